@@ -1,0 +1,37 @@
+// External evaluation is asynchronous (an HTTPS call per identity), while evaluation is
+// synchronous. The caller supplies an ExternalEvaluator (the real one lives in src/external);
+// the engine only decides which calls are needed and turns failures into *unknown*.
+
+import { externalKey, type ExternalAnswers } from './env.js';
+import type { Identity } from './identity.js';
+import type { ExternalEvaluationRule } from './rules.js';
+
+export interface ExternalEvaluator {
+  /** Resolve to the endpoint's verified answer; reject on any failure (network, timeout, bad signature). */
+  evaluate(rule: ExternalEvaluationRule, identity: Identity): Promise<boolean>;
+}
+
+/**
+ * Ask every distinct endpoint among `rules` about `identity`, concurrently. Failures become
+ * undefined answers, which evaluators treat as unknown (fail closed when enforcing).
+ */
+export async function gatherExternalAnswers(
+  rules: readonly ExternalEvaluationRule[],
+  identity: Identity,
+  evaluator: ExternalEvaluator,
+): Promise<ExternalAnswers> {
+  const distinct = new Map<string, ExternalEvaluationRule>();
+  for (const rule of rules) distinct.set(externalKey(rule), rule);
+  const answers = new Map<string, boolean>();
+  await Promise.all(
+    [...distinct].map(async ([key, rule]) => {
+      try {
+        const answer = await evaluator.evaluate(rule, identity);
+        if (typeof answer === 'boolean') answers.set(key, answer);
+      } catch {
+        // Left out: an absent answer is unknown.
+      }
+    }),
+  );
+  return (rule) => answers.get(externalKey(rule));
+}

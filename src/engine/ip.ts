@@ -1,0 +1,224 @@
+// IP addresses and CIDRs, parsed once into integers so that matching is a mask and a compare.
+// IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are treated as the IPv4 address they carry.
+
+import ipaddr from 'ipaddr.js';
+
+export type IpAddress = { readonly v: 4; readonly n: number } | { readonly v: 6; readonly hi: bigint; readonly lo: bigint };
+
+export interface Cidr {
+  readonly v: 4 | 6;
+  readonly prefix: number;
+  /** IPv4: network address as an unsigned 32-bit integer, host bits cleared. */
+  readonly net4: number;
+  readonly mask4: number;
+  /** IPv6: network address as a 128-bit integer, host bits cleared. */
+  readonly net6: bigint;
+  readonly mask6: bigint;
+  /** Canonical text, e.g. "10.0.0.0/8". */
+  readonly text: string;
+  /** The input had host bits set ("10.0.0.1/8"): matched as its network, worth a lint warning. */
+  readonly hostBitsSet: boolean;
+}
+
+const MASK128 = (1n << 128n) - 1n;
+
+/** Fast path for dotted-quad IPv4; anything else goes through ipaddr.js. */
+function parseIpv4Fast(s: string): number | undefined {
+  let n = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (digits > 0 && part === 0) return undefined; // leading zero: ambiguous (octal in some parsers)
+      part = part * 10 + (c - 48);
+      if (part > 255 || ++digits > 3) return undefined;
+    } else if (c === 46) {
+      if (digits === 0 || ++dots > 3) return undefined;
+      n = n * 256 + part;
+      part = 0;
+      digits = 0;
+    } else {
+      return undefined;
+    }
+  }
+  if (dots !== 3 || digits === 0) return undefined;
+  return n * 256 + part;
+}
+
+function bytesToBigInt(bytes: number[]): bigint {
+  let v = 0n;
+  for (const b of bytes) v = (v << 8n) | BigInt(b);
+  return v;
+}
+
+function bytesToUint32(bytes: number[]): number {
+  return ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0;
+}
+
+/** Parse an IPv4 or IPv6 address; undefined when it is not one. */
+export function parseIp(text: string): IpAddress | undefined {
+  const fast = parseIpv4Fast(text);
+  if (fast !== undefined) return { v: 4, n: fast };
+  if (!ipaddr.isValid(text)) return undefined;
+  let addr: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    addr = ipaddr.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (addr.kind() === 'ipv4') {
+    // Only strict dotted quads: ipaddr.js also accepts "10.1" and hex forms, which nobody means.
+    if (!ipaddr.IPv4.isValidFourPartDecimal(text)) return undefined;
+    return { v: 4, n: bytesToUint32(addr.toByteArray()) };
+  }
+  const v6 = addr as ipaddr.IPv6;
+  if (v6.isIPv4MappedAddress()) return { v: 4, n: bytesToUint32(v6.toIPv4Address().toByteArray()) };
+  const big = bytesToBigInt(v6.toByteArray());
+  return { v: 6, hi: big >> 64n, lo: big & ((1n << 64n) - 1n) };
+}
+
+export function ipToBigInt(ip: IpAddress): bigint {
+  return ip.v === 4 ? BigInt(ip.n) : (ip.hi << 64n) | ip.lo;
+}
+
+export function formatIp(ip: IpAddress): string {
+  if (ip.v === 4) return [ip.n >>> 24, (ip.n >>> 16) & 255, (ip.n >>> 8) & 255, ip.n & 255].join('.');
+  const big = ipToBigInt(ip);
+  const bytes: number[] = [];
+  for (let i = 15; i >= 0; i--) bytes.push(Number((big >> BigInt(i * 8)) & 255n));
+  return ipaddr.fromByteArray(bytes).toString();
+}
+
+function mask4(prefix: number): number {
+  return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+}
+
+function mask6(prefix: number): bigint {
+  return prefix === 0 ? 0n : (MASK128 << BigInt(128 - prefix)) & MASK128;
+}
+
+function cidr4(n: number, prefix: number): Cidr {
+  const m = mask4(prefix);
+  const net = (n & m) >>> 0;
+  return {
+    v: 4,
+    prefix,
+    net4: net,
+    mask4: m,
+    net6: 0n,
+    mask6: 0n,
+    text: `${formatIp({ v: 4, n: net })}/${prefix}`,
+    hostBitsSet: net !== n,
+  };
+}
+
+function cidr6(big: bigint, prefix: number): Cidr {
+  const m = mask6(prefix);
+  const net = big & m;
+  const addr: IpAddress = { v: 6, hi: net >> 64n, lo: net & ((1n << 64n) - 1n) };
+  return { v: 6, prefix, net4: 0, mask4: 0, net6: net, mask6: m, text: `${formatIp(addr)}/${prefix}`, hostBitsSet: net !== big };
+}
+
+/** Parse "a.b.c.d/n", "x::y/n" or a bare address (meaning /32 or /128). */
+export function parseCidr(text: string): Cidr | undefined {
+  const slash = text.indexOf('/');
+  const addrText = slash < 0 ? text : text.slice(0, slash);
+  const prefixText = slash < 0 ? undefined : text.slice(slash + 1);
+  if (prefixText !== undefined && !/^(0|[1-9][0-9]{0,2})$/.test(prefixText)) return undefined;
+  let prefix = prefixText === undefined ? undefined : Number(prefixText);
+  const fast = parseIpv4Fast(addrText);
+  if (fast !== undefined) {
+    prefix ??= 32;
+    return prefix > 32 ? undefined : cidr4(fast, prefix);
+  }
+  if (!ipaddr.IPv6.isValid(addrText)) return undefined;
+  let v6: ipaddr.IPv6;
+  try {
+    v6 = ipaddr.IPv6.parse(addrText);
+  } catch {
+    return undefined;
+  }
+  prefix ??= 128;
+  if (prefix > 128) return undefined;
+  if (v6.isIPv4MappedAddress() && prefix >= 96) {
+    return cidr4(bytesToUint32(v6.toIPv4Address().toByteArray()), prefix - 96);
+  }
+  return cidr6(bytesToBigInt(v6.toByteArray()), prefix);
+}
+
+export function cidrContains(cidr: Cidr, ip: IpAddress): boolean {
+  if (cidr.v === 4) return ip.v === 4 && ((ip.n & cidr.mask4) >>> 0) === cidr.net4;
+  return ip.v === 6 && (((ip.hi << 64n) | ip.lo) & cidr.mask6) === cidr.net6;
+}
+
+/**
+ * A set of CIDRs (a Gateway IP list) answering membership in O(log n): ranges are merged
+ * into sorted, disjoint [start, end] intervals per family.
+ */
+export class IpSet {
+  private readonly starts4: Float64Array;
+  private readonly ends4: Float64Array;
+  private readonly starts6: bigint[];
+  private readonly ends6: bigint[];
+  readonly size: number;
+
+  constructor(cidrs: readonly Cidr[]) {
+    this.size = cidrs.length;
+    const r4: [number, number][] = [];
+    const r6: [bigint, bigint][] = [];
+    for (const c of cidrs) {
+      if (c.v === 4) r4.push([c.net4, c.net4 + (2 ** (32 - c.prefix) - 1)]);
+      else r6.push([c.net6, c.net6 | (~c.mask6 & MASK128)]);
+    }
+    const m4 = mergeRanges(r4, (a, b) => a - b, (end, start) => start <= end + 1);
+    const m6 = mergeRanges(r6, (a, b) => (a < b ? -1 : a > b ? 1 : 0), (end, start) => start <= end + 1n);
+    this.starts4 = Float64Array.from(m4, (r) => r[0]);
+    this.ends4 = Float64Array.from(m4, (r) => r[1]);
+    this.starts6 = m6.map((r) => r[0]);
+    this.ends6 = m6.map((r) => r[1]);
+  }
+
+  has(ip: IpAddress): boolean {
+    if (ip.v === 4) {
+      const s = this.starts4;
+      let lo = 0;
+      let hi = s.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >>> 1;
+        if (s[mid] <= ip.n) lo = mid + 1;
+        else hi = mid - 1;
+      }
+      return hi >= 0 && ip.n <= this.ends4[hi];
+    }
+    const v = (ip.hi << 64n) | ip.lo;
+    const s = this.starts6;
+    let lo = 0;
+    let hi = s.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (s[mid] <= v) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return hi >= 0 && v <= this.ends6[hi];
+  }
+}
+
+function mergeRanges<T>(
+  ranges: [T, T][],
+  compare: (a: T, b: T) => number,
+  adjacent: (end: T, start: T) => boolean,
+): [T, T][] {
+  ranges.sort((a, b) => compare(a[0], b[0]));
+  const out: [T, T][] = [];
+  for (const r of ranges) {
+    const last = out[out.length - 1];
+    if (last !== undefined && adjacent(last[1], r[0])) {
+      if (compare(r[1], last[1]) > 0) last[1] = r[1];
+    } else {
+      out.push([r[0], r[1]]);
+    }
+  }
+  return out;
+}
