@@ -1,0 +1,189 @@
+// Write-time reference checks (DESIGN.md §3 "References are checked on write"): every group,
+// list, IdP, service token, posture rule or app a rule names must exist in the account; a
+// bypass policy may not reach an identity selector through a group; groups may not form cycles.
+// The caller supplies the lookups; a lookup left out is not checked (offline use).
+
+import { findGroupCycle, type GroupLookup } from './groups.js';
+import { joinPointer, type Issue } from './issues.js';
+import type { Group, Rule, RuleListName, RuleSet } from './rules.js';
+import { RULE_LISTS } from './rules.js';
+import { SELECTOR_SPECS, type ReferenceKind } from './selectors.js';
+import type { Decision, Selector } from './wire.js';
+
+export interface ReferenceCatalog {
+  readonly group?: GroupLookup;
+  /** A Gateway list's type ("IP", "EMAIL", ...), or undefined when it does not exist. */
+  readonly listType?: (id: string) => string | undefined;
+  readonly identityProviderExists?: (id: string) => boolean;
+  readonly serviceTokenExists?: (id: string) => boolean;
+  readonly postureRuleExists?: (id: string) => boolean;
+  readonly appExists?: (uid: string) => boolean;
+}
+
+export interface ReferenceCheckOptions {
+  /** Pointer of the rule set inside the document, default "". */
+  readonly pointer?: string;
+  /** The decision of the policy being written; "bypass" forbids identity selectors inside groups. */
+  readonly decision?: Decision;
+  /** When writing an Access group: its id, so that a reference back to it is reported as a cycle. */
+  readonly groupId?: string;
+}
+
+const KIND_WORDS: Record<ReferenceKind, string> = {
+  group: 'Access group',
+  list: 'Gateway list',
+  identity_provider: 'identity provider',
+  service_token: 'service token',
+  posture_rule: 'device posture rule',
+  app: 'Access application',
+};
+
+function referencedId(rule: Rule): string | undefined {
+  switch (rule.kind) {
+    case 'group':
+      return rule.groupId;
+    case 'email_list':
+    case 'ip_list':
+      return rule.listId;
+    case 'login_method':
+    case 'auth_context':
+    case 'azureAD':
+    case 'gsuite':
+    case 'okta':
+    case 'github-organization':
+    case 'saml':
+    case 'oidc':
+      return rule.idpId;
+    case 'service_token':
+      return rule.tokenId;
+    case 'device_posture':
+      return rule.postureRuleId;
+    case 'linked_app_token':
+      return rule.appUid;
+    default:
+      return undefined;
+  }
+}
+
+function checkRule(rule: Rule, pointer: string, catalog: ReferenceCatalog, issues: Issue[]): void {
+  const spec = SELECTOR_SPECS.get(rule.kind);
+  const ref = spec?.reference;
+  const id = referencedId(rule);
+  if (ref === undefined || id === undefined) return;
+  const at = joinPointer(pointer, rule.kind, ref.field);
+  const missing = (code: Issue['code']): void => {
+    issues.push({ code, pointer: at, message: `${capitalize(KIND_WORDS[ref.kind])} ${JSON.stringify(id)} does not exist in this account.` });
+  };
+  switch (ref.kind) {
+    case 'group':
+      if (catalog.group !== undefined && catalog.group(id) === undefined) missing('unknown_group');
+      break;
+    case 'list': {
+      if (catalog.listType === undefined) break;
+      const type = catalog.listType(id);
+      const want = rule.kind === 'email_list' ? 'EMAIL' : 'IP';
+      if (type === undefined) missing('unknown_list');
+      else if (type !== want) {
+        issues.push({
+          code: 'list_type_mismatch',
+          pointer: at,
+          message: `Gateway list ${JSON.stringify(id)} is of type ${type}; a ${rule.kind} rule needs a list of type ${want}.`,
+        });
+      }
+      break;
+    }
+    case 'identity_provider':
+      if (catalog.identityProviderExists !== undefined && !catalog.identityProviderExists(id)) missing('unknown_identity_provider');
+      break;
+    case 'service_token':
+      if (catalog.serviceTokenExists !== undefined && !catalog.serviceTokenExists(id)) missing('unknown_service_token');
+      break;
+    case 'posture_rule':
+      if (catalog.postureRuleExists !== undefined && !catalog.postureRuleExists(id)) missing('unknown_posture_rule');
+      break;
+    case 'app':
+      if (catalog.appExists !== undefined && !catalog.appExists(id)) missing('unknown_app');
+      break;
+  }
+}
+
+function capitalize(s: string): string {
+  return s[0].toUpperCase() + s.slice(1);
+}
+
+/**
+ * The first identity selector reachable from a group through nested groups, with the path of
+ * group names that leads to it; undefined when the group holds only non-identity selectors.
+ */
+export function findIdentitySelector(groupId: string, lookup: GroupLookup): { selector: Selector; path: string[] } | undefined {
+  const seen = new Set<string>();
+  const visit = (id: string, path: string[]): { selector: Selector; path: string[] } | undefined => {
+    if (seen.has(id)) return undefined;
+    seen.add(id);
+    const group = lookup(id);
+    if (group === undefined) return undefined;
+    const here = [...path, group.name];
+    for (const list of RULE_LISTS) {
+      for (const rule of group[list]) {
+        if (rule.kind === 'group') {
+          const found = visit(rule.groupId, here);
+          if (found !== undefined) return found;
+        } else if (SELECTOR_SPECS.get(rule.kind)?.identity === true) {
+          return { selector: rule.kind, path: here };
+        }
+      }
+    }
+    return undefined;
+  };
+  return visit(groupId, []);
+}
+
+/** Check every reference of a rule set (a policy's or a group's) against the account. */
+export function checkReferences(set: RuleSet, catalog: ReferenceCatalog, options: ReferenceCheckOptions = {}): Issue[] {
+  const issues: Issue[] = [];
+  const base = options.pointer ?? '';
+  for (const list of RULE_LISTS as readonly RuleListName[]) {
+    set[list].forEach((rule, i) => {
+      const pointer = joinPointer(base, list, i);
+      const selfReference = rule.kind === 'group' && rule.groupId === options.groupId;
+      if (!selfReference) checkRule(rule, pointer, catalog, issues); // a self-reference is reported as a cycle below
+      if (rule.kind === 'group' && catalog.group !== undefined && !selfReference) {
+        if (options.decision === 'bypass') {
+          const found = findIdentitySelector(rule.groupId, catalog.group);
+          if (found !== undefined) {
+            issues.push({
+              code: 'selector_not_allowed_in_bypass',
+              pointer: joinPointer(pointer, 'group', 'id'),
+              message: `Access group ${found.path.map((n) => JSON.stringify(n)).join(' → ')} contains the identity selector "${found.selector}", but a bypass policy skips login, so there is no identity to test.`,
+            });
+          }
+        }
+      }
+    });
+  }
+  if (options.groupId !== undefined && catalog.group !== undefined) {
+    const self = options.groupId;
+    const current = catalog.group;
+    // See the group as it will be after this write.
+    const lookup: GroupLookup = (id) => (id === self ? ({ ...set, id: self, name: current(self)?.name ?? self } as Group) : current(id));
+    const cycle = findGroupCycle(self, lookup, set);
+    if (cycle !== undefined) {
+      const names = cycle.map((id) => JSON.stringify(lookup(id)?.name ?? id));
+      const first = firstGroupRulePointer(set, cycle[1], base);
+      issues.push({
+        code: 'group_cycle',
+        pointer: first,
+        message: `This would make Access groups reference each other in a cycle: ${names.join(' → ')}.`,
+      });
+    }
+  }
+  return issues;
+}
+
+function firstGroupRulePointer(set: RuleSet, groupId: string, base: string): string {
+  for (const list of RULE_LISTS) {
+    const i = set[list].findIndex((r) => r.kind === 'group' && r.groupId === groupId);
+    if (i >= 0) return joinPointer(base, list, i, 'group', 'id');
+  }
+  return base;
+}
