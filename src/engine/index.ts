@@ -13,3 +13,5 @@ export * from './validate.js';
 export * from './interpreter.js';
 export * from './compile.js';
 export * from './external.js';
+export * from './references.js';
+export * from './lint.js';
