@@ -51,7 +51,10 @@ export function resultAccess(packed: PackedResult): Access {
   return ACCESS_NAMES[packed & 3];
 }
 
-/** The deciding policy's index, or -1 when nothing matched (or the result is unknown). */
+/**
+ * The deciding policy's index, or -1 when nothing matched (blocked by default). For an unknown
+ * result: the first undecidable policy (in execution order) whose outcome would change it.
+ */
 export function resultDecidingIndex(packed: PackedResult): number {
   return (packed >> 2) - 1;
 }
