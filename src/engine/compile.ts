@@ -144,6 +144,10 @@ class Compiler {
         return (p) => (p.linkedAppUid === uid ? (missing ? U : T) : F);
       }
       case 'user_risk_score': {
+        if (rule.levels.length === 1) {
+          const level = rule.levels[0];
+          return (p) => (p.riskLevel === level ? T : F);
+        }
         const levels = new Set<string>(rule.levels);
         return (p) => (levels.has(p.riskLevel) ? T : F);
       }
