@@ -1,0 +1,382 @@
+// The real ExternalEvaluator: asks an `external_evaluation` endpoint about a user, with the
+// protocol of Cloudflare Access (see docs/external-evaluation.md).
+//
+//   portcullis → POST evaluate_url  {"token": JWT(signed by portcullis){identity, nonce, iat, exp, iss, aud}}
+//   endpoint   → 200                {"token": JWT(signed by the endpoint){success: boolean, nonce}}
+//
+// The answer is verified against the JWKS at keys_url (fetched through the same outbound guard
+// and cached). Anything but a verified answer with the right nonce and a boolean `success`
+// rejects, which the engine treats as unknown (fail closed).
+
+import { createPublicKey, KeyObject as NodeKeyObject, randomBytes } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import * as jose from 'jose';
+import type { ExternalEvaluator } from '../engine/external.js';
+import type { Identity } from '../engine/identity.js';
+import type { ExternalEvaluationRule } from '../engine/rules.js';
+import {
+  compileAllowlist,
+  guardedRequest,
+  OutboundRequestError,
+  type Allowlist,
+  type GuardedResponse,
+  type Resolver,
+} from './ssrf.js';
+
+export type ExternalEvaluationErrorCode =
+  /** The outbound guard refused the URL or the address it resolves to. */
+  | 'blocked'
+  /** The whole evaluation (evaluate request + JWKS fetch) took longer than timeoutMs. */
+  | 'timeout'
+  /** DNS, connection or protocol failure. */
+  | 'network'
+  /** A non-2xx answer (3xx included: redirects are not followed). */
+  | 'http_status'
+  /** A response body larger than maxResponseBytes. */
+  | 'too_large'
+  /** The evaluate response is not JSON of the form {"token": "<JWT>"}. */
+  | 'bad_response'
+  /** The keys_url response is not a usable JWKS. */
+  | 'bad_jwks'
+  /** The answer's signature does not verify against keys_url (or no key matches). */
+  | 'bad_signature'
+  /** The answer token is malformed, not yet valid, or uses a refused algorithm. */
+  | 'bad_token'
+  /** The answer token has expired. */
+  | 'expired'
+  /** The answer does not echo the nonce that was sent. */
+  | 'nonce_mismatch'
+  /** The answer has no boolean `success` claim. */
+  | 'missing_success'
+  /** The request token could not be signed (misconfigured signing key). */
+  | 'signing';
+
+export class ExternalEvaluationError extends Error {
+  readonly code: ExternalEvaluationErrorCode;
+  constructor(code: ExternalEvaluationErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ExternalEvaluationError';
+    this.code = code;
+  }
+}
+
+export interface SigningKeyOption {
+  /** Private key that signs the request tokens. */
+  readonly key: jose.CryptoKey | jose.KeyObject;
+  /** Key id, put in the JWT header and in publicJwks(). */
+  readonly kid: string;
+  /** JWS algorithm; inferred from the key when absent (EC P-256 → ES256, RSA → RS256, Ed25519 → EdDSA). */
+  readonly alg?: string;
+  /** The public half as a JWK, for publicJwks(); derived from the key when absent and possible. */
+  readonly publicJwk?: jose.JWK;
+}
+
+export interface ExternalEvaluatorOptions {
+  /** Key for signing request tokens; default: an ES256 key pair generated once, at creation. */
+  readonly signingKey?: SigningKeyOption;
+  /** Limit for the whole evaluation, evaluate request and JWKS fetch together. Default 5000. */
+  readonly timeoutMs?: number;
+  /** Host names, IPs or CIDRs that may be reached even though they are not public. */
+  readonly allowlist?: readonly string[];
+  /** Largest accepted response body (evaluate and keys). Default 64 KiB. */
+  readonly maxResponseBytes?: number;
+  /** How long a keys_url's JWKS is reused. Default 5 minutes. */
+  readonly jwksCacheMs?: number;
+  /** `iss` of request tokens. Default "portcullis". */
+  readonly issuer?: string;
+  /** `aud` of request tokens. Default "portcullis". */
+  readonly audience?: string;
+  /** Lifetime of request tokens in seconds. Default 60. */
+  readonly tokenTtlSeconds?: number;
+  /** Leeway for the answer's exp/nbf, in seconds. Default 5. */
+  readonly clockToleranceSeconds?: number;
+  /** Host name resolver; default node:dns lookup (all addresses). For tests. */
+  readonly resolver?: Resolver;
+}
+
+export interface PortcullisExternalEvaluator extends ExternalEvaluator {
+  /** The public keys that verify request tokens, to give to endpoint authors. */
+  publicJwks(): Promise<jose.JSONWebKeySet>;
+  /** Drop idle pooled connections. The evaluator still works afterwards. */
+  close(): void;
+}
+
+/** Algorithms accepted on answers: asymmetric only (no "none", no shared-secret HMAC). */
+const ANSWER_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+/** Most keys_url JWKS cached at once (inline policies in the tester can name any URL). */
+const JWKS_CACHE_LIMIT = 256;
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'priv'];
+
+interface PreparedKey {
+  readonly key: jose.CryptoKey | jose.KeyObject;
+  readonly kid: string;
+  readonly alg: string;
+  /** The public JWK, or why there is none. */
+  readonly publicJwk: jose.JWK | Error;
+}
+
+interface CachedJwks {
+  readonly keySet: jose.LocalJWKSet;
+  readonly expiresAt: number;
+}
+
+export function createExternalEvaluator(options: ExternalEvaluatorOptions = {}): PortcullisExternalEvaluator {
+  const timeoutMs = positive(options.timeoutMs, 5000, 'timeoutMs');
+  const maxResponseBytes = positive(options.maxResponseBytes, 64 * 1024, 'maxResponseBytes');
+  const jwksCacheMs = nonNegative(options.jwksCacheMs, 5 * 60 * 1000, 'jwksCacheMs');
+  const tokenTtl = positive(options.tokenTtlSeconds, 60, 'tokenTtlSeconds');
+  const clockTolerance = nonNegative(options.clockToleranceSeconds, 5, 'clockToleranceSeconds');
+  const issuer = options.issuer ?? 'portcullis';
+  const audience = options.audience ?? 'portcullis';
+  const allowlist: Allowlist = compileAllowlist(options.allowlist ?? []);
+  const resolver = options.resolver;
+  const agents = {
+    http: new http.Agent({ keepAlive: true, maxSockets: 32 }),
+    https: new https.Agent({ keepAlive: true, maxSockets: 32 }),
+  };
+  const jwksCache = new Map<string, CachedJwks>();
+
+  const keyPromise = prepareKey(options.signingKey);
+  keyPromise.catch(() => {}); // surfaced on use, not as an unhandled rejection
+
+  async function request(url: string, what: string, init: { method: 'GET' | 'POST'; body?: string }, signal: AbortSignal): Promise<GuardedResponse> {
+    let res: GuardedResponse;
+    try {
+      res = await guardedRequest(url, {
+        method: init.method,
+        headers: {
+          accept: 'application/json',
+          'user-agent': 'portcullis-external-evaluation',
+          ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        body: init.body,
+        signal,
+        allowlist,
+        maxResponseBytes,
+        resolver,
+        agents,
+      });
+    } catch (err) {
+      if (err instanceof ExternalEvaluationError) throw err; // the timeout, as the abort reason
+      if (err instanceof OutboundRequestError) {
+        const code: ExternalEvaluationErrorCode =
+          err.code === 'forbidden_url' || err.code === 'forbidden_address'
+            ? 'blocked'
+            : err.code === 'too_large'
+              ? 'too_large'
+              : 'network';
+        throw new ExternalEvaluationError(code, `${what} ${url}: ${err.message}`, { cause: err });
+      }
+      throw new ExternalEvaluationError('network', `${what} ${url} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+    }
+    if (res.status < 200 || res.status > 299) {
+      const redirect = res.status >= 300 && res.status <= 399 ? ' (redirects are not followed)' : '';
+      throw new ExternalEvaluationError('http_status', `${what} ${url} answered HTTP ${res.status}${redirect}.`);
+    }
+    return res;
+  }
+
+  async function fetchJwks(keysUrl: string, signal: AbortSignal): Promise<CachedJwks> {
+    const res = await request(keysUrl, 'Keys URL', { method: 'GET' }, signal);
+    let json: unknown;
+    try {
+      json = JSON.parse(res.body.toString('utf8'));
+    } catch (err) {
+      throw new ExternalEvaluationError('bad_jwks', `Keys URL ${keysUrl} did not return JSON.`, { cause: err });
+    }
+    let keySet: jose.LocalJWKSet;
+    try {
+      keySet = jose.createLocalJWKSet(json as jose.JSONWebKeySet);
+    } catch (err) {
+      throw new ExternalEvaluationError('bad_jwks', `Keys URL ${keysUrl} did not return a JWKS: ${(err as Error).message}`, { cause: err });
+    }
+    const entry: CachedJwks = { keySet, expiresAt: Date.now() + jwksCacheMs };
+    if (jwksCacheMs > 0) {
+      jwksCache.delete(keysUrl);
+      jwksCache.set(keysUrl, entry);
+      while (jwksCache.size > JWKS_CACHE_LIMIT) jwksCache.delete(jwksCache.keys().next().value as string);
+    }
+    return entry;
+  }
+
+  /** The cached JWKS when fresh (fresh: false), else a fetched one (fresh: true). */
+  async function jwksFor(keysUrl: string, signal: AbortSignal): Promise<{ keySet: jose.LocalJWKSet; fetched: boolean }> {
+    const cached = jwksCache.get(keysUrl);
+    if (cached !== undefined && cached.expiresAt > Date.now()) return { keySet: cached.keySet, fetched: false };
+    if (cached !== undefined) jwksCache.delete(keysUrl);
+    return { keySet: (await fetchJwks(keysUrl, signal)).keySet, fetched: true };
+  }
+
+  async function verifyAnswer(token: string, keySet: jose.LocalJWKSet, rule: ExternalEvaluationRule): Promise<jose.JWTPayload> {
+    try {
+      const { payload } = await jose.jwtVerify(token, keySet, { algorithms: ANSWER_ALGORITHMS, clockTolerance });
+      return payload;
+    } catch (err) {
+      const code = (err as { code?: string })?.code;
+      const reason = (err as Error)?.message ?? String(err);
+      if (code === 'ERR_JWT_EXPIRED') throw new ExternalEvaluationError('expired', `The answer of ${rule.evaluateUrl} has expired.`, { cause: err });
+      if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' || code === 'ERR_JWKS_NO_MATCHING_KEY' || code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') {
+        throw new ExternalEvaluationError('bad_signature', `The answer of ${rule.evaluateUrl} does not verify against ${rule.keysUrl}: ${reason}`, { cause: err });
+      }
+      throw new ExternalEvaluationError('bad_token', `The answer of ${rule.evaluateUrl} is not a valid token: ${reason}`, { cause: err });
+    }
+  }
+
+  async function run(rule: ExternalEvaluationRule, identity: Identity, signal: AbortSignal): Promise<boolean> {
+    const nonce = randomBytes(32).toString('base64url');
+    let requestToken: string;
+    try {
+      const key = await keyPromise;
+      requestToken = await new jose.SignJWT({ identity: identity as unknown as jose.JWTPayload[string], nonce })
+        .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
+        .setIssuer(issuer)
+        .setAudience(audience)
+        .setIssuedAt()
+        .setExpirationTime(`${tokenTtl}s`)
+        .sign(key.key);
+    } catch (err) {
+      throw new ExternalEvaluationError('signing', `Could not sign the request token: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+    }
+
+    const [response, keys] = await Promise.all([
+      request(rule.evaluateUrl, 'Evaluate URL', { method: 'POST', body: JSON.stringify({ token: requestToken }) }, signal),
+      jwksFor(rule.keysUrl, signal),
+    ]);
+
+    let answerToken: unknown;
+    try {
+      answerToken = (JSON.parse(response.body.toString('utf8')) as { token?: unknown } | null)?.token;
+    } catch (err) {
+      throw new ExternalEvaluationError('bad_response', `Evaluate URL ${rule.evaluateUrl} did not return JSON.`, { cause: err });
+    }
+    if (typeof answerToken !== 'string' || answerToken === '') {
+      throw new ExternalEvaluationError('bad_response', `Evaluate URL ${rule.evaluateUrl} did not return {"token": "<JWT>"}.`);
+    }
+
+    let payload: jose.JWTPayload;
+    try {
+      payload = await verifyAnswer(answerToken, keys.keySet, rule);
+    } catch (err) {
+      // The endpoint may have rotated its key since the JWKS was cached: refetch once.
+      if (!keys.fetched && err instanceof ExternalEvaluationError && err.code === 'bad_signature') {
+        const refreshed = await fetchJwks(rule.keysUrl, signal);
+        payload = await verifyAnswer(answerToken, refreshed.keySet, rule);
+      } else throw err;
+    }
+
+    if (payload.nonce !== nonce) {
+      throw new ExternalEvaluationError('nonce_mismatch', `The answer of ${rule.evaluateUrl} does not echo the request's nonce.`);
+    }
+    if (typeof payload.success !== 'boolean') {
+      throw new ExternalEvaluationError('missing_success', `The answer of ${rule.evaluateUrl} has no boolean "success" claim.`);
+    }
+    return payload.success;
+  }
+
+  return {
+    async evaluate(rule: ExternalEvaluationRule, identity: Identity): Promise<boolean> {
+      const controller = new AbortController();
+      const timer = setTimeout(() => {
+        controller.abort(
+          new ExternalEvaluationError('timeout', `External evaluation via ${rule.evaluateUrl} did not finish within ${timeoutMs} ms.`),
+        );
+      }, timeoutMs);
+      try {
+        return await run(rule, identity, controller.signal);
+      } catch (err) {
+        const reason: unknown = controller.signal.reason;
+        if (controller.signal.aborted && reason instanceof ExternalEvaluationError) throw reason;
+        throw err;
+      } finally {
+        clearTimeout(timer);
+        // Stops whatever is still in flight (the other request, when one of them failed).
+        if (!controller.signal.aborted) controller.abort();
+      }
+    },
+
+    async publicJwks(): Promise<jose.JSONWebKeySet> {
+      const key = await keyPromise;
+      if (key.publicJwk instanceof Error) throw key.publicJwk;
+      return { keys: [{ ...key.publicJwk, kid: key.kid, alg: key.alg, use: 'sig' }] };
+    },
+
+    close(): void {
+      agents.http.destroy();
+      agents.https.destroy();
+    },
+  };
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number, got ${value}.`);
+  return value;
+}
+
+function nonNegative(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be a non-negative number, got ${value}.`);
+  return value;
+}
+
+async function prepareKey(option: SigningKeyOption | undefined): Promise<PreparedKey> {
+  if (option === undefined) {
+    const { privateKey, publicKey } = await jose.generateKeyPair('ES256', { extractable: true });
+    const publicJwk = await jose.exportJWK(publicKey);
+    const kid = await jose.calculateJwkThumbprint(publicJwk);
+    return { key: privateKey, kid, alg: 'ES256', publicJwk };
+  }
+  if (typeof option.kid !== 'string' || option.kid === '') throw new TypeError('signingKey.kid must be a non-empty string.');
+  let publicJwk: jose.JWK | Error;
+  try {
+    publicJwk = option.publicJwk !== undefined ? stripPrivate(option.publicJwk) : await derivePublicJwk(option.key);
+  } catch (err) {
+    publicJwk = new Error(`Cannot derive the public key of signingKey (${(err as Error)?.message ?? String(err)}); pass signingKey.publicJwk.`);
+  }
+  const jwk = publicJwk instanceof Error ? undefined : publicJwk;
+  const alg = option.alg ?? jwk?.alg ?? algFromCryptoKey(option.key) ?? (jwk === undefined ? undefined : algFromJwk(jwk));
+  if (alg === undefined) throw new TypeError('Cannot infer the signing algorithm of signingKey; pass signingKey.alg.');
+  return { key: option.key, kid: option.kid, alg, publicJwk };
+}
+
+async function derivePublicJwk(key: jose.CryptoKey | jose.KeyObject): Promise<jose.JWK> {
+  if (key instanceof NodeKeyObject) {
+    const pub = key.type === 'private' ? createPublicKey(key) : key;
+    return stripPrivate(pub.export({ format: 'jwk' }) as jose.JWK);
+  }
+  return stripPrivate(await jose.exportJWK(key));
+}
+
+function stripPrivate(jwk: jose.JWK): jose.JWK {
+  const out: Record<string, unknown> = { ...jwk };
+  for (const member of PRIVATE_JWK_MEMBERS) delete out[member];
+  delete out.key_ops;
+  delete out.ext;
+  return out as jose.JWK;
+}
+
+function algFromJwk(jwk: jose.JWK): string | undefined {
+  if (jwk.kty === 'EC') return jwk.crv === 'P-256' ? 'ES256' : jwk.crv === 'P-384' ? 'ES384' : jwk.crv === 'P-521' ? 'ES512' : undefined;
+  if (jwk.kty === 'RSA') return 'RS256';
+  if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return 'EdDSA';
+  return undefined;
+}
+
+function algFromCryptoKey(key: jose.CryptoKey | jose.KeyObject): string | undefined {
+  if (key instanceof NodeKeyObject) return undefined;
+  const algorithm = (key as { algorithm?: { name?: string; namedCurve?: string; hash?: { name?: string } } }).algorithm;
+  const bits = algorithm?.hash?.name?.replace('SHA-', '');
+  switch (algorithm?.name) {
+    case 'ECDSA':
+      return algorithm.namedCurve === 'P-256' ? 'ES256' : algorithm.namedCurve === 'P-384' ? 'ES384' : algorithm.namedCurve === 'P-521' ? 'ES512' : undefined;
+    case 'RSASSA-PKCS1-v1_5':
+      return bits !== undefined ? `RS${bits}` : undefined;
+    case 'RSA-PSS':
+      return bits !== undefined ? `PS${bits}` : undefined;
+    case 'Ed25519':
+      return 'EdDSA';
+    default:
+      return undefined;
+  }
+}
