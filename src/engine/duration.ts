@@ -40,7 +40,12 @@ export function parseGoDuration(text: string): ParsedDuration | undefined {
     units.push(m[2]);
     i = TERM.lastIndex;
   }
+  // Go's Duration is an int64 of nanoseconds (about 292 years); longer is an overflow error.
+  // (Compared as a float, so exact only to within a rounding step of the limit.)
+  if (total > MAX_DURATION_NS) return undefined;
   return { ns: sign * total, units };
 }
+
+const MAX_DURATION_NS = 2 ** 63;
 
 export const HOUR_NS = 3600e9;

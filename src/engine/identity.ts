@@ -2,6 +2,7 @@
 // and its prepared form, computed once per identity so evaluation never re-parses strings.
 
 import type { RiskLevel } from './wire.js';
+import { intern } from './intern.js';
 import { parseIp, type IpAddress } from './ip.js';
 
 export interface IdentityGroup {
@@ -77,16 +78,17 @@ export class PreparedIdentity {
       const lower = email.toLowerCase();
       this.email = lower;
       const at = lower.lastIndexOf('@');
-      this.emailDomain = at >= 0 ? lower.slice(at + 1) : undefined;
+      this.emailDomain = at >= 0 ? intern(lower.slice(at + 1)) : undefined;
     } else {
       this.email = undefined;
       this.emailDomain = undefined;
     }
     const idp = raw.idp;
-    this.idpId = idp !== null && typeof idp === 'object' ? str(idp.id) : undefined;
+    const idpId = idp !== null && typeof idp === 'object' ? str(idp.id) : undefined;
+    this.idpId = idpId === undefined ? undefined : intern(idpId);
     const geo = raw.geo;
     const country = geo !== null && typeof geo === 'object' ? str(geo.country) : undefined;
-    this.country = country === undefined ? undefined : country.toUpperCase();
+    this.country = country === undefined ? undefined : intern(country.toUpperCase());
     const ip = str(raw.ip);
     this.ip = ip === undefined ? undefined : parseIp(ip);
     this.amr = strArray(raw.amr);
@@ -100,7 +102,7 @@ export class PreparedIdentity {
     const linked = raw.linked_app_token;
     this.linkedAppUid = linked !== null && typeof linked === 'object' ? str(linked.app_uid) : undefined;
     const risk = str(raw.user_risk_score);
-    this.riskLevel = risk === undefined ? 'unscored' : risk.toLowerCase();
+    this.riskLevel = risk === undefined ? 'unscored' : intern(risk.toLowerCase());
     this.accountIds = strArray(raw.cloudflare_account_ids);
   }
 
@@ -167,7 +169,7 @@ export class PreparedIdentity {
   /** Whether the device posture check `ruleId` passed for this identity's device. */
   postureSucceeded(ruleId: string): boolean {
     const posture = this.raw.devicePosture;
-    if (posture === null || typeof posture !== 'object') return false;
+    if (posture === null || typeof posture !== 'object' || Array.isArray(posture)) return false;
     const entry = Object.prototype.hasOwnProperty.call(posture, ruleId) ? posture[ruleId] : undefined;
     return entry !== null && typeof entry === 'object' && entry.success === true;
   }
@@ -175,7 +177,7 @@ export class PreparedIdentity {
   /** The values of a SAML attribute or OIDC claim as strings (numbers and booleans stringified). */
   claimValues(source: 'saml' | 'oidc', name: string): readonly string[] {
     const bag = source === 'saml' ? this.raw.saml_attributes : this.raw.oidc_fields;
-    if (bag === null || typeof bag !== 'object') return EMPTY;
+    if (bag === null || typeof bag !== 'object' || Array.isArray(bag)) return EMPTY;
     if (!Object.prototype.hasOwnProperty.call(bag, name)) return EMPTY;
     return claimStrings(bag[name]);
   }

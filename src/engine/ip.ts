@@ -47,6 +47,17 @@ function parseIpv4Fast(s: string): number | undefined {
   return n * 256 + part;
 }
 
+/**
+ * Extra checks on IPv6 text before ipaddr.js sees it: no zone index ("fe80::1%eth0" names a
+ * local interface, meaningless in a rule or an identity), and an embedded dotted quad
+ * ("::ffff:1.2.3.4") must be as strict as a plain one (no leading zeros: "::ffff:01.2.3.4").
+ */
+function plainIpv6Text(s: string): boolean {
+  if (s.includes('%')) return false;
+  if (!s.includes('.')) return true;
+  return parseIpv4Fast(s.slice(s.lastIndexOf(':') + 1)) !== undefined;
+}
+
 function bytesToBigInt(bytes: number[]): bigint {
   let v = 0n;
   for (const b of bytes) v = (v << 8n) | BigInt(b);
@@ -61,7 +72,7 @@ function bytesToUint32(bytes: number[]): number {
 export function parseIp(text: string): IpAddress | undefined {
   const fast = parseIpv4Fast(text);
   if (fast !== undefined) return { v: 4, n: fast };
-  if (!ipaddr.isValid(text)) return undefined;
+  if (!plainIpv6Text(text) || !ipaddr.isValid(text)) return undefined;
   let addr: ipaddr.IPv4 | ipaddr.IPv6;
   try {
     addr = ipaddr.parse(text);
@@ -133,7 +144,7 @@ export function parseCidr(text: string): Cidr | undefined {
     prefix ??= 32;
     return prefix > 32 ? undefined : cidr4(fast, prefix);
   }
-  if (!ipaddr.IPv6.isValid(addrText)) return undefined;
+  if (!plainIpv6Text(addrText) || !ipaddr.IPv6.isValid(addrText)) return undefined;
   let v6: ipaddr.IPv6;
   try {
     v6 = ipaddr.IPv6.parse(addrText);

@@ -47,7 +47,8 @@ export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readon
 
 /** Escape one reference token of a JSON pointer (RFC 6901). */
 export function pointerToken(token: string | number): string {
-  return String(token).replace(/~/g, '~0').replace(/\//g, '~1');
+  const s = String(token);
+  return s.includes('~') || s.includes('/') ? s.replace(/~/g, '~0').replace(/\//g, '~1') : s;
 }
 
 export function joinPointer(base: string, ...tokens: (string | number)[]): string {

@@ -7,9 +7,7 @@ import type {
   Decision,
   RiskLevel,
   Selector,
-  WireApprovalGroup,
-  WireConnectionRules,
-  WireMfaConfig,
+  WirePolicy,
   WireRule,
 } from './wire.js';
 
@@ -100,16 +98,8 @@ export interface RuleSet {
   readonly exclude: readonly Rule[];
 }
 
-export interface PolicySettings {
-  approval_groups?: WireApprovalGroup[];
-  approval_required?: boolean;
-  purpose_justification_required?: boolean;
-  purpose_justification_prompt?: string;
-  session_duration?: string | null;
-  isolation_required?: boolean;
-  mfa_config?: WireMfaConfig;
-  connection_rules?: WireConnectionRules;
-}
+/** Everything in a policy besides its name, decision and rules, as accepted on the wire. */
+export type PolicySettings = Omit<WirePolicy, 'name' | 'decision' | 'include' | 'require' | 'exclude'>;
 
 export interface Policy extends RuleSet {
   /** Set by the caller for saved policies; named in explanations. */

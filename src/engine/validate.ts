@@ -2,6 +2,7 @@
 // Every problem is collected (not just the first) with a code, a message and a JSON pointer.
 
 import { HOUR_NS, parseGoDuration } from './duration.js';
+import { intern } from './intern.js';
 import { parseCidr } from './ip.js';
 import { jsonType, joinPointer, type Issue, type ParseResult, type ValidationCode } from './issues.js';
 import type { Group, Policy, PolicySettings, Rule, RuleListName } from './rules.js';
@@ -32,6 +33,12 @@ class Collector {
   }
 }
 
+/** A value for a message: JSON-quoted, and cut short so untrusted megabytes never echo back. */
+function quote(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length <= 80 ? text : `${text.slice(0, 77)}...`;
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
@@ -44,7 +51,7 @@ function checkUnknownFields(
 ): void {
   for (const key of Object.keys(obj)) {
     if (!allowed.has(key) && !(ignored?.has(key) ?? false)) {
-      c.add('unknown_field', joinPointer(pointer, key), `Unknown field "${key}".`);
+      c.add('unknown_field', joinPointer(pointer, key), `Unknown field ${quote(key)}.`);
     }
   }
 }
@@ -68,7 +75,7 @@ function parseField(c: Collector, spec: FieldSpec, raw: unknown, pointer: string
       if (typeof item === 'string' && (RISK_LEVELS as readonly string[]).includes(item)) {
         if (!levels.includes(item as RiskLevel)) levels.push(item as RiskLevel);
       } else {
-        c.add('invalid_enum', joinPointer(pointer, i), `Expected one of ${RISK_LEVELS.join(', ')}, got ${JSON.stringify(item)}.`);
+        c.add('invalid_enum', joinPointer(pointer, i), `Expected one of ${RISK_LEVELS.join(', ')}, got ${quote(item)}.`);
       }
     });
     return levels;
@@ -88,30 +95,30 @@ function parseField(c: Collector, spec: FieldSpec, raw: unknown, pointer: string
   switch (spec.format) {
     case 'email':
       if (!isValidEmail(raw)) {
-        c.add('invalid_email', pointer, `${JSON.stringify(raw)} is not a valid email address.`);
+        c.add('invalid_email', pointer, `${quote(raw)} is not a valid email address.`);
         return undefined;
       }
-      return raw.toLowerCase();
+      return intern(raw.toLowerCase());
     case 'domain': {
       const domain = raw.startsWith('@') ? raw.slice(1) : raw;
       if (domain.length > 253 || !DOMAIN_RE.test(domain)) {
-        c.add('invalid_domain', pointer, `${JSON.stringify(raw)} is not a valid domain name.`);
+        c.add('invalid_domain', pointer, `${quote(raw)} is not a valid domain name.`);
         return undefined;
       }
-      return domain.toLowerCase();
+      return intern(domain.toLowerCase());
     }
     case 'cidr':
       if (parseCidr(raw) === undefined) {
-        c.add('invalid_cidr', pointer, `${JSON.stringify(raw)} is not an IP address or CIDR range (e.g. "10.0.0.0/8", "2001:db8::/32").`);
+        c.add('invalid_cidr', pointer, `${quote(raw)} is not an IP address or CIDR range (e.g. "10.0.0.0/8", "2001:db8::/32").`);
         return undefined;
       }
       return raw;
     case 'country':
       if (!/^[A-Za-z]{2}$/.test(raw)) {
-        c.add('invalid_country_code', pointer, `${JSON.stringify(raw)} is not a two-letter ISO 3166-1 country code (e.g. "US").`);
+        c.add('invalid_country_code', pointer, `${quote(raw)} is not a two-letter ISO 3166-1 country code (e.g. "US").`);
         return undefined;
       }
-      return raw.toUpperCase();
+      return intern(raw.toUpperCase());
     case 'url': {
       let url: URL | undefined;
       try {
@@ -120,14 +127,14 @@ function parseField(c: Collector, spec: FieldSpec, raw: unknown, pointer: string
         url = undefined;
       }
       if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-        c.add('invalid_url', pointer, `${JSON.stringify(raw)} is not an absolute http(s) URL.`);
+        c.add('invalid_url', pointer, `${quote(raw)} is not an absolute http(s) URL.`);
         return undefined;
       }
       return raw;
     }
     case 'id':
     case 'text':
-      return raw;
+      return intern(raw);
   }
 }
 
@@ -213,14 +220,14 @@ function parseRuleInto(c: Collector, raw: unknown, pointer: string): Rule | unde
     return undefined;
   }
   if (keys.length > 1) {
-    c.add('rule_multiple_selectors', pointer, `A rule must have exactly one selector key, got ${keys.length}: ${keys.join(', ')}. Put each selector in its own rule.`);
+    c.add('rule_multiple_selectors', pointer, `A rule must have exactly one selector key, got ${keys.length}: ${keys.slice(0, 5).map(quote).join(', ')}${keys.length > 5 ? ', ...' : ''}. Put each selector in its own rule.`);
     return undefined;
   }
   const key = keys[0];
   const spec = SELECTOR_SPECS.get(key);
   if (spec === undefined) {
     const hint = suggestSelector(key);
-    c.add('rule_unknown_selector', joinPointer(pointer, key), `Unknown selector "${key}".${hint ? ` Did you mean "${hint}"?` : ''}`);
+    c.add('rule_unknown_selector', joinPointer(pointer, key), `Unknown selector ${quote(key)}.${hint ? ` Did you mean "${hint}"?` : ''}`);
     return undefined;
   }
   const body = raw[key];
@@ -254,7 +261,11 @@ function suggestSelector(key: string): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
   for (const name of SELECTOR_NAMES) {
-    const d = editDistance(lower, name.toLowerCase().replace(/[-_]/g, ''));
+    const candidate = name.toLowerCase().replace(/[-_]/g, '');
+    // The distance is at least the length difference: skip the O(n·m) walk for hopeless keys
+    // (an untrusted key may be megabytes long).
+    if (Math.abs(lower.length - candidate.length) >= bestDistance) continue;
+    const d = editDistance(lower, candidate);
     if (d < bestDistance) {
       bestDistance = d;
       best = name;
@@ -375,7 +386,7 @@ function enumArray<T extends string>(
   const out: T[] = [];
   raw.forEach((item, i) => {
     if (typeof item === 'string' && (allowed as readonly string[]).includes(item)) out.push(item as T);
-    else c.add('invalid_enum', joinPointer(pointer, i), `Expected one of ${allowed.join(', ')}, got ${JSON.stringify(item)}.`);
+    else c.add('invalid_enum', joinPointer(pointer, i), `Expected one of ${allowed.join(', ')}, got ${quote(item)}.`);
   });
   return out;
 }
@@ -401,8 +412,8 @@ function parseSettings(c: Collector, obj: Record<string, unknown>, pointer: stri
     else if (typeof sd !== 'string') c.typeError(p, 'a duration string such as "24h"', sd);
     else {
       const d = parseGoDuration(sd);
-      if (d === undefined) c.add('invalid_duration', p, `${JSON.stringify(sd)} is not a duration; use Go syntax such as "30m", "24h" or "2h45m".`);
-      else if (d.ns < 0) c.add('invalid_duration', p, `session_duration must not be negative, got ${JSON.stringify(sd)}.`);
+      if (d === undefined) c.add('invalid_duration', p, `${quote(sd)} is not a duration; use Go syntax such as "30m", "24h" or "2h45m".`);
+      else if (d.ns < 0) c.add('invalid_duration', p, `session_duration must not be negative, got ${quote(sd)}.`);
       else settings.session_duration = sd;
     }
   }
@@ -430,9 +441,9 @@ function parseSettings(c: Collector, obj: Record<string, unknown>, pointer: stri
         if (typeof sd !== 'string') c.typeError(sp, 'a duration string such as "12h"', sd);
         else {
           const d = parseGoDuration(sd);
-          if (d === undefined) c.add('invalid_duration', sp, `${JSON.stringify(sd)} is not a duration; use minutes or hours such as "30m" or "12h".`);
+          if (d === undefined) c.add('invalid_duration', sp, `${quote(sd)} is not a duration; use minutes or hours such as "30m" or "12h".`);
           else if (d.units.some((u) => u !== 'm' && u !== 'h') || d.ns < 0 || d.ns > 720 * HOUR_NS)
-            c.add('mfa_duration_out_of_range', sp, `mfa_config.session_duration must use only m or h and lie between 0m and 720h, got ${JSON.stringify(sd)}.`);
+            c.add('mfa_duration_out_of_range', sp, `mfa_config.session_duration must use only m or h and lie between 0m and 720h, got ${quote(sd)}.`);
           else out.session_duration = sd;
         }
       }
@@ -467,7 +478,7 @@ function parseSettings(c: Collector, obj: Record<string, unknown>, pointer: stri
             out.email_addresses = [];
             g.email_addresses.forEach((e, j) => {
               if (typeof e !== 'string') c.typeError(joinPointer(ep, j), 'a string', e);
-              else if (!isValidEmail(e)) c.add('invalid_email', joinPointer(ep, j), `${JSON.stringify(e)} is not a valid email address.`);
+              else if (!isValidEmail(e)) c.add('invalid_email', joinPointer(ep, j), `${quote(e)} is not a valid email address.`);
               else out.email_addresses!.push(e);
             });
           }
@@ -549,7 +560,7 @@ export function parsePolicy(input: unknown, options: ParsePolicyOptions = {}): P
   let decisionValid = false;
   if (rawDecision === undefined || rawDecision === null) c.add('required', dp, `Missing required field "decision" (one of ${DECISIONS.join(', ')}).`);
   else if (typeof rawDecision !== 'string' || !(DECISIONS as readonly string[]).includes(rawDecision))
-    c.add('invalid_enum', dp, `Expected one of ${DECISIONS.join(', ')}, got ${JSON.stringify(rawDecision)}.`);
+    c.add('invalid_enum', dp, `Expected one of ${DECISIONS.join(', ')}, got ${quote(rawDecision)}.`);
   else {
     decision = rawDecision as Decision;
     decisionValid = true;
