@@ -6,6 +6,7 @@
 // spliced into code.
 
 import type { EvalEnv, ExternalAnswers } from './env.js';
+import { ExpressionBuilder, GENERATED_HELPERS, type GeneratedEvaluate } from './codegen.js';
 import { cycleDetector } from './groups.js';
 import type { PreparedIdentity } from './identity.js';
 import { IpSet, cidrContains, type Cidr } from './ip.js';
@@ -29,7 +30,7 @@ export interface CompiledPolicySet {
 
 class Compiler {
   private readonly groupTests = new Map<string, Test>();
-  private readonly inCycle: (id: string) => boolean;
+  readonly inCycle: (id: string) => boolean;
   private readonly now: number;
   readonly externalRules: ExternalEvaluationRule[] = [];
 
@@ -332,10 +333,11 @@ export function compilePolicySet(policies: readonly Policy[], env: EvalEnv = {})
     }
     return -1;
   };
+  const generated = generateEvaluate(policies, order, owns, tests, env, compiler.inCycle, firstDisagreeing);
   return {
     externalRules: compiler.externalRules,
     size: policies.length,
-    evaluate(identity, external) {
+    evaluate: generated ?? ((identity, external) => {
       // Bit k set: an undecidable policy would have produced access code k had it matched.
       let pendingMask = 0;
       for (let k = 0; k < n; k++) {
@@ -349,6 +351,47 @@ export function compilePolicySet(policies: readonly Policy[], env: EvalEnv = {})
       }
       if ((pendingMask & ~(1 << BLOCKED)) === 0) return packResult(BLOCKED, -1);
       return packResult(UNKNOWN_ACCESS, firstDisagreeing(n, BLOCKED, identity, external));
-    },
+    }),
   };
+}
+
+/** Sets of policies this large are left to the closure loop: generated code would gain little. */
+const MAX_GENERATED_POLICIES = 256;
+
+/**
+ * The same loop as the closure evaluator, unrolled into one generated function in which every
+ * policy that can never be unknown is an inline boolean expression (see codegen.ts).
+ * Undefined when no policy qualifies or the set is too large to be worth it.
+ */
+function generateEvaluate(
+  policies: readonly Policy[],
+  order: readonly number[],
+  owns: readonly number[],
+  tests: readonly Test[],
+  env: EvalEnv,
+  inCycle: (id: string) => boolean,
+  firstDisagreeing: (until: number, final: number, identity: PreparedIdentity, external: ExternalAnswers | undefined) => number,
+): CompiledPolicySet['evaluate'] | undefined {
+  if (order.length > MAX_GENERATED_POLICIES) return undefined;
+  const builder = new ExpressionBuilder(env, inCycle);
+  const lines: string[] = ['let m = 0, r = 0;'];
+  let inlined = 0;
+  order.forEach((policyIndex, k) => {
+    const own = owns[k];
+    const decide = `{ if ((m & ${~(1 << own)}) === 0) return ${packResult(own, policyIndex)}; return ${packResult(UNKNOWN_ACCESS, 0) & 3} | ((u(${k}, ${own}, p, x) + 1) << 2); }`;
+    const expr = builder.ruleSet(policies[policyIndex]);
+    if (expr !== undefined) {
+      inlined++;
+      lines.push(`if (${expr}) ${decide}`);
+    } else {
+      lines.push(`r = t[${k}](p, x);`, `if (r === ${T}) ${decide}`, `if (r === ${U}) m |= ${1 << own};`);
+    }
+  });
+  if (inlined === 0) return undefined;
+  lines.push(`if ((m & ${~(1 << BLOCKED)}) === 0) return ${packResult(BLOCKED, -1)};`);
+  lines.push(`return ${UNKNOWN_ACCESS} | ((u(${order.length}, ${BLOCKED}, p, x) + 1) << 2);`);
+  const source = `${builder.functions.join('\n')}\nreturn function evaluate(p, x) {\n${lines.join('\n')}\n};`;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- see codegen.ts: no input text reaches the source
+  const factory = new Function('k', 't', 'h', 'u', source) as (...args: unknown[]) => GeneratedEvaluate;
+  return factory(builder.constants, tests, GENERATED_HELPERS, firstDisagreeing) as CompiledPolicySet['evaluate'];
 }
