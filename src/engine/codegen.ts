@@ -7,7 +7,6 @@
 // group, list or identity is ever spliced into the source text.
 
 import type { EvalEnv } from './env.js';
-import type { PreparedIdentity } from './identity.js';
 import { cidrContains } from './ip.js';
 import type { Rule, RuleSet } from './rules.js';
 
@@ -128,5 +127,3 @@ export class ExpressionBuilder {
 
 /** Helpers the generated code may call as h.name. */
 export const GENERATED_HELPERS = { cidrContains } as const;
-
-export type GeneratedEvaluate = (p: PreparedIdentity, x: unknown) => number;

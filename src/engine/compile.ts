@@ -6,7 +6,7 @@
 // spliced into code.
 
 import type { EvalEnv, ExternalAnswers } from './env.js';
-import { ExpressionBuilder, GENERATED_HELPERS, type GeneratedEvaluate } from './codegen.js';
+import { ExpressionBuilder, GENERATED_HELPERS } from './codegen.js';
 import { cycleDetector } from './groups.js';
 import type { PreparedIdentity } from './identity.js';
 import { IpSet, cidrContains, type Cidr } from './ip.js';
@@ -392,6 +392,6 @@ function generateEvaluate(
   lines.push(`return ${UNKNOWN_ACCESS} | ((u(${order.length}, ${BLOCKED}, p, x) + 1) << 2);`);
   const source = `${builder.functions.join('\n')}\nreturn function evaluate(p, x) {\n${lines.join('\n')}\n};`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- see codegen.ts: no input text reaches the source
-  const factory = new Function('k', 't', 'h', 'u', source) as (...args: unknown[]) => GeneratedEvaluate;
-  return factory(builder.constants, tests, GENERATED_HELPERS, firstDisagreeing) as CompiledPolicySet['evaluate'];
+  const factory = new Function('k', 't', 'h', 'u', source) as (...args: unknown[]) => CompiledPolicySet['evaluate'];
+  return factory(builder.constants, tests, GENERATED_HELPERS, firstDisagreeing);
 }

@@ -6,7 +6,7 @@ import type { EvalEnv, ExternalAnswers, ListIndex } from './env.js';
 import { cycleDetector } from './groups.js';
 import type { PreparedIdentity } from './identity.js';
 import { cidrContains, formatIp } from './ip.js';
-import { joinPointer } from './issues.js';
+import { joinPointer, quote } from './issues.js';
 import {
   ACCESS_NAMES,
   BLOCKED,
@@ -352,7 +352,7 @@ class Interpreter {
 }
 
 function q(value: string | undefined): string {
-  return value === undefined ? '(none)' : JSON.stringify(value);
+  return value === undefined ? '(none)' : quote(value);
 }
 
 function skippedExplanation(policy: Policy, index: number, pointer: string): PolicyExplanation {

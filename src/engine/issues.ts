@@ -55,6 +55,16 @@ export function joinPointer(base: string, ...tokens: (string | number)[]): strin
   return base + tokens.map((t) => '/' + pointerToken(t)).join('');
 }
 
+/** A value for a message: JSON-quoted, and cut short so untrusted megabytes never echo back. */
+export function quote(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length <= 80 ? text : `${text.slice(0, 77)}...`;
+}
+
+export function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 /** A short JSON type name for messages: "string", "array", "null", ... */
 export function jsonType(value: unknown): string {
   if (value === null) return 'null';

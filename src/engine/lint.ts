@@ -5,7 +5,7 @@
 
 import { parseGoDuration } from './duration.js';
 import type { Cidr } from './ip.js';
-import { joinPointer } from './issues.js';
+import { capitalize, joinPointer, quote } from './issues.js';
 import { executionOrder, isFirstPhase } from './outcome.js';
 import { RULE_LISTS, type Group, type Policy, type Rule, type RuleListName, type RuleSet } from './rules.js';
 import { SELECTOR_SPECS } from './selectors.js';
@@ -109,7 +109,7 @@ const AMR_HINTS: Readonly<Record<string, string>> = {
 
 // ---------------------------------------------------------------- rule helpers
 
-const q = (s: string): string => JSON.stringify(s);
+const q = quote; // short alias: messages here quote many values
 
 /** A canonical key of a normalized rule: equal keys ⇔ the rules test the same thing. */
 function ruleKey(rule: Rule): string {
@@ -639,7 +639,6 @@ function policyLabel(policy: Policy, pointer: string): string {
   return `${DECISION_WORDS[policy.decision]} policy ${q(policy.name)} (${pointer})`;
 }
 
-const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
 function policyKey(policy: Policy): string {
   const list = (rules: readonly Rule[]): string[] => [...new Set(rules.map(ruleKey))].sort();

@@ -4,7 +4,7 @@
 // The caller supplies the lookups; a lookup left out is not checked (offline use).
 
 import { findGroupCycle, type GroupLookup } from './groups.js';
-import { joinPointer, type Issue } from './issues.js';
+import { capitalize, joinPointer, quote, type Issue } from './issues.js';
 import type { Group, Rule, RuleListName, RuleSet } from './rules.js';
 import { RULE_LISTS } from './rules.js';
 import { SELECTOR_SPECS, type ReferenceKind } from './selectors.js';
@@ -36,6 +36,21 @@ const KIND_WORDS: Record<ReferenceKind, string> = {
   service_token: 'service token',
   posture_rule: 'device posture rule',
   app: 'Access application',
+};
+
+type SimpleKind = Exclude<ReferenceKind, 'group' | 'list'>;
+/** Kinds checked by existence alone: the catalog's lookup and the issue code when it fails. */
+const EXISTS: Record<SimpleKind, (c: ReferenceCatalog) => ((id: string) => boolean) | undefined> = {
+  identity_provider: (c) => c.identityProviderExists,
+  service_token: (c) => c.serviceTokenExists,
+  posture_rule: (c) => c.postureRuleExists,
+  app: (c) => c.appExists,
+};
+const MISSING_CODE: Record<SimpleKind, Issue['code']> = {
+  identity_provider: 'unknown_identity_provider',
+  service_token: 'unknown_service_token',
+  posture_rule: 'unknown_posture_rule',
+  app: 'unknown_app',
 };
 
 function referencedId(rule: Rule): string | undefined {
@@ -72,7 +87,7 @@ function checkRule(rule: Rule, pointer: string, catalog: ReferenceCatalog, issue
   if (ref === undefined || id === undefined) return;
   const at = joinPointer(pointer, rule.kind, ref.field);
   const missing = (code: Issue['code']): void => {
-    issues.push({ code, pointer: at, message: `${capitalize(KIND_WORDS[ref.kind])} ${JSON.stringify(id)} does not exist in this account.` });
+    issues.push({ code, pointer: at, message: `${capitalize(KIND_WORDS[ref.kind])} ${quote(id)} does not exist in this account.` });
   };
   switch (ref.kind) {
     case 'group':
@@ -87,28 +102,16 @@ function checkRule(rule: Rule, pointer: string, catalog: ReferenceCatalog, issue
         issues.push({
           code: 'list_type_mismatch',
           pointer: at,
-          message: `Gateway list ${JSON.stringify(id)} is of type ${type}; a ${rule.kind} rule needs a list of type ${want}.`,
+          message: `Gateway list ${quote(id)} is of type ${type}; a ${rule.kind} rule needs a list of type ${want}.`,
         });
       }
       break;
     }
-    case 'identity_provider':
-      if (catalog.identityProviderExists !== undefined && !catalog.identityProviderExists(id)) missing('unknown_identity_provider');
-      break;
-    case 'service_token':
-      if (catalog.serviceTokenExists !== undefined && !catalog.serviceTokenExists(id)) missing('unknown_service_token');
-      break;
-    case 'posture_rule':
-      if (catalog.postureRuleExists !== undefined && !catalog.postureRuleExists(id)) missing('unknown_posture_rule');
-      break;
-    case 'app':
-      if (catalog.appExists !== undefined && !catalog.appExists(id)) missing('unknown_app');
-      break;
+    default: {
+      const exists = EXISTS[ref.kind](catalog);
+      if (exists !== undefined && !exists(id)) missing(MISSING_CODE[ref.kind]);
+    }
   }
-}
-
-function capitalize(s: string): string {
-  return s[0].toUpperCase() + s.slice(1);
 }
 
 /**

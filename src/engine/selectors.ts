@@ -70,9 +70,3 @@ export const SELECTORS: readonly SelectorSpec[] = [
 ];
 
 export const SELECTOR_SPECS: ReadonlyMap<string, SelectorSpec> = new Map(SELECTORS.map((s) => [s.selector, s]));
-
-export function selectorSpec(selector: Selector): SelectorSpec {
-  const spec = SELECTOR_SPECS.get(selector);
-  if (spec === undefined) throw new Error(`unknown selector ${selector}`);
-  return spec;
-}

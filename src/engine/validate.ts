@@ -4,7 +4,7 @@
 import { HOUR_NS, parseGoDuration } from './duration.js';
 import { intern } from './intern.js';
 import { parseCidr } from './ip.js';
-import { jsonType, joinPointer, type Issue, type ParseResult, type ValidationCode } from './issues.js';
+import { jsonType, joinPointer, quote, type Issue, type ParseResult, type ValidationCode } from './issues.js';
 import type { Group, Policy, PolicySettings, Rule, RuleListName } from './rules.js';
 import { SELECTOR_SPECS, type FieldSpec } from './selectors.js';
 import { DECISIONS, RISK_LEVELS, type Decision, type RiskLevel, type Selector, type WireRule } from './wire.js';
@@ -31,12 +31,6 @@ class Collector {
   typeError(pointer: string, expected: string, value: unknown): void {
     this.add('invalid_type', pointer, `Expected ${expected}, got ${jsonType(value)}.`);
   }
-}
-
-/** A value for a message: JSON-quoted, and cut short so untrusted megabytes never echo back. */
-function quote(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length <= 80 ? text : `${text.slice(0, 77)}...`;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -603,9 +597,4 @@ export function parseGroup(input: unknown, options: ParseGroupOptions): ParseRes
   const exclude = parseRuleList(c, input, 'exclude', pointer);
   if (c.issues.length > 0) return { ok: false, issues: c.issues };
   return { ok: true, value: { id: options.id, name, include, require, exclude, ...(isDefault !== undefined ? { isDefault } : {}) } };
-}
-
-/** Policies and groups back in the wire shape (for storage and responses). */
-export function ruleToWire(rule: Rule): WireRule {
-  return rule.wire;
 }
