@@ -3,12 +3,20 @@
 // predicate (no call per rule). Policies that may be unknown keep their closure tests.
 //
 // Safety: generated source contains only fixed field names, operators, integers we computed
-// (masks, indexes) and references into a constants array (`k[3]`). No value from a policy,
-// group, list or identity is ever spliced into the source text.
+// (masks, bits, interned keys, indexes; see integer()) and references into a constants array
+// (`k[3]`). No value from a policy, group, list or identity is ever spliced into the source.
 
+import { amrBit } from './amr.js';
 import type { EvalEnv } from './env.js';
+import { GROUP_NAMES, NO_KEY, VALUES } from './intern.js';
 import { cidrContains } from './ip.js';
 import type { Rule, RuleSet } from './rules.js';
+
+/** Source text of an integer we computed (a key, mask or bit); refuses anything else. */
+function integer(n: number): string {
+  if (!Number.isSafeInteger(n)) throw new Error(`codegen: ${String(n)} is not an integer`);
+  return n < 0 ? `(${n})` : String(n);
+}
 
 export class ExpressionBuilder {
   /** Values referenced by generated code as k[i]. */
@@ -28,9 +36,21 @@ export class ExpressionBuilder {
     return `k[${this.constants.length - 1}]`;
   }
 
+  /** `p.<keyField> === key`, or the string comparison when the value has no key (intern.ts). */
+  private keyed(keyField: string, stringField: string, value: string): string {
+    const key = VALUES.key(value);
+    return key === NO_KEY ? `(p.${stringField} === ${this.k(value)})` : `(p.${keyField} === ${integer(key)})`;
+  }
+
   private idpScoped(idpId: string, member: string): string | undefined {
     if (this.env.identityProviderExists !== undefined && !this.env.identityProviderExists(idpId)) return undefined;
-    return `(p.idpId === ${this.k(idpId)} && ${member})`;
+    return `(${this.keyed('idpKey', 'idpId', idpId)} && ${member})`;
+  }
+
+  /** Group membership by key, or through the identity's string set when the value has no key. */
+  private member(method: string, fallbackSet: string, value: string): string {
+    const key = GROUP_NAMES.key(value);
+    return key === NO_KEY ? `p.${fallbackSet}().has(${this.k(value)})` : `p.${method}(${integer(key)})`;
   }
 
   /** A boolean expression over `p` for a rule that can never be unknown, else undefined. */
@@ -41,13 +61,14 @@ export class ExpressionBuilder {
       case 'email':
         return `(p.email === ${this.k(rule.email)})`;
       case 'email_domain':
-        return `(p.emailDomain === ${this.k(rule.domain)})`;
+        return this.keyed('emailDomainKey', 'emailDomain', rule.domain);
       case 'geo':
-        return `(p.country === ${this.k(rule.country)})`;
+        return this.keyed('countryKey', 'country', rule.country);
       case 'ip': {
         const c = rule.cidr;
-        if (c.v === 4) return `(p.ip !== undefined && p.ip.v === 4 && ((p.ip.n & ${c.mask4}) >>> 0) === ${c.net4})`;
-        return `(p.ip !== undefined && h.cidrContains(${this.k(c)}, p.ip))`;
+        // Signed 32-bit forms, to compare with the signed p.ipv4 (identity.ts).
+        if (c.v === 4) return `(p.ipVersion === 4 && (p.ipv4 & ${integer(c.mask4 | 0)}) === ${integer(c.net4 | 0)})`;
+        return `(p.ipVersion === 6 && h.cidrContains(${this.k(c)}, p.ipv6))`;
       }
       case 'email_list': {
         const list = this.env.list?.(rule.listId);
@@ -57,26 +78,29 @@ export class ExpressionBuilder {
       case 'ip_list': {
         const list = this.env.list?.(rule.listId);
         if (list === undefined || list.type !== 'IP') return undefined;
-        return `(p.ip !== undefined && ${this.k(list.ips)}.has(p.ip))`;
+        const ips = this.k(list.ips);
+        return `(p.ipVersion === 4 ? ${ips}.hasV4(p.ipv4 >>> 0) : p.ipVersion === 6 && ${ips}.has(p.ipv6))`;
       }
       case 'login_method':
         return this.idpScoped(rule.idpId, 'true');
-      case 'auth_method':
-        return `p.amr.includes(${this.k(rule.method)})`;
+      case 'auth_method': {
+        const bit = amrBit(rule.method);
+        return bit !== 0 ? `p.hasAmrBit(${integer(bit)})` : `p.amr.includes(${this.k(rule.method)})`;
+      }
       case 'auth_context':
         return this.idpScoped(rule.idpId, `p.authContexts.includes(${this.k(rule.acId)})`);
       case 'azureAD':
-        return this.idpScoped(rule.idpId, `p.azureGroupIds().has(${this.k(rule.groupId)})`);
+        return this.idpScoped(rule.idpId, this.member('inAzureGroup', 'azureGroupIds', rule.groupId));
       case 'gsuite':
-        return this.idpScoped(rule.idpId, `p.gsuiteGroupEmails().has(${this.k(rule.groupEmail)})`);
+        return this.idpScoped(rule.idpId, this.member('inGsuiteGroup', 'gsuiteGroupEmails', rule.groupEmail));
       case 'okta':
-        return this.idpScoped(rule.idpId, `p.oktaGroupNames().has(${this.k(rule.groupName)})`);
+        return this.idpScoped(rule.idpId, this.member('inOktaGroup', 'oktaGroupNames', rule.groupName));
       case 'certificate':
         return 'p.certificateValid';
       case 'common_name':
         return `(p.commonName === ${this.k(rule.commonName)})`;
       case 'user_risk_score':
-        return rule.levels.length === 1 ? `(p.riskLevel === ${this.k(rule.levels[0])})` : `${this.k(new Set<string>(rule.levels))}.has(p.riskLevel)`;
+        return `(${rule.levels.map((level) => this.keyed('riskLevelKey', 'riskLevel', level)).join(' || ')})`;
       case 'group':
         return this.group(rule.groupId);
       default:

@@ -1,14 +1,17 @@
-// The compiled evaluator: a policy set becomes a tree of closures, built once, that decides an
-// identity with no parsing, no allocation and as few comparisons as possible. It answers the
-// same question as the interpreter (differential tests keep them in step) without explaining.
+// The compiled evaluator: a policy set becomes, once, a function that decides an identity with
+// no parsing, no allocation and as few comparisons as possible. It answers the same question as
+// the interpreter (differential tests keep them in step) without explaining.
 //
-// Closures, not generated source: rule values come from untrusted input and must never be
-// spliced into code.
+// Policies that can be unknown compile to a tree of closures; the others to one generated
+// function per set (codegen.ts). Rule values come from untrusted input and never reach
+// generated source text: they are passed in through a constants array.
 
+import { amrBit } from './amr.js';
 import type { EvalEnv, ExternalAnswers } from './env.js';
 import { ExpressionBuilder, GENERATED_HELPERS } from './codegen.js';
 import { cycleDetector } from './groups.js';
 import type { PreparedIdentity } from './identity.js';
+import { GROUP_NAMES, NO_KEY, VALUES } from './intern.js';
 import { IpSet, cidrContains, type Cidr } from './ip.js';
 import { BLOCKED, F, GRANTED, T, U, UNKNOWN_ACCESS, executionOrder, grants, packResult, type PackedResult, type Tri } from './outcome.js';
 import type { ExternalEvaluationRule, Policy, Rule, RuleSet } from './rules.js';
@@ -41,10 +44,11 @@ class Compiler {
 
   /** Wrap an IdP-scoped membership test with the IdP check. */
   private idpScoped(idpId: string, member: (p: PreparedIdentity) => boolean): Test {
+    const usesIdp = isIdp(idpId);
     if (this.env.identityProviderExists !== undefined && !this.env.identityProviderExists(idpId)) {
-      return (p) => (p.idpId !== idpId ? F : U);
+      return (p) => (usesIdp(p) ? U : F);
     }
-    return (p) => (p.idpId === idpId && member(p) ? T : F);
+    return (p) => (usesIdp(p) && member(p) ? T : F);
   }
 
   rule(rule: Rule): Test {
@@ -56,10 +60,8 @@ class Compiler {
         const email = rule.email;
         return (p) => (p.email === email ? T : F);
       }
-      case 'email_domain': {
-        const domain = rule.domain;
-        return (p) => (p.emailDomain === domain ? T : F);
-      }
+      case 'email_domain':
+        return domainTest(rule.domain);
       case 'email_list': {
         const list = env.list?.(rule.listId);
         if (list === undefined || list.type !== 'EMAIL') return (p) => (p.email === undefined ? F : U);
@@ -70,18 +72,17 @@ class Compiler {
         return ipTest(rule.cidr);
       case 'ip_list': {
         const list = env.list?.(rule.listId);
-        if (list === undefined || list.type !== 'IP') return (p) => (p.ip === undefined ? F : U);
-        const ips = list.ips;
-        return (p) => (p.ip !== undefined && ips.has(p.ip) ? T : F);
+        if (list === undefined || list.type !== 'IP') return (p) => (p.ipVersion === 0 ? F : U);
+        return ipSetTest(list.ips);
       }
-      case 'geo': {
-        const country = rule.country;
-        return (p) => (p.country === country ? T : F);
-      }
+      case 'geo':
+        return countryTest(rule.country);
       case 'login_method':
         return this.idpScoped(rule.idpId, () => true);
       case 'auth_method': {
         const method = rule.method;
+        const bit = amrBit(method);
+        if (bit !== 0) return (p) => (p.hasAmrBit(bit) ? T : F);
         return (p) => (p.amr.includes(method) ? T : F);
       }
       case 'auth_context': {
@@ -90,15 +91,18 @@ class Compiler {
       }
       case 'azureAD': {
         const gid = rule.groupId;
-        return this.idpScoped(rule.idpId, (p) => p.azureGroupIds().has(gid));
+        const key = GROUP_NAMES.key(gid);
+        return this.idpScoped(rule.idpId, key !== NO_KEY ? (p) => p.inAzureGroup(key) : (p) => p.azureGroupIds().has(gid));
       }
       case 'gsuite': {
         const email = rule.groupEmail;
-        return this.idpScoped(rule.idpId, (p) => p.gsuiteGroupEmails().has(email));
+        const key = GROUP_NAMES.key(email);
+        return this.idpScoped(rule.idpId, key !== NO_KEY ? (p) => p.inGsuiteGroup(key) : (p) => p.gsuiteGroupEmails().has(email));
       }
       case 'okta': {
         const name = rule.groupName;
-        return this.idpScoped(rule.idpId, (p) => p.oktaGroupNames().has(name));
+        const key = GROUP_NAMES.key(name);
+        return this.idpScoped(rule.idpId, key !== NO_KEY ? (p) => p.inOktaGroup(key) : (p) => p.oktaGroupNames().has(name));
       }
       case 'github-organization': {
         const { org, team } = rule;
@@ -145,12 +149,16 @@ class Compiler {
         return (p) => (p.linkedAppUid === uid ? (missing ? U : T) : F);
       }
       case 'user_risk_score': {
-        if (rule.levels.length === 1) {
-          const level = rule.levels[0];
-          return (p) => (p.riskLevel === level ? T : F);
+        const keys = rule.levels.map((level) => VALUES.key(level));
+        if (keys.includes(NO_KEY)) {
+          const levels = new Set<string>(rule.levels);
+          return (p) => (levels.has(p.riskLevel) ? T : F);
         }
-        const levels = new Set<string>(rule.levels);
-        return (p) => (levels.has(p.riskLevel) ? T : F);
+        if (keys.length === 1) {
+          const [key] = keys;
+          return (p) => (p.riskLevelKey === key ? T : F);
+        }
+        return (p) => (keys.includes(p.riskLevelKey) ? T : F);
       }
       case 'cloudflare_account_member': {
         const account = rule.accountId ?? env.accountId;
@@ -207,17 +215,14 @@ class Compiler {
     else if (emails.size > 1) tests.push((p) => (p.email !== undefined && emails.has(p.email) ? T : F));
     if (domains.size === 1) {
       const [d] = domains;
-      tests.push((p) => (p.emailDomain === d ? T : F));
+      tests.push(domainTest(d));
     } else if (domains.size > 1) tests.push((p) => (p.emailDomain !== undefined && domains.has(p.emailDomain) ? T : F));
     if (countries.size === 1) {
       const [c] = countries;
-      tests.push((p) => (p.country === c ? T : F));
+      tests.push(countryTest(c));
     } else if (countries.size > 1) tests.push((p) => (p.country !== undefined && countries.has(p.country) ? T : F));
     if (cidrs.length === 1) tests.push(ipTest(cidrs[0]));
-    else if (cidrs.length > 1) {
-      const set = new IpSet(cidrs);
-      tests.push((p) => (p.ip !== undefined && set.has(p.ip) ? T : F));
-    }
+    else if (cidrs.length > 1) tests.push(ipSetTest(new IpSet(cidrs)));
     tests.push(...rest);
     return orTests(tests);
   }
@@ -260,15 +265,38 @@ class Compiler {
   }
 }
 
+// Equality on interned keys when the rule's value has one (intern.ts), else on strings.
+
+function domainTest(domain: string): Test {
+  const key = VALUES.key(domain);
+  if (key === NO_KEY) return (p) => (p.emailDomain === domain ? T : F);
+  return (p) => (p.emailDomainKey === key ? T : F);
+}
+
+function countryTest(country: string): Test {
+  const key = VALUES.key(country);
+  if (key === NO_KEY) return (p) => (p.country === country ? T : F);
+  return (p) => (p.countryKey === key ? T : F);
+}
+
+function isIdp(idpId: string): (p: PreparedIdentity) => boolean {
+  const key = VALUES.key(idpId);
+  if (key === NO_KEY) return (p) => p.idpId === idpId;
+  return (p) => p.idpKey === key;
+}
+
 function ipTest(cidr: Cidr): Test {
   if (cidr.v === 4) {
-    const { mask4, net4 } = cidr;
-    return (p) => {
-      const ip = p.ip;
-      return ip !== undefined && ip.v === 4 && ((ip.n & mask4) >>> 0) === net4 ? T : F;
-    };
+    // Signed 32-bit forms, to compare with the signed p.ipv4 (identity.ts).
+    const mask = cidr.mask4 | 0;
+    const net = cidr.net4 | 0;
+    return (p) => (p.ipVersion === 4 && (p.ipv4 & mask) === net ? T : F);
   }
-  return (p) => (p.ip !== undefined && cidrContains(cidr, p.ip) ? T : F);
+  return (p) => (p.ipVersion === 6 && cidrContains(cidr, p.ipv6!) ? T : F);
+}
+
+function ipSetTest(set: IpSet): Test {
+  return (p) => (p.ipVersion === 4 ? set.hasV4(p.ipv4 >>> 0) : p.ipVersion === 6 && set.has(p.ipv6!)) ? T : F;
 }
 
 function orTests(tests: Test[]): Test {

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { compilePolicySet } from './compile.js';
 import { buildListIndex, type EvalEnv } from './env.js';
+import { amrBit } from './amr.js';
 import { prepareIdentity, type Identity } from './identity.js';
+import { GROUP_NAMES, NO_KEY, VALUES } from './intern.js';
 import { explain } from './interpreter.js';
 import { resultAccess, type Access } from './outcome.js';
 import type { Policy, Rule } from './rules.js';
@@ -186,6 +188,87 @@ describe('prepareIdentity: normalization', () => {
     // Okta compares exactly.
     assert.equal(matches('okta', { idp: { id: 'idp-1' }, groups: [{ name: 'engineering' }] }), false);
     assert.equal(matches('azureAD', { idp: { id: 'idp-1' }, groups: [{ id: 'AZURE-GROUP-1' }] }), false);
+  });
+
+  test('the fields a compiled set reads: keys of the string fields, NO_KEY when absent', () => {
+    const p = prepareIdentity({ email: 'a@Example.COM', idp: { id: 'idp-1' }, geo: { country: 'us' }, user_risk_score: 'High' });
+    assert.equal(p.emailDomainKey, VALUES.key('example.com'));
+    assert.equal(p.idpKey, VALUES.key('idp-1'));
+    assert.equal(p.countryKey, VALUES.key('US'));
+    assert.equal(p.riskLevelKey, VALUES.key('high'));
+    const q = prepareIdentity({ email: 'b@example.com' });
+    assert.equal(q.emailDomainKey, p.emailDomainKey);
+    assert.equal(q.emailDomain, p.emailDomain, 'one canonical string');
+    assert.equal(q.idpKey, NO_KEY);
+    assert.equal(q.countryKey, NO_KEY);
+    assert.equal(q.riskLevelKey, VALUES.key('unscored'));
+    assert.equal(prepareIdentity({ email: 'no-at-sign' }).emailDomainKey, NO_KEY);
+  });
+
+  test('amr answers by bit mask for registered values; the list stays as it was', () => {
+    const p = prepareIdentity({ amr: ['pwd', 'mfa', 'custom', 42] as unknown as string[] });
+    assert.deepEqual(['pwd', 'mfa', 'otp', 'hwk'].map((m) => p.hasAmrBit(amrBit(m))), [true, true, false, false]);
+    assert.deepEqual(p.amr, ['pwd', 'mfa', 'custom']);
+    assert.equal(prepareIdentity({ amr: 'mfa' as unknown as string[] }).hasAmrBit(amrBit('mfa')), false);
+    assert.equal(prepareIdentity({}).hasAmrBit(amrBit('pwd')), false);
+    const custom = rule({ auth_method: { auth_method: 'custom' } });
+    assert.equal(access(custom, { amr: ['custom'] }), 'granted');
+    assert.equal(access(custom, { amr: ['Custom'] }), 'blocked');
+    const mfa = rule({ auth_method: { auth_method: 'mfa' } });
+    assert.equal(access(mfa, { amr: ['MFA'] }), 'blocked');
+  });
+
+  test('IPv4 is held as a signed 32-bit integer; the ip view gives the usual unsigned address', () => {
+    const top = prepareIdentity({ ip: '255.255.255.255' });
+    assert.equal(top.ipVersion, 4);
+    assert.equal(top.ipv4, -1);
+    assert.deepEqual(top.ip, { v: 4, n: 0xffffffff });
+    assert.equal(prepareIdentity({ ip: '203.0.113.5' }).ipv4, 0xcb007105 | 0);
+    assert.equal(prepareIdentity({ ip: '0.0.0.0' }).ipVersion, 4);
+    const v6 = prepareIdentity({ ip: '2001:db8::1' });
+    assert.equal(v6.ipVersion, 6);
+    assert.equal(v6.ipv4, 0);
+    assert.equal(v6.ip, v6.ipv6);
+    const none = prepareIdentity({ ip: 'not an address' });
+    assert.equal(none.ipVersion, 0);
+    assert.equal(none.ip, undefined);
+    // High addresses (negative when signed) against ranges, single CIDRs and lists alike.
+    for (const [cidr, ip, want] of [
+      ['255.255.255.0/24', '255.255.255.7', 'granted'],
+      ['255.255.255.0/24', '255.255.254.7', 'blocked'],
+      ['128.0.0.0/1', '200.1.1.1', 'granted'],
+      ['128.0.0.0/1', '127.255.255.255', 'blocked'],
+      ['0.0.0.0/0', '255.255.255.255', 'granted'],
+      ['0.0.0.0/0', '2001:db8::1', 'blocked'],
+    ] as const) {
+      assert.equal(access(rule({ ip: { ip: cidr } }), { ip }), want, `${ip} in ${cidr}`);
+    }
+    const highList: EvalEnv = { list: (id) => (id === 'high' ? buildListIndex('high', 'IP', ['255.255.255.0/24', '200.0.0.1', '2001:db8::/32']) : undefined) };
+    const inList = rule({ ip_list: { id: 'high' } });
+    assert.equal(access(inList, { ip: '255.255.255.9' }, highList), 'granted');
+    assert.equal(access(inList, { ip: '200.0.0.1' }, highList), 'granted');
+    assert.equal(access(inList, { ip: '200.0.0.2' }, highList), 'blocked');
+    assert.equal(access(inList, { ip: '2001:db8::7' }, highList), 'granted');
+    assert.equal(access(inList, {}, highList), 'blocked');
+  });
+
+  test('group membership by key agrees with the string sets, also for hundreds of groups', () => {
+    const groups = Array.from({ length: 300 }, (_, i) => ({ id: `AZ-${i}`, name: `Team ${i}`, email: `G${i}@Example.com` }));
+    // Keys in the reverse of the list's order, so that a long list must be sorted to be searched.
+    for (let i = 299; i >= 0; i--) [`g${i}@example.com`, `AZ-${i}`, `Team ${i}`].forEach((v) => GROUP_NAMES.key(v));
+    const p = prepareIdentity({ groups: [...groups, null, 'junk', { email: 42 }] as unknown as Identity['groups'] });
+    for (let i = 0; i < 300; i += 7) {
+      assert.equal(p.inGsuiteGroup(GROUP_NAMES.key(`g${i}@example.com`)), true, `gsuite ${i}`);
+      assert.equal(p.inAzureGroup(GROUP_NAMES.key(`AZ-${i}`)), true, `azure ${i}`);
+      assert.equal(p.inOktaGroup(GROUP_NAMES.key(`Team ${i}`)), true, `okta ${i}`);
+    }
+    for (const absent of ['g300@example.com', 'az-1', 'team 1', 'G1@Example.com']) {
+      const key = GROUP_NAMES.key(absent);
+      assert.equal(p.inGsuiteGroup(key) || p.inAzureGroup(key) || p.inOktaGroup(key), false, absent);
+      assert.equal(p.gsuiteGroupEmails().has(absent) || p.azureGroupIds().has(absent) || p.oktaGroupNames().has(absent), false);
+    }
+    assert.equal(p.inGsuiteGroup(NO_KEY), false);
+    assert.equal(prepareIdentity({}).inGsuiteGroup(GROUP_NAMES.key('g1@example.com')), false);
   });
 
   test('claim values: strings, and numbers and booleans as strings', () => {

@@ -22,8 +22,11 @@ export interface Cidr {
 
 const MASK128 = (1n << 128n) - 1n;
 
-/** Fast path for dotted-quad IPv4; anything else goes through ipaddr.js. */
-function parseIpv4Fast(s: string): number | undefined {
+/**
+ * A strict dotted-quad IPv4 address (no leading zeros) as an unsigned 32-bit integer, without
+ * allocating; undefined for anything else, including IPv6 forms that parseIp may still accept.
+ */
+export function parseIpv4Fast(s: string): number | undefined {
   let n = 0;
   let part = 0;
   let digits = 0;
@@ -192,17 +195,7 @@ export class IpSet {
   }
 
   has(ip: IpAddress): boolean {
-    if (ip.v === 4) {
-      const s = this.starts4;
-      let lo = 0;
-      let hi = s.length - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >>> 1;
-        if (s[mid] <= ip.n) lo = mid + 1;
-        else hi = mid - 1;
-      }
-      return hi >= 0 && ip.n <= this.ends4[hi];
-    }
+    if (ip.v === 4) return this.hasV4(ip.n);
     const v = (ip.hi << 64n) | ip.lo;
     const s = this.starts6;
     let lo = 0;
@@ -213,6 +206,19 @@ export class IpSet {
       else hi = mid - 1;
     }
     return hi >= 0 && v <= this.ends6[hi];
+  }
+
+  /** Membership of an IPv4 address given as an unsigned 32-bit integer (no address object). */
+  hasV4(n: number): boolean {
+    const s = this.starts4;
+    let lo = 0;
+    let hi = s.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (s[mid] <= n) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return hi >= 0 && n <= this.ends4[hi];
   }
 }
 

@@ -22,6 +22,11 @@ export function isValidEmail(text: string): boolean {
   return text.length <= 254 && EMAIL_RE.test(text);
 }
 
+/** A DNS name such as "example.com" (no leading "@", no wildcard). */
+export function isValidDomain(text: string): boolean {
+  return text.length <= 253 && DOMAIN_RE.test(text);
+}
+
 /** Collects issues while walking one document. */
 class Collector {
   readonly issues: Issue[] = [];
@@ -95,7 +100,7 @@ function parseField(c: Collector, spec: FieldSpec, raw: unknown, pointer: string
       return intern(raw.toLowerCase());
     case 'domain': {
       const domain = raw.startsWith('@') ? raw.slice(1) : raw;
-      if (domain.length > 253 || !DOMAIN_RE.test(domain)) {
+      if (!isValidDomain(domain)) {
         c.add('invalid_domain', pointer, `${quote(raw)} is not a valid domain name.`);
         return undefined;
       }
