@@ -1,0 +1,72 @@
+// The audit log: every write made through the API (who, with which token, from where, what,
+// and the value before and after) is recorded in the same transaction as the write itself, so
+// the log and the data can never disagree. The API sets the actor for the duration of a
+// request; writes without an actor (the policy-test runner's bookkeeping) are not audited.
+
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import type { Executor } from './driver.js';
+
+export interface AuditActor {
+  readonly kind: 'root' | 'token';
+  /** The API token's id ("root" for the root credentials). */
+  readonly tokenId: string;
+  readonly ip: string;
+  readonly requestId: string;
+  readonly method: string;
+  readonly path: string;
+}
+
+/** One change a write made. */
+export interface AuditChange {
+  /** The account, or null for user-level objects (API tokens). */
+  readonly accountId: string | null;
+  /** create, update, delete, import, add_items, remove_items, start, ... */
+  readonly action: string;
+  /** policy, group, user, list_items, api_token, policy_test, ... */
+  readonly resourceKind: string;
+  readonly resourceId: string;
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+export interface AuditRecord extends AuditChange {
+  readonly id: string;
+  readonly seq: number;
+  readonly at: string;
+  readonly actor: AuditActor;
+}
+
+const current = new AsyncLocalStorage<AuditActor>();
+
+/** Run `fn` with `actor` as the author of every write it makes. */
+export function withAuditActor<T>(actor: AuditActor, fn: () => T): T {
+  return current.run(actor, fn);
+}
+
+export function currentAuditActor(): AuditActor | undefined {
+  return current.getStore();
+}
+
+const SECRET_KEY = /secret|password|private_key|passphrase/i;
+
+/** A copy of `value` with every secret-looking field replaced: the audit log holds no secrets. */
+export function redactSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactSecrets);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) && typeof v !== 'object' ? '[redacted]' : redactSecrets(v)]));
+}
+
+const json = (value: unknown): string | null => (value === undefined || value === null ? null : JSON.stringify(redactSecrets(value)));
+
+/** Record changes in the open transaction. */
+export async function writeAudit(ex: Executor, actor: AuditActor, changes: readonly AuditChange[]): Promise<void> {
+  const at = new Date().toISOString();
+  for (const c of changes) {
+    await ex.run(
+      `INSERT INTO audit_log (id, account_id, at, actor_kind, actor_token_id, actor_ip, request_id, method, path, action, resource_kind, resource_id, before, after)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [randomUUID(), c.accountId, at, actor.kind, actor.tokenId, actor.ip, actor.requestId, actor.method, actor.path, c.action, c.resourceKind, c.resourceId, json(c.before), json(c.after)],
+    );
+  }
+}

@@ -1,0 +1,36 @@
+// The few places where SQLite and PostgreSQL need different SQL, as fragments the store's
+// queries splice in (fixed strings, never data).
+
+import type { Dialect } from './driver.js';
+
+export interface DialectSql {
+  /** A sub-select of TEXT columns read from one JSON-array-of-objects parameter. */
+  jsonRows(columns: readonly string[]): string;
+  /** `column IN (...)` against one JSON-array-of-strings parameter. */
+  inJsonArray(column: string): string;
+  /** A column that grows with every inserted resource, to order records created in the same millisecond. */
+  readonly insertionOrder: string;
+  /** Row locks for a select inside a transaction (PostgreSQL); SQLite's writer lock already serializes. */
+  readonly forUpdate: string;
+  /** Lock the selected rows, skipping rows another transaction holds (work queues). */
+  readonly forUpdateSkipLocked: string;
+}
+
+export function sqlFor(dialect: Dialect): DialectSql {
+  if (dialect === 'sqlite') {
+    return {
+      jsonRows: (columns) => `(SELECT ${columns.map((c) => `json_extract(j.value, '$.${c}') AS ${c}`).join(', ')} FROM json_each(?) AS j)`,
+      inJsonArray: (column) => `${column} IN (SELECT value FROM json_each(?))`,
+      insertionOrder: 'rowid',
+      forUpdate: '',
+      forUpdateSkipLocked: '',
+    };
+  }
+  return {
+    jsonRows: (columns) => `(SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(${columns.map((c) => `${c} TEXT`).join(', ')}))`,
+    inJsonArray: (column) => `${column} IN (SELECT jsonb_array_elements_text(?::jsonb))`,
+    insertionOrder: 'seq',
+    forUpdate: ' FOR UPDATE',
+    forUpdateSkipLocked: ' FOR UPDATE SKIP LOCKED',
+  };
+}

@@ -1,0 +1,55 @@
+// The narrow waist between the store and a database: run SQL, and run a function inside a
+// write transaction that is serialized per lock key (an account) across every process that
+// shares the database. Everything above this file is written once for both dialects.
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface RunResult {
+  readonly changes: number;
+}
+
+/** Executes SQL with `?` placeholders (drivers translate them for their dialect). */
+export interface Executor {
+  all<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  get<T>(sql: string, params?: readonly unknown[]): Promise<T | undefined>;
+  run(sql: string, params?: readonly unknown[]): Promise<RunResult>;
+}
+
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  /** Statements in order; each dialect has its own DDL. */
+  readonly statements: Readonly<Record<Dialect, readonly string[]>>;
+}
+
+export interface Driver {
+  readonly dialect: Dialect;
+  /** Reads outside a transaction: they see every committed write. */
+  readonly reader: Executor;
+  /**
+   * Run `fn` in one transaction. Transactions that share a lock key never overlap, in this
+   * process or any other process on the same database, so a check-then-write inside `fn`
+   * (does the referenced group exist? is this list still in use?) cannot race. With a null
+   * key no lock is taken: row locks in `fn` (FOR UPDATE) must do the job.
+   */
+  transaction<T>(lockKey: string | null, fn: (tx: Executor) => Promise<T>): Promise<T>;
+  /** Apply the migrations not applied yet, under a lock so that concurrent starts are safe. */
+  migrate(migrations: readonly Migration[]): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+/** Apply the migrations a database has not had yet, in one transaction under a lock (both dialects). */
+export async function applyMigrations(driver: Driver, migrations: readonly Migration[]): Promise<number[]> {
+  return driver.transaction('portcullis:migrations', async (tx) => {
+    await tx.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    const done = new Set((await tx.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
+    const applied: number[] = [];
+    for (const migration of migrations) {
+      if (done.has(migration.version)) continue;
+      for (const statement of migration.statements[driver.dialect]) await tx.run(statement);
+      await tx.run('INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)', [migration.version, migration.description, new Date().toISOString()]);
+      applied.push(migration.version);
+    }
+    return applied;
+  });
+}

@@ -1,0 +1,162 @@
+// Schema migrations, applied in order on start (each once, recorded in schema_migrations).
+// Released migrations never change; a schema change is a new migration. The DDL is written
+// once; the few types that differ between dialects are spelled per dialect.
+
+import type { Dialect, Migration } from './driver.js';
+
+interface DialectTypes {
+  /** An auto-incrementing integer primary key: the order rows were inserted in. */
+  readonly serialKey: string;
+  /** A 64-bit integer (milliseconds since the epoch, sequence numbers). */
+  readonly bigint: string;
+}
+
+const TYPES: Record<Dialect, DialectTypes> = {
+  sqlite: { serialKey: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER' },
+  postgres: { serialKey: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY', bigint: 'BIGINT' },
+};
+
+function perDialect(ddl: (t: DialectTypes) => string[]): Record<Dialect, string[]> {
+  return { sqlite: ddl(TYPES.sqlite), postgres: ddl(TYPES.postgres) };
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'account resources, references, Gateway list items, users and API tokens',
+    statements: perDialect((t) => [
+      `CREATE TABLE resources (
+        account_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        parent_id TEXT,
+        name TEXT NOT NULL,
+        body TEXT NOT NULL,
+        secret_hash TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        PRIMARY KEY (account_id, kind, id)
+      )`,
+      `CREATE INDEX resources_by_creation ON resources (account_id, kind, created_at, id)`,
+      `CREATE INDEX resources_by_parent ON resources (account_id, kind, parent_id)`,
+      `CREATE TABLE refs (
+        account_id TEXT NOT NULL,
+        from_kind TEXT NOT NULL,
+        from_id TEXT NOT NULL,
+        to_kind TEXT NOT NULL,
+        to_id TEXT NOT NULL,
+        PRIMARY KEY (account_id, from_kind, from_id, to_kind, to_id)
+      )`,
+      `CREATE INDEX refs_by_target ON refs (account_id, to_kind, to_id)`,
+      `CREATE TABLE list_items (
+        account_id TEXT NOT NULL,
+        list_id TEXT NOT NULL,
+        value TEXT NOT NULL,
+        description TEXT,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (account_id, list_id, value)
+      )`,
+      `CREATE TABLE users (
+        seq ${t.serialKey},
+        account_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        email TEXT NOT NULL,
+        email_key TEXT NOT NULL,
+        name TEXT NOT NULL,
+        identity TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        last_seen_at TEXT,
+        UNIQUE (account_id, id),
+        UNIQUE (account_id, email_key)
+      )`,
+      `CREATE TABLE api_tokens (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        secret_hash TEXT NOT NULL UNIQUE,
+        policies TEXT NOT NULL,
+        condition TEXT,
+        status TEXT NOT NULL,
+        issued_on TEXT NOT NULL,
+        modified_on TEXT NOT NULL,
+        expires_on TEXT,
+        not_before TEXT,
+        last_used_on TEXT
+      )`,
+    ]),
+  },
+  {
+    version: 2,
+    description: 'policy tests: definitions, progress counters, leased chunks of users and their results; resources in insertion order',
+    statements: {
+      // SQLite orders resources by its implicit rowid; PostgreSQL needs a column for it.
+      sqlite: policyTestTables(TYPES.sqlite),
+      postgres: ['ALTER TABLE resources ADD COLUMN seq BIGINT GENERATED ALWAYS AS IDENTITY', ...policyTestTables(TYPES.postgres)],
+    },
+  },
+  {
+    version: 3,
+    description: 'the audit log of every write made through the API',
+    statements: perDialect((t) => [
+      `CREATE TABLE audit_log (
+        seq ${t.serialKey},
+        id TEXT NOT NULL UNIQUE,
+        account_id TEXT,
+        at TEXT NOT NULL,
+        actor_kind TEXT NOT NULL,
+        actor_token_id TEXT NOT NULL,
+        actor_ip TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        method TEXT NOT NULL,
+        path TEXT NOT NULL,
+        action TEXT NOT NULL,
+        resource_kind TEXT NOT NULL,
+        resource_id TEXT NOT NULL,
+        before TEXT,
+        after TEXT
+      )`,
+      `CREATE INDEX audit_log_by_account ON audit_log (account_id, seq)`,
+    ]),
+  },
+];
+
+function policyTestTables(t: DialectTypes): string[] {
+  return [
+    `CREATE INDEX users_by_account_seq ON users (account_id, seq)`,
+    `CREATE TABLE policy_tests (
+      id TEXT PRIMARY KEY,
+      account_id TEXT NOT NULL,
+      status TEXT NOT NULL,
+      reason TEXT,
+      definition TEXT NOT NULL,
+      total_users INTEGER NOT NULL,
+      processed_users INTEGER NOT NULL DEFAULT 0,
+      approved INTEGER NOT NULL DEFAULT 0,
+      blocked INTEGER NOT NULL DEFAULT 0,
+      errored INTEGER NOT NULL DEFAULT 0,
+      changed INTEGER NOT NULL DEFAULT 0,
+      chunk_count INTEGER NOT NULL,
+      chunks_done INTEGER NOT NULL DEFAULT 0,
+      created_at TEXT NOT NULL,
+      finished_at TEXT,
+      deadline_ms ${t.bigint} NOT NULL
+    )`,
+    `CREATE INDEX policy_tests_by_account ON policy_tests (account_id, created_at)`,
+    `CREATE TABLE policy_test_chunks (
+      test_id TEXT NOT NULL,
+      chunk_no INTEGER NOT NULL,
+      seq_from ${t.bigint} NOT NULL,
+      seq_to ${t.bigint} NOT NULL,
+      expected_users INTEGER NOT NULL,
+      state TEXT NOT NULL,
+      lease_owner TEXT,
+      lease_expires_ms ${t.bigint},
+      completed_by TEXT,
+      counts TEXT,
+      results TEXT,
+      PRIMARY KEY (test_id, chunk_no)
+    )`,
+    `CREATE INDEX policy_test_chunks_by_state ON policy_test_chunks (state, test_id, chunk_no)`,
+  ];
+}

@@ -1,0 +1,39 @@
+// Open the store a database URL names: `sqlite:PATH` (or a bare path) or `postgres://...`.
+
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { PostgresDriver } from './postgres/driver.js';
+import { SqliteDriver } from './sqlite/driver.js';
+import { SqlStore } from './sql-store.js';
+import type { Store } from './store.js';
+
+export interface OpenStoreOptions {
+  /** SQLite durability (see SqliteOptions). */
+  readonly sqliteSynchronous?: 'normal' | 'full';
+  readonly postgresMaxConnections?: number;
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return url.startsWith('postgres://') || url.startsWith('postgresql://');
+}
+
+export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
+  if (isPostgresUrl(url)) {
+    return SqlStore.open(new PostgresDriver({ url, ...(options.postgresMaxConnections !== undefined ? { maxConnections: options.postgresMaxConnections } : {}) }));
+  }
+  const path = resolve(url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url);
+  mkdirSync(dirname(path), { recursive: true });
+  return SqlStore.open(new SqliteDriver({ path, ...(options.sqliteSynchronous !== undefined ? { synchronous: options.sqliteSynchronous } : {}) }));
+}
+
+/** A URL safe to print: the password, if any, replaced. */
+export function redactUrl(url: string): string {
+  if (!isPostgresUrl(url)) return url;
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
+}

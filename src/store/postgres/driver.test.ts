@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { storeConformance } from '../conformance.js';
+import pg from 'pg';
+import { postgresDatabase, postgresUnavailable, TEST_POSTGRES_URL } from '../../testing/databases.js';
+import { isStoreUnavailable } from '../errors.js';
+import { parsePostgresUrl, PostgresDriver } from './driver.js';
+
+storeConformance({ name: 'postgres', skip: await postgresUnavailable(), create: postgresDatabase });
+
+test('the schema parameter is ours: split off the URL and checked', () => {
+  assert.deepEqual(parsePostgresUrl('postgres://u@h:5432/db?schema=app_1&sslmode=disable'), {
+    connectionString: 'postgres://u@h:5432/db?sslmode=disable',
+    schema: 'app_1',
+  });
+  assert.equal(parsePostgresUrl('postgres://u@h/db').schema, undefined);
+  assert.throws(() => parsePostgresUrl('postgres://u@h/db?schema=x;drop'), /Invalid PostgreSQL schema name/);
+});
+
+test('a connection ended by the server in the middle of a transaction fails that transaction, not the process', { skip: await postgresUnavailable() }, async () => {
+  const database = await postgresDatabase();
+  const driver = new PostgresDriver({ url: database.url });
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await admin.connect();
+  try {
+    const failed = driver.transaction('account', async (tx) => {
+      const backend = await tx.get<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      await admin.query('SELECT pg_terminate_backend($1)', [backend!.pid]);
+      // The termination notice arrives while no query of ours is running.
+      while ((await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [backend!.pid])).rowCount !== 0) await new Promise((ok) => setTimeout(ok, 10));
+      await new Promise((ok) => setTimeout(ok, 50));
+      await tx.run('SELECT 1');
+    });
+    await assert.rejects(failed, (err: Error) => isStoreUnavailable(err));
+    assert.deepEqual(await driver.reader.get('SELECT 1 AS one'), { one: 1 }, 'the pool goes on with a fresh connection');
+  } finally {
+    await admin.end();
+    await driver.close();
+    await database.drop();
+  }
+});
+
+test('a transaction that stalls past idle_in_transaction_session_timeout loses its session and its locks', { skip: await postgresUnavailable(), timeout: 20_000 }, async () => {
+  const database = await postgresDatabase();
+  const other = new PostgresDriver({ url: database.url });
+  const url = new URL(database.url);
+  url.searchParams.set('idle_in_transaction_session_timeout', '200');
+  const stalling = new PostgresDriver({ url: url.toString() });
+  try {
+    assert.deepEqual(await other.reader.get("SELECT current_setting('idle_in_transaction_session_timeout') AS t"), { t: '1min' }, 'on by default');
+    let holdsLock!: () => void;
+    const locked = new Promise<void>((ok) => (holdsLock = ok));
+    // The stalled transaction waits for a write of the same account by another process: a
+    // deadlock, unless PostgreSQL ends the stalled session and so frees the account's lock.
+    const stalled = stalling.transaction('account', async (tx) => {
+      await tx.get('SELECT 1');
+      holdsLock();
+      await otherWrite;
+      await tx.get('SELECT 2');
+    });
+    const otherWrite = locked.then(() => other.transaction('account', async () => 'written'));
+    assert.equal(await otherWrite, 'written');
+    await assert.rejects(stalled, (err: Error) => isStoreUnavailable(err));
+    assert.deepEqual(await stalling.reader.get('SELECT 1 AS one'), { one: 1 });
+  } finally {
+    await Promise.all([other.close(), stalling.close()]);
+    await database.drop();
+  }
+});

@@ -1,0 +1,135 @@
+// PostgreSQL through node-postgres. Several server processes may share one database: write
+// transactions take a transaction-scoped advisory lock on their key (an account), so
+// check-then-write sequences of one account never interleave, whichever process runs them.
+
+import pg from 'pg';
+import { applyMigrations, type Driver, type Executor, type Migration, type RunResult } from '../driver.js';
+
+export interface PostgresOptions {
+  /** postgres://user@host:port/db; an extra `schema=NAME` parameter selects (and creates) a schema. */
+  readonly url: string;
+  readonly maxConnections?: number;
+  readonly statementTimeoutMs?: number;
+  /**
+   * PostgreSQL ends a session whose transaction waits this long for its next statement, so
+   * that a process that stalls mid-transaction (stopped, frozen, swapping) cannot hold its
+   * locks, and with them every other process, for as long as it stalls. Longer than the
+   * event loop is ever blocked (parsing a maximal import takes seconds). An
+   * `idle_in_transaction_session_timeout` URL parameter overrides it.
+   */
+  readonly idleInTransactionTimeoutMs?: number;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Split our own `schema` parameter off the URL; node-postgres would not understand it. */
+export function parsePostgresUrl(url: string): { connectionString: string; schema: string | undefined } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema') ?? undefined;
+  parsed.searchParams.delete('schema');
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new Error(`Invalid PostgreSQL schema name ${JSON.stringify(schema)}: use lower-case letters, digits and underscores.`);
+  }
+  return { connectionString: parsed.toString(), schema };
+}
+
+// Counts and identity columns are BIGINT, which node-postgres returns as strings by default.
+const INT8_OID = 20;
+const types = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+const placeholders = new Map<string, string>();
+/** `?` placeholders → `$1, $2, ...` (the store's SQL never contains a literal question mark). */
+function translate(sql: string): string {
+  let text = placeholders.get(sql);
+  if (text === undefined) {
+    let n = 0;
+    text = sql.replace(/\?/g, () => `$${++n}`);
+    placeholders.set(sql, text);
+  }
+  return text;
+}
+
+interface Queryable {
+  query(text: string, values?: unknown[]): Promise<pg.QueryResult>;
+}
+
+class PostgresExecutor implements Executor {
+  constructor(private readonly client: Queryable) {}
+
+  async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return (await this.client.query(translate(sql), params as unknown[])).rows as T[];
+  }
+
+  async get<T>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
+    return (await this.all<T>(sql, params))[0];
+  }
+
+  async run(sql: string, params: readonly unknown[] = []): Promise<RunResult> {
+    return { changes: (await this.client.query(translate(sql), params as unknown[])).rowCount ?? 0 };
+  }
+}
+
+export class PostgresDriver implements Driver {
+  readonly dialect = 'postgres' as const;
+  readonly reader: Executor;
+  private readonly pool: pg.Pool;
+  private readonly schema: string | undefined;
+
+  constructor(options: PostgresOptions) {
+    const { connectionString, schema } = parsePostgresUrl(options.url);
+    this.schema = schema;
+    this.pool = new pg.Pool({
+      connectionString,
+      max: options.maxConnections ?? 10,
+      types,
+      idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 60_000,
+      // A statement that runs longer than this is cancelled (and answered as a retryable 503).
+      options: [`-c statement_timeout=${options.statementTimeoutMs ?? 60_000}`, ...(schema !== undefined ? [`-c search_path=${schema}`] : [])].join(' '),
+    });
+    // An idle client that loses its connection must not crash the process.
+    this.pool.on('error', () => undefined);
+    this.reader = new PostgresExecutor(this.pool);
+  }
+
+  async transaction<T>(lockKey: string | null, fn: (tx: Executor) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    // The pool stops listening to a client it lent out: a connection the server ends between
+    // two queries (terminated, idle-in-transaction timeout) would emit an unhandled 'error'
+    // and crash the process. Keep that error: it says why the transaction failed.
+    let lost: Error | undefined;
+    const onError = (err: Error) => {
+      lost ??= err;
+    };
+    client.on('error', onError);
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      if (lockKey !== null) await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [lockKey]);
+      const result = await fn(new PostgresExecutor(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        broken = rollbackError as Error;
+      }
+      throw lost ?? err;
+    } finally {
+      client.removeListener('error', onError);
+      client.release(broken ?? lost);
+    }
+  }
+
+  async migrate(migrations: readonly Migration[]): Promise<number[]> {
+    if (this.schema !== undefined) await this.pool.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+    return applyMigrations(this, migrations);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,262 @@
+// Policy tests in SQL, for both dialects. Chunks are a work queue: lease = an atomic UPDATE of
+// one free chunk (PostgreSQL skips rows other processes hold, FOR UPDATE SKIP LOCKED); complete
+// = one transaction that checks the lease is still ours, stores the results and adds the
+// chunk's counts to the test. A process that dies loses its leases when they expire.
+
+import { currentAuditActor, writeAudit } from './audit.js';
+import type { DialectSql } from './dialect.js';
+import type { Driver, Executor } from './driver.js';
+import type { ChunkLease, ChunkOutcome, ChunkRange, ChunkSummary, NewPolicyTest, PageOf, PageRequest, PolicyTestRecord, PolicyTestStore, RawUser } from './store.js';
+
+interface TestRow {
+  id: string;
+  account_id: string;
+  status: PolicyTestRecord['status'];
+  reason: string | null;
+  definition: string;
+  total_users: number;
+  processed_users: number;
+  approved: number;
+  blocked: number;
+  errored: number;
+  changed: number;
+  chunk_count: number;
+  chunks_done: number;
+  created_at: string;
+  finished_at: string | null;
+  deadline_ms: number;
+}
+
+function toTest(row: TestRow): PolicyTestRecord {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    status: row.status,
+    reason: row.reason,
+    definition: JSON.parse(row.definition) as unknown,
+    totalUsers: Number(row.total_users),
+    processedUsers: Number(row.processed_users),
+    approved: Number(row.approved),
+    blocked: Number(row.blocked),
+    errored: Number(row.errored),
+    changed: Number(row.changed),
+    chunkCount: Number(row.chunk_count),
+    chunksDone: Number(row.chunks_done),
+    createdAt: row.created_at,
+    finishedAt: row.finished_at,
+    deadlineMs: Number(row.deadline_ms),
+  };
+}
+
+interface LeaseRow {
+  test_id: string;
+  chunk_no: number;
+  seq_from: number;
+  seq_to: number;
+  expected_users: number;
+}
+
+export class SqlPolicyTests implements PolicyTestStore {
+  constructor(
+    private readonly driver: Driver,
+    private readonly sql: DialectSql,
+  ) {}
+
+  private get reader(): Executor {
+    return this.driver.reader;
+  }
+
+  async userChunks(accountId: string, size: number): Promise<ChunkRange[]> {
+    const starts = await this.reader.all<{ seq: number; rn: number }>(
+      `SELECT seq, rn FROM (SELECT seq, ROW_NUMBER() OVER (ORDER BY seq) AS rn FROM users WHERE account_id = ?) AS numbered
+        WHERE (rn - 1) % ? = 0 ORDER BY seq`,
+      [accountId, size],
+    );
+    if (starts.length === 0) return [];
+    const last = await this.reader.get<{ max_seq: number; n: number }>('SELECT MAX(seq) AS max_seq, COUNT(*) AS n FROM users WHERE account_id = ?', [accountId]);
+    const total = Number(last!.n);
+    return starts.map((start, i) => {
+      const next = starts[i + 1];
+      return {
+        seqFrom: Number(start.seq),
+        seqTo: next === undefined ? Number(last!.max_seq) : Number(next.seq) - 1,
+        expectedUsers: next === undefined ? total - (Number(start.rn) - 1) : size,
+      };
+    });
+  }
+
+  async create(test: NewPolicyTest, chunks: readonly ChunkRange[], maxProcessing = Infinity): Promise<{ created: boolean; processing: number }> {
+    // Nothing to process (an empty directory): the test is complete at once.
+    const status = test.status === 'processing' && chunks.length === 0 ? 'complete' : test.status;
+    return this.driver.transaction(test.accountId, async (tx) => {
+      const running = await tx.get<{ n: number }>("SELECT COUNT(*) AS n FROM policy_tests WHERE account_id = ? AND status = 'processing'", [test.accountId]);
+      const processing = Number(running?.n ?? 0);
+      if (status === 'processing' && processing >= maxProcessing) return { created: false, processing };
+      await tx.run(
+        `INSERT INTO policy_tests (id, account_id, status, reason, definition, total_users, chunk_count, chunks_done, created_at, finished_at, deadline_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+        [
+          test.id,
+          test.accountId,
+          status,
+          test.reason,
+          JSON.stringify(test.definition),
+          test.totalUsers,
+          status === 'processing' ? chunks.length : 0,
+          test.createdAt,
+          status === 'processing' ? null : test.createdAt,
+          test.deadlineMs,
+        ],
+      );
+      const actor = currentAuditActor();
+      if (actor !== undefined) {
+        await writeAudit(tx, actor, [{ accountId: test.accountId, action: 'start', resourceKind: 'policy_test', resourceId: test.id, before: null, after: { status, total_users: test.totalUsers, definition: test.definition } }]);
+      }
+      if (status !== 'processing') return { created: true, processing };
+      const rows = chunks.map((c, i) => ({ chunk_no: String(i), seq_from: String(c.seqFrom), seq_to: String(c.seqTo), expected_users: String(c.expectedUsers) }));
+      await tx.run(
+        `INSERT INTO policy_test_chunks (test_id, chunk_no, seq_from, seq_to, expected_users, state)
+         SELECT ?, CAST(x.chunk_no AS INTEGER), CAST(x.seq_from AS BIGINT), CAST(x.seq_to AS BIGINT), CAST(x.expected_users AS INTEGER), 'pending'
+           FROM ${this.sql.jsonRows(['chunk_no', 'seq_from', 'seq_to', 'expected_users'])} AS x WHERE true`,
+        [test.id, JSON.stringify(rows)],
+      );
+      return { created: true, processing: processing + 1 };
+    });
+  }
+
+  async get(accountId: string, id: string): Promise<PolicyTestRecord | undefined> {
+    const row = await this.reader.get<TestRow>('SELECT * FROM policy_tests WHERE account_id = ? AND id = ?', [accountId, id]);
+    return row === undefined ? undefined : toTest(row);
+  }
+
+  async find(id: string): Promise<PolicyTestRecord | undefined> {
+    const row = await this.reader.get<TestRow>('SELECT * FROM policy_tests WHERE id = ?', [id]);
+    return row === undefined ? undefined : toTest(row);
+  }
+
+  async block(id: string, reason: string, now: string): Promise<void> {
+    await this.driver.transaction(null, async (tx) => {
+      await tx.run("UPDATE policy_tests SET status = 'blocked', reason = ?, finished_at = ? WHERE id = ? AND status = 'processing'", [reason, now, id]);
+      await tx.run("UPDATE policy_test_chunks SET state = 'cancelled', lease_owner = NULL WHERE test_id = ? AND state = 'pending'", [id]);
+    });
+  }
+
+  async list(accountId: string, page: PageRequest): Promise<PageOf<PolicyTestRecord>> {
+    const rows = await this.reader.all<TestRow>('SELECT * FROM policy_tests WHERE account_id = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?', [accountId, page.limit, page.offset]);
+    const count = await this.reader.get<{ n: number }>('SELECT COUNT(*) AS n FROM policy_tests WHERE account_id = ?', [accountId]);
+    return { items: rows.map(toTest), total: Number(count?.n ?? 0) };
+  }
+
+  async countProcessing(accountId: string): Promise<number> {
+    const row = await this.reader.get<{ n: number }>("SELECT COUNT(*) AS n FROM policy_tests WHERE account_id = ? AND status = 'processing'", [accountId]);
+    return Number(row?.n ?? 0);
+  }
+
+  async chunkSummaries(testId: string): Promise<ChunkSummary[]> {
+    const rows = await this.reader.all<LeaseRow & { state: ChunkSummary['state']; counts: string | null; completed_by: string | null }>(
+      'SELECT chunk_no, seq_from, seq_to, expected_users, state, counts, completed_by FROM policy_test_chunks WHERE test_id = ? ORDER BY chunk_no',
+      [testId],
+    );
+    return rows.map((r) => ({
+      chunkNo: Number(r.chunk_no),
+      seqFrom: Number(r.seq_from),
+      seqTo: Number(r.seq_to),
+      expectedUsers: Number(r.expected_users),
+      state: r.state,
+      counts: r.counts === null ? null : (JSON.parse(r.counts) as Record<string, number>),
+      completedBy: r.completed_by,
+    }));
+  }
+
+  async chunkResults(testId: string, chunkNo: number): Promise<string | undefined> {
+    const row = await this.reader.get<{ results: string | null }>('SELECT results FROM policy_test_chunks WHERE test_id = ? AND chunk_no = ?', [testId, chunkNo]);
+    return row?.results ?? undefined;
+  }
+
+  async lease(owner: string, nowMs: number, leaseMs: number): Promise<ChunkLease | undefined> {
+    const row = await this.driver.transaction(null, (tx) =>
+      tx.get<LeaseRow>(
+        `UPDATE policy_test_chunks SET lease_owner = ?, lease_expires_ms = ?
+          WHERE (test_id, chunk_no) IN (
+            SELECT test_id, chunk_no FROM policy_test_chunks
+             WHERE state = 'pending' AND (lease_expires_ms IS NULL OR lease_expires_ms < ?)
+               AND test_id IN (SELECT id FROM policy_tests WHERE status = 'processing')
+             ORDER BY test_id, chunk_no LIMIT 1${this.sql.forUpdateSkipLocked})
+          RETURNING test_id, chunk_no, seq_from, seq_to, expected_users`,
+        [owner, nowMs + leaseMs, nowMs],
+      ),
+    );
+    if (row === undefined) return undefined;
+    return { testId: row.test_id, chunkNo: Number(row.chunk_no), seqFrom: Number(row.seq_from), seqTo: Number(row.seq_to), expectedUsers: Number(row.expected_users) };
+  }
+
+  async complete(lease: ChunkLease, owner: string, outcome: ChunkOutcome, now: string): Promise<boolean> {
+    return this.driver.transaction(null, async (tx) => {
+      const chunk = await tx.get<{ state: string; lease_owner: string | null }>(
+        `SELECT state, lease_owner FROM policy_test_chunks WHERE test_id = ? AND chunk_no = ?${this.sql.forUpdate}`,
+        [lease.testId, lease.chunkNo],
+      );
+      if (chunk === undefined || chunk.state !== 'pending' || chunk.lease_owner !== owner) return false;
+      await tx.run("UPDATE policy_test_chunks SET state = 'done', counts = ?, results = ?, completed_by = lease_owner, lease_owner = NULL, lease_expires_ms = NULL WHERE test_id = ? AND chunk_no = ?", [
+        JSON.stringify(outcome.counts),
+        outcome.results,
+        lease.testId,
+        lease.chunkNo,
+      ]);
+      await tx.run(
+        `UPDATE policy_tests SET
+            processed_users = processed_users + ?, approved = approved + ?, blocked = blocked + ?, errored = errored + ?, changed = changed + ?,
+            total_users = total_users - ?, chunks_done = chunks_done + 1
+          WHERE id = ?`,
+        [outcome.processed, outcome.approved, outcome.blocked, outcome.errored, outcome.changed, lease.expectedUsers - outcome.processed, lease.testId],
+      );
+      await tx.run("UPDATE policy_tests SET status = 'complete', finished_at = ? WHERE id = ? AND status = 'processing' AND chunks_done = chunk_count", [now, lease.testId]);
+      return true;
+    });
+  }
+
+  async usersInRange(accountId: string, seqFrom: number, seqTo: number): Promise<RawUser[]> {
+    const rows = await this.reader.all<RawUser>('SELECT seq, id, email, name, identity FROM users WHERE account_id = ? AND seq >= ? AND seq <= ? ORDER BY seq', [
+      accountId,
+      seqFrom,
+      seqTo,
+    ]);
+    return rows;
+  }
+
+  async expire(nowMs: number, now: string): Promise<string[]> {
+    return this.driver.transaction(null, async (tx) => {
+      const rows = await tx.all<{ id: string }>(`SELECT id FROM policy_tests WHERE status = 'processing' AND deadline_ms < ?${this.sql.forUpdate}`, [nowMs]);
+      if (rows.length === 0) return [];
+      const ids = JSON.stringify(rows.map((r) => r.id));
+      await tx.run(`UPDATE policy_tests SET status = 'exceeded time', finished_at = ?, reason = 'The test ran out of time; the results cover the users processed until then.' WHERE ${this.sql.inJsonArray('id')}`, [now, ids]);
+      await tx.run(`UPDATE policy_test_chunks SET state = 'cancelled', lease_owner = NULL WHERE state = 'pending' AND ${this.sql.inJsonArray('test_id')}`, [ids]);
+      return rows.map((r) => r.id);
+    });
+  }
+
+  async release(owner: string | null): Promise<void> {
+    await this.driver.transaction(null, (tx) =>
+      owner === null
+        ? tx.run("UPDATE policy_test_chunks SET lease_owner = NULL, lease_expires_ms = NULL WHERE state = 'pending' AND lease_owner IS NOT NULL")
+        : tx.run("UPDATE policy_test_chunks SET lease_owner = NULL, lease_expires_ms = NULL WHERE state = 'pending' AND lease_owner = ?", [owner]),
+    );
+  }
+
+  async prune(before: string, keep: number): Promise<number> {
+    return this.driver.transaction(null, async (tx) => {
+      const rows = await tx.all<{ id: string }>(
+        `SELECT id FROM (
+           SELECT id, created_at, ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY created_at DESC, id) AS rn
+             FROM policy_tests WHERE status <> 'processing') AS ranked
+          WHERE created_at < ? OR rn > ?`,
+        [before, keep],
+      );
+      if (rows.length === 0) return 0;
+      const ids = JSON.stringify(rows.map((r) => r.id));
+      await tx.run(`DELETE FROM policy_test_chunks WHERE ${this.sql.inJsonArray('test_id')}`, [ids]);
+      await tx.run(`DELETE FROM policy_tests WHERE ${this.sql.inJsonArray('id')}`, [ids]);
+      return rows.length;
+    });
+  }
+}

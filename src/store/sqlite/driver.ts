@@ -1,0 +1,158 @@
+// SQLite through better-sqlite3: one writer connection whose transactions are queued and run
+// one after another (SQLite has a single writer anyway), committed in groups, and one reader
+// connection that sees the last committed state thanks to WAL, so reads never observe a
+// transaction that is still open.
+
+import Database from 'better-sqlite3';
+import { applyMigrations, type Driver, type Executor, type Migration, type RunResult } from '../driver.js';
+
+export interface SqliteOptions {
+  /** Database file. */
+  readonly path: string;
+  /**
+   * `normal` (default): a committed write survives a crash of the process; the last writes
+   * before an operating-system crash or power loss may not. `full`: also those, at the cost
+   * of one fsync per commit.
+   */
+  readonly synchronous?: 'normal' | 'full';
+}
+
+type Statement = Database.Statement<unknown[], unknown>;
+
+interface QueuedTransaction {
+  readonly fn: (tx: Executor) => Promise<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (reason: unknown) => void;
+}
+
+/** Most transactions committed together: bounds how long the first of a batch waits. */
+const MAX_BATCH = 64;
+
+/** better-sqlite3 binds neither booleans nor undefined. */
+function bindable(params: readonly unknown[]): unknown[] {
+  return params.map((p) => (p === undefined ? null : typeof p === 'boolean' ? (p ? 1 : 0) : p));
+}
+
+class SqliteExecutor implements Executor {
+  // SQL text comes only from the store's own code, so this cache is bounded.
+  private readonly statements = new Map<string, Statement>();
+  constructor(private readonly db: Database.Database) {}
+
+  private prepare(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return this.prepare(sql).all(...bindable(params)) as T[];
+  }
+
+  async get<T>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
+    return this.prepare(sql).get(...bindable(params)) as T | undefined;
+  }
+
+  async run(sql: string, params: readonly unknown[] = []): Promise<RunResult> {
+    return { changes: this.prepare(sql).run(...bindable(params)).changes };
+  }
+}
+
+function open(path: string, synchronous: string): Database.Database {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${synchronous}`);
+  db.pragma('busy_timeout = 10000');
+  return db;
+}
+
+export class SqliteDriver implements Driver {
+  readonly dialect = 'sqlite' as const;
+  readonly reader: Executor;
+  private readonly writerDb: Database.Database;
+  private readonly readerDb: Database.Database;
+  private readonly writer: SqliteExecutor;
+  private readonly pending: QueuedTransaction[] = [];
+  private draining: Promise<void> | undefined;
+
+  constructor(options: SqliteOptions) {
+    const synchronous = options.synchronous === 'full' ? 'FULL' : 'NORMAL';
+    this.writerDb = open(options.path, synchronous);
+    this.readerDb = open(options.path, synchronous);
+    this.writer = new SqliteExecutor(this.writerDb);
+    this.reader = new SqliteExecutor(this.readerDb);
+  }
+
+  /**
+   * Transactions queue for the one writer. Those waiting together are run in one SQLite
+   * transaction (group commit: one commit, and so one WAL write, for many), each in its own
+   * savepoint so that one failing undoes only its own writes; every caller is answered only
+   * after the commit, so nothing is acknowledged that is not durable.
+   */
+  transaction<T>(_lockKey: string | null, fn: (tx: Executor) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      // Start on the next turn of the event loop, so that the transactions of every request
+      // read in this turn commit together.
+      this.draining ??= new Promise<void>((started) => setImmediate(started)).then(() => this.drain());
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.pending.length > 0) await this.runBatch(this.pending.splice(0, MAX_BATCH));
+    } finally {
+      this.draining = undefined;
+    }
+  }
+
+  private async runBatch(batch: QueuedTransaction[]): Promise<void> {
+    try {
+      this.writerDb.exec('BEGIN IMMEDIATE');
+    } catch (err) {
+      for (const item of batch) item.reject(err);
+      return;
+    }
+    const succeeded: { item: QueuedTransaction; value: unknown }[] = [];
+    for (const [index, item] of batch.entries()) {
+      this.writerDb.exec('SAVEPOINT queued');
+      try {
+        const value = await item.fn(this.writer);
+        this.writerDb.exec('RELEASE queued');
+        succeeded.push({ item, value });
+      } catch (err) {
+        if (!this.writerDb.inTransaction) {
+          // Some errors (disk full, I/O) make SQLite roll the whole transaction back: the
+          // batch's earlier writes are gone too, and the rest starts a transaction of its own.
+          item.reject(err);
+          for (const done of succeeded) done.item.reject(err);
+          this.pending.unshift(...batch.slice(index + 1));
+          return;
+        }
+        this.writerDb.exec('ROLLBACK TO queued');
+        this.writerDb.exec('RELEASE queued');
+        item.reject(err);
+      }
+    }
+    try {
+      this.writerDb.exec('COMMIT');
+    } catch (err) {
+      if (this.writerDb.inTransaction) this.writerDb.exec('ROLLBACK');
+      for (const done of succeeded) done.item.reject(err);
+      return;
+    }
+    for (const done of succeeded) done.item.resolve(done.value);
+  }
+
+  migrate(migrations: readonly Migration[]): Promise<number[]> {
+    return applyMigrations(this, migrations);
+  }
+
+  async close(): Promise<void> {
+    await this.draining;
+    this.readerDb.close();
+    this.writerDb.close();
+  }
+}

@@ -1,0 +1,322 @@
+// The store: everything portcullis persists, behind one interface with a SQLite and a
+// PostgreSQL implementation (sql-store.ts over a driver). Both pass one conformance suite
+// (conformance.ts). Reads see committed state; writes happen inside `transaction`, which is
+// serialized per scope (an account, or the API tokens) across every process on the database.
+
+import type { AuditRecord } from './audit.js';
+import type { Dialect } from './driver.js';
+
+/** The kinds of account objects kept as JSON documents. */
+export type ResourceKind =
+  | 'policy'
+  | 'group'
+  | 'identity_provider'
+  | 'service_token'
+  | 'app'
+  | 'app_policy'
+  | 'certificate'
+  | 'list'
+  | 'posture_rule';
+
+export interface ResourceRecord {
+  readonly accountId: string;
+  readonly kind: ResourceKind;
+  readonly id: string;
+  /** The owning resource, e.g. an app-scoped policy's app. */
+  readonly parentId: string | null;
+  readonly name: string;
+  /** The resource as the API stores it (validated request fields, plus any stored extras). */
+  readonly body: Record<string, unknown>;
+  /** Hash of a secret that is shown only once (service tokens). */
+  readonly secretHash: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** 1 on creation, +1 on every update. */
+  readonly version: number;
+}
+
+export type NewResource = Omit<ResourceRecord, 'version' | 'updatedAt'> & { readonly updatedAt?: string };
+
+/** A reference from one resource to another (a rule naming a group, an app linking a policy, ...). */
+export interface ResourceRef {
+  readonly kind: ResourceKind;
+  readonly id: string;
+}
+
+export interface Referrer {
+  readonly kind: ResourceKind;
+  readonly id: string;
+  readonly name: string;
+  readonly parentId: string | null;
+}
+
+export interface PageRequest {
+  readonly offset: number;
+  readonly limit: number;
+}
+
+export interface PageOf<T> {
+  readonly items: T[];
+  /** All matches, regardless of the page. */
+  readonly total: number;
+}
+
+export interface ResourceFilter {
+  readonly parentId?: string;
+  /** Exact name. */
+  readonly name?: string;
+  /** Case-insensitive substring of the name. */
+  readonly search?: string;
+}
+
+export interface ListItemRecord {
+  readonly value: string;
+  readonly description: string | null;
+  readonly createdAt: string;
+}
+
+export interface UserRecord {
+  readonly accountId: string;
+  readonly id: string;
+  readonly email: string;
+  readonly name: string;
+  /** The last seen identity document (DESIGN.md §2), or null before the first login/import. */
+  readonly identity: Record<string, unknown> | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** When the identity was last set. */
+  readonly lastSeenAt: string | null;
+  /** Insertion order: stable across pages and restarts. */
+  readonly seq: number;
+}
+
+export interface UserFilter {
+  /** Exact email, case-insensitive. */
+  readonly email?: string;
+  /** Exact name. */
+  readonly name?: string;
+  /** Case-insensitive substring of email or name. */
+  readonly search?: string;
+}
+
+export interface UserUpsert {
+  readonly email: string;
+  readonly name?: string;
+  /** undefined = keep the stored identity; null = clear it. */
+  readonly identity?: Record<string, unknown> | null;
+}
+
+export interface TokenRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly secretHash: string;
+  readonly policies: unknown[];
+  readonly condition: Record<string, unknown> | null;
+  readonly status: 'active' | 'disabled' | 'expired';
+  readonly issuedOn: string;
+  readonly modifiedOn: string;
+  readonly expiresOn: string | null;
+  readonly notBefore: string | null;
+  readonly lastUsedOn: string | null;
+}
+
+export interface AuditFilter {
+  /** Only entries at or after this time (RFC 3339). */
+  readonly since?: string;
+  /** Only entries before this time. */
+  readonly before?: string;
+  readonly action?: string;
+  readonly resourceKind?: string;
+  readonly resourceId?: string;
+  readonly actorIp?: string;
+  /** Newest first (default) or oldest first. */
+  readonly direction?: 'desc' | 'asc';
+}
+
+export interface StoreReader {
+  getResource(accountId: string, kind: ResourceKind, id: string): Promise<ResourceRecord | undefined>;
+  getResources(accountId: string, kind: ResourceKind, ids: readonly string[]): Promise<ResourceRecord[]>;
+  /** A page in creation order. */
+  listResources(accountId: string, kind: ResourceKind, page: PageRequest, filter?: ResourceFilter): Promise<PageOf<ResourceRecord>>;
+  /** Every resource of a kind (for evaluation: groups, lists, ...), in creation order. */
+  allResources(accountId: string, kind: ResourceKind, filter?: ResourceFilter): Promise<ResourceRecord[]>;
+  /** The resources that reference this one. */
+  referrers(accountId: string, kind: ResourceKind, id: string): Promise<Referrer[]>;
+  /** How many resources of `fromKind` reference each of `ids` (e.g. app_count of policies). */
+  referrerCounts(accountId: string, kind: ResourceKind, ids: readonly string[], fromKind: ResourceKind): Promise<Map<string, number>>;
+  /** Every reference of an account, whether or not its ends exist (for consistency checks). */
+  references(accountId: string): Promise<{ from: ResourceRef; to: ResourceRef }[]>;
+
+  listItems(accountId: string, listId: string, page: PageRequest): Promise<PageOf<ListItemRecord>>;
+  listItemValues(accountId: string, listId: string): Promise<string[]>;
+  listItemCounts(accountId: string, listIds: readonly string[]): Promise<Map<string, number>>;
+
+  getUser(accountId: string, id: string): Promise<UserRecord | undefined>;
+  getUserByEmail(accountId: string, email: string): Promise<UserRecord | undefined>;
+  listUsers(accountId: string, page: PageRequest, filter?: UserFilter): Promise<PageOf<UserRecord>>;
+  countUsers(accountId: string): Promise<number>;
+
+  getToken(id: string): Promise<TokenRecord | undefined>;
+  getTokenBySecretHash(secretHash: string): Promise<TokenRecord | undefined>;
+  listTokens(page: PageRequest): Promise<PageOf<TokenRecord>>;
+
+  /** Audit entries of an account (null: user-level entries, i.e. API tokens). */
+  listAudit(accountId: string | null, page: PageRequest, filter?: AuditFilter): Promise<PageOf<AuditRecord>>;
+}
+
+export interface StoreWriter extends StoreReader {
+  /** Insert a resource and its outgoing references. */
+  insertResource(resource: NewResource, refs: readonly ResourceRef[]): Promise<ResourceRecord>;
+  /**
+   * Replace a resource's name/body (and secret hash when given) and, when `refs` is given, its
+   * outgoing references (left out: they stay as they are).
+   */
+  updateResource(
+    accountId: string,
+    kind: ResourceKind,
+    id: string,
+    update: { readonly name: string; readonly body: Record<string, unknown>; readonly secretHash?: string | null },
+    refs?: readonly ResourceRef[],
+  ): Promise<ResourceRecord | undefined>;
+  /** Delete a resource and its outgoing references; true when it existed. */
+  deleteResource(accountId: string, kind: ResourceKind, id: string): Promise<boolean>;
+
+  /** Add items (an existing value keeps its first description); returns how many were new. */
+  addListItems(accountId: string, listId: string, items: readonly { value: string; description?: string | null }[]): Promise<number>;
+  removeListItems(accountId: string, listId: string, values: readonly string[]): Promise<number>;
+  deleteListItems(accountId: string, listId: string): Promise<void>;
+
+  insertUser(user: { accountId: string; id: string; email: string; name: string; identity: Record<string, unknown> | null }): Promise<UserRecord>;
+  updateUser(accountId: string, id: string, update: { name?: string; identity?: Record<string, unknown> | null }): Promise<UserRecord | undefined>;
+  deleteUser(accountId: string, id: string): Promise<boolean>;
+  /** Create or update users by email (case-insensitive), in order. */
+  upsertUsers(accountId: string, users: readonly UserUpsert[], newId: () => string): Promise<{ created: number; updated: number }>;
+
+  insertToken(token: TokenRecord): Promise<void>;
+  updateToken(id: string, update: Partial<Omit<TokenRecord, 'id' | 'issuedOn'>>): Promise<TokenRecord | undefined>;
+  deleteToken(id: string): Promise<boolean>;
+}
+
+export type PolicyTestStatus = 'processing' | 'complete' | 'exceeded time' | 'blocked';
+
+export interface PolicyTestRecord {
+  readonly id: string;
+  readonly accountId: string;
+  readonly status: PolicyTestStatus;
+  /** Why a test is blocked or ran out of time. */
+  readonly reason: string | null;
+  /** What the tester needs to run it (policies, baseline), as JSON. */
+  readonly definition: unknown;
+  /** Users in the test (the directory when it started, less users deleted before their turn). */
+  readonly totalUsers: number;
+  readonly processedUsers: number;
+  readonly approved: number;
+  readonly blocked: number;
+  readonly errored: number;
+  /** Users whose status differs from the baseline's. */
+  readonly changed: number;
+  readonly chunkCount: number;
+  readonly chunksDone: number;
+  readonly createdAt: string;
+  readonly finishedAt: string | null;
+  /** After this (ms since the epoch) an unfinished test stops as "exceeded time". */
+  readonly deadlineMs: number;
+}
+
+export type NewPolicyTest = Pick<PolicyTestRecord, 'id' | 'accountId' | 'status' | 'reason' | 'definition' | 'totalUsers' | 'createdAt' | 'deadlineMs'>;
+
+/** A slice of an account's users, by insertion sequence (inclusive bounds). */
+export interface ChunkRange {
+  readonly seqFrom: number;
+  readonly seqTo: number;
+  readonly expectedUsers: number;
+}
+
+export interface ChunkLease extends ChunkRange {
+  readonly testId: string;
+  readonly chunkNo: number;
+}
+
+export interface ChunkSummary extends ChunkRange {
+  readonly chunkNo: number;
+  readonly state: 'pending' | 'done' | 'cancelled';
+  /** Results per filter (e.g. "all", "approved", "changed:blocked"), once done. */
+  readonly counts: Record<string, number> | null;
+  /** The runner (server process) that completed it. */
+  readonly completedBy: string | null;
+}
+
+export interface ChunkOutcome {
+  readonly processed: number;
+  readonly approved: number;
+  readonly blocked: number;
+  readonly errored: number;
+  readonly changed: number;
+  readonly counts: Record<string, number>;
+  /** The chunk's per-user results, serialized by the tester. */
+  readonly results: string;
+}
+
+/** A user as the tester reads it: the identity still as JSON text. */
+export interface RawUser {
+  readonly seq: number;
+  readonly id: string;
+  readonly email: string;
+  readonly name: string;
+  readonly identity: string | null;
+}
+
+/**
+ * Policy tests. Their users are split into chunks that any server process may lease, process
+ * and complete; completing a chunk records its results and bumps the test's counters in one
+ * transaction, and only the current lease holder can complete it, so no user counts twice.
+ */
+export interface PolicyTestStore {
+  /** Split an account's users into chunks of about `size` (the directory as it stands now). */
+  userChunks(accountId: string, size: number): Promise<ChunkRange[]>;
+  /**
+   * Create a test and its chunks, unless its account already has `maxProcessing` tests
+   * processing (checked under the account's lock): then nothing is written and the answer is
+   * how many are processing.
+   */
+  create(test: NewPolicyTest, chunks: readonly ChunkRange[], maxProcessing?: number): Promise<{ created: boolean; processing: number }>;
+  get(accountId: string, id: string): Promise<PolicyTestRecord | undefined>;
+  /** A test by id alone, for the runner (callers of the API always go through get). */
+  find(id: string): Promise<PolicyTestRecord | undefined>;
+  /** Stop a test that cannot run, with the reason; its pending chunks are cancelled. */
+  block(id: string, reason: string, now: string): Promise<void>;
+  /** Tests of an account not yet finished. */
+  countProcessing(accountId: string): Promise<number>;
+  /** An account's tests, newest first. */
+  list(accountId: string, page: PageRequest): Promise<PageOf<PolicyTestRecord>>;
+  chunkSummaries(testId: string): Promise<ChunkSummary[]>;
+  chunkResults(testId: string, chunkNo: number): Promise<string | undefined>;
+  /** Take a pending chunk of a processing test whose lease is free or expired. */
+  lease(owner: string, nowMs: number, leaseMs: number): Promise<ChunkLease | undefined>;
+  /** Record a chunk's results if `owner` still holds its lease; false when it lost it. */
+  complete(lease: ChunkLease, owner: string, outcome: ChunkOutcome, now: string): Promise<boolean>;
+  usersInRange(accountId: string, seqFrom: number, seqTo: number): Promise<RawUser[]>;
+  /** Stop processing tests past their deadline ("exceeded time"); returns their ids. */
+  expire(nowMs: number, now: string): Promise<string[]>;
+  /** Give up `owner`'s leases (a clean shutdown), or every lease when owner is null. */
+  release(owner: string | null): Promise<void>;
+  /** Delete finished tests created before `before`, and beyond the newest `keep` per account. */
+  prune(before: string, keep: number): Promise<number>;
+}
+
+export interface Store {
+  readonly dialect: Dialect;
+  readonly read: StoreReader;
+  readonly tests: PolicyTestStore;
+  /**
+   * Run `fn` in one transaction: all of its writes or none. Transactions of one scope never
+   * overlap (in this process or another on the same database).
+   */
+  transaction<T>(scope: string, fn: (tx: StoreWriter) => Promise<T>): Promise<T>;
+  /** Record that a token was used (best effort, outside any transaction). */
+  touchToken(id: string, at: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The scope of API-token writes (tokens belong to the user, not to an account). */
+export const TOKENS_SCOPE = 'user:tokens';
