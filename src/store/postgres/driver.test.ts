@@ -67,3 +67,50 @@ test('a transaction that stalls past idle_in_transaction_session_timeout loses i
     await database.drop();
   }
 });
+
+test('transactions of one key queue in the process: at most one of them is in PostgreSQL at a time', { skip: await postgresUnavailable(), timeout: 20_000 }, async () => {
+  const database = await postgresDatabase();
+  // Other tests may share the cluster: count only this driver's sessions.
+  const url = new URL(database.url);
+  const application = `portcullis-key-queue-${process.pid}`;
+  url.searchParams.set('application_name', application);
+  const driver = new PostgresDriver({ url: url.toString() });
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await admin.connect();
+  const advisoryLocks = async (granted: boolean) =>
+    (
+      await admin.query(
+        "SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' AND l.granted = $1 AND a.application_name = $2",
+        [granted, application],
+      )
+    ).rows[0].n as number;
+  try {
+    let release!: () => void;
+    const released = new Promise<void>((ok) => (release = ok));
+    let holding!: () => void;
+    const held = new Promise<void>((ok) => (holding = ok));
+    const order: number[] = [];
+    const first = driver.transaction('account', async (tx) => {
+      await tx.get('SELECT 1');
+      holding();
+      await released;
+      order.push(0);
+    });
+    await held;
+    const queued = Array.from({ length: 5 }, (_, i) => driver.transaction('account', async () => void order.push(i + 1)));
+    // Had they gone to PostgreSQL, five sessions would now wait in the advisory lock's queue,
+    // and a process stopped at this moment would hold the account once per session.
+    await new Promise((ok) => setTimeout(ok, 200));
+    assert.equal(await advisoryLocks(false), 0, 'no session of this process waits for the lock');
+    assert.equal(await advisoryLocks(true), 1);
+    const otherKey = await driver.transaction('another account', async (tx) => tx.get<{ one: number }>('SELECT 1 AS one'));
+    assert.deepEqual(otherKey, { one: 1 }, 'another key is not held up');
+    release();
+    await Promise.all([first, ...queued]);
+    assert.deepEqual(order, [0, 1, 2, 3, 4, 5]);
+  } finally {
+    await admin.end();
+    await driver.close();
+    await database.drop();
+  }
+});

@@ -1,9 +1,12 @@
 // PostgreSQL through node-postgres. Several server processes may share one database: write
 // transactions take a transaction-scoped advisory lock on their key (an account), so
 // check-then-write sequences of one account never interleave, whichever process runs them.
+// Within a process, transactions of one key queue in memory first (KeyQueue), so each process
+// has at most one of them in PostgreSQL's lock queue.
 
 import pg from 'pg';
 import { applyMigrations, type Driver, type Executor, type Migration, type RunResult } from '../driver.js';
+import { KeyQueue } from '../key-queue.js';
 
 export interface PostgresOptions {
   /** postgres://user@host:port/db; an extra `schema=NAME` parameter selects (and creates) a schema. */
@@ -77,6 +80,7 @@ export class PostgresDriver implements Driver {
   readonly reader: Executor;
   private readonly pool: pg.Pool;
   private readonly schema: string | undefined;
+  private readonly lockQueue = new KeyQueue();
 
   constructor(options: PostgresOptions) {
     const { connectionString, schema } = parsePostgresUrl(options.url);
@@ -94,7 +98,12 @@ export class PostgresDriver implements Driver {
     this.reader = new PostgresExecutor(this.pool);
   }
 
-  async transaction<T>(lockKey: string | null, fn: (tx: Executor) => Promise<T>): Promise<T> {
+  transaction<T>(lockKey: string | null, fn: (tx: Executor) => Promise<T>): Promise<T> {
+    if (lockKey === null) return this.run(null, fn);
+    return this.lockQueue.run(lockKey, () => this.run(lockKey, fn));
+  }
+
+  private async run<T>(lockKey: string | null, fn: (tx: Executor) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     // The pool stops listening to a client it lent out: a connection the server ends between
     // two queries (terminated, idle-in-transaction timeout) would emit an unhandled 'error'
