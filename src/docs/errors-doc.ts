@@ -1,32 +1,45 @@
-// docs/errors.md carries tables generated from the code tables (validation issue codes and
-// lint codes), between marker comments; `npm run docs` rewrites them and a test fails when
-// the file and the code disagree.
+// docs/errors.md carries tables generated from the one error registry (src/api/errors.ts) and
+// the engine's code tables, between marker comments; `npm run docs` rewrites them and a test
+// fails when the file and the code disagree.
 
-import { LINT_CODES, VALIDATION_CODES } from '../engine/index.js';
+import { ALL_VALIDATION_CODES, API_ERRORS, LINT_CODES, LINT_NUMBERS, VALIDATION_NUMBERS } from '../api/errors.js';
 
 export const BEGIN = '<!-- BEGIN GENERATED: codes (npm run docs) -->';
 export const END = '<!-- END GENERATED: codes -->';
 
-function rows(codes: Record<string, string>): string {
-  return Object.entries(codes)
-    .map(([code, text]) => `| \`${code}\` | ${text.replace(/\|/g, '\\|')} |`)
-    .join('\n');
+const cell = (text: string | number): string => String(text).replace(/\|/g, '\\|');
+
+function table(headers: string[], rows: (string | number)[][]): string {
+  return [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
 }
 
 export function renderCodeTables(): string {
   return [
     BEGIN,
-    '### Validation issues (errors: the write is refused)',
+    '### Request errors',
     '',
-    '| code | meaning |',
-    '|---|---|',
-    rows(VALIDATION_CODES),
+    'Each answers with the status shown and one entry in `errors`; `{name}` parts of the message are filled in.',
     '',
-    '### Lint findings (warnings: the write succeeds)',
+    table(
+      ['code', 'status', 'name', 'message'],
+      Object.entries(API_ERRORS).map(([name, spec]) => [spec.code, spec.status, `\`${name}\``, spec.message]),
+    ),
     '',
-    '| code | meaning |',
-    '|---|---|',
-    rows(LINT_CODES),
+    '### Validation issues (400: the write is refused)',
+    '',
+    'One entry in `errors` per issue, with `source.pointer` naming the offending value.',
+    '',
+    table(
+      ['code', 'name', 'meaning'],
+      Object.entries(ALL_VALIDATION_CODES).map(([name, text]) => [VALIDATION_NUMBERS[name as keyof typeof VALIDATION_NUMBERS], `\`${name}\``, text]),
+    ),
+    '',
+    '### Lint findings (warnings in `messages`: the write succeeds)',
+    '',
+    table(
+      ['code', 'name', 'meaning'],
+      Object.entries(LINT_CODES).map(([name, text]) => [LINT_NUMBERS[name as keyof typeof LINT_NUMBERS], `\`${name}\``, text]),
+    ),
     END,
   ].join('\n');
 }

@@ -1,0 +1,58 @@
+// Per-credential rate limiting: a token bucket per API token (and per client IP for requests
+// whose credentials fail), refilled continuously so that `limit` requests per `windowMs` are
+// allowed on average with bursts up to `limit`. Counted per server process: N instances
+// behind a load balancer allow up to N times the limit (docs/operations.md says so).
+
+export interface RateLimitOptions {
+  /** Requests allowed per window; 0 switches limiting off. */
+  readonly limit: number;
+  readonly windowMs: number;
+  /** Buckets kept at most; the least recently used are dropped beyond this. */
+  readonly maxKeys?: number;
+}
+
+interface Bucket {
+  tokens: number;
+  updatedMs: number;
+}
+
+export interface RateDecision {
+  readonly allowed: boolean;
+  /** Seconds until a request would be allowed again (when refused). */
+  readonly retryAfterS: number;
+}
+
+export class RateLimiter {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly perMs: number;
+  private readonly maxKeys: number;
+
+  constructor(private readonly options: RateLimitOptions) {
+    this.perMs = options.limit / options.windowMs;
+    this.maxKeys = options.maxKeys ?? 100_000;
+  }
+
+  get enabled(): boolean {
+    return this.options.limit > 0;
+  }
+
+  /** Take one request from `key`'s bucket. */
+  take(key: string, nowMs = Date.now()): RateDecision {
+    if (!this.enabled) return { allowed: true, retryAfterS: 0 };
+    let bucket = this.buckets.get(key);
+    if (bucket === undefined) {
+      bucket = { tokens: this.options.limit, updatedMs: nowMs };
+      if (this.buckets.size >= this.maxKeys) this.buckets.delete(this.buckets.keys().next().value!);
+    } else {
+      this.buckets.delete(key); // re-inserted below: the map's order is the LRU order
+      bucket.tokens = Math.min(this.options.limit, bucket.tokens + (nowMs - bucket.updatedMs) * this.perMs);
+      bucket.updatedMs = nowMs;
+    }
+    this.buckets.set(key, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return { allowed: true, retryAfterS: 0 };
+    }
+    return { allowed: false, retryAfterS: Math.max(1, Math.ceil((1 - bucket.tokens) / this.perMs / 1000)) };
+  }
+}

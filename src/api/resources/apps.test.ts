@@ -1,0 +1,202 @@
+// Access applications, their policies, make_reusable and user_policy_checks, through the SDK
+// and raw HTTP, on SQLite and PostgreSQL.
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import Cloudflare from 'cloudflare';
+import { randomAccountId } from '../../testing/server.js';
+import { describeEachDatabase } from '../../testing/suite.js';
+
+await describeEachDatabase('Access applications API', (s) => {
+
+  async function reusable(account: string, name: string, decision: 'allow' | 'deny' | 'bypass' = 'allow', include: object[] = [{ email_domain: { domain: 'example.com' } }]) {
+    return s.cf.zeroTrust.access.policies.create({ account_id: account, name, decision, include: include as never });
+  }
+
+  it('links reusable policies by precedence, counts them in app_count and protects them from deletion', async () => {
+    const account = randomAccountId();
+    const allow = await reusable(account, 'Employees');
+    const deny = await reusable(account, 'Blocked IPs', 'deny', [{ ip: { ip: '203.0.113.0/24' } }]);
+    const app = await s.cf.zeroTrust.access.applications.create({
+      account_id: account,
+      type: 'self_hosted',
+      domain: 'wiki.example.com',
+      name: 'Wiki',
+      policies: [{ id: allow.id!, precedence: 2 }, { id: deny.id!, precedence: 1 }],
+    } as never);
+    const created = app as { id: string; aud: string; policies: { id: string; precedence: number; name: string; reusable: boolean }[] };
+    assert.match(created.aud, /^[0-9a-f]{64}$/);
+    assert.deepEqual(created.policies.map((p) => [p.name, p.precedence, p.reusable]), [['Blocked IPs', 1, true], ['Employees', 2, true]]);
+    assert.equal((await s.cf.zeroTrust.access.policies.get(allow.id!, { account_id: account })).app_count, 1);
+
+    const del = await s.api('DELETE', `/accounts/${account}/access/policies/${allow.id}`);
+    assert.equal(del.status, 409);
+    assert.match(del.json.errors[0].message, /"Wiki"/);
+
+    const got = (await s.cf.zeroTrust.access.applications.get(created.id, { account_id: account })) as unknown as typeof created;
+    assert.deepEqual(got.policies.map((p) => p.id), [deny.id, allow.id]);
+
+    await s.cf.zeroTrust.access.applications.delete(created.id, { account_id: account });
+    assert.equal((await s.cf.zeroTrust.access.policies.get(allow.id!, { account_id: account })).app_count, 0);
+    await s.cf.zeroTrust.access.policies.delete(allow.id!, { account_id: account });
+  });
+
+  it('lists applications with auto-pagination and keeps unknown Cloudflare fields as sent', async () => {
+    const account = randomAccountId();
+    for (let i = 0; i < 5; i++) {
+      await s.api('POST', `/accounts/${account}/access/apps`, { type: 'self_hosted', domain: `app${i}.example.com`, name: `App ${i}`, brand_new_field: { x: i } });
+    }
+    const names: string[] = [];
+    for await (const app of s.cf.zeroTrust.access.applications.list({ account_id: account, per_page: 2 } as never)) names.push((app as { name: string }).name);
+    assert.deepEqual(names, ['App 0', 'App 1', 'App 2', 'App 3', 'App 4']);
+    const one = await s.api('GET', `/accounts/${account}/access/apps?name=App%203`);
+    assert.deepEqual(one.json.result[0].brand_new_field, { x: 3 });
+  });
+
+  it('validates applications: domain, durations, policy references and precedence', async () => {
+    const account = randomAccountId();
+    const p = await reusable(account, 'P');
+    const res = await s.api('POST', `/accounts/${account}/access/apps`, {
+      type: 'self_hosted',
+      session_duration: 'a day',
+      allowed_idps: ['no-such-idp'],
+      policies: ['no-such-policy', { id: p.id, precedence: 1 }, { id: p.id, precedence: 2 }],
+    });
+    assert.equal(res.status, 400);
+    assert.deepEqual(
+      res.json.errors.map((e: any) => [e.code, e.source.pointer]),
+      [
+        [1301, '/domain'],
+        [1318, '/session_duration'],
+        [1325, '/allowed_idps/0'],
+      ],
+    );
+    const policies = await s.api('POST', `/accounts/${account}/access/apps`, {
+      type: 'self_hosted',
+      domain: 'x.example.com',
+      policies: ['no-such-policy', { id: p.id, precedence: 1 }, { id: p.id, precedence: 2 }, 42],
+    });
+    assert.equal(policies.status, 400);
+    assert.deepEqual(
+      policies.json.errors.map((e: any) => [e.code, e.source.pointer]),
+      [[1300, '/policies/3']],
+      'the shape is checked first',
+    );
+    const refs = await s.api('POST', `/accounts/${account}/access/apps`, {
+      type: 'self_hosted',
+      domain: 'x.example.com',
+      policies: ['no-such-policy', { id: p.id, precedence: 1 }, { id: p.id, precedence: 2 }],
+    });
+    assert.deepEqual(
+      refs.json.errors.map((e: any) => [e.code, e.source.pointer]),
+      [
+        [1357, '/policies/0'],
+        [1353, '/policies/2'],
+      ],
+    );
+    const bad = await s.api('POST', `/accounts/${account}/access/apps`, { type: 'spaceship', domain: 'x' });
+    assert.equal(bad.json.errors[0].code, 1303);
+  });
+
+  it('creates application-scoped policies inline and through the app policies endpoints', async () => {
+    const account = randomAccountId();
+    const linked = await reusable(account, 'Linked');
+    const create = await s.api('POST', `/accounts/${account}/access/apps`, {
+      type: 'self_hosted',
+      domain: 'git.example.com',
+      name: 'Git',
+      policies: [linked.id, { name: 'Inline', decision: 'allow', include: [{ email: { email: 'ada@example.com' } }] }],
+    });
+    assert.equal(create.status, 201);
+    const appId = create.json.result.id;
+    assert.deepEqual(create.json.result.policies.map((p: any) => [p.name, p.precedence, p.reusable]), [['Linked', 1, true], ['Inline', 2, false]]);
+
+    const sdkPolicies = s.cf.zeroTrust.access.applications.policies;
+    const third = await sdkPolicies.create(appId, { account_id: account, name: 'Third', decision: 'deny', include: [{ geo: { country_code: 'KP' } }] } as never);
+    assert.equal((third as { precedence: number }).precedence, 3);
+    const clash = await s.api('POST', `/accounts/${account}/access/apps/${appId}/policies`, { name: 'Clash', decision: 'allow', precedence: 1, include: [{ everyone: {} }] });
+    assert.equal(clash.status, 400);
+    assert.equal(clash.json.errors[0].code, 1353);
+    assert.match(clash.json.errors[0].message, /"Linked"/);
+
+    const listed: string[] = [];
+    for await (const p of sdkPolicies.list(appId, { account_id: account, per_page: 2 } as never)) listed.push((p as { name: string }).name);
+    assert.deepEqual(listed, ['Linked', 'Inline', 'Third']);
+
+    const thirdId = (third as { id: string }).id;
+    const updated = await sdkPolicies.update(thirdId, {
+      app_id: appId,
+      account_id: account,
+      name: 'Third (renamed)',
+      decision: 'deny',
+      include: [{ geo: { country_code: 'KP' } }, { geo: { country_code: 'IR' } }],
+    } as never);
+    assert.equal((updated as { name: string }).name, 'Third (renamed)');
+    assert.equal((updated as { precedence: number }).precedence, 3, 'precedence kept when left out');
+    const got = await sdkPolicies.get(thirdId, { app_id: appId, account_id: account });
+    assert.equal((got as { include: unknown[] }).include.length, 2);
+    await sdkPolicies.delete(thirdId, { app_id: appId, account_id: account });
+    await assert.rejects(sdkPolicies.get(thirdId, { app_id: appId, account_id: account }), Cloudflare.NotFoundError);
+    const otherApp = await s.api('POST', `/accounts/${account}/access/apps`, { type: 'bookmark', domain: 'b.example.com', name: 'Bookmark' });
+    const inlineId = create.json.result.policies[1].id;
+    const wrongApp = await s.api('PUT', `/accounts/${account}/access/apps/${otherApp.json.result.id}/policies/${inlineId}`, { name: 'x', decision: 'allow', include: [{ everyone: {} }] });
+    assert.equal(wrongApp.status, 404, 'a policy of another application is not found here');
+  });
+
+  it('make_reusable turns an application-scoped policy into a reusable one at the same precedence', async () => {
+    const account = randomAccountId();
+    const app = await s.api('POST', `/accounts/${account}/access/apps`, {
+      type: 'self_hosted',
+      domain: 'ci.example.com',
+      name: 'CI',
+      policies: [{ name: 'Scoped', decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }], precedence: 5 }],
+    });
+    const appId = app.json.result.id;
+    const policyId = app.json.result.policies[0].id;
+    const res = await s.api('PUT', `/accounts/${account}/access/apps/${appId}/policies/${policyId}/make_reusable`);
+    assert.equal(res.status, 200);
+    assert.equal(res.json.result[0].id, policyId);
+    assert.equal(res.json.result[0].reusable, true);
+    assert.equal(res.json.result[0].app_count, 1);
+    const reusableNow = await s.cf.zeroTrust.access.policies.get(policyId, { account_id: account });
+    assert.equal(reusableNow.name, 'Scoped');
+    const after = await s.api('GET', `/accounts/${account}/access/apps/${appId}`);
+    assert.deepEqual(after.json.result.policies.map((p: any) => [p.id, p.precedence, p.reusable]), [[policyId, 5, true]]);
+    const again = await s.api('PUT', `/accounts/${account}/access/apps/${appId}/policies/${policyId}/make_reusable`);
+    assert.equal(again.status, 404);
+  });
+
+  it('user_policy_checks decides a user against the application and explains it', async () => {
+    const account = randomAccountId();
+    const deny = await reusable(account, 'Block contractors', 'deny', [{ email_domain: { domain: 'contractor.io' } }]);
+    const allow = await reusable(account, 'Employees with MFA', 'allow', [{ email_domain: { domain: 'example.com' } }]);
+    await s.cf.zeroTrust.access.policies.update(allow.id!, {
+      account_id: account,
+      name: 'Employees with MFA',
+      decision: 'allow',
+      include: [{ email_domain: { domain: 'example.com' } }],
+      require: [{ auth_method: { auth_method: 'mfa' } }],
+    });
+    const app = await s.api('POST', `/accounts/${account}/access/apps`, { type: 'self_hosted', domain: 'hr.example.com', name: 'HR', policies: [deny.id, allow.id] });
+    await s.store.transaction(account, async (tx) => {
+      await tx.insertUser({ accountId: account, id: randomUUID(), email: 'ada@example.com', name: 'Ada', identity: { email: 'ada@example.com', amr: ['pwd', 'mfa'], geo: { country: 'GB' } } });
+      await tx.insertUser({ accountId: account, id: randomUUID(), email: 'bob@example.com', name: 'Bob', identity: { email: 'bob@example.com', amr: ['pwd'] } });
+    });
+    const path = `/accounts/${account}/access/apps/${app.json.result.id}/user_policy_checks`;
+    const ada = await s.api('GET', `${path}?email=ada@example.com`);
+    assert.equal(ada.status, 200);
+    assert.equal(ada.json.result.app_state.status, 'Approved');
+    assert.equal(ada.json.result.user_identity.email, 'ada@example.com');
+    assert.deepEqual(ada.json.result.user_identity.geo, { country: 'GB' });
+    assert.equal(ada.json.result.explanation.deciding.name, 'Employees with MFA');
+    const bob = await s.api('GET', `${path}?email=BOB@example.com`);
+    assert.equal(bob.json.result.app_state.status, 'Blocked');
+    const failed = bob.json.result.explanation.policies[1].require[0];
+    assert.equal(failed.outcome, 'not_matched');
+    assert.equal(failed.selector, 'auth_method');
+    const missing = await s.api('GET', path);
+    assert.equal(missing.status, 400);
+    const nobody = await s.api('GET', `${path}?email=nobody@example.com`);
+    assert.equal(nobody.status, 404);
+  });
+});

@@ -1,0 +1,155 @@
+// Access applications: /accounts/{account_id}/access/apps. An application carries its policies
+// by precedence (links to reusable policies, or application-scoped policies), the identity
+// providers users may log in with, and the settings Cloudflare keeps (stored as sent).
+
+import { randomBytes } from 'node:crypto';
+import { parseGoDuration } from '../../engine/index.js';
+import type { ResourceRecord, ResourceRef, StoreReader, StoreWriter } from '../../store/store.js';
+import { validationError, type RequestIssue } from '../errors.js';
+import { paging, pageQueryProperties, resultInfo } from '../pagination.js';
+import type { RouteDef } from '../route.js';
+import { APP_REQUEST, APP_RESPONSE, DOMAIN_REQUIRED_TYPES } from '../schema/apps.js';
+import { obj, str } from '../schema/json-schema.js';
+import { applyPolicyEntries, appLinks, attachedPolicies, attachedResult, type PolicyLink } from './app-attachments.js';
+import { assertUnused, compact, getOr404, newId, timestamps } from './common.js';
+
+const PATH = '/accounts/{account_id}/access/apps';
+const ITEM = `${PATH}/{app_id}`;
+export const APPS_READ = ['Access: Apps and Policies Read', 'Access: Apps and Policies Write'] as const;
+export const APPS_WRITE = ['Access: Apps and Policies Write'] as const;
+export const APP_ID_PARAM = { app_id: str({ description: 'The application id.' }) };
+
+export async function appResult(store: StoreReader, accountId: string, record: ResourceRecord): Promise<Record<string, unknown>> {
+  const attached = await attachedPolicies(store, accountId, record);
+  return { id: record.id, ...record.body, policies: attached.map(attachedResult), ...timestamps(record) };
+}
+
+/** Checks JSON Schema cannot express: the domain of typed apps, durations, identity providers. */
+async function semanticIssues(tx: StoreReader, accountId: string, body: Record<string, unknown>): Promise<RequestIssue[]> {
+  const issues: RequestIssue[] = [];
+  if (DOMAIN_REQUIRED_TYPES.has(String(body.type)) && (typeof body.domain !== 'string' || body.domain.trim() === '')) {
+    issues.push({ code: 'required', pointer: '/domain', message: `Applications of type ${String(body.type)} need the "domain" Access protects.` });
+  }
+  if (typeof body.session_duration === 'string' && parseGoDuration(body.session_duration) === undefined) {
+    issues.push({ code: 'invalid_duration', pointer: '/session_duration', message: `${JSON.stringify(body.session_duration)} is not a duration; use Go syntax such as "30m" or "24h".` });
+  }
+  const idps = Array.isArray(body.allowed_idps) ? (body.allowed_idps as string[]) : [];
+  const found = new Set((await tx.getResources(accountId, 'identity_provider', idps)).map((r) => r.id));
+  idps.forEach((id, i) => {
+    if (!found.has(id)) issues.push({ code: 'unknown_identity_provider', pointer: `/allowed_idps/${i}`, message: `Identity provider ${JSON.stringify(id)} does not exist in this account.` });
+  });
+  return issues;
+}
+
+export function appRefs(body: Record<string, unknown>, links: readonly PolicyLink[]): ResourceRef[] {
+  const idps = Array.isArray(body.allowed_idps) ? (body.allowed_idps as string[]) : [];
+  return [...links.map((l) => ({ kind: 'policy' as const, id: l.id })), ...idps.map((id) => ({ kind: 'identity_provider' as const, id }))];
+}
+
+/** Validate and write an application (create when `existing` is undefined). */
+async function writeApp(tx: StoreWriter, accountId: string, id: string, input: Record<string, unknown>, existing: ResourceRecord | undefined): Promise<ResourceRecord> {
+  const { policies: entries, id: _id, aud: _aud, created_at: _c, updated_at: _u, ...fields } = input;
+  const issues = await semanticIssues(tx, accountId, fields);
+  if (issues.length > 0) throw validationError(issues);
+  const links = Array.isArray(entries) ? await applyPolicyEntries(tx, accountId, id, entries, existing === undefined) : existing !== undefined ? appLinks(existing) : [];
+  const aud = existing?.body.aud ?? randomBytes(32).toString('hex');
+  const body = compact({ ...fields, aud, policies: links });
+  const name = typeof fields.name === 'string' ? fields.name : typeof fields.domain === 'string' ? fields.domain : '';
+  if (existing === undefined) {
+    return tx.insertResource({ accountId, kind: 'app', id, parentId: null, name, body, secretHash: null, createdAt: new Date().toISOString() }, appRefs(body, links));
+  }
+  return (await tx.updateResource(accountId, 'app', id, { name, body }, appRefs(body, links)))!;
+}
+
+export const appRoutes: RouteDef[] = [
+  {
+    method: 'GET',
+    path: PATH,
+    operationId: 'access-apps-list',
+    summary: 'List Access applications',
+    tag: 'Access applications',
+    permissions: [...APPS_READ],
+    query: { ...pageQueryProperties(), name: str({ description: 'Only applications with exactly this name.' }), search: str({ description: 'Applications whose name contains this text.' }) },
+    status: 200,
+    paged: true,
+    result: { type: 'array', items: APP_RESPONSE },
+    handler: async ({ accountId, query, ctx }) => {
+      const p = paging(query);
+      const page = await ctx.store.read.listResources(accountId, 'app', p, compact({ name: query.name as string | undefined, search: query.search as string | undefined }));
+      const result = await Promise.all(page.items.map((r) => appResult(ctx.store.read, accountId, r)));
+      return { result, resultInfo: resultInfo(p, page.items.length, page.total) };
+    },
+  },
+  {
+    method: 'POST',
+    path: PATH,
+    operationId: 'access-apps-create',
+    summary: 'Create an Access application',
+    description: '`policies` may link reusable policies (by id, or {id, precedence}) and create application-scoped ones inline.',
+    tag: 'Access applications',
+    permissions: [...APPS_WRITE],
+    body: APP_REQUEST,
+    status: 201,
+    result: APP_RESPONSE,
+    handler: async ({ accountId, body, ctx }) => {
+      const record = await ctx.store.transaction(accountId, async (tx) => {
+        const written = await writeApp(tx, accountId, newId(), body as Record<string, unknown>, undefined);
+        return { written, result: await appResult(tx, accountId, written) };
+      });
+      return { result: record.result };
+    },
+  },
+  {
+    method: 'GET',
+    path: ITEM,
+    operationId: 'access-apps-get',
+    summary: 'Get an Access application',
+    tag: 'Access applications',
+    permissions: [...APPS_READ],
+    params: APP_ID_PARAM,
+    status: 200,
+    result: APP_RESPONSE,
+    handler: async ({ accountId, params, ctx }) => ({ result: await appResult(ctx.store.read, accountId, await getOr404(ctx.store.read, accountId, 'app', params.app_id)) }),
+  },
+  {
+    method: 'PUT',
+    path: ITEM,
+    operationId: 'access-apps-update',
+    summary: 'Replace an Access application',
+    description: 'Without `policies`, the application keeps its policies; with it, the links are replaced and application-scoped policies not mentioned keep their place.',
+    tag: 'Access applications',
+    permissions: [...APPS_WRITE],
+    params: APP_ID_PARAM,
+    body: APP_REQUEST,
+    status: 200,
+    result: APP_RESPONSE,
+    handler: async ({ accountId, params, body, ctx }) => {
+      const result = await ctx.store.transaction(accountId, async (tx) => {
+        const existing = await getOr404(tx, accountId, 'app', params.app_id);
+        return appResult(tx, accountId, await writeApp(tx, accountId, existing.id, body as Record<string, unknown>, existing));
+      });
+      return { result };
+    },
+  },
+  {
+    method: 'DELETE',
+    path: ITEM,
+    operationId: 'access-apps-delete',
+    summary: 'Delete an Access application',
+    description: 'Deletes its application-scoped policies too. Refused (409) while a linked_app_token rule names it.',
+    tag: 'Access applications',
+    permissions: [...APPS_WRITE],
+    params: APP_ID_PARAM,
+    status: 202,
+    result: obj({ id: str() }),
+    handler: async ({ accountId, params, ctx }) => {
+      await ctx.store.transaction(accountId, async (tx) => {
+        await getOr404(tx, accountId, 'app', params.app_id);
+        await assertUnused(tx, accountId, 'app', params.app_id);
+        for (const scoped of await tx.allResources(accountId, 'app_policy', { parentId: params.app_id })) await tx.deleteResource(accountId, 'app_policy', scoped.id);
+        await tx.deleteResource(accountId, 'app', params.app_id);
+      });
+      return { result: { id: params.app_id } };
+    },
+  },
+];

@@ -1,0 +1,183 @@
+// Zero Trust users and their last seen identities through the official SDK and raw HTTP, on
+// SQLite and PostgreSQL. The import has its own suite (user-import.api.test.ts).
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import Cloudflare from 'cloudflare';
+import { randomAccountId } from '../../testing/server.js';
+import { describeEachDatabase } from '../../testing/suite.js';
+import { scopedToken } from '../../testing/tokens.js';
+
+const UNKNOWN_ID = '6f1c3a5e-0000-4000-8000-000000000000';
+
+await describeEachDatabase('Zero Trust users API', (s) => {
+
+  it('creates, reads, renames, lists and deletes through the SDK', async () => {
+    const account = randomAccountId();
+    const created = await s.cf.zeroTrust.access.users.create({ account_id: account, email: 'Ada@Example.com', name: 'Ada Lovelace' });
+    assert.match(created.id!, /^[0-9a-f-]{36}$/);
+    assert.equal(created.uid, created.id);
+    assert.equal(created.seat_uid, created.id);
+    assert.equal(created.email, 'Ada@Example.com');
+    assert.equal(created.name, 'Ada Lovelace');
+    assert.equal(created.access_seat, false);
+    assert.equal(created.gateway_seat, false);
+    assert.equal(created.active_device_count, 0);
+    assert.equal(created.last_successful_login, null);
+    assert.ok(Date.parse(created.created_at!) > 0);
+
+    const got = await s.cf.zeroTrust.access.users.get(created.id!, { account_id: account });
+    assert.deepEqual(got, created);
+
+    const renamed = await s.cf.zeroTrust.access.users.update(created.id!, { account_id: account, email: 'ada@example.COM', name: 'Ada King' });
+    assert.equal(renamed.name, 'Ada King');
+    assert.equal(renamed.email, 'Ada@Example.com', 'the stored spelling stays');
+    assert.equal(renamed.created_at, created.created_at);
+    assert.ok(renamed.updated_at! >= created.updated_at!);
+
+    const nameless = await s.cf.zeroTrust.access.users.create({ account_id: account, email: 'grace@example.com' });
+    assert.equal(nameless.name, '');
+
+    const deleted = await s.api('DELETE', `/accounts/${account}/access/users/${created.id}`);
+    assert.equal(deleted.status, 202);
+    assert.equal(deleted.json.result, null);
+    await assert.rejects(s.cf.zeroTrust.access.users.get(created.id!, { account_id: account }), Cloudflare.NotFoundError);
+    assert.equal(await s.cf.zeroTrust.access.users.delete(nameless.id!, { account_id: account }), null);
+  });
+
+  it('auto-paginates over several pages and filters by email, name and search', async () => {
+    const account = randomAccountId();
+    const emails = Array.from({ length: 7 }, (_, i) => `user${i}@${i % 2 === 0 ? 'even' : 'odd'}.example`);
+    for (const [i, email] of emails.entries()) await s.cf.zeroTrust.access.users.create({ account_id: account, email, name: `User ${i % 3}` });
+    const seen: string[] = [];
+    for await (const u of s.cf.zeroTrust.access.users.list({ account_id: account, per_page: 3 })) seen.push(u.email!);
+    assert.deepEqual(seen, emails);
+
+    const base = `/accounts/${account}/access/users`;
+    const first = await s.api('GET', base);
+    assert.deepEqual(first.json.result_info, { page: 1, per_page: 25, count: 7, total_count: 7, total_pages: 1 });
+    const past = await s.api('GET', `${base}?page=5&per_page=2`);
+    assert.equal(past.status, 200);
+    assert.deepEqual(past.json.result, []);
+    const tooBig = await s.api('GET', `${base}?per_page=1001`);
+    assert.equal(tooBig.status, 400);
+    assert.equal(tooBig.json.errors[0].code, 1351);
+
+    const byEmail = await s.cf.zeroTrust.access.users.list({ account_id: account, email: 'USER3@ODD.example' });
+    assert.deepEqual(byEmail.result.map((u) => u.email), ['user3@odd.example']);
+    const byName = await s.cf.zeroTrust.access.users.list({ account_id: account, name: 'User 1' });
+    assert.deepEqual(byName.result.map((u) => u.email), ['user1@odd.example', 'user4@even.example']);
+    const searched = await s.cf.zeroTrust.access.users.list({ account_id: account, search: 'EVEN', per_page: 10 });
+    assert.deepEqual(searched.result.map((u) => u.email), ['user0@even.example', 'user2@even.example', 'user4@even.example', 'user6@even.example']);
+  });
+
+  it('refuses a second user with the same email in any case (409), and invalid emails (400)', async () => {
+    const account = randomAccountId();
+    const first = await s.cf.zeroTrust.access.users.create({ account_id: account, email: 'dup@example.com' });
+    await assert.rejects(s.cf.zeroTrust.access.users.create({ account_id: account, email: 'DUP@example.com' }), Cloudflare.ConflictError);
+    const res = await s.api('POST', `/accounts/${account}/access/users`, { email: 'Dup@Example.com' });
+    assert.equal(res.status, 409);
+    assert.equal(res.json.errors[0].code, 1202);
+    assert.equal(res.headers.get('x-should-retry'), 'false');
+    assert.match(res.json.errors[0].message, new RegExp(first.id!));
+
+    const bad = await s.api('POST', `/accounts/${account}/access/users`, { email: 'not-an-email', nickname: 'x' });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(bad.json.errors.map((e: any) => [e.code, e.source.pointer]), [[1302, '/nickname']]);
+    const badEmail = await s.api('POST', `/accounts/${account}/access/users`, { email: 'not-an-email' });
+    assert.deepEqual(badEmail.json.errors.map((e: any) => [e.code, e.source.pointer]), [[1311, '/email']]);
+    await assert.rejects(s.cf.zeroTrust.access.users.create({ account_id: account, email: '' }), Cloudflare.BadRequestError);
+  });
+
+  it('requires the unchanged email and a name on update', async () => {
+    const account = randomAccountId();
+    const user = await s.cf.zeroTrust.access.users.create({ account_id: account, email: 'fixed@example.com', name: 'Fixed' });
+    const changed = await s.api('PUT', `/accounts/${account}/access/users/${user.id}`, { email: 'other@example.com', name: 'New' });
+    assert.equal(changed.status, 400);
+    assert.deepEqual(changed.json.errors.map((e: any) => [e.code, e.source.pointer]), [[1354, '/email']]);
+    assert.match(changed.json.errors[0].message, /"fixed@example.com"/);
+    const missing = await s.api('PUT', `/accounts/${account}/access/users/${user.id}`, { email: 'fixed@example.com' });
+    assert.deepEqual(missing.json.errors.map((e: any) => [e.code, e.source.pointer]), [[1301, '/name']]);
+    assert.equal((await s.cf.zeroTrust.access.users.get(user.id!, { account_id: account })).name, 'Fixed');
+  });
+
+  it('sets and reads the last seen identity, filling in the email and keeping unknown fields', async () => {
+    const account = randomAccountId();
+    const user = await s.cf.zeroTrust.access.users.create({ account_id: account, email: 'ida@example.com', name: 'Ida' });
+    const path = `/accounts/${account}/access/users/${user.id}/last_seen_identity`;
+
+    const none = await s.api('GET', path);
+    assert.equal(none.status, 404);
+    assert.equal(none.json.errors[0].code, 1104);
+    assert.match(none.json.errors[0].message, /has no last seen identity/);
+    await assert.rejects(s.cf.zeroTrust.access.users.lastSeenIdentity.get(user.id!, { account_id: account }), Cloudflare.NotFoundError);
+
+    const identity = {
+      name: 'Ida',
+      idp: { id: 'idp-1', type: 'okta' },
+      groups: [{ name: 'engineering' }],
+      geo: { country: 'DE' },
+      ip: '2001:db8::7',
+      amr: ['pwd', 'mfa'],
+      devicePosture: { 'rule-1': { success: true, check: { exists: true } } },
+      is_warp: false,
+      custom_claim: { anything: [1, 2] },
+    };
+    const set = await s.api('PUT', path, identity);
+    assert.equal(set.status, 200);
+    assert.deepEqual(set.json.result, { ...identity, email: 'ida@example.com' });
+
+    const read = await s.cf.zeroTrust.access.users.lastSeenIdentity.get(user.id!, { account_id: account });
+    assert.deepEqual(read, { ...identity, email: 'ida@example.com' });
+    const after = await s.cf.zeroTrust.access.users.get(user.id!, { account_id: account });
+    assert.equal(after.access_seat, true);
+    assert.ok(Date.parse(after.last_successful_login!) > 0);
+  });
+
+  it('validates identities: typed fields, the IP, and an email that must be the user\'s', async () => {
+    const account = randomAccountId();
+    const user = await s.cf.zeroTrust.access.users.create({ account_id: account, email: 'ivo@example.com' });
+    const path = `/accounts/${account}/access/users/${user.id}/last_seen_identity`;
+    const typed = await s.api('PUT', path, { groups: 'engineering', amr: [1], service_token_status: 'yes' });
+    assert.equal(typed.status, 400);
+    assert.deepEqual(typed.json.errors.map((e: any) => [e.code, e.source.pointer]).sort(), [
+      [1300, '/amr/0'],
+      [1300, '/groups'],
+      [1300, '/service_token_status'],
+    ]);
+    const semantic = await s.api('PUT', path, { ip: '10.0.0.300', email: 'someone@else.org' });
+    assert.deepEqual(semantic.json.errors.map((e: any) => [e.code, e.source.pointer]), [
+      [1356, '/ip'],
+      [1359, '/email'],
+    ]);
+    const badEmail = await s.api('PUT', path, { email: 'nope' });
+    assert.deepEqual(badEmail.json.errors.map((e: any) => [e.code, e.source.pointer]), [[1311, '/email']]);
+    const otherCase = await s.api('PUT', path, { email: 'IVO@example.com', ip: '192.0.2.1' });
+    assert.equal(otherCase.status, 200);
+    assert.equal(otherCase.json.result.email, 'IVO@example.com');
+    const unknown = await s.api('PUT', `/accounts/${account}/access/users/${UNKNOWN_ID}/last_seen_identity`, {});
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.json.errors[0].message, /Zero Trust user/);
+  });
+
+  it('answers 404 in the envelope for unknown users', async () => {
+    const base = `/accounts/${randomAccountId()}/access/users/${UNKNOWN_ID}`;
+    for (const [method, path, body] of [['GET', ''], ['PUT', '', { email: 'a@b.co', name: 'x' }], ['DELETE', ''], ['GET', '/last_seen_identity']] as const) {
+      const res = await s.api(method, base + path, body);
+      assert.equal(res.status, 404, `${method} ${path}`);
+      assert.equal(res.json.errors[0].code, 1102);
+    }
+  });
+
+  it('lets readers read and only seat writers write', async () => {
+    const account = randomAccountId();
+    const user = await s.cf.zeroTrust.access.users.create({ account_id: account, email: 'p@example.com' });
+    const auditor = s.sdk(await scopedToken(s.store, account, ['Access: Audit Logs Read']));
+    assert.equal((await auditor.zeroTrust.access.users.get(user.id!, { account_id: account })).email, 'p@example.com');
+    await assert.rejects(auditor.zeroTrust.access.users.create({ account_id: account, email: 'q@example.com' }), Cloudflare.PermissionDeniedError);
+    const writer = s.sdk(await scopedToken(s.store, account, ['Zero Trust: Seats Write']));
+    assert.equal((await writer.zeroTrust.access.users.create({ account_id: account, email: 'q@example.com' })).email, 'q@example.com');
+    const listsOnly = s.sdk(await scopedToken(s.store, account, ['Zero Trust Write']));
+    await assert.rejects(listsOnly.zeroTrust.access.users.list({ account_id: account }), Cloudflare.PermissionDeniedError);
+    assert.deepEqual((await listsOnly.zeroTrust.gateway.lists.list({ account_id: account })).result, []);
+  });
+});

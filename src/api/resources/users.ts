@@ -1,0 +1,245 @@
+// Zero Trust users: /accounts/{account_id}/access/users, the user base the policy tester runs
+// against, with each user's last seen identity. portcullis adds two writes Cloudflare lacks
+// (DESIGN.md §5): setting one identity, and a bulk import by email.
+
+import type { FastifyRequest } from 'fastify';
+import { isValidEmail, quote } from '../../engine/index.js';
+import type { StoreReader, UserRecord } from '../../store/store.js';
+import { apiError, validationError } from '../errors.js';
+import { paging, pageQueryProperties, resultInfo } from '../pagination.js';
+import type { RouteDef } from '../route.js';
+import { str } from '../schema/json-schema.js';
+import { IDENTITY_SCHEMA } from '../schema/policies.js';
+import { IMPORT_REQUEST, IMPORT_RESPONSE, USER_CREATE_REQUEST, USER_RESPONSE, USER_UPDATE_REQUEST } from '../schema/users.js';
+import { DEFAULT_SETTINGS } from '../settings.js';
+import { compact, newId } from './common.js';
+import { checkJsonImport, checkNdjsonImport } from './user-import.js';
+import { identityIssues, identityToStore } from './user-identity.js';
+
+const PATH = '/accounts/{account_id}/access/users';
+const ITEM = `${PATH}/{user_id}`;
+const IDENTITY = `${ITEM}/last_seen_identity`;
+const WRITE = ['Zero Trust: Seats Write'] as const;
+const READ = ['Access: Audit Logs Read', ...WRITE] as const;
+const TAG = 'Zero Trust users';
+const ID_PARAM = { user_id: str({ description: 'The user id.' }) };
+/** Users per upsertUsers call: large enough to be fast, small enough for one SQL parameter. */
+const IMPORT_BATCH = 5000;
+
+interface UserWrite {
+  readonly email: string;
+  readonly name?: string;
+}
+
+export function userResult(user: UserRecord): Record<string, unknown> {
+  return {
+    id: user.id,
+    uid: user.id,
+    seat_uid: user.id,
+    email: user.email,
+    name: user.name,
+    access_seat: user.identity !== null,
+    gateway_seat: false,
+    active_device_count: 0,
+    last_successful_login: user.lastSeenAt,
+    created_at: user.createdAt,
+    updated_at: user.updatedAt,
+  };
+}
+
+async function getUserOr404(store: StoreReader, accountId: string, id: string): Promise<UserRecord> {
+  const user = await store.getUser(accountId, id);
+  if (user === undefined) throw apiError('not_found', { what: 'Zero Trust user', id: JSON.stringify(id) });
+  return user;
+}
+
+function assertValidEmail(email: string): void {
+  if (!isValidEmail(email)) throw validationError([{ code: 'invalid_email', pointer: '/email', message: `${quote(email)} is not a valid email address.` }]);
+}
+
+const isNdjson = (request: FastifyRequest): boolean => (request.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-ndjson');
+
+export const userRoutes: RouteDef[] = [
+  {
+    method: 'GET',
+    path: PATH,
+    operationId: 'access-users-list',
+    summary: 'List Zero Trust users',
+    description: 'In creation order. `email` matches exactly (case-insensitively), `name` exactly, `search` any part of the email or name.',
+    tag: TAG,
+    permissions: [...READ],
+    query: {
+      ...pageQueryProperties(),
+      email: str({ description: 'Only the user with this email (case-insensitive).' }),
+      name: str({ description: 'Only users with exactly this name.' }),
+      search: str({ description: 'Only users whose email or name contains this text (case-insensitive).' }),
+    },
+    status: 200,
+    paged: true,
+    result: { type: 'array', items: USER_RESPONSE },
+    handler: async ({ accountId, query, ctx }) => {
+      const p = paging(query);
+      const filter = compact({ email: query.email as string | undefined, name: query.name as string | undefined, search: query.search as string | undefined });
+      const page = await ctx.store.read.listUsers(accountId, p, filter);
+      return { result: page.items.map(userResult), resultInfo: resultInfo(p, page.items.length, page.total) };
+    },
+  },
+  {
+    method: 'POST',
+    path: PATH,
+    operationId: 'access-users-create',
+    summary: 'Create a Zero Trust user',
+    description: 'Refused (409) when a user with the same email (in any case) exists.',
+    tag: TAG,
+    permissions: [...WRITE],
+    body: USER_CREATE_REQUEST,
+    status: 201,
+    result: USER_RESPONSE,
+    handler: async ({ accountId, body, ctx }) => {
+      const input = body as UserWrite;
+      assertValidEmail(input.email);
+      const user = await ctx.store.transaction(accountId, async (tx) => {
+        const existing = await tx.getUserByEmail(accountId, input.email);
+        if (existing !== undefined) {
+          throw apiError('already_exists', { detail: `A Zero Trust user with the email ${quote(existing.email)} already exists (${existing.id}); emails compare case-insensitively.` });
+        }
+        return tx.insertUser({ accountId, id: newId(), email: input.email, name: input.name ?? '', identity: null });
+      });
+      return { result: userResult(user) };
+    },
+  },
+  {
+    method: 'GET',
+    path: ITEM,
+    operationId: 'access-users-get',
+    summary: 'Get a Zero Trust user',
+    tag: TAG,
+    permissions: [...READ],
+    params: ID_PARAM,
+    status: 200,
+    result: USER_RESPONSE,
+    handler: async ({ accountId, params, ctx }) => ({ result: userResult(await getUserOr404(ctx.store.read, accountId, params.user_id)) }),
+  },
+  {
+    method: 'PUT',
+    path: ITEM,
+    operationId: 'access-users-update',
+    summary: 'Rename a Zero Trust user',
+    description: 'The email is required as a confirmation and must be the current one (in any case): it cannot change.',
+    tag: TAG,
+    permissions: [...WRITE],
+    params: ID_PARAM,
+    body: USER_UPDATE_REQUEST,
+    status: 200,
+    result: USER_RESPONSE,
+    handler: async ({ accountId, params, body, ctx }) => {
+      const input = body as Required<UserWrite>;
+      const user = await ctx.store.transaction(accountId, async (tx) => {
+        const current = await getUserOr404(tx, accountId, params.user_id);
+        if (input.email.toLowerCase() !== current.email.toLowerCase()) {
+          throw validationError([
+            { code: 'immutable_field', pointer: '/email', message: `A user's email cannot change: send the current email ${quote(current.email)}, got ${quote(input.email)}.` },
+          ]);
+        }
+        return (await tx.updateUser(accountId, current.id, { name: input.name }))!;
+      });
+      return { result: userResult(user) };
+    },
+  },
+  {
+    method: 'DELETE',
+    path: ITEM,
+    operationId: 'access-users-delete',
+    summary: 'Delete a Zero Trust user',
+    description: 'Answers 202 with a null result, as Cloudflare documents.',
+    tag: TAG,
+    permissions: [...WRITE],
+    params: ID_PARAM,
+    status: 202,
+    result: { type: 'object', nullable: true, enum: [null], description: 'Always null.' },
+    handler: async ({ accountId, params, ctx }) => {
+      await ctx.store.transaction(accountId, async (tx) => {
+        await getUserOr404(tx, accountId, params.user_id);
+        await tx.deleteUser(accountId, params.user_id);
+      });
+      return { result: null };
+    },
+  },
+  {
+    method: 'GET',
+    path: IDENTITY,
+    operationId: 'access-users-last-seen-identity-get',
+    summary: 'Get a user\'s last seen identity',
+    description: 'The identity the policy tester evaluates for this user (DESIGN.md §2); 404 while the user has none.',
+    tag: TAG,
+    permissions: [...READ],
+    params: ID_PARAM,
+    status: 200,
+    result: IDENTITY_SCHEMA,
+    handler: async ({ accountId, params, ctx }) => {
+      const user = await getUserOr404(ctx.store.read, accountId, params.user_id);
+      if (user.identity === null) throw apiError('identity_not_found', { id: `${JSON.stringify(user.id)} (${user.email})` });
+      return { result: user.identity };
+    },
+  },
+  {
+    method: 'PUT',
+    path: IDENTITY,
+    operationId: 'access-users-last-seen-identity-set',
+    summary: 'Set a user\'s last seen identity',
+    description:
+      'A portcullis extension (Cloudflare records identities at login). Known fields are typed, `ip` must be an IP address, and `email`, when present, must be the user\'s (it is filled in when left out); other fields are kept as sent.',
+    tag: TAG,
+    permissions: [...WRITE],
+    params: ID_PARAM,
+    body: IDENTITY_SCHEMA,
+    status: 200,
+    result: IDENTITY_SCHEMA,
+    extension: true,
+    handler: async ({ accountId, params, body, ctx }) => {
+      const sent = body as Record<string, unknown>;
+      const user = await ctx.store.transaction(accountId, async (tx) => {
+        const current = await getUserOr404(tx, accountId, params.user_id);
+        const issues = identityIssues(sent, current.email, '');
+        if (issues.length > 0) throw validationError(issues);
+        return (await tx.updateUser(accountId, current.id, { identity: identityToStore(sent, current.email) }))!;
+      });
+      return { result: user.identity };
+    },
+  },
+  {
+    method: 'POST',
+    path: `${PATH}/import`,
+    operationId: 'access-users-import',
+    summary: 'Import users',
+    description:
+      'A portcullis extension: create or update users by email (case-insensitive), as `application/json` `{"users": [{email, name?, identity?}]}` or as `application/x-ndjson`, one such object per line (blank lines ignored). ' +
+      'All or nothing: any invalid entry refuses the whole import (400) naming every bad entry, by pointer (`/users/3/email`, or `/line/7/email` with the line in the message); an email may appear once. ' +
+      `An entry without \`name\` or \`identity\` keeps the stored one. At most the server's import limits per request: ${DEFAULT_SETTINGS.importMaxUsers} users and ${DEFAULT_SETTINGS.importBodyLimitBytes} bytes by default.`,
+    tag: TAG,
+    permissions: [...WRITE],
+    documentedBody: IMPORT_REQUEST,
+    contentTypes: ['application/json', 'application/x-ndjson'],
+    bodyLimit: (settings) => settings.importBodyLimitBytes,
+    status: 200,
+    result: IMPORT_RESPONSE,
+    extension: true,
+    handler: async ({ accountId, body, request, ctx }) => {
+      const max = ctx.settings.importMaxUsers;
+      const checked = isNdjson(request) ? checkNdjsonImport(String(body), max) : checkJsonImport(body, max);
+      if (!checked.ok) throw validationError(checked.issues);
+      const { users } = checked;
+      const result = await ctx.store.transaction(accountId, async (tx) => {
+        let created = 0;
+        let updated = 0;
+        for (let start = 0; start < users.length; start += IMPORT_BATCH) {
+          const done = await tx.upsertUsers(accountId, users.slice(start, start + IMPORT_BATCH), newId);
+          created += done.created;
+          updated += done.updated;
+        }
+        return { created, updated };
+      });
+      return { result };
+    },
+  },
+];

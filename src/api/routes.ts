@@ -1,0 +1,36 @@
+// Every route the server serves, in the order the OpenAPI document lists them.
+
+import type { RouteDef } from './route.js';
+import { appPolicyRoutes } from './resources/app-policies.js';
+import { appRoutes } from './resources/apps.js';
+import { auditLogRoutes } from './resources/audit-logs.js';
+import { certificateRoutes } from './resources/certificates.js';
+import { evaluateRoutes } from './resources/evaluate.js';
+import { groupRoutes } from './resources/groups.js';
+import { identityProviderRoutes } from './resources/identity-providers.js';
+import { listRoutes } from './resources/lists.js';
+import { policyRoutes } from './resources/policies.js';
+import { policyTestRoutes } from './resources/policy-tests.js';
+import { postureRuleRoutes } from './resources/posture-rules.js';
+import { serviceTokenRoutes } from './resources/service-tokens.js';
+import { userPolicyCheckRoutes } from './resources/user-policy-checks.js';
+import { userTokenRoutes } from './resources/user-tokens.js';
+import { userRoutes } from './resources/users.js';
+
+export const ROUTES: readonly RouteDef[] = [
+  ...policyRoutes,
+  ...groupRoutes,
+  ...policyTestRoutes,
+  ...evaluateRoutes,
+  ...appRoutes,
+  ...appPolicyRoutes,
+  ...userPolicyCheckRoutes,
+  ...userRoutes,
+  ...listRoutes,
+  ...identityProviderRoutes,
+  ...serviceTokenRoutes,
+  ...certificateRoutes,
+  ...postureRuleRoutes,
+  ...userTokenRoutes,
+  ...auditLogRoutes,
+];

@@ -1,0 +1,86 @@
+// JSON Schemas of Access applications. Cloudflare's application types share most fields; the
+// known ones are typed, and further fields (newer application types) are kept as sent.
+
+import { APP_POLICY_RESPONSE } from './policies.js';
+import { anyObject, arr, bool, enumOf, obj, str, type JsonSchema } from './json-schema.js';
+
+export const APP_TYPES = [
+  'self_hosted',
+  'saas',
+  'ssh',
+  'vnc',
+  'app_launcher',
+  'warp',
+  'biso',
+  'bookmark',
+  'dash_sso',
+  'infrastructure',
+  'rdp',
+  'mcp',
+  'mcp_portal',
+  'proxy_endpoint',
+] as const;
+
+/** Types whose requests must name the domain Access protects. */
+export const DOMAIN_REQUIRED_TYPES: ReadonlySet<string> = new Set(['self_hosted', 'ssh', 'vnc', 'rdp']);
+
+/**
+ * An entry of an application's `policies`. Its three shapes are told apart and checked by the
+ * handler (inline policies by the policy engine, with its codes and pointers).
+ */
+export const APP_POLICY_ENTRY: JsonSchema = {
+  description:
+    'A reusable policy id; a link {"id", "precedence"} to a reusable or this application\'s policy; or an inline application-scoped policy (name, decision, include, ... and an optional precedence).',
+  anyOf: [str({ minLength: 1 }), anyObject()],
+};
+
+const common: Record<string, JsonSchema> = {
+  name: str({ maxLength: 4096, description: 'The application name.' }),
+  type: enumOf(APP_TYPES, 'The application type.'),
+  domain: str({ description: 'The primary hostname (and path) Access protects.' }),
+  self_hosted_domains: arr(str()),
+  allowed_idps: arr(str(), { description: 'Identity provider ids users may log in with (all when empty).' }),
+  session_duration: str({ description: 'Session length as a Go duration.', default: '24h' }),
+  app_launcher_visible: bool(),
+  auto_redirect_to_identity: bool(),
+  allow_authenticate_via_warp: bool(),
+  enable_binding_cookie: bool(),
+  http_only_cookie_attribute: bool(),
+  path_cookie_attribute: bool(),
+  options_preflight_bypass: bool(),
+  service_auth_401_redirect: bool(),
+  skip_interstitial: bool(),
+  skip_app_launcher_login_page: bool(),
+  same_site_cookie_attribute: str(),
+  custom_deny_message: str(),
+  custom_deny_url: str(),
+  custom_non_identity_deny_url: str(),
+  custom_pages: arr(str()),
+  logo_url: str(),
+  app_launcher_logo_url: str(),
+  bg_color: str(),
+  header_bg_color: str(),
+  footer_links: arr(anyObject()),
+  landing_page_design: anyObject(),
+  cors_headers: anyObject(),
+  saas_app: anyObject(),
+  scim_config: anyObject(),
+  tags: arr(str()),
+};
+
+export const APP_REQUEST: JsonSchema = obj(
+  { ...common, policies: arr(APP_POLICY_ENTRY, { description: 'The policies Access applies, by ascending precedence.' }) },
+  { required: ['type'], additional: true, description: 'An Access application. Fields beyond those listed are kept as sent.' },
+);
+
+export const APP_RESPONSE: JsonSchema = obj(
+  {
+    id: str(),
+    aud: str({ description: 'The application audience tag.' }),
+    ...common,
+    policies: arr(APP_POLICY_RESPONSE, { description: 'Every policy of the application, reusable and application-scoped, by precedence.' }),
+    created_at: str({ format: 'date-time' }),
+    updated_at: str({ format: 'date-time' }),
+  },
+  { additional: true },
+);

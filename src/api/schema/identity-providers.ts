@@ -1,0 +1,115 @@
+// JSON Schemas of Access identity providers. The request is a union keyed by `type`: each
+// type's `config` has the fields Cloudflare documents for it, typed, and stays open to others
+// (Cloudflare adds provider options over time). One schema per type, so that a field is
+// checked against its own provider's definition (`prompt` differs between Azure AD and Google).
+
+import { anyObject, arr, bool, enumOf, obj, str, type JsonSchema } from './json-schema.js';
+
+export const IDP_TYPES = ['onetimepin', 'azureAD', 'saml', 'centrify', 'facebook', 'github', 'google-apps', 'google', 'linkedin', 'oidc', 'okta', 'onelogin', 'pingone', 'yandex', 'cloudflare'] as const;
+
+export type IdpType = (typeof IDP_TYPES)[number];
+
+/** Config fields that are stored but never returned. */
+export const WRITE_ONLY_CONFIG_FIELDS = ['client_secret'] as const;
+
+const OAUTH: Record<string, JsonSchema> = {
+  client_id: str({ description: 'The OAuth client id.' }),
+  client_secret: str({ description: 'The OAuth client secret. Write-only: stored, never returned.' }),
+};
+
+const OAUTH_WITH_CLAIMS: Record<string, JsonSchema> = {
+  ...OAUTH,
+  claims: arr(str(), { description: 'Extra claims of the id token to keep in the identity.' }),
+  email_claim_name: str({ description: 'The id token claim that holds the email address.' }),
+};
+
+const CONFIG_FIELDS: Record<IdpType, Record<string, JsonSchema>> = {
+  onetimepin: {},
+  azureAD: {
+    ...OAUTH_WITH_CLAIMS,
+    directory_id: str({ description: 'The Azure directory (tenant) id.' }),
+    conditional_access_enabled: bool('Load authentication contexts (for auth_context rules).'),
+    support_groups: bool('Load the user\'s Azure groups (for azureAD rules).'),
+    prompt: enumOf(['login', 'select_account', 'none'], 'The interaction Azure asks of the user.'),
+  },
+  saml: {
+    issuer_url: str({ description: 'The IdP entity id or issuer URL.' }),
+    sso_target_url: str({ description: 'Where SAML authentication requests are sent.' }),
+    idp_public_certs: arr(str(), { description: 'X.509 certificates that verify the signed SAML response.' }),
+    email_attribute_name: str({ description: 'The SAML attribute that holds the email address.' }),
+    attributes: arr(str(), { description: 'SAML attributes to keep in the identity (for saml rules).' }),
+    header_attributes: arr(obj({ attribute_name: str(), header_name: str() }), { description: 'Attributes passed to the origin as request headers.' }),
+    sign_request: bool('Sign the SAML authentication request.'),
+  },
+  centrify: { ...OAUTH_WITH_CLAIMS, centrify_account: str({ description: 'The Centrify account URL.' }), centrify_app_id: str({ description: 'The Centrify application id.' }) },
+  facebook: OAUTH,
+  github: OAUTH,
+  'google-apps': { ...OAUTH_WITH_CLAIMS, apps_domain: str({ description: 'The Google Workspace domain.' }) },
+  google: OAUTH_WITH_CLAIMS,
+  linkedin: OAUTH,
+  oidc: {
+    ...OAUTH_WITH_CLAIMS,
+    auth_url: str({ description: 'The authorization endpoint.' }),
+    token_url: str({ description: 'The token endpoint.' }),
+    certs_url: str({ description: 'The JWKS endpoint.' }),
+    scopes: arr(str(), { description: 'OAuth scopes to request.' }),
+  },
+  okta: { ...OAUTH_WITH_CLAIMS, okta_account: str({ description: 'The Okta account URL.' }), authorization_server_id: str({ description: 'The Okta authorization server id.' }) },
+  onelogin: { ...OAUTH_WITH_CLAIMS, onelogin_account: str({ description: 'The OneLogin account URL.' }) },
+  pingone: { ...OAUTH_WITH_CLAIMS, ping_env_id: str({ description: 'The PingOne environment id.' }) },
+  yandex: OAUTH,
+  /** Logins with a Cloudflare account (for cloudflare_account_member rules). */
+  cloudflare: {},
+};
+
+const SCIM_CONFIG = obj(
+  {
+    enabled: bool('SCIM provisioning from this identity provider is on.'),
+    user_deprovision: bool('End a user\'s sessions when the identity provider deprovisions them.'),
+    seat_deprovision: bool('Also remove the user\'s Zero Trust seat (needs user_deprovision).'),
+    group_member_deprovision: bool('End a user\'s sessions when their group membership changes.'),
+    identity_update_behavior: enumOf(['automatic', 'reauth', 'no_action'], 'How a SCIM update changes the identity used for policy evaluation.'),
+  },
+  { description: 'SCIM provisioning settings.' },
+);
+
+const NAME = str({ minLength: 1, description: 'The name shown on the login page.' });
+
+function request(types: readonly string[], config: JsonSchema, title?: string): JsonSchema {
+  return obj(
+    {
+      id: str({ description: 'Ignored: the server assigns ids (accepted so that an identity provider read can be sent back).' }),
+      name: NAME,
+      type: enumOf(types, 'The kind of identity provider.'),
+      config,
+      scim_config: SCIM_CONFIG,
+      saml_certificate_set_id: str({ description: 'The SAML certificate set that signs requests (SAML providers).' }),
+    },
+    { required: ['name', 'type', 'config'], ...(title !== undefined ? { description: title } : {}) },
+  );
+}
+
+/** The request for each type, its config typed as documented for that type. */
+export const IDP_REQUEST_BY_TYPE: ReadonlyMap<string, JsonSchema> = new Map(
+  IDP_TYPES.map((type) => [type, request([type], obj(CONFIG_FIELDS[type], { additional: true, description: `Settings of the ${type} identity provider.` }), `A ${type} identity provider.`)]),
+);
+
+/** What can be checked of a request whose type is missing or unknown. */
+export const IDP_REQUEST_UNTYPED: JsonSchema = request(IDP_TYPES, anyObject('Settings of the identity provider; which fields depends on the type.'));
+
+export const IDP_REQUEST: JsonSchema = {
+  description: 'An identity provider: the fields of `config` depend on `type`.',
+  oneOf: [...IDP_REQUEST_BY_TYPE.values()],
+};
+
+export const IDP_RESPONSE: JsonSchema = obj(
+  {
+    id: str({ description: 'The id of the identity provider.' }),
+    name: NAME,
+    type: enumOf(IDP_TYPES, 'The kind of identity provider.'),
+    config: anyObject(`Settings of the identity provider, as sent, except write-only secrets (${WRITE_ONLY_CONFIG_FIELDS.join(', ')}), which are never returned.`),
+    scim_config: SCIM_CONFIG,
+    saml_certificate_set_id: str(),
+  },
+  { description: 'An identity provider. Secrets in its config are stored but never returned.' },
+);

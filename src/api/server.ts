@@ -1,0 +1,297 @@
+// The HTTP server: fastify, Cloudflare's v4 envelope on every answer (errors included), auth
+// on every route, request validation from the route table, and JSON content type always.
+
+import { readFileSync } from 'node:fs';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { withAuditActor } from '../store/audit.js';
+import { isStoreUnavailable } from '../store/errors.js';
+import type { Store } from '../store/store.js';
+import { TestRunner, type RunnerOptions } from '../tester/runner.js';
+import type { ExternalEvaluator } from '../engine/index.js';
+import { Authenticator, type RootCredentials } from './auth/authenticate.js';
+import { accountResource, userResource } from './auth/permissions.js';
+import type { Principal } from './auth/principal.js';
+import { failure, success } from './envelope.js';
+import { API_ERRORS, ApiError, apiError, renderMessage, shouldRetry, validationError } from './errors.js';
+import { openApiDocument } from './openapi.js';
+import { RateLimiter } from './rate-limit.js';
+import type { ApiContext, HandlerOutput, RouteDef } from './route.js';
+import { bodyValidator, queryValidator, type Validator } from './schema/validate.js';
+import { obj } from './schema/json-schema.js';
+import { DEFAULT_SETTINGS, type ServerSettings } from './settings.js';
+import { DEFAULT_WEB_ROOT, registerDashboard } from './static.js';
+import { holdsUnstorableText, UNSTORABLE_MESSAGE, parseUntrustedJson } from './untrusted-json.js';
+import { answerClientError, frameworkError } from './transport-errors.js';
+
+export const API_PREFIX = '/client/v4';
+const ACCOUNT_ID = /^[0-9a-f]{32}$/i;
+const JSON_TYPE = 'application/json';
+/** Fastify appends the charset on some paths; say it always, so every answer is the same. */
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+const NDJSON_TYPE = 'application/x-ndjson';
+/** Longest path parameter the router accepts (ids are far shorter). */
+const MAX_PARAM_LENGTH = 256;
+
+export interface BuildServerOptions {
+  readonly store: Store;
+  readonly root: RootCredentials;
+  readonly routes: readonly RouteDef[];
+  readonly settings?: Partial<ServerSettings>;
+  /** A pino logger configuration, or false for none (tests). */
+  readonly logger?: boolean | Record<string, unknown>;
+  /** The policy-test runner's options (it starts with the server and stops with it). */
+  readonly tester?: RunnerOptions;
+  /** Asks external_evaluation endpoints; without one those rules are unknown. */
+  readonly external?: ExternalEvaluator;
+  /** The built dashboard (default dist/web); served at / when it exists. */
+  readonly webRoot?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function send(reply: FastifyReply, status: number, payload: unknown, headers: Readonly<Record<string, string>> = {}): FastifyReply {
+  reply.code(status).headers(headers).header('content-type', JSON_CONTENT_TYPE);
+  if (status >= 400 && !shouldRetry(status)) reply.header('x-should-retry', 'false');
+  return reply.send(JSON.stringify(payload));
+}
+
+function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
+  return send(reply, error.status, failure(error.errors), error.headers);
+}
+
+/** Map fastify's own request errors (body parsing, limits, URLs) into the registry. */
+function fromFastifyError(error: FastifyError & { statusCode?: number }, request: FastifyRequest, settings: ServerSettings): ApiError {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return apiError('invalid_json', { detail: 'it could not be parsed' });
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return apiError('missing_body');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return apiError('body_too_large', { limit: request.routeOptions.bodyLimit ?? settings.bodyLimitBytes });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return apiError('unsupported_media_type', { contentType: JSON.stringify(request.headers['content-type'] ?? '(none)'), expected: JSON_TYPE });
+    default:
+      if (isStoreUnavailable(error)) return apiError('store_unavailable', {}, { 'retry-after': '2' });
+      if (error instanceof SyntaxError) return apiError('invalid_json', { detail: error.message });
+      if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+        return new ApiError(error.statusCode, [{ code: API_ERRORS.bad_request.code, message: renderMessage(API_ERRORS.bad_request.message, { detail: error.message }) }]);
+      }
+      return apiError('internal_error', { requestId: request.id });
+  }
+}
+
+/** Path templates as regular expressions, to tell 405 (known path, other method) from 404. */
+function pathMatcher(routes: readonly RouteDef[]): (path: string) => string[] {
+  const compiled = routes.map((r) => ({
+    method: r.method,
+    re: new RegExp(`^${API_PREFIX}${r.path.replace(/\{[^}]+\}/g, '[^/]+')}/?$`),
+  }));
+  return (path) => [...new Set(compiled.filter((c) => c.re.test(path)).map((c) => c.method))];
+}
+
+const toFastifyPath = (path: string): string => API_PREFIX + path.replace(/\{([^}]+)\}/g, ':$1');
+
+function contentType(request: FastifyRequest): string | undefined {
+  const header = request.headers['content-type'];
+  return header === undefined ? undefined : header.split(';')[0].trim().toLowerCase();
+}
+
+export async function buildServer(options: BuildServerOptions): Promise<FastifyInstance> {
+  const settings: ServerSettings = { ...DEFAULT_SETTINGS, ...options.settings };
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: settings.bodyLimitBytes,
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+    requestTimeout: settings.requestTimeoutMs,
+    // Node checks timeouts on an interval (30 s by default): check often enough that a request
+    // timeout is enforced close to when it is due.
+    http: {
+      connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(settings.requestTimeoutMs / 4))),
+      headersTimeout: Math.min(60_000, settings.requestTimeoutMs),
+    },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: (error, _request, reply) => sendError(reply, frameworkError(error, MAX_PARAM_LENGTH)),
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, settings),
+  });
+  const tester = new TestRunner(options.store, {
+    exclusive: options.store.dialect === 'sqlite',
+    log: (message, err) => app.log.error({ err }, message),
+    ...(options.external !== undefined ? { external: options.external } : {}),
+    ...options.tester,
+  });
+  app.addHook('onReady', () => tester.start());
+  app.addHook('onClose', () => tester.stop());
+  const ctx: ApiContext = { store: options.store, settings, tester, external: options.external };
+  const authenticator = new Authenticator(options.store, options.root);
+  const allowedMethods = pathMatcher(options.routes);
+
+  app.decorateRequest('principal', null);
+
+  // JSON with the parser's own message on errors, refusing prototype pollution.
+  app.removeContentTypeParser(JSON_TYPE);
+  app.addContentTypeParser(JSON_TYPE, { parseAs: 'string' }, (_request, body, done) => {
+    const text = body as string;
+    if (text.trim().length === 0) {
+      done(null, undefined);
+      return;
+    }
+    try {
+      done(null, parseUntrustedJson(text));
+    } catch (err) {
+      done(apiError('invalid_json', { detail: (err as Error).message }), undefined);
+    }
+  });
+  app.addContentTypeParser(NDJSON_TYPE, { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof ApiError) return sendError(reply, error);
+    const mapped = fromFastifyError(error, request, settings);
+    if (mapped.status >= 500) request.log.error({ err: error }, 'request failed');
+    return sendError(reply, mapped);
+  });
+
+  const dashboard = registerDashboard(app, options.webRoot ?? DEFAULT_WEB_ROOT, API_PREFIX);
+
+  app.setNotFoundHandler(async (request, reply) => {
+    if (await dashboard.fallback(request, reply)) return reply;
+    const path = request.url.split('?')[0];
+    const allowed = allowedMethods(path);
+    if (allowed.length > 0) {
+      return sendError(reply, apiError('method_not_allowed', { method: request.method, path, allowed: allowed.join(', ') }, { allow: allowed.join(', ') }));
+    }
+    return sendError(reply, apiError('route_not_found', { method: request.method, path }));
+  });
+
+  app.get('/healthz', async (_request, reply) => send(reply, 200, success({ status: 'ok' })));
+  // The document itself (not wrapped in an envelope), readable without credentials.
+  const document = JSON.stringify(openApiDocument(options.routes, { version: packageVersion() }));
+  app.get(`${API_PREFIX}/openapi.json`, async (_request, reply) => reply.header('content-type', JSON_CONTENT_TYPE).send(document));
+
+  const limits = new RequestLimits(settings);
+  for (const route of options.routes) registerRoute(app, route, ctx, authenticator, limits);
+  return app;
+}
+
+function registerRoute(app: FastifyInstance, route: RouteDef, ctx: ApiContext, authenticator: Authenticator, limits: RequestLimits): void {
+  const validateQuery: Validator | undefined = route.query !== undefined ? queryValidator(obj({ ...route.query }, { additional: true })) : undefined;
+  const validateBody: Validator | undefined = route.body !== undefined ? bodyValidator(route.body) : undefined;
+  const acceptsBody = route.body !== undefined || route.documentedBody !== undefined;
+  const bodyRequired = route.bodyRequired ?? acceptsBody;
+  const contentTypes = route.contentTypes ?? [JSON_TYPE];
+  const isUserRoute = !route.path.startsWith('/accounts/');
+  const bodyLimit = typeof route.bodyLimit === 'function' ? route.bodyLimit(ctx.settings) : route.bodyLimit;
+
+  app.route({
+    method: route.method,
+    url: toFastifyPath(route.path),
+    ...(bodyLimit !== undefined ? { bodyLimit } : {}),
+    // Credentials and permissions are checked before the body is read.
+    onRequest: async (request) => {
+      const principal = await limits.authenticate(request, () =>
+        authenticator.authenticate({
+          authorization: request.headers.authorization,
+          authEmail: header(request, 'x-auth-email'),
+          authKey: header(request, 'x-auth-key'),
+          ip: request.ip,
+        }),
+      );
+      request.principal = principal;
+      const params = request.params as Record<string, string>;
+      let resource = userResource();
+      if (!isUserRoute) {
+        if (!ACCOUNT_ID.test(params.account_id ?? '')) throw apiError('account_not_found', { accountId: JSON.stringify(params.account_id ?? '') });
+        resource = accountResource(params.account_id.toLowerCase());
+      }
+      if (route.permissions.length > 0 && !principal.can(route.permissions, resource)) {
+        throw apiError('forbidden', { permission: route.permissions.join('" or "'), resource: isUserRoute ? 'your API tokens' : 'this account' });
+      }
+    },
+    handler: async (request, reply) => {
+      const params = { ...(request.params as Record<string, string>) };
+      const accountId = (params.account_id ?? '').toLowerCase();
+      if (params.account_id !== undefined) params.account_id = accountId;
+
+      const nul = Object.entries(params).find(([, value]) => holdsUnstorableText(value)) ?? Object.entries(request.query as Record<string, unknown>).find(([, value]) => holdsUnstorableText(value));
+      if (nul !== undefined) throw apiError('bad_request', { detail: `${JSON.stringify(nul[0])} ${UNSTORABLE_MESSAGE}` });
+
+      const query = { ...(request.query as Record<string, unknown>) };
+      const queryIssues = validateQuery?.(query) ?? [];
+      if (queryIssues.length > 0) {
+        throw new ApiError(
+          400,
+          validationError(queryIssues).errors.map((e) => ({ ...e, message: `Query parameter ${e.source?.pointer.slice(1) || ''}: ${e.message}` })),
+        );
+      }
+
+      let body: unknown = request.body;
+      if (body !== undefined && acceptsBody) {
+        const type = contentType(request);
+        if (type !== undefined && !contentTypes.includes(type)) {
+          throw apiError('unsupported_media_type', { contentType: JSON.stringify(type), expected: contentTypes.join(' or ') });
+        }
+      }
+      if (!acceptsBody) body = undefined;
+      if (body === undefined && bodyRequired) throw apiError('missing_body');
+      // NDJSON arrives as text for the handler to parse; every JSON body is validated, a JSON string too.
+      if (body !== undefined && validateBody !== undefined && contentType(request) !== NDJSON_TYPE) {
+        const issues = validateBody(body);
+        if (issues.length > 0) throw validationError(issues);
+      }
+
+      const principal = request.principal!;
+      const run = () => route.handler({ params, query, body, accountId, principal, ctx, request });
+      // Writes are audited: the store records who made them in the same transaction.
+      const out: HandlerOutput =
+        route.method === 'GET'
+          ? await run()
+          : await withAuditActor({ kind: principal.kind, tokenId: principal.tokenId, ip: request.ip, requestId: String(request.id), method: route.method, path: request.url.split('?')[0] }, run);
+      return send(reply, out.status ?? route.status, success(out.result, out.messages ?? [], out.resultInfo), out.headers);
+    },
+  });
+}
+
+/** Rate limits on credentials: per API token, and per client IP for failed authentication. */
+class RequestLimits {
+  private readonly perToken: RateLimiter;
+  private readonly failures: RateLimiter;
+
+  constructor(private readonly settings: ServerSettings) {
+    this.perToken = new RateLimiter({ limit: settings.rateLimit, windowMs: settings.rateWindowMs });
+    this.failures = new RateLimiter({ limit: settings.failedAuthPerMinute, windowMs: 60_000 });
+  }
+
+  async authenticate(request: FastifyRequest, authenticate: () => Promise<Principal>): Promise<Principal> {
+    let principal: Principal;
+    try {
+      principal = await authenticate();
+    } catch (err) {
+      const decision = this.failures.take(request.ip);
+      if (!decision.allowed) throw limited('with bad credentials from this address', this.settings.failedAuthPerMinute, 'minute', decision.retryAfterS);
+      throw err;
+    }
+    if (principal.kind === 'token' || this.settings.rateLimitRoot) {
+      const decision = this.perToken.take(principal.tokenId);
+      if (!decision.allowed) throw limited('for this API token', this.settings.rateLimit, `${Math.round(this.settings.rateWindowMs / 1000)} s`, decision.retryAfterS);
+    }
+    return principal;
+  }
+}
+
+function limited(who: string, limit: number, window: string, retryAfterS: number): ApiError {
+  return apiError('rate_limited', { who, limit, window, retryAfter: retryAfterS }, { 'retry-after': String(retryAfterS) });
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

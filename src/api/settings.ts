@@ -1,0 +1,42 @@
+// Limits and knobs of the API server, with their defaults (documented in docs/operations.md).
+
+export interface ServerSettings {
+  /** Largest JSON body accepted, in bytes. */
+  readonly bodyLimitBytes: number;
+  /** Largest body of a user import (JSON or NDJSON), in bytes. */
+  readonly importBodyLimitBytes: number;
+  /** Most users one import request may carry. */
+  readonly importMaxUsers: number;
+  /** Users per chunk of a policy test (the unit leased to a runner and stored as one result). */
+  readonly testChunkSize: number;
+  /** A policy test still running after this long stops as "exceeded time", keeping its results. */
+  readonly testTimeBudgetMs: number;
+  /** A directory larger than this cannot be tested: the test is "blocked". */
+  readonly testMaxUsers: number;
+  /** Policy tests one account may have processing at once; more are refused with 429. */
+  readonly testsPerAccount: number;
+  /** Requests one API token may make per rate window (0: no limit). */
+  readonly rateLimit: number;
+  readonly rateWindowMs: number;
+  /** Whether the root credentials are rate limited too. */
+  readonly rateLimitRoot: boolean;
+  /** Requests with bad credentials one client IP may make per minute before it gets 429s. */
+  readonly failedAuthPerMinute: number;
+  /** A request whose body has not arrived in full after this long is answered 408 and closed. */
+  readonly requestTimeoutMs: number;
+}
+
+export const DEFAULT_SETTINGS: ServerSettings = {
+  bodyLimitBytes: 1024 * 1024,
+  importBodyLimitBytes: 256 * 1024 * 1024,
+  importMaxUsers: 1_000_000,
+  testChunkSize: 2_000,
+  testTimeBudgetMs: 10 * 60_000,
+  testMaxUsers: 10_000_000,
+  testsPerAccount: 3,
+  rateLimit: 1200,
+  rateWindowMs: 5 * 60_000,
+  rateLimitRoot: false,
+  failedAuthPerMinute: 60,
+  requestTimeoutMs: 120_000,
+};

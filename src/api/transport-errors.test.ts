@@ -1,0 +1,97 @@
+// Requests refused before they reach a route (found by the API fuzzer): undecodable paths,
+// overlong ids, malformed HTTP and oversized request lines all answer in the envelope, and a
+// connection the server closes says so, so a keep-alive client does not reuse it.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { rawClient, type RawAnswer, type RawClient } from '../testing/raw-http.js';
+import { startTestServer, type TestServer } from '../testing/server.js';
+
+describe('requests refused before routing', () => {
+  let s: TestServer;
+  let client: RawClient;
+  before(async () => {
+    s = await startTestServer();
+    client = rawClient(s.baseUrl);
+  });
+  after(async () => {
+    client.close();
+    await s.close();
+  });
+
+  const get = (path: string, method = 'GET') => client.send({ method, path, headers: { authorization: `Bearer ${s.rootToken}` }, body: undefined });
+  const errorOf = (answer: RawAnswer) => {
+    assert.match(String(answer.headers['content-type']), /^application\/json/);
+    const json = JSON.parse(answer.body.toString('utf8'));
+    assert.equal(json.success, false);
+    assert.equal(json.result, null);
+    assert.equal(json.errors.length, 1);
+    return json.errors[0] as { code: number; message: string };
+  };
+
+  it('answers a path that is not percent-encoded UTF-8 with 400 bad_request', async () => {
+    for (const id of ['%ZZ', '%C0%AF', '%ED%A0%80', '%']) {
+      const answer = await get(`/client/v4/accounts/${s.accountId}/access/policies/${id}`);
+      assert.equal(answer.status, 400, id);
+      assert.equal(errorOf(answer).code, 1005);
+      assert.equal(answer.headers['x-should-retry'], 'false');
+    }
+  });
+
+  it('answers an id longer than 256 characters with 414 uri_too_long', async () => {
+    const answer = await get(`/client/v4/accounts/${s.accountId}/access/policies/${'a'.repeat(257)}`);
+    assert.equal(answer.status, 414);
+    assert.equal(errorOf(answer).code, 1006);
+    assert.equal((await get(`/client/v4/accounts/${s.accountId}/access/policies/${'a'.repeat(256)}`)).status, 404);
+  });
+
+  it('answers malformed HTTP with 400 and oversized request lines with 431, closing the connection', async () => {
+    const method = await get(`/client/v4/accounts/${s.accountId}/access/policies`, 'FOO');
+    assert.equal(method.status, 400);
+    assert.equal(errorOf(method).code, 1005);
+    assert.equal(method.headers.connection, 'close');
+    const latin1 = await get(`/client/v4/accounts/${s.accountId}/access/policies?page=\u00e9`);
+    assert.equal(latin1.status, 400);
+    assert.equal(errorOf(latin1).code, 1005);
+    const long = await get(`/client/v4/accounts/${s.accountId}/access/policies/${'a'.repeat(20_000)}`);
+    assert.equal(long.status, 431);
+    assert.equal(errorOf(long).code, 1007);
+    assert.equal(long.headers.connection, 'close');
+    // The next request gets a new connection and a normal answer.
+    assert.equal((await get(`/client/v4/accounts/${s.accountId}/access/policies`)).status, 200);
+  });
+
+  it('answers a malformed HEAD request without a body', async () => {
+    const answer = await get(`/client/v4/accounts/${s.accountId}/access/policies?page=\u00e9`, 'HEAD');
+    assert.equal(answer.status, 400);
+    assert.equal(answer.body.length, 0);
+    assert.equal((await get(`/client/v4/accounts/${s.accountId}/access/policies`)).status, 200);
+  });
+});
+
+describe('a request that does not arrive in time', () => {
+  it('is answered 408 in the envelope, and its connection closed', async () => {
+    const s = await startTestServer({ settings: { requestTimeoutMs: 500 } });
+    try {
+      const { port } = new URL(s.baseUrl);
+      const answer = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        const socket = net.connect(Number(port), '127.0.0.1', () =>
+          // Headers, then only part of the announced body: the client stalls.
+          socket.write(`POST /client/v4/accounts/${s.accountId}/access/policies HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${s.rootToken}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":`),
+        );
+        socket.on('data', (chunk) => (text += chunk.toString('utf8')));
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+      assert.match(answer, /^HTTP\/1\.1 408 /);
+      assert.match(answer, /\r\nconnection: close\r\n/i);
+      const json = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+      assert.equal(json.success, false);
+      assert.equal(json.errors[0].code, 1008);
+      assert.deepEqual(await s.store.read.listResources(s.accountId, 'policy', { offset: 0, limit: 10 }).then((p) => p.total), 0, 'nothing was written');
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -1,0 +1,59 @@
+// Errors found before a request reaches a route: malformed HTTP, oversized request lines and
+// headers and slow bodies (node's HTTP parser, the 'clientError' event), and paths the router
+// cannot decode or whose parameters are too long (fastify's framework errors). Both answer in
+// the envelope, like every other failure, instead of fastify's own JSON.
+
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyError } from 'fastify';
+import { failure } from './envelope.js';
+import { apiError, shouldRetry, type ApiError } from './errors.js';
+import type { ServerSettings } from './settings.js';
+
+/** Fastify's router errors as API errors. */
+export function frameworkError(error: FastifyError, maxParamLength: number): ApiError {
+  switch (error.code) {
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return apiError('uri_too_long', { limit: maxParamLength });
+    case 'FST_ERR_BAD_URL':
+      return apiError('bad_request', { detail: 'the request path is not valid percent-encoded UTF-8' });
+    default:
+      return apiError('bad_request', { detail: error.message });
+  }
+}
+
+/** The error for a request node's HTTP parser refused or gave up on. */
+export function clientError(error: Error & { code?: string }, settings: ServerSettings): ApiError {
+  switch (error.code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return apiError('request_timeout', { seconds: settings.requestTimeoutMs / 1000 });
+    case 'HPE_HEADER_OVERFLOW':
+      return apiError('headers_too_large', { limit: http.maxHeaderSize });
+    default:
+      return apiError('bad_request', { detail: `the request is not valid HTTP/1.1 (${error.code ?? error.message})` });
+  }
+}
+
+/**
+ * Answer on the raw socket (there is no request object yet) and close it: the parser's state
+ * is lost, so the connection cannot carry another request, and the answer says so.
+ */
+export function answerClientError(error: Error & { code?: string; rawPacket?: unknown }, socket: Duplex, settings: ServerSettings): void {
+  // A reset connection has nobody left to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  if (socket.writable) {
+    const answer = clientError(error, settings);
+    const body = JSON.stringify(failure(answer.errors));
+    // An answer to HEAD has no body (the client would read it as the start of another answer).
+    const head = Buffer.isBuffer(error.rawPacket) && error.rawPacket.subarray(0, 5).toString('latin1') === 'HEAD ';
+    const headers = [
+      `HTTP/1.1 ${answer.status} ${http.STATUS_CODES[answer.status] ?? 'Error'}`,
+      'content-type: application/json; charset=utf-8',
+      `content-length: ${Buffer.byteLength(body)}`,
+      'connection: close',
+      ...(shouldRetry(answer.status) ? [] : ['x-should-retry: false']),
+    ];
+    socket.write(`${headers.join('\r\n')}\r\n\r\n${head ? '' : body}`);
+  }
+  socket.destroy(error);
+}

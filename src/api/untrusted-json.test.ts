@@ -1,0 +1,38 @@
+// Client JSON: prototype keys refused, and nesting bounded so that nothing downstream (Ajv,
+// JSON.stringify when stored) overflows the stack; the fuzzer found a 500 at 5,000 levels.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { holdsUnstorableText, MAX_JSON_DEPTH, UNSTORABLE_MESSAGE, nestedDeeperThan, parseUntrustedJson } from './untrusted-json.js';
+
+const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+
+describe('untrusted JSON', () => {
+  it(`accepts ${MAX_JSON_DEPTH} levels of nesting and refuses more, however deep`, () => {
+    assert.deepEqual(parseUntrustedJson(`{"a":${nested(MAX_JSON_DEPTH - 1)}}`), { a: JSON.parse(nested(MAX_JSON_DEPTH - 1)) });
+    for (const depth of [MAX_JSON_DEPTH + 1, 5_000, 1_000_000]) {
+      assert.throws(() => parseUntrustedJson(nested(depth)), { name: 'SyntaxError', message: `it is nested more than ${MAX_JSON_DEPTH} levels deep` });
+    }
+  });
+
+  it('counts brackets outside strings only', () => {
+    assert.equal(nestedDeeperThan(JSON.stringify({ name: '['.repeat(100) + '\\"{{{' }), 2), false);
+    assert.equal(nestedDeeperThan('{"a":{"b":[1]}}', 3), false);
+    assert.equal(nestedDeeperThan('{"a":{"b":[1]}}', 2), true);
+  });
+
+  it('refuses U+0000 and lone surrogates in any string or key, and only there', () => {
+    assert.throws(() => parseUntrustedJson('{"name":"a\\u0000b"}'), { message: UNSTORABLE_MESSAGE });
+    assert.throws(() => parseUntrustedJson('{"a":[{"b\\u0000":1}]}'), { message: UNSTORABLE_MESSAGE });
+    assert.deepEqual(parseUntrustedJson('{"name":"a\\\\u0000b"}'), { name: 'a\\u0000b' }, 'an escaped backslash is no NUL');
+    assert.equal(holdsUnstorableText(['x', { y: 'z\u0000' }]), true);
+    assert.equal(holdsUnstorableText({ x: 1, y: [null, 'ok'] }), false);
+    assert.throws(() => parseUntrustedJson('{"name":"x\\udc00y"}'), { message: UNSTORABLE_MESSAGE }, 'a lone low surrogate');
+    assert.throws(() => parseUntrustedJson('["\\uD800"]'), { message: UNSTORABLE_MESSAGE }, 'a lone high surrogate');
+    assert.deepEqual(parseUntrustedJson('["\\ud83d\\ude00"]'), ['😀'], 'a surrogate pair is fine');
+  });
+
+  it('refuses prototype pollution', () => {
+    assert.throws(() => parseUntrustedJson('{"__proto__":{"admin":true}}'));
+    assert.throws(() => parseUntrustedJson('{"constructor":{"prototype":{"admin":true}}}'));
+  });
+});

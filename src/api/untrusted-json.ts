@@ -1,0 +1,60 @@
+// JSON from clients: parsed with the parser's own error message, refusing `__proto__` and
+// `constructor.prototype` keys so that no parsed document can pollute prototypes later, and
+// refusing documents nested deeper than any request needs, which would otherwise overflow the
+// stack of whatever walks them next (validation, JSON.stringify when stored), and text holding
+// U+0000 or a lone UTF-16 surrogate (a "\udc00" escape), which PostgreSQL cannot store and
+// UTF-8 cannot carry (SQLite keeps them: refusing them keeps both stores alike).
+
+import sjson from 'secure-json-parse';
+
+/** The deepest nesting of arrays and objects a request body may have. */
+export const MAX_JSON_DEPTH = 64;
+
+/** Parse one JSON document; throws a SyntaxError (or sjson's error) with a readable message. */
+export function parseUntrustedJson(text: string): unknown {
+  if (nestedDeeperThan(text, MAX_JSON_DEPTH)) throw new SyntaxError(`it is nested more than ${MAX_JSON_DEPTH} levels deep`);
+  const value: unknown = sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+  if (UNSTORABLE_ESCAPE.test(text) && holdsUnstorableText(value)) throw new SyntaxError(UNSTORABLE_MESSAGE);
+  return value;
+}
+
+export const UNSTORABLE_MESSAGE = 'it contains U+0000 (NUL) or a lone UTF-16 surrogate, which cannot be stored';
+
+/** The JSON escapes that can produce such text (a cheap test before walking the value). */
+const UNSTORABLE_ESCAPE = /\\u(0000|[dD][89a-fA-F])/;
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether a string, or any key or string inside a parsed JSON value, holds U+0000 or a lone surrogate. */
+export function holdsUnstorableText(value: unknown): boolean {
+  if (typeof value === 'string') return UNSTORABLE.test(value);
+  if (Array.isArray(value)) return value.some(holdsUnstorableText);
+  if (typeof value === 'object' && value !== null) return Object.entries(value).some(([key, item]) => UNSTORABLE.test(key) || holdsUnstorableText(item));
+  return false;
+}
+
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** Whether brackets outside strings nest deeper than `limit` (one pass, no parsing). */
+export function nestedDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) {
+      inString = true;
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (++depth > limit) return true;
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      depth--;
+    }
+  }
+  return false;
+}

@@ -1,0 +1,119 @@
+// Server configuration from flags and environment (flags win), with the defaults of
+// DESIGN.md §6: http://127.0.0.1:8787, SQLite under ./data.
+
+import { resolve } from 'node:path';
+import type { ServerSettings } from '../api/settings.js';
+import type { RunnerOptions } from '../tester/runner.js';
+
+export interface ServeFlags {
+  readonly port?: string;
+  readonly host?: string;
+  readonly db?: string;
+  readonly dataDir?: string;
+  /** Load examples/ into the default account once listening, if it is empty (demo.ts). */
+  readonly demo?: boolean;
+}
+
+export interface ServerConfig {
+  readonly port: number;
+  readonly host: string;
+  /** sqlite:PATH or postgres://... */
+  readonly db: string;
+  /** Holds the SQLite database by default, the generated root token and account id. */
+  readonly dataDir: string;
+  /** The root API token, when chosen through PORTCULLIS_API_TOKEN. */
+  readonly apiToken: string | undefined;
+  readonly authEmail: string | undefined;
+  readonly authKey: string | undefined;
+  readonly accountId: string | undefined;
+  readonly logLevel: string;
+  readonly sqliteSynchronous: 'normal' | 'full';
+  /** Whether external_evaluation rules may call out at all. */
+  readonly externalEvaluation: boolean;
+  /** Hosts, IPs or CIDRs external evaluation may reach although they are not public. */
+  readonly externalAllowlist: readonly string[];
+  readonly externalTimeoutMs: number;
+  /** Server limits set through the environment (the rest keep their defaults). */
+  readonly settings: Partial<ServerSettings>;
+  /** Policy-test runner knobs set through the environment. */
+  readonly tester: RunnerOptions;
+}
+
+/** Optional whole-number settings read from the environment: variable → how it applies. */
+function optionalInteger(env: NodeJS.ProcessEnv, name: string, scale = 1): number | undefined {
+  const text = env[name];
+  return text === undefined || text === '' ? undefined : positiveInteger(text, name) * scale;
+}
+
+/** Like optionalInteger, but 0 is allowed (it switches a limit off). */
+function optionalCount(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const text = env[name];
+  if (text === undefined || text === '') return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be a whole number, 0 or more, got ${JSON.stringify(text)}.`);
+  return n;
+}
+
+function definedOnly<T extends Record<string, unknown>>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export class ConfigError extends Error {}
+
+function port(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`Invalid port ${JSON.stringify(text)}: use a number from 0 to 65535.`);
+  return n;
+}
+
+function positiveInteger(text: string, name: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${name} must be a positive whole number, got ${JSON.stringify(text)}.`);
+  return n;
+}
+
+export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const dataDir = resolve(flags.dataDir ?? env.PORTCULLIS_DATA_DIR ?? 'data');
+  const sync = (env.PORTCULLIS_SQLITE_SYNC ?? 'normal').toLowerCase();
+  if (sync !== 'normal' && sync !== 'full') throw new ConfigError(`PORTCULLIS_SQLITE_SYNC must be "normal" or "full", got ${JSON.stringify(sync)}.`);
+  const accountId = env.PORTCULLIS_ACCOUNT_ID?.toLowerCase();
+  if (accountId !== undefined && !/^[0-9a-f]{32}$/.test(accountId)) throw new ConfigError('PORTCULLIS_ACCOUNT_ID must be 32 hexadecimal characters.');
+  const authEmail = env.PORTCULLIS_AUTH_EMAIL || undefined;
+  const authKey = env.PORTCULLIS_AUTH_KEY || undefined;
+  if ((authEmail === undefined) !== (authKey === undefined)) throw new ConfigError('Set both PORTCULLIS_AUTH_EMAIL and PORTCULLIS_AUTH_KEY, or neither.');
+  return {
+    port: port(flags.port ?? env.PORT ?? '8787'),
+    host: flags.host ?? env.HOST ?? '127.0.0.1',
+    db: flags.db ?? env.PORTCULLIS_DB ?? `sqlite:${resolve(dataDir, 'portcullis.db')}`,
+    dataDir,
+    apiToken: env.PORTCULLIS_API_TOKEN || undefined,
+    authEmail,
+    authKey,
+    accountId,
+    logLevel: env.PORTCULLIS_LOG_LEVEL ?? 'info',
+    sqliteSynchronous: sync,
+    externalEvaluation: (env.PORTCULLIS_EXTERNAL_EVALUATION ?? 'on').toLowerCase() !== 'off',
+    externalAllowlist: (env.PORTCULLIS_EXTERNAL_ALLOWLIST ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+    externalTimeoutMs: positiveInteger(env.PORTCULLIS_EXTERNAL_TIMEOUT_MS ?? '5000', 'PORTCULLIS_EXTERNAL_TIMEOUT_MS'),
+    settings: definedOnly({
+      testChunkSize: optionalInteger(env, 'PORTCULLIS_TEST_CHUNK_SIZE'),
+      testTimeBudgetMs: optionalInteger(env, 'PORTCULLIS_TEST_TIME_BUDGET_S', 1000),
+      testMaxUsers: optionalInteger(env, 'PORTCULLIS_TEST_MAX_USERS'),
+      testsPerAccount: optionalInteger(env, 'PORTCULLIS_TESTS_PER_ACCOUNT'),
+      rateLimit: optionalCount(env, 'PORTCULLIS_RATE_LIMIT'),
+      rateWindowMs: optionalInteger(env, 'PORTCULLIS_RATE_WINDOW_S', 1000),
+      rateLimitRoot: env.PORTCULLIS_RATE_LIMIT_ROOT === undefined ? undefined : env.PORTCULLIS_RATE_LIMIT_ROOT === 'on',
+      failedAuthPerMinute: optionalCount(env, 'PORTCULLIS_FAILED_AUTH_PER_MINUTE'),
+      bodyLimitBytes: optionalInteger(env, 'PORTCULLIS_BODY_LIMIT_KB', 1024),
+      importBodyLimitBytes: optionalInteger(env, 'PORTCULLIS_IMPORT_LIMIT_MB', 1024 * 1024),
+      importMaxUsers: optionalInteger(env, 'PORTCULLIS_IMPORT_MAX_USERS'),
+      requestTimeoutMs: optionalInteger(env, 'PORTCULLIS_REQUEST_TIMEOUT_S', 1000),
+    }),
+    tester: definedOnly({
+      leaseMs: optionalInteger(env, 'PORTCULLIS_TEST_LEASE_MS'),
+      concurrency: optionalInteger(env, 'PORTCULLIS_TEST_WORKERS'),
+      retentionMs: optionalInteger(env, 'PORTCULLIS_TEST_RETENTION_DAYS', 24 * 3600_000),
+      keepPerAccount: optionalInteger(env, 'PORTCULLIS_TEST_KEEP'),
+    }),
+  };
+}

@@ -1,0 +1,75 @@
+// The server of `portcullis serve` (and `npm start`): open the store, build the API server,
+// listen, and print where it is; closing lets in-flight requests finish, then closes the database.
+
+import type { FastifyInstance } from 'fastify';
+import { hashSecret } from '../api/auth/authenticate.js';
+import { ROUTES } from '../api/routes.js';
+import { createExternalEvaluator } from '../external/evaluator.js';
+import { buildServer } from '../api/server.js';
+import { openStore, redactUrl } from '../store/open.js';
+import type { Store } from '../store/store.js';
+import { ConfigError, resolveConfig, type ServeFlags, type ServerConfig } from './config.js';
+import { defaultAccountId, rootToken, type KeptValue } from './secrets.js';
+
+export interface RunningServer {
+  readonly config: ServerConfig;
+  readonly url: string;
+  readonly rootToken: KeptValue;
+  readonly account: KeptValue;
+  readonly app: FastifyInstance;
+  readonly store: Store;
+  close(): Promise<void>;
+}
+
+export async function startServer(flags: ServeFlags, print: (line: string) => void = console.log): Promise<RunningServer> {
+  const config = resolveConfig(flags);
+  const token = rootToken(config.dataDir, config.apiToken);
+  const account = defaultAccountId(config.dataDir, config.accountId);
+  let store: Store;
+  try {
+    store = await openStore(config.db, { sqliteSynchronous: config.sqliteSynchronous });
+  } catch (err) {
+    throw new ConfigError(`Cannot open the database ${redactUrl(config.db)}: ${(err as Error).message}`);
+  }
+  const app = await buildServer({
+    store,
+    routes: ROUTES,
+    root: {
+      tokenHash: hashSecret(token.value),
+      ...(config.authEmail !== undefined && config.authKey !== undefined ? { authEmail: config.authEmail, authKeyHash: hashSecret(config.authKey) } : {}),
+    },
+    logger: { level: config.logLevel },
+    settings: config.settings,
+    tester: config.tester,
+    ...(config.externalEvaluation ? { external: createExternalEvaluator({ allowlist: config.externalAllowlist, timeoutMs: config.externalTimeoutMs }) } : {}),
+  });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    await store.close();
+    throw new ConfigError(`Cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  print(`portcullis listening on ${url}`);
+  print(`  dashboard: ${url}/?account=${account.value}`);
+  print(`  API:       ${url}/client/v4   (OpenAPI: ${url}/client/v4/openapi.json)`);
+  print(`  database:  ${redactUrl(config.db)}`);
+  print(`  account:   ${account.value}${account.origin === 'environment' ? '' : `   (kept in ${account.file})`}`);
+  if (token.origin === 'generated') print(`  root API token (generated, kept in ${token.file}):\n    ${token.value}`);
+  else if (token.origin === 'file') print(`  root API token: in ${token.file}`);
+  else print('  root API token: from PORTCULLIS_API_TOKEN');
+  return {
+    config,
+    url,
+    rootToken: token,
+    account,
+    app,
+    store,
+    close: async () => {
+      await app.close();
+      await store.close();
+    },
+  };
+}
