@@ -1,0 +1,154 @@
+// Policy-tester benchmark: a fresh `portcullis serve` (SQLite unless DB= says otherwise) gets N
+// generated users through the import API, a realistic 10-policy set (several selectors, a
+// nested group, an IP list), and one policy test; we time it from start to `complete` and
+// sample the server's resident memory meanwhile. Progress on stderr; last stdout line: JSON.
+//
+//   npm run bench:tester                 (USERS=100000,1000000 by default)
+//   USERS=100000 DB=postgres://postgres@127.0.0.1:5432/test?schema=bench npm run bench:tester
+
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServerProcess, type ServerProcess } from '../src/testing/server-process.js';
+import { seededRandom, type SeededRandom } from '../src/testing/random.js';
+
+const SIZES = (process.env.USERS ?? '100000,1000000').split(',').map(Number);
+const DB = process.env.DB;
+const IMPORT_BATCH = 100_000;
+const log = (msg: string) => process.stderr.write(`[bench:tester] ${msg}\n`);
+
+
+interface Setup {
+  readonly google: string;
+  readonly okta: string;
+  readonly officeList: string;
+  readonly watchList: string;
+  readonly risky: string;
+  readonly contractors: string;
+}
+
+function userLine(i: number, random: SeededRandom, setup: Setup): string {
+  const { next: rand, pick } = random;
+  const domain = pick(['example.com', 'example.com', 'example.com', 'contractor.io', 'partner.org']);
+  // About 200 users are on the watch list, each once.
+  const email = i % 499 === 0 && i / 499 < 200 ? `suspect${i / 499}@example.com` : `user${i}@${domain}`;
+  const okta = rand() < 0.3;
+  const identity = {
+    email,
+    name: `User ${i}`,
+    idp: { id: okta ? setup.okta : setup.google, type: okta ? 'okta' : 'google-apps' },
+    groups: okta ? [{ name: pick(['Engineering', 'Sales', 'Finance']) }] : rand() < 0.3 ? [{ email: 'eng@example.com' }] : [{ email: 'all@example.com' }],
+    amr: rand() < 0.8 ? ['pwd', 'mfa'] : ['pwd'],
+    geo: { country: pick(['US', 'US', 'US', 'DE', 'IN', 'GB']) },
+    ip: rand() < 0.2 ? `198.51.100.${i % 250}` : rand() < 0.05 ? `203.0.113.${i % 250}` : `100.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+    user_risk_score: pick(['low', 'low', 'low', 'medium', 'high']),
+    devicePosture: { 'disk-encryption': { success: rand() < 0.9 } },
+  };
+  return JSON.stringify({ email, name: `User ${i}`, identity });
+}
+
+async function api(server: ServerProcess, method: string, path: string, body?: unknown, type = 'application/json'): Promise<any> {
+  const res = await fetch(`${server.apiUrl}/accounts/${server.accountId}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${server.token}`, ...(body !== undefined ? { 'content-type': type } : {}) },
+    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+  });
+  const json = (await res.json()) as { success: boolean; result: any; errors: unknown[] };
+  if (!json.success) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json.errors)}`);
+  return json.result;
+}
+
+async function prepareAccount(server: ServerProcess): Promise<Setup> {
+  const google = (await api(server, 'POST', '/access/identity_providers', { name: 'Google Workspace', type: 'google-apps', config: { client_id: 'x', client_secret: 'y', apps_domain: 'example.com' } })).id;
+  const okta = (await api(server, 'POST', '/access/identity_providers', { name: 'Okta', type: 'okta', config: { client_id: 'x', client_secret: 'y', okta_account: 'https://example.okta.com' } })).id;
+  const officeList = (await api(server, 'POST', '/gateway/lists', { name: 'Office', type: 'IP', items: [{ value: '198.51.100.0/24' }, { value: '192.0.2.10' }, { value: '10.20.0.0/16' }] })).id;
+  const watchList = (await api(server, 'POST', '/gateway/lists', { name: 'Watch list', type: 'EMAIL', items: Array.from({ length: 200 }, (_, i) => ({ value: `suspect${i}@example.com` })) })).id;
+  const watch = (await api(server, 'POST', '/access/groups', { name: 'Watch list', include: [{ email_list: { id: watchList } }] })).id;
+  const risky = (await api(server, 'POST', '/access/groups', { name: 'Risky', include: [{ user_risk_score: { user_risk_score: ['high'] } }, { group: { id: watch } }] })).id;
+  const contractors = (await api(server, 'POST', '/access/groups', { name: 'Contractors', include: [{ email_domain: { domain: 'contractor.io' } }] })).id;
+  await api(server, 'POST', '/devices/posture', { name: 'Disk encryption', type: 'disk_encryption', input: {} }).then(() => undefined, () => undefined);
+  return { google, okta, officeList, watchList, risky, contractors };
+}
+
+function policies(s: Setup): unknown[] {
+  return [
+    { name: 'Block risky users', decision: 'deny', include: [{ group: { id: s.risky } }] },
+    { name: 'Block sanctioned countries', decision: 'deny', include: [{ geo: { country_code: 'KP' } }, { geo: { country_code: 'IR' } }] },
+    { name: 'Office bypass', decision: 'bypass', include: [{ ip_list: { id: s.officeList } }], require: [{ geo: { country_code: 'US' } }] },
+    {
+      name: 'Employees with MFA',
+      decision: 'allow',
+      include: [{ email_domain: { domain: 'example.com' } }, { gsuite: { email: 'eng@example.com', identity_provider_id: s.google } }],
+      require: [{ geo: { country_code: 'US' } }, { auth_method: { auth_method: 'mfa' } }],
+      exclude: [{ ip: { ip: '203.0.113.0/24' } }],
+    },
+    { name: 'Okta engineering', decision: 'allow', include: [{ okta: { identity_provider_id: s.okta, name: 'Engineering' } }], require: [{ auth_method: { auth_method: 'mfa' } }] },
+    { name: 'Contractors from the office', decision: 'allow', include: [{ group: { id: s.contractors } }], require: [{ ip_list: { id: s.officeList } }] },
+    { name: 'German staff', decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }], require: [{ geo: { country_code: 'DE' } }, { login_method: { id: s.google } }] },
+    { name: 'Partners, low risk', decision: 'allow', include: [{ email_domain: { domain: 'partner.org' } }], require: [{ user_risk_score: { user_risk_score: ['low'] } }] },
+    { name: 'Sales on Okta', decision: 'allow', include: [{ okta: { identity_provider_id: s.okta, name: 'Sales' } }], exclude: [{ geo: { country_code: 'IN' } }] },
+    { name: 'Finance from GB', decision: 'allow', include: [{ okta: { identity_provider_id: s.okta, name: 'Finance' } }], require: [{ geo: { country_code: 'GB' } }] },
+  ];
+}
+
+async function runOnce(n: number): Promise<Record<string, number | string>> {
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-bench-tester-'));
+  const server = await startServerProcess(dir, { PORTCULLIS_LOG_LEVEL: 'warn' }, DB !== undefined ? ['--db', DB] : []);
+  try {
+    const setup = await prepareAccount(server);
+    const random = seededRandom(7);
+    const importStart = performance.now();
+    for (let from = 0; from < n; from += IMPORT_BATCH) {
+      const lines: string[] = [];
+      for (let i = from; i < Math.min(n, from + IMPORT_BATCH); i++) lines.push(userLine(i, random, setup));
+      await api(server, 'POST', '/access/users/import', lines.join('\n'), 'application/x-ndjson');
+      log(`imported ${Math.min(n, from + IMPORT_BATCH)} of ${n} users`);
+    }
+    const importSeconds = (performance.now() - importStart) / 1000;
+    const rssBefore = rssMiB(server);
+
+    let peakRss = rssBefore;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMiB(server))), 25);
+    const start = performance.now();
+    const { id } = await api(server, 'POST', '/access/policy-tests', { policies: policies(setup) });
+    let progress: any;
+    let lastPercent = -1;
+    for (;;) {
+      progress = await api(server, 'GET', `/access/policy-tests/${id}`);
+      if (progress.percent_users_processed !== lastPercent && progress.percent_users_processed % 20 === 0) log(`${n} users: ${progress.percent_users_processed}% processed`);
+      lastPercent = progress.percent_users_processed;
+      if (progress.status !== 'processing') break;
+      await new Promise((ok) => setTimeout(ok, 20));
+    }
+    const seconds = (performance.now() - start) / 1000;
+    clearInterval(sampler);
+    if (progress.status !== 'complete' || progress.total_users !== n) throw new Error(`test ended ${progress.status} with ${progress.total_users} users`);
+    log(`${n} users: complete in ${seconds.toFixed(2)} s (${progress.users_approved} approved, ${progress.users_blocked} blocked, ${progress.users_errored} errors); peak RSS ${peakRss} MiB`);
+    return {
+      users: n,
+      seconds_to_complete: round(seconds),
+      users_per_second: Math.round(n / seconds),
+      server_peak_rss_mib_during_test: peakRss,
+      server_rss_mib_before_test: rssBefore,
+      server_peak_rss_mib_whole_run: server.peakRssMiB(),
+      import_seconds: round(importSeconds),
+      approved: progress.users_approved,
+      blocked: progress.users_blocked,
+      errored: progress.users_errored,
+    };
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function rssMiB(server: ServerProcess): number {
+  const status = readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
+  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+const runs = [];
+for (const n of SIZES) runs.push(await runOnce(n));
+console.log(JSON.stringify({ benchmark: 'tester', store: DB === undefined ? 'sqlite' : 'postgres', policies: 10, node: process.version, runs }));

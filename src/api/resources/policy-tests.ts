@@ -1,0 +1,271 @@
+// The policy tester: POST /accounts/{account_id}/access/policy-tests starts a test of policies
+// (reusable ids and inline policies) against the account's whole user directory; GET polls its
+// progress; GET .../users pages the per-user results. Extensions: baseline_policies (who gains
+// and who loses access), ?changed=true, and one user's result with its explanation.
+
+import { randomBytes } from 'node:crypto';
+import { explain, prepareIdentity, type Explanation, type Policy } from '../../engine/index.js';
+import { loadAccountEnv } from '../../account/account-env.js';
+import type { PolicyTestRecord, PolicyTestStore } from '../../store/store.js';
+import { parseTestPolicies, type TestDefinition } from '../../tester/definition.js';
+import { identityOf } from '../../tester/evaluate-chunk.js';
+import { FILTER_OF_QUERY, STATUS_OF_ACCESS, filterKey, locatePage, percentOf, rowMatches, type ResultRow } from '../../tester/results.js';
+import { apiError, validationError } from '../errors.js';
+import { paging, pageQueryProperties, resultInfo, type PageLimits } from '../pagination.js';
+import type { RouteDef } from '../route.js';
+import { anyObject, arr, bool, enumOf, int, obj, str, type JsonSchema } from '../schema/json-schema.js';
+import { resolveTestPolicies } from './test-policies.js';
+
+const PATH = '/accounts/{account_id}/access/policy-tests';
+const ITEM = `${PATH}/{policy_test_id}`;
+const READ = ['Access: Policy Test Read', 'Access: Policy Test Write'] as const;
+const WRITE = ['Access: Policy Test Write'] as const;
+const ID_PARAM = { policy_test_id: str({ maxLength: 64, description: 'The policy test id (64 hexadecimal characters).' }) };
+const USER_LIMITS: PageLimits = { defaultPerPage: 25, maxPerPage: 1000 };
+
+const POLICY_ENTRIES = (description: string): JsonSchema =>
+  arr({ description: 'A reusable policy id, or an inline policy (the request shape of POST /access/policies).', anyOf: [str({ minLength: 1 }), anyObject()] }, { minItems: 1, description });
+
+const START_BODY = obj({
+  policies: POLICY_ENTRIES('The policies to test, in order (bypass and service auth first, then the first allow or block that matches decides).'),
+  baseline_policies: POLICY_ENTRIES('Extension: policies to compare with; each user then also gets baseline_status and changed.'),
+}, { required: ['policies'] });
+
+const STATUS = enumOf(['blocked', 'processing', 'exceeded time', 'complete']);
+const PROGRESS = obj({
+  id: str(),
+  status: STATUS,
+  total_users: int(),
+  users_approved: int(),
+  users_blocked: int(),
+  users_errored: int(),
+  percent_approved: int(),
+  percent_blocked: int(),
+  percent_errored: int(),
+  percent_users_processed: int(),
+  users_changed: int({ description: 'Extension: users whose status differs from the baseline (with baseline_policies).' }),
+  reason: str({ description: 'Extension: why the test is blocked or exceeded its time.' }),
+  created_at: str({ format: 'date-time' }),
+  finished_at: str({ format: 'date-time' }),
+});
+
+const USER_STATUS = enumOf(['approved', 'blocked', 'error']);
+const USER_RESULT = obj({
+  id: str(),
+  email: str(),
+  name: str(),
+  status: USER_STATUS,
+  baseline_status: USER_STATUS,
+  changed: bool('Extension: the status differs from the baseline.'),
+});
+
+export function progressResult(test: PolicyTestRecord): Record<string, unknown> {
+  const processed = test.processedUsers;
+  const baseline = (test.definition as TestDefinition).baseline !== undefined;
+  return {
+    id: test.id,
+    status: test.status,
+    total_users: test.totalUsers,
+    users_approved: test.approved,
+    users_blocked: test.blocked,
+    users_errored: test.errored,
+    percent_approved: percentOf(test.approved, processed),
+    percent_blocked: percentOf(test.blocked, processed),
+    percent_errored: percentOf(test.errored, processed),
+    // Rounded down, so 100 means done.
+    percent_users_processed: test.totalUsers === 0 ? 100 : Math.floor((processed / test.totalUsers) * 100),
+    ...(baseline ? { users_changed: test.changed } : {}),
+    ...(test.reason !== null ? { reason: test.reason } : {}),
+    created_at: test.createdAt,
+    ...(test.finishedAt !== null ? { finished_at: test.finishedAt } : {}),
+  };
+}
+
+function userResult(row: ResultRow): Record<string, unknown> {
+  return {
+    id: row[0],
+    email: row[1],
+    name: row[2],
+    status: STATUS_OF_ACCESS[row[3]],
+    ...(row[5] !== null ? { baseline_status: STATUS_OF_ACCESS[row[5]], changed: row[5] !== row[3] } : {}),
+  };
+}
+
+/** Decoded chunk results, reused while a client pages through them (finished chunks never change). */
+const decoded = new Map<string, ResultRow[]>();
+const DECODED_LIMIT = 16;
+
+async function chunkRows(tests: Pick<PolicyTestStore, 'chunkResults'>, testId: string, chunkNo: number): Promise<ResultRow[]> {
+  const key = `${testId}#${chunkNo}`;
+  let rows = decoded.get(key);
+  if (rows === undefined) {
+    rows = JSON.parse((await tests.chunkResults(testId, chunkNo)) ?? '[]') as ResultRow[];
+    decoded.set(key, rows);
+    if (decoded.size > DECODED_LIMIT) decoded.delete(decoded.keys().next().value!);
+  }
+  return rows;
+}
+
+async function testOr404(tests: Pick<PolicyTestStore, 'get'>, accountId: string, id: string): Promise<PolicyTestRecord> {
+  const test = await tests.get(accountId, id);
+  if (test === undefined) throw apiError('not_found', { what: 'Policy test', id: JSON.stringify(id) });
+  return test;
+}
+
+export const policyTestRoutes: RouteDef[] = [
+  {
+    method: 'GET',
+    path: PATH,
+    operationId: 'access-policy-tests-list',
+    summary: "List an account's policy tests",
+    description: 'Extension: newest first, with their progress (tests are kept as docs/operations.md says).',
+    tag: 'Access policy tester',
+    permissions: [...READ],
+    query: pageQueryProperties(),
+    extension: true,
+    status: 200,
+    paged: true,
+    result: arr(PROGRESS),
+    handler: async ({ accountId, query, ctx }) => {
+      const p = paging(query);
+      const page = await ctx.store.tests.list(accountId, p);
+      return { result: page.items.map(progressResult), resultInfo: resultInfo(p, page.items.length, page.total) };
+    },
+  },
+  {
+    method: 'POST',
+    path: PATH,
+    operationId: 'access-policy-tests-start',
+    summary: 'Start a policy test',
+    description:
+      "Tests the policies against every user of the account's directory as it stands now, in the background. Poll GET .../policy-tests/{id}. Refused (429) while the account already has as many tests processing as the server allows.",
+    tag: 'Access policy tester',
+    permissions: [...WRITE],
+    body: START_BODY,
+    status: 200,
+    result: obj({ id: str({ maxLength: 64 }), status: enumOf(['success']) }),
+    handler: async ({ accountId, body, ctx }) => {
+      const input = body as { policies: unknown[]; baseline_policies?: unknown[] };
+      const current = await resolveTestPolicies(ctx.store.read, accountId, input.policies, '/policies');
+      const baseline = input.baseline_policies === undefined ? undefined : await resolveTestPolicies(ctx.store.read, accountId, input.baseline_policies, '/baseline_policies');
+      const issues = [...current.issues, ...(baseline?.issues ?? [])];
+      if (issues.length > 0) throw validationError(issues);
+
+      const { settings } = ctx;
+      const chunks = await ctx.store.tests.userChunks(accountId, settings.testChunkSize);
+      const totalUsers = chunks.reduce((n, c) => n + c.expectedUsers, 0);
+      const tooLarge = totalUsers > settings.testMaxUsers;
+      const now = Date.now();
+      const id = randomBytes(32).toString('hex');
+      const definition: TestDefinition = { policies: current.policies, ...(baseline !== undefined ? { baseline: baseline.policies } : {}) };
+      const { created, processing } = await ctx.store.tests.create(
+        {
+          id,
+          accountId,
+          status: tooLarge ? 'blocked' : 'processing',
+          reason: tooLarge ? `The directory holds ${totalUsers} users; this server tests at most ${settings.testMaxUsers}.` : null,
+          definition,
+          totalUsers,
+          createdAt: new Date(now).toISOString(),
+          deadlineMs: now + settings.testTimeBudgetMs,
+        },
+        tooLarge ? [] : chunks,
+        settings.testsPerAccount,
+      );
+      if (!created) throw apiError('too_many_tests', { running: processing, limit: settings.testsPerAccount }, { 'retry-after': '5' });
+      ctx.tester.kick();
+      return { result: { id, status: 'success' } };
+    },
+  },
+  {
+    method: 'GET',
+    path: ITEM,
+    operationId: 'access-policy-tests-get',
+    summary: "Get a policy test's progress",
+    tag: 'Access policy tester',
+    permissions: [...READ],
+    params: ID_PARAM,
+    status: 200,
+    result: PROGRESS,
+    handler: async ({ accountId, params, ctx }) => ({ result: progressResult(await testOr404(ctx.store.tests, accountId, params.policy_test_id)) }),
+  },
+  {
+    method: 'GET',
+    path: `${ITEM}/users`,
+    operationId: 'access-policy-tests-users',
+    summary: "Page through a policy test's per-user results",
+    description: 'Users in directory order (while a test runs: those processed so far). `status` filters as Cloudflare does (success = approved, fail = blocked, error); the extension `changed=true` keeps users whose status differs from the baseline.',
+    tag: 'Access policy tester',
+    permissions: [...READ],
+    params: ID_PARAM,
+    query: {
+      ...pageQueryProperties(USER_LIMITS),
+      status: enumOf(['success', 'fail', 'error'], 'success = approved, fail = blocked, error = could not be decided.'),
+      changed: bool('Extension: only users whose status differs from the baseline.'),
+    },
+    status: 200,
+    paged: true,
+    result: arr(USER_RESULT),
+    handler: async ({ accountId, params, query, ctx }) => {
+      const test = await testOr404(ctx.store.tests, accountId, params.policy_test_id);
+      const p = paging(query, USER_LIMITS);
+      const status = query.status === undefined ? undefined : FILTER_OF_QUERY[query.status as string];
+      const changedOnly = query.changed === true;
+      const key = filterKey(status, changedOnly);
+      const done = (await ctx.store.tests.chunkSummaries(test.id)).filter((c) => c.state === 'done');
+      const rows: ResultRow[] = [];
+      for (const slice of locatePage(done, key, p.offset, p.limit)) {
+        const matching = (await chunkRows(ctx.store.tests, test.id, slice.chunkNo)).filter((r) => rowMatches(r, status, changedOnly));
+        rows.push(...matching.slice(slice.skip, slice.skip + slice.take));
+      }
+      const total = done.reduce((n, c) => n + (c.counts?.[key] ?? 0), 0);
+      return { result: rows.map(userResult), resultInfo: resultInfo(p, rows.length, total) };
+    },
+  },
+  {
+    method: 'GET',
+    path: `${ITEM}/users/{user_id}`,
+    operationId: 'access-policy-tests-user',
+    summary: "One user's result, explained",
+    description:
+      "Extension: the user's result in the test and the explanation (deciding policy, every rule's outcome and reason, expected and actual values). The explanation is computed now, from the test's policies and the user's current identity; identity_changed says whether that gives another answer than the test did.",
+    tag: 'Access policy tester',
+    permissions: [...READ],
+    params: { ...ID_PARAM, user_id: str({ description: 'The user id.' }) },
+    extension: true,
+    status: 200,
+    result: obj({ ...(USER_RESULT.properties as Record<string, JsonSchema>), identity_changed: bool(), explanation: anyObject(), baseline_explanation: anyObject() }),
+    handler: async ({ accountId, params, ctx }) => {
+      const test = await testOr404(ctx.store.tests, accountId, params.policy_test_id);
+      const user = await ctx.store.read.getUser(accountId, params.user_id);
+      const done = (await ctx.store.tests.chunkSummaries(test.id)).filter((c) => c.state === 'done');
+      // The user's chunk by its place in the directory; a user deleted since is searched for.
+      const candidates = user === undefined ? done : done.filter((c) => c.seqFrom <= user.seq && user.seq <= c.seqTo);
+      let row: ResultRow | undefined;
+      for (const chunk of candidates) {
+        row = (await chunkRows(ctx.store.tests, test.id, chunk.chunkNo)).find((r) => r[0] === params.user_id);
+        if (row !== undefined) break;
+      }
+      if (row === undefined) {
+        throw apiError('not_found', { what: 'Result of user', id: `${JSON.stringify(params.user_id)} in policy test ${JSON.stringify(test.id)} (not processed yet, or not in the directory when the test started)` });
+      }
+      const definition = test.definition as TestDefinition;
+      const identity = user === undefined ? { email: row[1], name: row[2] } : identityOf(user);
+      const explainSet = async (policies: Policy[]): Promise<Explanation> => {
+        const { env } = await loadAccountEnv(ctx.store.read, accountId, policies);
+        return explain(policies, prepareIdentity(identity), env);
+      };
+      const explanation = await explainSet(parseTestPolicies(definition.policies));
+      const baselineExplanation = definition.baseline === undefined ? undefined : await explainSet(parseTestPolicies(definition.baseline));
+      const nowStatus = { granted: 'approved', blocked: 'blocked', unknown: 'error' }[explanation.access];
+      return {
+        result: {
+          ...userResult(row),
+          identity_changed: nowStatus !== STATUS_OF_ACCESS[row[3]],
+          explanation,
+          ...(baselineExplanation !== undefined ? { baseline_explanation: baselineExplanation } : {}),
+        },
+      };
+    },
+  },
+];

@@ -1,0 +1,70 @@
+// Per-user results of a policy test, stored per chunk as one JSON array of rows, and the
+// filters the users endpoint offers. Chunks also store how many of their rows match each
+// filter, so a page is found by adding up counts and decoding at most a couple of chunks.
+
+import { BLOCKED, GRANTED, UNKNOWN_ACCESS } from '../engine/index.js';
+
+/** One user's result: id, email, name, access code (engine BLOCKED/GRANTED/UNKNOWN), deciding policy index, baseline access code or null. */
+export type ResultRow = [id: string, email: string, name: string, access: number, deciding: number, baseline: number | null];
+
+export type TestUserStatus = 'approved' | 'blocked' | 'error';
+
+export const STATUS_OF_ACCESS: Readonly<Record<number, TestUserStatus>> = { [GRANTED]: 'approved', [BLOCKED]: 'blocked', [UNKNOWN_ACCESS]: 'error' };
+
+/**
+ * A policy test's percentage of `part` among the `processed` users, as Cloudflare reports it: a
+ * whole number, rounded to the nearest (0 when nothing was processed). The API's progress and
+ * the CLI's `test --json` both use it, so they agree to the digit.
+ */
+export function percentOf(part: number, processed: number): number {
+  return processed === 0 ? 0 : Math.round((part / processed) * 100);
+}
+
+/** Cloudflare's users filter (`status=success|fail|error`) in our terms. */
+export const FILTER_OF_QUERY: Readonly<Record<string, TestUserStatus>> = { success: 'approved', fail: 'blocked', error: 'error' };
+
+/** The counter key of a filter: a status, "all", "changed", or "changed:<status>". */
+export function filterKey(status: TestUserStatus | undefined, changedOnly: boolean): string {
+  if (changedOnly) return status === undefined ? 'changed' : `changed:${status}`;
+  return status ?? 'all';
+}
+
+export function rowMatches(row: ResultRow, status: TestUserStatus | undefined, changedOnly: boolean): boolean {
+  if (status !== undefined && STATUS_OF_ACCESS[row[3]] !== status) return false;
+  return !changedOnly || (row[5] !== null && row[5] !== row[3]);
+}
+
+/** Every counter key a row adds to. */
+export function rowKeys(row: ResultRow): string[] {
+  const status = STATUS_OF_ACCESS[row[3]];
+  const keys = ['all', status];
+  if (row[5] !== null && row[5] !== row[3]) keys.push('changed', `changed:${status}`);
+  return keys;
+}
+
+export interface ChunkSlice {
+  readonly chunkNo: number;
+  /** Skip this many matching rows of the chunk, then take up to `take`. */
+  readonly skip: number;
+  readonly take: number;
+}
+
+/** Which chunks (and which of their matching rows) make up rows [offset, offset + limit). */
+export function locatePage(chunks: readonly { chunkNo: number; counts: Record<string, number> | null }[], key: string, offset: number, limit: number): ChunkSlice[] {
+  const slices: ChunkSlice[] = [];
+  let skip = offset;
+  let wanted = limit;
+  for (const chunk of chunks) {
+    if (wanted === 0) break;
+    const n = chunk.counts?.[key] ?? 0;
+    if (skip >= n) {
+      skip -= n;
+      continue;
+    }
+    const take = Math.min(n - skip, wanted);
+    slices.push({ chunkNo: chunk.chunkNo, skip, take });
+    wanted -= take;
+    skip = 0;
+  }
+  return slices;
+}

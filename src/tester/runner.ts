@@ -1,0 +1,209 @@
+// The policy-test runner of one server process: it leases chunks of users of any processing
+// test (its own or another process's), decides them with the compiled engine, and completes
+// them, streaming: only the chunks in hand are in memory, however large the directory. Every
+// server process runs one; on PostgreSQL they share the work of every test.
+
+import { randomBytes } from 'node:crypto';
+import { compilePolicySet, gatherExternalAnswers, type ExternalAnswers, type ExternalEvaluator, type Policy } from '../engine/index.js';
+import { loadAccountEnv } from '../account/account-env.js';
+import type { ChunkLease, Store } from '../store/store.js';
+import { parseTestPolicies, type TestDefinition } from './definition.js';
+import { evaluateChunk, identityOf, type CompiledTest, type ExternalLookup } from './evaluate-chunk.js';
+
+export interface RunnerOptions {
+  /** This process's name on leases. */
+  readonly owner?: string;
+  /** How long a lease lasts; a process that dies loses its chunks after this. */
+  readonly leaseMs?: number;
+  /** How long an idle runner waits before looking for work again (kick() wakes it at once). */
+  readonly idleMs?: number;
+  /** Chunks processed at once by this process. */
+  readonly concurrency?: number;
+  /** How often tests past their deadline are stopped and old tests pruned. */
+  readonly maintenanceMs?: number;
+  /** Finished tests older than this are deleted. */
+  readonly retentionMs?: number;
+  /** At most this many finished tests are kept per account (the newest). */
+  readonly keepPerAccount?: number;
+  /** Only this process uses the database (SQLite): leases of a previous run are released at start. */
+  readonly exclusive?: boolean;
+  /** Asks external_evaluation endpoints; without one, such rules are unknown. */
+  readonly external?: ExternalEvaluator;
+  /** Where failures are reported. */
+  readonly log?: (message: string, error?: unknown) => void;
+}
+
+interface LoadedTest {
+  readonly accountId: string;
+  readonly compiled: CompiledTest;
+}
+
+/** A test that no process can ever run (its stored definition no longer parses). */
+class UnrunnableTest extends Error {}
+
+/** External answers are gathered for this many users of a chunk at once. */
+const EXTERNAL_CONCURRENCY = 16;
+
+export class TestRunner {
+  readonly owner: string;
+  private readonly leaseMs: number;
+  private readonly idleMs: number;
+  private readonly concurrency: number;
+  private readonly maintenanceMs: number;
+  private readonly retentionMs: number;
+  private readonly keepPerAccount: number;
+  private readonly loaded = new Map<string, Promise<LoadedTest>>();
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private wake: (() => void)[] = [];
+  private maintenanceTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: RunnerOptions = {},
+  ) {
+    this.owner = options.owner ?? `portcullis-${process.pid}-${randomBytes(4).toString('hex')}`;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.idleMs = options.idleMs ?? 1_000;
+    this.concurrency = options.concurrency ?? 1;
+    this.maintenanceMs = options.maintenanceMs ?? 5_000;
+    this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
+    this.keepPerAccount = options.keepPerAccount ?? 50;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    if (this.options.exclusive === true) await this.store.tests.release(null);
+    this.running = true;
+    this.loops = Array.from({ length: this.concurrency }, () => this.loop());
+    this.maintenanceTimer = setInterval(() => void this.maintain(), this.maintenanceMs);
+    this.maintenanceTimer.unref();
+  }
+
+  /** New work: wake idle loops now rather than at their next poll. */
+  kick(): void {
+    for (const wake of this.wake.splice(0)) wake();
+  }
+
+  /** Stop taking chunks, finish the ones in hand, and hand back any lease still held. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    clearInterval(this.maintenanceTimer);
+    this.kick();
+    await Promise.all(this.loops);
+    await this.store.tests.release(this.owner).catch(() => undefined);
+  }
+
+  /** Stop tests past their deadline and prune old ones (also run on a timer). */
+  async maintain(): Promise<void> {
+    try {
+      const now = Date.now();
+      await this.store.tests.expire(now, new Date(now).toISOString());
+      await this.store.tests.prune(new Date(now - this.retentionMs).toISOString(), this.keepPerAccount);
+    } catch (err) {
+      this.options.log?.('policy-test maintenance failed', err);
+    }
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      let lease: ChunkLease | undefined;
+      try {
+        lease = await this.store.tests.lease(this.owner, Date.now(), this.leaseMs);
+        if (lease !== undefined) await this.process(lease);
+      } catch (err) {
+        // The lease, if any, expires and the chunk is retried, here or by another process.
+        this.options.log?.(`policy-test chunk ${lease?.testId ?? '?'}#${lease?.chunkNo ?? '?'} failed`, err);
+        await this.idle();
+      }
+      if (lease === undefined) await this.idle();
+      // Let HTTP requests in between chunks: with SQLite every await above resolves at once,
+      // and a long test would otherwise hold the event loop for its whole run.
+      else await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private idle(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.idleMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake.push(done);
+    });
+  }
+
+  private async process(lease: ChunkLease): Promise<void> {
+    let test: LoadedTest;
+    try {
+      test = await this.load(lease.testId);
+    } catch (err) {
+      if (!(err instanceof UnrunnableTest)) throw err;
+      await this.store.tests.block(lease.testId, err.message, new Date().toISOString());
+      return;
+    }
+    const users = await this.store.tests.usersInRange(test.accountId, lease.seqFrom, lease.seqTo);
+    const external = await this.externalAnswers(test.compiled, users);
+    const outcome = evaluateChunk(test.compiled, users, external);
+    await this.store.tests.complete(lease, this.owner, outcome, new Date().toISOString());
+  }
+
+  /** Compile a test's policy sets once per process (the account's groups and lists as they are now). */
+  private load(testId: string): Promise<LoadedTest> {
+    let loading = this.loaded.get(testId);
+    if (loading === undefined) {
+      loading = (async () => {
+        const record = await this.store.tests.find(testId);
+        if (record === undefined) throw new Error(`policy test ${testId} disappeared`);
+        const definition = record.definition as TestDefinition;
+        let current: Policy[];
+        let baseline: Policy[] | undefined;
+        try {
+          current = parseTestPolicies(definition.policies);
+          baseline = definition.baseline === undefined ? undefined : parseTestPolicies(definition.baseline);
+        } catch (err) {
+          throw new UnrunnableTest(`The test cannot run: ${(err as Error).message}`);
+        }
+        const all: Policy[] = [...current, ...(baseline ?? [])];
+        const { env } = await loadAccountEnv(this.store.read, record.accountId, all);
+        return {
+          accountId: record.accountId,
+          compiled: { current: compilePolicySet(current, env), ...(baseline !== undefined ? { baseline: compilePolicySet(baseline, env) } : {}) },
+        };
+      })();
+      loading.catch(() => this.loaded.delete(testId));
+      this.loaded.set(testId, loading);
+      // A bounded cache: tests are few, but a long-lived process sees many.
+      if (this.loaded.size > 64) this.loaded.delete(this.loaded.keys().next().value!);
+    }
+    return loading;
+  }
+
+  /** Ask external evaluation endpoints about each user, when the policies have such rules. */
+  private async externalAnswers(test: CompiledTest, users: readonly { email: string; name: string; identity: string | null }[]): Promise<ExternalLookup | undefined> {
+    const evaluator = this.options.external;
+    const currentRules = test.current.externalRules;
+    const baselineRules = test.baseline?.externalRules ?? [];
+    if (evaluator === undefined || (currentRules.length === 0 && baselineRules.length === 0)) return undefined;
+    const answers: { current?: ExternalAnswers; baseline?: ExternalAnswers }[] = new Array(users.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < users.length) {
+        const i = next++;
+        try {
+          const identity = identityOf(users[i]);
+          answers[i] = {
+            current: await gatherExternalAnswers(currentRules, identity, evaluator),
+            baseline: await gatherExternalAnswers(baselineRules, identity, evaluator),
+          };
+        } catch {
+          // Unparseable identity: evaluateChunk reports the user as an error.
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(EXTERNAL_CONCURRENCY, users.length) }, worker));
+    return (i) => answers[i];
+  }
+}
