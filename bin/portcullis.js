@@ -10,4 +10,4 @@ if (!existsSync(fileURLToPath(entry))) {
   process.exit(1);
 }
 const { main } = await import(entry.href);
-main(process.argv);
+await main(process.argv);

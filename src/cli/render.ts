@@ -1,26 +1,55 @@
 // Human-readable renderings of engine results for the terminal.
 
 import { executionOrder, type Explanation, type RuleExplanation, type RuleSetExplanation } from '../engine/index.js';
+import type { Status } from './evaluation.js';
+import { PLAIN, type Style } from './terminal.js';
 
 const MARK: Record<string, string> = { matched: '✔', not_matched: '✘', unknown: '?', skipped: '·' };
 
+/** A table cell: plain text, or text with a colour applied after padding (so columns line up). */
+export type Cell = string | { readonly text: string; readonly paint: (s: string) => string };
+
+const cellText = (c: Cell | undefined): string => (c === undefined ? '' : typeof c === 'string' ? c : c.text);
+
 /** A plain text table with padded columns. */
-export function table(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+export function table(headers: string[], rows: Cell[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => cellText(r[i]).length)));
+  const line = (cells: Cell[]) =>
+    cells
+      .map((c, i) => {
+        const padded = cellText(c).padEnd(i === cells.length - 1 ? 0 : widths[i]);
+        return typeof c === 'string' ? padded : c.paint(padded);
+      })
+      .join('  ')
+      .trimEnd();
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-function ruleLines(rule: RuleExplanation, indent: string, out: string[]): void {
-  out.push(`${indent}${MARK[rule.outcome]} ${rule.selector}: ${rule.reason.message}`);
-  if (rule.group !== undefined) setLines(rule.group, indent + '    ', out);
+/** The colour of a status word. */
+export function statusCell(status: Status, style: Style): Cell {
+  const paint = status === 'approved' ? style.green : status === 'blocked' ? style.red : style.yellow;
+  return { text: status, paint };
 }
 
-function setLines(set: RuleSetExplanation, indent: string, out: string[]): void {
+/** The colour of an outcome mark. */
+export function mark(outcome: string, style: Style): string {
+  const m = MARK[outcome] ?? outcome;
+  if (outcome === 'matched') return style.green(m);
+  if (outcome === 'not_matched') return style.red(m);
+  if (outcome === 'unknown') return style.yellow(m);
+  return style.dim(m);
+}
+
+function ruleLines(rule: RuleExplanation, indent: string, out: string[], style: Style): void {
+  out.push(`${indent}${mark(rule.outcome, style)} ${rule.selector}: ${rule.reason.message}`);
+  if (rule.group !== undefined) setLines(rule.group, indent + '    ', out, style);
+}
+
+function setLines(set: RuleSetExplanation, indent: string, out: string[], style: Style): void {
   for (const list of ['include', 'require', 'exclude'] as const) {
     if (set[list].length === 0) continue;
     out.push(`${indent}${list}:`);
-    for (const rule of set[list]) ruleLines(rule, indent + '  ', out);
+    for (const rule of set[list]) ruleLines(rule, indent + '  ', out, style);
   }
 }
 
@@ -28,14 +57,19 @@ function setLines(set: RuleSetExplanation, indent: string, out: string[]): void 
  * The explanation as an indented tree: each policy in the order it was evaluated (bypass and
  * service auth first), its lists and every rule's outcome and reason.
  */
-export function explanationTree(explanation: Explanation): string {
+export function explanationTree(explanation: Explanation, style: Style = PLAIN, indent = ''): string {
   const out = [explanation.summary];
   const policies = explanation.policies;
   for (const index of executionOrder(policies.map((p) => p.decision))) {
     const p = policies[index];
-    const deciding = explanation.deciding?.index === p.index ? '  ← decided' : '';
-    out.push(`${MARK[p.outcome]} [${p.index}] ${p.decision} "${p.name}" — ${p.outcome}${deciding}`);
-    if (p.outcome !== 'skipped') setLines(p, '    ', out);
+    const deciding = explanation.deciding?.index === p.index ? style.bold('  ← decided') : '';
+    out.push(`${mark(p.outcome, style)} [${p.index}] ${p.decision} "${p.name}" — ${p.outcome}${deciding}`);
+    if (p.outcome !== 'skipped') setLines(p, '    ', out, style);
   }
-  return out.join('\n');
+  return out.map((l) => indent + l).join('\n');
+}
+
+/** "1 user", "1,000,000 users". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }

@@ -1,0 +1,291 @@
+// `portcullis import`, run as a subprocess against a real server (served by this process).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { randomAccountId, startTestServer, type TestServer } from '../../testing/server.js';
+import { example, jsonOf, ndjson, portcullisAsync, STACK_TRACE, withTempFiles } from '../cli-harness.js';
+import { EXAMPLE_FILES, serverEnv } from '../transfer/transfer-harness.js';
+
+interface Counts {
+  created: number;
+  updated: number;
+}
+interface ImportJson {
+  dry_run: boolean;
+  target: { url: string; account: string };
+  identity_providers: Counts;
+  lists: Counts;
+  groups: Counts;
+  policies: Counts;
+  users: Counts | null;
+  objects: { kind: string; name: string; action: string; source_id?: string; id?: string }[];
+}
+
+const readExample = (name: string): unknown[] => JSON.parse(readFileSync(example(name), 'utf8')) as unknown[];
+const EXAMPLE_LISTS = readExample('lists.json') as { id: string; name: string; type: string; items: string[] }[];
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createTcpServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('portcullis import', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => {
+    await server.close();
+  });
+  const fresh = () => randomAccountId();
+  const run = (account: string, args: readonly string[]) => portcullisAsync(['import', ...args], serverEnv(server, account));
+  /** The stderr lines of an import that fails as bad input: exit 2, nothing on stdout, no stack trace. */
+  const refusedLines = async (account: string, args: readonly string[]): Promise<string[]> => {
+    const r = await run(account, args);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.doesNotMatch(r.stderr, STACK_TRACE);
+    return r.stderr.trim().split('\n');
+  };
+
+  test('creates every object and user, with references rewritten to the ids the target gave', async () => {
+    const account = fresh();
+    const r = await run(account, [...EXAMPLE_FILES, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    const json = jsonOf<ImportJson>(r);
+    assert.equal(json.dry_run, false);
+    assert.deepEqual(
+      [json.identity_providers, json.lists, json.groups, json.policies, json.users],
+      [{ created: 3, updated: 0 }, { created: 2, updated: 0 }, { created: 3, updated: 0 }, { created: 4, updated: 0 }, { created: 8, updated: 0 }],
+    );
+    // Groups were written after the groups they name.
+    const groupOrder = json.objects.filter((o) => o.kind === 'group').map((o) => o.name);
+    assert.ok(groupOrder.indexOf('Watch list') < groupOrder.indexOf('Risky users'), String(groupOrder));
+
+    const cf = server.sdk();
+    const idOf = (kind: string, name: string) => json.objects.find((o) => o.kind === kind && o.name === name)!.id!;
+    const groups = new Map<string, any>();
+    for await (const g of cf.zeroTrust.access.groups.list({ account_id: account })) groups.set(g.name!, g);
+    assert.deepEqual(groups.get('Risky users').include[1], { group: { id: idOf('group', 'Watch list') } });
+    assert.deepEqual(groups.get('Watch list').include[0], { email_list: { id: idOf('list', 'Watch list') } });
+    assert.deepEqual(groups.get('Contractors').include[1], { okta: { identity_provider_id: idOf('identity_provider', 'Okta'), name: 'Contractors' } });
+    const policy = await cf.zeroTrust.access.policies.get(idOf('policy', 'Block high-risk users'), { account_id: account });
+    assert.deepEqual(policy.include, [{ group: { id: idOf('group', 'Risky users') } }]);
+    const items: string[] = [];
+    for await (const item of cf.zeroTrust.gateway.lists.items.list(idOf('list', 'Office egress IPs'), { account_id: account })) items.push(item.value!);
+    assert.deepEqual(items, EXAMPLE_LISTS[0].items);
+    // The identities name the target's IdPs, so IdP-scoped rules still match them.
+    let alice: string | undefined;
+    for await (const u of cf.zeroTrust.access.users.list({ account_id: account, email: 'alice@example.com' })) alice = u.id;
+    const identity = (await cf.zeroTrust.access.users.lastSeenIdentity.get(alice!, { account_id: account })) as any;
+    assert.equal(identity.idp.id, idOf('identity_provider', 'Google Workspace'));
+  });
+
+  test('importing the same files again updates every object by name and duplicates nothing', async () => {
+    const account = fresh();
+    assert.equal((await run(account, EXAMPLE_FILES)).status, 0);
+    const r = await run(account, [...EXAMPLE_FILES, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const json = jsonOf<ImportJson>(r);
+    for (const counts of [json.identity_providers, json.lists, json.groups, json.policies, json.users!]) assert.equal(counts.created, 0);
+    assert.deepEqual([json.policies.updated, json.users!.updated], [4, 8]);
+    const names: string[] = [];
+    for await (const p of server.sdk().zeroTrust.access.policies.list({ account_id: account })) names.push(p.name!);
+    assert.equal(names.length, 4);
+    const human = await run(account, EXAMPLE_FILES);
+    assert.match(human.stdout, /^Imported into .+, account [0-9a-f]{32}:$/m);
+    assert.match(human.stdout, /^policies\s+0\s+4$/m);
+    assert.match(human.stdout, /^users\s+0\s+8$/m);
+  });
+
+  test('--dry-run writes nothing and names what it would create or update', async () => {
+    const account = fresh();
+    const r = await run(account, [...EXAMPLE_FILES, '--dry-run']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^Dry run: nothing was written\./m);
+    assert.match(r.stdout, /^ {2}create {2}policy "Block high-risk users"$/m);
+    assert.match(r.stdout, /^users\s+8\s+0$/m);
+    const json = jsonOf<ImportJson>(await run(account, [...EXAMPLE_FILES, '--dry-run', '--json']));
+    assert.equal(json.dry_run, true);
+    assert.equal(json.objects.length, 12);
+    const policies = await server.api('GET', `/accounts/${account}/access/policies`);
+    assert.deepEqual(policies.json.result, []);
+    const users = await server.api('GET', `/accounts/${account}/access/users`);
+    assert.deepEqual(users.json.result, []);
+
+    await run(account, EXAMPLE_FILES);
+    const again = jsonOf<ImportJson>(await run(account, [...EXAMPLE_FILES, '--dry-run', '--json']));
+    assert.ok(again.objects.every((o) => o.action === 'update' && o.id !== undefined));
+    assert.deepEqual(again.users, { created: 0, updated: 8 });
+  });
+
+  test('an export file is a source; a list whose items changed gets exactly the new items', async () => {
+    const account = fresh();
+    const document = {
+      policies: readExample('policies.json'),
+      groups: readExample('groups.json'),
+      lists: readExample('lists.json'),
+      identity_providers: readExample('idps.json'),
+      users: [{ email: 'solo@example.com', name: 'Solo' }],
+    };
+    await withTempFiles({ 'export.json': document }, async (path) => {
+      assert.equal((await run(account, [path('export.json')])).status, 0);
+    });
+    const changed = { ...document, lists: [{ ...EXAMPLE_LISTS[0], items: ['203.0.113.9'] }, { ...EXAMPLE_LISTS[1], items: [] }], users: undefined };
+    await withTempFiles({ 'export.json': changed }, async (path) => {
+      const r = await run(account, [path('export.json'), '--json']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(jsonOf<ImportJson>(r).users, null, 'no users in the file: none imported');
+    });
+    const cf = server.sdk();
+    const itemsOf = async (name: string) => {
+      for await (const l of cf.zeroTrust.gateway.lists.list({ account_id: account })) {
+        if (l.name !== name) continue;
+        const values: string[] = [];
+        for await (const i of cf.zeroTrust.gateway.lists.items.list(l.id!, { account_id: account })) values.push(i.value!);
+        return values;
+      }
+      return undefined;
+    };
+    assert.deepEqual(await itemsOf('Office egress IPs'), ['203.0.113.9']);
+    assert.deepEqual(await itemsOf('Watch list'), []);
+  });
+
+  test('users go through the import extension in batches; --no-users leaves them out', async () => {
+    const account = fresh();
+    const users = Array.from({ length: 11 }, (_, i) => ({ email: `u${i}@example.com`, identity: { geo: { country: 'US' } } }));
+    await withTempFiles({ 'users.ndjson': ndjson(users) }, async (path) => {
+      const r = await run(account, ['--users', path('users.ndjson'), '--batch-size', '3', '--json']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(jsonOf<ImportJson>(r).users, { created: 11, updated: 0 });
+    });
+    const page = await server.api('GET', `/accounts/${account}/access/users?per_page=100`);
+    assert.equal(page.json.result.length, 11);
+    const skipped = await run(account, [...EXAMPLE_FILES, '--no-users', '--json']);
+    assert.equal(jsonOf<ImportJson>(skipped).users, null);
+  });
+
+  test('problems in the files: one line each, exit 2, nothing sent', async () => {
+    const account = fresh();
+    await withTempFiles({
+      'policies.json': [
+        { name: 'Broken', decision: 'allow', include: [{ email: { email: 'bob@' } }] },
+        { name: 'Fine', decision: 'allow', include: [{ everyone: {} }] },
+      ],
+      'users.ndjson': '{"email":"a@example.com"}\n{"name":"no email"}\n',
+    }, async (path) => {
+      const lines = await refusedLines(account, ['--policies', path('policies.json'), '--users', path('users.ndjson')]);
+      assert.equal(lines.length, 2, lines.join('\n'));
+      assert.match(lines[0], /policies\.json:\d+:\d+ \/0\/include\/0\/email\/email: "bob@" is not a valid email address\. \[invalid_email\]$/);
+      assert.match(lines[1], /users\.ndjson:2 \/email: The user has no "email"\. \[invalid_user\]$/);
+      assert.deepEqual((await server.api('GET', `/accounts/${account}/access/policies`)).json.result, []);
+    });
+  });
+
+  test('a user the server would refuse is reported at its line before anything is written', async () => {
+    const account = fresh();
+    await withTempFiles({
+      'users.ndjson': ndjson([{ email: 'a@example.com' }, { email: 'b@example.com', identity: { ip: '1.2.3' } }, { email: 'c@example.com', identity: { amr: 'mfa' } }]),
+    }, async (path) => {
+      const lines = await refusedLines(account, ['--users', path('users.ndjson')]);
+      assert.equal(lines.length, 2, lines.join('\n'));
+      assert.match(lines[0], /users\.ndjson:2 \/identity\/ip: "1\.2\.3" is not an IPv4 or IPv6 address\. \[invalid_ip\]$/);
+      assert.match(lines[1], /users\.ndjson:3 \/identity\/amr: .+ \[\w+\]$/);
+      assert.deepEqual((await server.api('GET', `/accounts/${account}/access/users`)).json.result, []);
+    });
+  });
+
+  test('references to nothing and names used twice stop the import before its first write', async () => {
+    const account = fresh();
+    await withTempFiles({
+      'policies.json': [
+        { name: 'Uses a ghost', decision: 'allow', include: [{ group: { id: 'ghost' } }] },
+        { name: 'Twice', decision: 'allow', include: [{ everyone: {} }] },
+        { name: 'Twice', decision: 'deny', include: [{ everyone: {} }] },
+      ],
+      'lists.json': [{ id: 'l', name: 'L', type: 'IP', items: ['192.0.2.1'] }],
+    }, async (path) => {
+      const r = await run(account, ['--policies', path('policies.json'), '--lists', path('lists.json'), '--json']);
+      assert.equal(r.status, 2);
+      const json = jsonOf<{ problems: { code: string; pointer: string; line: number }[] }>(r);
+      assert.deepEqual(json.problems.map((p) => [p.code, p.pointer]), [['unknown_group', '/0/include/0/group/id'], ['duplicate_name', '/2/name']]);
+      assert.match(r.stderr, /The Access group "ghost" is neither in the import nor on the target\. \[unknown_group\]/);
+      assert.deepEqual((await server.api('GET', `/accounts/${account}/gateway/lists`)).json.result, []);
+    });
+  });
+
+  test('an object the target refuses is reported at its place in the file, with what was written before', async () => {
+    const account = fresh();
+    await withTempFiles({
+      'export.json': {
+        groups: [{ id: 'g', name: 'Example staff', include: [{ email_domain: { domain: 'example.com' } }] }],
+        policies: [
+          { name: 'Staff', decision: 'allow', include: [{ group: { id: 'g' } }] },
+          { name: 'Staff skip login', decision: 'bypass', include: [{ group: { id: 'g' } }] },
+        ],
+      },
+    }, async (path) => {
+      const r = await run(account, [path('export.json')]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /the 2 objects written before stay there/);
+      assert.match(r.stderr, /export\.json:\d+:\d+ \/policies\/1\/include\/0\/group\/id: The target refused this policy: .*bypass.* \(400 error \d+\) \[refused\]$/m);
+      assert.doesNotMatch(r.stderr, STACK_TRACE);
+    });
+  });
+
+  test('an unreachable server, a bad token or missing options: one clear line, no stack trace', async () => {
+    const account = fresh();
+    const port = await closedPort();
+    const unreachable = await portcullisAsync(['import', ...EXAMPLE_FILES, '--url', `http://127.0.0.1:${port}/client/v4`, '--token', 't', '--account', account]);
+    assert.equal(unreachable.status, 4);
+    assert.match(unreachable.stderr, new RegExp(`^portcullis: Cannot reach http://127\\.0\\.0\\.1:${port}/client/v4 while listing the .+ECONNREFUSED`));
+    assert.equal(unreachable.stderr.trim().split('\n').length, 1, unreachable.stderr);
+
+    const badToken = await run(account, [...EXAMPLE_FILES, '--token', 'not-the-token']);
+    assert.equal(badToken.status, 4);
+    assert.match(badToken.stderr, /^portcullis: http:\/\/127\.0\.0\.1:\d+\/client\/v4 refused the API token \(AuthenticationError, 401: .+\) while .+ Check --token or PORTCULLIS_TOKEN\.$/m);
+    assert.equal(badToken.stderr.trim().split('\n').length, 1, badToken.stderr);
+
+    const json = await run(account, [...EXAMPLE_FILES, '--token', 'not-the-token', '--json']);
+    assert.match(jsonOf<{ errors: string[] }>(json).errors[0], /AuthenticationError/);
+
+    const missing = await portcullisAsync(['import', ...EXAMPLE_FILES]);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /^error: Say which API the server is: --url \(or PORTCULLIS_URL\), --token \(or PORTCULLIS_TOKEN\), --account \(or PORTCULLIS_ACCOUNT\) are missing\.$/m);
+
+    const nothing = await run(account, []);
+    assert.equal(nothing.status, 2);
+    assert.match(nothing.stderr, /Give an export file or directory/);
+    for (const r of [unreachable, badToken, missing, nothing]) assert.doesNotMatch(r.stderr, STACK_TRACE);
+  });
+
+  test('a target without the user import extension (not portcullis): exit 4, saying to use --no-users', async () => {
+    // A Cloudflare-like API: empty lists everywhere, and no /access/users/import.
+    const fake = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (req.method === 'POST' && req.url!.endsWith('/access/users/import')) {
+        res.statusCode = 404;
+        res.end(JSON.stringify({ success: false, errors: [{ code: 7003, message: 'No route for that URI' }], messages: [], result: null }));
+        return;
+      }
+      res.end(JSON.stringify({ success: true, errors: [], messages: [], result: [], result_info: { page: 1, per_page: 25, count: 0, total_count: 0 } }));
+    });
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(fake.address() as AddressInfo).port}/client/v4`;
+      const r = await portcullisAsync(['import', '--users', example('users.ndjson'), '--url', url, '--token', 't', '--account', randomAccountId()]);
+      assert.equal(r.status, 4, r.stderr);
+      assert.match(r.stderr, /^portcullis: .+ has no user import \(POST \.\.\.\/access\/users\/import answered 404\).+--no-users/);
+      assert.doesNotMatch(r.stderr, STACK_TRACE);
+    } finally {
+      await new Promise((resolve) => fake.close(resolve));
+    }
+  });
+});

@@ -1,0 +1,34 @@
+// Loading the inputs of a test, diff or check run before any user is read: the catalog
+// (groups, lists, IdPs) and every policy set, and whether the users file can be opened.
+// Problems in any of them are reported together; nothing is evaluated against broken inputs.
+
+import type { EvaluationContext } from './bulk/collector.js';
+import { loadContext, type RunInputs } from './bulk/evaluator.js';
+import type { InputOptions } from './command-kit.js';
+import { Problems } from './problems.js';
+import { checkReadable } from './users/source.js';
+
+export interface LoadedInputs {
+  readonly inputs: RunInputs;
+  readonly context: EvaluationContext;
+}
+
+/** Throws an InputError listing every problem (with those already in `problems`). */
+export function loadInputs(policyFiles: readonly string[], options: InputOptions, problems = new Problems()): LoadedInputs {
+  const loaded = readInputs(policyFiles, options, problems);
+  problems.throwIfAny();
+  return loaded;
+}
+
+/** Like loadInputs, but leaves the problems to the caller, which may find more first. */
+export function readInputs(policyFiles: readonly string[], options: InputOptions, problems: Problems): LoadedInputs {
+  const inputs: RunInputs = {
+    policyFiles,
+    ...(options.groups !== undefined ? { groups: options.groups } : {}),
+    ...(options.lists !== undefined ? { lists: options.lists } : {}),
+    ...(options.idps !== undefined ? { idps: options.idps } : {}),
+  };
+  const context = loadContext(inputs, problems);
+  checkReadable(options.users, problems);
+  return { inputs, context };
+}

@@ -1,0 +1,134 @@
+// One account of a Cloudflare-compatible API, reached through the official SDK
+// (`new Cloudflare({apiToken, baseURL})`): portcullis or Cloudflare itself. The SDK's request
+// types describe each selector and IdP config in detail; objects here come from files and other
+// servers as plain JSON, already validated, so they are handed over with one cast per call.
+
+import Cloudflare from 'cloudflare';
+import type { ListEntry, ObjectKind, WireObject } from './snapshot.js';
+
+export interface Endpoint {
+  /** The API base, e.g. http://127.0.0.1:8787/client/v4. */
+  readonly url: string;
+  readonly token: string;
+  readonly account: string;
+  /** Where each came from, for messages that say what to check ("--from-token or PORTCULLIS_FROM_TOKEN"). */
+  readonly sources?: { readonly url: string; readonly token: string; readonly account: string };
+}
+
+/** Entries per request to a Gateway list: Cloudflare's documented maximum. */
+export const LIST_ENTRIES_PER_REQUEST = 1000;
+const PAGE = 1000;
+
+// The SDK's params types are unions of every selector's shape; these objects are plain JSON.
+const as = <T>(body: WireObject): T => body as unknown as T;
+
+interface Collection {
+  list(): AsyncIterable<unknown>;
+  create(body: WireObject): Promise<unknown>;
+  update(id: string, body: WireObject): Promise<unknown>;
+}
+
+export interface UserPage {
+  readonly users: readonly WireObject[];
+  /** Users in the account, from the first page's result_info, when the server says. */
+  readonly total: number | undefined;
+}
+
+export class AccountApi {
+  private readonly collections: Readonly<Record<ObjectKind, Collection>>;
+
+  constructor(
+    readonly client: Cloudflare,
+    readonly endpoint: Endpoint,
+  ) {
+    const account_id = endpoint.account;
+    const zt = client.zeroTrust;
+    this.collections = {
+      identity_provider: {
+        list: () => zt.identityProviders.list({ account_id }),
+        create: (body) => zt.identityProviders.create(as({ account_id, ...body })),
+        update: (id, body) => zt.identityProviders.update(id, as({ account_id, ...body })),
+      },
+      list: {
+        list: () => zt.gateway.lists.list({ account_id }),
+        create: (body) => zt.gateway.lists.create(as({ account_id, ...body })),
+        update: (id, body) => zt.gateway.lists.update(id, as({ account_id, ...body })),
+      },
+      group: {
+        list: () => zt.access.groups.list({ account_id }),
+        create: (body) => zt.access.groups.create(as({ account_id, ...body })),
+        update: (id, body) => zt.access.groups.update(id, as({ account_id, ...body })),
+      },
+      policy: {
+        list: () => zt.access.policies.list({ account_id }),
+        create: (body) => zt.access.policies.create(as({ account_id, ...body })),
+        update: (id, body) => zt.access.policies.update(id, as({ account_id, ...body })),
+      },
+    };
+  }
+
+  static connect(endpoint: Endpoint, options: { readonly maxRetries?: number } = {}): AccountApi {
+    const client = new Cloudflare({ apiToken: endpoint.token, baseURL: endpoint.url, ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}) });
+    return new AccountApi(client, endpoint);
+  }
+
+  /** Every object of a kind, as the API answers them. */
+  async list(kind: ObjectKind): Promise<WireObject[]> {
+    const out: WireObject[] = [];
+    for await (const item of this.collections[kind].list()) out.push(item as WireObject);
+    return out;
+  }
+
+  async create(kind: ObjectKind, body: WireObject): Promise<WireObject> {
+    return (await this.collections[kind].create(body)) as WireObject;
+  }
+
+  async update(kind: ObjectKind, id: string, body: WireObject): Promise<WireObject> {
+    return (await this.collections[kind].update(id, body)) as WireObject;
+  }
+
+  async listEntries(listId: string): Promise<ListEntry[]> {
+    const out: ListEntry[] = [];
+    for await (const item of this.client.zeroTrust.gateway.lists.items.list(listId, { account_id: this.endpoint.account, per_page: PAGE })) {
+      const { value, description } = item as { value?: string; description?: string };
+      if (typeof value === 'string') out.push(description ? { value, description } : { value });
+    }
+    return out;
+  }
+
+  async editList(listId: string, change: { readonly append?: readonly ListEntry[]; readonly remove?: readonly string[] }): Promise<void> {
+    await this.client.zeroTrust.gateway.lists.edit(listId, as({ account_id: this.endpoint.account, ...change }));
+  }
+
+  /** Create an Access application (its `policies` name reusable policies by id, by precedence). */
+  async createApplication(body: WireObject): Promise<WireObject> {
+    return (await this.client.zeroTrust.access.applications.create(as({ account_id: this.endpoint.account, ...body }))) as unknown as WireObject;
+  }
+
+  /** The account's users, a page at a time. */
+  async *userPages(): AsyncGenerator<UserPage> {
+    const first = await this.client.zeroTrust.access.users.list({ account_id: this.endpoint.account, per_page: PAGE });
+    // total_count is in every v4 answer, though the SDK's type leaves it out.
+    const total = (first.result_info as { total_count?: number } | undefined)?.total_count;
+    for await (const page of first.iterPages()) yield { users: page.getPaginatedItems() as unknown as WireObject[], total };
+  }
+
+  /** A user's last seen identity; undefined when the user has none (404). */
+  async lastSeenIdentity(userId: string): Promise<WireObject | undefined> {
+    try {
+      return (await this.client.zeroTrust.access.users.lastSeenIdentity.get(userId, { account_id: this.endpoint.account })) as unknown as WireObject;
+    } catch (err) {
+      if (err instanceof Cloudflare.NotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  /** portcullis's bulk user import (docs/extensions.md): NDJSON, all or nothing. */
+  async importUsers(ndjson: string): Promise<{ created: number; updated: number }> {
+    const answer = await this.client.post(`/accounts/${encodeURIComponent(this.endpoint.account)}/access/users/import`, {
+      body: ndjson,
+      headers: { 'content-type': 'application/x-ndjson' },
+    });
+    return (answer as { result: { created: number; updated: number } }).result;
+  }
+}

@@ -1,0 +1,139 @@
+// Carrying out an import plan: identity providers, Gateway lists, Access groups (each after the
+// groups it names), then policies, each created or updated through the API with its references
+// rewritten to the ids the target gave the objects written before it.
+
+import { LIST_ENTRIES_PER_REQUEST, type AccountApi } from './account-api.js';
+import { IdMap } from './id-map.js';
+import type { ImportPlan, PlannedWrite } from './plan.js';
+import { rewriteReferences } from './references.js';
+import { isRefusal, remoteFailure, type ApiError } from './api-failures.js';
+import type { Problem } from '../cli/problems.js';
+import { KIND_WORDS, OBJECT_KINDS, type ObjectKind, type WireObject } from './snapshot.js';
+
+export type Action = 'create' | 'update';
+
+export interface WriteOutcome {
+  readonly kind: ObjectKind;
+  readonly name: string;
+  readonly action: Action;
+  /** The object's id in the source, when it has one. */
+  readonly source_id?: string;
+  /** The object's id on the target (absent in a dry run of a create). */
+  readonly id?: string;
+}
+
+/** Called as objects and users are written: what is being done, how far, out of how many. */
+export type ProgressSink = (step: string, done: number, total: number | undefined) => void;
+
+/** Problems with the data: found while planning, or objects the target refused. */
+export class TransferProblems extends Error {
+  constructor(
+    readonly problems: readonly Problem[],
+    /** Objects written before the target refused one (0 when planning found the problems). */
+    readonly written: number,
+  ) {
+    super(`${problems.length} problem(s)`);
+    this.name = 'TransferProblems';
+  }
+}
+
+export const STEP_WORDS: Readonly<Record<ObjectKind, string>> = {
+  identity_provider: 'Identity providers',
+  list: 'Gateway lists',
+  group: 'Access groups',
+  policy: 'Policies',
+};
+
+function chunked<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Write a Gateway list and its entries, more than one request's worth in several. */
+async function writeList(api: AccountApi, write: PlannedWrite, body: WireObject): Promise<string> {
+  const [first, ...rest] = chunked(write.object.entries ?? [], LIST_ENTRIES_PER_REQUEST);
+  let id: string;
+  if (write.targetId === undefined) {
+    id = String((await api.create('list', { ...body, items: first ?? [] })).id);
+  } else {
+    id = write.targetId;
+    // An update never sends the type (it cannot change), and replaces the entries only when it sends some.
+    const { type: _type, ...fields } = body;
+    await api.update('list', id, first === undefined ? fields : { ...fields, items: first });
+    if (first === undefined) {
+      const stale = (await api.listEntries(id)).map((e) => e.value);
+      for (const remove of chunked(stale, LIST_ENTRIES_PER_REQUEST)) await api.editList(id, { remove });
+    }
+  }
+  for (const append of rest) await api.editList(id, { append });
+  return id;
+}
+
+async function writeObject(api: AccountApi, write: PlannedWrite, body: WireObject): Promise<string> {
+  const { kind } = write.object;
+  if (kind === 'list') return writeList(api, write, body);
+  if (write.targetId === undefined) return String((await api.create(kind, body)).id);
+  await api.update(kind, write.targetId, body);
+  return write.targetId;
+}
+
+/** The target's reasons for refusing an object, placed in the object's source. */
+function refusalProblems(write: PlannedWrite, err: ApiError): Problem[] {
+  const what = `The target refused this ${KIND_WORDS[write.object.kind]}`;
+  const errors = (err.errors ?? []) as { code?: unknown; message?: unknown; source?: { pointer?: unknown } }[];
+  if (errors.length === 0) return [write.object.locate('', 'refused', `${what}: ${err.message}`)];
+  return errors.map((e) => {
+    const pointer = typeof e.source?.pointer === 'string' ? e.source.pointer : '';
+    const code = e.code !== undefined ? ` (${err.status} error ${String(e.code)})` : ` (${err.status})`;
+    return write.object.locate(pointer, 'refused', `${what}: ${typeof e.message === 'string' ? e.message : JSON.stringify(e)}${code}`);
+  });
+}
+
+export interface Applied {
+  readonly outcomes: readonly WriteOutcome[];
+  readonly ids: IdMap;
+}
+
+/**
+ * Write every planned object, kind by kind. Within a kind every object is tried and each refusal
+ * reported; a kind with refusals stops the import before the next kind, whose objects may name
+ * the refused ones.
+ */
+export async function applyPlan(api: AccountApi, plan: ImportPlan, onProgress: ProgressSink = () => {}): Promise<Applied> {
+  const ids = new IdMap();
+  const outcomes: WriteOutcome[] = [];
+  for (const kind of OBJECT_KINDS) {
+    const writes = plan.writes[kind];
+    const refused: Problem[] = [];
+    for (const [i, write] of writes.entries()) {
+      const { object } = write;
+      const body = kind === 'group' || kind === 'policy' ? rewriteReferences(object.body, (k, id) => ids.get(k, id)) : object.body;
+      const action: Action = write.targetId === undefined ? 'create' : 'update';
+      try {
+        const id = await writeObject(api, write, body);
+        if (object.id !== undefined) ids.set(kind, object.id, id);
+        outcomes.push({ kind, name: object.name, action, ...(object.id !== undefined ? { source_id: object.id } : {}), id });
+      } catch (err) {
+        if (!isRefusal(err)) throw remoteFailure(err, api.endpoint, `${action === 'create' ? 'creating' : 'updating'} the ${KIND_WORDS[kind]} ${JSON.stringify(object.name)}`);
+        refused.push(...refusalProblems(write, err));
+      }
+      onProgress(STEP_WORDS[kind], i + 1, writes.length);
+    }
+    if (refused.length > 0) throw new TransferProblems(refused, outcomes.length);
+  }
+  return { outcomes, ids };
+}
+
+/** What a dry run reports: the plan's writes, without target ids for creates. */
+export function plannedOutcomes(plan: ImportPlan): WriteOutcome[] {
+  return OBJECT_KINDS.flatMap((kind) =>
+    plan.writes[kind].map(({ object, targetId }) => ({
+      kind,
+      name: object.name,
+      action: targetId === undefined ? ('create' as const) : ('update' as const),
+      ...(object.id !== undefined ? { source_id: object.id } : {}),
+      ...(targetId !== undefined ? { id: targetId } : {}),
+    })),
+  );
+}

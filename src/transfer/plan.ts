@@ -1,0 +1,117 @@
+// What an import will do, decided before anything is written: each object of the source is
+// matched by name with the target's objects of its kind (a match is updated in place, anything
+// else created), and every reference is checked to lead somewhere. Problems stop the import
+// before its first write: a name used twice in the source or on the target (the match would
+// be a guess), a list whose type would change, a reference to nothing, groups in a cycle.
+
+import type { AccountApi } from './account-api.js';
+import { orderGroups } from './group-order.js';
+import { referencesOf } from './references.js';
+import { calling } from './api-failures.js';
+import type { Problem } from '../cli/problems.js';
+import { KIND_WORDS, OBJECT_KINDS, objectsOf, type ObjectKind, type Snapshot, type SourceObject } from './snapshot.js';
+
+/** An object already on the target, as far as matching needs it. */
+export interface TargetObject {
+  readonly id: string;
+  readonly name: string;
+  readonly type?: string;
+}
+
+export type Inventory = Readonly<Record<ObjectKind, readonly TargetObject[]>>;
+
+export interface PlannedWrite {
+  readonly object: SourceObject;
+  /** The target object of the same name, updated in place; undefined: created. */
+  readonly targetId: string | undefined;
+}
+
+export interface ImportPlan {
+  /** Per kind, in the order they are written (groups after the groups they name). */
+  readonly writes: Readonly<Record<ObjectKind, readonly PlannedWrite[]>>;
+  readonly problems: readonly Problem[];
+}
+
+const LIST_WORDS: Readonly<Record<ObjectKind, string>> = {
+  identity_provider: 'identity providers',
+  list: 'Gateway lists',
+  group: 'Access groups',
+  policy: 'policies',
+};
+
+/** The target's objects of every kind, by id, name and (lists, IdPs) type. */
+export async function readInventory(api: AccountApi): Promise<Inventory> {
+  const read = async (kind: ObjectKind): Promise<TargetObject[]> => {
+    const objects = await calling(api.endpoint, `listing the ${LIST_WORDS[kind]}`, () => api.list(kind));
+    return objects.map((o) => ({ id: String(o.id), name: String(o.name ?? ''), ...(typeof o.type === 'string' ? { type: o.type } : {}) }));
+  };
+  const [identity_provider, list, group, policy] = await Promise.all(OBJECT_KINDS.map(read));
+  return { identity_provider, list, group, policy };
+}
+
+/** Match one kind's objects by name; problems for names that do not pick one object. */
+function matchByName(kind: ObjectKind, objects: readonly SourceObject[], targets: readonly TargetObject[], problems: Problem[]): PlannedWrite[] {
+  const targetsByName = new Map<string, TargetObject[]>();
+  for (const t of targets) targetsByName.set(t.name, [...(targetsByName.get(t.name) ?? []), t]);
+  const seen = new Set<string>();
+  const writes: PlannedWrite[] = [];
+  for (const object of objects) {
+    const name = JSON.stringify(object.name);
+    if (seen.has(object.name)) {
+      problems.push(object.locate('/name', 'duplicate_name', `Another ${KIND_WORDS[kind]} of the import is also named ${name}; import matches objects by name, so names must be unique.`));
+      continue;
+    }
+    seen.add(object.name);
+    const matches = targetsByName.get(object.name) ?? [];
+    if (matches.length > 1) {
+      problems.push(
+        object.locate(
+          '/name',
+          'ambiguous_name',
+          `The target has ${matches.length} ${LIST_WORDS[kind]} named ${name} (${matches.map((m) => m.id).join(', ')}); import updates the one of the same name, so rename or delete the others there first.`,
+        ),
+      );
+      continue;
+    }
+    const target = matches[0];
+    if (kind === 'list' && target !== undefined && target.type !== object.listType) {
+      problems.push(
+        object.locate('/type', 'list_type_changed', `The target's Gateway list ${name} is of type ${target.type}, this one ${object.listType}; a list's type cannot change. Rename one of them.`),
+      );
+      continue;
+    }
+    writes.push({ object, targetId: target?.id });
+  }
+  return writes;
+}
+
+/** Problems for references that lead neither to an object of the import nor to one on the target. */
+function findDanglingReferences(snapshot: Snapshot, inventory: Inventory, problems: Problem[]): void {
+  const known = (kind: ObjectKind) => new Set([...objectsOf(snapshot, kind).flatMap((o) => (o.id === undefined ? [] : [o.id])), ...inventory[kind].map((t) => t.id)]);
+  const ids = { group: known('group'), list: known('list'), identity_provider: known('identity_provider') };
+  const codes = { group: 'unknown_group', list: 'unknown_list', identity_provider: 'unknown_identity_provider' } as const;
+  for (const object of [...snapshot.groups, ...snapshot.policies]) {
+    for (const ref of referencesOf(object.body)) {
+      if (ref.kind !== 'group' && ref.kind !== 'list' && ref.kind !== 'identity_provider') continue;
+      if (ids[ref.kind].has(ref.id)) continue;
+      problems.push(object.locate(ref.pointer, codes[ref.kind], `The ${KIND_WORDS[ref.kind]} ${JSON.stringify(ref.id)} is neither in the import nor on the target.`));
+    }
+  }
+}
+
+export function planImport(snapshot: Snapshot, inventory: Inventory): ImportPlan {
+  const problems: Problem[] = [];
+  const { ordered, cyclic } = orderGroups(snapshot.groups);
+  for (const group of cyclic) {
+    problems.push(group.locate('', 'group_cycle', `The Access group ${JSON.stringify(group.name)} is part of a cycle of groups naming each other; the target would refuse it.`));
+  }
+  findDanglingReferences(snapshot, inventory, problems);
+  const sources: Record<ObjectKind, readonly SourceObject[]> = {
+    identity_provider: snapshot.identityProviders,
+    list: snapshot.lists,
+    group: ordered.filter((g) => !cyclic.includes(g)),
+    policy: snapshot.policies,
+  };
+  const writes = Object.fromEntries(OBJECT_KINDS.map((kind) => [kind, matchByName(kind, sources[kind], inventory[kind], problems)])) as Record<ObjectKind, PlannedWrite[]>;
+  return { writes, problems };
+}

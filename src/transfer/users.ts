@@ -1,0 +1,115 @@
+// Users and their last seen identities. Cloudflare's API reads them (users, then each user's
+// last_seen_identity); only portcullis can write them, through its import extension
+// (POST .../access/users/import, NDJSON, by email), which import uses in batches.
+
+import Cloudflare from 'cloudflare';
+import type { AccountApi } from './account-api.js';
+import type { ProgressSink } from './apply.js';
+import type { IdMap } from './id-map.js';
+import { rewriteIdentityIdp } from './references.js';
+import { calling } from './api-failures.js';
+import { RemoteError } from './remote-error.js';
+import type { TransferUser, UserSource, WireObject } from './snapshot.js';
+
+/** Users per import request: a few MB of NDJSON, far below the server's limits. */
+export const USERS_PER_BATCH = 5000;
+/** last_seen_identity requests in flight at once while reading users. */
+const IDENTITY_READS_AT_ONCE = 8;
+
+export interface UserCounts {
+  readonly created: number;
+  readonly updated: number;
+}
+
+/** One NDJSON line of the import body; the identity's IdP id is the target's. */
+function importLine(user: TransferUser, ids: IdMap): string {
+  const identity = user.identity === undefined ? undefined : rewriteIdentityIdp(user.identity, (id) => ids.get('identity_provider', id));
+  return JSON.stringify({ email: user.email, ...(user.name !== undefined && user.name !== '' ? { name: user.name } : {}), ...(identity !== undefined ? { identity } : {}) });
+}
+
+async function sendBatch(api: AccountApi, lines: readonly string[]): Promise<UserCounts> {
+  try {
+    return await api.importUsers(lines.join('\n') + '\n');
+  } catch (err) {
+    if (err instanceof Cloudflare.NotFoundError) {
+      throw new RemoteError([
+        `${api.endpoint.url} has no user import (POST .../access/users/import answered 404): users and identities can only be imported into a portcullis server. ` +
+          'Everything else was imported; run again with --no-users to leave the users out.',
+      ]);
+    }
+    throw err;
+  }
+}
+
+/** Create or update every user of `source` by email, USERS_PER_BATCH at a time. */
+export async function importUsers(api: AccountApi, source: UserSource, ids: IdMap, onProgress: ProgressSink = () => {}, batchSize = USERS_PER_BATCH): Promise<UserCounts> {
+  let created = 0;
+  let updated = 0;
+  let done = 0;
+  let batch: string[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const lines = batch;
+    batch = [];
+    const counts = await calling(api.endpoint, 'importing users', () => sendBatch(api, lines));
+    created += counts.created;
+    updated += counts.updated;
+    done += lines.length;
+    onProgress('Users', done, source.total);
+  };
+  for await (const user of source.users()) {
+    batch.push(importLine(user, ids));
+    if (batch.length >= batchSize) await flush();
+  }
+  await flush();
+  return { created, updated };
+}
+
+/** What importing `source` would do: users whose email the target has are updated, others created. */
+export async function planUsers(api: AccountApi, source: UserSource): Promise<UserCounts> {
+  const existing = new Set<string>();
+  await calling(api.endpoint, 'listing the users', async () => {
+    for await (const page of api.userPages()) for (const user of page.users) existing.add(String(user.email).toLowerCase());
+  });
+  let created = 0;
+  let updated = 0;
+  for await (const user of source.users()) {
+    if (existing.has(user.email.toLowerCase())) updated++;
+    else created++;
+  }
+  return { created, updated };
+}
+
+async function withIdentity(api: AccountApi, user: WireObject): Promise<TransferUser> {
+  const id = String(user.id);
+  const identity = await api.lastSeenIdentity(id);
+  return {
+    id,
+    email: String(user.email),
+    ...(typeof user.name === 'string' && user.name !== '' ? { name: user.name } : {}),
+    ...(identity !== undefined ? { identity } : {}),
+  };
+}
+
+/**
+ * The users of an account with their last seen identities, read as they are consumed: a page of
+ * users, then their identities a few at a time.
+ */
+export async function accountUsers(api: AccountApi): Promise<UserSource> {
+  const pages = api.userPages()[Symbol.asyncIterator]();
+  const nextPage = () => calling(api.endpoint, 'listing the users', () => pages.next());
+  // The first page is read now: it says how many users there are.
+  const first = await nextPage();
+  return {
+    total: first.done === true ? 0 : first.value.total,
+    async *users() {
+      for (let page = first; page.done !== true; page = await nextPage()) {
+        const users = page.value.users;
+        for (let i = 0; i < users.length; i += IDENTITY_READS_AT_ONCE) {
+          const slice = users.slice(i, i + IDENTITY_READS_AT_ONCE);
+          yield* await calling(api.endpoint, 'reading last seen identities', () => Promise.all(slice.map((u) => withIdentity(api, u))));
+        }
+      }
+    },
+  };
+}
