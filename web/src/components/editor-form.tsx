@@ -1,0 +1,78 @@
+// The frame every editor shares: the notes summaries (errors refuse the save, warnings come
+// with a successful one), request failures, a status line, the submit button, extra actions
+// and a delete button that asks first.
+
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
+import { ErrorBanner } from './common.js';
+import { ConfirmDialog } from './modal.js';
+import { NotesProvider, NotesSummary } from './notes.js';
+import type { SaveState } from './save-state.js';
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export function EditorForm({
+  what,
+  save,
+  isNew,
+  onSubmit,
+  onDelete,
+  actions,
+  children,
+}: {
+  /** "policy", "Access group", ... */
+  what: string;
+  save: SaveState;
+  isNew: boolean;
+  onSubmit: () => void;
+  onDelete?: () => void;
+  actions?: ComponentChildren;
+  children: ComponentChildren;
+}) {
+  const [confirming, setConfirming] = useState(false);
+  const errors = save.notes.filter((n) => n.severity === 'error');
+  const warnings = save.notes.filter((n) => n.severity === 'warning');
+  return (
+    <NotesProvider notes={save.notes}>
+      <form
+        class="editor"
+        noValidate
+        onSubmit={(event) => {
+          event.preventDefault();
+          onSubmit();
+        }}
+      >
+        <NotesSummary notes={errors} title={`The ${what} was not saved: ${plural(errors.length, 'problem')}`} />
+        <NotesSummary notes={warnings} title={`Saved with ${plural(warnings.length, 'warning')}`} />
+        <ErrorBanner error={save.error} title="The request failed" />
+        <p class="status" role="status">
+          {save.saved}
+        </p>
+        {children}
+        <div class="form-actions">
+          <button type="submit" class="primary" disabled={save.saving}>
+            {save.saving ? 'Saving…' : isNew ? `Create ${what}` : `Save ${what}`}
+          </button>
+          {actions}
+          {onDelete !== undefined && !isNew && (
+            <button type="button" class="danger" onClick={() => setConfirming(true)}>
+              Delete {what}
+            </button>
+          )}
+        </div>
+      </form>
+      {confirming && onDelete !== undefined && (
+        <ConfirmDialog
+          title={`Delete this ${what}?`}
+          message={`The ${what} will be deleted. The server refuses while something still uses it.`}
+          confirmLabel="Delete"
+          onConfirm={() => {
+            setConfirming(false);
+            onDelete();
+          }}
+          onClose={() => setConfirming(false)}
+        />
+      )}
+    </NotesProvider>
+  );
+}

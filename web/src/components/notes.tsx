@@ -1,0 +1,81 @@
+// Validation errors and lint warnings, each tied to a JSON pointer into the document being
+// edited (/include/0/email/email): fields show the notes at or below their pointer, and a
+// summary lists them all with a way to jump to the field concerned.
+
+import { createContext, type ComponentChildren } from 'preact';
+import { useContext } from 'preact/hooks';
+import type { EnvelopeMessage } from '../api/client.js';
+import { describePointer } from '../rules/labels.js';
+
+export interface Note {
+  readonly pointer: string;
+  readonly message: string;
+  readonly severity: 'error' | 'warning';
+}
+
+export function notesFrom(messages: readonly EnvelopeMessage[], severity: Note['severity']): Note[] {
+  return messages.map((m) => ({ pointer: m.source?.pointer ?? '', message: m.message, severity }));
+}
+
+const NotesContext = createContext<readonly Note[]>([]);
+
+export function NotesProvider({ notes, children }: { notes: readonly Note[]; children: ComponentChildren }) {
+  return <NotesContext.Provider value={notes}>{children}</NotesContext.Provider>;
+}
+
+/** Notes exactly at `pointer`, or (with `below`) at it and anywhere under it. */
+export function useNotes(pointer: string, below = true): Note[] {
+  const notes = useContext(NotesContext);
+  return notes.filter((n) => n.pointer === pointer || (below && n.pointer.startsWith(`${pointer}/`)));
+}
+
+/** The DOM id of the control editing `pointer`. */
+export const fieldId = (pointer: string): string => `field${pointer.replace(/[^A-Za-z0-9]/g, '-')}`;
+export const notesId = (pointer: string): string => `${fieldId(pointer)}-notes`;
+
+export function FieldNotes({ id, notes }: { id: string; notes: readonly Note[] }) {
+  if (notes.length === 0) return null;
+  return (
+    <ul class="field-notes" id={id}>
+      {notes.map((n, i) => (
+        <li key={i} class={`note note-${n.severity}`} data-note-pointer={n.pointer}>
+          <span class="note-label">{n.severity === 'error' ? 'Error: ' : 'Warning: '}</span>
+          {n.message}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Focus the control for `pointer`, or of the nearest enclosing part of the document. */
+export function focusPointer(pointer: string): void {
+  for (let p = pointer; ; p = p.slice(0, p.lastIndexOf('/'))) {
+    const target = document.querySelector<HTMLElement>(`[data-pointer="${CSS.escape(p)}"]`);
+    if (target !== null) {
+      target.focus();
+      target.scrollIntoView({ block: 'center' });
+      return;
+    }
+    if (p === '') return;
+  }
+}
+
+export function NotesSummary({ notes, title }: { notes: readonly Note[]; title: string }) {
+  if (notes.length === 0) return null;
+  const errors = notes.some((n) => n.severity === 'error');
+  return (
+    <section class={`summary ${errors ? 'summary-error' : 'summary-warning'}`} role={errors ? 'alert' : 'status'} aria-label={title}>
+      <h2>{title}</h2>
+      <ul>
+        {notes.map((n, i) => (
+          <li key={i}>
+            <button type="button" class="link" onClick={() => focusPointer(n.pointer)}>
+              {describePointer(n.pointer)}
+            </button>
+            : {n.message}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

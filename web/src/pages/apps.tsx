@@ -1,0 +1,204 @@
+// Access applications and their policies by precedence. The order is changed by dragging, or
+// from the keyboard (the move buttons, or Alt+Arrow keys on a policy), and saved through the
+// application's `policies: [{id, precedence}]`.
+
+import { useState } from 'preact/hooks';
+import type { App, AppPolicy } from '../api/types.js';
+import { useApp } from '../app-context.js';
+import { DecisionBadge, Link, PageTitle, useAsync } from '../components/common.js';
+import { Pending, useDocument } from '../components/document.js';
+import { TableView } from '../components/table.js';
+import { EditorForm } from '../components/editor-form.js';
+import { SelectField, TextField } from '../components/fields.js';
+import { useSaveState } from '../components/save-state.js';
+import { navigate } from '../router.js';
+
+const APP_TYPES = ['self_hosted', 'saas', 'ssh', 'vnc', 'rdp', 'app_launcher', 'warp', 'biso', 'bookmark', 'dash_sso', 'infrastructure', 'mcp', 'mcp_portal', 'proxy_endpoint'] as const;
+
+export function AppsPage() {
+  const { api, refreshReferences } = useApp();
+  const apps = useAsync(() => api.apps.all(), []);
+  const [draft, setDraft] = useState({ name: '', type: 'self_hosted', domain: '' });
+  const save = useSaveState();
+
+  const create = async (): Promise<void> => {
+    const body = { name: draft.name, type: draft.type, ...(draft.domain.trim() !== '' ? { domain: draft.domain.trim() } : {}) };
+    const created = await save.save(() => api.apps.create(body), 'Application created.');
+    if (created === undefined) return;
+    refreshReferences();
+    navigate(`/apps/${created.id}`);
+  };
+
+  return (
+    <>
+      <PageTitle>Applications</PageTitle>
+      <TableView
+        what="Applications"
+        error={apps.error}
+        items={apps.data}
+        columns={['Name', 'Type', 'Domain', 'Policies']}
+        empty="No applications yet."
+        row={(a) => (
+          <tr key={a.id}>
+            <th scope="row">
+              <Link href={`/apps/${a.id}`}>{a.name ?? a.id}</Link>
+            </th>
+            <td>{a.type}</td>
+            <td>{a.domain}</td>
+            <td class="number">{a.policies.length}</td>
+          </tr>
+        )}
+      />
+      <h2>Add an application</h2>
+      <EditorForm what="application" save={save} isNew onSubmit={() => void create()}>
+        <div class="grid">
+          <TextField label="Name" pointer="/name" value={draft.name} onInput={(v) => setDraft({ ...draft, name: v })} />
+          <SelectField label="Type" pointer="/type" value={draft.type} options={APP_TYPES.map((t) => ({ value: t, label: t }))} onChange={(v) => setDraft({ ...draft, type: v })} />
+          <TextField label="Domain" pointer="/domain" placeholder="app.example.com" value={draft.domain} onInput={(v) => setDraft({ ...draft, domain: v })} />
+        </div>
+      </EditorForm>
+    </>
+  );
+}
+
+/** Move the item at `from` to `to`. */
+function moved<T>(items: readonly T[], from: number, to: number): T[] {
+  const next = [...items];
+  const [item] = next.splice(from, 1);
+  next.splice(to, 0, item);
+  return next;
+}
+
+/** The application's fields as a PUT takes them (what the server adds left out). */
+function appBody(app: App, policies: readonly AppPolicy[]): Record<string, unknown> {
+  const { id: _id, aud: _aud, created_at: _c, updated_at: _u, policies: _p, ...fields } = app;
+  return { ...fields, policies: policies.map((p, i) => ({ id: p.id, precedence: i + 1 })) };
+}
+
+export function AppPage({ appId }: { appId: string }) {
+  const { api, refreshReferences } = useApp();
+  const doc = useDocument<App>(appId, undefined, async (id) => (await api.apps.get(id)).result);
+  const app = doc.value;
+  const [edited, setOrder] = useState<AppPolicy[] | undefined>(undefined);
+  const [dragging, setDragging] = useState<number | undefined>(undefined);
+  const [announcement, setAnnouncement] = useState('');
+  const [attach, setAttach] = useState('');
+  const policies = useAsync(() => api.policies.all(), []);
+  const save = useSaveState();
+
+  if (app === undefined) return <Pending error={doc.error} what="the application" />;
+  // Until the user moves something, the order is the saved one.
+  const order = edited ?? app.policies;
+
+  const move = (from: number, to: number): void => {
+    if (to < 0 || to >= order.length || from === to) return;
+    setOrder(moved(order, from, to));
+    setAnnouncement(`${order[from].name} moved to position ${to + 1} of ${order.length}.`);
+    // Keep the keyboard on the policy that moved.
+    requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-policy-handle="${order[from].id}"]`)?.focus());
+  };
+
+  const submit = async (): Promise<void> => {
+    const saved = await save.save(() => api.apps.update(app.id, appBody(app, order)), 'Order saved.');
+    if (saved === undefined) return;
+    doc.set(saved);
+    setOrder(undefined);
+    refreshReferences();
+  };
+
+  const remove = async (): Promise<void> => {
+    if ((await save.save(() => api.apps.remove(app.id), 'Application deleted.')) === undefined) return;
+    refreshReferences();
+    navigate('/apps');
+  };
+
+  const attachable = (policies.data ?? []).filter((p) => !order.some((o) => o.id === p.id));
+  const changed = order.map((p) => p.id).join() !== app.policies.map((p) => p.id).join();
+  return (
+    <>
+      <PageTitle>Application: {app.name ?? app.id}</PageTitle>
+      <p>
+        <Link href="/apps">Back to applications</Link> · {app.type}
+        {app.domain !== undefined && ` · ${app.domain}`}
+      </p>
+      <EditorForm what="application" save={save} isNew={false} onSubmit={() => void submit()} onDelete={() => void remove()}>
+        <h2 id="app-policies">Policies by precedence</h2>
+        <p class="hint" id="reorder-help">
+          Drag a policy to change the order, or focus its handle and press Alt+Arrow Up or Alt+Arrow Down. Save to apply.
+        </p>
+        <p class="visually-hidden" aria-live="assertive">
+          {announcement}
+        </p>
+        {order.length === 0 && <p class="empty">This application has no policies yet.</p>}
+        <ol class="precedence" aria-labelledby="app-policies" data-pointer="/policies">
+          {order.map((policy, i) => (
+            <li
+              key={policy.id}
+              class={`precedence-item ${dragging === i ? 'dragging' : ''}`}
+              draggable
+              onDragStart={(e) => {
+                setDragging(i);
+                e.dataTransfer?.setData('text/plain', policy.id);
+              }}
+              onDragOver={(e) => e.preventDefault()}
+              onDrop={(e) => {
+                e.preventDefault();
+                if (dragging !== undefined) move(dragging, i);
+                setDragging(undefined);
+              }}
+              onDragEnd={() => setDragging(undefined)}
+            >
+              <button
+                type="button"
+                class="handle"
+                data-policy-handle={policy.id}
+                aria-describedby="reorder-help"
+                aria-label={`${policy.name}, position ${i + 1} of ${order.length}`}
+                onKeyDown={(e) => {
+                  if (!e.altKey || (e.key !== 'ArrowUp' && e.key !== 'ArrowDown')) return;
+                  e.preventDefault();
+                  move(i, e.key === 'ArrowUp' ? i - 1 : i + 1);
+                }}
+              >
+                ⠿
+              </button>
+              <span class="precedence-number">{i + 1}</span>
+              <span class="precedence-name">
+                {policy.reusable ? <Link href={`/policies/${policy.id}`}>{policy.name}</Link> : policy.name} <DecisionBadge decision={policy.decision} />
+                {!policy.reusable && <span class="hint"> (this application's own)</span>}
+              </span>
+              <span class="precedence-actions">
+                <button type="button" disabled={i === 0} onClick={() => move(i, i - 1)} aria-label={`Move ${policy.name} up`}>
+                  ↑
+                </button>
+                <button type="button" disabled={i === order.length - 1} onClick={() => move(i, i + 1)} aria-label={`Move ${policy.name} down`}>
+                  ↓
+                </button>
+                {policy.reusable && (
+                  <button type="button" onClick={() => setOrder(order.filter((p) => p.id !== policy.id))} aria-label={`Detach ${policy.name}`}>
+                    Detach
+                  </button>
+                )}
+              </span>
+            </li>
+          ))}
+        </ol>
+        <div class="attach">
+          <SelectField label="Add a reusable policy" pointer="/attach" value={attach} options={[{ value: '', label: 'Choose a policy…' }, ...attachable.map((p) => ({ value: p.id, label: p.name }))]} onChange={setAttach} />
+          <button
+            type="button"
+            disabled={attach === ''}
+            onClick={() => {
+              const policy = attachable.find((p) => p.id === attach);
+              if (policy !== undefined) setOrder([...order, { ...policy, precedence: order.length + 1, reusable: true }]);
+              setAttach('');
+            }}
+          >
+            Add
+          </button>
+        </div>
+        {changed && <p class="banner banner-info">The order has unsaved changes.</p>}
+      </EditorForm>
+    </>
+  );
+}

@@ -1,0 +1,271 @@
+// The policy tester: choose policies (saved ones and the draft), run them over every user of
+// the directory, watch the progress, then see the counts, the users with their status and
+// one user's explanation. "Compare" runs the saved versions as the baseline and shows who
+// gains and who loses access.
+
+import { useEffect, useState } from 'preact/hooks';
+import type { UsersFilter } from '../api/resources.js';
+import type { PolicyTestProgress, PolicyTestUser, PolicyTestUserExplained } from '../api/types.js';
+import { useApp } from '../app-context.js';
+import { BarChart } from '../components/chart.js';
+import { ErrorBanner, Loading, PageTitle, Pager, StatusBadge, useAsync } from '../components/common.js';
+import { ExplanationView } from '../components/explanation.js';
+import { Modal } from '../components/modal.js';
+import { PolicyPicker, chosenPolicies, type PolicyChoice } from '../components/policy-picker.js';
+import { useLocation } from '../router.js';
+
+const POLL_MS = 400;
+const PER_PAGE = 25;
+
+type FilterName = 'all' | 'approved' | 'blocked' | 'error' | 'gains' | 'loses' | 'changed';
+
+const FILTERS: Record<FilterName, { label: string; query: Partial<UsersFilter>; compareOnly?: boolean }> = {
+  all: { label: 'All users', query: {} },
+  approved: { label: 'Approved', query: { status: 'success' } },
+  blocked: { label: 'Blocked', query: { status: 'fail' } },
+  error: { label: 'Error', query: { status: 'error' } },
+  gains: { label: 'Gain access', query: { changed: true, status: 'success' }, compareOnly: true },
+  loses: { label: 'Lose access', query: { changed: true, status: 'fail' }, compareOnly: true },
+  changed: { label: 'Any change', query: { changed: true }, compareOnly: true },
+};
+
+interface RunningTest {
+  readonly id: string;
+  readonly compare: boolean;
+}
+
+export function TesterPage() {
+  const { api, draft } = useApp();
+  const { query } = useLocation();
+  const policies = useAsync(() => api.policies.all(), []);
+  const [choice, setChoice] = useState<PolicyChoice>({ saved: [], useDraft: query.get('draft') === '1' && draft !== undefined });
+  const [compare, setCompare] = useState(false);
+  const [test, setTest] = useState<RunningTest | undefined>(undefined);
+  const [progress, setProgress] = useState<PolicyTestProgress | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  const [starting, setStarting] = useState(false);
+
+  const chosen = chosenPolicies(policies.data ?? [], choice, draft);
+  const canCompare = chosen.baseline.length > 0;
+
+  const start = async (event: Event): Promise<void> => {
+    event.preventDefault();
+    setError(undefined);
+    setStarting(true);
+    try {
+      const withBaseline = compare && canCompare;
+      const answer = await api.tests.start({ policies: chosen.entries, ...(withBaseline ? { baseline_policies: chosen.baseline } : {}) });
+      setProgress(undefined);
+      setTest({ id: answer.result.id, compare: withBaseline });
+    } catch (err) {
+      setError(err);
+    } finally {
+      setStarting(false);
+    }
+  };
+
+  // Poll the running test until it stops processing.
+  useEffect(() => {
+    if (test === undefined) return undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let live = true;
+    const poll = async (): Promise<void> => {
+      try {
+        const answer = await api.tests.progress(test.id);
+        if (!live) return;
+        setProgress(answer.result);
+        if (answer.result.status === 'processing') timer = setTimeout(() => void poll(), POLL_MS);
+      } catch (err) {
+        if (live) setError(err);
+      }
+    };
+    void poll();
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [test]);
+
+  return (
+    <>
+      <PageTitle>Policy tester</PageTitle>
+      <p class="lead">Run policies over every user of the directory (each user's last seen identity) before you apply them.</p>
+      <form onSubmit={start} class="tester-form">
+        {policies.data === undefined ? (
+          policies.error !== undefined ? <ErrorBanner error={policies.error} title="The policies could not be loaded" /> : <Loading what="policies" />
+        ) : (
+          <PolicyPicker legend="Policies to test" policies={policies.data} choice={choice} draft={draft} onChange={setChoice} />
+        )}
+        <label class="inline">
+          <input type="checkbox" checked={compare} disabled={!canCompare} onChange={(e) => setCompare(e.currentTarget.checked)} />
+          Compare with the saved versions (show who gains and who loses access)
+        </label>
+        {!canCompare && <p class="hint">Comparing needs at least one saved policy among those chosen.</p>}
+        <ErrorBanner error={error} title="The test could not run" />
+        <button type="submit" class="primary" disabled={starting || chosen.entries.length === 0 || progress?.status === 'processing'}>
+          {starting ? 'Starting…' : 'Run test'}
+        </button>
+      </form>
+      {test !== undefined && <TestResults key={test.id} test={test} progress={progress} />}
+    </>
+  );
+}
+
+function ProgressView({ progress }: { progress: PolicyTestProgress | undefined }) {
+  const percent = progress?.percent_users_processed ?? 0;
+  const label = progress === undefined ? 'Starting the test' : progress.status === 'processing' ? `${percent}% of users processed` : `Test ${progress.status}`;
+  return (
+    <div class="progress">
+      <label for="test-progress">{label}</label>
+      <progress id="test-progress" max={100} value={percent} aria-valuetext={`${percent}%`} />
+      {progress?.reason !== undefined && <p class="banner banner-warning">{progress.reason}</p>}
+    </div>
+  );
+}
+
+function TestResults({ test, progress }: { test: RunningTest; progress: PolicyTestProgress | undefined }) {
+  const { api } = useApp();
+  const [filter, setFilter] = useState<FilterName>('all');
+  const [page, setPage] = useState(1);
+  const [explained, setExplained] = useState<PolicyTestUser | undefined>(undefined);
+  const finished = progress !== undefined && progress.status !== 'processing';
+  const users = useAsync(
+    () => (finished ? api.tests.users(test.id, { page, per_page: PER_PAGE, ...FILTERS[filter].query }) : Promise.resolve(undefined)),
+    [test.id, finished, filter, page],
+  );
+  const changes = useAsync(async () => {
+    if (!finished || !test.compare) return undefined;
+    const [gains, loses] = await Promise.all([
+      api.tests.users(test.id, { page: 1, per_page: 1, changed: true, status: 'success' }),
+      api.tests.users(test.id, { page: 1, per_page: 1, changed: true, status: 'fail' }),
+    ]);
+    return { gains: gains.info?.total_count ?? 0, loses: loses.info?.total_count ?? 0 };
+  }, [test.id, finished]);
+
+  const filters = (Object.keys(FILTERS) as FilterName[]).filter((f) => test.compare || FILTERS[f].compareOnly !== true);
+  const rows = users.data?.result ?? [];
+  const totalPages = users.data?.info?.total_pages ?? 1;
+
+  return (
+    <section class="results" aria-labelledby="results-heading">
+      <h2 id="results-heading">Results</h2>
+      <ProgressView progress={progress} />
+      {finished && progress !== undefined && (
+        <>
+          <div class="charts">
+            <BarChart
+              title={`Decisions for ${progress.total_users} users`}
+              total={progress.total_users}
+              bars={[
+                { label: 'Approved', value: progress.users_approved, tone: 'tone-approved' },
+                { label: 'Blocked', value: progress.users_blocked, tone: 'tone-blocked' },
+                { label: 'Error', value: progress.users_errored, tone: 'tone-error' },
+              ]}
+            />
+            {test.compare && changes.data !== undefined && (
+              <BarChart
+                title={`Compared with the saved policies: ${progress.users_changed ?? 0} users change`}
+                total={progress.total_users}
+                bars={[
+                  { label: 'Gain access', value: changes.data.gains, tone: 'tone-approved' },
+                  { label: 'Lose access', value: changes.data.loses, tone: 'tone-blocked' },
+                ]}
+              />
+            )}
+          </div>
+          <div class="toolbar">
+            <label for="users-filter">Show</label>
+            <select
+                id="users-filter"
+                value={filter}
+                onChange={(e) => {
+                  setFilter(e.currentTarget.value as FilterName);
+                  setPage(1);
+                }}
+              >
+                {filters.map((f) => (
+                  <option key={f} value={f}>
+                    {FILTERS[f].label}
+                  </option>
+                ))}
+              </select>
+            <span role="status" class="count">
+              {users.data?.info !== undefined ? `${users.data.info.total_count} users` : ''}
+            </span>
+          </div>
+          <ErrorBanner error={users.error} title="The users could not be loaded" />
+          <div class="table-wrap">
+            <table class="users-table">
+              <caption class="visually-hidden">Users and their result ({FILTERS[filter].label})</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Email</th>
+                  <th scope="col">Name</th>
+                  <th scope="col">Status</th>
+                  {test.compare && <th scope="col">Saved policies</th>}
+                  <th scope="col">
+                    <span class="visually-hidden">Explanation</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((user) => (
+                  <tr key={user.id}>
+                    <th scope="row">{user.email}</th>
+                    <td>{user.name}</td>
+                    <td>
+                      <StatusBadge status={user.status} />
+                    </td>
+                    {test.compare && <td>{user.baseline_status !== undefined && <StatusBadge status={user.baseline_status} />}</td>}
+                    <td>
+                      <button type="button" onClick={() => setExplained(user)} aria-label={`Explain the result of ${user.email}`}>
+                        Explain
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {!users.loading && rows.length === 0 && <p class="empty">No users here.</p>}
+          </div>
+          <Pager page={page} totalPages={totalPages} onPage={setPage} label="Users pages" />
+        </>
+      )}
+      {explained !== undefined && <ExplanationDrawer testId={test.id} user={explained} onClose={() => setExplained(undefined)} />}
+    </section>
+  );
+}
+
+function ExplanationDrawer({ testId, user, onClose }: { testId: string; user: PolicyTestUser; onClose: () => void }) {
+  const { api } = useApp();
+  const result = useAsync<PolicyTestUserExplained>(async () => (await api.tests.user(testId, user.id)).result, [testId, user.id]);
+  const data = result.data;
+  return (
+    <Modal title={`Why ${user.email} is ${user.status}`} onClose={onClose}>
+      <ErrorBanner error={result.error} title="The explanation could not be loaded" />
+      {data === undefined ? (
+        result.error === undefined && <Loading what="the explanation" />
+      ) : (
+        <>
+          <p>
+            Result in this test: <StatusBadge status={data.status} />
+            {data.baseline_status !== undefined && (
+              <>
+                {' '}
+                (with the saved policies: <StatusBadge status={data.baseline_status} />)
+              </>
+            )}
+          </p>
+          {data.identity_changed && <p class="banner banner-warning">This user's identity has changed since the test ran: the explanation below uses the current identity and gives another answer.</p>}
+          <ExplanationView explanation={data.explanation} />
+          {data.baseline_explanation !== undefined && (
+            <details class="baseline">
+              <summary>With the saved policies</summary>
+              <ExplanationView explanation={data.baseline_explanation} />
+            </details>
+          )}
+        </>
+      )}
+    </Modal>
+  );
+}
