@@ -1,20 +1,37 @@
 // What evaluation needs from an account besides identities: the Access groups reachable from
 // a policy set (parsed), the Gateway lists they use (indexed), and the existence of IdPs,
-// service tokens (with expiry), posture rules and apps. Loaded once per evaluation run.
+// service tokens (with expiry), posture rules and apps. Read once per evaluation run, as plain
+// data (an AccountSnapshot) that a policy test stores when it starts, so that every chunk,
+// whichever process runs it and however late, decides against the account as it was then.
 
 import { buildListIndex, type EvalEnv, type Group, type ListIndex, type Policy, type ServiceTokenInfo } from '../engine/index.js';
 import type { StoreReader } from '../store/store.js';
-import { loadGroupClosure, ruleSetReferences } from './rule-references.js';
+import { loadGroupRecords, ruleSetReferences, storedGroup } from './rule-references.js';
 
 export interface AccountEnv {
   readonly env: EvalEnv;
   readonly groups: ReadonlyMap<string, Group>;
 }
 
-export async function loadAccountEnv(store: StoreReader, accountId: string, policies: readonly Policy[], now = Date.now()): Promise<AccountEnv> {
+/** What an evaluation of some policies reads from an account, as JSON-safe data. */
+export interface AccountSnapshot {
+  readonly accountId: string;
+  /** When it was read (ms since the epoch): service tokens expire relative to this. */
+  readonly now: number;
+  /** The Access groups reachable from the policies, as stored. */
+  readonly groups: readonly { readonly id: string; readonly body: Record<string, unknown> }[];
+  readonly lists: readonly { readonly id: string; readonly type: string; readonly values: readonly string[] }[];
+  readonly identityProviders: readonly string[];
+  readonly postureRules: readonly string[];
+  readonly apps: readonly string[];
+  /** Every service token of the account (any_valid_service_token accepts any); expiry 0 = disabled. */
+  readonly serviceTokens: readonly { readonly id: string; readonly expiresAt: number | null }[];
+}
+
+export async function readAccountSnapshot(store: StoreReader, accountId: string, policies: readonly Policy[], now = Date.now()): Promise<AccountSnapshot> {
   const direct = ruleSetReferences(policies);
-  const groups = await loadGroupClosure(store, accountId, direct.filter((r) => r.kind === 'group').map((r) => r.id));
-  const refs = ruleSetReferences([...policies, ...groups.values()]);
+  const groups = await loadGroupRecords(store, accountId, direct.filter((r) => r.kind === 'group').map((r) => r.id));
+  const refs = ruleSetReferences([...policies, ...[...groups.values()].map((g) => g.group)]);
   const idsOf = (kind: string) => refs.filter((r) => r.kind === kind).map((r) => r.id);
 
   const [listRecords, idps, postures, apps, tokens] = await Promise.all([
@@ -22,20 +39,37 @@ export async function loadAccountEnv(store: StoreReader, accountId: string, poli
     store.getResources(accountId, 'identity_provider', idsOf('identity_provider')),
     store.getResources(accountId, 'posture_rule', idsOf('posture_rule')),
     store.getResources(accountId, 'app', idsOf('app')),
-    // any_valid_service_token accepts any token of the account, so all of them are needed.
     store.allResources(accountId, 'service_token'),
   ]);
-  const lists = new Map<string, ListIndex>();
+  const lists: { id: string; type: string; values: string[] }[] = [];
   for (const record of listRecords) {
-    lists.set(record.id, buildListIndex(record.id, String(record.body.type), await store.listItemValues(accountId, record.id)));
+    lists.push({ id: record.id, type: String(record.body.type), values: await store.listItemValues(accountId, record.id) });
   }
-  // A disabled token is treated as expired: it exists, but no rule accepts it.
-  const serviceTokens = new Map<string, ServiceTokenInfo>(
-    tokens.map((t) => [t.id, { expiresAt: t.body.enabled === false ? 0 : typeof t.body.expires_at === 'string' ? Date.parse(t.body.expires_at) : null }]),
-  );
-  const idpIds = new Set(idps.map((r) => r.id));
-  const postureIds = new Set(postures.map((r) => r.id));
-  const appIds = new Set(apps.map((r) => r.id));
+  return {
+    accountId,
+    now,
+    groups: [...groups].map(([id, g]) => ({ id, body: g.body })),
+    lists,
+    identityProviders: idps.map((r) => r.id),
+    postureRules: postures.map((r) => r.id),
+    apps: apps.map((r) => r.id),
+    // A disabled token is treated as expired: it exists, but no rule accepts it.
+    serviceTokens: tokens.map((t) => ({ id: t.id, expiresAt: t.body.enabled === false ? 0 : typeof t.body.expires_at === 'string' ? Date.parse(t.body.expires_at) : null })),
+  };
+}
+
+/** The engine's view of a snapshot. */
+export function accountEnvOf(snapshot: AccountSnapshot): AccountEnv {
+  const groups = new Map<string, Group>();
+  for (const { id, body } of snapshot.groups) {
+    const group = storedGroup(id, body);
+    if (group !== undefined) groups.set(id, group);
+  }
+  const lists = new Map<string, ListIndex>(snapshot.lists.map((l) => [l.id, buildListIndex(l.id, l.type, l.values)]));
+  const serviceTokens = new Map<string, ServiceTokenInfo>(snapshot.serviceTokens.map((t) => [t.id, { expiresAt: t.expiresAt }]));
+  const idpIds = new Set(snapshot.identityProviders);
+  const postureIds = new Set(snapshot.postureRules);
+  const appIds = new Set(snapshot.apps);
   return {
     groups,
     env: {
@@ -45,8 +79,12 @@ export async function loadAccountEnv(store: StoreReader, accountId: string, poli
       serviceToken: (id) => serviceTokens.get(id),
       postureRuleExists: (id) => postureIds.has(id),
       appExists: (id) => appIds.has(id),
-      accountId,
-      now,
+      accountId: snapshot.accountId,
+      now: snapshot.now,
     },
   };
+}
+
+export async function loadAccountEnv(store: StoreReader, accountId: string, policies: readonly Policy[], now = Date.now()): Promise<AccountEnv> {
+  return accountEnvOf(await readAccountSnapshot(store, accountId, policies, now));
 }

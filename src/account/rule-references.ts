@@ -52,9 +52,13 @@ export function storedGroup(id: string, body: Record<string, unknown>): Group | 
   return parsed.ok ? parsed.value : undefined;
 }
 
-/** Load every Access group reachable from `ids`, following nested group rules. */
-export async function loadGroupClosure(store: StoreReader, accountId: string, ids: Iterable<string>): Promise<Map<string, Group>> {
-  const groups = new Map<string, Group>();
+/** Every Access group reachable from `ids` (following nested group rules), parsed and as stored. */
+export async function loadGroupRecords(
+  store: StoreReader,
+  accountId: string,
+  ids: Iterable<string>,
+): Promise<Map<string, { group: Group; body: Record<string, unknown> }>> {
+  const groups = new Map<string, { group: Group; body: Record<string, unknown> }>();
   const requested = new Set<string>();
   let frontier = [...new Set(ids)];
   while (frontier.length > 0) {
@@ -64,12 +68,18 @@ export async function loadGroupClosure(store: StoreReader, accountId: string, id
     for (const record of records) {
       const group = storedGroup(record.id, record.body);
       if (group === undefined) continue;
-      groups.set(record.id, group);
+      groups.set(record.id, { group, body: record.body });
       for (const ref of ruleSetReferences([group])) if (ref.kind === 'group' && !requested.has(ref.id)) next.push(ref.id);
     }
     frontier = [...new Set(next)];
   }
   return groups;
+}
+
+/** Load every Access group reachable from `ids`, following nested group rules. */
+export async function loadGroupClosure(store: StoreReader, accountId: string, ids: Iterable<string>): Promise<Map<string, Group>> {
+  const records = await loadGroupRecords(store, accountId, ids);
+  return new Map([...records].map(([id, r]) => [id, r.group]));
 }
 
 /**

@@ -380,6 +380,21 @@ export function storeConformance(kind: DatabaseKind): void {
         assert.equal(await store.tests.get(randomUUID().replace(/-/g, ''), test.id), undefined, 'tests belong to their account');
       });
 
+      it('keeps a test\'s environment apart from its record', async () => {
+        const acct = randomUUID().replace(/-/g, '');
+        const environment = { groups: [{ id: 'g', body: { name: 'G', include: [{ everyone: {} }] } }], lists: [{ id: 'l', type: 'IP', values: ['192.0.2.0/24'] }], now: 1 };
+        const withEnv = newTest(acct, { environment });
+        const without = newTest(acct);
+        await store.tests.create(withEnv, []);
+        await store.tests.create(without, []);
+        assert.deepEqual(await store.tests.environment(withEnv.id), environment);
+        assert.equal(await store.tests.environment(without.id), undefined);
+        assert.equal(await store.tests.environment('no such test'), undefined);
+        const record = await store.tests.get(acct, withEnv.id);
+        assert.ok(record !== undefined && !('environment' in record), 'progress reads do not carry it');
+        assert.deepEqual(record.definition, withEnv.definition);
+      });
+
       it('gives an expired lease to another owner and refuses the late completion of the first', async () => {
         const acct = randomUUID().replace(/-/g, '');
         await usersIn(acct, 3);

@@ -119,6 +119,11 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX audit_log_by_account ON audit_log (account_id, seq)`,
     ]),
   },
+  {
+    version: 4,
+    description: "policy tests: the account's groups, lists and other references as they were when the test started",
+    statements: perDialect(() => ['ALTER TABLE policy_tests ADD COLUMN environment TEXT']),
+  },
 ];
 
 function policyTestTables(t: DialectTypes): string[] {

@@ -48,6 +48,10 @@ function toTest(row: TestRow): PolicyTestRecord {
   };
 }
 
+/** Every column of a test but its environment (read only by the runner, and then on its own). */
+const TEST_COLUMNS =
+  'id, account_id, status, reason, definition, total_users, processed_users, approved, blocked, errored, changed, chunk_count, chunks_done, created_at, finished_at, deadline_ms';
+
 interface LeaseRow {
   test_id: string;
   chunk_no: number;
@@ -93,14 +97,15 @@ export class SqlPolicyTests implements PolicyTestStore {
       const processing = Number(running?.n ?? 0);
       if (status === 'processing' && processing >= maxProcessing) return { created: false, processing };
       await tx.run(
-        `INSERT INTO policy_tests (id, account_id, status, reason, definition, total_users, chunk_count, chunks_done, created_at, finished_at, deadline_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+        `INSERT INTO policy_tests (id, account_id, status, reason, definition, environment, total_users, chunk_count, chunks_done, created_at, finished_at, deadline_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
         [
           test.id,
           test.accountId,
           status,
           test.reason,
           JSON.stringify(test.definition),
+          test.environment === undefined ? null : JSON.stringify(test.environment),
           test.totalUsers,
           status === 'processing' ? chunks.length : 0,
           test.createdAt,
@@ -125,13 +130,18 @@ export class SqlPolicyTests implements PolicyTestStore {
   }
 
   async get(accountId: string, id: string): Promise<PolicyTestRecord | undefined> {
-    const row = await this.reader.get<TestRow>('SELECT * FROM policy_tests WHERE account_id = ? AND id = ?', [accountId, id]);
+    const row = await this.reader.get<TestRow>(`SELECT ${TEST_COLUMNS} FROM policy_tests WHERE account_id = ? AND id = ?`, [accountId, id]);
     return row === undefined ? undefined : toTest(row);
   }
 
   async find(id: string): Promise<PolicyTestRecord | undefined> {
-    const row = await this.reader.get<TestRow>('SELECT * FROM policy_tests WHERE id = ?', [id]);
+    const row = await this.reader.get<TestRow>(`SELECT ${TEST_COLUMNS} FROM policy_tests WHERE id = ?`, [id]);
     return row === undefined ? undefined : toTest(row);
+  }
+
+  async environment(id: string): Promise<unknown | undefined> {
+    const row = await this.reader.get<{ environment: string | null }>('SELECT environment FROM policy_tests WHERE id = ?', [id]);
+    return row?.environment == null ? undefined : (JSON.parse(row.environment) as unknown);
   }
 
   async block(id: string, reason: string, now: string): Promise<void> {
@@ -142,7 +152,7 @@ export class SqlPolicyTests implements PolicyTestStore {
   }
 
   async list(accountId: string, page: PageRequest): Promise<PageOf<PolicyTestRecord>> {
-    const rows = await this.reader.all<TestRow>('SELECT * FROM policy_tests WHERE account_id = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?', [accountId, page.limit, page.offset]);
+    const rows = await this.reader.all<TestRow>(`SELECT ${TEST_COLUMNS} FROM policy_tests WHERE account_id = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?`, [accountId, page.limit, page.offset]);
     const count = await this.reader.get<{ n: number }>('SELECT COUNT(*) AS n FROM policy_tests WHERE account_id = ?', [accountId]);
     return { items: rows.map(toTest), total: Number(count?.n ?? 0) };
   }

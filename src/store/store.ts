@@ -223,7 +223,13 @@ export interface PolicyTestRecord {
   readonly deadlineMs: number;
 }
 
-export type NewPolicyTest = Pick<PolicyTestRecord, 'id' | 'accountId' | 'status' | 'reason' | 'definition' | 'totalUsers' | 'createdAt' | 'deadlineMs'>;
+export type NewPolicyTest = Pick<PolicyTestRecord, 'id' | 'accountId' | 'status' | 'reason' | 'definition' | 'totalUsers' | 'createdAt' | 'deadlineMs'> & {
+  /**
+   * What the test's policies read from the account when it started (groups, lists, ...), as
+   * JSON; kept apart from the record because it can be large and only the runner needs it.
+   */
+  readonly environment?: unknown;
+};
 
 /** A slice of an account's users, by insertion sequence (inclusive bounds). */
 export interface ChunkRange {
@@ -283,6 +289,8 @@ export interface PolicyTestStore {
   get(accountId: string, id: string): Promise<PolicyTestRecord | undefined>;
   /** A test by id alone, for the runner (callers of the API always go through get). */
   find(id: string): Promise<PolicyTestRecord | undefined>;
+  /** The environment stored with a test; undefined when the test is unknown or has none. */
+  environment(id: string): Promise<unknown | undefined>;
   /** Stop a test that cannot run, with the reason; its pending chunks are cancelled. */
   block(id: string, reason: string, now: string): Promise<void>;
   /** Tests of an account not yet finished. */

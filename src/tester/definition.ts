@@ -24,3 +24,8 @@ export function parseTestPolicies(policies: readonly TestPolicy[]): Policy[] {
     return parsed.value;
   });
 }
+
+/** Every policy a test evaluates: its policies, then its baseline's. */
+export function testPoliciesOf(definition: TestDefinition): Policy[] {
+  return [...parseTestPolicies(definition.policies), ...(definition.baseline === undefined ? [] : parseTestPolicies(definition.baseline))];
+}

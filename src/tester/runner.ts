@@ -5,9 +5,9 @@
 
 import { randomBytes } from 'node:crypto';
 import { compilePolicySet, gatherExternalAnswers, type ExternalAnswers, type ExternalEvaluator, type Policy } from '../engine/index.js';
-import { loadAccountEnv } from '../account/account-env.js';
 import type { ChunkLease, Store } from '../store/store.js';
 import { parseTestPolicies, type TestDefinition } from './definition.js';
+import { testEnv } from './environment.js';
 import { evaluateChunk, identityOf, type CompiledTest, type ExternalLookup } from './evaluate-chunk.js';
 
 export interface RunnerOptions {
@@ -150,7 +150,7 @@ export class TestRunner {
     await this.store.tests.complete(lease, this.owner, outcome, new Date().toISOString());
   }
 
-  /** Compile a test's policy sets once per process (the account's groups and lists as they are now). */
+  /** Compile a test's policy sets once per process, against the account as it was when the test started. */
   private load(testId: string): Promise<LoadedTest> {
     let loading = this.loaded.get(testId);
     if (loading === undefined) {
@@ -166,8 +166,7 @@ export class TestRunner {
         } catch (err) {
           throw new UnrunnableTest(`The test cannot run: ${(err as Error).message}`);
         }
-        const all: Policy[] = [...current, ...(baseline ?? [])];
-        const { env } = await loadAccountEnv(this.store.read, record.accountId, all);
+        const env = await testEnv(this.store.tests, this.store.read, record);
         return {
           accountId: record.accountId,
           compiled: { current: compilePolicySet(current, env), ...(baseline !== undefined ? { baseline: compilePolicySet(baseline, env) } : {}) },

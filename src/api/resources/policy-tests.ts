@@ -5,9 +5,10 @@
 
 import { randomBytes } from 'node:crypto';
 import { explain, prepareIdentity, type Explanation, type Policy } from '../../engine/index.js';
-import { loadAccountEnv } from '../../account/account-env.js';
+import { readAccountSnapshot } from '../../account/account-env.js';
 import type { PolicyTestRecord, PolicyTestStore } from '../../store/store.js';
-import { parseTestPolicies, type TestDefinition } from '../../tester/definition.js';
+import { parseTestPolicies, testPoliciesOf, type TestDefinition } from '../../tester/definition.js';
+import { testEnv } from '../../tester/environment.js';
 import { identityOf } from '../../tester/evaluate-chunk.js';
 import { FILTER_OF_QUERY, STATUS_OF_ACCESS, filterKey, locatePage, percentOf, rowMatches, type ResultRow } from '../../tester/results.js';
 import { apiError, validationError } from '../errors.js';
@@ -158,6 +159,9 @@ export const policyTestRoutes: RouteDef[] = [
       const now = Date.now();
       const id = randomBytes(32).toString('hex');
       const definition: TestDefinition = { policies: current.policies, ...(baseline !== undefined ? { baseline: baseline.policies } : {}) };
+      // The groups, lists, IdPs, tokens, posture rules and apps the policies reach, as they are
+      // now: every chunk is decided against them, however late and by whichever process.
+      const environment = await readAccountSnapshot(ctx.store.read, accountId, testPoliciesOf(definition), now);
       const { created, processing } = await ctx.store.tests.create(
         {
           id,
@@ -165,6 +169,7 @@ export const policyTestRoutes: RouteDef[] = [
           status: tooLarge ? 'blocked' : 'processing',
           reason: tooLarge ? `The directory holds ${totalUsers} users; this server tests at most ${settings.testMaxUsers}.` : null,
           definition,
+          environment,
           totalUsers,
           createdAt: new Date(now).toISOString(),
           deadlineMs: now + settings.testTimeBudgetMs,
@@ -228,7 +233,7 @@ export const policyTestRoutes: RouteDef[] = [
     operationId: 'access-policy-tests-user',
     summary: "One user's result, explained",
     description:
-      "Extension: the user's result in the test and the explanation (deciding policy, every rule's outcome and reason, expected and actual values). The explanation is computed now, from the test's policies and the user's current identity; identity_changed says whether that gives another answer than the test did.",
+      "Extension: the user's result in the test and the explanation (deciding policy, every rule's outcome and reason, expected and actual values). The explanation is computed now, from the test's policies and the groups, lists and other objects they reached when the test started, with the user's current identity; identity_changed says whether that gives another answer than the test did.",
     tag: 'Access policy tester',
     permissions: [...READ],
     params: { ...ID_PARAM, user_id: str({ description: 'The user id.' }) },
@@ -251,12 +256,10 @@ export const policyTestRoutes: RouteDef[] = [
       }
       const definition = test.definition as TestDefinition;
       const identity = user === undefined ? { email: row[1], name: row[2] } : identityOf(user);
-      const explainSet = async (policies: Policy[]): Promise<Explanation> => {
-        const { env } = await loadAccountEnv(ctx.store.read, accountId, policies);
-        return explain(policies, prepareIdentity(identity), env);
-      };
-      const explanation = await explainSet(parseTestPolicies(definition.policies));
-      const baselineExplanation = definition.baseline === undefined ? undefined : await explainSet(parseTestPolicies(definition.baseline));
+      const env = await testEnv(ctx.store.tests, ctx.store.read, test);
+      const explainSet = (policies: Policy[]): Explanation => explain(policies, prepareIdentity(identity), env);
+      const explanation = explainSet(parseTestPolicies(definition.policies));
+      const baselineExplanation = definition.baseline === undefined ? undefined : explainSet(parseTestPolicies(definition.baseline));
       const nowStatus = { granted: 'approved', blocked: 'blocked', unknown: 'error' }[explanation.access];
       return {
         result: {
