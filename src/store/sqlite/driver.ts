@@ -68,12 +68,32 @@ function open(path: string, synchronous: string): Database.Database {
   return db;
 }
 
+/** The writer's transaction control, prepared once: exec() would parse it for every transaction. */
+class TransactionControl {
+  readonly begin: Statement;
+  readonly savepoint: Statement;
+  readonly release: Statement;
+  readonly rollbackToSavepoint: Statement;
+  readonly commit: Statement;
+  readonly rollback: Statement;
+
+  constructor(db: Database.Database) {
+    this.begin = db.prepare('BEGIN IMMEDIATE');
+    this.savepoint = db.prepare('SAVEPOINT queued');
+    this.release = db.prepare('RELEASE queued');
+    this.rollbackToSavepoint = db.prepare('ROLLBACK TO queued');
+    this.commit = db.prepare('COMMIT');
+    this.rollback = db.prepare('ROLLBACK');
+  }
+}
+
 export class SqliteDriver implements Driver {
   readonly dialect = 'sqlite' as const;
   readonly reader: Executor;
   private readonly writerDb: Database.Database;
   private readonly readerDb: Database.Database;
   private readonly writer: SqliteExecutor;
+  private readonly control: TransactionControl;
   private readonly pending: QueuedTransaction[] = [];
   private draining: Promise<void> | undefined;
 
@@ -82,6 +102,7 @@ export class SqliteDriver implements Driver {
     this.writerDb = open(options.path, synchronous);
     this.readerDb = open(options.path, synchronous);
     this.writer = new SqliteExecutor(this.writerDb);
+    this.control = new TransactionControl(this.writerDb);
     this.reader = new SqliteExecutor(this.readerDb);
   }
 
@@ -110,17 +131,17 @@ export class SqliteDriver implements Driver {
 
   private async runBatch(batch: QueuedTransaction[]): Promise<void> {
     try {
-      this.writerDb.exec('BEGIN IMMEDIATE');
+      this.control.begin.run();
     } catch (err) {
       for (const item of batch) item.reject(err);
       return;
     }
     const succeeded: { item: QueuedTransaction; value: unknown }[] = [];
     for (const [index, item] of batch.entries()) {
-      this.writerDb.exec('SAVEPOINT queued');
+      this.control.savepoint.run();
       try {
         const value = await item.fn(this.writer);
-        this.writerDb.exec('RELEASE queued');
+        this.control.release.run();
         succeeded.push({ item, value });
       } catch (err) {
         if (!this.writerDb.inTransaction) {
@@ -131,15 +152,15 @@ export class SqliteDriver implements Driver {
           this.pending.unshift(...batch.slice(index + 1));
           return;
         }
-        this.writerDb.exec('ROLLBACK TO queued');
-        this.writerDb.exec('RELEASE queued');
+        this.control.rollbackToSavepoint.run();
+        this.control.release.run();
         item.reject(err);
       }
     }
     try {
-      this.writerDb.exec('COMMIT');
+      this.control.commit.run();
     } catch (err) {
-      if (this.writerDb.inTransaction) this.writerDb.exec('ROLLBACK');
+      if (this.writerDb.inTransaction) this.control.rollback.run();
       for (const done of succeeded) done.item.reject(err);
       return;
     }
