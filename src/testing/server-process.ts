@@ -20,6 +20,11 @@ export interface ServerProcess {
   waitForOutput(pattern: RegExp): Promise<string>;
   /** Peak resident set size of the server process so far, in MiB (from /proc). */
   peakRssMiB(): number;
+  /**
+   * For failure messages: "running", or how the process ended (waiting up to `graceMs` for an
+   * exit that a refused connection may be the first sign of).
+   */
+  state(graceMs?: number): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -89,6 +94,16 @@ export async function startServerProcess(dataDir: string, env: Record<string, st
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
       return Math.round(kb / 1024);
+    },
+    state: async (graceMs = 0) => {
+      if (child.exitCode === null && child.signalCode === null && graceMs > 0) {
+        await new Promise((resolve) => {
+          const timer = setTimeout(resolve, graceMs);
+          child.once('exit', () => resolve(clearTimeout(timer)));
+        });
+      }
+      if (child.exitCode === null && child.signalCode === null) return 'running';
+      return `exited with ${child.signalCode !== null ? `signal ${child.signalCode}` : `code ${child.exitCode}`}`;
     },
     stop: () =>
       new Promise<void>((resolve) => {

@@ -139,9 +139,17 @@ export async function runCrashCycles(options: CrashRunOptions): Promise<CrashRun
       const restartAt = performance.now();
       server = await start();
       const restarted = performance.now();
-      const resumed = testId !== undefined && (await checkTest(cycle, testId, expected, referenceResults));
-      const testDone = performance.now();
-      const verdict = await verify(cycle);
+      let resumed: boolean;
+      let verdict: PhaseVerdict;
+      let testDone: number;
+      try {
+        resumed = testId !== undefined && (await checkTest(cycle, testId, expected, referenceResults));
+        testDone = performance.now();
+        verdict = await verify(cycle);
+      } catch (err) {
+        // A check that could not even ask (a refused connection): say what became of the server.
+        throw new Error(`cycle ${cycle}: ${(err as Error).message} (restarted server, pid ${server.child.pid}: ${await server.state(2000)})`, { cause: err });
+      }
       report.cycles = cycle;
       log(
         `cycle ${cycle}/${options.cycles}: ${model.counts.acked} acknowledged writes so far, ${report.acknowledgedWritesLost} lost; ` +
