@@ -1,12 +1,13 @@
 // Helpers every resource shares: ids, not-found and in-use errors, and how stored records
 // become API objects.
 
-import { randomUUID } from 'node:crypto';
 import { parseGoDuration, quote } from '../../engine/index.js';
 import type { Referrer, ResourceKind, ResourceRecord, StoreReader, StoreWriter } from '../../store/store.js';
+import { timeOrderedUuid } from '../../store/time-ordered-id.js';
 import { apiError, type RequestIssue } from '../errors.js';
 
-export const newId = (): string => randomUUID();
+/** Ids of new objects: UUIDs that sort by creation time, so the store's indexes grow at their end. */
+export const newId = (): string => timeOrderedUuid();
 
 /** How each kind is named in messages. */
 export const KIND_NAMES: Record<ResourceKind, string> = {
