@@ -3,6 +3,7 @@
 // connection that sees the last committed state thanks to WAL, so reads never observe a
 // transaction that is still open.
 
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { applyMigrations, type Driver, type Executor, type Migration, type RunResult } from '../driver.js';
 
@@ -15,7 +16,12 @@ export interface SqliteOptions {
    * of one fsync per commit.
    */
   readonly synchronous?: 'normal' | 'full';
+  /** How often the checkpointer thread checkpoints the WAL (ms); 0 leaves it to the writer. */
+  readonly checkpointIntervalMs?: number;
 }
+
+/** The writer checkpoints by itself only past this many WAL pages (40 MiB): the checkpointer is meant to get there first. */
+const WRITER_CHECKPOINT_PAGES = 10_000;
 
 type Statement = Database.Statement<unknown[], unknown>;
 
@@ -94,6 +100,8 @@ export class SqliteDriver implements Driver {
   private readonly readerDb: Database.Database;
   private readonly writer: SqliteExecutor;
   private readonly control: TransactionControl;
+  private readonly checkpointer: Worker | undefined;
+  private readonly checkpointerExited: Promise<unknown> | undefined;
   private readonly pending: QueuedTransaction[] = [];
   private draining: Promise<void> | undefined;
 
@@ -103,6 +111,15 @@ export class SqliteDriver implements Driver {
     this.readerDb = open(options.path, synchronous);
     this.writer = new SqliteExecutor(this.writerDb);
     this.control = new TransactionControl(this.writerDb);
+    const interval = options.checkpointIntervalMs ?? 100;
+    if (interval > 0 && options.path !== ':memory:') {
+      this.writerDb.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
+      this.checkpointer = new Worker(new URL('./checkpointer.js', import.meta.url), { workerData: { path: options.path, intervalMs: interval } });
+      // It must not keep a process alive that forgot to close its store, nor crash it.
+      this.checkpointer.unref();
+      this.checkpointerExited = new Promise((resolve) => this.checkpointer!.once('exit', resolve));
+      this.checkpointer.on('error', () => this.writerDb.open && this.writerDb.pragma('wal_autocheckpoint = 1000'));
+    }
     this.reader = new SqliteExecutor(this.readerDb);
   }
 
@@ -173,6 +190,12 @@ export class SqliteDriver implements Driver {
 
   async close(): Promise<void> {
     await this.draining;
+    if (this.checkpointer !== undefined) {
+      // Unreferenced, it would not keep the event loop alive while close() waits for it.
+      this.checkpointer.ref();
+      this.checkpointer.postMessage('stop');
+      await this.checkpointerExited;
+    }
     this.readerDb.close();
     this.writerDb.close();
   }
