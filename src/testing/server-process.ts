@@ -97,9 +97,12 @@ export async function startServerProcess(dataDir: string, env: Record<string, st
     },
     state: async (graceMs = 0) => {
       if (child.exitCode === null && child.signalCode === null && graceMs > 0) {
-        await new Promise((resolve) => {
+        await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, graceMs);
-          child.once('exit', () => resolve(clearTimeout(timer)));
+          child.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
         });
       }
       if (child.exitCode === null && child.signalCode === null) return 'running';

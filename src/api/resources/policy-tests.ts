@@ -160,8 +160,9 @@ export const policyTestRoutes: RouteDef[] = [
       const id = randomBytes(32).toString('hex');
       const definition: TestDefinition = { policies: current.policies, ...(baseline !== undefined ? { baseline: baseline.policies } : {}) };
       // The groups, lists, IdPs, tokens, posture rules and apps the policies reach, as they are
-      // now: every chunk is decided against them, however late and by whichever process.
-      const environment = await readAccountSnapshot(ctx.store.read, accountId, testPoliciesOf(definition), now);
+      // now: every chunk is decided against them, however late and by whichever process. A test
+      // too large to run decides nothing and needs none.
+      const environment = tooLarge ? undefined : await readAccountSnapshot(ctx.store.read, accountId, testPoliciesOf(definition), now);
       const { created, processing } = await ctx.store.tests.create(
         {
           id,
@@ -169,7 +170,7 @@ export const policyTestRoutes: RouteDef[] = [
           status: tooLarge ? 'blocked' : 'processing',
           reason: tooLarge ? `The directory holds ${totalUsers} users; this server tests at most ${settings.testMaxUsers}.` : null,
           definition,
-          environment,
+          ...(environment !== undefined ? { environment } : {}),
           totalUsers,
           createdAt: new Date(now).toISOString(),
           deadlineMs: now + settings.testTimeBudgetMs,

@@ -15,7 +15,7 @@ export interface CheckpointerData {
 const { path, intervalMs } = workerData as CheckpointerData;
 const db = new Database(path);
 db.pragma('busy_timeout = 1000');
-db.pragma(`synchronous = NORMAL`);
+db.pragma('synchronous = NORMAL');
 
 const timer = setInterval(() => {
   try {
