@@ -15,7 +15,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { seededRandom } from '../src/testing/random.js';
+import { seededRandom } from '../test/support/random.js';
 import {
   buildListIndex,
   compilePolicySet,

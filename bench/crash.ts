@@ -1,15 +1,15 @@
 // Crash safety, at length: kill -9 `portcullis serve` CYCLES times in the middle of concurrent
 // writes (and of a policy test), restart it on the same database, and check every acknowledged
-// write each time (src/testing/chaos/crash-run.ts). Progress on stderr; last stdout line: JSON.
+// write each time (test/support/chaos/crash-run.ts). Progress on stderr; last stdout line: JSON.
 // Exits 1 when any check failed.
 //
 //   npm run chaos:crash                                    (SQLite, 20 cycles)
 //   DB=postgres CYCLES=50 npm run chaos:crash              (a fresh schema on PORTCULLIS_TEST_POSTGRES_URL)
 //   SEED=7 CLIENTS=16 BULK_USERS=3000 npm run chaos:crash
 
-import { postgresDatabase, type TestDatabase } from '../src/testing/databases.js';
-import { runCrashCycles } from '../src/testing/chaos/crash-run.js';
-import { printFigures } from '../src/testing/chaos/run.js';
+import { postgresDatabase, type TestDatabase } from '../test/support/databases.js';
+import { runCrashCycles } from '../test/support/chaos/crash-run.js';
+import { printFigures } from '../test/support/chaos/run.js';
 
 const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
 const kind = process.env.DB ?? 'sqlite';

@@ -24,7 +24,7 @@ import {
   type Policy,
   type PreparedIdentity,
 } from '../src/engine/index.js';
-import { mulberry32 } from '../src/testing/random.js';
+import { mulberry32 } from '../test/support/random.js';
 
 const N = Number(process.env.IDENTITIES ?? 100_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 7);

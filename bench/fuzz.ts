@@ -6,10 +6,10 @@
 //   npm run fuzz:long                       (REQUESTS=100000, a random SEED, DB=sqlite)
 //   REQUESTS=20000 SEED=42 DB=postgres npm run fuzz:long
 
-import { postgresDatabase, postgresUnavailable, sqliteDatabase } from '../src/testing/databases.js';
-import { runFuzz } from '../src/testing/fuzz-run.js';
-import { startTestServer } from '../src/testing/server.js';
-import { checkStoreConsistency } from '../src/testing/store-consistency.js';
+import { postgresDatabase, postgresUnavailable, sqliteDatabase } from '../test/support/databases.js';
+import { runFuzz } from '../test/support/fuzz-run.js';
+import { startTestServer } from '../test/support/server.js';
+import { checkStoreConsistency } from '../test/support/store-consistency.js';
 
 const REQUESTS = Number(process.env.REQUESTS ?? 100_000);
 const SEED = process.env.SEED === undefined ? undefined : Number(process.env.SEED);

@@ -1,14 +1,14 @@
 // Several instances on PostgreSQL, at length: INSTANCES `portcullis serve` processes on one
 // fresh schema under mixed load, ROUNDS faults (kill -9 and restart, stall past the leases, in
-// turn; src/testing/chaos/instances-run.ts), then every check. Progress on stderr; last stdout
+// turn; test/support/chaos/instances-run.ts), then every check. Progress on stderr; last stdout
 // line: JSON. Exits 1 when any check failed.
 //
 //   npm run chaos:instances                          (3 processes, 6 rounds)
 //   ROUNDS=12 INSTANCES=3 SEED=7 npm run chaos:instances
 
-import { postgresDatabase, postgresUnavailable } from '../src/testing/databases.js';
-import { runInstancesChaos, type Fault } from '../src/testing/chaos/instances-run.js';
-import { printFigures } from '../src/testing/chaos/run.js';
+import { postgresDatabase, postgresUnavailable } from '../test/support/databases.js';
+import { runInstancesChaos, type Fault } from '../test/support/chaos/instances-run.js';
+import { printFigures } from '../test/support/chaos/run.js';
 
 const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
 const log = (line: string) => process.stderr.write(`[chaos:instances] ${line}\n`);

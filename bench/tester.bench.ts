@@ -9,8 +9,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServerProcess, type ServerProcess } from '../src/testing/server-process.js';
-import { seededRandom, type SeededRandom } from '../src/testing/random.js';
+import { startServerProcess, type ServerProcess } from '../test/support/server-process.js';
+import { seededRandom, type SeededRandom } from '../test/support/random.js';
 
 const SIZES = (process.env.USERS ?? '100000,1000000').split(',').map(Number);
 const DB = process.env.DB;

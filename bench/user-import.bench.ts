@@ -3,10 +3,10 @@
 // file again (all updates). Prints progress to stderr and, as its last line on stdout, one
 // JSON object of figures.
 //
-//   npm run build && node dist/bench/user-import.bench.js    (USERS=100000, DB=sqlite|postgres)
+//   npm run build:test && node dist-test/bench/user-import.bench.js    (USERS=100000, DB=sqlite|postgres)
 
-import { postgresDatabase, sqliteDatabase } from '../src/testing/databases.js';
-import { startTestServer } from '../src/testing/server.js';
+import { postgresDatabase, sqliteDatabase } from '../test/support/databases.js';
+import { startTestServer } from '../test/support/server.js';
 
 const USERS = Number(process.env.USERS ?? 100_000);
 const DB = process.env.DB ?? 'sqlite';

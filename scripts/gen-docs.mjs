@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Rewrites the generated tables in docs/errors.md from the code (run after "npm run build").
+// Rewrites the generated tables in docs/errors.md from the code (run after "npm run build:test").
 import { readFileSync, writeFileSync } from 'node:fs';
-import { updateDoc } from '../dist/src/docs/errors-doc.js';
+import { updateDoc } from '../dist-test/test/docs/errors-doc.js';
 
 const path = new URL('../docs/errors.md', import.meta.url);
 const before = readFileSync(path, 'utf8');

@@ -1,15 +1,15 @@
 // API fuzzing (issue 7): requests generated from the served OpenAPI document and mutated (see
-// src/testing/fuzz-requests.ts), against a real server on each database. Every answer must be
+// test/support/fuzz-requests.ts), against a real server on each database. Every answer must be
 // below 500, JSON, in Cloudflare's envelope, and the server must keep answering /healthz;
 // afterwards the store must be consistent. A failure names fast-check's seed and path and the
 // exact request; FUZZ_SEED=<seed> replays a run.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { databaseKinds } from '../testing/databases.js';
+import { databaseKinds } from '../../test/support/databases.js';
 import { ROUTES } from './routes.js';
-import { runFuzz } from '../testing/fuzz-run.js';
-import { startTestServer } from '../testing/server.js';
-import { checkStoreConsistency } from '../testing/store-consistency.js';
+import { runFuzz } from '../../test/support/fuzz-run.js';
+import { startTestServer } from '../../test/support/server.js';
+import { checkStoreConsistency } from '../../test/support/store-consistency.js';
 
 /** Per database: with SQLite and PostgreSQL together, well over the issue's 5,000. */
 const REQUESTS = 5_000;

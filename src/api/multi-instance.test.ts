@@ -5,8 +5,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { postgresDatabase, postgresUnavailable } from '../testing/databases.js';
-import { ServerFleet, type ServerProcess } from '../testing/server-process.js';
+import { postgresDatabase, postgresUnavailable } from '../../test/support/databases.js';
+import { ServerFleet, type ServerProcess } from '../../test/support/server-process.js';
 
 describe('several server processes on one PostgreSQL', { skip: await postgresUnavailable() }, () => {
   const fleet = new ServerFleet();

@@ -2,8 +2,8 @@
 // per client IP for bad credentials.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomAccountId, startTestServer } from '../testing/server.js';
-import { scopedToken } from '../testing/tokens.js';
+import { randomAccountId, startTestServer } from '../../test/support/server.js';
+import { scopedToken } from '../../test/support/tokens.js';
 import { RateLimiter } from './rate-limit.js';
 
 describe('the rate limiter', () => {

@@ -4,8 +4,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { databaseKinds, postgresDatabase, postgresUnavailable, TEST_POSTGRES_URL } from '../testing/databases.js';
-import { startTestServer, type TestServer } from '../testing/server.js';
+import { databaseKinds, postgresDatabase, postgresUnavailable, TEST_POSTGRES_URL } from '../../test/support/databases.js';
+import { startTestServer, type TestServer } from '../../test/support/server.js';
 
 describe('the API server', () => {
   let s: TestServer;

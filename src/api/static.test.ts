@@ -5,8 +5,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir, type TempDir } from '../testing/databases.js';
-import { startTestServer, type TestServer } from '../testing/server.js';
+import { tempDir, type TempDir } from '../../test/support/databases.js';
+import { startTestServer, type TestServer } from '../../test/support/server.js';
 
 const HTML = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
 

@@ -9,8 +9,11 @@ import { extname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-/** dist/web, next to this module's compiled copy (dist/src/api/static.js). */
-export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/', import.meta.url));
+/**
+ * dist/web under the package root, found from this module's compiled copy (dist/src/api/static.js,
+ * or the test build's dist-test/src/api/static.js, which serves the same dashboard build).
+ */
+export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../dist/web/', import.meta.url));
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',

@@ -4,8 +4,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { rawClient, type RawAnswer, type RawClient } from '../testing/raw-http.js';
-import { startTestServer, type TestServer } from '../testing/server.js';
+import { rawClient, type RawAnswer, type RawClient } from '../../test/support/raw-http.js';
+import { startTestServer, type TestServer } from '../../test/support/server.js';
 
 describe('requests refused before routing', () => {
   let s: TestServer;

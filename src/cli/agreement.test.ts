@@ -4,11 +4,11 @@
 // decision, users without identities, and an external evaluation neither can decide (`error`).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { agreementDataset } from '../testing/agreement-dataset.js';
-import { progressFields, runPolicyTest } from '../testing/policy-test-run.js';
-import { randomAccountId, startTestServer, type TestServer } from '../testing/server.js';
-import { jsonOf, ndjson, portcullisAsync, tempFiles } from './cli-harness.js';
-import { serverEnv } from './transfer/transfer-harness.js';
+import { agreementDataset } from '../../test/support/agreement-dataset.js';
+import { progressFields, runPolicyTest } from '../../test/support/policy-test-run.js';
+import { randomAccountId, startTestServer, type TestServer } from '../../test/support/server.js';
+import { jsonOf, ndjson, portcullisAsync, tempFiles } from '../../test/support/cli-harness.js';
+import { serverEnv } from '../../test/support/transfer-harness.js';
 
 describe('offline test and the server policy tester', () => {
   let server: TestServer;

@@ -2,7 +2,7 @@
 // line or JSON pointer, every problem of a run at once, and exit code 2.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EXAMPLE_CATALOG, example, ndjson, portcullis, STACK_TRACE, tempFiles } from './cli-harness.js';
+import { EXAMPLE_CATALOG, example, ndjson, portcullis, STACK_TRACE, tempFiles } from '../../test/support/cli-harness.js';
 
 const GOOD_POLICIES = [{ name: 'Staff', decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }] }];
 

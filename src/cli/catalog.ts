@@ -14,7 +14,7 @@ import {
   type ReferenceCatalog,
 } from '../engine/index.js';
 import { loadJson } from './json-source.js';
-import type { Problems } from './problems.js';
+import type { Problems } from '../transfer/problems.js';
 import { isObject, itemsOf, type Items } from './shapes.js';
 
 export interface IdentityProvider {

@@ -4,7 +4,7 @@
 import { once } from 'node:events';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { RemoteError } from '../transfer/remote-error.js';
-import { formatProblem, InputError } from './problems.js';
+import { formatProblem, InputError } from '../transfer/problems.js';
 import { USERS_FORMATS, type UsersFormat } from './users/source.js';
 
 /** Exit codes (docs/cli.md). */

@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from '../testing/databases.js';
-import { startServerProcess, type ServerProcess } from '../testing/server-process.js';
+import { tempDir } from '../../test/support/databases.js';
+import { startServerProcess, type ServerProcess } from '../../test/support/server-process.js';
 import { SYNC_SOURCE, SYNC_TARGET, TARGET } from './endpoint-options.js';
-import { INPUT_PROBLEM_CODES } from './problems.js';
-import { portcullis, ROOT, STACK_TRACE } from './cli-harness.js';
+import { INPUT_PROBLEM_CODES } from '../transfer/problems.js';
+import { portcullis, ROOT, STACK_TRACE } from '../../test/support/cli-harness.js';
 
 const SERVER_COMMANDS = new Set(['import', 'export', 'sync']);
 const COMMANDS = ['test', 'diff', 'lint', 'check', 'import', 'export', 'sync'];

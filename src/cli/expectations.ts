@@ -6,7 +6,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { isValidEmail } from '../engine/index.js';
 import { STATUSES, type Status } from './evaluation.js';
 import { readText, locatePointer, type LocatedDocument } from './json-source.js';
-import type { Problems } from './problems.js';
+import type { Problems } from '../transfer/problems.js';
 import { isObject } from './shapes.js';
 
 export interface ExpectationCase {

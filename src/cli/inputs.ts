@@ -5,7 +5,7 @@
 import type { EvaluationContext } from './bulk/collector.js';
 import { loadContext, type RunInputs } from './bulk/evaluator.js';
 import type { InputOptions } from './command-kit.js';
-import { Problems } from './problems.js';
+import { Problems } from '../transfer/problems.js';
 import { checkReadable } from './users/source.js';
 
 export interface LoadedInputs {

@@ -4,7 +4,7 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
-import type { Problem, Problems } from './problems.js';
+import type { Problem, Problems } from '../transfer/problems.js';
 
 export interface Position {
   readonly line: number;

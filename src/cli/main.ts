@@ -2,7 +2,7 @@
 // itself here with one line.
 
 import { Command, CommanderError } from 'commander';
-import { registerServeCommand } from '../server/serve-command.js';
+import { registerServeCommand } from './commands/serve.js';
 import { EXIT } from './command-kit.js';
 import { registerCheck } from './commands/check.js';
 import { registerDemo } from './commands/demo.js';

@@ -4,7 +4,7 @@
 import { checkReferences, parsePolicy, type Policy } from '../engine/index.js';
 import type { Catalog, Located, ReferenceMode } from './catalog.js';
 import { loadJson } from './json-source.js';
-import type { Problems } from './problems.js';
+import type { Problems } from '../transfer/problems.js';
 import { isObject, itemsOf, type Items } from './shapes.js';
 
 /** Fields of policies as the API returns them for an application, accepted and ignored here. */

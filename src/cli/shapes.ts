@@ -4,7 +4,7 @@
 // the "/policies" or "/result" prefix.
 
 import type { JsonDocument } from './json-source.js';
-import type { Problems } from './problems.js';
+import type { Problems } from '../transfer/problems.js';
 
 export interface Items {
   readonly doc: JsonDocument;

@@ -1,7 +1,7 @@
 // Colour only on a terminal: NO_COLOR turns it off, FORCE_COLOR on (for pipes, as here).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EXAMPLE_CATALOG, example, portcullis } from './cli-harness.js';
+import { EXAMPLE_CATALOG, example, portcullis } from '../../test/support/cli-harness.js';
 import { StepProgress } from './terminal.js';
 
 const RUN = ['test', '--policies', example('policies.json'), ...EXAMPLE_CATALOG, '--users', example('users.ndjson'), '--explain', 'bob@example.com'];

@@ -6,8 +6,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { compilePolicySet } from './compile.js';
-import { CONFORMANCE_CASES } from './conformance.cases.js';
-import { buildEnv, buildExternal, parseCasePolicies } from './conformance.support.js';
+import { CONFORMANCE_CASES } from '../../test/engine/conformance.cases.js';
+import { buildEnv, buildExternal, parseCasePolicies } from '../../test/engine/conformance.support.js';
 import { prepareIdentity } from './identity.js';
 import { explain, type Explanation, type RuleExplanation, type RuleSetExplanation } from './interpreter.js';
 import { resultAccess, resultDecidingIndex } from './outcome.js';

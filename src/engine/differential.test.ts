@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { externalAnswers, identity, wireGroups, wirePolicy } from './arbitraries.js';
-import { checkCompiledAgreesWithInterpreter, envFor, parseAll } from './differential.support.js';
+import { externalAnswers, identity, wireGroups, wirePolicy } from '../../test/engine/arbitraries.js';
+import { checkCompiledAgreesWithInterpreter, envFor, parseAll } from '../../test/engine/differential.support.js';
 import { prepareIdentity } from './identity.js';
 import { explain } from './interpreter.js';
 

@@ -8,9 +8,9 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { compilePolicySet } from './compile.js';
-import { CONFORMANCE_CASES } from './conformance.cases.js';
-import { buildEnv, buildExternal, parseCasePolicies } from './conformance.support.js';
-import { checkCompiledAgreesWithInterpreter } from './differential.support.js';
+import { CONFORMANCE_CASES } from '../../test/engine/conformance.cases.js';
+import { buildEnv, buildExternal, parseCasePolicies } from '../../test/engine/conformance.support.js';
+import { checkCompiledAgreesWithInterpreter } from '../../test/engine/differential.support.js';
 import { prepareIdentity } from './identity.js';
 import { GROUP_NAMES, Interner, NO_KEY, VALUES } from './intern.js';
 import { resultAccess, resultDecidingIndex } from './outcome.js';

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { checkCompiledAgreesWithInterpreter } from './differential.support.js';
+import { checkCompiledAgreesWithInterpreter } from '../../test/engine/differential.support.js';
 import { GROUP_NAMES, Interner, NO_KEY, VALUES } from './intern.js';
 
 const RUNS = Number(process.env.DIFFERENTIAL_RUNS ?? 12_000) / 3;

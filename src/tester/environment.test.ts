@@ -3,9 +3,9 @@
 // its counts nor the explanation of a user, on SQLite and PostgreSQL.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { databaseKinds } from '../testing/databases.js';
-import { importUsers, resultsByEmail } from '../testing/policy-tests.js';
-import { randomAccountId, startTestServer } from '../testing/server.js';
+import { databaseKinds } from '../../test/support/databases.js';
+import { importUsers, resultsByEmail } from '../../test/support/policy-tests.js';
+import { randomAccountId, startTestServer } from '../../test/support/server.js';
 import { TestRunner } from './runner.js';
 
 for (const kind of await databaseKinds()) {

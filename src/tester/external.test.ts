@@ -3,9 +3,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createExternalEvaluator, type PortcullisExternalEvaluator } from '../external/evaluator.js';
-import { startEvaluationEndpoint, type EvaluationEndpoint } from '../testing/external-endpoint.js';
-import { importUsers, resultsByEmail, runPolicyTest } from '../testing/policy-tests.js';
-import { randomAccountId, startTestServer, type TestServer } from '../testing/server.js';
+import { startEvaluationEndpoint, type EvaluationEndpoint } from '../../test/support/external-endpoint.js';
+import { importUsers, resultsByEmail, runPolicyTest } from '../../test/support/policy-tests.js';
+import { randomAccountId, startTestServer, type TestServer } from '../../test/support/server.js';
 
 describe('external evaluation in the policy tester', () => {
   let evaluator: PortcullisExternalEvaluator;

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { openStore } from '../store/open.js';
-import { databaseKinds, postgresDatabase, postgresUnavailable } from '../testing/databases.js';
-import { ServerFleet, type ServerProcess } from '../testing/server-process.js';
-import { TESTER_POLICIES, testerDirectory, type DirectoryOutcome } from '../testing/chaos/policy-test-check.js';
+import { databaseKinds, postgresDatabase, postgresUnavailable } from '../../test/support/databases.js';
+import { ServerFleet, type ServerProcess } from '../../test/support/server-process.js';
+import { TESTER_POLICIES, testerDirectory, type DirectoryOutcome } from '../../test/support/chaos/policy-test-check.js';
 
 const USERS = 12_000;
 const TOKEN = randomBytes(30).toString('base64url');

@@ -7,7 +7,7 @@ import { IdMap } from './id-map.js';
 import type { ImportPlan, PlannedWrite } from './plan.js';
 import { rewriteReferences } from './references.js';
 import { isRefusal, remoteFailure, type ApiError } from './api-failures.js';
-import type { Problem } from '../cli/problems.js';
+import type { Problem } from './problems.js';
 import { KIND_WORDS, OBJECT_KINDS, type ObjectKind, type WireObject } from './snapshot.js';
 
 export type Action = 'create' | 'update';

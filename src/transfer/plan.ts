@@ -8,7 +8,7 @@ import type { AccountApi } from './account-api.js';
 import { orderGroups } from './group-order.js';
 import { referencesOf } from './references.js';
 import { calling } from './api-failures.js';
-import type { Problem } from '../cli/problems.js';
+import type { Problem } from './problems.js';
 import { KIND_WORDS, OBJECT_KINDS, objectsOf, type ObjectKind, type Snapshot, type SourceObject } from './snapshot.js';
 
 /** An object already on the target, as far as matching needs it. */

@@ -4,7 +4,7 @@
 // between objects use those ids until import rewrites them) and can say where it came from, so
 // that a problem found later (a name clash, a write the target refuses) names the file and line.
 
-import type { Problem } from '../cli/problems.js';
+import type { Problem } from './problems.js';
 
 /** A JSON object as the API sends and receives it. */
 export type WireObject = Record<string, unknown>;

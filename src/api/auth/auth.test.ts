@@ -5,7 +5,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import Cloudflare from 'cloudflare';
-import { randomAccountId, startTestServer, type TestServer } from '../../testing/server.js';
+import { randomAccountId, startTestServer, type TestServer } from '../../../test/support/server.js';
 import { findPermissionGroup } from './permissions.js';
 
 const group = (name: string) => ({ id: findPermissionGroup(name)!.id });

@@ -6,10 +6,10 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { randomAccountId, startTestServer, type TestServer } from '../../testing/server.js';
+import { randomAccountId, startTestServer, type TestServer } from '../../../test/support/server.js';
 import { ROUTES } from '../routes.js';
 import type { RouteDef } from '../route.js';
-import { tokenWith } from '../../testing/tokens.js';
+import { tokenWith } from '../../../test/support/tokens.js';
 import { grantedBy, PERMISSION_GROUPS, type PermissionName } from './permissions.js';
 
 const isUserRoute = (route: RouteDef) => !route.path.startsWith('/accounts/');

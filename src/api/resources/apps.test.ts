@@ -4,8 +4,8 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import Cloudflare from 'cloudflare';
-import { randomAccountId } from '../../testing/server.js';
-import { describeEachDatabase } from '../../testing/suite.js';
+import { randomAccountId } from '../../../test/support/server.js';
+import { describeEachDatabase } from '../../../test/support/suite.js';
 
 await describeEachDatabase('Access applications API', (s) => {
 

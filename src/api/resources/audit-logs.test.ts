@@ -4,9 +4,9 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import Cloudflare from 'cloudflare';
-import { randomAccountId } from '../../testing/server.js';
-import { describeEachDatabase } from '../../testing/suite.js';
-import { scopedToken } from '../../testing/tokens.js';
+import { randomAccountId } from '../../../test/support/server.js';
+import { describeEachDatabase } from '../../../test/support/suite.js';
+import { scopedToken } from '../../../test/support/tokens.js';
 
 await describeEachDatabase('audit log', (s) => {
   it('records who wrote what, before and after, newest first, and pages through the SDK', async () => {

@@ -7,11 +7,11 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Cloudflare from 'cloudflare';
-import { tempDir } from '../../testing/databases.js';
-import { randomAccountId } from '../../testing/server.js';
-import { describeEachDatabase } from '../../testing/suite.js';
-import { issues, refusal } from '../../testing/answers.js';
-import { statusesWith } from '../../testing/tokens.js';
+import { tempDir } from '../../../test/support/databases.js';
+import { randomAccountId } from '../../../test/support/server.js';
+import { describeEachDatabase } from '../../../test/support/suite.js';
+import { issues, refusal } from '../../../test/support/answers.js';
+import { statusesWith } from '../../../test/support/tokens.js';
 
 interface TestCa {
   readonly pem: string;

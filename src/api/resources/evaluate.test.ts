@@ -2,8 +2,8 @@
 // application's, with context overrides, explained; unknowns fail closed.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { importUsers } from '../../testing/policy-tests.js';
-import { randomAccountId, startTestServer, type TestServer } from '../../testing/server.js';
+import { importUsers } from '../../../test/support/policy-tests.js';
+import { randomAccountId, startTestServer, type TestServer } from '../../../test/support/server.js';
 import { withContext } from './evaluate.js';
 
 describe('what-if evaluation', () => {

@@ -2,10 +2,10 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import Cloudflare from 'cloudflare';
-import { randomAccountId } from '../../testing/server.js';
-import { describeEachDatabase } from '../../testing/suite.js';
-import { issues, refusal } from '../../testing/answers.js';
-import { statusesWith } from '../../testing/tokens.js';
+import { randomAccountId } from '../../../test/support/server.js';
+import { describeEachDatabase } from '../../../test/support/suite.js';
+import { issues, refusal } from '../../../test/support/answers.js';
+import { statusesWith } from '../../../test/support/tokens.js';
 
 const OKTA_CONFIG = { client_id: 'okta-client', client_secret: 'okta-secret', okta_account: 'https://dev-1.okta.com', claims: ['groups'] };
 

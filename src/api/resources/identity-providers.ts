@@ -8,7 +8,7 @@ import { validationError } from '../errors.js';
 import { DEFAULT_LIMITS } from '../pagination.js';
 import type { RouteDef } from '../route.js';
 import { IDP_REQUEST, IDP_REQUEST_BY_TYPE, IDP_REQUEST_UNTYPED, IDP_RESPONSE, WRITE_ONLY_CONFIG_FIELDS } from '../schema/identity-providers.js';
-import { bodyValidator, type Validator } from '../schema/validate.js';
+import { bodyValidator, type Validator } from '../schema/body-validator.js';
 import { compact } from './common.js';
 import { crudRoutes, type Draft } from './crud.js';
 

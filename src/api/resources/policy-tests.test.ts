@@ -4,10 +4,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import Cloudflare from 'cloudflare';
-import { databaseKinds } from '../../testing/databases.js';
-import { importUsers, resultsByEmail, runPolicyTest, type ImportedUser } from '../../testing/policy-tests.js';
-import { randomAccountId, startTestServer, type TestServer } from '../../testing/server.js';
-import { describeEachDatabase } from '../../testing/suite.js';
+import { databaseKinds } from '../../../test/support/databases.js';
+import { importUsers, resultsByEmail, runPolicyTest, type ImportedUser } from '../../../test/support/policy-tests.js';
+import { randomAccountId, startTestServer, type TestServer } from '../../../test/support/server.js';
+import { describeEachDatabase } from '../../../test/support/suite.js';
 
 interface Objects {
   google: string;

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import Cloudflare from 'cloudflare';
 import { explain, parsePolicy, prepareIdentity } from '../../engine/index.js';
-import { randomAccountId } from '../../testing/server.js';
-import { describeEachDatabase } from '../../testing/suite.js';
-import { issues, refusal } from '../../testing/answers.js';
-import { statusesWith } from '../../testing/tokens.js';
+import { randomAccountId } from '../../../test/support/server.js';
+import { describeEachDatabase } from '../../../test/support/suite.js';
+import { issues, refusal } from '../../../test/support/answers.js';
+import { statusesWith } from '../../../test/support/tokens.js';
 
 const HOUR = 3_600_000;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -3,9 +3,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import Cloudflare from 'cloudflare';
-import { randomAccountId, startTestServer, type TestServer } from '../../testing/server.js';
-import { describeEachDatabase } from '../../testing/suite.js';
-import { scopedToken } from '../../testing/tokens.js';
+import { randomAccountId, startTestServer, type TestServer } from '../../../test/support/server.js';
+import { describeEachDatabase } from '../../../test/support/suite.js';
+import { scopedToken } from '../../../test/support/tokens.js';
 
 const NDJSON = { 'content-type': 'application/x-ndjson' };
 const ndjson = (...entries: unknown[]): string => entries.map((e) => (typeof e === 'string' ? e : JSON.stringify(e))).join('\n');

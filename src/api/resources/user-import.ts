@@ -8,7 +8,7 @@ import type { UserUpsert } from '../../store/store.js';
 import type { RequestIssue } from '../errors.js';
 import { arr, obj } from '../schema/json-schema.js';
 import { IMPORT_ENTRY } from '../schema/users.js';
-import { bodyValidator } from '../schema/validate.js';
+import { bodyValidator } from '../schema/body-validator.js';
 import { parseUntrustedJson } from '../untrusted-json.js';
 import { identityIssues, identityToStore } from './user-identity.js';
 

@@ -3,9 +3,9 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import Cloudflare from 'cloudflare';
-import { randomAccountId } from '../../testing/server.js';
-import { describeEachDatabase } from '../../testing/suite.js';
-import { scopedToken } from '../../testing/tokens.js';
+import { randomAccountId } from '../../../test/support/server.js';
+import { describeEachDatabase } from '../../../test/support/suite.js';
+import { scopedToken } from '../../../test/support/tokens.js';
 
 const UNKNOWN_ID = '6f1c3a5e-0000-4000-8000-000000000000';
 

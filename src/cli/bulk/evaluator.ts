@@ -8,7 +8,7 @@ import { DiffCollector, type DiffSpec } from '../collectors/diff.js';
 import { TestCollector, type TestSpec } from '../collectors/test.js';
 import { UsersCollector, type UsersSpec } from '../collectors/users.js';
 import { loadPolicySet } from '../policy-file.js';
-import { Problems } from '../problems.js';
+import { Problems } from '../../transfer/problems.js';
 import type { SourceUser } from '../users/user.js';
 import type { Collector, EvaluationContext } from './collector.js';
 

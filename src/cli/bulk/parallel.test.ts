@@ -2,7 +2,7 @@
 // the same counts, the same users in the same order, the same problems at the same lines.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EXAMPLE_CATALOG, example, portcullis, STACK_TRACE, tempFiles } from '../cli-harness.js';
+import { EXAMPLE_CATALOG, example, portcullis, STACK_TRACE, tempFiles } from '../../../test/support/cli-harness.js';
 
 /** Enough users for several 1 MiB chunks, with varied decisions. */
 function users(count: number): string[] {

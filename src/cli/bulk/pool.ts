@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { fileProblem } from '../json-source.js';
-import type { Problems } from '../problems.js';
+import type { Problems } from '../../transfer/problems.js';
 import { CHUNK_BYTES } from '../users/ndjson.js';
 import { EmailIndex } from '../users/email-index.js';
 import type { CollectorSpec, RunInputs } from './evaluator.js';

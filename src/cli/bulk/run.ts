@@ -3,7 +3,7 @@
 // way. Problems with entries are reported together once the whole file has been read.
 
 import { availableParallelism } from 'node:os';
-import { Problems } from '../problems.js';
+import { Problems } from '../../transfer/problems.js';
 import { Progress } from '../terminal.js';
 import { checkReadable, detectFormat, readUsers, type UsersFormat } from '../users/source.js';
 import type { EvaluationContext } from './collector.js';

@@ -4,7 +4,7 @@
 // chunk) and its emails (the main thread checks them for duplicates across the whole file).
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { Problems, type Problem } from '../problems.js';
+import { Problems, type Problem } from '../../transfer/problems.js';
 import { parseNdjsonLines } from '../users/ndjson.js';
 import { userFromEntry } from '../users/user.js';
 import { createCollector, loadContext, UserEvaluator, type CollectorSpec, type RunInputs } from './evaluator.js';

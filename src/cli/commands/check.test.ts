@@ -1,7 +1,7 @@
 // `portcullis check`: golden expectations; failing cases are printed with their explanation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EXAMPLE_CATALOG, example, ndjson, portcullis, portcullisJson, STACK_TRACE, tempFiles } from '../cli-harness.js';
+import { EXAMPLE_CATALOG, example, ndjson, portcullis, portcullisJson, STACK_TRACE, tempFiles } from '../../../test/support/cli-harness.js';
 
 interface CheckJson {
   cases: number;

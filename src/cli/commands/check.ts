@@ -9,7 +9,7 @@ import { addInputOptions, EXIT, runAction, write, writeJson, type InputOptions }
 import { decidingPolicy, statusOf, type PolicyRef, type Status } from '../evaluation.js';
 import { loadExpectations, type ExpectationCase } from '../expectations.js';
 import { readInputs } from '../inputs.js';
-import { Problems } from '../problems.js';
+import { Problems } from '../../transfer/problems.js';
 import { explanationTree, mark, plural } from '../render.js';
 import { styleFor } from '../terminal.js';
 import type { SourceUser } from '../users/user.js';

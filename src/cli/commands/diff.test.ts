@@ -1,7 +1,7 @@
 // `portcullis diff`: gains and losses between two policy sets, with the rule that made the difference.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EXAMPLE_CATALOG, example, ndjson, portcullis, portcullisJson, tempFiles } from '../cli-harness.js';
+import { EXAMPLE_CATALOG, example, ndjson, portcullis, portcullisJson, tempFiles } from '../../../test/support/cli-harness.js';
 
 interface RuleDiff {
   list: string;

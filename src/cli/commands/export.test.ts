@@ -4,9 +4,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { randomAccountId, startTestServer, type TestServer } from '../../testing/server.js';
-import { example, EXAMPLE_CATALOG, jsonOf, portcullisAsync, STACK_TRACE, tempFiles } from '../cli-harness.js';
-import { describeAccount, EXAMPLE_FILES, serverEnv } from '../transfer/transfer-harness.js';
+import { randomAccountId, startTestServer, type TestServer } from '../../../test/support/server.js';
+import { example, EXAMPLE_CATALOG, jsonOf, portcullisAsync, STACK_TRACE, tempFiles } from '../../../test/support/cli-harness.js';
+import { describeAccount, EXAMPLE_FILES, serverEnv } from '../../../test/support/transfer-harness.js';
 
 interface ExportFile {
   policies: { id: string; name: string; include: unknown[] }[];

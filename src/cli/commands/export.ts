@@ -8,8 +8,8 @@ import { EXIT, runAction, UsageError, write, writeJson } from '../command-kit.js
 import { addEndpointOptions, resolveEndpoint, TARGET } from '../endpoint-options.js';
 import { plural } from '../render.js';
 import { StepProgress } from '../terminal.js';
-import { withTransfer } from '../transfer/run.js';
-import { exportDestination, writeExport, type ExportCounts, type ExportDestination } from '../transfer/write-files.js';
+import { withTransfer } from '../account-files/run.js';
+import { exportDestination, writeExport, type ExportCounts, type ExportDestination } from '../account-files/write-files.js';
 
 interface ExportOptions {
   readonly out?: string;

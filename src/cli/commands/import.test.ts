@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
-import { randomAccountId, startTestServer, type TestServer } from '../../testing/server.js';
-import { example, jsonOf, ndjson, portcullisAsync, STACK_TRACE, withTempFiles } from '../cli-harness.js';
-import { EXAMPLE_FILES, serverEnv } from '../transfer/transfer-harness.js';
+import { randomAccountId, startTestServer, type TestServer } from '../../../test/support/server.js';
+import { example, jsonOf, ndjson, portcullisAsync, STACK_TRACE, withTempFiles } from '../../../test/support/cli-harness.js';
+import { EXAMPLE_FILES, serverEnv } from '../../../test/support/transfer-harness.js';
 
 interface Counts {
   created: number;

@@ -6,12 +6,12 @@
 import { Option, type Command } from 'commander';
 import { EXIT, runAction, wholeNumber, write, writeJson } from '../command-kit.js';
 import { addEndpointOptions, resolveEndpoint, TARGET } from '../endpoint-options.js';
-import { Problems } from '../problems.js';
+import { Problems } from '../../transfer/problems.js';
 import { StepProgress } from '../terminal.js';
-import { readImportFiles } from '../transfer/read-files.js';
+import { readImportFiles } from '../account-files/read-files.js';
 import type { ImportResult } from '../../transfer/import.js';
-import { withTransfer } from '../transfer/run.js';
-import { transferJson, transferText } from '../transfer/summary.js';
+import { withTransfer } from '../account-files/run.js';
+import { transferJson, transferText } from '../account-files/summary.js';
 import { USERS_FORMATS, type UsersFormat } from '../users/source.js';
 
 interface ImportOptions {

@@ -1,7 +1,7 @@
 // `portcullis lint`: validation errors and lint warnings with file, line, JSON pointer and code.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { example, portcullis, portcullisJson, STACK_TRACE, tempFiles } from '../cli-harness.js';
+import { example, portcullis, portcullisJson, STACK_TRACE, tempFiles } from '../../../test/support/cli-harness.js';
 
 interface LintJson {
   files: { file: string; kinds: string[] }[];

@@ -8,7 +8,7 @@ import { Catalog, checkGroupReferences, parseGroupItems, parseIdpItems, parseLis
 import { EXIT, runAction, UsageError, write, writeJson } from '../command-kit.js';
 import { loadJson, type JsonDocument } from '../json-source.js';
 import { checkPolicyReferences, parsePolicyItems } from '../policy-file.js';
-import { problemLocation, Problems, sortProblems, type Problem } from '../problems.js';
+import { problemLocation, Problems, sortProblems, type Problem } from '../../transfer/problems.js';
 import { plural } from '../render.js';
 import { findItems, isObject, itemsOf, type Items } from '../shapes.js';
 import { styleFor } from '../terminal.js';

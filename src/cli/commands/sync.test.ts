@@ -4,11 +4,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type Cloudflare from 'cloudflare';
-import { postgresDatabase, postgresUnavailable, sqliteDatabase } from '../../testing/databases.js';
-import { progressFields, runPolicyTest } from '../../testing/policy-test-run.js';
-import { randomAccountId, startTestServer, type TestServer } from '../../testing/server.js';
-import { jsonOf, ndjson, portcullisAsync, STACK_TRACE } from '../cli-harness.js';
-import { describeAccount } from '../transfer/transfer-harness.js';
+import { postgresDatabase, postgresUnavailable, sqliteDatabase } from '../../../test/support/databases.js';
+import { progressFields, runPolicyTest } from '../../../test/support/policy-test-run.js';
+import { randomAccountId, startTestServer, type TestServer } from '../../../test/support/server.js';
+import { jsonOf, ndjson, portcullisAsync, STACK_TRACE } from '../../../test/support/cli-harness.js';
+import { describeAccount } from '../../../test/support/transfer-harness.js';
 
 interface SyncJson {
   dry_run: boolean;

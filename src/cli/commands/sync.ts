@@ -8,8 +8,8 @@ import { EXIT, runAction, wholeNumber, write, writeJson } from '../command-kit.j
 import { addEndpointOptions, resolveEndpoint, SYNC_SOURCE, SYNC_TARGET } from '../endpoint-options.js';
 import { StepProgress } from '../terminal.js';
 import type { ImportResult } from '../../transfer/import.js';
-import { withTransfer } from '../transfer/run.js';
-import { transferJson, transferText } from '../transfer/summary.js';
+import { withTransfer } from '../account-files/run.js';
+import { transferJson, transferText } from '../account-files/summary.js';
 
 interface SyncOptions {
   readonly users: boolean;

@@ -1,7 +1,7 @@
 // `portcullis test`, run as a subprocess on the examples and on files written to a temp dir.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EXAMPLE_CATALOG, example, ndjson, portcullis, portcullisJson, STACK_TRACE, tempFiles } from '../cli-harness.js';
+import { EXAMPLE_CATALOG, example, ndjson, portcullis, portcullisJson, STACK_TRACE, tempFiles } from '../../../test/support/cli-harness.js';
 
 interface TestJson {
   policies: { index: number; id?: string; name: string; decision: string }[];

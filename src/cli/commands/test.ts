@@ -10,7 +10,7 @@ import { ENTRY_SEPARATOR, JsonEntries } from '../json-entries.js';
 import { writeJsonWithEntries } from '../json-output.js';
 import { describeDeciding, STATUSES, type Status } from '../evaluation.js';
 import { loadInputs } from '../inputs.js';
-import { InputError } from '../problems.js';
+import { InputError } from '../../transfer/problems.js';
 import { explanationTree, plural, statusCell, table } from '../render.js';
 import { styleFor } from '../terminal.js';
 

@@ -2,7 +2,7 @@
 // column must reach the identity field its selector reads.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { portcullis, portcullisJson, STACK_TRACE, tempFiles } from '../cli-harness.js';
+import { portcullis, portcullisJson, STACK_TRACE, tempFiles } from '../../../test/support/cli-harness.js';
 
 /** One allow policy per column under test, named after it. */
 const POLICIES = [

@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { parse, type CsvError } from 'csv-parse';
 import { isValidEmail, parseIp, type Identity, type IdentityGroup } from '../../engine/index.js';
 import { fileProblem } from '../json-source.js';
-import type { Problems } from '../problems.js';
+import type { Problems } from '../../transfer/problems.js';
 import { isObject } from '../shapes.js';
 import type { SourceUser } from './user.js';
 

@@ -4,7 +4,7 @@
 
 import { createReadStream } from 'node:fs';
 import { describeJsonError } from '../json-source.js';
-import type { Problems } from '../problems.js';
+import type { Problems } from '../../transfer/problems.js';
 
 export const CHUNK_BYTES = 1 << 20;
 

@@ -6,7 +6,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { fileProblem, loadJson } from '../json-source.js';
-import type { Problem, Problems } from '../problems.js';
+import type { Problem, Problems } from '../../transfer/problems.js';
 import { findItems } from '../shapes.js';
 import { streamCsv } from './csv.js';
 import { EmailIndex } from './email-index.js';

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { storeConformance } from '../conformance.js';
+import { storeConformance } from '../../../test/support/store-conformance.js';
 import pg from 'pg';
-import { postgresDatabase, postgresUnavailable, TEST_POSTGRES_URL } from '../../testing/databases.js';
+import { postgresDatabase, postgresUnavailable, TEST_POSTGRES_URL } from '../../../test/support/databases.js';
 import { isStoreUnavailable } from '../errors.js';
 import { parsePostgresUrl, PostgresDriver } from './driver.js';
 

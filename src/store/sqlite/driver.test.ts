@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { storeConformance } from '../conformance.js';
-import { sqliteDatabase, tempDir } from '../../testing/databases.js';
+import { storeConformance } from '../../../test/support/store-conformance.js';
+import { sqliteDatabase, tempDir } from '../../../test/support/databases.js';
 import { SqliteDriver } from './driver.js';
 
 storeConformance({ name: 'sqlite', skip: undefined, create: async () => sqliteDatabase() });

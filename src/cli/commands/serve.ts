@@ -1,0 +1,53 @@
+// `portcullis serve` (and `npm start`): start the server, load the demo data when asked, and
+// shut down cleanly on SIGINT/SIGTERM (in-flight requests finish; the database closes). The
+// server's modules are loaded only when it runs, so the offline commands start quickly.
+
+import type { Command } from 'commander';
+import { ConfigError, type ServeFlags } from '../../server/config.js';
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the Cloudflare-compatible API (and the dashboard) on http://127.0.0.1:8787')
+    .option('--port <port>', 'port to listen on (env PORT; default 8787, 0 = any free port)')
+    .option('--host <host>', 'address to listen on (env HOST; default 127.0.0.1)')
+    .option('--db <url>', 'sqlite:PATH or postgres://... (env PORTCULLIS_DB; default sqlite:./data/portcullis.db)')
+    .option('--data-dir <dir>', 'where the root token, account id and default database live (env PORTCULLIS_DATA_DIR; default ./data)')
+    .option('--demo', 'load the examples (IdPs, lists, groups, policies, an application, users) into the default account if it is empty')
+    .action(async (flags: ServeFlags) => {
+      const { startServer } = await import('../../server/serve.js');
+      let running: Awaited<ReturnType<typeof startServer>>;
+      try {
+        running = await startServer(flags);
+      } catch (err) {
+        if (err instanceof ConfigError) {
+          console.error(`portcullis: ${err.message}`);
+          process.exit(2);
+        }
+        throw err;
+      }
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        console.log(`portcullis: ${signal}, shutting down`);
+        running.close().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            console.error(`portcullis: shutdown failed: ${(err as Error).message}`);
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      if (flags.demo === true) {
+        // A failed demo load is reported and the server keeps serving: the API works without it.
+        const { loadDemo } = await import('./serve-examples.js');
+        await loadDemo({ url: running.url, token: running.rootToken, account: running.account }, console.log).catch((err: unknown) => {
+          const lines = (err as { lines?: readonly string[] }).lines ?? [(err as Error).message];
+          for (const line of lines) console.error(`portcullis: the demo data could not be loaded: ${line}`);
+        });
+      }
+    });
+}

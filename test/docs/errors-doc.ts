@@ -1,0 +1,53 @@
+// docs/errors.md carries tables generated from the one error registry (src/api/errors.ts) and
+// the engine's code tables, between marker comments; `npm run docs` rewrites them and a test
+// fails when the file and the code disagree.
+
+import { ALL_VALIDATION_CODES, API_ERRORS, LINT_CODES, LINT_NUMBERS, VALIDATION_NUMBERS } from '../../src/api/errors.js';
+
+export const BEGIN = '<!-- BEGIN GENERATED: codes (npm run docs) -->';
+export const END = '<!-- END GENERATED: codes -->';
+
+const cell = (text: string | number): string => String(text).replace(/\|/g, '\\|');
+
+function table(headers: string[], rows: (string | number)[][]): string {
+  return [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+}
+
+export function renderCodeTables(): string {
+  return [
+    BEGIN,
+    '### Request errors',
+    '',
+    'Each answers with the status shown and one entry in `errors`; `{name}` parts of the message are filled in.',
+    '',
+    table(
+      ['code', 'status', 'name', 'message'],
+      Object.entries(API_ERRORS).map(([name, spec]) => [spec.code, spec.status, `\`${name}\``, spec.message]),
+    ),
+    '',
+    '### Validation issues (400: the write is refused)',
+    '',
+    'One entry in `errors` per issue, with `source.pointer` naming the offending value.',
+    '',
+    table(
+      ['code', 'name', 'meaning'],
+      Object.entries(ALL_VALIDATION_CODES).map(([name, text]) => [VALIDATION_NUMBERS[name as keyof typeof VALIDATION_NUMBERS], `\`${name}\``, text]),
+    ),
+    '',
+    '### Lint findings (warnings in `messages`: the write succeeds)',
+    '',
+    table(
+      ['code', 'name', 'meaning'],
+      Object.entries(LINT_CODES).map(([name, text]) => [LINT_NUMBERS[name as keyof typeof LINT_NUMBERS], `\`${name}\``, text]),
+    ),
+    END,
+  ].join('\n');
+}
+
+/** Replace the generated block of `doc` with the current tables. */
+export function updateDoc(doc: string): string {
+  const start = doc.indexOf(BEGIN);
+  const end = doc.indexOf(END);
+  if (start < 0 || end < start) throw new Error('docs/errors.md lacks the generated-block markers');
+  return doc.slice(0, start) + renderCodeTables() + doc.slice(end + END.length);
+}

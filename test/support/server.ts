@@ -1,0 +1,108 @@
+// A real portcullis HTTP server for tests: a fresh database (SQLite file or PostgreSQL
+// schema), listening on an ephemeral loopback port, with a known root token.
+
+import { randomBytes } from 'node:crypto';
+import Cloudflare from 'cloudflare';
+import type { FastifyInstance } from 'fastify';
+import { hashSecret } from '../../src/api/auth/authenticate.js';
+import { ROUTES } from '../../src/api/routes.js';
+import { buildServer } from '../../src/api/server.js';
+import type { ServerSettings } from '../../src/api/settings.js';
+import type { RunnerOptions } from '../../src/tester/runner.js';
+import type { ExternalEvaluator } from '../../src/engine/index.js';
+import { openStore } from '../../src/store/open.js';
+import type { Store } from '../../src/store/store.js';
+import { sqliteDatabase, type TestDatabase } from './databases.js';
+
+export interface TestServer {
+  readonly baseUrl: string;
+  /** The API base the SDK needs: baseUrl + /client/v4. */
+  readonly apiUrl: string;
+  readonly rootToken: string;
+  readonly accountId: string;
+  readonly store: Store;
+  readonly app: FastifyInstance;
+  readonly database: TestDatabase;
+  /** fetch against the API with the root token (or the given headers). */
+  api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; json: any }>;
+  sdk(token?: string): Cloudflare;
+  close(): Promise<void>;
+}
+
+export const randomAccountId = (): string => randomBytes(16).toString('hex');
+
+export interface TestServerOptions {
+  readonly database?: TestDatabase;
+  readonly settings?: Partial<ServerSettings>;
+  /** Keep the database when closing (to reopen it in a restart test). */
+  readonly keepDatabase?: boolean;
+  /** X-Auth-Email / X-Auth-Key credentials with root rights. */
+  readonly authKey?: { readonly email: string; readonly key: string };
+  /** Policy-test runner options (concurrency 0: tests stay processing until a test runs them). */
+  readonly tester?: RunnerOptions;
+  /** Asks external_evaluation endpoints (none: such rules are unknown). */
+  readonly external?: ExternalEvaluator;
+  /** The built dashboard to serve (default dist/web). */
+  readonly webRoot?: string;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const database = options.database ?? sqliteDatabase();
+  const store = await openStore(database.url);
+  const rootToken = randomBytes(30).toString('base64url');
+  const root = {
+    tokenHash: hashSecret(rootToken),
+    ...(options.authKey !== undefined ? { authEmail: options.authKey.email, authKeyHash: hashSecret(options.authKey.key) } : {}),
+  };
+  const app = await buildServer({
+    store,
+    root,
+    routes: ROUTES,
+    ...(options.settings !== undefined ? { settings: options.settings } : {}),
+    tester: { idleMs: 50, ...options.tester },
+    ...(options.external !== undefined ? { external: options.external } : {}),
+    ...(options.webRoot !== undefined ? { webRoot: options.webRoot } : {}),
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  const baseUrl = `http://127.0.0.1:${address.port}`;
+  const apiUrl = `${baseUrl}/client/v4`;
+  const accountId = randomAccountId();
+  return {
+    baseUrl,
+    apiUrl,
+    rootToken,
+    accountId,
+    store,
+    app,
+    database,
+    async api(method, path, body, headers) {
+      const res = await fetch(apiUrl + path, {
+        method,
+        headers: {
+          authorization: `Bearer ${rootToken}`,
+          ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      });
+      const text = await res.text();
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        throw new Error(`${method} ${path}: ${res.status} answered non-JSON: ${text.slice(0, 200)}`);
+      }
+      return { status: res.status, headers: res.headers, json };
+    },
+    sdk(token = rootToken) {
+      return new Cloudflare({ apiToken: token, baseURL: apiUrl, maxRetries: 0 });
+    },
+    async close() {
+      await app.close();
+      await store.close();
+      if (options.keepDatabase !== true) await database.drop();
+    },
+  };
+}

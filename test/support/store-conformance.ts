@@ -1,0 +1,511 @@
+// One conformance suite for every store implementation (SQLite and PostgreSQL run it alike):
+// what the API relies on, stated as tests. A new implementation passes this or is not a store.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { DatabaseKind, TestDatabase } from './databases.js';
+import { openStore } from '../../src/store/open.js';
+import type { ChunkOutcome, NewPolicyTest, NewResource, Store, TokenRecord } from '../../src/store/store.js';
+import { TOKENS_SCOPE } from '../../src/store/store.js';
+import { withAuditActor, type AuditActor } from '../../src/store/audit.js';
+
+const ACCOUNT = '0123456789abcdef0123456789abcdef';
+const OTHER = 'fedcba9876543210fedcba9876543210';
+
+function resource(kind: NewResource['kind'], name: string, body: Record<string, unknown> = {}, extra: Partial<NewResource> = {}): NewResource {
+  return { accountId: ACCOUNT, kind, id: randomUUID(), parentId: null, name, body: { name, ...body }, secretHash: null, createdAt: new Date().toISOString(), ...extra };
+}
+
+function token(name: string, secretHash: string): TokenRecord {
+  const at = new Date().toISOString();
+  return { id: randomUUID().replace(/-/g, ''), name, secretHash, policies: [{ effect: 'allow' }], condition: null, status: 'active', issuedOn: at, modifiedOn: at, expiresOn: null, notBefore: null, lastUsedOn: null };
+}
+
+export function storeConformance(kind: DatabaseKind): void {
+  describe(`store conformance: ${kind.name}`, { skip: kind.skip }, () => {
+    let db: TestDatabase;
+    let store: Store;
+    before(async () => {
+      db = await kind.create();
+      store = await openStore(db.url);
+    });
+    after(async () => {
+      await store?.close();
+      await db?.drop();
+    });
+
+    describe('resources', () => {
+      it('inserts, reads back exactly, and counts versions from 1', async () => {
+        const r = resource('policy', 'Engineers', { decision: 'allow', include: [{ everyone: {} }], note: 'ünïcødé ✓' });
+        await store.transaction(ACCOUNT, (tx) => tx.insertResource(r, []));
+        const got = await store.read.getResource(ACCOUNT, 'policy', r.id);
+        assert.ok(got);
+        assert.deepEqual(got.body, r.body);
+        assert.equal(got.name, 'Engineers');
+        assert.equal(got.version, 1);
+        assert.equal(got.createdAt, r.createdAt);
+        assert.equal(await store.read.getResource(OTHER, 'policy', r.id), undefined, 'another account does not see it');
+        assert.equal(await store.read.getResource(ACCOUNT, 'group', r.id), undefined, 'another kind does not see it');
+      });
+
+      it('updates name and body, bumps the version and updated_at, and reports missing ids', async () => {
+        const r = resource('group', 'Before');
+        await store.transaction(ACCOUNT, (tx) => tx.insertResource(r, []));
+        await new Promise((ok) => setTimeout(ok, 5));
+        const updated = await store.transaction(ACCOUNT, (tx) => tx.updateResource(ACCOUNT, 'group', r.id, { name: 'After', body: { name: 'After', x: 1 } }, []));
+        assert.ok(updated);
+        assert.equal(updated.name, 'After');
+        assert.deepEqual(updated.body, { name: 'After', x: 1 });
+        assert.equal(updated.version, 2);
+        assert.ok(updated.updatedAt > r.createdAt);
+        assert.equal(updated.createdAt, r.createdAt);
+        const missing = await store.transaction(ACCOUNT, (tx) => tx.updateResource(ACCOUNT, 'group', randomUUID(), { name: 'x', body: {} }, []));
+        assert.equal(missing, undefined);
+      });
+
+      it('keeps a secret hash until an update replaces it', async () => {
+        const r = resource('service_token', 'CI', {}, { secretHash: 'hash-1' });
+        await store.transaction(ACCOUNT, (tx) => tx.insertResource(r, []));
+        await store.transaction(ACCOUNT, (tx) => tx.updateResource(ACCOUNT, 'service_token', r.id, { name: 'CI 2', body: {} }, []));
+        assert.equal((await store.read.getResource(ACCOUNT, 'service_token', r.id))?.secretHash, 'hash-1');
+        await store.transaction(ACCOUNT, (tx) => tx.updateResource(ACCOUNT, 'service_token', r.id, { name: 'CI 3', body: {}, secretHash: 'hash-2' }, []));
+        assert.equal((await store.read.getResource(ACCOUNT, 'service_token', r.id))?.secretHash, 'hash-2');
+      });
+
+      it('lists in creation order, pages with totals, and filters by name, search and parent', async () => {
+        const base = Date.parse('2030-01-01T00:00:00.000Z');
+        const names = ['alpha', 'Beta', 'gamma 50%', 'delta_x', 'epsilon'];
+        const parent = randomUUID();
+        for (const [i, name] of names.entries()) {
+          const r = resource('app_policy', name, {}, { createdAt: new Date(base + i * 1000).toISOString(), parentId: i < 3 ? parent : randomUUID() });
+          await store.transaction(ACCOUNT, (tx) => tx.insertResource(r, []));
+        }
+        const all = await store.read.listResources(ACCOUNT, 'app_policy', { offset: 0, limit: 100 });
+        assert.deepEqual(all.items.map((r) => r.name), names);
+        assert.equal(all.total, 5);
+        const page2 = await store.read.listResources(ACCOUNT, 'app_policy', { offset: 2, limit: 2 });
+        assert.deepEqual(page2.items.map((r) => r.name), ['gamma 50%', 'delta_x']);
+        assert.equal(page2.total, 5);
+        const past = await store.read.listResources(ACCOUNT, 'app_policy', { offset: 10, limit: 2 });
+        assert.deepEqual(past.items, []);
+        assert.equal(past.total, 5);
+        assert.deepEqual((await store.read.listResources(ACCOUNT, 'app_policy', { offset: 0, limit: 10 }, { search: 'BET' })).items.map((r) => r.name), ['Beta']);
+        assert.deepEqual((await store.read.listResources(ACCOUNT, 'app_policy', { offset: 0, limit: 10 }, { search: '50%' })).items.map((r) => r.name), ['gamma 50%'], '% is literal');
+        assert.deepEqual((await store.read.listResources(ACCOUNT, 'app_policy', { offset: 0, limit: 10 }, { search: 'a_' })).items.map((r) => r.name), ['delta_x'], '_ is literal');
+        assert.deepEqual((await store.read.listResources(ACCOUNT, 'app_policy', { offset: 0, limit: 10 }, { name: 'alpha' })).items.map((r) => r.name), ['alpha']);
+        assert.equal((await store.read.listResources(ACCOUNT, 'app_policy', { offset: 0, limit: 10 }, { parentId: parent })).total, 3);
+        assert.deepEqual((await store.read.allResources(ACCOUNT, 'app_policy', { parentId: parent })).map((r) => r.name), ['alpha', 'Beta', 'gamma 50%']);
+      });
+
+      it('reads many by id at once', async () => {
+        const a = resource('list', 'A');
+        const b = resource('list', 'B');
+        await store.transaction(ACCOUNT, async (tx) => {
+          await tx.insertResource(a, []);
+          await tx.insertResource(b, []);
+        });
+        const got = await store.read.getResources(ACCOUNT, 'list', [b.id, a.id, randomUUID()]);
+        assert.deepEqual(got.map((r) => r.name).sort(), ['A', 'B']);
+        assert.deepEqual(await store.read.getResources(ACCOUNT, 'list', []), []);
+      });
+
+      it('deletes and says whether anything was there', async () => {
+        const r = resource('certificate', 'CA');
+        await store.transaction(ACCOUNT, (tx) => tx.insertResource(r, []));
+        assert.equal(await store.transaction(ACCOUNT, (tx) => tx.deleteResource(ACCOUNT, 'certificate', r.id)), true);
+        assert.equal(await store.read.getResource(ACCOUNT, 'certificate', r.id), undefined);
+        assert.equal(await store.transaction(ACCOUNT, (tx) => tx.deleteResource(ACCOUNT, 'certificate', r.id)), false);
+      });
+    });
+
+    describe('references', () => {
+      it('finds who references a resource, replaces references on update and drops them on delete', async () => {
+        const group = resource('group', 'Target group');
+        const policy = resource('policy', 'Uses the group');
+        const app1 = resource('app', 'App one');
+        const app2 = resource('app', 'App two');
+        await store.transaction(ACCOUNT, async (tx) => {
+          await tx.insertResource(group, []);
+          await tx.insertResource(policy, [{ kind: 'group', id: group.id }, { kind: 'group', id: group.id }]);
+          await tx.insertResource(app1, [{ kind: 'policy', id: policy.id }]);
+          await tx.insertResource(app2, [{ kind: 'policy', id: policy.id }]);
+        });
+        assert.deepEqual((await store.read.referrers(ACCOUNT, 'group', group.id)).map((r) => [r.kind, r.id, r.name]), [['policy', policy.id, 'Uses the group']]);
+        assert.deepEqual(Object.fromEntries(await store.read.referrerCounts(ACCOUNT, 'policy', [policy.id, group.id], 'app')), { [policy.id]: 2, [group.id]: 0 });
+        const all = (await store.read.references(ACCOUNT)).filter((r) => [group.id, policy.id].includes(r.to.id));
+        assert.deepEqual(all.map((r) => [r.from.kind, r.from.id, r.to.kind, r.to.id]).sort(), [
+          ['app', app1.id, 'policy', policy.id],
+          ['app', app2.id, 'policy', policy.id],
+          ['policy', policy.id, 'group', group.id],
+        ].sort(), 'every reference once, listed whether or not its ends exist');
+        await store.transaction(ACCOUNT, (tx) => tx.updateResource(ACCOUNT, 'app', app2.id, { name: 'App 2', body: {} }));
+        assert.equal((await store.read.referrerCounts(ACCOUNT, 'policy', [policy.id], 'app')).get(policy.id), 2, 'references kept when left out');
+        await store.transaction(ACCOUNT, (tx) => tx.updateResource(ACCOUNT, 'app', app2.id, { name: 'App two', body: {} }, []));
+        assert.equal((await store.read.referrerCounts(ACCOUNT, 'policy', [policy.id], 'app')).get(policy.id), 1);
+        await store.transaction(ACCOUNT, (tx) => tx.deleteResource(ACCOUNT, 'policy', policy.id));
+        assert.deepEqual(await store.read.referrers(ACCOUNT, 'group', group.id), []);
+      });
+    });
+
+    describe('Gateway list items', () => {
+      it('adds without duplicates, removes, counts, pages and lists values', async () => {
+        const list = resource('list', 'Office IPs');
+        const added = await store.transaction(ACCOUNT, async (tx) => {
+          await tx.insertResource(list, []);
+          return tx.addListItems(ACCOUNT, list.id, [
+            { value: '192.0.2.0/24', description: 'HQ' },
+            { value: '198.51.100.7' },
+            { value: '192.0.2.0/24', description: 'again' },
+          ]);
+        });
+        assert.equal(added, 2);
+        assert.equal(await store.transaction(ACCOUNT, (tx) => tx.addListItems(ACCOUNT, list.id, [{ value: '198.51.100.7' }, { value: '2001:db8::/32' }])), 1);
+        assert.deepEqual((await store.read.listItemValues(ACCOUNT, list.id)).sort(), ['192.0.2.0/24', '198.51.100.7', '2001:db8::/32']);
+        const page = await store.read.listItems(ACCOUNT, list.id, { offset: 0, limit: 2 });
+        assert.equal(page.total, 3);
+        assert.equal(page.items.length, 2);
+        assert.equal(page.items.find((i) => i.value === '192.0.2.0/24')?.description, 'HQ');
+        assert.equal((await store.read.listItemCounts(ACCOUNT, [list.id, 'nope'])).get(list.id), 3);
+        assert.equal(await store.transaction(ACCOUNT, (tx) => tx.removeListItems(ACCOUNT, list.id, ['198.51.100.7', 'not there'])), 1);
+        await store.transaction(ACCOUNT, (tx) => tx.deleteListItems(ACCOUNT, list.id));
+        assert.deepEqual(await store.read.listItemValues(ACCOUNT, list.id), []);
+      });
+    });
+
+    describe('users', () => {
+      it('inserts, finds by id and by email case-insensitively, updates identity and deletes', async () => {
+        const id = randomUUID();
+        const user = await store.transaction(ACCOUNT, (tx) => tx.insertUser({ accountId: ACCOUNT, id, email: 'Ada@Example.com', name: 'Ada', identity: null }));
+        assert.equal(user.email, 'Ada@Example.com');
+        assert.equal(user.identity, null);
+        assert.equal(user.lastSeenAt, null);
+        assert.equal((await store.read.getUserByEmail(ACCOUNT, 'ada@example.COM'))?.id, id);
+        assert.equal(await store.read.getUserByEmail(OTHER, 'ada@example.com'), undefined);
+        const identity = { email: 'ada@example.com', amr: ['pwd', 'mfa'], geo: { country: 'GB' }, groups: [{ name: 'Ünïcode' }] };
+        const updated = await store.transaction(ACCOUNT, (tx) => tx.updateUser(ACCOUNT, id, { identity }));
+        assert.deepEqual(updated?.identity, identity);
+        assert.ok(updated?.lastSeenAt);
+        assert.equal(updated?.name, 'Ada');
+        assert.equal(await store.transaction(ACCOUNT, (tx) => tx.deleteUser(ACCOUNT, id)), true);
+        assert.equal(await store.read.getUser(ACCOUNT, id), undefined);
+      });
+
+      it('refuses a second user with the same email (any case) in one account', async () => {
+        await store.transaction(ACCOUNT, (tx) => tx.insertUser({ accountId: ACCOUNT, id: randomUUID(), email: 'dup@example.com', name: '', identity: null }));
+        await assert.rejects(store.transaction(ACCOUNT, (tx) => tx.insertUser({ accountId: ACCOUNT, id: randomUUID(), email: 'DUP@example.com', name: '', identity: null })));
+        await store.transaction(OTHER, (tx) => tx.insertUser({ accountId: OTHER, id: randomUUID(), email: 'dup@example.com', name: '', identity: null }));
+      });
+
+      it('upserts by email: creates, updates, keeps what an entry leaves out', async () => {
+        const acct = randomUUID().replace(/-/g, '');
+        const first = await store.transaction(acct, (tx) =>
+          tx.upsertUsers(acct, [{ email: 'a@x.org', name: 'A', identity: { email: 'a@x.org', ip: '192.0.2.1' } }, { email: 'b@x.org' }], randomUUID),
+        );
+        assert.deepEqual(first, { created: 2, updated: 0 });
+        const second = await store.transaction(acct, (tx) => tx.upsertUsers(acct, [{ email: 'A@X.org' }, { email: 'c@x.org', name: 'C' }, { email: 'b@x.org', name: 'B', identity: { email: 'b@x.org' } }], randomUUID));
+        assert.deepEqual(second, { created: 1, updated: 2 });
+        const a = await store.read.getUserByEmail(acct, 'a@x.org');
+        assert.equal(a?.name, 'A');
+        assert.deepEqual(a?.identity, { email: 'a@x.org', ip: '192.0.2.1' });
+        const b = await store.read.getUserByEmail(acct, 'b@x.org');
+        assert.equal(b?.name, 'B');
+        assert.deepEqual(b?.identity, { email: 'b@x.org' });
+        assert.equal(await store.read.countUsers(acct), 3);
+      });
+
+      it('lists in insertion order with filters and totals', async () => {
+        const acct = randomUUID().replace(/-/g, '');
+        await store.transaction(acct, (tx) =>
+          tx.upsertUsers(acct, ['zed@a.org', 'amy@b.org', 'bob_x@a.org', 'cy%@c.org'].map((email, i) => ({ email, name: `N${i}` })), randomUUID),
+        );
+        const all = await store.read.listUsers(acct, { offset: 0, limit: 10 });
+        assert.deepEqual(all.items.map((u) => u.email), ['zed@a.org', 'amy@b.org', 'bob_x@a.org', 'cy%@c.org']);
+        assert.ok(all.items.every((u, i, xs) => i === 0 || u.seq > xs[i - 1].seq));
+        assert.deepEqual((await store.read.listUsers(acct, { offset: 1, limit: 2 })).items.map((u) => u.email), ['amy@b.org', 'bob_x@a.org']);
+        assert.deepEqual((await store.read.listUsers(acct, { offset: 0, limit: 10 }, { search: '@A.ORG' })).items.map((u) => u.email), ['zed@a.org', 'bob_x@a.org']);
+        assert.deepEqual((await store.read.listUsers(acct, { offset: 0, limit: 10 }, { search: 'b_' })).items.map((u) => u.email), ['bob_x@a.org']);
+        assert.deepEqual((await store.read.listUsers(acct, { offset: 0, limit: 10 }, { search: '%' })).items.map((u) => u.email), ['cy%@c.org']);
+        assert.deepEqual((await store.read.listUsers(acct, { offset: 0, limit: 10 }, { email: 'AMY@b.org' })).items.map((u) => u.name), ['N1']);
+        assert.deepEqual((await store.read.listUsers(acct, { offset: 0, limit: 10 }, { name: 'N2' })).items.map((u) => u.email), ['bob_x@a.org']);
+        assert.equal((await store.read.listUsers(acct, { offset: 9, limit: 10 })).total, 4);
+      });
+    });
+
+    describe('API tokens', () => {
+      it('inserts, finds by id and by secret hash, updates and deletes', async () => {
+        const t = token('deploy', `hash-${randomUUID()}`);
+        await store.transaction(TOKENS_SCOPE, (tx) => tx.insertToken(t));
+        assert.deepEqual(await store.read.getToken(t.id), t);
+        assert.equal((await store.read.getTokenBySecretHash(t.secretHash))?.id, t.id);
+        const updated = await store.transaction(TOKENS_SCOPE, (tx) => tx.updateToken(t.id, { status: 'disabled', name: 'deploy 2' }));
+        assert.equal(updated?.status, 'disabled');
+        assert.equal((await store.read.getToken(t.id))?.name, 'deploy 2');
+        await store.touchToken(t.id, '2030-01-01T00:00:00.000Z');
+        assert.equal((await store.read.getToken(t.id))?.lastUsedOn, '2030-01-01T00:00:00.000Z');
+        assert.ok((await store.read.listTokens({ offset: 0, limit: 100 })).items.some((x) => x.id === t.id));
+        assert.equal(await store.transaction(TOKENS_SCOPE, (tx) => tx.deleteToken(t.id)), true);
+        assert.equal(await store.read.getToken(t.id), undefined);
+      });
+    });
+
+    describe('transactions', () => {
+      it('write all or nothing: an error inside leaves no trace', async () => {
+        const r = resource('policy', 'Never saved');
+        await assert.rejects(
+          store.transaction(ACCOUNT, async (tx) => {
+            await tx.insertResource(r, [{ kind: 'group', id: 'g' }]);
+            await tx.addListItems(ACCOUNT, r.id, [{ value: 'x' }]);
+            throw new Error('changed my mind');
+          }),
+          /changed my mind/,
+        );
+        assert.equal(await store.read.getResource(ACCOUNT, 'policy', r.id), undefined);
+        assert.deepEqual(await store.read.referrers(ACCOUNT, 'group', 'g'), []);
+        assert.deepEqual(await store.read.listItemValues(ACCOUNT, r.id), []);
+      });
+
+      it('never interleave within one scope: concurrent read-modify-writes lose nothing', async () => {
+        const counter = resource('group', 'counter', { n: 0 });
+        await store.transaction(ACCOUNT, (tx) => tx.insertResource(counter, []));
+        await Promise.all(
+          Array.from({ length: 40 }, () =>
+            store.transaction(ACCOUNT, async (tx) => {
+              const current = await tx.getResource(ACCOUNT, 'group', counter.id);
+              await new Promise((ok) => setImmediate(ok));
+              await tx.updateResource(ACCOUNT, 'group', counter.id, { name: 'counter', body: { n: (current!.body.n as number) + 1 } }, []);
+            }),
+          ),
+        );
+        const final = await store.read.getResource(ACCOUNT, 'group', counter.id);
+        assert.equal(final?.body.n, 40);
+        assert.equal(final?.version, 41);
+      });
+
+      it('commit independently when many run at once: one failing undoes only its own writes', async () => {
+        const acct = randomUUID().replace(/-/g, '');
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 20 }, (_, i) =>
+            store.transaction(acct, async (tx) => {
+              await tx.insertResource(resource('group', `g${i}`, {}, { accountId: acct }), []);
+              if (i % 7 === 3) throw new Error(`transaction ${i} fails`);
+              return i;
+            }),
+          ),
+        );
+        const failed = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [i] : []));
+        assert.deepEqual(failed, [3, 10, 17]);
+        const names = (await store.read.allResources(acct, 'group')).map((r) => r.name).sort();
+        assert.deepEqual(names, Array.from({ length: 20 }, (_, i) => i).filter((i) => i % 7 !== 3).map((i) => `g${i}`).sort());
+      });
+
+      it('keep serving after a failed transaction', async () => {
+        await assert.rejects(store.transaction(ACCOUNT, async () => Promise.reject(new Error('boom'))));
+        const r = resource('policy', 'after the failure');
+        await store.transaction(ACCOUNT, (tx) => tx.insertResource(r, []));
+        assert.ok(await store.read.getResource(ACCOUNT, 'policy', r.id));
+      });
+    });
+
+    describe('policy tests', () => {
+      const outcome = (processed: number, extra: Partial<ChunkOutcome> = {}): ChunkOutcome => ({
+        processed,
+        approved: processed,
+        blocked: 0,
+        errored: 0,
+        changed: 0,
+        counts: { all: processed, approved: processed },
+        results: JSON.stringify(Array.from({ length: processed }, (_, i) => [i])),
+        ...extra,
+      });
+      const newTest = (accountId: string, over: Partial<NewPolicyTest> = {}): NewPolicyTest => ({
+        id: randomUUID().replace(/-/g, '') + randomUUID().replace(/-/g, ''),
+        accountId,
+        status: 'processing',
+        reason: null,
+        definition: { policies: [{ name: 'p' }] },
+        totalUsers: 0,
+        createdAt: new Date().toISOString(),
+        deadlineMs: Date.now() + 60_000,
+        ...over,
+      });
+      async function usersIn(accountId: string, n: number): Promise<void> {
+        await store.transaction(accountId, (tx) => tx.upsertUsers(accountId, Array.from({ length: n }, (_, i) => ({ email: `u${i}@${accountId}.test`, identity: { email: `u${i}@${accountId}.test` } })), randomUUID));
+      }
+
+      it('splits an account\'s users into chunks by insertion order, ignoring other accounts', async () => {
+        const acct = randomUUID().replace(/-/g, '');
+        const noise = randomUUID().replace(/-/g, '');
+        for (let i = 0; i < 7; i++) {
+          await store.transaction(acct, (tx) => tx.upsertUsers(acct, [{ email: `a${i}@x.org`, identity: { email: `a${i}@x.org` } }], randomUUID));
+          await store.transaction(noise, (tx) => tx.upsertUsers(noise, [{ email: `n${i}@x.org` }], randomUUID));
+        }
+        const chunks = await store.tests.userChunks(acct, 3);
+        assert.deepEqual(chunks.map((c) => c.expectedUsers), [3, 3, 1]);
+        const seen: string[] = [];
+        for (const c of chunks) {
+          const users = await store.tests.usersInRange(acct, c.seqFrom, c.seqTo);
+          assert.equal(users.length, c.expectedUsers);
+          seen.push(...users.map((u) => u.email));
+          assert.deepEqual(JSON.parse(users[0].identity!), { email: users[0].email });
+        }
+        assert.deepEqual(seen, Array.from({ length: 7 }, (_, i) => `a${i}@x.org`));
+        assert.deepEqual(await store.tests.userChunks(randomUUID().replace(/-/g, ''), 3), []);
+      });
+
+      it('leases each chunk to one owner, counts each completion once, and completes the test', async () => {
+        const acct = randomUUID().replace(/-/g, '');
+        await usersIn(acct, 10);
+        const chunks = await store.tests.userChunks(acct, 4);
+        const test = newTest(acct, { totalUsers: 10 });
+        await store.tests.create(test, chunks);
+        const leases = await Promise.all(Array.from({ length: 6 }, (_, i) => store.tests.lease(`owner-${i}`, Date.now(), 60_000)));
+        const taken = leases.filter((l) => l !== undefined && l.testId === test.id);
+        assert.deepEqual(taken.map((l) => l!.chunkNo).sort(), [0, 1, 2], 'every chunk leased exactly once');
+        for (const lease of taken) {
+          const owner = `owner-${leases.indexOf(lease)}`;
+          assert.equal(await store.tests.complete(lease!, owner, outcome(lease!.expectedUsers), new Date().toISOString()), true);
+          assert.equal(await store.tests.complete(lease!, owner, outcome(lease!.expectedUsers), new Date().toISOString()), false, 'a second completion is refused');
+        }
+        const done = await store.tests.get(acct, test.id);
+        assert.equal(done?.status, 'complete');
+        assert.equal(done?.processedUsers, 10);
+        assert.equal(done?.approved, 10);
+        assert.equal(done?.chunksDone, 3);
+        assert.ok(done?.finishedAt);
+        const summaries = await store.tests.chunkSummaries(test.id);
+        assert.deepEqual(summaries.map((c) => [c.chunkNo, c.state, c.counts?.all]), [[0, 'done', 4], [1, 'done', 4], [2, 'done', 2]]);
+        assert.ok(summaries.every((c) => c.completedBy?.startsWith('owner-')), 'each chunk records who completed it');
+        assert.equal(JSON.parse((await store.tests.chunkResults(test.id, 2))!).length, 2);
+        assert.equal(await store.tests.get(randomUUID().replace(/-/g, ''), test.id), undefined, 'tests belong to their account');
+      });
+
+      it('keeps a test\'s environment apart from its record', async () => {
+        const acct = randomUUID().replace(/-/g, '');
+        const environment = { groups: [{ id: 'g', body: { name: 'G', include: [{ everyone: {} }] } }], lists: [{ id: 'l', type: 'IP', values: ['192.0.2.0/24'] }], now: 1 };
+        const withEnv = newTest(acct, { environment });
+        const without = newTest(acct);
+        await store.tests.create(withEnv, []);
+        await store.tests.create(without, []);
+        assert.deepEqual(await store.tests.environment(withEnv.id), environment);
+        assert.equal(await store.tests.environment(without.id), undefined);
+        assert.equal(await store.tests.environment('no such test'), undefined);
+        const record = await store.tests.get(acct, withEnv.id);
+        assert.ok(record !== undefined && !('environment' in record), 'progress reads do not carry it');
+        assert.deepEqual(record.definition, withEnv.definition);
+      });
+
+      it('gives an expired lease to another owner and refuses the late completion of the first', async () => {
+        const acct = randomUUID().replace(/-/g, '');
+        await usersIn(acct, 3);
+        const test = newTest(acct, { totalUsers: 3 });
+        await store.tests.create(test, await store.tests.userChunks(acct, 10));
+        const now = Date.now();
+        const first = await store.tests.lease('slow', now, 1000);
+        assert.equal(first?.testId, test.id);
+        assert.equal(await store.tests.lease('fast', now + 500, 1000), undefined, 'still leased');
+        const second = await store.tests.lease('fast', now + 2000, 1000);
+        assert.deepEqual([second?.testId, second?.chunkNo], [test.id, first!.chunkNo]);
+        assert.equal(await store.tests.complete(first!, 'slow', outcome(3), new Date().toISOString()), false);
+        assert.equal(await store.tests.complete(second!, 'fast', outcome(3), new Date().toISOString()), true);
+        assert.equal((await store.tests.get(acct, test.id))?.processedUsers, 3);
+      });
+
+      it('releases leases for a restart, and takes users deleted before their turn out of the total', async () => {
+        const acct = randomUUID().replace(/-/g, '');
+        await usersIn(acct, 5);
+        const test = newTest(acct, { totalUsers: 5 });
+        await store.tests.create(test, await store.tests.userChunks(acct, 5));
+        const lease = await store.tests.lease('crashed', Date.now(), 60_000);
+        assert.ok(lease);
+        await store.tests.release(null);
+        const again = await store.tests.lease('restarted', Date.now(), 60_000);
+        assert.equal(again?.chunkNo, lease.chunkNo);
+        assert.equal(await store.tests.complete(again!, 'restarted', outcome(4), new Date().toISOString()), true);
+        const done = await store.tests.get(acct, test.id);
+        assert.deepEqual([done?.status, done?.totalUsers, done?.processedUsers], ['complete', 4, 4]);
+      });
+
+      it('stops tests past their deadline, keeping what was done, and cancels the rest', async () => {
+        const acct = randomUUID().replace(/-/g, '');
+        await usersIn(acct, 4);
+        const test = newTest(acct, { totalUsers: 4, deadlineMs: Date.now() + 1000 });
+        await store.tests.create(test, await store.tests.userChunks(acct, 2));
+        const a = await store.tests.lease('w', Date.now(), 60_000);
+        const b = await store.tests.lease('w', Date.now(), 60_000);
+        assert.equal(await store.tests.complete(a!, 'w', outcome(2), new Date().toISOString()), true);
+        assert.deepEqual(await store.tests.expire(Date.now() + 5000, new Date().toISOString()), [test.id]);
+        assert.equal(await store.tests.complete(b!, 'w', outcome(2), new Date().toISOString()), false);
+        const stopped = await store.tests.get(acct, test.id);
+        assert.deepEqual([stopped?.status, stopped?.processedUsers], ['exceeded time', 2]);
+        assert.match(stopped!.reason!, /ran out of time/);
+        assert.equal(await store.tests.countProcessing(acct), 0);
+      });
+
+      it('completes a test of an empty directory at once, and prunes old and surplus tests', async () => {
+        const acct = randomUUID().replace(/-/g, '');
+        const empty = newTest(acct, { createdAt: '2001-01-01T00:00:00.000Z' });
+        await store.tests.create(empty, []);
+        assert.equal((await store.tests.get(acct, empty.id))?.status, 'complete');
+        const recent = [1, 2, 3].map((i) => newTest(acct, { createdAt: `2030-01-0${i}T00:00:00.000Z` }));
+        for (const t of recent) await store.tests.create(t, []);
+        await usersIn(acct, 1);
+        const running = newTest(acct, { createdAt: '2000-01-01T00:00:00.000Z', totalUsers: 1 });
+        await store.tests.create(running, await store.tests.userChunks(acct, 10));
+        assert.equal(await store.tests.countProcessing(acct), 1);
+        const listed = await store.tests.list(acct, { offset: 0, limit: 2 });
+        assert.equal(listed.total, 5);
+        assert.deepEqual(listed.items.map((t) => t.id), [recent[2].id, recent[1].id], 'newest first');
+        const pruned = await store.tests.prune('2020-01-01T00:00:00.000Z', 2);
+        assert.ok(pruned >= 2);
+        assert.equal(await store.tests.get(acct, empty.id), undefined, 'old: pruned');
+        assert.equal(await store.tests.get(acct, recent[0].id), undefined, 'beyond the newest 2: pruned');
+        assert.ok(await store.tests.get(acct, recent[2].id));
+        assert.ok(await store.tests.get(acct, running.id), 'a running test is never pruned');
+        assert.deepEqual(await store.tests.chunkSummaries(empty.id), []);
+      });
+    });
+
+    describe('audit log', () => {
+      const actor: AuditActor = { kind: 'token', tokenId: 'tok-1', ip: '192.0.2.1', requestId: 'req-1', method: 'PUT', path: '/x' };
+
+      it('records the writes of a transaction made for an actor, with before and after, and nothing else', async () => {
+        const acct = randomUUID().replace(/-/g, '');
+        const r = resource('identity_provider', 'Okta', { config: { client_id: 'c', client_secret: 'hunter2' } }, { accountId: acct });
+        await store.transaction(acct, (tx) => tx.insertResource(r, []));
+        assert.equal((await store.read.listAudit(acct, { offset: 0, limit: 10 })).total, 0, 'no actor, no audit');
+        await withAuditActor(actor, () =>
+          store.transaction(acct, async (tx) => {
+            await tx.updateResource(acct, 'identity_provider', r.id, { name: 'Okta 2', body: { name: 'Okta 2', config: { client_id: 'd', client_secret: 'hunter3' } } });
+            await tx.upsertUsers(acct, [{ email: 'a@x.org' }, { email: 'b@x.org' }], randomUUID);
+          }),
+        );
+        await assert.rejects(withAuditActor(actor, () => store.transaction(acct, async (tx) => {
+          await tx.deleteResource(acct, 'identity_provider', r.id);
+          throw new Error('rolled back');
+        })));
+        const log = await store.read.listAudit(acct, { offset: 0, limit: 10 });
+        assert.deepEqual(log.items.map((e) => [e.action, e.resourceKind]), [['import', 'users'], ['update', 'identity_provider']], 'newest first; the rolled-back delete left nothing');
+        const update = log.items[1];
+        assert.deepEqual(update.before, { name: 'Okta', config: { client_id: 'c', client_secret: '[redacted]' } });
+        assert.deepEqual(update.after, { name: 'Okta 2', config: { client_id: 'd', client_secret: '[redacted]' } });
+        assert.deepEqual(update.actor, actor);
+        assert.deepEqual(log.items[0].after, { created: 2, updated: 0 });
+        const asc = await store.read.listAudit(acct, { offset: 0, limit: 1 }, { direction: 'asc', action: 'update' });
+        assert.equal(asc.total, 1);
+        assert.equal(asc.items[0].resourceId, r.id);
+        assert.equal((await store.read.listAudit(acct, { offset: 0, limit: 10 }, { since: '2999-01-01T00:00:00Z' })).total, 0);
+      });
+    });
+
+    describe('durability', () => {
+      it('keeps everything across a close and a reopen, and migrating twice is harmless', async () => {
+        const r = resource('posture_rule', 'Disk encryption', { type: 'disk_encryption' });
+        await store.transaction(ACCOUNT, (tx) => tx.insertResource(r, []));
+        await store.close();
+        store = await openStore(db.url);
+        assert.deepEqual((await store.read.getResource(ACCOUNT, 'posture_rule', r.id))?.body, r.body);
+      });
+    });
+  });
+}

@@ -1,0 +1,196 @@
+// The dashboard end to end, in headless Chromium against a real server: sign in, build a
+// policy in the rule builder, test it over an imported directory, filter and explain; field
+// errors and lint warnings where they belong; compare mode; what-if; keyboard reordering of
+// an application's policies; 401 handling; a narrow window. No request may leave the server.
+/// <reference lib="dom" />
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { browserUnavailable, launchBrowser, signIn, type Browser } from './browser.js';
+import { seedAccount, type Fixture } from './fixture.js';
+import { buildEngineersPolicy, ruleAt, runTest, setRule, showUsers } from './steps.js';
+
+const skip = browserUnavailable();
+
+describe('the dashboard in a browser', { skip }, () => {
+  let s: TestServer;
+  let fixture: Fixture;
+  let browser: Browser;
+  let page: Page;
+  before(async () => {
+    s = await startTestServer();
+    fixture = await seedAccount(s);
+    browser = await launchBrowser(s);
+  });
+  after(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  const openPage = async (path = '/'): Promise<Page> => {
+    await page?.close();
+    page = await browser.newPage();
+    await signIn(page, s, path);
+    return page;
+  };
+
+  it('builds a policy with three kinds of selector, saves it, tests it and explains a blocked user', async () => {
+    const p = await openPage();
+    await buildEngineersPolicy(p, 'Engineers in the US with MFA');
+    await p.getByRole('button', { name: 'Create policy' }).click();
+    await p.getByRole('status').filter({ hasText: 'Policy created.' }).waitFor();
+
+    const saved = (await s.api('GET', `/accounts/${s.accountId}/access/policies`)).json.result.find((x: { name: string }) => x.name === 'Engineers in the US with MFA');
+    assert.deepEqual(saved.include, [{ email_domain: { domain: 'example.com' } }]);
+    assert.deepEqual(saved.require, [{ geo: { country_code: 'US' } }, { auth_method: { auth_method: 'mfa' } }]);
+    assert.equal(new URL(p.url()).pathname, `/policies/${saved.id}`);
+
+    await p.getByRole('link', { name: 'Policy tester' }).click();
+    const chart = await runTest(p, ['Engineers in the US with MFA']);
+    // 12 employees: 4 abroad, 3 without MFA (one both); 4 contractors: 6 approved of 16.
+    assert.match((await chart.getAttribute('aria-label')) ?? '', /^Decisions for 16 users/);
+    assert.match((await chart.getAttribute('aria-label')) ?? '', /Approved 6 \(38%\), Blocked 10 \(63%\), Error 0 \(0%\)/);
+    assert.equal(await p.locator('#test-progress').getAttribute('value'), '100');
+
+    await showUsers(p, 'Blocked', 10);
+    const rows = p.locator('.users-table tbody tr');
+    assert.equal(await rows.count(), 10);
+    const blocked = await rows.locator('th').allTextContents();
+    assert.ok(blocked.includes('linus@example.com') && blocked.includes('erin@contractor.io'), blocked.join());
+    assert.ok(!blocked.includes('ada@example.com'));
+
+    const explain = p.getByRole('button', { name: 'Explain the result of linus@example.com' });
+    await explain.click();
+    const drawer = p.getByRole('dialog', { name: 'Why linus@example.com is blocked' });
+    await drawer.getByText('No policy matched, so access is blocked by default.').waitFor();
+    const geo = drawer.locator('[data-selector="geo"]');
+    assert.match((await geo.textContent()) ?? '', /Not matched.*Country FR is not US\..*ExpectedUS.*ActualFR/s);
+    assert.match((await drawer.locator('[data-selector="auth_method"]').textContent()) ?? '', /^Matched/);
+    assert.match((await drawer.locator('[data-selector="email_domain"]').textContent()) ?? '', /^Matched/);
+    await p.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'detached' });
+    assert.equal(await explain.evaluate((button) => button === document.activeElement), true, 'focus returns to the button that opened the drawer');
+  });
+
+  it('shows a validation error next to its field, clears it when fixed, and shows lint warnings inline', async () => {
+    const p = await openPage('/policies/new');
+    await p.getByLabel('Name', { exact: true }).fill('Typo');
+    const email = ruleAt(p, 'Include', 1).getByLabel('Email');
+    await email.fill('bob@@example');
+    await p.getByRole('button', { name: 'Create policy' }).click();
+
+    const summary = p.getByRole('alert').filter({ hasText: 'The policy was not saved: 1 problem' });
+    await summary.waitFor();
+    assert.equal(await email.getAttribute('aria-invalid'), 'true');
+    const noteId = await email.getAttribute('aria-describedby');
+    assert.ok(noteId);
+    const note = p.locator(`#${noteId}`);
+    assert.match((await note.textContent()) ?? '', /"bob@@example" is not a valid email address/);
+    assert.equal(await note.locator('[data-note-pointer]').getAttribute('data-note-pointer'), '/include/0/email/email');
+    const field = email.locator('xpath=ancestor::div[contains(@class, "field")][1]');
+    assert.equal(await field.locator(`#${noteId}`).count(), 1, 'the error sits in the field it concerns');
+    assert.equal((await s.api('GET', `/accounts/${s.accountId}/access/policies`)).json.result.some((x: { name: string }) => x.name === 'Typo'), false);
+
+    // Following the summary's link puts the keyboard on the field.
+    await summary.getByRole('button', { name: 'Include rule 1: Email' }).click();
+    assert.equal(await email.evaluate((input) => input === document.activeElement), true);
+
+    await email.fill('bob@example.com');
+    await p.waitForFunction(() => document.querySelector('[aria-invalid="true"]') === null);
+    const country = await setRule(p, 'Require', 1, 'Country', { 'Country code': 'UK' });
+    await p.getByRole('button', { name: 'Create policy' }).click();
+    await p.getByRole('status').filter({ hasText: 'Policy created.' }).waitFor();
+    const warning = country.locator('.note-warning');
+    assert.match((await warning.textContent()) ?? '', /UK is not an assigned ISO 3166-1 alpha-2 country code.*Did you mean GB\?/);
+  });
+
+  it('compares a draft with the saved policies: who gains and who loses access', async () => {
+    const p = await openPage(`/policies/${fixture.employeesPolicyId}`);
+    await p.getByRole('heading', { name: 'Edit policy: Employees' }).waitFor();
+    await setRule(p, 'Require', 1, 'Country', { 'Country code': 'US' });
+    await p.getByRole('button', { name: 'Test this draft' }).click();
+
+    await p.getByRole('heading', { name: 'Policy tester' }).waitFor();
+    assert.equal(await p.getByRole('checkbox', { name: /The draft from the rule builder: Employees/ }).isChecked(), true);
+    await p.getByRole('checkbox', { name: /Compare with the saved versions/ }).check();
+    await p.getByRole('button', { name: 'Run test' }).click();
+    const changes = p.getByRole('img', { name: /^Compared with the saved policies: 4 users change/ });
+    await changes.waitFor();
+    assert.match((await changes.getAttribute('aria-label')) ?? '', /Gain access 0 .*Lose access 4 /);
+    await showUsers(p, 'Lose access', 4);
+    const losing = (await p.locator('.users-table tbody th').allTextContents()).sort();
+    assert.deepEqual(losing, ['alan@example.com', 'barbara@example.com', 'katherine@example.com', 'linus@example.com']);
+    // The saved policy is unchanged until the draft is saved.
+    const saved = await s.api('GET', `/accounts/${s.accountId}/access/policies/${fixture.employeesPolicyId}`);
+    assert.deepEqual(saved.json.result.require, []);
+  });
+
+  it('answers what-if questions with a changed context', async () => {
+    const p = await openPage('/what-if');
+    await p.getByLabel('Search users').fill('barbara');
+    const user = p.getByLabel('User', { exact: true });
+    await user.locator('option', { hasText: 'barbara@example.com' }).waitFor({ state: 'attached' });
+    await user.selectOption({ label: 'barbara@example.com (Barbara Example)' });
+    await p.getByRole('checkbox', { name: /Block high-risk logins/ }).check();
+    await p.getByRole('checkbox', { name: /^Employees/ }).check();
+    await p.getByRole('button', { name: 'Evaluate' }).click();
+    const result = p.locator('.what-if-result');
+    await result.getByText('Deciding policy: Block high-risk logins').waitFor();
+    assert.match((await result.locator('.verdict').textContent()) ?? '', /Access blocked/);
+
+    await p.getByLabel('User risk score').selectOption('low');
+    await p.getByRole('button', { name: 'Evaluate' }).click();
+    await result.getByText('Deciding policy: Employees').waitFor();
+    assert.match((await result.locator('.verdict').textContent()) ?? '', /Access granted/);
+    assert.match((await result.locator('[data-selector="user_risk_score"]').textContent()) ?? '', /Not matched/);
+  });
+
+  it("reorders an application's policies from the keyboard and saves the precedence", async () => {
+    const p = await openPage(`/apps/${fixture.appId}`);
+    const handle = p.getByRole('button', { name: 'Employees, position 2 of 2' });
+    await handle.focus();
+    await p.keyboard.press('Alt+ArrowUp');
+    await p.getByRole('button', { name: 'Employees, position 1 of 2' }).waitFor();
+    assert.equal(await p.getByRole('button', { name: 'Employees, position 1 of 2' }).evaluate((b) => b === document.activeElement), true);
+    await p.getByRole('button', { name: 'Save application' }).click();
+    await p.getByRole('status').filter({ hasText: 'Order saved.' }).waitFor();
+    const app = await s.api('GET', `/accounts/${s.accountId}/access/apps/${fixture.appId}`);
+    assert.deepEqual(
+      app.json.result.policies.map((x: { id: string; precedence: number }) => [x.id, x.precedence]),
+      [
+        [fixture.employeesPolicyId, 1],
+        [fixture.contractorsPolicyId, 2],
+      ],
+    );
+  });
+
+  it('goes back to the sign-in form with the reason when the token stops working', async () => {
+    const p = await openPage('/policies');
+    await p.evaluate(() => sessionStorage.setItem('portcullis.token', 'not-a-valid-token'));
+    await p.reload();
+    await p.getByRole('heading', { name: 'Sign in to portcullis' }).waitFor();
+    assert.match((await p.getByRole('alert').textContent()) ?? '', /Signed out: Authentication error/);
+    assert.equal(await p.getByLabel('Account id').inputValue(), s.accountId);
+  });
+
+  it('fits a narrow window', async () => {
+    page = await browser.newPage({ width: 400, height: 800 });
+    await signIn(page, s, '/tester');
+    await page.getByRole('heading', { name: 'Policy tester' }).waitFor();
+    for (const path of ['/policies', '/policies/new', '/tester']) {
+      await page.getByRole('navigation', { name: 'Dashboard' }).waitFor();
+      await page.evaluate((to) => {
+        history.pushState(null, '', to);
+        dispatchEvent(new Event('portcullis:navigate'));
+      }, path);
+      await page.locator('h1').first().waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `${path} overflows a 400px window by ${overflow}px`);
+    }
+  });
+
+  it('made no request beyond the test server', () => {
+    assert.deepEqual(browser.foreignRequests, []);
+  });
+});
