@@ -1,6 +1,6 @@
 // What the rules of a policy or group name in the account (groups, lists, IdPs, service
 // tokens, posture rules, apps): loaded from the store so the engine can check them on write
-// (DESIGN.md §3 "References are checked on write") and lint with them, and recorded as
+// (docs/semantics.md "Reference checks") and lint with them, and recorded as
 // references so that nothing in use can be deleted.
 
 import {

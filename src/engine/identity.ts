@@ -1,5 +1,6 @@
-// The identity model (DESIGN.md §2): a user's last seen identity, as Cloudflare keeps it,
-// and its prepared form, computed once per identity so evaluation never re-parses strings.
+// The identity model (docs/semantics.md "Identity model"): a user's last seen identity, as
+// Cloudflare keeps it, and its prepared form, computed once per identity so evaluation never
+// re-parses strings.
 
 import type { RiskLevel } from './wire.js';
 import { amrMask } from './amr.js';

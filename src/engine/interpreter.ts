@@ -381,8 +381,9 @@ function ref(policy: Policy, index: number): PolicyRef {
 }
 
 /**
- * Evaluate a list of policies for one identity with the order of execution of DESIGN.md §4,
- * returning the access result and the full explanation.
+ * Evaluate a list of policies for one identity in the order of docs/semantics.md "Order of
+ * execution" (unknowns as in "Three-valued logic"), returning the access result and the full
+ * explanation.
  */
 export function explain(policies: readonly Policy[], identity: PreparedIdentity, env: EvalEnv = {}, options: EvaluateOptions = {}): Explanation {
   const interp = new Interpreter(env, identity, options.external);

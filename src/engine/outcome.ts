@@ -1,5 +1,6 @@
 // Outcomes shared by every evaluator: three-valued rule results (Kleene logic), access results,
-// and the order of execution across a list of policies (DESIGN.md §4).
+// and the order of execution across a list of policies (docs/semantics.md "Three-valued logic",
+// "Order of execution").
 
 import type { Decision } from './wire.js';
 
@@ -24,7 +25,7 @@ export function grants(decision: Decision): boolean {
   return decision !== 'deny';
 }
 
-/** Bypass and Service Auth policies run before Allow and Block (DESIGN.md §4 step 1). */
+/** Bypass and Service Auth policies run before Allow and Block (docs/semantics.md "Order of execution"). */
 export function isFirstPhase(decision: Decision): boolean {
   return decision === 'bypass' || decision === 'non_identity';
 }

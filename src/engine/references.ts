@@ -1,4 +1,4 @@
-// Write-time reference checks (DESIGN.md §3 "References are checked on write"): every group,
+// Write-time reference checks (docs/semantics.md "Reference checks"): every group,
 // list, IdP, service token, posture rule or app a rule names must exist in the account; a
 // bypass policy may not reach an identity selector through a group; groups may not form cycles.
 // The caller supplies the lookups; a lookup left out is not checked (offline use).

@@ -32,7 +32,7 @@ export interface SelectorSpec {
   readonly idpScoped: boolean;
   /** The field (if any) naming another account object, and that object's kind. */
   readonly reference?: { readonly field: string; readonly kind: ReferenceKind };
-  /** Identity fields read (DESIGN.md §2), for docs and explanations. */
+  /** Identity fields read (docs/semantics.md "Identity model"), for docs and explanations. */
   readonly reads: readonly string[];
 }
 

@@ -143,7 +143,7 @@ const OPTIONAL: Partial<Record<Selector, string[]>> = {
   cloudflare_account_member: ['account_id'],
 };
 
-/** Identity selectors, as DESIGN.md §3 "Where selectors may appear" lists them. */
+/** Identity selectors, as docs/semantics.md "Where selectors may appear" lists them. */
 const IDENTITY_SELECTORS: Selector[] = [
   'email',
   'email_domain',
@@ -1065,7 +1065,7 @@ describe('approval_groups', () => {
 });
 
 describe('where selectors may appear', () => {
-  test('the catalog marks exactly the identity selectors of DESIGN.md §3', () => {
+  test('the catalog marks exactly the identity selectors of docs/semantics.md "Where selectors may appear"', () => {
     assert.deepEqual(
       SELECTORS.filter((s) => s.identity).map((s) => s.selector).sort(),
       [...IDENTITY_SELECTORS].sort(),

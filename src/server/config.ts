@@ -1,5 +1,5 @@
-// Server configuration from flags and environment (flags win), with the defaults of
-// DESIGN.md §6: http://127.0.0.1:8787, SQLite under ./data.
+// Server configuration from flags and environment (flags win), with the defaults that
+// docs/operations.md "Running the server" documents: http://127.0.0.1:8787, SQLite under ./data.
 
 import { resolve } from 'node:path';
 import type { ServerSettings } from '../api/settings.js';

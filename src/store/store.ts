@@ -80,7 +80,7 @@ export interface UserRecord {
   readonly id: string;
   readonly email: string;
   readonly name: string;
-  /** The last seen identity document (DESIGN.md §2), or null before the first login/import. */
+  /** The last seen identity document (docs/semantics.md "Identity model"), or null before the first login/import. */
   readonly identity: Record<string, unknown> | null;
   readonly createdAt: string;
   readonly updatedAt: string;

@@ -10,7 +10,7 @@ export interface ConformanceCase {
   name: string;
   /** Wire policies (Cloudflare request shape), parsed with parsePolicy. */
   policies: unknown[];
-  /** The last seen identity (DESIGN.md §2). */
+  /** The last seen identity (docs/semantics.md "Identity model"). */
   identity: Identity;
   env?: {
     /** id -> wire group {name, include, require?, exclude?}, parsed with parseGroup. */

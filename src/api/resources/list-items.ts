@@ -1,7 +1,8 @@
 // Entries of Gateway lists: each value checked against its list's type (IP: addresses and
 // CIDRs, as ip_list rules read them; EMAIL: addresses; DOMAIN: DNS names; other types: any
 // text), and how appends and removals apply. EMAIL entries compare case-insensitively, like
-// the engine's email_list (DESIGN.md §3), and keep the case they were first sent in.
+// the engine's email_list (docs/semantics.md "Selectors"), and keep the case they were first
+// sent in.
 
 import { isValidDomain, isValidEmail, joinPointer, parseCidr, quote } from '../../engine/index.js';
 import type { StoreWriter } from '../../store/store.js';

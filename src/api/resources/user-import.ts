@@ -1,5 +1,5 @@
-// Parsing and checking a user import (DESIGN.md §5): JSON `{"users": [...]}` or NDJSON (one
-// entry a line, blank lines ignored). All or nothing, so every problem of every entry is
+// Parsing and checking a user import (docs/extensions.md "Identities"): JSON
+// `{"users": [...]}` or NDJSON (one entry a line, blank lines ignored). All or nothing, so every problem of every entry is
 // collected, each with a pointer: /users/3/email in JSON; /line/7/email in NDJSON, whose
 // messages also name the line.
 

@@ -1,6 +1,6 @@
 // Zero Trust users: /accounts/{account_id}/access/users, the user base the policy tester runs
 // against, with each user's last seen identity. portcullis adds two writes Cloudflare lacks
-// (DESIGN.md §5): setting one identity, and a bulk import by email.
+// (docs/extensions.md "Identities"): setting one identity, and a bulk import by email.
 
 import type { FastifyRequest } from 'fastify';
 import { isValidEmail, quote } from '../../engine/index.js';
@@ -170,7 +170,7 @@ export const userRoutes: RouteDef[] = [
     path: IDENTITY,
     operationId: 'access-users-last-seen-identity-get',
     summary: 'Get a user\'s last seen identity',
-    description: 'The identity the policy tester evaluates for this user (DESIGN.md §2); 404 while the user has none.',
+    description: 'The identity the policy tester evaluates for this user (docs/semantics.md, "Identity model"); 404 while the user has none.',
     tag: TAG,
     permissions: [...READ],
     params: ID_PARAM,

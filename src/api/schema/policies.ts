@@ -127,7 +127,7 @@ export const GROUP_RESPONSE: JsonSchema = obj({
   ...timestamps,
 });
 
-/** A user's last seen identity (DESIGN.md §2): known fields typed, other fields kept. */
+/** A user's last seen identity (docs/semantics.md "Identity model"): known fields typed, other fields kept. */
 export const IDENTITY_SCHEMA: JsonSchema = obj(
   {
     email: str({ description: 'Read by email, email_domain and email_list.' }),

@@ -81,8 +81,8 @@ const isKnownColumn = (name: string): boolean =>
 
 /**
  * The "groups" cell, read according to the IdP type, since each IdP reports groups differently
- * (DESIGN.md §2): Google Workspace by group email, Azure AD by object id, GitHub as
- * "org" or "org/team", every other IdP (Okta, SAML, OIDC, ...) by group name.
+ * (docs/semantics.md "Identity model"): Google Workspace by group email, Azure AD by object
+ * id, GitHub as "org" or "org/team", every other IdP (Okta, SAML, OIDC, ...) by group name.
  */
 export function groupsFor(idpType: string | undefined, cell: string): IdentityGroup[] {
   const entries = list(cell);

@@ -69,7 +69,7 @@ function withEmail(identity: Identity, email: string): Identity {
   return typeof identity.email === 'string' ? identity : { ...identity, email };
 }
 
-/** The identity of a user who has none: email and name only (DESIGN.md §2: absent fields are false). */
+/** The identity of a user who has none: email and name only (docs/semantics.md "Identity model": absent fields are false). */
 export function identityOf(email: string, name: string): Identity {
   return name === '' ? { email } : { email, name };
 }

@@ -76,7 +76,7 @@ export interface User extends Timestamps {
   readonly last_successful_login: string | null;
 }
 
-/** A last seen identity (DESIGN.md §2): free-form JSON with known fields. */
+/** A last seen identity (docs/semantics.md "Identity model"): free-form JSON with known fields. */
 export type Identity = Record<string, unknown>;
 
 export type TestStatus = 'blocked' | 'processing' | 'exceeded time' | 'complete';
