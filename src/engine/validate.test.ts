@@ -109,7 +109,7 @@ const VALID: Record<Selector, { wire: Record<string, Record<string, Json>>; fiel
   cloudflare_account_member: { wire: { cloudflare_account_member: { account_id: 'acct-1' } }, fields: { accountId: 'acct-1' } },
 };
 
-/** Required inner fields per selector, from the API reference (§2). */
+/** Required inner fields per selector, as Cloudflare's API reference lists them (docs/selectors.md). */
 const REQUIRED: Record<Selector, string[]> = {
   group: ['id'],
   any_valid_service_token: [],

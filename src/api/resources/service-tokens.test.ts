@@ -50,7 +50,7 @@ await describeEachDatabase('Access service tokens API', (s) => {
     await assert.rejects(s.cf.zeroTrust.access.serviceTokens.get(created.id!, { account_id: account }), Cloudflare.NotFoundError);
   });
 
-  it('answers the status codes of §1.5 and never returns the secret after create', async () => {
+  it('answers the status codes Cloudflare documents for service tokens (201, 200, 404) and never returns the secret after create', async () => {
     const account = randomAccountId();
     const created = await s.api('POST', tokensOf(account), { name: 'raw', duration: '30m' });
     assert.equal(created.status, 201);
