@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../../bin/portcullis.js', import.meta.url));
@@ -43,4 +44,13 @@ test('demo with an unknown user fails with a clear message, no stack trace', () 
   assert.equal(r.status, 1);
   assert.match(r.stderr, /No user with email nobody@example.com/);
   assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
+});
+
+test('--version prints the version of package.json and exits 0', () => {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  for (const flag of ['--version', '-V']) {
+    const r = run(flag);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `${pkg.version}\n`);
+  }
 });

@@ -1,6 +1,7 @@
 // The `portcullis` command. Each command lives in its own module under commands/ and registers
 // itself here with one line.
 
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerServeCommand } from './commands/serve.js';
 import { EXIT } from './command-kit.js';
@@ -13,11 +14,17 @@ import { registerLint } from './commands/lint.js';
 import { registerSync } from './commands/sync.js';
 import { registerTest } from './commands/test.js';
 
+/** The version of the installed package (dist/src/cli → the package root). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 export function buildProgram(): Command {
   const program = new Command();
   program
     .name('portcullis')
     .description('Cloudflare Access reusable policies and policy tester, self-hosted')
+    .version(packageVersion(), '-V, --version', 'print the version of portcullis')
     // Usage errors exit 2 (docs/cli.md); subcommands inherit this when created with .command().
     .exitOverride()
     .showHelpAfterError('(add --help for usage)');

@@ -28,8 +28,9 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-export async function startServerProcess(dataDir: string, env: Record<string, string> = {}, args: readonly string[] = []): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, ...args], {
+/** `bin`: another `portcullis` entry point than the repository's, e.g. an unpacked tarball's. */
+export async function startServerProcess(dataDir: string, env: Record<string, string> = {}, args: readonly string[] = [], bin = BIN): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir, ...args], {
     env: { ...process.env, PORTCULLIS_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
