@@ -15,14 +15,10 @@ import * as jose from 'jose';
 import type { ExternalEvaluator } from '../engine/external.js';
 import type { Identity } from '../engine/identity.js';
 import type { ExternalEvaluationRule } from '../engine/rules.js';
-import {
-  compileAllowlist,
-  guardedRequest,
-  OutboundRequestError,
-  type Allowlist,
-  type GuardedResponse,
-  type Resolver,
-} from './ssrf.js';
+import { compileAllowlist, type Allowlist } from './allowlist.js';
+import { guardedRequest, type GuardedResponse } from './guarded-request.js';
+import { OutboundRequestError } from './outbound-error.js';
+import type { Resolver } from './outbound-target.js';
 
 export type ExternalEvaluationErrorCode =
   /** The outbound guard refused the URL or the address it resolves to. */
