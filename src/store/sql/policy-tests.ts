@@ -3,10 +3,10 @@
 // = one transaction that checks the lease is still ours, stores the results and adds the
 // chunk's counts to the test. A process that dies loses its leases when they expire.
 
-import { currentAuditActor, writeAudit } from './audit.js';
-import type { DialectSql } from './dialect.js';
-import type { Driver, Executor } from './driver.js';
-import type { ChunkLease, ChunkOutcome, ChunkRange, ChunkSummary, NewPolicyTest, PageOf, PageRequest, PolicyTestRecord, PolicyTestStore, RawUser } from './store.js';
+import { currentAuditActor, writeAudit } from '../audit.js';
+import type { DialectSql } from '../dialect.js';
+import type { Driver, Executor } from '../driver.js';
+import type { ChunkLease, ChunkOutcome, ChunkRange, ChunkSummary, NewPolicyTest, PageOf, PageRequest, PolicyTestRecord, PolicyTestStore, RawUser } from '../store.js';
 
 interface TestRow {
   id: string;

@@ -1,0 +1,28 @@
+// What every SQL repository works with: the executor (the reader connection or an open
+// transaction), the dialect's SQL fragments, and where writes note their changes for the audit
+// log.
+
+import type { AuditChange } from '../audit.js';
+import type { DialectSql } from '../dialect.js';
+import type { Executor } from '../driver.js';
+
+export interface SqlContext {
+  readonly ex: Executor;
+  readonly sql: DialectSql;
+  /** Whether writes are audited: only then do they read the value before a change. */
+  readonly audited: boolean;
+  /** Note what a write changed, for the audit log (nothing happens when not audited). */
+  note(change: AuditChange): void;
+}
+
+/** `changes`: where writes note what they changed (absent: not audited). */
+export function sqlContext(ex: Executor, sql: DialectSql, changes?: AuditChange[]): SqlContext {
+  return { ex, sql, audited: changes !== undefined, note: (change) => changes?.push(change) };
+}
+
+/** Escape a user's search text for LIKE ... ESCAPE '\'. */
+export function likePattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+}
+
+export const now = (): string => new Date().toISOString();

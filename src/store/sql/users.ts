@@ -1,0 +1,177 @@
+// Zero Trust users in SQL: one row per email (compared case-insensitively through email_key),
+// with the last identity seen. Imports upsert in two statements, however many users they hold.
+
+import type { StoreWriter, UserRecord, UserUpsert } from '../store.js';
+import { likePattern, now, type SqlContext } from './context.js';
+
+export type UserRepository = Pick<StoreWriter, 'getUser' | 'getUserByEmail' | 'listUsers' | 'countUsers' | 'insertUser' | 'updateUser' | 'deleteUser' | 'upsertUsers'>;
+
+interface UserRow {
+  seq: number;
+  account_id: string;
+  id: string;
+  email: string;
+  name: string;
+  identity: string | null;
+  created_at: string;
+  updated_at: string;
+  last_seen_at: string | null;
+}
+
+function toUser(row: UserRow): UserRecord {
+  return {
+    accountId: row.account_id,
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    identity: row.identity === null ? null : (JSON.parse(row.identity) as Record<string, unknown>),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastSeenAt: row.last_seen_at,
+    seq: Number(row.seq),
+  };
+}
+
+const emailKey = (email: string): string => email.toLowerCase();
+
+/** What the audit log keeps of a user. */
+const userAudit = (u: UserRecord) => ({ email: u.email, name: u.name, identity: u.identity });
+
+export function userRepository({ ex, sql, audited, note }: SqlContext): UserRepository {
+  const getUser = async (accountId: string, id: string): Promise<UserRecord | undefined> => {
+    const row = await ex.get<UserRow>('SELECT * FROM users WHERE account_id = ? AND id = ?', [accountId, id]);
+    return row === undefined ? undefined : toUser(row);
+  };
+
+  return {
+    getUser,
+
+    async getUserByEmail(accountId, email) {
+      const row = await ex.get<UserRow>('SELECT * FROM users WHERE account_id = ? AND email_key = ?', [accountId, emailKey(email)]);
+      return row === undefined ? undefined : toUser(row);
+    },
+
+    async listUsers(accountId, page, filter = {}) {
+      const clauses = ['account_id = ?'];
+      const params: unknown[] = [accountId];
+      if (filter.email !== undefined) {
+        clauses.push('email_key = ?');
+        params.push(emailKey(filter.email));
+      }
+      if (filter.name !== undefined) {
+        clauses.push('name = ?');
+        params.push(filter.name);
+      }
+      if (filter.search !== undefined && filter.search !== '') {
+        clauses.push("(email_key LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\')");
+        params.push(likePattern(filter.search), likePattern(filter.search));
+      }
+      const where = clauses.join(' AND ');
+      const rows = await ex.all<UserRow>(`SELECT * FROM users WHERE ${where} ORDER BY seq LIMIT ? OFFSET ?`, [...params, page.limit, page.offset]);
+      const count = await ex.get<{ n: number }>(`SELECT COUNT(*) AS n FROM users WHERE ${where}`, params);
+      return { items: rows.map(toUser), total: Number(count?.n ?? 0) };
+    },
+
+    async countUsers(accountId) {
+      const row = await ex.get<{ n: number }>('SELECT COUNT(*) AS n FROM users WHERE account_id = ?', [accountId]);
+      return Number(row?.n ?? 0);
+    },
+
+    async insertUser(user) {
+      const at = now();
+      await ex.run(
+        `INSERT INTO users (account_id, id, email, email_key, name, identity, created_at, updated_at, last_seen_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          user.accountId,
+          user.id,
+          user.email,
+          emailKey(user.email),
+          user.name,
+          user.identity === null ? null : JSON.stringify(user.identity),
+          at,
+          at,
+          user.identity === null ? null : at,
+        ],
+      );
+      const created = (await getUser(user.accountId, user.id))!;
+      note({ accountId: user.accountId, action: 'create', resourceKind: 'user', resourceId: user.id, before: null, after: userAudit(created) });
+      return created;
+    },
+
+    async updateUser(accountId, id, update) {
+      const at = now();
+      const sets = ['updated_at = ?'];
+      const params: unknown[] = [at];
+      if (update.name !== undefined) {
+        sets.push('name = ?');
+        params.push(update.name);
+      }
+      if (update.identity !== undefined) {
+        sets.push('identity = ?', 'last_seen_at = ?');
+        params.push(update.identity === null ? null : JSON.stringify(update.identity), update.identity === null ? null : at);
+      }
+      const before = audited ? await getUser(accountId, id) : undefined;
+      const result = await ex.run(`UPDATE users SET ${sets.join(', ')} WHERE account_id = ? AND id = ?`, [...params, accountId, id]);
+      if (result.changes === 0) return undefined;
+      const after = (await getUser(accountId, id))!;
+      note({ accountId, action: 'update', resourceKind: 'user', resourceId: id, before: before === undefined ? null : userAudit(before), after: userAudit(after) });
+      return after;
+    },
+
+    async deleteUser(accountId, id) {
+      const before = audited ? await getUser(accountId, id) : undefined;
+      const deleted = (await ex.run('DELETE FROM users WHERE account_id = ? AND id = ?', [accountId, id])).changes > 0;
+      if (deleted) note({ accountId, action: 'delete', resourceKind: 'user', resourceId: id, before: before === undefined ? null : userAudit(before), after: null });
+      return deleted;
+    },
+
+    async upsertUsers(accountId, users, newId) {
+      if (users.length === 0) return { created: 0, updated: 0 };
+      const keys = users.map((u) => emailKey(u.email));
+      const existingRows = await ex.all<{ email_key: string }>(`SELECT email_key FROM users WHERE account_id = ? AND ${sql.inJsonArray('email_key')}`, [
+        accountId,
+        JSON.stringify(keys),
+      ]);
+      const existing = new Set(existingRows.map((r) => r.email_key));
+      const at = now();
+      const toRow = (u: UserUpsert, key: string) => ({
+        id: newId(),
+        email: u.email,
+        email_key: key,
+        name: u.name ?? null,
+        identity: u.identity === undefined || u.identity === null ? null : JSON.stringify(u.identity),
+      });
+      const inserts: ReturnType<typeof toRow>[] = [];
+      const updates: ReturnType<typeof toRow>[] = [];
+      users.forEach((u, i) => (existing.has(keys[i]) ? updates : inserts).push(toRow(u, keys[i])));
+      const columns = ['id', 'email', 'email_key', 'name', 'identity'];
+      if (inserts.length > 0) {
+        await ex.run(
+          `INSERT INTO users (account_id, id, email, email_key, name, identity, created_at, updated_at, last_seen_at)
+           SELECT ?, x.id, x.email, x.email_key, COALESCE(x.name, ''), x.identity, ?, ?, CASE WHEN x.identity IS NULL THEN NULL ELSE ? END
+             FROM ${sql.jsonRows(columns)} AS x WHERE true`,
+          [accountId, at, at, at, JSON.stringify(inserts)],
+        );
+      }
+      if (updates.length > 0) {
+        // MATERIALIZED makes SQLite read the JSON rows first and find each user by its unique
+        // (account_id, email_key) index; inline, it scans every user of the account per row.
+        await ex.run(
+          `WITH x AS MATERIALIZED ${sql.jsonRows(columns)}
+           UPDATE users SET
+              name = COALESCE(x.name, users.name),
+              identity = COALESCE(x.identity, users.identity),
+              last_seen_at = CASE WHEN x.identity IS NULL THEN users.last_seen_at ELSE ? END,
+              updated_at = ?
+             FROM x
+            WHERE users.account_id = ? AND users.email_key = x.email_key`,
+          [JSON.stringify(updates), at, at, accountId],
+        );
+      }
+      // One entry per import, not per user: an import may hold a million users.
+      note({ accountId, action: 'import', resourceKind: 'users', resourceId: accountId, before: null, after: { created: inserts.length, updated: updates.length } });
+      return { created: inserts.length, updated: updates.length };
+    },
+  };
+}
