@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir, type TempDir } from '../../test/support/databases.js';
+import { rawClient } from '../../test/support/raw-http.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 
 const HTML = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
@@ -51,6 +52,27 @@ describe('serving the dashboard', () => {
     assert.equal(svg.headers.get('content-type'), 'image/svg+xml');
   });
 
+  it('revalidates with ETag and Last-Modified (304) and serves byte ranges', async () => {
+    const first = await fetch(`${s.baseUrl}/assets/index-abc123.js`);
+    const etag = first.headers.get('etag');
+    assert.ok(etag !== null && first.headers.get('last-modified') !== null);
+    // node:http, since fetch adds `cache-control: no-cache` to conditional requests (as a browser's reload does).
+    const client = rawClient(s.baseUrl);
+    try {
+      const again = await client.send({ method: 'GET', path: '/assets/index-abc123.js', headers: { 'if-none-match': etag }, body: undefined });
+      assert.equal(again.status, 304);
+      const index = await fetch(`${s.baseUrl}/`, { headers: HTML });
+      const revisit = await client.send({ method: 'GET', path: '/policies', headers: { ...HTML, 'if-none-match': index.headers.get('etag')! }, body: undefined });
+      assert.equal(revisit.status, 304, 'a client-side route is index.html, revalidated like it');
+    } finally {
+      client.close();
+    }
+    const range = await fetch(`${s.baseUrl}/assets/index-abc123.js`, { headers: { range: 'bytes=0-6' } });
+    assert.equal(range.status, 206);
+    assert.equal(range.headers.get('content-range'), 'bytes 0-6/14');
+    assert.equal(await range.text(), 'console');
+  });
+
   it('answers a missing asset with the JSON 404, not the page', async () => {
     const res = await fetch(`${s.baseUrl}/assets/gone-123.js`, { headers: HTML });
     assert.equal(res.status, 404);
@@ -82,11 +104,24 @@ describe('serving the dashboard', () => {
   });
 
   it('serves nothing outside the build', async () => {
-    for (const path of ['/assets/..%2f..%2fpackage.json', '/%2e%2e/package.json', '/assets/%2e%2e/%2e%2e/package.json']) {
+    const paths = ['/assets/..%2f..%2fpackage.json', '/%2e%2e/package.json', '/assets/%2e%2e/%2e%2e/package.json', '/..%2fpackage.json', '/assets/%00.js', '/assets/'];
+    for (const path of paths) {
       const res = await fetch(`${s.baseUrl}${path}`);
       assert.equal(res.status, 404, path);
+      assert.match(res.headers.get('content-type') ?? '', /^application\/json/, path);
       assert.doesNotMatch(await res.text(), /"name": "portcullis"/, path);
     }
+  });
+
+  it('answers a missing top-level file with index.html for a browser and the JSON 404 otherwise', async () => {
+    const page = await fetch(`${s.baseUrl}/missing.png`, { headers: HTML });
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<title>portcullis<\/title>/);
+    const api = await fetch(`${s.baseUrl}/missing.png`);
+    assert.equal(api.status, 404);
+    assert.match(api.headers.get('content-type') ?? '', /^application\/json/);
+    const index = await fetch(`${s.baseUrl}/index.html`);
+    assert.equal(index.status, 404, 'index.html only under /');
   });
 });
 

@@ -1,12 +1,14 @@
-// The dashboard's files (built by Vite into dist/web) served by the API server: `/` and the
-// hashed `/assets/*` as routes, other top-level files and client-side routes (a browser's
-// navigation to /policies/123) through the not-found handler, which keeps answering API
-// clients with the JSON 404 envelope. Without a build, `/` explains how to make one.
+// The dashboard's files (built by Vite into dist/web) served by the API server through
+// @fastify/static (ETag and Last-Modified revalidation, ranges, and its own refusal of paths
+// outside the root): `/` and the hashed `/assets/*` as routes, other top-level files and
+// client-side routes (a browser's navigation to /policies/123) through the not-found handler,
+// which keeps answering API clients with the JSON 404 envelope. Without a build, `/` explains
+// how to make one.
 
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { extname, resolve, sep } from 'node:path';
+import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fastifyStatic, { type SetHeadersResponse } from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
@@ -31,7 +33,7 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 
 /** File names under /assets/ carry a content hash, so they never change. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
-/** index.html and unhashed files: always ask whether they changed. */
+/** index.html and unhashed files: always ask whether they changed (the ETag makes that cheap). */
 const REVALIDATE = 'no-cache';
 /**
  * The dashboard loads nothing from anywhere else and is never framed: a policy that says so lets
@@ -54,60 +56,69 @@ export interface Dashboard {
   fallback(request: FastifyRequest, reply: FastifyReply): Promise<boolean>;
 }
 
-interface FoundFile {
-  readonly path: string;
-  readonly size: number;
-}
+const UP_SEGMENT = /(?:^|[\\/])\.\.(?:[\\/]|$)/;
 
-/** The file `urlPath` names inside `root`, or undefined (missing, a directory, or outside root). */
-async function findFile(root: string, urlPath: string): Promise<FoundFile | undefined> {
+/**
+ * Asset paths @fastify/static would refuse with a 403 (a `..` segment, a NUL, a directory): they
+ * get the JSON 404 instead, like any other name that is not a file of the build.
+ */
+function isPlainAssetPath(pathname: string): boolean {
   let decoded: string;
   try {
-    decoded = decodeURIComponent(urlPath);
+    decoded = decodeURIComponent(pathname);
   } catch {
-    return undefined;
+    return false;
   }
-  if (decoded.includes('\0')) return undefined;
-  const path = resolve(root, `.${decoded}`);
-  if (!path.startsWith(root.endsWith(sep) ? root : root + sep)) return undefined;
+  return !decoded.endsWith('/') && !decoded.includes('\0') && !UP_SEGMENT.test(decoded);
+}
+
+/** The file name a top-level path (`/favicon.svg`) names, or undefined for anything else. */
+function topLevelName(path: string): string | undefined {
+  if (path.lastIndexOf('/') !== 0 || extname(path) === '' || path === '/index.html') return undefined;
+  let name: string;
   try {
-    const info = await stat(path);
-    return info.isFile() ? { path, size: info.size } : undefined;
+    name = decodeURIComponent(path.slice(1));
   } catch {
     return undefined;
   }
+  return /[\\/\0]/.test(name) ? undefined : name;
 }
 
-function sendFile(reply: FastifyReply, file: FoundFile, cacheControl: string): FastifyReply {
-  reply
-    .code(200)
-    .header('content-type', CONTENT_TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream')
-    .header('content-length', String(file.size))
-    .header('cache-control', cacheControl)
-    .header('x-content-type-options', 'nosniff');
-  if (extname(file.path).toLowerCase() === '.html') reply.header('content-security-policy', CONTENT_SECURITY_POLICY).header('referrer-policy', 'no-referrer');
-  return reply.send(createReadStream(file.path));
-}
-
+const isFile = (path: string): Promise<boolean> => stat(path).then((s) => s.isFile(), () => false);
 const pathOf = (request: FastifyRequest): string => request.url.split('?')[0];
 const acceptsHtml = (request: FastifyRequest): boolean => (request.headers.accept ?? '').includes('text/html');
 
 /** Register the dashboard's routes on `app`; `apiPrefix` paths are never answered with it. */
 export function registerDashboard(app: FastifyInstance, root: string, apiPrefix: string): Dashboard {
   const webRoot = resolve(root);
+  const assets = join(webRoot, 'assets');
+
+  const setHeaders = (res: SetHeadersResponse, path: string): void => {
+    const ext = extname(path).toLowerCase();
+    res.setHeader('content-type', CONTENT_TYPES[ext] ?? 'application/octet-stream');
+    res.setHeader('cache-control', path.startsWith(assets + sep) ? IMMUTABLE : REVALIDATE);
+    res.setHeader('x-content-type-options', 'nosniff');
+    if (ext === '.html') {
+      res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
+      res.setHeader('referrer-policy', 'no-referrer');
+    }
+  };
+  // Our content types (JavaScript as text/javascript) and caching, set by setHeaders.
+  const common = { setHeaders, contentType: false, cacheControl: false, index: false as const };
+  // GET/HEAD /assets/*: a missing asset goes on to the not-found handler (the JSON 404).
+  void app.register(fastifyStatic, { ...common, root: assets, prefix: '/assets/', decorateReply: false, allowedPath: isPlainAssetPath });
+  // reply.sendFile for index.html and the top-level files; the caller checks the file exists,
+  // since a miss inside the not-found handler could not go on to it.
+  void app.register(fastifyStatic, { ...common, serve: false });
 
   async function sendIndex(reply: FastifyReply): Promise<FastifyReply> {
-    const index = await findFile(webRoot, '/index.html');
-    if (index === undefined) return reply.code(404).header('content-type', 'text/html; charset=utf-8').header('cache-control', REVALIDATE).send(NOT_BUILT_PAGE);
-    return sendFile(reply, index, REVALIDATE);
+    if (!(await isFile(join(webRoot, 'index.html')))) {
+      return reply.code(404).header('content-type', 'text/html; charset=utf-8').header('cache-control', REVALIDATE).send(NOT_BUILT_PAGE);
+    }
+    return reply.sendFile('index.html', webRoot);
   }
 
   app.get('/', async (_request, reply) => sendIndex(reply));
-  app.get('/assets/*', async (request, reply) => {
-    const file = await findFile(webRoot, pathOf(request));
-    if (file === undefined) return reply.callNotFound();
-    return sendFile(reply, file, IMMUTABLE);
-  });
 
   return {
     async fallback(request, reply) {
@@ -115,12 +126,10 @@ export function registerDashboard(app: FastifyInstance, root: string, apiPrefix:
       const path = pathOf(request);
       if (path === apiPrefix || path.startsWith(`${apiPrefix}/`) || path.startsWith('/assets/')) return false;
       // Top-level files of the build (favicon.svg); never index.html under another name.
-      if (path.lastIndexOf('/') === 0 && extname(path) !== '' && path !== '/index.html') {
-        const file = await findFile(webRoot, path);
-        if (file !== undefined) {
-          await sendFile(reply, file, REVALIDATE);
-          return true;
-        }
+      const name = topLevelName(path);
+      if (name !== undefined && (await isFile(join(webRoot, name)))) {
+        await reply.sendFile(name, webRoot);
+        return true;
       }
       if (!acceptsHtml(request)) return false;
       await sendIndex(reply);
