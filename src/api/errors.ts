@@ -177,6 +177,14 @@ export function validationError(issues: readonly (RequestIssue | Issue)[], point
   );
 }
 
+/** A 400 for query parameters: each issue's message names its parameter. */
+export function queryValidationError(issues: readonly RequestIssue[]): ApiError {
+  return new ApiError(
+    400,
+    validationError(issues).errors.map((e) => ({ ...e, message: `Query parameter ${e.source?.pointer.slice(1) || ''}: ${e.message}` })),
+  );
+}
+
 export function lintMessages(findings: readonly LintFinding[], pointerPrefix = ''): EnvelopeMessage[] {
   return findings.map((f) => ({ code: LINT_NUMBERS[f.code], message: f.message, source: { pointer: pointerPrefix + f.pointer } }));
 }

@@ -12,7 +12,7 @@ import { Authenticator, type RootCredentials } from './auth/authenticate.js';
 import { accountResource, userResource } from './auth/permissions.js';
 import type { Principal } from './auth/principal.js';
 import { failure, success } from './envelope.js';
-import { API_ERRORS, ApiError, apiError, renderMessage, shouldRetry, validationError } from './errors.js';
+import { API_ERRORS, ApiError, apiError, queryValidationError, renderMessage, shouldRetry, validationError } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { RateLimiter } from './rate-limit.js';
 import type { ApiContext, HandlerOutput, RouteDef } from './route.js';
@@ -226,12 +226,7 @@ function registerRoute(app: FastifyInstance, route: RouteDef, ctx: ApiContext, a
 
       const query = { ...(request.query as Record<string, unknown>) };
       const queryIssues = validateQuery?.(query) ?? [];
-      if (queryIssues.length > 0) {
-        throw new ApiError(
-          400,
-          validationError(queryIssues).errors.map((e) => ({ ...e, message: `Query parameter ${e.source?.pointer.slice(1) || ''}: ${e.message}` })),
-        );
-      }
+      if (queryIssues.length > 0) throw queryValidationError(queryIssues);
 
       let body: unknown = request.body;
       if (body !== undefined && acceptsBody) {

@@ -1,7 +1,7 @@
 // The store, written once in SQL both dialects understand. The few dialect differences
 // (reading a JSON array parameter as rows) live in `sqlFor`; drivers translate placeholders.
 
-import { currentAuditActor, writeAudit, type AuditChange, type AuditRecord } from './audit.js';
+import { auditTime, currentAuditActor, writeAudit, type AuditChange, type AuditRecord } from './audit.js';
 import { sqlFor, type DialectSql } from './dialect.js';
 import type { Dialect, Driver, Executor } from './driver.js';
 import { MIGRATIONS } from './migrations.js';
@@ -583,8 +583,8 @@ class SqlRepository implements StoreWriter {
       clauses.push(clause);
       params.push(value);
     };
-    add('at >= ?', filter.since);
-    add('at < ?', filter.before);
+    add('at >= ?', filter.since && auditTime(filter.since));
+    add('at < ?', filter.before && auditTime(filter.before));
     add('action = ?', filter.action);
     add('resource_kind = ?', filter.resourceKind);
     add('resource_id = ?', filter.resourceId);
