@@ -21,7 +21,7 @@ import { obj } from './schema/json-schema.js';
 import { DEFAULT_SETTINGS, type ServerSettings } from './settings.js';
 import { DEFAULT_WEB_ROOT, registerDashboard } from './static.js';
 import { holdsUnstorableText, UNSTORABLE_MESSAGE, parseUntrustedJson } from './untrusted-json.js';
-import { answerClientError, frameworkError } from './transport-errors.js';
+import { answerClientError, frameworkError, isClientAbort } from './transport-errors.js';
 
 export const API_PREFIX = '/client/v4';
 const ACCOUNT_ID = /^[0-9a-f]{32}$/i;
@@ -155,6 +155,10 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof ApiError) return sendError(reply, error);
+    if (isClientAbort(error, request.raw)) {
+      request.log.debug({ err: error }, 'the client closed the connection before its request arrived in full');
+      return sendError(reply, apiError('bad_request', { detail: 'the connection closed before the request arrived in full' }));
+    }
     const mapped = fromFastifyError(error, request, settings);
     if (mapped.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendError(reply, mapped);
