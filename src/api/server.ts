@@ -7,7 +7,7 @@ import { withAuditActor } from '../store/audit.js';
 import { isStoreUnavailable } from '../store/errors.js';
 import type { Store } from '../store/store.js';
 import { TestRunner, type RunnerOptions } from '../tester/runner.js';
-import type { ExternalEvaluator } from '../engine/index.js';
+import { quote, type ExternalEvaluator } from '../engine/index.js';
 import { Authenticator, type RootCredentials } from './auth/authenticate.js';
 import { accountResource, userResource } from './auth/permissions.js';
 import type { Principal } from './auth/principal.js';
@@ -20,7 +20,7 @@ import { bodyValidator, queryValidator, type Validator } from './schema/body-val
 import { obj } from './schema/json-schema.js';
 import { DEFAULT_SETTINGS, type ServerSettings } from './settings.js';
 import { DEFAULT_WEB_ROOT, registerDashboard } from './static.js';
-import { holdsUnstorableText, UNSTORABLE_MESSAGE, parseUntrustedJson } from './untrusted-json.js';
+import { holdsUnstorableText, UNSTORABLE_MESSAGE, parseUntrustedJson, unacceptedCharset } from './untrusted-json.js';
 import { answerClientError, frameworkError, isClientAbort } from './transport-errors.js';
 
 export const API_PREFIX = '/client/v4';
@@ -89,6 +89,19 @@ function fromFastifyError(error: FastifyError & { statusCode?: number }, request
   }
 }
 
+/** A body parser that refuses a declared charset other than UTF-8 (415) before `parse` reads the text. */
+function utf8Body(parse: (text: string) => unknown) {
+  return (request: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void): void => {
+    const charset = unacceptedCharset(request.headers['content-type']);
+    if (charset !== undefined) return done(apiError('unsupported_charset', { charset: quote(charset) }), undefined);
+    try {
+      done(null, parse(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  };
+}
+
 /** Path templates as regular expressions, to tell 405 (known path, other method) from 404. */
 function pathMatcher(routes: readonly RouteDef[]): (path: string) => string[] {
   const compiled = routes.map((r) => ({
@@ -137,21 +150,18 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
 
   app.decorateRequest('principal', null);
 
-  // JSON with the parser's own message on errors, refusing prototype pollution.
+  // JSON with the parser's own message on errors, refusing prototype pollution; JSON and
+  // NDJSON only as UTF-8 (a body declared in another charset would be misread).
   app.removeContentTypeParser(JSON_TYPE);
-  app.addContentTypeParser(JSON_TYPE, { parseAs: 'string' }, (_request, body, done) => {
-    const text = body as string;
-    if (text.trim().length === 0) {
-      done(null, undefined);
-      return;
-    }
+  app.addContentTypeParser(JSON_TYPE, { parseAs: 'string' }, utf8Body((text) => {
+    if (text.trim().length === 0) return undefined;
     try {
-      done(null, parseUntrustedJson(text));
+      return parseUntrustedJson(text);
     } catch (err) {
-      done(apiError('invalid_json', { detail: (err as Error).message }), undefined);
+      throw apiError('invalid_json', { detail: (err as Error).message });
     }
-  });
-  app.addContentTypeParser(NDJSON_TYPE, { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  }));
+  app.addContentTypeParser(NDJSON_TYPE, { parseAs: 'string' }, utf8Body((text) => text));
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof ApiError) return sendError(reply, error);
