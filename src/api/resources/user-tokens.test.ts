@@ -3,10 +3,9 @@
 // (written before these checks existed, or by hand) makes the token refuse every request.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { randomAccountId, startTestServer, type TestServer } from '../../../test/support/server.js';
-import { TOKENS_SCOPE, type TokenRecord } from '../../store/store.js';
-import { hashSecret } from '../auth/authenticate.js';
+import { insertToken } from '../../../test/support/tokens.js';
+import type { TokenRecord } from '../../store/store.js';
 import { findPermissionGroup } from '../auth/permissions.js';
 
 const group = (name: string) => ({ id: findPermissionGroup(name)!.id });
@@ -28,27 +27,7 @@ describe('API token lifetimes and restrictions', () => {
   const pointers = (json: any) => json.errors.map((e: any) => e.source?.pointer);
 
   /** A token written straight into the store, as data from an older version could be. */
-  async function storedToken(fields: Partial<TokenRecord>): Promise<string> {
-    const secret = randomBytes(30).toString('base64url');
-    const now = new Date().toISOString();
-    await s.store.transaction(TOKENS_SCOPE, (tx) =>
-      tx.insertToken({
-        id: randomBytes(16).toString('hex'),
-        name: 'stored',
-        secretHash: hashSecret(secret),
-        policies,
-        condition: null,
-        status: 'active',
-        issuedOn: now,
-        modifiedOn: now,
-        expiresOn: null,
-        notBefore: null,
-        lastUsedOn: null,
-        ...fields,
-      }),
-    );
-    return secret;
-  }
+  const storedToken = (fields: Partial<TokenRecord>): Promise<string> => insertToken(s.store, { name: 'stored', policies, ...fields });
 
   describe('expires_on and not_before', () => {
     it('refuses a leap second, and any time it cannot read, naming the field', async () => {
