@@ -53,9 +53,20 @@ export async function readAccountSnapshot(store: StoreReader, accountId: string,
     identityProviders: idps.map((r) => r.id),
     postureRules: postures.map((r) => r.id),
     apps: apps.map((r) => r.id),
-    // A disabled token is treated as expired: it exists, but no rule accepts it.
-    serviceTokens: tokens.map((t) => ({ id: t.id, expiresAt: t.body.enabled === false ? 0 : typeof t.body.expires_at === 'string' ? Date.parse(t.body.expires_at) : null })),
+    serviceTokens: tokens.map((t) => ({ id: t.id, expiresAt: serviceTokenExpiry(t.body) })),
   };
+}
+
+/**
+ * A service token's expiry (ms since the epoch; null: never). A disabled token is treated as
+ * expired: it exists, but no rule accepts it. An expires_at that cannot be read counts as passed
+ * (NaN would compare as "not expired", and would become null, "never", in a stored snapshot).
+ */
+function serviceTokenExpiry(body: Readonly<Record<string, unknown>>): number | null {
+  if (body.enabled === false) return 0;
+  if (body.expires_at === undefined || body.expires_at === null) return null;
+  const ms = typeof body.expires_at === 'string' ? Date.parse(body.expires_at) : Number.NaN;
+  return Number.isNaN(ms) ? 0 : ms;
 }
 
 /** The engine's view of a snapshot. */

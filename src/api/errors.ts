@@ -24,6 +24,7 @@ export const API_ERRORS = {
   uri_too_long: { code: 1006, status: 414, message: 'A segment of the request path is longer than {limit} characters.' },
   headers_too_large: { code: 1007, status: 431, message: 'The request line and headers are larger than {limit} bytes.' },
   request_timeout: { code: 1008, status: 408, message: 'The request did not arrive in full within {seconds} s; the connection is closed.' },
+  unsupported_charset: { code: 1009, status: 415, message: 'Charset {charset} is not accepted: send the body as UTF-8 (charset=utf-8, or no charset).' },
   route_not_found: { code: 7003, status: 404, message: 'No route for that URI: {method} {path}.' },
   method_not_allowed: { code: 7001, status: 405, message: '{method} is not allowed on {path}; allowed: {allowed}.' },
   missing_credentials: { code: 9106, status: 401, message: 'Missing credentials: send "Authorization: Bearer <API token>", or the "X-Auth-Email" and "X-Auth-Key" headers.' },
@@ -174,6 +175,14 @@ export function validationError(issues: readonly (RequestIssue | Issue)[], point
       message: issue.message,
       source: { pointer: pointerPrefix + issue.pointer },
     })),
+  );
+}
+
+/** A 400 for query parameters: each issue's message names its parameter. */
+export function queryValidationError(issues: readonly RequestIssue[]): ApiError {
+  return new ApiError(
+    400,
+    validationError(issues).errors.map((e) => ({ ...e, message: `Query parameter ${e.source?.pointer.slice(1) || ''}: ${e.message}` })),
   );
 }
 

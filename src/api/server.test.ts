@@ -57,6 +57,35 @@ describe('the API server', () => {
     failure(array.json, 1300);
   });
 
+  it('refuses JSON and NDJSON declared in a charset other than UTF-8 with 415, naming the charset', async () => {
+    const policy = JSON.stringify({ name: 'charset', decision: 'allow', include: [{ everyone: {} }] });
+    const imports = `/accounts/${s.accountId}/access/users/import`;
+    const refused: [string, string, string][] = [
+      [base, 'application/json; charset=utf-16', 'utf-16'],
+      [base, 'application/json; charset=latin1', 'latin1'],
+      [base, 'application/json;charset=ISO-8859-1', 'iso-8859-1'],
+      [base, 'application/json; charset="utf-16le"', 'utf-16le'],
+      [base, 'application/json; charset=utf-8; charset=latin1', 'latin1'],
+      [base, 'APPLICATION/JSON; CHARSET=UTF-32', 'utf-32'],
+      [base, 'application/json; charset=', ''],
+      [imports, 'application/x-ndjson; charset=latin1', 'latin1'],
+    ];
+    for (const [path, type, charset] of refused) {
+      const body = path === imports ? '{"email":"charset@example.com"}' : policy;
+      const answer = await s.api('POST', path, body, { 'content-type': type });
+      assert.equal(answer.status, 415, type);
+      failure(answer.json, 1009);
+      assert.ok(answer.json.errors[0].message.includes(JSON.stringify(charset)), `${type}: ${answer.json.errors[0].message}`);
+      assert.equal(answer.headers.get('x-should-retry'), 'false');
+    }
+    assert.equal((await s.store.read.listResources(s.accountId, 'policy', { offset: 0, limit: 100 })).items.filter((p) => p.name === 'charset').length, 0, 'nothing was written');
+    for (const type of ['application/json; charset=utf-8', 'application/json; charset=UTF-8', 'application/json;charset="utf-8"', 'application/json; charset=utf8', 'application/json; CHARSET=Utf8', 'application/json']) {
+      const answer = await s.api('POST', base, policy, { 'content-type': type });
+      assert.equal(answer.status, 201, `${type}: ${JSON.stringify(answer.json.errors)}`);
+    }
+    assert.equal((await s.api('POST', imports, '{"email":"charset@example.com"}', { 'content-type': 'application/x-ndjson; charset=utf-8' })).status, 200);
+  });
+
   it('refuses pages and JSON bodies the fuzzer broke the server with (400, never 500)', async () => {
     for (const page of ['1e400', '-1e400', 'Infinity', '99999999999999999999', '1000000001']) {
       const res = await s.api('GET', `${base}?page=${page}`);

@@ -7,12 +7,12 @@ import { withAuditActor } from '../store/audit.js';
 import { isStoreUnavailable } from '../store/errors.js';
 import type { Store } from '../store/store.js';
 import { TestRunner, type RunnerOptions } from '../tester/runner.js';
-import type { ExternalEvaluator } from '../engine/index.js';
+import { quote, type ExternalEvaluator } from '../engine/index.js';
 import { Authenticator, type RootCredentials } from './auth/authenticate.js';
 import { accountResource, userResource } from './auth/permissions.js';
 import type { Principal } from './auth/principal.js';
 import { failure, success } from './envelope.js';
-import { API_ERRORS, ApiError, apiError, renderMessage, shouldRetry, validationError } from './errors.js';
+import { API_ERRORS, ApiError, apiError, queryValidationError, renderMessage, shouldRetry, validationError } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { RateLimiter } from './rate-limit.js';
 import type { ApiContext, HandlerOutput, RouteDef } from './route.js';
@@ -20,8 +20,8 @@ import { bodyValidator, queryValidator, type Validator } from './schema/body-val
 import { obj } from './schema/json-schema.js';
 import { DEFAULT_SETTINGS, type ServerSettings } from './settings.js';
 import { DEFAULT_WEB_ROOT, registerDashboard } from './static.js';
-import { holdsUnstorableText, UNSTORABLE_MESSAGE, parseUntrustedJson } from './untrusted-json.js';
-import { answerClientError, frameworkError } from './transport-errors.js';
+import { holdsUnstorableText, UNSTORABLE_MESSAGE, parseUntrustedJson, unacceptedCharset } from './untrusted-json.js';
+import { answerClientError, frameworkError, isClientAbort } from './transport-errors.js';
 
 export const API_PREFIX = '/client/v4';
 const ACCOUNT_ID = /^[0-9a-f]{32}$/i;
@@ -89,6 +89,19 @@ function fromFastifyError(error: FastifyError & { statusCode?: number }, request
   }
 }
 
+/** A body parser that refuses a declared charset other than UTF-8 (415) before `parse` reads the text. */
+function utf8Body(parse: (text: string) => unknown) {
+  return (request: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void): void => {
+    const charset = unacceptedCharset(request.headers['content-type']);
+    if (charset !== undefined) return done(apiError('unsupported_charset', { charset: quote(charset) }), undefined);
+    try {
+      done(null, parse(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  };
+}
+
 /** Path templates as regular expressions, to tell 405 (known path, other method) from 404. */
 function pathMatcher(routes: readonly RouteDef[]): (path: string) => string[] {
   const compiled = routes.map((r) => ({
@@ -137,24 +150,25 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
 
   app.decorateRequest('principal', null);
 
-  // JSON with the parser's own message on errors, refusing prototype pollution.
+  // JSON with the parser's own message on errors, refusing prototype pollution; JSON and
+  // NDJSON only as UTF-8 (a body declared in another charset would be misread).
   app.removeContentTypeParser(JSON_TYPE);
-  app.addContentTypeParser(JSON_TYPE, { parseAs: 'string' }, (_request, body, done) => {
-    const text = body as string;
-    if (text.trim().length === 0) {
-      done(null, undefined);
-      return;
-    }
+  app.addContentTypeParser(JSON_TYPE, { parseAs: 'string' }, utf8Body((text) => {
+    if (text.trim().length === 0) return undefined;
     try {
-      done(null, parseUntrustedJson(text));
+      return parseUntrustedJson(text);
     } catch (err) {
-      done(apiError('invalid_json', { detail: (err as Error).message }), undefined);
+      throw apiError('invalid_json', { detail: (err as Error).message });
     }
-  });
-  app.addContentTypeParser(NDJSON_TYPE, { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  }));
+  app.addContentTypeParser(NDJSON_TYPE, { parseAs: 'string' }, utf8Body((text) => text));
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof ApiError) return sendError(reply, error);
+    if (isClientAbort(error, request.raw)) {
+      request.log.debug({ err: error }, 'the client closed the connection before its request arrived in full');
+      return sendError(reply, apiError('bad_request', { detail: 'the connection closed before the request arrived in full' }));
+    }
     const mapped = fromFastifyError(error, request, settings);
     if (mapped.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendError(reply, mapped);
@@ -226,12 +240,7 @@ function registerRoute(app: FastifyInstance, route: RouteDef, ctx: ApiContext, a
 
       const query = { ...(request.query as Record<string, unknown>) };
       const queryIssues = validateQuery?.(query) ?? [];
-      if (queryIssues.length > 0) {
-        throw new ApiError(
-          400,
-          validationError(queryIssues).errors.map((e) => ({ ...e, message: `Query parameter ${e.source?.pointer.slice(1) || ''}: ${e.message}` })),
-        );
-      }
+      if (queryIssues.length > 0) throw queryValidationError(queryIssues);
 
       let body: unknown = request.body;
       if (body !== undefined && acceptsBody) {

@@ -3,7 +3,9 @@
 // connection the server closes says so, so a keep-alive client does not reuse it.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import net from 'node:net';
+import { Writable } from 'node:stream';
 import { rawClient, type RawAnswer, type RawClient } from '../../test/support/raw-http.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 
@@ -90,6 +92,46 @@ describe('a request that does not arrive in time', () => {
       assert.equal(json.success, false);
       assert.equal(json.errors[0].code, 1008);
       assert.deepEqual(await s.store.read.listResources(s.accountId, 'policy', { offset: 0, limit: 10 }).then((p) => p.total), 0, 'nothing was written');
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('a client that disconnects in the middle of its body', () => {
+  it('is logged at debug level, as a client abort, not as a failure of the server or the database', async () => {
+    const log: { level: number; msg: string; err?: { message?: string; code?: string } }[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') log.push(JSON.parse(line));
+        callback();
+      },
+    });
+    const s = await startTestServer({ logger: { level: 'debug', stream } });
+    try {
+      const { port } = new URL(s.baseUrl);
+      const socket = net.connect(Number(port), '127.0.0.1');
+      socket.on('error', () => undefined);
+      const responses: http.ServerResponse[] = [];
+      // Disconnect once the server is reading the body: it has the headers and half the body.
+      s.app.server.prependListener('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
+        responses.push(response);
+        request.once('resume', () => setImmediate(() => socket.destroy()));
+      });
+      await new Promise<void>((resolve) => socket.once('connect', resolve));
+      const body = JSON.stringify({ name: 'never arrives', decision: 'allow', include: [{ everyone: {} }] });
+      socket.write(
+        `POST /client/v4/accounts/${s.accountId}/access/policies HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${s.rootToken}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, body.length >> 1)}`,
+      );
+      const aborted = () => log.find((line) => line.err?.message === 'aborted' || line.err?.code === 'ECONNRESET');
+      while (aborted() === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(aborted()!.level, 20, `logged at debug: ${JSON.stringify(aborted())}`);
+      assert.deepEqual(log.filter((line) => line.level >= 40), [], 'nothing at warn or error');
+      assert.equal(responses.length, 1);
+      assert.ok(responses[0].statusCode >= 400 && responses[0].statusCode < 500, `the status set for the answer nobody reads: ${responses[0].statusCode}`);
+      assert.equal((await s.store.read.listResources(s.accountId, 'policy', { offset: 0, limit: 10 })).total, 0, 'nothing was written');
     } finally {
       await s.close();
     }

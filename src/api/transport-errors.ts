@@ -1,7 +1,8 @@
 // Errors found before a request reaches a route: malformed HTTP, oversized request lines and
 // headers and slow bodies (node's HTTP parser, the 'clientError' event), and paths the router
 // cannot decode or whose parameters are too long (fastify's framework errors). Both answer in
-// the envelope, like every other failure, instead of fastify's own JSON.
+// the envelope, like every other failure, instead of fastify's own JSON. A client that hangs
+// up in the middle of its body is its own business, not a failure of the server.
 
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -20,6 +21,16 @@ export function frameworkError(error: FastifyError, maxParamLength: number): Api
     default:
       return apiError('bad_request', { detail: error.message });
   }
+}
+
+/**
+ * Whether `error` is the client going away before its request arrived in full (node's
+ * "aborted" ECONNRESET on the request's body stream): nobody is left to answer, and it says
+ * nothing about the server or the database (a store's ECONNRESET would be a 503).
+ */
+export function isClientAbort(error: Error & { code?: string }, request: http.IncomingMessage): boolean {
+  if (request.errored === error) return true;
+  return request.destroyed && !request.complete && (error.code === 'ECONNRESET' || error.message === 'aborted');
 }
 
 /** The error for a request node's HTTP parser refused or gave up on. */

@@ -2,7 +2,7 @@
 // JSON.stringify when stored) overflows the stack; the fuzzer found a 500 at 5,000 levels.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { holdsUnstorableText, MAX_JSON_DEPTH, UNSTORABLE_MESSAGE, nestedDeeperThan, parseUntrustedJson } from './untrusted-json.js';
+import { holdsUnstorableText, MAX_JSON_DEPTH, UNSTORABLE_MESSAGE, nestedDeeperThan, parseUntrustedJson, unacceptedCharset } from './untrusted-json.js';
 
 const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 
@@ -12,6 +12,22 @@ describe('untrusted JSON', () => {
     for (const depth of [MAX_JSON_DEPTH + 1, 5_000, 1_000_000]) {
       assert.throws(() => parseUntrustedJson(nested(depth)), { name: 'SyntaxError', message: `it is nested more than ${MAX_JSON_DEPTH} levels deep` });
     }
+  });
+
+  it('accepts UTF-8 or no charset, and names any other declared charset', () => {
+    for (const type of [undefined, 'application/json', 'application/json; charset=utf-8', 'application/json;CHARSET="UTF-8"', 'application/json; charset=utf8', 'application/json; foo=bar; charset=Utf-8']) {
+      assert.equal(unacceptedCharset(type), undefined, type);
+    }
+    const refused: [string, string][] = [
+      ['application/json; charset=utf-16', 'utf-16'],
+      ['application/json; charset=LATIN1', 'latin1'],
+      ['application/json; charset="utf-16le"', 'utf-16le'],
+      ['application/json; charset=utf-8; charset=latin1', 'latin1'],
+      ['application/json; charset', ''],
+      ['application/json; charset=""', ''],
+      ['application/json; charset="utf-8;x"', '"utf-8'],
+    ];
+    for (const [type, charset] of refused) assert.equal(unacceptedCharset(type), charset, type);
   });
 
   it('counts brackets outside strings only', () => {

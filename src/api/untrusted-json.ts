@@ -7,6 +7,23 @@
 
 import sjson from 'secure-json-parse';
 
+/**
+ * The charset a content type declares when it is not UTF-8 (lower-cased, "" when empty), or
+ * undefined when it declares none or UTF-8 ("utf-8" or "utf8", in any case, quoted or not).
+ * JSON is UTF-8 (RFC 8259); a body declared otherwise would be read as something it is not.
+ */
+export function unacceptedCharset(contentType: string | undefined): string | undefined {
+  if (contentType === undefined) return undefined;
+  for (const parameter of contentType.split(';').slice(1)) {
+    const eq = parameter.indexOf('=');
+    if ((eq < 0 ? parameter : parameter.slice(0, eq)).trim().toLowerCase() !== 'charset') continue;
+    const raw = eq < 0 ? '' : parameter.slice(eq + 1).trim();
+    const value = (/^"(.*)"$/.test(raw) ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw).toLowerCase();
+    if (value !== 'utf-8' && value !== 'utf8') return value;
+  }
+  return undefined;
+}
+
 /** The deepest nesting of arrays and objects a request body may have. */
 export const MAX_JSON_DEPTH = 64;
 

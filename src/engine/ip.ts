@@ -1,5 +1,7 @@
 // IP addresses and CIDRs, parsed once into integers so that matching is a mask and a compare.
-// IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are treated as the IPv4 address they carry.
+// IPv4-mapped IPv6 addresses (::ffff:0:0/96, in any spelling) are treated as the IPv4 address
+// they carry; every other IPv6 address, the deprecated IPv4-compatible ::a.b.c.d included, is
+// IPv6. One address decides the same however it is written.
 
 import ipaddr from 'ipaddr.js';
 
@@ -61,6 +63,27 @@ function plainIpv6Text(s: string): boolean {
   return parseIpv4Fast(s.slice(s.lastIndexOf(':') + 1)) !== undefined;
 }
 
+/**
+ * ipaddr.js rewrites the IPv4-compatible spelling "::a.b.c.d" to the IPv4-mapped
+ * "::ffff:a.b.c.d" before parsing (its "deprecatedTransitional" rule), which would make
+ * "::10.1.2.3" IPv4 while "::a01:203", the same address, is IPv6. Spell the zero groups out so
+ * that it is parsed as the address it writes.
+ */
+function withoutCompatibleRewrite(s: string): string {
+  return s.startsWith('::') && s.lastIndexOf(':') === 1 && s.includes('.') ? `0:0:0:0:0:0:${s.slice(2)}` : s;
+}
+
+/** Parse IPv6 text (already checked by plainIpv6Text); undefined when it is not IPv6. */
+function parseIpv6(text: string): ipaddr.IPv6 | undefined {
+  const s = withoutCompatibleRewrite(text);
+  if (!ipaddr.IPv6.isValid(s)) return undefined;
+  try {
+    return ipaddr.IPv6.parse(s);
+  } catch {
+    return undefined;
+  }
+}
+
 function bytesToBigInt(bytes: number[]): bigint {
   let v = 0n;
   for (const b of bytes) v = (v << 8n) | BigInt(b);
@@ -75,19 +98,9 @@ function bytesToUint32(bytes: number[]): number {
 export function parseIp(text: string): IpAddress | undefined {
   const fast = parseIpv4Fast(text);
   if (fast !== undefined) return { v: 4, n: fast };
-  if (!plainIpv6Text(text) || !ipaddr.isValid(text)) return undefined;
-  let addr: ipaddr.IPv4 | ipaddr.IPv6;
-  try {
-    addr = ipaddr.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (addr.kind() === 'ipv4') {
-    // Only strict dotted quads: ipaddr.js also accepts "10.1" and hex forms, which nobody means.
-    if (!ipaddr.IPv4.isValidFourPartDecimal(text)) return undefined;
-    return { v: 4, n: bytesToUint32(addr.toByteArray()) };
-  }
-  const v6 = addr as ipaddr.IPv6;
+  // Only strict dotted quads are IPv4: ipaddr.js also accepts "10.1" and hex forms, which nobody means.
+  const v6 = plainIpv6Text(text) ? parseIpv6(text) : undefined;
+  if (v6 === undefined) return undefined;
   if (v6.isIPv4MappedAddress()) return { v: 4, n: bytesToUint32(v6.toIPv4Address().toByteArray()) };
   const big = bytesToBigInt(v6.toByteArray());
   return { v: 6, hi: big >> 64n, lo: big & ((1n << 64n) - 1n) };
@@ -147,13 +160,8 @@ export function parseCidr(text: string): Cidr | undefined {
     prefix ??= 32;
     return prefix > 32 ? undefined : cidr4(fast, prefix);
   }
-  if (!plainIpv6Text(addrText) || !ipaddr.IPv6.isValid(addrText)) return undefined;
-  let v6: ipaddr.IPv6;
-  try {
-    v6 = ipaddr.IPv6.parse(addrText);
-  } catch {
-    return undefined;
-  }
+  const v6 = plainIpv6Text(addrText) ? parseIpv6(addrText) : undefined;
+  if (v6 === undefined) return undefined;
   prefix ??= 128;
   if (prefix > 128) return undefined;
   if (v6.isIPv4MappedAddress() && prefix >= 96) {

@@ -58,9 +58,22 @@ function redactSecret(key: string, value: unknown): unknown {
 /** `value` as JSON with its secrets redacted (in one pass, without copying it first). */
 export const auditJson = (value: unknown): string | null => (value === undefined || value === null ? null : JSON.stringify(value, redactSecret));
 
+const FIRST_STORABLE = Date.parse('0000-01-01T00:00:00.000Z');
+const LAST_STORABLE = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * An instant as the audit log stores `at`: UTC text with milliseconds (toISOString), whose
+ * order as text is the order in time, so both databases filter by time with a text comparison
+ * (and never parse). Outside years 0000-9999 that text changes shape ("+010000-..."), so an
+ * instant there is clamped to the nearest storable one, which compares alike with every entry.
+ */
+export function auditTime(instant: Date): string {
+  return new Date(Math.min(Math.max(instant.getTime(), FIRST_STORABLE), LAST_STORABLE)).toISOString();
+}
+
 /** Record changes in the open transaction. */
 export async function writeAudit(ex: Executor, actor: AuditActor, changes: readonly AuditChange[]): Promise<void> {
-  const at = new Date().toISOString();
+  const at = auditTime(new Date());
   for (const c of changes) {
     await ex.run(
       `INSERT INTO audit_log (id, account_id, at, actor_kind, actor_token_id, actor_ip, request_id, method, path, action, resource_kind, resource_id, before, after)

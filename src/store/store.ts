@@ -121,10 +121,10 @@ export interface TokenRecord {
 }
 
 export interface AuditFilter {
-  /** Only entries at or after this time (RFC 3339). */
-  readonly since?: string;
-  /** Only entries before this time. */
-  readonly before?: string;
+  /** Only entries at or after this instant. */
+  readonly since?: Date;
+  /** Only entries before this instant. */
+  readonly before?: Date;
   readonly action?: string;
   readonly resourceKind?: string;
   readonly resourceId?: string;

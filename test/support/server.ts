@@ -44,6 +44,8 @@ export interface TestServerOptions {
   readonly external?: ExternalEvaluator;
   /** The built dashboard to serve (default dist/web). */
   readonly webRoot?: string;
+  /** A pino configuration (e.g. a level and a stream to read the log from); default none. */
+  readonly logger?: Record<string, unknown>;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -62,6 +64,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     tester: { idleMs: 50, ...options.tester },
     ...(options.external !== undefined ? { external: options.external } : {}),
     ...(options.webRoot !== undefined ? { webRoot: options.webRoot } : {}),
+    ...(options.logger !== undefined ? { logger: options.logger } : {}),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { DatabaseKind, TestDatabase } from './databases.js';
 import { openStore } from '../../src/store/open.js';
-import type { ChunkOutcome, NewPolicyTest, NewResource, Store, TokenRecord } from '../../src/store/store.js';
+import type { AuditFilter, ChunkOutcome, NewPolicyTest, NewResource, Store, TokenRecord } from '../../src/store/store.js';
 import { TOKENS_SCOPE } from '../../src/store/store.js';
 import { withAuditActor, type AuditActor } from '../../src/store/audit.js';
 
@@ -494,7 +494,30 @@ export function storeConformance(kind: DatabaseKind): void {
         const asc = await store.read.listAudit(acct, { offset: 0, limit: 1 }, { direction: 'asc', action: 'update' });
         assert.equal(asc.total, 1);
         assert.equal(asc.items[0].resourceId, r.id);
-        assert.equal((await store.read.listAudit(acct, { offset: 0, limit: 10 }, { since: '2999-01-01T00:00:00Z' })).total, 0);
+        assert.equal((await store.read.listAudit(acct, { offset: 0, limit: 10 }, { since: new Date('2999-01-01T00:00:00Z') })).total, 0);
+      });
+
+      it('filters by time as instants, to the millisecond', async () => {
+        const acct = randomUUID().replace(/-/g, '');
+        await withAuditActor(actor, () => store.transaction(acct, (tx) => tx.insertResource(resource('posture_rule', 'Firewall', { type: 'firewall' }, { accountId: acct }), [])));
+        const [entry] = (await store.read.listAudit(acct, { offset: 0, limit: 10 })).items;
+        const at = Date.parse(entry.at);
+        const total = async (filter: AuditFilter) => (await store.read.listAudit(acct, { offset: 0, limit: 10 }, filter)).total;
+        const cases: [AuditFilter, number][] = [
+          [{ since: new Date(at) }, 1],
+          [{ since: new Date(Math.floor(at / 1000) * 1000) }, 1],
+          [{ since: new Date(at + 1) }, 0],
+          [{ before: new Date(at) }, 0],
+          [{ before: new Date(at + 1) }, 1],
+          [{ before: new Date(Math.floor(at / 1000) * 1000 + 1000) }, 1],
+          [{ since: new Date(at - 3_600_000), before: new Date(at + 3_600_000) }, 1],
+          // Instants outside years 0000-9999 still compare as instants.
+          [{ since: new Date('9999-12-31T23:59:59-01:00') }, 0],
+          [{ before: new Date('0000-01-01T00:00:00+01:00') }, 0],
+          [{ since: new Date('0000-01-01T00:00:00+01:00') }, 1],
+          [{ before: new Date('9999-12-31T23:59:59-01:00') }, 1],
+        ];
+        for (const [filter, expected] of cases) assert.equal(await total(filter), expected, JSON.stringify(filter));
       });
     });
 

@@ -4,19 +4,19 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hashSecret } from '../../src/api/auth/authenticate.js';
 import { accountResource, findPermissionGroup, type PermissionName } from '../../src/api/auth/permissions.js';
-import { TOKENS_SCOPE, type Store } from '../../src/store/store.js';
+import { TOKENS_SCOPE, type Store, type TokenRecord } from '../../src/store/store.js';
 import type { TestServer } from './server.js';
 
-/** A token allowed the permission groups `groups` (names) on `resources`; returns its secret. */
-export async function tokenWith(store: Store, groups: readonly string[], resources: Readonly<Record<string, string>>): Promise<string> {
+/** A token written with `fields` over an active token's defaults (no limits); returns its secret. */
+export async function insertToken(store: Store, fields: Partial<TokenRecord>): Promise<string> {
   const secret = randomBytes(30).toString('base64url');
   const now = new Date().toISOString();
   await store.transaction(TOKENS_SCOPE, (tx) =>
     tx.insertToken({
       id: randomUUID().replaceAll('-', ''),
-      name: `test: ${groups.join(', ')}`,
+      name: 'test token',
       secretHash: hashSecret(secret),
-      policies: [{ effect: 'allow', permission_groups: groups.map((name) => ({ id: findPermissionGroup(name)!.id })), resources }],
+      policies: [],
       condition: null,
       status: 'active',
       issuedOn: now,
@@ -24,9 +24,18 @@ export async function tokenWith(store: Store, groups: readonly string[], resourc
       expiresOn: null,
       notBefore: null,
       lastUsedOn: null,
+      ...fields,
     }),
   );
   return secret;
+}
+
+/** A token allowed the permission groups `groups` (names) on `resources`; returns its secret. */
+export function tokenWith(store: Store, groups: readonly string[], resources: Readonly<Record<string, string>>): Promise<string> {
+  return insertToken(store, {
+    name: `test: ${groups.join(', ')}`,
+    policies: [{ effect: 'allow', permission_groups: groups.map((name) => ({ id: findPermissionGroup(name)!.id })), resources }],
+  });
 }
 
 /** A token allowed `permissions` on one account; returns its secret. */

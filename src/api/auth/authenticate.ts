@@ -4,10 +4,11 @@
 // time.
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { IpSet, parseCidr, parseIp, type Cidr } from '../../engine/index.js';
 import type { Store, TokenRecord } from '../../store/store.js';
 import { apiError } from '../errors.js';
-import { ROOT_PRINCIPAL, tokenPrincipal, type Principal, type TokenPolicy } from './principal.js';
+import { parseInstant } from '../instant.js';
+import { conditionAllows } from './condition.js';
+import { ROOT_PRINCIPAL, tokenPrincipal, type Principal } from './principal.js';
 
 /** A new API token secret: 40 URL-safe characters (240 random bits), like Cloudflare's. */
 export const newTokenSecret = (): string => randomBytes(30).toString('base64url');
@@ -37,18 +38,6 @@ export interface RequestCredentials {
 
 /** How often a token's last_used_on is written, at most (a write per request would cost too much). */
 const TOUCH_INTERVAL_MS = 60_000;
-
-function ipAllowed(condition: Record<string, unknown> | null, ip: string): boolean {
-  const requestIp = (condition?.request_ip ?? undefined) as { in?: unknown; not_in?: unknown } | undefined;
-  if (requestIp === undefined) return true;
-  const address = parseIp(ip.startsWith('::ffff:') ? ip.slice(7) : ip);
-  if (address === undefined) return false;
-  const set = (list: unknown): IpSet | undefined =>
-    Array.isArray(list) ? new IpSet(list.map((c) => parseCidr(String(c))).filter((c): c is Cidr => c !== undefined)) : undefined;
-  const inside = set(requestIp.in);
-  const outside = set(requestIp.not_in);
-  return (inside === undefined || inside.has(address)) && (outside === undefined || !outside.has(address));
-}
 
 export class Authenticator {
   private readonly touched = new Map<string, number>();
@@ -88,15 +77,20 @@ export class Authenticator {
     if (token === undefined) throw apiError('invalid_credentials');
     this.checkActive(token, ip);
     this.touch(token.id);
-    return tokenPrincipal(token.id, token.policies as TokenPolicy[]);
+    return tokenPrincipal(token.id, token.policies);
   }
 
   private checkActive(token: TokenRecord, ip: string): void {
-    const now = Date.now();
     if (token.status !== 'active') throw apiError('inactive_token', { state: token.status });
-    if (token.expiresOn !== null && Date.parse(token.expiresOn) <= now) throw apiError('inactive_token', { state: 'expired' });
-    if (token.notBefore !== null && Date.parse(token.notBefore) > now) throw apiError('inactive_token', { state: `not valid before ${token.notBefore}` });
-    if (!ipAllowed(token.condition, ip)) throw apiError('ip_not_allowed', { ip });
+    switch (tokenLifetime(token, Date.now())) {
+      case 'expired':
+        throw apiError('inactive_token', { state: 'expired' });
+      case 'not_yet_valid':
+        throw apiError('inactive_token', { state: `not valid before ${token.notBefore}` });
+      case 'unreadable':
+        throw apiError('inactive_token', { state: 'unusable: its expires_on or not_before cannot be read' });
+    }
+    if (!conditionAllows(token.condition, ip)) throw apiError('ip_not_allowed', { ip });
   }
 
   private touch(tokenId: string): void {
@@ -107,4 +101,19 @@ export class Authenticator {
     if (this.touched.size > 10_000) this.touched.clear();
     this.store.touchToken(tokenId, new Date(now).toISOString()).catch(() => undefined);
   }
+}
+
+/** Where a moment falls in a token's lifetime; "unreadable" when expires_on or not_before cannot be read. */
+export type Lifetime = 'active' | 'expired' | 'not_yet_valid' | 'unreadable';
+
+/**
+ * A time that cannot be read fails closed: comparisons with NaN are all false, so it must never
+ * reach one, and a token with such a time is refused like an expired one.
+ */
+export function tokenLifetime(token: Pick<TokenRecord, 'expiresOn' | 'notBefore'>, now: number): Lifetime {
+  const expires = token.expiresOn === null ? Infinity : parseInstant(token.expiresOn);
+  const notBefore = token.notBefore === null ? -Infinity : parseInstant(token.notBefore);
+  if (expires === undefined || notBefore === undefined) return 'unreadable';
+  if (expires <= now) return 'expired';
+  return notBefore > now ? 'not_yet_valid' : 'active';
 }

@@ -65,4 +65,52 @@ await describeEachDatabase('audit log', (s) => {
     const auditor = await scopedToken(s.store, account, ['Access: Audit Logs Read']);
     assert.equal((await s.sdk(auditor).auditLogs.list({ account_id: account })).result.length, 0, 'an account with no writes has an empty log');
   });
+
+  it('filters by since and before as instants, whatever the offset, precision or case they are written in', async () => {
+    const account = randomAccountId();
+    await s.cf.zeroTrust.access.policies.create({ account_id: account, name: 'timed', decision: 'allow', include: [{ everyone: {} }] });
+    const [written] = (await s.api('GET', `/accounts/${account}/audit_logs`)).json.result;
+    const at = Date.parse(written.when);
+    const second = Math.floor(at / 1000) * 1000;
+    const count = async (query: string) => {
+      const answer = await s.api('GET', `/accounts/${account}/audit_logs?${query}`);
+      assert.equal(answer.status, 200, `${query}: ${JSON.stringify(answer.json.errors)}`);
+      return answer.json.result_info.total_count as number;
+    };
+    const q = (name: string, text: string) => `${name}=${encodeURIComponent(text)}`;
+    for (const [label, text] of [
+      ['UTC, to the second', inZone(second, 0)],
+      ['UTC, as written', written.when],
+      ['+01:00', inZone(second, 60)],
+      ['-09:30', inZone(second, -570)],
+      ['lower-case t and z', inZone(second, 0).toLowerCase()],
+    ]) {
+      assert.equal(await count(q('since', text)), 1, `since ${label}: ${text}`);
+      assert.equal(await count(q('before', text)), 0, `before ${label}: ${text}`);
+    }
+    const later = inZone(second + 1000, 60);
+    assert.equal(await count(q('since', later)), 0, `since ${later}`);
+    assert.equal(await count(q('before', later)), 1, `before ${later}`);
+    assert.equal(await count(`${q('since', inZone(second, 120))}&${q('before', later.toLowerCase())}`), 1);
+  });
+
+  it('refuses a since or before it cannot read', async () => {
+    const account = randomAccountId();
+    for (const name of ['since', 'before']) {
+      for (const text of ['yesterday', '2026-12-03', '2016-12-31T23:59:60Z', '2026-12-03T08:00:00+01', '2026-02-30T00:00:00Z']) {
+        const answer = await s.api('GET', `/accounts/${account}/audit_logs?${name}=${encodeURIComponent(text)}`);
+        assert.equal(answer.status, 400, `${name}=${text}`);
+        assert.match(answer.json.errors[0].message, new RegExp(name), `${name}=${text}`);
+      }
+    }
+  });
 });
+
+/** `ms` written as an RFC 3339 local time at `offsetMinutes` from UTC, to the second. */
+function inZone(ms: number, offsetMinutes: number): string {
+  const local = new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 19);
+  if (offsetMinutes === 0) return `${local}Z`;
+  const abs = Math.abs(offsetMinutes);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${local}${offsetMinutes < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}

@@ -5,6 +5,8 @@
 
 import type { AuditRecord } from '../../store/audit.js';
 import type { AuditFilter } from '../../store/store.js';
+import { queryValidationError } from '../errors.js';
+import { instantIssue, parseInstant } from '../instant.js';
 import { paging, pageQueryProperties, resultInfo, type PageLimits } from '../pagination.js';
 import type { HandlerInput, HandlerOutput, RouteDef } from '../route.js';
 import { anyObject, arr, bool, enumOf, obj, str } from '../schema/json-schema.js';
@@ -57,11 +59,23 @@ function entry(record: AuditRecord): Record<string, unknown> {
   });
 }
 
+/**
+ * A time filter as an instant: compared as text, "08:00:00+01:00" would miss an entry at
+ * "07:00:00.123Z", the same instant and later. One that cannot be read is refused, not ignored.
+ */
+function instantFilter(query: Readonly<Record<string, unknown>>, name: 'since' | 'before'): Date | undefined {
+  const text = query[name];
+  if (typeof text !== 'string') return undefined;
+  const issue = instantIssue(text, `/${name}`);
+  if (issue !== undefined) throw queryValidationError([issue]);
+  return new Date(parseInstant(text)!);
+}
+
 async function listAudit(accountId: string | null, { query, ctx }: HandlerInput): Promise<HandlerOutput> {
   const p = paging(query, LIMITS);
   const filter: AuditFilter = compact({
-    since: query.since as string | undefined,
-    before: query.before as string | undefined,
+    since: instantFilter(query, 'since'),
+    before: instantFilter(query, 'before'),
     direction: query.direction as 'asc' | 'desc' | undefined,
     action: nested(query, 'action', 'type'),
     actorIp: nested(query, 'actor', 'ip'),

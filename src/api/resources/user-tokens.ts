@@ -5,9 +5,12 @@
 
 import { randomBytes } from 'node:crypto';
 import { TOKENS_SCOPE, type TokenRecord } from '../../store/store.js';
-import { hashSecret, newTokenSecret } from '../auth/authenticate.js';
-import { findPermissionGroup, PERMISSION_GROUPS, USER_ID } from '../auth/permissions.js';
+import { hashSecret, newTokenSecret, tokenLifetime } from '../auth/authenticate.js';
+import { conditionIssues } from '../auth/condition.js';
+import { findPermissionGroup, PERMISSION_GROUPS } from '../auth/permissions.js';
+import { policyIssues } from '../auth/principal.js';
 import { apiError, validationError, type RequestIssue } from '../errors.js';
+import { formatInstant, instantIssue, parseInstant } from '../instant.js';
 import { paging, pageQueryProperties, resultInfo } from '../pagination.js';
 import type { RouteDef } from '../route.js';
 import { anyObject, arr, enumOf, obj, str, type JsonSchema } from '../schema/json-schema.js';
@@ -18,7 +21,6 @@ const ITEM = `${PATH}/{token_id}`;
 const READ = ['API Tokens Read', 'API Tokens Write'] as const;
 const WRITE = ['API Tokens Write'] as const;
 const ID_PARAM = { token_id: str({ description: 'The API token id.' }) };
-const RESOURCE_KEY = /^com\.cloudflare\.api\.(account\.([0-9a-f]{32}|\*)|user\.([A-Za-z0-9_-]+|\*))$/;
 
 const TOKEN_POLICY = obj(
   {
@@ -66,44 +68,65 @@ interface TokenPolicyInput {
   resources: Record<string, unknown>;
 }
 
-/** Resolve permission groups (by id or exact name) and check resource names. */
+/** Resolve permission groups (by id or exact name), and check everything authentication will read. */
 function normalizePolicies(policies: readonly TokenPolicyInput[]): unknown[] {
-  const issues: RequestIssue[] = [];
-  const normalized = policies.map((policy, i) => {
-    const groups = policy.permission_groups.map((g, j) => {
+  const resolved = policies.map((policy) => ({
+    id: policy.id ?? randomBytes(16).toString('hex'),
+    effect: policy.effect,
+    permission_groups: policy.permission_groups.map((g) => {
       const group = findPermissionGroup(g.id);
-      if (group === undefined) {
-        issues.push({ code: 'unknown_permission_group', pointer: `/policies/${i}/permission_groups/${j}/id`, message: `No permission group has the id or name ${JSON.stringify(g.id)}; GET /user/tokens/permission_groups lists them.` });
-        return { id: g.id };
-      }
-      return { id: group.id, name: group.name };
-    });
-    for (const key of Object.keys(policy.resources)) {
-      if (!RESOURCE_KEY.test(key)) {
-        issues.push({
-          code: 'invalid_format',
-          pointer: `/policies/${i}/resources/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`,
-          message: `${JSON.stringify(key)} is not a resource name; use com.cloudflare.api.account.<account id> (or .*), or com.cloudflare.api.user.${USER_ID}.`,
-        });
-      }
-    }
-    return { id: policy.id ?? randomBytes(16).toString('hex'), effect: policy.effect, permission_groups: groups, resources: policy.resources };
-  });
+      return group === undefined ? { id: g.id } : { id: group.id, name: group.name };
+    }),
+    resources: policy.resources,
+  }));
+  const issues = resolved.flatMap((policy, i) => policyIssues(policy, `/policies/${i}`));
   if (issues.length > 0) throw validationError(issues);
-  return normalized;
+  return resolved;
 }
 
-function checkValidity(body: { expires_on?: string; not_before?: string }): void {
-  if (body.expires_on !== undefined && body.not_before !== undefined && Date.parse(body.expires_on) <= Date.parse(body.not_before)) {
+interface TokenTimes {
+  readonly expiresOn: string | null;
+  readonly notBefore: string | null;
+}
+
+/**
+ * expires_on and not_before as UTC instants, or a 400 naming the field: a time authentication
+ * could not read (a leap second, say) would otherwise be stored and never compared.
+ */
+function tokenTimes(body: { expires_on?: string; not_before?: string }): TokenTimes {
+  const issues: RequestIssue[] = [];
+  const read = (field: 'expires_on' | 'not_before'): number | undefined => {
+    const text = body[field];
+    if (text === undefined) return undefined;
+    const issue = instantIssue(text, `/${field}`);
+    const ms = parseInstant(text);
+    // Stored as UTC text, which must read back as the same instant (years 0000 to 9999).
+    if (issue === undefined && ms !== undefined && parseInstant(formatInstant(ms)) === ms) return ms;
+    issues.push(issue ?? { code: 'invalid_format', pointer: `/${field}`, message: `${JSON.stringify(text)} is outside the years 0000 to 9999 in UTC.` });
+    return undefined;
+  };
+  const expires = read('expires_on');
+  const notBefore = read('not_before');
+  if (issues.length > 0) throw validationError(issues);
+  if (expires !== undefined && notBefore !== undefined && expires <= notBefore) {
     throw validationError([{ code: 'invalid_format', pointer: '/expires_on', message: 'expires_on must come after not_before.' }]);
   }
+  return { expiresOn: expires === undefined ? null : formatInstant(expires), notBefore: notBefore === undefined ? null : formatInstant(notBefore) };
+}
+
+/** The condition, or a 400 naming each CIDR or field authentication could not read. */
+function checkedCondition(condition: Record<string, unknown> | undefined): Record<string, unknown> | null {
+  if (condition === undefined) return null;
+  const issues = conditionIssues(condition, '/condition');
+  if (issues.length > 0) throw validationError(issues);
+  return condition;
 }
 
 export function tokenResult(token: TokenRecord): Record<string, unknown> {
   return compact({
     id: token.id,
     name: token.name,
-    status: token.status !== 'active' || token.expiresOn === null || Date.parse(token.expiresOn) > Date.now() ? token.status : 'expired',
+    status: token.status === 'active' && ['expired', 'unreadable'].includes(tokenLifetime(token, Date.now())) ? 'expired' : token.status,
     issued_on: token.issuedOn,
     modified_on: token.modifiedOn,
     last_used_on: token.lastUsedOn ?? undefined,
@@ -179,20 +202,21 @@ export const userTokenRoutes: RouteDef[] = [
     result: obj({ ...(TOKEN_RESPONSE.properties as Record<string, JsonSchema>), value: str({ description: 'The secret, shown only now.' }) }, { additional: true }),
     handler: async ({ body, ctx }) => {
       const input = body as { name: string; policies: TokenPolicyInput[]; condition?: Record<string, unknown>; expires_on?: string; not_before?: string };
-      checkValidity(input);
+      const times = tokenTimes(input);
+      const policies = normalizePolicies(input.policies);
+      const condition = checkedCondition(input.condition);
       const secret = newTokenSecret();
       const now = new Date().toISOString();
       const token: TokenRecord = {
         id: randomBytes(16).toString('hex'),
         name: input.name,
         secretHash: hashSecret(secret),
-        policies: normalizePolicies(input.policies),
-        condition: input.condition ?? null,
+        policies,
+        condition,
         status: 'active',
         issuedOn: now,
         modifiedOn: now,
-        expiresOn: input.expires_on ?? null,
-        notBefore: input.not_before ?? null,
+        ...times,
         lastUsedOn: null,
       };
       await ctx.store.transaction(TOKENS_SCOPE, (tx) => tx.insertToken(token));
@@ -224,16 +248,16 @@ export const userTokenRoutes: RouteDef[] = [
     result: TOKEN_RESPONSE,
     handler: async ({ params, body, ctx }) => {
       const input = body as { name: string; policies: TokenPolicyInput[]; status?: TokenRecord['status']; condition?: Record<string, unknown>; expires_on?: string; not_before?: string };
-      checkValidity(input);
+      const times = tokenTimes(input);
       const policies = normalizePolicies(input.policies);
+      const condition = checkedCondition(input.condition);
       const updated = await ctx.store.transaction(TOKENS_SCOPE, async (tx) => {
         await tokenOr404(tx, params.token_id);
         return tx.updateToken(params.token_id, {
           name: input.name,
           policies,
-          condition: input.condition ?? null,
-          expiresOn: input.expires_on ?? null,
-          notBefore: input.not_before ?? null,
+          condition,
+          ...times,
           ...(input.status !== undefined ? { status: input.status } : {}),
         });
       });

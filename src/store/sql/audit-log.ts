@@ -1,7 +1,7 @@
 // Reading the audit log in SQL (entries are written by ../audit.ts, in the transaction of the
 // write they record), newest first unless asked otherwise.
 
-import type { AuditRecord } from '../audit.js';
+import { auditTime, type AuditRecord } from '../audit.js';
 import type { StoreWriter } from '../store.js';
 import type { SqlContext } from './context.js';
 
@@ -50,8 +50,8 @@ export function auditLogRepository({ ex }: SqlContext): AuditLogRepository {
         clauses.push(clause);
         params.push(value);
       };
-      add('at >= ?', filter.since);
-      add('at < ?', filter.before);
+      add('at >= ?', filter.since && auditTime(filter.since));
+      add('at < ?', filter.before && auditTime(filter.before));
       add('action = ?', filter.action);
       add('resource_kind = ?', filter.resourceKind);
       add('resource_id = ?', filter.resourceId);
