@@ -116,6 +116,9 @@ type Verdict<S extends Selector> =
   | readonly [typeof F, Reason<ReasonCodeWith<S, 'not_matched'>>, GroupExplanation?]
   | readonly [typeof U, Reason<ReasonCodeWith<S, 'unknown'>>, GroupExplanation?];
 
+/** A group rule's verdict with the group's own evaluation (a literal: spreading costs the interpreter's hot loop). */
+const withGroup = <V extends readonly [Tri, Reason]>(verdict: V, group: GroupExplanation): readonly [V[0], V[1], GroupExplanation] => [verdict[0], verdict[1], group];
+
 type Evaluate<S extends Selector> = (rule: RuleOf<S>, ev: Interpreter, pointer: string) => Verdict<S>;
 
 /** How each selector is evaluated and explained (docs/semantics.md "Selector reference"). */
@@ -267,9 +270,9 @@ const EVALUATE: { readonly [S in Selector]: Evaluate<S> } = {
     if (ev.inCycle(rule.groupId)) return UNKNOWN('group_cycle', `Access group ${q(target.name)} is part of a reference cycle.`, rule.groupId);
     const set = ev.ruleSet(target, joinPointer(pointer, 'group'));
     const group: GroupExplanation = { id: target.id, name: target.name, ...set.explanation };
-    if (set.tri === T) return [...MATCHED('group_member', `Member of Access group ${q(target.name)}.`, rule.groupId), group];
-    if (set.tri === F) return [...NOT('group_not_member', `Not a member of Access group ${q(target.name)}.`, rule.groupId), group];
-    return [...UNKNOWN('group_unknown', `Membership of Access group ${q(target.name)} could not be decided.`, rule.groupId), group];
+    if (set.tri === T) return withGroup(MATCHED('group_member', `Member of Access group ${q(target.name)}.`, rule.groupId), group);
+    if (set.tri === F) return withGroup(NOT('group_not_member', `Not a member of Access group ${q(target.name)}.`, rule.groupId), group);
+    return withGroup(UNKNOWN('group_unknown', `Membership of Access group ${q(target.name)} could not be decided.`, rule.groupId), group);
   },
 };
 
@@ -342,7 +345,11 @@ class Interpreter {
   rule(rule: Rule, pointer: string): RuleExplanation {
     // TypeScript cannot tie EVALUATE[rule.kind] to rule's own kind (a correlated union); each
     // entry's type is checked where EVALUATE is defined.
-    const [tri, reason, group] = (EVALUATE[rule.kind] as unknown as EvaluateAny)(rule, this, pointer);
+    const verdict = (EVALUATE[rule.kind] as unknown as EvaluateAny)(rule, this, pointer);
+    // The group is read by index: most verdicts have two elements, and destructuring a third
+    // from them leaves V8's fast path.
+    const [tri, reason] = verdict;
+    const group = verdict.length > 2 ? verdict[2] : undefined;
     return { pointer, selector: rule.kind, outcome: TRI_OUTCOME[tri], reason, ...(group !== undefined ? { group } : {}) };
   }
 
