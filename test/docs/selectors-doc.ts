@@ -4,16 +4,12 @@
 
 import { FIELD_FORMATS, REFERENCE_KINDS, SELECTORS, type FieldFormat, type FieldSpec, type SelectorSpec } from '../../src/engine/selectors.js';
 import type { RuleOutcome } from '../../src/engine/outcome.js';
+import { currentBlock, replaceBlock, table, type GeneratedBlock } from './generated-block.js';
 
 export const BEGIN = '<!-- BEGIN GENERATED: selectors (npm run docs) -->';
 export const END = '<!-- END GENERATED: selectors -->';
 
-const cell = (text: string | number): string => String(text).replace(/\|/g, '\\|');
 const code = (text: string): string => `\`${text}\``;
-
-function table(headers: string[], rows: (string | number)[][]): string {
-  return [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
-}
 
 /** A value of each format for the wire shapes. */
 const EXAMPLES: Record<FieldFormat, string> = {
@@ -99,17 +95,14 @@ export function renderSelectorTables(): string {
   ].join('\n');
 }
 
+const BLOCK: GeneratedBlock = { begin: BEGIN, end: END, render: renderSelectorTables };
+
 /** Replace the generated block of `doc` with the current tables. */
 export function updateDoc(doc: string): string {
-  const start = doc.indexOf(BEGIN);
-  const end = doc.indexOf(END);
-  if (start < 0 || end < start) throw new Error('docs/selectors.md lacks the generated-block markers');
-  return doc.slice(0, start) + renderSelectorTables() + doc.slice(end + END.length);
+  return replaceBlock(doc, BLOCK, 'docs/selectors.md');
 }
 
 /** The generated block of `doc` as it stands, for the test to compare whole. */
 export function generatedBlock(doc: string): string | undefined {
-  const start = doc.indexOf(BEGIN);
-  const end = doc.indexOf(END);
-  return start < 0 || end < start ? undefined : doc.slice(start, end + END.length);
+  return currentBlock(doc, BLOCK);
 }
