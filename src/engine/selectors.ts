@@ -341,9 +341,6 @@ export type ReasonCodeWith<S extends Selector, O extends RuleOutcome> = S extend
 /** Every explanation reason code: the selectors' own, and `skipped` for rules not evaluated. */
 export type ReasonCode = ReasonCodeOf<Selector> | 'skipped';
 
-/** Selectors that name a list, and the list type each needs. */
-export type ListSelector = { [S in Selector]: Catalogue[S] extends { reference: { kind: 'list' } } ? S : never }[Selector];
-
 // A reference must name one of the selector's own fields: checked here, at compile time.
 type BadReferences = {
   [S in Selector]: Catalogue[S] extends { reference: { field: infer F } } ? (F extends keyof Catalogue[S]['fields'] ? never : S) : never;
