@@ -1,10 +1,17 @@
 #!/usr/bin/env node
-// Rewrites the generated tables in docs/errors.md from the code (run after "npm run build:test").
+// Rewrites the generated tables in docs/errors.md and docs/selectors.md from the code (run after
+// "npm run build:test").
 import { readFileSync, writeFileSync } from 'node:fs';
-import { updateDoc } from '../dist-test/test/docs/errors-doc.js';
+import { updateDoc as updateErrors } from '../dist-test/test/docs/errors-doc.js';
+import { updateDoc as updateSelectors } from '../dist-test/test/docs/selectors-doc.js';
 
-const path = new URL('../docs/errors.md', import.meta.url);
-const before = readFileSync(path, 'utf8');
-const after = updateDoc(before);
-if (after !== before) writeFileSync(path, after);
-console.log(after === before ? 'docs/errors.md is up to date' : 'docs/errors.md updated');
+for (const [name, update] of [
+  ['errors.md', updateErrors],
+  ['selectors.md', updateSelectors],
+]) {
+  const path = new URL(`../docs/${name}`, import.meta.url);
+  const before = readFileSync(path, 'utf8');
+  const after = update(before);
+  if (after !== before) writeFileSync(path, after);
+  console.log(after === before ? `docs/${name} is up to date` : `docs/${name} updated`);
+}

@@ -4,8 +4,8 @@
 // references so that nothing in use can be deleted.
 
 import {
-  SELECTOR_SPECS,
   RULE_LISTS,
+  referenceOf,
   parseGroup,
   type Group,
   type LintContext,
@@ -18,11 +18,8 @@ import type { ResourceRef, StoreReader } from '../store/store.js';
 
 /** The account object a rule names, if any. */
 export function ruleReference(rule: Rule): { kind: ReferenceKind; id: string } | undefined {
-  const ref = SELECTOR_SPECS.get(rule.kind)?.reference;
-  if (ref === undefined) return undefined;
-  const fields = (rule.wire as Record<string, Record<string, unknown>>)[rule.kind];
-  const id = fields?.[ref.field];
-  return typeof id === 'string' ? { kind: ref.kind, id } : undefined;
+  const ref = referenceOf(rule);
+  return ref === undefined ? undefined : { kind: ref.kind, id: ref.id };
 }
 
 /** Every reference of some rule sets, each once. */

@@ -11,6 +11,7 @@ import type { EvalEnv } from './env.js';
 import { GROUP_NAMES, NO_KEY, VALUES } from './intern.js';
 import { cidrContains } from './ip.js';
 import type { Rule, RuleSet } from './rules.js';
+import { CATALOGUE, unhandledSelector } from './selectors.js';
 
 /** Source text of an integer we computed (a key, mask or bit); refuses anything else. */
 function integer(n: number): string {
@@ -72,12 +73,12 @@ export class ExpressionBuilder {
       }
       case 'email_list': {
         const list = this.env.list?.(rule.listId);
-        if (list === undefined || list.type !== 'EMAIL') return undefined;
+        if (list === undefined || list.type !== CATALOGUE.email_list.reference.listType) return undefined;
         return `(p.email !== undefined && ${this.k(list.emails)}.has(p.email))`;
       }
       case 'ip_list': {
         const list = this.env.list?.(rule.listId);
-        if (list === undefined || list.type !== 'IP') return undefined;
+        if (list === undefined || list.type !== CATALOGUE.ip_list.reference.listType) return undefined;
         const ips = this.k(list.ips);
         return `(p.ipVersion === 4 ? ${ips}.hasV4(p.ipv4 >>> 0) : p.ipVersion === 6 && ${ips}.has(p.ipv6))`;
       }
@@ -103,9 +104,19 @@ export class ExpressionBuilder {
         return `(${rule.levels.map((level) => this.keyed('riskLevelKey', 'riskLevel', level)).join(' || ')})`;
       case 'group':
         return this.group(rule.groupId);
-      default:
+      case 'github-organization':
+      case 'saml':
+      case 'oidc':
+      case 'device_posture':
+      case 'service_token':
+      case 'any_valid_service_token':
+      case 'linked_app_token':
+      case 'cloudflare_account_member':
+      case 'external_evaluation':
         // Rarer selectors, and those that can be unknown, stay with the closure compiler.
         return undefined;
+      default:
+        return unhandledSelector(rule);
     }
   }
 

@@ -15,6 +15,7 @@ import { GROUP_NAMES, NO_KEY, VALUES } from './intern.js';
 import { IpSet, cidrContains, type Cidr } from './ip.js';
 import { BLOCKED, F, GRANTED, T, U, UNKNOWN_ACCESS, executionOrder, grants, packResult, type PackedResult, type Tri } from './outcome.js';
 import type { ExternalEvaluationRule, Policy, Rule, RuleSet } from './rules.js';
+import { CATALOGUE, unhandledSelector } from './selectors.js';
 
 /** A compiled test: three-valued, numeric (F=0, T=1, U=2). */
 type Test = (p: PreparedIdentity, x: ExternalAnswers | undefined) => Tri;
@@ -64,7 +65,7 @@ class Compiler {
         return domainTest(rule.domain);
       case 'email_list': {
         const list = env.list?.(rule.listId);
-        if (list === undefined || list.type !== 'EMAIL') return (p) => (p.email === undefined ? F : U);
+        if (list === undefined || list.type !== CATALOGUE.email_list.reference.listType) return (p) => (p.email === undefined ? F : U);
         const emails = list.emails;
         return (p) => (p.email !== undefined && emails.has(p.email) ? T : F);
       }
@@ -72,7 +73,7 @@ class Compiler {
         return ipTest(rule.cidr);
       case 'ip_list': {
         const list = env.list?.(rule.listId);
-        if (list === undefined || list.type !== 'IP') return (p) => (p.ipVersion === 0 ? F : U);
+        if (list === undefined || list.type !== CATALOGUE.ip_list.reference.listType) return (p) => (p.ipVersion === 0 ? F : U);
         return ipSetTest(list.ips);
       }
       case 'geo':
@@ -174,6 +175,8 @@ class Compiler {
       }
       case 'group':
         return this.group(rule.groupId);
+      default:
+        return unhandledSelector(rule);
     }
   }
 

@@ -84,6 +84,16 @@ describe('conformance suite itself', () => {
     });
     assert.deepEqual(lacking, []);
   });
+
+  test('every reason code of every selector (the catalogue\'s reasons) is given in some case', () => {
+    const given = new Set<string>();
+    for (const c of CONFORMANCE_CASES) {
+      const explanation = explain(parseCasePolicies(c), prepareIdentity(c.identity), buildEnv(c), { external: buildExternal(c) });
+      for (const r of allRuleExplanations(explanation)) given.add(`${r.selector} ${r.reason.code}`);
+    }
+    const never = SELECTORS.flatMap((s) => Object.keys(s.reasons).map((code) => `${s.selector} ${code}`)).filter((k) => !given.has(k));
+    assert.deepEqual(never, []);
+  });
 });
 
 for (const c of CONFORMANCE_CASES) {

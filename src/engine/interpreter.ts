@@ -22,12 +22,13 @@ import {
   type RuleOutcome,
   type Tri,
 } from './outcome.js';
-import type { Policy, Rule, RuleListName, RuleSet } from './rules.js';
+import type { Policy, Rule, RuleListName, RuleOf, RuleSet } from './rules.js';
+import { CATALOGUE, type ReasonCode, type ReasonCodeWith, type RuleListType } from './selectors.js';
 import type { Decision, Selector } from './wire.js';
 
-export interface Reason {
-  /** A stable code, e.g. "email_domain_mismatch". */
-  readonly code: string;
+export interface Reason<C extends ReasonCode = ReasonCode> {
+  /** A stable code of the rule's selector (the catalogue's `reasons`), e.g. "email_domain_mismatch". */
+  readonly code: C;
   readonly message: string;
   readonly expected?: unknown;
   readonly actual?: unknown;
@@ -89,245 +90,266 @@ export interface EvaluateOptions {
   readonly pointer?: string;
 }
 
-const MATCHED = (code: string, message: string, expected?: unknown, actual?: unknown): [Tri, Reason] => [
+type MatchedCode = ReasonCodeWith<Selector, 'matched'>;
+type NotMatchedCode = ReasonCodeWith<Selector, 'not_matched'>;
+type UnknownCode = ReasonCodeWith<Selector, 'unknown'>;
+
+const MATCHED = <C extends MatchedCode>(code: C, message: string, expected?: unknown, actual?: unknown): readonly [typeof T, Reason<C>] => [
   T,
   { code, message, ...(expected !== undefined ? { expected } : {}), ...(actual !== undefined ? { actual } : {}) },
 ];
-const NOT = (code: string, message: string, expected?: unknown, actual?: unknown): [Tri, Reason] => [
+const NOT = <C extends NotMatchedCode>(code: C, message: string, expected?: unknown, actual?: unknown): readonly [typeof F, Reason<C>] => [
   F,
   { code, message, ...(expected !== undefined ? { expected } : {}), ...(actual !== undefined ? { actual } : {}) },
 ];
-const UNKNOWN = (code: string, message: string, expected?: unknown): [Tri, Reason] => [
+const UNKNOWN = <C extends UnknownCode>(code: C, message: string, expected?: unknown): readonly [typeof U, Reason<C>] => [
   U,
   { code, message, ...(expected !== undefined ? { expected } : {}) },
 ];
 
+/**
+ * A rule's outcome with its reason, whose code the compiler holds to the selector's own codes
+ * of that outcome (the catalogue's `reasons`); a group rule also carries the group's evaluation.
+ */
+type Verdict<S extends Selector> =
+  | readonly [typeof T, Reason<ReasonCodeWith<S, 'matched'>>, GroupExplanation?]
+  | readonly [typeof F, Reason<ReasonCodeWith<S, 'not_matched'>>, GroupExplanation?]
+  | readonly [typeof U, Reason<ReasonCodeWith<S, 'unknown'>>, GroupExplanation?];
+
+/** A group rule's verdict with the group's own evaluation (a literal: spreading costs the interpreter's hot loop). */
+const withGroup = <V extends readonly [Tri, Reason]>(verdict: V, group: GroupExplanation): readonly [V[0], V[1], GroupExplanation] => [verdict[0], verdict[1], group];
+
+type Evaluate<S extends Selector> = (rule: RuleOf<S>, ev: Interpreter, pointer: string) => Verdict<S>;
+
+/** How each selector is evaluated and explained (docs/semantics.md "Selector reference"). */
+const EVALUATE: { readonly [S in Selector]: Evaluate<S> } = {
+  everyone: () => MATCHED('everyone', 'Everyone matches.'),
+  email: (rule, { id }) => {
+    if (id.email === undefined) return NOT('email_missing', 'The identity has no email.', rule.email);
+    if (id.email === rule.email) return MATCHED('email_match', `Email is ${rule.email}.`, rule.email, id.email);
+    return NOT('email_mismatch', `Email ${id.email} is not ${rule.email}.`, rule.email, id.email);
+  },
+  email_domain: (rule, { id }) => {
+    if (id.emailDomain === undefined) return NOT('email_missing', 'The identity has no email.', rule.domain);
+    if (id.emailDomain === rule.domain) return MATCHED('email_domain_match', `Email domain is ${rule.domain}.`, rule.domain, id.emailDomain);
+    return NOT('email_domain_mismatch', `Email domain ${id.emailDomain} is not ${rule.domain}.`, rule.domain, id.emailDomain);
+  },
+  email_list: (rule, ev) => {
+    const email = ev.id.email;
+    if (email === undefined) return NOT('email_missing', 'The identity has no email.', rule.listId);
+    const list = ev.list(rule.listId, CATALOGUE.email_list.reference.listType);
+    if (!isList(list)) return list;
+    if (list.emails.has(email)) return MATCHED('email_list_match', `Email ${email} is in list ${rule.listId}.`, rule.listId, email);
+    return NOT('email_list_mismatch', `Email ${email} is not in list ${rule.listId}.`, rule.listId, email);
+  },
+  ip: (rule, { id }) => {
+    if (id.ip === undefined) return NOT('ip_missing', 'The identity has no IP address.', rule.cidr.text);
+    if (cidrContains(rule.cidr, id.ip)) return MATCHED('ip_match', `IP ${formatIp(id.ip)} is in ${rule.cidr.text}.`, rule.cidr.text, formatIp(id.ip));
+    return NOT('ip_mismatch', `IP ${formatIp(id.ip)} is not in ${rule.cidr.text}.`, rule.cidr.text, formatIp(id.ip));
+  },
+  ip_list: (rule, ev) => {
+    const address = ev.id.ip;
+    if (address === undefined) return NOT('ip_missing', 'The identity has no IP address.', rule.listId);
+    const list = ev.list(rule.listId, CATALOGUE.ip_list.reference.listType);
+    const ip = formatIp(address);
+    if (!isList(list)) return list;
+    if (list.ips.has(address)) return MATCHED('ip_list_match', `IP ${ip} is in list ${rule.listId}.`, rule.listId, ip);
+    return NOT('ip_list_mismatch', `IP ${ip} is not in list ${rule.listId}.`, rule.listId, ip);
+  },
+  geo: (rule, { id }) => {
+    if (id.country === undefined) return NOT('country_missing', 'The identity has no country.', rule.country);
+    if (id.country === rule.country) return MATCHED('country_match', `Country is ${rule.country}.`, rule.country, id.country);
+    return NOT('country_mismatch', `Country ${id.country} is not ${rule.country}.`, rule.country, id.country);
+  },
+  login_method: (rule, ev) => {
+    const { id } = ev;
+    if (id.idpId !== rule.idpId) {
+      return NOT('login_method_mismatch', `The user logged in through ${q(id.idpId)}, not ${q(rule.idpId)}.`, rule.idpId, id.idpId ?? null);
+    }
+    return ev.idpGone(rule.idpId) ?? MATCHED('login_method_match', `The user logged in through ${q(rule.idpId)}.`, rule.idpId, id.idpId);
+  },
+  auth_method: (rule, { id }) => {
+    if (id.amr.includes(rule.method)) return MATCHED('auth_method_match', `Login used ${q(rule.method)}.`, rule.method, id.amr);
+    if (id.amr.length === 0) return NOT('amr_missing', 'The identity records no authentication methods.', rule.method);
+    return NOT('auth_method_mismatch', `Login used ${id.amr.join(', ')}, not ${q(rule.method)}.`, rule.method, id.amr);
+  },
+  auth_context: (rule, ev) =>
+    ev.idpScope(rule.idpId) ??
+    (ev.id.authContexts.includes(rule.acId)
+      ? MATCHED('auth_context_match', `Authentication context ${q(rule.acId)} was satisfied.`, rule.acId, ev.id.authContexts)
+      : NOT('auth_context_mismatch', `Authentication context ${q(rule.acId)} was not satisfied.`, rule.acId, ev.id.authContexts)),
+  azureAD: (rule, ev) =>
+    ev.idpScope(rule.idpId) ??
+    (ev.id.azureGroupIds().has(rule.groupId)
+      ? MATCHED('azure_group_match', `Member of Azure AD group ${q(rule.groupId)}.`, rule.groupId)
+      : NOT('azure_group_mismatch', `Not a member of Azure AD group ${q(rule.groupId)}.`, rule.groupId, [...ev.id.azureGroupIds()])),
+  gsuite: (rule, ev) =>
+    ev.idpScope(rule.idpId) ??
+    (ev.id.gsuiteGroupEmails().has(rule.groupEmail)
+      ? MATCHED('gsuite_group_match', `Member of Google Workspace group ${rule.groupEmail}.`, rule.groupEmail)
+      : NOT('gsuite_group_mismatch', `Not a member of Google Workspace group ${rule.groupEmail}.`, rule.groupEmail, [...ev.id.gsuiteGroupEmails()])),
+  okta: (rule, ev) =>
+    ev.idpScope(rule.idpId) ??
+    (ev.id.oktaGroupNames().has(rule.groupName)
+      ? MATCHED('okta_group_match', `Member of Okta group ${q(rule.groupName)}.`, rule.groupName)
+      : NOT('okta_group_mismatch', `Not a member of Okta group ${q(rule.groupName)}.`, rule.groupName, [...ev.id.oktaGroupNames()])),
+  'github-organization': (rule, ev) => {
+    const scope = ev.idpScope(rule.idpId);
+    if (scope !== undefined) return scope;
+    const teams = ev.id.githubOrgTeams().get(rule.org);
+    const expected = rule.team === undefined ? rule.org : `${rule.org}/${rule.team}`;
+    if (teams === undefined) return NOT('github_org_mismatch', `Not a member of GitHub organization ${q(rule.org)}.`, expected, [...ev.id.githubOrgTeams().keys()]);
+    if (rule.team === undefined) return MATCHED('github_org_match', `Member of GitHub organization ${q(rule.org)}.`, expected);
+    if (teams.has(rule.team)) return MATCHED('github_team_match', `Member of team ${q(rule.team)} in ${q(rule.org)}.`, expected);
+    return NOT('github_team_mismatch', `In ${q(rule.org)} but not in team ${q(rule.team)}.`, expected, [...teams]);
+  },
+  saml: (rule, ev) =>
+    ev.idpScope(rule.idpId) ??
+    ev.claim('saml', rule.attributeName, rule.attributeValue, { match: 'saml_match', missing: 'saml_missing', mismatch: 'saml_mismatch' }),
+  oidc: (rule, ev) =>
+    ev.idpScope(rule.idpId) ??
+    ev.claim('oidc', rule.claimName, rule.claimValue, { match: 'oidc_match', missing: 'oidc_missing', mismatch: 'oidc_mismatch' }),
+  certificate: (_rule, { id }) => {
+    if (id.certificateValid) return MATCHED('certificate_valid', 'A valid client certificate was presented.');
+    if (id.raw.mtls_auth?.cert_presented === true) {
+      return NOT('certificate_invalid', `The client certificate did not validate (status ${q(String(id.raw.mtls_auth?.auth_status))}).`, 'OK', id.raw.mtls_auth?.auth_status ?? null);
+    }
+    return NOT('certificate_missing', 'No client certificate was presented.');
+  },
+  common_name: (rule, { id }) => {
+    if (id.commonName === undefined) return NOT('common_name_missing', 'No client certificate common name.', rule.commonName);
+    if (id.commonName === rule.commonName) return MATCHED('common_name_match', `Certificate common name is ${q(rule.commonName)}.`, rule.commonName, id.commonName);
+    return NOT('common_name_mismatch', `Certificate common name ${q(id.commonName)} is not ${q(rule.commonName)}.`, rule.commonName, id.commonName);
+  },
+  device_posture: (rule, { id, env }) => {
+    if (!id.postureSucceeded(rule.postureRuleId)) return NOT('device_posture_failed', `Device posture check ${q(rule.postureRuleId)} did not pass.`, rule.postureRuleId);
+    if (env.postureRuleExists !== undefined && !env.postureRuleExists(rule.postureRuleId)) {
+      return UNKNOWN('posture_rule_not_found', `Device posture rule ${q(rule.postureRuleId)} no longer exists.`, rule.postureRuleId);
+    }
+    return MATCHED('device_posture_passed', `Device posture check ${q(rule.postureRuleId)} passed.`, rule.postureRuleId);
+  },
+  service_token: (rule, ev) => {
+    const { id } = ev;
+    const want = rule.tokenId;
+    if (id.serviceTokenId !== undefined && id.serviceTokenId !== want) {
+      return NOT('service_token_mismatch', `Service token ${q(id.serviceTokenId)} is not ${q(want)}.`, want, id.serviceTokenId);
+    }
+    return ev.serviceToken(want);
+  },
+  any_valid_service_token: (_rule, ev) => ev.serviceToken(undefined),
+  linked_app_token: (rule, { id, env }) => {
+    if (id.linkedAppUid !== rule.appUid) return NOT('linked_app_token_mismatch', `The request carried no token of app ${q(rule.appUid)}.`, rule.appUid, id.linkedAppUid ?? null);
+    if (env.appExists !== undefined && !env.appExists(rule.appUid)) return UNKNOWN('app_not_found', `Application ${q(rule.appUid)} no longer exists.`, rule.appUid);
+    return MATCHED('linked_app_token_match', `The request carried a token of app ${q(rule.appUid)}.`, rule.appUid, id.linkedAppUid);
+  },
+  user_risk_score: (rule, { id }) => {
+    if ((rule.levels as readonly string[]).includes(id.riskLevel)) {
+      return MATCHED('user_risk_score_match', `Risk level ${id.riskLevel} is one of ${rule.levels.join(', ')}.`, rule.levels, id.riskLevel);
+    }
+    return NOT('user_risk_score_mismatch', `Risk level ${id.riskLevel} is not one of ${rule.levels.join(', ')}.`, rule.levels, id.riskLevel);
+  },
+  cloudflare_account_member: (rule, { id, env }) => {
+    const account = rule.accountId ?? env.accountId;
+    if (account === undefined) {
+      return id.accountIds.length > 0
+        ? MATCHED('account_member_match', 'Member of a Cloudflare account.', null, id.accountIds)
+        : NOT('account_member_mismatch', 'Not a member of any Cloudflare account.', null, id.accountIds);
+    }
+    if (id.accountIds.includes(account)) return MATCHED('account_member_match', `Member of Cloudflare account ${account}.`, account, id.accountIds);
+    return NOT('account_member_mismatch', `Not a member of Cloudflare account ${account}.`, account, id.accountIds);
+  },
+  external_evaluation: (rule, { external }) => {
+    const answer = external?.(rule);
+    if (answer === true) return MATCHED('external_allow', `${rule.evaluateUrl} allowed the user.`);
+    if (answer === false) return NOT('external_deny', `${rule.evaluateUrl} denied the user.`);
+    return UNKNOWN('external_evaluation_failed', `No valid answer from ${rule.evaluateUrl}.`, rule.evaluateUrl);
+  },
+  group: (rule, ev, pointer) => {
+    const target = ev.env.group?.(rule.groupId);
+    if (target === undefined) return UNKNOWN('group_not_found', `Access group ${q(rule.groupId)} does not exist.`, rule.groupId);
+    if (ev.inCycle(rule.groupId)) return UNKNOWN('group_cycle', `Access group ${q(target.name)} is part of a reference cycle.`, rule.groupId);
+    const set = ev.ruleSet(target, joinPointer(pointer, 'group'));
+    const group: GroupExplanation = { id: target.id, name: target.name, ...set.explanation };
+    if (set.tri === T) return withGroup(MATCHED('group_member', `Member of Access group ${q(target.name)}.`, rule.groupId), group);
+    if (set.tri === F) return withGroup(NOT('group_not_member', `Not a member of Access group ${q(target.name)}.`, rule.groupId), group);
+    return withGroup(UNKNOWN('group_unknown', `Membership of Access group ${q(target.name)} could not be decided.`, rule.groupId), group);
+  },
+};
+
+const isList = (x: ListIndex | readonly unknown[]): x is ListIndex => !Array.isArray(x);
+
+/** Any selector's evaluation: what EVALUATE[rule.kind] is for the rule's own kind. */
+type EvaluateAny = (rule: Rule, ev: Interpreter, pointer: string) => Verdict<Selector>;
+
 class Interpreter {
-  private readonly inCycle: (id: string) => boolean;
-  private readonly now: number;
+  readonly inCycle: (id: string) => boolean;
+  readonly now: number;
 
   constructor(
-    private readonly env: EvalEnv,
-    private readonly id: PreparedIdentity,
-    private readonly external: ExternalAnswers | undefined,
+    readonly env: EvalEnv,
+    readonly id: PreparedIdentity,
+    readonly external: ExternalAnswers | undefined,
   ) {
     this.inCycle = cycleDetector((gid) => env.group?.(gid));
     this.now = env.now ?? Date.now();
   }
 
-  /** The IdP check shared by IdP-scoped selectors: undefined when the identity is in scope. */
-  private idpScope(idpId: string): [Tri, Reason] | undefined {
-    if (this.id.idpId !== idpId) {
-      return NOT('idp_mismatch', `The user logged in through identity provider ${q(this.id.idpId)}, not ${q(idpId)}.`, idpId, this.id.idpId ?? null);
-    }
+  /** Unknown when the rule's identity provider no longer exists (the user logged in through it). */
+  idpGone(idpId: string): readonly [typeof U, Reason<'identity_provider_not_found'>] | undefined {
     if (this.env.identityProviderExists !== undefined && !this.env.identityProviderExists(idpId)) {
       return UNKNOWN('identity_provider_not_found', `Identity provider ${q(idpId)} no longer exists.`, idpId);
     }
     return undefined;
   }
 
-  private list(listId: string, type: 'IP' | 'EMAIL'): ListIndex | [Tri, Reason] {
+  /** The IdP check shared by IdP-scoped selectors: undefined when the identity is in scope. */
+  idpScope(idpId: string): readonly [typeof F, Reason<'idp_mismatch'>] | readonly [typeof U, Reason<'identity_provider_not_found'>] | undefined {
+    if (this.id.idpId !== idpId) {
+      return NOT('idp_mismatch', `The user logged in through identity provider ${q(this.id.idpId)}, not ${q(idpId)}.`, idpId, this.id.idpId ?? null);
+    }
+    return this.idpGone(idpId);
+  }
+
+  list(listId: string, type: RuleListType): ListIndex | readonly [typeof U, Reason<'list_not_found' | 'list_type_mismatch'>] {
     const list = this.env.list?.(listId);
     if (list === undefined) return UNKNOWN('list_not_found', `Gateway list ${q(listId)} does not exist.`, listId);
     if (list.type !== type) return UNKNOWN('list_type_mismatch', `Gateway list ${q(listId)} is of type ${list.type}, not ${type}.`, type);
     return list;
   }
 
+  /** A SAML attribute or OIDC claim has the value. */
+  claim<M extends MatchedCode, X extends NotMatchedCode, Y extends NotMatchedCode>(
+    source: 'saml' | 'oidc',
+    name: string,
+    value: string,
+    codes: { readonly match: M; readonly missing: X; readonly mismatch: Y },
+  ): readonly [typeof T, Reason<M>] | readonly [typeof F, Reason<X | Y>] {
+    const values = this.id.claimValues(source, name);
+    const what = source === 'saml' ? 'SAML attribute' : 'OIDC claim';
+    if (values.includes(value)) return MATCHED(codes.match, `${what} ${q(name)} has value ${q(value)}.`, value, values);
+    if (values.length === 0) return NOT(codes.missing, `The identity has no ${what} ${q(name)}.`, value);
+    return NOT(codes.mismatch, `${what} ${q(name)} is ${values.map(q).join(', ')}, not ${q(value)}.`, value, values);
+  }
+
+  /** The identity's service token is present, valid, and (with a lookup) exists and has not expired. */
+  serviceToken(want: string | undefined): Verdict<'any_valid_service_token'> {
+    const { id, env } = this;
+    if (id.serviceTokenId === undefined) return NOT('service_token_missing', 'The request carried no service token.', want);
+    if (!id.serviceTokenActive) return NOT('service_token_invalid', `Service token ${q(id.serviceTokenId)} was not valid.`, want, id.serviceTokenId);
+    const info = env.serviceToken === undefined ? {} : env.serviceToken(id.serviceTokenId);
+    if (info === undefined) return NOT('service_token_not_found', `Service token ${q(id.serviceTokenId)} does not exist in the account.`, want, id.serviceTokenId);
+    if (info.expiresAt != null && info.expiresAt <= this.now) return NOT('service_token_expired', `Service token ${q(id.serviceTokenId)} has expired.`, want, id.serviceTokenId);
+    return MATCHED('service_token_valid', `Valid service token ${q(id.serviceTokenId)}.`, want, id.serviceTokenId);
+  }
+
   rule(rule: Rule, pointer: string): RuleExplanation {
-    let group: GroupExplanation | undefined;
-    let result: [Tri, Reason];
-    const id = this.id;
-    switch (rule.kind) {
-      case 'everyone':
-        result = MATCHED('everyone', 'Everyone matches.');
-        break;
-      case 'email':
-        if (id.email === undefined) result = NOT('email_missing', 'The identity has no email.', rule.email);
-        else if (id.email === rule.email) result = MATCHED('email_match', `Email is ${rule.email}.`, rule.email, id.email);
-        else result = NOT('email_mismatch', `Email ${id.email} is not ${rule.email}.`, rule.email, id.email);
-        break;
-      case 'email_domain':
-        if (id.emailDomain === undefined) result = NOT('email_missing', 'The identity has no email.', rule.domain);
-        else if (id.emailDomain === rule.domain) result = MATCHED('email_domain_match', `Email domain is ${rule.domain}.`, rule.domain, id.emailDomain);
-        else result = NOT('email_domain_mismatch', `Email domain ${id.emailDomain} is not ${rule.domain}.`, rule.domain, id.emailDomain);
-        break;
-      case 'email_list': {
-        if (id.email === undefined) {
-          result = NOT('email_missing', 'The identity has no email.', rule.listId);
-          break;
-        }
-        const list = this.list(rule.listId, 'EMAIL');
-        if (Array.isArray(list)) result = list;
-        else if (list.emails.has(id.email)) result = MATCHED('email_list_match', `Email ${id.email} is in list ${rule.listId}.`, rule.listId, id.email);
-        else result = NOT('email_list_mismatch', `Email ${id.email} is not in list ${rule.listId}.`, rule.listId, id.email);
-        break;
-      }
-      case 'ip':
-        if (id.ip === undefined) result = NOT('ip_missing', 'The identity has no IP address.', rule.cidr.text);
-        else if (cidrContains(rule.cidr, id.ip)) result = MATCHED('ip_match', `IP ${formatIp(id.ip)} is in ${rule.cidr.text}.`, rule.cidr.text, formatIp(id.ip));
-        else result = NOT('ip_mismatch', `IP ${formatIp(id.ip)} is not in ${rule.cidr.text}.`, rule.cidr.text, formatIp(id.ip));
-        break;
-      case 'ip_list': {
-        if (id.ip === undefined) {
-          result = NOT('ip_missing', 'The identity has no IP address.', rule.listId);
-          break;
-        }
-        const list = this.list(rule.listId, 'IP');
-        const ip = formatIp(id.ip);
-        if (Array.isArray(list)) result = list;
-        else if (list.ips.has(id.ip)) result = MATCHED('ip_list_match', `IP ${ip} is in list ${rule.listId}.`, rule.listId, ip);
-        else result = NOT('ip_list_mismatch', `IP ${ip} is not in list ${rule.listId}.`, rule.listId, ip);
-        break;
-      }
-      case 'geo':
-        if (id.country === undefined) result = NOT('country_missing', 'The identity has no country.', rule.country);
-        else if (id.country === rule.country) result = MATCHED('country_match', `Country is ${rule.country}.`, rule.country, id.country);
-        else result = NOT('country_mismatch', `Country ${id.country} is not ${rule.country}.`, rule.country, id.country);
-        break;
-      case 'login_method':
-        if (id.idpId !== rule.idpId) {
-          result = NOT('login_method_mismatch', `The user logged in through ${q(id.idpId)}, not ${q(rule.idpId)}.`, rule.idpId, id.idpId ?? null);
-        } else {
-          result = this.idpScope(rule.idpId) ?? MATCHED('login_method_match', `The user logged in through ${q(rule.idpId)}.`, rule.idpId, id.idpId);
-        }
-        break;
-      case 'auth_method':
-        if (id.amr.includes(rule.method)) result = MATCHED('auth_method_match', `Login used ${q(rule.method)}.`, rule.method, id.amr);
-        else if (id.amr.length === 0) result = NOT('amr_missing', 'The identity records no authentication methods.', rule.method);
-        else result = NOT('auth_method_mismatch', `Login used ${id.amr.join(', ')}, not ${q(rule.method)}.`, rule.method, id.amr);
-        break;
-      case 'auth_context':
-        result =
-          this.idpScope(rule.idpId) ??
-          (id.authContexts.includes(rule.acId)
-            ? MATCHED('auth_context_match', `Authentication context ${q(rule.acId)} was satisfied.`, rule.acId, id.authContexts)
-            : NOT('auth_context_mismatch', `Authentication context ${q(rule.acId)} was not satisfied.`, rule.acId, id.authContexts));
-        break;
-      case 'azureAD':
-        result =
-          this.idpScope(rule.idpId) ??
-          (id.azureGroupIds().has(rule.groupId)
-            ? MATCHED('azure_group_match', `Member of Azure AD group ${q(rule.groupId)}.`, rule.groupId)
-            : NOT('azure_group_mismatch', `Not a member of Azure AD group ${q(rule.groupId)}.`, rule.groupId, [...id.azureGroupIds()]));
-        break;
-      case 'gsuite':
-        result =
-          this.idpScope(rule.idpId) ??
-          (id.gsuiteGroupEmails().has(rule.groupEmail)
-            ? MATCHED('gsuite_group_match', `Member of Google Workspace group ${rule.groupEmail}.`, rule.groupEmail)
-            : NOT('gsuite_group_mismatch', `Not a member of Google Workspace group ${rule.groupEmail}.`, rule.groupEmail, [...id.gsuiteGroupEmails()]));
-        break;
-      case 'okta':
-        result =
-          this.idpScope(rule.idpId) ??
-          (id.oktaGroupNames().has(rule.groupName)
-            ? MATCHED('okta_group_match', `Member of Okta group ${q(rule.groupName)}.`, rule.groupName)
-            : NOT('okta_group_mismatch', `Not a member of Okta group ${q(rule.groupName)}.`, rule.groupName, [...id.oktaGroupNames()]));
-        break;
-      case 'github-organization': {
-        const scope = this.idpScope(rule.idpId);
-        if (scope !== undefined) {
-          result = scope;
-          break;
-        }
-        const teams = id.githubOrgTeams().get(rule.org);
-        const expected = rule.team === undefined ? rule.org : `${rule.org}/${rule.team}`;
-        if (teams === undefined) result = NOT('github_org_mismatch', `Not a member of GitHub organization ${q(rule.org)}.`, expected, [...id.githubOrgTeams().keys()]);
-        else if (rule.team === undefined) result = MATCHED('github_org_match', `Member of GitHub organization ${q(rule.org)}.`, expected);
-        else if (teams.has(rule.team)) result = MATCHED('github_team_match', `Member of team ${q(rule.team)} in ${q(rule.org)}.`, expected);
-        else result = NOT('github_team_mismatch', `In ${q(rule.org)} but not in team ${q(rule.team)}.`, expected, [...teams]);
-        break;
-      }
-      case 'saml':
-      case 'oidc': {
-        const scope = this.idpScope(rule.idpId);
-        if (scope !== undefined) {
-          result = scope;
-          break;
-        }
-        const [name, value] = rule.kind === 'saml' ? [rule.attributeName, rule.attributeValue] : [rule.claimName, rule.claimValue];
-        const values = id.claimValues(rule.kind, name);
-        const what = rule.kind === 'saml' ? 'SAML attribute' : 'OIDC claim';
-        if (values.includes(value)) result = MATCHED(`${rule.kind}_match`, `${what} ${q(name)} has value ${q(value)}.`, value, values);
-        else if (values.length === 0) result = NOT(`${rule.kind}_missing`, `The identity has no ${what} ${q(name)}.`, value);
-        else result = NOT(`${rule.kind}_mismatch`, `${what} ${q(name)} is ${values.map(q).join(', ')}, not ${q(value)}.`, value, values);
-        break;
-      }
-      case 'certificate':
-        if (id.certificateValid) result = MATCHED('certificate_valid', 'A valid client certificate was presented.');
-        else if (id.raw.mtls_auth?.cert_presented === true)
-          result = NOT('certificate_invalid', `The client certificate did not validate (status ${q(String(id.raw.mtls_auth?.auth_status))}).`, 'OK', id.raw.mtls_auth?.auth_status ?? null);
-        else result = NOT('certificate_missing', 'No client certificate was presented.');
-        break;
-      case 'common_name':
-        if (id.commonName === undefined) result = NOT('common_name_missing', 'No client certificate common name.', rule.commonName);
-        else if (id.commonName === rule.commonName) result = MATCHED('common_name_match', `Certificate common name is ${q(rule.commonName)}.`, rule.commonName, id.commonName);
-        else result = NOT('common_name_mismatch', `Certificate common name ${q(id.commonName)} is not ${q(rule.commonName)}.`, rule.commonName, id.commonName);
-        break;
-      case 'device_posture':
-        if (!id.postureSucceeded(rule.postureRuleId)) result = NOT('device_posture_failed', `Device posture check ${q(rule.postureRuleId)} did not pass.`, rule.postureRuleId);
-        else if (this.env.postureRuleExists !== undefined && !this.env.postureRuleExists(rule.postureRuleId))
-          result = UNKNOWN('posture_rule_not_found', `Device posture rule ${q(rule.postureRuleId)} no longer exists.`, rule.postureRuleId);
-        else result = MATCHED('device_posture_passed', `Device posture check ${q(rule.postureRuleId)} passed.`, rule.postureRuleId);
-        break;
-      case 'service_token':
-      case 'any_valid_service_token': {
-        const want = rule.kind === 'service_token' ? rule.tokenId : undefined;
-        if (id.serviceTokenId === undefined) result = NOT('service_token_missing', 'The request carried no service token.', want);
-        else if (want !== undefined && id.serviceTokenId !== want) result = NOT('service_token_mismatch', `Service token ${q(id.serviceTokenId)} is not ${q(want)}.`, want, id.serviceTokenId);
-        else if (!id.serviceTokenActive) result = NOT('service_token_invalid', `Service token ${q(id.serviceTokenId)} was not valid.`, want, id.serviceTokenId);
-        else {
-          const info = this.env.serviceToken === undefined ? {} : this.env.serviceToken(id.serviceTokenId);
-          if (info === undefined) result = NOT('service_token_not_found', `Service token ${q(id.serviceTokenId)} does not exist in the account.`, want, id.serviceTokenId);
-          else if (info.expiresAt != null && info.expiresAt <= this.now) result = NOT('service_token_expired', `Service token ${q(id.serviceTokenId)} has expired.`, want, id.serviceTokenId);
-          else result = MATCHED('service_token_valid', `Valid service token ${q(id.serviceTokenId)}.`, want, id.serviceTokenId);
-        }
-        break;
-      }
-      case 'linked_app_token':
-        if (id.linkedAppUid !== rule.appUid) result = NOT('linked_app_token_mismatch', `The request carried no token of app ${q(rule.appUid)}.`, rule.appUid, id.linkedAppUid ?? null);
-        else if (this.env.appExists !== undefined && !this.env.appExists(rule.appUid)) result = UNKNOWN('app_not_found', `Application ${q(rule.appUid)} no longer exists.`, rule.appUid);
-        else result = MATCHED('linked_app_token_match', `The request carried a token of app ${q(rule.appUid)}.`, rule.appUid, id.linkedAppUid);
-        break;
-      case 'user_risk_score':
-        if ((rule.levels as readonly string[]).includes(id.riskLevel)) result = MATCHED('user_risk_score_match', `Risk level ${id.riskLevel} is one of ${rule.levels.join(', ')}.`, rule.levels, id.riskLevel);
-        else result = NOT('user_risk_score_mismatch', `Risk level ${id.riskLevel} is not one of ${rule.levels.join(', ')}.`, rule.levels, id.riskLevel);
-        break;
-      case 'cloudflare_account_member': {
-        const account = rule.accountId ?? this.env.accountId;
-        if (account === undefined) {
-          result = id.accountIds.length > 0
-            ? MATCHED('account_member_match', 'Member of a Cloudflare account.', null, id.accountIds)
-            : NOT('account_member_mismatch', 'Not a member of any Cloudflare account.', null, id.accountIds);
-        } else if (id.accountIds.includes(account)) result = MATCHED('account_member_match', `Member of Cloudflare account ${account}.`, account, id.accountIds);
-        else result = NOT('account_member_mismatch', `Not a member of Cloudflare account ${account}.`, account, id.accountIds);
-        break;
-      }
-      case 'external_evaluation': {
-        const answer = this.external?.(rule);
-        if (answer === true) result = MATCHED('external_allow', `${rule.evaluateUrl} allowed the user.`);
-        else if (answer === false) result = NOT('external_deny', `${rule.evaluateUrl} denied the user.`);
-        else result = UNKNOWN('external_evaluation_failed', `No valid answer from ${rule.evaluateUrl}.`, rule.evaluateUrl);
-        break;
-      }
-      case 'group': {
-        const target = this.env.group?.(rule.groupId);
-        if (target === undefined) result = UNKNOWN('group_not_found', `Access group ${q(rule.groupId)} does not exist.`, rule.groupId);
-        else if (this.inCycle(rule.groupId)) result = UNKNOWN('group_cycle', `Access group ${q(target.name)} is part of a reference cycle.`, rule.groupId);
-        else {
-          const set = this.ruleSet(target, joinPointer(pointer, 'group'));
-          group = { id: target.id, name: target.name, ...set.explanation };
-          result =
-            set.tri === T
-              ? MATCHED('group_member', `Member of Access group ${q(target.name)}.`, rule.groupId)
-              : set.tri === F
-                ? NOT('group_not_member', `Not a member of Access group ${q(target.name)}.`, rule.groupId)
-                : UNKNOWN('group_unknown', `Membership of Access group ${q(target.name)} could not be decided.`, rule.groupId);
-        }
-        break;
-      }
-    }
-    const [tri, reason] = result;
+    // TypeScript cannot tie EVALUATE[rule.kind] to rule's own kind (a correlated union); each
+    // entry's type is checked where EVALUATE is defined.
+    const verdict = (EVALUATE[rule.kind] as unknown as EvaluateAny)(rule, this, pointer);
+    // The group is read by index: most verdicts have two elements, and destructuring a third
+    // from them leaves V8's fast path.
+    const [tri, reason] = verdict;
+    const group = verdict.length > 2 ? verdict[2] : undefined;
     return { pointer, selector: rule.kind, outcome: TRI_OUTCOME[tri], reason, ...(group !== undefined ? { group } : {}) };
   }
 

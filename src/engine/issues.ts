@@ -26,7 +26,7 @@ export const VALIDATION_CODES = {
   linked_app_token_not_allowed: 'A linked_app_token rule in a policy whose decision is not non_identity or bypass.',
   unknown_group: 'A rule names an Access group that does not exist in the account.',
   unknown_list: 'A rule names a Gateway list that does not exist in the account.',
-  list_type_mismatch: 'A rule names a Gateway list of the wrong type (email_list needs EMAIL, ip_list needs IP).',
+  list_type_mismatch: 'A rule names a Gateway list whose type is not the one its selector needs (selectors.md lists each).',
   unknown_identity_provider: 'A rule names an identity provider that does not exist in the account.',
   unknown_service_token: 'A rule names a service token that does not exist in the account.',
   unknown_posture_rule: 'A rule names a device posture rule that does not exist in the account.',

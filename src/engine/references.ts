@@ -7,7 +7,7 @@ import { findGroupCycle, type GroupLookup } from './groups.js';
 import { capitalize, joinPointer, quote, type Issue } from './issues.js';
 import type { Group, Rule, RuleListName, RuleSet } from './rules.js';
 import { RULE_LISTS } from './rules.js';
-import { SELECTOR_SPECS, type ReferenceKind } from './selectors.js';
+import { REFERENCE_KINDS, SELECTOR_SPECS, referenceOf, type ReferenceKind } from './selectors.js';
 import type { Decision, Selector } from './wire.js';
 
 export interface ReferenceCatalog {
@@ -29,15 +29,6 @@ export interface ReferenceCheckOptions {
   readonly groupId?: string;
 }
 
-const KIND_WORDS: Record<ReferenceKind, string> = {
-  group: 'Access group',
-  list: 'Gateway list',
-  identity_provider: 'identity provider',
-  service_token: 'service token',
-  posture_rule: 'device posture rule',
-  app: 'Access application',
-};
-
 type SimpleKind = Exclude<ReferenceKind, 'group' | 'list'>;
 /** Kinds checked by existence alone: the catalog's lookup and the issue code when it fails. */
 const EXISTS: Record<SimpleKind, (c: ReferenceCatalog) => ((id: string) => boolean) | undefined> = {
@@ -53,41 +44,13 @@ const MISSING_CODE: Record<SimpleKind, Issue['code']> = {
   app: 'unknown_app',
 };
 
-function referencedId(rule: Rule): string | undefined {
-  switch (rule.kind) {
-    case 'group':
-      return rule.groupId;
-    case 'email_list':
-    case 'ip_list':
-      return rule.listId;
-    case 'login_method':
-    case 'auth_context':
-    case 'azureAD':
-    case 'gsuite':
-    case 'okta':
-    case 'github-organization':
-    case 'saml':
-    case 'oidc':
-      return rule.idpId;
-    case 'service_token':
-      return rule.tokenId;
-    case 'device_posture':
-      return rule.postureRuleId;
-    case 'linked_app_token':
-      return rule.appUid;
-    default:
-      return undefined;
-  }
-}
-
 function checkRule(rule: Rule, pointer: string, catalog: ReferenceCatalog, issues: Issue[]): void {
-  const spec = SELECTOR_SPECS.get(rule.kind);
-  const ref = spec?.reference;
-  const id = referencedId(rule);
-  if (ref === undefined || id === undefined) return;
+  const ref = referenceOf(rule);
+  if (ref === undefined) return;
+  const id = ref.id;
   const at = joinPointer(pointer, rule.kind, ref.field);
   const missing = (code: Issue['code']): void => {
-    issues.push({ code, pointer: at, message: `${capitalize(KIND_WORDS[ref.kind])} ${quote(id)} does not exist in this account.` });
+    issues.push({ code, pointer: at, message: `${capitalize(REFERENCE_KINDS[ref.kind].noun)} ${quote(id)} does not exist in this account.` });
   };
   switch (ref.kind) {
     case 'group':
@@ -96,9 +59,9 @@ function checkRule(rule: Rule, pointer: string, catalog: ReferenceCatalog, issue
     case 'list': {
       if (catalog.listType === undefined) break;
       const type = catalog.listType(id);
-      const want = rule.kind === 'email_list' ? 'EMAIL' : 'IP';
+      const want = ref.listType;
       if (type === undefined) missing('unknown_list');
-      else if (type !== want) {
+      else if (want !== undefined && type !== want) {
         issues.push({
           code: 'list_type_mismatch',
           pointer: at,

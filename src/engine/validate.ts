@@ -3,11 +3,11 @@
 
 import { HOUR_NS, parseGoDuration } from './duration.js';
 import { intern } from './intern.js';
-import { parseCidr } from './ip.js';
+import { parseCidr, type Cidr } from './ip.js';
 import { jsonType, joinPointer, quote, type Issue, type ParseResult, type ValidationCode } from './issues.js';
 import type { Group, Policy, PolicySettings, Rule, RuleListName } from './rules.js';
-import { SELECTOR_SPECS, type FieldSpec } from './selectors.js';
-import { DECISIONS, RISK_LEVELS, type Decision, type RiskLevel, type Selector, type WireRule } from './wire.js';
+import { SELECTOR_SPECS, type FieldSpec, type SelectorSpec } from './selectors.js';
+import { DECISIONS, RISK_LEVELS, type Decision, type RiskLevel } from './wire.js';
 
 /** Longest string accepted inside a rule; ids, names and values are far shorter in practice. */
 export const MAX_RULE_STRING = 1024;
@@ -57,9 +57,15 @@ function checkUnknownFields(
 
 // ---------------------------------------------------------------- rules
 
-type FieldValue = string | RiskLevel[] | undefined;
+type FieldValue = string | Cidr | RiskLevel[] | undefined;
 
 function parseField(c: Collector, spec: FieldSpec, raw: unknown, pointer: string): FieldValue {
+  const value = parseFormat(c, spec, raw, pointer);
+  // Folded after interning: the folded value is compared as a string, never keyed (intern.ts).
+  return spec.fold === 'lower' && typeof value === 'string' ? value.toLowerCase() : value;
+}
+
+function parseFormat(c: Collector, spec: FieldSpec, raw: unknown, pointer: string): FieldValue {
   if (spec.format === 'risk_levels') {
     if (!Array.isArray(raw)) {
       c.typeError(pointer, 'an array of risk levels', raw);
@@ -106,12 +112,14 @@ function parseField(c: Collector, spec: FieldSpec, raw: unknown, pointer: string
       }
       return intern(domain.toLowerCase());
     }
-    case 'cidr':
-      if (parseCidr(raw) === undefined) {
+    case 'cidr': {
+      const cidr = parseCidr(raw);
+      if (cidr === undefined) {
         c.add('invalid_cidr', pointer, `${quote(raw)} is not an IP address or CIDR range (e.g. "10.0.0.0/8", "2001:db8::/32").`);
         return undefined;
       }
-      return raw;
+      return cidr;
+    }
     case 'country':
       if (!/^[A-Za-z]{2}$/.test(raw)) {
         c.add('invalid_country_code', pointer, `${quote(raw)} is not a two-letter ISO 3166-1 country code (e.g. "US").`);
@@ -137,75 +145,11 @@ function parseField(c: Collector, spec: FieldSpec, raw: unknown, pointer: string
   }
 }
 
-/** Build the normalized rule from validated fields. Fields are known-present here. */
-function buildRule(selector: Selector, f: Record<string, FieldValue>, wire: WireRule): Rule {
-  const s = (name: string): string => f[name] as string;
-  switch (selector) {
-    case 'group':
-      return { kind: 'group', wire, groupId: s('id') };
-    case 'any_valid_service_token':
-      return { kind: 'any_valid_service_token', wire };
-    case 'auth_context':
-      return { kind: 'auth_context', wire, acId: s('ac_id'), contextId: s('id'), idpId: s('identity_provider_id') };
-    case 'auth_method':
-      return { kind: 'auth_method', wire, method: s('auth_method') };
-    case 'azureAD':
-      return { kind: 'azureAD', wire, groupId: s('id'), idpId: s('identity_provider_id') };
-    case 'certificate':
-      return { kind: 'certificate', wire };
-    case 'common_name':
-      return { kind: 'common_name', wire, commonName: s('common_name') };
-    case 'geo':
-      return { kind: 'geo', wire, country: s('country_code') };
-    case 'device_posture':
-      return { kind: 'device_posture', wire, postureRuleId: s('integration_uid') };
-    case 'email_domain':
-      return { kind: 'email_domain', wire, domain: s('domain') };
-    case 'email_list':
-      return { kind: 'email_list', wire, listId: s('id') };
-    case 'email':
-      return { kind: 'email', wire, email: s('email') };
-    case 'everyone':
-      return { kind: 'everyone', wire };
-    case 'external_evaluation':
-      return { kind: 'external_evaluation', wire, evaluateUrl: s('evaluate_url'), keysUrl: s('keys_url') };
-    case 'github-organization':
-      return {
-        kind: 'github-organization',
-        wire,
-        idpId: s('identity_provider_id'),
-        org: s('name').toLowerCase(),
-        team: f.team === undefined ? undefined : s('team').toLowerCase(),
-      };
-    case 'gsuite':
-      return { kind: 'gsuite', wire, groupEmail: s('email'), idpId: s('identity_provider_id') };
-    case 'login_method':
-      return { kind: 'login_method', wire, idpId: s('id') };
-    case 'ip_list':
-      return { kind: 'ip_list', wire, listId: s('id') };
-    case 'ip':
-      return { kind: 'ip', wire, cidr: parseCidr(s('ip'))! };
-    case 'okta':
-      return { kind: 'okta', wire, idpId: s('identity_provider_id'), groupName: s('name') };
-    case 'saml':
-      return {
-        kind: 'saml',
-        wire,
-        idpId: s('identity_provider_id'),
-        attributeName: s('attribute_name'),
-        attributeValue: s('attribute_value'),
-      };
-    case 'oidc':
-      return { kind: 'oidc', wire, idpId: s('identity_provider_id'), claimName: s('claim_name'), claimValue: s('claim_value') };
-    case 'service_token':
-      return { kind: 'service_token', wire, tokenId: s('token_id') };
-    case 'linked_app_token':
-      return { kind: 'linked_app_token', wire, appUid: s('app_uid') };
-    case 'user_risk_score':
-      return { kind: 'user_risk_score', wire, levels: f.user_risk_score as RiskLevel[] };
-    case 'cloudflare_account_member':
-      return { kind: 'cloudflare_account_member', wire, accountId: f.account_id as string | undefined };
-  }
+/** The normalized rule: each field's value under the key the catalogue gives it (rules.ts). */
+function buildRule(spec: SelectorSpec, values: Record<string, FieldValue>, wire: Record<string, unknown>): Rule {
+  const rule: Record<string, unknown> = { kind: spec.selector, wire };
+  for (const field of spec.fields) rule[field.key] = values[field.name];
+  return rule as unknown as Rule;
 }
 
 function parseRuleInto(c: Collector, raw: unknown, pointer: string): Rule | undefined {
@@ -249,7 +193,7 @@ function parseRuleInto(c: Collector, raw: unknown, pointer: string): Rule | unde
     wireBody[fs.name] = body[fs.name];
   }
   if (c.issues.length > before) return undefined;
-  return buildRule(spec.selector, values, { [key]: wireBody } as WireRule);
+  return buildRule(spec, values, { [key]: wireBody });
 }
 
 const SELECTOR_NAMES = [...SELECTOR_SPECS.keys()];

@@ -1,5 +1,8 @@
 // Wire shapes: the JSON that Cloudflare's API accepts and returns for Access rules and policies.
 // Untrusted input is parsed into these by validate.ts; nothing else should build them by hand.
+// The rule shapes are derived from the selector catalogue (selectors.ts).
+
+import type { Catalogue, FieldDef } from './selectors.js';
 
 export type RiskLevel = 'low' | 'medium' | 'high' | 'unscored';
 export const RISK_LEVELS: readonly RiskLevel[] = ['low', 'medium', 'high', 'unscored'];
@@ -9,63 +12,25 @@ export const DECISIONS: readonly Decision[] = ['allow', 'deny', 'non_identity', 
 
 type Empty = Record<string, never>;
 
-/** One Access rule: an object with exactly one key (the selector) whose value is an object. */
-export type WireRule =
-  | { group: { id: string } }
-  | { any_valid_service_token: Empty }
-  | { auth_context: { ac_id: string; id: string; identity_provider_id: string } }
-  | { auth_method: { auth_method: string } }
-  | { azureAD: { id: string; identity_provider_id: string } }
-  | { certificate: Empty }
-  | { common_name: { common_name: string } }
-  | { geo: { country_code: string } }
-  | { device_posture: { integration_uid: string } }
-  | { email_domain: { domain: string } }
-  | { email_list: { id: string } }
-  | { email: { email: string } }
-  | { everyone: Empty }
-  | { external_evaluation: { evaluate_url: string; keys_url: string } }
-  | { 'github-organization': { identity_provider_id: string; name: string; team?: string } }
-  | { gsuite: { email: string; identity_provider_id: string } }
-  | { login_method: { id: string } }
-  | { ip_list: { id: string } }
-  | { ip: { ip: string } }
-  | { okta: { identity_provider_id: string; name: string } }
-  | { saml: { attribute_name: string; attribute_value: string; identity_provider_id: string } }
-  | { oidc: { claim_name: string; claim_value: string; identity_provider_id: string } }
-  | { service_token: { token_id: string } }
-  | { linked_app_token: { app_uid: string } }
-  | { user_risk_score: { user_risk_score: RiskLevel[] } }
-  | { cloudflare_account_member: { account_id?: string } };
-
 /** The selector names, i.e. the single key of each rule variant, in the spec's order. */
-export type Selector =
-  | 'group'
-  | 'any_valid_service_token'
-  | 'auth_context'
-  | 'auth_method'
-  | 'azureAD'
-  | 'certificate'
-  | 'common_name'
-  | 'geo'
-  | 'device_posture'
-  | 'email_domain'
-  | 'email_list'
-  | 'email'
-  | 'everyone'
-  | 'external_evaluation'
-  | 'github-organization'
-  | 'gsuite'
-  | 'login_method'
-  | 'ip_list'
-  | 'ip'
-  | 'okta'
-  | 'saml'
-  | 'oidc'
-  | 'service_token'
-  | 'linked_app_token'
-  | 'user_risk_score'
-  | 'cloudflare_account_member';
+export type Selector = keyof Catalogue;
+
+type FieldsOf<S extends Selector> = Catalogue[S]['fields'];
+type WireValue<F extends FieldDef> = F['format'] extends 'risk_levels' ? RiskLevel[] : string;
+type Flatten<T> = { [K in keyof T]: T[K] };
+type WireBody<F extends Readonly<Record<string, FieldDef>>> = [keyof F] extends [never]
+  ? Empty
+  : Flatten<
+      { -readonly [N in keyof F as F[N]['required'] extends true ? N : never]: WireValue<F[N]> } & {
+        -readonly [N in keyof F as F[N]['required'] extends true ? never : N]?: WireValue<F[N]>;
+      }
+    >;
+
+/** One Access rule of selector `S`, e.g. `{ okta: { identity_provider_id: string; name: string } }`. */
+export type WireRuleOf<S extends Selector> = { [K in S]: WireBody<FieldsOf<K>> };
+
+/** One Access rule: an object with exactly one key (the selector) whose value is an object. */
+export type WireRule = { [S in Selector]: WireRuleOf<S> }[Selector];
 
 export interface WireApprovalGroup {
   approvals_needed: number;

@@ -3,15 +3,10 @@
 // fails when the file and the code disagree.
 
 import { ALL_VALIDATION_CODES, API_ERRORS, LINT_CODES, LINT_NUMBERS, VALIDATION_NUMBERS } from '../../src/api/errors.js';
+import { replaceBlock, table } from './generated-block.js';
 
 export const BEGIN = '<!-- BEGIN GENERATED: codes (npm run docs) -->';
 export const END = '<!-- END GENERATED: codes -->';
-
-const cell = (text: string | number): string => String(text).replace(/\|/g, '\\|');
-
-function table(headers: string[], rows: (string | number)[][]): string {
-  return [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
-}
 
 export function renderCodeTables(): string {
   return [
@@ -46,8 +41,5 @@ export function renderCodeTables(): string {
 
 /** Replace the generated block of `doc` with the current tables. */
 export function updateDoc(doc: string): string {
-  const start = doc.indexOf(BEGIN);
-  const end = doc.indexOf(END);
-  if (start < 0 || end < start) throw new Error('docs/errors.md lacks the generated-block markers');
-  return doc.slice(0, start) + renderCodeTables() + doc.slice(end + END.length);
+  return replaceBlock(doc, { begin: BEGIN, end: END, render: renderCodeTables }, 'docs/errors.md');
 }

@@ -4,8 +4,8 @@
 
 import fc from 'fast-check';
 import type { Identity } from '../../src/engine/identity.js';
-import { SELECTOR_SPECS } from '../../src/engine/selectors.js';
-import type { Decision } from '../../src/engine/wire.js';
+import { SELECTORS, SELECTOR_SPECS, type FieldSpec, type ReferenceKind, type SelectorSpec } from '../../src/engine/selectors.js';
+import { RISK_LEVELS, type Decision } from '../../src/engine/wire.js';
 
 const EMAILS = ['alice@example.com', 'Bob@Example.com', 'carol@other.org', 'dave@sub.example.com', 'eve@example.com'];
 const DOMAINS = ['example.com', '@example.com', 'other.org', 'sub.example.com', 'EXAMPLE.COM'];
@@ -28,43 +28,78 @@ const APPS = ['app-1', 'app-gone'];
 const ACCOUNTS = ['acct-1', 'acct-2'];
 const CLAIMS = ['dept', 'level'];
 const CLAIM_VALUES = ['eng', 'ENG', '42', 'true'];
+const COMMON_NAMES = ['cn-a', 'cn-b'];
 export const EXTERNAL_URLS = ['https://ext.example/a', 'https://ext.example/b'];
 
 const pick = <T>(values: readonly T[]) => fc.constantFrom(...values);
 
-/** Wire rules of every kind; `groupRefs` says whether `group` rules may appear. */
+/**
+ * Values identities carry, by the identity value a rule field is compared with (the catalogue's
+ * field `reads`). Rules and identities draw from the same pools, so that they meet.
+ */
+export const IDENTITY_VALUES: Readonly<Record<string, readonly string[]>> = {
+  email: EMAILS,
+  amr: AMRS,
+  auth_contexts: ACS,
+  'groups[].id': AZURE_IDS,
+  'groups[].email': GROUP_EMAILS,
+  'groups[].name': [...GROUP_NAMES, ...ORGS],
+  'groups[].teams': TEAMS,
+  saml_attributes: CLAIMS,
+  'saml_attributes[attribute_name]': CLAIM_VALUES,
+  oidc_fields: CLAIMS,
+  'oidc_fields[claim_name]': CLAIM_VALUES,
+  common_name: COMMON_NAMES,
+  cloudflare_account_ids: ACCOUNTS,
+};
+
+/** Ids of the generated world's objects of each kind (some deliberately missing from WORLD). */
+const REFERENCED: Readonly<Record<ReferenceKind, readonly string[]>> = {
+  group: GROUP_IDS,
+  list: LIST_IDS,
+  identity_provider: IDPS,
+  service_token: TOKENS,
+  posture_rule: POSTURE,
+  app: APPS,
+};
+
+/** Pools of formats whose values no identity carries as they are (ids and text nobody compares). */
+const FALLBACK: Readonly<Record<'id' | 'text' | 'email', readonly string[]>> = { id: ['id-1', 'id-2'], text: ['text-a', 'text-b'], email: EMAILS };
+
+/** A value of one field: the referenced world's ids, the format's pool, or the compared identity value's pool. */
+function fieldValue(spec: SelectorSpec, field: FieldSpec): fc.Arbitrary<unknown> {
+  if (spec.reference?.field === field.name) return pick(REFERENCED[spec.reference.kind]);
+  switch (field.format) {
+    case 'domain':
+      return pick(DOMAINS);
+    case 'cidr':
+      return pick(CIDRS);
+    case 'country':
+      return pick(COUNTRIES);
+    case 'url':
+      return pick(EXTERNAL_URLS);
+    case 'risk_levels':
+      return fc.subarray([...RISK_LEVELS], { minLength: 1 });
+    case 'id':
+    case 'text':
+    case 'email':
+      return pick((field.reads === undefined ? undefined : IDENTITY_VALUES[field.reads]) ?? FALLBACK[field.format]);
+  }
+}
+
+/** A wire rule of `spec`, its fields drawn by fieldValue (optional fields sometimes left out). */
+function ruleOf(spec: SelectorSpec): fc.Arbitrary<Record<string, unknown>> {
+  const fields = Object.fromEntries(
+    spec.fields.map((f) => [f.name, f.required ? fieldValue(spec, f) : fc.option(fieldValue(spec, f), { nil: undefined })]),
+  );
+  return fc
+    .record(fields)
+    .map((values) => ({ [spec.selector]: Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) }));
+}
+
+/** Wire rules of every selector of the catalogue; `groupRefs` says whether `group` rules may appear. */
 export function wireRule(groupRefs = true): fc.Arbitrary<Record<string, unknown>> {
-  const rules: fc.Arbitrary<Record<string, unknown>>[] = [
-    fc.constant({ everyone: {} }),
-    pick(EMAILS).map((email) => ({ email: { email } })),
-    pick(DOMAINS).map((domain) => ({ email_domain: { domain } })),
-    pick(LIST_IDS).map((id) => ({ email_list: { id } })),
-    pick(LIST_IDS).map((id) => ({ ip_list: { id } })),
-    pick(CIDRS).map((ip) => ({ ip: { ip } })),
-    pick(COUNTRIES).map((country_code) => ({ geo: { country_code } })),
-    pick(IDPS).map((id) => ({ login_method: { id } })),
-    pick(AMRS).map((auth_method) => ({ auth_method: { auth_method } })),
-    fc.record({ ac_id: pick(ACS), id: fc.constant('ctx'), identity_provider_id: pick(IDPS) }).map((v) => ({ auth_context: v })),
-    fc.record({ id: pick(AZURE_IDS), identity_provider_id: pick(IDPS) }).map((v) => ({ azureAD: v })),
-    fc.record({ email: pick(GROUP_EMAILS), identity_provider_id: pick(IDPS) }).map((v) => ({ gsuite: v })),
-    fc.record({ name: pick(GROUP_NAMES), identity_provider_id: pick(IDPS) }).map((v) => ({ okta: v })),
-    fc
-      .record({ name: pick(ORGS), identity_provider_id: pick(IDPS), team: fc.option(pick(TEAMS), { nil: undefined }) })
-      .map(({ team, ...v }) => ({ 'github-organization': team === undefined ? v : { ...v, team } })),
-    fc.record({ attribute_name: pick(CLAIMS), attribute_value: pick(CLAIM_VALUES), identity_provider_id: pick(IDPS) }).map((v) => ({ saml: v })),
-    fc.record({ claim_name: pick(CLAIMS), claim_value: pick(CLAIM_VALUES), identity_provider_id: pick(IDPS) }).map((v) => ({ oidc: v })),
-    fc.constant({ certificate: {} }),
-    pick(['cn-a', 'cn-b']).map((common_name) => ({ common_name: { common_name } })),
-    pick(POSTURE).map((integration_uid) => ({ device_posture: { integration_uid } })),
-    pick(TOKENS).map((token_id) => ({ service_token: { token_id } })),
-    fc.constant({ any_valid_service_token: {} }),
-    pick(APPS).map((app_uid) => ({ linked_app_token: { app_uid } })),
-    fc.subarray(['low', 'medium', 'high', 'unscored'], { minLength: 1 }).map((user_risk_score) => ({ user_risk_score: { user_risk_score } })),
-    fc.option(pick(ACCOUNTS), { nil: undefined }).map((account_id) => ({ cloudflare_account_member: account_id === undefined ? {} : { account_id } })),
-    fc.record({ evaluate_url: pick(EXTERNAL_URLS), keys_url: fc.constant('https://ext.example/keys') }).map((v) => ({ external_evaluation: v })),
-  ];
-  if (groupRefs) rules.push(pick(GROUP_IDS).map((id) => ({ group: { id } })));
-  return fc.oneof(...rules);
+  return fc.oneof(...SELECTORS.filter((s) => groupRefs || s.reference?.kind !== 'group').map(ruleOf));
 }
 
 function ruleLists(groupRefs: boolean) {
@@ -107,33 +142,43 @@ const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq
 export const identity = (): fc.Arbitrary<Identity> =>
   fc
     .record({
-      email: maybe(pick(EMAILS)),
+      email: maybe(pick(IDENTITY_VALUES.email)),
       idp: maybe(pick(IDPS).map((id) => ({ id, type: 'okta' }))),
       groups: maybe(
         fc.array(
           fc.record({
-            id: maybe(pick(AZURE_IDS)),
-            name: maybe(pick([...GROUP_NAMES, ...ORGS])),
-            email: maybe(pick(GROUP_EMAILS)),
-            teams: maybe(fc.subarray(TEAMS)),
+            id: maybe(pick(IDENTITY_VALUES['groups[].id'])),
+            name: maybe(pick(IDENTITY_VALUES['groups[].name'])),
+            email: maybe(pick(IDENTITY_VALUES['groups[].email'])),
+            teams: maybe(fc.subarray([...IDENTITY_VALUES['groups[].teams']])),
           }),
           { maxLength: 3 },
         ),
       ),
-      amr: maybe(fc.subarray(AMRS)),
-      auth_contexts: maybe(fc.subarray(ACS)),
-      oidc_fields: maybe(fc.dictionary(pick(CLAIMS), fc.oneof(pick(CLAIM_VALUES), fc.constant(42), fc.constant(true), fc.subarray(CLAIM_VALUES)))),
-      saml_attributes: maybe(fc.dictionary(pick(CLAIMS), fc.oneof(pick(CLAIM_VALUES), fc.subarray(CLAIM_VALUES)))),
+      amr: maybe(fc.subarray([...IDENTITY_VALUES.amr])),
+      auth_contexts: maybe(fc.subarray([...IDENTITY_VALUES.auth_contexts])),
+      oidc_fields: maybe(
+        fc.dictionary(
+          pick(IDENTITY_VALUES.oidc_fields),
+          fc.oneof(pick(IDENTITY_VALUES['oidc_fields[claim_name]']), fc.constant(42), fc.constant(true), fc.subarray([...IDENTITY_VALUES['oidc_fields[claim_name]']])),
+        ),
+      ),
+      saml_attributes: maybe(
+        fc.dictionary(
+          pick(IDENTITY_VALUES.saml_attributes),
+          fc.oneof(pick(IDENTITY_VALUES['saml_attributes[attribute_name]']), fc.subarray([...IDENTITY_VALUES['saml_attributes[attribute_name]']])),
+        ),
+      ),
       geo: maybe(pick(['US', 'us', 'DE', 'GB']).map((country) => ({ country }))),
       ip: maybe(pick(IPS)),
       devicePosture: maybe(fc.dictionary(pick(POSTURE), fc.boolean().map((success) => ({ success })))),
       mtls_auth: maybe(fc.record({ cert_presented: fc.boolean(), auth_status: pick(['OK', 'FAIL']) })),
-      common_name: maybe(pick(['cn-a', 'cn-b'])),
+      common_name: maybe(pick(IDENTITY_VALUES.common_name)),
       service_token_id: maybe(pick(TOKENS)),
       service_token_status: maybe(fc.boolean()),
       linked_app_token: maybe(pick(APPS).map((app_uid) => ({ app_uid }))),
       user_risk_score: maybe(pick(['low', 'medium', 'high'])),
-      cloudflare_account_ids: maybe(fc.subarray(ACCOUNTS)),
+      cloudflare_account_ids: maybe(fc.subarray([...IDENTITY_VALUES.cloudflare_account_ids])),
     })
     .map((raw) => Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) as Identity);
 

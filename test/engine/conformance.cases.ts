@@ -4,6 +4,7 @@
 // exactly as a user would send them to the API; conformance.test.ts parses and runs them.
 
 import type { Identity } from '../../src/engine/identity.js';
+import type { ReasonCode } from '../../src/engine/selectors.js';
 
 export interface ConformanceCase {
   /** Unique, e.g. 'email_domain: subdomains do not match'. */
@@ -35,7 +36,7 @@ export interface ConformanceCase {
     /** Index in `policies` of the deciding policy; null = default deny. Omit to not check. */
     deciding?: number | null;
     /** Interpreter only: rule explanations (searched recursively, into groups) to find. */
-    reason?: { pointer: string; code: string; outcome?: 'matched' | 'not_matched' | 'unknown' }[];
+    reason?: { pointer: string; code: ReasonCode; outcome?: 'matched' | 'not_matched' | 'unknown' }[];
   };
 }
 

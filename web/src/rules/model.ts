@@ -2,7 +2,7 @@
 // Rules are generic over the engine's selector catalog: each field is a string (or a list
 // of risk levels), so every one of the 26 selectors is edited the same way.
 
-import { SELECTOR_SPECS, type SelectorSpec } from '../../../src/engine/selectors.js';
+import { specOf } from '../../../src/engine/selectors.js';
 import type { ClipboardFormat, Decision, MfaAuthenticator, RuleListName, Selector, WireApprovalGroup, WireGroup, WirePolicy, WireRule } from '../api/wire.js';
 
 export type FieldValue = string | string[];
@@ -57,9 +57,7 @@ export interface GroupDraft extends RuleSetDraft {
 let nextKey = 1;
 export const newKey = (): number => nextKey++;
 
-export function specOf(selector: Selector): SelectorSpec {
-  return SELECTOR_SPECS.get(selector)!;
-}
+export { specOf };
 
 /** A fresh rule of `selector` with empty fields. */
 export function emptyRule(selector: Selector): RuleDraft {

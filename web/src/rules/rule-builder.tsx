@@ -8,7 +8,7 @@ import { RISK_LEVELS, type RiskLevel, type RuleListName, type Selector } from '.
 import { ChoiceSet } from '../components/fields.js';
 import { useApp, type References } from '../app-context.js';
 import { FieldNotes, fieldId, notesId, useNotes } from '../components/notes.js';
-import { fieldLabel, placeholderOf } from './labels.js';
+import { placeholderOf } from './labels.js';
 import { emptyRule, specOf, withSelector, type FieldValue, type RuleDraft, type RuleSetDraft } from './model.js';
 
 const SECTIONS: readonly { list: RuleListName; title: string; help: string }[] = [
@@ -34,7 +34,7 @@ function referenceOptions(references: References, spec: SelectorSpec): Option[] 
     case undefined:
       return [];
     case 'list': {
-      const type = spec.selector === 'email_list' ? 'EMAIL' : 'IP';
+      const type = spec.reference?.listType;
       return references.list.filter((l) => l.type === type).map((l) => ({ value: l.id, label: `${l.name} (${l.count} entries)` }));
     }
     case 'identity_provider':
@@ -50,7 +50,7 @@ function RuleField({ spec, field, value, pointer, onChange }: { spec: SelectorSp
   const { references } = useApp();
   const notes = useNotes(pointer);
   const id = fieldId(pointer);
-  const label = fieldLabel(spec, field) + (field.required ? '' : ' (optional)');
+  const label = field.label + (field.required ? '' : ' (optional)');
   const invalid = notes.some((n) => n.severity === 'error');
   const described = notes.length > 0 ? notesId(pointer) : undefined;
 
