@@ -8,11 +8,11 @@ import { parsePolicy } from '../engine/index.js';
 import { CONFORMANCE_CASES } from '../../test/engine/conformance.cases.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { ROUTES } from './routes.js';
-import { POLICY_REQUEST } from './schema/policies.js';
+import { POLICY_REQUEST } from '../schema/policies.js';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under NodeNext resolution.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
-import { bodyValidator } from './schema/body-validator.js';
+import { bodyValidator } from '../schema/validator.js';
 
 describe('OpenAPI document', () => {
   let s: TestServer;

@@ -6,8 +6,8 @@
 import type { AuditRecord } from '../../store/audit.js';
 import type { AuditFilter } from '../../store/store.js';
 import { paging, pageQueryProperties, resultInfo, type PageLimits } from '../pagination.js';
-import type { HandlerInput, HandlerOutput, RouteDef } from '../route.js';
-import { anyObject, arr, bool, enumOf, obj, str } from '../schema/json-schema.js';
+import { defineRoute, type HandlerInput, type HandlerOutput, type RouteDef } from '../route.js';
+import { anyObject, arr, bool, enumOf, obj, str } from '../../schema/json-schema.js';
 import { compact } from './common.js';
 
 const LIMITS: PageLimits = { defaultPerPage: 100, maxPerPage: 1000 };
@@ -57,12 +57,12 @@ function entry(record: AuditRecord): Record<string, unknown> {
   });
 }
 
-async function listAudit(accountId: string | null, { query, ctx }: HandlerInput): Promise<HandlerOutput> {
+async function listAudit(accountId: string | null, { query, ctx }: HandlerInput<{}, typeof QUERY>): Promise<HandlerOutput> {
   const p = paging(query, LIMITS);
   const filter: AuditFilter = compact({
-    since: query.since as string | undefined,
-    before: query.before as string | undefined,
-    direction: query.direction as 'asc' | 'desc' | undefined,
+    since: query.since,
+    before: query.before,
+    direction: query.direction,
     action: nested(query, 'action', 'type'),
     actorIp: nested(query, 'actor', 'ip'),
     resourceKind: nested(query, 'resource', 'type'),
@@ -73,7 +73,7 @@ async function listAudit(accountId: string | null, { query, ctx }: HandlerInput)
 }
 
 export const auditLogRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'GET',
     path: '/accounts/{account_id}/audit_logs',
     operationId: 'audit-logs-list',
@@ -86,8 +86,8 @@ export const auditLogRoutes: RouteDef[] = [
     paged: true,
     result: arr(ENTRY),
     handler: (input) => listAudit(input.accountId, input),
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/user/audit_logs',
     operationId: 'user-audit-logs-list',
@@ -99,5 +99,5 @@ export const auditLogRoutes: RouteDef[] = [
     paged: true,
     result: arr(ENTRY),
     handler: (input) => listAudit(null, input),
-  },
+  }),
 ];

@@ -9,8 +9,8 @@ import { hashSecret, newTokenSecret } from '../auth/authenticate.js';
 import { findPermissionGroup, PERMISSION_GROUPS, USER_ID } from '../auth/permissions.js';
 import { apiError, validationError, type RequestIssue } from '../errors.js';
 import { paging, pageQueryProperties, resultInfo } from '../pagination.js';
-import type { RouteDef } from '../route.js';
-import { anyObject, arr, enumOf, obj, str, type JsonSchema } from '../schema/json-schema.js';
+import { defineRoute, type RouteDef } from '../route.js';
+import { anyObject, anyOf, arr, enumOf, mapOf, obj, str, type Static } from '../../schema/json-schema.js';
 import { compact } from './common.js';
 
 const PATH = '/user/tokens';
@@ -25,14 +25,14 @@ const TOKEN_POLICY = obj(
     id: str({ description: 'Assigned by the server.' }),
     effect: enumOf(['allow', 'deny']),
     permission_groups: arr(obj({ id: str({ minLength: 1 }), name: str(), meta: anyObject() }, { required: ['id'] }), { minItems: 1 }),
-    resources: { type: 'object', minProperties: 1, additionalProperties: { anyOf: [str(), anyObject()] }, description: 'Resource names (com.cloudflare.api.account.<id>, ...) to "*".' },
+    resources: mapOf(anyOf([str(), anyObject()]), { minProperties: 1, description: 'Resource names (com.cloudflare.api.account.<id>, ...) to "*".' }),
   },
   { required: ['effect', 'permission_groups', 'resources'] },
 );
 
 const CONDITION = obj({ request_ip: obj({ in: arr(str()), not_in: arr(str()) }) }, { description: 'Client IP restrictions (CIDRs).' });
 
-const TOKEN_FIELDS: Record<string, JsonSchema> = {
+const TOKEN_FIELDS = {
   name: str({ minLength: 1, maxLength: 120 }),
   policies: arr(TOKEN_POLICY, { minItems: 1 }),
   condition: CONDITION,
@@ -59,12 +59,7 @@ const TOKEN_RESPONSE = obj(
   { additional: true },
 );
 
-interface TokenPolicyInput {
-  id?: string;
-  effect: 'allow' | 'deny';
-  permission_groups: { id: string }[];
-  resources: Record<string, unknown>;
-}
+type TokenPolicyInput = Static<typeof TOKEN_POLICY>;
 
 /** Resolve permission groups (by id or exact name) and check resource names. */
 function normalizePolicies(policies: readonly TokenPolicyInput[]): unknown[] {
@@ -121,7 +116,7 @@ async function tokenOr404(read: { getToken(id: string): Promise<TokenRecord | un
 }
 
 export const userTokenRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'GET',
     path: `${PATH}/permission_groups`,
     operationId: 'user-tokens-permission-groups',
@@ -133,8 +128,8 @@ export const userTokenRoutes: RouteDef[] = [
     handler: async () => ({
       result: PERMISSION_GROUPS.map((g) => ({ id: g.id, name: g.name, description: g.description, scopes: [g.scope === 'user' ? 'com.cloudflare.api.user' : 'com.cloudflare.api.account'] })),
     }),
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: `${PATH}/verify`,
     operationId: 'user-tokens-verify',
@@ -148,8 +143,8 @@ export const userTokenRoutes: RouteDef[] = [
       const token = await tokenOr404(ctx.store.read, principal.tokenId);
       return { result: compact({ id: token.id, status: 'active', expires_on: token.expiresOn ?? undefined, not_before: token.notBefore ?? undefined }) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: PATH,
     operationId: 'user-tokens-list',
@@ -165,8 +160,8 @@ export const userTokenRoutes: RouteDef[] = [
       const page = await ctx.store.read.listTokens(p);
       return { result: page.items.map(tokenResult), resultInfo: resultInfo(p, page.items.length, page.total) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: PATH,
     operationId: 'user-tokens-create',
@@ -176,9 +171,8 @@ export const userTokenRoutes: RouteDef[] = [
     permissions: [...WRITE],
     body: CREATE_BODY,
     status: 200,
-    result: obj({ ...(TOKEN_RESPONSE.properties as Record<string, JsonSchema>), value: str({ description: 'The secret, shown only now.' }) }, { additional: true }),
-    handler: async ({ body, ctx }) => {
-      const input = body as { name: string; policies: TokenPolicyInput[]; condition?: Record<string, unknown>; expires_on?: string; not_before?: string };
+    result: obj({ ...TOKEN_RESPONSE.properties, value: str({ description: 'The secret, shown only now.' }) }, { additional: true }),
+    handler: async ({ body: input, ctx }) => {
       checkValidity(input);
       const secret = newTokenSecret();
       const now = new Date().toISOString();
@@ -198,8 +192,8 @@ export const userTokenRoutes: RouteDef[] = [
       await ctx.store.transaction(TOKENS_SCOPE, (tx) => tx.insertToken(token));
       return { result: { ...tokenResult(token), value: secret } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: ITEM,
     operationId: 'user-tokens-get',
@@ -210,8 +204,8 @@ export const userTokenRoutes: RouteDef[] = [
     status: 200,
     result: TOKEN_RESPONSE,
     handler: async ({ params, ctx }) => ({ result: tokenResult(await tokenOr404(ctx.store.read, params.token_id)) }),
-  },
-  {
+  }),
+  defineRoute({
     method: 'PUT',
     path: ITEM,
     operationId: 'user-tokens-update',
@@ -222,8 +216,7 @@ export const userTokenRoutes: RouteDef[] = [
     body: UPDATE_BODY,
     status: 200,
     result: TOKEN_RESPONSE,
-    handler: async ({ params, body, ctx }) => {
-      const input = body as { name: string; policies: TokenPolicyInput[]; status?: TokenRecord['status']; condition?: Record<string, unknown>; expires_on?: string; not_before?: string };
+    handler: async ({ params, body: input, ctx }) => {
       checkValidity(input);
       const policies = normalizePolicies(input.policies);
       const updated = await ctx.store.transaction(TOKENS_SCOPE, async (tx) => {
@@ -239,8 +232,8 @@ export const userTokenRoutes: RouteDef[] = [
       });
       return { result: tokenResult(updated!) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'DELETE',
     path: ITEM,
     operationId: 'user-tokens-delete',
@@ -257,8 +250,8 @@ export const userTokenRoutes: RouteDef[] = [
       });
       return { result: { id: params.token_id } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'PUT',
     path: `${ITEM}/value`,
     operationId: 'user-tokens-roll',
@@ -279,5 +272,5 @@ export const userTokenRoutes: RouteDef[] = [
       });
       return { result: secret };
     },
-  },
+  }),
 ];

@@ -2,10 +2,11 @@
 // catalog: the same table drives the engine's validation, so the documented rule union and
 // the validated one cannot disagree (a test checks that engine-accepted policies match it).
 
-import { DECISIONS, RISK_LEVELS, SELECTORS, type FieldSpec } from '../../engine/index.js';
-import { anyObject, arr, bool, enumOf, int, nullable, num, obj, str, type JsonSchema } from './json-schema.js';
+import { DECISIONS, RISK_LEVELS, SELECTORS, type FieldSpec, type WireRule } from '../engine/index.js';
+import { Type } from '@sinclair/typebox';
+import { arr, bool, enumOf, int, nullable, num, obj, str, type TSchema } from './json-schema.js';
 
-function fieldSchema(field: FieldSpec): JsonSchema {
+function fieldSchema(field: FieldSpec): TSchema {
   switch (field.format) {
     case 'email':
       return str({ format: 'email' });
@@ -22,24 +23,26 @@ function fieldSchema(field: FieldSpec): JsonSchema {
   }
 }
 
-/** One Access rule: an object with exactly one selector key (26 variants). */
-export const RULE_SCHEMA: JsonSchema = {
-  description: 'An Access rule: exactly one selector key whose value holds its fields.',
-  oneOf: SELECTORS.map((spec) =>
-    obj(
-      {
-        [spec.selector]: obj(Object.fromEntries(spec.fields.map((f) => [f.name, fieldSchema(f)])), {
-          required: spec.fields.filter((f) => f.required).map((f) => f.name),
-        }),
-      },
-      { required: [spec.selector], description: spec.title },
-    ),
+const ruleVariants: TSchema[] = SELECTORS.map((spec) =>
+  obj(
+    {
+      [spec.selector]: obj(Object.fromEntries(spec.fields.map((f) => [f.name, fieldSchema(f)])), {
+        required: spec.fields.filter((f) => f.required).map((f) => f.name),
+      }),
+    },
+    { required: [spec.selector], description: spec.title },
   ),
-};
+);
 
-const rules = (description: string, minItems?: number): JsonSchema => arr(RULE_SCHEMA, { description, ...(minItems !== undefined ? { minItems } : {}) });
+/**
+ * One Access rule: an object with exactly one selector key (26 variants). Built from the
+ * catalog at run time, so its type is the engine's wire type (a test checks they agree).
+ */
+export const RULE_SCHEMA = Type.Unsafe<WireRule>({ description: 'An Access rule: exactly one selector key whose value holds its fields.', oneOf: ruleVariants });
 
-const ruleSetProperties = (): Record<string, JsonSchema> => ({
+const rules = (description: string, minItems?: number) => arr(RULE_SCHEMA, { description, ...(minItems !== undefined ? { minItems } : {}) });
+
+const ruleSetProperties = () => ({
   include: rules('Rules of which at least one must match.', 1),
   require: rules('Rules that must all match.'),
   exclude: rules('Rules of which none may match.'),
@@ -58,7 +61,7 @@ const authenticators = arr(enumOf(['totp', 'biometrics', 'security_key']));
 const clipboard = arr(enumOf(['text', 'file']));
 
 /** Policy fields besides name, decision and rules. */
-export const POLICY_SETTINGS: Record<string, JsonSchema> = {
+export const POLICY_SETTINGS = {
   approval_groups: arr(approvalGroup, { description: 'Administrators who approve temporary access.' }),
   approval_required: bool('Users must request approval for each session.', false),
   purpose_justification_required: bool('Users must type a justification to log in.', false),
@@ -75,7 +78,7 @@ export const POLICY_SETTINGS: Record<string, JsonSchema> = {
   }),
 };
 
-export const POLICY_REQUEST: JsonSchema = obj(
+export const POLICY_REQUEST = obj(
   {
     name: str({ minLength: 1, maxLength: 4096 }),
     decision: enumOf(DECISIONS, 'What happens when the policy matches.'),
@@ -90,29 +93,29 @@ const timestamps = {
   updated_at: str({ format: 'date-time' }),
 };
 
-export const POLICY_RESPONSE: JsonSchema = obj(
+export const POLICY_RESPONSE = obj(
   {
     id: str({ description: 'The policy id (UUID).' }),
-    ...(POLICY_REQUEST.properties as Record<string, JsonSchema>),
+    ...POLICY_REQUEST.properties,
     ...timestamps,
     app_count: int({ description: 'How many applications use this policy.' }),
-    reusable: { type: 'boolean', enum: [true] },
+    reusable: Type.Unsafe<true>({ type: 'boolean', enum: [true] }),
   },
   { description: 'A reusable policy.' },
 );
 
-export const APP_POLICY_REQUEST: JsonSchema = obj(
-  { ...(POLICY_REQUEST.properties as Record<string, JsonSchema>), precedence: int({ minimum: 1, description: 'Order within the application (unique per application).' }) },
+export const APP_POLICY_REQUEST = obj(
+  { ...POLICY_REQUEST.properties, precedence: int({ minimum: 1, description: 'Order within the application (unique per application).' }) },
   { required: ['name', 'decision', 'include'] },
 );
 
-export const APP_POLICY_RESPONSE: JsonSchema = obj({
+export const APP_POLICY_RESPONSE = obj({
   id: str(),
-  ...(APP_POLICY_REQUEST.properties as Record<string, JsonSchema>),
+  ...APP_POLICY_REQUEST.properties,
   ...timestamps,
 });
 
-export const GROUP_REQUEST: JsonSchema = obj(
+export const GROUP_REQUEST = obj(
   {
     name: str({ minLength: 1, maxLength: 4096 }),
     ...ruleSetProperties(),
@@ -121,33 +124,8 @@ export const GROUP_REQUEST: JsonSchema = obj(
   { required: ['name', 'include'] },
 );
 
-export const GROUP_RESPONSE: JsonSchema = obj({
+export const GROUP_RESPONSE = obj({
   id: str(),
-  ...(GROUP_REQUEST.properties as Record<string, JsonSchema>),
+  ...GROUP_REQUEST.properties,
   ...timestamps,
 });
-
-/** A user's last seen identity (docs/semantics.md "Identity model"): known fields typed, other fields kept. */
-export const IDENTITY_SCHEMA: JsonSchema = obj(
-  {
-    email: str({ description: 'Read by email, email_domain and email_list.' }),
-    name: str(),
-    idp: obj({ id: str(), type: str() }, { additional: true }),
-    groups: arr(obj({ id: str(), name: str(), email: str(), teams: arr(str()) }, { additional: true })),
-    amr: arr(str(), { description: 'Authentication methods (RFC 8176), read by auth_method.' }),
-    auth_contexts: arr(str()),
-    oidc_fields: anyObject('OIDC claims: string, number, boolean or array values.'),
-    saml_attributes: anyObject('SAML attributes: string or array values.'),
-    geo: obj({ country: str() }, { additional: true }),
-    ip: str({ description: 'IPv4 or IPv6 address.' }),
-    devicePosture: { type: 'object', additionalProperties: obj({ success: bool() }, { additional: true }) },
-    mtls_auth: obj({ cert_presented: bool(), auth_status: str() }, { additional: true }),
-    common_name: str(),
-    service_token_id: str(),
-    service_token_status: bool(),
-    linked_app_token: obj({ app_uid: str() }, { additional: true }),
-    user_risk_score: str({ description: 'low, medium or high; absent = unscored.' }),
-    cloudflare_account_ids: arr(str()),
-  },
-  { additional: true, description: 'A last seen identity. Absent or mistyped fields make their selectors false.' },
-);

@@ -1,19 +1,19 @@
 // JSON Schemas of Zero Trust users and the user import (requests and answers).
 
-import { arr, bool, int, nullable, obj, str, type JsonSchema } from './json-schema.js';
-import { IDENTITY_SCHEMA } from './policies.js';
+import { IDENTITY_SCHEMA } from './identity.js';
+import { arr, bool, described, int, nullable, obj, str } from './json-schema.js';
 
 const email = str({ minLength: 1, maxLength: 254, description: 'The user\'s email address (unique in the account, compared case-insensitively).' });
 const name = str({ maxLength: 4096, description: 'The user\'s name.' });
 
-export const USER_CREATE_REQUEST: JsonSchema = obj({ email, name }, { required: ['email'] });
+export const USER_CREATE_REQUEST = obj({ email, name }, { required: ['email'] });
 
-export const USER_UPDATE_REQUEST: JsonSchema = obj(
-  { email: { ...email, description: 'The user\'s current email, as a confirmation: it cannot change.' }, name },
+export const USER_UPDATE_REQUEST = obj(
+  { email: described(email, 'The user\'s current email, as a confirmation: it cannot change.'), name },
   { required: ['email', 'name'] },
 );
 
-export const USER_RESPONSE: JsonSchema = obj({
+export const USER_RESPONSE = obj({
   id: str({ description: 'The user id (UUID).' }),
   uid: str({ description: 'The same as id.' }),
   seat_uid: str({ description: 'The same as id: portcullis keeps no separate seats.' }),
@@ -28,18 +28,18 @@ export const USER_RESPONSE: JsonSchema = obj({
 });
 
 /** One user of an import: a JSON array element, or one NDJSON line. */
-export const IMPORT_ENTRY: JsonSchema = obj(
+export const IMPORT_ENTRY = obj(
   {
     email,
-    name: { ...name, description: 'The user\'s name; when left out, an existing user keeps theirs.' },
-    identity: { ...IDENTITY_SCHEMA, description: 'The last seen identity; its email, when left out, is the entry\'s. When left out, an existing user keeps theirs.' },
+    name: described(name, 'The user\'s name; when left out, an existing user keeps theirs.'),
+    identity: described(IDENTITY_SCHEMA, 'The last seen identity; its email, when left out, is the entry\'s. When left out, an existing user keeps theirs.'),
   },
   { required: ['email'] },
 );
 
-export const IMPORT_REQUEST: JsonSchema = obj({ users: arr(IMPORT_ENTRY) }, { required: ['users'], description: 'As application/json; as application/x-ndjson, one entry per line.' });
+export const IMPORT_REQUEST = obj({ users: arr(IMPORT_ENTRY) }, { required: ['users'], description: 'As application/json; as application/x-ndjson, one entry per line.' });
 
-export const IMPORT_RESPONSE: JsonSchema = obj({
+export const IMPORT_RESPONSE = obj({
   created: int({ description: 'Users that did not exist.' }),
   updated: int({ description: 'Existing users (matched by email, case-insensitively) that were updated.' }),
 });
