@@ -83,7 +83,7 @@ export const APP_RESPONSE = obj(
     created_at: str({ format: 'date-time' }),
     updated_at: str({ format: 'date-time' }),
   },
-  { additional: true },
+  { required: ['id', 'aud', 'type', 'policies', 'created_at', 'updated_at'], additional: true },
 );
 
 export type AppRequest = Static<typeof APP_REQUEST>;

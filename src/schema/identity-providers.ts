@@ -111,5 +111,5 @@ export const IDP_RESPONSE = obj(
     scim_config: SCIM_CONFIG,
     saml_certificate_set_id: str(),
   },
-  { description: 'An identity provider. Secrets in its config are stored but never returned.' },
+  { required: ['id', 'name', 'type', 'config'], description: 'An identity provider. Secrets in its config are stored but never returned.' },
 );

@@ -69,8 +69,9 @@ export function obj(properties: Properties, o: ObjectOptions<string> = {}): TObj
   });
 }
 
-/** A value that may also be null (OpenAPI 3.0's `nullable`). */
-export const nullable = <T extends TSchema>(schema: T): TUnsafe<Static<T> | null> => Type.Unsafe<Static<T> | null>({ ...withoutOptional(schema), nullable: true });
+/** A value that may also be null (OpenAPI 3.0's `nullable`; an enum lists null too, as validators require). */
+export const nullable = <T extends TSchema>(schema: T): TUnsafe<Static<T> | null> =>
+  Type.Unsafe<Static<T> | null>({ ...withoutOptional(schema), nullable: true, ...(Array.isArray(schema.enum) ? { enum: [...(schema.enum as unknown[]), null] } : {}) });
 
 /** Always null (an answer without a result). */
 export const nullOnly = (description?: string): TUnsafe<null> =>
@@ -92,6 +93,22 @@ export const anyOf = <T extends TSchema[]>(schemas: [...T], description?: string
 
 /** Any JSON value (an undescribed `{}`). */
 export const anyValue = () => Type.Unknown();
+
+/**
+ * Where a schema's TypeScript type is declared by name (in the engine), so that types generated
+ * from the schemas (the dashboard's) refer to it instead of spelling it out. A symbol: JSON
+ * Schema and the served document never see it.
+ */
+export const TYPE_NAME = Symbol.for('portcullis.schema.type-name');
+
+export interface TypeName {
+  readonly name: string;
+  /** The module that exports it, from the repository root ("src/engine/wire.ts"). */
+  readonly module: string;
+}
+
+/** The schema, typed as T, the type declared at `where`. */
+export const declaredAs = <T>(schema: TSchema, where: TypeName): TUnsafe<T> => Type.Unsafe<T>({ ...withoutOptional(schema), [TYPE_NAME]: where });
 
 /** The same schema with another description. */
 export const described = <T extends TSchema>(schema: T, description: string): T => ({ ...schema, description });

@@ -48,22 +48,28 @@ export const LIST_PATCH_REQUEST = obj({
   remove: arr(str({ minLength: 1 }), { maxItems: MAX_ITEMS_PER_REQUEST, description: `Values of entries to remove, applied before \`append\` (at most ${MAX_ITEMS_PER_REQUEST}).` }),
 });
 
-export const LIST_ITEM = obj({ value: str(), description: str(), created_at: str({ format: 'date-time' }) });
+export const LIST_ITEM = obj({ value: str(), description: str(), created_at: str({ format: 'date-time' }) }, { required: ['value', 'created_at'] });
 
-export const LIST_RESPONSE = obj({
-  id: str({ description: 'The list id (UUID).' }),
-  name,
-  type: listType,
-  description,
-  count: int({ description: 'How many entries the list holds.' }),
-  ...timestamps,
-});
+export const LIST_RESPONSE = obj(
+  {
+    id: str({ description: 'The list id (UUID).' }),
+    name,
+    type: listType,
+    description,
+    count: int({ description: 'How many entries the list holds.' }),
+    ...timestamps,
+  },
+  { required: ['id', 'name', 'type', 'count', 'created_at', 'updated_at'] },
+);
 
-export const LIST_CREATE_RESPONSE = obj({
-  id: str({ description: 'The list id (UUID).' }),
-  name,
-  type: listType,
-  description,
-  items: arr(LIST_ITEM),
-  ...timestamps,
-});
+export const LIST_CREATE_RESPONSE = obj(
+  {
+    id: str({ description: 'The list id (UUID).' }),
+    name,
+    type: listType,
+    description,
+    items: arr(LIST_ITEM),
+    ...timestamps,
+  },
+  { required: ['id', 'name', 'type', 'items', 'created_at', 'updated_at'] },
+);

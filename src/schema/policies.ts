@@ -4,7 +4,7 @@
 
 import { DECISIONS, RISK_LEVELS, SELECTORS, type FieldSpec, type WireRule } from '../engine/index.js';
 import { Type } from '@sinclair/typebox';
-import { arr, bool, enumOf, int, nullable, num, obj, str, type TSchema } from './json-schema.js';
+import { arr, bool, declaredAs, enumOf, int, nullable, num, obj, str, type TSchema } from './json-schema.js';
 
 function fieldSchema(field: FieldSpec): TSchema {
   switch (field.format) {
@@ -38,7 +38,10 @@ const ruleVariants: TSchema[] = SELECTORS.map((spec) =>
  * One Access rule: an object with exactly one selector key (26 variants). Built from the
  * catalog at run time, so its type is the engine's wire type (a test checks they agree).
  */
-export const RULE_SCHEMA = Type.Unsafe<WireRule>({ description: 'An Access rule: exactly one selector key whose value holds its fields.', oneOf: ruleVariants });
+export const RULE_SCHEMA = declaredAs<WireRule>(Type.Unsafe({ description: 'An Access rule: exactly one selector key whose value holds its fields.', oneOf: ruleVariants }), {
+  name: 'WireRule',
+  module: 'src/engine/wire.ts',
+});
 
 const rules = (description: string, minItems?: number) => arr(RULE_SCHEMA, { description, ...(minItems !== undefined ? { minItems } : {}) });
 
@@ -93,6 +96,22 @@ const timestamps = {
   updated_at: str({ format: 'date-time' }),
 };
 
+/** Fields every policy answer has: the rule lists, and the settings' defaults when left out. */
+const ANSWERED = [
+  'id',
+  'name',
+  'decision',
+  'include',
+  'require',
+  'exclude',
+  'approval_required',
+  'purpose_justification_required',
+  'isolation_required',
+  'session_duration',
+  'created_at',
+  'updated_at',
+] as const;
+
 export const POLICY_RESPONSE = obj(
   {
     id: str({ description: 'The policy id (UUID).' }),
@@ -101,7 +120,7 @@ export const POLICY_RESPONSE = obj(
     app_count: int({ description: 'How many applications use this policy.' }),
     reusable: Type.Unsafe<true>({ type: 'boolean', enum: [true] }),
   },
-  { description: 'A reusable policy.' },
+  { required: [...ANSWERED, 'app_count', 'reusable'], description: 'A reusable policy.' },
 );
 
 export const APP_POLICY_REQUEST = obj(
@@ -109,11 +128,15 @@ export const APP_POLICY_REQUEST = obj(
   { required: ['name', 'decision', 'include'] },
 );
 
-export const APP_POLICY_RESPONSE = obj({
-  id: str(),
-  ...APP_POLICY_REQUEST.properties,
-  ...timestamps,
-});
+export const APP_POLICY_RESPONSE = obj(
+  {
+    id: str(),
+    ...APP_POLICY_REQUEST.properties,
+    ...timestamps,
+    reusable: bool('A reusable policy the application links, or one of its own (application-scoped).'),
+  },
+  { required: [...ANSWERED, 'precedence', 'reusable'] },
+);
 
 export const GROUP_REQUEST = obj(
   {
@@ -124,8 +147,11 @@ export const GROUP_REQUEST = obj(
   { required: ['name', 'include'] },
 );
 
-export const GROUP_RESPONSE = obj({
-  id: str(),
-  ...GROUP_REQUEST.properties,
-  ...timestamps,
-});
+export const GROUP_RESPONSE = obj(
+  {
+    id: str(),
+    ...GROUP_REQUEST.properties,
+    ...timestamps,
+  },
+  { required: ['id', 'name', 'include', 'require', 'exclude', 'created_at', 'updated_at'] },
+);

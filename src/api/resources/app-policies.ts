@@ -138,7 +138,7 @@ export const appPolicyRoutes: RouteDef[] = [
     permissions: [...APPS_WRITE],
     params: PARAMS,
     status: 202,
-    result: obj({ id: str() }),
+    result: obj({ id: str() }, { required: ['id'] }),
     handler: async ({ accountId, params, ctx }) => {
       await ctx.store.transaction(accountId, async (tx) => {
         await getOr404(tx, accountId, 'app', params.app_id);

@@ -141,7 +141,7 @@ export const appRoutes: RouteDef[] = [
     permissions: [...APPS_WRITE],
     params: APP_ID_PARAM,
     status: 202,
-    result: obj({ id: str() }),
+    result: obj({ id: str() }, { required: ['id'] }),
     handler: async ({ accountId, params, ctx }) => {
       await ctx.store.transaction(accountId, async (tx) => {
         await getOr404(tx, accountId, 'app', params.app_id);

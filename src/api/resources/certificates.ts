@@ -33,7 +33,7 @@ const CERTIFICATE = obj(
     created_at: str({ format: 'date-time' }),
     updated_at: str({ format: 'date-time' }),
   },
-  { description: 'An mTLS CA certificate. The uploaded PEM is not returned.' },
+  { required: ['id', 'name', 'associated_hostnames', 'fingerprint', 'expires_on', 'created_at', 'updated_at'], description: 'An mTLS CA certificate. The uploaded PEM is not returned.' },
 );
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----/;

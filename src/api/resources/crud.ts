@@ -217,7 +217,7 @@ function deleteRoute(r: JsonResource, op: DeleteOp): RouteDef {
     body: op.acceptedBody,
     bodyRequired: op.acceptedBody !== undefined ? false : undefined,
     status: op.status,
-    result: op.answer === 'id' ? obj({ id: str() }) : r.response,
+    result: op.answer === 'id' ? obj({ id: str() }, { required: ['id'] }) : r.response,
     handler: async ({ accountId, params, ctx }) => {
       const record = await ctx.store.transaction(accountId, (tx) => deleteUnused(tx, accountId, r.kind, params[r.idParam]));
       return { result: op.answer === 'id' ? { id: record.id } : r.present(record) };

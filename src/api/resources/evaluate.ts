@@ -4,14 +4,15 @@
 // (IP, country, device posture results, risk score, authentication methods, IdP). Enforcement
 // semantics: a decision that depends on something unknown fails closed (blocked).
 
-import { compilePolicySet, explain, gatherExternalAnswers, parseIp, prepareIdentity, quote, type Identity, type Policy } from '../../engine/index.js';
+import { compilePolicySet, DECISIONS, explain, gatherExternalAnswers, parseIp, prepareIdentity, quote, type Identity, type Policy } from '../../engine/index.js';
 import { loadAccountEnv } from '../../account/account-env.js';
 import { parseTestPolicies } from '../../tester/definition.js';
 import { identityOf } from '../../tester/evaluate-chunk.js';
 import { apiError, validationError, type RequestIssue } from '../errors.js';
 import { defineRoute, type RouteDef } from '../route.js';
 import { IDENTITY_SCHEMA } from '../../schema/identity.js';
-import { anyObject, anyOf, arr, bool, enumOf, mapOf, obj, str, type Static } from '../../schema/json-schema.js';
+import { EXPLANATION } from '../../schema/explanation.js';
+import { anyObject, anyOf, arr, bool, enumOf, int, mapOf, nullable, obj, str, type Static } from '../../schema/json-schema.js';
 import { attachedPolicies, attachedPolicy } from './app-attachments.js';
 import { getOr404 } from './common.js';
 import { resolveTestPolicies } from './test-policies.js';
@@ -40,16 +41,24 @@ const BODY = obj(
   { description: 'Give policies or app_id, and user_id, email or identity.' },
 );
 
-const RESULT = obj({
-  status: enumOf(['approved', 'blocked']),
-  access: enumOf(['granted', 'blocked']),
-  unknown: bool('The decision depended on a rule that could not be decided, so access was refused (fail closed).'),
-  decision: enumOf(['allow', 'deny', 'non_identity', 'bypass']),
-  deciding_policy: anyObject('The policy that decided: index, id, name, decision; null when nothing matched.'),
-  summary: str(),
-  identity: anyObject('The identity as evaluated, context applied.'),
-  explanation: anyObject('Every policy and rule evaluated, with outcomes and reasons.'),
-});
+const RESULT = obj(
+  {
+    status: enumOf(['approved', 'blocked']),
+    access: enumOf(['granted', 'blocked']),
+    unknown: bool('The decision depended on a rule that could not be decided, so access was refused (fail closed).'),
+    decision: nullable(enumOf(DECISIONS, 'The deciding policy\'s decision; null when nothing matched or access is unknown.')),
+    deciding_policy: nullable(
+      obj(
+        { index: int({ description: 'Its place in the evaluated list, from 0.' }), id: str(), name: str(), decision: enumOf(DECISIONS) },
+        { required: ['index', 'name', 'decision'], description: 'The policy that decided; null when nothing matched.' },
+      ),
+    ),
+    summary: str(),
+    identity: anyObject('The identity as evaluated, context applied.'),
+    explanation: EXPLANATION,
+  },
+  { required: ['status', 'access', 'unknown', 'decision', 'deciding_policy', 'summary', 'identity', 'explanation'] },
+);
 
 type EvaluateInput = Static<typeof BODY>;
 

@@ -162,7 +162,7 @@ export const groupRoutes: RouteDef[] = [
     permissions: [...WRITE],
     params: ID_PARAM,
     status: 202,
-    result: obj({ id: str() }),
+    result: obj({ id: str() }, { required: ['id'] }),
     handler: async ({ accountId, params, ctx }) => {
       await ctx.store.transaction(accountId, (tx) => deleteUnused(tx, accountId, 'group', params.group_id));
       return { result: { id: params.group_id } };

@@ -136,7 +136,7 @@ export const policyRoutes: RouteDef[] = [
     permissions: [...WRITE],
     params: ID_PARAM,
     status: 202,
-    result: obj({ id: str() }),
+    result: obj({ id: str() }, { required: ['id'] }),
     handler: async ({ accountId, params, ctx }) => {
       await ctx.store.transaction(accountId, (tx) => deleteUnused(tx, accountId, 'policy', params.policy_id));
       return { result: { id: params.policy_id } };

@@ -14,6 +14,7 @@ import { FILTER_OF_QUERY, STATUS_OF_ACCESS, filterKey, locatePage, percentOf, ro
 import { apiError, validationError } from '../errors.js';
 import { paging, pageQueryProperties, resultInfo, type PageLimits } from '../pagination.js';
 import { defineRoute, type RouteDef } from '../route.js';
+import { EXPLANATION } from '../../schema/explanation.js';
 import { anyObject, anyOf, arr, bool, enumOf, int, obj, str } from '../../schema/json-schema.js';
 import { resolveTestPolicies } from './test-policies.js';
 
@@ -48,6 +49,8 @@ const PROGRESS = obj({
   reason: str({ description: 'Extension: why the test is blocked or exceeded its time.' }),
   created_at: str({ format: 'date-time' }),
   finished_at: str({ format: 'date-time' }),
+}, {
+  required: ['id', 'status', 'total_users', 'users_approved', 'users_blocked', 'users_errored', 'percent_approved', 'percent_blocked', 'percent_errored', 'percent_users_processed', 'created_at'],
 });
 
 const USER_STATUS = enumOf(['approved', 'blocked', 'error']);
@@ -58,7 +61,7 @@ const USER_RESULT = obj({
   status: USER_STATUS,
   baseline_status: USER_STATUS,
   changed: bool('Extension: the status differs from the baseline.'),
-});
+}, { required: ['id', 'email', 'name', 'status'] });
 
 export function progressResult(test: PolicyTestRecord): Record<string, unknown> {
   const processed = test.processedUsers;
@@ -144,7 +147,7 @@ export const policyTestRoutes: RouteDef[] = [
     permissions: [...WRITE],
     body: START_BODY,
     status: 200,
-    result: obj({ id: str({ maxLength: 64 }), status: enumOf(['success']) }),
+    result: obj({ id: str({ maxLength: 64 }), status: enumOf(['success']) }, { required: ['id', 'status'] }),
     handler: async ({ accountId, body: input, ctx }) => {
       const current = await resolveTestPolicies(ctx.store.read, accountId, input.policies, '/policies');
       const baseline = input.baseline_policies === undefined ? undefined : await resolveTestPolicies(ctx.store.read, accountId, input.baseline_policies, '/baseline_policies');
@@ -239,7 +242,10 @@ export const policyTestRoutes: RouteDef[] = [
     params: { ...ID_PARAM, user_id: str({ description: 'The user id.' }) },
     extension: true,
     status: 200,
-    result: obj({ ...USER_RESULT.properties, identity_changed: bool(), explanation: anyObject(), baseline_explanation: anyObject() }),
+    result: obj(
+      { ...USER_RESULT.properties, identity_changed: bool(), explanation: EXPLANATION, baseline_explanation: EXPLANATION },
+      { required: ['id', 'email', 'name', 'status', 'identity_changed', 'explanation'] },
+    ),
     handler: async ({ accountId, params, ctx }) => {
       const test = await testOr404(ctx.store.tests, accountId, params.policy_test_id);
       const user = await ctx.store.read.getUser(accountId, params.user_id);

@@ -51,7 +51,7 @@ const FIELDS = {
 };
 
 const REQUEST = obj(FIELDS, { required: ['name', 'type'] });
-const RULE = obj({ id: str({ description: 'The id of the posture rule.' }), ...FIELDS }, { description: 'A device posture rule.' });
+const RULE = obj({ id: str({ description: 'The id of the posture rule.' }), ...FIELDS }, { required: ['id', 'name', 'type'], description: 'A device posture rule.' });
 
 /** Ajv has checked the shape; the durations are checked here. */
 function checkedRule(rule: Static<typeof REQUEST>): Static<typeof REQUEST> {

@@ -49,10 +49,13 @@ const TOKEN_FIELDS = {
   updated_at: str({ format: 'date-time' }),
 };
 
-const TOKEN = obj(TOKEN_FIELDS, { description: 'A service token. Its client secret is never part of it.' });
+/** Older tokens may lack enabled and client_secret_version (read as true and 1); expires_at is absent for "forever". */
+const ANSWERED = ['id', 'name', 'client_id', 'duration', 'created_at', 'updated_at'] as const;
+
+const TOKEN = obj(TOKEN_FIELDS, { required: ANSWERED, description: 'A service token. Its client secret is never part of it.' });
 const TOKEN_WITH_SECRET = obj(
   { ...TOKEN_FIELDS, client_secret: str({ description: 'Sent in the CF-Access-Client-Secret header. Shown in this answer only: it is stored as a hash and cannot be read again.' }) },
-  { description: 'A service token with its new client secret.' },
+  { required: [...ANSWERED, 'client_secret'], description: 'A service token with its new client secret.' },
 );
 
 function checkedDuration(duration: string | undefined): string {

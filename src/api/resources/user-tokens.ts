@@ -242,7 +242,7 @@ export const userTokenRoutes: RouteDef[] = [
     permissions: [...WRITE],
     params: ID_PARAM,
     status: 200,
-    result: obj({ id: str() }),
+    result: obj({ id: str() }, { required: ['id'] }),
     handler: async ({ params, ctx }) => {
       await ctx.store.transaction(TOKENS_SCOPE, async (tx) => {
         await tokenOr404(tx, params.token_id);
