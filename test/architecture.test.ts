@@ -13,28 +13,28 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /**
  * Each layer and the layers below it that its product code may import. Read upwards:
  * engine ← store ← account ← tester ← api ← server ← cli, with external (outbound HTTP for
- * external evaluation) beside store and transfer (moving accounts through the SDK) under cli.
+ * external evaluation) and schema (the API's wire schemas, their validator and the checks the
+ * CLI shares with the server) beside store, and transfer (moving accounts through the SDK)
+ * under cli.
  */
 export const LAYERS: Readonly<Record<string, readonly string[]>> = {
   engine: [],
+  schema: ['engine'],
   store: ['engine'],
   external: ['engine'],
-  account: ['engine', 'store'],
-  tester: ['engine', 'store', 'account', 'external'],
-  api: ['engine', 'store', 'account', 'external', 'tester'],
-  server: ['engine', 'store', 'account', 'external', 'tester', 'api'],
+  account: ['engine', 'schema', 'store'],
+  tester: ['engine', 'schema', 'store', 'account', 'external'],
+  api: ['engine', 'schema', 'store', 'account', 'external', 'tester'],
+  server: ['engine', 'schema', 'store', 'account', 'external', 'tester', 'api'],
   transfer: ['engine'],
-  cli: ['engine', 'store', 'account', 'external', 'tester', 'server', 'transfer'],
+  cli: ['engine', 'schema', 'store', 'account', 'external', 'tester', 'server', 'transfer'],
 };
 
 /**
  * Imports the table does not allow yet, each to be removed by the change that fixes it (an
  * entry that no longer occurs fails the test, so the list only shrinks).
  */
-const KNOWN_WRONG_WAY: readonly string[] = [
-  // The CLI checks import entries with the API's own entry check; it moves below both.
-  'src/cli/account-files/read-files.ts: cli may not import api (../../api/resources/user-import.js)',
-];
+const KNOWN_WRONG_WAY: readonly string[] = [];
 
 /** Packages the engine may load: pure computation, no I/O. */
 const ENGINE_PACKAGES = new Set(['ipaddr.js']);

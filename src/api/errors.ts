@@ -5,7 +5,8 @@
 // Where Cloudflare's own code for a situation is known (7003 no route, 9106 missing
 // credentials, 9109 unauthorized, 10000 authentication error) portcullis answers with it.
 
-import { LINT_CODES, VALIDATION_CODES, type Issue, type LintCode, type LintFinding, type ValidationCode } from '../engine/index.js';
+import { LINT_CODES, VALIDATION_CODES, type Issue, type LintCode, type LintFinding } from '../engine/index.js';
+import { API_VALIDATION_CODES, type ApiValidationCode, type RequestIssue } from '../schema/issues.js';
 
 export interface ErrorSpec {
   readonly code: number;
@@ -44,21 +45,7 @@ export const API_ERRORS = {
 
 export type ApiErrorKey = keyof typeof API_ERRORS;
 
-/** Validation codes of the API beyond the engine's (request fields other than rules). */
-export const API_VALIDATION_CODES = {
-  max_items: 'A list has more items than allowed.',
-  max_value: 'A number above its maximum.',
-  invalid_format: 'A string that does not have the required format (an id, a date-time, ...).',
-  duplicate_entry: 'The same value appears twice where each must be unique (an email in one import, a precedence within one application).',
-  immutable_field: 'A field that cannot change once set (a user\'s email, a Gateway list\'s type).',
-  invalid_certificate: 'A value that is not a PEM-encoded X.509 certificate.',
-  invalid_ip: 'A malformed IP address.',
-  unknown_policy: 'A policy id that does not exist in the account (in an application\'s or a policy test\'s policies).',
-  unknown_permission_group: 'An API token names a permission group that does not exist.',
-  identity_email_mismatch: 'A last seen identity whose email is not the email of its user.',
-} as const;
-
-export type ApiValidationCode = ValidationCode | keyof typeof API_VALIDATION_CODES;
+export { API_VALIDATION_CODES, type ApiValidationCode, type RequestIssue };
 
 /** Every validation code, the engine's and the API's, with its meaning. */
 export const ALL_VALIDATION_CODES: Readonly<Record<ApiValidationCode, string>> = { ...VALIDATION_CODES, ...API_VALIDATION_CODES };
@@ -137,13 +124,6 @@ export interface EnvelopeMessage {
   readonly code: number;
   readonly message: string;
   readonly source?: { readonly pointer: string };
-}
-
-/** An issue found while validating a request: a code of the validation vocabulary and a pointer. */
-export interface RequestIssue {
-  readonly code: ApiValidationCode;
-  readonly message: string;
-  readonly pointer: string;
 }
 
 /** An error answer: status, envelope errors and extra headers. Thrown by handlers, rendered once. */

@@ -4,15 +4,19 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { parsePolicy } from '../engine/index.js';
+import { parsePolicy, type WireGroup, type WirePolicy } from '../engine/index.js';
 import { CONFORMANCE_CASES } from '../../test/engine/conformance.cases.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { ROUTES } from './routes.js';
-import { POLICY_REQUEST } from './schema/policies.js';
+import type { Static } from '../schema/json-schema.js';
+import { GROUP_REQUEST, POLICY_REQUEST } from '../schema/policies.js';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under NodeNext resolution.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
-import { bodyValidator } from './schema/body-validator.js';
+import { bodyValidator } from '../schema/validator.js';
+
+/** true when each type is assignable to the other. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
 describe('OpenAPI document', () => {
   let s: TestServer;
@@ -52,6 +56,9 @@ describe('OpenAPI document', () => {
   });
 
   it('documents a policy schema that accepts every policy the engine accepts', () => {
+    // Its TypeScript type is the engine's wire type, both ways: this compiles only while they agree.
+    const agree: [Same<Static<typeof POLICY_REQUEST>, WirePolicy>, Same<Static<typeof GROUP_REQUEST>, WireGroup>] = [true, true];
+    assert.deepEqual(agree, [true, true]);
     const validate = bodyValidator(POLICY_REQUEST);
     let checked = 0;
     for (const c of CONFORMANCE_CASES) {

@@ -4,7 +4,8 @@
 
 import { API_ERRORS } from './errors.js';
 import type { RouteDef } from './route.js';
-import { arr, int, obj, str, type JsonSchema } from './schema/json-schema.js';
+import { Type } from '@sinclair/typebox';
+import { anyValue, arr, int, nullOnly, obj, str, type TSchema } from '../schema/json-schema.js';
 
 const MESSAGE = obj(
   { code: int({ minimum: 1000 }), message: str(), source: obj({ pointer: str({ description: 'JSON pointer (RFC 6901) into the request.' }) }) },
@@ -13,13 +14,13 @@ const MESSAGE = obj(
 
 const RESULT_INFO = obj({ page: int(), per_page: int(), count: int(), total_count: int(), total_pages: int() });
 
-function successEnvelope(result: JsonSchema | undefined, paged: boolean): JsonSchema {
+function successEnvelope(result: TSchema | undefined, paged: boolean): TSchema {
   return obj(
     {
-      success: { type: 'boolean', enum: [true] },
+      success: Type.Unsafe<true>({ type: 'boolean', enum: [true] }),
       errors: arr(MESSAGE, { maxItems: 0 }),
       messages: arr(MESSAGE, { description: 'Notes and lint warnings (code, message, source.pointer).' }),
-      result: result ?? {},
+      result: result ?? anyValue(),
       ...(paged ? { result_info: RESULT_INFO } : {}),
     },
     { required: ['success', 'errors', 'messages', 'result'] },
@@ -28,10 +29,10 @@ function successEnvelope(result: JsonSchema | undefined, paged: boolean): JsonSc
 
 const FAILURE = obj(
   {
-    success: { type: 'boolean', enum: [false] },
+    success: Type.Unsafe<false>({ type: 'boolean', enum: [false] }),
     errors: arr(MESSAGE, { minItems: 1 }),
     messages: arr(MESSAGE),
-    result: { type: 'object', nullable: true, enum: [null] },
+    result: nullOnly(),
   },
   { required: ['success', 'errors', 'messages', 'result'] },
 );

@@ -3,7 +3,7 @@
 // auto-pagination only on an empty page.
 
 import type { PageRequest } from '../store/store.js';
-import { int, type JsonSchema } from './schema/json-schema.js';
+import { int } from '../schema/json-schema.js';
 
 export interface PageLimits {
   readonly defaultPerPage: number;
@@ -15,7 +15,7 @@ export const DEFAULT_LIMITS: PageLimits = { defaultPerPage: 25, maxPerPage: 1000
 /** The highest page number: beyond it the offset would overflow the databases' 64-bit integers. */
 export const MAX_PAGE = 1_000_000_000;
 
-export function pageQueryProperties(limits: PageLimits = DEFAULT_LIMITS): Record<string, JsonSchema> {
+export function pageQueryProperties(limits: PageLimits = DEFAULT_LIMITS) {
   return {
     page: int({ minimum: 1, maximum: MAX_PAGE, default: 1, description: `Page number, from 1 (at most ${MAX_PAGE}).` }),
     per_page: int({ minimum: 1, maximum: limits.maxPerPage, default: limits.defaultPerPage, description: `Items per page (at most ${limits.maxPerPage}).` }),

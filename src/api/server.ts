@@ -16,8 +16,8 @@ import { API_ERRORS, ApiError, apiError, queryValidationError, renderMessage, sh
 import { openApiDocument } from './openapi.js';
 import { RateLimiter } from './rate-limit.js';
 import type { ApiContext, HandlerOutput, RouteDef } from './route.js';
-import { bodyValidator, queryValidator, type Validator } from './schema/body-validator.js';
-import { obj } from './schema/json-schema.js';
+import { bodyValidator, queryValidator, type Validator } from '../schema/validator.js';
+import { obj } from '../schema/json-schema.js';
 import { DEFAULT_SETTINGS, type ServerSettings } from './settings.js';
 import { DEFAULT_WEB_ROOT, registerDashboard } from './static.js';
 import { holdsUnstorableText, UNSTORABLE_MESSAGE, parseUntrustedJson, unacceptedCharset } from './untrusted-json.js';

@@ -3,7 +3,12 @@
 // success no errors). Paths outside the API are the dashboard's (HTML and its assets): there
 // only the status is checked. Returns the problems found, so a fuzzer can report them all.
 
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import type { RawAnswer } from './raw-http.js';
+
+// ajv-formats is CommonJS; its default export arrives wrapped under NodeNext resolution.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
 
 /** Does a request path (as sent, possibly odd) address the API rather than the dashboard? */
 export function isApiPath(path: string): boolean {
@@ -43,4 +48,42 @@ export function envelopeProblems(method: string, answer: RawAnswer, path = '/cli
     }
   }
   return problems;
+}
+
+/**
+ * Checks a success answer against the success answer the served OpenAPI document gives for
+ * the operation that served it (found by method and path, since a fuzzed request may have been
+ * bent to another route): the envelope and its `result` as documented.
+ */
+export function documentedAnswerChecker(operations: readonly DocumentedOperation[]): (method: string, path: string, answer: RawAnswer) => string[] {
+  const ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
+  const routes = operations
+    .filter((op) => op.success !== undefined)
+    .map((op) => ({
+      method: op.method,
+      re: new RegExp(`^/client/v4${op.template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}/?$`),
+      validate: ajv.compile(op.success as object),
+      operationId: op.operationId,
+    }));
+  return (method, path, answer) => {
+    if (answer.status >= 300 || method === 'HEAD') return [];
+    const clean = path.split('?')[0];
+    const route = routes.find((r) => r.method === method && r.re.test(clean));
+    if (route === undefined) return [];
+    let json: unknown;
+    try {
+      json = JSON.parse(answer.body.toString('utf8'));
+    } catch {
+      return [];
+    }
+    if (route.validate(json)) return [];
+    return (route.validate.errors ?? []).map((e) => `${route.operationId} answers unlike its documented schema: ${e.instancePath || '(root)'} ${e.message ?? e.keyword}${e.keyword === 'additionalProperties' ? ` (${String(e.params.additionalProperty)})` : ''}`);
+  };
+}
+
+export interface DocumentedOperation {
+  readonly operationId: string;
+  readonly method: string;
+  readonly template: string;
+  readonly success?: unknown;
 }

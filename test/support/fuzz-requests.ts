@@ -21,6 +21,8 @@ export interface Operation {
   readonly body?: { readonly required: boolean; readonly contentTypes: readonly string[]; readonly schema: Schema };
   /** Where an item this operation creates is addressed (POST on a collection). */
   readonly creates?: Collection;
+  /** The documented success answer (the whole envelope). */
+  readonly success?: Schema;
 }
 
 export interface FuzzRequest {
@@ -54,10 +56,17 @@ export function operationsOf(document: { paths: Record<string, Record<string, an
           ? { body: { required: op.requestBody.required === true, contentTypes: Object.keys(content), schema: content['application/json']?.schema ?? { type: 'object' } } }
           : {}),
         ...(method === 'post' && itemParam !== undefined ? { creates: { template, idParam: itemParam } } : {}),
+        ...successSchema(op.responses),
       });
     }
   }
   return operations;
+}
+
+function successSchema(responses: Record<string, { content?: Record<string, { schema: Schema }> }> | undefined): { success?: Schema } {
+  const status = Object.keys(responses ?? {}).find((s) => /^2\d\d$/.test(s));
+  const schema = status === undefined ? undefined : responses![status].content?.['application/json']?.schema;
+  return schema === undefined ? {} : { success: schema };
 }
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

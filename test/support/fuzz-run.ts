@@ -3,7 +3,7 @@
 // check every answer (envelopeProblems) and that the server still answers /healthz.
 
 import fc from 'fast-check';
-import { envelopeProblems } from './envelope-check.js';
+import { documentedAnswerChecker, envelopeProblems } from './envelope-check.js';
 import { exampleBodies } from './fuzz-examples.js';
 import { seedAccount } from './fuzz-seed.js';
 import { anyRequestArbitrary, describeRequest, operationsOf, type FuzzRequest, type FuzzTarget, type Operation } from './fuzz-requests.js';
@@ -69,6 +69,7 @@ export async function runFuzz(server: TestServer, options: FuzzOptions): Promise
   const documented = operationsOf((await (await fetch(`${server.apiUrl}/openapi.json`)).json()) as Parameters<typeof operationsOf>[0]);
   const operations = documented.filter((op) => options.only === undefined || options.only.includes(op.operationId));
   const byId = new Map(operations.map((op) => [op.operationId, op]));
+  const documentedAnswerProblems = documentedAnswerChecker(documented);
   const secrets = { root: server.rootToken, reader: seeded.reader, writer: seeded.writer };
   const report: FuzzReport = {
     seed,
@@ -95,7 +96,10 @@ export async function runFuzz(server: TestServer, options: FuzzOptions): Promise
         const request = requests[index];
         report.requests++;
         report.operations[request.operationId]++;
-        const found = 'answer' in outcome ? envelopeProblems(request.method, outcome.answer, request.path) : [`no answer: ${outcome.error.message}`];
+        const found =
+          'answer' in outcome
+            ? [...envelopeProblems(request.method, outcome.answer, request.path), ...documentedAnswerProblems(request.method, request.path, outcome.answer)]
+            : [`no answer: ${outcome.error.message}`];
         const status = 'answer' in outcome ? String(outcome.answer.status) : 'no answer';
         report.statuses[status] = (report.statuses[status] ?? 0) + 1;
         if ('answer' in outcome) {

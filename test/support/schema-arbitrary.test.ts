@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ROUTES } from '../../src/api/routes.js';
-import { bodyValidator } from '../../src/api/schema/body-validator.js';
+import { bodyValidator } from '../../src/schema/validator.js';
 import { deepJson, mutatedJsonText, mutatedValue } from './mutations.js';
 import { schemaArbitrary } from './schema-arbitrary.js';
 

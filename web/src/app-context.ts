@@ -5,7 +5,7 @@ import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { Credentials } from './api/client.js';
 import type { AccountApi } from './api/resources.js';
-import type { App, GatewayList, Group, IdentityProvider, PostureRule, ServiceToken } from './api/types.js';
+import type { App, GatewayList, Group, IdentityProvider, PostureRule, ServiceToken } from './api/operations.js';
 import type { PolicyDraft } from './rules/model.js';
 
 /** Account objects that rules reference, by the catalog's reference kinds. */

@@ -8,12 +8,14 @@ export type PermissionScope = 'account' | 'user';
 
 export interface PermissionGroup {
   readonly id: string;
-  readonly name: string;
+  readonly name: PermissionName;
   readonly description: string;
   readonly scope: PermissionScope;
 }
 
-const GROUPS: readonly [string, PermissionScope, string][] = [
+// `as const`, so that PermissionName is the union of these names and a route naming any other
+// permission does not compile.
+const GROUPS = [
   ['Access: Apps and Policies Read', 'account', 'Read Access applications, reusable and app-scoped policies.'],
   ['Access: Apps and Policies Write', 'account', 'Create, change and delete Access applications and policies.'],
   ['Access: Organizations, Identity Providers, and Groups Read', 'account', 'Read Access groups and identity providers.'],
@@ -32,7 +34,7 @@ const GROUPS: readonly [string, PermissionScope, string][] = [
   ['Zero Trust: Seats Write', 'account', 'Create, rename, import and delete Zero Trust users and set their identities.'],
   ['API Tokens Read', 'user', 'Read API tokens.'],
   ['API Tokens Write', 'user', 'Create, change and delete API tokens.'],
-];
+] as const satisfies readonly (readonly [string, PermissionScope, string])[];
 
 const idOf = (name: string): string => createHash('md5').update(`portcullis permission group: ${name}`).digest('hex');
 
@@ -41,7 +43,7 @@ export const PERMISSION_GROUPS: readonly PermissionGroup[] = GROUPS.map(([name, 
 export type PermissionName = (typeof GROUPS)[number][0];
 
 const BY_ID = new Map(PERMISSION_GROUPS.map((g) => [g.id, g]));
-const BY_NAME = new Map(PERMISSION_GROUPS.map((g) => [g.name, g]));
+const BY_NAME = new Map<string, PermissionGroup>(PERMISSION_GROUPS.map((g) => [g.name, g]));
 
 export function findPermissionGroup(idOrName: string): PermissionGroup | undefined {
   return BY_ID.get(idOrName) ?? BY_NAME.get(idOrName);

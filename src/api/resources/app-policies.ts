@@ -5,9 +5,9 @@
 import type { ResourceRecord, StoreWriter } from '../../store/store.js';
 import { apiError, lintMessages, validationError } from '../errors.js';
 import { paging, pageQueryProperties, resultInfo } from '../pagination.js';
-import type { RouteDef } from '../route.js';
-import { obj, str } from '../schema/json-schema.js';
-import { APP_POLICY_REQUEST, APP_POLICY_RESPONSE, POLICY_RESPONSE } from '../schema/policies.js';
+import { defineRoute, type RouteDef } from '../route.js';
+import { arr, obj, str } from '../../schema/json-schema.js';
+import { APP_POLICY_REQUEST, APP_POLICY_RESPONSE, POLICY_RESPONSE } from '../../schema/policies.js';
 import { appLinks, attachedPolicies, attachedResult, nextPrecedence } from './app-attachments.js';
 import { APP_ID_PARAM, APPS_READ, APPS_WRITE, appRefs } from './apps.js';
 import { getOr404, newId } from './common.js';
@@ -43,7 +43,7 @@ async function checkedScoped(tx: StoreWriter, accountId: string, app: ResourceRe
 }
 
 export const appPolicyRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'GET',
     path: PATH,
     operationId: 'access-app-policies-list',
@@ -55,7 +55,7 @@ export const appPolicyRoutes: RouteDef[] = [
     query: pageQueryProperties(),
     status: 200,
     paged: true,
-    result: { type: 'array', items: APP_POLICY_RESPONSE },
+    result: arr(APP_POLICY_RESPONSE),
     handler: async ({ accountId, params, query, ctx }) => {
       const app = await getOr404(ctx.store.read, accountId, 'app', params.app_id);
       const all = await attachedPolicies(ctx.store.read, accountId, app);
@@ -63,8 +63,8 @@ export const appPolicyRoutes: RouteDef[] = [
       const items = all.slice(p.offset, p.offset + p.limit).map(attachedResult);
       return { result: items, resultInfo: resultInfo(p, items.length, all.length) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: PATH,
     operationId: 'access-app-policies-create',
@@ -88,8 +88,8 @@ export const appPolicyRoutes: RouteDef[] = [
       });
       return { result: attachedResult({ record: out.record, precedence: Number(out.record.body.precedence), reusable: false }), messages: lintMessages(out.warnings) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: ITEM,
     operationId: 'access-app-policies-get',
@@ -105,8 +105,8 @@ export const appPolicyRoutes: RouteDef[] = [
       if (found === undefined) throw apiError('not_found', { what: 'Policy', id: `${JSON.stringify(params.policy_id)} of application ${JSON.stringify(app.id)}` });
       return { result: attachedResult(found) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'PUT',
     path: ITEM,
     operationId: 'access-app-policies-update',
@@ -128,8 +128,8 @@ export const appPolicyRoutes: RouteDef[] = [
       });
       return { result: attachedResult({ record: out.record, precedence: Number(out.record.body.precedence), reusable: false }), messages: lintMessages(out.warnings) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'DELETE',
     path: ITEM,
     operationId: 'access-app-policies-delete',
@@ -138,7 +138,7 @@ export const appPolicyRoutes: RouteDef[] = [
     permissions: [...APPS_WRITE],
     params: PARAMS,
     status: 202,
-    result: obj({ id: str() }),
+    result: obj({ id: str() }, { required: ['id'] }),
     handler: async ({ accountId, params, ctx }) => {
       await ctx.store.transaction(accountId, async (tx) => {
         await getOr404(tx, accountId, 'app', params.app_id);
@@ -147,8 +147,8 @@ export const appPolicyRoutes: RouteDef[] = [
       });
       return { result: { id: params.policy_id } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'PUT',
     path: `${ITEM}/make_reusable`,
     operationId: 'access-app-policies-make-reusable',
@@ -159,7 +159,7 @@ export const appPolicyRoutes: RouteDef[] = [
     params: PARAMS,
     status: 200,
     paged: true,
-    result: { type: 'array', items: POLICY_RESPONSE },
+    result: arr(POLICY_RESPONSE),
     handler: async ({ accountId, params, ctx }) => {
       const record = await ctx.store.transaction(accountId, async (tx) => {
         const app = await getOr404(tx, accountId, 'app', params.app_id);
@@ -179,5 +179,5 @@ export const appPolicyRoutes: RouteDef[] = [
       const result = [policyResult(record, 1)];
       return { result, resultInfo: { page: 1, per_page: 1, count: 1, total_count: 1, total_pages: 1 } };
     },
-  },
+  }),
 ];

@@ -7,9 +7,9 @@ import { parseGoDuration } from '../../engine/index.js';
 import type { ResourceRecord, ResourceRef, StoreReader, StoreWriter } from '../../store/store.js';
 import { validationError, type RequestIssue } from '../errors.js';
 import { paging, pageQueryProperties, resultInfo } from '../pagination.js';
-import type { RouteDef } from '../route.js';
-import { APP_REQUEST, APP_RESPONSE, DOMAIN_REQUIRED_TYPES } from '../schema/apps.js';
-import { obj, str } from '../schema/json-schema.js';
+import { defineRoute, type RouteDef } from '../route.js';
+import { APP_REQUEST, APP_RESPONSE, DOMAIN_REQUIRED_TYPES, type AppRequest } from '../../schema/apps.js';
+import { arr, obj, str } from '../../schema/json-schema.js';
 import { applyPolicyEntries, appLinks, attachedPolicies, attachedResult, type PolicyLink } from './app-attachments.js';
 import { assertUnused, compact, getOr404, newId, timestamps } from './common.js';
 
@@ -25,15 +25,15 @@ export async function appResult(store: StoreReader, accountId: string, record: R
 }
 
 /** Checks JSON Schema cannot express: the domain of typed apps, durations, identity providers. */
-async function semanticIssues(tx: StoreReader, accountId: string, body: Record<string, unknown>): Promise<RequestIssue[]> {
+async function semanticIssues(tx: StoreReader, accountId: string, body: AppRequest): Promise<RequestIssue[]> {
   const issues: RequestIssue[] = [];
-  if (DOMAIN_REQUIRED_TYPES.has(String(body.type)) && (typeof body.domain !== 'string' || body.domain.trim() === '')) {
-    issues.push({ code: 'required', pointer: '/domain', message: `Applications of type ${String(body.type)} need the "domain" Access protects.` });
+  if (DOMAIN_REQUIRED_TYPES.has(body.type) && (body.domain === undefined || body.domain.trim() === '')) {
+    issues.push({ code: 'required', pointer: '/domain', message: `Applications of type ${body.type} need the "domain" Access protects.` });
   }
-  if (typeof body.session_duration === 'string' && parseGoDuration(body.session_duration) === undefined) {
+  if (body.session_duration !== undefined && parseGoDuration(body.session_duration) === undefined) {
     issues.push({ code: 'invalid_duration', pointer: '/session_duration', message: `${JSON.stringify(body.session_duration)} is not a duration; use Go syntax such as "30m" or "24h".` });
   }
-  const idps = Array.isArray(body.allowed_idps) ? (body.allowed_idps as string[]) : [];
+  const idps = body.allowed_idps ?? [];
   const found = new Set((await tx.getResources(accountId, 'identity_provider', idps)).map((r) => r.id));
   idps.forEach((id, i) => {
     if (!found.has(id)) issues.push({ code: 'unknown_identity_provider', pointer: `/allowed_idps/${i}`, message: `Identity provider ${JSON.stringify(id)} does not exist in this account.` });
@@ -47,14 +47,14 @@ export function appRefs(body: Record<string, unknown>, links: readonly PolicyLin
 }
 
 /** Validate and write an application (create when `existing` is undefined). */
-async function writeApp(tx: StoreWriter, accountId: string, id: string, input: Record<string, unknown>, existing: ResourceRecord | undefined): Promise<ResourceRecord> {
-  const { policies: entries, id: _id, aud: _aud, created_at: _c, updated_at: _u, ...fields } = input;
-  const issues = await semanticIssues(tx, accountId, fields);
+async function writeApp(tx: StoreWriter, accountId: string, id: string, input: AppRequest, existing: ResourceRecord | undefined): Promise<ResourceRecord> {
+  const issues = await semanticIssues(tx, accountId, input);
   if (issues.length > 0) throw validationError(issues);
-  const links = Array.isArray(entries) ? await applyPolicyEntries(tx, accountId, id, entries, existing === undefined) : existing !== undefined ? appLinks(existing) : [];
+  const { policies: entries, id: _id, aud: _aud, created_at: _c, updated_at: _u, ...fields } = input;
+  const links = entries !== undefined ? await applyPolicyEntries(tx, accountId, id, entries, existing === undefined) : existing !== undefined ? appLinks(existing) : [];
   const aud = existing?.body.aud ?? randomBytes(32).toString('hex');
   const body = compact({ ...fields, aud, policies: links });
-  const name = typeof fields.name === 'string' ? fields.name : typeof fields.domain === 'string' ? fields.domain : '';
+  const name = fields.name ?? fields.domain ?? '';
   if (existing === undefined) {
     return tx.insertResource({ accountId, kind: 'app', id, parentId: null, name, body, secretHash: null, createdAt: new Date().toISOString() }, appRefs(body, links));
   }
@@ -62,7 +62,7 @@ async function writeApp(tx: StoreWriter, accountId: string, id: string, input: R
 }
 
 export const appRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'GET',
     path: PATH,
     operationId: 'access-apps-list',
@@ -72,15 +72,15 @@ export const appRoutes: RouteDef[] = [
     query: { ...pageQueryProperties(), name: str({ description: 'Only applications with exactly this name.' }), search: str({ description: 'Applications whose name contains this text.' }) },
     status: 200,
     paged: true,
-    result: { type: 'array', items: APP_RESPONSE },
+    result: arr(APP_RESPONSE),
     handler: async ({ accountId, query, ctx }) => {
       const p = paging(query);
-      const page = await ctx.store.read.listResources(accountId, 'app', p, compact({ name: query.name as string | undefined, search: query.search as string | undefined }));
+      const page = await ctx.store.read.listResources(accountId, 'app', p, compact({ name: query.name, search: query.search }));
       const result = await Promise.all(page.items.map((r) => appResult(ctx.store.read, accountId, r)));
       return { result, resultInfo: resultInfo(p, page.items.length, page.total) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: PATH,
     operationId: 'access-apps-create',
@@ -93,13 +93,13 @@ export const appRoutes: RouteDef[] = [
     result: APP_RESPONSE,
     handler: async ({ accountId, body, ctx }) => {
       const record = await ctx.store.transaction(accountId, async (tx) => {
-        const written = await writeApp(tx, accountId, newId(), body as Record<string, unknown>, undefined);
+        const written = await writeApp(tx, accountId, newId(), body, undefined);
         return { written, result: await appResult(tx, accountId, written) };
       });
       return { result: record.result };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: ITEM,
     operationId: 'access-apps-get',
@@ -110,8 +110,8 @@ export const appRoutes: RouteDef[] = [
     status: 200,
     result: APP_RESPONSE,
     handler: async ({ accountId, params, ctx }) => ({ result: await appResult(ctx.store.read, accountId, await getOr404(ctx.store.read, accountId, 'app', params.app_id)) }),
-  },
-  {
+  }),
+  defineRoute({
     method: 'PUT',
     path: ITEM,
     operationId: 'access-apps-update',
@@ -126,12 +126,12 @@ export const appRoutes: RouteDef[] = [
     handler: async ({ accountId, params, body, ctx }) => {
       const result = await ctx.store.transaction(accountId, async (tx) => {
         const existing = await getOr404(tx, accountId, 'app', params.app_id);
-        return appResult(tx, accountId, await writeApp(tx, accountId, existing.id, body as Record<string, unknown>, existing));
+        return appResult(tx, accountId, await writeApp(tx, accountId, existing.id, body, existing));
       });
       return { result };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'DELETE',
     path: ITEM,
     operationId: 'access-apps-delete',
@@ -141,7 +141,7 @@ export const appRoutes: RouteDef[] = [
     permissions: [...APPS_WRITE],
     params: APP_ID_PARAM,
     status: 202,
-    result: obj({ id: str() }),
+    result: obj({ id: str() }, { required: ['id'] }),
     handler: async ({ accountId, params, ctx }) => {
       await ctx.store.transaction(accountId, async (tx) => {
         await getOr404(tx, accountId, 'app', params.app_id);
@@ -151,5 +151,5 @@ export const appRoutes: RouteDef[] = [
       });
       return { result: { id: params.app_id } };
     },
-  },
+  }),
 ];

@@ -8,8 +8,8 @@ import type { AuditFilter } from '../../store/store.js';
 import { queryValidationError } from '../errors.js';
 import { instantIssue, parseInstant } from '../instant.js';
 import { paging, pageQueryProperties, resultInfo, type PageLimits } from '../pagination.js';
-import type { HandlerInput, HandlerOutput, RouteDef } from '../route.js';
-import { anyObject, arr, bool, enumOf, obj, str } from '../schema/json-schema.js';
+import { defineRoute, type HandlerInput, type HandlerOutput, type RouteDef } from '../route.js';
+import { anyObject, arr, bool, enumOf, obj, str } from '../../schema/json-schema.js';
 import { compact } from './common.js';
 
 const LIMITS: PageLimits = { defaultPerPage: 100, maxPerPage: 1000 };
@@ -63,20 +63,19 @@ function entry(record: AuditRecord): Record<string, unknown> {
  * A time filter as an instant: compared as text, "08:00:00+01:00" would miss an entry at
  * "07:00:00.123Z", the same instant and later. One that cannot be read is refused, not ignored.
  */
-function instantFilter(query: Readonly<Record<string, unknown>>, name: 'since' | 'before'): Date | undefined {
-  const text = query[name];
+function instantFilter(text: string | undefined, name: 'since' | 'before'): Date | undefined {
   if (typeof text !== 'string') return undefined;
   const issue = instantIssue(text, `/${name}`);
   if (issue !== undefined) throw queryValidationError([issue]);
   return new Date(parseInstant(text)!);
 }
 
-async function listAudit(accountId: string | null, { query, ctx }: HandlerInput): Promise<HandlerOutput> {
+async function listAudit(accountId: string | null, { query, ctx }: HandlerInput<{}, typeof QUERY>): Promise<HandlerOutput> {
   const p = paging(query, LIMITS);
   const filter: AuditFilter = compact({
-    since: instantFilter(query, 'since'),
-    before: instantFilter(query, 'before'),
-    direction: query.direction as 'asc' | 'desc' | undefined,
+    since: instantFilter(query.since, 'since'),
+    before: instantFilter(query.before, 'before'),
+    direction: query.direction,
     action: nested(query, 'action', 'type'),
     actorIp: nested(query, 'actor', 'ip'),
     resourceKind: nested(query, 'resource', 'type'),
@@ -87,7 +86,7 @@ async function listAudit(accountId: string | null, { query, ctx }: HandlerInput)
 }
 
 export const auditLogRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'GET',
     path: '/accounts/{account_id}/audit_logs',
     operationId: 'audit-logs-list',
@@ -100,8 +99,8 @@ export const auditLogRoutes: RouteDef[] = [
     paged: true,
     result: arr(ENTRY),
     handler: (input) => listAudit(input.accountId, input),
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: '/user/audit_logs',
     operationId: 'user-audit-logs-list',
@@ -113,5 +112,5 @@ export const auditLogRoutes: RouteDef[] = [
     paged: true,
     result: arr(ENTRY),
     handler: (input) => listAudit(null, input),
-  },
+  }),
 ];

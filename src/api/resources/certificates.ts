@@ -7,7 +7,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { validationError } from '../errors.js';
 import { DEFAULT_LIMITS } from '../pagination.js';
 import type { RouteDef } from '../route.js';
-import { arr, obj, str } from '../schema/json-schema.js';
+import { arr, obj, str } from '../../schema/json-schema.js';
 import { timestamps } from './common.js';
 import { crudRoutes } from './crud.js';
 
@@ -33,7 +33,7 @@ const CERTIFICATE = obj(
     created_at: str({ format: 'date-time' }),
     updated_at: str({ format: 'date-time' }),
   },
-  { description: 'An mTLS CA certificate. The uploaded PEM is not returned.' },
+  { required: ['id', 'name', 'associated_hostnames', 'fingerprint', 'expires_on', 'created_at', 'updated_at'], description: 'An mTLS CA certificate. The uploaded PEM is not returned.' },
 );
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----/;
@@ -83,16 +83,14 @@ export const certificateRoutes: RouteDef[] = crudRoutes(
         { name: NAME, certificate: str({ minLength: 1, description: 'The PEM-encoded CA certificate.' }), associated_hostnames: HOSTNAMES },
         { required: ['name', 'certificate'] },
       ),
-      build: (input) => {
-        const { name, certificate, associated_hostnames } = input as { name: string; certificate: string; associated_hostnames?: string[] };
+      build: ({ name, certificate, associated_hostnames }) => {
         return { body: { name, certificate, associated_hostnames: associated_hostnames ?? [], ...parseCertificate(certificate) } };
       },
     },
     update: {
       description: 'Changes the name and the associated hostnames; the certificate itself cannot change (upload a new one).',
       body: obj({ name: NAME, associated_hostnames: HOSTNAMES }, { required: ['associated_hostnames'] }),
-      build: (input, existing) => {
-        const { name, associated_hostnames } = input as { name?: string; associated_hostnames: string[] };
+      build: ({ name, associated_hostnames }, existing) => {
         const old = existing.body as CertificateBody;
         return { body: { ...old, name: name ?? old.name, associated_hostnames } };
       },

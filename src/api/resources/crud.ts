@@ -6,8 +6,8 @@
 import type { ResourceKind, ResourceRecord, StoreWriter } from '../../store/store.js';
 import type { PermissionName } from '../auth/permissions.js';
 import { paging, pageQueryProperties, resultInfo, singlePageInfo, type PageLimits } from '../pagination.js';
-import type { HandlerInput, HandlerOutput, HttpMethod, RouteDef } from '../route.js';
-import { obj, str, type JsonSchema } from '../schema/json-schema.js';
+import { defineRoute, type BodyOf, type HandlerInput, type HandlerOutput, type HttpMethod, type RouteDef } from '../route.js';
+import { arr, obj, str, type Properties, type TSchema } from '../../schema/json-schema.js';
 import { compact, deleteUnused, getOr404, newId } from './common.js';
 
 export interface JsonResource {
@@ -25,7 +25,7 @@ export interface JsonResource {
   readonly read: readonly PermissionName[];
   readonly write: readonly PermissionName[];
   /** Schema of one item in answers. */
-  readonly response: JsonSchema;
+  readonly response: TSchema;
   /** The API object of a stored record (write-only secrets left out). */
   readonly present: (record: ResourceRecord) => Record<string, unknown>;
 }
@@ -47,26 +47,27 @@ export interface WriteContext {
   readonly now: string;
 }
 
-interface Documented {
+/** How a write is documented and validated: B is its body schema, O whether the body may be left out. */
+interface Documented<B extends TSchema | undefined, O extends boolean | undefined> {
   readonly summary?: string;
   readonly description?: string;
-  /** Validated by Ajv before the handler runs. */
-  readonly body?: JsonSchema;
+  /** Validated by Ajv before the handler runs; `build` gets it typed. */
+  readonly body?: B;
   /** Documented only: `build` validates the body itself. */
-  readonly documentedBody?: JsonSchema;
-  readonly bodyRequired?: boolean;
+  readonly documentedBody?: TSchema;
+  readonly bodyRequired?: O;
   /** Schema of the answer when it is not the plain item (one with a new secret). */
-  readonly result?: JsonSchema;
+  readonly result?: TSchema;
 }
 
-export interface CreateOp extends Documented {
+export interface CreateOp<B extends TSchema | undefined = TSchema | undefined, O extends boolean | undefined = undefined> extends Documented<B, O> {
   readonly status: 200 | 201;
-  readonly build: (input: unknown, w: WriteContext) => Draft | Promise<Draft>;
+  readonly build: (input: BodyOf<B, O>, w: WriteContext) => Draft | Promise<Draft>;
 }
 
 /** An update of one existing item: PUT on the item, or a POST action below it (rotate, refresh). */
-export interface ChangeOp extends Documented {
-  readonly build: (input: unknown, existing: ResourceRecord, w: WriteContext) => Draft | Promise<Draft>;
+export interface ChangeOp<B extends TSchema | undefined = TSchema | undefined, O extends boolean | undefined = undefined> extends Documented<B, O> {
+  readonly build: (input: BodyOf<B, O>, existing: ResourceRecord, w: WriteContext) => Draft | Promise<Draft>;
 }
 
 export interface ListOp {
@@ -81,36 +82,38 @@ export interface DeleteOp {
   /** Answer with `{id}` or with the deleted item. */
   readonly answer: 'id' | 'item';
   /** A body Cloudflare declares for the delete; accepted when sent, never required. */
-  readonly acceptedBody?: JsonSchema;
+  readonly acceptedBody?: TSchema;
   readonly description?: string;
 }
 
-export interface CrudOps {
+export interface CrudOps<CB extends TSchema | undefined, UB extends TSchema | undefined> {
   readonly list: ListOp;
-  readonly create: CreateOp;
-  readonly update: ChangeOp;
+  readonly create: CreateOp<CB>;
+  readonly update: ChangeOp<UB>;
   readonly delete: DeleteOp;
 }
 
 const itemPath = (r: JsonResource): string => `${r.path}/{${r.idParam}}`;
-const idParams = (r: JsonResource): Record<string, JsonSchema> => ({ [r.idParam]: str({ description: `The id of ${r.one}.` }) });
+const idParams = (r: JsonResource) => ({ [r.idParam]: str({ description: `The id of ${r.one}.` }) });
 const capitalized = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+/** A filter of the query, which only some lists declare. */
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
-function bodyOptions(op: Documented): Partial<RouteDef> {
+function bodyOptions<B extends TSchema | undefined, O extends boolean | undefined>(op: Documented<B, O>) {
   return compact({ body: op.body, documentedBody: op.documentedBody, bodyRequired: op.bodyRequired, description: op.description });
 }
 
 /** Run `write` in the account's transaction and answer with the item it wrote (and any one-time fields). */
-async function answerWrite(r: JsonResource, input: HandlerInput, write: (w: WriteContext) => Promise<{ record: ResourceRecord; once?: Record<string, unknown> }>): Promise<HandlerOutput> {
+async function answerWrite(r: JsonResource, input: Pick<HandlerInput, 'accountId' | 'ctx'>, write: (w: WriteContext) => Promise<{ record: ResourceRecord; once?: Record<string, unknown> }>): Promise<HandlerOutput> {
   const { accountId, ctx } = input;
   const { record, once } = await ctx.store.transaction(accountId, (tx) => write({ tx, accountId, now: new Date().toISOString() }));
   return { result: { ...r.present(record), ...once } };
 }
 
 function listRoute(r: JsonResource, op: ListOp): RouteDef {
-  const filters: Record<string, JsonSchema> = op.nameFilters === true ? { name: str({ description: `Only ${r.many} with exactly this name.` }), search: str({ description: `${capitalized(r.many)} whose name contains this text.` }) } : {};
+  const filters: Properties = op.nameFilters === true ? { name: str({ description: `Only ${r.many} with exactly this name.` }), search: str({ description: `${capitalized(r.many)} whose name contains this text.` }) } : {};
   const limits = op.paging;
-  return {
+  return defineRoute({
     method: 'GET',
     path: r.path,
     operationId: `${r.operationPrefix}-list`,
@@ -120,22 +123,22 @@ function listRoute(r: JsonResource, op: ListOp): RouteDef {
     ...(limits === 'single' ? {} : { query: { ...pageQueryProperties(limits), ...filters } }),
     status: 200,
     paged: true,
-    result: { type: 'array', items: r.response },
+    result: arr(r.response),
     handler: async ({ accountId, query, ctx }) => {
       if (limits === 'single') {
         const all = await ctx.store.read.allResources(accountId, r.kind);
         return { result: all.map(r.present), resultInfo: singlePageInfo(all.length) };
       }
       const p = paging(query, limits);
-      const filter = compact({ name: query.name as string | undefined, search: query.search as string | undefined });
+      const filter = compact({ name: text(query.name), search: text(query.search) });
       const page = await ctx.store.read.listResources(accountId, r.kind, p, filter);
       return { result: page.items.map(r.present), resultInfo: resultInfo(p, page.items.length, page.total) };
     },
-  };
+  });
 }
 
 function getRoute(r: JsonResource): RouteDef {
-  return {
+  return defineRoute({
     method: 'GET',
     path: itemPath(r),
     operationId: `${r.operationPrefix}-get`,
@@ -146,11 +149,11 @@ function getRoute(r: JsonResource): RouteDef {
     status: 200,
     result: r.response,
     handler: async ({ accountId, params, ctx }) => ({ result: r.present(await getOr404(ctx.store.read, accountId, r.kind, params[r.idParam])) }),
-  };
+  });
 }
 
-function createRoute(r: JsonResource, op: CreateOp): RouteDef {
-  return {
+function createRoute<B extends TSchema | undefined>(r: JsonResource, op: CreateOp<B>): RouteDef {
+  return defineRoute({
     method: 'POST',
     path: r.path,
     operationId: `${r.operationPrefix}-create`,
@@ -169,16 +172,16 @@ function createRoute(r: JsonResource, op: CreateOp): RouteDef {
         );
         return { record, once: draft.once };
       }),
-  };
+  });
 }
 
 /**
  * A change to one existing item: PUT on the item (`action` undefined), or POST to an action
  * below it, e.g. `rotate` → POST .../{id}/rotate with operationId <prefix>-rotate.
  */
-export function changeRoute(r: JsonResource, op: ChangeOp & { readonly action?: string }): RouteDef {
+export function changeRoute<B extends TSchema | undefined = undefined, const O extends boolean | undefined = undefined>(r: JsonResource, op: ChangeOp<B, O> & { readonly action?: string }): RouteDef {
   const method: HttpMethod = op.action === undefined ? 'PUT' : 'POST';
-  return {
+  return defineRoute({
     method,
     path: op.action === undefined ? itemPath(r) : `${itemPath(r)}/${op.action}`,
     operationId: `${r.operationPrefix}-${op.action ?? 'update'}`,
@@ -198,11 +201,11 @@ export function changeRoute(r: JsonResource, op: ChangeOp & { readonly action?: 
         const record = await w.tx.updateResource(w.accountId, r.kind, id, update, []);
         return { record: record!, once: draft.once };
       }),
-  };
+  });
 }
 
 function deleteRoute(r: JsonResource, op: DeleteOp): RouteDef {
-  return {
+  return defineRoute({
     method: 'DELETE',
     path: itemPath(r),
     operationId: `${r.operationPrefix}-delete`,
@@ -211,18 +214,19 @@ function deleteRoute(r: JsonResource, op: DeleteOp): RouteDef {
     tag: r.tag,
     permissions: [...r.write],
     params: idParams(r),
-    ...(op.acceptedBody !== undefined ? { body: op.acceptedBody, bodyRequired: false } : {}),
+    body: op.acceptedBody,
+    bodyRequired: op.acceptedBody !== undefined ? false : undefined,
     status: op.status,
-    result: op.answer === 'id' ? obj({ id: str() }) : r.response,
+    result: op.answer === 'id' ? obj({ id: str() }, { required: ['id'] }) : r.response,
     handler: async ({ accountId, params, ctx }) => {
       const record = await ctx.store.transaction(accountId, (tx) => deleteUnused(tx, accountId, r.kind, params[r.idParam]));
       return { result: op.answer === 'id' ? { id: record.id } : r.present(record) };
     },
-  };
+  });
 }
 
 /** The five routes of a JSON resource, in the order the OpenAPI document lists them. */
-export function crudRoutes(r: JsonResource, ops: CrudOps): RouteDef[] {
+export function crudRoutes<CB extends TSchema | undefined = undefined, UB extends TSchema | undefined = undefined>(r: JsonResource, ops: CrudOps<CB, UB>): RouteDef[] {
   return [listRoute(r, ops.list), createRoute(r, ops.create), getRoute(r), changeRoute(r, ops.update), deleteRoute(r, ops.delete)];
 }
 

@@ -4,14 +4,15 @@
 // (IP, country, device posture results, risk score, authentication methods, IdP). Enforcement
 // semantics: a decision that depends on something unknown fails closed (blocked).
 
-import { compilePolicySet, explain, gatherExternalAnswers, parseIp, prepareIdentity, quote, type Identity, type Policy } from '../../engine/index.js';
+import { compilePolicySet, DECISIONS, explain, gatherExternalAnswers, parseIp, prepareIdentity, quote, type Identity, type Policy } from '../../engine/index.js';
 import { loadAccountEnv } from '../../account/account-env.js';
 import { parseTestPolicies } from '../../tester/definition.js';
 import { identityOf } from '../../tester/evaluate-chunk.js';
 import { apiError, validationError, type RequestIssue } from '../errors.js';
-import type { RouteDef } from '../route.js';
-import { anyObject, arr, bool, enumOf, obj, str } from '../schema/json-schema.js';
-import { IDENTITY_SCHEMA } from '../schema/policies.js';
+import { defineRoute, type RouteDef } from '../route.js';
+import { IDENTITY_SCHEMA } from '../../schema/identity.js';
+import { EXPLANATION } from '../../schema/explanation.js';
+import { anyObject, anyOf, arr, bool, enumOf, int, mapOf, nullable, obj, str, type Static } from '../../schema/json-schema.js';
 import { attachedPolicies, attachedPolicy } from './app-attachments.js';
 import { getOr404 } from './common.js';
 import { resolveTestPolicies } from './test-policies.js';
@@ -20,7 +21,7 @@ const CONTEXT = obj(
   {
     ip: str({ description: 'The request comes from this IP address.' }),
     country: str({ pattern: '^[A-Za-z]{2}$', patternHint: 'a two-letter ISO 3166-1 country code', description: 'The request comes from this country.' }),
-    device_posture: { type: 'object', additionalProperties: { type: 'boolean' }, description: 'Posture rule id → whether the device passes it.' },
+    device_posture: mapOf(bool(), { description: 'Posture rule id → whether the device passes it.' }),
     user_risk_score: enumOf(['low', 'medium', 'high', 'unscored']),
     amr: arr(str(), { description: 'The authentication methods of the login (RFC 8176), e.g. ["pwd", "mfa"].' }),
     identity_provider_id: str({ description: 'The login came through this identity provider.' }),
@@ -30,7 +31,7 @@ const CONTEXT = obj(
 
 const BODY = obj(
   {
-    policies: arr({ description: 'A reusable policy id or an inline policy.', anyOf: [str({ minLength: 1 }), anyObject()] }, { minItems: 1, description: 'Policies to evaluate, in order.' }),
+    policies: arr(anyOf([str({ minLength: 1 }), anyObject()], 'A reusable policy id or an inline policy.'), { minItems: 1, description: 'Policies to evaluate, in order.' }),
     app_id: str({ description: "Evaluate an application's policies by precedence instead." }),
     user_id: str({ description: "Evaluate this user's last seen identity." }),
     email: str({ description: "Evaluate the last seen identity of the user with this email." }),
@@ -40,32 +41,26 @@ const BODY = obj(
   { description: 'Give policies or app_id, and user_id, email or identity.' },
 );
 
-const RESULT = obj({
-  status: enumOf(['approved', 'blocked']),
-  access: enumOf(['granted', 'blocked']),
-  unknown: bool('The decision depended on a rule that could not be decided, so access was refused (fail closed).'),
-  decision: enumOf(['allow', 'deny', 'non_identity', 'bypass']),
-  deciding_policy: anyObject('The policy that decided: index, id, name, decision; null when nothing matched.'),
-  summary: str(),
-  identity: anyObject('The identity as evaluated, context applied.'),
-  explanation: anyObject('Every policy and rule evaluated, with outcomes and reasons.'),
-});
+const RESULT = obj(
+  {
+    status: enumOf(['approved', 'blocked']),
+    access: enumOf(['granted', 'blocked']),
+    unknown: bool('The decision depended on a rule that could not be decided, so access was refused (fail closed).'),
+    decision: nullable(enumOf(DECISIONS, 'The deciding policy\'s decision; null when nothing matched or access is unknown.')),
+    deciding_policy: nullable(
+      obj(
+        { index: int({ description: 'Its place in the evaluated list, from 0.' }), id: str(), name: str(), decision: enumOf(DECISIONS) },
+        { required: ['index', 'name', 'decision'], description: 'The policy that decided; null when nothing matched.' },
+      ),
+    ),
+    summary: str(),
+    identity: anyObject('The identity as evaluated, context applied.'),
+    explanation: EXPLANATION,
+  },
+  { required: ['status', 'access', 'unknown', 'decision', 'deciding_policy', 'summary', 'identity', 'explanation'] },
+);
 
-interface EvaluateInput {
-  policies?: unknown[];
-  app_id?: string;
-  user_id?: string;
-  email?: string;
-  identity?: Record<string, unknown>;
-  context?: {
-    ip?: string;
-    country?: string;
-    device_posture?: Record<string, boolean>;
-    user_risk_score?: string;
-    amr?: string[];
-    identity_provider_id?: string;
-  };
-}
+type EvaluateInput = Static<typeof BODY>;
 
 function exactlyOne(input: EvaluateInput, fields: readonly (keyof EvaluateInput)[], pointer: string): RequestIssue[] {
   const given = fields.filter((f) => input[f] !== undefined);
@@ -98,7 +93,7 @@ export function withContext(identity: Identity, context: EvaluateInput['context'
 }
 
 export const evaluateRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'POST',
     path: '/accounts/{account_id}/access/evaluate',
     operationId: 'access-evaluate',
@@ -111,8 +106,7 @@ export const evaluateRoutes: RouteDef[] = [
     extension: true,
     status: 200,
     result: RESULT,
-    handler: async ({ accountId, body, ctx }) => {
-      const input = body as EvaluateInput;
+    handler: async ({ accountId, body: input, ctx }) => {
       const issues = [...exactlyOne(input, ['policies', 'app_id'], '/policies'), ...exactlyOne(input, ['user_id', 'email', 'identity'], '/user_id')];
       if (input.context?.ip !== undefined && parseIp(input.context.ip) === undefined) {
         issues.push({ code: 'invalid_ip', pointer: '/context/ip', message: `${quote(input.context.ip)} is not an IPv4 or IPv6 address.` });
@@ -131,7 +125,7 @@ export const evaluateRoutes: RouteDef[] = [
       }
 
       let base: Identity;
-      if (input.identity !== undefined) base = input.identity as Identity;
+      if (input.identity !== undefined) base = input.identity;
       else {
         const user = input.user_id !== undefined ? await store.getUser(accountId, input.user_id) : await store.getUserByEmail(accountId, input.email!);
         if (user === undefined) throw apiError('not_found', { what: 'User', id: JSON.stringify(input.user_id ?? input.email) });
@@ -158,5 +152,5 @@ export const evaluateRoutes: RouteDef[] = [
         },
       };
     },
-  },
+  }),
 ];

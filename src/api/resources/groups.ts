@@ -6,9 +6,9 @@ import { checkReferences, findIdentitySelector, lintGroup, parseGroup, type Grou
 import type { Referrer, ResourceRecord, StoreWriter } from '../../store/store.js';
 import { lintMessages, validationError } from '../errors.js';
 import { paging, pageQueryProperties, resultInfo } from '../pagination.js';
-import type { RouteDef } from '../route.js';
-import { obj, str } from '../schema/json-schema.js';
-import { GROUP_REQUEST, GROUP_RESPONSE } from '../schema/policies.js';
+import { defineRoute, type RouteDef } from '../route.js';
+import { arr, obj, str } from '../../schema/json-schema.js';
+import { GROUP_REQUEST, GROUP_RESPONSE } from '../../schema/policies.js';
 import { compact, deleteUnused, getOr404, newId, timestamps } from './common.js';
 import { ruleSetBody } from './policy-input.js';
 import { loadAccountReferences, ruleSetReferences } from '../../account/rule-references.js';
@@ -77,7 +77,7 @@ async function checkedGroup(tx: StoreWriter, accountId: string, body: unknown, i
 }
 
 export const groupRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'GET',
     path: PATH,
     operationId: 'access-groups-list',
@@ -87,14 +87,14 @@ export const groupRoutes: RouteDef[] = [
     query: { ...pageQueryProperties(), name: str({ description: 'Only the group with exactly this name.' }), search: str({ description: 'Groups whose name contains this text.' }) },
     status: 200,
     paged: true,
-    result: { type: 'array', items: GROUP_RESPONSE },
+    result: arr(GROUP_RESPONSE),
     handler: async ({ accountId, query, ctx }) => {
       const p = paging(query);
-      const page = await ctx.store.read.listResources(accountId, 'group', p, compact({ name: query.name as string | undefined, search: query.search as string | undefined }));
+      const page = await ctx.store.read.listResources(accountId, 'group', p, compact({ name: query.name, search: query.search }));
       return { result: page.items.map(groupResult), resultInfo: resultInfo(p, page.items.length, page.total) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: PATH,
     operationId: 'access-groups-create',
@@ -116,8 +116,8 @@ export const groupRoutes: RouteDef[] = [
       });
       return { result: groupResult(record), messages: lintMessages(warnings) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: ITEM,
     operationId: 'access-groups-get',
@@ -128,8 +128,8 @@ export const groupRoutes: RouteDef[] = [
     status: 200,
     result: GROUP_RESPONSE,
     handler: async ({ accountId, params, ctx }) => ({ result: groupResult(await getOr404(ctx.store.read, accountId, 'group', params.group_id)) }),
-  },
-  {
+  }),
+  defineRoute({
     method: 'PUT',
     path: ITEM,
     operationId: 'access-groups-update',
@@ -151,8 +151,8 @@ export const groupRoutes: RouteDef[] = [
       });
       return { result: groupResult(record), messages: lintMessages(warnings) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'DELETE',
     path: ITEM,
     operationId: 'access-groups-delete',
@@ -162,10 +162,10 @@ export const groupRoutes: RouteDef[] = [
     permissions: [...WRITE],
     params: ID_PARAM,
     status: 202,
-    result: obj({ id: str() }),
+    result: obj({ id: str() }, { required: ['id'] }),
     handler: async ({ accountId, params, ctx }) => {
       await ctx.store.transaction(accountId, (tx) => deleteUnused(tx, accountId, 'group', params.group_id));
       return { result: { id: params.group_id } };
     },
-  },
+  }),
 ];

@@ -7,30 +7,27 @@ import type { ResourceRecord } from '../../store/store.js';
 import { validationError } from '../errors.js';
 import { DEFAULT_LIMITS } from '../pagination.js';
 import type { RouteDef } from '../route.js';
-import { IDP_REQUEST, IDP_REQUEST_BY_TYPE, IDP_REQUEST_UNTYPED, IDP_RESPONSE, WRITE_ONLY_CONFIG_FIELDS } from '../schema/identity-providers.js';
-import { bodyValidator, type Validator } from '../schema/body-validator.js';
+import { IDP_REQUEST, IDP_REQUEST_BY_TYPE, IDP_REQUEST_UNTYPED, IDP_RESPONSE, WRITE_ONLY_CONFIG_FIELDS, type IdpRequest } from '../../schema/identity-providers.js';
+import { bodyChecker } from '../../schema/validator.js';
 import { compact } from './common.js';
 import { crudRoutes, type Draft } from './crud.js';
 
-type IdpBody = {
-  readonly name: string;
-  readonly type: string;
-  readonly config: Record<string, unknown>;
-  readonly scim_config?: Record<string, unknown>;
-  readonly saml_certificate_set_id?: string;
-};
+/** What is stored: the request without its ignored id. */
+type IdpBody = Omit<IdpRequest, 'id'>;
 
-const VALIDATORS: ReadonlyMap<string, Validator> = new Map([...IDP_REQUEST_BY_TYPE].map(([type, schema]) => [type, bodyValidator(schema)]));
-const validateUntyped = bodyValidator(IDP_REQUEST_UNTYPED);
+const CHECKERS = new Map([...IDP_REQUEST_BY_TYPE].map(([type, schema]) => [type as string, bodyChecker(schema)]));
+const checkUntyped = bodyChecker(IDP_REQUEST_UNTYPED);
+
+const typeOf = (input: unknown): unknown => (typeof input === 'object' && input !== null && 'type' in input ? input.type : undefined);
 
 /** Check a request against its type's schema (or, without a known type, what can be checked). */
 function checkedRequest(input: unknown): IdpBody {
-  const type = (input as { type?: unknown } | null)?.type;
-  const validate = (typeof type === 'string' ? VALIDATORS.get(type) : undefined) ?? validateUntyped;
-  const issues = validate(input);
-  if (issues.length > 0) throw validationError(issues);
-  const { name, config, scim_config, saml_certificate_set_id } = input as IdpBody;
-  return compact({ name, type: type as string, config, scim_config, saml_certificate_set_id });
+  const type = typeOf(input);
+  const check = (typeof type === 'string' ? CHECKERS.get(type) : undefined) ?? checkUntyped;
+  const checked = check(input);
+  if (!checked.ok) throw validationError(checked.issues);
+  const { name, config, scim_config, saml_certificate_set_id } = checked.value;
+  return compact({ name, type: checked.value.type, config, scim_config, saml_certificate_set_id });
 }
 
 function withoutSecrets(config: Record<string, unknown>): Record<string, unknown> {

@@ -7,12 +7,7 @@
 import { isValidDomain, isValidEmail, joinPointer, parseCidr, quote } from '../../engine/index.js';
 import type { StoreWriter } from '../../store/store.js';
 import type { RequestIssue } from '../errors.js';
-import type { ListTypeName } from '../schema/lists.js';
-
-export interface ItemInput {
-  readonly value: string;
-  readonly description?: string;
-}
+import type { ListItemInput as ItemInput, ListTypeName } from '../../schema/lists.js';
 
 function valueIssue(type: ListTypeName, value: string, pointer: string): RequestIssue | undefined {
   switch (type) {

@@ -5,8 +5,8 @@
 import type { ListItemRecord, ResourceRecord, Store, StoreReader, StoreWriter } from '../../store/store.js';
 import { validationError } from '../errors.js';
 import { paging, pageQueryProperties, resultInfo, type PageLimits } from '../pagination.js';
-import type { HandlerOutput, RouteDef } from '../route.js';
-import { anyObject, arr, enumOf, obj, str } from '../schema/json-schema.js';
+import { defineRoute, type HandlerOutput, type RouteDef } from '../route.js';
+import { anyObject, arr, enumOf, obj, str } from '../../schema/json-schema.js';
 import {
   LIST_CREATE_REQUEST,
   LIST_CREATE_RESPONSE,
@@ -16,10 +16,11 @@ import {
   LIST_TYPES,
   LIST_UPDATE_REQUEST,
   MAX_ITEMS_PER_REQUEST,
+  type ListItemInput,
   type ListTypeName,
-} from '../schema/lists.js';
+} from '../../schema/lists.js';
 import { compact, deleteUnused, getOr404, newId, timestamps } from './common.js';
-import { changeItems, itemValueIssues, replaceItems, type ItemInput } from './list-items.js';
+import { changeItems, itemValueIssues, replaceItems } from './list-items.js';
 
 const PATH = '/accounts/{account_id}/gateway/lists';
 const ITEM = `${PATH}/{list_id}`;
@@ -32,18 +33,6 @@ const ITEM_LIMITS: PageLimits = { defaultPerPage: 50, maxPerPage: 1000 };
 const LIMITS_NOTE = `At most ${MAX_ITEMS_PER_REQUEST} entries per request.`;
 const VALUES_NOTE =
   'Entries are checked against the list type: IP lists hold IPv4/IPv6 addresses and CIDR ranges, EMAIL lists email addresses (compared case-insensitively), DOMAIN lists domain names.';
-
-interface ListWrite {
-  readonly name: string;
-  readonly type?: ListTypeName;
-  readonly description?: string;
-  readonly items?: readonly ItemInput[];
-}
-
-interface ListPatch {
-  readonly append?: readonly ItemInput[];
-  readonly remove?: readonly string[];
-}
 
 const listType = (record: ResourceRecord): ListTypeName => record.body.type as ListTypeName;
 
@@ -63,7 +52,7 @@ function itemResult(item: ListItemRecord): Record<string, unknown> {
   return compact({ value: item.value, description: item.description ?? undefined, created_at: item.createdAt });
 }
 
-function assertValidItems(type: ListTypeName, items: readonly ItemInput[] | undefined, pointer: string): void {
+function assertValidItems(type: ListTypeName, items: readonly ListItemInput[] | undefined, pointer: string): void {
   const issues = itemValueIssues(type, items ?? [], pointer);
   if (issues.length > 0) throw validationError(issues);
 }
@@ -89,7 +78,7 @@ async function changeList(
 }
 
 export const listRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'GET',
     path: PATH,
     operationId: 'gateway-lists-list',
@@ -105,7 +94,7 @@ export const listRoutes: RouteDef[] = [
     paged: true,
     result: arr(LIST_RESPONSE),
     handler: async ({ accountId, query, ctx }) => {
-      const all = await ctx.store.read.allResources(accountId, 'list', compact({ search: query.search as string | undefined }));
+      const all = await ctx.store.read.allResources(accountId, 'list', compact({ search: query.search }));
       const lists = query.type === undefined ? all : all.filter((r) => listType(r) === query.type);
       const counts = await ctx.store.read.listItemCounts(accountId, lists.map((r) => r.id));
       return {
@@ -113,8 +102,8 @@ export const listRoutes: RouteDef[] = [
         resultInfo: { page: 1, per_page: lists.length, count: lists.length, total_count: lists.length, total_pages: 1 },
       };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: PATH,
     operationId: 'gateway-lists-create',
@@ -125,8 +114,7 @@ export const listRoutes: RouteDef[] = [
     body: LIST_CREATE_REQUEST,
     status: 200,
     result: LIST_CREATE_RESPONSE,
-    handler: async ({ accountId, body, ctx }) => {
-      const input = body as ListWrite & { type: ListTypeName };
+    handler: async ({ accountId, body: input, ctx }) => {
       assertValidItems(input.type, input.items, '/items');
       const id = newId();
       const { record, items } = await ctx.store.transaction(accountId, async (tx) => {
@@ -141,8 +129,8 @@ export const listRoutes: RouteDef[] = [
       });
       return { result: { ...listFields(record), items: items.map(itemResult) } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: ITEM,
     operationId: 'gateway-lists-get',
@@ -157,8 +145,8 @@ export const listRoutes: RouteDef[] = [
       const record = await getOr404(ctx.store.read, accountId, 'list', params.list_id);
       return { result: listResult(record, await itemCount(ctx.store.read, accountId, record.id)) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'PUT',
     path: ITEM,
     operationId: 'gateway-lists-update',
@@ -170,8 +158,7 @@ export const listRoutes: RouteDef[] = [
     body: LIST_UPDATE_REQUEST,
     status: 200,
     result: LIST_RESPONSE,
-    handler: async ({ accountId, params, body, ctx }) => {
-      const input = body as ListWrite;
+    handler: async ({ accountId, params, body: input, ctx }) => {
       return changeList(ctx.store, accountId, params.list_id, async (tx, current, type) => {
         if (input.type !== undefined && input.type !== type) {
           throw validationError([{ code: 'immutable_field', pointer: '/type', message: `A list's type cannot change: this list is ${type}, the request says ${input.type}.` }]);
@@ -183,8 +170,8 @@ export const listRoutes: RouteDef[] = [
         return { name: input.name, body: listBody(input.name, type, input.description) };
       });
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'PATCH',
     path: ITEM,
     operationId: 'gateway-lists-patch',
@@ -196,8 +183,7 @@ export const listRoutes: RouteDef[] = [
     body: LIST_PATCH_REQUEST,
     status: 200,
     result: LIST_RESPONSE,
-    handler: async ({ accountId, params, body, ctx }) => {
-      const patch = body as ListPatch;
+    handler: async ({ accountId, params, body: patch, ctx }) => {
       return changeList(ctx.store, accountId, params.list_id, async (tx, current, type) => {
         assertValidItems(type, patch.append, '/append');
         await changeItems(tx, accountId, current.id, type, patch);
@@ -205,8 +191,8 @@ export const listRoutes: RouteDef[] = [
         return { name: current.name, body: current.body };
       });
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'DELETE',
     path: ITEM,
     operationId: 'gateway-lists-delete',
@@ -226,8 +212,8 @@ export const listRoutes: RouteDef[] = [
       });
       return { result: {} };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: `${ITEM}/items`,
     operationId: 'gateway-list-items-list',
@@ -247,5 +233,5 @@ export const listRoutes: RouteDef[] = [
       const page = await ctx.store.read.listItems(accountId, record.id, p);
       return { result: page.items.map(itemResult), resultInfo: resultInfo(p, page.items.length, page.total) };
     },
-  },
+  }),
 ];

@@ -5,9 +5,9 @@
 import type { ResourceRecord, StoreReader } from '../../store/store.js';
 import { lintMessages, validationError } from '../errors.js';
 import { paging, pageQueryProperties, resultInfo } from '../pagination.js';
-import type { RouteDef } from '../route.js';
-import { obj, str } from '../schema/json-schema.js';
-import { POLICY_REQUEST, POLICY_RESPONSE } from '../schema/policies.js';
+import { defineRoute, type RouteDef } from '../route.js';
+import { arr, obj, str } from '../../schema/json-schema.js';
+import { POLICY_REQUEST, POLICY_RESPONSE } from '../../schema/policies.js';
 import { compact, deleteUnused, getOr404, newId, timestamps } from './common.js';
 import { checkPolicyInput, type CheckedPolicy } from './policy-input.js';
 
@@ -41,7 +41,7 @@ async function checked(store: StoreReader, accountId: string, body: unknown, id:
 }
 
 export const policyRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'GET',
     path: PATH,
     operationId: 'access-policies-list',
@@ -55,15 +55,15 @@ export const policyRoutes: RouteDef[] = [
     },
     status: 200,
     paged: true,
-    result: { type: 'array', items: POLICY_RESPONSE },
+    result: arr(POLICY_RESPONSE),
     handler: async ({ accountId, query, ctx }) => {
       const p = paging(query, LIMITS);
-      const page = await ctx.store.read.listResources(accountId, 'policy', p, compact({ name: query.name as string | undefined, search: query.search as string | undefined }));
+      const page = await ctx.store.read.listResources(accountId, 'policy', p, compact({ name: query.name, search: query.search }));
       const counts = await appCounts(ctx.store.read, accountId, page.items.map((r) => r.id));
       return { result: page.items.map((r) => policyResult(r, counts.get(r.id) ?? 0)), resultInfo: resultInfo(p, page.items.length, page.total) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: PATH,
     operationId: 'access-policies-create',
@@ -87,8 +87,8 @@ export const policyRoutes: RouteDef[] = [
       });
       return { result: policyResult(record, 0), messages: lintMessages(warnings) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: ITEM,
     operationId: 'access-policies-get',
@@ -103,8 +103,8 @@ export const policyRoutes: RouteDef[] = [
       const counts = await appCounts(ctx.store.read, accountId, [record.id]);
       return { result: policyResult(record, counts.get(record.id) ?? 0) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'PUT',
     path: ITEM,
     operationId: 'access-policies-update',
@@ -125,8 +125,8 @@ export const policyRoutes: RouteDef[] = [
       });
       return { result: policyResult(record, count), messages: lintMessages(warnings) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'DELETE',
     path: ITEM,
     operationId: 'access-policies-delete',
@@ -136,10 +136,10 @@ export const policyRoutes: RouteDef[] = [
     permissions: [...WRITE],
     params: ID_PARAM,
     status: 202,
-    result: obj({ id: str() }),
+    result: obj({ id: str() }, { required: ['id'] }),
     handler: async ({ accountId, params, ctx }) => {
       await ctx.store.transaction(accountId, (tx) => deleteUnused(tx, accountId, 'policy', params.policy_id));
       return { result: { id: params.policy_id } };
     },
-  },
+  }),
 ];

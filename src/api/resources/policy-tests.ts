@@ -13,8 +13,9 @@ import { identityOf } from '../../tester/evaluate-chunk.js';
 import { FILTER_OF_QUERY, STATUS_OF_ACCESS, filterKey, locatePage, percentOf, rowMatches, type ResultRow } from '../../tester/results.js';
 import { apiError, validationError } from '../errors.js';
 import { paging, pageQueryProperties, resultInfo, type PageLimits } from '../pagination.js';
-import type { RouteDef } from '../route.js';
-import { anyObject, arr, bool, enumOf, int, obj, str, type JsonSchema } from '../schema/json-schema.js';
+import { defineRoute, type RouteDef } from '../route.js';
+import { EXPLANATION } from '../../schema/explanation.js';
+import { anyObject, anyOf, arr, bool, enumOf, int, obj, str } from '../../schema/json-schema.js';
 import { resolveTestPolicies } from './test-policies.js';
 
 const PATH = '/accounts/{account_id}/access/policy-tests';
@@ -24,8 +25,8 @@ const WRITE = ['Access: Policy Test Write'] as const;
 const ID_PARAM = { policy_test_id: str({ maxLength: 64, description: 'The policy test id (64 hexadecimal characters).' }) };
 const USER_LIMITS: PageLimits = { defaultPerPage: 25, maxPerPage: 1000 };
 
-const POLICY_ENTRIES = (description: string): JsonSchema =>
-  arr({ description: 'A reusable policy id, or an inline policy (the request shape of POST /access/policies).', anyOf: [str({ minLength: 1 }), anyObject()] }, { minItems: 1, description });
+const POLICY_ENTRIES = (description: string) =>
+  arr(anyOf([str({ minLength: 1 }), anyObject()], 'A reusable policy id, or an inline policy (the request shape of POST /access/policies).'), { minItems: 1, description });
 
 const START_BODY = obj({
   policies: POLICY_ENTRIES('The policies to test, in order (bypass and service auth first, then the first allow or block that matches decides).'),
@@ -48,6 +49,8 @@ const PROGRESS = obj({
   reason: str({ description: 'Extension: why the test is blocked or exceeded its time.' }),
   created_at: str({ format: 'date-time' }),
   finished_at: str({ format: 'date-time' }),
+}, {
+  required: ['id', 'status', 'total_users', 'users_approved', 'users_blocked', 'users_errored', 'percent_approved', 'percent_blocked', 'percent_errored', 'percent_users_processed', 'created_at'],
 });
 
 const USER_STATUS = enumOf(['approved', 'blocked', 'error']);
@@ -58,7 +61,7 @@ const USER_RESULT = obj({
   status: USER_STATUS,
   baseline_status: USER_STATUS,
   changed: bool('Extension: the status differs from the baseline.'),
-});
+}, { required: ['id', 'email', 'name', 'status'] });
 
 export function progressResult(test: PolicyTestRecord): Record<string, unknown> {
   const processed = test.processedUsers;
@@ -114,7 +117,7 @@ async function testOr404(tests: Pick<PolicyTestStore, 'get'>, accountId: string,
 }
 
 export const policyTestRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'GET',
     path: PATH,
     operationId: 'access-policy-tests-list',
@@ -132,8 +135,8 @@ export const policyTestRoutes: RouteDef[] = [
       const page = await ctx.store.tests.list(accountId, p);
       return { result: page.items.map(progressResult), resultInfo: resultInfo(p, page.items.length, page.total) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: PATH,
     operationId: 'access-policy-tests-start',
@@ -144,9 +147,8 @@ export const policyTestRoutes: RouteDef[] = [
     permissions: [...WRITE],
     body: START_BODY,
     status: 200,
-    result: obj({ id: str({ maxLength: 64 }), status: enumOf(['success']) }),
-    handler: async ({ accountId, body, ctx }) => {
-      const input = body as { policies: unknown[]; baseline_policies?: unknown[] };
+    result: obj({ id: str({ maxLength: 64 }), status: enumOf(['success']) }, { required: ['id', 'status'] }),
+    handler: async ({ accountId, body: input, ctx }) => {
       const current = await resolveTestPolicies(ctx.store.read, accountId, input.policies, '/policies');
       const baseline = input.baseline_policies === undefined ? undefined : await resolveTestPolicies(ctx.store.read, accountId, input.baseline_policies, '/baseline_policies');
       const issues = [...current.issues, ...(baseline?.issues ?? [])];
@@ -182,8 +184,8 @@ export const policyTestRoutes: RouteDef[] = [
       ctx.tester.kick();
       return { result: { id, status: 'success' } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: ITEM,
     operationId: 'access-policy-tests-get',
@@ -194,8 +196,8 @@ export const policyTestRoutes: RouteDef[] = [
     status: 200,
     result: PROGRESS,
     handler: async ({ accountId, params, ctx }) => ({ result: progressResult(await testOr404(ctx.store.tests, accountId, params.policy_test_id)) }),
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: `${ITEM}/users`,
     operationId: 'access-policy-tests-users',
@@ -215,7 +217,7 @@ export const policyTestRoutes: RouteDef[] = [
     handler: async ({ accountId, params, query, ctx }) => {
       const test = await testOr404(ctx.store.tests, accountId, params.policy_test_id);
       const p = paging(query, USER_LIMITS);
-      const status = query.status === undefined ? undefined : FILTER_OF_QUERY[query.status as string];
+      const status = query.status === undefined ? undefined : FILTER_OF_QUERY[query.status];
       const changedOnly = query.changed === true;
       const key = filterKey(status, changedOnly);
       const done = (await ctx.store.tests.chunkSummaries(test.id)).filter((c) => c.state === 'done');
@@ -227,8 +229,8 @@ export const policyTestRoutes: RouteDef[] = [
       const total = done.reduce((n, c) => n + (c.counts?.[key] ?? 0), 0);
       return { result: rows.map(userResult), resultInfo: resultInfo(p, rows.length, total) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: `${ITEM}/users/{user_id}`,
     operationId: 'access-policy-tests-user',
@@ -240,7 +242,10 @@ export const policyTestRoutes: RouteDef[] = [
     params: { ...ID_PARAM, user_id: str({ description: 'The user id.' }) },
     extension: true,
     status: 200,
-    result: obj({ ...(USER_RESULT.properties as Record<string, JsonSchema>), identity_changed: bool(), explanation: anyObject(), baseline_explanation: anyObject() }),
+    result: obj(
+      { ...USER_RESULT.properties, identity_changed: bool(), explanation: EXPLANATION, baseline_explanation: EXPLANATION },
+      { required: ['id', 'email', 'name', 'status', 'identity_changed', 'explanation'] },
+    ),
     handler: async ({ accountId, params, ctx }) => {
       const test = await testOr404(ctx.store.tests, accountId, params.policy_test_id);
       const user = await ctx.store.read.getUser(accountId, params.user_id);
@@ -271,5 +276,5 @@ export const policyTestRoutes: RouteDef[] = [
         },
       };
     },
-  },
+  }),
 ];

@@ -5,7 +5,7 @@
 
 import { validationError, type RequestIssue } from '../errors.js';
 import type { RouteDef } from '../route.js';
-import { anyObject, arr, enumOf, obj, str } from '../schema/json-schema.js';
+import { anyObject, arr, enumOf, obj, str, type Static } from '../../schema/json-schema.js';
 import { durationIssue } from './common.js';
 import { crudRoutes, presentBody } from './crud.js';
 
@@ -51,13 +51,10 @@ const FIELDS = {
 };
 
 const REQUEST = obj(FIELDS, { required: ['name', 'type'] });
-const RULE = obj({ id: str({ description: 'The id of the posture rule.' }), ...FIELDS }, { description: 'A device posture rule.' });
-
-type RuleRequest = { readonly name: string; readonly schedule?: string; readonly expiration?: string } & Record<string, unknown>;
+const RULE = obj({ id: str({ description: 'The id of the posture rule.' }), ...FIELDS }, { required: ['id', 'name', 'type'], description: 'A device posture rule.' });
 
 /** Ajv has checked the shape; the durations are checked here. */
-function checkedRule(input: unknown): RuleRequest {
-  const rule = input as RuleRequest;
+function checkedRule(rule: Static<typeof REQUEST>): Static<typeof REQUEST> {
   const issues = [
     rule.schedule === undefined ? undefined : durationIssue(rule.schedule, '/schedule', MIN_SCHEDULE),
     rule.expiration === undefined ? undefined : durationIssue(rule.expiration, '/expiration'),

@@ -10,7 +10,7 @@ import { hashSecret } from '../auth/authenticate.js';
 import { validationError } from '../errors.js';
 import { DEFAULT_LIMITS } from '../pagination.js';
 import type { RouteDef } from '../route.js';
-import { bool, num, obj, str, type JsonSchema } from '../schema/json-schema.js';
+import { bool, num, obj, str } from '../../schema/json-schema.js';
 import { compact, durationIssue, timestamps } from './common.js';
 import { changeRoute, crudRoutes, type Draft, type JsonResource } from './crud.js';
 
@@ -37,7 +37,7 @@ const ENABLED = bool('A disabled token is kept, but no policy accepts it until i
 const SECRET_VERSION = num({ minimum: 1, description: 'Counts the secrets the token has had: 1 on creation, one more per rotation.' });
 const PREVIOUS_SECRET_EXPIRY = str({ format: 'date-time', description: 'Accepted for compatibility; portcullis keeps only the current secret, so the previous one stops working at once.' });
 
-const TOKEN_FIELDS: Record<string, JsonSchema> = {
+const TOKEN_FIELDS = {
   id: str({ description: 'The id of the service token.' }),
   name: NAME,
   client_id: str({ description: 'Sent in the CF-Access-Client-Id header: 32 hexadecimal characters and ".access".' }),
@@ -49,10 +49,13 @@ const TOKEN_FIELDS: Record<string, JsonSchema> = {
   updated_at: str({ format: 'date-time' }),
 };
 
-const TOKEN = obj(TOKEN_FIELDS, { description: 'A service token. Its client secret is never part of it.' });
+/** Older tokens may lack enabled and client_secret_version (read as true and 1); expires_at is absent for "forever". */
+const ANSWERED = ['id', 'name', 'client_id', 'duration', 'created_at', 'updated_at'] as const;
+
+const TOKEN = obj(TOKEN_FIELDS, { required: ANSWERED, description: 'A service token. Its client secret is never part of it.' });
 const TOKEN_WITH_SECRET = obj(
   { ...TOKEN_FIELDS, client_secret: str({ description: 'Sent in the CF-Access-Client-Secret header. Shown in this answer only: it is stored as a hash and cannot be read again.' }) },
-  { description: 'A service token with its new client secret.' },
+  { required: [...ANSWERED, 'client_secret'], description: 'A service token with its new client secret.' },
 );
 
 function checkedDuration(duration: string | undefined): string {
@@ -98,8 +101,7 @@ export const serviceTokenRoutes: RouteDef[] = [
       description: 'The answer is the only one that holds the client secret.',
       body: obj({ name: NAME, duration: DURATION_ON_CREATE, enabled: ENABLED, client_secret_version: SECRET_VERSION, previous_client_secret_expires_at: PREVIOUS_SECRET_EXPIRY }, { required: ['name'] }),
       result: TOKEN_WITH_SECRET,
-      build: (input, { now }) => {
-        const { name, duration, enabled } = input as { name: string; duration?: string; enabled?: boolean };
+      build: ({ name, duration, enabled }, { now }) => {
         const d = checkedDuration(duration);
         return withNewSecret({ name, client_id: `${randomBytes(16).toString('hex')}.access`, duration: d, enabled: enabled ?? true, client_secret_version: 1, expires_at: expiresAt(now, d) });
       },
@@ -107,8 +109,7 @@ export const serviceTokenRoutes: RouteDef[] = [
     update: {
       description: 'Changes the name, the duration (a new duration counts from now) and whether the token is enabled. The secret stays as it is.',
       body: obj({ name: NAME, duration: DURATION, enabled: ENABLED, client_secret_version: SECRET_VERSION, previous_client_secret_expires_at: PREVIOUS_SECRET_EXPIRY }),
-      build: (input, existing, { now }) => {
-        const { name, duration, enabled } = input as { name?: string; duration?: string; enabled?: boolean };
+      build: ({ name, duration, enabled }, existing, { now }) => {
         const old = stored(existing);
         const d = duration === undefined ? old.duration : checkedDuration(duration);
         const expires = d === old.duration ? old.expires_at : expiresAt(now, d);

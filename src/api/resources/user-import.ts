@@ -3,14 +3,14 @@
 // collected, each with a pointer: /users/3/email in JSON; /line/7/email in NDJSON, whose
 // messages also name the line.
 
-import { isValidEmail, quote } from '../../engine/index.js';
+import { quote } from '../../engine/index.js';
 import type { UserUpsert } from '../../store/store.js';
 import type { RequestIssue } from '../errors.js';
-import { arr, obj } from '../schema/json-schema.js';
-import { IMPORT_ENTRY } from '../schema/users.js';
-import { bodyValidator } from '../schema/body-validator.js';
+import { identityToStore } from '../../schema/identity.js';
+import { entryIssues } from '../../schema/import-entry.js';
+import { anyValue, arr, obj } from '../../schema/json-schema.js';
+import { bodyChecker } from '../../schema/validator.js';
 import { parseUntrustedJson } from '../untrusted-json.js';
-import { identityIssues, identityToStore } from './user-identity.js';
 
 export type ImportCheck = { readonly ok: true; readonly users: UserUpsert[] } | { readonly ok: false; readonly issues: RequestIssue[] };
 
@@ -23,34 +23,14 @@ interface Position {
   readonly prefix: string;
 }
 
-export interface Entry {
-  readonly email: string;
-  readonly name?: string;
-  readonly identity?: Record<string, unknown>;
-}
-
-const validateEntry = bodyValidator(IMPORT_ENTRY);
-// Entries are validated one by one below, so that every bad entry is named in one answer.
-const validateEnvelope = bodyValidator(obj({ users: arr({}) }, { required: ['users'] }));
+// Entries are checked one by one (entryIssues), so that every bad entry is named in one answer.
+const checkEnvelope = bodyChecker(obj({ users: arr(anyValue()) }, { required: ['users'] }));
 
 function tooMany(count: number, maxUsers: number, pointer: string): ImportCheck {
   return {
     ok: false,
     issues: [{ code: 'max_items', pointer, message: `The import holds ${count} users; at most ${maxUsers} are accepted per request: split it into several imports.` }],
   };
-}
-
-/**
- * The problems of one entry on its own (pointers inside the entry: "/email", "/identity/ip"),
- * and the entry when its email is usable (to find duplicates, which depend on the others).
- * Clients check users with it before sending them (portcullis import).
- */
-export function entryIssues(value: unknown): { readonly issues: RequestIssue[]; readonly entry?: Entry } {
-  const issues = validateEntry(value);
-  if (issues.length > 0) return { issues };
-  const entry = value as Entry;
-  if (!isValidEmail(entry.email)) return { issues: [{ code: 'invalid_email', pointer: '/email', message: `${quote(entry.email)} is not a valid email address.` }] };
-  return { issues: entry.identity !== undefined ? identityIssues(entry.identity, entry.email, '/identity') : [], entry };
 }
 
 /** Checks entries in order, and gathers the users to write while none has failed. */
@@ -96,9 +76,9 @@ class EntryChecker {
 
 /** An `application/json` import: `{"users": [{email, name?, identity?}, ...]}`. */
 export function checkJsonImport(body: unknown, maxUsers: number): ImportCheck {
-  const issues = validateEnvelope(body);
-  if (issues.length > 0) return { ok: false, issues };
-  const users = (body as { users: unknown[] }).users;
+  const envelope = checkEnvelope(body);
+  if (!envelope.ok) return envelope;
+  const { users } = envelope.value;
   if (users.length > maxUsers) return tooMany(users.length, maxUsers, '/users');
   const checker = new EntryChecker();
   users.forEach((value, i) => checker.add(value, { pointer: `/users/${i}`, label: `/users/${i}`, prefix: '' }));

@@ -7,8 +7,8 @@ import { explain, prepareIdentity, type Identity, type Policy } from '../../engi
 import type { UserRecord } from '../../store/store.js';
 import { loadAccountEnv } from '../../account/account-env.js';
 import { apiError, validationError } from '../errors.js';
-import type { RouteDef } from '../route.js';
-import { anyObject, obj, str } from '../schema/json-schema.js';
+import { defineRoute, type RouteDef } from '../route.js';
+import { anyObject, obj, str } from '../../schema/json-schema.js';
 import { attachedPolicies, attachedPolicy } from './app-attachments.js';
 import { APP_ID_PARAM, APPS_READ } from './apps.js';
 import { getOr404 } from './common.js';
@@ -21,7 +21,7 @@ export function evaluatedIdentity(user: UserRecord): Identity {
 const STATUS: Record<string, string> = { granted: 'Approved', blocked: 'Blocked', unknown: 'Error' };
 
 export const userPolicyCheckRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'GET',
     path: '/accounts/{account_id}/access/apps/{app_id}/user_policy_checks',
     operationId: 'access-apps-user-policy-checks',
@@ -36,8 +36,7 @@ export const userPolicyCheckRoutes: RouteDef[] = [
     handler: async ({ accountId, params, query, ctx }) => {
       const store = ctx.store.read;
       const app = await getOr404(store, accountId, 'app', params.app_id);
-      const email = query.email as string | undefined;
-      const userId = query.user_id as string | undefined;
+      const { email, user_id: userId } = query;
       if (email === undefined && userId === undefined) {
         throw validationError([{ code: 'required', pointer: '/email', message: 'Query parameter email (or user_id) names the user to check.' }]);
       }
@@ -73,5 +72,5 @@ export const userPolicyCheckRoutes: RouteDef[] = [
         },
       };
     },
-  },
+  }),
 ];

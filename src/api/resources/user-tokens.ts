@@ -12,8 +12,8 @@ import { policyIssues } from '../auth/principal.js';
 import { apiError, validationError, type RequestIssue } from '../errors.js';
 import { formatInstant, instantIssue, parseInstant } from '../instant.js';
 import { paging, pageQueryProperties, resultInfo } from '../pagination.js';
-import type { RouteDef } from '../route.js';
-import { anyObject, arr, enumOf, obj, str, type JsonSchema } from '../schema/json-schema.js';
+import { defineRoute, type RouteDef } from '../route.js';
+import { anyObject, anyOf, arr, enumOf, mapOf, obj, str, type Static } from '../../schema/json-schema.js';
 import { compact } from './common.js';
 
 const PATH = '/user/tokens';
@@ -27,14 +27,14 @@ const TOKEN_POLICY = obj(
     id: str({ description: 'Assigned by the server.' }),
     effect: enumOf(['allow', 'deny']),
     permission_groups: arr(obj({ id: str({ minLength: 1 }), name: str(), meta: anyObject() }, { required: ['id'] }), { minItems: 1 }),
-    resources: { type: 'object', minProperties: 1, additionalProperties: { anyOf: [str(), anyObject()] }, description: 'Resource names (com.cloudflare.api.account.<id>, ...) to "*".' },
+    resources: mapOf(anyOf([str(), anyObject()]), { minProperties: 1, description: 'Resource names (com.cloudflare.api.account.<id>, ...) to "*".' }),
   },
   { required: ['effect', 'permission_groups', 'resources'] },
 );
 
 const CONDITION = obj({ request_ip: obj({ in: arr(str()), not_in: arr(str()) }) }, { description: 'Client IP restrictions (CIDRs).' });
 
-const TOKEN_FIELDS: Record<string, JsonSchema> = {
+const TOKEN_FIELDS = {
   name: str({ minLength: 1, maxLength: 120 }),
   policies: arr(TOKEN_POLICY, { minItems: 1 }),
   condition: CONDITION,
@@ -61,12 +61,7 @@ const TOKEN_RESPONSE = obj(
   { additional: true },
 );
 
-interface TokenPolicyInput {
-  id?: string;
-  effect: 'allow' | 'deny';
-  permission_groups: { id: string }[];
-  resources: Record<string, unknown>;
-}
+type TokenPolicyInput = Static<typeof TOKEN_POLICY>;
 
 /** Resolve permission groups (by id or exact name), and check everything authentication will read. */
 function normalizePolicies(policies: readonly TokenPolicyInput[]): unknown[] {
@@ -144,7 +139,7 @@ async function tokenOr404(read: { getToken(id: string): Promise<TokenRecord | un
 }
 
 export const userTokenRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'GET',
     path: `${PATH}/permission_groups`,
     operationId: 'user-tokens-permission-groups',
@@ -156,8 +151,8 @@ export const userTokenRoutes: RouteDef[] = [
     handler: async () => ({
       result: PERMISSION_GROUPS.map((g) => ({ id: g.id, name: g.name, description: g.description, scopes: [g.scope === 'user' ? 'com.cloudflare.api.user' : 'com.cloudflare.api.account'] })),
     }),
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: `${PATH}/verify`,
     operationId: 'user-tokens-verify',
@@ -171,8 +166,8 @@ export const userTokenRoutes: RouteDef[] = [
       const token = await tokenOr404(ctx.store.read, principal.tokenId);
       return { result: compact({ id: token.id, status: 'active', expires_on: token.expiresOn ?? undefined, not_before: token.notBefore ?? undefined }) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: PATH,
     operationId: 'user-tokens-list',
@@ -188,8 +183,8 @@ export const userTokenRoutes: RouteDef[] = [
       const page = await ctx.store.read.listTokens(p);
       return { result: page.items.map(tokenResult), resultInfo: resultInfo(p, page.items.length, page.total) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: PATH,
     operationId: 'user-tokens-create',
@@ -199,9 +194,8 @@ export const userTokenRoutes: RouteDef[] = [
     permissions: [...WRITE],
     body: CREATE_BODY,
     status: 200,
-    result: obj({ ...(TOKEN_RESPONSE.properties as Record<string, JsonSchema>), value: str({ description: 'The secret, shown only now.' }) }, { additional: true }),
-    handler: async ({ body, ctx }) => {
-      const input = body as { name: string; policies: TokenPolicyInput[]; condition?: Record<string, unknown>; expires_on?: string; not_before?: string };
+    result: obj({ ...TOKEN_RESPONSE.properties, value: str({ description: 'The secret, shown only now.' }) }, { additional: true }),
+    handler: async ({ body: input, ctx }) => {
       const times = tokenTimes(input);
       const policies = normalizePolicies(input.policies);
       const condition = checkedCondition(input.condition);
@@ -222,8 +216,8 @@ export const userTokenRoutes: RouteDef[] = [
       await ctx.store.transaction(TOKENS_SCOPE, (tx) => tx.insertToken(token));
       return { result: { ...tokenResult(token), value: secret } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: ITEM,
     operationId: 'user-tokens-get',
@@ -234,8 +228,8 @@ export const userTokenRoutes: RouteDef[] = [
     status: 200,
     result: TOKEN_RESPONSE,
     handler: async ({ params, ctx }) => ({ result: tokenResult(await tokenOr404(ctx.store.read, params.token_id)) }),
-  },
-  {
+  }),
+  defineRoute({
     method: 'PUT',
     path: ITEM,
     operationId: 'user-tokens-update',
@@ -246,8 +240,7 @@ export const userTokenRoutes: RouteDef[] = [
     body: UPDATE_BODY,
     status: 200,
     result: TOKEN_RESPONSE,
-    handler: async ({ params, body, ctx }) => {
-      const input = body as { name: string; policies: TokenPolicyInput[]; status?: TokenRecord['status']; condition?: Record<string, unknown>; expires_on?: string; not_before?: string };
+    handler: async ({ params, body: input, ctx }) => {
       const times = tokenTimes(input);
       const policies = normalizePolicies(input.policies);
       const condition = checkedCondition(input.condition);
@@ -263,8 +256,8 @@ export const userTokenRoutes: RouteDef[] = [
       });
       return { result: tokenResult(updated!) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'DELETE',
     path: ITEM,
     operationId: 'user-tokens-delete',
@@ -273,7 +266,7 @@ export const userTokenRoutes: RouteDef[] = [
     permissions: [...WRITE],
     params: ID_PARAM,
     status: 200,
-    result: obj({ id: str() }),
+    result: obj({ id: str() }, { required: ['id'] }),
     handler: async ({ params, ctx }) => {
       await ctx.store.transaction(TOKENS_SCOPE, async (tx) => {
         await tokenOr404(tx, params.token_id);
@@ -281,8 +274,8 @@ export const userTokenRoutes: RouteDef[] = [
       });
       return { result: { id: params.token_id } };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'PUT',
     path: `${ITEM}/value`,
     operationId: 'user-tokens-roll',
@@ -303,5 +296,5 @@ export const userTokenRoutes: RouteDef[] = [
       });
       return { result: secret };
     },
-  },
+  }),
 ];

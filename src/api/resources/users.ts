@@ -7,14 +7,13 @@ import { isValidEmail, quote } from '../../engine/index.js';
 import type { StoreReader, UserRecord } from '../../store/store.js';
 import { apiError, validationError } from '../errors.js';
 import { paging, pageQueryProperties, resultInfo } from '../pagination.js';
-import type { RouteDef } from '../route.js';
-import { str } from '../schema/json-schema.js';
-import { IDENTITY_SCHEMA } from '../schema/policies.js';
-import { IMPORT_REQUEST, IMPORT_RESPONSE, USER_CREATE_REQUEST, USER_RESPONSE, USER_UPDATE_REQUEST } from '../schema/users.js';
+import { defineRoute, type RouteDef } from '../route.js';
+import { IDENTITY_SCHEMA, identityIssues, identityToStore } from '../../schema/identity.js';
+import { arr, nullOnly, str, type Static } from '../../schema/json-schema.js';
+import { IMPORT_REQUEST, IMPORT_RESPONSE, USER_CREATE_REQUEST, USER_RESPONSE, USER_UPDATE_REQUEST } from '../../schema/users.js';
 import { DEFAULT_SETTINGS } from '../settings.js';
 import { compact, newId } from './common.js';
 import { checkJsonImport, checkNdjsonImport } from './user-import.js';
-import { identityIssues, identityToStore } from './user-identity.js';
 
 const PATH = '/accounts/{account_id}/access/users';
 const ITEM = `${PATH}/{user_id}`;
@@ -26,12 +25,7 @@ const ID_PARAM = { user_id: str({ description: 'The user id.' }) };
 /** Users per upsertUsers call: large enough to be fast, small enough for one SQL parameter. */
 const IMPORT_BATCH = 5000;
 
-interface UserWrite {
-  readonly email: string;
-  readonly name?: string;
-}
-
-export function userResult(user: UserRecord): Record<string, unknown> {
+export function userResult(user: UserRecord): Static<typeof USER_RESPONSE> {
   return {
     id: user.id,
     uid: user.id,
@@ -60,7 +54,7 @@ function assertValidEmail(email: string): void {
 const isNdjson = (request: FastifyRequest): boolean => (request.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-ndjson');
 
 export const userRoutes: RouteDef[] = [
-  {
+  defineRoute({
     method: 'GET',
     path: PATH,
     operationId: 'access-users-list',
@@ -76,15 +70,15 @@ export const userRoutes: RouteDef[] = [
     },
     status: 200,
     paged: true,
-    result: { type: 'array', items: USER_RESPONSE },
+    result: arr(USER_RESPONSE),
     handler: async ({ accountId, query, ctx }) => {
       const p = paging(query);
-      const filter = compact({ email: query.email as string | undefined, name: query.name as string | undefined, search: query.search as string | undefined });
+      const filter = compact({ email: query.email, name: query.name, search: query.search });
       const page = await ctx.store.read.listUsers(accountId, p, filter);
       return { result: page.items.map(userResult), resultInfo: resultInfo(p, page.items.length, page.total) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: PATH,
     operationId: 'access-users-create',
@@ -96,19 +90,18 @@ export const userRoutes: RouteDef[] = [
     status: 201,
     result: USER_RESPONSE,
     handler: async ({ accountId, body, ctx }) => {
-      const input = body as UserWrite;
-      assertValidEmail(input.email);
+      assertValidEmail(body.email);
       const user = await ctx.store.transaction(accountId, async (tx) => {
-        const existing = await tx.getUserByEmail(accountId, input.email);
+        const existing = await tx.getUserByEmail(accountId, body.email);
         if (existing !== undefined) {
           throw apiError('already_exists', { detail: `A Zero Trust user with the email ${quote(existing.email)} already exists (${existing.id}); emails compare case-insensitively.` });
         }
-        return tx.insertUser({ accountId, id: newId(), email: input.email, name: input.name ?? '', identity: null });
+        return tx.insertUser({ accountId, id: newId(), email: body.email, name: body.name ?? '', identity: null });
       });
       return { result: userResult(user) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: ITEM,
     operationId: 'access-users-get',
@@ -119,8 +112,8 @@ export const userRoutes: RouteDef[] = [
     status: 200,
     result: USER_RESPONSE,
     handler: async ({ accountId, params, ctx }) => ({ result: userResult(await getUserOr404(ctx.store.read, accountId, params.user_id)) }),
-  },
-  {
+  }),
+  defineRoute({
     method: 'PUT',
     path: ITEM,
     operationId: 'access-users-update',
@@ -133,20 +126,19 @@ export const userRoutes: RouteDef[] = [
     status: 200,
     result: USER_RESPONSE,
     handler: async ({ accountId, params, body, ctx }) => {
-      const input = body as Required<UserWrite>;
       const user = await ctx.store.transaction(accountId, async (tx) => {
         const current = await getUserOr404(tx, accountId, params.user_id);
-        if (input.email.toLowerCase() !== current.email.toLowerCase()) {
+        if (body.email.toLowerCase() !== current.email.toLowerCase()) {
           throw validationError([
-            { code: 'immutable_field', pointer: '/email', message: `A user's email cannot change: send the current email ${quote(current.email)}, got ${quote(input.email)}.` },
+            { code: 'immutable_field', pointer: '/email', message: `A user's email cannot change: send the current email ${quote(current.email)}, got ${quote(body.email)}.` },
           ]);
         }
-        return (await tx.updateUser(accountId, current.id, { name: input.name }))!;
+        return (await tx.updateUser(accountId, current.id, { name: body.name }))!;
       });
       return { result: userResult(user) };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'DELETE',
     path: ITEM,
     operationId: 'access-users-delete',
@@ -156,7 +148,7 @@ export const userRoutes: RouteDef[] = [
     permissions: [...WRITE],
     params: ID_PARAM,
     status: 202,
-    result: { type: 'object', nullable: true, enum: [null], description: 'Always null.' },
+    result: nullOnly('Always null.'),
     handler: async ({ accountId, params, ctx }) => {
       await ctx.store.transaction(accountId, async (tx) => {
         await getUserOr404(tx, accountId, params.user_id);
@@ -164,8 +156,8 @@ export const userRoutes: RouteDef[] = [
       });
       return { result: null };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'GET',
     path: IDENTITY,
     operationId: 'access-users-last-seen-identity-get',
@@ -181,8 +173,8 @@ export const userRoutes: RouteDef[] = [
       if (user.identity === null) throw apiError('identity_not_found', { id: `${JSON.stringify(user.id)} (${user.email})` });
       return { result: user.identity };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'PUT',
     path: IDENTITY,
     operationId: 'access-users-last-seen-identity-set',
@@ -197,17 +189,16 @@ export const userRoutes: RouteDef[] = [
     result: IDENTITY_SCHEMA,
     extension: true,
     handler: async ({ accountId, params, body, ctx }) => {
-      const sent = body as Record<string, unknown>;
       const user = await ctx.store.transaction(accountId, async (tx) => {
         const current = await getUserOr404(tx, accountId, params.user_id);
-        const issues = identityIssues(sent, current.email, '');
+        const issues = identityIssues(body, current.email, '');
         if (issues.length > 0) throw validationError(issues);
-        return (await tx.updateUser(accountId, current.id, { identity: identityToStore(sent, current.email) }))!;
+        return (await tx.updateUser(accountId, current.id, { identity: identityToStore(body, current.email) }))!;
       });
       return { result: user.identity };
     },
-  },
-  {
+  }),
+  defineRoute({
     method: 'POST',
     path: `${PATH}/import`,
     operationId: 'access-users-import',
@@ -241,5 +232,5 @@ export const userRoutes: RouteDef[] = [
       });
       return { result };
     },
-  },
+  }),
 ];

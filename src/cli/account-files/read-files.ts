@@ -159,7 +159,8 @@ export async function readImportFiles(files: ImportFiles, problems: Problems): P
   if (files.withUsers && usersFile !== undefined) {
     // The server's own check of an import entry (types of identity fields, IP addresses, ...),
     // so that a user it would refuse is reported here, at its line, before anything is written.
-    const { entryIssues } = await import('../../api/resources/user-import.js');
+    // Loaded only when there are users: it compiles the entry's schema.
+    const { entryIssues } = await import('../../schema/import-entry.js');
     spool = new Spool();
     const into = spool;
     const format = sources.files.users !== undefined ? files.usersFormat : 'json';

@@ -44,7 +44,7 @@ export function userFromEntry(entry: unknown, report: EntryProblem): SourceUser 
     report('/identity', 'The user\'s "identity" must be an object (the last seen identity).');
     ok = false;
   } else if (isObject(identity) && identity.email !== undefined && typeof email === 'string') {
-    // The server ties an identity to its user the same way (src/api/resources/user-identity.ts).
+    // The server ties an identity to its user the same way (src/schema/identity.ts).
     if (typeof identity.email !== 'string') {
       report('/identity/email', 'The identity\'s "email" must be a string (or left out: it is the user\'s email).');
       ok = false;

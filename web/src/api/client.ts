@@ -94,11 +94,11 @@ export class ApiClient {
     return { result: envelope.result as T, messages: envelope.messages ?? [], ...(envelope.result_info !== undefined ? { info: envelope.result_info } : {}) };
   }
 
-  /** Every item of a paged list (the server answers an empty page past the last one). */
+  /** Every item of a paged list below /client/v4 (the server answers an empty page past the last one). */
   async all<T>(path: string, perPage = 1000): Promise<T[]> {
     const items: T[] = [];
     for (let page = 1; ; page++) {
-      const answer = await this.account<T[]>('GET', path, { query: { page, per_page: perPage } });
+      const answer = await this.request<T[]>('GET', path, { query: { page, per_page: perPage } });
       items.push(...answer.result);
       const total = answer.info?.total_pages ?? 1;
       if (answer.result.length === 0 || page >= total) return items;

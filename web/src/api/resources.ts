@@ -1,103 +1,92 @@
-// Typed calls for each resource of the account, on one generic CRUD description, plus the
-// policy tester and what-if extensions.
+// Typed calls for the account's resources, the policy tester and what-if. Methods, paths and
+// types all come from operations.ts, generated from the server's route table, so a call the
+// server would not accept, or an answer read as something it is not, does not compile.
 
-import type { ApiAnswer, ApiClient, Query } from './client.js';
-import type {
-  App,
-  GatewayList,
-  Group,
-  Identity,
-  IdentityProvider,
-  ListItem,
-  Policy,
-  PolicyEntry,
-  PolicyTestProgress,
-  PolicyTestUser,
-  PolicyTestUserExplained,
-  PostureRule,
-  ServiceToken,
-  User,
-  WhatIfContext,
-  WhatIfResult,
-  WireGroup,
-  WirePolicy,
-} from './types.js';
+import type { ApiAnswer, ApiClient } from './client.js';
+import { OPERATIONS, type OperationId, type Operations } from './operations.js';
 
-export interface Crud<T, Body> {
-  list(query?: Query): Promise<ApiAnswer<T[]>>;
-  all(): Promise<T[]>;
-  get(id: string): Promise<ApiAnswer<T>>;
-  create(body: Body): Promise<ApiAnswer<T>>;
-  update(id: string, body: Body): Promise<ApiAnswer<T>>;
+export type * from './operations.js';
+
+export type Params<K extends OperationId> = Operations[K]['params'];
+export type QueryOf<K extends OperationId> = Operations[K]['query'];
+export type Body<K extends OperationId> = Operations[K]['body'];
+export type Result<K extends OperationId> = Operations[K]['result'];
+
+/** What a call sends: the path parameters and the body when the operation has them, and a query. */
+export type CallArgs<K extends OperationId> = { readonly query?: QueryOf<K> } & (Params<K> extends Record<string, never> ? { readonly params?: undefined } : { readonly params: Params<K> }) &
+  (Body<K> extends undefined ? { readonly body?: undefined } : { readonly body: Body<K> });
+
+/** The operation's path with the account and the parameters filled in. */
+function pathOf(client: ApiClient, id: OperationId, params: Readonly<Record<string, string>>): string {
+  const values: Readonly<Record<string, string>> = { ...params, account_id: client.credentials.accountId };
+  return OPERATIONS[id].path.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(values[name] ?? ''));
+}
+
+function send<K extends OperationId>(client: ApiClient, id: K, params: Readonly<Record<string, string>>, options: { body?: unknown; query?: QueryOf<K> } = {}): Promise<ApiAnswer<Result<K>>> {
+  return client.request<Result<K>>(OPERATIONS[id].method, pathOf(client, id, params), options);
+}
+
+/** Call an operation by its operationId. */
+export function call<K extends OperationId>(client: ApiClient, id: K, args: CallArgs<K>): Promise<ApiAnswer<Result<K>>> {
+  return send(client, id, args.params ?? {}, { body: args.body, ...(args.query !== undefined ? { query: args.query } : {}) });
+}
+
+/** The name of an item's path parameter (its last one, e.g. policy_id). */
+const itemParam = (id: OperationId): string => [...OPERATIONS[id].path.matchAll(/\{([^}]+)\}/g)].at(-1)?.[1] ?? '';
+
+/** Resources with list, get, create, update and delete operations named `<prefix>-<verb>`. */
+type CrudPrefix = { [K in OperationId]: K extends `${infer P}-list` ? (`${P}-${'get' | 'create' | 'update' | 'delete'}` extends OperationId ? P : never) : never }[OperationId];
+
+type Item<P extends CrudPrefix> = Result<`${P}-get`>;
+
+export interface Crud<P extends CrudPrefix> {
+  list(query?: QueryOf<`${P}-list`>): Promise<ApiAnswer<Result<`${P}-list`>>>;
+  all(): Promise<Item<P>[]>;
+  get(id: string): Promise<ApiAnswer<Item<P>>>;
+  create(body: Body<`${P}-create`>): Promise<ApiAnswer<Result<`${P}-create`>>>;
+  update(id: string, body: Body<`${P}-update`>): Promise<ApiAnswer<Result<`${P}-update`>>>;
   remove(id: string): Promise<ApiAnswer<unknown>>;
 }
 
-function crud<T, Body>(client: ApiClient, path: string): Crud<T, Body> {
-  const item = (id: string): string => `${path}/${encodeURIComponent(id)}`;
+function crud<P extends CrudPrefix>(client: ApiClient, prefix: P): Crud<P> {
+  const op = <V extends string>(verb: V) => `${prefix}-${verb}` as const;
+  const item = (id: string) => ({ [itemParam(op('get'))]: id });
   return {
-    list: (query) => client.account<T[]>('GET', path, query !== undefined ? { query } : {}),
-    all: () => client.all<T>(path),
-    get: (id) => client.account<T>('GET', item(id)),
-    create: (body) => client.account<T>('POST', path, { body }),
-    update: (id, body) => client.account<T>('PUT', item(id), { body }),
-    remove: (id) => client.account<unknown>('DELETE', item(id)),
+    list: (query) => send(client, op('list'), {}, query !== undefined ? { query } : {}),
+    all: () => client.all<Item<P>>(pathOf(client, op('list'), {})),
+    get: (id) => send(client, op('get'), item(id)),
+    create: (body) => send(client, op('create'), {}, { body }),
+    update: (id, body) => send(client, op('update'), item(id), { body }),
+    remove: (id) => send(client, op('delete'), item(id)),
   };
 }
 
-export interface ListBody {
-  name: string;
-  type?: string;
-  description?: string;
-  items?: ListItem[];
-}
-
-export interface IdentityProviderBody {
-  name: string;
-  type: string;
-  config: Record<string, unknown>;
-}
-
-export interface PolicyTestStart {
-  policies: PolicyEntry[];
-  baseline_policies?: PolicyEntry[];
-}
-
-export interface WhatIfRequest {
-  policies?: PolicyEntry[];
-  app_id?: string;
-  user_id?: string;
-  identity?: Identity;
-  context?: WhatIfContext;
-}
-
-export type UsersFilter = { status?: 'success' | 'fail' | 'error'; changed?: boolean; page: number; per_page: number };
-
 export function accountApi(client: ApiClient) {
-  const tests = '/access/policy-tests';
   return {
-    policies: crud<Policy, WirePolicy>(client, '/access/policies'),
-    groups: crud<Group, WireGroup>(client, '/access/groups'),
+    policies: crud(client, 'access-policies'),
+    groups: crud(client, 'access-groups'),
     lists: {
-      ...crud<GatewayList, ListBody>(client, '/gateway/lists'),
-      items: (id: string) => client.all<ListItem>(`/gateway/lists/${encodeURIComponent(id)}/items`),
-      patch: (id: string, body: { append?: ListItem[]; remove?: string[] }) => client.account<GatewayList>('PATCH', `/gateway/lists/${encodeURIComponent(id)}`, { body }),
+      ...crud(client, 'gateway-lists'),
+      items: (id: string) => client.all<Result<'gateway-list-items-list'>[number]>(pathOf(client, 'gateway-list-items-list', { list_id: id })),
+      patch: (id: string, body: Body<'gateway-lists-patch'>) => call(client, 'gateway-lists-patch', { params: { list_id: id }, body }),
     },
-    identityProviders: crud<IdentityProvider, IdentityProviderBody>(client, '/access/identity_providers'),
-    serviceTokens: crud<ServiceToken, { name: string }>(client, '/access/service_tokens'),
-    postureRules: crud<PostureRule, Record<string, unknown>>(client, '/devices/posture'),
-    apps: crud<App, Record<string, unknown>>(client, '/access/apps'),
+    identityProviders: crud(client, 'access-identity-providers'),
+    serviceTokens: crud(client, 'access-service-tokens'),
+    postureRules: crud(client, 'device-posture-rules'),
+    apps: crud(client, 'access-apps'),
     users: {
-      ...crud<User, { email: string; name?: string }>(client, '/access/users'),
-      identity: (id: string) => client.account<Identity>('GET', `/access/users/${encodeURIComponent(id)}/last_seen_identity`),
-      import: (body: { users: unknown[] }) => client.account<{ created: number; updated: number }>('POST', '/access/users/import', { body }),
+      ...crud(client, 'access-users'),
+      identity: (id: string) => call(client, 'access-users-last-seen-identity-get', { params: { user_id: id } }),
+      /** Users as the person wrote them: the server checks every entry and names each problem. */
+      import: (body: { readonly users: readonly unknown[] }) => send(client, 'access-users-import', {}, { body }),
     },
     tests: {
-      start: (body: PolicyTestStart) => client.account<{ id: string }>('POST', tests, { body }),
-      progress: (id: string) => client.account<PolicyTestProgress>('GET', `${tests}/${id}`),
-      users: (id: string, query: UsersFilter) => client.account<PolicyTestUser[]>('GET', `${tests}/${id}/users`, { query }),
-      user: (id: string, userId: string) => client.account<PolicyTestUserExplained>('GET', `${tests}/${id}/users/${encodeURIComponent(userId)}`),
+      start: (body: Body<'access-policy-tests-start'>) => call(client, 'access-policy-tests-start', { body }),
+      progress: (id: string) => call(client, 'access-policy-tests-get', { params: { policy_test_id: id } }),
+      users: (id: string, query: QueryOf<'access-policy-tests-users'>) => call(client, 'access-policy-tests-users', { params: { policy_test_id: id }, query }),
+      user: (id: string, userId: string) => call(client, 'access-policy-tests-user', { params: { policy_test_id: id, user_id: userId } }),
     },
-    evaluate: (body: WhatIfRequest) => client.account<WhatIfResult>('POST', '/access/evaluate', { body }),
+    evaluate: (body: Body<'access-evaluate'>) => call(client, 'access-evaluate', { body }),
   };
 }
 

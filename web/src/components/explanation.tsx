@@ -3,7 +3,7 @@
 // explanation as the API answers it.
 
 import { SELECTOR_SPECS } from '../../../src/engine/selectors.js';
-import type { Explanation } from '../api/types.js';
+import type { Explanation } from '../api/wire.js';
 import type { GroupExplanation, PolicyExplanation, RuleExplanation, RuleSetExplanation } from '../../../src/engine/interpreter.js';
 import { DecisionBadge } from './common.js';
 

@@ -111,17 +111,32 @@ export function Section({ title, children }: { title: string; children: Componen
   );
 }
 
-export interface SelectOption {
-  readonly value: string;
+export interface SelectOption<V extends string = string> {
+  readonly value: V;
   readonly label: string;
 }
 
-export function SelectField({ label, pointer, hint, value, options, onChange, disabled = false }: Bound & { value: string; options: readonly SelectOption[]; onChange: (value: string) => void; disabled?: boolean }) {
+/** Hands on the option the select now shows (a select can show only its options' values). */
+function chosen<V extends string>(options: readonly SelectOption<V>[], value: string, onChange: (value: V) => void): void {
+  const option = options.find((o) => o.value === value);
+  if (option !== undefined) onChange(option.value);
+}
+
+/** A choice among `options`; `onChange` gets the chosen option's value, typed as the options are. */
+export function SelectField<V extends string>({
+  label,
+  pointer,
+  hint,
+  value,
+  options,
+  onChange,
+  disabled = false,
+}: Bound & { value: V; options: readonly SelectOption<V>[]; onChange: (value: V) => void; disabled?: boolean }) {
   const b = useBinding(pointer, hint);
   return (
     <div class="field">
       <label for={b.id}>{label}</label>
-      <select id={b.id} data-pointer={pointer} value={value} disabled={disabled} aria-invalid={b.invalid} aria-describedby={b.describedBy} onChange={(e) => onChange(e.currentTarget.value)}>
+      <select id={b.id} data-pointer={pointer} value={value} disabled={disabled} aria-invalid={b.invalid} aria-describedby={b.describedBy} onChange={(e) => chosen(options, e.currentTarget.value, onChange)}>
         {options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}

@@ -1,9 +1,12 @@
 // Choosing the policies a test or a what-if runs: saved policies (in the account's order) and
 // the rule builder's draft, which stands in for the saved policy it edits.
 
-import type { Policy, PolicyEntry } from '../api/types.js';
+import type { Policy, PolicyTestStart } from '../api/operations.js';
 import { policyToWire, type PolicyDraft } from '../rules/model.js';
 import { DecisionBadge } from './common.js';
+
+/** A policy as a test or what-if takes it: a saved policy's id, or a whole policy. */
+type PolicyEntry = PolicyTestStart['policies'][number];
 
 export interface PolicyChoice {
   readonly saved: readonly string[];

@@ -6,9 +6,10 @@ import type { ApiAnswer } from '../api/client.js';
 import { navigate, replaceAddress } from '../router.js';
 import type { SaveState } from './save-state.js';
 
-interface Writable<Body, Result> {
-  create(body: Body): Promise<ApiAnswer<Result>>;
-  update(id: string, body: Body): Promise<ApiAnswer<Result>>;
+/** A resource's writes; a create may answer another shape than an update (a list's create has its entries). */
+interface Writable<Body, Created, Updated> {
+  create(body: Body): Promise<ApiAnswer<Created>>;
+  update(id: string, body: Body): Promise<ApiAnswer<Updated>>;
   remove(id: string): Promise<ApiAnswer<unknown>>;
 }
 
@@ -23,10 +24,16 @@ export interface ResourceActions<Body, Result> {
  * `what` names the resource in confirmations ("Group"); `listPath` is its list page (/groups),
  * whose `${listPath}/${id}` is an item's address; `changed` runs after every successful write.
  */
-export function resourceActions<Body, Result extends { id: string }>(state: SaveState, api: Writable<Body, Result>, what: string, listPath: string | undefined, changed: () => void = () => undefined): ResourceActions<Body, Result> {
+export function resourceActions<Body, Created extends { id: string }, Updated extends { id: string }>(
+  state: SaveState,
+  api: Writable<Body, Created, Updated>,
+  what: string,
+  listPath: string | undefined,
+  changed: () => void = () => undefined,
+): ResourceActions<Body, Created | Updated> {
   return {
     async save(id, body) {
-      const result = await state.save(() => (id === undefined ? api.create(body) : api.update(id, body)), `${what} ${id === undefined ? 'created' : 'saved'}.`);
+      const result = await state.save<Created | Updated>(() => (id === undefined ? api.create(body) : api.update(id, body)), `${what} ${id === undefined ? 'created' : 'saved'}.`);
       if (result === undefined) return undefined;
       changed();
       if (id === undefined && listPath !== undefined) replaceAddress(`${listPath}/${result.id}`);

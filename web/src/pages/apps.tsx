@@ -3,7 +3,7 @@
 // application's `policies: [{id, precedence}]`.
 
 import { useState } from 'preact/hooks';
-import type { App, AppPolicy } from '../api/types.js';
+import type { App, AppPolicy, AppRequest } from '../api/operations.js';
 import { useApp } from '../app-context.js';
 import { DecisionBadge, Link, PageTitle, useAsync } from '../components/common.js';
 import { Pending, useDocument } from '../components/document.js';
@@ -13,12 +13,12 @@ import { SelectField, TextField } from '../components/fields.js';
 import { useSaveState } from '../components/save-state.js';
 import { navigate } from '../router.js';
 
-const APP_TYPES = ['self_hosted', 'saas', 'ssh', 'vnc', 'rdp', 'app_launcher', 'warp', 'biso', 'bookmark', 'dash_sso', 'infrastructure', 'mcp', 'mcp_portal', 'proxy_endpoint'] as const;
+const APP_TYPES = ['self_hosted', 'saas', 'ssh', 'vnc', 'rdp', 'app_launcher', 'warp', 'biso', 'bookmark', 'dash_sso', 'infrastructure', 'mcp', 'mcp_portal', 'proxy_endpoint'] as const satisfies readonly AppRequest['type'][];
 
 export function AppsPage() {
   const { api, refreshReferences } = useApp();
   const apps = useAsync(() => api.apps.all(), []);
-  const [draft, setDraft] = useState({ name: '', type: 'self_hosted', domain: '' });
+  const [draft, setDraft] = useState<{ name: string; type: AppRequest['type']; domain: string }>({ name: '', type: 'self_hosted', domain: '' });
   const save = useSaveState();
 
   const create = async (): Promise<void> => {
@@ -70,7 +70,7 @@ function moved<T>(items: readonly T[], from: number, to: number): T[] {
 }
 
 /** The application's fields as a PUT takes them (what the server adds left out). */
-function appBody(app: App, policies: readonly AppPolicy[]): Record<string, unknown> {
+function appBody(app: App, policies: readonly AppPolicy[]): AppRequest {
   const { id: _id, aud: _aud, created_at: _c, updated_at: _u, policies: _p, ...fields } = app;
   return { ...fields, policies: policies.map((p, i) => ({ id: p.id, precedence: i + 1 })) };
 }

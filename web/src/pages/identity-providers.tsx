@@ -2,7 +2,7 @@
 // Google Workspace, GitHub, SAML, OIDC groups) name. Their settings are edited as JSON.
 
 import { useState } from 'preact/hooks';
-import type { IdentityProvider } from '../api/types.js';
+import type { IdentityProvider } from '../api/operations.js';
 import { useApp } from '../app-context.js';
 import { PageTitle, useAsync } from '../components/common.js';
 import { TableView } from '../components/table.js';
@@ -11,12 +11,12 @@ import { SelectField, TextField } from '../components/fields.js';
 import { resourceActions } from '../components/resource-actions.js';
 import { useSaveState } from '../components/save-state.js';
 
-const IDP_TYPES = ['onetimepin', 'azureAD', 'saml', 'centrify', 'facebook', 'github', 'google-apps', 'google', 'linkedin', 'oidc', 'okta', 'onelogin', 'pingone', 'yandex', 'cloudflare'] as const;
+const IDP_TYPES = ['onetimepin', 'azureAD', 'saml', 'centrify', 'facebook', 'github', 'google-apps', 'google', 'linkedin', 'oidc', 'okta', 'onelogin', 'pingone', 'yandex', 'cloudflare'] as const satisfies readonly IdentityProvider['type'][];
 
 interface IdpDraft {
   readonly id: string | undefined;
   readonly name: string;
-  readonly type: string;
+  readonly type: IdentityProvider['type'];
   readonly config: string;
 }
 

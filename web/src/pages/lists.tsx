@@ -1,7 +1,7 @@
 // Gateway lists: the IP and email lists that ip_list and email_list rules (and approval
 // groups) name. Entries are edited one a line.
 
-import type { ListBody } from '../api/resources.js';
+import type { GatewayList, ListUpdate } from '../api/operations.js';
 import { useApp } from '../app-context.js';
 import { Link, PageTitle, useAsync } from '../components/common.js';
 import { Pending, useDocument } from '../components/document.js';
@@ -52,7 +52,7 @@ export function ListsPage() {
 interface ListDraft {
   readonly id: string | undefined;
   readonly name: string;
-  readonly type: string;
+  readonly type: GatewayList['type'];
   readonly description: string;
   /** One entry a line. */
   readonly items: string;
@@ -76,9 +76,11 @@ export function ListEditorPage({ listId }: { listId: string | undefined }) {
   const actions = resourceActions(
     save,
     {
-      ...api.lists,
+      // A new list is given its type; an existing one keeps it.
+      create: (body: ListUpdate) => api.lists.create({ ...body, type: draft.type }),
+      remove: api.lists.remove,
       // PUT keeps the entries when sent none: emptying a list takes removing them.
-      update: async (id: string, body: ListBody) => {
+      update: async (id: string, body: ListUpdate) => {
         if ((body.items ?? []).length === 0 && draft.loadedCount > 0) await api.lists.patch(id, { remove: (await api.lists.items(id)).map((i) => i.value) });
         return api.lists.update(id, body);
       },
@@ -89,8 +91,8 @@ export function ListEditorPage({ listId }: { listId: string | undefined }) {
   );
   const submit = async (): Promise<void> => {
     const values = entriesOf(draft.items);
-    const body: ListBody = { name: draft.name, description: draft.description, items: values.map((value) => ({ value })) };
-    const result = await actions.save(draft.id, draft.id === undefined ? { ...body, type: draft.type } : body);
+    const body: ListUpdate = { name: draft.name, description: draft.description, items: values.map((value) => ({ value })) };
+    const result = await actions.save(draft.id, body);
     if (result !== undefined) setDraft({ ...draft, id: result.id, loadedCount: values.length });
   };
 

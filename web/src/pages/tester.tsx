@@ -4,8 +4,8 @@
 // gains and who loses access.
 
 import { useEffect, useState } from 'preact/hooks';
-import type { UsersFilter } from '../api/resources.js';
-import type { PolicyTestProgress, PolicyTestUser, PolicyTestUserExplained } from '../api/types.js';
+import type { QueryOf } from '../api/resources.js';
+import type { PolicyTestProgress, PolicyTestUser, PolicyTestUserExplained } from '../api/operations.js';
 import { useApp } from '../app-context.js';
 import { BarChart } from '../components/chart.js';
 import { ErrorBanner, Loading, PageTitle, Pager, StatusBadge, useAsync } from '../components/common.js';
@@ -13,6 +13,8 @@ import { ExplanationView } from '../components/explanation.js';
 import { Modal } from '../components/modal.js';
 import { PolicyPicker, chosenPolicies, type PolicyChoice } from '../components/policy-picker.js';
 import { useLocation } from '../router.js';
+
+type UsersFilter = QueryOf<'access-policy-tests-users'>;
 
 const POLL_MS = 400;
 const PER_PAGE = 25;

@@ -3,7 +3,7 @@
 
 import { useState } from 'preact/hooks';
 import { ApiFailure } from '../api/client.js';
-import type { User } from '../api/types.js';
+import type { User } from '../api/operations.js';
 import { useApp } from '../app-context.js';
 import { ErrorBanner, Loading, PageTitle, Pager, SearchBox, useAsync } from '../components/common.js';
 import { TableView } from '../components/table.js';

@@ -3,8 +3,7 @@
 // device posture, risk score, login), and show the decision with its explanation.
 
 import { useState } from 'preact/hooks';
-import type { WhatIfRequest } from '../api/resources.js';
-import type { Identity, WhatIfContext, WhatIfResult } from '../api/types.js';
+import type { Identity, WhatIfRequest, WhatIfResult } from '../api/operations.js';
 import { useApp } from '../app-context.js';
 import { DecisionBadge, ErrorBanner, Loading, PageTitle, SearchBox, StatusBadge, useAsync } from '../components/common.js';
 import { RadioGroup, Section, SelectField, TextField } from '../components/fields.js';
@@ -13,6 +12,8 @@ import { FieldNotes, NotesProvider, NotesSummary, notesId, type Note } from '../
 import { PolicyPicker, chosenPolicies, type PolicyChoice } from '../components/policy-picker.js';
 import { useSaveState } from '../components/save-state.js';
 import { useLocation } from '../router.js';
+
+type WhatIfContext = NonNullable<WhatIfRequest['context']>;
 
 type IdentitySource = 'user' | 'identity';
 type PolicySource = 'policies' | 'app';

@@ -3,7 +3,7 @@
 // (Cloudflare adds provider options over time). One schema per type, so that a field is
 // checked against its own provider's definition (`prompt` differs between Azure AD and Google).
 
-import { anyObject, arr, bool, enumOf, obj, str, type JsonSchema } from './json-schema.js';
+import { anyObject, arr, bool, enumOf, obj, oneOf, str, type Properties, type Static, type TSchema } from './json-schema.js';
 
 export const IDP_TYPES = ['onetimepin', 'azureAD', 'saml', 'centrify', 'facebook', 'github', 'google-apps', 'google', 'linkedin', 'oidc', 'okta', 'onelogin', 'pingone', 'yandex', 'cloudflare'] as const;
 
@@ -12,18 +12,18 @@ export type IdpType = (typeof IDP_TYPES)[number];
 /** Config fields that are stored but never returned. */
 export const WRITE_ONLY_CONFIG_FIELDS = ['client_secret'] as const;
 
-const OAUTH: Record<string, JsonSchema> = {
+const OAUTH: Properties = {
   client_id: str({ description: 'The OAuth client id.' }),
   client_secret: str({ description: 'The OAuth client secret. Write-only: stored, never returned.' }),
 };
 
-const OAUTH_WITH_CLAIMS: Record<string, JsonSchema> = {
+const OAUTH_WITH_CLAIMS: Properties = {
   ...OAUTH,
   claims: arr(str(), { description: 'Extra claims of the id token to keep in the identity.' }),
   email_claim_name: str({ description: 'The id token claim that holds the email address.' }),
 };
 
-const CONFIG_FIELDS: Record<IdpType, Record<string, JsonSchema>> = {
+const CONFIG_FIELDS: Record<IdpType, Properties> = {
   onetimepin: {},
   azureAD: {
     ...OAUTH_WITH_CLAIMS,
@@ -75,7 +75,7 @@ const SCIM_CONFIG = obj(
 
 const NAME = str({ minLength: 1, description: 'The name shown on the login page.' });
 
-function request(types: readonly string[], config: JsonSchema, title?: string): JsonSchema {
+function request<const T extends readonly IdpType[], C extends TSchema>(types: T, config: C, title?: string) {
   return obj(
     {
       id: str({ description: 'Ignored: the server assigns ids (accepted so that an identity provider read can be sent back).' }),
@@ -90,19 +90,19 @@ function request(types: readonly string[], config: JsonSchema, title?: string): 
 }
 
 /** The request for each type, its config typed as documented for that type. */
-export const IDP_REQUEST_BY_TYPE: ReadonlyMap<string, JsonSchema> = new Map(
+export const IDP_REQUEST_BY_TYPE = new Map(
   IDP_TYPES.map((type) => [type, request([type], obj(CONFIG_FIELDS[type], { additional: true, description: `Settings of the ${type} identity provider.` }), `A ${type} identity provider.`)]),
 );
 
 /** What can be checked of a request whose type is missing or unknown. */
-export const IDP_REQUEST_UNTYPED: JsonSchema = request(IDP_TYPES, anyObject('Settings of the identity provider; which fields depends on the type.'));
+export const IDP_REQUEST_UNTYPED = request(IDP_TYPES, anyObject('Settings of the identity provider; which fields depends on the type.'));
 
-export const IDP_REQUEST: JsonSchema = {
-  description: 'An identity provider: the fields of `config` depend on `type`.',
-  oneOf: [...IDP_REQUEST_BY_TYPE.values()],
-};
+export const IDP_REQUEST = oneOf([...IDP_REQUEST_BY_TYPE.values()], 'An identity provider: the fields of `config` depend on `type`.');
 
-export const IDP_RESPONSE: JsonSchema = obj(
+/** A request whose type's schema holds. */
+export type IdpRequest = Static<typeof IDP_REQUEST>;
+
+export const IDP_RESPONSE = obj(
   {
     id: str({ description: 'The id of the identity provider.' }),
     name: NAME,
@@ -111,5 +111,5 @@ export const IDP_RESPONSE: JsonSchema = obj(
     scim_config: SCIM_CONFIG,
     saml_certificate_set_id: str(),
   },
-  { description: 'An identity provider. Secrets in its config are stored but never returned.' },
+  { required: ['id', 'name', 'type', 'config'], description: 'An identity provider. Secrets in its config are stored but never returned.' },
 );

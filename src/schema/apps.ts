@@ -2,7 +2,7 @@
 // known ones are typed, and further fields (newer application types) are kept as sent.
 
 import { APP_POLICY_RESPONSE } from './policies.js';
-import { anyObject, arr, bool, enumOf, obj, str, type JsonSchema } from './json-schema.js';
+import { anyObject, anyOf, arr, bool, enumOf, obj, str, type Static } from './json-schema.js';
 
 export const APP_TYPES = [
   'self_hosted',
@@ -21,20 +21,21 @@ export const APP_TYPES = [
   'proxy_endpoint',
 ] as const;
 
+export type AppType = (typeof APP_TYPES)[number];
+
 /** Types whose requests must name the domain Access protects. */
-export const DOMAIN_REQUIRED_TYPES: ReadonlySet<string> = new Set(['self_hosted', 'ssh', 'vnc', 'rdp']);
+export const DOMAIN_REQUIRED_TYPES: ReadonlySet<AppType> = new Set(['self_hosted', 'ssh', 'vnc', 'rdp']);
 
 /**
  * An entry of an application's `policies`. Its three shapes are told apart and checked by the
  * handler (inline policies by the policy engine, with its codes and pointers).
  */
-export const APP_POLICY_ENTRY: JsonSchema = {
-  description:
-    'A reusable policy id; a link {"id", "precedence"} to a reusable or this application\'s policy; or an inline application-scoped policy (name, decision, include, ... and an optional precedence).',
-  anyOf: [str({ minLength: 1 }), anyObject()],
-};
+export const APP_POLICY_ENTRY = anyOf(
+  [str({ minLength: 1 }), anyObject()],
+  'A reusable policy id; a link {"id", "precedence"} to a reusable or this application\'s policy; or an inline application-scoped policy (name, decision, include, ... and an optional precedence).',
+);
 
-const common: Record<string, JsonSchema> = {
+const common = {
   name: str({ maxLength: 4096, description: 'The application name.' }),
   type: enumOf(APP_TYPES, 'The application type.'),
   domain: str({ description: 'The primary hostname (and path) Access protects.' }),
@@ -68,12 +69,12 @@ const common: Record<string, JsonSchema> = {
   tags: arr(str()),
 };
 
-export const APP_REQUEST: JsonSchema = obj(
+export const APP_REQUEST = obj(
   { ...common, policies: arr(APP_POLICY_ENTRY, { description: 'The policies Access applies, by ascending precedence.' }) },
   { required: ['type'], additional: true, description: 'An Access application. Fields beyond those listed are kept as sent.' },
 );
 
-export const APP_RESPONSE: JsonSchema = obj(
+export const APP_RESPONSE = obj(
   {
     id: str(),
     aud: str({ description: 'The application audience tag.' }),
@@ -82,5 +83,7 @@ export const APP_RESPONSE: JsonSchema = obj(
     created_at: str({ format: 'date-time' }),
     updated_at: str({ format: 'date-time' }),
   },
-  { additional: true },
+  { required: ['id', 'aud', 'type', 'policies', 'created_at', 'updated_at'], additional: true },
 );
+
+export type AppRequest = Static<typeof APP_REQUEST>;

@@ -3,9 +3,9 @@
 
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { jsonType, quote } from '../../engine/index.js';
-import type { ApiValidationCode, RequestIssue } from '../errors.js';
-import type { JsonSchema } from './json-schema.js';
+import { jsonType, quote } from '../engine/index.js';
+import type { ApiValidationCode, RequestIssue } from './issues.js';
+import type { Static, TObject, TSchema } from './json-schema.js';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under NodeNext resolution.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
@@ -104,10 +104,13 @@ function issueFor(error: ErrorObject): RequestIssue {
   }
 }
 
-function compile(ajv: Ajv, schema: JsonSchema): Validator {
-  const validate: ValidateFunction = ajv.compile(schema);
+/** A value checked against a schema: the value, typed as the schema says, or every issue. */
+export type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly issues: RequestIssue[] };
+
+function compile<T extends TSchema>(ajv: Ajv, schema: T): (value: unknown) => Checked<Static<T>> {
+  const validate: ValidateFunction<Static<T>> = ajv.compile<Static<T>>(schema);
   return (value) => {
-    if (validate(value)) return [];
+    if (validate(value)) return { ok: true, value };
     const errors = validate.errors ?? [];
     // A failed anyOf/oneOf is one problem, not one per alternative that did not fit.
     const alternatives = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => `${e.schemaPath}/`);
@@ -122,20 +125,30 @@ function compile(ajv: Ajv, schema: JsonSchema): Validator {
         issues.push(issue);
       }
     }
-    return issues;
+    return { ok: false, issues };
   };
 }
 
-export const bodyValidator = (schema: JsonSchema): Validator => compile(bodyAjv, schema);
+const issuesOf = (checked: Checked<unknown>): RequestIssue[] => (checked.ok ? [] : checked.issues);
+
+/** Checks a request body as sent, typing it as the schema says when it holds. */
+export const bodyChecker = <T extends TSchema>(schema: T): ((value: unknown) => Checked<Static<T>>) => compile(bodyAjv, schema);
+
+/** The issues of a request body (none when it holds). */
+export function bodyValidator(schema: TSchema): Validator {
+  const check = bodyChecker(schema);
+  return (value) => issuesOf(check(value));
+}
+
 /** Validates (and coerces, in place) a parsed query string. */
-export function queryValidator(schema: JsonSchema): Validator {
-  const validate = compile(queryAjv, schema);
-  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+export function queryValidator(schema: TObject): Validator {
+  const check = compile(queryAjv, schema);
+  const properties = schema.properties;
   const numeric = Object.keys(properties).filter((name) => properties[name].type === 'integer' || properties[name].type === 'number');
   return (value) => {
     // Ajv coerces "1e400" to Infinity and lets it through every numeric check.
     const overflows = nonFiniteNumbers(value, numeric);
-    return overflows.length > 0 ? overflows : validate(value);
+    return overflows.length > 0 ? overflows : issuesOf(check(value));
   };
 }
 

@@ -1,0 +1,29 @@
+// The vocabulary of request validation beyond the engine's: the codes the API's checks of
+// request fields report (besides rules, which the engine checks) and the issue they report
+// (code, message, JSON pointer). Below the API so that the CLI checks what the server checks
+// with the same words; the API's error registry numbers them (src/api/errors.ts).
+
+import type { ValidationCode } from '../engine/index.js';
+
+/** Validation codes of the API beyond the engine's (request fields other than rules). */
+export const API_VALIDATION_CODES = {
+  max_items: 'A list has more items than allowed.',
+  max_value: 'A number above its maximum.',
+  invalid_format: 'A string that does not have the required format (an id, a date-time, ...).',
+  duplicate_entry: 'The same value appears twice where each must be unique (an email in one import, a precedence within one application).',
+  immutable_field: 'A field that cannot change once set (a user\'s email, a Gateway list\'s type).',
+  invalid_certificate: 'A value that is not a PEM-encoded X.509 certificate.',
+  invalid_ip: 'A malformed IP address.',
+  unknown_policy: 'A policy id that does not exist in the account (in an application\'s or a policy test\'s policies).',
+  unknown_permission_group: 'An API token names a permission group that does not exist.',
+  identity_email_mismatch: 'A last seen identity whose email is not the email of its user.',
+} as const;
+
+export type ApiValidationCode = ValidationCode | keyof typeof API_VALIDATION_CODES;
+
+/** An issue found while validating a request: a code of the validation vocabulary and a pointer. */
+export interface RequestIssue {
+  readonly code: ApiValidationCode;
+  readonly message: string;
+  readonly pointer: string;
+}

@@ -1,0 +1,53 @@
+// JSON Schemas of Zero Trust users and the user import (requests and answers).
+
+import { IDENTITY_SCHEMA } from './identity.js';
+import { arr, bool, described, int, nullable, obj, str } from './json-schema.js';
+
+const email = str({ minLength: 1, maxLength: 254, description: 'The user\'s email address (unique in the account, compared case-insensitively).' });
+const name = str({ maxLength: 4096, description: 'The user\'s name.' });
+
+export const USER_CREATE_REQUEST = obj({ email, name }, { required: ['email'] });
+
+export const USER_UPDATE_REQUEST = obj(
+  { email: described(email, 'The user\'s current email, as a confirmation: it cannot change.'), name },
+  { required: ['email', 'name'] },
+);
+
+export const USER_RESPONSE = obj(
+  {
+    id: str({ description: 'The user id (UUID).' }),
+    uid: str({ description: 'The same as id.' }),
+    seat_uid: str({ description: 'The same as id: portcullis keeps no separate seats.' }),
+    email: str({ format: 'email' }),
+    name: str(),
+    access_seat: bool('Whether the user has a last seen identity (logged in, or had one set).'),
+    gateway_seat: bool('Always false: portcullis has no Gateway.'),
+    active_device_count: int({ description: 'Always 0: portcullis has no devices.' }),
+    last_successful_login: nullable(str({ format: 'date-time', description: 'When the last seen identity was set; null before.' })),
+    created_at: str({ format: 'date-time' }),
+    updated_at: str({ format: 'date-time' }),
+  },
+  {
+    required: ['id', 'uid', 'seat_uid', 'email', 'name', 'access_seat', 'gateway_seat', 'active_device_count', 'last_successful_login', 'created_at', 'updated_at'],
+  },
+);
+
+/** One user of an import: a JSON array element, or one NDJSON line. */
+export const IMPORT_ENTRY = obj(
+  {
+    email,
+    name: described(name, 'The user\'s name; when left out, an existing user keeps theirs.'),
+    identity: described(IDENTITY_SCHEMA, 'The last seen identity; its email, when left out, is the entry\'s. When left out, an existing user keeps theirs.'),
+  },
+  { required: ['email'] },
+);
+
+export const IMPORT_REQUEST = obj({ users: arr(IMPORT_ENTRY) }, { required: ['users'], description: 'As application/json; as application/x-ndjson, one entry per line.' });
+
+export const IMPORT_RESPONSE = obj(
+  {
+    created: int({ description: 'Users that did not exist.' }),
+    updated: int({ description: 'Existing users (matched by email, case-insensitively) that were updated.' }),
+  },
+  { required: ['created', 'updated'] },
+);
