@@ -21,6 +21,14 @@ export interface AttachedPolicy {
   readonly reusable: boolean;
 }
 
+/** A precedence someone asked for that is not a whole number from 1: the issue to report. */
+export function precedenceIssue(value: unknown, pointer: string): RequestIssue | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value)) return { code: 'invalid_type', pointer, message: `A precedence is a whole number, got ${JSON.stringify(value)}.` };
+  if (value < 1) return { code: 'min_value', pointer, message: `A precedence starts at 1, got ${value}.` };
+  return undefined;
+}
+
 export function appLinks(app: ResourceRecord): PolicyLink[] {
   const links = app.body.policies;
   return Array.isArray(links) ? (links as PolicyLink[]) : [];
@@ -81,6 +89,8 @@ export async function applyPolicyEntries(tx: StoreWriter, accountId: string, app
     const at = `/policies/${i}`;
     const object = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : undefined;
     const precedence = typeof object?.precedence === 'number' ? object.precedence : i + 1;
+    const badPrecedence = precedenceIssue(object?.precedence, `${at}/precedence`);
+    if (badPrecedence !== undefined) issues.push(badPrecedence);
     const id = typeof entry === 'string' ? entry : typeof object?.id === 'string' ? object.id : undefined;
     if (id !== undefined) {
       if (mentioned.has(id)) issues.push({ code: 'duplicate_entry', pointer: at, message: `Policy ${JSON.stringify(id)} is listed twice (entries ${mentioned.get(id)} and ${i}).` });

@@ -8,7 +8,7 @@ import { paging, pageQueryProperties, resultInfo } from '../pagination.js';
 import { defineRoute, type RouteDef } from '../route.js';
 import { arr, obj, str } from '../../schema/json-schema.js';
 import { APP_POLICY_REQUEST, APP_POLICY_RESPONSE, POLICY_RESPONSE } from '../../schema/policies.js';
-import { appLinks, attachedPolicies, attachedResult, nextPrecedence } from './app-attachments.js';
+import { appLinks, attachedPolicies, attachedResult, nextPrecedence, precedenceIssue } from './app-attachments.js';
 import { APP_ID_PARAM, APPS_READ, APPS_WRITE, appRefs } from './apps.js';
 import { getOr404, newId } from './common.js';
 import { policyResult } from './policies.js';
@@ -31,6 +31,8 @@ async function checkedScoped(tx: StoreWriter, accountId: string, app: ResourceRe
   const checked = await checkPolicyInput(tx, accountId, body, { id, extraFields: ['precedence'] });
   if (!checked.ok) throw validationError(checked.issues);
   const requested = (body as { precedence?: unknown }).precedence;
+  const badPrecedence = precedenceIssue(requested, '/precedence');
+  if (badPrecedence !== undefined) throw validationError([badPrecedence]);
   const others = (await attachedPolicies(tx, accountId, app)).filter((a) => a.record.id !== id);
   const precedence = typeof requested === 'number' ? requested : (await tx.getResource(accountId, 'app_policy', id))?.body.precedence ?? (await nextPrecedence(tx, accountId, app));
   const clash = others.find((a) => a.precedence === precedence);

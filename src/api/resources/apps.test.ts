@@ -118,6 +118,15 @@ await describeEachDatabase('Access applications API', (s) => {
     assert.equal(clash.status, 400);
     assert.equal(clash.json.errors[0].code, 1353);
     assert.match(clash.json.errors[0].message, /"Linked"/);
+    // A precedence below 1 or not whole is refused (the fuzzer found -20 stored and answered).
+    for (const [precedence, code] of [[-20, 1317], [0, 1317], [2.5, 1300]] as const) {
+      const bad = await s.api('POST', `/accounts/${account}/access/apps/${appId}/policies`, { name: 'Bad', decision: 'allow', precedence, include: [{ everyone: {} }] });
+      assert.equal(bad.status, 400, `precedence ${precedence}`);
+      assert.equal(bad.json.errors[0].code, code);
+      const link = await s.api('PUT', `/accounts/${account}/access/apps/${appId}`, { ...create.json.result, policies: [{ name: 'Bad', decision: 'allow', precedence, include: [{ everyone: {} }] }] });
+      assert.equal(link.status, 400, `inline precedence ${precedence}`);
+      assert.ok(link.json.errors.some((e: { message: string }) => /precedence/i.test(e.message)));
+    }
 
     const listed: string[] = [];
     for await (const p of sdkPolicies.list(appId, { account_id: account, per_page: 2 } as never)) listed.push((p as { name: string }).name);
