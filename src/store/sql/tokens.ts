@@ -61,21 +61,9 @@ export function tokenRepository({ ex, audited, note }: SqlContext): TokenReposit
 
     async insertToken(token) {
       await ex.run(
-        `INSERT INTO api_tokens (id, name, secret_hash, policies, condition, status, issued_on, modified_on, expires_on, not_before, last_used_on)
+        `INSERT INTO api_tokens (name, secret_hash, policies, condition, status, modified_on, expires_on, not_before, last_used_on, issued_on, id)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
-          token.id,
-          token.name,
-          token.secretHash,
-          JSON.stringify(token.policies),
-          token.condition === null ? null : JSON.stringify(token.condition),
-          token.status,
-          token.issuedOn,
-          token.modifiedOn,
-          token.expiresOn,
-          token.notBefore,
-          token.lastUsedOn,
-        ],
+        [...mutableColumns(token), token.issuedOn, token.id],
       );
       note({ accountId: null, action: 'create', resourceKind: 'api_token', resourceId: token.id, before: null, after: tokenAudit(token) });
     },
@@ -87,18 +75,7 @@ export function tokenRepository({ ex, audited, note }: SqlContext): TokenReposit
       await ex.run(
         `UPDATE api_tokens SET name = ?, secret_hash = ?, policies = ?, condition = ?, status = ?, modified_on = ?, expires_on = ?, not_before = ?, last_used_on = ?
           WHERE id = ?`,
-        [
-          next.name,
-          next.secretHash,
-          JSON.stringify(next.policies),
-          next.condition === null ? null : JSON.stringify(next.condition),
-          next.status,
-          next.modifiedOn,
-          next.expiresOn,
-          next.notBefore,
-          next.lastUsedOn,
-          id,
-        ],
+        [...mutableColumns(next), id],
       );
       const rolled = update.secretHash !== undefined && update.secretHash !== current.secretHash;
       note({ accountId: null, action: rolled ? 'roll' : 'update', resourceKind: 'api_token', resourceId: id, before: tokenAudit(current), after: tokenAudit(next) });
@@ -112,4 +89,19 @@ export function tokenRepository({ ex, audited, note }: SqlContext): TokenReposit
       return deleted;
     },
   };
+}
+
+/** The columns a token update may change, in the order the INSERT and the UPDATE name them. */
+function mutableColumns(token: TokenRecord): unknown[] {
+  return [
+    token.name,
+    token.secretHash,
+    JSON.stringify(token.policies),
+    token.condition === null ? null : JSON.stringify(token.condition),
+    token.status,
+    token.modifiedOn,
+    token.expiresOn,
+    token.notBefore,
+    token.lastUsedOn,
+  ];
 }
