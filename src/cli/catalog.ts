@@ -52,10 +52,28 @@ function firstOfId(seen: Set<string>, id: string, items: Items, pointer: string,
   return false;
 }
 
-export function parseGroupItems(items: Items, sink: Problems, seen = new Set<string>()): Located<Group>[] {
-  const out: Located<Group>[] = [];
+/**
+ * Parse each entry of a catalog file with `parse` (which reports its own problems and answers
+ * undefined for an entry to skip), keeping the first entry of each id and reporting the others.
+ */
+function parseUnique<T>(
+  items: Items,
+  sink: Problems,
+  what: string,
+  seen: Set<string>,
+  parse: (value: unknown, pointer: string) => { readonly id: string; readonly parsed: T } | undefined,
+): T[] {
+  const out: T[] = [];
   items.values.forEach((value, i) => {
     const pointer = `${items.base}/${i}`;
+    const entry = parse(value, pointer);
+    if (entry !== undefined && firstOfId(seen, entry.id, items, pointer, what, sink)) out.push(entry.parsed);
+  });
+  return out;
+}
+
+export function parseGroupItems(items: Items, sink: Problems, seen = new Set<string>()): Located<Group>[] {
+  return parseUnique(items, sink, 'Access group', seen, (value, pointer) => {
     const id = idOf(value);
     if (id === undefined) {
       sink.add(items.doc.problem(pointer, 'required', 'Each Access group needs an "id" string, so that group rules can refer to it.'));
@@ -63,21 +81,17 @@ export function parseGroupItems(items: Items, sink: Problems, seen = new Set<str
     const r = parseGroup(value, { id: id ?? '', pointer });
     if (!r.ok) {
       for (const issue of r.issues) sink.add(items.doc.problem(issue.pointer, issue.code, issue.message));
-      return;
+      return undefined;
     }
-    if (id !== undefined && firstOfId(seen, id, items, pointer, 'Access group', sink)) out.push({ value: r.value, items, pointer });
+    return id === undefined ? undefined : { id, parsed: { value: r.value, items, pointer } };
   });
-  return out;
 }
 
 export function parseListItems(items: Items, sink: Problems): ListIndex[] {
-  const out: ListIndex[] = [];
-  const seen = new Set<string>();
-  items.values.forEach((value, i) => {
-    const pointer = `${items.base}/${i}`;
+  return parseUnique(items, sink, 'Gateway list', new Set<string>(), (value, pointer) => {
     if (!isObject(value) || typeof value.id !== 'string' || typeof value.type !== 'string' || !Array.isArray(value.items)) {
       sink.add(items.doc.problem(pointer, 'invalid_list', 'Each Gateway list needs an "id" string, a "type" (IP or EMAIL) and an "items" array.'));
-      return;
+      return undefined;
     }
     const type = value.type;
     const values: string[] = [];
@@ -92,24 +106,19 @@ export function parseListItems(items: Items, sink: Problems): ListIndex[] {
         sink.add(items.doc.problem(at, 'invalid_list', `${JSON.stringify(v)} is not a valid email address.`));
       } else values.push(v);
     });
-    if (firstOfId(seen, value.id, items, pointer, 'Gateway list', sink)) out.push(buildListIndex(value.id, type, values));
+    return { id: value.id, parsed: buildListIndex(value.id, type, values) };
   });
-  return out;
 }
 
 export function parseIdpItems(items: Items, sink: Problems): IdentityProvider[] {
-  const out: IdentityProvider[] = [];
-  const seen = new Set<string>();
-  items.values.forEach((value, i) => {
-    const pointer = `${items.base}/${i}`;
+  return parseUnique(items, sink, 'identity provider', new Set<string>(), (value, pointer) => {
     if (!isObject(value) || typeof value.id !== 'string' || value.id === '' || typeof value.type !== 'string') {
       sink.add(items.doc.problem(pointer, 'invalid_identity_provider', 'Each identity provider needs an "id" and a "type" string (e.g. "okta", "onetimepin").'));
-      return;
+      return undefined;
     }
     const name = typeof value.name === 'string' ? value.name : value.id;
-    if (firstOfId(seen, value.id, items, pointer, 'identity provider', sink)) out.push({ id: value.id, name, type: value.type });
+    return { id: value.id, parsed: { id: value.id, name, type: value.type } };
   });
-  return out;
 }
 
 /** The groups, lists and IdPs an evaluation or a lint run can see. */

@@ -180,38 +180,27 @@ export class PreparedIdentity {
 
   /** Lower-cased Google Workspace group emails. */
   gsuiteGroupEmails(): Set<string> {
-    if (this.gsuiteEmails === undefined) {
-      this.gsuiteEmails = new Set();
-      for (const g of this.groupList()) {
-        const e = str(g.email);
-        if (e !== undefined) this.gsuiteEmails.add(e.toLowerCase());
-      }
-    }
-    return this.gsuiteEmails;
+    return (this.gsuiteEmails ??= this.groupValues((g) => str(g.email)?.toLowerCase()));
   }
 
   /** Azure AD group object ids, exact. */
   azureGroupIds(): Set<string> {
-    if (this.azureIds === undefined) {
-      this.azureIds = new Set();
-      for (const g of this.groupList()) {
-        const id = str(g.id);
-        if (id !== undefined) this.azureIds.add(id);
-      }
-    }
-    return this.azureIds;
+    return (this.azureIds ??= this.groupValues((g) => str(g.id)));
   }
 
   /** Okta group names, exact. */
   oktaGroupNames(): Set<string> {
-    if (this.oktaNames === undefined) {
-      this.oktaNames = new Set();
-      for (const g of this.groupList()) {
-        const n = str(g.name);
-        if (n !== undefined) this.oktaNames.add(n);
-      }
+    return (this.oktaNames ??= this.groupValues((g) => str(g.name)));
+  }
+
+  /** One field of every group that has it. */
+  private groupValues(field: (group: IdentityGroup) => string | undefined): Set<string> {
+    const values = new Set<string>();
+    for (const g of this.groupList()) {
+      const value = field(g);
+      if (value !== undefined) values.add(value);
     }
-    return this.oktaNames;
+    return values;
   }
 
   /** Whether the identity is in the Google Workspace group whose lower-cased email has this key (GROUP_NAMES). */

@@ -24,17 +24,11 @@ export function renderCodeTables(): string {
     '',
     'One entry in `errors` per issue, with `source.pointer` naming the offending value.',
     '',
-    table(
-      ['code', 'name', 'meaning'],
-      Object.entries(ALL_VALIDATION_CODES).map(([name, text]) => [VALIDATION_NUMBERS[name as keyof typeof VALIDATION_NUMBERS], `\`${name}\``, text]),
-    ),
+    codeTable(ALL_VALIDATION_CODES, VALIDATION_NUMBERS),
     '',
     '### Lint findings (warnings in `messages`: the write succeeds)',
     '',
-    table(
-      ['code', 'name', 'meaning'],
-      Object.entries(LINT_CODES).map(([name, text]) => [LINT_NUMBERS[name as keyof typeof LINT_NUMBERS], `\`${name}\``, text]),
-    ),
+    codeTable(LINT_CODES, LINT_NUMBERS),
     END,
   ].join('\n');
 }
@@ -42,4 +36,9 @@ export function renderCodeTables(): string {
 /** Replace the generated block of `doc` with the current tables. */
 export function updateDoc(doc: string): string {
   return replaceBlock(doc, { begin: BEGIN, end: END, render: renderCodeTables }, 'docs/errors.md');
+}
+
+/** A table of numbered codes: number, name, meaning. */
+function codeTable(meanings: Readonly<Record<string, string>>, numbers: Readonly<Record<string, number>>): string {
+  return table(['code', 'name', 'meaning'], Object.entries(meanings).map(([name, text]) => [numbers[name], `\`${name}\``, text]));
 }
