@@ -1,10 +1,12 @@
 // The README's quick start works as written: the curl command and the SDK example create a
 // policy on a freshly started `portcullis serve` (run from a directory of its own, as a
-// newcomer would, with only the address changed to a free port).
+// newcomer would, with only the address changed to a free port). The example runs with the
+// command its own header gives, and the token example of docs/operations.md with the quick
+// start's variables, so the three agree on one set of variable names.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -34,12 +36,24 @@ test('the README quick start creates a policy with curl and with the SDK', async
     assert.equal(created.success, true);
     assert.equal(created.result.name, 'Engineers with MFA');
 
-    const sdk = await run(process.execPath, [join(ROOT, 'examples/sdk-quickstart.mjs')], {
-      cwd: ROOT,
-      env: { ...process.env, TOKEN: server.token, ACCOUNT: server.accountId, PORTCULLIS_URL: server.url },
-    });
+    const example = readFileSync(join(ROOT, 'examples/sdk-quickstart.mjs'), 'utf8');
+    const command = /^\/\/ {3}(PORTCULLIS_URL=.*)$/m.exec(example);
+    assert.ok(command, 'the example says how to run it');
+    symlinkSync(join(ROOT, 'examples'), join(dir.path, 'examples'));
+    const sdk = await run('bash', ['-euo', 'pipefail', '-c', command[1].replaceAll('127.0.0.1:8787', address)], { cwd: dir.path });
     assert.match(sdk.stdout, /^[0-9a-f-]{36} true$/m);
-    assert.ok(readme.includes(readFileSync(join(ROOT, 'examples/sdk-quickstart.mjs'), 'utf8').split('\n').find((l) => l.includes('zeroTrust.access.policies.create'))!.trim()));
+    assert.ok(readme.includes(example.split('\n').find((l) => l.includes('zeroTrust.access.policies.create'))!.trim()));
+    assert.ok(readme.includes(example.split('\n').find((l) => l.includes('new Cloudflare('))!.trim()), 'the README shows the example as it is');
+
+    // docs/operations.md's token example, after the quick start's `export` line.
+    const operations = readFileSync(join(ROOT, 'docs/operations.md'), 'utf8');
+    const exportLine = curl.split('\n').find((l) => l.startsWith('export PORTCULLIS_URL='));
+    assert.ok(exportLine, 'the quick start exports the variables the CLI and the examples read');
+    const tokenCurl = codeBlockAfter(operations, 'a token that may read and write the policies of one account');
+    const token = await run('bash', ['-euo', 'pipefail', '-c', `${exportLine}\n${tokenCurl}`], { cwd: dir.path });
+    const minted = JSON.parse(token.stdout) as { success: boolean; result: { value: string } };
+    assert.equal(minted.success, true, token.stdout);
+    assert.ok(minted.result.value.length > 20);
   } finally {
     await server.stop();
     dir.remove();
