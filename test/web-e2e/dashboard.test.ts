@@ -105,6 +105,36 @@ describe('the dashboard in a browser', { skip }, () => {
     assert.match((await warning.textContent()) ?? '', /UK is not an assigned ISO 3166-1 alpha-2 country code.*Did you mean GB\?/);
   });
 
+  it('shows a refused save and a refused delete where the user is looking, far down a long form', async () => {
+    const inView = (element: Element): string => {
+      const box = element.getBoundingClientRect();
+      return box.top >= -1 && box.bottom <= window.innerHeight + 1 && document.activeElement === element ? 'in view with focus' : `top ${box.top}, bottom ${box.bottom} of ${window.innerHeight}; focus on ${document.activeElement?.tagName}`;
+    };
+    const p = await openPage('/policies/new');
+    await p.getByLabel('Name', { exact: true }).fill('Office networks');
+    for (let i = 1; i <= 12; i++) await setRule(p, 'Include', i, 'IP ranges', { 'IP address or CIDR range': i === 12 ? '10.0.12.0/33' : `10.0.${i}.0/24` });
+    const create = p.getByRole('button', { name: 'Create policy' });
+    await create.scrollIntoViewIfNeeded();
+    assert.ok(await p.evaluate(() => window.scrollY > 300), 'the form is long enough to scroll');
+    await create.click();
+    const summary = p.getByRole('alert').filter({ hasText: 'The policy was not saved: 1 problem' });
+    await summary.waitFor();
+    assert.equal(await summary.evaluate(inView), 'in view with focus', 'the error summary is scrolled into view and has focus');
+
+    // A group that a policy uses cannot be deleted: the 409 shows where the user is.
+    const rules = Array.from({ length: 12 }, (_, i) => ({ email: { email: `person${i}@example.com` } }));
+    const group = await s.api('POST', `/accounts/${s.accountId}/access/groups`, { name: 'Long group', include: rules });
+    await s.api('POST', `/accounts/${s.accountId}/access/policies`, { name: 'Uses the long group', decision: 'allow', include: [{ group: { id: group.json.result.id } }] });
+    const g = await openPage(`/groups/${group.json.result.id}`);
+    await g.getByRole('heading', { name: 'Edit group: Long group' }).waitFor();
+    await g.getByRole('button', { name: 'Delete group' }).click();
+    await g.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
+    const banner = g.getByRole('alert').filter({ hasText: 'The request failed' });
+    await banner.waitFor();
+    assert.match((await banner.textContent()) ?? '', /Uses the long group|in use|referenced/i);
+    assert.equal(await banner.evaluate(inView), 'in view with focus', 'the refusal is scrolled into view and has focus');
+  });
+
   it('compares a draft with the saved policies: who gains and who loses access', async () => {
     const p = await openPage(`/policies/${fixture.employeesPolicyId}`);
     await p.getByRole('heading', { name: 'Edit policy: Employees' }).waitFor();

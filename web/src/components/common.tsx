@@ -35,10 +35,27 @@ export function PageTitle({ children, actions }: { children: ComponentChildren; 
   );
 }
 
+/**
+ * Bring an element that just appeared or changed (an error summary, a failure banner) into view
+ * and give it focus, so that a user scrolled far down a long form sees what happened and a
+ * screen reader reads it. `what` identifies the content: nothing moves while it stays the same.
+ */
+export function useReveal<T extends HTMLElement>(what: string | undefined) {
+  const element = useRef<T>(null);
+  useEffect(() => {
+    if (what === undefined || element.current === null) return;
+    element.current.scrollIntoView({ block: 'center' });
+    element.current.focus({ preventScroll: true });
+  }, [what]);
+  return element;
+}
+
 export function ErrorBanner({ error, title = 'Something went wrong' }: { error: unknown; title?: string }) {
-  if (error === undefined || error === null) return null;
+  const shown = error === undefined || error === null ? undefined : `${title}: ${describeError(error)}`;
+  const banner = useReveal<HTMLDivElement>(shown);
+  if (shown === undefined) return null;
   return (
-    <div class="banner banner-error" role="alert">
+    <div class="banner banner-error" role="alert" tabIndex={-1} ref={banner}>
       <strong>{title}: </strong>
       {describeError(error)}
     </div>

@@ -6,6 +6,7 @@ import { createContext, type ComponentChildren } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { EnvelopeMessage } from '../api/client.js';
 import { describePointer } from '../rules/labels.js';
+import { useReveal } from './common.js';
 
 export interface Note {
   readonly pointer: string;
@@ -61,10 +62,12 @@ export function focusPointer(pointer: string): void {
 }
 
 export function NotesSummary({ notes, title }: { notes: readonly Note[]; title: string }) {
-  if (notes.length === 0) return null;
   const errors = notes.some((n) => n.severity === 'error');
+  // Errors stopped the action: show them where the user is looking. Warnings stay where they are.
+  const summary = useReveal<HTMLElement>(errors ? JSON.stringify(notes) : undefined);
+  if (notes.length === 0) return null;
   return (
-    <section class={`summary ${errors ? 'summary-error' : 'summary-warning'}`} role={errors ? 'alert' : 'status'} aria-label={title}>
+    <section class={`summary ${errors ? 'summary-error' : 'summary-warning'}`} role={errors ? 'alert' : 'status'} aria-label={title} tabIndex={-1} ref={summary}>
       <h2>{title}</h2>
       <ul>
         {notes.map((n, i) => (
