@@ -1,6 +1,9 @@
 // API load benchmark: autocannon against `portcullis serve` (SQLite, its own process) for
-// GET of one reusable policy and POST of new policies, 50 connections each. Prints progress
-// to stderr and, as its last stdout line, one JSON object of figures.
+// GET of one reusable policy, a list of 50 policies and POST of new policies, 50 connections
+// each, beside a bare fastify route that answers the same policy's envelope as a constant (its
+// own process too), so the reads are read as fractions of what the wire allows on this machine
+// in the same run. Prints progress to stderr and, as its last stdout line, one JSON object of
+// figures.
 //
 //   npm run bench:api            (CONNECTIONS=50 DURATION=10 by default)
 
@@ -9,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { startServerProcess } from '../test/support/server-process.js';
+import { startBareRoute } from './support/bare-route.js';
 
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
 const DURATION = Number(process.env.DURATION ?? 10);
@@ -43,7 +47,20 @@ try {
   const { result } = (await created.json()) as { result: { id: string } };
   if (!created.ok) throw new Error(`could not create the benchmark policy: ${created.status}`);
 
+  for (let i = 1; i < 50; i++) {
+    const more = await fetch(policies, { method: 'POST', headers, body: JSON.stringify({ ...POLICY, name: `${POLICY.name} ${i}`, include: POLICY.include.slice(0, 1) }) });
+    if (!more.ok) throw new Error(`could not create benchmark policy ${i}: ${more.status}`);
+  }
+  const one = await (await fetch(`${policies}/${result.id}`, { headers })).json();
+  const bareRoute = await startBareRoute(one);
+  let bare;
+  try {
+    bare = await run('bare fastify route', { url: bareRoute.url });
+  } finally {
+    await bareRoute.stop();
+  }
   const get = await run('GET policy', { url: `${policies}/${result.id}`, headers });
+  const list = await run('list 50 policies', { url: `${policies}?per_page=50`, headers });
   const post = await run('POST policy', { url: policies, method: 'POST', headers, body });
   const figures = {
     benchmark: 'api',
@@ -51,9 +68,15 @@ try {
     connections: CONNECTIONS,
     duration_s: DURATION,
     node: process.version,
+    bare_rps: bare.rps,
+    bare_p99_ms: bare.p99,
     get_policy_rps: get.rps,
+    get_fraction_of_bare: Number((get.rps / bare.rps).toFixed(3)),
     get_policy_p50_ms: get.p50,
     get_policy_p99_ms: get.p99,
+    list_policies_rps: list.rps,
+    list_policies_p99_ms: list.p99,
+    list_fraction_of_bare: Number((list.rps / bare.rps).toFixed(3)),
     create_policy_rps: post.rps,
     create_policy_p50_ms: post.p50,
     create_policy_p99_ms: post.p99,
