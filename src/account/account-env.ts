@@ -4,7 +4,7 @@
 // data (an AccountSnapshot) that a policy test stores when it starts, so that every chunk,
 // whichever process runs it and however late, decides against the account as it was then.
 
-import { buildListIndex, type EvalEnv, type Group, type ListIndex, type Policy, type ServiceTokenInfo } from '../engine/index.js';
+import { buildListIndex, type EvalEnv, type Group, type ListIndex, type NamedKind, type Policy, type ServiceTokenInfo } from '../engine/index.js';
 import type { StoreReader } from '../store/store.js';
 import { loadGroupRecords, ruleSetReferences, storedGroup } from './rule-references.js';
 
@@ -26,6 +26,8 @@ export interface AccountSnapshot {
   readonly apps: readonly string[];
   /** Every service token of the account (any_valid_service_token accepts any); expiry 0 = disabled. */
   readonly serviceTokens: readonly { readonly id: string; readonly expiresAt: number | null }[];
+  /** Names of the objects read, by kind and id, for explanations (absent from older snapshots). */
+  readonly names?: Partial<Record<NamedKind, Readonly<Record<string, string>>>>;
 }
 
 export async function readAccountSnapshot(store: StoreReader, accountId: string, policies: readonly Policy[], now = Date.now()): Promise<AccountSnapshot> {
@@ -54,8 +56,18 @@ export async function readAccountSnapshot(store: StoreReader, accountId: string,
     postureRules: postures.map((r) => r.id),
     apps: apps.map((r) => r.id),
     serviceTokens: tokens.map((t) => ({ id: t.id, expiresAt: serviceTokenExpiry(t.body) })),
+    names: {
+      list: namesOf(listRecords),
+      identity_provider: namesOf(idps),
+      posture_rule: namesOf(postures),
+      app: namesOf(apps),
+      service_token: namesOf(tokens),
+    },
   };
 }
+
+const namesOf = (records: readonly { readonly id: string; readonly name: string }[]): Record<string, string> =>
+  Object.fromEntries(records.map((r) => [r.id, r.name]));
 
 /**
  * A service token's expiry (ms since the epoch; null: never). A disabled token is treated as
@@ -92,6 +104,7 @@ export function accountEnvOf(snapshot: AccountSnapshot): AccountEnv {
       appExists: (id) => appIds.has(id),
       accountId: snapshot.accountId,
       now: snapshot.now,
+      nameOf: (kind, id) => snapshot.names?.[kind]?.[id],
     },
   };
 }

@@ -106,7 +106,8 @@ export function parseListItems(items: Items, sink: Problems): ListIndex[] {
         sink.add(items.doc.problem(at, 'invalid_list', `${JSON.stringify(v)} is not a valid email address.`));
       } else values.push(v);
     });
-    return { id: value.id, parsed: buildListIndex(value.id, type, values) };
+    const index = buildListIndex(value.id, type, values);
+    return { id: value.id, parsed: typeof value.name === 'string' && value.name !== '' ? { ...index, name: value.name } : index };
   });
 }
 
@@ -146,6 +147,7 @@ export class Catalog {
       group: (id) => groupMap.get(id),
       list: (id) => listMap.get(id),
       ...(supplied.idps ? { identityProviderExists: (id: string) => idpMap.has(id) } : {}),
+      nameOf: (kind, id) => (kind === 'list' ? listMap.get(id)?.name : kind === 'identity_provider' ? idpMap.get(id)?.name : undefined),
     };
     this.lintContext = {
       group: (id) => groupMap.get(id),

@@ -34,7 +34,7 @@ test('demo --json decides every example user', () => {
 test('demo explains a decision as a tree, in evaluation order', () => {
   const r = run('demo', '--explain', 'Carol@Contractor.io');
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /Granted by allow policy "Contractors from approved countries"\./);
+  assert.match(r.stdout, /Granted by allow policy "Contractors from approved countries": Member of Access group "Contractors"\./);
   assert.match(r.stdout, /✔ okta: Member of Okta group "Contractors"\./);
   assert.ok(r.stdout.indexOf('bypass "Office network') < r.stdout.indexOf('deny "Block high-risk'), 'bypass policies are evaluated first');
 });

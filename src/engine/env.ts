@@ -10,6 +10,8 @@ export type ListType = 'IP' | 'EMAIL' | (string & {});
 /** A Gateway list prepared for membership tests. */
 export interface ListIndex {
   readonly id: string;
+  /** Its name, when the source gave one (explanations name the list by it). */
+  readonly name?: string;
   readonly type: ListType;
   /** EMAIL lists: lower-cased entries. */
   readonly emails: ReadonlySet<string>;
@@ -53,7 +55,15 @@ export interface EvalEnv {
   readonly accountId?: string;
   /** Evaluation time (ms since the epoch) for service-token expiry; defaults to Date.now() at compile time. */
   readonly now?: number;
+  /**
+   * The name of a referenced object, for explanations that a person reads ("list \"Contractors\""
+   * rather than its id). Ids stay in each reason's `expected`/`actual`. Unknown → the id is shown.
+   */
+  readonly nameOf?: (kind: NamedKind, id: string) => string | undefined;
 }
+
+/** The kinds of objects that rules name by id. */
+export type NamedKind = 'list' | 'identity_provider' | 'service_token' | 'posture_rule' | 'app';
 
 /**
  * Answers of external evaluation endpoints for one identity, gathered beforehand (see

@@ -2,7 +2,7 @@
 // The explanation *is* the evaluation data (which rules were true, false or unknown, and the
 // values compared), so it cannot drift from the decision. Slow by design; see compile.ts.
 
-import type { EvalEnv, ExternalAnswers, ListIndex } from './env.js';
+import type { EvalEnv, ExternalAnswers, ListIndex, NamedKind } from './env.js';
 import { cycleDetector } from './groups.js';
 import type { PreparedIdentity } from './identity.js';
 import { cidrContains, formatIp } from './ip.js';
@@ -139,8 +139,8 @@ const EVALUATE: { readonly [S in Selector]: Evaluate<S> } = {
     if (email === undefined) return NOT('email_missing', 'The identity has no email.', rule.listId);
     const list = ev.list(rule.listId, CATALOGUE.email_list.reference.listType);
     if (!isList(list)) return list;
-    if (list.emails.has(email)) return MATCHED('email_list_match', `Email ${email} is in list ${rule.listId}.`, rule.listId, email);
-    return NOT('email_list_mismatch', `Email ${email} is not in list ${rule.listId}.`, rule.listId, email);
+    if (list.emails.has(email)) return MATCHED('email_list_match', `Email ${email} is in list ${ev.named('list', rule.listId)}.`, rule.listId, email);
+    return NOT('email_list_mismatch', `Email ${email} is not in list ${ev.named('list', rule.listId)}.`, rule.listId, email);
   },
   ip: (rule, { id }) => {
     if (id.ip === undefined) return NOT('ip_missing', 'The identity has no IP address.', rule.cidr.text);
@@ -153,8 +153,8 @@ const EVALUATE: { readonly [S in Selector]: Evaluate<S> } = {
     const list = ev.list(rule.listId, CATALOGUE.ip_list.reference.listType);
     const ip = formatIp(address);
     if (!isList(list)) return list;
-    if (list.ips.has(address)) return MATCHED('ip_list_match', `IP ${ip} is in list ${rule.listId}.`, rule.listId, ip);
-    return NOT('ip_list_mismatch', `IP ${ip} is not in list ${rule.listId}.`, rule.listId, ip);
+    if (list.ips.has(address)) return MATCHED('ip_list_match', `IP ${ip} is in list ${ev.named('list', rule.listId)}.`, rule.listId, ip);
+    return NOT('ip_list_mismatch', `IP ${ip} is not in list ${ev.named('list', rule.listId)}.`, rule.listId, ip);
   },
   geo: (rule, { id }) => {
     if (id.country === undefined) return NOT('country_missing', 'The identity has no country.', rule.country);
@@ -164,9 +164,9 @@ const EVALUATE: { readonly [S in Selector]: Evaluate<S> } = {
   login_method: (rule, ev) => {
     const { id } = ev;
     if (id.idpId !== rule.idpId) {
-      return NOT('login_method_mismatch', `The user logged in through ${q(id.idpId)}, not ${q(rule.idpId)}.`, rule.idpId, id.idpId ?? null);
+      return NOT('login_method_mismatch', `The user logged in through ${ev.named('identity_provider', id.idpId)}, not ${ev.named('identity_provider', rule.idpId)}.`, rule.idpId, id.idpId ?? null);
     }
-    return ev.idpGone(rule.idpId) ?? MATCHED('login_method_match', `The user logged in through ${q(rule.idpId)}.`, rule.idpId, id.idpId);
+    return ev.idpGone(rule.idpId) ?? MATCHED('login_method_match', `The user logged in through ${ev.named('identity_provider', rule.idpId)}.`, rule.idpId, id.idpId);
   },
   auth_method: (rule, { id }) => {
     if (id.amr.includes(rule.method)) return MATCHED('auth_method_match', `Login used ${q(rule.method)}.`, rule.method, id.amr);
@@ -221,26 +221,28 @@ const EVALUATE: { readonly [S in Selector]: Evaluate<S> } = {
     if (id.commonName === rule.commonName) return MATCHED('common_name_match', `Certificate common name is ${q(rule.commonName)}.`, rule.commonName, id.commonName);
     return NOT('common_name_mismatch', `Certificate common name ${q(id.commonName)} is not ${q(rule.commonName)}.`, rule.commonName, id.commonName);
   },
-  device_posture: (rule, { id, env }) => {
-    if (!id.postureSucceeded(rule.postureRuleId)) return NOT('device_posture_failed', `Device posture check ${q(rule.postureRuleId)} did not pass.`, rule.postureRuleId);
+  device_posture: (rule, ev) => {
+    const { id, env } = ev;
+    if (!id.postureSucceeded(rule.postureRuleId)) return NOT('device_posture_failed', `Device posture check ${ev.named('posture_rule', rule.postureRuleId)} did not pass.`, rule.postureRuleId);
     if (env.postureRuleExists !== undefined && !env.postureRuleExists(rule.postureRuleId)) {
       return UNKNOWN('posture_rule_not_found', `Device posture rule ${q(rule.postureRuleId)} no longer exists.`, rule.postureRuleId);
     }
-    return MATCHED('device_posture_passed', `Device posture check ${q(rule.postureRuleId)} passed.`, rule.postureRuleId);
+    return MATCHED('device_posture_passed', `Device posture check ${ev.named('posture_rule', rule.postureRuleId)} passed.`, rule.postureRuleId);
   },
   service_token: (rule, ev) => {
     const { id } = ev;
     const want = rule.tokenId;
     if (id.serviceTokenId !== undefined && id.serviceTokenId !== want) {
-      return NOT('service_token_mismatch', `Service token ${q(id.serviceTokenId)} is not ${q(want)}.`, want, id.serviceTokenId);
+      return NOT('service_token_mismatch', `Service token ${ev.named('service_token', id.serviceTokenId)} is not ${ev.named('service_token', want)}.`, want, id.serviceTokenId);
     }
     return ev.serviceToken(want);
   },
   any_valid_service_token: (_rule, ev) => ev.serviceToken(undefined),
-  linked_app_token: (rule, { id, env }) => {
-    if (id.linkedAppUid !== rule.appUid) return NOT('linked_app_token_mismatch', `The request carried no token of app ${q(rule.appUid)}.`, rule.appUid, id.linkedAppUid ?? null);
+  linked_app_token: (rule, ev) => {
+    const { id, env } = ev;
+    if (id.linkedAppUid !== rule.appUid) return NOT('linked_app_token_mismatch', `The request carried no token of app ${ev.named('app', rule.appUid)}.`, rule.appUid, id.linkedAppUid ?? null);
     if (env.appExists !== undefined && !env.appExists(rule.appUid)) return UNKNOWN('app_not_found', `Application ${q(rule.appUid)} no longer exists.`, rule.appUid);
-    return MATCHED('linked_app_token_match', `The request carried a token of app ${q(rule.appUid)}.`, rule.appUid, id.linkedAppUid);
+    return MATCHED('linked_app_token_match', `The request carried a token of app ${ev.named('app', rule.appUid)}.`, rule.appUid, id.linkedAppUid);
   },
   user_risk_score: (rule, { id }) => {
     if ((rule.levels as readonly string[]).includes(id.riskLevel)) {
@@ -294,6 +296,13 @@ class Interpreter {
     this.now = env.now ?? Date.now();
   }
 
+  /** How a message names a referenced object: its quoted name when known, else its quoted id. */
+  named(kind: NamedKind, id: string | undefined): string {
+    if (id === undefined) return q(id);
+    const name = this.env.nameOf?.(kind, id);
+    return name === undefined || name === id ? q(id) : q(name);
+  }
+
   /** Unknown when the rule's identity provider no longer exists (the user logged in through it). */
   idpGone(idpId: string): readonly [typeof U, Reason<'identity_provider_not_found'>] | undefined {
     if (this.env.identityProviderExists !== undefined && !this.env.identityProviderExists(idpId)) {
@@ -305,7 +314,7 @@ class Interpreter {
   /** The IdP check shared by IdP-scoped selectors: undefined when the identity is in scope. */
   idpScope(idpId: string): readonly [typeof F, Reason<'idp_mismatch'>] | readonly [typeof U, Reason<'identity_provider_not_found'>] | undefined {
     if (this.id.idpId !== idpId) {
-      return NOT('idp_mismatch', `The user logged in through identity provider ${q(this.id.idpId)}, not ${q(idpId)}.`, idpId, this.id.idpId ?? null);
+      return NOT('idp_mismatch', `The user logged in through identity provider ${this.named('identity_provider', this.id.idpId)}, not ${this.named('identity_provider', idpId)}.`, idpId, this.id.idpId ?? null);
     }
     return this.idpGone(idpId);
   }
@@ -313,7 +322,7 @@ class Interpreter {
   list(listId: string, type: RuleListType): ListIndex | readonly [typeof U, Reason<'list_not_found' | 'list_type_mismatch'>] {
     const list = this.env.list?.(listId);
     if (list === undefined) return UNKNOWN('list_not_found', `Gateway list ${q(listId)} does not exist.`, listId);
-    if (list.type !== type) return UNKNOWN('list_type_mismatch', `Gateway list ${q(listId)} is of type ${list.type}, not ${type}.`, type);
+    if (list.type !== type) return UNKNOWN('list_type_mismatch', `Gateway list ${this.named('list', listId)} is of type ${list.type}, not ${type}.`, type);
     return list;
   }
 
@@ -335,11 +344,11 @@ class Interpreter {
   serviceToken(want: string | undefined): Verdict<'any_valid_service_token'> {
     const { id, env } = this;
     if (id.serviceTokenId === undefined) return NOT('service_token_missing', 'The request carried no service token.', want);
-    if (!id.serviceTokenActive) return NOT('service_token_invalid', `Service token ${q(id.serviceTokenId)} was not valid.`, want, id.serviceTokenId);
+    if (!id.serviceTokenActive) return NOT('service_token_invalid', `Service token ${this.named('service_token', id.serviceTokenId)} was not valid.`, want, id.serviceTokenId);
     const info = env.serviceToken === undefined ? {} : env.serviceToken(id.serviceTokenId);
     if (info === undefined) return NOT('service_token_not_found', `Service token ${q(id.serviceTokenId)} does not exist in the account.`, want, id.serviceTokenId);
-    if (info.expiresAt != null && info.expiresAt <= this.now) return NOT('service_token_expired', `Service token ${q(id.serviceTokenId)} has expired.`, want, id.serviceTokenId);
-    return MATCHED('service_token_valid', `Valid service token ${q(id.serviceTokenId)}.`, want, id.serviceTokenId);
+    if (info.expiresAt != null && info.expiresAt <= this.now) return NOT('service_token_expired', `Service token ${this.named('service_token', id.serviceTokenId)} has expired.`, want, id.serviceTokenId);
+    return MATCHED('service_token_valid', `Valid service token ${this.named('service_token', id.serviceTokenId)}.`, want, id.serviceTokenId);
   }
 
   rule(rule: Rule, pointer: string): RuleExplanation {
@@ -432,14 +441,46 @@ export function explain(policies: readonly Policy[], identity: PreparedIdentity,
   const decidingIndex = disagreeing?.index ?? decided?.index;
   const deciding = decidingIndex === undefined ? null : ref(policies[decidingIndex], decidingIndex);
   const all = explained.map((e, i) => e ?? skippedExplanation(policies[i], i, joinPointer(base, i)));
-  return { access: ACCESS_NAMES[access], deciding, summary: summarize(ACCESS_NAMES[access], deciding), policies: all };
+  return { access: ACCESS_NAMES[access], deciding, summary: summarize(ACCESS_NAMES[access], deciding, all), policies: all };
 }
 
-function summarize(access: Access, deciding: PolicyRef | null): string {
+/**
+ * One sentence a person reads first: the result, the policy that decided and the rule that
+ * decided within it, with the rule's own reason. Blocked by default names the allow policy that
+ * came closest (its include matched) and what stopped it.
+ */
+function summarize(access: Access, deciding: PolicyRef | null, policies: readonly PolicyExplanation[]): string {
   if (access === 'unknown') {
-    return `Undecided: policy ${q(deciding?.name)} could not be evaluated, and its outcome would change the result.`;
+    const policy = deciding === null ? undefined : policies[deciding.index];
+    const rule = policy === undefined ? undefined : firstRule(policy, 'unknown');
+    const because = rule === undefined ? '' : ` (${withoutStop(rule.reason.message)})`;
+    return `Undecided: policy ${q(deciding?.name)} could not be evaluated${because}, and its outcome would change the result.`;
   }
-  if (deciding === null) return 'Blocked: no policy matched (deny by default).';
+  if (deciding === null) {
+    const closest = policies.find((p) => grants(p.decision) && p.outcome === 'not_matched' && p.include.some((r) => r.outcome === 'matched'));
+    if (closest === undefined) return 'Blocked: no policy matched (deny by default).';
+    return `Blocked: no policy matched (deny by default); the closest, ${closest.decision} policy ${q(closest.name)}, ${whatStopped(closest)}`;
+  }
   const verb = access === 'granted' ? 'Granted' : 'Blocked';
-  return `${verb} by ${deciding.decision} policy ${q(deciding.name)}.`;
+  const rule = firstRule(policies[deciding.index], 'matched', ['include']);
+  return `${verb} by ${deciding.decision} policy ${q(deciding.name)}${rule === undefined ? '.' : `: ${rule.reason.message}`}`;
 }
+
+/** Why a policy whose include matched did not match: the first failed requirement or matching exclusion. */
+function whatStopped(policy: PolicyExplanation): string {
+  const excluded = policy.exclude.find((r) => r.outcome === 'matched');
+  if (excluded !== undefined) return `excludes this user: ${excluded.reason.message}`;
+  const unmet = policy.require.find((r) => r.outcome === 'not_matched');
+  if (unmet !== undefined) return `requires what this user lacks: ${unmet.reason.message}`;
+  return 'did not match.';
+}
+
+function firstRule(set: RuleSetExplanation, outcome: RuleExplanation['outcome'], lists: readonly RuleListName[] = ['include', 'require', 'exclude']): RuleExplanation | undefined {
+  for (const list of lists) {
+    const rule = set[list].find((r) => r.outcome === outcome);
+    if (rule !== undefined) return rule;
+  }
+  return undefined;
+}
+
+const withoutStop = (text: string): string => (text.endsWith('.') ? text.slice(0, -1) : text);

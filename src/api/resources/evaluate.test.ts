@@ -44,6 +44,22 @@ describe('what-if evaluation', () => {
     assert.equal(override.json.result.status, 'blocked');
   });
 
+  it('names lists and identity providers by their names and opens with the deciding rule', async () => {
+    const list = await s.api('POST', `/accounts/${account}/gateway/lists`, { name: 'Partner offices', type: 'IP', items: [{ value: '203.0.113.0/24' }] });
+    const idp = await s.api('POST', `/accounts/${account}/access/identity_providers`, { name: 'Corporate Okta', type: 'okta', config: { okta_account: 'https://corp.okta.com', client_id: 'x', client_secret: 'y' } });
+    const policies = [
+      { name: 'Staff off partner networks', decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }], exclude: [{ ip_list: { id: list.json.result.id } }] },
+      { name: 'Okta users', decision: 'allow', include: [{ login_method: { id: idp.json.result.id } }] },
+    ];
+    const answer = await s.api('POST', path, { policies, identity: { email: 'ann@example.com', ip: '203.0.113.9' } });
+    assert.equal(answer.status, 200);
+    const explanation = answer.json.result.explanation;
+    assert.equal(explanation.summary, 'Blocked: no policy matched (deny by default); the closest, allow policy "Staff off partner networks", excludes this user: IP 203.0.113.9 is in list "Partner offices".');
+    const excluded = explanation.policies[0].exclude[0];
+    assert.equal(excluded.reason.expected, list.json.result.id, 'the id stays in the structured reason');
+    assert.match(explanation.policies[1].include[0].reason.message, /not "Corporate Okta"\.$/);
+  });
+
   it('fails closed when the decision depends on something unknown', async () => {
     const res = await s.api('POST', path, {
       policies: [{ name: 'Ask outside', decision: 'allow', include: [{ external_evaluation: { evaluate_url: 'https://eval.example/ask', keys_url: 'https://eval.example/keys' } }] }],

@@ -38,7 +38,12 @@ test('check fails on a broken expectation and prints the failing case with its e
   const r = portcullis(check(example('expectations.yaml'), example('policies-after.json')));
   assert.equal(r.status, 1);
   assert.match(r.stdout, /^✘ carol@contractor\.io: expected approved, got blocked — contractors working from Germany keep access \(.*expectations\.yaml:12\)$/m);
-  assert.match(r.stdout, /^ {4}Blocked: no policy matched \(deny by default\)\.$/m);
+  // One sentence first: the allow policy that came closest and the rule that stopped it.
+  assert.match(r.stdout, /^ {4}Blocked: no policy matched \(deny by default\); the closest, allow policy "Contractors from approved countries", requires what this user lacks: Country DE is not IN\.$/m);
+  // A deny policy that did not match did not decide: one line, no rules.
+  assert.match(r.stdout, /^ {4}✘ \[0\] deny "Block high-risk users" — not_matched \(did not decide; rules not shown\)$/m);
+  // Lists are named by their names, not their ids.
+  assert.match(r.stdout, /✘ ip_list: IP 192\.0\.2\.50 is not in list "Office egress IPs"\./);
   assert.match(r.stdout, /^ {4}✘ \[3\] allow "Contractors from approved countries" — not_matched$/m);
   assert.match(r.stdout, /^ {10}✘ geo: Country DE is not IN\.$/m);
   assert.match(r.stdout, /^1 case failed, 4 passed\.$/m);
@@ -48,7 +53,7 @@ test('check fails on a broken expectation and prints the failing case with its e
   assert.deepEqual([json.cases, json.passed, json.failed], [5, 4, 1]);
   const carol = json.results.find((x) => !x.pass)!;
   assert.deepEqual([carol.user, carol.pointer, carol.line, carol.expect, carol.status], ['carol@contractor.io', '/cases/2', 12, 'approved', 'blocked']);
-  assert.equal(carol.explanation?.summary, 'Blocked: no policy matched (deny by default).');
+  assert.match(carol.explanation?.summary ?? '', /^Blocked: no policy matched \(deny by default\); the closest, allow policy "Contractors from approved countries"/);
   assert.equal(json.results.filter((x) => x.explanation !== undefined).length, 1, 'explanations only for failing cases');
 });
 

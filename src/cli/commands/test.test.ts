@@ -73,16 +73,18 @@ test('test --explain prints the explanation tree in evaluation order, nested gro
   const r = portcullis([...EXAMPLE_RUN, '--explain', 'Carol@Contractor.io']);
   assert.equal(r.status, 0, r.stderr);
   const tree = r.stdout.slice(r.stdout.indexOf('Why carol@contractor.io?'));
-  assert.match(tree, /^Granted by allow policy "Contractors from approved countries"\.$/m);
+  assert.match(tree, /^Granted by allow policy "Contractors from approved countries": Member of Access group "Contractors"\.$/m);
   assert.match(tree, /^✔ \[3\] allow "Contractors from approved countries" — matched {2}← decided$/m);
   assert.match(tree, /^ {6}✔ group: Member of Access group "Contractors"\.$/m);
   assert.match(tree, /^ {12}✔ okta: Member of Okta group "Contractors"\.$/m);
-  assert.match(tree, /^ {6}✘ geo: Country DE is not US\.$/m);
+  // Policies that did not decide are one line each; the deciding one shows its rules.
+  assert.match(tree, /^✘ \[1\] bypass "Office network bypass for the status page" — not_matched \(did not decide; rules not shown\)$/m);
+  assert.doesNotMatch(tree, /geo: Country DE is not US/);
   assert.ok(tree.indexOf('[1] bypass') < tree.indexOf('[0] deny'), 'bypass runs first');
 
   const { json } = portcullisJson<TestJson>([...EXAMPLE_RUN, '--explain', 'bob@example.com', '--limit', '0']);
   assert.equal(json.explanation?.access, 'blocked');
-  assert.equal(json.explanation?.summary, 'Blocked: no policy matched (deny by default).');
+  assert.equal(json.explanation?.summary, 'Blocked: no policy matched (deny by default); the closest, allow policy "Employees with MFA", requires what this user lacks: Login used pwd, not "mfa".');
   assert.deepEqual(json.users, []);
 });
 
