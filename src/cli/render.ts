@@ -1,6 +1,6 @@
 // Human-readable renderings of engine results for the terminal.
 
-import { executionOrder, grants, type Explanation, type PolicyExplanation, type RuleExplanation, type RuleSetExplanation } from '../engine/index.js';
+import { executionOrder, policyMattered, type Explanation, type RuleExplanation, type RuleSetExplanation } from '../engine/index.js';
 import type { Status } from './evaluation.js';
 import { PLAIN, type Style } from './terminal.js';
 
@@ -54,18 +54,6 @@ function setLines(set: RuleSetExplanation, indent: string, out: string[], style:
 }
 
 /**
- * Whether a policy's rules help a person see why the result is what it is: the deciding
- * policy's do, and when nothing matched, every evaluated policy that could have let the user in.
- * The others (a deny that did not match, an allow evaluated before the one that decided) are
- * shown on one line.
- */
-function mattered(explanation: Explanation, policy: PolicyExplanation): boolean {
-  if (policy.outcome === 'skipped') return false;
-  if (explanation.deciding !== null) return explanation.deciding.index === policy.index;
-  return grants(policy.decision);
-}
-
-/**
  * The explanation as an indented tree: the summary sentence, then each policy in the order it
  * was evaluated (bypass and service auth first), with the rules and reasons of the policies
  * that mattered and one line for each of the others (`full`: every policy's rules).
@@ -76,7 +64,7 @@ export function explanationTree(explanation: Explanation, style: Style = PLAIN, 
   for (const index of executionOrder(policies.map((p) => p.decision))) {
     const p = policies[index];
     const deciding = explanation.deciding?.index === p.index ? style.bold('  ← decided') : '';
-    const shown = p.outcome !== 'skipped' && (full || mattered(explanation, p));
+    const shown = p.outcome !== 'skipped' && (full || policyMattered(explanation, p));
     const hidden = !shown && p.outcome !== 'skipped' ? style.dim(' (did not decide; rules not shown)') : '';
     out.push(`${mark(p.outcome, style)} [${p.index}] ${p.decision} "${p.name}" — ${p.outcome}${deciding}${hidden}`);
     if (shown) setLines(p, '    ', out, style);

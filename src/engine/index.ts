@@ -11,6 +11,8 @@ export * from './groups.js';
 export * from './outcome.js';
 export * from './validate.js';
 export * from './interpreter.js';
+export * from './explanation-diff.js';
+export * from './explanation-focus.js';
 export * from './compile.js';
 export * from './external.js';
 export * from './references.js';

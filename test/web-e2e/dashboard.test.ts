@@ -151,6 +151,14 @@ describe('the dashboard in a browser', { skip }, () => {
     await showUsers(p, 'Lose access', 4);
     const losing = (await p.locator('.users-table tbody th').allTextContents()).sort();
     assert.deepEqual(losing, ['alan@example.com', 'barbara@example.com', 'katherine@example.com', 'linus@example.com']);
+    // The drawer of a user who loses access says what made the difference, as the CLI's diff does.
+    await p.getByRole('button', { name: 'Explain the result of alan@example.com' }).click();
+    const drawer = p.getByRole('dialog', { name: /Why alan@example.com is/ });
+    const differences = drawer.getByRole('list', { name: 'What made the difference' });
+    await differences.waitFor();
+    assert.match((await differences.textContent()) ?? '', /Employees.*matched → not matched.*require rule Country: added — Country \w+ is not US\./s);
+    assert.match((await drawer.locator('.explanation-summary').first().textContent()) ?? '', /^Blocked: /);
+    await p.keyboard.press('Escape');
     // The saved policy is unchanged until the draft is saved.
     const saved = await s.api('GET', `/accounts/${s.accountId}/access/policies/${fixture.employeesPolicyId}`);
     assert.deepEqual(saved.json.result.require, []);

@@ -224,6 +224,11 @@ await describeEachDatabase('policy tester', (s) => {
     const rule = explained.json.result.explanation.policies[0].require[0];
     assert.deepEqual([rule.selector, rule.outcome, rule.reason.expected], ['auth_method', 'not_matched', 'mfa']);
     assert.equal(explained.json.result.baseline_explanation.deciding.name, 'Staff');
+    // What made the difference, as the CLI's diff computes it: Staff no longer exists, the new policy requires MFA.
+    assert.deepEqual(
+      explained.json.result.differences.map((d: { name: string; before: { outcome: string } | null; after: { outcome: string } | null }) => [d.name, d.before?.outcome ?? null, d.after?.outcome ?? null]),
+      [['Staff', 'matched', null]],
+    );
 
     await s.api('PUT', `/accounts/${account}/access/users/${bob.id}/last_seen_identity`, { amr: ['pwd', 'mfa'] });
     const later = await s.api('GET', `/accounts/${account}/access/policy-tests/${id}/users/${bob.id}`);

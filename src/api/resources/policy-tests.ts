@@ -4,7 +4,7 @@
 // and who loses access), ?changed=true, and one user's result with its explanation.
 
 import { randomBytes } from 'node:crypto';
-import { explain, prepareIdentity, type Explanation, type Policy } from '../../engine/index.js';
+import { diffExplanations, explain, prepareIdentity, type Explanation, type Policy } from '../../engine/index.js';
 import { readAccountSnapshot } from '../../account/account-env.js';
 import type { PolicyTestRecord, PolicyTestStore } from '../../store/store.js';
 import { parseTestPolicies, testPoliciesOf, type TestDefinition } from '../../tester/definition.js';
@@ -14,7 +14,7 @@ import { FILTER_OF_QUERY, STATUS_OF_ACCESS, filterKey, locatePage, percentOf, ro
 import { apiError, validationError } from '../errors.js';
 import { paging, pageQueryProperties, resultInfo, type PageLimits } from '../pagination.js';
 import { defineRoute, type RouteDef } from '../route.js';
-import { EXPLANATION } from '../../schema/explanation.js';
+import { EXPLANATION, POLICY_DIFFERENCES } from '../../schema/explanation.js';
 import { anyObject, anyOf, arr, bool, enumOf, int, obj, str } from '../../schema/json-schema.js';
 import { resolveTestPolicies } from './test-policies.js';
 
@@ -243,7 +243,7 @@ export const policyTestRoutes: RouteDef[] = [
     extension: true,
     status: 200,
     result: obj(
-      { ...USER_RESULT.properties, identity_changed: bool(), explanation: EXPLANATION, baseline_explanation: EXPLANATION },
+      { ...USER_RESULT.properties, identity_changed: bool(), explanation: EXPLANATION, baseline_explanation: EXPLANATION, differences: POLICY_DIFFERENCES },
       { required: ['id', 'email', 'name', 'status', 'identity_changed', 'explanation'] },
     ),
     handler: async ({ accountId, params, ctx }) => {
@@ -264,15 +264,19 @@ export const policyTestRoutes: RouteDef[] = [
       const identity = user === undefined ? { email: row[1], name: row[2] } : identityOf(user);
       const env = await testEnv(ctx.store.tests, ctx.store.read, test);
       const explainSet = (policies: Policy[]): Explanation => explain(policies, prepareIdentity(identity), env);
-      const explanation = explainSet(parseTestPolicies(definition.policies));
-      const baselineExplanation = definition.baseline === undefined ? undefined : explainSet(parseTestPolicies(definition.baseline));
+      const policies = parseTestPolicies(definition.policies);
+      const explanation = explainSet(policies);
+      const baselinePolicies = definition.baseline === undefined ? undefined : parseTestPolicies(definition.baseline);
+      const baselineExplanation = baselinePolicies === undefined ? undefined : explainSet(baselinePolicies);
       const nowStatus = { granted: 'approved', blocked: 'blocked', unknown: 'error' }[explanation.access];
       return {
         result: {
           ...userResult(row),
           identity_changed: nowStatus !== STATUS_OF_ACCESS[row[3]],
           explanation,
-          ...(baselineExplanation !== undefined ? { baseline_explanation: baselineExplanation } : {}),
+          ...(baselinePolicies !== undefined && baselineExplanation !== undefined
+            ? { baseline_explanation: baselineExplanation, differences: diffExplanations(baselinePolicies, baselineExplanation, policies, explanation) }
+            : {}),
         },
       };
     },

@@ -6,7 +6,7 @@ import { explain, type PackedResult, type Policy, type PreparedIdentity, type Ev
 import type { Collector, EvaluationContext } from '../bulk/collector.js';
 import { ENTRY_SEPARATOR } from '../json-entries.js';
 import { decidingPolicy, statusOf, StatusCounts, type PolicyRef, type Status } from '../evaluation.js';
-import { diffExplanations, type PolicyDifference } from '../explanation-diff.js';
+import { diffExplanations, type PolicyDifference } from '../../engine/index.js';
 import type { SourceUser } from '../users/user.js';
 
 export const CHANGES = ['gained', 'lost', 'changed'] as const;

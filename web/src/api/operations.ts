@@ -2,6 +2,7 @@
 // edit. Each operation with its method, path, parameters, query, body and result, typed from
 // the JSON Schemas the server validates and documents with (test/codegen/dashboard-api.ts).
 
+import type { PolicyDifference } from '../../../src/engine/explanation-diff.js';
 import type { Explanation } from '../../../src/engine/interpreter.js';
 import type { WireRule } from '../../../src/engine/wire.js';
 
@@ -1141,6 +1142,8 @@ export type PolicyTestUserExplained = {
   explanation: Explanation;
   /** Every policy and rule evaluated, with outcomes and reasons. */
   baseline_explanation?: Explanation;
+  /** Extension (with baseline_policies): the policies and rules that made the difference for this user, in order of execution. */
+  differences?: PolicyDifference[];
 };
 
 /** Give policies or app_id, and user_id, email or identity. */

@@ -1,8 +1,10 @@
-// One decision explained: which policy decided, then every policy and rule with its outcome
-// and reason (expected and actual values), groups unfolded. Rendered from the engine's
-// explanation as the API answers it.
+// One decision explained: the summary sentence, which policy decided, then every policy and rule
+// with its outcome and reason (expected and actual values), groups unfolded; the policies that
+// did not decide folded. Rendered from the engine's explanation as the API answers it.
 
 import { SELECTOR_SPECS } from '../../../src/engine/selectors.js';
+import { policyMattered } from '../../../src/engine/explanation-focus.js';
+import type { PolicyDifference } from '../../../src/engine/explanation-diff.js';
 import type { Explanation } from '../api/wire.js';
 import type { GroupExplanation, PolicyExplanation, RuleExplanation, RuleSetExplanation } from '../../../src/engine/interpreter.js';
 import { DecisionBadge } from './common.js';
@@ -76,15 +78,68 @@ function Group({ group, level }: { group: GroupExplanation; level: number }) {
   );
 }
 
-function PolicyBlock({ policy, deciding }: { policy: PolicyExplanation; deciding: boolean }) {
+function PolicyBlock({ policy, deciding, mattered }: { policy: PolicyExplanation; deciding: boolean; mattered: boolean }) {
+  const heading = (
+    <>
+      {policy.name} <DecisionBadge decision={policy.decision} /> <Outcome outcome={policy.outcome} />
+      {deciding && <span class="badge badge-deciding">Decided</span>}
+    </>
+  );
   return (
     <section class={`explained-policy ${deciding ? 'deciding' : ''}`} aria-label={`Policy ${policy.name}`}>
-      <h3>
-        {policy.name} <DecisionBadge decision={policy.decision} /> <Outcome outcome={policy.outcome} />
-        {deciding && <span class="badge badge-deciding">Decided</span>}
-      </h3>
-      {policy.outcome !== 'skipped' && <RuleLists set={policy} level={0} />}
+      {policy.outcome === 'skipped' ? (
+        <h3>{heading}</h3>
+      ) : mattered ? (
+        <>
+          <h3>{heading}</h3>
+          <RuleLists set={policy} level={0} />
+        </>
+      ) : (
+        // A policy that did not decide stays folded: one line, its rules a click away.
+        <details>
+          <summary>
+            <h3>{heading}</h3> <span class="hint">did not decide</span>
+          </summary>
+          <RuleLists set={policy} level={0} />
+        </details>
+      )}
     </section>
+  );
+}
+
+const OUTCOME_WORDS: Record<string, string> = { matched: 'matched', not_matched: 'not matched', unknown: 'unknown', skipped: 'not evaluated' };
+const word = (outcome: string | null): string => (outcome === null ? 'absent' : (OUTCOME_WORDS[outcome] ?? outcome));
+
+/** The policies and rules that made the difference between the saved policies and the tested ones, as the CLI's diff prints them. */
+export function DifferenceList({ differences }: { differences: readonly PolicyDifference[] }) {
+  if (differences.length === 0) return <p class="hint">No policy changed its outcome for this user.</p>;
+  return (
+    <ul class="differences" aria-label="What made the difference">
+      {differences.map((d) => {
+        const decision = (d.after ?? d.before)!.decision;
+        const change =
+          d.before === null
+            ? `added: ${word(d.after!.outcome)}`
+            : d.after === null
+              ? `removed: was ${word(d.before.outcome)}`
+              : `${d.before.decision !== d.after.decision ? `decision ${d.before.decision} → ${d.after.decision}, ` : ''}${word(d.before.outcome)} → ${word(d.after.outcome)}`;
+        return (
+          <li key={`${d.id ?? ''}:${d.name}`}>
+            <strong>{d.name}</strong> <DecisionBadge decision={decision} /> {change}
+            {d.rules.length > 0 && (
+              <ul>
+                {d.rules.map((r, i) => (
+                  <li key={i}>
+                    {r.list} rule {SELECTOR_SPECS.get(Object.keys(r.rule)[0] as never)?.title ?? Object.keys(r.rule)[0]}:{' '}
+                    {r.before === null ? 'added' : r.after === null ? 'removed' : `${word(r.before)} → ${word(r.after)}`} — {r.reason.message}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </li>
+        );
+      })}
+    </ul>
   );
 }
 
@@ -95,6 +150,7 @@ export function ExplanationView({ explanation }: { explanation: Explanation }) {
       <p class={`verdict verdict-${explanation.access}`}>
         <strong>{ACCESS_LABELS[explanation.access] ?? explanation.access}</strong>
       </p>
+      <p class="explanation-summary">{explanation.summary}</p>
       <p class="deciding-policy">
         {deciding === null ? (
           'No policy matched, so access is blocked by default.'
@@ -105,7 +161,7 @@ export function ExplanationView({ explanation }: { explanation: Explanation }) {
         )}
       </p>
       {explanation.policies.map((policy) => (
-        <PolicyBlock key={policy.pointer} policy={policy} deciding={deciding !== null && deciding.index === policy.index} />
+        <PolicyBlock key={policy.pointer} policy={policy} deciding={deciding !== null && deciding.index === policy.index} mattered={policyMattered(explanation, policy)} />
       ))}
     </div>
   );

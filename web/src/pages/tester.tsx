@@ -9,7 +9,7 @@ import type { PolicyTestProgress, PolicyTestUser, PolicyTestUserExplained } from
 import { useApp } from '../app-context.js';
 import { BarChart } from '../components/chart.js';
 import { ErrorBanner, Loading, PageTitle, Pager, StatusBadge, useAsync } from '../components/common.js';
-import { ExplanationView } from '../components/explanation.js';
+import { DifferenceList, ExplanationView } from '../components/explanation.js';
 import { Modal } from '../components/modal.js';
 import { PolicyPicker, chosenPolicies, type PolicyChoice } from '../components/policy-picker.js';
 import { useLocation } from '../router.js';
@@ -259,6 +259,12 @@ function ExplanationDrawer({ testId, user, onClose }: { testId: string; user: Po
             )}
           </p>
           {data.identity_changed && <p class="banner banner-warning">This user's identity has changed since the test ran: the explanation below uses the current identity and gives another answer.</p>}
+          {data.differences !== undefined && (
+            <section aria-label="What made the difference">
+              <h3>What made the difference</h3>
+              <DifferenceList differences={data.differences} />
+            </section>
+          )}
           <ExplanationView explanation={data.explanation} />
           {data.baseline_explanation !== undefined && (
             <details class="baseline">

@@ -3,8 +3,10 @@
 // removed, or with another outcome). Policies are matched by id when both sides have one,
 // otherwise by name; rules by their JSON within the same list (include, require, exclude).
 
-import type { Explanation, Policy, PolicyExplanation, Reason, Rule, RuleExplanation, RuleListName, WireRule } from '../engine/index.js';
-import { executionOrder, RULE_LISTS } from '../engine/index.js';
+import type { Explanation, PolicyExplanation, Reason, RuleExplanation } from './interpreter.js';
+import { executionOrder } from './outcome.js';
+import { RULE_LISTS, type Policy, type Rule, type RuleListName } from './rules.js';
+import type { WireRule } from './wire.js';
 
 type Outcome = PolicyExplanation['outcome'];
 
@@ -37,7 +39,7 @@ export interface PolicyDifference {
 }
 
 /** Canonical JSON of a rule (keys sorted), so equal rules compare equal however written. */
-export function ruleKey(rule: WireRule): string {
+export function wireRuleKey(rule: WireRule): string {
   const sort = (v: unknown): unknown =>
     Array.isArray(v) ? v.map(sort) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])])) : v;
   return JSON.stringify(sort(rule));
@@ -77,12 +79,12 @@ function ruleDifferences(
     // Rules of the before side, by key, consumed as they are paired (a rule may appear twice).
     const remaining = new Map<string, { rule: Rule; exp: RuleExplanation }[]>();
     bPolicy[list].forEach((rule, i) => {
-      const key = ruleKey(rule.wire);
+      const key = wireRuleKey(rule.wire);
       remaining.set(key, [...(remaining.get(key) ?? []), { rule, exp: bExp[list][i] }]);
     });
     aPolicy[list].forEach((rule, i) => {
       const exp = aExp[list][i];
-      const key = ruleKey(rule.wire);
+      const key = wireRuleKey(rule.wire);
       const match = remaining.get(key)?.shift();
       if (match === undefined) {
         out.push({ list, rule: rule.wire, before: null, after: exp.outcome, reason: exp.reason, pointer_after: exp.pointer });
