@@ -191,6 +191,16 @@ describe('the dashboard in a browser', { skip }, () => {
     await p.keyboard.press('Alt+ArrowUp');
     await p.getByRole('button', { name: 'Employees, position 1 of 2' }).waitFor();
     assert.equal(await p.getByRole('button', { name: 'Employees, position 1 of 2' }).evaluate((b) => b === document.activeElement), true);
+    // Leaving with the new order unsaved asks first; declining keeps the page and the order.
+    const asked: string[] = [];
+    p.once('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await p.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: 'Policies' }).click();
+    assert.match(asked[0] ?? '', /not saved/);
+    assert.equal(new URL(p.url()).pathname, `/apps/${fixture.appId}`);
+    await p.getByRole('button', { name: 'Employees, position 1 of 2' }).waitFor();
     await p.getByRole('button', { name: 'Save application' }).click();
     await p.getByRole('status').filter({ hasText: 'Order saved.' }).waitFor();
     const app = await s.api('GET', `/accounts/${s.accountId}/access/apps/${fixture.appId}`);
@@ -226,6 +236,22 @@ describe('the dashboard in a browser', { skip }, () => {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(overflow <= 0, `${path} overflows a 400px window by ${overflow}px`);
     }
+  });
+
+  it('keeps the tester usable on a 390px phone: status and explain in view, counts formatted, titles that say where you are', async () => {
+    page = await browser.newPage({ width: 390, height: 800 });
+    await signIn(page, s, '/tester');
+    await page.getByRole('heading', { name: 'Policy tester' }).waitFor();
+    assert.equal(await page.title(), 'Policy tester · portcullis');
+    await runTest(page, ['Employees']);
+    await page.getByLabel('Show', { exact: true }).selectOption({ label: 'All users' });
+    const firstRow = page.locator('.users-table tbody tr').first();
+    await firstRow.waitFor();
+    for (const cell of [firstRow.locator('.badge').first(), firstRow.getByRole('button', { name: /^Explain the result of / })]) {
+      const box = await cell.boundingBox();
+      assert.ok(box !== null && box.x >= 0 && box.x + box.width <= 390, `a ${JSON.stringify(box)} cell sits inside the 390px window`);
+    }
+    assert.match((await page.locator('.live-counts').textContent()) ?? '', /^\d[\d,]* approved · \d[\d,]* blocked · \d[\d,]* errors of \d[\d,]* users$/);
   });
 
   it('made no request beyond the test server', () => {

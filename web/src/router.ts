@@ -5,8 +5,29 @@ import { useEffect, useState } from 'preact/hooks';
 
 const CHANGE = 'portcullis:navigate';
 
+/** Unsaved work that leaving the page would lose: a question to confirm, or undefined. */
+let leaveQuestion: (() => string | undefined) | undefined;
+
+/**
+ * Ask before leaving while `question` answers a text (unsaved changes): in-app navigation asks
+ * with confirm(), closing or reloading the tab with the browser's own prompt. Returns the undo.
+ */
+export function guardLeaving(question: () => string | undefined): () => void {
+  leaveQuestion = question;
+  const beforeUnload = (event: BeforeUnloadEvent): void => {
+    if (question() !== undefined) event.preventDefault();
+  };
+  addEventListener('beforeunload', beforeUnload);
+  return () => {
+    if (leaveQuestion === question) leaveQuestion = undefined;
+    removeEventListener('beforeunload', beforeUnload);
+  };
+}
+
 export function navigate(path: string, options: { replace?: boolean } = {}): void {
   if (path === location.pathname + location.search) return;
+  const question = leaveQuestion?.();
+  if (question !== undefined && !confirm(question)) return;
   if (options.replace === true) history.replaceState(null, '', path);
   else history.pushState(null, '', path);
   dispatchEvent(new Event(CHANGE));

@@ -22,9 +22,17 @@ export function Link({ href, children, onClick, ...rest }: { href: string; child
 }
 
 /** A page's h1, focused when the page opens so screen readers announce the new page. */
+/** "200,008": counts read at a glance. */
+export const formatCount = (n: number): string => n.toLocaleString('en-US');
+
 export function PageTitle({ children, actions }: { children: ComponentChildren; actions?: ComponentChildren }) {
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus({ preventScroll: true }), []);
+  // The tab and the history list name the page too.
+  useEffect(() => {
+    const text = heading.current?.textContent?.trim();
+    document.title = text ? `${text} · portcullis` : 'portcullis';
+  });
   return (
     <div class="page-title">
       <h1 tabIndex={-1} ref={heading}>
@@ -101,14 +109,20 @@ export function Pager({ page, totalPages, onPage, label }: { page: number; total
   if (totalPages <= 1) return null;
   return (
     <nav class="pager" aria-label={label}>
+      <button type="button" disabled={page <= 1} onClick={() => onPage(1)}>
+        First
+      </button>
       <button type="button" disabled={page <= 1} onClick={() => onPage(page - 1)}>
         Previous
       </button>
       <span aria-live="polite">
-        Page {page} of {totalPages}
+        Page {formatCount(page)} of {formatCount(totalPages)}
       </span>
       <button type="button" disabled={page >= totalPages} onClick={() => onPage(page + 1)}>
         Next
+      </button>
+      <button type="button" disabled={page >= totalPages} onClick={() => onPage(totalPages)}>
+        Last
       </button>
     </nav>
   );

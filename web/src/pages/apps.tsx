@@ -2,7 +2,7 @@
 // from the keyboard (the move buttons, or Alt+Arrow keys on a policy), and saved through the
 // application's `policies: [{id, precedence}]`.
 
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { App, AppPolicy, AppRequest } from '../api/operations.js';
 import { useApp } from '../app-context.js';
 import { DecisionBadge, Link, PageTitle, useAsync } from '../components/common.js';
@@ -11,7 +11,7 @@ import { TableView } from '../components/table.js';
 import { EditorForm } from '../components/editor-form.js';
 import { SelectField, TextField } from '../components/fields.js';
 import { useSaveState } from '../components/save-state.js';
-import { navigate } from '../router.js';
+import { guardLeaving, navigate } from '../router.js';
 
 const APP_TYPES = ['self_hosted', 'saas', 'ssh', 'vnc', 'rdp', 'app_launcher', 'warp', 'biso', 'bookmark', 'dash_sso', 'infrastructure', 'mcp', 'mcp_portal', 'proxy_endpoint'] as const satisfies readonly AppRequest['type'][];
 
@@ -85,6 +85,9 @@ export function AppPage({ appId }: { appId: string }) {
   const [attach, setAttach] = useState('');
   const policies = useAsync(() => api.policies.all(), []);
   const save = useSaveState();
+  // A new order not yet saved is asked about before leaving (in the app and when closing the tab).
+  const unsaved = useRef<() => string | undefined>(() => undefined);
+  useEffect(() => guardLeaving(() => unsaved.current()), []);
 
   if (app === undefined) return <Pending error={doc.error} what="the application" />;
   // Until the user moves something, the order is the saved one.
@@ -108,12 +111,14 @@ export function AppPage({ appId }: { appId: string }) {
 
   const remove = async (): Promise<void> => {
     if ((await save.save(() => api.apps.remove(app.id), 'Application deleted.')) === undefined) return;
+    unsaved.current = () => undefined;
     refreshReferences();
     navigate('/apps');
   };
 
   const attachable = (policies.data ?? []).filter((p) => !order.some((o) => o.id === p.id));
   const changed = order.map((p) => p.id).join() !== app.policies.map((p) => p.id).join();
+  unsaved.current = () => (changed ? `The new order of ${app.name ?? 'this application'}'s policies is not saved. Leave without saving it?` : undefined);
   return (
     <>
       <PageTitle>Application: {app.name ?? app.id}</PageTitle>

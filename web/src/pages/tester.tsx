@@ -8,7 +8,7 @@ import type { QueryOf } from '../api/resources.js';
 import type { PolicyTestProgress, PolicyTestUser, PolicyTestUserExplained } from '../api/operations.js';
 import { useApp } from '../app-context.js';
 import { BarChart } from '../components/chart.js';
-import { ErrorBanner, Loading, PageTitle, Pager, StatusBadge, useAsync } from '../components/common.js';
+import { ErrorBanner, formatCount, Loading, PageTitle, Pager, StatusBadge, useAsync } from '../components/common.js';
 import { DifferenceList, ExplanationView } from '../components/explanation.js';
 import { Modal } from '../components/modal.js';
 import { PolicyPicker, chosenPolicies, type PolicyChoice } from '../components/policy-picker.js';
@@ -120,6 +120,12 @@ function ProgressView({ progress }: { progress: PolicyTestProgress | undefined }
     <div class="progress">
       <label for="test-progress">{label}</label>
       <progress id="test-progress" max={100} value={percent} aria-valuetext={`${percent}%`} />
+      {progress !== undefined && (
+        <p class="live-counts" aria-live="polite">
+          {formatCount(progress.users_approved)} approved · {formatCount(progress.users_blocked)} blocked · {formatCount(progress.users_errored)} errors
+          {' '}of {formatCount(progress.total_users)} users
+        </p>
+      )}
       {progress?.reason !== undefined && <p class="banner banner-warning">{progress.reason}</p>}
     </div>
   );
@@ -156,7 +162,7 @@ function TestResults({ test, progress }: { test: RunningTest; progress: PolicyTe
         <>
           <div class="charts">
             <BarChart
-              title={`Decisions for ${progress.total_users} users`}
+              title={`Decisions for ${formatCount(progress.total_users)} users`}
               total={progress.total_users}
               bars={[
                 { label: 'Approved', value: progress.users_approved, tone: 'tone-approved' },
@@ -166,7 +172,7 @@ function TestResults({ test, progress }: { test: RunningTest; progress: PolicyTe
             />
             {test.compare && changes.data !== undefined && (
               <BarChart
-                title={`Compared with the saved policies: ${progress.users_changed ?? 0} users change`}
+                title={`Compared with the saved policies: ${formatCount(progress.users_changed ?? 0)} users change`}
                 total={progress.total_users}
                 bars={[
                   { label: 'Gain access', value: changes.data.gains, tone: 'tone-approved' },
@@ -192,7 +198,7 @@ function TestResults({ test, progress }: { test: RunningTest; progress: PolicyTe
                 ))}
               </select>
             <span role="status" class="count">
-              {users.data?.info !== undefined ? `${users.data.info.total_count} users` : ''}
+              {users.data?.info !== undefined ? `${formatCount(users.data.info.total_count)} users` : ''}
             </span>
           </div>
           <ErrorBanner error={users.error} title="The users could not be loaded" />
@@ -202,7 +208,7 @@ function TestResults({ test, progress }: { test: RunningTest; progress: PolicyTe
               <thead>
                 <tr>
                   <th scope="col">Email</th>
-                  <th scope="col">Name</th>
+                  <th scope="col" class="secondary-column">Name</th>
                   <th scope="col">Status</th>
                   {test.compare && <th scope="col">Saved policies</th>}
                   <th scope="col">
@@ -214,7 +220,7 @@ function TestResults({ test, progress }: { test: RunningTest; progress: PolicyTe
                 {rows.map((user) => (
                   <tr key={user.id}>
                     <th scope="row">{user.email}</th>
-                    <td>{user.name}</td>
+                    <td class="secondary-column">{user.name}</td>
                     <td>
                       <StatusBadge status={user.status} />
                     </td>

@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import { ApiFailure } from '../api/client.js';
 import type { User } from '../api/operations.js';
 import { useApp } from '../app-context.js';
-import { ErrorBanner, Loading, PageTitle, Pager, SearchBox, useAsync } from '../components/common.js';
+import { ErrorBanner, formatCount, Loading, PageTitle, Pager, SearchBox, useAsync } from '../components/common.js';
 import { TableView } from '../components/table.js';
 import { EditorForm } from '../components/editor-form.js';
 import { TextField } from '../components/fields.js';
@@ -117,7 +117,7 @@ export function UsersPage() {
       />
       {users.data !== undefined && (
         <>
-          <p class="count">{users.data.info?.total_count ?? 0} users</p>
+          <p class="count">{formatCount(users.data.info?.total_count ?? 0)} users</p>
           <Pager page={page} totalPages={users.data.info?.total_pages ?? 1} onPage={setPage} label="Users pages" />
         </>
       )}
