@@ -36,7 +36,7 @@ describe('the dashboard in a browser', { skip }, () => {
   };
 
   it('builds a policy with three kinds of selector, saves it, tests it and explains a blocked user', async () => {
-    const p = await openPage();
+    const p = await openPage('/policies');
     await buildEngineersPolicy(p, 'Engineers in the US with MFA');
     await p.getByRole('button', { name: 'Create policy' }).click();
     await p.getByRole('status').filter({ hasText: 'Policy created.' }).waitFor();
@@ -164,6 +164,23 @@ describe('the dashboard in a browser', { skip }, () => {
     assert.deepEqual(saved.json.result.require, []);
   });
 
+  it('opens on an overview: counts, the latest policy tests and the latest changes', async () => {
+    const p = await openPage('/');
+    await p.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    assert.equal(new URL(p.url()).pathname, '/overview');
+    const policies = (await s.api('GET', `/accounts/${s.accountId}/access/policies?per_page=1`)).json.result_info.total_count as number;
+    const counts = p.getByRole('region', { name: 'What the account holds' });
+    await counts.getByRole('link', { name: `${policies.toLocaleString('en-US')} Reusable policies` }).waitFor();
+    const tests = p.locator('section[aria-labelledby="recent-tests"] li');
+    await tests.first().waitFor();
+    assert.match((await tests.first().textContent()) ?? '', /complete: .* of [\d,]+ users/);
+    const changes = p.locator('section[aria-labelledby="recent-changes"] li');
+    await changes.first().waitFor();
+    assert.match((await changes.first().textContent()) ?? '', / by the root token$/);
+    await counts.getByRole('link', { name: /Access groups$/ }).click();
+    await p.getByRole('heading', { name: 'Access groups', level: 1 }).waitFor();
+  });
+
   it('answers what-if questions with a changed context', async () => {
     const p = await openPage('/what-if');
     await p.getByLabel('Search users').fill('barbara');
@@ -226,7 +243,7 @@ describe('the dashboard in a browser', { skip }, () => {
     page = await browser.newPage({ width: 400, height: 800 });
     await signIn(page, s, '/tester');
     await page.getByRole('heading', { name: 'Policy tester' }).waitFor();
-    for (const path of ['/policies', '/policies/new', '/tester']) {
+    for (const path of ['/overview', '/policies', '/policies/new', '/tester']) {
       await page.getByRole('navigation', { name: 'Dashboard' }).waitFor();
       await page.evaluate((to) => {
         history.pushState(null, '', to);

@@ -26,7 +26,10 @@ async function main(): Promise<void> {
   try {
     await seedAccount(server);
     const page = await browser.newPage({ width: 1280, height: 800 });
-    await signIn(page, server, '/policies');
+    await signIn(page, server, '/');
+    await page.locator('.overview-counts').waitFor();
+    await shoot(page, 'overview');
+    await page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: 'Policies' }).click();
     await page.getByRole('cell').first().waitFor();
     await shoot(page, 'policies');
 
@@ -48,7 +51,7 @@ async function main(): Promise<void> {
     await shoot(page, 'tester-results');
 
     await page.getByRole('button', { name: 'Explain the result of linus@example.com' }).click();
-    await page.getByRole('dialog').getByText('No policy matched').waitFor();
+    await page.getByRole('dialog').getByText('No policy matched, so access is blocked by default.').waitFor();
     await shoot(page, 'explanation');
     await page.keyboard.press('Escape');
 

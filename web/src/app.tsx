@@ -9,6 +9,7 @@ import { ErrorBanner, Link, PageTitle } from './components/common.js';
 import { AppsPage, AppPage } from './pages/apps.js';
 import { GroupEditorPage, GroupsPage } from './pages/groups.js';
 import { IdentityProvidersPage } from './pages/identity-providers.js';
+import { OverviewPage } from './pages/overview.js';
 import { ListEditorPage, ListsPage } from './pages/lists.js';
 import { LoginPage } from './pages/login.js';
 import { PoliciesPage } from './pages/policies.js';
@@ -21,6 +22,7 @@ import { matchRoute, navigate, useLocation } from './router.js';
 import { forgetToken, loadCredentials, saveCredentials, suggestedAccount } from './session.js';
 
 const NAV: readonly { href: string; label: string }[] = [
+  { href: '/overview', label: 'Overview' },
   { href: '/policies', label: 'Policies' },
   { href: '/groups', label: 'Access groups' },
   { href: '/lists', label: 'Lists' },
@@ -74,7 +76,7 @@ function SignedIn({ credentials, signOut }: { credentials: Credentials; signOut:
   }, [api, generation]);
 
   useEffect(() => {
-    if (path === '/' || path === '') navigate('/policies', { replace: true });
+    if (path === '/' || path === '') navigate('/overview', { replace: true });
   }, [path]);
 
   const state: AppState = {
@@ -124,6 +126,7 @@ function SignedIn({ credentials, signOut }: { credentials: Credentials; signOut:
 
 function Page({ path }: { path: string }) {
   let params: Record<string, string> | undefined;
+  if (path === '/overview') return <OverviewPage />;
   if (path === '/policies') return <PoliciesPage />;
   if (path === '/policies/new') return <PolicyEditorPage policyId={undefined} />;
   if ((params = matchRoute('/policies/:id', path))) return <PolicyEditorPage policyId={params.id} />;

@@ -85,7 +85,10 @@ export function accountApi(client: ApiClient) {
       progress: (id: string) => call(client, 'access-policy-tests-get', { params: { policy_test_id: id } }),
       users: (id: string, query: QueryOf<'access-policy-tests-users'>) => call(client, 'access-policy-tests-users', { params: { policy_test_id: id }, query }),
       user: (id: string, userId: string) => call(client, 'access-policy-tests-user', { params: { policy_test_id: id, user_id: userId } }),
+      recent: (count: number) => call(client, 'access-policy-tests-list', { query: { per_page: count } }),
     },
+    /** The newest changes of the account (its audit log). */
+    recentChanges: (count: number) => call(client, 'audit-logs-list', { query: { per_page: count, direction: 'desc' } }),
     evaluate: (body: Body<'access-evaluate'>) => call(client, 'access-evaluate', { body }),
   };
 }
