@@ -164,6 +164,20 @@ describe('the dashboard in a browser', { skip }, () => {
     assert.deepEqual(saved.json.result.require, []);
   });
 
+  it('sorts the policies table by a column heading, both ways', async () => {
+    const p = await openPage('/policies');
+    const names = async (): Promise<string[]> => p.locator('table tbody th').allTextContents();
+    await p.locator('table tbody th').first().waitFor();
+    const byName = (await names()).slice().sort((a, b) => a.localeCompare(b, undefined, { numeric: true, sensitivity: 'base' }));
+    const heading = p.getByRole('columnheader', { name: /^Name/ });
+    await heading.getByRole('button').click();
+    assert.deepEqual(await names(), byName);
+    assert.equal(await heading.getAttribute('aria-sort'), 'ascending');
+    await heading.getByRole('button').click();
+    assert.deepEqual(await names(), byName.slice().reverse());
+    assert.equal(await heading.getAttribute('aria-sort'), 'descending');
+  });
+
   it('opens on an overview: counts, the latest policy tests and the latest changes', async () => {
     const p = await openPage('/');
     await p.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();

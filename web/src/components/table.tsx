@@ -1,8 +1,15 @@
-// A resource list as a table: its load error, a loading state, the header row and a message
-// when there is nothing to show.
+// A resource list as a table: its load error, a loading state, the header row (sortable by the
+// columns that say how) and a message when there is nothing to show.
 
 import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
 import { ErrorBanner, Loading } from './common.js';
+
+/** How to sort by a column: the value compared (text with locale rules, numbers numerically). */
+export type SortKey<T> = (item: T) => string | number;
+
+const compare = (a: string | number, b: string | number): number =>
+  typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b), undefined, { numeric: true, sensitivity: 'base' });
 
 export function TableView<T>({
   what,
@@ -11,6 +18,7 @@ export function TableView<T>({
   columns,
   row,
   empty,
+  sortKeys = [],
 }: {
   /** What the rows are, plural: "Access groups". */
   what: string;
@@ -20,7 +28,10 @@ export function TableView<T>({
   columns: readonly string[];
   row: (item: T) => ComponentChildren;
   empty: string;
+  /** Per column, how to sort by it (undefined: not sortable). The order given is kept until a heading is clicked. */
+  sortKeys?: readonly (SortKey<T> | undefined)[];
 }) {
+  const [sort, setSort] = useState<{ column: number; descending: boolean } | undefined>(undefined);
   if (items === undefined) return error !== undefined ? <ErrorBanner error={error} title={`The ${what.toLowerCase()} could not be loaded`} /> : <Loading what={what.toLowerCase()} />;
   return (
     <>
@@ -31,16 +42,32 @@ export function TableView<T>({
           <thead>
             <tr>
               {columns.map((column, i) => (
-                <th key={i} scope="col">
-                  {column === '' ? <span class="visually-hidden">Actions</span> : column}
+                <th key={i} scope="col" aria-sort={sort?.column === i ? (sort.descending ? 'descending' : 'ascending') : undefined}>
+                  {column === '' ? (
+                    <span class="visually-hidden">Actions</span>
+                  ) : sortKeys[i] === undefined ? (
+                    column
+                  ) : (
+                    <button type="button" class="sort" onClick={() => setSort({ column: i, descending: sort?.column === i && !sort.descending })}>
+                      {column}
+                      <span aria-hidden="true">{sort?.column !== i ? ' ↕' : sort.descending ? ' ↓' : ' ↑'}</span>
+                    </button>
+                  )}
                 </th>
               ))}
             </tr>
           </thead>
-          <tbody>{items.map(row)}</tbody>
+          <tbody>{sorted(items, sort, sortKeys).map(row)}</tbody>
         </table>
         {items.length === 0 && <p class="empty">{empty}</p>}
       </div>
     </>
   );
+}
+
+function sorted<T>(items: readonly T[], sort: { column: number; descending: boolean } | undefined, keys: readonly (SortKey<T> | undefined)[]): readonly T[] {
+  const key = sort === undefined ? undefined : keys[sort.column];
+  if (sort === undefined || key === undefined) return items;
+  const direction = sort.descending ? -1 : 1;
+  return [...items].sort((a, b) => direction * compare(key(a), key(b)));
 }

@@ -37,6 +37,7 @@ export function AppsPage() {
         error={apps.error}
         items={apps.data}
         columns={['Name', 'Type', 'Domain', 'Policies']}
+        sortKeys={[(a) => a.name ?? a.id, (a) => a.type, (a) => a.domain ?? '', (a) => a.policies.length]}
         empty="No applications yet."
         row={(a) => (
           <tr key={a.id}>

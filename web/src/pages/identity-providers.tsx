@@ -58,6 +58,7 @@ export function IdentityProvidersPage() {
         error={idps.error}
         items={idps.data}
         columns={['Name', 'Type', 'Id', '']}
+        sortKeys={[(idp) => idp.name, (idp) => idp.type]}
         empty="No identity providers yet."
         row={(idp) => (
           <tr key={idp.id}>

@@ -33,6 +33,7 @@ export function ListsPage() {
         error={lists.error}
         items={lists.data}
         columns={['Name', 'Type', 'Entries', 'Description']}
+        sortKeys={[(l) => l.name, (l) => l.type, (l) => l.count ?? 0, (l) => l.description ?? '']}
         empty="No lists yet."
         row={(l) => (
           <tr key={l.id}>

@@ -36,6 +36,7 @@ export function PoliciesPage() {
         error={policies.error}
         items={policies.data === undefined ? undefined : shown}
         columns={['Name', 'Decision', 'Applications', 'Rules', 'Updated']}
+        sortKeys={[(p) => p.name, (p) => p.decision, (p) => p.app_count ?? 0, (p) => p.include.length + (p.require?.length ?? 0) + (p.exclude?.length ?? 0), (p) => p.updated_at ?? '']}
         empty={search === '' ? 'No policies yet.' : `No policy name contains "${search}".`}
         row={(p) => (
           <tr key={p.id}>
