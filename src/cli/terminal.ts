@@ -87,6 +87,9 @@ export class StepProgress {
   private bar: cliProgress.SingleBar | undefined;
   private step = '';
   private readonly startedAt = Date.now();
+  private stepStartedAt = Date.now();
+  private stepStartDone = 0;
+  private waitingUntil = 0;
 
   constructor(
     private readonly stream: NodeJS.WriteStream = process.stderr,
@@ -100,16 +103,49 @@ export class StepProgress {
     if (this.bar === undefined || step !== this.step) {
       this.bar?.stop();
       this.step = step;
-      this.bar = newBar(this.stream, `${step.padEnd(20)} [{bar}] {value}/{total}`, false);
-      this.bar.start(size, done);
+      this.stepStartedAt = Date.now();
+      this.stepStartDone = done;
+      this.bar = newBar(this.stream, `${step.padEnd(20)} [{bar}] {value}/{total}{rate}{eta}{note}`, false);
+      this.bar.start(size, done, this.payload(done, total));
     } else {
       this.bar.setTotal(size);
-      this.bar.update(done);
+      this.bar.update(done, this.payload(done, total));
     }
+  }
+
+  /** The server asked to wait (HTTP 429): say so until the wait is over. */
+  rateLimited(waitSeconds: number): void {
+    this.waitingUntil = Date.now() + waitSeconds * 1000;
+    this.bar?.update(this.payload(this.bar.getProgress() * this.bar.getTotal(), this.bar.getTotal()));
+  }
+
+  /** Rate and time left of the current step, and a rate-limit wait in progress. */
+  private payload(done: number, total: number | undefined): { rate: string; eta: string; note: string } {
+    const seconds = (Date.now() - this.stepStartedAt) / 1000;
+    const rate = seconds > 0.5 ? (done - this.stepStartDone) / seconds : 0;
+    const left = total === undefined || rate <= 0 ? undefined : (total - done) / rate;
+    const waiting = Math.ceil((this.waitingUntil - Date.now()) / 1000);
+    return {
+      rate: rate > 0 ? `  ${formatRate(rate)}/s` : '',
+      eta: left !== undefined ? `  ETA ${formatDuration(left)}` : '',
+      note: waiting > 0 ? `  (rate limited by the server: waiting ${waiting} s)` : '',
+    };
   }
 
   stop(): void {
     this.bar?.stop();
     this.bar = undefined;
   }
+}
+
+function formatRate(perSecond: number): string {
+  return perSecond >= 100 ? Math.round(perSecond).toLocaleString('en-US') : perSecond.toFixed(1);
+}
+
+/** "42 s", "3 min 5 s", "2 h 14 min". */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }

@@ -51,3 +51,25 @@ export const IMPORT_RESPONSE = obj(
   },
   { required: ['created', 'updated'] },
 );
+
+/** Users per page of the bulk identity read: large pages keep an export of millions to few requests. */
+export const IDENTITIES_MAX_LIMIT = 10_000;
+
+export const USER_IDENTITIES_QUERY = {
+  cursor: str({ pattern: '^[0-9]{1,15}$', patternHint: 'the next_cursor of the previous page', description: 'Where the previous page ended (its next_cursor); absent for the first page.' }),
+  limit: int({ minimum: 1, maximum: IDENTITIES_MAX_LIMIT, default: 1000, description: `Users in this page (at most ${IDENTITIES_MAX_LIMIT}).` }),
+};
+
+export const USER_IDENTITIES_RESPONSE = obj(
+  {
+    users: arr(
+      obj(
+        { id: str(), email: str(), name: str(), identity: nullable(IDENTITY_SCHEMA) },
+        { required: ['id', 'email', 'name', 'identity'], description: 'A user with its last seen identity (null before the first login or import).' },
+      ),
+    ),
+    next_cursor: nullable(str({ description: 'Pass as cursor for the next page; null on the last page.' })),
+    total_count: int({ description: 'On the first page only: how many users the account has.' }),
+  },
+  { required: ['users', 'next_cursor'] },
+);

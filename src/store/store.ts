@@ -155,6 +155,8 @@ export interface StoreReader {
   getUserByEmail(accountId: string, email: string): Promise<UserRecord | undefined>;
   listUsers(accountId: string, page: PageRequest, filter?: UserFilter): Promise<PageOf<UserRecord>>;
   countUsers(accountId: string): Promise<number>;
+  /** Users after `afterSeq` in insertion order, at most `limit` (keyset paging: as fast on the last page as on the first). */
+  usersAfter(accountId: string, afterSeq: number, limit: number): Promise<UserRecord[]>;
 
   getToken(id: string): Promise<TokenRecord | undefined>;
   getTokenBySecretHash(secretHash: string): Promise<TokenRecord | undefined>;

@@ -34,6 +34,14 @@ export interface UserPage {
   readonly total: number | undefined;
 }
 
+/** A page of portcullis's bulk identity read: users with their identities (null: none yet). */
+export interface IdentityPage {
+  readonly users: readonly { readonly id: string; readonly email: string; readonly name: string; readonly identity: WireObject | null }[];
+  readonly next_cursor: string | null;
+  /** First page only. */
+  readonly total_count?: number;
+}
+
 export class AccountApi {
   private readonly collections: Readonly<Record<ObjectKind, Collection>>;
 
@@ -67,8 +75,26 @@ export class AccountApi {
     };
   }
 
-  static connect(endpoint: Endpoint, options: { readonly maxRetries?: number } = {}): AccountApi {
-    const client = new Cloudflare({ apiToken: endpoint.token, baseURL: endpoint.url, ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}) });
+  /**
+   * `onRateLimited`: told each time the server answers 429 with how long it asks to wait (the SDK
+   * then waits and retries, up to `maxRetries` times), so a long run can say why it paused.
+   */
+  static connect(endpoint: Endpoint, options: { readonly maxRetries?: number; readonly onRateLimited?: (waitSeconds: number) => void } = {}): AccountApi {
+    const notify = options.onRateLimited;
+    const observing: typeof fetch | undefined =
+      notify === undefined
+        ? undefined
+        : async (input, init) => {
+            const answer = await fetch(input, init);
+            if (answer.status === 429) notify(Number(answer.headers.get('retry-after') ?? '1') || 1);
+            return answer;
+          };
+    const client = new Cloudflare({
+      apiToken: endpoint.token,
+      baseURL: endpoint.url,
+      ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
+      ...(observing !== undefined ? { fetch: observing as never } : {}),
+    });
     return new AccountApi(client, endpoint);
   }
 
@@ -111,6 +137,23 @@ export class AccountApi {
     // total_count is in every v4 answer, though the SDK's type leaves it out.
     const total = (first.result_info as { total_count?: number } | undefined)?.total_count;
     for await (const page of first.iterPages()) yield { users: page.getPaginatedItems() as unknown as WireObject[], total };
+  }
+
+  /**
+   * portcullis's bulk read of users with their identities (docs/extensions.md), a page at a time;
+   * undefined when the server does not have it (Cloudflare answers 404), so callers fall back to
+   * one last_seen_identity request per user.
+   */
+  async identityPage(cursor: string | undefined, limit: number): Promise<IdentityPage | undefined> {
+    try {
+      const answer = await this.client.get(`/accounts/${encodeURIComponent(this.endpoint.account)}/access/users/identities`, {
+        query: { limit, ...(cursor !== undefined ? { cursor } : {}) },
+      });
+      return (answer as { result: IdentityPage }).result;
+    } catch (err) {
+      if (err instanceof Cloudflare.NotFoundError) return undefined;
+      throw err;
+    }
   }
 
   /** A user's last seen identity; undefined when the user has none (404). */

@@ -3,7 +3,7 @@
 // (POST .../access/users/import, NDJSON, by email), which import uses in batches.
 
 import Cloudflare from 'cloudflare';
-import type { AccountApi } from './account-api.js';
+import type { AccountApi, IdentityPage } from './account-api.js';
 import type { ProgressSink } from './apply.js';
 import type { IdMap } from './id-map.js';
 import { rewriteIdentityIdp } from './references.js';
@@ -15,6 +15,8 @@ import type { TransferUser, UserSource, WireObject } from './snapshot.js';
 export const USERS_PER_BATCH = 5000;
 /** last_seen_identity requests in flight at once while reading users. */
 const IDENTITY_READS_AT_ONCE = 8;
+/** Users per page of portcullis's bulk identity read. */
+const IDENTITY_PAGE = 10_000;
 
 export interface UserCounts {
   readonly created: number;
@@ -92,10 +94,33 @@ async function withIdentity(api: AccountApi, user: WireObject): Promise<Transfer
 }
 
 /**
- * The users of an account with their last seen identities, read as they are consumed: a page of
- * users, then their identities a few at a time.
+ * The users of an account with their last seen identities, read as they are consumed: from a
+ * portcullis server in pages of users with identities (one request per 10,000 users); from an
+ * API without that extension (Cloudflare), a page of users, then their identities a few at a time.
  */
 export async function accountUsers(api: AccountApi): Promise<UserSource> {
+  const first = await calling(api.endpoint, 'reading users with their identities', () => api.identityPage(undefined, IDENTITY_PAGE));
+  return first === undefined ? usersOneIdentityAtATime(api) : usersInBulk(api, first);
+}
+
+function fromIdentityPage(user: IdentityPage['users'][number]): TransferUser {
+  return { id: user.id, email: user.email, ...(user.name !== '' ? { name: user.name } : {}), ...(user.identity !== null ? { identity: user.identity } : {}) };
+}
+
+function usersInBulk(api: AccountApi, first: IdentityPage): UserSource {
+  return {
+    total: first.total_count,
+    async *users() {
+      for (let page: IdentityPage | undefined = first; page !== undefined; ) {
+        for (const user of page.users) yield fromIdentityPage(user);
+        const cursor: string | null = page.next_cursor;
+        page = cursor === null ? undefined : await calling(api.endpoint, 'reading users with their identities', () => api.identityPage(cursor, IDENTITY_PAGE));
+      }
+    },
+  };
+}
+
+async function usersOneIdentityAtATime(api: AccountApi): Promise<UserSource> {
   const pages = api.userPages()[Symbol.asyncIterator]();
   const nextPage = () => calling(api.endpoint, 'listing the users', () => pages.next());
   // The first page is read now: it says how many users there are.

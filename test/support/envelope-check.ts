@@ -57,7 +57,10 @@ export function envelopeProblems(method: string, answer: RawAnswer, path = '/cli
  */
 export function documentedAnswerChecker(operations: readonly DocumentedOperation[]): (method: string, path: string, answer: RawAnswer) => string[] {
   const ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
-  const routes = operations
+  // As the server's router does, a literal segment wins over a parameter (users/identities is not users/{user_id}).
+  const parameters = (template: string): number => template.split('{').length - 1;
+  const routes = [...operations]
+    .sort((a, b) => parameters(a.template) - parameters(b.template))
     .filter((op) => op.success !== undefined)
     .map((op) => ({
       method: op.method,

@@ -214,6 +214,24 @@ export function storeConformance(kind: DatabaseKind): void {
         assert.equal(await store.read.countUsers(acct), 3);
       });
 
+      it('reads users after a place in insertion order, a bounded number at a time, within one account', async () => {
+        const acct = randomUUID().replace(/-/g, '');
+        const other = randomUUID().replace(/-/g, '');
+        await store.transaction(other, (tx) => tx.upsertUsers(other, [{ email: 'elsewhere@x.org' }], randomUUID));
+        await store.transaction(acct, (tx) => tx.upsertUsers(acct, ['u1@x.org', 'u2@x.org', 'u3@x.org', 'u4@x.org', 'u5@x.org'].map((email) => ({ email, identity: { email } })), randomUUID));
+        const seen: string[] = [];
+        let after = 0;
+        for (;;) {
+          const batch = await store.read.usersAfter(acct, after, 2);
+          assert.ok(batch.length <= 2);
+          if (batch.length === 0) break;
+          seen.push(...batch.map((u) => u.email));
+          assert.deepEqual(batch[0].identity, { email: batch[0].email });
+          after = batch[batch.length - 1].seq;
+        }
+        assert.deepEqual(seen, ['u1@x.org', 'u2@x.org', 'u3@x.org', 'u4@x.org', 'u5@x.org']);
+      });
+
       it('lists in insertion order with filters and totals', async () => {
         const acct = randomUUID().replace(/-/g, '');
         await store.transaction(acct, (tx) =>

@@ -70,6 +70,7 @@ const MATRIX: Readonly<Record<string, readonly PermissionName[]>> = {
   'PUT /accounts/{account_id}/access/users/{user_id}': SEATS,
   'DELETE /accounts/{account_id}/access/users/{user_id}': SEATS,
   'GET /accounts/{account_id}/access/users/{user_id}/last_seen_identity': ['Access: Audit Logs Read', ...SEATS],
+  'GET /accounts/{account_id}/access/users/identities': ['Access: Audit Logs Read', ...SEATS],
   'PUT /accounts/{account_id}/access/users/{user_id}/last_seen_identity': SEATS,
   'POST /accounts/{account_id}/access/users/import': SEATS,
   'GET /accounts/{account_id}/gateway/lists': read(LISTS),

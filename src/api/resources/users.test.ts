@@ -180,4 +180,35 @@ await describeEachDatabase('Zero Trust users API', (s) => {
     await assert.rejects(listsOnly.zeroTrust.access.users.list({ account_id: account }), Cloudflare.PermissionDeniedError);
     assert.deepEqual((await listsOnly.zeroTrust.gateway.lists.list({ account_id: account })).result, []);
   });
+
+  it('reads users with their identities in bulk, by cursor, in creation order (extension)', async () => {
+    const account = randomAccountId();
+    const lines = Array.from({ length: 7 }, (_, i) => JSON.stringify({ email: `u${i}@example.com`, name: `U${i}`, ...(i % 2 === 0 ? { identity: { geo: { country: 'DE' } } } : {}) }));
+    const imported = await s.api('POST', `/accounts/${account}/access/users/import`, lines.join('\n'), { 'content-type': 'application/x-ndjson' });
+    assert.equal(imported.status, 200);
+    const path = `/accounts/${account}/access/users/identities`;
+    const seen: { email: string; identity: { geo?: { country: string } } | null }[] = [];
+    let cursor: string | null | undefined;
+    let pages = 0;
+    do {
+      const page = await s.api('GET', `${path}?limit=3${cursor !== undefined ? `&cursor=${cursor}` : ''}`);
+      assert.equal(page.status, 200);
+      if (cursor === undefined) assert.equal(page.json.result.total_count, 7);
+      else assert.equal(page.json.result.total_count, undefined, 'the total is counted on the first page only');
+      seen.push(...page.json.result.users);
+      cursor = page.json.result.next_cursor;
+      pages++;
+    } while (cursor !== null);
+    assert.equal(pages, 3);
+    assert.deepEqual(seen.map((u) => u.email), lines.map((_, i) => `u${i}@example.com`));
+    assert.deepEqual(seen[0].identity?.geo, { country: 'DE' });
+    assert.equal(seen[1].identity, null);
+
+    for (const bad of ['cursor=abc', 'cursor=-1', 'limit=0', 'limit=10001']) {
+      const refused = await s.api('GET', `${path}?${bad}`);
+      assert.equal(refused.status, 400, bad);
+    }
+    const listsOnly = await scopedToken(s.store, account, ['Zero Trust Write']);
+    assert.equal((await s.api('GET', path, undefined, { authorization: `Bearer ${listsOnly}` })).status, 403, 'identities need the permission that reads users');
+  });
 });

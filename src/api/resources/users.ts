@@ -10,7 +10,7 @@ import { paging, pageQueryProperties, resultInfo } from '../pagination.js';
 import { defineRoute, type RouteDef } from '../route.js';
 import { IDENTITY_SCHEMA, identityIssues, identityToStore } from '../../schema/identity.js';
 import { arr, nullOnly, str, type Static } from '../../schema/json-schema.js';
-import { IMPORT_REQUEST, IMPORT_RESPONSE, USER_CREATE_REQUEST, USER_RESPONSE, USER_UPDATE_REQUEST } from '../../schema/users.js';
+import { IMPORT_REQUEST, IMPORT_RESPONSE, USER_CREATE_REQUEST, USER_IDENTITIES_QUERY, USER_IDENTITIES_RESPONSE, USER_RESPONSE, USER_UPDATE_REQUEST } from '../../schema/users.js';
 import { DEFAULT_SETTINGS } from '../settings.js';
 import { compact, newId } from './common.js';
 import { checkJsonImport, checkNdjsonImport } from './user-import.js';
@@ -155,6 +155,33 @@ export const userRoutes: RouteDef[] = [
         await tx.deleteUser(accountId, params.user_id);
       });
       return { result: null };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: `${PATH}/identities`,
+    operationId: 'access-users-identities',
+    summary: 'Read users with their last seen identities, in bulk',
+    description:
+      'A portcullis extension for exports: users in creation order with their identities, up to 10,000 a page, paged by cursor (as fast on the last page as on the first), instead of one last_seen_identity request per user.',
+    tag: TAG,
+    permissions: [...READ],
+    extension: true,
+    query: USER_IDENTITIES_QUERY,
+    status: 200,
+    result: USER_IDENTITIES_RESPONSE,
+    handler: async ({ accountId, query, ctx }) => {
+      const limit = query.limit ?? 1000;
+      const after = query.cursor === undefined ? 0 : Number(query.cursor);
+      const users = await ctx.store.read.usersAfter(accountId, after, limit);
+      const last = users.at(-1);
+      return {
+        result: {
+          users: users.map((u) => ({ id: u.id, email: u.email, name: u.name, identity: u.identity })),
+          next_cursor: users.length === limit && last !== undefined ? String(last.seq) : null,
+          ...(query.cursor === undefined ? { total_count: await ctx.store.read.countUsers(accountId) } : {}),
+        },
+      };
     },
   }),
   defineRoute({

@@ -58,8 +58,9 @@ async function exportCommand(options: ExportOptions): Promise<number> {
   const destination = exportDestination(options.out);
   if (options.json === true && destination.kind === 'stdout') throw new UsageError('--json prints a summary on stdout, where the export goes without --out: give --out FILE.json or --out DIR.');
   return withTransfer(async (transfer) => {
-    const api = transfer.AccountApi.connect(endpoint);
     const progress = new StepProgress();
+    // A scoped token meets the server's rate limit on a large directory: wait and go on, saying so.
+    const api = transfer.AccountApi.connect(endpoint, { maxRetries: 50, onRateLimited: (seconds) => progress.rateLimited(seconds) });
     let counts: ExportCounts;
     try {
       const snapshot = await transfer.readAccount(api, { users: options.users, origin: endpoint.url, onProgress: (step, done, total) => progress.update(step, done, total) });

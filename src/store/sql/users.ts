@@ -4,7 +4,7 @@
 import type { StoreWriter, UserRecord, UserUpsert } from '../store.js';
 import { likePattern, now, type SqlContext } from './context.js';
 
-export type UserRepository = Pick<StoreWriter, 'getUser' | 'getUserByEmail' | 'listUsers' | 'countUsers' | 'insertUser' | 'updateUser' | 'deleteUser' | 'upsertUsers'>;
+export type UserRepository = Pick<StoreWriter, 'getUser' | 'getUserByEmail' | 'listUsers' | 'countUsers' | 'usersAfter' | 'insertUser' | 'updateUser' | 'deleteUser' | 'upsertUsers'>;
 
 interface UserRow {
   seq: number;
@@ -70,6 +70,11 @@ export function userRepository({ ex, sql, audited, note }: SqlContext): UserRepo
       const rows = await ex.all<UserRow>(`SELECT * FROM users WHERE ${where} ORDER BY seq LIMIT ? OFFSET ?`, [...params, page.limit, page.offset]);
       const count = await ex.get<{ n: number }>(`SELECT COUNT(*) AS n FROM users WHERE ${where}`, params);
       return { items: rows.map(toUser), total: Number(count?.n ?? 0) };
+    },
+
+    async usersAfter(accountId, afterSeq, limit) {
+      const rows = await ex.all<UserRow>('SELECT * FROM users WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?', [accountId, afterSeq, limit]);
+      return rows.map(toUser);
     },
 
     async countUsers(accountId) {

@@ -1711,6 +1711,80 @@ export interface Operations {
     body: undefined;
     result: null;
   };
+  /** Read users with their last seen identities, in bulk */
+  'access-users-identities': {
+    method: 'GET';
+    path: '/accounts/{account_id}/access/users/identities';
+    /** Path parameters besides account_id. */
+    params: Record<string, never>;
+    query: {
+      cursor?: string;
+      limit?: number;
+    };
+    body: undefined;
+    result: {
+      users: {
+        id: string;
+        email: string;
+        name: string;
+        /** A last seen identity. Absent or mistyped fields make their selectors false. */
+        identity: {
+          /** Read by email, email_domain and email_list. */
+          email?: string;
+          name?: string;
+          idp?: {
+            id?: string;
+            type?: string;
+            [field: string]: unknown;
+          };
+          groups?: {
+            id?: string;
+            name?: string;
+            email?: string;
+            teams?: string[];
+            [field: string]: unknown;
+          }[];
+          /** Authentication methods (RFC 8176), read by auth_method. */
+          amr?: string[];
+          auth_contexts?: string[];
+          /** OIDC claims: string, number, boolean or array values. */
+          oidc_fields?: object;
+          /** SAML attributes: string or array values. */
+          saml_attributes?: object;
+          geo?: {
+            country?: string;
+            [field: string]: unknown;
+          };
+          /** IPv4 or IPv6 address. */
+          ip?: string;
+          devicePosture?: Record<string, {
+            success?: boolean;
+            [field: string]: unknown;
+          }>;
+          mtls_auth?: {
+            cert_presented?: boolean;
+            auth_status?: string;
+            [field: string]: unknown;
+          };
+          common_name?: string;
+          service_token_id?: string;
+          service_token_status?: boolean;
+          linked_app_token?: {
+            app_uid?: string;
+            [field: string]: unknown;
+          };
+          /** low, medium or high; absent = unscored. */
+          user_risk_score?: string;
+          cloudflare_account_ids?: string[];
+          [field: string]: unknown;
+        } | null;
+      }[];
+      /** Pass as cursor for the next page; null on the last page. */
+      next_cursor: string | null;
+      /** On the first page only: how many users the account has. */
+      total_count?: number;
+    };
+  };
   /** Get a user's last seen identity */
   'access-users-last-seen-identity-get': {
     method: 'GET';
@@ -2470,6 +2544,7 @@ export const OPERATIONS = {
   'access-users-get': { method: 'GET', path: '/accounts/{account_id}/access/users/{user_id}' },
   'access-users-update': { method: 'PUT', path: '/accounts/{account_id}/access/users/{user_id}' },
   'access-users-delete': { method: 'DELETE', path: '/accounts/{account_id}/access/users/{user_id}' },
+  'access-users-identities': { method: 'GET', path: '/accounts/{account_id}/access/users/identities' },
   'access-users-last-seen-identity-get': { method: 'GET', path: '/accounts/{account_id}/access/users/{user_id}/last_seen_identity' },
   'access-users-last-seen-identity-set': { method: 'PUT', path: '/accounts/{account_id}/access/users/{user_id}/last_seen_identity' },
   'access-users-import': { method: 'POST', path: '/accounts/{account_id}/access/users/import' },
