@@ -82,6 +82,7 @@ export const VALIDATION_NUMBERS = {
   unknown_posture_rule: 1327,
   unknown_app: 1328,
   group_cycle: 1329,
+  group_too_deep: 1330,
   max_items: 1350,
   max_value: 1351,
   invalid_format: 1352,

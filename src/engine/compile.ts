@@ -9,7 +9,7 @@
 import { amrBit } from './amr.js';
 import type { EvalEnv, ExternalAnswers } from './env.js';
 import { ExpressionBuilder, GENERATED_HELPERS } from './codegen.js';
-import { cycleDetector } from './groups.js';
+import { GroupGraph } from './groups.js';
 import type { PreparedIdentity } from './identity.js';
 import { GROUP_NAMES, NO_KEY, VALUES } from './intern.js';
 import { IpSet, cidrContains, type Cidr } from './ip.js';
@@ -39,7 +39,9 @@ class Compiler {
   readonly externalRules: ExternalEvaluationRule[] = [];
 
   constructor(private readonly env: EvalEnv) {
-    this.inCycle = cycleDetector((id) => env.group?.(id));
+    // A group in a cycle or nested too deep is unknown wherever referenced (see groups.ts).
+    const graph = new GroupGraph((id) => env.group?.(id));
+    this.inCycle = (id) => graph.unusable(id);
     this.now = env.now ?? Date.now();
   }
 

@@ -46,15 +46,121 @@ export function findGroupCycle(startId: string, lookup: GroupLookup, start?: Rul
   return undefined;
 }
 
+/**
+ * How deep Access groups may nest: a policy reaches at most this many groups one inside the
+ * other. Writes that would go deeper are refused; a deeper group found in stored data is unknown
+ * wherever it is referenced (fail closed), so no evaluator ever descends further.
+ */
+export const MAX_GROUP_DEPTH = 32;
+
+/**
+ * Facts about the groups of one lookup, each computed once and without recursion (chains of
+ * thousands of groups must not exhaust the stack): which groups are part of a reference cycle
+ * (Tarjan's strongly connected components, iteratively), and how deep each nests.
+ */
+export class GroupGraph {
+  private readonly cyclic = new Map<string, boolean>();
+  private readonly depths = new Map<string, number>();
+
+  constructor(private readonly lookup: GroupLookup) {}
+
+  /** Whether the group can reach itself through group rules. */
+  inCycle(id: string): boolean {
+    if (!this.cyclic.has(id)) this.resolveComponentsFrom(id);
+    return this.cyclic.get(id) ?? false;
+  }
+
+  /**
+   * 1 for a group that references no other group, else 1 + the deepest group it references
+   * (groups that are missing or part of a cycle count as leaves: they are unknown, not descended).
+   */
+  depth(id: string): number {
+    const known = this.depths.get(id);
+    if (known !== undefined) return known;
+    const work: { id: string; children: string[]; next: number; deepest: number }[] = [];
+    const open = (gid: string): void => {
+      const group = this.lookup(gid);
+      const children = group === undefined ? [] : referencedGroupIds(group).filter((c) => this.lookup(c) !== undefined && !this.inCycle(c));
+      work.push({ id: gid, children, next: 0, deepest: 0 });
+    };
+    open(id);
+    while (work.length > 0) {
+      const frame = work[work.length - 1];
+      if (frame.next < frame.children.length) {
+        const child = frame.children[frame.next++];
+        const depth = this.depths.get(child);
+        if (depth !== undefined) frame.deepest = Math.max(frame.deepest, depth);
+        else if (child !== frame.id) open(child);
+        continue;
+      }
+      work.pop();
+      const depth = 1 + frame.deepest;
+      this.depths.set(frame.id, depth);
+      if (work.length > 0) work[work.length - 1].deepest = Math.max(work[work.length - 1].deepest, depth);
+    }
+    return this.depths.get(id)!;
+  }
+
+  /** Nested deeper than MAX_GROUP_DEPTH (and not in a cycle). */
+  tooDeep(id: string): boolean {
+    return !this.inCycle(id) && this.depth(id) > MAX_GROUP_DEPTH;
+  }
+
+  /** A group evaluators treat as unknown instead of evaluating: in a cycle, or too deep. */
+  unusable(id: string): boolean {
+    return this.inCycle(id) || this.depth(id) > MAX_GROUP_DEPTH;
+  }
+
+  /** Tarjan's algorithm over the groups reachable from `root`, with an explicit stack. */
+  private resolveComponentsFrom(root: string): void {
+    let counter = 0;
+    const index = new Map<string, number>();
+    const low = new Map<string, number>();
+    const onStack = new Set<string>();
+    const stack: string[] = [];
+    const work: { id: string; children: string[]; next: number }[] = [];
+    const visit = (id: string): void => {
+      index.set(id, counter);
+      low.set(id, counter);
+      counter++;
+      stack.push(id);
+      onStack.add(id);
+      const group = this.lookup(id);
+      work.push({ id, children: group === undefined ? [] : referencedGroupIds(group), next: 0 });
+    };
+    visit(root);
+    while (work.length > 0) {
+      const frame = work[work.length - 1];
+      if (frame.next < frame.children.length) {
+        const child = frame.children[frame.next++];
+        // Resolved by an earlier call: its component is complete and cannot include ours.
+        if (this.cyclic.has(child)) continue;
+        if (!index.has(child)) visit(child);
+        else if (onStack.has(child)) low.set(frame.id, Math.min(low.get(frame.id)!, index.get(child)!));
+        continue;
+      }
+      work.pop();
+      if (work.length > 0) {
+        const parent = work[work.length - 1];
+        low.set(parent.id, Math.min(low.get(parent.id)!, low.get(frame.id)!));
+      }
+      if (low.get(frame.id) === index.get(frame.id)) {
+        const component: string[] = [];
+        let member: string;
+        do {
+          member = stack.pop()!;
+          onStack.delete(member);
+          component.push(member);
+        } while (member !== frame.id);
+        const cyclic = component.length > 1 || frame.children.includes(frame.id);
+        for (const m of component) this.cyclic.set(m, cyclic);
+      }
+    }
+  }
+}
+
 /** A memoized "is this group part of a reference cycle?" over one lookup. */
 export function cycleDetector(lookup: GroupLookup): (id: string) => boolean {
-  const memo = new Map<string, boolean>();
-  return (id) => {
-    let v = memo.get(id);
-    if (v === undefined) {
-      v = findGroupCycle(id, lookup) !== undefined;
-      memo.set(id, v);
-    }
-    return v;
-  };
+  const graph = new GroupGraph(lookup);
+  return (id) => graph.inCycle(id);
 }

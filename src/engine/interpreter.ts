@@ -3,7 +3,7 @@
 // values compared), so it cannot drift from the decision. Slow by design; see compile.ts.
 
 import type { EvalEnv, ExternalAnswers, ListIndex, NamedKind } from './env.js';
-import { cycleDetector } from './groups.js';
+import { GroupGraph, MAX_GROUP_DEPTH } from './groups.js';
 import type { PreparedIdentity } from './identity.js';
 import { cidrContains, formatIp } from './ip.js';
 import { joinPointer, quote } from './issues.js';
@@ -269,7 +269,10 @@ const EVALUATE: { readonly [S in Selector]: Evaluate<S> } = {
   group: (rule, ev, pointer) => {
     const target = ev.env.group?.(rule.groupId);
     if (target === undefined) return UNKNOWN('group_not_found', `Access group ${q(rule.groupId)} does not exist.`, rule.groupId);
-    if (ev.inCycle(rule.groupId)) return UNKNOWN('group_cycle', `Access group ${q(target.name)} is part of a reference cycle.`, rule.groupId);
+    if (ev.groups.inCycle(rule.groupId)) return UNKNOWN('group_cycle', `Access group ${q(target.name)} is part of a reference cycle.`, rule.groupId);
+    if (ev.groups.tooDeep(rule.groupId)) {
+      return UNKNOWN('group_too_deep', `Access group ${q(target.name)} nests other groups ${ev.groups.depth(rule.groupId)} deep, more than the ${MAX_GROUP_DEPTH} allowed.`, rule.groupId);
+    }
     const set = ev.ruleSet(target, joinPointer(pointer, 'group'));
     const group: GroupExplanation = { id: target.id, name: target.name, ...set.explanation };
     if (set.tri === T) return withGroup(MATCHED('group_member', `Member of Access group ${q(target.name)}.`, rule.groupId), group);
@@ -284,7 +287,7 @@ const isList = (x: ListIndex | readonly unknown[]): x is ListIndex => !Array.isA
 type EvaluateAny = (rule: Rule, ev: Interpreter, pointer: string) => Verdict<Selector>;
 
 class Interpreter {
-  readonly inCycle: (id: string) => boolean;
+  readonly groups: GroupGraph;
   readonly now: number;
 
   constructor(
@@ -292,7 +295,7 @@ class Interpreter {
     readonly id: PreparedIdentity,
     readonly external: ExternalAnswers | undefined,
   ) {
-    this.inCycle = cycleDetector((gid) => env.group?.(gid));
+    this.groups = new GroupGraph((gid) => env.group?.(gid));
     this.now = env.now ?? Date.now();
   }
 

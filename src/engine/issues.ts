@@ -32,6 +32,7 @@ export const VALIDATION_CODES = {
   unknown_posture_rule: 'A rule names a device posture rule that does not exist in the account.',
   unknown_app: 'A rule names an Access application that does not exist in the account.',
   group_cycle: 'Access groups that reference each other in a cycle.',
+  group_too_deep: 'Access groups nested more than 32 deep (one inside the other).',
 } as const;
 
 export type ValidationCode = keyof typeof VALIDATION_CODES;

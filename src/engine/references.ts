@@ -3,7 +3,7 @@
 // bypass policy may not reach an identity selector through a group; groups may not form cycles.
 // The caller supplies the lookups; a lookup left out is not checked (offline use).
 
-import { findGroupCycle, type GroupLookup } from './groups.js';
+import { findGroupCycle, GroupGraph, MAX_GROUP_DEPTH, referencedGroupIds, type GroupLookup } from './groups.js';
 import { capitalize, joinPointer, quote, type Issue } from './issues.js';
 import type { Group, Rule, RuleListName, RuleSet } from './rules.js';
 import { RULE_LISTS } from './rules.js';
@@ -84,7 +84,8 @@ function checkRule(rule: Rule, pointer: string, catalog: ReferenceCatalog, issue
 export function findIdentitySelector(groupId: string, lookup: GroupLookup): { selector: Selector; path: string[] } | undefined {
   const seen = new Set<string>();
   const visit = (id: string, path: string[]): { selector: Selector; path: string[] } | undefined => {
-    if (seen.has(id)) return undefined;
+    // Bounded by the nesting limit: stored data deeper than that must not exhaust the stack.
+    if (seen.has(id) || path.length > MAX_GROUP_DEPTH) return undefined;
     seen.add(id);
     const group = lookup(id);
     if (group === undefined) return undefined;
@@ -131,7 +132,8 @@ export function checkReferences(set: RuleSet, catalog: ReferenceCatalog, options
     const self = options.groupId;
     const current = catalog.group;
     // See the group as it will be after this write.
-    const lookup: GroupLookup = (id) => (id === self ? ({ ...set, id: self, name: current(self)?.name ?? self } as Group) : current(id));
+    const ownName = 'name' in set && typeof set.name === 'string' ? set.name : undefined;
+    const lookup: GroupLookup = (id) => (id === self ? ({ ...set, id: self, name: ownName ?? current(self)?.name ?? self } as Group) : current(id));
     const cycle = findGroupCycle(self, lookup, set);
     if (cycle !== undefined) {
       const names = cycle.map((id) => JSON.stringify(lookup(id)?.name ?? id));
@@ -141,9 +143,33 @@ export function checkReferences(set: RuleSet, catalog: ReferenceCatalog, options
         pointer: first,
         message: `This would make Access groups reference each other in a cycle: ${names.join(' → ')}.`,
       });
+    } else {
+      const graph = new GroupGraph(lookup);
+      if (graph.depth(self) > MAX_GROUP_DEPTH) {
+        const chain = deepestChain(self, graph, lookup);
+        issues.push({
+          code: 'group_too_deep',
+          pointer: firstGroupRulePointer(set, chain[1], base),
+          message: `This would nest Access groups ${chain.length} deep, more than the ${MAX_GROUP_DEPTH} allowed: ${chain.map((id) => JSON.stringify(lookup(id)?.name ?? id)).join(' → ')}.`,
+        });
+      }
     }
   }
   return issues;
+}
+
+/** The longest chain of nested groups from `id` (ids), following the deepest reference at each step. */
+function deepestChain(id: string, graph: GroupGraph, lookup: GroupLookup): string[] {
+  const chain = [id];
+  for (let current = lookup(id); current !== undefined; ) {
+    const next = referencedGroupIds(current)
+      .filter((c) => lookup(c) !== undefined && !graph.inCycle(c) && !chain.includes(c))
+      .sort((a, b) => graph.depth(b) - graph.depth(a))[0];
+    if (next === undefined) break;
+    chain.push(next);
+    current = lookup(next);
+  }
+  return chain;
 }
 
 function firstGroupRulePointer(set: RuleSet, groupId: string, base: string): string {

@@ -104,7 +104,7 @@ export const CATALOGUE = {
     reference: { field: 'id', kind: 'group' },
     alsoReads: ["(the group's own rules)"],
     describe: 'Access group {id}',
-    reasons: { group_member: 'matched', group_not_member: 'not_matched', group_unknown: 'unknown', group_not_found: 'unknown', group_cycle: 'unknown' },
+    reasons: { group_member: 'matched', group_not_member: 'not_matched', group_unknown: 'unknown', group_not_found: 'unknown', group_cycle: 'unknown', group_too_deep: 'unknown' },
   },
   any_valid_service_token: {
     title: 'Any valid service token',

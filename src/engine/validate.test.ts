@@ -49,6 +49,7 @@ const REFERENCE_CODES: readonly ValidationCode[] = [
   'unknown_posture_rule',
   'unknown_app',
   'group_cycle',
+  'group_too_deep',
 ];
 type LocalCode = Exclude<
   ValidationCode,
@@ -60,6 +61,7 @@ type LocalCode = Exclude<
   | 'unknown_posture_rule'
   | 'unknown_app'
   | 'group_cycle'
+  | 'group_too_deep'
 >;
 
 // ---------------------------------------------------------------- the 26 selectors

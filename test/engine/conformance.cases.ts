@@ -1793,6 +1793,17 @@ const GROUP: ConformanceCase[] = [
     expect: { access: 'unknown', deciding: 0, reason: [{ pointer: INC0, code: 'group_cycle', outcome: 'unknown' }] },
   },
   {
+    name: 'group: a group nested deeper than 32 is unknown, not descended (fail closed)',
+    policies: [{ name: 'deep', decision: 'allow', include: [{ group: { id: 'g-0' } }] }],
+    identity: { email: 'alice@example.com' },
+    env: {
+      groups: Object.fromEntries(
+        Array.from({ length: 33 }, (_, i) => [`g-${i}`, { name: `Level ${i}`, include: i === 32 ? [{ everyone: {} }] : [{ group: { id: `g-${i + 1}` } }] }]),
+      ),
+    },
+    expect: { access: 'unknown', deciding: 0, reason: [{ pointer: INC0, code: 'group_too_deep', outcome: 'unknown' }] },
+  },
+  {
     name: 'group: a self-referencing group is unknown',
     policies: [{ name: 'cyclic', decision: 'allow', include: [{ group: { id: 'g-self' } }] }],
     identity: { email: 'alice@example.com' },

@@ -70,7 +70,7 @@ export function documentedAnswerChecker(operations: readonly DocumentedOperation
     }));
   return (method, path, answer) => {
     if (answer.status >= 300 || method === 'HEAD') return [];
-    const clean = path.split('?')[0];
+    const clean = path.split(/[?#]/)[0];
     const route = routes.find((r) => r.method === method && r.re.test(clean));
     if (route === undefined) return [];
     let json: unknown;

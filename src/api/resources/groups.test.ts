@@ -1,7 +1,9 @@
 // Access groups through the official SDK and raw HTTP, on SQLite and PostgreSQL.
+import { randomUUID } from 'node:crypto';
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import Cloudflare from 'cloudflare';
+import { runPolicyTest } from '../../../test/support/policy-tests.js';
 import { randomAccountId } from '../../../test/support/server.js';
 import { describeEachDatabase } from '../../../test/support/suite.js';
 
@@ -46,6 +48,60 @@ await describeEachDatabase('Access groups API', (s) => {
     const self = await s.api('PUT', `/accounts/${account}/access/groups/${a.id}`, { name: 'A', include: [{ group: { id: a.id } }] });
     assert.equal(self.status, 400);
     assert.equal(self.json.errors[0].code, 1329);
+  });
+
+  it('limits nesting to 32 groups, also when a group deep in a chain changes, and never fails on deeper stored data', async () => {
+    const account = randomAccountId();
+    const groups = `/accounts/${account}/access/groups`;
+    // Bottom up: level 31 matches, each level above references the one below.
+    const ids: string[] = [];
+    const leaf = await s.api('POST', groups, { name: 'Level 31', include: [{ email_domain: { domain: 'example.com' } }] });
+    ids.unshift(leaf.json.result.id);
+    for (let level = 30; level >= 0; level--) {
+      const created = await s.api('POST', groups, { name: `Level ${level}`, include: [{ group: { id: ids[0] } }] });
+      assert.equal(created.status, 201, `level ${level}`);
+      ids.unshift(created.json.result.id);
+    }
+    const tooDeep = await s.api('POST', groups, { name: 'One too many', include: [{ group: { id: ids[0] } }] });
+    assert.equal(tooDeep.status, 400);
+    assert.equal(tooDeep.json.errors[0].code, 1330);
+    assert.match(tooDeep.json.errors[0].message, /33 deep, more than the 32 allowed: "One too many" → "Level 0" → .* → "Level 31"/);
+    // Making the leaf reference another group would push the chain to 33.
+    const extra = await s.api('POST', groups, { name: 'Extra', include: [{ everyone: {} }] });
+    const deeper = await s.api('PUT', `${groups}/${ids[31]}`, { name: 'Level 31', include: [{ group: { id: extra.json.result.id } }] });
+    assert.equal(deeper.status, 400);
+    assert.equal(deeper.json.errors[0].code, 1330);
+    assert.match(deeper.json.errors[0].message, /31 levels of groups reference this one/);
+
+    // A chain of 2,000 written straight to the store (as old data could be): answers, never a 500.
+    const chain = Array.from({ length: 2000 }, () => randomUUID());
+    await s.store.transaction(account, async (tx) => {
+      for (let i = chain.length - 1; i >= 0; i--) {
+        const include = i === chain.length - 1 ? [{ everyone: {} }] : [{ group: { id: chain[i + 1] } }];
+        await tx.insertResource(
+          { accountId: account, kind: 'group', id: chain[i], parentId: null, name: `Deep ${i}`, body: { name: `Deep ${i}`, include, require: [], exclude: [] }, secretHash: null, createdAt: new Date().toISOString() },
+          i === chain.length - 1 ? [] : [{ kind: 'group', id: chain[i + 1] }],
+        );
+      }
+      await tx.insertUser({ accountId: account, id: '6f1c3a5e-0000-4000-8000-00000000d33d', email: 'ada@example.com', name: 'Ada', identity: { email: 'ada@example.com' } });
+    });
+    const policies = [{ name: 'Deep', decision: 'allow', include: [{ group: { id: chain[0] } }] }];
+    const evaluated = await s.api('POST', `/accounts/${account}/access/evaluate`, { policies, email: 'ada@example.com' });
+    assert.equal(evaluated.status, 200, JSON.stringify(evaluated.json.errors));
+    assert.equal(evaluated.json.result.explanation.policies[0].include[0].reason.code, 'group_too_deep');
+    const { id, progress } = await runPolicyTest(s, account, { policies });
+    assert.equal(progress.users_errored, 1, 'an undecidable user is an error, not a grant');
+    const explained = await s.api('GET', `/accounts/${account}/access/policy-tests/${id}/users/6f1c3a5e-0000-4000-8000-00000000d33d`);
+    assert.equal(explained.status, 200);
+    const policy = await s.api('POST', `/accounts/${account}/access/policies`, { name: 'Deep', decision: 'allow', include: [{ group: { id: chain[0] } }] });
+    assert.ok(policy.status < 500);
+    const app = await s.api('POST', `/accounts/${account}/access/apps`, { type: 'self_hosted', domain: 'deep.example.com', name: 'Deep', policies: [{ ...policies[0], precedence: 1 }] });
+    assert.ok(app.status < 500, JSON.stringify(app.json.errors));
+    if (app.status === 201) {
+      const checks = await s.api('GET', `/accounts/${account}/access/apps/${app.json.result.id}/user_policy_checks?email=ada@example.com`);
+      assert.equal(checks.status, 200);
+      assert.ok(JSON.stringify(checks.json).length < 100_000, 'the explanation stays small');
+    }
   });
 
   it('refuses to delete a group still in use and says who uses it', async () => {

@@ -2,7 +2,7 @@
 // groups) use through `group` rules. A write that would close a reference cycle, or bring an
 // identity selector into a bypass policy through the group, is refused.
 
-import { checkReferences, findIdentitySelector, lintGroup, parseGroup, type Group } from '../../engine/index.js';
+import { checkReferences, findIdentitySelector, GroupGraph, lintGroup, MAX_GROUP_DEPTH, parseGroup, type Group } from '../../engine/index.js';
 import type { Referrer, ResourceRecord, StoreWriter } from '../../store/store.js';
 import { lintMessages, validationError } from '../errors.js';
 import { paging, pageQueryProperties, resultInfo } from '../pagination.js';
@@ -49,6 +49,25 @@ async function bypassPoliciesUsing(tx: StoreWriter, accountId: string, groupId: 
   return bypass;
 }
 
+/**
+ * How many levels of groups sit above `groupId` (groups that reference it, groups that reference
+ * those, ...), along the longest path; counting stops past MAX_GROUP_DEPTH.
+ */
+async function levelsAbove(tx: StoreWriter, accountId: string, groupId: string): Promise<{ levels: number; top: string | undefined }> {
+  let level = new Set([groupId]);
+  let levels = 0;
+  let top: string | undefined;
+  while (levels <= MAX_GROUP_DEPTH) {
+    const next = new Set<string>();
+    for (const id of level) for (const r of await tx.referrers(accountId, 'group', id)) if (r.kind === 'group' && r.id !== groupId) next.add(r.id);
+    if (next.size === 0) break;
+    levels++;
+    top = next.values().next().value;
+    level = next;
+  }
+  return { levels, top };
+}
+
 /** Validate a group body against the account; returns what to store and the lint findings. */
 async function checkedGroup(tx: StoreWriter, accountId: string, body: unknown, id: string, existing: boolean) {
   const parsed = parseGroup(body, { id });
@@ -56,6 +75,19 @@ async function checkedGroup(tx: StoreWriter, accountId: string, body: unknown, i
   const group = parsed.value;
   const account = await loadAccountReferences(tx, accountId, [group]);
   const issues = checkReferences(group, account.catalog, { groupId: id });
+  if (issues.length === 0 && existing) {
+    // Groups that reference this one nest it deeper: the whole chain must stay within the limit.
+    const above = await levelsAbove(tx, accountId, id);
+    const below = new GroupGraph((gid) => (gid === id ? group : account.groups.get(gid))).depth(id);
+    if (above.levels + below > MAX_GROUP_DEPTH) {
+      const topName = above.top === undefined ? undefined : (await tx.getResource(accountId, 'group', above.top))?.name;
+      issues.push({
+        code: 'group_too_deep',
+        pointer: '',
+        message: `This change would nest Access groups ${above.levels + below} deep, more than the ${MAX_GROUP_DEPTH} allowed: ${above.levels} level${above.levels === 1 ? '' : 's'} of groups reference this one (from ${JSON.stringify(topName ?? above.top)}) and it now nests ${below} deep itself.`,
+      });
+    }
+  }
   if (issues.length === 0 && existing) {
     const lookup = (gid: string) => (gid === id ? group : account.groups.get(gid));
     const found = findIdentitySelector(id, lookup);
