@@ -14,6 +14,12 @@ export interface DialectSql {
   readonly forUpdate: string;
   /** Lock the selected rows, skipping rows another transaction holds (work queues). */
   readonly forUpdateSkipLocked: string;
+  /**
+   * The lower-case form of a text expression with Unicode's rules, as JavaScript's toLowerCase
+   * gives it: SQLite's own lower() changes ASCII letters only ("ÉMILE" stays), so its driver
+   * registers unicode_lower; PostgreSQL's lower() follows the database's Unicode locale.
+   */
+  lower(expression: string): string;
 }
 
 export function sqlFor(dialect: Dialect): DialectSql {
@@ -24,6 +30,7 @@ export function sqlFor(dialect: Dialect): DialectSql {
       insertionOrder: 'rowid',
       forUpdate: '',
       forUpdateSkipLocked: '',
+      lower: (expression) => `unicode_lower(${expression})`,
     };
   }
   return {
@@ -32,5 +39,6 @@ export function sqlFor(dialect: Dialect): DialectSql {
     insertionOrder: 'seq',
     forUpdate: ' FOR UPDATE',
     forUpdateSkipLocked: ' FOR UPDATE SKIP LOCKED',
+    lower: (expression) => `lower(${expression})`,
   };
 }

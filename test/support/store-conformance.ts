@@ -248,6 +248,19 @@ export function storeConformance(kind: DatabaseKind): void {
         assert.deepEqual((await store.read.listUsers(acct, { offset: 0, limit: 10 }, { name: 'N2' })).items.map((u) => u.email), ['bob_x@a.org']);
         assert.equal((await store.read.listUsers(acct, { offset: 9, limit: 10 })).total, 4);
       });
+
+      it('searches names case-insensitively beyond ASCII, on every driver alike', async () => {
+        const acct = randomUUID().replace(/-/g, '');
+        await store.transaction(acct, (tx) => tx.upsertUsers(acct, [{ email: 'emile@x.org', name: 'ÉMILE Zoë' }, { email: 'other@x.org', name: 'Other' }], randomUUID));
+        for (const search of ['émile', 'ÉMILE', 'zoë', 'ZOË', 'LE zo']) {
+          assert.deepEqual((await store.read.listUsers(acct, { offset: 0, limit: 10 }, { search })).items.map((u) => u.email), ['emile@x.org'], search);
+        }
+        await store.transaction(acct, (tx) =>
+          tx.insertResource({ accountId: acct, kind: 'policy', id: randomUUID(), parentId: null, name: 'Ärzte ÖSTERREICH', body: {}, secretHash: null, createdAt: new Date().toISOString() }, []),
+        );
+        assert.deepEqual((await store.read.listResources(acct, 'policy', { offset: 0, limit: 10 }, { search: 'österreich' })).items.map((r) => r.name), ['Ärzte ÖSTERREICH']);
+        assert.deepEqual((await store.read.listResources(acct, 'policy', { offset: 0, limit: 10 }, { search: 'ärz' })).items.map((r) => r.name), ['Ärzte ÖSTERREICH']);
+      });
     });
 
     describe('API tokens', () => {

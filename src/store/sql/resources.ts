@@ -4,6 +4,7 @@
 
 import type { PageOf, PageRequest, Referrer, ResourceFilter, ResourceKind, ResourceRecord, ResourceRef, StoreWriter } from '../store.js';
 import { likePattern, now, type SqlContext } from './context.js';
+import type { DialectSql } from '../dialect.js';
 
 export type ResourceRepository = Pick<
   StoreWriter,
@@ -44,7 +45,7 @@ function dedupeRefs(refs: readonly ResourceRef[]): ResourceRef[] {
   return [...seen.values()];
 }
 
-function resourceWhere(accountId: string, kind: ResourceKind, filter: ResourceFilter = {}): { where: string; params: unknown[] } {
+function resourceWhere(sql: DialectSql, accountId: string, kind: ResourceKind, filter: ResourceFilter = {}): { where: string; params: unknown[] } {
   const clauses = ['account_id = ?', 'kind = ?'];
   const params: unknown[] = [accountId, kind];
   if (filter.parentId !== undefined) {
@@ -56,7 +57,7 @@ function resourceWhere(accountId: string, kind: ResourceKind, filter: ResourceFi
     params.push(filter.name);
   }
   if (filter.search !== undefined && filter.search !== '') {
-    clauses.push("lower(name) LIKE ? ESCAPE '\\'");
+    clauses.push(`${sql.lower('name')} LIKE ? ESCAPE '\\'`);
     params.push(likePattern(filter.search));
   }
   return { where: clauses.join(' AND '), params };
@@ -92,7 +93,7 @@ export function resourceRepository({ ex, sql, audited, note }: SqlContext): Reso
     },
 
     async listResources(accountId, kind, page: PageRequest, filter): Promise<PageOf<ResourceRecord>> {
-      const { where, params } = resourceWhere(accountId, kind, filter);
+      const { where, params } = resourceWhere(sql, accountId, kind, filter);
       const rows = await ex.all<ResourceRow>(`SELECT * FROM resources WHERE ${where} ORDER BY created_at, ${sql.insertionOrder} LIMIT ? OFFSET ?`, [
         ...params,
         page.limit,
@@ -103,7 +104,7 @@ export function resourceRepository({ ex, sql, audited, note }: SqlContext): Reso
     },
 
     async allResources(accountId, kind, filter) {
-      const { where, params } = resourceWhere(accountId, kind, filter);
+      const { where, params } = resourceWhere(sql, accountId, kind, filter);
       return (await ex.all<ResourceRow>(`SELECT * FROM resources WHERE ${where} ORDER BY created_at, ${sql.insertionOrder}`, params)).map(toResource);
     },
 

@@ -63,7 +63,7 @@ export function userRepository({ ex, sql, audited, note }: SqlContext): UserRepo
         params.push(filter.name);
       }
       if (filter.search !== undefined && filter.search !== '') {
-        clauses.push("(email_key LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\')");
+        clauses.push(`(email_key LIKE ? ESCAPE '\\' OR ${sql.lower('name')} LIKE ? ESCAPE '\\')`);
         params.push(likePattern(filter.search), likePattern(filter.search));
       }
       const where = clauses.join(' AND ');

@@ -68,6 +68,8 @@ class SqliteExecutor implements Executor {
 
 function open(path: string, synchronous: string): Database.Database {
   const db = new Database(path);
+  // Unicode-aware lower case for searches (see dialect.ts); SQLite's lower() is ASCII-only.
+  db.function('unicode_lower', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? text.toLowerCase() : text));
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${synchronous}`);
   db.pragma('busy_timeout = 10000');
