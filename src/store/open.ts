@@ -22,7 +22,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     return SqlStore.open(new PostgresDriver({ url, ...(options.postgresMaxConnections !== undefined ? { maxConnections: options.postgresMaxConnections } : {}) }));
   }
   const path = resolve(url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url);
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   return SqlStore.open(new SqliteDriver({ path, ...(options.sqliteSynchronous !== undefined ? { synchronous: options.sqliteSynchronous } : {}) }));
 }
 

@@ -3,6 +3,7 @@
 // connection that sees the last committed state thanks to WAL, so reads never observe a
 // transaction that is still open.
 
+import { chmodSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { applyMigrations, type Driver, type Executor, type Migration, type RunResult } from '../driver.js';
@@ -68,6 +69,9 @@ class SqliteExecutor implements Executor {
 
 function open(path: string, synchronous: string): Database.Database {
   const db = new Database(path);
+  // The database holds every identity and the IdPs' settings: its owner only. SQLite gives the
+  // -wal and -shm files it creates next the database file's permissions.
+  if (path !== ':memory:' && path !== '') chmodSync(path, 0o600);
   // Unicode-aware lower case for searches (see dialect.ts); SQLite's lower() is ASCII-only.
   db.function('unicode_lower', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? text.toLowerCase() : text));
   db.pragma('journal_mode = WAL');

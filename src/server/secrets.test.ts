@@ -1,0 +1,61 @@
+// What a server keeps on disk is its owner's only: the data directory 0700, the database and
+// its WAL 0600, the root token 0600; a root-token file others can read, or an empty one, stops
+// the start with one line saying what to do. Real `portcullis serve` processes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tempDir } from '../../test/support/databases.js';
+import { startServerProcess } from '../../test/support/server-process.js';
+
+const BIN = fileURLToPath(new URL('../../../bin/portcullis.js', import.meta.url));
+const modeOf = (path: string): string => (statSync(path).mode & 0o777).toString(8);
+
+test('a fresh data directory, database and root token are readable by their owner only', async () => {
+  const dir = tempDir('portcullis-perms-');
+  const data = join(dir.path, 'data');
+  const server = await startServerProcess(data);
+  try {
+    // A write makes sure the WAL exists.
+    const res = await fetch(`${server.apiUrl}/accounts/${server.accountId}/access/policies`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'P', decision: 'allow', include: [{ everyone: {} }] }),
+    });
+    assert.equal(res.status, 201);
+    assert.equal(modeOf(data), '700');
+    assert.equal(modeOf(join(data, 'root-token')), '600');
+    assert.equal(modeOf(join(data, 'portcullis.db')), '600');
+    if (existsSync(join(data, 'portcullis.db-wal'))) assert.equal(modeOf(join(data, 'portcullis.db-wal')), '600');
+  } finally {
+    await server.stop();
+    dir.remove();
+  }
+});
+
+test('a root-token file others can read, or an empty one, is refused at start with one line', () => {
+  const dir = tempDir('portcullis-token-');
+  try {
+    const data = join(dir.path, 'data');
+    mkdirSync(data, { mode: 0o700 });
+    const token = join(data, 'root-token');
+    const serve = () => spawnSync(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', data], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, PORTCULLIS_API_TOKEN: '' } });
+
+    writeFileSync(token, 'a-token-of-forty-characters-0123456789ab\n');
+    chmodSync(token, 0o644);
+    const wide = serve();
+    assert.equal(wide.status, 2, wide.stderr);
+    assert.equal(wide.stderr.trim().split('\n').length, 1, wide.stderr);
+    assert.match(wide.stderr, /root-token can be read by other users \(mode 0644\): run chmod 600 /);
+
+    writeFileSync(token, '\n');
+    chmodSync(token, 0o600);
+    const empty = serve();
+    assert.equal(empty.status, 2, empty.stderr);
+    assert.match(empty.stderr, /root-token is empty: put the root token in it, or delete it/);
+  } finally {
+    dir.remove();
+  }
+});
