@@ -99,7 +99,7 @@ export class ExpressionBuilder {
       case 'certificate':
         return 'p.certificateValid';
       case 'common_name':
-        return `(p.commonName === ${this.k(rule.commonName)})`;
+        return `(p.certificateValid && p.commonName === ${this.k(rule.commonName)})`;
       case 'user_risk_score':
         return `(${rule.levels.map((level) => this.keyed('riskLevelKey', 'riskLevel', level)).join(' || ')})`;
       case 'group':

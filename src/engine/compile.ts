@@ -126,7 +126,8 @@ class Compiler {
         return (p) => (p.certificateValid ? T : F);
       case 'common_name': {
         const cn = rule.commonName;
-        return (p) => (p.commonName === cn ? T : F);
+        // A common name counts only with a valid client certificate (Cloudflare's selector table).
+        return (p) => (p.certificateValid && p.commonName === cn ? T : F);
       }
       case 'device_posture': {
         const id = rule.postureRuleId;

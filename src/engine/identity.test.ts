@@ -355,7 +355,8 @@ describe('prepareIdentity: ill-typed fields never throw and make their selectors
   add(
     'mtls_auth',
     [null, 'OK', true, { cert_presented: 'true', auth_status: 'OK' }, { cert_presented: 1, auth_status: 'OK' }, { cert_presented: true, auth_status: 'ok' }, { cert_presented: true }, [true, 'OK']],
-    ['certificate'],
+    // A common name counts only with a valid certificate.
+    ['certificate', 'common_name'],
   );
   add('common_name', [5, null, ['svc.example.com'], { common_name: 'svc.example.com' }], ['common_name']);
   add('service_token_id', [5, null, ['tok-1'], { id: 'tok-1' }], ['service_token', 'any_valid_service_token']);

@@ -218,6 +218,15 @@ const EVALUATE: { readonly [S in Selector]: Evaluate<S> } = {
   },
   common_name: (rule, { id }) => {
     if (id.commonName === undefined) return NOT('common_name_missing', 'No client certificate common name.', rule.commonName);
+    if (!id.certificateValid) {
+      const status = id.raw.mtls_auth?.auth_status;
+      return NOT(
+        'common_name_certificate_invalid',
+        `Common name ${q(id.commonName)} came without a valid client certificate${status === undefined ? '' : ` (status ${q(String(status))})`}, so it is not trusted.`,
+        rule.commonName,
+        id.commonName,
+      );
+    }
     if (id.commonName === rule.commonName) return MATCHED('common_name_match', `Certificate common name is ${q(rule.commonName)}.`, rule.commonName, id.commonName);
     return NOT('common_name_mismatch', `Certificate common name ${q(id.commonName)} is not ${q(rule.commonName)}.`, rule.commonName, id.commonName);
   },

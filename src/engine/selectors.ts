@@ -153,8 +153,10 @@ export const CATALOGUE = {
     title: 'Common name',
     fields: { common_name: { format: 'text', required: true, key: 'commonName', reads: 'common_name' } },
     identity: false,
+    // Cloudflare: "The request will need to present a valid certificate with an expected common name."
+    alsoReads: ['mtls_auth.cert_presented', 'mtls_auth.auth_status'],
     describe: 'certificate common name {common_name:q}',
-    reasons: { common_name_match: 'matched', common_name_mismatch: 'not_matched', common_name_missing: 'not_matched' },
+    reasons: { common_name_match: 'matched', common_name_mismatch: 'not_matched', common_name_missing: 'not_matched', common_name_certificate_invalid: 'not_matched' },
   },
   geo: {
     title: 'Country',

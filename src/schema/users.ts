@@ -23,12 +23,12 @@ export const USER_RESPONSE = obj(
     access_seat: bool('Whether the user has a last seen identity (logged in, or had one set).'),
     gateway_seat: bool('Always false: portcullis has no Gateway.'),
     active_device_count: int({ description: 'Always 0: portcullis has no devices.' }),
-    last_successful_login: nullable(str({ format: 'date-time', description: 'When the last seen identity was set; null before.' })),
+    last_successful_login: str({ format: 'date-time', description: 'When the last seen identity was set; absent before (Cloudflare types it as a date-time, never null).' }),
     created_at: str({ format: 'date-time' }),
     updated_at: str({ format: 'date-time' }),
   },
   {
-    required: ['id', 'uid', 'seat_uid', 'email', 'name', 'access_seat', 'gateway_seat', 'active_device_count', 'last_successful_login', 'created_at', 'updated_at'],
+    required: ['id', 'uid', 'seat_uid', 'email', 'name', 'access_seat', 'gateway_seat', 'active_device_count', 'created_at', 'updated_at'],
   },
 );
 

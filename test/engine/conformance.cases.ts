@@ -1168,28 +1168,40 @@ const CERTIFICATE: ConformanceCase[] = [
 
 const COMMON_NAME: ConformanceCase[] = [
   {
-    name: 'common_name: the exact common name matches',
+    name: 'common_name: the exact common name matches with a valid certificate',
     policies: [{ name: 'cn', decision: 'non_identity', include: [{ common_name: { common_name: 'build-agent-01' } }] }],
-    identity: { common_name: 'build-agent-01' },
+    identity: { common_name: 'build-agent-01', mtls_auth: { cert_presented: true, auth_status: 'OK' } },
     expect: { access: 'granted', deciding: 0, reason: [{ pointer: INC0, code: 'common_name_match', outcome: 'matched' }] },
   },
   {
     name: 'common_name: another common name is not matched',
     policies: [{ name: 'cn', decision: 'non_identity', include: [{ common_name: { common_name: 'build-agent-01' } }] }],
-    identity: { common_name: 'build-agent-02' },
+    identity: { common_name: 'build-agent-02', mtls_auth: { cert_presented: true, auth_status: 'OK' } },
     expect: { access: 'blocked', deciding: null, reason: [{ pointer: INC0, code: 'common_name_mismatch', outcome: 'not_matched' }] },
   },
   {
     name: 'common_name: compares exactly (upper-case identity)',
     policies: [{ name: 'cn', decision: 'non_identity', include: [{ common_name: { common_name: 'build-agent-01' } }] }],
-    identity: { common_name: 'BUILD-AGENT-01' },
+    identity: { common_name: 'BUILD-AGENT-01', mtls_auth: { cert_presented: true, auth_status: 'OK' } },
     expect: { access: 'blocked', deciding: null, reason: [{ pointer: INC0, code: 'common_name_mismatch' }] },
   },
   {
     name: 'common_name: compares exactly (upper-case rule)',
     policies: [{ name: 'cn', decision: 'non_identity', include: [{ common_name: { common_name: 'Build-Agent-01' } }] }],
-    identity: { common_name: 'build-agent-01' },
+    identity: { common_name: 'build-agent-01', mtls_auth: { cert_presented: true, auth_status: 'OK' } },
     expect: { access: 'blocked', deciding: null, reason: [{ pointer: INC0, code: 'common_name_mismatch' }] },
+  },
+  {
+    name: 'common_name: the right common name with a failed certificate is not matched',
+    policies: [{ name: 'cn', decision: 'non_identity', include: [{ common_name: { common_name: 'build-agent-01' } }] }],
+    identity: { common_name: 'build-agent-01', mtls_auth: { cert_presented: true, auth_status: 'FAIL' } },
+    expect: { access: 'blocked', deciding: null, reason: [{ pointer: INC0, code: 'common_name_certificate_invalid', outcome: 'not_matched' }] },
+  },
+  {
+    name: 'common_name: the right common name without certificate data is not matched',
+    policies: [{ name: 'cn', decision: 'non_identity', include: [{ common_name: { common_name: 'build-agent-01' } }] }],
+    identity: { common_name: 'build-agent-01' },
+    expect: { access: 'blocked', deciding: null, reason: [{ pointer: INC0, code: 'common_name_certificate_invalid', outcome: 'not_matched' }] },
   },
   {
     name: 'common_name: an identity without a common name is not matched',

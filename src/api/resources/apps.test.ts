@@ -203,8 +203,14 @@ await describeEachDatabase('Access applications API', (s) => {
     const failed = bob.json.result.explanation.policies[1].require[0];
     assert.equal(failed.outcome, 'not_matched');
     assert.equal(failed.selector, 'auth_method');
-    const missing = await s.api('GET', path);
-    assert.equal(missing.status, 400);
+    // As the SDK calls it (no user named): the application's state for an empty identity.
+    const sdkAnswer = (await s.cf.zeroTrust.access.applications.userPolicyChecks.list(app.json.result.id, { account_id: account })) as unknown as {
+      app_state: { app_uid: string; status: string };
+      user_identity: Record<string, unknown>;
+    };
+    assert.equal(sdkAnswer.app_state.app_uid, app.json.result.id);
+    assert.equal(sdkAnswer.app_state.status, 'Blocked');
+    assert.deepEqual(sdkAnswer.user_identity, {});
     const nobody = await s.api('GET', `${path}?email=nobody@example.com`);
     assert.equal(nobody.status, 404);
   });

@@ -6,7 +6,7 @@
 import { explain, prepareIdentity, type Identity, type Policy } from '../../engine/index.js';
 import type { UserRecord } from '../../store/store.js';
 import { loadAccountEnv } from '../../account/account-env.js';
-import { apiError, validationError } from '../errors.js';
+import { apiError } from '../errors.js';
 import { defineRoute, type RouteDef } from '../route.js';
 import { anyObject, obj, str } from '../../schema/json-schema.js';
 import { attachedPolicies, attachedPolicy } from './app-attachments.js';
@@ -26,7 +26,8 @@ export const userPolicyCheckRoutes: RouteDef[] = [
     path: '/accounts/{account_id}/access/apps/{app_id}/user_policy_checks',
     operationId: 'access-apps-user-policy-checks',
     summary: "Check one user against an application's policies",
-    description: 'Pass `email` or `user_id` (Cloudflare checks the logged-in caller, which an API token is not). The answer adds `explanation`.',
+    description:
+      'Pass `email` or `user_id` to check a user (Cloudflare checks the logged-in caller, which an API token is not). Without them, as the SDK calls it, the answer is the application\'s state for an empty identity (no user), with an empty `user_identity`. The answer adds `explanation`.',
     tag: 'Access applications',
     permissions: [...APPS_READ],
     params: APP_ID_PARAM,
@@ -37,15 +38,14 @@ export const userPolicyCheckRoutes: RouteDef[] = [
       const store = ctx.store.read;
       const app = await getOr404(store, accountId, 'app', params.app_id);
       const { email, user_id: userId } = query;
-      if (email === undefined && userId === undefined) {
-        throw validationError([{ code: 'required', pointer: '/email', message: 'Query parameter email (or user_id) names the user to check.' }]);
-      }
-      const user = userId !== undefined ? await store.getUser(accountId, userId) : await store.getUserByEmail(accountId, email!);
-      if (user === undefined) throw apiError('not_found', { what: 'User', id: JSON.stringify(userId ?? email) });
+      // No user named: the caller's own check, and an API token has no identity: an empty one.
+      const named = email !== undefined || userId !== undefined;
+      const user = !named ? undefined : userId !== undefined ? await store.getUser(accountId, userId) : await store.getUserByEmail(accountId, email!);
+      if (named && user === undefined) throw apiError('not_found', { what: 'User', id: JSON.stringify(userId ?? email) });
       const attached = await attachedPolicies(store, accountId, app);
       const policies = attached.map(attachedPolicy).filter((p): p is Policy => p !== undefined);
       const { env } = await loadAccountEnv(store, accountId, policies);
-      const identity = evaluatedIdentity(user);
+      const identity = user === undefined ? {} : evaluatedIdentity(user);
       const explanation = explain(policies, prepareIdentity(identity), env);
       return {
         result: {
@@ -57,7 +57,7 @@ export const userPolicyCheckRoutes: RouteDef[] = [
             policies: explanation.policies.map((p, i) => ({ id: p.id, name: p.name, decision: p.decision, precedence: attached[i]?.precedence, outcome: p.outcome })),
             status: STATUS[explanation.access],
           },
-          user_identity: {
+          user_identity: user === undefined ? {} : {
             id: user.id,
             user_uuid: user.id,
             email: user.email,

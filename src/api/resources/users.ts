@@ -35,7 +35,7 @@ export function userResult(user: UserRecord): Static<typeof USER_RESPONSE> {
     access_seat: user.identity !== null,
     gateway_seat: false,
     active_device_count: 0,
-    last_successful_login: user.lastSeenAt,
+    ...(user.lastSeenAt !== null ? { last_successful_login: user.lastSeenAt } : {}),
     created_at: user.createdAt,
     updated_at: user.updatedAt,
   };

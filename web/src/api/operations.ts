@@ -383,8 +383,8 @@ export type User = {
   gateway_seat: boolean;
   /** Always 0: portcullis has no devices. */
   active_device_count: number;
-  /** When the last seen identity was set; null before. */
-  last_successful_login: string | null;
+  /** When the last seen identity was set; absent before (Cloudflare types it as a date-time, never null). */
+  last_successful_login?: string;
   created_at: string;
   updated_at: string;
 };
