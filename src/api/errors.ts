@@ -93,6 +93,7 @@ export const VALIDATION_NUMBERS = {
   unknown_policy: 1357,
   unknown_permission_group: 1358,
   identity_email_mismatch: 1359,
+  mixed_policy_kinds: 1360,
 } as const satisfies Record<ApiValidationCode, number>;
 
 /** Numeric codes of lint findings (returned in `messages` of a successful write). Never renumber. */

@@ -85,6 +85,25 @@ export async function applyPolicyEntries(tx: StoreWriter, accountId: string, app
   const writes: ScopedWrite[] = [];
   const mentioned = new Map<string, number>();
 
+  // Cloudflare keeps reusable and inline policies mutually exclusive within one request.
+  const firstInline = entries.findIndex((e) => typeof e === 'object' && e !== null && isInlinePolicy(e as Record<string, unknown>));
+  const linkedId = (e: unknown): string | undefined =>
+    typeof e === 'string' ? e : typeof e === 'object' && e !== null && !isInlinePolicy(e as Record<string, unknown>) && typeof (e as { id?: unknown }).id === 'string' ? (e as { id: string }).id : undefined;
+  // A link to one of this application's own policies only orders it: not a reusable policy.
+  const firstLink = entries.findIndex((e) => {
+    const id = linkedId(e);
+    return id !== undefined && !scopedIds.has(id);
+  });
+  if (firstInline >= 0 && firstLink >= 0) {
+    throw validationError([
+      {
+        code: 'mixed_policy_kinds',
+        pointer: `/policies/${Math.max(firstInline, firstLink)}`,
+        message: `Reusable and inline policies are mutually exclusive: this request has reusable policies (entry ${firstLink}) and inline policies (entry ${firstInline}). Link reusable policies here and add application-scoped ones through .../apps/{app_id}/policies, or make them reusable.`,
+      },
+    ]);
+  }
+
   for (const [i, entry] of entries.entries()) {
     const at = `/policies/${i}`;
     const object = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : undefined;

@@ -101,14 +101,19 @@ await describeEachDatabase('Access applications API', (s) => {
   it('creates application-scoped policies inline and through the app policies endpoints', async () => {
     const account = randomAccountId();
     const linked = await reusable(account, 'Linked');
-    const create = await s.api('POST', `/accounts/${account}/access/apps`, {
-      type: 'self_hosted',
-      domain: 'git.example.com',
-      name: 'Git',
-      policies: [linked.id, { name: 'Inline', decision: 'allow', include: [{ email: { email: 'ada@example.com' } }] }],
-    });
-    assert.equal(create.status, 201);
-    const appId = create.json.result.id;
+    const inline = { name: 'Inline', decision: 'allow', include: [{ email: { email: 'ada@example.com' } }] };
+    // Cloudflare: "Reusable and inline policies are mutually exclusive" in one request.
+    const mixed = await s.api('POST', `/accounts/${account}/access/apps`, { type: 'self_hosted', domain: 'git.example.com', name: 'Git', policies: [linked.id, inline] });
+    assert.equal(mixed.status, 400);
+    assert.equal(mixed.json.errors[0].code, 1360);
+    assert.match(mixed.json.errors[0].message, /reusable policies \(entry 0\) and inline policies \(entry 1\)/);
+    assert.equal((await s.api('GET', `/accounts/${account}/access/apps`)).json.result.length, 0, 'nothing was written');
+    // An application holding both (made in two steps, or stored before) keeps working.
+    const created = await s.api('POST', `/accounts/${account}/access/apps`, { type: 'self_hosted', domain: 'git.example.com', name: 'Git', policies: [linked.id] });
+    const appId = created.json.result.id;
+    const scoped = await s.api('POST', `/accounts/${account}/access/apps/${appId}/policies`, inline);
+    assert.equal(scoped.status, 201);
+    const create = await s.api('GET', `/accounts/${account}/access/apps/${appId}`);
     assert.deepEqual(create.json.result.policies.map((p: any) => [p.name, p.precedence, p.reusable]), [['Linked', 1, true], ['Inline', 2, false]]);
 
     const sdkPolicies = s.cf.zeroTrust.access.applications.policies;

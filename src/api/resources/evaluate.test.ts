@@ -36,7 +36,9 @@ describe('what-if evaluation', () => {
 
   it("evaluates inline identities and an application's policies by precedence", async () => {
     const policy = await s.api('POST', `/accounts/${account}/access/policies`, { name: 'Office IPs', decision: 'bypass', include: [{ ip: { ip: '192.0.2.0/24' } }] });
-    const app = await s.api('POST', `/accounts/${account}/access/apps`, { type: 'self_hosted', domain: 'wiki.example.com', name: 'Wiki', policies: [{ ...staff, precedence: 1 }, { id: policy.json.result.id, precedence: 2 }] });
+    // Reusable and inline policies cannot be mixed in one request: the app's own policy comes second.
+    const app = await s.api('POST', `/accounts/${account}/access/apps`, { type: 'self_hosted', domain: 'wiki.example.com', name: 'Wiki', policies: [{ id: policy.json.result.id, precedence: 2 }] });
+    assert.equal((await s.api('POST', `/accounts/${account}/access/apps/${app.json.result.id}/policies`, { ...staff, precedence: 1 })).status, 201);
     const inline = await s.api('POST', path, { app_id: app.json.result.id, identity: { email: 'guest@other.org', ip: '192.0.2.9' } });
     assert.equal(inline.json.result.status, 'approved');
     assert.equal(inline.json.result.decision, 'bypass');

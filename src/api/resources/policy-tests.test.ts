@@ -57,7 +57,7 @@ function selectorCases(o: Objects, account: string): { selector: string; decisio
     { selector: 'auth_method', decision: allow, rule: { auth_method: { auth_method: 'mfa' } }, match: { amr: ['pwd', 'mfa'] }, miss: { amr: ['pwd'] } },
     { selector: 'azureAD', decision: allow, rule: { azureAD: { id: 'grp-1', identity_provider_id: o.azure } }, match: { idp: { id: o.azure }, groups: [{ id: 'grp-1' }] }, miss: { idp: { id: o.google }, groups: [{ id: 'grp-1' }] } },
     { selector: 'certificate', decision: 'non_identity', rule: { certificate: {} }, match: { mtls_auth: { cert_presented: true, auth_status: 'OK' } }, miss: { mtls_auth: { cert_presented: true, auth_status: 'FAILED' } } },
-    { selector: 'common_name', decision: 'non_identity', rule: { common_name: { common_name: 'device-1' } }, match: { common_name: 'device-1' }, miss: { common_name: 'device-2' } },
+    { selector: 'common_name', decision: 'non_identity', rule: { common_name: { common_name: 'device-1' } }, match: { common_name: 'device-1', mtls_auth: { cert_presented: true, auth_status: 'OK' } }, miss: { common_name: 'device-1', mtls_auth: { cert_presented: true, auth_status: 'FAIL' } } },
     { selector: 'geo', decision: allow, rule: { geo: { country_code: 'DE' } }, match: { geo: { country: 'de' } }, miss: { geo: { country: 'FR' } } },
     { selector: 'device_posture', decision: allow, rule: { device_posture: { integration_uid: o.posture } }, match: { devicePosture: { [o.posture]: { success: true } } }, miss: { devicePosture: { [o.posture]: { success: false } } } },
     { selector: 'email_domain', decision: allow, rule: { email_domain: { domain: 'example.com' } }, match: { email: 'a@Example.com' }, miss: { email: 'a@sub.example.com' } },
