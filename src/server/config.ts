@@ -72,6 +72,19 @@ function positiveInteger(text: string, name: string): number {
   return n;
 }
 
+/**
+ * A database location as --db / PORTCULLIS_DB may give it: `sqlite:PATH`, a path ending in .db,
+ * .sqlite or .sqlite3, or a postgres:// or postgresql:// URL. Anything else is refused rather than
+ * taken for a file name: `postgres//host/db` (a missing colon) would otherwise quietly become a
+ * SQLite file of its own.
+ */
+export function checkedDatabase(text: string, source: string): string {
+  if (/^postgres(ql)?:\/\//i.test(text)) return text;
+  if (/^sqlite:./i.test(text)) return text;
+  if (/\.(db|sqlite3?)$/i.test(text) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return text;
+  throw new ConfigError(`${source} ${JSON.stringify(text)} is not a database: use sqlite:PATH, a file ending in .db or .sqlite, or postgres://USER@HOST:PORT/DATABASE.`);
+}
+
 export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const dataDir = resolve(flags.dataDir ?? env.PORTCULLIS_DATA_DIR ?? 'data');
   const sync = (env.PORTCULLIS_SQLITE_SYNC ?? 'normal').toLowerCase();
@@ -84,7 +97,12 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
   return {
     port: port(flags.port ?? env.PORT ?? '8787'),
     host: flags.host ?? env.HOST ?? '127.0.0.1',
-    db: flags.db ?? env.PORTCULLIS_DB ?? `sqlite:${resolve(dataDir, 'portcullis.db')}`,
+    db:
+      flags.db !== undefined
+        ? checkedDatabase(flags.db, '--db')
+        : env.PORTCULLIS_DB !== undefined && env.PORTCULLIS_DB !== ''
+          ? checkedDatabase(env.PORTCULLIS_DB, 'PORTCULLIS_DB')
+          : `sqlite:${resolve(dataDir, 'portcullis.db')}`,
     dataDir,
     apiToken: env.PORTCULLIS_API_TOKEN || undefined,
     authEmail,

@@ -59,3 +59,26 @@ test('a root-token file others can read, or an empty one, is refused at start wi
     dir.remove();
   }
 });
+
+test('an unrecognised --db, and a port in use, stop the start with one line and exit 2', async () => {
+  const dir = tempDir('portcullis-db-');
+  try {
+    for (const db of ['postgres//127.0.0.1/test', 'mysql://127.0.0.1/test', 'data/portcullis']) {
+      const run = spawnSync(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', join(dir.path, 'data'), '--db', db], { encoding: 'utf8', timeout: 20_000 });
+      assert.equal(run.status, 2, `${db}: ${run.stderr}`);
+      assert.match(run.stderr, /is not a database: use sqlite:PATH, a file ending in \.db or \.sqlite, or postgres:\/\//);
+      assert.equal(existsSync(join(dir.path, 'postgres')), false, 'no stray SQLite file was made');
+    }
+    const first = await startServerProcess(join(dir.path, 'one'));
+    try {
+      const port = new URL(first.url).port;
+      const second = spawnSync(process.execPath, [BIN, 'serve', '--port', port, '--data-dir', join(dir.path, 'two')], { encoding: 'utf8', timeout: 20_000 });
+      assert.equal(second.status, 2, second.stderr);
+      assert.match(second.stderr, /port in use: .* pass --port or PORT/);
+    } finally {
+      await first.stop();
+    }
+  } finally {
+    dir.remove();
+  }
+});

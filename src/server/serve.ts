@@ -47,6 +47,9 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
     await store.close();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new ConfigError(`port in use: ${config.host}:${config.port} is taken (another portcullis?): pass --port or PORT (0 picks a free port).`);
+    }
     throw new ConfigError(`Cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
   }
   const address = app.server.address();
