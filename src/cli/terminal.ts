@@ -90,6 +90,8 @@ export class StepProgress {
   private stepStartedAt = Date.now();
   private stepStartDone = 0;
   private waitingUntil = 0;
+  private lastDone = 0;
+  private lastTotal: number | undefined;
 
   constructor(
     private readonly stream: NodeJS.WriteStream = process.stderr,
@@ -98,6 +100,8 @@ export class StepProgress {
 
   /** `total` undefined: not known in advance (the bar then shows what is done as all). */
   update(step: string, done: number, total: number | undefined): void {
+    this.lastDone = done;
+    this.lastTotal = total;
     if (this.stream.isTTY !== true || Date.now() - this.startedAt < this.showAfterMs) return;
     const size = Math.max(total ?? done, done, 1);
     if (this.bar === undefined || step !== this.step) {
@@ -116,7 +120,7 @@ export class StepProgress {
   /** The server asked to wait (HTTP 429): say so until the wait is over. */
   rateLimited(waitSeconds: number): void {
     this.waitingUntil = Date.now() + waitSeconds * 1000;
-    this.bar?.update(this.payload(this.bar.getProgress() * this.bar.getTotal(), this.bar.getTotal()));
+    this.bar?.update(this.payload(this.lastDone, this.lastTotal));
   }
 
   /** Rate and time left of the current step, and a rate-limit wait in progress. */
