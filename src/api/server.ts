@@ -12,7 +12,7 @@ import { Authenticator, type RootCredentials } from './auth/authenticate.js';
 import { accountResource, userResource } from './auth/permissions.js';
 import type { Principal } from './auth/principal.js';
 import { failure, success } from './envelope.js';
-import { API_ERRORS, ApiError, apiError, queryValidationError, renderMessage, shouldRetry, validationError } from './errors.js';
+import { API_ERRORS, ApiError, apiError, queryValidationError, renderMessage, shouldRetry, validationError, type EnvelopeMessage } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { RateLimiter } from './rate-limit.js';
 import type { ApiContext, HandlerOutput, RouteDef } from './route.js';
@@ -22,6 +22,7 @@ import { DEFAULT_SETTINGS, type ServerSettings } from './settings.js';
 import { DEFAULT_WEB_ROOT, registerDashboard } from './static.js';
 import { holdsUnstorableText, UNSTORABLE_MESSAGE, parseUntrustedJson, unacceptedCharset } from './untrusted-json.js';
 import { answerClientError, frameworkError, isClientAbort } from './transport-errors.js';
+import { setAsideUnknownFields, topLevelFields } from './unknown-fields.js';
 
 export const API_PREFIX = '/client/v4';
 const ACCOUNT_ID = /^[0-9a-f]{32}$/i;
@@ -199,6 +200,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
 function registerRoute(app: FastifyInstance, route: RouteDef, ctx: ApiContext, authenticator: Authenticator, limits: RequestLimits): void {
   const validateQuery: Validator | undefined = route.query !== undefined ? queryValidator(obj({ ...route.query }, { additional: true })) : undefined;
   const validateBody: Validator | undefined = route.body !== undefined ? bodyValidator(route.body) : undefined;
+  const bodyFields = route.method === 'GET' ? undefined : topLevelFields(route.body ?? route.documentedBody, route.result);
   const acceptsBody = route.body !== undefined || route.documentedBody !== undefined;
   const bodyRequired = route.bodyRequired ?? acceptsBody;
   const contentTypes = route.contentTypes ?? [JSON_TYPE];
@@ -251,6 +253,8 @@ function registerRoute(app: FastifyInstance, route: RouteDef, ctx: ApiContext, a
       }
       if (!acceptsBody) body = undefined;
       if (body === undefined && bodyRequired) throw apiError('missing_body');
+      let notes: EnvelopeMessage[] = [];
+      if (body !== undefined && bodyFields !== undefined) ({ body, messages: notes } = setAsideUnknownFields(body, bodyFields));
       // NDJSON arrives as text for the handler to parse; every JSON body is validated, a JSON string too.
       if (body !== undefined && validateBody !== undefined && contentType(request) !== NDJSON_TYPE) {
         const issues = validateBody(body);
@@ -264,7 +268,7 @@ function registerRoute(app: FastifyInstance, route: RouteDef, ctx: ApiContext, a
         route.method === 'GET'
           ? await run()
           : await withAuditActor({ kind: principal.kind, tokenId: principal.tokenId, ip: request.ip, requestId: String(request.id), method: route.method, path: request.url.split('?')[0] }, run);
-      return send(reply, out.status ?? route.status, success(out.result, out.messages ?? [], out.resultInfo), out.headers);
+      return send(reply, out.status ?? route.status, success(out.result, [...notes, ...(out.messages ?? [])], out.resultInfo), out.headers);
     },
   });
 }

@@ -2,7 +2,7 @@
 // the engine's code tables, between marker comments; `npm run docs` rewrites them and a test
 // fails when the file and the code disagree.
 
-import { ALL_VALIDATION_CODES, API_ERRORS, LINT_CODES, LINT_NUMBERS, VALIDATION_NUMBERS } from '../../src/api/errors.js';
+import { ALL_VALIDATION_CODES, API_ERRORS, LINT_CODES, LINT_NUMBERS, REQUEST_NOTES, VALIDATION_NUMBERS } from '../../src/api/errors.js';
 import { replaceBlock, table } from './generated-block.js';
 
 export const BEGIN = '<!-- BEGIN GENERATED: codes (npm run docs) -->';
@@ -29,6 +29,10 @@ export function renderCodeTables(): string {
     '### Lint findings (warnings in `messages`: the write succeeds)',
     '',
     codeTable(LINT_CODES, LINT_NUMBERS),
+    '',
+    '### Request notes (in `messages`: the request succeeds)',
+    '',
+    table(['code', 'name', 'meaning'], Object.entries(REQUEST_NOTES).map(([name, note]) => [note.code, `\`${name}\``, note.meaning])),
     END,
   ].join('\n');
 }

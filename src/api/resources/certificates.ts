@@ -89,9 +89,15 @@ export const certificateRoutes: RouteDef[] = crudRoutes(
     },
     update: {
       description: 'Changes the name and the associated hostnames; the certificate itself cannot change (upload a new one).',
-      body: obj({ name: NAME, associated_hostnames: HOSTNAMES }, { required: ['associated_hostnames'] }),
-      build: ({ name, associated_hostnames }, existing) => {
+      body: obj(
+        { name: NAME, associated_hostnames: HOSTNAMES, certificate: str({ description: 'Accepted only when it is the stored certificate: a certificate cannot change (upload a new one).' }) },
+        { required: ['associated_hostnames'] },
+      ),
+      build: ({ name, associated_hostnames, certificate }, existing) => {
         const old = existing.body as CertificateBody;
+        if (certificate !== undefined && certificate.trim() !== old.certificate.trim()) {
+          throw validationError([{ code: 'immutable_field', pointer: '/certificate', message: 'A certificate cannot change: upload the new one as a new certificate and delete this one.' }]);
+        }
         return { body: { ...old, name: name ?? old.name, associated_hostnames } };
       },
     },

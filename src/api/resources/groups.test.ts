@@ -144,7 +144,6 @@ await describeEachDatabase('Access groups API', (s) => {
       res.json.errors.map((e: any) => [e.code, e.source.pointer]).sort(),
       [
         [1301, '/name'],
-        [1302, '/colour'],
         [1314, '/include/0/geo/country_code'],
       ].sort(),
     );

@@ -93,7 +93,6 @@ await describeEachDatabase('Access identity providers API', (s) => {
       [1300, '/config/claims'],
       [1300, '/config/client_id'],
       [1300, '/scim_config/enabled'],
-      [1302, '/colour'],
       [1302, '/scim_config/secret'],
       [1303, '/config/prompt'],
       [1304, '/name'],

@@ -72,7 +72,6 @@ await describeEachDatabase('device posture rules API', (s) => {
     assert.deepEqual(issues(res), [
       [1300, '/input'],
       [1301, '/name'],
-      [1302, '/colour'],
       [1303, '/match/0/platform'],
       [1303, '/type'],
     ]);
