@@ -31,7 +31,7 @@ export const API_ERRORS = {
   missing_credentials: { code: 9106, status: 401, message: 'Missing credentials: send "Authorization: Bearer <API token>", or the "X-Auth-Email" and "X-Auth-Key" headers.' },
   invalid_credentials: { code: 10000, status: 401, message: 'Authentication error: the API token or key is not valid.' },
   inactive_token: { code: 10001, status: 401, message: 'Authentication error: the API token is {state}.' },
-  forbidden: { code: 9109, status: 403, message: 'Unauthorized to access requested resource: this request needs the "{permission}" permission on {resource}.' },
+  forbidden: { code: 9109, status: 403, message: 'Unauthorized to access requested resource: {reason}.' },
   ip_not_allowed: { code: 1103, status: 403, message: 'This API token may not be used from {ip}.' },
   account_not_found: { code: 1101, status: 404, message: 'Account {accountId} not found: account ids are 32 hexadecimal characters.' },
   not_found: { code: 1102, status: 404, message: '{what} {id} was not found.' },

@@ -8,6 +8,7 @@ import type { ExternalEvaluator } from '../engine/index.js';
 import type { Store } from '../store/store.js';
 import type { TestRunner } from '../tester/runner.js';
 import type { Principal } from './auth/principal.js';
+import type { KnownAccounts } from './known-accounts.js';
 import type { PermissionName } from './auth/permissions.js';
 import type { EnvelopeMessage } from './errors.js';
 import type { ResultInfo } from './pagination.js';
@@ -24,6 +25,8 @@ export interface ApiContext {
   readonly tester: TestRunner;
   /** Asks external_evaluation endpoints; absent when outbound calls are off. */
   readonly external: ExternalEvaluator | undefined;
+  /** Which account ids exist (and creating them). */
+  readonly accounts: KnownAccounts;
 }
 
 /** A validated query: the declared parameters typed (each may be absent), others as sent. */
@@ -70,6 +73,8 @@ export interface RouteDef<P extends Properties = any, Q extends Properties = any
   readonly summary: string;
   readonly description?: string;
   readonly tag: string;
+  /** Only the root credentials may call it (checked before the body is read). */
+  readonly rootOnly?: boolean;
   /** Any one of these permissions is enough; [] = any valid credentials. */
   readonly permissions: readonly PermissionName[];
   /** Path parameters besides account_id. */

@@ -1,6 +1,7 @@
 // Every route the server serves, in the order the OpenAPI document lists them.
 
 import type { RouteDef } from './route.js';
+import { accountRoutes } from './resources/accounts.js';
 import { appPolicyRoutes } from './resources/app-policies.js';
 import { appRoutes } from './resources/apps.js';
 import { auditLogRoutes } from './resources/audit-logs.js';
@@ -15,9 +16,11 @@ import { postureRuleRoutes } from './resources/posture-rules.js';
 import { serviceTokenRoutes } from './resources/service-tokens.js';
 import { userPolicyCheckRoutes } from './resources/user-policy-checks.js';
 import { userTokenRoutes } from './resources/user-tokens.js';
+import { userSessionRoutes } from './resources/user-sessions.js';
 import { userRoutes } from './resources/users.js';
 
 export const ROUTES: readonly RouteDef[] = [
+  ...accountRoutes,
   ...policyRoutes,
   ...groupRoutes,
   ...policyTestRoutes,
@@ -26,6 +29,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...appPolicyRoutes,
   ...userPolicyCheckRoutes,
   ...userRoutes,
+  ...userSessionRoutes,
   ...listRoutes,
   ...identityProviderRoutes,
   ...serviceTokenRoutes,

@@ -13,6 +13,7 @@ import { accountResource, userResource } from './auth/permissions.js';
 import type { Principal } from './auth/principal.js';
 import { failure, success } from './envelope.js';
 import { API_ERRORS, ApiError, apiError, queryValidationError, renderMessage, shouldRetry, validationError, type EnvelopeMessage } from './errors.js';
+import { KnownAccounts } from './known-accounts.js';
 import { openApiDocument } from './openapi.js';
 import { RateLimiter } from './rate-limit.js';
 import type { ApiContext, HandlerOutput, RouteDef } from './route.js';
@@ -145,7 +146,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   });
   app.addHook('onReady', () => tester.start());
   app.addHook('onClose', () => tester.stop());
-  const ctx: ApiContext = { store: options.store, settings, tester, external: options.external };
+  const ctx: ApiContext = { store: options.store, settings, tester, external: options.external, accounts: new KnownAccounts(options.store, settings.openAccounts) };
   const authenticator = new Authenticator(options.store, options.root);
   const allowedMethods = pathMatcher(options.routes);
 
@@ -228,8 +229,13 @@ function registerRoute(app: FastifyInstance, route: RouteDef, ctx: ApiContext, a
         if (!ACCOUNT_ID.test(params.account_id ?? '')) throw apiError('account_not_found', { accountId: JSON.stringify(params.account_id ?? '') });
         resource = accountResource(params.account_id.toLowerCase());
       }
+      if (route.rootOnly === true && principal.kind !== 'root') throw apiError('forbidden', { reason: 'only the root credentials may do this' });
       if (route.permissions.length > 0 && !principal.can(route.permissions, resource)) {
-        throw apiError('forbidden', { permission: route.permissions.join('" or "'), resource: isUserRoute ? 'your API tokens' : 'this account' });
+        throw apiError('forbidden', { reason: `this request needs the "${route.permissions.join('" or "')}" permission on ${isUserRoute ? 'your API tokens' : 'this account'}` });
+      }
+      // Asked only once the credentials may reach the account: others learn nothing of which ids exist.
+      if (!isUserRoute && !(await ctx.accounts.exists(params.account_id.toLowerCase()))) {
+        throw apiError('forbidden', { reason: `account ${params.account_id.toLowerCase()} does not exist, or these credentials cannot reach it (GET /accounts lists the ones they can)` });
       }
     },
     handler: async (request, reply) => {

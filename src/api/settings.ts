@@ -24,6 +24,11 @@ export interface ServerSettings {
   readonly failedAuthPerMinute: number;
   /** A request whose body has not arrived in full after this long is answered 408 and closed. */
   readonly requestTimeoutMs: number;
+  /**
+   * Any well-formed account id is served, as if it existed (a local stand-in whose callers pick
+   * their own account ids, such as an SDK test suite). Off by default: only created accounts exist.
+   */
+  readonly openAccounts: boolean;
 }
 
 export const DEFAULT_SETTINGS: ServerSettings = {
@@ -43,4 +48,5 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   rateLimitRoot: false,
   failedAuthPerMinute: 60,
   requestTimeoutMs: 120_000,
+  openAccounts: false,
 };

@@ -12,6 +12,10 @@ export interface ServeFlags {
   readonly dataDir?: string;
   /** Load examples/ into the default account once listening, if it is empty (demo.ts). */
   readonly demo?: boolean;
+  /** Accounts that must exist once the server starts (besides the default one). */
+  readonly account?: readonly string[];
+  /** Serve any well-formed account id, as if it existed. */
+  readonly openAccounts?: boolean;
 }
 
 export interface ServerConfig {
@@ -26,6 +30,8 @@ export interface ServerConfig {
   readonly authEmail: string | undefined;
   readonly authKey: string | undefined;
   readonly accountId: string | undefined;
+  /** More accounts to make sure of at start (--account, PORTCULLIS_ACCOUNTS). */
+  readonly accounts: readonly string[];
   readonly logLevel: string;
   readonly sqliteSynchronous: 'normal' | 'full';
   /** Whether external_evaluation rules may call out at all. */
@@ -91,6 +97,10 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
   if (sync !== 'normal' && sync !== 'full') throw new ConfigError(`PORTCULLIS_SQLITE_SYNC must be "normal" or "full", got ${JSON.stringify(sync)}.`);
   const accountId = env.PORTCULLIS_ACCOUNT_ID?.toLowerCase();
   if (accountId !== undefined && !/^[0-9a-f]{32}$/.test(accountId)) throw new ConfigError('PORTCULLIS_ACCOUNT_ID must be 32 hexadecimal characters.');
+  const accounts = [...(flags.account ?? []), ...(env.PORTCULLIS_ACCOUNTS ?? '').split(',')].map((id) => id.trim().toLowerCase()).filter((id) => id !== '');
+  const badAccount = accounts.find((id) => !/^[0-9a-f]{32}$/.test(id));
+  if (badAccount !== undefined) throw new ConfigError(`Account id ${JSON.stringify(badAccount)} (--account or PORTCULLIS_ACCOUNTS) must be 32 hexadecimal characters.`);
+  const openAccounts = flags.openAccounts === true || (env.PORTCULLIS_OPEN_ACCOUNTS ?? '').toLowerCase() === 'on';
   const authEmail = env.PORTCULLIS_AUTH_EMAIL || undefined;
   const authKey = env.PORTCULLIS_AUTH_KEY || undefined;
   if ((authEmail === undefined) !== (authKey === undefined)) throw new ConfigError('Set both PORTCULLIS_AUTH_EMAIL and PORTCULLIS_AUTH_KEY, or neither.');
@@ -108,6 +118,7 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
     authEmail,
     authKey,
     accountId,
+    accounts: [...new Set(accounts)],
     logLevel: env.PORTCULLIS_LOG_LEVEL ?? 'info',
     sqliteSynchronous: sync,
     externalEvaluation: (env.PORTCULLIS_EXTERNAL_EVALUATION ?? 'on').toLowerCase() !== 'off',
@@ -126,6 +137,7 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
       importBodyLimitBytes: optionalInteger(env, 'PORTCULLIS_IMPORT_LIMIT_MB', 1024 * 1024),
       importMaxUsers: optionalInteger(env, 'PORTCULLIS_IMPORT_MAX_USERS'),
       requestTimeoutMs: optionalInteger(env, 'PORTCULLIS_REQUEST_TIMEOUT_S', 1000),
+      openAccounts: openAccounts ? true : undefined,
     }),
     tester: definedOnly({
       leaseMs: optionalInteger(env, 'PORTCULLIS_TEST_LEASE_MS'),

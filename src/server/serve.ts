@@ -7,7 +7,7 @@ import { ROUTES } from '../api/routes.js';
 import { createExternalEvaluator } from '../external/evaluator.js';
 import { buildServer } from '../api/server.js';
 import { openStore, redactUrl } from '../store/open.js';
-import type { Store } from '../store/store.js';
+import { ACCOUNTS_SCOPE, type Store } from '../store/store.js';
 import { ConfigError, resolveConfig, type ServeFlags, type ServerConfig } from './config.js';
 import { defaultAccountId, rootToken, type KeptValue } from './secrets.js';
 
@@ -30,6 +30,15 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
     store = await openStore(config.db, { sqliteSynchronous: config.sqliteSynchronous });
   } catch (err) {
     throw new ConfigError(`Cannot open the database ${redactUrl(config.db)}: ${(err as Error).message}`);
+  }
+  try {
+    const createdAt = new Date().toISOString();
+    for (const id of [account.value, ...config.accounts]) {
+      await store.transaction(ACCOUNTS_SCOPE, (tx) => tx.insertAccount({ id, name: id === account.value ? 'Default account' : `Account ${id.slice(0, 8)}`, createdAt }));
+    }
+  } catch (err) {
+    await store.close();
+    throw new ConfigError(`Cannot record the accounts in ${redactUrl(config.db)}: ${(err as Error).message}`);
   }
   const app = await buildServer({
     store,
@@ -60,6 +69,8 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
   print(`  API:       ${url}/client/v4   (OpenAPI: ${url}/client/v4/openapi.json)`);
   print(`  database:  ${redactUrl(config.db)}`);
   print(`  account:   ${account.value}${account.origin === 'environment' ? '' : `   (kept in ${account.file})`}`);
+  if (config.accounts.length > 0) print(`  accounts:  ${config.accounts.join(', ')}`);
+  if (config.settings.openAccounts === true) print('  accounts:  open (any well-formed account id is served)');
   if (token.origin === 'generated') print(`  root API token (generated, kept in ${token.file}):\n    ${token.value}`);
   else if (token.origin === 'file') print(`  root API token: in ${token.file}`);
   else print('  root API token: from PORTCULLIS_API_TOKEN');

@@ -124,6 +124,21 @@ export const MIGRATIONS: readonly Migration[] = [
     description: "policy tests: the account's groups, lists and other references as they were when the test started",
     statements: perDialect(() => ['ALTER TABLE policy_tests ADD COLUMN environment TEXT']),
   },
+  {
+    version: 5,
+    description: 'accounts exist explicitly; every account that already holds data is registered',
+    statements: perDialect(() => [
+      `CREATE TABLE accounts (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      )`,
+      // Data written before accounts were explicit stays reachable: its account is registered now.
+      `INSERT INTO accounts (id, name, created_at)
+        SELECT account_id, 'Account ' || substr(account_id, 1, 8), '${new Date().toISOString()}'
+          FROM (SELECT account_id FROM resources UNION SELECT account_id FROM users UNION SELECT account_id FROM policy_tests UNION SELECT account_id FROM audit_log WHERE account_id IS NOT NULL) AS used`,
+    ]),
+  },
 ];
 
 function policyTestTables(t: DialectTypes): string[] {

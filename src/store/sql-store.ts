@@ -8,6 +8,7 @@ import { currentAuditActor, writeAudit, type AuditChange } from './audit.js';
 import { sqlFor, type DialectSql } from './dialect.js';
 import type { Dialect, Driver } from './driver.js';
 import { MIGRATIONS } from './migrations.js';
+import { accountRepository } from './sql/accounts.js';
 import { auditLogRepository } from './sql/audit-log.js';
 import { sqlContext, type SqlContext } from './sql/context.js';
 import { listItemRepository } from './sql/list-items.js';
@@ -25,6 +26,7 @@ function sqlWriter(context: SqlContext): StoreWriter {
     ...userRepository(context),
     ...tokenRepository(context),
     ...auditLogRepository(context),
+    ...accountRepository(context),
   };
 }
 

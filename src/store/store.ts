@@ -120,6 +120,16 @@ export interface TokenRecord {
   readonly lastUsedOn: string | null;
 }
 
+/** An account: everything else lives in one. They exist explicitly (created, never implied by use). */
+export interface AccountRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: string;
+}
+
+/** The scope of account creation (accounts are not inside an account). */
+export const ACCOUNTS_SCOPE = 'accounts';
+
 export interface AuditFilter {
   /** Only entries at or after this instant. */
   readonly since?: Date;
@@ -162,6 +172,10 @@ export interface StoreReader {
   getTokenBySecretHash(secretHash: string): Promise<TokenRecord | undefined>;
   listTokens(page: PageRequest): Promise<PageOf<TokenRecord>>;
 
+  getAccount(id: string): Promise<AccountRecord | undefined>;
+  /** Every account, oldest first. */
+  listAccounts(): Promise<AccountRecord[]>;
+
   /** Audit entries of an account (null: user-level entries, i.e. API tokens). */
   listAudit(accountId: string | null, page: PageRequest, filter?: AuditFilter): Promise<PageOf<AuditRecord>>;
 }
@@ -197,6 +211,9 @@ export interface StoreWriter extends StoreReader {
   insertToken(token: TokenRecord): Promise<void>;
   updateToken(id: string, update: Partial<Omit<TokenRecord, 'id' | 'issuedOn'>>): Promise<TokenRecord | undefined>;
   deleteToken(id: string): Promise<boolean>;
+
+  /** Create an account unless one with this id exists; true when it was created. */
+  insertAccount(account: AccountRecord): Promise<boolean>;
 }
 
 export type PolicyTestStatus = 'processing' | 'complete' | 'exceeded time' | 'blocked';

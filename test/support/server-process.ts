@@ -31,7 +31,8 @@ export interface ServerProcess {
 /** `bin`: another `portcullis` entry point than the repository's, e.g. an unpacked tarball's. */
 export async function startServerProcess(dataDir: string, env: Record<string, string> = {}, args: readonly string[] = [], bin = BIN): Promise<ServerProcess> {
   const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir, ...args], {
-    env: { ...process.env, PORTCULLIS_LOG_LEVEL: 'warn', ...env },
+    // Tests pick random account ids; those about explicit accounts pass PORTCULLIS_OPEN_ACCOUNTS: 'off'.
+    env: { ...process.env, PORTCULLIS_LOG_LEVEL: 'warn', PORTCULLIS_OPEN_ACCOUNTS: 'on', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   // Everything the server prints on stdout is kept, and watchers look at it as it grows.

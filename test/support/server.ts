@@ -60,7 +60,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     store,
     root,
     routes: ROUTES,
-    ...(options.settings !== undefined ? { settings: options.settings } : {}),
+    // Tests pick random account ids, as SDK suites do; the tests of explicit accounts say openAccounts: false.
+    settings: { openAccounts: true, ...options.settings },
     tester: { idleMs: 50, ...options.tester },
     ...(options.external !== undefined ? { external: options.external } : {}),
     ...(options.webRoot !== undefined ? { webRoot: options.webRoot } : {}),

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { DatabaseKind, TestDatabase } from './databases.js';
 import { openStore } from '../../src/store/open.js';
 import type { AuditFilter, ChunkOutcome, NewPolicyTest, NewResource, Store, TokenRecord } from '../../src/store/store.js';
-import { TOKENS_SCOPE } from '../../src/store/store.js';
+import { ACCOUNTS_SCOPE, TOKENS_SCOPE } from '../../src/store/store.js';
 import { withAuditActor, type AuditActor } from '../../src/store/audit.js';
 
 const ACCOUNT = '0123456789abcdef0123456789abcdef';
@@ -33,6 +33,20 @@ export function storeConformance(kind: DatabaseKind): void {
     after(async () => {
       await store?.close();
       await db?.drop();
+    });
+
+    describe('accounts', () => {
+      it('creates an account once, reads it back, and lists accounts oldest first', async () => {
+        const first = { id: randomUUID().replace(/-/g, ''), name: 'First', createdAt: '2031-01-01T00:00:00.000Z' };
+        const second = { id: randomUUID().replace(/-/g, ''), name: 'Second', createdAt: '2031-01-02T00:00:00.000Z' };
+        assert.equal(await store.read.getAccount(first.id), undefined);
+        assert.equal(await store.transaction(ACCOUNTS_SCOPE, (tx) => tx.insertAccount(second)), true);
+        assert.equal(await store.transaction(ACCOUNTS_SCOPE, (tx) => tx.insertAccount(first)), true);
+        assert.equal(await store.transaction(ACCOUNTS_SCOPE, (tx) => tx.insertAccount({ ...first, name: 'Again' })), false, 'an existing id is kept as it is');
+        assert.deepEqual(await store.read.getAccount(first.id), first);
+        const ids = (await store.read.listAccounts()).map((a) => a.id);
+        assert.ok(ids.indexOf(first.id) >= 0 && ids.indexOf(first.id) < ids.indexOf(second.id), 'oldest first');
+      });
     });
 
     describe('resources', () => {

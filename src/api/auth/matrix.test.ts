@@ -11,7 +11,7 @@ import { randomAccountId, startTestServer, type TestServer } from '../../../test
 import { ROUTES } from '../routes.js';
 import type { RouteDef } from '../route.js';
 import { tokenWith } from '../../../test/support/tokens.js';
-import { grantedBy, PERMISSION_GROUPS, type PermissionName } from './permissions.js';
+import { ACCOUNT_PERMISSIONS, grantedBy, PERMISSION_GROUPS, type PermissionName } from './permissions.js';
 
 const isUserRoute = (route: RouteDef) => !route.path.startsWith('/accounts/');
 const nameOf = (route: RouteDef) => `${route.method} ${route.path}`;
@@ -34,6 +34,9 @@ const POSTURE = 'Access: Device Posture';
 const API_TOKENS = 'API Tokens';
 
 /** Route (method and path) → the permission groups of which any one lets a token through. */
+/** Routes for the root credentials alone (creating accounts). */
+const ROOT_ONLY = new Set(['POST /accounts']);
+
 const MATRIX: Readonly<Record<string, readonly PermissionName[]>> = {
   'GET /accounts/{account_id}/access/policies': read(APPS),
   'POST /accounts/{account_id}/access/policies': write(APPS),
@@ -114,6 +117,13 @@ const MATRIX: Readonly<Record<string, readonly PermissionName[]>> = {
   // The account's audit log needs the Read group itself (no Write group of that name exists).
   'GET /accounts/{account_id}/audit_logs': ['Access: Audit Logs Read'],
   'GET /user/audit_logs': read(API_TOKENS),
+  // Any credentials list the accounts they reach; any account permission reads the account.
+  'GET /accounts': [],
+  'POST /accounts': [],
+  'GET /accounts/{account_id}': ACCOUNT_PERMISSIONS,
+  'GET /accounts/{account_id}/access/users/{user_id}/active_sessions': ['Access: Audit Logs Read', ...SEATS],
+  'GET /accounts/{account_id}/access/users/{user_id}/active_sessions/{nonce}': ['Access: Audit Logs Read', ...SEATS],
+  'GET /accounts/{account_id}/access/users/{user_id}/failed_logins': ['Access: Audit Logs Read', ...SEATS],
 };
 
 describe('authorization matrix', () => {
@@ -155,6 +165,15 @@ describe('authorization matrix', () => {
     const route = ROUTES.find((r) => nameOf(r) === name);
     // A matrix entry without its route fails the test above.
     if (route === undefined) continue;
+
+    if (ROOT_ONLY.has(name)) {
+      it(`${name}: refused to every API token, whatever it holds`, async () => {
+        const res = await request(route, mine, await token(PERMISSION_GROUPS.map((g) => g.name), everywhere(mine)));
+        assert.equal(res.status, 403, JSON.stringify(res.json));
+        assert.equal(res.json.errors[0].code, 9109);
+      });
+      continue;
+    }
 
     if (permissions.length === 0) {
       it(`${name}: allowed with any valid credentials`, async () => {

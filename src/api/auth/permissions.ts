@@ -45,6 +45,9 @@ export type PermissionName = (typeof GROUPS)[number][0];
 const BY_ID = new Map(PERMISSION_GROUPS.map((g) => [g.id, g]));
 const BY_NAME = new Map<string, PermissionGroup>(PERMISSION_GROUPS.map((g) => [g.name, g]));
 
+/** Every account-scoped permission: holding any of them on an account reaches the account. */
+export const ACCOUNT_PERMISSIONS: readonly PermissionName[] = PERMISSION_GROUPS.filter((g) => g.scope === 'account').map((g) => g.name);
+
 export function findPermissionGroup(idOrName: string): PermissionGroup | undefined {
   return BY_ID.get(idOrName) ?? BY_NAME.get(idOrName);
 }

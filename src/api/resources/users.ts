@@ -41,7 +41,7 @@ export function userResult(user: UserRecord): Static<typeof USER_RESPONSE> {
   };
 }
 
-async function getUserOr404(store: StoreReader, accountId: string, id: string): Promise<UserRecord> {
+export async function getUserOr404(store: StoreReader, accountId: string, id: string): Promise<UserRecord> {
   const user = await store.getUser(accountId, id);
   if (user === undefined) throw apiError('not_found', { what: 'Zero Trust user', id: JSON.stringify(id) });
   return user;

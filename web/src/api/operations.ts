@@ -1260,6 +1260,85 @@ export type AuditLogEntry = {
 
 /** Every operation of the API, by operationId. */
 export interface Operations {
+  /** List accounts */
+  'accounts-list-accounts': {
+    method: 'GET';
+    path: '/accounts';
+    /** Path parameters besides account_id. */
+    params: Record<string, never>;
+    query: {
+      page?: number;
+      per_page?: number;
+    };
+    body: undefined;
+    result: {
+      /** The account id: 32 hexadecimal characters. */
+      id: string;
+      /** The account name. */
+      name: string;
+      /** Always "standard". */
+      type: 'standard';
+      settings: {
+        /** Always false: portcullis has no account members to hold to it. */
+        enforce_twofactor: boolean;
+      };
+      /** When the account was created. */
+      created_on: string;
+    }[];
+    /** The answer carries result_info. */
+    paged: true;
+  };
+  /** Account details */
+  'accounts-account-details': {
+    method: 'GET';
+    path: '/accounts/{account_id}';
+    /** Path parameters besides account_id. */
+    params: Record<string, never>;
+    query: Record<string, never>;
+    body: undefined;
+    result: {
+      /** The account id: 32 hexadecimal characters. */
+      id: string;
+      /** The account name. */
+      name: string;
+      /** Always "standard". */
+      type: 'standard';
+      settings: {
+        /** Always false: portcullis has no account members to hold to it. */
+        enforce_twofactor: boolean;
+      };
+      /** When the account was created. */
+      created_on: string;
+    };
+  };
+  /** Create an account */
+  'account-creation': {
+    method: 'POST';
+    path: '/accounts';
+    /** Path parameters besides account_id. */
+    params: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      /** The account name. */
+      name: string;
+      /** Accepted for compatibility; every account is "standard". */
+      type?: 'standard' | 'enterprise';
+    };
+    result: {
+      /** The account id: 32 hexadecimal characters. */
+      id: string;
+      /** The account name. */
+      name: string;
+      /** Always "standard". */
+      type: 'standard';
+      settings: {
+        /** Always false: portcullis has no account members to hold to it. */
+        enforce_twofactor: boolean;
+      };
+      /** When the account was created. */
+      created_on: string;
+    };
+  };
   /** List reusable policies */
   'access-policies-list': {
     method: 'GET';
@@ -1824,6 +1903,72 @@ export interface Operations {
       updated: number;
     };
   };
+  /** Get a user's active sessions */
+  'zero-trust-users-get-active-sessions': {
+    method: 'GET';
+    path: '/accounts/{account_id}/access/users/{user_id}/active_sessions';
+    /** Path parameters besides account_id. */
+    params: {
+      user_id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    result: {
+      /** The name of the session. */
+      name?: string;
+      /** When the session expires, in seconds since the epoch. */
+      expiration?: number;
+      metadata?: {
+        /** The applications the session reached, by application uid: hostname, name, type, uid. */
+        apps?: object;
+        /** When the session expires, in seconds since the epoch. */
+        expires?: number;
+        /** When the session was issued, in seconds since the epoch. */
+        iat?: number;
+        /** The session nonce. */
+        nonce?: string;
+        /** The session lifetime in seconds. */
+        ttl?: number;
+        [field: string]: unknown;
+      };
+      [field: string]: unknown;
+    }[];
+    /** The answer carries result_info. */
+    paged: true;
+  };
+  /** Get a user's active session */
+  'zero-trust-users-get-active-session': {
+    method: 'GET';
+    path: '/accounts/{account_id}/access/users/{user_id}/active_sessions/{nonce}';
+    /** Path parameters besides account_id. */
+    params: {
+      user_id: string;
+      nonce: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    result: object;
+  };
+  /** Get a user's failed logins */
+  'zero-trust-users-get-failed-logins': {
+    method: 'GET';
+    path: '/accounts/{account_id}/access/users/{user_id}/failed_logins';
+    /** Path parameters besides account_id. */
+    params: {
+      user_id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    result: {
+      /** When the record expires, in seconds since the epoch. */
+      expiration?: number;
+      /** What is known of the attempt: app_name, aud, datetime, ray_id, user_email, user_uuid. */
+      metadata?: object;
+      [field: string]: unknown;
+    }[];
+    /** The answer carries result_info. */
+    paged: true;
+  };
   /** List Gateway lists */
   'gateway-lists-list': {
     method: 'GET';
@@ -2197,6 +2342,8 @@ export interface Operations {
       name?: string;
       /** Hostnames of the applications that use this CA for mTLS. */
       associated_hostnames: string[];
+      /** Accepted only when it is the stored certificate: a certificate cannot change (upload a new one). */
+      certificate?: string;
     };
     result: Certificate;
   };
@@ -2511,6 +2658,9 @@ export type OperationId = keyof Operations;
 
 /** How to call each operation. */
 export const OPERATIONS = {
+  'accounts-list-accounts': { method: 'GET', path: '/accounts' },
+  'accounts-account-details': { method: 'GET', path: '/accounts/{account_id}' },
+  'account-creation': { method: 'POST', path: '/accounts' },
   'access-policies-list': { method: 'GET', path: '/accounts/{account_id}/access/policies' },
   'access-policies-create': { method: 'POST', path: '/accounts/{account_id}/access/policies' },
   'access-policies-get': { method: 'GET', path: '/accounts/{account_id}/access/policies/{policy_id}' },
@@ -2548,6 +2698,9 @@ export const OPERATIONS = {
   'access-users-last-seen-identity-get': { method: 'GET', path: '/accounts/{account_id}/access/users/{user_id}/last_seen_identity' },
   'access-users-last-seen-identity-set': { method: 'PUT', path: '/accounts/{account_id}/access/users/{user_id}/last_seen_identity' },
   'access-users-import': { method: 'POST', path: '/accounts/{account_id}/access/users/import' },
+  'zero-trust-users-get-active-sessions': { method: 'GET', path: '/accounts/{account_id}/access/users/{user_id}/active_sessions' },
+  'zero-trust-users-get-active-session': { method: 'GET', path: '/accounts/{account_id}/access/users/{user_id}/active_sessions/{nonce}' },
+  'zero-trust-users-get-failed-logins': { method: 'GET', path: '/accounts/{account_id}/access/users/{user_id}/failed_logins' },
   'gateway-lists-list': { method: 'GET', path: '/accounts/{account_id}/gateway/lists' },
   'gateway-lists-create': { method: 'POST', path: '/accounts/{account_id}/gateway/lists' },
   'gateway-lists-get': { method: 'GET', path: '/accounts/{account_id}/gateway/lists/{list_id}' },

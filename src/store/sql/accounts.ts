@@ -1,0 +1,33 @@
+// Accounts in SQL: a registry of ids and names. Creating one is audited under the account itself.
+
+import type { AccountRecord, StoreWriter } from '../store.js';
+import type { SqlContext } from './context.js';
+
+export type AccountRepository = Pick<StoreWriter, 'getAccount' | 'listAccounts' | 'insertAccount'>;
+
+interface AccountRow {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+const toAccount = (row: AccountRow): AccountRecord => ({ id: row.id, name: row.name, createdAt: row.created_at });
+
+export function accountRepository({ ex, note }: SqlContext): AccountRepository {
+  return {
+    async getAccount(id) {
+      const row = await ex.get<AccountRow>('SELECT * FROM accounts WHERE id = ?', [id]);
+      return row === undefined ? undefined : toAccount(row);
+    },
+
+    async listAccounts() {
+      return (await ex.all<AccountRow>('SELECT * FROM accounts ORDER BY created_at, id')).map(toAccount);
+    },
+
+    async insertAccount(account) {
+      const inserted = (await ex.run('INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING', [account.id, account.name, account.createdAt])).changes > 0;
+      if (inserted) note({ accountId: account.id, action: 'create', resourceKind: 'account', resourceId: account.id, before: null, after: { name: account.name } });
+      return inserted;
+    },
+  };
+}
