@@ -94,6 +94,7 @@ export const VALIDATION_NUMBERS = {
   unknown_permission_group: 1358,
   identity_email_mismatch: 1359,
   mixed_policy_kinds: 1360,
+  too_many_external_endpoints: 1361,
 } as const satisfies Record<ApiValidationCode, number>;
 
 /** Numeric codes of lint findings (returned in `messages` of a successful write). Never renumber. */

@@ -17,6 +17,7 @@ export const API_VALIDATION_CODES = {
   unknown_policy: 'A policy id that does not exist in the account (in an application\'s or a policy test\'s policies).',
   unknown_permission_group: 'An API token names a permission group that does not exist.',
   identity_email_mismatch: 'A last seen identity whose email is not the email of its user.',
+  too_many_external_endpoints: 'Policies that would make one evaluation call more distinct external evaluation endpoints than allowed.',
   mixed_policy_kinds: 'An application request that links reusable policies and defines inline policies at once (Cloudflare keeps them mutually exclusive).',
 } as const;
 

@@ -4,6 +4,7 @@
 // (IP, country, device posture results, risk score, authentication methods, IdP). Enforcement
 // semantics: a decision that depends on something unknown fails closed (blocked).
 
+import { checkExternalEndpoints } from './external-endpoints.js';
 import { compilePolicySet, DECISIONS, explain, gatherExternalAnswers, parseIp, prepareIdentity, quote, type Identity, type Policy } from '../../engine/index.js';
 import { loadAccountEnv } from '../../account/account-env.js';
 import { parseTestPolicies } from '../../tester/definition.js';
@@ -106,7 +107,7 @@ export const evaluateRoutes: RouteDef[] = [
     extension: true,
     status: 200,
     result: RESULT,
-    handler: async ({ accountId, body: input, ctx }) => {
+    handler: async ({ accountId, body: input, ctx, principal }) => {
       const issues = [...exactlyOne(input, ['policies', 'app_id'], '/policies'), ...exactlyOne(input, ['user_id', 'email', 'identity'], '/user_id')];
       if (input.context?.ip !== undefined && parseIp(input.context.ip) === undefined) {
         issues.push({ code: 'invalid_ip', pointer: '/context/ip', message: `${quote(input.context.ip)} is not an IPv4 or IPv6 address.` });
@@ -136,6 +137,7 @@ export const evaluateRoutes: RouteDef[] = [
       const { env } = await loadAccountEnv(store, accountId, policies);
       // Rules reached through groups count too: the compiled set knows them all.
       const externalRules = compilePolicySet(policies, env).externalRules;
+      await checkExternalEndpoints(store, accountId, principal, externalRules);
       const external = ctx.external !== undefined && externalRules.length > 0 ? await gatherExternalAnswers(externalRules, identity, ctx.external) : undefined;
       const explanation = explain(policies, prepareIdentity(identity), env, external !== undefined ? { external } : {});
       const granted = explanation.access === 'granted';

@@ -1,0 +1,45 @@
+// A what-if evaluation sends identities to external_evaluation endpoints: it may reach at most
+// MAX_EXTERNAL_ENDPOINTS distinct ones, and a caller who could not save a policy may send
+// identities only where a saved policy or group already does.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomAccountId, startTestServer, type TestServer } from '../../../test/support/server.js';
+import { scopedToken } from '../../../test/support/tokens.js';
+import { MAX_EXTERNAL_ENDPOINTS } from './external-endpoints.js';
+
+const asking = (url: string) => ({ external_evaluation: { evaluate_url: url, keys_url: 'https://keys.example/keys' } });
+
+describe('external endpoints of a what-if evaluation', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer();
+  });
+  after(() => s.close());
+
+  it(`refuses policies that reach more than ${MAX_EXTERNAL_ENDPOINTS} distinct endpoints, before calling any`, async () => {
+    const account = randomAccountId();
+    const include = Array.from({ length: MAX_EXTERNAL_ENDPOINTS + 1 }, (_, i) => asking(`https://eval${i}.example/ask`));
+    const res = await s.api('POST', `/accounts/${account}/access/evaluate`, { policies: [{ name: 'Many', decision: 'allow', include }], identity: { email: 'a@example.com' } });
+    assert.equal(res.status, 400);
+    assert.equal(res.json.errors[0].code, 1361);
+    assert.match(res.json.errors[0].message, new RegExp(`${MAX_EXTERNAL_ENDPOINTS + 1} distinct .* at most ${MAX_EXTERNAL_ENDPOINTS}`));
+    const repeated = Array.from({ length: 50 }, () => asking('https://eval0.example/ask'));
+    const same = await s.api('POST', `/accounts/${account}/access/evaluate`, { policies: [{ name: 'Same', decision: 'allow', include: repeated }], identity: { email: 'a@example.com' } });
+    assert.equal(same.status, 200, 'one endpoint named many times is one endpoint');
+  });
+
+  it('lets a read-only token send identities only to endpoints a saved policy or group names', async () => {
+    const account = randomAccountId();
+    const reader = `Bearer ${await scopedToken(s.store, account, ['Access: Policy Test Read'])}`;
+    const body = { policies: [{ name: 'Ask', decision: 'allow', include: [asking('https://new.example/ask')] }], identity: { email: 'a@example.com' } };
+    const refused = await s.api('POST', `/accounts/${account}/access/evaluate`, body, { authorization: reader });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.json.errors[0].code, 9109);
+    assert.match(refused.json.errors[0].message, /https:\/\/new\.example\/ask/);
+    const writer = `Bearer ${await scopedToken(s.store, account, ['Access: Policy Test Read', 'Access: Apps and Policies Write'])}`;
+    assert.equal((await s.api('POST', `/accounts/${account}/access/evaluate`, body, { authorization: writer })).status, 200, 'who may save the policy may try it');
+    const saved = await s.api('POST', `/accounts/${account}/access/groups`, { name: 'Asked', include: [asking('https://new.example/ask')] });
+    assert.equal(saved.status, 201);
+    assert.equal((await s.api('POST', `/accounts/${account}/access/evaluate`, body, { authorization: reader })).status, 200, 'a saved group names it now');
+  });
+});
