@@ -18,6 +18,14 @@ describe('the rate limiter', () => {
     assert.equal(new RateLimiter({ limit: 0, windowMs: 1000 }).take('x').allowed, true, 'a limit of 0 is off');
   });
 
+  it('takes a cost of several requests at once, or nothing when the bucket cannot pay it', () => {
+    const limiter = new RateLimiter({ limit: 4, windowMs: 4000 });
+    assert.equal(limiter.take('a', 0, 3).allowed, true);
+    assert.deepEqual(limiter.take('a', 0, 2), { allowed: false, retryAfterS: 1 }, 'one left, two asked: wait a second');
+    assert.equal(limiter.take('a', 0).allowed, true, 'the refused cost took nothing');
+    assert.deepEqual(limiter.take('a', 0, 10), { allowed: false, retryAfterS: 4 }, 'a cost above the limit waits for a full bucket');
+  });
+
   it('tells how long to wait', () => {
     const limiter = new RateLimiter({ limit: 1, windowMs: 60_000 });
     limiter.take('a', 0);

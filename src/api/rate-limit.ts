@@ -36,8 +36,8 @@ export class RateLimiter {
     return this.options.limit > 0;
   }
 
-  /** Take one request from `key`'s bucket. */
-  take(key: string, nowMs = Date.now()): RateDecision {
+  /** Take one request (or `cost` of them: outbound calls made for the caller) from `key`'s bucket. */
+  take(key: string, nowMs = Date.now(), cost = 1): RateDecision {
     if (!this.enabled) return { allowed: true, retryAfterS: 0 };
     let bucket = this.buckets.get(key);
     if (bucket === undefined) {
@@ -49,10 +49,11 @@ export class RateLimiter {
       bucket.updatedMs = nowMs;
     }
     this.buckets.set(key, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
+    if (bucket.tokens >= cost) {
+      bucket.tokens -= cost;
       return { allowed: true, retryAfterS: 0 };
     }
-    return { allowed: false, retryAfterS: Math.max(1, Math.ceil((1 - bucket.tokens) / this.perMs / 1000)) };
+    // A cost larger than the whole bucket can never be paid: it waits for a full bucket, then is refused again.
+    return { allowed: false, retryAfterS: Math.max(1, Math.ceil((Math.min(cost, this.options.limit) - bucket.tokens) / this.perMs / 1000)) };
   }
 }

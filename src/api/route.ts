@@ -25,6 +25,8 @@ export interface ApiContext {
   readonly tester: TestRunner;
   /** Asks external_evaluation endpoints; absent when outbound calls are off. */
   readonly external: ExternalEvaluator | undefined;
+  /** Count `calls` outbound requests made for the caller against its rate limit (429 when over). */
+  chargeOutboundCalls(principal: Principal, calls: number): void;
   /** Which account ids exist (and creating them). */
   readonly accounts: KnownAccounts;
 }

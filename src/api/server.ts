@@ -146,7 +146,15 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   });
   app.addHook('onReady', () => tester.start());
   app.addHook('onClose', () => tester.stop());
-  const ctx: ApiContext = { store: options.store, settings, tester, external: options.external, accounts: new KnownAccounts(options.store, settings.openAccounts) };
+  const limits = new RequestLimits(settings);
+  const ctx: ApiContext = {
+    store: options.store,
+    settings,
+    tester,
+    external: options.external,
+    accounts: new KnownAccounts(options.store, settings.openAccounts),
+    chargeOutboundCalls: (principal, calls) => limits.charge(principal, calls, 'outbound external evaluation calls'),
+  };
   const authenticator = new Authenticator(options.store, options.root);
   const allowedMethods = pathMatcher(options.routes);
 
@@ -193,7 +201,6 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   const document = JSON.stringify(openApiDocument(options.routes, { version: packageVersion() }));
   app.get(`${API_PREFIX}/openapi.json`, async (_request, reply) => reply.header('content-type', JSON_CONTENT_TYPE).send(document));
 
-  const limits = new RequestLimits(settings);
   for (const route of options.routes) registerRoute(app, route, ctx, authenticator, limits);
   return app;
 }
@@ -303,6 +310,13 @@ class RequestLimits {
       if (!decision.allowed) throw limited('for this API token', this.settings.rateLimit, `${Math.round(this.settings.rateWindowMs / 1000)} s`, decision.retryAfterS);
     }
     return principal;
+  }
+
+  /** Charge work done for an already admitted request (counted like requests, in the same bucket). */
+  charge(principal: Principal, cost: number, what: string): void {
+    if (cost <= 0 || !(principal.kind === 'token' || this.settings.rateLimitRoot)) return;
+    const decision = this.perToken.take(principal.tokenId, Date.now(), cost);
+    if (!decision.allowed) throw limited(`for this API token (${cost} ${what} count as ${cost} requests)`, this.settings.rateLimit, `${Math.round(this.settings.rateWindowMs / 1000)} s`, decision.retryAfterS);
   }
 }
 

@@ -4,7 +4,7 @@
 // (IP, country, device posture results, risk score, authentication methods, IdP). Enforcement
 // semantics: a decision that depends on something unknown fails closed (blocked).
 
-import { checkExternalEndpoints } from './external-endpoints.js';
+import { checkExternalEndpoints, distinctEndpoints } from './external-endpoints.js';
 import { compilePolicySet, DECISIONS, explain, gatherExternalAnswers, parseIp, prepareIdentity, quote, type Identity, type Policy } from '../../engine/index.js';
 import { loadAccountEnv } from '../../account/account-env.js';
 import { parseTestPolicies } from '../../tester/definition.js';
@@ -138,6 +138,8 @@ export const evaluateRoutes: RouteDef[] = [
       // Rules reached through groups count too: the compiled set knows them all.
       const externalRules = compilePolicySet(policies, env).externalRules;
       await checkExternalEndpoints(store, accountId, principal, externalRules);
+      // Each distinct endpoint is asked once (its answer and its keys): the caller pays for the calls.
+      if (ctx.external !== undefined) ctx.chargeOutboundCalls(principal, distinctEndpoints(externalRules));
       const external = ctx.external !== undefined && externalRules.length > 0 ? await gatherExternalAnswers(externalRules, identity, ctx.external) : undefined;
       const explanation = explain(policies, prepareIdentity(identity), env, external !== undefined ? { external } : {});
       const granted = explanation.access === 'granted';

@@ -43,3 +43,31 @@ describe('external endpoints of a what-if evaluation', () => {
     assert.equal((await s.api('POST', `/accounts/${account}/access/evaluate`, body, { authorization: reader })).status, 200, 'a saved group names it now');
   });
 });
+
+describe('outbound calls count against the caller\'s rate limit', () => {
+  let s: TestServer;
+  const asked: string[] = [];
+  before(async () => {
+    s = await startTestServer({
+      settings: { rateLimit: 6, rateWindowMs: 3_600_000 },
+      external: { evaluate: async (rule) => (asked.push(rule.evaluateUrl), true) },
+    });
+  });
+  after(() => s.close());
+
+  it('charges each distinct endpoint as one request, and refuses with 429 before calling out when the token cannot pay', async () => {
+    const account = randomAccountId();
+    const token = `Bearer ${await scopedToken(s.store, account, ['Access: Policy Test Read', 'Access: Apps and Policies Write'])}`;
+    const include = [asking('https://a.example/ask'), asking('https://b.example/ask'), asking('https://c.example/ask')];
+    const body = { policies: [{ name: 'Three', decision: 'allow', include }], identity: { email: 'a@example.com' } };
+    const first = await s.api('POST', `/accounts/${account}/access/evaluate`, body, { authorization: token });
+    assert.equal(first.status, 200, 'the request and its three calls: 4 of 6');
+    assert.equal(asked.length, 3);
+    const second = await s.api('POST', `/accounts/${account}/access/evaluate`, body, { authorization: token });
+    assert.equal(second.status, 429, 'one more request (5 of 6) cannot pay for three calls');
+    assert.match(second.json.errors[0].message, /3 outbound external evaluation calls/);
+    assert.ok(Number(second.headers.get('retry-after')) > 0);
+    assert.equal(asked.length, 3, 'nothing was called for the refused request');
+  });
+});
+

@@ -31,6 +31,9 @@ function collectUrls(value: unknown, into: Set<string>): void {
   }
 }
 
+/** How many distinct endpoints the rules ask. */
+export const distinctEndpoints = (rules: readonly ExternalEvaluationRule[]): number => new Set(rules.map((rule) => rule.evaluateUrl)).size;
+
 /** Refuse an evaluation that would reach too many endpoints, or new ones its caller may not reach. */
 export async function checkExternalEndpoints(store: StoreReader, accountId: string, principal: Principal, rules: readonly ExternalEvaluationRule[]): Promise<void> {
   const endpoints = new Set(rules.map((rule) => rule.evaluateUrl));
