@@ -28,6 +28,17 @@ describe('external endpoints of a what-if evaluation', () => {
     assert.equal(same.status, 200, 'one endpoint named many times is one endpoint');
   });
 
+  it(`refuses to save a policy or group that names more than ${MAX_EXTERNAL_ENDPOINTS} distinct endpoints`, async () => {
+    const account = randomAccountId();
+    const include = Array.from({ length: MAX_EXTERNAL_ENDPOINTS + 1 }, (_, i) => asking(`https://eval${i}.example/ask`));
+    const policy = await s.api('POST', `/accounts/${account}/access/policies`, { name: 'Many', decision: 'allow', include });
+    assert.deepEqual([policy.status, policy.json.errors[0].code], [400, 1361]);
+    const group = await s.api('POST', `/accounts/${account}/access/groups`, { name: 'Many', include });
+    assert.deepEqual([group.status, group.json.errors[0].code], [400, 1361]);
+    const enough = await s.api('POST', `/accounts/${account}/access/policies`, { name: 'Enough', decision: 'allow', include: include.slice(1) });
+    assert.equal(enough.status, 201);
+  });
+
   it('lets a read-only token send identities only to endpoints a saved policy or group names', async () => {
     const account = randomAccountId();
     const reader = `Bearer ${await scopedToken(s.store, account, ['Access: Policy Test Read'])}`;

@@ -8,7 +8,7 @@ import type { ExternalEvaluationRule } from '../../engine/index.js';
 import type { StoreReader } from '../../store/store.js';
 import type { Principal } from '../auth/principal.js';
 import { accountResource, type PermissionName } from '../auth/permissions.js';
-import { apiError, validationError } from '../errors.js';
+import { apiError, validationError, type RequestIssue } from '../errors.js';
 
 /** Distinct evaluate_url endpoints one evaluation may call. */
 export const MAX_EXTERNAL_ENDPOINTS = 8;
@@ -29,6 +29,14 @@ function collectUrls(value: unknown, into: Set<string>): void {
       }
     }
   }
+}
+
+/** A stored policy or group may name at most MAX_EXTERNAL_ENDPOINTS distinct endpoints either. */
+export function endpointCountIssue(body: Record<string, unknown>, pointer: string): RequestIssue | undefined {
+  const urls = new Set<string>();
+  collectUrls(body, urls);
+  if (urls.size <= MAX_EXTERNAL_ENDPOINTS) return undefined;
+  return { code: 'too_many_external_endpoints', pointer, message: `This names ${urls.size} distinct external evaluation endpoints; a policy or group may name at most ${MAX_EXTERNAL_ENDPOINTS}.` };
 }
 
 /** How many distinct endpoints the rules ask. */

@@ -2,9 +2,10 @@
 // groups) use through `group` rules. A write that would close a reference cycle, or bring an
 // identity selector into a bypass policy through the group, is refused.
 
-import { checkReferences, findIdentitySelector, GroupGraph, lintGroup, MAX_GROUP_DEPTH, parseGroup, type Group } from '../../engine/index.js';
+import { endpointCountIssue } from './external-endpoints.js';
+import { checkReferences, findIdentitySelector, GroupGraph, lintGroup, MAX_GROUP_DEPTH, parseGroup, type Group, type Issue } from '../../engine/index.js';
 import type { Referrer, ResourceRecord, StoreWriter } from '../../store/store.js';
-import { lintMessages, validationError } from '../errors.js';
+import { lintMessages, validationError, type RequestIssue } from '../errors.js';
 import { paging, pageQueryProperties, resultInfo } from '../pagination.js';
 import { defineRoute, type RouteDef } from '../route.js';
 import { arr, obj, str } from '../../schema/json-schema.js';
@@ -68,13 +69,17 @@ async function levelsAbove(tx: StoreWriter, accountId: string, groupId: string):
   return { levels, top };
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
 /** Validate a group body against the account; returns what to store and the lint findings. */
 async function checkedGroup(tx: StoreWriter, accountId: string, body: unknown, id: string, existing: boolean) {
   const parsed = parseGroup(body, { id });
   if (!parsed.ok) throw validationError(parsed.issues);
   const group = parsed.value;
   const account = await loadAccountReferences(tx, accountId, [group]);
-  const issues = checkReferences(group, account.catalog, { groupId: id });
+  const issues: (Issue | RequestIssue)[] = checkReferences(group, account.catalog, { groupId: id });
+  const endpoints = isRecord(body) ? endpointCountIssue(body, '') : undefined;
+  if (endpoints !== undefined) issues.push(endpoints);
   if (issues.length === 0 && existing) {
     // Groups that reference this one nest it deeper: the whole chain must stay within the limit.
     const above = await levelsAbove(tx, accountId, id);

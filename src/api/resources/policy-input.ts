@@ -2,6 +2,7 @@
 // policy test): the engine's validation, reference checks against the account, lint, and
 // the body to store.
 
+import { endpointCountIssue } from './external-endpoints.js';
 import {
   checkReferences,
   joinPointer,
@@ -13,6 +14,7 @@ import {
   type Policy,
   type RuleSet,
 } from '../../engine/index.js';
+import type { RequestIssue } from '../errors.js';
 import type { ResourceRef, StoreReader } from '../../store/store.js';
 import { loadAccountReferences, ruleSetReferences } from '../../account/rule-references.js';
 
@@ -24,7 +26,7 @@ export interface CheckedPolicy {
   readonly warnings: LintFinding[];
 }
 
-export type PolicyCheck = { readonly ok: true; readonly value: CheckedPolicy } | { readonly ok: false; readonly issues: Issue[] };
+export type PolicyCheck = { readonly ok: true; readonly value: CheckedPolicy } | { readonly ok: false; readonly issues: (Issue | RequestIssue)[] };
 
 export interface PolicyCheckOptions {
   /** Pointer of the policy inside the request ("" for a whole body, "/policies/2" in a test). */
@@ -57,7 +59,7 @@ export async function checkPolicyInput(store: StoreReader, accountId: string, in
   const policy = parsed.value;
   const approvalLists = approvalListIds(policy);
   const account = await loadAccountReferences(store, accountId, [policy], approvalLists);
-  const issues = checkReferences(policy, account.catalog, { pointer, decision: policy.decision });
+  const issues: (Issue | RequestIssue)[] = checkReferences(policy, account.catalog, { pointer, decision: policy.decision });
   (policy.settings.approval_groups ?? []).forEach((group, i) => {
     const id = group.email_list_uuid;
     if (id === undefined) return;
@@ -66,7 +68,10 @@ export async function checkPolicyInput(store: StoreReader, accountId: string, in
     if (type === undefined) issues.push({ code: 'unknown_list', pointer: at, message: `Gateway list ${quote(id)} does not exist in this account.` });
     else if (type !== 'EMAIL') issues.push({ code: 'list_type_mismatch', pointer: at, message: `Gateway list ${quote(id)} is of type ${type}; approvers come from a list of type EMAIL.` });
   });
+  const body = policyBody(policy);
+  const endpoints = endpointCountIssue(body, pointer);
+  if (endpoints !== undefined) issues.push(endpoints);
   if (issues.length > 0) return { ok: false, issues };
   const refs: ResourceRef[] = [...ruleSetReferences([policy]), ...approvalLists.map((id) => ({ kind: 'list' as const, id }))];
-  return { ok: true, value: { policy, body: policyBody(policy), refs, warnings: lintPolicy(policy, account.lint, pointer) } };
+  return { ok: true, value: { policy, body, refs, warnings: lintPolicy(policy, account.lint, pointer) } };
 }
