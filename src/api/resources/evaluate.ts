@@ -16,6 +16,7 @@ import { EXPLANATION } from '../../schema/explanation.js';
 import { anyObject, anyOf, arr, bool, enumOf, int, mapOf, nullable, obj, str, type Static } from '../../schema/json-schema.js';
 import { attachedPolicies, attachedPolicy } from './app-attachments.js';
 import { getOr404 } from './common.js';
+import { mayReadUsers, redactedNote } from './identity-access.js';
 import { resolveTestPolicies } from './test-policies.js';
 
 const CONTEXT = obj(
@@ -55,10 +56,10 @@ const RESULT = obj(
       ),
     ),
     summary: str(),
-    identity: anyObject('The identity as evaluated, context applied.'),
-    explanation: EXPLANATION,
+    identity: anyObject('The identity as evaluated, context applied. Left out for a directory user when the credentials cannot read users.'),
+    explanation: { ...EXPLANATION, description: 'Left out for a directory user when the credentials cannot read users (it quotes identity values).' },
   },
-  { required: ['status', 'access', 'unknown', 'decision', 'deciding_policy', 'summary', 'identity', 'explanation'] },
+  { required: ['status', 'access', 'unknown', 'decision', 'deciding_policy', 'summary'] },
 );
 
 type EvaluateInput = Static<typeof BODY>;
@@ -143,6 +144,20 @@ export const evaluateRoutes: RouteDef[] = [
       const external = ctx.external !== undefined && externalRules.length > 0 ? await gatherExternalAnswers(externalRules, identity, ctx.external) : undefined;
       const explanation = explain(policies, prepareIdentity(identity), env, external !== undefined ? { external } : {});
       const granted = explanation.access === 'granted';
+      if (input.identity === undefined && !mayReadUsers(principal, accountId)) {
+        const deciding = explanation.deciding;
+        return {
+          result: {
+            status: granted ? 'approved' : 'blocked',
+            access: granted ? 'granted' : 'blocked',
+            unknown: explanation.access === 'unknown',
+            decision: explanation.access === 'unknown' ? null : (deciding?.decision ?? null),
+            deciding_policy: deciding,
+            summary: explanation.access === 'unknown' ? 'Blocked: the decision depended on a rule that could not be decided.' : deciding !== null && deciding !== undefined ? `Decided by policy ${quote(deciding.name)} (${deciding.decision}).` : 'Blocked: no policy matched.',
+          },
+          messages: [redactedNote(['identity', 'explanation'])],
+        };
+      }
       return {
         result: {
           status: granted ? 'approved' : 'blocked',

@@ -12,6 +12,7 @@ import { anyObject, obj, str } from '../../schema/json-schema.js';
 import { attachedPolicies, attachedPolicy } from './app-attachments.js';
 import { APP_ID_PARAM, APPS_READ } from './apps.js';
 import { getOr404 } from './common.js';
+import { mayReadUsers, redactedNote } from './identity-access.js';
 
 /** The identity a user is evaluated on: the last seen identity, or just the email and name. */
 export function evaluatedIdentity(user: UserRecord): Identity {
@@ -34,14 +35,16 @@ export const userPolicyCheckRoutes: RouteDef[] = [
     query: { email: str({ description: 'The user to check, by email.' }), user_id: str({ description: 'The user to check, by id.' }) },
     status: 200,
     result: obj({ app_state: anyObject(), user_identity: anyObject(), explanation: anyObject('Extension: the decision explained.') }),
-    handler: async ({ accountId, params, query, ctx }) => {
+    handler: async ({ accountId, params, query, ctx, principal }) => {
       const store = ctx.store.read;
       const app = await getOr404(store, accountId, 'app', params.app_id);
       const { email, user_id: userId } = query;
       // No user named: the caller's own check, and an API token has no identity: an empty one.
       const named = email !== undefined || userId !== undefined;
       const user = !named ? undefined : userId !== undefined ? await store.getUser(accountId, userId) : await store.getUserByEmail(accountId, email!);
-      if (named && user === undefined) throw apiError('not_found', { what: 'User', id: JSON.stringify(userId ?? email) });
+      // Without the permission that reads users, an unknown user is not told apart from a known one.
+      const revealed = mayReadUsers(principal, accountId);
+      if (named && user === undefined && revealed) throw apiError('not_found', { what: 'User', id: JSON.stringify(userId ?? email) });
       const attached = await attachedPolicies(store, accountId, app);
       const policies = attached.map(attachedPolicy).filter((p): p is Policy => p !== undefined);
       const { env } = await loadAccountEnv(store, accountId, policies);
@@ -57,7 +60,7 @@ export const userPolicyCheckRoutes: RouteDef[] = [
             policies: explanation.policies.map((p, i) => ({ id: p.id, name: p.name, decision: p.decision, precedence: attached[i]?.precedence, outcome: p.outcome })),
             status: STATUS[explanation.access],
           },
-          user_identity: user === undefined ? {} : {
+          user_identity: user === undefined || !revealed ? {} : {
             id: user.id,
             user_uuid: user.id,
             email: user.email,
@@ -68,8 +71,9 @@ export const userPolicyCheckRoutes: RouteDef[] = [
             is_warp: false,
             version: 1,
           },
-          explanation,
+          ...(revealed || !named ? { explanation } : {}),
         },
+        ...(revealed || !named ? {} : { messages: [redactedNote(['user_identity', 'explanation'])] }),
       };
     },
   }),

@@ -1190,10 +1190,10 @@ export type WhatIfResult = {
     decision: 'allow' | 'deny' | 'non_identity' | 'bypass';
   } | null;
   summary: string;
-  /** The identity as evaluated, context applied. */
-  identity: object;
-  /** Every policy and rule evaluated, with outcomes and reasons. */
-  explanation: Explanation;
+  /** The identity as evaluated, context applied. Left out for a directory user when the credentials cannot read users. */
+  identity?: object;
+  /** Left out for a directory user when the credentials cannot read users (it quotes identity values). */
+  explanation?: Explanation;
 };
 
 export type ApiToken = {

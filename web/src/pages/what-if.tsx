@@ -174,11 +174,17 @@ export function WhatIfPage() {
             <StatusBadge status={result.status} /> {result.decision !== null && <DecisionBadge decision={result.decision} />}
             {result.unknown && <span class="hint"> Refused because a rule could not be decided (fail closed).</span>}
           </p>
-          <ExplanationView explanation={result.explanation} />
-          <details>
-            <summary>The identity as evaluated</summary>
-            <pre class="json">{JSON.stringify(result.identity, null, 2)}</pre>
-          </details>
+          {result.explanation !== undefined ? (
+            <ExplanationView explanation={result.explanation} />
+          ) : (
+            <p class="hint">{result.summary} The explanation and the identity are left out: reading them needs a permission that reads users.</p>
+          )}
+          {result.identity !== undefined && (
+            <details>
+              <summary>The identity as evaluated</summary>
+              <pre class="json">{JSON.stringify(result.identity, null, 2)}</pre>
+            </details>
+          )}
         </section>
       )}
     </NotesProvider>
