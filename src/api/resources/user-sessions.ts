@@ -40,23 +40,34 @@ const FAILED_LOGIN = obj(
   { additional: true, description: 'A failed login of the user.' },
 );
 
-export const userSessionRoutes: RouteDef[] = [
-  defineRoute({
+/** A list about one user that logins through the enforcement point fill (empty until then). */
+function userListRoute(o: { readonly path: string; readonly operationId: string; readonly summary: string; readonly description: string; readonly item: typeof SESSION | typeof FAILED_LOGIN }): RouteDef {
+  return defineRoute({
     method: 'GET',
-    path: `${USER}/active_sessions`,
-    operationId: 'zero-trust-users-get-active-sessions',
-    summary: "Get a user's active sessions",
-    description: 'The sessions this user holds through the enforcement point; empty for a user who has not logged in.',
+    path: `${USER}/${o.path}`,
+    operationId: o.operationId,
+    summary: o.summary,
+    description: o.description,
     tag: TAG,
     permissions: [...READ],
     params: USER_PARAM,
     status: 200,
-    result: arr(SESSION),
+    result: arr(o.item),
     paged: true,
     handler: async ({ accountId, params, ctx }) => {
       await getUserOr404(ctx.store.read, accountId, params.user_id);
       return { result: [], resultInfo: singlePageInfo(0) };
     },
+  });
+}
+
+export const userSessionRoutes: RouteDef[] = [
+  userListRoute({
+    path: 'active_sessions',
+    operationId: 'zero-trust-users-get-active-sessions',
+    summary: "Get a user's active sessions",
+    description: 'The sessions this user holds through the enforcement point; empty for a user who has not logged in.',
+    item: SESSION,
   }),
   defineRoute({
     method: 'GET',
@@ -74,21 +85,11 @@ export const userSessionRoutes: RouteDef[] = [
       throw apiError('not_found', { what: 'Active session', id: JSON.stringify(params.nonce) });
     },
   }),
-  defineRoute({
-    method: 'GET',
-    path: `${USER}/failed_logins`,
+  userListRoute({
+    path: 'failed_logins',
     operationId: 'zero-trust-users-get-failed-logins',
     summary: "Get a user's failed logins",
     description: 'Failed login attempts of this user through the enforcement point; empty for a user who has not tried.',
-    tag: TAG,
-    permissions: [...READ],
-    params: USER_PARAM,
-    status: 200,
-    result: arr(FAILED_LOGIN),
-    paged: true,
-    handler: async ({ accountId, params, ctx }) => {
-      await getUserOr404(ctx.store.read, accountId, params.user_id);
-      return { result: [], resultInfo: singlePageInfo(0) };
-    },
+    item: FAILED_LOGIN,
   }),
 ];
