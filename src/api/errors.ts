@@ -124,7 +124,7 @@ export { LINT_CODES };
 
 /** Notes in `messages` of a successful request that are not lint findings. Never renumber. */
 export const REQUEST_NOTES = {
-  identity_redacted: { code: 1451, meaning: "An answer about a directory user without the user's identity values (identity, explanation, user_identity), because the credentials lack the permission that reads users." },
+  identity_redacted: { code: 1451, meaning: "An answer about a directory user without the user's identity values (identity, explanation, user_identity, a policy test user's explanations), because the credentials lack the permission that reads users." },
   unknown_field_ignored: { code: 1450, meaning: 'A top-level field the resource does not have (often a typo, or a field of a newer client): it was not stored. Read-only fields of the answer (id, created_at, ...) sent back are dropped without a note.' },
 } as const;
 

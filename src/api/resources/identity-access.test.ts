@@ -4,7 +4,7 @@
 // read the user through the users API (docs/operations.md, "Who sees identities").
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { importUsers } from '../../../test/support/policy-tests.js';
+import { importUsers, runPolicyTest } from '../../../test/support/policy-tests.js';
 import { randomAccountId, startTestServer, type TestServer } from '../../../test/support/server.js';
 import { scopedToken } from '../../../test/support/tokens.js';
 import type { PermissionName } from '../auth/permissions.js';
@@ -76,5 +76,18 @@ describe('who sees identity values in what-if answers', () => {
     assert.equal(full.json.result.user_identity.email, 'ada@example.com');
     const missing = await s.api('GET', `/accounts/${account}/access/apps/${appId}/user_policy_checks?email=nobody@example.com`, undefined, await as(['Access: Apps and Policies Read', 'Access: Audit Logs Read']));
     assert.equal(missing.status, 404, 'a users reader may learn that');
+  });
+
+  it("a policy test user's result: a Policy Test Read token gets the status, the explanations only with a users-read permission", async () => {
+    const test = await runPolicyTest(s, account, { policies: [{ name: 'UK', decision: 'allow', include: [{ geo: { country_code: 'GB' } }] }] });
+    const path = `/accounts/${account}/access/policy-tests/${test.id}/users/${userId}`;
+    const redacted = await s.api('GET', path, undefined, await as(['Access: Policy Test Read']));
+    assert.equal(redacted.status, 200);
+    assert.equal(redacted.json.result.status, 'approved');
+    assert.equal(redacted.json.result.explanation, undefined);
+    assert.deepEqual(redacted.json.messages.map((m: { code: number }) => m.code), [1451]);
+    for (const secret of ['198.51.100.7', 'Analysts', 'GB']) assert.ok(!JSON.stringify(redacted.json).includes(secret), `the answer mentions ${secret}`);
+    const full = await s.api('GET', path, undefined, await as(['Access: Policy Test Read', 'Access: Audit Logs Read']));
+    assert.ok(full.json.result.explanation !== undefined);
   });
 });

@@ -3,6 +3,7 @@
 // progress; GET .../users pages the per-user results. Extensions: baseline_policies (who gains
 // and who loses access), ?changed=true, and one user's result with its explanation.
 
+import { mayReadUsers, redactedNote } from './identity-access.js';
 import { randomBytes } from 'node:crypto';
 import { diffExplanations, explain, prepareIdentity, type Explanation, type Policy } from '../../engine/index.js';
 import { readAccountSnapshot } from '../../account/account-env.js';
@@ -244,9 +245,9 @@ export const policyTestRoutes: RouteDef[] = [
     status: 200,
     result: obj(
       { ...USER_RESULT.properties, identity_changed: bool(), explanation: EXPLANATION, baseline_explanation: EXPLANATION, differences: POLICY_DIFFERENCES },
-      { required: ['id', 'email', 'name', 'status', 'identity_changed', 'explanation'] },
+      { required: ['id', 'email', 'name', 'status', 'identity_changed'] },
     ),
-    handler: async ({ accountId, params, ctx }) => {
+    handler: async ({ accountId, params, ctx, principal }) => {
       const test = await testOr404(ctx.store.tests, accountId, params.policy_test_id);
       const user = await ctx.store.read.getUser(accountId, params.user_id);
       const done = (await ctx.store.tests.chunkSummaries(test.id)).filter((c) => c.state === 'done');
@@ -269,6 +270,10 @@ export const policyTestRoutes: RouteDef[] = [
       const baselinePolicies = definition.baseline === undefined ? undefined : parseTestPolicies(definition.baseline);
       const baselineExplanation = baselinePolicies === undefined ? undefined : explainSet(baselinePolicies);
       const nowStatus = { granted: 'approved', blocked: 'blocked', unknown: 'error' }[explanation.access];
+      // The explanations quote identity values (expected and actual): they need the permission that reads users.
+      if (!mayReadUsers(principal, accountId)) {
+        return { result: { ...userResult(row), identity_changed: nowStatus !== STATUS_OF_ACCESS[row[3]] }, messages: [redactedNote(['explanation', 'baseline_explanation', 'differences'])] };
+      }
       return {
         result: {
           ...userResult(row),

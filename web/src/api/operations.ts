@@ -1139,7 +1139,7 @@ export type PolicyTestUserExplained = {
   changed?: boolean;
   identity_changed: boolean;
   /** Every policy and rule evaluated, with outcomes and reasons. */
-  explanation: Explanation;
+  explanation?: Explanation;
   /** Every policy and rule evaluated, with outcomes and reasons. */
   baseline_explanation?: Explanation;
   /** Extension (with baseline_policies): the policies and rules that made the difference for this user, in order of execution. */

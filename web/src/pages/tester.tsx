@@ -271,7 +271,11 @@ function ExplanationDrawer({ testId, user, onClose }: { testId: string; user: Po
               <DifferenceList differences={data.differences} />
             </section>
           )}
-          <ExplanationView explanation={data.explanation} />
+          {data.explanation !== undefined ? (
+            <ExplanationView explanation={data.explanation} />
+          ) : (
+            <p class="hint">The explanation is left out: it quotes identity values, and reading them needs a permission that reads users.</p>
+          )}
           {data.baseline_explanation !== undefined && (
             <details class="baseline">
               <summary>With the saved policies</summary>
