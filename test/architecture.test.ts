@@ -12,15 +12,15 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
  * Each layer and the layers below it that its product code may import. Read upwards:
- * engine ← store ← account ← tester ← api ← server ← cli, with external (outbound HTTP for
- * external evaluation) and schema (the API's wire schemas, their validator and the checks the
- * CLI shares with the server) beside store, and transfer (moving accounts through the SDK)
- * under cli.
+ * engine ← schema ← store ← account ← tester ← api ← server ← cli, with schema holding the
+ * API's wire schemas, their validator, the checks the CLI shares with the server and the table
+ * of secret fields the store seals; external (outbound HTTP for external evaluation) beside
+ * store; and transfer (moving accounts through the SDK) under cli.
  */
 export const LAYERS: Readonly<Record<string, readonly string[]>> = {
   engine: [],
   schema: ['engine'],
-  store: ['engine'],
+  store: ['engine', 'schema'],
   external: ['engine'],
   account: ['engine', 'schema', 'store'],
   tester: ['engine', 'schema', 'store', 'account', 'external'],

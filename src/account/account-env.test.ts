@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { compilePolicySet, explain, parsePolicy, prepareIdentity, resultAccess, type Policy } from '../engine/index.js';
 import { sqliteDatabase, type TestDatabase } from '../../test/support/databases.js';
 import { openStore } from '../store/open.js';
+import { testKeys } from '../../test/support/secrets-key.js';
 import type { Store } from '../store/store.js';
 import { accountEnvOf, readAccountSnapshot } from './account-env.js';
 
@@ -15,7 +16,7 @@ describe('service tokens in an account snapshot', () => {
   let store: Store;
   before(async () => {
     db = sqliteDatabase();
-    store = await openStore(db.url);
+    store = await openStore(db.url, { secrets: testKeys() });
   });
   after(async () => {
     await store.close();

@@ -64,8 +64,8 @@ const common = {
   footer_links: arr(anyObject()),
   landing_page_design: anyObject(),
   cors_headers: anyObject(),
-  saas_app: anyObject(),
-  scim_config: anyObject(),
+  saas_app: anyObject('Settings of a SaaS application. Its client_secret, and any field named like a credential, is stored sealed and never returned.'),
+  scim_config: anyObject('SCIM provisioning to the application. The credentials under authentication (password, token, client_secret) are stored sealed and never returned.'),
   tags: arr(str()),
 };
 

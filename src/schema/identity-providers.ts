@@ -3,18 +3,16 @@
 // (Cloudflare adds provider options over time). One schema per type, so that a field is
 // checked against its own provider's definition (`prompt` differs between Azure AD and Google).
 
+import { secretFieldPaths } from './secret-fields.js';
 import { anyObject, arr, bool, enumOf, obj, oneOf, str, type Properties, type Static, type TSchema } from './json-schema.js';
 
 export const IDP_TYPES = ['onetimepin', 'azureAD', 'saml', 'centrify', 'facebook', 'github', 'google-apps', 'google', 'linkedin', 'oidc', 'okta', 'onelogin', 'pingone', 'yandex', 'cloudflare'] as const;
 
 export type IdpType = (typeof IDP_TYPES)[number];
 
-/** Config fields that are stored but never returned. */
-export const WRITE_ONLY_CONFIG_FIELDS = ['client_secret'] as const;
-
 const OAUTH: Properties = {
   client_id: str({ description: 'The OAuth client id.' }),
-  client_secret: str({ description: 'The OAuth client secret. Write-only: stored, never returned.' }),
+  client_secret: str({ writeOnly: true, description: 'The OAuth client secret. Write-only: stored sealed, never returned.' }),
 };
 
 const OAUTH_WITH_CLAIMS: Properties = {
@@ -107,7 +105,7 @@ export const IDP_RESPONSE = obj(
     id: str({ description: 'The id of the identity provider.' }),
     name: NAME,
     type: enumOf(IDP_TYPES, 'The kind of identity provider.'),
-    config: anyObject(`Settings of the identity provider, as sent, except write-only secrets (${WRITE_ONLY_CONFIG_FIELDS.join(', ')}), which are never returned.`),
+    config: anyObject(`Settings of the identity provider, as sent, except its secrets (${secretFieldPaths('identity_provider').join('; ')}), which are never returned.`),
     scim_config: SCIM_CONFIG,
     saml_certificate_set_id: str(),
   },

@@ -21,6 +21,8 @@ export interface StringOptions {
   readonly description?: string;
   readonly example?: string;
   readonly default?: string;
+  /** Accepted in requests, never in answers (a secret: see secret-fields.ts). */
+  readonly writeOnly?: boolean;
 }
 
 export const str = (o: StringOptions = {}): TString => {

@@ -16,6 +16,8 @@ export interface ServeFlags {
   readonly account?: readonly string[];
   /** Serve any well-formed account id, as if it existed. */
   readonly openAccounts?: boolean;
+  /** The file of keys that seal secrets at rest. */
+  readonly secretsKeyFile?: string;
 }
 
 export interface ServerConfig {
@@ -25,6 +27,10 @@ export interface ServerConfig {
   readonly db: string;
   /** Holds the SQLite database by default, the generated root token and account id. */
   readonly dataDir: string;
+  /** The file of keys that seal secret fields at rest; best kept apart from the database. */
+  readonly secretsKeyFile: string;
+  /** The keys themselves, when given through PORTCULLIS_SECRETS_KEY (the file is then not used). */
+  readonly secretsKey: string | undefined;
   /** The root API token, when chosen through PORTCULLIS_API_TOKEN. */
   readonly apiToken: string | undefined;
   readonly authEmail: string | undefined;
@@ -114,6 +120,8 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
           ? checkedDatabase(env.PORTCULLIS_DB, 'PORTCULLIS_DB')
           : `sqlite:${resolve(dataDir, 'portcullis.db')}`,
     dataDir,
+    secretsKeyFile: resolve(flags.secretsKeyFile ?? (env.PORTCULLIS_SECRETS_KEY_FILE || undefined) ?? resolve(dataDir, 'secrets.key')),
+    secretsKey: env.PORTCULLIS_SECRETS_KEY || undefined,
     apiToken: env.PORTCULLIS_API_TOKEN || undefined,
     authEmail,
     authKey,

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from '../../test/support/databases.js';
@@ -78,6 +78,65 @@ test('an unrecognised --db, and a port in use, stop the start with one line and 
     } finally {
       await first.stop();
     }
+  } finally {
+    dir.remove();
+  }
+});
+
+test('stored secrets are sealed with a key in its own 0600 file; rotate-key re-seals them while a server serves; a key that does not fit, or a readable key file, stops the start', async () => {
+  const dir = tempDir('portcullis-sealed-');
+  const data = join(dir.path, 'data');
+  const keyFile = join(data, 'secrets.key');
+  const stored = () => ['portcullis.db', 'portcullis.db-wal'].map((f) => (existsSync(join(data, f)) ? readFileSync(join(data, f)).toString('latin1') : '')).join('');
+  const keys = () => readFileSync(keyFile, 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+  try {
+    let server = await startServerProcess(data);
+    const idps = () => `${server.apiUrl}/accounts/${server.accountId}/access/identity_providers`;
+    const call = async (method: string, url: string, body?: unknown) => {
+      const res = await fetch(url, { method, headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      return { status: res.status, json: (await res.json()) as any };
+    };
+    let id: string;
+    try {
+      assert.equal(modeOf(keyFile), '600');
+      assert.equal(keys().length, 1);
+      const created = await call('POST', idps(), { name: 'Okta', type: 'okta', config: { client_id: 'c', client_secret: 'idp-secret-1', okta_account: 'https://x.okta.com' } });
+      assert.equal(created.status, 201);
+      id = created.json.result.id;
+      assert.ok(stored().includes('https://x.okta.com'), 'the database holds the provider');
+      assert.ok(!stored().includes('idp-secret-1'), 'but not its secret');
+
+      const firstKey = keys()[0];
+      const rotation = spawnSync(process.execPath, [BIN, 'secrets', 'rotate-key', '--data-dir', data], { encoding: 'utf8', timeout: 20_000 });
+      assert.equal(rotation.status, 0, rotation.stderr);
+      assert.match(rotation.stdout, /sealed again: 1 of 1 resources holding secrets/);
+      assert.equal(keys().length, 1, 'the old key is retired');
+      assert.notEqual(keys()[0], firstKey);
+      assert.equal(modeOf(keyFile), '600');
+
+      // The running server meets a value of a key it did not start with, reads the file again, and carries on.
+      const read = await call('GET', `${idps()}/${id}`);
+      assert.equal(read.status, 200);
+      assert.equal((await call('PUT', `${idps()}/${id}`, { ...read.json.result, name: 'Okta 2' })).status, 200);
+    } finally {
+      await server.stop();
+    }
+    server = await startServerProcess(data);
+    await server.stop(); // the restart opened every stored secret with the rotated key
+
+    const serve = () => spawnSync(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', data], { encoding: 'utf8', timeout: 20_000 });
+    const rotatedKey = readFileSync(keyFile, 'utf8');
+    writeFileSync(keyFile, `${Buffer.alloc(32, 7).toString('base64')}\n`);
+    const stranger = serve();
+    assert.equal(stranger.status, 2, stranger.stderr);
+    assert.equal(stranger.stderr.trim().split('\n').length, 1, stranger.stderr);
+    assert.match(stranger.stderr, /The secrets key does not fit .*which the secrets key file does not hold/);
+
+    writeFileSync(keyFile, rotatedKey);
+    chmodSync(keyFile, 0o640);
+    const readable = serve();
+    assert.equal(readable.status, 2, readable.stderr);
+    assert.match(readable.stderr, /secrets\.key can be read by other users \(mode 0640\)/);
   } finally {
     dir.remove();
   }

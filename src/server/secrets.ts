@@ -4,8 +4,10 @@
 
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { newTokenSecret } from '../api/auth/authenticate.js';
+import { newSecretKeyText, SecretKeyError, SecretKeyRing } from '../store/secret-box.js';
+import type { KeyRingSource } from '../store/secret-sealer.js';
 import { ConfigError } from './config.js';
 
 /** Create the data directory readable by its owner only (it holds the database and the root token). */
@@ -20,15 +22,20 @@ export interface KeptValue {
   readonly file: string;
 }
 
+/** Refuse a secret file others may read: a secret others can read is no secret. */
+function checkPrivate(file: string): void {
+  const mode = statSync(file).mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    throw new ConfigError(`${file} can be read by other users (mode ${mode.toString(8).padStart(4, '0')}): run chmod 600 ${file}, or delete it to have a new one generated.`);
+  }
+}
+
 function keep(dataDir: string, name: string, fromEnv: string | undefined, generate: () => string, secret: boolean): KeptValue {
   const file = join(dataDir, name);
   if (fromEnv !== undefined) return { value: fromEnv, origin: 'environment', file };
   if (existsSync(file)) {
-    // A secret others can read is no secret; an empty one would leave no working credential.
-    const mode = statSync(file).mode & 0o777;
-    if (secret && (mode & 0o077) !== 0) {
-      throw new ConfigError(`${file} can be read by other users (mode ${mode.toString(8).padStart(4, '0')}): run chmod 600 ${file}, or delete it to have a new one generated.`);
-    }
+    // An empty secret would leave no working credential.
+    if (secret) checkPrivate(file);
     const value = readFileSync(file, 'utf8').trim();
     if (value.length > 0) return { value, origin: 'file', file };
     if (secret) throw new ConfigError(`${file} is empty: put the root token in it, or delete it to have a new one generated.`);
@@ -49,3 +56,38 @@ export const rootToken = (dataDir: string, fromEnv: string | undefined): KeptVal
 
 export const defaultAccountId = (dataDir: string, fromEnv: string | undefined): KeptValue =>
   keep(dataDir, 'account-id', fromEnv, () => randomBytes(16).toString('hex'), false);
+
+function ringFrom(text: string, where: string): SecretKeyRing {
+  try {
+    return SecretKeyRing.fromText(text);
+  } catch (err) {
+    if (err instanceof SecretKeyError) throw new ConfigError(`${where}: ${err.message}.`);
+    throw err;
+  }
+}
+
+/**
+ * The keys that seal secrets at rest: from PORTCULLIS_SECRETS_KEY, or from the key file (one
+ * base64 key per line, the current one first), generated on first start. A key file others can
+ * read or that holds no key is refused. The file is read again when a stored value names a key
+ * the ring lacks, so that a rotation by another process (`portcullis secrets rotate-key`) is
+ * picked up without a restart.
+ */
+export function secretsKeyRing(file: string, fromEnv: string | undefined): KeyRingSource & { readonly origin: KeptValue['origin'] } {
+  if (fromEnv !== undefined) return { ring: ringFrom(fromEnv.replace(/,/g, '\n'), 'PORTCULLIS_SECRETS_KEY'), origin: 'environment' };
+  const read = (): SecretKeyRing => {
+    checkPrivate(file);
+    return ringFrom(readFileSync(file, 'utf8'), file);
+  };
+  let origin: KeptValue['origin'] = 'file';
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    try {
+      writeFileSync(file, `# portcullis secrets key: keep it apart from the database and back it up; without it stored secrets cannot be opened.\n${newSecretKeyText()}\n`, { mode: 0o600, flag: 'wx' });
+      origin = 'generated';
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new ConfigError(`Cannot create the secrets key file ${file}: ${(err as Error).message}`);
+    }
+  }
+  return { ring: read(), reload: read, origin };
+}

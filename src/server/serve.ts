@@ -9,7 +9,8 @@ import { buildServer } from '../api/server.js';
 import { openStore, redactUrl } from '../store/open.js';
 import { ACCOUNTS_SCOPE, type Store } from '../store/store.js';
 import { ConfigError, resolveConfig, type ServeFlags, type ServerConfig } from './config.js';
-import { defaultAccountId, rootToken, type KeptValue } from './secrets.js';
+import { SecretKeyError } from '../store/secret-box.js';
+import { defaultAccountId, rootToken, secretsKeyRing, type KeptValue } from './secrets.js';
 
 export interface RunningServer {
   readonly config: ServerConfig;
@@ -25,11 +26,21 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
   const config = resolveConfig(flags);
   const token = rootToken(config.dataDir, config.apiToken);
   const account = defaultAccountId(config.dataDir, config.accountId);
+  const keys = secretsKeyRing(config.secretsKeyFile, config.secretsKey);
   let store: Store;
   try {
-    store = await openStore(config.db, { sqliteSynchronous: config.sqliteSynchronous });
+    store = await openStore(config.db, { sqliteSynchronous: config.sqliteSynchronous, secrets: keys });
   } catch (err) {
     throw new ConfigError(`Cannot open the database ${redactUrl(config.db)}: ${(err as Error).message}`);
+  }
+  try {
+    // Seals secrets stored before sealing existed or under an older key, and proves that the
+    // key ring opens every stored secret before anything is served.
+    await store.resealSecrets();
+  } catch (err) {
+    await store.close();
+    if (err instanceof SecretKeyError) throw new ConfigError(`The secrets key does not fit ${redactUrl(config.db)}: ${err.message} (${keys.origin === 'environment' ? 'PORTCULLIS_SECRETS_KEY' : config.secretsKeyFile}).`);
+    throw new ConfigError(`Cannot check the stored secrets in ${redactUrl(config.db)}: ${(err as Error).message}`);
   }
   try {
     const createdAt = new Date().toISOString();
@@ -71,6 +82,7 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
   print(`  account:   ${account.value}${account.origin === 'environment' ? '' : `   (kept in ${account.file})`}`);
   if (config.accounts.length > 0) print(`  accounts:  ${config.accounts.join(', ')}`);
   if (config.settings.openAccounts === true) print('  accounts:  open (any well-formed account id is served)');
+  print(`  secrets:   ${keys.origin === 'environment' ? 'sealed with PORTCULLIS_SECRETS_KEY' : `sealed with the key in ${config.secretsKeyFile}${keys.origin === 'generated' ? ' (generated: back it up, apart from the database)' : ''}`}`);
   if (token.origin === 'generated') print(`  root API token (generated, kept in ${token.file}):\n    ${token.value}`);
   else if (token.origin === 'file') print(`  root API token: in ${token.file}`);
   else print('  root API token: from PORTCULLIS_API_TOKEN');

@@ -5,6 +5,7 @@
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { timeOrderedUuid } from './time-ordered-id.js';
+import { redactedSecrets } from '../schema/secret-fields.js';
 import type { Executor } from './driver.js';
 
 export interface AuditActor {
@@ -48,15 +49,13 @@ export function currentAuditActor(): AuditActor | undefined {
   return current.getStore();
 }
 
-const SECRET_KEY = /secret|password|private_key|passphrase/i;
+const isBody = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** JSON.stringify replacer: every secret-looking field that holds a value is replaced, so the audit log holds no secrets. */
-function redactSecret(key: string, value: unknown): unknown {
-  return (value === undefined || typeof value !== 'object') && SECRET_KEY.test(key) ? '[redacted]' : value;
+/** A value of `kind` as JSON with its secret fields (schema/secret-fields.ts) shown as "[redacted]". */
+export function auditJson(kind: string, value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  return JSON.stringify(isBody(value) ? redactedSecrets(kind, value) : value);
 }
-
-/** `value` as JSON with its secrets redacted (in one pass, without copying it first). */
-export const auditJson = (value: unknown): string | null => (value === undefined || value === null ? null : JSON.stringify(value, redactSecret));
 
 const FIRST_STORABLE = Date.parse('0000-01-01T00:00:00.000Z');
 const LAST_STORABLE = Date.parse('9999-12-31T23:59:59.999Z');
@@ -78,7 +77,7 @@ export async function writeAudit(ex: Executor, actor: AuditActor, changes: reado
     await ex.run(
       `INSERT INTO audit_log (id, account_id, at, actor_kind, actor_token_id, actor_ip, request_id, method, path, action, resource_kind, resource_id, before, after)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [timeOrderedUuid(), c.accountId, at, actor.kind, actor.tokenId, actor.ip, actor.requestId, actor.method, actor.path, c.action, c.resourceKind, c.resourceId, auditJson(c.before), auditJson(c.after)],
+      [timeOrderedUuid(), c.accountId, at, actor.kind, actor.tokenId, actor.ip, actor.requestId, actor.method, actor.path, c.action, c.resourceKind, c.resourceId, auditJson(c.resourceKind, c.before), auditJson(c.resourceKind, c.after)],
     );
   }
 }

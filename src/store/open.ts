@@ -5,9 +5,13 @@ import { dirname, resolve } from 'node:path';
 import { PostgresDriver } from './postgres/driver.js';
 import { SqliteDriver } from './sqlite/driver.js';
 import { SqlStore } from './sql-store.js';
+import type { Driver } from './driver.js';
+import type { KeyRingSource } from './secret-sealer.js';
 import type { Store } from './store.js';
 
 export interface OpenStoreOptions {
+  /** The keys that seal secret fields at rest (see secret-box.ts). */
+  readonly secrets: KeyRingSource;
   /** SQLite durability (see SqliteOptions). */
   readonly sqliteSynchronous?: 'normal' | 'full';
   readonly postgresMaxConnections?: number;
@@ -17,13 +21,18 @@ export function isPostgresUrl(url: string): boolean {
   return url.startsWith('postgres://') || url.startsWith('postgresql://');
 }
 
-export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
+/** The driver for a database URL, without a store over it (tools that read rows as stored). */
+export function openDriver(url: string, options: Omit<OpenStoreOptions, 'secrets'> = {}): Driver {
   if (isPostgresUrl(url)) {
-    return SqlStore.open(new PostgresDriver({ url, ...(options.postgresMaxConnections !== undefined ? { maxConnections: options.postgresMaxConnections } : {}) }));
+    return new PostgresDriver({ url, ...(options.postgresMaxConnections !== undefined ? { maxConnections: options.postgresMaxConnections } : {}) });
   }
   const path = resolve(url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url);
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  return SqlStore.open(new SqliteDriver({ path, ...(options.sqliteSynchronous !== undefined ? { synchronous: options.sqliteSynchronous } : {}) }));
+  return new SqliteDriver({ path, ...(options.sqliteSynchronous !== undefined ? { synchronous: options.sqliteSynchronous } : {}) });
+}
+
+export async function openStore(url: string, options: OpenStoreOptions): Promise<Store> {
+  return SqlStore.open(openDriver(url, options), options.secrets);
 }
 
 /** A URL safe to print: the password, if any, replaced. */

@@ -16,7 +16,8 @@ import { SqlPolicyTests } from './sql/policy-tests.js';
 import { resourceRepository } from './sql/resources.js';
 import { tokenRepository } from './sql/tokens.js';
 import { userRepository } from './sql/users.js';
-import { TOKENS_SCOPE, type Store, type StoreReader, type StoreWriter } from './store.js';
+import { KINDS_WITH_SECRETS, SecretSealer, type KeyRingSource } from './secret-sealer.js';
+import { TOKENS_SCOPE, type ResealReport, type Store, type StoreReader, type StoreWriter } from './store.js';
 
 /** Reads and writes over one executor: the reader connection, or an open transaction. */
 function sqlWriter(context: SqlContext): StoreWriter {
@@ -36,21 +37,24 @@ export class SqlStore implements Store {
   readonly tests: SqlPolicyTests;
   private readonly sql: DialectSql;
 
-  private constructor(private readonly driver: Driver) {
+  private constructor(
+    private readonly driver: Driver,
+    private readonly secrets: SecretSealer,
+  ) {
     this.sql = sqlFor(driver.dialect);
-    this.read = sqlWriter(sqlContext(driver.reader, this.sql));
+    this.read = sqlWriter(sqlContext(driver.reader, this.sql, secrets));
     this.tests = new SqlPolicyTests(driver, this.sql);
   }
 
-  /** Open over a driver and bring its schema up to date. */
-  static async open(driver: Driver): Promise<SqlStore> {
+  /** Open over a driver and bring its schema up to date; `keys` seal and open secret fields. */
+  static async open(driver: Driver, keys: KeyRingSource): Promise<SqlStore> {
     try {
       await driver.migrate(MIGRATIONS);
     } catch (err) {
       await driver.close().catch(() => undefined);
       throw err;
     }
-    return new SqlStore(driver);
+    return new SqlStore(driver, new SecretSealer(keys));
   }
 
   get dialect(): Dialect {
@@ -61,10 +65,33 @@ export class SqlStore implements Store {
     const actor = currentAuditActor();
     return this.driver.transaction(scope, async (ex) => {
       const changes: AuditChange[] | undefined = actor === undefined ? undefined : [];
-      const result = await fn(sqlWriter(sqlContext(ex, this.sql, changes)));
+      const result = await fn(sqlWriter(sqlContext(ex, this.sql, this.secrets, changes)));
       if (actor !== undefined && changes!.length > 0) await writeAudit(ex, actor, changes!);
       return result;
     });
+  }
+
+  async resealSecrets(): Promise<ResealReport> {
+    const kinds = KINDS_WITH_SECRETS;
+    const marks = kinds.map(() => '?').join(', ');
+    const accounts = await this.driver.reader.all<{ account_id: string }>(`SELECT DISTINCT account_id FROM resources WHERE kind IN (${marks})`, [...kinds]);
+    let checked = 0;
+    let resealed = 0;
+    for (const { account_id: accountId } of accounts) {
+      // One transaction per account, in the account's scope, so no write of it interleaves.
+      await this.driver.transaction(accountId, async (ex) => {
+        const rows = await ex.all<{ kind: string; id: string; body: string }>(`SELECT kind, id, body FROM resources WHERE account_id = ? AND kind IN (${marks})`, [accountId, ...kinds]);
+        for (const row of rows) {
+          checked++;
+          const next = this.secrets.resealed(row.kind, JSON.parse(row.body) as Record<string, unknown>);
+          if (next === undefined) continue;
+          resealed++;
+          // Not a change of the resource: no new version, no audit entry.
+          await ex.run('UPDATE resources SET body = ? WHERE account_id = ? AND kind = ? AND id = ?', [JSON.stringify(next), accountId, row.kind, row.id]);
+        }
+      });
+    }
+    return { checked, resealed };
   }
 
   async touchToken(id: string, at: string): Promise<void> {

@@ -342,7 +342,19 @@ export interface Store {
   transaction<T>(scope: string, fn: (tx: StoreWriter) => Promise<T>): Promise<T>;
   /** Record that a token was used (best effort, outside any transaction). */
   touchToken(id: string, at: string): Promise<void>;
+  /**
+   * Seal every stored secret with the current key: values stored in plain text before sealing
+   * existed, and values of older keys. Throws a SecretKeyError when a value opens with no key.
+   */
+  resealSecrets(): Promise<ResealReport>;
   close(): Promise<void>;
+}
+
+export interface ResealReport {
+  /** Resources that may hold secrets, all of whose secrets opened. */
+  readonly checked: number;
+  /** Those whose secrets were sealed again. */
+  readonly resealed: number;
 }
 
 /** The scope of API-token writes (tokens belong to the user, not to an account). */

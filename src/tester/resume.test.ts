@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { openStore } from '../store/open.js';
+import { testKeys } from '../../test/support/secrets-key.js';
 import { databaseKinds, postgresDatabase, postgresUnavailable } from '../../test/support/databases.js';
 import { ServerFleet, type ServerProcess } from '../../test/support/server-process.js';
 import { TESTER_POLICIES, testerDirectory, type DirectoryOutcome } from '../../test/support/chaos/policy-test-check.js';
@@ -110,7 +111,7 @@ describe('two server processes on one PostgreSQL share a policy test', { skip: a
 
     const { id } = await call(a, 'POST', '/access/policy-tests', JSON.stringify(TESTER_POLICIES));
     expectComplete(await waitFor(b, id, (p) => p.status !== 'processing'), expected);
-    const store = await openStore(db.url);
+    const store = await openStore(db.url, { secrets: testKeys() });
     try {
       const workers = new Set((await store.tests.chunkSummaries(id)).map((c) => c.completedBy));
       assert.equal(workers.size, 2, `both processes completed chunks: ${[...workers].join(', ')}`);

@@ -11,6 +11,7 @@ import type { ServerSettings } from '../../src/api/settings.js';
 import type { RunnerOptions } from '../../src/tester/runner.js';
 import type { ExternalEvaluator } from '../../src/engine/index.js';
 import { openStore } from '../../src/store/open.js';
+import { testKeys } from './secrets-key.js';
 import type { Store } from '../../src/store/store.js';
 import { sqliteDatabase, type TestDatabase } from './databases.js';
 
@@ -50,7 +51,7 @@ export interface TestServerOptions {
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const database = options.database ?? sqliteDatabase();
-  const store = await openStore(database.url);
+  const store = await openStore(database.url, { secrets: testKeys() });
   const rootToken = randomBytes(30).toString('base64url');
   const root = {
     tokenHash: hashSecret(rootToken),

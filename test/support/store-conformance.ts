@@ -5,7 +5,9 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { DatabaseKind, TestDatabase } from './databases.js';
-import { openStore } from '../../src/store/open.js';
+import { openDriver, openStore } from '../../src/store/open.js';
+import { newSecretKeyText, parseSecretKey, SecretKeyError, SecretKeyRing } from '../../src/store/secret-box.js';
+import { testKeys } from './secrets-key.js';
 import type { AuditFilter, ChunkOutcome, NewPolicyTest, NewResource, Store, TokenRecord } from '../../src/store/store.js';
 import { ACCOUNTS_SCOPE, TOKENS_SCOPE } from '../../src/store/store.js';
 import { withAuditActor, type AuditActor } from '../../src/store/audit.js';
@@ -28,7 +30,7 @@ export function storeConformance(kind: DatabaseKind): void {
     let store: Store;
     before(async () => {
       db = await kind.create();
-      store = await openStore(db.url);
+      store = await openStore(db.url, { secrets: testKeys() });
     });
     after(async () => {
       await store?.close();
@@ -566,12 +568,96 @@ export function storeConformance(kind: DatabaseKind): void {
       });
     });
 
+    describe('secrets at rest', () => {
+      // A database of its own: the rotation below re-seals every secret in it.
+      let own: TestDatabase;
+      before(async () => {
+        own = await kind.create();
+      });
+      after(async () => {
+        await own?.drop();
+      });
+      const rawBody = async (id: string): Promise<string> => {
+        const driver = openDriver(own.url);
+        try {
+          return (await driver.reader.get<{ body: string }>('SELECT body FROM resources WHERE id = ?', [id]))!.body;
+        } finally {
+          await driver.close();
+        }
+      };
+      const setRawBody = async (id: string, body: unknown): Promise<void> => {
+        const driver = openDriver(own.url);
+        try {
+          await driver.transaction(ACCOUNT, (ex) => ex.run('UPDATE resources SET body = ? WHERE id = ?', [JSON.stringify(body), id]));
+        } finally {
+          await driver.close();
+        }
+      };
+
+      it('stores secret fields sealed, reads them back plain, and seals plain ones left from before on resealSecrets', async () => {
+        const keys = testKeys();
+        const s = await openStore(own.url, { secrets: keys });
+        try {
+          const idp = resource('identity_provider', 'Okta', { type: 'okta', config: { client_id: 'c', client_secret: 'hunter2', api_token: 'tok-1', token_url: 'https://t' } });
+          const app = resource('app', 'CRM', { saas_app: { client_secret: 'saas-1' }, scim_config: { authentication: { scheme: 'httpbasic', user: 'u', password: 'pw-1' } } });
+          await s.transaction(ACCOUNT, async (tx) => {
+            await tx.insertResource(idp, []);
+            await tx.insertResource(app, []);
+          });
+          assert.deepEqual((await s.read.getResource(ACCOUNT, 'identity_provider', idp.id))?.body, idp.body);
+          assert.deepEqual((await s.read.getResource(ACCOUNT, 'app', app.id))?.body, app.body);
+          const stored = (await rawBody(idp.id)) + (await rawBody(app.id));
+          for (const secret of ['hunter2', 'tok-1', 'saas-1', 'pw-1']) assert.ok(!stored.includes(secret), `${secret} is not in the database`);
+          for (const plain of ['https://t', '"client_id":"c"', '"user":"u"']) assert.ok(stored.includes(plain), `${plain} is not a secret and stays readable`);
+
+          await setRawBody(idp.id, idp.body); // as a database written before sealing existed holds it
+          assert.deepEqual((await s.read.getResource(ACCOUNT, 'identity_provider', idp.id))?.body, idp.body);
+          assert.deepEqual(await s.resealSecrets(), { checked: 2, resealed: 1 });
+          assert.ok(!(await rawBody(idp.id)).includes('hunter2'));
+          assert.deepEqual(await s.resealSecrets(), { checked: 2, resealed: 0 });
+        } finally {
+          await s.close();
+        }
+      });
+
+      it('fails closed under a key that did not seal them, and a rotation re-seals everything under the new key', async () => {
+        const stranger = new SecretKeyRing([parseSecretKey(newSecretKeyText())]);
+        const wrong = await openStore(own.url, { secrets: { ring: stranger } });
+        try {
+          await assert.rejects(wrong.resealSecrets(), SecretKeyError);
+          await assert.rejects(wrong.read.listResources(ACCOUNT, 'identity_provider', { limit: 10, offset: 0 }), SecretKeyError);
+        } finally {
+          await wrong.close();
+        }
+        const rotated = testKeys().ring.rotated();
+        const during = await openStore(own.url, { secrets: { ring: rotated } });
+        try {
+          assert.deepEqual(await during.resealSecrets(), { checked: 2, resealed: 2 });
+        } finally {
+          await during.close();
+        }
+        const after = await openStore(own.url, { secrets: { ring: new SecretKeyRing([rotated.current]) } });
+        try {
+          const idps = await after.read.listResources(ACCOUNT, 'identity_provider', { limit: 10, offset: 0 });
+          assert.equal((idps.items[0]?.body.config as Record<string, unknown>).client_secret, 'hunter2', 'the new key alone opens them');
+        } finally {
+          await after.close();
+        }
+        const old = await openStore(own.url, { secrets: testKeys() });
+        try {
+          await assert.rejects(old.resealSecrets(), SecretKeyError, 'the old key no longer opens them');
+        } finally {
+          await old.close();
+        }
+      });
+    });
+
     describe('durability', () => {
       it('keeps everything across a close and a reopen, and migrating twice is harmless', async () => {
         const r = resource('posture_rule', 'Disk encryption', { type: 'disk_encryption' });
         await store.transaction(ACCOUNT, (tx) => tx.insertResource(r, []));
         await store.close();
-        store = await openStore(db.url);
+        store = await openStore(db.url, { secrets: testKeys() });
         assert.deepEqual((await store.read.getResource(ACCOUNT, 'posture_rule', r.id))?.body, r.body);
       });
     });

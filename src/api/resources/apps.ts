@@ -10,6 +10,7 @@ import { paging, pageQueryProperties, resultInfo } from '../pagination.js';
 import { defineRoute, type RouteDef } from '../route.js';
 import { APP_REQUEST, APP_RESPONSE, DOMAIN_REQUIRED_TYPES, type AppRequest } from '../../schema/apps.js';
 import { arr, obj, str } from '../../schema/json-schema.js';
+import { keepOmittedSecrets, withoutSecrets } from '../../schema/secret-fields.js';
 import { applyPolicyEntries, appLinks, attachedPolicies, attachedResult, type PolicyLink } from './app-attachments.js';
 import { assertUnused, compact, getOr404, newId, timestamps } from './common.js';
 
@@ -21,7 +22,7 @@ export const APP_ID_PARAM = { app_id: str({ description: 'The application id.' }
 
 export async function appResult(store: StoreReader, accountId: string, record: ResourceRecord): Promise<Record<string, unknown>> {
   const attached = await attachedPolicies(store, accountId, record);
-  return { id: record.id, ...record.body, policies: attached.map(attachedResult), ...timestamps(record) };
+  return { id: record.id, ...withoutSecrets('app', record.body), policies: attached.map(attachedResult), ...timestamps(record) };
 }
 
 /** Checks JSON Schema cannot express: the domain of typed apps, durations, identity providers. */
@@ -53,7 +54,9 @@ async function writeApp(tx: StoreWriter, accountId: string, id: string, input: A
   const { policies: entries, id: _id, aud: _aud, created_at: _c, updated_at: _u, ...fields } = input;
   const links = entries !== undefined ? await applyPolicyEntries(tx, accountId, id, entries, existing === undefined) : existing !== undefined ? appLinks(existing) : [];
   const aud = existing?.body.aud ?? randomBytes(32).toString('hex');
-  const body = compact({ ...fields, aud, policies: links });
+  const sent = compact({ ...fields, aud, policies: links });
+  // GET never shows secrets (saas_app.client_secret, scim_config.authentication.*): a replace that leaves one out keeps it.
+  const body = existing === undefined ? sent : keepOmittedSecrets('app', sent, existing.body);
   const name = fields.name ?? fields.domain ?? '';
   if (existing === undefined) {
     return tx.insertResource({ accountId, kind: 'app', id, parentId: null, name, body, secretHash: null, createdAt: new Date().toISOString() }, appRefs(body, links));

@@ -1,13 +1,15 @@
 // Access identity providers: /accounts/{account_id}/access/identity_providers. Rules name them
-// (identity_provider_id, login_method.id), so one still named cannot be deleted. Secrets of
-// their config (client_secret) are stored but never returned; a replace that leaves a secret
-// out keeps the stored one, so that an object read back and sent again keeps working.
+// (identity_provider_id, login_method.id), so one still named cannot be deleted. Their secret
+// fields (schema/secret-fields.ts: client_secret and any config field named like a credential)
+// are stored sealed but never returned; a replace that leaves a secret out keeps the stored one
+// while the type stays the same, so that an object read back and sent again keeps working.
 
 import type { ResourceRecord } from '../../store/store.js';
 import { validationError } from '../errors.js';
 import { DEFAULT_LIMITS } from '../pagination.js';
 import type { RouteDef } from '../route.js';
-import { IDP_REQUEST, IDP_REQUEST_BY_TYPE, IDP_REQUEST_UNTYPED, IDP_RESPONSE, WRITE_ONLY_CONFIG_FIELDS, type IdpRequest } from '../../schema/identity-providers.js';
+import { IDP_REQUEST, IDP_REQUEST_BY_TYPE, IDP_REQUEST_UNTYPED, IDP_RESPONSE, type IdpRequest } from '../../schema/identity-providers.js';
+import { keepOmittedSecrets, withoutSecrets } from '../../schema/secret-fields.js';
 import { bodyChecker } from '../../schema/validator.js';
 import { compact } from './common.js';
 import { crudRoutes, type Draft } from './crud.js';
@@ -15,6 +17,7 @@ import { crudRoutes, type Draft } from './crud.js';
 /** What is stored: the request without its ignored id. */
 type IdpBody = Omit<IdpRequest, 'id'>;
 
+const KIND = 'identity_provider';
 const CHECKERS = new Map([...IDP_REQUEST_BY_TYPE].map(([type, schema]) => [type as string, bodyChecker(schema)]));
 const checkUntyped = bodyChecker(IDP_REQUEST_UNTYPED);
 
@@ -30,23 +33,15 @@ function checkedRequest(input: unknown): IdpBody {
   return compact({ name, type: checked.value.type, config, scim_config, saml_certificate_set_id });
 }
 
-function withoutSecrets(config: Record<string, unknown>): Record<string, unknown> {
-  const shown = { ...config };
-  for (const field of WRITE_ONLY_CONFIG_FIELDS) delete shown[field];
-  return shown;
-}
-
-/** The request's config, with stored secrets it leaves out kept (when the type is unchanged). */
+/** The request, with stored secrets it leaves out kept (when the type is unchanged). */
 function keepStoredSecrets(next: IdpBody, existing: ResourceRecord): Draft {
-  const old = existing.body as IdpBody;
-  if (old.type !== next.type) return { body: next };
-  const kept = Object.fromEntries(WRITE_ONLY_CONFIG_FIELDS.filter((f) => next.config[f] === undefined && old.config[f] !== undefined).map((f) => [f, old.config[f]]));
-  return { body: { ...next, config: { ...next.config, ...kept } } };
+  if ((existing.body as IdpBody).type !== next.type) return { body: next };
+  return { body: keepOmittedSecrets(KIND, next, existing.body) as IdpBody };
 }
 
 export const identityProviderRoutes: RouteDef[] = crudRoutes(
   {
-    kind: 'identity_provider',
+    kind: KIND,
     path: '/accounts/{account_id}/access/identity_providers',
     idParam: 'identity_provider_id',
     operationPrefix: 'access-identity-providers',
@@ -58,7 +53,7 @@ export const identityProviderRoutes: RouteDef[] = crudRoutes(
     response: IDP_RESPONSE,
     present: (record) => {
       const body = record.body as IdpBody;
-      return { id: record.id, ...body, config: withoutSecrets(body.config) };
+      return { id: record.id, ...withoutSecrets(KIND, body) };
     },
   },
   {
@@ -66,7 +61,7 @@ export const identityProviderRoutes: RouteDef[] = crudRoutes(
     create: { status: 201, documentedBody: IDP_REQUEST, build: (input) => ({ body: checkedRequest(input) }) },
     update: {
       summary: 'Replace an identity provider',
-      description: 'A full replace, except that a secret the new config leaves out (client_secret) keeps its stored value while the type stays the same.',
+      description: 'A full replace, except that a secret the new config leaves out (client_secret, or another field named like a credential) keeps its stored value while the type stays the same.',
       documentedBody: IDP_REQUEST,
       build: (input, existing) => keepStoredSecrets(checkedRequest(input), existing),
     },

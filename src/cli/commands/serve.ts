@@ -15,6 +15,7 @@ export function registerServeCommand(program: Command): void {
     .option('--data-dir <dir>', 'where the root token, account id and default database live (env PORTCULLIS_DATA_DIR; default ./data)')
     .option('--account <id>', 'make sure this account exists (repeatable; env PORTCULLIS_ACCOUNTS=ID1,ID2); the default account always does', (id: string, ids: string[] = []) => [...ids, id])
     .option('--open-accounts', 'serve any well-formed account id as if it existed, for a stand-in whose callers pick their own ids (env PORTCULLIS_OPEN_ACCOUNTS=on)')
+    .option('--secrets-key-file <file>', 'the keys that seal stored secrets (env PORTCULLIS_SECRETS_KEY_FILE; default DATA-DIR/secrets.key, generated on first start)')
     .option('--demo', 'load the examples (IdPs, lists, groups, policies, an application, users) into the default account if it is empty')
     .action(async (flags: ServeFlags) => {
       const { startServer } = await import('../../server/serve.js');

@@ -5,6 +5,7 @@
 import type { AuditChange } from '../audit.js';
 import type { DialectSql } from '../dialect.js';
 import type { Executor } from '../driver.js';
+import type { SecretSealer } from '../secret-sealer.js';
 
 export interface SqlContext {
   readonly ex: Executor;
@@ -13,11 +14,13 @@ export interface SqlContext {
   readonly audited: boolean;
   /** Note what a write changed, for the audit log (nothing happens when not audited). */
   note(change: AuditChange): void;
+  /** Seals secret fields as bodies are written and opens them as they are read. */
+  readonly secrets: SecretSealer;
 }
 
 /** `changes`: where writes note what they changed (absent: not audited). */
-export function sqlContext(ex: Executor, sql: DialectSql, changes?: AuditChange[]): SqlContext {
-  return { ex, sql, audited: changes !== undefined, note: (change) => changes?.push(change) };
+export function sqlContext(ex: Executor, sql: DialectSql, secrets: SecretSealer, changes?: AuditChange[]): SqlContext {
+  return { ex, sql, secrets, audited: changes !== undefined, note: (change) => changes?.push(change) };
 }
 
 /** Escape a user's search text for LIKE ... ESCAPE '\'. */

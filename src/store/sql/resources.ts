@@ -5,6 +5,7 @@
 import type { PageOf, PageRequest, Referrer, ResourceFilter, ResourceKind, ResourceRecord, ResourceRef, StoreWriter } from '../store.js';
 import { likePattern, now, type SqlContext } from './context.js';
 import type { DialectSql } from '../dialect.js';
+import type { SecretSealer } from '../secret-sealer.js';
 
 export type ResourceRepository = Pick<
   StoreWriter,
@@ -24,14 +25,14 @@ interface ResourceRow {
   version: number;
 }
 
-function toResource(row: ResourceRow): ResourceRecord {
+function rowToResource(row: ResourceRow, secrets: SecretSealer): ResourceRecord {
   return {
     accountId: row.account_id,
     kind: row.kind,
     id: row.id,
     parentId: row.parent_id,
     name: row.name,
-    body: JSON.parse(row.body) as Record<string, unknown>,
+    body: secrets.open(row.kind, JSON.parse(row.body) as Record<string, unknown>),
     secretHash: row.secret_hash,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -63,7 +64,8 @@ function resourceWhere(sql: DialectSql, accountId: string, kind: ResourceKind, f
   return { where: clauses.join(' AND '), params };
 }
 
-export function resourceRepository({ ex, sql, audited, note }: SqlContext): ResourceRepository {
+export function resourceRepository({ ex, sql, audited, note, secrets }: SqlContext): ResourceRepository {
+  const toResource = (row: ResourceRow): ResourceRecord => rowToResource(row, secrets);
   const getResource = async (accountId: string, kind: ResourceKind, id: string): Promise<ResourceRecord | undefined> => {
     const row = await ex.get<ResourceRow>('SELECT * FROM resources WHERE account_id = ? AND kind = ? AND id = ?', [accountId, kind, id]);
     return row === undefined ? undefined : toResource(row);
@@ -149,7 +151,7 @@ export function resourceRepository({ ex, sql, audited, note }: SqlContext): Reso
           record.id,
           record.parentId,
           record.name,
-          JSON.stringify(record.body),
+          JSON.stringify(secrets.seal(record.kind, record.body)),
           record.secretHash,
           record.createdAt,
           record.updatedAt,
@@ -167,11 +169,13 @@ export function resourceRepository({ ex, sql, audited, note }: SqlContext): Reso
       const result = await ex.run(
         `UPDATE resources SET name = ?, body = ?, updated_at = ?, version = version + 1${setSecret ? ', secret_hash = ?' : ''}
           WHERE account_id = ? AND kind = ? AND id = ?`,
-        [update.name, JSON.stringify(update.body), now(), ...(setSecret ? [update.secretHash] : []), accountId, kind, id],
+        [update.name, JSON.stringify(secrets.seal(kind, update.body)), now(), ...(setSecret ? [update.secretHash] : []), accountId, kind, id],
       );
       if (result.changes === 0) return undefined;
       if (refs !== undefined) await writeRefs(accountId, kind, id, refs);
-      note({ accountId, action: 'update', resourceKind: kind, resourceId: id, before: before?.body ?? null, after: update.body });
+      // A new secret hash is a rotation: say so, since the bodies alone may look alike.
+      const rotated = setSecret && update.secretHash !== before?.secretHash;
+      note({ accountId, action: rotated ? 'rotate' : 'update', resourceKind: kind, resourceId: id, before: before?.body ?? null, after: update.body });
       return getResource(accountId, kind, id);
     },
 

@@ -5,6 +5,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { openStore } from '../../../src/store/open.js';
+import { testKeys } from '../secrets-key.js';
 import type { ChaosApi } from './api-client.js';
 
 export const TESTER_POLICIES = {
@@ -38,7 +39,7 @@ export function testerDirectory(users: number): { ndjson: string; outcome: Direc
  * its process), read from the database: proof that a restarted server resumed the test.
  */
 export async function chunksCompletedBy(db: string, testId: string, pid: number): Promise<number> {
-  const store = await openStore(db);
+  const store = await openStore(db, { secrets: testKeys() });
   try {
     return (await store.tests.chunkSummaries(testId)).filter((c) => c.completedBy?.startsWith(`portcullis-${pid}-`)).length;
   } finally {

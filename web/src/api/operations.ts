@@ -306,7 +306,9 @@ export type AppRequest = {
   footer_links?: object[];
   landing_page_design?: object;
   cors_headers?: object;
+  /** Settings of a SaaS application. Its client_secret, and any field named like a credential, is stored sealed and never returned. */
   saas_app?: object;
+  /** SCIM provisioning to the application. The credentials under authentication (password, token, client_secret) are stored sealed and never returned. */
   scim_config?: object;
   tags?: string[];
   /** The policies Access applies, by ascending precedence. */
@@ -351,7 +353,9 @@ export type App = {
   footer_links?: object[];
   landing_page_design?: object;
   cors_headers?: object;
+  /** Settings of a SaaS application. Its client_secret, and any field named like a credential, is stored sealed and never returned. */
   saas_app?: object;
+  /** SCIM provisioning to the application. The credentials under authentication (password, token, client_secret) are stored sealed and never returned. */
   scim_config?: object;
   tags?: string[];
   /** Every policy of the application, reusable and application-scoped, by precedence. */
@@ -508,7 +512,7 @@ export type IdentityProviderRequest = {
   config: {
     /** The OAuth client id. */
     client_id?: string;
-    /** The OAuth client secret. Write-only: stored, never returned. */
+    /** The OAuth client secret. Write-only: stored sealed, never returned. */
     client_secret?: string;
     /** Extra claims of the id token to keep in the identity. */
     claims?: string[];
@@ -593,7 +597,7 @@ export type IdentityProviderRequest = {
   config: {
     /** The OAuth client id. */
     client_id?: string;
-    /** The OAuth client secret. Write-only: stored, never returned. */
+    /** The OAuth client secret. Write-only: stored sealed, never returned. */
     client_secret?: string;
     /** Extra claims of the id token to keep in the identity. */
     claims?: string[];
@@ -631,7 +635,7 @@ export type IdentityProviderRequest = {
   config: {
     /** The OAuth client id. */
     client_id?: string;
-    /** The OAuth client secret. Write-only: stored, never returned. */
+    /** The OAuth client secret. Write-only: stored sealed, never returned. */
     client_secret?: string;
     [field: string]: unknown;
   };
@@ -661,7 +665,7 @@ export type IdentityProviderRequest = {
   config: {
     /** The OAuth client id. */
     client_id?: string;
-    /** The OAuth client secret. Write-only: stored, never returned. */
+    /** The OAuth client secret. Write-only: stored sealed, never returned. */
     client_secret?: string;
     [field: string]: unknown;
   };
@@ -691,7 +695,7 @@ export type IdentityProviderRequest = {
   config: {
     /** The OAuth client id. */
     client_id?: string;
-    /** The OAuth client secret. Write-only: stored, never returned. */
+    /** The OAuth client secret. Write-only: stored sealed, never returned. */
     client_secret?: string;
     /** Extra claims of the id token to keep in the identity. */
     claims?: string[];
@@ -727,7 +731,7 @@ export type IdentityProviderRequest = {
   config: {
     /** The OAuth client id. */
     client_id?: string;
-    /** The OAuth client secret. Write-only: stored, never returned. */
+    /** The OAuth client secret. Write-only: stored sealed, never returned. */
     client_secret?: string;
     /** Extra claims of the id token to keep in the identity. */
     claims?: string[];
@@ -761,7 +765,7 @@ export type IdentityProviderRequest = {
   config: {
     /** The OAuth client id. */
     client_id?: string;
-    /** The OAuth client secret. Write-only: stored, never returned. */
+    /** The OAuth client secret. Write-only: stored sealed, never returned. */
     client_secret?: string;
     [field: string]: unknown;
   };
@@ -791,7 +795,7 @@ export type IdentityProviderRequest = {
   config: {
     /** The OAuth client id. */
     client_id?: string;
-    /** The OAuth client secret. Write-only: stored, never returned. */
+    /** The OAuth client secret. Write-only: stored sealed, never returned. */
     client_secret?: string;
     /** Extra claims of the id token to keep in the identity. */
     claims?: string[];
@@ -833,7 +837,7 @@ export type IdentityProviderRequest = {
   config: {
     /** The OAuth client id. */
     client_id?: string;
-    /** The OAuth client secret. Write-only: stored, never returned. */
+    /** The OAuth client secret. Write-only: stored sealed, never returned. */
     client_secret?: string;
     /** Extra claims of the id token to keep in the identity. */
     claims?: string[];
@@ -871,7 +875,7 @@ export type IdentityProviderRequest = {
   config: {
     /** The OAuth client id. */
     client_id?: string;
-    /** The OAuth client secret. Write-only: stored, never returned. */
+    /** The OAuth client secret. Write-only: stored sealed, never returned. */
     client_secret?: string;
     /** Extra claims of the id token to keep in the identity. */
     claims?: string[];
@@ -907,7 +911,7 @@ export type IdentityProviderRequest = {
   config: {
     /** The OAuth client id. */
     client_id?: string;
-    /** The OAuth client secret. Write-only: stored, never returned. */
+    /** The OAuth client secret. Write-only: stored sealed, never returned. */
     client_secret?: string;
     /** Extra claims of the id token to keep in the identity. */
     claims?: string[];
@@ -943,7 +947,7 @@ export type IdentityProviderRequest = {
   config: {
     /** The OAuth client id. */
     client_id?: string;
-    /** The OAuth client secret. Write-only: stored, never returned. */
+    /** The OAuth client secret. Write-only: stored sealed, never returned. */
     client_secret?: string;
     [field: string]: unknown;
   };
@@ -996,7 +1000,7 @@ export type IdentityProvider = {
   name: string;
   /** The kind of identity provider. */
   type: 'onetimepin' | 'azureAD' | 'saml' | 'centrify' | 'facebook' | 'github' | 'google-apps' | 'google' | 'linkedin' | 'oidc' | 'okta' | 'onelogin' | 'pingone' | 'yandex' | 'cloudflare';
-  /** Settings of the identity provider, as sent, except write-only secrets (client_secret), which are never returned. */
+  /** Settings of the identity provider, as sent, except its secrets (config.client_secret; config.* named like a credential; scim_config.secret), which are never returned. */
   config: object;
   /** SCIM provisioning settings. */
   scim_config?: {

@@ -1,0 +1,100 @@
+// Which fields of each stored resource are secrets, in one table. Every rule about secrets reads
+// it: the store seals them at rest and redacts them in the audit log, GET leaves them out, a
+// replace that omits one keeps the stored value, and the OpenAPI document marks them writeOnly.
+// docs/operations.md ("Secrets") lists the table.
+
+/** Where secrets sit in a resource's body. */
+export interface SecretContainer {
+  /** The path from the body to the object that holds the secrets ([] is the body itself). */
+  readonly at: readonly string[];
+  /** The secret fields this object is documented to have. */
+  readonly fields: readonly string[];
+  /**
+   * The object is open (it keeps fields beyond those documented, as provider settings do), so
+   * any other field whose name says it holds a credential is a secret too.
+   */
+  readonly open: boolean;
+}
+
+/** Secret fields per stored resource kind; a kind not listed has none in its body. */
+export const SECRET_FIELDS: Readonly<Record<string, readonly SecretContainer[]>> = {
+  identity_provider: [
+    { at: ['config'], fields: ['client_secret'], open: true },
+    { at: ['scim_config'], fields: ['secret'], open: false },
+  ],
+  app: [
+    { at: ['saas_app'], fields: ['client_secret'], open: true },
+    { at: ['scim_config', 'authentication'], fields: ['password', 'token', 'client_secret'], open: true },
+  ],
+};
+
+/**
+ * A field name that says it holds a credential: one ending in secret, password, passphrase,
+ * token, api_key, signing_key or private_key(_pem). `token_url` or `public_key` do not.
+ */
+const CREDENTIAL_NAME = /(^|_)(secret|password|passphrase|token|api_key|signing_key|private_key|private_key_pem)$/i;
+
+export const isCredentialName = (name: string): boolean => CREDENTIAL_NAME.test(name);
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function containerIn(body: Record<string, unknown>, at: readonly string[]): Record<string, unknown> | undefined {
+  let node: unknown = body;
+  for (const step of at) node = isObject(node) ? node[step] : undefined;
+  return isObject(node) ? node : undefined;
+}
+
+/** The secret fields present in one container, by name. */
+function secretNames(container: SecretContainer, holder: Record<string, unknown>): string[] {
+  return Object.keys(holder).filter((name) => holder[name] !== undefined && (container.fields.includes(name) || (container.open && isCredentialName(name))));
+}
+
+/** A copy of `body` with each secret replaced by `replace(value)` (or left out when it answers undefined). */
+export function mapSecrets(kind: string, body: Record<string, unknown>, replace: (value: unknown) => unknown): Record<string, unknown> {
+  const containers = SECRET_FIELDS[kind];
+  if (containers === undefined) return body;
+  let copy: Record<string, unknown> | undefined;
+  for (const container of containers) {
+    const holder = containerIn(copy ?? body, container.at);
+    if (holder === undefined) continue;
+    const names = secretNames(container, holder);
+    if (names.length === 0) continue;
+    copy ??= structuredClone(body);
+    const target = containerIn(copy, container.at)!;
+    for (const name of names) {
+      const next = replace(target[name]);
+      if (next === undefined) delete target[name];
+      else target[name] = next;
+    }
+  }
+  return copy ?? body;
+}
+
+/** `body` without its secrets, as GET answers it. */
+export const withoutSecrets = (kind: string, body: Record<string, unknown>): Record<string, unknown> => mapSecrets(kind, body, () => undefined);
+
+/** `body` with its secrets shown as "[redacted]", as the audit log keeps it. */
+export const redactedSecrets = (kind: string, body: Record<string, unknown>): Record<string, unknown> => mapSecrets(kind, body, () => '[redacted]');
+
+/**
+ * `next` with the stored secrets of `stored` that it leaves out put back, so that a value read
+ * by GET (which never shows them) and sent back keeps working. Only into containers `next` has.
+ */
+export function keepOmittedSecrets(kind: string, next: Record<string, unknown>, stored: Record<string, unknown>): Record<string, unknown> {
+  let copy: Record<string, unknown> | undefined;
+  for (const container of SECRET_FIELDS[kind] ?? []) {
+    const old = containerIn(stored, container.at);
+    if (old === undefined || containerIn(next, container.at) === undefined) continue;
+    for (const name of secretNames(container, old)) {
+      if (containerIn(copy ?? next, container.at)![name] !== undefined) continue;
+      copy ??= structuredClone(next);
+      containerIn(copy, container.at)![name] = old[name];
+    }
+  }
+  return copy ?? next;
+}
+
+/** Descriptions of the table for documents: "config.client_secret", "config.* named like a credential". */
+export function secretFieldPaths(kind: string): string[] {
+  return (SECRET_FIELDS[kind] ?? []).flatMap((c) => [...c.fields.map((f) => [...c.at, f].join('.')), ...(c.open ? [`${[...c.at, '*'].join('.')} named like a credential`] : [])]);
+}

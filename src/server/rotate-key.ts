@@ -1,0 +1,53 @@
+// `portcullis secrets rotate-key`: a new current key for the secrets stored sealed. In three
+// steps, each safe to stop after: (1) the key file gets the new key first with the old ones
+// kept after it, so that running servers, which read the file again when they meet a key they
+// lack, open values of either key; (2) every stored secret is sealed again under the new key;
+// (3) the old keys leave the file. A failure in (2) leaves both keys in the file.
+
+import { chmodSync, existsSync, renameSync, writeFileSync } from 'node:fs';
+import { openStore, redactUrl } from '../store/open.js';
+import { SecretKeyError, SecretKeyRing } from '../store/secret-box.js';
+import type { ResealReport } from '../store/store.js';
+import { ConfigError, type ServerConfig } from './config.js';
+import { secretsKeyRing } from './secrets.js';
+
+/** Replace the key file in one step (a crash leaves the old file or the new one, never half). */
+function writeKeyFile(file: string, ring: SecretKeyRing): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, `# portcullis secrets key (the current key first): keep it apart from the database and back it up.\n${ring.toText()}`, { mode: 0o600 });
+  chmodSync(temporary, 0o600);
+  renameSync(temporary, file);
+}
+
+export interface RotationReport extends ResealReport {
+  readonly keyFile: string;
+  readonly newKeyId: string;
+  readonly retiredKeyIds: readonly string[];
+}
+
+export async function rotateSecretsKey(config: ServerConfig, print: (line: string) => void): Promise<RotationReport> {
+  if (config.secretsKey !== undefined) {
+    throw new ConfigError('The keys come from PORTCULLIS_SECRETS_KEY, which this command cannot rewrite: set it to a new key followed by the old one (comma-separated), start the server (it seals everything again under the new key), then drop the old key.');
+  }
+  const file = config.secretsKeyFile;
+  if (!existsSync(file)) throw new ConfigError(`There is no key file at ${file} (a server makes one on first start): nothing to rotate.`);
+  const before = secretsKeyRing(file, undefined).ring;
+  const during = before.rotated();
+  writeKeyFile(file, during);
+  print(`new key ${during.current.id} written first in ${file}; the old ${before.keys.map((k) => k.id).join(', ')} kept until every secret is sealed again`);
+  let report: ResealReport;
+  try {
+    const store = await openStore(config.db, { secrets: { ring: during }, sqliteSynchronous: config.sqliteSynchronous });
+    try {
+      report = await store.resealSecrets();
+    } finally {
+      await store.close();
+    }
+  } catch (err) {
+    const why = err instanceof SecretKeyError ? err.message : `cannot reach ${redactUrl(config.db)}: ${(err as Error).message}`;
+    throw new ConfigError(`Rotation stopped: ${why}. ${file} still holds the new and the old keys, so nothing is lost; run the command again once this is fixed.`);
+  }
+  writeKeyFile(file, new SecretKeyRing([during.current]));
+  print(`sealed again: ${report.resealed} of ${report.checked} resources holding secrets; the old keys are gone from ${file}`);
+  return { ...report, keyFile: file, newKeyId: during.current.id, retiredKeyIds: before.keys.map((k) => k.id) };
+}
