@@ -27,6 +27,12 @@ export interface Driver {
   /** Reads outside a transaction: they see every committed write. */
   readonly reader: Executor;
   /**
+   * Reads outside a transaction that may take long (searching, counting or numbering a whole
+   * directory): like `reader`, but never on the event loop (SQLite runs them on worker threads;
+   * PostgreSQL's reads never block it anyway).
+   */
+  readonly scanner: Executor;
+  /**
    * Run `fn` in one transaction. Transactions that share a lock key never overlap, in this
    * process or any other process on the same database, so a check-then-write inside `fn`
    * (does the referenced group exist? is this list still in use?) cannot race. With a null

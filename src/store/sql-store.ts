@@ -42,7 +42,7 @@ export class SqlStore implements Store {
     private readonly secrets: SecretSealer,
   ) {
     this.sql = sqlFor(driver.dialect);
-    this.read = sqlWriter(sqlContext(driver.reader, this.sql, secrets));
+    this.read = sqlWriter(sqlContext(driver.reader, this.sql, secrets, undefined, driver.scanner));
     this.tests = new SqlPolicyTests(driver, this.sql);
   }
 

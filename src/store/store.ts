@@ -165,6 +165,11 @@ export interface StoreReader {
   getUserByEmail(accountId: string, email: string): Promise<UserRecord | undefined>;
   listUsers(accountId: string, page: PageRequest, filter?: UserFilter): Promise<PageOf<UserRecord>>;
   countUsers(accountId: string): Promise<number>;
+  /**
+   * The place in the directory (seq) a user has, or had before being deleted, so that a policy
+   * test's result for them is found in one chunk; undefined for an id the account never had.
+   */
+  userSeq(accountId: string, id: string): Promise<number | undefined>;
   /** Users after `afterSeq` in insertion order, at most `limit` (keyset paging: as fast on the last page as on the first). */
   usersAfter(accountId: string, afterSeq: number, limit: number): Promise<UserRecord[]>;
 

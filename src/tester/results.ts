@@ -68,3 +68,27 @@ export function locatePage(chunks: readonly { chunkNo: number; counts: Record<st
   }
   return slices;
 }
+
+/**
+ * The row of `userId` in a chunk's results text, found without decoding the whole chunk (a
+ * chunk of a large test is megabytes). A row is `[id, email, name, ...]` with no nested
+ * arrays, and inside a JSON string every `"` is escaped, so `["<id>",` can only be the start
+ * of that user's row; it ends at the first `]` outside a string.
+ */
+export function findResultRow(text: string, userId: string): ResultRow | undefined {
+  const start = text.indexOf(`[${JSON.stringify(userId)},`);
+  if (start < 0) return undefined;
+  let inString = false;
+  for (let i = start + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5d) {
+      return JSON.parse(text.slice(start, i + 1)) as ResultRow;
+    }
+  }
+  return undefined;
+}

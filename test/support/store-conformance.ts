@@ -203,8 +203,12 @@ export function storeConformance(kind: DatabaseKind): void {
         assert.deepEqual(updated?.identity, identity);
         assert.ok(updated?.lastSeenAt);
         assert.equal(updated?.name, 'Ada');
+        assert.equal(await store.read.userSeq(ACCOUNT, id), user.seq);
         assert.equal(await store.transaction(ACCOUNT, (tx) => tx.deleteUser(ACCOUNT, id)), true);
         assert.equal(await store.read.getUser(ACCOUNT, id), undefined);
+        assert.equal(await store.read.userSeq(ACCOUNT, id), user.seq, 'a deleted user keeps their place in the directory');
+        assert.equal(await store.read.userSeq(OTHER, id), undefined);
+        assert.equal(await store.read.userSeq(ACCOUNT, randomUUID()), undefined);
       });
 
       it('refuses a second user with the same email (any case) in one account', async () => {

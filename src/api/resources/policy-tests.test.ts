@@ -234,8 +234,25 @@ await describeEachDatabase('policy tester', (s) => {
     const later = await s.api('GET', `/accounts/${account}/access/policy-tests/${id}/users/${bob.id}`);
     assert.equal(later.json.result.status, 'blocked', 'the stored result stays');
     assert.equal(later.json.result.identity_changed, true, 'but the explanation says the identity has changed since');
-    const missing = await s.api('GET', `/accounts/${account}/access/policy-tests/${id}/users/6f1c3a5e-0000-4000-8000-000000000000`);
-    assert.equal(missing.status, 404);
+    // An id the account never had is answered without reading any chunk of results; a user
+    // deleted since the test still has their result, found in their own chunk.
+    const reads: number[] = [];
+    const chunkResults = s.store.tests.chunkResults.bind(s.store.tests);
+    s.store.tests.chunkResults = async (testId, chunkNo) => (reads.push(chunkNo), chunkResults(testId, chunkNo));
+    try {
+      // A test none of whose chunks was paged through (and so cached) yet.
+      const fresh = (await runPolicyTest(s, account, { policies: [{ name: 'Anyone', decision: 'allow', include: [{ everyone: {} }] }] })).id;
+      const missing = await s.api('GET', `/accounts/${account}/access/policy-tests/${fresh}/users/6f1c3a5e-0000-4000-8000-000000000000`);
+      assert.equal(missing.status, 404);
+      assert.deepEqual(reads, [], 'no chunk was read for an unknown id');
+      const eve = changed.get('eve@partner.org');
+      assert.equal((await s.api('DELETE', `/accounts/${account}/access/users/${eve.id}`)).status, 202);
+      const gone = await s.api('GET', `/accounts/${account}/access/policy-tests/${fresh}/users/${eve.id}`);
+      assert.equal(gone.status, 200);
+      assert.deepEqual([gone.json.result.email, gone.json.result.status], ['eve@partner.org', 'approved']);
+    } finally {
+      s.store.tests.chunkResults = chunkResults;
+    }
   });
 
   it('refuses invalid test requests, naming each bad entry', async () => {

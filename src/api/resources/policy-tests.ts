@@ -11,7 +11,7 @@ import type { PolicyTestRecord, PolicyTestStore } from '../../store/store.js';
 import { parseTestPolicies, testPoliciesOf, type TestDefinition } from '../../tester/definition.js';
 import { testEnv } from '../../tester/environment.js';
 import { identityOf } from '../../tester/evaluate-chunk.js';
-import { FILTER_OF_QUERY, STATUS_OF_ACCESS, filterKey, locatePage, percentOf, rowMatches, type ResultRow } from '../../tester/results.js';
+import { FILTER_OF_QUERY, STATUS_OF_ACCESS, filterKey, findResultRow, locatePage, percentOf, rowMatches, type ResultRow } from '../../tester/results.js';
 import { apiError, validationError } from '../errors.js';
 import { paging, pageQueryProperties, resultInfo, type PageLimits } from '../pagination.js';
 import { defineRoute, type RouteDef } from '../route.js';
@@ -109,6 +109,13 @@ async function chunkRows(tests: Pick<PolicyTestStore, 'chunkResults'>, testId: s
     if (decoded.size > DECODED_LIMIT) decoded.delete(decoded.keys().next().value!);
   }
   return rows;
+}
+
+/** One user's row of a chunk, found in its text without decoding the rest of the chunk. */
+async function chunkRow(tests: Pick<PolicyTestStore, 'chunkResults'>, testId: string, chunkNo: number, userId: string): Promise<ResultRow | undefined> {
+  const cached = decoded.get(`${testId}#${chunkNo}`);
+  if (cached !== undefined) return cached.find((r) => r[0] === userId);
+  return findResultRow((await tests.chunkResults(testId, chunkNo)) ?? '[]', userId);
 }
 
 async function testOr404(tests: Pick<PolicyTestStore, 'get'>, accountId: string, id: string): Promise<PolicyTestRecord> {
@@ -250,14 +257,11 @@ export const policyTestRoutes: RouteDef[] = [
     handler: async ({ accountId, params, ctx, principal }) => {
       const test = await testOr404(ctx.store.tests, accountId, params.policy_test_id);
       const user = await ctx.store.read.getUser(accountId, params.user_id);
-      const done = (await ctx.store.tests.chunkSummaries(test.id)).filter((c) => c.state === 'done');
-      // The user's chunk by its place in the directory; a user deleted since is searched for.
-      const candidates = user === undefined ? done : done.filter((c) => c.seqFrom <= user.seq && user.seq <= c.seqTo);
-      let row: ResultRow | undefined;
-      for (const chunk of candidates) {
-        row = (await chunkRows(ctx.store.tests, test.id, chunk.chunkNo)).find((r) => r[0] === params.user_id);
-        if (row !== undefined) break;
-      }
+      // The user's chunk by their place in the directory (kept for deleted users too): one
+      // chunk is searched, and an id the account never had is answered without reading any.
+      const seq = user?.seq ?? (await ctx.store.read.userSeq(accountId, params.user_id));
+      const chunk = seq === undefined ? undefined : (await ctx.store.tests.chunkSummaries(test.id)).find((c) => c.state === 'done' && c.seqFrom <= seq && seq <= c.seqTo);
+      const row = chunk === undefined ? undefined : await chunkRow(ctx.store.tests, test.id, chunk.chunkNo, params.user_id);
       if (row === undefined) {
         throw apiError('not_found', { what: 'Result of user', id: `${JSON.stringify(params.user_id)} in policy test ${JSON.stringify(test.id)} (not processed yet, or not in the directory when the test started)` });
       }

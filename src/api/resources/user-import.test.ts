@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkJsonImport, checkNdjsonImport } from './user-import.js';
 
-test('an NDJSON import keeps the order of its lines and skips blank ones', () => {
-  const checked = checkNdjsonImport('\n{"email":"a@x.org","name":"A"}\r\n\n  \n{"email":"b@x.org","identity":{"ip":"10.0.0.1"}}', 10);
+test('an NDJSON import keeps the order of its lines and skips blank ones', async () => {
+  const checked = await checkNdjsonImport('\n{"email":"a@x.org","name":"A"}\r\n\n  \n{"email":"b@x.org","identity":{"ip":"10.0.0.1"}}', 10);
   assert.deepEqual(checked, {
     ok: true,
     users: [
@@ -12,23 +12,23 @@ test('an NDJSON import keeps the order of its lines and skips blank ones', () =>
       { email: 'b@x.org', identity: { ip: '10.0.0.1', email: 'b@x.org' } },
     ],
   });
-  assert.deepEqual(checkNdjsonImport('', 10), { ok: true, users: [] });
+  assert.deepEqual(await checkNdjsonImport('', 10), { ok: true, users: [] });
 });
 
-test('line numbers count blank lines, so they match what an editor shows', () => {
-  const checked = checkNdjsonImport('{"email":"a@x.org"}\n\n{"email":"nope"}', 10);
+test('line numbers count blank lines, so they match what an editor shows', async () => {
+  const checked = await checkNdjsonImport('{"email":"a@x.org"}\n\n{"email":"nope"}', 10);
   assert.equal(checked.ok, false);
   assert.deepEqual(!checked.ok && checked.issues.map((i) => [i.code, i.pointer]), [['invalid_email', '/line/3/email']]);
 });
 
-test('prototype keys are refused like in JSON bodies', () => {
-  const checked = checkNdjsonImport('{"email":"a@x.org","identity":{"__proto__":{"admin":true}}}', 10);
+test('prototype keys are refused like in JSON bodies', async () => {
+  const checked = await checkNdjsonImport('{"email":"a@x.org","identity":{"__proto__":{"admin":true}}}', 10);
   assert.equal(checked.ok, false);
   assert.deepEqual(!checked.ok && checked.issues.map((i) => [i.code, i.pointer]), [['invalid_format', '/line/1']]);
 });
 
-test('a JSON import is checked entry by entry and nothing is returned to write when one fails', () => {
-  const checked = checkJsonImport({ users: [{ email: 'a@x.org' }, { email: 'b@x.org', identity: { email: 'c@x.org' } }] }, 10);
+test('a JSON import is checked entry by entry and nothing is returned to write when one fails', async () => {
+  const checked = await checkJsonImport({ users: [{ email: 'a@x.org' }, { email: 'b@x.org', identity: { email: 'c@x.org' } }] }, 10);
   assert.deepEqual(checked, {
     ok: false,
     issues: [{ code: 'identity_email_mismatch', pointer: '/users/1/identity/email', message: 'The identity\'s email "c@x.org" is not the user\'s email "b@x.org"; leave it out or make them the same.' }],

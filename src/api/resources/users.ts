@@ -22,8 +22,8 @@ const WRITE = ['Zero Trust: Seats Write'] as const;
 const READ = ['Access: Audit Logs Read', ...WRITE] as const;
 const TAG = 'Zero Trust users';
 const ID_PARAM = { user_id: str({ description: 'The user id.' }) };
-/** Users per upsertUsers call: large enough to be fast, small enough for one SQL parameter. */
-const IMPORT_BATCH = 5000;
+/** Users per upsertUsers call: large enough to be fast, small enough not to hold the event loop for long (SQLite writes on it). */
+const IMPORT_BATCH = 2000;
 
 export function userResult(user: UserRecord): Static<typeof USER_RESPONSE> {
   return {
@@ -244,13 +244,16 @@ export const userRoutes: RouteDef[] = [
     extension: true,
     handler: async ({ accountId, body, request, ctx }) => {
       const max = ctx.settings.importMaxUsers;
-      const checked = isNdjson(request) ? checkNdjsonImport(String(body), max) : checkJsonImport(body, max);
+      const checked = isNdjson(request) ? await checkNdjsonImport(String(body), max) : await checkJsonImport(body, max);
       if (!checked.ok) throw validationError(checked.issues);
       const { users } = checked;
       const result = await ctx.store.transaction(accountId, async (tx) => {
         let created = 0;
         let updated = 0;
         for (let start = 0; start < users.length; start += IMPORT_BATCH) {
+          // Between slices other requests get their turn; the transaction stays open, so the
+          // import is still all or nothing and readers see none of it until it commits.
+          if (start > 0) await new Promise((resolve) => setImmediate(resolve));
           const done = await tx.upsertUsers(accountId, users.slice(start, start + IMPORT_BATCH), newId);
           created += done.created;
           updated += done.updated;

@@ -78,6 +78,7 @@ class PostgresExecutor implements Executor {
 export class PostgresDriver implements Driver {
   readonly dialect = 'postgres' as const;
   readonly reader: Executor;
+  readonly scanner: Executor;
   private readonly pool: pg.Pool;
   private readonly schema: string | undefined;
   private readonly lockQueue = new KeyQueue();
@@ -96,6 +97,7 @@ export class PostgresDriver implements Driver {
     // An idle client that loses its connection must not crash the process.
     this.pool.on('error', () => undefined);
     this.reader = new PostgresExecutor(this.pool);
+    this.scanner = this.reader;
   }
 
   transaction<T>(lockKey: string | null, fn: (tx: Executor) => Promise<T>): Promise<T> {

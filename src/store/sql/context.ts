@@ -9,6 +9,8 @@ import type { SecretSealer } from '../secret-sealer.js';
 
 export interface SqlContext {
   readonly ex: Executor;
+  /** Where reads that may take long run: the driver's scanner outside a transaction, else `ex`. */
+  readonly scan: Executor;
   readonly sql: DialectSql;
   /** Whether writes are audited: only then do they read the value before a change. */
   readonly audited: boolean;
@@ -19,8 +21,8 @@ export interface SqlContext {
 }
 
 /** `changes`: where writes note what they changed (absent: not audited). */
-export function sqlContext(ex: Executor, sql: DialectSql, secrets: SecretSealer, changes?: AuditChange[]): SqlContext {
-  return { ex, sql, secrets, audited: changes !== undefined, note: (change) => changes?.push(change) };
+export function sqlContext(ex: Executor, sql: DialectSql, secrets: SecretSealer, changes?: AuditChange[], scan: Executor = ex): SqlContext {
+  return { ex, scan, sql, secrets, audited: changes !== undefined, note: (change) => changes?.push(change) };
 }
 
 /** Escape a user's search text for LIKE ... ESCAPE '\'. */

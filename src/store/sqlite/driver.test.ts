@@ -50,3 +50,29 @@ test('without the checkpointer the same writes stay in the WAL', { timeout: 20_0
     dir.remove();
   }
 });
+
+test('long reads run on scan threads: the event loop keeps turning while one runs, errors come back as errors, and queued reads all finish', { timeout: 60_000 }, async () => {
+  const dir = tempDir('portcullis-scan-');
+  const driver = new SqliteDriver({ path: join(dir.path, 'db.sqlite') });
+  try {
+    await driver.transaction(null, (tx) => tx.run('CREATE TABLE t (v INTEGER)'));
+    await driver.transaction(null, (tx) => tx.run('INSERT INTO t (v) VALUES (1), (2), (3)'));
+    // A query that keeps SQLite busy for a while: on the event loop, no timer could fire meanwhile.
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 1);
+    const counted = await driver.scanner.get<{ n: number }>('WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5000000) SELECT COUNT(*) AS n FROM c');
+    clearInterval(ticker);
+    assert.equal(counted?.n, 5_000_000);
+    assert.ok(turns > 0, 'timers fired while the scan ran');
+
+    await assert.rejects(driver.scanner.all('SELECT nope FROM t'), /no such column: nope/);
+    const sums = await Promise.all(Array.from({ length: 7 }, (_, i) => driver.scanner.get<{ s: number }>('SELECT SUM(v) + ? AS s FROM t', [i])));
+    assert.deepEqual(sums.map((r) => r?.s), [6, 7, 8, 9, 10, 11, 12]);
+    assert.deepEqual(await driver.scanner.all('SELECT v FROM t WHERE v > ? ORDER BY v', [true]), [{ v: 2 }, { v: 3 }], 'booleans bind as on the main connections');
+    await assert.rejects(driver.scanner.run('DELETE FROM t'), /only reads/);
+  } finally {
+    await driver.close();
+    dir.remove();
+  }
+  await assert.rejects(driver.scanner.all('SELECT 1'), /closed/);
+});

@@ -6,6 +6,7 @@
 import { chmodSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { ScanPool } from './scan-pool.js';
 import { applyMigrations, type Driver, type Executor, type Migration, type RunResult } from '../driver.js';
 
 export interface SqliteOptions {
@@ -17,6 +18,8 @@ export interface SqliteOptions {
    * of one fsync per commit.
    */
   readonly synchronous?: 'normal' | 'full';
+  /** Worker threads for long reads (default 2). */
+  readonly scanThreads?: number;
   /** How often the checkpointer thread checkpoints the WAL (ms); 0 leaves it to the writer. */
   readonly checkpointIntervalMs?: number;
 }
@@ -102,6 +105,8 @@ class TransactionControl {
 export class SqliteDriver implements Driver {
   readonly dialect = 'sqlite' as const;
   readonly reader: Executor;
+  readonly scanner: Executor;
+  private readonly scanPool: ScanPool | undefined;
   private readonly writerDb: Database.Database;
   private readonly readerDb: Database.Database;
   private readonly writer: SqliteExecutor;
@@ -127,6 +132,9 @@ export class SqliteDriver implements Driver {
       this.checkpointer.on('error', () => this.writerDb.open && this.writerDb.pragma('wal_autocheckpoint = 1000'));
     }
     this.reader = new SqliteExecutor(this.readerDb);
+    // An in-memory database exists only on its own connection: no other thread can read it.
+    this.scanPool = options.path === ':memory:' || options.path === '' ? undefined : new ScanPool(options.path, options.scanThreads ?? 2);
+    this.scanner = this.scanPool ?? this.reader;
   }
 
   /**
@@ -196,6 +204,7 @@ export class SqliteDriver implements Driver {
 
   async close(): Promise<void> {
     await this.draining;
+    await this.scanPool?.close();
     if (this.checkpointer !== undefined) {
       // Unreferenced, it would not keep the event loop alive while close() waits for it.
       this.checkpointer.ref();

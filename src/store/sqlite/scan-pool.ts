@@ -1,0 +1,101 @@
+// Runs long SQLite reads on worker threads (scan-worker.ts): an Executor for reads only, whose
+// queries wait in line for the first free worker. Workers start on first use and hold the
+// process open only while a query of theirs is in flight.
+
+import { Worker } from 'node:worker_threads';
+import type { Executor, RunResult } from '../driver.js';
+import type { ScanReply, ScanRequest } from './scan-worker.js';
+
+interface Waiting {
+  readonly request: Omit<ScanRequest, 'id'>;
+  readonly resolve: (rows: unknown) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+class ScanWorker {
+  readonly thread: Worker;
+  busy: Waiting | undefined;
+  broken: Error | undefined;
+
+  constructor(path: string, onIdle: (worker: ScanWorker) => void) {
+    this.thread = new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: { path } });
+    this.thread.unref();
+    this.thread.on('message', (reply: ScanReply) => {
+      const job = this.busy;
+      this.busy = undefined;
+      this.thread.unref();
+      if (job !== undefined) {
+        if ('error' in reply) job.reject(Object.assign(new Error(reply.error.message), reply.error.code !== undefined ? { code: reply.error.code } : {}));
+        else job.resolve(reply.rows);
+      }
+      onIdle(this);
+    });
+    const fail = (err: Error) => {
+      this.broken ??= err;
+      this.busy?.reject(err);
+      this.busy = undefined;
+      onIdle(this);
+    };
+    this.thread.on('error', fail);
+    this.thread.on('exit', (code) => fail(new Error(`a SQLite scan worker stopped (exit code ${code})`)));
+  }
+
+  start(job: Waiting): void {
+    this.busy = job;
+    this.thread.ref();
+    this.thread.postMessage({ id: 0, ...job.request } satisfies ScanRequest);
+  }
+}
+
+/** better-sqlite3 binds neither booleans nor undefined. */
+const bindable = (params: readonly unknown[]): unknown[] => params.map((p) => (p === undefined ? null : typeof p === 'boolean' ? (p ? 1 : 0) : p));
+
+export class ScanPool implements Executor {
+  private readonly workers: ScanWorker[] = [];
+  private readonly queue: Waiting[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly path: string,
+    private readonly size: number,
+  ) {}
+
+  all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return this.submit({ method: 'all', sql, params: bindable(params) }) as Promise<T[]>;
+  }
+
+  get<T>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
+    return this.submit({ method: 'get', sql, params: bindable(params) }) as Promise<T | undefined>;
+  }
+
+  run(): Promise<RunResult> {
+    return Promise.reject(new Error('the scan pool only reads'));
+  }
+
+  private submit(request: Waiting['request']): Promise<unknown> {
+    if (this.closed) return Promise.reject(new Error('the store is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ request, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let idle = this.workers.find((w) => w.busy === undefined && w.broken === undefined);
+      if (idle === undefined && this.workers.filter((w) => w.broken === undefined).length < this.size) {
+        idle = new ScanWorker(this.path, () => this.dispatch());
+        this.workers.push(idle);
+      }
+      if (idle === undefined) return;
+      idle.start(this.queue.shift()!);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.reject(new Error('the store is closed'));
+    await Promise.all(this.workers.map((w) => w.thread.terminate()));
+    for (const w of this.workers) w.busy?.reject(new Error('the store is closed'));
+  }
+}
