@@ -22,6 +22,14 @@ export interface Migration {
   readonly statements: Readonly<Record<Dialect, readonly string[]>>;
 }
 
+export interface TransactionOptions {
+  /**
+   * A transaction that writes a lot (a user import): SQLite runs its statements on a worker
+   * thread's connection, alone, so that neither they nor the commit block the event loop.
+   */
+  readonly bulk?: boolean;
+}
+
 export interface Driver {
   readonly dialect: Dialect;
   /** Reads outside a transaction: they see every committed write. */
@@ -38,7 +46,7 @@ export interface Driver {
    * (does the referenced group exist? is this list still in use?) cannot race. With a null
    * key no lock is taken: row locks in `fn` (FOR UPDATE) must do the job.
    */
-  transaction<T>(lockKey: string | null, fn: (tx: Executor) => Promise<T>): Promise<T>;
+  transaction<T>(lockKey: string | null, fn: (tx: Executor) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Apply the migrations not applied yet, under a lock so that concurrent starts are safe. */
   migrate(migrations: readonly Migration[]): Promise<number[]>;
   close(): Promise<void>;

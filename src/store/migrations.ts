@@ -152,6 +152,34 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ]),
   },
+  {
+    version: 7,
+    description: 'PostgreSQL: trigram indexes answer user searches without reading every user (when pg_trgm can be installed)',
+    statements: {
+      // SQLite runs searches on worker threads instead (sqlite/statement-pool.ts).
+      sqlite: [],
+      // pg_trgm is a trusted extension (PostgreSQL 13+): a database owner may install it. Where
+      // it cannot be, searches still work, by reading every user of the account. The extension
+      // may live in another schema than the tables (one schema per test database), so its
+      // operator class is named with the schema it is in.
+      postgres: [
+        `DO $migration$
+        DECLARE trgm_schema text;
+        BEGIN
+          BEGIN
+            CREATE EXTENSION IF NOT EXISTS pg_trgm;
+          EXCEPTION WHEN OTHERS THEN
+            RAISE NOTICE 'pg_trgm cannot be installed (%): user searches read every user', SQLERRM;
+            RETURN;
+          END;
+          SELECT n.nspname INTO trgm_schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm';
+          EXECUTE format('CREATE INDEX users_email_key_trgm ON users USING gin (email_key %I.gin_trgm_ops)', trgm_schema);
+          EXECUTE format('CREATE INDEX users_name_trgm ON users USING gin (lower(name) %I.gin_trgm_ops)', trgm_schema);
+        END
+        $migration$`,
+      ],
+    },
+  },
 ];
 
 function policyTestTables(t: DialectTypes): string[] {

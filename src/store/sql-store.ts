@@ -6,7 +6,7 @@
 
 import { currentAuditActor, writeAudit, type AuditChange } from './audit.js';
 import { sqlFor, type DialectSql } from './dialect.js';
-import type { Dialect, Driver } from './driver.js';
+import type { Dialect, Driver, TransactionOptions } from './driver.js';
 import { MIGRATIONS } from './migrations.js';
 import { accountRepository } from './sql/accounts.js';
 import { auditLogRepository } from './sql/audit-log.js';
@@ -61,14 +61,14 @@ export class SqlStore implements Store {
     return this.driver.dialect;
   }
 
-  transaction<T>(scope: string, fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
+  transaction<T>(scope: string, fn: (tx: StoreWriter) => Promise<T>, options?: TransactionOptions): Promise<T> {
     const actor = currentAuditActor();
     return this.driver.transaction(scope, async (ex) => {
       const changes: AuditChange[] | undefined = actor === undefined ? undefined : [];
       const result = await fn(sqlWriter(sqlContext(ex, this.sql, this.secrets, changes)));
       if (actor !== undefined && changes!.length > 0) await writeAudit(ex, actor, changes!);
       return result;
-    });
+    }, options);
   }
 
   async resealSecrets(): Promise<ResealReport> {

@@ -4,7 +4,9 @@
 // serialized per scope (an account, or the API tokens) across every process on the database.
 
 import type { AuditRecord } from './audit.js';
-import type { Dialect } from './driver.js';
+import type { Dialect, TransactionOptions } from './driver.js';
+
+export type { TransactionOptions };
 
 /** The kinds of account objects kept as JSON documents. */
 export type ResourceKind =
@@ -16,7 +18,9 @@ export type ResourceKind =
   | 'app_policy'
   | 'certificate'
   | 'list'
-  | 'posture_rule';
+  | 'posture_rule'
+  /** An account's key pair that signs Access application tokens (its private half sealed). */
+  | 'signing_key';
 
 export interface ResourceRecord {
   readonly accountId: string;
@@ -344,7 +348,7 @@ export interface Store {
    * Run `fn` in one transaction: all of its writes or none. Transactions of one scope never
    * overlap (in this process or another on the same database).
    */
-  transaction<T>(scope: string, fn: (tx: StoreWriter) => Promise<T>): Promise<T>;
+  transaction<T>(scope: string, fn: (tx: StoreWriter) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Record that a token was used (best effort, outside any transaction). */
   touchToken(id: string, at: string): Promise<void>;
   /**

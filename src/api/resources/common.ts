@@ -20,6 +20,7 @@ export const KIND_NAMES: Record<ResourceKind, string> = {
   certificate: 'mTLS certificate',
   list: 'Gateway list',
   posture_rule: 'Device posture rule',
+  signing_key: 'Signing key',
 };
 
 export async function getOr404(store: StoreReader, accountId: string, kind: ResourceKind, id: string): Promise<ResourceRecord> {

@@ -75,7 +75,7 @@ class EntryChecker {
 }
 
 /** Entries checked between two turns of the event loop: a big import must not stall other requests. */
-const ENTRIES_PER_SLICE = 1000;
+const ENTRIES_PER_SLICE = 250;
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** An `application/json` import: `{"users": [{email, name?, identity?}, ...]}`. */

@@ -259,7 +259,7 @@ export const userRoutes: RouteDef[] = [
           updated += done.updated;
         }
         return { created, updated };
-      });
+      }, { bulk: true });
       return { result };
     },
   }),

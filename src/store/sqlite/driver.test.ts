@@ -76,3 +76,41 @@ test('long reads run on scan threads: the event loop keeps turning while one run
   }
   await assert.rejects(driver.scanner.all('SELECT 1'), /closed/);
 });
+
+test('a bulk transaction runs on a worker thread, alone and all or nothing, and transactions queued meanwhile follow it', { timeout: 60_000 }, async () => {
+  const dir = tempDir('portcullis-bulk-');
+  const driver = new SqliteDriver({ path: join(dir.path, 'db.sqlite') });
+  try {
+    await driver.transaction(null, (tx) => tx.run('CREATE TABLE t (v INTEGER)'));
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 1);
+    const bulk = driver.transaction(
+      null,
+      async (tx) => {
+        const inserted = await tx.run('WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000000) INSERT INTO t (v) SELECT x FROM c');
+        return inserted.changes;
+      },
+      { bulk: true },
+    );
+    const after = driver.transaction(null, (tx) => tx.get<{ n: number }>('SELECT COUNT(*) AS n FROM t'));
+    assert.equal(await bulk, 2_000_000);
+    clearInterval(ticker);
+    assert.ok(turns > 0, 'timers fired while the bulk statement ran');
+    assert.equal((await after)?.n, 2_000_000, 'a transaction queued during the bulk one runs after it and sees its writes');
+
+    const failed = driver.transaction(
+      null,
+      async (tx) => {
+        await tx.run('INSERT INTO t (v) VALUES (-1)');
+        await tx.run('INSERT INTO nope (v) VALUES (1)');
+      },
+      { bulk: true },
+    );
+    await assert.rejects(failed, /no such table: nope/);
+    assert.equal((await driver.reader.get<{ n: number }>('SELECT COUNT(*) AS n FROM t WHERE v = -1'))?.n, 0, 'nothing of a failed bulk transaction stays');
+    assert.equal(await driver.transaction(null, async (tx) => (await tx.run('INSERT INTO t (v) VALUES (0)')).changes), 1, 'the writer works after it');
+  } finally {
+    await driver.close();
+    dir.remove();
+  }
+});

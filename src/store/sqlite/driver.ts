@@ -6,8 +6,8 @@
 import { chmodSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { ScanPool } from './scan-pool.js';
-import { applyMigrations, type Driver, type Executor, type Migration, type RunResult } from '../driver.js';
+import { StatementPool } from './statement-pool.js';
+import { applyMigrations, type Driver, type Executor, type Migration, type RunResult, type TransactionOptions } from '../driver.js';
 
 export interface SqliteOptions {
   /** Database file. */
@@ -31,6 +31,7 @@ type Statement = Database.Statement<unknown[], unknown>;
 
 interface QueuedTransaction {
   readonly fn: (tx: Executor) => Promise<unknown>;
+  readonly bulk: boolean;
   readonly resolve: (value: unknown) => void;
   readonly reject: (reason: unknown) => void;
 }
@@ -106,7 +107,8 @@ export class SqliteDriver implements Driver {
   readonly dialect = 'sqlite' as const;
   readonly reader: Executor;
   readonly scanner: Executor;
-  private readonly scanPool: ScanPool | undefined;
+  private readonly scanPool: StatementPool | undefined;
+  private readonly bulkPool: StatementPool | undefined;
   private readonly writerDb: Database.Database;
   private readonly readerDb: Database.Database;
   private readonly writer: SqliteExecutor;
@@ -133,7 +135,9 @@ export class SqliteDriver implements Driver {
     }
     this.reader = new SqliteExecutor(this.readerDb);
     // An in-memory database exists only on its own connection: no other thread can read it.
-    this.scanPool = options.path === ':memory:' || options.path === '' ? undefined : new ScanPool(options.path, options.scanThreads ?? 2);
+    const shared = options.path !== ':memory:' && options.path !== '';
+    this.scanPool = shared ? new StatementPool({ path: options.path, writable: false }, options.scanThreads ?? 2) : undefined;
+    this.bulkPool = shared ? new StatementPool({ path: options.path, writable: true, synchronous }, 1) : undefined;
     this.scanner = this.scanPool ?? this.reader;
   }
 
@@ -143,9 +147,9 @@ export class SqliteDriver implements Driver {
    * savepoint so that one failing undoes only its own writes; every caller is answered only
    * after the commit, so nothing is acknowledged that is not durable.
    */
-  transaction<T>(_lockKey: string | null, fn: (tx: Executor) => Promise<T>): Promise<T> {
+  transaction<T>(_lockKey: string | null, fn: (tx: Executor) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      this.pending.push({ fn, bulk: options.bulk === true && this.bulkPool !== undefined, resolve: resolve as (value: unknown) => void, reject });
       // Start on the next turn of the event loop, so that the transactions of every request
       // read in this turn commit together.
       this.draining ??= new Promise<void>((started) => setImmediate(started)).then(() => this.drain());
@@ -154,7 +158,15 @@ export class SqliteDriver implements Driver {
 
   private async drain(): Promise<void> {
     try {
-      while (this.pending.length > 0) await this.runBatch(this.pending.splice(0, MAX_BATCH));
+      while (this.pending.length > 0) {
+        if (this.pending[0]!.bulk) {
+          await this.runBulk(this.pending.shift()!);
+          continue;
+        }
+        // A bulk transaction runs alone: the batch stops before it.
+        const bulkAt = this.pending.findIndex((t) => t.bulk);
+        await this.runBatch(this.pending.splice(0, Math.min(MAX_BATCH, bulkAt < 0 ? this.pending.length : bulkAt)));
+      }
     } finally {
       this.draining = undefined;
     }
@@ -198,6 +210,30 @@ export class SqliteDriver implements Driver {
     for (const done of succeeded) done.item.resolve(done.value);
   }
 
+  /**
+   * A bulk transaction on the worker thread's connection, while no other transaction runs (the
+   * queue waits for it), so SQLite's single writer is never contended.
+   */
+  private async runBulk(item: QueuedTransaction): Promise<void> {
+    const ex = this.bulkPool!;
+    try {
+      await ex.run('BEGIN IMMEDIATE');
+    } catch (err) {
+      item.reject(err);
+      return;
+    }
+    let value: unknown;
+    try {
+      value = await item.fn(ex);
+      await ex.run('COMMIT');
+    } catch (err) {
+      await ex.run('ROLLBACK').catch(() => undefined); // SQLite may have rolled back already
+      item.reject(err);
+      return;
+    }
+    item.resolve(value);
+  }
+
   migrate(migrations: readonly Migration[]): Promise<number[]> {
     return applyMigrations(this, migrations);
   }
@@ -205,6 +241,7 @@ export class SqliteDriver implements Driver {
   async close(): Promise<void> {
     await this.draining;
     await this.scanPool?.close();
+    await this.bulkPool?.close();
     if (this.checkpointer !== undefined) {
       // Unreferenced, it would not keep the event loop alive while close() waits for it.
       this.checkpointer.ref();

@@ -1,26 +1,27 @@
-// Runs long SQLite reads on worker threads (scan-worker.ts): an Executor for reads only, whose
-// queries wait in line for the first free worker. Workers start on first use and hold the
-// process open only while a query of theirs is in flight.
+// Runs SQLite statements on worker threads (statement-worker.ts), as an Executor whose
+// statements wait in line for the first free worker: read-only pools for long reads, and a
+// one-thread writable pool for bulk transactions. Workers start on first use and hold the
+// process open only while a statement of theirs is in flight.
 
 import { Worker } from 'node:worker_threads';
 import type { Executor, RunResult } from '../driver.js';
-import type { ScanReply, ScanRequest } from './scan-worker.js';
+import type { StatementReply, StatementRequest, StatementWorkerData } from './statement-worker.js';
 
 interface Waiting {
-  readonly request: Omit<ScanRequest, 'id'>;
+  readonly request: Omit<StatementRequest, 'id'>;
   readonly resolve: (rows: unknown) => void;
   readonly reject: (err: unknown) => void;
 }
 
-class ScanWorker {
+class StatementWorker {
   readonly thread: Worker;
   busy: Waiting | undefined;
   broken: Error | undefined;
 
-  constructor(path: string, onIdle: (worker: ScanWorker) => void) {
-    this.thread = new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: { path } });
+  constructor(data: StatementWorkerData, onIdle: (worker: StatementWorker) => void) {
+    this.thread = new Worker(new URL('./statement-worker.js', import.meta.url), { workerData: data });
     this.thread.unref();
-    this.thread.on('message', (reply: ScanReply) => {
+    this.thread.on('message', (reply: StatementReply) => {
       const job = this.busy;
       this.busy = undefined;
       this.thread.unref();
@@ -43,20 +44,20 @@ class ScanWorker {
   start(job: Waiting): void {
     this.busy = job;
     this.thread.ref();
-    this.thread.postMessage({ id: 0, ...job.request } satisfies ScanRequest);
+    this.thread.postMessage({ id: 0, ...job.request } satisfies StatementRequest);
   }
 }
 
 /** better-sqlite3 binds neither booleans nor undefined. */
 const bindable = (params: readonly unknown[]): unknown[] => params.map((p) => (p === undefined ? null : typeof p === 'boolean' ? (p ? 1 : 0) : p));
 
-export class ScanPool implements Executor {
-  private readonly workers: ScanWorker[] = [];
+export class StatementPool implements Executor {
+  private readonly workers: StatementWorker[] = [];
   private readonly queue: Waiting[] = [];
   private closed = false;
 
   constructor(
-    private readonly path: string,
+    private readonly data: StatementWorkerData,
     private readonly size: number,
   ) {}
 
@@ -68,8 +69,9 @@ export class ScanPool implements Executor {
     return this.submit({ method: 'get', sql, params: bindable(params) }) as Promise<T | undefined>;
   }
 
-  run(): Promise<RunResult> {
-    return Promise.reject(new Error('the scan pool only reads'));
+  run(sql: string, params: readonly unknown[] = []): Promise<RunResult> {
+    if (!this.data.writable) return Promise.reject(new Error('this pool only reads'));
+    return this.submit({ method: 'run', sql, params: bindable(params) }) as Promise<RunResult>;
   }
 
   private submit(request: Waiting['request']): Promise<unknown> {
@@ -84,7 +86,7 @@ export class ScanPool implements Executor {
     while (this.queue.length > 0) {
       let idle = this.workers.find((w) => w.busy === undefined && w.broken === undefined);
       if (idle === undefined && this.workers.filter((w) => w.broken === undefined).length < this.size) {
-        idle = new ScanWorker(this.path, () => this.dispatch());
+        idle = new StatementWorker(this.data, () => this.dispatch());
         this.workers.push(idle);
       }
       if (idle === undefined) return;
