@@ -15,7 +15,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * engine ← schema ← store ← account ← tester ← api ← server ← cli, with schema holding the
  * API's wire schemas, their validator, the checks the CLI shares with the server and the table
  * of secret fields the store seals; external (outbound HTTP for external evaluation) beside
- * store; and transfer (moving accounts through the SDK) under cli.
+ * store; access (the enforcement point: forward auth, sessions, application tokens) between api
+ * and server; and transfer (moving accounts through the SDK) under cli.
  */
 export const LAYERS: Readonly<Record<string, readonly string[]>> = {
   engine: [],
@@ -25,7 +26,8 @@ export const LAYERS: Readonly<Record<string, readonly string[]>> = {
   account: ['engine', 'schema', 'store'],
   tester: ['engine', 'schema', 'store', 'account', 'external'],
   api: ['engine', 'schema', 'store', 'account', 'external', 'tester'],
-  server: ['engine', 'schema', 'store', 'account', 'external', 'tester', 'api'],
+  access: ['engine', 'schema', 'store', 'account', 'external', 'tester', 'api'],
+  server: ['engine', 'schema', 'store', 'account', 'external', 'tester', 'api', 'access'],
   transfer: ['engine'],
   cli: ['engine', 'schema', 'store', 'account', 'external', 'tester', 'server', 'transfer'],
 };

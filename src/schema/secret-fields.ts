@@ -26,6 +26,8 @@ export const SECRET_FIELDS: Readonly<Record<string, readonly SecretContainer[]>>
     { at: ['saas_app'], fields: ['client_secret'], open: true },
     { at: ['scim_config', 'authentication'], fields: ['password', 'token', 'client_secret'], open: true },
   ],
+  /** The key that signs an account's application tokens (docs/enforcement.md). */
+  signing_key: [{ at: [], fields: ['private_jwk'], open: false }],
 };
 
 /**

@@ -1,6 +1,7 @@
 // Server configuration from flags and environment (flags win), with the defaults that
 // docs/operations.md "Running the server" documents: http://127.0.0.1:8787, SQLite under ./data.
 
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import type { ServerSettings } from '../api/settings.js';
 import type { RunnerOptions } from '../tester/runner.js';
@@ -18,6 +19,12 @@ export interface ServeFlags {
   readonly openAccounts?: boolean;
   /** The file of keys that seal secrets at rest. */
   readonly secretsKeyFile?: string;
+  /** Serve the development login (docs/enforcement.md). */
+  readonly devLogin?: boolean;
+  /** Serve the development login although the server listens beyond loopback. */
+  readonly devLoginAnywhere?: boolean;
+  /** The public URL users reach this server at (the auth domain). */
+  readonly authDomain?: string;
 }
 
 export interface ServerConfig {
@@ -31,6 +38,13 @@ export interface ServerConfig {
   readonly secretsKeyFile: string;
   /** The keys themselves, when given through PORTCULLIS_SECRETS_KEY (the file is then not used). */
   readonly secretsKey: string | undefined;
+  /** Enforcement (docs/enforcement.md): the auth domain URL, or undefined for the listening address. */
+  readonly authDomain: string | undefined;
+  /** Peers whose X-Forwarded-* headers are believed. */
+  readonly trustedProxies: readonly string[];
+  /** What a request no application covers gets. */
+  readonly noApplication: 'deny' | 'allow';
+  readonly devLogin: boolean;
   /** The root API token, when chosen through PORTCULLIS_API_TOKEN. */
   readonly apiToken: string | undefined;
   readonly authEmail: string | undefined;
@@ -97,6 +111,47 @@ export function checkedDatabase(text: string, source: string): string {
   throw new ConfigError(`${source} ${JSON.stringify(text)} is not a database: use sqlite:PATH, a file ending in .db or .sqlite, or postgres://USER@HOST:PORT/DATABASE.`);
 }
 
+function authDomainOf(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`--auth-domain / PORTCULLIS_AUTH_DOMAIN must be a URL such as https://access.example.com, got ${JSON.stringify(text)}.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`The auth domain must be an http(s) URL, got ${JSON.stringify(text)}.`);
+  return url.origin;
+}
+
+function trustedProxiesOf(text: string | undefined): string[] {
+  const entries = (text ?? '127.0.0.1/8,::1/128').split(',').map((e) => e.trim()).filter((e) => e !== '');
+  for (const entry of entries) {
+    const [address, bits, ...rest] = entry.split('/');
+    const valid = rest.length === 0 && isIP(address ?? '') !== 0 && (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (isIP(address!) === 4 ? 32 : 128)));
+    if (!valid) throw new ConfigError(`PORTCULLIS_TRUSTED_PROXIES: ${JSON.stringify(entry)} is not an IP address or CIDR range.`);
+  }
+  return entries;
+}
+
+function noApplicationOf(text: string | undefined): 'deny' | 'allow' {
+  const value = (text ?? 'deny').toLowerCase();
+  if (value !== 'deny' && value !== 'allow') throw new ConfigError(`PORTCULLIS_NO_APPLICATION must be "deny" or "allow", got ${JSON.stringify(text)}.`);
+  return value;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** The development login lets anyone in as anyone: off unless asked for, and only on loopback unless forced. */
+function devLoginOf(flags: ServeFlags, env: NodeJS.ProcessEnv, host: string): boolean {
+  const wanted = flags.devLogin === true || (env.PORTCULLIS_DEV_LOGIN ?? '').toLowerCase() === 'on';
+  if (!wanted) return false;
+  const anywhere = flags.devLoginAnywhere === true || (env.PORTCULLIS_DEV_LOGIN ?? '').toLowerCase() === 'anywhere';
+  if (!LOOPBACK.has(host) && !anywhere) {
+    throw new ConfigError(`The development login lets anyone sign in as anyone: it is refused on ${host}, which other machines can reach. Listen on 127.0.0.1, or pass --dev-login-anywhere if you really mean it.`);
+  }
+  return true;
+}
+
 export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const dataDir = resolve(flags.dataDir ?? env.PORTCULLIS_DATA_DIR ?? 'data');
   const sync = (env.PORTCULLIS_SQLITE_SYNC ?? 'normal').toLowerCase();
@@ -122,6 +177,10 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
     dataDir,
     secretsKeyFile: resolve(flags.secretsKeyFile ?? (env.PORTCULLIS_SECRETS_KEY_FILE || undefined) ?? resolve(dataDir, 'secrets.key')),
     secretsKey: env.PORTCULLIS_SECRETS_KEY || undefined,
+    authDomain: authDomainOf(flags.authDomain ?? (env.PORTCULLIS_AUTH_DOMAIN || undefined)),
+    trustedProxies: trustedProxiesOf(env.PORTCULLIS_TRUSTED_PROXIES),
+    noApplication: noApplicationOf(env.PORTCULLIS_NO_APPLICATION),
+    devLogin: devLoginOf(flags, env, flags.host ?? env.HOST ?? '127.0.0.1'),
     apiToken: env.PORTCULLIS_API_TOKEN || undefined,
     authEmail,
     authKey,

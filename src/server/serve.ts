@@ -10,6 +10,8 @@ import { openStore, redactUrl } from '../store/open.js';
 import { ACCOUNTS_SCOPE, type Store } from '../store/store.js';
 import { ConfigError, resolveConfig, type ServeFlags, type ServerConfig } from './config.js';
 import { SecretKeyError } from '../store/secret-box.js';
+import { registerAccessRoutes } from '../access/routes.js';
+import { SigningKeys } from '../access/signing-keys.js';
 import { defaultAccountId, rootToken, secretsKeyRing, type KeptValue } from './secrets.js';
 
 export interface RunningServer {
@@ -63,6 +65,16 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
     tester: config.tester,
     ...(config.externalEvaluation ? { external: createExternalEvaluator({ allowlist: config.externalAllowlist, timeoutMs: config.externalTimeoutMs }) } : {}),
   });
+  let listening = '';
+  registerAccessRoutes(app, {
+    store,
+    keys: new SigningKeys(store),
+    accountId: account.value,
+    authDomain: () => config.authDomain ?? listening,
+    trustedProxies: config.trustedProxies,
+    noApplication: config.noApplication,
+    devLogin: config.devLogin,
+  });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
@@ -75,10 +87,12 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  listening = url;
   print(`portcullis listening on ${url}`);
   print(`  dashboard: ${url}/?account=${account.value}`);
   print(`  API:       ${url}/client/v4   (OpenAPI: ${url}/client/v4/openapi.json)`);
   print(`  database:  ${redactUrl(config.db)}`);
+  print(`  access:    forward auth at ${url}/cdn-cgi/access/authorize, auth domain ${config.authDomain ?? url}${config.devLogin ? ' (development login ON)' : ''}`);
   print(`  account:   ${account.value}${account.origin === 'environment' ? '' : `   (kept in ${account.file})`}`);
   if (config.accounts.length > 0) print(`  accounts:  ${config.accounts.join(', ')}`);
   if (config.settings.openAccounts === true) print('  accounts:  open (any well-formed account id is served)');

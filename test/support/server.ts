@@ -12,6 +12,8 @@ import type { RunnerOptions } from '../../src/tester/runner.js';
 import type { ExternalEvaluator } from '../../src/engine/index.js';
 import { openStore } from '../../src/store/open.js';
 import { testKeys } from './secrets-key.js';
+import { registerAccessRoutes, type AccessOptions } from '../../src/access/routes.js';
+import { SigningKeys } from '../../src/access/signing-keys.js';
 import type { Store } from '../../src/store/store.js';
 import { sqliteDatabase, type TestDatabase } from './databases.js';
 
@@ -24,6 +26,8 @@ export interface TestServer {
   readonly store: Store;
   readonly app: FastifyInstance;
   readonly database: TestDatabase;
+  /** The enforcement point's signing keys, when it is served (options.access). */
+  readonly accessKeys?: SigningKeys;
   /** fetch against the API with the root token (or the given headers). */
   api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; json: any }>;
   sdk(token?: string): Cloudflare;
@@ -43,6 +47,8 @@ export interface TestServerOptions {
   readonly tester?: RunnerOptions;
   /** Asks external_evaluation endpoints (none: such rules are unknown). */
   readonly external?: ExternalEvaluator;
+  /** Serve the enforcement point too (docs/enforcement.md), with the auth domain at the server's own URL. */
+  readonly access?: Omit<AccessOptions, 'store' | 'keys' | 'accountId' | 'authDomain'> & { readonly accountId?: string };
   /** The built dashboard to serve (default dist/web). */
   readonly webRoot?: string;
   /** A pino configuration (e.g. a level and a stream to read the log from); default none. */
@@ -68,13 +74,20 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.webRoot !== undefined ? { webRoot: options.webRoot } : {}),
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
   });
+  let listening = '';
+  const accountId = options.access?.accountId ?? randomAccountId();
+  const accessKeys = options.access === undefined ? undefined : new SigningKeys(store);
+  if (options.access !== undefined) {
+    registerAccessRoutes(app, { store, keys: accessKeys!, authDomain: () => listening, ...options.access, accountId });
+  }
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');
   const baseUrl = `http://127.0.0.1:${address.port}`;
+  listening = baseUrl;
   const apiUrl = `${baseUrl}/client/v4`;
-  const accountId = randomAccountId();
   return {
+    ...(accessKeys !== undefined ? { accessKeys } : {}),
     baseUrl,
     apiUrl,
     rootToken,

@@ -16,6 +16,9 @@ export function registerServeCommand(program: Command): void {
     .option('--account <id>', 'make sure this account exists (repeatable; env PORTCULLIS_ACCOUNTS=ID1,ID2); the default account always does', (id: string, ids: string[] = []) => [...ids, id])
     .option('--open-accounts', 'serve any well-formed account id as if it existed, for a stand-in whose callers pick their own ids (env PORTCULLIS_OPEN_ACCOUNTS=on)')
     .option('--secrets-key-file <file>', 'the keys that seal stored secrets (env PORTCULLIS_SECRETS_KEY_FILE; default DATA-DIR/secrets.key, generated on first start)')
+    .option('--auth-domain <url>', 'the public URL users reach this server at, the issuer of application tokens (env PORTCULLIS_AUTH_DOMAIN; default the listening address)')
+    .option('--dev-login', 'serve the development login: sign in as any email, no password (env PORTCULLIS_DEV_LOGIN=on); loopback only')
+    .option('--dev-login-anywhere', 'allow the development login on a non-loopback address (env PORTCULLIS_DEV_LOGIN=anywhere)')
     .option('--demo', 'load the examples (IdPs, lists, groups, policies, an application, users) into the default account if it is empty')
     .action(async (flags: ServeFlags) => {
       const { startServer } = await import('../../server/serve.js');

@@ -1,0 +1,57 @@
+// Which Access application covers a request, by its host and path. An application names what
+// it protects as `domain` and `self_hosted_domains` (docs/enforcement.md "Which application"):
+// a hostname, optionally followed by a path; `*` stands for any run of characters within the
+// hostname (`*.example.com`: every subdomain, not the apex) or the path. A path covers itself
+// and everything below it. The most specific destination wins: more literal characters in the
+// hostname first, then in the path.
+
+export interface Destination {
+  readonly host: RegExp;
+  readonly path: RegExp;
+  /** Literal (non-wildcard) characters of the hostname and of the path: the more, the more specific. */
+  readonly hostWeight: number;
+  readonly pathWeight: number;
+}
+
+const escape = (text: string): string => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+
+/** A destination from its text ("app.example.com", "*.example.com/admin", "example.com/docs/*"); undefined when it has no hostname. */
+export function parseDestination(text: string): Destination | undefined {
+  const trimmed = text.trim().toLowerCase().replace(/^https?:\/\//, '');
+  const slash = trimmed.indexOf('/');
+  const host = slash < 0 ? trimmed : trimmed.slice(0, slash);
+  let path = slash < 0 ? '' : trimmed.slice(slash).replace(/\/+$/, '');
+  if (host === '' || /\s/.test(host)) return undefined;
+  // "/docs/*" covers what is below /docs, as "/docs" does.
+  if (path.endsWith('/*')) path = path.slice(0, -2);
+  const hostPattern = host.split('*').map(escape).join('[^/]+');
+  const pathPattern = path.split('*').map(escape).join('.*');
+  return {
+    host: new RegExp(`^${hostPattern}$`),
+    path: new RegExp(`^${pathPattern}(/.*)?$`),
+    hostWeight: host.replaceAll('*', '').length,
+    pathWeight: path.replaceAll('*', '').length,
+  };
+}
+
+export interface Candidate<T> {
+  readonly value: T;
+  readonly destinations: readonly string[];
+}
+
+/** The candidate with the most specific destination covering `host` and `path`, if any. */
+export function matchDestination<T>(candidates: readonly Candidate<T>[], host: string, path: string): T | undefined {
+  const requestHost = host.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
+  const requestPath = (path.split('?')[0] ?? '/').toLowerCase() || '/';
+  let best: { value: T; hostWeight: number; pathWeight: number } | undefined;
+  for (const candidate of candidates) {
+    for (const text of candidate.destinations) {
+      const d = parseDestination(text);
+      if (d === undefined || !d.host.test(requestHost) || !d.path.test(requestPath === '/' ? '' : requestPath.replace(/\/+$/, ''))) continue;
+      if (best === undefined || d.hostWeight > best.hostWeight || (d.hostWeight === best.hostWeight && d.pathWeight > best.pathWeight)) {
+        best = { value: candidate.value, hostWeight: d.hostWeight, pathWeight: d.pathWeight };
+      }
+    }
+  }
+  return best?.value;
+}

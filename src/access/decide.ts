@@ -1,0 +1,150 @@
+// The enforcement decision for one request a reverse proxy forwards (docs/enforcement.md): find
+// the application covering its host and path, work out who is asking (a service token's two
+// headers, the CF_Authorization application token, or nobody), and run the application's
+// policies, in Cloudflare's order of execution, on that identity now: a policy change, a
+// deleted user or a revoked service token takes effect on the next request.
+
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { compilePolicySet, prepareIdentity, resultAccess, resultDecidingIndex, type Identity, type Policy } from '../engine/index.js';
+import { loadAccountEnv } from '../account/account-env.js';
+import { attachedPolicies, attachedPolicy } from '../api/resources/app-attachments.js';
+import { evaluatedIdentity } from '../api/resources/user-policy-checks.js';
+import type { ResourceRecord, Store } from '../store/store.js';
+import { matchDestination } from './app-match.js';
+import { serviceAppToken, verifyAppToken, type AppTokenClaims } from './app-token.js';
+import type { SigningKeys } from './signing-keys.js';
+
+export interface ForwardedRequest {
+  readonly host: string;
+  readonly path: string;
+  readonly ip: string | undefined;
+  /** The CF_Authorization cookie or Cf-Access-Token header, if any. */
+  readonly token: string | undefined;
+  readonly clientId: string | undefined;
+  readonly clientSecret: string | undefined;
+}
+
+export type Decision =
+  /** Let the request through; `token` (and `email`) go upstream. */
+  | { readonly kind: 'allow'; readonly app: ResourceRecord; readonly token?: string; readonly email?: string; readonly bypass: boolean }
+  /** Nobody is logged in for this application: send the browser to log in. */
+  | { readonly kind: 'login'; readonly app: ResourceRecord }
+  /** Policies deny whoever is asking. */
+  | { readonly kind: 'deny'; readonly app: ResourceRecord; readonly email?: string }
+  /** No application covers the request. */
+  | { readonly kind: 'no_application' };
+
+/** Every self-hosted destination of an application. */
+export function destinationsOf(app: ResourceRecord): string[] {
+  const body = app.body as { domain?: unknown; self_hosted_domains?: unknown; destinations?: unknown };
+  const out: string[] = [];
+  if (typeof body.domain === 'string') out.push(body.domain);
+  if (Array.isArray(body.self_hosted_domains)) out.push(...body.self_hosted_domains.filter((d): d is string => typeof d === 'string'));
+  if (Array.isArray(body.destinations)) {
+    for (const d of body.destinations) if (typeof d === 'object' && d !== null && typeof (d as { uri?: unknown }).uri === 'string') out.push((d as { uri: string }).uri);
+  }
+  return out;
+}
+
+export async function findApplication(store: Store, accountId: string, host: string, path: string): Promise<ResourceRecord | undefined> {
+  const apps = await store.read.allResources(accountId, 'app');
+  return matchDestination(apps.map((app) => ({ value: app, destinations: destinationsOf(app) })), host, path);
+}
+
+const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
+
+/** The service token these credentials belong to, when it is enabled and unexpired. */
+async function serviceToken(store: Store, accountId: string, clientId: string, clientSecret: string, now: number): Promise<ResourceRecord | undefined> {
+  const tokens = await store.read.allResources(accountId, 'service_token');
+  const token = tokens.find((t) => t.body.client_id === clientId);
+  if (token === undefined || token.secretHash === null) return undefined;
+  const stored = Buffer.from(token.secretHash, 'hex');
+  const sent = sha256(clientSecret);
+  if (stored.length !== sent.length || !timingSafeEqual(stored, sent)) return undefined;
+  if (token.body.enabled === false) return undefined;
+  const expires = token.body.expires_at;
+  if (typeof expires === 'string') {
+    const at = Date.parse(expires);
+    // Fail closed: an expiry that cannot be read is an expired token.
+    if (!(at > now)) return undefined;
+  }
+  return token;
+}
+
+export interface DecideContext {
+  readonly store: Store;
+  readonly keys: SigningKeys;
+  readonly accountId: string;
+  /** The account's auth domain URL: the tokens' issuer. */
+  readonly issuer: string;
+  readonly now?: number;
+}
+
+/** The application's session length in seconds (Cloudflare's default: 24 hours). */
+export function sessionSeconds(app: ResourceRecord): number {
+  const text = typeof app.body.session_duration === 'string' ? app.body.session_duration : '24h';
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
+  if (match === null) return 24 * 3600;
+  const n = Number(match[1]);
+  return Math.max(1, Math.floor(match[2] === 'h' ? n * 3600 : match[2] === 'm' ? n * 60 : match[2] === 's' ? n : n / 1000));
+}
+
+async function policiesOf(store: Store, accountId: string, app: ResourceRecord): Promise<Policy[]> {
+  const attached = await attachedPolicies(store.read, accountId, app);
+  return attached.map(attachedPolicy).filter((p): p is Policy => p !== undefined);
+}
+
+export async function decide(request: ForwardedRequest, ctx: DecideContext): Promise<Decision> {
+  const now = ctx.now ?? Date.now();
+  const app = await findApplication(ctx.store, ctx.accountId, request.host, request.path);
+  if (app === undefined) return { kind: 'no_application' };
+  const aud = String(app.body.aud ?? '');
+  const policies = await policiesOf(ctx.store, ctx.accountId, app);
+  const { env } = await loadAccountEnv(ctx.store.read, ctx.accountId, policies, now);
+  const compiled = compilePolicySet(policies, env);
+  const network: Identity = request.ip === undefined ? {} : { ip: request.ip };
+
+  // Who is asking: a service token's credentials, else the application token, else nobody.
+  let identity: Identity = network;
+  let claims: AppTokenClaims | undefined;
+  let service: ResourceRecord | undefined;
+  if (request.clientId !== undefined && request.clientSecret !== undefined) {
+    service = await serviceToken(ctx.store, ctx.accountId, request.clientId, request.clientSecret, now);
+    if (service !== undefined) identity = { ...network, service_token_id: service.id, service_token_status: true, common_name: String(service.body.client_id) };
+  } else if (request.token !== undefined) {
+    claims = await verifyAppToken(request.token, await ctx.keys.keys(ctx.accountId, now), aud, ctx.issuer, now);
+    if (claims?.common_name !== undefined && claims.common_name !== '') {
+      // A token issued to a service token: the token must still be valid now.
+      const tokens = await ctx.store.read.allResources(ctx.accountId, 'service_token');
+      service = tokens.find((t) => t.body.client_id === claims!.common_name && t.body.enabled !== false && !(typeof t.body.expires_at === 'string' && !(Date.parse(t.body.expires_at) > now)));
+      if (service !== undefined) identity = { ...network, service_token_id: service.id, service_token_status: true, common_name: claims.common_name };
+      else claims = undefined;
+    } else if (claims?.sub !== undefined) {
+      const user = await ctx.store.read.getUser(ctx.accountId, claims.sub);
+      // A user deleted since the login has no session any more.
+      if (user === undefined) claims = undefined;
+      else identity = { ...evaluatedIdentity(user), ...network };
+    }
+  }
+
+  const packed = compiled.evaluate(prepareIdentity(identity));
+  const access = resultAccess(packed);
+  const deciding = policies[resultDecidingIndex(packed)];
+  if (access === 'granted') {
+    if (deciding?.decision === 'bypass') return { kind: 'allow', app, bypass: true };
+    // A service token gets in through Service Auth (non_identity) policies only; an Allow
+    // policy that matches it still asks for a login, as at Cloudflare.
+    if (service !== undefined && deciding?.decision === 'non_identity') {
+      const token = request.token !== undefined && claims !== undefined ? request.token : await serviceAppToken({ aud, issuer: ctx.issuer, lifetimeSeconds: sessionSeconds(app), clientId: String(service.body.client_id) }, await ctx.keys.current(ctx.accountId), now);
+      return { kind: 'allow', app, token, bypass: false };
+    }
+    if (claims !== undefined && service === undefined) return { kind: 'allow', app, token: request.token!, ...(typeof claims.email === 'string' ? { email: claims.email } : {}), bypass: false };
+    // Granted by an Allow policy without a user (nobody, or a service token): Cloudflare asks
+    // for a login before an Allow policy applies.
+    return { kind: 'login', app };
+  }
+  // Denied (or undecidable, which fails closed): a logged-in user or a service token is refused;
+  // nobody identified is sent to log in first.
+  if (claims === undefined && service === undefined) return { kind: 'login', app };
+  return { kind: 'deny', app, ...(typeof claims?.email === 'string' ? { email: claims.email } : {}) };
+}

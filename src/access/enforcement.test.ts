@@ -1,0 +1,162 @@
+// The enforcement point end to end, behind a real nginx (auth_request) and a real Caddy
+// (forward_auth), in front of an upstream that verifies Cf-Access-Jwt-Assertion with jose's
+// remote JWK set as Cloudflare tells application owners to: Chromium signs in through the
+// development login and sees its email; a denied user is refused; a service token passes with
+// its two headers; a bypass path passes with no session; a policy change denies the next
+// request; a key rotation keeps earlier tokens valid; logout ends the session.
+import { request as httpRequest } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { tempDir } from '../../test/support/databases.js';
+import { proxyUnavailable, startCaddy, startNginx, type RunningProxy } from '../../test/support/proxies.js';
+import { startUpstream, type Upstream } from '../../test/support/protected-upstream.js';
+import { startTestServer, type TestServer } from '../../test/support/server.js';
+import { browserUnavailable, CHROMIUM_PATH } from '../../test/web-e2e/browser.js';
+
+const HOST = 'app.test';
+
+for (const proxyName of ['nginx', 'caddy'] as const) {
+  const skip = proxyUnavailable(proxyName) ?? browserUnavailable();
+  if (skip !== undefined) console.log(`# skipping enforcement behind ${proxyName}: ${skip}`);
+
+  describe(`enforcement behind ${proxyName}`, { skip }, () => {
+    let s: TestServer;
+    let upstream: Upstream;
+    let proxy: RunningProxy;
+    let context: BrowserContext;
+    let profile: { path: string; remove(): void };
+    let aud = '';
+    let staffPolicy = '';
+    let clientId = '';
+    let clientSecret = '';
+    const A = () => `/accounts/${s.accountId}/access`;
+    const origin = () => `http://${HOST}:${proxy.port}`;
+    /** A request to the proxy by its address, with the application's Host (which fetch cannot set). */
+    const viaProxy = (path: string, headers: Record<string, string> = {}) =>
+      new Promise<{ status: number; location: string | undefined; text: () => Promise<string> }>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: proxy.port, path, headers: { host: `${HOST}:${proxy.port}`, ...headers } }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, text: async () => body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+
+    before(async () => {
+      s = await startTestServer({ access: { devLogin: true } });
+      const staff = await s.api('POST', `${A()}/policies`, { name: 'Staff', decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }] });
+      staffPolicy = staff.json.result.id;
+      const robots = await s.api('POST', `${A()}/policies`, { name: 'Robots', decision: 'non_identity', include: [{ any_valid_service_token: {} }] });
+      const everyone = await s.api('POST', `${A()}/policies`, { name: 'Anyone', decision: 'bypass', include: [{ everyone: {} }] });
+      const app = await s.api('POST', `${A()}/apps`, { type: 'self_hosted', name: 'Wiki', domain: HOST, policies: [{ id: staffPolicy, precedence: 1 }, { id: robots.json.result.id, precedence: 2 }] });
+      assert.equal(app.status, 201, JSON.stringify(app.json));
+      aud = app.json.result.aud;
+      const open = await s.api('POST', `${A()}/apps`, { type: 'self_hosted', name: 'Wiki public pages', domain: `${HOST}/public`, policies: [{ id: everyone.json.result.id, precedence: 1 }] });
+      assert.equal(open.status, 201, JSON.stringify(open.json));
+      const token = await s.api('POST', `${A()}/service_tokens`, { name: 'CI' });
+      clientId = token.json.result.client_id;
+      clientSecret = token.json.result.client_secret;
+
+      upstream = await startUpstream(s.baseUrl, () => aud);
+      const target = { portcullis: new URL(s.baseUrl).host, upstream: `127.0.0.1:${upstream.port}` };
+      proxy = proxyName === 'nginx' ? await startNginx(target) : await startCaddy(HOST, target);
+      profile = tempDir('portcullis-chromium-');
+      context = await chromium.launchPersistentContext(profile.path, {
+        executablePath: CHROMIUM_PATH,
+        headless: true,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-quic', `--host-resolver-rules=MAP ${HOST} 127.0.0.1`],
+      });
+    });
+
+    after(async () => {
+      await context?.close();
+      profile?.remove();
+      await proxy?.stop();
+      await upstream?.stop();
+      await s?.close();
+    });
+
+    it('sends a browser without a session to sign in, and back to the page it asked for, where the upstream reads its email from the verified token', async () => {
+      const first = await viaProxy('/docs?page=1');
+      assert.equal(first.status, 302);
+      const login = new URL(first.location!);
+      assert.equal(login.origin, s.baseUrl, 'the sign-in page is on the auth domain');
+      assert.equal(login.searchParams.get('redirect_url'), `${origin()}/docs?page=1`);
+
+      const page = await context.newPage();
+      await page.goto(`${origin()}/docs?page=1`);
+      await page.fill('#email', 'ada@example.com');
+      await page.click('button[type=submit]');
+      await page.waitForSelector('#hello');
+      assert.equal(await page.textContent('#hello'), 'hello ada@example.com');
+      assert.equal(new URL(page.url()).pathname + new URL(page.url()).search, '/docs?page=1', 'back where it started');
+      const cookies = await context.cookies(origin());
+      const session = cookies.find((c) => c.name === 'CF_Authorization');
+      assert.ok(session?.httpOnly, 'the session cookie is HttpOnly');
+      assert.equal(session?.sameSite, 'Lax');
+      const user = (await s.api('GET', `${A()}/users?email=ada@example.com`)).json.result[0];
+      assert.equal(user.email, 'ada@example.com', 'the login created the user');
+      const seen = await s.api('GET', `${A()}/users/${user.id}/last_seen_identity`);
+      assert.equal(seen.json.result.email, 'ada@example.com', 'and recorded the identity the policies evaluate');
+      await page.close();
+    });
+
+    it('refuses a signed-in user the policies do not allow', async () => {
+      const other = await chromium.launchPersistentContext(tempDir('portcullis-chromium-').path, {
+        executablePath: CHROMIUM_PATH,
+        headless: true,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', `--host-resolver-rules=MAP ${HOST} 127.0.0.1`],
+      });
+      try {
+        const page = await other.newPage();
+        await page.goto(`${origin()}/`);
+        await page.fill('#email', 'eve@elsewhere.org');
+        const [answer] = await Promise.all([page.waitForResponse((r) => r.url().startsWith(origin()) && !r.url().includes('/cdn-cgi/') && r.status() !== 302), page.click('button[type=submit]')]);
+        assert.equal(answer.status(), 403);
+        assert.equal(upstream.seen.some((r) => r.email === 'eve@elsewhere.org'), false, 'nothing of hers reached the upstream');
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('lets a service token in with its two headers (Service Auth), and nothing with a wrong secret', async () => {
+      const ok = await viaProxy('/api/data', { 'cf-access-client-id': clientId, 'cf-access-client-secret': clientSecret });
+      assert.equal(ok.status, 200);
+      assert.match(await ok.text(), new RegExp(`hello ${clientId.replace('.', '\\.')}`));
+      const wrong = await viaProxy('/api/data', { 'cf-access-client-id': clientId, 'cf-access-client-secret': 'x'.repeat(64) });
+      assert.notEqual(wrong.status, 200);
+    });
+
+    it('lets a bypass path through with no session', async () => {
+      const res = await viaProxy('/public/about');
+      assert.equal(res.status, 200);
+      assert.equal(await res.text(), 'public page');
+    });
+
+    it('applies a policy change on the next request, keeps tokens of a rotated key valid, and ends the session at logout', async () => {
+      const page = await context.newPage();
+      await page.goto(`${origin()}/`);
+      assert.equal(await page.textContent('#hello'), 'hello ada@example.com', 'still signed in');
+
+      await s.accessKeys!.rotate(s.accountId);
+      await page.goto(`${origin()}/after-rotation`);
+      assert.equal(await page.textContent('#hello'), 'hello ada@example.com', 'a token of the previous key is still accepted');
+      const certs = await (await fetch(`${s.baseUrl}/cdn-cgi/access/certs`)).json();
+      assert.equal(certs.keys.length, 2, 'both keys are published');
+
+      const changed = await s.api('PUT', `${A()}/policies/${staffPolicy}`, { name: 'Staff', decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }], exclude: [{ email: { email: 'ada@example.com' } }] });
+      assert.equal(changed.status, 200);
+      const refused = await page.goto(`${origin()}/`);
+      assert.equal(refused?.status(), 403, 'the next request after the change is refused');
+      await s.api('PUT', `${A()}/policies/${staffPolicy}`, { name: 'Staff', decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }] });
+
+      await page.goto(`${origin()}/cdn-cgi/access/logout`);
+      await page.goto(`${origin()}/`);
+      assert.equal(new URL(page.url()).origin, s.baseUrl, 'signed out: sent to sign in again');
+      await page.close();
+    });
+  });
+}

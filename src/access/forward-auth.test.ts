@@ -1,0 +1,108 @@
+// The forward-auth endpoint and the sign-in endpoints without a proxy: forwarded headers count
+// only from trusted peers, one application's token opens no other, sign-in never redirects to a
+// host that is not the application's, and the development login is off unless enabled.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveConfig, ConfigError } from '../server/config.js';
+import { startTestServer, type TestServer } from '../../test/support/server.js';
+import { userAppToken } from './app-token.js';
+
+async function withApps(s: TestServer): Promise<{ wikiAud: string; crmAud: string }> {
+  const A = `/accounts/${s.accountId}/access`;
+  const staff = await s.api('POST', `${A}/policies`, { name: 'Staff', decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }] });
+  const wiki = await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Wiki', domain: 'wiki.test', policies: [{ id: staff.json.result.id, precedence: 1 }] });
+  const crm = await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'CRM', domain: 'crm.test', policies: [{ id: staff.json.result.id, precedence: 1 }] });
+  await s.api('POST', `${A}/users`, { email: 'ada@example.com', name: 'Ada' });
+  return { wikiAud: wiki.json.result.aud, crmAud: crm.json.result.aud };
+}
+
+const authorize = (s: TestServer, headers: Record<string, string>) => fetch(`${s.baseUrl}/cdn-cgi/access/authorize`, { redirect: 'manual', headers });
+
+describe('forward auth without a proxy', () => {
+  let s: TestServer;
+  let auds: { wikiAud: string; crmAud: string };
+  let adaToken: string;
+  before(async () => {
+    s = await startTestServer({ access: { devLogin: true } });
+    auds = await withApps(s);
+    const ada = (await s.api('GET', `/accounts/${s.accountId}/access/users?email=ada@example.com`)).json.result[0];
+    adaToken = await userAppToken({ aud: auds.wikiAud, issuer: s.baseUrl, lifetimeSeconds: 600, userId: ada.id, email: ada.email }, await s.accessKeys!.current(s.accountId));
+  });
+  after(() => s?.close());
+
+  it("lets a valid session in with the token and email for upstream, and answers 401 with where to sign in otherwise (302 when asked to redirect)", async () => {
+    const ok = await authorize(s, { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': '/', cookie: `other=1; CF_Authorization=${adaToken}` });
+    assert.equal(ok.status, 200);
+    assert.equal(ok.headers.get('cf-access-jwt-assertion'), adaToken);
+    assert.equal(ok.headers.get('cf-access-authenticated-user-email'), 'ada@example.com');
+    const anonymous = await authorize(s, { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': '/a?b=1', 'x-forwarded-proto': 'https' });
+    assert.equal(anonymous.status, 401);
+    const login = new URL(anonymous.headers.get('x-access-login')!);
+    assert.equal(login.searchParams.get('redirect_url'), 'https://wiki.test/a?b=1');
+    const redirected = await fetch(`${s.baseUrl}/cdn-cgi/access/authorize?redirect=1`, { redirect: 'manual', headers: { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': '/a?b=1', 'x-forwarded-proto': 'https' } });
+    assert.equal(redirected.status, 302);
+    assert.equal(redirected.headers.get('location'), anonymous.headers.get('x-access-login'));
+  });
+
+  it("does not accept one application's token for another", async () => {
+    const crm = await authorize(s, { 'x-forwarded-host': 'crm.test', 'x-forwarded-uri': '/', cookie: `CF_Authorization=${adaToken}` });
+    assert.equal(crm.status, 401);
+    const forged = await authorize(s, { 'x-forwarded-host': 'wiki.test', cookie: `CF_Authorization=${adaToken.slice(0, -3)}abc` });
+    assert.equal(forged.status, 401);
+  });
+
+  it('refuses a request no application covers (deny by default)', async () => {
+    const res = await authorize(s, { 'x-forwarded-host': 'nowhere.test' });
+    assert.equal(res.status, 403);
+  });
+
+  it('never sends a browser to a host that is not the application it signs in to', async () => {
+    const login = (body: Record<string, string>) =>
+      fetch(`${s.baseUrl}/cdn-cgi/access/login/wiki.test`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body).toString() });
+    for (const target of ['https://evil.example/', 'javascript:alert(1)', '//evil.example/', 'https://wiki.test.evil.example/', 'not a url']) {
+      const res = await login({ email: 'ada@example.com', redirect_url: target });
+      assert.equal(res.status, 400, target);
+    }
+    const good = await login({ email: 'ada@example.com', redirect_url: 'http://wiki.test/page' });
+    assert.equal(good.status, 302);
+    const next = new URL(good.headers.get('location')!);
+    assert.equal(next.origin + next.pathname, 'http://wiki.test/cdn-cgi/access/authorized');
+    // The authorized endpoint on the application's host sends nowhere else either.
+    const authorized = await fetch(`${s.baseUrl}/cdn-cgi/access/authorized?token=${next.searchParams.get('token')}&redirect_url=${encodeURIComponent('https://evil.example/')}`, {
+      redirect: 'manual',
+      headers: { 'x-forwarded-host': 'wiki.test' },
+    });
+    assert.equal(authorized.status, 302);
+    assert.equal(authorized.headers.get('location'), 'http://wiki.test/');
+    assert.match(authorized.headers.get('set-cookie')!, /^CF_Authorization=[^;]+; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax$/);
+  });
+});
+
+describe('forward auth with untrusted peers', () => {
+  let s: TestServer;
+  before(async () => {
+    // Only 10.9.9.9 may forward: this test's own requests come from 127.0.0.1.
+    s = await startTestServer({ access: { trustedProxies: ['10.9.9.9'] } });
+    await withApps(s);
+  });
+  after(() => s?.close());
+
+  it('ignores forwarded headers from a peer that is not a trusted proxy', async () => {
+    const res = await authorize(s, { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': '/' });
+    assert.equal(res.status, 403, 'the request is about the server itself, which no application covers');
+  });
+
+  it('serves no development login unless enabled', async () => {
+    const res = await fetch(`${s.baseUrl}/cdn-cgi/access/login/wiki.test`);
+    assert.equal(res.status, 404);
+  });
+});
+
+it('refuses the development login on an address other machines can reach, unless forced', () => {
+  assert.throws(() => resolveConfig({ devLogin: true, host: '0.0.0.0' }, {}), (err: unknown) => err instanceof ConfigError && /refused on 0\.0\.0\.0/.test(err.message));
+  assert.equal(resolveConfig({ devLogin: true, host: '0.0.0.0', devLoginAnywhere: true }, {}).devLogin, true);
+  assert.equal(resolveConfig({ devLogin: true }, {}).devLogin, true);
+  assert.equal(resolveConfig({}, {}).devLogin, false);
+  assert.throws(() => resolveConfig({}, { PORTCULLIS_TRUSTED_PROXIES: '10.0.0.1/33' }), /not an IP address or CIDR range/);
+  assert.throws(() => resolveConfig({ authDomain: 'ftp://x' }, {}), /http\(s\) URL/);
+});

@@ -1,0 +1,222 @@
+// The enforcement point's HTTP endpoints under /cdn-cgi/access (docs/enforcement.md): the
+// forward-auth endpoint reverse proxies ask about every request, the public keys applications
+// verify tokens with, and, reached on the application's own host through the proxy, the
+// endpoints that set, read and clear the CF_Authorization cookie; plus the development login.
+
+import { isIP } from 'node:net';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Store } from '../store/store.js';
+import { userAppToken, verifyAppToken } from './app-token.js';
+import { decide, findApplication, sessionSeconds, type ForwardedRequest } from './decide.js';
+import { loginPage, messagePage } from './pages.js';
+import { recordLogin } from './logins.js';
+import { parseTrustedProxies, type TrustedProxies } from './trusted-proxies.js';
+import type { SigningKeys } from './signing-keys.js';
+
+export const COOKIE = 'CF_Authorization';
+
+export interface AccessOptions {
+  readonly store: Store;
+  readonly keys: SigningKeys;
+  /** The account whose applications this server enforces. */
+  readonly accountId: string;
+  /**
+   * The public URL of this server as users reach it: the auth domain, the tokens' issuer (a
+   * function when it is known only once the server listens).
+   */
+  readonly authDomain: string | (() => string);
+  /** Peers whose X-Forwarded-* headers are believed (default: loopback only). */
+  readonly trustedProxies?: readonly string[];
+  /** What a request no application covers gets (default: deny). */
+  readonly noApplication?: 'deny' | 'allow';
+  /** Serve the development login (docs/enforcement.md "Development login"). */
+  readonly devLogin?: boolean;
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (header === undefined) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+const first = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value)?.split(',')[0]?.trim() || undefined;
+
+/** The request the proxy asks about, from its forwarded headers when the peer is trusted. */
+function forwarded(request: FastifyRequest, trusted: TrustedProxies): { host: string; path: string; proto: string; ip: string | undefined } {
+  const peer = request.socket.remoteAddress ?? '';
+  const own = { host: request.headers.host ?? '', path: request.url, proto: 'http', ip: peer || undefined };
+  if (!trusted.covers(peer)) return own;
+  const h = request.headers;
+  const forwardedFor = first(h['x-forwarded-for']) ?? first(h['x-real-ip']);
+  return {
+    host: first(h['x-forwarded-host']) ?? own.host,
+    path: first(h['x-forwarded-uri']) ?? first(h['x-original-uri']) ?? own.path,
+    proto: first(h['x-forwarded-proto']) ?? own.proto,
+    ip: forwardedFor !== undefined && isIP(forwardedFor) !== 0 ? forwardedFor : own.ip,
+  };
+}
+
+function cookieHeader(app: { body: Record<string, unknown> }, value: string, maxAgeSeconds: number, secure: boolean): string {
+  const parts = [`${COOKIE}=${value}`, 'Path=/', `Max-Age=${maxAgeSeconds}`];
+  if (app.body.http_only_cookie_attribute !== false) parts.push('HttpOnly');
+  const sameSite = typeof app.body.same_site_cookie_attribute === 'string' ? app.body.same_site_cookie_attribute : 'lax';
+  parts.push(`SameSite=${sameSite === 'none' ? 'None' : sameSite === 'strict' ? 'Strict' : 'Lax'}`);
+  if (secure || sameSite === 'none') parts.push('Secure');
+  return parts.join('; ');
+}
+
+/** `target` when it is a URL on `host` (no open redirect), else the host's root. */
+function sameHostUrl(target: string | undefined, host: string, proto: string): string {
+  const fallback = `${proto}://${host}/`;
+  if (target === undefined) return fallback;
+  try {
+    const url = new URL(target);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.host.toLowerCase() === host.toLowerCase() ? url.toString() : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+export function registerAccessRoutes(app: FastifyInstance, options: AccessOptions): void {
+  const { store, keys, accountId } = options;
+  const authDomain = options.authDomain;
+  const issuerNow = (): string => (typeof authDomain === 'function' ? authDomain() : authDomain).replace(/\/+$/, '');
+  const trusted = parseTrustedProxies(options.trustedProxies ?? ['127.0.0.1/8', '::1/128']);
+  const context = () => ({ store, keys, accountId, issuer: issuerNow() });
+  const loginUrl = (host: string, returnTo: string): string => `${issuerNow()}/cdn-cgi/access/login/${encodeURIComponent(host)}?redirect_url=${encodeURIComponent(returnTo)}`;
+
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(String(body))));
+  });
+
+  // Forward auth: nginx auth_request, Caddy forward_auth, Traefik forwardAuth, Envoy ext_authz.
+  app.get('/cdn-cgi/access/authorize', async (request, reply) => {
+    const original = forwarded(request, trusted);
+    const h = request.headers;
+    const token = first(h['cf-access-token']) ?? cookieValue(h.cookie, COOKIE);
+    const clientId = first(h['cf-access-client-id']);
+    const clientSecret = first(h['cf-access-client-secret']);
+    const asked: ForwardedRequest = { host: original.host, path: original.path, ip: original.ip, token, clientId, clientSecret };
+    const decision = await decide(asked, context());
+    const redirect = (request.query as Record<string, unknown>).redirect === '1';
+    reply.header('cache-control', 'no-store');
+    switch (decision.kind) {
+      case 'allow':
+        // Always both headers, empty when there is nothing to pass (a bypass): a proxy that
+        // copies a header the answer lacks may pass its own placeholder text upstream instead
+        // (Caddy 2.6's copy_headers does); nginx leaves empty headers out.
+        reply.header('cf-access-jwt-assertion', decision.token ?? '');
+        reply.header('cf-access-authenticated-user-email', decision.email ?? '');
+        return reply.code(200).send();
+      case 'login': {
+        const to = loginUrl(original.host, `${original.proto}://${original.host}${original.path}`);
+        reply.header('x-access-login', to);
+        return redirect ? reply.redirect(to, 302) : reply.code(401).type('text/html').send(messagePage('Sign in required', `Sign in to continue: ${to}`, to));
+      }
+      case 'deny': {
+        const denyUrl = typeof decision.app.body.custom_deny_url === 'string' ? decision.app.body.custom_deny_url : undefined;
+        if (denyUrl !== undefined) reply.header('x-access-deny-url', denyUrl);
+        if (redirect && denyUrl !== undefined) return reply.redirect(denyUrl, 302);
+        const message = typeof decision.app.body.custom_deny_message === 'string' ? decision.app.body.custom_deny_message : "You don't have permission to view this application.";
+        return reply.code(403).type('text/html').send(messagePage('Forbidden', message));
+      }
+      case 'no_application':
+        if (options.noApplication === 'allow') return reply.code(200).send();
+        return reply.code(403).type('text/html').send(messagePage('Forbidden', `No Access application covers ${original.host}${original.path.split('?')[0]}.`));
+    }
+  });
+
+  // Cloudflare's shape: the current and previous keys as JWKs.
+  app.get('/cdn-cgi/access/certs', async (_request, reply) => {
+    const published = await keys.keys(accountId);
+    return reply.header('cache-control', 'public, max-age=60').send({ keys: published.map((k) => k.publicJwk) });
+  });
+
+  // On the application's host (through the proxy): keep the token a login issued as the cookie.
+  app.get('/cdn-cgi/access/authorized', async (request, reply) => {
+    const original = forwarded(request, trusted);
+    const query = request.query as Record<string, string | undefined>;
+    const target = sameHostUrl(query.redirect_url, original.host, original.proto);
+    const protectedApp = await findApplication(store, accountId, original.host, new URL(target).pathname);
+    if (protectedApp === undefined || query.token === undefined) return reply.code(400).type('text/html').send(messagePage('Bad request', 'This sign-in link is not for an application here.'));
+    const claims = await verifyAppToken(query.token, await keys.keys(accountId), String(protectedApp.body.aud), issuerNow());
+    if (claims === undefined || claims.exp === undefined) return reply.code(400).type('text/html').send(messagePage('Bad request', 'This sign-in link is invalid or has expired: sign in again.'));
+    const maxAge = Math.max(1, claims.exp - Math.floor(Date.now() / 1000));
+    reply.header('set-cookie', cookieHeader(protectedApp, query.token, maxAge, original.proto === 'https'));
+    return reply.redirect(target, 302);
+  });
+
+  // On the application's host: who the cookie says is logged in, in Cloudflare's shape.
+  app.get('/cdn-cgi/access/get-identity', async (request, reply) => {
+    const original = forwarded(request, trusted);
+    const protectedApp = await findApplication(store, accountId, original.host, '/');
+    const token = cookieValue(request.headers.cookie, COOKIE) ?? first(request.headers['cf-access-token']);
+    const claims = protectedApp === undefined || token === undefined ? undefined : await verifyAppToken(token, await keys.keys(accountId), String(protectedApp.body.aud), issuerNow());
+    const user = claims?.sub === undefined || claims.sub === '' ? undefined : await store.read.getUser(accountId, claims.sub);
+    if (user === undefined) return reply.code(401).send({ err: 'no session' });
+    const identity = (user.identity ?? {}) as Record<string, unknown>;
+    return reply.send({
+      ...identity,
+      email: user.email,
+      name: user.name,
+      user_uuid: user.id,
+      account_id: accountId,
+      iat: claims!.iat,
+      ip: identity.ip ?? original.ip,
+      auth_status: 'NONE',
+      common_name: '',
+      service_token_id: '',
+      service_token_status: false,
+      is_warp: false,
+      is_gateway: false,
+      version: 2,
+    });
+  });
+
+  // On the application's host: end the session there.
+  app.get('/cdn-cgi/access/logout', async (request, reply) => {
+    reply.header('set-cookie', `${COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax`);
+    return reply.code(200).type('text/html').send(messagePage('Signed out', 'You are signed out of this application.'));
+  });
+
+  if (options.devLogin !== true) return;
+
+  // The development login: an operator types an email; no password. Off unless enabled.
+  app.get('/cdn-cgi/access/login/:host', async (request, reply) => {
+    const { host } = request.params as { host: string };
+    const query = request.query as Record<string, string | undefined>;
+    const returnTo = sameHostUrl(query.redirect_url, host, 'http');
+    const protectedApp = await findApplication(store, accountId, host, new URL(returnTo).pathname);
+    if (protectedApp === undefined) return reply.code(404).type('text/html').send(messagePage('Not found', `No Access application covers ${host}.`));
+    return reply.type('text/html').send(loginPage(protectedApp.name, query.redirect_url ?? returnTo));
+  });
+
+  app.post('/cdn-cgi/access/login/:host', async (request: FastifyRequest, reply: FastifyReply) => {
+    const { host } = request.params as { host: string };
+    const form = (request.body ?? {}) as Record<string, string | undefined>;
+    const email = (form.email ?? '').trim();
+    const returnTo = form.redirect_url ?? '';
+    let target: URL;
+    try {
+      target = new URL(returnTo);
+    } catch {
+      return reply.code(400).type('text/html').send(messagePage('Bad request', 'The page to return to is missing.'));
+    }
+    // No open redirect: only back to the host this login is for, and only where an application is.
+    if (target.host.toLowerCase() !== host.toLowerCase() || (target.protocol !== 'http:' && target.protocol !== 'https:')) {
+      return reply.code(400).type('text/html').send(messagePage('Bad request', 'The page to return to is not on this application.'));
+    }
+    const protectedApp = await findApplication(store, accountId, target.host, target.pathname);
+    if (protectedApp === undefined) return reply.code(400).type('text/html').send(messagePage('Bad request', 'The page to return to is not on an application here.'));
+    if (!/^[^\s@]+@[^\s@]+$/.test(email)) return reply.code(400).type('text/html').send(loginPage(protectedApp.name, returnTo, 'Type an email address.'));
+    const ip = forwarded(request, trusted).ip;
+    const groups = (form.groups ?? '').split(',').map((g) => g.trim()).filter((g) => g !== '');
+    const user = await recordLogin(store, accountId, { email, ip, groups, idp: { id: 'development', type: 'development' } });
+    const token = await userAppToken({ aud: String(protectedApp.body.aud), issuer: issuerNow(), lifetimeSeconds: sessionSeconds(protectedApp), userId: user.id, email: user.email }, await keys.current(accountId));
+    const authorized = `${target.protocol}//${target.host}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(target.toString())}`;
+    return reply.redirect(authorized, 302);
+  });
+}

@@ -1,0 +1,102 @@
+// Each account's keys that sign its Access application tokens: RS256 key pairs kept as
+// `signing_key` resources, whose private half the store seals at rest (schema/secret-fields.ts).
+// The newest key signs; older keys stay published at /cdn-cgi/access/certs until the tokens
+// they signed have expired, so a rotation never cuts a session short.
+
+import type { webcrypto } from 'node:crypto';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { timeOrderedUuid } from '../store/time-ordered-id.js';
+import type { ResourceRecord, Store } from '../store/store.js';
+
+export interface SigningKey {
+  readonly kid: string;
+  readonly privateKey: webcrypto.CryptoKey;
+  readonly publicJwk: JWK;
+  readonly createdAt: string;
+}
+
+interface KeyBody {
+  readonly kid: string;
+  readonly public_jwk: JWK;
+  readonly private_jwk: JWK;
+  /** When the key stops being published (set when a newer key replaces it). */
+  readonly retire_at?: string;
+}
+
+/** How long a replaced key stays published: longer than any session a token may carry. */
+export const RETIRED_KEY_GRACE_MS = 31 * 24 * 3600 * 1000;
+
+async function newKeyBody(): Promise<KeyBody> {
+  const { publicKey, privateKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
+  const publicJwk = { ...(await exportJWK(publicKey)), alg: 'RS256', use: 'sig' };
+  const kid = Buffer.from(await calculateJwkThumbprint(publicJwk, 'sha256'), 'base64url').toString('hex');
+  return { kid, public_jwk: { ...publicJwk, kid }, private_jwk: await exportJWK(privateKey) };
+}
+
+const bodyOf = (record: ResourceRecord): KeyBody => record.body as unknown as KeyBody;
+
+export class SigningKeys {
+  private readonly cache = new Map<string, { readonly at: number; readonly keys: Promise<SigningKey[]> }>();
+
+  constructor(
+    private readonly store: Store,
+    /** How long keys read from the store are reused (another instance may have rotated them). */
+    private readonly cacheMs = 10_000,
+  ) {}
+
+  /** Published keys, newest first (a key is made when the account has none). */
+  keys(accountId: string, now = Date.now()): Promise<SigningKey[]> {
+    const cached = this.cache.get(accountId);
+    if (cached !== undefined && now - cached.at < this.cacheMs) return cached.keys;
+    const keys = this.load(accountId, now);
+    this.cache.set(accountId, { at: now, keys });
+    keys.catch(() => this.cache.delete(accountId));
+    return keys;
+  }
+
+  /** The key that signs now. */
+  async current(accountId: string): Promise<SigningKey> {
+    return (await this.keys(accountId))[0]!;
+  }
+
+  /** A new signing key; the previous ones stay published for RETIRED_KEY_GRACE_MS. */
+  async rotate(accountId: string, now = Date.now()): Promise<SigningKey> {
+    const body = await newKeyBody();
+    await this.store.transaction(accountId, async (tx) => {
+      for (const old of await tx.allResources(accountId, 'signing_key')) {
+        if (bodyOf(old).retire_at === undefined) {
+          await tx.updateResource(accountId, 'signing_key', old.id, { name: old.name, body: { ...old.body, retire_at: new Date(now + RETIRED_KEY_GRACE_MS).toISOString() } });
+        }
+      }
+      await tx.insertResource({ accountId, kind: 'signing_key', id: timeOrderedUuid(), parentId: null, name: body.kid, body: { ...body }, secretHash: null, createdAt: new Date(now).toISOString() }, []);
+    });
+    this.cache.delete(accountId);
+    return (await this.keys(accountId, now))[0]!;
+  }
+
+  private async load(accountId: string, now: number): Promise<SigningKey[]> {
+    let records = await this.store.read.allResources(accountId, 'signing_key');
+    if (!records.some((r) => bodyOf(r).retire_at === undefined)) {
+      // The first key of the account, made once even when several requests ask at once.
+      const body = await newKeyBody();
+      records = await this.store.transaction(accountId, async (tx) => {
+        const again = await tx.allResources(accountId, 'signing_key');
+        if (again.some((r) => bodyOf(r).retire_at === undefined)) return again;
+        await tx.insertResource({ accountId, kind: 'signing_key', id: timeOrderedUuid(), parentId: null, name: body.kid, body: { ...body }, secretHash: null, createdAt: new Date(now).toISOString() }, []);
+        return tx.allResources(accountId, 'signing_key');
+      });
+    }
+    const published = records.filter((r) => {
+      const retireAt = bodyOf(r).retire_at;
+      return retireAt === undefined || Date.parse(retireAt) > now;
+    });
+    // Newest first: the current key (never retired) leads.
+    published.sort((a, b) => (bodyOf(a).retire_at === undefined ? -1 : bodyOf(b).retire_at === undefined ? 1 : b.createdAt.localeCompare(a.createdAt)));
+    return Promise.all(
+      published.map(async (r) => {
+        const body = bodyOf(r);
+        return { kid: body.kid, privateKey: (await importJWK(body.private_jwk, 'RS256')) as webcrypto.CryptoKey, publicJwk: body.public_jwk, createdAt: r.createdAt };
+      }),
+    );
+  }
+}
