@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import { serviceAppToken, userAppToken, verifyAppToken } from './app-token.js';
-import type { SigningKey } from './signing-keys.js';
+import type { SigningKey } from '../account/signing-keys.js';
 
 async function key(): Promise<SigningKey> {
   const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });

@@ -7,7 +7,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, SignJWT, type JWTPayload } from 'jose';
-import type { SigningKey } from './signing-keys.js';
+import type { SigningKey } from '../account/signing-keys.js';
 
 export interface AppTokenClaims extends JWTPayload {
   readonly type: 'app';

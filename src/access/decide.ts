@@ -12,7 +12,7 @@ import { evaluatedIdentity } from '../api/resources/user-policy-checks.js';
 import type { ResourceRecord, Store } from '../store/store.js';
 import { matchDestination } from './app-match.js';
 import { serviceAppToken, verifyAppToken, type AppTokenClaims } from './app-token.js';
-import type { SigningKeys } from './signing-keys.js';
+import type { SigningKeys } from '../account/signing-keys.js';
 
 export interface ForwardedRequest {
   readonly host: string;

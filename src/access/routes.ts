@@ -11,7 +11,7 @@ import { decide, findApplication, sessionSeconds, type ForwardedRequest } from '
 import { loginPage, messagePage } from './pages.js';
 import { recordLogin } from './logins.js';
 import { parseTrustedProxies, type TrustedProxies } from './trusted-proxies.js';
-import type { SigningKeys } from './signing-keys.js';
+import type { SigningKeys } from '../account/signing-keys.js';
 
 export const COOKIE = 'CF_Authorization';
 

@@ -5,6 +5,7 @@
 
 import type { FastifyRequest } from 'fastify';
 import type { ExternalEvaluator } from '../engine/index.js';
+import type { SigningKeys } from '../account/signing-keys.js';
 import type { Store } from '../store/store.js';
 import type { TestRunner } from '../tester/runner.js';
 import type { Principal } from './auth/principal.js';
@@ -29,6 +30,8 @@ export interface ApiContext {
   chargeOutboundCalls(principal: Principal, calls: number): void;
   /** Which account ids exist (and creating them). */
   readonly accounts: KnownAccounts;
+  /** The accounts' keys that sign Access application tokens (shared with the enforcement point). */
+  readonly signingKeys: SigningKeys;
 }
 
 /** A validated query: the declared parameters typed (each may be absent), others as sent. */

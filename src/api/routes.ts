@@ -1,6 +1,7 @@
 // Every route the server serves, in the order the OpenAPI document lists them.
 
 import type { RouteDef } from './route.js';
+import { accessKeyRoutes } from './resources/access-keys.js';
 import { accountRoutes } from './resources/accounts.js';
 import { appPolicyRoutes } from './resources/app-policies.js';
 import { appRoutes } from './resources/apps.js';
@@ -30,6 +31,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...userPolicyCheckRoutes,
   ...userRoutes,
   ...userSessionRoutes,
+  ...accessKeyRoutes,
   ...listRoutes,
   ...identityProviderRoutes,
   ...serviceTokenRoutes,

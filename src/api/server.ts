@@ -21,6 +21,7 @@ import { bodyValidator, queryValidator, type Validator } from '../schema/validat
 import { obj } from '../schema/json-schema.js';
 import { DEFAULT_SETTINGS, type ServerSettings } from './settings.js';
 import { DEFAULT_WEB_ROOT, registerDashboard } from './static.js';
+import { SigningKeys } from '../account/signing-keys.js';
 import { holdsUnstorableText, UNSTORABLE_MESSAGE, parseUntrustedJson, unacceptedCharset } from './untrusted-json.js';
 import { answerClientError, frameworkError, isClientAbort } from './transport-errors.js';
 import { setAsideUnknownFields, topLevelFields } from './unknown-fields.js';
@@ -36,6 +37,8 @@ const MAX_PARAM_LENGTH = 256;
 
 export interface BuildServerOptions {
   readonly store: Store;
+  /** The accounts' signing keys, to share with the enforcement point (made here when left out). */
+  readonly signingKeys?: SigningKeys;
   readonly root: RootCredentials;
   readonly routes: readonly RouteDef[];
   readonly settings?: Partial<ServerSettings>;
@@ -153,6 +156,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     tester,
     external: options.external,
     accounts: new KnownAccounts(options.store, settings.openAccounts),
+    signingKeys: options.signingKeys ?? new SigningKeys(options.store),
     chargeOutboundCalls: (principal, calls) => limits.charge(principal, calls, 'outbound external evaluation calls'),
   };
   const authenticator = new Authenticator(options.store, options.root);

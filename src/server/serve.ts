@@ -11,7 +11,7 @@ import { ACCOUNTS_SCOPE, type Store } from '../store/store.js';
 import { ConfigError, resolveConfig, type ServeFlags, type ServerConfig } from './config.js';
 import { SecretKeyError } from '../store/secret-box.js';
 import { registerAccessRoutes } from '../access/routes.js';
-import { SigningKeys } from '../access/signing-keys.js';
+import { SigningKeys } from '../account/signing-keys.js';
 import { defaultAccountId, rootToken, secretsKeyRing, type KeptValue } from './secrets.js';
 
 export interface RunningServer {
@@ -53,8 +53,10 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
     await store.close();
     throw new ConfigError(`Cannot record the accounts in ${redactUrl(config.db)}: ${(err as Error).message}`);
   }
+  const signingKeys = new SigningKeys(store);
   const app = await buildServer({
     store,
+    signingKeys,
     routes: ROUTES,
     root: {
       tokenHash: hashSecret(token.value),
@@ -68,7 +70,7 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
   let listening = '';
   registerAccessRoutes(app, {
     store,
-    keys: new SigningKeys(store),
+    keys: signingKeys,
     accountId: account.value,
     authDomain: () => config.authDomain ?? listening,
     trustedProxies: config.trustedProxies,

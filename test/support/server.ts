@@ -13,7 +13,7 @@ import type { ExternalEvaluator } from '../../src/engine/index.js';
 import { openStore } from '../../src/store/open.js';
 import { testKeys } from './secrets-key.js';
 import { registerAccessRoutes, type AccessOptions } from '../../src/access/routes.js';
-import { SigningKeys } from '../../src/access/signing-keys.js';
+import { SigningKeys } from '../../src/account/signing-keys.js';
 import type { Store } from '../../src/store/store.js';
 import { sqliteDatabase, type TestDatabase } from './databases.js';
 
@@ -63,8 +63,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     tokenHash: hashSecret(rootToken),
     ...(options.authKey !== undefined ? { authEmail: options.authKey.email, authKeyHash: hashSecret(options.authKey.key) } : {}),
   };
+  const signingKeys = new SigningKeys(store);
   const app = await buildServer({
     store,
+    signingKeys,
     root,
     routes: ROUTES,
     // Tests pick random account ids, as SDK suites do; the tests of explicit accounts say openAccounts: false.
@@ -76,7 +78,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   });
   let listening = '';
   const accountId = options.access?.accountId ?? randomAccountId();
-  const accessKeys = options.access === undefined ? undefined : new SigningKeys(store);
+  const accessKeys = options.access === undefined ? undefined : signingKeys;
   if (options.access !== undefined) {
     registerAccessRoutes(app, { store, keys: accessKeys!, authDomain: () => listening, ...options.access, accountId });
   }

@@ -124,6 +124,10 @@ const MATRIX: Readonly<Record<string, readonly PermissionName[]>> = {
   'GET /accounts/{account_id}/access/users/{user_id}/active_sessions': ['Access: Audit Logs Read', ...SEATS],
   'GET /accounts/{account_id}/access/users/{user_id}/active_sessions/{nonce}': ['Access: Audit Logs Read', ...SEATS],
   'GET /accounts/{account_id}/access/users/{user_id}/failed_logins': ['Access: Audit Logs Read', ...SEATS],
+  // The keys that sign application tokens belong with the organization.
+  'GET /accounts/{account_id}/access/keys': read(GROUPS),
+  'PUT /accounts/{account_id}/access/keys': write(GROUPS),
+  'POST /accounts/{account_id}/access/keys/rotate': write(GROUPS),
 };
 
 describe('authorization matrix', () => {

@@ -1973,6 +1973,60 @@ export interface Operations {
     /** The answer carries result_info. */
     paged: true;
   };
+  /** Get the Access key rotation settings */
+  'access-key-configuration-get-the-access-key-configuration': {
+    method: 'GET';
+    path: '/accounts/{account_id}/access/keys';
+    /** Path parameters besides account_id. */
+    params: Record<string, never>;
+    query: Record<string, never>;
+    body: undefined;
+    result: {
+      /** The number of days between key rotations. */
+      key_rotation_interval_days: number;
+      /** When the key that signs now was made. */
+      last_key_rotation_at: string;
+      /** Days until the key is rotated (at its next use after that). */
+      days_until_next_rotation: number;
+    };
+  };
+  /** Update the Access key rotation settings */
+  'access-key-configuration-update-the-access-key-configuration': {
+    method: 'PUT';
+    path: '/accounts/{account_id}/access/keys';
+    /** Path parameters besides account_id. */
+    params: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      /** The number of days between key rotations. */
+      key_rotation_interval_days: number;
+    };
+    result: {
+      /** The number of days between key rotations. */
+      key_rotation_interval_days: number;
+      /** When the key that signs now was made. */
+      last_key_rotation_at: string;
+      /** Days until the key is rotated (at its next use after that). */
+      days_until_next_rotation: number;
+    };
+  };
+  /** Rotate the Access signing key */
+  'access-key-configuration-rotate-access-keys': {
+    method: 'POST';
+    path: '/accounts/{account_id}/access/keys/rotate';
+    /** Path parameters besides account_id. */
+    params: Record<string, never>;
+    query: Record<string, never>;
+    body: undefined;
+    result: {
+      /** The number of days between key rotations. */
+      key_rotation_interval_days: number;
+      /** When the key that signs now was made. */
+      last_key_rotation_at: string;
+      /** Days until the key is rotated (at its next use after that). */
+      days_until_next_rotation: number;
+    };
+  };
   /** List Gateway lists */
   'gateway-lists-list': {
     method: 'GET';
@@ -2705,6 +2759,9 @@ export const OPERATIONS = {
   'zero-trust-users-get-active-sessions': { method: 'GET', path: '/accounts/{account_id}/access/users/{user_id}/active_sessions' },
   'zero-trust-users-get-active-session': { method: 'GET', path: '/accounts/{account_id}/access/users/{user_id}/active_sessions/{nonce}' },
   'zero-trust-users-get-failed-logins': { method: 'GET', path: '/accounts/{account_id}/access/users/{user_id}/failed_logins' },
+  'access-key-configuration-get-the-access-key-configuration': { method: 'GET', path: '/accounts/{account_id}/access/keys' },
+  'access-key-configuration-update-the-access-key-configuration': { method: 'PUT', path: '/accounts/{account_id}/access/keys' },
+  'access-key-configuration-rotate-access-keys': { method: 'POST', path: '/accounts/{account_id}/access/keys/rotate' },
   'gateway-lists-list': { method: 'GET', path: '/accounts/{account_id}/gateway/lists' },
   'gateway-lists-create': { method: 'POST', path: '/accounts/{account_id}/gateway/lists' },
   'gateway-lists-get': { method: 'GET', path: '/accounts/{account_id}/gateway/lists/{list_id}' },

@@ -1,7 +1,8 @@
 // Each account's keys that sign its Access application tokens: RS256 key pairs kept as
 // `signing_key` resources, whose private half the store seals at rest (schema/secret-fields.ts).
 // The newest key signs; older keys stay published at /cdn-cgi/access/certs until the tokens
-// they signed have expired, so a rotation never cuts a session short.
+// they signed have expired, so a rotation never cuts a session short. A key older than the
+// account's rotation interval is replaced when next used (Cloudflare's access/keys settings).
 
 import type { webcrypto } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
@@ -21,6 +22,18 @@ interface KeyBody {
   readonly private_jwk: JWK;
   /** When the key stops being published (set when a newer key replaces it). */
   readonly retire_at?: string;
+  /** Days between rotations (the account's setting, kept on its current key). */
+  readonly rotation_interval_days?: number;
+}
+
+export const DEFAULT_ROTATION_INTERVAL_DAYS = 30;
+const DAY_MS = 24 * 3600 * 1000;
+
+/** Cloudflare's shape of an account's key rotation settings. */
+export interface KeySettings {
+  readonly key_rotation_interval_days: number;
+  readonly last_key_rotation_at: string;
+  readonly days_until_next_rotation: number;
 }
 
 /** How long a replaced key stays published: longer than any session a token may carry. */
@@ -61,7 +74,14 @@ export class SigningKeys {
 
   /** A new signing key; the previous ones stay published for RETIRED_KEY_GRACE_MS. */
   async rotate(accountId: string, now = Date.now()): Promise<SigningKey> {
-    const body = await newKeyBody();
+    await this.rotateRecords(accountId, now);
+    this.cache.delete(accountId);
+    return (await this.keys(accountId, now))[0]!;
+  }
+
+  private async rotateRecords(accountId: string, now: number): Promise<void> {
+    const interval = await this.intervalDays(accountId);
+    const body: KeyBody = { ...(await newKeyBody()), rotation_interval_days: interval };
     await this.store.transaction(accountId, async (tx) => {
       for (const old of await tx.allResources(accountId, 'signing_key')) {
         if (bodyOf(old).retire_at === undefined) {
@@ -70,8 +90,34 @@ export class SigningKeys {
       }
       await tx.insertResource({ accountId, kind: 'signing_key', id: timeOrderedUuid(), parentId: null, name: body.kid, body: { ...body }, secretHash: null, createdAt: new Date(now).toISOString() }, []);
     });
+  }
+
+  /** The rotation settings, in Cloudflare's shape (the account's first key is made if needed). */
+  async settings(accountId: string, now = Date.now()): Promise<KeySettings> {
+    await this.keys(accountId, now);
+    const current = await this.currentRecord(accountId);
+    const interval = bodyOf(current).rotation_interval_days ?? DEFAULT_ROTATION_INTERVAL_DAYS;
+    const age = now - Date.parse(current.createdAt);
+    return { key_rotation_interval_days: interval, last_key_rotation_at: current.createdAt, days_until_next_rotation: Math.max(0, Math.ceil((interval * DAY_MS - age) / DAY_MS)) };
+  }
+
+  async setIntervalDays(accountId: string, days: number, now = Date.now()): Promise<KeySettings> {
+    await this.keys(accountId, now);
+    const current = await this.currentRecord(accountId);
+    await this.store.transaction(accountId, (tx) => tx.updateResource(accountId, 'signing_key', current.id, { name: current.name, body: { ...current.body, rotation_interval_days: days } }));
     this.cache.delete(accountId);
-    return (await this.keys(accountId, now))[0]!;
+    return this.settings(accountId, now);
+  }
+
+  private async intervalDays(accountId: string): Promise<number> {
+    const records = await this.store.read.allResources(accountId, 'signing_key');
+    const current = records.find((r) => bodyOf(r).retire_at === undefined);
+    return current === undefined ? DEFAULT_ROTATION_INTERVAL_DAYS : (bodyOf(current).rotation_interval_days ?? DEFAULT_ROTATION_INTERVAL_DAYS);
+  }
+
+  private async currentRecord(accountId: string): Promise<ResourceRecord> {
+    const records = await this.store.read.allResources(accountId, 'signing_key');
+    return records.find((r) => bodyOf(r).retire_at === undefined)!;
   }
 
   private async load(accountId: string, now: number): Promise<SigningKey[]> {
@@ -85,6 +131,13 @@ export class SigningKeys {
         await tx.insertResource({ accountId, kind: 'signing_key', id: timeOrderedUuid(), parentId: null, name: body.kid, body: { ...body }, secretHash: null, createdAt: new Date(now).toISOString() }, []);
         return tx.allResources(accountId, 'signing_key');
       });
+    }
+    // A key past the rotation interval is replaced now (the old one stays published).
+    const current = records.find((r) => bodyOf(r).retire_at === undefined)!;
+    const interval = bodyOf(current).rotation_interval_days ?? DEFAULT_ROTATION_INTERVAL_DAYS;
+    if (now - Date.parse(current.createdAt) >= interval * DAY_MS) {
+      await this.rotateRecords(accountId, now);
+      records = await this.store.read.allResources(accountId, 'signing_key');
     }
     const published = records.filter((r) => {
       const retireAt = bodyOf(r).retire_at;
