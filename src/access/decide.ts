@@ -7,6 +7,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { compilePolicySet, prepareIdentity, resultAccess, resultDecidingIndex, type Identity, type Policy } from '../engine/index.js';
 import { loadAccountEnv } from '../account/account-env.js';
+import { sessionsRevokedAt } from '../account/organization.js';
 import { attachedPolicies, attachedPolicy } from '../api/resources/app-attachments.js';
 import { evaluatedIdentity } from '../api/resources/user-policy-checks.js';
 import type { ResourceRecord, Store } from '../store/store.js';
@@ -80,9 +81,9 @@ export interface DecideContext {
   readonly now?: number;
 }
 
-/** The application's session length in seconds (Cloudflare's default: 24 hours). */
-export function sessionSeconds(app: ResourceRecord): number {
-  const text = typeof app.body.session_duration === 'string' ? app.body.session_duration : '24h';
+/** The application's session length in seconds: its own, else the organization's, else 24 hours. */
+export function sessionSeconds(app: ResourceRecord, organizationDefault?: unknown): number {
+  const text = typeof app.body.session_duration === 'string' ? app.body.session_duration : typeof organizationDefault === 'string' ? organizationDefault : '24h';
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
   if (match === null) return 24 * 3600;
   const n = Number(match[1]);
@@ -121,8 +122,9 @@ export async function decide(request: ForwardedRequest, ctx: DecideContext): Pro
       else claims = undefined;
     } else if (claims?.sub !== undefined) {
       const user = await ctx.store.read.getUser(ctx.accountId, claims.sub);
-      // A user deleted since the login has no session any more.
-      if (user === undefined) claims = undefined;
+      const revokedAt = user === undefined ? undefined : await sessionsRevokedAt(ctx.store.read, ctx.accountId, user.id);
+      // A user deleted since the login, or whose sessions were revoked since, has no session any more.
+      if (user === undefined || (revokedAt !== undefined && !((claims.iat ?? 0) * 1000 > revokedAt))) claims = undefined;
       else identity = { ...evaluatedIdentity(user), ...network };
     }
   }

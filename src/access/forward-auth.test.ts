@@ -51,6 +51,21 @@ describe('forward auth without a proxy', () => {
     assert.equal(forged.status, 401);
   });
 
+  it("ends a user's sessions at revoke_user, and signs with the organization's auth domain once one is named", async () => {
+    const before = await authorize(s, { 'x-forwarded-host': 'wiki.test', cookie: `CF_Authorization=${adaToken}` });
+    assert.equal(before.status, 200);
+    const revoked = await s.api('POST', `/accounts/${s.accountId}/access/organizations/revoke_user`, { email: 'ada@example.com' });
+    assert.equal(revoked.json.result, true);
+    const after = await authorize(s, { 'x-forwarded-host': 'wiki.test', cookie: `CF_Authorization=${adaToken}` });
+    assert.equal(after.status, 401, 'the token issued before the revocation opens nothing');
+
+    const org = await s.api('PUT', `/accounts/${s.accountId}/access/organizations`, { name: 'Acme', auth_domain: 'access.acme.test' });
+    assert.equal(org.status, 200);
+    const login = await authorize(s, { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': '/' });
+    assert.ok(login.headers.get('x-access-login')!.startsWith('https://access.acme.test/cdn-cgi/access/login/'), 'sign-in is at the auth domain');
+    await s.api('PUT', `/accounts/${s.accountId}/access/organizations`, { auth_domain: s.baseUrl });
+  });
+
   it('refuses a request no application covers (deny by default)', async () => {
     const res = await authorize(s, { 'x-forwarded-host': 'nowhere.test' });
     assert.equal(res.status, 403);

@@ -9,6 +9,7 @@ import type { Store } from '../store/store.js';
 import { userAppToken, verifyAppToken } from './app-token.js';
 import { decide, findApplication, sessionSeconds, type ForwardedRequest } from './decide.js';
 import { loginPage, messagePage } from './pages.js';
+import { authDomainUrl, readOrganization } from '../account/organization.js';
 import { recordLogin } from './logins.js';
 import { parseTrustedProxies, type TrustedProxies } from './trusted-proxies.js';
 import type { SigningKeys } from '../account/signing-keys.js';
@@ -83,10 +84,15 @@ function sameHostUrl(target: string | undefined, host: string, proto: string): s
 export function registerAccessRoutes(app: FastifyInstance, options: AccessOptions): void {
   const { store, keys, accountId } = options;
   const authDomain = options.authDomain;
-  const issuerNow = (): string => (typeof authDomain === 'function' ? authDomain() : authDomain).replace(/\/+$/, '');
+  const configured = (): string => (typeof authDomain === 'function' ? authDomain() : authDomain).replace(/\/+$/, '');
+  // The organization's auth domain when it names one (docs/enforcement.md), else the configured one.
+  const issuerNow = async (): Promise<string> => {
+    const org = await readOrganization(store.read, accountId);
+    return typeof org?.body.auth_domain === 'string' && org.body.auth_domain !== '' ? authDomainUrl(org.body.auth_domain) : configured();
+  };
   const trusted = parseTrustedProxies(options.trustedProxies ?? ['127.0.0.1/8', '::1/128']);
-  const context = () => ({ store, keys, accountId, issuer: issuerNow() });
-  const loginUrl = (host: string, returnTo: string): string => `${issuerNow()}/cdn-cgi/access/login/${encodeURIComponent(host)}?redirect_url=${encodeURIComponent(returnTo)}`;
+  const context = async () => ({ store, keys, accountId, issuer: await issuerNow() });
+  const loginUrl = async (host: string, returnTo: string): Promise<string> => `${await issuerNow()}/cdn-cgi/access/login/${encodeURIComponent(host)}?redirect_url=${encodeURIComponent(returnTo)}`;
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
@@ -100,7 +106,7 @@ export function registerAccessRoutes(app: FastifyInstance, options: AccessOption
     const clientId = first(h['cf-access-client-id']);
     const clientSecret = first(h['cf-access-client-secret']);
     const asked: ForwardedRequest = { host: original.host, path: original.path, ip: original.ip, token, clientId, clientSecret };
-    const decision = await decide(asked, context());
+    const decision = await decide(asked, await context());
     const redirect = (request.query as Record<string, unknown>).redirect === '1';
     reply.header('cache-control', 'no-store');
     switch (decision.kind) {
@@ -112,7 +118,7 @@ export function registerAccessRoutes(app: FastifyInstance, options: AccessOption
         reply.header('cf-access-authenticated-user-email', decision.email ?? '');
         return reply.code(200).send();
       case 'login': {
-        const to = loginUrl(original.host, `${original.proto}://${original.host}${original.path}`);
+        const to = await loginUrl(original.host, `${original.proto}://${original.host}${original.path}`);
         reply.header('x-access-login', to);
         return redirect ? reply.redirect(to, 302) : reply.code(401).type('text/html').send(messagePage('Sign in required', `Sign in to continue: ${to}`, to));
       }
@@ -142,7 +148,7 @@ export function registerAccessRoutes(app: FastifyInstance, options: AccessOption
     const target = sameHostUrl(query.redirect_url, original.host, original.proto);
     const protectedApp = await findApplication(store, accountId, original.host, new URL(target).pathname);
     if (protectedApp === undefined || query.token === undefined) return reply.code(400).type('text/html').send(messagePage('Bad request', 'This sign-in link is not for an application here.'));
-    const claims = await verifyAppToken(query.token, await keys.keys(accountId), String(protectedApp.body.aud), issuerNow());
+    const claims = await verifyAppToken(query.token, await keys.keys(accountId), String(protectedApp.body.aud), await issuerNow());
     if (claims === undefined || claims.exp === undefined) return reply.code(400).type('text/html').send(messagePage('Bad request', 'This sign-in link is invalid or has expired: sign in again.'));
     const maxAge = Math.max(1, claims.exp - Math.floor(Date.now() / 1000));
     reply.header('set-cookie', cookieHeader(protectedApp, query.token, maxAge, original.proto === 'https'));
@@ -154,7 +160,7 @@ export function registerAccessRoutes(app: FastifyInstance, options: AccessOption
     const original = forwarded(request, trusted);
     const protectedApp = await findApplication(store, accountId, original.host, '/');
     const token = cookieValue(request.headers.cookie, COOKIE) ?? first(request.headers['cf-access-token']);
-    const claims = protectedApp === undefined || token === undefined ? undefined : await verifyAppToken(token, await keys.keys(accountId), String(protectedApp.body.aud), issuerNow());
+    const claims = protectedApp === undefined || token === undefined ? undefined : await verifyAppToken(token, await keys.keys(accountId), String(protectedApp.body.aud), await issuerNow());
     const user = claims?.sub === undefined || claims.sub === '' ? undefined : await store.read.getUser(accountId, claims.sub);
     if (user === undefined) return reply.code(401).send({ err: 'no session' });
     const identity = (user.identity ?? {}) as Record<string, unknown>;
@@ -215,7 +221,7 @@ export function registerAccessRoutes(app: FastifyInstance, options: AccessOption
     const ip = forwarded(request, trusted).ip;
     const groups = (form.groups ?? '').split(',').map((g) => g.trim()).filter((g) => g !== '');
     const user = await recordLogin(store, accountId, { email, ip, groups, idp: { id: 'development', type: 'development' } });
-    const token = await userAppToken({ aud: String(protectedApp.body.aud), issuer: issuerNow(), lifetimeSeconds: sessionSeconds(protectedApp), userId: user.id, email: user.email }, await keys.current(accountId));
+    const token = await userAppToken({ aud: String(protectedApp.body.aud), issuer: await issuerNow(), lifetimeSeconds: sessionSeconds(protectedApp, (await readOrganization(store.read, accountId))?.body.session_duration), userId: user.id, email: user.email }, await keys.current(accountId));
     const authorized = `${target.protocol}//${target.host}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(target.toString())}`;
     return reply.redirect(authorized, 302);
   });

@@ -32,6 +32,8 @@ export interface ApiContext {
   readonly accounts: KnownAccounts;
   /** The accounts' keys that sign Access application tokens (shared with the enforcement point). */
   readonly signingKeys: SigningKeys;
+  /** The server's own public URL, the auth domain of an organization that names none. */
+  defaultAuthDomain(): string;
 }
 
 /** A validated query: the declared parameters typed (each may be absent), others as sent. */

@@ -2,6 +2,7 @@
 
 import type { RouteDef } from './route.js';
 import { accessKeyRoutes } from './resources/access-keys.js';
+import { organizationRoutes } from './resources/organizations.js';
 import { accountRoutes } from './resources/accounts.js';
 import { appPolicyRoutes } from './resources/app-policies.js';
 import { appRoutes } from './resources/apps.js';
@@ -32,6 +33,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...userRoutes,
   ...userSessionRoutes,
   ...accessKeyRoutes,
+  ...organizationRoutes,
   ...listRoutes,
   ...identityProviderRoutes,
   ...serviceTokenRoutes,

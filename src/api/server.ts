@@ -39,6 +39,8 @@ export interface BuildServerOptions {
   readonly store: Store;
   /** The accounts' signing keys, to share with the enforcement point (made here when left out). */
   readonly signingKeys?: SigningKeys;
+  /** The server's public URL (known once it listens), for organizations that name no auth domain. */
+  readonly defaultAuthDomain?: () => string;
   readonly root: RootCredentials;
   readonly routes: readonly RouteDef[];
   readonly settings?: Partial<ServerSettings>;
@@ -157,6 +159,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     external: options.external,
     accounts: new KnownAccounts(options.store, settings.openAccounts),
     signingKeys: options.signingKeys ?? new SigningKeys(options.store),
+    defaultAuthDomain: options.defaultAuthDomain ?? (() => ''),
     chargeOutboundCalls: (principal, calls) => limits.charge(principal, calls, 'outbound external evaluation calls'),
   };
   const authenticator = new Authenticator(options.store, options.root);

@@ -54,9 +54,11 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
     throw new ConfigError(`Cannot record the accounts in ${redactUrl(config.db)}: ${(err as Error).message}`);
   }
   const signingKeys = new SigningKeys(store);
+  let listening = '';
   const app = await buildServer({
     store,
     signingKeys,
+    defaultAuthDomain: () => config.authDomain ?? listening,
     routes: ROUTES,
     root: {
       tokenHash: hashSecret(token.value),
@@ -67,7 +69,6 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
     tester: config.tester,
     ...(config.externalEvaluation ? { external: createExternalEvaluator({ allowlist: config.externalAllowlist, timeoutMs: config.externalTimeoutMs }) } : {}),
   });
-  let listening = '';
   registerAccessRoutes(app, {
     store,
     keys: signingKeys,

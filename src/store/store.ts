@@ -20,7 +20,11 @@ export type ResourceKind =
   | 'list'
   | 'posture_rule'
   /** An account's key pair that signs Access application tokens (its private half sealed). */
-  | 'signing_key';
+  | 'signing_key'
+  /** The account's Zero Trust organization (one, with the account's id). */
+  | 'organization'
+  /** When a user's sessions were revoked (one per user, with the user's id). */
+  | 'session_revocation';
 
 export interface ResourceRecord {
   readonly accountId: string;

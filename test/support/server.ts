@@ -64,9 +64,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.authKey !== undefined ? { authEmail: options.authKey.email, authKeyHash: hashSecret(options.authKey.key) } : {}),
   };
   const signingKeys = new SigningKeys(store);
+  let listening = '';
   const app = await buildServer({
     store,
     signingKeys,
+    defaultAuthDomain: () => listening,
     root,
     routes: ROUTES,
     // Tests pick random account ids, as SDK suites do; the tests of explicit accounts say openAccounts: false.
@@ -76,7 +78,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.webRoot !== undefined ? { webRoot: options.webRoot } : {}),
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
   });
-  let listening = '';
   const accountId = options.access?.accountId ?? randomAccountId();
   const accessKeys = options.access === undefined ? undefined : signingKeys;
   if (options.access !== undefined) {

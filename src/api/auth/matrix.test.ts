@@ -128,6 +128,10 @@ const MATRIX: Readonly<Record<string, readonly PermissionName[]>> = {
   'GET /accounts/{account_id}/access/keys': read(GROUPS),
   'PUT /accounts/{account_id}/access/keys': write(GROUPS),
   'POST /accounts/{account_id}/access/keys/rotate': write(GROUPS),
+  'GET /accounts/{account_id}/access/organizations': read(GROUPS),
+  'POST /accounts/{account_id}/access/organizations': write(GROUPS),
+  'PUT /accounts/{account_id}/access/organizations': write(GROUPS),
+  'POST /accounts/{account_id}/access/organizations/revoke_user': write(GROUPS),
 };
 
 describe('authorization matrix', () => {

@@ -21,6 +21,8 @@ export const KIND_NAMES: Record<ResourceKind, string> = {
   list: 'Gateway list',
   posture_rule: 'Device posture rule',
   signing_key: 'Signing key',
+  organization: 'Zero Trust organization',
+  session_revocation: 'Session revocation',
 };
 
 export async function getOr404(store: StoreReader, accountId: string, kind: ResourceKind, id: string): Promise<ResourceRecord> {

@@ -2027,6 +2027,153 @@ export interface Operations {
       days_until_next_rotation: number;
     };
   };
+  /** Get the Zero Trust organization */
+  'zero-trust-organization-get-your-zero-trust-organization': {
+    method: 'GET';
+    path: '/accounts/{account_id}/access/organizations';
+    /** Path parameters besides account_id. */
+    params: Record<string, never>;
+    query: Record<string, never>;
+    body: undefined;
+    result: {
+      /** The name of the organization, shown on sign-in pages. */
+      name: string;
+      /** Where users sign in: this server as users reach it ("access.example.com" means https, or a full URL). The issuer of application tokens. */
+      auth_domain: string;
+      /** How long a sign-in lasts for applications that set none (Go duration, e.g. "24h"). */
+      session_duration?: string;
+      /** Accepted and kept: the dashboard does not lock itself. */
+      is_ui_read_only?: boolean;
+      ui_read_only_toggle_reason?: string;
+      /** Accepted and kept. */
+      user_seat_expiration_inactive_time?: string;
+      /** Accepted and kept. */
+      warp_auth_session_duration?: string;
+      allow_authenticate_via_warp?: boolean;
+      auto_redirect_to_identity?: boolean;
+      login_design?: object;
+      custom_pages?: object;
+      created_at?: string;
+      updated_at?: string;
+      [field: string]: unknown;
+    };
+  };
+  /** Create the Zero Trust organization */
+  'zero-trust-organization-create-your-zero-trust-organization': {
+    method: 'POST';
+    path: '/accounts/{account_id}/access/organizations';
+    /** Path parameters besides account_id. */
+    params: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      /** The name of the organization, shown on sign-in pages. */
+      name: string;
+      /** Where users sign in: this server as users reach it ("access.example.com" means https, or a full URL). The issuer of application tokens. */
+      auth_domain: string;
+      /** How long a sign-in lasts for applications that set none (Go duration, e.g. "24h"). */
+      session_duration?: string;
+      /** Accepted and kept: the dashboard does not lock itself. */
+      is_ui_read_only?: boolean;
+      ui_read_only_toggle_reason?: string;
+      /** Accepted and kept. */
+      user_seat_expiration_inactive_time?: string;
+      /** Accepted and kept. */
+      warp_auth_session_duration?: string;
+      allow_authenticate_via_warp?: boolean;
+      auto_redirect_to_identity?: boolean;
+      login_design?: object;
+      custom_pages?: object;
+      [field: string]: unknown;
+    };
+    result: {
+      /** The name of the organization, shown on sign-in pages. */
+      name: string;
+      /** Where users sign in: this server as users reach it ("access.example.com" means https, or a full URL). The issuer of application tokens. */
+      auth_domain: string;
+      /** How long a sign-in lasts for applications that set none (Go duration, e.g. "24h"). */
+      session_duration?: string;
+      /** Accepted and kept: the dashboard does not lock itself. */
+      is_ui_read_only?: boolean;
+      ui_read_only_toggle_reason?: string;
+      /** Accepted and kept. */
+      user_seat_expiration_inactive_time?: string;
+      /** Accepted and kept. */
+      warp_auth_session_duration?: string;
+      allow_authenticate_via_warp?: boolean;
+      auto_redirect_to_identity?: boolean;
+      login_design?: object;
+      custom_pages?: object;
+      created_at?: string;
+      updated_at?: string;
+      [field: string]: unknown;
+    };
+  };
+  /** Update the Zero Trust organization */
+  'zero-trust-organization-update-your-zero-trust-organization': {
+    method: 'PUT';
+    path: '/accounts/{account_id}/access/organizations';
+    /** Path parameters besides account_id. */
+    params: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      /** The name of the organization, shown on sign-in pages. */
+      name?: string;
+      /** Where users sign in: this server as users reach it ("access.example.com" means https, or a full URL). The issuer of application tokens. */
+      auth_domain?: string;
+      /** How long a sign-in lasts for applications that set none (Go duration, e.g. "24h"). */
+      session_duration?: string;
+      /** Accepted and kept: the dashboard does not lock itself. */
+      is_ui_read_only?: boolean;
+      ui_read_only_toggle_reason?: string;
+      /** Accepted and kept. */
+      user_seat_expiration_inactive_time?: string;
+      /** Accepted and kept. */
+      warp_auth_session_duration?: string;
+      allow_authenticate_via_warp?: boolean;
+      auto_redirect_to_identity?: boolean;
+      login_design?: object;
+      custom_pages?: object;
+      [field: string]: unknown;
+    };
+    result: {
+      /** The name of the organization, shown on sign-in pages. */
+      name: string;
+      /** Where users sign in: this server as users reach it ("access.example.com" means https, or a full URL). The issuer of application tokens. */
+      auth_domain: string;
+      /** How long a sign-in lasts for applications that set none (Go duration, e.g. "24h"). */
+      session_duration?: string;
+      /** Accepted and kept: the dashboard does not lock itself. */
+      is_ui_read_only?: boolean;
+      ui_read_only_toggle_reason?: string;
+      /** Accepted and kept. */
+      user_seat_expiration_inactive_time?: string;
+      /** Accepted and kept. */
+      warp_auth_session_duration?: string;
+      allow_authenticate_via_warp?: boolean;
+      auto_redirect_to_identity?: boolean;
+      login_design?: object;
+      custom_pages?: object;
+      created_at?: string;
+      updated_at?: string;
+      [field: string]: unknown;
+    };
+  };
+  /** End a user's sessions */
+  'zero-trust-organization-revoke-all-access-tokens-for-a-user': {
+    method: 'POST';
+    path: '/accounts/{account_id}/access/organizations/revoke_user';
+    /** Path parameters besides account_id. */
+    params: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      /** The user whose sessions end. */
+      email: string;
+      devices?: boolean;
+      user_uid?: string;
+      warp_session_reauth?: boolean;
+    };
+    result: boolean;
+  };
   /** List Gateway lists */
   'gateway-lists-list': {
     method: 'GET';
@@ -2762,6 +2909,10 @@ export const OPERATIONS = {
   'access-key-configuration-get-the-access-key-configuration': { method: 'GET', path: '/accounts/{account_id}/access/keys' },
   'access-key-configuration-update-the-access-key-configuration': { method: 'PUT', path: '/accounts/{account_id}/access/keys' },
   'access-key-configuration-rotate-access-keys': { method: 'POST', path: '/accounts/{account_id}/access/keys/rotate' },
+  'zero-trust-organization-get-your-zero-trust-organization': { method: 'GET', path: '/accounts/{account_id}/access/organizations' },
+  'zero-trust-organization-create-your-zero-trust-organization': { method: 'POST', path: '/accounts/{account_id}/access/organizations' },
+  'zero-trust-organization-update-your-zero-trust-organization': { method: 'PUT', path: '/accounts/{account_id}/access/organizations' },
+  'zero-trust-organization-revoke-all-access-tokens-for-a-user': { method: 'POST', path: '/accounts/{account_id}/access/organizations/revoke_user' },
   'gateway-lists-list': { method: 'GET', path: '/accounts/{account_id}/gateway/lists' },
   'gateway-lists-create': { method: 'POST', path: '/accounts/{account_id}/gateway/lists' },
   'gateway-lists-get': { method: 'GET', path: '/accounts/{account_id}/gateway/lists/{list_id}' },

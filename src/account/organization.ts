@@ -1,0 +1,41 @@
+// The account's Zero Trust organization (Cloudflare's access/organizations): its name, its auth
+// domain (where users sign in, the issuer of application tokens), the default session length,
+// and when each user's sessions were last revoked. Read by the API and the enforcement point.
+
+import type { Store, StoreReader } from '../store/store.js';
+
+export interface OrganizationBody {
+  readonly name?: string;
+  readonly auth_domain?: string;
+  readonly session_duration?: string;
+  readonly [field: string]: unknown;
+}
+
+export async function readOrganization(store: StoreReader, accountId: string): Promise<{ body: OrganizationBody; createdAt: string; updatedAt: string } | undefined> {
+  const record = await store.getResource(accountId, 'organization', accountId);
+  return record === undefined ? undefined : { body: record.body as OrganizationBody, createdAt: record.createdAt, updatedAt: record.updatedAt };
+}
+
+/** An auth domain as an issuer URL: Cloudflare's bare "team.example.com" means https. */
+export function authDomainUrl(authDomain: string): string {
+  const trimmed = authDomain.trim().replace(/\/+$/, '');
+  return /^https?:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`;
+}
+
+/** When the user's sessions were last revoked (ms), if ever. */
+export async function sessionsRevokedAt(store: StoreReader, accountId: string, userId: string): Promise<number | undefined> {
+  const record = await store.getResource(accountId, 'session_revocation', userId);
+  const at = record === undefined ? undefined : Date.parse(String(record.body.revoked_at));
+  // Fail closed: a revocation whose time cannot be read revokes everything.
+  return record === undefined ? undefined : Number.isFinite(at) ? at : Number.POSITIVE_INFINITY;
+}
+
+/** End every session the user holds now (tokens issued before this instant stop working). */
+export async function revokeSessions(store: Store, accountId: string, userId: string, now = Date.now()): Promise<void> {
+  await store.transaction(accountId, async (tx) => {
+    const body = { name: userId, revoked_at: new Date(now).toISOString() };
+    const existing = await tx.getResource(accountId, 'session_revocation', userId);
+    if (existing === undefined) await tx.insertResource({ accountId, kind: 'session_revocation', id: userId, parentId: null, name: userId, body, secretHash: null, createdAt: new Date(now).toISOString() }, []);
+    else await tx.updateResource(accountId, 'session_revocation', userId, { name: userId, body });
+  });
+}

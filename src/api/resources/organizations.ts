@@ -1,0 +1,134 @@
+// Cloudflare's Zero Trust organization: GET, POST and PUT /accounts/{account_id}/access/organizations,
+// and POST .../organizations/revoke_user. Its auth_domain is where users sign in and the issuer
+// of application tokens (docs/enforcement.md); without one stored, the server's own URL.
+
+import { parseGoDuration } from '../../engine/index.js';
+import { authDomainUrl, readOrganization, revokeSessions, type OrganizationBody } from '../../account/organization.js';
+import { apiError, validationError, type RequestIssue } from '../errors.js';
+import { defineRoute, type ApiContext, type RouteDef } from '../route.js';
+import { anyObject, bool, obj, str } from '../../schema/json-schema.js';
+import { compact } from './common.js';
+
+const PATH = '/accounts/{account_id}/access/organizations';
+const TAG = 'Zero Trust organization';
+const READ = ['Access: Organizations, Identity Providers, and Groups Read', 'Access: Organizations, Identity Providers, and Groups Write'] as const;
+const WRITE = ['Access: Organizations, Identity Providers, and Groups Write'] as const;
+
+const FIELDS = {
+  name: str({ minLength: 1, description: 'The name of the organization, shown on sign-in pages.' }),
+  auth_domain: str({ minLength: 1, description: 'Where users sign in: this server as users reach it ("access.example.com" means https, or a full URL). The issuer of application tokens.' }),
+  session_duration: str({ description: 'How long a sign-in lasts for applications that set none (Go duration, e.g. "24h").' }),
+  is_ui_read_only: bool('Accepted and kept: the dashboard does not lock itself.'),
+  ui_read_only_toggle_reason: str(),
+  user_seat_expiration_inactive_time: str({ description: 'Accepted and kept.' }),
+  warp_auth_session_duration: str({ description: 'Accepted and kept.' }),
+  allow_authenticate_via_warp: bool(),
+  auto_redirect_to_identity: bool(),
+  login_design: anyObject(),
+  custom_pages: anyObject(),
+};
+
+const ORGANIZATION = obj(
+  { ...FIELDS, created_at: str({ format: 'date-time' }), updated_at: str({ format: 'date-time' }) },
+  { required: ['name', 'auth_domain'], additional: true, description: 'The Zero Trust organization of the account.' },
+);
+
+function checked(body: Record<string, unknown>): void {
+  const issues: RequestIssue[] = [];
+  for (const field of ['session_duration', 'warp_auth_session_duration', 'user_seat_expiration_inactive_time']) {
+    const value = body[field];
+    if (typeof value === 'string' && parseGoDuration(value) === undefined) issues.push({ code: 'invalid_duration', pointer: `/${field}`, message: `${JSON.stringify(value)} is not a duration; use Go syntax such as "24h".` });
+  }
+  if (typeof body.auth_domain === 'string') {
+    try {
+      const url = new URL(authDomainUrl(body.auth_domain));
+      if (url.pathname !== '/' || url.search !== '' || url.hash !== '') throw new Error('a path');
+    } catch {
+      issues.push({ code: 'invalid_format', pointer: '/auth_domain', message: `${JSON.stringify(body.auth_domain)} is not a host name or an http(s) URL without a path.` });
+    }
+  }
+  if (issues.length > 0) throw validationError(issues);
+}
+
+async function answer(ctx: ApiContext, accountId: string): Promise<Record<string, unknown>> {
+  const stored = await readOrganization(ctx.store.read, accountId);
+  if (stored !== undefined) return { ...stored.body, created_at: stored.createdAt, updated_at: stored.updatedAt };
+  const account = await ctx.store.read.getAccount(accountId);
+  return { name: account?.name ?? accountId, auth_domain: ctx.defaultAuthDomain(), session_duration: '24h', is_ui_read_only: false };
+}
+
+async function write(ctx: ApiContext, accountId: string, body: OrganizationBody, mustBeNew: boolean): Promise<void> {
+  checked(body);
+  await ctx.store.transaction(accountId, async (tx) => {
+    const existing = await tx.getResource(accountId, 'organization', accountId);
+    if (existing !== undefined && mustBeNew) throw apiError('already_exists', { detail: 'This account already has a Zero Trust organization: change it with PUT.' });
+    const next = compact({ ...(existing?.body ?? {}), ...body }) as Record<string, unknown>;
+    const name = typeof next.name === 'string' ? next.name : accountId;
+    if (existing === undefined) await tx.insertResource({ accountId, kind: 'organization', id: accountId, parentId: null, name, body: next, secretHash: null, createdAt: new Date().toISOString() }, []);
+    else await tx.updateResource(accountId, 'organization', accountId, { name, body: next });
+  });
+}
+
+export const organizationRoutes: RouteDef[] = [
+  defineRoute({
+    method: 'GET',
+    path: PATH,
+    operationId: 'zero-trust-organization-get-your-zero-trust-organization',
+    summary: 'Get the Zero Trust organization',
+    description: 'Before one is created, the defaults: the account name and this server as the auth domain.',
+    tag: TAG,
+    permissions: [...READ],
+    status: 200,
+    result: ORGANIZATION,
+    handler: async ({ accountId, ctx }) => ({ result: await answer(ctx, accountId) }),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: PATH,
+    operationId: 'zero-trust-organization-create-your-zero-trust-organization',
+    summary: 'Create the Zero Trust organization',
+    tag: TAG,
+    permissions: [...WRITE],
+    body: obj(FIELDS, { required: ['name', 'auth_domain'], additional: true }),
+    status: 201,
+    result: ORGANIZATION,
+    handler: async ({ accountId, body, ctx }) => {
+      await write(ctx, accountId, body as OrganizationBody, true);
+      return { result: await answer(ctx, accountId) };
+    },
+  }),
+  defineRoute({
+    method: 'PUT',
+    path: PATH,
+    operationId: 'zero-trust-organization-update-your-zero-trust-organization',
+    summary: 'Update the Zero Trust organization',
+    description: 'Fields sent replace the stored ones; fields left out keep their values.',
+    tag: TAG,
+    permissions: [...WRITE],
+    body: obj(FIELDS, { additional: true }),
+    status: 200,
+    result: ORGANIZATION,
+    handler: async ({ accountId, body, ctx }) => {
+      await write(ctx, accountId, body as OrganizationBody, false);
+      return { result: await answer(ctx, accountId) };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: `${PATH}/revoke_user`,
+    operationId: 'zero-trust-organization-revoke-all-access-tokens-for-a-user',
+    summary: "End a user's sessions",
+    description: "Every application token issued to the user before now stops being accepted at the next request; the user signs in again. Answers true, or false for an email the account has no user with.",
+    tag: TAG,
+    permissions: [...WRITE],
+    body: obj({ email: str({ minLength: 1, description: 'The user whose sessions end.' }), devices: bool(), user_uid: str(), warp_session_reauth: bool() }, { required: ['email'] }),
+    status: 200,
+    result: bool('Whether a user\'s sessions were ended.'),
+    handler: async ({ accountId, body, ctx }) => {
+      const user = await ctx.store.read.getUserByEmail(accountId, body.email);
+      if (user === undefined) return { result: false };
+      await revokeSessions(ctx.store, accountId, user.id);
+      return { result: true };
+    },
+  }),
+];
