@@ -31,7 +31,7 @@ export type Decision =
   /** Nobody is logged in for this application: send the browser to log in. */
   | { readonly kind: 'login'; readonly app: ResourceRecord }
   /** Policies deny whoever is asking. */
-  | { readonly kind: 'deny'; readonly app: ResourceRecord; readonly email?: string }
+  | { readonly kind: 'deny'; readonly app: ResourceRecord; readonly email?: string; readonly userId?: string }
   /** No application covers the request. */
   | { readonly kind: 'no_application' };
 
@@ -148,5 +148,10 @@ export async function decide(request: ForwardedRequest, ctx: DecideContext): Pro
   // Denied (or undecidable, which fails closed): a logged-in user or a service token is refused;
   // nobody identified is sent to log in first.
   if (claims === undefined && service === undefined) return { kind: 'login', app };
-  return { kind: 'deny', app, ...(typeof claims?.email === 'string' ? { email: claims.email } : {}) };
+  return {
+    kind: 'deny',
+    app,
+    ...(typeof claims?.email === 'string' ? { email: claims.email } : service !== undefined ? { email: String(service.body.client_id) } : {}),
+    ...(claims?.sub !== undefined && claims.sub !== '' ? { userId: claims.sub } : {}),
+  };
 }

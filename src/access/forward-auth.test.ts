@@ -93,6 +93,53 @@ describe('forward auth without a proxy', () => {
   });
 });
 
+describe('the access-request log, sessions and failed logins', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer({ access: { devLogin: true } });
+    await withApps(s);
+  });
+  after(() => s?.close());
+
+  it("records sign-ins as sessions until revoked, and refusals as failed logins, at most once a minute", async () => {
+    const A = `/accounts/${s.accountId}/access`;
+    const signIn = async (email: string) => {
+      const res = await fetch(`${s.baseUrl}/cdn-cgi/access/login/wiki.test`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email, redirect_url: 'http://wiki.test/' }).toString() });
+      assert.equal(res.status, 302);
+      return new URL(res.headers.get('location')!).searchParams.get('token')!;
+    };
+    await signIn('ada@example.com');
+    const eveToken = await signIn('eve@elsewhere.org');
+    const users = (await s.api('GET', `${A}/users?per_page=50`)).json.result as { id: string; email: string }[];
+    const ada = users.find((u) => u.email === 'ada@example.com')!;
+    const eve = users.find((u) => u.email === 'eve@elsewhere.org')!;
+
+    const sessions = await s.api('GET', `${A}/users/${ada.id}/active_sessions`);
+    assert.equal(sessions.json.result.length, 1);
+    const nonce = sessions.json.result[0].metadata.nonce;
+    assert.equal(sessions.json.result[0].name, 'Wiki');
+    const one = await s.api('GET', `${A}/users/${ada.id}/active_sessions/${nonce}`);
+    assert.equal(one.status, 200);
+    assert.deepEqual([one.json.result.email, one.json.result.isActive], ['ada@example.com', true]);
+
+    for (let i = 0; i < 3; i++) assert.equal((await authorize(s, { 'x-forwarded-host': 'wiki.test', cookie: `CF_Authorization=${eveToken}` })).status, 403);
+    const failed = await s.api('GET', `${A}/users/${eve.id}/failed_logins`);
+    assert.equal(failed.json.result.length, 1, 'three refusals within a minute are logged once');
+    assert.equal(failed.json.result[0].metadata.user_email, 'eve@elsewhere.org');
+
+    const log = await s.api('GET', `${A}/logs/access_requests?direction=asc`);
+    assert.deepEqual(log.json.result.map((e: { user_email: string; allowed: boolean }) => [e.user_email, e.allowed]), [['ada@example.com', true], ['eve@elsewhere.org', true], ['eve@elsewhere.org', false]]);
+    assert.equal(log.json.result[0].app_domain, 'wiki.test');
+    assert.equal(log.json.result[0].connection, 'development');
+    assert.equal((await s.api('GET', `${A}/logs/access_requests?since=2999-01-01T00:00:00Z`)).json.result.length, 0);
+    assert.equal((await s.api('GET', `${A}/logs/access_requests?until=yesterday`)).status, 400);
+
+    await s.api('POST', `${A}/organizations/revoke_user`, { email: 'ada@example.com' });
+    assert.equal((await s.api('GET', `${A}/users/${ada.id}/active_sessions`)).json.result.length, 0, 'revoked sessions are not active');
+    assert.equal((await s.api('GET', `${A}/users/${ada.id}/active_sessions/${nonce}`)).status, 404);
+  });
+});
+
 describe('forward auth with untrusted peers', () => {
   let s: TestServer;
   before(async () => {

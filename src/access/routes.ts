@@ -6,7 +6,8 @@
 import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Store } from '../store/store.js';
-import { userAppToken, verifyAppToken } from './app-token.js';
+import { newIdentityNonce, userAppToken, verifyAppToken } from './app-token.js';
+import { AccessLog } from './access-log.js';
 import { decide, findApplication, sessionSeconds, type ForwardedRequest } from './decide.js';
 import { loginPage, messagePage } from './pages.js';
 import { authDomainUrl, readOrganization } from '../account/organization.js';
@@ -91,6 +92,7 @@ export function registerAccessRoutes(app: FastifyInstance, options: AccessOption
     return typeof org?.body.auth_domain === 'string' && org.body.auth_domain !== '' ? authDomainUrl(org.body.auth_domain) : configured();
   };
   const trusted = parseTrustedProxies(options.trustedProxies ?? ['127.0.0.1/8', '::1/128']);
+  const log = new AccessLog(store);
   const context = async () => ({ store, keys, accountId, issuer: await issuerNow() });
   const loginUrl = async (host: string, returnTo: string): Promise<string> => `${await issuerNow()}/cdn-cgi/access/login/${encodeURIComponent(host)}?redirect_url=${encodeURIComponent(returnTo)}`;
 
@@ -123,6 +125,7 @@ export function registerAccessRoutes(app: FastifyInstance, options: AccessOption
         return redirect ? reply.redirect(to, 302) : reply.code(401).type('text/html').send(messagePage('Sign in required', `Sign in to continue: ${to}`, to));
       }
       case 'deny': {
+        await log.refusal(accountId, { app: decision.app, host: original.host, ip: original.ip, ...(decision.userId !== undefined ? { userId: decision.userId } : {}), ...(decision.email !== undefined ? { userEmail: decision.email } : {}) });
         const denyUrl = typeof decision.app.body.custom_deny_url === 'string' ? decision.app.body.custom_deny_url : undefined;
         if (denyUrl !== undefined) reply.header('x-access-deny-url', denyUrl);
         if (redirect && denyUrl !== undefined) return reply.redirect(denyUrl, 302);
@@ -221,7 +224,10 @@ export function registerAccessRoutes(app: FastifyInstance, options: AccessOption
     const ip = forwarded(request, trusted).ip;
     const groups = (form.groups ?? '').split(',').map((g) => g.trim()).filter((g) => g !== '');
     const user = await recordLogin(store, accountId, { email, ip, groups, idp: { id: 'development', type: 'development' } });
-    const token = await userAppToken({ aud: String(protectedApp.body.aud), issuer: await issuerNow(), lifetimeSeconds: sessionSeconds(protectedApp, (await readOrganization(store.read, accountId))?.body.session_duration), userId: user.id, email: user.email }, await keys.current(accountId));
+    const lifetimeSeconds = sessionSeconds(protectedApp, (await readOrganization(store.read, accountId))?.body.session_duration);
+    const identityNonce = newIdentityNonce();
+    const token = await userAppToken({ aud: String(protectedApp.body.aud), issuer: await issuerNow(), lifetimeSeconds, userId: user.id, email: user.email, identityNonce }, await keys.current(accountId));
+    await log.signIn(accountId, { app: protectedApp, host, ip, userId: user.id, userEmail: user.email, connection: 'development', nonce: identityNonce, expiresAt: new Date(Date.now() + lifetimeSeconds * 1000) });
     const authorized = `${target.protocol}//${target.host}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(target.toString())}`;
     return reply.redirect(authorized, 302);
   });

@@ -5,7 +5,7 @@
 // they cannot read treat it as failing the check.
 
 import { quote } from '../engine/index.js';
-import type { RequestIssue } from './errors.js';
+import { queryValidationError, type RequestIssue } from './errors.js';
 
 /** RFC 3339; the offset may also omit its colon (+0100), as the schema's date-time format lets through. */
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
@@ -57,4 +57,16 @@ export function instantIssue(text: string, pointer: string): RequestIssue | unde
     ? `${quote(text)} is a leap second, which has no instant of its own here; use the second before or after it.`
     : `Expected an RFC 3339 date-time such as "2030-01-01T00:00:00Z", got ${quote(text)}.`;
   return { code: 'invalid_format', pointer, message };
+}
+
+/**
+ * A time filter of a query as an instant: compared as text, "08:00:00+01:00" would miss an
+ * entry at "07:00:00.123Z", the same instant and later. One that cannot be read is refused
+ * (400), not ignored.
+ */
+export function instantQuery(text: string | undefined, name: string): Date | undefined {
+  if (typeof text !== 'string') return undefined;
+  const issue = instantIssue(text, `/${name}`);
+  if (issue !== undefined) throw queryValidationError([issue]);
+  return new Date(parseInstant(text)!);
 }

@@ -3,6 +3,7 @@
 import type { RouteDef } from './route.js';
 import { accessKeyRoutes } from './resources/access-keys.js';
 import { organizationRoutes } from './resources/organizations.js';
+import { accessLogRoutes } from './resources/access-logs.js';
 import { accountRoutes } from './resources/accounts.js';
 import { appPolicyRoutes } from './resources/app-policies.js';
 import { appRoutes } from './resources/apps.js';
@@ -34,6 +35,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...userSessionRoutes,
   ...accessKeyRoutes,
   ...organizationRoutes,
+  ...accessLogRoutes,
   ...listRoutes,
   ...identityProviderRoutes,
   ...serviceTokenRoutes,

@@ -180,6 +180,32 @@ export const MIGRATIONS: readonly Migration[] = [
       ],
     },
   },
+  {
+    version: 8,
+    description: "the access-request log: sign-ins and refused requests of the enforcement point, which users' sessions and failed logins are read from",
+    statements: perDialect(() => [
+      `CREATE TABLE access_requests (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        action TEXT NOT NULL,
+        allowed INTEGER NOT NULL,
+        app_domain TEXT,
+        app_uid TEXT,
+        app_name TEXT,
+        connection TEXT,
+        country TEXT,
+        ip_address TEXT,
+        ray_id TEXT NOT NULL,
+        user_email TEXT,
+        user_id TEXT,
+        nonce TEXT,
+        expires_at TEXT
+      )`,
+      'CREATE INDEX access_requests_by_time ON access_requests (account_id, created_at)',
+      'CREATE INDEX access_requests_by_user ON access_requests (account_id, user_id, created_at)',
+    ]),
+  },
 ];
 
 function policyTestTables(t: DialectTypes): string[] {

@@ -8,6 +8,7 @@ import { currentAuditActor, writeAudit, type AuditChange } from './audit.js';
 import { sqlFor, type DialectSql } from './dialect.js';
 import type { Dialect, Driver, TransactionOptions } from './driver.js';
 import { MIGRATIONS } from './migrations.js';
+import { accessRequestRepository } from './sql/access-requests.js';
 import { accountRepository } from './sql/accounts.js';
 import { auditLogRepository } from './sql/audit-log.js';
 import { sqlContext, type SqlContext } from './sql/context.js';
@@ -28,6 +29,7 @@ function sqlWriter(context: SqlContext): StoreWriter {
     ...tokenRepository(context),
     ...auditLogRepository(context),
     ...accountRepository(context),
+    ...accessRequestRepository(context),
   };
 }
 

@@ -129,6 +129,38 @@ export interface TokenRecord {
 }
 
 /** An account: everything else lives in one. They exist explicitly (created, never implied by use). */
+/** One entry of the access-request log: a sign-in, or a request the policies refused. */
+export interface AccessRequestRecord {
+  readonly id: string;
+  readonly accountId: string;
+  readonly createdAt: string;
+  /** "login" (a sign-in, or a request decided for a signed-in user). */
+  readonly action: string;
+  readonly allowed: boolean;
+  readonly appDomain: string | null;
+  readonly appUid: string | null;
+  readonly appName: string | null;
+  /** The identity provider's type ("development" for the development login). */
+  readonly connection: string | null;
+  readonly country: string | null;
+  readonly ipAddress: string | null;
+  readonly rayId: string;
+  readonly userEmail: string | null;
+  readonly userId: string | null;
+  /** For a sign-in: the session's identity nonce and when it expires. */
+  readonly nonce: string | null;
+  readonly expiresAt: string | null;
+}
+
+export interface AccessRequestFilter {
+  readonly since?: Date;
+  readonly until?: Date;
+  readonly userId?: string;
+  readonly allowed?: boolean;
+  readonly nonce?: string;
+  readonly direction?: 'asc' | 'desc';
+}
+
 export interface AccountRecord {
   readonly id: string;
   readonly name: string;
@@ -188,6 +220,8 @@ export interface StoreReader {
   getAccount(id: string): Promise<AccountRecord | undefined>;
   /** Every account, oldest first. */
   listAccounts(): Promise<AccountRecord[]>;
+  /** Access-request log entries of an account, newest first unless direction is asc. */
+  listAccessRequests(accountId: string, limit: number, filter?: AccessRequestFilter): Promise<AccessRequestRecord[]>;
 
   /** Audit entries of an account (null: user-level entries, i.e. API tokens). */
   listAudit(accountId: string | null, page: PageRequest, filter?: AuditFilter): Promise<PageOf<AuditRecord>>;
@@ -227,6 +261,7 @@ export interface StoreWriter extends StoreReader {
 
   /** Create an account unless one with this id exists; true when it was created. */
   insertAccount(account: AccountRecord): Promise<boolean>;
+  insertAccessRequest(entry: AccessRequestRecord): Promise<void>;
 }
 
 export type PolicyTestStatus = 'processing' | 'complete' | 'exceeded time' | 'blocked';

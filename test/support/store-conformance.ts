@@ -572,6 +572,45 @@ export function storeConformance(kind: DatabaseKind): void {
       });
     });
 
+    describe('access-request log', () => {
+      it('keeps entries per account, filtered by time, user, outcome and nonce, newest first unless asked', async () => {
+        const account = randomUUID().replace(/-/g, '');
+        const entry = (n: number, extra: Record<string, unknown> = {}) => ({
+          id: `00000000-0000-7000-8000-00000000000${n}`,
+          accountId: account,
+          createdAt: `2031-05-0${n}T10:00:00.000Z`,
+          action: 'login',
+          allowed: true,
+          appDomain: 'wiki.test',
+          appUid: 'app-1',
+          appName: 'Wiki',
+          connection: 'development',
+          country: null,
+          ipAddress: '192.0.2.1',
+          rayId: `ray${n}`,
+          userEmail: 'ada@example.com',
+          userId: 'user-1',
+          nonce: `nonce-${n}`,
+          expiresAt: '2031-06-01T00:00:00.000Z',
+          ...extra,
+        });
+        await store.transaction(account, async (tx) => {
+          await tx.insertAccessRequest(entry(1));
+          await tx.insertAccessRequest(entry(2, { allowed: false, nonce: null, expiresAt: null }));
+          await tx.insertAccessRequest(entry(3, { userId: 'user-2', userEmail: 'bob@example.com' }));
+        });
+        const ids = async (filter: Parameters<Store['read']['listAccessRequests']>[2], limit = 10) => (await store.read.listAccessRequests(account, limit, filter)).map((e) => e.rayId);
+        assert.deepEqual(await ids({}), ['ray3', 'ray2', 'ray1']);
+        assert.deepEqual(await ids({ direction: 'asc' }, 2), ['ray1', 'ray2']);
+        assert.deepEqual(await ids({ since: new Date('2031-05-02T10:00:00Z'), until: new Date('2031-05-03T10:00:00Z') }), ['ray2']);
+        assert.deepEqual(await ids({ userId: 'user-1', allowed: true }), ['ray1']);
+        assert.deepEqual(await ids({ nonce: 'nonce-3' }), ['ray3']);
+        assert.deepEqual(await store.read.listAccessRequests(OTHER, 10), []);
+        const [first] = await store.read.listAccessRequests(account, 1, { direction: 'asc' });
+        assert.deepEqual(first, entry(1));
+      });
+    });
+
     describe('secrets at rest', () => {
       // A database of its own: the rotation below re-seals every secret in it.
       let own: TestDatabase;

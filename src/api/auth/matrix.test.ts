@@ -132,6 +132,7 @@ const MATRIX: Readonly<Record<string, readonly PermissionName[]>> = {
   'POST /accounts/{account_id}/access/organizations': write(GROUPS),
   'PUT /accounts/{account_id}/access/organizations': write(GROUPS),
   'POST /accounts/{account_id}/access/organizations/revoke_user': write(GROUPS),
+  'GET /accounts/{account_id}/access/logs/access_requests': ['Access: Audit Logs Read'],
 };
 
 describe('authorization matrix', () => {

@@ -1,11 +1,12 @@
-// A Zero Trust user's active sessions and failed logins, at Cloudflare's paths. Sessions and
-// login attempts come from logins through the enforcement point; a server that has seen none
-// answers empty lists (and 404 for a session nonce), which is what Cloudflare answers for a
-// user who never logged in.
+// A Zero Trust user's active sessions and failed logins, at Cloudflare's paths, read from the
+// access-request log of the enforcement point: a session is a sign-in that has not expired and
+// was not revoked since (organizations/revoke_user); a failed login is a refused request.
 
+import { sessionsRevokedAt } from '../../account/organization.js';
+import type { AccessRequestRecord } from '../../store/store.js';
 import { apiError } from '../errors.js';
 import { singlePageInfo } from '../pagination.js';
-import { defineRoute, type RouteDef } from '../route.js';
+import { defineRoute, type ApiContext, type RouteDef } from '../route.js';
 import { anyObject, arr, num, obj, str } from '../../schema/json-schema.js';
 import { getUserOr404 } from './users.js';
 
@@ -40,8 +41,44 @@ const FAILED_LOGIN = obj(
   { additional: true, description: 'A failed login of the user.' },
 );
 
-/** A list about one user that logins through the enforcement point fill (empty until then). */
-function userListRoute(o: { readonly path: string; readonly operationId: string; readonly summary: string; readonly description: string; readonly item: typeof SESSION | typeof FAILED_LOGIN }): RouteDef {
+/** How many log entries a list reads at most. */
+const LIST_LIMIT = 1000;
+
+/** The user's sign-ins that still hold a session now. */
+async function activeSessions(ctx: ApiContext, accountId: string, userId: string, now = Date.now()): Promise<AccessRequestRecord[]> {
+  const revokedAt = await sessionsRevokedAt(ctx.store.read, accountId, userId);
+  const signIns = await ctx.store.read.listAccessRequests(accountId, LIST_LIMIT, { userId, allowed: true });
+  return signIns.filter((e) => e.nonce !== null && e.expiresAt !== null && Date.parse(e.expiresAt) > now && (revokedAt === undefined || Date.parse(e.createdAt) > revokedAt));
+}
+
+const seconds = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
+
+function sessionResult(e: AccessRequestRecord): Record<string, unknown> {
+  const iat = seconds(e.createdAt);
+  const expires = seconds(e.expiresAt!);
+  return {
+    name: e.appName ?? e.appDomain ?? '',
+    expiration: expires,
+    metadata: { apps: e.appUid === null ? {} : { [e.appUid]: { hostname: e.appDomain, name: e.appName, type: 'self_hosted', uid: e.appUid } }, expires, iat, nonce: e.nonce, ttl: expires - iat },
+  };
+}
+
+function failedLoginResult(e: AccessRequestRecord): Record<string, unknown> {
+  return {
+    expiration: seconds(e.createdAt) + 30 * 24 * 3600,
+    metadata: { app_name: e.appName, aud: e.appUid, datetime: e.createdAt, ray_id: e.rayId, user_email: e.userEmail, user_uuid: e.userId },
+  };
+}
+
+/** A list about one user, read from the access-request log. */
+function userListRoute(o: {
+  readonly path: string;
+  readonly operationId: string;
+  readonly summary: string;
+  readonly description: string;
+  readonly item: typeof SESSION | typeof FAILED_LOGIN;
+  readonly read: (ctx: ApiContext, accountId: string, userId: string) => Promise<Record<string, unknown>[]>;
+}): RouteDef {
   return defineRoute({
     method: 'GET',
     path: `${USER}/${o.path}`,
@@ -56,7 +93,8 @@ function userListRoute(o: { readonly path: string; readonly operationId: string;
     paged: true,
     handler: async ({ accountId, params, ctx }) => {
       await getUserOr404(ctx.store.read, accountId, params.user_id);
-      return { result: [], resultInfo: singlePageInfo(0) };
+      const items = await o.read(ctx, accountId, params.user_id);
+      return { result: items, resultInfo: singlePageInfo(items.length) };
     },
   });
 }
@@ -66,8 +104,9 @@ export const userSessionRoutes: RouteDef[] = [
     path: 'active_sessions',
     operationId: 'zero-trust-users-get-active-sessions',
     summary: "Get a user's active sessions",
-    description: 'The sessions this user holds through the enforcement point; empty for a user who has not logged in.',
+    description: 'The sessions this user holds through the enforcement point (sign-ins not expired and not revoked), newest first.',
     item: SESSION,
+    read: async (ctx, accountId, userId) => (await activeSessions(ctx, accountId, userId)).map(sessionResult),
   }),
   defineRoute({
     method: 'GET',
@@ -81,15 +120,32 @@ export const userSessionRoutes: RouteDef[] = [
     status: 200,
     result: anyObject('The identity of the session, and isActive.'),
     handler: async ({ accountId, params, ctx }) => {
-      await getUserOr404(ctx.store.read, accountId, params.user_id);
-      throw apiError('not_found', { what: 'Active session', id: JSON.stringify(params.nonce) });
+      const user = await getUserOr404(ctx.store.read, accountId, params.user_id);
+      const session = (await activeSessions(ctx, accountId, user.id)).find((e) => e.nonce === params.nonce);
+      if (session === undefined) throw apiError('not_found', { what: 'Active session', id: JSON.stringify(params.nonce) });
+      const identity = (user.identity ?? {}) as Record<string, unknown>;
+      return {
+        result: {
+          ...identity,
+          account_id: accountId,
+          email: user.email,
+          user_uuid: user.id,
+          iat: seconds(session.createdAt),
+          ip: session.ipAddress ?? identity.ip,
+          is_gateway: false,
+          is_warp: false,
+          isActive: true,
+          version: 2,
+        },
+      };
     },
   }),
   userListRoute({
     path: 'failed_logins',
     operationId: 'zero-trust-users-get-failed-logins',
     summary: "Get a user's failed logins",
-    description: 'Failed login attempts of this user through the enforcement point; empty for a user who has not tried.',
+    description: 'Requests of this user the enforcement point refused (at most one a minute per application), newest first.',
     item: FAILED_LOGIN,
+    read: async (ctx, accountId, userId) => (await ctx.store.read.listAccessRequests(accountId, LIST_LIMIT, { userId, allowed: false })).map(failedLoginResult),
   }),
 ];

@@ -2174,6 +2174,41 @@ export interface Operations {
     };
     result: boolean;
   };
+  /** Get the access-request log */
+  'access-authentication-logs-get-access-authentication-logs': {
+    method: 'GET';
+    path: '/accounts/{account_id}/access/logs/access_requests';
+    /** Path parameters besides account_id. */
+    params: Record<string, never>;
+    query: {
+      since?: string;
+      until?: string;
+      limit?: number;
+      direction?: 'desc' | 'asc';
+    };
+    body: undefined;
+    result: {
+      /** What happened: "login" (a sign-in, or a request decided for a signed-in user or a service token). */
+      action: string;
+      /** Whether access was granted. */
+      allowed: boolean;
+      /** The host the request was for. */
+      app_domain?: string;
+      /** The application id. */
+      app_uid?: string;
+      /** The identity provider type used to sign in ("development" for the development login). */
+      connection?: string;
+      /** The client country, when known. */
+      country?: string;
+      created_at: string;
+      /** The client address. */
+      ip_address?: string;
+      /** An id of the request. */
+      ray_id: string;
+      /** The user (or the service token client id). */
+      user_email?: string;
+    }[];
+  };
   /** List Gateway lists */
   'gateway-lists-list': {
     method: 'GET';
@@ -2913,6 +2948,7 @@ export const OPERATIONS = {
   'zero-trust-organization-create-your-zero-trust-organization': { method: 'POST', path: '/accounts/{account_id}/access/organizations' },
   'zero-trust-organization-update-your-zero-trust-organization': { method: 'PUT', path: '/accounts/{account_id}/access/organizations' },
   'zero-trust-organization-revoke-all-access-tokens-for-a-user': { method: 'POST', path: '/accounts/{account_id}/access/organizations/revoke_user' },
+  'access-authentication-logs-get-access-authentication-logs': { method: 'GET', path: '/accounts/{account_id}/access/logs/access_requests' },
   'gateway-lists-list': { method: 'GET', path: '/accounts/{account_id}/gateway/lists' },
   'gateway-lists-create': { method: 'POST', path: '/accounts/{account_id}/gateway/lists' },
   'gateway-lists-get': { method: 'GET', path: '/accounts/{account_id}/gateway/lists/{list_id}' },

@@ -1,0 +1,70 @@
+// What the enforcement point writes to the account's access-request log: every sign-in, and
+// requests the policies refuse to a signed-in user or a service token. Refusals are written at
+// most once a minute per user (or token) and application, so a flood of refused requests cannot
+// fill the disk; sign-ins are rare and each is kept.
+
+import { randomBytes } from 'node:crypto';
+import { timeOrderedUuid } from '../store/time-ordered-id.js';
+import type { AccessRequestRecord, ResourceRecord, Store } from '../store/store.js';
+
+export const REFUSAL_INTERVAL_MS = 60_000;
+const REMEMBERED_REFUSALS = 10_000;
+
+export const newRayId = (): string => randomBytes(8).toString('hex');
+
+export interface LoggedRequest {
+  readonly app: ResourceRecord;
+  readonly host: string;
+  readonly ip: string | undefined;
+  readonly userId?: string;
+  readonly userEmail?: string;
+  readonly connection?: string;
+  readonly nonce?: string;
+  readonly expiresAt?: Date;
+}
+
+export class AccessLog {
+  /** When a refusal was last written, per account, user and application. */
+  private readonly lastRefusal = new Map<string, number>();
+
+  constructor(private readonly store: Store) {}
+
+  private entry(accountId: string, allowed: boolean, r: LoggedRequest, now: number): AccessRequestRecord {
+    return {
+      id: timeOrderedUuid(now),
+      accountId,
+      createdAt: new Date(now).toISOString(),
+      action: 'login',
+      allowed,
+      appDomain: r.host.replace(/:\d+$/, ''),
+      appUid: r.app.id,
+      appName: r.app.name,
+      connection: r.connection ?? null,
+      country: null,
+      ipAddress: r.ip ?? null,
+      rayId: newRayId(),
+      userEmail: r.userEmail ?? null,
+      userId: r.userId ?? null,
+      nonce: r.nonce ?? null,
+      expiresAt: r.expiresAt?.toISOString() ?? null,
+    };
+  }
+
+  async signIn(accountId: string, request: LoggedRequest, now = Date.now()): Promise<void> {
+    const entry = this.entry(accountId, true, request, now);
+    await this.store.transaction(accountId, (tx) => tx.insertAccessRequest(entry));
+  }
+
+  /** Log a refusal unless this user was refused this application within the last minute. */
+  async refusal(accountId: string, request: LoggedRequest, now = Date.now()): Promise<boolean> {
+    const key = `${accountId}\n${request.userId ?? request.userEmail ?? request.ip ?? ''}\n${request.app.id}`;
+    const last = this.lastRefusal.get(key);
+    if (last !== undefined && now - last < REFUSAL_INTERVAL_MS) return false;
+    this.lastRefusal.delete(key);
+    this.lastRefusal.set(key, now);
+    if (this.lastRefusal.size > REMEMBERED_REFUSALS) this.lastRefusal.delete(this.lastRefusal.keys().next().value!);
+    const entry = this.entry(accountId, false, request, now);
+    await this.store.transaction(accountId, (tx) => tx.insertAccessRequest(entry));
+    return true;
+  }
+}
