@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
-import { serviceAppToken, userAppToken, verifyAppToken } from './app-token.js';
+import { serviceAppToken, userAppToken, VerifiedTokens, verifyAppToken } from './app-token.js';
 import type { SigningKey } from '../account/signing-keys.js';
 
 async function key(): Promise<SigningKey> {
@@ -52,4 +52,20 @@ test("a service token's application token carries its client id as common_name a
   assert.equal(claims?.common_name, 'abc.access');
   assert.equal(claims?.sub, '');
   assert.equal(claims?.email, undefined);
+});
+
+test('a token verified once is still checked for audience, issuer, expiry and a published key on every later use', async () => {
+  const signing = await key();
+  const now = Date.now();
+  const token = await userAppToken({ aud: AUD, issuer: ISSUER, lifetimeSeconds: 60, userId: 'u-1', email: 'ada@example.com' }, signing, now);
+  const cache = new VerifiedTokens();
+  assert.equal((await cache.verify(token, [signing], AUD, ISSUER, now))?.email, 'ada@example.com');
+  assert.equal((await cache.verify(token, [signing], AUD, ISSUER, now + 1000))?.email, 'ada@example.com', 'from the cache');
+  assert.equal(await cache.verify(token, [signing], 'b'.repeat(64), ISSUER, now), undefined, 'another application');
+  assert.equal(await cache.verify(token, [signing], AUD, 'https://other.example.com', now), undefined, 'another issuer');
+  assert.equal(await cache.verify(token, [await key()], AUD, ISSUER, now), undefined, 'its key is no longer published');
+  assert.equal(await cache.verify(token, [signing], AUD, ISSUER, now + 61_000), undefined, 'expired');
+  const forged = `${token.slice(0, -4)}AAAA`;
+  assert.equal(await cache.verify(forged, [signing], AUD, ISSUER, now), undefined);
+  assert.equal(await cache.verify(forged, [signing], AUD, ISSUER, now), undefined, 'a refused token is never remembered');
 });

@@ -64,6 +64,37 @@ export function serviceAppToken(input: ServiceTokenInput, key: SigningKey, now =
   return signed({ type: 'app', common_name: input.clientId, sub: '' }, key, input.aud, input.issuer, input.lifetimeSeconds, now);
 }
 
+/**
+ * Tokens whose signature was checked, with their claims: a browser sends the same token with
+ * every request, and an RSA check per request would cost more than the rest of the decision.
+ * The audience, issuer and times are still checked on every use. Bounded, oldest out first.
+ */
+export class VerifiedTokens {
+  private readonly verified = new Map<string, { readonly claims: AppTokenClaims; readonly kid: string }>();
+
+  constructor(private readonly capacity = 20_000) {}
+
+  async verify(token: string, keys: readonly SigningKey[], aud: string, issuer: string, now = Date.now()): Promise<AppTokenClaims | undefined> {
+    const known = this.verified.get(token);
+    if (known !== undefined) {
+      const c = known.claims;
+      const seconds = now / 1000;
+      const audiences = Array.isArray(c.aud) ? c.aud : [c.aud];
+      // Same checks as jwtVerify's, without the signature: still published key, audience, issuer, times.
+      if (keys.some((k) => k.kid === known.kid) && audiences.includes(aud) && c.iss === issuer && c.exp !== undefined && c.exp > seconds && (c.nbf === undefined || c.nbf <= seconds)) return c;
+      if (c.exp === undefined || c.exp <= seconds) this.verified.delete(token);
+      return verifyAppToken(token, keys, aud, issuer, now);
+    }
+    const claims = await verifyAppToken(token, keys, aud, issuer, now);
+    if (claims !== undefined) {
+      const kid = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8')).kid as string;
+      this.verified.set(token, { claims, kid });
+      if (this.verified.size > this.capacity) this.verified.delete(this.verified.keys().next().value!);
+    }
+    return claims;
+  }
+}
+
 /** The claims of a token this account signed for `aud`, or undefined for anything else. */
 export async function verifyAppToken(token: string, keys: readonly SigningKey[], aud: string, issuer: string, now = Date.now()): Promise<AppTokenClaims | undefined> {
   try {

@@ -5,14 +5,12 @@
 // deleted user or a revoked service token takes effect on the next request.
 
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { compilePolicySet, prepareIdentity, resultAccess, resultDecidingIndex, type Identity, type Policy } from '../engine/index.js';
-import { loadAccountEnv } from '../account/account-env.js';
-import { sessionsRevokedAt } from '../account/organization.js';
-import { attachedPolicies, attachedPolicy } from '../api/resources/app-attachments.js';
+import { prepareIdentity, resultAccess, resultDecidingIndex, type Identity } from '../engine/index.js';
+import { destinationsOf, type AccountView, type AccountViews } from './account-views.js';
 import { evaluatedIdentity } from '../api/resources/user-policy-checks.js';
 import type { ResourceRecord, Store } from '../store/store.js';
 import { matchDestination } from './app-match.js';
-import { serviceAppToken, verifyAppToken, type AppTokenClaims } from './app-token.js';
+import { serviceAppToken, type AppTokenClaims, type VerifiedTokens } from './app-token.js';
 import type { SigningKeys } from '../account/signing-keys.js';
 
 export interface ForwardedRequest {
@@ -35,18 +33,7 @@ export type Decision =
   /** No application covers the request. */
   | { readonly kind: 'no_application' };
 
-/** Every self-hosted destination of an application. */
-export function destinationsOf(app: ResourceRecord): string[] {
-  const body = app.body as { domain?: unknown; self_hosted_domains?: unknown; destinations?: unknown };
-  const out: string[] = [];
-  if (typeof body.domain === 'string') out.push(body.domain);
-  if (Array.isArray(body.self_hosted_domains)) out.push(...body.self_hosted_domains.filter((d): d is string => typeof d === 'string'));
-  if (Array.isArray(body.destinations)) {
-    for (const d of body.destinations) if (typeof d === 'object' && d !== null && typeof (d as { uri?: unknown }).uri === 'string') out.push((d as { uri: string }).uri);
-  }
-  return out;
-}
-
+/** The application covering a host and path, read now (for the rare sign-in paths). */
 export async function findApplication(store: Store, accountId: string, host: string, path: string): Promise<ResourceRecord | undefined> {
   const apps = await store.read.allResources(accountId, 'app');
   return matchDestination(apps.map((app) => ({ value: app, destinations: destinationsOf(app) })), host, path);
@@ -55,8 +42,7 @@ export async function findApplication(store: Store, accountId: string, host: str
 const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
 
 /** The service token these credentials belong to, when it is enabled and unexpired. */
-async function serviceToken(store: Store, accountId: string, clientId: string, clientSecret: string, now: number): Promise<ResourceRecord | undefined> {
-  const tokens = await store.read.allResources(accountId, 'service_token');
+function serviceToken(tokens: readonly ResourceRecord[], clientId: string, clientSecret: string, now: number): ResourceRecord | undefined {
   const token = tokens.find((t) => t.body.client_id === clientId);
   if (token === undefined || token.secretHash === null) return undefined;
   const stored = Buffer.from(token.secretHash, 'hex');
@@ -74,10 +60,12 @@ async function serviceToken(store: Store, accountId: string, clientId: string, c
 
 export interface DecideContext {
   readonly store: Store;
+  readonly views: AccountViews;
+  readonly tokens: VerifiedTokens;
   readonly keys: SigningKeys;
   readonly accountId: string;
-  /** The account's auth domain URL: the tokens' issuer. */
-  readonly issuer: string;
+  /** The account's auth domain URL (the tokens' issuer), given what the organization says. */
+  issuer(organization: AccountView['organization']): string;
   readonly now?: number;
 }
 
@@ -90,19 +78,13 @@ export function sessionSeconds(app: ResourceRecord, organizationDefault?: unknow
   return Math.max(1, Math.floor(match[2] === 'h' ? n * 3600 : match[2] === 'm' ? n * 60 : match[2] === 's' ? n : n / 1000));
 }
 
-async function policiesOf(store: Store, accountId: string, app: ResourceRecord): Promise<Policy[]> {
-  const attached = await attachedPolicies(store.read, accountId, app);
-  return attached.map(attachedPolicy).filter((p): p is Policy => p !== undefined);
-}
-
 export async function decide(request: ForwardedRequest, ctx: DecideContext): Promise<Decision> {
   const now = ctx.now ?? Date.now();
-  const app = await findApplication(ctx.store, ctx.accountId, request.host, request.path);
+  const view = await ctx.views.get(ctx.accountId, now);
+  const app = view.application(request.host, request.path);
   if (app === undefined) return { kind: 'no_application' };
   const aud = String(app.body.aud ?? '');
-  const policies = await policiesOf(ctx.store, ctx.accountId, app);
-  const { env } = await loadAccountEnv(ctx.store.read, ctx.accountId, policies, now);
-  const compiled = compilePolicySet(policies, env);
+  const { policies, compiled } = await view.compiled(app);
   const network: Identity = request.ip === undefined ? {} : { ip: request.ip };
 
   // Who is asking: a service token's credentials, else the application token, else nobody.
@@ -110,19 +92,18 @@ export async function decide(request: ForwardedRequest, ctx: DecideContext): Pro
   let claims: AppTokenClaims | undefined;
   let service: ResourceRecord | undefined;
   if (request.clientId !== undefined && request.clientSecret !== undefined) {
-    service = await serviceToken(ctx.store, ctx.accountId, request.clientId, request.clientSecret, now);
+    service = serviceToken(view.serviceTokens, request.clientId, request.clientSecret, now);
     if (service !== undefined) identity = { ...network, service_token_id: service.id, service_token_status: true, common_name: String(service.body.client_id) };
   } else if (request.token !== undefined) {
-    claims = await verifyAppToken(request.token, await ctx.keys.keys(ctx.accountId, now), aud, ctx.issuer, now);
+    claims = await ctx.tokens.verify(request.token, await ctx.keys.keys(ctx.accountId, now), aud, ctx.issuer(view.organization), now);
     if (claims?.common_name !== undefined && claims.common_name !== '') {
       // A token issued to a service token: the token must still be valid now.
-      const tokens = await ctx.store.read.allResources(ctx.accountId, 'service_token');
-      service = tokens.find((t) => t.body.client_id === claims!.common_name && t.body.enabled !== false && !(typeof t.body.expires_at === 'string' && !(Date.parse(t.body.expires_at) > now)));
+      service = view.serviceTokens.find((t) => t.body.client_id === claims!.common_name && t.body.enabled !== false && !(typeof t.body.expires_at === 'string' && !(Date.parse(t.body.expires_at) > now)));
       if (service !== undefined) identity = { ...network, service_token_id: service.id, service_token_status: true, common_name: claims.common_name };
       else claims = undefined;
     } else if (claims?.sub !== undefined) {
-      const user = await ctx.store.read.getUser(ctx.accountId, claims.sub);
-      const revokedAt = user === undefined ? undefined : await sessionsRevokedAt(ctx.store.read, ctx.accountId, user.id);
+      const user = await view.user(claims.sub);
+      const revokedAt = user === undefined ? undefined : view.revokedAt(user.id);
       // A user deleted since the login, or whose sessions were revoked since, has no session any more.
       if (user === undefined || (revokedAt !== undefined && !((claims.iat ?? 0) * 1000 > revokedAt))) claims = undefined;
       else identity = { ...evaluatedIdentity(user), ...network };
@@ -137,7 +118,7 @@ export async function decide(request: ForwardedRequest, ctx: DecideContext): Pro
     // A service token gets in through Service Auth (non_identity) policies only; an Allow
     // policy that matches it still asks for a login, as at Cloudflare.
     if (service !== undefined && deciding?.decision === 'non_identity') {
-      const token = request.token !== undefined && claims !== undefined ? request.token : await serviceAppToken({ aud, issuer: ctx.issuer, lifetimeSeconds: sessionSeconds(app), clientId: String(service.body.client_id) }, await ctx.keys.current(ctx.accountId), now);
+      const token = request.token !== undefined && claims !== undefined ? request.token : await serviceAppToken({ aud, issuer: ctx.issuer(view.organization), lifetimeSeconds: sessionSeconds(app), clientId: String(service.body.client_id) }, await ctx.keys.current(ctx.accountId), now);
       return { kind: 'allow', app, token, bypass: false };
     }
     if (claims !== undefined && service === undefined) return { kind: 'allow', app, token: request.token!, ...(typeof claims.email === 'string' ? { email: claims.email } : {}), bypass: false };

@@ -6,11 +6,12 @@
 import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Store } from '../store/store.js';
-import { newIdentityNonce, userAppToken, verifyAppToken } from './app-token.js';
+import { newIdentityNonce, userAppToken, VerifiedTokens, verifyAppToken } from './app-token.js';
 import { AccessLog } from './access-log.js';
 import { decide, findApplication, sessionSeconds, type ForwardedRequest } from './decide.js';
 import { loginPage, messagePage } from './pages.js';
-import { authDomainUrl, readOrganization } from '../account/organization.js';
+import { authDomainUrl, readOrganization, type OrganizationBody } from '../account/organization.js';
+import { AccountViews } from './account-views.js';
 import { recordLogin } from './logins.js';
 import { parseTrustedProxies, type TrustedProxies } from './trusted-proxies.js';
 import type { SigningKeys } from '../account/signing-keys.js';
@@ -84,16 +85,16 @@ function sameHostUrl(target: string | undefined, host: string, proto: string): s
 
 export function registerAccessRoutes(app: FastifyInstance, options: AccessOptions): void {
   const { store, keys, accountId } = options;
+  const views = new AccountViews(store);
   const authDomain = options.authDomain;
   const configured = (): string => (typeof authDomain === 'function' ? authDomain() : authDomain).replace(/\/+$/, '');
   // The organization's auth domain when it names one (docs/enforcement.md), else the configured one.
-  const issuerNow = async (): Promise<string> => {
-    const org = await readOrganization(store.read, accountId);
-    return typeof org?.body.auth_domain === 'string' && org.body.auth_domain !== '' ? authDomainUrl(org.body.auth_domain) : configured();
-  };
+  const issuerOf = (org: OrganizationBody | undefined): string => (typeof org?.auth_domain === 'string' && org.auth_domain !== '' ? authDomainUrl(org.auth_domain) : configured());
+  const issuerNow = async (): Promise<string> => issuerOf((await views.get(accountId)).organization);
   const trusted = parseTrustedProxies(options.trustedProxies ?? ['127.0.0.1/8', '::1/128']);
   const log = new AccessLog(store);
-  const context = async () => ({ store, keys, accountId, issuer: await issuerNow() });
+  const tokens = new VerifiedTokens();
+  const context = { store, views, tokens, keys, accountId, issuer: issuerOf };
   const loginUrl = async (host: string, returnTo: string): Promise<string> => `${await issuerNow()}/cdn-cgi/access/login/${encodeURIComponent(host)}?redirect_url=${encodeURIComponent(returnTo)}`;
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_request, body, done) => {
@@ -108,7 +109,7 @@ export function registerAccessRoutes(app: FastifyInstance, options: AccessOption
     const clientId = first(h['cf-access-client-id']);
     const clientSecret = first(h['cf-access-client-secret']);
     const asked: ForwardedRequest = { host: original.host, path: original.path, ip: original.ip, token, clientId, clientSecret };
-    const decision = await decide(asked, await context());
+    const decision = await decide(asked, context);
     const redirect = (request.query as Record<string, unknown>).redirect === '1';
     reply.header('cache-control', 'no-store');
     switch (decision.kind) {

@@ -20,6 +20,13 @@ export interface DialectSql {
    * registers unicode_lower; PostgreSQL's lower() follows the database's Unicode locale.
    */
   lower(expression: string): string;
+  /**
+   * How a substring search orders its matches by `column`. PostgreSQL's planner, seeing
+   * ORDER BY seq LIMIT 50, walks the seq index hoping to meet 50 matches early, and reads every
+   * user when a term matches none; ordering by an expression makes it use the trigram index and
+   * sort the matches instead. SQLite reads every user either way, in index order.
+   */
+  searchOrder(column: string): string;
 }
 
 export function sqlFor(dialect: Dialect): DialectSql {
@@ -31,6 +38,7 @@ export function sqlFor(dialect: Dialect): DialectSql {
       forUpdate: '',
       forUpdateSkipLocked: '',
       lower: (expression) => `unicode_lower(${expression})`,
+      searchOrder: (column) => column,
     };
   }
   return {
@@ -40,5 +48,6 @@ export function sqlFor(dialect: Dialect): DialectSql {
     forUpdate: ' FOR UPDATE',
     forUpdateSkipLocked: ' FOR UPDATE SKIP LOCKED',
     lower: (expression) => `lower(${expression})`,
+    searchOrder: (column) => `${column} + 0`,
   };
 }

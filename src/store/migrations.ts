@@ -206,6 +206,16 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX access_requests_by_user ON access_requests (account_id, user_id, created_at)',
     ]),
   },
+  {
+    version: 9,
+    description: "a counter per account that every write to it moves on, so that what is derived from the account's objects (the enforcement point's compiled policies) is rebuilt when, and only when, they change, in every instance",
+    statements: perDialect((t) => [
+      `CREATE TABLE account_versions (
+        account_id TEXT PRIMARY KEY,
+        version ${t.bigint} NOT NULL
+      )`,
+    ]),
+  },
 ];
 
 function policyTestTables(t: DialectTypes): string[] {

@@ -20,6 +20,9 @@ import { userRepository } from './sql/users.js';
 import { KINDS_WITH_SECRETS, SecretSealer, type KeyRingSource } from './secret-sealer.js';
 import { TOKENS_SCOPE, type ResealReport, type Store, type StoreReader, type StoreWriter } from './store.js';
 
+/** Transactions of an account are scoped by its id. */
+const ACCOUNT_SCOPE = /^[0-9a-f]{32}$/;
+
 /** Reads and writes over one executor: the reader connection, or an open transaction. */
 function sqlWriter(context: SqlContext): StoreWriter {
   return {
@@ -69,6 +72,10 @@ export class SqlStore implements Store {
       const changes: AuditChange[] | undefined = actor === undefined ? undefined : [];
       const result = await fn(sqlWriter(sqlContext(ex, this.sql, this.secrets, changes)));
       if (actor !== undefined && changes!.length > 0) await writeAudit(ex, actor, changes!);
+      // Every write to an account moves its version on, in the same transaction (see accountVersion).
+      if (ACCOUNT_SCOPE.test(scope)) {
+        await ex.run('INSERT INTO account_versions (account_id, version) VALUES (?, 1) ON CONFLICT (account_id) DO UPDATE SET version = account_versions.version + 1', [scope]);
+      }
       return result;
     }, options);
   }

@@ -220,6 +220,11 @@ export interface StoreReader {
   getAccount(id: string): Promise<AccountRecord | undefined>;
   /** Every account, oldest first. */
   listAccounts(): Promise<AccountRecord[]>;
+  /**
+   * A number every committed write to the account moves on (0 before the first): what is
+   * derived from the account's objects is still true while it is unchanged.
+   */
+  accountVersion(accountId: string): Promise<number>;
   /** Access-request log entries of an account, newest first unless direction is asc. */
   listAccessRequests(accountId: string, limit: number, filter?: AccessRequestFilter): Promise<AccessRequestRecord[]>;
 

@@ -51,6 +51,23 @@ export function storeConformance(kind: DatabaseKind): void {
       });
     });
 
+    describe('account versions', () => {
+      it("moves an account's version on with every write transaction of the account, and no other's", async () => {
+        const account = randomUUID().replace(/-/g, '');
+        assert.equal(await store.read.accountVersion(account), 0);
+        await store.transaction(account, (tx) => tx.insertResource({ ...resource('policy', 'P'), accountId: account }, []));
+        assert.equal(await store.read.accountVersion(account), 1);
+        await store.transaction(account, (tx) => tx.insertUser({ accountId: account, id: randomUUID(), email: 'v@example.com', name: 'V', identity: null }));
+        assert.equal(await store.read.accountVersion(account), 2);
+        await assert.rejects(store.transaction(account, async (tx) => {
+          await tx.insertResource({ ...resource('policy', 'Q'), accountId: account }, []);
+          throw new Error('rolled back');
+        }));
+        assert.equal(await store.read.accountVersion(account), 2, 'a rolled-back transaction moves nothing');
+        assert.equal(await store.read.accountVersion(OTHER.replace(/^f/, 'e')), 0);
+      });
+    });
+
     describe('resources', () => {
       it('inserts, reads back exactly, and counts versions from 1', async () => {
         const r = resource('policy', 'Engineers', { decision: 'allow', include: [{ everyone: {} }], note: 'ünïcødé ✓' });

@@ -3,7 +3,7 @@
 import type { AccountRecord, StoreWriter } from '../store.js';
 import type { SqlContext } from './context.js';
 
-export type AccountRepository = Pick<StoreWriter, 'getAccount' | 'listAccounts' | 'insertAccount'>;
+export type AccountRepository = Pick<StoreWriter, 'getAccount' | 'listAccounts' | 'insertAccount' | 'accountVersion'>;
 
 interface AccountRow {
   id: string;
@@ -18,6 +18,11 @@ export function accountRepository({ ex, note }: SqlContext): AccountRepository {
     async getAccount(id) {
       const row = await ex.get<AccountRow>('SELECT * FROM accounts WHERE id = ?', [id]);
       return row === undefined ? undefined : toAccount(row);
+    },
+
+    async accountVersion(id) {
+      const row = await ex.get<{ version: number }>('SELECT version FROM account_versions WHERE account_id = ?', [id]);
+      return Number(row?.version ?? 0);
     },
 
     async listAccounts() {

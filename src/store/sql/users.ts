@@ -62,14 +62,15 @@ export function userRepository({ ex, scan, sql, audited, note }: SqlContext): Us
         clauses.push('name = ?');
         params.push(filter.name);
       }
-      if (filter.search !== undefined && filter.search !== '') {
+      const searching = filter.search !== undefined && filter.search !== '';
+      if (searching) {
         clauses.push(`(email_key LIKE ? ESCAPE '\\' OR ${sql.lower('name')} LIKE ? ESCAPE '\\')`);
         params.push(likePattern(filter.search), likePattern(filter.search));
       }
       const where = clauses.join(' AND ');
       // A search reads every user of the account: off the event loop, both queries at once.
       const [rows, count] = await Promise.all([
-        scan.all<UserRow>(`SELECT * FROM users WHERE ${where} ORDER BY seq LIMIT ? OFFSET ?`, [...params, page.limit, page.offset]),
+        scan.all<UserRow>(`SELECT * FROM users WHERE ${where} ORDER BY ${searching ? sql.searchOrder('seq') : 'seq'} LIMIT ? OFFSET ?`, [...params, page.limit, page.offset]),
         scan.get<{ n: number }>(`SELECT COUNT(*) AS n FROM users WHERE ${where}`, params),
       ]);
       return { items: rows.map(toUser), total: Number(count?.n ?? 0) };

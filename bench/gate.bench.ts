@@ -1,0 +1,91 @@
+// Enforcement benchmark: forward-auth decisions for a signed-in user at CONNECTIONS connections
+// against `portcullis serve` (SQLite, its own process), side by side in the same run with a bare
+// fastify route answering a constant 200 (its own process too). Also the server's resident memory
+// before and after the run, to see it does not grow. Progress goes to stderr; the last stdout line
+// is one JSON object with gate_rps, bare_rps, gate_fraction_of_bare, gate_p99_ms, rss_growth_mib.
+// Targets (docs/benchmarks.md): at least half the bare route's rate, p99 ≤ 5 ms, no RSS growth.
+//
+//   npm run bench:gate            (CONNECTIONS=50 DURATION=60)
+
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { startServerProcess } from '../test/support/server-process.js';
+import { startBareRoute } from './support/bare-route.js';
+
+const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
+const DURATION = Number(process.env.DURATION ?? 60);
+const log = (msg: string) => process.stderr.write(`[bench:gate] ${msg}\n`);
+
+function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+async function run(title: string, options: autocannon.Options, expected: number) {
+  log(`${title}: ${CONNECTIONS} connections for ${DURATION} s`);
+  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
+  const unexpected = result.errors + result.timeouts + (expected === 200 ? result.non2xx : 0);
+  log(`${title}: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms, ${unexpected} failed`);
+  if (unexpected > 0) throw new Error(`${title}: ${unexpected} requests failed`);
+  return { rps: Math.round(result.requests.average), p99: result.latency.p99 };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'portcullis-bench-gate-'));
+const server = await startServerProcess(dir, { PORTCULLIS_RATE_LIMIT: '0' }, ['--dev-login']);
+try {
+  const headers = { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' };
+  const A = `${server.apiUrl}/accounts/${server.accountId}/access`;
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`${A}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+    const json = (await res.json()) as { result: { id: string } };
+    if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json.result;
+  };
+  const group = await post('/groups', { name: 'Engineering', include: [{ email_domain: { domain: 'example.com' } }] });
+  const staff = await post('/policies', { name: 'Engineers with MFA', decision: 'allow', include: [{ group: { id: group.id } }], exclude: [{ ip: { ip: '203.0.113.0/24' } }] });
+  await post('/apps', { type: 'self_hosted', name: 'Wiki', domain: 'wiki.test', policies: [{ id: staff.id, precedence: 1 }] });
+  const login = await fetch(`${server.url}/cdn-cgi/access/login/wiki.test`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ email: 'ada@example.com', redirect_url: 'http://wiki.test/' }).toString(),
+  });
+  const token = new URL(login.headers.get('location')!).searchParams.get('token');
+  if (token === null) throw new Error(`the development login answered ${login.status}`);
+  const gateHeaders = { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': '/page', 'x-forwarded-for': '192.0.2.10', cookie: `CF_Authorization=${token}` };
+  const check = await fetch(`${server.url}/cdn-cgi/access/authorize`, { headers: gateHeaders });
+  if (check.status !== 200) throw new Error(`the gate answered ${check.status} for the signed-in user`);
+
+  const bareRoute = await startBareRoute({});
+  let bare;
+  try {
+    bare = await run('bare fastify route', { url: bareRoute.url }, 200);
+  } finally {
+    await bareRoute.stop();
+  }
+  // Warm up, then measure memory around the measured run.
+  await autocannon({ url: `${server.url}/cdn-cgi/access/authorize`, headers: gateHeaders, connections: CONNECTIONS, duration: 5 });
+  const rssBefore = rssMiB(server.child.pid!);
+  const gate = await run('forward auth (signed-in user)', { url: `${server.url}/cdn-cgi/access/authorize`, headers: gateHeaders }, 200);
+  const rssAfter = rssMiB(server.child.pid!);
+  log(`server RSS ${rssBefore.toFixed(1)} → ${rssAfter.toFixed(1)} MiB`);
+  console.log(
+    JSON.stringify({
+      bench: 'gate',
+      connections: CONNECTIONS,
+      duration_s: DURATION,
+      gate_rps: gate.rps,
+      bare_rps: bare.rps,
+      gate_fraction_of_bare: Math.round((gate.rps / bare.rps) * 1000) / 1000,
+      gate_p99_ms: gate.p99,
+      bare_p99_ms: bare.p99,
+      rss_before_mib: Math.round(rssBefore),
+      rss_growth_mib: Math.round((rssAfter - rssBefore) * 10) / 10,
+    }),
+  );
+} finally {
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+}

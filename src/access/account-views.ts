@@ -1,0 +1,133 @@
+// What the enforcement point derives from an account's objects (its applications, their
+// compiled policy sets, service tokens, session revocations, organization), kept until the
+// account's version moves (every write to the account moves it, in any instance: see
+// Store.accountVersion). A decision then costs one read of that version instead of reading and
+// compiling everything, and a change still applies from the next request on.
+
+import { compilePolicySet, type CompiledPolicySet, type Policy } from '../engine/index.js';
+import { loadAccountEnv } from '../account/account-env.js';
+import { readOrganization, type OrganizationBody } from '../account/organization.js';
+import { attachedPolicies, attachedPolicy } from '../api/resources/app-attachments.js';
+import type { ResourceRecord, Store, UserRecord } from '../store/store.js';
+import { matchDestination, type Candidate } from './app-match.js';
+
+/** Views older than this are rebuilt anyway (compiled sets read the clock, e.g. for expiries). */
+const MAX_AGE_MS = 60_000;
+const MAX_ACCOUNTS = 1000;
+const MAX_USERS = 50_000;
+
+export interface CompiledApp {
+  readonly policies: readonly Policy[];
+  readonly compiled: CompiledPolicySet;
+}
+
+export class AccountView {
+  private readonly compiledApps = new Map<string, Promise<CompiledApp>>();
+  private readonly revocations = new Map<string, number | undefined>();
+  private readonly users = new Map<string, Promise<UserRecord | undefined>>();
+
+  constructor(
+    private readonly store: Store,
+    readonly accountId: string,
+    readonly version: number,
+    readonly builtAt: number,
+    private readonly candidates: readonly Candidate<ResourceRecord>[],
+    readonly serviceTokens: readonly ResourceRecord[],
+    readonly organization: OrganizationBody | undefined,
+    private readonly revocationRecords: ReadonlyMap<string, ResourceRecord>,
+  ) {}
+
+  application(host: string, path: string): ResourceRecord | undefined {
+    return matchDestination(this.candidates, host, path);
+  }
+
+  compiled(app: ResourceRecord): Promise<CompiledApp> {
+    let entry = this.compiledApps.get(app.id);
+    if (entry === undefined) {
+      entry = (async () => {
+        const attached = await attachedPolicies(this.store.read, this.accountId, app);
+        const policies = attached.map(attachedPolicy).filter((p): p is Policy => p !== undefined);
+        const { env } = await loadAccountEnv(this.store.read, this.accountId, policies, this.builtAt);
+        return { policies, compiled: compilePolicySet(policies, env) };
+      })();
+      entry.catch(() => this.compiledApps.delete(app.id));
+      this.compiledApps.set(app.id, entry);
+    }
+    return entry;
+  }
+
+  /** A user as of this version (user writes move the account's version too). Bounded. */
+  user(userId: string): Promise<UserRecord | undefined> {
+    let entry = this.users.get(userId);
+    if (entry === undefined) {
+      entry = this.store.read.getUser(this.accountId, userId);
+      entry.catch(() => this.users.delete(userId));
+      this.users.set(userId, entry);
+      if (this.users.size > MAX_USERS) this.users.delete(this.users.keys().next().value!);
+    }
+    return entry;
+  }
+
+  /** When the user's sessions were revoked (ms), if ever; unreadable times revoke everything. */
+  revokedAt(userId: string): number | undefined {
+    if (!this.revocations.has(userId)) {
+      const record = this.revocationRecords.get(userId);
+      const at = record === undefined ? undefined : Date.parse(String(record.body.revoked_at));
+      this.revocations.set(userId, record === undefined ? undefined : Number.isFinite(at) ? at : Number.POSITIVE_INFINITY);
+    }
+    return this.revocations.get(userId);
+  }
+}
+
+/** Every self-hosted destination of an application. */
+export function destinationsOf(app: ResourceRecord): string[] {
+  const body = app.body as { domain?: unknown; self_hosted_domains?: unknown; destinations?: unknown };
+  const out: string[] = [];
+  if (typeof body.domain === 'string') out.push(body.domain);
+  if (Array.isArray(body.self_hosted_domains)) out.push(...body.self_hosted_domains.filter((d): d is string => typeof d === 'string'));
+  if (Array.isArray(body.destinations)) {
+    for (const d of body.destinations) if (typeof d === 'object' && d !== null && typeof (d as { uri?: unknown }).uri === 'string') out.push((d as { uri: string }).uri);
+  }
+  return out;
+}
+
+export class AccountViews {
+  private readonly views = new Map<string, Promise<AccountView>>();
+
+  constructor(private readonly store: Store) {}
+
+  async get(accountId: string, now = Date.now()): Promise<AccountView> {
+    const version = await this.store.read.accountVersion(accountId);
+    const cached = this.views.get(accountId);
+    if (cached !== undefined) {
+      const view = await cached.catch(() => undefined);
+      if (view !== undefined && view.version === version && now - view.builtAt < MAX_AGE_MS) return view;
+    }
+    const building = this.build(accountId, version, now);
+    this.views.delete(accountId);
+    this.views.set(accountId, building);
+    if (this.views.size > MAX_ACCOUNTS) this.views.delete(this.views.keys().next().value!);
+    building.catch(() => this.views.delete(accountId));
+    return building;
+  }
+
+  private async build(accountId: string, version: number, now: number): Promise<AccountView> {
+    const read = this.store.read;
+    const [apps, tokens, revocations, organization] = await Promise.all([
+      read.allResources(accountId, 'app'),
+      read.allResources(accountId, 'service_token'),
+      read.allResources(accountId, 'session_revocation'),
+      readOrganization(read, accountId),
+    ]);
+    return new AccountView(
+      this.store,
+      accountId,
+      version,
+      now,
+      apps.map((app) => ({ value: app, destinations: destinationsOf(app) })),
+      tokens,
+      organization?.body,
+      new Map(revocations.map((r) => [r.id, r])),
+    );
+  }
+}
