@@ -6,7 +6,7 @@
 
 import { compilePolicySet, type CompiledPolicySet, type Policy } from '../engine/index.js';
 import { loadAccountEnv } from '../account/account-env.js';
-import { readOrganization, type OrganizationBody } from '../account/organization.js';
+import { readOrganization, revocationTime, type OrganizationBody } from '../account/organization.js';
 import { attachedPolicies, attachedPolicy } from '../api/resources/app-attachments.js';
 import type { ResourceRecord, Store, UserRecord } from '../store/store.js';
 import { matchDestination, type Candidate } from './app-match.js';
@@ -23,7 +23,6 @@ export interface CompiledApp {
 
 export class AccountView {
   private readonly compiledApps = new Map<string, Promise<CompiledApp>>();
-  private readonly revocations = new Map<string, number | undefined>();
   private readonly users = new Map<string, Promise<UserRecord | undefined>>();
 
   constructor(
@@ -70,12 +69,7 @@ export class AccountView {
 
   /** When the user's sessions were revoked (ms), if ever; unreadable times revoke everything. */
   revokedAt(userId: string): number | undefined {
-    if (!this.revocations.has(userId)) {
-      const record = this.revocationRecords.get(userId);
-      const at = record === undefined ? undefined : Date.parse(String(record.body.revoked_at));
-      this.revocations.set(userId, record === undefined ? undefined : Number.isFinite(at) ? at : Number.POSITIVE_INFINITY);
-    }
-    return this.revocations.get(userId);
+    return revocationTime(this.revocationRecords.get(userId));
   }
 }
 

@@ -66,6 +66,15 @@ describe('forward auth without a proxy', () => {
     await s.api('PUT', `/accounts/${s.accountId}/access/organizations`, { auth_domain: s.baseUrl });
   });
 
+  it('takes the client address the trusted proxy added, not one the client put first', async () => {
+    const A = `/accounts/${s.accountId}/access`;
+    const office = await s.api('POST', `${A}/policies`, { name: 'Office', decision: 'bypass', include: [{ ip: { ip: '192.0.2.0/24' } }] });
+    await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Intranet', domain: 'intranet.test', policies: [{ id: office.json.result.id, precedence: 1 }] });
+    assert.equal((await authorize(s, { 'x-forwarded-host': 'intranet.test', 'x-forwarded-for': '192.0.2.5' })).status, 200);
+    assert.equal((await authorize(s, { 'x-forwarded-host': 'intranet.test', 'x-forwarded-for': '192.0.2.5, 198.51.100.7' })).status, 401, 'the spoofed first entry is not believed');
+    assert.equal((await authorize(s, { 'x-forwarded-host': 'intranet.test', 'x-forwarded-for': 'not-an-ip' })).status, 401);
+  });
+
   it('refuses a request no application covers (deny by default)', async () => {
     const res = await authorize(s, { 'x-forwarded-host': 'nowhere.test' });
     assert.equal(res.status, 403);

@@ -10,7 +10,7 @@ import { newIdentityNonce, userAppToken, VerifiedTokens, verifyAppToken } from '
 import { AccessLog } from './access-log.js';
 import { decide, findApplication, sessionSeconds, type ForwardedRequest } from './decide.js';
 import { loginPage, messagePage } from './pages.js';
-import { authDomainUrl, readOrganization, type OrganizationBody } from '../account/organization.js';
+import { authDomainUrl, readOrganization, sessionsRevokedAt, type OrganizationBody } from '../account/organization.js';
 import { AccountViews } from './account-views.js';
 import { recordLogin } from './logins.js';
 import { parseTrustedProxies, type TrustedProxies } from './trusted-proxies.js';
@@ -46,6 +46,7 @@ function cookieValue(header: string | undefined, name: string): string | undefin
 }
 
 const first = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value)?.split(',')[0]?.trim() || undefined;
+const last = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.at(-1) : value)?.split(',').at(-1)?.trim() || undefined;
 
 /** The request the proxy asks about, from its forwarded headers when the peer is trusted. */
 function forwarded(request: FastifyRequest, trusted: TrustedProxies): { host: string; path: string; proto: string; ip: string | undefined } {
@@ -53,7 +54,8 @@ function forwarded(request: FastifyRequest, trusted: TrustedProxies): { host: st
   const own = { host: request.headers.host ?? '', path: request.url, proto: 'http', ip: peer || undefined };
   if (!trusted.covers(peer)) return own;
   const h = request.headers;
-  const forwardedFor = first(h['x-forwarded-for']) ?? first(h['x-real-ip']);
+  // The address the trusted proxy added last: earlier entries are whatever the client sent.
+  const forwardedFor = last(h['x-forwarded-for']) ?? first(h['x-real-ip']);
   return {
     host: first(h['x-forwarded-host']) ?? own.host,
     path: first(h['x-forwarded-uri']) ?? first(h['x-original-uri']) ?? own.path,
@@ -166,7 +168,8 @@ export function registerAccessRoutes(app: FastifyInstance, options: AccessOption
     const token = cookieValue(request.headers.cookie, COOKIE) ?? first(request.headers['cf-access-token']);
     const claims = protectedApp === undefined || token === undefined ? undefined : await verifyAppToken(token, await keys.keys(accountId), String(protectedApp.body.aud), await issuerNow());
     const user = claims?.sub === undefined || claims.sub === '' ? undefined : await store.read.getUser(accountId, claims.sub);
-    if (user === undefined) return reply.code(401).send({ err: 'no session' });
+    const revokedAt = user === undefined ? undefined : await sessionsRevokedAt(store.read, accountId, user.id);
+    if (user === undefined || (revokedAt !== undefined && !((claims!.iat ?? 0) * 1000 > revokedAt))) return reply.code(401).send({ err: 'no session' });
     const identity = (user.identity ?? {}) as Record<string, unknown>;
     return reply.send({
       ...identity,

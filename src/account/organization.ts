@@ -2,7 +2,7 @@
 // domain (where users sign in, the issuer of application tokens), the default session length,
 // and when each user's sessions were last revoked. Read by the API and the enforcement point.
 
-import type { Store, StoreReader } from '../store/store.js';
+import type { ResourceRecord, Store, StoreReader } from '../store/store.js';
 
 export interface OrganizationBody {
   readonly name?: string;
@@ -22,12 +22,16 @@ export function authDomainUrl(authDomain: string): string {
   return /^https?:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`;
 }
 
+/** When a revocation record says sessions end (ms); one whose time cannot be read ends them all (fails closed). */
+export function revocationTime(record: ResourceRecord | undefined): number | undefined {
+  if (record === undefined) return undefined;
+  const at = Date.parse(String(record.body.revoked_at));
+  return Number.isFinite(at) ? at : Number.POSITIVE_INFINITY;
+}
+
 /** When the user's sessions were last revoked (ms), if ever. */
 export async function sessionsRevokedAt(store: StoreReader, accountId: string, userId: string): Promise<number | undefined> {
-  const record = await store.getResource(accountId, 'session_revocation', userId);
-  const at = record === undefined ? undefined : Date.parse(String(record.body.revoked_at));
-  // Fail closed: a revocation whose time cannot be read revokes everything.
-  return record === undefined ? undefined : Number.isFinite(at) ? at : Number.POSITIVE_INFINITY;
+  return revocationTime(await store.getResource(accountId, 'session_revocation', userId));
 }
 
 /** End every session the user holds now (tokens issued before this instant stop working). */
