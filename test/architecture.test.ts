@@ -29,7 +29,7 @@ export const LAYERS: Readonly<Record<string, readonly string[]>> = {
   access: ['engine', 'schema', 'store', 'account', 'external', 'tester', 'api'],
   server: ['engine', 'schema', 'store', 'account', 'external', 'tester', 'api', 'access'],
   transfer: ['engine'],
-  cli: ['engine', 'schema', 'store', 'account', 'external', 'tester', 'server', 'transfer'],
+  cli: ['engine', 'schema', 'store', 'account', 'external', 'tester', 'access', 'server', 'transfer'],
 };
 
 /**

@@ -11,6 +11,7 @@ import { registerDiff } from './commands/diff.js';
 import { registerExport } from './commands/export.js';
 import { registerImport } from './commands/import.js';
 import { registerLint } from './commands/lint.js';
+import { registerProxyConfig } from './commands/proxy-config.js';
 import { registerSecrets } from './commands/secrets.js';
 import { registerSync } from './commands/sync.js';
 import { registerTest } from './commands/test.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerSync(program);
   registerServeCommand(program);
   registerSecrets(program);
+  registerProxyConfig(program);
   return program;
 }
 

@@ -4,6 +4,7 @@
 // servers as plain JSON, already validated, so they are handed over with one cast per call.
 
 import Cloudflare from 'cloudflare';
+import { calling } from './api-failures.js';
 import type { ListEntry, ObjectKind, WireObject } from './snapshot.js';
 
 export interface Endpoint {
@@ -96,6 +97,15 @@ export class AccountApi {
       ...(observing !== undefined ? { fetch: observing as never } : {}),
     });
     return new AccountApi(client, endpoint);
+  }
+
+  /** The account's Access applications, as the API answers them. */
+  async applications(): Promise<WireObject[]> {
+    return calling(this.endpoint, 'listing the Access applications', async () => {
+      const out: WireObject[] = [];
+      for await (const app of this.client.zeroTrust.access.applications.list({ account_id: this.endpoint.account })) out.push(app as WireObject);
+      return out;
+    });
   }
 
   /** Every object of a kind, as the API answers them. */

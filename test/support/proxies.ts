@@ -8,6 +8,9 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { tempDir } from './databases.js';
+import { caddySite, nginxServerBlock, type ProxyTarget } from '../../src/access/proxy-config.js';
+
+export { caddySite, nginxServerBlock, type ProxyTarget };
 
 export interface RunningProxy {
   readonly name: 'nginx' | 'caddy';
@@ -67,54 +70,6 @@ function started(name: 'nginx' | 'caddy', port: number, child: ChildProcess, dir
   };
 }
 
-export interface ProxyTarget {
-  /** host:port of portcullis. */
-  readonly portcullis: string;
-  /** host:port of the protected upstream. */
-  readonly upstream: string;
-}
-
-/** The nginx configuration for one protected server (as docs/enforcement.md shows it). */
-export function nginxServerBlock(port: number, target: ProxyTarget): string {
-  return `
-  server {
-    listen 127.0.0.1:${port};
-    # Ask portcullis about every request; its answer's headers go upstream.
-    location = /cdn-cgi/access/authorize-subrequest {
-      internal;
-      proxy_pass http://${target.portcullis}/cdn-cgi/access/authorize;
-      proxy_pass_request_body off;
-      proxy_set_header Content-Length "";
-      proxy_set_header X-Forwarded-Host $http_host;
-      proxy_set_header X-Forwarded-Uri $request_uri;
-      proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_set_header X-Forwarded-Method $request_method;
-      proxy_set_header X-Forwarded-For $remote_addr;
-    }
-    # Sign-in, identity and sign-out on the application's own host.
-    location /cdn-cgi/access/ {
-      proxy_pass http://${target.portcullis};
-      proxy_set_header Host $http_host;
-      proxy_set_header X-Forwarded-Host $http_host;
-      proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_set_header X-Forwarded-For $remote_addr;
-    }
-    location / {
-      auth_request /cdn-cgi/access/authorize-subrequest;
-      auth_request_set $access_jwt $upstream_http_cf_access_jwt_assertion;
-      auth_request_set $access_email $upstream_http_cf_access_authenticated_user_email;
-      auth_request_set $access_login $upstream_http_x_access_login;
-      error_page 401 = @access_login;
-      proxy_set_header Cf-Access-Jwt-Assertion $access_jwt;
-      proxy_set_header Cf-Access-Authenticated-User-Email $access_email;
-      proxy_pass http://${target.upstream};
-    }
-    location @access_login {
-      return 302 $access_login;
-    }
-  }`;
-}
-
 export async function startNginx(target: ProxyTarget): Promise<RunningProxy> {
   const dir = tempDir('portcullis-nginx-');
   const port = await freePort();
@@ -134,7 +89,7 @@ http {
   fastcgi_temp_path ${join(dir.path, 'tmp', 'fastcgi')};
   uwsgi_temp_path ${join(dir.path, 'tmp', 'uwsgi')};
   scgi_temp_path ${join(dir.path, 'tmp', 'scgi')};
-${nginxServerBlock(port, target)}
+${nginxServerBlock({ listen: `127.0.0.1:${port}`, serverName: 'app.test' }, target)}
 }
 `,
   );
@@ -148,25 +103,6 @@ ${nginxServerBlock(port, target)}
   return started('nginx', port, child, dir);
 }
 
-/** The Caddyfile site for one protected application (as docs/enforcement.md shows it). */
-export function caddySite(host: string, port: number, target: ProxyTarget): string {
-  return `http://${host}:${port} {
-  bind 127.0.0.1
-  # Sign-in, identity and sign-out on the application's own host.
-  handle /cdn-cgi/access/* {
-    reverse_proxy ${target.portcullis}
-  }
-  handle {
-    # Ask portcullis about every request; redirect=1 makes it send browsers to sign in itself.
-    forward_auth ${target.portcullis} {
-      uri /cdn-cgi/access/authorize?redirect=1
-      copy_headers Cf-Access-Jwt-Assertion Cf-Access-Authenticated-User-Email
-    }
-    reverse_proxy ${target.upstream}
-  }
-}`;
-}
-
 export async function startCaddy(host: string, target: ProxyTarget): Promise<RunningProxy> {
   const dir = tempDir('portcullis-caddy-');
   const port = await freePort();
@@ -175,7 +111,7 @@ export async function startCaddy(host: string, target: ProxyTarget): Promise<Run
   admin off
   auto_https off
 }
-${caddySite(host, port, target)}
+${caddySite({ address: `http://${host}:${port}`, bind: '127.0.0.1' }, target)}
 `);
   let output = '';
   const env = { ...process.env, HOME: dir.path, XDG_DATA_HOME: join(dir.path, 'data'), XDG_CONFIG_HOME: join(dir.path, 'config') };

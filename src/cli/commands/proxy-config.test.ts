@@ -1,0 +1,68 @@
+// `portcullis proxy-config` against a running server: the configuration printed for an
+// application's hostnames, checked by nginx itself where it is installed; unknown applications
+// and proxies are refused with one line and exit 2.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { portcullisAsync } from '../../../test/support/cli-harness.js';
+import { tempDir } from '../../../test/support/databases.js';
+import { startTestServer, type TestServer } from '../../../test/support/server.js';
+
+describe('portcullis proxy-config', () => {
+  let s: TestServer;
+  let env: NodeJS.ProcessEnv;
+  before(async () => {
+    s = await startTestServer();
+    env = { PORTCULLIS_URL: s.apiUrl, PORTCULLIS_TOKEN: s.rootToken, PORTCULLIS_ACCOUNT: s.accountId };
+    const created = await s.api('POST', `/accounts/${s.accountId}/access/apps`, { type: 'self_hosted', name: 'Wiki', domain: 'wiki.example.com/docs', self_hosted_domains: ['wiki.example.com', 'kb.example.com'] });
+    assert.equal(created.status, 201);
+  });
+  after(() => s?.close());
+
+  it("prints an nginx server block per hostname of the application, which nginx accepts", async () => {
+    const run = await portcullisAsync(['proxy-config', 'Wiki', '--upstream', '127.0.0.1:3000'], env);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /server_name wiki\.example\.com;/);
+    assert.match(run.stdout, /server_name kb\.example\.com;/);
+    assert.equal(run.stdout.match(/server \{/g)?.length, 2, 'one block per hostname, the path left to portcullis');
+    assert.match(run.stdout, new RegExp(`proxy_pass http://${new URL(s.baseUrl).host.replace('.', '\\.')}/cdn-cgi/access/authorize;`));
+    assert.match(run.stdout, /proxy_pass http:\/\/127\.0\.0\.1:3000;/);
+    const nginx = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
+    if (nginx !== undefined) {
+      const dir = tempDir('portcullis-proxy-config-');
+      try {
+        mkdirSync(join(dir.path, 'logs'));
+        const conf = join(dir.path, 'nginx.conf');
+        writeFileSync(conf, `pid ${join(dir.path, 'nginx.pid')};\nerror_log ${join(dir.path, 'logs', 'error.log')};\nevents {}\nhttp {\n  access_log off;\n${run.stdout.replace(/listen 80;/g, 'listen 127.0.0.1:18080;')}\n}\n`);
+        const check = spawnSync(nginx, ['-t', '-p', dir.path, '-c', conf], { encoding: 'utf8' });
+        assert.equal(check.status, 0, check.stderr);
+      } finally {
+        dir.remove();
+      }
+    }
+  });
+
+  it('prints Caddy and Traefik configurations too', async () => {
+    const caddy = await portcullisAsync(['proxy-config', 'Wiki', '--proxy', 'caddy', '--upstream', '127.0.0.1:3000'], env);
+    assert.equal(caddy.status, 0, caddy.stderr);
+    assert.match(caddy.stdout, /^wiki\.example\.com \{$/m);
+    assert.match(caddy.stdout, /forward_auth /);
+    const traefik = await portcullisAsync(['proxy-config', 'Wiki', '--proxy', 'traefik', '--upstream', '127.0.0.1:3000'], env);
+    assert.equal(traefik.status, 0, traefik.stderr);
+    assert.match(traefik.stdout, /forwardAuth:/);
+    assert.match(traefik.stdout, /Host\(`kb\.example\.com`\)/);
+  });
+
+  it('refuses an unknown application, an unknown proxy and a malformed upstream with one line, exit 2', async () => {
+    const unknown = await portcullisAsync(['proxy-config', 'Nope', '--upstream', '127.0.0.1:3000'], env);
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /No Access application named or with the id "Nope" .* it has "Wiki"/);
+    const proxy = await portcullisAsync(['proxy-config', 'Wiki', '--proxy', 'apache', '--upstream', '127.0.0.1:3000'], env);
+    assert.equal(proxy.status, 2);
+    assert.match(proxy.stderr, /--proxy must be one of nginx, caddy, traefik/);
+    const upstream = await portcullisAsync(['proxy-config', 'Wiki', '--upstream', 'http://x'], env);
+    assert.equal(upstream.status, 2);
+  });
+});

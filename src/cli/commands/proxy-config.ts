@@ -1,0 +1,70 @@
+// `portcullis proxy-config <app>`: the nginx, Caddy or Traefik configuration that puts an
+// application of a server behind its enforcement point, generated from the application's
+// settings (its hostnames) by the same code the end-to-end tests run (access/proxy-config.ts).
+
+import type { Command } from 'commander';
+import { caddySite, nginxServerBlock, traefikConfig, type ProxyTarget } from '../../access/proxy-config.js';
+import { EXIT, runAction, UsageError, write } from '../command-kit.js';
+import { addEndpointOptions, resolveEndpoint, TARGET } from '../endpoint-options.js';
+
+const PROXIES = ['nginx', 'caddy', 'traefik'] as const;
+type Proxy = (typeof PROXIES)[number];
+
+interface ProxyConfigOptions {
+  readonly proxy: string;
+  readonly upstream: string;
+  readonly portcullis?: string;
+  readonly listen: string;
+}
+
+/** The hostnames an application protects (its paths are decided by portcullis, not the proxy). */
+function hostsOf(app: Record<string, unknown>): string[] {
+  const destinations = [app.domain, ...(Array.isArray(app.self_hosted_domains) ? app.self_hosted_domains : [])].filter((d): d is string => typeof d === 'string');
+  return [...new Set(destinations.map((d) => d.replace(/^https?:\/\//, '').split('/')[0]!.toLowerCase()).filter((h) => h !== ''))];
+}
+
+export function proxyConfigText(proxy: Proxy, hosts: readonly string[], target: ProxyTarget, listen: string): string {
+  const parts = hosts.map((host) => {
+    if (proxy === 'nginx') return nginxServerBlock({ listen, serverName: host }, target).replace(/^\n/, '');
+    if (proxy === 'caddy') return caddySite({ address: host }, target);
+    return traefikConfig(host, target);
+  });
+  return parts.join('\n\n') + '\n';
+}
+
+async function proxyConfigCommand(appName: string, options: ProxyConfigOptions): Promise<number> {
+  const proxy = options.proxy.toLowerCase();
+  if (!(PROXIES as readonly string[]).includes(proxy)) throw new UsageError(`--proxy must be one of ${PROXIES.join(', ')}, got ${JSON.stringify(options.proxy)}.`);
+  if (!/^[^\s/]+:\d+$/.test(options.upstream)) throw new UsageError(`--upstream is the application's HOST:PORT (e.g. 127.0.0.1:3000), got ${JSON.stringify(options.upstream)}.`);
+  const endpoint = resolveEndpoint(options as unknown as Record<string, unknown>, TARGET);
+  const portcullis = options.portcullis ?? new URL(endpoint.url).host;
+  const { AccountApi } = await import('../../transfer/account-api.js');
+  const apps = await AccountApi.connect(endpoint).applications();
+  const app = apps.find((a) => a.id === appName) ?? apps.find((a) => a.name === appName);
+  if (app === undefined) {
+    const names = apps.map((a) => JSON.stringify(a.name)).join(', ');
+    throw new UsageError(`No Access application named or with the id ${JSON.stringify(appName)} in account ${endpoint.account}${names === '' ? ' (it has none)' : `; it has ${names}`}.`);
+  }
+  const hosts = hostsOf(app);
+  if (hosts.length === 0) throw new UsageError(`Application ${JSON.stringify(app.name)} names no hostname (domain or self_hosted_domains) to protect.`);
+  await write(`# ${proxy} configuration for the Access application ${JSON.stringify(app.name)} (${hosts.join(', ')}); docs/enforcement.md explains it.\n`);
+  await write(proxyConfigText(proxy as Proxy, hosts, { portcullis, upstream: options.upstream }, options.listen));
+  return EXIT.ok;
+}
+
+export function registerProxyConfig(program: Command): void {
+  const command = program
+    .command('proxy-config <app>')
+    .summary('print the nginx, Caddy or Traefik configuration that puts an application behind portcullis')
+    .description(
+      "Read an Access application (by name or id) from a server and print the reverse-proxy configuration that asks the server's " +
+        'enforcement point about every request to its hostnames (docs/enforcement.md).',
+    )
+    .option('--proxy <name>', `one of ${PROXIES.join(', ')}`, 'nginx')
+    .requiredOption('--upstream <host:port>', 'where the application itself listens, e.g. 127.0.0.1:3000')
+    .option('--portcullis <host:port>', "where the proxy reaches portcullis (default: the API URL's host)")
+    .option('--listen <address>', 'nginx: what the server block listens on', '80');
+  addEndpointOptions(command, TARGET)
+    .addHelpText('after', '\nExamples:\n  portcullis proxy-config Wiki --upstream 127.0.0.1:3000 > /etc/nginx/conf.d/wiki.conf\n  portcullis proxy-config Wiki --proxy caddy --upstream 127.0.0.1:3000')
+    .action(runAction(proxyConfigCommand));
+}
