@@ -85,7 +85,12 @@ function sameHostUrl(target: string | undefined, host: string, proto: string): s
   }
 }
 
+/** The /cdn-cgi/access routes, in a scope of their own (their form parser is not the API's). */
 export function registerAccessRoutes(app: FastifyInstance, options: AccessOptions): void {
+  void app.register(async (scope) => registerRoutesIn(scope, options));
+}
+
+function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
   const { store, keys, accountId } = options;
   const views = new AccountViews(store);
   const authDomain = options.authDomain;
