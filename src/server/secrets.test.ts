@@ -141,3 +141,22 @@ test('stored secrets are sealed with a key in its own 0600 file; rotate-key re-s
     dir.remove();
   }
 });
+
+test('a data directory or database that cannot be made stops the start with one line naming the path and why, exit 2', () => {
+  const dir = tempDir('portcullis-unwritable-');
+  try {
+    const file = join(dir.path, 'a-file');
+    writeFileSync(file, 'not a directory');
+    const serve = (...args: string[]) => spawnSync(process.execPath, [BIN, 'serve', '--port', '0', ...args], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, PORTCULLIS_API_TOKEN: '' } });
+    const data = serve('--data-dir', join(file, 'data'));
+    assert.equal(data.status, 2, data.stderr);
+    assert.equal(data.stderr.trim().split('\n').length, 1, data.stderr);
+    assert.match(data.stderr, /Cannot create the data directory .*a-file\/data: a part of the path is a file, not a directory\. Pass --data-dir/);
+    const db = serve('--data-dir', join(dir.path, 'ok'), '--db', `sqlite:${join(file, 'x.db')}`);
+    assert.equal(db.status, 2, db.stderr);
+    assert.equal(db.stderr.trim().split('\n').length, 1, db.stderr);
+    assert.match(db.stderr, /Cannot open the database sqlite:.*a-file\/x\.db: .*\(check that the directory of .* exists and is writable by this user, or pass --db\)/);
+  } finally {
+    dir.remove();
+  }
+});

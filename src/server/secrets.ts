@@ -10,9 +10,29 @@ import { newSecretKeyText, SecretKeyError, SecretKeyRing } from '../store/secret
 import type { KeyRingSource } from '../store/secret-sealer.js';
 import { ConfigError } from './config.js';
 
+/** A file-system failure as one line: the path, and why in words (not a stack trace). */
+export function fileProblem(what: string, path: string, err: unknown): ConfigError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why =
+    code === 'EACCES' || code === 'EPERM'
+      ? 'permission denied (is it writable by this user?)'
+      : code === 'ENOTDIR'
+        ? 'a part of the path is a file, not a directory'
+        : code === 'EROFS'
+          ? 'the file system is read-only'
+          : code === 'ENOSPC'
+            ? 'the disk is full'
+            : (err as Error).message;
+  return new ConfigError(`Cannot ${what} ${path}: ${why}. Pass --data-dir (or PORTCULLIS_DATA_DIR) to use another directory.`);
+}
+
 /** Create the data directory readable by its owner only (it holds the database and the root token). */
 export function ensureDataDir(dataDir: string): void {
-  if (!existsSync(dataDir)) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  try {
+    if (!existsSync(dataDir)) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw fileProblem('create the data directory', dataDir, err);
+  }
 }
 
 export interface KeptValue {
@@ -45,7 +65,8 @@ function keep(dataDir: string, name: string, fromEnv: string | undefined, genera
   try {
     // 'wx': if another process wrote it first, use theirs.
     writeFileSync(file, value + '\n', { mode: 0o600, flag: 'wx' });
-  } catch {
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw fileProblem('write', file, err);
     return { value: readFileSync(file, 'utf8').trim(), origin: 'file', file };
   }
   return { value, origin: 'generated', file };
@@ -81,12 +102,16 @@ export function secretsKeyRing(file: string, fromEnv: string | undefined): KeyRi
   };
   let origin: KeptValue['origin'] = 'file';
   if (!existsSync(file)) {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    try {
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    } catch (err) {
+      throw fileProblem('create the directory of the secrets key', dirname(file), err);
+    }
     try {
       writeFileSync(file, `# portcullis secrets key: keep it apart from the database and back it up; without it stored secrets cannot be opened.\n${newSecretKeyText()}\n`, { mode: 0o600, flag: 'wx' });
       origin = 'generated';
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new ConfigError(`Cannot create the secrets key file ${file}: ${(err as Error).message}`);
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw fileProblem('create the secrets key file', file, err);
     }
   }
   return { ring: read(), reload: read, origin };

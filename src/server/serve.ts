@@ -6,7 +6,7 @@ import { hashSecret } from '../api/auth/authenticate.js';
 import { ROUTES } from '../api/routes.js';
 import { createExternalEvaluator } from '../external/evaluator.js';
 import { buildServer } from '../api/server.js';
-import { openStore, redactUrl } from '../store/open.js';
+import { isPostgresUrl, openStore, redactUrl } from '../store/open.js';
 import { ACCOUNTS_SCOPE, type Store } from '../store/store.js';
 import { ConfigError, resolveConfig, type ServeFlags, type ServerConfig } from './config.js';
 import { SecretKeyError } from '../store/secret-box.js';
@@ -33,7 +33,10 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
   try {
     store = await openStore(config.db, { sqliteSynchronous: config.sqliteSynchronous, secrets: keys });
   } catch (err) {
-    throw new ConfigError(`Cannot open the database ${redactUrl(config.db)}: ${(err as Error).message}`);
+    const message = (err as Error).message;
+    // SQLite says only "unable to open database file": say where and what to check.
+    const hint = /unable to open database file|SQLITE_CANTOPEN|EACCES|EPERM|EROFS|ENOTDIR|EEXIST|ENOENT/i.test(message) && !isPostgresUrl(config.db) ? ` (check that the directory of ${redactUrl(config.db)} exists and is writable by this user, or pass --db)` : '';
+    throw new ConfigError(`Cannot open the database ${redactUrl(config.db)}: ${message}${hint}`);
   }
   try {
     // Seals secrets stored before sealing existed or under an older key, and proves that the
