@@ -50,11 +50,13 @@ function checked(body: Record<string, unknown>): void {
   if (issues.length > 0) throw validationError(issues);
 }
 
+/** The stored organization over the defaults (an update may have come before any create). */
 async function answer(ctx: ApiContext, accountId: string): Promise<Record<string, unknown>> {
   const stored = await readOrganization(ctx.store.read, accountId);
-  if (stored !== undefined) return { ...stored.body, created_at: stored.createdAt, updated_at: stored.updatedAt };
   const account = await ctx.store.read.getAccount(accountId);
-  return { name: account?.name ?? accountId, auth_domain: ctx.defaultAuthDomain(), session_duration: '24h', is_ui_read_only: false };
+  const defaults = { name: account?.name ?? accountId, auth_domain: ctx.defaultAuthDomain(), session_duration: '24h', is_ui_read_only: false };
+  if (stored === undefined) return defaults;
+  return { ...defaults, ...stored.body, created_at: stored.createdAt, updated_at: stored.updatedAt };
 }
 
 async function write(ctx: ApiContext, accountId: string, body: OrganizationBody, mustBeNew: boolean): Promise<void> {
