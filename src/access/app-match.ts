@@ -34,6 +34,18 @@ export function parseDestination(text: string): Destination | undefined {
   };
 }
 
+/** Parsed destinations by their text: a decision matches on every request, parsing once each. */
+const parsedDestinations = new Map<string, Destination | undefined>();
+const MAX_PARSED = 10_000;
+
+function destination(text: string): Destination | undefined {
+  if (parsedDestinations.has(text)) return parsedDestinations.get(text);
+  const parsed = parseDestination(text);
+  if (parsedDestinations.size >= MAX_PARSED) parsedDestinations.delete(parsedDestinations.keys().next().value!);
+  parsedDestinations.set(text, parsed);
+  return parsed;
+}
+
 export interface Candidate<T> {
   readonly value: T;
   readonly destinations: readonly string[];
@@ -42,12 +54,14 @@ export interface Candidate<T> {
 /** The candidate with the most specific destination covering `host` and `path`, if any. */
 export function matchDestination<T>(candidates: readonly Candidate<T>[], host: string, path: string): T | undefined {
   const requestHost = host.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
-  const requestPath = (path.split('?')[0] ?? '/').toLowerCase() || '/';
+  const rawPath = (path.split('?')[0] ?? '/').toLowerCase() || '/';
+  // Compared without a trailing slash; the root as the empty path.
+  const requestPath = rawPath === '/' ? '' : rawPath.replace(/\/+$/, '');
   let best: { value: T; hostWeight: number; pathWeight: number } | undefined;
   for (const candidate of candidates) {
     for (const text of candidate.destinations) {
-      const d = parseDestination(text);
-      if (d === undefined || !d.host.test(requestHost) || !d.path.test(requestPath === '/' ? '' : requestPath.replace(/\/+$/, ''))) continue;
+      const d = destination(text);
+      if (d === undefined || !d.host.test(requestHost) || !d.path.test(requestPath)) continue;
       if (best === undefined || d.hostWeight > best.hostWeight || (d.hostWeight === best.hostWeight && d.pathWeight > best.pathWeight)) {
         best = { value: candidate.value, hostWeight: d.hostWeight, pathWeight: d.pathWeight };
       }

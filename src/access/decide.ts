@@ -5,7 +5,7 @@
 // deleted user or a revoked service token takes effect on the next request.
 
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { prepareIdentity, resultAccess, resultDecidingIndex, type Identity } from '../engine/index.js';
+import { parseGoDuration, prepareIdentity, resultAccess, resultDecidingIndex, type Identity } from '../engine/index.js';
 import { destinationsOf, type AccountView, type AccountViews } from './account-views.js';
 import { evaluatedIdentity } from '../api/resources/user-policy-checks.js';
 import type { ResourceRecord, Store } from '../store/store.js';
@@ -72,10 +72,9 @@ export interface DecideContext {
 /** The application's session length in seconds: its own, else the organization's, else 24 hours. */
 export function sessionSeconds(app: ResourceRecord, organizationDefault?: unknown): number {
   const text = typeof app.body.session_duration === 'string' ? app.body.session_duration : typeof organizationDefault === 'string' ? organizationDefault : '24h';
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
-  if (match === null) return 24 * 3600;
-  const n = Number(match[1]);
-  return Math.max(1, Math.floor(match[2] === 'h' ? n * 3600 : match[2] === 'm' ? n * 60 : match[2] === 's' ? n : n / 1000));
+  const parsed = parseGoDuration(text);
+  // Durations are checked on write; one that cannot be read gets the 24-hour default.
+  return parsed === undefined ? 24 * 3600 : Math.max(1, Math.floor(parsed.ns / 1e9));
 }
 
 export async function decide(request: ForwardedRequest, ctx: DecideContext): Promise<Decision> {
