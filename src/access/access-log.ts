@@ -1,13 +1,14 @@
-// What the enforcement point writes to the account's access-request log: every sign-in, and
-// requests the policies refuse to a signed-in user or a service token. Refusals are written at
-// most once a minute per user (or token) and application, so a flood of refused requests cannot
-// fill the disk; sign-ins are rare and each is kept.
+// What the enforcement point writes to the account's access-request log: every sign-in, failed
+// sign-ins, and requests the policies refuse to a signed-in user or a service token. Refusals are
+// written at most once a minute per user (or token) and application, failed sign-ins at most
+// FAILED_PER_MINUTE a minute per address, so a flood cannot fill the disk; sign-ins are kept.
 
 import { randomBytes } from 'node:crypto';
 import { timeOrderedUuid } from '../store/time-ordered-id.js';
 import type { AccessRequestRecord, ResourceRecord, Store } from '../store/store.js';
 
 export const REFUSAL_INTERVAL_MS = 60_000;
+export const FAILED_PER_MINUTE = 20;
 const REMEMBERED_REFUSALS = 10_000;
 
 export const newRayId = (): string => randomBytes(8).toString('hex');
@@ -23,22 +24,36 @@ export interface LoggedRequest {
   readonly expiresAt?: Date;
 }
 
+/** A failed sign-in: the application may not be known (a forged or stale callback). */
+export interface FailedSignIn {
+  readonly app: ResourceRecord | undefined;
+  readonly host: string | undefined;
+  readonly ip: string | undefined;
+  readonly userId?: string;
+  readonly userEmail?: string;
+  readonly connection?: string;
+  readonly nonce?: string;
+  readonly expiresAt?: Date;
+}
+
 export class AccessLog {
   /** When a refusal was last written, per account, user and application. */
   private readonly lastRefusal = new Map<string, number>();
+  /** Failed sign-ins written in the current minute, per account and address. */
+  private readonly failures = new Map<string, { minute: number; count: number }>();
 
   constructor(private readonly store: Store) {}
 
-  private entry(accountId: string, allowed: boolean, r: LoggedRequest, now: number): AccessRequestRecord {
+  private entry(accountId: string, allowed: boolean, r: LoggedRequest | FailedSignIn, now: number): AccessRequestRecord {
     return {
       id: timeOrderedUuid(now),
       accountId,
       createdAt: new Date(now).toISOString(),
       action: 'login',
       allowed,
-      appDomain: r.host.replace(/:\d+$/, ''),
-      appUid: r.app.id,
-      appName: r.app.name,
+      appDomain: r.host?.replace(/:\d+$/, '') ?? null,
+      appUid: r.app?.id ?? null,
+      appName: r.app?.name ?? null,
       connection: r.connection ?? null,
       country: null,
       ipAddress: r.ip ?? null,
@@ -63,6 +78,20 @@ export class AccessLog {
     this.lastRefusal.delete(key);
     this.lastRefusal.set(key, now);
     if (this.lastRefusal.size > REMEMBERED_REFUSALS) this.lastRefusal.delete(this.lastRefusal.keys().next().value!);
+    const entry = this.entry(accountId, false, request, now);
+    await this.store.transaction(accountId, (tx) => tx.insertAccessRequest(entry));
+    return true;
+  }
+
+  /** Log a failed sign-in unless this address already had FAILED_PER_MINUTE logged this minute. */
+  async failedSignIn(accountId: string, request: FailedSignIn, now = Date.now()): Promise<boolean> {
+    const key = `${accountId}\n${request.ip ?? ''}`;
+    const minute = Math.floor(now / 60_000);
+    const seen = this.failures.get(key);
+    if (seen !== undefined && seen.minute === minute && seen.count >= FAILED_PER_MINUTE) return false;
+    this.failures.delete(key);
+    this.failures.set(key, { minute, count: seen?.minute === minute ? seen.count + 1 : 1 });
+    if (this.failures.size > REMEMBERED_REFUSALS) this.failures.delete(this.failures.keys().next().value!);
     const entry = this.entry(accountId, false, request, now);
     await this.store.transaction(accountId, (tx) => tx.insertAccessRequest(entry));
     return true;

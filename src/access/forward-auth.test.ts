@@ -163,9 +163,14 @@ describe('forward auth with untrusted peers', () => {
     assert.equal(res.status, 403, 'the request is about the server itself, which no application covers');
   });
 
-  it('serves no development login unless enabled', async () => {
-    const res = await fetch(`${s.baseUrl}/cdn-cgi/access/login/wiki.test`);
-    assert.equal(res.status, 404);
+  it('serves no development login unless enabled: the login page offers no form, a posted one is not found', async () => {
+    const page = await fetch(`${s.baseUrl}/cdn-cgi/access/login/wiki.test`);
+    const html = await page.text();
+    assert.equal(page.status, 200);
+    assert.doesNotMatch(html, /Development login|name="email"/);
+    assert.match(html, /No identity provider is set up/);
+    const posted = await fetch(`${s.baseUrl}/cdn-cgi/access/login/wiki.test`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=a%40b.test&redirect_url=http%3A%2F%2Fwiki.test%2F' });
+    assert.equal(posted.status, 404);
   });
 });
 

@@ -1,6 +1,6 @@
-// What every login records (the development login now, identity providers later): the user,
+// What every login records (the development login, identity providers, one-time PINs): the user,
 // created on their first login, and their last seen identity, the one the policies and the
-// policy tester evaluate.
+// policy tester evaluate (docs/identity-providers.md "What a login records").
 
 import { timeOrderedUuid } from '../store/time-ordered-id.js';
 import type { Store, UserRecord } from '../store/store.js';
@@ -8,23 +8,39 @@ import type { Store, UserRecord } from '../store/store.js';
 export interface LoginIdentity {
   readonly email: string;
   readonly name?: string;
-  readonly ip: string | undefined;
+  readonly ip?: string | undefined;
+  /** Group names (or ids, as the identity provider sends them). */
   readonly groups: readonly string[];
   readonly idp: { readonly id: string; readonly type: string };
+  /** How the person authenticated (the ID token's amr; "pwd" for the development login). */
   readonly amr?: readonly string[];
+  /** Azure AD authentication contexts (the ID token's acrs). */
+  readonly auth_contexts?: readonly string[];
+  /** The OIDC claims the provider's config keeps (config.claims). */
+  readonly oidc_fields?: Readonly<Record<string, unknown>>;
+  /** The SAML attributes the provider's config keeps (config.attributes). */
+  readonly saml_attributes?: Readonly<Record<string, unknown>>;
+}
+
+export function identityOf(login: LoginIdentity): Record<string, unknown> {
+  return {
+    email: login.email,
+    ...(login.name !== undefined ? { name: login.name } : {}),
+    ...(login.ip !== undefined ? { ip: login.ip } : {}),
+    groups: login.groups.map((name) => ({ id: name, name })),
+    idp: { id: login.idp.id, type: login.idp.type },
+    amr: [...(login.amr ?? [])],
+    ...(login.auth_contexts !== undefined ? { auth_contexts: [...login.auth_contexts] } : {}),
+    ...(login.oidc_fields !== undefined ? { oidc_fields: { ...login.oidc_fields } } : {}),
+    ...(login.saml_attributes !== undefined ? { saml_attributes: { ...login.saml_attributes } } : {}),
+  };
 }
 
 export async function recordLogin(store: Store, accountId: string, login: LoginIdentity): Promise<UserRecord> {
-  const identity: Record<string, unknown> = {
-    email: login.email,
-    ...(login.ip !== undefined ? { ip: login.ip } : {}),
-    groups: login.groups.map((name) => ({ id: name, name })),
-    idp: login.idp,
-    amr: login.amr ?? ['pwd'],
-  };
+  const identity = identityOf(login);
   return store.transaction(accountId, async (tx) => {
     const existing = await tx.getUserByEmail(accountId, login.email);
-    if (existing !== undefined) return (await tx.updateUser(accountId, existing.id, { identity: { ...identity, email: existing.email } }))!;
+    if (existing !== undefined) return (await tx.updateUser(accountId, existing.id, { identity: { ...identity, email: existing.email }, ...(login.name !== undefined ? { name: login.name } : {}) }))!;
     const created = await tx.insertUser({ accountId, id: timeOrderedUuid(), email: login.email, name: login.name ?? login.email.split('@')[0]!, identity: null });
     return (await tx.updateUser(accountId, created.id, { identity }))!;
   });

@@ -3,16 +3,16 @@
 // verify tokens with, and, reached on the application's own host through the proxy, the
 // endpoints that set, read and clear the CF_Authorization cookie; plus the development login.
 
-import { isIP } from 'node:net';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Store } from '../store/store.js';
-import { newIdentityNonce, userAppToken, VerifiedTokens, verifyAppToken } from './app-token.js';
+import { VerifiedTokens, verifyAppToken } from './app-token.js';
 import { AccessLog } from './access-log.js';
-import { decide, findApplication, sessionSeconds, type ForwardedRequest } from './decide.js';
-import { loginPage, messagePage } from './pages.js';
-import { authDomainUrl, readOrganization, sessionsRevokedAt, type OrganizationBody } from '../account/organization.js';
+import { decide, findApplication, type ForwardedRequest } from './decide.js';
+import { messagePage } from './pages.js';
+import { authDomainUrl, sessionsRevokedAt, type OrganizationBody } from '../account/organization.js';
 import { AccountViews } from './account-views.js';
-import { recordLogin } from './logins.js';
+import { cookieValue, first, forwarded, sameHostUrl } from './forwarded.js';
+import { registerLoginRoutes } from './login/routes.js';
 import { parseTrustedProxies, type TrustedProxies } from './trusted-proxies.js';
 import type { SigningKeys } from '../account/signing-keys.js';
 
@@ -36,34 +36,6 @@ export interface AccessOptions {
   readonly devLogin?: boolean;
 }
 
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (header === undefined) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return undefined;
-}
-
-const first = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value)?.split(',')[0]?.trim() || undefined;
-const last = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.at(-1) : value)?.split(',').at(-1)?.trim() || undefined;
-
-/** The request the proxy asks about, from its forwarded headers when the peer is trusted. */
-function forwarded(request: FastifyRequest, trusted: TrustedProxies): { host: string; path: string; proto: string; ip: string | undefined } {
-  const peer = request.socket.remoteAddress ?? '';
-  const own = { host: request.headers.host ?? '', path: request.url, proto: 'http', ip: peer || undefined };
-  if (!trusted.covers(peer)) return own;
-  const h = request.headers;
-  // The address the trusted proxy added last: earlier entries are whatever the client sent.
-  const forwardedFor = last(h['x-forwarded-for']) ?? first(h['x-real-ip']);
-  return {
-    host: first(h['x-forwarded-host']) ?? own.host,
-    path: first(h['x-forwarded-uri']) ?? first(h['x-original-uri']) ?? own.path,
-    proto: first(h['x-forwarded-proto']) ?? own.proto,
-    ip: forwardedFor !== undefined && isIP(forwardedFor) !== 0 ? forwardedFor : own.ip,
-  };
-}
-
 function cookieHeader(app: { body: Record<string, unknown> }, value: string, maxAgeSeconds: number, secure: boolean): string {
   const parts = [`${COOKIE}=${value}`, 'Path=/', `Max-Age=${maxAgeSeconds}`];
   if (app.body.http_only_cookie_attribute !== false) parts.push('HttpOnly');
@@ -71,18 +43,6 @@ function cookieHeader(app: { body: Record<string, unknown> }, value: string, max
   parts.push(`SameSite=${sameSite === 'none' ? 'None' : sameSite === 'strict' ? 'Strict' : 'Lax'}`);
   if (secure || sameSite === 'none') parts.push('Secure');
   return parts.join('; ');
-}
-
-/** `target` when it is a URL on `host` (no open redirect), else the host's root. */
-function sameHostUrl(target: string | undefined, host: string, proto: string): string {
-  const fallback = `${proto}://${host}/`;
-  if (target === undefined) return fallback;
-  try {
-    const url = new URL(target);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.host.toLowerCase() === host.toLowerCase() ? url.toString() : fallback;
-  } catch {
-    return fallback;
-  }
 }
 
 /** The /cdn-cgi/access routes, in a scope of their own (their form parser is not the API's). */
@@ -200,44 +160,5 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     return reply.code(200).type('text/html').send(messagePage('Signed out', 'You are signed out of this application.'));
   });
 
-  if (options.devLogin !== true) return;
-
-  // The development login: an operator types an email; no password. Off unless enabled.
-  app.get('/cdn-cgi/access/login/:host', async (request, reply) => {
-    const { host } = request.params as { host: string };
-    const query = request.query as Record<string, string | undefined>;
-    const returnTo = sameHostUrl(query.redirect_url, host, 'http');
-    const protectedApp = await findApplication(store, accountId, host, new URL(returnTo).pathname);
-    if (protectedApp === undefined) return reply.code(404).type('text/html').send(messagePage('Not found', `No Access application covers ${host}.`));
-    return reply.type('text/html').send(loginPage(protectedApp.name, query.redirect_url ?? returnTo));
-  });
-
-  app.post('/cdn-cgi/access/login/:host', async (request: FastifyRequest, reply: FastifyReply) => {
-    const { host } = request.params as { host: string };
-    const form = (request.body ?? {}) as Record<string, string | undefined>;
-    const email = (form.email ?? '').trim();
-    const returnTo = form.redirect_url ?? '';
-    let target: URL;
-    try {
-      target = new URL(returnTo);
-    } catch {
-      return reply.code(400).type('text/html').send(messagePage('Bad request', 'The page to return to is missing.'));
-    }
-    // No open redirect: only back to the host this login is for, and only where an application is.
-    if (target.host.toLowerCase() !== host.toLowerCase() || (target.protocol !== 'http:' && target.protocol !== 'https:')) {
-      return reply.code(400).type('text/html').send(messagePage('Bad request', 'The page to return to is not on this application.'));
-    }
-    const protectedApp = await findApplication(store, accountId, target.host, target.pathname);
-    if (protectedApp === undefined) return reply.code(400).type('text/html').send(messagePage('Bad request', 'The page to return to is not on an application here.'));
-    if (!/^[^\s@]+@[^\s@]+$/.test(email)) return reply.code(400).type('text/html').send(loginPage(protectedApp.name, returnTo, 'Type an email address.'));
-    const ip = forwarded(request, trusted).ip;
-    const groups = (form.groups ?? '').split(',').map((g) => g.trim()).filter((g) => g !== '');
-    const user = await recordLogin(store, accountId, { email, ip, groups, idp: { id: 'development', type: 'development' } });
-    const lifetimeSeconds = sessionSeconds(protectedApp, (await readOrganization(store.read, accountId))?.body.session_duration);
-    const identityNonce = newIdentityNonce();
-    const token = await userAppToken({ aud: String(protectedApp.body.aud), issuer: await issuerNow(), lifetimeSeconds, userId: user.id, email: user.email, identityNonce }, await keys.current(accountId));
-    await log.signIn(accountId, { app: protectedApp, host, ip, userId: user.id, userEmail: user.email, connection: 'development', nonce: identityNonce, expiresAt: new Date(Date.now() + lifetimeSeconds * 1000) });
-    const authorized = `${target.protocol}//${target.host}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(target.toString())}`;
-    return reply.redirect(authorized, 302);
-  });
+  registerLoginRoutes(app, { store, keys, accountId, log, trusted, issuer: issuerNow, devLogin: options.devLogin === true, now: () => Date.now() });
 }

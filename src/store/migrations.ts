@@ -216,6 +216,26 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ]),
   },
+  {
+    version: 10,
+    description: 'sign-ins under way (an identity provider login between its start and its callback, a one-time PIN mailed and not yet typed): kept in the database so that any instance can finish a login another started, and each can be finished once',
+    statements: perDialect((t) => [
+      `CREATE TABLE login_challenges (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        email TEXT,
+        ip_address TEXT,
+        body TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        expires_at ${t.bigint} NOT NULL
+      )`,
+      'CREATE INDEX login_challenges_by_email ON login_challenges (account_id, kind, email, created_at)',
+      'CREATE INDEX login_challenges_by_ip ON login_challenges (account_id, kind, ip_address, created_at)',
+      'CREATE INDEX login_challenges_by_expiry ON login_challenges (expires_at)',
+    ]),
+  },
 ];
 
 function policyTestTables(t: DialectTypes): string[] {

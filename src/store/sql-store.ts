@@ -10,6 +10,7 @@ import type { Dialect, Driver, TransactionOptions } from './driver.js';
 import { MIGRATIONS } from './migrations.js';
 import { accessRequestRepository } from './sql/access-requests.js';
 import { accountRepository } from './sql/accounts.js';
+import { SqlLoginChallenges } from './sql/login-challenges.js';
 import { auditLogRepository } from './sql/audit-log.js';
 import { sqlContext, type SqlContext } from './sql/context.js';
 import { listItemRepository } from './sql/list-items.js';
@@ -40,6 +41,7 @@ function sqlWriter(context: SqlContext): StoreWriter {
 export class SqlStore implements Store {
   readonly read: StoreReader;
   readonly tests: SqlPolicyTests;
+  readonly challenges: SqlLoginChallenges;
   private readonly sql: DialectSql;
 
   private constructor(
@@ -49,6 +51,7 @@ export class SqlStore implements Store {
     this.sql = sqlFor(driver.dialect);
     this.read = sqlWriter(sqlContext(driver.reader, this.sql, secrets, undefined, driver.scanner));
     this.tests = new SqlPolicyTests(driver, this.sql);
+    this.challenges = new SqlLoginChallenges(driver);
   }
 
   /** Open over a driver and bring its schema up to date; `keys` seal and open secret fields. */

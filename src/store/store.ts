@@ -152,6 +152,43 @@ export interface AccessRequestRecord {
   readonly expiresAt: string | null;
 }
 
+/**
+ * A sign-in under way: an identity provider login between its start and its callback (its id is
+ * the OAuth `state` or SAML `RelayState`), or a one-time PIN mailed and not yet typed.
+ */
+export interface LoginChallengeRecord {
+  readonly id: string;
+  readonly accountId: string;
+  /** What is under way: "oidc", "saml", "saml_request" (an AuthnRequest id), "pin". */
+  readonly kind: string;
+  /** Who it is for, when known (the address a PIN was mailed to). */
+  readonly email: string | null;
+  /** The address the sign-in started from. */
+  readonly ipAddress: string | null;
+  /** What finishing it needs (the application, where to return, PKCE verifier, the PIN's hash...). */
+  readonly body: Record<string, unknown>;
+  /** Wrong answers so far (a mistyped PIN). */
+  readonly attempts: number;
+  readonly createdAt: string;
+  /** Milliseconds since the epoch after which it cannot be finished. */
+  readonly expiresAt: number;
+}
+
+/** Sign-ins under way (see LoginChallengeRecord), outside any account transaction. */
+export interface LoginChallengeStore {
+  put(challenge: LoginChallengeRecord): Promise<void>;
+  /** The challenge, while it is unexpired (it stays: see take). */
+  get(accountId: string, id: string, now: number): Promise<LoginChallengeRecord | undefined>;
+  /** Remove and return the challenge: each is finished at most once, by whichever instance asks first. */
+  take(accountId: string, id: string, now: number): Promise<LoginChallengeRecord | undefined>;
+  /** Count one more wrong answer; the attempts after it (undefined when the challenge is gone). */
+  addAttempt(accountId: string, id: string): Promise<number | undefined>;
+  /** How many challenges of a kind were made since `since` for an email, or from an address. */
+  countSince(accountId: string, kind: string, who: { readonly email?: string; readonly ipAddress?: string }, since: Date): Promise<number>;
+  /** Forget challenges expired before `now`; how many were removed. */
+  prune(now: number): Promise<number>;
+}
+
 export interface AccessRequestFilter {
   readonly since?: Date;
   readonly until?: Date;
@@ -388,6 +425,7 @@ export interface Store {
   readonly dialect: Dialect;
   readonly read: StoreReader;
   readonly tests: PolicyTestStore;
+  readonly challenges: LoginChallengeStore;
   /**
    * Run `fn` in one transaction: all of its writes or none. Transactions of one scope never
    * overlap (in this process or another on the same database).

@@ -8,7 +8,7 @@ import type { DatabaseKind, TestDatabase } from './databases.js';
 import { openDriver, openStore } from '../../src/store/open.js';
 import { newSecretKeyText, parseSecretKey, SecretKeyError, SecretKeyRing } from '../../src/store/secret-box.js';
 import { testKeys } from './secrets-key.js';
-import type { AuditFilter, ChunkOutcome, NewPolicyTest, NewResource, Store, TokenRecord } from '../../src/store/store.js';
+import type { AuditFilter, ChunkOutcome, LoginChallengeRecord, NewPolicyTest, NewResource, Store, TokenRecord } from '../../src/store/store.js';
 import { ACCOUNTS_SCOPE, TOKENS_SCOPE } from '../../src/store/store.js';
 import { withAuditActor, type AuditActor } from '../../src/store/audit.js';
 
@@ -625,6 +625,46 @@ export function storeConformance(kind: DatabaseKind): void {
         assert.deepEqual(await store.read.listAccessRequests(OTHER, 10), []);
         const [first] = await store.read.listAccessRequests(account, 1, { direction: 'asc' });
         assert.deepEqual(first, entry(1));
+      });
+    });
+
+    describe('sign-ins under way', () => {
+      it('keeps a challenge until it expires, gives it out once, counts wrong answers and recent ones', async () => {
+        const account = randomUUID().replace(/-/g, '');
+        const now = Date.parse('2031-05-01T10:00:00Z');
+        const challenge = (id: string, extra: Partial<LoginChallengeRecord> = {}): LoginChallengeRecord => ({
+          id,
+          accountId: account,
+          kind: 'pin',
+          email: 'ada@example.com',
+          ipAddress: '192.0.2.1',
+          body: { app: 'wiki', pin: 'hash' },
+          attempts: 0,
+          createdAt: new Date(now).toISOString(),
+          expiresAt: now + 600_000,
+          ...extra,
+        });
+        await store.challenges.put(challenge('c1'));
+        await store.challenges.put(challenge('c2', { email: 'bob@example.com', expiresAt: now - 1 }));
+        const oidc = challenge('c3', { kind: 'oidc', email: null, ipAddress: '192.0.2.9' });
+        await store.challenges.put(oidc);
+        assert.deepEqual(await store.challenges.get(account, 'c1', now), challenge('c1'));
+        assert.equal(await store.challenges.get(OTHER, 'c1', now), undefined, 'another account cannot see it');
+        assert.equal(await store.challenges.get(account, 'c2', now), undefined, 'expired');
+        assert.equal(await store.challenges.addAttempt(account, 'c1'), 1);
+        assert.equal(await store.challenges.addAttempt(account, 'c1'), 2);
+        assert.equal(await store.challenges.addAttempt(account, 'missing'), undefined);
+        const since = new Date(now - 60_000);
+        assert.equal(await store.challenges.countSince(account, 'pin', { email: 'ada@example.com' }, since), 1);
+        assert.equal(await store.challenges.countSince(account, 'pin', { ipAddress: '192.0.2.1' }, since), 2);
+        assert.equal(await store.challenges.countSince(account, 'oidc', { ipAddress: '192.0.2.1' }, since), 0);
+        assert.equal(await store.challenges.countSince(account, 'pin', { email: 'ada@example.com' }, new Date(now + 1)), 0);
+        const [first, second] = await Promise.all([store.challenges.take(account, 'c1', now), store.challenges.take(account, 'c1', now)]);
+        assert.deepEqual([first, second].filter((c) => c !== undefined), [challenge('c1', { attempts: 2 })], 'given out exactly once');
+        assert.equal(await store.challenges.take(account, 'c2', now), undefined, 'an expired one is not given out');
+        assert.ok((await store.challenges.prune(now)) >= 0);
+        assert.deepEqual(await store.challenges.get(account, 'c3', now), oidc);
+        assert.equal(await store.challenges.take(account, 'c3', now + 600_000), undefined, 'expired by the time it is finished');
       });
     });
 

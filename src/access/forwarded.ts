@@ -1,0 +1,64 @@
+// What the enforcement point knows of the request a reverse proxy asks about: the original host,
+// path, scheme and client address from the proxy's X-Forwarded-* headers, believed only from
+// trusted peers (docs/enforcement.md "Trust and forwarded headers"), and the cookie it carries.
+
+import { isIP } from 'node:net';
+import type { FastifyRequest } from 'fastify';
+import type { TrustedProxies } from './trusted-proxies.js';
+
+export const first = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value)?.split(',')[0]?.trim() || undefined;
+const last = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.at(-1) : value)?.split(',').at(-1)?.trim() || undefined;
+
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (header === undefined) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+export interface OriginalRequest {
+  readonly host: string;
+  readonly path: string;
+  readonly proto: string;
+  readonly ip: string | undefined;
+}
+
+/** The request the proxy asks about, from its forwarded headers when the peer is trusted. */
+export function forwarded(request: FastifyRequest, trusted: TrustedProxies): OriginalRequest {
+  const peer = request.socket.remoteAddress ?? '';
+  const own = { host: request.headers.host ?? '', path: request.url, proto: 'http', ip: peer || undefined };
+  if (!trusted.covers(peer)) return own;
+  const h = request.headers;
+  // The address the trusted proxy added last: earlier entries are whatever the client sent.
+  const forwardedFor = last(h['x-forwarded-for']) ?? first(h['x-real-ip']);
+  return {
+    host: first(h['x-forwarded-host']) ?? own.host,
+    path: first(h['x-forwarded-uri']) ?? first(h['x-original-uri']) ?? own.path,
+    proto: first(h['x-forwarded-proto']) ?? own.proto,
+    ip: forwardedFor !== undefined && isIP(forwardedFor) !== 0 ? forwardedFor : own.ip,
+  };
+}
+
+/** `target` when it is an http(s) URL on `host` (no open redirect), else undefined. */
+export function urlOnHost(target: string | undefined, host: string): URL | undefined {
+  if (target === undefined) return undefined;
+  try {
+    const url = new URL(target);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.host.toLowerCase() === host.toLowerCase() ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `target` when it is a URL on `host`, else the host's root. */
+export function sameHostUrl(target: string | undefined, host: string, proto: string): string {
+  return urlOnHost(target, host)?.toString() ?? `${proto}://${host}/`;
+}

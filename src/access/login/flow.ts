@@ -1,0 +1,124 @@
+// What every sign-in shares, whatever proves who the person is (the development login, an OpenID
+// Connect or SAML identity provider, a one-time PIN): where it may return to, the challenge that
+// carries it across the identity provider's round trip, and its end: the user's last seen
+// identity recorded, an access-log entry, an application token handed to the application's host.
+
+import { randomBytes } from 'node:crypto';
+import type { ResourceRecord, Store } from '../../store/store.js';
+import type { SigningKeys } from '../../account/signing-keys.js';
+import { readOrganization } from '../../account/organization.js';
+import type { AccessLog } from '../access-log.js';
+import { findApplication, sessionSeconds } from '../decide.js';
+import { newIdentityNonce, userAppToken } from '../app-token.js';
+import { urlOnHost } from '../forwarded.js';
+import { recordLogin, type LoginIdentity } from '../logins.js';
+import type { TrustedProxies } from '../trusted-proxies.js';
+
+export interface LoginContext {
+  readonly store: Store;
+  readonly keys: SigningKeys;
+  readonly accountId: string;
+  readonly log: AccessLog;
+  readonly trusted: TrustedProxies;
+  /** The auth domain URL now (the tokens' issuer; identity providers call back here). */
+  issuer(): Promise<string>;
+  readonly devLogin: boolean;
+  now(): number;
+}
+
+/** A sign-in under way: for which application, and where the browser goes back to. */
+export interface PendingLogin {
+  readonly app: ResourceRecord;
+  readonly host: string;
+  /** The page to return to: on `host`, covered by `app`. */
+  readonly target: string;
+}
+
+/** What a sign-in may return to: a page on `host` that one of the account's applications covers (no open redirect). */
+export async function pendingLogin(ctx: LoginContext, host: string, redirectUrl: string | undefined): Promise<PendingLogin | undefined> {
+  const target = urlOnHost(redirectUrl, host) ?? urlOnHost(`http://${host}/`, host);
+  if (target === undefined) return undefined;
+  const app = await findApplication(ctx.store, ctx.accountId, target.host, target.pathname);
+  return app === undefined ? undefined : { app, host: target.host, target: target.toString() };
+}
+
+/** The identity providers a sign-in to `app` may use: its allowed_idps, or every one when it names none. */
+export async function allowedProviders(ctx: LoginContext, app: ResourceRecord): Promise<ResourceRecord[]> {
+  const all = await ctx.store.read.allResources(ctx.accountId, 'identity_provider');
+  const allowed = Array.isArray(app.body.allowed_idps) ? (app.body.allowed_idps as unknown[]).filter((id): id is string => typeof id === 'string') : [];
+  return allowed.length === 0 ? all : all.filter((idp) => allowed.includes(idp.id));
+}
+
+/** How long a sign-in may take between its start and the identity provider's answer. */
+export const CHALLENGE_SECONDS = 10 * 60;
+
+/** Keep a sign-in across the identity provider's round trip; the id is the `state` / `RelayState`. */
+export async function saveChallenge(ctx: LoginContext, kind: string, pending: PendingLogin, idp: ResourceRecord, body: Record<string, unknown>, who: { email?: string; ip?: string } = {}, seconds = CHALLENGE_SECONDS): Promise<string> {
+  const id = randomBytes(24).toString('base64url');
+  const now = ctx.now();
+  await ctx.store.challenges.put({
+    id,
+    accountId: ctx.accountId,
+    kind,
+    email: who.email ?? null,
+    ipAddress: who.ip ?? null,
+    body: { ...body, app: pending.app.id, host: pending.host, target: pending.target, idp: idp.id },
+    attempts: 0,
+    createdAt: new Date(now).toISOString(),
+    expiresAt: now + seconds * 1000,
+  });
+  return id;
+}
+
+export interface ResumedLogin {
+  readonly pending: PendingLogin;
+  readonly idp: ResourceRecord;
+  readonly body: Record<string, unknown>;
+  readonly email: string | null;
+}
+
+/** The sign-in a challenge carried, once (a second answer with the same state finds nothing). */
+export async function resumeLogin(ctx: LoginContext, kind: string, id: string | undefined, take = true): Promise<ResumedLogin | undefined> {
+  if (id === undefined || id === '' || id.length > 200) return undefined;
+  const now = ctx.now();
+  const challenge = take ? await ctx.store.challenges.take(ctx.accountId, id, now) : await ctx.store.challenges.get(ctx.accountId, id, now);
+  if (challenge === undefined || challenge.kind !== kind) return undefined;
+  const body = challenge.body;
+  const [app, idp] = await Promise.all([
+    ctx.store.read.getResource(ctx.accountId, 'app', String(body.app)),
+    ctx.store.read.getResource(ctx.accountId, 'identity_provider', String(body.idp)),
+  ]);
+  // The application or the provider deleted during the sign-in: it cannot finish.
+  if (app === undefined || idp === undefined) return undefined;
+  return { pending: { app, host: String(body.host), target: String(body.target) }, idp, body, email: challenge.email };
+}
+
+/**
+ * Finish a sign-in: record the user's last seen identity (creating the user on a first login),
+ * log it, and return where the browser goes: the application host's /cdn-cgi/access/authorized,
+ * which keeps the token as its cookie.
+ */
+export async function completeLogin(ctx: LoginContext, pending: PendingLogin, identity: LoginIdentity, ip: string | undefined): Promise<string> {
+  const user = await recordLogin(ctx.store, ctx.accountId, { ...identity, ip });
+  const organization = await readOrganization(ctx.store.read, ctx.accountId);
+  const lifetimeSeconds = sessionSeconds(pending.app, organization?.body.session_duration);
+  const identityNonce = newIdentityNonce();
+  const token = await userAppToken({ aud: String(pending.app.body.aud), issuer: await ctx.issuer(), lifetimeSeconds, userId: user.id, email: user.email, identityNonce }, await ctx.keys.current(ctx.accountId));
+  await ctx.log.signIn(ctx.accountId, { app: pending.app, host: pending.host, ip, userId: user.id, userEmail: user.email, connection: identity.idp.type, nonce: identityNonce, expiresAt: new Date(ctx.now() + lifetimeSeconds * 1000) });
+  const target = new URL(pending.target);
+  return `${target.protocol}//${target.host}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(target.toString())}`;
+}
+
+/** A sign-in that failed: an access-log entry (and the user's failed logins when the email is known). */
+export async function refuseLogin(ctx: LoginContext, pending: PendingLogin | undefined, failure: { readonly connection: string; readonly ip: string | undefined; readonly email?: string | null }): Promise<void> {
+  const email = failure.email ?? undefined;
+  const user = email === undefined ? undefined : await ctx.store.read.getUserByEmail(ctx.accountId, email);
+  await ctx.log.failedSignIn(ctx.accountId, {
+    app: pending?.app,
+    host: pending?.host,
+    ip: failure.ip,
+    connection: failure.connection,
+    ...(email !== undefined ? { userEmail: user?.email ?? email } : {}),
+    ...(user !== undefined ? { userId: user.id } : {}),
+  });
+}

@@ -1,0 +1,18 @@
+// A way of signing in (OpenID Connect, SAML, one-time PIN): how it starts for an identity
+// provider the login page offers, and the routes its answers come back on.
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ResourceRecord } from '../../store/store.js';
+import type { LoginContext, PendingLogin } from './flow.js';
+
+export interface LoginMethod {
+  /** The identity provider types it signs in with. */
+  readonly types: readonly string[];
+  /** Send the browser on to the identity provider, or show what the method asks for. */
+  start(ctx: LoginContext, idp: ResourceRecord, pending: PendingLogin, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply>;
+  /** Its own routes (the identity provider's callback, a form's answer). */
+  register(scope: FastifyInstance, ctx: LoginContext): void;
+}
+
+/** The callback identity providers send the browser back to (Cloudflare's, on the auth domain). */
+export const CALLBACK_PATH = '/cdn-cgi/access/callback';

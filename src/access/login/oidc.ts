@@ -1,0 +1,170 @@
+// Sign-in through an OpenID Connect identity provider (generic OIDC, Okta, Azure AD, Google,
+// Google Workspace, OneLogin, PingOne, Centrify): the authorization code flow with PKCE, state and
+// nonce, by openid-client, which also validates the ID token (signature against the provider's
+// keys, issuer, audience, expiry, nonce). docs/identity-providers.md "OpenID Connect".
+
+import { isIP } from 'node:net';
+import * as client from 'openid-client';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ResourceRecord } from '../../store/store.js';
+import { messagePage } from '../pages.js';
+import { forwarded } from '../forwarded.js';
+import type { LoginIdentity } from '../logins.js';
+import { completeLogin, refuseLogin, resumeLogin, saveChallenge, type LoginContext, type PendingLogin } from './flow.js';
+import { CALLBACK_PATH, type LoginMethod } from './method.js';
+import { OIDC_ISSUERS, oidcServer } from './oidc-issuers.js';
+
+const CHALLENGE_KIND = 'oidc';
+const DEFAULT_SCOPES = ['openid', 'email', 'profile'];
+/** How long a discovered provider's metadata (and its key cache) is kept. */
+const CONFIGURATION_TTL_MS = 60 * 60 * 1000;
+
+type Config = Record<string, unknown>;
+const configOf = (idp: ResourceRecord): Config => (idp.body.config !== null && typeof idp.body.config === 'object' ? (idp.body.config as Config) : {});
+
+/** Plain http is only for a provider on this machine (tests, development); anything else must be https. */
+function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || (isIP(host) === 4 && host.startsWith('127.')) || host === '::1';
+}
+
+class ProviderConfigurations {
+  private readonly cache = new Map<string, { at: number; configuration: Promise<client.Configuration> }>();
+
+  get(idp: ResourceRecord, now: number): Promise<client.Configuration> {
+    // Keyed by version: an edited provider is discovered again.
+    const key = `${idp.id}@${idp.updatedAt}`;
+    const cached = this.cache.get(key);
+    if (cached !== undefined && now - cached.at < CONFIGURATION_TTL_MS) return cached.configuration;
+    const configuration = this.load(idp);
+    configuration.catch(() => this.cache.delete(key));
+    for (const old of this.cache.keys()) if (old.startsWith(`${idp.id}@`)) this.cache.delete(old);
+    this.cache.set(key, { at: now, configuration });
+    return configuration;
+  }
+
+  private async load(idp: ResourceRecord): Promise<client.Configuration> {
+    const config = configOf(idp);
+    const server = oidcServer(String(idp.body.type), config);
+    if ('error' in server) throw new Error(server.error);
+    const clientId = String(config.client_id);
+    const secret = typeof config.client_secret === 'string' && config.client_secret !== '' ? config.client_secret : undefined;
+    const auth = secret === undefined ? client.None() : client.ClientSecretBasic(secret);
+    const urls = [server.issuer, ...(server.endpoints === undefined ? [] : Object.values(server.endpoints))];
+    const insecure = urls.every(isLoopback);
+    if (server.endpoints === undefined) {
+      return client.discovery(new URL(server.issuer), clientId, undefined, auth, insecure ? { execute: [client.allowInsecureRequests] } : {});
+    }
+    const configuration = new client.Configuration(
+      { issuer: server.issuer, authorization_endpoint: server.endpoints.authorization, token_endpoint: server.endpoints.token, jwks_uri: server.endpoints.jwks },
+      clientId,
+      undefined,
+      auth,
+    );
+    if (insecure) client.allowInsecureRequests(configuration);
+    return configuration;
+  }
+}
+
+const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : typeof value === 'string' ? [value] : []);
+
+/** The group names (or ids) a groups claim carries: strings, or objects with a name or id. */
+function groupNames(value: unknown): string[] {
+  if (!Array.isArray(value)) return typeof value === 'string' ? [value] : [];
+  return value.flatMap((g) => (typeof g === 'string' ? [g] : g !== null && typeof g === 'object' ? strings((g as Record<string, unknown>).name ?? (g as Record<string, unknown>).id) : []));
+}
+
+/** The identity an ID token's claims give, or why it gives none. */
+export function identityFromClaims(idp: ResourceRecord, claims: Readonly<Record<string, unknown>>): LoginIdentity | { readonly error: string } {
+  const config = configOf(idp);
+  const emailClaim = typeof config.email_claim_name === 'string' && config.email_claim_name !== '' ? config.email_claim_name : 'email';
+  const email = claims[emailClaim];
+  if (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(email)) return { error: `the identity provider sent no email address (claim ${emailClaim})` };
+  if (idp.body.type === 'google-apps' && typeof config.apps_domain === 'string' && claims.hd !== config.apps_domain) {
+    return { error: `the account is not in the Google Workspace domain ${config.apps_domain}` };
+  }
+  const kept = strings(config.claims);
+  const fields = Object.fromEntries(kept.filter((name) => claims[name] !== undefined).map((name) => [name, claims[name]]));
+  const contexts = idp.body.type === 'azureAD' && config.conditional_access_enabled === true ? strings(claims.acrs) : undefined;
+  return {
+    email,
+    ...(typeof claims.name === 'string' ? { name: claims.name } : {}),
+    groups: groupNames(claims.groups),
+    idp: { id: idp.id, type: String(idp.body.type) },
+    amr: strings(claims.amr),
+    ...(contexts !== undefined ? { auth_contexts: contexts } : {}),
+    ...(kept.length > 0 ? { oidc_fields: fields } : {}),
+  };
+}
+
+function scopesOf(idp: ResourceRecord): string {
+  const configured = strings(configOf(idp).scopes);
+  return [...new Set([...DEFAULT_SCOPES, ...configured])].join(' ');
+}
+
+export function oidcMethod(): LoginMethod {
+  const configurations = new ProviderConfigurations();
+
+  return {
+    types: Object.keys(OIDC_ISSUERS),
+
+    async start(ctx: LoginContext, idp: ResourceRecord, pending: PendingLogin, request: FastifyRequest, reply: FastifyReply) {
+      let configuration: client.Configuration;
+      try {
+        configuration = await configurations.get(idp, ctx.now());
+      } catch (err) {
+        request.log.warn({ idp: idp.id, err: (err as Error).message }, 'identity provider unreachable or misconfigured');
+        return reply.code(502).type('text/html').send(messagePage('Sign-in unavailable', `${String(idp.body.name)} cannot be reached or is not set up right: ${(err as Error).message}`));
+      }
+      const config = configOf(idp);
+      const verifier = client.randomPKCECodeVerifier();
+      const nonce = client.randomNonce();
+      const pkce = config.pkce_enabled !== false;
+      const state = await saveChallenge(ctx, CHALLENGE_KIND, pending, idp, { nonce, ...(pkce ? { verifier } : {}) }, { ip: forwarded(request, ctx.trusted).ip });
+      const parameters: Record<string, string> = { redirect_uri: `${await ctx.issuer()}${CALLBACK_PATH}`, scope: scopesOf(idp), state, nonce };
+      if (pkce) Object.assign(parameters, { code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+      if (idp.body.type === 'google-apps' && typeof config.apps_domain === 'string') parameters.hd = config.apps_domain;
+      if (typeof config.prompt === 'string') parameters.prompt = config.prompt;
+      return reply.redirect(client.buildAuthorizationUrl(configuration, parameters).href, 302);
+    },
+
+    register(scope, ctx) {
+      scope.get(CALLBACK_PATH, async (request, reply) => {
+        const query = request.query as Record<string, string | undefined>;
+        const ip = forwarded(request, ctx.trusted).ip;
+        const resumed = await resumeLogin(ctx, CHALLENGE_KIND, query.state);
+        if (resumed === undefined) {
+          await refuseLogin(ctx, undefined, { connection: 'oidc', ip });
+          return reply.code(400).type('text/html').send(messagePage('Sign-in failed', 'This sign-in has expired or was already used. Go back to the application to sign in again.'));
+        }
+        const { pending, idp, body } = resumed;
+        const connection = String(idp.body.type);
+        const fail = async (message: string, email?: string): Promise<FastifyReply> => {
+          await refuseLogin(ctx, pending, { connection, ip, email: email ?? null });
+          return reply.code(401).type('text/html').send(messagePage('Sign-in failed', message, pending.target));
+        };
+        if (query.error !== undefined) return fail(`${String(idp.body.name)} did not sign you in: ${query.error_description ?? query.error}.`);
+        let claims: Record<string, unknown>;
+        try {
+          const configuration = await configurations.get(idp, ctx.now());
+          // The URL the provider sent the browser to: the callback on the auth domain, with its answer.
+          const answered = new URL(`${await ctx.issuer()}${CALLBACK_PATH}`);
+          for (const [name, value] of Object.entries(query)) if (typeof value === 'string') answered.searchParams.set(name, value);
+          const tokens = await client.authorizationCodeGrant(configuration, answered, {
+            expectedState: query.state!,
+            expectedNonce: String(body.nonce),
+            idTokenExpected: true,
+            ...(typeof body.verifier === 'string' ? { pkceCodeVerifier: body.verifier } : {}),
+          });
+          claims = { ...(tokens.claims() ?? {}) };
+        } catch (err) {
+          request.log.info({ idp: idp.id, err: (err as Error).message }, 'OpenID Connect sign-in refused');
+          return fail(`${String(idp.body.name)}'s answer could not be verified: ${(err as Error).message}`);
+        }
+        const identity = identityFromClaims(idp, claims);
+        if ('error' in identity) return fail(`Sign-in refused: ${identity.error}.`, typeof claims.email === 'string' ? claims.email : undefined);
+        return reply.redirect(await completeLogin(ctx, pending, identity, ip), 302);
+      });
+    },
+  };
+}

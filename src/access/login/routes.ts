@@ -1,0 +1,63 @@
+// The login flow on the auth domain (Cloudflare's /cdn-cgi/access/login/<host>): the page that
+// lists the identity providers an application allows, the start of each provider's sign-in, and
+// the development login. docs/identity-providers.md "The login page".
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ResourceRecord } from '../../store/store.js';
+import { loginPage, messagePage } from '../pages.js';
+import { forwarded, urlOnHost } from '../forwarded.js';
+import { allowedProviders, completeLogin, pendingLogin, type LoginContext, type PendingLogin } from './flow.js';
+import type { LoginMethod } from './method.js';
+import { oidcMethod } from './oidc.js';
+
+const badRequest = (reply: FastifyReply, message: string): FastifyReply => reply.code(400).type('text/html').send(messagePage('Bad request', message));
+
+export function registerLoginRoutes(scope: FastifyInstance, ctx: LoginContext, methods: readonly LoginMethod[] = [oidcMethod()]): void {
+  const methodOf = new Map(methods.flatMap((method) => method.types.map((type) => [type, method] as const)));
+  for (const method of methods) method.register(scope, ctx);
+
+  const startUrl = (host: string, idp: ResourceRecord, target: string): string => `/cdn-cgi/access/login/${encodeURIComponent(host)}/idp/${encodeURIComponent(idp.id)}?redirect_url=${encodeURIComponent(target)}`;
+  /** The providers an application's login offers: those it allows that this server can sign in with. */
+  const offered = async (pending: PendingLogin): Promise<ResourceRecord[]> => (await allowedProviders(ctx, pending.app)).filter((idp) => methodOf.has(String(idp.body.type)));
+
+  const page = async (pending: PendingLogin, error?: string): Promise<string> =>
+    loginPage(pending.app.name, pending.target, { providers: (await offered(pending)).map((idp) => ({ name: String(idp.body.name ?? idp.name), href: startUrl(pending.host, idp, pending.target) })), devLogin: ctx.devLogin, ...(error !== undefined ? { error } : {}) });
+
+  scope.get('/cdn-cgi/access/login/:host', async (request, reply) => {
+    const { host } = request.params as { host: string };
+    const pending = await pendingLogin(ctx, host, (request.query as Record<string, string | undefined>).redirect_url);
+    if (pending === undefined) return reply.code(404).type('text/html').send(messagePage('Not found', `No Access application covers ${host}.`));
+    const providers = await offered(pending);
+    // Cloudflare's auto_redirect_to_identity: with one provider and nothing else to choose, go straight there.
+    if (pending.app.body.auto_redirect_to_identity === true && providers.length === 1 && !ctx.devLogin) return reply.redirect(startUrl(pending.host, providers[0]!, pending.target), 302);
+    return reply.type('text/html').send(await page(pending));
+  });
+
+  scope.get('/cdn-cgi/access/login/:host/idp/:idp', async (request, reply) => {
+    const { host, idp: idpId } = request.params as { host: string; idp: string };
+    const pending = await pendingLogin(ctx, host, (request.query as Record<string, string | undefined>).redirect_url);
+    if (pending === undefined) return badRequest(reply, 'The page to return to is not on an application here.');
+    const idp = (await offered(pending)).find((candidate) => candidate.id === idpId);
+    if (idp === undefined) return badRequest(reply, 'This identity provider cannot sign in to this application.');
+    return methodOf.get(String(idp.body.type))!.start(ctx, idp, pending, request, reply);
+  });
+
+  if (!ctx.devLogin) return;
+
+  // The development login: an operator types an email; no password. Off unless enabled.
+  scope.post('/cdn-cgi/access/login/:host', async (request: FastifyRequest, reply: FastifyReply) => {
+    const { host } = request.params as { host: string };
+    const form = (request.body ?? {}) as Record<string, string | undefined>;
+    if (form.redirect_url === undefined || form.redirect_url === '') return badRequest(reply, 'The page to return to is missing.');
+    // No open redirect: only back to the host this login is for, and only where an application is.
+    const wanted = urlOnHost(form.redirect_url, host);
+    if (wanted === undefined) return badRequest(reply, 'The page to return to is not on this application.');
+    const pending = await pendingLogin(ctx, host, wanted.toString());
+    if (pending === undefined) return badRequest(reply, 'The page to return to is not on an application here.');
+    const email = (form.email ?? '').trim();
+    if (!/^[^\s@]+@[^\s@]+$/.test(email)) return reply.code(400).type('text/html').send(await page(pending, 'Type an email address.'));
+    const groups = (form.groups ?? '').split(',').map((g) => g.trim()).filter((g) => g !== '');
+    const to = await completeLogin(ctx, pending, { email, groups, idp: { id: 'development', type: 'development' }, amr: ['pwd'] }, forwarded(request, ctx.trusted).ip);
+    return reply.redirect(to, 302);
+  });
+}

@@ -1,0 +1,87 @@
+// Sign-ins under way (store.ts LoginChallengeRecord) in SQL. Writes run in a scope of their own,
+// not the account's: a login started is not a change to the account (its version stays).
+
+import type { Driver } from '../driver.js';
+import type { LoginChallengeRecord, LoginChallengeStore } from '../store.js';
+
+const SCOPE = 'login:challenges';
+
+interface ChallengeRow {
+  id: string;
+  account_id: string;
+  kind: string;
+  email: string | null;
+  ip_address: string | null;
+  body: string;
+  attempts: number;
+  created_at: string;
+  expires_at: number | string;
+}
+
+const toRecord = (r: ChallengeRow): LoginChallengeRecord => ({
+  id: r.id,
+  accountId: r.account_id,
+  kind: r.kind,
+  email: r.email,
+  ipAddress: r.ip_address,
+  body: JSON.parse(r.body) as Record<string, unknown>,
+  attempts: Number(r.attempts),
+  createdAt: r.created_at,
+  expiresAt: Number(r.expires_at),
+});
+
+export class SqlLoginChallenges implements LoginChallengeStore {
+  constructor(private readonly driver: Driver) {}
+
+  async put(c: LoginChallengeRecord): Promise<void> {
+    await this.driver.transaction(SCOPE, (ex) =>
+      ex.run('INSERT INTO login_challenges (id, account_id, kind, email, ip_address, body, attempts, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+        c.id,
+        c.accountId,
+        c.kind,
+        c.email,
+        c.ipAddress,
+        JSON.stringify(c.body),
+        c.attempts,
+        c.createdAt,
+        c.expiresAt,
+      ]),
+    );
+  }
+
+  async get(accountId: string, id: string, now: number): Promise<LoginChallengeRecord | undefined> {
+    const row = await this.driver.reader.get<ChallengeRow>('SELECT * FROM login_challenges WHERE account_id = ? AND id = ? AND expires_at > ?', [accountId, id, now]);
+    return row === undefined ? undefined : toRecord(row);
+  }
+
+  async take(accountId: string, id: string, now: number): Promise<LoginChallengeRecord | undefined> {
+    // Read and delete in one transaction: of two instances finishing the same login, one wins.
+    const row = await this.driver.transaction(SCOPE, async (ex) => {
+      const found = await ex.get<ChallengeRow>('SELECT * FROM login_challenges WHERE account_id = ? AND id = ?', [accountId, id]);
+      if (found === undefined) return undefined;
+      const removed = await ex.run('DELETE FROM login_challenges WHERE account_id = ? AND id = ?', [accountId, id]);
+      return removed.changes === 1 ? found : undefined;
+    });
+    return row === undefined || !(Number(row.expires_at) > now) ? undefined : toRecord(row);
+  }
+
+  async addAttempt(accountId: string, id: string): Promise<number | undefined> {
+    return this.driver.transaction(SCOPE, async (ex) => {
+      await ex.run('UPDATE login_challenges SET attempts = attempts + 1 WHERE account_id = ? AND id = ?', [accountId, id]);
+      const row = await ex.get<{ attempts: number }>('SELECT attempts FROM login_challenges WHERE account_id = ? AND id = ?', [accountId, id]);
+      return row === undefined ? undefined : Number(row.attempts);
+    });
+  }
+
+  async countSince(accountId: string, kind: string, who: { readonly email?: string; readonly ipAddress?: string }, since: Date): Promise<number> {
+    const [column, value] = who.email !== undefined ? ['email', who.email] : ['ip_address', who.ipAddress ?? null];
+    if (value === null) return 0;
+    const row = await this.driver.reader.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM login_challenges WHERE account_id = ? AND kind = ? AND ${column} = ? AND created_at >= ?`, [accountId, kind, value, since.toISOString()]);
+    return Number(row?.n ?? 0);
+  }
+
+  async prune(now: number): Promise<number> {
+    const result = await this.driver.transaction(SCOPE, (ex) => ex.run('DELETE FROM login_challenges WHERE expires_at <= ?', [now]));
+    return result.changes;
+  }
+}
