@@ -5,6 +5,7 @@
 
 import { isIP } from 'node:net';
 import * as client from 'openid-client';
+import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ResourceRecord } from '../../store/store.js';
 import { messagePage } from '../pages.js';
@@ -28,10 +29,16 @@ function isLoopback(url: string): boolean {
   return host === 'localhost' || (isIP(host) === 4 && host.startsWith('127.')) || host === '::1';
 }
 
-class ProviderConfigurations {
-  private readonly cache = new Map<string, { at: number; configuration: Promise<client.Configuration> }>();
+/** A provider's settings as openid-client uses them, and the key set its ID tokens are checked against. */
+interface Provider {
+  readonly configuration: client.Configuration;
+  readonly keys: JWTVerifyGetKey;
+}
 
-  get(idp: ResourceRecord, now: number): Promise<client.Configuration> {
+class ProviderConfigurations {
+  private readonly cache = new Map<string, { at: number; configuration: Promise<Provider> }>();
+
+  get(idp: ResourceRecord, now: number): Promise<Provider> {
     // Keyed by version: an edited provider is discovered again.
     const key = `${idp.id}@${idp.updatedAt}`;
     const cached = this.cache.get(key);
@@ -43,7 +50,14 @@ class ProviderConfigurations {
     return configuration;
   }
 
-  private async load(idp: ResourceRecord): Promise<client.Configuration> {
+  private async load(idp: ResourceRecord): Promise<Provider> {
+    const configuration = await this.configure(idp);
+    const jwksUri = configuration.serverMetadata().jwks_uri;
+    if (jwksUri === undefined) throw new Error('the provider publishes no signing keys (jwks_uri)');
+    return { configuration, keys: createRemoteJWKSet(new URL(jwksUri)) };
+  }
+
+  private async configure(idp: ResourceRecord): Promise<client.Configuration> {
     const config = configOf(idp);
     const server = oidcServer(String(idp.body.type), config);
     if ('error' in server) throw new Error(server.error);
@@ -111,7 +125,7 @@ export function oidcMethod(): LoginMethod {
     async start(ctx: LoginContext, idp: ResourceRecord, pending: PendingLogin, request: FastifyRequest, reply: FastifyReply) {
       let configuration: client.Configuration;
       try {
-        configuration = await configurations.get(idp, ctx.now());
+        configuration = (await configurations.get(idp, ctx.now())).configuration;
       } catch (err) {
         request.log.warn({ idp: idp.id, err: (err as Error).message }, 'identity provider unreachable or misconfigured');
         return reply.code(502).type('text/html').send(messagePage('Sign-in unavailable', `${String(idp.body.name)} cannot be reached or is not set up right: ${(err as Error).message}`));
@@ -146,7 +160,7 @@ export function oidcMethod(): LoginMethod {
         if (query.error !== undefined) return fail(`${String(idp.body.name)} did not sign you in: ${query.error_description ?? query.error}.`);
         let claims: Record<string, unknown>;
         try {
-          const configuration = await configurations.get(idp, ctx.now());
+          const { configuration, keys } = await configurations.get(idp, ctx.now());
           // The URL the provider sent the browser to: the callback on the auth domain, with its answer.
           const answered = new URL(`${await ctx.issuer()}${CALLBACK_PATH}`);
           for (const [name, value] of Object.entries(query)) if (typeof value === 'string') answered.searchParams.set(name, value);
@@ -156,6 +170,10 @@ export function oidcMethod(): LoginMethod {
             idTokenExpected: true,
             ...(typeof body.verifier === 'string' ? { pkceCodeVerifier: body.verifier } : {}),
           });
+          // openid-client may trust an ID token from the token endpoint on TLS alone (OpenID Connect
+          // Core 3.1.3.7); its signature is checked here too, so a forged one fails closed.
+          if (tokens.id_token === undefined) throw new Error('no ID token in the answer');
+          await jwtVerify(tokens.id_token, keys, { issuer: configuration.serverMetadata().issuer, audience: configuration.clientMetadata().client_id });
           claims = { ...(tokens.claims() ?? {}) };
         } catch (err) {
           request.log.info({ idp: idp.id, err: (err as Error).message }, 'OpenID Connect sign-in refused');
