@@ -1,0 +1,113 @@
+// Real sign-ins in a real browser: Chromium opens an application behind a real nginx
+// (auth_request), is sent to portcullis's login page, signs in at a real identity provider
+// started on loopback, and comes back to see its email, which the upstream read from the verified
+// application token. The identity the login recorded is then decided by the policy tester.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { tempDir } from '../../../test/support/databases.js';
+import { proxyUnavailable, startNginx, type RunningProxy } from '../../../test/support/proxies.js';
+import { startUpstream, type Upstream } from '../../../test/support/protected-upstream.js';
+import { startTestServer, type TestServer } from '../../../test/support/server.js';
+import { startOidcIdp, type OidcIdp } from '../../../test/support/oidc-idp.js';
+import { browserUnavailable, CHROMIUM_PATH } from '../../../test/web-e2e/browser.js';
+
+const HOST = 'intranet.test';
+const skip = proxyUnavailable('nginx') ?? browserUnavailable();
+if (skip !== undefined) console.log(`# skipping browser sign-ins through identity providers: ${skip}`);
+
+describe('sign-in through identity providers in Chromium, behind nginx', { skip }, () => {
+  let s: TestServer;
+  let upstream: Upstream;
+  let proxy: RunningProxy;
+  let oidc: OidcIdp;
+  let oidcId = '';
+  let policyId = '';
+  let aud = '';
+  const contexts: { context: BrowserContext; remove(): void }[] = [];
+  const A = () => `/accounts/${s.accountId}/access`;
+  const origin = () => `http://${HOST}:${proxy.port}`;
+
+  async function browser(): Promise<BrowserContext> {
+    const profile = tempDir('portcullis-chromium-');
+    const context = await chromium.launchPersistentContext(profile.path, {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-quic', `--host-resolver-rules=MAP ${HOST} 127.0.0.1`],
+    });
+    contexts.push({ context, remove: profile.remove });
+    return context;
+  }
+
+  async function decided(email: string): Promise<string> {
+    const test = await s.api('POST', `${A()}/policy-tests`, { policies: [policyId] });
+    let progress = (await s.api('GET', `${A()}/policy-tests/${test.json.result.id}`)).json.result;
+    for (let i = 0; i < 250 && progress.status === 'processing'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      progress = (await s.api('GET', `${A()}/policy-tests/${test.json.result.id}`)).json.result;
+    }
+    const users = (await s.api('GET', `${A()}/policy-tests/${test.json.result.id}/users?per_page=100`)).json.result as { email: string; status: string }[];
+    return users.find((u) => u.email === email)?.status ?? 'absent';
+  }
+
+  before(async () => {
+    s = await startTestServer({ access: {} });
+    oidc = await startOidcIdp({ redirectUri: `${s.baseUrl}/cdn-cgi/access/callback` });
+    oidc.setPerson('grace', { sub: 'grace', email: 'grace@example.com', name: 'Grace Hopper', groups: ['navy'], amr: ['pwd', 'mfa'], claims: { department: 'research' } });
+    oidc.setPerson('mallory', { sub: 'mallory', email: 'mallory@example.com', name: 'Mallory', groups: [], amr: ['pwd'], claims: { department: 'sales' } });
+    const idp = await s.api('POST', `${A()}/identity_providers`, { name: 'Corporate SSO', type: 'oidc', config: { ...oidc.config, scopes: ['openid', 'email', 'profile', 'groups', 'department'], claims: ['department'] } });
+    assert.equal(idp.status, 201, JSON.stringify(idp.json));
+    oidcId = idp.json.result.id;
+    const policy = await s.api('POST', `${A()}/policies`, { name: 'Research', decision: 'allow', include: [{ oidc: { claim_name: 'department', claim_value: 'research', identity_provider_id: oidcId } }], require: [{ auth_method: { auth_method: 'mfa' } }] });
+    policyId = policy.json.result.id;
+    const app = await s.api('POST', `${A()}/apps`, { type: 'self_hosted', name: 'Intranet', domain: HOST, policies: [{ id: policyId, precedence: 1 }] });
+    assert.equal(app.status, 201, JSON.stringify(app.json));
+    aud = app.json.result.aud;
+    upstream = await startUpstream(s.baseUrl, () => aud);
+    proxy = await startNginx({ portcullis: new URL(s.baseUrl).host, upstream: `127.0.0.1:${upstream.port}` });
+  });
+
+  after(async () => {
+    for (const { context, remove } of contexts) {
+      await context.close();
+      remove();
+    }
+    await proxy?.stop();
+    await upstream?.stop();
+    await oidc?.close();
+    await s?.close();
+  });
+
+  it('OpenID Connect: signs in at the provider, sees its email upstream, and the tester decides the recorded identity', async () => {
+    const page = await (await browser()).newPage();
+    await page.goto(`${origin()}/handbook?section=2`);
+    assert.equal(new URL(page.url()).origin, s.baseUrl, 'sent to the login page on the auth domain');
+    await page.click('text=Sign in with Corporate SSO');
+    await page.waitForSelector('#idp-login');
+    assert.equal(new URL(page.url()).origin, oidc.issuer, 'at the identity provider');
+    await page.fill('#idp-login', 'grace');
+    await page.click('#idp-submit');
+    await page.waitForSelector('#hello');
+    assert.equal(await page.textContent('#hello'), 'hello grace@example.com');
+    assert.equal(new URL(page.url()).pathname + new URL(page.url()).search, '/handbook?section=2');
+
+    const user = (await s.api('GET', `${A()}/users?email=grace@example.com`)).json.result[0];
+    const identity = (await s.api('GET', `${A()}/users/${user.id}/last_seen_identity`)).json.result;
+    assert.deepEqual(identity.idp, { id: oidcId, type: 'oidc' });
+    assert.deepEqual(identity.amr, ['pwd', 'mfa']);
+    assert.deepEqual(identity.oidc_fields, { department: 'research' });
+    assert.deepEqual(identity.groups.map((g: { name: string }) => g.name), ['navy']);
+    assert.equal(await decided('grace@example.com'), 'approved');
+  });
+
+  it('OpenID Connect: a person the policies refuse signs in and gets the deny page; the tester agrees', async () => {
+    const page = await (await browser()).newPage();
+    await page.goto(`${origin()}/`);
+    await page.click('text=Sign in with Corporate SSO');
+    await page.fill('#idp-login', 'mallory');
+    const [answer] = await Promise.all([page.waitForResponse((r) => r.url().startsWith(origin()) && !r.url().includes('/cdn-cgi/') && r.status() !== 302), page.click('#idp-submit')]);
+    assert.equal(answer.status(), 403);
+    assert.equal(upstream.seen.some((r) => r.email === 'mallory@example.com'), false);
+    assert.equal(await decided('mallory@example.com'), 'blocked');
+  });
+});
