@@ -1,13 +1,15 @@
 #!/usr/bin/env node
-// Rewrites the generated tables in docs/errors.md and docs/selectors.md from the code (run after
+// Rewrites the generated tables in docs/errors.md, docs/selectors.md and docs/identity-providers.md from the code (run after
 // "npm run build:test").
 import { readFileSync, writeFileSync } from 'node:fs';
 import { updateDoc as updateErrors } from '../dist-test/test/docs/errors-doc.js';
 import { updateDoc as updateSelectors } from '../dist-test/test/docs/selectors-doc.js';
+import { updateDoc as updateIdentityProviders } from '../dist-test/test/docs/identity-providers-doc.js';
 
 for (const [name, update] of [
   ['errors.md', updateErrors],
   ['selectors.md', updateSelectors],
+  ['identity-providers.md', updateIdentityProviders],
 ]) {
   const path = new URL(`../docs/${name}`, import.meta.url);
   const before = readFileSync(path, 'utf8');
