@@ -12,7 +12,7 @@ async function key(): Promise<SigningKey> {
   const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
   const jwk = { ...(await exportJWK(publicKey)), alg: 'RS256', use: 'sig' };
   const kid = await calculateJwkThumbprint(jwk);
-  return { kid, privateKey: privateKey as unknown as SigningKey['privateKey'], publicJwk: { ...jwk, kid }, createdAt: new Date().toISOString() };
+  return { kid, privateKey: privateKey as unknown as SigningKey['privateKey'], publicJwk: { ...jwk, kid }, certificate: '', createdAt: new Date().toISOString() };
 }
 
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');

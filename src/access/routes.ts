@@ -106,10 +106,11 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     }
   });
 
-  // Cloudflare's shape: the current and previous keys as JWKs.
+  // Cloudflare's shape: the current and previous keys as JWKs, and as PEM certificates (the current one first).
   app.get('/cdn-cgi/access/certs', async (_request, reply) => {
     const published = await keys.keys(accountId);
-    return reply.header('cache-control', 'public, max-age=60').send({ keys: published.map((k) => k.publicJwk) });
+    const certs = published.map((k) => ({ kid: k.kid, cert: k.certificate }));
+    return reply.header('cache-control', 'public, max-age=60').send({ keys: published.map((k) => k.publicJwk), public_cert: certs[0], public_certs: certs });
   });
 
   // On the application's host (through the proxy): keep the token a login issued as the cookie.

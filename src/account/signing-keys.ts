@@ -7,12 +7,15 @@
 import type { webcrypto } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { timeOrderedUuid } from '../store/time-ordered-id.js';
+import { selfSignedCertificate } from './key-certificate.js';
 import type { ResourceRecord, Store } from '../store/store.js';
 
 export interface SigningKey {
   readonly kid: string;
   readonly privateKey: webcrypto.CryptoKey;
   readonly publicJwk: JWK;
+  /** The public key in a self-signed X.509 certificate (PEM), Cloudflare's public_cert(s). */
+  readonly certificate: string;
   readonly createdAt: string;
 }
 
@@ -20,6 +23,8 @@ interface KeyBody {
   readonly kid: string;
   readonly public_jwk: JWK;
   readonly private_jwk: JWK;
+  /** Its self-signed certificate (PEM); keys made before certificates were served get one when next read. */
+  readonly certificate_pem?: string;
   /** When the key stops being published (set when a newer key replaces it). */
   readonly retire_at?: string;
   /** Days between rotations (the account's setting, kept on its current key). */
@@ -39,11 +44,12 @@ export interface KeySettings {
 /** How long a replaced key stays published: longer than any session a token may carry. */
 export const RETIRED_KEY_GRACE_MS = 31 * 24 * 3600 * 1000;
 
-async function newKeyBody(): Promise<KeyBody> {
+async function newKeyBody(now = Date.now()): Promise<KeyBody> {
   const { publicKey, privateKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
   const publicJwk = { ...(await exportJWK(publicKey)), alg: 'RS256', use: 'sig' };
   const kid = Buffer.from(await calculateJwkThumbprint(publicJwk, 'sha256'), 'base64url').toString('hex');
-  return { kid, public_jwk: { ...publicJwk, kid }, private_jwk: await exportJWK(privateKey) };
+  const privateJwk = await exportJWK(privateKey);
+  return { kid, public_jwk: { ...publicJwk, kid }, private_jwk: privateJwk, certificate_pem: selfSignedCertificate(kid, publicJwk, privateJwk, now) };
 }
 
 const bodyOf = (record: ResourceRecord): KeyBody => record.body as unknown as KeyBody;
@@ -81,7 +87,7 @@ export class SigningKeys {
 
   private async rotateRecords(accountId: string, now: number): Promise<void> {
     const interval = await this.intervalDays(accountId);
-    const body: KeyBody = { ...(await newKeyBody()), rotation_interval_days: interval };
+    const body: KeyBody = { ...(await newKeyBody(now)), rotation_interval_days: interval };
     await this.store.transaction(accountId, async (tx) => {
       for (const old of await tx.allResources(accountId, 'signing_key')) {
         if (bodyOf(old).retire_at === undefined) {
@@ -124,7 +130,7 @@ export class SigningKeys {
     let records = await this.store.read.allResources(accountId, 'signing_key');
     if (!records.some((r) => bodyOf(r).retire_at === undefined)) {
       // The first key of the account, made once even when several requests ask at once.
-      const body = await newKeyBody();
+      const body = await newKeyBody(now);
       records = await this.store.transaction(accountId, async (tx) => {
         const again = await tx.allResources(accountId, 'signing_key');
         if (again.some((r) => bodyOf(r).retire_at === undefined)) return again;
@@ -143,12 +149,26 @@ export class SigningKeys {
       const retireAt = bodyOf(r).retire_at;
       return retireAt === undefined || Date.parse(retireAt) > now;
     });
+    // Keys made before certificates were served get theirs, kept so every instance serves the same.
+    if (published.some((r) => bodyOf(r).certificate_pem === undefined)) {
+      await this.store.transaction(accountId, async (tx) => {
+        for (const r of published) {
+          const body = bodyOf(r);
+          if (body.certificate_pem !== undefined) continue;
+          const fresh = await tx.getResource(accountId, 'signing_key', r.id);
+          if (fresh === undefined || bodyOf(fresh).certificate_pem !== undefined) continue;
+          await tx.updateResource(accountId, 'signing_key', r.id, { name: r.name, body: { ...fresh.body, certificate_pem: selfSignedCertificate(body.kid, body.public_jwk, body.private_jwk, now) } });
+        }
+      });
+      const again = new Map((await this.store.read.allResources(accountId, 'signing_key')).map((r) => [r.id, r]));
+      published.splice(0, published.length, ...published.map((r) => again.get(r.id) ?? r));
+    }
     // Newest first: the current key (never retired) leads.
     published.sort((a, b) => (bodyOf(a).retire_at === undefined ? -1 : bodyOf(b).retire_at === undefined ? 1 : b.createdAt.localeCompare(a.createdAt)));
     return Promise.all(
       published.map(async (r) => {
         const body = bodyOf(r);
-        return { kid: body.kid, privateKey: (await importJWK(body.private_jwk, 'RS256')) as webcrypto.CryptoKey, publicJwk: body.public_jwk, createdAt: r.createdAt };
+        return { kid: body.kid, privateKey: (await importJWK(body.private_jwk, 'RS256')) as webcrypto.CryptoKey, publicJwk: body.public_jwk, certificate: body.certificate_pem ?? '', createdAt: r.createdAt };
       }),
     );
   }
