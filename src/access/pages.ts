@@ -54,3 +54,12 @@ ${error === undefined ? '' : `<p class="error">${escapeHtml(error)}</p>`}
 <button type="submit">Continue</button></form>`,
   );
 }
+
+/** What a test of an identity provider produced: the identity a real sign-in would record. */
+export function testResultPage(providerName: string, identity: unknown): string {
+  return page(
+    `Test of ${providerName}`,
+    `<h1>${escapeHtml(providerName)} works</h1><p>A sign-in through it would record this identity (nothing was recorded, no session was made):</p>
+<pre id="identity" style="white-space:pre-wrap;background:#f5f5f7;padding:1rem;border-radius:4px">${escapeHtml(JSON.stringify(identity, null, 2))}</pre>`,
+  );
+}

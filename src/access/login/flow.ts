@@ -11,7 +11,7 @@ import type { AccessLog } from '../access-log.js';
 import { findApplication, sessionSeconds } from '../decide.js';
 import { newIdentityNonce, userAppToken } from '../app-token.js';
 import { urlOnHost } from '../forwarded.js';
-import { recordLogin, type LoginIdentity } from '../logins.js';
+import { identityOf, recordLogin, type LoginIdentity } from '../logins.js';
 import type { TrustedProxies } from '../trusted-proxies.js';
 
 export interface LoginContext {
@@ -32,6 +32,17 @@ export interface PendingLogin {
   readonly host: string;
   /** The page to return to: on `host`, covered by `app`. */
   readonly target: string;
+  /**
+   * A test of the identity provider from the dashboard: no application, no session; the identity
+   * the provider gave is shown (see testLogin).
+   */
+  readonly test?: true;
+}
+
+/** A sign-in that tests an identity provider: it stands for no application and returns to no host. */
+export function testLogin(idp: ResourceRecord): PendingLogin {
+  const app: ResourceRecord = { ...idp, kind: 'app', id: '', name: `Test of ${String(idp.body.name ?? idp.name)}`, body: {} };
+  return { app, host: '', target: '', test: true };
 }
 
 /** What a sign-in may return to: a page on `host` that one of the account's applications covers (no open redirect). */
@@ -62,7 +73,7 @@ export async function saveChallenge(ctx: LoginContext, kind: string, pending: Pe
     kind,
     email: who.email ?? null,
     ipAddress: who.ip ?? null,
-    body: { ...body, app: pending.app.id, host: pending.host, target: pending.target, idp: idp.id },
+    body: { ...body, app: pending.app.id, host: pending.host, target: pending.target, idp: idp.id, ...(pending.test === true ? { test: true } : {}) },
     attempts: 0,
     createdAt: new Date(now).toISOString(),
     expiresAt: now + seconds * 1000,
@@ -81,9 +92,16 @@ export interface ResumedLogin {
 export async function resumeLogin(ctx: LoginContext, kind: string, id: string | undefined, take = true): Promise<ResumedLogin | undefined> {
   if (id === undefined || id === '' || id.length > 200) return undefined;
   const now = ctx.now();
-  const challenge = take ? await ctx.store.challenges.take(ctx.accountId, id, now) : await ctx.store.challenges.get(ctx.accountId, id, now);
-  if (challenge === undefined || challenge.kind !== kind) return undefined;
+  // Of the right kind before it is used up: an answer of one method cannot spend another's sign-in.
+  const seen = await ctx.store.challenges.get(ctx.accountId, id, now);
+  if (seen === undefined || seen.kind !== kind) return undefined;
+  const challenge = take ? await ctx.store.challenges.take(ctx.accountId, id, now) : seen;
+  if (challenge === undefined) return undefined;
   const body = challenge.body;
+  if (body.test === true) {
+    const tested = await ctx.store.read.getResource(ctx.accountId, 'identity_provider', String(body.idp));
+    return tested === undefined ? undefined : { pending: testLogin(tested), idp: tested, body, email: challenge.email };
+  }
   const [app, idp] = await Promise.all([
     ctx.store.read.getResource(ctx.accountId, 'app', String(body.app)),
     ctx.store.read.getResource(ctx.accountId, 'identity_provider', String(body.idp)),
@@ -99,6 +117,7 @@ export async function resumeLogin(ctx: LoginContext, kind: string, id: string | 
  * which keeps the token as its cookie.
  */
 export async function completeLogin(ctx: LoginContext, pending: PendingLogin, identity: LoginIdentity, ip: string | undefined): Promise<string> {
+  if (pending.test === true) return showTestedIdentity(ctx, identity, ip);
   const user = await recordLogin(ctx.store, ctx.accountId, { ...identity, ip });
   const organization = await readOrganization(ctx.store.read, ctx.accountId);
   const lifetimeSeconds = sessionSeconds(pending.app, organization?.body.session_duration);
@@ -113,12 +132,25 @@ export async function completeLogin(ctx: LoginContext, pending: PendingLogin, id
 export async function refuseLogin(ctx: LoginContext, pending: PendingLogin | undefined, failure: { readonly connection: string; readonly ip: string | undefined; readonly email?: string | null }): Promise<void> {
   const email = failure.email ?? undefined;
   const user = email === undefined ? undefined : await ctx.store.read.getUserByEmail(ctx.accountId, email);
+  const app = pending?.test === true ? undefined : pending;
   await ctx.log.failedSignIn(ctx.accountId, {
-    app: pending?.app,
-    host: pending?.host,
+    app: app?.app,
+    host: app?.host,
     ip: failure.ip,
     connection: failure.connection,
     ...(email !== undefined ? { userEmail: user?.email ?? email } : {}),
     ...(user !== undefined ? { userId: user.id } : {}),
   });
+}
+
+/** How long the identity a provider test produced can be looked at. */
+const TEST_RESULT_SECONDS = 5 * 60;
+export const TEST_RESULT_KIND = 'idp_test_result';
+
+/** Keep a provider test's identity for the page that shows it (once); nothing is recorded. */
+async function showTestedIdentity(ctx: LoginContext, identity: LoginIdentity, ip: string | undefined): Promise<string> {
+  const id = randomBytes(24).toString('base64url');
+  const now = ctx.now();
+  await ctx.store.challenges.put({ id, accountId: ctx.accountId, kind: TEST_RESULT_KIND, email: identity.email, ipAddress: ip ?? null, body: { identity: identityOf({ ...identity, ip }) }, attempts: 0, createdAt: new Date(now).toISOString(), expiresAt: now + TEST_RESULT_SECONDS * 1000 });
+  return `${await ctx.issuer()}/cdn-cgi/access/test-idp/result/${id}`;
 }

@@ -165,6 +165,27 @@ describe('OpenID Connect sign-in against a real OpenID provider', () => {
     assert.match(await refused.text(), /The user declined/);
   });
 
+  it("tests the provider for the dashboard: the identity a sign-in would record, shown once, with no user and no session made", async () => {
+    idp.setPerson('tess', { sub: 'tess', email: 'tess@example.com', name: 'Tess', groups: ['qa'], amr: ['pwd'], claims: { department: 'qa' } });
+    const jar = new CookieJar();
+    let url = `${s.baseUrl}/cdn-cgi/access/test-idp/${idpId}`;
+    let response = await jar.fetch(url);
+    for (let hops = 0; hops < 20 && (response.status !== 200 || new URL(url).pathname.startsWith('/interaction/')); hops++) {
+      if (response.status >= 300 && response.status < 400) {
+        url = new URL(response.headers.get('location')!, url).toString();
+        response = await jar.fetch(url);
+      } else response = await jar.fetch(url, form({ login: 'tess' }));
+    }
+    assert.match(new URL(url).pathname, /^\/cdn-cgi\/access\/test-idp\/result\//);
+    const html = await response.text();
+    assert.match(html, /Test OpenID provider works/);
+    assert.match(html, /tess@example.com/);
+    assert.match(html, /&quot;department&quot;: &quot;qa&quot;/);
+    assert.equal(((await s.api('GET', `${A()}/users?email=tess@example.com`)).json.result as unknown[]).length, 0, 'no user was made');
+    assert.equal((await fetch(url)).status, 404, 'shown once');
+    assert.equal((await fetch(`${s.baseUrl}/cdn-cgi/access/test-idp/not-a-provider`)).status, 404);
+  });
+
   it('refuses a person the provider knows without an email, and never makes a session of it', async () => {
     const { landed, response } = await signIn(new CookieJar(), start, 'nomail');
     assert.equal(landed, undefined);

@@ -4,9 +4,9 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ResourceRecord } from '../../store/store.js';
-import { loginPage, messagePage } from '../pages.js';
+import { loginPage, messagePage, testResultPage } from '../pages.js';
 import { forwarded, urlOnHost } from '../forwarded.js';
-import { allowedProviders, completeLogin, pendingLogin, type LoginContext, type PendingLogin } from './flow.js';
+import { allowedProviders, completeLogin, pendingLogin, testLogin, TEST_RESULT_KIND, type LoginContext, type PendingLogin } from './flow.js';
 import type { LoginMethod } from './method.js';
 import { oidcMethod } from './oidc.js';
 
@@ -40,6 +40,26 @@ export function registerLoginRoutes(scope: FastifyInstance, ctx: LoginContext, m
     const idp = (await offered(pending)).find((candidate) => candidate.id === idpId);
     if (idp === undefined) return badRequest(reply, 'This identity provider cannot sign in to this application.');
     return methodOf.get(String(idp.body.type))!.start(ctx, idp, pending, request, reply);
+  });
+
+  // A test of an identity provider (the dashboard's "Test" button): its sign-in, then the identity
+  // it produced, with no application and no session.
+  scope.get('/cdn-cgi/access/test-idp/:idp', async (request, reply) => {
+    const { idp: idpId } = request.params as { idp: string };
+    const idp = await ctx.store.read.getResource(ctx.accountId, 'identity_provider', idpId);
+    if (idp === undefined) return reply.code(404).type('text/html').send(messagePage('Not found', 'No identity provider has this id.'));
+    const method = methodOf.get(String(idp.body.type));
+    if (method === undefined) return badRequest(reply, `This server cannot sign in with ${String(idp.body.type)} identity providers.`);
+    return method.start(ctx, idp, testLogin(idp), request, reply);
+  });
+
+  scope.get('/cdn-cgi/access/test-idp/result/:id', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const result = id.length > 200 ? undefined : await ctx.store.challenges.take(ctx.accountId, id, ctx.now());
+    if (result === undefined || result.kind !== TEST_RESULT_KIND) return reply.code(404).type('text/html').send(messagePage('Not found', 'This test result has expired or was already shown: run the test again.'));
+    const identity = result.body.identity as { idp?: { id?: string } };
+    const idp = await ctx.store.read.getResource(ctx.accountId, 'identity_provider', String(identity.idp?.id));
+    return reply.type('text/html').header('cache-control', 'no-store').send(testResultPage(String(idp?.body.name ?? 'The identity provider'), identity));
   });
 
   if (!ctx.devLogin) return;
