@@ -8,10 +8,16 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { startTestServer, type TestServer } from '../../../test/support/server.js';
 import { parseAutoPostForm, PERSISTENT_FORMAT, startSamlIdp, type AnswerOptions, type PostedForm, type SamlIdp, type SamlIdpUser } from '../../../test/support/saml-idp.js';
 import { resultsByEmail, runPolicyTest } from '../../../test/support/policy-tests.js';
 import { FAILED_PER_MINUTE } from '../access-log.js';
+
+// The documented example provider and the identity it records (docs/identity-providers.md "SAML 2.0").
+const DOC = readFileSync(fileURLToPath(new URL('../../../../docs/identity-providers.md', import.meta.url)), 'utf8');
+const [EXAMPLE_PROVIDER, EXAMPLE_IDENTITY] = [...DOC.slice(DOC.indexOf('## SAML 2.0')).matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]!));
+const EXAMPLE_IDP = 'https://idp.example.com';
 
 const HOST = 'wiki.test';
 const TARGET = `http://${HOST}/page?x=1`;
@@ -32,10 +38,12 @@ async function setUp(config: Record<string, unknown> = {}): Promise<Setup> {
   const s = await startTestServer({ access: {} });
   const idp = await startSamlIdp();
   const A = `/accounts/${s.accountId}/access`;
+  // The documented example, with the test identity provider's address and certificate.
+  const example = EXAMPLE_PROVIDER.config;
+  assert.ok(example.issuer_url.startsWith(EXAMPLE_IDP) && example.sso_target_url.startsWith(EXAMPLE_IDP));
   const created = await s.api('POST', `${A}/identity_providers`, {
-    name: 'Test SAML',
-    type: 'saml',
-    config: { issuer_url: idp.entityId, sso_target_url: idp.ssoUrl, idp_public_certs: [idp.cert], email_attribute_name: 'mail', attributes: ['department', 'groups'], sign_request: false, ...config },
+    ...EXAMPLE_PROVIDER,
+    config: { ...example, issuer_url: example.issuer_url.replace(EXAMPLE_IDP, idp.url), sso_target_url: example.sso_target_url.replace(EXAMPLE_IDP, idp.url), idp_public_certs: [idp.cert], ...config },
   });
   assert.equal(created.status, 201, JSON.stringify(created.json));
   const idpId = created.json.result.id as string;
@@ -79,6 +87,8 @@ describe('SAML sign-in', () => {
 
   it('signs in through the identity provider and back to the application with a token', async () => {
     const { s, idp } = setup;
+    const page = await (await fetch(`${s.baseUrl}/cdn-cgi/access/login/${HOST}?redirect_url=${encodeURIComponent(TARGET)}`)).text();
+    assert.match(page, new RegExp(`href="/cdn-cgi/access/login/${HOST}/idp/${setup.idpId}\\?redirect_url=[^"]+">Sign in with ${EXAMPLE_PROVIDER.name}<`), 'the login page offers the provider');
     const answered = await signIn(setup, ADA);
     assert.equal(answered.status, 302, await answered.text());
     const next = new URL(answered.headers.get('location')!);
@@ -114,6 +124,8 @@ describe('SAML sign-in', () => {
     assert.deepEqual(identity.groups, [{ id: 'staff', name: 'staff' }, { id: 'wiki-editors', name: 'wiki-editors' }]);
     assert.deepEqual(identity.amr, ['pwd'], 'PasswordProtectedTransport');
     assert.deepEqual(identity.saml_attributes, { department: 'Engineering', groups: ['staff', 'wiki-editors'] }, 'only the configured attributes, one value as a string, several as a list');
+    // As docs/identity-providers.md shows it.
+    for (const [field, value] of Object.entries(EXAMPLE_IDENTITY)) assert.deepEqual(identity[field], field === 'idp' ? { ...(value as object), id: idpId } : value, field);
   });
 
   it('decides that identity in a policy test run right after: saml rules on its attributes, auth_method on its amr', async () => {
