@@ -7,7 +7,7 @@
 import type { webcrypto } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { timeOrderedUuid } from '../store/time-ordered-id.js';
-import { selfSignedCertificate } from './key-certificate.js';
+import { certificateForJwk } from './self-signed-certificate.js';
 import type { ResourceRecord, Store } from '../store/store.js';
 
 export interface SigningKey {
@@ -44,12 +44,15 @@ export interface KeySettings {
 /** How long a replaced key stays published: longer than any session a token may carry. */
 export const RETIRED_KEY_GRACE_MS = 31 * 24 * 3600 * 1000;
 
+/** Valid longer than a key is ever published (its rotation interval plus the grace of retired keys). */
+const keyCertificate = (kid: string, publicJwk: JWK, privateJwk: JWK, now: number): string => certificateForJwk(`portcullis access ${kid.slice(0, 16)}`, publicJwk, privateJwk, 3650, new Date(now));
+
 async function newKeyBody(now = Date.now()): Promise<KeyBody> {
   const { publicKey, privateKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
   const publicJwk = { ...(await exportJWK(publicKey)), alg: 'RS256', use: 'sig' };
   const kid = Buffer.from(await calculateJwkThumbprint(publicJwk, 'sha256'), 'base64url').toString('hex');
   const privateJwk = await exportJWK(privateKey);
-  return { kid, public_jwk: { ...publicJwk, kid }, private_jwk: privateJwk, certificate_pem: selfSignedCertificate(kid, publicJwk, privateJwk, now) };
+  return { kid, public_jwk: { ...publicJwk, kid }, private_jwk: privateJwk, certificate_pem: keyCertificate(kid, publicJwk, privateJwk, now) };
 }
 
 const bodyOf = (record: ResourceRecord): KeyBody => record.body as unknown as KeyBody;
@@ -157,7 +160,7 @@ export class SigningKeys {
           if (body.certificate_pem !== undefined) continue;
           const fresh = await tx.getResource(accountId, 'signing_key', r.id);
           if (fresh === undefined || bodyOf(fresh).certificate_pem !== undefined) continue;
-          await tx.updateResource(accountId, 'signing_key', r.id, { name: r.name, body: { ...fresh.body, certificate_pem: selfSignedCertificate(body.kid, body.public_jwk, body.private_jwk, now) } });
+          await tx.updateResource(accountId, 'signing_key', r.id, { name: r.name, body: { ...fresh.body, certificate_pem: keyCertificate(body.kid, body.public_jwk, body.private_jwk, now) } });
         }
       });
       const again = new Map((await this.store.read.allResources(accountId, 'signing_key')).map((r) => [r.id, r]));

@@ -28,6 +28,8 @@ export const SECRET_FIELDS: Readonly<Record<string, readonly SecretContainer[]>>
   ],
   /** The key that signs an account's application tokens (docs/enforcement.md). */
   signing_key: [{ at: [], fields: ['private_jwk'], open: false }],
+  /** The key that signs an account's SAML authentication requests (docs/identity-providers.md). */
+  saml_sp_key: [{ at: [], fields: ['private_key_pem'], open: false }],
 };
 
 /**

@@ -21,6 +21,8 @@ export type ResourceKind =
   | 'posture_rule'
   /** An account's key pair that signs Access application tokens (its private half sealed). */
   | 'signing_key'
+  /** The key that signs an account's SAML authentication requests, with its certificate (one, with the account's id; private half sealed). */
+  | 'saml_sp_key'
   /** The account's Zero Trust organization (one, with the account's id). */
   | 'organization'
   /** When a user's sessions were revoked (one per user, with the user's id). */

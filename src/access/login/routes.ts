@@ -9,10 +9,11 @@ import { forwarded, urlOnHost } from '../forwarded.js';
 import { allowedProviders, completeLogin, pendingLogin, testLogin, TEST_RESULT_KIND, type LoginContext, type PendingLogin } from './flow.js';
 import type { LoginMethod } from './method.js';
 import { oidcMethod } from './oidc.js';
+import { samlMethod } from './saml.js';
 
 const badRequest = (reply: FastifyReply, message: string): FastifyReply => reply.code(400).type('text/html').send(messagePage('Bad request', message));
 
-export function registerLoginRoutes(scope: FastifyInstance, ctx: LoginContext, methods: readonly LoginMethod[] = [oidcMethod()]): void {
+export function registerLoginRoutes(scope: FastifyInstance, ctx: LoginContext, methods: readonly LoginMethod[] = [oidcMethod(), samlMethod()]): void {
   const methodOf = new Map(methods.flatMap((method) => method.types.map((type) => [type, method] as const)));
   for (const method of methods) method.register(scope, ctx);
 

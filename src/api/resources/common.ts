@@ -21,6 +21,7 @@ export const KIND_NAMES: Record<ResourceKind, string> = {
   list: 'Gateway list',
   posture_rule: 'Device posture rule',
   signing_key: 'Signing key',
+  saml_sp_key: 'SAML service provider key',
   organization: 'Zero Trust organization',
   session_revocation: 'Session revocation',
 };

@@ -87,5 +87,5 @@ await describeEachDatabase('secret fields', (s) => {
 it('names that say they hold a credential are secrets in open settings; URLs and public keys are not', () => {
   for (const name of ['client_secret', 'api_token', 'token', 'signing_key', 'private_key', 'private_key_pem', 'password', 'bind_password', 'passphrase', 'api_key']) assert.ok(isCredentialName(name), name);
   for (const name of ['token_url', 'public_key', 'idp_public_certs', 'access_token_lifetime', 'client_id', 'keys_url']) assert.ok(!isCredentialName(name), name);
-  assert.deepEqual(Object.keys(SECRET_FIELDS).sort(), ['app', 'identity_provider', 'signing_key']);
+  assert.deepEqual(Object.keys(SECRET_FIELDS).sort(), ['app', 'identity_provider', 'saml_sp_key', 'signing_key']);
 });

@@ -1,0 +1,360 @@
+// Sign-in through a SAML 2.0 identity provider, against a real one on loopback that signs its
+// assertions (test/support/saml-idp.ts): the login page sends the browser there with an
+// AuthnRequest, the identity provider's page posts the answer back, the sign-in ends at the
+// application's host with a token, and the identity it recorded (attributes, groups, idp, amr) is
+// what the policy tester decides right after. Every forged, replayed, stale or incomplete answer
+// gets a 4xx page, no session, and an entry in the access log. docs/identity-providers.md "SAML 2.0".
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startTestServer, type TestServer } from '../../../test/support/server.js';
+import { parseAutoPostForm, PERSISTENT_FORMAT, startSamlIdp, type AnswerOptions, type PostedForm, type SamlIdp, type SamlIdpUser } from '../../../test/support/saml-idp.js';
+import { resultsByEmail, runPolicyTest } from '../../../test/support/policy-tests.js';
+import { FAILED_PER_MINUTE } from '../access-log.js';
+
+// The documented example provider and the identity it records (docs/identity-providers.md "SAML 2.0").
+const DOC = readFileSync(fileURLToPath(new URL('../../../../docs/identity-providers.md', import.meta.url)), 'utf8');
+const [EXAMPLE_PROVIDER, EXAMPLE_IDENTITY] = [...DOC.slice(DOC.indexOf('## SAML 2.0')).matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]!));
+const EXAMPLE_IDP = 'https://idp.example.com';
+
+const HOST = 'wiki.test';
+const TARGET = `http://${HOST}/page?x=1`;
+
+const ADA: SamlIdpUser = {
+  nameId: 'ada@example.com',
+  attributes: { mail: 'ada@example.com', displayName: 'Ada Lovelace', department: 'Engineering', groups: ['staff', 'wiki-editors'], unkept: 'not in config.attributes' },
+};
+
+interface Setup {
+  readonly s: TestServer;
+  readonly idp: SamlIdp;
+  readonly idpId: string;
+  readonly A: string;
+}
+
+async function setUp(config: Record<string, unknown> = {}): Promise<Setup> {
+  const s = await startTestServer({ access: {} });
+  const idp = await startSamlIdp();
+  const A = `/accounts/${s.accountId}/access`;
+  // The documented example, with the test identity provider's address and certificate.
+  const example = EXAMPLE_PROVIDER.config;
+  assert.ok(example.issuer_url.startsWith(EXAMPLE_IDP) && example.sso_target_url.startsWith(EXAMPLE_IDP));
+  const created = await s.api('POST', `${A}/identity_providers`, {
+    ...EXAMPLE_PROVIDER,
+    config: { ...example, issuer_url: example.issuer_url.replace(EXAMPLE_IDP, idp.url), sso_target_url: example.sso_target_url.replace(EXAMPLE_IDP, idp.url), idp_public_certs: [idp.cert], ...config },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+  const idpId = created.json.result.id as string;
+  const staff = await s.api('POST', `${A}/policies`, { name: 'Staff', decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }] });
+  const app = await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Wiki', domain: HOST, allowed_idps: [idpId], policies: [{ id: staff.json.result.id, precedence: 1 }] });
+  assert.equal(app.status, 201, JSON.stringify(app.json));
+  return { s, idp, idpId, A };
+}
+
+/** Start a sign-in at the login page and follow it to the identity provider's answer page: the form it would post. */
+async function throughIdp({ s, idp, idpId }: Setup): Promise<PostedForm> {
+  const start = await fetch(`${s.baseUrl}/cdn-cgi/access/login/${HOST}/idp/${idpId}?redirect_url=${encodeURIComponent(TARGET)}`, { redirect: 'manual' });
+  assert.equal(start.status, 302, await start.text());
+  const location = start.headers.get('location')!;
+  assert.ok(location.startsWith(`${idp.ssoUrl}?`), location);
+  const page = await fetch(location);
+  const html = await page.text();
+  assert.equal(page.status, 200, html);
+  return parseAutoPostForm(html);
+}
+
+const post = (form: PostedForm): Promise<Response> =>
+  fetch(form.action, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form.fields).toString() });
+
+async function signIn(setup: Setup, user: SamlIdpUser, options: AnswerOptions = {}): Promise<Response> {
+  setup.idp.signInAs(user, options);
+  return post(await throughIdp(setup));
+}
+
+const accessLog = async ({ s, A }: Setup): Promise<any[]> => (await s.api('GET', `${A}/logs/access_requests?direction=asc&limit=1000`)).json.result;
+
+describe('SAML sign-in', () => {
+  let setup: Setup;
+  before(async () => {
+    setup = await setUp();
+  });
+  after(async () => {
+    await setup?.s.close();
+    await setup?.idp.stop();
+  });
+
+  it('signs in through the identity provider and back to the application with a token', async () => {
+    const { s, idp } = setup;
+    const page = await (await fetch(`${s.baseUrl}/cdn-cgi/access/login/${HOST}?redirect_url=${encodeURIComponent(TARGET)}`)).text();
+    assert.match(page, new RegExp(`href="/cdn-cgi/access/login/${HOST}/idp/${setup.idpId}\\?redirect_url=[^"]+">Sign in with ${EXAMPLE_PROVIDER.name}<`), 'the login page offers the provider');
+    const answered = await signIn(setup, ADA);
+    assert.equal(answered.status, 302, await answered.text());
+    const next = new URL(answered.headers.get('location')!);
+    assert.equal(next.origin + next.pathname, `http://${HOST}/cdn-cgi/access/authorized`);
+    assert.equal(next.searchParams.get('redirect_url'), TARGET);
+    const token = next.searchParams.get('token')!;
+    // The application's host keeps it as the session cookie, and forward auth lets that session in.
+    const authorized = await fetch(`${s.baseUrl}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(TARGET)}`, { redirect: 'manual', headers: { 'x-forwarded-host': HOST } });
+    assert.equal(authorized.status, 302);
+    const allowed = await fetch(`${s.baseUrl}/cdn-cgi/access/authorize`, { headers: { 'x-forwarded-host': HOST, 'x-forwarded-uri': '/page', cookie: `CF_Authorization=${token}` } });
+    assert.equal(allowed.status, 200);
+    assert.equal(allowed.headers.get('cf-access-authenticated-user-email'), 'ada@example.com');
+
+    // The AuthnRequest: to this service provider's entity id and callback, unsigned (sign_request is off).
+    const request = idp.requests.at(-1)!;
+    assert.equal(request.issuer, `${s.baseUrl}/cdn-cgi/access/callback`);
+    assert.equal(request.acs, `${s.baseUrl}/cdn-cgi/access/callback`);
+    assert.equal(request.signed, false);
+    assert.match(request.xml, /ProtocolBinding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"/);
+
+    const log = await accessLog(setup);
+    assert.deepEqual([log.at(-1).user_email, log.at(-1).allowed, log.at(-1).connection, log.at(-1).app_domain], ['ada@example.com', true, 'saml', HOST]);
+  });
+
+  it("records the identity the assertion gave: email, name, groups, the kept attributes, idp and amr", async () => {
+    const { s, A, idpId } = setup;
+    const user = (await s.api('GET', `${A}/users?email=ada@example.com`)).json.result[0];
+    assert.equal(user.name, 'Ada Lovelace');
+    const identity = (await s.api('GET', `${A}/users/${user.id}/last_seen_identity`)).json.result;
+    assert.equal(identity.email, 'ada@example.com');
+    assert.equal(identity.name, 'Ada Lovelace');
+    assert.deepEqual(identity.idp, { id: idpId, type: 'saml' });
+    assert.deepEqual(identity.groups, [{ id: 'staff', name: 'staff' }, { id: 'wiki-editors', name: 'wiki-editors' }]);
+    assert.deepEqual(identity.amr, ['pwd'], 'PasswordProtectedTransport');
+    assert.deepEqual(identity.saml_attributes, { department: 'Engineering', groups: ['staff', 'wiki-editors'] }, 'only the configured attributes, one value as a string, several as a list');
+    // As docs/identity-providers.md shows it.
+    for (const [field, value] of Object.entries(EXAMPLE_IDENTITY)) assert.deepEqual(identity[field], field === 'idp' ? { ...(value as object), id: idpId } : value, field);
+  });
+
+  it('decides that identity in a policy test run right after: saml rules on its attributes, auth_method on its amr', async () => {
+    const { s, idpId } = setup;
+    const decide = async (rule: Record<string, unknown>): Promise<string> => {
+      const { id, progress } = await runPolicyTest(s, s.accountId, { policies: [{ name: 'rule', decision: 'allow', include: [rule] }] });
+      assert.equal(progress.status, 'complete');
+      return (await resultsByEmail(s, s.accountId, id)).get('ada@example.com')?.status;
+    };
+    const saml = (attribute_name: string, attribute_value: string, identity_provider_id = idpId) => ({ saml: { attribute_name, attribute_value, identity_provider_id } });
+    assert.equal(await decide(saml('department', 'Engineering')), 'approved');
+    assert.equal(await decide(saml('groups', 'wiki-editors')), 'approved', 'each value of a multi-valued attribute');
+    assert.equal(await decide(saml('groups', 'admins')), 'blocked');
+    assert.equal(await decide(saml('department', 'Sales')), 'blocked');
+    assert.equal(await decide(saml('unkept', 'not in config.attributes')), 'blocked', 'attributes the config does not keep are not recorded');
+    const other = await s.api('POST', `/accounts/${s.accountId}/access/identity_providers`, { name: 'Other', type: 'onetimepin', config: {} });
+    assert.equal(await decide(saml('department', 'Engineering', other.json.result.id)), 'blocked', 'another identity provider');
+    assert.equal(await decide({ auth_method: { auth_method: 'pwd' } }), 'approved');
+    assert.equal(await decide({ auth_method: { auth_method: 'mfa' } }), 'blocked');
+  });
+
+  it('takes an answer that outgrows the 16 KiB other forms are held to (a user in 2,000 groups)', async () => {
+    const { s, A } = setup;
+    const groups = Array.from({ length: 2000 }, (_, i) => `group-number-${i}`);
+    setup.idp.signInAs({ nameId: 'grace@example.com', attributes: { mail: 'grace@example.com', groups } });
+    const form = await throughIdp(setup);
+    assert.ok(new URLSearchParams(form.fields).toString().length > 64 * 1024);
+    const answered = await post(form);
+    assert.equal(answered.status, 302, await answered.text());
+    const user = (await s.api('GET', `${A}/users?email=grace@example.com`)).json.result[0];
+    const identity = (await s.api('GET', `${A}/users/${user.id}/last_seen_identity`)).json.result;
+    assert.equal(identity.groups.length, 2000);
+  });
+
+  it('serves the service provider metadata: entity id and callback on the auth domain, signed assertions wanted', async () => {
+    const { s, idpId } = setup;
+    const res = await fetch(`${s.baseUrl}/cdn-cgi/access/saml-metadata`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type')!, /^application\/xml/);
+    const xml = await res.text();
+    assert.match(xml, new RegExp(`entityID="${s.baseUrl}/cdn-cgi/access/callback"`));
+    assert.match(xml, new RegExp(`<AssertionConsumerService[^>]*Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"[^>]*Location="${s.baseUrl}/cdn-cgi/access/callback"`));
+    assert.match(xml, /WantAssertionsSigned="true"/);
+    assert.match(xml, /AuthnRequestsSigned="false"/);
+    assert.doesNotMatch(xml, /X509Certificate/, 'no signing certificate while no provider signs its requests');
+    const own = await fetch(`${s.baseUrl}/cdn-cgi/access/${idpId}/saml-metadata`);
+    assert.equal(own.status, 200);
+    assert.match(await own.text(), /entityID=/);
+    assert.equal((await fetch(`${s.baseUrl}/cdn-cgi/access/no-such-idp/saml-metadata`)).status, 404);
+  });
+});
+
+describe('SAML sign-in with signed requests (sign_request)', () => {
+  let setup: Setup;
+  before(async () => {
+    setup = await setUp();
+  });
+  after(async () => {
+    await setup?.s.close();
+    await setup?.idp.stop();
+  });
+
+  it("signs the AuthnRequest with the account's SAML key, whose certificate the metadata publishes", async () => {
+    const { s, idp, idpId, A } = setup;
+    // The identity provider checks request signatures with the certificate from the metadata:
+    // while sign_request is off the request is unsigned and refused there.
+    const provider = (await s.api('GET', `${A}/identity_providers/${idpId}`)).json.result;
+    const updated = await s.api('PUT', `${A}/identity_providers/${idpId}`, { ...provider, config: { ...provider.config, sign_request: true } });
+    assert.equal(updated.status, 200, JSON.stringify(updated.json));
+    const xml = await (await fetch(`${s.baseUrl}/cdn-cgi/access/${idpId}/saml-metadata`)).text();
+    assert.match(xml, /AuthnRequestsSigned="true"/);
+    const certificate = /<ds:X509Certificate>([^<]+)<\/ds:X509Certificate>/.exec(xml)?.[1];
+    assert.ok(certificate !== undefined, xml);
+    const pem = `-----BEGIN CERTIFICATE-----\n${certificate.replace(/\s+/g, '')}\n-----END CERTIFICATE-----\n`;
+    assert.ok(new X509Certificate(pem).verify(new X509Certificate(pem).publicKey), 'a self-signed X.509 certificate');
+    assert.match(await (await fetch(`${s.baseUrl}/cdn-cgi/access/saml-metadata`)).text(), /X509Certificate/, 'the default metadata has it too once a provider signs');
+
+    idp.requireSignedRequests(pem);
+    const answered = await signIn(setup, ADA);
+    assert.equal(answered.status, 302, await answered.text());
+    assert.equal(idp.requests.at(-1)!.signed, true);
+    // The same key next time (kept, not made again), and its private half sealed in the database.
+    assert.equal(/<ds:X509Certificate>([^<]+)</.exec(await (await fetch(`${s.baseUrl}/cdn-cgi/access/saml-metadata`)).text())?.[1], certificate);
+    const file = s.database.url.replace(/^sqlite:/, '');
+    const stored = ['', '-wal'].map((suffix) => (existsSync(file + suffix) ? readFileSync(file + suffix).toString('latin1') : '')).join('');
+    assert.ok(stored.includes(certificate.slice(0, 64)), 'the certificate is stored as it is');
+    assert.ok(!stored.includes('PRIVATE KEY'), 'the private key is not stored in plain text');
+
+    // A request signed by another key is what the identity provider refuses.
+    const other = (await import('../../account/self-signed-certificate.js')).selfSignedCertificate;
+    idp.requireSignedRequests((await other('someone else', 1)).certificatePem);
+    const start = await fetch(`${s.baseUrl}/cdn-cgi/access/login/${HOST}/idp/${idpId}?redirect_url=${encodeURIComponent(TARGET)}`, { redirect: 'manual' });
+    assert.equal((await fetch(start.headers.get('location')!)).status, 400);
+  });
+});
+
+describe('SAML answers that are refused', () => {
+  let setup: Setup;
+  before(async () => {
+    setup = await setUp();
+  });
+  after(async () => {
+    await setup?.s.close();
+    await setup?.idp.stop();
+  });
+
+  /** The answer is refused with a 4xx page and no session, and one failed sign-in is logged. */
+  async function refused(res: Response, status: number, message: RegExp, appDomain: string | null = HOST): Promise<void> {
+    const html = await res.text();
+    assert.equal(res.status, status, html);
+    assert.equal(res.headers.get('location'), null);
+    assert.equal(res.headers.get('set-cookie'), null);
+    assert.match(html, message);
+    const entry = (await accessLog(setup)).at(-1);
+    assert.deepEqual([entry.allowed, entry.connection, entry.app_domain ?? null], [false, 'saml', appDomain]);
+  }
+
+  const failures = async (): Promise<number> => (await accessLog(setup)).filter((e) => !e.allowed).length;
+
+  it('refuses an unsigned assertion', async () => {
+    const before = await failures();
+    await refused(await signIn(setup, ADA, { signWith: 'none' }), 401, /could not be verified: Invalid signature/);
+    assert.equal(await failures(), before + 1);
+  });
+
+  it('refuses an assertion signed with a key that is not the configured certificate', async () => {
+    const before = await failures();
+    await refused(await signIn(setup, ADA, { signWith: 'other' }), 401, /could not be verified: Invalid signature/);
+    assert.equal(await failures(), before + 1);
+  });
+
+  it('refuses a replayed answer: the sign-in it answered is used up', async () => {
+    setup.idp.signInAs(ADA);
+    const form = await throughIdp(setup);
+    assert.equal((await post(form)).status, 302);
+    const before = await failures();
+    await refused(await post(form), 400, /expired or was already used/, null);
+    assert.equal(await failures(), before + 1);
+  });
+
+  it("refuses a signed assertion from another sign-in posted as this one's answer", async () => {
+    setup.idp.signInAs(ADA);
+    const first = await throughIdp(setup);
+    const second = await throughIdp(setup);
+    const before = await failures();
+    // The first answer (a valid assertion for the first request) with the second sign-in's RelayState.
+    await refused(await post({ action: second.action, fields: { ...second.fields, SAMLResponse: first.fields.SAMLResponse! } }), 401, /InResponseTo/);
+    // The same with the outer Response re-pointed at the second request: the signed confirmation still names the first.
+    const third = await throughIdp(setup);
+    const request = setup.idp.requests.at(-1)!;
+    const rewrapped = Buffer.from(first.fields.SAMLResponse!, 'base64').toString('utf8').replace(/(<samlp:Response\b[^>]*InResponseTo=")[^"]*"/, `$1${request.id}"`);
+    await refused(await post({ action: third.action, fields: { ...third.fields, SAMLResponse: Buffer.from(rewrapped).toString('base64') } }), 401, /InResponseTo/);
+    assert.equal(await failures(), before + 2);
+  });
+
+  it('refuses an assertion whose signed bearer confirmation names no request, or another recipient', async () => {
+    const before = await failures();
+    // Without InResponseTo in the signed part, an assertion captured from one sign-in could be
+    // re-wrapped in a Response that claims to answer another.
+    setup.idp.signInAs(ADA, { confirmationInResponseTo: null });
+    const captured = await throughIdp(setup);
+    const next = await throughIdp(setup);
+    const request = setup.idp.requests.at(-1)!;
+    const rewrapped = Buffer.from(captured.fields.SAMLResponse!, 'base64').toString('utf8').replace(/(<samlp:Response\b[^>]*InResponseTo=")[^"]*"/, `$1${request.id}"`);
+    await refused(await post({ action: next.action, fields: { ...next.fields, SAMLResponse: Buffer.from(rewrapped).toString('base64') } }), 401, /no bearer confirmation for this sign-in/);
+    await refused(await signIn(setup, ADA, { recipient: 'https://someone-else.example/acs' }), 401, /no bearer confirmation for this sign-in/);
+    assert.equal(await failures(), before + 2);
+  });
+
+  it('refuses an assertion for another audience', async () => {
+    const before = await failures();
+    await refused(await signIn(setup, ADA, { audience: 'https://someone-else.example/sp' }), 401, /audience mismatch/);
+    assert.equal(await failures(), before + 1);
+  });
+
+  it('refuses an expired assertion', async () => {
+    const before = await failures();
+    await refused(await signIn(setup, ADA, { validForSeconds: -120 }), 401, /expired|No valid subject confirmation/);
+    assert.equal(await failures(), before + 1);
+  });
+
+  it('refuses an assertion from another issuer than the configured issuer_url', async () => {
+    const before = await failures();
+    await refused(await signIn(setup, ADA, { issuer: 'https://impostor.example/idp' }), 401, /issuer_url/);
+    assert.equal(await failures(), before + 1);
+  });
+
+  it('refuses an answer without an email address (no email attribute, a NameID that is not one)', async () => {
+    const before = await failures();
+    await refused(await signIn(setup, { nameId: 'u-12345', nameIdFormat: PERSISTENT_FORMAT, attributes: { department: 'Engineering' } }), 401, /no email address \(attribute mail/);
+    assert.equal(await failures(), before + 1);
+    // A NameID that is an email address stands in for a missing email attribute.
+    assert.equal((await signIn(setup, { nameId: 'nameid@example.com', attributes: { department: 'Engineering' } })).status, 302);
+  });
+
+  it('refuses an answer to an unknown sign-in (RelayState), and a post without a SAMLResponse', async () => {
+    const { s } = setup;
+    let before = await failures();
+    setup.idp.signInAs(ADA);
+    const form = await throughIdp(setup);
+    await refused(await post({ action: form.action, fields: { ...form.fields, RelayState: 'no-such-sign-in' } }), 400, /expired or was already used/, null);
+    await refused(await post({ action: form.action, fields: { SAMLResponse: form.fields.SAMLResponse! } }), 400, /expired or was already used/, null);
+    assert.equal(await failures(), before + 2);
+    before = await failures();
+    await refused(await post({ action: form.action, fields: { RelayState: form.fields.RelayState! } }), 401, /sent no SAMLResponse/);
+    const garbage = await throughIdp(setup);
+    await refused(await post({ action: garbage.action, fields: { ...garbage.fields, SAMLResponse: Buffer.from('<not xml').toString('base64') } }), 401, /could not be verified/);
+    assert.equal(await failures(), before + 2);
+    // An answer larger than any SAML response is refused before it is read.
+    const huge = await fetch(`${s.baseUrl}/cdn-cgi/access/callback`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `SAMLResponse=${'A'.repeat(300 * 1024)}&RelayState=x` });
+    assert.equal(huge.status, 413);
+    assert.ok((await failures()) <= FAILED_PER_MINUTE, 'this suite stays under the failed sign-in log rate');
+  });
+});
+
+describe('a SAML provider that is not set up right', () => {
+  let setup: Setup;
+  before(async () => {
+    setup = await setUp({ idp_public_certs: ['not a certificate'] });
+  });
+  after(async () => {
+    await setup?.s.close();
+    await setup?.idp.stop();
+  });
+
+  it('says so at the start of a sign-in instead of sending the browser away', async () => {
+    const { s, idpId } = setup;
+    const start = await fetch(`${s.baseUrl}/cdn-cgi/access/login/${HOST}/idp/${idpId}?redirect_url=${encodeURIComponent(TARGET)}`, { redirect: 'manual' });
+    assert.equal(start.status, 502);
+    assert.match(await start.text(), /idp_public_certs\[0\] is not an X\.509 certificate/);
+  });
+});
