@@ -12,7 +12,8 @@ import { messagePage } from './pages.js';
 import { authDomainUrl, sessionsRevokedAt, type OrganizationBody } from '../account/organization.js';
 import { AccountViews } from './account-views.js';
 import { cookieValue, first, forwarded, sameHostUrl } from './forwarded.js';
-import { registerLoginRoutes } from './login/routes.js';
+import { loginMethods, registerLoginRoutes } from './login/routes.js';
+import type { Mailer } from './login/mailer.js';
 import { parseTrustedProxies, type TrustedProxies } from './trusted-proxies.js';
 import type { SigningKeys } from '../account/signing-keys.js';
 
@@ -34,6 +35,10 @@ export interface AccessOptions {
   readonly noApplication?: 'deny' | 'allow';
   /** Serve the development login (docs/enforcement.md "Development login"). */
   readonly devLogin?: boolean;
+  /** Sends one-time PIN codes (docs/identity-providers.md "One-time PIN"); without it they are off. */
+  readonly mailer?: Mailer;
+  /** The clock sign-ins are timed by (how long a code or a sign-in under way lasts); tests move it. */
+  readonly clock?: () => number;
 }
 
 function cookieHeader(app: { body: Record<string, unknown> }, value: string, maxAgeSeconds: number, secure: boolean): string {
@@ -161,5 +166,6 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     return reply.code(200).type('text/html').send(messagePage('Signed out', 'You are signed out of this application.'));
   });
 
-  registerLoginRoutes(app, { store, keys, accountId, log, trusted, issuer: issuerNow, devLogin: options.devLogin === true, now: () => Date.now() });
+  const clock = options.clock ?? Date.now;
+  registerLoginRoutes(app, { store, views, keys, accountId, log, trusted, issuer: issuerNow, devLogin: options.devLogin === true, now: () => clock() }, loginMethods({ mailer: options.mailer }));
 }

@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import type { ServerSettings } from '../api/settings.js';
 import type { RunnerOptions } from '../tester/runner.js';
+import { checkMailFrom, parseSmtpUrl, type SmtpSettings } from '../access/login/smtp-settings.js';
 
 export interface ServeFlags {
   readonly port?: string;
@@ -25,6 +26,10 @@ export interface ServeFlags {
   readonly devLoginAnywhere?: boolean;
   /** The public URL users reach this server at (the auth domain). */
   readonly authDomain?: string;
+  /** The SMTP server one-time PIN codes are mailed through. */
+  readonly smtpUrl?: string;
+  /** The From address of that mail. */
+  readonly mailFrom?: string;
 }
 
 export interface ServerConfig {
@@ -45,6 +50,8 @@ export interface ServerConfig {
   /** What a request no application covers gets. */
   readonly noApplication: 'deny' | 'allow';
   readonly devLogin: boolean;
+  /** Where one-time PIN mail goes (docs/operations.md "Mail for one-time PINs"); undefined: PINs are off. */
+  readonly smtp: SmtpSettings | undefined;
   /** The root API token, when chosen through PORTCULLIS_API_TOKEN. */
   readonly apiToken: string | undefined;
   readonly authEmail: string | undefined;
@@ -152,6 +159,22 @@ function devLoginOf(flags: ServeFlags, env: NodeJS.ProcessEnv, host: string): bo
   return true;
 }
 
+/** The SMTP server and From address, both or neither; the messages never repeat the URL (it may hold a password). */
+function smtpOf(flags: ServeFlags, env: NodeJS.ProcessEnv): SmtpSettings | undefined {
+  const url = flags.smtpUrl ?? (env.PORTCULLIS_SMTP_URL || undefined);
+  const from = flags.mailFrom ?? (env.PORTCULLIS_MAIL_FROM || undefined);
+  if (url === undefined) {
+    if (from !== undefined) throw new ConfigError('--mail-from / PORTCULLIS_MAIL_FROM is set without --smtp-url / PORTCULLIS_SMTP_URL: name the SMTP server too, or leave both out.');
+    return undefined;
+  }
+  const server = parseSmtpUrl(url);
+  if ('error' in server) throw new ConfigError(`--smtp-url / PORTCULLIS_SMTP_URL ${server.error}.`);
+  if (from === undefined) throw new ConfigError('--smtp-url / PORTCULLIS_SMTP_URL needs --mail-from / PORTCULLIS_MAIL_FROM, the address one-time PIN mail comes from.');
+  const checked = checkMailFrom(from);
+  if (typeof checked !== 'string') throw new ConfigError(`--mail-from / PORTCULLIS_MAIL_FROM ${checked.error}, got ${JSON.stringify(from)}.`);
+  return { url, from: checked };
+}
+
 export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const dataDir = resolve(flags.dataDir ?? env.PORTCULLIS_DATA_DIR ?? 'data');
   const sync = (env.PORTCULLIS_SQLITE_SYNC ?? 'normal').toLowerCase();
@@ -181,6 +204,7 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
     trustedProxies: trustedProxiesOf(env.PORTCULLIS_TRUSTED_PROXIES),
     noApplication: noApplicationOf(env.PORTCULLIS_NO_APPLICATION),
     devLogin: devLoginOf(flags, env, flags.host ?? env.HOST ?? '127.0.0.1'),
+    smtp: smtpOf(flags, env),
     apiToken: env.PORTCULLIS_API_TOKEN || undefined,
     authEmail,
     authKey,

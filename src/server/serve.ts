@@ -11,6 +11,7 @@ import { ACCOUNTS_SCOPE, type Store } from '../store/store.js';
 import { ConfigError, resolveConfig, type ServeFlags, type ServerConfig } from './config.js';
 import { SecretKeyError } from '../store/secret-box.js';
 import { registerAccessRoutes } from '../access/routes.js';
+import { smtpMailer } from '../access/login/mailer.js';
 import { SigningKeys } from '../account/signing-keys.js';
 import { defaultAccountId, rootToken, secretsKeyRing, type KeptValue } from './secrets.js';
 
@@ -57,6 +58,7 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
     throw new ConfigError(`Cannot record the accounts in ${redactUrl(config.db)}: ${(err as Error).message}`);
   }
   const signingKeys = new SigningKeys(store);
+  const mailer = config.smtp === undefined ? undefined : smtpMailer(config.smtp);
   let listening = '';
   const app = await buildServer({
     store,
@@ -80,6 +82,7 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
     trustedProxies: config.trustedProxies,
     noApplication: config.noApplication,
     devLogin: config.devLogin,
+    ...(mailer !== undefined ? { mailer } : {}),
   });
   try {
     await app.listen({ host: config.host, port: config.port });
@@ -99,6 +102,7 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
   print(`  API:       ${url}/client/v4   (OpenAPI: ${url}/client/v4/openapi.json)`);
   print(`  database:  ${redactUrl(config.db)}`);
   print(`  access:    forward auth at ${url}/cdn-cgi/access/authorize, auth domain ${config.authDomain ?? url}${config.devLogin ? ' (development login ON)' : ''}`);
+  print(`  PINs:      ${mailer === undefined ? 'off (one-time PIN sign-in needs --smtp-url and --mail-from)' : `one-time PIN codes mailed through ${mailer.description}`}`);
   print(`  account:   ${account.value}${account.origin === 'environment' ? '' : `   (kept in ${account.file})`}`);
   if (config.accounts.length > 0) print(`  accounts:  ${config.accounts.join(', ')}`);
   if (config.settings.openAccounts === true) print('  accounts:  open (any well-formed account id is served)');

@@ -13,9 +13,12 @@ import { newIdentityNonce, userAppToken } from '../app-token.js';
 import { urlOnHost } from '../forwarded.js';
 import { identityOf, recordLogin, type LoginIdentity } from '../logins.js';
 import type { TrustedProxies } from '../trusted-proxies.js';
+import type { AccountViews } from '../account-views.js';
 
 export interface LoginContext {
   readonly store: Store;
+  /** The account's applications and compiled policies (what a one-time PIN checks before mailing). */
+  readonly views: AccountViews;
   readonly keys: SigningKeys;
   readonly accountId: string;
   readonly log: AccessLog;

@@ -8,6 +8,11 @@ import type { LoginContext, PendingLogin } from './flow.js';
 export interface LoginMethod {
   /** The identity provider types it signs in with. */
   readonly types: readonly string[];
+  /**
+   * Why this server cannot sign in with it now (a one-time PIN without an SMTP server), when it
+   * cannot: its providers are then left off the login page, and starting one answers 503.
+   */
+  readonly unavailable?: string;
   /** Send the browser on to the identity provider, or show what the method asks for. */
   start(ctx: LoginContext, idp: ResourceRecord, pending: PendingLogin, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply>;
   /** Its own routes (the identity provider's callback, a form's answer). */

@@ -10,16 +10,33 @@ import { allowedProviders, completeLogin, pendingLogin, testLogin, TEST_RESULT_K
 import type { LoginMethod } from './method.js';
 import { oidcMethod } from './oidc.js';
 import { samlMethod } from './saml.js';
+import { pinMethod } from './one-time-pin.js';
+import type { Mailer } from './mailer.js';
 
 const badRequest = (reply: FastifyReply, message: string): FastifyReply => reply.code(400).type('text/html').send(messagePage('Bad request', message));
 
-export function registerLoginRoutes(scope: FastifyInstance, ctx: LoginContext, methods: readonly LoginMethod[] = [oidcMethod(), samlMethod()]): void {
+/** What a sign-in method may need from the server's configuration. */
+export interface LoginMethodOptions {
+  /** Sends one-time PIN mail; without it, one-time PIN providers are not offered. */
+  readonly mailer?: Mailer | undefined;
+}
+
+/** Every way of signing in this server knows, one per identity provider type. */
+export function loginMethods(options: LoginMethodOptions): LoginMethod[] {
+  return [oidcMethod(), samlMethod(), pinMethod(options.mailer)];
+}
+
+export function registerLoginRoutes(scope: FastifyInstance, ctx: LoginContext, methods: readonly LoginMethod[]): void {
   const methodOf = new Map(methods.flatMap((method) => method.types.map((type) => [type, method] as const)));
   for (const method of methods) method.register(scope, ctx);
 
   const startUrl = (host: string, idp: ResourceRecord, target: string): string => `/cdn-cgi/access/login/${encodeURIComponent(host)}/idp/${encodeURIComponent(idp.id)}?redirect_url=${encodeURIComponent(target)}`;
   /** The providers an application's login offers: those it allows that this server can sign in with. */
-  const offered = async (pending: PendingLogin): Promise<ResourceRecord[]> => (await allowedProviders(ctx, pending.app)).filter((idp) => methodOf.has(String(idp.body.type)));
+  const offered = async (pending: PendingLogin): Promise<ResourceRecord[]> =>
+    (await allowedProviders(ctx, pending.app)).filter((idp) => {
+      const method = methodOf.get(String(idp.body.type));
+      return method !== undefined && method.unavailable === undefined;
+    });
 
   const page = async (pending: PendingLogin, error?: string): Promise<string> =>
     loginPage(pending.app.name, pending.target, { providers: (await offered(pending)).map((idp) => ({ name: String(idp.body.name ?? idp.name), href: startUrl(pending.host, idp, pending.target) })), devLogin: ctx.devLogin, ...(error !== undefined ? { error } : {}) });
@@ -38,9 +55,11 @@ export function registerLoginRoutes(scope: FastifyInstance, ctx: LoginContext, m
     const { host, idp: idpId } = request.params as { host: string; idp: string };
     const pending = await pendingLogin(ctx, host, (request.query as Record<string, string | undefined>).redirect_url);
     if (pending === undefined) return badRequest(reply, 'The page to return to is not on an application here.');
-    const idp = (await offered(pending)).find((candidate) => candidate.id === idpId);
-    if (idp === undefined) return badRequest(reply, 'This identity provider cannot sign in to this application.');
-    return methodOf.get(String(idp.body.type))!.start(ctx, idp, pending, request, reply);
+    const idp = (await allowedProviders(ctx, pending.app)).find((candidate) => candidate.id === idpId);
+    const method = idp === undefined ? undefined : methodOf.get(String(idp.body.type));
+    if (idp === undefined || method === undefined) return badRequest(reply, 'This identity provider cannot sign in to this application.');
+    if (method.unavailable !== undefined) return reply.code(503).type('text/html').send(messagePage('Sign-in unavailable', `${String(idp.body.name ?? idp.name)} cannot be used on this server: ${method.unavailable}`));
+    return method.start(ctx, idp, pending, request, reply);
   });
 
   // A test of an identity provider (the dashboard's "Test" button): its sign-in, then the identity
@@ -51,6 +70,7 @@ export function registerLoginRoutes(scope: FastifyInstance, ctx: LoginContext, m
     if (idp === undefined) return reply.code(404).type('text/html').send(messagePage('Not found', 'No identity provider has this id.'));
     const method = methodOf.get(String(idp.body.type));
     if (method === undefined) return badRequest(reply, `This server cannot sign in with ${String(idp.body.type)} identity providers.`);
+    if (method.unavailable !== undefined) return reply.code(503).type('text/html').send(messagePage('Sign-in unavailable', `${String(idp.body.name ?? idp.name)} cannot be used on this server: ${method.unavailable}`));
     return method.start(ctx, idp, testLogin(idp), request, reply);
   });
 

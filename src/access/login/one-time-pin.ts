@@ -1,0 +1,209 @@
+// Sign-in with a one-time PIN (Cloudflare's `onetimepin` identity provider): the person types an
+// email, a 6-digit code is mailed to it when the application's policies could let that address in,
+// and the code signs them in once, within 10 minutes. docs/identity-providers.md "One-time PIN".
+//
+// Only a salted HMAC of the code is stored, in the sign-in challenge; codes asked for are limited
+// per address and per client address, wrong codes per challenge, and a code is compared in
+// constant time. Whether a code was mailed is never shown: the page is the same either way.
+
+import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { prepareIdentity, resultAccess } from '../../engine/index.js';
+import type { ResourceRecord } from '../../store/store.js';
+import { formPage, messagePage } from '../pages.js';
+import { forwarded } from '../forwarded.js';
+import { identityOf, type LoginIdentity } from '../logins.js';
+import { allowedProviders, completeLogin, pendingLogin, refuseLogin, resumeLogin, saveChallenge, type LoginContext, type PendingLogin } from './flow.js';
+import type { LoginMethod } from './method.js';
+import type { Mailer } from './mailer.js';
+
+export const PIN_TYPE = 'onetimepin';
+const CHALLENGE_KIND = 'pin';
+/** Cloudflare's: a 6-digit code that expires 10 minutes after it was asked for. */
+export const PIN_DIGITS = 6;
+export const PIN_SECONDS = 10 * 60;
+/** Wrong codes a challenge takes; the next answer, right or wrong, needs a new code. */
+export const PIN_MAX_WRONG = 5;
+/** Codes asked for within RATE_WINDOW_SECONDS, per email address and per client address. */
+export const PIN_RATE_WINDOW_SECONDS = 15 * 60;
+export const PIN_CODES_PER_EMAIL = 5;
+export const PIN_CODES_PER_ADDRESS = 20;
+/** How a PIN login authenticated (RFC 8176 "otp": a one-time password). */
+export const PIN_AMR = ['otp'] as const;
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+const MAX_EMAIL_LENGTH = 254;
+
+const emailPath = (host: string, idp: ResourceRecord): string => `/cdn-cgi/access/login/${encodeURIComponent(host)}/idp/${encodeURIComponent(idp.id)}/pin`;
+const codePath = (host: string, idp: ResourceRecord): string => `${emailPath(host, idp)}/code`;
+const idpName = (idp: ResourceRecord): string => String(idp.body.name ?? idp.name);
+
+const newCode = (): string => randomInt(0, 10 ** PIN_DIGITS).toString().padStart(PIN_DIGITS, '0');
+const codeHash = (salt: Buffer, code: string): Buffer => createHmac('sha256', salt).update(code, 'utf8').digest();
+
+/** Whether `typed` is the code a challenge keeps the hash of (constant time over the hashes). */
+function codeMatches(body: Record<string, unknown>, typed: unknown): boolean {
+  if (typeof body.salt !== 'string' || typeof body.hash !== 'string') return false;
+  const code = (typeof typed === 'string' ? typed : '').replace(/\s+/g, '');
+  const stored = Buffer.from(body.hash, 'base64url');
+  const given = codeHash(Buffer.from(body.salt, 'base64url'), code);
+  return stored.length === given.length && timingSafeEqual(stored, given) && new RegExp(`^\\d{${PIN_DIGITS}}$`).test(code);
+}
+
+const pinIdentity = (email: string, idp: ResourceRecord): LoginIdentity => ({ email, groups: [], idp: { id: idp.id, type: PIN_TYPE }, amr: [...PIN_AMR] });
+
+/** Cloudflare mails a code only when an Access policy of the application would let the address in. */
+async function mayBeAllowed(ctx: LoginContext, app: ResourceRecord, identity: LoginIdentity): Promise<boolean> {
+  const view = await ctx.views.get(ctx.accountId, ctx.now());
+  const { compiled } = await view.compiled(app);
+  return resultAccess(compiled.evaluate(prepareIdentity(identityOf(identity)))) === 'granted';
+}
+
+/** Mail text: no link to follow, only the code and what it is for. */
+function pinMail(code: string, pending: PendingLogin): { subject: string; text: string } {
+  const appName = pending.app.name.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  return {
+    subject: `Your sign-in code for ${appName}`,
+    text: [
+      `Your code to sign in to ${appName} (${pending.host}): ${code}`,
+      '',
+      `It works once, within ${PIN_SECONDS / 60} minutes, on the page that asked for it.`,
+      'If you did not ask to sign in, ignore this mail: nobody gets in without the code.',
+    ].join('\n'),
+  };
+}
+
+const emailForm = (pending: PendingLogin, idp: ResourceRecord, error?: string): string =>
+  formPage(
+    `Sign in to ${pending.app.name}`,
+    `${idpName(idp)}: type your email address and a code to sign in with is mailed to it.`,
+    emailPath(pending.host, idp),
+    { redirect_url: pending.target },
+    { name: 'email', label: 'Email', type: 'email', autocomplete: 'email' },
+    error,
+  );
+
+const codeForm = (pending: PendingLogin, idp: ResourceRecord, email: string, challenge: string, error?: string): string =>
+  formPage(
+    'Check your email',
+    `If ${email} may sign in to ${pending.app.name}, a code was mailed to it. Type it here: it works once, within ${PIN_SECONDS / 60} minutes.`,
+    codePath(pending.host, idp),
+    { challenge },
+    { name: 'code', label: 'Code', type: 'text', autocomplete: 'one-time-code' },
+    error,
+  );
+
+const html = (reply: FastifyReply, status: number, page: string): FastifyReply => reply.code(status).type('text/html').send(page);
+
+export function pinMethod(mailer: Mailer | undefined): LoginMethod {
+  const unavailable = mailer === undefined ? 'one-time PIN sign-in is off because no mail server is configured (the administrator sets one with --smtp-url).' : undefined;
+  const off = (reply: FastifyReply): FastifyReply => html(reply, 503, messagePage('Sign-in unavailable', `This server cannot mail codes: ${unavailable}`));
+
+  return {
+    types: [PIN_TYPE],
+    ...(unavailable !== undefined ? { unavailable } : {}),
+
+    async start(_ctx: LoginContext, idp: ResourceRecord, pending: PendingLogin, _request: FastifyRequest, reply: FastifyReply) {
+      if (mailer === undefined) return off(reply);
+      return html(reply, 200, emailForm(pending, idp));
+    },
+
+    register(scope, ctx) {
+      // The email typed: mail a code (when the policies could let the address in) and ask for it.
+      scope.post('/cdn-cgi/access/login/:host/idp/:idp/pin', async (request, reply) => {
+        const { host, idp: idpId } = request.params as { host: string; idp: string };
+        const form = (request.body ?? {}) as Record<string, unknown>;
+        const pending = await pendingLogin(ctx, host, typeof form.redirect_url === 'string' ? form.redirect_url : undefined);
+        if (pending === undefined) return html(reply, 400, messagePage('Bad request', 'The page to return to is not on an application here.'));
+        const idp = (await allowedProviders(ctx, pending.app)).find((candidate) => candidate.id === idpId && candidate.body.type === PIN_TYPE);
+        if (idp === undefined) return html(reply, 400, messagePage('Bad request', 'This identity provider cannot sign in to this application.'));
+        if (mailer === undefined) return off(reply);
+        const email = (typeof form.email === 'string' ? form.email : '').trim().toLowerCase();
+        if (!EMAIL.test(email) || email.length > MAX_EMAIL_LENGTH) return html(reply, 400, emailForm(pending, idp, 'Type an email address.'));
+        const ip = forwarded(request, ctx.trusted).ip;
+
+        // Whether `asking` more codes than those asked for lately would pass a limit.
+        const since = new Date(ctx.now() - PIN_RATE_WINDOW_SECONDS * 1000);
+        const overLimit = async (asking: number): Promise<boolean> => {
+          const [byEmail, byAddress] = await Promise.all([
+            ctx.store.challenges.countSince(ctx.accountId, CHALLENGE_KIND, { email }, since),
+            ip === undefined ? Promise.resolve(0) : ctx.store.challenges.countSince(ctx.accountId, CHALLENGE_KIND, { ipAddress: ip }, since),
+          ]);
+          return byEmail + asking > PIN_CODES_PER_EMAIL || byAddress + asking > PIN_CODES_PER_ADDRESS;
+        };
+        const tooMany = async (): Promise<FastifyReply> => {
+          await refuseLogin(ctx, pending, { connection: PIN_TYPE, ip, email });
+          return html(reply, 429, messagePage('Too many codes', `Too many sign-in codes were asked for from here or for this address: wait ${PIN_RATE_WINDOW_SECONDS / 60} minutes, then ask again.`, pending.target));
+        };
+        // A cheap refusal first; then, once this request's challenge is stored, the count that
+        // decides: of requests racing past the first check, only those within the limit go on.
+        if (await overLimit(1)) return tooMany();
+
+        const identity = pinIdentity(email, idp);
+        const allowed = await mayBeAllowed(ctx, pending.app, { ...identity, ip });
+        const code = newCode();
+        const salt = randomBytes(16);
+        // The challenge outlives its code until the rate window ends, so that codes asked for
+        // keep counting after they expire (and after a challenge is locked by wrong codes).
+        const challenge = await saveChallenge(
+          ctx,
+          CHALLENGE_KIND,
+          pending,
+          idp,
+          { salt: salt.toString('base64url'), hash: codeHash(salt, code).toString('base64url'), codeExpiresAt: ctx.now() + PIN_SECONDS * 1000, mailed: allowed },
+          { email, ...(ip !== undefined ? { ip } : {}) },
+          Math.max(PIN_SECONDS, PIN_RATE_WINDOW_SECONDS),
+        );
+        if (await overLimit(0)) return tooMany();
+
+        // Neither the mail nor the log entry is waited for: the answer takes as long, and reads
+        // the same, whether a code was mailed or not.
+        if (allowed) {
+          mailer.send({ to: email, ...pinMail(code, pending) }).catch((err: unknown) => request.log.error({ idp: idp.id, err: (err as Error).message }, 'the one-time PIN mail could not be sent'));
+        } else {
+          // As at Cloudflare: no mail to an address no policy lets in, and an access-log entry.
+          refuseLogin(ctx, pending, { connection: PIN_TYPE, ip, email }).catch((err: unknown) => request.log.error({ err: (err as Error).message }, 'a refused one-time PIN request could not be logged'));
+        }
+        return html(reply, 200, codeForm(pending, idp, email, challenge));
+      });
+
+      // The code typed: sign in, once, if it is right, unexpired, and within the tries allowed.
+      scope.post('/cdn-cgi/access/login/:host/idp/:idp/pin/code', async (request, reply) => {
+        const { host, idp: idpId } = request.params as { host: string; idp: string };
+        const form = (request.body ?? {}) as Record<string, unknown>;
+        const ip = forwarded(request, ctx.trusted).ip;
+        if (mailer === undefined) return off(reply);
+        const challengeId = typeof form.challenge === 'string' ? form.challenge : undefined;
+        const gone = async (): Promise<FastifyReply> => {
+          await refuseLogin(ctx, await pendingLogin(ctx, host, undefined), { connection: PIN_TYPE, ip });
+          return html(reply, 400, messagePage('Sign-in failed', 'This code has expired or was already used. Go back to the application to ask for a new one.'));
+        };
+        const resumed = await resumeLogin(ctx, CHALLENGE_KIND, challengeId, false);
+        if (resumed === undefined || resumed.pending.host !== host || resumed.idp.id !== idpId || resumed.email === null) return gone();
+        const { pending, idp, body, email } = resumed;
+        const fail = async (page: string): Promise<FastifyReply> => {
+          await refuseLogin(ctx, pending, { connection: PIN_TYPE, ip, email });
+          return html(reply, 401, page);
+        };
+        const now = ctx.now();
+        if (!(Number(body.codeExpiresAt) > now)) return fail(messagePage('Sign-in failed', `This code has expired (codes work for ${PIN_SECONDS / 60} minutes): ask for a new one.`, pending.target));
+        // Every answer counts before it is compared, so that answers sent at once cannot try
+        // more codes than the limit.
+        const attempts = await ctx.store.challenges.addAttempt(ctx.accountId, challengeId!);
+        if (attempts === undefined) return gone();
+        if (attempts > PIN_MAX_WRONG) return fail(messagePage('Sign-in failed', 'Too many wrong codes were typed for this one: ask for a new code.', pending.target));
+        if (body.mailed !== true || !codeMatches(body, form.code)) {
+          const left = PIN_MAX_WRONG - attempts;
+          return fail(
+            left > 0
+              ? codeForm(pending, idp, email, challengeId!, `That code is not right: ${left} ${left === 1 ? 'try' : 'tries'} left.`)
+              : messagePage('Sign-in failed', 'That code is not right, and it was the last try: ask for a new code.', pending.target),
+          );
+        }
+        // Single use: of two answers with the right code, one signs in.
+        if ((await ctx.store.challenges.take(ctx.accountId, challengeId!, now)) === undefined) return gone();
+        return reply.redirect(await completeLogin(ctx, pending, pinIdentity(email, idp), ip), 302);
+      });
+    },
+  };
+}
