@@ -1,7 +1,8 @@
 // Real sign-ins in a real browser: Chromium opens an application behind a real nginx
-// (auth_request), is sent to portcullis's login page, signs in at a real identity provider
-// started on loopback, and comes back to see its email, which the upstream read from the verified
-// application token. The identity the login recorded is then decided by the policy tester.
+// (auth_request), is sent to portcullis's login page, signs in through a real identity provider
+// started on loopback (oidc-provider for OpenID Connect, a signing SAML IdP, smtp-server catching
+// the one-time PIN mail), and comes back to see its email, which the upstream read from the
+// verified application token. The identity the login recorded is then decided by the policy tester.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium, type BrowserContext } from 'playwright-core';
@@ -10,6 +11,9 @@ import { proxyUnavailable, startNginx, type RunningProxy } from '../../../test/s
 import { startUpstream, type Upstream } from '../../../test/support/protected-upstream.js';
 import { startTestServer, type TestServer } from '../../../test/support/server.js';
 import { startOidcIdp, type OidcIdp } from '../../../test/support/oidc-idp.js';
+import { startSamlIdp, type SamlIdp } from '../../../test/support/saml-idp.js';
+import { startSmtpCapture, type SmtpCapture } from '../../../test/support/smtp-capture.js';
+import { smtpMailer } from './mailer.js';
 import { browserUnavailable, CHROMIUM_PATH } from '../../../test/web-e2e/browser.js';
 
 const HOST = 'intranet.test';
@@ -21,8 +25,11 @@ describe('sign-in through identity providers in Chromium, behind nginx', { skip 
   let upstream: Upstream;
   let proxy: RunningProxy;
   let oidc: OidcIdp;
+  let saml: SamlIdp;
+  let smtp: SmtpCapture;
   let oidcId = '';
-  let policyId = '';
+  let samlId = '';
+  const policyIds: string[] = [];
   let aud = '';
   const contexts: { context: BrowserContext; remove(): void }[] = [];
   const A = () => `/accounts/${s.accountId}/access`;
@@ -40,7 +47,7 @@ describe('sign-in through identity providers in Chromium, behind nginx', { skip 
   }
 
   async function decided(email: string): Promise<string> {
-    const test = await s.api('POST', `${A()}/policy-tests`, { policies: [policyId] });
+    const test = await s.api('POST', `${A()}/policy-tests`, { policies: policyIds });
     let progress = (await s.api('GET', `${A()}/policy-tests/${test.json.result.id}`)).json.result;
     for (let i = 0; i < 250 && progress.status === 'processing'; i++) {
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -51,16 +58,27 @@ describe('sign-in through identity providers in Chromium, behind nginx', { skip 
   }
 
   before(async () => {
-    s = await startTestServer({ access: {} });
+    smtp = await startSmtpCapture();
+    s = await startTestServer({ access: { mailer: smtpMailer({ url: smtp.url, from: 'Access <access@portcullis.test>' }) } });
     oidc = await startOidcIdp({ redirectUri: `${s.baseUrl}/cdn-cgi/access/callback` });
     oidc.setPerson('grace', { sub: 'grace', email: 'grace@example.com', name: 'Grace Hopper', groups: ['navy'], amr: ['pwd', 'mfa'], claims: { department: 'research' } });
     oidc.setPerson('mallory', { sub: 'mallory', email: 'mallory@example.com', name: 'Mallory', groups: [], amr: ['pwd'], claims: { department: 'sales' } });
     const idp = await s.api('POST', `${A()}/identity_providers`, { name: 'Corporate SSO', type: 'oidc', config: { ...oidc.config, scopes: ['openid', 'email', 'profile', 'groups', 'department'], claims: ['department'] } });
     assert.equal(idp.status, 201, JSON.stringify(idp.json));
     oidcId = idp.json.result.id;
-    const policy = await s.api('POST', `${A()}/policies`, { name: 'Research', decision: 'allow', include: [{ oidc: { claim_name: 'department', claim_value: 'research', identity_provider_id: oidcId } }], require: [{ auth_method: { auth_method: 'mfa' } }] });
-    policyId = policy.json.result.id;
-    const app = await s.api('POST', `${A()}/apps`, { type: 'self_hosted', name: 'Intranet', domain: HOST, policies: [{ id: policyId, precedence: 1 }] });
+    saml = await startSamlIdp();
+    const samlIdp = await s.api('POST', `${A()}/identity_providers`, { name: 'Partner SAML', type: 'saml', config: { issuer_url: saml.entityId, sso_target_url: saml.ssoUrl, idp_public_certs: [saml.cert], email_attribute_name: 'email', attributes: ['department'] } });
+    assert.equal(samlIdp.status, 201, JSON.stringify(samlIdp.json));
+    samlId = samlIdp.json.result.id;
+    const pin = await s.api('POST', `${A()}/identity_providers`, { name: 'Email code', type: 'onetimepin', config: {} });
+    assert.equal(pin.status, 201, JSON.stringify(pin.json));
+    const policies = [
+      { name: 'Research', decision: 'allow', include: [{ oidc: { claim_name: 'department', claim_value: 'research', identity_provider_id: oidcId } }], require: [{ auth_method: { auth_method: 'mfa' } }] },
+      { name: 'Partner research', decision: 'allow', include: [{ saml: { attribute_name: 'department', attribute_value: 'research', identity_provider_id: samlId } }] },
+      { name: 'Contractor', decision: 'allow', include: [{ email: { email: 'pat@example.com' } }] },
+    ];
+    for (const body of policies) policyIds.push((await s.api('POST', `${A()}/policies`, body)).json.result.id);
+    const app = await s.api('POST', `${A()}/apps`, { type: 'self_hosted', name: 'Intranet', domain: HOST, policies: policyIds.map((id, i) => ({ id, precedence: i + 1 })) });
     assert.equal(app.status, 201, JSON.stringify(app.json));
     aud = app.json.result.aud;
     upstream = await startUpstream(s.baseUrl, () => aud);
@@ -75,7 +93,9 @@ describe('sign-in through identity providers in Chromium, behind nginx', { skip 
     await proxy?.stop();
     await upstream?.stop();
     await oidc?.close();
+    await saml?.stop();
     await s?.close();
+    await smtp?.close();
   });
 
   it('OpenID Connect: signs in at the provider, sees its email upstream, and the tester decides the recorded identity', async () => {
@@ -109,5 +129,43 @@ describe('sign-in through identity providers in Chromium, behind nginx', { skip 
     assert.equal(answer.status(), 403);
     assert.equal(upstream.seen.some((r) => r.email === 'mallory@example.com'), false);
     assert.equal(await decided('mallory@example.com'), 'blocked');
+  });
+
+  it('SAML 2.0: the provider posts a signed assertion back through the browser; the recorded attributes decide', async () => {
+    saml.signInAs({ nameId: 'sam@example.com', attributes: { email: 'sam@example.com', department: 'research', groups: ['ops'] } });
+    const page = await (await browser()).newPage();
+    await page.goto(`${origin()}/reports`);
+    await page.click('text=Sign in with Partner SAML');
+    await page.waitForSelector('#hello');
+    assert.equal(await page.textContent('#hello'), 'hello sam@example.com');
+    assert.equal(new URL(page.url()).pathname, '/reports');
+    assert.equal(saml.requests.length, 1, 'the provider received one AuthnRequest');
+
+    const user = (await s.api('GET', `${A()}/users?email=sam@example.com`)).json.result[0];
+    const identity = (await s.api('GET', `${A()}/users/${user.id}/last_seen_identity`)).json.result;
+    assert.deepEqual(identity.idp, { id: samlId, type: 'saml' });
+    assert.deepEqual(identity.saml_attributes, { department: 'research' });
+    assert.equal(await decided('sam@example.com'), 'approved');
+  });
+
+  it('one-time PIN: the code mailed through SMTP signs the browser in once', async () => {
+    const page = await (await browser()).newPage();
+    await page.goto(`${origin()}/timesheets`);
+    await page.click('text=Sign in with Email code');
+    await page.fill('#email', 'pat@example.com');
+    await page.click('button[type=submit]');
+    const mail = await smtp.next('pat@example.com');
+    const code = /\b(\d{6})\b/.exec(mail.text)?.[1];
+    assert.ok(code, `a six-digit code in: ${mail.text}`);
+    await page.fill('#code', code);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#hello');
+    assert.equal(await page.textContent('#hello'), 'hello pat@example.com');
+    assert.equal(new URL(page.url()).pathname, '/timesheets');
+
+    const user = (await s.api('GET', `${A()}/users?email=pat@example.com`)).json.result[0];
+    const identity = (await s.api('GET', `${A()}/users/${user.id}/last_seen_identity`)).json.result;
+    assert.equal(identity.idp.type, 'onetimepin');
+    assert.equal(await decided('pat@example.com'), 'approved');
   });
 });
