@@ -2185,6 +2185,12 @@ export interface Operations {
       until?: string;
       limit?: number;
       direction?: 'desc' | 'asc';
+      page?: number;
+      per_page?: number;
+      email?: string;
+      email_exact?: boolean;
+      allowed?: boolean;
+      app_uid?: string;
     };
     body: undefined;
     result: {
@@ -2208,6 +2214,8 @@ export interface Operations {
       /** The user (or the service token client id). */
       user_email?: string;
     }[];
+    /** The answer carries result_info. */
+    paged: true;
   };
   /** List Gateway lists */
   'gateway-lists-list': {
