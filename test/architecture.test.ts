@@ -150,3 +150,35 @@ test('the engine loads no test support: fixtures and generators live under test/
   const fixtureNames = engine.filter((f) => /(conformance|differential|arbitraries|support)/.test(f.path));
   assert.deepEqual(fixtureNames.map((f) => f.path), []);
 });
+
+/**
+ * Modules outside the engine that the dashboard (web/) bundles: each is pure, importing nothing,
+ * so the browser runs the very code the server and the CLI run and no Node module comes along.
+ */
+export const DASHBOARD_SHARED: readonly string[] = ['src/access/proxy-config.ts', 'src/schema/auth-domain.ts'];
+
+test('the dashboard imports from src/ only the engine and the pure modules listed for it', () => {
+  const web = sources(join(ROOT, 'web/src')).concat(
+    readdirSync(join(ROOT, 'web/src'), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && e.name.endsWith('.tsx'))
+      .map((e) => {
+        const path = join(e.parentPath, e.name);
+        return { path: relative(ROOT, path).split('\\').join('/'), text: readFileSync(path, 'utf8') };
+      }),
+  );
+  assert.ok(web.length > 20, `expected the dashboard's sources under ${ROOT}web/src`);
+  const reached = new Set<string>();
+  for (const file of web) {
+    for (const spec of specifiers(file.text)) {
+      if (!spec.startsWith('.')) continue;
+      const target = normalize(join(dirname(file.path), spec)).split('\\').join('/').replace(/\.js$/, '.ts');
+      if (target.startsWith('src/')) reached.add(target);
+    }
+  }
+  const outside = [...reached].filter((t) => !t.startsWith('src/engine/') && !DASHBOARD_SHARED.includes(t));
+  assert.deepEqual(outside, [], 'the dashboard may bundle the engine and DASHBOARD_SHARED only');
+  for (const path of DASHBOARD_SHARED) {
+    assert.ok(reached.has(path), `${path} is listed but the dashboard no longer imports it: remove it from DASHBOARD_SHARED`);
+    assert.deepEqual(specifiers(readFileSync(join(ROOT, path), 'utf8')), [], `${path} must import nothing`);
+  }
+});

@@ -1,6 +1,14 @@
 // Reverse-proxy configurations that put portcullis in front of an application
 // (docs/enforcement.md): the nginx server block and the Caddy site the end-to-end tests run, and
-// a Traefik configuration, generated for one application. `portcullis proxy-config` prints them.
+// a Traefik configuration, generated for one application. `portcullis proxy-config` prints them
+// and the dashboard's "Protect it" page shows them, both through proxyConfigFile. This module is
+// pure (it imports nothing), so the dashboard bundles it as it is (test/architecture.test.ts).
+
+export const PROXIES = ['nginx', 'caddy', 'traefik'] as const;
+export type ProxyName = (typeof PROXIES)[number];
+
+/** host:port, as the proxy reaches portcullis or the application (e.g. 127.0.0.1:3000). */
+export const HOST_PORT = /^[^\s/]+:\d+$/;
 
 export interface ProxyTarget {
   /** host:port of portcullis. */
@@ -97,4 +105,25 @@ export function traefikConfig(host: string, target: ProxyTarget): string {
         passHostHeader: true
         servers: [{ url: "http://${target.portcullis}" }]
 `;
+}
+
+/** The hostnames an application protects (its paths are decided by portcullis, not the proxy). */
+export function hostsOf(app: { readonly domain?: unknown; readonly self_hosted_domains?: unknown }): string[] {
+  const destinations = [app.domain, ...(Array.isArray(app.self_hosted_domains) ? app.self_hosted_domains : [])].filter((d): d is string => typeof d === 'string');
+  return [...new Set(destinations.map((d) => d.replace(/^https?:\/\//, '').split('/')[0]!.toLowerCase()).filter((h) => h !== ''))];
+}
+
+/** One proxy's configuration for every hostname of an application. */
+export function proxyConfigText(proxy: ProxyName, hosts: readonly string[], target: ProxyTarget, listen: string): string {
+  const parts = hosts.map((host) => {
+    if (proxy === 'nginx') return nginxServerBlock({ listen, serverName: host }, target).replace(/^\n/, '');
+    if (proxy === 'caddy') return caddySite({ address: host }, target);
+    return traefikConfig(host, target);
+  });
+  return parts.join('\n\n') + '\n';
+}
+
+/** What `portcullis proxy-config` prints: a comment naming the application, then the configuration. */
+export function proxyConfigFile(proxy: ProxyName, appName: string | undefined, hosts: readonly string[], target: ProxyTarget, listen: string): string {
+  return `# ${proxy} configuration for the Access application ${JSON.stringify(appName)} (${hosts.join(', ')}); docs/enforcement.md explains it.\n` + proxyConfigText(proxy, hosts, target, listen);
 }

@@ -4,6 +4,8 @@
 
 import type { ResourceRecord, Store, StoreReader } from '../store/store.js';
 
+export { authDomainUrl } from '../schema/auth-domain.js';
+
 export interface OrganizationBody {
   readonly name?: string;
   readonly auth_domain?: string;
@@ -14,12 +16,6 @@ export interface OrganizationBody {
 export async function readOrganization(store: StoreReader, accountId: string): Promise<{ body: OrganizationBody; createdAt: string; updatedAt: string } | undefined> {
   const record = await store.getResource(accountId, 'organization', accountId);
   return record === undefined ? undefined : { body: record.body as OrganizationBody, createdAt: record.createdAt, updatedAt: record.updatedAt };
-}
-
-/** An auth domain as an issuer URL: Cloudflare's bare "team.example.com" means https. */
-export function authDomainUrl(authDomain: string): string {
-  const trimmed = authDomain.trim().replace(/\/+$/, '');
-  return /^https?:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`;
 }
 
 /** When a revocation record says sessions end (ms); one whose time cannot be read ends them all (fails closed). */

@@ -195,6 +195,10 @@ export interface AccessRequestFilter {
   readonly since?: Date;
   readonly until?: Date;
   readonly userId?: string;
+  /** The user's email exactly (case-insensitive), or with `emailContains` any containing it. */
+  readonly email?: string;
+  readonly emailContains?: boolean;
+  readonly appUid?: string;
   readonly allowed?: boolean;
   readonly nonce?: string;
   readonly direction?: 'asc' | 'desc';
@@ -266,6 +270,8 @@ export interface StoreReader {
   accountVersion(accountId: string): Promise<number>;
   /** Access-request log entries of an account, newest first unless direction is asc. */
   listAccessRequests(accountId: string, limit: number, filter?: AccessRequestFilter): Promise<AccessRequestRecord[]>;
+  /** A page of them, with how many match in all. */
+  pageAccessRequests(accountId: string, page: PageRequest, filter?: AccessRequestFilter): Promise<PageOf<AccessRequestRecord>>;
 
   /** Audit entries of an account (null: user-level entries, i.e. API tokens). */
   listAudit(accountId: string | null, page: PageRequest, filter?: AuditFilter): Promise<PageOf<AuditRecord>>;

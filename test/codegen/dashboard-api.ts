@@ -190,6 +190,11 @@ const NAMED: readonly (readonly [string, () => Schema])[] = [
   ['WhatIfResult', () => resultOf('access-evaluate')],
   ['ApiToken', () => resultOf('user-tokens-get')],
   ['AuditLogEntry', () => itemOf('audit-logs-list')],
+  ['Account', () => itemOf('accounts-list-accounts')],
+  ['Organization', () => resultOf('zero-trust-organization-get-your-zero-trust-organization')],
+  ['OrganizationUpdate', () => bodyOf('zero-trust-organization-update-your-zero-trust-organization')],
+  ['AccessKeySettings', () => resultOf('access-key-configuration-get-the-access-key-configuration')],
+  ['AccessRequest', () => itemOf('access-authentication-logs-get-access-authentication-logs')],
 ];
 
 function operation(printer: Printer, r: RouteDef): Ts {

@@ -625,6 +625,26 @@ export function storeConformance(kind: DatabaseKind): void {
         assert.deepEqual(await store.read.listAccessRequests(OTHER, 10), []);
         const [first] = await store.read.listAccessRequests(account, 1, { direction: 'asc' });
         assert.deepEqual(first, entry(1));
+
+        // Pages with the total, and the dashboard's filters: email (exact or contained, any case) and application.
+        await store.transaction(account, async (tx) => {
+          await tx.insertAccessRequest(entry(4, { userId: 'user-3', userEmail: 'Grace_H@Example.com', appUid: 'app-2', appDomain: 'crm.test' }));
+          await tx.insertAccessRequest(entry(5, { userId: 'user-4', userEmail: 'grace%h@example.com', appUid: 'app-2', appDomain: 'crm.test' }));
+        });
+        const page = async (filter: Parameters<Store['read']['pageAccessRequests']>[2], offset = 0, limit = 2) => {
+          const got = await store.read.pageAccessRequests(account, { offset, limit }, filter);
+          return [got.total, got.items.map((e) => e.rayId)];
+        };
+        assert.deepEqual(await page({}), [5, ['ray5', 'ray4']]);
+        assert.deepEqual(await page({}, 4), [5, ['ray1']]);
+        assert.deepEqual(await page({ direction: 'asc' }, 2), [5, ['ray3', 'ray4']]);
+        assert.deepEqual(await page({ email: 'grace_h@example.COM' }), [1, ['ray4']]);
+        assert.deepEqual(await page({ email: 'ACE_', emailContains: true }), [1, ['ray4']], '_ is matched as itself, not as any character');
+        assert.deepEqual(await page({ email: '%', emailContains: true }), [1, ['ray5']], '% is matched as itself');
+        assert.deepEqual(await page({ email: 'example', emailContains: true }, 0, 10), [5, ['ray5', 'ray4', 'ray3', 'ray2', 'ray1']]);
+        assert.deepEqual(await page({ appUid: 'app-2', allowed: true }), [2, ['ray5', 'ray4']]);
+        assert.deepEqual(await page({ appUid: 'app-1', allowed: false }), [1, ['ray2']]);
+        assert.deepEqual(await store.read.pageAccessRequests(OTHER, { offset: 0, limit: 10 }), { items: [], total: 0 });
       });
     });
 

@@ -257,7 +257,7 @@ describe('the dashboard in a browser', { skip }, () => {
     page = await browser.newPage({ width: 400, height: 800 });
     await signIn(page, s, '/tester');
     await page.getByRole('heading', { name: 'Policy tester' }).waitFor();
-    for (const path of ['/overview', '/policies', '/policies/new', '/tester']) {
+    for (const path of ['/overview', '/policies', '/policies/new', '/tester', '/organization', '/access-log', `/apps/${fixture.appId}/protect`]) {
       await page.getByRole('navigation', { name: 'Dashboard' }).waitFor();
       await page.evaluate((to) => {
         history.pushState(null, '', to);

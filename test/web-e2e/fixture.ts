@@ -1,10 +1,12 @@
-// A small account for the dashboard's tests and screenshots, written through the API: an
-// identity provider, a group, lists, a posture rule, saved policies, an application and a
-// directory of users with identities (engineers in the US with MFA, others not).
+// A small account for the dashboard's tests and screenshots: the account itself (in the store,
+// as serve makes it), then through the API an identity provider, a group, lists, a posture rule,
+// saved policies, an application and a directory of users with identities (engineers in the US
+// with MFA, others not).
 
 import assert from 'node:assert/strict';
 import { importUsers, type ImportedUser } from '../support/policy-tests.js';
 import type { TestServer } from '../support/server.js';
+import { ACCOUNTS_SCOPE } from '../../src/store/store.js';
 
 export interface Fixture {
   readonly idpId: string;
@@ -26,6 +28,8 @@ async function created(s: TestServer, path: string, body: unknown): Promise<stri
 const FIRST_NAMES = ['Ada', 'Grace', 'Linus', 'Margaret', 'Ken', 'Barbara', 'Dennis', 'Frances', 'Alan', 'Radia', 'Edsger', 'Katherine'];
 
 export async function seedAccount(s: TestServer): Promise<Fixture> {
+  // The account exists explicitly, as `serve` makes its default one, so GET /accounts lists it.
+  await s.store.transaction(ACCOUNTS_SCOPE, (tx) => tx.insertAccount({ id: s.accountId, name: 'Example Corp', createdAt: new Date().toISOString() }));
   const idpId = await created(s, '/access/identity_providers', { name: 'Okta', type: 'okta', config: { okta_account: 'https://example.okta.com', client_id: 'portcullis' } });
   await created(s, '/access/identity_providers', { name: 'One-time PIN', type: 'onetimepin', config: {} });
   const postureRuleId = await created(s, '/devices/posture', { name: 'Disk encryption', type: 'disk_encryption', input: {} });
@@ -73,4 +77,26 @@ export async function seedAccount(s: TestServer): Promise<Fixture> {
   }
   await importUsers(s, s.accountId, users);
   return { idpId, groupId, postureRuleId, employeesPolicyId, contractorsPolicyId, appId, users: new Map(users.map((u) => [u.email, u])) };
+}
+
+/**
+ * Sign `email` in to the application on `host` through the development login (the server runs
+ * with access.devLogin), as a browser sent there by the proxy would: a real sign-in, logged in
+ * the access log. Returns the application token the sign-in issued.
+ */
+export async function devSignIn(s: TestServer, email: string, host: string): Promise<string> {
+  const res = await fetch(`${s.baseUrl}/cdn-cgi/access/login/${host}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ email, redirect_url: `http://${host}/` }).toString(),
+  });
+  assert.equal(res.status, 302, `the development login of ${email} on ${host}`);
+  return new URL(res.headers.get('location')!).searchParams.get('token')!;
+}
+
+/** Ask the forward-auth endpoint about a request to `host` with the token as the proxy would: its status. */
+export async function forwardAuth(s: TestServer, host: string, token: string): Promise<number> {
+  const res = await fetch(`${s.baseUrl}/cdn-cgi/access/authorize`, { headers: { 'x-forwarded-host': host, 'x-forwarded-uri': '/', cookie: `CF_Authorization=${token}` } });
+  return res.status;
 }

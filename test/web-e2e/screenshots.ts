@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { startTestServer } from '../support/server.js';
 import { CHROMIUM_PATH, browserUnavailable, launchBrowser, signIn } from './browser.js';
-import { seedAccount } from './fixture.js';
+import { devSignIn, forwardAuth, seedAccount } from './fixture.js';
 import { buildEngineersPolicy, ruleAt, runTest, showUsers } from './steps.js';
 
 const OUT = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
@@ -21,7 +21,7 @@ async function shoot(page: Page, name: string): Promise<void> {
 async function main(): Promise<void> {
   if (browserUnavailable() !== undefined) throw new Error(`screenshots need Chromium at ${CHROMIUM_PATH}`);
   mkdirSync(OUT, { recursive: true });
-  const server = await startTestServer();
+  const server = await startTestServer({ access: { devLogin: true } });
   const browser = await launchBrowser(server);
   try {
     await seedAccount(server);
@@ -66,6 +66,26 @@ async function main(): Promise<void> {
     await page.locator('.verdict').waitFor();
     await page.getByText('Request context').evaluate((legend) => legend.scrollIntoView({ block: 'start' }));
     await shoot(page, 'what-if');
+
+    const nav = page.getByRole('navigation', { name: 'Dashboard' });
+    await nav.getByRole('link', { name: 'Organization' }).click();
+    await page.getByLabel('Rotation interval (days)').waitFor();
+    await shoot(page, 'organization');
+
+    await nav.getByRole('link', { name: 'Applications' }).click();
+    await page.getByRole('link', { name: 'Protect it: Wiki' }).click();
+    await page.getByRole('heading', { name: 'Protect Wiki' }).waitFor();
+    await page.getByRole('button', { name: 'Copy the nginx configuration' }).click();
+    await page.getByRole('heading', { name: 'nginx' }).evaluate((h) => h.scrollIntoView({ block: 'start' }));
+    await shoot(page, 'protect-app');
+
+    // The access log of real sign-ins through the development login, and a refusal.
+    for (const email of ['ada@example.com', 'grace@example.com', 'linus@example.com']) await devSignIn(server, email, 'wiki.example.com');
+    const eve = await devSignIn(server, 'eve@elsewhere.org', 'wiki.example.com');
+    await forwardAuth(server, 'wiki.example.com', eve);
+    await nav.getByRole('link', { name: 'Access log' }).click();
+    await page.locator('table tbody tr').first().waitFor();
+    await shoot(page, 'access-log');
 
     await page.setViewportSize({ width: 400, height: 800 });
     await page.getByRole('link', { name: 'Policies' }).click();

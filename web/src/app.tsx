@@ -6,14 +6,17 @@ import { ApiClient, type Credentials } from './api/client.js';
 import { accountApi } from './api/resources.js';
 import { AppContext, NO_REFERENCES, loadReferences, type AppState, type References } from './app-context.js';
 import { ErrorBanner, Link, PageTitle } from './components/common.js';
+import { AccessLogPage } from './pages/access-log.js';
 import { AppsPage, AppPage } from './pages/apps.js';
 import { GroupEditorPage, GroupsPage } from './pages/groups.js';
 import { IdentityProvidersPage } from './pages/identity-providers.js';
+import { OrganizationPage } from './pages/organization.js';
 import { OverviewPage } from './pages/overview.js';
 import { ListEditorPage, ListsPage } from './pages/lists.js';
 import { LoginPage } from './pages/login.js';
 import { PoliciesPage } from './pages/policies.js';
 import { PolicyEditorPage } from './pages/policy-editor.js';
+import { ProtectAppPage } from './pages/protect.js';
 import { TesterPage } from './pages/tester.js';
 import { UsersPage } from './pages/users.js';
 import { WhatIfPage } from './pages/what-if.js';
@@ -31,6 +34,8 @@ const NAV: readonly { href: string; label: string }[] = [
   { href: '/users', label: 'Users' },
   { href: '/tester', label: 'Policy tester' },
   { href: '/what-if', label: 'What-if' },
+  { href: '/access-log', label: 'Access log' },
+  { href: '/organization', label: 'Organization' },
 ];
 
 export function Root() {
@@ -139,9 +144,12 @@ function Page({ path }: { path: string }) {
   if (path === '/identity-providers') return <IdentityProvidersPage />;
   if (path === '/apps') return <AppsPage />;
   if ((params = matchRoute('/apps/:id', path))) return <AppPage appId={params.id} />;
+  if ((params = matchRoute('/apps/:id/protect', path))) return <ProtectAppPage appId={params.id} />;
   if (path === '/users') return <UsersPage />;
   if (path === '/tester') return <TesterPage />;
   if (path === '/what-if') return <WhatIfPage />;
+  if (path === '/access-log') return <AccessLogPage />;
+  if (path === '/organization') return <OrganizationPage />;
   if (path === '/' || path === '') return null;
   return (
     <>

@@ -3,6 +3,7 @@
 
 import type { AccessRequestRecord } from '../../store/store.js';
 import { instantQuery } from '../instant.js';
+import { MAX_PAGE, paging, resultInfo, type PageLimits } from '../pagination.js';
 import { defineRoute, type RouteDef } from '../route.js';
 import { arr, bool, enumOf, int, obj, str } from '../../schema/json-schema.js';
 import { compact } from './common.js';
@@ -38,30 +39,50 @@ export function accessRequestResult(e: AccessRequestRecord): Record<string, unkn
   });
 }
 
+const LIMITS: PageLimits = { defaultPerPage: 25, maxPerPage: 1000 };
+
 export const accessLogRoutes: RouteDef[] = [
   defineRoute({
     method: 'GET',
     path: '/accounts/{account_id}/access/logs/access_requests',
     operationId: 'access-authentication-logs-get-access-authentication-logs',
     summary: 'Get the access-request log',
-    description: 'Sign-ins through the enforcement point and the requests its policies refused (refusals at most once a minute per user and application), newest first.',
+    description:
+      'Sign-ins through the enforcement point and the requests its policies refused (refusals at most once a minute per user and application), newest first, paged. ' +
+      'Filters: time (since, until), email (a part, or exact with email_exact), and, as extensions, allowed and app_uid.',
     tag: 'Access authentication logs',
     permissions: ['Access: Audit Logs Read'],
     query: {
       since: str({ format: 'date-time', description: 'Entries at or after this time.' }),
       until: str({ format: 'date-time', description: 'Entries before this time.' }),
-      limit: int({ minimum: 1, maximum: 1000, default: 25, description: 'At most this many entries.' }),
+      limit: int({ minimum: 1, maximum: LIMITS.maxPerPage, description: `At most this many entries (${LIMITS.defaultPerPage} by default): the page size, as per_page.` }),
       direction: enumOf(['desc', 'asc'], 'Newest first (desc, the default) or oldest first.'),
+      page: int({ minimum: 1, maximum: MAX_PAGE, default: 1, description: 'Page number, from 1.' }),
+      per_page: int({ minimum: 1, maximum: LIMITS.maxPerPage, description: 'Entries per page (the same as limit; per_page wins when both are sent).' }),
+      email: str({ minLength: 1, description: "Only entries whose user's email contains this text (any case); with email_exact=true, only that email." }),
+      email_exact: bool('Match email exactly instead of as a part.'),
+      allowed: bool('Extension: only entries that were let in (true) or refused (false).'),
+      app_uid: str({ minLength: 1, description: 'Extension: only entries of this application (its id).' }),
     },
     status: 200,
+    paged: true,
     result: arr(ENTRY),
     handler: async ({ accountId, query, ctx }) => {
-      const entries = await ctx.store.read.listAccessRequests(
+      const p = paging({ page: query.page, per_page: query.per_page ?? query.limit }, LIMITS);
+      const page = await ctx.store.read.pageAccessRequests(
         accountId,
-        query.limit ?? 25,
-        compact({ since: instantQuery(query.since, 'since'), until: instantQuery(query.until, 'until'), direction: query.direction }),
+        p,
+        compact({
+          since: instantQuery(query.since, 'since'),
+          until: instantQuery(query.until, 'until'),
+          direction: query.direction,
+          email: query.email,
+          emailContains: query.email === undefined ? undefined : query.email_exact !== true,
+          allowed: query.allowed,
+          appUid: query.app_uid,
+        }),
       );
-      return { result: entries.map(accessRequestResult) };
+      return { result: page.items.map(accessRequestResult), resultInfo: resultInfo(p, page.items.length, page.total) };
     },
   }),
 ];

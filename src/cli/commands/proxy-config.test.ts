@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { portcullisAsync } from '../../../test/support/cli-harness.js';
 import { tempDir } from '../../../test/support/databases.js';
 import { startTestServer, type TestServer } from '../../../test/support/server.js';
+import { proxyConfigFile } from '../../access/proxy-config.js';
 
 describe('portcullis proxy-config', () => {
   let s: TestServer;
@@ -29,6 +30,9 @@ describe('portcullis proxy-config', () => {
     assert.equal(run.stdout.match(/server \{/g)?.length, 2, 'one block per hostname, the path left to portcullis');
     assert.match(run.stdout, new RegExp(`proxy_pass http://${new URL(s.baseUrl).host.replace('.', '\\.')}/cdn-cgi/access/authorize;`));
     assert.match(run.stdout, /proxy_pass http:\/\/127\.0\.0\.1:3000;/);
+    // The one generator: the dashboard's "Protect it" page shows what this prints.
+    const target = { portcullis: new URL(s.baseUrl).host, upstream: '127.0.0.1:3000' };
+    assert.equal(run.stdout, proxyConfigFile('nginx', 'Wiki', ['wiki.example.com', 'kb.example.com'], target, '80'));
     const nginx = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
     if (nginx !== undefined) {
       const dir = tempDir('portcullis-proxy-config-');

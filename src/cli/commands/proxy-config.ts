@@ -3,12 +3,9 @@
 // settings (its hostnames) by the same code the end-to-end tests run (access/proxy-config.ts).
 
 import type { Command } from 'commander';
-import { caddySite, nginxServerBlock, traefikConfig, type ProxyTarget } from '../../access/proxy-config.js';
+import { HOST_PORT, PROXIES, hostsOf, proxyConfigFile, type ProxyName } from '../../access/proxy-config.js';
 import { EXIT, runAction, UsageError, write } from '../command-kit.js';
 import { addEndpointOptions, resolveEndpoint, TARGET } from '../endpoint-options.js';
-
-const PROXIES = ['nginx', 'caddy', 'traefik'] as const;
-type Proxy = (typeof PROXIES)[number];
 
 interface ProxyConfigOptions {
   readonly proxy: string;
@@ -17,25 +14,10 @@ interface ProxyConfigOptions {
   readonly listen: string;
 }
 
-/** The hostnames an application protects (its paths are decided by portcullis, not the proxy). */
-function hostsOf(app: Record<string, unknown>): string[] {
-  const destinations = [app.domain, ...(Array.isArray(app.self_hosted_domains) ? app.self_hosted_domains : [])].filter((d): d is string => typeof d === 'string');
-  return [...new Set(destinations.map((d) => d.replace(/^https?:\/\//, '').split('/')[0]!.toLowerCase()).filter((h) => h !== ''))];
-}
-
-export function proxyConfigText(proxy: Proxy, hosts: readonly string[], target: ProxyTarget, listen: string): string {
-  const parts = hosts.map((host) => {
-    if (proxy === 'nginx') return nginxServerBlock({ listen, serverName: host }, target).replace(/^\n/, '');
-    if (proxy === 'caddy') return caddySite({ address: host }, target);
-    return traefikConfig(host, target);
-  });
-  return parts.join('\n\n') + '\n';
-}
-
 async function proxyConfigCommand(appName: string, options: ProxyConfigOptions): Promise<number> {
   const proxy = options.proxy.toLowerCase();
   if (!(PROXIES as readonly string[]).includes(proxy)) throw new UsageError(`--proxy must be one of ${PROXIES.join(', ')}, got ${JSON.stringify(options.proxy)}.`);
-  if (!/^[^\s/]+:\d+$/.test(options.upstream)) throw new UsageError(`--upstream is the application's HOST:PORT (e.g. 127.0.0.1:3000), got ${JSON.stringify(options.upstream)}.`);
+  if (!HOST_PORT.test(options.upstream)) throw new UsageError(`--upstream is the application's HOST:PORT (e.g. 127.0.0.1:3000), got ${JSON.stringify(options.upstream)}.`);
   const endpoint = resolveEndpoint(options as unknown as Record<string, unknown>, TARGET);
   const portcullis = options.portcullis ?? new URL(endpoint.url).host;
   const { AccountApi } = await import('../../transfer/account-api.js');
@@ -47,8 +29,7 @@ async function proxyConfigCommand(appName: string, options: ProxyConfigOptions):
   }
   const hosts = hostsOf(app);
   if (hosts.length === 0) throw new UsageError(`Application ${JSON.stringify(app.name)} names no hostname (domain or self_hosted_domains) to protect.`);
-  await write(`# ${proxy} configuration for the Access application ${JSON.stringify(app.name)} (${hosts.join(', ')}); docs/enforcement.md explains it.\n`);
-  await write(proxyConfigText(proxy as Proxy, hosts, { portcullis, upstream: options.upstream }, options.listen));
+  await write(proxyConfigFile(proxy as ProxyName, app.name as string | undefined, hosts, { portcullis, upstream: options.upstream }, options.listen));
   return EXIT.ok;
 }
 

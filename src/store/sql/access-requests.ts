@@ -2,10 +2,10 @@
 // Times are UTC text with milliseconds (toISOString), so filtering compares text (see audit.ts).
 
 import { auditTime } from '../audit.js';
-import type { AccessRequestRecord, StoreWriter } from '../store.js';
-import type { SqlContext } from './context.js';
+import type { AccessRequestFilter, AccessRequestRecord, StoreWriter } from '../store.js';
+import { likePattern, type SqlContext } from './context.js';
 
-export type AccessRequestRepository = Pick<StoreWriter, 'listAccessRequests' | 'insertAccessRequest'>;
+export type AccessRequestRepository = Pick<StoreWriter, 'listAccessRequests' | 'pageAccessRequests' | 'insertAccessRequest'>;
 
 interface AccessRequestRow {
   id: string;
@@ -45,34 +45,43 @@ const toRecord = (r: AccessRequestRow): AccessRequestRecord => ({
   expiresAt: r.expires_at,
 });
 
-export function accessRequestRepository({ ex }: SqlContext): AccessRequestRepository {
+/** The WHERE clause of a filter, its parameters, and the order it asks for. */
+function whereOf(accountId: string, filter: AccessRequestFilter, lower: (expression: string) => string): { where: string; params: unknown[]; order: string } {
+  const clauses = ['account_id = ?'];
+  const params: unknown[] = [accountId];
+  const add = (clause: string, value: unknown): void => {
+    clauses.push(clause);
+    params.push(value);
+  };
+  if (filter.since !== undefined) add('created_at >= ?', auditTime(filter.since));
+  if (filter.until !== undefined) add('created_at < ?', auditTime(filter.until));
+  if (filter.userId !== undefined) add('user_id = ?', filter.userId);
+  if (filter.email !== undefined) {
+    if (filter.emailContains === true) add(`${lower('user_email')} LIKE ? ESCAPE '\\'`, likePattern(filter.email));
+    else add(`${lower('user_email')} = ?`, filter.email.toLowerCase());
+  }
+  if (filter.appUid !== undefined) add('app_uid = ?', filter.appUid);
+  if (filter.allowed !== undefined) add('allowed = ?', filter.allowed ? 1 : 0);
+  if (filter.nonce !== undefined) add('nonce = ?', filter.nonce);
+  const direction = filter.direction === 'asc' ? 'ASC' : 'DESC';
+  return { where: clauses.join(' AND '), params, order: `created_at ${direction}, id ${direction}` };
+}
+
+export function accessRequestRepository({ ex, scan, sql }: SqlContext): AccessRequestRepository {
   return {
     async listAccessRequests(accountId, limit, filter = {}) {
-      const clauses = ['account_id = ?'];
-      const params: unknown[] = [accountId];
-      if (filter.since !== undefined) {
-        clauses.push('created_at >= ?');
-        params.push(auditTime(filter.since));
-      }
-      if (filter.until !== undefined) {
-        clauses.push('created_at < ?');
-        params.push(auditTime(filter.until));
-      }
-      if (filter.userId !== undefined) {
-        clauses.push('user_id = ?');
-        params.push(filter.userId);
-      }
-      if (filter.allowed !== undefined) {
-        clauses.push('allowed = ?');
-        params.push(filter.allowed ? 1 : 0);
-      }
-      if (filter.nonce !== undefined) {
-        clauses.push('nonce = ?');
-        params.push(filter.nonce);
-      }
-      const order = filter.direction === 'asc' ? 'ASC' : 'DESC';
-      const rows = await ex.all<AccessRequestRow>(`SELECT * FROM access_requests WHERE ${clauses.join(' AND ')} ORDER BY created_at ${order}, id ${order} LIMIT ?`, [...params, limit]);
+      const { where, params, order } = whereOf(accountId, filter, sql.lower);
+      const rows = await ex.all<AccessRequestRow>(`SELECT * FROM access_requests WHERE ${where} ORDER BY ${order} LIMIT ?`, [...params, limit]);
       return rows.map(toRecord);
+    },
+
+    async pageAccessRequests(accountId, page, filter = {}) {
+      const { where, params, order } = whereOf(accountId, filter, sql.lower);
+      const [rows, count] = await Promise.all([
+        scan.all<AccessRequestRow>(`SELECT * FROM access_requests WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`, [...params, page.limit, page.offset]),
+        scan.get<{ n: number }>(`SELECT COUNT(*) AS n FROM access_requests WHERE ${where}`, params),
+      ]);
+      return { items: rows.map(toRecord), total: Number(count?.n ?? 0) };
     },
 
     async insertAccessRequest(e) {

@@ -809,6 +809,10 @@ export type IdentityProviderRequest = {
     certs_url?: string;
     /** OAuth scopes to request. */
     scopes?: string[];
+    /** Use PKCE in the authorization code flow (portcullis: on unless set to false). */
+    pkce_enabled?: boolean;
+    /** Extension: the provider's issuer, checked against the ID token's iss (default: the origin of auth_url); alone, its discovery document supplies the three URLs. */
+    issuer_url?: string;
     [field: string]: unknown;
   };
   /** SCIM provisioning settings. */
@@ -1262,6 +1266,100 @@ export type AuditLogEntry = {
   metadata?: object;
 };
 
+/** An account. */
+export type Account = {
+  /** The account id: 32 hexadecimal characters. */
+  id: string;
+  /** The account name. */
+  name: string;
+  /** Always "standard". */
+  type: 'standard';
+  settings: {
+    /** Always false: portcullis has no account members to hold to it. */
+    enforce_twofactor: boolean;
+  };
+  /** When the account was created. */
+  created_on: string;
+};
+
+/** The Zero Trust organization of the account. */
+export type Organization = {
+  /** The name of the organization, shown on sign-in pages. */
+  name: string;
+  /** Where users sign in: this server as users reach it ("access.example.com" means https, or a full URL). The issuer of application tokens. */
+  auth_domain: string;
+  /** How long a sign-in lasts for applications that set none (Go duration, e.g. "24h"). */
+  session_duration?: string;
+  /** Accepted and kept: the dashboard does not lock itself. */
+  is_ui_read_only?: boolean;
+  ui_read_only_toggle_reason?: string;
+  /** Accepted and kept. */
+  user_seat_expiration_inactive_time?: string;
+  /** Accepted and kept. */
+  warp_auth_session_duration?: string;
+  allow_authenticate_via_warp?: boolean;
+  auto_redirect_to_identity?: boolean;
+  login_design?: object;
+  custom_pages?: object;
+  created_at?: string;
+  updated_at?: string;
+  [field: string]: unknown;
+};
+
+export type OrganizationUpdate = {
+  /** The name of the organization, shown on sign-in pages. */
+  name?: string;
+  /** Where users sign in: this server as users reach it ("access.example.com" means https, or a full URL). The issuer of application tokens. */
+  auth_domain?: string;
+  /** How long a sign-in lasts for applications that set none (Go duration, e.g. "24h"). */
+  session_duration?: string;
+  /** Accepted and kept: the dashboard does not lock itself. */
+  is_ui_read_only?: boolean;
+  ui_read_only_toggle_reason?: string;
+  /** Accepted and kept. */
+  user_seat_expiration_inactive_time?: string;
+  /** Accepted and kept. */
+  warp_auth_session_duration?: string;
+  allow_authenticate_via_warp?: boolean;
+  auto_redirect_to_identity?: boolean;
+  login_design?: object;
+  custom_pages?: object;
+  [field: string]: unknown;
+};
+
+/** The account's key rotation settings. */
+export type AccessKeySettings = {
+  /** The number of days between key rotations. */
+  key_rotation_interval_days: number;
+  /** When the key that signs now was made. */
+  last_key_rotation_at: string;
+  /** Days until the key is rotated (at its next use after that). */
+  days_until_next_rotation: number;
+};
+
+/** One entry of the access-request log. */
+export type AccessRequest = {
+  /** What happened: "login" (a sign-in, or a request decided for a signed-in user or a service token). */
+  action: string;
+  /** Whether access was granted. */
+  allowed: boolean;
+  /** The host the request was for. */
+  app_domain?: string;
+  /** The application id. */
+  app_uid?: string;
+  /** The identity provider type used to sign in ("development" for the development login). */
+  connection?: string;
+  /** The client country, when known. */
+  country?: string;
+  created_at: string;
+  /** The client address. */
+  ip_address?: string;
+  /** An id of the request. */
+  ray_id: string;
+  /** The user (or the service token client id). */
+  user_email?: string;
+};
+
 /** Every operation of the API, by operationId. */
 export interface Operations {
   /** List accounts */
@@ -1275,20 +1373,7 @@ export interface Operations {
       per_page?: number;
     };
     body: undefined;
-    result: {
-      /** The account id: 32 hexadecimal characters. */
-      id: string;
-      /** The account name. */
-      name: string;
-      /** Always "standard". */
-      type: 'standard';
-      settings: {
-        /** Always false: portcullis has no account members to hold to it. */
-        enforce_twofactor: boolean;
-      };
-      /** When the account was created. */
-      created_on: string;
-    }[];
+    result: Account[];
     /** The answer carries result_info. */
     paged: true;
   };
@@ -1300,20 +1385,7 @@ export interface Operations {
     params: Record<string, never>;
     query: Record<string, never>;
     body: undefined;
-    result: {
-      /** The account id: 32 hexadecimal characters. */
-      id: string;
-      /** The account name. */
-      name: string;
-      /** Always "standard". */
-      type: 'standard';
-      settings: {
-        /** Always false: portcullis has no account members to hold to it. */
-        enforce_twofactor: boolean;
-      };
-      /** When the account was created. */
-      created_on: string;
-    };
+    result: Account;
   };
   /** Create an account */
   'account-creation': {
@@ -1328,20 +1400,7 @@ export interface Operations {
       /** Accepted for compatibility; every account is "standard". */
       type?: 'standard' | 'enterprise';
     };
-    result: {
-      /** The account id: 32 hexadecimal characters. */
-      id: string;
-      /** The account name. */
-      name: string;
-      /** Always "standard". */
-      type: 'standard';
-      settings: {
-        /** Always false: portcullis has no account members to hold to it. */
-        enforce_twofactor: boolean;
-      };
-      /** When the account was created. */
-      created_on: string;
-    };
+    result: Account;
   };
   /** List reusable policies */
   'access-policies-list': {
@@ -1981,14 +2040,7 @@ export interface Operations {
     params: Record<string, never>;
     query: Record<string, never>;
     body: undefined;
-    result: {
-      /** The number of days between key rotations. */
-      key_rotation_interval_days: number;
-      /** When the key that signs now was made. */
-      last_key_rotation_at: string;
-      /** Days until the key is rotated (at its next use after that). */
-      days_until_next_rotation: number;
-    };
+    result: AccessKeySettings;
   };
   /** Update the Access key rotation settings */
   'access-key-configuration-update-the-access-key-configuration': {
@@ -2001,14 +2053,7 @@ export interface Operations {
       /** The number of days between key rotations. */
       key_rotation_interval_days: number;
     };
-    result: {
-      /** The number of days between key rotations. */
-      key_rotation_interval_days: number;
-      /** When the key that signs now was made. */
-      last_key_rotation_at: string;
-      /** Days until the key is rotated (at its next use after that). */
-      days_until_next_rotation: number;
-    };
+    result: AccessKeySettings;
   };
   /** Rotate the Access signing key */
   'access-key-configuration-rotate-access-keys': {
@@ -2018,14 +2063,7 @@ export interface Operations {
     params: Record<string, never>;
     query: Record<string, never>;
     body: undefined;
-    result: {
-      /** The number of days between key rotations. */
-      key_rotation_interval_days: number;
-      /** When the key that signs now was made. */
-      last_key_rotation_at: string;
-      /** Days until the key is rotated (at its next use after that). */
-      days_until_next_rotation: number;
-    };
+    result: AccessKeySettings;
   };
   /** Get the Zero Trust organization */
   'zero-trust-organization-get-your-zero-trust-organization': {
@@ -2035,28 +2073,7 @@ export interface Operations {
     params: Record<string, never>;
     query: Record<string, never>;
     body: undefined;
-    result: {
-      /** The name of the organization, shown on sign-in pages. */
-      name: string;
-      /** Where users sign in: this server as users reach it ("access.example.com" means https, or a full URL). The issuer of application tokens. */
-      auth_domain: string;
-      /** How long a sign-in lasts for applications that set none (Go duration, e.g. "24h"). */
-      session_duration?: string;
-      /** Accepted and kept: the dashboard does not lock itself. */
-      is_ui_read_only?: boolean;
-      ui_read_only_toggle_reason?: string;
-      /** Accepted and kept. */
-      user_seat_expiration_inactive_time?: string;
-      /** Accepted and kept. */
-      warp_auth_session_duration?: string;
-      allow_authenticate_via_warp?: boolean;
-      auto_redirect_to_identity?: boolean;
-      login_design?: object;
-      custom_pages?: object;
-      created_at?: string;
-      updated_at?: string;
-      [field: string]: unknown;
-    };
+    result: Organization;
   };
   /** Create the Zero Trust organization */
   'zero-trust-organization-create-your-zero-trust-organization': {
@@ -2085,28 +2102,7 @@ export interface Operations {
       custom_pages?: object;
       [field: string]: unknown;
     };
-    result: {
-      /** The name of the organization, shown on sign-in pages. */
-      name: string;
-      /** Where users sign in: this server as users reach it ("access.example.com" means https, or a full URL). The issuer of application tokens. */
-      auth_domain: string;
-      /** How long a sign-in lasts for applications that set none (Go duration, e.g. "24h"). */
-      session_duration?: string;
-      /** Accepted and kept: the dashboard does not lock itself. */
-      is_ui_read_only?: boolean;
-      ui_read_only_toggle_reason?: string;
-      /** Accepted and kept. */
-      user_seat_expiration_inactive_time?: string;
-      /** Accepted and kept. */
-      warp_auth_session_duration?: string;
-      allow_authenticate_via_warp?: boolean;
-      auto_redirect_to_identity?: boolean;
-      login_design?: object;
-      custom_pages?: object;
-      created_at?: string;
-      updated_at?: string;
-      [field: string]: unknown;
-    };
+    result: Organization;
   };
   /** Update the Zero Trust organization */
   'zero-trust-organization-update-your-zero-trust-organization': {
@@ -2115,48 +2111,8 @@ export interface Operations {
     /** Path parameters besides account_id. */
     params: Record<string, never>;
     query: Record<string, never>;
-    body: {
-      /** The name of the organization, shown on sign-in pages. */
-      name?: string;
-      /** Where users sign in: this server as users reach it ("access.example.com" means https, or a full URL). The issuer of application tokens. */
-      auth_domain?: string;
-      /** How long a sign-in lasts for applications that set none (Go duration, e.g. "24h"). */
-      session_duration?: string;
-      /** Accepted and kept: the dashboard does not lock itself. */
-      is_ui_read_only?: boolean;
-      ui_read_only_toggle_reason?: string;
-      /** Accepted and kept. */
-      user_seat_expiration_inactive_time?: string;
-      /** Accepted and kept. */
-      warp_auth_session_duration?: string;
-      allow_authenticate_via_warp?: boolean;
-      auto_redirect_to_identity?: boolean;
-      login_design?: object;
-      custom_pages?: object;
-      [field: string]: unknown;
-    };
-    result: {
-      /** The name of the organization, shown on sign-in pages. */
-      name: string;
-      /** Where users sign in: this server as users reach it ("access.example.com" means https, or a full URL). The issuer of application tokens. */
-      auth_domain: string;
-      /** How long a sign-in lasts for applications that set none (Go duration, e.g. "24h"). */
-      session_duration?: string;
-      /** Accepted and kept: the dashboard does not lock itself. */
-      is_ui_read_only?: boolean;
-      ui_read_only_toggle_reason?: string;
-      /** Accepted and kept. */
-      user_seat_expiration_inactive_time?: string;
-      /** Accepted and kept. */
-      warp_auth_session_duration?: string;
-      allow_authenticate_via_warp?: boolean;
-      auto_redirect_to_identity?: boolean;
-      login_design?: object;
-      custom_pages?: object;
-      created_at?: string;
-      updated_at?: string;
-      [field: string]: unknown;
-    };
+    body: OrganizationUpdate;
+    result: Organization;
   };
   /** End a user's sessions */
   'zero-trust-organization-revoke-all-access-tokens-for-a-user': {
@@ -2185,29 +2141,17 @@ export interface Operations {
       until?: string;
       limit?: number;
       direction?: 'desc' | 'asc';
+      page?: number;
+      per_page?: number;
+      email?: string;
+      email_exact?: boolean;
+      allowed?: boolean;
+      app_uid?: string;
     };
     body: undefined;
-    result: {
-      /** What happened: "login" (a sign-in, or a request decided for a signed-in user or a service token). */
-      action: string;
-      /** Whether access was granted. */
-      allowed: boolean;
-      /** The host the request was for. */
-      app_domain?: string;
-      /** The application id. */
-      app_uid?: string;
-      /** The identity provider type used to sign in ("development" for the development login). */
-      connection?: string;
-      /** The client country, when known. */
-      country?: string;
-      created_at: string;
-      /** The client address. */
-      ip_address?: string;
-      /** An id of the request. */
-      ray_id: string;
-      /** The user (or the service token client id). */
-      user_email?: string;
-    }[];
+    result: AccessRequest[];
+    /** The answer carries result_info. */
+    paged: true;
   };
   /** List Gateway lists */
   'gateway-lists-list': {

@@ -2,8 +2,8 @@
 // types all come from operations.ts, generated from the server's route table, so a call the
 // server would not accept, or an answer read as something it is not, does not compile.
 
-import type { ApiAnswer, ApiClient } from './client.js';
-import { OPERATIONS, type OperationId, type Operations } from './operations.js';
+import { ApiClient, type ApiAnswer } from './client.js';
+import { OPERATIONS, type Account, type OperationId, type Operations } from './operations.js';
 
 export type * from './operations.js';
 
@@ -87,6 +87,19 @@ export function accountApi(client: ApiClient) {
       user: (id: string, userId: string) => call(client, 'access-policy-tests-user', { params: { policy_test_id: id, user_id: userId } }),
       recent: (count: number) => call(client, 'access-policy-tests-list', { query: { per_page: count } }),
     },
+    /** The Zero Trust organization: its name, auth domain and session settings. */
+    organization: {
+      get: () => call(client, 'zero-trust-organization-get-your-zero-trust-organization', {}),
+      update: (body: Body<'zero-trust-organization-update-your-zero-trust-organization'>) => call(client, 'zero-trust-organization-update-your-zero-trust-organization', { body }),
+    },
+    /** The keys that sign application tokens: their rotation settings, and a rotation now. */
+    signingKeys: {
+      get: () => call(client, 'access-key-configuration-get-the-access-key-configuration', {}),
+      update: (body: Body<'access-key-configuration-update-the-access-key-configuration'>) => call(client, 'access-key-configuration-update-the-access-key-configuration', { body }),
+      rotate: () => call(client, 'access-key-configuration-rotate-access-keys', {}),
+    },
+    /** The enforcement point's sign-ins and refused requests, a page at a time. */
+    accessLog: (query: QueryOf<'access-authentication-logs-get-access-authentication-logs'>) => call(client, 'access-authentication-logs-get-access-authentication-logs', { query }),
     /** The newest changes of the account (its audit log). */
     recentChanges: (count: number) => call(client, 'audit-logs-list', { query: { per_page: count, direction: 'desc' } }),
     evaluate: (body: Body<'access-evaluate'>) => call(client, 'access-evaluate', { body }),
@@ -94,3 +107,8 @@ export function accountApi(client: ApiClient) {
 }
 
 export type AccountApi = ReturnType<typeof accountApi>;
+
+/** The accounts a token reaches (before any account is chosen: the sign-in form asks with the token alone). */
+export function reachableAccounts(token: string): Promise<Account[]> {
+  return new ApiClient({ token, accountId: '' }).all<Account>(OPERATIONS['accounts-list-accounts'].path);
+}

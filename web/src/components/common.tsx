@@ -7,7 +7,7 @@ import { describeError } from '../api/client.js';
 import { navigate } from '../router.js';
 
 /** An in-app link; `onClick` runs before the navigation (e.g. to reset state). */
-export function Link({ href, children, onClick, ...rest }: { href: string; children: ComponentChildren; onClick?: () => void; class?: string; 'aria-current'?: 'page' }) {
+export function Link({ href, children, onClick, ...rest }: { href: string; children: ComponentChildren; onClick?: () => void; class?: string; 'aria-current'?: 'page'; 'aria-label'?: string }) {
   const follow = (event: MouseEvent): void => {
     if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     event.preventDefault();

@@ -36,7 +36,7 @@ export function AppsPage() {
         what="Applications"
         error={apps.error}
         items={apps.data}
-        columns={['Name', 'Type', 'Domain', 'Policies']}
+        columns={['Name', 'Type', 'Domain', 'Policies', '']}
         sortKeys={[(a) => a.name ?? a.id, (a) => a.type, (a) => a.domain ?? '', (a) => a.policies.length]}
         empty="No applications yet."
         row={(a) => (
@@ -47,6 +47,11 @@ export function AppsPage() {
             <td>{a.type}</td>
             <td>{a.domain}</td>
             <td class="number">{a.policies.length}</td>
+            <td>
+              <Link href={`/apps/${a.id}/protect`} aria-label={`Protect it: ${a.name ?? a.id}`}>
+                Protect it
+              </Link>
+            </td>
           </tr>
         )}
       />
@@ -125,7 +130,8 @@ export function AppPage({ appId }: { appId: string }) {
       <PageTitle>Application: {app.name ?? app.id}</PageTitle>
       <p>
         <Link href="/apps">Back to applications</Link> · {app.type}
-        {app.domain !== undefined && ` · ${app.domain}`}
+        {app.domain !== undefined && ` · ${app.domain}`} · <Link href={`/apps/${app.id}/protect`}>Protect it: proxy configuration</Link> ·{' '}
+        <Link href={`/access-log?app_uid=${encodeURIComponent(app.id)}`}>Access log</Link>
       </p>
       <EditorForm what="application" save={save} isNew={false} onSubmit={() => void submit()} onDelete={() => void remove()}>
         <h2 id="app-policies">Policies by precedence</h2>

@@ -1,0 +1,256 @@
+// The dashboard's enforcement pages in headless Chromium against a real server that serves the
+// enforcement point with its development login: sign-in without typing an account id, the
+// organization settings and signing keys (a refused save shown where the user looks), an
+// application's "Protect it" page (the snippets are what `portcullis proxy-config` prints, and
+// Copy puts them on the clipboard), and the access log of real sign-ins, filtered and paged.
+/// <reference lib="dom" />
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { hostsOf, proxyConfigFile, PROXIES } from '../../src/access/proxy-config.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { scopedToken } from '../support/tokens.js';
+import { browserUnavailable, launchBrowser, signIn, type Browser } from './browser.js';
+import { devSignIn, forwardAuth, seedAccount, type Fixture } from './fixture.js';
+
+const skip = browserUnavailable();
+
+/** Whether an element is inside the window and has the keyboard focus (or where it is instead). */
+const inView = (element: Element): string => {
+  const box = element.getBoundingClientRect();
+  return box.top >= -1 && box.bottom <= window.innerHeight + 1 && document.activeElement === element ? 'in view with focus' : `top ${box.top}, bottom ${box.bottom} of ${window.innerHeight}; focus on ${document.activeElement?.tagName}`;
+};
+
+describe('the enforcement pages in a browser', { skip }, () => {
+  let s: TestServer;
+  let fixture: Fixture;
+  let browser: Browser;
+  let page: Page;
+  before(async () => {
+    s = await startTestServer({ access: { devLogin: true } });
+    fixture = await seedAccount(s);
+    browser = await launchBrowser(s);
+  });
+  after(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  const openPage = async (path: string): Promise<Page> => {
+    await page?.close();
+    page = await browser.newPage();
+    await signIn(page, s, path);
+    return page;
+  };
+  const A = () => `/accounts/${s.accountId}/access`;
+
+  it('signs in with only a token: the one account it reaches opens; with several, the user picks one', async () => {
+    const token = await scopedToken(s.store, s.accountId, ['Access: Apps and Policies Read', 'Access: Audit Logs Read']);
+    await page?.close();
+    page = await browser.newPage();
+    await page.goto(`${s.baseUrl}/`);
+    assert.equal(await page.getByLabel('Account id').isVisible(), false, 'no account id to type');
+    await page.getByLabel('API token').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Dashboard' }).waitFor();
+    assert.equal(await page.locator('.topbar .account code').textContent(), s.accountId);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('portcullis.account')), s.accountId);
+
+    // The root token reaches every account: a second one makes the user choose.
+    const second = await s.api('POST', '/accounts', { name: 'Staging' });
+    assert.equal(second.status, 200);
+    await page.close();
+    page = await browser.newPage();
+    await page.goto(`${s.baseUrl}/`);
+    await page.getByLabel('API token').fill(s.rootToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Choose an account' }).waitFor();
+    const choices = page.getByRole('list', { name: 'Accounts' }).getByRole('button');
+    assert.deepEqual((await choices.allTextContents()).sort(), [`Example Corp ${s.accountId}`, `Staging ${second.json.result.id}`].sort());
+    await choices.filter({ hasText: 'Staging' }).click();
+    await page.getByRole('navigation', { name: 'Dashboard' }).waitFor();
+    assert.equal(await page.locator('.topbar .account code').textContent(), second.json.result.id);
+
+    // A token that reaches no account says so, and the account id can still be typed.
+    const none = await scopedToken(s.store, 'f'.repeat(32), ['Access: Apps and Policies Read']);
+    await page.close();
+    page = await browser.newPage();
+    await page.goto(`${s.baseUrl}/`);
+    await page.getByLabel('API token').fill(none);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const refusal = page.getByRole('alert').filter({ hasText: 'This token reaches no account' });
+    await refusal.waitFor();
+    assert.equal(await refusal.evaluate((e) => e === document.activeElement), true, 'the refusal has the focus');
+    assert.equal(await page.getByLabel('Account id').isVisible(), true, 'the account id field is open');
+  });
+
+  it('saves the organization settings, and shows a refused value at its field with the summary in view and focused', async () => {
+    const p = await openPage('/organization');
+    await p.getByRole('heading', { name: 'Organization settings' }).waitFor();
+    assert.equal(await p.title(), 'Organization settings · portcullis');
+    const name = p.getByLabel('Name', { exact: true });
+    await name.waitFor();
+    assert.equal(await name.inputValue(), 'Example Corp', 'before any save, the defaults: the account name');
+    assert.match((await p.getByTestId('issuer').textContent()) ?? '', new RegExp(`Users sign in at ${s.baseUrl.replace(/[.]/g, '\\.')}`));
+
+    await name.fill('Acme');
+    const duration = p.getByLabel('Session duration', { exact: true });
+    await duration.fill('forever');
+    await p.getByRole('button', { name: 'Save organization' }).click();
+    const summary = p.getByRole('alert').filter({ hasText: 'The organization was not saved: 1 problem' });
+    await summary.waitFor();
+    assert.equal(await summary.evaluate(inView), 'in view with focus');
+    assert.equal(await duration.getAttribute('aria-invalid'), 'true');
+    const note = p.locator(`#${await duration.getAttribute('aria-describedby').then((ids) => ids!.split(' ').at(-1))}`);
+    assert.match((await note.textContent()) ?? '', /"forever" is not a duration/);
+    assert.equal((await s.api('GET', `${A()}/organizations`)).json.result.name, 'Example Corp', 'nothing was written');
+
+    await duration.fill('12h');
+    assert.equal(await duration.getAttribute('aria-invalid'), 'false', 'editing the field clears its error');
+    await p.getByRole('button', { name: 'Save organization' }).click();
+    await p.getByRole('status').filter({ hasText: 'Organization saved.' }).waitFor();
+    const saved = (await s.api('GET', `${A()}/organizations`)).json.result;
+    assert.deepEqual([saved.name, saved.session_duration, saved.auth_domain], ['Acme', '12h', s.baseUrl], 'only the changed fields were sent; the auth domain still follows the server');
+  });
+
+  it('changes the key rotation interval, refuses one out of range at its field, and rotates the key now', async () => {
+    const p = await openPage('/organization');
+    const days = p.getByLabel('Rotation interval (days)');
+    await days.waitFor();
+    assert.equal(await days.inputValue(), '30');
+    await days.fill('7');
+    await p.getByRole('button', { name: 'Save rotation interval' }).click();
+    const summary = p.getByRole('alert').filter({ hasText: 'The rotation interval was not saved: 1 problem' });
+    await summary.waitFor();
+    assert.equal(await summary.evaluate(inView), 'in view with focus');
+    assert.equal(await days.getAttribute('aria-invalid'), 'true');
+    await days.fill('60');
+    await p.getByRole('button', { name: 'Save rotation interval' }).click();
+    await p.getByRole('status').filter({ hasText: 'Rotation interval saved.' }).waitFor();
+    assert.equal((await s.api('GET', `${A()}/keys`)).json.result.key_rotation_interval_days, 60);
+
+    const kids = async () => ((await (await fetch(`${s.baseUrl}/cdn-cgi/access/certs`)).json()) as { keys: unknown[] }).keys.length;
+    const before = await kids();
+    await p.getByRole('button', { name: 'Rotate now' }).click();
+    await p.getByRole('dialog').getByRole('button', { name: 'Rotate', exact: true }).click();
+    await p.getByRole('status').filter({ hasText: 'A new key signs from now on.' }).waitFor();
+    assert.equal(await kids(), before + 1, 'the new key is published beside the previous one');
+  });
+
+  it("shows the application's proxy configurations as proxy-config generates them, and Copy puts them on the clipboard", async () => {
+    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: s.baseUrl });
+    const p = await openPage('/apps');
+    await p.getByRole('link', { name: 'Protect it: Wiki' }).click();
+    await p.getByRole('heading', { name: 'Protect Wiki' }).waitFor();
+    assert.equal(await p.title(), 'Protect Wiki · portcullis');
+    const app = (await s.api('GET', `${A()}/apps/${fixture.appId}`)).json.result;
+    const hosts = hostsOf(app);
+    assert.deepEqual(hosts, ['wiki.example.com']);
+    const portcullis = new URL(s.baseUrl).host;
+    const snippet = (proxy: string) => p.getByLabel(`${proxy} configuration`, { exact: true });
+
+    for (const proxy of PROXIES) {
+      const title = { nginx: 'nginx', caddy: 'Caddy', traefik: 'Traefik' }[proxy];
+      assert.equal(await snippet(title).textContent(), proxyConfigFile(proxy, 'Wiki', hosts, { portcullis, upstream: '127.0.0.1:3000' }, '80'), proxy);
+    }
+    assert.match((await snippet('nginx').textContent()) ?? '', /server_name wiki\.example\.com;/);
+    assert.match((await snippet('Caddy').textContent()) ?? '', /^wiki\.example\.com \{$/m);
+
+    // The application's own address changes every snippet.
+    await p.getByLabel('Where the application listens').fill('10.1.2.3:8080');
+    await p.getByLabel('nginx listens on').fill('443 ssl');
+    const nginx = proxyConfigFile('nginx', 'Wiki', hosts, { portcullis, upstream: '10.1.2.3:8080' }, '443 ssl');
+    await p.waitForFunction((text) => document.querySelector('pre[data-proxy="nginx"]')?.textContent === text, nginx);
+
+    const copy = p.getByRole('button', { name: 'Copy the nginx configuration' });
+    await copy.click();
+    await p.getByRole('status').filter({ hasText: 'Copied to the clipboard.' }).waitFor();
+    assert.equal(await copy.getAttribute('data-copied'), 'true');
+    assert.equal(await p.evaluate(() => navigator.clipboard.readText()), nginx);
+    await p.getByRole('button', { name: 'Copy the Traefik configuration' }).click();
+    assert.equal(await p.evaluate(() => navigator.clipboard.readText()), proxyConfigFile('traefik', 'Wiki', hosts, { portcullis, upstream: '10.1.2.3:8080' }, '443 ssl'));
+
+    // An address that is not HOST:PORT is refused at its field, and no configuration is shown.
+    const upstream = p.getByLabel('Where the application listens');
+    await upstream.fill('http://10.1.2.3');
+    assert.equal(await upstream.getAttribute('aria-invalid'), 'true');
+    assert.equal(await snippet('nginx').count(), 0);
+    assert.match((await p.locator('.field-notes').first().textContent()) ?? '', /is not a HOST:PORT/);
+  });
+
+  it('lists the access log of real sign-ins and refusals, explains an empty log, filters and pages', async () => {
+    let p = await openPage('/access-log');
+    await p.getByRole('heading', { name: 'Access log' }).waitFor();
+    assert.equal(await p.title(), 'Access log · portcullis');
+    await p.getByText('Nothing is logged yet.').waitFor();
+
+    const crm = await s.api('POST', `${A()}/apps`, { type: 'self_hosted', name: 'CRM', domain: 'crm.example.com', policies: [{ id: fixture.employeesPolicyId, precedence: 1 }] });
+    assert.equal(crm.status, 201);
+    await devSignIn(s, 'ada@example.com', 'wiki.example.com');
+    const eve = await devSignIn(s, 'eve@elsewhere.org', 'wiki.example.com');
+    assert.equal(await forwardAuth(s, 'wiki.example.com', eve), 403, "the policies refuse eve's request, which is logged");
+    await devSignIn(s, 'grace@example.com', 'crm.example.com');
+
+    p = await openPage('/access-log');
+    // The current page's rows (the page is reopened below).
+    const rows = () => p.locator('table tbody tr');
+    await rows().first().waitFor();
+    const users = async () => (await rows().locator('th').allTextContents()).join(' ');
+    assert.equal(await rows().count(), 4);
+    assert.equal(await users(), 'grace@example.com eve@elsewhere.org eve@elsewhere.org ada@example.com', 'newest first');
+    assert.match((await rows().nth(1).textContent()) ?? '', /Refused/);
+    assert.match((await rows().first().textContent()) ?? '', /CRM.*crm\.example\.com.*Allowed.*login.*development/);
+
+    const filters = p.getByRole('form', { name: 'Filter the access log' });
+    const apply = (): Promise<void> => filters.getByRole('button', { name: 'Apply filters' }).click();
+    /** Wait until the table lists `want` (users, in order), or fail saying what it lists. */
+    const shows = async (want: string): Promise<void> => {
+      await p
+        .waitForFunction((expected) => Array.from(document.querySelectorAll('table tbody tr th')).map((th) => th.textContent).join(' ') === expected, want, { timeout: 5000 })
+        .catch(async () => assert.fail(`the log lists "${await users()}", not "${want}"`));
+    };
+    await filters.getByLabel('Outcome').selectOption({ label: 'Refused' });
+    await apply();
+    await shows('eve@elsewhere.org');
+    assert.equal(new URL(p.url()).search, '?allowed=false', 'the filters are in the address');
+
+    await filters.getByLabel('Outcome').selectOption({ label: 'Any outcome' });
+    await filters.getByLabel('Application').selectOption({ label: 'CRM (crm.example.com)' });
+    await apply();
+    await shows('grace@example.com');
+
+    await filters.getByLabel('Application').selectOption({ label: 'Every application' });
+    await filters.getByLabel('User email').fill('EVE@');
+    await apply();
+    await shows('eve@elsewhere.org eve@elsewhere.org');
+    await filters.getByLabel('Exact email').check();
+    await filters.getByLabel('User email').fill('eve@elsewhere');
+    await apply();
+    await p.getByText('No entries match these filters.').waitFor();
+    assert.equal(await rows().count(), 0);
+
+    // The filters of the address open the page filtered: the application page links to its log.
+    await filters.getByRole('button', { name: 'Clear filters' }).click();
+    await p.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: 'Applications' }).click();
+    await p.getByRole('link', { name: 'CRM', exact: true }).click();
+    await p.getByRole('link', { name: 'Access log', exact: true }).last().click();
+    await p.getByRole('heading', { name: 'Access log' }).waitFor();
+    await shows('grace@example.com');
+    assert.equal(await p.getByLabel('Application').inputValue(), crm.json.result.id);
+
+    // More entries than a page: the pager moves through them.
+    for (let i = 0; i < 24; i++) await devSignIn(s, `visitor${i}@example.com`, 'wiki.example.com');
+    p = await openPage('/access-log');
+    await rows().first().waitFor();
+    assert.equal(await p.locator('.count').textContent(), '28 entries');
+    assert.equal(await rows().count(), 25);
+    const pager = p.getByRole('navigation', { name: 'Access log pages' });
+    await pager.getByRole('button', { name: 'Next' }).click();
+    await pager.getByText('Page 2 of 2').waitFor();
+    await shows('eve@elsewhere.org eve@elsewhere.org ada@example.com');
+  });
+
+  it('made no request beyond the test server', () => {
+    assert.deepEqual(browser.foreignRequests, []);
+  });
+});
