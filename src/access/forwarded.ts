@@ -31,10 +31,14 @@ export interface OriginalRequest {
   readonly ip: string | undefined;
 }
 
+/** Where Envoy's ext_authz (path_prefix) puts the original path: after the authorize path. */
+const AUTHORIZE_PREFIX = '/cdn-cgi/access/authorize/';
+
 /** The request the proxy asks about, from its forwarded headers when the peer is trusted. */
 export function forwarded(request: FastifyRequest, trusted: TrustedProxies): OriginalRequest {
   const peer = request.socket.remoteAddress ?? '';
-  const own = { host: request.headers.host ?? '', path: request.url, proto: 'http', ip: peer || undefined };
+  const path = request.url.startsWith(AUTHORIZE_PREFIX) ? request.url.slice(AUTHORIZE_PREFIX.length - 1) : request.url;
+  const own = { host: request.headers.host ?? '', path, proto: 'http', ip: peer || undefined };
   if (!trusted.covers(peer)) return own;
   const h = request.headers;
   // The address the trusted proxy added last: earlier entries are whatever the client sent.

@@ -3,14 +3,22 @@
 
 const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title>
+function page(title: string, body: string, refreshTo?: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8">${refreshTo === undefined ? '' : `<meta http-equiv="refresh" content="0;url=${escapeHtml(refreshTo)}">`}<meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem;color:#1d1d1f}h1{font-size:1.4rem}label,input,button{display:block;width:100%;box-sizing:border-box}input{margin:.3rem 0 1rem;padding:.5rem}button{padding:.6rem;background:#f38020;color:#fff;border:0;border-radius:4px}.error{color:#b00020}a.provider{display:block;padding:.6rem;border:1px solid #d0d0d5;border-radius:4px;text-decoration:none;color:inherit;text-align:center}h2{font-size:1.1rem;margin-top:2rem}</style>
 </head><body>${body}</body></html>`;
 }
 
 export function messagePage(title: string, message: string, link?: string): string {
   return page(title, `<h1>${escapeHtml(title)}</h1><p id="message">${escapeHtml(message)}</p>${link === undefined ? '' : `<p><a href="${escapeHtml(link)}">Continue</a></p>`}`);
+}
+
+/**
+ * What a browser without a session gets when the proxy shows it the 401 answer itself (Envoy;
+ * nginx and Caddy redirect): a page that goes on to sign in at once.
+ */
+export function signInRequiredPage(loginUrl: string): string {
+  return page('Sign in required', `<h1>Sign in required</h1><p id="message">Sign in to continue.</p><p><a href="${escapeHtml(loginUrl)}">Continue</a></p>`, loginUrl);
 }
 
 export interface LoginChoice {

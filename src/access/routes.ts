@@ -3,12 +3,12 @@
 // verify tokens with, and, reached on the application's own host through the proxy, the
 // endpoints that set, read and clear the CF_Authorization cookie; plus the development login.
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Store } from '../store/store.js';
 import { VerifiedTokens, verifyAppToken } from './app-token.js';
 import { AccessLog } from './access-log.js';
 import { decide, findApplication, type ForwardedRequest } from './decide.js';
-import { messagePage } from './pages.js';
+import { messagePage, signInRequiredPage } from './pages.js';
 import { authDomainUrl, sessionsRevokedAt, type OrganizationBody } from '../account/organization.js';
 import { AccountViews } from './account-views.js';
 import { cookieValue, first, forwarded, sameHostUrl } from './forwarded.js';
@@ -18,6 +18,7 @@ import { parseTrustedProxies, type TrustedProxies } from './trusted-proxies.js';
 import type { SigningKeys } from '../account/signing-keys.js';
 
 export const COOKIE = 'CF_Authorization';
+const AUTHORIZE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 export interface AccessOptions {
   readonly store: Store;
@@ -74,7 +75,11 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
   });
 
   // Forward auth: nginx auth_request, Caddy forward_auth, Traefik forwardAuth, Envoy ext_authz.
-  app.get('/cdn-cgi/access/authorize', async (request, reply) => {
+  // Every method: Envoy's ext_authz asks with the original request's method, and its path under
+  // the configured path_prefix (forwarded() reads it from there).
+  app.route({ method: AUTHORIZE_METHODS, url: '/cdn-cgi/access/authorize', handler: authorize });
+  app.route({ method: AUTHORIZE_METHODS, url: '/cdn-cgi/access/authorize/*', handler: authorize });
+  async function authorize(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const original = forwarded(request, trusted);
     const h = request.headers;
     const token = first(h['cf-access-token']) ?? cookieValue(h.cookie, COOKIE);
@@ -95,7 +100,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
       case 'login': {
         const to = await loginUrl(original.host, `${original.proto}://${original.host}${original.path}`);
         reply.header('x-access-login', to);
-        return redirect ? reply.redirect(to, 302) : reply.code(401).type('text/html').send(messagePage('Sign in required', `Sign in to continue: ${to}`, to));
+        return redirect ? reply.redirect(to, 302) : reply.code(401).type('text/html').send(signInRequiredPage(to));
       }
       case 'deny': {
         await log.refusal(accountId, { app: decision.app, host: original.host, ip: original.ip, ...(decision.userId !== undefined ? { userId: decision.userId } : {}), ...(decision.email !== undefined ? { userEmail: decision.email } : {}) });
@@ -109,7 +114,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
         if (options.noApplication === 'allow') return reply.code(200).send();
         return reply.code(403).type('text/html').send(messagePage('Forbidden', `No Access application covers ${original.host}${original.path.split('?')[0]}.`));
     }
-  });
+  }
 
   // Cloudflare's shape: the current and previous keys as JWKs, and as PEM certificates (the current one first).
   app.get('/cdn-cgi/access/certs', async (_request, reply) => {
