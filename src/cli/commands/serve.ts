@@ -19,7 +19,7 @@ export function registerServeCommand(program: Command): void {
     .option('--auth-domain <url>', 'the public URL users reach this server at, the issuer of application tokens (env PORTCULLIS_AUTH_DOMAIN; default the listening address)')
     .option('--dev-login', 'serve the development login: sign in as any email, no password (env PORTCULLIS_DEV_LOGIN=on); loopback only')
     .option('--dev-login-anywhere', 'allow the development login on a non-loopback address (env PORTCULLIS_DEV_LOGIN=anywhere)')
-    .option('--demo', 'load the examples (IdPs, lists, groups, policies, an application, users) into the default account if it is empty')
+    .option('--demo', 'load the examples (IdPs, lists, groups, policies, an application, users) into the default account, or the first --account, if it is empty')
     .action(async (flags: ServeFlags) => {
       const { startServer } = await import('../../server/serve.js');
       let running: Awaited<ReturnType<typeof startServer>>;
@@ -50,7 +50,9 @@ export function registerServeCommand(program: Command): void {
       if (flags.demo === true) {
         // A failed demo load is reported and the server keeps serving: the API works without it.
         const { loadDemo } = await import('./serve-examples.js');
-        await loadDemo({ url: running.url, token: running.rootToken, account: running.account }, console.log).catch((err: unknown) => {
+        // `--demo --account ID` loads them into that account (made at start), beside the default one's data.
+        const account = flags.account !== undefined && flags.account.length > 0 ? running.config.accounts[0] : running.account.value;
+        await loadDemo({ url: running.url, token: running.rootToken, account, defaultAccount: running.account.value }, console.log).catch((err: unknown) => {
           const lines = (err as { lines?: readonly string[] }).lines ?? [(err as Error).message];
           for (const line of lines) console.error(`portcullis: the demo data could not be loaded: ${line}`);
         });
