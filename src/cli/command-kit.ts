@@ -6,6 +6,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { RemoteError } from '../transfer/remote-error.js';
 import { formatProblem, InputError } from '../transfer/problems.js';
 import { USERS_FORMATS, type UsersFormat } from './users/source.js';
+import type { PolicySource } from './policy-source.js';
 
 /** Exit codes (docs/cli.md). */
 export const EXIT = {
@@ -104,4 +105,25 @@ export function wholeNumber(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${JSON.stringify(value)} is not a whole number.`);
   return n;
+}
+
+/** --app and --apps of test and diff. */
+export interface AppOptions {
+  readonly app?: string;
+  readonly apps?: string;
+}
+
+export function addAppOptions(command: Command): Command {
+  return command
+    .option('--app <name>', "decide with this application's policies by precedence (its name or id), instead of every policy of the file in file order")
+    .option('--apps <file>', 'the applications of --app: apps.json of an export directory (default: the policies file, when it is an export file with "apps")');
+}
+
+/** The policy set a policies file stands for: all of its policies, or those of the application of --app. */
+export function policySource(file: string, options: AppOptions): PolicySource {
+  if (options.app === undefined) {
+    if (options.apps !== undefined) throw new UsageError('--apps names where the application of --app is: give --app NAME too.');
+    return { file };
+  }
+  return { file, app: { name: options.app, appsFile: options.apps ?? file } };
 }

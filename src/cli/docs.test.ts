@@ -42,7 +42,9 @@ function exampleCommands(): { line: string; args: string[]; exit: number }[] {
       if (!line.startsWith('portcullis ')) continue;
       const exits = /#\s*exits (\d+)\s*$/.exec(line);
       const command = line.replace(/#.*$/, '').trim();
-      out.push({ line, args: command.split(/\s+/).slice(1), exit: exits === null ? 0 : Number(exits[1]) });
+      // Split as a shell would for these lines: on spaces, except inside double quotes ("Status page").
+      const args = (command.match(/"[^"]*"|\S+/g) ?? []).map((a) => (a.startsWith('"') ? a.slice(1, -1) : a));
+      out.push({ line, args: args.slice(1), exit: exits === null ? 0 : Number(exits[1]) });
     }
   }
   return out;

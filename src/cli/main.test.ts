@@ -54,3 +54,17 @@ test('--version prints the version of package.json and exits 0', () => {
     assert.equal(r.stdout, `${pkg.version}\n`);
   }
 });
+
+test('an unknown option says "unknown option" (with the likely one), before any missing required option; exit 2', () => {
+  const mistyped = run('test', '--policy', 'policies.json', '--users', 'users.ndjson');
+  assert.equal(mistyped.status, 2);
+  assert.match(mistyped.stderr, /^error: unknown option '--policy'\n\(Did you mean --policies\?\)/);
+  assert.doesNotMatch(mistyped.stderr, /required option/);
+  const serve = run('serve', '--bogus');
+  assert.equal(serve.status, 2);
+  assert.match(serve.stderr, /^error: unknown option '--bogus'/);
+  // A required option that is missing is still named, once no option is unknown.
+  const missing = run('diff', '--before', 'a.json', '--users', 'users.ndjson');
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /^error: required option '--after <file>' not specified\n\(add --help for usage\)\n$/);
+});

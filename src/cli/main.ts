@@ -2,7 +2,7 @@
 // itself here with one line.
 
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, type Option } from 'commander';
 import { registerServeCommand } from './commands/serve.js';
 import { EXIT } from './command-kit.js';
 import { registerCheck } from './commands/check.js';
@@ -41,7 +41,28 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerSecrets(program);
   registerProxyConfig(program);
+  checkRequiredOptionsLast(program);
   return program;
+}
+
+/**
+ * Commander reports a missing required option before an unknown one, so `--policy` for
+ * `--policies` would say "required option '--policies <file>' not specified". Required options
+ * are checked here instead, in a hook that runs after commander has refused unknown options
+ * (with its "unknown option" message and a suggestion), with commander's own message.
+ */
+function checkRequiredOptionsLast(command: Command): void {
+  for (const sub of command.commands) checkRequiredOptionsLast(sub);
+  const required: Option[] = command.options.filter((o) => o.mandatory);
+  if (required.length === 0) return;
+  for (const option of required) option.makeOptionMandatory(false);
+  command.hook('preAction', (hooked) => {
+    for (const option of required) {
+      if (hooked.getOptionValue(option.attributeName()) === undefined) {
+        hooked.error(`error: required option '${option.flags}' not specified`, { exitCode: EXIT.badInput, code: 'commander.missingMandatoryOptionValue' });
+      }
+    }
+  });
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -10,17 +10,20 @@ import { isObject, itemsOf, type Items } from './shapes.js';
 /** Fields of policies as the API returns them for an application, accepted and ignored here. */
 const EXTRA_FIELDS = ['precedence'];
 
+/** Validate the policy at `items.values[i]`; undefined when it is invalid (every issue goes to `sink`). */
+export function parsePolicyAt(items: Items, i: number, sink: Problems): Located<Policy> | undefined {
+  const value = items.values[i];
+  const pointer = `${items.base}/${i}`;
+  const id = isObject(value) && typeof value.id === 'string' ? value.id : undefined;
+  const r = parsePolicy(value, { pointer, extraFields: EXTRA_FIELDS, ...(id !== undefined ? { id } : {}) });
+  if (r.ok) return { value: r.value, items, pointer };
+  for (const issue of r.issues) sink.add(items.doc.problem(issue.pointer, issue.code, issue.message));
+  return undefined;
+}
+
 /** Validate every policy; the valid ones are returned, every issue goes to `sink`. */
 export function parsePolicyItems(items: Items, sink: Problems): Located<Policy>[] {
-  const out: Located<Policy>[] = [];
-  items.values.forEach((value, i) => {
-    const pointer = `${items.base}/${i}`;
-    const id = isObject(value) && typeof value.id === 'string' ? value.id : undefined;
-    const r = parsePolicy(value, { pointer, extraFields: EXTRA_FIELDS, ...(id !== undefined ? { id } : {}) });
-    if (r.ok) out.push({ value: r.value, items, pointer });
-    else for (const issue of r.issues) sink.add(items.doc.problem(issue.pointer, issue.code, issue.message));
-  });
-  return out;
+  return items.values.map((_, i) => parsePolicyAt(items, i, sink)).filter((p): p is Located<Policy> => p !== undefined);
 }
 
 /** Check what each policy refers to (groups, lists, IdPs; identity selectors reached by bypass policies through groups). */
@@ -34,11 +37,11 @@ export function checkPolicyReferences(policies: readonly Located<Policy>[], cata
 }
 
 /** Read, validate and reference-check the policies of a test, diff or check run. */
-export function loadPolicySet(file: string, catalog: Catalog, problems: Problems): Policy[] {
+export function readPolicyFile(file: string, catalog: Catalog, problems: Problems): Located<Policy>[] {
   const doc = loadJson(file, problems);
   const items = doc && itemsOf(doc, 'policies', 'policies', problems);
   if (items === undefined) return [];
   const located = parsePolicyItems(items, problems);
   checkPolicyReferences(located, catalog, 'evaluate', problems);
-  return located.map((p) => p.value);
+  return located;
 }

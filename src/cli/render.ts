@@ -2,6 +2,7 @@
 
 import { executionOrder, policyMattered, type Explanation, type RuleExplanation, type RuleSetExplanation } from '../engine/index.js';
 import type { Status } from './evaluation.js';
+import type { AppRef } from './policy-source.js';
 import { PLAIN, type Style } from './terminal.js';
 
 const MARK: Record<string, string> = { matched: '✔', not_matched: '✘', unknown: '?', skipped: '·' };
@@ -75,4 +76,12 @@ export function explanationTree(explanation: Explanation, style: Style = PLAIN, 
 /** "1 user", "1,000,000 users". */
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
+/** What was decided against: "4 policies from FILE", or an application's policies by precedence. */
+export function describeSet(count: number, file: string, app: AppRef | undefined, appsFile: string | undefined): string {
+  const policies = plural(count, 'policy', 'policies');
+  if (app === undefined) return `${policies} from ${file}`;
+  const from = appsFile === undefined || appsFile === file ? file : `${appsFile} and ${file}`;
+  return `application ${JSON.stringify(app.name)}${app.domain !== undefined ? ` (${app.domain})` : ''}: ${policies} by precedence, from ${from}`;
 }

@@ -25,6 +25,15 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * Fastify logs "Server listening at ..." as a JSON line while the banner below is printed, which
+ * says the same for a person; that one line is dropped so that no JSON lands in the banner.
+ */
+function withoutListeningLine(this: unknown, args: unknown[], method: (...args: unknown[]) => void): void {
+  if (typeof args[0] === 'string' && args[0].startsWith('Server listening at ')) return;
+  method.apply(this, args);
+}
+
 export async function startServer(flags: ServeFlags, print: (line: string) => void = console.log): Promise<RunningServer> {
   const config = resolveConfig(flags);
   const token = rootToken(config.dataDir, config.apiToken);
@@ -69,7 +78,7 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
       tokenHash: hashSecret(token.value),
       ...(config.authEmail !== undefined && config.authKey !== undefined ? { authEmail: config.authEmail, authKeyHash: hashSecret(config.authKey) } : {}),
     },
-    logger: { level: config.logLevel },
+    logger: { level: config.logLevel, hooks: { logMethod: withoutListeningLine } },
     settings: config.settings,
     tester: config.tester,
     ...(config.externalEvaluation ? { external: createExternalEvaluator({ allowlist: config.externalAllowlist, timeoutMs: config.externalTimeoutMs }) } : {}),

@@ -11,6 +11,7 @@ import { sourceObject, type ObjectKind, type Snapshot, type SourceObject, type T
 import { parseGroupItems, parseIdpItems, parseListItems } from '../catalog.js';
 import { UsageError } from '../command-kit.js';
 import { fileProblem, loadJson, type JsonDocument } from '../json-source.js';
+import { checkExportFiles } from './manifest.js';
 import { parsePolicyItems } from '../policy-file.js';
 import type { Problems } from '../../transfer/problems.js';
 import { findItems, isObject, itemsOf, type Items } from '../shapes.js';
@@ -152,6 +153,8 @@ export interface ReadSnapshot {
 /** Read and validate everything to import; throws an InputError naming every problem. */
 export async function readImportFiles(files: ImportFiles, problems: Problems): Promise<ReadSnapshot> {
   const sources = locateSources(files, problems);
+  // Files of an export directory must be those its manifest vouches for: a partial export is not imported.
+  checkExportFiles([...Object.values(sources.files), ...(sources.exportDoc !== undefined ? [files.source] : [])], problems);
   const [identityProviders, lists, groups, policies] = KINDS.map((spec) => readKind(spec, sources, problems));
   const usersFile = sources.files.users ?? (sources.usersInExport ? files.source : undefined);
   let users: UserSource | undefined;

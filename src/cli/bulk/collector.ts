@@ -5,11 +5,14 @@
 // same collector from them.
 
 import type { EvalEnv, PackedResult, Policy, PreparedIdentity } from '../../engine/index.js';
+import type { AppRef } from '../policy-source.js';
 import type { SourceUser } from '../users/user.js';
 
 export interface EvaluationContext {
   /** The policy sets every user is decided against, in the order the command gave them. */
   readonly policySets: readonly (readonly Policy[])[];
+  /** For each set taken from an application (--app), that application. */
+  readonly applications?: readonly (AppRef | undefined)[];
   readonly env: EvalEnv;
 }
 

@@ -7,14 +7,14 @@ import { loadCatalog, type CatalogFiles } from '../catalog.js';
 import { DiffCollector, type DiffSpec } from '../collectors/diff.js';
 import { TestCollector, type TestSpec } from '../collectors/test.js';
 import { UsersCollector, type UsersSpec } from '../collectors/users.js';
-import { loadPolicySet } from '../policy-file.js';
+import { loadPolicySource, type PolicySource } from '../policy-source.js';
 import { Problems } from '../../transfer/problems.js';
 import type { SourceUser } from '../users/user.js';
 import type { Collector, EvaluationContext } from './collector.js';
 
 /** The files a run decides users against (plain data: workers load them again). */
 export interface RunInputs extends CatalogFiles {
-  readonly policyFiles: readonly string[];
+  readonly policySources: readonly PolicySource[];
 }
 
 export type CollectorSpec = TestSpec | DiffSpec | UsersSpec;
@@ -22,8 +22,8 @@ export type CollectorSpec = TestSpec | DiffSpec | UsersSpec;
 /** Load the catalog and policy sets of a run; every problem goes to `problems`. */
 export function loadContext(inputs: RunInputs, problems: Problems): EvaluationContext {
   const catalog = loadCatalog(inputs, problems);
-  const policySets = inputs.policyFiles.map((file) => loadPolicySet(file, catalog, problems));
-  return { policySets, env: catalog.env };
+  const sets = inputs.policySources.map((source) => loadPolicySource(source, catalog, problems));
+  return { policySets: sets.map((set) => set.policies), applications: sets.map((set) => set.app), env: catalog.env };
 }
 
 export function createCollector(spec: CollectorSpec, context: EvaluationContext): Collector<unknown> {

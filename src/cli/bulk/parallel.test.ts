@@ -101,3 +101,23 @@ test('diff in worker threads prints exactly what one thread prints', () => {
     files.cleanup();
   }
 });
+
+test("test --app in worker threads: each worker loads the application's policy set as this thread does", () => {
+  const files = tempFiles({
+    'users.ndjson': users(12_000).join('\n') + '\n',
+    // The contractors policy before the employees one, and no block: a different set from the file's.
+    'apps.json': [{ name: 'Wiki', policies: ['Contractors from approved countries', 'Employees with MFA'] }],
+  });
+  try {
+    const app = ['--apps', files.path('apps.json'), '--app', 'Wiki'];
+    const single = run(files.path('users.ndjson'), 0, app);
+    const parallel = run(files.path('users.ndjson'), 2, app);
+    assert.equal(parallel.status, 0, parallel.stderr);
+    assert.equal(parallel.stdout, single.stdout);
+    const json = JSON.parse(parallel.stdout) as { policies: { name: string }[]; users_approved: number };
+    assert.deepEqual(json.policies.map((p) => p.name), ['Contractors from approved countries', 'Employees with MFA']);
+    assert.notEqual(json.users_approved, (JSON.parse(run(files.path('users.ndjson'), 2).stdout) as { users_approved: number }).users_approved, 'not the whole file');
+  } finally {
+    files.cleanup();
+  }
+});

@@ -70,7 +70,7 @@ async function checkCommand(options: CheckOptions): Promise<number> {
   const problems = new Problems();
   const expectations = loadExpectations(options.expect, problems);
   const before = problems.count;
-  const { inputs, context } = readInputs([options.policies], options, problems);
+  const { inputs, context } = readInputs([{ file: options.policies }], options, problems);
   // Subsets can only be checked against a policies file that loaded.
   const policiesLoaded = problems.count === before;
   const all = context.policySets[0];

@@ -35,7 +35,7 @@ async function demo(options: DemoOptions): Promise<number> {
     lists: EXAMPLES + 'lists.json',
     users: EXAMPLES + 'users.ndjson',
   };
-  const { inputs: run, context } = loadInputs([EXAMPLES + 'policies.json'], inputs);
+  const { inputs: run, context } = loadInputs([{ file: EXAMPLES + 'policies.json' }], inputs);
   const policies = context.policySets[0];
   const users: SourceUser[] = [];
   await evaluateUsers<UsersPartial>(inputs, run, context, { kind: 'users', emails: null }, (p) => users.push(...p.users), 'Loading');

@@ -133,3 +133,32 @@ test('diff --limit caps the users described, not the counts', () => {
   assert.match(human.stdout, /^Gain access \(2, first 1 shown \(--limit N for more\)\):$/m);
   assert.doesNotMatch(human.stdout, /erin@example\.com/);
 });
+
+test("diff --app compares only the application's policies, by precedence: a change to a policy it does not use changes nobody", () => {
+  const files = tempFiles({
+    'apps.json': {
+      apps: [
+        { name: 'Status page', policies: ['Office network bypass for the status page', 'Block high-risk users', 'Employees with MFA', 'Contractors from approved countries'] },
+        { name: 'Staff wiki', domain: 'wiki.example.com', policies: ['Block high-risk users', 'Employees with MFA'] },
+      ],
+    },
+  });
+  try {
+    const run = (app: string) => portcullisJson<DiffJson & { application: { name: string } }>([...EXAMPLE_DIFF, '--apps', files.path('apps.json'), '--app', app]);
+    const status = run('Status page');
+    assert.equal(status.result.status, 0, status.result.stderr);
+    assert.equal(status.json.application.name, 'Status page');
+    assert.deepEqual([status.json.gained, status.json.lost], [2, 1], 'all four policies: as the whole files differ');
+    const wiki = run('Staff wiki');
+    assert.equal(wiki.result.status, 0, wiki.result.stderr);
+    assert.deepEqual([wiki.json.before.policies, wiki.json.after.policies], [2, 2]);
+    // Only Erin's change (the exclude removed from "Employees with MFA") touches this application.
+    assert.deepEqual(wiki.json.users.map((u) => [u.email, u.change]), [['erin@example.com', 'gained']]);
+    const human = portcullis([...EXAMPLE_DIFF, '--apps', files.path('apps.json'), '--app', 'Staff wiki', '--fail-on-change']);
+    assert.equal(human.status, 1);
+    assert.match(human.stdout, /^Policy diff: application "Staff wiki" \(wiki\.example\.com\), by precedence: 2 policies in .+policies\.json → 2 policies in .+policies-after\.json \(applications from .+apps\.json\), 8 users from /);
+    assert.match(human.stdout, /1 user gains access, 0 users lose access/);
+  } finally {
+    files.cleanup();
+  }
+});

@@ -6,15 +6,16 @@ import type { Command } from 'commander';
 import type { Policy, RuleListName } from '../../engine/index.js';
 import { evaluateUsers } from '../bulk/run.js';
 import { CHANGES, DiffResult, type Change, type ChangedUser, type DiffPartial, type DiffSpec } from '../collectors/diff.js';
-import { addInputOptions, EXIT, runAction, wholeNumber, write, type InputOptions } from '../command-kit.js';
+import { addAppOptions, addInputOptions, EXIT, policySource, runAction, wholeNumber, write, type AppOptions, type InputOptions } from '../command-kit.js';
 import { describeDeciding, type PolicyRef, type Status } from '../evaluation.js';
 import { loadInputs } from '../inputs.js';
 import { ENTRY_SEPARATOR, JsonEntries } from '../json-entries.js';
 import { writeJsonWithEntries } from '../json-output.js';
+import type { AppRef } from '../policy-source.js';
 import { mark, plural, statusCell } from '../render.js';
 import { styleFor, type Style } from '../terminal.js';
 
-interface DiffOptions extends InputOptions {
+interface DiffOptions extends InputOptions, AppOptions {
   readonly before: string;
   readonly after: string;
   readonly limit?: number;
@@ -33,6 +34,7 @@ export function registerDiff(program: Command): void {
     )
     .requiredOption('--before <file>', 'the policies as they are (same formats as test --policies)')
     .requiredOption('--after <file>', 'the policies as they would be');
+  addAppOptions(command);
   addInputOptions(command)
     .option('--limit <n>', `describe at most N users per kind of change (default ${DEFAULT_HUMAN_LIMIT}; with --json, all)`, wholeNumber)
     .option('--fail-on-change', "exit 1 when any user's status changes")
@@ -40,14 +42,16 @@ export function registerDiff(program: Command): void {
       'after',
       '\nExample:\n' +
         '  portcullis diff --before examples/policies.json --after examples/policies-after.json \\\n' +
-        '    --groups examples/groups.json --lists examples/lists.json --users examples/users.ndjson --fail-on-change',
+        '    --groups examples/groups.json --lists examples/lists.json --users examples/users.ndjson --fail-on-change\n' +
+        "  portcullis diff --before snapshot/policies.json --after proposed.json --apps snapshot/apps.json --app \"Status page\" ...  # that application's policies by precedence",
     )
     .action(runAction(diffCommand));
 }
 
 async function diffCommand(options: DiffOptions): Promise<number> {
-  const { inputs, context } = loadInputs([options.before, options.after], options);
+  const { inputs, context } = loadInputs([policySource(options.before, options), policySource(options.after, options)], options);
   const [beforeSet, afterSet] = context.policySets;
+  const app = context.applications?.[1] ?? context.applications?.[0];
   const json = options.json === true;
   const limit = options.limit ?? (json ? undefined : DEFAULT_HUMAN_LIMIT);
   const spec: DiffSpec = { kind: 'diff', limit: limit ?? null };
@@ -57,6 +61,7 @@ async function diffCommand(options: DiffOptions): Promise<number> {
     await evaluateUsers<DiffPartial>(options, inputs, context, spec, (p) => result.merge(p), 'Comparing');
     if (json) {
       const head = {
+        ...(app !== undefined ? { application: app } : {}),
         total_users: result.before.total,
         unchanged: result.before.total - result.changedTotal,
         ...result.changes,
@@ -67,7 +72,7 @@ async function diffCommand(options: DiffOptions): Promise<number> {
       entries.add(result.users.map((u) => JSON.stringify(u)).join(ENTRY_SEPARATOR));
       await writeJsonWithEntries(head, 'users', entries);
     } else {
-      await write(renderHuman(options, beforeSet, afterSet, result, styleFor(process.stdout)));
+      await write(renderHuman(options, beforeSet, afterSet, app, result, styleFor(process.stdout)));
     }
     return result.changedTotal > 0 && options.failOnChange === true ? EXIT.failed : EXIT.ok;
   } finally {
@@ -77,11 +82,13 @@ async function diffCommand(options: DiffOptions): Promise<number> {
 
 const SECTION: Record<Change, string> = { gained: 'Gain access', lost: 'Lose access', changed: 'Change between blocked and error' };
 
-function renderHuman(options: DiffOptions, beforeSet: readonly Policy[], afterSet: readonly Policy[], result: DiffResult, style: Style): string {
+function renderHuman(options: DiffOptions, beforeSet: readonly Policy[], afterSet: readonly Policy[], app: AppRef | undefined, result: DiffResult, style: Style): string {
   const { changes, users: kept } = result;
   const total = result.before.total;
   const out: string[] = [];
-  out.push(`Policy diff: ${plural(beforeSet.length, 'policy', 'policies')} in ${options.before} → ${plural(afterSet.length, 'policy', 'policies')} in ${options.after}, ${plural(total, 'user')} from ${options.users}`, '');
+  const sets = `${plural(beforeSet.length, 'policy', 'policies')} in ${options.before} → ${plural(afterSet.length, 'policy', 'policies')} in ${options.after}`;
+  const what = app === undefined ? sets : `application ${JSON.stringify(app.name)}${app.domain !== undefined ? ` (${app.domain})` : ''}, by precedence: ${sets}${options.apps !== undefined ? ` (applications from ${options.apps})` : ''}`;
+  out.push(`Policy diff: ${what}, ${plural(total, 'user')} from ${options.users}`, '');
   const changedTotal = result.changedTotal;
   if (changedTotal === 0) {
     out.push('No user gains or loses access.');

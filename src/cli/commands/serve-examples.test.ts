@@ -48,10 +48,47 @@ test('serve --demo loads the examples and an application, prints a curl that sta
 
     await server.stop();
     server = await startServerProcess(dataDir, {}, ['--demo']);
-    assert.match(await server.waitForOutput(/demo: .+\n/), /demo: {6}account [0-9a-f]{32} already holds data: the examples were not loaded again/);
+    assert.match(await server.waitForOutput(/demo: .+\n/), /demo: {6}account [0-9a-f]{32} already holds the examples \(loaded by an earlier --demo\): nothing was loaded again/);
     let policies = 0;
     for await (const _ of cf.withOptions({ baseURL: server.apiUrl }).zeroTrust.access.policies.list({ account_id })) policies++;
     assert.equal(policies, 4);
+  } finally {
+    await server.stop();
+    dir.remove();
+  }
+});
+
+test("serve --demo on the quick start's data says how to see the examples, and --demo --account NEW loads them beside that data", async () => {
+  const dir = tempDir('portcullis-demo-');
+  const dataDir = join(dir.path, 'data');
+  let server = await startServerProcess(dataDir);
+  try {
+    // The README's quick start: one policy in the default account.
+    const cf = new Cloudflare({ apiToken: server.token, baseURL: server.apiUrl, maxRetries: 0 });
+    const account_id = server.accountId;
+    await cf.zeroTrust.access.policies.create({ account_id, name: 'Engineers with MFA', decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }] });
+    await server.stop();
+
+    server = await startServerProcess(dataDir, {}, ['--demo']);
+    const output = await server.waitForOutput(/--demo --account [0-9a-f]{32}\n/);
+    const said = output.slice(output.indexOf('  demo:'));
+    assert.match(said, new RegExp(`^  demo: {6}not loaded: account ${account_id} already holds 1 policy, and the demo loads only into an empty account\n`));
+    assert.match(said, /To see the examples, start on a fresh data directory: +npm start -- --demo --data-dir \.\/data-demo\n/);
+    assert.doesNotMatch(said, /were not loaded again/);
+    const fresh = /npm start -- --demo --account ([0-9a-f]{32})\n/.exec(said)![1];
+    await server.stop();
+
+    server = await startServerProcess(dataDir, {}, ['--demo', '--account', fresh]);
+    const loaded = await server.waitForOutput(LOADED);
+    assert.match(loaded, new RegExp(`demo: {6}loaded examples/ into account ${fresh}: 3 identity providers, 2 Gateway lists, 3 Access groups, 4 policies, 8 users`));
+    assert.match(loaded, new RegExp(`dashboard: http://127\\.0\\.0\\.1:\\d+/\\?account=${fresh}\n`));
+    const named = async (account: string) => {
+      const names: string[] = [];
+      for await (const p of cf.withOptions({ baseURL: server.apiUrl }).zeroTrust.access.policies.list({ account_id: account })) names.push(p.name!);
+      return names.sort();
+    };
+    assert.deepEqual(await named(account_id), ['Engineers with MFA'], 'the default account keeps its own data only');
+    assert.equal((await named(fresh)).length, 4);
   } finally {
     await server.stop();
     dir.remove();

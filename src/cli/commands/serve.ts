@@ -21,7 +21,7 @@ export function registerServeCommand(program: Command): void {
     .option('--dev-login-anywhere', 'allow the development login on a non-loopback address (env PORTCULLIS_DEV_LOGIN=anywhere)')
     .option('--smtp-url <url>', 'the SMTP server one-time PIN codes are mailed through: smtp://user:password@host:port (STARTTLS) or smtps://... (env PORTCULLIS_SMTP_URL; default none: PINs off)')
     .option('--mail-from <address>', 'the From address of one-time PIN mail, e.g. "Access <access@example.com>" (env PORTCULLIS_MAIL_FROM)')
-    .option('--demo', 'load the examples (IdPs, lists, groups, policies, an application, users) into the default account if it is empty')
+    .option('--demo', 'load the examples (IdPs, lists, groups, policies, an application, users) into the default account, or the first --account, if it is empty')
     .action(async (flags: ServeFlags) => {
       const { startServer } = await import('../../server/serve.js');
       let running: Awaited<ReturnType<typeof startServer>>;
@@ -52,7 +52,9 @@ export function registerServeCommand(program: Command): void {
       if (flags.demo === true) {
         // A failed demo load is reported and the server keeps serving: the API works without it.
         const { loadDemo } = await import('./serve-examples.js');
-        await loadDemo({ url: running.url, token: running.rootToken, account: running.account }, console.log).catch((err: unknown) => {
+        // `--demo --account ID` loads them into that account (made at start), beside the default one's data.
+        const account = flags.account !== undefined && flags.account.length > 0 ? running.config.accounts[0] : running.account.value;
+        await loadDemo({ url: running.url, token: running.rootToken, account, defaultAccount: running.account.value }, console.log).catch((err: unknown) => {
           const lines = (err as { lines?: readonly string[] }).lines ?? [(err as Error).message];
           for (const line of lines) console.error(`portcullis: the demo data could not be loaded: ${line}`);
         });

@@ -1,6 +1,7 @@
 // `portcullis test`, run as a subprocess on the examples and on files written to a temp dir.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { EXAMPLE_CATALOG, example, ndjson, portcullis, portcullisJson, STACK_TRACE, tempFiles } from '../../../test/support/cli-harness.js';
 
 interface TestJson {
@@ -167,4 +168,68 @@ test('test decides the CSV example exactly like the NDJSON one', () => {
   const fromNdjson = portcullisJson<TestJson>(EXAMPLE_RUN).json;
   const fromCsv = portcullisJson<TestJson>(['test', '--policies', example('policies.json'), ...EXAMPLE_CATALOG, '--users', example('users.csv')]).json;
   assert.deepEqual(fromCsv, fromNdjson);
+});
+
+test("test --app: the application's policies by precedence, links resolved in the policies file, its own policies whole", () => {
+  // The example application: the same four policies, bypass first; Cloudflare's order of execution gives the same result.
+  const app = portcullisJson<TestJson & { application: { name: string; domain: string } }>([...EXAMPLE_RUN, '--apps', example('application.json'), '--app', 'Status page']);
+  assert.equal(app.result.status, 0, app.result.stderr);
+  assert.deepEqual(app.json.application, { name: 'Status page', domain: 'status.example.com' });
+  assert.deepEqual(app.json.policies.map((p) => p.name), ['Office network bypass for the status page', 'Block high-risk users', 'Employees with MFA', 'Contractors from approved countries']);
+  assert.equal(app.json.users_approved, 3);
+
+  const files = tempFiles({
+    'apps.json': [
+      { id: 'app-other', name: 'Other', policies: [] },
+      {
+        id: 'app-wiki',
+        name: 'Wiki',
+        domain: 'wiki.example.com',
+        // Listed out of order: precedence decides (a plain name takes its place in the list). Employees before the block, so Mallory (MFA, on the watch list) gets in;
+        // no contractors policy, so Carol does not; and an application-scoped policy lets the kiosk in by name.
+        policies: [
+          'Employees with MFA',
+          { id: 'wiki-kiosk', name: 'Wiki kiosk', decision: 'allow', include: [{ email: { email: 'kiosk@other.org' } }], precedence: 3, reusable: false },
+          { id: 'block', precedence: 2, reusable: true, name: 'Block high-risk users' },
+        ],
+      },
+    ],
+  });
+  try {
+    // The example policies with ids, as an export has them.
+    const withIds = JSON.parse(readFileSync(example('policies.json'), 'utf8')) as { name: string }[];
+    writeFileSync(files.path('policies.json'), JSON.stringify(withIds.map((p) => (p.name === 'Block high-risk users' ? { id: 'block', ...p } : p))));
+    const run = (...extra: string[]) => portcullisJson<TestJson>(['test', '--policies', files.path('policies.json'), ...EXAMPLE_CATALOG, '--users', example('users.ndjson'), '--apps', files.path('apps.json'), ...extra]);
+    const wiki = run('--app', 'Wiki');
+    assert.equal(wiki.result.status, 0, wiki.result.stderr);
+    assert.deepEqual(wiki.json.policies.map((p) => [p.index, p.name, p.id ?? null]), [
+      [0, 'Employees with MFA', null],
+      [1, 'Block high-risk users', 'block'],
+      [2, 'Wiki kiosk', 'wiki-kiosk'],
+    ]);
+    const status = Object.fromEntries(wiki.json.users.map((u) => [u.email, `${u.status} ${u.deciding_policy?.name ?? '-'}`]));
+    assert.equal(status['mallory@example.com'], 'approved Employees with MFA', 'the allow at precedence 1 decides before the block');
+    assert.equal(status['frank@example.com'], 'approved Employees with MFA', 'in file order the block decides first for both');
+    assert.equal(status['bob@example.com'], 'blocked -');
+    assert.equal(status['carol@contractor.io'], 'blocked -', 'the contractors policy is not one of this application');
+    assert.equal(status['kiosk@other.org'], 'approved Wiki kiosk');
+    assert.deepEqual(run('--app', 'app-wiki').json.users, wiki.json.users, 'an application is found by id too');
+
+    const human = portcullis(['test', '--policies', files.path('policies.json'), ...EXAMPLE_CATALOG, '--users', example('users.ndjson'), '--apps', files.path('apps.json'), '--app', 'Wiki']);
+    assert.match(human.stdout, /^Policy test: application "Wiki" \(wiki\.example\.com\): 3 policies by precedence, from .+apps\.json and .+policies\.json, 8 users from /);
+
+    const unknown = run('--app', 'Nothing');
+    assert.equal(unknown.result.status, 2);
+    assert.match(unknown.result.stderr, /apps\.json: No application named "Nothing" \(or with that id\) in this file \(--app\); it has "Other", "Wiki"\. \[unknown_application\]/);
+    writeFileSync(files.path('apps.json'), JSON.stringify([{ name: 'Wiki', policies: ['Employees with MFA', 'Gone'] }]));
+    const missing = run('--app', 'Wiki');
+    assert.equal(missing.result.status, 2);
+    assert.match(missing.result.stderr, /apps\.json:\d+:\d+ \/0\/policies\/1: Application "Wiki" uses the reusable policy "Gone", which is not in .+policies\.json \(by id or name\)\. \[unknown_policy\]/);
+    const noApps = portcullis([...EXAMPLE_RUN, '--app', 'Wiki']);
+    assert.equal(noApps.status, 2);
+    assert.match(noApps.stderr, /policies\.json: This policies file holds no applications .+ name the applications file with --apps/);
+    assert.doesNotMatch(noApps.stderr, STACK_TRACE);
+  } finally {
+    files.cleanup();
+  }
 });

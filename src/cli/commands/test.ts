@@ -5,16 +5,17 @@ import { Option, type Command } from 'commander';
 import { explain, prepareIdentity, type Explanation, type Policy } from '../../engine/index.js';
 import { evaluateUsers } from '../bulk/run.js';
 import { TestResult, type TestPartial, type TestSpec } from '../collectors/test.js';
-import { addInputOptions, EXIT, runAction, wholeNumber, write, type InputOptions } from '../command-kit.js';
+import { addAppOptions, addInputOptions, EXIT, policySource, runAction, wholeNumber, write, type AppOptions, type InputOptions } from '../command-kit.js';
 import { ENTRY_SEPARATOR, JsonEntries } from '../json-entries.js';
 import { writeJsonWithEntries } from '../json-output.js';
 import { describeDeciding, STATUSES, type Status } from '../evaluation.js';
 import { loadInputs } from '../inputs.js';
 import { InputError } from '../../transfer/problems.js';
-import { explanationTree, plural, statusCell, table } from '../render.js';
+import type { AppRef } from '../policy-source.js';
+import { describeSet, explanationTree, plural, statusCell, table } from '../render.js';
 import { styleFor } from '../terminal.js';
 
-interface TestOptions extends InputOptions {
+interface TestOptions extends InputOptions, AppOptions {
   readonly policies: string;
   readonly status?: Status;
   readonly limit?: number;
@@ -33,6 +34,7 @@ export function registerTest(program: Command): void {
         'counts and percentages per status (approved, blocked, error), the users of each status, and optionally why one user got their result.',
     )
     .requiredOption('--policies <file>', 'policies: JSON array, export file {"policies": [...]}, or API list response {"result": [...]}');
+  addAppOptions(command);
   addInputOptions(command)
     .addOption(new Option('--status <status>', 'list only users with this status').choices(STATUSES))
     .option('--limit <n>', `list at most N users per status (default ${DEFAULT_HUMAN_LIMIT}; with --json, all)`, wholeNumber)
@@ -43,14 +45,16 @@ export function registerTest(program: Command): void {
         '  portcullis test --policies examples/policies.json --groups examples/groups.json \\\n' +
         '    --lists examples/lists.json --users examples/users.ndjson\n' +
         '  portcullis test ... --status blocked --explain bob@example.com\n' +
+        '  portcullis test --policies snapshot/policies.json --apps snapshot/apps.json --app "Status page" ...\n' +
         '  portcullis test ... --json | jq .percent_approved',
     )
     .action(runAction(testCommand));
 }
 
 async function testCommand(options: TestOptions): Promise<number> {
-  const { inputs, context } = loadInputs([options.policies], options);
+  const { inputs, context } = loadInputs([policySource(options.policies, options)], options);
   const policies = context.policySets[0];
+  const app = context.applications?.[0];
   const json = options.json === true;
   const limit = options.limit ?? (json ? undefined : DEFAULT_HUMAN_LIMIT);
   const spec: TestSpec = { kind: 'test', limit: limit ?? null, only: options.status ?? null, explain: options.explain?.toLowerCase() ?? null };
@@ -66,16 +70,17 @@ async function testCommand(options: TestOptions): Promise<number> {
       }
       explanation = explain(policies, prepareIdentity(result.explainUser.identity), context.env);
     }
-    if (json) await printJson(policies, result, entries, explanation);
-    else await printHuman(options, policies, result, explanation);
+    if (json) await printJson(policies, app, result, entries, explanation);
+    else await printHuman(options, policies, app, result, explanation);
     return EXIT.ok;
   } finally {
     entries.dispose();
   }
 }
 
-async function printJson(policies: readonly Policy[], result: TestResult, entries: JsonEntries, explanation: Explanation | undefined): Promise<void> {
+async function printJson(policies: readonly Policy[], app: AppRef | undefined, result: TestResult, entries: JsonEntries, explanation: Explanation | undefined): Promise<void> {
   const head = {
+    ...(app !== undefined ? { application: app } : {}),
     policies: policies.map((p, index) => ({ index, ...(p.id !== undefined ? { id: p.id } : {}), name: p.name, decision: p.decision })),
     ...result.counts.toJSON(),
   };
@@ -84,11 +89,11 @@ async function printJson(policies: readonly Policy[], result: TestResult, entrie
   await writeJsonWithEntries(head, 'users', entries, explanation !== undefined ? { explanation } : {});
 }
 
-async function printHuman(options: TestOptions, policies: readonly Policy[], result: TestResult, explanation: Explanation | undefined): Promise<void> {
+async function printHuman(options: TestOptions, policies: readonly Policy[], app: AppRef | undefined, result: TestResult, explanation: Explanation | undefined): Promise<void> {
   const style = styleFor(process.stdout);
   const counts = result.counts;
   const out: string[] = [];
-  out.push(`Policy test: ${plural(policies.length, 'policy', 'policies')} from ${options.policies}, ${plural(counts.total, 'user')} from ${options.users}`, '');
+  out.push(`Policy test: ${describeSet(policies.length, options.policies, app, options.apps)}, ${plural(counts.total, 'user')} from ${options.users}`, '');
   const right = (s: string) => s.padStart(9);
   out.push(
     table(
