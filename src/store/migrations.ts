@@ -216,6 +216,11 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ]),
   },
+  {
+    version: 10,
+    description: "resources by parent and name: an identity provider's SCIM users and groups found by userName or displayName without reading them all",
+    statements: perDialect(() => ['CREATE INDEX resources_by_parent_name ON resources (account_id, kind, parent_id, name)']),
+  },
 ];
 
 function policyTestTables(t: DialectTypes): string[] {
