@@ -11,6 +11,7 @@ import { ACCOUNTS_SCOPE, type Store } from '../store/store.js';
 import { ConfigError, resolveConfig, type ServeFlags, type ServerConfig } from './config.js';
 import { SecretKeyError } from '../store/secret-box.js';
 import { registerAccessRoutes } from '../access/routes.js';
+import { registerScimRoutes } from '../access/scim/routes.js';
 import { SigningKeys } from '../account/signing-keys.js';
 import { defaultAccountId, rootToken, secretsKeyRing, type KeptValue } from './secrets.js';
 
@@ -81,6 +82,8 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
     noApplication: config.noApplication,
     devLogin: config.devLogin,
   });
+  // What identity providers push their directories to (docs/identity-providers.md "SCIM provisioning").
+  registerScimRoutes(app, { store, authDomain: () => config.authDomain ?? listening });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
@@ -99,6 +102,7 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
   print(`  API:       ${url}/client/v4   (OpenAPI: ${url}/client/v4/openapi.json)`);
   print(`  database:  ${redactUrl(config.db)}`);
   print(`  access:    forward auth at ${url}/cdn-cgi/access/authorize, auth domain ${config.authDomain ?? url}${config.devLogin ? ' (development login ON)' : ''}`);
+  print(`  SCIM:      ${config.authDomain ?? url}/scim/v2/<account id>/<identity provider id> (each provider's scim_base_url)`);
   print(`  account:   ${account.value}${account.origin === 'environment' ? '' : `   (kept in ${account.file})`}`);
   if (config.accounts.length > 0) print(`  accounts:  ${config.accounts.join(', ')}`);
   if (config.settings.openAccounts === true) print('  accounts:  open (any well-formed account id is served)');
