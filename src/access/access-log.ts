@@ -1,7 +1,8 @@
 // What the enforcement point writes to the account's access-request log: every sign-in, failed
-// sign-ins, and requests the policies refuse to a signed-in user or a service token. Refusals are
-// written at most once a minute per user (or token) and application, failed sign-ins at most
-// FAILED_PER_MINUTE a minute per address, so a flood cannot fill the disk; sign-ins are kept.
+// sign-ins, requests the policies refuse to a signed-in user or a service token, and SCIM pushes
+// refused for their credentials. Refusals are written at most once a minute per user (or token,
+// or address) and application (or identity provider), failed sign-ins at most FAILED_PER_MINUTE a
+// minute per address, so a flood cannot fill the disk; sign-ins are kept.
 
 import { randomBytes } from 'node:crypto';
 import { timeOrderedUuid } from '../store/time-ordered-id.js';
@@ -72,14 +73,47 @@ export class AccessLog {
 
   /** Log a refusal unless this user was refused this application within the last minute. */
   async refusal(accountId: string, request: LoggedRequest, now = Date.now()): Promise<boolean> {
-    const key = `${accountId}\n${request.userId ?? request.userEmail ?? request.ip ?? ''}\n${request.app.id}`;
+    if (!this.due(`${accountId}\n${request.userId ?? request.userEmail ?? request.ip ?? ''}\n${request.app.id}`, now)) return false;
+    const entry = this.entry(accountId, false, request, now);
+    await this.store.transaction(accountId, (tx) => tx.insertAccessRequest(entry));
+    return true;
+  }
+
+  /**
+   * Log a SCIM push refused for its credentials (action "scim", the provider's type as the
+   * connection), unless one from this address to this provider was logged within the last minute.
+   */
+  async scimRefusal(accountId: string, provider: { readonly id: string; readonly type: string }, ip: string | undefined, now = Date.now()): Promise<boolean> {
+    if (!this.due(`${accountId}\nscim ${ip ?? ''}\n${provider.id}`, now)) return false;
+    const entry: AccessRequestRecord = {
+      id: timeOrderedUuid(now),
+      accountId,
+      createdAt: new Date(now).toISOString(),
+      action: 'scim',
+      allowed: false,
+      appDomain: null,
+      appUid: null,
+      appName: null,
+      connection: provider.type,
+      country: null,
+      ipAddress: ip ?? null,
+      rayId: newRayId(),
+      userEmail: null,
+      userId: null,
+      nonce: null,
+      expiresAt: null,
+    };
+    await this.store.transaction(accountId, (tx) => tx.insertAccessRequest(entry));
+    return true;
+  }
+
+  /** Whether a refusal under `key` is to be written now (none within the interval), remembering that it is. */
+  private due(key: string, now: number): boolean {
     const last = this.lastRefusal.get(key);
     if (last !== undefined && now - last < REFUSAL_INTERVAL_MS) return false;
     this.lastRefusal.delete(key);
     this.lastRefusal.set(key, now);
     if (this.lastRefusal.size > REMEMBERED_REFUSALS) this.lastRefusal.delete(this.lastRefusal.keys().next().value!);
-    const entry = this.entry(accountId, false, request, now);
-    await this.store.transaction(accountId, (tx) => tx.insertAccessRequest(entry));
     return true;
   }
 

@@ -2,9 +2,10 @@
 // domain (where users sign in, the issuer of application tokens), the default session length,
 // and when each user's sessions were last revoked. Read by the API and the enforcement point.
 
-import type { ResourceRecord, Store, StoreReader } from '../store/store.js';
+import type { ResourceRecord, Store, StoreReader, StoreWriter } from '../store/store.js';
 
-export { authDomainUrl } from '../schema/auth-domain.js';
+import { authDomainUrl } from '../schema/auth-domain.js';
+export { authDomainUrl };
 
 export interface OrganizationBody {
   readonly name?: string;
@@ -16,6 +17,12 @@ export interface OrganizationBody {
 export async function readOrganization(store: StoreReader, accountId: string): Promise<{ body: OrganizationBody; createdAt: string; updatedAt: string } | undefined> {
   const record = await store.getResource(accountId, 'organization', accountId);
   return record === undefined ? undefined : { body: record.body as OrganizationBody, createdAt: record.createdAt, updatedAt: record.updatedAt };
+}
+
+/** The account's auth domain URL: the organization's when it names one, else `fallback` (this server's own URL). */
+export function authDomainOr(organization: OrganizationBody | undefined, fallback: string): string {
+  const named = organization?.auth_domain;
+  return typeof named === 'string' && named.trim() !== '' ? authDomainUrl(named) : fallback.replace(/\/+$/, '');
 }
 
 /** When a revocation record says sessions end (ms); one whose time cannot be read ends them all (fails closed). */
@@ -32,10 +39,13 @@ export async function sessionsRevokedAt(store: StoreReader, accountId: string, u
 
 /** End every session the user holds now (tokens issued before this instant stop working). */
 export async function revokeSessions(store: Store, accountId: string, userId: string, now = Date.now()): Promise<void> {
-  await store.transaction(accountId, async (tx) => {
-    const body = { name: userId, revoked_at: new Date(now).toISOString() };
-    const existing = await tx.getResource(accountId, 'session_revocation', userId);
-    if (existing === undefined) await tx.insertResource({ accountId, kind: 'session_revocation', id: userId, parentId: null, name: userId, body, secretHash: null, createdAt: new Date(now).toISOString() }, []);
-    else await tx.updateResource(accountId, 'session_revocation', userId, { name: userId, body });
-  });
+  await store.transaction(accountId, (tx) => revokeSessionsIn(tx, accountId, userId, now));
+}
+
+/** revokeSessions inside an open transaction of the account (with the writes it belongs to). */
+export async function revokeSessionsIn(tx: StoreWriter, accountId: string, userId: string, now = Date.now()): Promise<void> {
+  const body = { name: userId, revoked_at: new Date(now).toISOString() };
+  const existing = await tx.getResource(accountId, 'session_revocation', userId);
+  if (existing === undefined) await tx.insertResource({ accountId, kind: 'session_revocation', id: userId, parentId: null, name: userId, body, secretHash: null, createdAt: new Date(now).toISOString() }, []);
+  else await tx.updateResource(accountId, 'session_revocation', userId, { name: userId, body });
 }

@@ -10,6 +10,9 @@ export const IDP_TYPES = ['onetimepin', 'azureAD', 'saml', 'centrify', 'facebook
 
 export type IdpType = (typeof IDP_TYPES)[number];
 
+/** scim_config.identity_update_behavior: how a SCIM change reaches a logged-in user's identity (account/scim-provisioning.ts). */
+export const IDENTITY_UPDATE_BEHAVIORS = ['automatic', 'reauth', 'no_action'] as const;
+
 const OAUTH: Properties = {
   client_id: str({ description: 'The OAuth client id.' }),
   client_secret: str({ writeOnly: true, description: 'The OAuth client secret. Write-only: stored sealed, never returned.' }),
@@ -62,16 +65,23 @@ const CONFIG_FIELDS: Record<IdpType, Properties> = {
   cloudflare: {},
 };
 
-const SCIM_CONFIG = obj(
-  {
-    enabled: bool('SCIM provisioning from this identity provider is on.'),
-    user_deprovision: bool('End a user\'s sessions when the identity provider deprovisions them.'),
-    seat_deprovision: bool('Also remove the user\'s Zero Trust seat (needs user_deprovision).'),
-    group_member_deprovision: bool('End a user\'s sessions when their group membership changes.'),
-    identity_update_behavior: enumOf(['automatic', 'reauth', 'no_action'], 'How a SCIM update changes the identity used for policy evaluation.'),
-  },
-  { description: 'SCIM provisioning settings.' },
-);
+const SCIM_SETTINGS = {
+  enabled: bool('SCIM provisioning from this identity provider is on (docs/identity-providers.md "SCIM provisioning").'),
+  user_deprovision: bool('End a user\'s sessions when the identity provider deactivates or deletes them.'),
+  seat_deprovision: bool('Also remove the user from the directory (their Zero Trust seat); needs user_deprovision.'),
+  group_member_deprovision: bool('End a user\'s sessions when their group membership changes; a group they leave leaves their identity at once.'),
+  identity_update_behavior: enumOf(IDENTITY_UPDATE_BEHAVIORS, 'How a SCIM change reaches the identity of a user who has logged in: automatic (written into it), reauth (sessions end on a group change; the next login brings it), no_action (the default: left alone).'),
+};
+
+const SCIM_READ_ONLY = {
+  secret: str({ description: 'Read-only: the bearer secret the identity provider pushes with, made by the server when SCIM is first enabled (or by refresh_scim_secret) and shown only in the answer of that write; stored sealed, never shown again.' }),
+  scim_base_url: str({ description: 'Read-only: where the identity provider pushes to (this server\'s SCIM 2.0 service for the provider).' }),
+};
+
+/** In requests the read-only fields are accepted (an object read back can be sent again) and ignored. */
+const SCIM_CONFIG = obj({ ...SCIM_SETTINGS, ...SCIM_READ_ONLY }, { description: 'SCIM provisioning settings. `secret` and `scim_base_url` are read-only: ignored when sent.' });
+
+const SCIM_CONFIG_RESPONSE = obj({ ...SCIM_SETTINGS, ...SCIM_READ_ONLY }, { description: 'SCIM provisioning settings, with where to push; `secret` only in the answer of the write that made it.' });
 
 const NAME = str({ minLength: 1, description: 'The name shown on the login page.' });
 
@@ -108,7 +118,7 @@ export const IDP_RESPONSE = obj(
     name: NAME,
     type: enumOf(IDP_TYPES, 'The kind of identity provider.'),
     config: anyObject(`Settings of the identity provider, as sent, except its secrets (${secretFieldPaths('identity_provider').join('; ')}), which are never returned.`),
-    scim_config: SCIM_CONFIG,
+    scim_config: SCIM_CONFIG_RESPONSE,
     saml_certificate_set_id: str(),
   },
   { required: ['id', 'name', 'type', 'config'], description: 'An identity provider. Secrets in its config are stored but never returned.' },

@@ -12,6 +12,7 @@ import { ConfigError, resolveConfig, type ServeFlags, type ServerConfig } from '
 import { SecretKeyError } from '../store/secret-box.js';
 import { registerAccessRoutes } from '../access/routes.js';
 import { smtpMailer } from '../access/login/mailer.js';
+import { registerScimRoutes } from '../access/scim/routes.js';
 import { SigningKeys } from '../account/signing-keys.js';
 import { defaultAccountId, rootToken, secretsKeyRing, type KeptValue } from './secrets.js';
 
@@ -93,6 +94,8 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
     devLogin: config.devLogin,
     ...(mailer !== undefined ? { mailer } : {}),
   });
+  // What identity providers push their directories to (docs/identity-providers.md "SCIM provisioning").
+  registerScimRoutes(app, { store, authDomain: () => config.authDomain ?? listening });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
@@ -112,6 +115,7 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
   print(`  database:  ${redactUrl(config.db)}`);
   print(`  access:    forward auth at ${url}/cdn-cgi/access/authorize, auth domain ${config.authDomain ?? url}${config.devLogin ? ' (development login ON)' : ''}`);
   print(`  PINs:      ${mailer === undefined ? 'off (one-time PIN sign-in needs --smtp-url and --mail-from)' : `one-time PIN codes mailed through ${mailer.description}`}`);
+  print(`  SCIM:      ${config.authDomain ?? url}/scim/v2/<account id>/<identity provider id> (each provider's scim_base_url)`);
   print(`  account:   ${account.value}${account.origin === 'environment' ? '' : `   (kept in ${account.file})`}`);
   if (config.accounts.length > 0) print(`  accounts:  ${config.accounts.join(', ')}`);
   if (config.settings.openAccounts === true) print('  accounts:  open (any well-formed account id is served)');

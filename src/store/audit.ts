@@ -1,7 +1,8 @@
-// The audit log: every write made through the API (who, with which token, from where, what,
-// and the value before and after) is recorded in the same transaction as the write itself, so
-// the log and the data can never disagree. The API sets the actor for the duration of a
-// request; writes without an actor (the policy-test runner's bookkeeping) are not audited.
+// The audit log: every write made through the API or pushed by an identity provider over SCIM
+// (who, with which token or provider, from where, what, and the value before and after) is
+// recorded in the same transaction as the write itself, so the log and the data can never
+// disagree. The API and the SCIM endpoints set the actor for the duration of a request; writes
+// without an actor (the policy-test runner's bookkeeping) are not audited.
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { timeOrderedUuid } from './time-ordered-id.js';
@@ -9,8 +10,9 @@ import { redactedSecrets } from '../schema/secret-fields.js';
 import type { Executor } from './driver.js';
 
 export interface AuditActor {
-  readonly kind: 'root' | 'token';
-  /** The API token's id ("root" for the root credentials). */
+  /** The root credentials, an API token, or an identity provider provisioning over SCIM. */
+  readonly kind: 'root' | 'token' | 'scim';
+  /** The API token's id ("root" for the root credentials; the identity provider's id for SCIM). */
   readonly tokenId: string;
   readonly ip: string;
   readonly requestId: string;

@@ -236,6 +236,15 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX login_challenges_by_expiry ON login_challenges (expires_at)',
     ]),
   },
+  {
+    version: 11,
+    description: "resources found by name without reading every one of their kind: an identity provider's SCIM users and groups by userName or displayName",
+    statements: {
+      sqlite: ['CREATE INDEX resources_by_parent_name ON resources (account_id, kind, parent_id, name, created_at)'],
+      // A hash index: a B-tree entry is bounded (about 2.7 kB) and names of other kinds may be longer.
+      postgres: ['CREATE INDEX resources_by_name ON resources USING hash (name)'],
+    },
+  },
 ];
 
 function policyTestTables(t: DialectTypes): string[] {

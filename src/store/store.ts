@@ -26,7 +26,11 @@ export type ResourceKind =
   /** The account's Zero Trust organization (one, with the account's id). */
   | 'organization'
   /** When a user's sessions were revoked (one per user, with the user's id). */
-  | 'session_revocation';
+  | 'session_revocation'
+  /** A SCIM User an identity provider pushed (its parent the provider; named by its userName, lower-cased). */
+  | 'scim_user'
+  /** A SCIM Group an identity provider pushed (its parent the provider; named by its displayName, lower-cased). */
+  | 'scim_group';
 
 export interface ResourceRecord {
   readonly accountId: string;
@@ -136,13 +140,13 @@ export interface AccessRequestRecord {
   readonly id: string;
   readonly accountId: string;
   readonly createdAt: string;
-  /** "login" (a sign-in, or a request decided for a signed-in user). */
+  /** "login" (a sign-in, or a request decided for a signed-in user), or "scim" (a SCIM push refused for its credentials). */
   readonly action: string;
   readonly allowed: boolean;
   readonly appDomain: string | null;
   readonly appUid: string | null;
   readonly appName: string | null;
-  /** The identity provider's type ("development" for the development login). */
+  /** The identity provider's type ("development" for the development login; the pushing provider's for "scim"). */
   readonly connection: string | null;
   readonly country: string | null;
   readonly ipAddress: string | null;

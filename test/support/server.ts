@@ -13,6 +13,7 @@ import type { ExternalEvaluator } from '../../src/engine/index.js';
 import { openStore } from '../../src/store/open.js';
 import { testKeys } from './secrets-key.js';
 import { registerAccessRoutes, type AccessOptions } from '../../src/access/routes.js';
+import { registerScimRoutes } from '../../src/access/scim/routes.js';
 import { SigningKeys } from '../../src/account/signing-keys.js';
 import type { Store } from '../../src/store/store.js';
 import { sqliteDatabase, type TestDatabase } from './databases.js';
@@ -83,6 +84,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   if (options.access !== undefined) {
     registerAccessRoutes(app, { store, keys: accessKeys!, authDomain: () => listening, ...options.access, accountId });
   }
+  // As `portcullis serve` does: every server takes SCIM pushes.
+  registerScimRoutes(app, { store, authDomain: () => listening });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');

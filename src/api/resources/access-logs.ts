@@ -1,5 +1,6 @@
 // Cloudflare's Access authentication logs: GET /accounts/{account_id}/access/logs/access_requests,
-// the enforcement point's sign-ins and refused requests (docs/enforcement.md "Access log").
+// the enforcement point's sign-ins and refused requests (docs/enforcement.md "Access log"), and
+// SCIM pushes refused for their credentials (docs/identity-providers.md "SCIM provisioning").
 
 import type { AccessRequestRecord } from '../../store/store.js';
 import { instantQuery } from '../instant.js';
@@ -10,7 +11,7 @@ import { compact } from './common.js';
 
 const ENTRY = obj(
   {
-    action: str({ description: 'What happened: "login" (a sign-in, or a request decided for a signed-in user or a service token).' }),
+    action: str({ description: 'What happened: "login" (a sign-in, or a request decided for a signed-in user or a service token), or "scim" (an identity provider\'s SCIM push refused for its credentials; docs/identity-providers.md).' }),
     allowed: bool('Whether access was granted.'),
     app_domain: str({ description: 'The host the request was for.' }),
     app_uid: str({ description: 'The application id.' }),
@@ -48,7 +49,7 @@ export const accessLogRoutes: RouteDef[] = [
     operationId: 'access-authentication-logs-get-access-authentication-logs',
     summary: 'Get the access-request log',
     description:
-      'Sign-ins through the enforcement point and the requests its policies refused (refusals at most once a minute per user and application), newest first, paged. ' +
+      'Sign-ins through the enforcement point, failed sign-ins, the requests its policies refused (refusals at most once a minute per user and application) and SCIM pushes refused for their credentials (at most once a minute per address and identity provider), newest first, paged. ' +
       'Filters: time (since, until), email (a part, or exact with email_exact), and, as extensions, allowed and app_uid.',
     tag: 'Access authentication logs',
     permissions: ['Access: Audit Logs Read'],

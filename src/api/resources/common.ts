@@ -24,6 +24,8 @@ export const KIND_NAMES: Record<ResourceKind, string> = {
   saml_sp_key: 'SAML service provider key',
   organization: 'Zero Trust organization',
   session_revocation: 'Session revocation',
+  scim_user: 'SCIM user',
+  scim_group: 'SCIM group',
 };
 
 export async function getOr404(store: StoreReader, accountId: string, kind: ResourceKind, id: string): Promise<ResourceRecord> {

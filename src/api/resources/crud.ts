@@ -6,7 +6,7 @@
 import type { ResourceKind, ResourceRecord, StoreWriter } from '../../store/store.js';
 import type { PermissionName } from '../auth/permissions.js';
 import { paging, pageQueryProperties, resultInfo, singlePageInfo, type PageLimits } from '../pagination.js';
-import { defineRoute, type BodyOf, type HandlerInput, type HandlerOutput, type HttpMethod, type RouteDef } from '../route.js';
+import { defineRoute, type ApiContext, type BodyOf, type HandlerInput, type HandlerOutput, type HttpMethod, type RouteDef } from '../route.js';
 import { arr, obj, str, type Properties, type TSchema } from '../../schema/json-schema.js';
 import { compact, deleteUnused, getOr404, newId } from './common.js';
 
@@ -28,6 +28,11 @@ export interface JsonResource {
   readonly response: TSchema;
   /** The API object of a stored record (write-only secrets left out). */
   readonly present: (record: ResourceRecord) => Record<string, unknown>;
+  /**
+   * Instead of `present`, when answers need what the account says (an identity provider's
+   * scim_base_url needs the organization's auth domain): read once per request, then present.
+   */
+  readonly presenter?: (ctx: ApiContext, accountId: string) => Promise<(record: ResourceRecord) => Record<string, unknown>>;
 }
 
 /** What a create or update stores. */
@@ -36,7 +41,10 @@ export interface Draft {
   readonly body: Record<string, unknown> & { readonly name: string };
   /** Hash of a newly generated secret, replacing the stored one. */
   readonly secretHash?: string;
-  /** Fields shown in this one answer and never stored (a new secret). */
+  /**
+   * Fields shown in this one answer and never stored as shown (a new secret); an object here
+   * adds its fields to the object of the same name in the answer (`{scim_config: {secret}}`).
+   */
   readonly once?: Record<string, unknown>;
 }
 
@@ -84,6 +92,8 @@ export interface DeleteOp {
   /** A body Cloudflare declares for the delete; accepted when sent, never required. */
   readonly acceptedBody?: TSchema;
   readonly description?: string;
+  /** What goes with the item, deleted in the same transaction (an identity provider's SCIM users and groups). */
+  readonly cascade?: (tx: StoreWriter, accountId: string, record: ResourceRecord) => Promise<void>;
 }
 
 export interface CrudOps<CB extends TSchema | undefined, UB extends TSchema | undefined> {
@@ -103,11 +113,25 @@ function bodyOptions<B extends TSchema | undefined, O extends boolean | undefine
   return compact({ body: op.body, documentedBody: op.documentedBody, bodyRequired: op.bodyRequired, description: op.description });
 }
 
+/** How this request presents records of `r`. */
+const presenterOf = (r: JsonResource, ctx: ApiContext, accountId: string): Promise<(record: ResourceRecord) => Record<string, unknown>> =>
+  r.presenter !== undefined ? r.presenter(ctx, accountId) : Promise.resolve(r.present);
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The answer `presented` with the one-time fields added (an object's fields into the object of that name). */
+function withOnce(presented: Record<string, unknown>, once: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (once === undefined) return presented;
+  const answer = { ...presented };
+  for (const [name, value] of Object.entries(once)) answer[name] = isPlainObject(value) && isPlainObject(answer[name]) ? { ...answer[name], ...value } : value;
+  return answer;
+}
+
 /** Run `write` in the account's transaction and answer with the item it wrote (and any one-time fields). */
 async function answerWrite(r: JsonResource, input: Pick<HandlerInput, 'accountId' | 'ctx'>, write: (w: WriteContext) => Promise<{ record: ResourceRecord; once?: Record<string, unknown> }>): Promise<HandlerOutput> {
   const { accountId, ctx } = input;
   const { record, once } = await ctx.store.transaction(accountId, (tx) => write({ tx, accountId, now: new Date().toISOString() }));
-  return { result: { ...r.present(record), ...once } };
+  return { result: withOnce((await presenterOf(r, ctx, accountId))(record), once) };
 }
 
 function listRoute(r: JsonResource, op: ListOp): RouteDef {
@@ -125,14 +149,15 @@ function listRoute(r: JsonResource, op: ListOp): RouteDef {
     paged: true,
     result: arr(r.response),
     handler: async ({ accountId, query, ctx }) => {
+      const present = await presenterOf(r, ctx, accountId);
       if (limits === 'single') {
         const all = await ctx.store.read.allResources(accountId, r.kind);
-        return { result: all.map(r.present), resultInfo: singlePageInfo(all.length) };
+        return { result: all.map(present), resultInfo: singlePageInfo(all.length) };
       }
       const p = paging(query, limits);
       const filter = compact({ name: text(query.name), search: text(query.search) });
       const page = await ctx.store.read.listResources(accountId, r.kind, p, filter);
-      return { result: page.items.map(r.present), resultInfo: resultInfo(p, page.items.length, page.total) };
+      return { result: page.items.map(present), resultInfo: resultInfo(p, page.items.length, page.total) };
     },
   });
 }
@@ -148,7 +173,7 @@ function getRoute(r: JsonResource): RouteDef {
     params: idParams(r),
     status: 200,
     result: r.response,
-    handler: async ({ accountId, params, ctx }) => ({ result: r.present(await getOr404(ctx.store.read, accountId, r.kind, params[r.idParam])) }),
+    handler: async ({ accountId, params, ctx }) => ({ result: (await presenterOf(r, ctx, accountId))(await getOr404(ctx.store.read, accountId, r.kind, params[r.idParam])) }),
   });
 }
 
@@ -177,14 +202,15 @@ function createRoute<B extends TSchema | undefined>(r: JsonResource, op: CreateO
 
 /**
  * A change to one existing item: PUT on the item (`action` undefined), or POST to an action
- * below it, e.g. `rotate` → POST .../{id}/rotate with operationId <prefix>-rotate.
+ * below it, e.g. `rotate` → POST .../{id}/rotate with operationId <prefix>-rotate
+ * (`refresh_scim_secret` → <prefix>-refresh-scim-secret).
  */
 export function changeRoute<B extends TSchema | undefined = undefined, const O extends boolean | undefined = undefined>(r: JsonResource, op: ChangeOp<B, O> & { readonly action?: string }): RouteDef {
   const method: HttpMethod = op.action === undefined ? 'PUT' : 'POST';
   return defineRoute({
     method,
     path: op.action === undefined ? itemPath(r) : `${itemPath(r)}/${op.action}`,
-    operationId: `${r.operationPrefix}-${op.action ?? 'update'}`,
+    operationId: `${r.operationPrefix}-${op.action?.replaceAll('_', '-') ?? 'update'}`,
     summary: op.summary ?? `Update ${r.one}`,
     tag: r.tag,
     permissions: [...r.write],
@@ -219,8 +245,12 @@ function deleteRoute(r: JsonResource, op: DeleteOp): RouteDef {
     status: op.status,
     result: op.answer === 'id' ? obj({ id: str() }, { required: ['id'] }) : r.response,
     handler: async ({ accountId, params, ctx }) => {
-      const record = await ctx.store.transaction(accountId, (tx) => deleteUnused(tx, accountId, r.kind, params[r.idParam]));
-      return { result: op.answer === 'id' ? { id: record.id } : r.present(record) };
+      const record = await ctx.store.transaction(accountId, async (tx) => {
+        const deleted = await deleteUnused(tx, accountId, r.kind, params[r.idParam]);
+        await op.cascade?.(tx, accountId, deleted);
+        return deleted;
+      });
+      return { result: op.answer === 'id' ? { id: record.id } : (await presenterOf(r, ctx, accountId))(record) };
     },
   });
 }

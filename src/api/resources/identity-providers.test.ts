@@ -25,8 +25,10 @@ await describeEachDatabase('Access identity providers API', (s) => {
     assert.match(created.id!, /^[0-9a-f-]{36}$/);
     assert.equal(created.type, 'okta');
     assert.deepEqual(created.config, { client_id: 'okta-client', okta_account: 'https://dev-1.okta.com', claims: ['groups'] });
-    assert.deepEqual(created.scim_config, { enabled: true, user_deprovision: true });
-    assert.deepEqual(await s.cf.zeroTrust.identityProviders.get(created.id!, { account_id: account }), created);
+    const { secret, ...scimConfig } = created.scim_config as Record<string, unknown>;
+    assert.match(String(secret), /^[A-Za-z0-9_-]{43}$/, 'SCIM enabled: the secret is shown in this answer');
+    assert.deepEqual(scimConfig, { enabled: true, user_deprovision: true, scim_base_url: `${s.baseUrl}/scim/v2/${account}/${created.id}` });
+    assert.deepEqual(await s.cf.zeroTrust.identityProviders.get(created.id!, { account_id: account }), { ...created, scim_config: scimConfig }, 'and never again');
     assert.equal((await storedConfig(account, created.id!)).client_secret, 'okta-secret', 'the secret is stored');
 
     // What was read back, changed and sent again keeps the stored secret.
@@ -86,14 +88,14 @@ await describeEachDatabase('Access identity providers API', (s) => {
       name: '',
       type: 'azureAD',
       config: { client_id: 7, prompt: 'consent', claims: 'groups' },
-      scim_config: { enabled: 'yes', secret: 'mine' },
+      scim_config: { enabled: 'yes', secret_token: 'mine' },
       colour: 'red',
     });
     assert.deepEqual(issues(res), [
       [1300, '/config/claims'],
       [1300, '/config/client_id'],
       [1300, '/scim_config/enabled'],
-      [1302, '/scim_config/secret'],
+      [1302, '/scim_config/secret_token'],
       [1303, '/config/prompt'],
       [1304, '/name'],
     ]);

@@ -12,7 +12,7 @@ interface AuditRow {
   id: string;
   account_id: string | null;
   at: string;
-  actor_kind: 'root' | 'token';
+  actor_kind: 'root' | 'token' | 'scim';
   actor_token_id: string;
   actor_ip: string;
   request_id: string;

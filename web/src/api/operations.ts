@@ -486,18 +486,22 @@ export type IdentityProviderRequest = {
   type: 'onetimepin';
   /** Settings of the onetimepin identity provider. */
   config: object;
-  /** SCIM provisioning settings. */
+  /** SCIM provisioning settings. `secret` and `scim_base_url` are read-only: ignored when sent. */
   scim_config?: {
-    /** SCIM provisioning from this identity provider is on. */
+    /** SCIM provisioning from this identity provider is on (docs/identity-providers.md "SCIM provisioning"). */
     enabled?: boolean;
-    /** End a user's sessions when the identity provider deprovisions them. */
+    /** End a user's sessions when the identity provider deactivates or deletes them. */
     user_deprovision?: boolean;
-    /** Also remove the user's Zero Trust seat (needs user_deprovision). */
+    /** Also remove the user from the directory (their Zero Trust seat); needs user_deprovision. */
     seat_deprovision?: boolean;
-    /** End a user's sessions when their group membership changes. */
+    /** End a user's sessions when their group membership changes; a group they leave leaves their identity at once. */
     group_member_deprovision?: boolean;
-    /** How a SCIM update changes the identity used for policy evaluation. */
+    /** How a SCIM change reaches the identity of a user who has logged in: automatic (written into it), reauth (sessions end on a group change; the next login brings it), no_action (the default: left alone). */
     identity_update_behavior?: 'automatic' | 'reauth' | 'no_action';
+    /** Read-only: the bearer secret the identity provider pushes with, made by the server when SCIM is first enabled (or by refresh_scim_secret) and shown only in the answer of that write; stored sealed, never shown again. */
+    secret?: string;
+    /** Read-only: where the identity provider pushes to (this server's SCIM 2.0 service for the provider). */
+    scim_base_url?: string;
   };
   /** The SAML certificate set that signs requests (SAML providers). */
   saml_certificate_set_id?: string;
@@ -528,18 +532,22 @@ export type IdentityProviderRequest = {
     prompt?: 'login' | 'select_account' | 'none';
     [field: string]: unknown;
   };
-  /** SCIM provisioning settings. */
+  /** SCIM provisioning settings. `secret` and `scim_base_url` are read-only: ignored when sent. */
   scim_config?: {
-    /** SCIM provisioning from this identity provider is on. */
+    /** SCIM provisioning from this identity provider is on (docs/identity-providers.md "SCIM provisioning"). */
     enabled?: boolean;
-    /** End a user's sessions when the identity provider deprovisions them. */
+    /** End a user's sessions when the identity provider deactivates or deletes them. */
     user_deprovision?: boolean;
-    /** Also remove the user's Zero Trust seat (needs user_deprovision). */
+    /** Also remove the user from the directory (their Zero Trust seat); needs user_deprovision. */
     seat_deprovision?: boolean;
-    /** End a user's sessions when their group membership changes. */
+    /** End a user's sessions when their group membership changes; a group they leave leaves their identity at once. */
     group_member_deprovision?: boolean;
-    /** How a SCIM update changes the identity used for policy evaluation. */
+    /** How a SCIM change reaches the identity of a user who has logged in: automatic (written into it), reauth (sessions end on a group change; the next login brings it), no_action (the default: left alone). */
     identity_update_behavior?: 'automatic' | 'reauth' | 'no_action';
+    /** Read-only: the bearer secret the identity provider pushes with, made by the server when SCIM is first enabled (or by refresh_scim_secret) and shown only in the answer of that write; stored sealed, never shown again. */
+    secret?: string;
+    /** Read-only: where the identity provider pushes to (this server's SCIM 2.0 service for the provider). */
+    scim_base_url?: string;
   };
   /** The SAML certificate set that signs requests (SAML providers). */
   saml_certificate_set_id?: string;
@@ -571,18 +579,22 @@ export type IdentityProviderRequest = {
     sign_request?: boolean;
     [field: string]: unknown;
   };
-  /** SCIM provisioning settings. */
+  /** SCIM provisioning settings. `secret` and `scim_base_url` are read-only: ignored when sent. */
   scim_config?: {
-    /** SCIM provisioning from this identity provider is on. */
+    /** SCIM provisioning from this identity provider is on (docs/identity-providers.md "SCIM provisioning"). */
     enabled?: boolean;
-    /** End a user's sessions when the identity provider deprovisions them. */
+    /** End a user's sessions when the identity provider deactivates or deletes them. */
     user_deprovision?: boolean;
-    /** Also remove the user's Zero Trust seat (needs user_deprovision). */
+    /** Also remove the user from the directory (their Zero Trust seat); needs user_deprovision. */
     seat_deprovision?: boolean;
-    /** End a user's sessions when their group membership changes. */
+    /** End a user's sessions when their group membership changes; a group they leave leaves their identity at once. */
     group_member_deprovision?: boolean;
-    /** How a SCIM update changes the identity used for policy evaluation. */
+    /** How a SCIM change reaches the identity of a user who has logged in: automatic (written into it), reauth (sessions end on a group change; the next login brings it), no_action (the default: left alone). */
     identity_update_behavior?: 'automatic' | 'reauth' | 'no_action';
+    /** Read-only: the bearer secret the identity provider pushes with, made by the server when SCIM is first enabled (or by refresh_scim_secret) and shown only in the answer of that write; stored sealed, never shown again. */
+    secret?: string;
+    /** Read-only: where the identity provider pushes to (this server's SCIM 2.0 service for the provider). */
+    scim_base_url?: string;
   };
   /** The SAML certificate set that signs requests (SAML providers). */
   saml_certificate_set_id?: string;
@@ -609,18 +621,22 @@ export type IdentityProviderRequest = {
     centrify_app_id?: string;
     [field: string]: unknown;
   };
-  /** SCIM provisioning settings. */
+  /** SCIM provisioning settings. `secret` and `scim_base_url` are read-only: ignored when sent. */
   scim_config?: {
-    /** SCIM provisioning from this identity provider is on. */
+    /** SCIM provisioning from this identity provider is on (docs/identity-providers.md "SCIM provisioning"). */
     enabled?: boolean;
-    /** End a user's sessions when the identity provider deprovisions them. */
+    /** End a user's sessions when the identity provider deactivates or deletes them. */
     user_deprovision?: boolean;
-    /** Also remove the user's Zero Trust seat (needs user_deprovision). */
+    /** Also remove the user from the directory (their Zero Trust seat); needs user_deprovision. */
     seat_deprovision?: boolean;
-    /** End a user's sessions when their group membership changes. */
+    /** End a user's sessions when their group membership changes; a group they leave leaves their identity at once. */
     group_member_deprovision?: boolean;
-    /** How a SCIM update changes the identity used for policy evaluation. */
+    /** How a SCIM change reaches the identity of a user who has logged in: automatic (written into it), reauth (sessions end on a group change; the next login brings it), no_action (the default: left alone). */
     identity_update_behavior?: 'automatic' | 'reauth' | 'no_action';
+    /** Read-only: the bearer secret the identity provider pushes with, made by the server when SCIM is first enabled (or by refresh_scim_secret) and shown only in the answer of that write; stored sealed, never shown again. */
+    secret?: string;
+    /** Read-only: where the identity provider pushes to (this server's SCIM 2.0 service for the provider). */
+    scim_base_url?: string;
   };
   /** The SAML certificate set that signs requests (SAML providers). */
   saml_certificate_set_id?: string;
@@ -639,18 +655,22 @@ export type IdentityProviderRequest = {
     client_secret?: string;
     [field: string]: unknown;
   };
-  /** SCIM provisioning settings. */
+  /** SCIM provisioning settings. `secret` and `scim_base_url` are read-only: ignored when sent. */
   scim_config?: {
-    /** SCIM provisioning from this identity provider is on. */
+    /** SCIM provisioning from this identity provider is on (docs/identity-providers.md "SCIM provisioning"). */
     enabled?: boolean;
-    /** End a user's sessions when the identity provider deprovisions them. */
+    /** End a user's sessions when the identity provider deactivates or deletes them. */
     user_deprovision?: boolean;
-    /** Also remove the user's Zero Trust seat (needs user_deprovision). */
+    /** Also remove the user from the directory (their Zero Trust seat); needs user_deprovision. */
     seat_deprovision?: boolean;
-    /** End a user's sessions when their group membership changes. */
+    /** End a user's sessions when their group membership changes; a group they leave leaves their identity at once. */
     group_member_deprovision?: boolean;
-    /** How a SCIM update changes the identity used for policy evaluation. */
+    /** How a SCIM change reaches the identity of a user who has logged in: automatic (written into it), reauth (sessions end on a group change; the next login brings it), no_action (the default: left alone). */
     identity_update_behavior?: 'automatic' | 'reauth' | 'no_action';
+    /** Read-only: the bearer secret the identity provider pushes with, made by the server when SCIM is first enabled (or by refresh_scim_secret) and shown only in the answer of that write; stored sealed, never shown again. */
+    secret?: string;
+    /** Read-only: where the identity provider pushes to (this server's SCIM 2.0 service for the provider). */
+    scim_base_url?: string;
   };
   /** The SAML certificate set that signs requests (SAML providers). */
   saml_certificate_set_id?: string;
@@ -669,18 +689,22 @@ export type IdentityProviderRequest = {
     client_secret?: string;
     [field: string]: unknown;
   };
-  /** SCIM provisioning settings. */
+  /** SCIM provisioning settings. `secret` and `scim_base_url` are read-only: ignored when sent. */
   scim_config?: {
-    /** SCIM provisioning from this identity provider is on. */
+    /** SCIM provisioning from this identity provider is on (docs/identity-providers.md "SCIM provisioning"). */
     enabled?: boolean;
-    /** End a user's sessions when the identity provider deprovisions them. */
+    /** End a user's sessions when the identity provider deactivates or deletes them. */
     user_deprovision?: boolean;
-    /** Also remove the user's Zero Trust seat (needs user_deprovision). */
+    /** Also remove the user from the directory (their Zero Trust seat); needs user_deprovision. */
     seat_deprovision?: boolean;
-    /** End a user's sessions when their group membership changes. */
+    /** End a user's sessions when their group membership changes; a group they leave leaves their identity at once. */
     group_member_deprovision?: boolean;
-    /** How a SCIM update changes the identity used for policy evaluation. */
+    /** How a SCIM change reaches the identity of a user who has logged in: automatic (written into it), reauth (sessions end on a group change; the next login brings it), no_action (the default: left alone). */
     identity_update_behavior?: 'automatic' | 'reauth' | 'no_action';
+    /** Read-only: the bearer secret the identity provider pushes with, made by the server when SCIM is first enabled (or by refresh_scim_secret) and shown only in the answer of that write; stored sealed, never shown again. */
+    secret?: string;
+    /** Read-only: where the identity provider pushes to (this server's SCIM 2.0 service for the provider). */
+    scim_base_url?: string;
   };
   /** The SAML certificate set that signs requests (SAML providers). */
   saml_certificate_set_id?: string;
@@ -705,18 +729,22 @@ export type IdentityProviderRequest = {
     apps_domain?: string;
     [field: string]: unknown;
   };
-  /** SCIM provisioning settings. */
+  /** SCIM provisioning settings. `secret` and `scim_base_url` are read-only: ignored when sent. */
   scim_config?: {
-    /** SCIM provisioning from this identity provider is on. */
+    /** SCIM provisioning from this identity provider is on (docs/identity-providers.md "SCIM provisioning"). */
     enabled?: boolean;
-    /** End a user's sessions when the identity provider deprovisions them. */
+    /** End a user's sessions when the identity provider deactivates or deletes them. */
     user_deprovision?: boolean;
-    /** Also remove the user's Zero Trust seat (needs user_deprovision). */
+    /** Also remove the user from the directory (their Zero Trust seat); needs user_deprovision. */
     seat_deprovision?: boolean;
-    /** End a user's sessions when their group membership changes. */
+    /** End a user's sessions when their group membership changes; a group they leave leaves their identity at once. */
     group_member_deprovision?: boolean;
-    /** How a SCIM update changes the identity used for policy evaluation. */
+    /** How a SCIM change reaches the identity of a user who has logged in: automatic (written into it), reauth (sessions end on a group change; the next login brings it), no_action (the default: left alone). */
     identity_update_behavior?: 'automatic' | 'reauth' | 'no_action';
+    /** Read-only: the bearer secret the identity provider pushes with, made by the server when SCIM is first enabled (or by refresh_scim_secret) and shown only in the answer of that write; stored sealed, never shown again. */
+    secret?: string;
+    /** Read-only: where the identity provider pushes to (this server's SCIM 2.0 service for the provider). */
+    scim_base_url?: string;
   };
   /** The SAML certificate set that signs requests (SAML providers). */
   saml_certificate_set_id?: string;
@@ -739,18 +767,22 @@ export type IdentityProviderRequest = {
     email_claim_name?: string;
     [field: string]: unknown;
   };
-  /** SCIM provisioning settings. */
+  /** SCIM provisioning settings. `secret` and `scim_base_url` are read-only: ignored when sent. */
   scim_config?: {
-    /** SCIM provisioning from this identity provider is on. */
+    /** SCIM provisioning from this identity provider is on (docs/identity-providers.md "SCIM provisioning"). */
     enabled?: boolean;
-    /** End a user's sessions when the identity provider deprovisions them. */
+    /** End a user's sessions when the identity provider deactivates or deletes them. */
     user_deprovision?: boolean;
-    /** Also remove the user's Zero Trust seat (needs user_deprovision). */
+    /** Also remove the user from the directory (their Zero Trust seat); needs user_deprovision. */
     seat_deprovision?: boolean;
-    /** End a user's sessions when their group membership changes. */
+    /** End a user's sessions when their group membership changes; a group they leave leaves their identity at once. */
     group_member_deprovision?: boolean;
-    /** How a SCIM update changes the identity used for policy evaluation. */
+    /** How a SCIM change reaches the identity of a user who has logged in: automatic (written into it), reauth (sessions end on a group change; the next login brings it), no_action (the default: left alone). */
     identity_update_behavior?: 'automatic' | 'reauth' | 'no_action';
+    /** Read-only: the bearer secret the identity provider pushes with, made by the server when SCIM is first enabled (or by refresh_scim_secret) and shown only in the answer of that write; stored sealed, never shown again. */
+    secret?: string;
+    /** Read-only: where the identity provider pushes to (this server's SCIM 2.0 service for the provider). */
+    scim_base_url?: string;
   };
   /** The SAML certificate set that signs requests (SAML providers). */
   saml_certificate_set_id?: string;
@@ -769,18 +801,22 @@ export type IdentityProviderRequest = {
     client_secret?: string;
     [field: string]: unknown;
   };
-  /** SCIM provisioning settings. */
+  /** SCIM provisioning settings. `secret` and `scim_base_url` are read-only: ignored when sent. */
   scim_config?: {
-    /** SCIM provisioning from this identity provider is on. */
+    /** SCIM provisioning from this identity provider is on (docs/identity-providers.md "SCIM provisioning"). */
     enabled?: boolean;
-    /** End a user's sessions when the identity provider deprovisions them. */
+    /** End a user's sessions when the identity provider deactivates or deletes them. */
     user_deprovision?: boolean;
-    /** Also remove the user's Zero Trust seat (needs user_deprovision). */
+    /** Also remove the user from the directory (their Zero Trust seat); needs user_deprovision. */
     seat_deprovision?: boolean;
-    /** End a user's sessions when their group membership changes. */
+    /** End a user's sessions when their group membership changes; a group they leave leaves their identity at once. */
     group_member_deprovision?: boolean;
-    /** How a SCIM update changes the identity used for policy evaluation. */
+    /** How a SCIM change reaches the identity of a user who has logged in: automatic (written into it), reauth (sessions end on a group change; the next login brings it), no_action (the default: left alone). */
     identity_update_behavior?: 'automatic' | 'reauth' | 'no_action';
+    /** Read-only: the bearer secret the identity provider pushes with, made by the server when SCIM is first enabled (or by refresh_scim_secret) and shown only in the answer of that write; stored sealed, never shown again. */
+    secret?: string;
+    /** Read-only: where the identity provider pushes to (this server's SCIM 2.0 service for the provider). */
+    scim_base_url?: string;
   };
   /** The SAML certificate set that signs requests (SAML providers). */
   saml_certificate_set_id?: string;
@@ -815,18 +851,22 @@ export type IdentityProviderRequest = {
     issuer_url?: string;
     [field: string]: unknown;
   };
-  /** SCIM provisioning settings. */
+  /** SCIM provisioning settings. `secret` and `scim_base_url` are read-only: ignored when sent. */
   scim_config?: {
-    /** SCIM provisioning from this identity provider is on. */
+    /** SCIM provisioning from this identity provider is on (docs/identity-providers.md "SCIM provisioning"). */
     enabled?: boolean;
-    /** End a user's sessions when the identity provider deprovisions them. */
+    /** End a user's sessions when the identity provider deactivates or deletes them. */
     user_deprovision?: boolean;
-    /** Also remove the user's Zero Trust seat (needs user_deprovision). */
+    /** Also remove the user from the directory (their Zero Trust seat); needs user_deprovision. */
     seat_deprovision?: boolean;
-    /** End a user's sessions when their group membership changes. */
+    /** End a user's sessions when their group membership changes; a group they leave leaves their identity at once. */
     group_member_deprovision?: boolean;
-    /** How a SCIM update changes the identity used for policy evaluation. */
+    /** How a SCIM change reaches the identity of a user who has logged in: automatic (written into it), reauth (sessions end on a group change; the next login brings it), no_action (the default: left alone). */
     identity_update_behavior?: 'automatic' | 'reauth' | 'no_action';
+    /** Read-only: the bearer secret the identity provider pushes with, made by the server when SCIM is first enabled (or by refresh_scim_secret) and shown only in the answer of that write; stored sealed, never shown again. */
+    secret?: string;
+    /** Read-only: where the identity provider pushes to (this server's SCIM 2.0 service for the provider). */
+    scim_base_url?: string;
   };
   /** The SAML certificate set that signs requests (SAML providers). */
   saml_certificate_set_id?: string;
@@ -853,18 +893,22 @@ export type IdentityProviderRequest = {
     authorization_server_id?: string;
     [field: string]: unknown;
   };
-  /** SCIM provisioning settings. */
+  /** SCIM provisioning settings. `secret` and `scim_base_url` are read-only: ignored when sent. */
   scim_config?: {
-    /** SCIM provisioning from this identity provider is on. */
+    /** SCIM provisioning from this identity provider is on (docs/identity-providers.md "SCIM provisioning"). */
     enabled?: boolean;
-    /** End a user's sessions when the identity provider deprovisions them. */
+    /** End a user's sessions when the identity provider deactivates or deletes them. */
     user_deprovision?: boolean;
-    /** Also remove the user's Zero Trust seat (needs user_deprovision). */
+    /** Also remove the user from the directory (their Zero Trust seat); needs user_deprovision. */
     seat_deprovision?: boolean;
-    /** End a user's sessions when their group membership changes. */
+    /** End a user's sessions when their group membership changes; a group they leave leaves their identity at once. */
     group_member_deprovision?: boolean;
-    /** How a SCIM update changes the identity used for policy evaluation. */
+    /** How a SCIM change reaches the identity of a user who has logged in: automatic (written into it), reauth (sessions end on a group change; the next login brings it), no_action (the default: left alone). */
     identity_update_behavior?: 'automatic' | 'reauth' | 'no_action';
+    /** Read-only: the bearer secret the identity provider pushes with, made by the server when SCIM is first enabled (or by refresh_scim_secret) and shown only in the answer of that write; stored sealed, never shown again. */
+    secret?: string;
+    /** Read-only: where the identity provider pushes to (this server's SCIM 2.0 service for the provider). */
+    scim_base_url?: string;
   };
   /** The SAML certificate set that signs requests (SAML providers). */
   saml_certificate_set_id?: string;
@@ -889,18 +933,22 @@ export type IdentityProviderRequest = {
     onelogin_account?: string;
     [field: string]: unknown;
   };
-  /** SCIM provisioning settings. */
+  /** SCIM provisioning settings. `secret` and `scim_base_url` are read-only: ignored when sent. */
   scim_config?: {
-    /** SCIM provisioning from this identity provider is on. */
+    /** SCIM provisioning from this identity provider is on (docs/identity-providers.md "SCIM provisioning"). */
     enabled?: boolean;
-    /** End a user's sessions when the identity provider deprovisions them. */
+    /** End a user's sessions when the identity provider deactivates or deletes them. */
     user_deprovision?: boolean;
-    /** Also remove the user's Zero Trust seat (needs user_deprovision). */
+    /** Also remove the user from the directory (their Zero Trust seat); needs user_deprovision. */
     seat_deprovision?: boolean;
-    /** End a user's sessions when their group membership changes. */
+    /** End a user's sessions when their group membership changes; a group they leave leaves their identity at once. */
     group_member_deprovision?: boolean;
-    /** How a SCIM update changes the identity used for policy evaluation. */
+    /** How a SCIM change reaches the identity of a user who has logged in: automatic (written into it), reauth (sessions end on a group change; the next login brings it), no_action (the default: left alone). */
     identity_update_behavior?: 'automatic' | 'reauth' | 'no_action';
+    /** Read-only: the bearer secret the identity provider pushes with, made by the server when SCIM is first enabled (or by refresh_scim_secret) and shown only in the answer of that write; stored sealed, never shown again. */
+    secret?: string;
+    /** Read-only: where the identity provider pushes to (this server's SCIM 2.0 service for the provider). */
+    scim_base_url?: string;
   };
   /** The SAML certificate set that signs requests (SAML providers). */
   saml_certificate_set_id?: string;
@@ -925,18 +973,22 @@ export type IdentityProviderRequest = {
     ping_env_id?: string;
     [field: string]: unknown;
   };
-  /** SCIM provisioning settings. */
+  /** SCIM provisioning settings. `secret` and `scim_base_url` are read-only: ignored when sent. */
   scim_config?: {
-    /** SCIM provisioning from this identity provider is on. */
+    /** SCIM provisioning from this identity provider is on (docs/identity-providers.md "SCIM provisioning"). */
     enabled?: boolean;
-    /** End a user's sessions when the identity provider deprovisions them. */
+    /** End a user's sessions when the identity provider deactivates or deletes them. */
     user_deprovision?: boolean;
-    /** Also remove the user's Zero Trust seat (needs user_deprovision). */
+    /** Also remove the user from the directory (their Zero Trust seat); needs user_deprovision. */
     seat_deprovision?: boolean;
-    /** End a user's sessions when their group membership changes. */
+    /** End a user's sessions when their group membership changes; a group they leave leaves their identity at once. */
     group_member_deprovision?: boolean;
-    /** How a SCIM update changes the identity used for policy evaluation. */
+    /** How a SCIM change reaches the identity of a user who has logged in: automatic (written into it), reauth (sessions end on a group change; the next login brings it), no_action (the default: left alone). */
     identity_update_behavior?: 'automatic' | 'reauth' | 'no_action';
+    /** Read-only: the bearer secret the identity provider pushes with, made by the server when SCIM is first enabled (or by refresh_scim_secret) and shown only in the answer of that write; stored sealed, never shown again. */
+    secret?: string;
+    /** Read-only: where the identity provider pushes to (this server's SCIM 2.0 service for the provider). */
+    scim_base_url?: string;
   };
   /** The SAML certificate set that signs requests (SAML providers). */
   saml_certificate_set_id?: string;
@@ -955,18 +1007,22 @@ export type IdentityProviderRequest = {
     client_secret?: string;
     [field: string]: unknown;
   };
-  /** SCIM provisioning settings. */
+  /** SCIM provisioning settings. `secret` and `scim_base_url` are read-only: ignored when sent. */
   scim_config?: {
-    /** SCIM provisioning from this identity provider is on. */
+    /** SCIM provisioning from this identity provider is on (docs/identity-providers.md "SCIM provisioning"). */
     enabled?: boolean;
-    /** End a user's sessions when the identity provider deprovisions them. */
+    /** End a user's sessions when the identity provider deactivates or deletes them. */
     user_deprovision?: boolean;
-    /** Also remove the user's Zero Trust seat (needs user_deprovision). */
+    /** Also remove the user from the directory (their Zero Trust seat); needs user_deprovision. */
     seat_deprovision?: boolean;
-    /** End a user's sessions when their group membership changes. */
+    /** End a user's sessions when their group membership changes; a group they leave leaves their identity at once. */
     group_member_deprovision?: boolean;
-    /** How a SCIM update changes the identity used for policy evaluation. */
+    /** How a SCIM change reaches the identity of a user who has logged in: automatic (written into it), reauth (sessions end on a group change; the next login brings it), no_action (the default: left alone). */
     identity_update_behavior?: 'automatic' | 'reauth' | 'no_action';
+    /** Read-only: the bearer secret the identity provider pushes with, made by the server when SCIM is first enabled (or by refresh_scim_secret) and shown only in the answer of that write; stored sealed, never shown again. */
+    secret?: string;
+    /** Read-only: where the identity provider pushes to (this server's SCIM 2.0 service for the provider). */
+    scim_base_url?: string;
   };
   /** The SAML certificate set that signs requests (SAML providers). */
   saml_certificate_set_id?: string;
@@ -979,18 +1035,22 @@ export type IdentityProviderRequest = {
   type: 'cloudflare';
   /** Settings of the cloudflare identity provider. */
   config: object;
-  /** SCIM provisioning settings. */
+  /** SCIM provisioning settings. `secret` and `scim_base_url` are read-only: ignored when sent. */
   scim_config?: {
-    /** SCIM provisioning from this identity provider is on. */
+    /** SCIM provisioning from this identity provider is on (docs/identity-providers.md "SCIM provisioning"). */
     enabled?: boolean;
-    /** End a user's sessions when the identity provider deprovisions them. */
+    /** End a user's sessions when the identity provider deactivates or deletes them. */
     user_deprovision?: boolean;
-    /** Also remove the user's Zero Trust seat (needs user_deprovision). */
+    /** Also remove the user from the directory (their Zero Trust seat); needs user_deprovision. */
     seat_deprovision?: boolean;
-    /** End a user's sessions when their group membership changes. */
+    /** End a user's sessions when their group membership changes; a group they leave leaves their identity at once. */
     group_member_deprovision?: boolean;
-    /** How a SCIM update changes the identity used for policy evaluation. */
+    /** How a SCIM change reaches the identity of a user who has logged in: automatic (written into it), reauth (sessions end on a group change; the next login brings it), no_action (the default: left alone). */
     identity_update_behavior?: 'automatic' | 'reauth' | 'no_action';
+    /** Read-only: the bearer secret the identity provider pushes with, made by the server when SCIM is first enabled (or by refresh_scim_secret) and shown only in the answer of that write; stored sealed, never shown again. */
+    secret?: string;
+    /** Read-only: where the identity provider pushes to (this server's SCIM 2.0 service for the provider). */
+    scim_base_url?: string;
   };
   /** The SAML certificate set that signs requests (SAML providers). */
   saml_certificate_set_id?: string;
@@ -1006,18 +1066,22 @@ export type IdentityProvider = {
   type: 'onetimepin' | 'azureAD' | 'saml' | 'centrify' | 'facebook' | 'github' | 'google-apps' | 'google' | 'linkedin' | 'oidc' | 'okta' | 'onelogin' | 'pingone' | 'yandex' | 'cloudflare';
   /** Settings of the identity provider, as sent, except its secrets (config.client_secret; config.* named like a credential; scim_config.secret), which are never returned. */
   config: object;
-  /** SCIM provisioning settings. */
+  /** SCIM provisioning settings, with where to push; `secret` only in the answer of the write that made it. */
   scim_config?: {
-    /** SCIM provisioning from this identity provider is on. */
+    /** SCIM provisioning from this identity provider is on (docs/identity-providers.md "SCIM provisioning"). */
     enabled?: boolean;
-    /** End a user's sessions when the identity provider deprovisions them. */
+    /** End a user's sessions when the identity provider deactivates or deletes them. */
     user_deprovision?: boolean;
-    /** Also remove the user's Zero Trust seat (needs user_deprovision). */
+    /** Also remove the user from the directory (their Zero Trust seat); needs user_deprovision. */
     seat_deprovision?: boolean;
-    /** End a user's sessions when their group membership changes. */
+    /** End a user's sessions when their group membership changes; a group they leave leaves their identity at once. */
     group_member_deprovision?: boolean;
-    /** How a SCIM update changes the identity used for policy evaluation. */
+    /** How a SCIM change reaches the identity of a user who has logged in: automatic (written into it), reauth (sessions end on a group change; the next login brings it), no_action (the default: left alone). */
     identity_update_behavior?: 'automatic' | 'reauth' | 'no_action';
+    /** Read-only: the bearer secret the identity provider pushes with, made by the server when SCIM is first enabled (or by refresh_scim_secret) and shown only in the answer of that write; stored sealed, never shown again. */
+    secret?: string;
+    /** Read-only: where the identity provider pushes to (this server's SCIM 2.0 service for the provider). */
+    scim_base_url?: string;
   };
   saml_certificate_set_id?: string;
 };
@@ -1244,11 +1308,12 @@ export type AuditLogEntry = {
     result?: boolean;
   };
   actor?: {
-    /** The API token id ("root" for the root credentials). */
+    /** The API token id ("root" for the root credentials; the identity provider id for a SCIM push). */
     id?: string;
     type?: 'user' | 'admin';
     ip?: string;
   };
+  /** "API", or "SCIM" for a change an identity provider pushed (docs/identity-providers.md). */
   interface?: string;
   resource?: {
     id?: string;
@@ -1339,7 +1404,7 @@ export type AccessKeySettings = {
 
 /** One entry of the access-request log. */
 export type AccessRequest = {
-  /** What happened: "login" (a sign-in, or a request decided for a signed-in user or a service token). */
+  /** What happened: "login" (a sign-in, or a request decided for a signed-in user or a service token), or "scim" (an identity provider's SCIM push refused for its credentials; docs/identity-providers.md). */
   action: string;
   /** Whether access was granted. */
   allowed: boolean;
@@ -2318,6 +2383,18 @@ export interface Operations {
       id: string;
     };
   };
+  /** Refresh the SCIM secret of an identity provider */
+  'access-identity-providers-refresh-scim-secret': {
+    method: 'POST';
+    path: '/accounts/{account_id}/access/identity_providers/{identity_provider_id}/refresh_scim_secret';
+    /** Path parameters besides account_id. */
+    params: {
+      identity_provider_id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    result: IdentityProvider;
+  };
   /** List service tokens */
   'access-service-tokens-list': {
     method: 'GET';
@@ -2905,6 +2982,7 @@ export const OPERATIONS = {
   'access-identity-providers-get': { method: 'GET', path: '/accounts/{account_id}/access/identity_providers/{identity_provider_id}' },
   'access-identity-providers-update': { method: 'PUT', path: '/accounts/{account_id}/access/identity_providers/{identity_provider_id}' },
   'access-identity-providers-delete': { method: 'DELETE', path: '/accounts/{account_id}/access/identity_providers/{identity_provider_id}' },
+  'access-identity-providers-refresh-scim-secret': { method: 'POST', path: '/accounts/{account_id}/access/identity_providers/{identity_provider_id}/refresh_scim_secret' },
   'access-service-tokens-list': { method: 'GET', path: '/accounts/{account_id}/access/service_tokens' },
   'access-service-tokens-create': { method: 'POST', path: '/accounts/{account_id}/access/service_tokens' },
   'access-service-tokens-get': { method: 'GET', path: '/accounts/{account_id}/access/service_tokens/{service_token_id}' },
