@@ -4,6 +4,7 @@
 
 import { timeOrderedUuid } from '../store/time-ordered-id.js';
 import type { Store, UserRecord } from '../store/store.js';
+import { loginIdentityWithScim } from './scim/provisioned.js';
 
 export interface LoginIdentity {
   readonly email: string;
@@ -37,7 +38,8 @@ export function identityOf(login: LoginIdentity): Record<string, unknown> {
 }
 
 export async function recordLogin(store: Store, accountId: string, login: LoginIdentity): Promise<UserRecord> {
-  const identity = identityOf(login);
+  // Merged with what the provider pushes by SCIM, as its identity_update_behavior says.
+  const identity = await loginIdentityWithScim(store.read, accountId, { ...identityOf(login), email: login.email, idp: login.idp });
   return store.transaction(accountId, async (tx) => {
     const existing = await tx.getUserByEmail(accountId, login.email);
     if (existing !== undefined) return (await tx.updateUser(accountId, existing.id, { identity: { ...identity, email: existing.email }, ...(login.name !== undefined ? { name: login.name } : {}) }))!;
