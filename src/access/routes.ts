@@ -37,11 +37,23 @@ export interface AccessOptions {
   readonly devLogin?: boolean;
 }
 
+/** A cookie's value, read in place (every forward-auth request carries a kilobyte-long one). */
 function cookieValue(header: string | undefined, name: string): string | undefined {
   if (header === undefined) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  for (let start = 0; start < header.length; ) {
+    const semicolon = header.indexOf(';', start);
+    const end = semicolon < 0 ? header.length : semicolon;
+    const eq = header.indexOf('=', start);
+    if (eq > start && eq < end && header.slice(start, eq).trim() === name) {
+      const value = header.slice(eq + 1, end).trim();
+      if (!value.includes('%')) return value;
+      try {
+        return decodeURIComponent(value);
+      } catch {
+        return value; // malformed escapes: a token that will not verify, not an error
+      }
+    }
+    start = end + 1;
   }
   return undefined;
 }
