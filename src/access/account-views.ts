@@ -1,8 +1,10 @@
 // What the enforcement point derives from an account's objects (its applications, their
 // compiled policy sets, service tokens, session revocations, organization), kept until the
 // account's version moves (every write to the account moves it, in any instance: see
-// Store.accountVersion). A decision then costs one read of that version instead of reading and
-// compiling everything, and a change still applies from the next request on.
+// Store.accountVersion). A decision then reads at most that version instead of reading and
+// compiling everything, and a change still applies from the next request on. Where the store
+// has a commit stamp (SQLite), a view confirmed current is reused without any read while the
+// stamp stays put (docs/enforcement.md "Sessions and caching").
 
 import { compilePolicySet, type CompiledPolicySet, type Policy } from '../engine/index.js';
 import { loadAccountEnv } from '../account/account-env.js';
@@ -21,9 +23,21 @@ export interface CompiledApp {
   readonly compiled: CompiledPolicySet;
 }
 
+/** A load shared by everyone who asks, and its value once it has arrived (read without waiting). */
+class Loading<T> {
+  settled = false;
+  value: T | undefined;
+  constructor(readonly promise: Promise<T>) {
+    promise.then((value) => {
+      this.value = value;
+      this.settled = true;
+    }, () => undefined);
+  }
+}
+
 export class AccountView {
-  private readonly compiledApps = new Map<string, Promise<CompiledApp>>();
-  private readonly users = new Map<string, Promise<UserRecord | undefined>>();
+  private readonly compiledApps = new Map<string, Loading<CompiledApp>>();
+  private readonly users = new Map<string, Loading<UserRecord | undefined>>();
 
   constructor(
     private readonly store: Store,
@@ -43,28 +57,42 @@ export class AccountView {
   compiled(app: ResourceRecord): Promise<CompiledApp> {
     let entry = this.compiledApps.get(app.id);
     if (entry === undefined) {
-      entry = (async () => {
+      const loading = (async () => {
         const attached = await attachedPolicies(this.store.read, this.accountId, app);
         const policies = attached.map(attachedPolicy).filter((p): p is Policy => p !== undefined);
         const { env } = await loadAccountEnv(this.store.read, this.accountId, policies, this.builtAt);
         return { policies, compiled: compilePolicySet(policies, env) };
       })();
-      entry.catch(() => this.compiledApps.delete(app.id));
+      loading.catch(() => this.compiledApps.delete(app.id));
+      entry = new Loading(loading);
       this.compiledApps.set(app.id, entry);
     }
-    return entry;
+    return entry.promise;
+  }
+
+  /** The application's compiled set if it is built already, without waiting. */
+  compiledNow(app: ResourceRecord): CompiledApp | undefined {
+    const entry = this.compiledApps.get(app.id);
+    return entry?.settled === true ? entry.value : undefined;
   }
 
   /** A user as of this version (user writes move the account's version too). Bounded. */
   user(userId: string): Promise<UserRecord | undefined> {
     let entry = this.users.get(userId);
     if (entry === undefined) {
-      entry = this.store.read.getUser(this.accountId, userId);
-      entry.catch(() => this.users.delete(userId));
+      const loading = this.store.read.getUser(this.accountId, userId);
+      loading.catch(() => this.users.delete(userId));
+      entry = new Loading(loading);
       this.users.set(userId, entry);
       if (this.users.size > MAX_USERS) this.users.delete(this.users.keys().next().value!);
     }
-    return entry;
+    return entry.promise;
+  }
+
+  /** The user if read already, without waiting: `{ user }` (undefined when there is none), else undefined. */
+  userNow(userId: string): { readonly user: UserRecord | undefined } | undefined {
+    const entry = this.users.get(userId);
+    return entry?.settled === true ? { user: entry.value } : undefined;
   }
 
   /** When the user's sessions were revoked (ms), if ever; unreadable times revoke everything. */
@@ -87,22 +115,42 @@ export function destinationsOf(app: ResourceRecord): string[] {
 
 export class AccountViews {
   private readonly views = new Map<string, Promise<AccountView>>();
+  /** Per account, a view known to be current when the store's commit stamp was `stamp`. */
+  private readonly confirmed = new Map<string, { readonly view: AccountView; readonly stamp: number }>();
 
   constructor(private readonly store: Store) {}
 
+  /**
+   * The account's view as it was last confirmed current, with the commit stamp it was confirmed
+   * at, without reading anything. It is still current only while the store's commit stamp is
+   * that one: the caller checks (CommitStampCheck) before acting on it.
+   */
+  lastConfirmed(accountId: string, now = Date.now()): { readonly view: AccountView; readonly stamp: number } | undefined {
+    const entry = this.confirmed.get(accountId);
+    return entry === undefined || now - entry.view.builtAt >= MAX_AGE_MS ? undefined : entry;
+  }
+
   async get(accountId: string, now = Date.now()): Promise<AccountView> {
+    // Taken before the version is read: any commit after this point moves the stamp, so a view
+    // of this version is current for as long as the stamp stays this one.
+    const stamp = this.store.commitStamp();
     const version = await this.store.read.accountVersion(accountId);
     const cached = this.views.get(accountId);
-    if (cached !== undefined) {
-      const view = await cached.catch(() => undefined);
-      if (view !== undefined && view.version === version && now - view.builtAt < MAX_AGE_MS) return view;
+    let view = cached === undefined ? undefined : await cached.catch(() => undefined);
+    if (view === undefined || view.version !== version || now - view.builtAt >= MAX_AGE_MS) {
+      const building = this.build(accountId, version, now);
+      this.views.delete(accountId);
+      this.views.set(accountId, building);
+      if (this.views.size > MAX_ACCOUNTS) this.views.delete(this.views.keys().next().value!);
+      building.catch(() => this.views.delete(accountId));
+      view = await building;
     }
-    const building = this.build(accountId, version, now);
-    this.views.delete(accountId);
-    this.views.set(accountId, building);
-    if (this.views.size > MAX_ACCOUNTS) this.views.delete(this.views.keys().next().value!);
-    building.catch(() => this.views.delete(accountId));
-    return building;
+    if (stamp !== undefined) {
+      this.confirmed.delete(accountId);
+      this.confirmed.set(accountId, { view, stamp });
+      if (this.confirmed.size > MAX_ACCOUNTS) this.confirmed.delete(this.confirmed.keys().next().value!);
+    }
+    return view;
   }
 
   private async build(accountId: string, version: number, now: number): Promise<AccountView> {

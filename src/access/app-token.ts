@@ -74,17 +74,25 @@ export class VerifiedTokens {
 
   constructor(private readonly capacity = 20_000) {}
 
-  async verify(token: string, keys: readonly SigningKey[], aud: string, issuer: string, now = Date.now()): Promise<AppTokenClaims | undefined> {
+  /**
+   * The claims of a token whose signature was checked before, when it still passes every other
+   * check now (without waiting); undefined when that takes verify().
+   */
+  known(token: string, keys: readonly SigningKey[], aud: string, issuer: string, now = Date.now()): AppTokenClaims | undefined {
     const known = this.verified.get(token);
-    if (known !== undefined) {
-      const c = known.claims;
-      const seconds = now / 1000;
-      const audiences = Array.isArray(c.aud) ? c.aud : [c.aud];
-      // Same checks as jwtVerify's, without the signature: still published key, audience, issuer, times.
-      if (keys.some((k) => k.kid === known.kid) && audiences.includes(aud) && c.iss === issuer && c.exp !== undefined && c.exp > seconds && (c.nbf === undefined || c.nbf <= seconds)) return c;
-      if (c.exp === undefined || c.exp <= seconds) this.verified.delete(token);
-      return verifyAppToken(token, keys, aud, issuer, now);
-    }
+    if (known === undefined) return undefined;
+    const c = known.claims;
+    const seconds = now / 1000;
+    // Same checks as jwtVerify's, without the signature: still published key, audience, issuer, times.
+    if (hasKey(keys, known.kid) && (Array.isArray(c.aud) ? c.aud.includes(aud) : c.aud === aud) && c.iss === issuer && c.exp !== undefined && c.exp > seconds && (c.nbf === undefined || c.nbf <= seconds)) return c;
+    if (c.exp === undefined || c.exp <= seconds) this.verified.delete(token);
+    return undefined;
+  }
+
+  async verify(token: string, keys: readonly SigningKey[], aud: string, issuer: string, now = Date.now()): Promise<AppTokenClaims | undefined> {
+    const known = this.known(token, keys, aud, issuer, now);
+    if (known !== undefined) return known;
+    if (this.verified.has(token)) return verifyAppToken(token, keys, aud, issuer, now);
     const claims = await verifyAppToken(token, keys, aud, issuer, now);
     if (claims !== undefined) {
       const kid = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8')).kid as string;
@@ -93,6 +101,11 @@ export class VerifiedTokens {
     }
     return claims;
   }
+}
+
+function hasKey(keys: readonly SigningKey[], kid: string): boolean {
+  for (const key of keys) if (key.kid === kid) return true;
+  return false;
 }
 
 /** The claims of a token this account signed for `aud`, or undefined for anything else. */

@@ -2,16 +2,18 @@
 // the application covering its host and path, work out who is asking (a service token's two
 // headers, the CF_Authorization application token, or nobody), and run the application's
 // policies, in Cloudflare's order of execution, on that identity now: a policy change, a
-// deleted user or a revoked service token takes effect on the next request.
+// deleted user or a revoked service token takes effect on the next request. decideFromMemory
+// makes it from what is kept in memory, decide() reads what is missing (docs/enforcement.md
+// "Sessions and caching").
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { parseGoDuration, prepareIdentity, resultAccess, resultDecidingIndex, type Identity } from '../engine/index.js';
-import { destinationsOf, type AccountView, type AccountViews } from './account-views.js';
+import { destinationsOf, type AccountView, type AccountViews, type CompiledApp } from './account-views.js';
 import { evaluatedIdentity } from '../api/resources/user-policy-checks.js';
-import type { ResourceRecord, Store } from '../store/store.js';
+import type { ResourceRecord, Store, UserRecord } from '../store/store.js';
 import { matchDestination } from './app-match.js';
-import { serviceAppToken, type AppTokenClaims, type VerifiedTokens } from './app-token.js';
-import type { SigningKeys } from '../account/signing-keys.js';
+import { serviceAppToken, type AppTokenClaims, type ServiceTokenInput, type VerifiedTokens } from './app-token.js';
+import type { SigningKey, SigningKeys } from '../account/signing-keys.js';
 
 export interface ForwardedRequest {
   readonly host: string;
@@ -77,13 +79,80 @@ export function sessionSeconds(app: ResourceRecord, organizationDefault?: unknow
   return parsed === undefined ? 24 * 3600 : Math.max(1, Math.floor(parsed.ns / 1e9));
 }
 
+/**
+ * Something a decision needs that is not in memory: decide() loads it and decides again. The
+ * slow path of the same decision, so there is one implementation of the rules (decideWith).
+ */
+type Missing =
+  | { readonly load: 'compiled'; readonly app: ResourceRecord }
+  | { readonly load: 'keys' }
+  | { readonly load: 'claims'; readonly token: string; readonly keys: readonly SigningKey[]; readonly aud: string; readonly issuer: string }
+  | { readonly load: 'user'; readonly userId: string }
+  | { readonly load: 'service_token_jwt'; readonly input: ServiceTokenInput };
+
+/** What one slow decision loaded, used before the caches (which may have let go of it meanwhile). */
+interface Loaded {
+  compiled?: CompiledApp;
+  keys?: readonly SigningKey[];
+  claims?: { readonly value: AppTokenClaims | undefined };
+  user?: { readonly value: UserRecord | undefined };
+  serviceTokenJwt?: string;
+}
+
+const NOTHING_LOADED: Loaded = Object.freeze({});
+
+/**
+ * The decision from memory alone, without waiting: on the account's view as last confirmed
+ * current, when everything the decision reads (the compiled policy set, the signing keys, the
+ * token's checked signature, the user) is at hand; else undefined (ask decide()). It holds only
+ * if nothing was committed since the view was confirmed: the caller answers with it once the
+ * store's commit stamp is seen to be still `stamp` (CommitStampCheck), and asks decide()
+ * otherwise. Either way the policies run now, on the identity as it is now.
+ */
+export function decideFromMemory(request: ForwardedRequest, ctx: DecideContext): { readonly decision: Decision; readonly stamp: number } | undefined {
+  const now = ctx.now ?? Date.now();
+  const confirmed = ctx.views.lastConfirmed(ctx.accountId, now);
+  if (confirmed === undefined) return undefined;
+  const out = decideWith(request, ctx, confirmed.view, now, NOTHING_LOADED);
+  return 'load' in out ? undefined : { decision: out, stamp: confirmed.stamp };
+}
+
 export async function decide(request: ForwardedRequest, ctx: DecideContext): Promise<Decision> {
   const now = ctx.now ?? Date.now();
   const view = await ctx.views.get(ctx.accountId, now);
+  const loaded: Loaded = {};
+  // Each round loads one missing thing, which the next round finds: a handful of rounds at most.
+  for (;;) {
+    const out = decideWith(request, ctx, view, now, loaded);
+    if (!('load' in out)) return out;
+    switch (out.load) {
+      case 'compiled':
+        loaded.compiled = await view.compiled(out.app);
+        break;
+      case 'keys':
+        loaded.keys = await ctx.keys.keys(ctx.accountId, now);
+        break;
+      case 'claims':
+        loaded.claims = { value: await ctx.tokens.verify(out.token, out.keys, out.aud, out.issuer, now) };
+        break;
+      case 'user':
+        loaded.user = { value: await view.user(out.userId) };
+        break;
+      case 'service_token_jwt':
+        loaded.serviceTokenJwt = await serviceAppToken(out.input, await ctx.keys.current(ctx.accountId), now);
+        break;
+    }
+  }
+}
+
+/** The decision on this view, or what it still needs from outside memory. */
+function decideWith(request: ForwardedRequest, ctx: DecideContext, view: AccountView, now: number, loaded: Loaded): Decision | Missing {
   const app = view.application(request.host, request.path);
   if (app === undefined) return { kind: 'no_application' };
   const aud = String(app.body.aud ?? '');
-  const { policies, compiled } = await view.compiled(app);
+  const compiledApp = loaded.compiled ?? view.compiledNow(app);
+  if (compiledApp === undefined) return { load: 'compiled', app };
+  const { policies, compiled } = compiledApp;
   const network: Identity = request.ip === undefined ? {} : { ip: request.ip };
 
   // Who is asking: a service token's credentials, else the application token, else nobody.
@@ -94,14 +163,24 @@ export async function decide(request: ForwardedRequest, ctx: DecideContext): Pro
     service = serviceToken(view.serviceTokens, request.clientId, request.clientSecret, now);
     if (service !== undefined) identity = { ...network, service_token_id: service.id, service_token_status: true, common_name: String(service.body.client_id) };
   } else if (request.token !== undefined) {
-    claims = await ctx.tokens.verify(request.token, await ctx.keys.keys(ctx.accountId, now), aud, ctx.issuer(view.organization), now);
+    const keys = loaded.keys ?? ctx.keys.keysNow(ctx.accountId, now);
+    if (keys === undefined) return { load: 'keys' };
+    const issuer = ctx.issuer(view.organization);
+    if (loaded.claims !== undefined) claims = loaded.claims.value;
+    else {
+      claims = ctx.tokens.known(request.token, keys, aud, issuer, now);
+      // Not checked before (or no longer passing): the signature is checked, off this path.
+      if (claims === undefined) return { load: 'claims', token: request.token, keys, aud, issuer };
+    }
     if (claims?.common_name !== undefined && claims.common_name !== '') {
       // A token issued to a service token: the token must still be valid now.
       service = view.serviceTokens.find((t) => t.body.client_id === claims!.common_name && t.body.enabled !== false && !(typeof t.body.expires_at === 'string' && !(Date.parse(t.body.expires_at) > now)));
       if (service !== undefined) identity = { ...network, service_token_id: service.id, service_token_status: true, common_name: claims.common_name };
       else claims = undefined;
     } else if (claims?.sub !== undefined) {
-      const user = await view.user(claims.sub);
+      const known = loaded.user !== undefined ? { user: loaded.user.value } : view.userNow(claims.sub);
+      if (known === undefined) return { load: 'user', userId: claims.sub };
+      const user = known.user;
       const revokedAt = user === undefined ? undefined : view.revokedAt(user.id);
       // A user deleted since the login, or whose sessions were revoked since, has no session any more.
       if (user === undefined || (revokedAt !== undefined && !((claims.iat ?? 0) * 1000 > revokedAt))) claims = undefined;
@@ -117,8 +196,11 @@ export async function decide(request: ForwardedRequest, ctx: DecideContext): Pro
     // A service token gets in through Service Auth (non_identity) policies only; an Allow
     // policy that matches it still asks for a login, as at Cloudflare.
     if (service !== undefined && deciding?.decision === 'non_identity') {
-      const token = request.token !== undefined && claims !== undefined ? request.token : await serviceAppToken({ aud, issuer: ctx.issuer(view.organization), lifetimeSeconds: sessionSeconds(app), clientId: String(service.body.client_id) }, await ctx.keys.current(ctx.accountId), now);
-      return { kind: 'allow', app, token, bypass: false };
+      if (request.token !== undefined && claims !== undefined) return { kind: 'allow', app, token: request.token, bypass: false };
+      if (loaded.serviceTokenJwt === undefined) {
+        return { load: 'service_token_jwt', input: { aud, issuer: ctx.issuer(view.organization), lifetimeSeconds: sessionSeconds(app), clientId: String(service.body.client_id) } };
+      }
+      return { kind: 'allow', app, token: loaded.serviceTokenJwt, bypass: false };
     }
     if (claims !== undefined && service === undefined) return { kind: 'allow', app, token: request.token!, ...(typeof claims.email === 'string' ? { email: claims.email } : {}), bypass: false };
     // Granted by an Allow policy without a user (nobody, or a service token): Cloudflare asks

@@ -75,6 +75,11 @@ describe('forward auth without a proxy', () => {
     assert.equal((await authorize(s, { 'x-forwarded-host': 'intranet.test', 'x-forwarded-for': 'not-an-ip' })).status, 401);
   });
 
+  it('takes a cookie with malformed percent escapes for no session, not for an error', async () => {
+    const res = await authorize(s, { 'x-forwarded-host': 'wiki.test', cookie: 'CF_Authorization=%E0%A4%A' });
+    assert.equal(res.status, 401);
+  });
+
   it('refuses a request no application covers (deny by default)', async () => {
     const res = await authorize(s, { 'x-forwarded-host': 'nowhere.test' });
     assert.equal(res.status, 403);

@@ -9,17 +9,23 @@ import type { TrustedProxies } from './trusted-proxies.js';
 export const first = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value)?.split(',')[0]?.trim() || undefined;
 const last = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.at(-1) : value)?.split(',').at(-1)?.trim() || undefined;
 
+/** A cookie's value, read in place (every forward-auth request carries a kilobyte-long one). */
 export function cookieValue(header: string | undefined, name: string): string | undefined {
   if (header === undefined) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) {
+  for (let start = 0; start < header.length; ) {
+    const semicolon = header.indexOf(';', start);
+    const end = semicolon < 0 ? header.length : semicolon;
+    const eq = header.indexOf('=', start);
+    if (eq > start && eq < end && header.slice(start, eq).trim() === name) {
+      const value = header.slice(eq + 1, end).trim();
+      if (!value.includes('%')) return value;
       try {
-        return decodeURIComponent(part.slice(eq + 1).trim());
+        return decodeURIComponent(value);
       } catch {
-        return undefined;
+        return value; // malformed escapes: a token that will not verify, not an error
       }
     }
+    start = end + 1;
   }
   return undefined;
 }

@@ -7,11 +7,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Store } from '../store/store.js';
 import { VerifiedTokens, verifyAppToken } from './app-token.js';
 import { AccessLog } from './access-log.js';
-import { decide, findApplication, type ForwardedRequest } from './decide.js';
+import { decide, decideFromMemory, findApplication, type Decision, type ForwardedRequest } from './decide.js';
 import { messagePage, signInRequiredPage } from './pages.js';
 import { authDomainUrl, sessionsRevokedAt, type OrganizationBody } from '../account/organization.js';
 import { AccountViews } from './account-views.js';
-import { cookieValue, first, forwarded, sameHostUrl } from './forwarded.js';
+import { CommitStampCheck } from './commit-stamp-check.js';
+import { cookieValue, first, forwarded, sameHostUrl, type OriginalRequest } from './forwarded.js';
 import { loginMethods, registerLoginRoutes } from './login/routes.js';
 import type { Mailer } from './login/mailer.js';
 import { parseTrustedProxies, type TrustedProxies } from './trusted-proxies.js';
@@ -67,6 +68,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
   const trusted = parseTrustedProxies(options.trustedProxies ?? ['127.0.0.1/8', '::1/128']);
   const log = new AccessLog(store);
   const tokens = new VerifiedTokens();
+  const stamps = new CommitStampCheck(store);
   const context = { store, views, tokens, keys, accountId, issuer: issuerOf };
   const loginUrl = async (host: string, returnTo: string): Promise<string> => `${await issuerNow()}/cdn-cgi/access/login/${encodeURIComponent(host)}?redirect_url=${encodeURIComponent(returnTo)}`;
 
@@ -76,27 +78,50 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
 
   // Forward auth: nginx auth_request, Caddy forward_auth, Traefik forwardAuth, Envoy ext_authz.
   // Every method: Envoy's ext_authz asks with the original request's method, and its path under
-  // the configured path_prefix (forwarded() reads it from there).
+  // the configured path_prefix (forwarded() reads it from there). Not an async function: a
+  // decision made from memory is answered, once the commit stamp shows that nothing changed,
+  // without a single promise; only one that must read the store waits for it
+  // (docs/enforcement.md "Sessions and caching").
   app.route({ method: AUTHORIZE_METHODS, url: '/cdn-cgi/access/authorize', handler: authorize });
   app.route({ method: AUTHORIZE_METHODS, url: '/cdn-cgi/access/authorize/*', handler: authorize });
-  async function authorize(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  function authorize(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> | undefined {
     const original = forwarded(request, trusted);
     const h = request.headers;
     const token = first(h['cf-access-token']) ?? cookieValue(h.cookie, COOKIE);
     const clientId = first(h['cf-access-client-id']);
     const clientSecret = first(h['cf-access-client-secret']);
     const asked: ForwardedRequest = { host: original.host, path: original.path, ip: original.ip, token, clientId, clientSecret };
-    const decision = await decide(asked, context);
-    const redirect = (request.query as Record<string, unknown>).redirect === '1';
+    const decideFromStore = () => decide(asked, context).then((decision) => answer(request, reply, original, decision));
+    const remembered = decideFromMemory(asked, context);
+    if (remembered === undefined) return decideFromStore();
+    stamps.unchangedSince(remembered.stamp, (unchanged) => {
+      try {
+        const answered = unchanged ? answer(request, reply, original, remembered.decision) : decideFromStore();
+        if (answered instanceof Promise) answered.catch((err: unknown) => reply.send(err));
+      } catch (err) {
+        reply.send(err);
+      }
+    });
+    return undefined;
+  }
+
+  /** The forward-auth answer to a decision: at once for an allow, after a read for the rest. */
+  function answer(request: FastifyRequest, reply: FastifyReply, original: OriginalRequest, decision: Decision): FastifyReply | Promise<FastifyReply> {
     reply.header('cache-control', 'no-store');
+    if (decision.kind === 'allow') {
+      // Always both headers, empty when there is nothing to pass (a bypass): a proxy that
+      // copies a header the answer lacks may pass its own placeholder text upstream instead
+      // (Caddy 2.6's copy_headers does); nginx leaves empty headers out.
+      reply.header('cf-access-jwt-assertion', decision.token ?? '');
+      reply.header('cf-access-authenticated-user-email', decision.email ?? '');
+      return reply.code(200).send();
+    }
+    return refuse(request, reply, original, decision);
+  }
+
+  async function refuse(request: FastifyRequest, reply: FastifyReply, original: OriginalRequest, decision: Exclude<Decision, { kind: 'allow' }>): Promise<FastifyReply> {
+    const redirect = (request.query as Record<string, unknown>).redirect === '1';
     switch (decision.kind) {
-      case 'allow':
-        // Always both headers, empty when there is nothing to pass (a bypass): a proxy that
-        // copies a header the answer lacks may pass its own placeholder text upstream instead
-        // (Caddy 2.6's copy_headers does); nginx leaves empty headers out.
-        reply.header('cf-access-jwt-assertion', decision.token ?? '');
-        reply.header('cf-access-authenticated-user-email', decision.email ?? '');
-        return reply.code(200).send();
       case 'login': {
         const to = await loginUrl(original.host, `${original.proto}://${original.host}${original.path}`);
         reply.header('x-access-login', to);

@@ -58,7 +58,7 @@ async function newKeyBody(now = Date.now()): Promise<KeyBody> {
 const bodyOf = (record: ResourceRecord): KeyBody => record.body as unknown as KeyBody;
 
 export class SigningKeys {
-  private readonly cache = new Map<string, { readonly at: number; readonly keys: Promise<SigningKey[]> }>();
+  private readonly cache = new Map<string, { readonly at: number; readonly keys: Promise<SigningKey[]>; loaded?: SigningKey[] }>();
 
   constructor(
     private readonly store: Store,
@@ -71,9 +71,16 @@ export class SigningKeys {
     const cached = this.cache.get(accountId);
     if (cached !== undefined && now - cached.at < this.cacheMs) return cached.keys;
     const keys = this.load(accountId, now);
-    this.cache.set(accountId, { at: now, keys });
-    keys.catch(() => this.cache.delete(accountId));
+    const entry: { at: number; keys: Promise<SigningKey[]>; loaded?: SigningKey[] } = { at: now, keys };
+    this.cache.set(accountId, entry);
+    keys.then((loaded) => (entry.loaded = loaded), () => this.cache.delete(accountId));
     return keys;
+  }
+
+  /** The published keys if keys() has them at hand (loaded, and recent enough), without waiting; else undefined. */
+  keysNow(accountId: string, now = Date.now()): readonly SigningKey[] | undefined {
+    const cached = this.cache.get(accountId);
+    return cached !== undefined && now - cached.at < this.cacheMs ? cached.loaded : undefined;
   }
 
   /** The key that signs now. */

@@ -47,6 +47,12 @@ export interface Driver {
    * key no lock is taken: row locks in `fn` (FOR UPDATE) must do the job.
    */
   transaction<T>(lockKey: string | null, fn: (tx: Executor) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * A number that moves whenever a write is committed to the database, by any connection of
+   * this process or another, read on the spot without waiting (so an unchanged number proves
+   * that nothing was written in between). Absent when only a round trip could tell (PostgreSQL).
+   */
+  commitStamp?(): number;
   /** Apply the migrations not applied yet, under a lock so that concurrent starts are safe. */
   migrate(migrations: readonly Migration[]): Promise<number[]>;
   close(): Promise<void>;

@@ -69,6 +69,10 @@ export class SqlStore implements Store {
     return this.driver.dialect;
   }
 
+  commitStamp(): number | undefined {
+    return this.driver.commitStamp?.();
+  }
+
   transaction<T>(scope: string, fn: (tx: StoreWriter) => Promise<T>, options?: TransactionOptions): Promise<T> {
     const actor = currentAuditActor();
     return this.driver.transaction(scope, async (ex) => {

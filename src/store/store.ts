@@ -443,6 +443,14 @@ export interface Store {
    * overlap (in this process or another on the same database).
    */
   transaction<T>(scope: string, fn: (tx: StoreWriter) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * A number that moves whenever anything is committed to the database, by this process or
+   * another, read synchronously without a round trip: while it has not moved, nothing read
+   * from the database has changed (the enforcement point's decisions rely on it, see
+   * docs/enforcement.md "Sessions and caching"). Undefined when the store cannot tell without
+   * a round trip (PostgreSQL): then read accountVersion.
+   */
+  commitStamp(): number | undefined;
   /** Record that a token was used (best effort, outside any transaction). */
   touchToken(id: string, at: string): Promise<void>;
   /**

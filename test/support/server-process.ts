@@ -30,7 +30,10 @@ export interface ServerProcess {
 
 /** `bin`: another `portcullis` entry point than the repository's, e.g. an unpacked tarball's. */
 export async function startServerProcess(dataDir: string, env: Record<string, string> = {}, args: readonly string[] = [], bin = BIN): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir, ...args], {
+  // BENCH_SERVER_NODE_ARGS: Node.js flags for the server alone, e.g. "--cpu-prof --cpu-prof-dir=DIR"
+  // to see where a benchmark's time goes (NODE_OPTIONS refuses --cpu-prof).
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...nodeArgs, bin, 'serve', '--port', '0', '--data-dir', dataDir, ...args], {
     // Tests pick random account ids; those about explicit accounts pass PORTCULLIS_OPEN_ACCOUNTS: 'off'.
     env: { ...process.env, PORTCULLIS_LOG_LEVEL: 'warn', PORTCULLIS_OPEN_ACCOUNTS: 'on', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

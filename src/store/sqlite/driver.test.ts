@@ -114,3 +114,33 @@ test('a bulk transaction runs on a worker thread, alone and all or nothing, and 
     dir.remove();
   }
 });
+
+test('the commit stamp moves at every commit, by the writer, a bulk transaction or another process, and stays put while nothing is written', { timeout: 30_000 }, async () => {
+  const dir = tempDir('portcullis-stamp-');
+  const path = join(dir.path, 'db.sqlite');
+  const driver = new SqliteDriver({ path });
+  const elsewhere = new SqliteDriver({ path, checkpointIntervalMs: 0 });
+  try {
+    await driver.transaction(null, (tx) => tx.run('CREATE TABLE t (v INTEGER)'));
+    const seen = [driver.commitStamp()];
+    const moved = (why: string) => {
+      const stamp = driver.commitStamp();
+      assert.notEqual(stamp, seen.at(-1), why);
+      seen.push(stamp);
+    };
+    await driver.reader.all('SELECT * FROM t');
+    await driver.scanner.all('SELECT * FROM t');
+    await driver.transaction(null, (tx) => tx.get('SELECT COUNT(*) FROM t'));
+    assert.equal(driver.commitStamp(), seen.at(-1), 'reads and a transaction that writes nothing leave it');
+    await driver.transaction(null, (tx) => tx.run('INSERT INTO t (v) VALUES (1)'));
+    moved('a commit of the writer');
+    await driver.transaction(null, (tx) => tx.run('INSERT INTO t (v) VALUES (2)'), { bulk: true });
+    moved('a bulk transaction on its worker thread');
+    await elsewhere.transaction(null, (tx) => tx.run('INSERT INTO t (v) VALUES (3)'));
+    moved('a commit on another connection to the file (another process)');
+  } finally {
+    await elsewhere.close();
+    await driver.close();
+    dir.remove();
+  }
+});

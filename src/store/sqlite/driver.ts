@@ -116,6 +116,8 @@ export class SqliteDriver implements Driver {
   private readonly checkpointer: Worker | undefined;
   private readonly checkpointerExited: Promise<unknown> | undefined;
   private readonly pending: QueuedTransaction[] = [];
+  /** SQLite's own commit counter, on the reader connection (which never writes): see commitStamp. */
+  private readonly dataVersion: Statement;
   private draining: Promise<void> | undefined;
 
   constructor(options: SqliteOptions) {
@@ -134,6 +136,7 @@ export class SqliteDriver implements Driver {
       this.checkpointer.on('error', () => this.writerDb.open && this.writerDb.pragma('wal_autocheckpoint = 1000'));
     }
     this.reader = new SqliteExecutor(this.readerDb);
+    this.dataVersion = this.readerDb.prepare('PRAGMA data_version').pluck();
     // An in-memory database exists only on its own connection: no other thread can read it.
     const shared = options.path !== ':memory:' && options.path !== '';
     this.scanPool = shared ? new StatementPool({ path: options.path, writable: false }, options.scanThreads ?? 2) : undefined;
@@ -232,6 +235,15 @@ export class SqliteDriver implements Driver {
       return;
     }
     item.resolve(value);
+  }
+
+  /**
+   * `PRAGMA data_version` of the reader connection: it moves whenever another connection (the
+   * writer, a bulk or scan thread's, another process's) commits. One read of the WAL index, no
+   * table, no statement compiled.
+   */
+  commitStamp(): number {
+    return this.dataVersion.get() as number;
   }
 
   migrate(migrations: readonly Migration[]): Promise<number[]> {
