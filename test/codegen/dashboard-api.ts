@@ -209,7 +209,7 @@ function formField(field: string, schema: Schema): string {
   const head = `{ name: ${literal(field)}`;
   if (Array.isArray(schema.enum)) return `${head}, kind: 'select', options: [${(schema.enum as unknown[]).map((v) => literal(String(v))).join(', ')}]${doc} }`;
   if (schema.type === 'string') return `${head}, kind: '${schema.writeOnly === true ? 'secret' : 'text'}'${doc} }`;
-  if (schema.type === 'boolean') return `${head}, kind: 'boolean'${doc} }`;
+  if (schema.type === 'boolean') return `${head}, kind: 'boolean'${typeof schema.default === 'boolean' ? `, default: ${schema.default}` : ''}${doc} }`;
   const items = schema.type === 'array' ? (schema.items as Schema) : undefined;
   if (items?.type === 'string') return `${head}, kind: 'lines'${doc} }`;
   const keys = Object.entries((items?.properties ?? {}) as Record<string, Schema>);
@@ -235,7 +235,8 @@ function identityProviderForms(): string[] {
   return [
     '/** How the dashboard edits a config field of an identity provider. */',
     'export type IdentityProviderField =',
-    '  | { readonly name: string; readonly kind: \'text\' | \'secret\' | \'boolean\' | \'lines\' | \'json\'; readonly description?: string }',
+    '  | { readonly name: string; readonly kind: \'text\' | \'secret\' | \'lines\' | \'json\'; readonly description?: string }',
+    '  | { readonly name: string; readonly kind: \'boolean\'; readonly default?: boolean; readonly description?: string }',
     '  | { readonly name: string; readonly kind: \'select\'; readonly options: readonly string[]; readonly description?: string }',
     '  | { readonly name: string; readonly kind: \'pairs\'; readonly keys: readonly string[]; readonly description?: string };',
     '',

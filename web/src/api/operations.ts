@@ -2936,7 +2936,8 @@ export const OPERATIONS = {
 
 /** How the dashboard edits a config field of an identity provider. */
 export type IdentityProviderField =
-  | { readonly name: string; readonly kind: 'text' | 'secret' | 'boolean' | 'lines' | 'json'; readonly description?: string }
+  | { readonly name: string; readonly kind: 'text' | 'secret' | 'lines' | 'json'; readonly description?: string }
+  | { readonly name: string; readonly kind: 'boolean'; readonly default?: boolean; readonly description?: string }
   | { readonly name: string; readonly kind: 'select'; readonly options: readonly string[]; readonly description?: string }
   | { readonly name: string; readonly kind: 'pairs'; readonly keys: readonly string[]; readonly description?: string };
 
@@ -3004,7 +3005,7 @@ export const IDENTITY_PROVIDER_FIELDS: { readonly [T in IdentityProvider['type']
     { name: 'token_url', kind: 'text', description: 'The token endpoint.' },
     { name: 'certs_url', kind: 'text', description: 'The JWKS endpoint.' },
     { name: 'scopes', kind: 'lines', description: 'OAuth scopes to request.' },
-    { name: 'pkce_enabled', kind: 'boolean', description: 'Use PKCE in the authorization code flow (portcullis: on unless set to false).' },
+    { name: 'pkce_enabled', kind: 'boolean', default: true, description: 'Use PKCE in the authorization code flow (portcullis: on unless set to false).' },
     { name: 'issuer_url', kind: 'text', description: 'Extension: the provider\'s issuer, checked against the ID token\'s iss (default: the origin of auth_url); alone, its discovery document supplies the three URLs.' },
   ],
   'okta': [
