@@ -62,6 +62,24 @@ function shown(field: IdentityProviderField, value: unknown): FieldValue {
   }
 }
 
+/** The entries of a one-per-line list; a PEM block (a certificate) is one entry however many lines it takes. */
+function entries(text: string): string[] {
+  const out: string[] = [];
+  let pem: string[] | undefined;
+  for (const line of text.split('\n').map((l) => l.trim())) {
+    if (pem !== undefined) {
+      pem.push(line);
+      if (line.startsWith('-----END')) {
+        out.push(pem.join('\n'));
+        pem = undefined;
+      }
+    } else if (line.startsWith('-----BEGIN')) pem = [line];
+    else if (line !== '') out.push(line);
+  }
+  if (pem !== undefined) out.push(pem.join('\n'));
+  return out;
+}
+
 function formValues(fields: readonly IdentityProviderField[], stored: Readonly<Record<string, unknown>>): Record<string, FieldValue> {
   return Object.fromEntries(fields.map((f) => [f.name, shown(f, stored[f.name])]));
 }
@@ -105,7 +123,7 @@ function objectOf(fields: readonly IdentityProviderField[], values: Readonly<Rec
     }
     const text = (value ?? '').trim();
     if (text === '') continue;
-    if (field.kind === 'lines') out[field.name] = text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+    if (field.kind === 'lines') out[field.name] = entries(text);
     else if (field.kind === 'pairs' || field.kind === 'json') {
       try {
         out[field.name] = JSON.parse(text) as unknown;
@@ -149,7 +167,7 @@ function hintOf(field: IdentityProviderField, isNew: boolean): string | undefine
     case 'secret':
       return isNew ? doc : `${doc ?? ''} Stored, never shown: leave empty to keep it, type a new one to replace it.`.trim();
     case 'lines':
-      return `${doc ?? ''} One per line.`.trim();
+      return `${doc ?? ''} One per line${field.name.includes('cert') ? ' (a PEM certificate may take several)' : ''}.`.trim();
     case 'pairs':
       return `${doc ?? ''} JSON: [{${field.keys.map((k) => `"${k}": "…"`).join(', ')}}].`.trim();
     case 'json':
