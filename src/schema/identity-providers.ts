@@ -54,7 +54,7 @@ const CONFIG_FIELDS: Record<IdpType, Properties> = {
     token_url: str({ description: 'The token endpoint.' }),
     certs_url: str({ description: 'The JWKS endpoint.' }),
     scopes: arr(str(), { description: 'OAuth scopes to request.' }),
-    pkce_enabled: bool('Use PKCE in the authorization code flow (portcullis: on unless set to false).'),
+    pkce_enabled: bool('Use PKCE in the authorization code flow (portcullis: on unless set to false).', true),
     issuer_url: str({ description: "Extension: the provider's issuer, checked against the ID token's iss (default: the origin of auth_url); alone, its discovery document supplies the three URLs." }),
   },
   okta: { ...OAUTH_WITH_CLAIMS, okta_account: str({ description: 'The Okta account URL.' }), authorization_server_id: str({ description: 'The Okta authorization server id.' }) },

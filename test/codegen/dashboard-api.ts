@@ -3,8 +3,11 @@
 // TypeScript from the same JSON Schemas that validate requests and make the OpenAPI document.
 // A generated file rather than a type-only import of src/api: the dashboard is a browser
 // project, and type-checking the server's modules there would bring Node's and fastify's types
-// into it. `npm run gen:dashboard-api` writes the file; dashboard-api.test.ts fails when stale.
+// into it. The file also carries the identity-provider form's fields per type, read from the same
+// schemas, so the dashboard keeps no list of its own. `npm run gen:dashboard-api` writes the file;
+// dashboard-api.test.ts fails when stale.
 
+import { loginMethods } from '../../src/access/login/routes.js';
 import type { RouteDef } from '../../src/api/route.js';
 import { ROUTES } from '../../src/api/routes.js';
 import { IDENTITY_SCHEMA } from '../../src/schema/identity.js';
@@ -197,6 +200,59 @@ const NAMED: readonly (readonly [string, () => Schema])[] = [
   ['AccessRequest', () => itemOf('access-authentication-logs-get-access-authentication-logs')],
 ];
 
+/**
+ * How the dashboard's identity-provider form edits a config field, read from its JSON Schema:
+ * a secret is write-only, a list of strings is one per line, pairs are a list of small objects.
+ */
+function formField(field: string, schema: Schema): string {
+  const doc = typeof schema.description === 'string' ? `, description: ${literal(schema.description)}` : '';
+  const head = `{ name: ${literal(field)}`;
+  if (Array.isArray(schema.enum)) return `${head}, kind: 'select', options: [${(schema.enum as unknown[]).map((v) => literal(String(v))).join(', ')}]${doc} }`;
+  if (schema.type === 'string') return `${head}, kind: '${schema.writeOnly === true ? 'secret' : 'text'}'${doc} }`;
+  if (schema.type === 'boolean') return `${head}, kind: 'boolean'${typeof schema.default === 'boolean' ? `, default: ${schema.default}` : ''}${doc} }`;
+  const items = schema.type === 'array' ? (schema.items as Schema) : undefined;
+  if (items?.type === 'string') return `${head}, kind: 'lines'${doc} }`;
+  const keys = Object.entries((items?.properties ?? {}) as Record<string, Schema>);
+  if (items?.type === 'object' && keys.length > 0 && keys.every(([, s]) => s.type === 'string')) return `${head}, kind: 'pairs', keys: [${keys.map(([k]) => literal(k)).join(', ')}]${doc} }`;
+  return `${head}, kind: 'json'${doc} }`;
+}
+
+/** The form's fields of an object schema, one a line; read-only fields (the server's answers) are not edited. */
+function formFields(object: Schema, indent: string): string {
+  const fields = Object.entries((object.properties ?? {}) as Record<string, Schema>).filter(([, s]) => s.readOnly !== true);
+  return fields.length === 0 ? '[]' : `[\n${fields.map(([field, s]) => `${indent}  ${formField(field, s)},`).join('\n')}\n${indent}]`;
+}
+
+/** The forms of identity providers: each type's config fields and the SCIM settings, from the schemas the API validates with. */
+function identityProviderForms(): string[] {
+  const alternatives = bodyOf('access-identity-providers-create').oneOf as Schema[];
+  const byType = alternatives.map((request) => {
+    const props = request.properties as Record<string, Schema>;
+    return `  ${literal(String((props.type!.enum as unknown[])[0]))}: ${formFields(props.config!, '  ')},`;
+  });
+  const scim = (alternatives[0]!.properties as Record<string, Schema>).scim_config!;
+  const signIn = [...new Set(loginMethods({}).flatMap((method) => method.types))];
+  return [
+    '/** How the dashboard edits a config field of an identity provider. */',
+    'export type IdentityProviderField =',
+    '  | { readonly name: string; readonly kind: \'text\' | \'secret\' | \'lines\' | \'json\'; readonly description?: string }',
+    '  | { readonly name: string; readonly kind: \'boolean\'; readonly default?: boolean; readonly description?: string }',
+    '  | { readonly name: string; readonly kind: \'select\'; readonly options: readonly string[]; readonly description?: string }',
+    '  | { readonly name: string; readonly kind: \'pairs\'; readonly keys: readonly string[]; readonly description?: string };',
+    '',
+    '/** The config fields of each identity provider type (src/schema/identity-providers.ts); config takes others too. */',
+    'export const IDENTITY_PROVIDER_FIELDS: { readonly [T in IdentityProvider[\'type\']]: readonly IdentityProviderField[] } = {',
+    ...byType,
+    '};',
+    '',
+    '/** The SCIM settings of an identity provider (scim_config). */',
+    `export const SCIM_CONFIG_FIELDS: readonly IdentityProviderField[] = ${formFields(scim, '')};`,
+    '',
+    '/** The identity provider types this server signs in with (src/access/login/routes.ts); the others are stored only. */',
+    `export const SIGN_IN_TYPES: readonly IdentityProvider['type'][] = [${signIn.map(literal).join(', ')}];`,
+  ];
+}
+
 function operation(printer: Printer, r: RouteDef): Ts {
   const params = Object.entries<Schema>(r.params ?? {}).map(([p, s]) => ({ name: p, optional: false, type: printer.type(s) }));
   const query = Object.entries<Schema>(r.query ?? {}).map(([q, s]) => ({ name: q, optional: true, type: printer.type(s) }));
@@ -247,6 +303,8 @@ export function renderDashboardApi(): string {
     'export const OPERATIONS = {',
     table.join('\n'),
     '} as const satisfies { readonly [K in OperationId]: { readonly method: Operations[K][\'method\']; readonly path: Operations[K][\'path\'] } };',
+    '',
+    ...identityProviderForms(),
     '',
   ].join('\n');
 }

@@ -3011,3 +3011,118 @@ export const OPERATIONS = {
   'audit-logs-list': { method: 'GET', path: '/accounts/{account_id}/audit_logs' },
   'user-audit-logs-list': { method: 'GET', path: '/user/audit_logs' },
 } as const satisfies { readonly [K in OperationId]: { readonly method: Operations[K]['method']; readonly path: Operations[K]['path'] } };
+
+/** How the dashboard edits a config field of an identity provider. */
+export type IdentityProviderField =
+  | { readonly name: string; readonly kind: 'text' | 'secret' | 'lines' | 'json'; readonly description?: string }
+  | { readonly name: string; readonly kind: 'boolean'; readonly default?: boolean; readonly description?: string }
+  | { readonly name: string; readonly kind: 'select'; readonly options: readonly string[]; readonly description?: string }
+  | { readonly name: string; readonly kind: 'pairs'; readonly keys: readonly string[]; readonly description?: string };
+
+/** The config fields of each identity provider type (src/schema/identity-providers.ts); config takes others too. */
+export const IDENTITY_PROVIDER_FIELDS: { readonly [T in IdentityProvider['type']]: readonly IdentityProviderField[] } = {
+  'onetimepin': [],
+  'azureAD': [
+    { name: 'client_id', kind: 'text', description: 'The OAuth client id.' },
+    { name: 'client_secret', kind: 'secret', description: 'The OAuth client secret. Write-only: stored sealed, never returned.' },
+    { name: 'claims', kind: 'lines', description: 'Extra claims of the id token to keep in the identity.' },
+    { name: 'email_claim_name', kind: 'text', description: 'The id token claim that holds the email address.' },
+    { name: 'directory_id', kind: 'text', description: 'The Azure directory (tenant) id.' },
+    { name: 'conditional_access_enabled', kind: 'boolean', description: 'Load authentication contexts (for auth_context rules).' },
+    { name: 'support_groups', kind: 'boolean', description: 'Load the user\'s Azure groups (for azureAD rules).' },
+    { name: 'prompt', kind: 'select', options: ['login', 'select_account', 'none'], description: 'The interaction Azure asks of the user.' },
+  ],
+  'saml': [
+    { name: 'issuer_url', kind: 'text', description: 'The IdP entity id or issuer URL.' },
+    { name: 'sso_target_url', kind: 'text', description: 'Where SAML authentication requests are sent.' },
+    { name: 'idp_public_certs', kind: 'lines', description: 'X.509 certificates that verify the signed SAML response.' },
+    { name: 'email_attribute_name', kind: 'text', description: 'The SAML attribute that holds the email address.' },
+    { name: 'attributes', kind: 'lines', description: 'SAML attributes to keep in the identity (for saml rules).' },
+    { name: 'header_attributes', kind: 'pairs', keys: ['attribute_name', 'header_name'], description: 'Attributes passed to the origin as request headers.' },
+    { name: 'sign_request', kind: 'boolean', description: 'Sign the SAML authentication request.' },
+  ],
+  'centrify': [
+    { name: 'client_id', kind: 'text', description: 'The OAuth client id.' },
+    { name: 'client_secret', kind: 'secret', description: 'The OAuth client secret. Write-only: stored sealed, never returned.' },
+    { name: 'claims', kind: 'lines', description: 'Extra claims of the id token to keep in the identity.' },
+    { name: 'email_claim_name', kind: 'text', description: 'The id token claim that holds the email address.' },
+    { name: 'centrify_account', kind: 'text', description: 'The Centrify account URL.' },
+    { name: 'centrify_app_id', kind: 'text', description: 'The Centrify application id.' },
+  ],
+  'facebook': [
+    { name: 'client_id', kind: 'text', description: 'The OAuth client id.' },
+    { name: 'client_secret', kind: 'secret', description: 'The OAuth client secret. Write-only: stored sealed, never returned.' },
+  ],
+  'github': [
+    { name: 'client_id', kind: 'text', description: 'The OAuth client id.' },
+    { name: 'client_secret', kind: 'secret', description: 'The OAuth client secret. Write-only: stored sealed, never returned.' },
+  ],
+  'google-apps': [
+    { name: 'client_id', kind: 'text', description: 'The OAuth client id.' },
+    { name: 'client_secret', kind: 'secret', description: 'The OAuth client secret. Write-only: stored sealed, never returned.' },
+    { name: 'claims', kind: 'lines', description: 'Extra claims of the id token to keep in the identity.' },
+    { name: 'email_claim_name', kind: 'text', description: 'The id token claim that holds the email address.' },
+    { name: 'apps_domain', kind: 'text', description: 'The Google Workspace domain.' },
+  ],
+  'google': [
+    { name: 'client_id', kind: 'text', description: 'The OAuth client id.' },
+    { name: 'client_secret', kind: 'secret', description: 'The OAuth client secret. Write-only: stored sealed, never returned.' },
+    { name: 'claims', kind: 'lines', description: 'Extra claims of the id token to keep in the identity.' },
+    { name: 'email_claim_name', kind: 'text', description: 'The id token claim that holds the email address.' },
+  ],
+  'linkedin': [
+    { name: 'client_id', kind: 'text', description: 'The OAuth client id.' },
+    { name: 'client_secret', kind: 'secret', description: 'The OAuth client secret. Write-only: stored sealed, never returned.' },
+  ],
+  'oidc': [
+    { name: 'client_id', kind: 'text', description: 'The OAuth client id.' },
+    { name: 'client_secret', kind: 'secret', description: 'The OAuth client secret. Write-only: stored sealed, never returned.' },
+    { name: 'claims', kind: 'lines', description: 'Extra claims of the id token to keep in the identity.' },
+    { name: 'email_claim_name', kind: 'text', description: 'The id token claim that holds the email address.' },
+    { name: 'auth_url', kind: 'text', description: 'The authorization endpoint.' },
+    { name: 'token_url', kind: 'text', description: 'The token endpoint.' },
+    { name: 'certs_url', kind: 'text', description: 'The JWKS endpoint.' },
+    { name: 'scopes', kind: 'lines', description: 'OAuth scopes to request.' },
+    { name: 'pkce_enabled', kind: 'boolean', default: true, description: 'Use PKCE in the authorization code flow (portcullis: on unless set to false).' },
+    { name: 'issuer_url', kind: 'text', description: 'Extension: the provider\'s issuer, checked against the ID token\'s iss (default: the origin of auth_url); alone, its discovery document supplies the three URLs.' },
+  ],
+  'okta': [
+    { name: 'client_id', kind: 'text', description: 'The OAuth client id.' },
+    { name: 'client_secret', kind: 'secret', description: 'The OAuth client secret. Write-only: stored sealed, never returned.' },
+    { name: 'claims', kind: 'lines', description: 'Extra claims of the id token to keep in the identity.' },
+    { name: 'email_claim_name', kind: 'text', description: 'The id token claim that holds the email address.' },
+    { name: 'okta_account', kind: 'text', description: 'The Okta account URL.' },
+    { name: 'authorization_server_id', kind: 'text', description: 'The Okta authorization server id.' },
+  ],
+  'onelogin': [
+    { name: 'client_id', kind: 'text', description: 'The OAuth client id.' },
+    { name: 'client_secret', kind: 'secret', description: 'The OAuth client secret. Write-only: stored sealed, never returned.' },
+    { name: 'claims', kind: 'lines', description: 'Extra claims of the id token to keep in the identity.' },
+    { name: 'email_claim_name', kind: 'text', description: 'The id token claim that holds the email address.' },
+    { name: 'onelogin_account', kind: 'text', description: 'The OneLogin account URL.' },
+  ],
+  'pingone': [
+    { name: 'client_id', kind: 'text', description: 'The OAuth client id.' },
+    { name: 'client_secret', kind: 'secret', description: 'The OAuth client secret. Write-only: stored sealed, never returned.' },
+    { name: 'claims', kind: 'lines', description: 'Extra claims of the id token to keep in the identity.' },
+    { name: 'email_claim_name', kind: 'text', description: 'The id token claim that holds the email address.' },
+    { name: 'ping_env_id', kind: 'text', description: 'The PingOne environment id.' },
+  ],
+  'yandex': [
+    { name: 'client_id', kind: 'text', description: 'The OAuth client id.' },
+    { name: 'client_secret', kind: 'secret', description: 'The OAuth client secret. Write-only: stored sealed, never returned.' },
+  ],
+  'cloudflare': [],
+};
+
+/** The SCIM settings of an identity provider (scim_config). */
+export const SCIM_CONFIG_FIELDS: readonly IdentityProviderField[] = [
+  { name: 'enabled', kind: 'boolean', description: 'SCIM provisioning from this identity provider is on.' },
+  { name: 'user_deprovision', kind: 'boolean', description: 'End a user\'s sessions when the identity provider deprovisions them.' },
+  { name: 'seat_deprovision', kind: 'boolean', description: 'Also remove the user\'s Zero Trust seat (needs user_deprovision).' },
+  { name: 'group_member_deprovision', kind: 'boolean', description: 'End a user\'s sessions when their group membership changes.' },
+  { name: 'identity_update_behavior', kind: 'select', options: ['automatic', 'reauth', 'no_action'], description: 'How a SCIM update changes the identity used for policy evaluation.' },
+];
+
+/** The identity provider types this server signs in with (src/access/login/routes.ts); the others are stored only. */
+export const SIGN_IN_TYPES: readonly IdentityProvider['type'][] = ['oidc', 'okta', 'azureAD', 'google', 'google-apps', 'onelogin', 'pingone', 'centrify', 'saml', 'onetimepin'];

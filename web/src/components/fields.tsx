@@ -32,7 +32,8 @@ function FieldFooter({ binding, hint, pointer }: { binding: ReturnType<typeof us
   );
 }
 
-export function TextField({ label, pointer, hint, value, onInput, multiline = false, placeholder }: Bound & { value: string; onInput: (value: string) => void; multiline?: boolean; placeholder?: string }) {
+/** A text; `secret` hides what is typed and keeps the browser from filling in a saved password. */
+export function TextField({ label, pointer, hint, value, onInput, multiline = false, secret = false, placeholder }: Bound & { value: string; onInput: (value: string) => void; multiline?: boolean; secret?: boolean; placeholder?: string }) {
   const b = useBinding(pointer, hint);
   const common = { id: b.id, 'data-pointer': pointer, 'aria-invalid': b.invalid, 'aria-describedby': b.describedBy, placeholder };
   return (
@@ -40,6 +41,8 @@ export function TextField({ label, pointer, hint, value, onInput, multiline = fa
       <label for={b.id}>{label}</label>
       {multiline ? (
         <textarea {...common} value={value} rows={4} onInput={(e) => onInput(e.currentTarget.value)} />
+      ) : secret ? (
+        <input {...common} type="password" value={value} autocomplete="new-password" onInput={(e) => onInput(e.currentTarget.value)} />
       ) : (
         <input {...common} type="text" value={value} autocomplete="off" onInput={(e) => onInput(e.currentTarget.value)} />
       )}
