@@ -74,8 +74,8 @@ const SCIM_SETTINGS = {
 };
 
 const SCIM_READ_ONLY = {
-  secret: str({ description: 'Read-only: the bearer secret the identity provider pushes with, made by the server when SCIM is first enabled (or by refresh_scim_secret) and shown only in the answer of that write; stored sealed, never shown again.' }),
-  scim_base_url: str({ description: 'Read-only: where the identity provider pushes to (this server\'s SCIM 2.0 service for the provider).' }),
+  secret: str({ readOnly: true, description: 'Read-only: the bearer secret the identity provider pushes with, made by the server when SCIM is first enabled (or by refresh_scim_secret) and shown only in the answer of that write; stored sealed, never shown again.' }),
+  scim_base_url: str({ readOnly: true, description: 'Read-only: where the identity provider pushes to (this server\'s SCIM 2.0 service for the provider).' }),
 };
 
 /** In requests the read-only fields are accepted (an object read back can be sent again) and ignored. */

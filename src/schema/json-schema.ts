@@ -23,6 +23,8 @@ export interface StringOptions {
   readonly default?: string;
   /** Accepted in requests, never in answers (a secret: see secret-fields.ts). */
   readonly writeOnly?: boolean;
+  /** Answered, never taken from a request (one sent back is ignored). */
+  readonly readOnly?: boolean;
 }
 
 export const str = (o: StringOptions = {}): TString => {

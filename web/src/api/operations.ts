@@ -3117,11 +3117,11 @@ export const IDENTITY_PROVIDER_FIELDS: { readonly [T in IdentityProvider['type']
 
 /** The SCIM settings of an identity provider (scim_config). */
 export const SCIM_CONFIG_FIELDS: readonly IdentityProviderField[] = [
-  { name: 'enabled', kind: 'boolean', description: 'SCIM provisioning from this identity provider is on.' },
-  { name: 'user_deprovision', kind: 'boolean', description: 'End a user\'s sessions when the identity provider deprovisions them.' },
-  { name: 'seat_deprovision', kind: 'boolean', description: 'Also remove the user\'s Zero Trust seat (needs user_deprovision).' },
-  { name: 'group_member_deprovision', kind: 'boolean', description: 'End a user\'s sessions when their group membership changes.' },
-  { name: 'identity_update_behavior', kind: 'select', options: ['automatic', 'reauth', 'no_action'], description: 'How a SCIM update changes the identity used for policy evaluation.' },
+  { name: 'enabled', kind: 'boolean', description: 'SCIM provisioning from this identity provider is on (docs/identity-providers.md "SCIM provisioning").' },
+  { name: 'user_deprovision', kind: 'boolean', description: 'End a user\'s sessions when the identity provider deactivates or deletes them.' },
+  { name: 'seat_deprovision', kind: 'boolean', description: 'Also remove the user from the directory (their Zero Trust seat); needs user_deprovision.' },
+  { name: 'group_member_deprovision', kind: 'boolean', description: 'End a user\'s sessions when their group membership changes; a group they leave leaves their identity at once.' },
+  { name: 'identity_update_behavior', kind: 'select', options: ['automatic', 'reauth', 'no_action'], description: 'How a SCIM change reaches the identity of a user who has logged in: automatic (written into it), reauth (sessions end on a group change; the next login brings it), no_action (the default: left alone).' },
 ];
 
 /** The identity provider types this server signs in with (src/access/login/routes.ts); the others are stored only. */
