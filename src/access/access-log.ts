@@ -26,16 +26,10 @@ export interface LoggedRequest {
 }
 
 /** A failed sign-in: the application may not be known (a forged or stale callback). */
-export interface FailedSignIn {
+export type FailedSignIn = Omit<LoggedRequest, 'app' | 'host'> & {
   readonly app: ResourceRecord | undefined;
   readonly host: string | undefined;
-  readonly ip: string | undefined;
-  readonly userId?: string;
-  readonly userEmail?: string;
-  readonly connection?: string;
-  readonly nonce?: string;
-  readonly expiresAt?: Date;
-}
+};
 
 export class AccessLog {
   /** When a refusal was last written, per account, user and application. */
