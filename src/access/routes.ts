@@ -1,7 +1,8 @@
 // The enforcement point's HTTP endpoints under /cdn-cgi/access (docs/enforcement.md): the
 // forward-auth endpoint reverse proxies ask about every request, the public keys applications
 // verify tokens with, and, reached on the application's own host through the proxy, the
-// endpoints that set, read and clear the CF_Authorization cookie; plus the development login.
+// endpoints that set, read and clear the CF_Authorization cookie. The sign-ins (login page,
+// identity providers, development login) are in login/routes.ts.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Store } from '../store/store.js';

@@ -10,6 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { startTestServer, type TestServer } from '../../../test/support/server.js';
+import { resultsByEmail, runPolicyTest } from '../../../test/support/policy-tests.js';
 import { startOidcIdp, type OidcIdp } from '../../../test/support/oidc-idp.js';
 import { CookieJar } from '../../../test/support/cookie-jar.js';
 import { identityFromClaims } from './oidc.js';
@@ -115,15 +116,8 @@ describe('OpenID Connect sign-in against a real OpenID provider', () => {
     assert.ok(bob.landed, 'bob signs in (the policy decides at the application, not at sign-in)');
 
     const policies = (await s.api('GET', `${A()}/policies`)).json.result as { id: string }[];
-    const test = await s.api('POST', `${A()}/policy-tests`, { policies: [policies[0]!.id] });
-    assert.ok(test.status < 300, JSON.stringify(test.json));
-    let progress = (await s.api('GET', `${A()}/policy-tests/${test.json.result.id}`)).json.result;
-    for (let i = 0; i < 200 && progress.status === 'processing'; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      progress = (await s.api('GET', `${A()}/policy-tests/${test.json.result.id}`)).json.result;
-    }
-    const results = (await s.api('GET', `${A()}/policy-tests/${test.json.result.id}/users?per_page=50`)).json.result as { email: string; status: string }[];
-    const statuses = Object.fromEntries(results.map((r) => [r.email, r.status]));
+    const { id } = await runPolicyTest(s, s.accountId, { policies: [policies[0]!.id] });
+    const statuses = Object.fromEntries([...(await resultsByEmail(s, s.accountId, id))].map(([email, row]) => [email, row.status]));
     assert.deepEqual(statuses, { 'ada@example.com': 'approved', 'bob@example.com': 'blocked' }, 'MFA from the ID token amr decides');
 
     const signIns = (await log()).filter((e) => e.allowed === true && e.connection === 'oidc');

@@ -10,6 +10,7 @@ import { tempDir } from '../../../test/support/databases.js';
 import { proxyUnavailable, startNginx, type RunningProxy } from '../../../test/support/proxies.js';
 import { startUpstream, type Upstream } from '../../../test/support/protected-upstream.js';
 import { startTestServer, type TestServer } from '../../../test/support/server.js';
+import { resultsByEmail, runPolicyTest } from '../../../test/support/policy-tests.js';
 import { startOidcIdp, type OidcIdp } from '../../../test/support/oidc-idp.js';
 import { startSamlIdp, type SamlIdp } from '../../../test/support/saml-idp.js';
 import { startSmtpCapture, type SmtpCapture } from '../../../test/support/smtp-capture.js';
@@ -47,14 +48,8 @@ describe('sign-in through identity providers in Chromium, behind nginx', { skip 
   }
 
   async function decided(email: string): Promise<string> {
-    const test = await s.api('POST', `${A()}/policy-tests`, { policies: policyIds });
-    let progress = (await s.api('GET', `${A()}/policy-tests/${test.json.result.id}`)).json.result;
-    for (let i = 0; i < 250 && progress.status === 'processing'; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      progress = (await s.api('GET', `${A()}/policy-tests/${test.json.result.id}`)).json.result;
-    }
-    const users = (await s.api('GET', `${A()}/policy-tests/${test.json.result.id}/users?per_page=100`)).json.result as { email: string; status: string }[];
-    return users.find((u) => u.email === email)?.status ?? 'absent';
+    const { id } = await runPolicyTest(s, s.accountId, { policies: policyIds });
+    return (await resultsByEmail(s, s.accountId, id)).get(email)?.status ?? 'absent';
   }
 
   before(async () => {
