@@ -17,6 +17,7 @@ import { listItemRepository } from './sql/list-items.js';
 import { SqlPolicyTests } from './sql/policy-tests.js';
 import { resourceRepository } from './sql/resources.js';
 import { tokenRepository } from './sql/tokens.js';
+import { DirectoryIndex } from './sql/directory-index.js';
 import { userRepository } from './sql/users.js';
 import { KINDS_WITH_SECRETS, SecretSealer, type KeyRingSource } from './secret-sealer.js';
 import { TOKENS_SCOPE, type ResealReport, type Store, type StoreReader, type StoreWriter } from './store.js';
@@ -25,11 +26,11 @@ import { TOKENS_SCOPE, type ResealReport, type Store, type StoreReader, type Sto
 const ACCOUNT_SCOPE = /^[0-9a-f]{32}$/;
 
 /** Reads and writes over one executor: the reader connection, or an open transaction. */
-function sqlWriter(context: SqlContext): StoreWriter {
+function sqlWriter(context: SqlContext, directoryIndex?: DirectoryIndex): StoreWriter {
   return {
     ...resourceRepository(context),
     ...listItemRepository(context),
-    ...userRepository(context),
+    ...userRepository(context, directoryIndex),
     ...tokenRepository(context),
     ...auditLogRepository(context),
     ...accountRepository(context),
@@ -49,7 +50,7 @@ export class SqlStore implements Store {
     private readonly secrets: SecretSealer,
   ) {
     this.sql = sqlFor(driver.dialect);
-    this.read = sqlWriter(sqlContext(driver.reader, this.sql, secrets, undefined, driver.scanner));
+    this.read = sqlWriter(sqlContext(driver.reader, this.sql, secrets, undefined, driver.scanner), new DirectoryIndex());
     this.tests = new SqlPolicyTests(driver, this.sql);
     this.challenges = new SqlLoginChallenges(driver);
   }

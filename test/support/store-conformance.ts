@@ -11,6 +11,7 @@ import { testKeys } from './secrets-key.js';
 import type { AuditFilter, ChunkOutcome, LoginChallengeRecord, NewPolicyTest, NewResource, Store, TokenRecord } from '../../src/store/store.js';
 import { ACCOUNTS_SCOPE, TOKENS_SCOPE } from '../../src/store/store.js';
 import { withAuditActor, type AuditActor } from '../../src/store/audit.js';
+import { ANCHOR_STEP } from '../../src/store/sql/directory-index.js';
 
 const ACCOUNT = '0123456789abcdef0123456789abcdef';
 const OTHER = 'fedcba9876543210fedcba9876543210';
@@ -284,6 +285,70 @@ export function storeConformance(kind: DatabaseKind): void {
         assert.deepEqual((await store.read.listUsers(acct, { offset: 0, limit: 10 }, { email: 'AMY@b.org' })).items.map((u) => u.name), ['N1']);
         assert.deepEqual((await store.read.listUsers(acct, { offset: 0, limit: 10 }, { name: 'N2' })).items.map((u) => u.email), ['bob_x@a.org']);
         assert.equal((await store.read.listUsers(acct, { offset: 9, limit: 10 })).total, 4);
+      });
+
+      it("counts an account's users right after every kind of write, in this store and in another on the same database", async () => {
+        const acct = randomUUID().replace(/-/g, '');
+        const second = await openStore(db.url, { secrets: testKeys() });
+        try {
+          const totals = async () => [
+            await store.read.countUsers(acct),
+            (await store.read.listUsers(acct, { offset: 0, limit: 1 })).total,
+            await second.read.countUsers(acct),
+            (await second.read.listUsers(acct, { offset: 0, limit: 1 })).total,
+          ];
+          assert.deepEqual(await totals(), [0, 0, 0, 0]);
+          await store.transaction(acct, (tx) => tx.upsertUsers(acct, ['a@x.org', 'b@x.org', 'c@x.org'].map((email) => ({ email })), randomUUID));
+          assert.deepEqual(await totals(), [3, 3, 3, 3], 'an import');
+          const id = randomUUID();
+          await second.transaction(acct, (tx) => tx.insertUser({ accountId: acct, id, email: 'd@x.org', name: 'D', identity: null }));
+          assert.deepEqual(await totals(), [4, 4, 4, 4], 'an insert through the other store');
+          await store.transaction(acct, (tx) => tx.upsertUsers(acct, [{ email: 'A@x.org', name: 'again' }, { email: 'e@x.org' }], randomUUID));
+          assert.deepEqual(await totals(), [5, 5, 5, 5], 'an import that updates one user and adds one');
+          await second.transaction(acct, (tx) => tx.deleteUser(acct, id));
+          assert.deepEqual(await totals(), [4, 4, 4, 4], 'a delete through the other store');
+          await assert.rejects(store.transaction(acct, async (tx) => {
+            await tx.insertUser({ accountId: acct, id: randomUUID(), email: 'rolled-back@x.org', name: '', identity: null });
+            assert.equal(await tx.countUsers(acct), 5, 'a transaction counts its own rows');
+            throw new Error('roll back');
+          }));
+          assert.deepEqual(await totals(), [4, 4, 4, 4], 'a rolled-back insert');
+          assert.equal((await store.read.listUsers(acct, { offset: 0, limit: 10 }, { search: 'x.org' })).total, 4, 'a filtered list counts its matches');
+        } finally {
+          await second.close();
+        }
+      });
+
+      it('pages a directory of more than one anchor step the same at any offset, before and after it changes', { timeout: 120_000 }, async () => {
+        const acct = randomUUID().replace(/-/g, '');
+        const size = 2 * ANCHOR_STEP + 500;
+        const emails = Array.from({ length: size }, (_, i) => `u${i}@x.org`);
+        await store.transaction(acct, (tx) => tx.upsertUsers(acct, emails.map((email) => ({ email })), randomUUID));
+        const second = await openStore(db.url, { secrets: testKeys() });
+        try {
+          const page = async (s: Store, offset: number, limit = 5) => (await s.read.listUsers(acct, { offset, limit })).items.map((u) => u.email);
+          const offsets = [0, ANCHOR_STEP - 2, ANCHOR_STEP, 2 * ANCHOR_STEP - 1, 2 * ANCHOR_STEP + 497, size, size + ANCHOR_STEP];
+          const check = async (label: string) => {
+            for (const offset of offsets) {
+              const expected = emails.slice(offset, offset + 5);
+              assert.deepEqual(await page(store, offset), expected, `${label}: offset ${offset}`);
+              assert.deepEqual(await page(second, offset), expected, `${label}: offset ${offset}, another store`);
+            }
+          };
+          await check('as imported');
+          // Removing users before an anchor moves every later user one place up.
+          const gone = [3, ANCHOR_STEP + 7];
+          for (const i of gone) {
+            const user = (await second.read.getUserByEmail(acct, emails[i]))!;
+            await second.transaction(acct, (tx) => tx.deleteUser(acct, user.id));
+          }
+          for (const i of gone.reverse()) emails.splice(i, 1);
+          await store.transaction(acct, (tx) => tx.upsertUsers(acct, [{ email: 'late@x.org' }], randomUUID));
+          emails.push('late@x.org');
+          await check('after deletes and an insert');
+        } finally {
+          await second.close();
+        }
       });
 
       it('searches names case-insensitively beyond ASCII, on every driver alike', async () => {

@@ -3,6 +3,7 @@
 
 import type { StoreWriter, UserRecord, UserUpsert } from '../store.js';
 import { likePattern, now, type SqlContext } from './context.js';
+import { ANCHOR_STEP, DirectoryIndex } from './directory-index.js';
 
 export type UserRepository = Pick<StoreWriter, 'getUser' | 'getUserByEmail' | 'listUsers' | 'countUsers' | 'userSeq' | 'usersAfter' | 'insertUser' | 'updateUser' | 'deleteUser' | 'upsertUsers'>;
 
@@ -37,7 +38,41 @@ const emailKey = (email: string): string => email.toLowerCase();
 /** What the audit log keeps of a user. */
 const userAudit = (u: UserRecord) => ({ email: u.email, name: u.name, identity: u.identity });
 
-export function userRepository({ ex, scan, sql, audited, note }: SqlContext): UserRepository {
+/** `index`: only for the reader, outside any transaction (a transaction sees its own uncommitted rows). */
+export function userRepository({ ex, scan, sql, audited, note }: SqlContext, index?: DirectoryIndex): UserRepository {
+  const kept = async (accountId: string) => {
+    const row = await ex.get<{ version: number }>('SELECT version FROM account_versions WHERE account_id = ?', [accountId]);
+    return index!.at(accountId, Number(row?.version ?? 0));
+  };
+
+  const countAll = async (accountId: string): Promise<number> => {
+    const known = index === undefined ? undefined : await kept(accountId);
+    if (known?.users !== undefined) return known.users;
+    const row = await scan.get<{ n: number }>('SELECT COUNT(*) AS n FROM users WHERE account_id = ?', [accountId]);
+    const users = Number(row?.n ?? 0);
+    if (known !== undefined) known.users = users;
+    return users;
+  };
+
+  /** Rows of the unfiltered list from `offset` on: from the nearest anchor, walking to it once. */
+  const pageInSeqOrder = async (accountId: string, offset: number, limit: number): Promise<UserRow[]> => {
+    const wanted = index === undefined ? 0 : Math.floor(offset / ANCHOR_STEP);
+    if (wanted === 0) return scan.all<UserRow>('SELECT * FROM users WHERE account_id = ? ORDER BY seq LIMIT ? OFFSET ?', [accountId, limit, offset]);
+    const known = await kept(accountId);
+    // Each step skips ANCHOR_STEP entries of the (account_id, seq) index: paging through the
+    // whole directory walks it once in all.
+    while (known.anchors.length < wanted) {
+      const after = known.anchors.at(-1) ?? -1;
+      const next = await scan.get<{ seq: number }>('SELECT seq FROM users WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT 1 OFFSET ?', [accountId, after, ANCHOR_STEP - 1]);
+      if (next === undefined) break;
+      // Another request may have walked the same step meanwhile.
+      if ((known.anchors.at(-1) ?? -1) === after) known.anchors.push(Number(next.seq));
+    }
+    const anchor = Math.min(wanted, known.anchors.length);
+    if (anchor === 0) return scan.all<UserRow>('SELECT * FROM users WHERE account_id = ? ORDER BY seq LIMIT ? OFFSET ?', [accountId, limit, offset]);
+    return scan.all<UserRow>('SELECT * FROM users WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ? OFFSET ?', [accountId, known.anchors[anchor - 1], limit, offset - anchor * ANCHOR_STEP]);
+  };
+
   const getUser = async (accountId: string, id: string): Promise<UserRecord | undefined> => {
     const row = await ex.get<UserRow>('SELECT * FROM users WHERE account_id = ? AND id = ?', [accountId, id]);
     return row === undefined ? undefined : toUser(row);
@@ -68,12 +103,15 @@ export function userRepository({ ex, scan, sql, audited, note }: SqlContext): Us
         params.push(likePattern(filter.search), likePattern(filter.search));
       }
       const where = clauses.join(' AND ');
+      const filtered = clauses.length > 1;
       // A search reads every user of the account: off the event loop, both queries at once.
-      const [rows, count] = await Promise.all([
-        scan.all<UserRow>(`SELECT * FROM users WHERE ${where} ORDER BY ${searching ? sql.searchOrder('seq') : 'seq'} LIMIT ? OFFSET ?`, [...params, page.limit, page.offset]),
-        scan.get<{ n: number }>(`SELECT COUNT(*) AS n FROM users WHERE ${where}`, params),
+      const [rows, total] = await Promise.all([
+        filtered
+          ? scan.all<UserRow>(`SELECT * FROM users WHERE ${where} ORDER BY ${searching ? sql.searchOrder('seq') : 'seq'} LIMIT ? OFFSET ?`, [...params, page.limit, page.offset])
+          : pageInSeqOrder(accountId, page.offset, page.limit),
+        filtered ? scan.get<{ n: number }>(`SELECT COUNT(*) AS n FROM users WHERE ${where}`, params).then((row) => Number(row?.n ?? 0)) : countAll(accountId),
       ]);
-      return { items: rows.map(toUser), total: Number(count?.n ?? 0) };
+      return { items: rows.map(toUser), total };
     },
 
     async usersAfter(accountId, afterSeq, limit) {
@@ -81,10 +119,7 @@ export function userRepository({ ex, scan, sql, audited, note }: SqlContext): Us
       return rows.map(toUser);
     },
 
-    async countUsers(accountId) {
-      const row = await scan.get<{ n: number }>('SELECT COUNT(*) AS n FROM users WHERE account_id = ?', [accountId]);
-      return Number(row?.n ?? 0);
-    },
+    countUsers: countAll,
 
     async userSeq(accountId, id) {
       const row = await ex.get<{ seq: number }>('SELECT seq FROM users WHERE account_id = ? AND id = ? UNION ALL SELECT seq FROM deleted_users WHERE account_id = ? AND id = ?', [accountId, id, accountId, id]);
