@@ -2,9 +2,9 @@
 // compiled policy sets, service tokens, session revocations, organization), kept until the
 // account's version moves (every write to the account moves it, in any instance: see
 // Store.accountVersion). A decision then reads at most that version instead of reading and
-// compiling everything, and a change still applies from the next request on. Where the store
-// has a commit stamp (SQLite), a view confirmed current is reused without any read while the
-// stamp stays put (docs/enforcement.md "Sessions and caching").
+// compiling everything, and a change still applies from the next request on. Which views are
+// current, and since which commit stamp, is kept by EnforcedAccounts (enforced-accounts.ts)
+// for every account the server serves (docs/enforcement.md "Sessions and caching").
 
 import { compilePolicySet, type CompiledPolicySet, type Policy } from '../engine/index.js';
 import { loadAccountEnv } from '../account/account-env.js';
@@ -14,7 +14,7 @@ import type { ResourceRecord, Store, UserRecord } from '../store/store.js';
 import { matchDestination, type Candidate } from './app-match.js';
 
 /** Views older than this are rebuilt anyway (compiled sets read the clock, e.g. for expiries). */
-const MAX_AGE_MS = 60_000;
+export const MAX_AGE_MS = 60_000;
 const MAX_ACCOUNTS = 1000;
 const MAX_USERS = 50_000;
 
@@ -44,7 +44,8 @@ export class AccountView {
     readonly accountId: string,
     readonly version: number,
     readonly builtAt: number,
-    private readonly candidates: readonly Candidate<ResourceRecord>[],
+    /** The account's applications with their destinations. */
+    readonly candidates: readonly Candidate<ResourceRecord>[],
     readonly serviceTokens: readonly ResourceRecord[],
     readonly organization: OrganizationBody | undefined,
     private readonly revocationRecords: ReadonlyMap<string, ResourceRecord>,
@@ -115,40 +116,21 @@ export function destinationsOf(app: ResourceRecord): string[] {
 
 export class AccountViews {
   private readonly views = new Map<string, Promise<AccountView>>();
-  /** Per account, a view known to be current when the store's commit stamp was `stamp`. */
-  private readonly confirmed = new Map<string, { readonly view: AccountView; readonly stamp: number }>();
 
   constructor(private readonly store: Store) {}
 
-  /**
-   * The account's view as it was last confirmed current, with the commit stamp it was confirmed
-   * at, without reading anything. It is still current only while the store's commit stamp is
-   * that one: the caller checks (CommitStampCheck) before acting on it.
-   */
-  lastConfirmed(accountId: string, now = Date.now()): { readonly view: AccountView; readonly stamp: number } | undefined {
-    const entry = this.confirmed.get(accountId);
-    return entry === undefined || now - entry.view.builtAt >= MAX_AGE_MS ? undefined : entry;
-  }
-
-  async get(accountId: string, now = Date.now()): Promise<AccountView> {
-    // Taken before the version is read: any commit after this point moves the stamp, so a view
-    // of this version is current for as long as the stamp stays this one.
-    const stamp = this.store.commitStamp();
-    const version = await this.store.read.accountVersion(accountId);
+  /** The account's view now: the kept one while the account's version (`version` when the caller read it already) is the same. */
+  async get(accountId: string, now = Date.now(), version?: number): Promise<AccountView> {
+    const current = version ?? (await this.store.read.accountVersion(accountId));
     const cached = this.views.get(accountId);
     let view = cached === undefined ? undefined : await cached.catch(() => undefined);
-    if (view === undefined || view.version !== version || now - view.builtAt >= MAX_AGE_MS) {
-      const building = this.build(accountId, version, now);
+    if (view === undefined || view.version !== current || now - view.builtAt >= MAX_AGE_MS) {
+      const building = this.build(accountId, current, now);
       this.views.delete(accountId);
       this.views.set(accountId, building);
       if (this.views.size > MAX_ACCOUNTS) this.views.delete(this.views.keys().next().value!);
       building.catch(() => this.views.delete(accountId));
       view = await building;
-    }
-    if (stamp !== undefined) {
-      this.confirmed.delete(accountId);
-      this.confirmed.set(accountId, { view, stamp });
-      if (this.confirmed.size > MAX_ACCOUNTS) this.confirmed.delete(this.confirmed.keys().next().value!);
     }
     return view;
   }

@@ -2,7 +2,7 @@
 // them, the most specific destination winning.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { matchDestination } from './app-match.js';
+import { bestMatches, matchDestination } from './app-match.js';
 
 const apps = [
   { value: 'wildcard', destinations: ['*.example.com'] },
@@ -34,4 +34,20 @@ test('the most specific destination covering the host and path wins', () => {
     ['evil-example.com', '/', undefined],
   ];
   for (const [host, path, expected] of cases) assert.equal(matchDestination(apps, host, path), expected, `${host}${path}`);
+});
+
+test('every candidate as specific as the best is found, so that a tie between owners can be seen', () => {
+  const candidates = [
+    { value: 'a-wiki', destinations: ['wiki.example.com'] },
+    { value: 'a-wildcard', destinations: ['*.example.com'] },
+    { value: 'b-wiki', destinations: ['WIKI.example.com/'] },
+    { value: 'b-admin', destinations: ['wiki.example.com/admin', 'wiki.example.com/admin/*'] },
+  ];
+  assert.deepEqual(bestMatches(candidates, 'wiki.example.com', '/'), ['a-wiki', 'b-wiki']);
+  assert.deepEqual(bestMatches(candidates, 'wiki.example.com', '/admin/x'), ['b-admin'], 'a longer path is more specific; two destinations of one candidate count once');
+  assert.deepEqual(bestMatches(candidates, 'shop.example.com', '/'), ['a-wildcard']);
+  assert.deepEqual(bestMatches(candidates, 'example.org', '/'), []);
+  for (const [host, path] of [['wiki.example.com', '/'], ['wiki.example.com', '/admin'], ['shop.example.com', '/x']] as const) {
+    assert.equal(bestMatches(candidates, host, path)[0], matchDestination(candidates, host, path), 'the first of the best is the one matchDestination picks');
+  }
 });

@@ -51,21 +51,51 @@ export interface Candidate<T> {
   readonly destinations: readonly string[];
 }
 
-/** The candidate with the most specific destination covering `host` and `path`, if any. */
-export function matchDestination<T>(candidates: readonly Candidate<T>[], host: string, path: string): T | undefined {
+/** The host and path as destinations are compared with them: lower case, no port, no trailing dot or slash, the root as the empty path. */
+function normalized(host: string, path: string): { readonly host: string; readonly path: string } {
   const requestHost = host.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
   const rawPath = (path.split('?')[0] ?? '/').toLowerCase() || '/';
-  // Compared without a trailing slash; the root as the empty path.
-  const requestPath = rawPath === '/' ? '' : rawPath.replace(/\/+$/, '');
+  return { host: requestHost, path: rawPath === '/' ? '' : rawPath.replace(/\/+$/, '') };
+}
+
+/** The candidate with the most specific destination covering `host` and `path`, if any (the first of equally specific ones). */
+export function matchDestination<T>(candidates: readonly Candidate<T>[], host: string, path: string): T | undefined {
+  const request = normalized(host, path);
   let best: { value: T; hostWeight: number; pathWeight: number } | undefined;
   for (const candidate of candidates) {
     for (const text of candidate.destinations) {
       const d = destination(text);
-      if (d === undefined || !d.host.test(requestHost) || !d.path.test(requestPath)) continue;
+      if (d === undefined || !d.host.test(request.host) || !d.path.test(request.path)) continue;
       if (best === undefined || d.hostWeight > best.hostWeight || (d.hostWeight === best.hostWeight && d.pathWeight > best.pathWeight)) {
         best = { value: candidate.value, hostWeight: d.hostWeight, pathWeight: d.pathWeight };
       }
     }
   }
   return best?.value;
+}
+
+/**
+ * Every candidate with a destination covering `host` and `path` as specifically as the most
+ * specific one, in their order (empty when none covers it): where candidates of different owners
+ * (accounts) tie, no owner can be told apart from the others.
+ */
+export function bestMatches<T>(candidates: readonly Candidate<T>[], host: string, path: string): T[] {
+  const request = normalized(host, path);
+  let best: T[] = [];
+  let hostWeight = -1;
+  let pathWeight = -1;
+  for (const candidate of candidates) {
+    for (const text of candidate.destinations) {
+      const d = destination(text);
+      if (d === undefined || !d.host.test(request.host) || !d.path.test(request.path)) continue;
+      if (d.hostWeight > hostWeight || (d.hostWeight === hostWeight && d.pathWeight > pathWeight)) {
+        best = [candidate.value];
+        hostWeight = d.hostWeight;
+        pathWeight = d.pathWeight;
+      } else if (d.hostWeight === hostWeight && d.pathWeight === pathWeight && best.at(-1) !== candidate.value) {
+        best.push(candidate.value);
+      }
+    }
+  }
+  return best;
 }

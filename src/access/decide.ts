@@ -1,5 +1,6 @@
 // The enforcement decision for one request a reverse proxy forwards (docs/enforcement.md): find
-// the application covering its host and path, work out who is asking (a service token's two
+// the application covering its host and path, of whichever account the server serves (see
+// enforced-accounts.ts), work out who is asking (a service token's two
 // headers, the CF_Authorization application token, or nobody), and run the application's
 // policies, in Cloudflare's order of execution, on that identity now: a policy change, a
 // deleted user or a revoked service token takes effect on the next request. decideFromMemory
@@ -8,7 +9,8 @@
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { parseGoDuration, prepareIdentity, resultAccess, resultDecidingIndex, type Identity } from '../engine/index.js';
-import { destinationsOf, type AccountView, type AccountViews, type CompiledApp } from './account-views.js';
+import { destinationsOf, type AccountView, type CompiledApp } from './account-views.js';
+import type { AccountIndex, EnforcedAccounts } from './enforced-accounts.js';
 import { evaluatedIdentity } from '../api/resources/user-policy-checks.js';
 import type { ResourceRecord, Store, UserRecord } from '../store/store.js';
 import { matchDestination } from './app-match.js';
@@ -28,12 +30,14 @@ export interface ForwardedRequest {
 export type Decision =
   /** Let the request through; `token` (and `email`) go upstream. */
   | { readonly kind: 'allow'; readonly app: ResourceRecord; readonly token?: string; readonly email?: string; readonly bypass: boolean }
-  /** Nobody is logged in for this application: send the browser to log in. */
-  | { readonly kind: 'login'; readonly app: ResourceRecord }
+  /** Nobody is logged in for this application: send the browser to log in, on `authDomain` (its account's). */
+  | { readonly kind: 'login'; readonly app: ResourceRecord; readonly authDomain: string }
   /** Policies deny whoever is asking. */
   | { readonly kind: 'deny'; readonly app: ResourceRecord; readonly email?: string; readonly userId?: string }
   /** No application covers the request. */
-  | { readonly kind: 'no_application' };
+  | { readonly kind: 'no_application' }
+  /** Applications of several accounts cover the request equally: refused (a configuration error). */
+  | { readonly kind: 'conflict'; readonly accountIds: readonly string[] };
 
 /** The application covering a host and path, read now (for the rare sign-in paths). */
 export async function findApplication(store: Store, accountId: string, host: string, path: string): Promise<ResourceRecord | undefined> {
@@ -62,11 +66,11 @@ function serviceToken(tokens: readonly ResourceRecord[], clientId: string, clien
 
 export interface DecideContext {
   readonly store: Store;
-  readonly views: AccountViews;
+  /** The accounts the server serves, and which one a request is for. */
+  readonly accounts: EnforcedAccounts;
   readonly tokens: VerifiedTokens;
   readonly keys: SigningKeys;
-  readonly accountId: string;
-  /** The account's auth domain URL (the tokens' issuer), given what the organization says. */
+  /** An account's auth domain URL (the tokens' issuer), given what its organization says. */
   issuer(organization: AccountView['organization']): string;
   readonly now?: number;
 }
@@ -84,11 +88,11 @@ export function sessionSeconds(app: ResourceRecord, organizationDefault?: unknow
  * slow path of the same decision, so there is one implementation of the rules (decideWith).
  */
 type Missing =
-  | { readonly load: 'compiled'; readonly app: ResourceRecord }
-  | { readonly load: 'keys' }
+  | { readonly load: 'compiled'; readonly view: AccountView; readonly app: ResourceRecord }
+  | { readonly load: 'keys'; readonly accountId: string }
   | { readonly load: 'claims'; readonly token: string; readonly keys: readonly SigningKey[]; readonly aud: string; readonly issuer: string }
-  | { readonly load: 'user'; readonly userId: string }
-  | { readonly load: 'service_token_jwt'; readonly input: ServiceTokenInput };
+  | { readonly load: 'user'; readonly view: AccountView; readonly userId: string }
+  | { readonly load: 'service_token_jwt'; readonly accountId: string; readonly input: ServiceTokenInput };
 
 /** What one slow decision loaded, used before the caches (which may have let go of it meanwhile). */
 interface Loaded {
@@ -102,7 +106,7 @@ interface Loaded {
 const NOTHING_LOADED: Loaded = Object.freeze({});
 
 /**
- * The decision from memory alone, without waiting: on the account's view as last confirmed
+ * The decision from memory alone, without waiting: on the accounts' views as last confirmed
  * current, when everything the decision reads (the compiled policy set, the signing keys, the
  * token's checked signature, the user) is at hand; else undefined (ask decide()). It holds only
  * if nothing was committed since the view was confirmed: the caller answers with it once the
@@ -111,47 +115,51 @@ const NOTHING_LOADED: Loaded = Object.freeze({});
  */
 export function decideFromMemory(request: ForwardedRequest, ctx: DecideContext): { readonly decision: Decision; readonly stamp: number } | undefined {
   const now = ctx.now ?? Date.now();
-  const confirmed = ctx.views.lastConfirmed(ctx.accountId, now);
+  const confirmed = ctx.accounts.lastConfirmed(now);
   if (confirmed === undefined) return undefined;
-  const out = decideWith(request, ctx, confirmed.view, now, NOTHING_LOADED);
+  const out = decideWith(request, ctx, confirmed.index, now, NOTHING_LOADED);
   return 'load' in out ? undefined : { decision: out, stamp: confirmed.stamp };
 }
 
 export async function decide(request: ForwardedRequest, ctx: DecideContext): Promise<Decision> {
   const now = ctx.now ?? Date.now();
-  const view = await ctx.views.get(ctx.accountId, now);
+  const index = await ctx.accounts.get(now);
   const loaded: Loaded = {};
   // Each round loads one missing thing, which the next round finds: a handful of rounds at most.
   for (;;) {
-    const out = decideWith(request, ctx, view, now, loaded);
+    const out = decideWith(request, ctx, index, now, loaded);
     if (!('load' in out)) return out;
     switch (out.load) {
       case 'compiled':
-        loaded.compiled = await view.compiled(out.app);
+        loaded.compiled = await out.view.compiled(out.app);
         break;
       case 'keys':
-        loaded.keys = await ctx.keys.keys(ctx.accountId, now);
+        loaded.keys = await ctx.keys.keys(out.accountId, now);
         break;
       case 'claims':
         loaded.claims = { value: await ctx.tokens.verify(out.token, out.keys, out.aud, out.issuer, now) };
         break;
       case 'user':
-        loaded.user = { value: await view.user(out.userId) };
+        loaded.user = { value: await out.view.user(out.userId) };
         break;
       case 'service_token_jwt':
-        loaded.serviceTokenJwt = await serviceAppToken(out.input, await ctx.keys.current(ctx.accountId), now);
+        loaded.serviceTokenJwt = await serviceAppToken(out.input, await ctx.keys.current(out.accountId), now);
         break;
     }
   }
 }
 
-/** The decision on this view, or what it still needs from outside memory. */
-function decideWith(request: ForwardedRequest, ctx: DecideContext, view: AccountView, now: number, loaded: Loaded): Decision | Missing {
-  const app = view.application(request.host, request.path);
-  if (app === undefined) return { kind: 'no_application' };
+const NO_APPLICATION: Decision = Object.freeze({ kind: 'no_application' });
+
+/** The decision on these views, or what it still needs from outside memory. */
+function decideWith(request: ForwardedRequest, ctx: DecideContext, index: AccountIndex, now: number, loaded: Loaded): Decision | Missing {
+  const match = index.application(request.host, request.path);
+  if (match.kind === 'none') return NO_APPLICATION;
+  if (match.kind === 'conflict') return { kind: 'conflict', accountIds: match.accountIds };
+  const { view, app } = match;
   const aud = String(app.body.aud ?? '');
   const compiledApp = loaded.compiled ?? view.compiledNow(app);
-  if (compiledApp === undefined) return { load: 'compiled', app };
+  if (compiledApp === undefined) return { load: 'compiled', view, app };
   const { policies, compiled } = compiledApp;
   const network: Identity = request.ip === undefined ? {} : { ip: request.ip };
 
@@ -163,8 +171,8 @@ function decideWith(request: ForwardedRequest, ctx: DecideContext, view: Account
     service = serviceToken(view.serviceTokens, request.clientId, request.clientSecret, now);
     if (service !== undefined) identity = { ...network, service_token_id: service.id, service_token_status: true, common_name: String(service.body.client_id) };
   } else if (request.token !== undefined) {
-    const keys = loaded.keys ?? ctx.keys.keysNow(ctx.accountId, now);
-    if (keys === undefined) return { load: 'keys' };
+    const keys = loaded.keys ?? ctx.keys.keysNow(view.accountId, now);
+    if (keys === undefined) return { load: 'keys', accountId: view.accountId };
     const issuer = ctx.issuer(view.organization);
     if (loaded.claims !== undefined) claims = loaded.claims.value;
     else {
@@ -179,7 +187,7 @@ function decideWith(request: ForwardedRequest, ctx: DecideContext, view: Account
       else claims = undefined;
     } else if (claims?.sub !== undefined) {
       const known = loaded.user !== undefined ? { user: loaded.user.value } : view.userNow(claims.sub);
-      if (known === undefined) return { load: 'user', userId: claims.sub };
+      if (known === undefined) return { load: 'user', view, userId: claims.sub };
       const user = known.user;
       const revokedAt = user === undefined ? undefined : view.revokedAt(user.id);
       // A user deleted since the login, or whose sessions were revoked since, has no session any more.
@@ -198,18 +206,18 @@ function decideWith(request: ForwardedRequest, ctx: DecideContext, view: Account
     if (service !== undefined && deciding?.decision === 'non_identity') {
       if (request.token !== undefined && claims !== undefined) return { kind: 'allow', app, token: request.token, bypass: false };
       if (loaded.serviceTokenJwt === undefined) {
-        return { load: 'service_token_jwt', input: { aud, issuer: ctx.issuer(view.organization), lifetimeSeconds: sessionSeconds(app), clientId: String(service.body.client_id) } };
+        return { load: 'service_token_jwt', accountId: view.accountId, input: { aud, issuer: ctx.issuer(view.organization), lifetimeSeconds: sessionSeconds(app), clientId: String(service.body.client_id) } };
       }
       return { kind: 'allow', app, token: loaded.serviceTokenJwt, bypass: false };
     }
     if (claims !== undefined && service === undefined) return { kind: 'allow', app, token: request.token!, ...(typeof claims.email === 'string' ? { email: claims.email } : {}), bypass: false };
     // Granted by an Allow policy without a user (nobody, or a service token): Cloudflare asks
     // for a login before an Allow policy applies.
-    return { kind: 'login', app };
+    return { kind: 'login', app, authDomain: ctx.issuer(view.organization) };
   }
   // Denied (or undecidable, which fails closed): a logged-in user or a service token is refused;
   // nobody identified is sent to log in first.
-  if (claims === undefined && service === undefined) return { kind: 'login', app };
+  if (claims === undefined && service === undefined) return { kind: 'login', app, authDomain: ctx.issuer(view.organization) };
   return {
     kind: 'deny',
     app,

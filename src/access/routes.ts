@@ -2,21 +2,25 @@
 // forward-auth endpoint reverse proxies ask about every request, the public keys applications
 // verify tokens with, and, reached on the application's own host through the proxy, the
 // endpoints that set, read and clear the CF_Authorization cookie. The sign-ins (login page,
-// identity providers, development login) are in login/routes.ts.
+// identity providers, development login) are in login/routes.ts. Every account the server holds
+// is enforced: which one a request is for is found by enforced-accounts.ts (docs/enforcement.md
+// "Several accounts on one server").
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Store } from '../store/store.js';
+import type { ResourceRecord, Store } from '../store/store.js';
 import { VerifiedTokens, verifyAppToken } from './app-token.js';
 import { AccessLog } from './access-log.js';
-import { decide, decideFromMemory, findApplication, type Decision, type ForwardedRequest } from './decide.js';
+import { decide, decideFromMemory, type Decision, type ForwardedRequest } from './decide.js';
 import { messagePage, signInRequiredPage } from './pages.js';
 import { authDomainUrl, sessionsRevokedAt, type OrganizationBody } from '../account/organization.js';
-import { AccountViews } from './account-views.js';
+import { AccountViews, type AccountView } from './account-views.js';
+import { EnforcedAccounts, type AccountIndex } from './enforced-accounts.js';
+import type { LoginContext } from './login/flow.js';
 import { CommitStampCheck } from './commit-stamp-check.js';
 import { cookieValue, first, forwarded, sameHostUrl, type OriginalRequest } from './forwarded.js';
 import { loginMethods, registerLoginRoutes } from './login/routes.js';
 import type { Mailer } from './login/mailer.js';
-import { parseTrustedProxies, type TrustedProxies } from './trusted-proxies.js';
+import { parseTrustedProxies } from './trusted-proxies.js';
 import type { SigningKeys } from '../account/signing-keys.js';
 
 export const COOKIE = 'CF_Authorization';
@@ -25,11 +29,16 @@ const AUTHORIZE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPT
 export interface AccessOptions {
   readonly store: Store;
   readonly keys: SigningKeys;
-  /** The account whose applications this server enforces. */
+  /**
+   * The server's default account. Every account the store holds is enforced (docs/enforcement.md
+   * "Several accounts on one server"); this one also where it was never created (open accounts),
+   * and it answers on the server's own address while its organization names no auth domain.
+   */
   readonly accountId: string;
   /**
-   * The public URL of this server as users reach it: the auth domain, the tokens' issuer (a
-   * function when it is known only once the server listens).
+   * The public URL of this server as users reach it: the default auth domain, the tokens' issuer
+   * for an account whose organization names none (a function when it is known only once the
+   * server listens).
    */
   readonly authDomain: string | (() => string);
   /** Peers whose X-Forwarded-* headers are believed (default: loopback only). */
@@ -59,19 +68,18 @@ export function registerAccessRoutes(app: FastifyInstance, options: AccessOption
 }
 
 function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
-  const { store, keys, accountId } = options;
+  const { store, keys } = options;
   const views = new AccountViews(store);
   const authDomain = options.authDomain;
   const configured = (): string => (typeof authDomain === 'function' ? authDomain() : authDomain).replace(/\/+$/, '');
   // The organization's auth domain when it names one (docs/enforcement.md), else the configured one.
   const issuerOf = (org: OrganizationBody | undefined): string => (typeof org?.auth_domain === 'string' && org.auth_domain !== '' ? authDomainUrl(org.auth_domain) : configured());
-  const issuerNow = async (): Promise<string> => issuerOf((await views.get(accountId)).organization);
   const trusted = parseTrustedProxies(options.trustedProxies ?? ['127.0.0.1/8', '::1/128']);
   const log = new AccessLog(store);
   const tokens = new VerifiedTokens();
   const stamps = new CommitStampCheck(store);
-  const context = { store, views, tokens, keys, accountId, issuer: issuerOf };
-  const loginUrl = async (host: string, returnTo: string): Promise<string> => `${await issuerNow()}/cdn-cgi/access/login/${encodeURIComponent(host)}?redirect_url=${encodeURIComponent(returnTo)}`;
+  const accounts = new EnforcedAccounts(store, views, options.accountId, configured, (message, details) => app.log.warn(details, message));
+  const context = { store, accounts, tokens, keys, issuer: issuerOf };
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
@@ -124,27 +132,45 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const redirect = (request.query as Record<string, unknown>).redirect === '1';
     switch (decision.kind) {
       case 'login': {
-        const to = await loginUrl(original.host, `${original.proto}://${original.host}${original.path}`);
+        const returnTo = `${original.proto}://${original.host}${original.path}`;
+        const to = `${decision.authDomain}/cdn-cgi/access/login/${encodeURIComponent(original.host)}?redirect_url=${encodeURIComponent(returnTo)}`;
         reply.header('x-access-login', to);
         return redirect ? reply.redirect(to, 302) : reply.code(401).type('text/html').send(signInRequiredPage(to));
       }
       case 'deny': {
-        await log.refusal(accountId, { app: decision.app, host: original.host, ip: original.ip, ...(decision.userId !== undefined ? { userId: decision.userId } : {}), ...(decision.email !== undefined ? { userEmail: decision.email } : {}) });
+        await log.refusal(decision.app.accountId, { app: decision.app, host: original.host, ip: original.ip, ...(decision.userId !== undefined ? { userId: decision.userId } : {}), ...(decision.email !== undefined ? { userEmail: decision.email } : {}) });
         const denyUrl = typeof decision.app.body.custom_deny_url === 'string' ? decision.app.body.custom_deny_url : undefined;
         if (denyUrl !== undefined) reply.header('x-access-deny-url', denyUrl);
         if (redirect && denyUrl !== undefined) return reply.redirect(denyUrl, 302);
         const message = typeof decision.app.body.custom_deny_message === 'string' ? decision.app.body.custom_deny_message : "You don't have permission to view this application.";
         return reply.code(403).type('text/html').send(messagePage('Forbidden', message));
       }
+      case 'conflict':
+        request.log.error({ host: original.host, path: original.path.split('?')[0], accounts: decision.accountIds }, 'applications of several accounts cover this request equally: refused until one of them is changed');
+        return reply.code(403).type('text/html').send(messagePage('Forbidden', `Applications of several accounts cover ${original.host}${original.path.split('?')[0]}: the administrator must change one of them.`));
       case 'no_application':
         if (options.noApplication === 'allow') return reply.code(200).send();
         return reply.code(403).type('text/html').send(messagePage('Forbidden', `No Access application covers ${original.host}${original.path.split('?')[0]}.`));
     }
   }
 
-  // Cloudflare's shape: the current and previous keys as JWKs, and as PEM certificates (the current one first).
-  app.get('/cdn-cgi/access/certs', async (_request, reply) => {
-    const published = await keys.keys(accountId);
+  /** The answer of an identity endpoint on a host that is neither an auth domain nor an application's (several accounts). */
+  const unknownHost = (reply: FastifyReply, host: string): FastifyReply => reply.code(404).send({ err: `No account on this server has its auth domain or an Access application at ${host}.` });
+
+  /** The account and application an application-host endpoint is for; a tie between accounts (logged) counts as none. */
+  const applicationAt = (request: FastifyRequest, index: AccountIndex, host: string, path: string): { view: AccountView; app: ResourceRecord } | undefined => {
+    const match = index.application(host, path);
+    if (match.kind === 'conflict') request.log.error({ host, path, accounts: match.accountIds }, 'applications of several accounts cover this host equally');
+    return match.kind === 'application' ? match : undefined;
+  };
+
+  // On the auth domain: the account's current and previous keys as JWKs, and as PEM
+  // certificates (the current one first), in Cloudflare's shape.
+  app.get('/cdn-cgi/access/certs', async (request, reply) => {
+    const host = forwarded(request, trusted).host;
+    const account = (await accounts.get()).authDomainAccount(host);
+    if (account === undefined) return unknownHost(reply, host);
+    const published = await keys.keys(account.accountId);
     const certs = published.map((k) => ({ kid: k.kid, cert: k.certificate }));
     return reply.header('cache-control', 'public, max-age=60').send({ keys: published.map((k) => k.publicJwk), public_cert: certs[0], public_certs: certs });
   });
@@ -154,23 +180,27 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const original = forwarded(request, trusted);
     const query = request.query as Record<string, string | undefined>;
     const target = sameHostUrl(query.redirect_url, original.host, original.proto);
-    const protectedApp = await findApplication(store, accountId, original.host, new URL(target).pathname);
-    if (protectedApp === undefined || query.token === undefined) return reply.code(400).type('text/html').send(messagePage('Bad request', 'This sign-in link is not for an application here.'));
-    const claims = await verifyAppToken(query.token, await keys.keys(accountId), String(protectedApp.body.aud), await issuerNow());
+    const found = applicationAt(request, await accounts.get(), original.host, new URL(target).pathname);
+    if (found === undefined || query.token === undefined) return reply.code(400).type('text/html').send(messagePage('Bad request', 'This sign-in link is not for an application here.'));
+    // Only a token of the application's own account: its keys, its auth domain as the issuer, the application's aud.
+    const claims = await verifyAppToken(query.token, await keys.keys(found.view.accountId), String(found.app.body.aud), issuerOf(found.view.organization));
     if (claims === undefined || claims.exp === undefined) return reply.code(400).type('text/html').send(messagePage('Bad request', 'This sign-in link is invalid or has expired: sign in again.'));
     const maxAge = Math.max(1, claims.exp - Math.floor(Date.now() / 1000));
-    reply.header('set-cookie', cookieHeader(protectedApp, query.token, maxAge, original.proto === 'https'));
+    reply.header('set-cookie', cookieHeader(found.app, query.token, maxAge, original.proto === 'https'));
     return reply.redirect(target, 302);
   });
 
   // On the application's host: who the cookie says is logged in, in Cloudflare's shape.
   app.get('/cdn-cgi/access/get-identity', async (request, reply) => {
     const original = forwarded(request, trusted);
-    const protectedApp = await findApplication(store, accountId, original.host, '/');
+    const index = await accounts.get();
+    const found = applicationAt(request, index, original.host, '/');
+    if (found === undefined && index.only === undefined && index.authDomainAccount(original.host) === undefined) return unknownHost(reply, original.host);
     const token = cookieValue(request.headers.cookie, COOKIE) ?? first(request.headers['cf-access-token']);
-    const claims = protectedApp === undefined || token === undefined ? undefined : await verifyAppToken(token, await keys.keys(accountId), String(protectedApp.body.aud), await issuerNow());
-    const user = claims?.sub === undefined || claims.sub === '' ? undefined : await store.read.getUser(accountId, claims.sub);
-    const revokedAt = user === undefined ? undefined : await sessionsRevokedAt(store.read, accountId, user.id);
+    const accountId = found?.view.accountId;
+    const claims = found === undefined || token === undefined ? undefined : await verifyAppToken(token, await keys.keys(found.view.accountId), String(found.app.body.aud), issuerOf(found.view.organization));
+    const user = accountId === undefined || claims?.sub === undefined || claims.sub === '' ? undefined : await store.read.getUser(accountId, claims.sub);
+    const revokedAt = user === undefined ? undefined : await sessionsRevokedAt(store.read, accountId!, user.id);
     if (user === undefined || (revokedAt !== undefined && !((claims!.iat ?? 0) * 1000 > revokedAt))) return reply.code(401).send({ err: 'no session' });
     const identity = (user.identity ?? {}) as Record<string, unknown>;
     return reply.send({
@@ -191,12 +221,26 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     });
   });
 
-  // On the application's host: end the session there.
+  // On the application's host (or the auth domain): end the session there.
   app.get('/cdn-cgi/access/logout', async (request, reply) => {
+    const host = forwarded(request, trusted).host;
+    const index = await accounts.get();
+    if (index.only === undefined && index.application(host, '/').kind === 'none' && index.authDomainAccount(host) === undefined) return unknownHost(reply, host);
     reply.header('set-cookie', `${COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax`);
     return reply.code(200).type('text/html').send(messagePage('Signed out', 'You are signed out of this application.'));
   });
 
   const clock = options.clock ?? Date.now;
-  registerLoginRoutes(app, { store, views, keys, accountId, log, trusted, issuer: issuerNow, devLogin: options.devLogin === true, now: () => clock() }, loginMethods({ mailer: options.mailer }));
+  // The sign-ins run on the auth domain: the account is the one whose auth domain the request came to.
+  const loginContextOf = async (request: FastifyRequest, reply: FastifyReply): Promise<LoginContext | undefined> => {
+    const host = forwarded(request, trusted).host;
+    const account = (await accounts.get(clock())).authDomainAccount(host);
+    if (account === undefined) {
+      await reply.code(404).type('text/html').send(messagePage('Not found', `No account on this server has its auth domain at ${host}.`));
+      return undefined;
+    }
+    const issuer = issuerOf(account.organization);
+    return { store, views, keys, accountId: account.accountId, log, trusted, issuer: async () => issuer, devLogin: options.devLogin === true, now: () => clock() };
+  };
+  registerLoginRoutes(app, loginContextOf, options.devLogin === true, loginMethods({ mailer: options.mailer }));
 }

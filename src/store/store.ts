@@ -272,6 +272,8 @@ export interface StoreReader {
    * derived from the account's objects is still true while it is unchanged.
    */
   accountVersion(accountId: string): Promise<number>;
+  /** Every account (oldest first) with its accountVersion, in one read: what the enforcement point checks per decision when it serves several. */
+  accountVersions(): Promise<{ readonly id: string; readonly version: number }[]>;
   /** Access-request log entries of an account, newest first unless direction is asc. */
   listAccessRequests(accountId: string, limit: number, filter?: AccessRequestFilter): Promise<AccessRequestRecord[]>;
   /** A page of them, with how many match in all. */

@@ -70,9 +70,10 @@ function started(name: 'nginx' | 'caddy', port: number, child: ChildProcess, dir
   };
 }
 
-export async function startNginx(target: ProxyTarget): Promise<RunningProxy> {
+/** `port`: where it listens, when the caller must know it first (e.g. to make it an auth domain); default a free one. */
+export async function startNginx(target: ProxyTarget, port?: number): Promise<RunningProxy> {
   const dir = tempDir('portcullis-nginx-');
-  const port = await freePort();
+  port ??= await freePort();
   for (const sub of ['logs', 'tmp']) mkdirSync(join(dir.path, sub));
   const conf = join(dir.path, 'nginx.conf');
   writeFileSync(

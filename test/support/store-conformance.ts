@@ -67,6 +67,17 @@ export function storeConformance(kind: DatabaseKind): void {
         assert.equal(await store.read.accountVersion(account), 2, 'a rolled-back transaction moves nothing');
         assert.equal(await store.read.accountVersion(OTHER.replace(/^f/, 'e')), 0);
       });
+
+      it('reads every account with its version at once, oldest first, 0 before its first write', async () => {
+        const written = { id: randomUUID().replace(/-/g, ''), name: 'Written', createdAt: '2032-01-01T00:00:00.000Z' };
+        const untouched = { id: randomUUID().replace(/-/g, ''), name: 'Untouched', createdAt: '2032-01-02T00:00:00.000Z' };
+        for (const account of [untouched, written]) await store.transaction(ACCOUNTS_SCOPE, (tx) => tx.insertAccount(account));
+        await store.transaction(written.id, (tx) => tx.insertResource({ ...resource('policy', 'P'), accountId: written.id }, []));
+        await store.transaction(written.id, (tx) => tx.insertResource({ ...resource('policy', 'Q'), accountId: written.id }, []));
+        const versions = await store.read.accountVersions();
+        assert.deepEqual(versions.filter((v) => v.id === written.id || v.id === untouched.id), [{ id: written.id, version: 2 }, { id: untouched.id, version: 0 }]);
+        assert.deepEqual(versions.map((v) => v.id), (await store.read.listAccounts()).map((a) => a.id), 'the same accounts, in the same order');
+      });
     });
 
     describe('resources', () => {

@@ -68,7 +68,7 @@ describe('the identity-provider page in a browser', { skip }, () => {
     assert.deepEqual(idp.config, { client_id: config.client_id, auth_url: config.auth_url, token_url: config.token_url, certs_url: config.certs_url, scopes: ['openid', 'email', 'profile', 'groups'], claims: ['groups'] });
     const row = page.getByRole('row').filter({ hasText: 'Test OpenID provider' });
     await row.waitFor();
-    assert.equal(await row.getByRole('link', { name: 'Test Test OpenID provider' }).getAttribute('href'), `/cdn-cgi/access/test-idp/${String(idp.id)}`);
+    assert.equal(await row.getByRole('link', { name: 'Test Test OpenID provider' }).getAttribute('href'), `${s.baseUrl}/cdn-cgi/access/test-idp/${String(idp.id)}`);
 
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.getByRole('button', { name: 'Edit Test OpenID provider' }).click();
@@ -89,7 +89,7 @@ describe('the identity-provider page in a browser', { skip }, () => {
   it('the Test button signs in with the provider in a new tab and shows the identity it produced', async () => {
     const idp = await stored('Test OpenID provider');
     const link = page.getByRole('region', { name: 'Setting up the identity provider' }).getByRole('link', { name: 'Test' });
-    assert.equal(await link.getAttribute('href'), `/cdn-cgi/access/test-idp/${String(idp.id)}`);
+    assert.equal(await link.getAttribute('href'), `${s.baseUrl}/cdn-cgi/access/test-idp/${String(idp.id)}`);
     assert.equal(await link.getAttribute('target'), '_blank');
     const [tab] = await Promise.all([page.context().waitForEvent('page'), link.click()]);
     await tab.locator('#idp-login').fill('tess');

@@ -4,6 +4,7 @@
 // identity recorded, an access-log entry, an application token handed to the application's host.
 
 import { randomBytes } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ResourceRecord, Store } from '../../store/store.js';
 import type { SigningKeys } from '../../account/signing-keys.js';
 import { readOrganization } from '../../account/organization.js';
@@ -15,6 +16,7 @@ import { identityOf, recordLogin, type LoginIdentity } from '../logins.js';
 import type { TrustedProxies } from '../trusted-proxies.js';
 import type { AccountViews } from '../account-views.js';
 
+/** One account's sign-ins. */
 export interface LoginContext {
   readonly store: Store;
   /** The account's applications and compiled policies (what a one-time PIN checks before mailing). */
@@ -23,11 +25,17 @@ export interface LoginContext {
   readonly accountId: string;
   readonly log: AccessLog;
   readonly trusted: TrustedProxies;
-  /** The auth domain URL now (the tokens' issuer; identity providers call back here). */
+  /** The account's auth domain URL (the tokens' issuer; identity providers call back here). */
   issuer(): Promise<string>;
   readonly devLogin: boolean;
   now(): number;
 }
+
+/**
+ * The login context of the account whose auth domain a request came to (docs/enforcement.md
+ * "Several accounts on one server"); undefined once a 404 answered that no account's is there.
+ */
+export type LoginContextOf = (request: FastifyRequest, reply: FastifyReply) => Promise<LoginContext | undefined>;
 
 /** A sign-in under way: for which application, and where the browser goes back to. */
 export interface PendingLogin {

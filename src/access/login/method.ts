@@ -3,7 +3,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ResourceRecord } from '../../store/store.js';
-import type { LoginContext, PendingLogin } from './flow.js';
+import type { LoginContext, LoginContextOf, PendingLogin } from './flow.js';
 
 export interface LoginMethod {
   /** The identity provider types it signs in with. */
@@ -15,8 +15,8 @@ export interface LoginMethod {
   readonly unavailable?: string;
   /** Send the browser on to the identity provider, or show what the method asks for. */
   start(ctx: LoginContext, idp: ResourceRecord, pending: PendingLogin, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply>;
-  /** Its own routes (the identity provider's callback, a form's answer). */
-  register(scope: FastifyInstance, ctx: LoginContext): void;
+  /** Its own routes (the identity provider's callback, a form's answer), each for the account whose auth domain it is reached on. */
+  register(scope: FastifyInstance, contextOf: LoginContextOf): void;
 }
 
 /** The callback identity providers send the browser back to (Cloudflare's, on the auth domain). */

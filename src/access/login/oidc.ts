@@ -142,8 +142,10 @@ export function oidcMethod(): LoginMethod {
       return reply.redirect(client.buildAuthorizationUrl(configuration, parameters).href, 302);
     },
 
-    register(scope, ctx) {
+    register(scope, contextOf) {
       scope.get(CALLBACK_PATH, async (request, reply) => {
+        const ctx = await contextOf(request, reply);
+        if (ctx === undefined) return reply;
         const query = request.query as Record<string, string | undefined>;
         const ip = forwarded(request, ctx.trusted).ip;
         const resumed = await resumeLogin(ctx, CHALLENGE_KIND, query.state);

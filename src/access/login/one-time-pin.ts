@@ -108,9 +108,11 @@ export function pinMethod(mailer: Mailer | undefined): LoginMethod {
       return html(reply, 200, emailForm(pending, idp));
     },
 
-    register(scope, ctx) {
+    register(scope, contextOf) {
       // The email typed: mail a code (when the policies could let the address in) and ask for it.
       scope.post('/cdn-cgi/access/login/:host/idp/:idp/pin', async (request, reply) => {
+        const ctx = await contextOf(request, reply);
+        if (ctx === undefined) return reply;
         const { host, idp: idpId } = request.params as { host: string; idp: string };
         const form = (request.body ?? {}) as Record<string, unknown>;
         const pending = await pendingLogin(ctx, host, typeof form.redirect_url === 'string' ? form.redirect_url : undefined);
@@ -169,6 +171,8 @@ export function pinMethod(mailer: Mailer | undefined): LoginMethod {
 
       // The code typed: sign in, once, if it is right, unexpired, and within the tries allowed.
       scope.post('/cdn-cgi/access/login/:host/idp/:idp/pin/code', async (request, reply) => {
+        const ctx = await contextOf(request, reply);
+        if (ctx === undefined) return reply;
         const { host, idp: idpId } = request.params as { host: string; idp: string };
         const form = (request.body ?? {}) as Record<string, unknown>;
         const ip = forwarded(request, ctx.trusted).ip;

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ResourceRecord } from '../../store/store.js';
 import { loginPage, messagePage, testResultPage } from '../pages.js';
 import { forwarded, urlOnHost } from '../forwarded.js';
-import { allowedProviders, completeLogin, pendingLogin, testLogin, TEST_RESULT_KIND, type LoginContext, type PendingLogin } from './flow.js';
+import { allowedProviders, completeLogin, pendingLogin, testLogin, TEST_RESULT_KIND, type LoginContext, type LoginContextOf, type PendingLogin } from './flow.js';
 import type { LoginMethod } from './method.js';
 import { oidcMethod } from './oidc.js';
 import { samlMethod } from './saml.js';
@@ -26,32 +26,37 @@ export function loginMethods(options: LoginMethodOptions): LoginMethod[] {
   return [oidcMethod(), samlMethod(), pinMethod(options.mailer)];
 }
 
-export function registerLoginRoutes(scope: FastifyInstance, ctx: LoginContext, methods: readonly LoginMethod[]): void {
+/** The sign-in routes, each for the account whose auth domain it is reached on (contextOf). */
+export function registerLoginRoutes(scope: FastifyInstance, contextOf: LoginContextOf, devLogin: boolean, methods: readonly LoginMethod[]): void {
   const methodOf = new Map(methods.flatMap((method) => method.types.map((type) => [type, method] as const)));
-  for (const method of methods) method.register(scope, ctx);
+  for (const method of methods) method.register(scope, contextOf);
 
   const startUrl = (host: string, idp: ResourceRecord, target: string): string => `/cdn-cgi/access/login/${encodeURIComponent(host)}/idp/${encodeURIComponent(idp.id)}?redirect_url=${encodeURIComponent(target)}`;
   /** The providers an application's login offers: those it allows that this server can sign in with. */
-  const offered = async (pending: PendingLogin): Promise<ResourceRecord[]> =>
+  const offered = async (ctx: LoginContext, pending: PendingLogin): Promise<ResourceRecord[]> =>
     (await allowedProviders(ctx, pending.app)).filter((idp) => {
       const method = methodOf.get(String(idp.body.type));
       return method !== undefined && method.unavailable === undefined;
     });
 
-  const page = async (pending: PendingLogin, error?: string): Promise<string> =>
-    loginPage(pending.app.name, pending.target, { providers: (await offered(pending)).map((idp) => ({ name: String(idp.body.name ?? idp.name), href: startUrl(pending.host, idp, pending.target) })), devLogin: ctx.devLogin, ...(error !== undefined ? { error } : {}) });
+  const page = async (ctx: LoginContext, pending: PendingLogin, error?: string): Promise<string> =>
+    loginPage(pending.app.name, pending.target, { providers: (await offered(ctx, pending)).map((idp) => ({ name: String(idp.body.name ?? idp.name), href: startUrl(pending.host, idp, pending.target) })), devLogin: ctx.devLogin, ...(error !== undefined ? { error } : {}) });
 
   scope.get('/cdn-cgi/access/login/:host', async (request, reply) => {
+    const ctx = await contextOf(request, reply);
+    if (ctx === undefined) return reply;
     const { host } = request.params as { host: string };
     const pending = await pendingLogin(ctx, host, (request.query as Record<string, string | undefined>).redirect_url);
     if (pending === undefined) return reply.code(404).type('text/html').send(messagePage('Not found', `No Access application covers ${host}.`));
-    const providers = await offered(pending);
+    const providers = await offered(ctx, pending);
     // Cloudflare's auto_redirect_to_identity: with one provider and nothing else to choose, go straight there.
     if (pending.app.body.auto_redirect_to_identity === true && providers.length === 1 && !ctx.devLogin) return reply.redirect(startUrl(pending.host, providers[0]!, pending.target), 302);
-    return reply.type('text/html').send(await page(pending));
+    return reply.type('text/html').send(await page(ctx, pending));
   });
 
   scope.get('/cdn-cgi/access/login/:host/idp/:idp', async (request, reply) => {
+    const ctx = await contextOf(request, reply);
+    if (ctx === undefined) return reply;
     const { host, idp: idpId } = request.params as { host: string; idp: string };
     const pending = await pendingLogin(ctx, host, (request.query as Record<string, string | undefined>).redirect_url);
     if (pending === undefined) return badRequest(reply, 'The page to return to is not on an application here.');
@@ -65,6 +70,8 @@ export function registerLoginRoutes(scope: FastifyInstance, ctx: LoginContext, m
   // A test of an identity provider (the dashboard's "Test" button): its sign-in, then the identity
   // it produced, with no application and no session.
   scope.get('/cdn-cgi/access/test-idp/:idp', async (request, reply) => {
+    const ctx = await contextOf(request, reply);
+    if (ctx === undefined) return reply;
     const { idp: idpId } = request.params as { idp: string };
     const idp = await ctx.store.read.getResource(ctx.accountId, 'identity_provider', idpId);
     if (idp === undefined) return reply.code(404).type('text/html').send(messagePage('Not found', 'No identity provider has this id.'));
@@ -75,6 +82,8 @@ export function registerLoginRoutes(scope: FastifyInstance, ctx: LoginContext, m
   });
 
   scope.get('/cdn-cgi/access/test-idp/result/:id', async (request, reply) => {
+    const ctx = await contextOf(request, reply);
+    if (ctx === undefined) return reply;
     const { id } = request.params as { id: string };
     const result = id.length > 200 ? undefined : await ctx.store.challenges.take(ctx.accountId, id, ctx.now());
     if (result === undefined || result.kind !== TEST_RESULT_KIND) return reply.code(404).type('text/html').send(messagePage('Not found', 'This test result has expired or was already shown: run the test again.'));
@@ -83,10 +92,12 @@ export function registerLoginRoutes(scope: FastifyInstance, ctx: LoginContext, m
     return reply.type('text/html').header('cache-control', 'no-store').send(testResultPage(String(idp?.body.name ?? 'The identity provider'), identity));
   });
 
-  if (!ctx.devLogin) return;
+  if (!devLogin) return;
 
   // The development login: an operator types an email; no password. Off unless enabled.
   scope.post('/cdn-cgi/access/login/:host', async (request: FastifyRequest, reply: FastifyReply) => {
+    const ctx = await contextOf(request, reply);
+    if (ctx === undefined) return reply;
     const { host } = request.params as { host: string };
     const form = (request.body ?? {}) as Record<string, string | undefined>;
     if (form.redirect_url === undefined || form.redirect_url === '') return badRequest(reply, 'The page to return to is missing.');
@@ -96,7 +107,7 @@ export function registerLoginRoutes(scope: FastifyInstance, ctx: LoginContext, m
     const pending = await pendingLogin(ctx, host, wanted.toString());
     if (pending === undefined) return badRequest(reply, 'The page to return to is not on an application here.');
     const email = (form.email ?? '').trim();
-    if (!/^[^\s@]+@[^\s@]+$/.test(email)) return reply.code(400).type('text/html').send(await page(pending, 'Type an email address.'));
+    if (!/^[^\s@]+@[^\s@]+$/.test(email)) return reply.code(400).type('text/html').send(await page(ctx, pending, 'Type an email address.'));
     const groups = (form.groups ?? '').split(',').map((g) => g.trim()).filter((g) => g !== '');
     const to = await completeLogin(ctx, pending, { email, groups, idp: { id: 'development', type: 'development' }, amr: ['pwd'] }, forwarded(request, ctx.trusted).ip);
     return reply.redirect(to, 302);

@@ -180,10 +180,12 @@ export function samlMethod(): LoginMethod {
       return reply.redirect(await sp.getAuthorizeUrlAsync(relayState, undefined, {}), 302);
     },
 
-    register(scope, ctx) {
+    register(scope, contextOf) {
       // The identity provider's answer, posted by the browser (SAML HTTP-POST binding). An
       // assertion with many attributes outgrows the 16 KiB other forms are held to.
       scope.post(CALLBACK_PATH, { bodyLimit: MAX_RESPONSE_BYTES }, async (request, reply) => {
+        const ctx = await contextOf(request, reply);
+        if (ctx === undefined) return reply;
         const form = isRecord(request.body) ? request.body : {};
         const ip = forwarded(request, ctx.trusted).ip;
         const resumed = await resumeLogin(ctx, CHALLENGE_KIND, typeof form.RelayState === 'string' ? form.RelayState : undefined);
@@ -218,12 +220,16 @@ export function samlMethod(): LoginMethod {
 
       // The service provider's metadata, to upload to the identity provider. With a signing
       // certificate when a provider (this one, or any for the default) signs its requests.
-      scope.get(SAML_METADATA_PATH, async (_request, reply) => {
+      scope.get(SAML_METADATA_PATH, async (request, reply) => {
+        const ctx = await contextOf(request, reply);
+        if (ctx === undefined) return reply;
         const providers = await ctx.store.read.allResources(ctx.accountId, 'identity_provider');
         const signs = providers.some((idp) => idp.body.type === 'saml' && samlConfigOf(idp).sign_request === true);
         return sendMetadata(reply, await metadata(ctx, signs));
       });
       scope.get('/cdn-cgi/access/:idp/saml-metadata', async (request, reply) => {
+        const ctx = await contextOf(request, reply);
+        if (ctx === undefined) return reply;
         const { idp: idpId } = request.params as { idp: string };
         const idp = await ctx.store.read.getResource(ctx.accountId, 'identity_provider', idpId);
         if (idp === undefined || idp.body.type !== 'saml') return reply.code(404).type('text/html').send(messagePage('Not found', 'No SAML identity provider has this id.'));

@@ -3,7 +3,7 @@
 import type { AccountRecord, StoreWriter } from '../store.js';
 import type { SqlContext } from './context.js';
 
-export type AccountRepository = Pick<StoreWriter, 'getAccount' | 'listAccounts' | 'insertAccount' | 'accountVersion'>;
+export type AccountRepository = Pick<StoreWriter, 'getAccount' | 'listAccounts' | 'insertAccount' | 'accountVersion' | 'accountVersions'>;
 
 interface AccountRow {
   id: string;
@@ -23,6 +23,11 @@ export function accountRepository({ ex, note }: SqlContext): AccountRepository {
     async accountVersion(id) {
       const row = await ex.get<{ version: number }>('SELECT version FROM account_versions WHERE account_id = ?', [id]);
       return Number(row?.version ?? 0);
+    },
+
+    async accountVersions() {
+      const rows = await ex.all<{ id: string; version: number | null }>('SELECT a.id, v.version FROM accounts a LEFT JOIN account_versions v ON v.account_id = a.id ORDER BY a.created_at, a.id');
+      return rows.map((row) => ({ id: row.id, version: Number(row.version ?? 0) }));
     },
 
     async listAccounts() {

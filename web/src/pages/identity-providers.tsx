@@ -233,7 +233,7 @@ function ProviderSetup({ idp, type, authDomain }: { idp: string | undefined; typ
       )}
       {signsIn && idp !== undefined && (
         <p>
-          <a class="button" href={`/cdn-cgi/access/test-idp/${encodeURIComponent(idp)}`} target="_blank" rel="noopener">
+          <a class="button" href={`${authDomain}/cdn-cgi/access/test-idp/${encodeURIComponent(idp)}`} target="_blank" rel="noopener">
             Test
           </a>{' '}
           signs in with this provider in a new tab and shows the identity it produced (save your changes first).
@@ -322,7 +322,7 @@ export function IdentityProvidersPage() {
                 Edit
               </button>{' '}
               {SIGN_IN_TYPES.includes(idp.type) && (
-                <a class="button" href={`/cdn-cgi/access/test-idp/${encodeURIComponent(idp.id)}`} target="_blank" rel="noopener" aria-label={`Test ${idp.name}`}>
+                <a class="button" href={`${authDomain}/cdn-cgi/access/test-idp/${encodeURIComponent(idp.id)}`} target="_blank" rel="noopener" aria-label={`Test ${idp.name}`}>
                   Test
                 </a>
               )}

@@ -1,0 +1,155 @@
+// Which account a request to the enforcement point is for (docs/enforcement.md "Several accounts
+// on one server"). With one account, that one, whatever the host. With several: for forward
+// auth and the application host's endpoints, the account whose application covers the host and
+// path most specifically (a tie between accounts fails closed); for the auth domain's endpoints
+// (keys, login pages, identity providers' callbacks), the account whose organization's
+// auth_domain is the request's host. The index is rebuilt only when an account's version or the
+// list of accounts moves, and, where the store has a commit stamp (SQLite), reused without any
+// read while the stamp stays put (docs/enforcement.md "Sessions and caching").
+
+import { authDomainUrl } from '../account/organization.js';
+import type { ResourceRecord, Store } from '../store/store.js';
+import { bestMatches, type Candidate } from './app-match.js';
+import { MAX_AGE_MS, type AccountView, type AccountViews } from './account-views.js';
+
+export type ApplicationMatch =
+  | { readonly kind: 'application'; readonly view: AccountView; readonly app: ResourceRecord }
+  | { readonly kind: 'none' }
+  /** Applications of several accounts cover the request equally: a configuration error, refused. */
+  | { readonly kind: 'conflict'; readonly accountIds: readonly string[] };
+
+const NONE: ApplicationMatch = Object.freeze({ kind: 'none' });
+
+/** A host as auth domains are compared: lower case, without a trailing dot. */
+const hostKey = (host: string): string => host.trim().toLowerCase().replace(/\.$/, '');
+const withoutPort = (host: string): string => host.replace(/:\d+$/, '');
+
+/** The hosts an auth domain is reached at: exactly (host and port), and by hostname alone. */
+function authDomainHosts(authDomain: string): { readonly exact: string; readonly hostname: string } | undefined {
+  try {
+    const url = new URL(authDomainUrl(authDomain));
+    return { exact: hostKey(url.host), hostname: hostKey(url.hostname.replace(/^\[|\]$/g, '')) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Adds `view` under `key`; a key two accounts claim stands for neither (null). */
+function claim(map: Map<string, AccountView | null>, key: string, view: AccountView): void {
+  const held = map.get(key);
+  map.set(key, held === undefined || held === view ? view : null);
+}
+
+/** The accounts' views at one moment, with what finds the account of a request. */
+export class AccountIndex {
+  /** Every account's applications, for a host and path that several accounts may cover. */
+  private readonly candidates: readonly Candidate<{ readonly view: AccountView; readonly app: ResourceRecord }>[];
+  private readonly exactHosts = new Map<string, AccountView | null>();
+  private readonly hostnames = new Map<string, AccountView | null>();
+  /** Auth domain hosts that several accounts name: neither answers there. */
+  readonly sharedAuthDomains: readonly string[];
+  readonly builtAt: number;
+
+  constructor(
+    /** The default account's view first. */
+    readonly views: readonly AccountView[],
+    /** This server's own URL: the auth domain of the default account while its organization names none. */
+    serverUrl: string,
+  ) {
+    this.builtAt = Math.min(...views.map((v) => v.builtAt));
+    this.candidates = views.length < 2 ? [] : views.flatMap((view) => view.candidates.map((c) => ({ value: { view, app: c.value }, destinations: c.destinations })));
+    for (const view of views) {
+      const named = view.organization?.auth_domain;
+      const hosts = typeof named === 'string' && named.trim() !== '' ? authDomainHosts(named) : undefined;
+      if (hosts === undefined) continue;
+      claim(this.exactHosts, hosts.exact, view);
+      claim(this.hostnames, hosts.hostname, view);
+    }
+    const shared = [...this.exactHosts].filter(([, view]) => view === null).map(([host]) => host);
+    // The default account answers on the server's own address unless its organization moved it
+    // elsewhere, and unless an account names that address as its own.
+    const fallback = views[0];
+    const own = authDomainHosts(serverUrl);
+    if (fallback !== undefined && own !== undefined && !(typeof fallback.organization?.auth_domain === 'string' && fallback.organization.auth_domain.trim() !== '')) {
+      if (!this.exactHosts.has(own.exact)) this.exactHosts.set(own.exact, fallback);
+      if (!this.hostnames.has(own.hostname)) this.hostnames.set(own.hostname, fallback);
+    }
+    this.sharedAuthDomains = shared;
+  }
+
+  /** The one account when the server serves only one (every host is its own). */
+  get only(): AccountView | undefined {
+    return this.views.length === 1 ? this.views[0] : undefined;
+  }
+
+  /** The application covering `host` and `path`, and its account. */
+  application(host: string, path: string): ApplicationMatch {
+    const only = this.only;
+    if (only !== undefined) {
+      const app = only.application(host, path);
+      return app === undefined ? NONE : { kind: 'application', view: only, app };
+    }
+    const best = bestMatches(this.candidates, host, path);
+    const first = best[0];
+    if (first === undefined) return NONE;
+    const accountIds = [...new Set(best.map((b) => b.view.accountId))];
+    return accountIds.length === 1 ? { kind: 'application', view: first.view, app: first.app } : { kind: 'conflict', accountIds };
+  }
+
+  /** The account whose auth domain `host` is (with one account: that one, on any host). */
+  authDomainAccount(host: string): AccountView | undefined {
+    const only = this.only;
+    if (only !== undefined) return only;
+    const key = hostKey(host);
+    const exact = this.exactHosts.get(key);
+    if (exact !== undefined) return exact ?? undefined;
+    return this.hostnames.get(withoutPort(key)) ?? undefined;
+  }
+}
+
+/** The current AccountIndex of the accounts this server serves: every account it holds, and its default one. */
+export class EnforcedAccounts {
+  private index: AccountIndex | undefined;
+  private confirmed: { readonly index: AccountIndex; readonly stamp: number } | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly views: AccountViews,
+    private readonly defaultAccountId: string,
+    private readonly serverUrl: () => string,
+    /** Told about a configuration error of a new index (an auth domain several accounts name). */
+    private readonly warn: (message: string, details: Record<string, unknown>) => void = () => undefined,
+  ) {}
+
+  /**
+   * The index as it was last confirmed current, with the commit stamp it was confirmed at,
+   * without reading anything. It is still current only while the store's commit stamp is that
+   * one: the caller checks (CommitStampCheck) before acting on it.
+   */
+  lastConfirmed(now = Date.now()): { readonly index: AccountIndex; readonly stamp: number } | undefined {
+    const confirmed = this.confirmed;
+    return confirmed === undefined || now - confirmed.index.builtAt >= MAX_AGE_MS ? undefined : confirmed;
+  }
+
+  /** The index now: one read of the accounts and their versions, and the views of those that moved. */
+  async get(now = Date.now()): Promise<AccountIndex> {
+    // Taken before anything is read: any commit after this point moves the stamp, so an index
+    // of what is read next is current for as long as the stamp stays this one.
+    const stamp = this.store.commitStamp();
+    const listed = await this.store.read.accountVersions();
+    const versions = new Map(listed.map((a) => [a.id, a.version]));
+    // The default account first, even where it was never created (a server with open accounts).
+    const defaultVersion = versions.get(this.defaultAccountId) ?? (await this.store.read.accountVersion(this.defaultAccountId));
+    versions.delete(this.defaultAccountId);
+    const ids: [string, number][] = [[this.defaultAccountId, defaultVersion], ...versions];
+    const views = await Promise.all(ids.map(([id, version]) => this.views.get(id, now, version)));
+    let index = this.index;
+    if (index === undefined || index.views.length !== views.length || index.views.some((view, i) => view !== views[i])) {
+      index = new AccountIndex(views, this.serverUrl());
+      this.index = index;
+      if (index.sharedAuthDomains.length > 0) this.warn('several accounts name the same auth domain: none of them answers there', { authDomains: index.sharedAuthDomains });
+    }
+    if (stamp !== undefined) this.confirmed = { index, stamp };
+    return index;
+  }
+}
