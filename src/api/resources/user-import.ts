@@ -1,10 +1,12 @@
 // Parsing and checking a user import (docs/extensions.md "Identities"): JSON
-// `{"users": [...]}` or NDJSON (one entry a line, blank lines ignored). All or nothing, so every problem of every entry is
-// collected, each with a pointer: /users/3/email in JSON; /line/7/email in NDJSON, whose
-// messages also name the line.
+// `{"users": [...]}` or NDJSON (one entry a line, blank lines ignored), read as it streams in.
+// All or nothing, so every problem of every entry is collected, each with a pointer:
+// /users/3/email in JSON; /line/7/email in NDJSON, whose messages also name the line. Each
+// good entry is prepared for the store once (its identity serialized as stored).
 
+import { StringDecoder } from 'node:string_decoder';
 import { quote } from '../../engine/index.js';
-import type { UserUpsert } from '../../store/store.js';
+import type { PreparedUser } from '../../store/store.js';
 import type { RequestIssue } from '../errors.js';
 import { identityToStore } from '../../schema/identity.js';
 import { entryIssues } from '../../schema/import-entry.js';
@@ -12,7 +14,7 @@ import { anyValue, arr, obj } from '../../schema/json-schema.js';
 import { bodyChecker } from '../../schema/validator.js';
 import { parseUntrustedJson } from '../untrusted-json.js';
 
-export type ImportCheck = { readonly ok: true; readonly users: UserUpsert[] } | { readonly ok: false; readonly issues: RequestIssue[] };
+export type ImportCheck = { readonly ok: true; readonly users: PreparedUser[] } | { readonly ok: false; readonly issues: RequestIssue[] };
 
 /** Where an entry sits in the request. */
 interface Position {
@@ -36,7 +38,7 @@ function tooMany(count: number, maxUsers: number, pointer: string): ImportCheck 
 /** Checks entries in order, and gathers the users to write while none has failed. */
 class EntryChecker {
   private readonly issues: RequestIssue[] = [];
-  private readonly users: UserUpsert[] = [];
+  private readonly users: PreparedUser[] = [];
   private readonly firstSeen = new Map<string, string>();
 
   add(value: unknown, at: Position): void {
@@ -57,8 +59,8 @@ class EntryChecker {
       if (found.length === 0 && this.issues.length === 0) {
         this.users.push({
           email: entry.email,
-          ...(entry.name !== undefined ? { name: entry.name } : {}),
-          ...(entry.identity !== undefined ? { identity: identityToStore(entry.identity, entry.email) } : {}),
+          name: entry.name ?? null,
+          identity: entry.identity !== undefined ? JSON.stringify(identityToStore(entry.identity, entry.email)) : null,
         });
       }
     }
@@ -92,26 +94,41 @@ export async function checkJsonImport(body: unknown, maxUsers: number): Promise<
   return checker.result();
 }
 
-/** An `application/x-ndjson` import: one entry per line; blank lines are ignored. */
-export async function checkNdjsonImport(text: string, maxUsers: number): Promise<ImportCheck> {
+/**
+ * An `application/x-ndjson` import: one entry per line; blank lines are ignored. The body is
+ * read chunk by chunk as it arrives (a whole string also works); past `maxUsers` entries the
+ * rest is only counted, to say how many there were.
+ */
+export async function checkNdjsonImport(body: string | AsyncIterable<string | Buffer>, maxUsers: number): Promise<ImportCheck> {
   const checker = new EntryChecker();
-  const lines = text.split('\n');
   let count = 0;
-  for (let i = 0; i < lines.length; i++) {
-    if (i > 0 && i % ENTRIES_PER_SLICE === 0) await nextTurn();
-    const line = lines[i];
-    if (line.trim() === '') continue;
-    if (++count > maxUsers) return tooMany(lines.filter((l) => l.trim() !== '').length, maxUsers, '');
-    const number = i + 1;
+  let number = 0;
+  const check = (line: string): void => {
+    number++;
+    if (line.trim() === '') return;
+    if (++count > maxUsers) return;
     const at: Position = { pointer: `/line/${number}`, label: `line ${number}`, prefix: `Line ${number}: ` };
     let value: unknown;
     try {
       value = parseUntrustedJson(line);
     } catch (err) {
       checker.addIssue({ code: 'invalid_format', pointer: at.pointer, message: `Line ${number} is not valid JSON: ${(err as Error).message}` });
-      continue;
+      return;
     }
     checker.add(value, at);
+  };
+  const decoder = new StringDecoder('utf8');
+  let partial = '';
+  for await (const chunk of typeof body === 'string' ? [body] : body) {
+    const lines = (partial + (typeof chunk === 'string' ? chunk : decoder.write(chunk))).split('\n');
+    partial = lines.pop()!;
+    for (let i = 0; i < lines.length; i++) {
+      if (i > 0 && i % ENTRIES_PER_SLICE === 0) await nextTurn();
+      check(lines[i]!);
+    }
+    // A chunk ends in a turn of its own too: the next may hold the first lines of a slice.
+    await nextTurn();
   }
-  return checker.result();
+  check(partial + decoder.end());
+  return count > maxUsers ? tooMany(count, maxUsers, '') : checker.result();
 }

@@ -2,7 +2,6 @@
 // against, with each user's last seen identity. portcullis adds two writes Cloudflare lacks
 // (docs/extensions.md "Identities"): setting one identity, and a bulk import by email.
 
-import type { FastifyRequest } from 'fastify';
 import { isValidEmail, quote } from '../../engine/index.js';
 import type { StoreReader, UserRecord } from '../../store/store.js';
 import { apiError, validationError } from '../errors.js';
@@ -14,6 +13,7 @@ import { IMPORT_REQUEST, IMPORT_RESPONSE, USER_CREATE_REQUEST, USER_IDENTITIES_Q
 import { DEFAULT_SETTINGS } from '../settings.js';
 import { compact, newId } from './common.js';
 import { checkJsonImport, checkNdjsonImport } from './user-import.js';
+import { NdjsonBody } from '../ndjson-body.js';
 
 const PATH = '/accounts/{account_id}/access/users';
 const ITEM = `${PATH}/{user_id}`;
@@ -22,8 +22,6 @@ const WRITE = ['Zero Trust: Seats Write'] as const;
 const READ = ['Access: Audit Logs Read', ...WRITE] as const;
 const TAG = 'Zero Trust users';
 const ID_PARAM = { user_id: str({ description: 'The user id.' }) };
-/** Users per upsertUsers call: large enough to be fast, small enough not to hold the event loop for long (SQLite writes on it). */
-const IMPORT_BATCH = 2000;
 
 export function userResult(user: UserRecord): Static<typeof USER_RESPONSE> {
   return {
@@ -50,8 +48,6 @@ export async function getUserOr404(store: StoreReader, accountId: string, id: st
 function assertValidEmail(email: string): void {
   if (!isValidEmail(email)) throw validationError([{ code: 'invalid_email', pointer: '/email', message: `${quote(email)} is not a valid email address.` }]);
 }
-
-const isNdjson = (request: FastifyRequest): boolean => (request.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-ndjson');
 
 export const userRoutes: RouteDef[] = [
   defineRoute({
@@ -244,22 +240,14 @@ export const userRoutes: RouteDef[] = [
     extension: true,
     handler: async ({ accountId, body, request, ctx }) => {
       const max = ctx.settings.importMaxUsers;
-      const checked = isNdjson(request) ? await checkNdjsonImport(String(body), max) : await checkJsonImport(body, max);
+      // The whole body is read and checked before the transaction starts: a slow client never
+      // holds the writer, and a bad entry anywhere means nothing is written.
+      const checked = body instanceof NdjsonBody ? await checkNdjsonImport(body, max) : await checkJsonImport(body, max);
       if (!checked.ok) throw validationError(checked.issues);
       const { users } = checked;
-      const result = await ctx.store.transaction(accountId, async (tx) => {
-        let created = 0;
-        let updated = 0;
-        for (let start = 0; start < users.length; start += IMPORT_BATCH) {
-          // Between slices other requests get their turn; the transaction stays open, so the
-          // import is still all or nothing and readers see none of it until it commits.
-          if (start > 0) await new Promise((resolve) => setImmediate(resolve));
-          const done = await tx.upsertUsers(accountId, users.slice(start, start + IMPORT_BATCH), newId);
-          created += done.created;
-          updated += done.updated;
-        }
-        return { created, updated };
-      }, { bulk: true });
+      // importUsers writes in batches, giving other requests their turn between them; the
+      // transaction stays open, so readers see none of the import until it commits.
+      const result = await ctx.store.transaction(accountId, (tx) => tx.importUsers(accountId, users, newId), { bulk: true });
       return { result };
     },
   }),
