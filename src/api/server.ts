@@ -183,7 +183,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   app.addContentTypeParser(NDJSON_TYPE, (request, payload, done) => {
     const charset = unacceptedCharset(request.headers['content-type']);
     if (charset !== undefined) return done(apiError('unsupported_charset', { charset: quote(charset) }), undefined);
-    const limit = request.routeOptions.bodyLimit ?? settings.bodyLimitBytes;
+    // Only the user import accepts NDJSON (other routes refuse it unread, as unsupported).
+    const limit = settings.importBodyLimitBytes;
     const declared = Number(request.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) return done(apiError('body_too_large', { limit }), undefined);
     done(null, new NdjsonBody(payload, limit));

@@ -8,7 +8,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { quote } from '../../engine/index.js';
 import type { PreparedUser } from '../../store/store.js';
 import type { RequestIssue } from '../errors.js';
-import { identityToStore } from '../../schema/identity.js';
+import { storedIdentityJson } from '../../schema/identity.js';
 import { entryIssues } from '../../schema/import-entry.js';
 import { anyValue, arr, obj } from '../../schema/json-schema.js';
 import { bodyChecker } from '../../schema/validator.js';
@@ -25,6 +25,11 @@ interface Position {
   readonly prefix: string;
 }
 
+/** Where entry `index` (from 0; a line number from 1 in NDJSON) sits: made only when needed, most entries being good. */
+type Place = { readonly ndjson: boolean; readonly index: number };
+const position = ({ ndjson, index }: Place): Position =>
+  ndjson ? { pointer: `/line/${index}`, label: `line ${index}`, prefix: `Line ${index}: ` } : { pointer: `/users/${index}`, label: `/users/${index}`, prefix: '' };
+
 // Entries are checked one by one (entryIssues), so that every bad entry is named in one answer.
 const checkEnvelope = bodyChecker(obj({ users: arr(anyValue()) }, { required: ['users'] }));
 
@@ -39,30 +44,36 @@ function tooMany(count: number, maxUsers: number, pointer: string): ImportCheck 
 class EntryChecker {
   private readonly issues: RequestIssue[] = [];
   private readonly users: PreparedUser[] = [];
-  private readonly firstSeen = new Map<string, string>();
+  /** Where each email (lower-cased) first appeared. */
+  private readonly firstSeen = new Map<string, number>();
 
-  add(value: unknown, at: Position): void {
+  add(value: unknown, place: Place): void {
     const { issues, entry } = entryIssues(value);
-    const found = issues.map((i) => ({ ...i, pointer: at.pointer + i.pointer }));
+    let duplicateOf: number | undefined;
     if (entry !== undefined) {
       const key = entry.email.toLowerCase();
-      const first = this.firstSeen.get(key);
-      if (first !== undefined) {
-        found.unshift({
-          code: 'duplicate_entry',
-          pointer: `${at.pointer}/email`,
-          message: `${quote(entry.email)} already appears at ${first} (emails compare case-insensitively); each user may appear once per import.`,
-        });
-      } else {
-        this.firstSeen.set(key, at.label);
+      duplicateOf = this.firstSeen.get(key);
+      if (duplicateOf === undefined) this.firstSeen.set(key, place.index);
+      if (duplicateOf === undefined && issues.length === 0) {
+        // Once an entry has failed nothing will be written: the rest are only checked.
+        if (this.issues.length === 0) {
+          this.users.push({
+            email: entry.email,
+            name: entry.name ?? null,
+            identity: entry.identity !== undefined ? storedIdentityJson(entry.identity, entry.email) : null,
+          });
+        }
+        return;
       }
-      if (found.length === 0 && this.issues.length === 0) {
-        this.users.push({
-          email: entry.email,
-          name: entry.name ?? null,
-          identity: entry.identity !== undefined ? JSON.stringify(identityToStore(entry.identity, entry.email)) : null,
-        });
-      }
+    }
+    const at = position(place);
+    const found = issues.map((i) => ({ ...i, pointer: at.pointer + i.pointer }));
+    if (duplicateOf !== undefined) {
+      found.unshift({
+        code: 'duplicate_entry',
+        pointer: `${at.pointer}/email`,
+        message: `${quote(entry!.email)} already appears at ${position({ ndjson: place.ndjson, index: duplicateOf }).label} (emails compare case-insensitively); each user may appear once per import.`,
+      });
     }
     for (const issue of found) this.issues.push(at.prefix === '' ? issue : { ...issue, message: at.prefix + issue.message });
   }
@@ -89,7 +100,7 @@ export async function checkJsonImport(body: unknown, maxUsers: number): Promise<
   const checker = new EntryChecker();
   for (let i = 0; i < users.length; i++) {
     if (i > 0 && i % ENTRIES_PER_SLICE === 0) await nextTurn();
-    checker.add(users[i], { pointer: `/users/${i}`, label: `/users/${i}`, prefix: '' });
+    checker.add(users[i], { ndjson: false, index: i });
   }
   return checker.result();
 }
@@ -107,15 +118,14 @@ export async function checkNdjsonImport(body: string | AsyncIterable<string | Bu
     number++;
     if (line.trim() === '') return;
     if (++count > maxUsers) return;
-    const at: Position = { pointer: `/line/${number}`, label: `line ${number}`, prefix: `Line ${number}: ` };
     let value: unknown;
     try {
       value = parseUntrustedJson(line);
     } catch (err) {
-      checker.addIssue({ code: 'invalid_format', pointer: at.pointer, message: `Line ${number} is not valid JSON: ${(err as Error).message}` });
+      checker.addIssue({ code: 'invalid_format', pointer: `/line/${number}`, message: `Line ${number} is not valid JSON: ${(err as Error).message}` });
       return;
     }
-    checker.add(value, at);
+    checker.add(value, { ndjson: true, index: number });
   };
   const decoder = new StringDecoder('utf8');
   let partial = '';

@@ -10,7 +10,7 @@ import { defineRoute, type RouteDef } from '../route.js';
 import { IDENTITY_SCHEMA, identityIssues, identityToStore } from '../../schema/identity.js';
 import { arr, nullOnly, str, type Static } from '../../schema/json-schema.js';
 import { IMPORT_REQUEST, IMPORT_RESPONSE, USER_CREATE_REQUEST, USER_IDENTITIES_QUERY, USER_IDENTITIES_RESPONSE, USER_RESPONSE, USER_UPDATE_REQUEST } from '../../schema/users.js';
-import { DEFAULT_SETTINGS } from '../settings.js';
+import { DEFAULT_SETTINGS, JSON_IMPORT_LIMIT_BYTES } from '../settings.js';
 import { compact, newId } from './common.js';
 import { checkJsonImport, checkNdjsonImport } from './user-import.js';
 import { NdjsonBody } from '../ndjson-body.js';
@@ -229,12 +229,14 @@ export const userRoutes: RouteDef[] = [
     description:
       'A portcullis extension: create or update users by email (case-insensitive), as `application/json` `{"users": [{email, name?, identity?}]}` or as `application/x-ndjson`, one such object per line (blank lines ignored). ' +
       'All or nothing: any invalid entry refuses the whole import (400) naming every bad entry, by pointer (`/users/3/email`, or `/line/7/email` with the line in the message); an email may appear once. ' +
-      `An entry without \`name\` or \`identity\` keeps the stored one. At most the server's import limits per request: ${DEFAULT_SETTINGS.importMaxUsers} users and ${DEFAULT_SETTINGS.importBodyLimitBytes} bytes by default.`,
+      `An entry without \`name\` or \`identity\` keeps the stored one. At most the server's import limits per request: ${DEFAULT_SETTINGS.importMaxUsers} users and ${DEFAULT_SETTINGS.importBodyLimitBytes} bytes by default (a JSON body at most ${JSON_IMPORT_LIMIT_BYTES} bytes; NDJSON is read as it arrives).`,
     tag: TAG,
     permissions: [...WRITE],
     documentedBody: IMPORT_REQUEST,
     contentTypes: ['application/json', 'application/x-ndjson'],
-    bodyLimit: (settings) => settings.importBodyLimitBytes,
+    // The limit fastify applies to the bodies it reads (JSON); an NDJSON body is read by the
+    // handler, to settings.importBodyLimitBytes (see ndjson-body.ts).
+    bodyLimit: (settings) => Math.min(settings.importBodyLimitBytes, JSON_IMPORT_LIMIT_BYTES),
     status: 200,
     result: IMPORT_RESPONSE,
     extension: true,

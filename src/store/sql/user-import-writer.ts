@@ -80,50 +80,74 @@ function updateStatement(rows: number): string {
   return sql;
 }
 
+/** One batch of rows, bound and sent: what the database answered, and what its update would need. */
+interface SentBatch {
+  readonly rows: readonly ImportRow[];
+  readonly inserted: Promise<number>;
+}
+
 async function insertInBatches(ex: Executor, accountId: string, users: readonly PreparedUser[], newId: () => string, at: string): Promise<{ created: number; updated: number }> {
   let created = 0;
   let updated = 0;
+  // The next batch is bound while the database writes the previous one (on the worker thread);
+  // it is sent only once that one has succeeded, so nothing runs after a failed statement.
+  let sent: SentBatch | undefined;
+  const settle = async (batch: SentBatch): Promise<void> => {
+    const inserted = await batch.inserted;
+    created += inserted;
+    if (inserted < batch.rows.length) {
+      updated += await runInStatements(ex, bindAll(batch.rows, 7, ROWS_PER_STATEMENT, (row, params) => {
+        const { user } = row;
+        params.push(user.email.toLowerCase(), row.id, user.name === null ? 0 : 1, user.name, user.identity, user.identity === null ? null : at, at);
+      }, [accountId]), updateStatement);
+    }
+  };
   for (let start = 0; start < users.length; start += ROWS_PER_CALL) {
     // Where the transaction runs on the event loop's own connection (an in-memory database),
     // other requests get their turn between batches.
     if (start > 0) await nextTurn();
-    const end = Math.min(users.length, start + ROWS_PER_CALL);
     const rows: ImportRow[] = [];
-    for (let i = start; i < end; i++) rows.push({ accountId, id: newId(), user: users[i]!, at });
-    const inserted = await runInStatements(ex, rows, IMPORT_COLUMNS.length, insertStatement, (row, params) => {
+    for (let i = start; i < Math.min(users.length, start + ROWS_PER_CALL); i++) rows.push({ accountId, id: newId(), user: users[i]!, at });
+    const bound = bindAll(rows, IMPORT_COLUMNS.length, ROWS_PER_STATEMENT, (row, params) => {
       for (const column of IMPORT_COLUMNS) params.push(column.value(row));
     });
-    created += inserted;
-    if (inserted < rows.length) {
-      updated += await runInStatements(ex, rows, 7, updateStatement, (row, params) => {
-        const { user } = row;
-        params.push(user.email.toLowerCase(), row.id, user.name === null ? 0 : 1, user.name, user.identity, user.identity === null ? null : at, at);
-      }, [accountId]);
-    }
+    if (sent !== undefined) await settle(sent);
+    sent = { rows, inserted: runInStatements(ex, bound, insertStatement) };
+    // Not awaited until the next batch is bound: a failure is seen there, or just below.
+    sent.inserted.catch(() => undefined);
   }
+  if (sent !== undefined) await settle(sent);
   return { created, updated };
 }
 
-/** Rows bound `width` parameters each, ROWS_PER_STATEMENT to a statement, all in one call; the sum of their changes. */
-async function runInStatements(
-  ex: Executor,
-  rows: readonly ImportRow[],
-  width: number,
-  statement: (rows: number) => string,
-  bind: (row: ImportRow, params: unknown[]) => void,
-  trailing: readonly unknown[] = [],
-): Promise<number> {
+interface BoundRows {
+  /** Parameter sets of `perStatement` rows each. */
+  readonly full: unknown[][];
+  readonly perStatement: number;
+  /** The rest, fewer rows. */
+  readonly rest: unknown[];
+  readonly width: number;
+}
+
+/** Rows bound `width` parameters each, `perStatement` rows to a parameter set, then `trailing` after each set's rows. */
+function bindAll(rows: readonly ImportRow[], width: number, perStatement: number, bind: (row: ImportRow, params: unknown[]) => void, trailing: readonly unknown[] = []): BoundRows {
   const full: unknown[][] = [];
   let params: unknown[] = [];
   for (const row of rows) {
     bind(row, params);
-    if (params.length === ROWS_PER_STATEMENT * width) {
-      full.push(params.concat(trailing));
+    if (params.length === perStatement * width) {
+      full.push(trailing.length === 0 ? params : params.concat(trailing));
       params = [];
     }
   }
-  let changes = full.length > 0 ? (await ex.runEach(statement(ROWS_PER_STATEMENT), full)).changes : 0;
-  if (params.length > 0) changes += (await ex.run(statement(params.length / width), params.concat(trailing))).changes;
+  return { full, perStatement, rest: params.length === 0 || trailing.length === 0 ? params : params.concat(trailing), width };
+}
+
+/** The bound statements, the full ones in one call; the sum of their changes. */
+async function runInStatements(ex: Executor, bound: BoundRows, statement: (rows: number) => string): Promise<number> {
+  const { full, perStatement, rest, width } = bound;
+  let changes = full.length > 0 ? (await ex.runEach(statement(perStatement), full)).changes : 0;
+  if (rest.length > 0) changes += (await ex.run(statement(Math.floor(rest.length / width)), rest)).changes;
   return changes;
 }
 

@@ -19,7 +19,7 @@ export interface StatementRequest {
   readonly id: number;
   readonly method: 'all' | 'get' | 'run' | 'runEach';
   readonly sql: string;
-  /** For runEach: one array of parameters per run. */
+  /** For runEach: one JSON text, an array holding an array of parameters per run. */
   readonly params: readonly unknown[];
 }
 
@@ -60,7 +60,7 @@ parentPort!.on('message', (request: StatementRequest | 'stop') => {
           ? statement.get(...request.params)
           : request.method === 'run'
             ? { changes: statement.run(...request.params).changes }
-            : { changes: runEach(statement, request.params as unknown[][]) };
+            : { changes: runEach(statement, JSON.parse(request.params[0] as string) as unknown[][]) };
     parentPort!.postMessage({ id: request.id, rows } satisfies StatementReply);
   } catch (err) {
     const { message, code } = err as { message: string; code?: string };
