@@ -15,7 +15,8 @@ export interface Executor {
   run(sql: string, params?: readonly unknown[]): Promise<RunResult>;
   /**
    * Run one statement once per parameter set, in order, in one go (one message to a SQLite
-   * worker thread instead of one per statement); `changes` is their sum.
+   * worker thread instead of one per statement); `changes` is their sum. Parameters are text,
+   * numbers and nulls (they may travel to that thread as JSON).
    */
   runEach(sql: string, paramSets: readonly (readonly unknown[])[]): Promise<RunResult>;
   /**

@@ -184,6 +184,9 @@ async function copyAndMerge(
   newId: () => string,
   at: string,
 ): Promise<{ created: number; updated: number }> {
+  // The server's statement timeout (a minute by default) is for statements gone wrong; merging
+  // a million users into indexed tables may take longer on a slow disk, and it is expected to.
+  await ex.run("SET LOCAL statement_timeout = '10min'");
   const hadUsers = (await ex.get('SELECT 1 AS found FROM users WHERE account_id = ? LIMIT 1', [accountId])) !== undefined;
   // Dropped when the transaction ends, committed or not.
   await ex.run(`CREATE TEMP TABLE user_import (ord BIGINT GENERATED ALWAYS AS IDENTITY, name_given BOOLEAN NOT NULL, ${IMPORT_COLUMNS.map((c) => `${c.name} TEXT`).join(', ')}) ON COMMIT DROP`);
