@@ -2,10 +2,10 @@
 // batch all arrive right, a bad line near the end writes nothing, a client that hangs up
 // mid-body writes nothing and leaves the server up, re-imports merge, and the server answers
 // other requests while an import runs.
-import { it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { randomAccountId, type TestServer } from '../../../test/support/server.js';
+import { randomAccountId, startTestServer, type TestServer } from '../../../test/support/server.js';
 import { describeEachDatabase } from '../../../test/support/suite.js';
 
 /** More than one write batch (10,000 rows on SQLite) and many COPY chunks (2,000 rows). */
@@ -147,5 +147,22 @@ await describeEachDatabase('streamed user import', (s) => {
     assert.equal(listed.status, 200);
     const done = await importing;
     assert.deepEqual(done !== 'hung up' && done.json.result, { created: USERS, updated: 0 });
+  });
+});
+
+describe('streamed user import limit', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer({ settings: { importBodyLimitBytes: 4096 } });
+  });
+  after(() => s.close());
+
+  it('refuses a body sent without a length once it passes the limit, and writes nothing', async () => {
+    const account = randomAccountId();
+    const answer = await streamImport(s, account, lines(200).join('\n'));
+    assert.ok(answer !== 'hung up');
+    assert.deepEqual([answer.status, answer.json.errors[0].code], [413, 1003]);
+    assert.match(answer.json.errors[0].message, /4096 bytes/);
+    assert.equal((await s.store.read.usersAfter(account, 0, 1000)).length, 0);
   });
 });
