@@ -25,6 +25,7 @@ import { SigningKeys } from '../account/signing-keys.js';
 import { holdsUnstorableText, UNSTORABLE_MESSAGE, parseUntrustedJson, unacceptedCharset } from './untrusted-json.js';
 import { answerClientError, frameworkError, isClientAbort } from './transport-errors.js';
 import { setAsideUnknownFields, topLevelFields } from './unknown-fields.js';
+import { NdjsonBody } from './ndjson-body.js';
 
 export const API_PREFIX = '/client/v4';
 const ACCOUNT_ID = /^[0-9a-f]{32}$/i;
@@ -178,7 +179,16 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
       throw apiError('invalid_json', { detail: (err as Error).message });
     }
   }));
-  app.addContentTypeParser(NDJSON_TYPE, { parseAs: 'string' }, utf8Body((text) => text));
+  // NDJSON (the user import) is handed over unread, to be read as it streams in (ndjson-body.ts).
+  app.addContentTypeParser(NDJSON_TYPE, (request, payload, done) => {
+    const charset = unacceptedCharset(request.headers['content-type']);
+    if (charset !== undefined) return done(apiError('unsupported_charset', { charset: quote(charset) }), undefined);
+    // Only the user import accepts NDJSON (other routes refuse it unread, as unsupported).
+    const limit = settings.importBodyLimitBytes;
+    const declared = Number(request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) return done(apiError('body_too_large', { limit }), undefined);
+    done(null, new NdjsonBody(payload, limit));
+  });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof ApiError) return sendError(reply, error);
@@ -274,8 +284,8 @@ function registerRoute(app: FastifyInstance, route: RouteDef, ctx: ApiContext, a
       if (!acceptsBody) body = undefined;
       if (body === undefined && bodyRequired) throw apiError('missing_body');
       let notes: EnvelopeMessage[] = [];
-      if (body !== undefined && bodyFields !== undefined) ({ body, messages: notes } = setAsideUnknownFields(body, bodyFields));
-      // NDJSON arrives as text for the handler to parse; every JSON body is validated, a JSON string too.
+      if (body !== undefined && bodyFields !== undefined && !(body instanceof NdjsonBody)) ({ body, messages: notes } = setAsideUnknownFields(body, bodyFields));
+      // NDJSON arrives unread for the handler to parse; every JSON body is validated, a JSON string too.
       if (body !== undefined && validateBody !== undefined && contentType(request) !== NDJSON_TYPE) {
         const issues = validateBody(body);
         if (issues.length > 0) throw validationError(issues);

@@ -3,7 +3,10 @@
 export interface ServerSettings {
   /** Largest JSON body accepted, in bytes. */
   readonly bodyLimitBytes: number;
-  /** Largest body of a user import (JSON or NDJSON), in bytes. */
+  /**
+   * Largest body of a user import, in bytes. NDJSON is read as it arrives, never held whole; a
+   * JSON import is read into one string first, so it is held to JSON_IMPORT_LIMIT_BYTES too.
+   */
   readonly importBodyLimitBytes: number;
   /** Most users one import request may carry. */
   readonly importMaxUsers: number;
@@ -31,9 +34,13 @@ export interface ServerSettings {
   readonly openAccounts: boolean;
 }
 
+/** Past about 512 MiB a body no longer fits in one JavaScript string: a JSON import stops well short. */
+export const JSON_IMPORT_LIMIT_BYTES = 256 * 1024 * 1024;
+
 export const DEFAULT_SETTINGS: ServerSettings = {
   bodyLimitBytes: 1024 * 1024,
-  importBodyLimitBytes: 256 * 1024 * 1024,
+  // A million users with rich identities is about 400 MiB of NDJSON.
+  importBodyLimitBytes: 1024 * 1024 * 1024,
   importMaxUsers: 1_000_000,
   // A chunk's results are stored as one JSON string of about 85 bytes a user. Past V8's
   // large-object size (128 KiB) each such string goes straight to the old generation, which

@@ -13,6 +13,17 @@ export interface Executor {
   all<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   get<T>(sql: string, params?: readonly unknown[]): Promise<T | undefined>;
   run(sql: string, params?: readonly unknown[]): Promise<RunResult>;
+  /**
+   * Run one statement once per parameter set, in order, in one go (one message to a SQLite
+   * worker thread instead of one per statement); `changes` is their sum. Parameters are text,
+   * numbers and nulls (they may travel to that thread as JSON).
+   */
+  runEach(sql: string, paramSets: readonly (readonly unknown[])[]): Promise<RunResult>;
+  /**
+   * PostgreSQL only: `COPY ... FROM STDIN` (text format), sending the given chunks of COPY
+   * text as they come; resolves with the rows copied.
+   */
+  copyFrom?(sql: string, chunks: AsyncIterable<string> | Iterable<string>): Promise<number>;
 }
 
 export interface Migration {

@@ -120,6 +120,17 @@ export interface UserUpsert {
   readonly identity?: Record<string, unknown> | null;
 }
 
+/**
+ * A user of an import, checked and serialized once: what is written for them, as text.
+ * A null name or identity keeps the stored one (a new user gets no name, no identity).
+ */
+export interface PreparedUser {
+  readonly email: string;
+  readonly name: string | null;
+  /** The identity as stored: JSON text. */
+  readonly identity: string | null;
+}
+
 export interface TokenRecord {
   readonly id: string;
   readonly name: string;
@@ -310,6 +321,12 @@ export interface StoreWriter extends StoreReader {
   deleteUser(accountId: string, id: string): Promise<boolean>;
   /** Create or update users by email (case-insensitive), in order. */
   upsertUsers(accountId: string, users: readonly UserUpsert[], newId: () => string): Promise<{ created: number; updated: number }>;
+  /**
+   * The same for an import's users, prepared by the caller: written in large batches (SQLite:
+   * multi-row inserts; PostgreSQL: COPY into a staging table, then one merge), with one audit
+   * entry for the whole import.
+   */
+  importUsers(accountId: string, users: readonly PreparedUser[], newId: () => string): Promise<{ created: number; updated: number }>;
 
   insertToken(token: TokenRecord): Promise<void>;
   updateToken(id: string, update: Partial<Omit<TokenRecord, 'id' | 'issuedOn'>>): Promise<TokenRecord | undefined>;

@@ -6,28 +6,41 @@
 import { randomFillSync } from 'node:crypto';
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-const bytes = new Uint8Array(16);
 
 // Random bytes fetched 10 ids' worth at a time would still be one system call per id; an import
 // of a million users made them its largest cost. A pool refilled every 6,553 ids is not.
 const POOL = new Uint8Array(65_530);
 let poolAt = POOL.length;
 
+/** The id's first 12 hex digits, for the millisecond they were last made for. */
+let stampAt = -1;
+let stampHex = '';
+
+function timeHex(now: number): string {
+  if (now !== stampAt) {
+    // 48-bit big-endian timestamp (Date.now() fits in 48 bits until the year 10889).
+    let hex = '';
+    let t = now;
+    for (let i = 5; i >= 0; i--) {
+      hex = HEX[t % 256] + hex;
+      t = Math.floor(t / 256);
+    }
+    stampAt = now;
+    stampHex = `${hex.slice(0, 8)}-${hex.slice(8)}`;
+  }
+  return stampHex;
+}
+
 export function timeOrderedUuid(now = Date.now()): string {
   if (poolAt === POOL.length) {
     randomFillSync(POOL);
     poolAt = 0;
   }
-  bytes.set(POOL.subarray(poolAt, poolAt + 10), 6);
+  const r = POOL.subarray(poolAt, poolAt + 10);
   poolAt += 10;
-  // 48-bit big-endian timestamp (Date.now() fits in 48 bits until the year 10889).
-  let t = now;
-  for (let i = 5; i >= 0; i--) {
-    bytes[i] = t % 256;
-    t = Math.floor(t / 256);
-  }
-  bytes[6] = (bytes[6] & 0x0f) | 0x70; // version 7
-  bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 9562 variant
-  const h = Array.from(bytes, (b) => HEX[b]);
-  return `${h[0]}${h[1]}${h[2]}${h[3]}-${h[4]}${h[5]}-${h[6]}${h[7]}-${h[8]}${h[9]}-${h[10]}${h[11]}${h[12]}${h[13]}${h[14]}${h[15]}`;
+  // Version 7 in the first nibble of byte 6, RFC 9562's variant in the top bits of byte 8.
+  return (
+    `${timeHex(now)}-${HEX[(r[0]! & 0x0f) | 0x70]}${HEX[r[1]!]}-${HEX[(r[2]! & 0x3f) | 0x80]}${HEX[r[3]!]}-` +
+    `${HEX[r[4]!]}${HEX[r[5]!]}${HEX[r[6]!]}${HEX[r[7]!]}${HEX[r[8]!]}${HEX[r[9]!]}`
+  );
 }

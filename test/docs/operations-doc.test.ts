@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PERMISSION_GROUPS } from '../../src/api/auth/permissions.js';
-import { DEFAULT_SETTINGS } from '../../src/api/settings.js';
+import { DEFAULT_SETTINGS, JSON_IMPORT_LIMIT_BYTES } from '../../src/api/settings.js';
 
 const DOC = readFileSync(fileURLToPath(new URL('../../../docs/operations.md', import.meta.url)), 'utf8');
 
@@ -17,6 +17,7 @@ test('docs/operations.md names every permission group', () => {
 test('docs/operations.md states the limits the server enforces', () => {
   assert.ok(DOC.includes(`| JSON request body | ${DEFAULT_SETTINGS.bodyLimitBytes / 1024 / 1024} MiB (`));
   assert.ok(DOC.includes(`| user import body (JSON or NDJSON) | ${DEFAULT_SETTINGS.importBodyLimitBytes / 1024 / 1024} MiB (`));
+  assert.ok(DOC.includes(`JSON is read whole and so held to ${JSON_IMPORT_LIMIT_BYTES / 1024 / 1024} MiB |`));
   assert.ok(DOC.includes(`| users in one import | ${DEFAULT_SETTINGS.importMaxUsers.toLocaleString('en-US')} (`));
   assert.ok(DOC.includes(`| requests per API token | ${DEFAULT_SETTINGS.rateLimit} per ${DEFAULT_SETTINGS.rateWindowMs / 60_000} minutes`));
   assert.ok(DOC.includes(`| requests with bad credentials from one client IP | ${DEFAULT_SETTINGS.failedAuthPerMinute} per minute |`));

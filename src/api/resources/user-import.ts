@@ -1,18 +1,20 @@
 // Parsing and checking a user import (docs/extensions.md "Identities"): JSON
-// `{"users": [...]}` or NDJSON (one entry a line, blank lines ignored). All or nothing, so every problem of every entry is
-// collected, each with a pointer: /users/3/email in JSON; /line/7/email in NDJSON, whose
-// messages also name the line.
+// `{"users": [...]}` or NDJSON (one entry a line, blank lines ignored), read as it streams in.
+// All or nothing, so every problem of every entry is collected, each with a pointer:
+// /users/3/email in JSON; /line/7/email in NDJSON, whose messages also name the line. Each
+// good entry is prepared for the store once (its identity serialized as stored).
 
+import { StringDecoder } from 'node:string_decoder';
 import { quote } from '../../engine/index.js';
-import type { UserUpsert } from '../../store/store.js';
+import type { PreparedUser } from '../../store/store.js';
 import type { RequestIssue } from '../errors.js';
-import { identityToStore } from '../../schema/identity.js';
+import { storedIdentityJson } from '../../schema/identity.js';
 import { entryIssues } from '../../schema/import-entry.js';
 import { anyValue, arr, obj } from '../../schema/json-schema.js';
 import { bodyChecker } from '../../schema/validator.js';
 import { parseUntrustedJson } from '../untrusted-json.js';
 
-export type ImportCheck = { readonly ok: true; readonly users: UserUpsert[] } | { readonly ok: false; readonly issues: RequestIssue[] };
+export type ImportCheck = { readonly ok: true; readonly users: PreparedUser[] } | { readonly ok: false; readonly issues: RequestIssue[] };
 
 /** Where an entry sits in the request. */
 interface Position {
@@ -22,6 +24,11 @@ interface Position {
   /** Put before each of its messages. */
   readonly prefix: string;
 }
+
+/** Where entry `index` (from 0; a line number from 1 in NDJSON) sits: made only when needed, most entries being good. */
+type Place = { readonly ndjson: boolean; readonly index: number };
+const position = ({ ndjson, index }: Place): Position =>
+  ndjson ? { pointer: `/line/${index}`, label: `line ${index}`, prefix: `Line ${index}: ` } : { pointer: `/users/${index}`, label: `/users/${index}`, prefix: '' };
 
 // Entries are checked one by one (entryIssues), so that every bad entry is named in one answer.
 const checkEnvelope = bodyChecker(obj({ users: arr(anyValue()) }, { required: ['users'] }));
@@ -36,31 +43,37 @@ function tooMany(count: number, maxUsers: number, pointer: string): ImportCheck 
 /** Checks entries in order, and gathers the users to write while none has failed. */
 class EntryChecker {
   private readonly issues: RequestIssue[] = [];
-  private readonly users: UserUpsert[] = [];
-  private readonly firstSeen = new Map<string, string>();
+  private readonly users: PreparedUser[] = [];
+  /** Where each email (lower-cased) first appeared. */
+  private readonly firstSeen = new Map<string, number>();
 
-  add(value: unknown, at: Position): void {
+  add(value: unknown, place: Place): void {
     const { issues, entry } = entryIssues(value);
-    const found = issues.map((i) => ({ ...i, pointer: at.pointer + i.pointer }));
+    let duplicateOf: number | undefined;
     if (entry !== undefined) {
       const key = entry.email.toLowerCase();
-      const first = this.firstSeen.get(key);
-      if (first !== undefined) {
-        found.unshift({
-          code: 'duplicate_entry',
-          pointer: `${at.pointer}/email`,
-          message: `${quote(entry.email)} already appears at ${first} (emails compare case-insensitively); each user may appear once per import.`,
-        });
-      } else {
-        this.firstSeen.set(key, at.label);
+      duplicateOf = this.firstSeen.get(key);
+      if (duplicateOf === undefined) this.firstSeen.set(key, place.index);
+      if (duplicateOf === undefined && issues.length === 0) {
+        // Once an entry has failed nothing will be written: the rest are only checked.
+        if (this.issues.length === 0) {
+          this.users.push({
+            email: entry.email,
+            name: entry.name ?? null,
+            identity: entry.identity !== undefined ? storedIdentityJson(entry.identity, entry.email) : null,
+          });
+        }
+        return;
       }
-      if (found.length === 0 && this.issues.length === 0) {
-        this.users.push({
-          email: entry.email,
-          ...(entry.name !== undefined ? { name: entry.name } : {}),
-          ...(entry.identity !== undefined ? { identity: identityToStore(entry.identity, entry.email) } : {}),
-        });
-      }
+    }
+    const at = position(place);
+    const found = issues.map((i) => ({ ...i, pointer: at.pointer + i.pointer }));
+    if (duplicateOf !== undefined) {
+      found.unshift({
+        code: 'duplicate_entry',
+        pointer: `${at.pointer}/email`,
+        message: `${quote(entry!.email)} already appears at ${position({ ndjson: place.ndjson, index: duplicateOf }).label} (emails compare case-insensitively); each user may appear once per import.`,
+      });
     }
     for (const issue of found) this.issues.push(at.prefix === '' ? issue : { ...issue, message: at.prefix + issue.message });
   }
@@ -87,31 +100,45 @@ export async function checkJsonImport(body: unknown, maxUsers: number): Promise<
   const checker = new EntryChecker();
   for (let i = 0; i < users.length; i++) {
     if (i > 0 && i % ENTRIES_PER_SLICE === 0) await nextTurn();
-    checker.add(users[i], { pointer: `/users/${i}`, label: `/users/${i}`, prefix: '' });
+    checker.add(users[i], { ndjson: false, index: i });
   }
   return checker.result();
 }
 
-/** An `application/x-ndjson` import: one entry per line; blank lines are ignored. */
-export async function checkNdjsonImport(text: string, maxUsers: number): Promise<ImportCheck> {
+/**
+ * An `application/x-ndjson` import: one entry per line; blank lines are ignored. The body is
+ * read chunk by chunk as it arrives (a whole string also works); past `maxUsers` entries the
+ * rest is only counted, to say how many there were.
+ */
+export async function checkNdjsonImport(body: string | AsyncIterable<string | Buffer>, maxUsers: number): Promise<ImportCheck> {
   const checker = new EntryChecker();
-  const lines = text.split('\n');
   let count = 0;
-  for (let i = 0; i < lines.length; i++) {
-    if (i > 0 && i % ENTRIES_PER_SLICE === 0) await nextTurn();
-    const line = lines[i];
-    if (line.trim() === '') continue;
-    if (++count > maxUsers) return tooMany(lines.filter((l) => l.trim() !== '').length, maxUsers, '');
-    const number = i + 1;
-    const at: Position = { pointer: `/line/${number}`, label: `line ${number}`, prefix: `Line ${number}: ` };
+  let number = 0;
+  const check = (line: string): void => {
+    number++;
+    if (line.trim() === '') return;
+    if (++count > maxUsers) return;
     let value: unknown;
     try {
       value = parseUntrustedJson(line);
     } catch (err) {
-      checker.addIssue({ code: 'invalid_format', pointer: at.pointer, message: `Line ${number} is not valid JSON: ${(err as Error).message}` });
-      continue;
+      checker.addIssue({ code: 'invalid_format', pointer: `/line/${number}`, message: `Line ${number} is not valid JSON: ${(err as Error).message}` });
+      return;
     }
-    checker.add(value, at);
+    checker.add(value, { ndjson: true, index: number });
+  };
+  const decoder = new StringDecoder('utf8');
+  let partial = '';
+  for await (const chunk of typeof body === 'string' ? [body] : body) {
+    const lines = (partial + (typeof chunk === 'string' ? chunk : decoder.write(chunk))).split('\n');
+    partial = lines.pop()!;
+    for (let i = 0; i < lines.length; i++) {
+      if (i > 0 && i % ENTRIES_PER_SLICE === 0) await nextTurn();
+      check(lines[i]!);
+    }
+    // A chunk ends in a turn of its own too: the next may hold the first lines of a slice.
+    await nextTurn();
   }
-  return checker.result();
+  check(partial + decoder.end());
+  return count > maxUsers ? tooMany(count, maxUsers, '') : checker.result();
 }

@@ -2,7 +2,6 @@
 // against, with each user's last seen identity. portcullis adds two writes Cloudflare lacks
 // (docs/extensions.md "Identities"): setting one identity, and a bulk import by email.
 
-import type { FastifyRequest } from 'fastify';
 import { isValidEmail, quote } from '../../engine/index.js';
 import type { StoreReader, UserRecord } from '../../store/store.js';
 import { apiError, validationError } from '../errors.js';
@@ -11,9 +10,10 @@ import { defineRoute, type RouteDef } from '../route.js';
 import { IDENTITY_SCHEMA, identityIssues, identityToStore } from '../../schema/identity.js';
 import { arr, nullOnly, str, type Static } from '../../schema/json-schema.js';
 import { IMPORT_REQUEST, IMPORT_RESPONSE, USER_CREATE_REQUEST, USER_IDENTITIES_QUERY, USER_IDENTITIES_RESPONSE, USER_RESPONSE, USER_UPDATE_REQUEST } from '../../schema/users.js';
-import { DEFAULT_SETTINGS } from '../settings.js';
+import { DEFAULT_SETTINGS, JSON_IMPORT_LIMIT_BYTES } from '../settings.js';
 import { compact, newId } from './common.js';
 import { checkJsonImport, checkNdjsonImport } from './user-import.js';
+import { NdjsonBody } from '../ndjson-body.js';
 
 const PATH = '/accounts/{account_id}/access/users';
 const ITEM = `${PATH}/{user_id}`;
@@ -22,8 +22,6 @@ const WRITE = ['Zero Trust: Seats Write'] as const;
 const READ = ['Access: Audit Logs Read', ...WRITE] as const;
 const TAG = 'Zero Trust users';
 const ID_PARAM = { user_id: str({ description: 'The user id.' }) };
-/** Users per upsertUsers call: large enough to be fast, small enough not to hold the event loop for long (SQLite writes on it). */
-const IMPORT_BATCH = 2000;
 
 export function userResult(user: UserRecord): Static<typeof USER_RESPONSE> {
   return {
@@ -50,8 +48,6 @@ export async function getUserOr404(store: StoreReader, accountId: string, id: st
 function assertValidEmail(email: string): void {
   if (!isValidEmail(email)) throw validationError([{ code: 'invalid_email', pointer: '/email', message: `${quote(email)} is not a valid email address.` }]);
 }
-
-const isNdjson = (request: FastifyRequest): boolean => (request.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-ndjson');
 
 export const userRoutes: RouteDef[] = [
   defineRoute({
@@ -233,33 +229,27 @@ export const userRoutes: RouteDef[] = [
     description:
       'A portcullis extension: create or update users by email (case-insensitive), as `application/json` `{"users": [{email, name?, identity?}]}` or as `application/x-ndjson`, one such object per line (blank lines ignored). ' +
       'All or nothing: any invalid entry refuses the whole import (400) naming every bad entry, by pointer (`/users/3/email`, or `/line/7/email` with the line in the message); an email may appear once. ' +
-      `An entry without \`name\` or \`identity\` keeps the stored one. At most the server's import limits per request: ${DEFAULT_SETTINGS.importMaxUsers} users and ${DEFAULT_SETTINGS.importBodyLimitBytes} bytes by default.`,
+      `An entry without \`name\` or \`identity\` keeps the stored one. At most the server's import limits per request: ${DEFAULT_SETTINGS.importMaxUsers} users and ${DEFAULT_SETTINGS.importBodyLimitBytes} bytes by default (a JSON body at most ${JSON_IMPORT_LIMIT_BYTES} bytes; NDJSON is read as it arrives).`,
     tag: TAG,
     permissions: [...WRITE],
     documentedBody: IMPORT_REQUEST,
     contentTypes: ['application/json', 'application/x-ndjson'],
-    bodyLimit: (settings) => settings.importBodyLimitBytes,
+    // The limit fastify applies to the bodies it reads (JSON); an NDJSON body is read by the
+    // handler, to settings.importBodyLimitBytes (see ndjson-body.ts).
+    bodyLimit: (settings) => Math.min(settings.importBodyLimitBytes, JSON_IMPORT_LIMIT_BYTES),
     status: 200,
     result: IMPORT_RESPONSE,
     extension: true,
     handler: async ({ accountId, body, request, ctx }) => {
       const max = ctx.settings.importMaxUsers;
-      const checked = isNdjson(request) ? await checkNdjsonImport(String(body), max) : await checkJsonImport(body, max);
+      // The whole body is read and checked before the transaction starts: a slow client never
+      // holds the writer, and a bad entry anywhere means nothing is written.
+      const checked = body instanceof NdjsonBody ? await checkNdjsonImport(body, max) : await checkJsonImport(body, max);
       if (!checked.ok) throw validationError(checked.issues);
       const { users } = checked;
-      const result = await ctx.store.transaction(accountId, async (tx) => {
-        let created = 0;
-        let updated = 0;
-        for (let start = 0; start < users.length; start += IMPORT_BATCH) {
-          // Between slices other requests get their turn; the transaction stays open, so the
-          // import is still all or nothing and readers see none of it until it commits.
-          if (start > 0) await new Promise((resolve) => setImmediate(resolve));
-          const done = await tx.upsertUsers(accountId, users.slice(start, start + IMPORT_BATCH), newId);
-          created += done.created;
-          updated += done.updated;
-        }
-        return { created, updated };
-      }, { bulk: true });
+      // importUsers writes in batches, giving other requests their turn between them; the
+      // transaction stays open, so readers see none of the import until it commits.
+      const result = await ctx.store.transaction(accountId, (tx) => tx.importUsers(accountId, users, newId), { bulk: true });
       return { result };
     },
   }),

@@ -7,6 +7,7 @@
 import pg from 'pg';
 import { applyMigrations, type Driver, type Executor, type Migration, type RunResult } from '../driver.js';
 import { KeyQueue } from '../key-queue.js';
+import { copyFrom } from './copy-from.js';
 
 export interface PostgresOptions {
   /** postgres://user@host:port/db; an extra `schema=NAME` parameter selects (and creates) a schema. */
@@ -60,7 +61,15 @@ interface Queryable {
 }
 
 class PostgresExecutor implements Executor {
-  constructor(private readonly client: Queryable) {}
+  readonly copyFrom?: (sql: string, chunks: AsyncIterable<string> | Iterable<string>) => Promise<number>;
+
+  /** `connection`: a transaction's own client, which alone can COPY (a pool cannot). */
+  constructor(
+    private readonly client: Queryable,
+    connection?: pg.ClientBase,
+  ) {
+    if (connection !== undefined) this.copyFrom = (sql, chunks) => copyFrom(connection, sql, chunks);
+  }
 
   async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     return (await this.client.query(translate(sql), params as unknown[])).rows as T[];
@@ -72,6 +81,12 @@ class PostgresExecutor implements Executor {
 
   async run(sql: string, params: readonly unknown[] = []): Promise<RunResult> {
     return { changes: (await this.client.query(translate(sql), params as unknown[])).rowCount ?? 0 };
+  }
+
+  async runEach(sql: string, paramSets: readonly (readonly unknown[])[]): Promise<RunResult> {
+    let changes = 0;
+    for (const params of paramSets) changes += (await this.run(sql, params)).changes;
+    return { changes };
   }
 }
 
@@ -119,7 +134,7 @@ export class PostgresDriver implements Driver {
     try {
       await client.query('BEGIN');
       if (lockKey !== null) await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [lockKey]);
-      const result = await fn(new PostgresExecutor(client));
+      const result = await fn(new PostgresExecutor(client, client));
       await client.query('COMMIT');
       return result;
     } catch (err) {

@@ -1,11 +1,15 @@
 // Zero Trust users in SQL: one row per email (compared case-insensitively through email_key),
-// with the last identity seen. Imports upsert in two statements, however many users they hold.
+// with the last identity seen. Imports are written by user-import-writer.ts.
 
-import type { StoreWriter, UserRecord, UserUpsert } from '../store.js';
+import type { PreparedUser, StoreWriter, UserRecord, UserUpsert } from '../store.js';
 import { likePattern, now, type SqlContext } from './context.js';
 import { ANCHOR_STEP, DirectoryIndex } from './directory-index.js';
+import { writeImportedUsers } from './user-import-writer.js';
 
-export type UserRepository = Pick<StoreWriter, 'getUser' | 'getUserByEmail' | 'listUsers' | 'countUsers' | 'userSeq' | 'usersAfter' | 'insertUser' | 'updateUser' | 'deleteUser' | 'upsertUsers'>;
+export type UserRepository = Pick<
+  StoreWriter,
+  'getUser' | 'getUserByEmail' | 'listUsers' | 'countUsers' | 'userSeq' | 'usersAfter' | 'insertUser' | 'updateUser' | 'deleteUser' | 'upsertUsers' | 'importUsers'
+>;
 
 interface UserRow {
   seq: number;
@@ -34,6 +38,13 @@ function toUser(row: UserRow): UserRecord {
 }
 
 const emailKey = (email: string): string => email.toLowerCase();
+
+// An identity of null, like an absent one, keeps the stored identity.
+const prepareUser = (u: UserUpsert): PreparedUser => ({
+  email: u.email,
+  name: u.name ?? null,
+  identity: u.identity === undefined || u.identity === null ? null : JSON.stringify(u.identity),
+});
 
 /** What the audit log keeps of a user. */
 const userAudit = (u: UserRecord) => ({ email: u.email, name: u.name, identity: u.identity });
@@ -76,6 +87,14 @@ export function userRepository({ ex, scan, sql, audited, note }: SqlContext, ind
   const getUser = async (accountId: string, id: string): Promise<UserRecord | undefined> => {
     const row = await ex.get<UserRow>('SELECT * FROM users WHERE account_id = ? AND id = ?', [accountId, id]);
     return row === undefined ? undefined : toUser(row);
+  };
+
+  const importUsers: UserRepository['importUsers'] = async (accountId, users, newId) => {
+    if (users.length === 0) return { created: 0, updated: 0 };
+    const counts = await writeImportedUsers(ex, accountId, users, newId, now());
+    // One entry per import, not per user: an import may hold a million users.
+    note({ accountId, action: 'import', resourceKind: 'users', resourceId: accountId, before: null, after: counts });
+    return counts;
   };
 
   return {
@@ -177,52 +196,10 @@ export function userRepository({ ex, scan, sql, audited, note }: SqlContext, ind
       return deleted;
     },
 
-    async upsertUsers(accountId, users, newId) {
-      if (users.length === 0) return { created: 0, updated: 0 };
-      const keys = users.map((u) => emailKey(u.email));
-      const existingRows = await ex.all<{ email_key: string }>(`SELECT email_key FROM users WHERE account_id = ? AND ${sql.inJsonArray('email_key')}`, [
-        accountId,
-        JSON.stringify(keys),
-      ]);
-      const existing = new Set(existingRows.map((r) => r.email_key));
-      const at = now();
-      const toRow = (u: UserUpsert, key: string) => ({
-        id: newId(),
-        email: u.email,
-        email_key: key,
-        name: u.name ?? null,
-        identity: u.identity === undefined || u.identity === null ? null : JSON.stringify(u.identity),
-      });
-      const inserts: ReturnType<typeof toRow>[] = [];
-      const updates: ReturnType<typeof toRow>[] = [];
-      users.forEach((u, i) => (existing.has(keys[i]) ? updates : inserts).push(toRow(u, keys[i])));
-      const columns = ['id', 'email', 'email_key', 'name', 'identity'];
-      if (inserts.length > 0) {
-        await ex.run(
-          `INSERT INTO users (account_id, id, email, email_key, name, identity, created_at, updated_at, last_seen_at)
-           SELECT ?, x.id, x.email, x.email_key, COALESCE(x.name, ''), x.identity, ?, ?, CASE WHEN x.identity IS NULL THEN NULL ELSE ? END
-             FROM ${sql.jsonRows(columns)} AS x WHERE true`,
-          [accountId, at, at, at, JSON.stringify(inserts)],
-        );
-      }
-      if (updates.length > 0) {
-        // MATERIALIZED makes SQLite read the JSON rows first and find each user by its unique
-        // (account_id, email_key) index; inline, it scans every user of the account per row.
-        await ex.run(
-          `WITH x AS MATERIALIZED ${sql.jsonRows(columns)}
-           UPDATE users SET
-              name = COALESCE(x.name, users.name),
-              identity = COALESCE(x.identity, users.identity),
-              last_seen_at = CASE WHEN x.identity IS NULL THEN users.last_seen_at ELSE ? END,
-              updated_at = ?
-             FROM x
-            WHERE users.account_id = ? AND users.email_key = x.email_key`,
-          [JSON.stringify(updates), at, at, accountId],
-        );
-      }
-      // One entry per import, not per user: an import may hold a million users.
-      note({ accountId, action: 'import', resourceKind: 'users', resourceId: accountId, before: null, after: { created: inserts.length, updated: updates.length } });
-      return { created: inserts.length, updated: updates.length };
+    upsertUsers(accountId, users, newId) {
+      return importUsers(accountId, users.map(prepareUser), newId);
     },
+
+    importUsers,
   };
 }

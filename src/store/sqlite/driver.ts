@@ -69,6 +69,13 @@ class SqliteExecutor implements Executor {
   async run(sql: string, params: readonly unknown[] = []): Promise<RunResult> {
     return { changes: this.prepare(sql).run(...bindable(params)).changes };
   }
+
+  async runEach(sql: string, paramSets: readonly (readonly unknown[])[]): Promise<RunResult> {
+    const statement = this.prepare(sql);
+    let changes = 0;
+    for (const params of paramSets) changes += statement.run(...bindable(params)).changes;
+    return { changes };
+  }
 }
 
 function open(path: string, synchronous: string): Database.Database {

@@ -17,8 +17,9 @@ export interface StatementWorkerData {
 
 export interface StatementRequest {
   readonly id: number;
-  readonly method: 'all' | 'get' | 'run';
+  readonly method: 'all' | 'get' | 'run' | 'runEach';
   readonly sql: string;
+  /** For runEach: one JSON text, an array holding an array of parameters per run. */
   readonly params: readonly unknown[];
 }
 
@@ -34,6 +35,12 @@ db.function('unicode_lower', { deterministic: true }, (text: unknown) => (typeof
 type Statement = Database.Statement<unknown[], unknown>;
 const statements = new Map<string, Statement>();
 
+function runEach(statement: Statement, paramSets: readonly unknown[][]): number {
+  let changes = 0;
+  for (const params of paramSets) changes += statement.run(...params).changes;
+  return changes;
+}
+
 parentPort!.on('message', (request: StatementRequest | 'stop') => {
   if (request === 'stop') {
     db.close();
@@ -46,7 +53,14 @@ parentPort!.on('message', (request: StatementRequest | 'stop') => {
       statement = db.prepare(request.sql);
       statements.set(request.sql, statement);
     }
-    const rows = request.method === 'all' ? statement.all(...request.params) : request.method === 'get' ? statement.get(...request.params) : { changes: statement.run(...request.params).changes };
+    const rows =
+      request.method === 'all'
+        ? statement.all(...request.params)
+        : request.method === 'get'
+          ? statement.get(...request.params)
+          : request.method === 'run'
+            ? { changes: statement.run(...request.params).changes }
+            : { changes: runEach(statement, JSON.parse(request.params[0] as string) as unknown[][]) };
     parentPort!.postMessage({ id: request.id, rows } satisfies StatementReply);
   } catch (err) {
     const { message, code } = err as { message: string; code?: string };

@@ -1,0 +1,168 @@
+// Large NDJSON imports streamed over HTTP, on SQLite and PostgreSQL: more users than one write
+// batch all arrive right, a bad line near the end writes nothing, a client that hangs up
+// mid-body writes nothing and leaves the server up, re-imports merge, and the server answers
+// other requests while an import runs.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { randomAccountId, startTestServer, type TestServer } from '../../../test/support/server.js';
+import { describeEachDatabase } from '../../../test/support/suite.js';
+
+/** More than one write batch (10,000 rows on SQLite) and many COPY chunks (2,000 rows). */
+const USERS = 25_000;
+
+const entry = (i: number, name = `User ${i}`) => ({ email: `User${i}@Example.com`, name, identity: { ip: `10.0.${(i >> 8) & 255}.${i & 255}`, groups: [{ name: `team-${i % 7}` }] } });
+const lines = (count: number, line: (i: number) => string = (i) => JSON.stringify(entry(i))): string[] => Array.from({ length: count }, (_, i) => line(i));
+
+interface Sent {
+  readonly status: number;
+  readonly json: any;
+}
+
+/**
+ * POST NDJSON in 64 KiB pieces with chunked transfer encoding (no length known up front), as a
+ * client streaming a file does. `hangUpAfter`: bytes after which the client closes the connection.
+ */
+function streamImport(s: TestServer, account: string, body: string, hangUpAfter?: number): Promise<Sent | 'hung up'> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(`${s.apiUrl}/accounts/${account}/access/users/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${s.rootToken}`, 'content-type': 'application/x-ndjson' },
+    });
+    request.on('error', (err) => (hangUpAfter !== undefined ? resolve('hung up') : reject(err)));
+    request.on('response', (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, json: JSON.parse(text) }));
+    });
+    const bytes = Buffer.from(body);
+    let at = 0;
+    const writeMore = (): void => {
+      while (at < bytes.length) {
+        if (hangUpAfter !== undefined && at >= hangUpAfter) {
+          request.destroy();
+          resolve('hung up');
+          return;
+        }
+        const piece = bytes.subarray(at, at + 65_536);
+        at += piece.length;
+        if (!request.write(piece)) {
+          request.once('drain', writeMore);
+          return;
+        }
+      }
+      request.end();
+    };
+    writeMore();
+  });
+}
+
+await describeEachDatabase('streamed user import', (s) => {
+  const allUsers = (account: string) => s.store.read.usersAfter(account, 0, USERS * 2);
+
+  it('imports more users than one write batch, each with the right email, name and identity, in order; a re-import updates them all', async () => {
+    const account = randomAccountId();
+    const created = await streamImport(s, account, lines(USERS).join('\n') + '\n');
+    assert.notEqual(created, 'hung up');
+    assert.deepEqual(created !== 'hung up' && [created.status, created.json.result], [200, { created: USERS, updated: 0 }]);
+    let users = await allUsers(account);
+    assert.equal(users.length, USERS);
+    users.forEach((user, i) => {
+      const { email, name, identity } = entry(i);
+      assert.deepEqual([user.email, user.name, user.identity], [email, name, { ...identity, email }], `user ${i}`);
+      assert.notEqual(user.lastSeenAt, null);
+    });
+    assert.equal(new Set(users.map((u) => u.id)).size, USERS, 'every user has an id of their own');
+
+    // Emails compare case-insensitively: the same people, renamed, are updated, not duplicated.
+    const renamed = await streamImport(s, account, lines(USERS, (i) => JSON.stringify({ ...entry(i, `Renamed ${i}`), email: `user${i}@example.com` })).join('\n'));
+    assert.deepEqual(renamed !== 'hung up' && renamed.json.result, { created: 0, updated: USERS });
+    const before = users;
+    users = await allUsers(account);
+    assert.equal(users.length, USERS);
+    users.forEach((user, i) => {
+      assert.deepEqual([user.id, user.email, user.name], [before[i]!.id, before[i]!.email, `Renamed ${i}`], `user ${i}`);
+      assert.equal((user.identity as { email: string }).email, `user${i}@example.com`);
+    });
+  });
+
+  it('writes nothing when a line near the end of a large import is bad, and names that line', async () => {
+    const account = randomAccountId();
+    const body = lines(USERS);
+    body[USERS - 3] = JSON.stringify({ email: 'late@example.com', identity: { ip: 'not an ip' } });
+    body[USERS - 1] = '{"email": "truncated@example.com"';
+    const answer = await streamImport(s, account, body.join('\n'));
+    assert.ok(answer !== 'hung up');
+    assert.equal(answer.status, 400);
+    assert.deepEqual(answer.json.errors.map((e: any) => e.source.pointer), [`/line/${USERS - 2}/identity/ip`, `/line/${USERS}`]);
+    assert.match(answer.json.errors[1].message, new RegExp(`^Line ${USERS} is not valid JSON`));
+    assert.equal((await allUsers(account)).length, 0);
+  });
+
+  it('merges an import into existing users: named fields change, fields left out are kept, new emails are created', async () => {
+    const account = randomAccountId();
+    const first = await streamImport(s, account, lines(3).join('\n'));
+    assert.deepEqual(first !== 'hung up' && first.json.result, { created: 3, updated: 0 });
+    const [u0, u1, u2] = await allUsers(account);
+    const second = await streamImport(
+      s,
+      account,
+      [
+        JSON.stringify({ email: 'user0@example.com', name: 'Zero', identity: { ip: '192.0.2.1' } }),
+        JSON.stringify({ email: 'USER1@EXAMPLE.COM' }),
+        JSON.stringify({ email: 'user2@example.com', name: '' }),
+        JSON.stringify({ email: 'new@example.com' }),
+      ].join('\n'),
+    );
+    assert.deepEqual(second !== 'hung up' && second.json.result, { created: 1, updated: 3 });
+    const after = await allUsers(account);
+    assert.deepEqual(
+      after.map((u) => [u.id, u.email, u.name, u.identity]),
+      [
+        [u0!.id, u0!.email, 'Zero', { ip: '192.0.2.1', email: 'user0@example.com' }],
+        [u1!.id, u1!.email, u1!.name, u1!.identity],
+        [u2!.id, u2!.email, '', u2!.identity],
+        [after[3]!.id, 'new@example.com', '', null],
+      ],
+    );
+    assert.equal(after[3]!.lastSeenAt, null);
+    assert.equal(after[1]!.lastSeenAt, u1!.lastSeenAt, 'no identity sent: last seen stays');
+  });
+
+  it('writes nothing when the client hangs up in the middle of its body, and keeps serving', async () => {
+    const account = randomAccountId();
+    const body = lines(USERS).join('\n');
+    assert.equal(await streamImport(s, account, body, Math.floor(body.length / 2)), 'hung up');
+    // The next import of the account queues behind anything the first could have started.
+    const next = await streamImport(s, account, lines(2, (i) => JSON.stringify({ email: `after${i}@example.com` })).join('\n'));
+    assert.deepEqual(next !== 'hung up' && [next.status, next.json.result], [200, { created: 2, updated: 0 }]);
+    assert.deepEqual((await allUsers(account)).map((u) => u.email), ['after0@example.com', 'after1@example.com']);
+  });
+
+  it('answers other requests while a large import is read, checked and written', async () => {
+    const account = randomAccountId();
+    const importing = streamImport(s, account, lines(USERS).join('\n'));
+    const listed = await s.api('GET', `/accounts/${account}/access/users`);
+    assert.equal(listed.status, 200);
+    const done = await importing;
+    assert.deepEqual(done !== 'hung up' && done.json.result, { created: USERS, updated: 0 });
+  });
+});
+
+describe('streamed user import limit', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer({ settings: { importBodyLimitBytes: 4096 } });
+  });
+  after(() => s.close());
+
+  it('refuses a body sent without a length once it passes the limit, and writes nothing', async () => {
+    const account = randomAccountId();
+    const answer = await streamImport(s, account, lines(200).join('\n'));
+    assert.ok(answer !== 'hung up');
+    assert.deepEqual([answer.status, answer.json.errors[0].code], [413, 1003]);
+    assert.match(answer.json.errors[0].message, /4096 bytes/);
+    assert.equal((await s.store.read.usersAfter(account, 0, 1000)).length, 0);
+  });
+});

@@ -1,0 +1,202 @@
+// Writing an import's users, as fast as each database takes rows in bulk. SQLite: multi-row
+// INSERT ... ON CONFLICT DO NOTHING statements, many per message to the worker thread that runs
+// the import's transaction, then an UPDATE for the entries that were already there (none in a
+// first import). PostgreSQL: COPY into a staging table, then the merge: an UPDATE of the users
+// that exist and an INSERT ... ON CONFLICT DO NOTHING of the rest. Two statements rather than
+// one INSERT ... ON CONFLICT DO UPDATE, because an entry without a name keeps the stored one,
+// which the row proposed for insertion (EXCLUDED) cannot say: it needs a name.
+
+import type { Executor } from '../driver.js';
+import type { PreparedUser } from '../store.js';
+
+interface ImportRow {
+  readonly accountId: string;
+  readonly id: string;
+  readonly user: PreparedUser;
+  readonly at: string;
+}
+
+/**
+ * The columns an import fills in a new user's row, and each one's value: a column added to
+ * users that imports must fill is one line here (both stores read this list).
+ */
+const IMPORT_COLUMNS: readonly { readonly name: string; readonly value: (row: ImportRow) => string | null }[] = [
+  { name: 'account_id', value: (r) => r.accountId },
+  { name: 'id', value: (r) => r.id },
+  { name: 'email', value: (r) => r.user.email },
+  { name: 'email_key', value: (r) => r.user.email.toLowerCase() },
+  { name: 'name', value: (r) => r.user.name ?? '' },
+  { name: 'identity', value: (r) => r.user.identity },
+  { name: 'created_at', value: (r) => r.at },
+  { name: 'updated_at', value: (r) => r.at },
+  { name: 'last_seen_at', value: (r) => (r.user.identity === null ? null : r.at) },
+];
+const COLUMN_LIST = IMPORT_COLUMNS.map((c) => c.name).join(', ');
+
+/** What an existing user takes from an entry (the staging table's or the VALUES rows' columns). */
+const UPDATE_SET = (x: string, nameGiven: string) => `name = CASE WHEN ${nameGiven} THEN ${x}.name ELSE users.name END,
+  identity = COALESCE(${x}.identity, users.identity),
+  last_seen_at = COALESCE(${x}.last_seen_at, users.last_seen_at),
+  updated_at = ${x}.updated_at`;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+export async function writeImportedUsers(ex: Executor, accountId: string, users: readonly PreparedUser[], newId: () => string, at: string): Promise<{ created: number; updated: number }> {
+  return ex.copyFrom !== undefined ? copyAndMerge(ex, ex.copyFrom.bind(ex), accountId, users, newId, at) : insertInBatches(ex, accountId, users, newId, at);
+}
+
+// ---- SQLite (and any executor that cannot COPY) ----
+
+/** 9 parameters a row: far under SQLite's 32,766, and few enough statements for a million users. */
+const ROWS_PER_STATEMENT = 250;
+/** Rows sent to the worker thread in one message (between two turns of the event loop). */
+const ROWS_PER_CALL = 10_000;
+
+const insertSql = new Map<number, string>();
+function insertStatement(rows: number): string {
+  let sql = insertSql.get(rows);
+  if (sql === undefined) {
+    const row = `(${IMPORT_COLUMNS.map(() => '?').join(', ')})`;
+    sql = `INSERT INTO users (${COLUMN_LIST}) VALUES ${Array(rows).fill(row).join(', ')} ON CONFLICT (account_id, email_key) DO NOTHING`;
+    insertSql.set(rows, sql);
+  }
+  return sql;
+}
+
+const updateSql = new Map<number, string>();
+/**
+ * Existing users (those whose row is not the one just proposed, by id) take the entries'
+ * values. MATERIALIZED makes SQLite read the rows first and find each user by its unique
+ * (account_id, email_key) index; inline, it would scan every user of the account per row.
+ */
+function updateStatement(rows: number): string {
+  let sql = updateSql.get(rows);
+  if (sql === undefined) {
+    sql = `WITH x (email_key, id, name_given, name, identity, last_seen_at, updated_at) AS MATERIALIZED (VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?)').join(', ')})
+      UPDATE users SET ${UPDATE_SET('x', 'x.name_given = 1')}
+        FROM x WHERE users.account_id = ? AND users.email_key = x.email_key AND users.id <> x.id`;
+    updateSql.set(rows, sql);
+  }
+  return sql;
+}
+
+/** One batch of rows, bound and sent: what the database answered, and what its update would need. */
+interface SentBatch {
+  readonly rows: readonly ImportRow[];
+  readonly inserted: Promise<number>;
+}
+
+async function insertInBatches(ex: Executor, accountId: string, users: readonly PreparedUser[], newId: () => string, at: string): Promise<{ created: number; updated: number }> {
+  let created = 0;
+  let updated = 0;
+  // The next batch is bound while the database writes the previous one (on the worker thread);
+  // it is sent only once that one has succeeded, so nothing runs after a failed statement.
+  let sent: SentBatch | undefined;
+  const settle = async (batch: SentBatch): Promise<void> => {
+    const inserted = await batch.inserted;
+    created += inserted;
+    if (inserted < batch.rows.length) {
+      updated += await runInStatements(ex, bindAll(batch.rows, 7, ROWS_PER_STATEMENT, (row, params) => {
+        const { user } = row;
+        params.push(user.email.toLowerCase(), row.id, user.name === null ? 0 : 1, user.name, user.identity, user.identity === null ? null : at, at);
+      }, [accountId]), updateStatement);
+    }
+  };
+  for (let start = 0; start < users.length; start += ROWS_PER_CALL) {
+    // Where the transaction runs on the event loop's own connection (an in-memory database),
+    // other requests get their turn between batches.
+    if (start > 0) await nextTurn();
+    const rows: ImportRow[] = [];
+    for (let i = start; i < Math.min(users.length, start + ROWS_PER_CALL); i++) rows.push({ accountId, id: newId(), user: users[i]!, at });
+    const bound = bindAll(rows, IMPORT_COLUMNS.length, ROWS_PER_STATEMENT, (row, params) => {
+      for (const column of IMPORT_COLUMNS) params.push(column.value(row));
+    });
+    if (sent !== undefined) await settle(sent);
+    sent = { rows, inserted: runInStatements(ex, bound, insertStatement) };
+    // Not awaited until the next batch is bound: a failure is seen there, or just below.
+    sent.inserted.catch(() => undefined);
+  }
+  if (sent !== undefined) await settle(sent);
+  return { created, updated };
+}
+
+interface BoundRows {
+  /** Parameter sets of `perStatement` rows each. */
+  readonly full: unknown[][];
+  readonly perStatement: number;
+  /** The rest, fewer rows. */
+  readonly rest: unknown[];
+  readonly width: number;
+}
+
+/** Rows bound `width` parameters each, `perStatement` rows to a parameter set, then `trailing` after each set's rows. */
+function bindAll(rows: readonly ImportRow[], width: number, perStatement: number, bind: (row: ImportRow, params: unknown[]) => void, trailing: readonly unknown[] = []): BoundRows {
+  const full: unknown[][] = [];
+  let params: unknown[] = [];
+  for (const row of rows) {
+    bind(row, params);
+    if (params.length === perStatement * width) {
+      full.push(trailing.length === 0 ? params : params.concat(trailing));
+      params = [];
+    }
+  }
+  return { full, perStatement, rest: params.length === 0 || trailing.length === 0 ? params : params.concat(trailing), width };
+}
+
+/** The bound statements, the full ones in one call; the sum of their changes. */
+async function runInStatements(ex: Executor, bound: BoundRows, statement: (rows: number) => string): Promise<number> {
+  const { full, perStatement, rest, width } = bound;
+  let changes = full.length > 0 ? (await ex.runEach(statement(perStatement), full)).changes : 0;
+  if (rest.length > 0) changes += (await ex.run(statement(Math.floor(rest.length / width)), rest)).changes;
+  return changes;
+}
+
+// ---- PostgreSQL ----
+
+/** Rows turned into COPY text between two turns of the event loop. */
+const COPY_ROWS_PER_CHUNK = 2_000;
+
+/** A value in COPY's text format: \N for NULL; backslash, tab, newline and carriage return escaped. */
+function copyValue(value: string | null): string {
+  if (value === null) return '\\N';
+  return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : value;
+}
+
+async function* copyChunks(accountId: string, users: readonly PreparedUser[], newId: () => string, at: string): AsyncGenerator<string> {
+  for (let start = 0; start < users.length; start += COPY_ROWS_PER_CHUNK) {
+    if (start > 0) await nextTurn();
+    let text = '';
+    for (let i = start; i < Math.min(users.length, start + COPY_ROWS_PER_CHUNK); i++) {
+      const row: ImportRow = { accountId, id: newId(), user: users[i]!, at };
+      text += (row.user.name === null ? 'f' : 't');
+      for (const column of IMPORT_COLUMNS) text += '\t' + copyValue(column.value(row));
+      text += '\n';
+    }
+    yield text;
+  }
+}
+
+async function copyAndMerge(
+  ex: Executor,
+  copy: NonNullable<Executor['copyFrom']>,
+  accountId: string,
+  users: readonly PreparedUser[],
+  newId: () => string,
+  at: string,
+): Promise<{ created: number; updated: number }> {
+  // The server's statement timeout (a minute by default) is for statements gone wrong; merging
+  // a million users into indexed tables may take longer on a slow disk, and it is expected to.
+  await ex.run("SET LOCAL statement_timeout = '10min'");
+  const hadUsers = (await ex.get('SELECT 1 AS found FROM users WHERE account_id = ? LIMIT 1', [accountId])) !== undefined;
+  // Dropped when the transaction ends, committed or not.
+  await ex.run(`CREATE TEMP TABLE user_import (ord BIGINT GENERATED ALWAYS AS IDENTITY, name_given BOOLEAN NOT NULL, ${IMPORT_COLUMNS.map((c) => `${c.name} TEXT`).join(', ')}) ON COMMIT DROP`);
+  await copy(`COPY user_import (name_given, ${COLUMN_LIST}) FROM STDIN`, copyChunks(accountId, users, newId, at));
+  let updated = 0;
+  if (hadUsers) {
+    // Its size known, the planner joins it with users by hash rather than a million index probes.
+    await ex.run('ANALYZE user_import');
+    updated = (await ex.run(`UPDATE users SET ${UPDATE_SET('s', 's.name_given')} FROM user_import s WHERE users.account_id = s.account_id AND users.email_key = s.email_key`)).changes;
+  }
+  const created = (await ex.run(`INSERT INTO users (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM user_import ORDER BY ord ON CONFLICT (account_id, email_key) DO NOTHING`)).changes;
+  return { created, updated };
+}
