@@ -9,6 +9,7 @@ import type { Store } from '../store/store.js';
 import { TestRunner, type RunnerOptions } from '../tester/runner.js';
 import { quote, type ExternalEvaluator } from '../engine/index.js';
 import { Authenticator, type RootCredentials } from './auth/authenticate.js';
+import { ChangeStamps } from './change-stamps.js';
 import { accountResource, userResource } from './auth/permissions.js';
 import type { Principal } from './auth/principal.js';
 import { failure, success } from './envelope.js';
@@ -162,7 +163,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     defaultAuthDomain: options.defaultAuthDomain ?? (() => ''),
     chargeOutboundCalls: (principal, calls) => limits.charge(principal, calls, 'outbound external evaluation calls'),
   };
-  const authenticator = new Authenticator(options.store, options.root);
+  const stamps = new ChangeStamps(options.store);
+  const authenticator = new Authenticator(options.store, options.root, stamps);
   const allowedMethods = pathMatcher(options.routes);
 
   app.decorateRequest('principal', null);

@@ -269,7 +269,8 @@ export interface StoreReader {
   listAccounts(): Promise<AccountRecord[]>;
   /**
    * A number every committed write to the account moves on (0 before the first): what is
-   * derived from the account's objects is still true while it is unchanged.
+   * derived from the account's objects is still true while it is unchanged. Given TOKENS_SCOPE,
+   * the API tokens' version, which every token write (not touchToken) moves on.
    */
   accountVersion(accountId: string): Promise<number>;
   /** Access-request log entries of an account, newest first unless direction is asc. */

@@ -66,6 +66,19 @@ export function storeConformance(kind: DatabaseKind): void {
         assert.equal(await store.read.accountVersion(account), 2, 'a rolled-back transaction moves nothing');
         assert.equal(await store.read.accountVersion(OTHER.replace(/^f/, 'e')), 0);
       });
+
+      it("moves the API tokens' version (TOKENS_SCOPE's) on with every token write, and not with touchToken", async () => {
+        const t = token('versioned', randomUUID().replace(/-/g, ''));
+        const before = await store.read.accountVersion(TOKENS_SCOPE);
+        await store.transaction(TOKENS_SCOPE, (tx) => tx.insertToken(t));
+        assert.equal(await store.read.accountVersion(TOKENS_SCOPE), before + 1);
+        await store.touchToken(t.id, new Date().toISOString());
+        assert.equal(await store.read.accountVersion(TOKENS_SCOPE), before + 1, 'recording use is no change of the token');
+        await store.transaction(TOKENS_SCOPE, (tx) => tx.updateToken(t.id, { status: 'disabled' }));
+        assert.equal(await store.read.accountVersion(TOKENS_SCOPE), before + 2);
+        await store.transaction(TOKENS_SCOPE, (tx) => tx.deleteToken(t.id));
+        assert.equal(await store.read.accountVersion(TOKENS_SCOPE), before + 3);
+      });
     });
 
     describe('resources', () => {
