@@ -10,7 +10,7 @@
 // scale benchmark; the order bare/ours/bare/ours keeps each pair close in time on a shared
 // machine.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -23,6 +23,8 @@ export interface ReadOptions {
   readonly db?: string;
   readonly connections?: number;
   readonly durationSeconds?: number;
+  /** Also measure reads whose answers are never kept (each asks with a query of its own): default true. */
+  readonly unkept?: boolean;
   /** Progress lines (default: stderr). */
   readonly log?: (message: string) => void;
 }
@@ -46,6 +48,25 @@ export interface ReadFigures {
   readonly get_bytes: number;
   readonly list_bytes: number;
   readonly server_peak_rss_mib: number;
+  /** CPU time (user + system) each process spent per request answered: steadier than req/s on a shared machine. */
+  /** Reads the server cannot answer from a kept answer (a fresh query each): the store read and serialisation every time. */
+  readonly get_unkept_rps?: number;
+  readonly get_unkept_p99_ms?: number;
+  readonly get_unkept_cpu_us_per_request?: number;
+  readonly list_unkept_rps?: number;
+  readonly list_unkept_p99_ms?: number;
+  readonly list_unkept_cpu_us_per_request?: number;
+  readonly get_cpu_us_per_request: number;
+  readonly bare_get_cpu_us_per_request: number;
+  readonly list_cpu_us_per_request: number;
+  readonly bare_list_cpu_us_per_request: number;
+}
+
+/** CPU time a process has used so far, in µs (from /proc: user + system clock ticks). */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  // After the name: state is field 3, utime field 14 and stime field 15 (1-based, man 5 proc).
+  return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / 100;
 }
 
 const POLICY = {
@@ -61,6 +82,7 @@ interface Run {
   readonly rps: number;
   readonly p50: number;
   readonly p99: number;
+  readonly cpuUsPerRequest: number;
 }
 
 export async function measureReads(options: ReadOptions = {}): Promise<ReadFigures> {
@@ -69,13 +91,18 @@ export async function measureReads(options: ReadOptions = {}): Promise<ReadFigur
   const log = options.log ?? ((message: string) => process.stderr.write(`[reads] ${message}\n`));
   const postgres = options.db !== undefined && /^postgres(ql)?:/.test(options.db);
 
-  async function run(title: string, url: string, headers: Record<string, string> = {}): Promise<Run> {
+  async function run(title: string, url: string, pid: number, headers: Record<string, string> = {}, fresh = false): Promise<Run> {
     log(`${title}: ${connections} connections for ${duration} s`);
-    const result = await autocannon({ url, headers, connections, duration });
+    const cpuBefore = cpuMicros(pid);
+    let n = 0;
+    // fresh: every request with a query parameter of its own, so that no answer is kept for it.
+    const requests = fresh ? [{ setupRequest: (request: autocannon.Request) => ({ ...request, path: `${request.path ?? ""}${request.path?.includes('?') ? '&' : '?'}fresh=${n++}` }) }] : undefined;
+    const result = await autocannon({ url, headers, connections, duration, ...(requests !== undefined ? { requests } : {}) });
+    const cpuUsPerRequest = Math.round((cpuMicros(pid) - cpuBefore) / Math.max(1, result.requests.total));
     const failed = result.non2xx + result.errors + result.timeouts;
-    log(`${title}: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms, ${failed} failed`);
+    log(`${title}: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms, ${cpuUsPerRequest} µs CPU a request, ${failed} failed`);
     if (failed > 0) throw new Error(`${title}: ${failed} requests failed`);
-    return { rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99 };
+    return { rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, cpuUsPerRequest };
   }
 
   /** Our route, then the bare one answering the same bytes. */
@@ -84,11 +111,11 @@ export async function measureReads(options: ReadOptions = {}): Promise<ReadFigur
     const bareRoute = await startBareRoute(body);
     let bare: Run;
     try {
-      bare = await run(`bare route, ${title}`, bareRoute.url);
+      bare = await run(`bare route, ${title}`, bareRoute.url, bareRoute.pid);
     } finally {
       await bareRoute.stop();
     }
-    const ours = await run(title, url, headers);
+    const ours = await run(title, url, server.child.pid!, headers);
     return { ours, bare, bytes: Buffer.byteLength(JSON.stringify(body)) };
   }
 
@@ -116,6 +143,9 @@ export async function measureReads(options: ReadOptions = {}): Promise<ReadFigur
 
     const get = await pair('GET one policy', `${policies}/${firstId}`, headers);
     const list = await pair('list 50 policies', `${policies}?per_page=50`, headers);
+    const pid = server.child.pid!;
+    const getUnkept = options.unkept === false ? undefined : await run('GET one policy, never kept', `${policies}/${firstId}`, pid, headers, true);
+    const listUnkept = options.unkept === false ? undefined : await run('list 50 policies, never kept', `${policies}?per_page=50`, pid, headers, true);
     return {
       store: postgres ? 'postgres' : 'sqlite',
       connections,
@@ -135,6 +165,12 @@ export async function measureReads(options: ReadOptions = {}): Promise<ReadFigur
       get_bytes: get.bytes,
       list_bytes: list.bytes,
       server_peak_rss_mib: server.peakRssMiB(),
+      ...(getUnkept !== undefined ? { get_unkept_rps: getUnkept.rps, get_unkept_p99_ms: getUnkept.p99, get_unkept_cpu_us_per_request: getUnkept.cpuUsPerRequest } : {}),
+      ...(listUnkept !== undefined ? { list_unkept_rps: listUnkept.rps, list_unkept_p99_ms: listUnkept.p99, list_unkept_cpu_us_per_request: listUnkept.cpuUsPerRequest } : {}),
+      get_cpu_us_per_request: get.ours.cpuUsPerRequest,
+      bare_get_cpu_us_per_request: get.bare.cpuUsPerRequest,
+      list_cpu_us_per_request: list.ours.cpuUsPerRequest,
+      bare_list_cpu_us_per_request: list.bare.cpuUsPerRequest,
     };
   } finally {
     await server.stop();

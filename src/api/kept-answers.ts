@@ -2,7 +2,8 @@
 // account's change stamp they were read at (change-stamps.ts): answered again only while that
 // stamp has not moved, so any write to the account, in any instance, is seen by the next read.
 // Bounded by bytes, least recently used first out; an answer larger than a share of the bound
-// is not kept.
+// is not kept. An answer is read again after MAX_AGE_MS whatever the stamp says: on PostgreSQL a
+// change made by hand in SQL moves no version.
 
 export interface KeptAnswer {
   readonly status: number;
@@ -13,12 +14,14 @@ export interface KeptAnswer {
 
 interface Entry {
   readonly stamp: string;
+  readonly keptAt: number;
   readonly answer: KeptAnswer;
   readonly bytes: number;
 }
 
 /** Bytes of answers kept at most (strings count two bytes a character). */
 const MAX_BYTES = 64 * 1024 * 1024;
+const MAX_AGE_MS = 60_000;
 
 export class KeptAnswers {
   private readonly entries = new Map<string, Entry>();
@@ -27,11 +30,11 @@ export class KeptAnswers {
   constructor(private readonly maxBytes = MAX_BYTES) {}
 
   /** The answer kept under `key` if it was read at `stamp`. */
-  get(key: string, stamp: string): KeptAnswer | undefined {
+  get(key: string, stamp: string, now = Date.now()): KeptAnswer | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
     this.entries.delete(key);
-    if (entry.stamp !== stamp) {
+    if (entry.stamp !== stamp || now - entry.keptAt >= MAX_AGE_MS) {
       this.bytes -= entry.bytes;
       return undefined;
     }
@@ -39,7 +42,7 @@ export class KeptAnswers {
     return entry.answer;
   }
 
-  set(key: string, stamp: string, answer: KeptAnswer): void {
+  set(key: string, stamp: string, answer: KeptAnswer, now = Date.now()): void {
     const bytes = 2 * (key.length + answer.text.length);
     const old = this.entries.get(key);
     if (old !== undefined) {
@@ -47,7 +50,7 @@ export class KeptAnswers {
       this.bytes -= old.bytes;
     }
     if (bytes > this.maxBytes / 16) return;
-    this.entries.set(key, { stamp, answer, bytes });
+    this.entries.set(key, { stamp, keptAt: now, answer, bytes });
     this.bytes += bytes;
     while (this.bytes > this.maxBytes) {
       const [oldest, entry] = this.entries.entries().next().value!;
