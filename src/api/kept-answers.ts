@@ -20,7 +20,7 @@ interface Entry {
 }
 
 /** Bytes of answers kept at most (strings count two bytes a character). */
-const MAX_BYTES = 64 * 1024 * 1024;
+const MAX_BYTES = 32 * 1024 * 1024;
 const MAX_AGE_MS = 60_000;
 
 export class KeptAnswers {
