@@ -11,6 +11,7 @@ import Fastify from 'fastify';
 
 export interface BareRoute {
   readonly url: string;
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -31,6 +32,7 @@ export async function startBareRoute(body: unknown): Promise<BareRoute> {
   });
   return {
     url: `http://127.0.0.1:${port}/bare`,
+    pid: child.pid!,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -105,6 +105,12 @@ export interface RouteDef<P extends Properties = any, Q extends Properties = any
   readonly paged?: boolean;
   /** Not part of Cloudflare's API (a portcullis extension). */
   readonly extension?: boolean;
+  /**
+   * 'account': a GET whose answer depends only on the account's stored objects and the
+   * request's path and query (not on the caller, nor the clock), so the server keeps the answer
+   * and gives it again until anything in the account changes (kept-answers.ts).
+   */
+  readonly keep?: 'account';
   readonly handler: (input: HandlerInput<P, Q, BodyOf<B, O>>) => Promise<HandlerOutput>;
 }
 

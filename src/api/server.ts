@@ -9,6 +9,8 @@ import type { Store } from '../store/store.js';
 import { TestRunner, type RunnerOptions } from '../tester/runner.js';
 import { quote, type ExternalEvaluator } from '../engine/index.js';
 import { Authenticator, type RootCredentials } from './auth/authenticate.js';
+import { ChangeStamps } from './change-stamps.js';
+import { KeptAnswers } from './kept-answers.js';
 import { accountResource, userResource } from './auth/permissions.js';
 import type { Principal } from './auth/principal.js';
 import { failure, success } from './envelope.js';
@@ -67,9 +69,14 @@ function packageVersion(): string {
 }
 
 function send(reply: FastifyReply, status: number, payload: unknown, headers: Readonly<Record<string, string>> = {}): FastifyReply {
+  return sendText(reply, status, JSON.stringify(payload), headers);
+}
+
+/** Send JSON already serialised. */
+function sendText(reply: FastifyReply, status: number, text: string, headers: Readonly<Record<string, string>> = {}): FastifyReply {
   reply.code(status).headers(headers).header('content-type', JSON_CONTENT_TYPE);
   if (status >= 400 && !shouldRetry(status)) reply.header('x-should-retry', 'false');
-  return reply.send(JSON.stringify(payload));
+  return reply.send(text);
 }
 
 function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
@@ -163,7 +170,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     defaultAuthDomain: options.defaultAuthDomain ?? (() => ''),
     chargeOutboundCalls: (principal, calls) => limits.charge(principal, calls, 'outbound external evaluation calls'),
   };
-  const authenticator = new Authenticator(options.store, options.root);
+  const stamps = new ChangeStamps(options.store);
+  const authenticator = new Authenticator(options.store, options.root, stamps);
   const allowedMethods = pathMatcher(options.routes);
 
   app.decorateRequest('principal', null);
@@ -218,11 +226,22 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   const document = JSON.stringify(openApiDocument(options.routes, { version: packageVersion() }));
   app.get(`${API_PREFIX}/openapi.json`, async (_request, reply) => reply.header('content-type', JSON_CONTENT_TYPE).send(document));
 
-  for (const route of options.routes) registerRoute(app, route, ctx, authenticator, limits);
+  const kept = { stamps, answers: new KeptAnswers() };
+  for (const route of options.routes) registerRoute(app, route, ctx, authenticator, limits, kept);
   return app;
 }
 
-function registerRoute(app: FastifyInstance, route: RouteDef, ctx: ApiContext, authenticator: Authenticator, limits: RequestLimits): void {
+function registerRoute(
+  app: FastifyInstance,
+  route: RouteDef,
+  ctx: ApiContext,
+  authenticator: Authenticator,
+  limits: RequestLimits,
+  kept: { readonly stamps: ChangeStamps; readonly answers: KeptAnswers },
+): void {
+  if (route.keep !== undefined && (route.method !== 'GET' || route.path.startsWith('/accounts/{account_id}/') === false)) {
+    throw new Error(`${route.operationId}: only a GET of an account may keep its answers`);
+  }
   const validateQuery: Validator | undefined = route.query !== undefined ? queryValidator(obj({ ...route.query }, { additional: true })) : undefined;
   const validateBody: Validator | undefined = route.body !== undefined ? bodyValidator(route.body) : undefined;
   const bodyFields = route.method === 'GET' ? undefined : topLevelFields(route.body ?? route.documentedBody, route.result);
@@ -293,6 +312,17 @@ function registerRoute(app: FastifyInstance, route: RouteDef, ctx: ApiContext, a
 
       const principal = request.principal!;
       const run = () => route.handler({ params, query, body, accountId, principal, ctx, request });
+      if (route.keep === 'account') {
+        // Read before the handler reads: a write after this point moves it (change-stamps.ts).
+        const stamp = await kept.stamps.read(accountId);
+        const key = `${route.operationId}\n${accountId}\n${JSON.stringify(params)}\n${JSON.stringify(query)}`;
+        const answer = stamp === undefined ? undefined : kept.answers.get(key, stamp);
+        if (answer !== undefined) return sendText(reply, answer.status, answer.text, answer.headers);
+        const out = await run();
+        const fresh = { status: out.status ?? route.status, text: JSON.stringify(success(out.result, out.messages ?? [], out.resultInfo)), headers: out.headers };
+        if (stamp !== undefined) kept.answers.set(key, stamp, fresh);
+        return sendText(reply, fresh.status, fresh.text, fresh.headers);
+      }
       // Writes are audited: the store records who made them in the same transaction.
       const out: HandlerOutput =
         route.method === 'GET'

@@ -80,8 +80,9 @@ export class SqlStore implements Store {
       const changes: AuditChange[] | undefined = actor === undefined ? undefined : [];
       const result = await fn(sqlWriter(sqlContext(ex, this.sql, this.secrets, changes)));
       if (actor !== undefined && changes!.length > 0) await writeAudit(ex, actor, changes!);
-      // Every write to an account moves its version on, in the same transaction (see accountVersion).
-      if (ACCOUNT_SCOPE.test(scope)) {
+      // Every write to an account moves its version on, in the same transaction (see accountVersion);
+      // so does every write to the API tokens, whose version is TOKENS_SCOPE's.
+      if (ACCOUNT_SCOPE.test(scope) || scope === TOKENS_SCOPE) {
         await ex.run('INSERT INTO account_versions (account_id, version) VALUES (?, 1) ON CONFLICT (account_id) DO UPDATE SET version = account_versions.version + 1', [scope]);
       }
       return result;

@@ -280,7 +280,8 @@ export interface StoreReader {
   listAccounts(): Promise<AccountRecord[]>;
   /**
    * A number every committed write to the account moves on (0 before the first): what is
-   * derived from the account's objects is still true while it is unchanged.
+   * derived from the account's objects is still true while it is unchanged. Given TOKENS_SCOPE,
+   * the API tokens' version, which every token write (not touchToken) moves on.
    */
   accountVersion(accountId: string): Promise<number>;
   /** Every account (oldest first) with its accountVersion, in one read: what the enforcement point checks per decision when it serves several. */

@@ -78,6 +78,19 @@ export function storeConformance(kind: DatabaseKind): void {
         assert.deepEqual(versions.filter((v) => v.id === written.id || v.id === untouched.id), [{ id: written.id, version: 2 }, { id: untouched.id, version: 0 }]);
         assert.deepEqual(versions.map((v) => v.id), (await store.read.listAccounts()).map((a) => a.id), 'the same accounts, in the same order');
       });
+
+      it("moves the API tokens' version (TOKENS_SCOPE's) on with every token write, and not with touchToken", async () => {
+        const t = token('versioned', randomUUID().replace(/-/g, ''));
+        const before = await store.read.accountVersion(TOKENS_SCOPE);
+        await store.transaction(TOKENS_SCOPE, (tx) => tx.insertToken(t));
+        assert.equal(await store.read.accountVersion(TOKENS_SCOPE), before + 1);
+        await store.touchToken(t.id, new Date().toISOString());
+        assert.equal(await store.read.accountVersion(TOKENS_SCOPE), before + 1, 'recording use is no change of the token');
+        await store.transaction(TOKENS_SCOPE, (tx) => tx.updateToken(t.id, { status: 'disabled' }));
+        assert.equal(await store.read.accountVersion(TOKENS_SCOPE), before + 2);
+        await store.transaction(TOKENS_SCOPE, (tx) => tx.deleteToken(t.id));
+        assert.equal(await store.read.accountVersion(TOKENS_SCOPE), before + 3);
+      });
     });
 
     describe('resources', () => {

@@ -2,9 +2,16 @@
 // API tokens are kept as SHA-256 hashes (they are 240-bit random strings, so a fast hash is
 // the right tool) and looked up by hash; the root secrets are compared as hashes in constant
 // time.
+//
+// A token found is kept, by hash, with the tokens' change stamp it was read at (change-stamps.ts),
+// and used again only while that stamp has not moved: any token written since (revoked, deleted,
+// its policies or condition changed), in this instance or another, and every kept token is read
+// again on its next request. Its lifetime and IP condition are checked on every request, against
+// the clock and the request. Unknown hashes are not kept (they are refused and rate limited).
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Store, TokenRecord } from '../../store/store.js';
+import { TOKENS_SCOPE, type Store, type TokenRecord } from '../../store/store.js';
+import type { ChangeStamps } from '../change-stamps.js';
 import { apiError } from '../errors.js';
 import { parseInstant } from '../instant.js';
 import { conditionAllows } from './condition.js';
@@ -38,13 +45,29 @@ export interface RequestCredentials {
 
 /** How often a token's last_used_on is written, at most (a write per request would cost too much). */
 const TOUCH_INTERVAL_MS = 60_000;
+/** Tokens kept at most (the least recently used go first). */
+const MAX_KEPT_TOKENS = 10_000;
+/**
+ * A kept token is read again after this long even if the stamp says nothing changed: a hand-made
+ * change to the tokens table on PostgreSQL moves no version (on SQLite every commit moves the stamp).
+ */
+const MAX_KEPT_MS = 60_000;
+
+interface KeptToken {
+  readonly token: TokenRecord;
+  readonly principal: Principal;
+  readonly stamp: string;
+  readonly readAt: number;
+}
 
 export class Authenticator {
   private readonly touched = new Map<string, number>();
+  private readonly kept = new Map<string, KeptToken>();
 
   constructor(
     private readonly store: Store,
     private readonly root: RootCredentials,
+    private readonly stamps?: ChangeStamps,
   ) {}
 
   async authenticate(credentials: RequestCredentials): Promise<Principal> {
@@ -73,11 +96,36 @@ export class Authenticator {
   private async tokenPrincipal(secret: string, ip: string): Promise<Principal> {
     const hash = hashSecret(secret);
     if (sameHash(hash, this.root.tokenHash)) return ROOT_PRINCIPAL;
-    const token = await this.store.read.getTokenBySecretHash(hash);
-    if (token === undefined) throw apiError('invalid_credentials');
+    const { token, principal } = await this.findToken(hash);
     this.checkActive(token, ip);
     this.touch(token.id);
-    return tokenPrincipal(token.id, token.policies);
+    return principal;
+  }
+
+  /** The token of a secret's hash, as of a read made after the request arrived, or 401. */
+  private async findToken(hash: string): Promise<{ readonly token: TokenRecord; readonly principal: Principal }> {
+    // Read before the token: a write after this point moves it, so a token kept under this
+    // stamp is current for as long as the stamp stays this one.
+    const stamp = this.stamps === undefined ? undefined : await this.stamps.read(TOKENS_SCOPE);
+    const now = Date.now();
+    const kept = this.kept.get(hash);
+    if (kept !== undefined && stamp !== undefined && kept.stamp === stamp && now - kept.readAt < MAX_KEPT_MS) {
+      this.kept.delete(hash); // re-inserted: the map's order is the LRU order
+      this.kept.set(hash, kept);
+      return kept;
+    }
+    const token = await this.store.read.getTokenBySecretHash(hash);
+    if (token === undefined) {
+      this.kept.delete(hash);
+      throw apiError('invalid_credentials');
+    }
+    const found = { token, principal: tokenPrincipal(token.id, token.policies) };
+    this.kept.delete(hash);
+    if (stamp !== undefined) {
+      this.kept.set(hash, { ...found, stamp, readAt: now });
+      if (this.kept.size > MAX_KEPT_TOKENS) this.kept.delete(this.kept.keys().next().value!);
+    }
+    return found;
   }
 
   private checkActive(token: TokenRecord, ip: string): void {

@@ -55,6 +55,7 @@ export const policyRoutes: RouteDef[] = [
     },
     status: 200,
     paged: true,
+    keep: 'account',
     result: arr(POLICY_RESPONSE),
     handler: async ({ accountId, query, ctx }) => {
       const p = paging(query, LIMITS);
@@ -97,6 +98,7 @@ export const policyRoutes: RouteDef[] = [
     permissions: [...READ, ...WRITE],
     params: ID_PARAM,
     status: 200,
+    keep: 'account',
     result: POLICY_RESPONSE,
     handler: async ({ accountId, params, ctx }) => {
       const record = await getOr404(ctx.store.read, accountId, 'policy', params.policy_id);

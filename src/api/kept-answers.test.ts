@@ -1,0 +1,114 @@
+// Reads whose answers the server keeps (routes with keep: 'account', e.g. GET of a policy and
+// the policies list) answer every write to the account from the next read on: a replaced
+// policy, an application that starts or stops using it (app_count), a new policy, a deleted
+// one. On one server (SQLite), on two server processes sharing a SQLite file, and on two
+// sharing a PostgreSQL database, written through one and read through both; each read is made
+// twice before the write so that its answer is kept, and a kept answer is the same text as a
+// fresh one.
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { postgresDatabase, postgresUnavailable, sqliteDatabase } from '../../test/support/databases.js';
+import { ServerFleet } from '../../test/support/server-process.js';
+import { startTestServer, type TestServer } from '../../test/support/server.js';
+
+interface Instance {
+  /** Status and body text of a call with the root token. */
+  call(method: string, path: string, body?: unknown): Promise<{ status: number; text: string; json: any }>;
+}
+
+function instanceAt(apiUrl: string, accountId: string, root: string): Instance {
+  return {
+    async call(method, path, body) {
+      const res = await fetch(`${apiUrl}/accounts/${accountId}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${root}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await res.text();
+      return { status: res.status, text, json: JSON.parse(text) };
+    },
+  };
+}
+
+const policy = (name: string) => ({ name, decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }] });
+
+function keptReads(setup: () => { writer: Instance; readers: readonly Instance[] }): void {
+  /** Every reader's answer to GET `path`, read twice (the second may be the kept one): the same text both times. */
+  async function readEverywhere(path: string): Promise<{ status: number; json: any }[]> {
+    const answers = [];
+    for (const [i, reader] of setup().readers.entries()) {
+      const first = await reader.call('GET', path);
+      const second = await reader.call('GET', path);
+      assert.equal(second.text, first.text, `instance ${i}: a kept answer is the text of a fresh one`);
+      answers.push(first);
+    }
+    return answers;
+  }
+
+  const write = async (method: string, path: string, body?: unknown) => {
+    const answer = await setup().writer.call(method, path, body);
+    assert.ok(answer.status < 300, `${method} ${path}: ${answer.text}`);
+    return answer.json.result;
+  };
+
+  it('answers a replaced policy, its app_count and the list from the next read on', async () => {
+    const created = await write('POST', '/access/policies', policy(`kept ${randomBytes(3).toString('hex')}`));
+    const item = `/access/policies/${created.id}`;
+    const list = '/access/policies?per_page=1000';
+    for (const a of await readEverywhere(item)) assert.equal(a.json.result.name, created.name);
+    for (const a of await readEverywhere(list)) assert.ok(a.json.result.some((p: { id: string }) => p.id === created.id));
+
+    await write('PUT', item, policy(`${created.name} renamed`));
+    for (const a of await readEverywhere(item)) assert.equal(a.json.result.name, `${created.name} renamed`);
+    for (const a of await readEverywhere(list)) assert.equal(a.json.result.find((p: { id: string }) => p.id === created.id).name, `${created.name} renamed`);
+
+    const app = await write('POST', '/access/apps', { type: 'self_hosted', name: 'Wiki', domain: `${randomBytes(4).toString('hex')}.example.com`, policies: [{ id: created.id, precedence: 1 }] });
+    for (const a of await readEverywhere(item)) assert.equal(a.json.result.app_count, 1);
+    for (const a of await readEverywhere(list)) assert.equal(a.json.result.find((p: { id: string }) => p.id === created.id).app_count, 1);
+
+    await write('DELETE', `/access/apps/${app.id}`);
+    for (const a of await readEverywhere(item)) assert.equal(a.json.result.app_count, 0);
+    await write('DELETE', item);
+    for (const a of await readEverywhere(item)) assert.equal(a.status, 404);
+    for (const a of await readEverywhere(list)) assert.ok(!a.json.result.some((p: { id: string }) => p.id === created.id));
+  });
+
+  it('answers a new policy in the list, and its total, from the next read on', async () => {
+    const list = '/access/policies?per_page=1';
+    const before = (await readEverywhere(list)).map((a) => a.json.result_info.total_count as number);
+    await write('POST', '/access/policies', policy(`new ${randomBytes(3).toString('hex')}`));
+    const after = (await readEverywhere(list)).map((a) => a.json.result_info.total_count as number);
+    assert.deepEqual(after, before.map((n) => n + 1));
+  });
+}
+
+describe('kept answers: one server on SQLite', () => {
+  let s: TestServer;
+  const setup = () => {
+    const instance = instanceAt(s.apiUrl, s.accountId, s.rootToken);
+    return { writer: instance, readers: [instance] };
+  };
+  it('starts', async () => {
+    s = await startTestServer();
+  });
+  after(() => s?.close());
+  describe('writes through the API', () => keptReads(setup));
+});
+
+for (const kind of ['sqlite', 'postgres'] as const) {
+  describe(`kept answers: two server processes on one ${kind === 'sqlite' ? 'SQLite file' : 'PostgreSQL database'}`, { skip: kind === 'postgres' ? await postgresUnavailable() : undefined }, () => {
+    const fleet = new ServerFleet();
+    const root = randomBytes(30).toString('base64url');
+    const accountId = randomBytes(16).toString('hex');
+    let instances: Instance[] = [];
+    it('starts two instances', async () => {
+      const db = await fleet.databaseFrom(async () => (kind === 'sqlite' ? sqliteDatabase() : postgresDatabase()));
+      for (let i = 0; i < 2; i++) await fleet.start(fleet.dataDir(), { PORTCULLIS_API_TOKEN: root, PORTCULLIS_ACCOUNT_ID: accountId }, ['--db', db.url]);
+      instances = fleet.servers.map((s) => instanceAt(s.apiUrl, accountId, root));
+    });
+    after(() => fleet.dispose());
+    describe('written on the first, read on both', () => keptReads(() => ({ writer: instances[0], readers: instances })));
+    describe('written on the second, read on both', () => keptReads(() => ({ writer: instances[1], readers: instances })));
+  });
+}
