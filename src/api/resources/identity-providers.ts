@@ -6,7 +6,7 @@
 // SCIM provisioning (docs/identity-providers.md "SCIM provisioning"): the server makes the
 // provider's bearer secret when SCIM is first enabled, or on refresh_scim_secret, and shows it
 // in that one answer only; every answer says where the provider pushes to (scim_base_url).
-// Deleting a provider deletes the SCIM users and groups it pushed. A SAML provider's
+// Deleting a provider deletes the SCIM users and groups it pushed, which scim-listings.ts lists. A SAML provider's
 // header_attributes name headers that may neither forge nor override another (schema/saml-headers.ts).
 
 import type { ResourceRecord, StoreWriter } from '../../store/store.js';
@@ -21,6 +21,7 @@ import { headerAttributeIssues } from '../../schema/saml-headers.js';
 import { keepOmittedSecrets, withoutSecrets } from '../../schema/secret-fields.js';
 import { bodyChecker } from '../../schema/validator.js';
 import { compact } from './common.js';
+import { scimListingRoutes } from './scim-listings.js';
 import { changeRoute, crudRoutes, type Draft, type JsonResource } from './crud.js';
 
 /** What is stored: the request without its ignored id. */
@@ -144,4 +145,6 @@ export const identityProviderRoutes: RouteDef[] = [
     description: 'Makes a new bearer secret for SCIM pushes, shown in this answer only (scim_config.secret); the previous one stops working at once.',
     build: (_input, existing) => withNewScimSecret(existing.body as IdpBody, (existing.body.scim_config ?? {}) as Record<string, unknown>),
   }),
+  // Read-only: what the provider pushed by SCIM.
+  ...scimListingRoutes,
 ];
