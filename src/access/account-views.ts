@@ -1,5 +1,6 @@
 // What the enforcement point derives from an account's objects (its applications, their
-// compiled policy sets, service tokens, session revocations, organization), kept until the
+// compiled policy sets, service tokens, session revocations, organization, the request headers
+// its SAML providers pass), kept until the
 // account's version moves (every write to the account moves it, in any instance: see
 // Store.accountVersion). A decision then reads at most that version instead of reading and
 // compiling everything, and a change still applies from the next request on. Which views are
@@ -12,6 +13,7 @@ import { readOrganization, revocationTime, type OrganizationBody } from '../acco
 import { attachedPolicies, attachedPolicy } from '../api/resources/app-attachments.js';
 import type { ResourceRecord, Store, UserRecord } from '../store/store.js';
 import { matchDestination, type Candidate } from './app-match.js';
+import { samlHeaderNamesOf } from '../schema/saml-headers.js';
 
 /** Views older than this are rebuilt anyway (compiled sets read the clock, e.g. for expiries). */
 export const MAX_AGE_MS = 60_000;
@@ -49,6 +51,8 @@ export class AccountView {
     readonly serviceTokens: readonly ResourceRecord[],
     readonly organization: OrganizationBody | undefined,
     private readonly revocationRecords: ReadonlyMap<string, ResourceRecord>,
+    /** Every header the account's SAML providers pass (header_attributes), once each, as first configured. */
+    readonly samlHeaderNames: readonly string[] = [],
   ) {}
 
   application(host: string, path: string): ResourceRecord | undefined {
@@ -137,11 +141,12 @@ export class AccountViews {
 
   private async build(accountId: string, version: number, now: number): Promise<AccountView> {
     const read = this.store.read;
-    const [apps, tokens, revocations, organization] = await Promise.all([
+    const [apps, tokens, revocations, organization, providers] = await Promise.all([
       read.allResources(accountId, 'app'),
       read.allResources(accountId, 'service_token'),
       read.allResources(accountId, 'session_revocation'),
       readOrganization(read, accountId),
+      read.allResources(accountId, 'identity_provider'),
     ]);
     return new AccountView(
       this.store,
@@ -152,6 +157,8 @@ export class AccountViews {
       tokens,
       organization?.body,
       new Map(revocations.map((r) => [r.id, r])),
+      samlHeaderNamesOf(providers.map((idp) => idp.body)),
     );
   }
 }
+

@@ -2,6 +2,7 @@
 // JWTs with the header {alg, kid, typ} and the claims aud (the application's AUD tag, in an
 // array), email, exp, iat, nbf, iss (the account's auth domain), type "app", identity_nonce, sub
 // (the user id) and country; for a service token, common_name (its client id) and an empty sub.
+// A SAML sign-in's header_attributes add saml_headers, portcullis's own claim.
 // Verification accepts RS256 only, with a key the account publishes, for the one audience asked:
 // anything unreadable, expired, forged or meant for another application is refused.
 
@@ -15,6 +16,8 @@ export interface AppTokenClaims extends JWTPayload {
   readonly identity_nonce?: string;
   readonly country?: string;
   readonly common_name?: string;
+  /** portcullis's own: the request headers a SAML sign-in's header_attributes made (docs/identity-providers.md). */
+  readonly saml_headers?: Readonly<Record<string, string>>;
 }
 
 export interface UserTokenInput {
@@ -26,6 +29,8 @@ export interface UserTokenInput {
   readonly country?: string;
   /** Ties the token to the identity recorded at login (one per login). */
   readonly identityNonce?: string;
+  /** Request headers for the application, fixed at sign-in (a SAML provider's header_attributes). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface ServiceTokenInput {
@@ -51,7 +56,7 @@ function signed(claims: Record<string, unknown>, key: SigningKey, aud: string, i
 
 export function userAppToken(input: UserTokenInput, key: SigningKey, now = Date.now()): Promise<string> {
   return signed(
-    { type: 'app', email: input.email, sub: input.userId, identity_nonce: input.identityNonce ?? newIdentityNonce(), ...(input.country !== undefined ? { country: input.country } : {}) },
+    { type: 'app', email: input.email, sub: input.userId, identity_nonce: input.identityNonce ?? newIdentityNonce(), ...(input.country !== undefined ? { country: input.country } : {}), ...(input.headers !== undefined ? { saml_headers: { ...input.headers } } : {}) },
     key,
     input.aud,
     input.issuer,

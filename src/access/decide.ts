@@ -16,6 +16,7 @@ import type { ResourceRecord, Store, UserRecord } from '../store/store.js';
 import { matchDestination } from './app-match.js';
 import { serviceAppToken, type AppTokenClaims, type ServiceTokenInput, type VerifiedTokens } from './app-token.js';
 import type { SigningKey, SigningKeys } from '../account/signing-keys.js';
+import { isSafeHeader } from '../schema/saml-headers.js';
 
 export interface ForwardedRequest {
   readonly host: string;
@@ -28,8 +29,11 @@ export interface ForwardedRequest {
 }
 
 export type Decision =
-  /** Let the request through; `token` (and `email`) go upstream. */
-  | { readonly kind: 'allow'; readonly app: ResourceRecord; readonly token?: string; readonly email?: string; readonly bypass: boolean }
+  /**
+   * Let the request through; `token` (and `email`) go upstream, and `headers`: every header the
+   * account's SAML providers pass, with the value the session's sign-in gave it, else empty.
+   */
+  | { readonly kind: 'allow'; readonly app: ResourceRecord; readonly token?: string; readonly email?: string; readonly bypass: boolean; readonly headers: SessionHeaders }
   /** Nobody is logged in for this application: send the browser to log in, on `authDomain` (its account's). */
   | { readonly kind: 'login'; readonly app: ResourceRecord; readonly authDomain: string }
   /** Policies deny whoever is asking. */
@@ -38,6 +42,25 @@ export type Decision =
   | { readonly kind: 'no_application' }
   /** Applications of several accounts cover the request equally: refused (a configuration error). */
   | { readonly kind: 'conflict'; readonly accountIds: readonly string[] };
+
+/** Header name → value pairs for the forward-auth answer. */
+export type SessionHeaders = readonly (readonly [string, string])[];
+const NO_HEADERS: SessionHeaders = Object.freeze([]);
+
+/**
+ * The SAML headers of an answer (docs/identity-providers.md "Attributes as request headers"):
+ * those configured now, each with the value the session's token carries (fixed at sign-in,
+ * checked again here) or empty, so that a proxy copying a header the answer lacked cannot pass
+ * placeholder text upstream.
+ */
+function sessionHeaders(names: readonly string[], claims: AppTokenClaims | undefined): SessionHeaders {
+  if (names.length === 0) return NO_HEADERS;
+  const carried = claims?.saml_headers !== null && typeof claims?.saml_headers === 'object' ? claims.saml_headers : undefined;
+  return names.map((name) => {
+    const value = carried === undefined ? undefined : (carried[name] ?? Object.entries(carried).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1]);
+    return [name, typeof value === 'string' && isSafeHeader(name, value) ? value : ''];
+  });
+}
 
 /** The application covering a host and path, read now (for the rare sign-in paths). */
 export async function findApplication(store: Store, accountId: string, host: string, path: string): Promise<ResourceRecord | undefined> {
@@ -200,17 +223,18 @@ function decideWith(request: ForwardedRequest, ctx: DecideContext, index: Accoun
   const access = resultAccess(packed);
   const deciding = policies[resultDecidingIndex(packed)];
   if (access === 'granted') {
-    if (deciding?.decision === 'bypass') return { kind: 'allow', app, bypass: true };
+    const headers = sessionHeaders(view.samlHeaderNames, service === undefined ? claims : undefined);
+    if (deciding?.decision === 'bypass') return { kind: 'allow', app, bypass: true, headers };
     // A service token gets in through Service Auth (non_identity) policies only; an Allow
     // policy that matches it still asks for a login, as at Cloudflare.
     if (service !== undefined && deciding?.decision === 'non_identity') {
-      if (request.token !== undefined && claims !== undefined) return { kind: 'allow', app, token: request.token, bypass: false };
+      if (request.token !== undefined && claims !== undefined) return { kind: 'allow', app, token: request.token, bypass: false, headers };
       if (loaded.serviceTokenJwt === undefined) {
         return { load: 'service_token_jwt', accountId: view.accountId, input: { aud, issuer: ctx.issuer(view.organization), lifetimeSeconds: sessionSeconds(app), clientId: String(service.body.client_id) } };
       }
-      return { kind: 'allow', app, token: loaded.serviceTokenJwt, bypass: false };
+      return { kind: 'allow', app, token: loaded.serviceTokenJwt, bypass: false, headers };
     }
-    if (claims !== undefined && service === undefined) return { kind: 'allow', app, token: request.token!, ...(typeof claims.email === 'string' ? { email: claims.email } : {}), bypass: false };
+    if (claims !== undefined && service === undefined) return { kind: 'allow', app, token: request.token!, ...(typeof claims.email === 'string' ? { email: claims.email } : {}), bypass: false, headers };
     // Granted by an Allow policy without a user (nobody, or a service token): Cloudflare asks
     // for a login before an Allow policy applies.
     return { kind: 'login', app, authDomain: ctx.issuer(view.organization) };

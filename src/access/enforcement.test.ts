@@ -3,7 +3,9 @@
 // remote JWK set as Cloudflare tells application owners to: Chromium signs in through the
 // development login and sees its email; a denied user is refused; a service token passes with
 // its two headers; a bypass path passes with no session; a policy change denies the next
-// request; a key rotation keeps earlier tokens valid; logout ends the session.
+// request; a key rotation keeps earlier tokens valid; logout ends the session; a SAML sign-in's
+// header_attributes reach the upstream through the generated configuration, and a client's
+// forgery of those headers never does.
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +14,8 @@ import { tempDir } from '../../test/support/databases.js';
 import { proxyUnavailable, startCaddy, startNginx, type RunningProxy } from '../../test/support/proxies.js';
 import { startUpstream, type Upstream } from '../../test/support/protected-upstream.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
+import { parseAutoPostForm, startSamlIdp, type SamlIdp } from '../../test/support/saml-idp.js';
+import { samlHeaderNamesOf } from '../schema/saml-headers.js';
 import { browserUnavailable, CHROMIUM_PATH } from '../../test/web-e2e/browser.js';
 
 const HOST = 'app.test';
@@ -30,6 +34,8 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
     let staffPolicy = '';
     let clientId = '';
     let clientSecret = '';
+    let samlIdp: SamlIdp;
+    let samlIdpId = '';
     const A = () => `/accounts/${s.accountId}/access`;
     const origin = () => `http://${HOST}:${proxy.port}`;
     /** A request to the proxy by its address, with the application's Host (which fetch cannot set). */
@@ -60,8 +66,20 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
       clientId = token.json.result.client_id;
       clientSecret = token.json.result.client_secret;
 
+      samlIdp = await startSamlIdp();
+      const saml = await s.api('POST', `${A()}/identity_providers`, {
+        name: 'Corporate SAML',
+        type: 'saml',
+        config: { sso_target_url: samlIdp.ssoUrl, idp_public_certs: [samlIdp.cert], email_attribute_name: 'mail', header_attributes: [{ attribute_name: 'department', header_name: 'X-Department' }] },
+      });
+      assert.equal(saml.status, 201, JSON.stringify(saml.json));
+      samlIdpId = saml.json.result.id;
+
       upstream = await startUpstream(s.baseUrl, () => aud);
-      const target = { portcullis: new URL(s.baseUrl).host, upstream: `127.0.0.1:${upstream.port}` };
+      // As `portcullis proxy-config` makes it: with the headers the account's SAML providers pass.
+      const headers = samlHeaderNamesOf((await s.api('GET', `${A()}/identity_providers`)).json.result);
+      assert.deepEqual(headers, ['X-Department']);
+      const target = { portcullis: new URL(s.baseUrl).host, upstream: `127.0.0.1:${upstream.port}`, headers };
       proxy = proxyName === 'nginx' ? await startNginx(target) : await startCaddy(HOST, target);
       profile = tempDir('portcullis-chromium-');
       context = await chromium.launchPersistentContext(profile.path, {
@@ -76,6 +94,7 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
       profile?.remove();
       await proxy?.stop();
       await upstream?.stop();
+      await samlIdp?.stop();
       await s?.close();
     });
 
@@ -157,6 +176,33 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
       await page.goto(`${origin()}/`);
       assert.equal(new URL(page.url()).origin, s.baseUrl, 'signed out: sent to sign in again');
       await page.close();
+    });
+
+    it("passes a SAML sign-in's header attribute upstream from portcullis's answer, and never a value the client sent", async () => {
+      // Sign in through the SAML provider, from the sign-in link the proxy sends a browser to.
+      const asked = await viaProxy('/reports');
+      assert.equal(asked.status, 302);
+      const login = new URL(asked.location!);
+      login.pathname += `/idp/${samlIdpId}`;
+      samlIdp.signInAs({ nameId: 'grace@example.com', attributes: { mail: 'grace@example.com', department: 'Research' } });
+      const toIdp = await fetch(login, { redirect: 'manual' });
+      assert.equal(toIdp.status, 302, await toIdp.text());
+      const form = parseAutoPostForm(await (await fetch(toIdp.headers.get('location')!)).text());
+      const answered = await fetch(form.action, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form.fields).toString() });
+      assert.equal(answered.status, 302, await answered.text());
+      const token = new URL(answered.headers.get('location')!).searchParams.get('token')!;
+
+      const signedIn = await viaProxy('/reports', { cookie: `CF_Authorization=${token}`, 'x-department': 'Forged by the client' });
+      assert.equal(signedIn.status, 200, await signedIn.text());
+      const seen = upstream.seen.at(-1)!;
+      assert.deepEqual([seen.path, seen.email, seen.headers['x-department']], ['/reports', 'grace@example.com', 'Research']);
+
+      // A session that has no value for it (a service token here): the client's value does not pass either.
+      const robot = await viaProxy('/api/more', { 'cf-access-client-id': clientId, 'cf-access-client-secret': clientSecret, 'x-department': 'Forged by the client' });
+      assert.equal(robot.status, 200);
+      const robotSeen = upstream.seen.at(-1)!;
+      assert.equal(robotSeen.path, '/api/more');
+      assert.ok(robotSeen.headers['x-department'] === undefined || robotSeen.headers['x-department'] === '', `the upstream got ${JSON.stringify(robotSeen.headers['x-department'])}`);
     });
   });
 }

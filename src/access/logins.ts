@@ -21,6 +21,11 @@ export interface LoginIdentity {
   readonly oidc_fields?: Readonly<Record<string, unknown>>;
   /** The SAML attributes the provider's config keeps (config.attributes). */
   readonly saml_attributes?: Readonly<Record<string, unknown>>;
+  /**
+   * Request headers for the application (a SAML provider's header_attributes): carried by the
+   * session's token to the forward-auth answer, not recorded in the identity.
+   */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export function identityOf(login: LoginIdentity): Record<string, unknown> {

@@ -15,10 +15,29 @@ export interface ProxyTarget {
   readonly portcullis: string;
   /** host:port of the protected upstream. */
   readonly upstream: string;
+  /** More headers of portcullis's answer to pass upstream: the SAML providers' header_attributes (docs/identity-providers.md). */
+  readonly headers?: readonly string[];
+}
+
+/**
+ * The auth_request_set and proxy_set_header lines that pass the extra headers upstream. nginx
+ * reads an answer's header as $upstream_http_<name in lower case, "-" as "_">; header names are
+ * letters, digits and "-" (schema/saml-headers.ts), so each has one.
+ */
+function nginxExtraHeaders(headers: readonly string[]): { readonly read: string; readonly pass: string } {
+  const read: string[] = [];
+  const pass: string[] = [];
+  for (const header of headers) {
+    const variable = header.toLowerCase().replace(/-/g, '_');
+    read.push(`\n      auth_request_set $saml_${variable} $upstream_http_${variable};`);
+    pass.push(`\n      proxy_set_header ${header} $saml_${variable};`);
+  }
+  return { read: read.join(''), pass: pass.join('') };
 }
 
 /** The nginx server block for one protected host (as docs/enforcement.md shows it). */
 export function nginxServerBlock(site: { readonly listen: string; readonly serverName: string }, target: ProxyTarget): string {
+  const extra = nginxExtraHeaders(target.headers ?? []);
   return `
   server {
     listen ${site.listen};
@@ -47,10 +66,10 @@ export function nginxServerBlock(site: { readonly listen: string; readonly serve
       auth_request /cdn-cgi/access/authorize-subrequest;
       auth_request_set $access_jwt $upstream_http_cf_access_jwt_assertion;
       auth_request_set $access_email $upstream_http_cf_access_authenticated_user_email;
-      auth_request_set $access_login $upstream_http_x_access_login;
+      auth_request_set $access_login $upstream_http_x_access_login;${extra.read}
       error_page 401 = @access_login;
       proxy_set_header Cf-Access-Jwt-Assertion $access_jwt;
-      proxy_set_header Cf-Access-Authenticated-User-Email $access_email;
+      proxy_set_header Cf-Access-Authenticated-User-Email $access_email;${extra.pass}
       proxy_pass http://${target.upstream};
     }
     location @access_login {
@@ -70,7 +89,7 @@ export function caddySite(site: { readonly address: string; readonly bind?: stri
     # Ask portcullis about every request; redirect=1 makes it send browsers to sign in itself.
     forward_auth ${target.portcullis} {
       uri /cdn-cgi/access/authorize?redirect=1
-      copy_headers Cf-Access-Jwt-Assertion Cf-Access-Authenticated-User-Email
+      copy_headers ${['Cf-Access-Jwt-Assertion', 'Cf-Access-Authenticated-User-Email', ...(target.headers ?? [])].join(' ')}
     }
     reverse_proxy ${target.upstream}
   }
@@ -85,7 +104,7 @@ export function traefikConfig(host: string, target: ProxyTarget): string {
       forwardAuth:
         # Ask portcullis about every request; redirect=1 makes it send browsers to sign in itself.
         address: "http://${target.portcullis}/cdn-cgi/access/authorize?redirect=1"
-        authResponseHeaders: ["Cf-Access-Jwt-Assertion", "Cf-Access-Authenticated-User-Email"]
+        authResponseHeaders: [${['Cf-Access-Jwt-Assertion', 'Cf-Access-Authenticated-User-Email', ...(target.headers ?? [])].map((h) => `"${h}"`).join(', ')}]
   routers:
     protected:
       rule: "Host(\`${host}\`)"

@@ -123,6 +123,9 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
       // (Caddy 2.6's copy_headers does); nginx leaves empty headers out.
       reply.header('cf-access-jwt-assertion', decision.token ?? '');
       reply.header('cf-access-authenticated-user-email', decision.email ?? '');
+      // SAML attributes as headers (docs/identity-providers.md): a value is sent as its UTF-8
+      // bytes, which is what a header carrying text other than ASCII holds on the wire.
+      for (const [name, value] of decision.headers) reply.header(name, Buffer.from(value, 'utf8').toString('latin1'));
       return reply.code(200).send();
     }
     return refuse(request, reply, original, decision);

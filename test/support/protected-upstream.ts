@@ -3,13 +3,13 @@
 // JWK set at /cdn-cgi/access/certs, the application's AUD tag, the auth domain as issuer), and
 // answers with the email (or the service token's client id) it carries.
 
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 
 export interface Upstream {
   readonly port: number;
   /** Requests that reached it, with what the token said. */
-  readonly seen: { path: string; email: string | undefined; commonName: string | undefined }[];
+  readonly seen: { path: string; email: string | undefined; commonName: string | undefined; headers: IncomingHttpHeaders }[];
   stop(): Promise<void>;
 }
 
@@ -31,7 +31,7 @@ export async function startUpstream(authDomain: string, aud: () => string): Prom
       const { payload } = await jwtVerify(token, jwks, { audience: aud(), issuer: authDomain, algorithms: ['RS256'] });
       const email = typeof payload.email === 'string' ? payload.email : undefined;
       const commonName = typeof payload.common_name === 'string' ? payload.common_name : undefined;
-      seen.push({ path: req.url ?? '', email, commonName });
+      seen.push({ path: req.url ?? '', email, commonName, headers: req.headers });
       res.setHeader('content-type', 'text/html');
       res.end(`<h1 id="hello">hello ${email ?? commonName}</h1>`);
     } catch (err) {

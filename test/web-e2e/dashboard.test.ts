@@ -143,6 +143,11 @@ describe('the dashboard in a browser', { skip }, () => {
 
     await p.getByRole('heading', { name: 'Policy tester' }).waitFor();
     assert.equal(await p.getByRole('checkbox', { name: /The draft from the rule builder: Employees/ }).isChecked(), true);
+    // Opened within the policy set of Wiki, which uses Employees; this compare is of the draft alone.
+    const wholeSet = p.getByRole('radio', { name: "An application's policies, all of them by precedence" });
+    await p.waitForFunction(() => (document.querySelector('input[name="policy-source"]:checked')?.parentElement?.textContent ?? '').includes("application's policies"));
+    assert.equal(await wholeSet.isChecked(), true);
+    await p.getByRole('radio', { name: 'Policies I choose' }).check();
     await p.getByRole('checkbox', { name: /Compare with the saved versions/ }).check();
     await p.getByRole('button', { name: 'Run test' }).click();
     const changes = p.getByRole('img', { name: /^Compared with the saved policies: 4 users change/ });
@@ -283,6 +288,76 @@ describe('the dashboard in a browser', { skip }, () => {
       assert.ok(box !== null && box.x >= 0 && box.x + box.width <= 390, `a ${JSON.stringify(box)} cell sits inside the 390px window`);
     }
     assert.match((await page.locator('.live-counts').textContent()) ?? '', /^\d[\d,]* approved · \d[\d,]* blocked · \d[\d,]* errors of \d[\d,]* users$/);
+  });
+
+  it("tests a draft within its application's whole policy set: a Block draft made a no-op lets the contractors in", async () => {
+    const A = `/accounts/${s.accountId}/access`;
+    const block = await s.api('POST', `${A}/policies`, { name: 'Block contractors', decision: 'deny', include: [{ email_domain: { domain: 'contractor.io' } }] });
+    const everyone = await s.api('POST', `${A}/policies`, { name: 'Allow everyone', decision: 'allow', include: [{ everyone: {} }] });
+    // The Block first: with the Allow first it could never decide anything.
+    const portal = await s.api('POST', `${A}/apps`, { name: 'Partner portal', type: 'self_hosted', domain: 'partners.example.com', policies: [{ id: block.json.result.id, precedence: 1 }, { id: everyone.json.result.id, precedence: 2 }] });
+    assert.equal(portal.status, 201, JSON.stringify(portal.json));
+
+    const p = await openPage(`/policies/${block.json.result.id}`);
+    await p.getByRole('heading', { name: 'Edit policy: Block contractors' }).waitFor();
+    await setRule(p, 'Include', 1, 'Email domain', { Domain: 'nobody.invalid' });
+    await p.getByRole('button', { name: 'Test this draft' }).click();
+    await p.getByRole('heading', { name: 'Policy tester' }).waitFor();
+
+    // The application that uses the policy is chosen, its set shown by precedence with the draft in place.
+    const wholeSet = p.getByRole('radio', { name: "An application's policies, all of them by precedence" });
+    await wholeSet.waitFor();
+    await p.waitForFunction(() => (document.querySelector('input[name="policy-source"]:checked')?.parentElement?.textContent ?? '').includes("application's policies"));
+    const application = p.getByLabel('Application', { exact: true });
+    assert.equal(await application.inputValue(), portal.json.result.id);
+    assert.equal(((await application.locator('option:checked').textContent()) ?? '').trim(), 'Partner portal (uses this policy)');
+    const set = p.getByRole('list', { name: 'Policies of Partner portal' }).getByRole('listitem');
+    assert.deepEqual((await set.allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim()), ['#1 Block contractors Block replaced by the draft', '#2 Allow everyone Allow']);
+
+    await p.getByRole('checkbox', { name: /Compare with the saved versions of the application's policies/ }).check();
+    await p.getByRole('button', { name: 'Run test' }).click();
+    const decisions = p.getByRole('img', { name: /^Decisions for 16 users/ });
+    await decisions.waitFor();
+    assert.match((await decisions.getAttribute('aria-label')) ?? '', /Approved 16 \(100%\), Blocked 0 /, 'the draft set lets everyone in');
+    const changes = p.getByRole('img', { name: /^Compared with the saved policies: 4 users change/ });
+    await changes.waitFor();
+    assert.match((await changes.getAttribute('aria-label')) ?? '', /Gain access 4 .*Lose access 0 /);
+    await showUsers(p, 'Gain access', 4);
+    assert.deepEqual((await p.locator('.users-table tbody th').allTextContents()).sort(), ['erin@contractor.io', 'felix@contractor.io', 'greta@contractor.io', 'hugo@contractor.io']);
+    // Approved with the draft, blocked by the saved set.
+    assert.deepEqual(await p.locator('.users-table tbody tr td:nth-of-type(2) .badge').evaluateAll((b) => b.map((x) => x.className)), Array(4).fill('badge badge-approved'));
+    assert.deepEqual(await p.locator('.users-table tbody tr td:nth-of-type(3) .badge').evaluateAll((b) => b.map((x) => x.className)), Array(4).fill('badge badge-blocked'));
+
+    // The same draft compared alone changes nobody: without the Allow after it, the Block decides nothing.
+    await p.getByRole('radio', { name: 'Policies I choose' }).check();
+    await p.getByRole('checkbox', { name: /Compare with the saved versions/ }).check();
+    await p.getByRole('button', { name: 'Run test' }).click();
+    const alone = p.getByRole('img', { name: /^Compared with the saved policies: 0 users change/ });
+    await alone.waitFor();
+    assert.match((await p.getByRole('img', { name: /^Decisions for 16 users/ }).getAttribute('aria-label')) ?? '', /Approved 0 .*Blocked 16 /);
+
+    // A new policy goes into the chosen application's set at the precedence given: after the
+    // Allow it decides nothing, first it blocks Ada.
+    const n = await openPage('/policies/new');
+    await n.getByLabel('Name', { exact: true }).fill('Block Ada');
+    await n.getByRole('radio', { name: /^Block/ }).check();
+    await setRule(n, 'Include', 1, 'Email', { Email: 'ada@example.com' });
+    await n.getByRole('button', { name: 'Test this draft' }).click();
+    await n.getByRole('heading', { name: 'Policy tester' }).waitFor();
+    await n.getByRole('radio', { name: "An application's policies, all of them by precedence" }).check();
+    await n.getByLabel('Application', { exact: true }).selectOption({ label: 'Partner portal' });
+    const precedence = n.getByLabel("The draft's precedence in this application");
+    assert.equal(await precedence.inputValue(), '3', 'last by default');
+    await n.getByRole('checkbox', { name: /Compare with the saved versions of the application's policies/ }).check();
+    const compareAt = async (at: string, changed: number): Promise<void> => {
+      await precedence.fill(at);
+      await n.getByRole('button', { name: 'Run test' }).click();
+      await n.getByRole('img', { name: new RegExp(`^Compared with the saved policies: ${changed} users change`) }).waitFor();
+    };
+    await compareAt('3', 0);
+    await compareAt('1', 1);
+    await showUsers(n, 'Lose access', 1);
+    assert.deepEqual(await n.locator('.users-table tbody th').allTextContents(), ['ada@example.com']);
   });
 
   it('made no request beyond the test server', () => {

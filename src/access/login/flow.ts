@@ -133,7 +133,7 @@ export async function completeLogin(ctx: LoginContext, pending: PendingLogin, id
   const organization = await readOrganization(ctx.store.read, ctx.accountId);
   const lifetimeSeconds = sessionSeconds(pending.app, organization?.body.session_duration);
   const identityNonce = newIdentityNonce();
-  const token = await userAppToken({ aud: String(pending.app.body.aud), issuer: await ctx.issuer(), lifetimeSeconds, userId: user.id, email: user.email, identityNonce }, await ctx.keys.current(ctx.accountId));
+  const token = await userAppToken({ aud: String(pending.app.body.aud), issuer: await ctx.issuer(), lifetimeSeconds, userId: user.id, email: user.email, identityNonce, ...(identity.headers !== undefined && Object.keys(identity.headers).length > 0 ? { headers: identity.headers } : {}) }, await ctx.keys.current(ctx.accountId));
   await ctx.log.signIn(ctx.accountId, { app: pending.app, host: pending.host, ip, userId: user.id, userEmail: user.email, connection: identity.idp.type, nonce: identityNonce, expiresAt: new Date(ctx.now() + lifetimeSeconds * 1000) });
   const target = new URL(pending.target);
   return `${target.protocol}//${target.host}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(target.toString())}`;

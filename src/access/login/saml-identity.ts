@@ -1,11 +1,14 @@
 // The identity a verified SAML assertion gives: the email (from the provider's
 // email_attribute_name, else a NameID that is an email address), the name, the groups, the
 // attributes the provider's config keeps (saml_attributes, for `saml` rules) and how the person
-// authenticated (amr, from the authentication context). docs/identity-providers.md "SAML 2.0".
+// authenticated (amr, from the authentication context); and the request headers its
+// header_attributes make of the assertion, which the session's token carries.
+// docs/identity-providers.md "SAML 2.0".
 
 import type { Profile } from '@node-saml/node-saml';
 import type { ResourceRecord } from '../../store/store.js';
 import type { LoginIdentity } from '../logins.js';
+import { headerAttributesOf, headerValueOf, MAX_HEADER_TOTAL_LENGTH } from '../../schema/saml-headers.js';
 
 type Config = Record<string, unknown>;
 export const samlConfigOf = (idp: ResourceRecord): Config => (idp.body.config !== null && typeof idp.body.config === 'object' ? (idp.body.config as Config) : {});
@@ -94,4 +97,38 @@ export function identityFromAssertion(idp: ResourceRecord, profile: Profile): Lo
     amr: amrOf(profile, attributes),
     ...(kept.length > 0 ? { saml_attributes: samlAttributes } : {}),
   };
+}
+
+export interface AssertionHeaders {
+  /** Header name (as configured) → value: the attribute's values joined by ", ". */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Headers left out, and why (logged by the caller): a value that could forge headers, or too long. */
+  readonly refused: readonly { readonly header: string; readonly reason: string }[];
+}
+
+/**
+ * The request headers the provider's header_attributes make of a verified assertion. Fails
+ * closed: a header whose value is unsafe is left out, never cleaned up and passed on.
+ */
+export function headersFromAssertion(idp: ResourceRecord, profile: Profile): AssertionHeaders {
+  const attributes = attributesOf(profile);
+  const headers: Record<string, string> = {};
+  const refused: { header: string; reason: string }[] = [];
+  let total = 0;
+  for (const { attribute_name: attribute, header_name: header } of headerAttributesOf(samlConfigOf(idp))) {
+    const values = attributes.get(attribute);
+    if (values === undefined || values.length === 0) continue;
+    const made = headerValueOf(values);
+    if ('error' in made) {
+      refused.push({ header, reason: `attribute ${attribute}: ${made.error}` });
+      continue;
+    }
+    if (total + made.value.length > MAX_HEADER_TOTAL_LENGTH) {
+      refused.push({ header, reason: `attribute ${attribute}: the headers together would be longer than ${MAX_HEADER_TOTAL_LENGTH} characters` });
+      continue;
+    }
+    total += made.value.length;
+    headers[header] = made.value;
+  }
+  return { headers, refused };
 }

@@ -358,3 +358,97 @@ describe('a SAML provider that is not set up right', () => {
     assert.match(await start.text(), /idp_public_certs\[0\] is not an X\.509 certificate/);
   });
 });
+
+describe('SAML attributes as request headers (header_attributes)', () => {
+  const HEADERS = [
+    { attribute_name: 'department', header_name: 'X-Department' },
+    { attribute_name: 'groups', header_name: 'X-Groups' },
+    { attribute_name: 'note', header_name: 'X-Note' },
+    { attribute_name: 'city', header_name: 'X-City' },
+  ];
+  let setup: Setup;
+  before(async () => {
+    setup = await setUp({ header_attributes: HEADERS });
+  });
+  after(async () => {
+    await setup?.s.close();
+    await setup?.idp.stop();
+  });
+
+  /** Sign in as `user` and ask forward auth about a page with the session's token. */
+  async function authorizeAs(user: SamlIdpUser): Promise<Response> {
+    const answered = await signIn(setup, user);
+    assert.equal(answered.status, 302, await answered.text());
+    const token = new URL(answered.headers.get('location')!).searchParams.get('token')!;
+    const allowed = await fetch(`${setup.s.baseUrl}/cdn-cgi/access/authorize`, { headers: { 'x-forwarded-host': HOST, 'x-forwarded-uri': '/page', cookie: `CF_Authorization=${token}` } });
+    assert.equal(allowed.status, 200);
+    return allowed;
+  }
+
+  it("carries each configured attribute's value in its header on the forward-auth answer, several values joined by ', '", async () => {
+    const allowed = await authorizeAs({ ...ADA, attributes: { ...ADA.attributes, city: 'Zürich' } });
+    assert.equal(allowed.headers.get('cf-access-authenticated-user-email'), 'ada@example.com');
+    assert.equal(allowed.headers.get('x-department'), 'Engineering');
+    assert.equal(allowed.headers.get('x-groups'), 'staff, wiki-editors');
+    assert.equal(allowed.headers.get('x-note'), '', 'an attribute the assertion lacks: the header is there, empty (a proxy copying it passes nothing)');
+    // Sent as its UTF-8 bytes; fetch reads header bytes as Latin-1.
+    assert.equal(Buffer.from(allowed.headers.get('x-city')!, 'latin1').toString('utf8'), 'Zürich');
+  });
+
+  it('leaves out a value holding a line break or another control character (it could forge a header)', async () => {
+    const allowed = await authorizeAs({ nameId: 'eve@example.com', attributes: { mail: 'eve@example.com', department: 'Sales', note: 'harmless\nX-Injected: yes', city: 'tab\there' } });
+    assert.equal(allowed.headers.get('x-department'), 'Sales', 'the safe attributes still pass');
+    assert.equal(allowed.headers.get('x-note'), '', 'the unsafe value is not passed, not even in part');
+    assert.equal(allowed.headers.get('x-city'), '');
+    assert.equal(allowed.headers.get('x-injected'), null);
+    const values: string[] = [];
+    allowed.headers.forEach((value) => values.push(value));
+    assert.ok(!values.some((v) => v.includes('harmless')), 'no part of the refused value went out');
+  });
+
+  it('passes nothing another sign-in could not have given: a bypass answers the headers empty', async () => {
+    const { s, A } = setup;
+    const open = await s.api('POST', `${A}/policies`, { name: 'Open', decision: 'bypass', include: [{ everyone: {} }] });
+    const app = await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Open', domain: 'open.test', policies: [{ id: open.json.result.id, precedence: 1 }] });
+    assert.equal(app.status, 201, JSON.stringify(app.json));
+    const allowed = await fetch(`${s.baseUrl}/cdn-cgi/access/authorize`, { headers: { 'x-forwarded-host': 'open.test', 'x-forwarded-uri': '/', 'x-department': 'forged by the client' } });
+    assert.equal(allowed.status, 200);
+    assert.equal(allowed.headers.get('x-department'), '');
+  });
+
+  it('refuses, when the provider is written, a header name that is not a token or that would override another header', async () => {
+    const { s, A, idpId } = setup;
+    const provider = (await s.api('GET', `${A}/identity_providers/${idpId}`)).json.result;
+    assert.deepEqual(provider.config.header_attributes, HEADERS, 'stored and answered as sent');
+    const withHeaders = (header_attributes: unknown) => ({ ...provider, config: { ...provider.config, header_attributes } });
+    const refusals: [string, RegExp][] = [
+      ['Cf-Access-Authenticated-User-Email', /reserved/],
+      ['cf-access-jwt-assertion', /reserved/],
+      ['Host', /sets itself/],
+      ['Transfer-Encoding', /hop-by-hop/],
+      ['X-Forwarded-For', /reserved/],
+      ['X Department', /not a header name/],
+      ['X-Dept\r\nX-Injected', /not a header name/],
+      ['X_Department', /not a header name/],
+      ['', /not a header name/],
+    ];
+    for (const [header, message] of refusals) {
+      for (const [method, path, body] of [['PUT', `${A}/identity_providers/${idpId}`, withHeaders([{ attribute_name: 'department', header_name: header }])], ['POST', `${A}/identity_providers`, { ...withHeaders([{ attribute_name: 'department', header_name: header }]), id: undefined }]] as const) {
+        const res = await s.api(method, path, body);
+        assert.equal(res.status, 400, `${method} ${JSON.stringify(header)}: ${JSON.stringify(res.json)}`);
+        assert.equal(res.json.success, false);
+        assert.equal(res.json.errors[0].source.pointer, '/config/header_attributes/0/header_name');
+        assert.match(res.json.errors[0].message, message);
+        assert.equal(typeof res.json.errors[0].code, 'number');
+      }
+    }
+    const duplicate = await s.api('PUT', `${A}/identity_providers/${idpId}`, withHeaders([{ attribute_name: 'department', header_name: 'X-Dept' }, { attribute_name: 'groups', header_name: 'x-dept' }]));
+    assert.equal(duplicate.status, 400);
+    assert.equal(duplicate.json.errors[0].source.pointer, '/config/header_attributes/1/header_name');
+    const noAttribute = await s.api('PUT', `${A}/identity_providers/${idpId}`, withHeaders([{ header_name: 'X-Dept' }]));
+    assert.equal(noAttribute.status, 400);
+    assert.equal(noAttribute.json.errors[0].source.pointer, '/config/header_attributes/0/attribute_name');
+    // Nothing was written: the provider still passes what it passed.
+    assert.deepEqual((await s.api('GET', `${A}/identity_providers/${idpId}`)).json.result.config.header_attributes, HEADERS);
+  });
+});

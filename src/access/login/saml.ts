@@ -17,7 +17,7 @@ import { messagePage } from '../pages.js';
 import { forwarded } from '../forwarded.js';
 import { CHALLENGE_SECONDS, completeLogin, refuseLogin, resumeLogin, saveChallenge, type LoginContext, type PendingLogin } from './flow.js';
 import { CALLBACK_PATH, type LoginMethod } from './method.js';
-import { identityFromAssertion, samlConfigOf } from './saml-identity.js';
+import { headersFromAssertion, identityFromAssertion, samlConfigOf } from './saml-identity.js';
 
 const CHALLENGE_KIND = 'saml';
 const CONNECTION = 'saml';
@@ -215,7 +215,9 @@ export function samlMethod(): LoginMethod {
         if (mismatch !== undefined) return fail(`${String(idp.body.name)}'s answer could not be verified: ${mismatch}.`);
         const identity = identityFromAssertion(idp, profile);
         if ('error' in identity) return fail(`Sign-in refused: ${identity.error}.`);
-        return reply.redirect(await completeLogin(ctx, pending, identity, ip), 302);
+        const { headers, refused } = headersFromAssertion(idp, profile);
+        for (const { header, reason } of refused) request.log.warn({ idp: idp.id, header, reason }, 'SAML header attribute left out');
+        return reply.redirect(await completeLogin(ctx, pending, { ...identity, headers }, ip), 302);
       });
 
       // The service provider's metadata, to upload to the identity provider. With a signing

@@ -9,6 +9,9 @@ import { identityAfterScimChange, isProvisionedIdentity, type IdentityGroupEntry
 import type { ScimSettings } from '../../account/scim-provisioning.js';
 import type { ResourceRecord, StoreWriter } from '../../store/store.js';
 import { timeOrderedUuid } from '../../store/time-ordered-id.js';
+import { displayNameOf, isActive } from '../../account/scim-attributes.js';
+
+export { displayNameOf, isActive };
 
 /** The provider a request pushes for, and where its SCIM service is. */
 export interface ProviderScope {
@@ -36,7 +39,6 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined);
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
-export const isActive = (resource: Record<string, unknown>): boolean => resource.active !== false;
 
 /** The user's email: the primary one, else the work one, else the first, else a userName that is one. */
 export function emailOf(resource: Record<string, unknown>): string | undefined {
@@ -47,12 +49,6 @@ export function emailOf(resource: Record<string, unknown>): string | undefined {
   return userName !== undefined && EMAIL.test(userName) ? userName : undefined;
 }
 
-/** The user's name: displayName, else name.formatted, else given and family names. */
-export function displayNameOf(resource: Record<string, unknown>): string | undefined {
-  const name = isObject(resource.name) ? resource.name : {};
-  const joined = [text(name.givenName), text(name.familyName)].filter((p) => p !== undefined).join(' ');
-  return text(resource.displayName) ?? text(name.formatted) ?? (joined === '' ? undefined : joined);
-}
 
 /** A pushed group as identities carry it: the provider's own id for it when it sent one (externalId), and its name. */
 export function identityGroup(group: { readonly id: string; readonly resource: Record<string, unknown> }): IdentityGroupEntry {

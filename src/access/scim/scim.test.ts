@@ -11,6 +11,7 @@ import { loginIdentityWithScim } from './provisioned.js';
 import { randomAccountId } from '../../../test/support/server.js';
 import { describeEachDatabase, type SuiteServer } from '../../../test/support/suite.js';
 import { resultsByEmail, runPolicyTest } from '../../../test/support/policy-tests.js';
+import { scimClient, type ScimAnswer as Answer } from '../../../test/support/scim-client.js';
 
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -18,29 +19,6 @@ const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
-
-interface Answer {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly json: any;
-}
-
-/** A SCIM client of one provider's service, as an identity provider pushes. */
-function scimClient(baseUrl: string, secret: string | undefined) {
-  return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> => {
-    const res = await fetch(baseUrl + path, {
-      method,
-      headers: {
-        ...(secret !== undefined ? { authorization: `Bearer ${secret}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/scim+json' } : {}),
-        ...headers,
-      },
-      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, json: text === '' ? undefined : JSON.parse(text) };
-  };
-}
 
 /** An RFC 7644 §3.12 error answer. */
 function assertScimError(answer: Answer, status: number, scimType?: string, detail?: RegExp): void {

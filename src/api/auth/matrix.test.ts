@@ -89,6 +89,8 @@ const MATRIX: Readonly<Record<string, readonly PermissionName[]>> = {
   'PUT /accounts/{account_id}/access/identity_providers/{identity_provider_id}': write(GROUPS),
   'DELETE /accounts/{account_id}/access/identity_providers/{identity_provider_id}': write(GROUPS),
   'POST /accounts/{account_id}/access/identity_providers/{identity_provider_id}/refresh_scim_secret': write(GROUPS),
+  'GET /accounts/{account_id}/access/identity_providers/{identity_provider_id}/scim/users': read(GROUPS),
+  'GET /accounts/{account_id}/access/identity_providers/{identity_provider_id}/scim/groups': read(GROUPS),
   'GET /accounts/{account_id}/access/service_tokens': read(SERVICE_TOKENS),
   'POST /accounts/{account_id}/access/service_tokens': write(SERVICE_TOKENS),
   'GET /accounts/{account_id}/access/service_tokens/{service_token_id}': read(SERVICE_TOKENS),

@@ -6,7 +6,8 @@
 // SCIM provisioning (docs/identity-providers.md "SCIM provisioning"): the server makes the
 // provider's bearer secret when SCIM is first enabled, or on refresh_scim_secret, and shows it
 // in that one answer only; every answer says where the provider pushes to (scim_base_url).
-// Deleting a provider deletes the SCIM users and groups it pushed.
+// Deleting a provider deletes the SCIM users and groups it pushed, which scim-listings.ts lists. A SAML provider's
+// header_attributes name headers that may neither forge nor override another (schema/saml-headers.ts).
 
 import type { ResourceRecord, StoreWriter } from '../../store/store.js';
 import { authDomainOr, readOrganization } from '../../account/organization.js';
@@ -16,9 +17,11 @@ import { validationError } from '../errors.js';
 import { DEFAULT_LIMITS } from '../pagination.js';
 import type { ApiContext, RouteDef } from '../route.js';
 import { IDP_REQUEST, IDP_REQUEST_BY_TYPE, IDP_REQUEST_UNTYPED, IDP_RESPONSE, type IdpRequest } from '../../schema/identity-providers.js';
+import { headerAttributeIssues } from '../../schema/saml-headers.js';
 import { keepOmittedSecrets, withoutSecrets } from '../../schema/secret-fields.js';
 import { bodyChecker } from '../../schema/validator.js';
 import { compact } from './common.js';
+import { scimListingRoutes } from './scim-listings.js';
 import { changeRoute, crudRoutes, type Draft, type JsonResource } from './crud.js';
 
 /** What is stored: the request without its ignored id. */
@@ -41,6 +44,11 @@ function checkedRequest(input: unknown): IdpBody {
   const { name, config, scim_config, saml_certificate_set_id } = checked.value;
   if (scim_config?.seat_deprovision === true && scim_config.user_deprovision !== true) {
     throw validationError([{ code: 'required', pointer: '/scim_config/user_deprovision', message: 'seat_deprovision needs user_deprovision: a seat is removed only when the user is deprovisioned.' }]);
+  }
+  // A SAML attribute passed as a request header must not forge or override another header.
+  if (checked.value.type === 'saml') {
+    const issues = headerAttributeIssues((config as Record<string, unknown>).header_attributes);
+    if (issues.length > 0) throw validationError(issues);
   }
   return compact({ name, type: checked.value.type, config, scim_config: scim_config === undefined ? undefined : settingsOnly(scim_config), saml_certificate_set_id });
 }
@@ -137,4 +145,6 @@ export const identityProviderRoutes: RouteDef[] = [
     description: 'Makes a new bearer secret for SCIM pushes, shown in this answer only (scim_config.secret); the previous one stops working at once.',
     build: (_input, existing) => withNewScimSecret(existing.body as IdpBody, (existing.body.scim_config ?? {}) as Record<string, unknown>),
   }),
+  // Read-only: what the provider pushed by SCIM.
+  ...scimListingRoutes,
 ];

@@ -69,4 +69,27 @@ describe('portcullis proxy-config', () => {
     const upstream = await portcullisAsync(['proxy-config', 'Wiki', '--upstream', 'http://x'], env);
     assert.equal(upstream.status, 2);
   });
+
+  it("copies the headers the account's SAML providers pass (header_attributes) from the answer, in each proxy's configuration", async () => {
+    const created = await s.api('POST', `/accounts/${s.accountId}/access/identity_providers`, {
+      name: 'Corporate SAML',
+      type: 'saml',
+      config: { sso_target_url: 'https://idp.example.com/sso', idp_public_certs: [], header_attributes: [{ attribute_name: 'department', header_name: 'X-Department' }, { attribute_name: 'cost_center', header_name: 'X-Cost-Center' }] },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    try {
+      const nginx = await portcullisAsync(['proxy-config', 'Wiki', '--upstream', '127.0.0.1:3000'], env);
+      assert.equal(nginx.status, 0, nginx.stderr);
+      assert.match(nginx.stdout, /auth_request_set \$saml_x_department \$upstream_http_x_department;/);
+      assert.match(nginx.stdout, /proxy_set_header X-Cost-Center \$saml_x_cost_center;/);
+      const target = { portcullis: new URL(s.baseUrl).host, upstream: '127.0.0.1:3000', headers: ['X-Department', 'X-Cost-Center'] };
+      assert.equal(nginx.stdout, proxyConfigFile('nginx', 'Wiki', ['wiki.example.com', 'kb.example.com'], target, '80'));
+      const caddy = await portcullisAsync(['proxy-config', 'Wiki', '--proxy', 'caddy', '--upstream', '127.0.0.1:3000'], env);
+      assert.match(caddy.stdout, /copy_headers Cf-Access-Jwt-Assertion Cf-Access-Authenticated-User-Email X-Department X-Cost-Center$/m);
+      const traefik = await portcullisAsync(['proxy-config', 'Wiki', '--proxy', 'traefik', '--upstream', '127.0.0.1:3000'], env);
+      assert.match(traefik.stdout, /authResponseHeaders: \["Cf-Access-Jwt-Assertion", "Cf-Access-Authenticated-User-Email", "X-Department", "X-Cost-Center"\]/);
+    } finally {
+      await s.api('DELETE', `/accounts/${s.accountId}/access/identity_providers/${created.json.result.id}`);
+    }
+  });
 });

@@ -1,9 +1,10 @@
 // `portcullis proxy-config <app>`: the nginx, Caddy or Traefik configuration that puts an
 // application of a server behind its enforcement point, generated from the application's
-// settings (its hostnames) by the same code the end-to-end tests run (access/proxy-config.ts).
+// settings (its hostnames, and the headers the account's SAML providers pass) by the same code the end-to-end tests run (access/proxy-config.ts).
 
 import type { Command } from 'commander';
 import { HOST_PORT, PROXIES, hostsOf, proxyConfigFile, type ProxyName } from '../../access/proxy-config.js';
+import { samlHeaderNamesOf } from '../../schema/saml-headers.js';
 import { EXIT, runAction, UsageError, write } from '../command-kit.js';
 import { addEndpointOptions, resolveEndpoint, TARGET } from '../endpoint-options.js';
 
@@ -21,7 +22,8 @@ async function proxyConfigCommand(appName: string, options: ProxyConfigOptions):
   const endpoint = resolveEndpoint(options as unknown as Record<string, unknown>, TARGET);
   const portcullis = options.portcullis ?? new URL(endpoint.url).host;
   const { AccountApi } = await import('../../transfer/account-api.js');
-  const apps = await AccountApi.connect(endpoint).applications();
+  const api = AccountApi.connect(endpoint);
+  const apps = await api.applications();
   const app = apps.find((a) => a.id === appName) ?? apps.find((a) => a.name === appName);
   if (app === undefined) {
     const names = apps.map((a) => JSON.stringify(a.name)).join(', ');
@@ -29,7 +31,9 @@ async function proxyConfigCommand(appName: string, options: ProxyConfigOptions):
   }
   const hosts = hostsOf(app);
   if (hosts.length === 0) throw new UsageError(`Application ${JSON.stringify(app.name)} names no hostname (domain or self_hosted_domains) to protect.`);
-  await write(proxyConfigFile(proxy as ProxyName, app.name as string | undefined, hosts, { portcullis, upstream: options.upstream }, options.listen));
+  // The SAML providers' header_attributes: the proxy copies them from the answer (docs/identity-providers.md).
+  const headers = samlHeaderNamesOf(await api.list('identity_provider'));
+  await write(proxyConfigFile(proxy as ProxyName, app.name as string | undefined, hosts, { portcullis, upstream: options.upstream, ...(headers.length > 0 ? { headers } : {}) }, options.listen));
   return EXIT.ok;
 }
 

@@ -2395,6 +2395,91 @@ export interface Operations {
     body: undefined;
     result: IdentityProvider;
   };
+  /** List SCIM User resources */
+  'access-identity-providers-list-scim-user-resources': {
+    method: 'GET';
+    path: '/accounts/{account_id}/access/identity_providers/{identity_provider_id}/scim/users';
+    /** Path parameters besides account_id. */
+    params: {
+      identity_provider_id: string;
+    };
+    query: {
+      cf_resource_id?: string;
+      idp_resource_id?: string;
+      username?: string;
+      email?: string;
+      name?: string;
+      page?: number;
+      per_page?: number;
+    };
+    body: undefined;
+    result: {
+      /** The id this server gave the SCIM resource (its SCIM id; cf_resource_id filters by it). */
+      id?: string;
+      /** The identity provider's own id for the SCIM resource (idp_resource_id filters by it). */
+      externalId?: string;
+      /** The metadata of the SCIM resource. */
+      meta?: {
+        /** When the SCIM resource was created. */
+        created?: string;
+        /** When the SCIM resource was last modified. */
+        lastModified?: string;
+      };
+      /** The SCIM schemas of the resource, as pushed. */
+      schemas?: string[];
+      /** Whether the SCIM User is active. */
+      active?: boolean;
+      /** The name of the SCIM User: displayName, else name.formatted, else given and family names. */
+      displayName?: string;
+      /** The email addresses of the SCIM User. */
+      emails?: {
+        /** Whether it is the primary email address. */
+        primary?: boolean;
+        /** The type of the email address (work, home, ...). */
+        type?: string;
+        /** The email address. */
+        value?: string;
+      }[];
+    }[];
+    /** The answer carries result_info. */
+    paged: true;
+  };
+  /** List SCIM Group resources */
+  'access-identity-providers-list-scim-group-resources': {
+    method: 'GET';
+    path: '/accounts/{account_id}/access/identity_providers/{identity_provider_id}/scim/groups';
+    /** Path parameters besides account_id. */
+    params: {
+      identity_provider_id: string;
+    };
+    query: {
+      cf_resource_id?: string;
+      idp_resource_id?: string;
+      name?: string;
+      page?: number;
+      per_page?: number;
+    };
+    body: undefined;
+    result: {
+      /** The id this server gave the SCIM resource (its SCIM id; cf_resource_id filters by it). */
+      id?: string;
+      /** The identity provider's own id for the SCIM resource (idp_resource_id filters by it). */
+      externalId?: string;
+      /** The metadata of the SCIM resource. */
+      meta?: {
+        /** When the SCIM resource was created. */
+        created?: string;
+        /** When the SCIM resource was last modified. */
+        lastModified?: string;
+      };
+      /** The SCIM schemas of the resource, as pushed. */
+      schemas?: string[];
+      /** The display name of the SCIM Group. */
+      displayName?: string;
+    }[];
+    /** The answer carries result_info. */
+    paged: true;
+  };
   /** List service tokens */
   'access-service-tokens-list': {
     method: 'GET';
@@ -2983,6 +3068,8 @@ export const OPERATIONS = {
   'access-identity-providers-update': { method: 'PUT', path: '/accounts/{account_id}/access/identity_providers/{identity_provider_id}' },
   'access-identity-providers-delete': { method: 'DELETE', path: '/accounts/{account_id}/access/identity_providers/{identity_provider_id}' },
   'access-identity-providers-refresh-scim-secret': { method: 'POST', path: '/accounts/{account_id}/access/identity_providers/{identity_provider_id}/refresh_scim_secret' },
+  'access-identity-providers-list-scim-user-resources': { method: 'GET', path: '/accounts/{account_id}/access/identity_providers/{identity_provider_id}/scim/users' },
+  'access-identity-providers-list-scim-group-resources': { method: 'GET', path: '/accounts/{account_id}/access/identity_providers/{identity_provider_id}/scim/groups' },
   'access-service-tokens-list': { method: 'GET', path: '/accounts/{account_id}/access/service_tokens' },
   'access-service-tokens-create': { method: 'POST', path: '/accounts/{account_id}/access/service_tokens' },
   'access-service-tokens-get': { method: 'GET', path: '/accounts/{account_id}/access/service_tokens/{service_token_id}' },

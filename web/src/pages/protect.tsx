@@ -7,6 +7,7 @@ import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { HOST_PORT, PROXIES, hostsOf, proxyConfigFile, type ProxyName } from '../../../src/access/proxy-config.js';
 import { authDomainUrl } from '../../../src/schema/auth-domain.js';
+import { samlHeaderNamesOf } from '../../../src/schema/saml-headers.js';
 import type { App } from '../api/operations.js';
 import { useApp } from '../app-context.js';
 import { ErrorBanner, Link, PageTitle, useAsync } from '../components/common.js';
@@ -67,6 +68,8 @@ export function ProtectAppPage({ appId }: { appId: string }) {
   const doc = useDocument<App>(appId, undefined, async (id) => (await api.apps.get(id)).result);
   // The auth domain is where people are sent to sign in; without read access to it the page still works.
   const org = useAsync(async () => (await api.organization.get()).result, []);
+  // The headers SAML providers pass (header_attributes) are copied from the answer too; without read access, none.
+  const idps = useAsync(() => api.identityProviders.all(), []);
   const [upstreamField, setUpstream] = useState('127.0.0.1:3000');
   const [portcullisField, setPortcullis] = useState(location.host);
   const [listenField, setListen] = useState('80');
@@ -81,7 +84,8 @@ export function ProtectAppPage({ appId }: { appId: string }) {
   if (!HOST_PORT.test(upstream)) notes.push({ pointer: '/upstream', severity: 'error', message: `"${upstream}" is not a HOST:PORT such as 127.0.0.1:3000.` });
   if (!HOST_PORT.test(portcullis)) notes.push({ pointer: '/portcullis', severity: 'error', message: `"${portcullis}" is not a HOST:PORT such as 127.0.0.1:8787.` });
   if (!/^[^;{}\n]+$/.test(listen)) notes.push({ pointer: '/listen', severity: 'error', message: 'nginx needs what to listen on, such as 80 or 443 ssl (no ; { or }).' });
-  const target = { portcullis, upstream };
+  const headers = samlHeaderNamesOf(idps.data ?? []);
+  const target = { portcullis, upstream, ...(headers.length > 0 ? { headers } : {}) };
 
   return (
     <>

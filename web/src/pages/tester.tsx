@@ -1,7 +1,7 @@
-// The policy tester: choose policies (saved ones and the draft), run them over every user of
-// the directory, watch the progress, then see the counts, the users with their status and
-// one user's explanation. "Compare" runs the saved versions as the baseline and shows who
-// gains and who loses access.
+// The policy tester: choose policies (saved ones and the draft, or an application's whole set
+// with the draft in it), run them over every user of the directory, watch the progress, then
+// see the counts, the users with their status and one user's explanation. "Compare" runs the
+// saved versions as the baseline and shows who gains and who loses access.
 
 import { useEffect, useState } from 'preact/hooks';
 import type { QueryOf } from '../api/resources.js';
@@ -11,7 +11,7 @@ import { BarChart } from '../components/chart.js';
 import { ErrorBanner, formatCount, Loading, PageTitle, Pager, StatusBadge, useAsync } from '../components/common.js';
 import { DifferenceList, ExplanationView } from '../components/explanation.js';
 import { Modal } from '../components/modal.js';
-import { PolicyPicker, chosenPolicies, type PolicyChoice } from '../components/policy-picker.js';
+import { PolicyPicker, appsUsing, chosenPolicies, type PolicyChoice } from '../components/policy-picker.js';
 import { useLocation } from '../router.js';
 
 type UsersFilter = QueryOf<'access-policy-tests-users'>;
@@ -40,14 +40,25 @@ export function TesterPage() {
   const { api, draft } = useApp();
   const { query } = useLocation();
   const policies = useAsync(() => api.policies.all(), []);
-  const [choice, setChoice] = useState<PolicyChoice>({ saved: [], useDraft: query.get('draft') === '1' && draft !== undefined });
+  const apps = useAsync(() => api.apps.all(), []);
+  const fromEditor = query.get('draft') === '1' && draft !== undefined;
+  const [choice, setChoice] = useState<PolicyChoice>({ saved: [], useDraft: fromEditor });
+  // Opened from the policy editor: the draft is tested within the policy set of the first
+  // application that uses its policy (a whole set, so a compare compares whole sets).
+  const [preselected, setPreselected] = useState(false);
+  useEffect(() => {
+    if (preselected || apps.data === undefined) return;
+    setPreselected(true);
+    const first = fromEditor ? appsUsing(apps.data, draft?.id)[0] : undefined;
+    if (first !== undefined) setChoice((c) => ({ ...c, app: first.id }));
+  }, [apps.data]);
   const [compare, setCompare] = useState(false);
   const [test, setTest] = useState<RunningTest | undefined>(undefined);
   const [progress, setProgress] = useState<PolicyTestProgress | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   const [starting, setStarting] = useState(false);
 
-  const chosen = chosenPolicies(policies.data ?? [], choice, draft);
+  const chosen = chosenPolicies(policies.data ?? [], choice, draft, apps.data ?? []);
   const canCompare = chosen.baseline.length > 0;
 
   const start = async (event: Event): Promise<void> => {
@@ -96,13 +107,13 @@ export function TesterPage() {
         {policies.data === undefined ? (
           policies.error !== undefined ? <ErrorBanner error={policies.error} title="The policies could not be loaded" /> : <Loading what="policies" />
         ) : (
-          <PolicyPicker legend="Policies to test" policies={policies.data} choice={choice} draft={draft} onChange={setChoice} />
+          <PolicyPicker legend="Policies to test" policies={policies.data} apps={apps.data ?? []} choice={choice} draft={draft} onChange={setChoice} />
         )}
         <label class="inline">
           <input type="checkbox" checked={compare} disabled={!canCompare} onChange={(e) => setCompare(e.currentTarget.checked)} />
-          Compare with the saved versions (show who gains and who loses access)
+          {choice.app !== undefined ? "Compare with the saved versions of the application's policies (show who gains and who loses access)" : 'Compare with the saved versions (show who gains and who loses access)'}
         </label>
-        {!canCompare && <p class="hint">Comparing needs at least one saved policy among those chosen.</p>}
+        {!canCompare && <p class="hint">{choice.app !== undefined ? 'Comparing needs an application with saved policies.' : 'Comparing needs at least one saved policy among those chosen.'}</p>}
         <ErrorBanner error={error} title="The test could not run" />
         <button type="submit" class="primary" disabled={starting || chosen.entries.length === 0 || progress?.status === 'processing'}>
           {starting ? 'Starting…' : 'Run test'}
