@@ -10,42 +10,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServerProcess, type ServerProcess } from '../test/support/server-process.js';
-import { seededRandom, type SeededRandom } from '../test/support/random.js';
+import { seededRandom } from '../test/support/random.js';
+import { userLine, type Setup } from './support/generated-users.js';
 
 const SIZES = (process.env.USERS ?? '100000,1000000').split(',').map(Number);
 const DB = process.env.DB;
 const IMPORT_BATCH = 100_000;
 const log = (msg: string) => process.stderr.write(`[bench:tester] ${msg}\n`);
 
-
-interface Setup {
-  readonly google: string;
-  readonly okta: string;
-  readonly officeList: string;
-  readonly watchList: string;
-  readonly risky: string;
-  readonly contractors: string;
-}
-
-function userLine(i: number, random: SeededRandom, setup: Setup): string {
-  const { next: rand, pick } = random;
-  const domain = pick(['example.com', 'example.com', 'example.com', 'contractor.io', 'partner.org']);
-  // About 200 users are on the watch list, each once.
-  const email = i % 499 === 0 && i / 499 < 200 ? `suspect${i / 499}@example.com` : `user${i}@${domain}`;
-  const okta = rand() < 0.3;
-  const identity = {
-    email,
-    name: `User ${i}`,
-    idp: { id: okta ? setup.okta : setup.google, type: okta ? 'okta' : 'google-apps' },
-    groups: okta ? [{ name: pick(['Engineering', 'Sales', 'Finance']) }] : rand() < 0.3 ? [{ email: 'eng@example.com' }] : [{ email: 'all@example.com' }],
-    amr: rand() < 0.8 ? ['pwd', 'mfa'] : ['pwd'],
-    geo: { country: pick(['US', 'US', 'US', 'DE', 'IN', 'GB']) },
-    ip: rand() < 0.2 ? `198.51.100.${i % 250}` : rand() < 0.05 ? `203.0.113.${i % 250}` : `100.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
-    user_risk_score: pick(['low', 'low', 'low', 'medium', 'high']),
-    devicePosture: { 'disk-encryption': { success: rand() < 0.9 } },
-  };
-  return JSON.stringify({ email, name: `User ${i}`, identity });
-}
 
 async function api(server: ServerProcess, method: string, path: string, body?: unknown, type = 'application/json'): Promise<any> {
   const res = await fetch(`${server.apiUrl}/accounts/${server.accountId}${path}`, {
