@@ -11,22 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServerProcess, type ServerProcess } from '../test/support/server-process.js';
 import { seededRandom } from '../test/support/random.js';
-import { userLine } from './support/generated-users.js';
+import { userLine, type Setup } from './support/generated-users.js';
 
 const SIZES = (process.env.USERS ?? '100000,1000000').split(',').map(Number);
 const DB = process.env.DB;
 const IMPORT_BATCH = 100_000;
 const log = (msg: string) => process.stderr.write(`[bench:tester] ${msg}\n`);
 
-
-interface Setup {
-  readonly google: string;
-  readonly okta: string;
-  readonly officeList: string;
-  readonly watchList: string;
-  readonly risky: string;
-  readonly contractors: string;
-}
 
 async function api(server: ServerProcess, method: string, path: string, body?: unknown, type = 'application/json'): Promise<any> {
   const res = await fetch(`${server.apiUrl}/accounts/${server.accountId}${path}`, {

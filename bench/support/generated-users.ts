@@ -1,15 +1,22 @@
-// Generated users for benchmarks: one NDJSON import line per user, with a realistic identity
-// (an identity provider, groups, authentication methods, country, IP, risk score, posture).
-// Seeded, so every run imports the same users.
+// The policy-tester benchmarks' users: deterministic identities (IdPs, groups, MFA, countries,
+// addresses, risk scores, device posture) over the account objects a benchmark created.
 
 import type { SeededRandom } from '../../test/support/random.js';
 
-/** The identity providers the generated identities name (their ids, as the account has them). */
-export interface GeneratedUserProviders {
+/** The ids of the account objects the users and policies refer to. */
+export interface Setup {
   readonly google: string;
   readonly okta: string;
+  readonly officeList: string;
+  readonly watchList: string;
+  readonly risky: string;
+  readonly contractors: string;
 }
 
+/** What a user's identity names: only the identity providers (an import benchmark needs nothing else). */
+export type GeneratedUserProviders = Pick<Setup, 'google' | 'okta'>;
+
+/** User `i` as an NDJSON line of the import API ({email, name, identity}). */
 export function userLine(i: number, random: SeededRandom, setup: GeneratedUserProviders): string {
   const { next: rand, pick } = random;
   const domain = pick(['example.com', 'example.com', 'example.com', 'contractor.io', 'partner.org']);

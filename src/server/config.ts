@@ -30,6 +30,8 @@ export interface ServeFlags {
   readonly smtpUrl?: string;
   /** The From address of that mail. */
   readonly mailFrom?: string;
+  /** Worker threads of the policy tester (PORTCULLIS_TEST_WORKERS). */
+  readonly testWorkers?: string;
 }
 
 export interface ServerConfig {
@@ -232,7 +234,7 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
     }),
     tester: definedOnly({
       leaseMs: optionalInteger(env, 'PORTCULLIS_TEST_LEASE_MS'),
-      concurrency: optionalInteger(env, 'PORTCULLIS_TEST_WORKERS'),
+      workers: optionalCount(flags.testWorkers !== undefined ? { '--test-workers': flags.testWorkers } : env, flags.testWorkers !== undefined ? '--test-workers' : 'PORTCULLIS_TEST_WORKERS'),
       retentionMs: optionalInteger(env, 'PORTCULLIS_TEST_RETENTION_DAYS', 24 * 3600_000),
       keepPerAccount: optionalInteger(env, 'PORTCULLIS_TEST_KEEP'),
     }),

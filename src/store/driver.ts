@@ -41,8 +41,16 @@ export interface TransactionOptions {
   readonly bulk?: boolean;
 }
 
+/**
+ * How another thread of this process opens a connection of its own to the same database (the
+ * policy tester's worker threads read users through one): plain data, sent to the thread.
+ */
+export type ThreadConnection = { readonly dialect: 'sqlite'; readonly path: string } | { readonly dialect: 'postgres'; readonly url: string };
+
 export interface Driver {
   readonly dialect: Dialect;
+  /** Undefined when no other thread can reach the database (an in-memory SQLite database). */
+  readonly threadConnection?: ThreadConnection;
   /** Reads outside a transaction: they see every committed write. */
   readonly reader: Executor;
   /**

@@ -4,9 +4,9 @@
 // serialized per scope (an account, or the API tokens) across every process on the database.
 
 import type { AuditRecord } from './audit.js';
-import type { Dialect, TransactionOptions } from './driver.js';
+import type { Dialect, ThreadConnection, TransactionOptions } from './driver.js';
 
-export type { TransactionOptions };
+export type { ThreadConnection, TransactionOptions };
 
 /** The kinds of account objects kept as JSON documents. */
 export type ResourceKind =
@@ -413,6 +413,9 @@ export interface RawUser {
   readonly identity: string | null;
 }
 
+/** A user as the tester's worker threads read it (chunk-reader.ts): a tuple, cheaper to build than an object. */
+export type UserRow = readonly [id: string, email: string, name: string, identity: string | null];
+
 /**
  * Policy tests. Their users are split into chunks that any server process may lease, process
  * and complete; completing a chunk records its results and bumps the test's counters in one
@@ -445,6 +448,12 @@ export interface PolicyTestStore {
   /** Record a chunk's results if `owner` still holds its lease; false when it lost it. */
   complete(lease: ChunkLease, owner: string, outcome: ChunkOutcome, now: string): Promise<boolean>;
   usersInRange(accountId: string, seqFrom: number, seqTo: number): Promise<RawUser[]>;
+  /**
+   * How a worker thread of this process reads users itself (chunk-reader.ts openChunkReader),
+   * so that neither the rows nor their decoding pass through the event loop; undefined when
+   * only this thread can reach the database (in-memory SQLite).
+   */
+  readonly threadConnection: ThreadConnection | undefined;
   /** Stop processing tests past their deadline ("exceeded time"); returns their ids. */
   expire(nowMs: number, now: string): Promise<string[]>;
   /** Give up `owner`'s leases (a clean shutdown), or every lease when owner is null. */

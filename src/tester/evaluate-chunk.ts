@@ -2,7 +2,7 @@
 // set (and the baseline's), and summarize. Pure: the runner does the I/O around it.
 
 import { prepareIdentity, resultAccess, resultDecidingIndex, UNKNOWN_ACCESS, BLOCKED, GRANTED, type CompiledPolicySet, type ExternalAnswers, type Identity } from '../engine/index.js';
-import type { ChunkOutcome, RawUser } from '../store/store.js';
+import type { ChunkOutcome, UserRow } from '../store/store.js';
 import { rowKeys, type ResultRow } from './results.js';
 
 export interface CompiledTest {
@@ -22,7 +22,15 @@ export function identityOf(user: { email: string; name: string; identity: string
 /** External answers for one user, when the sets have external evaluation rules. */
 export type ExternalLookup = (index: number) => { current?: ExternalAnswers; baseline?: ExternalAnswers } | undefined;
 
-export function evaluateChunk(test: CompiledTest, users: readonly RawUser[], external?: ExternalLookup): ChunkOutcome {
+/** The identity of a user row (as identityOf; the row's identity is JSON text or null). */
+function identityOfRow(row: UserRow): Identity {
+  const text = row[3];
+  if (text === null) return { email: row[1], name: row[2] };
+  const identity = JSON.parse(text) as unknown;
+  return identity !== null && typeof identity === 'object' && !Array.isArray(identity) ? (identity as Identity) : { email: row[1], name: row[2] };
+}
+
+export function evaluateChunk(test: CompiledTest, users: readonly UserRow[], external?: ExternalLookup): ChunkOutcome {
   const rows: ResultRow[] = new Array(users.length);
   const counts: Record<string, number> = {};
   let approved = 0;
@@ -35,7 +43,7 @@ export function evaluateChunk(test: CompiledTest, users: readonly RawUser[], ext
     let baseline: number | null = null;
     let deciding: number;
     try {
-      const prepared = prepareIdentity(identityOf(user));
+      const prepared = prepareIdentity(identityOfRow(user));
       const answers = external?.(i);
       const packed = test.current.evaluate(prepared, answers?.current);
       current = ACCESS_CODE[resultAccess(packed)];
@@ -47,7 +55,7 @@ export function evaluateChunk(test: CompiledTest, users: readonly RawUser[], ext
       deciding = -1;
       if (test.baseline !== undefined) baseline = UNKNOWN_ACCESS;
     }
-    const row: ResultRow = [user.id, user.email, user.name, current, deciding, baseline];
+    const row: ResultRow = [user[0], user[1], user[2], current, deciding, baseline];
     rows[i] = row;
     if (current === GRANTED) approved++;
     else if (current === BLOCKED) blocked++;

@@ -4,10 +4,13 @@
 // server process runs one; on PostgreSQL they share the work of every test.
 
 import { randomBytes } from 'node:crypto';
-import { compilePolicySet, gatherExternalAnswers, type ExternalAnswers, type ExternalEvaluator, type Policy } from '../engine/index.js';
-import type { ChunkLease, Store } from '../store/store.js';
-import { parseTestPolicies, type TestDefinition } from './definition.js';
-import { testEnv } from './environment.js';
+import { availableParallelism } from 'node:os';
+import { gatherExternalAnswers, type ExternalAnswers, type ExternalEvaluator } from '../engine/index.js';
+import type { ChunkLease, ChunkOutcome, Store } from '../store/store.js';
+import { ChunkPool } from './chunk-pool.js';
+import { compileTest, type TestSpec } from './compiled-test.js';
+import type { TestDefinition } from './definition.js';
+import { testSnapshot } from './environment.js';
 import { evaluateChunk, identityOf, type CompiledTest, type ExternalLookup } from './evaluate-chunk.js';
 
 export interface RunnerOptions {
@@ -17,8 +20,15 @@ export interface RunnerOptions {
   readonly leaseMs?: number;
   /** How long an idle runner waits before looking for work again (kick() wakes it at once). */
   readonly idleMs?: number;
-  /** Chunks processed at once by this process. */
+  /**
+   * Worker threads that decide chunks (default: one per core); 0 decides them on the event
+   * loop's thread, as does a database no other thread can reach (in-memory SQLite).
+   */
+  readonly workers?: number;
+  /** Chunks processed at once by this process (default: two per worker thread, so none waits; 1 without threads). */
   readonly concurrency?: number;
+  /** The worker threads' script and extra data (tests substitute one that fails). */
+  readonly workerScript?: { readonly url: URL; readonly data?: Readonly<Record<string, unknown>> };
   /** How often tests past their deadline are stopped and old tests pruned. */
   readonly maintenanceMs?: number;
   /** Finished tests older than this are deleted. */
@@ -36,6 +46,10 @@ export interface RunnerOptions {
 interface LoadedTest {
   readonly accountId: string;
   readonly compiled: CompiledTest;
+  /** What a worker thread compiles the test from. */
+  readonly spec: TestSpec;
+  /** External evaluation rules are asked on this thread (their answers are awaited HTTP calls): so are these chunks decided. */
+  readonly asksExternal: boolean;
 }
 
 /** A test that no process can ever run (its stored definition no longer parses). */
@@ -53,6 +67,7 @@ export class TestRunner {
   private readonly retentionMs: number;
   private readonly keepPerAccount: number;
   private readonly loaded = new Map<string, Promise<LoadedTest>>();
+  private readonly pool: ChunkPool | undefined;
   private running = false;
   private loops: Promise<void>[] = [];
   private wake: (() => void)[] = [];
@@ -65,7 +80,13 @@ export class TestRunner {
     this.owner = options.owner ?? `portcullis-${process.pid}-${randomBytes(4).toString('hex')}`;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.idleMs = options.idleMs ?? 1_000;
-    this.concurrency = options.concurrency ?? 1;
+    const workers = options.workers ?? availableParallelism();
+    const connection = store.tests.threadConnection;
+    this.pool =
+      workers > 0 && connection !== undefined
+        ? new ChunkPool({ size: workers, connection, ...(options.workerScript !== undefined ? { script: options.workerScript.url, extraData: options.workerScript.data ?? {} } : {}) })
+        : undefined;
+    this.concurrency = options.concurrency ?? (this.pool !== undefined ? 2 * workers : 1);
     this.maintenanceMs = options.maintenanceMs ?? 5_000;
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
     this.keepPerAccount = options.keepPerAccount ?? 50;
@@ -92,6 +113,7 @@ export class TestRunner {
     clearInterval(this.maintenanceTimer);
     this.kick();
     await Promise.all(this.loops);
+    await this.pool?.close();
     await this.store.tests.release(this.owner).catch(() => undefined);
   }
 
@@ -144,10 +166,15 @@ export class TestRunner {
       await this.store.tests.block(lease.testId, err.message, new Date().toISOString());
       return;
     }
+    const outcome = this.pool !== undefined && !test.asksExternal ? await this.pool.decide(test.spec, lease.seqFrom, lease.seqTo) : await this.decideHere(test, lease);
+    await this.store.tests.complete(lease, this.owner, outcome, new Date().toISOString());
+  }
+
+  /** Decide a chunk on this thread. */
+  private async decideHere(test: LoadedTest, lease: ChunkLease): Promise<ChunkOutcome> {
     const users = await this.store.tests.usersInRange(test.accountId, lease.seqFrom, lease.seqTo);
     const external = await this.externalAnswers(test.compiled, users);
-    const outcome = evaluateChunk(test.compiled, users, external);
-    await this.store.tests.complete(lease, this.owner, outcome, new Date().toISOString());
+    return evaluateChunk(test.compiled, users.map((u) => [u.id, u.email, u.name, u.identity] as const), external);
   }
 
   /** Compile a test's policy sets once per process, against the account as it was when the test started. */
@@ -157,20 +184,20 @@ export class TestRunner {
       loading = (async () => {
         const record = await this.store.tests.find(testId);
         if (record === undefined) throw new Error(`policy test ${testId} disappeared`);
-        const definition = record.definition as TestDefinition;
-        let current: Policy[];
-        let baseline: Policy[] | undefined;
+        const spec: TestSpec = {
+          id: testId,
+          accountId: record.accountId,
+          definition: record.definition as TestDefinition,
+          snapshot: await testSnapshot(this.store.tests, this.store.read, record),
+        };
+        let compiled: CompiledTest;
         try {
-          current = parseTestPolicies(definition.policies);
-          baseline = definition.baseline === undefined ? undefined : parseTestPolicies(definition.baseline);
+          compiled = compileTest(spec);
         } catch (err) {
           throw new UnrunnableTest(`The test cannot run: ${(err as Error).message}`);
         }
-        const env = await testEnv(this.store.tests, this.store.read, record);
-        return {
-          accountId: record.accountId,
-          compiled: { current: compilePolicySet(current, env), ...(baseline !== undefined ? { baseline: compilePolicySet(baseline, env) } : {}) },
-        };
+        const asksExternal = this.options.external !== undefined && (compiled.current.externalRules.length > 0 || (compiled.baseline?.externalRules.length ?? 0) > 0);
+        return { accountId: record.accountId, compiled, spec, asksExternal };
       })();
       loading.catch(() => this.loaded.delete(testId));
       this.loaded.set(testId, loading);

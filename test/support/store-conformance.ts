@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { DatabaseKind, TestDatabase } from './databases.js';
 import { openDriver, openStore } from '../../src/store/open.js';
+import { openChunkReader } from '../../src/store/chunk-reader.js';
 import { newSecretKeyText, parseSecretKey, SecretKeyError, SecretKeyRing } from '../../src/store/secret-box.js';
 import { testKeys } from './secrets-key.js';
 import type { AuditFilter, ChunkOutcome, LoginChallengeRecord, NewPolicyTest, NewResource, Store, TokenRecord } from '../../src/store/store.js';
@@ -508,6 +509,25 @@ export function storeConformance(kind: DatabaseKind): void {
         }
         assert.deepEqual(seen, Array.from({ length: 7 }, (_, i) => `a${i}@x.org`));
         assert.deepEqual(await store.tests.userChunks(randomUUID().replace(/-/g, ''), 3), []);
+      });
+
+      it('lets another thread read a chunk\'s users on a connection of its own, the same rows as usersInRange', async () => {
+        const acct = randomUUID().replace(/-/g, '');
+        await usersIn(acct, 5);
+        await store.transaction(acct, (tx) => tx.upsertUsers(acct, [{ email: 'no-identity@x.org' }], randomUUID));
+        const connection = store.tests.threadConnection;
+        assert.ok(connection !== undefined, 'a database on disk or a server is reachable from other threads');
+        const reader = openChunkReader(connection);
+        try {
+          const [chunk] = await store.tests.userChunks(acct, 10);
+          const expected = (await store.tests.usersInRange(acct, chunk.seqFrom, chunk.seqTo)).map((u) => [u.id, u.email, u.name, u.identity]);
+          const rows = await reader.userRows(acct, chunk.seqFrom, chunk.seqTo);
+          assert.equal(rows.length, 6);
+          assert.deepEqual(rows, expected);
+          assert.equal(rows[5][3], null);
+        } finally {
+          await reader.close();
+        }
       });
 
       it('leases each chunk to one owner, counts each completion once, and completes the test', async () => {

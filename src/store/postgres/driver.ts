@@ -5,7 +5,7 @@
 // has at most one of them in PostgreSQL's lock queue.
 
 import pg from 'pg';
-import { applyMigrations, type Driver, type Executor, type Migration, type RunResult } from '../driver.js';
+import { applyMigrations, type Driver, type Executor, type Migration, type RunResult, type ThreadConnection } from '../driver.js';
 import { KeyQueue } from '../key-queue.js';
 import { copyFrom } from './copy-from.js';
 
@@ -39,7 +39,7 @@ export function parsePostgresUrl(url: string): { connectionString: string; schem
 
 // Counts and identity columns are BIGINT, which node-postgres returns as strings by default.
 const INT8_OID = 20;
-const types = {
+export const pgTypes = {
   getTypeParser: ((oid: number, format?: string) =>
     oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
@@ -94,6 +94,7 @@ export class PostgresDriver implements Driver {
   readonly dialect = 'postgres' as const;
   readonly reader: Executor;
   readonly scanner: Executor;
+  readonly threadConnection: ThreadConnection;
   private readonly pool: pg.Pool;
   private readonly schema: string | undefined;
   private readonly lockQueue = new KeyQueue();
@@ -104,7 +105,7 @@ export class PostgresDriver implements Driver {
     this.pool = new pg.Pool({
       connectionString,
       max: options.maxConnections ?? 10,
-      types,
+      types: pgTypes,
       idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 60_000,
       // A statement that runs longer than this is cancelled (and answered as a retryable 503).
       options: [`-c statement_timeout=${options.statementTimeoutMs ?? 60_000}`, ...(schema !== undefined ? [`-c search_path=${schema}`] : [])].join(' '),
@@ -113,6 +114,7 @@ export class PostgresDriver implements Driver {
     this.pool.on('error', () => undefined);
     this.reader = new PostgresExecutor(this.pool);
     this.scanner = this.reader;
+    this.threadConnection = { dialect: 'postgres', url: options.url };
   }
 
   transaction<T>(lockKey: string | null, fn: (tx: Executor) => Promise<T>): Promise<T> {

@@ -5,7 +5,7 @@
 
 import { currentAuditActor, writeAudit } from '../audit.js';
 import type { DialectSql } from '../dialect.js';
-import type { Driver, Executor } from '../driver.js';
+import type { Driver, Executor, ThreadConnection } from '../driver.js';
 import type { ChunkLease, ChunkOutcome, ChunkRange, ChunkSummary, NewPolicyTest, PageOf, PageRequest, PolicyTestRecord, PolicyTestStore, RawUser } from '../store.js';
 
 interface TestRow {
@@ -52,6 +52,10 @@ function toTest(row: TestRow): PolicyTestRecord {
 const TEST_COLUMNS =
   'id, account_id, status, reason, definition, total_users, processed_users, approved, blocked, errored, changed, chunk_count, chunks_done, created_at, finished_at, deadline_ms';
 
+const USERS_IN_RANGE_SQL = 'SELECT seq, id, email, name, identity FROM users WHERE account_id = ? AND seq >= ? AND seq <= ? ORDER BY seq';
+/** The same users as usersInRange, as UserRow tuples (read by the tester's worker threads, chunk-reader.ts). */
+export const USER_ROWS_IN_RANGE_SQL = 'SELECT id, email, name, identity FROM users WHERE account_id = ? AND seq >= ? AND seq <= ? ORDER BY seq';
+
 interface LeaseRow {
   test_id: string;
   chunk_no: number;
@@ -65,6 +69,10 @@ export class SqlPolicyTests implements PolicyTestStore {
     private readonly driver: Driver,
     private readonly sql: DialectSql,
   ) {}
+
+  get threadConnection(): ThreadConnection | undefined {
+    return this.driver.threadConnection;
+  }
 
   private get reader(): Executor {
     return this.driver.reader;
@@ -227,12 +235,7 @@ export class SqlPolicyTests implements PolicyTestStore {
   }
 
   async usersInRange(accountId: string, seqFrom: number, seqTo: number): Promise<RawUser[]> {
-    const rows = await this.reader.all<RawUser>('SELECT seq, id, email, name, identity FROM users WHERE account_id = ? AND seq >= ? AND seq <= ? ORDER BY seq', [
-      accountId,
-      seqFrom,
-      seqTo,
-    ]);
-    return rows;
+    return this.reader.all<RawUser>(USERS_IN_RANGE_SQL, [accountId, seqFrom, seqTo]);
   }
 
   async expire(nowMs: number, now: string): Promise<string[]> {

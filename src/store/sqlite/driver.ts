@@ -7,7 +7,7 @@ import { chmodSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { StatementPool } from './statement-pool.js';
-import { applyMigrations, type Driver, type Executor, type Migration, type RunResult, type TransactionOptions } from '../driver.js';
+import { applyMigrations, type Driver, type Executor, type Migration, type RunResult, type ThreadConnection, type TransactionOptions } from '../driver.js';
 
 export interface SqliteOptions {
   /** Database file. */
@@ -114,6 +114,7 @@ export class SqliteDriver implements Driver {
   readonly dialect = 'sqlite' as const;
   readonly reader: Executor;
   readonly scanner: Executor;
+  readonly threadConnection: ThreadConnection | undefined;
   private readonly scanPool: StatementPool | undefined;
   private readonly bulkPool: StatementPool | undefined;
   private readonly writerDb: Database.Database;
@@ -149,6 +150,7 @@ export class SqliteDriver implements Driver {
     this.scanPool = shared ? new StatementPool({ path: options.path, writable: false }, options.scanThreads ?? 2) : undefined;
     this.bulkPool = shared ? new StatementPool({ path: options.path, writable: true, synchronous }, 1) : undefined;
     this.scanner = this.scanPool ?? this.reader;
+    this.threadConnection = shared ? { dialect: 'sqlite', path: options.path } : undefined;
   }
 
   /**

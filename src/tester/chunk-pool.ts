@@ -1,0 +1,169 @@
+// Worker threads that decide policy-test chunks (chunk-worker.ts): the runner leases a chunk on
+// the event loop's thread, hands its range here, and stores the outcome it gets back. Reading
+// the users, parsing and preparing their identities, deciding and serializing the results (all
+// of a test's CPU but its writes) run on the threads, so HTTP is answered during a large test
+// and a test uses every core. Threads start on first use and stop after a while without work.
+
+import { Worker } from 'node:worker_threads';
+import type { ChunkOutcome, ThreadConnection } from '../store/store.js';
+import type { TestSpec } from './compiled-test.js';
+import type { ChunkWorkerData } from './chunk-worker.js';
+
+export interface ChunkJob {
+  readonly jobId: number;
+  readonly testId: string;
+  /** Sent with a test's first chunk on each thread (and again when the thread asks for it). */
+  readonly spec?: TestSpec;
+  readonly accountId: string;
+  readonly seqFrom: number;
+  readonly seqTo: number;
+}
+
+export type ChunkReply =
+  | { readonly jobId: number; readonly outcome: ChunkOutcome }
+  | { readonly jobId: number; readonly missing: true }
+  | { readonly jobId: number; readonly error: string };
+
+export interface ChunkPoolOptions {
+  /** Threads at most. */
+  readonly size: number;
+  readonly connection: ThreadConnection;
+  /** Threads without work for this long are stopped (their memory given back). */
+  readonly idleMs?: number;
+  /** A chunk not answered within this long (default 60 s) fails and its thread is stopped: a thread stuck in a loop would otherwise hold its chunks forever. */
+  readonly jobTimeoutMs?: number;
+  /** The thread's script; tests substitute one that fails (it must call chunk-worker.ts's serveChunks). */
+  readonly script?: URL;
+  /** More worker data for such a script. */
+  readonly extraData?: Readonly<Record<string, unknown>>;
+}
+
+interface Pending {
+  readonly job: ChunkJob;
+  readonly spec: TestSpec;
+  readonly resolve: (outcome: ChunkOutcome) => void;
+  readonly reject: (err: Error) => void;
+}
+
+interface Thread {
+  readonly worker: Worker;
+  readonly pending: Map<number, Pending>;
+  /** Tests whose spec this thread was sent. */
+  readonly known: Set<string>;
+}
+
+const DEFAULT_SCRIPT = new URL('./chunk-worker-main.js', import.meta.url);
+/** A thread remembers this many specs (chunk-worker.ts keeps fewer compiled and asks again). */
+const KNOWN_MAX = 64;
+
+export class ChunkPool {
+  private threads: Thread[] = [];
+  private nextJobId = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(private readonly options: ChunkPoolOptions) {}
+
+  /** Decide users seqFrom..seqTo of the spec's account on a thread; rejects when the thread fails or dies. */
+  decide(spec: TestSpec, seqFrom: number, seqTo: number): Promise<ChunkOutcome> {
+    if (this.closed) return Promise.reject(new Error('the policy-test threads are stopped'));
+    clearTimeout(this.idleTimer);
+    const thread = this.pick();
+    const job: ChunkJob = { jobId: this.nextJobId++, testId: spec.id, accountId: spec.accountId, seqFrom, seqTo };
+    return new Promise<ChunkOutcome>((resolve, reject) => {
+      const timer = setTimeout(() => this.lose(thread, new Error(`a policy-test thread did not answer within ${this.options.jobTimeoutMs} ms`)), this.options.jobTimeoutMs ?? 60_000);
+      timer.unref();
+      const settle = <T>(fn: (value: T) => void) => (value: T) => {
+        clearTimeout(timer);
+        fn(value);
+      };
+      thread.pending.set(job.jobId, { job, spec, resolve: settle(resolve), reject: settle(reject) });
+      this.send(thread, job, spec);
+    });
+  }
+
+  /** Threads running now (for tests and metrics). */
+  get threadCount(): number {
+    return this.threads.length;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.idleTimer);
+    await this.stopThreads();
+  }
+
+  private send(thread: Thread, job: ChunkJob, spec: TestSpec): void {
+    const withSpec = !thread.known.has(spec.id);
+    if (withSpec) {
+      thread.known.add(spec.id);
+      if (thread.known.size > KNOWN_MAX) thread.known.delete(thread.known.values().next().value!);
+    }
+    thread.worker.postMessage(withSpec ? { ...job, spec } : job);
+  }
+
+  /** The thread with the least work, starting one while there are fewer than size. */
+  private pick(): Thread {
+    let best: Thread | undefined;
+    for (const t of this.threads) if (best === undefined || t.pending.size < best.pending.size) best = t;
+    if (best !== undefined && (best.pending.size === 0 || this.threads.length >= this.options.size)) return best;
+    return this.spawn();
+  }
+
+  private spawn(): Thread {
+    const data: ChunkWorkerData = { connection: this.options.connection };
+    const worker = new Worker(this.options.script ?? DEFAULT_SCRIPT, { workerData: { ...this.options.extraData, ...data } });
+    const thread: Thread = { worker, pending: new Map(), known: new Set() };
+    this.threads.push(thread);
+    worker.on('message', (reply: ChunkReply) => {
+      const pending = thread.pending.get(reply.jobId);
+      if (pending === undefined) return;
+      if ('missing' in reply) {
+        thread.known.delete(pending.spec.id);
+        this.send(thread, pending.job, pending.spec);
+        return;
+      }
+      thread.pending.delete(reply.jobId);
+      if ('error' in reply) pending.reject(new Error(`a policy-test thread failed: ${reply.error}`));
+      else pending.resolve(reply.outcome);
+      this.maybeIdle();
+    });
+    // A thread that throws or exits takes only its own chunks with it: they are rejected (the
+    // runner's leases on them expire and the chunks are retried) and the next chunk starts a new thread.
+    worker.on('error', (err) => this.lose(thread, new Error(`a policy-test thread failed: ${err.message}`)));
+    worker.on('exit', (code) => this.lose(thread, new Error(`a policy-test thread stopped (exit code ${code})`)));
+    return thread;
+  }
+
+  /**
+   * A thread that throws, exits or hangs takes only its own chunks with it: they are rejected
+   * (the runner's leases on them expire and the chunks are retried) and the next chunk starts a
+   * new thread.
+   */
+  private lose(thread: Thread, why: Error): void {
+    const at = this.threads.indexOf(thread);
+    if (at < 0) return;
+    this.threads.splice(at, 1);
+    for (const p of thread.pending.values()) p.reject(why);
+    thread.pending.clear();
+    void thread.worker.terminate();
+    this.maybeIdle();
+  }
+
+  private maybeIdle(): void {
+    if (this.closed || this.threads.some((t) => t.pending.size > 0)) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => void this.stopThreads(), this.options.idleMs ?? 30_000);
+    this.idleTimer.unref();
+  }
+
+  private async stopThreads(): Promise<void> {
+    const threads = this.threads;
+    this.threads = [];
+    for (const t of threads) {
+      for (const p of t.pending.values()) p.reject(new Error('the policy-test threads are stopped'));
+      t.pending.clear();
+    }
+    await Promise.all(threads.map((t) => t.worker.terminate()));
+  }
+}
