@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startServerProcess, type ServerProcess } from '../../test/support/server-process.js';
 import { seededRandom } from '../../test/support/random.js';
+import { measurePaging, type PagingFigures } from './paging.js';
 import { userLine, type Setup } from './generated-users.js';
 
 export interface PolicyTestMeasureOptions {
@@ -28,6 +29,8 @@ export interface PolicyTestMeasureOptions {
   readonly rounds?: number;
   /** Progress lines (default: stderr). */
   readonly log?: (message: string) => void;
+  /** Also measure paging of the users and of the results, on the server that ran the test. */
+  readonly paging?: boolean;
 }
 
 export interface PolicyTestFigures {
@@ -51,6 +54,7 @@ export interface PolicyTestFigures {
   readonly two_instances_test_ms?: number;
   readonly two_instances_over_one?: number;
   readonly two_instances_peak_rss_mib?: number;
+  readonly paging?: PagingFigures;
   readonly cores: number;
   readonly load_average_at_start: number;
   readonly node: string;
@@ -120,6 +124,9 @@ export async function measurePolicyTest(options: PolicyTestMeasureOptions): Prom
       }
     }
 
+    const paging = options.paging === true ? await measurePaging(first, options.users) : undefined;
+    if (paging !== undefined) log(`paging: ${JSON.stringify(paging)}`);
+
     return {
       users: options.users,
       store: options.db === undefined ? 'sqlite' : 'postgres',
@@ -135,6 +142,7 @@ export async function measurePolicyTest(options: PolicyTestMeasureOptions): Prom
       blocked: one!.counts.blocked,
       errored: one!.counts.errored,
       ...(two !== undefined ? { two_instances_test_ms: Math.round(two.ms), two_instances_over_one: round(two.ms / one!.ms), two_instances_peak_rss_mib: two.peakRssMiB } : {}),
+      ...(paging !== undefined ? { paging } : {}),
       cores: (await import('node:os')).availableParallelism(),
       load_average_at_start: round(loadAtStart),
       node: process.version,
