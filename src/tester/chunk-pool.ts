@@ -112,7 +112,10 @@ export class ChunkPool {
 
   private spawn(): Thread {
     const data: ChunkWorkerData = { connection: this.options.connection };
-    const worker = new Worker(this.options.script ?? DEFAULT_SCRIPT, { workerData: { ...this.options.extraData, ...data } });
+    // A thread holds a couple of 1,000-user chunks: a small young generation is plenty, and
+    // V8's default lets each thread keep ~40 MiB more (1,000,000-user test: 499 MiB peak RSS
+    // against 522–583; docs/benchmarks.md "Scale").
+    const worker = new Worker(this.options.script ?? DEFAULT_SCRIPT, { workerData: { ...this.options.extraData, ...data }, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     const thread: Thread = { worker, pending: new Map(), known: new Set() };
     this.threads.push(thread);
     worker.on('message', (reply: ChunkReply) => {
