@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServerProcess, type ServerProcess } from '../test/support/server-process.js';
 import { seededRandom } from '../test/support/random.js';
-import { userLine, type Setup } from './support/generated-users.js';
+import { policies, userLine, type Setup } from './support/generated-users.js';
 
 const SIZES = (process.env.USERS ?? '100000,1000000').split(',').map(Number);
 const DB = process.env.DB;
@@ -40,27 +40,6 @@ async function prepareAccount(server: ServerProcess): Promise<Setup> {
   const contractors = (await api(server, 'POST', '/access/groups', { name: 'Contractors', include: [{ email_domain: { domain: 'contractor.io' } }] })).id;
   await api(server, 'POST', '/devices/posture', { name: 'Disk encryption', type: 'disk_encryption', input: {} }).then(() => undefined, () => undefined);
   return { google, okta, officeList, watchList, risky, contractors };
-}
-
-function policies(s: Setup): unknown[] {
-  return [
-    { name: 'Block risky users', decision: 'deny', include: [{ group: { id: s.risky } }] },
-    { name: 'Block sanctioned countries', decision: 'deny', include: [{ geo: { country_code: 'KP' } }, { geo: { country_code: 'IR' } }] },
-    { name: 'Office bypass', decision: 'bypass', include: [{ ip_list: { id: s.officeList } }], require: [{ geo: { country_code: 'US' } }] },
-    {
-      name: 'Employees with MFA',
-      decision: 'allow',
-      include: [{ email_domain: { domain: 'example.com' } }, { gsuite: { email: 'eng@example.com', identity_provider_id: s.google } }],
-      require: [{ geo: { country_code: 'US' } }, { auth_method: { auth_method: 'mfa' } }],
-      exclude: [{ ip: { ip: '203.0.113.0/24' } }],
-    },
-    { name: 'Okta engineering', decision: 'allow', include: [{ okta: { identity_provider_id: s.okta, name: 'Engineering' } }], require: [{ auth_method: { auth_method: 'mfa' } }] },
-    { name: 'Contractors from the office', decision: 'allow', include: [{ group: { id: s.contractors } }], require: [{ ip_list: { id: s.officeList } }] },
-    { name: 'German staff', decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }], require: [{ geo: { country_code: 'DE' } }, { login_method: { id: s.google } }] },
-    { name: 'Partners, low risk', decision: 'allow', include: [{ email_domain: { domain: 'partner.org' } }], require: [{ user_risk_score: { user_risk_score: ['low'] } }] },
-    { name: 'Sales on Okta', decision: 'allow', include: [{ okta: { identity_provider_id: s.okta, name: 'Sales' } }], exclude: [{ geo: { country_code: 'IN' } }] },
-    { name: 'Finance from GB', decision: 'allow', include: [{ okta: { identity_provider_id: s.okta, name: 'Finance' } }], require: [{ geo: { country_code: 'GB' } }] },
-  ];
 }
 
 async function runOnce(n: number): Promise<Record<string, number | string>> {

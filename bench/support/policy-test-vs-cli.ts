@@ -17,7 +17,7 @@ import pg from 'pg';
 import { startServerProcess, type ServerProcess } from '../../test/support/server-process.js';
 import { seededRandom } from '../../test/support/random.js';
 import { measurePaging, type PagingFigures } from './paging.js';
-import { userLine, type Setup } from './generated-users.js';
+import { policies, userLine, type Setup } from './generated-users.js';
 
 export interface PolicyTestMeasureOptions {
   readonly users: number;
@@ -209,28 +209,6 @@ function groupBodies(s: AccountIds) {
     risky: { name: 'Risky', include: [{ user_risk_score: { user_risk_score: ['high'] } }, { group: { id: s.watch } }] },
     contractors: { name: 'Contractors', include: [{ email_domain: { domain: 'contractor.io' } }] },
   };
-}
-
-/** The 10-policy set of bench/tester.bench.ts. */
-export function policies(s: Setup): unknown[] {
-  return [
-    { name: 'Block risky users', decision: 'deny', include: [{ group: { id: s.risky } }] },
-    { name: 'Block sanctioned countries', decision: 'deny', include: [{ geo: { country_code: 'KP' } }, { geo: { country_code: 'IR' } }] },
-    { name: 'Office bypass', decision: 'bypass', include: [{ ip_list: { id: s.officeList } }], require: [{ geo: { country_code: 'US' } }] },
-    {
-      name: 'Employees with MFA',
-      decision: 'allow',
-      include: [{ email_domain: { domain: 'example.com' } }, { gsuite: { email: 'eng@example.com', identity_provider_id: s.google } }],
-      require: [{ geo: { country_code: 'US' } }, { auth_method: { auth_method: 'mfa' } }],
-      exclude: [{ ip: { ip: '203.0.113.0/24' } }],
-    },
-    { name: 'Okta engineering', decision: 'allow', include: [{ okta: { identity_provider_id: s.okta, name: 'Engineering' } }], require: [{ auth_method: { auth_method: 'mfa' } }] },
-    { name: 'Contractors from the office', decision: 'allow', include: [{ group: { id: s.contractors } }], require: [{ ip_list: { id: s.officeList } }] },
-    { name: 'German staff', decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }], require: [{ geo: { country_code: 'DE' } }, { login_method: { id: s.google } }] },
-    { name: 'Partners, low risk', decision: 'allow', include: [{ email_domain: { domain: 'partner.org' } }], require: [{ user_risk_score: { user_risk_score: ['low'] } }] },
-    { name: 'Sales on Okta', decision: 'allow', include: [{ okta: { identity_provider_id: s.okta, name: 'Sales' } }], exclude: [{ geo: { country_code: 'IN' } }] },
-    { name: 'Finance from GB', decision: 'allow', include: [{ okta: { identity_provider_id: s.okta, name: 'Finance' } }], require: [{ geo: { country_code: 'GB' } }] },
-  ];
 }
 
 interface AccountFiles {
