@@ -12,23 +12,13 @@ import { join } from 'node:path';
 import { startServerProcess, type ServerProcess } from '../test/support/server-process.js';
 import { seededRandom } from '../test/support/random.js';
 import { policies, userLine, type Setup } from './support/generated-users.js';
+import { accountApi as api } from './support/account-api.js';
 
 const SIZES = (process.env.USERS ?? '100000,1000000').split(',').map(Number);
 const DB = process.env.DB;
 const IMPORT_BATCH = 100_000;
 const log = (msg: string) => process.stderr.write(`[bench:tester] ${msg}\n`);
 
-
-async function api(server: ServerProcess, method: string, path: string, body?: unknown, type = 'application/json'): Promise<any> {
-  const res = await fetch(`${server.apiUrl}/accounts/${server.accountId}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${server.token}`, ...(body !== undefined ? { 'content-type': type } : {}) },
-    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-  });
-  const json = (await res.json()) as { success: boolean; result: any; errors: unknown[] };
-  if (!json.success) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json.errors)}`);
-  return json.result;
-}
 
 async function prepareAccount(server: ServerProcess): Promise<Setup> {
   const google = (await api(server, 'POST', '/access/identity_providers', { name: 'Google Workspace', type: 'google-apps', config: { client_id: 'x', client_secret: 'y', apps_domain: 'example.com' } })).id;

@@ -18,6 +18,7 @@ import { startServerProcess, type ServerProcess } from '../../test/support/serve
 import { seededRandom } from '../../test/support/random.js';
 import { measurePaging, type PagingFigures } from './paging.js';
 import { policies, userLine, type Setup } from './generated-users.js';
+import { accountApi as api } from './account-api.js';
 
 export interface PolicyTestMeasureOptions {
   readonly users: number;
@@ -170,17 +171,6 @@ async function dropSchema(url: string, schema: string): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-async function api(server: ServerProcess, method: string, path: string, body?: unknown, type = 'application/json'): Promise<any> {
-  const res = await fetch(`${server.apiUrl}/accounts/${server.accountId}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${server.token}`, ...(body !== undefined ? { 'content-type': type } : {}) },
-    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-  });
-  const json = (await res.json()) as { success: boolean; result: any; errors: unknown[] };
-  if (!json.success) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json.errors)}`);
-  return json.result;
 }
 
 // ---- the account: the same objects on the server and in the CLI's files
