@@ -4,6 +4,7 @@
 import type { Dialect } from './driver.js';
 
 export interface DialectSql {
+  readonly dialect: Dialect;
   /** A sub-select of TEXT columns read from one JSON-array-of-objects parameter. */
   jsonRows(columns: readonly string[]): string;
   /** `column IN (...)` against one JSON-array-of-strings parameter. */
@@ -32,6 +33,7 @@ export interface DialectSql {
 export function sqlFor(dialect: Dialect): DialectSql {
   if (dialect === 'sqlite') {
     return {
+      dialect,
       jsonRows: (columns) => `(SELECT ${columns.map((c) => `json_extract(j.value, '$.${c}') AS ${c}`).join(', ')} FROM json_each(?) AS j)`,
       inJsonArray: (column) => `${column} IN (SELECT value FROM json_each(?))`,
       insertionOrder: 'rowid',
@@ -42,6 +44,7 @@ export function sqlFor(dialect: Dialect): DialectSql {
     };
   }
   return {
+    dialect,
     jsonRows: (columns) => `(SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(${columns.map((c) => `${c} TEXT`).join(', ')}))`,
     inJsonArray: (column) => `${column} IN (SELECT jsonb_array_elements_text(?::jsonb))`,
     insertionOrder: 'seq',

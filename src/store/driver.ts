@@ -41,6 +41,15 @@ export interface TransactionOptions {
   readonly bulk?: boolean;
 }
 
+export interface DriverTransactionOptions extends TransactionOptions {
+  /**
+   * Statements the transaction runs before it takes its lock key's lock (PostgreSQL), for work
+   * no other transaction can see or wait for: filling a temporary table. A process that stalls
+   * then holds nothing others need. SQLite runs them first, under its one writer.
+   */
+  readonly beforeLock?: (tx: Executor) => Promise<void>;
+}
+
 /**
  * How another thread of this process opens a connection of its own to the same database (the
  * policy tester's worker threads read users through one): plain data, sent to the thread.
@@ -65,7 +74,7 @@ export interface Driver {
    * (does the referenced group exist? is this list still in use?) cannot race. With a null
    * key no lock is taken: row locks in `fn` (FOR UPDATE) must do the job.
    */
-  transaction<T>(lockKey: string | null, fn: (tx: Executor) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  transaction<T>(lockKey: string | null, fn: (tx: Executor) => Promise<T>, options?: DriverTransactionOptions): Promise<T>;
   /**
    * A number that moves whenever a write is committed to the database, by any connection of
    * this process or another, read on the spot without waiting (so an unchanged number proves

@@ -6,21 +6,22 @@
 
 import { currentAuditActor, writeAudit, type AuditChange } from './audit.js';
 import { sqlFor, type DialectSql } from './dialect.js';
-import type { Dialect, Driver, TransactionOptions } from './driver.js';
+import type { Dialect, Driver, DriverTransactionOptions, TransactionOptions } from './driver.js';
 import { MIGRATIONS } from './migrations.js';
 import { accessRequestRepository } from './sql/access-requests.js';
 import { accountRepository } from './sql/accounts.js';
 import { SqlLoginChallenges } from './sql/login-challenges.js';
 import { auditLogRepository } from './sql/audit-log.js';
-import { sqlContext, type SqlContext } from './sql/context.js';
+import { now, sqlContext, type SqlContext } from './sql/context.js';
 import { listItemRepository } from './sql/list-items.js';
 import { SqlPolicyTests } from './sql/policy-tests.js';
 import { resourceRepository } from './sql/resources.js';
 import { tokenRepository } from './sql/tokens.js';
 import { DirectoryIndex } from './sql/directory-index.js';
-import { userRepository } from './sql/users.js';
+import { planUserImport, type ImportCounts } from './sql/user-import-writer.js';
+import { userRepository, writeUserImport } from './sql/users.js';
 import { KINDS_WITH_SECRETS, SecretSealer, type KeyRingSource } from './secret-sealer.js';
-import { TOKENS_SCOPE, type ResealReport, type Store, type StoreReader, type StoreWriter } from './store.js';
+import { TOKENS_SCOPE, type PreparedUser, type ResealReport, type Store, type StoreReader, type StoreWriter } from './store.js';
 
 /** Transactions of an account are scoped by its id. */
 const ACCOUNT_SCOPE = /^[0-9a-f]{32}$/;
@@ -75,10 +76,21 @@ export class SqlStore implements Store {
   }
 
   transaction<T>(scope: string, fn: (tx: StoreWriter) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return this.inTransaction(scope, (context) => fn(sqlWriter(context)), options);
+  }
+
+  importUsers(accountId: string, users: readonly PreparedUser[], newId: () => string): Promise<ImportCounts> {
+    if (users.length === 0) return Promise.resolve({ created: 0, updated: 0 });
+    const plan = planUserImport(this.driver.dialect, accountId, users, newId, now());
+    return this.inTransaction(accountId, (context) => writeUserImport(context, accountId, plan), { bulk: true, beforeLock: plan.stage });
+  }
+
+  /** A transaction over the SQL context its repositories work in, audited and versioned. */
+  private inTransaction<T>(scope: string, fn: (context: SqlContext) => Promise<T>, options?: DriverTransactionOptions): Promise<T> {
     const actor = currentAuditActor();
     return this.driver.transaction(scope, async (ex) => {
       const changes: AuditChange[] | undefined = actor === undefined ? undefined : [];
-      const result = await fn(sqlWriter(sqlContext(ex, this.sql, this.secrets, changes)));
+      const result = await fn(sqlContext(ex, this.sql, this.secrets, changes));
       if (actor !== undefined && changes!.length > 0) await writeAudit(ex, actor, changes!);
       // Every write to an account moves its version on, in the same transaction (see accountVersion);
       // so does every write to the API tokens, whose version is TOKENS_SCOPE's.

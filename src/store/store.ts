@@ -473,6 +473,13 @@ export interface Store {
    */
   transaction<T>(scope: string, fn: (tx: StoreWriter) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
+   * An import of users in a transaction of its own in the account's scope (StoreWriter's
+   * importUsers, as a bulk transaction). Before the account's lock is taken the rows are
+   * staged where only this transaction sees them (PostgreSQL), so a process that stalls while
+   * sending them holds up no other.
+   */
+  importUsers(accountId: string, users: readonly PreparedUser[], newId: () => string): Promise<{ created: number; updated: number }>;
+  /**
    * A number that moves whenever anything is committed to the database, by this process or
    * another, read synchronously without a round trip: while it has not moved, nothing read
    * from the database has changed (the enforcement point's decisions rely on it, see

@@ -249,7 +249,7 @@ export const userRoutes: RouteDef[] = [
       const { users } = checked;
       // importUsers writes in batches, giving other requests their turn between them; the
       // transaction stays open, so readers see none of the import until it commits.
-      const result = await ctx.store.transaction(accountId, (tx) => tx.importUsers(accountId, users, newId), { bulk: true });
+      const result = await ctx.store.importUsers(accountId, users, newId);
       return { result };
     },
   }),

@@ -114,3 +114,42 @@ test('transactions of one key queue in the process: at most one of them is in Po
     await database.drop();
   }
 });
+
+test('rows still being copied before the lock is taken hold up no other process writing the same key', { skip: await postgresUnavailable(), timeout: 20_000 }, async () => {
+  const database = await postgresDatabase();
+  const importing = new PostgresDriver({ url: database.url });
+  const other = new PostgresDriver({ url: database.url });
+  let resume!: () => void;
+  const resumed = new Promise<void>((ok) => (resume = ok));
+  let copying!: () => void;
+  const copyUnderWay = new Promise<void>((ok) => (copying = ok));
+  // A COPY whose sender stops half-way, as a process stopped (SIGSTOP) while sending leaves
+  // it: PostgreSQL sees a statement under way, not an idle transaction, and never ends it.
+  async function* stalledRows(): AsyncGenerator<string> {
+    yield '1\n';
+    copying();
+    await resumed;
+    yield '2\n';
+  }
+  try {
+    const imported = importing.transaction(
+      'account',
+      async (tx) => (await tx.all<{ x: number }>('SELECT x FROM staged ORDER BY x')).map((r) => r.x),
+      {
+        beforeLock: async (tx) => {
+          await tx.run('CREATE TEMP TABLE staged (x INTEGER) ON COMMIT DROP');
+          await tx.copyFrom!('COPY staged (x) FROM STDIN', stalledRows());
+        },
+      },
+    );
+    await copyUnderWay;
+    const timedOut = new Promise<string>((ok) => setTimeout(() => ok('still waiting for the lock'), 5_000).unref());
+    assert.equal(await Promise.race([other.transaction('account', async () => 'written'), timedOut]), 'written');
+    resume();
+    assert.deepEqual(await imported, [1, 2], 'the staged rows, read once the lock is held');
+  } finally {
+    resume();
+    await Promise.all([importing.close(), other.close()]);
+    await database.drop();
+  }
+});

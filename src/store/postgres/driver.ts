@@ -5,7 +5,7 @@
 // has at most one of them in PostgreSQL's lock queue.
 
 import pg from 'pg';
-import { applyMigrations, type Driver, type Executor, type Migration, type RunResult, type ThreadConnection } from '../driver.js';
+import { applyMigrations, type Driver, type Executor, type Migration, type RunResult, type ThreadConnection, type DriverTransactionOptions } from '../driver.js';
 import { KeyQueue } from '../key-queue.js';
 import { copyFrom } from './copy-from.js';
 
@@ -117,12 +117,13 @@ export class PostgresDriver implements Driver {
     this.threadConnection = { dialect: 'postgres', url: options.url };
   }
 
-  transaction<T>(lockKey: string | null, fn: (tx: Executor) => Promise<T>): Promise<T> {
-    if (lockKey === null) return this.run(null, fn);
-    return this.lockQueue.run(lockKey, () => this.run(lockKey, fn));
+  transaction<T>(lockKey: string | null, fn: (tx: Executor) => Promise<T>, options: DriverTransactionOptions = {}): Promise<T> {
+    if (lockKey === null) return this.run(null, fn, options.beforeLock);
+    return this.lockQueue.run(lockKey, () => this.run(lockKey, fn, options.beforeLock));
   }
 
-  private async run<T>(lockKey: string | null, fn: (tx: Executor) => Promise<T>): Promise<T> {
+  /** BEGIN, `beforeLock`'s statements, the key's advisory lock, `fn`, COMMIT. */
+  private async run<T>(lockKey: string | null, fn: (tx: Executor) => Promise<T>, beforeLock?: (tx: Executor) => Promise<void>): Promise<T> {
     const client = await this.pool.connect();
     // The pool stops listening to a client it lent out: a connection the server ends between
     // two queries (terminated, idle-in-transaction timeout) would emit an unhandled 'error'
@@ -134,9 +135,11 @@ export class PostgresDriver implements Driver {
     client.on('error', onError);
     let broken: Error | undefined;
     try {
+      const tx = new PostgresExecutor(client, client);
       await client.query('BEGIN');
+      await beforeLock?.(tx);
       if (lockKey !== null) await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [lockKey]);
-      const result = await fn(new PostgresExecutor(client, client));
+      const result = await fn(tx);
       await client.query('COMMIT');
       return result;
     } catch (err) {

@@ -6,8 +6,29 @@
 // one INSERT ... ON CONFLICT DO UPDATE, because an entry without a name keeps the stored one,
 // which the row proposed for insertion (EXCLUDED) cannot say: it needs a name.
 
-import type { Executor } from '../driver.js';
+import type { Dialect, Executor } from '../driver.js';
 import type { PreparedUser } from '../store.js';
+
+export interface ImportCounts {
+  readonly created: number;
+  readonly updated: number;
+}
+
+/**
+ * An import in two steps. `stage` fills what only the import's own transaction can see (the
+ * PostgreSQL staging table) and so may run before the account's lock is taken: a process that
+ * stalls while it sends a million rows then holds no lock that others wait for (a COPY under
+ * way is not "idle in transaction", so PostgreSQL would not end it). `write` changes the users.
+ */
+export interface UserImportPlan {
+  readonly stage?: (ex: Executor) => Promise<void>;
+  readonly write: (ex: Executor) => Promise<ImportCounts>;
+}
+
+export function planUserImport(dialect: Dialect, accountId: string, users: readonly PreparedUser[], newId: () => string, at: string): UserImportPlan {
+  if (dialect === 'sqlite') return { write: (ex) => insertInBatches(ex, accountId, users, newId, at) };
+  return { stage: (ex) => copyIntoStaging(ex, accountId, users, newId, at), write: (ex) => mergeStaged(ex, accountId) };
+}
 
 interface ImportRow {
   readonly accountId: string;
@@ -40,10 +61,6 @@ const UPDATE_SET = (x: string, nameGiven: string) => `name = CASE WHEN ${nameGiv
   updated_at = ${x}.updated_at`;
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-export async function writeImportedUsers(ex: Executor, accountId: string, users: readonly PreparedUser[], newId: () => string, at: string): Promise<{ created: number; updated: number }> {
-  return ex.copyFrom !== undefined ? copyAndMerge(ex, ex.copyFrom.bind(ex), accountId, users, newId, at) : insertInBatches(ex, accountId, users, newId, at);
-}
 
 // ---- SQLite (and any executor that cannot COPY) ----
 
@@ -86,7 +103,7 @@ interface SentBatch {
   readonly inserted: Promise<number>;
 }
 
-async function insertInBatches(ex: Executor, accountId: string, users: readonly PreparedUser[], newId: () => string, at: string): Promise<{ created: number; updated: number }> {
+async function insertInBatches(ex: Executor, accountId: string, users: readonly PreparedUser[], newId: () => string, at: string): Promise<ImportCounts> {
   let created = 0;
   let updated = 0;
   // The next batch is bound while the database writes the previous one (on the worker thread);
@@ -176,21 +193,18 @@ async function* copyChunks(accountId: string, users: readonly PreparedUser[], ne
   }
 }
 
-async function copyAndMerge(
-  ex: Executor,
-  copy: NonNullable<Executor['copyFrom']>,
-  accountId: string,
-  users: readonly PreparedUser[],
-  newId: () => string,
-  at: string,
-): Promise<{ created: number; updated: number }> {
+async function copyIntoStaging(ex: Executor, accountId: string, users: readonly PreparedUser[], newId: () => string, at: string): Promise<void> {
+  if (ex.copyFrom === undefined) throw new Error('This transaction cannot COPY: PostgreSQL imports stage their rows with COPY.');
   // The server's statement timeout (a minute by default) is for statements gone wrong; merging
   // a million users into indexed tables may take longer on a slow disk, and it is expected to.
   await ex.run("SET LOCAL statement_timeout = '10min'");
-  const hadUsers = (await ex.get('SELECT 1 AS found FROM users WHERE account_id = ? LIMIT 1', [accountId])) !== undefined;
   // Dropped when the transaction ends, committed or not.
   await ex.run(`CREATE TEMP TABLE user_import (ord BIGINT GENERATED ALWAYS AS IDENTITY, name_given BOOLEAN NOT NULL, ${IMPORT_COLUMNS.map((c) => `${c.name} TEXT`).join(', ')}) ON COMMIT DROP`);
-  await copy(`COPY user_import (name_given, ${COLUMN_LIST}) FROM STDIN`, copyChunks(accountId, users, newId, at));
+  await ex.copyFrom(`COPY user_import (name_given, ${COLUMN_LIST}) FROM STDIN`, copyChunks(accountId, users, newId, at));
+}
+
+async function mergeStaged(ex: Executor, accountId: string): Promise<ImportCounts> {
+  const hadUsers = (await ex.get('SELECT 1 AS found FROM users WHERE account_id = ? LIMIT 1', [accountId])) !== undefined;
   let updated = 0;
   if (hadUsers) {
     // Its size known, the planner joins it with users by hash rather than a million index probes.

@@ -4,7 +4,7 @@
 import type { PreparedUser, StoreWriter, UserRecord, UserUpsert } from '../store.js';
 import { likePattern, now, type SqlContext } from './context.js';
 import { ANCHOR_STEP, DirectoryIndex } from './directory-index.js';
-import { writeImportedUsers } from './user-import-writer.js';
+import { planUserImport, type ImportCounts, type UserImportPlan } from './user-import-writer.js';
 
 export type UserRepository = Pick<
   StoreWriter,
@@ -50,7 +50,16 @@ const prepareUser = (u: UserUpsert): PreparedUser => ({
 const userAudit = (u: UserRecord) => ({ email: u.email, name: u.name, identity: u.identity });
 
 /** `index`: only for the reader, outside any transaction (a transaction sees its own uncommitted rows). */
-export function userRepository({ ex, scan, sql, audited, note }: SqlContext, index?: DirectoryIndex): UserRepository {
+/** An import's users written (the plan's stage already run in this transaction), and noted for the audit log. */
+export async function writeUserImport({ ex, note }: SqlContext, accountId: string, plan: UserImportPlan): Promise<ImportCounts> {
+  const counts = await plan.write(ex);
+  // One entry per import, not per user: an import may hold a million users.
+  note({ accountId, action: 'import', resourceKind: 'users', resourceId: accountId, before: null, after: counts });
+  return counts;
+}
+
+export function userRepository(context: SqlContext, index?: DirectoryIndex): UserRepository {
+  const { ex, scan, sql, audited, note } = context;
   const kept = async (accountId: string) => {
     const row = await ex.get<{ version: number }>('SELECT version FROM account_versions WHERE account_id = ?', [accountId]);
     return index!.at(accountId, Number(row?.version ?? 0));
@@ -91,10 +100,9 @@ export function userRepository({ ex, scan, sql, audited, note }: SqlContext, ind
 
   const importUsers: UserRepository['importUsers'] = async (accountId, users, newId) => {
     if (users.length === 0) return { created: 0, updated: 0 };
-    const counts = await writeImportedUsers(ex, accountId, users, newId, now());
-    // One entry per import, not per user: an import may hold a million users.
-    note({ accountId, action: 'import', resourceKind: 'users', resourceId: accountId, before: null, after: counts });
-    return counts;
+    const plan = planUserImport(sql.dialect, accountId, users, newId, now());
+    await plan.stage?.(ex);
+    return writeUserImport(context, accountId, plan);
   };
 
   return {
