@@ -98,7 +98,7 @@ export interface UserRecord {
   readonly identity: Record<string, unknown> | null;
   readonly createdAt: string;
   readonly updatedAt: string;
-  /** When the identity was last set. */
+  /** When an identity was last seen at a sign-in (or recorded as if, by the API or an import); SCIM writes leave it. */
   readonly lastSeenAt: string | null;
   /** Insertion order: stable across pages and restarts. */
   readonly seq: number;
@@ -317,8 +317,13 @@ export interface StoreWriter extends StoreReader {
   removeListItems(accountId: string, listId: string, values: readonly string[]): Promise<number>;
   deleteListItems(accountId: string, listId: string): Promise<void>;
 
-  insertUser(user: { accountId: string; id: string; email: string; name: string; identity: Record<string, unknown> | null }): Promise<UserRecord>;
-  updateUser(accountId: string, id: string, update: { name?: string; identity?: Record<string, unknown> | null }): Promise<UserRecord | undefined>;
+  /**
+   * `signedIn: false`: the identity comes from a directory (SCIM provisioning), not from a
+   * sign-in or a recorded one, so it sets no last login time (lastSeenAt).
+   */
+  insertUser(user: { accountId: string; id: string; email: string; name: string; identity: Record<string, unknown> | null; signedIn?: boolean }): Promise<UserRecord>;
+  /** `signedIn: false`: as for insertUser, the new identity leaves lastSeenAt as it was. */
+  updateUser(accountId: string, id: string, update: { name?: string; identity?: Record<string, unknown> | null; signedIn?: boolean }): Promise<UserRecord | undefined>;
   deleteUser(accountId: string, id: string): Promise<boolean>;
   /** Create or update users by email (case-insensitive), in order. */
   upsertUsers(accountId: string, users: readonly UserUpsert[], newId: () => string): Promise<{ created: number; updated: number }>;

@@ -254,6 +254,21 @@ export function storeConformance(kind: DatabaseKind): void {
         assert.equal(await store.read.userSeq(ACCOUNT, randomUUID()), undefined);
       });
 
+      it('keeps the last sign-in time when an identity comes from a directory (signedIn: false)', async () => {
+        const id = randomUUID();
+        const identity = { email: 'scim@example.com', groups: [{ id: 'g1' }] };
+        const provisioned = await store.transaction(ACCOUNT, (tx) => tx.insertUser({ accountId: ACCOUNT, id, email: 'scim@example.com', name: 'S', identity, signedIn: false }));
+        assert.deepEqual(provisioned.identity, identity);
+        assert.equal(provisioned.lastSeenAt, null, 'provisioned, never signed in');
+        const signedIn = await store.transaction(ACCOUNT, (tx) => tx.updateUser(ACCOUNT, id, { identity: { ...identity, amr: ['pwd'] } }));
+        assert.ok(signedIn?.lastSeenAt);
+        await new Promise((ok) => setTimeout(ok, 5));
+        const regrouped = await store.transaction(ACCOUNT, (tx) => tx.updateUser(ACCOUNT, id, { identity: { ...identity, groups: [] }, signedIn: false }));
+        assert.deepEqual(regrouped?.identity, { ...identity, groups: [] });
+        assert.equal(regrouped?.lastSeenAt, signedIn?.lastSeenAt, 'a directory change is not a sign-in');
+        assert.notEqual(regrouped?.updatedAt, signedIn?.updatedAt);
+      });
+
       it('refuses a second user with the same email (any case) in one account', async () => {
         await store.transaction(ACCOUNT, (tx) => tx.insertUser({ accountId: ACCOUNT, id: randomUUID(), email: 'dup@example.com', name: '', identity: null }));
         await assert.rejects(store.transaction(ACCOUNT, (tx) => tx.insertUser({ accountId: ACCOUNT, id: randomUUID(), email: 'DUP@example.com', name: '', identity: null })));

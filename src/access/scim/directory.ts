@@ -80,12 +80,12 @@ export async function linkUser(tx: StoreWriter, scope: ProviderScope, resource: 
   const change: ScimIdentityChange = { parts, previous: groups, next: groups };
   const outcome = identityAfterScimChange(directory?.identity ?? null, change, scope.settings.identityUpdateBehavior, scope.settings.groupMemberDeprovision);
   if (directory === undefined) {
-    const created = await tx.insertUser({ accountId, id: timeOrderedUuid(), email: email!, name: name ?? email!.split('@')[0]!, identity: outcome.identity ?? null });
+    const created = await tx.insertUser({ accountId, id: timeOrderedUuid(), email: email!, name: name ?? email!.split('@')[0]!, identity: outcome.identity ?? null, signedIn: false });
     return created.id;
   }
   // The directory's name follows the provider's while provisioning alone speaks for the user.
   const rename = name !== undefined && name !== directory.name && isProvisionedIdentity(directory.identity);
-  if (outcome.identity !== undefined || rename) await tx.updateUser(accountId, directory.id, { ...(rename ? { name } : {}), ...(outcome.identity !== undefined ? { identity: outcome.identity } : {}) });
+  if (outcome.identity !== undefined || rename) await tx.updateUser(accountId, directory.id, { ...(rename ? { name } : {}), ...(outcome.identity !== undefined ? { identity: outcome.identity, signedIn: false } : {}) });
   if (outcome.endSessions) await revokeSessionsIn(tx, accountId, directory.id);
   return directory.id;
 }
@@ -109,6 +109,6 @@ export async function groupChanged(tx: StoreWriter, scope: ProviderScope, member
   const directory = await tx.getUser(scope.accountId, member.user_id);
   if (directory === undefined) return;
   const outcome = identityAfterScimChange(directory.identity, { previous, next }, scope.settings.identityUpdateBehavior, scope.settings.groupMemberDeprovision);
-  if (outcome.identity !== undefined) await tx.updateUser(scope.accountId, directory.id, { identity: outcome.identity });
+  if (outcome.identity !== undefined) await tx.updateUser(scope.accountId, directory.id, { identity: outcome.identity, signedIn: false });
   if (outcome.endSessions) await revokeSessionsIn(tx, scope.accountId, directory.id);
 }

@@ -345,6 +345,7 @@ await describeEachDatabase('SCIM provisioning', (s) => {
     assert.equal(results.get('bob@example.com')?.status, 'blocked');
     const ada2 = await directoryUser(s, p.account, 'ada@example.com');
     assert.equal(ada2.identity.identity_source, 'scim', 'provisioning alone wrote it');
+    assert.equal(ada2.last_successful_login, undefined, 'provisioned is not signed in');
   });
 
   it('identity_update_behavior governs what SCIM does to an identity a login produced', async () => {
@@ -358,10 +359,14 @@ await describeEachDatabase('SCIM provisioning', (s) => {
       const p = await provider(s, { identity_update_behavior: c.behavior }, account);
       const email = `${c.behavior}@example.com`;
       const login = await recordLogin(s.store, account, { email, ip: '192.0.2.1', groups: ['From the login'], idp: { id: p.id, type: 'okta' }, amr: ['pwd', 'mfa'] });
+      const signedIn = (await directoryUser(s, account, email)).last_successful_login;
+      assert.ok(signedIn, 'the login set the last sign-in time');
       const pushed = (await p.scim('POST', '/Users', user(email))).json;
       assert.equal((await directoryUser(s, account, email)).id, login.id, 'the SCIM user is the directory user with that email');
       await p.scim('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Engineering', members: [{ value: pushed.id }] });
-      const identity = (await directoryUser(s, account, email)).identity;
+      const after = await directoryUser(s, account, email);
+      assert.equal(after.last_successful_login, signedIn, `${c.behavior}: a pushed group is not a sign-in`);
+      const identity = after.identity;
       assert.deepEqual(identity.groups.map((g: any) => g.name), c.expectGroups, c.behavior);
       assert.deepEqual(identity.amr, ['pwd', 'mfa'], `${c.behavior}: what the login said stays`);
       assert.equal(identity.identity_source, undefined);

@@ -167,7 +167,7 @@ export function userRepository(context: SqlContext, index?: DirectoryIndex): Use
           user.identity === null ? null : JSON.stringify(user.identity),
           at,
           at,
-          user.identity === null ? null : at,
+          user.identity === null || user.signedIn === false ? null : at,
         ],
       );
       const created = (await getUser(user.accountId, user.id))!;
@@ -184,8 +184,12 @@ export function userRepository(context: SqlContext, index?: DirectoryIndex): Use
         params.push(update.name);
       }
       if (update.identity !== undefined) {
-        sets.push('identity = ?', 'last_seen_at = ?');
-        params.push(update.identity === null ? null : JSON.stringify(update.identity), update.identity === null ? null : at);
+        sets.push('identity = ?');
+        params.push(update.identity === null ? null : JSON.stringify(update.identity));
+        if (update.signedIn !== false) {
+          sets.push('last_seen_at = ?');
+          params.push(update.identity === null ? null : at);
+        }
       }
       const before = audited ? await getUser(accountId, id) : undefined;
       const result = await ex.run(`UPDATE users SET ${sets.join(', ')} WHERE account_id = ? AND id = ?`, [...params, accountId, id]);
