@@ -103,9 +103,8 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     const accountId = randomBytes(16).toString('hex');
     let instances: Instance[] = [];
     it('starts two instances', async () => {
-      const db = await fleet.databaseFrom(async () => (kind === 'sqlite' ? sqliteDatabase() : postgresDatabase()));
-      for (let i = 0; i < 2; i++) await fleet.start(fleet.dataDir(), { PORTCULLIS_API_TOKEN: root, PORTCULLIS_ACCOUNT_ID: accountId }, ['--db', db.url]);
-      instances = fleet.servers.map((s) => instanceAt(s.apiUrl, accountId, root));
+      const servers = await fleet.startSharing(2, kind === 'sqlite' ? sqliteDatabase : postgresDatabase, { PORTCULLIS_API_TOKEN: root, PORTCULLIS_ACCOUNT_ID: accountId });
+      instances = servers.map((s) => instanceAt(s.apiUrl, accountId, root));
     });
     after(() => fleet.dispose());
     describe('written on the first, read on both', () => keptReads(() => ({ writer: instances[0], readers: instances })));

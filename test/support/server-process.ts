@@ -150,6 +150,13 @@ export class ServerFleet {
     return server;
   }
 
+  /** `count` servers, each with its own data directory, all on the fleet's database. */
+  async startSharing(count: number, create: () => TestDatabase | Promise<TestDatabase>, env: Record<string, string>): Promise<ServerProcess[]> {
+    const db = await this.databaseFrom(async () => create());
+    for (let i = 0; i < count; i++) await this.start(this.dataDir(), env, ['--db', db.url]);
+    return this.servers;
+  }
+
   async dispose(): Promise<void> {
     await Promise.all(this.servers.map((s) => s.stop()));
     for (const dir of this.dirs) dir.remove();
