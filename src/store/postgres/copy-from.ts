@@ -55,8 +55,10 @@ class CopyFromSubmittable {
     this.rows = Number(/\d+$/.exec(message.text ?? '')?.[0] ?? 0);
   }
 
+  // node-postgres lets go of a query once it fails (ReadyForQuery then goes to no one), so a
+  // failed COPY (rows that could not be read, a cancelled statement) settles here.
   handleError(err: Error): void {
-    this.failure ??= err;
+    this.settle.reject(this.failure ?? err);
   }
 
   handleReadyForQuery(): void {

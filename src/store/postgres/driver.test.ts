@@ -153,3 +153,31 @@ test('rows still being copied before the lock is taken hold up no other process 
     await database.drop();
   }
 });
+
+test('a COPY whose rows stop with an error fails its transaction with that error, and the pool goes on', { skip: await postgresUnavailable(), timeout: 20_000 }, async () => {
+  const database = await postgresDatabase();
+  const driver = new PostgresDriver({ url: database.url, maxConnections: 1 });
+  async function* refusedRows(): AsyncGenerator<string> {
+    yield '1\n';
+    await new Promise((ok) => setTimeout(ok, 20));
+    throw new Error('line 7 is not valid JSON');
+  }
+  try {
+    await driver.migrate([]);
+    await driver.transaction('account', async (tx) => {
+      await tx.run('CREATE TABLE kept (x INTEGER)');
+      await tx.run('INSERT INTO kept (x) VALUES (1)');
+    });
+    const failed = driver.transaction('account', async (tx) => {
+      await tx.run('INSERT INTO kept (x) VALUES (2)');
+      await tx.copyFrom!('COPY kept (x) FROM STDIN', refusedRows());
+    });
+    await assert.rejects(failed, /line 7 is not valid JSON/);
+    assert.deepEqual(await driver.reader.all('SELECT x FROM kept'), [{ x: 1 }], 'nothing of the failed transaction stays');
+    await driver.transaction('account', (tx) => tx.run('INSERT INTO kept (x) VALUES (3)'));
+    assert.deepEqual(await driver.reader.all('SELECT x FROM kept ORDER BY x'), [{ x: 1 }, { x: 3 }]);
+  } finally {
+    await driver.close();
+    await database.drop();
+  }
+});
