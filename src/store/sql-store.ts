@@ -23,6 +23,12 @@ import { userRepository, writeUserImport } from './sql/users.js';
 import { KINDS_WITH_SECRETS, SecretSealer, type KeyRingSource } from './secret-sealer.js';
 import { TOKENS_SCOPE, type PreparedUser, type ResealReport, type Store, type StoreReader, type StoreWriter } from './store.js';
 
+/** A batch already read, then the rest of its source. */
+async function* resumed<T>(first: T, rest: AsyncIterator<T>): AsyncGenerator<T> {
+  yield first;
+  for (let next = await rest.next(); next.done !== true; next = await rest.next()) yield next.value;
+}
+
 /** Transactions of an account are scoped by its id. */
 const ACCOUNT_SCOPE = /^[0-9a-f]{32}$/;
 
@@ -79,9 +85,14 @@ export class SqlStore implements Store {
     return this.inTransaction(scope, (context) => fn(sqlWriter(context)), options);
   }
 
-  importUsers(accountId: string, users: readonly PreparedUser[], newId: () => string): Promise<ImportCounts> {
-    if (users.length === 0) return Promise.resolve({ created: 0, updated: 0 });
-    const plan = planUserImport(this.driver.dialect, accountId, users, newId, now());
+  async importUsers(accountId: string, batches: AsyncIterable<readonly PreparedUser[]>, newId: () => string): Promise<ImportCounts> {
+    // The first users are read before the transaction opens: an import with none (or refused
+    // within its first batch) opens none.
+    const source = batches[Symbol.asyncIterator]();
+    let first = await source.next();
+    while (first.done !== true && first.value.length === 0) first = await source.next();
+    if (first.done === true) return { created: 0, updated: 0 };
+    const plan = planUserImport(this.driver.dialect, accountId, resumed(first.value, source), newId, now());
     return this.inTransaction(accountId, (context) => writeUserImport(context, accountId, plan), { bulk: true, beforeLock: plan.stage });
   }
 

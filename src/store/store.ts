@@ -479,11 +479,14 @@ export interface Store {
   transaction<T>(scope: string, fn: (tx: StoreWriter) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * An import of users in a transaction of its own in the account's scope (StoreWriter's
-   * importUsers, as a bulk transaction). Before the account's lock is taken the rows are
-   * staged where only this transaction sees them (PostgreSQL), so a process that stalls while
+   * importUsers, as a bulk transaction), written batch by batch as `batches` hands them on, so
+   * the next batch can be checked while one is written. A batch source that throws ends the
+   * import with nothing written (the error is the import's). No transaction is opened for a
+   * source that ends before its first user. On PostgreSQL the rows are staged where only this
+   * transaction sees them before the account's lock is taken, so a process that stalls while
    * sending them holds up no other.
    */
-  importUsers(accountId: string, users: readonly PreparedUser[], newId: () => string): Promise<{ created: number; updated: number }>;
+  importUsers(accountId: string, batches: AsyncIterable<readonly PreparedUser[]>, newId: () => string): Promise<{ created: number; updated: number }>;
   /**
    * A number that moves whenever anything is committed to the database, by this process or
    * another, read synchronously without a round trip: while it has not moved, nothing read

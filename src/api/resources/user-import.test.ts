@@ -1,7 +1,10 @@
 // Parsing and checking imports, without a server.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkJsonImport, checkNdjsonImport } from './user-import.js';
+import { checkedImport, jsonUserBatches, ndjsonUserBatches } from './user-import.js';
+
+const checkNdjsonImport = (body: string, maxUsers: number) => checkedImport(ndjsonUserBatches(body, maxUsers));
+const checkJsonImport = (body: unknown, maxUsers: number) => checkedImport(jsonUserBatches(body, maxUsers));
 
 test('an NDJSON import keeps the order of its lines and skips blank ones, and prepares each entry for the store', async () => {
   const checked = await checkNdjsonImport('\n{"email":"a@x.org","name":"A"}\r\n\n  \n{"email":"b@x.org","identity":{"ip":"10.0.0.1"}}', 10);

@@ -1,8 +1,11 @@
 // Parsing and checking a user import (docs/extensions.md "Identities"): JSON
-// `{"users": [...]}` or NDJSON (one entry a line, blank lines ignored), read as it streams in.
-// All or nothing, so every problem of every entry is collected, each with a pointer:
-// /users/3/email in JSON; /line/7/email in NDJSON, whose messages also name the line. Each
-// good entry is prepared for the store once (its identity serialized as stored).
+// `{"users": [...]}` or NDJSON (one entry a line, blank lines ignored). Each good entry is
+// prepared for the store once (its identity serialized as stored) and handed on in batches as
+// the entries are checked, so the store writes one batch while the next is checked. All or
+// nothing: after the first bad entry nothing more is handed on, the rest are only checked, and
+// the batches end by throwing ImportRefused with every problem of every entry, each with a
+// pointer (/users/3/email in JSON; /line/7/email in NDJSON, whose messages also name the line):
+// the store's transaction then rolls back what it wrote.
 
 import { StringDecoder } from 'node:string_decoder';
 import { quote } from '../../engine/index.js';
@@ -15,6 +18,16 @@ import { bodyChecker } from '../../schema/validator.js';
 import { parseUntrustedJson } from '../untrusted-json.js';
 
 export type ImportCheck = { readonly ok: true; readonly users: PreparedUser[] } | { readonly ok: false; readonly issues: RequestIssue[] };
+
+/** Thrown by the batches after the last entry when any entry was bad: nothing may be written. */
+export class ImportRefused extends Error {
+  constructor(readonly issues: RequestIssue[]) {
+    super(`the import was refused: ${issues.length} problem(s)`);
+  }
+}
+
+/** Users handed on at a time: the store writes one batch while the next is checked. */
+export const IMPORT_BATCH_USERS = 10_000;
 
 /** Where an entry sits in the request. */
 interface Position {
@@ -33,17 +46,14 @@ const position = ({ ndjson, index }: Place): Position =>
 // Entries are checked one by one (entryIssues), so that every bad entry is named in one answer.
 const checkEnvelope = bodyChecker(obj({ users: arr(anyValue()) }, { required: ['users'] }));
 
-function tooMany(count: number, maxUsers: number, pointer: string): ImportCheck {
-  return {
-    ok: false,
-    issues: [{ code: 'max_items', pointer, message: `The import holds ${count} users; at most ${maxUsers} are accepted per request: split it into several imports.` }],
-  };
+function tooMany(count: number, maxUsers: number, pointer: string): ImportRefused {
+  return new ImportRefused([{ code: 'max_items', pointer, message: `The import holds ${count} users; at most ${maxUsers} are accepted per request: split it into several imports.` }]);
 }
 
 /** Checks entries in order, and gathers the users to write while none has failed. */
 class EntryChecker {
   private readonly issues: RequestIssue[] = [];
-  private readonly users: PreparedUser[] = [];
+  private users: PreparedUser[] = [];
   /** Where each email (lower-cased) first appeared. */
   private readonly firstSeen = new Map<string, number>();
 
@@ -82,8 +92,20 @@ class EntryChecker {
     this.issues.push(issue);
   }
 
-  result(): ImportCheck {
-    return this.issues.length === 0 ? { ok: true, users: this.users } : { ok: false, issues: this.issues };
+  /** Users gathered since the last take (none once an entry has failed). */
+  get gathered(): number {
+    return this.issues.length === 0 ? this.users.length : 0;
+  }
+
+  take(): PreparedUser[] {
+    const users = this.users;
+    this.users = [];
+    return users;
+  }
+
+  /** After the last entry: the refusal, when any entry was bad. */
+  refusal(): ImportRefused | undefined {
+    return this.issues.length === 0 ? undefined : new ImportRefused(this.issues);
   }
 }
 
@@ -91,26 +113,27 @@ class EntryChecker {
 const ENTRIES_PER_SLICE = 250;
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** An `application/json` import: `{"users": [{email, name?, identity?}, ...]}`. */
-export async function checkJsonImport(body: unknown, maxUsers: number): Promise<ImportCheck> {
+/** An `application/json` import, `{"users": [{email, name?, identity?}, ...]}`, in checked batches. */
+export async function* jsonUserBatches(body: unknown, maxUsers: number, batchUsers = IMPORT_BATCH_USERS): AsyncGenerator<PreparedUser[]> {
   const envelope = checkEnvelope(body);
-  if (!envelope.ok) return envelope;
+  if (!envelope.ok) throw new ImportRefused(envelope.issues);
   const { users } = envelope.value;
-  if (users.length > maxUsers) return tooMany(users.length, maxUsers, '/users');
+  if (users.length > maxUsers) throw tooMany(users.length, maxUsers, '/users');
   const checker = new EntryChecker();
   for (let i = 0; i < users.length; i++) {
     if (i > 0 && i % ENTRIES_PER_SLICE === 0) await nextTurn();
     checker.add(users[i], { ndjson: false, index: i });
+    if (checker.gathered >= batchUsers) yield checker.take();
   }
-  return checker.result();
+  yield* rest(checker);
 }
 
 /**
- * An `application/x-ndjson` import: one entry per line; blank lines are ignored. The body is
- * read chunk by chunk as it arrives (a whole string also works); past `maxUsers` entries the
+ * An `application/x-ndjson` import, one entry per line (blank lines are ignored), in checked
+ * batches. The body may come in chunks (a whole string also works); past `maxUsers` entries the
  * rest is only counted, to say how many there were.
  */
-export async function checkNdjsonImport(body: string | AsyncIterable<string | Buffer>, maxUsers: number): Promise<ImportCheck> {
+export async function* ndjsonUserBatches(body: string | Iterable<string | Buffer> | AsyncIterable<string | Buffer>, maxUsers: number, batchUsers = IMPORT_BATCH_USERS): AsyncGenerator<PreparedUser[]> {
   const checker = new EntryChecker();
   let count = 0;
   let number = 0;
@@ -135,10 +158,30 @@ export async function checkNdjsonImport(body: string | AsyncIterable<string | Bu
     for (let i = 0; i < lines.length; i++) {
       if (i > 0 && i % ENTRIES_PER_SLICE === 0) await nextTurn();
       check(lines[i]!);
+      if (checker.gathered >= batchUsers) yield checker.take();
     }
     // A chunk ends in a turn of its own too: the next may hold the first lines of a slice.
     await nextTurn();
   }
   check(partial + decoder.end());
-  return count > maxUsers ? tooMany(count, maxUsers, '') : checker.result();
+  if (count > maxUsers) throw tooMany(count, maxUsers, '');
+  yield* rest(checker);
+}
+
+async function* rest(checker: EntryChecker): AsyncGenerator<PreparedUser[]> {
+  const refused = checker.refusal();
+  if (refused !== undefined) throw refused;
+  if (checker.gathered > 0) yield checker.take();
+}
+
+/** The whole import checked before anything is done with it (for callers that need every user at once). */
+export async function checkedImport(batches: AsyncIterable<PreparedUser[]>): Promise<ImportCheck> {
+  const users: PreparedUser[] = [];
+  try {
+    for await (const batch of batches) for (const user of batch) users.push(user);
+  } catch (err) {
+    if (err instanceof ImportRefused) return { ok: false, issues: err.issues };
+    throw err;
+  }
+  return { ok: true, users };
 }

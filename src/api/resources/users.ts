@@ -12,7 +12,7 @@ import { arr, nullOnly, str, type Static } from '../../schema/json-schema.js';
 import { IMPORT_REQUEST, IMPORT_RESPONSE, USER_CREATE_REQUEST, USER_IDENTITIES_QUERY, USER_IDENTITIES_RESPONSE, USER_RESPONSE, USER_UPDATE_REQUEST } from '../../schema/users.js';
 import { DEFAULT_SETTINGS, JSON_IMPORT_LIMIT_BYTES } from '../settings.js';
 import { compact, newId } from './common.js';
-import { checkJsonImport, checkNdjsonImport } from './user-import.js';
+import { ImportRefused, jsonUserBatches, ndjsonUserBatches } from './user-import.js';
 import { NdjsonBody } from '../ndjson-body.js';
 
 const PATH = '/accounts/{account_id}/access/users';
@@ -242,15 +242,18 @@ export const userRoutes: RouteDef[] = [
     extension: true,
     handler: async ({ accountId, body, request, ctx }) => {
       const max = ctx.settings.importMaxUsers;
-      // The whole body is read and checked before the transaction starts: a slow client never
-      // holds the writer, and a bad entry anywhere means nothing is written.
-      const checked = body instanceof NdjsonBody ? await checkNdjsonImport(body, max) : await checkJsonImport(body, max);
-      if (!checked.ok) throw validationError(checked.issues);
-      const { users } = checked;
-      // importUsers writes in batches, giving other requests their turn between them; the
-      // transaction stays open, so readers see none of the import until it commits.
-      const result = await ctx.store.importUsers(accountId, users, newId);
-      return { result };
+      // The whole body has arrived before the transaction starts (a slow client never holds the
+      // writer); then each batch of entries is checked while the store writes the one before,
+      // giving other requests their turn between slices. A bad entry anywhere means nothing is
+      // written: the batches end by throwing ImportRefused and the transaction rolls back.
+      // Readers see none of the import until it commits.
+      const batches = body instanceof NdjsonBody ? ndjsonUserBatches(await body.chunks(), max) : jsonUserBatches(body, max);
+      try {
+        return { result: await ctx.store.importUsers(accountId, batches, newId) };
+      } catch (err) {
+        if (err instanceof ImportRefused) throw validationError(err.issues);
+        throw err;
+      }
     },
   }),
 ];

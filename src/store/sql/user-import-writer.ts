@@ -25,9 +25,20 @@ export interface UserImportPlan {
   readonly write: (ex: Executor) => Promise<ImportCounts>;
 }
 
-export function planUserImport(dialect: Dialect, accountId: string, users: readonly PreparedUser[], newId: () => string, at: string): UserImportPlan {
-  if (dialect === 'sqlite') return { write: (ex) => insertInBatches(ex, accountId, users, newId, at) };
-  return { stage: (ex) => copyIntoStaging(ex, accountId, users, newId, at), write: (ex) => mergeStaged(ex, accountId) };
+/** Where an import's users come from: batches handed on as they are checked, or all at once. */
+export type ImportSource = AsyncIterable<readonly PreparedUser[]> | readonly PreparedUser[];
+
+export function planUserImport(dialect: Dialect, accountId: string, source: ImportSource, newId: () => string, at: string): UserImportPlan {
+  if (dialect === 'sqlite') return { write: (ex) => insertInBatches(ex, accountId, source, newId, at) };
+  return { stage: (ex) => copyIntoStaging(ex, accountId, source, newId, at), write: (ex) => mergeStaged(ex, accountId) };
+}
+
+/** The source's users in slices of at most `size`, read from the source only as they are asked for. */
+async function* slices(source: ImportSource, size: number): AsyncGenerator<readonly PreparedUser[]> {
+  const batches: Iterable<readonly PreparedUser[]> | AsyncIterable<readonly PreparedUser[]> = Array.isArray(source) ? [source as readonly PreparedUser[]] : (source as AsyncIterable<readonly PreparedUser[]>);
+  for await (const batch of batches) {
+    for (let start = 0; start < batch.length; start += size) yield start === 0 && batch.length <= size ? batch : batch.slice(start, start + size);
+  }
 }
 
 interface ImportRow {
@@ -103,11 +114,12 @@ interface SentBatch {
   readonly inserted: Promise<number>;
 }
 
-async function insertInBatches(ex: Executor, accountId: string, users: readonly PreparedUser[], newId: () => string, at: string): Promise<ImportCounts> {
+async function insertInBatches(ex: Executor, accountId: string, source: ImportSource, newId: () => string, at: string): Promise<ImportCounts> {
   let created = 0;
   let updated = 0;
-  // The next batch is bound while the database writes the previous one (on the worker thread);
-  // it is sent only once that one has succeeded, so nothing runs after a failed statement.
+  // The next batch is checked (by the source) and bound while the database writes the previous
+  // one (on the worker thread); it is sent only once that one has succeeded, so nothing runs
+  // after a failed statement.
   let sent: SentBatch | undefined;
   const settle = async (batch: SentBatch): Promise<void> => {
     const inserted = await batch.inserted;
@@ -119,19 +131,25 @@ async function insertInBatches(ex: Executor, accountId: string, users: readonly 
       }, [accountId]), updateStatement);
     }
   };
-  for (let start = 0; start < users.length; start += ROWS_PER_CALL) {
-    // Where the transaction runs on the event loop's own connection (an in-memory database),
-    // other requests get their turn between batches.
-    if (start > 0) await nextTurn();
-    const rows: ImportRow[] = [];
-    for (let i = start; i < Math.min(users.length, start + ROWS_PER_CALL); i++) rows.push({ accountId, id: newId(), user: users[i]!, at });
-    const bound = bindAll(rows, IMPORT_COLUMNS.length, ROWS_PER_STATEMENT, (row, params) => {
-      for (const column of IMPORT_COLUMNS) params.push(column.value(row));
-    });
-    if (sent !== undefined) await settle(sent);
-    sent = { rows, inserted: runInStatements(ex, bound, insertStatement) };
-    // Not awaited until the next batch is bound: a failure is seen there, or just below.
-    sent.inserted.catch(() => undefined);
+  try {
+    for await (const users of slices(source, ROWS_PER_CALL)) {
+      // Where the transaction runs on the event loop's own connection (an in-memory database),
+      // other requests get their turn between batches.
+      if (sent !== undefined) await nextTurn();
+      const rows: ImportRow[] = users.map((user) => ({ accountId, id: newId(), user, at }));
+      const bound = bindAll(rows, IMPORT_COLUMNS.length, ROWS_PER_STATEMENT, (row, params) => {
+        for (const column of IMPORT_COLUMNS) params.push(column.value(row));
+      });
+      if (sent !== undefined) await settle(sent);
+      sent = { rows, inserted: runInStatements(ex, bound, insertStatement) };
+      // Not awaited until the next batch is bound: a failure is seen there, or just below.
+      sent.inserted.catch(() => undefined);
+    }
+  } catch (err) {
+    // The source refused the import (or a statement failed): let the batch under way finish
+    // before the caller rolls back, so that the rollback is the last statement sent.
+    await sent?.inserted.catch(() => undefined);
+    throw err;
   }
   if (sent !== undefined) await settle(sent);
   return { created, updated };
@@ -179,13 +197,15 @@ function copyValue(value: string | null): string {
   return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : value;
 }
 
-async function* copyChunks(accountId: string, users: readonly PreparedUser[], newId: () => string, at: string): AsyncGenerator<string> {
-  for (let start = 0; start < users.length; start += COPY_ROWS_PER_CHUNK) {
-    if (start > 0) await nextTurn();
+async function* copyChunks(accountId: string, source: ImportSource, newId: () => string, at: string): AsyncGenerator<string> {
+  let first = true;
+  for await (const users of slices(source, COPY_ROWS_PER_CHUNK)) {
+    if (!first) await nextTurn();
+    first = false;
     let text = '';
-    for (let i = start; i < Math.min(users.length, start + COPY_ROWS_PER_CHUNK); i++) {
-      const row: ImportRow = { accountId, id: newId(), user: users[i]!, at };
-      text += (row.user.name === null ? 'f' : 't');
+    for (const user of users) {
+      const row: ImportRow = { accountId, id: newId(), user, at };
+      text += (user.name === null ? 'f' : 't');
       for (const column of IMPORT_COLUMNS) text += '\t' + copyValue(column.value(row));
       text += '\n';
     }
@@ -193,14 +213,14 @@ async function* copyChunks(accountId: string, users: readonly PreparedUser[], ne
   }
 }
 
-async function copyIntoStaging(ex: Executor, accountId: string, users: readonly PreparedUser[], newId: () => string, at: string): Promise<void> {
+async function copyIntoStaging(ex: Executor, accountId: string, source: ImportSource, newId: () => string, at: string): Promise<void> {
   if (ex.copyFrom === undefined) throw new Error('This transaction cannot COPY: PostgreSQL imports stage their rows with COPY.');
   // The server's statement timeout (a minute by default) is for statements gone wrong; merging
   // a million users into indexed tables may take longer on a slow disk, and it is expected to.
   await ex.run("SET LOCAL statement_timeout = '10min'");
   // Dropped when the transaction ends, committed or not.
   await ex.run(`CREATE TEMP TABLE user_import (ord BIGINT GENERATED ALWAYS AS IDENTITY, name_given BOOLEAN NOT NULL, ${IMPORT_COLUMNS.map((c) => `${c.name} TEXT`).join(', ')}) ON COMMIT DROP`);
-  await ex.copyFrom(`COPY user_import (name_given, ${COLUMN_LIST}) FROM STDIN`, copyChunks(accountId, users, newId, at));
+  await ex.copyFrom(`COPY user_import (name_given, ${COLUMN_LIST}) FROM STDIN`, copyChunks(accountId, source, newId, at));
 }
 
 async function mergeStaged(ex: Executor, accountId: string): Promise<ImportCounts> {
