@@ -17,6 +17,7 @@ import { matchDestination } from './app-match.js';
 import { serviceAppToken, type AppTokenClaims, type ServiceTokenInput, type VerifiedTokens } from './app-token.js';
 import type { SigningKey, SigningKeys } from '../account/signing-keys.js';
 import { isSafeHeader } from '../schema/saml-headers.js';
+import { preflightHandling, type Preflight } from './cors.js';
 
 export interface ForwardedRequest {
   readonly host: string;
@@ -26,6 +27,8 @@ export interface ForwardedRequest {
   readonly token: string | undefined;
   readonly clientId: string | undefined;
   readonly clientSecret: string | undefined;
+  /** When the request is a CORS preflight (OPTIONS with Origin and Access-Control-Request-Method): what it asks. */
+  readonly preflight?: Preflight;
 }
 
 export type Decision =
@@ -36,6 +39,11 @@ export type Decision =
   | { readonly kind: 'allow'; readonly app: ResourceRecord; readonly token?: string; readonly email?: string; readonly bypass: boolean; readonly headers: SessionHeaders }
   /** Nobody is logged in for this application: send the browser to log in, on `authDomain` (its account's). */
   | { readonly kind: 'login'; readonly app: ResourceRecord; readonly authDomain: string }
+  /**
+   * A CORS preflight Access answers itself (the application's cors_headers), with these
+   * Access-Control-* headers: it never reaches the origin (docs/enforcement.md "CORS").
+   */
+  | { readonly kind: 'preflight'; readonly app: ResourceRecord; readonly headers: SessionHeaders }
   /** Policies deny whoever is asking. */
   | { readonly kind: 'deny'; readonly app: ResourceRecord; readonly email?: string; readonly userId?: string }
   /** No application covers the request. */
@@ -180,6 +188,11 @@ function decideWith(request: ForwardedRequest, ctx: DecideContext, index: Accoun
   if (match.kind === 'none') return NO_APPLICATION;
   if (match.kind === 'conflict') return { kind: 'conflict', accountIds: match.accountIds };
   const { view, app } = match;
+  // A CORS preflight carries no cookie: the application's CORS settings say whether Access
+  // answers it or lets it through to the origin, as nobody (no token, every SAML header empty).
+  const preflight = preflightHandling(app, request.preflight);
+  if (preflight?.kind === 'answer') return { kind: 'preflight', app, headers: preflight.headers };
+  if (preflight?.kind === 'bypass') return { kind: 'allow', app, bypass: true, headers: sessionHeaders(view.samlHeaderNames, undefined) };
   const aud = String(app.body.aud ?? '');
   const compiledApp = loaded.compiled ?? view.compiledNow(app);
   if (compiledApp === undefined) return { load: 'compiled', view, app };

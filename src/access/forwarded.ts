@@ -31,6 +31,8 @@ export function cookieValue(header: string | undefined, name: string): string | 
 }
 
 export interface OriginalRequest {
+  /** The original method: X-Forwarded-Method (nginx, Caddy and Traefik ask with GET), else the asking request's own (Envoy asks with the original). */
+  readonly method: string;
   readonly host: string;
   readonly path: string;
   readonly proto: string;
@@ -44,12 +46,13 @@ const AUTHORIZE_PREFIX = '/cdn-cgi/access/authorize/';
 export function forwarded(request: FastifyRequest, trusted: TrustedProxies): OriginalRequest {
   const peer = request.socket.remoteAddress ?? '';
   const path = request.url.startsWith(AUTHORIZE_PREFIX) ? request.url.slice(AUTHORIZE_PREFIX.length - 1) : request.url;
-  const own = { host: request.headers.host ?? '', path, proto: 'http', ip: peer || undefined };
+  const own = { method: request.method, host: request.headers.host ?? '', path, proto: 'http', ip: peer || undefined };
   if (!trusted.covers(peer)) return own;
   const h = request.headers;
   // The address the trusted proxy added last: earlier entries are whatever the client sent.
   const forwardedFor = last(h['x-forwarded-for']) ?? first(h['x-real-ip']);
   return {
+    method: first(h['x-forwarded-method']) ?? own.method,
     host: first(h['x-forwarded-host']) ?? own.host,
     path: first(h['x-forwarded-uri']) ?? first(h['x-original-uri']) ?? own.path,
     proto: first(h['x-forwarded-proto']) ?? own.proto,

@@ -19,6 +19,17 @@ export interface ProxyTarget {
   readonly headers?: readonly string[];
 }
 
+/** An answer header as an nginx variable: $upstream_http_<name in lower case, "-" as "_">. */
+const nginxVariable = (header: string): string => header.toLowerCase().replace(/-/g, '_');
+
+/** The headers of portcullis's answer to a CORS preflight it answers itself (docs/enforcement.md "CORS"). */
+export const PREFLIGHT_HEADERS = ['Access-Control-Allow-Origin', 'Access-Control-Allow-Credentials', 'Access-Control-Allow-Methods', 'Access-Control-Allow-Headers', 'Access-Control-Max-Age', 'Vary'] as const;
+/** The nginx variable one of them is read into: $preflight_allow_origin, ..., $preflight_vary. */
+const preflightVariable = (header: string): string => `$preflight_${nginxVariable(header.replace(/^Access-Control-/, ''))}`;
+const NGINX_PREFLIGHT_READ =
+  '\n      auth_request_set $preflight $upstream_http_x_access_preflight;' + PREFLIGHT_HEADERS.map((h) => `\n      auth_request_set ${preflightVariable(h)} $upstream_http_${nginxVariable(h)};`).join('');
+const NGINX_PREFLIGHT_ANSWER = PREFLIGHT_HEADERS.map((h) => `\n      add_header ${h} ${preflightVariable(h)};`).join('');
+
 /**
  * The auth_request_set and proxy_set_header lines that pass the extra headers upstream. nginx
  * reads an answer's header as $upstream_http_<name in lower case, "-" as "_">; header names are
@@ -28,7 +39,7 @@ function nginxExtraHeaders(headers: readonly string[]): { readonly read: string;
   const read: string[] = [];
   const pass: string[] = [];
   for (const header of headers) {
-    const variable = header.toLowerCase().replace(/-/g, '_');
+    const variable = nginxVariable(header);
     read.push(`\n      auth_request_set $saml_${variable} $upstream_http_${variable};`);
     pass.push(`\n      proxy_set_header ${header} $saml_${variable};`);
   }
@@ -66,14 +77,24 @@ export function nginxServerBlock(site: { readonly listen: string; readonly serve
       auth_request /cdn-cgi/access/authorize-subrequest;
       auth_request_set $access_jwt $upstream_http_cf_access_jwt_assertion;
       auth_request_set $access_email $upstream_http_cf_access_authenticated_user_email;
-      auth_request_set $access_login $upstream_http_x_access_login;${extra.read}
+      auth_request_set $access_login $upstream_http_x_access_login;${extra.read}${NGINX_PREFLIGHT_READ}
       error_page 401 = @access_login;
+      error_page 403 = @access_refused;
       proxy_set_header Cf-Access-Jwt-Assertion $access_jwt;
       proxy_set_header Cf-Access-Authenticated-User-Email $access_email;${extra.pass}
       proxy_pass http://${target.upstream};
     }
     location @access_login {
       return 302 $access_login;
+    }
+    # A CORS preflight portcullis answers for the application (its cors_headers) comes as a 403
+    # marked X-Access-Preflight: it gets a 204 with portcullis's Access-Control-* headers (an
+    # empty one is left out), never the upstream. Any other 403 stays one.
+    location @access_refused {
+      if ($preflight = "") {
+        return 403;
+      }${NGINX_PREFLIGHT_ANSWER}
+      return 204;
     }
   }`;
 }
@@ -90,6 +111,18 @@ export function caddySite(site: { readonly address: string; readonly bind?: stri
     forward_auth ${target.portcullis} {
       uri /cdn-cgi/access/authorize?redirect=1
       copy_headers ${['Cf-Access-Jwt-Assertion', 'Cf-Access-Authenticated-User-Email', ...(target.headers ?? [])].join(' ')}
+      # A CORS preflight portcullis answers for the application (its cors_headers) comes as a
+      # 403 marked X-Access-Preflight: it gets a 204 with those headers, never the upstream.
+      @preflight_answered {
+        status 403
+        header X-Access-Preflight answered
+      }
+      handle_response @preflight_answered {
+        copy_response_headers {
+          include ${PREFLIGHT_HEADERS.join(' ')}
+        }
+        respond 204
+      }
     }
     reverse_proxy ${target.upstream}
   }

@@ -21,9 +21,12 @@ import { cookieValue, first, forwarded, sameHostUrl, type OriginalRequest } from
 import { loginMethods, registerLoginRoutes } from './login/routes.js';
 import type { Mailer } from './login/mailer.js';
 import { parseTrustedProxies } from './trusted-proxies.js';
+import { preflightOf } from './cors.js';
 import type { SigningKeys } from '../account/signing-keys.js';
 
 export const COOKIE = 'CF_Authorization';
+/** The header that marks forward auth's answer to a CORS preflight Access answers itself. */
+export const PREFLIGHT_ANSWERED = 'x-access-preflight';
 const AUTHORIZE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 export interface AccessOptions {
@@ -52,6 +55,9 @@ export interface AccessOptions {
   /** The clock sign-ins are timed by (how long a code or a sign-in under way lasts); tests move it. */
   readonly clock?: () => number;
 }
+
+/** A header sent several times, as one comma-separated value. */
+const joined = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.join(', ') : value);
 
 function cookieHeader(app: { body: Record<string, unknown> }, value: string, maxAgeSeconds: number, secure: boolean): string {
   const parts = [`${COOKIE}=${value}`, 'Path=/', `Max-Age=${maxAgeSeconds}`];
@@ -99,7 +105,9 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const token = first(h['cf-access-token']) ?? cookieValue(h.cookie, COOKIE);
     const clientId = first(h['cf-access-client-id']);
     const clientSecret = first(h['cf-access-client-secret']);
-    const asked: ForwardedRequest = { host: original.host, path: original.path, ip: original.ip, token, clientId, clientSecret };
+    // The proxies pass the original request's headers along: a CORS preflight's among them.
+    const preflight = preflightOf(original.method, first(h.origin), first(h['access-control-request-method']), joined(h['access-control-request-headers']));
+    const asked: ForwardedRequest = { host: original.host, path: original.path, ip: original.ip, token, clientId, clientSecret, ...(preflight !== undefined ? { preflight } : {}) };
     const decideFromStore = () => decide(asked, context).then((decision) => answer(request, reply, original, decision));
     const remembered = decideFromMemory(asked, context);
     if (remembered === undefined) return decideFromStore();
@@ -134,6 +142,13 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
   async function refuse(request: FastifyRequest, reply: FastifyReply, original: OriginalRequest, decision: Exclude<Decision, { kind: 'allow' }>): Promise<FastifyReply> {
     const redirect = (request.query as Record<string, unknown>).redirect === '1';
     switch (decision.kind) {
+      case 'preflight':
+        // A preflight answered here: a refusal to the proxy (the origin must not see it) that the
+        // generated nginx and Caddy configurations turn into a 204 with these headers, told apart
+        // by X-Access-Preflight. A proxy configured otherwise shows the browser a 403, which
+        // fails the preflight as before (docs/enforcement.md "CORS").
+        for (const [name, value] of decision.headers) reply.header(name, value);
+        return reply.code(403).header(PREFLIGHT_ANSWERED, 'answered').send();
       case 'login': {
         const returnTo = `${original.proto}://${original.host}${original.path}`;
         const to = `${decision.authDomain}/cdn-cgi/access/login/${encodeURIComponent(original.host)}?redirect_url=${encodeURIComponent(returnTo)}`;

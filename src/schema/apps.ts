@@ -1,6 +1,7 @@
 // JSON Schemas of Access applications. Cloudflare's application types share most fields; the
 // known ones are typed, and further fields (newer application types) are kept as sent.
 
+import { CORS_HEADERS } from './cors.js';
 import { APP_POLICY_RESPONSE } from './policies.js';
 import { anyObject, anyOf, arr, bool, enumOf, obj, str, type Static } from './json-schema.js';
 
@@ -48,7 +49,7 @@ const common = {
   enable_binding_cookie: bool(),
   http_only_cookie_attribute: bool(),
   path_cookie_attribute: bool(),
-  options_preflight_bypass: bool(),
+  options_preflight_bypass: bool('Lets CORS preflight requests (OPTIONS with Origin and Access-Control-Request-Method) through to the origin without authentication. Cannot be turned on while cors_headers is set.'),
   service_auth_401_redirect: bool(),
   skip_interstitial: bool(),
   skip_app_launcher_login_page: bool(),
@@ -63,7 +64,7 @@ const common = {
   header_bg_color: str(),
   footer_links: arr(anyObject()),
   landing_page_design: anyObject(),
-  cors_headers: anyObject(),
+  cors_headers: CORS_HEADERS,
   saas_app: anyObject('Settings of a SaaS application. Its client_secret, and any field named like a credential, is stored sealed and never returned.'),
   scim_config: anyObject('SCIM provisioning to the application. The credentials under authentication (password, token, client_secret) are stored sealed and never returned.'),
   tags: arr(str()),

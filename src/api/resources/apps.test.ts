@@ -98,6 +98,55 @@ await describeEachDatabase('Access applications API', (s) => {
     assert.equal(bad.json.errors[0].code, 1303);
   });
 
+  it("types cors_headers as Cloudflare does and refuses options_preflight_bypass together with them, keeping what is valid as sent", async () => {
+    const account = randomAccountId();
+    const APPS = `/accounts/${account}/access/apps`;
+    const cors = { allowed_origins: ['https://app.example.com'], allowed_methods: ['GET', 'PUT'], allowed_headers: ['X-Requested-With'], allow_credentials: true, max_age: 600 };
+    const created = await s.api('POST', APPS, { type: 'self_hosted', domain: 'api.example.com', name: 'API', cors_headers: cors });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    assert.deepEqual(created.json.result.cors_headers, cors);
+    const id = created.json.result.id;
+
+    const wrong = await s.api('PUT', `${APPS}/${id}`, {
+      type: 'self_hosted',
+      domain: 'api.example.com',
+      cors_headers: { allowed_methods: ['GET', 'FETCH'], max_age: 86401, allowed_origins: 'https://app.example.com', allowed_headers: ['X-Ok', 'Bad Header'], allow_all_origins: 'yes', expose_headers: ['X'] },
+    });
+    assert.equal(wrong.status, 400);
+    assert.equal(wrong.json.success, false);
+    assert.deepEqual(
+      wrong.json.errors.map((e: any) => [e.code, e.source.pointer]).sort(),
+      [
+        [1300, '/cors_headers/allow_all_origins'],
+        [1300, '/cors_headers/allowed_origins'],
+        [1302, '/cors_headers/expose_headers'],
+        [1303, '/cors_headers/allowed_methods/1'],
+        [1351, '/cors_headers/max_age'],
+        [1352, '/cors_headers/allowed_headers/1'],
+      ],
+    );
+    assert.match(wrong.json.errors.find((e: any) => e.code === 1303).message, /Expected one of GET, POST, HEAD, PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH, got "FETCH"/);
+    const fraction = await s.api('PUT', `${APPS}/${id}`, { type: 'self_hosted', domain: 'api.example.com', cors_headers: { max_age: 1.5 } });
+    assert.deepEqual(fraction.json.errors.map((e: any) => [e.code, e.source.pointer]), [[1300, '/cors_headers/max_age']]);
+    const low = await s.api('PUT', `${APPS}/${id}`, { type: 'self_hosted', domain: 'api.example.com', cors_headers: { max_age: -2 } });
+    assert.deepEqual(low.json.errors.map((e: any) => [e.code, e.source.pointer]), [[1317, '/cors_headers/max_age']]);
+
+    const both = await s.api('PUT', `${APPS}/${id}`, { type: 'self_hosted', domain: 'api.example.com', options_preflight_bypass: true, cors_headers: cors });
+    assert.equal(both.status, 400);
+    assert.deepEqual(both.json.errors.map((e: any) => [e.code, e.source.pointer]), [[1362, '/options_preflight_bypass']]);
+    assert.match(both.json.errors[0].message, /options_preflight_bypass cannot be turned on while cors_headers is set/);
+    const onCreate = await s.api('POST', APPS, { type: 'self_hosted', domain: 'other.example.com', options_preflight_bypass: true, cors_headers: { allow_all_origins: true } });
+    assert.deepEqual(onCreate.json.errors.map((e: any) => e.code), [1362]);
+    assert.deepEqual((await s.api('GET', `${APPS}/${id}`)).json.result.cors_headers, cors, 'nothing refused was stored');
+
+    // The bypass alone, or with an empty cors_headers (which sets nothing), or turned off beside them, is accepted.
+    const bypass = await s.api('PUT', `${APPS}/${id}`, { type: 'self_hosted', domain: 'api.example.com', options_preflight_bypass: true, cors_headers: {} });
+    assert.equal(bypass.status, 200, JSON.stringify(bypass.json));
+    assert.equal(bypass.json.result.options_preflight_bypass, true);
+    const off = await s.api('PUT', `${APPS}/${id}`, { type: 'self_hosted', domain: 'api.example.com', options_preflight_bypass: false, cors_headers: { allow_all_origins: true, allow_all_methods: true, allow_all_headers: true, max_age: -1 } });
+    assert.equal(off.status, 200, JSON.stringify(off.json));
+  });
+
   it('creates application-scoped policies inline and through the app policies endpoints', async () => {
     const account = randomAccountId();
     const linked = await reusable(account, 'Linked');

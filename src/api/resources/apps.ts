@@ -9,6 +9,7 @@ import { validationError, type RequestIssue } from '../errors.js';
 import { paging, pageQueryProperties, resultInfo } from '../pagination.js';
 import { defineRoute, type RouteDef } from '../route.js';
 import { APP_REQUEST, APP_RESPONSE, DOMAIN_REQUIRED_TYPES, type AppRequest } from '../../schema/apps.js';
+import { corsHeadersOf } from '../../schema/cors.js';
 import { arr, obj, str } from '../../schema/json-schema.js';
 import { keepOmittedSecrets, withoutSecrets } from '../../schema/secret-fields.js';
 import { applyPolicyEntries, appLinks, attachedPolicies, attachedResult, type PolicyLink } from './app-attachments.js';
@@ -25,7 +26,7 @@ export async function appResult(store: StoreReader, accountId: string, record: R
   return { id: record.id, ...withoutSecrets('app', record.body), policies: attached.map(attachedResult), ...timestamps(record) };
 }
 
-/** Checks JSON Schema cannot express: the domain of typed apps, durations, identity providers. */
+/** Checks JSON Schema cannot express: the domain of typed apps, durations, identity providers, CORS settings that exclude each other. */
 async function semanticIssues(tx: StoreReader, accountId: string, body: AppRequest): Promise<RequestIssue[]> {
   const issues: RequestIssue[] = [];
   if (DOMAIN_REQUIRED_TYPES.has(body.type) && (body.domain === undefined || body.domain.trim() === '')) {
@@ -33,6 +34,11 @@ async function semanticIssues(tx: StoreReader, accountId: string, body: AppReque
   }
   if (body.session_duration !== undefined && parseGoDuration(body.session_duration) === undefined) {
     issues.push({ code: 'invalid_duration', pointer: '/session_duration', message: `${JSON.stringify(body.session_duration)} is not a duration; use Go syntax such as "30m" or "24h".` });
+  }
+  // Cloudflare: "Cannot turn on if cors_headers is set". Preflights are either answered by
+  // Access (cors_headers) or sent to the origin (options_preflight_bypass), not both.
+  if (body.options_preflight_bypass === true && corsHeadersOf(body) !== undefined) {
+    issues.push({ code: 'conflicting_settings', pointer: '/options_preflight_bypass', message: 'options_preflight_bypass cannot be turned on while cors_headers is set: Access either answers CORS preflight requests itself (cors_headers) or sends them to the origin (options_preflight_bypass). Remove one of them.' });
   }
   const idps = body.allowed_idps ?? [];
   const found = new Set((await tx.getResources(accountId, 'identity_provider', idps)).map((r) => r.id));

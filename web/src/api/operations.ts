@@ -290,6 +290,7 @@ export type AppRequest = {
   enable_binding_cookie?: boolean;
   http_only_cookie_attribute?: boolean;
   path_cookie_attribute?: boolean;
+  /** Lets CORS preflight requests (OPTIONS with Origin and Access-Control-Request-Method) through to the origin without authentication. Cannot be turned on while cors_headers is set. */
   options_preflight_bypass?: boolean;
   service_auth_401_redirect?: boolean;
   skip_interstitial?: boolean;
@@ -305,7 +306,25 @@ export type AppRequest = {
   header_bg_color?: string;
   footer_links?: object[];
   landing_page_design?: object;
-  cors_headers?: object;
+  /** How Access answers CORS preflight requests itself (they never reach the origin). Cannot be set together with options_preflight_bypass. */
+  cors_headers?: {
+    /** Allows all HTTP request headers: a preflight is answered with the headers it asks for. */
+    allow_all_headers?: boolean;
+    /** Allows all HTTP request methods: a preflight is answered with the method it asks for. */
+    allow_all_methods?: boolean;
+    /** Allows all origins. */
+    allow_all_origins?: boolean;
+    /** When true, browsers include credentials (cookies, authorization headers or TLS client certificates) with requests. */
+    allow_credentials?: boolean;
+    /** Allowed HTTP request headers. */
+    allowed_headers?: string[];
+    /** Allowed HTTP request methods. */
+    allowed_methods?: ('GET' | 'POST' | 'HEAD' | 'PUT' | 'DELETE' | 'CONNECT' | 'OPTIONS' | 'TRACE' | 'PATCH')[];
+    /** Allowed origins. */
+    allowed_origins?: string[];
+    /** The maximum number of seconds the results of a preflight request can be cached (-1: not cached). */
+    max_age?: number;
+  };
   /** Settings of a SaaS application. Its client_secret, and any field named like a credential, is stored sealed and never returned. */
   saas_app?: object;
   /** SCIM provisioning to the application. The credentials under authentication (password, token, client_secret) are stored sealed and never returned. */
@@ -337,6 +356,7 @@ export type App = {
   enable_binding_cookie?: boolean;
   http_only_cookie_attribute?: boolean;
   path_cookie_attribute?: boolean;
+  /** Lets CORS preflight requests (OPTIONS with Origin and Access-Control-Request-Method) through to the origin without authentication. Cannot be turned on while cors_headers is set. */
   options_preflight_bypass?: boolean;
   service_auth_401_redirect?: boolean;
   skip_interstitial?: boolean;
@@ -352,7 +372,25 @@ export type App = {
   header_bg_color?: string;
   footer_links?: object[];
   landing_page_design?: object;
-  cors_headers?: object;
+  /** How Access answers CORS preflight requests itself (they never reach the origin). Cannot be set together with options_preflight_bypass. */
+  cors_headers?: {
+    /** Allows all HTTP request headers: a preflight is answered with the headers it asks for. */
+    allow_all_headers?: boolean;
+    /** Allows all HTTP request methods: a preflight is answered with the method it asks for. */
+    allow_all_methods?: boolean;
+    /** Allows all origins. */
+    allow_all_origins?: boolean;
+    /** When true, browsers include credentials (cookies, authorization headers or TLS client certificates) with requests. */
+    allow_credentials?: boolean;
+    /** Allowed HTTP request headers. */
+    allowed_headers?: string[];
+    /** Allowed HTTP request methods. */
+    allowed_methods?: ('GET' | 'POST' | 'HEAD' | 'PUT' | 'DELETE' | 'CONNECT' | 'OPTIONS' | 'TRACE' | 'PATCH')[];
+    /** Allowed origins. */
+    allowed_origins?: string[];
+    /** The maximum number of seconds the results of a preflight request can be cached (-1: not cached). */
+    max_age?: number;
+  };
   /** Settings of a SaaS application. Its client_secret, and any field named like a credential, is stored sealed and never returned. */
   saas_app?: object;
   /** SCIM provisioning to the application. The credentials under authentication (password, token, client_secret) are stored sealed and never returned. */
