@@ -50,6 +50,8 @@ class StatementWorker {
 
 /** better-sqlite3 binds neither booleans nor undefined. */
 const bindable = (params: readonly unknown[]): unknown[] => params.map((p) => (p === undefined ? null : typeof p === 'boolean' ? (p ? 1 : 0) : p));
+/** For JSON, which already writes undefined in an array as null: a copy only when a boolean needs turning into a number (an import's rows have none). */
+const jsonBindable = (params: readonly unknown[]): readonly unknown[] => (params.some((p) => typeof p === 'boolean') ? bindable(params) : params);
 
 export class StatementPool implements Executor {
   private readonly workers: StatementWorker[] = [];
@@ -78,7 +80,7 @@ export class StatementPool implements Executor {
     if (!this.data.writable) return Promise.reject(new Error('this pool only reads'));
     // As one JSON text: cloning many thousands of small strings for postMessage costs both
     // threads several times what JSON.stringify and JSON.parse do.
-    return this.submit({ method: 'runEach', sql, params: [JSON.stringify(paramSets.map(bindable))] }) as Promise<RunResult>;
+    return this.submit({ method: 'runEach', sql, params: [JSON.stringify(paramSets.map(jsonBindable))] }) as Promise<RunResult>;
   }
 
   private submit(request: Waiting['request']): Promise<unknown> {
