@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { ThreadConnection } from './driver.js';
-import { parsePostgresUrl, pgTypes } from './postgres/driver.js';
+import { parsePostgresUrl, pgTypes, preparedName } from './postgres/driver.js';
 import { USER_ROWS_IN_RANGE_SQL } from './sql/policy-tests.js';
 import type { UserRow } from './store.js';
 
@@ -35,11 +35,13 @@ function postgresReader(url: string): ChunkReader {
   const { connectionString, schema } = parsePostgresUrl(url);
   let n = 0;
   const text = USER_ROWS_IN_RANGE_SQL.replace(/\?/g, () => `$${++n}`);
+  // Prepared once on the thread's connection, run for every chunk.
+  const name = preparedName(text);
   const pool = new pg.Pool({ connectionString, max: 1, types: pgTypes, ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}) });
   // An idle connection that drops must not end the thread; the next query reconnects.
   pool.on('error', () => undefined);
   return {
-    userRows: async (accountId, seqFrom, seqTo) => (await pool.query<UserRow>({ text, values: [accountId, seqFrom, seqTo], rowMode: 'array' } as pg.QueryArrayConfig)).rows,
+    userRows: async (accountId, seqFrom, seqTo) => (await pool.query<UserRow>({ name, text, values: [accountId, seqFrom, seqTo], rowMode: 'array' } as pg.QueryArrayConfig)).rows,
     close: () => pool.end(),
   };
 }

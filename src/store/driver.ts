@@ -69,6 +69,14 @@ export interface Driver {
    */
   readonly scanner: Executor;
   /**
+   * Writes that are one statement, each committed on its own outside any transaction: on
+   * PostgreSQL a BEGIN and a COMMIT are two more round trips, which a policy test's thousands
+   * of chunk leases and completions feel. Its statements may be kept prepared on each
+   * connection: only fixed SQL texts belong here. Absent on SQLite, whose writes go through
+   * `transaction`.
+   */
+  readonly autocommit?: Executor;
+  /**
    * Run `fn` in one transaction. Transactions that share a lock key never overlap, in this
    * process or any other process on the same database, so a check-then-write inside `fn`
    * (does the referenced group exist? is this list still in use?) cannot race. With a null

@@ -4,7 +4,7 @@ import { storeConformance } from '../../../test/support/store-conformance.js';
 import pg from 'pg';
 import { postgresDatabase, postgresUnavailable, TEST_POSTGRES_URL } from '../../../test/support/databases.js';
 import { isStoreUnavailable } from '../errors.js';
-import { parsePostgresUrl, PostgresDriver } from './driver.js';
+import { parsePostgresUrl, PostgresDriver, preparedName } from './driver.js';
 
 storeConformance({ name: 'postgres', skip: await postgresUnavailable(), create: postgresDatabase });
 
@@ -150,6 +150,28 @@ test('rows still being copied before the lock is taken hold up no other process 
   } finally {
     resume();
     await Promise.all([importing.close(), other.close()]);
+    await database.drop();
+  }
+});
+
+test('autocommit statements, kept prepared, run on every connection of the pool with their own parameters each time', { skip: await postgresUnavailable() }, async () => {
+  const database = await postgresDatabase();
+  const driver = new PostgresDriver({ url: database.url, maxConnections: 4 });
+  try {
+    const sql = 'SELECT CAST(? AS INTEGER) * 2 AS twice, pg_backend_pid() AS pid';
+    const rows = await Promise.all(Array.from({ length: 40 }, (_, i) => driver.autocommit.get<{ twice: number; pid: number }>(sql, [i])));
+    assert.deepEqual(rows.map((r) => r!.twice), Array.from({ length: 40 }, (_, i) => 2 * i));
+    assert.ok(new Set(rows.map((r) => r!.pid)).size > 1, 'several connections prepared it');
+    const single = new PostgresDriver({ url: database.url, maxConnections: 1 });
+    try {
+      await single.autocommit.get(sql, [1]);
+      const prepared = await single.reader.get<{ n: number }>('SELECT COUNT(*) AS n FROM pg_prepared_statements WHERE name = ?', [preparedName('SELECT CAST($1 AS INTEGER) * 2 AS twice, pg_backend_pid() AS pid')]);
+      assert.equal(Number(prepared!.n), 1, 'prepared on the connection, under its name');
+    } finally {
+      await single.close();
+    }
+  } finally {
+    await driver.close();
     await database.drop();
   }
 });
