@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { storeConformance } from '../../../test/support/store-conformance.js';
 import pg from 'pg';
 import { postgresDatabase, postgresUnavailable, TEST_POSTGRES_URL } from '../../../test/support/databases.js';
+import { testKeys } from '../../../test/support/secrets-key.js';
 import { isStoreUnavailable } from '../errors.js';
+import { openStore } from '../open.js';
 import { parsePostgresUrl, PostgresDriver, preparedName } from './driver.js';
 
 storeConformance({ name: 'postgres', skip: await postgresUnavailable(), create: postgresDatabase });
@@ -172,6 +174,26 @@ test('autocommit statements, kept prepared, run on every connection of the pool 
     }
   } finally {
     await driver.close();
+    await database.drop();
+  }
+});
+
+test('policy-test results are compressed with lz4 where the server has it', { skip: await postgresUnavailable() }, async () => {
+  const database = await postgresDatabase();
+  const schema = new URL(database.url).searchParams.get('schema')!;
+  const store = await openStore(database.url, { secrets: testKeys() });
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await admin.connect();
+  try {
+    const lz4 = (await admin.query("SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)")).rowCount === 1;
+    const { rows } = await admin.query<{ compression: string }>(
+      "SELECT attcompression AS compression FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'results'",
+      [`${schema}.policy_test_chunks`],
+    );
+    assert.equal(rows[0].compression, lz4 ? 'l' : '');
+  } finally {
+    await admin.end();
+    await store.close();
     await database.drop();
   }
 });
