@@ -89,6 +89,15 @@ export interface Driver {
    * that nothing was written in between). Absent when only a round trip could tell (PostgreSQL).
    */
   commitStamp?(): number;
+  /**
+   * After a bulk write to `table` has committed (a large user import): bring the planner's
+   * statistics and the table's visibility map up to date now, best effort, rather than when
+   * autovacuum next looks (a minute or more, or never where it is off). Until then PostgreSQL
+   * plans reads of the new rows as if the table were empty (a policy test's chunks read by
+   * bitmap scan and sort instead of in index order) and must visit every row to count or
+   * number them (a policy test's start). Absent on SQLite.
+   */
+  afterBulkWrite?(table: string): Promise<void>;
   /** Apply the migrations not applied yet, under a lock so that concurrent starts are safe. */
   migrate(migrations: readonly Migration[]): Promise<number[]>;
   close(): Promise<void>;

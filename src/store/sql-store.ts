@@ -25,6 +25,8 @@ import { TOKENS_SCOPE, type PreparedUser, type ResealReport, type Store, type St
 
 /** Transactions of an account are scoped by its id. */
 const ACCOUNT_SCOPE = /^[0-9a-f]{32}$/;
+/** An import that writes at least this many users is followed by the driver's afterBulkWrite (PostgreSQL: VACUUM ANALYZE). */
+const BULK_MAINTENANCE_ROWS = 10_000;
 
 /** Reads and writes over one executor: the reader connection, or an open transaction. */
 function sqlWriter(context: SqlContext, directoryIndex?: DirectoryIndex): StoreWriter {
@@ -79,10 +81,12 @@ export class SqlStore implements Store {
     return this.inTransaction(scope, (context) => fn(sqlWriter(context)), options);
   }
 
-  importUsers(accountId: string, users: readonly PreparedUser[], newId: () => string): Promise<ImportCounts> {
-    if (users.length === 0) return Promise.resolve({ created: 0, updated: 0 });
+  async importUsers(accountId: string, users: readonly PreparedUser[], newId: () => string): Promise<ImportCounts> {
+    if (users.length === 0) return { created: 0, updated: 0 };
     const plan = planUserImport(this.driver.dialect, accountId, users, newId, now());
-    return this.inTransaction(accountId, (context) => writeUserImport(context, accountId, plan), { bulk: true, beforeLock: plan.stage });
+    const counts = await this.inTransaction(accountId, (context) => writeUserImport(context, accountId, plan), { bulk: true, beforeLock: plan.stage });
+    if (counts.created + counts.updated >= BULK_MAINTENANCE_ROWS) await this.driver.afterBulkWrite?.('users');
+    return counts;
   }
 
   /** A transaction over the SQL context its repositories work in, audited and versioned. */

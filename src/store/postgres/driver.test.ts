@@ -156,6 +156,43 @@ test('rows still being copied before the lock is taken hold up no other process 
   }
 });
 
+test('a large import leaves the users analysed and vacuumed (plans and index-only counts at once); a small one leaves that to autovacuum', { skip: await postgresUnavailable(), timeout: 60_000 }, async () => {
+  const database = await postgresDatabase();
+  const schema = new URL(database.url).searchParams.get('schema')!;
+  const store = await openStore(database.url, { secrets: testKeys() });
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await admin.connect();
+  const users = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ email: `u${from + i}@example.com`, name: `U ${from + i}`, identity: null }));
+  const maintained = async () =>
+    (
+      await admin.query<{ vacuumed: boolean; analyzed: boolean }>(
+        'SELECT vacuum_count + autovacuum_count > 0 AS vacuumed, analyze_count + autoanalyze_count > 0 AS analyzed FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = $2',
+        [schema, 'users'],
+      )
+    ).rows[0];
+  let next = 0;
+  const newId = () => `id-${next++}`;
+  try {
+    await store.importUsers('a'.repeat(32), users(0, 100), newId);
+    assert.deepEqual(await maintained(), { vacuumed: false, analyzed: false });
+    assert.deepEqual(await store.importUsers('a'.repeat(32), users(100, 10_000), newId), { created: 10_000, updated: 0 });
+    // The statistics views are updated a moment after the statement.
+    let seen = await maintained();
+    for (let i = 0; i < 50 && !(seen.vacuumed && seen.analyzed); i++) {
+      await new Promise((ok) => setTimeout(ok, 100));
+      seen = await maintained();
+    }
+    assert.deepEqual(seen, { vacuumed: true, analyzed: true });
+    const { rows } = await admin.query<{ reltuples: number }>('SELECT reltuples FROM pg_class WHERE oid = $1::regclass', [`${schema}.users`]);
+    assert.equal(Number(rows[0].reltuples), 10_100, 'the planner knows the rows');
+    assert.equal(await store.read.countUsers('a'.repeat(32)), 10_100);
+  } finally {
+    await admin.end();
+    await store.close();
+    await database.drop();
+  }
+});
+
 test('autocommit statements, kept prepared, run on every connection of the pool with their own parameters each time', { skip: await postgresUnavailable() }, async () => {
   const database = await postgresDatabase();
   const driver = new PostgresDriver({ url: database.url, maxConnections: 4 });

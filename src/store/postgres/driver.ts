@@ -184,6 +184,30 @@ export class PostgresDriver implements Driver {
     }
   }
 
+  async afterBulkWrite(table: string): Promise<void> {
+    const client = await this.pool.connect().catch(() => undefined);
+    if (client === undefined) return;
+    const onError = () => undefined;
+    client.on('error', onError);
+    let broken: Error | undefined;
+    try {
+      // A large table takes longer than the statement timeout (meant for statements gone wrong).
+      await client.query('SET statement_timeout = 0');
+      // SKIP_LOCKED: when autovacuum or another import's VACUUM is at it already, leave it to them.
+      await client.query(`VACUUM (ANALYZE, SKIP_LOCKED) ${table}`);
+    } catch {
+      // Maintenance only: the write it follows has committed, and autovacuum will do this later.
+    } finally {
+      try {
+        await client.query('RESET statement_timeout');
+      } catch (err) {
+        broken = err as Error;
+      }
+      client.removeListener('error', onError);
+      client.release(broken);
+    }
+  }
+
   async migrate(migrations: readonly Migration[]): Promise<number[]> {
     if (this.schema !== undefined) await this.pool.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
     return applyMigrations(this, migrations);
