@@ -13,6 +13,8 @@ import type { UserRow } from './store.js';
 export interface ChunkReader {
   /** The users of PolicyTestStore.usersInRange, in the same order. */
   userRows(accountId: string, seqFrom: number, seqTo: number): Promise<UserRow[]>;
+  /** Open the connection ahead of the first read (a failure is left for that read to report). */
+  connect(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -27,6 +29,7 @@ function sqliteReader(path: string): ChunkReader {
   const statement = db.prepare<[string, number, number], UserRow>(USER_ROWS_IN_RANGE_SQL).raw(true);
   return {
     userRows: async (accountId, seqFrom, seqTo) => statement.all(accountId, seqFrom, seqTo) as UserRow[],
+    connect: async () => undefined,
     close: async () => void db.close(),
   };
 }
@@ -42,6 +45,11 @@ function postgresReader(url: string): ChunkReader {
   pool.on('error', () => undefined);
   return {
     userRows: async (accountId, seqFrom, seqTo) => (await pool.query<UserRow>({ name, text, values: [accountId, seqFrom, seqTo], rowMode: 'array' } as pg.QueryArrayConfig)).rows,
+    connect: () =>
+      pool.connect().then(
+        (client) => client.release(),
+        () => undefined,
+      ),
     close: () => pool.end(),
   };
 }
