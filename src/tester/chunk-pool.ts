@@ -2,7 +2,8 @@
 // the event loop's thread, hands its range here, and stores the outcome it gets back. Reading
 // the users, parsing and preparing their identities, deciding and serializing the results (all
 // of a test's CPU but its writes) run on the threads, so HTTP is answered during a large test
-// and a test uses every core. Threads start on first use and stop after a while without work.
+// and a test uses every core. Threads start when a test is posted (warm) or on first use, and
+// stop after a while without work.
 
 import { Worker } from 'node:worker_threads';
 import type { ChunkOutcome, ThreadConnection } from '../store/store.js';
