@@ -6,13 +6,15 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { ThreadConnection } from './driver.js';
-import { parsePostgresUrl, pgTypes } from './postgres/driver.js';
+import { parsePostgresUrl, pgTypes, preparedName } from './postgres/driver.js';
 import { USER_ROWS_IN_RANGE_SQL } from './sql/policy-tests.js';
 import type { UserRow } from './store.js';
 
 export interface ChunkReader {
   /** The users of PolicyTestStore.usersInRange, in the same order. */
   userRows(accountId: string, seqFrom: number, seqTo: number): Promise<UserRow[]>;
+  /** Open the connection ahead of the first read (a failure is left for that read to report). */
+  connect(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -27,6 +29,7 @@ function sqliteReader(path: string): ChunkReader {
   const statement = db.prepare<[string, number, number], UserRow>(USER_ROWS_IN_RANGE_SQL).raw(true);
   return {
     userRows: async (accountId, seqFrom, seqTo) => statement.all(accountId, seqFrom, seqTo) as UserRow[],
+    connect: async () => undefined,
     close: async () => void db.close(),
   };
 }
@@ -35,11 +38,18 @@ function postgresReader(url: string): ChunkReader {
   const { connectionString, schema } = parsePostgresUrl(url);
   let n = 0;
   const text = USER_ROWS_IN_RANGE_SQL.replace(/\?/g, () => `$${++n}`);
+  // Prepared once on the thread's connection, run for every chunk.
+  const name = preparedName(text);
   const pool = new pg.Pool({ connectionString, max: 1, types: pgTypes, ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}) });
   // An idle connection that drops must not end the thread; the next query reconnects.
   pool.on('error', () => undefined);
   return {
-    userRows: async (accountId, seqFrom, seqTo) => (await pool.query<UserRow>({ text, values: [accountId, seqFrom, seqTo], rowMode: 'array' } as pg.QueryArrayConfig)).rows,
+    userRows: async (accountId, seqFrom, seqTo) => (await pool.query<UserRow>({ name, text, values: [accountId, seqFrom, seqTo], rowMode: 'array' } as pg.QueryArrayConfig)).rows,
+    connect: () =>
+      pool.connect().then(
+        (client) => client.release(),
+        () => undefined,
+      ),
     close: () => pool.end(),
   };
 }

@@ -69,6 +69,14 @@ export interface Driver {
    */
   readonly scanner: Executor;
   /**
+   * Writes that are one statement, each committed on its own outside any transaction: on
+   * PostgreSQL a BEGIN and a COMMIT are two more round trips, which a policy test's thousands
+   * of chunk leases and completions feel. Its statements may be kept prepared on each
+   * connection: only fixed SQL texts belong here. Absent on SQLite, whose writes go through
+   * `transaction`.
+   */
+  readonly autocommit?: Executor;
+  /**
    * Run `fn` in one transaction. Transactions that share a lock key never overlap, in this
    * process or any other process on the same database, so a check-then-write inside `fn`
    * (does the referenced group exist? is this list still in use?) cannot race. With a null
@@ -81,6 +89,15 @@ export interface Driver {
    * that nothing was written in between). Absent when only a round trip could tell (PostgreSQL).
    */
   commitStamp?(): number;
+  /**
+   * After a bulk write to `table` has committed (a large user import): bring the planner's
+   * statistics and the table's visibility map up to date now, best effort, rather than when
+   * autovacuum next looks (a minute or more, or never where it is off). Until then PostgreSQL
+   * plans reads of the new rows as if the table were empty (a policy test's chunks read by
+   * bitmap scan and sort instead of in index order) and must visit every row to count or
+   * number them (a policy test's start). Absent on SQLite.
+   */
+  afterBulkWrite?(table: string): Promise<void>;
   /** Apply the migrations not applied yet, under a lock so that concurrent starts are safe. */
   migrate(migrations: readonly Migration[]): Promise<number[]>;
   close(): Promise<void>;

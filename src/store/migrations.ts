@@ -245,6 +245,24 @@ export const MIGRATIONS: readonly Migration[] = [
       postgres: ['CREATE INDEX resources_by_name ON resources USING hash (name)'],
     },
   },
+  {
+    version: 12,
+    description: "PostgreSQL: policy-test results compressed with lz4 rather than pglz (when the server has it), which took a third of the database's time storing a test's chunks",
+    statements: {
+      sqlite: [],
+      // lz4 is PostgreSQL 14+'s, and optional in its build; without it results stay pglz.
+      // Results already stored keep their compression.
+      postgres: [
+        `DO $migration$
+        BEGIN
+          IF EXISTS (SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)) THEN
+            ALTER TABLE policy_test_chunks ALTER COLUMN results SET COMPRESSION lz4;
+          END IF;
+        END
+        $migration$`,
+      ],
+    },
+  },
 ];
 
 function policyTestTables(t: DialectTypes): string[] {

@@ -31,6 +31,8 @@ async function* resumed<T>(first: T, rest: AsyncIterator<T>): AsyncGenerator<T> 
 
 /** Transactions of an account are scoped by its id. */
 const ACCOUNT_SCOPE = /^[0-9a-f]{32}$/;
+/** An import that writes at least this many users is followed by the driver's afterBulkWrite (PostgreSQL: VACUUM ANALYZE). */
+const BULK_MAINTENANCE_ROWS = 10_000;
 
 /** Reads and writes over one executor: the reader connection, or an open transaction. */
 function sqlWriter(context: SqlContext, directoryIndex?: DirectoryIndex): StoreWriter {
@@ -93,7 +95,9 @@ export class SqlStore implements Store {
     while (first.done !== true && first.value.length === 0) first = await source.next();
     if (first.done === true) return { created: 0, updated: 0 };
     const plan = planUserImport(this.driver.dialect, accountId, resumed(first.value, source), newId, now());
-    return this.inTransaction(accountId, (context) => writeUserImport(context, accountId, plan), { bulk: true, beforeLock: plan.stage });
+    const counts = await this.inTransaction(accountId, (context) => writeUserImport(context, accountId, plan), { bulk: true, beforeLock: plan.stage });
+    if (counts.created + counts.updated >= BULK_MAINTENANCE_ROWS) await this.driver.afterBulkWrite?.('users');
+    return counts;
   }
 
   /** A transaction over the SQL context its repositories work in, audited and versioned. */

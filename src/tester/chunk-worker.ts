@@ -24,6 +24,8 @@ const COMPILED_MAX = 8;
 export function serveChunks(beforeChunk?: (job: ChunkJob) => void): void {
   const { connection } = workerData as ChunkWorkerData;
   const reader = openChunkReader(connection);
+  // Connect now: a thread is started just before the chunks it will read (ChunkPool.warm).
+  void reader.connect();
   const compiled = new Map<string, CompiledTest>();
 
   const compiledTest = (testId: string, spec: TestSpec | undefined): CompiledTest | undefined => {

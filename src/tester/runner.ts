@@ -101,6 +101,11 @@ export class TestRunner {
     this.maintenanceTimer.unref();
   }
 
+  /** A test is about to be created: start the worker threads meanwhile (see ChunkPool.warm). */
+  prepare(): void {
+    if (this.running) this.pool?.warm();
+  }
+
   /** New work: wake idle loops now rather than at their next poll. */
   kick(): void {
     for (const wake of this.wake.splice(0)) wake();

@@ -182,6 +182,7 @@ export const policyTestRoutes: RouteDef[] = [
       if (issues.length > 0) throw validationError(issues);
 
       const { settings } = ctx;
+      ctx.tester.prepare();
       const chunks = await ctx.store.tests.userChunks(accountId, settings.testChunkSize);
       const totalUsers = chunks.reduce((n, c) => n + c.expectedUsers, 0);
       const tooLarge = totalUsers > settings.testMaxUsers;

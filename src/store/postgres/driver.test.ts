@@ -3,8 +3,10 @@ import assert from 'node:assert/strict';
 import { storeConformance } from '../../../test/support/store-conformance.js';
 import pg from 'pg';
 import { postgresDatabase, postgresUnavailable, TEST_POSTGRES_URL } from '../../../test/support/databases.js';
+import { testKeys } from '../../../test/support/secrets-key.js';
 import { isStoreUnavailable } from '../errors.js';
-import { parsePostgresUrl, PostgresDriver } from './driver.js';
+import { openStore } from '../open.js';
+import { parsePostgresUrl, PostgresDriver, preparedName } from './driver.js';
 
 storeConformance({ name: 'postgres', skip: await postgresUnavailable(), create: postgresDatabase });
 
@@ -178,6 +180,88 @@ test('a COPY whose rows stop with an error fails its transaction with that error
     assert.deepEqual(await driver.reader.all('SELECT x FROM kept ORDER BY x'), [{ x: 1 }, { x: 3 }]);
   } finally {
     await driver.close();
+    await database.drop();
+  }
+});
+
+test('a large import leaves the users analysed and vacuumed (plans and index-only counts at once); a small one leaves that to autovacuum', { skip: await postgresUnavailable(), timeout: 60_000 }, async () => {
+  const database = await postgresDatabase();
+  const schema = new URL(database.url).searchParams.get('schema')!;
+  const store = await openStore(database.url, { secrets: testKeys() });
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await admin.connect();
+  const inOneBatch = async function* <T>(batch: T): AsyncGenerator<T> {
+    yield batch;
+  };
+  const users = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ email: `u${from + i}@example.com`, name: `U ${from + i}`, identity: null }));
+  const maintained = async () =>
+    (
+      await admin.query<{ vacuumed: boolean; analyzed: boolean }>(
+        'SELECT vacuum_count + autovacuum_count > 0 AS vacuumed, analyze_count + autoanalyze_count > 0 AS analyzed FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = $2',
+        [schema, 'users'],
+      )
+    ).rows[0];
+  let next = 0;
+  const newId = () => `id-${next++}`;
+  try {
+    await store.importUsers('a'.repeat(32), inOneBatch(users(0, 100)), newId);
+    assert.deepEqual(await maintained(), { vacuumed: false, analyzed: false });
+    assert.deepEqual(await store.importUsers('a'.repeat(32), inOneBatch(users(100, 10_000)), newId), { created: 10_000, updated: 0 });
+    // The statistics views are updated a moment after the statement.
+    let seen = await maintained();
+    for (let i = 0; i < 50 && !(seen.vacuumed && seen.analyzed); i++) {
+      await new Promise((ok) => setTimeout(ok, 100));
+      seen = await maintained();
+    }
+    assert.deepEqual(seen, { vacuumed: true, analyzed: true });
+    const { rows } = await admin.query<{ reltuples: number }>('SELECT reltuples FROM pg_class WHERE oid = $1::regclass', [`${schema}.users`]);
+    assert.equal(Number(rows[0].reltuples), 10_100, 'the planner knows the rows');
+    assert.equal(await store.read.countUsers('a'.repeat(32)), 10_100);
+  } finally {
+    await admin.end();
+    await store.close();
+    await database.drop();
+  }
+});
+
+test('autocommit statements, kept prepared, run on every connection of the pool with their own parameters each time', { skip: await postgresUnavailable() }, async () => {
+  const database = await postgresDatabase();
+  const driver = new PostgresDriver({ url: database.url, maxConnections: 4 });
+  try {
+    const sql = 'SELECT CAST(? AS INTEGER) * 2 AS twice, pg_backend_pid() AS pid';
+    const rows = await Promise.all(Array.from({ length: 40 }, (_, i) => driver.autocommit.get<{ twice: number; pid: number }>(sql, [i])));
+    assert.deepEqual(rows.map((r) => r!.twice), Array.from({ length: 40 }, (_, i) => 2 * i));
+    assert.ok(new Set(rows.map((r) => r!.pid)).size > 1, 'several connections prepared it');
+    const single = new PostgresDriver({ url: database.url, maxConnections: 1 });
+    try {
+      await single.autocommit.get(sql, [1]);
+      const prepared = await single.reader.get<{ n: number }>('SELECT COUNT(*) AS n FROM pg_prepared_statements WHERE name = ?', [preparedName('SELECT CAST($1 AS INTEGER) * 2 AS twice, pg_backend_pid() AS pid')]);
+      assert.equal(Number(prepared!.n), 1, 'prepared on the connection, under its name');
+    } finally {
+      await single.close();
+    }
+  } finally {
+    await driver.close();
+    await database.drop();
+  }
+});
+
+test('policy-test results are compressed with lz4 where the server has it', { skip: await postgresUnavailable() }, async () => {
+  const database = await postgresDatabase();
+  const schema = new URL(database.url).searchParams.get('schema')!;
+  const store = await openStore(database.url, { secrets: testKeys() });
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await admin.connect();
+  try {
+    const lz4 = (await admin.query("SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)")).rowCount === 1;
+    const { rows } = await admin.query<{ compression: string }>(
+      "SELECT attcompression AS compression FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'results'",
+      [`${schema}.policy_test_chunks`],
+    );
+    assert.equal(rows[0].compression, lz4 ? 'l' : '');
+  } finally {
+    await admin.end();
+    await store.close();
     await database.drop();
   }
 });

@@ -56,6 +56,17 @@ const USERS_IN_RANGE_SQL = 'SELECT seq, id, email, name, identity FROM users WHE
 /** The same users as usersInRange, as UserRow tuples (read by the tester's worker threads, chunk-reader.ts). */
 export const USER_ROWS_IN_RANGE_SQL = 'SELECT id, email, name, identity FROM users WHERE account_id = ? AND seq >= ? AND seq <= ? ORDER BY seq';
 
+/** A leased chunk's results stored, if it is still pending and leased to the given owner. */
+const COMPLETE_CHUNK_SQL = `UPDATE policy_test_chunks SET state = 'done', counts = ?, results = ?, completed_by = lease_owner, lease_owner = NULL, lease_expires_ms = NULL
+  WHERE test_id = ? AND chunk_no = ? AND state = 'pending' AND lease_owner = ?`;
+/** A done chunk's counts added to its test's, which is complete with its last chunk (the right-hand sides see the row as it was). */
+const addChunkSql = (testIs: string) => `UPDATE policy_tests SET
+    processed_users = processed_users + ?, approved = approved + ?, blocked = blocked + ?, errored = errored + ?, changed = changed + ?,
+    total_users = total_users - ?, chunks_done = chunks_done + 1,
+    status = CASE WHEN status = 'processing' AND chunks_done + 1 = chunk_count THEN 'complete' ELSE status END,
+    finished_at = CASE WHEN status = 'processing' AND chunks_done + 1 = chunk_count THEN ? ELSE finished_at END
+  WHERE id ${testIs}`;
+
 interface LeaseRow {
   test_id: string;
   chunk_no: number;
@@ -193,43 +204,40 @@ export class SqlPolicyTests implements PolicyTestStore {
   }
 
   async lease(owner: string, nowMs: number, leaseMs: number): Promise<ChunkLease | undefined> {
-    const row = await this.driver.transaction(null, (tx) =>
-      tx.get<LeaseRow>(
-        `UPDATE policy_test_chunks SET lease_owner = ?, lease_expires_ms = ?
+    const sql = `UPDATE policy_test_chunks SET lease_owner = ?, lease_expires_ms = ?
           WHERE (test_id, chunk_no) IN (
             SELECT test_id, chunk_no FROM policy_test_chunks
              WHERE state = 'pending' AND (lease_expires_ms IS NULL OR lease_expires_ms < ?)
                AND test_id IN (SELECT id FROM policy_tests WHERE status = 'processing')
              ORDER BY test_id, chunk_no LIMIT 1${this.sql.forUpdateSkipLocked})
-          RETURNING test_id, chunk_no, seq_from, seq_to, expected_users`,
-        [owner, nowMs + leaseMs, nowMs],
-      ),
-    );
+          RETURNING test_id, chunk_no, seq_from, seq_to, expected_users`;
+    const params = [owner, nowMs + leaseMs, nowMs];
+    // One statement: where the database commits it alone (PostgreSQL), no BEGIN and COMMIT around it.
+    const autocommit = this.driver.autocommit;
+    const row = autocommit !== undefined ? await autocommit.get<LeaseRow>(sql, params) : await this.driver.transaction(null, (tx) => tx.get<LeaseRow>(sql, params));
     if (row === undefined) return undefined;
     return { testId: row.test_id, chunkNo: Number(row.chunk_no), seqFrom: Number(row.seq_from), seqTo: Number(row.seq_to), expectedUsers: Number(row.expected_users) };
   }
 
   async complete(lease: ChunkLease, owner: string, outcome: ChunkOutcome, now: string): Promise<boolean> {
+    // The chunk is done only if it is still pending and leased to us (its lease may have
+    // expired and been taken by another process); then its counts are added to the test's, and
+    // the test is complete with its last chunk. The UPDATE's condition is checked on the row it
+    // locks, so two processes can never both complete one chunk.
+    const chunkParams = [JSON.stringify(outcome.counts), outcome.results, lease.testId, lease.chunkNo, owner];
+    const testParams = [outcome.processed, outcome.approved, outcome.blocked, outcome.errored, outcome.changed, lease.expectedUsers - outcome.processed, now];
+    const autocommit = this.driver.autocommit;
+    if (autocommit !== undefined && this.sql.dialect === 'postgres') {
+      // One statement (data-modifying WITH, PostgreSQL's): a chunk costs one round trip, not six.
+      const row = await autocommit.get<{ done: number }>(
+        `WITH done AS (${COMPLETE_CHUNK_SQL} RETURNING test_id), counted AS (${addChunkSql('IN (SELECT test_id FROM done)')} RETURNING id) SELECT COUNT(*) AS done FROM done`,
+        [...chunkParams, ...testParams],
+      );
+      return Number(row?.done ?? 0) > 0;
+    }
     return this.driver.transaction(null, async (tx) => {
-      const chunk = await tx.get<{ state: string; lease_owner: string | null }>(
-        `SELECT state, lease_owner FROM policy_test_chunks WHERE test_id = ? AND chunk_no = ?${this.sql.forUpdate}`,
-        [lease.testId, lease.chunkNo],
-      );
-      if (chunk === undefined || chunk.state !== 'pending' || chunk.lease_owner !== owner) return false;
-      await tx.run("UPDATE policy_test_chunks SET state = 'done', counts = ?, results = ?, completed_by = lease_owner, lease_owner = NULL, lease_expires_ms = NULL WHERE test_id = ? AND chunk_no = ?", [
-        JSON.stringify(outcome.counts),
-        outcome.results,
-        lease.testId,
-        lease.chunkNo,
-      ]);
-      await tx.run(
-        `UPDATE policy_tests SET
-            processed_users = processed_users + ?, approved = approved + ?, blocked = blocked + ?, errored = errored + ?, changed = changed + ?,
-            total_users = total_users - ?, chunks_done = chunks_done + 1
-          WHERE id = ?`,
-        [outcome.processed, outcome.approved, outcome.blocked, outcome.errored, outcome.changed, lease.expectedUsers - outcome.processed, lease.testId],
-      );
-      await tx.run("UPDATE policy_tests SET status = 'complete', finished_at = ? WHERE id = ? AND status = 'processing' AND chunks_done = chunk_count", [now, lease.testId]);
+      if ((await tx.run(COMPLETE_CHUNK_SQL, chunkParams)).changes === 0) return false;
+      await tx.run(addChunkSql('= ?'), [...testParams, lease.testId]);
       return true;
     });
   }
