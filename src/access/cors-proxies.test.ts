@@ -5,7 +5,8 @@
 // sees the preflight; a disallowed origin gets no Access-Control-Allow-Origin; an OPTIONS that is
 // no preflight and a request without a session are still sent to sign in, and a denied user is
 // still refused.
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { requestAs } from '../../test/support/raw-http.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { proxyUnavailable, startCaddy, startNginx, type RunningProxy } from '../../test/support/proxies.js';
@@ -47,17 +48,7 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
     const PREFLIGHT = { origin: 'https://app.example.com', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-requested-with' };
 
     /** A request to the proxy with the application's Host (which fetch cannot set). */
-    const viaProxy = (method: string, path: string, headers: Record<string, string> = {}) =>
-      new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
-        const req = httpRequest({ host: '127.0.0.1', port: proxy.port, method, path, headers: { host: `${HOST}:${proxy.port}`, ...headers } }, (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (body += chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-        });
-        req.on('error', reject);
-        req.end();
-      });
+    const viaProxy = (method: string, path: string, headers: Record<string, string> = {}) => requestAs(proxy.port, method, path, { host: `${HOST}:${proxy.port}`, ...headers });
     const reached = (path: string) => upstream.seen.filter((r) => r.path === path);
     const corsHeaders = (headers: IncomingHttpHeaders) => Object.keys(headers).filter((name) => name.startsWith('access-control-')).sort();
 

@@ -4,7 +4,7 @@
 // with X-Forwarded-Method, -Proto, -Host, -Uri and -For beside the original headers. Envoy: the
 // original method, the original path appended to path_prefix, the original Host, and the headers
 // allowed_headers lets through (cookie, the service-token pair).
-import { request as httpRequest } from 'node:http';
+import { requestAs } from '../../test/support/raw-http.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
@@ -17,19 +17,7 @@ interface Answer {
 }
 
 /** A raw request (fetch cannot set Host), as the proxy would send it. */
-function send(s: TestServer, method: string, path: string, headers: Record<string, string>): Promise<Answer> {
-  const url = new URL(s.baseUrl);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, method, path, headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const send = (s: TestServer, method: string, path: string, headers: Record<string, string>): Promise<Answer> => requestAs(new URL(s.baseUrl).port, method, path, headers);
 
 describe('forward auth as Traefik and Envoy ask for it', () => {
   let s: TestServer;

@@ -5,7 +5,7 @@
 // of an auth domain are its account's only; a host that is nobody's is answered 404; the most
 // specific application wins across accounts and a tie is refused and logged; a new auth domain
 // applies to the next request.
-import { request as httpRequest } from 'node:http';
+import { requestAs } from '../../test/support/raw-http.js';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -272,17 +272,7 @@ describe('several accounts behind nginx', { skip: nginxMissing }, () => {
   const sites: Site[] = [];
 
   /** A request to the site's nginx with the given Host (which fetch cannot set). */
-  const viaNginx = (site: Site, host: string, path: string, headers: Record<string, string> = {}) =>
-    new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port: site.port, path, headers: { host, ...headers } }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      });
-      req.on('error', reject);
-      req.end();
-    });
+  const viaNginx = (site: Site, host: string, path: string, headers: Record<string, string> = {}) => requestAs(site.port, 'GET', path, { host, ...headers });
 
   /** Signs Ada in to the site's application through nginx: its login page on its auth domain, then back; the cookie's token. */
   async function signIn(site: Site): Promise<string> {

@@ -52,3 +52,26 @@ function sendRaw(agent: http.Agent, host: string, port: number, request: RawRequ
     req.end(request.body);
   });
 }
+
+export interface TextAnswer {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/**
+ * One request to 127.0.0.1:`port` with exactly these headers, a `host` among them as a proxy
+ * or a browser would send it (fetch cannot set Host); the answer's body as text.
+ */
+export function requestAs(port: number | string, method: string, path: string, headers: Readonly<Record<string, string>>): Promise<TextAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: Number(port), method, path, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
