@@ -8,8 +8,7 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { postgresDatabase, postgresUnavailable, sqliteDatabase } from '../../test/support/databases.js';
-import { ServerFleet } from '../../test/support/server-process.js';
+import { describeTwoInstances } from '../../test/support/shared-instances.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 
 interface Instance {
@@ -96,18 +95,11 @@ describe('kept answers: one server on SQLite', () => {
   describe('writes through the API', () => keptReads(setup));
 });
 
-for (const kind of ['sqlite', 'postgres'] as const) {
-  describe(`kept answers: two server processes on one ${kind === 'sqlite' ? 'SQLite file' : 'PostgreSQL database'}`, { skip: kind === 'postgres' ? await postgresUnavailable() : undefined }, () => {
-    const fleet = new ServerFleet();
-    const root = randomBytes(30).toString('base64url');
-    const accountId = randomBytes(16).toString('hex');
-    let instances: Instance[] = [];
-    it('starts two instances', async () => {
-      const servers = await fleet.startSharing(2, kind === 'sqlite' ? sqliteDatabase : postgresDatabase, { PORTCULLIS_API_TOKEN: root, PORTCULLIS_ACCOUNT_ID: accountId });
-      instances = servers.map((s) => instanceAt(s.apiUrl, accountId, root));
-    });
-    after(() => fleet.dispose());
-    describe('written on the first, read on both', () => keptReads(() => ({ writer: instances[0], readers: instances })));
-    describe('written on the second, read on both', () => keptReads(() => ({ writer: instances[1], readers: instances })));
-  });
-}
+await describeTwoInstances(
+  (where) => `kept answers: two server processes on one ${where}`,
+  ({ root, accountId, apiUrls }) => {
+    const instances = () => apiUrls().map((url) => instanceAt(url, accountId, root));
+    describe('written on the first, read on both', () => keptReads(() => ({ writer: instances()[0]!, readers: instances() })));
+    describe('written on the second, read on both', () => keptReads(() => ({ writer: instances()[1]!, readers: instances() })));
+  },
+);

@@ -7,8 +7,7 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { postgresDatabase, postgresUnavailable, sqliteDatabase } from '../../../test/support/databases.js';
-import { ServerFleet } from '../../../test/support/server-process.js';
+import { describeTwoInstances } from '../../../test/support/shared-instances.js';
 import { startTestServer, type TestServer } from '../../../test/support/server.js';
 import { insertToken } from '../../../test/support/tokens.js';
 import { TOKENS_SCOPE } from '../../store/store.js';
@@ -149,18 +148,11 @@ describe('kept API tokens: one server on SQLite', () => {
   });
 });
 
-for (const kind of ['sqlite', 'postgres'] as const) {
-  describe(`kept API tokens: two server processes on one ${kind === 'sqlite' ? 'SQLite file' : 'PostgreSQL database'}`, { skip: kind === 'postgres' ? await postgresUnavailable() : undefined }, () => {
-    const fleet = new ServerFleet();
-    const root = randomBytes(30).toString('base64url');
-    const accountId = randomBytes(16).toString('hex');
-    let instances: Instance[] = [];
-    it('starts two instances', async () => {
-      const servers = await fleet.startSharing(2, kind === 'sqlite' ? sqliteDatabase : postgresDatabase, { PORTCULLIS_API_TOKEN: root, PORTCULLIS_ACCOUNT_ID: accountId });
-      instances = servers.map((s) => instanceAt(s.apiUrl));
-    });
-    after(() => fleet.dispose());
-    describe('written on the first, read on both', () => tokenChanges(() => ({ writer: instances[0], readers: instances, root, accountId })));
-    describe('written on the second, read on both', () => tokenChanges(() => ({ writer: instances[1], readers: instances, root, accountId })));
-  });
-}
+await describeTwoInstances(
+  (where) => `kept API tokens: two server processes on one ${where}`,
+  ({ root, accountId, apiUrls }) => {
+    const instances = () => apiUrls().map((url) => instanceAt(url));
+    describe('written on the first, read on both', () => tokenChanges(() => ({ writer: instances()[0]!, readers: instances(), root, accountId })));
+    describe('written on the second, read on both', () => tokenChanges(() => ({ writer: instances()[1]!, readers: instances(), root, accountId })));
+  },
+);
