@@ -1,7 +1,21 @@
 // Parsing and checking imports, without a server.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkedImport, jsonUserBatches, ndjsonUserBatches } from './user-import.js';
+import type { PreparedUser } from '../../store/store.js';
+import type { RequestIssue } from '../errors.js';
+import { ImportRefused, jsonUserBatches, ndjsonUserBatches } from './user-import.js';
+
+/** Every batch gathered, or the refusal's issues. */
+async function checkedImport(batches: AsyncIterable<PreparedUser[]>): Promise<{ ok: true; users: PreparedUser[] } | { ok: false; issues: RequestIssue[] }> {
+  const users: PreparedUser[] = [];
+  try {
+    for await (const batch of batches) users.push(...batch);
+  } catch (err) {
+    if (err instanceof ImportRefused) return { ok: false, issues: err.issues };
+    throw err;
+  }
+  return { ok: true, users };
+}
 
 const checkNdjsonImport = (body: string, maxUsers: number) => checkedImport(ndjsonUserBatches(body, maxUsers));
 const checkJsonImport = (body: unknown, maxUsers: number) => checkedImport(jsonUserBatches(body, maxUsers));

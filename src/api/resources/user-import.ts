@@ -17,8 +17,6 @@ import { anyValue, arr, obj } from '../../schema/json-schema.js';
 import { bodyChecker } from '../../schema/validator.js';
 import { parseUntrustedJson } from '../untrusted-json.js';
 
-export type ImportCheck = { readonly ok: true; readonly users: PreparedUser[] } | { readonly ok: false; readonly issues: RequestIssue[] };
-
 /** Thrown by the batches after the last entry when any entry was bad: nothing may be written. */
 export class ImportRefused extends Error {
   constructor(readonly issues: RequestIssue[]) {
@@ -172,16 +170,4 @@ async function* rest(checker: EntryChecker): AsyncGenerator<PreparedUser[]> {
   const refused = checker.refusal();
   if (refused !== undefined) throw refused;
   if (checker.gathered > 0) yield checker.take();
-}
-
-/** The whole import checked before anything is done with it (for callers that need every user at once). */
-export async function checkedImport(batches: AsyncIterable<PreparedUser[]>): Promise<ImportCheck> {
-  const users: PreparedUser[] = [];
-  try {
-    for await (const batch of batches) for (const user of batch) users.push(user);
-  } catch (err) {
-    if (err instanceof ImportRefused) return { ok: false, issues: err.issues };
-    throw err;
-  }
-  return { ok: true, users };
 }
