@@ -47,8 +47,25 @@ describe('untrusted JSON', () => {
     assert.deepEqual(parseUntrustedJson('["\\ud83d\\ude00"]'), ['😀'], 'a surrogate pair is fine');
   });
 
-  it('refuses prototype pollution', () => {
+  it('refuses prototype pollution, however the key is written', () => {
     assert.throws(() => parseUntrustedJson('{"__proto__":{"admin":true}}'));
     assert.throws(() => parseUntrustedJson('{"constructor":{"prototype":{"admin":true}}}'));
+    // Escaped keys and spacing take the careful path, never the plain parse.
+    assert.throws(() => parseUntrustedJson('{"\\u005f_proto__" :{"admin":true}}'));
+    assert.throws(() => parseUntrustedJson('{"a":1, "\\u0063onstructor"\n:{"prototype":{}}}'));
+    assert.throws(() => parseUntrustedJson('[{"x":{"__proto__":null}}]'));
+    // The words as values are no keys.
+    assert.deepEqual(parseUntrustedJson('{"name":"__proto__ constructor"}'), { name: '__proto__ constructor' });
+  });
+
+  it('parses plain texts as the careful path does, and a byte order mark the same way', () => {
+    const texts = ['{"email":"a@example.com","identity":{"groups":[{"id":"g"}],"amr":["pwd"]}}', '[1,"two",null,true,{"a":[]}]', '"text"', '\ufeff{"a":1}', '{"name":"Zoë \\u00e9"}'];
+    for (const text of texts) assert.deepEqual(parseUntrustedJson(text), JSON.parse(text.replace(/^\ufeff/, '')), text);
+  });
+
+  it('looks for deep nesting past many brackets in strings, and finds it past many shallow ones', () => {
+    const wide = JSON.stringify({ list: Array.from({ length: 200 }, (_, i) => ({ i })), text: '{['.repeat(100) });
+    assert.deepEqual(parseUntrustedJson(wide), JSON.parse(wide));
+    assert.throws(() => parseUntrustedJson(`[${'{},'.repeat(100)}${nested(MAX_JSON_DEPTH)}]`), { message: `it is nested more than ${MAX_JSON_DEPTH} levels deep` });
   });
 });

@@ -6,6 +6,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { PACKED, unpackParams } from './packed-params.js';
 
 export interface StatementWorkerData {
   readonly path: string;
@@ -19,7 +20,7 @@ export interface StatementRequest {
   readonly id: number;
   readonly method: 'all' | 'get' | 'run' | 'runEach';
   readonly sql: string;
-  /** For runEach: one JSON text, an array holding an array of parameters per run. */
+  /** For runEach: one JSON text, an array holding an array of parameters per run; or PACKED and packedParams' text. */
   readonly params: readonly unknown[];
 }
 
@@ -60,7 +61,7 @@ parentPort!.on('message', (request: StatementRequest | 'stop') => {
           ? statement.get(...request.params)
           : request.method === 'run'
             ? { changes: statement.run(...request.params).changes }
-            : { changes: runEach(statement, JSON.parse(request.params[0] as string) as unknown[][]) };
+            : { changes: runEach(statement, request.params[0] === PACKED ? unpackParams(request.params[1] as string) : (JSON.parse(request.params[0] as string) as unknown[][])) };
     parentPort!.postMessage({ id: request.id, rows } satisfies StatementReply);
   } catch (err) {
     const { message, code } = err as { message: string; code?: string };
