@@ -41,29 +41,40 @@ async function* slices(source: ImportSource, size: number): AsyncGenerator<reado
   }
 }
 
-interface ImportRow {
+/** What every row of one import shares. */
+interface ImportScope {
   readonly accountId: string;
-  readonly id: string;
-  readonly user: PreparedUser;
   readonly at: string;
 }
 
+interface ImportRow extends ImportScope {
+  readonly id: string;
+  readonly user: PreparedUser;
+}
+
+type ImportColumn =
+  | { readonly name: string; readonly value: (row: ImportRow) => string | null; readonly sameForAll?: undefined }
+  | { readonly name: string; readonly value: (scope: ImportScope) => string; readonly sameForAll: true };
+
 /**
  * The columns an import fills in a new user's row, and each one's value: a column added to
- * users that imports must fill is one line here (both stores read this list).
+ * users that imports must fill is one line here (both stores read this list). `sameForAll`
+ * marks a value every row of an import shares: SQLite binds it once per statement, not per row.
  */
-const IMPORT_COLUMNS: readonly { readonly name: string; readonly value: (row: ImportRow) => string | null }[] = [
-  { name: 'account_id', value: (r) => r.accountId },
+const IMPORT_COLUMNS: readonly ImportColumn[] = [
+  { name: 'account_id', value: (r) => r.accountId, sameForAll: true },
   { name: 'id', value: (r) => r.id },
   { name: 'email', value: (r) => r.user.email },
   { name: 'email_key', value: (r) => r.user.email.toLowerCase() },
   { name: 'name', value: (r) => r.user.name ?? '' },
   { name: 'identity', value: (r) => r.user.identity },
-  { name: 'created_at', value: (r) => r.at },
-  { name: 'updated_at', value: (r) => r.at },
+  { name: 'created_at', value: (r) => r.at, sameForAll: true },
+  { name: 'updated_at', value: (r) => r.at, sameForAll: true },
   { name: 'last_seen_at', value: (r) => (r.user.identity === null ? null : r.at) },
 ];
 const COLUMN_LIST = IMPORT_COLUMNS.map((c) => c.name).join(', ');
+const ROW_COLUMNS = IMPORT_COLUMNS.filter((c) => c.sameForAll !== true);
+const SHARED_COLUMNS = IMPORT_COLUMNS.filter((c): c is Extract<ImportColumn, { sameForAll: true }> => c.sameForAll === true);
 
 /** What an existing user takes from an entry (the staging table's or the VALUES rows' columns). */
 const UPDATE_SET = (x: string, nameGiven: string) => `name = CASE WHEN ${nameGiven} THEN ${x}.name ELSE users.name END,
@@ -75,17 +86,23 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 
 // ---- SQLite (and any executor that cannot COPY) ----
 
-/** 9 parameters a row: far under SQLite's 32,766, and few enough statements for a million users. */
+/** 6 parameters a row: far under SQLite's 32,766, and few enough statements for a million users. */
 const ROWS_PER_STATEMENT = 250;
 /** Rows sent to the worker thread in one message (between two turns of the event loop). */
 const ROWS_PER_CALL = 10_000;
 
 const insertSql = new Map<number, string>();
+/**
+ * `rows` rows of ROW_COLUMNS' values, then SHARED_COLUMNS' values once. (`WHERE true` tells
+ * SQLite's parser that ON CONFLICT belongs to the INSERT, not to a join.)
+ */
 function insertStatement(rows: number): string {
   let sql = insertSql.get(rows);
   if (sql === undefined) {
-    const row = `(${IMPORT_COLUMNS.map(() => '?').join(', ')})`;
-    sql = `INSERT INTO users (${COLUMN_LIST}) VALUES ${Array(rows).fill(row).join(', ')} ON CONFLICT (account_id, email_key) DO NOTHING`;
+    const row = `(${ROW_COLUMNS.map(() => '?').join(', ')})`;
+    const selected = IMPORT_COLUMNS.map((c) => (c.sameForAll === true ? `shared.${c.name}` : `v.column${ROW_COLUMNS.indexOf(c) + 1}`)).join(', ');
+    const shared = SHARED_COLUMNS.map((c) => `? AS ${c.name}`).join(', ');
+    sql = `INSERT INTO users (${COLUMN_LIST}) SELECT ${selected} FROM (VALUES ${Array(rows).fill(row).join(', ')}) AS v, (SELECT ${shared}) AS shared WHERE true ON CONFLICT (account_id, email_key) DO NOTHING`;
     insertSql.set(rows, sql);
   }
   return sql;
@@ -121,6 +138,7 @@ async function insertInBatches(ex: Executor, accountId: string, source: ImportSo
   // one (on the worker thread); it is sent only once that one has succeeded, so nothing runs
   // after a failed statement.
   let sent: SentBatch | undefined;
+  const shared = SHARED_COLUMNS.map((column) => column.value({ accountId, at }));
   const settle = async (batch: SentBatch): Promise<void> => {
     const inserted = await batch.inserted;
     created += inserted;
@@ -137,9 +155,9 @@ async function insertInBatches(ex: Executor, accountId: string, source: ImportSo
       // other requests get their turn between batches.
       if (sent !== undefined) await nextTurn();
       const rows: ImportRow[] = users.map((user) => ({ accountId, id: newId(), user, at }));
-      const bound = bindAll(rows, IMPORT_COLUMNS.length, ROWS_PER_STATEMENT, (row, params) => {
-        for (const column of IMPORT_COLUMNS) params.push(column.value(row));
-      });
+      const bound = bindAll(rows, ROW_COLUMNS.length, ROWS_PER_STATEMENT, (row, params) => {
+        for (const column of ROW_COLUMNS) params.push(column.value(row));
+      }, shared);
       if (sent !== undefined) await settle(sent);
       sent = { rows, inserted: runInStatements(ex, bound, insertStatement) };
       // Not awaited until the next batch is bound: a failure is seen there, or just below.

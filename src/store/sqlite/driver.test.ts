@@ -4,7 +4,8 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { storeConformance } from '../../../test/support/store-conformance.js';
 import { sqliteDatabase, tempDir } from '../../../test/support/databases.js';
-import { SqliteDriver } from './driver.js';
+import Database from 'better-sqlite3';
+import { SQLITE_PAGE_SIZE, SqliteDriver } from './driver.js';
 
 storeConformance({ name: 'sqlite', skip: undefined, create: async () => sqliteDatabase() });
 
@@ -140,6 +141,57 @@ test('the commit stamp moves at every commit, by the writer, a bulk transaction 
     moved('a commit on another connection to the file (another process)');
   } finally {
     await elsewhere.close();
+    await driver.close();
+    dir.remove();
+  }
+});
+
+test('a new database gets the large pages; one made before keeps its own', { timeout: 20_000 }, async () => {
+  const dir = tempDir('portcullis-page-size-');
+  try {
+    const fresh = join(dir.path, 'fresh.sqlite');
+    const driver = new SqliteDriver({ path: fresh });
+    await writeSome(driver);
+    await driver.close();
+    const older = join(dir.path, 'older.sqlite');
+    const made = new Database(older);
+    made.pragma('page_size = 4096');
+    made.exec('CREATE TABLE t (v TEXT)');
+    made.close();
+    const reopened = new SqliteDriver({ path: older });
+    await reopened.transaction(null, (tx) => tx.run('INSERT INTO t (v) VALUES (?)', ['kept']));
+    await reopened.close();
+    const pageSize = (path: string) => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return db.pragma('page_size', { simple: true });
+      } finally {
+        db.close();
+      }
+    };
+    assert.equal(pageSize(fresh), SQLITE_PAGE_SIZE);
+    assert.equal(pageSize(older), 4096);
+  } finally {
+    dir.remove();
+  }
+});
+
+test("a bulk transaction's commit leaves the copy into the database file to the checkpointer", { timeout: 30_000 }, async () => {
+  const dir = tempDir('portcullis-bulk-checkpoint-');
+  const path = join(dir.path, 'db.sqlite');
+  // The checkpointer runs but not within the test: whatever reaches the database file early
+  // was copied by the commit itself.
+  const driver = new SqliteDriver({ path, checkpointIntervalMs: 600_000 });
+  try {
+    await driver.transaction(null, (tx) => tx.run('CREATE TABLE t (v TEXT)'));
+    const before = statSync(path).size;
+    const row = 'x'.repeat(4_000);
+    // About 24 MB: past SQLite's own automatic threshold (1,000 pages) at any page size.
+    await driver.transaction(null, (tx) => tx.runEach('INSERT INTO t (v) VALUES (?)', Array.from({ length: 6_000 }, (_, i) => [`${i}${row}`])), { bulk: true });
+    assert.ok(statSync(`${path}-wal`).size > 20_000_000, 'the rows are in the WAL');
+    assert.ok(statSync(path).size - before < 1_000_000, `the database file did not take them at commit (${statSync(path).size - before} bytes more)`);
+    assert.equal((await driver.reader.get<{ n: number }>('SELECT count(*) AS n FROM t'))?.n, 6_000);
+  } finally {
     await driver.close();
     dir.remove();
   }

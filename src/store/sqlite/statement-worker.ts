@@ -14,6 +14,8 @@ export interface StatementWorkerData {
   readonly writable: boolean;
   /** The writer's durability setting (writable connections only). */
   readonly synchronous?: string;
+  /** A writable connection that leaves checkpoints to the driver's checkpointer thread. */
+  readonly noAutoCheckpoint?: boolean;
 }
 
 export interface StatementRequest {
@@ -26,10 +28,11 @@ export interface StatementRequest {
 
 export type StatementReply = { readonly id: number; readonly rows: unknown } | { readonly id: number; readonly error: { readonly message: string; readonly code?: string } };
 
-const { path, writable, synchronous } = workerData as StatementWorkerData;
+const { path, writable, synchronous, noAutoCheckpoint } = workerData as StatementWorkerData;
 const db = new Database(path, { readonly: !writable });
 db.pragma('busy_timeout = 10000');
 if (writable) db.pragma(`synchronous = ${synchronous ?? 'NORMAL'}`);
+if (writable && noAutoCheckpoint === true) db.pragma('wal_autocheckpoint = 0');
 // The same Unicode-aware lower case as the server's own connections (see dialect.ts).
 db.function('unicode_lower', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? text.toLowerCase() : text));
 
