@@ -23,12 +23,67 @@ export class NdjsonBody implements AsyncIterable<Buffer> {
   }
 
   /**
-   * Every chunk, once the body has arrived: the import checks and writes its entries in one go
-   * after that, so a slow client never keeps a transaction (SQLite's one writer) waiting.
+   * Reads the whole body from now on, whoever reads the chunks and however slowly: the import
+   * checks entries as they arrive but writes only once all have (`arrived`), so a slow client
+   * never keeps a transaction (SQLite's one writer) waiting.
    */
-  async chunks(): Promise<Buffer[]> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of this) chunks.push(chunk);
-    return chunks;
+  receive(): ReceivedBody {
+    return new ReceivedBody(this);
+  }
+}
+
+/** A body being read to its end, its chunks handed to one reader as they come and let go once handed. */
+export class ReceivedBody implements AsyncIterable<Buffer> {
+  /** Settles when the whole body is here (or failed: too large, or the client went away). */
+  readonly arrived: Promise<void>;
+  private readonly chunks: (Buffer | undefined)[] = [];
+  private next = 0;
+  private ended = false;
+  private failure: unknown;
+  private wake: (() => void) | undefined;
+  private iterated = false;
+
+  constructor(source: AsyncIterable<Buffer>) {
+    this.arrived = (async () => {
+      try {
+        for await (const chunk of source) {
+          this.chunks.push(chunk);
+          this.wakeReader();
+        }
+      } catch (err) {
+        this.failure = err;
+        throw err;
+      } finally {
+        this.ended = true;
+        this.wakeReader();
+      }
+    })();
+    // Seen by the reader as its chunks' error; unobserved here it must not crash the process.
+    this.arrived.catch(() => undefined);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    if (this.iterated) throw new Error('a received body is read once');
+    this.iterated = true;
+    for (;;) {
+      if (this.next < this.chunks.length) {
+        const chunk = this.chunks[this.next]!;
+        // Handed on: the reader keeps what it needs of it.
+        this.chunks[this.next++] = undefined;
+        yield chunk;
+      } else if (this.failure !== undefined) {
+        throw this.failure;
+      } else if (this.ended) {
+        return;
+      } else {
+        await new Promise<void>((resolve) => (this.wake = resolve));
+      }
+    }
+  }
+
+  private wakeReader(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
   }
 }

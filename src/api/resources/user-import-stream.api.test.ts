@@ -1,7 +1,7 @@
 // Large NDJSON imports streamed over HTTP, on SQLite and PostgreSQL: more users than one write
 // batch all arrive right, a bad line near the end writes nothing, a client that hangs up
-// mid-body writes nothing and leaves the server up, re-imports merge, and the server answers
-// other requests while an import runs.
+// mid-body writes nothing and leaves the server up, one that pauses holds no write, re-imports
+// merge, and the server answers other requests while an import runs.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -56,6 +56,30 @@ function streamImport(s: TestServer, account: string, body: string, hangUpAfter?
     };
     writeMore();
   });
+}
+
+/** An import whose client sends `first`, then waits: `finish` sends the rest and gives the answer. */
+function pausedImport(s: TestServer, account: string, first: string): { finish(rest: string): Promise<Sent> } {
+  const request = http.request(`${s.apiUrl}/accounts/${account}/access/users/import`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${s.rootToken}`, 'content-type': 'application/x-ndjson' },
+  });
+  const answer = new Promise<Sent>((resolve, reject) => {
+    request.on('error', reject);
+    request.on('response', (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, json: JSON.parse(text) }));
+    });
+  });
+  request.write(first);
+  return {
+    finish(rest) {
+      request.end(rest);
+      return answer;
+    },
+  };
 }
 
 await describeEachDatabase('streamed user import', (s) => {
@@ -138,6 +162,25 @@ await describeEachDatabase('streamed user import', (s) => {
     const next = await streamImport(s, account, lines(2, (i) => JSON.stringify({ email: `after${i}@example.com` })).join('\n'));
     assert.deepEqual(next !== 'hung up' && [next.status, next.json.result], [200, { created: 2, updated: 0 }]);
     assert.deepEqual((await allUsers(account)).map((u) => u.email), ['after0@example.com', 'after1@example.com']);
+  });
+
+  it("holds no write of the account while a paused client's entries are checked, and imports them all once the rest arrives", async () => {
+    const account = randomAccountId();
+    const all = lines(USERS);
+    // Past the batches checked ahead of the body's end: checking waits too.
+    const paused = pausedImport(s, account, all.slice(0, 20_000).join('\n') + '\n');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    let timer: NodeJS.Timeout | undefined;
+    const stuck = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('a write waited on the paused import')), 10_000)));
+    const [meanwhile] = await Promise.allSettled([Promise.race([s.api('POST', `/accounts/${account}/access/users`, { email: 'meanwhile@example.com', name: 'Meanwhile' }), stuck])]);
+    clearTimeout(timer);
+    // Whatever happened, the paused client finishes (a request left open would keep the server up).
+    const done = await paused.finish(all.slice(20_000).join('\n'));
+    if (meanwhile.status === 'rejected') throw meanwhile.reason;
+    const created = meanwhile.value;
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    assert.deepEqual([done.status, done.json.result], [200, { created: USERS, updated: 0 }]);
+    assert.equal((await allUsers(account)).length, USERS + 1);
   });
 
   it('answers other requests while a large import is read, checked and written', async () => {

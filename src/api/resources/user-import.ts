@@ -27,6 +27,12 @@ export class ImportRefused extends Error {
 /** Users handed on at a time: the store writes one batch while the next is checked. */
 export const IMPORT_BATCH_USERS = 10_000;
 
+/**
+ * Batches an NDJSON import may check while its body still arrives (held until it has: the
+ * store's transaction starts after the last byte); past them checking waits, the body still read to its end.
+ */
+export const IMPORT_READ_AHEAD_BATCHES = 10;
+
 /** Where an entry sits in the request. */
 interface Position {
   readonly pointer: string;

@@ -3,7 +3,7 @@
 // (docs/extensions.md "Identities"): setting one identity, and a bulk import by email.
 
 import { isValidEmail, quote } from '../../engine/index.js';
-import type { StoreReader, UserRecord } from '../../store/store.js';
+import type { PreparedUser, StoreReader, UserRecord } from '../../store/store.js';
 import { apiError, validationError } from '../errors.js';
 import { paging, pageQueryProperties, resultInfo } from '../pagination.js';
 import { defineRoute, type RouteDef } from '../route.js';
@@ -12,7 +12,8 @@ import { arr, nullOnly, str, type Static } from '../../schema/json-schema.js';
 import { IMPORT_REQUEST, IMPORT_RESPONSE, USER_CREATE_REQUEST, USER_IDENTITIES_QUERY, USER_IDENTITIES_RESPONSE, USER_RESPONSE, USER_UPDATE_REQUEST } from '../../schema/users.js';
 import { DEFAULT_SETTINGS, JSON_IMPORT_LIMIT_BYTES } from '../settings.js';
 import { compact, newId } from './common.js';
-import { ImportRefused, jsonUserBatches, ndjsonUserBatches } from './user-import.js';
+import { ImportRefused, IMPORT_READ_AHEAD_BATCHES, jsonUserBatches, ndjsonUserBatches } from './user-import.js';
+import { aheadOfArrival } from './read-ahead.js';
 import { NdjsonBody } from '../ndjson-body.js';
 
 const PATH = '/accounts/{account_id}/access/users';
@@ -229,7 +230,7 @@ export const userRoutes: RouteDef[] = [
     description:
       'A portcullis extension: create or update users by email (case-insensitive), as `application/json` `{"users": [{email, name?, identity?}]}` or as `application/x-ndjson`, one such object per line (blank lines ignored). ' +
       'All or nothing: any invalid entry refuses the whole import (400) naming every bad entry, by pointer (`/users/3/email`, or `/line/7/email` with the line in the message); an email may appear once. ' +
-      `An entry without \`name\` or \`identity\` keeps the stored one. At most the server's import limits per request: ${DEFAULT_SETTINGS.importMaxUsers} users and ${DEFAULT_SETTINGS.importBodyLimitBytes} bytes by default (a JSON body at most ${JSON_IMPORT_LIMIT_BYTES} bytes; NDJSON is read as it arrives).`,
+      `An entry without \`name\` or \`identity\` keeps the stored one. At most the server's import limits per request: ${DEFAULT_SETTINGS.importMaxUsers} users and ${DEFAULT_SETTINGS.importBodyLimitBytes} bytes by default (a JSON body at most ${JSON_IMPORT_LIMIT_BYTES} bytes; NDJSON is checked as it arrives).`,
     tag: TAG,
     permissions: [...WRITE],
     documentedBody: IMPORT_REQUEST,
@@ -242,12 +243,18 @@ export const userRoutes: RouteDef[] = [
     extension: true,
     handler: async ({ accountId, body, request, ctx }) => {
       const max = ctx.settings.importMaxUsers;
-      // The whole body has arrived before the transaction starts (a slow client never holds the
-      // writer); then each batch of entries is checked while the store writes the one before,
-      // giving other requests their turn between slices. A bad entry anywhere means nothing is
-      // written: the batches end by throwing ImportRefused and the transaction rolls back.
-      // Readers see none of the import until it commits.
-      const batches = body instanceof NdjsonBody ? ndjsonUserBatches(await body.chunks(), max) : jsonUserBatches(body, max);
+      // The first entries are checked as they arrive, but the whole body has arrived before the
+      // transaction starts (a slow client never holds the writer); then each batch of entries is
+      // checked while the store writes the one before, giving other requests their turn between
+      // slices. A bad entry anywhere means nothing is written: the batches end by throwing
+      // ImportRefused and the transaction rolls back. Readers see none of the import until it commits.
+      let batches: AsyncIterable<PreparedUser[]>;
+      if (body instanceof NdjsonBody) {
+        const received = body.receive();
+        batches = aheadOfArrival(ndjsonUserBatches(received, max), received.arrived, IMPORT_READ_AHEAD_BATCHES);
+      } else {
+        batches = jsonUserBatches(body, max);
+      }
       try {
         return { result: await ctx.store.importUsers(accountId, batches, newId) };
       } catch (err) {
