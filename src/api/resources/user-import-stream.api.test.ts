@@ -19,23 +19,32 @@ interface Sent {
   readonly json: any;
 }
 
-/**
- * POST NDJSON in 64 KiB pieces with chunked transfer encoding (no length known up front), as a
- * client streaming a file does. `hangUpAfter`: bytes after which the client closes the connection.
- */
-function streamImport(s: TestServer, account: string, body: string, hangUpAfter?: number): Promise<Sent | 'hung up'> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(`${s.apiUrl}/accounts/${account}/access/users/import`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${s.rootToken}`, 'content-type': 'application/x-ndjson' },
-    });
-    request.on('error', (err) => (hangUpAfter !== undefined ? resolve('hung up') : reject(err)));
+/** An import request not yet sent, and its answer once it comes. */
+function importRequest(s: TestServer, account: string): { request: http.ClientRequest; answer: Promise<Sent> } {
+  const request = http.request(`${s.apiUrl}/accounts/${account}/access/users/import`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${s.rootToken}`, 'content-type': 'application/x-ndjson' },
+  });
+  const answer = new Promise<Sent>((resolve, reject) => {
+    request.on('error', reject);
     request.on('response', (response) => {
       let text = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (text += chunk));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, json: JSON.parse(text) }));
     });
+  });
+  return { request, answer };
+}
+
+/**
+ * POST NDJSON in 64 KiB pieces with chunked transfer encoding (no length known up front), as a
+ * client streaming a file does. `hangUpAfter`: bytes after which the client closes the connection.
+ */
+function streamImport(s: TestServer, account: string, body: string, hangUpAfter?: number): Promise<Sent | 'hung up'> {
+  const { request, answer } = importRequest(s, account);
+  return new Promise((resolve, reject) => {
+    answer.then(resolve, (err) => (hangUpAfter !== undefined ? resolve('hung up') : reject(err)));
     const bytes = Buffer.from(body);
     let at = 0;
     const writeMore = (): void => {
@@ -60,19 +69,7 @@ function streamImport(s: TestServer, account: string, body: string, hangUpAfter?
 
 /** An import whose client sends `first`, then waits: `finish` sends the rest and gives the answer. */
 function pausedImport(s: TestServer, account: string, first: string): { finish(rest: string): Promise<Sent> } {
-  const request = http.request(`${s.apiUrl}/accounts/${account}/access/users/import`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${s.rootToken}`, 'content-type': 'application/x-ndjson' },
-  });
-  const answer = new Promise<Sent>((resolve, reject) => {
-    request.on('error', reject);
-    request.on('response', (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, json: JSON.parse(text) }));
-    });
-  });
+  const { request, answer } = importRequest(s, account);
   request.write(first);
   return {
     finish(rest) {
