@@ -526,6 +526,25 @@ export function storeConformance(kind: DatabaseKind): void {
         assert.deepEqual(await store.tests.userChunks(randomUUID().replace(/-/g, ''), 3), []);
       });
 
+      it('chunks a directory whose size the chunk size divides, or one user at a time, with no empty chunk and no user twice', async () => {
+        const acct = randomUUID().replace(/-/g, '');
+        const noise = randomUUID().replace(/-/g, '');
+        for (let i = 0; i < 6; i++) {
+          await store.transaction(acct, (tx) => tx.upsertUsers(acct, [{ email: `a${i}@x.org` }], randomUUID));
+          if (i % 2 === 0) await store.transaction(noise, (tx) => tx.upsertUsers(noise, [{ email: `n${i}@x.org` }], randomUUID));
+        }
+        for (const [size, expected] of [[3, [3, 3]], [6, [6]], [7, [6]], [1, [1, 1, 1, 1, 1, 1]]] as const) {
+          const chunks = await store.tests.userChunks(acct, size);
+          assert.deepEqual(chunks.map((c) => c.expectedUsers), expected, `chunks of ${size}`);
+          const emails: string[] = [];
+          for (const [i, c] of chunks.entries()) {
+            if (i > 0) assert.equal(c.seqFrom, chunks[i - 1].seqTo + 1, 'chunks follow each other without a gap');
+            emails.push(...(await store.tests.usersInRange(acct, c.seqFrom, c.seqTo)).map((u) => u.email));
+          }
+          assert.deepEqual(emails, Array.from({ length: 6 }, (_, i) => `a${i}@x.org`), `chunks of ${size}`);
+        }
+      });
+
       it('lets another thread read a chunk\'s users on a connection of its own, the same rows as usersInRange', async () => {
         const acct = randomUUID().replace(/-/g, '');
         await usersIn(acct, 5);
