@@ -2,6 +2,10 @@
 // test is being created, stop again when no chunk comes, and a stopped pool starts none.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { databaseKinds, TEST_POSTGRES_URL } from '../../test/support/databases.js';
 import { testKeys } from '../../test/support/secrets-key.js';
@@ -49,3 +53,39 @@ for (const kind of await databaseKinds()) {
     }
   });
 }
+
+test('idle threads do not keep a process alive that has nothing else to do', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-chunk-pool-'));
+  try {
+    const path = join(dir, 'store.db');
+    const store = await openStore(`sqlite:${path}`, { secrets: testKeys() });
+    await store.close();
+    // Threads are kept for minutes without work: the child warms a pool and neither closes it nor
+    // does anything else, so it ends only if the waiting threads let it.
+    const script = `
+      const { ChunkPool } = await import(${JSON.stringify(new URL('./chunk-pool.js', import.meta.url).href)});
+      const pool = new ChunkPool({ size: 2, connection: { dialect: 'sqlite', path: ${JSON.stringify(path)} } });
+      pool.warm();
+      console.log('threads', pool.threadCount);`;
+    // A file, not `-e`: a process running `-e` code ends without waiting for its threads.
+    const scriptPath = join(dir, 'warm-and-leave.mjs');
+    writeFileSync(scriptPath, script);
+    const child = spawn(process.execPath, [scriptPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let printed = '';
+    child.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    const exited = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill();
+        resolve(null);
+      }, 20_000);
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+    });
+    assert.equal(printed.trim(), 'threads 2', 'the pool started its threads');
+    assert.equal(exited, 0, 'the process ended by itself, well before the threads\' idle time');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
