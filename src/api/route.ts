@@ -14,6 +14,7 @@ import type { PermissionName } from './auth/permissions.js';
 import type { EnvelopeMessage } from './errors.js';
 import type { ResultInfo } from './pagination.js';
 import type { Properties, Static, TSchema } from '../schema/json-schema.js';
+import type { ImportSlots } from './import-slots.js';
 import type { ServerSettings } from './settings.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -34,6 +35,8 @@ export interface ApiContext {
   readonly signingKeys: SigningKeys;
   /** The server's own public URL, the auth domain of an organization that names none. */
   defaultAuthDomain(): string;
+  /** User imports running at once, at most settings.importConcurrency. */
+  readonly importSlots: ImportSlots;
 }
 
 /** A validated query: the declared parameters typed (each may be absent), others as sent. */

@@ -27,6 +27,7 @@ import { SigningKeys } from '../account/signing-keys.js';
 import { holdsUnstorableText, UNSTORABLE_MESSAGE, parseUntrustedJson, unacceptedCharset } from './untrusted-json.js';
 import { answerClientError, frameworkError, isClientAbort } from './transport-errors.js';
 import { setAsideUnknownFields, topLevelFields } from './unknown-fields.js';
+import { ImportSlots } from './import-slots.js';
 import { NdjsonBody } from './ndjson-body.js';
 
 export const API_PREFIX = '/client/v4';
@@ -169,6 +170,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     signingKeys: options.signingKeys ?? new SigningKeys(options.store),
     defaultAuthDomain: options.defaultAuthDomain ?? (() => ''),
     chargeOutboundCalls: (principal, calls) => limits.charge(principal, calls, 'outbound external evaluation calls'),
+    importSlots: new ImportSlots(settings.importConcurrency),
   };
   const stamps = new ChangeStamps(options.store);
   const authenticator = new Authenticator(options.store, options.root, stamps);

@@ -10,6 +10,8 @@ export interface ServerSettings {
   readonly importBodyLimitBytes: number;
   /** Most users one import request may carry. */
   readonly importMaxUsers: number;
+  /** User imports this server runs at once; more wait their turn, their bodies unread (import-slots.ts). */
+  readonly importConcurrency: number;
   /** Users per chunk of a policy test (the unit leased to a runner and stored as one result). */
   readonly testChunkSize: number;
   /** A policy test still running after this long stops as "exceeded time", keeping its results. */
@@ -42,6 +44,9 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   // A million users with rich identities is about 400 MiB of NDJSON.
   importBodyLimitBytes: 1024 * 1024 * 1024,
   importMaxUsers: 1_000_000,
+  // Two: one import can check its entries while another writes, and two million-user NDJSON
+  // bodies held while they arrive stay under a gigabyte.
+  importConcurrency: 2,
   // A chunk's results are stored as one JSON string of about 85 bytes a user. Past V8's
   // large-object size (128 KiB) each such string goes straight to the old generation, which
   // only a full collection frees: at 2,000 users a chunk a million-user test left about 200 MiB

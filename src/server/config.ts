@@ -229,6 +229,7 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
       bodyLimitBytes: optionalInteger(env, 'PORTCULLIS_BODY_LIMIT_KB', 1024),
       importBodyLimitBytes: optionalInteger(env, 'PORTCULLIS_IMPORT_LIMIT_MB', 1024 * 1024),
       importMaxUsers: optionalInteger(env, 'PORTCULLIS_IMPORT_MAX_USERS'),
+      importConcurrency: optionalInteger(env, 'PORTCULLIS_IMPORT_CONCURRENCY'),
       requestTimeoutMs: optionalInteger(env, 'PORTCULLIS_REQUEST_TIMEOUT_S', 1000),
       openAccounts: openAccounts ? true : undefined,
     }),

@@ -206,3 +206,49 @@ describe('streamed user import limit', () => {
     assert.equal((await s.store.read.usersAfter(account, 0, 1000)).length, 0);
   });
 });
+
+describe('user imports at once', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer({ settings: { importConcurrency: 1 } });
+  });
+  after(() => s.close());
+  const emails = async (account: string) => (await s.store.read.usersAfter(account, 0, 1000)).map((u) => u.email);
+  const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('runs an import past the limit after the one before it; a client that leaves while it waits gets nothing written and takes no slot with it', async () => {
+    const [first, second, leaving, last] = [randomAccountId(), randomAccountId(), randomAccountId(), randomAccountId()];
+    const firstLines = lines(100);
+    const running = pausedImport(s, first, firstLines.slice(0, 50).join('\n') + '\n');
+    let secondAnswered = false;
+    let waiting: Promise<Sent | 'hung up'> | undefined;
+    let observed: { secondAnswered: boolean; secondEmails: string[] } | undefined;
+    let done: Sent;
+    try {
+      await settle(500);
+      waiting = streamImport(s, second, lines(3).join('\n')).then((answer) => {
+        secondAnswered = true;
+        return answer;
+      });
+      const { request: leaver, answer: leaverAnswer } = importRequest(s, leaving);
+      leaverAnswer.catch(() => undefined);
+      leaver.end(lines(2).join('\n'));
+      await settle(500);
+      leaver.destroy();
+      await settle(300);
+      observed = { secondAnswered, secondEmails: await emails(second) };
+    } finally {
+      // Whatever happened, the paused client finishes (a request left open would keep the server up).
+      done = await running.finish(firstLines.slice(50).join('\n'));
+    }
+    assert.deepEqual(observed, { secondAnswered: false, secondEmails: [] }, 'the second import waits while the first holds the only slot');
+    assert.deepEqual([done.status, done.json.result], [200, { created: 100, updated: 0 }]);
+    const secondDone = await waiting!;
+    assert.deepEqual(secondDone !== 'hung up' && [secondDone.status, secondDone.json.result], [200, { created: 3, updated: 0 }]);
+    // The slot was not lost to the client that left: a later import runs.
+    const lastDone = await streamImport(s, last, lines(1).join('\n'));
+    assert.deepEqual(lastDone !== 'hung up' && [lastDone.status, lastDone.json.result], [200, { created: 1, updated: 0 }]);
+    assert.deepEqual(await emails(leaving), [], 'nothing is written for the client that left');
+    assert.equal((await emails(first)).length, 100);
+  });
+});

@@ -14,6 +14,8 @@ import { DEFAULT_SETTINGS, JSON_IMPORT_LIMIT_BYTES } from '../settings.js';
 import { compact, newId } from './common.js';
 import { ImportRefused, IMPORT_READ_AHEAD_BATCHES, jsonUserBatches, ndjsonUserBatches } from './user-import.js';
 import { aheadOfArrival } from './read-ahead.js';
+import type { FastifyRequest } from 'fastify';
+import type { ImportSlots } from '../import-slots.js';
 import { NdjsonBody } from '../ndjson-body.js';
 
 const PATH = '/accounts/{account_id}/access/users';
@@ -230,7 +232,7 @@ export const userRoutes: RouteDef[] = [
     description:
       'A portcullis extension: create or update users by email (case-insensitive), as `application/json` `{"users": [{email, name?, identity?}]}` or as `application/x-ndjson`, one such object per line (blank lines ignored). ' +
       'All or nothing: any invalid entry refuses the whole import (400) naming every bad entry, by pointer (`/users/3/email`, or `/line/7/email` with the line in the message); an email may appear once. ' +
-      `An entry without \`name\` or \`identity\` keeps the stored one. At most the server's import limits per request: ${DEFAULT_SETTINGS.importMaxUsers} users and ${DEFAULT_SETTINGS.importBodyLimitBytes} bytes by default (a JSON body at most ${JSON_IMPORT_LIMIT_BYTES} bytes; NDJSON is checked as it arrives).`,
+      `An entry without \`name\` or \`identity\` keeps the stored one. At most the server's import limits per request: ${DEFAULT_SETTINGS.importMaxUsers} users and ${DEFAULT_SETTINGS.importBodyLimitBytes} bytes by default (a JSON body at most ${JSON_IMPORT_LIMIT_BYTES} bytes; NDJSON is checked as it arrives). A server runs ${DEFAULT_SETTINGS.importConcurrency} imports at once by default; later ones wait their turn, their bodies unread.`,
     tag: TAG,
     permissions: [...WRITE],
     documentedBody: IMPORT_REQUEST,
@@ -248,19 +250,37 @@ export const userRoutes: RouteDef[] = [
       // checked while the store writes the one before, giving other requests their turn between
       // slices. A bad entry anywhere means nothing is written: the batches end by throwing
       // ImportRefused and the transaction rolls back. Readers see none of the import until it commits.
-      let batches: AsyncIterable<PreparedUser[]>;
-      if (body instanceof NdjsonBody) {
-        const received = body.receive();
-        batches = aheadOfArrival(ndjsonUserBatches(received, max), received.arrived, IMPORT_READ_AHEAD_BATCHES);
-      } else {
-        batches = jsonUserBatches(body, max);
-      }
+      // Past the server's import limit an import waits here, its body not yet read.
+      const release = await importSlot(ctx.importSlots, request);
       try {
+        let batches: AsyncIterable<PreparedUser[]>;
+        if (body instanceof NdjsonBody) {
+          const received = body.receive();
+          batches = aheadOfArrival(ndjsonUserBatches(received, max), received.arrived, IMPORT_READ_AHEAD_BATCHES);
+        } else {
+          batches = jsonUserBatches(body, max);
+        }
         return { result: await ctx.store.importUsers(accountId, batches, newId) };
       } catch (err) {
         if (err instanceof ImportRefused) throw validationError(err.issues);
         throw err;
+      } finally {
+        release();
       }
     },
   }),
 ];
+
+/** An import slot for this request; a client that hangs up while waiting leaves the queue. */
+async function importSlot(slots: ImportSlots, request: FastifyRequest): Promise<() => void> {
+  const socket = request.raw.socket;
+  const hungUp = new AbortController();
+  const onClose = () => hungUp.abort(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+  if (socket.destroyed) onClose();
+  else socket.once('close', onClose);
+  try {
+    return await slots.acquire(hungUp.signal);
+  } finally {
+    socket.off('close', onClose);
+  }
+}
