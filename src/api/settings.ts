@@ -10,7 +10,7 @@ export interface ServerSettings {
   readonly importBodyLimitBytes: number;
   /** Most users one import request may carry. */
   readonly importMaxUsers: number;
-  /** User imports this server runs at once; more wait their turn, their bodies unread (import-slots.ts). */
+  /** User imports this server runs at once; more wait their turn, an NDJSON body unread meanwhile (import-slots.ts). */
   readonly importConcurrency: number;
   /** Users per chunk of a policy test (the unit leased to a runner and stored as one result). */
   readonly testChunkSize: number;

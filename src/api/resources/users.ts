@@ -232,7 +232,7 @@ export const userRoutes: RouteDef[] = [
     description:
       'A portcullis extension: create or update users by email (case-insensitive), as `application/json` `{"users": [{email, name?, identity?}]}` or as `application/x-ndjson`, one such object per line (blank lines ignored). ' +
       'All or nothing: any invalid entry refuses the whole import (400) naming every bad entry, by pointer (`/users/3/email`, or `/line/7/email` with the line in the message); an email may appear once. ' +
-      `An entry without \`name\` or \`identity\` keeps the stored one. At most the server's import limits per request: ${DEFAULT_SETTINGS.importMaxUsers} users and ${DEFAULT_SETTINGS.importBodyLimitBytes} bytes by default (a JSON body at most ${JSON_IMPORT_LIMIT_BYTES} bytes; NDJSON is checked as it arrives). A server runs ${DEFAULT_SETTINGS.importConcurrency} imports at once by default; later ones wait their turn, their bodies unread.`,
+      `An entry without \`name\` or \`identity\` keeps the stored one. At most the server's import limits per request: ${DEFAULT_SETTINGS.importMaxUsers} users and ${DEFAULT_SETTINGS.importBodyLimitBytes} bytes by default (a JSON body at most ${JSON_IMPORT_LIMIT_BYTES} bytes; NDJSON is checked as it arrives). A server runs ${DEFAULT_SETTINGS.importConcurrency} imports at once by default; later ones wait their turn (an NDJSON body unread meanwhile).`,
     tag: TAG,
     permissions: [...WRITE],
     documentedBody: IMPORT_REQUEST,
@@ -250,7 +250,7 @@ export const userRoutes: RouteDef[] = [
       // checked while the store writes the one before, giving other requests their turn between
       // slices. A bad entry anywhere means nothing is written: the batches end by throwing
       // ImportRefused and the transaction rolls back. Readers see none of the import until it commits.
-      // Past the server's import limit an import waits here, its body not yet read.
+      // Past the server's import limit an import waits here (an NDJSON body not yet read).
       const release = await importSlot(ctx.importSlots, request);
       try {
         let batches: AsyncIterable<PreparedUser[]>;
