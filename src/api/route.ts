@@ -15,6 +15,7 @@ import type { EnvelopeMessage } from './errors.js';
 import type { ResultInfo } from './pagination.js';
 import type { Properties, Static, TSchema } from '../schema/json-schema.js';
 import type { ImportSlots } from './import-slots.js';
+import type { ImportGarbage } from './import-garbage.js';
 import type { ServerSettings } from './settings.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -37,6 +38,8 @@ export interface ApiContext {
   defaultAuthDomain(): string;
   /** User imports running at once, at most settings.importConcurrency. */
   readonly importSlots: ImportSlots;
+  /** Collects the heap after a large import (its garbage would otherwise stay until some later request). */
+  readonly importGarbage: ImportGarbage;
 }
 
 /** A validated query: the declared parameters typed (each may be absent), others as sent. */

@@ -28,6 +28,7 @@ import { holdsUnstorableText, UNSTORABLE_MESSAGE, parseUntrustedJson, unaccepted
 import { answerClientError, frameworkError, isClientAbort } from './transport-errors.js';
 import { setAsideUnknownFields, topLevelFields } from './unknown-fields.js';
 import { ImportSlots } from './import-slots.js';
+import { ImportGarbage } from './import-garbage.js';
 import { NdjsonBody } from './ndjson-body.js';
 
 export const API_PREFIX = '/client/v4';
@@ -171,6 +172,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     defaultAuthDomain: options.defaultAuthDomain ?? (() => ''),
     chargeOutboundCalls: (principal, calls) => limits.charge(principal, calls, 'outbound external evaluation calls'),
     importSlots: new ImportSlots(settings.importConcurrency),
+    importGarbage: new ImportGarbage((report) => app.log.info({ collectedAfterImport: report }, 'collected the heap after a large import')),
   };
   const stamps = new ChangeStamps(options.store);
   const authenticator = new Authenticator(options.store, options.root, stamps);

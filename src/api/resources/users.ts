@@ -16,6 +16,7 @@ import { ImportRefused, IMPORT_READ_AHEAD_BATCHES, jsonUserBatches, ndjsonUserBa
 import { aheadOfArrival } from './read-ahead.js';
 import type { FastifyRequest } from 'fastify';
 import type { ImportSlots } from '../import-slots.js';
+import { countedBatches } from '../import-garbage.js';
 import { NdjsonBody } from '../ndjson-body.js';
 
 const PATH = '/accounts/{account_id}/access/users';
@@ -252,6 +253,7 @@ export const userRoutes: RouteDef[] = [
       // ImportRefused and the transaction rolls back. Readers see none of the import until it commits.
       // Past the server's import limit an import waits here (an NDJSON body not yet read).
       const release = await importSlot(ctx.importSlots, request);
+      const read = { entries: 0 };
       try {
         let batches: AsyncIterable<PreparedUser[]>;
         if (body instanceof NdjsonBody) {
@@ -260,12 +262,13 @@ export const userRoutes: RouteDef[] = [
         } else {
           batches = jsonUserBatches(body, max);
         }
-        return { result: await ctx.store.importUsers(accountId, batches, newId) };
+        return { result: await ctx.store.importUsers(accountId, countedBatches(batches, read), newId) };
       } catch (err) {
         if (err instanceof ImportRefused) throw validationError(err.issues);
         throw err;
       } finally {
         release();
+        ctx.importGarbage.importEnded(read.entries);
       }
     },
   }),

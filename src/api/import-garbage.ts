@@ -1,0 +1,91 @@
+// A large user import leaves its garbage (body chunks, parsed lines, prepared rows, the texts
+// handed to the store) in V8's old generation: hundreds of MiB for a million users, of which a
+// few tens stay alive. V8 collects the old generation when allocation asks for it, not while the
+// server idles, so without help the process keeps that memory until some later request happens
+// to trigger a major collection, and a policy test run next starts with it (issue figures in
+// docs/benchmarks.md). A full collection with so little alive is short, so one is asked for when
+// a large import ends, once, after its answer is on its way.
+
+import v8 from 'node:v8';
+import vm from 'node:vm';
+
+/** Imports of at least this many entries (read, whether or not they were written) are followed by a collection. */
+export const COLLECT_AFTER_IMPORT_ENTRIES = 100_000;
+
+/** V8's collector as its gc extension offers it: `execution: 'async'` runs it as a task of its own. */
+export type MajorCollector = () => PromiseLike<unknown>;
+
+export interface CollectionReport {
+  readonly entries: number;
+  readonly heapBeforeMiB: number;
+  readonly heapAfterMiB: number;
+  /** From asking to done: the collection itself plus the time its task waited its turn. */
+  readonly ms: number;
+}
+
+let v8Collector: MajorCollector | undefined;
+
+/**
+ * V8's own collector, without running node with --expose-gc: the flag is set only while a fresh
+ * context is made (the only place the function appears) and cleared again, as test runners do
+ * for their leak checks.
+ */
+function defaultCollector(): MajorCollector {
+  if (v8Collector === undefined) {
+    const exposed = (globalThis as { gc?: (options: object) => PromiseLike<unknown> }).gc;
+    let gc = exposed;
+    if (gc === undefined) {
+      v8.setFlagsFromString('--expose-gc');
+      try {
+        gc = vm.runInNewContext('gc') as (options: object) => PromiseLike<unknown>;
+      } finally {
+        v8.setFlagsFromString('--no-expose-gc');
+      }
+    }
+    const collect = gc;
+    v8Collector = () => collect({ type: 'major', execution: 'async' });
+  }
+  return v8Collector;
+}
+
+const mib = (bytes: number) => Math.round(bytes / 1048576);
+
+/**
+ * Collects the heap once after imports that read at least `threshold` entries. While a collection
+ * is pending another import's request is dropped: the pending one collects that garbage too.
+ */
+export class ImportGarbage {
+  private pending = false;
+
+  constructor(
+    private readonly onCollected: (report: CollectionReport) => void,
+    private readonly threshold = COLLECT_AFTER_IMPORT_ENTRIES,
+    private readonly collector: () => MajorCollector = defaultCollector,
+  ) {}
+
+  /** An import that read `entries` entries has ended (answered or refused). */
+  importEnded(entries: number): void {
+    if (entries < this.threshold || this.pending) return;
+    this.pending = true;
+    const heapBefore = process.memoryUsage().heapUsed;
+    const started = performance.now();
+    // The collection runs as its own task, so the import's answer is written first.
+    Promise.resolve()
+      .then(() => this.collector()())
+      .then(
+        () => this.onCollected({ entries, heapBeforeMiB: mib(heapBefore), heapAfterMiB: mib(process.memoryUsage().heapUsed), ms: Math.round(performance.now() - started) }),
+        () => undefined,
+      )
+      .finally(() => {
+        this.pending = false;
+      });
+  }
+}
+
+/** Passes `batches` through, counting the entries read (for ImportGarbage). */
+export async function* countedBatches<T>(batches: AsyncIterable<T[]>, counter: { entries: number }): AsyncGenerator<T[]> {
+  for await (const batch of batches) {
+    counter.entries += batch.length;
+    yield batch;
+  }
+}
