@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomAccountId, startTestServer } from '../../test/support/server.js';
 import { scopedToken } from '../../test/support/tokens.js';
-import { RateLimiter } from './rate-limit.js';
+import { LRU_MOVE_MS, RateLimiter } from './rate-limit.js';
 
 describe('the rate limiter', () => {
   it('allows a burst of `limit`, then refills at limit per window', () => {
@@ -40,6 +40,16 @@ describe('the rate limiter', () => {
     limiter.take('c', 0);
     assert.equal(limiter.take('a', 0).allowed, true, '"a" was dropped and starts afresh');
     assert.equal(limiter.take('c', 0).allowed, false, '"c" was kept');
+  });
+
+  it('moves a key used again a second or more later to the recently used end', () => {
+    const limiter = new RateLimiter({ limit: 1, windowMs: 60_000, maxKeys: 2 });
+    limiter.take('a', 0);
+    limiter.take('b', 0);
+    assert.equal(limiter.take('a', LRU_MOVE_MS).allowed, false);
+    limiter.take('c', LRU_MOVE_MS);
+    assert.equal(limiter.take('a', LRU_MOVE_MS).allowed, false, '"a" was kept: it had moved behind "b"');
+    assert.equal(limiter.take('b', LRU_MOVE_MS).allowed, true, '"b" was dropped and starts afresh');
   });
 });
 

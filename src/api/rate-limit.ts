@@ -14,7 +14,13 @@ export interface RateLimitOptions {
 interface Bucket {
   tokens: number;
   updatedMs: number;
+  /** When it last moved to the recently used end of the map (at most once a second: see take). */
+  movedMs: number;
 }
+
+const ALLOWED: RateDecision = Object.freeze({ allowed: true, retryAfterS: 0 });
+/** How often a busy entry of an LRU map (a rate bucket, a kept token) moves to its recently used end. */
+export const LRU_MOVE_MS = 1_000;
 
 export interface RateDecision {
   readonly allowed: boolean;
@@ -38,20 +44,27 @@ export class RateLimiter {
 
   /** Take one request (or `cost` of them: outbound calls made for the caller) from `key`'s bucket. */
   take(key: string, nowMs = Date.now(), cost = 1): RateDecision {
-    if (!this.enabled) return { allowed: true, retryAfterS: 0 };
+    if (!this.enabled) return ALLOWED;
     let bucket = this.buckets.get(key);
     if (bucket === undefined) {
-      bucket = { tokens: this.options.limit, updatedMs: nowMs };
+      bucket = { tokens: this.options.limit, updatedMs: nowMs, movedMs: nowMs };
       if (this.buckets.size >= this.maxKeys) this.buckets.delete(this.buckets.keys().next().value!);
+      this.buckets.set(key, bucket);
     } else {
-      this.buckets.delete(key); // re-inserted below: the map's order is the LRU order
       bucket.tokens = Math.min(this.options.limit, bucket.tokens + (nowMs - bucket.updatedMs) * this.perMs);
       bucket.updatedMs = nowMs;
+      // The map's order is the LRU order (the first key is dropped when full). Re-inserting on
+      // every request cost a delete and an insert each; once a second keeps a busy key far from
+      // the front all the same.
+      if (nowMs - bucket.movedMs >= LRU_MOVE_MS) {
+        bucket.movedMs = nowMs;
+        this.buckets.delete(key);
+        this.buckets.set(key, bucket);
+      }
     }
-    this.buckets.set(key, bucket);
     if (bucket.tokens >= cost) {
       bucket.tokens -= cost;
-      return { allowed: true, retryAfterS: 0 };
+      return ALLOWED;
     }
     // A cost larger than the whole bucket can never be paid: it waits for a full bucket, then is refused again.
     return { allowed: false, retryAfterS: Math.max(1, Math.ceil((Math.min(cost, this.options.limit) - bucket.tokens) / this.perMs / 1000)) };
