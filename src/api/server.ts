@@ -9,7 +9,7 @@ import type { Store } from '../store/store.js';
 import { TestRunner, type RunnerOptions } from '../tester/runner.js';
 import { quote, type ExternalEvaluator } from '../engine/index.js';
 import { Authenticator, type RootCredentials } from './auth/authenticate.js';
-import { ChangeStamps } from './change-stamps.js';
+import { ChangeStamps, type ChangeStamp } from './change-stamps.js';
 import { KeptAnswers } from './kept-answers.js';
 import { accountResource, userResource } from './auth/permissions.js';
 import type { Principal } from './auth/principal.js';
@@ -62,6 +62,8 @@ export interface BuildServerOptions {
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
+    /** For a route that keeps its answers: the account's change stamp, read with the token's. */
+    keptStamp: Promise<ChangeStamp> | null;
   }
 }
 
@@ -179,6 +181,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   const allowedMethods = pathMatcher(options.routes);
 
   app.decorateRequest('principal', null);
+  app.decorateRequest('keptStamp', null);
 
   // JSON with the parser's own message on errors, refusing prototype pollution; JSON and
   // NDJSON only as UTF-8 (a body declared in another charset would be misread).
@@ -261,6 +264,13 @@ function registerRoute(
     ...(bodyLimit !== undefined ? { bodyLimit } : {}),
     // Credentials and permissions are checked before the body is read.
     onRequest: async (request) => {
+      if (route.keep === 'account') {
+        // Asked in the same turn as the token's stamp, so one read of the store serves both
+        // (SQLite's commit stamp covers every scope). Still read after the request arrived and
+        // before the handler reads, which is all a kept answer needs (change-stamps.ts).
+        const accountId = (request.params as Record<string, string>).account_id ?? '';
+        if (ACCOUNT_ID.test(accountId)) request.keptStamp = kept.stamps.read(accountId.toLowerCase());
+      }
       const principal = await limits.authenticate(request, () =>
         authenticator.authenticate({
           authorization: request.headers.authorization,
@@ -290,8 +300,8 @@ function registerRoute(
       const accountId = (params.account_id ?? '').toLowerCase();
       if (params.account_id !== undefined) params.account_id = accountId;
 
-      const nul = Object.entries(params).find(([, value]) => holdsUnstorableText(value)) ?? Object.entries(request.query as Record<string, unknown>).find(([, value]) => holdsUnstorableText(value));
-      if (nul !== undefined) throw apiError('bad_request', { detail: `${JSON.stringify(nul[0])} ${UNSTORABLE_MESSAGE}` });
+      const unstorable = unstorableField(params) ?? unstorableField(request.query as Record<string, unknown>);
+      if (unstorable !== undefined) throw apiError('bad_request', { detail: `${JSON.stringify(unstorable)} ${UNSTORABLE_MESSAGE}` });
 
       const query = { ...(request.query as Record<string, unknown>) };
       const queryIssues = validateQuery?.(query) ?? [];
@@ -318,7 +328,7 @@ function registerRoute(
       const run = () => route.handler({ params, query, body, accountId, principal, ctx, request });
       if (route.keep === 'account') {
         // Read before the handler reads: a write after this point moves it (change-stamps.ts).
-        const stamp = await kept.stamps.read(accountId);
+        const stamp = await (request.keptStamp ?? kept.stamps.read(accountId));
         const key = `${route.operationId}\n${accountId}\n${JSON.stringify(params)}\n${JSON.stringify(query)}`;
         const answer = stamp === undefined ? undefined : kept.answers.get(key, stamp);
         if (answer !== undefined) return sendText(reply, answer.status, answer.text, answer.headers);
@@ -373,6 +383,12 @@ class RequestLimits {
 
 function limited(who: string, limit: number, window: string, retryAfterS: number): ApiError {
   return apiError('rate_limited', { who, limit, window, retryAfter: retryAfterS }, { 'retry-after': String(retryAfterS) });
+}
+
+/** The first parameter whose value holds text no store can keep (checked on every request, so without making arrays). */
+function unstorableField(values: Record<string, unknown>): string | undefined {
+  for (const name in values) if (holdsUnstorableText(values[name])) return name;
+  return undefined;
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {
