@@ -10,6 +10,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describeTwoInstances } from '../../test/support/shared-instances.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
+import { KeptAnswers } from './kept-answers.js';
+import { LRU_MOVE_MS } from './lru-move.js';
 
 interface Instance {
   /** Status and body text of a call with the root token. */
@@ -103,3 +105,29 @@ await describeTwoInstances(
     describe('written on the second, read on both', () => keptReads(() => ({ writer: instances()[1]!, readers: instances() })));
   },
 );
+
+describe('KeptAnswers', () => {
+  const answer = (text: string) => ({ status: 200, text, headers: undefined });
+  /** Sixteen answers of 20 bytes each (key and text, two bytes a character) fill 320 bytes. */
+  const full = () => {
+    const kept = new KeptAnswers(320);
+    for (let i = 0; i < 16; i++) kept.set(`k${i.toString(16)}`, 's1', answer('x'.repeat(8)), 0);
+    return kept;
+  };
+
+  it('answers only at the stamp it was kept at, and forgets it at another', () => {
+    const kept = full();
+    assert.equal(kept.get('k0', 's1', 10)?.text, 'xxxxxxxx');
+    assert.equal(kept.get('k0', 's2', 10), undefined);
+    assert.equal(kept.get('k0', 's1', 10), undefined, 'dropped once its stamp had moved');
+  });
+
+  it('drops the least recently used first, an answer read a second or more later counting as used', () => {
+    const kept = full();
+    assert.ok(kept.get('k0', 's1', LRU_MOVE_MS) !== undefined);
+    kept.set('kg', 's1', answer('x'.repeat(8)), LRU_MOVE_MS);
+    assert.ok(kept.get('k0', 's1', LRU_MOVE_MS) !== undefined, 'k0 had moved behind k1');
+    assert.equal(kept.get('k1', 's1', LRU_MOVE_MS), undefined, 'k1, the least recently used, went');
+    assert.ok(kept.get('kg', 's1', LRU_MOVE_MS) !== undefined);
+  });
+});

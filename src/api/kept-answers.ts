@@ -5,6 +5,8 @@
 // is not kept. An answer is read again after MAX_AGE_MS whatever the stamp says: on PostgreSQL a
 // change made by hand in SQL moves no version.
 
+import { LRU_MOVE_MS } from './lru-move.js';
+
 export interface KeptAnswer {
   readonly status: number;
   /** The envelope, serialised. */
@@ -17,6 +19,8 @@ interface Entry {
   readonly keptAt: number;
   readonly answer: KeptAnswer;
   readonly bytes: number;
+  /** When it last moved to the recently used end of the map (at most once a second: see get). */
+  movedAt: number;
 }
 
 /** Bytes of answers kept at most (strings count two bytes a character). */
@@ -33,12 +37,18 @@ export class KeptAnswers {
   get(key: string, stamp: string, now = Date.now()): KeptAnswer | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
-    this.entries.delete(key);
     if (entry.stamp !== stamp || now - entry.keptAt >= MAX_AGE_MS) {
+      this.entries.delete(key);
       this.bytes -= entry.bytes;
       return undefined;
     }
-    this.entries.set(key, entry); // re-inserted: the map's order is the LRU order
+    // The map's order is the LRU order; moving a busy answer once a second keeps it as far from
+    // the front as moving it on every read, without a delete and an insert per request.
+    if (now - entry.movedAt >= LRU_MOVE_MS) {
+      entry.movedAt = now;
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
     return entry.answer;
   }
 
@@ -50,7 +60,7 @@ export class KeptAnswers {
       this.bytes -= old.bytes;
     }
     if (bytes > this.maxBytes / 16) return;
-    this.entries.set(key, { stamp, keptAt: now, answer, bytes });
+    this.entries.set(key, { stamp, keptAt: now, answer, bytes, movedAt: now });
     this.bytes += bytes;
     while (this.bytes > this.maxBytes) {
       const [oldest, entry] = this.entries.entries().next().value!;

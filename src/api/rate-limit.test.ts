@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomAccountId, startTestServer } from '../../test/support/server.js';
 import { scopedToken } from '../../test/support/tokens.js';
-import { LRU_MOVE_MS, RateLimiter } from './rate-limit.js';
+import { RateLimiter } from './rate-limit.js';
+import { LRU_MOVE_MS } from './lru-move.js';
 
 describe('the rate limiter', () => {
   it('allows a burst of `limit`, then refills at limit per window', () => {

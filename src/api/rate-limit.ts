@@ -3,6 +3,8 @@
 // allowed on average with bursts up to `limit`. Counted per server process: N instances
 // behind a load balancer allow up to N times the limit (docs/operations.md says so).
 
+import { LRU_MOVE_MS } from './lru-move.js';
+
 export interface RateLimitOptions {
   /** Requests allowed per window; 0 switches limiting off. */
   readonly limit: number;
@@ -19,8 +21,7 @@ interface Bucket {
 }
 
 const ALLOWED: RateDecision = Object.freeze({ allowed: true, retryAfterS: 0 });
-/** How often a busy entry of an LRU map (a rate bucket, a kept token) moves to its recently used end. */
-export const LRU_MOVE_MS = 1_000;
+
 
 export interface RateDecision {
   readonly allowed: boolean;

@@ -329,7 +329,9 @@ function registerRoute(
       if (route.keep === 'account') {
         // Read before the handler reads: a write after this point moves it (change-stamps.ts).
         const stamp = await (request.keptStamp ?? kept.stamps.read(accountId));
-        const key = `${route.operationId}\n${accountId}\n${JSON.stringify(params)}\n${JSON.stringify(query)}`;
+        // The URL as sent determines the parameters and the query, so it keys the answer
+        // (another spelling of the same request is kept apart, never confused with it).
+        const key = `${route.operationId}\n${request.url}`;
         const answer = stamp === undefined ? undefined : kept.answers.get(key, stamp);
         if (answer !== undefined) return sendText(reply, answer.status, answer.text, answer.headers);
         const out = await run();

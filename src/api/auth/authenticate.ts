@@ -15,7 +15,7 @@ import type { ChangeStamps } from '../change-stamps.js';
 import { apiError } from '../errors.js';
 import { parseInstant } from '../instant.js';
 import { conditionAllows } from './condition.js';
-import { LRU_MOVE_MS } from '../rate-limit.js';
+import { LRU_MOVE_MS } from '../lru-move.js';
 import { ROOT_PRINCIPAL, tokenPrincipal, type Principal } from './principal.js';
 
 /** A new API token secret: 40 URL-safe characters (240 random bits), like Cloudflare's. */
