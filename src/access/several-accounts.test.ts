@@ -6,11 +6,11 @@
 // specific application wins across accounts and a tie is refused and logged; a new auth domain
 // applies to the next request.
 import { requestAs } from '../../test/support/raw-http.js';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from 'jose';
 import { databaseKinds, type TestDatabase } from '../../test/support/databases.js';
+import { logLines } from '../../test/support/log-lines.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { freePort, proxyUnavailable, startNginx, type RunningProxy } from '../../test/support/proxies.js';
 import { startUpstream, type Upstream } from '../../test/support/protected-upstream.js';
@@ -36,7 +36,7 @@ for (const kind of await databaseKinds()) {
   describe(`several accounts on one enforcement point (${kind.name})`, { skip: kind.skip }, () => {
     let db: TestDatabase;
     let s: TestServer;
-    const log: { level: number; msg: string; accounts?: string[]; host?: string }[] = [];
+    const { lines: log, stream: logStream } = logLines<{ level: number; msg: string; accounts?: string[]; host?: string }>();
     const accounts: Record<'a' | 'b', Account> = {} as Record<'a' | 'b', Account>;
     const other = (account: Account): Account => accounts[account.letter === 'a' ? 'b' : 'a'];
     const appHost = (account: Account): string => `app-${account.letter}.test`;
@@ -88,13 +88,7 @@ for (const kind of await databaseKinds()) {
 
     before(async () => {
       db = await kind.create();
-      const stream = new Writable({
-        write(chunk: Buffer, _encoding, callback) {
-          for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') log.push(JSON.parse(line));
-          callback();
-        },
-      });
-      s = await startTestServer({ database: db, access: { devLogin: true }, logger: { level: 'warn', stream } });
+      s = await startTestServer({ database: db, access: { devLogin: true }, logger: { level: 'warn', stream: logStream } });
       for (const letter of ['a', 'b'] as const) {
         const created = await s.api('POST', '/accounts', { name: `Account ${letter.toUpperCase()}` });
         assert.equal(created.status, 200, JSON.stringify(created.json));

@@ -3,23 +3,23 @@
 // through the API ends with that collection, logged.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { COLLECT_AFTER_IMPORT_ENTRIES, ImportGarbage, countedBatches, type CollectionReport } from './import-garbage.js';
 import { startTestServer } from '../../test/support/server.js';
+import { logLines } from '../../test/support/log-lines.js';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
-/** A collector whose runs are counted and finish when the test says. */
-function controlledCollector() {
+/** An ImportGarbage at `threshold` whose collections are counted (`runs`) and finish when the test says. */
+function controlled(threshold: number) {
   const runs: (() => void)[] = [];
-  return { runs, collector: () => () => new Promise<void>((resolve) => runs.push(resolve)) };
+  const reports: CollectionReport[] = [];
+  const garbage = new ImportGarbage((report) => reports.push(report), threshold, () => () => new Promise<void>((resolve) => runs.push(resolve)));
+  return { runs, reports, garbage };
 }
 
 describe('ImportGarbage', () => {
   it('collects after an import of at least the threshold, never after a smaller one', async () => {
-    const { runs, collector } = controlledCollector();
-    const reports: CollectionReport[] = [];
-    const garbage = new ImportGarbage((report) => reports.push(report), 1_000, collector);
+    const { runs, reports, garbage } = controlled(1_000);
     garbage.importEnded(999);
     garbage.importEnded(0);
     await tick();
@@ -34,9 +34,7 @@ describe('ImportGarbage', () => {
   });
 
   it('runs one collection at a time: imports that end meanwhile are covered by it', async () => {
-    const { runs, collector } = controlledCollector();
-    const reports: CollectionReport[] = [];
-    const garbage = new ImportGarbage((report) => reports.push(report), 10, collector);
+    const { runs, reports, garbage } = controlled(10);
     garbage.importEnded(50);
     garbage.importEnded(60);
     await tick();
@@ -94,13 +92,7 @@ describe('ImportGarbage', () => {
 
 describe('a large import through the API', () => {
   it('is followed by one collection of the heap, logged with the entries read', async () => {
-    const log: { msg: string; collectedAfterImport?: CollectionReport }[] = [];
-    const stream = new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') log.push(JSON.parse(line));
-        callback();
-      },
-    });
+    const { lines: log, stream } = logLines<{ msg: string; collectedAfterImport?: CollectionReport }>();
     const s = await startTestServer({ logger: { level: 'info', stream } });
     try {
       const importUsers = async (count: number) => {

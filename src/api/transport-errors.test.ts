@@ -5,8 +5,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
-import { Writable } from 'node:stream';
 import { rawClient, type RawAnswer, type RawClient } from '../../test/support/raw-http.js';
+import { logLines } from '../../test/support/log-lines.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 
 describe('requests refused before routing', () => {
@@ -100,13 +100,7 @@ describe('a request that does not arrive in time', () => {
 
 describe('a client that disconnects in the middle of its body', () => {
   it('is logged at debug level, as a client abort, not as a failure of the server or the database', async () => {
-    const log: { level: number; msg: string; err?: { message?: string; code?: string } }[] = [];
-    const stream = new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') log.push(JSON.parse(line));
-        callback();
-      },
-    });
+    const { lines: log, stream } = logLines<{ level: number; msg: string; err?: { message?: string; code?: string } }>();
     const s = await startTestServer({ logger: { level: 'debug', stream } });
     try {
       const { port } = new URL(s.baseUrl);
