@@ -50,10 +50,16 @@ export class ChangeStamps {
       for (const { resolve } of batch) resolve(`c${commit}`);
       return;
     }
-    const versions = new Map<string, Promise<ChangeStamp>>();
-    for (const { scope } of batch) {
-      if (!versions.has(scope)) versions.set(scope, this.store.read.accountVersion(scope).then((v) => `v${v}`, () => undefined));
+    // One read for every scope asked in this turn (a kept read asks for the tokens' and its account's).
+    let versions: ReadonlyMap<string, number> | undefined;
+    try {
+      versions = await this.store.read.scopeVersions([...new Set(batch.map((waiting) => waiting.scope))]);
+    } catch {
+      versions = undefined;
     }
-    for (const { scope, resolve } of batch) void versions.get(scope)!.then(resolve);
+    for (const { scope, resolve } of batch) {
+      const version = versions?.get(scope);
+      resolve(version === undefined ? undefined : `v${version}`);
+    }
   }
 }

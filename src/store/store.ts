@@ -284,6 +284,8 @@ export interface StoreReader {
    * the API tokens' version, which every token write (not touchToken) moves on.
    */
   accountVersion(accountId: string): Promise<number>;
+  /** The accountVersion of each of `scopes` (accounts or TOKENS_SCOPE), in one read: the API's change stamps of a turn. */
+  scopeVersions(scopes: readonly string[]): Promise<ReadonlyMap<string, number>>;
   /** Every account (oldest first) with its accountVersion, in one read: what the enforcement point checks per decision when it serves several. */
   accountVersions(): Promise<{ readonly id: string; readonly version: number }[]>;
   /** Access-request log entries of an account, newest first unless direction is asc. */

@@ -80,6 +80,23 @@ export function storeConformance(kind: DatabaseKind): void {
         assert.deepEqual(versions.map((v) => v.id), (await store.read.listAccounts()).map((a) => a.id), 'the same accounts, in the same order');
       });
 
+      it('reads the versions of several scopes at once, as accountVersion reads each', async () => {
+        const written = randomUUID().replace(/-/g, '');
+        const untouched = randomUUID().replace(/-/g, '');
+        await store.transaction(written, (tx) => tx.insertResource({ ...resource('policy', 'P'), accountId: written }, []));
+        await store.transaction(TOKENS_SCOPE, (tx) => tx.insertToken(token('scoped', randomUUID().replace(/-/g, ''))));
+        const versions = await store.read.scopeVersions([written, untouched, TOKENS_SCOPE, written]);
+        assert.deepEqual(
+          [...versions].sort(([a], [b]) => a.localeCompare(b)),
+          [
+            [written, 1],
+            [untouched, 0],
+            [TOKENS_SCOPE, await store.read.accountVersion(TOKENS_SCOPE)],
+          ].sort(([a], [b]) => String(a).localeCompare(String(b))),
+        );
+        assert.equal((await store.read.scopeVersions([])).size, 0);
+      });
+
       it("moves the API tokens' version (TOKENS_SCOPE's) on with every token write, and not with touchToken", async () => {
         const t = token('versioned', randomUUID().replace(/-/g, ''));
         const before = await store.read.accountVersion(TOKENS_SCOPE);

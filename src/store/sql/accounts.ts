@@ -3,7 +3,7 @@
 import type { AccountRecord, StoreWriter } from '../store.js';
 import type { SqlContext } from './context.js';
 
-export type AccountRepository = Pick<StoreWriter, 'getAccount' | 'listAccounts' | 'insertAccount' | 'accountVersion' | 'accountVersions'>;
+export type AccountRepository = Pick<StoreWriter, 'getAccount' | 'listAccounts' | 'insertAccount' | 'accountVersion' | 'accountVersions' | 'scopeVersions'>;
 
 interface AccountRow {
   id: string;
@@ -23,6 +23,15 @@ export function accountRepository({ ex, note }: SqlContext): AccountRepository {
     async accountVersion(id) {
       const row = await ex.get<{ version: number }>('SELECT version FROM account_versions WHERE account_id = ?', [id]);
       return Number(row?.version ?? 0);
+    },
+
+    async scopeVersions(scopes) {
+      const versions = new Map<string, number>(scopes.map((scope) => [scope, 0]));
+      if (versions.size === 0) return versions;
+      const marks = [...versions.keys()].map(() => '?').join(', ');
+      const rows = await ex.all<{ account_id: string; version: number }>(`SELECT account_id, version FROM account_versions WHERE account_id IN (${marks})`, [...versions.keys()]);
+      for (const row of rows) versions.set(row.account_id, Number(row.version));
+      return versions;
     },
 
     async accountVersions() {
