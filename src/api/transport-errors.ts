@@ -23,13 +23,23 @@ export function frameworkError(error: FastifyError, maxParamLength: number): Api
   }
 }
 
+const CLIENT_GONE = Symbol('the client hung up');
+
+/**
+ * The error for a request whose client hung up while the server held it back (an import waiting
+ * for its slot): a client abort however much of its body had arrived (a JSON body has all of it).
+ */
+export function clientGone(): Error {
+  return Object.assign(new Error('aborted'), { code: 'ECONNRESET', [CLIENT_GONE]: true });
+}
+
 /**
  * Whether `error` is the client going away before its request arrived in full (node's
  * "aborted" ECONNRESET on the request's body stream): nobody is left to answer, and it says
  * nothing about the server or the database (a store's ECONNRESET would be a 503).
  */
 export function isClientAbort(error: Error & { code?: string }, request: http.IncomingMessage): boolean {
-  if (request.errored === error) return true;
+  if (request.errored === error || (error as { [CLIENT_GONE]?: boolean })[CLIENT_GONE] === true) return true;
   return request.destroyed && !request.complete && (error.code === 'ECONNRESET' || error.message === 'aborted');
 }
 

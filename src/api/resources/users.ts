@@ -18,6 +18,7 @@ import type { FastifyRequest } from 'fastify';
 import type { ImportSlots } from '../import-slots.js';
 import { countedBatches } from '../import-garbage.js';
 import { NdjsonBody } from '../ndjson-body.js';
+import { clientGone } from '../transport-errors.js';
 
 const PATH = '/accounts/{account_id}/access/users';
 const ITEM = `${PATH}/{user_id}`;
@@ -278,7 +279,7 @@ export const userRoutes: RouteDef[] = [
 async function importSlot(slots: ImportSlots, request: FastifyRequest): Promise<() => void> {
   const socket = request.raw.socket;
   const hungUp = new AbortController();
-  const onClose = () => hungUp.abort(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+  const onClose = () => hungUp.abort(clientGone());
   if (socket.destroyed) onClose();
   else socket.once('close', onClose);
   try {
