@@ -20,14 +20,14 @@ interface Bucket {
   movedMs: number;
 }
 
-const ALLOWED: RateDecision = Object.freeze({ allowed: true, retryAfterS: 0 });
-
-
 export interface RateDecision {
   readonly allowed: boolean;
   /** Seconds until a request would be allowed again (when refused). */
   readonly retryAfterS: number;
 }
+
+/** The answer to every request let through (one object, not one per request). */
+const ALLOWED: RateDecision = Object.freeze({ allowed: true, retryAfterS: 0 });
 
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
