@@ -9,7 +9,7 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
-/** Imports of at least this many entries (read, whether or not they were written) are followed by a collection. */
+/** Imports that handed at least this many entries to the store (committed or not) are followed by a collection. */
 export const COLLECT_AFTER_IMPORT_ENTRIES = 100_000;
 
 /** V8's collector as its gc extension offers it: `execution: 'async'` runs it as a task of its own. */
@@ -63,7 +63,7 @@ export class ImportGarbage {
     private readonly collector: () => MajorCollector = defaultCollector,
   ) {}
 
-  /** An import that read `entries` entries has ended (answered or refused). */
+  /** An import that handed `entries` entries to the store has ended (answered or refused). */
   importEnded(entries: number): void {
     if (entries < this.threshold || this.pending) return;
     this.pending = true;
@@ -82,7 +82,7 @@ export class ImportGarbage {
   }
 }
 
-/** Passes `batches` through, counting the entries read (for ImportGarbage). */
+/** Passes `batches` through, counting the entries handed on (for ImportGarbage). */
 export async function* countedBatches<T>(batches: AsyncIterable<T[]>, counter: { entries: number }): AsyncGenerator<T[]> {
   for await (const batch of batches) {
     counter.entries += batch.length;
