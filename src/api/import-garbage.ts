@@ -25,25 +25,28 @@ export interface CollectionReport {
 
 let v8Collector: MajorCollector | undefined;
 
+type V8Gc = (options: { type: 'major'; execution: 'async' }) => PromiseLike<unknown>;
+
 /**
- * V8's own collector, without running node with --expose-gc: the flag is set only while a fresh
- * context is made (the only place the function appears) and cleared again, as test runners do
+ * V8's gc function: node's own under --expose-gc, else taken from a fresh context made while the
+ * flag is set (the only place the function appears), the flag cleared again, as test runners do
  * for their leak checks.
  */
+function v8Gc(): V8Gc {
+  const exposed = (globalThis as { gc?: V8Gc }).gc;
+  if (exposed !== undefined) return exposed;
+  v8.setFlagsFromString('--expose-gc');
+  try {
+    return vm.runInNewContext('gc') as V8Gc;
+  } finally {
+    v8.setFlagsFromString('--no-expose-gc');
+  }
+}
+
 function defaultCollector(): MajorCollector {
   if (v8Collector === undefined) {
-    const exposed = (globalThis as { gc?: (options: object) => PromiseLike<unknown> }).gc;
-    let gc = exposed;
-    if (gc === undefined) {
-      v8.setFlagsFromString('--expose-gc');
-      try {
-        gc = vm.runInNewContext('gc') as (options: object) => PromiseLike<unknown>;
-      } finally {
-        v8.setFlagsFromString('--no-expose-gc');
-      }
-    }
-    const collect = gc;
-    v8Collector = () => collect({ type: 'major', execution: 'async' });
+    const gc = v8Gc();
+    v8Collector = () => gc({ type: 'major', execution: 'async' });
   }
   return v8Collector;
 }
