@@ -13,8 +13,6 @@ export interface DialectSql {
   readonly insertionOrder: string;
   /** Row locks for a select inside a transaction (PostgreSQL); SQLite's writer lock already serializes. */
   readonly forUpdate: string;
-  /** Lock the selected rows, skipping rows another transaction holds (work queues). */
-  readonly forUpdateSkipLocked: string;
   /**
    * The lower-case form of a text expression with Unicode's rules, as JavaScript's toLowerCase
    * gives it: SQLite's own lower() changes ASCII letters only ("ÉMILE" stays), so its driver
@@ -38,7 +36,6 @@ export function sqlFor(dialect: Dialect): DialectSql {
       inJsonArray: (column) => `${column} IN (SELECT value FROM json_each(?))`,
       insertionOrder: 'rowid',
       forUpdate: '',
-      forUpdateSkipLocked: '',
       lower: (expression) => `unicode_lower(${expression})`,
       searchOrder: (column) => column,
     };
@@ -49,7 +46,6 @@ export function sqlFor(dialect: Dialect): DialectSql {
     inJsonArray: (column) => `${column} IN (SELECT jsonb_array_elements_text(?::jsonb))`,
     insertionOrder: 'seq',
     forUpdate: ' FOR UPDATE',
-    forUpdateSkipLocked: ' FOR UPDATE SKIP LOCKED',
     lower: (expression) => `lower(${expression})`,
     searchOrder: (column) => `${column} + 0`,
   };

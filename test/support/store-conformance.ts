@@ -623,6 +623,51 @@ export function storeConformance(kind: DatabaseKind): void {
         assert.deepEqual(record.definition, withEnv.definition);
       });
 
+      it('leases the first free chunk of the first processing test, in order, passing leased and finished chunks and finished tests', async () => {
+        const acct = randomUUID().replace(/-/g, '');
+        await usersIn(acct, 6);
+        const chunks = await store.tests.userChunks(acct, 2);
+        // Ids decide which processing test goes first: 'a…' before 'b…'; a finished test before both.
+        const finished = newTest(acct, { id: `0${randomUUID().replace(/-/g, '')}`, totalUsers: 6 });
+        const first = newTest(acct, { id: `a${randomUUID().replace(/-/g, '')}`, totalUsers: 6 });
+        const second = newTest(acct, { id: `b${randomUUID().replace(/-/g, '')}`, totalUsers: 6 });
+        await store.tests.create(finished, chunks);
+        for (let i = 0; i < chunks.length; i++) {
+          const lease = await store.tests.lease('w', Date.now(), 60_000);
+          assert.deepEqual([lease?.testId, lease?.chunkNo], [finished.id, i]);
+          assert.equal(await store.tests.complete(lease!, 'w', outcome(2), new Date().toISOString()), true);
+        }
+        await store.tests.create(second, chunks);
+        await store.tests.create(first, chunks);
+        const now = Date.now();
+        const taken: string[] = [];
+        const take = async (owner: string, at: number, leaseMs = 1000) => {
+          const lease = await store.tests.lease(owner, at, leaseMs);
+          taken.push(lease === undefined ? 'none' : `${lease.testId === first.id ? 'first' : lease.testId === second.id ? 'second' : lease.testId}:${lease.chunkNo}`);
+          return lease;
+        };
+        const a0 = await take('w', now);
+        const a1 = await take('w', now);
+        assert.equal(await store.tests.complete(a1!, 'w', outcome(2), new Date().toISOString()), true);
+        const a2 = await take('w', now, 10_000);
+        const b0 = await take('w', now, 10_000);
+        // Only the lease of the first test's chunk 0 has expired at now + 2000: it comes back before the second test's next chunk.
+        const a0again = await take('v', now + 2000);
+        const b1 = await take('v', now + 2000);
+        assert.deepEqual(taken, ['first:0', 'first:1', 'first:2', 'second:0', 'first:0', 'second:1']);
+        for (const [lease, owner] of [[a0again, 'v'], [a2, 'w'], [b0, 'w'], [b1, 'v']] as const) {
+          assert.equal(await store.tests.complete(lease!, owner, outcome(2), new Date().toISOString()), true);
+        }
+        assert.equal(await store.tests.complete(a0!, 'w', outcome(2), new Date().toISOString()), false, 'the expired lease cannot complete');
+        assert.equal((await store.tests.get(acct, first.id))?.status, 'complete');
+        const b2 = await take('w', now + 2000);
+        assert.equal(await store.tests.complete(b2!, 'w', outcome(2), new Date().toISOString()), true);
+        assert.deepEqual(taken.slice(6), ['second:2']);
+        assert.equal((await store.tests.get(acct, second.id))?.status, 'complete');
+        const after = await store.tests.lease('w', now + 2000, 1000);
+        assert.equal([finished.id, first.id, second.id].includes(after?.testId ?? ''), false, 'nothing of these tests is left to lease');
+      });
+
       it('gives an expired lease to another owner and refuses the late completion of the first', async () => {
         const acct = randomUUID().replace(/-/g, '');
         await usersIn(acct, 3);
