@@ -56,7 +56,7 @@ const USERS_IN_RANGE_SQL = 'SELECT seq, id, email, name, identity FROM users WHE
 /** The same users as usersInRange, as UserRow tuples (read by the tester's worker threads, chunk-reader.ts). */
 export const USER_ROWS_IN_RANGE_SQL = 'SELECT id, email, name, identity FROM users WHERE account_id = ? AND seq >= ? AND seq <= ? ORDER BY seq';
 
-/** The first free chunk of the oldest processing test, leased (SQLite: one writer, nothing to skip). */
+/** The first free chunk of the processing tests (by test id, then chunk number), leased (SQLite: one writer, nothing to skip). */
 const LEASE_SQL_SQLITE = `UPDATE policy_test_chunks SET lease_owner = ?, lease_expires_ms = ?
   WHERE (test_id, chunk_no) IN (
     SELECT test_id, chunk_no FROM policy_test_chunks
