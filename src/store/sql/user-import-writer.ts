@@ -241,13 +241,21 @@ async function copyIntoStaging(ex: Executor, accountId: string, source: ImportSo
   await ex.copyFrom(`COPY user_import (name_given, ${COLUMN_LIST}) FROM STDIN`, copyChunks(accountId, source, newId, at));
 }
 
+/** The planner's choices turned off while staged users are matched with existing ones (mergeStaged). */
+const OTHER_JOIN_PLANS = ['enable_bitmapscan', 'enable_hashjoin', 'enable_mergejoin'] as const;
+
 async function mergeStaged(ex: Executor, accountId: string): Promise<ImportCounts> {
   const hadUsers = (await ex.get('SELECT 1 AS found FROM users WHERE account_id = ? LIMIT 1', [accountId])) !== undefined;
   let updated = 0;
   if (hadUsers) {
-    // Its size known, the planner joins it with users by hash rather than a million index probes.
-    await ex.run('ANALYZE user_import');
+    // Each staged user is looked up in the unique (account_id, email_key) index. Left to itself
+    // the planner took the trigram (search) index for the equality once the directory passed
+    // about two million users (its estimate is tiny; each lookup read posting lists shared by
+    // millions of users: one 100,000-user batch ran for more than five minutes), or else hashed
+    // the batch and read every user of the directory, per batch.
+    for (const planner of OTHER_JOIN_PLANS) await ex.run(`SET LOCAL ${planner} = off`);
     updated = (await ex.run(`UPDATE users SET ${UPDATE_SET('s', 's.name_given')} FROM user_import s WHERE users.account_id = s.account_id AND users.email_key = s.email_key`)).changes;
+    for (const planner of OTHER_JOIN_PLANS) await ex.run(`RESET ${planner}`);
   }
   const created = (await ex.run(`INSERT INTO users (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM user_import ORDER BY ord ON CONFLICT (account_id, email_key) DO NOTHING`)).changes;
   return { created, updated };
