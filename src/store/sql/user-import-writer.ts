@@ -241,8 +241,8 @@ async function copyIntoStaging(ex: Executor, accountId: string, source: ImportSo
   await ex.copyFrom(`COPY user_import (name_given, ${COLUMN_LIST}) FROM STDIN`, copyChunks(accountId, source, newId, at));
 }
 
-/** The planner's choices turned off while staged users are matched with existing ones (mergeStaged). */
-const OTHER_JOIN_PLANS = ['enable_bitmapscan', 'enable_hashjoin', 'enable_mergejoin'] as const;
+/** Planner settings turned off while staged users are matched with existing ones, leaving the unique index's probes (mergeStaged). */
+const PLANS_OFF_FOR_MERGE = ['enable_bitmapscan', 'enable_hashjoin', 'enable_mergejoin'] as const;
 
 async function mergeStaged(ex: Executor, accountId: string): Promise<ImportCounts> {
   const hadUsers = (await ex.get('SELECT 1 AS found FROM users WHERE account_id = ? LIMIT 1', [accountId])) !== undefined;
@@ -253,9 +253,9 @@ async function mergeStaged(ex: Executor, accountId: string): Promise<ImportCount
     // about two million users (its estimate is tiny; each lookup read posting lists shared by
     // millions of users: one 100,000-user batch ran for more than five minutes), or else hashed
     // the batch and read every user of the directory, per batch.
-    for (const planner of OTHER_JOIN_PLANS) await ex.run(`SET LOCAL ${planner} = off`);
+    for (const planner of PLANS_OFF_FOR_MERGE) await ex.run(`SET LOCAL ${planner} = off`);
     updated = (await ex.run(`UPDATE users SET ${UPDATE_SET('s', 's.name_given')} FROM user_import s WHERE users.account_id = s.account_id AND users.email_key = s.email_key`)).changes;
-    for (const planner of OTHER_JOIN_PLANS) await ex.run(`RESET ${planner}`);
+    for (const planner of PLANS_OFF_FOR_MERGE) await ex.run(`RESET ${planner}`);
   }
   const created = (await ex.run(`INSERT INTO users (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM user_import ORDER BY ord ON CONFLICT (account_id, email_key) DO NOTHING`)).changes;
   return { created, updated };
