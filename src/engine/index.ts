@@ -6,6 +6,7 @@ export * from './issues.js';
 export * from './duration.js';
 export * from './ip.js';
 export * from './identity.js';
+export * from './identity-record.js';
 export * from './env.js';
 export * from './groups.js';
 export * from './outcome.js';

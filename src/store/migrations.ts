@@ -273,6 +273,12 @@ export const MIGRATIONS: readonly Migration[] = [
       "CREATE INDEX policy_tests_processing ON policy_tests (id) WHERE status = 'processing'",
     ]),
   },
+  {
+    version: 14,
+    description:
+      "users: beside each identity, its record (only what the engine reads, engine/identity-record.ts), which policy tests decide users from; users stored before keep none and are decided from their identity until it is written again",
+    statements: perDialect(() => ['ALTER TABLE users ADD COLUMN identity_record TEXT']),
+  },
 ];
 
 function policyTestTables(t: DialectTypes): string[] {

@@ -129,6 +129,8 @@ export interface PreparedUser {
   readonly name: string | null;
   /** The identity as stored: JSON text. */
   readonly identity: string | null;
+  /** The identity's record (engine/identity-record.ts), null when there is no identity. */
+  readonly identityRecord: string | null;
 }
 
 export interface TokenRecord {
@@ -420,8 +422,12 @@ export interface RawUser {
   readonly identity: string | null;
 }
 
-/** A user as the tester's worker threads read it (chunk-reader.ts): a tuple, cheaper to build than an object. */
-export type UserRow = readonly [id: string, email: string, name: string, identity: string | null];
+/**
+ * A user as the tester's worker threads read it (chunk-reader.ts): a tuple, cheaper to build than
+ * an object. The identity's record (engine/identity-record.ts) when one of the engine's version
+ * is stored, and then no identity.
+ */
+export type UserRow = readonly [id: string, email: string, name: string, identity: string | null, identityRecord?: string | null];
 
 /**
  * Policy tests. Their users are split into chunks that any server process may lease, process

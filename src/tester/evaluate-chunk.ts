@@ -1,7 +1,7 @@
 // Decide every user of a chunk: parse each identity, prepare it once, run the compiled policy
 // set (and the baseline's), and summarize. Pure: the runner does the I/O around it.
 
-import { prepareIdentity, resultAccess, resultDecidingIndex, UNKNOWN_ACCESS, BLOCKED, GRANTED, type CompiledPolicySet, type ExternalAnswers, type Identity } from '../engine/index.js';
+import { identityFromRecord, prepareIdentity, resultAccess, resultDecidingIndex, UNKNOWN_ACCESS, BLOCKED, GRANTED, type CompiledPolicySet, type ExternalAnswers, type Identity } from '../engine/index.js';
 import type { ChunkOutcome, UserRow } from '../store/store.js';
 import { rowKeys, type ResultRow } from './results.js';
 
@@ -22,8 +22,16 @@ export function identityOf(user: { email: string; name: string; identity: string
 /** External answers for one user, when the sets have external evaluation rules. */
 export type ExternalLookup = (index: number) => { current?: ExternalAnswers; baseline?: ExternalAnswers } | undefined;
 
-/** The identity of a user row (as identityOf; the row's identity is JSON text or null). */
+/** The identity of a user row (as identityOf; the row's identity is JSON text or null), from its record when it has one. */
 function identityOfRow(row: UserRow): Identity {
+  const record = row[4];
+  if (record != null) {
+    // The store sends a record only when it is of the engine's version, and then no identity:
+    // one that does not read is damaged, and its user is reported unknown (evaluateChunk).
+    const identity = identityFromRecord(record);
+    if (identity === undefined) throw new Error('unreadable identity record');
+    return identity;
+  }
   const text = row[3];
   if (text === null) return { email: row[1], name: row[2] };
   const identity = JSON.parse(text) as unknown;

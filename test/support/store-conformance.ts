@@ -7,9 +7,10 @@ import { randomUUID } from 'node:crypto';
 import type { DatabaseKind, TestDatabase } from './databases.js';
 import { openDriver, openStore } from '../../src/store/open.js';
 import { openChunkReader } from '../../src/store/chunk-reader.js';
+import { identityFromRecord, identityRecord, prepareIdentity, type Identity } from '../../src/engine/index.js';
 import { newSecretKeyText, parseSecretKey, SecretKeyError, SecretKeyRing } from '../../src/store/secret-box.js';
 import { testKeys } from './secrets-key.js';
-import type { AuditFilter, ChunkOutcome, LoginChallengeRecord, NewPolicyTest, NewResource, Store, TokenRecord } from '../../src/store/store.js';
+import type { AuditFilter, ChunkOutcome, LoginChallengeRecord, NewPolicyTest, NewResource, PreparedUser, Store, TokenRecord } from '../../src/store/store.js';
 import { ACCOUNTS_SCOPE, TOKENS_SCOPE } from '../../src/store/store.js';
 import { withAuditActor, type AuditActor } from '../../src/store/audit.js';
 import { ANCHOR_STEP } from '../../src/store/sql/directory-index.js';
@@ -571,13 +572,70 @@ export function storeConformance(kind: DatabaseKind): void {
         const reader = openChunkReader(connection);
         try {
           const [chunk] = await store.tests.userChunks(acct, 10);
-          const expected = (await store.tests.usersInRange(acct, chunk.seqFrom, chunk.seqTo)).map((u) => [u.id, u.email, u.name, u.identity]);
+          const expected = await store.tests.usersInRange(acct, chunk.seqFrom, chunk.seqTo);
           const rows = await reader.userRows(acct, chunk.seqFrom, chunk.seqTo);
           assert.equal(rows.length, 6);
-          assert.deepEqual(rows, expected);
-          assert.equal(rows[5][3], null);
+          assert.deepEqual(rows.map((r) => r.slice(0, 3)), expected.map((u) => [u.id, u.email, u.name]));
+          // A user with an identity comes as its record, not as the identity; one without, as neither.
+          for (const [i, row] of rows.entries()) {
+            const identity = expected[i].identity;
+            assert.equal(row[3], null);
+            assert.equal(row[4] ?? null, identity === null ? null : identityRecord(JSON.parse(identity) as Identity));
+          }
+          assert.equal(expected[5].identity, null);
         } finally {
           await reader.close();
+        }
+      });
+
+      it("keeps each user's identity record in step with the identity, however it is written, and sends the identity where the record is of another version", async () => {
+        const acct = randomUUID().replace(/-/g, '');
+        const identityOf = (email: string, country: string) => ({ email, name: 'not read', idp: { id: 'idp-1', type: 'okta' }, geo: { country }, groups: [{ name: 'Eng' }] });
+        const inserted = await store.transaction(acct, (tx) => tx.insertUser({ accountId: acct, id: randomUUID(), email: 'ins@x.org', name: 'I', identity: identityOf('ins@x.org', 'DE') }));
+        const renamed = await store.transaction(acct, (tx) => tx.insertUser({ accountId: acct, id: randomUUID(), email: 'ren@x.org', name: 'R', identity: identityOf('ren@x.org', 'DE') }));
+        const cleared = await store.transaction(acct, (tx) => tx.insertUser({ accountId: acct, id: randomUUID(), email: 'clr@x.org', name: 'C', identity: identityOf('clr@x.org', 'DE') }));
+        await store.transaction(acct, (tx) => tx.updateUser(acct, inserted.id, { identity: identityOf('ins@x.org', 'GB') }));
+        await store.transaction(acct, (tx) => tx.updateUser(acct, renamed.id, { name: 'Renamed' }));
+        await store.transaction(acct, (tx) => tx.updateUser(acct, cleared.id, { identity: null }));
+        await store.transaction(acct, (tx) => tx.upsertUsers(acct, [{ email: 'ups@x.org', identity: identityOf('ups@x.org', 'US') }, { email: 'ins@x.org' }], randomUUID));
+        const prepared = (email: string, identity: Record<string, unknown> | null) => ({ email, name: null, identity: identity === null ? null : JSON.stringify(identity), identityRecord: identity === null ? null : identityRecord(identity) });
+        const batch = async function* (users: PreparedUser[]) {
+          yield users;
+        };
+        await store.importUsers(acct, batch([prepared('imp@x.org', identityOf('imp@x.org', 'IN')), prepared('kept@x.org', identityOf('kept@x.org', 'IN'))]), randomUUID);
+        // A second import: one user's identity replaced, another's kept (an entry without one).
+        await store.importUsers(acct, batch([prepared('imp@x.org', identityOf('imp@x.org', 'KP')), prepared('kept@x.org', null)]), randomUUID);
+        const connection = store.tests.threadConnection!;
+        const reader = openChunkReader(connection);
+        const stale = openDriver(db.url);
+        try {
+          const check = async (label: string) => {
+            const [chunk] = await store.tests.userChunks(acct, 100);
+            const users = await store.tests.usersInRange(acct, chunk.seqFrom, chunk.seqTo);
+            const rows = await reader.userRows(acct, chunk.seqFrom, chunk.seqTo);
+            assert.deepEqual(rows.map((r) => r[1]), ['ins@x.org', 'ren@x.org', 'clr@x.org', 'ups@x.org', 'imp@x.org', 'kept@x.org'], label);
+            for (const [i, row] of rows.entries()) {
+              const identity = users[i].identity === null ? null : (JSON.parse(users[i].identity!) as Identity);
+              const decided = row[4] != null ? (identityFromRecord(row[4]) ?? null) : row[3] === null ? null : (JSON.parse(row[3]) as Identity);
+              // What the engine reads of the user is what it reads of the stored identity.
+              assert.deepEqual(decided === null ? null : prepareIdentity(decided).country, identity === null ? null : prepareIdentity(identity).country, `${label}: ${row[1]}`);
+              assert.equal(row[4] ?? null, identity === null || row[3] !== null ? null : identityRecord(identity), `${label}: ${row[1]}`);
+            }
+            return rows;
+          };
+          const rows = await check('as written');
+          assert.deepEqual(rows.map((r) => (r[4] == null ? null : prepareIdentity(identityFromRecord(r[4])!).country)), ['GB', 'DE', null, 'US', 'KP', 'IN']);
+          assert.ok(rows.every((r) => r[3] === null), 'no identity is sent beside a record');
+          // A record of an older layout (or none, as for users stored before records) is passed over for the identity.
+          await stale.transaction(acct, (ex) => ex.run("UPDATE users SET identity_record = '[0,\"x\"]' WHERE account_id = ? AND email = 'ins@x.org'", [acct]));
+          await stale.transaction(acct, (ex) => ex.run("UPDATE users SET identity_record = NULL WHERE account_id = ? AND email = 'ups@x.org'", [acct]));
+          const after = await check('older records');
+          assert.equal(after[0][4] ?? null, null);
+          assert.equal(prepareIdentity(JSON.parse(after[0][3]!) as Identity).country, 'GB');
+          assert.equal(prepareIdentity(JSON.parse(after[3][3]!) as Identity).country, 'US');
+        } finally {
+          await reader.close();
+          await stale.close();
         }
       });
 

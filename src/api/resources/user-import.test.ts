@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PreparedUser } from '../../store/store.js';
 import type { RequestIssue } from '../errors.js';
+import { identityRecord } from '../../engine/index.js';
 import { ImportRefused, jsonUserBatches, ndjsonUserBatches } from './user-import.js';
 
 /** Every batch gathered, or the refusal's issues. */
@@ -25,8 +26,9 @@ test('an NDJSON import keeps the order of its lines and skips blank ones, and pr
   assert.deepEqual(checked, {
     ok: true,
     users: [
-      { email: 'a@x.org', name: 'A', identity: null },
-      { email: 'b@x.org', name: null, identity: JSON.stringify({ ip: '10.0.0.1', email: 'b@x.org' }) },
+      { email: 'a@x.org', name: 'A', identity: null, identityRecord: null },
+      // The record carries the email the stored identity gets (the user's, when it has none).
+      { email: 'b@x.org', name: null, identity: JSON.stringify({ ip: '10.0.0.1', email: 'b@x.org' }), identityRecord: identityRecord({ ip: '10.0.0.1', email: 'b@x.org' }) },
     ],
   });
   assert.deepEqual(await checkNdjsonImport('', 10), { ok: true, users: [] });

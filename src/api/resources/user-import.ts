@@ -8,7 +8,7 @@
 // the store's transaction then rolls back what it wrote.
 
 import { StringDecoder } from 'node:string_decoder';
-import { quote } from '../../engine/index.js';
+import { identityRecord, quote } from '../../engine/index.js';
 import type { PreparedUser } from '../../store/store.js';
 import type { RequestIssue } from '../errors.js';
 import { storedIdentityJson } from '../../schema/identity.js';
@@ -71,10 +71,13 @@ class EntryChecker {
       if (duplicateOf === undefined && issues.length === 0) {
         // Once an entry has failed nothing will be written: the rest are only checked.
         if (this.issues.length === 0) {
+          const { identity } = entry;
           this.users.push({
             email: entry.email,
             name: entry.name ?? null,
-            identity: entry.identity !== undefined ? storedIdentityJson(entry.identity, entry.email) : null,
+            identity: identity !== undefined ? storedIdentityJson(identity, entry.email) : null,
+            // The stored identity's email: the user's when the identity has none (storedIdentityJson).
+            identityRecord: identity !== undefined ? identityRecord(identity, typeof identity.email === 'string' ? identity.email : entry.email) : null,
           });
         }
         return;

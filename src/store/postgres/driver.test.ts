@@ -193,7 +193,7 @@ test('a large import leaves the users analysed and vacuumed (plans and index-onl
   const inOneBatch = async function* <T>(batch: T): AsyncGenerator<T> {
     yield batch;
   };
-  const users = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ email: `u${from + i}@example.com`, name: `U ${from + i}`, identity: null }));
+  const users = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ email: `u${from + i}@example.com`, name: `U ${from + i}`, identity: null, identityRecord: null }));
   const maintained = async () =>
     (
       await admin.query<{ vacuumed: boolean; analyzed: boolean }>(

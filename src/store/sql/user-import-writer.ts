@@ -68,6 +68,7 @@ const IMPORT_COLUMNS: readonly ImportColumn[] = [
   { name: 'email_key', value: (r) => r.user.email.toLowerCase() },
   { name: 'name', value: (r) => r.user.name ?? '' },
   { name: 'identity', value: (r) => r.user.identity },
+  { name: 'identity_record', value: (r) => r.user.identityRecord },
   { name: 'created_at', value: (r) => r.at, sameForAll: true },
   { name: 'updated_at', value: (r) => r.at, sameForAll: true },
   { name: 'last_seen_at', value: (r) => (r.user.identity === null ? null : r.at) },
@@ -79,6 +80,7 @@ const SHARED_COLUMNS = IMPORT_COLUMNS.filter((c): c is Extract<ImportColumn, { s
 /** What an existing user takes from an entry (the staging table's or the VALUES rows' columns). */
 const UPDATE_SET = (x: string, nameGiven: string) => `name = CASE WHEN ${nameGiven} THEN ${x}.name ELSE users.name END,
   identity = COALESCE(${x}.identity, users.identity),
+  identity_record = CASE WHEN ${x}.identity IS NULL THEN users.identity_record ELSE ${x}.identity_record END,
   last_seen_at = COALESCE(${x}.last_seen_at, users.last_seen_at),
   updated_at = ${x}.updated_at`;
 
@@ -86,7 +88,7 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 
 // ---- SQLite (and any executor that cannot COPY) ----
 
-/** 6 parameters a row: far under SQLite's 32,766, and few enough statements for a million users. */
+/** 7 parameters a row (8 to update one): far under SQLite's 32,766, and few enough statements for a million users. */
 const ROWS_PER_STATEMENT = 250;
 /** Rows sent to the worker thread in one message (between two turns of the event loop). */
 const ROWS_PER_CALL = 10_000;
@@ -117,7 +119,7 @@ const updateSql = new Map<number, string>();
 function updateStatement(rows: number): string {
   let sql = updateSql.get(rows);
   if (sql === undefined) {
-    sql = `WITH x (email_key, id, name_given, name, identity, last_seen_at, updated_at) AS MATERIALIZED (VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?)').join(', ')})
+    sql = `WITH x (email_key, id, name_given, name, identity, identity_record, last_seen_at, updated_at) AS MATERIALIZED (VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')})
       UPDATE users SET ${UPDATE_SET('x', 'x.name_given = 1')}
         FROM x WHERE users.account_id = ? AND users.email_key = x.email_key AND users.id <> x.id`;
     updateSql.set(rows, sql);
@@ -143,9 +145,9 @@ async function insertInBatches(ex: Executor, accountId: string, source: ImportSo
     const inserted = await batch.inserted;
     created += inserted;
     if (inserted < batch.rows.length) {
-      updated += await runInStatements(ex, bindAll(batch.rows, 7, ROWS_PER_STATEMENT, (row, params) => {
+      updated += await runInStatements(ex, bindAll(batch.rows, 8, ROWS_PER_STATEMENT, (row, params) => {
         const { user } = row;
-        params.push(user.email.toLowerCase(), row.id, user.name === null ? 0 : 1, user.name, user.identity, user.identity === null ? null : at, at);
+        params.push(user.email.toLowerCase(), row.id, user.name === null ? 0 : 1, user.name, user.identity, user.identityRecord, user.identity === null ? null : at, at);
       }, [accountId]), updateStatement);
     }
   };

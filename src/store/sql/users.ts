@@ -1,6 +1,7 @@
 // Zero Trust users in SQL: one row per email (compared case-insensitively through email_key),
 // with the last identity seen. Imports are written by user-import-writer.ts.
 
+import { identityRecord } from '../../engine/index.js';
 import type { PreparedUser, StoreWriter, UserRecord, UserUpsert } from '../store.js';
 import { likePattern, now, type SqlContext } from './context.js';
 import { ANCHOR_STEP, DirectoryIndex } from './directory-index.js';
@@ -23,6 +24,9 @@ interface UserRow {
   last_seen_at: string | null;
 }
 
+/** A user's columns but the identity's record, which only policy tests read. */
+const USER_COLUMNS = 'seq, account_id, id, email, name, identity, created_at, updated_at, last_seen_at';
+
 function toUser(row: UserRow): UserRecord {
   return {
     accountId: row.account_id,
@@ -44,6 +48,7 @@ const prepareUser = (u: UserUpsert): PreparedUser => ({
   email: u.email,
   name: u.name ?? null,
   identity: u.identity === undefined || u.identity === null ? null : JSON.stringify(u.identity),
+  identityRecord: u.identity === undefined || u.identity === null ? null : identityRecord(u.identity),
 });
 
 /** What the audit log keeps of a user. */
@@ -77,7 +82,7 @@ export function userRepository(context: SqlContext, index?: DirectoryIndex): Use
   /** Rows of the unfiltered list from `offset` on: from the nearest anchor, walking to it once. */
   const pageInSeqOrder = async (accountId: string, offset: number, limit: number): Promise<UserRow[]> => {
     const wanted = index === undefined ? 0 : Math.floor(offset / ANCHOR_STEP);
-    if (wanted === 0) return scan.all<UserRow>('SELECT * FROM users WHERE account_id = ? ORDER BY seq LIMIT ? OFFSET ?', [accountId, limit, offset]);
+    if (wanted === 0) return scan.all<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE account_id = ? ORDER BY seq LIMIT ? OFFSET ?`, [accountId, limit, offset]);
     const known = await kept(accountId);
     // Each step skips ANCHOR_STEP entries of the (account_id, seq) index: paging through the
     // whole directory walks it once in all.
@@ -89,12 +94,12 @@ export function userRepository(context: SqlContext, index?: DirectoryIndex): Use
       if ((known.anchors.at(-1) ?? -1) === after) known.anchors.push(Number(next.seq));
     }
     const anchor = Math.min(wanted, known.anchors.length);
-    if (anchor === 0) return scan.all<UserRow>('SELECT * FROM users WHERE account_id = ? ORDER BY seq LIMIT ? OFFSET ?', [accountId, limit, offset]);
-    return scan.all<UserRow>('SELECT * FROM users WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ? OFFSET ?', [accountId, known.anchors[anchor - 1], limit, offset - anchor * ANCHOR_STEP]);
+    if (anchor === 0) return scan.all<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE account_id = ? ORDER BY seq LIMIT ? OFFSET ?`, [accountId, limit, offset]);
+    return scan.all<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ? OFFSET ?`, [accountId, known.anchors[anchor - 1], limit, offset - anchor * ANCHOR_STEP]);
   };
 
   const getUser = async (accountId: string, id: string): Promise<UserRecord | undefined> => {
-    const row = await ex.get<UserRow>('SELECT * FROM users WHERE account_id = ? AND id = ?', [accountId, id]);
+    const row = await ex.get<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE account_id = ? AND id = ?`, [accountId, id]);
     return row === undefined ? undefined : toUser(row);
   };
 
@@ -109,7 +114,7 @@ export function userRepository(context: SqlContext, index?: DirectoryIndex): Use
     getUser,
 
     async getUserByEmail(accountId, email) {
-      const row = await ex.get<UserRow>('SELECT * FROM users WHERE account_id = ? AND email_key = ?', [accountId, emailKey(email)]);
+      const row = await ex.get<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE account_id = ? AND email_key = ?`, [accountId, emailKey(email)]);
       return row === undefined ? undefined : toUser(row);
     },
 
@@ -134,7 +139,7 @@ export function userRepository(context: SqlContext, index?: DirectoryIndex): Use
       // A search reads every user of the account: off the event loop, both queries at once.
       const [rows, total] = await Promise.all([
         filtered
-          ? scan.all<UserRow>(`SELECT * FROM users WHERE ${where} ORDER BY ${searching ? sql.searchOrder('seq') : 'seq'} LIMIT ? OFFSET ?`, [...params, page.limit, page.offset])
+          ? scan.all<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE ${where} ORDER BY ${searching ? sql.searchOrder('seq') : 'seq'} LIMIT ? OFFSET ?`, [...params, page.limit, page.offset])
           : pageInSeqOrder(accountId, page.offset, page.limit),
         filtered ? scan.get<{ n: number }>(`SELECT COUNT(*) AS n FROM users WHERE ${where}`, params).then((row) => Number(row?.n ?? 0)) : countAll(accountId),
       ]);
@@ -142,7 +147,7 @@ export function userRepository(context: SqlContext, index?: DirectoryIndex): Use
     },
 
     async usersAfter(accountId, afterSeq, limit) {
-      const rows = await ex.all<UserRow>('SELECT * FROM users WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?', [accountId, afterSeq, limit]);
+      const rows = await ex.all<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?`, [accountId, afterSeq, limit]);
       return rows.map(toUser);
     },
 
@@ -156,8 +161,8 @@ export function userRepository(context: SqlContext, index?: DirectoryIndex): Use
     async insertUser(user) {
       const at = now();
       await ex.run(
-        `INSERT INTO users (account_id, id, email, email_key, name, identity, created_at, updated_at, last_seen_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO users (account_id, id, email, email_key, name, identity, identity_record, created_at, updated_at, last_seen_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           user.accountId,
           user.id,
@@ -165,6 +170,7 @@ export function userRepository(context: SqlContext, index?: DirectoryIndex): Use
           emailKey(user.email),
           user.name,
           user.identity === null ? null : JSON.stringify(user.identity),
+          user.identity === null ? null : identityRecord(user.identity),
           at,
           at,
           user.identity === null || user.signedIn === false ? null : at,
@@ -184,8 +190,8 @@ export function userRepository(context: SqlContext, index?: DirectoryIndex): Use
         params.push(update.name);
       }
       if (update.identity !== undefined) {
-        sets.push('identity = ?');
-        params.push(update.identity === null ? null : JSON.stringify(update.identity));
+        sets.push('identity = ?', 'identity_record = ?');
+        params.push(update.identity === null ? null : JSON.stringify(update.identity), update.identity === null ? null : identityRecord(update.identity));
         if (update.signedIn !== false) {
           sets.push('last_seen_at = ?');
           params.push(update.identity === null ? null : at);
