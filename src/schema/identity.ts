@@ -55,6 +55,11 @@ export function identityIssues(identity: IdentityInput, userEmail: string, point
   return issues;
 }
 
+/** The email of the identity as stored (identityToStore): its own, or the user's when it has none. */
+export function storedIdentityEmail(identity: IdentityInput, userEmail: string): string {
+  return typeof identity.email === 'string' ? identity.email : userEmail;
+}
+
 /** identityToStore's result as the JSON text stored, without copying the identity first. */
 export function storedIdentityJson(identity: IdentityInput, userEmail: string): string {
   const json = JSON.stringify(identity);

@@ -11,7 +11,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { identityRecord, quote } from '../../engine/index.js';
 import type { PreparedUser } from '../../store/store.js';
 import type { RequestIssue } from '../errors.js';
-import { storedIdentityJson } from '../../schema/identity.js';
+import { storedIdentityEmail, storedIdentityJson } from '../../schema/identity.js';
 import { entryIssues } from '../../schema/import-entry.js';
 import { anyValue, arr, obj } from '../../schema/json-schema.js';
 import { bodyChecker } from '../../schema/validator.js';
@@ -76,8 +76,7 @@ class EntryChecker {
             email: entry.email,
             name: entry.name ?? null,
             identity: identity !== undefined ? storedIdentityJson(identity, entry.email) : null,
-            // The stored identity's email: the user's when the identity has none (storedIdentityJson).
-            identityRecord: identity !== undefined ? identityRecord(identity, typeof identity.email === 'string' ? identity.email : entry.email) : null,
+            identityRecord: identity !== undefined ? identityRecord(identity, storedIdentityEmail(identity, entry.email)) : null,
           });
         }
         return;

@@ -43,13 +43,15 @@ function toUser(row: UserRow): UserRecord {
 
 const emailKey = (email: string): string => email.toLowerCase();
 
+/** The identity's two columns: its JSON text and its record (engine/identity-record.ts), or neither. */
+const identityColumns = (identity: Record<string, unknown> | null | undefined): [identity: string | null, identityRecord: string | null] =>
+  identity === undefined || identity === null ? [null, null] : [JSON.stringify(identity), identityRecord(identity)];
+
 // An identity of null, like an absent one, keeps the stored identity.
-const prepareUser = (u: UserUpsert): PreparedUser => ({
-  email: u.email,
-  name: u.name ?? null,
-  identity: u.identity === undefined || u.identity === null ? null : JSON.stringify(u.identity),
-  identityRecord: u.identity === undefined || u.identity === null ? null : identityRecord(u.identity),
-});
+const prepareUser = (u: UserUpsert): PreparedUser => {
+  const [identity, record] = identityColumns(u.identity);
+  return { email: u.email, name: u.name ?? null, identity, identityRecord: record };
+};
 
 /** What the audit log keeps of a user. */
 const userAudit = (u: UserRecord) => ({ email: u.email, name: u.name, identity: u.identity });
@@ -169,8 +171,7 @@ export function userRepository(context: SqlContext, index?: DirectoryIndex): Use
           user.email,
           emailKey(user.email),
           user.name,
-          user.identity === null ? null : JSON.stringify(user.identity),
-          user.identity === null ? null : identityRecord(user.identity),
+          ...identityColumns(user.identity),
           at,
           at,
           user.identity === null || user.signedIn === false ? null : at,
@@ -191,7 +192,7 @@ export function userRepository(context: SqlContext, index?: DirectoryIndex): Use
       }
       if (update.identity !== undefined) {
         sets.push('identity = ?', 'identity_record = ?');
-        params.push(update.identity === null ? null : JSON.stringify(update.identity), update.identity === null ? null : identityRecord(update.identity));
+        params.push(...identityColumns(update.identity));
         if (update.signedIn !== false) {
           sets.push('last_seen_at = ?');
           params.push(update.identity === null ? null : at);
