@@ -328,6 +328,32 @@ export function storeConformance(kind: DatabaseKind): void {
         assert.deepEqual(seen, ['u1@x.org', 'u2@x.org', 'u3@x.org', 'u4@x.org', 'u5@x.org']);
       });
 
+      it("imports users in the file's order, across batches, after the account's existing users", async () => {
+        const acct = randomUUID().replace(/-/g, '');
+        await store.transaction(acct, (tx) => tx.upsertUsers(acct, [{ email: 'first@x.org' }, { email: 'again@x.org' }], randomUUID));
+        // Emails in no sorted order (of text or of id), in batches of uneven size; one already stored.
+        const emails = Array.from({ length: 2_500 }, (_, i) => `u${(i * 7_919) % 2_500}@z${i % 7}.org`);
+        emails.splice(1_234, 0, 'again@x.org');
+        const sizes = [1, 999, 1_000, 501];
+        const batches = async function* () {
+          let start = 0;
+          for (const size of sizes) {
+            yield emails.slice(start, start + size).map((email) => ({ email, name: null, identity: null, identityRecord: null }));
+            start += size;
+          }
+        };
+        assert.equal(sizes.reduce((a, b) => a + b), emails.length);
+        assert.deepEqual(await store.importUsers(acct, batches(), randomUUID), { created: 2_500, updated: 1 });
+        const seen: string[] = [];
+        for (let after = 0; ; ) {
+          const page = await store.read.usersAfter(acct, after, 700);
+          if (page.length === 0) break;
+          seen.push(...page.map((u) => u.email));
+          after = page[page.length - 1].seq;
+        }
+        assert.deepEqual(seen, ['first@x.org', 'again@x.org', ...emails.filter((e) => e !== 'again@x.org')]);
+      });
+
       it('lists in insertion order with filters and totals', async () => {
         const acct = randomUUID().replace(/-/g, '');
         await store.transaction(acct, (tx) =>

@@ -241,6 +241,10 @@ async function copyIntoStaging(ex: Executor, accountId: string, source: ImportSo
   // Dropped when the transaction ends, committed or not.
   await ex.run(`CREATE TEMP TABLE user_import (ord BIGINT GENERATED ALWAYS AS IDENTITY, name_given BOOLEAN NOT NULL, ${IMPORT_COLUMNS.map((c) => `${c.name} TEXT`).join(', ')}) ON COMMIT DROP`);
   await ex.copyFrom(`COPY user_import (name_given, ${COLUMN_LIST}) FROM STDIN`, copyChunks(accountId, source, newId, at));
+  // The merge inserts in the file's order (users' seq follows it) by walking this index: sorting
+  // the staged rows instead spilled them all to disk (740 MB at a million users) and took a fifth
+  // of the import. Built here, before the account's lock is taken.
+  await ex.run('CREATE INDEX user_import_by_ord ON user_import (ord)');
 }
 
 /** Planner settings turned off while staged users are matched with existing ones, leaving the unique index's probes (mergeStaged). */
@@ -259,6 +263,8 @@ async function mergeStaged(ex: Executor, accountId: string): Promise<ImportCount
     updated = (await ex.run(`UPDATE users SET ${UPDATE_SET('s', 's.name_given')} FROM user_import s WHERE users.account_id = s.account_id AND users.email_key = s.email_key`)).changes;
     for (const planner of PLANS_OFF_FOR_MERGE) await ex.run(`RESET ${planner}`);
   }
+  await ex.run('SET LOCAL enable_sort = off');
   const created = (await ex.run(`INSERT INTO users (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM user_import ORDER BY ord ON CONFLICT (account_id, email_key) DO NOTHING`)).changes;
+  await ex.run('RESET enable_sort');
   return { created, updated };
 }
