@@ -19,7 +19,7 @@ import { seededRandom } from '../../test/support/random.js';
 import { startServerProcess } from '../../test/support/server-process.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { openDriver } from '../../src/store/open.js';
-import { copyFrom } from '../../src/store/postgres/copy-from.js';
+import { copyFrom } from './copy-from.js';
 import { timeOrderedUuid } from '../../src/store/time-ordered-id.js';
 import { userLine } from './generated-users.js';
 

@@ -19,11 +19,6 @@ export interface Executor {
    * numbers and nulls (they may travel to that thread as JSON).
    */
   runEach(sql: string, paramSets: readonly (readonly unknown[])[]): Promise<RunResult>;
-  /**
-   * PostgreSQL only: `COPY ... FROM STDIN` (text format), sending the given chunks of COPY
-   * text as they come; resolves with the rows copied.
-   */
-  copyFrom?(sql: string, chunks: AsyncIterable<string> | Iterable<string>): Promise<number>;
 }
 
 export interface Migration {
@@ -41,14 +36,6 @@ export interface TransactionOptions {
   readonly bulk?: boolean;
 }
 
-export interface DriverTransactionOptions extends TransactionOptions {
-  /**
-   * Statements the transaction runs before it takes its lock key's lock (PostgreSQL), for work
-   * no other transaction can see or wait for: filling a temporary table. A process that stalls
-   * then holds nothing others need. SQLite runs them first, under its one writer.
-   */
-  readonly beforeLock?: (tx: Executor) => Promise<void>;
-}
 
 /**
  * How another thread of this process opens a connection of its own to the same database (the
@@ -82,7 +69,7 @@ export interface Driver {
    * (does the referenced group exist? is this list still in use?) cannot race. With a null
    * key no lock is taken: row locks in `fn` (FOR UPDATE) must do the job.
    */
-  transaction<T>(lockKey: string | null, fn: (tx: Executor) => Promise<T>, options?: DriverTransactionOptions): Promise<T>;
+  transaction<T>(lockKey: string | null, fn: (tx: Executor) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * A number that moves whenever a write is committed to the database, by any connection of
    * this process or another, read on the spot without waiting (so an unchanged number proves

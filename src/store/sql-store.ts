@@ -6,7 +6,7 @@
 
 import { currentAuditActor, writeAudit, type AuditChange } from './audit.js';
 import { sqlFor, type DialectSql } from './dialect.js';
-import type { Dialect, Driver, DriverTransactionOptions, TransactionOptions } from './driver.js';
+import type { Dialect, Driver, TransactionOptions } from './driver.js';
 import { MIGRATIONS } from './migrations.js';
 import { accessRequestRepository } from './sql/access-requests.js';
 import { accountRepository } from './sql/accounts.js';
@@ -95,13 +95,13 @@ export class SqlStore implements Store {
     while (first.done !== true && first.value.length === 0) first = await source.next();
     if (first.done === true) return { created: 0, updated: 0 };
     const plan = planUserImport(this.driver.dialect, accountId, resumed(first.value, source), newId, now());
-    const counts = await this.inTransaction(accountId, (context) => writeUserImport(context, accountId, plan), { bulk: true, beforeLock: plan.stage });
+    const counts = await this.inTransaction(accountId, (context) => writeUserImport(context, accountId, plan), { bulk: true });
     if (counts.created + counts.updated >= BULK_MAINTENANCE_ROWS) await this.driver.afterBulkWrite?.('users');
     return counts;
   }
 
   /** A transaction over the SQL context its repositories work in, audited and versioned. */
-  private inTransaction<T>(scope: string, fn: (context: SqlContext) => Promise<T>, options?: DriverTransactionOptions): Promise<T> {
+  private inTransaction<T>(scope: string, fn: (context: SqlContext) => Promise<T>, options?: TransactionOptions): Promise<T> {
     const actor = currentAuditActor();
     return this.driver.transaction(scope, async (ex) => {
       const changes: AuditChange[] | undefined = actor === undefined ? undefined : [];

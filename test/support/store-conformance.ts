@@ -354,6 +354,46 @@ export function storeConformance(kind: DatabaseKind): void {
         assert.deepEqual(seen, ['first@x.org', 'again@x.org', ...emails.filter((e) => e !== 'again@x.org')]);
       });
 
+      it('imports more users than one write batch, in order, into an empty account and over existing users; a source failing late writes none', { timeout: 120_000 }, async () => {
+        const entries = (from: number, n: number, name: string | null) => Array.from({ length: n }, (_, i) => ({ email: `b${((from + i) * 37) % 1_000_003}@big.org`, name, identity: null, identityRecord: null }));
+        const inBatches = async function* (users: PreparedUser[], size: number, failAfter?: number) {
+          for (let start = 0; start < users.length; start += size) {
+            if (failAfter !== undefined && start >= failAfter) throw new Error('the body broke off');
+            yield users.slice(start, start + size);
+          }
+        };
+        const emailsOf = async (account: string) => {
+          const seen: string[] = [];
+          for (let after = 0; ; ) {
+            const page = await store.read.usersAfter(account, after, 10_000);
+            if (page.length === 0) return seen;
+            seen.push(...page.map((u) => u.email));
+            after = page[page.length - 1].seq;
+          }
+        };
+        const acct = randomUUID().replace(/-/g, '');
+        const first = entries(0, 45_000, 'First');
+        assert.deepEqual(await store.importUsers(acct, inBatches(first, 10_000), randomUUID), { created: 45_000, updated: 0 });
+        assert.deepEqual(await emailsOf(acct), first.map((u) => u.email));
+        // Again: the last 5,000 of them renamed, 41,000 new ones after.
+        const second = [...first.slice(40_000).map((u) => ({ ...u, name: 'Second' })), ...entries(45_000, 41_000, null)];
+        assert.deepEqual(await store.importUsers(acct, inBatches(second, 7_000), randomUUID), { created: 41_000, updated: 5_000 });
+        assert.deepEqual(await emailsOf(acct), [...first, ...second.slice(5_000)].map((u) => u.email));
+        const renamed = await store.read.getUserByEmail(acct, first[44_999].email);
+        assert.equal(renamed?.name, 'Second');
+        const kept = await store.read.getUserByEmail(acct, first[0].email);
+        assert.equal(kept?.name, 'First');
+        // A source that fails after 50,000 users have been handed on: nothing of the import stays.
+        const third = entries(200_000, 60_000, 'Third');
+        await assert.rejects(store.importUsers(acct, inBatches(third, 10_000, 50_000), randomUUID), /the body broke off/);
+        const fresh = randomUUID().replace(/-/g, '');
+        await assert.rejects(store.importUsers(fresh, inBatches(third, 10_000, 50_000), randomUUID), /the body broke off/);
+        assert.equal((await emailsOf(acct)).length, 86_000);
+        assert.deepEqual(await emailsOf(fresh), []);
+        await store.transaction(fresh, (tx) => tx.upsertUsers(fresh, [{ email: 'after@x.org' }], randomUUID));
+        assert.deepEqual(await emailsOf(fresh), ['after@x.org']);
+      });
+
       it('lists in insertion order with filters and totals', async () => {
         const acct = randomUUID().replace(/-/g, '');
         await store.transaction(acct, (tx) =>

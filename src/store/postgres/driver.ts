@@ -6,9 +6,8 @@
 
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { applyMigrations, type Driver, type Executor, type Migration, type RunResult, type ThreadConnection, type DriverTransactionOptions } from '../driver.js';
+import { applyMigrations, type Driver, type Executor, type Migration, type RunResult, type ThreadConnection, type TransactionOptions } from '../driver.js';
 import { KeyQueue } from '../key-queue.js';
-import { copyFrom } from './copy-from.js';
 
 export interface PostgresOptions {
   /** postgres://user@host:port/db; an extra `schema=NAME` parameter selects (and creates) a schema. */
@@ -78,19 +77,12 @@ export function preparedName(text: string): string {
 const preparedNames = new Map<string, string>();
 
 class PostgresExecutor implements Executor {
-  readonly copyFrom?: (sql: string, chunks: AsyncIterable<string> | Iterable<string>) => Promise<number>;
 
-  /**
-   * `connection`: a transaction's own client, which alone can COPY (a pool cannot).
-   * `prepared`: statements are kept prepared on each connection (for a few fixed, hot statements).
-   */
+  /** `prepared`: statements are kept prepared on each connection (for a few fixed, hot statements). */
   constructor(
     private readonly client: Queryable,
-    connection?: pg.ClientBase,
     private readonly prepared = false,
-  ) {
-    if (connection !== undefined) this.copyFrom = (sql, chunks) => copyFrom(connection, sql, chunks);
-  }
+  ) {}
 
   private query(sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
     const text = translate(sql);
@@ -142,17 +134,17 @@ export class PostgresDriver implements Driver {
     this.reader = new PostgresExecutor(this.pool);
     this.scanner = this.reader;
     // Only the policy tester's lease and completion run here: few, fixed and run thousands of times.
-    this.autocommit = new PostgresExecutor(this.pool, undefined, true);
+    this.autocommit = new PostgresExecutor(this.pool, true);
     this.threadConnection = { dialect: 'postgres', url: options.url };
   }
 
-  transaction<T>(lockKey: string | null, fn: (tx: Executor) => Promise<T>, options: DriverTransactionOptions = {}): Promise<T> {
-    if (lockKey === null) return this.run(null, fn, options.beforeLock);
-    return this.lockQueue.run(lockKey, () => this.run(lockKey, fn, options.beforeLock));
+  transaction<T>(lockKey: string | null, fn: (tx: Executor) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    if (lockKey === null) return this.run(null, fn);
+    return this.lockQueue.run(lockKey, () => this.run(lockKey, fn));
   }
 
-  /** BEGIN, `beforeLock`'s statements, the key's advisory lock, `fn`, COMMIT. */
-  private async run<T>(lockKey: string | null, fn: (tx: Executor) => Promise<T>, beforeLock?: (tx: Executor) => Promise<void>): Promise<T> {
+  /** BEGIN, the key's advisory lock, `fn`, COMMIT. */
+  private async run<T>(lockKey: string | null, fn: (tx: Executor) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     // The pool stops listening to a client it lent out: a connection the server ends between
     // two queries (terminated, idle-in-transaction timeout) would emit an unhandled 'error'
@@ -164,9 +156,8 @@ export class PostgresDriver implements Driver {
     client.on('error', onError);
     let broken: Error | undefined;
     try {
-      const tx = new PostgresExecutor(client, client);
+      const tx = new PostgresExecutor(client);
       await client.query('BEGIN');
-      await beforeLock?.(tx);
       if (lockKey !== null) await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [lockKey]);
       const result = await fn(tx);
       await client.query('COMMIT');

@@ -1,10 +1,11 @@
 // Writing an import's users, as fast as each database takes rows in bulk. SQLite: multi-row
 // INSERT ... ON CONFLICT DO NOTHING statements, many per message to the worker thread that runs
 // the import's transaction, then an UPDATE for the entries that were already there (none in a
-// first import). PostgreSQL: COPY into a staging table, then the merge: an UPDATE of the users
-// that exist and an INSERT ... ON CONFLICT DO NOTHING of the rest. Two statements rather than
-// one INSERT ... ON CONFLICT DO UPDATE, because an entry without a name keeps the stored one,
-// which the row proposed for insertion (EXCLUDED) cannot say: it needs a name.
+// first import). PostgreSQL: batches sent as statement parameters, each written while the next
+// is made ready; into an account that had no users, an INSERT ... ON CONFLICT DO NOTHING, else a
+// staging table, then an UPDATE of the users that exist and an INSERT of the rest. Two
+// statements rather than one INSERT ... ON CONFLICT DO UPDATE, because an entry without a name
+// keeps the stored one, which the row proposed for insertion (EXCLUDED) cannot say: it needs a name.
 
 import type { Dialect, Executor } from '../driver.js';
 import type { PreparedUser } from '../store.js';
@@ -14,14 +15,8 @@ export interface ImportCounts {
   readonly updated: number;
 }
 
-/**
- * An import in two steps. `stage` fills what only the import's own transaction can see (the
- * PostgreSQL staging table) and so may run before the account's lock is taken: a process that
- * stalls while it sends a million rows then holds no lock that others wait for (a COPY under
- * way is not "idle in transaction", so PostgreSQL would not end it). `write` changes the users.
- */
+/** An import's writes, run inside the transaction that holds the account's lock. */
 export interface UserImportPlan {
-  readonly stage?: (ex: Executor) => Promise<void>;
   readonly write: (ex: Executor) => Promise<ImportCounts>;
 }
 
@@ -30,7 +25,7 @@ export type ImportSource = AsyncIterable<readonly PreparedUser[]> | readonly Pre
 
 export function planUserImport(dialect: Dialect, accountId: string, source: ImportSource, newId: () => string, at: string): UserImportPlan {
   if (dialect === 'sqlite') return { write: (ex) => insertInBatches(ex, accountId, source, newId, at) };
-  return { stage: (ex) => copyIntoStaging(ex, accountId, source, newId, at), write: (ex) => mergeStaged(ex, accountId) };
+  return { write: (ex) => writeInBatches(ex, accountId, source, newId, at) };
 }
 
 /** The source's users in slices of at most `size`, read from the source only as they are asked for. */
@@ -208,61 +203,124 @@ async function runInStatements(ex: Executor, bound: BoundRows, statement: (rows:
 
 // ---- PostgreSQL ----
 
-/** Rows turned into COPY text between two turns of the event loop. */
-const COPY_ROWS_PER_CHUNK = 2_000;
+/** Users turned into a batch's arrays between two turns of the event loop. */
+const ROWS_PER_TURN = 2_000;
 
-/** A value in COPY's text format: \N for NULL; backslash, tab, newline and carriage return escaped. */
-function copyValue(value: string | null): string {
-  if (value === null) return '\\N';
-  return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : value;
-}
+/** Users written at a time: the next batch is made ready while the database writes this one. */
+const MERGE_BATCH_ROWS = 20_000;
 
-async function* copyChunks(accountId: string, source: ImportSource, newId: () => string, at: string): AsyncGenerator<string> {
+/** Batches handed to the database at once, at most (written or waiting their turn). */
+const BATCHES_IN_FLIGHT = 2;
+
+/**
+ * A batch is sent as statement parameters (one JSON array a column), not by COPY: a client that
+ * stops half-way through a statement's parameters is ended by the server's idle-in-transaction
+ * timeout, whereas a COPY it stops sending stands forever, and this runs under the account's
+ * lock (docs/reliability.md). The rows come out of ROWS FROM in the arrays' order, which is the
+ * order they are inserted in (users' seq follows the file).
+ */
+const BATCH_ROWS = `SELECT s.name_given::boolean AS name_given, ${IMPORT_COLUMNS.map((c) => (c.sameForAll === true ? `?::text AS ${c.name}` : `s.${c.name}`)).join(', ')}
+  FROM ROWS FROM (${['name_given', ...ROW_COLUMNS].map(() => 'json_array_elements_text(?::json)').join(', ')}) AS s(name_given, ${ROW_COLUMNS.map((c) => c.name).join(', ')})`;
+
+/** A batch inserted straight into users: for an account with no users before the import, where nothing is to be updated. */
+const INSERT_BATCH = `INSERT INTO users (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM (${BATCH_ROWS}) AS batch ON CONFLICT (account_id, email_key) DO NOTHING`;
+
+/** A batch put in the staging table, to be merged with the users there are. */
+const STAGE_BATCH = `INSERT INTO user_import (name_given, ${COLUMN_LIST}) ${BATCH_ROWS}`;
+
+/** The source's users as BATCH_ROWS's parameters, at most `batchRows` users a batch. */
+async function* batchParameters(accountId: string, source: ImportSource, newId: () => string, at: string, batchRows: number): AsyncGenerator<unknown[]> {
+  const scope: ImportScope = { accountId, at };
+  const shared = SHARED_COLUMNS.map((c) => c.value(scope));
+  const emptyBatch = () => ({ nameGiven: [] as boolean[], columns: ROW_COLUMNS.map(() => [] as (string | null)[]) });
+  const parameters = (batch: ReturnType<typeof emptyBatch>) => [...shared, JSON.stringify(batch.nameGiven), ...batch.columns.map((values) => JSON.stringify(values))];
+  let batch = emptyBatch();
   let first = true;
-  for await (const users of slices(source, COPY_ROWS_PER_CHUNK)) {
+  for await (const users of slices(source, ROWS_PER_TURN)) {
     if (!first) await nextTurn();
     first = false;
-    let text = '';
     for (const user of users) {
       const row: ImportRow = { accountId, id: newId(), user, at };
-      text += (user.name === null ? 'f' : 't');
-      for (const column of IMPORT_COLUMNS) text += '\t' + copyValue(column.value(row));
-      text += '\n';
+      batch.nameGiven.push(user.name !== null);
+      ROW_COLUMNS.forEach((column, i) => batch.columns[i].push(column.value(row)));
     }
-    yield text;
+    if (batch.nameGiven.length >= batchRows) {
+      yield parameters(batch);
+      batch = emptyBatch();
+    }
   }
+  if (batch.nameGiven.length > 0) yield parameters(batch);
 }
 
-async function copyIntoStaging(ex: Executor, accountId: string, source: ImportSource, newId: () => string, at: string): Promise<void> {
-  if (ex.copyFrom === undefined) throw new Error('This transaction cannot COPY: PostgreSQL imports stage their rows with COPY.');
+/**
+ * PostgreSQL: batch after batch, each written while the next is made ready, so both cores work
+ * at once (staging everything first, then merging, took the sum of both). Into an account that
+ * had no users, a batch is inserted as it comes; otherwise it is staged, then merged. The whole
+ * body has arrived before the transaction opens (read-ahead.ts), so nothing here waits on the client.
+ */
+async function writeInBatches(ex: Executor, accountId: string, source: ImportSource, newId: () => string, at: string): Promise<ImportCounts> {
   // The server's statement timeout (a minute by default) is for statements gone wrong; merging
-  // a million users into indexed tables may take longer on a slow disk, and it is expected to.
+  // a batch into indexed tables may take longer on a slow disk, and it is expected to.
   await ex.run("SET LOCAL statement_timeout = '10min'");
-  // Dropped when the transaction ends, committed or not.
-  await ex.run(`CREATE TEMP TABLE user_import (ord BIGINT GENERATED ALWAYS AS IDENTITY, name_given BOOLEAN NOT NULL, ${IMPORT_COLUMNS.map((c) => `${c.name} TEXT`).join(', ')}) ON COMMIT DROP`);
-  await ex.copyFrom(`COPY user_import (name_given, ${COLUMN_LIST}) FROM STDIN`, copyChunks(accountId, source, newId, at));
-  // The merge inserts in the file's order (users' seq follows it) by walking this index: sorting
-  // the staged rows instead spilled them all to disk (740 MB at a million users) and took a fifth
-  // of the import. Built here, before the account's lock is taken.
-  await ex.run('CREATE INDEX user_import_by_ord ON user_import (ord)');
+  const hadUsers = (await ex.get('SELECT 1 AS found FROM users WHERE account_id = ? LIMIT 1', [accountId])) !== undefined;
+  if (hadUsers) {
+    // Dropped when the transaction ends, committed or not.
+    await ex.run(`CREATE TEMP TABLE user_import (ord BIGINT GENERATED ALWAYS AS IDENTITY, name_given BOOLEAN NOT NULL, ${IMPORT_COLUMNS.map((c) => `${c.name} TEXT`).join(', ')}) ON COMMIT DROP`);
+    // The merge inserts in the file's order by walking this index: sorting the staged rows
+    // instead spilled them to disk (740 MB at a million users, a fifth of the import).
+    await ex.run('CREATE INDEX user_import_by_ord ON user_import (ord)');
+  }
+  const counts = { created: 0, updated: 0 };
+  const writeBatch = async (params: unknown[]): Promise<void> => {
+    let merged: ImportCounts;
+    if (hadUsers) {
+      await ex.run('TRUNCATE user_import');
+      await ex.run(STAGE_BATCH, params);
+      merged = await mergeStaged(ex);
+    } else {
+      merged = { created: (await ex.run(INSERT_BATCH, params)).changes, updated: 0 };
+    }
+    counts.created += merged.created;
+    counts.updated += merged.updated;
+  };
+  // Up to two batches are handed to the database at once (one written, one waiting its turn), so
+  // that a pause on the event loop (garbage collection, other requests) does not leave it idle.
+  const inFlight: Promise<void>[] = [];
+  try {
+    for await (const params of batchParameters(accountId, source, newId, at, MERGE_BATCH_ROWS)) {
+      if (inFlight.length >= BATCHES_IN_FLIGHT) await inFlight.shift();
+      // In order: a batch's statements start once the one before has been written.
+      const written = (inFlight.at(-1) ?? Promise.resolve()).then(() => writeBatch(params));
+      // Awaited in turn, or below; a failure meanwhile is thrown there.
+      written.catch(() => undefined);
+      inFlight.push(written);
+    }
+  } catch (err) {
+    // The source refused the import (or a statement failed): let the batches under way finish
+    // before the caller rolls back, so that the rollback is the last statement sent.
+    await Promise.allSettled(inFlight);
+    throw err;
+  }
+  await Promise.all(inFlight);
+  return counts;
 }
 
 /** Planner settings turned off while staged users are matched with existing ones, leaving the unique index's probes (mergeStaged). */
 const PLANS_OFF_FOR_MERGE = ['enable_bitmapscan', 'enable_hashjoin', 'enable_mergejoin'] as const;
 
-async function mergeStaged(ex: Executor, accountId: string): Promise<ImportCounts> {
-  const hadUsers = (await ex.get('SELECT 1 AS found FROM users WHERE account_id = ? LIMIT 1', [accountId])) !== undefined;
-  let updated = 0;
-  if (hadUsers) {
-    // Each staged user is looked up in the unique (account_id, email_key) index. Left to itself
-    // the planner took the trigram (search) index for the equality once the directory passed
-    // about two million users (its estimate is tiny; each lookup read posting lists shared by
-    // millions of users: one 100,000-user batch ran for more than five minutes), or else hashed
-    // the batch and read every user of the directory, per batch.
-    for (const planner of PLANS_OFF_FOR_MERGE) await ex.run(`SET LOCAL ${planner} = off`);
-    updated = (await ex.run(`UPDATE users SET ${UPDATE_SET('s', 's.name_given')} FROM user_import s WHERE users.account_id = s.account_id AND users.email_key = s.email_key`)).changes;
-    for (const planner of PLANS_OFF_FOR_MERGE) await ex.run(`RESET ${planner}`);
-  }
+/**
+ * The staged batch merged into users: the users that exist updated, the rest inserted. (Sending
+ * the batch twice instead, to an UPDATE and to INSERT_BATCH, with no staging table, was slower.)
+ */
+async function mergeStaged(ex: Executor): Promise<ImportCounts> {
+  // Each staged user is looked up in the unique (account_id, email_key) index. Left to itself
+  // the planner took the trigram (search) index for the equality once the directory passed
+  // about two million users (its estimate is tiny; each lookup read posting lists shared by
+  // millions of users: one 100,000-user batch ran for more than five minutes), or else hashed
+  // the batch and read every user of the directory, per batch.
+  for (const planner of PLANS_OFF_FOR_MERGE) await ex.run(`SET LOCAL ${planner} = off`);
+  const updated = (await ex.run(`UPDATE users SET ${UPDATE_SET('s', 's.name_given')} FROM user_import s WHERE users.account_id = s.account_id AND users.email_key = s.email_key`)).changes;
+  for (const planner of PLANS_OFF_FOR_MERGE) await ex.run(`RESET ${planner}`);
   await ex.run('SET LOCAL enable_sort = off');
   const created = (await ex.run(`INSERT INTO users (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM user_import ORDER BY ord ON CONFLICT (account_id, email_key) DO NOTHING`)).changes;
   await ex.run('RESET enable_sort');

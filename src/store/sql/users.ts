@@ -57,7 +57,7 @@ const prepareUser = (u: UserUpsert): PreparedUser => {
 const userAudit = (u: UserRecord) => ({ email: u.email, name: u.name, identity: u.identity });
 
 /** `index`: only for the reader, outside any transaction (a transaction sees its own uncommitted rows). */
-/** An import's users written (the plan's stage already run in this transaction), and noted for the audit log. */
+/** An import's users written, and noted for the audit log. */
 export async function writeUserImport({ ex, note }: SqlContext, accountId: string, plan: UserImportPlan): Promise<ImportCounts> {
   const counts = await plan.write(ex);
   // One entry per import, not per user: an import may hold a million users.
@@ -108,7 +108,6 @@ export function userRepository(context: SqlContext, index?: DirectoryIndex): Use
   const importUsers: UserRepository['importUsers'] = async (accountId, users, newId) => {
     if (users.length === 0) return { created: 0, updated: 0 };
     const plan = planUserImport(sql.dialect, accountId, users, newId, now());
-    await plan.stage?.(ex);
     return writeUserImport(context, accountId, plan);
   };
 

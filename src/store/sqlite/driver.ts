@@ -7,7 +7,7 @@ import { chmodSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { StatementPool } from './statement-pool.js';
-import { applyMigrations, type Driver, type Executor, type Migration, type RunResult, type ThreadConnection, type DriverTransactionOptions } from '../driver.js';
+import { applyMigrations, type Driver, type Executor, type Migration, type RunResult, type ThreadConnection, type TransactionOptions } from '../driver.js';
 
 export interface SqliteOptions {
   /** Database file. */
@@ -170,17 +170,9 @@ export class SqliteDriver implements Driver {
    * savepoint so that one failing undoes only its own writes; every caller is answered only
    * after the commit, so nothing is acknowledged that is not durable.
    */
-  transaction<T>(_lockKey: string | null, body: (tx: Executor) => Promise<T>, options: DriverTransactionOptions = {}): Promise<T> {
-    const { beforeLock } = options;
-    const fn =
-      beforeLock === undefined
-        ? body
-        : async (tx: Executor): Promise<T> => {
-            await beforeLock(tx);
-            return body(tx);
-          };
+  transaction<T>(_lockKey: string | null, body: (tx: Executor) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ fn, bulk: options.bulk === true && this.bulkPool !== undefined, resolve: resolve as (value: unknown) => void, reject });
+      this.pending.push({ fn: body, bulk: options.bulk === true && this.bulkPool !== undefined, resolve: resolve as (value: unknown) => void, reject });
       // Start on the next turn of the event loop, so that the transactions of every request
       // read in this turn commit together.
       this.draining ??= new Promise<void>((started) => setImmediate(started)).then(() => this.drain());
