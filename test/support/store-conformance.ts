@@ -372,9 +372,24 @@ export function storeConformance(kind: DatabaseKind): void {
           }
         };
         const acct = randomUUID().replace(/-/g, '');
-        const first = entries(0, 45_000, 'First');
+        // Every 997th user with an identity whose text needs escaping in every encoding, stored as sent.
+        const first: PreparedUser[] = entries(0, 45_000, 'First').map((u, i) => {
+          if (i % 997 !== 0) return u;
+          const identity = { email: u.email, name: `Zoë "${i}" \\ \n\t \u00e9 😀`, groups: [{ id: 'g"1', name: '\\' }], geo: { country: 'NZ' } };
+          return { ...u, identity: JSON.stringify(identity), identityRecord: identityRecord(identity) };
+        });
         assert.deepEqual(await store.importUsers(acct, inBatches(first, 10_000), randomUUID), { created: 45_000, updated: 0 });
         assert.deepEqual(await emailsOf(acct), first.map((u) => u.email));
+        const [whole] = await store.tests.userChunks(acct, 1_000_000);
+        const stored = await store.tests.usersInRange(acct, whole.seqFrom, whole.seqTo);
+        assert.deepEqual(stored.filter((u) => u.identity !== null).map((u) => u.identity), first.filter((u) => u.identity !== null).map((u) => u.identity));
+        const reader = openChunkReader(store.tests.threadConnection!);
+        try {
+          const rows = await reader.userRows(acct, whole.seqFrom, whole.seqTo);
+          assert.deepEqual(rows.filter((r) => r[4] != null).map((r) => r[4]), first.filter((u) => u.identityRecord !== null).map((u) => u.identityRecord));
+        } finally {
+          await reader.close();
+        }
         // Again: the last 5,000 of them renamed, 41,000 new ones after.
         const second = [...first.slice(40_000).map((u) => ({ ...u, name: 'Second' })), ...entries(45_000, 41_000, null)];
         assert.deepEqual(await store.importUsers(acct, inBatches(second, 7_000), randomUUID), { created: 41_000, updated: 5_000 });
