@@ -36,7 +36,6 @@ export interface TransactionOptions {
   readonly bulk?: boolean;
 }
 
-
 /**
  * How another thread of this process opens a connection of its own to the same database (the
  * policy tester's worker threads read users through one): plain data, sent to the thread.

@@ -77,7 +77,6 @@ export function preparedName(text: string): string {
 const preparedNames = new Map<string, string>();
 
 class PostgresExecutor implements Executor {
-
   /** `prepared`: statements are kept prepared on each connection (for a few fixed, hot statements). */
   constructor(
     private readonly client: Queryable,

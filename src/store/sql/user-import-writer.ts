@@ -207,7 +207,7 @@ async function runInStatements(ex: Executor, bound: BoundRows, statement: (rows:
 const ROWS_PER_TURN = 2_000;
 
 /** Users written at a time: the next batch is made ready while the database writes this one. */
-const MERGE_BATCH_ROWS = 20_000;
+const WRITE_BATCH_USERS = 20_000;
 
 /** Batches handed to the database at once, at most (written or waiting their turn). */
 const BATCHES_IN_FLIGHT = 2;
@@ -287,7 +287,7 @@ async function writeInBatches(ex: Executor, accountId: string, source: ImportSou
   // that a pause on the event loop (garbage collection, other requests) does not leave it idle.
   const inFlight: Promise<void>[] = [];
   try {
-    for await (const params of batchParameters(accountId, source, newId, at, MERGE_BATCH_ROWS)) {
+    for await (const params of batchParameters(accountId, source, newId, at, WRITE_BATCH_USERS)) {
       if (inFlight.length >= BATCHES_IN_FLIGHT) await inFlight.shift();
       // In order: a batch's statements start once the one before has been written.
       const written = (inFlight.at(-1) ?? Promise.resolve()).then(() => writeBatch(params));

@@ -56,7 +56,6 @@ const prepareUser = (u: UserUpsert): PreparedUser => {
 /** What the audit log keeps of a user. */
 const userAudit = (u: UserRecord) => ({ email: u.email, name: u.name, identity: u.identity });
 
-/** `index`: only for the reader, outside any transaction (a transaction sees its own uncommitted rows). */
 /** An import's users written, and noted for the audit log. */
 export async function writeUserImport({ ex, note }: SqlContext, accountId: string, plan: UserImportPlan): Promise<ImportCounts> {
   const counts = await plan.write(ex);
@@ -65,6 +64,7 @@ export async function writeUserImport({ ex, note }: SqlContext, accountId: strin
   return counts;
 }
 
+/** `index`: only for the reader, outside any transaction (a transaction sees its own uncommitted rows). */
 export function userRepository(context: SqlContext, index?: DirectoryIndex): UserRepository {
   const { ex, scan, sql, audited, note } = context;
   const kept = async (accountId: string) => {
