@@ -328,6 +328,17 @@ export function storeConformance(kind: DatabaseKind): void {
         assert.deepEqual(seen, ['u1@x.org', 'u2@x.org', 'u3@x.org', 'u4@x.org', 'u5@x.org']);
       });
 
+      /** Every email of an account, in insertion order, read `pageSize` at a time. */
+      const emailsInOrder = async (account: string, pageSize: number): Promise<string[]> => {
+        const seen: string[] = [];
+        for (let after = 0; ; ) {
+          const page = await store.read.usersAfter(account, after, pageSize);
+          if (page.length === 0) return seen;
+          seen.push(...page.map((u) => u.email));
+          after = page[page.length - 1].seq;
+        }
+      };
+
       it("imports users in the file's order, across batches, after the account's existing users", async () => {
         const acct = randomUUID().replace(/-/g, '');
         await store.transaction(acct, (tx) => tx.upsertUsers(acct, [{ email: 'first@x.org' }, { email: 'again@x.org' }], randomUUID));
@@ -344,14 +355,7 @@ export function storeConformance(kind: DatabaseKind): void {
         };
         assert.equal(sizes.reduce((a, b) => a + b), emails.length);
         assert.deepEqual(await store.importUsers(acct, batches(), randomUUID), { created: 2_500, updated: 1 });
-        const seen: string[] = [];
-        for (let after = 0; ; ) {
-          const page = await store.read.usersAfter(acct, after, 700);
-          if (page.length === 0) break;
-          seen.push(...page.map((u) => u.email));
-          after = page[page.length - 1].seq;
-        }
-        assert.deepEqual(seen, ['first@x.org', 'again@x.org', ...emails.filter((e) => e !== 'again@x.org')]);
+        assert.deepEqual(await emailsInOrder(acct, 700), ['first@x.org', 'again@x.org', ...emails.filter((e) => e !== 'again@x.org')]);
       });
 
       it('imports more users than one write batch, in order, into an empty account and over existing users; a source failing late writes none', { timeout: 120_000 }, async () => {
@@ -362,15 +366,7 @@ export function storeConformance(kind: DatabaseKind): void {
             yield users.slice(start, start + size);
           }
         };
-        const emailsOf = async (account: string) => {
-          const seen: string[] = [];
-          for (let after = 0; ; ) {
-            const page = await store.read.usersAfter(account, after, 10_000);
-            if (page.length === 0) return seen;
-            seen.push(...page.map((u) => u.email));
-            after = page[page.length - 1].seq;
-          }
-        };
+        const emailsOf = (account: string) => emailsInOrder(account, 10_000);
         const acct = randomUUID().replace(/-/g, '');
         // Every 997th user with an identity whose text needs escaping in every encoding, stored as sent.
         const first: PreparedUser[] = entries(0, 45_000, 'First').map((u, i) => {

@@ -60,7 +60,8 @@ describe('the dashboard in a browser', { skip }, () => {
     assert.ok(blocked.includes('linus@example.com') && blocked.includes('erin@contractor.io'), blocked.join());
     assert.ok(!blocked.includes('ada@example.com'));
 
-    const explain = p.getByRole('button', { name: 'Explain the result of linus@example.com' });
+    const explainLabel = 'Explain the result of linus@example.com';
+    const explain = p.getByRole('button', { name: explainLabel });
     await explain.click();
     const drawer = p.getByRole('dialog', { name: 'Why linus@example.com is blocked' });
     await drawer.getByText('No policy matched, so access is blocked by default.').waitFor();
@@ -73,7 +74,7 @@ describe('the dashboard in a browser', { skip }, () => {
     // Focus may move back a task after the drawer leaves the DOM (the dialog's own restoring and
     // the drawer's cleanup): wait for it a little, and say where it is if it never comes back.
     const focusReturned = await p
-      .waitForFunction((label) => document.activeElement?.getAttribute('aria-label') === label, 'Explain the result of linus@example.com', { timeout: 2_000 })
+      .waitForFunction((label) => document.activeElement?.getAttribute('aria-label') === label, explainLabel, { timeout: 2_000 })
       .then(() => true, () => false);
     const focused = await p.evaluate(() => document.activeElement?.outerHTML.slice(0, 120) ?? 'nothing');
     assert.equal(focusReturned && (await explain.evaluate((button) => button === document.activeElement)), true, `focus returns to the button that opened the drawer (focused: ${focused})`);

@@ -16,16 +16,14 @@ export interface ImportCounts {
 }
 
 /** An import's writes, run inside the transaction that holds the account's lock. */
-export interface UserImportPlan {
-  readonly write: (ex: Executor) => Promise<ImportCounts>;
-}
+export type UserImportPlan = (ex: Executor) => Promise<ImportCounts>;
 
 /** Where an import's users come from: batches handed on as they are checked, or all at once. */
 export type ImportSource = AsyncIterable<readonly PreparedUser[]> | readonly PreparedUser[];
 
 export function planUserImport(dialect: Dialect, accountId: string, source: ImportSource, newId: () => string, at: string): UserImportPlan {
-  if (dialect === 'sqlite') return { write: (ex) => insertInBatches(ex, accountId, source, newId, at) };
-  return { write: (ex) => writeInBatches(ex, accountId, source, newId, at) };
+  if (dialect === 'sqlite') return (ex) => insertInBatches(ex, accountId, source, newId, at);
+  return (ex) => writeInBatches(ex, accountId, source, newId, at);
 }
 
 /** The source's users in slices of at most `size`, read from the source only as they are asked for. */

@@ -58,7 +58,7 @@ const userAudit = (u: UserRecord) => ({ email: u.email, name: u.name, identity: 
 
 /** An import's users written, and noted for the audit log. */
 export async function writeUserImport({ ex, note }: SqlContext, accountId: string, plan: UserImportPlan): Promise<ImportCounts> {
-  const counts = await plan.write(ex);
+  const counts = await plan(ex);
   // One entry per import, not per user: an import may hold a million users.
   note({ accountId, action: 'import', resourceKind: 'users', resourceId: accountId, before: null, after: counts });
   return counts;
