@@ -158,6 +158,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   const tester = new TestRunner(options.store, {
     exclusive: options.store.dialect === 'sqlite',
     log: (message, err) => app.log.error({ err }, message),
+    info: (message, fields) => app.log.info(fields, message),
     ...(options.external !== undefined ? { external: options.external } : {}),
     ...options.tester,
   });

@@ -279,6 +279,12 @@ export const MIGRATIONS: readonly Migration[] = [
       "users: beside each identity, its record (only what the engine reads, engine/identity-record.ts), which policy tests decide users from; users stored before keep none and are decided from their identity until it is written again",
     statements: perDialect(() => ['ALTER TABLE users ADD COLUMN identity_record TEXT']),
   },
+  {
+    version: 15,
+    description:
+      'store_markers: facts about the whole database that outlive a process, such as the identity-record version every user was last brought to (a pass of the records rebuild, tester/record-rebuild.ts)',
+    statements: perDialect(() => ['CREATE TABLE store_markers (name TEXT PRIMARY KEY, value TEXT NOT NULL)']),
+  },
 ];
 
 function policyTestTables(t: DialectTypes): string[] {

@@ -473,6 +473,26 @@ export interface PolicyTestStore {
   release(owner: string | null): Promise<void>;
   /** Delete finished tests created before `before`, and beyond the newest `keep` per account. */
   prune(before: string, keep: number): Promise<number>;
+  /** The identity-record version every user's record was last brought to (markRecordsVersion), or null. */
+  recordsVersion(): Promise<number | null>;
+  /**
+   * Bring identity records to the engine's version, a slice at a time: of the users after
+   * `afterSeq` (every account, in seq order, at most `limit` looked at), each with an identity
+   * whose record is missing or of another version gets the record of that identity, unless the
+   * identity changed meanwhile (then its writer wrote the record).
+   */
+  rebuildRecords(afterSeq: number, limit: number): Promise<RecordRebuildSlice>;
+  /** Note that every user's record is of `version` (a rebuild pass reached the last user). */
+  markRecordsVersion(version: number): Promise<void>;
+}
+
+export interface RecordRebuildSlice {
+  /** The last seq looked at; null when no user was left after `afterSeq`. */
+  readonly lastSeq: number | null;
+  /** Users looked at (the slice's size but for the last). */
+  readonly usersLookedAt: number;
+  /** Records written. */
+  readonly rewritten: number;
 }
 
 export interface Store {

@@ -12,6 +12,7 @@ import { compileTest, type TestSpec } from './compiled-test.js';
 import type { TestDefinition } from './definition.js';
 import { testSnapshot } from './environment.js';
 import { evaluateChunk, identityOf, type CompiledTest, type ExternalLookup } from './evaluate-chunk.js';
+import { RecordRebuild, type RecordRebuildOptions, type RecordRebuildOutcome } from './record-rebuild.js';
 
 export interface RunnerOptions {
   /** This process's name on leases. */
@@ -41,6 +42,10 @@ export interface RunnerOptions {
   readonly external?: ExternalEvaluator;
   /** Where failures are reported. */
   readonly log?: (message: string, error?: unknown) => void;
+  /** Where progress is reported (the records rebuild's). */
+  readonly info?: (message: string, fields: object) => void;
+  /** How users' identity records are brought to the engine's version in the background (record-rebuild.ts); false: not here. */
+  readonly recordRebuild?: Omit<RecordRebuildOptions, 'info' | 'log'> | false;
 }
 
 interface LoadedTest {
@@ -72,6 +77,7 @@ export class TestRunner {
   private loops: Promise<void>[] = [];
   private wake: (() => void)[] = [];
   private maintenanceTimer: NodeJS.Timeout | undefined;
+  private recordRebuild: RecordRebuild | undefined;
 
   constructor(
     private readonly store: Store,
@@ -92,6 +98,17 @@ export class TestRunner {
     this.keepPerAccount = options.keepPerAccount ?? 50;
   }
 
+  /** A rebuild per start: one stopped stays stopped. */
+  private newRecordRebuild(): RecordRebuild | undefined {
+    const { recordRebuild, info, log } = this.options;
+    return recordRebuild === false ? undefined : new RecordRebuild(this.store.tests, { ...recordRebuild, ...(info !== undefined ? { info } : {}), ...(log !== undefined ? { log } : {}) });
+  }
+
+  /** How the background records rebuild ends (it starts with the runner); undefined when it is off or the runner stopped. */
+  recordRebuildOutcome(): Promise<RecordRebuildOutcome> | undefined {
+    return this.running ? this.recordRebuild?.start() : undefined;
+  }
+
   async start(): Promise<void> {
     if (this.running) return;
     if (this.options.exclusive === true) await this.store.tests.release(null);
@@ -99,6 +116,8 @@ export class TestRunner {
     this.loops = Array.from({ length: this.concurrency }, () => this.loop());
     this.maintenanceTimer = setInterval(() => void this.maintain(), this.maintenanceMs);
     this.maintenanceTimer.unref();
+    this.recordRebuild = this.newRecordRebuild();
+    void this.recordRebuild?.start();
   }
 
   /** A test is about to be created: start the worker threads meanwhile (see ChunkPool.warm). */
@@ -117,6 +136,7 @@ export class TestRunner {
     this.running = false;
     clearInterval(this.maintenanceTimer);
     this.kick();
+    await this.recordRebuild?.stop();
     await Promise.all(this.loops);
     await this.pool?.close();
     await this.store.tests.release(this.owner).catch(() => undefined);

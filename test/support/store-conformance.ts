@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { DatabaseKind, TestDatabase } from './databases.js';
 import { openDriver, openStore } from '../../src/store/open.js';
 import { openChunkReader } from '../../src/store/chunk-reader.js';
-import { identityFromRecord, identityRecord, prepareIdentity, type Identity } from '../../src/engine/index.js';
+import { IDENTITY_RECORD_VERSION, identityFromRecord, identityRecord, prepareIdentity, type Identity } from '../../src/engine/index.js';
 import { newSecretKeyText, parseSecretKey, SecretKeyError, SecretKeyRing } from '../../src/store/secret-box.js';
 import { testKeys } from './secrets-key.js';
 import type { AuditFilter, ChunkOutcome, LoginChallengeRecord, NewPolicyTest, NewResource, PreparedUser, Store, TokenRecord } from '../../src/store/store.js';
@@ -713,6 +713,56 @@ export function storeConformance(kind: DatabaseKind): void {
         } finally {
           await reader.close();
           await stale.close();
+        }
+      });
+
+      it('rebuilds missing and older identity records slice by slice, leaving current records, users without an identity and unreadable identities alone; notes the version', async () => {
+        const acct = randomUUID().replace(/-/g, '');
+        const identityOf = (email: string) => ({ email, idp: { id: 'idp-1', type: 'okta' }, geo: { country: 'DE' }, groups: [{ name: 'Eng' }], amr: ['pwd'] });
+        const emails = ['missing@x.org', 'older@x.org', 'current@x.org', 'none@x.org', 'damaged@x.org', 'array@x.org', 'escaped@x.org'];
+        for (const email of emails) {
+          const identity = email === 'none@x.org' ? null : email === 'escaped@x.org' ? { ...identityOf(email), groups: ['q"b\\s\nt\té😀'] } : identityOf(email);
+          await store.transaction(acct, (tx) => tx.insertUser({ accountId: acct, id: randomUUID(), email, name: email, identity }));
+        }
+        const raw = openDriver(db.url);
+        try {
+          const records = async () => new Map((await raw.reader.all<{ email: string; identity: string | null; identity_record: string | null }>('SELECT email, identity, identity_record FROM users WHERE account_id = ? ORDER BY seq', [acct])).map((r) => [r.email, r]));
+          const written = await records();
+          const expected = (email: string) => written.get(email)!.identity_record;
+          await raw.transaction(acct, async (ex) => {
+            await ex.run("UPDATE users SET identity_record = NULL WHERE account_id = ? AND email IN ('missing@x.org', 'escaped@x.org')", [acct]);
+            await ex.run("UPDATE users SET identity_record = '[0,\"x\"]' WHERE account_id = ? AND email = 'older@x.org'", [acct]);
+            await ex.run("UPDATE users SET identity = 'not json', identity_record = NULL WHERE account_id = ? AND email = 'damaged@x.org'", [acct]);
+            await ex.run("UPDATE users SET identity = '[1,2]', identity_record = NULL WHERE account_id = ? AND email = 'array@x.org'", [acct]);
+          });
+          const seqs = (await raw.reader.all<{ seq: number | string }>('SELECT seq FROM users WHERE account_id = ? ORDER BY seq', [acct])).map((r) => Number(r.seq));
+          // Slices of two users, from just before this account's first user to its last.
+          const walk = async () => {
+            let afterSeq = seqs[0] - 1;
+            let rewritten = 0;
+            let lookedAt = 0;
+            while (afterSeq < seqs[seqs.length - 1]) {
+              const slice = await store.tests.rebuildRecords(afterSeq, 2);
+              assert.ok(slice.lastSeq !== null && slice.lastSeq > afterSeq && slice.usersLookedAt <= 2);
+              rewritten += slice.rewritten;
+              lookedAt += slice.usersLookedAt;
+              afterSeq = slice.lastSeq;
+            }
+            return { rewritten, lookedAt };
+          };
+          assert.deepEqual(await walk(), { rewritten: 3, lookedAt: 7 });
+          const rebuilt = await records();
+          for (const email of ['missing@x.org', 'older@x.org', 'current@x.org', 'escaped@x.org']) assert.equal(rebuilt.get(email)!.identity_record, expected(email), email);
+          for (const email of ['none@x.org', 'damaged@x.org', 'array@x.org']) assert.equal(rebuilt.get(email)!.identity_record, null, email);
+          assert.deepEqual(await walk(), { rewritten: 0, lookedAt: 7 }, 'a second pass finds nothing to write');
+          assert.deepEqual(await store.tests.rebuildRecords(Number.MAX_SAFE_INTEGER - 1, 2), { lastSeq: null, usersLookedAt: 0, rewritten: 0 });
+
+          await store.tests.markRecordsVersion(7);
+          assert.equal(await store.tests.recordsVersion(), 7);
+          await store.tests.markRecordsVersion(IDENTITY_RECORD_VERSION);
+          assert.equal(await store.tests.recordsVersion(), IDENTITY_RECORD_VERSION);
+        } finally {
+          await raw.close();
         }
       });
 

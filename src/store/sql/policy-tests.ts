@@ -3,11 +3,11 @@
 // = one transaction that checks the lease is still ours, stores the results and adds the
 // chunk's counts to the test. A process that dies loses its leases when they expire.
 
-import { IDENTITY_RECORD_PREFIX } from '../../engine/index.js';
+import { IDENTITY_RECORD_PREFIX, identityRecord } from '../../engine/index.js';
 import { currentAuditActor, writeAudit } from '../audit.js';
 import type { DialectSql } from '../dialect.js';
 import type { Driver, Executor, ThreadConnection } from '../driver.js';
-import type { ChunkLease, ChunkOutcome, ChunkRange, ChunkSummary, NewPolicyTest, PageOf, PageRequest, PolicyTestRecord, PolicyTestStore, RawUser } from '../store.js';
+import type { ChunkLease, ChunkOutcome, ChunkRange, ChunkSummary, NewPolicyTest, PageOf, PageRequest, PolicyTestRecord, PolicyTestStore, RawUser, RecordRebuildSlice } from '../store.js';
 
 interface TestRow {
   id: string;
@@ -62,6 +62,15 @@ const USERS_IN_RANGE_SQL = 'SELECT seq, id, email, name, identity FROM users WHE
 const CURRENT_RECORD = `substr(identity_record, 1, ${IDENTITY_RECORD_PREFIX.length}) = '${IDENTITY_RECORD_PREFIX}'`;
 export const USER_ROWS_IN_RANGE_SQL = `SELECT id, email, name, CASE WHEN ${CURRENT_RECORD} THEN NULL ELSE identity END, CASE WHEN ${CURRENT_RECORD} THEN identity_record END
   FROM users WHERE account_id = ? AND seq >= ? AND seq <= ? ORDER BY seq`;
+
+/** A slice of users for the records rebuild: each one's identity when its record needs writing (else null). */
+const STALE_RECORDS_SQL = `SELECT seq, CASE WHEN identity IS NOT NULL AND (identity_record IS NULL OR NOT (${CURRENT_RECORD})) THEN identity END AS identity
+  FROM users WHERE seq > ? ORDER BY seq LIMIT ?`;
+
+/** Written only over the identity the record was made from: a writer that changed it since wrote its own record. */
+const WRITE_RECORD_SQL = 'UPDATE users SET identity_record = ? WHERE seq = ? AND identity = ?';
+
+const RECORDS_VERSION_MARKER = 'identity_records_version';
 
 /** The first free chunk of the processing tests (by test id, then chunk number), leased (SQLite: one writer, nothing to skip). */
 const LEASE_SQL_SQLITE = `UPDATE policy_test_chunks SET lease_owner = ?, lease_expires_ms = ?
@@ -301,6 +310,31 @@ export class SqlPolicyTests implements PolicyTestStore {
     );
   }
 
+  async recordsVersion(): Promise<number | null> {
+    const row = await this.reader.get<{ value: string }>('SELECT value FROM store_markers WHERE name = ?', [RECORDS_VERSION_MARKER]);
+    return row === undefined ? null : Number(row.value);
+  }
+
+  async rebuildRecords(afterSeq: number, limit: number): Promise<RecordRebuildSlice> {
+    const rows = await this.reader.all<{ seq: number | string; identity: string | null }>(STALE_RECORDS_SQL, [afterSeq, limit]);
+    if (rows.length === 0) return { lastSeq: null, usersLookedAt: 0, rewritten: 0 };
+    const writes: [record: string, seq: number, identity: string][] = [];
+    for (const row of rows) {
+      if (row.identity === null) continue;
+      const record = recordOf(row.identity);
+      if (record !== undefined) writes.push([record, Number(row.seq), row.identity]);
+    }
+    let rewritten = 0;
+    if (writes.length > 0) rewritten = (await this.driver.transaction(null, (tx) => tx.runEach(WRITE_RECORD_SQL, writes))).changes;
+    return { lastSeq: Number(rows[rows.length - 1].seq), usersLookedAt: rows.length, rewritten };
+  }
+
+  async markRecordsVersion(version: number): Promise<void> {
+    await this.driver.transaction(null, (tx) =>
+      tx.run('INSERT INTO store_markers (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value', [RECORDS_VERSION_MARKER, String(version)]),
+    );
+  }
+
   async prune(before: string, keep: number): Promise<number> {
     return this.driver.transaction(null, async (tx) => {
       const rows = await tx.all<{ id: string }>(
@@ -317,4 +351,15 @@ export class SqlPolicyTests implements PolicyTestStore {
       return rows.length;
     });
   }
+}
+
+/** The record of a stored identity; undefined for text that is not a JSON object (such a user is decided from its identity, as unknown). */
+function recordOf(identityText: string): string | undefined {
+  let identity: unknown;
+  try {
+    identity = JSON.parse(identityText);
+  } catch {
+    return undefined;
+  }
+  return identity !== null && typeof identity === 'object' && !Array.isArray(identity) ? identityRecord(identity as Record<string, unknown>) : undefined;
 }
