@@ -60,7 +60,7 @@ export class RecordRebuild {
 
   private async run(): Promise<RecordRebuildOutcome> {
     if ((await this.store.recordsVersion()) === IDENTITY_RECORD_VERSION) return 'current';
-    const sliceUsers = this.options.sliceUsers ?? 1_000;
+    const sliceUsers = this.options.sliceUsers ?? 500;
     const progressMs = this.options.progressMs ?? 10_000;
     const started = Date.now();
     let lastReport = started;

@@ -67,8 +67,9 @@ export const USER_ROWS_IN_RANGE_SQL = `SELECT id, email, name, CASE WHEN ${CURRE
 const STALE_RECORDS_SQL = `SELECT seq, CASE WHEN identity IS NOT NULL AND (identity_record IS NULL OR NOT (${CURRENT_RECORD})) THEN identity END AS identity
   FROM users WHERE seq > ? ORDER BY seq LIMIT ?`;
 
-/** Written only over the identity the record was made from: a writer that changed it since wrote its own record. */
-const WRITE_RECORD_SQL = 'UPDATE users SET identity_record = ? WHERE seq = ? AND identity = ?';
+/** A slice's records in one statement, each written only over the identity it was made from: a writer that changed it since wrote its own record. */
+const writeRecordsSql = (sql: DialectSql) =>
+  `UPDATE users SET identity_record = w.record FROM ${sql.jsonRows(['record', 'seq', 'identity'])} AS w WHERE users.seq = CAST(w.seq AS BIGINT) AND users.identity = w.identity`;
 
 const RECORDS_VERSION_MARKER = 'identity_records_version';
 
@@ -318,14 +319,14 @@ export class SqlPolicyTests implements PolicyTestStore {
   async rebuildRecords(afterSeq: number, limit: number): Promise<RecordRebuildSlice> {
     const rows = await this.reader.all<{ seq: number | string; identity: string | null }>(STALE_RECORDS_SQL, [afterSeq, limit]);
     if (rows.length === 0) return { lastSeq: null, usersLookedAt: 0, rewritten: 0 };
-    const writes: [record: string, seq: number, identity: string][] = [];
+    const writes: { record: string; seq: string; identity: string }[] = [];
     for (const row of rows) {
       if (row.identity === null) continue;
       const record = recordOf(row.identity);
-      if (record !== undefined) writes.push([record, Number(row.seq), row.identity]);
+      if (record !== undefined) writes.push({ record, seq: String(row.seq), identity: row.identity });
     }
     let rewritten = 0;
-    if (writes.length > 0) rewritten = (await this.driver.transaction(null, (tx) => tx.runEach(WRITE_RECORD_SQL, writes))).changes;
+    if (writes.length > 0) rewritten = (await this.driver.transaction(null, (tx) => tx.run(writeRecordsSql(this.sql), [JSON.stringify(writes)]))).changes;
     return { lastSeq: Number(rows[rows.length - 1].seq), usersLookedAt: rows.length, rewritten };
   }
 
