@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { IDENTITY_RECORD_VERSION, identityRecord } from '../engine/index.js';
 import { openDriver, openStore } from '../store/open.js';
-import type { Driver } from '../store/driver.js';
+import type { Driver, Executor } from '../store/driver.js';
+import { sqlFor } from '../store/dialect.js';
+import { SqlPolicyTests } from '../store/sql/policy-tests.js';
 import type { PolicyTestStore, Store } from '../store/store.js';
 import { testKeys } from '../../test/support/secrets-key.js';
 import { databaseKinds, type TestDatabase } from '../../test/support/databases.js';
@@ -75,6 +77,34 @@ for (const kind of await databaseKinds()) {
       await forgetRecords();
       assert.equal(await new RecordRebuild(store.tests).start(), 'current');
       assert.ok((await users()).every((u) => u.identity_record === null));
+    });
+
+    it("writes no record over an identity that changed between a slice's read and its write", async () => {
+      await forgetRecords();
+      const driver = openDriver(db.url);
+      const moved = 'user3@example.com';
+      // Another writer changes one identity just after the slice is read (a real writer would write its record too).
+      const readThenInterleave: Executor = {
+        ...driver.reader,
+        all: async <T>(sql: string, params?: readonly unknown[]) => {
+          const rows = await driver.reader.all<T>(sql, params);
+          await raw.transaction(account, (ex) => ex.run('UPDATE users SET identity = ? WHERE account_id = ? AND email = ?', [JSON.stringify({ email: moved, groups: ['moved'] }), account, moved]));
+          return rows;
+        },
+      };
+      const interleaved = new Proxy(driver, { get: (target, key) => (key === 'reader' ? readThenInterleave : Reflect.get(target, key, target)) });
+      try {
+        const tests = new SqlPolicyTests(interleaved, sqlFor(kind.name));
+        let slice = await tests.rebuildRecords(0, 1_000);
+        assert.equal(slice.rewritten, USERS_WITH_IDENTITY - 1, 'every record but the moved identity');
+        slice = await tests.rebuildRecords(slice.lastSeq!, 1_000);
+        assert.equal(slice.lastSeq, null);
+        const stored = await users();
+        assert.equal(stored.find((u) => u.email === moved)!.identity_record, null, 'no record of the identity read before the change');
+        for (const user of stored.filter((u) => u.email !== moved && u.identity !== null)) assert.equal(user.identity_record, identityRecord(JSON.parse(user.identity!)), user.email);
+      } finally {
+        await driver.close();
+      }
     });
 
     it('stops after the slice in hand without noting the version; the next walk finishes', async () => {
