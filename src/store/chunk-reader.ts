@@ -7,7 +7,8 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { ThreadConnection } from './driver.js';
 import { parsePostgresUrl, pgTypes, preparedName } from './postgres/driver.js';
-import { USER_ROWS_IN_RANGE_SQL } from './sql/policy-tests.js';
+import { sqlFor } from './dialect.js';
+import { userRowsInRangeSql } from './sql/policy-tests.js';
 import type { UserRow } from './store.js';
 
 export interface ChunkReader {
@@ -26,7 +27,7 @@ function sqliteReader(path: string): ChunkReader {
   // Read-only: WAL lets it read the last committed state beside the server's writer.
   const db = new Database(path, { readonly: true });
   db.pragma('busy_timeout = 10000');
-  const statement = db.prepare<[string, number, number], UserRow>(USER_ROWS_IN_RANGE_SQL).raw(true);
+  const statement = db.prepare<[string, number, number], UserRow>(userRowsInRangeSql(sqlFor('sqlite'))).raw(true);
   return {
     userRows: async (accountId, seqFrom, seqTo) => statement.all(accountId, seqFrom, seqTo) as UserRow[],
     connect: async () => undefined,
@@ -37,7 +38,7 @@ function sqliteReader(path: string): ChunkReader {
 function postgresReader(url: string): ChunkReader {
   const { connectionString, schema } = parsePostgresUrl(url);
   let n = 0;
-  const text = USER_ROWS_IN_RANGE_SQL.replace(/\?/g, () => `$${++n}`);
+  const text = userRowsInRangeSql(sqlFor('postgres')).replace(/\?/g, () => `$${++n}`);
   // Prepared once on the thread's connection, run for every chunk.
   const name = preparedName(text);
   const pool = new pg.Pool({ connectionString, max: 1, types: pgTypes, ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}) });

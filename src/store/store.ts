@@ -424,8 +424,8 @@ export interface RawUser {
 
 /**
  * A user as the tester's worker threads read it (chunk-reader.ts): a tuple, cheaper to build than
- * an object. The identity's record (engine/identity-record.ts) when one of the engine's version
- * is stored, and then no identity.
+ * an object. The identity is there only when no record of the engine's version
+ * (engine/identity-record.ts) stands for it; the record is there as stored, of whatever version.
  */
 export type UserRow = readonly [id: string, email: string, name: string, identity: string | null, identityRecord?: string | null];
 

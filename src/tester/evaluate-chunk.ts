@@ -1,7 +1,7 @@
 // Decide every user of a chunk: parse each identity, prepare it once, run the compiled policy
 // set (and the baseline's), and summarize. Pure: the runner does the I/O around it.
 
-import { identityFromRecord, prepareIdentity, resultAccess, resultDecidingIndex, UNKNOWN_ACCESS, BLOCKED, GRANTED, type CompiledPolicySet, type ExternalAnswers, type Identity } from '../engine/index.js';
+import { IDENTITY_RECORD_PREFIX, identityFromRecord, prepareIdentity, resultAccess, resultDecidingIndex, UNKNOWN_ACCESS, BLOCKED, GRANTED, type CompiledPolicySet, type ExternalAnswers, type Identity } from '../engine/index.js';
 import type { ChunkOutcome, UserRow } from '../store/store.js';
 import { rowKeys, type ResultRow } from './results.js';
 
@@ -22,20 +22,21 @@ export function identityOf(user: { email: string; name: string; identity: string
 /** External answers for one user, when the sets have external evaluation rules. */
 export type ExternalLookup = (index: number) => { current?: ExternalAnswers; baseline?: ExternalAnswers } | undefined;
 
-/** The identity of a user row (as identityOf; the row's identity is JSON text or null), from its record when it has one. */
+/** The identity of a user row (as identityOf; the row's identity is JSON text or null), from its record when no identity came with it. */
 function identityOfRow(row: UserRow): Identity {
-  const record = row[4];
-  if (record != null) {
-    // The store sends a record only when it is of the engine's version, and then no identity:
-    // one that does not read is damaged, and its user is reported unknown (evaluateChunk).
-    const identity = identityFromRecord(record);
-    if (identity === undefined) throw new Error('unreadable identity record');
-    return identity;
-  }
   const text = row[3];
-  if (text === null) return { email: row[1], name: row[2] };
-  const identity = JSON.parse(text) as unknown;
-  return identity !== null && typeof identity === 'object' && !Array.isArray(identity) ? (identity as Identity) : { email: row[1], name: row[2] };
+  if (text !== null) {
+    const identity = JSON.parse(text) as unknown;
+    return identity !== null && typeof identity === 'object' && !Array.isArray(identity) ? (identity as Identity) : { email: row[1], name: row[2] };
+  }
+  // No identity: the store sent none because the record is of the engine's version (one that
+  // then does not read is damaged, and its user is reported unknown by evaluateChunk), or the
+  // user has no identity at all (and a record, if any, of another version stands for nothing).
+  const record = row[4];
+  if (record == null || !record.startsWith(IDENTITY_RECORD_PREFIX)) return { email: row[1], name: row[2] };
+  const identity = identityFromRecord(record);
+  if (identity === undefined) throw new Error('unreadable identity record');
+  return identity;
 }
 
 export function evaluateChunk(test: CompiledTest, users: readonly UserRow[], external?: ExternalLookup): ChunkOutcome {

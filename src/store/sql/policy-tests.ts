@@ -54,17 +54,20 @@ const TEST_COLUMNS =
   'id, account_id, status, reason, definition, total_users, processed_users, approved, blocked, errored, changed, chunk_count, chunks_done, created_at, finished_at, deadline_ms';
 
 const USERS_IN_RANGE_SQL = 'SELECT seq, id, email, name, identity FROM users WHERE account_id = ? AND seq >= ? AND seq <= ? ORDER BY seq';
+/** Whether a user's identity record is of the engine's version. */
+const currentRecord = (sql: DialectSql) => sql.startsWith('identity_record', IDENTITY_RECORD_PREFIX);
+
 /**
  * The same users as usersInRange, as UserRow tuples (read by the tester's worker threads,
- * chunk-reader.ts): the identity's record where it is of the engine's version, else the identity
- * (never both: a million identities are a large part of what a test reads).
+ * chunk-reader.ts): the identity only where no record of the engine's version stands for it (a
+ * million identities are a large part of what a test would read), and the record as stored. The
+ * version is checked once per row: the reader tells a current record by the same prefix.
  */
-const CURRENT_RECORD = `substr(identity_record, 1, ${IDENTITY_RECORD_PREFIX.length}) = '${IDENTITY_RECORD_PREFIX}'`;
-export const USER_ROWS_IN_RANGE_SQL = `SELECT id, email, name, CASE WHEN ${CURRENT_RECORD} THEN NULL ELSE identity END, CASE WHEN ${CURRENT_RECORD} THEN identity_record END
+export const userRowsInRangeSql = (sql: DialectSql) => `SELECT id, email, name, CASE WHEN identity_record IS NULL OR NOT ${currentRecord(sql)} THEN identity END, identity_record
   FROM users WHERE account_id = ? AND seq >= ? AND seq <= ? ORDER BY seq`;
 
 /** A slice of users for the records rebuild: each one's identity when its record needs writing (else null). */
-const STALE_RECORDS_SQL = `SELECT seq, CASE WHEN identity IS NOT NULL AND (identity_record IS NULL OR NOT (${CURRENT_RECORD})) THEN identity END AS identity
+const staleRecordsSql = (sql: DialectSql) => `SELECT seq, CASE WHEN identity IS NOT NULL AND (identity_record IS NULL OR NOT ${currentRecord(sql)}) THEN identity END AS identity
   FROM users WHERE seq > ? ORDER BY seq LIMIT ?`;
 
 /** A slice's records in one statement, each written only over the identity it was made from: a writer that changed it since wrote its own record. */
@@ -317,7 +320,7 @@ export class SqlPolicyTests implements PolicyTestStore {
   }
 
   async rebuildRecords(afterSeq: number, limit: number): Promise<RecordRebuildSlice> {
-    const rows = await this.reader.all<{ seq: number | string; identity: string | null }>(STALE_RECORDS_SQL, [afterSeq, limit]);
+    const rows = await this.reader.all<{ seq: number | string; identity: string | null }>(staleRecordsSql(this.sql), [afterSeq, limit]);
     if (rows.length === 0) return { lastSeq: null, usersLookedAt: 0, rewritten: 0 };
     const writes: { record: string; seq: string; identity: string }[] = [];
     for (const row of rows) {
