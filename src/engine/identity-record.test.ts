@@ -59,13 +59,16 @@ test('a record carries the email the stored identity will have, and nothing the 
   assert.equal(back.email, 'ada@example.com');
   assert.deepEqual(back.idp, { id: 'okta-1' });
   assert.equal(prepareIdentity(back).country, 'GB');
+  // Fields absent at the end are left out: version, email, IdP, groups, amr, country.
+  assert.equal((JSON.parse(record) as unknown[]).length, 6, record);
 });
 
 test("a record of another version, or that is not one, is not read (the identity is, instead)", () => {
   const current = JSON.parse(identityRecord({ email: 'a@example.com' })) as unknown[];
   assert.equal(current[0], IDENTITY_RECORD_VERSION);
   assert.equal(identityFromRecord(JSON.stringify([IDENTITY_RECORD_VERSION + 1, ...current.slice(1)])), undefined);
-  assert.equal(identityFromRecord(JSON.stringify(current.slice(0, -1))), undefined);
+  assert.equal(identityFromRecord(JSON.stringify(current.slice(0, 1))), undefined, 'no email');
+  assert.equal(identityFromRecord(JSON.stringify([...current, ...Array(17).fill(null)])), undefined, 'longer than any record');
   assert.equal(identityFromRecord('{"email":"a@example.com"}'), undefined);
   assert.ok(identityFromRecord(JSON.stringify(current)) !== undefined);
 });

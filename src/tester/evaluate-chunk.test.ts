@@ -4,7 +4,7 @@
 // unknown rather than decided on less than it says.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BLOCKED, compilePolicySet, GRANTED, identityRecord, UNKNOWN_ACCESS } from '../engine/index.js';
+import { BLOCKED, compilePolicySet, GRANTED, IDENTITY_RECORD_PREFIX, identityRecord, UNKNOWN_ACCESS } from '../engine/index.js';
 import type { UserRow } from '../store/store.js';
 import { parseTestPolicies } from './definition.js';
 import { evaluateChunk } from './evaluate-chunk.js';
@@ -35,7 +35,7 @@ test('a chunk is decided from the identity, else a current record, else the emai
     ['u4', 'eve@example.com', 'Eve', null, null],
     ['u5', 'zoe@elsewhere.org', 'Zoe', null, null],
     // A record of the engine's version that does not read: unknown, never decided on the email alone.
-    ['u6', 'kim@example.com', 'Kim', null, '[1,"kim@example.com"]'],
+    ['u6', 'kim@example.com', 'Kim', null, `${IDENTITY_RECORD_PREFIX}"kim@example.com"`],
     // An identity that is not JSON: unknown.
     ['u7', 'lou@example.com', 'Lou', '{not json', null],
   ];
