@@ -11,7 +11,7 @@ import { evaluateChunk } from './evaluate-chunk.js';
 import type { ResultRow } from './results.js';
 
 // Germans, and whoever's email is at example.com, are let in.
-const test_ = {
+const compiled = {
   current: compilePolicySet(
     parseTestPolicies([
       { body: { name: 'Germany', decision: 'allow', include: [{ geo: { country_code: 'DE' } }] } },
@@ -39,7 +39,7 @@ test('a chunk is decided from the identity, else a current record, else the emai
     // An identity that is not JSON: unknown.
     ['u7', 'lou@example.com', 'Lou', '{not json', null],
   ];
-  const outcome = evaluateChunk(test_, rows);
+  const outcome = evaluateChunk(compiled, rows);
   const access = (JSON.parse(outcome.results) as ResultRow[]).map((r) => [r[0], r[3]]);
   assert.deepEqual(access, [
     ['u1', BLOCKED],
