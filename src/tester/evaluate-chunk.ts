@@ -22,21 +22,18 @@ export function identityOf(user: { email: string; name: string; identity: string
 /** External answers for one user, when the sets have external evaluation rules. */
 export type ExternalLookup = (index: number) => { current?: ExternalAnswers; baseline?: ExternalAnswers } | undefined;
 
-/** The identity of a user row (as identityOf; the row's identity is JSON text or null), from its record when no identity came with it. */
+/** The identity of a user row (the row's identity is JSON text or null): from its record when no identity came with it and the record is current. */
 function identityOfRow(row: UserRow): Identity {
-  const text = row[3];
-  if (text !== null) {
-    const identity = JSON.parse(text) as unknown;
-    return identity !== null && typeof identity === 'object' && !Array.isArray(identity) ? (identity as Identity) : { email: row[1], name: row[2] };
-  }
-  // No identity: the store sent none because the record is of the engine's version (one that
-  // then does not read is damaged, and its user is reported unknown by evaluateChunk), or the
-  // user has no identity at all (and a record, if any, of another version stands for nothing).
   const record = row[4];
-  if (record == null || !record.startsWith(IDENTITY_RECORD_PREFIX)) return { email: row[1], name: row[2] };
-  const identity = identityFromRecord(record);
-  if (identity === undefined) throw new Error('unreadable identity record');
-  return identity;
+  // The store sends no identity beside a record of the engine's version: one that then does not
+  // read is damaged, and its user is reported unknown (evaluateChunk). A record of another
+  // version without an identity stands for nothing.
+  if (row[3] === null && record != null && record.startsWith(IDENTITY_RECORD_PREFIX)) {
+    const identity = identityFromRecord(record);
+    if (identity === undefined) throw new Error('unreadable identity record');
+    return identity;
+  }
+  return identityOf({ email: row[1], name: row[2], identity: row[3] });
 }
 
 export function evaluateChunk(test: CompiledTest, users: readonly UserRow[], external?: ExternalLookup): ChunkOutcome {
