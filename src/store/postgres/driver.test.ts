@@ -9,6 +9,7 @@ import { testKeys } from '../../../test/support/secrets-key.js';
 import { isStoreUnavailable } from '../errors.js';
 import { openStore } from '../open.js';
 import { parsePostgresUrl, PostgresDriver, preparedName } from './driver.js';
+import { openChunkReader } from '../chunk-reader.js';
 
 storeConformance({ name: 'postgres', skip: await postgresUnavailable(), create: postgresDatabase });
 
@@ -245,6 +246,33 @@ test('policy-test results are compressed with lz4 where the server has it', { sk
     );
     assert.equal(rows[0].compression, lz4 ? 'l' : '');
   } finally {
+    await admin.end();
+    await store.close();
+    await database.drop();
+  }
+});
+
+test("a policy-test thread's reading session stays open while the thread waits for work (node-postgres would close it after 10 idle seconds)", { skip: await postgresUnavailable(), timeout: 30_000 }, async () => {
+  const database = await postgresDatabase();
+  const store = await openStore(database.url, { secrets: testKeys() });
+  // The application name, set in the URL, tells this reader's session from every other's.
+  const name = `reader-${randomUUID()}`;
+  const url = new URL(database.url);
+  url.searchParams.set('application_name', name);
+  const reader = openChunkReader({ dialect: 'postgres', url: url.toString() });
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await admin.connect();
+  const sessions = async () => (await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [name])).rows.map((r) => r.pid);
+  try {
+    assert.deepEqual(await reader.userRows(randomUUID().replace(/-/g, ''), 0, 100), []);
+    const first = await sessions();
+    assert.equal(first.length, 1);
+    await new Promise((ok) => setTimeout(ok, 11_000));
+    assert.deepEqual(await sessions(), first, 'still open after 11 idle seconds');
+    assert.deepEqual(await reader.userRows(randomUUID().replace(/-/g, ''), 0, 100), []);
+    assert.deepEqual(await sessions(), first, 'and the next read uses it');
+  } finally {
+    await reader.close();
     await admin.end();
     await store.close();
     await database.drop();
