@@ -34,6 +34,9 @@ export type ChunkReply =
  */
 const THREAD_IDLE_MS = 5 * 60_000;
 
+/** Each thread's young generation (see spawn). */
+const THREAD_YOUNG_GENERATION_MB = 48;
+
 export interface ChunkPoolOptions {
   /** Threads at most. */
   readonly size: number;
@@ -134,10 +137,11 @@ export class ChunkPool {
 
   private spawn(): Thread {
     const data: ChunkWorkerData = { connection: this.options.connection };
-    // A thread holds a couple of 1,000-user chunks: a small young generation is plenty, and
-    // V8's default lets each thread keep ~40 MiB more (1,000,000-user test: 499 MiB peak RSS
-    // against 522–583; docs/benchmarks.md "Scale").
-    const worker = new Worker(this.options.script ?? DEFAULT_SCRIPT, { workerData: { ...this.options.extraData, ...data }, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+    // Every chunk leaves ~1 MB of garbage and a chunk in flight survives each collection: with
+    // an 8 MiB young generation a thread ran ~320 scavenges (0.35–0.44 s) per million-user
+    // test, with 48 MiB ~80 (0.09–0.11 s). V8's default would let each thread keep more memory
+    // still (docs/benchmarks.md "Where a PostgreSQL test's time goes").
+    const worker = new Worker(this.options.script ?? DEFAULT_SCRIPT, { workerData: { ...this.options.extraData, ...data }, resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB } });
     const thread: Thread = { worker, pending: new Map(), known: new Set() };
     this.threads.push(thread);
     worker.on('message', (reply: ChunkReply) => {
