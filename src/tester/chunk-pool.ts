@@ -140,7 +140,7 @@ export class ChunkPool {
     // Every chunk leaves ~1 MB of garbage and a chunk in flight survives each collection: with
     // an 8 MiB young generation a thread ran ~320 scavenges (0.35–0.44 s) per million-user
     // test, with 48 MiB ~80 (0.09–0.11 s). V8's default would let each thread keep more memory
-    // still (docs/benchmarks.md "Where a PostgreSQL test's time goes").
+    // still (docs/benchmarks.md "A server's first PostgreSQL test").
     const worker = new Worker(this.options.script ?? DEFAULT_SCRIPT, { workerData: { ...this.options.extraData, ...data }, resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB } });
     const thread: Thread = { worker, pending: new Map(), known: new Set() };
     this.threads.push(thread);
