@@ -139,8 +139,9 @@ export class ChunkPool {
     const data: ChunkWorkerData = { connection: this.options.connection };
     // Every chunk leaves ~1 MB of garbage and a chunk in flight survives each collection: with
     // an 8 MiB young generation a thread ran ~320 scavenges (0.35–0.44 s) per million-user
-    // test, with 48 MiB ~80 (0.09–0.11 s). V8's default would let each thread keep more memory
-    // still (docs/benchmarks.md "A server's first PostgreSQL test").
+    // test, with 48 MiB ~80 (0.09–0.11 s) (docs/benchmarks.md "A server's first PostgreSQL
+    // test"). 48 MiB is V8's default on a machine of the project's size; it is set so that the
+    // threads behave alike on machines with less memory, where V8 would pick less.
     const worker = new Worker(this.options.script ?? DEFAULT_SCRIPT, { workerData: { ...this.options.extraData, ...data }, resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB } });
     const thread: Thread = { worker, pending: new Map(), known: new Set() };
     this.threads.push(thread);
