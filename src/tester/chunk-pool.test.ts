@@ -1,5 +1,5 @@
 // ChunkPool.warm: a policy test's threads are started (and connected to the database) while the
-// test is being created, stop again when no chunk comes, and a stopped pool starts none; threads
+// test is being created, stop again (and their sessions end) when no chunk comes, and a stopped pool starts none; threads
 // waiting for work never keep a process alive.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -38,12 +38,12 @@ for (const kind of await databaseKinds()) {
       assert.equal(pool.threadCount, 2, 'both threads started, before any chunk');
       pool.warm();
       assert.equal(pool.threadCount, 2, 'no more than the pool size');
-      if (admin !== undefined) {
-        // postgresDatabase names its connections after its schema.
-        const name = new URL(database.url).searchParams.get('application_name');
-        await until('both threads are connected', async () => Number((await admin.query('SELECT COUNT(*) AS n FROM pg_stat_activity WHERE application_name = $1', [name])).rows[0].n) === 2);
-      }
+      // postgresDatabase names its connections after its schema.
+      const sessions = async () => Number((await admin!.query('SELECT COUNT(*) AS n FROM pg_stat_activity WHERE application_name = $1', [new URL(database.url).searchParams.get('application_name')])).rows[0].n);
+      if (admin !== undefined) await until('both threads are connected', async () => (await sessions()) === 2);
       await until('the idle threads stop', () => pool.threadCount === 0);
+      // A thread's session is kept while the thread waits (chunk-reader.ts), so it must end with the thread.
+      if (admin !== undefined) await until('their sessions end', async () => (await sessions()) === 0);
       await pool.close();
       pool.warm();
       assert.equal(pool.threadCount, 0, 'a closed pool starts no thread');
