@@ -1,6 +1,6 @@
 // ChunkPool.warm: a policy test's threads are started (and connected to the database) while the
-// test is being created, stop again (and their sessions end) when no chunk comes, and a stopped pool starts none; threads
-// waiting for work never keep a process alive.
+// test is being created, stop again (and their sessions end) when no chunk comes, and a stopped
+// pool starts none; threads waiting for work never keep a process alive.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
