@@ -129,30 +129,56 @@ export function caddySite(site: { readonly address: string; readonly bind?: stri
 }`;
 }
 
-/** Traefik's dynamic configuration (file provider) for one application. */
-export function traefikConfig(host: string, target: ProxyTarget): string {
+/**
+ * What a Traefik (v3) rule says of one hostname: that host, or where it has a `*` (any run of
+ * characters, as portcullis reads it: `*.example.com` is every subdomain, not the apex) a Go
+ * regular expression in its place.
+ */
+function traefikHostMatcher(host: string): string {
+  if (!host.includes('*')) return `Host(\`${host}\`)`;
+  const literal = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+  return `HostRegexp(\`^${host.split('*').map(literal).join('.+')}$\`)`;
+}
+
+/**
+ * The prefix of an application's Traefik objects (routers, services, middleware), from its first
+ * hostname: a file provider's directory merges every file into one configuration, where a name
+ * one application's file shares with another's would be kept once and the other dropped.
+ */
+export function traefikName(host: string): string {
+  return host.replace(/\*/g, 'wildcard').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+}
+
+/**
+ * Traefik's dynamic configuration (file provider) for one application: one document, its
+ * hostnames in one rule. (YAML single quotes keep a wildcard's regular expression as it is.)
+ */
+export function traefikConfig(hosts: readonly string[], target: ProxyTarget): string {
+  const name = traefikName(hosts[0]!);
+  const matchers = hosts.map(traefikHostMatcher);
+  const anyHost = matchers.length === 1 ? matchers[0]! : matchers.join(' || ');
   return `http:
   middlewares:
-    portcullis:
+    ${name}-portcullis:
       forwardAuth:
         # Ask portcullis about every request; redirect=1 makes it send browsers to sign in itself.
         address: "http://${target.portcullis}/cdn-cgi/access/authorize?redirect=1"
         authResponseHeaders: [${['Cf-Access-Jwt-Assertion', 'Cf-Access-Authenticated-User-Email', ...(target.headers ?? [])].map((h) => `"${h}"`).join(', ')}]
   routers:
-    protected:
-      rule: "Host(\`${host}\`)"
-      middlewares: ["portcullis"]
-      service: upstream
-    access:
-      # Sign-in, identity and sign-out on the application's own host.
-      rule: "Host(\`${host}\`) && PathPrefix(\`/cdn-cgi/access/\`)"
-      priority: 100
-      service: portcullis
+    ${name}:
+      rule: '${anyHost}'
+      middlewares: ["${name}-portcullis"]
+      service: ${name}-upstream
+    ${name}-access:
+      # Sign-in, identity and sign-out on the application's own hosts. Its rule is the one above
+      # and more, so Traefik (which ranks routers by the length of their rule) tries it first.
+      rule: '${matchers.length === 1 ? anyHost : `(${anyHost})`} && PathPrefix(\`/cdn-cgi/access/\`)'
+      service: ${name}-portcullis
   services:
-    upstream:
+    ${name}-upstream:
       loadBalancer:
         servers: [{ url: "http://${target.upstream}" }]
-    portcullis:
+    ${name}-portcullis:
       loadBalancer:
         passHostHeader: true
         servers: [{ url: "http://${target.portcullis}" }]
@@ -167,11 +193,9 @@ export function hostsOf(app: { readonly domain?: unknown; readonly self_hosted_d
 
 /** One proxy's configuration for every hostname of an application. */
 export function proxyConfigText(proxy: ProxyName, hosts: readonly string[], target: ProxyTarget, listen: string): string {
-  const parts = hosts.map((host) => {
-    if (proxy === 'nginx') return nginxServerBlock({ listen, serverName: host }, target).replace(/^\n/, '');
-    if (proxy === 'caddy') return caddySite({ address: host }, target);
-    return traefikConfig(host, target);
-  });
+  // Traefik's configuration is one YAML document: every hostname in the same routers.
+  if (proxy === 'traefik') return traefikConfig(hosts, target);
+  const parts = hosts.map((host) => (proxy === 'nginx' ? nginxServerBlock({ listen, serverName: host }, target).replace(/^\n/, '') : caddySite({ address: host }, target)));
   return parts.join('\n\n') + '\n';
 }
 

@@ -14,5 +14,5 @@ const CADDY_SITE = { address: 'wiki.example.com' };
 test('docs/enforcement.md holds the nginx server block and Caddy site the end-to-end tests run, and the Traefik configuration, as proxy-config prints them', () => {
   assert.ok(DOC.includes(nginxServerBlock(NGINX_SITE, TARGET).replace(/^\n/, '')), 'the nginx block');
   assert.ok(DOC.includes(caddySite(CADDY_SITE, TARGET)), 'the Caddy site');
-  assert.ok(DOC.includes(traefikConfig('wiki.example.com', TARGET)), 'the Traefik configuration');
+  assert.ok(DOC.includes(traefikConfig(['wiki.example.com'], TARGET)), 'the Traefik configuration');
 });

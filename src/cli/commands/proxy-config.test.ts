@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { portcullisAsync } from '../../../test/support/cli-harness.js';
 import { tempDir } from '../../../test/support/databases.js';
 import { startTestServer, type TestServer } from '../../../test/support/server.js';
+import { parse } from 'yaml';
 import { proxyConfigFile } from '../../access/proxy-config.js';
 
 describe('portcullis proxy-config', () => {
@@ -55,8 +56,10 @@ describe('portcullis proxy-config', () => {
     assert.match(caddy.stdout, /forward_auth /);
     const traefik = await portcullisAsync(['proxy-config', 'Wiki', '--proxy', 'traefik', '--upstream', '127.0.0.1:3000'], env);
     assert.equal(traefik.status, 0, traefik.stderr);
-    assert.match(traefik.stdout, /forwardAuth:/);
-    assert.match(traefik.stdout, /Host\(`kb\.example\.com`\)/);
+    // One YAML document (a second `http:` key would be refused), both hostnames in one rule.
+    const config = parse(traefik.stdout) as { http: { routers: Record<string, { rule: string }>; middlewares: Record<string, { forwardAuth?: unknown }> } };
+    assert.ok(Object.values(config.http.middlewares).some((m) => m.forwardAuth !== undefined));
+    assert.ok(Object.values(config.http.routers).some((r) => r.rule === 'Host(`wiki.example.com`) || Host(`kb.example.com`)'), traefik.stdout);
   });
 
   it('refuses an unknown application, an unknown proxy and a malformed upstream with one line, exit 2', async () => {

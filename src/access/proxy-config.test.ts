@@ -1,0 +1,77 @@
+// The Traefik configuration generated for an application (nginx and Caddy run for real in
+// enforcement.test.ts; Traefik is not packaged for the test machines): read back with a YAML
+// parser that refuses repeated keys, and walked as Traefik would use it.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseAllDocuments } from 'yaml';
+import { proxyConfigFile, traefikConfig } from './proxy-config.js';
+
+interface TraefikDynamic {
+  http: {
+    middlewares: Record<string, { forwardAuth: { address: string; authResponseHeaders: string[] } }>;
+    routers: Record<string, { rule: string; service: string; middlewares?: string[]; priority?: number }>;
+    services: Record<string, { loadBalancer: { servers: { url: string }[]; passHostHeader?: boolean } }>;
+  };
+}
+
+const target = { portcullis: '127.0.0.1:8787', upstream: '127.0.0.1:3000' };
+
+/** The one YAML document of a configuration; the parser throws on a repeated key. */
+function readTraefik(text: string): TraefikDynamic {
+  const documents = parseAllDocuments(text);
+  assert.ok(Array.isArray(documents), 'a YAML stream');
+  assert.equal(documents.length, 1, 'one document');
+  assert.deepEqual(documents[0]!.errors, []);
+  return documents[0]!.toJS({ maxAliasCount: 0 }) as TraefikDynamic;
+}
+
+/** Every router's service and middlewares are defined in the same configuration. */
+function assertReferencesResolve(config: TraefikDynamic): void {
+  for (const [name, router] of Object.entries(config.http.routers)) {
+    assert.ok(config.http.services[router.service] !== undefined, `router ${name}'s service ${router.service} is defined`);
+    for (const middleware of router.middlewares ?? []) assert.ok(config.http.middlewares[middleware] !== undefined, `router ${name}'s middleware ${middleware} is defined`);
+  }
+}
+
+describe('Traefik configuration', () => {
+  it('puts every hostname of an application in one document: one protected router, one for /cdn-cgi/access/ tried first', () => {
+    const config = readTraefik(proxyConfigFile('traefik', 'Wiki', ['wiki.example.com', 'kb.example.com'], target, '80'));
+    assertReferencesResolve(config);
+    const routers = Object.entries(config.http.routers);
+    assert.equal(routers.length, 2);
+    const [protectedRouter, accessRouter] = [routers.find(([, r]) => !r.rule.includes('PathPrefix'))![1], routers.find(([, r]) => r.rule.includes('PathPrefix'))![1]];
+    assert.equal(protectedRouter.rule, 'Host(`wiki.example.com`) || Host(`kb.example.com`)');
+    assert.equal(accessRouter.rule, '(Host(`wiki.example.com`) || Host(`kb.example.com`)) && PathPrefix(`/cdn-cgi/access/`)');
+    // Traefik ranks routers without a priority by the length of their rule.
+    assert.equal(protectedRouter.priority, undefined);
+    assert.equal(accessRouter.priority, undefined);
+    assert.ok(accessRouter.rule.length > protectedRouter.rule.length);
+    const auth = config.http.middlewares[protectedRouter.middlewares![0]!]!.forwardAuth;
+    assert.equal(auth.address, 'http://127.0.0.1:8787/cdn-cgi/access/authorize?redirect=1');
+    assert.deepEqual(auth.authResponseHeaders, ['Cf-Access-Jwt-Assertion', 'Cf-Access-Authenticated-User-Email']);
+    assert.deepEqual(config.http.services[protectedRouter.service]!.loadBalancer.servers, [{ url: 'http://127.0.0.1:3000' }]);
+    assert.deepEqual(config.http.services[accessRouter.service]!.loadBalancer, { passHostHeader: true, servers: [{ url: 'http://127.0.0.1:8787' }] });
+  });
+
+  it("names each application's objects apart, so that two files in the provider's directory do not drop each other's", () => {
+    const wiki = readTraefik(traefikConfig(['wiki.example.com'], target));
+    const crm = readTraefik(traefikConfig(['crm.example.com'], { ...target, upstream: '127.0.0.1:4000' }));
+    for (const kind of ['middlewares', 'routers', 'services'] as const) {
+      const shared = Object.keys(wiki.http[kind]).filter((name) => name in crm.http[kind]);
+      assert.deepEqual(shared, [], `${kind} named in both`);
+    }
+    for (const config of [wiki, crm]) for (const name of Object.keys(config.http.routers)) assert.doesNotMatch(name, /@/, 'Traefik refuses @ in a router name');
+  });
+
+  it('matches a wildcard hostname as portcullis reads it (any subdomain, not the apex) with a regular expression kept as written', () => {
+    const config = readTraefik(traefikConfig(['*.apps.example.com', 'apps.example.com'], target));
+    assertReferencesResolve(config);
+    const rule = Object.values(config.http.routers).find((r) => !r.rule.includes('PathPrefix'))!.rule;
+    assert.equal(rule, 'HostRegexp(`^.+\\.apps\\.example\\.com$`) || Host(`apps.example.com`)');
+    const pattern = new RegExp(/HostRegexp\(`(.*?)`\)/.exec(rule)![1]!);
+    assert.ok(pattern.test('wiki.apps.example.com'));
+    assert.ok(pattern.test('a.b.apps.example.com'));
+    assert.ok(!pattern.test('apps.example.com'));
+    assert.ok(!pattern.test('wikiapps.example.com'));
+  });
+});
