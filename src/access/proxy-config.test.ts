@@ -1,9 +1,14 @@
 // The Traefik configuration generated for an application (nginx and Caddy run for real in
 // enforcement.test.ts; Traefik is not packaged for the test machines): read back with a YAML
-// parser that refuses repeated keys, and walked as Traefik would use it.
+// parser that refuses repeated keys, and walked as Traefik would use it. And nginx's names for
+// hostnames with `*`, checked by nginx itself where it is installed.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { tempDir } from '../../test/support/databases.js';
 import { proxyConfigFile, traefikConfig } from './proxy-config.js';
 
 interface TraefikDynamic {
@@ -73,5 +78,31 @@ describe('Traefik configuration', () => {
     assert.ok(pattern.test('a.b.apps.example.com'));
     assert.ok(!pattern.test('apps.example.com'));
     assert.ok(!pattern.test('wikiapps.example.com'));
+  });
+});
+
+const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((path) => existsSync(path));
+
+describe('nginx server names', () => {
+  it('keeps nginx\'s own wildcards and turns a * elsewhere into a regular expression that matches as portcullis does', { skip: NGINX === undefined ? 'nginx is not installed' : false }, () => {
+    const text = proxyConfigFile('nginx', 'Apps', ['*.example.org', 'www.example.*', 'app-*.example.com'], target, '80');
+    assert.match(text, /server_name \*\.example\.org;/);
+    assert.match(text, /server_name www\.example\.\*;/);
+    const regex = /server_name ~(\S+);/.exec(text);
+    assert.ok(regex !== null, text);
+    const pattern = new RegExp(regex[1]!);
+    assert.ok(pattern.test('app-eu.example.com'));
+    assert.ok(!pattern.test('app-.example.com'));
+    assert.ok(!pattern.test('api.example.com'));
+    const dir = tempDir('portcullis-nginx-names-');
+    try {
+      mkdirSync(join(dir.path, 'logs'));
+      const conf = join(dir.path, 'nginx.conf');
+      writeFileSync(conf, `pid ${join(dir.path, 'nginx.pid')};\nerror_log ${join(dir.path, 'logs', 'error.log')};\nevents {}\nhttp {\n  access_log off;\n${text.replace(/listen 80;/g, 'listen 127.0.0.1:18081;')}\n}\n`);
+      const check = spawnSync(NGINX!, ['-t', '-p', dir.path, '-c', conf], { encoding: 'utf8' });
+      assert.equal(check.status, 0, check.stderr);
+    } finally {
+      dir.remove();
+    }
   });
 });

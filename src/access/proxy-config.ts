@@ -46,13 +46,26 @@ function nginxExtraHeaders(headers: readonly string[]): { readonly read: string;
   return { read: read.join(''), pass: pass.join('') };
 }
 
+/** A regular expression for a hostname with `*` (any run of characters, as portcullis reads it). */
+const hostPattern = (host: string): string => `^${host.split('*').map((text) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.+')}$`;
+
+/**
+ * nginx's server_name for a hostname: as it is, including its own wildcards (`*.example.com`,
+ * `www.example.*`, which match as portcullis's do); a `*` anywhere else as a regular expression.
+ */
+function nginxServerName(host: string): string {
+  const stars = host.split('*').length - 1;
+  if (stars === 0 || (stars === 1 && (host.startsWith('*.') || host.endsWith('.*')))) return host;
+  return `~${hostPattern(host)}`;
+}
+
 /** The nginx server block for one protected host (as docs/enforcement.md shows it). */
 export function nginxServerBlock(site: { readonly listen: string; readonly serverName: string }, target: ProxyTarget): string {
   const extra = nginxExtraHeaders(target.headers ?? []);
   return `
   server {
     listen ${site.listen};
-    server_name ${site.serverName};
+    server_name ${nginxServerName(site.serverName)};
     # Ask portcullis about every request; its answer's headers go upstream.
     location = /cdn-cgi/access/authorize-subrequest {
       internal;
@@ -135,9 +148,7 @@ export function caddySite(site: { readonly address: string; readonly bind?: stri
  * regular expression in its place.
  */
 function traefikHostMatcher(host: string): string {
-  if (!host.includes('*')) return `Host(\`${host}\`)`;
-  const literal = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-  return `HostRegexp(\`^${host.split('*').map(literal).join('.+')}$\`)`;
+  return host.includes('*') ? `HostRegexp(\`${hostPattern(host)}\`)` : `Host(\`${host}\`)`;
 }
 
 /**
