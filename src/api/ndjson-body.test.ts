@@ -1,8 +1,13 @@
 // A received NDJSON body: read to its end whoever reads it, its chunks handed to one reader in
-// order as they come, and its failure (too large, the client gone) thrown to that reader.
+// order as they come, and its failure (too large, the client gone) thrown to that reader; past a
+// threshold the rest waits in an unlinked temporary file.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { tempDir } from '../../test/support/databases.js';
+import { API_ERRORS, ApiError } from './errors.js';
 import { NdjsonBody } from './ndjson-body.js';
 
 describe('a received NDJSON body', () => {
@@ -42,5 +47,98 @@ describe('a received NDJSON body', () => {
     await assert.rejects(async () => {
       for await (const _ of received);
     }, /larger than the limit of 10 bytes/);
+  });
+});
+
+describe('a received NDJSON body past what is held in memory', () => {
+  /** Paths of this process's open files under `dir` (an unlinked file shows as "... (deleted)"). */
+  const openFilesIn = (dir: string): string[] =>
+    readdirSync('/proc/self/fd').flatMap((fd) => {
+      try {
+        const target = readlinkSync(`/proc/self/fd/${fd}`);
+        return target.startsWith(dir) ? [target] : [];
+      } catch {
+        return [];
+      }
+    });
+
+  it('keeps the rest in an unlinked temporary file and hands it over in order, as it comes', async () => {
+    const dir = tempDir('portcullis-spool-');
+    try {
+      const stream = new PassThrough();
+      const received = new NdjsonBody(stream, 1_000_000, { dir: dir.path, afterBytes: 100 }).receive();
+      const lines = Array.from({ length: 200 }, (_, i) => `{"email":"user${i}@example.com"}\n`);
+      for (const line of lines.slice(0, 100)) stream.write(line);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.ok(received.spooledBytes > 0, 'past 100 bytes the body goes to the file');
+      assert.deepEqual(readdirSync(dir.path), [], 'the file has no name');
+      if (existsSync('/proc/self/fd')) assert.equal(openFilesIn(dir.path).filter((f) => f.endsWith('(deleted)')).length, 1, 'one unlinked file is open');
+      const reader = received[Symbol.asyncIterator]();
+      let text = '';
+      // Read while the rest still arrives: what is in memory first, then the file, then what comes.
+      const readAll = (async () => {
+        for (let next = await reader.next(); next.done !== true; next = await reader.next()) text += next.value.toString();
+      })();
+      for (const line of lines.slice(100)) stream.write(line);
+      stream.end();
+      await received.arrived;
+      await readAll;
+      assert.equal(text, lines.join(''));
+      const total = lines.join('').length;
+      assert.ok(received.spooledBytes <= total && total - received.spooledBytes <= 100, `at most 100 bytes held in memory (${total - received.spooledBytes})`);
+      await received.discard();
+      if (existsSync('/proc/self/fd')) assert.deepEqual(openFilesIn(dir.path), [], 'the file is closed once discarded');
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('holds a body that stays under the threshold in memory, with no file', async () => {
+    const dir = tempDir('portcullis-spool-');
+    try {
+      const stream = new PassThrough();
+      const received = new NdjsonBody(stream, 1_000, { dir: dir.path, afterBytes: 100 }).receive();
+      stream.end('{"a":1}\n');
+      await received.arrived;
+      assert.equal(received.spooledBytes, 0);
+      if (existsSync('/proc/self/fd')) assert.deepEqual(openFilesIn(dir.path), []);
+      await received.discard();
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('fails with 503 body_not_kept, naming only the error code, when the file cannot be made', async () => {
+    const dir = tempDir('portcullis-spool-');
+    try {
+      const stream = new PassThrough();
+      const received = new NdjsonBody(stream, 1_000_000, { dir: join(dir.path, 'no', 'such', 'dir'), afterBytes: 10 }).receive();
+      stream.write('0123456789');
+      stream.end('abcdef');
+      const refused = (err: unknown) => err instanceof ApiError && err.status === 503 && err.errors[0]?.code === API_ERRORS.body_not_kept.code && /ENOENT/.test(err.message) && !err.message.includes('/no/such/dir');
+      await assert.rejects(received.arrived, refused);
+      await assert.rejects(async () => {
+        for await (const _ of received);
+      }, refused);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('once discarded, keeps nothing more of what still arrives', async () => {
+    const dir = tempDir('portcullis-spool-');
+    try {
+      const stream = new PassThrough();
+      const received = new NdjsonBody(stream, 1_000_000, { dir: dir.path, afterBytes: 10 }).receive();
+      stream.write('0123456789');
+      const discarded = received.discard();
+      stream.write('more than ten bytes');
+      stream.end('and the end');
+      await discarded;
+      assert.equal(received.spooledBytes, 0, 'nothing went to a file after the discard');
+      if (existsSync('/proc/self/fd')) assert.deepEqual(openFilesIn(dir.path), []);
+    } finally {
+      dir.remove();
+    }
   });
 });

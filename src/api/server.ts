@@ -29,7 +29,7 @@ import { answerClientError, frameworkError, isClientAbort } from './transport-er
 import { setAsideUnknownFields, topLevelFields } from './unknown-fields.js';
 import { ImportSlots } from './import-slots.js';
 import { ImportGarbage } from './import-garbage.js';
-import { NdjsonBody } from './ndjson-body.js';
+import { NdjsonBody, type SpoolOptions } from './ndjson-body.js';
 
 export const API_PREFIX = '/client/v4';
 const ACCOUNT_ID = /^[0-9a-f]{32}$/i;
@@ -57,6 +57,8 @@ export interface BuildServerOptions {
   readonly external?: ExternalEvaluator;
   /** The built dashboard (default dist/web); served at / when it exists. */
   readonly webRoot?: string;
+  /** Where a user import's body waits past what is held in memory (ndjson-body.ts): serve gives the data directory; the OS's temporary directory by default. */
+  readonly spool?: SpoolOptions;
 }
 
 declare module 'fastify' {
@@ -203,7 +205,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     const limit = settings.importBodyLimitBytes;
     const declared = Number(request.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) return done(apiError('body_too_large', { limit }), undefined);
-    done(null, new NdjsonBody(payload, limit));
+    done(null, new NdjsonBody(payload, limit, options.spool));
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

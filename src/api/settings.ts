@@ -4,8 +4,9 @@ export interface ServerSettings {
   /** Largest JSON body accepted, in bytes. */
   readonly bodyLimitBytes: number;
   /**
-   * Largest body of a user import, in bytes. NDJSON is read as it arrives, never held whole; a
-   * JSON import is read into one string first, so it is held to JSON_IMPORT_LIMIT_BYTES too.
+   * Largest body of a user import, in bytes. NDJSON is read as it arrives, at most 16 MiB of it
+   * held in memory (ndjson-body.ts); a JSON import is read into one string first, so it is held
+   * to JSON_IMPORT_LIMIT_BYTES too.
    */
   readonly importBodyLimitBytes: number;
   /** Most users one import request may carry. */
@@ -44,8 +45,8 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   // A million users with rich identities is about 400 MiB of NDJSON.
   importBodyLimitBytes: 1024 * 1024 * 1024,
   importMaxUsers: 1_000_000,
-  // Two: one import can check its entries while another writes, and two million-user NDJSON
-  // bodies held while they arrive stay under a gigabyte.
+  // Two: one import can check its entries while another writes, and two million-user imports
+  // stay within a couple of gigabytes (each body past 16 MiB waits in a file).
   importConcurrency: 2,
   // A chunk's results are stored as one JSON string of about 85 bytes a user. Past V8's
   // large-object size (128 KiB) each such string goes straight to the old generation, which

@@ -81,6 +81,7 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
     },
     logger: { level: config.logLevel, hooks: { logMethod: withoutListeningLine } },
     settings: config.settings,
+    spool: { dir: config.dataDir },
     tester: config.tester,
     ...(config.externalEvaluation ? { external: createExternalEvaluator({ allowlist: config.externalAllowlist, timeoutMs: config.externalTimeoutMs }) } : {}),
   });

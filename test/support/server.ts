@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { hashSecret } from '../../src/api/auth/authenticate.js';
 import { ROUTES } from '../../src/api/routes.js';
 import { buildServer } from '../../src/api/server.js';
+import type { SpoolOptions } from '../../src/api/ndjson-body.js';
 import type { ServerSettings } from '../../src/api/settings.js';
 import type { RunnerOptions } from '../../src/tester/runner.js';
 import type { ExternalEvaluator } from '../../src/engine/index.js';
@@ -53,6 +54,8 @@ export interface TestServerOptions {
   /** The built dashboard to serve (default dist/web). */
   readonly webRoot?: string;
   /** A pino configuration (e.g. a level and a stream to read the log from); default none. */
+  /** Where and past how many bytes an import's body goes to a temporary file (ndjson-body.ts). */
+  readonly spool?: SpoolOptions;
   readonly logger?: Record<string, unknown>;
 }
 
@@ -78,6 +81,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.external !== undefined ? { external: options.external } : {}),
     ...(options.webRoot !== undefined ? { webRoot: options.webRoot } : {}),
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
+    ...(options.spool !== undefined ? { spool: options.spool } : {}),
   });
   const accountId = options.access?.accountId ?? randomAccountId();
   const accessKeys = options.access === undefined ? undefined : signingKeys;

@@ -17,7 +17,7 @@ import { aheadOfArrival } from './read-ahead.js';
 import type { FastifyRequest } from 'fastify';
 import type { ImportSlots } from '../import-slots.js';
 import { countedBatches } from '../import-garbage.js';
-import { NdjsonBody } from '../ndjson-body.js';
+import { NdjsonBody, type ReceivedBody } from '../ndjson-body.js';
 import { clientGone } from '../transport-errors.js';
 
 const PATH = '/accounts/{account_id}/access/users';
@@ -255,10 +255,11 @@ export const userRoutes: RouteDef[] = [
       // Past the server's import limit an import waits here (an NDJSON body not yet read).
       const release = await importSlot(ctx.importSlots, request);
       const read = { entries: 0 };
+      let received: ReceivedBody | undefined;
       try {
         let batches: AsyncIterable<PreparedUser[]>;
         if (body instanceof NdjsonBody) {
-          const received = body.receive();
+          received = body.receive();
           batches = aheadOfArrival(ndjsonUserBatches(received, max), received.arrived, IMPORT_READ_AHEAD_BATCHES);
         } else {
           batches = jsonUserBatches(body, max);
@@ -269,6 +270,8 @@ export const userRoutes: RouteDef[] = [
         throw err;
       } finally {
         release();
+        // Not awaited: what is left of the body (a refused import's) may still be arriving.
+        void received?.discard();
         ctx.importGarbage.importEnded(read.entries);
       }
     },
