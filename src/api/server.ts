@@ -166,6 +166,13 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   });
   app.addHook('onReady', () => tester.start());
   app.addHook('onClose', () => tester.stop());
+  // A request answered before its body arrived in full (an import refused mid-body: too large, or
+  // its body could not be kept) leaves the rest of that body on the connection, where a client's
+  // next request on it would wait behind bytes no one reads: the connection closes after the answer.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (!request.raw.complete) reply.header('connection', 'close');
+    done(null, payload);
+  });
   const limits = new RequestLimits(settings);
   const ctx: ApiContext = {
     store: options.store,

@@ -202,11 +202,37 @@ describe('streamed user import limit', () => {
 
   it('refuses a body sent without a length once it passes the limit, and writes nothing', async () => {
     const account = randomAccountId();
-    const answer = await streamImport(s, account, lines(200).join('\n'));
+    // Far past the limit (260 KiB): most of it still on its way when the answer is sent.
+    const answer = await streamImport(s, account, lines(2_000).join('\n'));
     assert.ok(answer !== 'hung up');
     assert.deepEqual([answer.status, answer.json.errors[0].code], [413, 1003]);
     assert.match(answer.json.errors[0].message, /4096 bytes/);
     assert.equal((await s.store.read.usersAfter(account, 0, 1000)).length, 0);
+    // The rest of that body is never read: the connection closes after the answer, so the next
+    // request (Node's agent keeps connections alive) does not wait behind it on the same one.
+    const next = await streamImport(s, account, lines(3).join('\n'));
+    assert.deepEqual(next !== 'hung up' && [next.status, next.json.result], [200, { created: 3, updated: 0 }]);
+  });
+});
+
+describe('streamed user import whose body cannot wait in a file', () => {
+  let s: TestServer;
+  before(async () => {
+    // A directory that does not exist: the body's temporary file cannot be made.
+    s = await startTestServer({ spool: { dir: '/nonexistent/portcullis-spool', afterBytes: 1024 } });
+  });
+  after(() => s.close());
+
+  it('answers 503 body_not_kept with the error code alone, writes nothing, and keeps serving', async () => {
+    const account = randomAccountId();
+    const answer = await streamImport(s, account, lines(2_000).join('\n'));
+    assert.ok(answer !== 'hung up');
+    assert.deepEqual([answer.status, answer.json.success, answer.json.errors[0].code], [503, false, 1504]);
+    assert.match(answer.json.errors[0].message, /\(ENOENT\)/);
+    assert.doesNotMatch(answer.json.errors[0].message, /nonexistent/);
+    assert.equal((await s.store.read.usersAfter(account, 0, 10_000)).length, 0);
+    const small = await streamImport(s, account, lines(3).join('\n'));
+    assert.deepEqual(small !== 'hung up' && [small.status, small.json.result], [200, { created: 3, updated: 0 }]);
   });
 });
 
