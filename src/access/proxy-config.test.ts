@@ -1,7 +1,7 @@
 // The Traefik configuration generated for an application (nginx and Caddy run for real in
 // enforcement.test.ts; Traefik is not packaged for the test machines): read back with a YAML
-// parser that refuses repeated keys, and walked as Traefik would use it. And nginx's names for
-// hostnames with `*`, checked by nginx itself where it is installed.
+// parser that refuses repeated keys, and walked as Traefik would use it. And nginx's names and
+// Caddy's sites for hostnames with `*`, checked by nginx and Caddy themselves where installed.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -101,6 +101,33 @@ describe('nginx server names', () => {
       writeFileSync(conf, `pid ${join(dir.path, 'nginx.pid')};\nerror_log ${join(dir.path, 'logs', 'error.log')};\nevents {}\nhttp {\n  access_log off;\n${text.replace(/listen 80;/g, 'listen 127.0.0.1:18081;')}\n}\n`);
       const check = spawnSync(NGINX!, ['-t', '-p', dir.path, '-c', conf], { encoding: 'utf8' });
       assert.equal(check.status, 0, check.stderr);
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
+const CADDY = ['/usr/bin/caddy', '/usr/local/bin/caddy'].find((path) => existsSync(path));
+
+describe('Caddy sites', () => {
+  it('gives whole-label wildcards a site, noting their one-label depth, and hostnames Caddy would refuse only a comment; Caddy loads the result', { skip: CADDY === undefined ? 'Caddy is not installed' : false }, () => {
+    const text = proxyConfigFile('caddy', 'Apps', ['wiki.example.com', '*.example.org', 'app-*.example.com', 'www.example.*'], target, '80');
+    assert.match(text, /^wiki\.example\.com \{$/m);
+    assert.match(text, /^\*\.example\.org \{$/m);
+    assert.match(text, /^# Caddy's \* is one label: \*\.example\.org covers a\.example\.org, not deeper names/m);
+    for (const refused of ['app-*.example.com', 'www.example.*']) {
+      const mentions = text.split('\n').filter((line) => line.includes(refused));
+      assert.ok(mentions.length > 0 && mentions.every((line) => line.startsWith('#')), `${refused} only in a comment`);
+    }
+    const dir = tempDir('portcullis-caddy-sites-');
+    try {
+      const file = join(dir.path, 'Caddyfile');
+      writeFileSync(file, text);
+      const adapted = spawnSync(CADDY!, ['adapt', '--config', file, '--adapter', 'caddyfile'], { encoding: 'utf8' });
+      assert.equal(adapted.status, 0, adapted.stderr);
+      const hosts = (JSON.parse(adapted.stdout) as { apps: { http: { servers: Record<string, { routes: { match?: { host?: string[] }[] }[] }> } } }).apps.http.servers;
+      const matched = Object.values(hosts).flatMap((server) => server.routes.flatMap((route) => (route.match ?? []).flatMap((m) => m.host ?? [])));
+      assert.deepEqual(matched.sort(), ['*.example.org', 'wiki.example.com']);
     } finally {
       dir.remove();
     }

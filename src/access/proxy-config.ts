@@ -196,6 +196,24 @@ export function traefikConfig(hosts: readonly string[], target: ProxyTarget): st
 `;
 }
 
+/**
+ * The Caddyfile site for a hostname, or a comment saying why Caddy cannot have one: Caddy takes
+ * a `*` only as a whole label that is not the last (`*.example.com`), and refuses to load a
+ * site address such as `app-*.example.com` or `www.example.*`; and its `*` is one label deep,
+ * where portcullis's is any run of characters.
+ */
+function caddySiteFor(host: string, target: ProxyTarget): string {
+  if (!host.includes('*')) return caddySite({ address: host }, target);
+  const labels = host.split('.');
+  if (labels.some((label) => label.includes('*') && label !== '*') || labels.at(-1) === '*') {
+    return `# ${host}: Caddy takes * only as a whole label before the domain (as in *.example.com) and would refuse
+# this address; put this hostname behind nginx or Traefik, or name its hosts in the application.`;
+  }
+  return `# Caddy's * is one label: ${host} covers ${labels.map((l) => (l === '*' ? 'a' : l)).join('.')}, not deeper names, which
+# portcullis also protects under it; add their addresses (${['*', ...labels].join('.')}) to this site if you use them.
+${caddySite({ address: host }, target)}`;
+}
+
 /** The hostnames an application protects (its paths are decided by portcullis, not the proxy). */
 export function hostsOf(app: { readonly domain?: unknown; readonly self_hosted_domains?: unknown }): string[] {
   const destinations = [app.domain, ...(Array.isArray(app.self_hosted_domains) ? app.self_hosted_domains : [])].filter((d): d is string => typeof d === 'string');
@@ -206,7 +224,7 @@ export function hostsOf(app: { readonly domain?: unknown; readonly self_hosted_d
 export function proxyConfigText(proxy: ProxyName, hosts: readonly string[], target: ProxyTarget, listen: string): string {
   // Traefik's configuration is one YAML document: every hostname in the same routers.
   if (proxy === 'traefik') return traefikConfig(hosts, target);
-  const parts = hosts.map((host) => (proxy === 'nginx' ? nginxServerBlock({ listen, serverName: host }, target).replace(/^\n/, '') : caddySite({ address: host }, target)));
+  const parts = hosts.map((host) => (proxy === 'nginx' ? nginxServerBlock({ listen, serverName: host }, target).replace(/^\n/, '') : caddySiteFor(host, target)));
   return parts.join('\n\n') + '\n';
 }
 
