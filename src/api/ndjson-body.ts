@@ -121,8 +121,7 @@ export class ReceivedBody implements AsyncIterable<Buffer> {
       } else if (this.spooled !== undefined && this.spooled.read < this.spooled.written) {
         const spooled = this.spooled;
         const buffer = Buffer.allocUnsafe(Math.min(SPOOL_READ_BYTES, spooled.written - spooled.read));
-        const { bytesRead } = await spooled.file.read(buffer, 0, buffer.length, spooled.read);
-        if (bytesRead === 0) throw new Error('the temporary file of a request body ended early');
+        const bytesRead = await readAt(spooled.file, buffer, spooled.read);
         spooled.read += bytesRead;
         yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
       } else if (this.failure !== undefined) {
@@ -179,6 +178,18 @@ async function spoolFile(dir: string): Promise<Spooled> {
 
 /** The error code alone (ENOSPC, EACCES...): the message would name the server's directories. */
 const notKept = (err: unknown) => apiError('body_not_kept', { detail: String((err as NodeJS.ErrnoException).code ?? 'unknown error') });
+
+/** Bytes read into `buffer` from `position` (a file that ends early, or fails, is a body not kept). */
+async function readAt(file: FileHandle, buffer: Buffer, position: number): Promise<number> {
+  let bytesRead: number;
+  try {
+    ({ bytesRead } = await file.read(buffer, 0, buffer.length, position));
+  } catch (err) {
+    throw notKept(err);
+  }
+  if (bytesRead === 0) throw notKept({ code: 'EOF' });
+  return bytesRead;
+}
 
 async function writeAll(file: FileHandle, chunk: Buffer, position: number): Promise<void> {
   let done = 0;

@@ -1,6 +1,8 @@
 // The server of `portcullis serve` (and `npm start`): open the store, build the API server,
 // listen, and print where it is; closing lets in-flight requests finish, then closes the database.
 
+import { accessSync, constants } from 'node:fs';
+import { tmpdir } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { hashSecret } from '../api/auth/authenticate.js';
 import { ROUTES } from '../api/routes.js';
@@ -24,6 +26,19 @@ export interface RunningServer {
   readonly app: FastifyInstance;
   readonly store: Store;
   close(): Promise<void>;
+}
+
+/**
+ * Where large import bodies wait (api/ndjson-body.ts): the data directory, unless the server
+ * runs without a writable one (every value from the environment, a read-only file system).
+ */
+function spoolDir(dataDir: string): string {
+  try {
+    accessSync(dataDir, constants.W_OK);
+    return dataDir;
+  } catch {
+    return tmpdir();
+  }
 }
 
 /**
@@ -81,7 +96,7 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
     },
     logger: { level: config.logLevel, hooks: { logMethod: withoutListeningLine } },
     settings: config.settings,
-    spool: { dir: config.dataDir },
+    spool: { dir: spoolDir(config.dataDir) },
     tester: config.tester,
     ...(config.externalEvaluation ? { external: createExternalEvaluator({ allowlist: config.externalAllowlist, timeoutMs: config.externalTimeoutMs }) } : {}),
   });
