@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { tempDir } from '../../test/support/databases.js';
 import { API_ERRORS, ApiError } from './errors.js';
-import { NdjsonBody } from './ndjson-body.js';
+import { NdjsonBody, type ReceivedBody } from './ndjson-body.js';
 
 describe('a received NDJSON body', () => {
   it('is read to its end with no reader, and then handed over whole, in order', async () => {
@@ -62,17 +62,26 @@ describe('a received NDJSON body past what is held in memory', () => {
       }
     });
 
-  it('keeps the rest in an unlinked temporary file and hands it over in order, as it comes', async () => {
+  /** A body received from a stream written by hand, whose file goes to a fresh directory (`subdir` of it), removed afterwards. */
+  async function withSpool(options: { limit?: number; afterBytes: number; subdir?: string }, test: (body: { dir: string; stream: PassThrough; received: ReceivedBody }) => Promise<void>): Promise<void> {
     const dir = tempDir('portcullis-spool-');
     try {
       const stream = new PassThrough();
-      const received = new NdjsonBody(stream, 1_000_000, { dir: dir.path, afterBytes: 100 }).receive();
+      const received = new NdjsonBody(stream, options.limit ?? 1_000_000, { dir: join(dir.path, options.subdir ?? ''), afterBytes: options.afterBytes }).receive();
+      await test({ dir: dir.path, stream, received });
+    } finally {
+      dir.remove();
+    }
+  }
+
+  it('keeps the rest in an unlinked temporary file and hands it over in order, as it comes', () =>
+    withSpool({ afterBytes: 100 }, async ({ dir, stream, received }) => {
       const lines = Array.from({ length: 200 }, (_, i) => `{"email":"user${i}@example.com"}\n`);
       for (const line of lines.slice(0, 100)) stream.write(line);
       await new Promise((resolve) => setTimeout(resolve, 50));
       assert.ok(received.spooledBytes > 0, 'past 100 bytes the body goes to the file');
-      assert.deepEqual(readdirSync(dir.path), [], 'the file has no name');
-      if (existsSync('/proc/self/fd')) assert.equal(openFilesIn(dir.path).filter((f) => f.endsWith('(deleted)')).length, 1, 'one unlinked file is open');
+      assert.deepEqual(readdirSync(dir), [], 'the file has no name');
+      if (existsSync('/proc/self/fd')) assert.equal(openFilesIn(dir).filter((f) => f.endsWith('(deleted)')).length, 1, 'one unlinked file is open');
       const reader = received[Symbol.asyncIterator]();
       let text = '';
       // Read while the rest still arrives: what is in memory first, then the file, then what comes.
@@ -87,32 +96,20 @@ describe('a received NDJSON body past what is held in memory', () => {
       const total = lines.join('').length;
       assert.ok(received.spooledBytes <= total && total - received.spooledBytes <= 100, `at most 100 bytes held in memory (${total - received.spooledBytes})`);
       await received.discard();
-      if (existsSync('/proc/self/fd')) assert.deepEqual(openFilesIn(dir.path), [], 'the file is closed once discarded');
-    } finally {
-      dir.remove();
-    }
-  });
+      if (existsSync('/proc/self/fd')) assert.deepEqual(openFilesIn(dir), [], 'the file is closed once discarded');
+    }));
 
-  it('holds a body that stays under the threshold in memory, with no file', async () => {
-    const dir = tempDir('portcullis-spool-');
-    try {
-      const stream = new PassThrough();
-      const received = new NdjsonBody(stream, 1_000, { dir: dir.path, afterBytes: 100 }).receive();
+  it('holds a body that stays under the threshold in memory, with no file', () =>
+    withSpool({ limit: 1_000, afterBytes: 100 }, async ({ dir, stream, received }) => {
       stream.end('{"a":1}\n');
       await received.arrived;
       assert.equal(received.spooledBytes, 0);
-      if (existsSync('/proc/self/fd')) assert.deepEqual(openFilesIn(dir.path), []);
+      if (existsSync('/proc/self/fd')) assert.deepEqual(openFilesIn(dir), []);
       await received.discard();
-    } finally {
-      dir.remove();
-    }
-  });
+    }));
 
-  it('fails with 503 body_not_kept, naming only the error code, when the file cannot be made', async () => {
-    const dir = tempDir('portcullis-spool-');
-    try {
-      const stream = new PassThrough();
-      const received = new NdjsonBody(stream, 1_000_000, { dir: join(dir.path, 'no', 'such', 'dir'), afterBytes: 10 }).receive();
+  it('fails with 503 body_not_kept, naming only the error code, when the file cannot be made', () =>
+    withSpool({ afterBytes: 10, subdir: 'no/such/dir' }, async ({ stream, received }) => {
       stream.write('0123456789');
       stream.end('abcdef');
       const refused = (err: unknown) => err instanceof ApiError && err.status === 503 && err.errors[0]?.code === API_ERRORS.body_not_kept.code && /ENOENT/.test(err.message) && !err.message.includes('/no/such/dir');
@@ -120,25 +117,16 @@ describe('a received NDJSON body past what is held in memory', () => {
       await assert.rejects(async () => {
         for await (const _ of received);
       }, refused);
-    } finally {
-      dir.remove();
-    }
-  });
+    }));
 
-  it('once discarded, keeps nothing more of what still arrives', async () => {
-    const dir = tempDir('portcullis-spool-');
-    try {
-      const stream = new PassThrough();
-      const received = new NdjsonBody(stream, 1_000_000, { dir: dir.path, afterBytes: 10 }).receive();
+  it('once discarded, keeps nothing more of what still arrives', () =>
+    withSpool({ afterBytes: 10 }, async ({ dir, stream, received }) => {
       stream.write('0123456789');
       const discarded = received.discard();
       stream.write('more than ten bytes');
       stream.end('and the end');
       await discarded;
       assert.equal(received.spooledBytes, 0, 'nothing went to a file after the discard');
-      if (existsSync('/proc/self/fd')) assert.deepEqual(openFilesIn(dir.path), []);
-    } finally {
-      dir.remove();
-    }
-  });
+      if (existsSync('/proc/self/fd')) assert.deepEqual(openFilesIn(dir), []);
+    }));
 });
