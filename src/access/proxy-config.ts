@@ -156,7 +156,7 @@ function traefikHostMatcher(host: string): string {
  * hostname: a file provider's directory merges every file into one configuration, where a name
  * one application's file shares with another's would be kept once and the other dropped.
  */
-export function traefikName(host: string): string {
+function traefikName(host: string): string {
   return host.replace(/\*/g, 'wildcard').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
 }
 
