@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ResourceRecord, Store } from '../store/store.js';
 import { VerifiedTokens, verifyAppToken } from './app-token.js';
 import { AccessLog } from './access-log.js';
+import { ProblemLog } from './problem-log.js';
 import { decide, decideFromMemory, type Decision, type ForwardedRequest } from './decide.js';
 import { messagePage, signInRequiredPage } from './pages.js';
 import { authDomainUrl, sessionsRevokedAt, type OrganizationBody } from '../account/organization.js';
@@ -82,6 +83,8 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
   const issuerOf = (org: OrganizationBody | undefined): string => (typeof org?.auth_domain === 'string' && org.auth_domain !== '' ? authDomainUrl(org.auth_domain) : configured());
   const trusted = parseTrustedProxies(options.trustedProxies ?? ['127.0.0.1/8', '::1/128']);
   const log = new AccessLog(store);
+  // Ties between accounts: logged once a minute per host and path, not on every request refused.
+  const ties = new ProblemLog();
   const tokens = new VerifiedTokens();
   const stamps = new CommitStampCheck(store);
   const accounts = new EnforcedAccounts(store, views, options.accountId, configured, (message, details) => app.log.warn(details, message));
@@ -163,9 +166,12 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
         const message = typeof decision.app.body.custom_deny_message === 'string' ? decision.app.body.custom_deny_message : "You don't have permission to view this application.";
         return reply.code(403).type('text/html').send(messagePage('Forbidden', message));
       }
-      case 'conflict':
-        request.log.error({ host: original.host, path: original.path.split('?')[0], accounts: decision.accountIds }, 'applications of several accounts cover this request equally: refused until one of them is changed');
-        return reply.code(403).type('text/html').send(messagePage('Forbidden', `Applications of several accounts cover ${original.host}${original.path.split('?')[0]}: the administrator must change one of them.`));
+      case 'conflict': {
+        const path = original.path.split('?')[0];
+        const report = ties.report(`${original.host}${path}`);
+        if (report !== undefined) request.log.error({ host: original.host, path, accounts: decision.accountIds, refusedSince: report.refusedSince }, 'applications of several accounts cover this request equally: refused until one of them is changed');
+        return reply.code(403).type('text/html').send(messagePage('Forbidden', `Applications of several accounts cover ${original.host}${path}: the administrator must change one of them.`));
+      }
       case 'no_application':
         if (options.noApplication === 'allow') return reply.code(200).send();
         return reply.code(403).type('text/html').send(messagePage('Forbidden', `No Access application covers ${original.host}${original.path.split('?')[0]}.`));
@@ -178,7 +184,10 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
   /** The account and application an application-host endpoint is for; a tie between accounts (logged) counts as none. */
   const applicationAt = (request: FastifyRequest, index: AccountIndex, host: string, path: string): { view: AccountView; app: ResourceRecord } | undefined => {
     const match = index.application(host, path);
-    if (match.kind === 'conflict') request.log.error({ host, path, accounts: match.accountIds }, 'applications of several accounts cover this host equally');
+    if (match.kind === 'conflict') {
+      const report = ties.report(`${host}${path}`);
+      if (report !== undefined) request.log.error({ host, path, accounts: match.accountIds, refusedSince: report.refusedSince }, 'applications of several accounts cover this host equally');
+    }
     return match.kind === 'application' ? match : undefined;
   };
 

@@ -205,6 +205,11 @@ for (const kind of await databaseKinds()) {
       assert.ok(logged !== undefined, 'the tie is logged');
       assert.equal(logged.level, 50);
       assert.deepEqual([...logged.accounts!].sort(), [accounts.a.id, accounts.b.id].sort());
+      // Refused again, but logged once a minute per host and path, not on every request.
+      const tieLines = () => log.filter((entry) => entry.msg.startsWith('applications of several accounts cover this request') && entry.host === 'shared.test').length;
+      const lines = tieLines();
+      for (let i = 0; i < 3; i++) assert.equal((await authorize('shared.test', '/page')).status, 403);
+      assert.equal(tieLines(), lines);
       // A host no account covers gets the configured default: deny.
       assert.equal((await authorize('uncovered.test', '/')).status, 403);
     });
