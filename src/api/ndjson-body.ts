@@ -70,8 +70,6 @@ export class ReceivedBody implements AsyncIterable<Buffer> {
   /** Bytes in `chunks` not yet handed on. */
   private held = 0;
   private spooled: Spooled | undefined;
-  /** spooledBytes once the file is closed. */
-  private spooledBefore = 0;
   private ended = false;
   private discarded = false;
   private failure: unknown;
@@ -136,7 +134,7 @@ export class ReceivedBody implements AsyncIterable<Buffer> {
 
   /** Bytes of the body that went through its temporary file (0: all of it was held in memory). */
   get spooledBytes(): number {
-    return this.spooled?.written ?? this.spooledBefore;
+    return this.spooled?.written ?? 0;
   }
 
   /** Lets go of the body: chunks held, and once it has arrived (or failed), its temporary file. */
@@ -145,10 +143,7 @@ export class ReceivedBody implements AsyncIterable<Buffer> {
     this.chunks.length = 0;
     this.held = 0;
     await this.arrived.catch(() => undefined);
-    const spooled = this.spooled;
-    this.spooled = undefined;
-    this.spooledBefore = spooled?.written ?? this.spooledBefore;
-    await spooled?.file.close().catch(() => undefined);
+    await this.spooled?.file.close().catch(() => undefined);
   }
 
   private wakeReader(): void {
