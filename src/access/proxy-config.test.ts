@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { tempDir } from '../../test/support/databases.js';
-import { proxyConfigFile, traefikConfig } from './proxy-config.js';
+import { hostsSharedWith, proxyConfigFile, traefikConfig } from './proxy-config.js';
 
 interface TraefikDynamic {
   http: {
@@ -131,5 +131,36 @@ describe('Caddy sites', () => {
     } finally {
       dir.remove();
     }
+  });
+});
+
+describe('applications sharing a hostname', () => {
+  const wiki = { id: 'a1', name: 'Wiki', domain: 'wiki.example.com', self_hosted_domains: ['wiki.example.com', 'kb.example.com'] };
+  const admin = { id: 'a2', name: 'Wiki admin', domain: 'https://Wiki.example.com/admin' };
+  const unnamed = { id: 'a3', domain: 'kb.example.com/private/*' };
+  const elsewhere = { id: 'a4', name: 'CRM', domain: 'crm.example.com', self_hosted_domains: ['*.example.com'] };
+  const apps = [wiki, admin, unnamed, elsewhere];
+
+  it('names, for each hostname, the other applications on it (by name, or id when unnamed), and not the application itself', () => {
+    assert.deepEqual(hostsSharedWith(wiki, apps), [
+      { host: 'wiki.example.com', apps: ['Wiki admin'] },
+      { host: 'kb.example.com', apps: ['a3'] },
+    ]);
+    assert.deepEqual(hostsSharedWith(admin, apps), [{ host: 'wiki.example.com', apps: ['Wiki'] }]);
+    // A wildcard and a hostname under it are different sites to every proxy: each keeps its own configuration.
+    assert.deepEqual(hostsSharedWith(elsewhere, apps), []);
+  });
+
+  it("says so in a comment above every proxy's configuration, which each proxy reads as a comment", () => {
+    const shared = hostsSharedWith(admin, apps);
+    for (const proxy of ['nginx', 'caddy', 'traefik'] as const) {
+      const text = proxyConfigFile(proxy, 'Wiki admin', ['wiki.example.com'], target, '80', shared);
+      const lines = text.split('\n');
+      const note = lines.findIndex((line) => line.includes('is also a hostname of'));
+      assert.equal(lines[note], '# wiki.example.com is also a hostname of "Wiki": this configuration protects them all (portcullis', proxy);
+      assert.match(lines[note + 1]!, /^# decides each request by its path\)\. Install one configuration for wiki\.example\.com, not one per application\.$/);
+      assert.equal(text.replace(/^# wiki\.example\.com is also.*\n#.*\n/m, ''), proxyConfigFile(proxy, 'Wiki admin', ['wiki.example.com'], target, '80'), 'the configuration itself is unchanged');
+    }
+    assert.equal(readTraefik(proxyConfigFile('traefik', 'Wiki admin', ['wiki.example.com'], target, '80', shared)).http.routers['wiki-example-com']!.rule, 'Host(`wiki.example.com`)');
   });
 });

@@ -215,9 +215,49 @@ ${caddySite({ address: host }, target)}`;
 }
 
 /** The hostnames an application protects (its paths are decided by portcullis, not the proxy). */
-export function hostsOf(app: { readonly domain?: unknown; readonly self_hosted_domains?: unknown }): string[] {
+export function hostsOf(app: ProxiedApp): string[] {
   const destinations = [app.domain, ...(Array.isArray(app.self_hosted_domains) ? app.self_hosted_domains : [])].filter((d): d is string => typeof d === 'string');
   return [...new Set(destinations.map((d) => d.replace(/^https?:\/\//, '').split('/')[0]!.toLowerCase()).filter((h) => h !== ''))];
+}
+
+/** An application as the generator reads it: its id, name and destinations. */
+export interface ProxiedApp {
+  readonly id?: unknown;
+  readonly name?: unknown;
+  readonly domain?: unknown;
+  readonly self_hosted_domains?: unknown;
+}
+
+/** A hostname of an application that other applications of the account name too (by name, or id when unnamed). */
+export interface SharedHost {
+  readonly host: string;
+  readonly apps: readonly string[];
+}
+
+/**
+ * The hostnames `app` shares with others of `apps` (different paths of one host, say). A proxy
+ * routes by hostname, so one configuration of such a host serves every application on it and
+ * portcullis tells them apart by path; a second one conflicts (Caddy refuses to load two sites of
+ * one address, nginx ignores the second server block, Traefik keeps one file's routers).
+ */
+export function hostsSharedWith(app: ProxiedApp, apps: readonly ProxiedApp[]): SharedHost[] {
+  const shared: SharedHost[] = [];
+  for (const host of hostsOf(app)) {
+    const others = apps.filter((other) => other.id !== app.id && hostsOf(other).includes(host)).map((other) => String(other.name ?? other.id));
+    if (others.length > 0) shared.push({ host, apps: others });
+  }
+  return shared;
+}
+
+/** The comment above a configuration that names the applications sharing its hostnames. */
+function sharedHostsComment(shared: readonly SharedHost[]): string {
+  return shared
+    .map(
+      ({ host, apps }) =>
+        `# ${host} is also a hostname of ${apps.map((name) => JSON.stringify(name)).join(', ')}: this configuration protects them all (portcullis\n` +
+        `# decides each request by its path). Install one configuration for ${host}, not one per application.\n`,
+    )
+    .join('');
 }
 
 /** One proxy's configuration for every hostname of an application. */
@@ -229,6 +269,6 @@ export function proxyConfigText(proxy: ProxyName, hosts: readonly string[], targ
 }
 
 /** What `portcullis proxy-config` prints: a comment naming the application, then the configuration. */
-export function proxyConfigFile(proxy: ProxyName, appName: string | undefined, hosts: readonly string[], target: ProxyTarget, listen: string): string {
-  return `# ${proxy} configuration for the Access application ${JSON.stringify(appName)} (${hosts.join(', ')}); docs/enforcement.md explains it.\n` + proxyConfigText(proxy, hosts, target, listen);
+export function proxyConfigFile(proxy: ProxyName, appName: string | undefined, hosts: readonly string[], target: ProxyTarget, listen: string, shared: readonly SharedHost[] = []): string {
+  return `# ${proxy} configuration for the Access application ${JSON.stringify(appName)} (${hosts.join(', ')}); docs/enforcement.md explains it.\n` + sharedHostsComment(shared) + proxyConfigText(proxy, hosts, target, listen);
 }

@@ -176,6 +176,20 @@ describe('the enforcement pages in a browser', { skip }, () => {
     assert.equal(await upstream.getAttribute('aria-invalid'), 'true');
     assert.equal(await snippet('nginx').count(), 0);
     assert.match((await p.locator('.field-notes').first().textContent()) ?? '', /is not a HOST:PORT/);
+
+    // Another application on the same hostname: the page says one configuration protects both, and so does each snippet.
+    const admin = await s.api('POST', `${A()}/apps`, { type: 'self_hosted', name: 'Wiki admin', domain: 'wiki.example.com/admin' });
+    assert.equal(admin.status, 201);
+    try {
+      await p.reload();
+      const banner = p.locator('[data-shared-host="wiki.example.com"]');
+      await banner.waitFor();
+      assert.match((await banner.textContent()) ?? '', /wiki\.example\.com is also a hostname of "Wiki admin": one configuration for it protects them all/);
+      const shared = [{ host: 'wiki.example.com', apps: ['Wiki admin'] }];
+      assert.equal(await snippet('Caddy').textContent(), proxyConfigFile('caddy', 'Wiki', hosts, { portcullis, upstream: '127.0.0.1:3000' }, '80', shared));
+    } finally {
+      assert.equal((await s.api('DELETE', `${A()}/apps/${admin.json.result.id}`)).status, 202);
+    }
   });
 
   it('lists the access log of real sign-ins and refusals, explains an empty log, filters and pages', async () => {

@@ -62,6 +62,22 @@ describe('portcullis proxy-config', () => {
     assert.ok(Object.values(config.http.routers).some((r) => r.rule === 'Host(`wiki.example.com`) || Host(`kb.example.com`)'), traefik.stdout);
   });
 
+  it('names the other applications on the same hostname in a comment: one configuration protects them all', async () => {
+    const admin = await s.api('POST', `/accounts/${s.accountId}/access/apps`, { type: 'self_hosted', name: 'Wiki admin', domain: 'wiki.example.com/admin' });
+    assert.equal(admin.status, 201);
+    try {
+      for (const [app, other, host] of [['Wiki', 'Wiki admin', 'wiki.example.com'], ['Wiki admin', 'Wiki', 'wiki.example.com']] as const) {
+        const run = await portcullisAsync(['proxy-config', app, '--proxy', 'caddy', '--upstream', '127.0.0.1:3000'], env);
+        assert.equal(run.status, 0, run.stderr);
+        assert.match(run.stdout, new RegExp(`^# ${host.replace(/\./g, '\\.')} is also a hostname of "${other}": `, 'm'));
+      }
+      const wiki = await portcullisAsync(['proxy-config', 'Wiki', '--upstream', '127.0.0.1:3000'], env);
+      assert.doesNotMatch(wiki.stdout, /kb\.example\.com is also/, 'only the hostname they share');
+    } finally {
+      assert.equal((await s.api('DELETE', `/accounts/${s.accountId}/access/apps/${admin.json.result.id}`)).status, 202);
+    }
+  });
+
   it('refuses an unknown application, an unknown proxy and a malformed upstream with one line, exit 2', async () => {
     const unknown = await portcullisAsync(['proxy-config', 'Nope', '--upstream', '127.0.0.1:3000'], env);
     assert.equal(unknown.status, 2);

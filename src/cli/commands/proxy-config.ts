@@ -3,7 +3,7 @@
 // settings (its hostnames, and the headers the account's SAML providers pass) by the same code the end-to-end tests run (access/proxy-config.ts).
 
 import type { Command } from 'commander';
-import { HOST_PORT, PROXIES, hostsOf, proxyConfigFile, type ProxyName } from '../../access/proxy-config.js';
+import { HOST_PORT, PROXIES, hostsOf, hostsSharedWith, proxyConfigFile, type ProxyName } from '../../access/proxy-config.js';
 import { samlHeaderNamesOf } from '../../schema/saml-headers.js';
 import { EXIT, runAction, UsageError, write } from '../command-kit.js';
 import { addEndpointOptions, resolveEndpoint, TARGET } from '../endpoint-options.js';
@@ -33,7 +33,8 @@ async function proxyConfigCommand(appName: string, options: ProxyConfigOptions):
   if (hosts.length === 0) throw new UsageError(`Application ${JSON.stringify(app.name)} names no hostname (domain or self_hosted_domains) to protect.`);
   // The SAML providers' header_attributes: the proxy copies them from the answer (docs/identity-providers.md).
   const headers = samlHeaderNamesOf(await api.list('identity_provider'));
-  await write(proxyConfigFile(proxy as ProxyName, app.name as string | undefined, hosts, { portcullis, upstream: options.upstream, ...(headers.length > 0 ? { headers } : {}) }, options.listen));
+  const target = { portcullis, upstream: options.upstream, ...(headers.length > 0 ? { headers } : {}) };
+  await write(proxyConfigFile(proxy as ProxyName, app.name as string | undefined, hosts, target, options.listen, hostsSharedWith(app, apps)));
   return EXIT.ok;
 }
 

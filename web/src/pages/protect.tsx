@@ -5,7 +5,7 @@
 
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { HOST_PORT, PROXIES, hostsOf, proxyConfigFile, type ProxyName } from '../../../src/access/proxy-config.js';
+import { HOST_PORT, PROXIES, hostsOf, hostsSharedWith, proxyConfigFile, type ProxyName } from '../../../src/access/proxy-config.js';
 import { authDomainUrl } from '../../../src/schema/auth-domain.js';
 import { samlHeaderNamesOf } from '../../../src/schema/saml-headers.js';
 import type { App } from '../api/operations.js';
@@ -70,6 +70,8 @@ export function ProtectAppPage({ appId }: { appId: string }) {
   const org = useAsync(async () => (await api.organization.get()).result, []);
   // The headers SAML providers pass (header_attributes) are copied from the answer too; without read access, none.
   const idps = useAsync(() => api.identityProviders.all(), []);
+  // The account's other applications on the same hostnames share the configuration; without read access, none are named.
+  const apps = useAsync(() => api.apps.all(), []);
   const [upstreamField, setUpstream] = useState('127.0.0.1:3000');
   const [portcullisField, setPortcullis] = useState(location.host);
   const [listenField, setListen] = useState('80');
@@ -86,6 +88,7 @@ export function ProtectAppPage({ appId }: { appId: string }) {
   if (!/^[^;{}\n]+$/.test(listen)) notes.push({ pointer: '/listen', severity: 'error', message: 'nginx needs what to listen on, such as 80 or 443 ssl (no ; { or }).' });
   const headers = samlHeaderNamesOf(idps.data ?? []);
   const target = { portcullis, upstream, ...(headers.length > 0 ? { headers } : {}) };
+  const shared = hostsSharedWith(app, apps.data ?? []);
 
   return (
     <>
@@ -116,6 +119,12 @@ export function ProtectAppPage({ appId }: { appId: string }) {
               <p class="hint">
                 Hostnames from the application's settings: <strong>{hosts.join(', ')}</strong>.
               </p>
+              {shared.map(({ host, apps: others }) => (
+                <p key={host} class="banner banner-warning" data-shared-host={host}>
+                  <code>{host}</code> is also a hostname of {others.map((other) => JSON.stringify(other)).join(', ')}: one configuration for it protects them all (portcullis decides each
+                  request by its path). If you have installed one for {others.length === 1 ? 'that application' : 'those applications'}, do not install another.
+                </p>
+              ))}
               <div class="grid">
                 <TextField label="Where the application listens" pointer="/upstream" hint="HOST:PORT of the application itself, as the proxy reaches it." value={upstreamField} onInput={setUpstream} />
                 <TextField label="Where the proxy reaches portcullis" pointer="/portcullis" hint="HOST:PORT; by default this server as you reach it." value={portcullisField} onInput={setPortcullis} />
@@ -127,7 +136,7 @@ export function ProtectAppPage({ appId }: { appId: string }) {
             <p class="banner banner-warning">Fix the fields above to see the configuration.</p>
           ) : (
             PROXIES.map((proxy) => {
-              const text = proxyConfigFile(proxy, app.name, hosts, target, listen);
+              const text = proxyConfigFile(proxy, app.name, hosts, target, listen, shared);
               const title = PROXY_TITLES[proxy];
               return (
                 <section key={proxy} class="proxy-config" aria-labelledby={`proxy-${proxy}`}>
