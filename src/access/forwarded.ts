@@ -42,6 +42,15 @@ export interface OriginalRequest {
 /** Where Envoy's ext_authz (path_prefix) puts the original path: after the authorize path. */
 const AUTHORIZE_PREFIX = '/cdn-cgi/access/authorize/';
 
+/**
+ * The scheme a forwarded protocol stands for: http or https (Traefik forwards a WebSocket's as
+ * ws or wss); anything else is not believed, since it ends up in URLs portcullis builds.
+ */
+function schemeOf(proto: string | undefined): 'http' | 'https' | undefined {
+  const lower = proto?.toLowerCase();
+  return lower === 'https' || lower === 'wss' ? 'https' : lower === 'http' || lower === 'ws' ? 'http' : undefined;
+}
+
 /** The request the proxy asks about, from its forwarded headers when the peer is trusted. */
 export function forwarded(request: FastifyRequest, trusted: TrustedProxies): OriginalRequest {
   const peer = request.socket.remoteAddress ?? '';
@@ -55,7 +64,7 @@ export function forwarded(request: FastifyRequest, trusted: TrustedProxies): Ori
     method: first(h['x-forwarded-method']) ?? own.method,
     host: first(h['x-forwarded-host']) ?? own.host,
     path: first(h['x-forwarded-uri']) ?? first(h['x-original-uri']) ?? own.path,
-    proto: first(h['x-forwarded-proto']) ?? own.proto,
+    proto: schemeOf(first(h['x-forwarded-proto'])) ?? own.proto,
     ip: forwardedFor !== undefined && isIP(forwardedFor) !== 0 ? forwardedFor : own.ip,
   };
 }
@@ -71,7 +80,16 @@ export function urlOnHost(target: string | undefined, host: string): URL | undef
   }
 }
 
-/** `target` when it is a URL on `host`, else the host's root. */
-export function sameHostUrl(target: string | undefined, host: string, proto: string): string {
-  return urlOnHost(target, host)?.toString() ?? `${proto}://${host}/`;
+/** A Host header that is only a host name or address, with an optional port (no user, path or spaces). */
+const PLAIN_HOST = /^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*\.?|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
+
+/** `target` when it is a URL on `host`, else the host's root; undefined when `host` is not a plain host a URL can have. */
+export function sameHostUrl(target: string | undefined, host: string, proto: string): URL | undefined {
+  const onHost = urlOnHost(target, host);
+  if (onHost !== undefined || !PLAIN_HOST.test(host)) return onHost;
+  try {
+    return new URL(`${proto}://${host}/`);
+  } catch {
+    return undefined; // a port past 65535, say
+  }
 }

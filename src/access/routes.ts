@@ -23,6 +23,7 @@ import { loginMethods, registerLoginRoutes } from './login/routes.js';
 import type { Mailer } from './login/mailer.js';
 import { parseTrustedProxies } from './trusted-proxies.js';
 import { preflightOf } from './cors.js';
+import { holdsUnstorableText, UNSTORABLE_MESSAGE } from '../api/untrusted-json.js';
 import type { SigningKeys } from '../account/signing-keys.js';
 
 export const COOKIE = 'CF_Authorization';
@@ -89,6 +90,27 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
   const stamps = new CommitStampCheck(store);
   const accounts = new EnforcedAccounts(store, views, options.accountId, configured, (message, details) => app.log.warn(details, message));
   const context = { store, accounts, tokens, keys, issuer: issuerOf };
+
+  // A path segment, query value or form field with text the store cannot hold (U+0000, a lone
+  // surrogate) names nothing stored: refused here, before PostgreSQL would fail on it. Forward
+  // auth hands the store no such text (headers cannot carry it) and keeps its hook-free path.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/cdn-cgi/access/authorize')) return;
+    const existing = route.preValidation === undefined ? [] : Array.isArray(route.preValidation) ? route.preValidation : [route.preValidation];
+    route.preValidation = [...existing, refuseUnstorableText];
+  });
+  function refuseUnstorableText(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+    const sources = { 'path segment': request.params, 'query parameter': request.query, 'form field': request.body } as Record<string, unknown>;
+    for (const [where, values] of Object.entries(sources)) {
+      if (values === null || typeof values !== 'object') continue;
+      const name = Object.keys(values).find((key) => holdsUnstorableText(key) || holdsUnstorableText((values as Record<string, unknown>)[key]));
+      if (name !== undefined) {
+        void reply.code(400).type('text/html').send(messagePage('Bad request', `A ${where} ${UNSTORABLE_MESSAGE}.`));
+        return;
+      }
+    }
+    done();
+  }
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
@@ -207,14 +229,14 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const original = forwarded(request, trusted);
     const query = request.query as Record<string, string | undefined>;
     const target = sameHostUrl(query.redirect_url, original.host, original.proto);
-    const found = applicationAt(request, await accounts.get(), original.host, new URL(target).pathname);
-    if (found === undefined || query.token === undefined) return reply.code(400).type('text/html').send(messagePage('Bad request', 'This sign-in link is not for an application here.'));
+    const found = target === undefined ? undefined : applicationAt(request, await accounts.get(), original.host, target.pathname);
+    if (target === undefined || found === undefined || query.token === undefined) return reply.code(400).type('text/html').send(messagePage('Bad request', 'This sign-in link is not for an application here.'));
     // Only a token of the application's own account: its keys, its auth domain as the issuer, the application's aud.
     const claims = await verifyAppToken(query.token, await keys.keys(found.view.accountId), String(found.app.body.aud), issuerOf(found.view.organization));
     if (claims === undefined || claims.exp === undefined) return reply.code(400).type('text/html').send(messagePage('Bad request', 'This sign-in link is invalid or has expired: sign in again.'));
     const maxAge = Math.max(1, claims.exp - Math.floor(Date.now() / 1000));
     reply.header('set-cookie', cookieHeader(found.app, query.token, maxAge, original.proto === 'https'));
-    return reply.redirect(target, 302);
+    return reply.redirect(target.toString(), 302);
   });
 
   // On the application's host: who the cookie says is logged in, in Cloudflare's shape.

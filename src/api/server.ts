@@ -89,6 +89,25 @@ function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
   return send(reply, error.status, failure(error.errors), error.headers);
 }
 
+/** How another protocol served by the same server (SCIM) answers a framework error under its paths, in its own error shape. */
+export type FrameworkErrorAnswer = (error: ApiError, reply: FastifyReply) => FastifyReply;
+const frameworkErrorAnswers = new WeakMap<FastifyInstance, { readonly prefix: string; readonly answer: FrameworkErrorAnswer }[]>();
+
+/**
+ * Answer framework errors (a path the router cannot decode, a segment past the length limit)
+ * under `prefix` with `answer` instead of the envelope: they happen before any route or scope,
+ * where only the root instance's handler runs.
+ */
+export function answerFrameworkErrorsUnder(app: FastifyInstance, prefix: string, answer: FrameworkErrorAnswer): void {
+  frameworkErrorAnswers.set(app, [...(frameworkErrorAnswers.get(app) ?? []), { prefix, answer }]);
+}
+
+function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const answer = frameworkError(error, MAX_PARAM_LENGTH);
+  const own = frameworkErrorAnswers.get(request.server)?.find(({ prefix }) => request.url.startsWith(prefix));
+  return own !== undefined ? own.answer(answer, reply) : sendError(reply, answer);
+}
+
 /** Map fastify's own request errors (body parsing, limits, URLs) into the registry. */
 function fromFastifyError(error: FastifyError & { statusCode?: number }, request: FastifyRequest, settings: ServerSettings): ApiError {
   switch (error.code) {
@@ -154,7 +173,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
       headersTimeout: Math.min(60_000, settings.requestTimeoutMs),
     },
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
-    frameworkErrors: (error, _request, reply) => sendError(reply, frameworkError(error, MAX_PARAM_LENGTH)),
+    frameworkErrors: answerFrameworkError,
     clientErrorHandler: (error, socket) => answerClientError(error, socket, settings),
   });
   const tester = new TestRunner(options.store, {

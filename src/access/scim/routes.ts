@@ -10,6 +10,7 @@ import { withAuditActor } from '../../store/audit.js';
 import { isStoreUnavailable } from '../../store/errors.js';
 import type { ResourceRecord, Store, StoreReader, StoreWriter } from '../../store/store.js';
 import { holdsUnstorableText, parseUntrustedJson, unacceptedCharset, UNSTORABLE_MESSAGE } from '../../api/untrusted-json.js';
+import { answerFrameworkErrorsUnder } from '../../api/server.js';
 import { AccessLog } from '../access-log.js';
 import { ScimAuthenticator } from './auth.js';
 import { userBody, groupBody, type ProviderScope } from './directory.js';
@@ -38,6 +39,11 @@ const BASE = '/:account_id/:identity_provider_id';
 /** The SCIM service, under /scim/v2, in a scope of its own (its parsers and errors are not the API's). */
 export function registerScimRoutes(app: FastifyInstance, options: ScimOptions): void {
   void app.register(async (scope) => routesIn(scope, options), { prefix: SCIM_MOUNT });
+  // A path the router refuses before any route (a segment past its length limit, bad escapes) is
+  // still answered as SCIM answers errors.
+  answerFrameworkErrorsUnder(app, `${SCIM_MOUNT}/`, (error, reply) =>
+    sendError(reply, new ScimError(error.status, error.status === 400 ? 'invalidSyntax' : undefined, error.errors.map((e) => e.message).join(' '), error.headers)),
+  );
 }
 
 function send(reply: FastifyReply, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): FastifyReply {
