@@ -2,7 +2,7 @@
 // them, the most specific destination winning.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bestMatches, matchDestination } from './app-match.js';
+import { bestMatches, matchDestination, normalizedRequestPath } from './app-match.js';
 
 const apps = [
   { value: 'wildcard', destinations: ['*.example.com'] },
@@ -50,4 +50,46 @@ test('every candidate as specific as the best is found, so that a tie between ow
   for (const [host, path] of [['wiki.example.com', '/'], ['wiki.example.com', '/admin'], ['shop.example.com', '/x']] as const) {
     assert.equal(bestMatches(candidates, host, path)[0], matchDestination(candidates, host, path), 'the first of the best is the one matchDestination picks');
   }
+});
+
+test("a request's path is matched as Cloudflare's URL normalization leaves it, so that no spelling of a path reaches a less strict application", () => {
+  const cases: [string, string | undefined][] = [
+    ['/%61dmin/users', 'wiki-admin'],
+    ['/%41DMIN', 'wiki-admin'],
+    ['//admin/users', 'wiki-admin'],
+    ['/x/../admin/users', 'wiki-admin'],
+    ['/./admin', 'wiki-admin'],
+    ['/%2e%2e/admin/', 'wiki-admin'],
+    ['/%2E/admin', 'wiki-admin'],
+    ['\\admin\\users', 'wiki-admin'],
+    ['https://wiki.example.com/admin/users?x=1', 'wiki-admin'],
+    ['/admin/../page', 'wiki'],
+    ['/admin/..', 'wiki'],
+    // An encoded slash stays encoded (as Cloudflare leaves it): not a path below /admin.
+    ['/admin%2fusers', 'wiki'],
+    ['/%2561dmin', 'wiki'],
+  ];
+  for (const [path, expected] of cases) assert.equal(matchDestination(apps, 'wiki.example.com', path), expected, path);
+});
+
+test('path normalization: unreserved escapes decoded, others upper case, slashes merged, dot segments removed (RFC 3986 5.2.4)', () => {
+  const cases: [string, string][] = [
+    ['/', '/'],
+    ['/a/b?c=%2e#d', '/a/b'],
+    ['/%7Euser/%e2%82%ac', '/~user/%E2%82%AC'],
+    ['/a/./b/../../c/', '/c/'],
+    ['/../../a', '/a'],
+    ['/a/b/..', '/a/'],
+    ['/a/.', '/a/'],
+    ['/a//b///c', '/a/b/c'],
+    ['/a\\b', '/a/b'],
+    ['/a%5Cb', '/a%5Cb'],
+    ['/a%2Fb', '/a%2Fb'],
+    ['/..%2fadmin', '/..%2Fadmin'],
+    ['relative/path', '/relative/path'],
+    ['http://host:8080', '/'],
+    ['/.well-known/x', '/.well-known/x'],
+    ['/a..b/...', '/a..b/...'],
+  ];
+  for (const [raw, expected] of cases) assert.equal(normalizedRequestPath(raw), expected, raw);
 });

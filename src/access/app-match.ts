@@ -51,11 +51,58 @@ export interface Candidate<T> {
   readonly destinations: readonly string[];
 }
 
+/** Characters RFC 3986 calls unreserved: percent-encoding one of them changes nothing. */
+const UNRESERVED = /^[A-Za-z0-9._~-]$/;
+
+/** RFC 3986's "remove dot segments" (5.2.4) on an absolute path. */
+function withoutDotSegments(path: string): string {
+  const segments = path.split('/');
+  const kept: string[] = [];
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i]!;
+    const last = i === segments.length - 1;
+    if (segment === '.' || segment === '..') {
+      if (segment === '..' && kept.length > 1) kept.pop();
+      // "/a/." and "/a/b/.." name a directory: the path keeps its trailing slash.
+      if (last) kept.push('');
+      continue;
+    }
+    kept.push(segment);
+  }
+  return kept.join('/');
+}
+
+/**
+ * A request's path (what the proxy forwarded: X-Forwarded-Uri, or Envoy's path) as Cloudflare's
+ * default URL normalization leaves it before Access sees it: no query or fragment, unreserved
+ * characters percent-decoded (`/%61dmin` is `/admin`) and other escapes in upper case, backslashes
+ * as slashes, runs of slashes as one, and dot segments removed (`/x/../admin` is `/admin`).
+ * Matching the raw text instead would let `/%61dmin/` past an application on `/admin` to a less
+ * strict one on the whole host, while the application behind the proxy reads it as `/admin/`.
+ * Encoded slashes (`%2F`) stay encoded, as Cloudflare leaves them. An absolute URI (a proxy
+ * request line) counts by its path.
+ */
+export function normalizedRequestPath(raw: string): string {
+  let path = raw;
+  const end = path.search(/[?#]/);
+  if (end >= 0) path = path.slice(0, end);
+  const absolute = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(path);
+  if (absolute !== null) path = path.slice(absolute[0].length);
+  if (!path.startsWith('/') && !path.startsWith('\\')) path = `/${path}`;
+  // Most paths need none of it: a forward-auth request is answered from memory in microseconds.
+  if (!/[%\\]|\/\/|\/\.\.?(?:\/|$)/.test(path)) return path;
+  path = path.replace(/%([0-9a-fA-F]{2})/g, (_escape, hex: string) => {
+    const character = String.fromCharCode(parseInt(hex, 16));
+    return UNRESERVED.test(character) ? character : `%${hex.toUpperCase()}`;
+  });
+  return withoutDotSegments(path.replace(/\\/g, '/').replace(/\/{2,}/g, '/'));
+}
+
 /** The host and path as destinations are compared with them: lower case, no port, no trailing dot or slash, the root as the empty path. */
 function normalized(host: string, path: string): { readonly host: string; readonly path: string } {
   const requestHost = host.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
-  const rawPath = (path.split('?')[0] ?? '/').toLowerCase() || '/';
-  return { host: requestHost, path: rawPath === '/' ? '' : rawPath.replace(/\/+$/, '') };
+  const requestPath = normalizedRequestPath(path).toLowerCase();
+  return { host: requestHost, path: requestPath === '/' ? '' : requestPath.replace(/\/+$/, '') };
 }
 
 /** The candidate with the most specific destination covering `host` and `path`, if any (the first of equally specific ones). */

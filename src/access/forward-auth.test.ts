@@ -66,6 +66,27 @@ describe('forward auth without a proxy', () => {
     await s.api('PUT', `/accounts/${s.accountId}/access/organizations`, { auth_domain: s.baseUrl });
   });
 
+  it("decides on the path as Cloudflare normalizes it: no spelling of a stricter application's path falls to the host's application", async () => {
+    const A = `/accounts/${s.accountId}/access`;
+    const admins = await s.api('POST', `${A}/policies`, { name: 'Wiki admins', decision: 'allow', include: [{ email: { email: 'root@example.com' } }] });
+    const admin = await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Wiki admin', domain: 'wiki.test/admin', policies: [{ id: admins.json.result.id, precedence: 1 }] });
+    assert.equal(admin.status, 201);
+    try {
+      // A session of now: an earlier test ended the ones issued before it.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const ada = (await s.api('GET', `${A}/users?email=ada@example.com`)).json.result[0];
+      const token = await userAppToken({ aud: auds.wikiAud, issuer: s.baseUrl, lifetimeSeconds: 600, userId: ada.id, email: ada.email }, await s.accessKeys!.current(s.accountId));
+      const asAda = (uri: string) => authorize(s, { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': uri, cookie: `CF_Authorization=${token}` });
+      assert.equal((await asAda('/page')).status, 200, "Ada's session opens the wiki");
+      // Ada's token is the wiki's: under /admin it counts for nothing, however the path is spelled.
+      for (const uri of ['/admin/settings', '/%61dmin/settings', '//admin/settings', '/x/../admin/settings', '/./admin/settings', '/%2e%2e/admin/settings', '/ADMIN/settings']) {
+        assert.equal((await asAda(uri)).status, 401, uri);
+      }
+    } finally {
+      await s.api('DELETE', `${A}/apps/${admin.json.result.id}`);
+    }
+  });
+
   it('takes the client address the trusted proxy added, not one the client put first', async () => {
     const A = `/accounts/${s.accountId}/access`;
     const office = await s.api('POST', `${A}/policies`, { name: 'Office', decision: 'bypass', include: [{ ip: { ip: '192.0.2.0/24' } }] });
