@@ -2,6 +2,7 @@
 // them, the most specific destination winning.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { bestMatches, matchDestination, normalizedRequestPath } from './app-match.js';
 
 const apps = [
@@ -92,4 +93,22 @@ test('path normalization: unreserved escapes decoded, others upper case, slashes
     ['/a..b/...', '/a..b/...'],
   ];
   for (const [raw, expected] of cases) assert.equal(normalizedRequestPath(raw), expected, raw);
+});
+
+test('every spelling of a path normalizes as the path itself does (escaped letters, ./ and x/../, doubled slashes, backslashes)', () => {
+  const segment = fc.stringMatching(/^[a-z0-9_~-]{1,8}$/).filter((text) => text !== '.' && text !== '..');
+  /** One way of writing `segment` and the slash before it that a server reads as the same path. */
+  const spelled = (text: string, how: number, escaped: readonly boolean[]): string => {
+    const letters = [...text].map((c, i) => (escaped[i % escaped.length] === true ? `%${c.charCodeAt(0).toString(16).padStart(2, '0')}` : c)).join('');
+    return ['/' + letters, '//' + letters, '/./' + letters, '/zz/../' + letters, '\\' + letters][how % 5]!;
+  };
+  fc.assert(
+    fc.property(fc.array(fc.tuple(segment, fc.nat(), fc.array(fc.boolean(), { minLength: 1, maxLength: 4 })), { minLength: 1, maxLength: 5 }), fc.boolean(), (segments, trailing) => {
+      const plain = segments.map(([text]) => `/${text}`).join('') + (trailing ? '/' : '');
+      const variant = segments.map(([text, how, escaped]) => spelled(text, how, escaped)).join('') + (trailing ? '/' : '');
+      assert.equal(normalizedRequestPath(variant), plain, variant);
+      assert.equal(normalizedRequestPath(normalizedRequestPath(variant)), plain, 'normalizing twice changes nothing');
+    }),
+    { numRuns: 2000 },
+  );
 });
