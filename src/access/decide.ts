@@ -8,7 +8,7 @@
 // "Sessions and caching").
 
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { parseGoDuration, prepareIdentity, resultAccess, resultDecidingIndex, type Identity } from '../engine/index.js';
+import { parseGoDuration, prepareIdentity, resultAccess, resultDecidingIndex, type Identity, type Policy } from '../engine/index.js';
 import { destinationsOf, type AccountView, type CompiledApp } from './account-views.js';
 import type { AccountIndex, EnforcedAccounts } from './enforced-accounts.js';
 import { evaluatedIdentity } from '../api/resources/user-policy-checks.js';
@@ -44,8 +44,11 @@ export type Decision =
    * Access-Control-* headers: it never reaches the origin (docs/enforcement.md "CORS").
    */
   | { readonly kind: 'preflight'; readonly app: ResourceRecord; readonly headers: SessionHeaders }
-  /** Policies deny whoever is asking. */
-  | { readonly kind: 'deny'; readonly app: ResourceRecord; readonly email?: string; readonly userId?: string }
+  /**
+   * Policies deny whoever is asking; `reason` when the Allow policy that matched asks for a step
+   * portcullis does not provide (approval, a justification, browser isolation).
+   */
+  | { readonly kind: 'deny'; readonly app: ResourceRecord; readonly email?: string; readonly userId?: string; readonly reason?: string }
   /** No application covers the request. */
   | { readonly kind: 'no_application' }
   /** Applications of several accounts cover the request equally: refused (a configuration error). */
@@ -182,6 +185,20 @@ export async function decide(request: ForwardedRequest, ctx: DecideContext): Pro
 
 const NO_APPLICATION: Decision = Object.freeze({ kind: 'no_application' });
 
+/** Steps an Allow policy may ask for before it lets a user in, which this enforcement point does not provide. */
+const UNPROVIDED_STEPS = [
+  ['approval_required', "an approver's consent"],
+  ['purpose_justification_required', 'a written justification'],
+  ['isolation_required', 'Browser Isolation'],
+] as const;
+
+/** Why an Allow policy cannot let a user in here, if it asks for such a step. */
+function unprovidedStep(policy: Policy): string | undefined {
+  const steps = UNPROVIDED_STEPS.filter(([setting]) => policy.settings[setting] === true).map(([, step]) => step);
+  if (steps.length === 0) return undefined;
+  return `The policy that would let you in ("${policy.name}") asks for ${steps.join(' and ')} first, which this server does not provide; ask the application's administrator.`;
+}
+
 /** The decision on these views, or what it still needs from outside memory. */
 function decideWith(request: ForwardedRequest, ctx: DecideContext, index: AccountIndex, now: number, loaded: Loaded): Decision | Missing {
   const match = index.application(request.host, request.path);
@@ -247,7 +264,13 @@ function decideWith(request: ForwardedRequest, ctx: DecideContext, index: Accoun
       }
       return { kind: 'allow', app, token: loaded.serviceTokenJwt, bypass: false, headers };
     }
-    if (claims !== undefined && service === undefined) return { kind: 'allow', app, token: request.token!, ...(typeof claims.email === 'string' ? { email: claims.email } : {}), bypass: false, headers };
+    if (claims !== undefined && service === undefined) {
+      // Fails closed: at Cloudflare the user would first wait for an approver, type a reason or be
+      // sent through Browser Isolation; none of those exists here, so the Allow does not let them in.
+      const unprovided = deciding === undefined ? undefined : unprovidedStep(deciding);
+      if (unprovided !== undefined) return { kind: 'deny', app, reason: unprovided, ...(typeof claims.email === 'string' ? { email: claims.email } : {}), ...(claims.sub !== undefined && claims.sub !== '' ? { userId: claims.sub } : {}) };
+      return { kind: 'allow', app, token: request.token!, ...(typeof claims.email === 'string' ? { email: claims.email } : {}), bypass: false, headers };
+    }
     // Granted by an Allow policy without a user (nobody, or a service token): Cloudflare asks
     // for a login before an Allow policy applies.
     return { kind: 'login', app, authDomain: ctx.issuer(view.organization) };

@@ -87,6 +87,25 @@ describe('forward auth without a proxy', () => {
     }
   });
 
+  it('refuses a user whom an Allow policy lets in only after approval, a justification or Browser Isolation (none of which this server provides), saying why', async () => {
+    const A = `/accounts/${s.accountId}/access`;
+    const ada = (await s.api('GET', `${A}/users?email=ada@example.com`)).json.result[0];
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // sessions issued after the earlier test's revocation
+    for (const setting of ['approval_required', 'purpose_justification_required', 'isolation_required'] as const) {
+      const policy = await s.api('POST', `${A}/policies`, { name: `Staff, ${setting}`, decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }], [setting]: true, ...(setting === 'approval_required' ? { approval_groups: [{ email_addresses: ['boss@example.com'], approvals_needed: 1 }] } : {}) });
+      assert.equal(policy.status, 201, JSON.stringify(policy.json));
+      const app = await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: `Guarded ${setting}`, domain: `${setting.replaceAll('_', '-')}.test`, policies: [{ id: policy.json.result.id, precedence: 1 }] });
+      const token = await userAppToken({ aud: app.json.result.aud, issuer: s.baseUrl, lifetimeSeconds: 600, userId: ada.id, email: ada.email }, await s.accessKeys!.current(s.accountId));
+      const ask = () => authorize(s, { 'x-forwarded-host': `${setting.replaceAll('_', '-')}.test`, 'x-forwarded-uri': '/', cookie: `CF_Authorization=${token}` });
+      const refused = await ask();
+      assert.equal(refused.status, 403, setting);
+      assert.match(await refused.text(), new RegExp(`asks for (an approver&#39;s consent|a written justification|Browser Isolation) first, which this server does not provide`), setting);
+      // The same policy without the step lets Ada in.
+      assert.equal((await s.api('PUT', `${A}/policies/${policy.json.result.id}`, { ...policy.json.result, [setting]: false })).status, 200);
+      assert.equal((await ask()).status, 200, `${setting} off`);
+    }
+  });
+
   it('takes the client address the trusted proxy added, not one the client put first', async () => {
     const A = `/accounts/${s.accountId}/access`;
     const office = await s.api('POST', `${A}/policies`, { name: 'Office', decision: 'bypass', include: [{ ip: { ip: '192.0.2.0/24' } }] });

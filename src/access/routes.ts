@@ -185,7 +185,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
         const denyUrl = typeof decision.app.body.custom_deny_url === 'string' ? decision.app.body.custom_deny_url : undefined;
         if (denyUrl !== undefined) reply.header('x-access-deny-url', denyUrl);
         if (redirect && denyUrl !== undefined) return reply.redirect(denyUrl, 302);
-        const message = typeof decision.app.body.custom_deny_message === 'string' ? decision.app.body.custom_deny_message : "You don't have permission to view this application.";
+        const message = decision.reason ?? (typeof decision.app.body.custom_deny_message === 'string' ? decision.app.body.custom_deny_message : "You don't have permission to view this application.");
         return reply.code(403).type('text/html').send(messagePage('Forbidden', message));
       }
       case 'conflict': {
