@@ -45,10 +45,10 @@ export type Decision =
    */
   | { readonly kind: 'preflight'; readonly app: ResourceRecord; readonly headers: SessionHeaders }
   /**
-   * Policies deny whoever is asking; `reason` when the Allow policy that matched asks for a step
-   * portcullis does not provide (approval, a justification, browser isolation).
+   * Policies deny whoever is asking; `unprovided` when an Allow policy matched but asks for steps
+   * this server does not provide (approval, a justification, Browser Isolation).
    */
-  | { readonly kind: 'deny'; readonly app: ResourceRecord; readonly email?: string; readonly userId?: string; readonly reason?: string }
+  | { readonly kind: 'deny'; readonly app: ResourceRecord; readonly email?: string; readonly userId?: string; readonly unprovided?: UnprovidedSteps }
   /** No application covers the request. */
   | { readonly kind: 'no_application' }
   /** Applications of several accounts cover the request equally: refused (a configuration error). */
@@ -192,11 +192,17 @@ const UNPROVIDED_STEPS = [
   ['isolation_required', 'Browser Isolation'],
 ] as const;
 
-/** Why an Allow policy cannot let a user in here, if it asks for such a step. */
-function unprovidedStep(policy: Policy): string | undefined {
+export interface UnprovidedSteps {
+  /** The Allow policy's name (for the server's log, not the refused user's page). */
+  readonly policy: string;
+  /** What it asks for, in words: "an approver's consent and Browser Isolation". */
+  readonly steps: string;
+}
+
+/** The steps an Allow policy asks for that this server does not provide, if any. */
+function unprovidedSteps(policy: Policy): UnprovidedSteps | undefined {
   const steps = UNPROVIDED_STEPS.filter(([setting]) => policy.settings[setting] === true).map(([, step]) => step);
-  if (steps.length === 0) return undefined;
-  return `The policy that would let you in ("${policy.name}") asks for ${steps.join(' and ')} first, which this server does not provide; ask the application's administrator.`;
+  return steps.length === 0 ? undefined : { policy: policy.name, steps: steps.join(' and ') };
 }
 
 /** The decision on these views, or what it still needs from outside memory. */
@@ -267,8 +273,8 @@ function decideWith(request: ForwardedRequest, ctx: DecideContext, index: Accoun
     if (claims !== undefined && service === undefined) {
       // Fails closed: at Cloudflare the user would first wait for an approver, type a reason or be
       // sent through Browser Isolation; none of those exists here, so the Allow does not let them in.
-      const unprovided = deciding === undefined ? undefined : unprovidedStep(deciding);
-      if (unprovided !== undefined) return { kind: 'deny', app, reason: unprovided, ...(typeof claims.email === 'string' ? { email: claims.email } : {}), ...(claims.sub !== undefined && claims.sub !== '' ? { userId: claims.sub } : {}) };
+      const unprovided = deciding === undefined ? undefined : unprovidedSteps(deciding);
+      if (unprovided !== undefined) return { kind: 'deny', app, unprovided, ...(typeof claims.email === 'string' ? { email: claims.email } : {}), ...(claims.sub !== undefined && claims.sub !== '' ? { userId: claims.sub } : {}) };
       return { kind: 'allow', app, token: request.token!, ...(typeof claims.email === 'string' ? { email: claims.email } : {}), bypass: false, headers };
     }
     // Granted by an Allow policy without a user (nobody, or a service token): Cloudflare asks

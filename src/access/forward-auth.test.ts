@@ -87,7 +87,7 @@ describe('forward auth without a proxy', () => {
     }
   });
 
-  it('refuses a user whom an Allow policy lets in only after approval, a justification or Browser Isolation (none of which this server provides), saying why', async () => {
+  it('refuses a user whom an Allow policy lets in only after approval, a justification or Browser Isolation (none of which this server provides), saying which step', async () => {
     const A = `/accounts/${s.accountId}/access`;
     const ada = (await s.api('GET', `${A}/users?email=ada@example.com`)).json.result[0];
     await new Promise((resolve) => setTimeout(resolve, 1100)); // sessions issued after the earlier test's revocation
@@ -99,7 +99,9 @@ describe('forward auth without a proxy', () => {
       const ask = () => authorize(s, { 'x-forwarded-host': `${setting.replaceAll('_', '-')}.test`, 'x-forwarded-uri': '/', cookie: `CF_Authorization=${token}` });
       const refused = await ask();
       assert.equal(refused.status, 403, setting);
-      assert.match(await refused.text(), new RegExp(`asks for (an approver&#39;s consent|a written justification|Browser Isolation) first, which this server does not provide`), setting);
+      const page = await refused.text();
+      assert.match(page, /Access to this application needs (an approver&#39;s consent|a written justification|Browser Isolation) first, which this server does not provide/, setting);
+      assert.doesNotMatch(page, /Staff, /, "the page does not name the account's policy");
       // The same policy without the step lets Ada in.
       assert.equal((await s.api('PUT', `${A}/policies/${policy.json.result.id}`, { ...policy.json.result, [setting]: false })).status, 200);
       assert.equal((await ask()).status, 200, `${setting} off`);

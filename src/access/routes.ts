@@ -86,6 +86,8 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
   const log = new AccessLog(store);
   // Ties between accounts: logged once a minute per host and path, not on every request refused.
   const ties = new ProblemLog();
+  // Allow policies asking for approval, a justification or isolation: logged once a minute per application and policy.
+  const unprovided = new ProblemLog();
   const tokens = new VerifiedTokens();
   const stamps = new CommitStampCheck(store);
   const accounts = new EnforcedAccounts(store, views, options.accountId, configured, (message, details) => app.log.warn(details, message));
@@ -185,7 +187,13 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
         const denyUrl = typeof decision.app.body.custom_deny_url === 'string' ? decision.app.body.custom_deny_url : undefined;
         if (denyUrl !== undefined) reply.header('x-access-deny-url', denyUrl);
         if (redirect && denyUrl !== undefined) return reply.redirect(denyUrl, 302);
-        const message = decision.reason ?? (typeof decision.app.body.custom_deny_message === 'string' ? decision.app.body.custom_deny_message : "You don't have permission to view this application.");
+        if (decision.unprovided !== undefined) {
+          const { policy, steps } = decision.unprovided;
+          const report = unprovided.report(`${decision.app.id}\n${policy}`);
+          if (report !== undefined) app.log.warn({ app: decision.app.name, appId: decision.app.id, policy, steps, refusedSince: report.refusedSince }, 'An Allow policy asks for a step this server does not provide; the users it matches are refused (docs/enforcement.md)');
+          return reply.code(403).type('text/html').send(messagePage('Forbidden', `Access to this application needs ${steps} first, which this server does not provide. Ask the application's administrator.`));
+        }
+        const message = typeof decision.app.body.custom_deny_message === 'string' ? decision.app.body.custom_deny_message : "You don't have permission to view this application.";
         return reply.code(403).type('text/html').send(messagePage('Forbidden', message));
       }
       case 'conflict': {
