@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { bestMatches, matchDestination, normalizedRequestPath } from './app-match.js';
+import { bestMatches, cookiePathOf, cookiePathsOnHost, coveringCookiePath, matchDestination, normalizedRequestPath } from './app-match.js';
 
 const apps = [
   { value: 'wildcard', destinations: ['*.example.com'] },
@@ -111,4 +111,25 @@ test('every spelling of a path normalizes as the path itself does (escaped lette
     }),
     { numRuns: 2000 },
   );
+});
+
+test("an application's cookie path (path_cookie_attribute): its path up to the last slash before a *, or / without one", () => {
+  const cases: [string, string][] = [
+    ['wiki.example.com', '/'],
+    ['wiki.example.com/', '/'],
+    ['https://wiki.example.com/admin', '/admin'],
+    ['wiki.example.com/admin/', '/admin'],
+    ['wiki.example.com/docs/*', '/docs'],
+    ['wiki.example.com/docs/v*/api', '/docs'],
+    ['*.example.com/*', '/'],
+    ['wiki.example.com/a;Domain=evil.test', '/'],
+    ['wiki.example.com/a b', '/'],
+  ];
+  for (const [text, expected] of cases) assert.equal(cookiePathOf(text), expected, text);
+  const destinations = ['wiki.example.com/admin', 'wiki.example.com/admin/reports/*', 'kb.example.com'];
+  assert.equal(coveringCookiePath(destinations, 'wiki.example.com', '/admin/reports/q3'), '/admin/reports', 'the most specific destination covering the page');
+  assert.equal(coveringCookiePath(destinations, 'WIKI.example.com:443', '/admin'), '/admin');
+  assert.equal(coveringCookiePath(destinations, 'wiki.example.com', '/page'), undefined);
+  assert.deepEqual(cookiePathsOnHost(destinations, 'wiki.example.com'), ['/admin', '/admin/reports']);
+  assert.deepEqual(cookiePathsOnHost(destinations, 'kb.example.com'), ['/']);
 });

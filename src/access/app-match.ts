@@ -105,6 +105,41 @@ function normalized(host: string, path: string): { readonly host: string; readon
   return { host: requestHost, path: requestPath === '/' ? '' : requestPath.replace(/\/+$/, '') };
 }
 
+/**
+ * The cookie path of a destination (an application's `path_cookie_attribute`): its path as
+ * written, up to the last slash before a `*` (a browser sends a cookie of Path=/docs to /docs and
+ * below, never to /docsx), without a trailing slash; `/` for a destination without a path.
+ */
+export function cookiePathOf(text: string): string {
+  const trimmed = text.trim().replace(/^https?:\/\//i, '');
+  const slash = trimmed.indexOf('/');
+  if (slash < 0) return '/';
+  let path = trimmed.slice(slash);
+  const star = path.indexOf('*');
+  if (star >= 0) path = path.slice(0, path.lastIndexOf('/', star));
+  path = path.replace(/\/+$/, '');
+  // A cookie attribute's value: visible characters but ";" (anything else would end or bend the attribute).
+  return /^\/[\x21-\x3a\x3c-\x7e]*$/.test(path) ? path : '/';
+}
+
+/** The cookie path of the most specific of `destinations` covering `host` and `path`; undefined when none covers them. */
+export function coveringCookiePath(destinations: readonly string[], host: string, path: string): string | undefined {
+  const request = normalized(host, path);
+  let best: { readonly weight: number; readonly text: string } | undefined;
+  for (const text of destinations) {
+    const d = destination(text);
+    if (d === undefined || !d.host.test(request.host) || !d.path.test(request.path)) continue;
+    if (best === undefined || d.pathWeight > best.weight) best = { weight: d.pathWeight, text };
+  }
+  return best === undefined ? undefined : cookiePathOf(best.text);
+}
+
+/** The cookie paths of those of `destinations` on `host` (whatever their path). */
+export function cookiePathsOnHost(destinations: readonly string[], host: string): string[] {
+  const requestHost = normalized(host, '/').host;
+  return destinations.filter((text) => destination(text)?.host.test(requestHost) === true).map(cookiePathOf);
+}
+
 /** The candidate with the most specific destination covering `host` and `path`, if any (the first of equally specific ones). */
 export function matchDestination<T>(candidates: readonly Candidate<T>[], host: string, path: string): T | undefined {
   const request = normalized(host, path);

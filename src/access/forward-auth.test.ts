@@ -108,6 +108,31 @@ describe('forward auth without a proxy', () => {
     }
   });
 
+  it('scopes the session cookie to the application\'s path with path_cookie_attribute, and signs out of every session on the host', async () => {
+    const A = `/accounts/${s.accountId}/access`;
+    const staff = (await s.api('GET', `${A}/policies`)).json.result.find((p: { name: string }) => p.name === 'Staff');
+    const reports = await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Reports', domain: 'wiki.test/reports/*', path_cookie_attribute: true, policies: [{ id: staff.id, precedence: 1 }] });
+    assert.equal(reports.status, 201, JSON.stringify(reports.json));
+    try {
+      const ada = (await s.api('GET', `${A}/users?email=ada@example.com`)).json.result[0];
+      const keys = await s.accessKeys!.current(s.accountId);
+      const tokenFor = (aud: string) => userAppToken({ aud, issuer: s.baseUrl, lifetimeSeconds: 600, userId: ada.id, email: ada.email }, keys);
+      const keep = async (aud: string, page: string) => {
+        const url = `${s.baseUrl}/cdn-cgi/access/authorized?token=${encodeURIComponent(await tokenFor(aud))}&redirect_url=${encodeURIComponent(`https://wiki.test${page}`)}`;
+        const answer = await fetch(url, { redirect: 'manual', headers: { 'x-forwarded-host': 'wiki.test', 'x-forwarded-proto': 'https' } });
+        assert.equal(answer.status, 302);
+        return answer.headers.get('set-cookie') ?? '';
+      };
+      assert.match(await keep(reports.json.result.aud, '/reports/q3'), /; Path=\/reports;/, 'the application on a path keeps its session there');
+      assert.match(await keep(auds.wikiAud, '/page'), /; Path=\/;/, 'without the attribute, the whole host');
+      const out = await fetch(`${s.baseUrl}/cdn-cgi/access/logout`, { headers: { 'x-forwarded-host': 'wiki.test' } });
+      assert.deepEqual(out.headers.getSetCookie().map((c) => /Path=([^;]+)/.exec(c)?.[1]).sort(), ['/', '/reports']);
+      assert.ok(out.headers.getSetCookie().every((c) => c.startsWith('CF_Authorization=;') && c.includes('Max-Age=0')));
+    } finally {
+      await s.api('DELETE', `${A}/apps/${reports.json.result.id}`);
+    }
+  });
+
   it('takes the client address the trusted proxy added, not one the client put first', async () => {
     const A = `/accounts/${s.accountId}/access`;
     const office = await s.api('POST', `${A}/policies`, { name: 'Office', decision: 'bypass', include: [{ ip: { ip: '192.0.2.0/24' } }] });

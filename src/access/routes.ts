@@ -14,7 +14,8 @@ import { ProblemLog } from './problem-log.js';
 import { decide, decideFromMemory, type Decision, type ForwardedRequest } from './decide.js';
 import { messagePage, signInRequiredPage } from './pages.js';
 import { authDomainUrl, sessionsRevokedAt, type OrganizationBody } from '../account/organization.js';
-import { AccountViews, type AccountView } from './account-views.js';
+import { AccountViews, destinationsOf, type AccountView } from './account-views.js';
+import { coveringCookiePath, cookiePathsOnHost } from './app-match.js';
 import { EnforcedAccounts, type AccountIndex } from './enforced-accounts.js';
 import type { LoginContext } from './login/flow.js';
 import { CommitStampCheck } from './commit-stamp-check.js';
@@ -61,8 +62,8 @@ export interface AccessOptions {
 /** A header sent several times, as one comma-separated value. */
 const joined = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.join(', ') : value);
 
-function cookieHeader(app: { body: Record<string, unknown> }, value: string, maxAgeSeconds: number, secure: boolean): string {
-  const parts = [`${COOKIE}=${value}`, 'Path=/', `Max-Age=${maxAgeSeconds}`];
+function cookieHeader(app: { body: Record<string, unknown> }, value: string, maxAgeSeconds: number, secure: boolean, path = '/'): string {
+  const parts = [`${COOKIE}=${value}`, `Path=${path}`, `Max-Age=${maxAgeSeconds}`];
   if (app.body.http_only_cookie_attribute !== false) parts.push('HttpOnly');
   const sameSite = typeof app.body.same_site_cookie_attribute === 'string' ? app.body.same_site_cookie_attribute : 'lax';
   parts.push(`SameSite=${sameSite === 'none' ? 'None' : sameSite === 'strict' ? 'Strict' : 'Lax'}`);
@@ -243,7 +244,10 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const claims = await verifyAppToken(query.token, await keys.keys(found.view.accountId), String(found.app.body.aud), issuerOf(found.view.organization));
     if (claims === undefined || claims.exp === undefined) return reply.code(400).type('text/html').send(messagePage('Bad request', 'This sign-in link is invalid or has expired: sign in again.'));
     const maxAge = Math.max(1, claims.exp - Math.floor(Date.now() / 1000));
-    reply.header('set-cookie', cookieHeader(found.app, query.token, maxAge, original.proto === 'https'));
+    // path_cookie_attribute: the session is scoped to the application's path, so that applications
+    // on other paths of the host keep their own (a browser sends the longer path's cookie first).
+    const cookiePath = found.app.body.path_cookie_attribute === true ? (coveringCookiePath(destinationsOf(found.app), original.host, target.pathname) ?? '/') : '/';
+    reply.header('set-cookie', cookieHeader(found.app, query.token, maxAge, original.proto === 'https', cookiePath));
     return reply.redirect(target.toString(), 302);
   });
 
@@ -283,7 +287,10 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const host = forwarded(request, trusted).host;
     const index = await accounts.get();
     if (index.only === undefined && index.application(host, '/').kind === 'none' && index.authDomainAccount(host) === undefined) return unknownHost(reply, host);
-    reply.header('set-cookie', `${COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax`);
+    // Every session on the host: the host-wide cookie and those of applications scoped to their paths.
+    const scoped = index.views.flatMap((view) => view.candidates.filter((c) => c.value.body.path_cookie_attribute === true).flatMap((c) => cookiePathsOnHost(c.destinations, host)));
+    const paths = [...new Set(['/', ...scoped])];
+    reply.header('set-cookie', paths.map((path) => `${COOKIE}=; Path=${path}; Max-Age=0; HttpOnly; SameSite=Lax`));
     return reply.code(200).type('text/html').send(messagePage('Signed out', 'You are signed out of this application.'));
   });
 
