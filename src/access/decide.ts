@@ -48,7 +48,7 @@ export type Decision =
    * Policies deny whoever is asking; `unprovided` when an Allow policy matched but asks for steps
    * this server does not provide (approval, a justification, Browser Isolation).
    */
-  | { readonly kind: 'deny'; readonly app: ResourceRecord; readonly email?: string; readonly userId?: string; readonly unprovided?: UnprovidedSteps }
+  | { readonly kind: 'deny'; readonly app: ResourceRecord; readonly email?: string; readonly userId?: string; readonly unprovided?: UnprovidedSteps; readonly serviceToken?: true }
   /** No application covers the request. */
   | { readonly kind: 'no_application' }
   /** Applications of several accounts cover the request equally: refused (a configuration error). */
@@ -287,6 +287,7 @@ function decideWith(request: ForwardedRequest, ctx: DecideContext, index: Accoun
   return {
     kind: 'deny',
     app,
+    ...(service !== undefined ? { serviceToken: true as const } : {}),
     ...(typeof claims?.email === 'string' ? { email: claims.email } : service !== undefined ? { email: String(service.body.client_id) } : {}),
     ...(claims?.sub !== undefined && claims.sub !== '' ? { userId: claims.sub } : {}),
   };

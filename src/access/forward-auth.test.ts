@@ -133,6 +133,36 @@ describe('forward auth without a proxy', () => {
     }
   });
 
+  it('sends a refused service token to custom_non_identity_deny_url, and answers bad service-token credentials with a bare 401 under service_auth_401_redirect', async () => {
+    const A = `/accounts/${s.accountId}/access`;
+    const deploy = (await s.api('POST', `${A}/service_tokens`, { name: 'deploy' })).json.result;
+    const other = (await s.api('POST', `${A}/service_tokens`, { name: 'other' })).json.result;
+    const bots = await s.api('POST', `${A}/policies`, { name: 'Deploy bot', decision: 'non_identity', include: [{ service_token: { token_id: deploy.id } }] });
+    const api = await s.api('POST', `${A}/apps`, {
+      type: 'self_hosted',
+      name: 'API',
+      domain: 'api.test',
+      policies: [{ id: bots.json.result.id, precedence: 1 }],
+      custom_deny_url: 'https://deny.example/user',
+      custom_non_identity_deny_url: 'https://deny.example/bot',
+      service_auth_401_redirect: true,
+    });
+    assert.equal(api.status, 201, JSON.stringify(api.json));
+    const ask = (headers: Record<string, string>, redirect = false) => fetch(`${s.baseUrl}/cdn-cgi/access/authorize${redirect ? '?redirect=1' : ''}`, { redirect: 'manual', headers: { 'x-forwarded-host': 'api.test', ...headers } });
+    const as = (token: { client_id: string; client_secret: string }) => ({ 'cf-access-client-id': token.client_id, 'cf-access-client-secret': token.client_secret });
+    assert.equal((await ask(as(deploy))).status, 200, 'the token its policy names gets in');
+    const refused = await ask(as(other));
+    assert.equal(refused.status, 403);
+    assert.equal(refused.headers.get('x-access-deny-url'), 'https://deny.example/bot', "a service token's refusal names the non-identity deny URL");
+    assert.equal((await ask(as(other), true)).headers.get('location'), 'https://deny.example/bot');
+    const forged = await ask({ 'cf-access-client-id': deploy.client_id, 'cf-access-client-secret': 'wrong' }, true);
+    assert.equal(forged.status, 401, 'credentials that are not valid: a bare 401, no sign-in redirect');
+    assert.equal(forged.headers.get('x-access-login'), null);
+    const browser = await ask({}, true);
+    assert.equal(browser.status, 302, 'a request without credentials is still sent to sign in');
+    assert.match(browser.headers.get('location') ?? '', /\/cdn-cgi\/access\/login\/api\.test/);
+  });
+
   it('takes the client address the trusted proxy added, not one the client put first', async () => {
     const A = `/accounts/${s.accountId}/access`;
     const office = await s.api('POST', `${A}/policies`, { name: 'Office', decision: 'bypass', include: [{ ip: { ip: '192.0.2.0/24' } }] });

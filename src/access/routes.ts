@@ -178,6 +178,9 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
         for (const [name, value] of decision.headers) reply.header(name, value);
         return reply.code(403).header(PREFLIGHT_ANSWERED, 'answered').send();
       case 'login': {
+        // service_auth_401_redirect: a request that came with service-token credentials which let
+        // it in nowhere gets a bare 401 (a script cannot follow a sign-in page).
+        if (decision.app.body.service_auth_401_redirect === true && request.headers['cf-access-client-id'] !== undefined) return reply.code(401).type('text/html').send(messagePage('Unauthorized', 'The service token is not valid for this application.'));
         const returnTo = `${original.proto}://${original.host}${original.path}`;
         const to = `${decision.authDomain}/cdn-cgi/access/login/${encodeURIComponent(original.host)}?redirect_url=${encodeURIComponent(returnTo)}`;
         reply.header('x-access-login', to);
@@ -185,14 +188,18 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
       }
       case 'deny': {
         await log.refusal(decision.app.accountId, { app: decision.app, host: original.host, ip: original.ip, ...(decision.userId !== undefined ? { userId: decision.userId } : {}), ...(decision.email !== undefined ? { userEmail: decision.email } : {}) });
-        const denyUrl = typeof decision.app.body.custom_deny_url === 'string' ? decision.app.body.custom_deny_url : undefined;
-        if (denyUrl !== undefined) reply.header('x-access-deny-url', denyUrl);
-        if (redirect && denyUrl !== undefined) return reply.redirect(denyUrl, 302);
+        // A service token refused goes to custom_non_identity_deny_url, a user to custom_deny_url.
+        const denyUrlSetting = decision.serviceToken === true ? decision.app.body.custom_non_identity_deny_url : decision.app.body.custom_deny_url;
+        const denyUrl = typeof denyUrlSetting === 'string' && denyUrlSetting !== '' ? denyUrlSetting : undefined;
         if (decision.unprovided !== undefined) {
           const { policy, steps } = decision.unprovided;
           const report = unprovided.report(`${decision.app.id}\n${policy}`);
           if (report !== undefined) app.log.warn({ app: decision.app.name, appId: decision.app.id, policy, steps, refusedSince: report.refusedSince }, 'An Allow policy asks for a step this server does not provide; the users it matches are refused (docs/enforcement.md)');
-          return reply.code(403).type('text/html').send(messagePage('Forbidden', `Access to this application needs ${steps} first, which this server does not provide. Ask the application's administrator.`));
+        }
+        if (denyUrl !== undefined) reply.header('x-access-deny-url', denyUrl);
+        if (redirect && denyUrl !== undefined) return reply.redirect(denyUrl, 302);
+        if (decision.unprovided !== undefined) {
+          return reply.code(403).type('text/html').send(messagePage('Forbidden', `Access to this application needs ${decision.unprovided.steps} first, which this server does not provide. Ask the application's administrator.`));
         }
         const message = typeof decision.app.body.custom_deny_message === 'string' ? decision.app.body.custom_deny_message : "You don't have permission to view this application.";
         return reply.code(403).type('text/html').send(messagePage('Forbidden', message));
