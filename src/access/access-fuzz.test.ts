@@ -38,8 +38,10 @@ async function seed(s: TestServer): Promise<AccessFuzzSetup> {
     domain: 'wiki.test',
     policies: [{ id: staff.id, precedence: 1 }, { id: bots.id, precedence: 2 }],
     cors_headers: { allowed_origins: ['https://app.example.com'], allowed_methods: ['GET', 'PUT'], allow_credentials: true },
+    service_auth_401_redirect: true,
+    custom_non_identity_deny_url: 'https://wiki.test/bots-denied',
   });
-  await created('/apps', { type: 'self_hosted', name: 'Wiki admin', domain: 'wiki.test/admin', policies: [{ id: staff.id, precedence: 1 }] });
+  await created('/apps', { type: 'self_hosted', name: 'Wiki admin', domain: 'wiki.test/admin', path_cookie_attribute: true, custom_deny_url: 'https://wiki.test/denied', policies: [{ id: staff.id, precedence: 1 }] });
   await created('/apps', { type: 'self_hosted', name: 'Corp', domain: '*.corp.test', policies: [{ id: staff.id, precedence: 1 }] });
   const pin = await created('/identity_providers', { name: 'Email code', type: 'onetimepin', config: {} });
   const { certificatePem } = await selfSignedCertificate('idp.test', 30);
