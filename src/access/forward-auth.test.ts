@@ -22,11 +22,15 @@ describe('forward auth without a proxy', () => {
   let s: TestServer;
   let auds: { wikiAud: string; crmAud: string };
   let adaToken: string;
+  /** A session of Ada's for the application with this AUD tag, issued now. */
+  const adaSession = async (aud: string): Promise<string> => {
+    const ada = (await s.api('GET', `/accounts/${s.accountId}/access/users?email=ada@example.com`)).json.result[0];
+    return userAppToken({ aud, issuer: s.baseUrl, lifetimeSeconds: 600, userId: ada.id, email: ada.email }, await s.accessKeys!.current(s.accountId));
+  };
   before(async () => {
     s = await startTestServer({ access: { devLogin: true } });
     auds = await withApps(s);
-    const ada = (await s.api('GET', `/accounts/${s.accountId}/access/users?email=ada@example.com`)).json.result[0];
-    adaToken = await userAppToken({ aud: auds.wikiAud, issuer: s.baseUrl, lifetimeSeconds: 600, userId: ada.id, email: ada.email }, await s.accessKeys!.current(s.accountId));
+    adaToken = await adaSession(auds.wikiAud);
   });
   after(() => s?.close());
 
@@ -74,8 +78,7 @@ describe('forward auth without a proxy', () => {
     try {
       // A session of now: an earlier test ended the ones issued before it.
       await new Promise((resolve) => setTimeout(resolve, 1100));
-      const ada = (await s.api('GET', `${A}/users?email=ada@example.com`)).json.result[0];
-      const token = await userAppToken({ aud: auds.wikiAud, issuer: s.baseUrl, lifetimeSeconds: 600, userId: ada.id, email: ada.email }, await s.accessKeys!.current(s.accountId));
+      const token = await adaSession(auds.wikiAud);
       const asAda = (uri: string) => authorize(s, { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': uri, cookie: `CF_Authorization=${token}` });
       assert.equal((await asAda('/page')).status, 200, "Ada's session opens the wiki");
       // Ada's token is the wiki's: under /admin it counts for nothing, however the path is spelled.
@@ -89,13 +92,12 @@ describe('forward auth without a proxy', () => {
 
   it('refuses a user whom an Allow policy lets in only after approval, a justification or Browser Isolation (none of which this server provides), saying which step', async () => {
     const A = `/accounts/${s.accountId}/access`;
-    const ada = (await s.api('GET', `${A}/users?email=ada@example.com`)).json.result[0];
     await new Promise((resolve) => setTimeout(resolve, 1100)); // sessions issued after the earlier test's revocation
     for (const setting of ['approval_required', 'purpose_justification_required', 'isolation_required'] as const) {
       const policy = await s.api('POST', `${A}/policies`, { name: `Staff, ${setting}`, decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }], [setting]: true, ...(setting === 'approval_required' ? { approval_groups: [{ email_addresses: ['boss@example.com'], approvals_needed: 1 }] } : {}) });
       assert.equal(policy.status, 201, JSON.stringify(policy.json));
       const app = await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: `Guarded ${setting}`, domain: `${setting.replaceAll('_', '-')}.test`, policies: [{ id: policy.json.result.id, precedence: 1 }] });
-      const token = await userAppToken({ aud: app.json.result.aud, issuer: s.baseUrl, lifetimeSeconds: 600, userId: ada.id, email: ada.email }, await s.accessKeys!.current(s.accountId));
+      const token = await adaSession(app.json.result.aud);
       const ask = () => authorize(s, { 'x-forwarded-host': `${setting.replaceAll('_', '-')}.test`, 'x-forwarded-uri': '/', cookie: `CF_Authorization=${token}` });
       const refused = await ask();
       assert.equal(refused.status, 403, setting);
@@ -114,11 +116,8 @@ describe('forward auth without a proxy', () => {
     const reports = await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Reports', domain: 'wiki.test/reports/*', path_cookie_attribute: true, policies: [{ id: staff.id, precedence: 1 }] });
     assert.equal(reports.status, 201, JSON.stringify(reports.json));
     try {
-      const ada = (await s.api('GET', `${A}/users?email=ada@example.com`)).json.result[0];
-      const keys = await s.accessKeys!.current(s.accountId);
-      const tokenFor = (aud: string) => userAppToken({ aud, issuer: s.baseUrl, lifetimeSeconds: 600, userId: ada.id, email: ada.email }, keys);
       const keep = async (aud: string, page: string) => {
-        const url = `${s.baseUrl}/cdn-cgi/access/authorized?token=${encodeURIComponent(await tokenFor(aud))}&redirect_url=${encodeURIComponent(`https://wiki.test${page}`)}`;
+        const url = `${s.baseUrl}/cdn-cgi/access/authorized?token=${encodeURIComponent(await adaSession(aud))}&redirect_url=${encodeURIComponent(`https://wiki.test${page}`)}`;
         const answer = await fetch(url, { redirect: 'manual', headers: { 'x-forwarded-host': 'wiki.test', 'x-forwarded-proto': 'https' } });
         assert.equal(answer.status, 302);
         return answer.headers.get('set-cookie') ?? '';

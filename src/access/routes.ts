@@ -24,7 +24,7 @@ import { loginMethods, registerLoginRoutes } from './login/routes.js';
 import type { Mailer } from './login/mailer.js';
 import { parseTrustedProxies } from './trusted-proxies.js';
 import { preflightOf } from './cors.js';
-import { holdsUnstorableText, UNSTORABLE_MESSAGE } from '../api/untrusted-json.js';
+import { UNSTORABLE_MESSAGE, unstorableField } from '../api/untrusted-json.js';
 import type { SigningKeys } from '../account/signing-keys.js';
 
 export const COOKIE = 'CF_Authorization';
@@ -106,8 +106,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const sources = { 'path segment': request.params, 'query parameter': request.query, 'form field': request.body } as Record<string, unknown>;
     for (const [where, values] of Object.entries(sources)) {
       if (values === null || typeof values !== 'object') continue;
-      const name = Object.keys(values).find((key) => holdsUnstorableText(key) || holdsUnstorableText((values as Record<string, unknown>)[key]));
-      if (name !== undefined) {
+      if (unstorableField(values as Record<string, unknown>, true) !== undefined) {
         void reply.code(400).type('text/html').send(messagePage('Bad request', `A ${where} ${UNSTORABLE_MESSAGE}.`));
         return;
       }

@@ -24,7 +24,7 @@ import { obj } from '../schema/json-schema.js';
 import { DEFAULT_SETTINGS, type ServerSettings } from './settings.js';
 import { DEFAULT_WEB_ROOT, registerDashboard } from './static.js';
 import { SigningKeys } from '../account/signing-keys.js';
-import { holdsUnstorableText, UNSTORABLE_MESSAGE, parseUntrustedJson, unacceptedCharset } from './untrusted-json.js';
+import { UNSTORABLE_MESSAGE, parseUntrustedJson, unacceptedCharset, unstorableField } from './untrusted-json.js';
 import { answerClientError, frameworkError, isClientAbort } from './transport-errors.js';
 import { setAsideUnknownFields, topLevelFields } from './unknown-fields.js';
 import { ImportSlots } from './import-slots.js';
@@ -416,11 +416,6 @@ function limited(who: string, limit: number, window: string, retryAfterS: number
   return apiError('rate_limited', { who, limit, window, retryAfter: retryAfterS }, { 'retry-after': String(retryAfterS) });
 }
 
-/** The first parameter whose value holds text no store can keep (checked on every request, so without making arrays). */
-function unstorableField(values: Record<string, unknown>): string | undefined {
-  for (const name in values) if (holdsUnstorableText(values[name])) return name;
-  return undefined;
-}
 
 function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];

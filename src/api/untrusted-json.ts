@@ -64,6 +64,15 @@ export function holdsUnstorableText(value: unknown): boolean {
   return false;
 }
 
+/**
+ * The first parameter (path segment, query value, form field) whose value, or with `keys` whose
+ * name, holds text no store can keep. Checked on every request, so without making arrays.
+ */
+export function unstorableField(values: Record<string, unknown>, keys = false): string | undefined {
+  for (const name in values) if ((keys && UNSTORABLE.test(name)) || holdsUnstorableText(values[name])) return name;
+  return undefined;
+}
+
 const OPEN_BRACE = 0x7b;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACE = 0x7d;

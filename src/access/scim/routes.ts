@@ -9,7 +9,7 @@ import { SCIM_MOUNT } from '../../account/scim-provisioning.js';
 import { withAuditActor } from '../../store/audit.js';
 import { isStoreUnavailable } from '../../store/errors.js';
 import type { ResourceRecord, Store, StoreReader, StoreWriter } from '../../store/store.js';
-import { holdsUnstorableText, parseUntrustedJson, unacceptedCharset, UNSTORABLE_MESSAGE } from '../../api/untrusted-json.js';
+import { parseUntrustedJson, unacceptedCharset, UNSTORABLE_MESSAGE, unstorableField } from '../../api/untrusted-json.js';
 import { answerFrameworkErrorsUnder } from '../../api/server.js';
 import { AccessLog } from '../access-log.js';
 import { ScimAuthenticator } from './auth.js';
@@ -155,8 +155,8 @@ function routesIn(app: FastifyInstance, options: ScimOptions): void {
   // (Also before a path no route has: with the right secret it is a 404, without it a 401.)
   app.addHook('onRequest', async (request) => {
     scopes.set(request, await authenticator.authenticate({ ...namedProvider(request), authorization: request.headers.authorization, ip: request.ip }));
-    const unstorable = [...Object.entries(request.params as Record<string, unknown>), ...Object.entries(request.query as Record<string, unknown>)].find(([, value]) => holdsUnstorableText(value));
-    if (unstorable !== undefined) throw badRequest('invalidValue', `${unstorable[0]} ${UNSTORABLE_MESSAGE}.`);
+    const unstorable = unstorableField(request.params as Record<string, unknown>) ?? unstorableField(request.query as Record<string, unknown>);
+    if (unstorable !== undefined) throw badRequest('invalidValue', `${unstorable} ${UNSTORABLE_MESSAGE}.`);
   });
 
   /** Run `write` in the account's transaction, the provider the author of every change it makes. */
