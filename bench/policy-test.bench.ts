@@ -5,6 +5,7 @@
 //   npm run bench:policy-test                          (USERS=1000000, SQLite)
 //   USERS=200000 DB=postgres://postgres@127.0.0.1:5432/test INSTANCES=2 npm run bench:policy-test
 //   ROUNDS=3: best of three runs of each side
+//   PAUSE_S=330: wait this long before each API round after the first (a test after a quiet time)
 
 import { measurePolicyTest } from './support/policy-test-vs-cli.js';
 
@@ -15,6 +16,7 @@ const figures = await measurePolicyTest({
   ...(process.env.DB !== undefined && process.env.DB !== '' ? { db: process.env.DB } : {}),
   instances,
   rounds: Number(process.env.ROUNDS ?? 1),
+  pauseMs: 1000 * Number(process.env.PAUSE_S ?? 0),
   log: (message) => process.stderr.write(`[bench:policy-test] ${message}\n`),
 });
 console.log(JSON.stringify({ benchmark: 'policy-test', ...figures }));

@@ -28,6 +28,8 @@ export interface PolicyTestMeasureOptions {
   readonly instances?: 1 | 2;
   /** Runs of each side; the best is reported (default 1). */
   readonly rounds?: number;
+  /** Quiet time before each API round after the first (default 0): a test after a pause, as an operator's next test comes. */
+  readonly pauseMs?: number;
   /** Progress lines (default: stderr). */
   readonly log?: (message: string) => void;
   /** Also measure paging of the users and of the results, on the server that ran the test. */
@@ -38,6 +40,8 @@ export interface PolicyTestFigures {
   readonly users: number;
   readonly store: 'sqlite' | 'postgres';
   readonly policies: number;
+  /** Every API round's time, in order (test_ms is the best). */
+  readonly api_rounds_ms: readonly number[];
   /** API policy test, one server: start to `complete`. */
   readonly test_ms: number;
   /** `portcullis test` over the NDJSON export, wall time of the process. */
@@ -100,12 +104,18 @@ export async function measurePolicyTest(options: PolicyTestMeasureOptions): Prom
 
     let cli: CliRun | undefined;
     let one: ApiRun | undefined;
+    const apiRoundsMs: number[] = [];
     for (let r = 1; r <= rounds; r++) {
       const c = runCli(files);
       log(`CLI round ${r}: ${c.ms.toFixed(0)} ms, peak RSS ${c.rssMiB ?? '?'} MiB`);
       if (cli === undefined || c.ms < cli.ms) cli = c;
+      if (r > 1 && (options.pauseMs ?? 0) > 0) {
+        log(`waiting ${options.pauseMs} ms before the next API round`);
+        await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
+      }
       const a = await runApiTest([first], setup, log);
       log(`API round ${r}: ${a.ms.toFixed(0)} ms, peak RSS ${a.peakRssMiB} MiB`);
+      apiRoundsMs.push(Math.round(a.ms));
       if (one === undefined || a.ms < one.ms) one = a;
     }
     const counts = [one!.counts.approved, one!.counts.blocked, one!.counts.errored];
@@ -133,6 +143,7 @@ export async function measurePolicyTest(options: PolicyTestMeasureOptions): Prom
       store: options.db === undefined ? 'sqlite' : 'postgres',
       policies: policies(setup).length,
       test_ms: Math.round(one!.ms),
+      api_rounds_ms: apiRoundsMs,
       cli_ms: Math.round(cli!.ms),
       test_over_cli: round(one!.ms / cli!.ms),
       test_peak_rss_mib: one!.peakRssMiB,
