@@ -234,6 +234,8 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
       openAccounts: openAccounts ? true : undefined,
     }),
     tester: definedOnly({
+      // A server keeps its policy-test threads (and their sessions): a test after a quiet time is then as fast as the one before.
+      residentThreads: true,
       leaseMs: optionalInteger(env, 'PORTCULLIS_TEST_LEASE_MS'),
       workers: optionalCount(flags.testWorkers !== undefined ? { '--test-workers': flags.testWorkers } : env, flags.testWorkers !== undefined ? '--test-workers' : 'PORTCULLIS_TEST_WORKERS'),
       retentionMs: optionalInteger(env, 'PORTCULLIS_TEST_RETENTION_DAYS', 24 * 3600_000),

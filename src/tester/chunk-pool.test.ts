@@ -1,6 +1,7 @@
 // ChunkPool.warm: a policy test's threads are started (and connected to the database) while the
-// test is being created, stop again (and their sessions end) when no chunk comes, and a stopped
-// pool starts none; threads waiting for work never keep a process alive.
+// test is being created, stop again (and their sessions end) when no chunk comes, unless the
+// pool is resident (the server's), and a stopped pool starts none; threads waiting for work
+// never keep a process alive.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -55,7 +56,41 @@ for (const kind of await databaseKinds()) {
   });
 }
 
-test('idle threads do not keep a process alive that has nothing else to do', { timeout: 60_000 }, async () => {
+for (const kind of await databaseKinds()) {
+  test(`a resident pool keeps its threads and their sessions past the idle time, and decides chunks on them (${kind.name})`, { skip: kind.skip, timeout: 30_000 }, async () => {
+    const database = await kind.create();
+    const store = await openStore(database.url, { secrets: testKeys() });
+    const connection = store.tests.threadConnection!;
+    await store.close();
+    const pool = new ChunkPool({ size: 2, connection, idleMs: 200, resident: true });
+    const admin = kind.name === 'postgres' ? new pg.Client({ connectionString: TEST_POSTGRES_URL }) : undefined;
+    await admin?.connect();
+    try {
+      pool.warm();
+      assert.equal(pool.threadCount, 2);
+      const sessions = async () => Number((await admin!.query('SELECT COUNT(*) AS n FROM pg_stat_activity WHERE application_name = $1', [new URL(database.url).searchParams.get('application_name')])).rows[0].n);
+      if (admin !== undefined) await until('both threads are connected', async () => (await sessions()) === 2);
+      await new Promise((ok) => setTimeout(ok, 1_500));
+      assert.equal(pool.threadCount, 2, 'kept, though idle for longer than idleMs');
+      if (admin !== undefined) assert.equal(await sessions(), 2, 'their sessions kept too');
+      // The account has no users: the chunk is read on the kept session and decided empty.
+      const spec = { id: 'resident-test', accountId: 'no-such-account', definition: { policies: [{ body: { name: 'All', decision: 'allow', include: [{ everyone: {} }] } }] }, snapshot: { accountId: 'no-such-account', now: 0, groups: [], lists: [], identityProviders: [], postureRules: [], apps: [], serviceTokens: [] } };
+      assert.equal((await pool.decide(spec, 1, 1_000)).processed, 0);
+      await new Promise((ok) => setTimeout(ok, 500));
+      assert.equal(pool.threadCount, 2, 'still kept after work');
+      await pool.close();
+      assert.equal(pool.threadCount, 0, 'closing stops them');
+      if (admin !== undefined) await until('their sessions end', async () => (await sessions()) === 0);
+    } finally {
+      await admin?.end();
+      await pool.close();
+      await database.drop();
+    }
+  });
+}
+
+for (const resident of [false, true]) {
+  test(`idle threads do not keep a process alive that has nothing else to do${resident ? ' (a resident pool)' : ''}`, { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-chunk-pool-'));
   try {
     const path = join(dir, 'store.db');
@@ -65,7 +100,7 @@ test('idle threads do not keep a process alive that has nothing else to do', { t
     // does anything else, so it ends only if the waiting threads let it.
     const script = `
       const { ChunkPool } = await import(${JSON.stringify(new URL('./chunk-pool.js', import.meta.url).href)});
-      const pool = new ChunkPool({ size: 2, connection: { dialect: 'sqlite', path: ${JSON.stringify(path)} } });
+      const pool = new ChunkPool({ size: 2, connection: { dialect: 'sqlite', path: ${JSON.stringify(path)} }, resident: ${resident} });
       pool.warm();
       console.log('threads', pool.threadCount);`;
     // A file, not `-e`: a process running `-e` code ends without waiting for its threads.
@@ -90,3 +125,4 @@ test('idle threads do not keep a process alive that has nothing else to do', { t
     rmSync(dir, { recursive: true, force: true });
   }
 });
+}

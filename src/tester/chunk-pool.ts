@@ -3,7 +3,8 @@
 // the users, parsing and preparing their identities, deciding and serializing the results (all
 // of a test's CPU but its writes) run on the threads, so HTTP is answered during a large test
 // and a test uses every core. Threads start when a test is posted (warm) or on first use, and
-// stop after a while without work.
+// stop after a while without work; a resident pool (the server's) keeps them, so that a test
+// after a quiet time finds its threads and their database sessions where the last one left them.
 
 import { Worker } from 'node:worker_threads';
 import type { ChunkOutcome, ThreadConnection } from '../store/store.js';
@@ -43,6 +44,13 @@ export interface ChunkPoolOptions {
   readonly connection: ThreadConnection;
   /** Threads without work for this long are stopped (their memory and database sessions given back); default 5 minutes. */
   readonly idleMs?: number;
+  /**
+   * Keep threads however long they wait (idleMs does not apply). A new thread's first chunks run
+   * cold and, on PostgreSQL, its new session maps the database's shared buffers as it reads: a
+   * million-user test after six quiet minutes took 7.4 s with new threads, 6.0 s with kept ones
+   * (docs/benchmarks.md, "Threads kept").
+   */
+  readonly resident?: boolean;
   /** A chunk not answered within this long (default 60 s) fails and its thread is stopped: a thread stuck in a loop would otherwise hold its chunks forever. */
   readonly jobTimeoutMs?: number;
   /** The thread's script; tests substitute one that fails (it must call chunk-worker.ts's serveChunks). */
@@ -185,6 +193,7 @@ export class ChunkPool {
     // Threads waiting for work must not keep a process alive that has nothing else to do.
     for (const t of this.threads) t.worker.unref();
     clearTimeout(this.idleTimer);
+    if (this.options.resident === true) return;
     this.idleTimer = setTimeout(() => void this.stopThreads(), this.options.idleMs ?? THREAD_IDLE_MS);
     this.idleTimer.unref();
   }

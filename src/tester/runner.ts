@@ -26,6 +26,12 @@ export interface RunnerOptions {
    * loop's thread, as does a database no other thread can reach (in-memory SQLite).
    */
   readonly workers?: number;
+  /**
+   * Start the worker threads with the runner and keep them (ChunkPool's resident mode), so that a
+   * test after a quiet time is as fast as one right after another. Off by default: a process
+   * that may never test (a test suite's many servers) then starts no threads until one comes.
+   */
+  readonly residentThreads?: boolean;
   /** Chunks processed at once by this process (default: two per worker thread, so none waits; 1 without threads). */
   readonly concurrency?: number;
   /** The worker threads' script and extra data (tests substitute one that fails). */
@@ -90,7 +96,7 @@ export class TestRunner {
     const connection = store.tests.threadConnection;
     this.pool =
       workers > 0 && connection !== undefined
-        ? new ChunkPool({ size: workers, connection, ...(options.workerScript !== undefined ? { script: options.workerScript.url, extraData: options.workerScript.data ?? {} } : {}) })
+        ? new ChunkPool({ size: workers, connection, resident: options.residentThreads === true, ...(options.workerScript !== undefined ? { script: options.workerScript.url, extraData: options.workerScript.data ?? {} } : {}) })
         : undefined;
     this.concurrency = options.concurrency ?? (this.pool !== undefined ? 2 * workers : 1);
     this.maintenanceMs = options.maintenanceMs ?? 5_000;
@@ -118,6 +124,7 @@ export class TestRunner {
     this.maintenanceTimer.unref();
     this.recordRebuild = this.newRecordRebuild();
     void this.recordRebuild?.start();
+    if (this.options.residentThreads === true) this.pool?.warm();
   }
 
   /** A test is about to be created: start the worker threads meanwhile (see ChunkPool.warm). */
