@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import { serviceAppToken, userAppToken, VerifiedTokens, verifyAppToken } from './app-token.js';
-import type { SigningKey } from '../account/signing-keys.js';
+import { bindingSecretOf, type SigningKey } from '../account/signing-keys.js';
 
 async function key(): Promise<SigningKey> {
   const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
   const jwk = { ...(await exportJWK(publicKey)), alg: 'RS256', use: 'sig' };
   const kid = await calculateJwkThumbprint(jwk);
-  return { kid, privateKey: privateKey as unknown as SigningKey['privateKey'], publicJwk: { ...jwk, kid }, certificate: '', createdAt: new Date().toISOString() };
+  return { kid, privateKey: privateKey as unknown as SigningKey['privateKey'], publicJwk: { ...jwk, kid }, certificate: '', bindingSecret: bindingSecretOf(await exportJWK(privateKey)), createdAt: new Date().toISOString() };
 }
 
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -15,6 +15,7 @@ import { evaluatedIdentity } from '../api/resources/user-policy-checks.js';
 import type { ResourceRecord, Store, UserRecord } from '../store/store.js';
 import { matchDestination } from './app-match.js';
 import { serviceAppToken, type AppTokenClaims, type ServiceTokenInput, type VerifiedTokens } from './app-token.js';
+import { bindingHolds, bindsSessions } from './binding-cookie.js';
 import type { SigningKey, SigningKeys } from '../account/signing-keys.js';
 import { isSafeHeader } from '../schema/saml-headers.js';
 import { preflightHandling, type Preflight } from './cors.js';
@@ -25,6 +26,8 @@ export interface ForwardedRequest {
   readonly ip: string | undefined;
   /** The CF_Authorization cookie or Cf-Access-Token header, if any. */
   readonly token: string | undefined;
+  /** The CF_Binding cookie, if any (binding-cookie.ts). */
+  readonly binding?: string;
   readonly clientId: string | undefined;
   readonly clientSecret: string | undefined;
   /** When the request is a CORS preflight (OPTIONS with Origin and Access-Control-Request-Method): what it asks. */
@@ -244,6 +247,10 @@ function decideWith(request: ForwardedRequest, ctx: DecideContext, index: Accoun
       service = view.serviceTokens.find((t) => t.body.client_id === claims!.common_name && t.body.enabled !== false && !(typeof t.body.expires_at === 'string' && !(Date.parse(t.body.expires_at) > now)));
       if (service !== undefined) identity = { ...network, service_token_id: service.id, service_token_status: true, common_name: claims.common_name };
       else claims = undefined;
+    } else if (claims?.sub !== undefined && bindsSessions(app) && !bindingHolds(request.token, request.binding, keys)) {
+      // The application binds its sessions to the browser: a token without its CF_Binding
+      // cookie (one that leaked alone) is no session.
+      claims = undefined;
     } else if (claims?.sub !== undefined) {
       const known = loaded.user !== undefined ? { user: loaded.user.value } : view.userNow(claims.sub);
       if (known === undefined) return { load: 'user', view, userId: claims.sub };

@@ -204,5 +204,42 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
       assert.equal(robotSeen.path, '/api/more');
       assert.ok(robotSeen.headers['x-department'] === undefined || robotSeen.headers['x-department'] === '', `the upstream got ${JSON.stringify(robotSeen.headers['x-department'])}`);
     });
+
+    it('binds a session to the browser that signed in (enable_binding_cookie), and the upstream never sees the binding cookie', async () => {
+      const vault = await s.api('POST', `${A()}/apps`, { type: 'self_hosted', name: 'Wiki vault', domain: `${HOST}/vault`, enable_binding_cookie: true, policies: [{ id: staffPolicy, precedence: 1 }] });
+      assert.equal(vault.status, 201, JSON.stringify(vault.json));
+      // The upstream checks tokens for this application now.
+      const wikiAud = aud;
+      aud = vault.json.result.aud;
+      try {
+        const page = await context.newPage();
+        await page.goto(`${origin()}/vault/keys`);
+        await page.fill('#email', 'ada@example.com');
+        await page.click('button[type=submit]');
+        await page.waitForSelector('#hello');
+        assert.equal(await page.textContent('#hello'), 'hello ada@example.com');
+        await page.close();
+        const cookies = await context.cookies(origin());
+        const binding = cookies.find((c) => c.name === 'CF_Binding');
+        const token = cookies.find((c) => c.name === 'CF_Authorization')?.value;
+        assert.ok(binding?.httpOnly && token !== undefined, 'the browser keeps an HttpOnly CF_Binding beside its session');
+        const seen = upstream.seen.at(-1)!;
+        assert.equal(seen.path, '/vault/keys');
+        assert.match(String(seen.headers.cookie), /CF_Authorization=/);
+        assert.doesNotMatch(String(seen.headers.cookie), /CF_Binding/, 'the upstream did not get the binding cookie');
+
+        assert.equal((await viaProxy('/vault/keys', { cookie: `CF_Authorization=${token}` })).status, 302, 'the token alone is sent to sign in');
+        // The binding cookie among others, then first: the upstream gets every other cookie as sent.
+        const among = await viaProxy('/vault/keys', { cookie: `theme=dark; CF_Binding=${binding.value}; CF_Authorization=${token}; lang=en` });
+        assert.equal(among.status, 200, await among.text());
+        assert.equal(upstream.seen.at(-1)!.headers.cookie, `theme=dark; CF_Authorization=${token}; lang=en`);
+        const leading = await viaProxy('/vault/keys', { cookie: `CF_Binding=${binding.value}; CF_Authorization=${token}` });
+        assert.equal(leading.status, 200);
+        assert.equal(upstream.seen.at(-1)!.headers.cookie, `CF_Authorization=${token}`);
+      } finally {
+        aud = wikiAud;
+        await s.api('DELETE', `${A()}/apps/${vault.json.result.id}`);
+      }
+    });
   });
 }

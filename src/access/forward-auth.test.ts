@@ -125,10 +125,57 @@ describe('forward auth without a proxy', () => {
       assert.match(await keep(reports.json.result.aud, '/reports/q3'), /; Path=\/reports;/, 'the application on a path keeps its session there');
       assert.match(await keep(auds.wikiAud, '/page'), /; Path=\/;/, 'without the attribute, the whole host');
       const out = await fetch(`${s.baseUrl}/cdn-cgi/access/logout`, { headers: { 'x-forwarded-host': 'wiki.test' } });
-      assert.deepEqual(out.headers.getSetCookie().map((c) => /Path=([^;]+)/.exec(c)?.[1]).sort(), ['/', '/reports']);
-      assert.ok(out.headers.getSetCookie().every((c) => c.startsWith('CF_Authorization=;') && c.includes('Max-Age=0')));
+      // Each path's session cookie and binding cookie (enable_binding_cookie) alike.
+      assert.deepEqual(out.headers.getSetCookie().map((c) => `${c.split('=')[0]} ${/Path=([^;]+)/.exec(c)?.[1]}`).sort(), ['CF_Authorization /', 'CF_Authorization /reports', 'CF_Binding /', 'CF_Binding /reports']);
+      assert.ok(out.headers.getSetCookie().every((c) => /^CF_\w+=;/.test(c) && c.includes('Max-Age=0')));
     } finally {
       await s.api('DELETE', `${A}/apps/${reports.json.result.id}`);
+    }
+  });
+
+  it('binds sessions to the browser under enable_binding_cookie: the token alone, or with another binding, is no session', async () => {
+    const A = `/accounts/${s.accountId}/access`;
+    const staff = (await s.api('GET', `${A}/policies`)).json.result.find((p: { name: string }) => p.name === 'Staff');
+    const vault = await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Vault', domain: 'vault.test', enable_binding_cookie: true, same_site_cookie_attribute: 'strict', policies: [{ id: staff.id, precedence: 1 }] });
+    assert.equal(vault.status, 201, JSON.stringify(vault.json));
+    const aud = vault.json.result.aud as string;
+    try {
+      /** Keep a session as the application's host does: the cookies /cdn-cgi/access/authorized sets. */
+      const keep = async (token: string) => {
+        const url = `${s.baseUrl}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent('https://vault.test/secrets')}`;
+        const answer = await fetch(url, { redirect: 'manual', headers: { 'x-forwarded-host': 'vault.test', 'x-forwarded-proto': 'https' } });
+        assert.equal(answer.status, 302);
+        return answer.headers.getSetCookie();
+      };
+      const token = await adaSession(aud);
+      const cookies = await keep(token);
+      assert.equal(cookies.length, 2, cookies.join(' | '));
+      assert.ok(cookies[0]!.startsWith(`CF_Authorization=${token};`));
+      const binding = /^CF_Binding=([^;]+);/.exec(cookies[1]!)?.[1];
+      assert.ok(binding !== undefined && binding.length >= 40, cookies[1]);
+      for (const attribute of ['Path=/', 'HttpOnly', 'SameSite=Strict', 'Secure']) assert.ok(cookies[1]!.split('; ').includes(attribute), `${attribute} in ${cookies[1]}`);
+
+      const asking = (cookie: string) => authorize(s, { 'x-forwarded-host': 'vault.test', 'x-forwarded-uri': '/secrets', cookie });
+      assert.equal((await asking(`CF_Authorization=${token}; CF_Binding=${binding}`)).status, 200, 'both cookies: a session');
+      assert.equal((await asking(`CF_Authorization=${token}`)).status, 401, 'the token alone: sign in');
+      assert.equal((await asking(`CF_Authorization=${token}; CF_Binding=${binding!.slice(0, -2)}AA`)).status, 401, 'another binding: sign in');
+      const other = await adaSession(aud);
+      const otherBinding = /^CF_Binding=([^;]+);/.exec((await keep(other))[1]!)?.[1];
+      assert.notEqual(otherBinding, binding, 'each token its own binding');
+      assert.equal((await asking(`CF_Authorization=${other}; CF_Binding=${binding}`)).status, 401, "another session's binding: sign in");
+      assert.equal((await asking(`CF_Authorization=${other}; CF_Binding=${otherBinding}`)).status, 200);
+
+      const identity = (cookie: string) => fetch(`${s.baseUrl}/cdn-cgi/access/get-identity`, { headers: { 'x-forwarded-host': 'vault.test', cookie } });
+      assert.equal((await identity(`CF_Authorization=${token}`)).status, 401, 'nor does the token alone tell who it is');
+      assert.equal((await identity(`CF_Authorization=${token}; CF_Binding=${binding}`)).status, 200);
+
+      // An application that does not bind sessions sets no binding cookie and needs none.
+      const wikiToken = await adaSession(auds.wikiAud);
+      const wikiCookies = await fetch(`${s.baseUrl}/cdn-cgi/access/authorized?token=${encodeURIComponent(wikiToken)}&redirect_url=${encodeURIComponent('https://wiki.test/')}`, { redirect: 'manual', headers: { 'x-forwarded-host': 'wiki.test', 'x-forwarded-proto': 'https' } });
+      assert.deepEqual(wikiCookies.headers.getSetCookie().map((c) => c.split('=')[0]), ['CF_Authorization']);
+      assert.equal((await authorize(s, { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': '/', cookie: `CF_Authorization=${wikiToken}` })).status, 200);
+    } finally {
+      await s.api('DELETE', `${A}/apps/${vault.json.result.id}`);
     }
   });
 

@@ -46,6 +46,14 @@ function nginxExtraHeaders(headers: readonly string[]): { readonly read: string;
   return { read: read.join(''), pass: pass.join('') };
 }
 
+/**
+ * A Cookie header without its CF_Binding cookie (binding-cookie.ts): the cookies before it and
+ * those after it, `$1$2` (nginx's PCRE and Caddy's Go expressions read it alike; no `\`, which
+ * a Caddyfile would take as an escape). First, among others, last or alone, the separators stay
+ * right: `a=1; CF_Binding=x; b=2` becomes `a=1; b=2`, `CF_Binding=x; a=1` becomes `a=1`.
+ */
+export const WITHOUT_BINDING_COOKIE = '^(.*?)(?:^CF_Binding=[^;]*(?:; *)?|; *CF_Binding=[^;]*)(.*)$';
+
 /** A regular expression for a hostname with `*` (any run of characters, as portcullis reads it). */
 const hostPattern = (host: string): string => `^${host.split('*').map((text) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.+')}$`;
 
@@ -66,6 +74,12 @@ export function nginxServerBlock(site: { readonly listen: string; readonly serve
   server {
     listen ${site.listen};
     server_name ${nginxServerName(site.serverName)};
+    # CF_Binding (an application's binding cookie) is for portcullis alone: the upstream gets
+    # every other cookie. (At server level, where if and set are safe.)
+    set $upstream_cookie $http_cookie;
+    if ($http_cookie ~ "${WITHOUT_BINDING_COOKIE}") {
+      set $upstream_cookie $1$2;
+    }
     # Ask portcullis about every request; its answer's headers go upstream.
     location = /cdn-cgi/access/authorize-subrequest {
       internal;
@@ -95,6 +109,7 @@ export function nginxServerBlock(site: { readonly listen: string; readonly serve
       error_page 403 = @access_refused;
       proxy_set_header Cf-Access-Jwt-Assertion $access_jwt;
       proxy_set_header Cf-Access-Authenticated-User-Email $access_email;${extra.pass}
+      proxy_set_header Cookie $upstream_cookie;
       proxy_pass http://${target.upstream};
     }
     location @access_login {
@@ -137,7 +152,11 @@ export function caddySite(site: { readonly address: string; readonly bind?: stri
         respond 204
       }
     }
-    reverse_proxy ${target.upstream}
+    reverse_proxy ${target.upstream} {
+      # CF_Binding (an application's binding cookie) is for portcullis alone: the upstream
+      # gets every other cookie.
+      header_up Cookie "${WITHOUT_BINDING_COOKIE}" "$1$2"
+    }
   }
 }`;
 }
@@ -174,6 +193,8 @@ export function traefikConfig(hosts: readonly string[], target: ProxyTarget): st
       forwardAuth:
         # Ask portcullis about every request; redirect=1 makes it send browsers to sign in itself.
         address: "http://${target.portcullis}/cdn-cgi/access/authorize?redirect=1"
+        # Traefik's middlewares cannot take one cookie out of a request: an application's
+        # binding cookie (CF_Binding) reaches the upstream too (docs/enforcement.md).
         authResponseHeaders: [${['Cf-Access-Jwt-Assertion', 'Cf-Access-Authenticated-User-Email', ...(target.headers ?? [])].map((h) => `"${h}"`).join(', ')}]
   routers:
     ${name}:

@@ -20,6 +20,7 @@ import { EnforcedAccounts, type AccountIndex } from './enforced-accounts.js';
 import type { LoginContext } from './login/flow.js';
 import { CommitStampCheck } from './commit-stamp-check.js';
 import { cookieValue, first, forwarded, sameHostUrl, type OriginalRequest } from './forwarded.js';
+import { BINDING_COOKIE, bindingFor, bindingHolds, bindsSessions } from './binding-cookie.js';
 import { loginMethods, registerLoginRoutes } from './login/routes.js';
 import type { Mailer } from './login/mailer.js';
 import { parseTrustedProxies } from './trusted-proxies.js';
@@ -62,9 +63,9 @@ export interface AccessOptions {
 /** A header sent several times, as one comma-separated value. */
 const joined = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.join(', ') : value);
 
-function cookieHeader(app: { body: Record<string, unknown> }, value: string, maxAgeSeconds: number, secure: boolean, path = '/'): string {
-  const parts = [`${COOKIE}=${value}`, `Path=${path}`, `Max-Age=${maxAgeSeconds}`];
-  if (app.body.http_only_cookie_attribute !== false) parts.push('HttpOnly');
+function cookieHeader(app: { body: Record<string, unknown> }, name: string, value: string, maxAgeSeconds: number, secure: boolean, path = '/', httpOnly = app.body.http_only_cookie_attribute !== false): string {
+  const parts = [`${name}=${value}`, `Path=${path}`, `Max-Age=${maxAgeSeconds}`];
+  if (httpOnly) parts.push('HttpOnly');
   const sameSite = typeof app.body.same_site_cookie_attribute === 'string' ? app.body.same_site_cookie_attribute : 'lax';
   parts.push(`SameSite=${sameSite === 'none' ? 'None' : sameSite === 'strict' ? 'Strict' : 'Lax'}`);
   if (secure || sameSite === 'none') parts.push('Secure');
@@ -134,7 +135,8 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const clientSecret = first(h['cf-access-client-secret']);
     // The proxies pass the original request's headers along: a CORS preflight's among them.
     const preflight = preflightOf(original.method, first(h.origin), first(h['access-control-request-method']), joined(h['access-control-request-headers']));
-    const asked: ForwardedRequest = { host: original.host, path: original.path, ip: original.ip, token, clientId, clientSecret, ...(preflight !== undefined ? { preflight } : {}) };
+    const binding = cookieValue(h.cookie, BINDING_COOKIE);
+    const asked: ForwardedRequest = { host: original.host, path: original.path, ip: original.ip, token, clientId, clientSecret, ...(binding !== undefined ? { binding } : {}), ...(preflight !== undefined ? { preflight } : {}) };
     const decideFromStore = () => decide(asked, context).then((decision) => answer(request, reply, original, decision));
     const remembered = decideFromMemory(asked, context);
     if (remembered === undefined) return decideFromStore();
@@ -253,7 +255,15 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     // path_cookie_attribute: the session is scoped to the application's path, so that applications
     // on other paths of the host keep their own (a browser sends the longer path's cookie first).
     const cookiePath = found.app.body.path_cookie_attribute === true ? (coveringCookiePath(destinationsOf(found.app), original.host, target.pathname) ?? '/') : '/';
-    reply.header('set-cookie', cookieHeader(found.app, query.token, maxAge, original.proto === 'https', cookiePath));
+    const secure = original.proto === 'https';
+    const cookies = [cookieHeader(found.app, COOKIE, query.token, maxAge, secure, cookiePath)];
+    // A user's session on an application that binds sessions: the token's CF_Binding beside it,
+    // always HttpOnly (no script of the page needs it, and the origin never sees it).
+    if (bindsSessions(found.app) && claims.sub !== undefined && claims.sub !== '') {
+      const binding = bindingFor(query.token, await keys.keys(found.view.accountId));
+      if (binding !== undefined) cookies.push(cookieHeader(found.app, BINDING_COOKIE, binding, maxAge, secure, cookiePath, true));
+    }
+    reply.header('set-cookie', cookies);
     return reply.redirect(target.toString(), 302);
   });
 
@@ -265,7 +275,10 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     if (found === undefined && index.only === undefined && index.authDomainAccount(original.host) === undefined) return unknownHost(reply, original.host);
     const token = cookieValue(request.headers.cookie, COOKIE) ?? first(request.headers['cf-access-token']);
     const accountId = found?.view.accountId;
-    const claims = found === undefined || token === undefined ? undefined : await verifyAppToken(token, await keys.keys(found.view.accountId), String(found.app.body.aud), issuerOf(found.view.organization));
+    const published = found === undefined ? [] : await keys.keys(found.view.accountId);
+    const verified = found === undefined || token === undefined ? undefined : await verifyAppToken(token, published, String(found.app.body.aud), issuerOf(found.view.organization));
+    // A bound session answers only with its CF_Binding cookie, as at the enforcement point.
+    const claims = verified !== undefined && bindsSessions(found!.app) && !bindingHolds(token!, cookieValue(request.headers.cookie, BINDING_COOKIE), published) ? undefined : verified;
     const user = accountId === undefined || claims?.sub === undefined || claims.sub === '' ? undefined : await store.read.getUser(accountId, claims.sub);
     const revokedAt = user === undefined ? undefined : await sessionsRevokedAt(store.read, accountId!, user.id);
     if (user === undefined || (revokedAt !== undefined && !((claims!.iat ?? 0) * 1000 > revokedAt))) return reply.code(401).send({ err: 'no session' });
@@ -296,7 +309,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     // Every session on the host: the host-wide cookie and those of applications scoped to their paths.
     const scoped = index.views.flatMap((view) => view.candidates.filter((c) => c.value.body.path_cookie_attribute === true).flatMap((c) => cookiePathsOnHost(c.destinations, host)));
     const paths = [...new Set(['/', ...scoped])];
-    reply.header('set-cookie', paths.map((path) => `${COOKIE}=; Path=${path}; Max-Age=0; HttpOnly; SameSite=Lax`));
+    reply.header('set-cookie', paths.flatMap((path) => [COOKIE, BINDING_COOKIE].map((name) => `${name}=; Path=${path}; Max-Age=0; HttpOnly; SameSite=Lax`)));
     return reply.code(200).type('text/html').send(messagePage('Signed out', 'You are signed out of this application.'));
   });
 

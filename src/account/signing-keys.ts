@@ -4,7 +4,7 @@
 // they signed have expired, so a rotation never cuts a session short. A key older than the
 // account's rotation interval is replaced when next used (Cloudflare's access/keys settings).
 
-import type { webcrypto } from 'node:crypto';
+import { hkdfSync, type webcrypto } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { timeOrderedUuid } from '../store/time-ordered-id.js';
 import { certificateForJwk } from './self-signed-certificate.js';
@@ -16,6 +16,11 @@ export interface SigningKey {
   readonly publicJwk: JWK;
   /** The public key in a self-signed X.509 certificate (PEM), Cloudflare's public_cert(s). */
   readonly certificate: string;
+  /**
+   * A secret derived from the private key, for values only this account's servers can make from
+   * a token it signed (the binding cookie, access/binding-cookie.ts); as secret as the key.
+   */
+  readonly bindingSecret: Buffer;
   readonly createdAt: string;
 }
 
@@ -178,8 +183,15 @@ export class SigningKeys {
     return Promise.all(
       published.map(async (r) => {
         const body = bodyOf(r);
-        return { kid: body.kid, privateKey: (await importJWK(body.private_jwk, 'RS256')) as webcrypto.CryptoKey, publicJwk: body.public_jwk, certificate: body.certificate_pem ?? '', createdAt: r.createdAt };
+        return { kid: body.kid, privateKey: (await importJWK(body.private_jwk, 'RS256')) as webcrypto.CryptoKey, publicJwk: body.public_jwk, certificate: body.certificate_pem ?? '', bindingSecret: bindingSecretOf(body.private_jwk), createdAt: r.createdAt };
       }),
     );
   }
+}
+
+/** The key's binding secret: HKDF-SHA256 of its private exponent, for this one use. */
+export function bindingSecretOf(privateJwk: JWK): Buffer {
+  // Fail closed: a key without its private exponent makes no secret anyone could match.
+  if (typeof privateJwk.d !== 'string' || privateJwk.d === '') throw new Error('a signing key without its private exponent');
+  return Buffer.from(hkdfSync('sha256', Buffer.from(privateJwk.d, 'base64url'), Buffer.alloc(0), 'portcullis CF_Binding cookie', 32));
 }
