@@ -25,7 +25,7 @@ import { DEFAULT_SETTINGS, type ServerSettings } from './settings.js';
 import { DEFAULT_WEB_ROOT, registerDashboard } from './static.js';
 import { SigningKeys } from '../account/signing-keys.js';
 import { UNSTORABLE_MESSAGE, parseUntrustedJson, unacceptedCharset, unstorableField } from './untrusted-json.js';
-import { answerClientError, frameworkError, isClientAbort } from './transport-errors.js';
+import { answerClientError, frameworkError, isClientAbort, type ErrorBodyRenderer } from './transport-errors.js';
 import { setAsideUnknownFields, topLevelFields } from './unknown-fields.js';
 import { ImportSlots } from './import-slots.js';
 import { ImportGarbage } from './import-garbage.js';
@@ -89,23 +89,27 @@ function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
   return send(reply, error.status, failure(error.errors), error.headers);
 }
 
-/** How another protocol served by the same server (SCIM) answers a framework error under its paths, in its own error shape. */
-export type FrameworkErrorAnswer = (error: ApiError, reply: FastifyReply) => FastifyReply;
-const frameworkErrorAnswers = new WeakMap<FastifyInstance, { readonly prefix: string; readonly answer: FrameworkErrorAnswer }[]>();
+const frameworkErrorAnswers = new WeakMap<FastifyInstance, { readonly prefix: string; readonly render: ErrorBodyRenderer }[]>();
 
 /**
- * Answer framework errors (a path the router cannot decode, a segment past the length limit)
- * under `prefix` with `answer` instead of the envelope: they happen before any route or scope,
- * where only the root instance's handler runs.
+ * Answer errors found before any route or scope under `prefix` with `render`'s body instead of
+ * the envelope: framework errors (a path the router cannot decode, a segment past the length
+ * limit), where only the root instance's handler runs, and the HTTP parser's (headers too large),
+ * answered on the socket (transport-errors.ts).
  */
-export function answerFrameworkErrorsUnder(app: FastifyInstance, prefix: string, answer: FrameworkErrorAnswer): void {
-  frameworkErrorAnswers.set(app, [...(frameworkErrorAnswers.get(app) ?? []), { prefix, answer }]);
+export function answerFrameworkErrorsUnder(app: FastifyInstance, prefix: string, render: ErrorBodyRenderer): void {
+  frameworkErrorAnswers.set(app, [...(frameworkErrorAnswers.get(app) ?? []), { prefix, render }]);
 }
+
+/** The renderer registered for a path, if any. */
+const rendererFor = (app: FastifyInstance, path: string): ErrorBodyRenderer | undefined => frameworkErrorAnswers.get(app)?.find(({ prefix }) => path.startsWith(prefix))?.render;
 
 function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const answer = frameworkError(error, MAX_PARAM_LENGTH);
-  const own = frameworkErrorAnswers.get(request.server)?.find(({ prefix }) => request.url.startsWith(prefix));
-  return own !== undefined ? own.answer(answer, reply) : sendError(reply, answer);
+  const render = rendererFor(request.server, request.url);
+  if (render === undefined) return sendError(reply, answer);
+  const rendered = render(answer);
+  return reply.code(answer.status).headers(answer.headers ?? {}).header('cache-control', 'no-store').header('content-type', rendered.contentType).send(rendered.body);
 }
 
 /** Map fastify's own request errors (body parsing, limits, URLs) into the registry. */
@@ -160,6 +164,7 @@ function contentType(request: FastifyRequest): string | undefined {
 
 export async function buildServer(options: BuildServerOptions): Promise<FastifyInstance> {
   const settings: ServerSettings = { ...DEFAULT_SETTINGS, ...options.settings };
+  let made: FastifyInstance | undefined;
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: settings.bodyLimitBytes,
@@ -174,8 +179,10 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     },
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: answerFrameworkError,
-    clientErrorHandler: (error, socket) => answerClientError(error, socket, settings),
+    // The instance is known once made; the parser's errors come only after it listens.
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, settings, (path) => (made === undefined ? undefined : rendererFor(made, path))),
   });
+  made = app;
   const tester = new TestRunner(options.store, {
     exclusive: options.store.dialect === 'sqlite',
     log: (message, err) => app.log.error({ err }, message),

@@ -1,6 +1,7 @@
 // Requests refused before they reach a route (found by the API fuzzer): undecodable paths,
-// overlong ids, malformed HTTP and oversized request lines all answer in the envelope, and a
-// connection the server closes says so, so a keep-alive client does not reuse it.
+// overlong ids, malformed HTTP and oversized request lines all answer in the envelope (SCIM's
+// error shape under its paths), and a connection the server closes says so, so a keep-alive
+// client does not reuse it.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -61,6 +62,31 @@ describe('requests refused before routing', () => {
     assert.equal(long.headers.connection, 'close');
     // The next request gets a new connection and a normal answer.
     assert.equal((await get(`/client/v4/accounts/${s.accountId}/access/policies`)).status, 200);
+  });
+
+  it("answers under SCIM's paths in SCIM's error shape, the parser's refusals included", async () => {
+    const scim = `/scim/v2/${s.accountId}/no-such-provider/Users`;
+    const scimErrorOf = (answer: RawAnswer) => {
+      assert.match(String(answer.headers['content-type']), /^application\/scim\+json/);
+      const json = JSON.parse(answer.body.toString('utf8'));
+      assert.deepEqual(json.schemas, ['urn:ietf:params:scim:api:messages:2.0:Error']);
+      assert.equal(json.status, String(answer.status));
+      return json as { status: string; scimType?: string; detail: string };
+    };
+    const large = await client.send({ method: 'GET', path: scim, headers: { authorization: 'Bearer x', 'x-padding': 'a'.repeat(20_000) }, body: undefined });
+    assert.equal(large.status, 431);
+    assert.match(scimErrorOf(large).detail, /header/i);
+    assert.equal(large.headers.connection, 'close');
+    const malformed = await get(`${scim}?filter=\u00e9`);
+    assert.equal(malformed.status, 400);
+    assert.equal(scimErrorOf(malformed).scimType, 'invalidSyntax');
+    const undecodable = await get(`/scim/v2/${s.accountId}/%ZZ/Users`);
+    assert.equal(undecodable.status, 400);
+    scimErrorOf(undecodable);
+    // The API's paths keep the envelope.
+    const apiLarge = await client.send({ method: 'GET', path: `/client/v4/accounts/${s.accountId}/access/policies`, headers: { authorization: `Bearer ${s.rootToken}`, 'x-padding': 'a'.repeat(20_000) }, body: undefined });
+    assert.equal(apiLarge.status, 431);
+    assert.equal(errorOf(apiLarge).code, 1007);
   });
 
   it('answers a malformed HEAD request without a body', async () => {

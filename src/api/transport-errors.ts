@@ -43,6 +43,18 @@ export function isClientAbort(error: Error & { code?: string }, request: http.In
   return request.destroyed && !request.complete && (error.code === 'ECONNRESET' || error.message === 'aborted');
 }
 
+/** How another protocol served by the same server (SCIM) writes an error answer: its media type and body. */
+export type ErrorBodyRenderer = (error: ApiError) => { readonly contentType: string; readonly body: string };
+
+/**
+ * The request-target of the request line the parser was reading, when the packet it refused
+ * begins with one (a request line split over packets, or a later request's, gives none).
+ */
+function requestTargetOf(rawPacket: unknown): string | undefined {
+  if (!Buffer.isBuffer(rawPacket)) return undefined;
+  return /^[A-Z]{1,16} (\/[^ \r\n]*) HTTP\/1\.[01]\r?\n/.exec(rawPacket.subarray(0, 8192).toString('latin1'))?.[1];
+}
+
 /** The error for a request node's HTTP parser refused or gave up on. */
 export function clientError(error: Error & { code?: string }, settings: ServerSettings): ApiError {
   switch (error.code) {
@@ -59,17 +71,20 @@ export function clientError(error: Error & { code?: string }, settings: ServerSe
  * Answer on the raw socket (there is no request object yet) and close it: the parser's state
  * is lost, so the connection cannot carry another request, and the answer says so.
  */
-export function answerClientError(error: Error & { code?: string; rawPacket?: unknown }, socket: Duplex, settings: ServerSettings): void {
+export function answerClientError(error: Error & { code?: string; rawPacket?: unknown }, socket: Duplex, settings: ServerSettings, rendererFor: (path: string) => ErrorBodyRenderer | undefined = () => undefined): void {
   // A reset connection has nobody left to answer.
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   if (socket.writable) {
     const answer = clientError(error, settings);
-    const body = JSON.stringify(failure(answer.errors));
+    // Another protocol's paths (SCIM) answer in its own shape, when the request line is at hand.
+    const target = requestTargetOf(error.rawPacket);
+    const rendered = (target === undefined ? undefined : rendererFor(target))?.(answer) ?? { contentType: 'application/json; charset=utf-8', body: JSON.stringify(failure(answer.errors)) };
+    const body = rendered.body;
     // An answer to HEAD has no body (the client would read it as the start of another answer).
     const head = Buffer.isBuffer(error.rawPacket) && error.rawPacket.subarray(0, 5).toString('latin1') === 'HEAD ';
     const headers = [
       `HTTP/1.1 ${answer.status} ${http.STATUS_CODES[answer.status] ?? 'Error'}`,
-      'content-type: application/json; charset=utf-8',
+      `content-type: ${rendered.contentType}`,
       `content-length: ${Buffer.byteLength(body)}`,
       'connection: close',
       ...(shouldRetry(answer.status) ? [] : ['x-should-retry: false']),

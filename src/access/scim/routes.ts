@@ -41,9 +41,10 @@ export function registerScimRoutes(app: FastifyInstance, options: ScimOptions): 
   void app.register(async (scope) => routesIn(scope, options), { prefix: SCIM_MOUNT });
   // A path the router refuses before any route (a segment past its length limit, bad escapes) is
   // still answered as SCIM answers errors.
-  answerFrameworkErrorsUnder(app, `${SCIM_MOUNT}/`, (error, reply) =>
-    sendError(reply, new ScimError(error.status, error.status === 400 ? 'invalidSyntax' : undefined, error.errors.map((e) => e.message).join(' '), error.headers)),
-  );
+  answerFrameworkErrorsUnder(app, `${SCIM_MOUNT}/`, (error) => ({
+    contentType: SCIM_CONTENT_TYPE,
+    body: JSON.stringify(new ScimError(error.status, error.status === 400 ? 'invalidSyntax' : undefined, error.errors.map((e) => e.message).join(' ')).body()),
+  }));
 }
 
 function send(reply: FastifyReply, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): FastifyReply {
