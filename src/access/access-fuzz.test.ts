@@ -12,6 +12,7 @@ import { databaseKinds } from '../../test/support/databases.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { selfSignedCertificate } from '../account/self-signed-certificate.js';
 import { userAppToken } from './app-token.js';
+import { bindingFor } from './binding-cookie.js';
 import type { Mailer } from './login/mailer.js';
 
 /** Per database. */
@@ -42,7 +43,7 @@ async function seed(s: TestServer): Promise<AccessFuzzSetup> {
     custom_non_identity_deny_url: 'https://wiki.test/bots-denied',
   });
   await created('/apps', { type: 'self_hosted', name: 'Wiki admin', domain: 'wiki.test/admin', path_cookie_attribute: true, custom_deny_url: 'https://wiki.test/denied', policies: [{ id: staff.id, precedence: 1 }] });
-  await created('/apps', { type: 'self_hosted', name: 'Corp', domain: '*.corp.test', policies: [{ id: staff.id, precedence: 1 }] });
+  const corp = await created('/apps', { type: 'self_hosted', name: 'Corp', domain: '*.corp.test', enable_binding_cookie: true, policies: [{ id: staff.id, precedence: 1 }] });
   const pin = await created('/identity_providers', { name: 'Email code', type: 'onetimepin', config: {} });
   const { certificatePem } = await selfSignedCertificate('idp.test', 30);
   const saml = await created('/identity_providers', { name: 'Partner SAML', type: 'saml', config: { issuer_url: 'https://idp.test/saml', sso_target_url: 'https://idp.test/sso', idp_public_certs: [certificatePem], email_attribute_name: 'email' } });
@@ -61,10 +62,12 @@ async function seed(s: TestServer): Promise<AccessFuzzSetup> {
   assert.equal(scimUser.status, 201, await scimUser.clone().text());
   const ada = await created('/users', { email: 'ada@example.com', name: 'Ada' });
   const sessionToken = await userAppToken({ aud: wiki.aud as string, issuer: s.baseUrl, lifetimeSeconds: 3600, userId: ada.id as string, email: 'ada@example.com' }, await s.accessKeys!.current(s.accountId));
+  const boundToken = await userAppToken({ aud: corp.aud as string, issuer: s.baseUrl, lifetimeSeconds: 3600, userId: ada.id as string, email: 'ada@example.com' }, await s.accessKeys!.current(s.accountId));
   return {
     baseUrl: s.baseUrl,
     appHosts: ['wiki.test', 'x.corp.test'],
     sessionToken,
+    boundSession: { token: boundToken, binding: bindingFor(boundToken, await s.accessKeys!.keys(s.accountId))! },
     serviceToken: { clientId: token.client_id as string, clientSecret: token.client_secret as string },
     idps: { pin: pin.id as string, saml: saml.id as string, oidc: oidc.id as string },
     scimPath,
@@ -157,6 +160,9 @@ for (const kind of await databaseKinds()) {
       assert.equal((await fetch(`${s.baseUrl}/healthz`)).status, 200);
       const session = await fetch(`${s.baseUrl}/cdn-cgi/access/authorize`, { headers: { 'x-forwarded-host': 'wiki.test', cookie: `CF_Authorization=${setup.sessionToken}` } });
       assert.equal(session.status, 200, 'a real session still opens its application');
+      const bound = (cookie: string) => fetch(`${s.baseUrl}/cdn-cgi/access/authorize`, { headers: { 'x-forwarded-host': 'x.corp.test', cookie } });
+      assert.equal((await bound(`CF_Authorization=${setup.boundSession.token}; CF_Binding=${setup.boundSession.binding}`)).status, 200, 'so does the bound session, with its binding cookie');
+      assert.equal((await bound(`CF_Authorization=${setup.boundSession.token}`)).status, 401, 'and not without it');
     });
   });
 }

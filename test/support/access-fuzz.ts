@@ -14,6 +14,8 @@ export interface AccessFuzzSetup {
   readonly appHosts: readonly string[];
   /** A valid application token (CF_Authorization) for appHosts[0]. */
   readonly sessionToken: string;
+  /** A valid token and its CF_Binding cookie for appHosts[1], whose application binds its sessions. */
+  readonly boundSession: { readonly token: string; readonly binding: string };
   readonly serviceToken: { readonly clientId: string; readonly clientSecret: string };
   /** Identity providers by kind: their ids, for the sign-in paths. */
   readonly idps: { readonly pin: string; readonly saml: string; readonly oidc: string };
@@ -77,6 +79,17 @@ const form = (fields: Record<string, fc.Arbitrary<string>>): fc.Arbitrary<string
 const FORM = 'application/x-www-form-urlencoded';
 const contentType = (usual: string): fc.Arbitrary<string | undefined> => fc.oneof({ weight: 6, arbitrary: fc.constant(usual) }, { weight: 1, arbitrary: fc.constantFrom(undefined, 'text/plain', 'application/json', 'multipart/form-data; boundary=x', `${usual}; charset=latin1`) });
 
+/** A Cookie header with a session: the first application's, or the bound one's with a binding cookie (right, spoiled or missing). */
+function sessionCookie(setup: AccessFuzzSetup): fc.Arbitrary<string> {
+  const bound = fc
+    .tuple(tokenLike(setup.boundSession.token), maybe(fc.oneof(fc.constant(setup.boundSession.binding), fc.constant(setup.boundSession.binding.slice(0, -2)), junk)), fc.boolean())
+    .map(([token, binding, bindingFirst]) => {
+      const parts = [`CF_Authorization=${token}`, ...(binding === undefined ? [] : [`CF_Binding=${binding}`])];
+      return (bindingFirst ? parts.reverse() : parts).join('; ');
+    });
+  return fc.oneof({ weight: 2, arbitrary: tokenLike(setup.sessionToken).map((t) => `CF_Authorization=${t}`) }, { weight: 1, arbitrary: bound });
+}
+
 /** Forward auth as a proxy asks it: the original host, path, scheme, client and session. */
 function forwardAuth(setup: AccessFuzzSetup): fc.Arbitrary<AccessRequest> {
   const host = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...setup.appHosts) }, { weight: 1, arbitrary: fc.oneof(junk, fc.constantFrom('unknown.test', 'WIKI.TEST', `${setup.appHosts[0]}:8443`, `${setup.appHosts[0]}.`)) });
@@ -90,7 +103,7 @@ function forwardAuth(setup: AccessFuzzSetup): fc.Arbitrary<AccessRequest> {
       proto: maybe(fc.oneof(fc.constantFrom('http', 'https', 'HTTPS', 'ws', 'wss'), junk)),
       forwardedMethod: maybe(fc.oneof(fc.constantFrom('GET', 'OPTIONS', 'POST'), junk)),
       forwardedFor: maybe(fc.oneof(fc.constantFrom('192.0.2.5', '2001:db8::1', '192.0.2.5, 198.51.100.7'), junk)),
-      cookie: maybe(tokenLike(setup.sessionToken).map((t) => `CF_Authorization=${t}`)),
+      cookie: maybe(sessionCookie(setup)),
       accessToken: maybe(tokenLike(setup.sessionToken)),
       clientId: maybe(fc.oneof(fc.constant(setup.serviceToken.clientId), junk)),
       clientSecret: maybe(fc.oneof(fc.constant(setup.serviceToken.clientSecret), junk)),
@@ -127,7 +140,7 @@ function onAppHost(setup: AccessFuzzSetup): fc.Arbitrary<AccessRequest> {
       proto: maybe(fc.oneof(fc.constantFrom('https', 'http'), junk)),
       token: maybe(tokenLike(setup.sessionToken)),
       redirectUrl: maybe(fc.oneof(fc.constantFrom(...setup.appHosts.map((h) => `https://${h}/page?x=1`), 'https://evil.test/', `https://${setup.appHosts[0]}.evil.test/`), junk)),
-      cookie: maybe(tokenLike(setup.sessionToken).map((t) => `CF_Authorization=${t}`)),
+      cookie: maybe(sessionCookie(setup)),
     })
     .map((r) => ({
       method: 'GET',
