@@ -41,8 +41,8 @@ function postgresReader(url: string): ChunkReader {
   const text = userRowsInRangeSql(sqlFor('postgres')).replace(/\?/g, () => `$${++n}`);
   // Prepared once on the thread's connection, run for every chunk.
   const name = preparedName(text);
-  // The session lasts as long as the thread (chunk-pool.ts keeps idle threads a few minutes so
-  // that the next test finds them warm): node-postgres would otherwise close it after 10 idle seconds.
+  // The session lasts as long as the thread (a server keeps its threads, chunk-pool.ts, so that
+  // the next test finds them warm): node-postgres would otherwise close it after 10 idle seconds.
   const pool = new pg.Pool({ connectionString, max: 1, idleTimeoutMillis: 0, types: pgTypes, ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}) });
   // An idle connection that drops must not end the thread; the next query reconnects.
   pool.on('error', () => undefined);
