@@ -159,20 +159,30 @@ export const MIGRATIONS: readonly Migration[] = [
       // SQLite runs searches on worker threads instead (sqlite/statement-pool.ts).
       sqlite: [],
       // pg_trgm is a trusted extension (PostgreSQL 13+): a database owner may install it. Where
-      // it cannot be, searches still work, by reading every user of the account. The extension
-      // may live in another schema than the tables (one schema per test database), so its
-      // operator class is named with the schema it is in.
+      // it cannot be, searches still work, by reading every user of the account. One database
+      // may hold several portcullis schemas (instances, tests) and has one pg_trgm: it goes in
+      // public, where a DROP SCHEMA … CASCADE of one of them cannot take it and every other
+      // schema's trigram indexes with it (it did: a test run's dropped schema held it), else in
+      // this schema. Its operator class is named with the schema it is in.
       postgres: [
         `DO $migration$
         DECLARE trgm_schema text;
         BEGIN
           BEGIN
-            CREATE EXTENSION IF NOT EXISTS pg_trgm;
+            CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;
           EXCEPTION WHEN OTHERS THEN
-            RAISE NOTICE 'pg_trgm cannot be installed (%): user searches read every user', SQLERRM;
-            RETURN;
+            -- public missing or not ours to write, or another session installing it meanwhile.
+            BEGIN
+              CREATE EXTENSION IF NOT EXISTS pg_trgm;
+            EXCEPTION WHEN OTHERS THEN
+              NULL;
+            END;
           END;
           SELECT n.nspname INTO trgm_schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm';
+          IF trgm_schema IS NULL THEN
+            RAISE NOTICE 'pg_trgm cannot be installed: user searches read every user';
+            RETURN;
+          END IF;
           EXECUTE format('CREATE INDEX users_email_key_trgm ON users USING gin (email_key %I.gin_trgm_ops)', trgm_schema);
           EXECUTE format('CREATE INDEX users_name_trgm ON users USING gin (lower(name) %I.gin_trgm_ops)', trgm_schema);
         END

@@ -278,3 +278,33 @@ test("a policy-test thread's reading session stays open while the thread waits f
     await database.drop();
   }
 });
+
+test('pg_trgm goes to public, so dropping one schema of a database leaves the other schemas their search indexes', { skip: await postgresUnavailable(), timeout: 60_000 }, async () => {
+  // A database of its own: the test server's is shared by every test, and its pg_trgm with them.
+  const name = `portcullis_trgm_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(TEST_POSTGRES_URL);
+  url.pathname = `/${name}`;
+  const inDatabase = new pg.Client({ connectionString: url.toString() });
+  try {
+    await inDatabase.connect();
+    await inDatabase.query('CREATE SCHEMA first_store; CREATE SCHEMA second_store');
+    for (const schema of ['first_store', 'second_store']) {
+      const withSchema = new URL(url);
+      withSchema.searchParams.set('schema', schema);
+      await (await openStore(withSchema.toString(), { secrets: testKeys() })).close();
+    }
+    const trigramIndexes = async (schema: string) => (await inDatabase.query("SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexname LIKE '%trgm' ORDER BY indexname", [schema])).rows.map((r) => r.indexname as string);
+    assert.deepEqual(await trigramIndexes('second_store'), ['users_email_key_trgm', 'users_name_trgm']);
+    const where = await inDatabase.query("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'");
+    assert.equal(where.rows[0]?.nspname, 'public');
+    await inDatabase.query('DROP SCHEMA first_store CASCADE');
+    assert.deepEqual(await trigramIndexes('second_store'), ['users_email_key_trgm', 'users_name_trgm'], 'the other schema keeps its indexes');
+  } finally {
+    await inDatabase.end().catch(() => undefined);
+    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+    await admin.end();
+  }
+});
