@@ -27,6 +27,13 @@ describe('forward auth without a proxy', () => {
     const ada = (await s.api('GET', `/accounts/${s.accountId}/access/users?email=ada@example.com`)).json.result[0];
     return userAppToken({ aud, issuer: s.baseUrl, lifetimeSeconds: 600, userId: ada.id, email: ada.email }, await s.accessKeys!.current(s.accountId));
   };
+  /** Keep a session as the application's host does: the cookies /cdn-cgi/access/authorized sets for a token, on `https://${host}${page}`. */
+  const keepSession = async (token: string, host: string, page: string): Promise<string[]> => {
+    const url = `${s.baseUrl}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(`https://${host}${page}`)}`;
+    const answer = await fetch(url, { redirect: 'manual', headers: { 'x-forwarded-host': host, 'x-forwarded-proto': 'https' } });
+    assert.equal(answer.status, 302);
+    return answer.headers.getSetCookie();
+  };
   before(async () => {
     s = await startTestServer({ access: { devLogin: true } });
     auds = await withApps(s);
@@ -116,12 +123,7 @@ describe('forward auth without a proxy', () => {
     const reports = await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Reports', domain: 'wiki.test/reports/*', path_cookie_attribute: true, policies: [{ id: staff.id, precedence: 1 }] });
     assert.equal(reports.status, 201, JSON.stringify(reports.json));
     try {
-      const keep = async (aud: string, page: string) => {
-        const url = `${s.baseUrl}/cdn-cgi/access/authorized?token=${encodeURIComponent(await adaSession(aud))}&redirect_url=${encodeURIComponent(`https://wiki.test${page}`)}`;
-        const answer = await fetch(url, { redirect: 'manual', headers: { 'x-forwarded-host': 'wiki.test', 'x-forwarded-proto': 'https' } });
-        assert.equal(answer.status, 302);
-        return answer.headers.get('set-cookie') ?? '';
-      };
+      const keep = async (aud: string, page: string) => (await keepSession(await adaSession(aud), 'wiki.test', page)).join(', ');
       assert.match(await keep(reports.json.result.aud, '/reports/q3'), /; Path=\/reports;/, 'the application on a path keeps its session there');
       assert.match(await keep(auds.wikiAud, '/page'), /; Path=\/;/, 'without the attribute, the whole host');
       const out = await fetch(`${s.baseUrl}/cdn-cgi/access/logout`, { headers: { 'x-forwarded-host': 'wiki.test' } });
@@ -140,13 +142,7 @@ describe('forward auth without a proxy', () => {
     assert.equal(vault.status, 201, JSON.stringify(vault.json));
     const aud = vault.json.result.aud as string;
     try {
-      /** Keep a session as the application's host does: the cookies /cdn-cgi/access/authorized sets. */
-      const keep = async (token: string) => {
-        const url = `${s.baseUrl}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent('https://vault.test/secrets')}`;
-        const answer = await fetch(url, { redirect: 'manual', headers: { 'x-forwarded-host': 'vault.test', 'x-forwarded-proto': 'https' } });
-        assert.equal(answer.status, 302);
-        return answer.headers.getSetCookie();
-      };
+      const keep = (token: string) => keepSession(token, 'vault.test', '/secrets');
       const token = await adaSession(aud);
       const cookies = await keep(token);
       assert.equal(cookies.length, 2, cookies.join(' | '));
@@ -171,8 +167,7 @@ describe('forward auth without a proxy', () => {
 
       // An application that does not bind sessions sets no binding cookie and needs none.
       const wikiToken = await adaSession(auds.wikiAud);
-      const wikiCookies = await fetch(`${s.baseUrl}/cdn-cgi/access/authorized?token=${encodeURIComponent(wikiToken)}&redirect_url=${encodeURIComponent('https://wiki.test/')}`, { redirect: 'manual', headers: { 'x-forwarded-host': 'wiki.test', 'x-forwarded-proto': 'https' } });
-      assert.deepEqual(wikiCookies.headers.getSetCookie().map((c) => c.split('=')[0]), ['CF_Authorization']);
+      assert.deepEqual((await keepSession(wikiToken, 'wiki.test', '/')).map((c) => c.split('=')[0]), ['CF_Authorization']);
       assert.equal((await authorize(s, { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': '/', cookie: `CF_Authorization=${wikiToken}` })).status, 200);
     } finally {
       await s.api('DELETE', `${A}/apps/${vault.json.result.id}`);
@@ -252,6 +247,13 @@ describe('forward auth without a proxy', () => {
 
 describe('the access-request log, sessions and failed logins', () => {
   let s: TestServer;
+  /** Keep a session as the application's host does: the cookies /cdn-cgi/access/authorized sets for a token, on `https://${host}${page}`. */
+  const keepSession = async (token: string, host: string, page: string): Promise<string[]> => {
+    const url = `${s.baseUrl}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(`https://${host}${page}`)}`;
+    const answer = await fetch(url, { redirect: 'manual', headers: { 'x-forwarded-host': host, 'x-forwarded-proto': 'https' } });
+    assert.equal(answer.status, 302);
+    return answer.headers.getSetCookie();
+  };
   before(async () => {
     s = await startTestServer({ access: { devLogin: true } });
     await withApps(s);

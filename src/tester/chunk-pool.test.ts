@@ -22,6 +22,11 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
   }
 }
 
+/** Sessions of a test database's connections (postgresDatabase names them after its schema). */
+async function sessionsOf(admin: pg.Client, url: string): Promise<number> {
+  return Number((await admin.query('SELECT COUNT(*) AS n FROM pg_stat_activity WHERE application_name = $1', [new URL(url).searchParams.get('application_name')])).rows[0].n);
+}
+
 for (const kind of await databaseKinds()) {
   test(`warmed threads start at once, connect to the database and stop when no chunk comes (${kind.name})`, { skip: kind.skip, timeout: 30_000 }, async () => {
     const database = await kind.create();
@@ -39,8 +44,7 @@ for (const kind of await databaseKinds()) {
       assert.equal(pool.threadCount, 2, 'both threads started, before any chunk');
       pool.warm();
       assert.equal(pool.threadCount, 2, 'no more than the pool size');
-      // postgresDatabase names its connections after its schema.
-      const sessions = async () => Number((await admin!.query('SELECT COUNT(*) AS n FROM pg_stat_activity WHERE application_name = $1', [new URL(database.url).searchParams.get('application_name')])).rows[0].n);
+      const sessions = () => sessionsOf(admin!, database.url);
       if (admin !== undefined) await until('both threads are connected', async () => (await sessions()) === 2);
       await until('the idle threads stop', () => pool.threadCount === 0);
       // A thread's session is kept while the thread waits (chunk-reader.ts), so it must end with the thread.
@@ -68,7 +72,7 @@ for (const kind of await databaseKinds()) {
     try {
       pool.warm();
       assert.equal(pool.threadCount, 2);
-      const sessions = async () => Number((await admin!.query('SELECT COUNT(*) AS n FROM pg_stat_activity WHERE application_name = $1', [new URL(database.url).searchParams.get('application_name')])).rows[0].n);
+      const sessions = () => sessionsOf(admin!, database.url);
       if (admin !== undefined) await until('both threads are connected', async () => (await sessions()) === 2);
       await new Promise((ok) => setTimeout(ok, 1_500));
       assert.equal(pool.threadCount, 2, 'kept, though idle for longer than idleMs');
