@@ -39,7 +39,7 @@ export type Decision =
    * Let the request through; `token` (and `email`) go upstream, and `headers`: every header the
    * account's SAML providers pass, with the value the session's sign-in gave it, else empty.
    */
-  | { readonly kind: 'allow'; readonly app: ResourceRecord; readonly token?: string; readonly email?: string; readonly bypass: boolean; readonly headers: SessionHeaders }
+  | { readonly kind: 'allow'; readonly app: ResourceRecord; readonly token?: string; readonly email?: string; readonly userId?: string; readonly bypass: boolean; readonly headers: SessionHeaders }
   /** Nobody is logged in for this application: send the browser to log in, on `authDomain` (its account's). */
   | { readonly kind: 'login'; readonly app: ResourceRecord; readonly authDomain: string }
   /**
@@ -158,13 +158,23 @@ export function decideFromMemory(request: ForwardedRequest, ctx: DecideContext):
   return 'load' in out ? undefined : { decision: out, stamp: confirmed.stamp };
 }
 
-export async function decide(request: ForwardedRequest, ctx: DecideContext): Promise<Decision> {
+/** An application named by the caller rather than found by the request's host and path. */
+export interface NamedApplication {
+  readonly view: AccountView;
+  readonly app: ResourceRecord;
+}
+
+/**
+ * The decision for a request: for the application covering its host and path, or for `named`
+ * (the App Launcher, which no host and path select: app-launcher.ts).
+ */
+export async function decide(request: ForwardedRequest, ctx: DecideContext, named?: NamedApplication): Promise<Decision> {
   const now = ctx.now ?? Date.now();
   const index = await ctx.accounts.get(now);
   const loaded: Loaded = {};
   // Each round loads one missing thing, which the next round finds: a handful of rounds at most.
   for (;;) {
-    const out = decideWith(request, ctx, index, now, loaded);
+    const out = decideWith(request, ctx, index, now, loaded, named);
     if (!('load' in out)) return out;
     switch (out.load) {
       case 'compiled':
@@ -209,8 +219,8 @@ function unprovidedSteps(policy: Policy): UnprovidedSteps | undefined {
 }
 
 /** The decision on these views, or what it still needs from outside memory. */
-function decideWith(request: ForwardedRequest, ctx: DecideContext, index: AccountIndex, now: number, loaded: Loaded): Decision | Missing {
-  const match = index.application(request.host, request.path);
+function decideWith(request: ForwardedRequest, ctx: DecideContext, index: AccountIndex, now: number, loaded: Loaded, named?: NamedApplication): Decision | Missing {
+  const match = named === undefined ? index.application(request.host, request.path) : ({ kind: 'application', ...named } as const);
   if (match.kind === 'none') return NO_APPLICATION;
   if (match.kind === 'conflict') return { kind: 'conflict', accountIds: match.accountIds };
   const { view, app } = match;
@@ -282,7 +292,7 @@ function decideWith(request: ForwardedRequest, ctx: DecideContext, index: Accoun
       // sent through Browser Isolation; none of those exists here, so the Allow does not let them in.
       const unprovided = deciding === undefined ? undefined : unprovidedSteps(deciding);
       if (unprovided !== undefined) return { kind: 'deny', app, unprovided, ...(typeof claims.email === 'string' ? { email: claims.email } : {}), ...(claims.sub !== undefined && claims.sub !== '' ? { userId: claims.sub } : {}) };
-      return { kind: 'allow', app, token: request.token!, ...(typeof claims.email === 'string' ? { email: claims.email } : {}), bypass: false, headers };
+      return { kind: 'allow', app, token: request.token!, ...(typeof claims.email === 'string' ? { email: claims.email } : {}), ...(claims.sub !== undefined && claims.sub !== '' ? { userId: claims.sub } : {}), bypass: false, headers };
     }
     // Granted by an Allow policy without a user (nobody, or a service token): Cloudflare asks
     // for a login before an Allow policy applies.

@@ -126,7 +126,9 @@ describe('forward auth without a proxy', () => {
       const keep = async (aud: string, page: string) => (await keepSession(await adaSession(aud), 'wiki.test', page)).join(', ');
       assert.match(await keep(reports.json.result.aud, '/reports/q3'), /; Path=\/reports;/, 'the application on a path keeps its session there');
       assert.match(await keep(auds.wikiAud, '/page'), /; Path=\/;/, 'without the attribute, the whole host');
-      const out = await fetch(`${s.baseUrl}/cdn-cgi/access/logout`, { headers: { 'x-forwarded-host': 'wiki.test' } });
+      const out = await fetch(`${s.baseUrl}/cdn-cgi/access/logout`, { redirect: 'manual', headers: { 'x-forwarded-host': 'wiki.test' } });
+      assert.equal(out.status, 302);
+      assert.equal(out.headers.get('location'), `${s.baseUrl}/cdn-cgi/access/logout`, 'then on to end the global session on the auth domain');
       // Each path's session cookie and binding cookie (enable_binding_cookie) alike.
       assert.deepEqual(out.headers.getSetCookie().map((c) => `${c.split('=')[0]} ${/Path=([^;]+)/.exec(c)?.[1]}`).sort(), ['CF_Authorization /', 'CF_Authorization /reports', 'CF_Binding /', 'CF_Binding /reports']);
       assert.ok(out.headers.getSetCookie().every((c) => /^CF_\w+=;/.test(c) && c.includes('Max-Age=0')));

@@ -3,9 +3,12 @@
 
 const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-function page(title: string, body: string, refreshTo?: string): string {
+const BASE_STYLE =
+  'body{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem;color:#1d1d1f}h1{font-size:1.4rem}label,input,button{display:block;width:100%;box-sizing:border-box}input{margin:.3rem 0 1rem;padding:.5rem}button{padding:.6rem;background:#f38020;color:#fff;border:0;border-radius:4px}.error{color:#b00020}a.provider{display:block;padding:.6rem;border:1px solid #d0d0d5;border-radius:4px;text-decoration:none;color:inherit;text-align:center}h2{font-size:1.1rem;margin-top:2rem}';
+
+function page(title: string, body: string, refreshTo?: string, style = BASE_STYLE): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">${refreshTo === undefined ? '' : `<meta http-equiv="refresh" content="0;url=${escapeHtml(refreshTo)}">`}<meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem;color:#1d1d1f}h1{font-size:1.4rem}label,input,button{display:block;width:100%;box-sizing:border-box}input{margin:.3rem 0 1rem;padding:.5rem}button{padding:.6rem;background:#f38020;color:#fff;border:0;border-radius:4px}.error{color:#b00020}a.provider{display:block;padding:.6rem;border:1px solid #d0d0d5;border-radius:4px;text-decoration:none;color:inherit;text-align:center}h2{font-size:1.1rem;margin-top:2rem}</style>
+<style>${style}</style>
 </head><body>${body}</body></html>`;
 }
 
@@ -69,5 +72,61 @@ export function testResultPage(providerName: string, identity: unknown): string 
     `Test of ${providerName}`,
     `<h1>${escapeHtml(providerName)} works</h1><p>A sign-in through it would record this identity (nothing was recorded, no session was made):</p>
 <pre id="identity" style="white-space:pre-wrap;background:#f5f5f7;padding:1rem;border-radius:4px">${escapeHtml(JSON.stringify(identity, null, 2))}</pre>`,
+  );
+}
+
+export interface LauncherTile {
+  readonly name: string;
+  readonly href: string;
+  /** An https image address. */
+  readonly logo?: string;
+}
+
+export interface LauncherPageOptions {
+  readonly title: string;
+  /** The signed-in user's email (none when a Bypass policy shows the launcher to anyone). */
+  readonly email?: string;
+  readonly tiles: readonly LauncherTile[];
+  /** An https image address for the header. */
+  readonly logo?: string;
+  /** The launcher application's bg_color and header_bg_color, as stored (only plain colours are used). */
+  readonly colors: { readonly background: unknown; readonly header: unknown };
+  /** The launcher application's footer_links, as stored ({name, url}; only http and https links are shown). */
+  readonly footerLinks: readonly unknown[];
+  readonly logoutUrl: string;
+}
+
+/** A colour that can go into a style sheet as it is: #rgb to #rrggbbaa, or a colour name. */
+const plainColor = (value: unknown): string | undefined => (typeof value === 'string' && /^(#[0-9a-f]{3,8}|[a-z]{3,30})$/i.test(value) ? value : undefined);
+
+const webLink = (value: unknown): string | undefined => {
+  if (typeof value !== 'string') return undefined;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.toString() : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The App Launcher: a tile for each application the user may open. */
+export function launcherPage(options: LauncherPageOptions): string {
+  const background = plainColor(options.colors.background) ?? '#f5f5f7';
+  const header = plainColor(options.colors.header) ?? '#ffffff';
+  const style = `body{font-family:system-ui,sans-serif;margin:0;color:#1d1d1f;background:${background}}header{display:flex;align-items:center;gap:1rem;padding:.8rem 1.5rem;background:${header};border-bottom:1px solid #d0d0d5}header img{height:2rem}header h1{font-size:1.2rem;margin:0;flex:1}main{max-width:60rem;margin:2rem auto;padding:0 1rem}ul#tiles{list-style:none;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(10rem,1fr));gap:1rem}ul#tiles a{display:flex;flex-direction:column;align-items:center;gap:.6rem;padding:1.2rem .8rem;background:#fff;border:1px solid #d0d0d5;border-radius:6px;text-decoration:none;color:inherit;text-align:center}ul#tiles img{width:3rem;height:3rem;object-fit:contain}footer{text-align:center;padding:1rem}footer a{margin:0 .6rem}`;
+  const tiles = options.tiles.map((t) => `<li><a class="tile" href="${escapeHtml(t.href)}">${t.logo === undefined ? '' : `<img src="${escapeHtml(t.logo)}" alt="">`}<span>${escapeHtml(t.name)}</span></a></li>`).join('\n');
+  const links = options.footerLinks.flatMap((link) => {
+    const entry = (link ?? {}) as { name?: unknown; url?: unknown };
+    const url = webLink(entry.url);
+    return typeof entry.name === 'string' && url !== undefined ? [`<a href="${escapeHtml(url)}">${escapeHtml(entry.name)}</a>`] : [];
+  });
+  const who = options.email === undefined ? '' : `<span id="user">${escapeHtml(options.email)}</span> `;
+  return page(
+    options.title,
+    `<header>${options.logo === undefined ? '' : `<img src="${escapeHtml(options.logo)}" alt="">`}<h1>${escapeHtml(options.title)}</h1><div>${who}<a id="logout" href="${escapeHtml(options.logoutUrl)}">Sign out</a></div></header>
+<main>${options.tiles.length === 0 ? '<p id="message">No applications are available to you here.</p>' : `<ul id="tiles">\n${tiles}\n</ul>`}</main>
+${links.length === 0 ? '' : `<footer>${links.join('')}</footer>`}`,
+    undefined,
+    style,
   );
 }

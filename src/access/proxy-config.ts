@@ -95,6 +95,8 @@ export function nginxServerBlock(site: { readonly listen: string; readonly serve
     # Sign-in, identity and sign-out on the application's own host.
     location /cdn-cgi/access/ {
       proxy_pass http://${target.portcullis};
+      # portcullis's redirects name the host they mean (sign-out goes on to the auth domain).
+      proxy_redirect off;
       proxy_set_header Host $http_host;
       proxy_set_header X-Forwarded-Host $http_host;
       proxy_set_header X-Forwarded-Proto $scheme;

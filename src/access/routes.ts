@@ -22,9 +22,11 @@ import { CommitStampCheck } from './commit-stamp-check.js';
 import { cookieValue, first, forwarded, sameHostUrl, type OriginalRequest } from './forwarded.js';
 import { BINDING_COOKIE, bindingFor, bindingHolds, bindsSessions } from './binding-cookie.js';
 import { loginMethods, registerLoginRoutes } from './login/routes.js';
+import { CLEAR_GLOBAL_SESSION } from './global-session.js';
 import type { Mailer } from './login/mailer.js';
 import { parseTrustedProxies } from './trusted-proxies.js';
 import { preflightOf } from './cors.js';
+import { isIssuerHost, isLauncherPath, LAUNCHER_PATH, launcherOf, registerAppLauncher } from './app-launcher.js';
 import { UNSTORABLE_MESSAGE, unstorableField } from '../api/untrusted-json.js';
 import type { SigningKeys } from '../account/signing-keys.js';
 
@@ -217,6 +219,14 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     }
   }
 
+  /** The App Launcher of the account whose auth domain `host` is, when `path` is its page. */
+  const launcherAt = (index: AccountIndex, host: string, path: string): { view: AccountView; app: ResourceRecord } | undefined => {
+    if (!isLauncherPath(path)) return undefined;
+    const view = index.authDomainAccount(host);
+    const launcher = view === undefined ? undefined : launcherOf(view);
+    return launcher === undefined ? undefined : { view: view!, app: launcher };
+  };
+
   /** The answer of an identity endpoint on a host that is neither an auth domain nor an application's (several accounts). */
   const unknownHost = (reply: FastifyReply, host: string): FastifyReply => reply.code(404).send({ err: `No account on this server has its auth domain or an Access application at ${host}.` });
 
@@ -246,7 +256,8 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const original = forwarded(request, trusted);
     const query = request.query as Record<string, string | undefined>;
     const target = sameHostUrl(query.redirect_url, original.host, original.proto);
-    const found = target === undefined ? undefined : applicationAt(request, await accounts.get(), original.host, target.pathname);
+    const index = await accounts.get();
+    const found = target === undefined ? undefined : (launcherAt(index, original.host, target.pathname) ?? applicationAt(request, index, original.host, target.pathname));
     if (target === undefined || found === undefined || query.token === undefined) return reply.code(400).type('text/html').send(messagePage('Bad request', 'This sign-in link is not for an application here.'));
     // Only a token of the application's own account: its keys, its auth domain as the issuer, the application's aud.
     const claims = await verifyAppToken(query.token, await keys.keys(found.view.accountId), String(found.app.body.aud), issuerOf(found.view.organization));
@@ -254,7 +265,9 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const maxAge = Math.max(1, claims.exp - Math.floor(Date.now() / 1000));
     // path_cookie_attribute: the session is scoped to the application's path, so that applications
     // on other paths of the host keep their own (a browser sends the longer path's cookie first).
-    const cookiePath = found.app.body.path_cookie_attribute === true ? (coveringCookiePath(destinationsOf(found.app), original.host, target.pathname) ?? '/') : '/';
+    // The App Launcher's session is scoped to its page, so that it never stands in for an
+    // application's session on the same host name (a cookie ignores the port).
+    const cookiePath = found.app.body.type === 'app_launcher' ? LAUNCHER_PATH : found.app.body.path_cookie_attribute === true ? (coveringCookiePath(destinationsOf(found.app), original.host, target.pathname) ?? '/') : '/';
     const secure = original.proto === 'https';
     const cookies = [cookieHeader(found.app, COOKIE, query.token, maxAge, secure, cookiePath)];
     // A user's session on an application that binds sessions: the token's CF_Binding beside it,
@@ -301,17 +314,25 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     });
   });
 
-  // On the application's host (or the auth domain): end the session there.
+  // On the application's host: end the sessions there, then the global session on the auth
+  // domain (else the next sign-in would take it up again). On the auth domain: end that one.
   app.get('/cdn-cgi/access/logout', async (request, reply) => {
     const host = forwarded(request, trusted).host;
     const index = await accounts.get();
-    if (index.only === undefined && index.application(host, '/').kind === 'none' && index.authDomainAccount(host) === undefined) return unknownHost(reply, host);
+    const covering = index.application(host, '/');
+    const authDomainView = index.authDomainAccount(host);
+    if (index.only === undefined && covering.kind === 'none' && authDomainView === undefined) return unknownHost(reply, host);
     // Every session on the host: the host-wide cookie and those of applications scoped to their paths.
     const scoped = index.views.flatMap((view) => view.candidates.filter((c) => c.value.body.path_cookie_attribute === true).flatMap((c) => cookiePathsOnHost(c.destinations, host)));
-    const paths = [...new Set(['/', ...scoped])];
-    reply.header('set-cookie', paths.flatMap((path) => [COOKIE, BINDING_COOKIE].map((name) => `${name}=; Path=${path}; Max-Age=0; HttpOnly; SameSite=Lax`)));
-    return reply.code(200).type('text/html').send(messagePage('Signed out', 'You are signed out of this application.'));
+    const onAuthDomain = authDomainView !== undefined && isIssuerHost(issuerOf(authDomainView.organization), host);
+    const paths = [...new Set(['/', ...scoped, ...(onAuthDomain ? [LAUNCHER_PATH] : [])])];
+    reply.header('set-cookie', [...paths.flatMap((path) => [COOKIE, BINDING_COOKIE].map((name) => `${name}=; Path=${path}; Max-Age=0; HttpOnly; SameSite=Lax`)), ...(onAuthDomain ? [CLEAR_GLOBAL_SESSION] : [])]);
+    const accountView = covering.kind === 'application' ? covering.view : (index.only ?? authDomainView);
+    if (!onAuthDomain && accountView !== undefined) return reply.redirect(`${issuerOf(accountView.organization)}/cdn-cgi/access/logout`, 302);
+    return reply.code(200).type('text/html').send(messagePage('Signed out', 'You are signed out.'));
   });
+
+  registerAppLauncher(app, { context, trusted, log, issuerOf });
 
   const clock = options.clock ?? Date.now;
   // The sign-ins run on the auth domain: the account is the one whose auth domain the request came to.

@@ -134,7 +134,8 @@ for (const kind of await databaseKinds()) {
         const body = JSON.parse(identity.text);
         assert.deepEqual([body.email, body.account_id, body.user_uuid], ['ada@example.com', account.id, account.adaId]);
         const out = await send(appHost(account), '/cdn-cgi/access/logout');
-        assert.equal(out.status, 200);
+        assert.equal(out.status, 302);
+        assert.equal(out.headers.get('location'), `https://${account.authDomain}/cdn-cgi/access/logout`, "then on to the account's own auth domain");
         assert.match(out.headers.get('set-cookie') ?? '', /^CF_Authorization=; .*Max-Age=0/);
       }
     });

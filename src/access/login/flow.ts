@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ResourceRecord, Store } from '../../store/store.js';
 import type { SigningKeys } from '../../account/signing-keys.js';
-import { readOrganization } from '../../account/organization.js';
+import { readOrganization, sessionsRevokedAt } from '../../account/organization.js';
+import { globalSessionCookie, globalSessionSeconds, globalSessionToken, type GlobalSession } from '../global-session.js';
 import type { AccessLog } from '../access-log.js';
 import { findApplication, sessionSeconds } from '../decide.js';
 import { newIdentityNonce, userAppToken } from '../app-token.js';
@@ -15,6 +16,7 @@ import { urlOnHost } from '../forwarded.js';
 import { identityOf, recordLogin, type LoginIdentity } from '../logins.js';
 import type { TrustedProxies } from '../trusted-proxies.js';
 import type { AccountViews } from '../account-views.js';
+import { isLauncherPath, launcherApplication } from '../app-launcher.js';
 
 /** One account's sign-ins. */
 export interface LoginContext {
@@ -60,6 +62,11 @@ export function testLogin(idp: ResourceRecord): PendingLogin {
 export async function pendingLogin(ctx: LoginContext, host: string, redirectUrl: string | undefined): Promise<PendingLogin | undefined> {
   const target = urlOnHost(redirectUrl, host) ?? urlOnHost(`http://${host}/`, host);
   if (target === undefined) return undefined;
+  // The App Launcher, on this account's auth domain (app-launcher.ts).
+  if (isLauncherPath(target.pathname) && target.origin === new URL(await ctx.issuer()).origin) {
+    const launcher = launcherApplication(await ctx.store.read.allResources(ctx.accountId, 'app'));
+    return launcher === undefined ? undefined : { app: launcher, host: target.host, target: target.toString() };
+  }
   const app = await findApplication(ctx.store, ctx.accountId, target.host, target.pathname);
   return app === undefined ? undefined : { app, host: target.host, target: target.toString() };
 }
@@ -127,14 +134,41 @@ export async function resumeLogin(ctx: LoginContext, kind: string, id: string | 
  * log it, and return where the browser goes: the application host's /cdn-cgi/access/authorized,
  * which keeps the token as its cookie.
  */
-export async function completeLogin(ctx: LoginContext, pending: PendingLogin, identity: LoginIdentity, ip: string | undefined): Promise<string> {
+export async function completeLogin(ctx: LoginContext, pending: PendingLogin, identity: LoginIdentity, ip: string | undefined, reply: FastifyReply): Promise<string> {
   if (pending.test === true) return showTestedIdentity(ctx, identity, ip);
   const user = await recordLogin(ctx.store, ctx.accountId, { ...identity, ip });
   const organization = await readOrganization(ctx.store.read, ctx.accountId);
   const lifetimeSeconds = sessionSeconds(pending.app, organization?.body.session_duration);
   const identityNonce = newIdentityNonce();
-  const token = await userAppToken({ aud: String(pending.app.body.aud), issuer: await ctx.issuer(), lifetimeSeconds, userId: user.id, email: user.email, identityNonce, ...(identity.headers !== undefined && Object.keys(identity.headers).length > 0 ? { headers: identity.headers } : {}) }, await ctx.keys.current(ctx.accountId));
-  await ctx.log.signIn(ctx.accountId, { app: pending.app, host: pending.host, ip, userId: user.id, userEmail: user.email, connection: identity.idp.type, nonce: identityNonce, expiresAt: new Date(ctx.now() + lifetimeSeconds * 1000) });
+  const headers = identity.headers !== undefined && Object.keys(identity.headers).length > 0 ? identity.headers : undefined;
+  // The global session: the organization's session_duration, else as long as this application's.
+  const issuer = await ctx.issuer();
+  const globalSeconds = globalSessionSeconds(organization?.body.session_duration, lifetimeSeconds);
+  const key = await ctx.keys.current(ctx.accountId);
+  const global = await globalSessionToken({ issuer, userId: user.id, email: user.email, idp: identity.idp, identityNonce, lifetimeSeconds: globalSeconds, ...(headers !== undefined ? { headers } : {}) }, key, ctx.now());
+  reply.header('set-cookie', globalSessionCookie(global, globalSeconds, new URL(issuer).protocol === 'https:'));
+  return enterApplication(ctx, pending, { userId: user.id, email: user.email, identityNonce, connection: identity.idp.type, ...(headers !== undefined ? { headers } : {}) }, ip, lifetimeSeconds);
+}
+
+/**
+ * Enter an application on the global session the browser holds on the auth domain, without
+ * signing in again: undefined when that session no longer holds (its user deleted or their
+ * sessions revoked since it began), and the login page is shown instead.
+ */
+export async function continueGlobalSession(ctx: LoginContext, pending: PendingLogin, session: GlobalSession, ip: string | undefined): Promise<string | undefined> {
+  const user = await ctx.store.read.getUser(ctx.accountId, session.userId);
+  if (user === undefined) return undefined;
+  const revokedAt = await sessionsRevokedAt(ctx.store.read, ctx.accountId, user.id);
+  if (revokedAt !== undefined && !(session.iat * 1000 > revokedAt)) return undefined;
+  const organization = await readOrganization(ctx.store.read, ctx.accountId);
+  const lifetimeSeconds = sessionSeconds(pending.app, organization?.body.session_duration);
+  return enterApplication(ctx, pending, { userId: user.id, email: user.email, identityNonce: session.identityNonce, connection: session.idp.type, ...(session.headers !== undefined ? { headers: session.headers } : {}) }, ip, lifetimeSeconds);
+}
+
+/** The application's token for a signed-in user, logged, and where the browser takes it: the application host's /cdn-cgi/access/authorized. */
+async function enterApplication(ctx: LoginContext, pending: PendingLogin, who: { readonly userId: string; readonly email: string; readonly identityNonce: string; readonly connection: string; readonly headers?: Readonly<Record<string, string>> }, ip: string | undefined, lifetimeSeconds: number): Promise<string> {
+  const token = await userAppToken({ aud: String(pending.app.body.aud), issuer: await ctx.issuer(), lifetimeSeconds, userId: who.userId, email: who.email, identityNonce: who.identityNonce, ...(who.headers !== undefined ? { headers: who.headers } : {}) }, await ctx.keys.current(ctx.accountId));
+  await ctx.log.signIn(ctx.accountId, { app: pending.app, host: pending.host, ip, userId: who.userId, userEmail: who.email, connection: who.connection, nonce: who.identityNonce, expiresAt: new Date(ctx.now() + lifetimeSeconds * 1000) });
   const target = new URL(pending.target);
   return `${target.protocol}//${target.host}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(target.toString())}`;
 }

@@ -183,7 +183,7 @@ export function oidcMethod(): LoginMethod {
         }
         const identity = identityFromClaims(idp, claims);
         if ('error' in identity) return fail(`Sign-in refused: ${identity.error}.`, typeof claims.email === 'string' ? claims.email : undefined);
-        return reply.redirect(await completeLogin(ctx, pending, identity, ip), 302);
+        return reply.redirect(await completeLogin(ctx, pending, identity, ip, reply), 302);
       });
     },
   };

@@ -206,7 +206,7 @@ export function pinMethod(mailer: Mailer | undefined): LoginMethod {
         }
         // Single use: of two answers with the right code, one signs in.
         if ((await ctx.store.challenges.take(ctx.accountId, challengeId!, now)) === undefined) return gone();
-        return reply.redirect(await completeLogin(ctx, pending, pinIdentity(email, idp), ip), 302);
+        return reply.redirect(await completeLogin(ctx, pending, pinIdentity(email, idp), ip, reply), 302);
       });
     },
   };

@@ -5,8 +5,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ResourceRecord } from '../../store/store.js';
 import { loginPage, messagePage, testResultPage } from '../pages.js';
-import { forwarded, urlOnHost } from '../forwarded.js';
-import { allowedProviders, completeLogin, pendingLogin, testLogin, TEST_RESULT_KIND, type LoginContext, type LoginContextOf, type PendingLogin } from './flow.js';
+import { cookieValue, forwarded, urlOnHost } from '../forwarded.js';
+import { GLOBAL_COOKIE, sessionFitsProviders, verifyGlobalSession } from '../global-session.js';
+import { allowedProviders, completeLogin, continueGlobalSession, pendingLogin, testLogin, TEST_RESULT_KIND, type LoginContext, type LoginContextOf, type PendingLogin } from './flow.js';
 import type { LoginMethod } from './method.js';
 import { oidcMethod } from './oidc.js';
 import { samlMethod } from './saml.js';
@@ -49,6 +50,13 @@ export function registerLoginRoutes(scope: FastifyInstance, contextOf: LoginCont
     const pending = await pendingLogin(ctx, host, (request.query as Record<string, string | undefined>).redirect_url);
     if (pending === undefined) return reply.code(404).type('text/html').send(messagePage('Not found', `No Access application covers ${host}.`));
     const providers = await offered(ctx, pending);
+    // A global session on the auth domain enters the application without signing in again,
+    // when it was made through a provider this application allows (global-session.ts).
+    const session = await verifyGlobalSession(cookieValue(request.headers.cookie, GLOBAL_COOKIE), await ctx.keys.keys(ctx.accountId), await ctx.issuer(), ctx.now());
+    if (session !== undefined && sessionFitsProviders(session, providers, ctx.devLogin)) {
+      const to = await continueGlobalSession(ctx, pending, session, forwarded(request, ctx.trusted).ip);
+      if (to !== undefined) return reply.redirect(to, 302);
+    }
     // Cloudflare's auto_redirect_to_identity: with one provider and nothing else to choose, go straight there.
     if (pending.app.body.auto_redirect_to_identity === true && providers.length === 1 && !ctx.devLogin) return reply.redirect(startUrl(pending.host, providers[0]!, pending.target), 302);
     return reply.type('text/html').send(await page(ctx, pending));
@@ -109,7 +117,7 @@ export function registerLoginRoutes(scope: FastifyInstance, contextOf: LoginCont
     const email = (form.email ?? '').trim();
     if (!/^[^\s@]+@[^\s@]+$/.test(email)) return reply.code(400).type('text/html').send(await page(ctx, pending, 'Type an email address.'));
     const groups = (form.groups ?? '').split(',').map((g) => g.trim()).filter((g) => g !== '');
-    const to = await completeLogin(ctx, pending, { email, groups, idp: { id: 'development', type: 'development' }, amr: ['pwd'] }, forwarded(request, ctx.trusted).ip);
+    const to = await completeLogin(ctx, pending, { email, groups, idp: { id: 'development', type: 'development' }, amr: ['pwd'] }, forwarded(request, ctx.trusted).ip, reply);
     return reply.redirect(to, 302);
   });
 }

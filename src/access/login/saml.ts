@@ -217,7 +217,7 @@ export function samlMethod(): LoginMethod {
         if ('error' in identity) return fail(`Sign-in refused: ${identity.error}.`);
         const { headers, refused } = headersFromAssertion(idp, profile);
         for (const { header, reason } of refused) request.log.warn({ idp: idp.id, header, reason }, 'SAML header attribute left out');
-        return reply.redirect(await completeLogin(ctx, pending, { ...identity, headers }, ip), 302);
+        return reply.redirect(await completeLogin(ctx, pending, { ...identity, headers }, ip, reply), 302);
       });
 
       // The service provider's metadata, to upload to the identity provider. With a signing

@@ -1,0 +1,162 @@
+// The App Launcher (docs/enforcement.md "App Launcher"): a page on the auth domain that lists,
+// as tiles, the applications the signed-in user may open. It is off until the account has an
+// application of type `app_launcher`, whose policies decide who may see the page at all, as
+// Cloudflare's; each tile is then shown only to those its own application's policies let in
+// (bookmarks, which Access does not protect, to everyone who sees the page).
+
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { prepareIdentity, resultAccess, resultDecidingIndex, type Identity } from '../engine/index.js';
+import type { ResourceRecord } from '../store/store.js';
+import { evaluatedIdentity } from '../api/resources/user-policy-checks.js';
+import { destinationsOf, type AccountView } from './account-views.js';
+import { decide, type DecideContext, type Decision } from './decide.js';
+import { cookieValue, first, forwarded } from './forwarded.js';
+import { BINDING_COOKIE } from './binding-cookie.js';
+import type { TrustedProxies } from './trusted-proxies.js';
+import type { AccessLog } from './access-log.js';
+import { launcherPage, messagePage, type LauncherTile } from './pages.js';
+import type { OrganizationBody } from '../account/organization.js';
+
+/** Where the App Launcher is served on the auth domain; its session cookie is scoped to it. */
+export const LAUNCHER_PATH = '/cdn-cgi/access/launcher';
+
+/** Application types a tile can open in a browser (SaaS sign-ins start at the SaaS application, not here). */
+const TILE_TYPES: ReadonlySet<string> = new Set(['self_hosted', 'bookmark', 'ssh', 'vnc', 'rdp']);
+
+/** The account's App Launcher application: the oldest of type `app_launcher`, if any. */
+export function launcherApplication(apps: Iterable<ResourceRecord>): ResourceRecord | undefined {
+  let found: ResourceRecord | undefined;
+  for (const app of apps) {
+    if (app.body.type === 'app_launcher' && (found === undefined || app.createdAt < found.createdAt)) found = app;
+  }
+  return found;
+}
+
+/** The App Launcher application of an account's view. */
+export const launcherOf = (view: AccountView): ResourceRecord | undefined => launcherApplication(view.candidates.map((c) => c.value));
+
+/**
+ * Whether `host` (a request's, perhaps with a port) is the auth domain `issuer` names. With one
+ * account every host finds it, so its auth domain's own host name is what tells them apart.
+ */
+export function isIssuerHost(issuer: string, host: string): boolean {
+  return new URL(issuer).hostname.toLowerCase() === host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '').toLowerCase();
+}
+
+/** Whether a URL is the App Launcher's page. */
+export const isLauncherPath = (pathname: string): boolean => pathname === LAUNCHER_PATH;
+
+/**
+ * Where a tile leads: the application's `domain` (the one Cloudflare shows in the launcher), else
+ * its first destination, with the launcher's own scheme unless it names one; none for a
+ * destination with `*`, which names no one page.
+ */
+export function tileLink(app: ResourceRecord, proto: string): string | undefined {
+  const domain = typeof app.body.domain === 'string' && app.body.domain !== '' ? app.body.domain : destinationsOf(app)[0];
+  if (domain === undefined || domain.includes('*')) return undefined;
+  try {
+    const url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(domain) ? domain : `${proto}://${domain}`);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.toString() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An image address a page may show: https only, as Cloudflare's launcher asks of logos. */
+export function httpsUrl(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' ? url.toString() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether these policies let this identity in as a person (an Allow or a Bypass, with nothing this server cannot provide). */
+async function letsIn(view: AccountView, app: ResourceRecord, identity: Identity): Promise<boolean> {
+  const { policies, compiled } = await view.compiled(app);
+  const packed = compiled.evaluate(prepareIdentity(identity));
+  if (resultAccess(packed) !== 'granted') return false;
+  const deciding = policies[resultDecidingIndex(packed)];
+  if (deciding === undefined) return false;
+  if (deciding.decision === 'bypass') return true;
+  return deciding.decision === 'allow' && deciding.settings.approval_required !== true && deciding.settings.purpose_justification_required !== true && deciding.settings.isolation_required !== true;
+}
+
+/** The tiles this identity sees: visible applications that would let it in, and visible bookmarks, by name. */
+export async function launcherTiles(view: AccountView, identity: Identity, proto: string): Promise<LauncherTile[]> {
+  const tiles: LauncherTile[] = [];
+  for (const { value: app } of view.candidates) {
+    const type = String(app.body.type);
+    // app_launcher_visible defaults to true, as in Cloudflare's API.
+    if (!TILE_TYPES.has(type) || app.body.app_launcher_visible === false) continue;
+    const href = tileLink(app, proto);
+    if (href === undefined) continue;
+    if (type !== 'bookmark' && !(await letsIn(view, app, identity))) continue;
+    const logo = httpsUrl(app.body.logo_url);
+    tiles.push({ name: app.name, href, ...(logo !== undefined ? { logo } : {}) });
+  }
+  return tiles.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export interface LauncherDeps {
+  readonly context: DecideContext;
+  readonly trusted: TrustedProxies;
+  readonly log: AccessLog;
+  issuerOf(organization: OrganizationBody | undefined): string;
+}
+
+/** The App Launcher's route on the auth domain. */
+export function registerAppLauncher(app: FastifyInstance, deps: LauncherDeps): void {
+  const { context, trusted, log } = deps;
+  const page = (reply: FastifyReply, status: number, title: string, message: string): FastifyReply => reply.code(status).header('cache-control', 'no-store').type('text/html').send(messagePage(title, message));
+
+  app.get(LAUNCHER_PATH, async (request, reply) => {
+    const original = forwarded(request, trusted);
+    const view = (await context.accounts.get()).authDomainAccount(original.host);
+    if (view === undefined) return page(reply, 404, 'Not found', `No account on this server has its auth domain at ${original.host}.`);
+    const launcher = launcherOf(view);
+    if (launcher === undefined) return page(reply, 404, 'App Launcher off', 'The App Launcher is not enabled: an administrator turns it on by adding an application of type app_launcher with a policy saying who may use it.');
+    const issuer = deps.issuerOf(view.organization);
+    // On an application's host (one account answers on every host), the launcher is on the auth domain.
+    if (!isIssuerHost(issuer, original.host)) return reply.redirect(`${issuer}${LAUNCHER_PATH}`, 302);
+    const h = request.headers;
+    const binding = cookieValue(h.cookie, BINDING_COOKIE);
+    const asked = { host: original.host, path: LAUNCHER_PATH, ip: original.ip, token: cookieValue(h.cookie, 'CF_Authorization') ?? first(h['cf-access-token']), clientId: undefined, clientSecret: undefined, ...(binding !== undefined ? { binding } : {}) };
+    const decision: Decision = await decide(asked, context, { view, app: launcher });
+    reply.header('cache-control', 'no-store');
+    switch (decision.kind) {
+      case 'login': {
+        const to = `${issuer}/cdn-cgi/access/login/${encodeURIComponent(new URL(issuer).host)}?redirect_url=${encodeURIComponent(`${issuer}${LAUNCHER_PATH}`)}`;
+        return reply.redirect(to, 302);
+      }
+      case 'allow': {
+        // A user's session shows what that user may open; a Bypass on the launcher shows anyone what anyone may open.
+        const user = decision.userId === undefined ? undefined : await view.user(decision.userId);
+        const network: Identity = original.ip === undefined ? {} : { ip: original.ip };
+        const identity: Identity = user === undefined ? network : { ...evaluatedIdentity(user), ...network };
+        const tiles = await launcherTiles(view, identity, original.proto);
+        const logo = httpsUrl(launcher.body.app_launcher_logo_url);
+        return reply.type('text/html').send(
+          launcherPage({
+            title: typeof view.organization?.name === 'string' && view.organization.name !== '' ? view.organization.name : 'App Launcher',
+            ...(user !== undefined ? { email: user.email } : {}),
+            tiles,
+            ...(logo !== undefined ? { logo } : {}),
+            colors: { background: launcher.body.bg_color, header: launcher.body.header_bg_color },
+            footerLinks: Array.isArray(launcher.body.footer_links) ? launcher.body.footer_links : [],
+            logoutUrl: `${issuer}/cdn-cgi/access/logout`,
+          }),
+        );
+      }
+      case 'deny': {
+        await log.refusal(view.accountId, { app: launcher, host: original.host, ip: original.ip, ...(decision.userId !== undefined ? { userId: decision.userId } : {}), ...(decision.email !== undefined ? { userEmail: decision.email } : {}) });
+        const message = typeof launcher.body.custom_deny_message === 'string' && launcher.body.custom_deny_message !== '' ? launcher.body.custom_deny_message : "You don't have permission to use the App Launcher.";
+        return page(reply, 403, 'Forbidden', message);
+      }
+      default:
+        return page(reply, 403, 'Forbidden', "You don't have permission to use the App Launcher.");
+    }
+  });
+}
