@@ -118,6 +118,15 @@ export function destinationsOf(app: ResourceRecord): string[] {
   return out;
 }
 
+/**
+ * The destinations Access enforces for an application: none for a bookmark, a link the App
+ * Launcher shows to a site Access does not protect (its domain must not cover, or out-rank, an
+ * application's path); every one otherwise.
+ */
+export function enforcedDestinationsOf(app: ResourceRecord): string[] {
+  return app.body.type === 'bookmark' ? [] : destinationsOf(app);
+}
+
 export class AccountViews {
   private readonly views = new Map<string, Promise<AccountView>>();
 
@@ -153,7 +162,7 @@ export class AccountViews {
       accountId,
       version,
       now,
-      apps.map((app) => ({ value: app, destinations: destinationsOf(app) })),
+      apps.map((app) => ({ value: app, destinations: enforcedDestinationsOf(app) })),
       tokens,
       organization?.body,
       new Map(revocations.map((r) => [r.id, r])),

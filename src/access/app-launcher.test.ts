@@ -52,6 +52,7 @@ describe('App Launcher', () => {
     await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Hidden', domain: 'hidden.test', app_launcher_visible: false, policies: link(staffId) });
     await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Every shop', domain: '*.shops.test', policies: link(staffId) });
     await s.api('POST', `${A}/apps`, { type: 'bookmark', name: 'Handbook', domain: 'https://handbook.example.org/start', app_launcher_visible: true });
+    await s.api('POST', `${A}/apps`, { type: 'bookmark', name: 'Docs index', domain: 'wiki.test/docs/index', app_launcher_visible: false });
     await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: '<b>Tools</b>', domain: 'tools.test', policies: link(staffId) });
   });
   after(() => s?.close());
@@ -124,6 +125,14 @@ describe('App Launcher', () => {
     assert.equal(url, launcherUrl);
     assert.equal(response.status, 200);
     assert.match(await response.text(), /<span id="user">ada@example\.com<\/span>/);
+  });
+
+  it("lets a bookmark protect nothing: its domain neither covers nor out-ranks an application's path", async () => {
+    const posted = await fetch(`${s.baseUrl}/cdn-cgi/access/login/wiki.test`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email: 'ada@example.com', redirect_url: 'http://wiki.test/docs' }).toString() });
+    assert.equal(posted.status, 302);
+    const token = new URL(posted.headers.get('location')!).searchParams.get('token')!;
+    const underBookmark = await fetch(`${s.baseUrl}/cdn-cgi/access/authorize`, { headers: { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': '/docs/index', cookie: `CF_Authorization=${token}` } });
+    assert.equal(underBookmark.status, 200, "the wiki's policies decide the bookmark's path");
   });
 
   it("is on the auth domain: asked for on an application's host, it sends the browser there", async () => {

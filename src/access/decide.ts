@@ -9,7 +9,7 @@
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { parseGoDuration, prepareIdentity, resultAccess, resultDecidingIndex, type Identity, type Policy } from '../engine/index.js';
-import { destinationsOf, type AccountView, type CompiledApp } from './account-views.js';
+import { destinationsOf, enforcedDestinationsOf, type AccountView, type CompiledApp } from './account-views.js';
 import type { AccountIndex, EnforcedAccounts } from './enforced-accounts.js';
 import { evaluatedIdentity } from '../api/resources/user-policy-checks.js';
 import type { ResourceRecord, Store, UserRecord } from '../store/store.js';
@@ -79,7 +79,7 @@ function sessionHeaders(names: readonly string[], claims: AppTokenClaims | undef
 /** The application covering a host and path, read now (for the rare sign-in paths). */
 export async function findApplication(store: Store, accountId: string, host: string, path: string): Promise<ResourceRecord | undefined> {
   const apps = await store.read.allResources(accountId, 'app');
-  return matchDestination(apps.map((app) => ({ value: app, destinations: destinationsOf(app) })), host, path);
+  return matchDestination(apps.map((app) => ({ value: app, destinations: enforcedDestinationsOf(app) })), host, path);
 }
 
 const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
