@@ -123,6 +123,23 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
       await page.close();
     });
 
+    it("enters again on the global session once the application's own session is gone, without the sign-in form", async () => {
+      const global = (await context.cookies(`${s.baseUrl}/cdn-cgi/access/login/`)).find((c) => c.name === 'CF_Authorization' && c.path === '/cdn-cgi/access');
+      assert.ok(global?.httpOnly, 'the sign-in left an HttpOnly global session on the auth domain');
+      await context.clearCookies({ domain: HOST });
+      const page = await context.newPage();
+      const seen: string[] = [];
+      page.on('request', (request) => {
+        if (request.isNavigationRequest()) seen.push(new URL(request.url()).pathname);
+      });
+      await page.goto(`${origin()}/again`);
+      await page.waitForSelector('#hello');
+      assert.equal(await page.textContent('#hello'), 'hello ada@example.com');
+      assert.ok(seen.some((path) => path.startsWith('/cdn-cgi/access/login/')), 'it went by the login page');
+      assert.equal(await page.$('#email'), null, 'and was not asked to sign in');
+      await page.close();
+    });
+
     it('refuses a signed-in user the policies do not allow', async () => {
       const other = await chromium.launchPersistentContext(tempDir('portcullis-chromium-').path, {
         executablePath: CHROMIUM_PATH,
