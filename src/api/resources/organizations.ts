@@ -17,7 +17,7 @@ const WRITE = ['Access: Organizations, Identity Providers, and Groups Write'] as
 const FIELDS = {
   name: str({ minLength: 1, description: 'The name of the organization, shown on sign-in pages.' }),
   auth_domain: str({ minLength: 1, description: 'Where users sign in: this server as users reach it ("access.example.com" means https, or a full URL). The issuer of application tokens.' }),
-  session_duration: str({ description: 'How long a sign-in lasts for applications that set none (Go duration, e.g. "24h").' }),
+  session_duration: str({ description: 'How long a sign-in lasts: the global session on the auth domain, and applications that set none (Go duration, e.g. "24h").' }),
   is_ui_read_only: bool('Accepted and kept: the dashboard does not lock itself.'),
   ui_read_only_toggle_reason: str(),
   user_seat_expiration_inactive_time: str({ description: 'Accepted and kept.' }),

@@ -1391,7 +1391,7 @@ export type Organization = {
   name: string;
   /** Where users sign in: this server as users reach it ("access.example.com" means https, or a full URL). The issuer of application tokens. */
   auth_domain: string;
-  /** How long a sign-in lasts for applications that set none (Go duration, e.g. "24h"). */
+  /** How long a sign-in lasts: the global session on the auth domain, and applications that set none (Go duration, e.g. "24h"). */
   session_duration?: string;
   /** Accepted and kept: the dashboard does not lock itself. */
   is_ui_read_only?: boolean;
@@ -1414,7 +1414,7 @@ export type OrganizationUpdate = {
   name?: string;
   /** Where users sign in: this server as users reach it ("access.example.com" means https, or a full URL). The issuer of application tokens. */
   auth_domain?: string;
-  /** How long a sign-in lasts for applications that set none (Go duration, e.g. "24h"). */
+  /** How long a sign-in lasts: the global session on the auth domain, and applications that set none (Go duration, e.g. "24h"). */
   session_duration?: string;
   /** Accepted and kept: the dashboard does not lock itself. */
   is_ui_read_only?: boolean;
@@ -2190,7 +2190,7 @@ export interface Operations {
       name: string;
       /** Where users sign in: this server as users reach it ("access.example.com" means https, or a full URL). The issuer of application tokens. */
       auth_domain: string;
-      /** How long a sign-in lasts for applications that set none (Go duration, e.g. "24h"). */
+      /** How long a sign-in lasts: the global session on the auth domain, and applications that set none (Go duration, e.g. "24h"). */
       session_duration?: string;
       /** Accepted and kept: the dashboard does not lock itself. */
       is_ui_read_only?: boolean;

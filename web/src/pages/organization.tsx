@@ -92,7 +92,7 @@ function OrganizationForm({ org }: { org: Organization }) {
         </p>
       )}
       <div class="grid">
-        {text('session_duration', 'Session duration', 'How long a sign-in lasts for applications that set none, as a Go duration (30m, 24h).')}
+        {text('session_duration', 'Session duration', 'How long a sign-in lasts: the global session on the auth domain, and the session of applications that set none, as a Go duration (30m, 24h).')}
         {text('user_seat_expiration_inactive_time', 'Seat expiration after inactivity', 'A Go duration such as 730h. Kept for compatibility: portcullis does not expire seats.')}
         {text('warp_auth_session_duration', 'WARP session duration', 'A Go duration. Kept for compatibility: portcullis has no WARP client.')}
       </div>
