@@ -59,6 +59,16 @@ describe('global session', () => {
     const allowed = await fetch(`${s.baseUrl}/cdn-cgi/access/authorize`, { headers: { 'x-forwarded-host': 'crm.test', cookie: `CF_Authorization=${tokenIn(crm)}` } });
     assert.equal(allowed.status, 200);
     assert.equal(allowed.headers.get('cf-access-authenticated-user-email'), 'ada@example.com');
+
+    // One session in the user's active sessions, holding both applications, as at Cloudflare.
+    const sessions = (await s.api('GET', `${A}/users/${claims.sub}/active_sessions`)).json.result.filter((x: { metadata: { nonce: string } }) => x.metadata.nonce === claims.identity_nonce);
+    assert.equal(sessions.length, 1);
+    const wikiApp = (await s.api('GET', `${A}/apps`)).json.result.find((a: { name: string }) => a.name === 'Wiki');
+    assert.deepEqual(Object.keys(sessions[0].metadata.apps).sort(), [wikiApp.id, crmApp.id].sort());
+    assert.equal(sessions[0].name, 'Wiki', 'named after the application signed in to');
+    assert.equal(sessions[0].metadata.iat, wikiClaims.iat);
+    const one = await s.api('GET', `${A}/users/${claims.sub}/active_sessions/${claims.identity_nonce}`);
+    assert.equal(one.json.result.iat, wikiClaims.iat, 'it began at the sign-in');
   });
 
   it('opens no application by itself', async () => {

@@ -53,13 +53,35 @@ async function activeSessions(ctx: ApiContext, accountId: string, userId: string
 
 const seconds = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
 
-function sessionResult(e: AccessRequestRecord): Record<string, unknown> {
-  const iat = seconds(e.createdAt);
-  const expires = seconds(e.expiresAt!);
+/**
+ * One session: the sign-ins that share a nonce (the sign-in itself, then each application the
+ * global session entered: docs/enforcement.md "Global session"), newest first.
+ */
+type Session = readonly AccessRequestRecord[];
+
+/** Sign-ins (newest first) grouped into sessions by nonce, the most recently used session first. */
+function sessionsOf(signIns: readonly AccessRequestRecord[]): Session[] {
+  const byNonce = new Map<string, AccessRequestRecord[]>();
+  for (const e of signIns) {
+    const group = byNonce.get(e.nonce!);
+    if (group === undefined) byNonce.set(e.nonce!, [e]);
+    else group.push(e);
+  }
+  return [...byNonce.values()];
+}
+
+/** When a session began: its first sign-in. */
+const startOf = (session: Session): AccessRequestRecord => session[session.length - 1]!;
+
+function sessionResult(session: Session): Record<string, unknown> {
+  const first = startOf(session);
+  const iat = seconds(first.createdAt);
+  const expires = Math.max(...session.map((e) => seconds(e.expiresAt!)));
+  const apps = Object.fromEntries(session.filter((e) => e.appUid !== null).map((e) => [e.appUid, { hostname: e.appDomain, name: e.appName, type: 'self_hosted', uid: e.appUid }]));
   return {
-    name: e.appName ?? e.appDomain ?? '',
+    name: first.appName ?? first.appDomain ?? '',
     expiration: expires,
-    metadata: { apps: e.appUid === null ? {} : { [e.appUid]: { hostname: e.appDomain, name: e.appName, type: 'self_hosted', uid: e.appUid } }, expires, iat, nonce: e.nonce, ttl: expires - iat },
+    metadata: { apps, expires, iat, nonce: first.nonce, ttl: expires - iat },
   };
 }
 
@@ -106,7 +128,7 @@ export const userSessionRoutes: RouteDef[] = [
     summary: "Get a user's active sessions",
     description: 'The sessions this user holds through the enforcement point (sign-ins not expired and not revoked), newest first.',
     item: SESSION,
-    read: async (ctx, accountId, userId) => (await activeSessions(ctx, accountId, userId)).map(sessionResult),
+    read: async (ctx, accountId, userId) => sessionsOf(await activeSessions(ctx, accountId, userId)).map(sessionResult),
   }),
   defineRoute({
     method: 'GET',
@@ -121,8 +143,9 @@ export const userSessionRoutes: RouteDef[] = [
     result: anyObject('The identity of the session, and isActive.'),
     handler: async ({ accountId, params, ctx }) => {
       const user = await getUserOr404(ctx.store.read, accountId, params.user_id);
-      const session = (await activeSessions(ctx, accountId, user.id)).find((e) => e.nonce === params.nonce);
-      if (session === undefined) throw apiError('not_found', { what: 'Active session', id: JSON.stringify(params.nonce) });
+      const found = sessionsOf(await activeSessions(ctx, accountId, user.id)).find((group) => group[0]!.nonce === params.nonce);
+      if (found === undefined) throw apiError('not_found', { what: 'Active session', id: JSON.stringify(params.nonce) });
+      const session = startOf(found);
       const identity = (user.identity ?? {}) as Record<string, unknown>;
       return {
         result: {
