@@ -327,8 +327,9 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const onAuthDomain = authDomainView !== undefined && isIssuerHost(issuerOf(authDomainView.organization), host);
     const paths = [...new Set(['/', ...scoped, ...(onAuthDomain ? [LAUNCHER_PATH] : [])])];
     reply.header('set-cookie', [...paths.flatMap((path) => [COOKIE, BINDING_COOKIE].map((name) => `${name}=; Path=${path}; Max-Age=0; HttpOnly; SameSite=Lax`)), ...(onAuthDomain ? [CLEAR_GLOBAL_SESSION] : [])]);
-    const accountView = covering.kind === 'application' ? covering.view : (index.only ?? authDomainView);
-    if (!onAuthDomain && accountView !== undefined) return reply.redirect(`${issuerOf(accountView.organization)}/cdn-cgi/access/logout`, 302);
+    // Only from an application's host: a host that is neither (an auth domain reached under another
+    // name) must not send the browser round in a loop.
+    if (!onAuthDomain && covering.kind === 'application') return reply.redirect(`${issuerOf(covering.view.organization)}/cdn-cgi/access/logout`, 302);
     return reply.code(200).type('text/html').send(messagePage('Signed out', 'You are signed out.'));
   });
 
