@@ -92,6 +92,7 @@ describe('the enforcement pages in a browser', { skip }, () => {
     await name.waitFor();
     assert.equal(await name.inputValue(), 'Example Corp', 'before any save, the defaults: the account name');
     assert.match((await p.getByTestId('issuer').textContent()) ?? '', new RegExp(`Users sign in at ${s.baseUrl.replace(/[.]/g, '\\.')}`));
+    assert.equal(await p.getByTestId('launcher-url').textContent(), `${s.baseUrl}/cdn-cgi/access/launcher`);
 
     await name.fill('Acme');
     const duration = p.getByLabel('Session duration', { exact: true });

@@ -88,7 +88,8 @@ function OrganizationForm({ org }: { org: Organization }) {
       </div>
       {issuer !== undefined && (
         <p class="hint" data-testid="issuer">
-          Users sign in at <code>{issuer}</code>; application tokens name it as their issuer, and applications check them against <code>{issuer}/cdn-cgi/access/certs</code>.
+          Users sign in at <code>{issuer}</code>; application tokens name it as their issuer, and applications check them against <code>{issuer}/cdn-cgi/access/certs</code>. The App Launcher is at{' '}
+          <code data-testid="launcher-url">{issuer}/cdn-cgi/access/launcher</code> once an application of type <code>app_launcher</code> says who may use it.
         </p>
       )}
       <div class="grid">
