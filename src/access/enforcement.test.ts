@@ -166,6 +166,13 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
       assert.notEqual(wrong.status, 200);
     });
 
+    it("passes an AJAX request's 401 to the browser instead of a redirect to sign in", async () => {
+      const res = await viaProxy('/api/items', { 'x-requested-with': 'XMLHttpRequest' });
+      assert.equal(res.status, 401);
+      assert.equal(res.location, undefined);
+      assert.equal(upstream.seen.some((r) => r.path === '/api/items'), false, 'the upstream saw nothing');
+    });
+
     it('lets a bypass path through with no session', async () => {
       const res = await viaProxy('/public/about');
       assert.equal(res.status, 200);

@@ -55,6 +55,19 @@ describe('forward auth without a proxy', () => {
     assert.equal(redirected.headers.get('location'), anonymous.headers.get('x-access-login'));
   });
 
+  it('answers an AJAX request without a session with a bare 401, never a way to a sign-in page', async () => {
+    for (const value of ['XMLHttpRequest', 'xmlhttprequest']) {
+      for (const url of [`${s.baseUrl}/cdn-cgi/access/authorize`, `${s.baseUrl}/cdn-cgi/access/authorize?redirect=1`]) {
+        const res = await fetch(url, { redirect: 'manual', headers: { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': '/api/items', 'x-requested-with': value } });
+        assert.equal(res.status, 401, url);
+        assert.equal(res.headers.get('x-access-login'), null);
+        assert.equal(res.headers.get('location'), null);
+      }
+    }
+    const signedIn = await authorize(s, { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': '/api/items', 'x-requested-with': 'XMLHttpRequest', cookie: `CF_Authorization=${adaToken}` });
+    assert.equal(signedIn.status, 200, 'with a session, as any request');
+  });
+
   it("does not accept one application's token for another", async () => {
     const crm = await authorize(s, { 'x-forwarded-host': 'crm.test', 'x-forwarded-uri': '/', cookie: `CF_Authorization=${adaToken}` });
     assert.equal(crm.status, 401);

@@ -114,7 +114,11 @@ export function nginxServerBlock(site: { readonly listen: string; readonly serve
       proxy_set_header Cookie $upstream_cookie;
       proxy_pass http://${target.upstream};
     }
+    # No sign-in address: an AJAX request (X-Requested-With), which gets the 401 itself.
     location @access_login {
+      if ($access_login = "") {
+        return 401;
+      }
       return 302 $access_login;
     }
     # A CORS preflight portcullis answers for the application (its cors_headers) comes as a 403

@@ -184,6 +184,10 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
         // service_auth_401_redirect: a request that came with service-token credentials which let
         // it in nowhere gets a bare 401 (a script cannot follow a sign-in page).
         if (decision.app.body.service_auth_401_redirect === true && request.headers['cf-access-client-id'] !== undefined) return reply.code(401).type('text/html').send(messagePage('Unauthorized', 'The service token is not valid for this application.'));
+        // An AJAX request (X-Requested-With: XMLHttpRequest) gets a bare 401 instead, as at
+        // Cloudflare: the page's script learns the session ended and can reload; a redirect to a
+        // sign-in page would be followed out of its sight.
+        if (first(request.headers['x-requested-with'])?.toLowerCase() === 'xmlhttprequest') return reply.code(401).type('text/plain').send('Sign in again: the Access session has ended.');
         const returnTo = `${original.proto}://${original.host}${original.path}`;
         const to = `${decision.authDomain}/cdn-cgi/access/login/${encodeURIComponent(original.host)}?redirect_url=${encodeURIComponent(returnTo)}`;
         reply.header('x-access-login', to);
