@@ -18,6 +18,7 @@ import { serviceAppToken, type AppTokenClaims, type ServiceTokenInput, type Veri
 import { bindingHolds, bindsSessions } from './binding-cookie.js';
 import type { SigningKey, SigningKeys } from '../account/signing-keys.js';
 import { isSafeHeader } from '../schema/saml-headers.js';
+import { issuedBefore } from '../account/organization.js';
 import { preflightHandling, type Preflight } from './cors.js';
 
 export interface ForwardedRequest {
@@ -252,6 +253,8 @@ function decideWith(request: ForwardedRequest, ctx: DecideContext, index: Accoun
       // Not checked before (or no longer passing): the signature is checked, off this path.
       if (claims === undefined) return { load: 'claims', token: request.token, keys, aud, issuer };
     }
+    // Every token issued for the application before its tokens were revoked (apps/{id}/revoke_tokens) is none.
+    if (claims !== undefined && issuedBefore(claims.iat, view.revokedAt(app.id))) claims = undefined;
     if (claims?.common_name !== undefined && claims.common_name !== '') {
       // A token issued to a service token: the token must still be valid now.
       service = view.serviceTokens.find((t) => t.body.client_id === claims!.common_name && t.body.enabled !== false && !(typeof t.body.expires_at === 'string' && !(Date.parse(t.body.expires_at) > now)));
@@ -267,7 +270,7 @@ function decideWith(request: ForwardedRequest, ctx: DecideContext, index: Accoun
       const user = known.user;
       const revokedAt = user === undefined ? undefined : view.revokedAt(user.id);
       // A user deleted since the login, or whose sessions were revoked since, has no session any more.
-      if (user === undefined || (revokedAt !== undefined && !((claims.iat ?? 0) * 1000 > revokedAt))) claims = undefined;
+      if (user === undefined || issuedBefore(claims.iat, revokedAt)) claims = undefined;
       else identity = { ...evaluatedIdentity(user), ...network };
     }
   }

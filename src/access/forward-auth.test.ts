@@ -68,6 +68,30 @@ describe('forward auth without a proxy', () => {
     assert.equal(signedIn.status, 200, 'with a session, as any request');
   });
 
+  it("ends every token of one application at revoke_tokens (through the SDK), and no other application's", async () => {
+    const A = `/accounts/${s.accountId}/access`;
+    const staff = (await s.api('GET', `${A}/policies`)).json.result.find((p: { name: string }) => p.name === 'Staff');
+    const notes = (await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Notes', domain: 'notes.test', policies: [{ id: staff.id, precedence: 1 }] })).json.result;
+    const notesToken = await adaSession(notes.aud);
+    const crmToken = await adaSession(auds.crmAud);
+    const open = async (host: string, token: string) => (await authorize(s, { 'x-forwarded-host': host, cookie: `CF_Authorization=${token}` })).status;
+    assert.equal(await open('notes.test', notesToken), 200);
+    const answer = await s.sdk().zeroTrust.access.applications.revokeTokens(notes.id, { account_id: s.accountId });
+    assert.deepEqual(answer, {});
+    assert.equal(await open('notes.test', notesToken), 401, 'its token issued before is no session');
+    const identity = await fetch(`${s.baseUrl}/cdn-cgi/access/get-identity`, { headers: { 'x-forwarded-host': 'notes.test', cookie: `CF_Authorization=${notesToken}` } });
+    assert.equal(identity.status, 401);
+    assert.equal(await open('crm.test', crmToken), 200, "another application's sessions go on");
+    // A token issued after the revocation (a second later: tokens count whole seconds) opens it again.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    assert.equal(await open('notes.test', await adaSession(notes.aud)), 200);
+    assert.equal((await s.api('DELETE', `${A}/apps/${notes.id}`)).status, 202);
+    assert.equal((await s.api('GET', `${A}/apps/${notes.id}`)).status, 404);
+    const missing = await s.api('POST', `${A}/apps/${'0'.repeat(32)}/revoke_tokens`);
+    assert.equal(missing.status, 404);
+    assert.equal(missing.json.success, false);
+  });
+
   it("does not accept one application's token for another", async () => {
     const crm = await authorize(s, { 'x-forwarded-host': 'crm.test', 'x-forwarded-uri': '/', cookie: `CF_Authorization=${adaToken}` });
     assert.equal(crm.status, 401);

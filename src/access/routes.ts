@@ -13,7 +13,7 @@ import { AccessLog } from './access-log.js';
 import { ProblemLog } from './problem-log.js';
 import { decide, decideFromMemory, type Decision, type ForwardedRequest } from './decide.js';
 import { messagePage, signInRequiredPage } from './pages.js';
-import { authDomainUrl, sessionsRevokedAt, type OrganizationBody } from '../account/organization.js';
+import { authDomainUrl, issuedBefore, sessionsRevokedAt, type OrganizationBody } from '../account/organization.js';
 import { AccountViews, destinationsOf, type AccountView } from './account-views.js';
 import { coveringCookiePath, cookiePathsOnHost } from './app-match.js';
 import { EnforcedAccounts, type AccountIndex } from './enforced-accounts.js';
@@ -298,7 +298,8 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const claims = verified !== undefined && bindsSessions(found!.app) && !bindingHolds(token!, cookieValue(request.headers.cookie, BINDING_COOKIE), published) ? undefined : verified;
     const user = accountId === undefined || claims?.sub === undefined || claims.sub === '' ? undefined : await store.read.getUser(accountId, claims.sub);
     const revokedAt = user === undefined ? undefined : await sessionsRevokedAt(store.read, accountId!, user.id);
-    if (user === undefined || (revokedAt !== undefined && !((claims!.iat ?? 0) * 1000 > revokedAt))) return reply.code(401).send({ err: 'no session' });
+    const appRevokedAt = user === undefined ? undefined : await sessionsRevokedAt(store.read, accountId!, found!.app.id);
+    if (user === undefined || issuedBefore(claims!.iat, revokedAt) || issuedBefore(claims!.iat, appRevokedAt)) return reply.code(401).send({ err: 'no session' });
     const identity = (user.identity ?? {}) as Record<string, unknown>;
     return reply.send({
       ...identity,

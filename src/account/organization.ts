@@ -42,10 +42,17 @@ export async function revokeSessions(store: Store, accountId: string, userId: st
   await store.transaction(accountId, (tx) => revokeSessionsIn(tx, accountId, userId, now));
 }
 
-/** revokeSessions inside an open transaction of the account (with the writes it belongs to). */
-export async function revokeSessionsIn(tx: StoreWriter, accountId: string, userId: string, now = Date.now()): Promise<void> {
-  const body = { name: userId, revoked_at: new Date(now).toISOString() };
-  const existing = await tx.getResource(accountId, 'session_revocation', userId);
-  if (existing === undefined) await tx.insertResource({ accountId, kind: 'session_revocation', id: userId, parentId: null, name: userId, body, secretHash: null, createdAt: new Date(now).toISOString() }, []);
-  else await tx.updateResource(accountId, 'session_revocation', userId, { name: userId, body });
+/**
+ * revokeSessions inside an open transaction of the account (with the writes it belongs to). The
+ * subject is a user (every session of theirs) or an application (every token issued for it:
+ * revokeApplicationTokens); both are ids no other object shares.
+ */
+export async function revokeSessionsIn(tx: StoreWriter, accountId: string, subjectId: string, now = Date.now()): Promise<void> {
+  const body = { name: subjectId, revoked_at: new Date(now).toISOString() };
+  const existing = await tx.getResource(accountId, 'session_revocation', subjectId);
+  if (existing === undefined) await tx.insertResource({ accountId, kind: 'session_revocation', id: subjectId, parentId: null, name: subjectId, body, secretHash: null, createdAt: new Date(now).toISOString() }, []);
+  else await tx.updateResource(accountId, 'session_revocation', subjectId, { name: subjectId, body });
 }
+
+/** Whether a token issued at `iat` (seconds) was issued before a revocation at `revokedAt` (ms); a token of the same second counts as before. */
+export const issuedBefore = (iat: number | undefined, revokedAt: number | undefined): boolean => revokedAt !== undefined && !((iat ?? 0) * 1000 > revokedAt);

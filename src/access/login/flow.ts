@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ResourceRecord, Store } from '../../store/store.js';
 import type { SigningKeys } from '../../account/signing-keys.js';
-import { readOrganization, sessionsRevokedAt } from '../../account/organization.js';
+import { issuedBefore, readOrganization, sessionsRevokedAt } from '../../account/organization.js';
 import { globalSessionCookie, globalSessionSeconds, globalSessionToken, type GlobalSession } from '../global-session.js';
 import type { AccessLog } from '../access-log.js';
 import { findApplication, sessionSeconds } from '../decide.js';
@@ -159,7 +159,7 @@ export async function continueGlobalSession(ctx: LoginContext, pending: PendingL
   const user = await ctx.store.read.getUser(ctx.accountId, session.userId);
   if (user === undefined) return undefined;
   const revokedAt = await sessionsRevokedAt(ctx.store.read, ctx.accountId, user.id);
-  if (revokedAt !== undefined && !(session.iat * 1000 > revokedAt)) return undefined;
+  if (issuedBefore(session.iat, revokedAt)) return undefined;
   const organization = await readOrganization(ctx.store.read, ctx.accountId);
   const lifetimeSeconds = sessionSeconds(pending.app, organization?.body.session_duration);
   return enterApplication(ctx, pending, { userId: user.id, email: user.email, identityNonce: session.identityNonce, connection: session.idp.type, ...(session.headers !== undefined ? { headers: session.headers } : {}) }, ip, lifetimeSeconds);

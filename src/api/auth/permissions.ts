@@ -18,6 +18,7 @@ export interface PermissionGroup {
 const GROUPS = [
   ['Access: Apps and Policies Read', 'account', 'Read Access applications, reusable and app-scoped policies.'],
   ['Access: Apps and Policies Write', 'account', 'Create, change and delete Access applications and policies.'],
+  ['Access: Apps and Policies Revoke', 'account', "Revoke Access applications' tokens (end their sessions)."],
   ['Access: Organizations, Identity Providers, and Groups Read', 'account', 'Read Access groups and identity providers.'],
   ['Access: Organizations, Identity Providers, and Groups Write', 'account', 'Create, change and delete Access groups and identity providers.'],
   ['Access: Service Tokens Read', 'account', 'Read Access service tokens (never their secrets).'],

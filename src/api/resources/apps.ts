@@ -14,6 +14,7 @@ import { arr, obj, str } from '../../schema/json-schema.js';
 import { keepOmittedSecrets, withoutSecrets } from '../../schema/secret-fields.js';
 import { applyPolicyEntries, appLinks, attachedPolicies, attachedResult, type PolicyLink } from './app-attachments.js';
 import { assertUnused, compact, getOr404, newId, timestamps } from './common.js';
+import { revokeSessionsIn } from '../../account/organization.js';
 
 const PATH = '/accounts/{account_id}/access/apps';
 const ITEM = `${PATH}/{app_id}`;
@@ -156,9 +157,29 @@ export const appRoutes: RouteDef[] = [
         await getOr404(tx, accountId, 'app', params.app_id);
         await assertUnused(tx, accountId, 'app', params.app_id);
         for (const scoped of await tx.allResources(accountId, 'app_policy', { parentId: params.app_id })) await tx.deleteResource(accountId, 'app_policy', scoped.id);
+        if ((await tx.getResource(accountId, 'session_revocation', params.app_id)) !== undefined) await tx.deleteResource(accountId, 'session_revocation', params.app_id);
         await tx.deleteResource(accountId, 'app', params.app_id);
       });
       return { result: { id: params.app_id } };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: `${ITEM}/revoke_tokens`,
+    operationId: 'access-applications-revoke-service-tokens',
+    summary: "Revoke an Access application's tokens",
+    description: "Every token issued for the application before now (users' and service tokens') stops being accepted at the next request, and its users are asked to sign in again (a global session on the auth domain takes them back in without a page, as at Cloudflare).",
+    tag: 'Access applications',
+    permissions: ['Access: Apps and Policies Revoke', ...APPS_WRITE],
+    params: APP_ID_PARAM,
+    status: 202,
+    result: obj({}, { additional: true }),
+    handler: async ({ accountId, params, ctx }) => {
+      await ctx.store.transaction(accountId, async (tx) => {
+        await getOr404(tx, accountId, 'app', params.app_id);
+        await revokeSessionsIn(tx, accountId, params.app_id);
+      });
+      return { result: {} };
     },
   }),
 ];

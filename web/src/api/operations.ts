@@ -1782,6 +1782,18 @@ export interface Operations {
       id: string;
     };
   };
+  /** Revoke an Access application's tokens */
+  'access-applications-revoke-service-tokens': {
+    method: 'POST';
+    path: '/accounts/{account_id}/access/apps/{app_id}/revoke_tokens';
+    /** Path parameters besides account_id. */
+    params: {
+      app_id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    result: object;
+  };
   /** List an application's policies */
   'access-app-policies-list': {
     method: 'GET';
@@ -3066,6 +3078,7 @@ export const OPERATIONS = {
   'access-apps-get': { method: 'GET', path: '/accounts/{account_id}/access/apps/{app_id}' },
   'access-apps-update': { method: 'PUT', path: '/accounts/{account_id}/access/apps/{app_id}' },
   'access-apps-delete': { method: 'DELETE', path: '/accounts/{account_id}/access/apps/{app_id}' },
+  'access-applications-revoke-service-tokens': { method: 'POST', path: '/accounts/{account_id}/access/apps/{app_id}/revoke_tokens' },
   'access-app-policies-list': { method: 'GET', path: '/accounts/{account_id}/access/apps/{app_id}/policies' },
   'access-app-policies-create': { method: 'POST', path: '/accounts/{account_id}/access/apps/{app_id}/policies' },
   'access-app-policies-get': { method: 'GET', path: '/accounts/{account_id}/access/apps/{app_id}/policies/{policy_id}' },
