@@ -69,6 +69,11 @@ describe('global session', () => {
     assert.equal(sessions[0].metadata.iat, wikiClaims.iat);
     const one = await s.api('GET', `${A}/users/${claims.sub}/active_sessions/${claims.identity_nonce}`);
     assert.equal(one.json.result.iat, wikiClaims.iat, 'it began at the sign-in');
+
+    // Revoking the CRM's tokens takes the CRM out of that session, and leaves the wiki in it.
+    assert.equal((await s.api('POST', `${A}/apps/${crmApp.id}/revoke_tokens`)).status, 202);
+    const after = (await s.api('GET', `${A}/users/${claims.sub}/active_sessions`)).json.result.filter((x: { metadata: { nonce: string } }) => x.metadata.nonce === claims.identity_nonce);
+    assert.deepEqual(after.map((x: { metadata: { apps: object } }) => Object.keys(x.metadata.apps)), [[wikiApp.id]]);
   });
 
   it('opens no application by itself', async () => {

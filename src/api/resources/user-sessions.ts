@@ -48,7 +48,11 @@ const LIST_LIMIT = 1000;
 async function activeSessions(ctx: ApiContext, accountId: string, userId: string, now = Date.now()): Promise<AccessRequestRecord[]> {
   const revokedAt = await sessionsRevokedAt(ctx.store.read, accountId, userId);
   const signIns = await ctx.store.read.listAccessRequests(accountId, LIST_LIMIT, { userId, allowed: true });
-  return signIns.filter((e) => e.nonce !== null && e.expiresAt !== null && Date.parse(e.expiresAt) > now && (revokedAt === undefined || Date.parse(e.createdAt) > revokedAt));
+  // An application's tokens revoked since a sign-in (apps/{id}/revoke_tokens) end it too.
+  const apps = [...new Set(signIns.flatMap((e) => (e.appUid === null ? [] : [e.appUid])))];
+  const appRevokedAt = new Map(await Promise.all(apps.map(async (id) => [id, await sessionsRevokedAt(ctx.store.read, accountId, id)] as const)));
+  const after = (at: number | undefined, createdAt: string): boolean => at === undefined || Date.parse(createdAt) > at;
+  return signIns.filter((e) => e.nonce !== null && e.expiresAt !== null && Date.parse(e.expiresAt) > now && after(revokedAt, e.createdAt) && (e.appUid === null || after(appRevokedAt.get(e.appUid), e.createdAt)));
 }
 
 const seconds = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
