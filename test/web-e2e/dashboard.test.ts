@@ -256,6 +256,17 @@ describe('the dashboard in a browser', { skip }, () => {
     );
   });
 
+  it("ends every session of an application from its page, after asking", async () => {
+    const p = await openPage(`/apps/${fixture.appId}`);
+    await p.getByRole('button', { name: 'End all sessions' }).click();
+    const dialog = p.getByRole('dialog', { name: 'End every session of this application?' });
+    await dialog.waitFor();
+    const [answer] = await Promise.all([p.waitForResponse((r) => r.url().endsWith(`/apps/${fixture.appId}/revoke_tokens`)), dialog.getByRole('button', { name: 'End sessions' }).click()]);
+    assert.equal(answer.request().method(), 'POST');
+    assert.equal(answer.status(), 202);
+    await p.getByRole('status').filter({ hasText: 'Sessions ended' }).waitFor();
+  });
+
   it('goes back to the sign-in form with the reason when the token stops working', async () => {
     const p = await openPage('/policies');
     await p.evaluate(() => sessionStorage.setItem('portcullis.token', 'not-a-valid-token'));

@@ -73,7 +73,11 @@ export function accountApi(client: ApiClient) {
     identityProviders: crud(client, 'access-identity-providers'),
     serviceTokens: crud(client, 'access-service-tokens'),
     postureRules: crud(client, 'device-posture-rules'),
-    apps: crud(client, 'access-apps'),
+    apps: {
+      ...crud(client, 'access-apps'),
+      /** End every session of the application: tokens issued for it before now stop working. */
+      revokeTokens: (id: string) => call(client, 'access-applications-revoke-service-tokens', { params: { app_id: id } }),
+    },
     users: {
       ...crud(client, 'access-users'),
       identity: (id: string) => call(client, 'access-users-last-seen-identity-get', { params: { user_id: id } }),

@@ -12,6 +12,7 @@ import { EditorForm } from '../components/editor-form.js';
 import { SelectField, TextField } from '../components/fields.js';
 import { useSaveState } from '../components/save-state.js';
 import { guardLeaving, navigate } from '../router.js';
+import { ConfirmDialog } from '../components/modal.js';
 
 const APP_TYPES = ['self_hosted', 'saas', 'ssh', 'vnc', 'rdp', 'app_launcher', 'warp', 'biso', 'bookmark', 'dash_sso', 'infrastructure', 'mcp', 'mcp_portal', 'proxy_endpoint'] as const satisfies readonly AppRequest['type'][];
 
@@ -89,6 +90,7 @@ export function AppPage({ appId }: { appId: string }) {
   const [dragging, setDragging] = useState<number | undefined>(undefined);
   const [announcement, setAnnouncement] = useState('');
   const [attach, setAttach] = useState('');
+  const [revoking, setRevoking] = useState(false);
   const policies = useAsync(() => api.policies.all(), []);
   const save = useSaveState();
   // A new order not yet saved is asked about before leaving (in the app and when closing the tab).
@@ -122,6 +124,11 @@ export function AppPage({ appId }: { appId: string }) {
     navigate('/apps');
   };
 
+  const revokeTokens = async (): Promise<void> => {
+    setRevoking(false);
+    await save.save(() => api.apps.revokeTokens(app.id), 'Sessions ended: every token issued for this application before now stops working.');
+  };
+
   const attachable = (policies.data ?? []).filter((p) => !order.some((o) => o.id === p.id));
   const changed = order.map((p) => p.id).join() !== app.policies.map((p) => p.id).join();
   unsaved.current = () => (changed ? `The new order of ${app.name ?? 'this application'}'s policies is not saved. Leave without saving it?` : undefined);
@@ -131,8 +138,20 @@ export function AppPage({ appId }: { appId: string }) {
       <p>
         <Link href="/apps">Back to applications</Link> · {app.type}
         {app.domain !== undefined && ` · ${app.domain}`} · <Link href={`/apps/${app.id}/protect`}>Protect it: proxy configuration</Link> ·{' '}
-        <Link href={`/access-log?app_uid=${encodeURIComponent(app.id)}`}>Access log</Link>
+        <Link href={`/access-log?app_uid=${encodeURIComponent(app.id)}`}>Access log</Link> ·{' '}
+        <button type="button" class="link-button" onClick={() => setRevoking(true)}>
+          End all sessions
+        </button>
       </p>
+      {revoking && (
+        <ConfirmDialog
+          title="End every session of this application?"
+          message="Every token issued for it before now stops working at the next request (users' and service tokens'), and its users sign in again. Other applications are not affected."
+          confirmLabel="End sessions"
+          onConfirm={() => void revokeTokens()}
+          onClose={() => setRevoking(false)}
+        />
+      )}
       <EditorForm what="application" save={save} isNew={false} onSubmit={() => void submit()} onDelete={() => void remove()}>
         <h2 id="app-policies">Policies by precedence</h2>
         <p class="hint" id="reorder-help">
