@@ -75,7 +75,10 @@ export function httpsUrl(value: unknown): string | undefined {
 
 /** Whether these policies let this identity in as a person (an Allow or a Bypass, with nothing this server cannot provide). */
 async function letsIn(view: AccountView, app: ResourceRecord, identity: Identity): Promise<boolean> {
-  const { policies, compiled } = await view.compiled(app);
+  // A policy set that cannot be built shows no tile (fails closed) rather than failing the page.
+  const built = await view.compiled(app).catch(() => undefined);
+  if (built === undefined) return false;
+  const { policies, compiled } = built;
   const packed = compiled.evaluate(prepareIdentity(identity));
   if (resultAccess(packed) !== 'granted') return false;
   const deciding = policies[resultDecidingIndex(packed)];

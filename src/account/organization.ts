@@ -45,7 +45,7 @@ export async function revokeSessions(store: Store, accountId: string, userId: st
 /**
  * revokeSessions inside an open transaction of the account (with the writes it belongs to). The
  * subject is a user (every session of theirs) or an application (every token issued for it:
- * revokeApplicationTokens); both are ids no other object shares.
+ * apps/{id}/revoke_tokens); both are ids no other object shares.
  */
 export async function revokeSessionsIn(tx: StoreWriter, accountId: string, subjectId: string, now = Date.now()): Promise<void> {
   const body = { name: subjectId, revoked_at: new Date(now).toISOString() };
