@@ -85,6 +85,19 @@ describe('global session', () => {
     assert.equal(asApp.status, 401);
   });
 
+  it("answers get-identity on the auth domain, as Cloudflare's team domain does, and nowhere else", async () => {
+    const jar = new CookieJar();
+    await devSignIn(jar, 'wiki.test', 'ada@example.com');
+    const identity = await jar.fetch(`${s.baseUrl}/cdn-cgi/access/get-identity`);
+    assert.equal(identity.status, 200);
+    const body = await identity.json();
+    assert.deepEqual([body.email, body.account_id], ['ada@example.com', s.accountId]);
+    const global = jar.header(s.baseUrl).match(/CF_Authorization=([^;]+)/)![1]!;
+    const onApp = await fetch(`${s.baseUrl}/cdn-cgi/access/get-identity`, { headers: { 'x-forwarded-host': 'wiki.test', cookie: `CF_Authorization=${global}` } });
+    assert.equal(onApp.status, 401, "on an application's host it is no session");
+    assert.equal((await fetch(`${s.baseUrl}/cdn-cgi/access/get-identity`)).status, 401, 'no cookie, no identity');
+  });
+
   it('enters only applications that allow the identity provider it was made through', async () => {
     const ada = (await s.api('GET', `${A}/users?email=ada@example.com`)).json.result[0];
     const partner = await s.api('POST', `${A}/identity_providers`, { name: 'Partner SSO', type: 'oidc', config: { client_id: 'p', client_secret: 's', auth_url: 'https://partner.test/auth', token_url: 'https://partner.test/token', certs_url: 'https://partner.test/certs' } });

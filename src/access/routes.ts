@@ -22,7 +22,7 @@ import { CommitStampCheck } from './commit-stamp-check.js';
 import { cookieValue, first, forwarded, sameHostUrl, type OriginalRequest } from './forwarded.js';
 import { BINDING_COOKIE, bindingFor, bindingHolds, bindsSessions } from './binding-cookie.js';
 import { loginMethods, registerLoginRoutes } from './login/routes.js';
-import { CLEAR_GLOBAL_SESSION } from './global-session.js';
+import { CLEAR_GLOBAL_SESSION, GLOBAL_COOKIE, verifyGlobalSession } from './global-session.js';
 import type { Mailer } from './login/mailer.js';
 import { parseTrustedProxies } from './trusted-proxies.js';
 import { preflightOf } from './cors.js';
@@ -296,18 +296,29 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const verified = found === undefined || token === undefined ? undefined : await verifyAppToken(token, published, String(found.app.body.aud), issuerOf(found.view.organization));
     // A bound session answers only with its CF_Binding cookie, as at the enforcement point.
     const claims = verified !== undefined && bindsSessions(found!.app) && !bindingHolds(token!, cookieValue(request.headers.cookie, BINDING_COOKIE), published) ? undefined : verified;
-    const user = accountId === undefined || claims?.sub === undefined || claims.sub === '' ? undefined : await store.read.getUser(accountId, claims.sub);
-    const revokedAt = user === undefined ? undefined : await sessionsRevokedAt(store.read, accountId!, user.id);
-    const appRevokedAt = user === undefined ? undefined : await sessionsRevokedAt(store.read, accountId!, found!.app.id);
-    if (user === undefined || issuedBefore(claims!.iat, revokedAt) || issuedBefore(claims!.iat, appRevokedAt)) return reply.code(401).send({ err: 'no session' });
+    // Whose session: the application's token, else on the auth domain the global session (as
+    // Cloudflare's team domain answers get-identity).
+    let session: { readonly accountId: string; readonly userId: string; readonly iat: number | undefined; readonly appId?: string } | undefined;
+    if (accountId !== undefined && claims?.sub !== undefined && claims.sub !== '') session = { accountId, userId: claims.sub, iat: claims.iat, appId: found!.app.id };
+    else {
+      const authView = index.authDomainAccount(original.host);
+      if (authView !== undefined && isIssuerHost(issuerOf(authView.organization), original.host)) {
+        const global = await verifyGlobalSession(cookieValue(request.headers.cookie, GLOBAL_COOKIE), await keys.keys(authView.accountId), issuerOf(authView.organization));
+        if (global !== undefined) session = { accountId: authView.accountId, userId: global.userId, iat: global.iat };
+      }
+    }
+    const user = session === undefined ? undefined : await store.read.getUser(session.accountId, session.userId);
+    const revokedAt = user === undefined ? undefined : await sessionsRevokedAt(store.read, session!.accountId, user.id);
+    const appRevokedAt = user === undefined || session!.appId === undefined ? undefined : await sessionsRevokedAt(store.read, session!.accountId, session!.appId);
+    if (user === undefined || issuedBefore(session!.iat, revokedAt) || issuedBefore(session!.iat, appRevokedAt)) return reply.code(401).send({ err: 'no session' });
     const identity = (user.identity ?? {}) as Record<string, unknown>;
     return reply.send({
       ...identity,
       email: user.email,
       name: user.name,
       user_uuid: user.id,
-      account_id: accountId,
-      iat: claims!.iat,
+      account_id: session!.accountId,
+      iat: session!.iat,
       ip: identity.ip ?? original.ip,
       auth_status: 'NONE',
       common_name: '',
