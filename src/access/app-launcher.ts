@@ -9,12 +9,13 @@ import { prepareIdentity, resultAccess, resultDecidingIndex, type Identity } fro
 import type { ResourceRecord } from '../store/store.js';
 import { evaluatedIdentity } from '../api/resources/user-policy-checks.js';
 import { destinationsOf, type AccountView } from './account-views.js';
-import { decide, type DecideContext, type Decision } from './decide.js';
+import { decide, unprovidedSteps, type DecideContext, type Decision } from './decide.js';
 import { cookieValue, first, forwarded } from './forwarded.js';
 import { BINDING_COOKIE } from './binding-cookie.js';
+import { TOKEN_COOKIE } from './app-token.js';
 import type { TrustedProxies } from './trusted-proxies.js';
 import type { AccessLog } from './access-log.js';
-import { launcherPage, messagePage, type LauncherTile } from './pages.js';
+import { launcherPage, messagePage, webUrl, type LauncherTile } from './pages.js';
 import type { OrganizationBody } from '../account/organization.js';
 
 /** Where the App Launcher is served on the auth domain; its session cookie is scoped to it. */
@@ -54,23 +55,7 @@ export const isLauncherPath = (pathname: string): boolean => pathname === LAUNCH
 export function tileLink(app: ResourceRecord, proto: string): string | undefined {
   const domain = typeof app.body.domain === 'string' && app.body.domain !== '' ? app.body.domain : destinationsOf(app)[0];
   if (domain === undefined || domain.includes('*')) return undefined;
-  try {
-    const url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(domain) ? domain : `${proto}://${domain}`);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.toString() : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** An image address a page may show: https only, as Cloudflare's launcher asks of logos. */
-export function httpsUrl(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' ? url.toString() : undefined;
-  } catch {
-    return undefined;
-  }
+  return webUrl(/^[a-z][a-z0-9+.-]*:\/\//i.test(domain) ? domain : `${proto}://${domain}`);
 }
 
 /** Whether these policies let this identity in as a person (an Allow or a Bypass, with nothing this server cannot provide). */
@@ -84,7 +69,7 @@ async function letsIn(view: AccountView, app: ResourceRecord, identity: Identity
   const deciding = policies[resultDecidingIndex(packed)];
   if (deciding === undefined) return false;
   if (deciding.decision === 'bypass') return true;
-  return deciding.decision === 'allow' && deciding.settings.approval_required !== true && deciding.settings.purpose_justification_required !== true && deciding.settings.isolation_required !== true;
+  return deciding.decision === 'allow' && unprovidedSteps(deciding) === undefined;
 }
 
 /** The tiles this identity sees: visible applications that would let it in, and visible bookmarks, by name. */
@@ -97,7 +82,7 @@ export async function launcherTiles(view: AccountView, identity: Identity, proto
     const href = tileLink(app, proto);
     if (href === undefined) continue;
     if (type !== 'bookmark' && !(await letsIn(view, app, identity))) continue;
-    const logo = httpsUrl(app.body.logo_url);
+    const logo = webUrl(app.body.logo_url, true);
     tiles.push({ name: app.name, href, ...(logo !== undefined ? { logo } : {}) });
   }
   return tiles.sort((a, b) => a.name.localeCompare(b.name));
@@ -126,7 +111,7 @@ export function registerAppLauncher(app: FastifyInstance, deps: LauncherDeps): v
     if (!isIssuerHost(issuer, original.host)) return reply.redirect(`${issuer}${LAUNCHER_PATH}`, 302);
     const h = request.headers;
     const binding = cookieValue(h.cookie, BINDING_COOKIE);
-    const asked = { host: original.host, path: LAUNCHER_PATH, ip: original.ip, token: cookieValue(h.cookie, 'CF_Authorization') ?? first(h['cf-access-token']), clientId: undefined, clientSecret: undefined, ...(binding !== undefined ? { binding } : {}) };
+    const asked = { host: original.host, path: LAUNCHER_PATH, ip: original.ip, token: cookieValue(h.cookie, TOKEN_COOKIE) ?? first(h['cf-access-token']), clientId: undefined, clientSecret: undefined, ...(binding !== undefined ? { binding } : {}) };
     const decision: Decision = await decide(asked, context, { view, app: launcher });
     reply.header('cache-control', 'no-store');
     switch (decision.kind) {
@@ -140,7 +125,7 @@ export function registerAppLauncher(app: FastifyInstance, deps: LauncherDeps): v
         const network: Identity = original.ip === undefined ? {} : { ip: original.ip };
         const identity: Identity = user === undefined ? network : { ...evaluatedIdentity(user), ...network };
         const tiles = await launcherTiles(view, identity, original.proto);
-        const logo = httpsUrl(launcher.body.app_launcher_logo_url);
+        const logo = webUrl(launcher.body.app_launcher_logo_url, true);
         return reply.type('text/html').send(
           launcherPage({
             title: typeof view.organization?.name === 'string' && view.organization.name !== '' ? view.organization.name : 'App Launcher',

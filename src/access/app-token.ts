@@ -10,6 +10,9 @@ import { randomBytes } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { SigningKey } from '../account/signing-keys.js';
 
+/** The cookie that carries an application token on its host (and the global session on the auth domain). */
+export const TOKEN_COOKIE = 'CF_Authorization';
+
 export interface AppTokenClaims extends JWTPayload {
   readonly type: 'app';
   readonly email?: string;

@@ -214,7 +214,7 @@ export interface UnprovidedSteps {
 }
 
 /** The steps an Allow policy asks for that this server does not provide, if any. */
-function unprovidedSteps(policy: Policy): UnprovidedSteps | undefined {
+export function unprovidedSteps(policy: Policy): UnprovidedSteps | undefined {
   const steps = UNPROVIDED_STEPS.filter(([setting]) => policy.settings[setting] === true).map(([, step]) => step);
   return steps.length === 0 ? undefined : { policy: policy.name, steps: steps.join(' and ') };
 }

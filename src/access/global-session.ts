@@ -8,9 +8,11 @@
 import { createLocalJWKSet, jwtVerify, SignJWT } from 'jose';
 import { parseGoDuration } from '../engine/index.js';
 import type { SigningKey } from '../account/signing-keys.js';
+import { TOKEN_COOKIE } from './app-token.js';
 import type { ResourceRecord } from '../store/store.js';
 
-export const GLOBAL_COOKIE = 'CF_Authorization';
+/** The same name as an application's session cookie, as at Cloudflare; the auth domain's path tells them apart. */
+export const GLOBAL_COOKIE = TOKEN_COOKIE;
 export const GLOBAL_COOKIE_PATH = '/cdn-cgi/access';
 
 export interface GlobalSession {

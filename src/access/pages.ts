@@ -99,15 +99,16 @@ export interface LauncherPageOptions {
 /** A colour that can go into a style sheet as it is: #rgb to #rrggbbaa, or a colour name. */
 const plainColor = (value: unknown): string | undefined => (typeof value === 'string' && /^(#[0-9a-f]{3,8}|[a-z]{3,30})$/i.test(value) ? value : undefined);
 
-const webLink = (value: unknown): string | undefined => {
+/** A web address a page may link to (http or https), or with `httpsOnly` show as an image; else none. */
+export function webUrl(value: unknown, httpsOnly = false): string | undefined {
   if (typeof value !== 'string') return undefined;
   try {
     const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.toString() : undefined;
+    return url.protocol === 'https:' || (!httpsOnly && url.protocol === 'http:') ? url.toString() : undefined;
   } catch {
     return undefined;
   }
-};
+}
 
 /** The App Launcher: a tile for each application the user may open. */
 export function launcherPage(options: LauncherPageOptions): string {
@@ -117,7 +118,7 @@ export function launcherPage(options: LauncherPageOptions): string {
   const tiles = options.tiles.map((t) => `<li><a class="tile" href="${escapeHtml(t.href)}">${t.logo === undefined ? '' : `<img src="${escapeHtml(t.logo)}" alt="">`}<span>${escapeHtml(t.name)}</span></a></li>`).join('\n');
   const links = options.footerLinks.flatMap((link) => {
     const entry = (link ?? {}) as { name?: unknown; url?: unknown };
-    const url = webLink(entry.url);
+    const url = webUrl(entry.url);
     return typeof entry.name === 'string' && url !== undefined ? [`<a href="${escapeHtml(url)}">${escapeHtml(entry.name)}</a>`] : [];
   });
   const who = options.email === undefined ? '' : `<span id="user">${escapeHtml(options.email)}</span> `;

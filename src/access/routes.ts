@@ -8,7 +8,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ResourceRecord, Store } from '../store/store.js';
-import { VerifiedTokens, verifyAppToken } from './app-token.js';
+import { TOKEN_COOKIE, VerifiedTokens, verifyAppToken } from './app-token.js';
 import { AccessLog } from './access-log.js';
 import { ProblemLog } from './problem-log.js';
 import { decide, decideFromMemory, type Decision, type ForwardedRequest } from './decide.js';
@@ -30,7 +30,7 @@ import { isIssuerHost, isLauncherPath, LAUNCHER_PATH, launcherOf, registerAppLau
 import { UNSTORABLE_MESSAGE, unstorableField } from '../api/untrusted-json.js';
 import type { SigningKeys } from '../account/signing-keys.js';
 
-export const COOKIE = 'CF_Authorization';
+const COOKIE = TOKEN_COOKIE;
 /** The header that marks forward auth's answer to a CORS preflight Access answers itself. */
 export const PREFLIGHT_ANSWERED = 'x-access-preflight';
 const AUTHORIZE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
