@@ -23,6 +23,8 @@ export interface LoggedRequest {
   readonly connection?: string;
   readonly nonce?: string;
   readonly expiresAt?: Date;
+  /** A sign-in's purpose justification: the prompt shown and what the user wrote. */
+  readonly justification?: { readonly prompt: string; readonly response: string };
 }
 
 /** A failed sign-in: the application may not be known (a forged or stale callback). */
@@ -57,6 +59,8 @@ export class AccessLog {
       userId: r.userId ?? null,
       nonce: r.nonce ?? null,
       expiresAt: r.expiresAt?.toISOString() ?? null,
+      justificationPrompt: r.justification?.prompt ?? null,
+      justificationResponse: r.justification?.response ?? null,
     };
   }
 

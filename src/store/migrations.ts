@@ -295,6 +295,12 @@ export const MIGRATIONS: readonly Migration[] = [
       'store_markers: facts about the whole database that outlive a process, such as the identity-record version every user was last brought to (a pass of the records rebuild, tester/record-rebuild.ts)',
     statements: perDialect(() => ['CREATE TABLE store_markers (name TEXT PRIMARY KEY, value TEXT NOT NULL)']),
   },
+  {
+    version: 16,
+    description:
+      "access_requests: a sign-in's purpose justification, the prompt shown and what the user wrote (docs/enforcement.md \"Purpose justification\"); null for every other entry",
+    statements: perDialect(() => ['ALTER TABLE access_requests ADD COLUMN justification_prompt TEXT', 'ALTER TABLE access_requests ADD COLUMN justification_response TEXT']),
+  },
 ];
 
 function policyTestTables(t: DialectTypes): string[] {

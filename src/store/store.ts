@@ -169,6 +169,9 @@ export interface AccessRequestRecord {
   /** For a sign-in: the session's identity nonce and when it expires. */
   readonly nonce: string | null;
   readonly expiresAt: string | null;
+  /** For a sign-in that asked for a purpose justification: the prompt shown, and what the user wrote. */
+  readonly justificationPrompt?: string | null;
+  readonly justificationResponse?: string | null;
 }
 
 /**

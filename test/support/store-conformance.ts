@@ -1001,6 +1001,8 @@ export function storeConformance(kind: DatabaseKind): void {
           userId: 'user-1',
           nonce: `nonce-${n}`,
           expiresAt: '2031-06-01T00:00:00.000Z',
+          justificationPrompt: null,
+          justificationResponse: null,
           ...extra,
         });
         await store.transaction(account, async (tx) => {
@@ -1017,6 +1019,11 @@ export function storeConformance(kind: DatabaseKind): void {
         assert.deepEqual(await store.read.listAccessRequests(OTHER, 10), []);
         const [first] = await store.read.listAccessRequests(account, 1, { direction: 'asc' });
         assert.deepEqual(first, entry(1));
+        // A sign-in that asked for a purpose justification keeps the prompt and the answer.
+        const justifiedAccount = randomUUID().replace(/-/g, '');
+        const justified = entry(6, { accountId: justifiedAccount, justificationPrompt: 'Why now?', justificationResponse: 'Ticket 42: the on-call rota' });
+        await store.transaction(justifiedAccount, (tx) => tx.insertAccessRequest(justified));
+        assert.deepEqual(await store.read.listAccessRequests(justifiedAccount, 10), [justified]);
 
         // Pages with the total, and the dashboard's filters: email (exact or contained, any case) and application.
         await store.transaction(account, async (tx) => {

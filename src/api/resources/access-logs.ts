@@ -21,6 +21,8 @@ const ENTRY = obj(
     ip_address: str({ description: 'The client address.' }),
     ray_id: str({ description: 'An id of the request.' }),
     user_email: str({ description: 'The user (or the service token client id).' }),
+    purpose_justification_prompt: str({ description: "Extension (as Cloudflare's Logpush field PurposeJustificationPrompt): for a sign-in whose Allow policy asked for a purpose justification, the prompt the user was shown." }),
+    purpose_justification_response: str({ description: 'Extension (as PurposeJustificationResponse): the justification the user wrote.' }),
   },
   { required: ['action', 'allowed', 'created_at', 'ray_id'], description: 'One entry of the access-request log.' },
 );
@@ -37,6 +39,8 @@ export function accessRequestResult(e: AccessRequestRecord): Record<string, unkn
     ip_address: e.ipAddress ?? undefined,
     ray_id: e.rayId,
     user_email: e.userEmail ?? undefined,
+    purpose_justification_prompt: e.justificationPrompt ?? undefined,
+    purpose_justification_response: e.justificationResponse ?? undefined,
   });
 }
 

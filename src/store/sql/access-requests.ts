@@ -24,6 +24,8 @@ interface AccessRequestRow {
   user_id: string | null;
   nonce: string | null;
   expires_at: string | null;
+  justification_prompt: string | null;
+  justification_response: string | null;
 }
 
 const toRecord = (r: AccessRequestRow): AccessRequestRecord => ({
@@ -43,6 +45,8 @@ const toRecord = (r: AccessRequestRow): AccessRequestRecord => ({
   userId: r.user_id,
   nonce: r.nonce,
   expiresAt: r.expires_at,
+  justificationPrompt: r.justification_prompt,
+  justificationResponse: r.justification_response,
 });
 
 /** The WHERE clause of a filter, its parameters, and the order it asks for. */
@@ -86,9 +90,9 @@ export function accessRequestRepository({ ex, scan, sql }: SqlContext): AccessRe
 
     async insertAccessRequest(e) {
       await ex.run(
-        `INSERT INTO access_requests (id, account_id, created_at, action, allowed, app_domain, app_uid, app_name, connection, country, ip_address, ray_id, user_email, user_id, nonce, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [e.id, e.accountId, e.createdAt, e.action, e.allowed ? 1 : 0, e.appDomain, e.appUid, e.appName, e.connection, e.country, e.ipAddress, e.rayId, e.userEmail, e.userId, e.nonce, e.expiresAt],
+        `INSERT INTO access_requests (id, account_id, created_at, action, allowed, app_domain, app_uid, app_name, connection, country, ip_address, ray_id, user_email, user_id, nonce, expires_at, justification_prompt, justification_response)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [e.id, e.accountId, e.createdAt, e.action, e.allowed ? 1 : 0, e.appDomain, e.appUid, e.appName, e.connection, e.country, e.ipAddress, e.rayId, e.userEmail, e.userId, e.nonce, e.expiresAt, e.justificationPrompt ?? null, e.justificationResponse ?? null],
       );
     },
   };

@@ -1461,6 +1461,10 @@ export type AccessRequest = {
   ray_id: string;
   /** The user (or the service token client id). */
   user_email?: string;
+  /** Extension (as Cloudflare's Logpush field PurposeJustificationPrompt): for a sign-in whose Allow policy asked for a purpose justification, the prompt the user was shown. */
+  purpose_justification_prompt?: string;
+  /** Extension (as PurposeJustificationResponse): the justification the user wrote. */
+  purpose_justification_response?: string;
 };
 
 /** Every operation of the API, by operationId. */
