@@ -50,7 +50,7 @@ export type Decision =
   | { readonly kind: 'preflight'; readonly app: ResourceRecord; readonly headers: SessionHeaders }
   /**
    * Policies deny whoever is asking; `unprovided` when an Allow policy matched but asks for steps
-   * this server does not provide (approval, a justification, Browser Isolation).
+   * this server does not provide (an approver's consent, Browser Isolation).
    */
   | { readonly kind: 'deny'; readonly app: ResourceRecord; readonly email?: string; readonly userId?: string; readonly unprovided?: UnprovidedSteps; readonly serviceToken?: true }
   /** No application covers the request. */
@@ -202,9 +202,14 @@ const NO_APPLICATION: Decision = Object.freeze({ kind: 'no_application' });
 /** Steps an Allow policy may ask for before it lets a user in, which this enforcement point does not provide. */
 const UNPROVIDED_STEPS = [
   ['approval_required', "an approver's consent"],
-  ['purpose_justification_required', 'a written justification'],
   ['isolation_required', 'Browser Isolation'],
 ] as const;
+
+/**
+ * Whether the Allow policy that lets a user in asks them for a purpose justification at sign-in
+ * (docs/enforcement.md "Purpose justification"): the login flow asks for it (justification.ts).
+ */
+export const asksJustification = (policy: Policy): boolean => policy.decision === 'allow' && policy.settings.purpose_justification_required === true;
 
 export interface UnprovidedSteps {
   /** The Allow policy's name (for the server's log, not the refused user's page). */
@@ -295,6 +300,9 @@ function decideWith(request: ForwardedRequest, ctx: DecideContext, index: Accoun
       // sent through Browser Isolation; none of those exists here, so the Allow does not let them in.
       const unprovided = deciding === undefined ? undefined : unprovidedSteps(deciding);
       if (unprovided !== undefined) return { kind: 'deny', app, unprovided, ...(typeof claims.email === 'string' ? { email: claims.email } : {}), ...(claims.sub !== undefined && claims.sub !== '' ? { userId: claims.sub } : {}) };
+      // A session from a sign-in that wrote no justification (one made before the policy asked
+      // for it) is sent back through the sign-in, which asks for one.
+      if (deciding !== undefined && asksJustification(deciding) && claims.purpose_justified !== true) return { kind: 'login', app, authDomain: ctx.issuer(view.organization) };
       return { kind: 'allow', app, token: request.token!, ...(typeof claims.email === 'string' ? { email: claims.email } : {}), ...(claims.sub !== undefined && claims.sub !== '' ? { userId: claims.sub } : {}), bypass: false, headers };
     }
     // Granted by an Allow policy without a user (nobody, or a service token): Cloudflare asks

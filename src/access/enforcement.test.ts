@@ -140,6 +140,30 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
       await page.close();
     });
 
+    it('asks a signed-in user for a purpose justification once the policy asks for one, then lets them in', async () => {
+      const staff = { name: 'Staff', decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }] };
+      assert.equal((await s.api('PUT', `${A()}/policies/${staffPolicy}`, { ...staff, purpose_justification_required: true, purpose_justification_prompt: 'Which ticket?' })).status, 200);
+      try {
+        const page = await context.newPage();
+        // Ada's session is from a sign-in that wrote none: through the sign-in again, which asks.
+        await page.goto(`${origin()}/books`);
+        await page.waitForSelector('#justification');
+        assert.equal(await page.textContent('#prompt'), 'Which ticket?');
+        assert.equal(new URL(page.url()).origin, s.baseUrl, 'asked on the auth domain');
+        assert.equal(await page.$('#email'), null, 'the global session signed her in');
+        await page.fill('#justification', 'INC-7: restoring the books');
+        await page.click('button[type=submit]');
+        await page.waitForSelector('#hello');
+        assert.equal(await page.textContent('#hello'), 'hello ada@example.com');
+        assert.equal(new URL(page.url()).pathname, '/books', 'back where it started');
+        const log = await s.api('GET', `${A()}/logs/access_requests?email=ada@example.com&email_exact=true&per_page=1`);
+        assert.equal(log.json.result[0].purpose_justification_response, 'INC-7: restoring the books');
+        await page.close();
+      } finally {
+        assert.equal((await s.api('PUT', `${A()}/policies/${staffPolicy}`, staff)).status, 200);
+      }
+    });
+
     it('refuses a signed-in user the policies do not allow', async () => {
       const other = await chromium.launchPersistentContext(tempDir('portcullis-chromium-').path, {
         executablePath: CHROMIUM_PATH,

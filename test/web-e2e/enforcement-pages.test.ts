@@ -12,6 +12,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
 import { scopedToken } from '../support/tokens.js';
 import { browserUnavailable, launchBrowser, signIn, type Browser } from './browser.js';
 import { devSignIn, forwardAuth, seedAccount, type Fixture } from './fixture.js';
+import { CookieJar } from '../support/cookie-jar.js';
 
 const skip = browserUnavailable();
 
@@ -265,6 +266,25 @@ describe('the enforcement pages in a browser', { skip }, () => {
     await pager.getByRole('button', { name: 'Next' }).click();
     await pager.getByText('Page 2 of 2').waitFor();
     await shows('eve@elsewhere.org eve@elsewhere.org ada@example.com');
+  });
+
+  it("shows a sign-in's purpose justification in the access log, with the prompt it answered", async () => {
+    const asking = await s.api('POST', `${A()}/policies`, { name: 'Employees, with a reason', decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }], purpose_justification_required: true, purpose_justification_prompt: 'Which ticket?' });
+    const ledger = await s.api('POST', `${A()}/apps`, { type: 'self_hosted', name: 'Ledger', domain: 'ledger.example.com', policies: [{ id: asking.json.result.id, precedence: 1 }] });
+    assert.equal(ledger.status, 201);
+    const jar = new CookieJar();
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const signedIn = await jar.fetch(`${s.baseUrl}/cdn-cgi/access/login/ledger.example.com`, { method: 'POST', headers: form, body: new URLSearchParams({ email: 'ada@example.com', redirect_url: 'http://ledger.example.com/' }).toString() });
+    const question = signedIn.headers.get('location')!;
+    assert.match(question, /\/cdn-cgi\/access\/justify\//);
+    const answered = await jar.fetch(question, { method: 'POST', headers: form, body: new URLSearchParams({ justification: 'INC-12: closing the quarter' }).toString() });
+    assert.equal(answered.status, 302);
+
+    const p = await openPage(`/access-log?app_uid=${ledger.json.result.id}`);
+    const note = p.locator('table tbody tr .justification');
+    await note.waitFor();
+    assert.equal(await note.textContent(), 'Justification: “INC-12: closing the quarter”');
+    assert.equal(await note.getAttribute('title'), 'Which ticket?');
   });
 
   it('made no request beyond the test server', () => {

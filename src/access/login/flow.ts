@@ -5,7 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ResourceRecord, Store } from '../../store/store.js';
+import type { ResourceRecord, Store, UserRecord } from '../../store/store.js';
 import type { SigningKeys } from '../../account/signing-keys.js';
 import { issuedBefore, readOrganization, sessionsRevokedAt } from '../../account/organization.js';
 import { globalSessionCookie, globalSessionSeconds, globalSessionToken, type GlobalSession } from '../global-session.js';
@@ -17,6 +17,7 @@ import { identityOf, recordLogin, type LoginIdentity } from '../logins.js';
 import type { TrustedProxies } from '../trusted-proxies.js';
 import type { AccountViews } from '../account-views.js';
 import { isLauncherPath, launcherApplication } from '../app-launcher.js';
+import { askJustification, justificationPrompt, type Justified, type SigningIn } from './justification.js';
 
 /** One account's sign-ins. */
 export interface LoginContext {
@@ -147,7 +148,7 @@ export async function completeLogin(ctx: LoginContext, pending: PendingLogin, id
   const key = await ctx.keys.current(ctx.accountId);
   const global = await globalSessionToken({ issuer, userId: user.id, email: user.email, idp: identity.idp, identityNonce, lifetimeSeconds: globalSeconds, ...(headers !== undefined ? { headers } : {}) }, key, ctx.now());
   reply.header('set-cookie', globalSessionCookie(global, globalSeconds, new URL(issuer).protocol === 'https:'));
-  return enterApplication(ctx, pending, { userId: user.id, email: user.email, identityNonce, connection: identity.idp.type, ...(headers !== undefined ? { headers } : {}) }, ip, lifetimeSeconds);
+  return enterApplication(ctx, pending, user, { userId: user.id, email: user.email, identityNonce, connection: identity.idp.type, ...(headers !== undefined ? { headers } : {}) }, ip, lifetimeSeconds);
 }
 
 /**
@@ -162,13 +163,24 @@ export async function continueGlobalSession(ctx: LoginContext, pending: PendingL
   if (issuedBefore(session.iat, revokedAt)) return undefined;
   const organization = await readOrganization(ctx.store.read, ctx.accountId);
   const lifetimeSeconds = sessionSeconds(pending.app, organization?.body.session_duration);
-  return enterApplication(ctx, pending, { userId: user.id, email: user.email, identityNonce: session.identityNonce, connection: session.idp.type, ...(session.headers !== undefined ? { headers: session.headers } : {}) }, ip, lifetimeSeconds);
+  return enterApplication(ctx, pending, user, { userId: user.id, email: user.email, identityNonce: session.identityNonce, connection: session.idp.type, ...(session.headers !== undefined ? { headers: session.headers } : {}) }, ip, lifetimeSeconds);
+}
+
+/**
+ * Where a signed-in user goes next: the purpose-justification page when the policy that lets them
+ * in asks for one (justification.ts), else straight into the application.
+ */
+async function enterApplication(ctx: LoginContext, pending: PendingLogin, user: UserRecord, who: SigningIn, ip: string | undefined, lifetimeSeconds: number): Promise<string> {
+  const prompt = await justificationPrompt(ctx, pending.app, user, ip);
+  if (prompt !== undefined) return askJustification(ctx, pending, who, lifetimeSeconds, prompt, ip);
+  return admitToApplication(ctx, { pending, who, lifetimeSeconds }, ip);
 }
 
 /** The application's token for a signed-in user, logged, and where the browser takes it: the application host's /cdn-cgi/access/authorized. */
-async function enterApplication(ctx: LoginContext, pending: PendingLogin, who: { readonly userId: string; readonly email: string; readonly identityNonce: string; readonly connection: string; readonly headers?: Readonly<Record<string, string>> }, ip: string | undefined, lifetimeSeconds: number): Promise<string> {
-  const token = await userAppToken({ aud: String(pending.app.body.aud), issuer: await ctx.issuer(), lifetimeSeconds, userId: who.userId, email: who.email, identityNonce: who.identityNonce, ...(who.headers !== undefined ? { headers: who.headers } : {}) }, await ctx.keys.current(ctx.accountId));
-  await ctx.log.signIn(ctx.accountId, { app: pending.app, host: pending.host, ip, userId: who.userId, userEmail: who.email, connection: who.connection, nonce: who.identityNonce, expiresAt: new Date(ctx.now() + lifetimeSeconds * 1000) });
+export async function admitToApplication(ctx: LoginContext, entry: Omit<Justified, 'justification'> & { readonly justification?: Justified['justification'] }, ip: string | undefined): Promise<string> {
+  const { pending, who, lifetimeSeconds, justification } = entry;
+  const token = await userAppToken({ aud: String(pending.app.body.aud), issuer: await ctx.issuer(), lifetimeSeconds, userId: who.userId, email: who.email, identityNonce: who.identityNonce, ...(who.headers !== undefined ? { headers: who.headers } : {}), ...(justification !== undefined ? { justified: true as const } : {}) }, await ctx.keys.current(ctx.accountId));
+  await ctx.log.signIn(ctx.accountId, { app: pending.app, host: pending.host, ip, userId: who.userId, userEmail: who.email, connection: who.connection, nonce: who.identityNonce, expiresAt: new Date(ctx.now() + lifetimeSeconds * 1000), ...(justification !== undefined ? { justification } : {}) });
   const target = new URL(pending.target);
   return `${target.protocol}//${target.host}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(target.toString())}`;
 }

@@ -7,12 +7,13 @@ import type { ResourceRecord } from '../../store/store.js';
 import { loginPage, messagePage, testResultPage } from '../pages.js';
 import { cookieValue, forwarded, urlOnHost } from '../forwarded.js';
 import { GLOBAL_COOKIE, sessionFitsProviders, verifyGlobalSession } from '../global-session.js';
-import { allowedProviders, completeLogin, continueGlobalSession, pendingLogin, testLogin, TEST_RESULT_KIND, type LoginContext, type LoginContextOf, type PendingLogin } from './flow.js';
+import { admitToApplication, allowedProviders, completeLogin, continueGlobalSession, pendingLogin, testLogin, TEST_RESULT_KIND, type LoginContext, type LoginContextOf, type PendingLogin } from './flow.js';
 import type { LoginMethod } from './method.js';
 import { oidcMethod } from './oidc.js';
 import { samlMethod } from './saml.js';
 import { pinMethod } from './one-time-pin.js';
 import type { Mailer } from './mailer.js';
+import { registerJustificationRoutes } from './justification.js';
 
 const badRequest = (reply: FastifyReply, message: string): FastifyReply => reply.code(400).type('text/html').send(messagePage('Bad request', message));
 
@@ -31,6 +32,7 @@ export function loginMethods(options: LoginMethodOptions): LoginMethod[] {
 export function registerLoginRoutes(scope: FastifyInstance, contextOf: LoginContextOf, devLogin: boolean, methods: readonly LoginMethod[]): void {
   const methodOf = new Map(methods.flatMap((method) => method.types.map((type) => [type, method] as const)));
   for (const method of methods) method.register(scope, contextOf);
+  registerJustificationRoutes(scope, contextOf, admitToApplication);
 
   const startUrl = (host: string, idp: ResourceRecord, target: string): string => `/cdn-cgi/access/login/${encodeURIComponent(host)}/idp/${encodeURIComponent(idp.id)}?redirect_url=${encodeURIComponent(target)}`;
   /** The providers an application's login offers: those it allows that this server can sign in with. */

@@ -200,7 +200,14 @@ export function AccessLogPage() {
               {e.app_domain !== undefined && <span class="hint"> {e.app_domain}</span>}
             </td>
             <td>{e.allowed ? <span class="badge badge-approved">Allowed</span> : <span class="badge badge-blocked">Refused</span>}</td>
-            <td>{e.action}</td>
+            <td>
+              {e.action}
+              {e.purpose_justification_response !== undefined && (
+                <p class="hint justification" title={e.purpose_justification_prompt}>
+                  Justification: “{e.purpose_justification_response}”
+                </p>
+              )}
+            </td>
             <td>{e.connection ?? '—'}</td>
             <td>{e.country ?? '—'}</td>
             <td>{e.ip_address ?? '—'}</td>

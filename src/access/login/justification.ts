@@ -1,0 +1,134 @@
+// Purpose justification (docs/enforcement.md "Purpose justification"): when the Allow policy that
+// lets a signed-in user into an application has purpose_justification_required, the sign-in asks
+// them why before it hands over the application's token, as Cloudflare's does. The policy's
+// purpose_justification_prompt is shown (else a default), the answer goes to the access log with
+// the sign-in, and the token says a justification was written (its purpose_justified claim),
+// which forward auth asks for while the policy does.
+
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { prepareIdentity, resultAccess, resultDecidingIndex } from '../../engine/index.js';
+import type { ResourceRecord, UserRecord } from '../../store/store.js';
+import { evaluatedIdentity } from '../../api/resources/user-policy-checks.js';
+import { asksJustification, unprovidedSteps } from '../decide.js';
+import { cookieValue, forwarded } from '../forwarded.js';
+import { GLOBAL_COOKIE, verifyGlobalSession } from '../global-session.js';
+import { justificationPage, messagePage } from '../pages.js';
+import type { LoginContext, LoginContextOf, PendingLogin } from './flow.js';
+
+/** Where the step is served on the auth domain: `${JUSTIFY_PATH}/<id>`. */
+export const JUSTIFY_PATH = '/cdn-cgi/access/justify';
+const JUSTIFICATION_KIND = 'purpose_justification';
+/** The prompt when the policy gives none. */
+export const DEFAULT_JUSTIFICATION_PROMPT = 'Why do you need access to this application?';
+/** How long the page waits for an answer before the user must sign in again. */
+const JUSTIFICATION_SECONDS = 10 * 60;
+/** The longest justification taken, in characters. */
+export const MAX_JUSTIFICATION = 1000;
+
+/** Who is signing in, as the application's token will carry them. */
+export interface SigningIn {
+  readonly userId: string;
+  readonly email: string;
+  readonly identityNonce: string;
+  readonly connection: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** What the token is made from once the user has written their justification. */
+export interface Justified {
+  readonly pending: PendingLogin;
+  readonly who: SigningIn;
+  readonly lifetimeSeconds: number;
+  readonly justification: { readonly prompt: string; readonly response: string };
+}
+
+/**
+ * The prompt to show when the policy that lets this user into the application now asks for a
+ * justification; undefined when none is asked (or nothing lets them in: forward auth refuses
+ * them as before, and there is nothing to justify).
+ */
+export async function justificationPrompt(ctx: LoginContext, app: ResourceRecord, user: UserRecord, ip: string | undefined): Promise<string | undefined> {
+  const view = await ctx.views.get(ctx.accountId, ctx.now());
+  const { policies, compiled } = await view.compiled(app);
+  const packed = compiled.evaluate(prepareIdentity({ ...evaluatedIdentity(user), ...(ip !== undefined ? { ip } : {}) }));
+  if (resultAccess(packed) !== 'granted') return undefined;
+  const deciding = policies[resultDecidingIndex(packed)];
+  // A policy that also asks for a step this server does not provide refuses the user anyway.
+  if (deciding === undefined || !asksJustification(deciding) || unprovidedSteps(deciding) !== undefined) return undefined;
+  const prompt = deciding.settings.purpose_justification_prompt;
+  return typeof prompt === 'string' && prompt.trim() !== '' ? prompt : DEFAULT_JUSTIFICATION_PROMPT;
+}
+
+/** Keep the sign-in while the user writes; the address of the page that asks them. */
+export async function askJustification(ctx: LoginContext, pending: PendingLogin, who: SigningIn, lifetimeSeconds: number, prompt: string, ip: string | undefined): Promise<string> {
+  const id = randomBytes(24).toString('base64url');
+  const now = ctx.now();
+  await ctx.store.challenges.put({
+    id,
+    accountId: ctx.accountId,
+    kind: JUSTIFICATION_KIND,
+    email: who.email,
+    ipAddress: ip ?? null,
+    body: { app: pending.app.id, host: pending.host, target: pending.target, who: { ...who }, lifetimeSeconds, prompt },
+    attempts: 0,
+    createdAt: new Date(now).toISOString(),
+    expiresAt: now + JUSTIFICATION_SECONDS * 1000,
+  });
+  return `${await ctx.issuer()}${JUSTIFY_PATH}/${id}`;
+}
+
+const SIGN_IN_AGAIN = 'This sign-in has expired or was already used: open the application again to sign in.';
+
+/**
+ * The justification step's page and its answer. The page belongs to the browser that signed in:
+ * both need that sign-in's global session cookie (set on the auth domain at sign-in, SameSite=Lax,
+ * so another site cannot post the form), so a leaked address alone enters nobody.
+ */
+export function registerJustificationRoutes(scope: FastifyInstance, contextOf: LoginContextOf, admit: (ctx: LoginContext, justified: Justified, ip: string | undefined) => Promise<string>): void {
+  /** The sign-in waiting at this address, when this browser made it. */
+  const waiting = async (ctx: LoginContext, id: string, cookie: string | undefined, take: boolean) => {
+    if (id.length > 200) return undefined;
+    const now = ctx.now();
+    const seen = await ctx.store.challenges.get(ctx.accountId, id, now);
+    if (seen === undefined || seen.kind !== JUSTIFICATION_KIND) return undefined;
+    const body = seen.body as { app?: unknown; host?: unknown; target?: unknown; who?: SigningIn; lifetimeSeconds?: unknown; prompt?: unknown };
+    const session = await verifyGlobalSession(cookieValue(cookie, GLOBAL_COOKIE), await ctx.keys.keys(ctx.accountId), await ctx.issuer(), now);
+    if (session === undefined || body.who === undefined || session.userId !== body.who.userId || session.identityNonce !== body.who.identityNonce) return undefined;
+    const app = await ctx.store.read.getResource(ctx.accountId, 'app', String(body.app));
+    if (app === undefined) return undefined;
+    if (take && (await ctx.store.challenges.take(ctx.accountId, id, now)) === undefined) return undefined;
+    return { pending: { app, host: String(body.host), target: String(body.target) }, who: body.who, lifetimeSeconds: Number(body.lifetimeSeconds), prompt: String(body.prompt) };
+  };
+  const pageOf = (id: string, app: ResourceRecord, prompt: string, options?: { error?: string; written?: string }) => justificationPage(app.name, prompt, `${JUSTIFY_PATH}/${encodeURIComponent(id)}`, MAX_JUSTIFICATION, options);
+
+  scope.get(`${JUSTIFY_PATH}/:id`, async (request, reply) => {
+    const ctx = await contextOf(request, reply);
+    if (ctx === undefined) return reply;
+    const { id } = request.params as { id: string };
+    reply.header('cache-control', 'no-store');
+    const found = await waiting(ctx, id, request.headers.cookie, false);
+    if (found === undefined) return reply.code(404).type('text/html').send(messagePage('Sign in again', SIGN_IN_AGAIN));
+    return reply.type('text/html').send(pageOf(id, found.pending.app, found.prompt));
+  });
+
+  scope.post(`${JUSTIFY_PATH}/:id`, async (request, reply) => {
+    const ctx = await contextOf(request, reply);
+    if (ctx === undefined) return reply;
+    const { id } = request.params as { id: string };
+    reply.header('cache-control', 'no-store');
+    const form = (request.body ?? {}) as Record<string, unknown>;
+    const written = typeof form.justification === 'string' ? form.justification.trim() : '';
+    const problem = written === '' ? 'Write why you need access.' : [...written].length > MAX_JUSTIFICATION ? `Write at most ${MAX_JUSTIFICATION} characters.` : undefined;
+    if (problem !== undefined) {
+      const found = await waiting(ctx, id, request.headers.cookie, false);
+      if (found === undefined) return reply.code(404).type('text/html').send(messagePage('Sign in again', SIGN_IN_AGAIN));
+      return reply.code(400).type('text/html').send(pageOf(id, found.pending.app, found.prompt, { error: problem, written: written.slice(0, MAX_JUSTIFICATION * 2) }));
+    }
+    // Once: a second post of the same form finds nothing.
+    const found = await waiting(ctx, id, request.headers.cookie, true);
+    if (found === undefined) return reply.code(404).type('text/html').send(messagePage('Sign in again', SIGN_IN_AGAIN));
+    const to = await admit(ctx, { pending: found.pending, who: found.who, lifetimeSeconds: found.lifetimeSeconds, justification: { prompt: found.prompt, response: written } }, forwarded(request, ctx.trusted).ip);
+    return reply.redirect(to, 302);
+  });
+}
