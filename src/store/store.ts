@@ -203,6 +203,8 @@ export interface LoginChallengeStore {
   get(accountId: string, id: string, now: number): Promise<LoginChallengeRecord | undefined>;
   /** Remove and return the challenge: each is finished at most once, by whichever instance asks first. */
   take(accountId: string, id: string, now: number): Promise<LoginChallengeRecord | undefined>;
+  /** The unexpired challenges of a kind whose ids start with `prefix` (an access request's approvers' answers), oldest first. */
+  withPrefix(accountId: string, kind: string, prefix: string, now: number): Promise<LoginChallengeRecord[]>;
   /** Count one more wrong answer; the attempts after it (undefined when the challenge is gone). */
   addAttempt(accountId: string, id: string): Promise<number | undefined>;
   /** How many challenges of a kind were made since `since` for an email, or from an address. */

@@ -1085,6 +1085,23 @@ export function storeConformance(kind: DatabaseKind): void {
         assert.deepEqual(await store.challenges.get(account, 'c3', now), oidc);
         assert.equal(await store.challenges.take(account, 'c3', now + 600_000), undefined, 'expired by the time it is finished');
       });
+
+      it("finds the challenges of a kind whose ids share a prefix (an access request's answers), unexpired, oldest first", async () => {
+        const account = randomUUID().replace(/-/g, '');
+        const now = Date.parse('2031-05-01T10:00:00Z');
+        const request = `r_${randomUUID()}`;
+        const answer = (id: string, at: number, extra: Partial<LoginChallengeRecord> = {}): LoginChallengeRecord => ({ id, accountId: account, kind: 'vote', email: null, ipAddress: null, body: { id }, attempts: 0, createdAt: new Date(at).toISOString(), expiresAt: now + 600_000, ...extra });
+        await store.challenges.put(answer(`${request}.b`, now - 1000));
+        await store.challenges.put(answer(`${request}.a`, now - 2000));
+        await store.challenges.put(answer(`${request}.old`, now - 3000, { expiresAt: now - 1 }));
+        await store.challenges.put(answer(`${request}.other-kind`, now - 3000, { kind: 'pin' }));
+        await store.challenges.put(answer(`${request.replace('r_', 'rX')}.c`, now - 3000));
+        await store.challenges.put(answer(`${request}-x.c`, now - 3000));
+        const found = await store.challenges.withPrefix(account, 'vote', `${request}.`, now);
+        assert.deepEqual(found.map((c) => c.id), [`${request}.a`, `${request}.b`], '_ is no wildcard; expired, other kinds and other prefixes left out');
+        assert.deepEqual(found[0], answer(`${request}.a`, now - 2000));
+        assert.deepEqual(await store.challenges.withPrefix(OTHER, 'vote', `${request}.`, now), []);
+      });
     });
 
     describe('secrets at rest', () => {

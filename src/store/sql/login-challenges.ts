@@ -65,6 +65,12 @@ export class SqlLoginChallenges implements LoginChallengeStore {
     return row === undefined || !(Number(row.expires_at) > now) ? undefined : toRecord(row);
   }
 
+  async withPrefix(accountId: string, kind: string, prefix: string, now: number): Promise<LoginChallengeRecord[]> {
+    // substr rather than LIKE (ids hold _) or a range (PostgreSQL's collation need not order bytes).
+    const rows = await this.driver.reader.all<ChallengeRow>('SELECT * FROM login_challenges WHERE account_id = ? AND kind = ? AND substr(id, 1, ?) = ? AND expires_at > ? ORDER BY created_at, id', [accountId, kind, prefix.length, prefix, now]);
+    return rows.map(toRecord);
+  }
+
   async addAttempt(accountId: string, id: string): Promise<number | undefined> {
     return this.driver.transaction(SCOPE, async (ex) => {
       await ex.run('UPDATE login_challenges SET attempts = attempts + 1 WHERE account_id = ? AND id = ?', [accountId, id]);
