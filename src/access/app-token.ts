@@ -2,8 +2,8 @@
 // JWTs with the header {alg, kid, typ} and the claims aud (the application's AUD tag, in an
 // array), email, exp, iat, nbf, iss (the account's auth domain), type "app", identity_nonce, sub
 // (the user id) and country; for a service token, common_name (its client id) and an empty sub.
-// A SAML sign-in's header_attributes add saml_headers, and a purpose justification written at
-// sign-in purpose_justified: portcullis's own claims.
+// A SAML sign-in's header_attributes add saml_headers, a purpose justification written at
+// sign-in purpose_justified, an approver's grant access_approved: portcullis's own claims.
 // Verification accepts RS256 only, with a key the account publishes, for the one audience asked:
 // anything unreadable, expired, forged or meant for another application is refused.
 
@@ -24,6 +24,8 @@ export interface AppTokenClaims extends JWTPayload {
   readonly saml_headers?: Readonly<Record<string, string>>;
   /** portcullis's own: the user wrote a purpose justification at this sign-in (docs/enforcement.md "Purpose justification"). */
   readonly purpose_justified?: boolean;
+  /** portcullis's own: an approver granted this session (docs/enforcement.md "Temporary authentication"); it ends with the grant. */
+  readonly access_approved?: boolean;
 }
 
 export interface UserTokenInput {
@@ -39,6 +41,8 @@ export interface UserTokenInput {
   readonly headers?: Readonly<Record<string, string>>;
   /** The user wrote a purpose justification before this token was issued. */
   readonly justified?: true;
+  /** An approver granted the session. */
+  readonly approved?: true;
 }
 
 export interface ServiceTokenInput {
@@ -64,7 +68,7 @@ function signed(claims: Record<string, unknown>, key: SigningKey, aud: string, i
 
 export function userAppToken(input: UserTokenInput, key: SigningKey, now = Date.now()): Promise<string> {
   return signed(
-    { type: 'app', email: input.email, sub: input.userId, identity_nonce: input.identityNonce ?? newIdentityNonce(), ...(input.country !== undefined ? { country: input.country } : {}), ...(input.headers !== undefined ? { saml_headers: { ...input.headers } } : {}), ...(input.justified === true ? { purpose_justified: true } : {}) },
+    { type: 'app', email: input.email, sub: input.userId, identity_nonce: input.identityNonce ?? newIdentityNonce(), ...(input.country !== undefined ? { country: input.country } : {}), ...(input.headers !== undefined ? { saml_headers: { ...input.headers } } : {}), ...(input.justified === true ? { purpose_justified: true } : {}), ...(input.approved === true ? { access_approved: true } : {}) },
     key,
     input.aud,
     input.issuer,

@@ -50,7 +50,7 @@ export type Decision =
   | { readonly kind: 'preflight'; readonly app: ResourceRecord; readonly headers: SessionHeaders }
   /**
    * Policies deny whoever is asking; `unprovided` when an Allow policy matched but asks for steps
-   * this server does not provide (an approver's consent, Browser Isolation).
+   * this server does not provide (Browser Isolation).
    */
   | { readonly kind: 'deny'; readonly app: ResourceRecord; readonly email?: string; readonly userId?: string; readonly unprovided?: UnprovidedSteps; readonly serviceToken?: true }
   /** No application covers the request. */
@@ -200,16 +200,20 @@ export async function decide(request: ForwardedRequest, ctx: DecideContext, name
 const NO_APPLICATION: Decision = Object.freeze({ kind: 'no_application' });
 
 /** Steps an Allow policy may ask for before it lets a user in, which this enforcement point does not provide. */
-const UNPROVIDED_STEPS = [
-  ['approval_required', "an approver's consent"],
-  ['isolation_required', 'Browser Isolation'],
-] as const;
+const UNPROVIDED_STEPS = [['isolation_required', 'Browser Isolation']] as const;
+
+/**
+ * Whether the Allow policy that lets a user in asks for an approver's consent (docs/enforcement.md
+ * "Temporary authentication"): the sign-in makes an access request (approval.ts).
+ */
+export const asksApproval = (policy: Policy): boolean => policy.decision === 'allow' && policy.settings.approval_required === true;
 
 /**
  * Whether the Allow policy that lets a user in asks them for a purpose justification at sign-in
  * (docs/enforcement.md "Purpose justification"): the login flow asks for it (justification.ts).
+ * An access request always carries one, as at Cloudflare.
  */
-export const asksJustification = (policy: Policy): boolean => policy.decision === 'allow' && policy.settings.purpose_justification_required === true;
+export const asksJustification = (policy: Policy): boolean => policy.decision === 'allow' && (policy.settings.purpose_justification_required === true || policy.settings.approval_required === true);
 
 export interface UnprovidedSteps {
   /** The Allow policy's name (for the server's log, not the refused user's page). */
@@ -296,13 +300,14 @@ function decideWith(request: ForwardedRequest, ctx: DecideContext, index: Accoun
       return { kind: 'allow', app, token: loaded.serviceTokenJwt, bypass: false, headers };
     }
     if (claims !== undefined && service === undefined) {
-      // Fails closed: at Cloudflare the user would first wait for an approver, type a reason or be
-      // sent through Browser Isolation; none of those exists here, so the Allow does not let them in.
+      // Fails closed: at Cloudflare the user would be sent through Browser Isolation, which does
+      // not exist here, so the Allow does not let them in.
       const unprovided = deciding === undefined ? undefined : unprovidedSteps(deciding);
       if (unprovided !== undefined) return { kind: 'deny', app, unprovided, ...(typeof claims.email === 'string' ? { email: claims.email } : {}), ...(claims.sub !== undefined && claims.sub !== '' ? { userId: claims.sub } : {}) };
       // A session from a sign-in that wrote no justification (one made before the policy asked
       // for it) is sent back through the sign-in, which asks for one.
-      if (deciding !== undefined && asksJustification(deciding) && claims.purpose_justified !== true) return { kind: 'login', app, authDomain: ctx.issuer(view.organization) };
+      // Likewise a session no approver granted, while the policy asks for one (its grant's end is the token's).
+      if (deciding !== undefined && ((asksJustification(deciding) && claims.purpose_justified !== true) || (asksApproval(deciding) && claims.access_approved !== true))) return { kind: 'login', app, authDomain: ctx.issuer(view.organization) };
       return { kind: 'allow', app, token: request.token!, ...(typeof claims.email === 'string' ? { email: claims.email } : {}), ...(claims.sub !== undefined && claims.sub !== '' ? { userId: claims.sub } : {}), bypass: false, headers };
     }
     // Granted by an Allow policy without a user (nobody, or a service token): Cloudflare asks

@@ -164,6 +164,42 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
       }
     });
 
+    it("waits for an approver's consent under temporary authentication, then goes on to the application", async () => {
+      const staff = { name: 'Staff', decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }] };
+      assert.equal((await s.api('PUT', `${A()}/policies/${staffPolicy}`, { ...staff, approval_required: true, approval_groups: [{ approvals_needed: 1, email_addresses: ['boss@example.com'] }] })).status, 200);
+      try {
+        const page = await context.newPage();
+        await page.goto(`${origin()}/vault`);
+        await page.fill('#justification', 'INC-8: the vault audit');
+        await page.click('button[type=submit]');
+        const link = await page.locator('#approval-link').inputValue();
+        assert.equal(await page.$('#hello'), null, 'waiting, not in');
+
+        // The approver, in a browser of their own: signs in on the auth domain and approves.
+        const boss = await chromium.launchPersistentContext(tempDir('portcullis-chromium-').path, { executablePath: CHROMIUM_PATH, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+        try {
+          const approving = await boss.newPage();
+          await approving.goto(link);
+          await approving.fill('#email', 'boss@example.com');
+          await approving.click('button[type=submit]');
+          assert.equal(await approving.textContent('#justification'), 'INC-8: the vault audit');
+          await approving.selectOption('#duration', { label: '1 hour' });
+          await approving.click('button[value=approve]');
+          await approving.waitForSelector('text=You approved ada@example.com');
+        } finally {
+          await boss.close();
+        }
+
+        // The waiting page looks again by itself (every 10 seconds) and goes on.
+        await page.waitForSelector('#hello', { timeout: 20_000 });
+        assert.equal(await page.textContent('#hello'), 'hello ada@example.com');
+        assert.equal(new URL(page.url()).pathname, '/vault', 'back where it started');
+        await page.close();
+      } finally {
+        assert.equal((await s.api('PUT', `${A()}/policies/${staffPolicy}`, staff)).status, 200);
+      }
+    });
+
     it('refuses a signed-in user the policies do not allow', async () => {
       const other = await chromium.launchPersistentContext(tempDir('portcullis-chromium-').path, {
         executablePath: CHROMIUM_PATH,

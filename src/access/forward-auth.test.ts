@@ -134,11 +134,11 @@ describe('forward auth without a proxy', () => {
     }
   });
 
-  it('refuses a user whom an Allow policy lets in only after approval or Browser Isolation (neither of which this server provides), saying which step', async () => {
+  it('refuses a user whom an Allow policy lets in only through Browser Isolation (which this server does not provide), saying so', async () => {
     const A = `/accounts/${s.accountId}/access`;
     await new Promise((resolve) => setTimeout(resolve, 1100)); // sessions issued after the earlier test's revocation
-    for (const setting of ['approval_required', 'isolation_required'] as const) {
-      const policy = await s.api('POST', `${A}/policies`, { name: `Staff, ${setting}`, decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }], [setting]: true, ...(setting === 'approval_required' ? { approval_groups: [{ email_addresses: ['boss@example.com'], approvals_needed: 1 }] } : {}) });
+    for (const setting of ['isolation_required'] as const) {
+      const policy = await s.api('POST', `${A}/policies`, { name: `Staff, ${setting}`, decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }], [setting]: true });
       assert.equal(policy.status, 201, JSON.stringify(policy.json));
       const app = await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: `Guarded ${setting}`, domain: `${setting.replaceAll('_', '-')}.test`, policies: [{ id: policy.json.result.id, precedence: 1 }] });
       const token = await adaSession(app.json.result.aud);
@@ -146,7 +146,7 @@ describe('forward auth without a proxy', () => {
       const refused = await ask();
       assert.equal(refused.status, 403, setting);
       const page = await refused.text();
-      assert.match(page, /Access to this application needs (an approver&#39;s consent|Browser Isolation) first, which this server does not provide/, setting);
+      assert.match(page, /Access to this application needs Browser Isolation first, which this server does not provide/, setting);
       assert.doesNotMatch(page, /Staff, /, "the page does not name the account's policy");
       // The same policy without the step lets Ada in.
       assert.equal((await s.api('PUT', `${A}/policies/${policy.json.result.id}`, { ...policy.json.result, [setting]: false })).status, 200);

@@ -9,7 +9,8 @@ import { createLocalJWKSet, jwtVerify, SignJWT } from 'jose';
 import { parseGoDuration } from '../engine/index.js';
 import type { SigningKey } from '../account/signing-keys.js';
 import { TOKEN_COOKIE } from './app-token.js';
-import type { ResourceRecord } from '../store/store.js';
+import type { ResourceRecord, StoreReader, UserRecord } from '../store/store.js';
+import { issuedBefore, sessionsRevokedAt } from '../account/organization.js';
 
 /** The same name as an application's session cookie, as at Cloudflare; the auth domain's path tells them apart. */
 export const GLOBAL_COOKIE = TOKEN_COOKIE;
@@ -93,4 +94,11 @@ export const CLEAR_GLOBAL_SESSION = `${GLOBAL_COOKIE}=; Path=${GLOBAL_COOKIE_PAT
 export function sessionFitsProviders(session: GlobalSession, offered: readonly ResourceRecord[], devLogin: boolean): boolean {
   if (session.idp.type === 'development') return devLogin;
   return offered.some((idp) => idp.id === session.idp.id);
+}
+
+/** The global session's user, while they exist and their sessions were not revoked since it began; else undefined. */
+export async function userOfSession(read: StoreReader, accountId: string, session: GlobalSession): Promise<UserRecord | undefined> {
+  const user = await read.getUser(accountId, session.userId);
+  if (user === undefined) return undefined;
+  return issuedBefore(session.iat, await sessionsRevokedAt(read, accountId, user.id)) ? undefined : user;
 }

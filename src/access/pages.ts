@@ -79,6 +79,53 @@ ${options.error === undefined ? '' : `<p class="error">${escapeHtml(options.erro
   );
 }
 
+/**
+ * The requester's page while approvers decide: it looks again every 10 seconds (`refreshPath`)
+ * and gives the approval link to pass on to an approver by hand.
+ */
+export function waitingPage(appName: string, approvalLink: string, refreshPath: string): string {
+  const title = `Waiting for approval`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="10;url=${escapeHtml(refreshPath)}"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title>
+<style>${BASE_STYLE}</style>
+</head><body><h1>${title}</h1><p id="message">Your request for access to ${escapeHtml(appName)} was sent to its approvers. This page goes on to the application once they approve it.</p>
+<p>You can also give an approver this link:</p><p><input id="approval-link" readonly value="${escapeHtml(approvalLink)}" aria-label="Approval link"></p></body></html>`;
+}
+
+export interface ApprovalPageOptions {
+  readonly requester: string;
+  readonly appName: string;
+  readonly host: string;
+  readonly prompt: string;
+  readonly justification: string;
+  readonly askedAt: string;
+  readonly action: string;
+  readonly choices: readonly { readonly seconds: number; readonly label: string }[];
+  /** This approver's answer, when given. */
+  readonly answered?: 'approved' | 'denied';
+  /** The request no longer waits (decided by others, or expired). */
+  readonly closed?: 'approved' | 'denied' | 'expired';
+}
+
+/** An approver's view of an access request: who asks, for what and why, and the answer to give. */
+export function approvalPage(o: ApprovalPageOptions): string {
+  const title = `Access request for ${o.appName}`;
+  const status =
+    o.answered !== undefined
+      ? `<p id="status">You have ${o.answered} this request.</p>`
+      : o.closed !== undefined
+        ? `<p id="status">This request is no longer waiting: ${o.closed === 'expired' ? 'it expired' : `it was ${o.closed}`}.</p>`
+        : `<form method="post" action="${escapeHtml(o.action)}">
+<label for="duration">Grant access for</label><select id="duration" name="duration" style="display:block;width:100%;margin:.3rem 0 1rem;padding:.5rem">${o.choices.map((c, i) => `<option value="${c.seconds}"${i === 1 ? ' selected' : ''}>${escapeHtml(c.label)}</option>`).join('')}</select>
+<button type="submit" name="decision" value="approve">Approve</button>
+<button type="submit" name="decision" value="deny" style="margin-top:.5rem;background:#6e6e73">Deny</button></form>`;
+  return page(
+    title,
+    `<h1>${escapeHtml(title)}</h1>
+<dl><dt>Who</dt><dd id="requester">${escapeHtml(o.requester)}</dd><dt>Application</dt><dd>${escapeHtml(o.appName)} (${escapeHtml(o.host)})</dd><dt>Asked</dt><dd><time datetime="${escapeHtml(o.askedAt)}">${escapeHtml(o.askedAt.slice(0, 19).replace('T', ' '))} UTC</time></dd><dt>${escapeHtml(o.prompt)}</dt><dd id="justification">${escapeHtml(o.justification)}</dd></dl>
+${status}`,
+  );
+}
+
 /** What a test of an identity provider produced: the identity a real sign-in would record. */
 export function testResultPage(providerName: string, identity: unknown): string {
   return page(

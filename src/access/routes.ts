@@ -363,5 +363,5 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const issuer = issuerOf(account.organization);
     return { store, views, keys, accountId: account.accountId, log, trusted, issuer: async () => issuer, devLogin: options.devLogin === true, now: () => clock() };
   };
-  registerLoginRoutes(app, loginContextOf, options.devLogin === true, loginMethods({ mailer: options.mailer }));
+  registerLoginRoutes(app, loginContextOf, options.devLogin === true, loginMethods({ mailer: options.mailer }), options.mailer);
 }

@@ -26,7 +26,7 @@ export interface ServeFlags {
   readonly devLoginAnywhere?: boolean;
   /** The public URL users reach this server at (the auth domain). */
   readonly authDomain?: string;
-  /** The SMTP server one-time PIN codes are mailed through. */
+  /** The SMTP server one-time PIN codes (and access requests to their approvers) are mailed through. */
   readonly smtpUrl?: string;
   /** The From address of that mail. */
   readonly mailFrom?: string;

@@ -142,6 +142,19 @@ describe('the dashboard in a browser', { skip }, () => {
     assert.equal(await banner.evaluate(inView), 'in view with focus', 'the refusal is scrolled into view and has focus');
   });
 
+  it('offers the justification prompt with either step that asks for one: a purpose justification or an approval', async () => {
+    const p = await openPage('/policies/new');
+    const prompt = p.getByLabel('Justification prompt', { exact: true });
+    await p.getByLabel('Require approval for each session').waitFor();
+    assert.equal(await prompt.count(), 0, 'neither asked: no prompt');
+    await p.getByLabel('Require approval for each session').check();
+    await prompt.waitFor();
+    await p.getByLabel('Require approval for each session').uncheck();
+    await prompt.waitFor({ state: 'detached' });
+    await p.getByLabel('Ask users for a purpose justification').check();
+    await prompt.waitFor();
+  });
+
   it('compares a draft with the saved policies: who gains and who loses access', async () => {
     const p = await openPage(`/policies/${fixture.employeesPolicyId}`);
     await p.getByRole('heading', { name: 'Edit policy: Employees' }).waitFor();

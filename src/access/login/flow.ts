@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ResourceRecord, Store, UserRecord } from '../../store/store.js';
 import type { SigningKeys } from '../../account/signing-keys.js';
-import { issuedBefore, readOrganization, sessionsRevokedAt } from '../../account/organization.js';
-import { globalSessionCookie, globalSessionSeconds, globalSessionToken, type GlobalSession } from '../global-session.js';
+import { readOrganization } from '../../account/organization.js';
+import { globalSessionCookie, globalSessionSeconds, globalSessionToken, userOfSession, type GlobalSession } from '../global-session.js';
 import type { AccessLog } from '../access-log.js';
 import { findApplication, sessionSeconds } from '../decide.js';
 import { newIdentityNonce, userAppToken } from '../app-token.js';
@@ -17,7 +17,8 @@ import { identityOf, recordLogin, type LoginIdentity } from '../logins.js';
 import type { TrustedProxies } from '../trusted-proxies.js';
 import type { AccountViews } from '../account-views.js';
 import { isLauncherPath, launcherApplication } from '../app-launcher.js';
-import { askJustification, justificationPrompt, type Justified, type SigningIn } from './justification.js';
+import { isApprovalPath } from './approval.js';
+import { askJustification, signInSteps, type Justified, type SigningIn } from './justification.js';
 
 /** One account's sign-ins. */
 export interface LoginContext {
@@ -51,6 +52,16 @@ export interface PendingLogin {
    * the provider gave is shown (see testLogin).
    */
   readonly test?: true;
+  /**
+   * A sign-in for no application: an approver's, on the auth domain, which leaves the global
+   * session and goes back to the access request they opened (approval.ts).
+   */
+  readonly signInOnly?: true;
+}
+
+/** What an approver's sign-in stands for: no application, so every identity provider (allowed_idps empty). */
+function approverSignIn(accountId: string): ResourceRecord {
+  return { accountId, kind: 'app', id: '', parentId: null, name: 'Access requests', body: {}, secretHash: null, createdAt: '', updatedAt: '', version: 0 };
 }
 
 /** A sign-in that tests an identity provider: it stands for no application and returns to no host. */
@@ -67,6 +78,12 @@ export async function pendingLogin(ctx: LoginContext, host: string, redirectUrl:
   if (isLauncherPath(target.pathname) && target.origin === new URL(await ctx.issuer()).origin) {
     const launcher = launcherApplication(await ctx.store.read.allResources(ctx.accountId, 'app'));
     return launcher === undefined ? undefined : { app: launcher, host: target.host, target: target.toString() };
+  }
+  // An approver answering an access request, on this account's auth domain: the providers the
+  // App Launcher allows when there is one (Cloudflare checks approvers against it), else any.
+  if (isApprovalPath(target.pathname) && target.origin === new URL(await ctx.issuer()).origin) {
+    const launcher = launcherApplication(await ctx.store.read.allResources(ctx.accountId, 'app'));
+    return { app: launcher ?? approverSignIn(ctx.accountId), host: target.host, target: target.toString(), signInOnly: true };
   }
   const app = await findApplication(ctx.store, ctx.accountId, target.host, target.pathname);
   return app === undefined ? undefined : { app, host: target.host, target: target.toString() };
@@ -92,7 +109,7 @@ export async function saveChallenge(ctx: LoginContext, kind: string, pending: Pe
     kind,
     email: who.email ?? null,
     ipAddress: who.ip ?? null,
-    body: { ...body, app: pending.app.id, host: pending.host, target: pending.target, idp: idp.id, ...(pending.test === true ? { test: true } : {}) },
+    body: { ...body, app: pending.app.id, host: pending.host, target: pending.target, idp: idp.id, ...(pending.test === true ? { test: true } : {}), ...(pending.signInOnly === true ? { signInOnly: true } : {}) },
     attempts: 0,
     createdAt: new Date(now).toISOString(),
     expiresAt: now + seconds * 1000,
@@ -121,6 +138,10 @@ export async function resumeLogin(ctx: LoginContext, kind: string, id: string | 
     const tested = await ctx.store.read.getResource(ctx.accountId, 'identity_provider', String(body.idp));
     return tested === undefined ? undefined : { pending: testLogin(tested), idp: tested, body, email: challenge.email };
   }
+  if (body.signInOnly === true) {
+    const [again, idp] = await Promise.all([pendingLogin(ctx, String(body.host), String(body.target)), ctx.store.read.getResource(ctx.accountId, 'identity_provider', String(body.idp))]);
+    return again?.signInOnly !== true || idp === undefined ? undefined : { pending: again, idp, body, email: challenge.email };
+  }
   const [app, idp] = await Promise.all([
     ctx.store.read.getResource(ctx.accountId, 'app', String(body.app)),
     ctx.store.read.getResource(ctx.accountId, 'identity_provider', String(body.idp)),
@@ -148,6 +169,7 @@ export async function completeLogin(ctx: LoginContext, pending: PendingLogin, id
   const key = await ctx.keys.current(ctx.accountId);
   const global = await globalSessionToken({ issuer, userId: user.id, email: user.email, idp: identity.idp, identityNonce, lifetimeSeconds: globalSeconds, ...(headers !== undefined ? { headers } : {}) }, key, ctx.now());
   reply.header('set-cookie', globalSessionCookie(global, globalSeconds, new URL(issuer).protocol === 'https:'));
+  if (pending.signInOnly === true) return pending.target;
   return enterApplication(ctx, pending, user, { userId: user.id, email: user.email, identityNonce, connection: identity.idp.type, ...(headers !== undefined ? { headers } : {}) }, ip, lifetimeSeconds);
 }
 
@@ -157,10 +179,9 @@ export async function completeLogin(ctx: LoginContext, pending: PendingLogin, id
  * sessions revoked since it began), and the login page is shown instead.
  */
 export async function continueGlobalSession(ctx: LoginContext, pending: PendingLogin, session: GlobalSession, ip: string | undefined): Promise<string | undefined> {
-  const user = await ctx.store.read.getUser(ctx.accountId, session.userId);
+  const user = await userOfSession(ctx.store.read, ctx.accountId, session);
   if (user === undefined) return undefined;
-  const revokedAt = await sessionsRevokedAt(ctx.store.read, ctx.accountId, user.id);
-  if (issuedBefore(session.iat, revokedAt)) return undefined;
+  if (pending.signInOnly === true) return pending.target;
   const organization = await readOrganization(ctx.store.read, ctx.accountId);
   const lifetimeSeconds = sessionSeconds(pending.app, organization?.body.session_duration);
   return enterApplication(ctx, pending, user, { userId: user.id, email: user.email, identityNonce: session.identityNonce, connection: session.idp.type, ...(session.headers !== undefined ? { headers: session.headers } : {}) }, ip, lifetimeSeconds);
@@ -171,15 +192,20 @@ export async function continueGlobalSession(ctx: LoginContext, pending: PendingL
  * in asks for one (justification.ts), else straight into the application.
  */
 async function enterApplication(ctx: LoginContext, pending: PendingLogin, user: UserRecord, who: SigningIn, ip: string | undefined, lifetimeSeconds: number): Promise<string> {
-  const prompt = await justificationPrompt(ctx, pending.app, user, ip);
-  if (prompt !== undefined) return askJustification(ctx, pending, who, lifetimeSeconds, prompt, ip);
+  const steps = await signInSteps(ctx, pending.app, user, ip);
+  if (steps !== undefined) return askJustification(ctx, pending, who, lifetimeSeconds, steps, ip);
   return admitToApplication(ctx, { pending, who, lifetimeSeconds }, ip);
 }
 
 /** The application's token for a signed-in user, logged, and where the browser takes it: the application host's /cdn-cgi/access/authorized. */
-export async function admitToApplication(ctx: LoginContext, entry: Omit<Justified, 'justification'> & { readonly justification?: Justified['justification'] }, ip: string | undefined): Promise<string> {
-  const { pending, who, lifetimeSeconds, justification } = entry;
-  const token = await userAppToken({ aud: String(pending.app.body.aud), issuer: await ctx.issuer(), lifetimeSeconds, userId: who.userId, email: who.email, identityNonce: who.identityNonce, ...(who.headers !== undefined ? { headers: who.headers } : {}), ...(justification !== undefined ? { justified: true as const } : {}) }, await ctx.keys.current(ctx.accountId));
+export async function admitToApplication(ctx: LoginContext, entry: Omit<Justified, 'justification'> & { readonly justification?: Justified['justification']; readonly approvedUntil?: number }, ip: string | undefined): Promise<string> {
+  const { pending, who, justification, approvedUntil } = entry;
+  // A session an approver granted ends with the grant.
+  const lifetimeSeconds = approvedUntil === undefined ? entry.lifetimeSeconds : Math.max(1, Math.min(entry.lifetimeSeconds, Math.floor((approvedUntil - ctx.now()) / 1000)));
+  const token = await userAppToken(
+    { aud: String(pending.app.body.aud), issuer: await ctx.issuer(), lifetimeSeconds, userId: who.userId, email: who.email, identityNonce: who.identityNonce, ...(who.headers !== undefined ? { headers: who.headers } : {}), ...(justification !== undefined ? { justified: true as const } : {}), ...(approvedUntil !== undefined ? { approved: true as const } : {}) },
+    await ctx.keys.current(ctx.accountId),
+  );
   await ctx.log.signIn(ctx.accountId, { app: pending.app, host: pending.host, ip, userId: who.userId, userEmail: who.email, connection: who.connection, nonce: who.identityNonce, expiresAt: new Date(ctx.now() + lifetimeSeconds * 1000), ...(justification !== undefined ? { justification } : {}) });
   const target = new URL(pending.target);
   return `${target.protocol}//${target.host}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(target.toString())}`;
@@ -189,7 +215,7 @@ export async function admitToApplication(ctx: LoginContext, entry: Omit<Justifie
 export async function refuseLogin(ctx: LoginContext, pending: PendingLogin | undefined, failure: { readonly connection: string; readonly ip: string | undefined; readonly email?: string | null }): Promise<void> {
   const email = failure.email ?? undefined;
   const user = email === undefined ? undefined : await ctx.store.read.getUserByEmail(ctx.accountId, email);
-  const app = pending?.test === true ? undefined : pending;
+  const app = pending?.test === true || pending?.signInOnly === true ? undefined : pending;
   await ctx.log.failedSignIn(ctx.accountId, {
     app: app?.app,
     host: app?.host,

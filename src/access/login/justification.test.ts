@@ -93,6 +93,15 @@ describe('purpose justification', () => {
     assert.equal((await jar.fetch(`${s.baseUrl}${JUSTIFY_PATH}/${'x'.repeat(32)}`)).status, 404, 'an address never given');
   });
 
+  it("is gone once the user's sessions are revoked", async () => {
+    const jar = new CookieJar();
+    const page = await devSignIn(jar, 'ledger.test', 'judy@example.com');
+    assert.equal((await jar.fetch(page.toString())).status, 200);
+    assert.equal((await s.api('POST', `${A}/organizations/revoke_user`, { email: 'judy@example.com' })).json.result, true);
+    assert.equal((await jar.fetch(page.toString())).status, 404);
+    assert.equal((await answer(jar, page, 'Still me')).status, 404, 'and makes no token');
+  });
+
   it('asks again when the global session enters the application, and not for an application that does not ask', async () => {
     const jar = new CookieJar();
     const wiki = await devSignIn(jar, 'wiki.test', 'grace@example.com');

@@ -10,11 +10,13 @@ import type { FastifyInstance } from 'fastify';
 import { prepareIdentity, resultAccess, resultDecidingIndex } from '../../engine/index.js';
 import type { ResourceRecord, UserRecord } from '../../store/store.js';
 import { evaluatedIdentity } from '../../api/resources/user-policy-checks.js';
-import { asksJustification, unprovidedSteps } from '../decide.js';
+import { asksApproval, asksJustification, unprovidedSteps } from '../decide.js';
 import { cookieValue, forwarded } from '../forwarded.js';
-import { GLOBAL_COOKIE, verifyGlobalSession } from '../global-session.js';
+import { GLOBAL_COOKIE, userOfSession, verifyGlobalSession } from '../global-session.js';
 import { justificationPage, messagePage } from '../pages.js';
 import type { LoginContext, LoginContextOf, PendingLogin } from './flow.js';
+import type { Mailer } from './mailer.js';
+import { requestApproval, type ApprovalGroupSetting } from './approval.js';
 
 /** Where the step is served on the auth domain: `${JUSTIFY_PATH}/<id>`. */
 export const JUSTIFY_PATH = '/cdn-cgi/access/justify';
@@ -43,12 +45,20 @@ export interface Justified {
   readonly justification: { readonly prompt: string; readonly response: string };
 }
 
+/** What the policy letting a user in asks of them before the token: a justification, and perhaps an approver's consent. */
+export interface SignInSteps {
+  readonly prompt: string;
+  /** With an access request: the policy's approval groups (approval.ts). */
+  readonly approvalGroups?: readonly ApprovalGroupSetting[];
+}
+
 /**
- * The prompt to show when the policy that lets this user into the application now asks for a
- * justification; undefined when none is asked (or nothing lets them in: forward auth refuses
- * them as before, and there is nothing to justify).
+ * What to ask when the policy that lets this user into the application now asks for a
+ * justification (or an approver's consent, which comes with one); undefined when nothing is
+ * asked (or nothing lets them in: forward auth refuses them as before, and there is nothing to
+ * justify).
  */
-export async function justificationPrompt(ctx: LoginContext, app: ResourceRecord, user: UserRecord, ip: string | undefined): Promise<string | undefined> {
+export async function signInSteps(ctx: LoginContext, app: ResourceRecord, user: UserRecord, ip: string | undefined): Promise<SignInSteps | undefined> {
   const view = await ctx.views.get(ctx.accountId, ctx.now());
   const { policies, compiled } = await view.compiled(app);
   const packed = compiled.evaluate(prepareIdentity({ ...evaluatedIdentity(user), ...(ip !== undefined ? { ip } : {}) }));
@@ -57,11 +67,14 @@ export async function justificationPrompt(ctx: LoginContext, app: ResourceRecord
   // A policy that also asks for a step this server does not provide refuses the user anyway.
   if (deciding === undefined || !asksJustification(deciding) || unprovidedSteps(deciding) !== undefined) return undefined;
   const prompt = deciding.settings.purpose_justification_prompt;
-  return typeof prompt === 'string' && prompt.trim() !== '' ? prompt : DEFAULT_JUSTIFICATION_PROMPT;
+  return {
+    prompt: typeof prompt === 'string' && prompt.trim() !== '' ? prompt : DEFAULT_JUSTIFICATION_PROMPT,
+    ...(asksApproval(deciding) ? { approvalGroups: deciding.settings.approval_groups ?? [] } : {}),
+  };
 }
 
 /** Keep the sign-in while the user writes; the address of the page that asks them. */
-export async function askJustification(ctx: LoginContext, pending: PendingLogin, who: SigningIn, lifetimeSeconds: number, prompt: string, ip: string | undefined): Promise<string> {
+export async function askJustification(ctx: LoginContext, pending: PendingLogin, who: SigningIn, lifetimeSeconds: number, steps: SignInSteps, ip: string | undefined): Promise<string> {
   const id = randomBytes(24).toString('base64url');
   const now = ctx.now();
   await ctx.store.challenges.put({
@@ -70,7 +83,7 @@ export async function askJustification(ctx: LoginContext, pending: PendingLogin,
     kind: JUSTIFICATION_KIND,
     email: who.email,
     ipAddress: ip ?? null,
-    body: { app: pending.app.id, host: pending.host, target: pending.target, who: { ...who }, lifetimeSeconds, prompt },
+    body: { app: pending.app.id, host: pending.host, target: pending.target, who: { ...who }, lifetimeSeconds, prompt: steps.prompt, ...(steps.approvalGroups !== undefined ? { approvalGroups: steps.approvalGroups } : {}) },
     attempts: 0,
     createdAt: new Date(now).toISOString(),
     expiresAt: now + JUSTIFICATION_SECONDS * 1000,
@@ -85,20 +98,22 @@ const SIGN_IN_AGAIN = 'This sign-in has expired or was already used: open the ap
  * both need that sign-in's global session cookie (set on the auth domain at sign-in, SameSite=Lax,
  * so another site cannot post the form), so a leaked address alone enters nobody.
  */
-export function registerJustificationRoutes(scope: FastifyInstance, contextOf: LoginContextOf, admit: (ctx: LoginContext, justified: Justified, ip: string | undefined) => Promise<string>): void {
+export function registerJustificationRoutes(scope: FastifyInstance, contextOf: LoginContextOf, admit: (ctx: LoginContext, justified: Justified, ip: string | undefined) => Promise<string>, mailer: Mailer | undefined): void {
   /** The sign-in waiting at this address, when this browser made it. */
   const waiting = async (ctx: LoginContext, id: string, cookie: string | undefined, take: boolean) => {
     if (id.length > 200) return undefined;
     const now = ctx.now();
     const seen = await ctx.store.challenges.get(ctx.accountId, id, now);
     if (seen === undefined || seen.kind !== JUSTIFICATION_KIND) return undefined;
-    const body = seen.body as { app?: unknown; host?: unknown; target?: unknown; who?: SigningIn; lifetimeSeconds?: unknown; prompt?: unknown };
+    const body = seen.body as { app?: unknown; host?: unknown; target?: unknown; who?: SigningIn; lifetimeSeconds?: unknown; prompt?: unknown; approvalGroups?: readonly ApprovalGroupSetting[] };
     const session = await verifyGlobalSession(cookieValue(cookie, GLOBAL_COOKIE), await ctx.keys.keys(ctx.accountId), await ctx.issuer(), now);
     if (session === undefined || body.who === undefined || session.userId !== body.who.userId || session.identityNonce !== body.who.identityNonce) return undefined;
+    // Not for a user deleted, or whose sessions were revoked, since the sign-in.
+    if ((await userOfSession(ctx.store.read, ctx.accountId, session)) === undefined) return undefined;
     const app = await ctx.store.read.getResource(ctx.accountId, 'app', String(body.app));
     if (app === undefined) return undefined;
     if (take && (await ctx.store.challenges.take(ctx.accountId, id, now)) === undefined) return undefined;
-    return { pending: { app, host: String(body.host), target: String(body.target) }, who: body.who, lifetimeSeconds: Number(body.lifetimeSeconds), prompt: String(body.prompt) };
+    return { pending: { app, host: String(body.host), target: String(body.target) }, who: body.who, lifetimeSeconds: Number(body.lifetimeSeconds), prompt: String(body.prompt), approvalGroups: body.approvalGroups };
   };
   const pageOf = (id: string, app: ResourceRecord, prompt: string, options?: { error?: string; written?: string }) => justificationPage(app.name, prompt, `${JUSTIFY_PATH}/${encodeURIComponent(id)}`, MAX_JUSTIFICATION, options);
 
@@ -128,7 +143,13 @@ export function registerJustificationRoutes(scope: FastifyInstance, contextOf: L
     // Once: a second post of the same form finds nothing.
     const found = await waiting(ctx, id, request.headers.cookie, true);
     if (found === undefined) return reply.code(404).type('text/html').send(messagePage('Sign in again', SIGN_IN_AGAIN));
-    const to = await admit(ctx, { pending: found.pending, who: found.who, lifetimeSeconds: found.lifetimeSeconds, justification: { prompt: found.prompt, response: written } }, forwarded(request, ctx.trusted).ip);
-    return reply.redirect(to, 302);
+    const justified: Justified = { pending: found.pending, who: found.who, lifetimeSeconds: found.lifetimeSeconds, justification: { prompt: found.prompt, response: written } };
+    if (found.approvalGroups !== undefined) {
+      // Temporary authentication: the justification goes to the approvers, and the user waits.
+      const waiting = await requestApproval(ctx, justified, found.approvalGroups, mailer, (message, err) => request.log.error({ err: (err as Error).message }, message));
+      if (typeof waiting !== 'string') return reply.code(403).type('text/html').send(messagePage('Forbidden', waiting.refused));
+      return reply.redirect(waiting, 302);
+    }
+    return reply.redirect(await admit(ctx, justified, forwarded(request, ctx.trusted).ip), 302);
   });
 }

@@ -14,6 +14,7 @@ import { samlMethod } from './saml.js';
 import { pinMethod } from './one-time-pin.js';
 import type { Mailer } from './mailer.js';
 import { registerJustificationRoutes } from './justification.js';
+import { registerApprovalRoutes } from './approval.js';
 
 const badRequest = (reply: FastifyReply, message: string): FastifyReply => reply.code(400).type('text/html').send(messagePage('Bad request', message));
 
@@ -29,10 +30,11 @@ export function loginMethods(options: LoginMethodOptions): LoginMethod[] {
 }
 
 /** The sign-in routes, each for the account whose auth domain it is reached on (contextOf). */
-export function registerLoginRoutes(scope: FastifyInstance, contextOf: LoginContextOf, devLogin: boolean, methods: readonly LoginMethod[]): void {
+export function registerLoginRoutes(scope: FastifyInstance, contextOf: LoginContextOf, devLogin: boolean, methods: readonly LoginMethod[], mailer?: Mailer): void {
   const methodOf = new Map(methods.flatMap((method) => method.types.map((type) => [type, method] as const)));
   for (const method of methods) method.register(scope, contextOf);
-  registerJustificationRoutes(scope, contextOf, admitToApplication);
+  registerJustificationRoutes(scope, contextOf, admitToApplication, mailer);
+  registerApprovalRoutes(scope, contextOf, admitToApplication);
 
   const startUrl = (host: string, idp: ResourceRecord, target: string): string => `/cdn-cgi/access/login/${encodeURIComponent(host)}/idp/${encodeURIComponent(idp.id)}?redirect_url=${encodeURIComponent(target)}`;
   /** The providers an application's login offers: those it allows that this server can sign in with. */

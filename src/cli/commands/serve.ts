@@ -19,7 +19,7 @@ export function registerServeCommand(program: Command): void {
     .option('--auth-domain <url>', 'the public URL users reach this server at, the issuer of application tokens (env PORTCULLIS_AUTH_DOMAIN; default the listening address)')
     .option('--dev-login', 'serve the development login: sign in as any email, no password (env PORTCULLIS_DEV_LOGIN=on); loopback only')
     .option('--dev-login-anywhere', 'allow the development login on a non-loopback address (env PORTCULLIS_DEV_LOGIN=anywhere)')
-    .option('--smtp-url <url>', 'the SMTP server one-time PIN codes are mailed through: smtp://user:password@host:port (STARTTLS) or smtps://... (env PORTCULLIS_SMTP_URL; default none: PINs off)')
+    .option('--smtp-url <url>', 'the SMTP server one-time PIN codes (and access requests to their approvers) are mailed through: smtp://user:password@host:port (STARTTLS) or smtps://... (env PORTCULLIS_SMTP_URL; default none: PINs off)')
     .option('--mail-from <address>', 'the From address of one-time PIN mail, e.g. "Access <access@example.com>" (env PORTCULLIS_MAIL_FROM)')
     .option('--test-workers <n>', 'worker threads that decide policy-test chunks (env PORTCULLIS_TEST_WORKERS; default one per core; 0 = on the event loop)')
     .option('--demo', 'load the examples (IdPs, lists, groups, policies, an application, users) into the default account, or the first --account, if it is empty')

@@ -65,8 +65,9 @@ export function PolicySettings({ draft, onChange }: { draft: PolicyDraft; onChan
           Add approval group
         </button>
         <CheckboxField label="Ask users for a purpose justification" pointer="/purpose_justification_required" checked={draft.purpose_justification_required} onChange={(v) => set('purpose_justification_required', v)} />
-        {draft.purpose_justification_required && (
-          <TextField label="Justification prompt" pointer="/purpose_justification_prompt" value={draft.purpose_justification_prompt} onInput={(v) => set('purpose_justification_prompt', v)} />
+        {/* An access request always asks for a justification, so the prompt counts with either. */}
+        {(draft.purpose_justification_required || draft.approval_required) && (
+          <TextField label="Justification prompt" pointer="/purpose_justification_prompt" hint="Shown at sign-in; an access request (approval) asks for a justification too." value={draft.purpose_justification_prompt} onInput={(v) => set('purpose_justification_prompt', v)} />
         )}
       </Section>
       <Section title="Multi-factor authentication">

@@ -1,0 +1,173 @@
+// Temporary authentication: a sign-in to an application whose Allow policy has approval_required
+// becomes an access request after the purpose justification. The approvers get it by mail (a real
+// SMTP server here), sign in on the auth domain, and approve for a time or deny; the requester's
+// waiting page then hands over a token that ends with the grant, or says no. Every approval group
+// must have its approvals; an approver named by an email list counts; nobody approves their own
+// request, and nobody outside the groups approves at all. Forward auth takes no session an
+// approver did not grant while the policy asks.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeJwt } from 'jose';
+import { startTestServer, type TestServer } from '../../../test/support/server.js';
+import { CookieJar } from '../../../test/support/cookie-jar.js';
+import { startSmtpCapture, type SmtpCapture } from '../../../test/support/smtp-capture.js';
+import type { LoginChallengeRecord } from '../../store/store.js';
+import { userAppToken } from '../app-token.js';
+import { smtpMailer } from './mailer.js';
+import { APPROVE_PATH, REQUEST_PATH, REQUEST_SECONDS, requestState } from './approval.js';
+
+describe('temporary authentication', () => {
+  let s: TestServer;
+  let capture: SmtpCapture;
+  let A: string;
+  const form = { 'content-type': 'application/x-www-form-urlencoded' };
+  const post = (jar: CookieJar, url: string, fields: Record<string, string>) => jar.fetch(url, { method: 'POST', headers: form, body: new URLSearchParams(fields).toString() });
+
+  /** Sign in to `host` and write the justification: the address of the waiting page. */
+  const ask = async (jar: CookieJar, host: string, email: string, why: string): Promise<string> => {
+    const signedIn = await post(jar, `${s.baseUrl}/cdn-cgi/access/login/${host}`, { email, redirect_url: `http://${host}/` });
+    const question = signedIn.headers.get('location')!;
+    assert.match(question, /\/cdn-cgi\/access\/justify\//, 'the justification first');
+    const asked = await post(jar, question, { justification: why });
+    assert.equal(asked.status, 302);
+    const waiting = asked.headers.get('location')!;
+    assert.ok(waiting.startsWith(`${s.baseUrl}${REQUEST_PATH}/`), waiting);
+    return waiting;
+  };
+  /** An approver's browser, signed in on the auth domain through the approval link. */
+  const approver = async (link: string, email: string): Promise<CookieJar> => {
+    const jar = new CookieJar();
+    const first = await jar.fetch(link);
+    assert.equal(first.status, 302, 'nobody signed in: to the sign-in');
+    const login = new URL(first.headers.get('location')!);
+    assert.equal(login.searchParams.get('redirect_url'), link);
+    const signedIn = await post(jar, `${login.origin}${login.pathname}`, { email, redirect_url: link });
+    assert.equal(signedIn.headers.get('location'), link, 'and straight back to the request, with no application token');
+    return jar;
+  };
+  const answer = (jar: CookieJar, link: string, decision: 'approve' | 'deny', duration = '3600') => post(jar, link, { decision, duration });
+  const linkOf = (waiting: string): string => `${s.baseUrl}${APPROVE_PATH}/${waiting.split('/').at(-1)}`;
+  const authorize = (host: string, token: string) => fetch(`${s.baseUrl}/cdn-cgi/access/authorize`, { redirect: 'manual', headers: { 'x-forwarded-host': host, 'x-forwarded-uri': '/', cookie: `CF_Authorization=${token}` } });
+
+  before(async () => {
+    capture = await startSmtpCapture();
+    s = await startTestServer({ access: { devLogin: true, mailer: smtpMailer({ url: capture.url, from: 'Access <access@portcullis.test>' }) } });
+    A = `/accounts/${s.accountId}/access`;
+    const staff = { decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }], approval_required: true, purpose_justification_required: true, purpose_justification_prompt: 'Why?' };
+    const vault = await s.api('POST', `${A}/policies`, { name: 'Vault, approved', ...staff, approval_groups: [{ approvals_needed: 1, email_addresses: ['boss@example.com', 'Deputy@Example.com'] }] });
+    assert.equal(vault.status, 201, JSON.stringify(vault.json));
+    await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Vault', domain: 'vault.test', policies: [{ id: vault.json.result.id, precedence: 1 }] });
+    const auditors = await s.api('POST', `/accounts/${s.accountId}/gateway/lists`, { name: 'Auditors', type: 'EMAIL', items: [{ value: 'auditor@example.com' }] });
+    assert.equal(auditors.status, 200, JSON.stringify(auditors.json));
+    const safe = await s.api('POST', `${A}/policies`, { name: 'Safe, two keys', ...staff, approval_groups: [{ approvals_needed: 1, email_addresses: ['boss@example.com'] }, { approvals_needed: 1, email_list_uuid: auditors.json.result.id }] });
+    assert.equal(safe.status, 201, JSON.stringify(safe.json));
+    await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Safe', domain: 'safe.test', policies: [{ id: safe.json.result.id, precedence: 1 }] });
+    const nobody = await s.api('POST', `${A}/policies`, { name: 'Nobody to ask', ...staff });
+    assert.equal(nobody.status, 201, JSON.stringify(nobody.json));
+    await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Attic', domain: 'attic.test', policies: [{ id: nobody.json.result.id, precedence: 1 }] });
+  });
+  after(async () => {
+    await s?.close();
+    await capture?.close();
+  });
+
+  it('mails the approvers, waits, and once one approves hands over a token that ends with the grant', async () => {
+    const ada = new CookieJar();
+    const waiting = await ask(ada, 'vault.test', 'ada@example.com', 'INC-9: rotating the root keys');
+    const link = linkOf(waiting);
+    for (const to of ['boss@example.com', 'deputy@example.com']) {
+      const mail = await capture.next(to);
+      assert.equal(mail.subject, 'Access request: ada@example.com for Vault');
+      assert.ok(mail.text.includes('INC-9: rotating the root keys'), 'with the justification');
+      assert.ok(mail.text.includes(link), 'and the page to answer on');
+    }
+    const pending = await ada.fetch(waiting);
+    assert.equal(pending.status, 200);
+    const page = await pending.text();
+    assert.ok(page.includes('http-equiv="refresh"'), 'the page looks again by itself');
+    assert.ok(page.includes(link), 'with the link to pass on by hand');
+
+    const boss = await approver(link, 'boss@example.com');
+    const shown = await (await boss.fetch(link)).text();
+    assert.ok(shown.includes('ada@example.com') && shown.includes('INC-9: rotating the root keys'));
+    assert.equal((await answer(boss, link, 'approve', '86401')).status, 400, 'more than 24 hours is no choice');
+    const approved = await answer(boss, link, 'approve', '3600');
+    assert.equal(approved.status, 200);
+    assert.match(await approved.text(), /You approved ada@example\.com&#39;s access to Vault for 1 hour/);
+    assert.equal((await answer(boss, link, 'approve')).status, 409, 'no second answer');
+
+    const entered = await ada.fetch(waiting);
+    assert.equal(entered.status, 302);
+    const to = new URL(entered.headers.get('location')!);
+    assert.equal(`${to.host}${to.pathname}`, 'vault.test/cdn-cgi/access/authorized');
+    const token = to.searchParams.get('token')!;
+    const claims = decodeJwt(token);
+    assert.equal(claims.access_approved, true);
+    assert.equal(claims.purpose_justified, true);
+    assert.ok(claims.exp! - claims.iat! <= 3600, 'the session ends with the grant');
+    assert.equal((await authorize('vault.test', token)).status, 200);
+    assert.equal((await ada.fetch(waiting)).status, 404, 'handed over once');
+    const log = await s.api('GET', `${A}/logs/access_requests?email=ada@example.com&email_exact=true&per_page=1`);
+    assert.equal(log.json.result[0].purpose_justification_response, 'INC-9: rotating the root keys');
+  });
+
+  it('needs every approval group, an email list counts, and the shortest grant wins', async () => {
+    const ada = new CookieJar();
+    const waiting = await ask(ada, 'safe.test', 'ada@example.com', 'Quarterly audit');
+    const link = linkOf(waiting);
+    await capture.next('auditor@example.com');
+    assert.equal((await answer(await approver(link, 'boss@example.com'), link, 'approve', '900')).status, 200);
+    assert.equal((await ada.fetch(waiting)).status, 200, 'one group of two: still waiting');
+    assert.equal((await answer(await approver(link, 'auditor@example.com'), link, 'approve', '86400')).status, 200);
+    const entered = await ada.fetch(waiting);
+    assert.equal(entered.status, 302);
+    const claims = decodeJwt(new URL(entered.headers.get('location')!).searchParams.get('token')!);
+    assert.ok(claims.exp! - claims.iat! <= 900, '15 minutes, the shorter grant');
+  });
+
+  it('lets no one outside the groups answer, nor the requester, and a denial ends the request', async () => {
+    const grace = new CookieJar();
+    const waiting = await ask(grace, 'vault.test', 'grace@example.com', 'Curiosity');
+    const link = linkOf(waiting);
+    const outsider = await approver(link, 'mallory@example.com');
+    const refused = await answer(outsider, link, 'approve');
+    assert.equal(refused.status, 403);
+    assert.match(await refused.text(), /not an approver/);
+    assert.equal((await outsider.fetch(link)).status, 403);
+    assert.equal((await grace.fetch(link)).status, 403, 'her own request');
+    assert.equal((await grace.fetch(waiting)).status, 200, 'still waiting');
+    assert.equal((await answer(await approver(link, 'deputy@example.com'), link, 'deny')).status, 200);
+    const denied = await grace.fetch(waiting);
+    assert.equal(denied.status, 403);
+    assert.match(await denied.text(), /An approver denied your request for access to Vault/);
+    assert.equal((await new CookieJar().fetch(waiting)).status, 404, 'the waiting page is only its browser\'s');
+  });
+
+  it('refuses when the policy names no approver, and takes no session an approver did not grant', async () => {
+    const jar = new CookieJar();
+    const signedIn = await post(jar, `${s.baseUrl}/cdn-cgi/access/login/attic.test`, { email: 'ada@example.com', redirect_url: 'http://attic.test/' });
+    const refused = await post(jar, signedIn.headers.get('location')!, { justification: 'Boxes' });
+    assert.equal(refused.status, 403);
+    assert.match(await refused.text(), /names no approver/);
+
+    const ada = (await s.api('GET', `${A}/users?email=ada@example.com`)).json.result[0];
+    const vaultApp = (await s.api('GET', `${A}/apps`)).json.result.find((a: { name: string }) => a.name === 'Vault');
+    const justifiedOnly = await userAppToken({ aud: vaultApp.aud, issuer: s.baseUrl, lifetimeSeconds: 600, userId: ada.id, email: ada.email, justified: true }, await s.accessKeys!.current(s.accountId));
+    const asked = await authorize('vault.test', justifiedOnly);
+    assert.equal(asked.status, 401, 'sent to sign in, and so to ask');
+    assert.ok(asked.headers.get('x-access-login'));
+  });
+
+  it('decides where a request stands from its answers', () => {
+    const now = Date.parse('2031-05-01T10:00:00Z');
+    const request = (groups: { approvals_needed: number }[], createdAt = now - 60_000): LoginChallengeRecord => ({ id: 'r', accountId: 'a', kind: 'access_request', email: null, ipAddress: null, body: { groups }, attempts: 0, createdAt: new Date(createdAt).toISOString(), expiresAt: now + 1e9 });
+    const yes = (email: string, groups: number[], seconds = 3600, at = now - 1000) => ({ email, approved: true, seconds, at, groups });
+    assert.deepEqual(requestState(request([{ approvals_needed: 2 }]), [yes('a@x', [0])], now), { state: 'pending' });
+    assert.deepEqual(requestState(request([{ approvals_needed: 2 }]), [yes('a@x', [0]), yes('b@x', [0], 900)], now), { state: 'approved', until: now - 1000 + 900_000 });
+    assert.deepEqual(requestState(request([{ approvals_needed: 1 }]), [yes('a@x', [0]), { email: 'b@x', approved: false, seconds: 0, at: now, groups: [0] }], now), { state: 'denied', by: 'b@x' });
+    assert.deepEqual(requestState(request([{ approvals_needed: 0 }]), [], now), { state: 'pending' }, 'at least one approval, whatever the groups need');
+    assert.deepEqual(requestState(request([{ approvals_needed: 1 }]), [yes('a@x', [0], 60, now - 61_000)], now), { state: 'expired' }, 'the grant is over');
+    assert.deepEqual(requestState(request([{ approvals_needed: 1 }], now - REQUEST_SECONDS * 1000 - 1), [], now), { state: 'expired' }, 'nobody answered in time');
+    assert.deepEqual(requestState(request([{ approvals_needed: 1 }]), [yes('a@x', [0], 10 * 86_400)], now), { state: 'approved', until: now - 1000 + 86_400_000 }, 'no grant longer than 24 hours');
+  });
+});
