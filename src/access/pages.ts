@@ -67,11 +67,11 @@ ${error === undefined ? '' : `<p class="error">${escapeHtml(error)}</p>`}
 }
 
 /** The purpose-justification step of a sign-in: the policy's prompt and a box for the user's reason. */
-export function justificationPage(appName: string, prompt: string, action: string, maxLength: number, options: { readonly error?: string; readonly written?: string } = {}): string {
+export function justificationPage(appName: string, prompt: string, action: string, maxLength: number, options: { readonly error?: string; readonly written?: string; readonly approval?: true } = {}): string {
   const title = `Access to ${appName}`;
   return page(
     title,
-    `<h1>${escapeHtml(title)}</h1><p id="prompt">${escapeHtml(prompt)}</p>
+    `<h1>${escapeHtml(title)}</h1>${options.approval === true ? '<p id="approval-note">An approver decides whether you may enter, and for how long: your answer goes to them with your request.</p>' : ''}<p id="prompt">${escapeHtml(prompt)}</p>
 ${options.error === undefined ? '' : `<p class="error">${escapeHtml(options.error)}</p>`}
 <form method="post" action="${escapeHtml(action)}">
 <label for="justification">Justification</label><textarea id="justification" name="justification" rows="4" maxlength="${maxLength}" required autofocus style="display:block;width:100%;box-sizing:border-box;margin:.3rem 0 1rem;padding:.5rem">${escapeHtml(options.written ?? '')}</textarea>

@@ -28,6 +28,7 @@ describe('temporary authentication', () => {
     const signedIn = await post(jar, `${s.baseUrl}/cdn-cgi/access/login/${host}`, { email, redirect_url: `http://${host}/` });
     const question = signedIn.headers.get('location')!;
     assert.match(question, /\/cdn-cgi\/access\/justify\//, 'the justification first');
+    assert.ok((await (await jar.fetch(question)).text()).includes('id="approval-note"'), 'saying an approver will decide');
     const asked = await post(jar, question, { justification: why });
     assert.equal(asked.status, 302);
     const waiting = asked.headers.get('location')!;

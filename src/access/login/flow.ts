@@ -189,7 +189,8 @@ export async function continueGlobalSession(ctx: LoginContext, pending: PendingL
 
 /**
  * Where a signed-in user goes next: the purpose-justification page when the policy that lets them
- * in asks for one (justification.ts), else straight into the application.
+ * in asks for one, or for an approver's consent, which starts with one (justification.ts); else
+ * straight into the application.
  */
 async function enterApplication(ctx: LoginContext, pending: PendingLogin, user: UserRecord, who: SigningIn, ip: string | undefined, lifetimeSeconds: number): Promise<string> {
   const steps = await signInSteps(ctx, pending.app, user, ip);

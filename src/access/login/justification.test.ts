@@ -55,6 +55,7 @@ describe('purpose justification', () => {
     const html = await shown.text();
     assert.ok(html.includes('Which &lt;b&gt;ticket&lt;/b&gt; is this for?'), 'the prompt, escaped');
     assert.ok(html.includes(`maxlength="${MAX_JUSTIFICATION}"`));
+    assert.ok(!html.includes('approval-note'), 'no approver to wait for');
 
     for (const [written, error] of [['   ', 'Write why you need access.'], ['x'.repeat(MAX_JUSTIFICATION + 1), `Write at most ${MAX_JUSTIFICATION} characters.`]] as const) {
       const refused = await answer(jar, page, written);

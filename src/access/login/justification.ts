@@ -115,7 +115,8 @@ export function registerJustificationRoutes(scope: FastifyInstance, contextOf: L
     if (take && (await ctx.store.challenges.take(ctx.accountId, id, now)) === undefined) return undefined;
     return { pending: { app, host: String(body.host), target: String(body.target) }, who: body.who, lifetimeSeconds: Number(body.lifetimeSeconds), prompt: String(body.prompt), approvalGroups: body.approvalGroups };
   };
-  const pageOf = (id: string, app: ResourceRecord, prompt: string, options?: { error?: string; written?: string }) => justificationPage(app.name, prompt, `${JUSTIFY_PATH}/${encodeURIComponent(id)}`, MAX_JUSTIFICATION, options);
+  const pageOf = (id: string, found: { pending: PendingLogin; prompt: string; approvalGroups?: unknown }, options: { error?: string; written?: string } = {}) =>
+    justificationPage(found.pending.app.name, found.prompt, `${JUSTIFY_PATH}/${encodeURIComponent(id)}`, MAX_JUSTIFICATION, { ...options, ...(found.approvalGroups !== undefined ? { approval: true } : {}) });
 
   scope.get(`${JUSTIFY_PATH}/:id`, async (request, reply) => {
     const ctx = await contextOf(request, reply);
@@ -124,7 +125,7 @@ export function registerJustificationRoutes(scope: FastifyInstance, contextOf: L
     reply.header('cache-control', 'no-store');
     const found = await waiting(ctx, id, request.headers.cookie, false);
     if (found === undefined) return reply.code(404).type('text/html').send(messagePage('Sign in again', SIGN_IN_AGAIN));
-    return reply.type('text/html').send(pageOf(id, found.pending.app, found.prompt));
+    return reply.type('text/html').send(pageOf(id, found));
   });
 
   scope.post(`${JUSTIFY_PATH}/:id`, async (request, reply) => {
@@ -138,7 +139,7 @@ export function registerJustificationRoutes(scope: FastifyInstance, contextOf: L
     if (problem !== undefined) {
       const found = await waiting(ctx, id, request.headers.cookie, false);
       if (found === undefined) return reply.code(404).type('text/html').send(messagePage('Sign in again', SIGN_IN_AGAIN));
-      return reply.code(400).type('text/html').send(pageOf(id, found.pending.app, found.prompt, { error: problem, written: written.slice(0, MAX_JUSTIFICATION * 2) }));
+      return reply.code(400).type('text/html').send(pageOf(id, found, { error: problem, written: written.slice(0, MAX_JUSTIFICATION * 2) }));
     }
     // Once: a second post of the same form finds nothing.
     const found = await waiting(ctx, id, request.headers.cookie, true);
@@ -146,9 +147,9 @@ export function registerJustificationRoutes(scope: FastifyInstance, contextOf: L
     const justified: Justified = { pending: found.pending, who: found.who, lifetimeSeconds: found.lifetimeSeconds, justification: { prompt: found.prompt, response: written } };
     if (found.approvalGroups !== undefined) {
       // Temporary authentication: the justification goes to the approvers, and the user waits.
-      const waiting = await requestApproval(ctx, justified, found.approvalGroups, mailer, (message, err) => request.log.error({ err: (err as Error).message }, message));
-      if (typeof waiting !== 'string') return reply.code(403).type('text/html').send(messagePage('Forbidden', waiting.refused));
-      return reply.redirect(waiting, 302);
+      const requested = await requestApproval(ctx, justified, found.approvalGroups, mailer, (message, err) => request.log.error({ err: (err as Error).message }, message));
+      if (typeof requested !== 'string') return reply.code(403).type('text/html').send(messagePage('Forbidden', requested.refused));
+      return reply.redirect(requested, 302);
     }
     return reply.redirect(await admit(ctx, justified, forwarded(request, ctx.trusted).ip), 302);
   });
