@@ -122,6 +122,16 @@ export function sessionSeconds(app: ResourceRecord, organizationDefault?: unknow
 }
 
 /**
+ * The session length the policy that lets a user (or a service token) in sets for the token, as
+ * Cloudflare's policy session duration overrides the application's; undefined when it sets none.
+ */
+export function policySessionSeconds(policy: Policy | undefined): number | undefined {
+  const text = policy?.settings.session_duration;
+  const parsed = typeof text === 'string' ? parseGoDuration(text) : undefined;
+  return parsed === undefined ? undefined : Math.max(1, Math.floor(parsed.ns / 1e9));
+}
+
+/**
  * Something a decision needs that is not in memory: decide() loads it and decides again. The
  * slow path of the same decision, so there is one implementation of the rules (decideWith).
  */
@@ -295,7 +305,7 @@ function decideWith(request: ForwardedRequest, ctx: DecideContext, index: Accoun
     if (service !== undefined && deciding?.decision === 'non_identity') {
       if (request.token !== undefined && claims !== undefined) return { kind: 'allow', app, token: request.token, bypass: false, headers };
       if (loaded.serviceTokenJwt === undefined) {
-        return { load: 'service_token_jwt', accountId: view.accountId, input: { aud, issuer: ctx.issuer(view.organization), lifetimeSeconds: sessionSeconds(app), clientId: String(service.body.client_id) } };
+        return { load: 'service_token_jwt', accountId: view.accountId, input: { aud, issuer: ctx.issuer(view.organization), lifetimeSeconds: policySessionSeconds(deciding) ?? sessionSeconds(app), clientId: String(service.body.client_id) } };
       }
       return { kind: 'allow', app, token: loaded.serviceTokenJwt, bypass: false, headers };
     }

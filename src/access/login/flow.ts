@@ -5,12 +5,13 @@
 
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ResourceRecord, Store, UserRecord } from '../../store/store.js';
+import type { ResourceRecord, Store } from '../../store/store.js';
+import type { Policy } from '../../engine/index.js';
 import type { SigningKeys } from '../../account/signing-keys.js';
 import { readOrganization } from '../../account/organization.js';
 import { globalSessionCookie, globalSessionSeconds, globalSessionToken, userOfSession, type GlobalSession } from '../global-session.js';
 import type { AccessLog } from '../access-log.js';
-import { findApplication, sessionSeconds } from '../decide.js';
+import { findApplication, policySessionSeconds, sessionSeconds } from '../decide.js';
 import { newIdentityNonce, userAppToken } from '../app-token.js';
 import { urlOnHost } from '../forwarded.js';
 import { identityOf, recordLogin, type LoginIdentity } from '../logins.js';
@@ -18,7 +19,7 @@ import type { TrustedProxies } from '../trusted-proxies.js';
 import type { AccountViews } from '../account-views.js';
 import { isLauncherPath, launcherApplication } from '../app-launcher.js';
 import { isApprovalPath } from './approval.js';
-import { askJustification, signInSteps, type Justified, type SigningIn } from './justification.js';
+import { askJustification, policyLettingIn, signInSteps, type Justified, type SigningIn } from './justification.js';
 
 /** One account's sign-ins. */
 export interface LoginContext {
@@ -160,18 +161,22 @@ export async function completeLogin(ctx: LoginContext, pending: PendingLogin, id
   if (pending.test === true) return showTestedIdentity(ctx, identity, ip);
   const user = await recordLogin(ctx.store, ctx.accountId, { ...identity, ip });
   const organization = await readOrganization(ctx.store.read, ctx.accountId);
-  const lifetimeSeconds = sessionSeconds(pending.app, organization?.body.session_duration);
+  const deciding = pending.signInOnly === true ? undefined : await policyLettingIn(ctx, pending.app, user, ip);
+  const lifetimeSeconds = tokenSeconds(deciding, pending.app, organization?.body.session_duration);
   const identityNonce = newIdentityNonce();
   const headers = identity.headers !== undefined && Object.keys(identity.headers).length > 0 ? identity.headers : undefined;
-  // The global session: the organization's session_duration, else as long as this application's.
+  // The global session: the organization's session_duration, else as long as this application token.
   const issuer = await ctx.issuer();
   const globalSeconds = globalSessionSeconds(organization?.body.session_duration, lifetimeSeconds);
   const key = await ctx.keys.current(ctx.accountId);
   const global = await globalSessionToken({ issuer, userId: user.id, email: user.email, idp: identity.idp, identityNonce, lifetimeSeconds: globalSeconds, ...(headers !== undefined ? { headers } : {}) }, key, ctx.now());
   reply.header('set-cookie', globalSessionCookie(global, globalSeconds, new URL(issuer).protocol === 'https:'));
   if (pending.signInOnly === true) return pending.target;
-  return enterApplication(ctx, pending, user, { userId: user.id, email: user.email, identityNonce, connection: identity.idp.type, ...(headers !== undefined ? { headers } : {}) }, ip, lifetimeSeconds);
+  return enterApplication(ctx, pending, deciding, { userId: user.id, email: user.email, identityNonce, connection: identity.idp.type, ...(headers !== undefined ? { headers } : {}) }, ip, lifetimeSeconds);
 }
+
+/** As at Cloudflare: the session duration of the policy letting the user in when it sets one, else the application's (else the organization's). */
+const tokenSeconds = (deciding: Policy | undefined, app: ResourceRecord, organizationDefault: unknown): number => policySessionSeconds(deciding) ?? sessionSeconds(app, organizationDefault);
 
 /**
  * Enter an application on the global session the browser holds on the auth domain, without
@@ -183,8 +188,9 @@ export async function continueGlobalSession(ctx: LoginContext, pending: PendingL
   if (user === undefined) return undefined;
   if (pending.signInOnly === true) return pending.target;
   const organization = await readOrganization(ctx.store.read, ctx.accountId);
-  const lifetimeSeconds = sessionSeconds(pending.app, organization?.body.session_duration);
-  return enterApplication(ctx, pending, user, { userId: user.id, email: user.email, identityNonce: session.identityNonce, connection: session.idp.type, ...(session.headers !== undefined ? { headers: session.headers } : {}) }, ip, lifetimeSeconds);
+  const deciding = await policyLettingIn(ctx, pending.app, user, ip);
+  const lifetimeSeconds = tokenSeconds(deciding, pending.app, organization?.body.session_duration);
+  return enterApplication(ctx, pending, deciding, { userId: user.id, email: user.email, identityNonce: session.identityNonce, connection: session.idp.type, ...(session.headers !== undefined ? { headers: session.headers } : {}) }, ip, lifetimeSeconds);
 }
 
 /**
@@ -192,8 +198,8 @@ export async function continueGlobalSession(ctx: LoginContext, pending: PendingL
  * in asks for one, or for an approver's consent, which starts with one (justification.ts); else
  * straight into the application.
  */
-async function enterApplication(ctx: LoginContext, pending: PendingLogin, user: UserRecord, who: SigningIn, ip: string | undefined, lifetimeSeconds: number): Promise<string> {
-  const steps = await signInSteps(ctx, pending.app, user, ip);
+async function enterApplication(ctx: LoginContext, pending: PendingLogin, deciding: Policy | undefined, who: SigningIn, ip: string | undefined, lifetimeSeconds: number): Promise<string> {
+  const steps = signInSteps(deciding);
   if (steps !== undefined) return askJustification(ctx, pending, who, lifetimeSeconds, steps, ip);
   return admitToApplication(ctx, { pending, who, lifetimeSeconds }, ip);
 }

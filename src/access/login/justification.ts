@@ -7,7 +7,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { prepareIdentity, resultAccess, resultDecidingIndex } from '../../engine/index.js';
+import { prepareIdentity, resultAccess, resultDecidingIndex, type Policy } from '../../engine/index.js';
 import type { ResourceRecord, UserRecord } from '../../store/store.js';
 import { evaluatedIdentity } from '../../api/resources/user-policy-checks.js';
 import { asksApproval, asksJustification, unprovidedSteps } from '../decide.js';
@@ -53,17 +53,22 @@ export interface SignInSteps {
 }
 
 /**
- * What to ask when the policy that lets this user into the application now asks for a
- * justification (or an approver's consent, which comes with one); undefined when nothing is
- * asked (or nothing lets them in: forward auth refuses them as before, and there is nothing to
- * justify).
+ * The policy that lets this user into the application now (an Allow or a Bypass), if any: what
+ * the sign-in asks of them and how long their session lasts are its.
  */
-export async function signInSteps(ctx: LoginContext, app: ResourceRecord, user: UserRecord, ip: string | undefined): Promise<SignInSteps | undefined> {
+export async function policyLettingIn(ctx: LoginContext, app: ResourceRecord, user: UserRecord, ip: string | undefined): Promise<Policy | undefined> {
   const view = await ctx.views.get(ctx.accountId, ctx.now());
   const { policies, compiled } = await view.compiled(app);
   const packed = compiled.evaluate(prepareIdentity({ ...evaluatedIdentity(user), ...(ip !== undefined ? { ip } : {}) }));
-  if (resultAccess(packed) !== 'granted') return undefined;
-  const deciding = policies[resultDecidingIndex(packed)];
+  return resultAccess(packed) === 'granted' ? policies[resultDecidingIndex(packed)] : undefined;
+}
+
+/**
+ * What to ask when the policy that lets the user into the application asks for a justification
+ * (or an approver's consent, which comes with one); undefined when nothing is asked (or nothing
+ * lets them in: forward auth refuses them as before, and there is nothing to justify).
+ */
+export function signInSteps(deciding: Policy | undefined): SignInSteps | undefined {
   // A policy that also asks for a step this server does not provide refuses the user anyway.
   if (deciding === undefined || !asksJustification(deciding) || unprovidedSteps(deciding) !== undefined) return undefined;
   const prompt = deciding.settings.purpose_justification_prompt;
