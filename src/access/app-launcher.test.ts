@@ -23,8 +23,10 @@ describe('App Launcher', () => {
   const signIn = async (email: string): Promise<{ jar: CookieJar; page: Response; setCookies: string[] }> => {
     const jar = new CookieJar();
     const first = await jar.fetch(launcherUrl);
-    assert.equal(first.status, 302, 'nobody signed in is sent to sign in');
-    const login = new URL(first.headers.get('location')!);
+    assert.equal(first.status, 200, 'nobody signed in gets the landing page');
+    const signInLink = /<a id="sign-in"[^>]* href="([^"]+)"/.exec(await first.text())?.[1]?.replaceAll('&amp;', '&');
+    assert.ok(signInLink !== undefined, 'with a button that starts the sign-in');
+    const login = new URL(signInLink);
     assert.equal(login.origin, s.baseUrl);
     assert.equal(login.searchParams.get('redirect_url'), launcherUrl);
     const form = await jar.fetch(login.toString());
@@ -127,6 +129,28 @@ describe('App Launcher', () => {
     assert.match(await response.text(), /<span id="user">ada@example\.com<\/span>/);
   });
 
+  it('shows its landing page before the sign-in, designed as landing_page_design says, unless skip_app_launcher_login_page', async () => {
+    const { id } = (await s.api('GET', `${A}/apps`)).json.result.find((a: { type: string }) => a.type === 'app_launcher');
+    const body = { type: 'app_launcher', name: 'App Launcher', policies: [{ id: staffId, precedence: 1 }] };
+    const design = { title: 'Acme <apps>', message: 'Sign in with your Acme account.', image_url: 'https://cdn.test/welcome.png', button_color: '#0051c3', button_text_color: 'white;background:url(x)' };
+    assert.equal((await s.api('PUT', `${A}/apps/${id}`, { ...body, landing_page_design: design })).status, 200);
+    const html = await (await fetch(launcherUrl, { redirect: 'manual' })).text();
+    assert.match(html, /<h1>Acme &lt;apps&gt;<\/h1>/);
+    assert.match(html, /<p id="message">Sign in with your Acme account\.<\/p>/);
+    assert.match(html, /<img id="landing-image" src="https:\/\/cdn\.test\/welcome\.png"/);
+    assert.match(html, /background:#0051c3"/, 'a plain colour is used');
+    assert.doesNotMatch(html, /url\(x\)/, 'anything else is not');
+
+    assert.equal((await s.api('PUT', `${A}/apps/${id}`, { ...body, landing_page_design: design, skip_app_launcher_login_page: true })).status, 200);
+    try {
+      const skipped = await fetch(launcherUrl, { redirect: 'manual' });
+      assert.equal(skipped.status, 302, 'straight to the sign-in');
+      assert.match(skipped.headers.get('location')!, /\/cdn-cgi\/access\/login\//);
+    } finally {
+      assert.equal((await s.api('PUT', `${A}/apps/${id}`, body)).status, 200);
+    }
+  });
+
   it("lets a bookmark protect nothing: its domain neither covers nor out-ranks an application's path", async () => {
     const posted = await fetch(`${s.baseUrl}/cdn-cgi/access/login/wiki.test`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email: 'ada@example.com', redirect_url: 'http://wiki.test/docs' }).toString() });
     assert.equal(posted.status, 302);
@@ -147,7 +171,8 @@ describe('App Launcher', () => {
     const { userAppToken } = await import('./app-token.js');
     const wikiToken = await userAppToken({ aud: apps.find((a) => a.name === 'Wiki')!.aud, issuer: s.baseUrl, lifetimeSeconds: 600, userId: ada.id, email: ada.email }, await s.accessKeys!.current(s.accountId));
     const answer = await fetch(launcherUrl, { redirect: 'manual', headers: { cookie: `CF_Authorization=${wikiToken}` } });
-    assert.equal(answer.status, 302, 'sent to sign in');
+    assert.equal(answer.status, 200);
+    assert.match(await answer.text(), /<a id="sign-in"/, 'asked to sign in, on the landing page');
   });
 });
 

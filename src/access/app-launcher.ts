@@ -10,12 +10,13 @@ import type { ResourceRecord } from '../store/store.js';
 import { evaluatedIdentity } from '../api/resources/user-policy-checks.js';
 import { destinationsOf, type AccountView } from './account-views.js';
 import { decide, unprovidedSteps, type DecideContext, type Decision } from './decide.js';
-import { cookieValue, first, forwarded } from './forwarded.js';
+import { cookieValue, cookieValues, first, forwarded } from './forwarded.js';
+import { GLOBAL_COOKIE, verifyGlobalSession } from './global-session.js';
 import { BINDING_COOKIE } from './binding-cookie.js';
 import { TOKEN_COOKIE } from './app-token.js';
 import type { TrustedProxies } from './trusted-proxies.js';
 import type { AccessLog } from './access-log.js';
-import { launcherPage, messagePage, webUrl, type LauncherTile } from './pages.js';
+import { launcherLandingPage, launcherPage, messagePage, webUrl, type LandingDesign, type LauncherTile } from './pages.js';
 import type { OrganizationBody } from '../account/organization.js';
 
 /** Where the App Launcher is served on the auth domain; its session cookie is scoped to it. */
@@ -88,6 +89,15 @@ export async function launcherTiles(view: AccountView, identity: Identity, proto
   return tiles.sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** The landing page's design as the launcher application sets it; anything unusable is left out (pages.ts checks colours and the image). */
+function landingDesign(design: unknown): LandingDesign {
+  const d = design !== null && typeof design === 'object' ? (design as Record<string, unknown>) : {};
+  const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value : undefined);
+  const title = text(d.title);
+  const message = text(d.message);
+  return { ...(title !== undefined ? { title } : {}), ...(message !== undefined ? { message } : {}), image: d.image_url, buttonColor: d.button_color, buttonTextColor: d.button_text_color };
+}
+
 export interface LauncherDeps {
   readonly context: DecideContext;
   readonly trusted: TrustedProxies;
@@ -98,6 +108,14 @@ export interface LauncherDeps {
 /** The App Launcher's route on the auth domain. */
 export function registerAppLauncher(app: FastifyInstance, deps: LauncherDeps): void {
   const { context, trusted, log } = deps;
+  /** Whether any of the request's CF_Authorization cookies is a global session of the account. */
+  const holdsGlobalSession = async (cookie: string | undefined, accountId: string, issuer: string): Promise<boolean> => {
+    const tokens = cookieValues(cookie, GLOBAL_COOKIE);
+    if (tokens.length === 0) return false;
+    const keys = await context.keys.keys(accountId);
+    for (const token of tokens) if ((await verifyGlobalSession(token, keys, issuer, context.now ?? Date.now())) !== undefined) return true;
+    return false;
+  };
   const page = (reply: FastifyReply, status: number, title: string, message: string): FastifyReply => reply.code(status).header('cache-control', 'no-store').type('text/html').send(messagePage(title, message));
 
   app.get(LAUNCHER_PATH, async (request, reply) => {
@@ -117,7 +135,10 @@ export function registerAppLauncher(app: FastifyInstance, deps: LauncherDeps): v
     switch (decision.kind) {
       case 'login': {
         const to = `${issuer}/cdn-cgi/access/login/${encodeURIComponent(new URL(issuer).host)}?redirect_url=${encodeURIComponent(`${issuer}${LAUNCHER_PATH}`)}`;
-        return reply.redirect(to, 302);
+        // Cloudflare's landing page comes first, unless the launcher skips it; someone with a
+        // global session is signed in already and goes straight on.
+        if (launcher.body.skip_app_launcher_login_page === true || (await holdsGlobalSession(h.cookie, view.accountId, issuer))) return reply.redirect(to, 302);
+        return reply.type('text/html').send(launcherLandingPage(landingDesign(launcher.body.landing_page_design), to));
       }
       case 'allow': {
         // A user's session shows what that user may open; a Bypass on the launcher shows anyone what anyone may open.

@@ -30,6 +30,22 @@ export function cookieValue(header: string | undefined, name: string): string | 
   return undefined;
 }
 
+/**
+ * Every value of a cookie the header carries under `name`: a browser sends one per path that
+ * matches (the App Launcher's own session and the global session on the auth domain share a name).
+ */
+export function cookieValues(header: string | undefined, name: string): string[] {
+  const values: string[] = [];
+  for (const part of header?.split(';') ?? []) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      const value = cookieValue(part, name);
+      if (value !== undefined) values.push(value);
+    }
+  }
+  return values;
+}
+
 export interface OriginalRequest {
   /** The original method: X-Forwarded-Method (nginx, Caddy and Traefik ask with GET), else the asking request's own (Envoy asks with the original). */
   readonly method: string;

@@ -79,6 +79,27 @@ ${options.error === undefined ? '' : `<p class="error">${escapeHtml(options.erro
   );
 }
 
+/** The App Launcher landing page's design (its landing_page_design), as given: pages.ts uses only plain colours and an https image. */
+export interface LandingDesign {
+  readonly title?: string;
+  readonly message?: string;
+  readonly image?: unknown;
+  readonly buttonColor?: unknown;
+  readonly buttonTextColor?: unknown;
+}
+
+/** The App Launcher's landing page: shown before the sign-in, with a button that starts it. */
+export function launcherLandingPage(design: LandingDesign, signInUrl: string): string {
+  const title = design.title ?? 'Welcome';
+  const image = webUrl(design.image, true);
+  const button = [plainColor(design.buttonColor) !== undefined ? `background:${plainColor(design.buttonColor)}` : '', plainColor(design.buttonTextColor) !== undefined ? `color:${plainColor(design.buttonTextColor)}` : ''].filter((x) => x !== '').join(';');
+  return page(
+    title,
+    `${image !== undefined ? `<img id="landing-image" src="${escapeHtml(image)}" alt="" style="max-width:100%;max-height:8rem">` : ''}<h1>${escapeHtml(title)}</h1>${design.message !== undefined ? `<p id="message">${escapeHtml(design.message)}</p>` : ''}
+<p><a id="sign-in" class="provider" href="${escapeHtml(signInUrl)}" style="background:#f38020;color:#fff;border:0${button !== '' ? `;${button}` : ''}">Sign in</a></p>`,
+  );
+}
+
 /**
  * The requester's page while approvers decide: it looks again every 10 seconds (`refreshPath`)
  * and gives the approval link to pass on to an approver by hand.
