@@ -25,6 +25,8 @@ export interface LoggedRequest {
   readonly expiresAt?: Date;
   /** A sign-in's purpose justification: the prompt shown and what the user wrote. */
   readonly justification?: { readonly prompt: string; readonly response: string };
+  /** A sign-in an approver granted: who approved, and for how long. */
+  readonly approval?: { readonly approvers: readonly string[]; readonly seconds: number };
 }
 
 /** A failed sign-in: the application may not be known (a forged or stale callback). */
@@ -61,6 +63,8 @@ export class AccessLog {
       expiresAt: r.expiresAt?.toISOString() ?? null,
       justificationPrompt: r.justification?.prompt ?? null,
       justificationResponse: r.justification?.response ?? null,
+      approvers: r.approval?.approvers ?? null,
+      approvedSeconds: r.approval?.seconds ?? null,
     };
   }
 

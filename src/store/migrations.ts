@@ -301,6 +301,12 @@ export const MIGRATIONS: readonly Migration[] = [
       "access_requests: a sign-in's purpose justification, the prompt shown and what the user wrote (docs/enforcement.md \"Purpose justification\"); null for every other entry",
     statements: perDialect(() => ['ALTER TABLE access_requests ADD COLUMN justification_prompt TEXT', 'ALTER TABLE access_requests ADD COLUMN justification_response TEXT']),
   },
+  {
+    version: 17,
+    description:
+      "access_requests: a sign-in an approver granted (docs/enforcement.md \"Temporary authentication\"): who approved (a JSON array of emails) and for how many seconds; null for every other entry",
+    statements: perDialect(() => ['ALTER TABLE access_requests ADD COLUMN approvers TEXT', 'ALTER TABLE access_requests ADD COLUMN approved_seconds INTEGER']),
+  },
 ];
 
 function policyTestTables(t: DialectTypes): string[] {

@@ -172,6 +172,9 @@ export interface AccessRequestRecord {
   /** For a sign-in that asked for a purpose justification: the prompt shown, and what the user wrote. */
   readonly justificationPrompt?: string | null;
   readonly justificationResponse?: string | null;
+  /** For a sign-in an approver granted: who approved, and for how long (seconds). */
+  readonly approvers?: readonly string[] | null;
+  readonly approvedSeconds?: number | null;
 }
 
 /**

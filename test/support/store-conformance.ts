@@ -1003,6 +1003,8 @@ export function storeConformance(kind: DatabaseKind): void {
           expiresAt: '2031-06-01T00:00:00.000Z',
           justificationPrompt: null,
           justificationResponse: null,
+          approvers: null,
+          approvedSeconds: null,
           ...extra,
         });
         await store.transaction(account, async (tx) => {
@@ -1021,7 +1023,7 @@ export function storeConformance(kind: DatabaseKind): void {
         assert.deepEqual(first, entry(1));
         // A sign-in that asked for a purpose justification keeps the prompt and the answer.
         const justifiedAccount = randomUUID().replace(/-/g, '');
-        const justified = entry(6, { accountId: justifiedAccount, justificationPrompt: 'Why now?', justificationResponse: 'Ticket 42: the on-call rota' });
+        const justified = entry(6, { accountId: justifiedAccount, justificationPrompt: 'Why now?', justificationResponse: 'Ticket 42: the on-call rota', approvers: ['boss@example.com', 'auditor@example.com'], approvedSeconds: 3600 });
         await store.transaction(justifiedAccount, (tx) => tx.insertAccessRequest(justified));
         assert.deepEqual(await store.read.listAccessRequests(justifiedAccount, 10), [justified]);
 

@@ -287,6 +287,26 @@ describe('the enforcement pages in a browser', { skip }, () => {
     assert.equal(await note.getAttribute('title'), 'Which ticket?');
   });
 
+  it('shows who approved a temporary-authentication sign-in, and for how long', async () => {
+    const asking = await s.api('POST', `${A()}/policies`, { name: 'Employees, approved', decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }], approval_required: true, approval_groups: [{ approvals_needed: 1, email_addresses: ['boss@example.com'] }] });
+    const vault = await s.api('POST', `${A()}/apps`, { type: 'self_hosted', name: 'Vault', domain: 'vault.example.com', policies: [{ id: asking.json.result.id, precedence: 1 }] });
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const post = (jar: CookieJar, url: string, fields: Record<string, string>) => jar.fetch(url, { method: 'POST', headers: form, body: new URLSearchParams(fields).toString() });
+    const ada = new CookieJar();
+    const question = (await post(ada, `${s.baseUrl}/cdn-cgi/access/login/vault.example.com`, { email: 'ada@example.com', redirect_url: 'http://vault.example.com/' })).headers.get('location')!;
+    const waiting = (await post(ada, question, { justification: 'Key ceremony' })).headers.get('location')!;
+    const link = `${s.baseUrl}/cdn-cgi/access/approve/${waiting.split('/').at(-1)}`;
+    const boss = new CookieJar();
+    await post(boss, `${s.baseUrl}/cdn-cgi/access/login/${new URL(s.baseUrl).host}`, { email: 'boss@example.com', redirect_url: link });
+    assert.equal((await post(boss, link, { decision: 'approve', duration: '14400' })).status, 200);
+    assert.equal((await ada.fetch(waiting)).status, 302, 'handed over');
+
+    const p = await openPage(`/access-log?app_uid=${vault.json.result.id}`);
+    const note = p.locator('table tbody tr .approval');
+    await note.waitFor();
+    assert.equal(await note.textContent(), 'Approved by boss@example.com for 4 hours');
+  });
+
   it('made no request beyond the test server', () => {
     assert.deepEqual(browser.foreignRequests, []);
   });

@@ -110,6 +110,8 @@ describe('temporary authentication', () => {
     assert.equal((await ada.fetch(waiting)).status, 404, 'handed over once');
     const log = await s.api('GET', `${A}/logs/access_requests?email=ada@example.com&email_exact=true&per_page=1`);
     assert.equal(log.json.result[0].purpose_justification_response, 'INC-9: rotating the root keys');
+    assert.deepEqual(log.json.result[0].temporary_access_approvers, ['boss@example.com']);
+    assert.equal(log.json.result[0].temporary_access_duration, 3600);
   });
 
   it('needs every approval group, an email list counts, and the shortest grant wins', async () => {
@@ -164,11 +166,11 @@ describe('temporary authentication', () => {
     const request = (groups: { approvals_needed: number }[], createdAt = now - 60_000): LoginChallengeRecord => ({ id: 'r', accountId: 'a', kind: 'access_request', email: null, ipAddress: null, body: { groups }, attempts: 0, createdAt: new Date(createdAt).toISOString(), expiresAt: now + 1e9 });
     const yes = (email: string, groups: number[], seconds = 3600, at = now - 1000) => ({ email, approved: true, seconds, at, groups });
     assert.deepEqual(requestState(request([{ approvals_needed: 2 }]), [yes('a@x', [0])], now), { state: 'pending' });
-    assert.deepEqual(requestState(request([{ approvals_needed: 2 }]), [yes('a@x', [0]), yes('b@x', [0], 900)], now), { state: 'approved', until: now - 1000 + 900_000 });
+    assert.deepEqual(requestState(request([{ approvals_needed: 2 }]), [yes('a@x', [0]), yes('b@x', [0], 900)], now), { state: 'approved', until: now - 1000 + 900_000, approvers: ['a@x', 'b@x'], seconds: 900 });
     assert.deepEqual(requestState(request([{ approvals_needed: 1 }]), [yes('a@x', [0]), { email: 'b@x', approved: false, seconds: 0, at: now, groups: [0] }], now), { state: 'denied', by: 'b@x' });
     assert.deepEqual(requestState(request([{ approvals_needed: 0 }]), [], now), { state: 'pending' }, 'at least one approval, whatever the groups need');
     assert.deepEqual(requestState(request([{ approvals_needed: 1 }]), [yes('a@x', [0], 60, now - 61_000)], now), { state: 'expired' }, 'the grant is over');
     assert.deepEqual(requestState(request([{ approvals_needed: 1 }], now - REQUEST_SECONDS * 1000 - 1), [], now), { state: 'expired' }, 'nobody answered in time');
-    assert.deepEqual(requestState(request([{ approvals_needed: 1 }]), [yes('a@x', [0], 10 * 86_400)], now), { state: 'approved', until: now - 1000 + 86_400_000 }, 'no grant longer than 24 hours');
+    assert.deepEqual(requestState(request([{ approvals_needed: 1 }]), [yes('a@x', [0], 10 * 86_400)], now), { state: 'approved', until: now - 1000 + 86_400_000, approvers: ['a@x'], seconds: 86_400 }, 'no grant longer than 24 hours');
   });
 });

@@ -74,11 +74,18 @@ export type RequestState =
   | { readonly state: 'pending' }
   | { readonly state: 'expired' }
   | { readonly state: 'denied'; readonly by: string }
-  /** Granted until `until` (milliseconds). */
-  | { readonly state: 'approved'; readonly until: number };
+  /** Granted until `until` (milliseconds), by `approvers`, for `seconds` (the shortest grant). */
+  | { readonly state: 'approved'; readonly until: number; readonly approvers: readonly string[]; readonly seconds: number };
 
 const lower = (email: string): string => email.trim().toLowerCase();
 const answerId = (requestId: string, email: string): string => `${requestId}.${createHash('sha256').update(lower(email)).digest('base64url').slice(0, 22)}`;
+
+/** What an access request's approvers granted: until when, who, for how long (seconds). */
+export interface Approval {
+  readonly until: number;
+  readonly approvers: readonly string[];
+  readonly seconds: number;
+}
 
 /** Whether any approval group names an approver (an address, or a list). */
 export const namesApprovers = (groups: readonly ApprovalGroupSetting[]): boolean => groups.some((g) => (g.email_addresses?.length ?? 0) > 0 || g.email_list_uuid !== undefined);
@@ -126,8 +133,9 @@ export function requestState(request: LoginChallengeRecord, answers: readonly An
   const approvals = answers.filter((a) => a.approved);
   const met = approvals.length > 0 && body.groups.every((group, index) => approvals.filter((a) => a.groups.includes(index)).length >= group.approvals_needed);
   if (met) {
-    const until = Math.min(...approvals.map((a) => a.at + Math.min(a.seconds, GRANT_CHOICES.at(-1)!.seconds) * 1000));
-    return until > now ? { state: 'approved', until } : { state: 'expired' };
+    const granted = (a: AnswerBody): number => Math.min(a.seconds, GRANT_CHOICES.at(-1)!.seconds);
+    const until = Math.min(...approvals.map((a) => a.at + granted(a) * 1000));
+    return until > now ? { state: 'approved', until, approvers: approvals.map((a) => a.email), seconds: Math.min(...approvals.map(granted)) } : { state: 'expired' };
   }
   return Date.parse(request.createdAt) + REQUEST_SECONDS * 1000 > now ? { state: 'pending' } : { state: 'expired' };
 }
@@ -204,7 +212,7 @@ const GONE = 'This access request has expired or was already used: open the appl
  * The requester's waiting page and the approvers' page. Each needs a global session on the auth
  * domain: the requester's own sign-in's (so a leaked address enters nobody), or the approver's.
  */
-export function registerApprovalRoutes(scope: FastifyInstance, contextOf: LoginContextOf, admit: (ctx: LoginContext, entry: Justified & { readonly approvedUntil: number }, ip: string | undefined) => Promise<string>): void {
+export function registerApprovalRoutes(scope: FastifyInstance, contextOf: LoginContextOf, admit: (ctx: LoginContext, entry: Justified & { readonly approval: Approval }, ip: string | undefined) => Promise<string>): void {
   /** The browser's global session, while its user exists and their sessions were not revoked since it began. */
   const sessionOf = async (ctx: LoginContext, request: FastifyRequest): Promise<GlobalSession | undefined> => {
     const session = await verifyGlobalSession(cookieValue(request.headers.cookie, GLOBAL_COOKIE), await ctx.keys.keys(ctx.accountId), await ctx.issuer(), ctx.now());
@@ -243,7 +251,7 @@ export function registerApprovalRoutes(scope: FastifyInstance, contextOf: LoginC
         if ((await ctx.store.challenges.take(ctx.accountId, id, now)) === undefined) return page(reply, 404, 'Ask again', GONE);
         const app = await ctx.store.read.getResource(ctx.accountId, 'app', body.app);
         if (app === undefined) return page(reply, 404, 'Not found', 'The application of this request no longer exists.');
-        const to = await admit(ctx, { pending: { app, host: body.host, target: body.target }, who: body.who, lifetimeSeconds: body.lifetimeSeconds, justification: body.justification, approvedUntil: state.until }, forwarded(request, ctx.trusted).ip);
+        const to = await admit(ctx, { pending: { app, host: body.host, target: body.target }, who: body.who, lifetimeSeconds: body.lifetimeSeconds, justification: body.justification, approval: { until: state.until, approvers: state.approvers, seconds: state.seconds } }, forwarded(request, ctx.trusted).ip);
         return reply.header('cache-control', 'no-store').redirect(to, 302);
       }
     }

@@ -18,7 +18,7 @@ import { identityOf, recordLogin, type LoginIdentity } from '../logins.js';
 import type { TrustedProxies } from '../trusted-proxies.js';
 import type { AccountViews } from '../account-views.js';
 import { isLauncherPath, launcherApplication } from '../app-launcher.js';
-import { isApprovalPath } from './approval.js';
+import { isApprovalPath, type Approval } from './approval.js';
 import { askJustification, policyLettingIn, signInSteps, type Justified, type SigningIn } from './justification.js';
 
 /** One account's sign-ins. */
@@ -205,15 +205,15 @@ async function enterApplication(ctx: LoginContext, pending: PendingLogin, decidi
 }
 
 /** The application's token for a signed-in user, logged, and where the browser takes it: the application host's /cdn-cgi/access/authorized. */
-export async function admitToApplication(ctx: LoginContext, entry: Omit<Justified, 'justification'> & { readonly justification?: Justified['justification']; readonly approvedUntil?: number }, ip: string | undefined): Promise<string> {
-  const { pending, who, justification, approvedUntil } = entry;
+export async function admitToApplication(ctx: LoginContext, entry: Omit<Justified, 'justification'> & { readonly justification?: Justified['justification']; readonly approval?: Approval }, ip: string | undefined): Promise<string> {
+  const { pending, who, justification, approval } = entry;
   // A session an approver granted ends with the grant.
-  const lifetimeSeconds = approvedUntil === undefined ? entry.lifetimeSeconds : Math.max(1, Math.min(entry.lifetimeSeconds, Math.floor((approvedUntil - ctx.now()) / 1000)));
+  const lifetimeSeconds = approval === undefined ? entry.lifetimeSeconds : Math.max(1, Math.min(entry.lifetimeSeconds, Math.floor((approval.until - ctx.now()) / 1000)));
   const token = await userAppToken(
-    { aud: String(pending.app.body.aud), issuer: await ctx.issuer(), lifetimeSeconds, userId: who.userId, email: who.email, identityNonce: who.identityNonce, ...(who.headers !== undefined ? { headers: who.headers } : {}), ...(justification !== undefined ? { justified: true as const } : {}), ...(approvedUntil !== undefined ? { approved: true as const } : {}) },
+    { aud: String(pending.app.body.aud), issuer: await ctx.issuer(), lifetimeSeconds, userId: who.userId, email: who.email, identityNonce: who.identityNonce, ...(who.headers !== undefined ? { headers: who.headers } : {}), ...(justification !== undefined ? { justified: true as const } : {}), ...(approval !== undefined ? { approved: true as const } : {}) },
     await ctx.keys.current(ctx.accountId),
   );
-  await ctx.log.signIn(ctx.accountId, { app: pending.app, host: pending.host, ip, userId: who.userId, userEmail: who.email, connection: who.connection, nonce: who.identityNonce, expiresAt: new Date(ctx.now() + lifetimeSeconds * 1000), ...(justification !== undefined ? { justification } : {}) });
+  await ctx.log.signIn(ctx.accountId, { app: pending.app, host: pending.host, ip, userId: who.userId, userEmail: who.email, connection: who.connection, nonce: who.identityNonce, expiresAt: new Date(ctx.now() + lifetimeSeconds * 1000), ...(justification !== undefined ? { justification } : {}), ...(approval !== undefined ? { approval: { approvers: approval.approvers, seconds: approval.seconds } } : {}) });
   const target = new URL(pending.target);
   return `${target.protocol}//${target.host}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(target.toString())}`;
 }

@@ -23,6 +23,8 @@ const ENTRY = obj(
     user_email: str({ description: 'The user (or the service token client id).' }),
     purpose_justification_prompt: str({ description: "Extension (as Cloudflare's Logpush field PurposeJustificationPrompt): for a sign-in whose Allow policy asked for a purpose justification, the prompt the user was shown." }),
     purpose_justification_response: str({ description: 'Extension (as PurposeJustificationResponse): the justification the user wrote.' }),
+    temporary_access_approvers: arr(str(), { description: 'Extension (as TemporaryAccessApprovers): for a sign-in an approver granted (temporary authentication), who approved.' }),
+    temporary_access_duration: int({ description: 'Extension (as TemporaryAccessDuration): how long the approvers granted, in seconds.' }),
   },
   { required: ['action', 'allowed', 'created_at', 'ray_id'], description: 'One entry of the access-request log.' },
 );
@@ -41,6 +43,8 @@ export function accessRequestResult(e: AccessRequestRecord): Record<string, unkn
     user_email: e.userEmail ?? undefined,
     purpose_justification_prompt: e.justificationPrompt ?? undefined,
     purpose_justification_response: e.justificationResponse ?? undefined,
+    temporary_access_approvers: e.approvers ?? undefined,
+    temporary_access_duration: e.approvedSeconds ?? undefined,
   });
 }
 

@@ -26,6 +26,8 @@ interface AccessRequestRow {
   expires_at: string | null;
   justification_prompt: string | null;
   justification_response: string | null;
+  approvers: string | null;
+  approved_seconds: number | string | null;
 }
 
 const toRecord = (r: AccessRequestRow): AccessRequestRecord => ({
@@ -47,6 +49,8 @@ const toRecord = (r: AccessRequestRow): AccessRequestRecord => ({
   expiresAt: r.expires_at,
   justificationPrompt: r.justification_prompt,
   justificationResponse: r.justification_response,
+  approvers: r.approvers === null ? null : (JSON.parse(r.approvers) as string[]),
+  approvedSeconds: r.approved_seconds === null ? null : Number(r.approved_seconds),
 });
 
 /** The WHERE clause of a filter, its parameters, and the order it asks for. */
@@ -90,9 +94,9 @@ export function accessRequestRepository({ ex, scan, sql }: SqlContext): AccessRe
 
     async insertAccessRequest(e) {
       await ex.run(
-        `INSERT INTO access_requests (id, account_id, created_at, action, allowed, app_domain, app_uid, app_name, connection, country, ip_address, ray_id, user_email, user_id, nonce, expires_at, justification_prompt, justification_response)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [e.id, e.accountId, e.createdAt, e.action, e.allowed ? 1 : 0, e.appDomain, e.appUid, e.appName, e.connection, e.country, e.ipAddress, e.rayId, e.userEmail, e.userId, e.nonce, e.expiresAt, e.justificationPrompt ?? null, e.justificationResponse ?? null],
+        `INSERT INTO access_requests (id, account_id, created_at, action, allowed, app_domain, app_uid, app_name, connection, country, ip_address, ray_id, user_email, user_id, nonce, expires_at, justification_prompt, justification_response, approvers, approved_seconds)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [e.id, e.accountId, e.createdAt, e.action, e.allowed ? 1 : 0, e.appDomain, e.appUid, e.appName, e.connection, e.country, e.ipAddress, e.rayId, e.userEmail, e.userId, e.nonce, e.expiresAt, e.justificationPrompt ?? null, e.justificationResponse ?? null, e.approvers == null ? null : JSON.stringify(e.approvers), e.approvedSeconds ?? null],
       );
     },
   };

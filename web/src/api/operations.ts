@@ -1465,6 +1465,10 @@ export type AccessRequest = {
   purpose_justification_prompt?: string;
   /** Extension (as PurposeJustificationResponse): the justification the user wrote. */
   purpose_justification_response?: string;
+  /** Extension (as TemporaryAccessApprovers): for a sign-in an approver granted (temporary authentication), who approved. */
+  temporary_access_approvers?: string[];
+  /** Extension (as TemporaryAccessDuration): how long the approvers granted, in seconds. */
+  temporary_access_duration?: number;
 };
 
 /** Every operation of the API, by operationId. */

@@ -81,6 +81,9 @@ const isFiltered = (f: Filters): boolean => f.email !== '' || f.allowed !== '' |
 
 const formatTime = (iso: string): string => iso.slice(0, 19).replace('T', ' ');
 
+/** A grant's length in words: "15 minutes", "1 hour", "24 hours". */
+const grantLength = (seconds: number): string => (seconds % 3600 === 0 ? `${seconds / 3600} hour${seconds === 3600 ? '' : 's'}` : `${Math.round(seconds / 60)} minutes`);
+
 export function AccessLogPage() {
   const { api, references } = useApp();
   const { query } = useLocation();
@@ -205,6 +208,12 @@ export function AccessLogPage() {
               {e.purpose_justification_response !== undefined && (
                 <p class="hint justification" title={e.purpose_justification_prompt}>
                   Justification: “{e.purpose_justification_response}”
+                </p>
+              )}
+              {e.temporary_access_approvers !== undefined && (
+                <p class="hint approval">
+                  Approved by {e.temporary_access_approvers.join(', ')}
+                  {e.temporary_access_duration !== undefined ? ` for ${grantLength(e.temporary_access_duration)}` : ''}
                 </p>
               )}
             </td>
