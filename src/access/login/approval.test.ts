@@ -14,7 +14,7 @@ import { startSmtpCapture, type SmtpCapture } from '../../../test/support/smtp-c
 import type { LoginChallengeRecord } from '../../store/store.js';
 import { userAppToken } from '../app-token.js';
 import { smtpMailer } from './mailer.js';
-import { APPROVE_PATH, REQUEST_PATH, REQUEST_SECONDS, requestState } from './approval.js';
+import { APPROVE_PATH, REQUEST_PATH, REQUEST_SECONDS, REQUESTS_PER_HOUR, requestState } from './approval.js';
 
 describe('temporary authentication', () => {
   let s: TestServer;
@@ -144,6 +144,18 @@ describe('temporary authentication', () => {
     assert.equal(denied.status, 403);
     assert.match(await denied.text(), /An approver denied your request for access to Vault/);
     assert.equal((await new CookieJar().fetch(waiting)).status, 404, 'the waiting page is only its browser\'s');
+  });
+
+  it(`takes at most ${REQUESTS_PER_HOUR} access requests an hour from one user, so that a loop cannot flood the approvers' mail`, async () => {
+    const jar = new CookieJar();
+    for (let i = 0; i < REQUESTS_PER_HOUR; i++) await ask(jar, 'vault.test', 'heidi@example.com', `Attempt ${i}`);
+    const signedIn = await post(jar, `${s.baseUrl}/cdn-cgi/access/login/vault.test`, { email: 'heidi@example.com', redirect_url: 'http://vault.test/' });
+    const refused = await post(jar, signedIn.headers.get('location')!, { justification: 'Once more' });
+    assert.equal(refused.status, 429);
+    const mailed = () => capture.to('boss@example.com').filter((mail) => mail.subject.includes('heidi@example.com')).length;
+    for (let waited = 0; mailed() < REQUESTS_PER_HOUR && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(mailed(), REQUESTS_PER_HOUR, 'a mail for each request taken, none for the refused one');
   });
 
   it('refuses when the policy names no approver, and takes no session an approver did not grant', async () => {

@@ -36,6 +36,8 @@ export const GRANT_CHOICES: readonly { readonly seconds: number; readonly label:
   { seconds: 8 * 60 * 60, label: '8 hours' },
   { seconds: 24 * 60 * 60, label: '24 hours' },
 ];
+/** Access requests one user may make in an hour: each mails every approver, so a loop of them must not flood their mailboxes. */
+export const REQUESTS_PER_HOUR = 10;
 /** Approvers mailed for one request, at most (the rest can be given the link). */
 const MAX_MAILED = 50;
 /** A page of an email list read while looking for an approver. */
@@ -149,11 +151,14 @@ async function stateOf(ctx: LoginContext, request: LoginChallengeRecord, now: nu
  * Make the access request for a justified sign-in, mail its approvers, and return the address of
  * the page where the user waits; a refusal when the policy names no approver (fails closed).
  */
-export async function requestApproval(ctx: LoginContext, justified: Justified, groups: readonly ApprovalGroupSetting[], mailer: Mailer | undefined, log: (message: string, err: unknown) => void): Promise<string | { readonly refused: string }> {
-  if (!namesApprovers(groups)) return { refused: "Access to this application needs an approver's consent, and its policy names no approver. Ask the application's administrator." };
+export async function requestApproval(ctx: LoginContext, justified: Justified, groups: readonly ApprovalGroupSetting[], mailer: Mailer | undefined, log: (message: string, err: unknown) => void): Promise<string | { readonly refused: string; readonly status: number }> {
+  if (!namesApprovers(groups)) return { status: 403, refused: "Access to this application needs an approver's consent, and its policy names no approver. Ask the application's administrator." };
   const id = randomBytes(24).toString('base64url');
   const now = ctx.now();
   const { pending, who, lifetimeSeconds, justification } = justified;
+  if ((await ctx.store.challenges.countSince(ctx.accountId, REQUEST_KIND, { email: who.email }, new Date(now - 3600_000))) >= REQUESTS_PER_HOUR) {
+    return { status: 429, refused: `You have made ${REQUESTS_PER_HOUR} access requests in the last hour: wait for your approvers to answer before asking again.` };
+  }
   const body: RequestBody = { app: pending.app.id, appName: pending.app.name, host: pending.host, target: pending.target, who: { ...who }, lifetimeSeconds, justification, groups: groups.map((g) => ({ ...g })) };
   await ctx.store.challenges.put({
     id,

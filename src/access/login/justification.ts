@@ -153,7 +153,7 @@ export function registerJustificationRoutes(scope: FastifyInstance, contextOf: L
     if (found.approvalGroups !== undefined) {
       // Temporary authentication: the justification goes to the approvers, and the user waits.
       const requested = await requestApproval(ctx, justified, found.approvalGroups, mailer, (message, err) => request.log.error({ err: (err as Error).message }, message));
-      if (typeof requested !== 'string') return reply.code(403).type('text/html').send(messagePage('Forbidden', requested.refused));
+      if (typeof requested !== 'string') return reply.code(requested.status).type('text/html').send(messagePage(requested.status === 429 ? 'Too many requests' : 'Forbidden', requested.refused));
       return reply.redirect(requested, 302);
     }
     return reply.redirect(await admit(ctx, justified, forwarded(request, ctx.trusted).ip), 302);
