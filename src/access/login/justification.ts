@@ -12,7 +12,7 @@ import type { ResourceRecord, UserRecord } from '../../store/store.js';
 import { evaluatedIdentity } from '../../api/resources/user-policy-checks.js';
 import { asksApproval, asksJustification, unprovidedSteps } from '../decide.js';
 import { cookieValue, forwarded } from '../forwarded.js';
-import { GLOBAL_COOKIE, userOfSession, verifyGlobalSession } from '../global-session.js';
+import { GLOBAL_COOKIE, userOfSession, verifyGlobalSession, type GlobalSession } from '../global-session.js';
 import { justificationPage, messagePage } from '../pages.js';
 import type { LoginContext, LoginContextOf, PendingLogin } from './flow.js';
 import type { Mailer } from './mailer.js';
@@ -28,14 +28,8 @@ const JUSTIFICATION_SECONDS = 10 * 60;
 /** The longest justification taken, in characters. */
 export const MAX_JUSTIFICATION = 1000;
 
-/** Who is signing in, as the application's token will carry them. */
-export interface SigningIn {
-  readonly userId: string;
-  readonly email: string;
-  readonly identityNonce: string;
-  readonly connection: string;
-  readonly headers?: Readonly<Record<string, string>>;
-}
+/** Who is signing in, as the application's token will carry them: the global session's user, and the provider's type. */
+export type SigningIn = Pick<GlobalSession, 'userId' | 'email' | 'identityNonce' | 'headers'> & { readonly connection: string };
 
 /** What the token is made from once the user has written their justification. */
 export interface Justified {
