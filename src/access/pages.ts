@@ -6,8 +6,9 @@ const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ 
 const BASE_STYLE =
   'body{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem;color:#1d1d1f}h1{font-size:1.4rem}label,input,button{display:block;width:100%;box-sizing:border-box}input{margin:.3rem 0 1rem;padding:.5rem}button{padding:.6rem;background:#f38020;color:#fff;border:0;border-radius:4px}.error{color:#b00020}a.provider{display:block;padding:.6rem;border:1px solid #d0d0d5;border-radius:4px;text-decoration:none;color:inherit;text-align:center}h2{font-size:1.1rem;margin-top:2rem}';
 
-function page(title: string, body: string, refreshTo?: string, style = BASE_STYLE): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8">${refreshTo === undefined ? '' : `<meta http-equiv="refresh" content="0;url=${escapeHtml(refreshTo)}">`}<meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title>
+/** A page; with `refresh`, the browser goes to its `url` after `seconds`. */
+function page(title: string, body: string, refresh?: { readonly url: string; readonly seconds: number }, style = BASE_STYLE): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8">${refresh === undefined ? '' : `<meta http-equiv="refresh" content="${refresh.seconds};url=${escapeHtml(refresh.url)}">`}<meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title>
 <style>${style}</style>
 </head><body>${body}</body></html>`;
 }
@@ -21,7 +22,7 @@ export function messagePage(title: string, message: string, link?: string): stri
  * nginx and Caddy redirect): a page that goes on to sign in at once.
  */
 export function signInRequiredPage(loginUrl: string): string {
-  return page('Sign in required', `<h1>Sign in required</h1><p id="message">Sign in to continue.</p><p><a href="${escapeHtml(loginUrl)}">Continue</a></p>`, loginUrl);
+  return page('Sign in required', `<h1>Sign in required</h1><p id="message">Sign in to continue.</p><p><a href="${escapeHtml(loginUrl)}">Continue</a></p>`, { url: loginUrl, seconds: 0 });
 }
 
 export interface LoginChoice {
@@ -105,11 +106,12 @@ export function launcherLandingPage(design: LandingDesign, signInUrl: string): s
  * and gives the approval link to pass on to an approver by hand.
  */
 export function waitingPage(appName: string, approvalLink: string, refreshPath: string): string {
-  const title = `Waiting for approval`;
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="10;url=${escapeHtml(refreshPath)}"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title>
-<style>${BASE_STYLE}</style>
-</head><body><h1>${title}</h1><p id="message">Your request for access to ${escapeHtml(appName)} was sent to its approvers. This page goes on to the application once they approve it.</p>
-<p>You can also give an approver this link:</p><p><input id="approval-link" readonly value="${escapeHtml(approvalLink)}" aria-label="Approval link"></p></body></html>`;
+  return page(
+    'Waiting for approval',
+    `<h1>Waiting for approval</h1><p id="message">Your request for access to ${escapeHtml(appName)} was sent to its approvers. This page goes on to the application once they approve it.</p>
+<p>You can also give an approver this link:</p><p><input id="approval-link" readonly value="${escapeHtml(approvalLink)}" aria-label="Approval link"></p>`,
+    { url: refreshPath, seconds: 10 },
+  );
 }
 
 export interface ApprovalPageOptions {
