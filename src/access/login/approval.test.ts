@@ -173,6 +173,29 @@ describe('temporary authentication', () => {
     assert.ok(asked.headers.get('x-access-login'));
   });
 
+  it("lets an approver sign in with a one-time PIN, as the App Launcher's policies allow", async () => {
+    const pin = await s.api('POST', `${A}/identity_providers`, { name: 'Email code', type: 'onetimepin', config: {} });
+    assert.equal(pin.status, 201, JSON.stringify(pin.json));
+    const everyone = await s.api('POST', `${A}/policies`, { name: 'Launcher users', decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }] });
+    assert.equal((await s.api('POST', `${A}/apps`, { type: 'app_launcher', name: 'App Launcher', policies: [{ id: everyone.json.result.id, precedence: 1 }] })).status, 201);
+    const link = linkOf(await ask(new CookieJar(), 'vault.test', 'ivan@example.com', 'Nightly restore'));
+
+    const boss = new CookieJar();
+    const login = new URL((await boss.fetch(link)).headers.get('location')!);
+    const formOf = (html: string) => ({ action: /<form method="post" action="([^"]*)">/.exec(html)![1]!.replaceAll('&amp;', '&'), fields: Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!.replaceAll('&amp;', '&')])) });
+    const emailForm = formOf(await (await boss.fetch(`${login.origin}${login.pathname}/idp/${pin.json.result.id}${login.search}`)).text());
+    const codeForm = formOf(await (await post(boss, new URL(emailForm.action, s.baseUrl).toString(), { ...emailForm.fields, email: 'boss@example.com' })).text());
+    let code: string | undefined;
+    for (let waited = 0; code === undefined && waited < 10_000; waited += 50) {
+      code = capture.to('boss@example.com').map((mail) => (mail.subject.startsWith('Your sign-in code') ? /\b(\d{6})\b/.exec(mail.text)?.[1] : undefined)).find((c) => c !== undefined);
+      if (code === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.ok(code !== undefined, 'the code was mailed: the launcher lets boss in');
+    const signedIn = await post(boss, new URL(codeForm.action, s.baseUrl).toString(), { ...codeForm.fields, code });
+    assert.equal(signedIn.headers.get('location'), link, 'back to the request, after the provider round trip');
+    assert.equal((await answer(boss, link, 'approve')).status, 200);
+  });
+
   it('decides where a request stands from its answers', () => {
     const now = Date.parse('2031-05-01T10:00:00Z');
     const request = (groups: { approvals_needed: number }[], createdAt = now - 60_000): LoginChallengeRecord => ({ id: 'r', accountId: 'a', kind: 'access_request', email: null, ipAddress: null, body: { groups }, attempts: 0, createdAt: new Date(createdAt).toISOString(), expiresAt: now + 1e9 });
