@@ -34,7 +34,34 @@ export interface LoginChoice {
  * The login page: the identity providers the application allows, each a link that starts its
  * sign-in, and the development login's form when it is enabled.
  */
-export function loginPage(appName: string, redirectUrl: string, options: { readonly providers: readonly LoginChoice[]; readonly devLogin: boolean; readonly error?: string }): string {
+/**
+ * The organization's login page design (its name and login_design: Cloudflare's background_color,
+ * text_color, logo_path, header_text and footer_text), as given: only plain colours and an https
+ * logo are used.
+ */
+export interface LoginDesign {
+  readonly organizationName?: unknown;
+  readonly design?: unknown;
+}
+
+/** The style and the header and footer a login design adds to the login page. */
+function loginDesignParts(d: LoginDesign): { style: string; header: string; footer: string } {
+  const design = d.design !== null && typeof d.design === 'object' ? (d.design as Record<string, unknown>) : {};
+  const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value : undefined);
+  const background = plainColor(design.background_color);
+  const color = plainColor(design.text_color);
+  const logo = webUrl(design.logo_path, true);
+  const name = text(d.organizationName);
+  const headerText = text(design.header_text);
+  const footerText = text(design.footer_text);
+  return {
+    style: `${BASE_STYLE}${background !== undefined ? `html{background:${background}}` : ''}${color !== undefined ? `body{color:${color}}` : ''}`,
+    header: `${logo !== undefined ? `<img id="login-logo" src="${escapeHtml(logo)}" alt="" style="max-width:100%;max-height:4rem">` : ''}${name !== undefined ? `<p id="organization">${escapeHtml(name)}</p>` : ''}${headerText !== undefined ? `<p id="header-text">${escapeHtml(headerText)}</p>` : ''}`,
+    footer: footerText !== undefined ? `<footer id="footer-text" style="margin-top:2rem;font-size:.85rem">${escapeHtml(footerText)}</footer>` : '',
+  };
+}
+
+export function loginPage(appName: string, redirectUrl: string, options: { readonly providers: readonly LoginChoice[]; readonly devLogin: boolean; readonly error?: string; readonly design?: LoginDesign }): string {
   const providers = options.providers.map((p) => `<p><a class="provider" href="${escapeHtml(p.href)}">Sign in with ${escapeHtml(p.name)}</a></p>`).join('\n');
   const devForm = !options.devLogin
     ? ''
@@ -45,12 +72,15 @@ export function loginPage(appName: string, redirectUrl: string, options: { reado
 <label for="groups">Groups (comma-separated, optional)</label><input id="groups" name="groups">
 <button type="submit">Sign in</button></form>`;
   const none = options.providers.length === 0 && !options.devLogin ? '<p id="message">No identity provider is set up for this application: ask its administrator.</p>' : '';
+  const design = loginDesignParts(options.design ?? {});
   return page(
     `Sign in to ${appName}`,
-    `<h1>Sign in to ${escapeHtml(appName)}</h1>
+    `${design.header}<h1>Sign in to ${escapeHtml(appName)}</h1>
 ${options.error === undefined ? '' : `<p class="error">${escapeHtml(options.error)}</p>`}${none}
 ${providers}
-${devForm}`,
+${devForm}${design.footer}`,
+    undefined,
+    design.style,
   );
 }
 

@@ -113,6 +113,24 @@ describe('the enforcement pages in a browser', { skip }, () => {
     await p.getByRole('status').filter({ hasText: 'Organization saved.' }).waitFor();
     const saved = (await s.api('GET', `${A()}/organizations`)).json.result;
     assert.deepEqual([saved.name, saved.session_duration, saved.auth_domain], ['Acme', '12h', s.baseUrl], 'only the changed fields were sent; the auth domain still follows the server');
+    assert.equal(saved.login_design, undefined, 'no design unless one is given');
+
+    // The sign-in page's design, which the login page then shows.
+    await p.getByLabel('Header text').fill('Acme staff only');
+    await p.getByLabel('Background colour').fill('#112233');
+    await p.getByRole('button', { name: 'Save organization' }).click();
+    await p.getByRole('status').filter({ hasText: 'Organization saved.' }).waitFor();
+    assert.deepEqual((await s.api('GET', `${A()}/organizations`)).json.result.login_design, { header_text: 'Acme staff only', background_color: '#112233' });
+    await p.getByLabel('Header text').fill('');
+    await p.getByRole('button', { name: 'Save organization' }).click();
+    // The status from the first save may still be shown: wait for the store instead.
+    let design: unknown;
+    for (let waited = 0; waited < 5000; waited += 50) {
+      design = (await s.api('GET', `${A()}/organizations`)).json.result.login_design;
+      if (JSON.stringify(design) === '{"background_color":"#112233"}') break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.deepEqual(design, { background_color: '#112233' }, 'an emptied field is removed');
   });
 
   it('changes the key rotation interval, refuses one out of range at its field, and rotates the key now', async () => {

@@ -13,6 +13,7 @@ import { oidcMethod } from './oidc.js';
 import { samlMethod } from './saml.js';
 import { pinMethod } from './one-time-pin.js';
 import type { Mailer } from './mailer.js';
+import { readOrganization } from '../../account/organization.js';
 import { registerJustificationRoutes } from './justification.js';
 import { registerApprovalRoutes } from './approval.js';
 
@@ -44,8 +45,15 @@ export function registerLoginRoutes(scope: FastifyInstance, contextOf: LoginCont
       return method !== undefined && method.unavailable === undefined;
     });
 
-  const page = async (ctx: LoginContext, pending: PendingLogin, error?: string): Promise<string> =>
-    loginPage(pending.app.name, pending.target, { providers: (await offered(ctx, pending)).map((idp) => ({ name: String(idp.body.name ?? idp.name), href: startUrl(pending.host, idp, pending.target) })), devLogin: ctx.devLogin, ...(error !== undefined ? { error } : {}) });
+  const page = async (ctx: LoginContext, pending: PendingLogin, error?: string): Promise<string> => {
+    const organization = await readOrganization(ctx.store.read, ctx.accountId);
+    return loginPage(pending.app.name, pending.target, {
+      providers: (await offered(ctx, pending)).map((idp) => ({ name: String(idp.body.name ?? idp.name), href: startUrl(pending.host, idp, pending.target) })),
+      devLogin: ctx.devLogin,
+      design: { organizationName: organization?.body.name, design: organization?.body.login_design },
+      ...(error !== undefined ? { error } : {}),
+    });
+  };
 
   scope.get('/cdn-cgi/access/login/:host', async (request, reply) => {
     const ctx = await contextOf(request, reply);
@@ -61,8 +69,10 @@ export function registerLoginRoutes(scope: FastifyInstance, contextOf: LoginCont
       const to = await continueGlobalSession(ctx, pending, session, forwarded(request, ctx.trusted).ip);
       if (to !== undefined) return reply.redirect(to, 302);
     }
-    // Cloudflare's auto_redirect_to_identity: with one provider and nothing else to choose, go straight there.
-    if (pending.app.body.auto_redirect_to_identity === true && providers.length === 1 && !ctx.devLogin) return reply.redirect(startUrl(pending.host, providers[0]!, pending.target), 302);
+    // Cloudflare's auto_redirect_to_identity, the application's or the organization's: with one
+    // provider and nothing else to choose, go straight there.
+    const autoRedirect = pending.app.body.auto_redirect_to_identity === true || (await readOrganization(ctx.store.read, ctx.accountId))?.body.auto_redirect_to_identity === true;
+    if (autoRedirect && providers.length === 1 && !ctx.devLogin) return reply.redirect(startUrl(pending.host, providers[0]!, pending.target), 302);
     return reply.type('text/html').send(await page(ctx, pending));
   });
 

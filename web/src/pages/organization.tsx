@@ -15,21 +15,35 @@ import { useSaveState, type SaveState } from '../components/save-state.js';
 
 const TEXT_FIELDS = ['name', 'auth_domain', 'session_duration', 'user_seat_expiration_inactive_time', 'warp_auth_session_duration', 'ui_read_only_toggle_reason'] as const;
 const FLAGS = ['is_ui_read_only', 'auto_redirect_to_identity', 'allow_authenticate_via_warp'] as const;
+/** The login page's design (login_design): the fields the sign-in page uses. */
+const DESIGN_FIELDS = ['header_text', 'footer_text', 'logo_path', 'background_color', 'text_color'] as const;
 type TextKey = (typeof TEXT_FIELDS)[number];
 type FlagKey = (typeof FLAGS)[number];
-type Form = Record<TextKey, string> & Record<FlagKey, boolean>;
+type DesignKey = (typeof DESIGN_FIELDS)[number];
+type Form = Record<TextKey, string> & Record<FlagKey, boolean> & { readonly design: Record<DesignKey, string> };
 
 function formOf(org: Organization): Form {
-  const form = {} as Form;
+  const form = { design: {} } as Form;
   for (const field of TEXT_FIELDS) form[field] = org[field] ?? '';
   for (const flag of FLAGS) form[flag] = org[flag] ?? false;
+  const design = (org.login_design ?? {}) as Record<string, unknown>;
+  for (const field of DESIGN_FIELDS) form.design[field] = typeof design[field] === 'string' ? (design[field] as string) : '';
   return form;
 }
 
 /** What changed since the organization was read: a PUT keeps the fields it leaves out. */
-function changes(form: Form, saved: Form): OrganizationUpdate {
+function changes(form: Form, saved: Form, stored: Organization): OrganizationUpdate {
   const body: Record<string, unknown> = {};
   for (const field of [...TEXT_FIELDS, ...FLAGS]) if (form[field] !== saved[field]) body[field] = form[field];
+  if (DESIGN_FIELDS.some((field) => form.design[field] !== saved.design[field])) {
+    // The design's other fields (ones this page does not show) are kept; an emptied field is removed.
+    const design: Record<string, unknown> = { ...((stored.login_design ?? {}) as Record<string, unknown>) };
+    for (const field of DESIGN_FIELDS) {
+      if (form.design[field].trim() === '') delete design[field];
+      else design[field] = form.design[field].trim();
+    }
+    body.login_design = design;
+  }
   return body as OrganizationUpdate;
 }
 
@@ -70,8 +84,19 @@ function OrganizationForm({ org }: { org: Organization }) {
       }}
     />
   );
+  const designField = (field: DesignKey, label: string) => (
+    <TextField
+      label={label}
+      pointer={`/login_design/${field}`}
+      value={form.design[field]}
+      onInput={(v) => {
+        setForm({ ...form, design: { ...form.design, [field]: v } });
+        editedField(save, `/login_design/${field}`);
+      }}
+    />
+  );
   const submit = async (): Promise<void> => {
-    const body = changes(form, saved);
+    const body = changes(form, saved, stored);
     // Nothing to send: saving the defaults unchanged would pin them (the auth domain would stop following the server's).
     const result = await save.save(() => (Object.keys(body).length === 0 ? Promise.resolve({ result: stored, messages: [] }) : api.organization.update(body)), 'Organization saved.');
     if (result === undefined) return;
@@ -99,7 +124,18 @@ function OrganizationForm({ org }: { org: Organization }) {
       </div>
       {flag('is_ui_read_only', 'Manage through the API only (read-only dashboard)', 'Kept for compatibility: this dashboard does not lock itself.')}
       {form.is_ui_read_only && text('ui_read_only_toggle_reason', 'Why the dashboard is read-only')}
-      {flag('auto_redirect_to_identity', 'Skip the identity provider selection page', 'Kept for compatibility.')}
+      {flag('auto_redirect_to_identity', 'Skip the identity provider selection page', 'With one identity provider to offer, the sign-in goes straight to it, for every application (an application can also ask for this itself).')}
+      <fieldset class="panel">
+        <legend>Sign-in page design</legend>
+        <p class="hint">The page users sign in on shows the organization's name and these. Colours are #rgb to #rrggbbaa or a colour name; the logo must be an https address.</p>
+        <div class="grid">
+          {designField('header_text', 'Header text')}
+          {designField('footer_text', 'Footer text')}
+          {designField('logo_path', 'Logo address')}
+          {designField('background_color', 'Background colour')}
+          {designField('text_color', 'Text colour')}
+        </div>
+      </fieldset>
       {flag('allow_authenticate_via_warp', 'Allow authentication through WARP', 'Kept for compatibility: portcullis has no WARP client.')}
     </EditorForm>
   );
