@@ -16,7 +16,7 @@ import { BINDING_COOKIE } from './binding-cookie.js';
 import { TOKEN_COOKIE } from './app-token.js';
 import type { TrustedProxies } from './trusted-proxies.js';
 import type { AccessLog } from './access-log.js';
-import { launcherLandingPage, launcherPage, messagePage, webUrl, type LandingDesign, type LauncherTile } from './pages.js';
+import { launcherLandingPage, launcherPage, messagePage, webUrl, type LauncherTile } from './pages.js';
 import type { OrganizationBody } from '../account/organization.js';
 
 /** Where the App Launcher is served on the auth domain; its session cookie is scoped to it. */
@@ -89,15 +89,6 @@ export async function launcherTiles(view: AccountView, identity: Identity, proto
   return tiles.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** The landing page's design as the launcher application sets it; anything unusable is left out (pages.ts checks colours and the image). */
-function landingDesign(design: unknown): LandingDesign {
-  const d = design !== null && typeof design === 'object' ? (design as Record<string, unknown>) : {};
-  const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value : undefined);
-  const title = text(d.title);
-  const message = text(d.message);
-  return { ...(title !== undefined ? { title } : {}), ...(message !== undefined ? { message } : {}), image: d.image_url, buttonColor: d.button_color, buttonTextColor: d.button_text_color };
-}
-
 export interface LauncherDeps {
   readonly context: DecideContext;
   readonly trusted: TrustedProxies;
@@ -138,7 +129,7 @@ export function registerAppLauncher(app: FastifyInstance, deps: LauncherDeps): v
         // Cloudflare's landing page comes first, unless the launcher skips it; someone with a
         // global session is signed in already and goes straight on.
         if (launcher.body.skip_app_launcher_login_page === true || (await holdsGlobalSession(h.cookie, view.accountId, issuer))) return reply.redirect(to, 302);
-        return reply.type('text/html').send(launcherLandingPage(landingDesign(launcher.body.landing_page_design), to));
+        return reply.type('text/html').send(launcherLandingPage(launcher.body.landing_page_design, to));
       }
       case 'allow': {
         // A user's session shows what that user may open; a Bypass on the launcher shows anyone what anyone may open.

@@ -46,14 +46,13 @@ export interface LoginDesign {
 
 /** The style and the header and footer a login design adds to the login page. */
 function loginDesignParts(d: LoginDesign): { style: string; header: string; footer: string } {
-  const design = d.design !== null && typeof d.design === 'object' ? (d.design as Record<string, unknown>) : {};
-  const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value : undefined);
+  const design = fieldsOf(d.design);
   const background = plainColor(design.background_color);
   const color = plainColor(design.text_color);
   const logo = webUrl(design.logo_path, true);
-  const name = text(d.organizationName);
-  const headerText = text(design.header_text);
-  const footerText = text(design.footer_text);
+  const name = textOf(d.organizationName);
+  const headerText = textOf(design.header_text);
+  const footerText = textOf(design.footer_text);
   return {
     style: `${BASE_STYLE}${background !== undefined ? `html{background:${background}}` : ''}${color !== undefined ? `body{color:${color}}` : ''}`,
     header: `${logo !== undefined ? `<img id="login-logo" src="${escapeHtml(logo)}" alt="" style="max-width:100%;max-height:4rem">` : ''}${name !== undefined ? `<p id="organization">${escapeHtml(name)}</p>` : ''}${headerText !== undefined ? `<p id="header-text">${escapeHtml(headerText)}</p>` : ''}`,
@@ -110,23 +109,27 @@ ${options.error === undefined ? '' : `<p class="error">${escapeHtml(options.erro
   );
 }
 
-/** The App Launcher landing page's design (its landing_page_design), as given: pages.ts uses only plain colours and an https image. */
-export interface LandingDesign {
-  readonly title?: string;
-  readonly message?: string;
-  readonly image?: unknown;
-  readonly buttonColor?: unknown;
-  readonly buttonTextColor?: unknown;
-}
+/** A design object's fields as given (landing_page_design, login_design): an object, else none. */
+const fieldsOf = (design: unknown): Record<string, unknown> => (design !== null && typeof design === 'object' ? (design as Record<string, unknown>) : {});
+/** A design's text, when it has any. */
+const textOf = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value : undefined);
 
-/** The App Launcher's landing page: shown before the sign-in, with a button that starts it. */
-export function launcherLandingPage(design: LandingDesign, signInUrl: string): string {
-  const title = design.title ?? 'Welcome';
-  const image = webUrl(design.image, true);
-  const button = [plainColor(design.buttonColor) !== undefined ? `background:${plainColor(design.buttonColor)}` : '', plainColor(design.buttonTextColor) !== undefined ? `color:${plainColor(design.buttonTextColor)}` : ''].filter((x) => x !== '').join(';');
+/**
+ * The App Launcher's landing page: shown before the sign-in, with a button that starts it, as its
+ * landing_page_design sets it (title, message, image_url, button_color, button_text_color; only
+ * plain colours and an https image are used).
+ */
+export function launcherLandingPage(landingDesign: unknown, signInUrl: string): string {
+  const design = fieldsOf(landingDesign);
+  const title = textOf(design.title) ?? 'Welcome';
+  const message = textOf(design.message);
+  const image = webUrl(design.image_url, true);
+  const buttonColor = plainColor(design.button_color);
+  const buttonTextColor = plainColor(design.button_text_color);
+  const button = [buttonColor !== undefined ? `background:${buttonColor}` : '', buttonTextColor !== undefined ? `color:${buttonTextColor}` : ''].filter((x) => x !== '').join(';');
   return page(
     title,
-    `${image !== undefined ? `<img id="landing-image" src="${escapeHtml(image)}" alt="" style="max-width:100%;max-height:8rem">` : ''}<h1>${escapeHtml(title)}</h1>${design.message !== undefined ? `<p id="message">${escapeHtml(design.message)}</p>` : ''}
+    `${image !== undefined ? `<img id="landing-image" src="${escapeHtml(image)}" alt="" style="max-width:100%;max-height:8rem">` : ''}<h1>${escapeHtml(title)}</h1>${message !== undefined ? `<p id="message">${escapeHtml(message)}</p>` : ''}
 <p><a id="sign-in" class="provider" href="${escapeHtml(signInUrl)}" style="background:#f38020;color:#fff;border:0${button !== '' ? `;${button}` : ''}">Sign in</a></p>`,
   );
 }

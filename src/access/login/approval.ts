@@ -36,6 +36,7 @@ export const GRANT_CHOICES: readonly { readonly seconds: number; readonly label:
   { seconds: 8 * 60 * 60, label: '8 hours' },
   { seconds: 24 * 60 * 60, label: '24 hours' },
 ];
+const MAX_GRANT_SECONDS = GRANT_CHOICES.at(-1)!.seconds;
 /** Access requests one user may make in an hour: each mails every approver, so a loop of them must not flood their mailboxes. */
 export const REQUESTS_PER_HOUR = 10;
 /** Approvers mailed for one request, at most (the rest can be given the link). */
@@ -135,7 +136,7 @@ export function requestState(request: LoginChallengeRecord, answers: readonly An
   const approvals = answers.filter((a) => a.approved);
   const met = approvals.length > 0 && body.groups.every((group, index) => approvals.filter((a) => a.groups.includes(index)).length >= group.approvals_needed);
   if (met) {
-    const granted = (a: AnswerBody): number => Math.min(a.seconds, GRANT_CHOICES.at(-1)!.seconds);
+    const granted = (a: AnswerBody): number => Math.min(a.seconds, MAX_GRANT_SECONDS);
     const until = Math.min(...approvals.map((a) => a.at + granted(a) * 1000));
     return until > now ? { state: 'approved', until, approvers: approvals.map((a) => a.email), seconds: Math.min(...approvals.map(granted)) } : { state: 'expired' };
   }
@@ -170,7 +171,7 @@ export async function requestApproval(ctx: LoginContext, justified: Justified, g
     attempts: 0,
     createdAt: new Date(now).toISOString(),
     // Kept past the approvers' day for as long as a grant made at its end may last.
-    expiresAt: now + (REQUEST_SECONDS + GRANT_CHOICES.at(-1)!.seconds) * 1000,
+    expiresAt: now + (REQUEST_SECONDS + MAX_GRANT_SECONDS) * 1000,
   });
   const issuer = await ctx.issuer();
   if (mailer !== undefined) {

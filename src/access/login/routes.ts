@@ -45,8 +45,9 @@ export function registerLoginRoutes(scope: FastifyInstance, contextOf: LoginCont
       return method !== undefined && method.unavailable === undefined;
     });
 
-  const page = async (ctx: LoginContext, pending: PendingLogin, error?: string): Promise<string> => {
-    const organization = await readOrganization(ctx.store.read, ctx.accountId);
+  /** The login page; `known` is the organization when the caller has read it already. */
+  const page = async (ctx: LoginContext, pending: PendingLogin, error?: string, known?: { organization: Awaited<ReturnType<typeof readOrganization>> }): Promise<string> => {
+    const organization = known !== undefined ? known.organization : await readOrganization(ctx.store.read, ctx.accountId);
     return loginPage(pending.app.name, pending.target, {
       providers: (await offered(ctx, pending)).map((idp) => ({ name: String(idp.body.name ?? idp.name), href: startUrl(pending.host, idp, pending.target) })),
       devLogin: ctx.devLogin,
@@ -71,9 +72,10 @@ export function registerLoginRoutes(scope: FastifyInstance, contextOf: LoginCont
     }
     // Cloudflare's auto_redirect_to_identity, the application's or the organization's: with one
     // provider and nothing else to choose, go straight there.
-    const autoRedirect = pending.app.body.auto_redirect_to_identity === true || (await readOrganization(ctx.store.read, ctx.accountId))?.body.auto_redirect_to_identity === true;
+    const organization = await readOrganization(ctx.store.read, ctx.accountId);
+    const autoRedirect = pending.app.body.auto_redirect_to_identity === true || organization?.body.auto_redirect_to_identity === true;
     if (autoRedirect && providers.length === 1 && !ctx.devLogin) return reply.redirect(startUrl(pending.host, providers[0]!, pending.target), 302);
-    return reply.type('text/html').send(await page(ctx, pending));
+    return reply.type('text/html').send(await page(ctx, pending, undefined, { organization }));
   });
 
   scope.get('/cdn-cgi/access/login/:host/idp/:idp', async (request, reply) => {
