@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { exportJWK, generateKeyPair } from 'jose';
 import { bindingSecretOf, type SigningKey } from '../account/signing-keys.js';
 import { userAppToken } from './app-token.js';
-import { bindingFor, bindingHolds } from './binding-cookie.js';
+import { bindingFor, bindingHolds, withoutBindingCookie } from './binding-cookie.js';
 import { WITHOUT_BINDING_COOKIE } from './proxy-config.js';
 
 async function key(kid: string): Promise<SigningKey> {
@@ -43,4 +43,19 @@ test('the proxies take CF_Binding out of a Cookie header wherever it is, and not
     ['', ''],
   ];
   for (const [header, expected] of cases) assert.equal(without(header), expected, header);
+});
+
+test('the forward-auth answer for Traefik takes every CF_Binding out of a Cookie header, and nothing else', () => {
+  const cases: [string | undefined, string | undefined][] = [
+    ['a=1; CF_Binding=x; b=2', 'a=1; b=2'],
+    ['CF_Binding=x; a=1; CF_Binding=y', 'a=1'],
+    ['a=1;CF_Binding=x;b=2', 'a=1; b=2'],
+    [' CF_Binding =x; a=1', 'a=1'],
+    ['XCF_Binding=x; a=CF_Binding=y', 'XCF_Binding=x; a=CF_Binding=y'],
+    ['CF_Binding=x', undefined],
+    ['CF_Binding=', undefined],
+    ['', undefined],
+    [undefined, undefined],
+  ];
+  for (const [header, expected] of cases) assert.equal(withoutBindingCookie(header), expected, String(header));
 });

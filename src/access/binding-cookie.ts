@@ -35,3 +35,16 @@ export function bindingHolds(token: string, cookie: string | undefined, keys: re
   const wanted = Buffer.from(expected);
   return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
+
+/**
+ * A `Cookie` header without its `CF_Binding` pairs (every one, wherever it is); undefined when
+ * nothing else is left. The forward-auth answer hands it to a proxy that can only replace the
+ * upstream's header, not edit it (Traefik: docs/enforcement.md "Traefik and Envoy").
+ */
+export function withoutBindingCookie(header: string | undefined): string | undefined {
+  const kept = (header ?? '')
+    .split(';')
+    .map((pair) => pair.trim())
+    .filter((pair) => pair !== '' && pair.split('=', 1)[0]!.trim() !== BINDING_COOKIE);
+  return kept.length === 0 ? undefined : kept.join('; ');
+}

@@ -5,7 +5,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveConfig, ConfigError } from '../server/config.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
+import { parse as parseYaml } from 'yaml';
 import { userAppToken } from './app-token.js';
+import { traefikConfig } from './proxy-config.js';
 
 async function withApps(s: TestServer): Promise<{ wikiAud: string; crmAud: string }> {
   const A = `/accounts/${s.accountId}/access`;
@@ -208,6 +210,47 @@ describe('forward auth without a proxy', () => {
       const wikiToken = await adaSession(auds.wikiAud);
       assert.deepEqual((await keepSession(wikiToken, 'wiki.test', '/')).map((c) => c.split('=')[0]), ['CF_Authorization']);
       assert.equal((await authorize(s, { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': '/', cookie: `CF_Authorization=${wikiToken}` })).status, 200);
+    } finally {
+      await s.api('DELETE', `${A}/apps/${vault.json.result.id}`);
+    }
+  });
+
+  it("gives Traefik (cookie=1) the request's cookies without CF_Binding, which its middleware puts upstream in place of the request's own", async () => {
+    const A = `/accounts/${s.accountId}/access`;
+    const staff = (await s.api('GET', `${A}/policies`)).json.result.find((p: { name: string }) => p.name === 'Staff');
+    const vault = await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Bound', domain: 'bound.test', enable_binding_cookie: true, policies: [{ id: staff.id, precedence: 1 }] });
+    assert.equal(vault.status, 201, JSON.stringify(vault.json));
+    try {
+      const token = await adaSession(vault.json.result.aud);
+      const binding = /^CF_Binding=([^;]+);/.exec((await keepSession(token, 'bound.test', '/'))[1]!)![1]!;
+      // The middleware exactly as `portcullis proxy-config --proxy traefik` writes it for this server.
+      const config = parseYaml(traefikConfig(['bound.test'], { portcullis: new URL(s.baseUrl).host, upstream: '127.0.0.1:3000' })) as { http: { middlewares: Record<string, { forwardAuth: { address: string; authResponseHeaders: string[] } }> } };
+      const { address, authResponseHeaders } = Object.values(config.http.middlewares)[0]!.forwardAuth;
+      /** The Cookie header the upstream gets: Traefik removes each listed header from the request, then sets it from a 2xx answer that has it. */
+      const upstreamCookie = async (cookie: string, extra: Record<string, string> = {}): Promise<string | null> => {
+        const answer = await fetch(address, { redirect: 'manual', headers: { 'x-forwarded-host': 'bound.test', 'x-forwarded-uri': '/', 'x-forwarded-proto': 'http', 'x-forwarded-method': 'GET', cookie, ...extra } });
+        assert.equal(answer.status, 200, await answer.text());
+        const upstream = new Headers({ cookie, ...extra });
+        for (const name of authResponseHeaders) {
+          upstream.delete(name);
+          const value = answer.headers.get(name);
+          if (value !== null) upstream.set(name, value);
+        }
+        assert.equal(upstream.get('cf-access-jwt-assertion'), token);
+        return upstream.get('cookie');
+      };
+      assert.equal(await upstreamCookie(`theme=dark; CF_Binding=${binding}; CF_Authorization=${token}; lang=en`), `theme=dark; CF_Authorization=${token}; lang=en`);
+      assert.equal(await upstreamCookie(`CF_Binding=${binding};CF_Authorization=${token}`), `CF_Authorization=${token}`);
+      // The token in a header and the binding its only cookie: the upstream gets no Cookie header at all.
+      assert.equal(await upstreamCookie(`CF_Binding=${binding}`, { 'cf-access-token': token }), null);
+      // Without cookie=1 (nginx, Caddy) the answer carries no Cookie header.
+      const plain = await authorize(s, { 'x-forwarded-host': 'bound.test', 'x-forwarded-uri': '/', cookie: `a=1; CF_Binding=${binding}; CF_Authorization=${token}` });
+      assert.equal(plain.status, 200);
+      assert.equal(plain.headers.get('cookie'), null);
+      // A refusal carries none either: Traefik shows it to the browser.
+      const refused = await fetch(address, { redirect: 'manual', headers: { 'x-forwarded-host': 'bound.test', 'x-forwarded-uri': '/', cookie: `a=1; CF_Authorization=${token}` } });
+      assert.equal(refused.status, 302);
+      assert.equal(refused.headers.get('cookie'), null);
     } finally {
       await s.api('DELETE', `${A}/apps/${vault.json.result.id}`);
     }

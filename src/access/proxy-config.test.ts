@@ -52,8 +52,8 @@ describe('Traefik configuration', () => {
     assert.equal(accessRouter.priority, undefined);
     assert.ok(accessRouter.rule.length > protectedRouter.rule.length);
     const auth = config.http.middlewares[protectedRouter.middlewares![0]!]!.forwardAuth;
-    assert.equal(auth.address, 'http://127.0.0.1:8787/cdn-cgi/access/authorize?redirect=1');
-    assert.deepEqual(auth.authResponseHeaders, ['Cf-Access-Jwt-Assertion', 'Cf-Access-Authenticated-User-Email']);
+    assert.equal(auth.address, 'http://127.0.0.1:8787/cdn-cgi/access/authorize?redirect=1&cookie=1');
+    assert.deepEqual(auth.authResponseHeaders, ['Cf-Access-Jwt-Assertion', 'Cf-Access-Authenticated-User-Email', 'Cookie']);
     assert.deepEqual(config.http.services[protectedRouter.service]!.loadBalancer.servers, [{ url: 'http://127.0.0.1:3000' }]);
     assert.deepEqual(config.http.services[accessRouter.service]!.loadBalancer, { passHostHeader: true, servers: [{ url: 'http://127.0.0.1:8787' }] });
   });

@@ -185,6 +185,9 @@ function traefikName(host: string): string {
   return host.replace(/\*/g, 'wildcard').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
 }
 
+/** The headers of portcullis's answer that Traefik puts on the upstream request, each replacing the request's own (absent from the answer: removed). */
+const TRAEFIK_AUTH_RESPONSE_HEADERS = ['Cf-Access-Jwt-Assertion', 'Cf-Access-Authenticated-User-Email', 'Cookie'];
+
 /**
  * Traefik's dynamic configuration (file provider) for one application: one document, its
  * hostnames in one rule. (YAML single quotes keep a wildcard's regular expression as it is.)
@@ -197,11 +200,11 @@ export function traefikConfig(hosts: readonly string[], target: ProxyTarget): st
   middlewares:
     ${name}-portcullis:
       forwardAuth:
-        # Ask portcullis about every request; redirect=1 makes it send browsers to sign in itself.
-        address: "http://${target.portcullis}/cdn-cgi/access/authorize?redirect=1"
-        # Traefik's middlewares cannot take one cookie out of a request: an application's
-        # binding cookie (CF_Binding) reaches the upstream too (docs/enforcement.md).
-        authResponseHeaders: [${['Cf-Access-Jwt-Assertion', 'Cf-Access-Authenticated-User-Email', ...(target.headers ?? [])].map((h) => `"${h}"`).join(', ')}]
+        # Ask portcullis about every request; redirect=1 makes it send browsers to sign in itself,
+        # cookie=1 makes it answer with the request's cookies less the binding cookie (CF_Binding,
+        # for portcullis alone), which replace the upstream's: Traefik cannot edit a header.
+        address: "http://${target.portcullis}/cdn-cgi/access/authorize?redirect=1&cookie=1"
+        authResponseHeaders: [${TRAEFIK_AUTH_RESPONSE_HEADERS.concat(target.headers ?? []).map((h) => `"${h}"`).join(', ')}]
   routers:
     ${name}:
       rule: '${anyHost}'

@@ -39,7 +39,7 @@ describe('forward auth as Traefik and Envoy ask for it', () => {
   after(() => s?.close());
 
   const traefik = (original: { method: string; uri: string; cookie?: string }) =>
-    send(s, 'GET', '/cdn-cgi/access/authorize?redirect=1', {
+    send(s, 'GET', '/cdn-cgi/access/authorize?redirect=1&cookie=1', {
       host: new URL(s.baseUrl).host,
       'x-forwarded-method': original.method,
       'x-forwarded-proto': 'https',
@@ -56,6 +56,7 @@ describe('forward auth as Traefik and Envoy ask for it', () => {
     assert.equal(ok.status, 200);
     assert.equal(ok.headers['cf-access-jwt-assertion'], session);
     assert.equal(ok.headers['cf-access-authenticated-user-email'], 'ada@example.com');
+    assert.equal(ok.headers.cookie, `theme=dark; CF_Authorization=${session}`, 'the cookies for upstream, which replace the request\'s (none of them CF_Binding here)');
     const anonymous = await traefik({ method: 'GET', uri: '/edit?page=Home' });
     assert.equal(anonymous.status, 302);
     const login = new URL(String(anonymous.headers.location));

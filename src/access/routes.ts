@@ -20,7 +20,7 @@ import { EnforcedAccounts, type AccountIndex } from './enforced-accounts.js';
 import type { LoginContext } from './login/flow.js';
 import { CommitStampCheck } from './commit-stamp-check.js';
 import { cookieValue, first, forwarded, sameHostUrl, type OriginalRequest } from './forwarded.js';
-import { BINDING_COOKIE, bindingFor, bindingHolds, bindsSessions } from './binding-cookie.js';
+import { BINDING_COOKIE, bindingFor, bindingHolds, bindsSessions, withoutBindingCookie } from './binding-cookie.js';
 import { loginMethods, registerLoginRoutes } from './login/routes.js';
 import { CLEAR_GLOBAL_SESSION, GLOBAL_COOKIE, verifyGlobalSession } from './global-session.js';
 import type { Mailer } from './login/mailer.js';
@@ -165,9 +165,23 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
       // SAML attributes as headers (docs/identity-providers.md): a value is sent as its UTF-8
       // bytes, which is what a header carrying text other than ASCII holds on the wire.
       for (const [name, value] of decision.headers) reply.header(name, Buffer.from(value, 'utf8').toString('latin1'));
-      return reply.code(200).send();
+      return letThrough(request, reply);
     }
     return refuse(request, reply, original, decision);
+  }
+
+  /**
+   * A 200 that lets the request through. Asked with `cookie=1` (the generated Traefik
+   * configuration, whose middleware can replace the upstream's Cookie header but not edit it),
+   * it also carries the request's cookies without CF_Binding, for the proxy to send upstream
+   * instead; none when nothing else is left, so the proxy sends none.
+   */
+  function letThrough(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    if ((request.query as Record<string, unknown>).cookie === '1') {
+      const cookies = withoutBindingCookie(request.headers.cookie);
+      if (cookies !== undefined) reply.header('cookie', cookies);
+    }
+    return reply.code(200).send();
   }
 
   async function refuse(request: FastifyRequest, reply: FastifyReply, original: OriginalRequest, decision: Exclude<Decision, { kind: 'allow' }>): Promise<FastifyReply> {
@@ -218,7 +232,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
         return reply.code(403).type('text/html').send(messagePage('Forbidden', `Applications of several accounts cover ${original.host}${path}: the administrator must change one of them.`));
       }
       case 'no_application':
-        if (options.noApplication === 'allow') return reply.code(200).send();
+        if (options.noApplication === 'allow') return letThrough(request, reply);
         return reply.code(403).type('text/html').send(messagePage('Forbidden', `No Access application covers ${original.host}${original.path.split('?')[0]}.`));
     }
   }
