@@ -212,7 +212,21 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
         await page.fill('#email', 'eve@elsewhere.org');
         const [answer] = await Promise.all([page.waitForResponse((r) => r.url().startsWith(origin()) && !r.url().includes('/cdn-cgi/') && r.status() !== 302), page.click('button[type=submit]')]);
         assert.equal(answer.status(), 403);
+        assert.match(await answer.text(), /You don&#39;t have permission to view this application\./, "portcullis's page, with the application's deny message");
         assert.equal(upstream.seen.some((r) => r.email === 'eve@elsewhere.org'), false, 'nothing of hers reached the upstream');
+
+        // With a custom_deny_url the proxy sends her there instead.
+        const cookie = (await other.cookies(origin())).map((c) => `${c.name}=${c.value}`).join('; ');
+        const wiki = (await s.api('GET', `${A()}/apps`)).json.result.find((a: { name: string }) => a.name === 'Wiki');
+        const withDenyUrl = { type: 'self_hosted', name: 'Wiki', domain: HOST, policies: wiki.policies.map((p: { id: string; precedence: number }) => ({ id: p.id, precedence: p.precedence })) };
+        assert.equal((await s.api('PUT', `${A()}/apps/${wiki.id}`, { ...withDenyUrl, custom_deny_url: 'https://help.example.org/no-access' })).status, 200);
+        try {
+          const sent = await viaProxy('/', { cookie });
+          assert.equal(sent.status, 302);
+          assert.equal(sent.location, 'https://help.example.org/no-access');
+        } finally {
+          assert.equal((await s.api('PUT', `${A()}/apps/${wiki.id}`, withDenyUrl)).status, 200);
+        }
       } finally {
         await other.close();
       }

@@ -106,7 +106,8 @@ export function nginxServerBlock(site: { readonly listen: string; readonly serve
       auth_request /cdn-cgi/access/authorize-subrequest;
       auth_request_set $access_jwt $upstream_http_cf_access_jwt_assertion;
       auth_request_set $access_email $upstream_http_cf_access_authenticated_user_email;
-      auth_request_set $access_login $upstream_http_x_access_login;${extra.read}${NGINX_PREFLIGHT_READ}
+      auth_request_set $access_login $upstream_http_x_access_login;
+      auth_request_set $access_deny_url $upstream_http_x_access_deny_url;${extra.read}${NGINX_PREFLIGHT_READ}
       error_page 401 = @access_login;
       error_page 403 = @access_refused;
       proxy_set_header Cf-Access-Jwt-Assertion $access_jwt;
@@ -121,12 +122,17 @@ export function nginxServerBlock(site: { readonly listen: string; readonly serve
       }
       return 302 $access_login;
     }
-    # A CORS preflight portcullis answers for the application (its cors_headers) comes as a 403
-    # marked X-Access-Preflight: it gets a 204 with portcullis's Access-Control-* headers (an
-    # empty one is left out), never the upstream. Any other 403 stays one.
+    # A refusal goes to the application's custom_deny_url when it has one. A CORS preflight
+    # portcullis answers for the application (its cors_headers) comes as a 403 marked
+    # X-Access-Preflight: it gets a 204 with portcullis's Access-Control-* headers (an empty one
+    # is left out), never the upstream. Any other 403 is portcullis's own page (the application's
+    # custom_deny_message), asked for again: auth_request keeps only a subrequest's status.
     location @access_refused {
+      if ($access_deny_url != "") {
+        return 302 $access_deny_url;
+      }
       if ($preflight = "") {
-        return 403;
+        rewrite ^ /cdn-cgi/access/authorize-subrequest last;
       }${NGINX_PREFLIGHT_ANSWER}
       return 204;
     }
