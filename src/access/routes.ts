@@ -22,6 +22,7 @@ import { CommitStampCheck } from './commit-stamp-check.js';
 import { cookieValue, first, forwarded, sameHostUrl, type OriginalRequest } from './forwarded.js';
 import { BINDING_COOKIE, bindingFor, bindingHolds, bindsSessions, withoutBindingCookie } from './binding-cookie.js';
 import { loginMethods, registerLoginRoutes } from './login/routes.js';
+import { CROSS_ORIGIN_FORM, isAuthDomainForm, postedFromAuthDomain } from './login/form-origin.js';
 import { CLEAR_GLOBAL_SESSION, GLOBAL_COOKIE, verifyGlobalSession } from './global-session.js';
 import type { Mailer } from './login/mailer.js';
 import { parseTrustedProxies } from './trusted-proxies.js';
@@ -96,6 +97,17 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
   const stamps = new CommitStampCheck(store);
   const accounts = new EnforcedAccounts(store, views, options.accountId, configured, (message, details) => app.log.warn(details, message));
   const context = { store, accounts, tokens, keys, issuer: issuerOf };
+
+  // No page of the enforcement point may be shown inside another site's frame, where a click on
+  // it (an approver's Approve) could be stolen.
+  // (A callback hook, not an async one: forward auth answers without a promise.)
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
+      reply.header('x-frame-options', 'DENY');
+      reply.header('content-security-policy', "frame-ancestors 'none'");
+    }
+    done(null, payload);
+  });
 
   // A path segment, query value or form field with text the store cannot hold (U+0000, a lone
   // surrogate) names nothing stored: refused here, before PostgreSQL would fail on it. Forward
@@ -375,6 +387,10 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
       return undefined;
     }
     const issuer = issuerOf(account.organization);
+    if (isAuthDomainForm(request) && !postedFromAuthDomain(request, issuer)) {
+      await reply.code(403).header('cache-control', 'no-store').type('text/html').send(messagePage('Forbidden', CROSS_ORIGIN_FORM));
+      return undefined;
+    }
     return { store, views, keys, accountId: account.accountId, log, trusted, issuer: async () => issuer, devLogin: options.devLogin === true, now: () => clock() };
   };
   registerLoginRoutes(app, loginContextOf, options.devLogin === true, loginMethods({ mailer: options.mailer }), options.mailer);

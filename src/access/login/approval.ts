@@ -10,13 +10,14 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { LoginChallengeRecord } from '../../store/store.js';
+import type { LoginChallengeRecord, UserRecord } from '../../store/store.js';
 import { cookieValue, forwarded } from '../forwarded.js';
-import { GLOBAL_COOKIE, userOfSession, verifyGlobalSession, type GlobalSession } from '../global-session.js';
+import { GLOBAL_COOKIE, sessionFitsProviders, userOfSession, verifyGlobalSession, type GlobalSession } from '../global-session.js';
 import { approvalPage, messagePage, waitingPage } from '../pages.js';
 import type { Mailer } from './mailer.js';
-import type { LoginContext, LoginContextOf } from './flow.js';
-import type { Justified, SigningIn } from './justification.js';
+import { allowedProviders, approverSignInApp, type LoginContext, type LoginContextOf } from './flow.js';
+import { policyLettingIn, type Justified, type SigningIn } from './justification.js';
+import { AUTH_DOMAIN_FORM } from './form-origin.js';
 
 /** The requester's page, which waits for the answer. */
 export const REQUEST_PATH = '/cdn-cgi/access/request';
@@ -157,9 +158,12 @@ export async function requestApproval(ctx: LoginContext, justified: Justified, g
   const id = randomBytes(24).toString('base64url');
   const now = ctx.now();
   const { pending, who, lifetimeSeconds, justification } = justified;
-  if ((await ctx.store.challenges.countSince(ctx.accountId, REQUEST_KIND, { email: who.email }, new Date(now - 3600_000))) >= REQUESTS_PER_HOUR) {
-    return { status: 429, refused: `You have made ${REQUESTS_PER_HOUR} access requests in the last hour: wait for your approvers to answer before asking again.` };
-  }
+  const lastHour = (): Promise<number> => ctx.store.challenges.countSince(ctx.accountId, REQUEST_KIND, { email: who.email }, new Date(now - 3600_000));
+  const tooMany = { status: 429, refused: `You have made ${REQUESTS_PER_HOUR} access requests in the last hour: wait for your approvers to answer before asking again.` };
+  // A cheap refusal first; then, once this request is stored, the count that decides: of requests
+  // racing past the first check (another instance, another connection), only those within the
+  // limit mail anyone. Those over it stay counted, as a one-time PIN's codes do.
+  if ((await lastHour()) >= REQUESTS_PER_HOUR) return tooMany;
   const body: RequestBody = { app: pending.app.id, appName: pending.app.name, host: pending.host, target: pending.target, who: { ...who }, lifetimeSeconds, justification, groups: groups.map((g) => ({ ...g })) };
   await ctx.store.challenges.put({
     id,
@@ -173,6 +177,7 @@ export async function requestApproval(ctx: LoginContext, justified: Justified, g
     // Kept past the approvers' day for as long as a grant made at its end may last.
     expiresAt: now + (REQUEST_SECONDS + MAX_GRANT_SECONDS) * 1000,
   });
+  if ((await lastHour()) > REQUESTS_PER_HOUR) return tooMany;
   const issuer = await ctx.issuer();
   if (mailer !== undefined) {
     const link = `${issuer}${APPROVE_PATH}/${id}`;
@@ -219,11 +224,13 @@ const GONE = 'This access request has expired or was already used: open the appl
  * domain: the requester's own sign-in's (so a leaked address enters nobody), or the approver's.
  */
 export function registerApprovalRoutes(scope: FastifyInstance, contextOf: LoginContextOf, admit: (ctx: LoginContext, entry: Justified & { readonly approval: Approval }, ip: string | undefined) => Promise<string>): void {
-  /** The browser's global session, while its user exists and their sessions were not revoked since it began. */
-  const sessionOf = async (ctx: LoginContext, request: FastifyRequest): Promise<GlobalSession | undefined> => {
+  /** The browser's global session and its user, while they exist and their sessions were not revoked since it began. */
+  const signedInOf = async (ctx: LoginContext, request: FastifyRequest): Promise<{ readonly session: GlobalSession; readonly user: UserRecord } | undefined> => {
     const session = await verifyGlobalSession(cookieValue(request.headers.cookie, GLOBAL_COOKIE), await ctx.keys.keys(ctx.accountId), await ctx.issuer(), ctx.now());
-    return session === undefined || (await userOfSession(ctx.store.read, ctx.accountId, session)) === undefined ? undefined : session;
+    const user = session === undefined ? undefined : await userOfSession(ctx.store.read, ctx.accountId, session);
+    return user === undefined ? undefined : { session: session!, user };
   };
+  const sessionOf = async (ctx: LoginContext, request: FastifyRequest): Promise<GlobalSession | undefined> => (await signedInOf(ctx, request))?.session;
   const requestOf = async (ctx: LoginContext, id: string): Promise<LoginChallengeRecord | undefined> => {
     if (id.length > 100) return undefined;
     const found = await ctx.store.challenges.get(ctx.accountId, id, ctx.now());
@@ -268,12 +275,21 @@ export function registerApprovalRoutes(scope: FastifyInstance, contextOf: LoginC
     const { id } = request.params as { id: string };
     const found = await requestOf(ctx, id);
     if (found === undefined) return { stop: page(reply, 404, 'Not found', 'This access request has expired or was already answered and used.') };
-    const session = await sessionOf(ctx, request);
-    if (session === undefined) {
+    const signedIn = await signedInOf(ctx, request);
+    // An approver's session must come from a provider the approvers' sign-in offers (the App
+    // Launcher's, when there is one): else they sign in again, through one of those.
+    const signInApp = await approverSignInApp(ctx);
+    if (signedIn === undefined || !sessionFitsProviders(signedIn.session, await allowedProviders(ctx, signInApp.app), ctx.devLogin)) {
       // Sign in first, on the auth domain; the sign-in comes back here.
       const issuer = await ctx.issuer();
       const here = `${issuer}${APPROVE_PATH}/${id}`;
       return { stop: reply.redirect(`${issuer}/cdn-cgi/access/login/${encodeURIComponent(new URL(issuer).host)}?redirect_url=${encodeURIComponent(here)}`, 302) };
+    }
+    const { session, user } = signedIn;
+    // With an App Launcher, its policies say who may approve at all (Cloudflare checks approvers
+    // against them), on the approver's identity and address now.
+    if (signInApp.launcher && (await policyLettingIn(ctx, signInApp.app, user, forwarded(request, ctx.trusted).ip)) === undefined) {
+      return { stop: page(reply, 403, 'Not an approver', `The App Launcher's policies do not let ${session.email} in, and only those they let in may answer access requests.`) };
     }
     const body = found.body as unknown as RequestBody;
     if (lower(session.email) === lower(body.who.email)) return { stop: page(reply, 403, 'Not yours to answer', 'You cannot approve your own access request.') };
@@ -308,7 +324,7 @@ export function registerApprovalRoutes(scope: FastifyInstance, contextOf: LoginC
       );
   });
 
-  scope.post(`${APPROVE_PATH}/:id`, async (request, reply) => {
+  scope.post(`${APPROVE_PATH}/:id`, AUTH_DOMAIN_FORM, async (request, reply) => {
     const ctx = await contextOf(request, reply);
     if (ctx === undefined) return reply;
     const view = await approverView(ctx, request, reply);

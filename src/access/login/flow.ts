@@ -65,6 +65,15 @@ function approverSignIn(accountId: string): ResourceRecord {
   return { accountId, kind: 'app', id: '', parentId: null, name: 'Access requests', body: {}, secretHash: null, createdAt: '', updatedAt: '', version: 0 };
 }
 
+/**
+ * What an approver signs in to (approval.ts): the App Launcher when the account has one (its
+ * providers and policies admit approvers, as Cloudflare's does), else no application (any provider).
+ */
+export async function approverSignInApp(ctx: LoginContext): Promise<{ readonly app: ResourceRecord; readonly launcher: boolean }> {
+  const launcher = launcherApplication(await ctx.store.read.allResources(ctx.accountId, 'app'));
+  return launcher === undefined ? { app: approverSignIn(ctx.accountId), launcher: false } : { app: launcher, launcher: true };
+}
+
 /** A sign-in that tests an identity provider: it stands for no application and returns to no host. */
 export function testLogin(idp: ResourceRecord): PendingLogin {
   const app: ResourceRecord = { ...idp, kind: 'app', id: '', name: `Test of ${String(idp.body.name ?? idp.name)}`, body: {} };
@@ -83,8 +92,7 @@ export async function pendingLogin(ctx: LoginContext, host: string, redirectUrl:
   // An approver answering an access request, on this account's auth domain: the providers the
   // App Launcher allows when there is one (Cloudflare checks approvers against it), else any.
   if (isApprovalPath(target.pathname) && target.origin === new URL(await ctx.issuer()).origin) {
-    const launcher = launcherApplication(await ctx.store.read.allResources(ctx.accountId, 'app'));
-    return { app: launcher ?? approverSignIn(ctx.accountId), host: target.host, target: target.toString(), signInOnly: true };
+    return { app: (await approverSignInApp(ctx)).app, host: target.host, target: target.toString(), signInOnly: true };
   }
   const app = await findApplication(ctx.store, ctx.accountId, target.host, target.pathname);
   return app === undefined ? undefined : { app, host: target.host, target: target.toString() };

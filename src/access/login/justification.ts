@@ -17,6 +17,7 @@ import { justificationPage, messagePage } from '../pages.js';
 import type { LoginContext, LoginContextOf, PendingLogin } from './flow.js';
 import type { Mailer } from './mailer.js';
 import { requestApproval, type ApprovalGroupSetting } from './approval.js';
+import { AUTH_DOMAIN_FORM } from './form-origin.js';
 
 /** Where the step is served on the auth domain: `${JUSTIFY_PATH}/<id>`. */
 export const JUSTIFY_PATH = '/cdn-cgi/access/justify';
@@ -94,8 +95,9 @@ const SIGN_IN_AGAIN = 'This sign-in has expired or was already used: open the ap
 
 /**
  * The justification step's page and its answer. The page belongs to the browser that signed in:
- * both need that sign-in's global session cookie (set on the auth domain at sign-in, SameSite=Lax,
- * so another site cannot post the form), so a leaked address alone enters nobody.
+ * both need that sign-in's global session cookie (set on the auth domain at sign-in, SameSite=Lax),
+ * so a leaked address alone enters nobody; the form is taken only from the auth domain's own page
+ * (form-origin.ts).
  */
 export function registerJustificationRoutes(scope: FastifyInstance, contextOf: LoginContextOf, admit: (ctx: LoginContext, justified: Justified, ip: string | undefined) => Promise<string>, mailer: Mailer | undefined): void {
   /** The sign-in waiting at this address, when this browser made it. */
@@ -127,7 +129,7 @@ export function registerJustificationRoutes(scope: FastifyInstance, contextOf: L
     return reply.type('text/html').send(pageOf(id, found));
   });
 
-  scope.post(`${JUSTIFY_PATH}/:id`, async (request, reply) => {
+  scope.post(`${JUSTIFY_PATH}/:id`, AUTH_DOMAIN_FORM, async (request, reply) => {
     const ctx = await contextOf(request, reply);
     if (ctx === undefined) return reply;
     const { id } = request.params as { id: string };

@@ -16,6 +16,7 @@ import { identityOf, type LoginIdentity } from '../logins.js';
 import { allowedProviders, completeLogin, pendingLogin, refuseLogin, resumeLogin, saveChallenge, type LoginContext, type PendingLogin } from './flow.js';
 import type { LoginMethod } from './method.js';
 import type { Mailer } from './mailer.js';
+import { AUTH_DOMAIN_FORM } from './form-origin.js';
 
 export const PIN_TYPE = 'onetimepin';
 const CHALLENGE_KIND = 'pin';
@@ -110,7 +111,7 @@ export function pinMethod(mailer: Mailer | undefined): LoginMethod {
 
     register(scope, contextOf) {
       // The email typed: mail a code (when the policies could let the address in) and ask for it.
-      scope.post('/cdn-cgi/access/login/:host/idp/:idp/pin', async (request, reply) => {
+      scope.post('/cdn-cgi/access/login/:host/idp/:idp/pin', AUTH_DOMAIN_FORM, async (request, reply) => {
         const ctx = await contextOf(request, reply);
         if (ctx === undefined) return reply;
         const { host, idp: idpId } = request.params as { host: string; idp: string };
@@ -170,7 +171,7 @@ export function pinMethod(mailer: Mailer | undefined): LoginMethod {
       });
 
       // The code typed: sign in, once, if it is right, unexpired, and within the tries allowed.
-      scope.post('/cdn-cgi/access/login/:host/idp/:idp/pin/code', async (request, reply) => {
+      scope.post('/cdn-cgi/access/login/:host/idp/:idp/pin/code', AUTH_DOMAIN_FORM, async (request, reply) => {
         const ctx = await contextOf(request, reply);
         if (ctx === undefined) return reply;
         const { host, idp: idpId } = request.params as { host: string; idp: string };

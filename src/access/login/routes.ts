@@ -16,6 +16,7 @@ import type { Mailer } from './mailer.js';
 import { readOrganization } from '../../account/organization.js';
 import { registerJustificationRoutes } from './justification.js';
 import { registerApprovalRoutes } from './approval.js';
+import { AUTH_DOMAIN_FORM } from './form-origin.js';
 
 const badRequest = (reply: FastifyReply, message: string): FastifyReply => reply.code(400).type('text/html').send(messagePage('Bad request', message));
 
@@ -119,7 +120,7 @@ export function registerLoginRoutes(scope: FastifyInstance, contextOf: LoginCont
   if (!devLogin) return;
 
   // The development login: an operator types an email; no password. Off unless enabled.
-  scope.post('/cdn-cgi/access/login/:host', async (request: FastifyRequest, reply: FastifyReply) => {
+  scope.post('/cdn-cgi/access/login/:host', AUTH_DOMAIN_FORM, async (request: FastifyRequest, reply: FastifyReply) => {
     const ctx = await contextOf(request, reply);
     if (ctx === undefined) return reply;
     const { host } = request.params as { host: string };
