@@ -133,8 +133,11 @@ function checkFile(given: string, name: string, manifest: Manifest): Problem | u
   }
   if (actual.bytes !== entry.bytes) {
     const users = name.endsWith('.ndjson') ? `${plural(actual.lines, 'line')} where it wrote ${plural(entry.count, 'user')}, ` : '';
-    const what = actual.bytes < entry.bytes ? 'Incomplete' : 'Changed since';
-    return { file: given, code: 'export_mismatch', message: `${what}: ${users}${thousands(actual.bytes)} of the ${thousands(entry.bytes)} bytes ${written} wrote (see ${MANIFEST_FILE}). ${remedy}` };
+    const message =
+      actual.bytes < entry.bytes
+        ? `Incomplete: ${users}${thousands(actual.bytes)} of the ${thousands(entry.bytes)} bytes ${written} wrote (see ${MANIFEST_FILE}).`
+        : `Changed since ${written}: ${users}${thousands(actual.bytes)} bytes where it wrote ${thousands(entry.bytes)} (see ${MANIFEST_FILE}).`;
+    return { file: given, code: 'export_mismatch', message: `${message} ${remedy}` };
   }
   if (actual.sha256 !== entry.sha256) {
     return { file: given, code: 'export_mismatch', message: `Changed since ${written}: its SHA-256 differs from the one in ${MANIFEST_FILE}. ${remedy}` };

@@ -192,6 +192,13 @@ describe('portcullis export', () => {
       assert.equal(cut.status, 2);
       assert.match(cut.stderr, /^.+users\.ndjson: Incomplete: 1 line where it wrote 8 users, [\d,]+ of the [\d,]+ bytes the export of .+ wrote \(see manifest\.json\)\. Export again, or copy .+ \[export_mismatch\]\n$/);
 
+      // A line added (more users than it wrote): changed, said as such.
+      writeFileSync(`${dir}/users.ndjson`, Buffer.concat([users, users.subarray(0, users.indexOf('\n') + 1)]));
+      const grown = await portcullisAsync(args);
+      assert.equal(grown.status, 2);
+      assert.match(grown.stderr, /^.+users\.ndjson: Changed since the export of .+: 9 lines where it wrote 8 users, [\d,]+ bytes where it wrote [\d,]+ \(see manifest\.json\)\. Export again, or copy .+ \[export_mismatch\]\n$/);
+      writeFileSync(`${dir}/users.ndjson`, users.subarray(0, users.indexOf('\n') + 1));
+
       // An export without users leaves the earlier users.ndjson where it was, but not as part of itself.
       assert.equal((await run(['--out', dir, '--no-users'])).status, 0);
       const stale = await portcullisAsync(args);

@@ -82,6 +82,7 @@ test("serve --demo on the quick start's data says how to see the examples, and -
     const loaded = await server.waitForOutput(LOADED);
     assert.match(loaded, new RegExp(`demo: {6}loaded examples/ into account ${fresh}: 3 identity providers, 2 Gateway lists, 3 Access groups, 4 policies, 8 users`));
     assert.match(loaded, new RegExp(`dashboard: http://127\\.0\\.0\\.1:\\d+/\\?account=${fresh}\n`));
+    assert.match(loaded, new RegExp(`sign-in: +to sign in to the example application, give account ${fresh} an auth domain of its own`), 'and how its sign-ins can work');
     const named = async (account: string) => {
       const names: string[] = [];
       for await (const p of cf.withOptions({ baseURL: server.apiUrl }).zeroTrust.access.policies.list({ account_id: account })) names.push(p.name!);

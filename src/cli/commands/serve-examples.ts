@@ -107,7 +107,12 @@ export async function loadDemo(target: DemoTarget, print: (line: string) => void
       `${count('group')} Access groups, ${policies.length} policies, ${result.users?.created ?? 0} users with identities, ` +
       `and the application ${JSON.stringify(app.name)} using the policies`,
   );
-  if (target.account !== target.defaultAccount) print(`  dashboard: ${target.url}/?account=${target.account}`);
+  if (target.account !== target.defaultAccount) {
+    print(`  dashboard: ${target.url}/?account=${target.account}`);
+    // The server's own address is the default account's auth domain: another account's sign-ins need one of its own.
+    print(`  sign-in:   to sign in to the example application, give account ${target.account} an auth domain of its own (a host name that reaches this server):`);
+    print(`             PUT ${endpoint.url}/accounts/${target.account}/access/organizations {"auth_domain": "…"} (docs/enforcement.md, "Several accounts on one server")`);
+  }
   const token = tokenExpression(target.token);
   const tests = `${endpoint.url}/accounts/${endpoint.account}/access/policy-tests`;
   print('  Start a policy test of the example policies over the example users:');
