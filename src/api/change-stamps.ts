@@ -10,9 +10,7 @@
 // arrived, and shared by them: one read serves a batch of requests, and each answer still rests
 // on a read made after its request arrived, so a write acknowledged before a request came in
 // has always moved it (the same reasoning as the enforcement point's, docs/enforcement.md
-// "Sessions and caching"). Where the read is a query, one is in flight at a time: requests that
-// arrive meanwhile wait for the next, which starts after they did, so under load the queries
-// follow the database's pace rather than one per turn.
+// "Sessions and caching").
 
 import type { Store } from '../store/store.js';
 
@@ -26,22 +24,16 @@ interface Waiting {
 
 export class ChangeStamps {
   private waiting: Waiting[] = [];
-  /** A query of versions has been sent and not answered (PostgreSQL). */
-  private querying = false;
 
   constructor(private readonly store: Store) {}
 
   /** The scope's stamp, read after this turn's requests are in. Never rejects. */
   read(scope: string): Promise<ChangeStamp> {
     return new Promise((resolve) => {
+      // setImmediate runs after the poll phase, in which this turn's requests were read.
+      if (this.waiting.length === 0) setImmediate(() => void this.readBatch());
       this.waiting.push({ scope, resolve });
-      if (this.waiting.length === 1 && !this.querying) this.scheduleBatch();
     });
-  }
-
-  /** setImmediate runs after the poll phase, in which this turn's requests were read. */
-  private scheduleBatch(): void {
-    setImmediate(() => void this.readBatch());
   }
 
   private async readBatch(): Promise<void> {
@@ -60,19 +52,14 @@ export class ChangeStamps {
     }
     // One read for every scope asked in this turn (a kept read asks for the tokens' and its account's).
     let versions: ReadonlyMap<string, number> | undefined;
-    this.querying = true;
     try {
       versions = await this.store.read.scopeVersions([...new Set(batch.map((waiting) => waiting.scope))]);
     } catch {
       versions = undefined;
-    } finally {
-      this.querying = false;
     }
     for (const { scope, resolve } of batch) {
       const version = versions?.get(scope);
       resolve(version === undefined ? undefined : `v${version}`);
     }
-    // Those that came while the query ran: read for them once this turn's requests are in too.
-    if (this.waiting.length > 0) this.scheduleBatch();
   }
 }
