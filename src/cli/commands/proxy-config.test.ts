@@ -106,7 +106,7 @@ describe('portcullis proxy-config', () => {
       const caddy = await portcullisAsync(['proxy-config', 'Wiki', '--proxy', 'caddy', '--upstream', '127.0.0.1:3000'], env);
       assert.match(caddy.stdout, /copy_headers Cf-Access-Jwt-Assertion Cf-Access-Authenticated-User-Email X-Department X-Cost-Center$/m);
       const traefik = await portcullisAsync(['proxy-config', 'Wiki', '--proxy', 'traefik', '--upstream', '127.0.0.1:3000'], env);
-      assert.match(traefik.stdout, /authResponseHeaders: \["Cf-Access-Jwt-Assertion", "Cf-Access-Authenticated-User-Email", "X-Department", "X-Cost-Center"\]/);
+      assert.match(traefik.stdout, /authResponseHeaders: \["Cf-Access-Jwt-Assertion", "Cf-Access-Authenticated-User-Email", "Cookie", "X-Department", "X-Cost-Center"\]/);
     } finally {
       await s.api('DELETE', `/accounts/${s.accountId}/access/identity_providers/${created.json.result.id}`);
     }
