@@ -24,11 +24,16 @@ if (ifChanged && builtStamp(dist) === stamp) {
   process.exit(0);
 }
 
+// A first `npm start` builds for a while before the server says anything: say what is happening.
+const started = Date.now();
+console.log(ifChanged ? 'build: src/ or web/ changed since dist/ was built (or there is no dist/ yet): building, which takes a minute or two…' : 'build: building dist/…');
+
 // In the repository root, so that the final rename stays on one file system (.gitignore: .build-*/).
 const built = mkdtempSync(join(root, '.build-'));
 chmodSync(built, 0o755); // as dist/ was: readable by whoever runs the server
 
 function run(what, script, args) {
+  console.log(`build: ${what}`);
   const r = spawnSync(process.execPath, [join(root, 'node_modules', script), ...args], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) {
     rmSync(built, { recursive: true, force: true });
@@ -43,3 +48,4 @@ run('bundling the dashboard', 'vite/bin/vite.js', ['build', '--config', 'web/vit
 // The stamp of the inputs as they were when the build started: an edit made meanwhile rebuilds next time.
 writeFileSync(join(built, STAMP_FILE), `${stamp}\n`);
 swapIn(built, dist);
+console.log(`build: dist/ is ready (${Math.round((Date.now() - started) / 1000)} s).`);

@@ -52,6 +52,7 @@ test("npm start's build and npm run build: swapped in whole, skipped when nothin
   try {
     const first = build(dir, '--if-changed');
     assert.equal(first.status, 0, first.stderr);
+    assert.match(first.stdout, /^build: .*building.*\nbuild: compiling src\/\nbuild: type-checking web\/\nbuild: bundling the dashboard\nbuild: dist\/ is ready \(\d+ s\)\.\n$/, 'a first start says what it is doing');
     assert.match(readFileSync(dist('src/hello.js'), 'utf8'), /'one'/);
     assert.ok(existsSync(dist('web/index.html')), 'the dashboard is bundled into dist/web');
     assert.ok(!existsSync(dist('src/hello.test.js')), 'tests are not part of the product build');
