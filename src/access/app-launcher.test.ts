@@ -20,7 +20,8 @@ describe('App Launcher', () => {
   let payrollId: string;
 
   /** Sign in with the development login from the launcher, as a browser would; the jar keeps the launcher's cookie. */
-  const signIn = async (email: string): Promise<{ jar: CookieJar; page: Response; setCookies: string[] }> => {
+  /** From the landing page's button through the development login's form: the form's answer. */
+  const postSignIn = async (email: string): Promise<{ jar: CookieJar; posted: Response }> => {
     const jar = new CookieJar();
     const first = await jar.fetch(launcherUrl);
     assert.equal(first.status, 200, 'nobody signed in gets the landing page');
@@ -34,6 +35,10 @@ describe('App Launcher', () => {
     assert.match(await form.text(), /Sign in to App Launcher/);
     const posted = await jar.fetch(login.toString(), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email, redirect_url: launcherUrl }).toString() });
     assert.equal(posted.status, 302);
+    return { jar, posted };
+  };
+  const signIn = async (email: string): Promise<{ jar: CookieJar; page: Response; setCookies: string[] }> => {
+    const { jar, posted } = await postSignIn(email);
     const authorized = await jar.fetch(new URL(posted.headers.get('location')!, s.baseUrl).toString());
     assert.equal(authorized.status, 302);
     assert.equal(authorized.headers.get('location'), launcherUrl);
@@ -103,10 +108,17 @@ describe('App Launcher', () => {
     assert.doesNotMatch(html, /javascript:/);
   });
 
-  it("refuses the launcher to those its policies do not let in", async () => {
-    const { page } = await signIn('mallory@evil.test');
+  it("refuses the launcher at the sign-in to those its policies do not let in", async () => {
+    const { jar, posted } = await postSignIn('mallory@evil.test');
+    const to = new URL(posted.headers.get('location')!, s.baseUrl);
+    assert.match(to.pathname, /^\/cdn-cgi\/access\/forbidden\//, 'no token for the launcher: the refusal page');
+    const page = await jar.fetch(to.toString());
     assert.equal(page.status, 403);
-    assert.doesNotMatch(await page.text(), /class="tile"/);
+    const html = await page.text();
+    assert.match(html, /You don&#39;t have permission to use the App Launcher\./);
+    assert.match(html, /Signed in as mallory@evil\.test/);
+    assert.doesNotMatch(html, /class="tile"/);
+    assert.equal((await jar.fetch(launcherUrl)).status, 302, 'the launcher still has no session of theirs: it sends them to sign in');
   });
 
   it("gives a session that opens no application, and signs out of it on the auth domain", async () => {

@@ -9,7 +9,7 @@ import { prepareIdentity, resultAccess, resultDecidingIndex, type Identity } fro
 import type { ResourceRecord } from '../store/store.js';
 import { evaluatedIdentity } from '../api/resources/user-policy-checks.js';
 import { destinationsOf, type AccountView } from './account-views.js';
-import { decide, unprovidedSteps, type DecideContext, type Decision } from './decide.js';
+import { decide, denyMessage, unprovidedSteps, type DecideContext, type Decision } from './decide.js';
 import { cookieValue, cookieValues, first, forwarded } from './forwarded.js';
 import { GLOBAL_COOKIE, verifyGlobalSession } from './global-session.js';
 import { BINDING_COOKIE } from './binding-cookie.js';
@@ -152,8 +152,7 @@ export function registerAppLauncher(app: FastifyInstance, deps: LauncherDeps): v
       }
       case 'deny': {
         await log.refusal(view.accountId, { app: launcher, host: original.host, ip: original.ip, ...(decision.userId !== undefined ? { userId: decision.userId } : {}), ...(decision.email !== undefined ? { userEmail: decision.email } : {}) });
-        const message = typeof launcher.body.custom_deny_message === 'string' && launcher.body.custom_deny_message !== '' ? launcher.body.custom_deny_message : "You don't have permission to use the App Launcher.";
-        return page(reply, 403, 'Forbidden', message);
+        return page(reply, 403, 'Forbidden', denyMessage(launcher));
       }
       default:
         return page(reply, 403, 'Forbidden', "You don't have permission to use the App Launcher.");

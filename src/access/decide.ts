@@ -113,6 +113,19 @@ export interface DecideContext {
   readonly now?: number;
 }
 
+/** What a refused user is told: the application's custom_deny_message, else Cloudflare's default words. */
+export function denyMessage(app: ResourceRecord): string {
+  const custom = app.body.custom_deny_message;
+  if (typeof custom === 'string' && custom !== '') return custom;
+  return app.body.type === 'app_launcher' ? "You don't have permission to use the App Launcher." : "You don't have permission to view this application.";
+}
+
+/** Where a refusal sends the browser instead of a page: custom_deny_url, or for a service token custom_non_identity_deny_url. */
+export function denyUrl(app: ResourceRecord, serviceToken = false): string | undefined {
+  const setting = serviceToken ? app.body.custom_non_identity_deny_url : app.body.custom_deny_url;
+  return typeof setting === 'string' && setting !== '' ? setting : undefined;
+}
+
 /** The application's session length in seconds: its own, else the organization's, else 24 hours. */
 export function sessionSeconds(app: ResourceRecord, organizationDefault?: unknown): number {
   const text = typeof app.body.session_duration === 'string' ? app.body.session_duration : typeof organizationDefault === 'string' ? organizationDefault : '24h';

@@ -200,20 +200,33 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
       }
     });
 
-    it('refuses a signed-in user the policies do not allow', async () => {
+    it('refuses at the sign-in a user the policies do not allow, and at the proxy one they no longer allow', async () => {
       const other = await chromium.launchPersistentContext(tempDir('portcullis-chromium-').path, {
         executablePath: CHROMIUM_PATH,
         headless: true,
         args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', `--host-resolver-rules=MAP ${HOST} 127.0.0.1`],
       });
+      const staff = { name: 'Staff', decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }] };
       try {
         const page = await other.newPage();
         await page.goto(`${origin()}/`);
         await page.fill('#email', 'eve@elsewhere.org');
-        const [answer] = await Promise.all([page.waitForResponse((r) => r.url().startsWith(origin()) && !r.url().includes('/cdn-cgi/') && r.status() !== 302), page.click('button[type=submit]')]);
+        const [answer] = await Promise.all([page.waitForResponse((r) => r.url().includes('/cdn-cgi/access/forbidden/')), page.click('button[type=submit]')]);
         assert.equal(answer.status(), 403);
-        assert.match(await answer.text(), /You don&#39;t have permission to view this application\./, "portcullis's page, with the application's deny message");
+        assert.equal(new URL(answer.url()).origin, s.baseUrl, 'refused on the auth domain, as at Cloudflare');
+        assert.match(await answer.text(), /You don&#39;t have permission to view this application\./, "with the application's deny message");
+        assert.equal((await other.cookies(origin())).some((c) => c.name === 'CF_Authorization'), false, 'no session on the application host');
         assert.equal(upstream.seen.some((r) => r.email === 'eve@elsewhere.org'), false, 'nothing of hers reached the upstream');
+
+        // Let in while the policy names her, then no longer: the proxy refuses her session.
+        assert.equal((await s.api('PUT', `${A()}/policies/${staffPolicy}`, { ...staff, include: [...staff.include, { email: { email: 'eve@elsewhere.org' } }] })).status, 200);
+        await page.goto(`${origin()}/`);
+        await page.waitForSelector('#hello');
+        assert.equal((await s.api('PUT', `${A()}/policies/${staffPolicy}`, staff)).status, 200);
+        const refused = await page.goto(`${origin()}/`);
+        assert.equal(refused?.status(), 403);
+        assert.equal(new URL(page.url()).origin, origin(), "refused on the application's host");
+        assert.match(await refused!.text(), /You don&#39;t have permission to view this application\./, "portcullis's page, with the application's deny message");
 
         // With a custom_deny_url the proxy sends her there instead.
         const cookie = (await other.cookies(origin())).map((c) => `${c.name}=${c.value}`).join('; ');
@@ -228,6 +241,7 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
           assert.equal((await s.api('PUT', `${A()}/apps/${wiki.id}`, withDenyUrl)).status, 200);
         }
       } finally {
+        assert.equal((await s.api('PUT', `${A()}/policies/${staffPolicy}`, staff)).status, 200);
         await other.close();
       }
     });

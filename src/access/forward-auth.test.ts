@@ -336,21 +336,26 @@ describe('the access-request log, sessions and failed logins', () => {
     assert.equal(answer.status, 302);
     return answer.headers.getSetCookie();
   };
+  let auds: { wikiAud: string; crmAud: string };
   before(async () => {
     s = await startTestServer({ access: { devLogin: true } });
-    await withApps(s);
+    auds = await withApps(s);
   });
   after(() => s?.close());
 
   it("records sign-ins as sessions until revoked, and refusals as failed logins, at most once a minute", async () => {
     const A = `/accounts/${s.accountId}/access`;
-    const signIn = async (email: string) => {
+    const signIn = async (email: string): Promise<URL> => {
       const res = await fetch(`${s.baseUrl}/cdn-cgi/access/login/wiki.test`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email, redirect_url: 'http://wiki.test/' }).toString() });
       assert.equal(res.status, 302);
-      return new URL(res.headers.get('location')!).searchParams.get('token')!;
+      return new URL(res.headers.get('location')!);
     };
-    await signIn('ada@example.com');
-    const eveToken = await signIn('eve@elsewhere.org');
+    assert.ok((await signIn('ada@example.com')).searchParams.get('token'));
+    for (let i = 0; i < 3; i++) {
+      const refused = await signIn('eve@elsewhere.org');
+      assert.match(refused.pathname, /^\/cdn-cgi\/access\/forbidden\//, 'refused at the sign-in');
+      assert.equal(refused.searchParams.get('token'), null, 'with no token');
+    }
     const users = (await s.api('GET', `${A}/users?per_page=50`)).json.result as { id: string; email: string }[];
     const ada = users.find((u) => u.email === 'ada@example.com')!;
     const eve = users.find((u) => u.email === 'eve@elsewhere.org')!;
@@ -363,15 +368,16 @@ describe('the access-request log, sessions and failed logins', () => {
     assert.equal(one.status, 200);
     assert.deepEqual([one.json.result.email, one.json.result.isActive], ['ada@example.com', true]);
 
+    // A session of hers from elsewhere (made here, as one issued before a policy change would be): refused as well.
+    const eveToken = await userAppToken({ aud: auds.wikiAud, issuer: s.baseUrl, lifetimeSeconds: 600, userId: eve.id, email: eve.email }, await s.accessKeys!.current(s.accountId));
     for (let i = 0; i < 3; i++) assert.equal((await authorize(s, { 'x-forwarded-host': 'wiki.test', cookie: `CF_Authorization=${eveToken}` })).status, 403);
     const failed = await s.api('GET', `${A}/users/${eve.id}/failed_logins`);
-    assert.equal(failed.json.result.length, 1, 'three refusals within a minute are logged once');
+    assert.equal(failed.json.result.length, 1, 'three refused sign-ins and three refused requests within a minute are logged once');
     assert.equal(failed.json.result[0].metadata.user_email, 'eve@elsewhere.org');
 
     const log = await s.api('GET', `${A}/logs/access_requests?direction=asc`);
-    assert.deepEqual(log.json.result.map((e: { user_email: string; allowed: boolean }) => [e.user_email, e.allowed]), [['ada@example.com', true], ['eve@elsewhere.org', true], ['eve@elsewhere.org', false]]);
-    assert.equal(log.json.result[0].app_domain, 'wiki.test');
-    assert.equal(log.json.result[0].connection, 'development');
+    assert.deepEqual(log.json.result.map((e: { user_email: string; allowed: boolean }) => [e.user_email, e.allowed]), [['ada@example.com', true], ['eve@elsewhere.org', false]]);
+    for (const entry of log.json.result) assert.deepEqual([entry.app_domain, entry.connection], ['wiki.test', 'development']);
     assert.equal((await s.api('GET', `${A}/logs/access_requests?since=2999-01-01T00:00:00Z`)).json.result.length, 0);
     assert.equal((await s.api('GET', `${A}/logs/access_requests?until=yesterday`)).status, 400);
 

@@ -76,6 +76,44 @@ describe('global session', () => {
     assert.deepEqual(after.map((x: { metadata: { apps: object } }) => Object.keys(x.metadata.apps)), [[wikiApp.id]]);
   });
 
+  it("refuses at the sign-in an application whose policies do not let its user in, and keeps the session for the others", async () => {
+    const policy = await s.api('POST', `${A}/policies`, { name: 'Ops only', decision: 'allow', include: [{ email: { email: 'ops@example.com' } }] });
+    const ops = await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Ops', domain: 'ops.test', custom_deny_message: 'Ops staff only: ask #ops.', policies: [{ id: policy.json.result.id, precedence: 1 }] });
+    assert.equal(ops.status, 201, JSON.stringify(ops.json));
+    try {
+      const jar = new CookieJar();
+      const refused = await devSignIn(jar, 'ops.test', 'ada@example.com');
+      const to = new URL(refused.headers.get('location')!);
+      assert.equal(`${to.origin}${to.pathname}`, `${s.baseUrl}/cdn-cgi/access/forbidden/${ops.json.result.id}`, 'no token: the auth domain refuses her');
+      const page = await jar.fetch(to.toString());
+      assert.equal(page.status, 403);
+      assert.equal(page.headers.get('cache-control'), 'no-store');
+      const html = await page.text();
+      assert.match(html, /Ops staff only: ask #ops\./, "the application's custom_deny_message");
+      assert.match(html, /Signed in as ada@example\.com/);
+      assert.match(html, new RegExp(`href="${s.baseUrl}/cdn-cgi/access/logout"`), 'and a way to sign in as someone else');
+
+      // The global session she got is kept: an application that lets her in opens without asking,
+      // and the one that does not refuses her again without the sign-in form.
+      assert.equal(new URL((await loginPage(jar, 'wiki.test')).headers.get('location')!).pathname, '/cdn-cgi/access/authorized');
+      const again = await loginPage(jar, 'ops.test');
+      assert.equal(again.status, 302);
+      assert.equal(new URL(again.headers.get('location')!).pathname, to.pathname);
+
+      // With a custom_deny_url the sign-in sends her there.
+      const body = { type: 'self_hosted', name: 'Ops', domain: 'ops.test', custom_deny_url: 'https://help.test/no-access', policies: [{ id: policy.json.result.id, precedence: 1 }] };
+      assert.equal((await s.api('PUT', `${A}/apps/${ops.json.result.id}`, body)).status, 200);
+      assert.equal((await loginPage(jar, 'ops.test')).headers.get('location'), 'https://help.test/no-access');
+
+      const log = (await s.api('GET', `${A}/logs/access_requests?email=ada@example.com&email_exact=true&allowed=false`)).json.result;
+      assert.deepEqual(log.map((e: { app_domain: string; allowed: boolean }) => [e.app_domain, e.allowed]), [['ops.test', false]], 'refused, logged once a minute');
+      assert.equal((await jar.fetch(`${s.baseUrl}/cdn-cgi/access/forbidden/no-such-app`)).status, 404);
+    } finally {
+      await s.api('DELETE', `${A}/apps/${ops.json.result.id}`);
+      await s.api('DELETE', `${A}/policies/${policy.json.result.id}`);
+    }
+  });
+
   it('opens no application by itself', async () => {
     const jar = new CookieJar();
     await devSignIn(jar, 'wiki.test', 'ada@example.com');

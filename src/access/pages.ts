@@ -18,6 +18,15 @@ export function messagePage(title: string, message: string, link?: string): stri
 }
 
 /**
+ * The auth domain's refusal of a signed-in user (login/flow.ts refuseAtSignIn): the application's
+ * words, who is signed in, and a way to sign in as someone else.
+ */
+export function refusedPage(message: string, email: string | undefined, signOutUrl: string): string {
+  const who = email === undefined ? '' : `<p id="who">Signed in as ${escapeHtml(email)}.</p>`;
+  return page('Forbidden', `<h1>Forbidden</h1><p id="message">${escapeHtml(message)}</p>${who}<p><a id="sign-out" href="${escapeHtml(signOutUrl)}">Sign in with another account</a></p>`);
+}
+
+/**
  * What a browser without a session gets when the proxy shows it the 401 answer itself (Envoy;
  * nginx and Caddy redirect): a page that goes on to sign in at once.
  */

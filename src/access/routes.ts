@@ -11,7 +11,7 @@ import type { ResourceRecord, Store } from '../store/store.js';
 import { TOKEN_COOKIE, VerifiedTokens, verifyAppToken } from './app-token.js';
 import { AccessLog } from './access-log.js';
 import { ProblemLog } from './problem-log.js';
-import { decide, decideFromMemory, type Decision, type ForwardedRequest } from './decide.js';
+import { decide, decideFromMemory, denyMessage, denyUrl, type Decision, type ForwardedRequest } from './decide.js';
 import { messagePage, signInRequiredPage } from './pages.js';
 import { authDomainUrl, issuedBefore, sessionsRevokedAt, type OrganizationBody } from '../account/organization.js';
 import { AccountViews, destinationsOf, type AccountView } from './account-views.js';
@@ -222,20 +222,18 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
       case 'deny': {
         await log.refusal(decision.app.accountId, { app: decision.app, host: original.host, ip: original.ip, ...(decision.userId !== undefined ? { userId: decision.userId } : {}), ...(decision.email !== undefined ? { userEmail: decision.email } : {}) });
         // A service token refused goes to custom_non_identity_deny_url, a user to custom_deny_url.
-        const denyUrlSetting = decision.serviceToken === true ? decision.app.body.custom_non_identity_deny_url : decision.app.body.custom_deny_url;
-        const denyUrl = typeof denyUrlSetting === 'string' && denyUrlSetting !== '' ? denyUrlSetting : undefined;
+        const sendTo = denyUrl(decision.app, decision.serviceToken === true);
         if (decision.unprovided !== undefined) {
           const { policy, steps } = decision.unprovided;
           const report = unprovided.report(`${decision.app.id}\n${policy}`);
           if (report !== undefined) app.log.warn({ app: decision.app.name, appId: decision.app.id, policy, steps, refusedSince: report.refusedSince }, 'An Allow policy asks for a step this server does not provide; the users it matches are refused (docs/enforcement.md)');
         }
-        if (denyUrl !== undefined) reply.header('x-access-deny-url', denyUrl);
-        if (redirect && denyUrl !== undefined) return reply.redirect(denyUrl, 302);
+        if (sendTo !== undefined) reply.header('x-access-deny-url', sendTo);
+        if (redirect && sendTo !== undefined) return reply.redirect(sendTo, 302);
         if (decision.unprovided !== undefined) {
           return reply.code(403).type('text/html').send(messagePage('Forbidden', `Access to this application needs ${decision.unprovided.steps} first, which this server does not provide. Ask the application's administrator.`));
         }
-        const message = typeof decision.app.body.custom_deny_message === 'string' ? decision.app.body.custom_deny_message : "You don't have permission to view this application.";
-        return reply.code(403).type('text/html').send(messagePage('Forbidden', message));
+        return reply.code(403).type('text/html').send(messagePage('Forbidden', denyMessage(decision.app)));
       }
       case 'conflict': {
         const path = original.path.split('?')[0];

@@ -11,7 +11,7 @@ import type { SigningKeys } from '../../account/signing-keys.js';
 import { readOrganization } from '../../account/organization.js';
 import { globalSessionCookie, globalSessionSeconds, globalSessionToken, userOfSession, type GlobalSession } from '../global-session.js';
 import type { AccessLog } from '../access-log.js';
-import { findApplication, policySessionSeconds, sessionSeconds } from '../decide.js';
+import { denyUrl, findApplication, policySessionSeconds, sessionSeconds } from '../decide.js';
 import { newIdentityNonce, userAppToken } from '../app-token.js';
 import { urlOnHost } from '../forwarded.js';
 import { identityOf, recordLogin, type LoginIdentity } from '../logins.js';
@@ -105,6 +105,9 @@ export async function allowedProviders(ctx: LoginContext, app: ResourceRecord): 
   return allowed.length === 0 ? all : all.filter((idp) => allowed.includes(idp.id));
 }
 
+/** The auth domain's page that tells a signed-in user an application refuses them (refuseAtSignIn). */
+export const FORBIDDEN_PATH = '/cdn-cgi/access/forbidden';
+
 /** How long a sign-in may take between its start and the identity provider's answer. */
 export const CHALLENGE_SECONDS = 10 * 60;
 
@@ -180,7 +183,9 @@ export async function completeLogin(ctx: LoginContext, pending: PendingLogin, id
   const global = await globalSessionToken({ issuer, userId: user.id, email: user.email, idp: identity.idp, identityNonce, lifetimeSeconds: globalSeconds, ...(headers !== undefined ? { headers } : {}) }, key, ctx.now());
   reply.header('set-cookie', globalSessionCookie(global, globalSeconds, new URL(issuer).protocol === 'https:'));
   if (pending.signInOnly === true) return pending.target;
-  return enterApplication(ctx, pending, deciding, { userId: user.id, email: user.email, identityNonce, connection: identity.idp.type, ...(headers !== undefined ? { headers } : {}) }, ip, lifetimeSeconds);
+  const who: SigningIn = { userId: user.id, email: user.email, identityNonce, connection: identity.idp.type, ...(headers !== undefined ? { headers } : {}) };
+  if (deciding === undefined) return refuseAtSignIn(ctx, pending, who, ip);
+  return enterApplication(ctx, pending, deciding, who, ip, lifetimeSeconds);
 }
 
 /** As at Cloudflare: the session duration of the policy letting the user in when it sets one, else the application's (else the organization's). */
@@ -197,8 +202,22 @@ export async function continueGlobalSession(ctx: LoginContext, pending: PendingL
   if (pending.signInOnly === true) return pending.target;
   const organization = await readOrganization(ctx.store.read, ctx.accountId);
   const deciding = await policyLettingIn(ctx, pending.app, user, ip);
+  const who: SigningIn = { userId: user.id, email: user.email, identityNonce: session.identityNonce, connection: session.idp.type, ...(session.headers !== undefined ? { headers: session.headers } : {}) };
+  if (deciding === undefined) return refuseAtSignIn(ctx, pending, who, ip);
   const lifetimeSeconds = tokenSeconds(deciding, pending.app, organization?.body.session_duration);
-  return enterApplication(ctx, pending, deciding, { userId: user.id, email: user.email, identityNonce: session.identityNonce, connection: session.idp.type, ...(session.headers !== undefined ? { headers: session.headers } : {}) }, ip, lifetimeSeconds);
+  return enterApplication(ctx, pending, deciding, who, ip, lifetimeSeconds);
+}
+
+/**
+ * A signed-in user whom no policy of the application lets in is refused here, on the auth domain,
+ * as at Cloudflare: no application token, a refusal in the access log (allowed: false, at most once
+ * a minute per user and application), and the browser goes to the application's custom_deny_url,
+ * else to the auth domain's refusal page. The global session stays: the person did sign in, and
+ * may open the applications that do let them in (docs/enforcement.md "Refused at the sign-in").
+ */
+async function refuseAtSignIn(ctx: LoginContext, pending: PendingLogin, who: SigningIn, ip: string | undefined): Promise<string> {
+  await ctx.log.refusal(ctx.accountId, { app: pending.app, host: pending.host, ip, userId: who.userId, userEmail: who.email, connection: who.connection });
+  return denyUrl(pending.app) ?? `${await ctx.issuer()}${FORBIDDEN_PATH}/${encodeURIComponent(pending.app.id)}`;
 }
 
 /**

@@ -142,10 +142,10 @@ describe('purpose justification', () => {
     assert.equal((await s.api('PUT', `${A}/policies/${id}`, { ...body, purpose_justification_required: true, purpose_justification_prompt: PROMPT })).status, 200);
   });
 
-  it('does not ask a user whom no policy lets in: they are refused as before', async () => {
+  it('does not ask a user whom no policy lets in: they are refused at the sign-in', async () => {
     const jar = new CookieJar();
     const to = await devSignIn(jar, 'ledger.test', 'mallory@elsewhere.test');
-    assert.equal(`${to.host}${to.pathname}`, 'ledger.test/cdn-cgi/access/authorized');
-    assert.equal((await authorize('ledger.test', tokenIn(to.toString()))).status, 403);
+    assert.equal(`${to.origin}${to.pathname.replace(/[^/]+$/, '')}`, `${s.baseUrl}/cdn-cgi/access/forbidden/`, 'the refusal page, not the justification page');
+    assert.equal((await jar.fetch(to.toString())).status, 403);
   });
 });

@@ -4,16 +4,17 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ResourceRecord } from '../../store/store.js';
-import { loginPage, messagePage, testResultPage } from '../pages.js';
+import { loginPage, messagePage, refusedPage, testResultPage } from '../pages.js';
 import { cookieValue, forwarded, urlOnHost } from '../forwarded.js';
 import { GLOBAL_COOKIE, sessionFitsProviders, verifyGlobalSession } from '../global-session.js';
-import { admitToApplication, allowedProviders, completeLogin, continueGlobalSession, pendingLogin, testLogin, TEST_RESULT_KIND, type LoginContext, type LoginContextOf, type PendingLogin } from './flow.js';
+import { admitToApplication, allowedProviders, completeLogin, continueGlobalSession, FORBIDDEN_PATH, pendingLogin, testLogin, TEST_RESULT_KIND, type LoginContext, type LoginContextOf, type PendingLogin } from './flow.js';
 import type { LoginMethod } from './method.js';
 import { oidcMethod } from './oidc.js';
 import { samlMethod } from './saml.js';
 import { pinMethod } from './one-time-pin.js';
 import type { Mailer } from './mailer.js';
 import { readOrganization } from '../../account/organization.js';
+import { denyMessage } from '../decide.js';
 import { registerJustificationRoutes } from './justification.js';
 import { registerApprovalRoutes } from './approval.js';
 import { AUTH_DOMAIN_FORM } from './form-origin.js';
@@ -115,6 +116,18 @@ export function registerLoginRoutes(scope: FastifyInstance, contextOf: LoginCont
     const identity = result.body.identity as { idp?: { id?: string } };
     const idp = await ctx.store.read.getResource(ctx.accountId, 'identity_provider', String(identity.idp?.id));
     return reply.type('text/html').header('cache-control', 'no-store').send(testResultPage(String(idp?.body.name ?? 'The identity provider'), identity));
+  });
+
+  // Where a sign-in refused by the application's policies ends (flow.ts refuseAtSignIn).
+  scope.get(`${FORBIDDEN_PATH}/:app`, async (request, reply) => {
+    const ctx = await contextOf(request, reply);
+    if (ctx === undefined) return reply;
+    const { app: appId } = request.params as { app: string };
+    const app = appId.length > 200 ? undefined : await ctx.store.read.getResource(ctx.accountId, 'app', appId);
+    if (app === undefined) return reply.code(404).type('text/html').send(messagePage('Not found', 'No application has this id.'));
+    const issuer = await ctx.issuer();
+    const session = await verifyGlobalSession(cookieValue(request.headers.cookie, GLOBAL_COOKIE), await ctx.keys.keys(ctx.accountId), issuer, ctx.now());
+    return reply.code(403).header('cache-control', 'no-store').type('text/html').send(refusedPage(denyMessage(app), session?.email, `${issuer}/cdn-cgi/access/logout`));
   });
 
   if (!devLogin) return;
