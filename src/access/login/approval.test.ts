@@ -165,6 +165,26 @@ describe('temporary authentication', () => {
     assert.equal((await new CookieJar().fetch(waiting)).status, 404, 'the waiting page is only its browser\'s');
   });
 
+  it('takes no answer from an approver the policy no longer names, on a request made before', async () => {
+    const ivan = new CookieJar();
+    const waiting = await ask(ivan, 'vault.test', 'ivan@example.com', 'The ledger audit');
+    const link = linkOf(waiting);
+    const deputy = await approver(link, 'deputy@example.com');
+    const vault = (await s.api('GET', `${A}/policies`)).json.result.find((p: { name: string }) => p.name === 'Vault, approved');
+    const body = { name: vault.name, decision: 'allow', include: vault.include, approval_required: true, purpose_justification_required: true, purpose_justification_prompt: 'Why?' };
+    assert.equal((await s.api('PUT', `${A}/policies/${vault.id}`, { ...body, approval_groups: [{ approvals_needed: 1, email_addresses: ['boss@example.com'] }] })).status, 200);
+    try {
+      const refused = await answer(deputy, link, 'approve');
+      assert.equal(refused.status, 403);
+      assert.match(await refused.text(), /no longer an approver of Vault/);
+      assert.equal((await ivan.fetch(waiting)).status, 200, 'still waiting');
+      assert.equal((await answer(await approver(link, 'boss@example.com'), link, 'approve')).status, 200, 'an approver still named answers');
+      assert.equal((await ivan.fetch(waiting)).status, 302, 'and the request is granted');
+    } finally {
+      assert.equal((await s.api('PUT', `${A}/policies/${vault.id}`, { ...body, approval_groups: vault.approval_groups })).status, 200);
+    }
+  });
+
   it(`takes at most ${REQUESTS_PER_HOUR} access requests an hour from one user, so that a loop cannot flood the approvers' mail`, async () => {
     const jar = new CookieJar();
     for (let i = 0; i < REQUESTS_PER_HOUR; i++) await ask(jar, 'vault.test', 'heidi@example.com', `Attempt ${i}`);

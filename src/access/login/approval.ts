@@ -18,6 +18,7 @@ import type { Mailer } from './mailer.js';
 import { allowedProviders, approverSignInApp, type LoginContext, type LoginContextOf } from './flow.js';
 import { policyLettingIn, type Justified, type SigningIn } from './justification.js';
 import { AUTH_DOMAIN_FORM } from './form-origin.js';
+import { asksApproval } from '../decide.js';
 
 /** The requester's page, which waits for the answer. */
 export const REQUEST_PATH = '/cdn-cgi/access/request';
@@ -111,6 +112,14 @@ async function groupsOf(ctx: LoginContext, groups: readonly ApprovalGroupSetting
     if ((group.email_addresses ?? []).some((address) => lower(address) === wanted) || (group.email_list_uuid !== undefined && (await inList(ctx, group.email_list_uuid, wanted)))) found.push(index);
   }
   return found;
+}
+
+/** The approval groups the application's Allow policies that ask for an approver name now (none once it is deleted). */
+async function currentApprovalGroups(ctx: LoginContext, appId: string): Promise<readonly ApprovalGroupSetting[]> {
+  const app = await ctx.store.read.getResource(ctx.accountId, 'app', appId);
+  if (app === undefined) return [];
+  const { policies } = await (await ctx.views.get(ctx.accountId, ctx.now())).compiled(app);
+  return policies.filter(asksApproval).flatMap((policy) => (policy.settings.approval_groups ?? []) as readonly ApprovalGroupSetting[]);
 }
 
 /** Every approver's address (named ones first, then the lists'), without repeats, up to `limit`. */
@@ -295,6 +304,11 @@ export function registerApprovalRoutes(scope: FastifyInstance, contextOf: LoginC
     if (lower(session.email) === lower(body.who.email)) return { stop: page(reply, 403, 'Not yours to answer', 'You cannot approve your own access request.') };
     const groups = await groupsOf(ctx, body.groups, session.email);
     if (groups.length === 0) return { stop: page(reply, 403, 'Not an approver', `${session.email} is not an approver of this request.`) };
+    // An approver when the request was made, and still one: taken out of every approval group the
+    // application's policies name now, they can no longer answer requests made before.
+    if ((await groupsOf(ctx, await currentApprovalGroups(ctx, body.app), session.email)).length === 0) {
+      return { stop: page(reply, 403, 'Not an approver', `${session.email} is no longer an approver of ${body.appName}: its policies name other approvers now.`) };
+    }
     return { id, found, body, session, groups };
   };
 
