@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { SigningKey } from '../account/signing-keys.js';
+import type { ExternalVerdict } from './sign-in-external.js';
 
 /** The cookie that carries an application token on its host (and the global session on the auth domain). */
 export const TOKEN_COOKIE = 'CF_Authorization';
@@ -26,6 +27,8 @@ export interface AppTokenClaims extends JWTPayload {
   readonly purpose_justified?: boolean;
   /** portcullis's own: an approver granted this session (docs/enforcement.md "Temporary authentication"); it ends with the grant. */
   readonly access_approved?: boolean;
+  /** portcullis's own: the external evaluation endpoints' answers at sign-in (sign-in-external.ts), read as unknown until checked. */
+  readonly external_evaluation?: unknown;
 }
 
 export interface UserTokenInput {
@@ -43,6 +46,8 @@ export interface UserTokenInput {
   readonly justified?: true;
   /** An approver granted the session. */
   readonly approved?: true;
+  /** The external evaluation endpoints' answers at sign-in, which hold for the session. */
+  readonly external?: readonly ExternalVerdict[];
 }
 
 export interface ServiceTokenInput {
@@ -68,7 +73,7 @@ function signed(claims: Record<string, unknown>, key: SigningKey, aud: string, i
 
 export function userAppToken(input: UserTokenInput, key: SigningKey, now = Date.now()): Promise<string> {
   return signed(
-    { type: 'app', email: input.email, sub: input.userId, identity_nonce: input.identityNonce ?? newIdentityNonce(), ...(input.country !== undefined ? { country: input.country } : {}), ...(input.headers !== undefined ? { saml_headers: { ...input.headers } } : {}), ...(input.justified === true ? { purpose_justified: true } : {}), ...(input.approved === true ? { access_approved: true } : {}) },
+    { type: 'app', email: input.email, sub: input.userId, identity_nonce: input.identityNonce ?? newIdentityNonce(), ...(input.country !== undefined ? { country: input.country } : {}), ...(input.headers !== undefined ? { saml_headers: { ...input.headers } } : {}), ...(input.justified === true ? { purpose_justified: true } : {}), ...(input.approved === true ? { access_approved: true } : {}), ...(input.external !== undefined ? { external_evaluation: input.external.map((v) => ({ ...v })) } : {}) },
     key,
     input.aud,
     input.issuer,

@@ -20,6 +20,7 @@ import type { SigningKey, SigningKeys } from '../account/signing-keys.js';
 import { isSafeHeader } from '../schema/saml-headers.js';
 import { issuedBefore } from '../account/organization.js';
 import { preflightHandling, type Preflight } from './cors.js';
+import { answersOfSession } from './sign-in-external.js';
 
 export interface ForwardedRequest {
   readonly host: string;
@@ -307,7 +308,10 @@ function decideWith(request: ForwardedRequest, ctx: DecideContext, index: Accoun
     }
   }
 
-  const packed = compiled.evaluate(prepareIdentity(identity));
+  // A user's session carries its sign-in's external evaluation answers (sign-in-external.ts).
+  const userSession = claims !== undefined && service === undefined;
+  const external = userSession && compiled.externalRules.length > 0 ? answersOfSession(claims!.external_evaluation) : undefined;
+  const packed = compiled.evaluate(prepareIdentity(identity), external);
   const access = resultAccess(packed);
   const deciding = policies[resultDecidingIndex(packed)];
   if (access === 'granted') {
@@ -340,6 +344,8 @@ function decideWith(request: ForwardedRequest, ctx: DecideContext, index: Accoun
   // Denied (or undecidable, which fails closed): a logged-in user or a service token is refused;
   // nobody identified is sent to log in first.
   if (claims === undefined && service === undefined) return { kind: 'login', app, authDomain: ctx.issuer(view.organization) };
+  // A session whose sign-in asked no external endpoint (the rule came later) signs in again, which asks.
+  if (access === 'unknown' && userSession && compiled.externalRules.length > 0 && external === undefined) return { kind: 'login', app, authDomain: ctx.issuer(view.organization) };
   return {
     kind: 'deny',
     app,

@@ -71,6 +71,6 @@ export type NamedKind = 'list' | 'identity_provider' | 'service_token' | 'postur
  */
 export type ExternalAnswers = (rule: ExternalEvaluationRule) => boolean | undefined;
 
-export function externalKey(rule: ExternalEvaluationRule): string {
+export function externalKey(rule: Pick<ExternalEvaluationRule, 'evaluateUrl' | 'keysUrl'>): string {
   return `${rule.evaluateUrl}\n${rule.keysUrl}`;
 }

@@ -85,6 +85,8 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
   const signingKeys = new SigningKeys(store);
   const mailer = config.smtp === undefined ? undefined : smtpMailer(config.smtp);
   let listening = '';
+  // One evaluator for the API (what-if, policy tests) and the sign-ins: one key, one JWKS cache.
+  const external = config.externalEvaluation ? createExternalEvaluator({ allowlist: config.externalAllowlist, timeoutMs: config.externalTimeoutMs }) : undefined;
   const app = await buildServer({
     store,
     signingKeys,
@@ -98,7 +100,7 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
     settings: config.settings,
     spool: { dir: spoolDir(config.dataDir) },
     tester: config.tester,
-    ...(config.externalEvaluation ? { external: createExternalEvaluator({ allowlist: config.externalAllowlist, timeoutMs: config.externalTimeoutMs }) } : {}),
+    ...(external !== undefined ? { external } : {}),
   });
   registerAccessRoutes(app, {
     store,
@@ -109,6 +111,7 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
     noApplication: config.noApplication,
     devLogin: config.devLogin,
     ...(mailer !== undefined ? { mailer } : {}),
+    ...(external !== undefined ? { external } : {}),
   });
   // What identity providers push their directories to (docs/identity-providers.md "SCIM provisioning").
   registerScimRoutes(app, { store, authDomain: () => config.authDomain ?? listening });

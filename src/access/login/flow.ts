@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ResourceRecord, Store } from '../../store/store.js';
-import type { Policy } from '../../engine/index.js';
+import type { ExternalEvaluator, Policy } from '../../engine/index.js';
 import type { SigningKeys } from '../../account/signing-keys.js';
 import { readOrganization } from '../../account/organization.js';
 import { globalSessionCookie, globalSessionSeconds, globalSessionToken, userOfSession, type GlobalSession } from '../global-session.js';
@@ -19,7 +19,7 @@ import type { TrustedProxies } from '../trusted-proxies.js';
 import type { AccountViews } from '../account-views.js';
 import { isLauncherPath, launcherApplication } from '../app-launcher.js';
 import { isApprovalPath, type Approval } from './approval.js';
-import { askJustification, policyLettingIn, signInSteps, type Justified, type SigningIn } from './justification.js';
+import { askJustification, decideSignIn, signInSteps, type Justified, type SigningIn } from './justification.js';
 
 /** One account's sign-ins. */
 export interface LoginContext {
@@ -33,6 +33,8 @@ export interface LoginContext {
   /** The account's auth domain URL (the tokens' issuer; identity providers call back here). */
   issuer(): Promise<string>;
   readonly devLogin: boolean;
+  /** Asks the external evaluation endpoints of an application's policies at sign-in (none: such rules are unknown and refuse). */
+  readonly external?: ExternalEvaluator;
   now(): number;
 }
 
@@ -172,7 +174,8 @@ export async function completeLogin(ctx: LoginContext, pending: PendingLogin, id
   if (pending.test === true) return showTestedIdentity(ctx, identity, ip);
   const user = await recordLogin(ctx.store, ctx.accountId, { ...identity, ip });
   const organization = await readOrganization(ctx.store.read, ctx.accountId);
-  const deciding = pending.signInOnly === true ? undefined : await policyLettingIn(ctx, pending.app, user, ip);
+  const decision = pending.signInOnly === true ? undefined : await decideSignIn(ctx, pending.app, user, ip);
+  const deciding = decision?.deciding;
   const lifetimeSeconds = tokenSeconds(deciding, pending.app, organization?.body.session_duration);
   const identityNonce = newIdentityNonce();
   const headers = identity.headers !== undefined && Object.keys(identity.headers).length > 0 ? identity.headers : undefined;
@@ -183,7 +186,7 @@ export async function completeLogin(ctx: LoginContext, pending: PendingLogin, id
   const global = await globalSessionToken({ issuer, userId: user.id, email: user.email, idp: identity.idp, identityNonce, lifetimeSeconds: globalSeconds, ...(headers !== undefined ? { headers } : {}) }, key, ctx.now());
   reply.header('set-cookie', globalSessionCookie(global, globalSeconds, new URL(issuer).protocol === 'https:'));
   if (pending.signInOnly === true) return pending.target;
-  const who: SigningIn = { userId: user.id, email: user.email, identityNonce, connection: identity.idp.type, ...(headers !== undefined ? { headers } : {}) };
+  const who: SigningIn = { userId: user.id, email: user.email, identityNonce, connection: identity.idp.type, ...(headers !== undefined ? { headers } : {}), ...(decision?.external !== undefined ? { external: decision.external } : {}) };
   if (deciding === undefined) return refuseAtSignIn(ctx, pending, who, ip);
   return enterApplication(ctx, pending, deciding, who, ip, lifetimeSeconds);
 }
@@ -201,8 +204,8 @@ export async function continueGlobalSession(ctx: LoginContext, pending: PendingL
   if (user === undefined) return undefined;
   if (pending.signInOnly === true) return pending.target;
   const organization = await readOrganization(ctx.store.read, ctx.accountId);
-  const deciding = await policyLettingIn(ctx, pending.app, user, ip);
-  const who: SigningIn = { userId: user.id, email: user.email, identityNonce: session.identityNonce, connection: session.idp.type, ...(session.headers !== undefined ? { headers: session.headers } : {}) };
+  const { deciding, external } = await decideSignIn(ctx, pending.app, user, ip);
+  const who: SigningIn = { userId: user.id, email: user.email, identityNonce: session.identityNonce, connection: session.idp.type, ...(session.headers !== undefined ? { headers: session.headers } : {}), ...(external !== undefined ? { external } : {}) };
   if (deciding === undefined) return refuseAtSignIn(ctx, pending, who, ip);
   const lifetimeSeconds = tokenSeconds(deciding, pending.app, organization?.body.session_duration);
   return enterApplication(ctx, pending, deciding, who, ip, lifetimeSeconds);
@@ -237,7 +240,7 @@ export async function admitToApplication(ctx: LoginContext, entry: Omit<Justifie
   // A session an approver granted ends with the grant.
   const lifetimeSeconds = approval === undefined ? entry.lifetimeSeconds : Math.max(1, Math.min(entry.lifetimeSeconds, Math.floor((approval.until - ctx.now()) / 1000)));
   const token = await userAppToken(
-    { aud: String(pending.app.body.aud), issuer: await ctx.issuer(), lifetimeSeconds, userId: who.userId, email: who.email, identityNonce: who.identityNonce, ...(who.headers !== undefined ? { headers: who.headers } : {}), ...(justification !== undefined ? { justified: true as const } : {}), ...(approval !== undefined ? { approved: true as const } : {}) },
+    { aud: String(pending.app.body.aud), issuer: await ctx.issuer(), lifetimeSeconds, userId: who.userId, email: who.email, identityNonce: who.identityNonce, ...(who.headers !== undefined ? { headers: who.headers } : {}), ...(justification !== undefined ? { justified: true as const } : {}), ...(approval !== undefined ? { approved: true as const } : {}), ...(who.external !== undefined ? { external: who.external } : {}) },
     await ctx.keys.current(ctx.accountId),
   );
   await ctx.log.signIn(ctx.accountId, { app: pending.app, host: pending.host, ip, userId: who.userId, userEmail: who.email, connection: who.connection, nonce: who.identityNonce, expiresAt: new Date(ctx.now() + lifetimeSeconds * 1000), ...(justification !== undefined ? { justification } : {}), ...(approval !== undefined ? { approval: { approvers: approval.approvers, seconds: approval.seconds } } : {}) });

@@ -18,6 +18,7 @@ import type { LoginContext, LoginContextOf, PendingLogin } from './flow.js';
 import type { Mailer } from './mailer.js';
 import { requestApproval, type ApprovalGroupSetting } from './approval.js';
 import { AUTH_DOMAIN_FORM } from './form-origin.js';
+import { askAtSignIn, type ExternalVerdict } from '../sign-in-external.js';
 
 /** Where the step is served on the auth domain: `${JUSTIFY_PATH}/<id>`. */
 export const JUSTIFY_PATH = '/cdn-cgi/access/justify';
@@ -30,7 +31,7 @@ const JUSTIFICATION_SECONDS = 10 * 60;
 export const MAX_JUSTIFICATION = 1000;
 
 /** Who is signing in, as the application's token will carry them: the global session's user, and the provider's type. */
-export type SigningIn = Pick<GlobalSession, 'userId' | 'email' | 'identityNonce' | 'headers'> & { readonly connection: string };
+export type SigningIn = Pick<GlobalSession, 'userId' | 'email' | 'identityNonce' | 'headers'> & { readonly connection: string; readonly external?: readonly ExternalVerdict[] };
 
 /** What the token is made from once the user has written their justification. */
 export interface Justified {
@@ -47,15 +48,27 @@ export interface SignInSteps {
   readonly approvalGroups?: readonly ApprovalGroupSetting[];
 }
 
-/**
- * The policy that lets this user into the application now (an Allow or a Bypass), if any: what
- * the sign-in asks of them and how long their session lasts are its.
- */
-export async function policyLettingIn(ctx: LoginContext, app: ResourceRecord, user: UserRecord, ip: string | undefined): Promise<Policy | undefined> {
+/** What a sign-in decided about an application. */
+export interface SignInDecision {
+  /** The policy that lets the user in (an Allow or a Bypass), if any: what the sign-in asks of them and how long their session lasts are its. */
+  readonly deciding: Policy | undefined;
+  /** The external evaluation endpoints' answers it rests on, for the token (when the policies have such rules). */
+  readonly external?: readonly ExternalVerdict[];
+}
+
+/** Run the application's policies on the user signing in now, asking their external evaluation endpoints (sign-in-external.ts). */
+export async function decideSignIn(ctx: LoginContext, app: ResourceRecord, user: UserRecord, ip: string | undefined): Promise<SignInDecision> {
   const view = await ctx.views.get(ctx.accountId, ctx.now());
   const { policies, compiled } = await view.compiled(app);
-  const packed = compiled.evaluate(prepareIdentity({ ...evaluatedIdentity(user), ...(ip !== undefined ? { ip } : {}) }));
-  return resultAccess(packed) === 'granted' ? policies[resultDecidingIndex(packed)] : undefined;
+  const identity = { ...evaluatedIdentity(user), ...(ip !== undefined ? { ip } : {}) };
+  const asked = await askAtSignIn(compiled, identity, ctx.external);
+  const packed = compiled.evaluate(prepareIdentity(identity), asked?.answers);
+  return { deciding: resultAccess(packed) === 'granted' ? policies[resultDecidingIndex(packed)] : undefined, ...(asked !== undefined ? { external: asked.verdicts } : {}) };
+}
+
+/** The policy that lets this user into the application now, if any (decideSignIn). */
+export async function policyLettingIn(ctx: LoginContext, app: ResourceRecord, user: UserRecord, ip: string | undefined): Promise<Policy | undefined> {
+  return (await decideSignIn(ctx, app, user, ip)).deciding;
 }
 
 /**
