@@ -1,14 +1,15 @@
 // External evaluation at the enforcement point: an application whose policy has an
 // external_evaluation rule asks a real endpoint (on loopback, allowlisted) at sign-in, refuses
 // those it says no to there, and lets in those it says yes to for the session, on the answer the
-// token carries: forward auth calls nobody. Without an evaluator, or with an endpoint that fails,
-// the rule is unknown and the sign-in refuses (fails closed).
+// token carries: forward auth calls nobody. The request is signed with the account's Access key,
+// which the endpoint takes from the auth domain's /cdn-cgi/access/certs, as Cloudflare's example
+// Worker does with the team domain's. Without an evaluator, or with an endpoint that fails, the
+// rule is unknown and the sign-in refuses (fails closed).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeJwt } from 'jose';
+import { decodeJwt, type JSONWebKeySet } from 'jose';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { startEvaluationEndpoint, type EvaluationEndpoint } from '../../test/support/external-endpoint.js';
-import { createExternalEvaluator, type PortcullisExternalEvaluator } from '../external/evaluator.js';
 import { userAppToken } from './app-token.js';
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -23,7 +24,6 @@ async function devSignIn(s: TestServer, host: string, email: string): Promise<UR
 const authorize = (s: TestServer, host: string, token: string) => fetch(`${s.baseUrl}/cdn-cgi/access/authorize`, { redirect: 'manual', headers: { 'x-forwarded-host': host, 'x-forwarded-uri': '/', cookie: `CF_Authorization=${token}` } });
 
 describe('external evaluation at sign-in', () => {
-  let evaluator: PortcullisExternalEvaluator;
   let endpoint: EvaluationEndpoint;
   let s: TestServer;
   let off: TestServer;
@@ -39,16 +39,15 @@ describe('external evaluation at sign-in', () => {
   };
 
   before(async () => {
-    evaluator = createExternalEvaluator({ allowlist: ['127.0.0.1'], timeoutMs: 5000 });
-    endpoint = await startEvaluationEndpoint(() => evaluator.publicJwks(), '@partner.example');
-    s = await startTestServer({ external: evaluator, access: { devLogin: true, external: evaluator } });
+    // The endpoint trusts only the keys the auth domain publishes.
+    endpoint = await startEvaluationEndpoint(async () => (await fetch(`${s.baseUrl}/cdn-cgi/access/certs`)).json() as Promise<JSONWebKeySet>, '@partner.example');
+    s = await startTestServer({ accountExternal: { allowlist: ['127.0.0.1'] }, access: { devLogin: true } });
     off = await startTestServer({ access: { devLogin: true } });
   });
   after(async () => {
     await s?.close();
     await off?.close();
     await endpoint?.close();
-    evaluator?.close();
   });
 
   it('asks the endpoint at sign-in and lets the session in on its answer, without asking again per request', async () => {
@@ -61,6 +60,12 @@ describe('external evaluation at sign-in', () => {
     assert.deepEqual(decodeJwt(token).external_evaluation, [{ evaluate_url: endpoint.evaluateUrl, keys_url: endpoint.keysUrl, success: true }], 'its answer travels with the session');
     for (let i = 0; i < 3; i++) assert.equal((await authorize(s, 'partners.test', token)).status, 200);
     assert.equal(endpoint.answered(), before + 1, 'forward auth calls nobody');
+
+    // The API's what-if asks as the sign-in does, with the account's key; so after a rotation.
+    const whatIf = async () => (await s.api('POST', `/accounts/${s.accountId}/access/evaluate`, { policies: [partners(endpoint)], email: 'pat@partner.example' })).json.result;
+    assert.deepEqual([(await whatIf()).status, (await whatIf()).unknown], ['approved', false]);
+    assert.equal((await s.api('POST', `/accounts/${s.accountId}/access/keys/rotate`)).status, 200);
+    assert.equal((await whatIf()).status, 'approved', 'signed with the new key, which the certs publish');
 
     const refused = await devSignIn(s, 'partners.test', 'eve@elsewhere.example');
     assert.match(refused.pathname, /^\/cdn-cgi\/access\/forbidden\//, 'the endpoint said no: refused at the sign-in');

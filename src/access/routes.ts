@@ -60,8 +60,8 @@ export interface AccessOptions {
   readonly devLogin?: boolean;
   /** Sends one-time PIN codes (docs/identity-providers.md "One-time PIN"); without it they are off. */
   readonly mailer?: Mailer;
-  /** Asks external_evaluation endpoints at sign-in (docs/enforcement.md "External evaluation"); without it such rules refuse. */
-  readonly external?: ExternalEvaluator;
+  /** Asks external_evaluation endpoints at sign-in for an account (docs/enforcement.md "External evaluation"); without it such rules refuse. */
+  readonly externalFor?: (accountId: string) => ExternalEvaluator;
   /** The clock sign-ins are timed by (how long a code or a sign-in under way lasts); tests move it. */
   readonly clock?: () => number;
 }
@@ -392,7 +392,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
       await reply.code(403).header('cache-control', 'no-store').type('text/html').send(messagePage('Forbidden', CROSS_ORIGIN_FORM));
       return undefined;
     }
-    return { store, views, keys, accountId: account.accountId, log, trusted, issuer: async () => issuer, devLogin: options.devLogin === true, ...(options.external !== undefined ? { external: options.external } : {}), now: () => clock() };
+    return { store, views, keys, accountId: account.accountId, log, trusted, issuer: async () => issuer, devLogin: options.devLogin === true, ...(options.externalFor !== undefined ? { external: options.externalFor(account.accountId) } : {}), now: () => clock() };
   };
   registerLoginRoutes(app, loginContextOf, options.devLogin === true, loginMethods({ mailer: options.mailer }), options.mailer);
 }

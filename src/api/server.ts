@@ -53,8 +53,8 @@ export interface BuildServerOptions {
   readonly logger?: boolean | Record<string, unknown>;
   /** The policy-test runner's options (it starts with the server and stops with it). */
   readonly tester?: RunnerOptions;
-  /** Asks external_evaluation endpoints; without one those rules are unknown. */
-  readonly external?: ExternalEvaluator;
+  /** Asks external_evaluation endpoints for an account (server/account-evaluators.ts); without it those rules are unknown. */
+  readonly externalFor?: (accountId: string) => ExternalEvaluator;
   /** The built dashboard (default dist/web); served at / when it exists. */
   readonly webRoot?: string;
   /** Where a user import's body waits past what is held in memory (ndjson-body.ts): serve gives the data directory; the OS's temporary directory by default. */
@@ -187,7 +187,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     exclusive: options.store.dialect === 'sqlite',
     log: (message, err) => app.log.error({ err }, message),
     info: (message, fields) => app.log.info(fields, message),
-    ...(options.external !== undefined ? { external: options.external } : {}),
+    ...(options.externalFor !== undefined ? { externalFor: options.externalFor } : {}),
     ...options.tester,
   });
   app.addHook('onReady', () => tester.start());
@@ -204,7 +204,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     store: options.store,
     settings,
     tester,
-    external: options.external,
+    externalFor: options.externalFor,
     accounts: new KnownAccounts(options.store, settings.openAccounts),
     signingKeys: options.signingKeys ?? new SigningKeys(options.store),
     defaultAuthDomain: options.defaultAuthDomain ?? (() => ''),

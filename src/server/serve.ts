@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { hashSecret } from '../api/auth/authenticate.js';
 import { ROUTES } from '../api/routes.js';
-import { createExternalEvaluator } from '../external/evaluator.js';
+import { accountEvaluators } from './account-evaluators.js';
 import { buildServer } from '../api/server.js';
 import { isPostgresUrl, openStore, redactUrl } from '../store/open.js';
 import { ACCOUNTS_SCOPE, type Store } from '../store/store.js';
@@ -85,8 +85,8 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
   const signingKeys = new SigningKeys(store);
   const mailer = config.smtp === undefined ? undefined : smtpMailer(config.smtp);
   let listening = '';
-  // One evaluator for the API (what-if, policy tests) and the sign-ins: one key, one JWKS cache.
-  const external = config.externalEvaluation ? createExternalEvaluator({ allowlist: config.externalAllowlist, timeoutMs: config.externalTimeoutMs }) : undefined;
+  // The API (what-if, policy tests) and the sign-ins ask endpoints alike, signing with the account's key.
+  const externalFor = config.externalEvaluation ? accountEvaluators(signingKeys, { allowlist: config.externalAllowlist, timeoutMs: config.externalTimeoutMs }) : undefined;
   const app = await buildServer({
     store,
     signingKeys,
@@ -100,7 +100,7 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
     settings: config.settings,
     spool: { dir: spoolDir(config.dataDir) },
     tester: config.tester,
-    ...(external !== undefined ? { external } : {}),
+    ...(externalFor !== undefined ? { externalFor } : {}),
   });
   registerAccessRoutes(app, {
     store,
@@ -111,7 +111,7 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
     noApplication: config.noApplication,
     devLogin: config.devLogin,
     ...(mailer !== undefined ? { mailer } : {}),
-    ...(external !== undefined ? { external } : {}),
+    ...(externalFor !== undefined ? { externalFor } : {}),
   });
   // What identity providers push their directories to (docs/identity-providers.md "SCIM provisioning").
   registerScimRoutes(app, { store, authDomain: () => config.authDomain ?? listening });

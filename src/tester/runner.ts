@@ -44,8 +44,8 @@ export interface RunnerOptions {
   readonly keepPerAccount?: number;
   /** Only this process uses the database (SQLite): leases of a previous run are released at start. */
   readonly exclusive?: boolean;
-  /** Asks external_evaluation endpoints; without one, such rules are unknown. */
-  readonly external?: ExternalEvaluator;
+  /** Asks external_evaluation endpoints for an account; without it, such rules are unknown. */
+  readonly externalFor?: (accountId: string) => ExternalEvaluator;
   /** Where failures are reported. */
   readonly log?: (message: string, error?: unknown) => void;
   /** Where progress is reported (the records rebuild's). */
@@ -205,7 +205,7 @@ export class TestRunner {
   /** Decide a chunk on this thread. */
   private async decideHere(test: LoadedTest, lease: ChunkLease): Promise<ChunkOutcome> {
     const users = await this.store.tests.usersInRange(test.accountId, lease.seqFrom, lease.seqTo);
-    const external = await this.externalAnswers(test.compiled, users);
+    const external = await this.externalAnswers(test.accountId, test.compiled, users);
     return evaluateChunk(test.compiled, users.map((u) => [u.id, u.email, u.name, u.identity] as const), external);
   }
 
@@ -228,7 +228,7 @@ export class TestRunner {
         } catch (err) {
           throw new UnrunnableTest(`The test cannot run: ${(err as Error).message}`);
         }
-        const asksExternal = this.options.external !== undefined && (compiled.current.externalRules.length > 0 || (compiled.baseline?.externalRules.length ?? 0) > 0);
+        const asksExternal = this.options.externalFor !== undefined && (compiled.current.externalRules.length > 0 || (compiled.baseline?.externalRules.length ?? 0) > 0);
         return { accountId: record.accountId, compiled, spec, asksExternal };
       })();
       loading.catch(() => this.loaded.delete(testId));
@@ -240,8 +240,8 @@ export class TestRunner {
   }
 
   /** Ask external evaluation endpoints about each user, when the policies have such rules. */
-  private async externalAnswers(test: CompiledTest, users: readonly { email: string; name: string; identity: string | null }[]): Promise<ExternalLookup | undefined> {
-    const evaluator = this.options.external;
+  private async externalAnswers(accountId: string, test: CompiledTest, users: readonly { email: string; name: string; identity: string | null }[]): Promise<ExternalLookup | undefined> {
+    const evaluator = this.options.externalFor?.(accountId);
     const currentRules = test.current.externalRules;
     const baselineRules = test.baseline?.externalRules ?? [];
     if (evaluator === undefined || (currentRules.length === 0 && baselineRules.length === 0)) return undefined;

@@ -16,6 +16,7 @@ import { testKeys } from './secrets-key.js';
 import { registerAccessRoutes, type AccessOptions } from '../../src/access/routes.js';
 import { registerScimRoutes } from '../../src/access/scim/routes.js';
 import { SigningKeys } from '../../src/account/signing-keys.js';
+import { accountEvaluators } from '../../src/server/account-evaluators.js';
 import type { Store } from '../../src/store/store.js';
 import { sqliteDatabase, type TestDatabase } from './databases.js';
 
@@ -47,8 +48,13 @@ export interface TestServerOptions {
   readonly authKey?: { readonly email: string; readonly key: string };
   /** Policy-test runner options (concurrency 0: tests stay processing until a test runs them). */
   readonly tester?: RunnerOptions;
-  /** Asks external_evaluation endpoints (none: such rules are unknown). */
+  /** Asks external_evaluation endpoints with this evaluator (its own key) for every account; none: such rules are unknown. */
   readonly external?: ExternalEvaluator;
+  /**
+   * Asks external_evaluation endpoints as `portcullis serve` does, signing with each account's
+   * Access key, for the API and the sign-ins; these hosts may be reached although not public.
+   */
+  readonly accountExternal?: { readonly allowlist: readonly string[] };
   /** Serve the enforcement point too (docs/enforcement.md), with the auth domain at the server's own URL. */
   readonly access?: Omit<AccessOptions, 'store' | 'keys' | 'accountId' | 'authDomain'> & { readonly accountId?: string };
   /** The built dashboard to serve (default dist/web). */
@@ -68,6 +74,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.authKey !== undefined ? { authEmail: options.authKey.email, authKeyHash: hashSecret(options.authKey.key) } : {}),
   };
   const signingKeys = new SigningKeys(store);
+  const externalFor =
+    options.accountExternal !== undefined ? accountEvaluators(signingKeys, { allowlist: options.accountExternal.allowlist, timeoutMs: 5000 }) : options.external !== undefined ? () => options.external! : undefined;
   let listening = '';
   const app = await buildServer({
     store,
@@ -78,7 +86,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     // Tests pick random account ids, as SDK suites do; the tests of explicit accounts say openAccounts: false.
     settings: { openAccounts: true, ...options.settings },
     tester: { idleMs: 50, ...options.tester },
-    ...(options.external !== undefined ? { external: options.external } : {}),
+    ...(externalFor !== undefined ? { externalFor } : {}),
     ...(options.webRoot !== undefined ? { webRoot: options.webRoot } : {}),
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
     ...(options.spool !== undefined ? { spool: options.spool } : {}),
@@ -86,7 +94,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const accountId = options.access?.accountId ?? randomAccountId();
   const accessKeys = options.access === undefined ? undefined : signingKeys;
   if (options.access !== undefined) {
-    registerAccessRoutes(app, { store, keys: accessKeys!, authDomain: () => listening, ...options.access, accountId });
+    registerAccessRoutes(app, { store, keys: accessKeys!, authDomain: () => listening, ...(externalFor !== undefined ? { externalFor } : {}), ...options.access, accountId });
   }
   // As `portcullis serve` does: every server takes SCIM pushes.
   registerScimRoutes(app, { store, authDomain: () => listening });

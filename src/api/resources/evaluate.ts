@@ -140,8 +140,9 @@ export const evaluateRoutes: RouteDef[] = [
       const externalRules = compilePolicySet(policies, env).externalRules;
       await checkExternalEndpoints(store, accountId, principal, externalRules);
       // Each distinct endpoint is asked once (its answer and its keys): the caller pays for the calls.
-      if (ctx.external !== undefined) ctx.chargeOutboundCalls(principal, distinctEndpoints(externalRules));
-      const external = ctx.external !== undefined && externalRules.length > 0 ? await gatherExternalAnswers(externalRules, identity, ctx.external) : undefined;
+      const evaluator = ctx.externalFor?.(accountId);
+      if (evaluator !== undefined) ctx.chargeOutboundCalls(principal, distinctEndpoints(externalRules));
+      const external = evaluator !== undefined && externalRules.length > 0 ? await gatherExternalAnswers(externalRules, identity, evaluator) : undefined;
       const explanation = explain(policies, prepareIdentity(identity), env, external !== undefined ? { external } : {});
       const granted = explanation.access === 'granted';
       if (input.identity === undefined && !mayReadUsers(principal, accountId)) {
