@@ -11,6 +11,9 @@ import { decodeJwt, type JSONWebKeySet } from 'jose';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { startEvaluationEndpoint, type EvaluationEndpoint } from '../../test/support/external-endpoint.js';
 import { userAppToken } from './app-token.js';
+import { CookieJar } from '../../test/support/cookie-jar.js';
+import { startSmtpCapture, type SmtpCapture } from '../../test/support/smtp-capture.js';
+import { smtpMailer } from './login/mailer.js';
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
@@ -25,6 +28,7 @@ const authorize = (s: TestServer, host: string, token: string) => fetch(`${s.bas
 
 describe('external evaluation at sign-in', () => {
   let endpoint: EvaluationEndpoint;
+  let capture: SmtpCapture;
   let s: TestServer;
   let off: TestServer;
   const partners = (e: EvaluationEndpoint) => ({ name: 'Partners', decision: 'allow', include: [{ external_evaluation: { evaluate_url: e.evaluateUrl, keys_url: e.keysUrl } }] });
@@ -41,13 +45,15 @@ describe('external evaluation at sign-in', () => {
   before(async () => {
     // The endpoint trusts only the keys the auth domain publishes.
     endpoint = await startEvaluationEndpoint(async () => (await fetch(`${s.baseUrl}/cdn-cgi/access/certs`)).json() as Promise<JSONWebKeySet>, '@partner.example');
-    s = await startTestServer({ accountExternal: { allowlist: ['127.0.0.1'] }, access: { devLogin: true } });
+    capture = await startSmtpCapture();
+    s = await startTestServer({ accountExternal: { allowlist: ['127.0.0.1'] }, access: { devLogin: true, mailer: smtpMailer({ url: capture.url, from: 'Access <access@portcullis.test>' }) } });
     off = await startTestServer({ access: { devLogin: true } });
   });
   after(async () => {
     await s?.close();
     await off?.close();
     await endpoint?.close();
+    await capture?.close();
   });
 
   it('asks the endpoint at sign-in and lets the session in on its answer, without asking again per request', async () => {
@@ -80,6 +86,28 @@ describe('external evaluation at sign-in', () => {
     const again = await authorize(s, 'partners.test', before2);
     assert.equal(again.status, 401, 'a session from before the rule signs in again, which asks');
     assert.ok(again.headers.get('x-access-login'));
+  });
+
+  it('mails a one-time PIN to an address only the endpoint can decide, and signs it in on its answer', async () => {
+    const A = `/accounts/${s.accountId}/access`;
+    const pin = await s.api('POST', `${A}/identity_providers`, { name: 'Email code', type: 'onetimepin', config: {} });
+    assert.equal(pin.status, 201, JSON.stringify(pin.json));
+    const policy = await s.api('POST', `${A}/policies`, partners(endpoint));
+    const app = await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Partner desk', domain: 'desk.test', allowed_idps: [pin.json.result.id], policies: [{ id: policy.json.result.id, precedence: 1 }] });
+    assert.equal(app.status, 201, JSON.stringify(app.json));
+    const jar = new CookieJar();
+    const formOf = (html: string) => ({ action: /<form method="post" action="([^"]*)">/.exec(html)![1]!.replaceAll('&amp;', '&'), fields: Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!.replaceAll('&amp;', '&')])) });
+    const post = (url: string, fields: Record<string, string>) => jar.fetch(new URL(url, s.baseUrl).toString(), { method: 'POST', headers: form, body: new URLSearchParams(fields).toString() });
+    const emailForm = formOf(await (await jar.fetch(`${s.baseUrl}/cdn-cgi/access/login/desk.test/idp/${pin.json.result.id}?redirect_url=${encodeURIComponent('http://desk.test/')}`)).text());
+    const codeForm = formOf(await (await post(emailForm.action, { ...emailForm.fields, email: 'kim@partner.example' })).text());
+    const mail = await capture.next('kim@partner.example');
+    const code = /\b(\d{6})\b/.exec(mail.text)?.[1];
+    assert.ok(code, 'a code was mailed: the policies may let the address in once the endpoint is asked');
+    const signedIn = await post(codeForm.action, { ...codeForm.fields, code });
+    assert.equal(signedIn.status, 302);
+    const to = new URL(signedIn.headers.get('location')!);
+    assert.equal(`${to.host}${to.pathname}`, 'desk.test/cdn-cgi/access/authorized', 'the endpoint said yes');
+    assert.equal(decodeJwt(to.searchParams.get('token')!).email, 'kim@partner.example');
   });
 
   it('refuses at the sign-in when the endpoint cannot answer, or when the server does not call out', async () => {

@@ -53,11 +53,16 @@ function codeMatches(body: Record<string, unknown>, typed: unknown): boolean {
 
 const pinIdentity = (email: string, idp: ResourceRecord): LoginIdentity => ({ email, groups: [], idp: { id: idp.id, type: PIN_TYPE }, amr: [...PIN_AMR] });
 
-/** Cloudflare mails a code only when an Access policy of the application would let the address in. */
+/**
+ * Cloudflare mails a code only when an Access policy of the application would let the address in.
+ * Undecided because of external evaluation rules, whose endpoints are asked only once the person
+ * has signed in (docs/enforcement.md "External evaluation"), it may: the sign-in decides.
+ */
 async function mayBeAllowed(ctx: LoginContext, app: ResourceRecord, identity: LoginIdentity): Promise<boolean> {
   const view = await ctx.views.get(ctx.accountId, ctx.now());
   const { compiled } = await view.compiled(app);
-  return resultAccess(compiled.evaluate(prepareIdentity(identityOf(identity)))) === 'granted';
+  const access = resultAccess(compiled.evaluate(prepareIdentity(identityOf(identity))));
+  return access === 'granted' || (access === 'unknown' && compiled.externalRules.length > 0);
 }
 
 /** Mail text: no link to follow, only the code and what it is for. */
