@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { SigningKey } from '../account/signing-keys.js';
-import type { ExternalVerdict } from './sign-in-external.js';
+import type { ExternalVerdicts } from './sign-in-external.js';
 
 /** The cookie that carries an application token on its host (and the global session on the auth domain). */
 export const TOKEN_COOKIE = 'CF_Authorization';
@@ -47,7 +47,7 @@ export interface UserTokenInput {
   /** An approver granted the session. */
   readonly approved?: true;
   /** The external evaluation endpoints' answers at sign-in, which hold for the session. */
-  readonly external?: readonly ExternalVerdict[];
+  readonly external?: ExternalVerdicts;
 }
 
 export interface ServiceTokenInput {
@@ -73,7 +73,7 @@ function signed(claims: Record<string, unknown>, key: SigningKey, aud: string, i
 
 export function userAppToken(input: UserTokenInput, key: SigningKey, now = Date.now()): Promise<string> {
   return signed(
-    { type: 'app', email: input.email, sub: input.userId, identity_nonce: input.identityNonce ?? newIdentityNonce(), ...(input.country !== undefined ? { country: input.country } : {}), ...(input.headers !== undefined ? { saml_headers: { ...input.headers } } : {}), ...(input.justified === true ? { purpose_justified: true } : {}), ...(input.approved === true ? { access_approved: true } : {}), ...(input.external !== undefined ? { external_evaluation: input.external.map((v) => ({ ...v })) } : {}) },
+    { type: 'app', email: input.email, sub: input.userId, identity_nonce: input.identityNonce ?? newIdentityNonce(), ...(input.country !== undefined ? { country: input.country } : {}), ...(input.headers !== undefined ? { saml_headers: { ...input.headers } } : {}), ...(input.justified === true ? { purpose_justified: true } : {}), ...(input.approved === true ? { access_approved: true } : {}), ...(input.external !== undefined ? { external_evaluation: { ...input.external } } : {}) },
     key,
     input.aud,
     input.issuer,

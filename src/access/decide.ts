@@ -121,10 +121,21 @@ export function denyMessage(app: ResourceRecord): string {
   return app.body.type === 'app_launcher' ? "You don't have permission to use the App Launcher." : "You don't have permission to view this application.";
 }
 
-/** Where a refusal sends the browser instead of a page: custom_deny_url, or for a service token custom_non_identity_deny_url. */
+/**
+ * Where a refusal sends the browser instead of a page: custom_deny_url, or for a service token
+ * custom_non_identity_deny_url. Written out as the URL parser serializes it (non-ASCII escaped,
+ * no line breaks), so that it always fits a header; anything but an absolute http(s) URL is not
+ * followed (the page is shown instead).
+ */
 export function denyUrl(app: ResourceRecord, serviceToken = false): string | undefined {
   const setting = serviceToken ? app.body.custom_non_identity_deny_url : app.body.custom_deny_url;
-  return typeof setting === 'string' && setting !== '' ? setting : undefined;
+  if (typeof setting !== 'string' || setting === '') return undefined;
+  try {
+    const url = new URL(setting);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The application's session length in seconds: its own, else the organization's, else 24 hours. */
@@ -310,8 +321,8 @@ function decideWith(request: ForwardedRequest, ctx: DecideContext, index: Accoun
 
   // A user's session carries its sign-in's external evaluation answers (sign-in-external.ts).
   const userSession = claims !== undefined && service === undefined;
-  const external = userSession && compiled.externalRules.length > 0 ? answersOfSession(claims!.external_evaluation) : undefined;
-  const packed = compiled.evaluate(prepareIdentity(identity), external);
+  const sessionAnswers = userSession && compiled.externalRules.length > 0 ? answersOfSession(claims!.external_evaluation) : undefined;
+  const packed = compiled.evaluate(prepareIdentity(identity), sessionAnswers?.answers);
   const access = resultAccess(packed);
   const deciding = policies[resultDecidingIndex(packed)];
   if (access === 'granted') {
@@ -344,8 +355,9 @@ function decideWith(request: ForwardedRequest, ctx: DecideContext, index: Accoun
   // Denied (or undecidable, which fails closed): a logged-in user or a service token is refused;
   // nobody identified is sent to log in first.
   if (claims === undefined && service === undefined) return { kind: 'login', app, authDomain: ctx.issuer(view.organization) };
-  // A session whose sign-in asked no external endpoint (the rule came later) signs in again, which asks.
-  if (access === 'unknown' && userSession && compiled.externalRules.length > 0 && external === undefined) return { kind: 'login', app, authDomain: ctx.issuer(view.organization) };
+  // A session whose sign-in did not ask an endpoint the policies reach now (a rule added or changed
+  // since) signs in again, which asks; one its sign-in asked without an answer is refused.
+  if (access === 'unknown' && userSession && compiled.externalRules.some((rule) => sessionAnswers?.asked(rule) !== true)) return { kind: 'login', app, authDomain: ctx.issuer(view.organization) };
   return {
     kind: 'deny',
     app,

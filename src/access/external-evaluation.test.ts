@@ -63,7 +63,11 @@ describe('external evaluation at sign-in', () => {
     assert.equal(signedIn.pathname, '/cdn-cgi/access/authorized', 'the endpoint said yes');
     assert.equal(endpoint.answered(), before + 1, 'asked once, at the sign-in');
     const token = signedIn.searchParams.get('token')!;
-    assert.deepEqual(decodeJwt(token).external_evaluation, [{ evaluate_url: endpoint.evaluateUrl, keys_url: endpoint.keysUrl, success: true }], 'its answer travels with the session');
+    const claim = decodeJwt(token).external_evaluation as Record<string, unknown>;
+    assert.deepEqual(Object.values(claim), [true], 'its answer travels with the session');
+    const [digest] = Object.keys(claim);
+    assert.match(digest!, /^[\w-]{22}$/, 'under a digest of the endpoint');
+    assert.ok(!token.includes('127.0.0.1') && !JSON.stringify(decodeJwt(token)).includes('evaluate'), 'the token shows nothing of its URLs');
     for (let i = 0; i < 3; i++) assert.equal((await authorize(s, 'partners.test', token)).status, 200);
     assert.equal(endpoint.answered(), before + 1, 'forward auth calls nobody');
 
@@ -79,13 +83,42 @@ describe('external evaluation at sign-in', () => {
     // A token whose answer was not a yes, or that carries none for this endpoint, lets no one in.
     const users = (await s.api('GET', `/accounts/${s.accountId}/access/users?email=pat@partner.example`)).json.result;
     const key = await s.accessKeys!.current(s.accountId);
-    const said = (success: unknown) => userAppToken({ aud, issuer: s.baseUrl, lifetimeSeconds: 600, userId: users[0].id, email: users[0].email, external: [{ evaluate_url: endpoint.evaluateUrl, keys_url: endpoint.keysUrl, success: success as boolean }] }, key);
+    const said = (success: unknown) => userAppToken({ aud, issuer: s.baseUrl, lifetimeSeconds: 600, userId: users[0].id, email: users[0].email, external: { [digest!]: success as boolean } }, key);
     assert.equal((await authorize(s, 'partners.test', await said(false))).status, 403);
-    assert.equal((await authorize(s, 'partners.test', await said('yes'))).status, 403, 'an unreadable answer is none (fails closed)');
+    assert.equal((await authorize(s, 'partners.test', await said(null))).status, 403, 'asked without an answer: refused, not sent round again');
+    const unreadable = await authorize(s, 'partners.test', await said('yes'));
+    assert.equal(unreadable.status, 401, 'an unreadable answer is none: signed in again, which asks');
     const before2 = await userAppToken({ aud, issuer: s.baseUrl, lifetimeSeconds: 600, userId: users[0].id, email: users[0].email }, key);
     const again = await authorize(s, 'partners.test', before2);
     assert.equal(again.status, 401, 'a session from before the rule signs in again, which asks');
     assert.ok(again.headers.get('x-access-login'));
+  });
+
+  it("reuses a session's answers for a minute, and sends a session back to sign in when the policy names another endpoint", async () => {
+    const second = await startEvaluationEndpoint(async () => (await fetch(`${s.baseUrl}/cdn-cgi/access/certs`)).json() as Promise<JSONWebKeySet>, '@partner.example');
+    try {
+      const { policyId } = await partnerApp(s, 'hub.test');
+      const jar = new CookieJar();
+      const before = endpoint.answered();
+      const posted = await jar.fetch(`${s.baseUrl}/cdn-cgi/access/login/hub.test`, { method: 'POST', headers: form, body: new URLSearchParams({ email: 'lee@partner.example', redirect_url: 'http://hub.test/' }).toString() });
+      const token = new URL(posted.headers.get('location')!).searchParams.get('token')!;
+      const loginPage = () => jar.fetch(`${s.baseUrl}/cdn-cgi/access/login/hub.test?redirect_url=${encodeURIComponent('http://hub.test/')}`);
+      for (let i = 0; i < 3; i++) assert.equal(new URL((await loginPage()).headers.get('location')!).pathname, '/cdn-cgi/access/authorized');
+      assert.equal(endpoint.answered(), before + 1, 'entering again on the global session within a minute asks nobody');
+
+      // The policy now names another endpoint: the session's answer is not for it, so it signs in
+      // again (a 401 with the sign-in address, not a 403), and that sign-in asks the new endpoint.
+      assert.equal((await s.api('PUT', `/accounts/${s.accountId}/access/policies/${policyId}`, partners(second))).status, 200);
+      const stale = await authorize(s, 'hub.test', token);
+      assert.equal(stale.status, 401);
+      assert.ok(stale.headers.get('x-access-login'));
+      const entered = new URL((await loginPage()).headers.get('location')!);
+      assert.equal(entered.pathname, '/cdn-cgi/access/authorized');
+      assert.equal(second.answered(), 1, 'the new endpoint was asked');
+      assert.equal((await authorize(s, 'hub.test', entered.searchParams.get('token')!)).status, 200);
+    } finally {
+      await second.close();
+    }
   });
 
   it('mails a one-time PIN to an address only the endpoint can decide, and signs it in on its answer', async () => {

@@ -104,6 +104,18 @@ describe('global session', () => {
       const body = { type: 'self_hosted', name: 'Ops', domain: 'ops.test', custom_deny_url: 'https://help.test/no-access', policies: [{ id: policy.json.result.id, precedence: 1 }] };
       assert.equal((await s.api('PUT', `${A}/apps/${ops.json.result.id}`, body)).status, 200);
       assert.equal((await loginPage(jar, 'ops.test')).headers.get('location'), 'https://help.test/no-access');
+      // Written out as a URL (never a 500 for what the API took), and only an http(s) one followed.
+      for (const [setting, location] of [
+        ['https://例え.jp/denied', 'https://xn--r8jz45g.jp/denied'],
+        ['https://help.test/a b\r\nSet-Cookie: x=1', 'https://help.test/a%20bSet-Cookie:%20x=1'],
+        ['javascript:alert(1)', `${s.baseUrl}/cdn-cgi/access/forbidden/${ops.json.result.id}`],
+        ['not a url', `${s.baseUrl}/cdn-cgi/access/forbidden/${ops.json.result.id}`],
+      ]) {
+        assert.equal((await s.api('PUT', `${A}/apps/${ops.json.result.id}`, { ...body, custom_deny_url: setting })).status, 200);
+        const answer = await loginPage(jar, 'ops.test');
+        assert.equal(answer.status, 302, setting);
+        assert.equal(answer.headers.get('location'), location);
+      }
 
       const log = (await s.api('GET', `${A}/logs/access_requests?email=ada@example.com&email_exact=true&allowed=false`)).json.result;
       assert.deepEqual(log.map((e: { app_domain: string; allowed: boolean }) => [e.app_domain, e.allowed]), [['ops.test', false]], 'refused, logged once a minute');

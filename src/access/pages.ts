@@ -23,7 +23,7 @@ export function messagePage(title: string, message: string, link?: string): stri
  */
 export function refusedPage(message: string, email: string | undefined, signOutUrl: string): string {
   const who = email === undefined ? '' : `<p id="who">Signed in as ${escapeHtml(email)}.</p>`;
-  return page('Forbidden', `<h1>Forbidden</h1><p id="message">${escapeHtml(message)}</p>${who}<p><a id="sign-out" href="${escapeHtml(signOutUrl)}">Sign in with another account</a></p>`);
+  return page('Forbidden', `<h1>Forbidden</h1><p id="message">${escapeHtml(message)}</p>${who}<p><a id="sign-out" href="${escapeHtml(signOutUrl)}">Sign out, to sign in with another account</a></p>`);
 }
 
 /**

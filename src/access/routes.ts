@@ -28,6 +28,7 @@ import { CLEAR_GLOBAL_SESSION, GLOBAL_COOKIE, verifyGlobalSession } from './glob
 import type { Mailer } from './login/mailer.js';
 import { parseTrustedProxies } from './trusted-proxies.js';
 import { preflightOf } from './cors.js';
+import { SignInExternal } from './sign-in-external.js';
 import { isIssuerHost, isLauncherPath, LAUNCHER_PATH, launcherOf, registerAppLauncher } from './app-launcher.js';
 import { UNSTORABLE_MESSAGE, unstorableField } from '../api/untrusted-json.js';
 import type { SigningKeys } from '../account/signing-keys.js';
@@ -379,6 +380,8 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
   registerAppLauncher(app, { context, trusted, log, issuerOf });
 
   const clock = options.clock ?? Date.now;
+  // The sign-ins' external evaluation, with each session's answers kept a minute (sign-in-external.ts).
+  const signInExternal = new SignInExternal(options.externalFor);
   // The sign-ins run on the auth domain: the account is the one whose auth domain the request came to.
   const loginContextOf = async (request: FastifyRequest, reply: FastifyReply): Promise<LoginContext | undefined> => {
     const host = forwarded(request, trusted).host;
@@ -392,7 +395,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
       await reply.code(403).header('cache-control', 'no-store').type('text/html').send(messagePage('Forbidden', CROSS_ORIGIN_FORM));
       return undefined;
     }
-    return { store, views, keys, accountId: account.accountId, log, trusted, issuer: async () => issuer, devLogin: options.devLogin === true, ...(options.externalFor !== undefined ? { external: options.externalFor(account.accountId) } : {}), now: () => clock() };
+    return { store, views, keys, accountId: account.accountId, log, trusted, issuer: async () => issuer, devLogin: options.devLogin === true, external: signInExternal, now: () => clock() };
   };
   registerLoginRoutes(app, loginContextOf, options.devLogin === true, loginMethods({ mailer: options.mailer }), options.mailer);
 }

@@ -2,49 +2,94 @@
 // Cloudflare, an application's external_evaluation rules are asked at sign-in, and their answers
 // hold for the session. The sign-in asks every endpoint its policies reach, once, and the
 // application token carries the answers (signed with it), so that forward auth, which decides
-// every request again without calling out, reads them from the session.
+// every request again without calling out, reads them from the session. The claim names each
+// endpoint by a short digest, not its URLs: a token stays small enough for a cookie and shows the
+// user nothing of the endpoints.
 
-import { externalKey, gatherExternalAnswers, type CompiledPolicySet, type ExternalAnswers, type ExternalEvaluator, type Identity } from '../engine/index.js';
+import { createHash } from 'node:crypto';
+import { externalKey, gatherExternalAnswers, type CompiledPolicySet, type ExternalAnswers, type ExternalEvaluationRule, type ExternalEvaluator, type Identity } from '../engine/index.js';
 import { MAX_EXTERNAL_ENDPOINTS } from '../api/resources/external-endpoints.js';
 
-/** One endpoint's answer at sign-in, as the token's `external_evaluation` claim lists it. */
-export interface ExternalVerdict {
-  readonly evaluate_url: string;
-  readonly keys_url: string;
-  readonly success: boolean;
+/**
+ * The token's `external_evaluation` claim: for each endpoint the sign-in asked (by digest), its
+ * answer, or null when it gave none (unknown: it refuses wherever it decides).
+ */
+export type ExternalVerdicts = Readonly<Record<string, boolean | null>>;
+
+/** How long a sign-in's answers are reused for the same session and application (a reload of the sign-in page asks nobody again). */
+export const ANSWERS_REUSED_MS = 60_000;
+const REMEMBERED_SIGN_INS = 10_000;
+
+const digests = new WeakMap<ExternalEvaluationRule, string>();
+/** An endpoint's name in the claim: 16 bytes of the SHA-256 of its two URLs. */
+function digestOf(rule: ExternalEvaluationRule): string {
+  let digest = digests.get(rule);
+  if (digest === undefined) {
+    digest = createHash('sha256').update(externalKey(rule)).digest('base64url').slice(0, 22);
+    digests.set(rule, digest);
+  }
+  return digest;
 }
 
-/**
- * Ask the endpoints the application's policies reach about the signing-in identity: the answers
- * for the decision and for the token. Nothing is asked without an evaluator (external evaluation
- * off) or past MAX_EXTERNAL_ENDPOINTS distinct endpoints: such rules stay unknown, which refuses.
- */
-export async function askAtSignIn(compiled: CompiledPolicySet, identity: Identity, evaluator: ExternalEvaluator | undefined): Promise<{ readonly answers: ExternalAnswers; readonly verdicts: readonly ExternalVerdict[] } | undefined> {
-  const rules = compiled.externalRules;
-  if (rules.length === 0) return undefined;
-  const endpoints = new Set(rules.map((rule) => rule.evaluateUrl));
-  if (evaluator === undefined || endpoints.size > MAX_EXTERNAL_ENDPOINTS) return { answers: () => undefined, verdicts: [] };
-  const answers = await gatherExternalAnswers(rules, identity, evaluator);
-  const verdicts = new Map<string, ExternalVerdict>();
-  for (const rule of rules) {
-    const success = answers(rule);
-    if (success !== undefined) verdicts.set(externalKey(rule), { evaluate_url: rule.evaluateUrl, keys_url: rule.keysUrl, success });
+/** The sign-ins' external evaluation: the endpoints asked, and each session's answers kept a minute. */
+export class SignInExternal {
+  private readonly recent = new Map<string, { readonly at: number; readonly verdicts: ExternalVerdicts }>();
+
+  constructor(private readonly evaluatorFor: ((accountId: string) => ExternalEvaluator) | undefined) {}
+
+  /**
+   * Ask the endpoints the application's policies reach about the signing-in identity: the answers
+   * for the decision and the claim for the token; undefined when the policies have no such rule.
+   * Nothing is asked without an evaluator (external evaluation off) or past MAX_EXTERNAL_ENDPOINTS
+   * distinct endpoints: every rule is then unknown, which refuses where it decides. `session`,
+   * when given, names an existing session's entry to an application (account, user, identity
+   * nonce, application): its answers are reused for ANSWERS_REUSED_MS, so reloading the sign-in
+   * page does not call out each time.
+   */
+  async ask(accountId: string, compiled: CompiledPolicySet, identity: Identity, session: string | undefined, now: number): Promise<{ readonly answers: ExternalAnswers; readonly verdicts: ExternalVerdicts } | undefined> {
+    const rules = compiled.externalRules;
+    if (rules.length === 0) return undefined;
+    const kept = session === undefined ? undefined : this.recent.get(session);
+    const missing = kept === undefined || now - kept.at >= ANSWERS_REUSED_MS || rules.some((rule) => !Object.hasOwn(kept.verdicts, digestOf(rule)));
+    const verdicts = missing ? await this.askNow(accountId, rules, identity) : kept.verdicts;
+    if (missing && session !== undefined) {
+      this.recent.delete(session);
+      this.recent.set(session, { at: now, verdicts });
+      if (this.recent.size > REMEMBERED_SIGN_INS) this.recent.delete(this.recent.keys().next().value!);
+    }
+    return { answers: (rule) => verdicts[digestOf(rule)] ?? undefined, verdicts };
   }
-  return { answers, verdicts: [...verdicts.values()] };
+
+  private async askNow(accountId: string, rules: readonly ExternalEvaluationRule[], identity: Identity): Promise<ExternalVerdicts> {
+    const verdicts: Record<string, boolean | null> = {};
+    const distinct = new Set(rules.map(externalKey));
+    const evaluator = this.evaluatorFor?.(accountId);
+    const answers = evaluator === undefined || distinct.size > MAX_EXTERNAL_ENDPOINTS ? undefined : await gatherExternalAnswers(rules, identity, evaluator);
+    for (const rule of rules) verdicts[digestOf(rule)] = answers?.(rule) ?? null;
+    return verdicts;
+  }
 }
 
-/**
- * The answers a session's token carries, for forward auth; undefined when it carries none (a
- * token from before the application had external rules). Anything unreadable is left out, so
- * its rule is unknown and refuses.
- */
-export function answersOfSession(claim: unknown): ExternalAnswers | undefined {
-  if (!Array.isArray(claim)) return undefined;
-  const known = new Map<string, boolean>();
-  for (const item of claim as unknown[]) {
-    if (item === null || typeof item !== 'object') continue;
-    const { evaluate_url: evaluateUrl, keys_url: keysUrl, success } = item as Record<string, unknown>;
-    if (typeof evaluateUrl === 'string' && typeof keysUrl === 'string' && typeof success === 'boolean') known.set(externalKey({ evaluateUrl, keysUrl }), success);
-  }
-  return (rule) => known.get(externalKey(rule));
+/** What a session's token says of the external evaluation endpoints: their answers, and which ones its sign-in asked. */
+export interface SessionAnswers {
+  readonly answers: ExternalAnswers;
+  /** Whether the sign-in asked this rule's endpoint (a rule added since was not). */
+  asked(rule: ExternalEvaluationRule): boolean;
+}
+
+/** Read a token's claim (anything unreadable is an endpoint not asked); undefined when it has none. */
+export function answersOfSession(claim: unknown): SessionAnswers | undefined {
+  if (claim === null || typeof claim !== 'object' || Array.isArray(claim)) return undefined;
+  const verdicts = claim as Record<string, unknown>;
+  const answerOf = (rule: ExternalEvaluationRule): unknown => (Object.hasOwn(verdicts, digestOf(rule)) ? verdicts[digestOf(rule)] : undefined);
+  return {
+    answers: (rule) => {
+      const answer = answerOf(rule);
+      return typeof answer === 'boolean' ? answer : undefined;
+    },
+    asked: (rule) => {
+      const answer = answerOf(rule);
+      return typeof answer === 'boolean' || answer === null;
+    },
+  };
 }

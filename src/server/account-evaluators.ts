@@ -20,7 +20,8 @@ export function accountEvaluators(keys: Pick<SigningKeys, 'current'>, options: O
       if (byKid.size > KEPT_EVALUATORS) {
         const [oldest, retired] = byKid.entries().next().value!;
         byKid.delete(oldest);
-        retired.close();
+        // Its connections are dropped once the calls it may still be making are over.
+        setTimeout(() => retired.close(), 2 * (options.timeoutMs ?? 5000)).unref();
       }
     }
     return evaluator;

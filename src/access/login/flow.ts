@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ResourceRecord, Store } from '../../store/store.js';
-import type { ExternalEvaluator, Policy } from '../../engine/index.js';
+import type { Policy } from '../../engine/index.js';
+import type { SignInExternal } from '../sign-in-external.js';
 import type { SigningKeys } from '../../account/signing-keys.js';
 import { readOrganization } from '../../account/organization.js';
 import { globalSessionCookie, globalSessionSeconds, globalSessionToken, userOfSession, type GlobalSession } from '../global-session.js';
@@ -33,8 +34,8 @@ export interface LoginContext {
   /** The account's auth domain URL (the tokens' issuer; identity providers call back here). */
   issuer(): Promise<string>;
   readonly devLogin: boolean;
-  /** Asks the external evaluation endpoints of an application's policies at sign-in (none: such rules are unknown and refuse). */
-  readonly external?: ExternalEvaluator;
+  /** Asks the external evaluation endpoints of an application's policies at sign-in. */
+  readonly external: SignInExternal;
   now(): number;
 }
 
@@ -174,10 +175,10 @@ export async function completeLogin(ctx: LoginContext, pending: PendingLogin, id
   if (pending.test === true) return showTestedIdentity(ctx, identity, ip);
   const user = await recordLogin(ctx.store, ctx.accountId, { ...identity, ip });
   const organization = await readOrganization(ctx.store.read, ctx.accountId);
-  const decision = pending.signInOnly === true ? undefined : await decideSignIn(ctx, pending.app, user, ip);
+  const identityNonce = newIdentityNonce();
+  const decision = pending.signInOnly === true ? undefined : await decideSignIn(ctx, pending.app, user, ip, identityNonce);
   const deciding = decision?.deciding;
   const lifetimeSeconds = tokenSeconds(deciding, pending.app, organization?.body.session_duration);
-  const identityNonce = newIdentityNonce();
   const headers = identity.headers !== undefined && Object.keys(identity.headers).length > 0 ? identity.headers : undefined;
   // The global session: the organization's session_duration, else as long as this application token.
   const issuer = await ctx.issuer();
@@ -204,7 +205,7 @@ export async function continueGlobalSession(ctx: LoginContext, pending: PendingL
   if (user === undefined) return undefined;
   if (pending.signInOnly === true) return pending.target;
   const organization = await readOrganization(ctx.store.read, ctx.accountId);
-  const { deciding, external } = await decideSignIn(ctx, pending.app, user, ip);
+  const { deciding, external } = await decideSignIn(ctx, pending.app, user, ip, session.identityNonce);
   const who: SigningIn = { userId: user.id, email: user.email, identityNonce: session.identityNonce, connection: session.idp.type, ...(session.headers !== undefined ? { headers: session.headers } : {}), ...(external !== undefined ? { external } : {}) };
   if (deciding === undefined) return refuseAtSignIn(ctx, pending, who, ip);
   const lifetimeSeconds = tokenSeconds(deciding, pending.app, organization?.body.session_duration);

@@ -18,7 +18,7 @@ import type { LoginContext, LoginContextOf, PendingLogin } from './flow.js';
 import type { Mailer } from './mailer.js';
 import { requestApproval, type ApprovalGroupSetting } from './approval.js';
 import { AUTH_DOMAIN_FORM } from './form-origin.js';
-import { askAtSignIn, type ExternalVerdict } from '../sign-in-external.js';
+import type { ExternalVerdicts } from '../sign-in-external.js';
 
 /** Where the step is served on the auth domain: `${JUSTIFY_PATH}/<id>`. */
 export const JUSTIFY_PATH = '/cdn-cgi/access/justify';
@@ -31,7 +31,7 @@ const JUSTIFICATION_SECONDS = 10 * 60;
 export const MAX_JUSTIFICATION = 1000;
 
 /** Who is signing in, as the application's token will carry them: the global session's user, and the provider's type. */
-export type SigningIn = Pick<GlobalSession, 'userId' | 'email' | 'identityNonce' | 'headers'> & { readonly connection: string; readonly external?: readonly ExternalVerdict[] };
+export type SigningIn = Pick<GlobalSession, 'userId' | 'email' | 'identityNonce' | 'headers'> & { readonly connection: string; readonly external?: ExternalVerdicts };
 
 /** What the token is made from once the user has written their justification. */
 export interface Justified {
@@ -53,15 +53,20 @@ export interface SignInDecision {
   /** The policy that lets the user in (an Allow or a Bypass), if any: what the sign-in asks of them and how long their session lasts are its. */
   readonly deciding: Policy | undefined;
   /** The external evaluation endpoints' answers it rests on, for the token (when the policies have such rules). */
-  readonly external?: readonly ExternalVerdict[];
+  readonly external?: ExternalVerdicts;
 }
 
-/** Run the application's policies on the user signing in now, asking their external evaluation endpoints (sign-in-external.ts). */
-export async function decideSignIn(ctx: LoginContext, app: ResourceRecord, user: UserRecord, ip: string | undefined): Promise<SignInDecision> {
+/**
+ * Run the application's policies on the user signing in now, asking their external evaluation
+ * endpoints (sign-in-external.ts); `sessionNonce`: the identity nonce of the sign-in (or of the
+ * global session entering the application), whose answers an entry within a minute reuses.
+ */
+export async function decideSignIn(ctx: LoginContext, app: ResourceRecord, user: UserRecord, ip: string | undefined, sessionNonce?: string): Promise<SignInDecision> {
   const view = await ctx.views.get(ctx.accountId, ctx.now());
   const { policies, compiled } = await view.compiled(app);
   const identity = { ...evaluatedIdentity(user), ...(ip !== undefined ? { ip } : {}) };
-  const asked = await askAtSignIn(compiled, identity, ctx.external);
+  const session = sessionNonce === undefined ? undefined : `${ctx.accountId}\n${user.id}\n${sessionNonce}\n${app.id}`;
+  const asked = await ctx.external.ask(ctx.accountId, compiled, identity, session, ctx.now());
   const packed = compiled.evaluate(prepareIdentity(identity), asked?.answers);
   return { deciding: resultAccess(packed) === 'granted' ? policies[resultDecidingIndex(packed)] : undefined, ...(asked !== undefined ? { external: asked.verdicts } : {}) };
 }
