@@ -9,7 +9,7 @@ import { prepareIdentity, resultAccess, resultDecidingIndex, type Identity } fro
 import type { ResourceRecord } from '../store/store.js';
 import { evaluatedIdentity } from '../api/resources/user-policy-checks.js';
 import { destinationsOf, type AccountView } from './account-views.js';
-import { decide, denyMessage, unprovidedSteps, type DecideContext, type Decision } from './decide.js';
+import { decide, denyMessage, LAUNCHER_DENIED, unprovidedSteps, type DecideContext, type Decision } from './decide.js';
 import { cookieValue, cookieValues, first, forwarded } from './forwarded.js';
 import { GLOBAL_COOKIE, verifyGlobalSession } from './global-session.js';
 import { BINDING_COOKIE } from './binding-cookie.js';
@@ -155,7 +155,7 @@ export function registerAppLauncher(app: FastifyInstance, deps: LauncherDeps): v
         return page(reply, 403, 'Forbidden', denyMessage(launcher));
       }
       default:
-        return page(reply, 403, 'Forbidden', "You don't have permission to use the App Launcher.");
+        return page(reply, 403, 'Forbidden', LAUNCHER_DENIED);
     }
   });
 }

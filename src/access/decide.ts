@@ -114,11 +114,14 @@ export interface DecideContext {
   readonly now?: number;
 }
 
+/** What the App Launcher's refusals say by default. */
+export const LAUNCHER_DENIED = "You don't have permission to use the App Launcher.";
+
 /** What a refused user is told: the application's custom_deny_message, else Cloudflare's default words. */
 export function denyMessage(app: ResourceRecord): string {
   const custom = app.body.custom_deny_message;
   if (typeof custom === 'string' && custom !== '') return custom;
-  return app.body.type === 'app_launcher' ? "You don't have permission to use the App Launcher." : "You don't have permission to view this application.";
+  return app.body.type === 'app_launcher' ? LAUNCHER_DENIED : "You don't have permission to view this application.";
 }
 
 /**

@@ -81,7 +81,10 @@ export interface SessionAnswers {
 export function answersOfSession(claim: unknown): SessionAnswers | undefined {
   if (claim === null || typeof claim !== 'object' || Array.isArray(claim)) return undefined;
   const verdicts = claim as Record<string, unknown>;
-  const answerOf = (rule: ExternalEvaluationRule): unknown => (Object.hasOwn(verdicts, digestOf(rule)) ? verdicts[digestOf(rule)] : undefined);
+  const answerOf = (rule: ExternalEvaluationRule): unknown => {
+    const digest = digestOf(rule);
+    return Object.hasOwn(verdicts, digest) ? verdicts[digest] : undefined;
+  };
   return {
     answers: (rule) => {
       const answer = answerOf(rule);

@@ -26,7 +26,6 @@ export interface ApiContext {
   readonly settings: ServerSettings;
   /** This process's policy-test runner (kick it when a test starts). */
   readonly tester: TestRunner;
-  /** Asks external_evaluation endpoints; absent when outbound calls are off. */
   /** Asks external_evaluation endpoints for an account (signing with its key); undefined: such rules are unknown. */
   readonly externalFor: ((accountId: string) => ExternalEvaluator) | undefined;
   /** Count `calls` outbound requests made for the caller against its rate limit (429 when over). */
