@@ -74,7 +74,7 @@ function withoutDotSegments(path: string): string {
 
 /**
  * A request's path (what the proxy forwarded: X-Forwarded-Uri, or Envoy's path) as Cloudflare's
- * default URL normalization leaves it before Access sees it: no query or fragment, unreserved
+ * default URL normalization leaves it before Access sees it: no query, unreserved
  * characters percent-decoded (`/%61dmin` is `/admin`) and other escapes in upper case, backslashes
  * as slashes, runs of slashes as one, and dot segments removed (`/x/../admin` is `/admin`).
  * Matching the raw text instead would let `/%61dmin/` past an application on `/admin` to a less
@@ -84,7 +84,8 @@ function withoutDotSegments(path: string): string {
  */
 export function normalizedRequestPath(raw: string): string {
   let path = raw;
-  const end = path.search(/[?#]/);
+  // No fragment reaches here (forwarded() refuses a path with a raw '#').
+  const end = path.indexOf('?');
   if (end >= 0) path = path.slice(0, end);
   const absolute = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(path);
   if (absolute !== null) path = path.slice(absolute[0].length);

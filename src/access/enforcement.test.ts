@@ -267,6 +267,22 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
       assert.equal(await res.text(), 'public page');
     });
 
+    it("decides on the whole path the proxy forwards: a comma or a raw '#' does not hand the wiki to the bypass path", async () => {
+      // The upstream may resolve "/public,/../notes" to "/notes": it is decided as the wiki's.
+      for (const path of ['/public,/../notes', '/public,/x/../../notes']) {
+        const res = await viaProxy(path, { 'x-requested-with': 'XMLHttpRequest' });
+        assert.equal(res.status, 401, `${path}: ${await res.text()}`);
+        assert.equal(upstream.seen.some((r) => r.path === path), false, `the upstream never saw ${path}`);
+      }
+      // A raw '#' is refused by portcullis (400, which nginx's auth_request turns into a 500); Caddy
+      // forwards a path without it that is the wiki's. Never let through as a public page.
+      const hash = await viaProxy('/public#/../notes');
+      assert.notEqual(hash.status, 200, "a raw '#'");
+      assert.doesNotMatch(await hash.text(), /public page/);
+      // A comma is an ordinary character: a public page with one in its path still opens.
+      assert.equal((await viaProxy('/public/a,b')).status, 200);
+    });
+
     it('applies a policy change on the next request, keeps tokens of a rotated key valid, and ends the session at logout', async () => {
       const page = await context.newPage();
       await page.goto(`${origin()}/`);

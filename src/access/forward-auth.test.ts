@@ -3,6 +3,7 @@
 // host that is not the application's, and the development login is off unless enabled.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { resolveConfig, ConfigError } from '../server/config.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { parse as parseYaml } from 'yaml';
@@ -128,8 +129,31 @@ describe('forward auth without a proxy', () => {
       const asAda = (uri: string) => authorize(s, { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': uri, cookie: `CF_Authorization=${token}` });
       assert.equal((await asAda('/page')).status, 200, "Ada's session opens the wiki");
       // Ada's token is the wiki's: under /admin it counts for nothing, however the path is spelled.
-      for (const uri of ['/admin/settings', '/%61dmin/settings', '//admin/settings', '/x/../admin/settings', '/./admin/settings', '/%2e%2e/admin/settings', '/ADMIN/settings']) {
+      for (const uri of ['/admin/settings', '/%61dmin/settings', '//admin/settings', '/x/../admin/settings', '/./admin/settings', '/%2e%2e/admin/settings', '/ADMIN/settings', '/x,/../admin/settings', '/,/../admin']) {
         assert.equal((await asAda(uri)).status, 401, uri);
+      }
+      // A comma is part of the path, not a list's end: read whole, like any other character.
+      assert.equal((await asAda('/page,with,commas')).status, 200);
+      // A raw '#' (which no request path carries) or a path, host or method sent twice is not
+      // decided on: which reading the proxy and the application take cannot be known.
+      for (const uri of ['/x#/../admin/settings', '/admin#/../x', '/page#top']) {
+        const refused = await asAda(uri);
+        assert.equal(refused.status, 400, uri);
+        assert.match(((await refused.json()) as { errors: { message: string }[] }).errors[0]!.message, /raw '#'/);
+      }
+      // Two header lines of one name (fetch would join them into one line).
+      const twice = (name: string, a: string, b: string) =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const headers: Record<string, string | string[]> = { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': '/page', cookie: `CF_Authorization=${token}`, [name]: [a, b] };
+          request(`${s.baseUrl}/cdn-cgi/access/authorize`, { headers }, (res) => {
+            let body = '';
+            res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => resolve({ status: res.statusCode!, body }));
+          }).on('error', reject).end();
+        });
+      for (const [name, a, b] of [['x-forwarded-uri', '/page', '/admin'], ['x-forwarded-host', 'wiki.test', 'other.test'], ['x-forwarded-method', 'GET', 'POST']] as const) {
+        const refused = await twice(name, a, b);
+        assert.equal(refused.status, 400, name);
+        assert.match((JSON.parse(refused.body) as { errors: { message: string }[] }).errors[0]!.message, new RegExp(`${name} more than once`));
       }
     } finally {
       await s.api('DELETE', `${A}/apps/${admin.json.result.id}`);

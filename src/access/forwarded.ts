@@ -67,22 +67,50 @@ function schemeOf(proto: string | undefined): 'http' | 'https' | undefined {
   return lower === 'https' || lower === 'wss' ? 'https' : lower === 'http' || lower === 'ws' ? 'http' : undefined;
 }
 
-/** The request the proxy asks about, from its forwarded headers when the peer is trusted. */
+/** A forwarded request portcullis will not decide on: answered 400 (fail closed), whatever asked. */
+function malformed(message: string): Error {
+  return Object.assign(new Error(message), { statusCode: 400 });
+}
+
+/**
+ * A header that holds one value (a URI, a host, a method), read whole: a comma is an ordinary
+ * character of a path, so splitting it as a list would decide on part of the path while the
+ * proxy sends the whole of it upstream. Sent more than once, it is refused: which copy the
+ * proxy acted on cannot be known.
+ */
+function single(request: FastifyRequest, name: string): string | undefined {
+  const values = request.raw.headersDistinct[name];
+  if (values === undefined) return undefined;
+  if (values.length > 1) throw malformed(`The request carries ${name} more than once.`);
+  return values[0]!.trim() || undefined;
+}
+
+/**
+ * The request the proxy asks about, from its forwarded headers when the peer is trusted. Throws
+ * a 400 for one that cannot be decided on safely: a single-valued header sent twice, or a path
+ * with a raw `#` (a request never carries a fragment: an application behind the proxy may read
+ * the path up to it or past it, so neither reading is safe to decide on).
+ */
 export function forwarded(request: FastifyRequest, trusted: TrustedProxies): OriginalRequest {
   const peer = request.socket.remoteAddress ?? '';
   const path = request.url.startsWith(AUTHORIZE_PREFIX) ? request.url.slice(AUTHORIZE_PREFIX.length - 1) : request.url;
   const own = { method: request.method, host: request.headers.host ?? '', path, proto: 'http', ip: peer || undefined };
-  if (!trusted.covers(peer)) return own;
+  if (!trusted.covers(peer)) return withoutFragment(own);
   const h = request.headers;
   // The address the trusted proxy added last: earlier entries are whatever the client sent.
   const forwardedFor = last(h['x-forwarded-for']) ?? first(h['x-real-ip']);
-  return {
-    method: first(h['x-forwarded-method']) ?? own.method,
-    host: first(h['x-forwarded-host']) ?? own.host,
-    path: first(h['x-forwarded-uri']) ?? first(h['x-original-uri']) ?? own.path,
+  return withoutFragment({
+    method: single(request, 'x-forwarded-method') ?? own.method,
+    host: single(request, 'x-forwarded-host') ?? own.host,
+    path: single(request, 'x-forwarded-uri') ?? single(request, 'x-original-uri') ?? own.path,
     proto: schemeOf(first(h['x-forwarded-proto'])) ?? own.proto,
     ip: forwardedFor !== undefined && isIP(forwardedFor) !== 0 ? forwardedFor : own.ip,
-  };
+  });
+}
+
+function withoutFragment(original: OriginalRequest): OriginalRequest {
+  if (original.path.includes('#')) throw malformed("The request's path holds a raw '#', which no request path may.");
+  return original;
 }
 
 /** `target` when it is an http(s) URL on `host` (no open redirect), else undefined. */
