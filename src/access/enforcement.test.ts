@@ -15,6 +15,7 @@ import { proxyUnavailable, startCaddy, startNginx, type RunningProxy } from '../
 import { startUpstream, type Upstream } from '../../test/support/protected-upstream.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { parseAutoPostForm, startSamlIdp, type SamlIdp } from '../../test/support/saml-idp.js';
+import { signInCookie } from '../../test/support/cookie-jar.js';
 import { samlHeaderNamesOf } from '../schema/saml-headers.js';
 import { browserUnavailable, CHROMIUM_PATH } from '../../test/web-e2e/browser.js';
 
@@ -316,7 +317,7 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
       const toIdp = await fetch(login, { redirect: 'manual' });
       assert.equal(toIdp.status, 302, await toIdp.text());
       const form = parseAutoPostForm(await (await fetch(toIdp.headers.get('location')!)).text());
-      const answered = await fetch(form.action, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form.fields).toString() });
+      const answered = await fetch(form.action, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: signInCookie(toIdp) }, body: new URLSearchParams(form.fields).toString() });
       assert.equal(answered.status, 302, await answered.text());
       const token = new URL(answered.headers.get('location')!).searchParams.get('token')!;
 

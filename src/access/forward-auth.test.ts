@@ -349,6 +349,29 @@ describe('forward auth without a proxy', () => {
     assert.equal(authorized.headers.get('location'), 'http://wiki.test/');
     assert.match(authorized.headers.get('set-cookie')!, /^CF_Authorization=[^;]+; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax$/);
   });
+
+  it('under an https auth domain, hands a token only to https on the standard port or the auth domain\'s own', async () => {
+    const A = `/accounts/${s.accountId}/access`;
+    const loginPage = (host: string, target: string) =>
+      fetch(`${s.baseUrl}/cdn-cgi/access/login/${encodeURIComponent(host)}?redirect_url=${encodeURIComponent(target)}`, { redirect: 'manual', headers: { 'x-forwarded-host': 'access.acme.test', 'x-forwarded-proto': 'https' } });
+    // Under the http auth domain of a development setup, any port of the host.
+    assert.equal((await fetch(`${s.baseUrl}/cdn-cgi/access/login/wiki.test%3A9999?redirect_url=${encodeURIComponent('http://wiki.test:9999/')}`)).status, 200);
+    try {
+      assert.equal((await s.api('PUT', `${A}/organizations`, { name: 'Acme', auth_domain: 'access.acme.test' })).status, 200);
+      assert.equal((await loginPage('wiki.test', 'https://wiki.test/page')).status, 200);
+      for (const [host, target] of [['wiki.test', 'http://wiki.test/page'], ['wiki.test:9999', 'https://wiki.test:9999/page'], ['wiki.test:9999', 'http://wiki.test:9999/page']]) {
+        const refused = await loginPage(host!, target!);
+        assert.equal(refused.status, 400, target);
+        assert.match(((await refused.json()) as { errors: { message: string }[] }).errors[0]!.message, /returns only to https on the standard port/);
+      }
+      // Everything behind one proxy on another port: the auth domain's port is the applications' too.
+      assert.equal((await s.api('PUT', `${A}/organizations`, { auth_domain: 'access.acme.test:8443' })).status, 200);
+      assert.equal((await loginPage('wiki.test:8443', 'https://wiki.test:8443/page')).status, 200);
+      assert.equal((await loginPage('wiki.test:9999', 'https://wiki.test:9999/page')).status, 400);
+    } finally {
+      await s.api('PUT', `${A}/organizations`, { auth_domain: s.baseUrl });
+    }
+  });
 });
 
 describe('the access-request log, sessions and failed logins', () => {

@@ -105,6 +105,16 @@ ${error === undefined ? '' : `<p class="error">${escapeHtml(error)}</p>`}
   );
 }
 
+/**
+ * A form that posts `fields` to `action` again, from this page's own site, at once (a button
+ * without scripts): how a SAML answer posted from the provider's site comes back with the sign-in
+ * cookie a cross-site POST leaves behind.
+ */
+export function repostPage(action: string, fields: Readonly<Record<string, string>>): string {
+  const hiddenInputs = Object.entries(fields).map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`).join('');
+  return page('Signing in', `<h1>Signing in</h1><form id="repost" method="post" action="${escapeHtml(action)}">${hiddenInputs}<button type="submit">Continue</button></form><script>document.getElementById('repost').submit()</script>`);
+}
+
 /** The purpose-justification step of a sign-in: the policy's prompt and a box for the user's reason. */
 export function justificationPage(appName: string, prompt: string, action: string, maxLength: number, options: { readonly error?: string; readonly written?: string; readonly approval?: true } = {}): string {
   const title = `Access to ${appName}`;

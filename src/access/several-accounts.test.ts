@@ -47,7 +47,7 @@ for (const kind of await databaseKinds()) {
         method: options.form === undefined ? 'GET' : 'POST',
         redirect: 'manual',
         headers: {
-          ...(host !== undefined ? { 'x-forwarded-host': host, 'x-forwarded-proto': 'http' } : {}),
+          ...(host !== undefined ? { 'x-forwarded-host': host, 'x-forwarded-proto': 'https' } : {}),
           ...(options.cookie !== undefined ? { cookie: `CF_Authorization=${options.cookie}` } : {}),
           ...(options.form !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
         },
@@ -59,7 +59,7 @@ for (const kind of await databaseKinds()) {
     async function authorize(host: string, path = '/', cookie?: string): Promise<Answer> {
       const res = await fetch(`${s.baseUrl}/cdn-cgi/access/authorize`, {
         redirect: 'manual',
-        headers: { 'x-forwarded-host': host, 'x-forwarded-uri': path, 'x-forwarded-proto': 'http', ...(cookie !== undefined ? { cookie: `CF_Authorization=${cookie}` } : {}) },
+        headers: { 'x-forwarded-host': host, 'x-forwarded-uri': path, 'x-forwarded-proto': 'https', ...(cookie !== undefined ? { cookie: `CF_Authorization=${cookie}` } : {}) },
       });
       return { status: res.status, headers: res.headers, text: await res.text() };
     }
@@ -78,7 +78,7 @@ for (const kind of await databaseKinds()) {
       const page = await send(account.authDomain, login.pathname + login.search);
       assert.equal(page.status, 200, page.text);
       assert.match(page.text, new RegExp(`Sign in to App ${account.letter.toUpperCase()}`));
-      const done = await send(account.authDomain, login.pathname, { form: { email: 'ada@example.com', redirect_url: `http://${appHost(account)}/` } });
+      const done = await send(account.authDomain, login.pathname, { form: { email: 'ada@example.com', redirect_url: `https://${appHost(account)}/` } });
       assert.equal(done.status, 302, done.text);
       const back = new URL(done.headers.get('location')!);
       assert.equal(back.host, appHost(account));
@@ -123,7 +123,7 @@ for (const kind of await databaseKinds()) {
         await jwtVerify(token, createLocalJWKSet(await certs(account.authDomain)), { issuer: `https://${account.authDomain}`, audience: account.aud });
         await assert.rejects(jwtVerify(token, createLocalJWKSet(await certs(other(account).authDomain))));
 
-        const kept = await send(appHost(account), `/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(`http://${appHost(account)}/`)}`);
+        const kept = await send(appHost(account), `/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(`https://${appHost(account)}/`)}`);
         assert.equal(kept.status, 302, kept.text);
         assert.match(kept.headers.get('set-cookie') ?? '', new RegExp(`^CF_Authorization=${token.replace(/[.]/g, '\\.')};`));
         const allowed = await authorize(appHost(account), '/', token);
@@ -147,7 +147,7 @@ for (const kind of await databaseKinds()) {
       const replayed = await authorize(appHost(b), '/', tokenOfA);
       assert.equal(replayed.status, 401, 'sent to sign in, not let in');
       assert.equal(new URL(replayed.headers.get('x-access-login')!).host, b.authDomain);
-      const kept = await send(appHost(b), `/cdn-cgi/access/authorized?token=${encodeURIComponent(tokenOfA)}&redirect_url=${encodeURIComponent(`http://${appHost(b)}/`)}`);
+      const kept = await send(appHost(b), `/cdn-cgi/access/authorized?token=${encodeURIComponent(tokenOfA)}&redirect_url=${encodeURIComponent(`https://${appHost(b)}/`)}`);
       assert.equal(kept.status, 400);
       assert.equal(kept.headers.get('set-cookie'), null);
       assert.equal((await send(appHost(b), '/cdn-cgi/access/get-identity', { cookie: tokenOfA })).status, 401);
@@ -182,11 +182,11 @@ for (const kind of await databaseKinds()) {
         assert.equal(answer.status, 404, path);
         assert.match(JSON.parse(answer.text).err, /No account on this server has its auth domain or an Access application at nowhere\.test/);
       }
-      const login = await send('nowhere.test', `/cdn-cgi/access/login/${appHost(accounts.a)}?redirect_url=${encodeURIComponent(`http://${appHost(accounts.a)}/`)}`);
+      const login = await send('nowhere.test', `/cdn-cgi/access/login/${appHost(accounts.a)}?redirect_url=${encodeURIComponent(`https://${appHost(accounts.a)}/`)}`);
       assert.equal(login.status, 404);
       assert.match(login.text, /No account on this server has its auth domain at nowhere\.test/);
       // An auth domain signs in to its own account's applications only.
-      const elsewhere = await send(accounts.b.authDomain, `/cdn-cgi/access/login/${appHost(accounts.a)}?redirect_url=${encodeURIComponent(`http://${appHost(accounts.a)}/`)}`);
+      const elsewhere = await send(accounts.b.authDomain, `/cdn-cgi/access/login/${appHost(accounts.a)}?redirect_url=${encodeURIComponent(`https://${appHost(accounts.a)}/`)}`);
       assert.equal(elsewhere.status, 404);
       assert.match(elsewhere.text, /No Access application covers app-a\.test/);
     });

@@ -41,3 +41,8 @@ export class CookieJar {
     return { response, url: current };
   }
 }
+
+/** The `name=value` of portcullis's sign-in cookie (CF_Sign_In) a response sets, as a Cookie header; '' without one. */
+export function signInCookie(response: Response): string {
+  return response.headers.getSetCookie().map((line) => line.split(';')[0]!).find((pair) => pair.startsWith('CF_Sign_In=')) ?? '';
+}

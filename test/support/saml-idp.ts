@@ -59,6 +59,8 @@ export interface ReceivedRequest {
 export interface PostedForm {
   readonly action: string;
   readonly fields: Record<string, string>;
+  /** The Cookie header the browser posting it holds for the action's site (portcullis's sign-in cookie), if any. */
+  readonly cookie?: string;
 }
 
 export interface SamlIdp {

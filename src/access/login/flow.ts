@@ -83,18 +83,38 @@ export function testLogin(idp: ResourceRecord): PendingLogin {
   return { app, host: '', target: '', test: true };
 }
 
-/** What a sign-in may return to: a page on `host` that one of the account's applications covers (no open redirect). */
+/**
+ * Whether a sign-in may hand an application token to `target`'s origin. Under an https auth
+ * domain: only https, on the standard port or the auth domain's own (a token sent over plain
+ * http, or to whatever listens on another port of the same host name, is a token given away; the
+ * port of a Host header is the client's to choose). Under an http auth domain, a development
+ * setup whose sign-in is in the clear anyway: any port of the host.
+ */
+export function returnOriginAllowed(target: URL, authDomain: URL): boolean {
+  if (authDomain.protocol !== 'https:') return true;
+  return target.protocol === 'https:' && (target.port === '' || target.port === authDomain.port);
+}
+
+/**
+ * What a sign-in may return to: a page on `host` that one of the account's applications covers
+ * (no open redirect), on an origin returnOriginAllowed accepts (a 400 otherwise).
+ */
 export async function pendingLogin(ctx: LoginContext, host: string, redirectUrl: string | undefined): Promise<PendingLogin | undefined> {
-  const target = urlOnHost(redirectUrl, host) ?? urlOnHost(`http://${host}/`, host);
+  const authDomain = new URL(await ctx.issuer());
+  const target = urlOnHost(redirectUrl, host) ?? urlOnHost(`${authDomain.protocol}//${host}/`, host);
   if (target === undefined) return undefined;
+  if (!returnOriginAllowed(target, authDomain)) {
+    const allowed = authDomain.port === '' ? 'https on the standard port' : `https on the standard port or on port ${authDomain.port}`;
+    throw Object.assign(new Error(`A sign-in returns only to ${allowed} (docs/enforcement.md "Sessions and tokens"), not to ${target.origin}.`), { statusCode: 400 });
+  }
   // The App Launcher, on this account's auth domain (app-launcher.ts).
-  if (isLauncherPath(target.pathname) && target.origin === new URL(await ctx.issuer()).origin) {
+  if (isLauncherPath(target.pathname) && target.origin === authDomain.origin) {
     const launcher = launcherApplication(await ctx.store.read.allResources(ctx.accountId, 'app'));
     return launcher === undefined ? undefined : { app: launcher, host: target.host, target: target.toString() };
   }
   // An approver answering an access request, on this account's auth domain: the providers the
   // App Launcher allows when there is one (Cloudflare checks approvers against it), else any.
-  if (isApprovalPath(target.pathname) && target.origin === new URL(await ctx.issuer()).origin) {
+  if (isApprovalPath(target.pathname) && target.origin === authDomain.origin) {
     return { app: (await approverSignInApp(ctx)).app, host: target.host, target: target.toString(), signInOnly: true };
   }
   const app = await findApplication(ctx.store, ctx.accountId, target.host, target.pathname);
@@ -139,13 +159,17 @@ export interface ResumedLogin {
   readonly email: string | null;
 }
 
-/** The sign-in a challenge carried, once (a second answer with the same state finds nothing). */
-export async function resumeLogin(ctx: LoginContext, kind: string, id: string | undefined, take = true): Promise<ResumedLogin | undefined> {
+/**
+ * The sign-in a challenge carried, once (a second answer with the same state finds nothing). A
+ * challenge bound to a browser (browser-binding.ts) is resumed only with that browser's digest.
+ */
+export async function resumeLogin(ctx: LoginContext, kind: string, id: string | undefined, take = true, browser?: string): Promise<ResumedLogin | undefined> {
   if (id === undefined || id === '' || id.length > 200) return undefined;
   const now = ctx.now();
   // Of the right kind before it is used up: an answer of one method cannot spend another's sign-in.
   const seen = await ctx.store.challenges.get(ctx.accountId, id, now);
   if (seen === undefined || seen.kind !== kind) return undefined;
+  if (!startedIn(seen.body, browser)) return undefined;
   const challenge = take ? await ctx.store.challenges.take(ctx.accountId, id, now) : seen;
   if (challenge === undefined) return undefined;
   const body = challenge.body;
@@ -164,6 +188,21 @@ export async function resumeLogin(ctx: LoginContext, kind: string, id: string | 
   // The application or the provider deleted during the sign-in: it cannot finish.
   if (app === undefined || idp === undefined) return undefined;
   return { pending: { app, host: String(body.host), target: String(body.target) }, idp, body, email: challenge.email };
+}
+
+/** What an answer that finds no sign-in to finish (in this browser) is told. */
+export const SIGN_IN_UNFINISHABLE = 'This sign-in has expired, was already used, or was started in another browser. Go back to the application to sign in again.';
+
+/** Whether a challenge's sign-in may be finished by the browser with this digest: any, when it was not bound to one. */
+function startedIn(body: Record<string, unknown>, browser: string | undefined): boolean {
+  return body.browser === undefined || (typeof body.browser === 'string' && body.browser === browser);
+}
+
+/** Whether the challenge `id` is missing, or was started in the browser with this digest (what a SAML answer checks before asking the browser to post it again). */
+export async function challengeStartedIn(ctx: LoginContext, id: string | undefined, browser: string | undefined): Promise<boolean> {
+  if (id === undefined || id === '' || id.length > 200) return true;
+  const seen = await ctx.store.challenges.get(ctx.accountId, id, ctx.now());
+  return seen === undefined || startedIn(seen.body, browser);
 }
 
 /**

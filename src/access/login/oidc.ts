@@ -11,7 +11,8 @@ import type { ResourceRecord } from '../../store/store.js';
 import { messagePage } from '../pages.js';
 import { forwarded } from '../forwarded.js';
 import type { LoginIdentity } from '../logins.js';
-import { completeLogin, refuseLogin, resumeLogin, saveChallenge, type LoginContext, type PendingLogin } from './flow.js';
+import { completeLogin, refuseLogin, resumeLogin, saveChallenge, SIGN_IN_UNFINISHABLE, type LoginContext, type PendingLogin } from './flow.js';
+import { bindToBrowser, browserOf } from './browser-binding.js';
 import { CALLBACK_PATH, type LoginMethod } from './method.js';
 import { OIDC_ISSUERS, oidcServer } from './oidc-issuers.js';
 
@@ -134,8 +135,10 @@ export function oidcMethod(): LoginMethod {
       const verifier = client.randomPKCECodeVerifier();
       const nonce = client.randomNonce();
       const pkce = config.pkce_enabled !== false;
-      const state = await saveChallenge(ctx, CHALLENGE_KIND, pending, idp, { nonce, ...(pkce ? { verifier } : {}) }, { ip: forwarded(request, ctx.trusted).ip });
-      const parameters: Record<string, string> = { redirect_uri: `${await ctx.issuer()}${CALLBACK_PATH}`, scope: scopesOf(idp), state, nonce };
+      const issuer = await ctx.issuer();
+      const browser = bindToBrowser(request, reply, issuer.startsWith('https:'));
+      const state = await saveChallenge(ctx, CHALLENGE_KIND, pending, idp, { nonce, browser, ...(pkce ? { verifier } : {}) }, { ip: forwarded(request, ctx.trusted).ip });
+      const parameters: Record<string, string> = { redirect_uri: `${issuer}${CALLBACK_PATH}`, scope: scopesOf(idp), state, nonce };
       if (pkce) Object.assign(parameters, { code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
       if (idp.body.type === 'google-apps' && typeof config.apps_domain === 'string') parameters.hd = config.apps_domain;
       if (typeof config.prompt === 'string') parameters.prompt = config.prompt;
@@ -148,10 +151,10 @@ export function oidcMethod(): LoginMethod {
         if (ctx === undefined) return reply;
         const query = request.query as Record<string, string | undefined>;
         const ip = forwarded(request, ctx.trusted).ip;
-        const resumed = await resumeLogin(ctx, CHALLENGE_KIND, query.state);
+        const resumed = await resumeLogin(ctx, CHALLENGE_KIND, query.state, true, browserOf(request));
         if (resumed === undefined) {
           await refuseLogin(ctx, undefined, { connection: 'oidc', ip });
-          return reply.code(400).type('text/html').send(messagePage('Sign-in failed', 'This sign-in has expired or was already used. Go back to the application to sign in again.'));
+          return reply.code(400).type('text/html').send(messagePage('Sign-in failed', SIGN_IN_UNFINISHABLE));
         }
         const { pending, idp, body } = resumed;
         const connection = String(idp.body.type);

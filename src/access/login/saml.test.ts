@@ -13,6 +13,7 @@ import { startTestServer, type TestServer } from '../../../test/support/server.j
 import { parseAutoPostForm, PERSISTENT_FORMAT, startSamlIdp, type AnswerOptions, type PostedForm, type SamlIdp, type SamlIdpUser } from '../../../test/support/saml-idp.js';
 import { resultsByEmail, runPolicyTest } from '../../../test/support/policy-tests.js';
 import { FAILED_PER_MINUTE } from '../access-log.js';
+import { signInCookie } from '../../../test/support/cookie-jar.js';
 
 // The documented example provider and the identity it records (docs/identity-providers.md "SAML 2.0").
 const DOC = readFileSync(fileURLToPath(new URL('../../../../docs/identity-providers.md', import.meta.url)), 'utf8');
@@ -62,11 +63,12 @@ async function throughIdp({ s, idp, idpId }: Setup): Promise<PostedForm> {
   const page = await fetch(location);
   const html = await page.text();
   assert.equal(page.status, 200, html);
-  return parseAutoPostForm(html);
+  return { ...parseAutoPostForm(html), cookie: signInCookie(start) };
 }
 
+/** The answer posted by the browser that started the sign-in (its sign-in cookie comes along), or by one without it. */
 const post = (form: PostedForm): Promise<Response> =>
-  fetch(form.action, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form.fields).toString() });
+  fetch(form.action, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', ...(form.cookie ? { cookie: form.cookie } : {}) }, body: new URLSearchParams(form.fields).toString() });
 
 async function signIn(setup: Setup, user: SamlIdpUser, options: AnswerOptions = {}): Promise<Response> {
   setup.idp.signInAs(user, options);
@@ -262,7 +264,7 @@ describe('SAML answers that are refused', () => {
     const form = await throughIdp(setup);
     assert.equal((await post(form)).status, 302);
     const before = await failures();
-    await refused(await post(form), 400, /expired or was already used/, null);
+    await refused(await post(form), 400, /expired, was already used/, null);
     assert.equal(await failures(), before + 1);
   });
 
@@ -272,12 +274,12 @@ describe('SAML answers that are refused', () => {
     const second = await throughIdp(setup);
     const before = await failures();
     // The first answer (a valid assertion for the first request) with the second sign-in's RelayState.
-    await refused(await post({ action: second.action, fields: { ...second.fields, SAMLResponse: first.fields.SAMLResponse! } }), 401, /InResponseTo/);
+    await refused(await post({ ...second, fields: { ...second.fields, SAMLResponse: first.fields.SAMLResponse! } }), 401, /InResponseTo/);
     // The same with the outer Response re-pointed at the second request: the signed confirmation still names the first.
     const third = await throughIdp(setup);
     const request = setup.idp.requests.at(-1)!;
     const rewrapped = Buffer.from(first.fields.SAMLResponse!, 'base64').toString('utf8').replace(/(<samlp:Response\b[^>]*InResponseTo=")[^"]*"/, `$1${request.id}"`);
-    await refused(await post({ action: third.action, fields: { ...third.fields, SAMLResponse: Buffer.from(rewrapped).toString('base64') } }), 401, /InResponseTo/);
+    await refused(await post({ ...third, fields: { ...third.fields, SAMLResponse: Buffer.from(rewrapped).toString('base64') } }), 401, /InResponseTo/);
     assert.equal(await failures(), before + 2);
   });
 
@@ -290,7 +292,7 @@ describe('SAML answers that are refused', () => {
     const next = await throughIdp(setup);
     const request = setup.idp.requests.at(-1)!;
     const rewrapped = Buffer.from(captured.fields.SAMLResponse!, 'base64').toString('utf8').replace(/(<samlp:Response\b[^>]*InResponseTo=")[^"]*"/, `$1${request.id}"`);
-    await refused(await post({ action: next.action, fields: { ...next.fields, SAMLResponse: Buffer.from(rewrapped).toString('base64') } }), 401, /no bearer confirmation for this sign-in/);
+    await refused(await post({ ...next, fields: { ...next.fields, SAMLResponse: Buffer.from(rewrapped).toString('base64') } }), 401, /no bearer confirmation for this sign-in/);
     await refused(await signIn(setup, ADA, { recipient: 'https://someone-else.example/acs' }), 401, /no bearer confirmation for this sign-in/);
     assert.equal(await failures(), before + 2);
   });
@@ -321,18 +323,42 @@ describe('SAML answers that are refused', () => {
     assert.equal((await signIn(setup, { nameId: 'nameid@example.com', attributes: { department: 'Engineering' } })).status, 302);
   });
 
+  it('finishes a sign-in only in the browser that started it: posted without its sign-in cookie, the answer is asked for again, then refused', async () => {
+    const { s, idpId } = setup;
+    setup.idp.signInAs(ADA);
+    const form = await throughIdp(setup);
+    assert.match(form.cookie!, /^CF_Sign_In=[\w-]{43}$/);
+    // Another browser (an attacker's link to their own answer): no cookie came with the post, as
+    // none comes with a cross-site one, so the auth domain's page posts it again from its own site.
+    const first = await post({ action: form.action, fields: form.fields });
+    assert.equal(first.status, 200);
+    const again = parseAutoPostForm(await first.text());
+    const repost = { action: new URL(again.action, s.baseUrl).href, fields: again.fields };
+    assert.deepEqual([repost.action, again.fields.SAMLResponse, again.fields.RelayState, again.fields.reposted], [form.action, form.fields.SAMLResponse, form.fields.RelayState, '1']);
+    const before = await failures();
+    await refused(await post(repost), 400, /started in another browser/, null);
+    // That browser's own sign-in cookie is no better.
+    const elsewhere = await fetch(`${s.baseUrl}/cdn-cgi/access/login/${HOST}/idp/${idpId}?redirect_url=${encodeURIComponent(TARGET)}`, { redirect: 'manual' });
+    await refused(await post({ ...repost, cookie: signInCookie(elsewhere) }), 400, /started in another browser/, null);
+    assert.equal(await failures(), before + 2);
+    // The browser that started it still finishes it: the refusals did not use it up.
+    const finished = await post({ ...repost, cookie: form.cookie! });
+    assert.equal(finished.status, 302, await finished.text());
+    assert.match(finished.headers.get('location')!, /^http:\/\/wiki\.test\/cdn-cgi\/access\/authorized\?token=/);
+  });
+
   it('refuses an answer to an unknown sign-in (RelayState), and a post without a SAMLResponse', async () => {
     const { s } = setup;
     let before = await failures();
     setup.idp.signInAs(ADA);
     const form = await throughIdp(setup);
-    await refused(await post({ action: form.action, fields: { ...form.fields, RelayState: 'no-such-sign-in' } }), 400, /expired or was already used/, null);
-    await refused(await post({ action: form.action, fields: { SAMLResponse: form.fields.SAMLResponse! } }), 400, /expired or was already used/, null);
+    await refused(await post({ ...form, fields: { ...form.fields, RelayState: 'no-such-sign-in' } }), 400, /expired, was already used/, null);
+    await refused(await post({ ...form, fields: { SAMLResponse: form.fields.SAMLResponse! } }), 400, /expired, was already used/, null);
     assert.equal(await failures(), before + 2);
     before = await failures();
-    await refused(await post({ action: form.action, fields: { RelayState: form.fields.RelayState! } }), 401, /sent no SAMLResponse/);
+    await refused(await post({ ...form, fields: { RelayState: form.fields.RelayState! } }), 401, /sent no SAMLResponse/);
     const garbage = await throughIdp(setup);
-    await refused(await post({ action: garbage.action, fields: { ...garbage.fields, SAMLResponse: Buffer.from('<not xml').toString('base64') } }), 401, /could not be verified/);
+    await refused(await post({ ...garbage, fields: { ...garbage.fields, SAMLResponse: Buffer.from('<not xml').toString('base64') } }), 401, /could not be verified/);
     assert.equal(await failures(), before + 2);
     // An answer larger than any SAML response is refused before it is read.
     const huge = await fetch(`${s.baseUrl}/cdn-cgi/access/callback`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `SAMLResponse=${'A'.repeat(300 * 1024)}&RelayState=x` });

@@ -13,9 +13,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ResourceRecord, Store } from '../../store/store.js';
 import { SamlSpKeys } from '../../account/saml-sp-key.js';
 import type { KeyAndCertificate } from '../../account/self-signed-certificate.js';
-import { messagePage } from '../pages.js';
+import { messagePage, repostPage } from '../pages.js';
 import { forwarded } from '../forwarded.js';
-import { CHALLENGE_SECONDS, completeLogin, refuseLogin, resumeLogin, saveChallenge, type LoginContext, type PendingLogin } from './flow.js';
+import { challengeStartedIn, CHALLENGE_SECONDS, completeLogin, refuseLogin, resumeLogin, saveChallenge, SIGN_IN_UNFINISHABLE, type LoginContext, type PendingLogin } from './flow.js';
+import { bindToBrowser, browserOf } from './browser-binding.js';
 import { CALLBACK_PATH, type LoginMethod } from './method.js';
 import { headersFromAssertion, identityFromAssertion, samlConfigOf } from './saml-identity.js';
 
@@ -174,7 +175,8 @@ export function samlMethod(): LoginMethod {
       }
       const requestId = `_${randomBytes(20).toString('hex')}`;
       const issuedAt = new Date(ctx.now()).toISOString();
-      const relayState = await saveChallenge(ctx, CHALLENGE_KIND, pending, idp, { request_id: requestId, issued_at: issuedAt }, { ip: forwarded(request, ctx.trusted).ip });
+      const browser = bindToBrowser(request, reply, (await ctx.issuer()).startsWith('https:'));
+      const relayState = await saveChallenge(ctx, CHALLENGE_KIND, pending, idp, { request_id: requestId, issued_at: issuedAt, browser }, { ip: forwarded(request, ctx.trusted).ip });
       const key = settings.signRequests ? await keysOf(ctx).get(ctx.accountId) : undefined;
       const sp = serviceProvider(await serviceProviderUrl(ctx), settings, key, { requestId, issuedAt });
       return reply.redirect(await sp.getAuthorizeUrlAsync(relayState, undefined, {}), 302);
@@ -188,10 +190,18 @@ export function samlMethod(): LoginMethod {
         if (ctx === undefined) return reply;
         const form = isRecord(request.body) ? request.body : {};
         const ip = forwarded(request, ctx.trusted).ip;
-        const resumed = await resumeLogin(ctx, CHALLENGE_KIND, typeof form.RelayState === 'string' ? form.RelayState : undefined);
+        const relayState = typeof form.RelayState === 'string' ? form.RelayState : undefined;
+        const browser = browserOf(request);
+        // The provider's page posts from its own site, and a SameSite=Lax cookie does not come with
+        // a cross-site POST: the browser is asked once to post the answer again from here, which
+        // brings the sign-in cookie (browser-binding.ts).
+        if (form.reposted !== '1' && typeof form.SAMLResponse === 'string' && !(await challengeStartedIn(ctx, relayState, browser))) {
+          return reply.header('cache-control', 'no-store').type('text/html').send(repostPage(CALLBACK_PATH, { SAMLResponse: form.SAMLResponse, ...(relayState !== undefined ? { RelayState: relayState } : {}), reposted: '1' }));
+        }
+        const resumed = await resumeLogin(ctx, CHALLENGE_KIND, relayState, true, browser);
         if (resumed === undefined) {
           await refuseLogin(ctx, undefined, { connection: CONNECTION, ip });
-          return reply.code(400).type('text/html').send(messagePage('Sign-in failed', 'This sign-in has expired or was already used. Go back to the application to sign in again.'));
+          return reply.code(400).type('text/html').send(messagePage('Sign-in failed', SIGN_IN_UNFINISHABLE));
         }
         const { pending, idp, body } = resumed;
         const fail = async (message: string, email?: string): Promise<FastifyReply> => {

@@ -18,6 +18,8 @@ import { smtpMailer } from './mailer.js';
 import { browserUnavailable, CHROMIUM_PATH } from '../../../test/web-e2e/browser.js';
 
 const HOST = 'intranet.test';
+/** The SAML provider's host name as the browser reaches it: another site than the auth domain's, so its answer is a cross-site POST. */
+const SAML_HOST = 'partner-idp.test';
 const skip = proxyUnavailable('nginx') ?? browserUnavailable();
 if (skip !== undefined) console.log(`# skipping browser sign-ins through identity providers: ${skip}`);
 
@@ -41,7 +43,7 @@ describe('sign-in through identity providers in Chromium, behind nginx', { skip 
     const context = await chromium.launchPersistentContext(profile.path, {
       executablePath: CHROMIUM_PATH,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-quic', `--host-resolver-rules=MAP ${HOST} 127.0.0.1`],
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-quic', `--host-resolver-rules=MAP ${HOST} 127.0.0.1, MAP ${SAML_HOST} 127.0.0.1`],
     });
     contexts.push({ context, remove: profile.remove });
     return context;
@@ -62,7 +64,7 @@ describe('sign-in through identity providers in Chromium, behind nginx', { skip 
     assert.equal(idp.status, 201, JSON.stringify(idp.json));
     oidcId = idp.json.result.id;
     saml = await startSamlIdp();
-    const samlIdp = await s.api('POST', `${A()}/identity_providers`, { name: 'Partner SAML', type: 'saml', config: { issuer_url: saml.entityId, sso_target_url: saml.ssoUrl, idp_public_certs: [saml.cert], email_attribute_name: 'email', attributes: ['department'] } });
+    const samlIdp = await s.api('POST', `${A()}/identity_providers`, { name: 'Partner SAML', type: 'saml', config: { issuer_url: saml.entityId, sso_target_url: saml.ssoUrl.replace('127.0.0.1', SAML_HOST), idp_public_certs: [saml.cert], email_attribute_name: 'email', attributes: ['department'] } });
     assert.equal(samlIdp.status, 201, JSON.stringify(samlIdp.json));
     samlId = samlIdp.json.result.id;
     const pin = await s.api('POST', `${A()}/identity_providers`, { name: 'Email code', type: 'onetimepin', config: {} });
@@ -130,12 +132,19 @@ describe('sign-in through identity providers in Chromium, behind nginx', { skip 
   it('SAML 2.0: the provider posts a signed assertion back through the browser; the recorded attributes decide', async () => {
     saml.signInAs({ nameId: 'sam@example.com', attributes: { email: 'sam@example.com', department: 'research', groups: ['ops'] } });
     const page = await (await browser()).newPage();
+    const answers: number[] = [];
+    page.on('response', (r) => {
+      if (r.request().method() === 'POST' && new URL(r.url()).pathname === '/cdn-cgi/access/callback') answers.push(r.status());
+    });
     await page.goto(`${origin()}/reports`);
     await page.click('text=Sign in with Partner SAML');
     await page.waitForSelector('#hello');
     assert.equal(await page.textContent('#hello'), 'hello sam@example.com');
     assert.equal(new URL(page.url()).pathname, '/reports');
     assert.equal(saml.requests.length, 1, 'the provider received one AuthnRequest');
+    // Posted from the provider's site, the answer came without the sign-in cookie (SameSite=Lax):
+    // the auth domain had the browser post it again from its own page, which brought the cookie.
+    assert.deepEqual(answers, [200, 302]);
 
     const user = (await s.api('GET', `${A()}/users?email=sam@example.com`)).json.result[0];
     const identity = (await s.api('GET', `${A()}/users/${user.id}/last_seen_identity`)).json.result;
