@@ -79,10 +79,19 @@ function malformed(message: string): Error {
  * proxy acted on cannot be known.
  */
 function single(request: FastifyRequest, name: string): string | undefined {
-  const values = request.raw.headersDistinct[name];
-  if (values === undefined) return undefined;
-  if (values.length > 1) throw malformed(`The request carries ${name} more than once.`);
-  return values[0]!.trim() || undefined;
+  const value = request.headers[name];
+  if (value === undefined) return undefined;
+  // Node joins repeated lines of such a header with ", ": only then are the raw lines counted
+  // (forward auth answers every request of every application, so the common case stays a read).
+  if (typeof value !== 'string' || (value.includes(', ') && linesOf(request.raw.rawHeaders, name) > 1)) throw malformed(`The request carries ${name} more than once.`);
+  return value.trim() || undefined;
+}
+
+/** How many lines of the raw headers (name, value, name, value, ...) carry `name` (lower case). */
+function linesOf(rawHeaders: readonly string[], name: string): number {
+  let lines = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]!.length === name.length && rawHeaders[i]!.toLowerCase() === name) lines++;
+  return lines;
 }
 
 /**
