@@ -53,6 +53,30 @@ describe('external endpoints of a what-if evaluation', () => {
     assert.equal(saved.status, 201);
     assert.equal((await s.api('POST', `/accounts/${account}/access/evaluate`, body, { authorization: reader })).status, 200, 'a saved group names it now');
   });
+
+  it("holds a policy test to the same endpoints: a token that may only run tests cannot send the directory's identities to a new one", async () => {
+    const account = randomAccountId();
+    await s.api('POST', `/accounts/${account}/access/users`, { email: 'ada@example.com', name: 'Ada' });
+    const tester = `Bearer ${await scopedToken(s.store, account, ['Access: Policy Test Write'])}`;
+    const start = (body: Record<string, unknown>, authorization = tester) => s.api('POST', `/accounts/${account}/access/policy-tests`, body, { authorization });
+    const asks = (url: string) => [{ name: 'Ask', decision: 'allow', include: [asking(url)] }];
+    for (const body of [{ policies: asks('https://new.example/ask') }, { policies: [{ name: 'Staff', decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }] }], baseline_policies: asks('https://new.example/ask') }]) {
+      const refused = await start(body);
+      assert.equal(refused.status, 403, JSON.stringify(body));
+      assert.equal(refused.json.errors[0].code, 9109);
+      assert.match(refused.json.errors[0].message, /https:\/\/new\.example\/ask/);
+    }
+    // Through a group the test's policy names, as through the policy itself.
+    const group = await s.api('POST', `/accounts/${account}/access/groups`, { name: 'Elsewhere', include: [{ email: { email: 'ada@example.com' } }] });
+    const groupAsks = await s.api('PUT', `/accounts/${account}/access/groups/${group.json.result.id}`, { name: 'Elsewhere', include: [asking('https://group.example/ask')] });
+    assert.equal(groupAsks.status, 200);
+    assert.equal((await start({ policies: [{ name: 'Group', decision: 'allow', include: [{ group: { id: group.json.result.id } }] }] })).status, 200, 'a saved group names it');
+    const include = Array.from({ length: MAX_EXTERNAL_ENDPOINTS + 1 }, (_, i) => asking(`https://eval${i}.example/ask`));
+    const many = await start({ policies: [{ name: 'Many', decision: 'allow', include }] });
+    assert.deepEqual([many.status, many.json.errors?.[0]?.code], [400, 1361]);
+    const writer = `Bearer ${await scopedToken(s.store, account, ['Access: Policy Test Write', 'Access: Apps and Policies Write'])}`;
+    assert.equal((await start({ policies: asks('https://new.example/ask') }, writer)).status, 200, 'who may save the policy may test it');
+  });
 });
 
 describe('outbound calls count against the caller\'s rate limit', () => {

@@ -5,8 +5,9 @@
 
 import { mayReadUsers, redactedNote } from './identity-access.js';
 import { randomBytes } from 'node:crypto';
-import { diffExplanations, explain, prepareIdentity, type Explanation, type Policy } from '../../engine/index.js';
-import { readAccountSnapshot } from '../../account/account-env.js';
+import { compilePolicySet, diffExplanations, explain, prepareIdentity, type Explanation, type Policy } from '../../engine/index.js';
+import { loadAccountEnv, readAccountSnapshot } from '../../account/account-env.js';
+import { checkExternalEndpoints } from './external-endpoints.js';
 import type { ChunkSummary, PolicyTestRecord, PolicyTestStore } from '../../store/store.js';
 import { parseTestPolicies, testPoliciesOf, type TestDefinition } from '../../tester/definition.js';
 import { testEnv } from '../../tester/environment.js';
@@ -175,11 +176,16 @@ export const policyTestRoutes: RouteDef[] = [
     body: START_BODY,
     status: 200,
     result: obj({ id: str({ maxLength: 64 }), status: enumOf(['success']) }, { required: ['id', 'status'] }),
-    handler: async ({ accountId, body: input, ctx }) => {
+    handler: async ({ accountId, body: input, ctx, principal }) => {
       const current = await resolveTestPolicies(ctx.store.read, accountId, input.policies, '/policies');
       const baseline = input.baseline_policies === undefined ? undefined : await resolveTestPolicies(ctx.store.read, accountId, input.baseline_policies, '/baseline_policies');
       const issues = [...current.issues, ...(baseline?.issues ?? [])];
       if (issues.length > 0) throw validationError(issues);
+      // A test sends every user's identity to the external evaluation endpoints its policies
+      // reach (their groups' too): the same endpoints a what-if of its caller may reach, no others.
+      const sets = [current.policies, ...(baseline !== undefined ? [baseline.policies] : [])].map(parseTestPolicies);
+      const { env } = await loadAccountEnv(ctx.store.read, accountId, sets.flat());
+      await checkExternalEndpoints(ctx.store.read, accountId, principal, sets.flatMap((set) => compilePolicySet(set, env).externalRules));
 
       const { settings } = ctx;
       ctx.tester.prepare();
