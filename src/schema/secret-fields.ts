@@ -42,10 +42,15 @@ export const isCredentialName = (name: string): boolean => CREDENTIAL_NAME.test(
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function containerIn(body: Record<string, unknown>, at: readonly string[]): Record<string, unknown> | undefined {
+/**
+ * The objects at `at` that hold secrets: the object there, or each object of an array there
+ * (Cloudflare takes an application's `scim_config.authentication` as one scheme or a list of them).
+ */
+function holdersIn(body: Record<string, unknown>, at: readonly string[]): Record<string, unknown>[] {
   let node: unknown = body;
   for (const step of at) node = isObject(node) ? node[step] : undefined;
-  return isObject(node) ? node : undefined;
+  if (Array.isArray(node)) return node.filter(isObject);
+  return isObject(node) ? [node] : [];
 }
 
 /** The secret fields present in one container, by name. */
@@ -59,16 +64,14 @@ export function mapSecrets(kind: string, body: Record<string, unknown>, replace:
   if (containers === undefined) return body;
   let copy: Record<string, unknown> | undefined;
   for (const container of containers) {
-    const holder = containerIn(copy ?? body, container.at);
-    if (holder === undefined) continue;
-    const names = secretNames(container, holder);
-    if (names.length === 0) continue;
+    if (!holdersIn(copy ?? body, container.at).some((holder) => secretNames(container, holder).length > 0)) continue;
     copy ??= structuredClone(body);
-    const target = containerIn(copy, container.at)!;
-    for (const name of names) {
-      const next = replace(target[name]);
-      if (next === undefined) delete target[name];
-      else target[name] = next;
+    for (const target of holdersIn(copy, container.at)) {
+      for (const name of secretNames(container, target)) {
+        const next = replace(target[name]);
+        if (next === undefined) delete target[name];
+        else target[name] = next;
+      }
     }
   }
   return copy ?? body;
@@ -82,18 +85,22 @@ export const redactedSecrets = (kind: string, body: Record<string, unknown>): Re
 
 /**
  * `next` with the stored secrets of `stored` that it leaves out put back, so that a value read
- * by GET (which never shows them) and sent back keeps working. Only into containers `next` has.
+ * by GET (which never shows them) and sent back keeps working. Only into containers `next` has
+ * (in a list, the entry at the same place), and only when the container keeps its `scheme`.
  */
 export function keepOmittedSecrets(kind: string, next: Record<string, unknown>, stored: Record<string, unknown>): Record<string, unknown> {
   let copy: Record<string, unknown> | undefined;
   for (const container of SECRET_FIELDS[kind] ?? []) {
-    const old = containerIn(stored, container.at);
-    if (old === undefined || containerIn(next, container.at) === undefined) continue;
-    for (const name of secretNames(container, old)) {
-      if (containerIn(copy ?? next, container.at)![name] !== undefined) continue;
-      copy ??= structuredClone(next);
-      containerIn(copy, container.at)![name] = old[name];
-    }
+    const olds = holdersIn(stored, container.at);
+    const fresh = holdersIn(next, container.at);
+    olds.forEach((old, i) => {
+      if (fresh[i] === undefined || fresh[i]!.scheme !== old.scheme) return;
+      for (const name of secretNames(container, old)) {
+        if (holdersIn(copy ?? next, container.at)[i]![name] !== undefined) continue;
+        copy ??= structuredClone(next);
+        holdersIn(copy, container.at)[i]![name] = old[name];
+      }
+    });
   }
   return copy ?? next;
 }

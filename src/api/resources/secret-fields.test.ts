@@ -5,7 +5,7 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomAccountId } from '../../../test/support/server.js';
 import { describeEachDatabase } from '../../../test/support/suite.js';
-import { isCredentialName, SECRET_FIELDS } from '../../schema/secret-fields.js';
+import { isCredentialName, mapSecrets, SECRET_FIELDS } from '../../schema/secret-fields.js';
 
 const CREDENTIALS = { client_secret: 'cs-1', api_token: 'at-1', token: 'tk-1', signing_key: 'sk-1', private_key_pem: 'pem-1', admin_password: 'pw-1' };
 const PLAIN = { client_id: 'cid', token_url: 'https://idp.example/token', public_key: 'pub', okta_account: 'https://x.okta.com' };
@@ -61,6 +61,30 @@ await describeEachDatabase('secret fields', (s) => {
     assert.ok(!JSON.stringify(await auditOf(account, id)).includes('scim-token'));
   });
 
+  it("an application's SCIM credentials given as a list of schemes (Cloudflare's form for several) are secrets in every entry", async () => {
+    const account = randomAccountId();
+    const path = `/accounts/${account}/access/apps`;
+    const authentication = [
+      { scheme: 'httpbasic', user: 'u', password: 'list-password' },
+      { scheme: 'oauth2', client_id: 'c', client_secret: 'list-client-secret', authorization_url: 'https://crm.example/authorize', token_url: 'https://crm.example/token', scopes: ['scim'] },
+    ];
+    const created = await s.api('POST', path, { type: 'self_hosted', name: 'CRM', domain: 'crm.example', scim_config: { enabled: true, remote_uri: 'https://crm.example/scim', authentication } });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    const id = created.json.result.id;
+    const read = (await s.api('GET', `${path}/${id}`)).json.result;
+    const shown = [{ scheme: 'httpbasic', user: 'u' }, { scheme: 'oauth2', client_id: 'c', authorization_url: 'https://crm.example/authorize', token_url: 'https://crm.example/token', scopes: ['scim'] }];
+    for (const answer of [created.json.result, read]) assert.deepEqual(answer.scim_config.authentication, shown);
+    assert.equal((await s.api('PUT', `${path}/${id}`, { ...read, name: 'CRM 2' })).status, 200);
+    assert.deepEqual(((await s.store.read.getResource(account, 'app', id))!.body as any).scim_config.authentication, authentication, 'sent back as answered, every credential is kept');
+    // An entry whose scheme changed takes nothing of the one it replaced.
+    const swapped = { ...read, scim_config: { ...read.scim_config, authentication: [{ scheme: 'oauthbearertoken', token: 'new-token' }, shown[1]] } };
+    assert.equal((await s.api('PUT', `${path}/${id}`, swapped)).status, 200);
+    const stored = ((await s.store.read.getResource(account, 'app', id))!.body as any).scim_config.authentication;
+    assert.deepEqual(stored, [{ scheme: 'oauthbearertoken', token: 'new-token' }, authentication[1]]);
+    const log = JSON.stringify(await auditOf(account, id));
+    for (const secret of ['list-password', 'list-client-secret', 'new-token']) assert.ok(!log.includes(secret), `${secret} is not in the audit log`);
+  });
+
   it('a service-token rotation is audited as a rotation, not as an update', async () => {
     const account = randomAccountId();
     const path = `/accounts/${account}/access/service_tokens`;
@@ -82,6 +106,12 @@ await describeEachDatabase('secret fields', (s) => {
     const answered = JSON.stringify(doc.paths['/accounts/{account_id}/access/identity_providers/{identity_provider_id}'].get.responses);
     assert.ok(!answered.includes('"writeOnly"'), 'no answer schema holds a write-only field');
   });
+});
+
+it('every entry of a list of credentials is sealed, redacted and left out alike', () => {
+  const body = { scim_config: { authentication: [{ scheme: 'httpbasic', user: 'u', password: 'p' }, 'not an object', { scheme: 'oauthbearertoken', token: 't' }] } };
+  assert.deepEqual(mapSecrets('app', body, (value) => `sealed(${String(value)})`).scim_config, { authentication: [{ scheme: 'httpbasic', user: 'u', password: 'sealed(p)' }, 'not an object', { scheme: 'oauthbearertoken', token: 'sealed(t)' }] });
+  assert.equal((body.scim_config.authentication[0] as { password: string }).password, 'p', 'the body given is not changed');
 });
 
 it('names that say they hold a credential are secrets in open settings; URLs and public keys are not', () => {
