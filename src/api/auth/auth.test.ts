@@ -97,6 +97,22 @@ describe('authentication and authorization', () => {
     ]);
   });
 
+  it("reads a resource narrowed by an object (Cloudflare's zones of an account) as nothing to allow and everything to deny", async () => {
+    const path = `/accounts/${mine}/access/policies`;
+    const zones = { [`com.cloudflare.api.account.${mine}`]: { 'com.cloudflare.api.account.zone.*': '*' } };
+    const write = [group('Access: Apps and Policies Write')];
+    const narrowAllow = await token([{ effect: 'allow', permission_groups: write, resources: zones }]);
+    const created = await s.api('POST', path, { name: 'Narrowed', decision: 'allow', include: [{ everyone: {} }] }, { authorization: `Bearer ${narrowAllow}` });
+    assert.equal(created.status, 403, 'an allow narrowed to zones grants no account-wide write');
+    const narrowDeny = await token([
+      { effect: 'allow', permission_groups: write, resources: account(mine) },
+      { effect: 'deny', permission_groups: write, resources: zones },
+    ]);
+    assert.equal((await s.api('POST', path, { name: 'Narrowed', decision: 'allow', include: [{ everyone: {} }] }, { authorization: `Bearer ${narrowDeny}` })).status, 403, 'a deny narrowed to zones takes the account away');
+    const whole = await token([{ effect: 'allow', permission_groups: write, resources: account(mine) }]);
+    assert.equal((await s.api('POST', path, { name: 'Whole', decision: 'allow', include: [{ everyone: {} }] }, { authorization: `Bearer ${whole}` })).status, 201);
+  });
+
   it('refuses expired, not-yet-valid and disabled tokens', async () => {
     const policies = [{ effect: 'allow', permission_groups: [group('Access: Apps and Policies Read')], resources: account(mine) }];
     const expired = await token(policies, { expires_on: '2020-01-01T00:00:00Z' });

@@ -86,7 +86,10 @@ function readPolicy(policy: unknown): ReadPolicy | undefined {
   return {
     effect: p.effect,
     permissions: p.permission_groups.flatMap((g) => grantedBy(findPermissionGroup(g.id)!)),
-    resources: Object.keys(p.resources),
+    // An object value narrows the resource to what it names inside it (zones of the account, at
+    // Cloudflare), which portcullis does not hold: such an allow grants nothing here, and such a
+    // deny, failing closed, takes the whole resource away.
+    resources: Object.entries(p.resources).flatMap(([key, value]) => (value === '*' || p.effect === 'deny' ? [key] : [])),
   };
 }
 
