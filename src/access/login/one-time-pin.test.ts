@@ -257,7 +257,10 @@ await describeEachDatabase(
       const ip = '192.0.2.50';
       const start = await fetch(`${s.baseUrl}/cdn-cgi/access/login/wiki.test/idp/${idpId}?redirect_url=${encodeURIComponent('http://wiki.test/')}`);
       const emailForm = formIn(await start.text());
-      for (const email of ['', 'not an email', 'a@', `${'x'.repeat(250)}@example.com`]) {
+      // Text the mail library would read as another mailbox (decided as one address, mailed to
+      // another: past the policies' email rules and the per-address limit) is no address either.
+      const mailboxes = ['"eve"@elsewhere.org', 'x<eve@elsewhere.org>', 'eve@elsewhere.org>', 'Eve <eve@elsewhere.org>', 'ada@example.com,eve@elsewhere.org'];
+      for (const email of ['', 'not an email', 'a@', `${'x'.repeat(250)}@example.com`, ...mailboxes]) {
         const res = await post(s.baseUrl, emailForm, { email }, ip);
         assert.equal(res.status, 400, email);
         assert.match(res.html, /Type an email address/);
@@ -290,6 +293,7 @@ await describeEachDatabase(
       assert.equal((await post(s.baseUrl, asked.form!, { code }, ip)).status, 302, 'the code still works where it belongs');
       const failures = await logFrom(s, ip);
       assert.equal(failures.filter((e) => !e.allowed).length, 7, 'each refused code answer is logged');
+      assert.equal(capture.to('eve@elsewhere.org').length, 0, 'nothing was mailed to the mailbox inside');
     });
   },
   { access: { mailer: smtpMailer({ url: capture.url, from: 'Access <access@portcullis.test>' }), clock } },
