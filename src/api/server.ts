@@ -1,6 +1,7 @@
 // The HTTP server: fastify, Cloudflare's v4 envelope on every answer (errors included), auth
 // on every route, request validation from the route table, and JSON content type always.
 
+import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { withAuditActor } from '../store/audit.js';
@@ -133,13 +134,15 @@ function fromFastifyError(error: FastifyError & { statusCode?: number }, request
   }
 }
 
-/** A body parser that refuses a declared charset other than UTF-8 (415) before `parse` reads the text. */
+/** A body parser that refuses a declared charset other than UTF-8 (415), and bytes that are not UTF-8 (400), before `parse` reads the text. */
 function utf8Body(parse: (text: string) => unknown) {
   return (request: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void): void => {
     const charset = unacceptedCharset(request.headers['content-type']);
     if (charset !== undefined) return done(apiError('unsupported_charset', { charset: quote(charset) }), undefined);
+    // Bytes that are not UTF-8 are refused, not read as U+FFFD and stored so.
+    if (typeof body !== 'string' && !isUtf8(body)) return done(apiError('invalid_json', { detail: 'it is not UTF-8' }), undefined);
     try {
-      done(null, parse(body as string));
+      done(null, parse(typeof body === 'string' ? body : body.toString('utf8')));
     } catch (err) {
       done(err as Error, undefined);
     }
@@ -222,7 +225,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   // JSON with the parser's own message on errors, refusing prototype pollution; JSON and
   // NDJSON only as UTF-8 (a body declared in another charset would be misread).
   app.removeContentTypeParser(JSON_TYPE);
-  app.addContentTypeParser(JSON_TYPE, { parseAs: 'string' }, utf8Body((text) => {
+  app.addContentTypeParser(JSON_TYPE, { parseAs: 'buffer' }, utf8Body((text) => {
     if (text.trim().length === 0) return undefined;
     try {
       return parseUntrustedJson(text);

@@ -6,6 +6,7 @@ import Cloudflare from 'cloudflare';
 import { randomAccountId, startTestServer, type TestServer } from '../../../test/support/server.js';
 import { describeEachDatabase } from '../../../test/support/suite.js';
 import { scopedToken } from '../../../test/support/tokens.js';
+import { MAX_IMPORT_LINE_CHARS } from './user-import.js';
 
 const NDJSON = { 'content-type': 'application/x-ndjson' };
 const ndjson = (...entries: unknown[]): string => entries.map((e) => (typeof e === 'string' ? e : JSON.stringify(e))).join('\n');
@@ -129,6 +130,37 @@ await describeEachDatabase('user import', (s) => {
     assert.match(res.json.errors[0].message, /^Line 3 is not valid JSON/);
     assert.match(res.json.errors[1].message, /^Line 4: "bad email"/);
     assert.match(res.json.errors[3].message, /already appears at line 1/);
+    assert.equal(await userCount(account), 0);
+  });
+
+  it('refuses bytes that are not UTF-8 (never stored as U+FFFD), in NDJSON and in JSON, and writes nothing', async () => {
+    const account = randomAccountId();
+    const post = async (bytes: Buffer, type: string) => {
+      const res = await fetch(s.apiUrl + importPath(account), { method: 'POST', headers: { authorization: `Bearer ${s.rootToken}`, 'content-type': type }, body: new Uint8Array(bytes) });
+      return { status: res.status, json: (await res.json()) as any };
+    };
+    const latin1 = Buffer.from('{"email":"z@example.com","name":"Zo\xeb"}', 'latin1'); // "ë" as one byte: not UTF-8
+    const lines = Buffer.concat([Buffer.from('{"email":"a@example.com"}\n'), latin1, Buffer.from('\n{"email":"b@example.com"}\n')]);
+    const asNdjson = await post(lines, 'application/x-ndjson');
+    assert.equal(asNdjson.status, 400);
+    assert.deepEqual(codesAndPointers(asNdjson.json), [[1352, '']]);
+    assert.match(asNdjson.json.errors[0].message, /The body is not UTF-8/);
+    const asJson = await post(Buffer.concat([Buffer.from('{"users":['), latin1, Buffer.from(']}')]), 'application/json');
+    assert.equal(asJson.status, 400);
+    assert.match(asJson.json.errors[0].message, /not UTF-8/);
+    assert.equal(await userCount(account), 0);
+    // Text that is UTF-8, "ë" as two bytes, is read as written.
+    assert.equal((await post(Buffer.from('{"email":"z@example.com","name":"Zoë"}\n'), 'application/x-ndjson')).status, 200);
+    assert.equal((await s.api('GET', `/accounts/${account}/access/users?email=z@example.com`)).json.result[0].name, 'Zoë');
+  });
+
+  it('refuses a line longer than any entry needs without holding it, and names it', async () => {
+    const account = randomAccountId();
+    const long = `{"email":"c@example.com","name":"${'x'.repeat(MAX_IMPORT_LINE_CHARS)}"}`;
+    const res = await s.api('POST', importPath(account), ndjson({ email: 'a@example.com' }, long, { email: 'b@example.com' }), NDJSON);
+    assert.equal(res.status, 400);
+    assert.deepEqual(codesAndPointers(res.json), [[1352, '/line/2']]);
+    assert.match(res.json.errors[0].message, /^Line 2 is longer than/);
     assert.equal(await userCount(account), 0);
   });
 

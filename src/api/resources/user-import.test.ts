@@ -53,3 +53,21 @@ test('a JSON import is checked entry by entry and nothing is returned to write w
     issues: [{ code: 'identity_email_mismatch', pointer: '/users/1/identity/email', message: 'The identity\'s email "c@x.org" is not the user\'s email "b@x.org"; leave it out or make them the same.' }],
   });
 });
+
+test('an NDJSON body in chunks is read as UTF-8 wherever a chunk cuts a character or a line, and refused where it is not UTF-8', async () => {
+  const text = '{"email":"zoe@x.org","name":"Zoë 😀 Ωμέγα"}\n{"email":"li@x.org","name":"李"}\n';
+  const bytes = Buffer.from(text);
+  const inPieces = (body: Buffer, size: number): Buffer[] => Array.from({ length: Math.ceil(body.length / size) }, (_, i) => body.subarray(i * size, (i + 1) * size));
+  for (const size of [1, 2, 3, 5, 7, 64]) {
+    const checked = await checkedImport(ndjsonUserBatches(inPieces(bytes, size), 10));
+    assert.ok(checked.ok, `chunks of ${size} bytes`);
+    assert.deepEqual(checked.users.map((u) => u.name), ['Zoë 😀 Ωμέγα', '李'], `chunks of ${size} bytes`);
+  }
+  const broken = [Buffer.from('{"email":"a@x.org"}\n{"email":"b@x.org","name":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}\n')];
+  const refused = await checkedImport(ndjsonUserBatches(broken, 10));
+  assert.equal(refused.ok, false);
+  assert.match(!refused.ok ? refused.issues[0]!.message : '', /not UTF-8 after line 1/);
+  // A body that ends half-way through a character is not UTF-8 either.
+  const cut = await checkedImport(ndjsonUserBatches([bytes.subarray(0, bytes.indexOf(Buffer.from('李')) + 1)], 10));
+  assert.equal(cut.ok, false);
+});

@@ -7,6 +7,7 @@
 // pointer (/users/3/email in JSON; /line/7/email in NDJSON, whose messages also name the line):
 // the store's transaction then rolls back what it wrote.
 
+import { isUtf8 } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
 import { identityRecord, quote } from '../../engine/index.js';
 import type { PreparedUser } from '../../store/store.js';
@@ -135,18 +136,106 @@ export async function* jsonUserBatches(body: unknown, maxUsers: number, batchUse
 }
 
 /**
+ * Whether a body that comes in chunks is UTF-8, each byte looked at once by the native check
+ * (a decoder that refuses bad bytes reads plain text several times slower than one that
+ * replaces them). A character cut between two chunks is checked with the next.
+ */
+class Utf8Check {
+  private carry: Buffer = Buffer.alloc(0);
+
+  /** Whether this chunk, after those before it, is UTF-8 so far. */
+  fits(chunk: Buffer): boolean {
+    const bytes = this.carry.length === 0 ? chunk : Buffer.concat([this.carry, chunk]);
+    const end = wholeCharactersEnd(bytes);
+    this.carry = Buffer.from(bytes.subarray(end));
+    return isUtf8(bytes.subarray(0, end));
+  }
+
+  /** Whether the body ended on a whole character. */
+  ended(): boolean {
+    return this.carry.length === 0;
+  }
+}
+
+/** Where the bytes' last character starts when it is cut short (a lead byte missing its continuation), else their length. */
+function wholeCharactersEnd(bytes: Buffer): number {
+  let start = bytes.length - 1;
+  while (start >= 0 && bytes.length - start <= 3 && (bytes[start]! & 0xc0) === 0x80) start--;
+  if (start < 0) return bytes.length;
+  const lead = bytes[start]!;
+  const length = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  return start + length > bytes.length ? start : bytes.length;
+}
+
+/** The longest NDJSON line an import reads (a user of thousands of groups takes a few hundred KiB). */
+export const MAX_IMPORT_LINE_CHARS = 1 << 20;
+
+/** Stands for a line longer than MAX_IMPORT_LINE_CHARS, of which nothing was kept. */
+const OVERLONG = Symbol('overlong line');
+
+/**
+ * The lines of a body that comes in chunks. Each chunk is searched once (an unfinished line is
+ * kept as its pieces, not joined again and searched at every chunk), and a line past
+ * MAX_IMPORT_LINE_CHARS is kept no further: OVERLONG stands for it.
+ */
+class LineSplitter {
+  private pieces: string[] = [];
+  private held = 0;
+  private overlong = false;
+
+  /** The lines this text ends. */
+  push(text: string): (string | typeof OVERLONG)[] {
+    const lines: (string | typeof OVERLONG)[] = [];
+    let start = 0;
+    for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+      lines.push(this.finish(text.slice(start, end)));
+      start = end + 1;
+    }
+    const rest = start === 0 ? text : text.slice(start);
+    if (this.overlong || rest === '') return lines;
+    if (this.held + rest.length > MAX_IMPORT_LINE_CHARS) {
+      this.overlong = true;
+      this.pieces = [];
+      this.held = 0;
+    } else {
+      this.pieces.push(rest);
+      this.held += rest.length;
+    }
+    return lines;
+  }
+
+  /** The last line, which no newline ended. */
+  end(): string | typeof OVERLONG {
+    return this.finish('');
+  }
+
+  private finish(tail: string): string | typeof OVERLONG {
+    const line = this.overlong || this.held + tail.length > MAX_IMPORT_LINE_CHARS ? OVERLONG : this.pieces.length === 0 ? tail : this.pieces.join('') + tail;
+    this.pieces = [];
+    this.held = 0;
+    this.overlong = false;
+    return line;
+  }
+}
+
+/**
  * An `application/x-ndjson` import, one entry per line (blank lines are ignored), in checked
  * batches. The body may come in chunks (a whole string also works); past `maxUsers` entries the
- * rest is only counted, to say how many there were.
+ * rest is only counted, to say how many there were. Bytes that are not UTF-8 refuse the import
+ * (rather than being read as U+FFFD), and so does a line past MAX_IMPORT_LINE_CHARS.
  */
 export async function* ndjsonUserBatches(body: string | Iterable<string | Buffer> | AsyncIterable<string | Buffer>, maxUsers: number, batchUsers = IMPORT_BATCH_USERS): AsyncGenerator<PreparedUser[]> {
   const checker = new EntryChecker();
   let count = 0;
   let number = 0;
-  const check = (line: string): void => {
+  const check = (line: string | typeof OVERLONG): void => {
     number++;
-    if (line.trim() === '') return;
+    if (line !== OVERLONG && line.trim() === '') return;
     if (++count > maxUsers) return;
+    if (line === OVERLONG) {
+      checker.addIssue({ code: 'invalid_format', pointer: `/line/${number}`, message: `Line ${number} is longer than ${MAX_IMPORT_LINE_CHARS} characters, more than any user's entry needs.` });
+      return;
+    }
     let value: unknown;
     try {
       value = parseUntrustedJson(line);
@@ -157,10 +246,21 @@ export async function* ndjsonUserBatches(body: string | Iterable<string | Buffer
     checker.add(value, { ndjson: true, index: number });
   };
   const decoder = new StringDecoder('utf8');
-  let partial = '';
+  const utf8 = new Utf8Check();
+  const splitter = new LineSplitter();
+  // Once the bytes stop being UTF-8 nothing after them can be read: the rest of the body is
+  // only let through, and the import refused.
+  let undecodable = false;
+  const decode = (chunk: Buffer | undefined): string => {
+    if (undecodable) return '';
+    if (chunk === undefined ? utf8.ended() : utf8.fits(chunk)) return chunk === undefined ? decoder.end() : decoder.write(chunk);
+    undecodable = true;
+    // Where in the chunk the bytes went wrong is not known: the lines read before it are.
+    checker.addIssue({ code: 'invalid_format', pointer: '', message: number === 0 ? 'The body is not UTF-8.' : `The body is not UTF-8 after line ${number}.` });
+    return '';
+  };
   for await (const chunk of typeof body === 'string' ? [body] : body) {
-    const lines = (partial + (typeof chunk === 'string' ? chunk : decoder.write(chunk))).split('\n');
-    partial = lines.pop()!;
+    const lines = splitter.push(typeof chunk === 'string' ? chunk : decode(chunk));
     for (let i = 0; i < lines.length; i++) {
       if (i > 0 && i % ENTRIES_PER_SLICE === 0) await nextTurn();
       check(lines[i]!);
@@ -169,7 +269,8 @@ export async function* ndjsonUserBatches(body: string | Iterable<string | Buffer
     // A chunk ends in a turn of its own too: the next may hold the first lines of a slice.
     await nextTurn();
   }
-  check(partial + decoder.end());
+  splitter.push(decode(undefined));
+  if (!undecodable) check(splitter.end());
   if (count > maxUsers) throw tooMany(count, maxUsers, '');
   yield* rest(checker);
 }
