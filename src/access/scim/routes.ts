@@ -4,6 +4,7 @@
 // (application/scim+json and application/json), error shapes and bearer authentication. Every
 // write runs in the account's transaction with the provider as the audit log's actor.
 
+import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SCIM_MOUNT } from '../../account/scim-provisioning.js';
 import { withAuditActor } from '../../store/audit.js';
@@ -128,10 +129,12 @@ function routesIn(app: FastifyInstance, options: ScimOptions): void {
 
   app.removeAllContentTypeParsers();
   for (const type of ['application/scim+json', 'application/json']) {
-    app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: limit }, (request, body, done) => {
+    app.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: limit }, (request, body, done) => {
       const charset = unacceptedCharset(request.headers['content-type']);
       if (charset !== undefined) return done(new ScimError(415, undefined, `Send the body in UTF-8, not ${charset}.`), undefined);
-      const text = body as string;
+      // Bytes that are not UTF-8 are refused, not read as U+FFFD and stored so.
+      if (!isUtf8(body as Buffer)) return done(badRequest('invalidSyntax', 'The body is not UTF-8.'), undefined);
+      const text = (body as Buffer).toString('utf8');
       if (text.trim() === '') return done(null, undefined);
       try {
         done(null, parseUntrustedJson(text));

@@ -307,6 +307,13 @@ await describeEachDatabase('SCIM provisioning', (s) => {
     assertScimError(await p.scim('GET', '/Users'), 403, undefined, /turned off/);
   });
 
+  it('a body that is not UTF-8 is 400 invalidSyntax, never stored with U+FFFD in its place', async () => {
+    const { baseUrl, secret } = await provider(s, {});
+    const latin1 = Buffer.from(`{"schemas":["${USER_SCHEMA}"],"userName":"zoe@example.com","displayName":"Zo\xeb"}`, 'latin1');
+    const res = await fetch(`${baseUrl}/Users`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/scim+json' }, body: new Uint8Array(latin1) });
+    assertScimError({ status: res.status, headers: res.headers, json: await res.json() }, 400, 'invalidSyntax', /not UTF-8/);
+  });
+
   it('malformed filters are 400 invalidFilter; malformed bodies, parameters and content types are refused with SCIM errors', async () => {
     const { scim } = await provider(s, {});
     for (const filter of ['userName eq', 'userName xx "a"', '(userName eq "a"', 'userName eq "a" and', 'nosuch eq "a"', 'active gt true', 'emails[type eq "work"', 'userName eq "a', '"just a string"']) {
