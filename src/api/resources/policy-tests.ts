@@ -6,7 +6,7 @@
 import { mayReadUsers, redactedNote } from './identity-access.js';
 import { randomBytes } from 'node:crypto';
 import { compilePolicySet, diffExplanations, explain, prepareIdentity, type Explanation, type Policy } from '../../engine/index.js';
-import { loadAccountEnv, readAccountSnapshot } from '../../account/account-env.js';
+import { accountEnvOf, readAccountSnapshot } from '../../account/account-env.js';
 import { checkExternalEndpoints } from './external-endpoints.js';
 import type { ChunkSummary, PolicyTestRecord, PolicyTestStore } from '../../store/store.js';
 import { parseTestPolicies, testPoliciesOf, type TestDefinition } from '../../tester/definition.js';
@@ -181,10 +181,15 @@ export const policyTestRoutes: RouteDef[] = [
       const baseline = input.baseline_policies === undefined ? undefined : await resolveTestPolicies(ctx.store.read, accountId, input.baseline_policies, '/baseline_policies');
       const issues = [...current.issues, ...(baseline?.issues ?? [])];
       if (issues.length > 0) throw validationError(issues);
+      const now = Date.now();
+      const definition: TestDefinition = { policies: current.policies, ...(baseline !== undefined ? { baseline: baseline.policies } : {}) };
+      // The groups, lists, IdPs, tokens, posture rules and apps the policies reach, as they are
+      // now: every chunk is decided against them, however late and by whichever process.
+      const snapshot = await readAccountSnapshot(ctx.store.read, accountId, testPoliciesOf(definition), now);
       // A test sends every user's identity to the external evaluation endpoints its policies
       // reach (their groups' too): the same endpoints a what-if of its caller may reach, no others.
-      const sets = [current.policies, ...(baseline !== undefined ? [baseline.policies] : [])].map(parseTestPolicies);
-      const { env } = await loadAccountEnv(ctx.store.read, accountId, sets.flat());
+      const { env } = accountEnvOf(snapshot);
+      const sets = [definition.policies, ...(definition.baseline !== undefined ? [definition.baseline] : [])].map(parseTestPolicies);
       await checkExternalEndpoints(ctx.store.read, accountId, principal, sets.flatMap((set) => compilePolicySet(set, env).externalRules));
 
       const { settings } = ctx;
@@ -192,13 +197,9 @@ export const policyTestRoutes: RouteDef[] = [
       const chunks = await ctx.store.tests.userChunks(accountId, settings.testChunkSize);
       const totalUsers = chunks.reduce((n, c) => n + c.expectedUsers, 0);
       const tooLarge = totalUsers > settings.testMaxUsers;
-      const now = Date.now();
       const id = randomBytes(32).toString('hex');
-      const definition: TestDefinition = { policies: current.policies, ...(baseline !== undefined ? { baseline: baseline.policies } : {}) };
-      // The groups, lists, IdPs, tokens, posture rules and apps the policies reach, as they are
-      // now: every chunk is decided against them, however late and by whichever process. A test
-      // too large to run decides nothing and needs none.
-      const environment = tooLarge ? undefined : await readAccountSnapshot(ctx.store.read, accountId, testPoliciesOf(definition), now);
+      // A test too large to run decides nothing and keeps no snapshot.
+      const environment = tooLarge ? undefined : snapshot;
       const { created, processing } = await ctx.store.tests.create(
         {
           id,

@@ -211,7 +211,8 @@ class LineSplitter {
 
   private finish(tail: string): string | typeof OVERLONG {
     const line = this.overlong || this.held + tail.length > MAX_IMPORT_LINE_CHARS ? OVERLONG : this.pieces.length === 0 ? tail : this.pieces.join('') + tail;
-    this.pieces = [];
+    // Most lines end in the chunk they began in: no new array for them.
+    if (this.pieces.length > 0) this.pieces = [];
     this.held = 0;
     this.overlong = false;
     return line;
