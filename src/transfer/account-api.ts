@@ -43,6 +43,16 @@ export interface IdentityPage {
   readonly total_count?: number;
 }
 
+/** Each header CLOUDFLARE_CUSTOM_HEADERS names ("Name: value" lines), cleared (null drops it in the SDK). */
+function withoutEnvironmentHeaders(): Record<string, null> {
+  const cleared: Record<string, null> = {};
+  for (const line of (process.env.CLOUDFLARE_CUSTOM_HEADERS ?? '').split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) cleared[line.slice(0, colon).trim()] = null;
+  }
+  return cleared;
+}
+
 export class AccountApi {
   private readonly collections: Readonly<Record<ObjectKind, Collection>>;
 
@@ -92,6 +102,14 @@ export class AccountApi {
           };
     const client = new Cloudflare({
       apiToken: endpoint.token,
+      // Only the token the user named: left unset, the SDK would add CLOUDFLARE_API_KEY,
+      // CLOUDFLARE_EMAIL, CLOUDFLARE_API_USER_SERVICE_KEY and CLOUDFLARE_CUSTOM_HEADERS from the
+      // environment to every request (a Cloudflare account's global key sent to whatever --url
+      // names, and on to any host it redirects to, as fetch keeps custom headers across origins).
+      apiKey: null,
+      apiEmail: null,
+      userServiceKey: null,
+      defaultHeaders: withoutEnvironmentHeaders(),
       baseURL: endpoint.url,
       ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
       ...(observing !== undefined ? { fetch: observing as never } : {}),
