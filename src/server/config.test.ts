@@ -1,7 +1,8 @@
-// resolveConfig: the import limits read from the environment, and refused when they make no sense.
+// resolveConfig: values read from flags and the environment, and refused when they make no sense.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, resolveConfig } from './config.js';
+import { isPostgresUrl, redactUrl, sqlitePath } from '../store/open.js';
 
 test('reads how many imports run at once, and refuses none or a fraction', () => {
   assert.equal(resolveConfig({}, { PORTCULLIS_IMPORT_CONCURRENCY: '3' }).settings.importConcurrency, 3);
@@ -9,4 +10,23 @@ test('reads how many imports run at once, and refuses none or a fraction', () =>
   for (const value of ['0', '-1', '1.5', 'two']) {
     assert.throws(() => resolveConfig({}, { PORTCULLIS_IMPORT_CONCURRENCY: value }), (err: unknown) => err instanceof ConfigError && /PORTCULLIS_IMPORT_CONCURRENCY/.test(err.message), value);
   }
+});
+
+test('an empty HOST or PORT (a `HOST=` line in an env file) counts as unset, not as every interface or a random port', () => {
+  const config = resolveConfig({}, { HOST: '', PORT: '' });
+  assert.equal(config.host, '127.0.0.1');
+  assert.equal(config.port, 8787);
+  assert.equal(resolveConfig({}, { HOST: '0.0.0.0', PORT: '9000' }).host, '0.0.0.0', 'a value given is kept');
+});
+
+test("a database URL's scheme in any case is read as the same scheme, and its password is never printed", () => {
+  const url = 'POSTGRES://admin:hunter2@db.internal:5432/portcullis';
+  const db = resolveConfig({ db: url }, {}).db;
+  assert.equal(db, 'postgres://admin:hunter2@db.internal:5432/portcullis');
+  assert.equal(isPostgresUrl(db), true);
+  assert.equal(isPostgresUrl(url), true, 'not taken for a SQLite file name either way');
+  assert.equal(redactUrl(url).includes('hunter2'), false);
+  assert.equal(resolveConfig({}, { PORTCULLIS_DB: 'SQLite:/tmp/x.db' }).db, 'sqlite:/tmp/x.db');
+  assert.equal(sqlitePath('SQLITE:/tmp/x.db'), '/tmp/x.db');
+  assert.equal(redactUrl('mysql://u:secret@h/db').includes('secret'), false, 'any scheme://user:password@ form');
 });

@@ -114,8 +114,8 @@ function positiveInteger(text: string, name: string): number {
  * SQLite file of its own.
  */
 export function checkedDatabase(text: string, source: string): string {
-  if (/^postgres(ql)?:\/\//i.test(text)) return text;
-  if (/^sqlite:./i.test(text)) return text;
+  // The scheme in lower case: everything after this reads it so (POSTGRES:// must not become a file).
+  if (/^postgres(ql)?:\/\//i.test(text) || /^sqlite:./i.test(text)) return text.replace(/^[a-z]+:/i, (scheme) => scheme.toLowerCase());
   if (/\.(db|sqlite3?)$/i.test(text) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return text;
   throw new ConfigError(`${source} ${JSON.stringify(text)} is not a database: use sqlite:PATH, a file ending in .db or .sqlite, or postgres://USER@HOST:PORT/DATABASE.`);
 }
@@ -191,8 +191,10 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
   const authKey = env.PORTCULLIS_AUTH_KEY || undefined;
   if ((authEmail === undefined) !== (authKey === undefined)) throw new ConfigError('Set both PORTCULLIS_AUTH_EMAIL and PORTCULLIS_AUTH_KEY, or neither.');
   return {
-    port: port(flags.port ?? env.PORT ?? '8787'),
-    host: flags.host ?? env.HOST ?? '127.0.0.1',
+    // Empty HOST or PORT (a `HOST=` line in an env file) counts as unset: '' would mean every
+    // interface, or a random port.
+    port: port(flags.port ?? (env.PORT || undefined) ?? '8787'),
+    host: flags.host ?? (env.HOST || undefined) ?? '127.0.0.1',
     db:
       flags.db !== undefined
         ? checkedDatabase(flags.db, '--db')
@@ -205,7 +207,7 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
     authDomain: authDomainOf(flags.authDomain ?? (env.PORTCULLIS_AUTH_DOMAIN || undefined)),
     trustedProxies: trustedProxiesOf(env.PORTCULLIS_TRUSTED_PROXIES),
     noApplication: noApplicationOf(env.PORTCULLIS_NO_APPLICATION),
-    devLogin: devLoginOf(flags, env, flags.host ?? env.HOST ?? '127.0.0.1'),
+    devLogin: devLoginOf(flags, env, flags.host ?? (env.HOST || undefined) ?? '127.0.0.1'),
     smtp: smtpOf(flags, env),
     apiToken: env.PORTCULLIS_API_TOKEN || undefined,
     authEmail,

@@ -18,7 +18,7 @@ export interface OpenStoreOptions {
 }
 
 export function isPostgresUrl(url: string): boolean {
-  return url.startsWith('postgres://') || url.startsWith('postgresql://');
+  return /^postgres(ql)?:\/\//i.test(url);
 }
 
 /** The driver for a database URL, without a store over it (tools that read rows as stored). */
@@ -26,23 +26,28 @@ export function openDriver(url: string, options: Omit<OpenStoreOptions, 'secrets
   if (isPostgresUrl(url)) {
     return new PostgresDriver({ url, ...(options.postgresMaxConnections !== undefined ? { maxConnections: options.postgresMaxConnections } : {}) });
   }
-  const path = resolve(url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url);
+  const path = sqlitePath(url);
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   return new SqliteDriver({ path, ...(options.sqliteSynchronous !== undefined ? { synchronous: options.sqliteSynchronous } : {}) });
+}
+
+/** The file a SQLite database URL (`sqlite:PATH` or a bare path) names. */
+export function sqlitePath(url: string): string {
+  return resolve(/^sqlite:/i.test(url) ? url.slice('sqlite:'.length) : url);
 }
 
 export async function openStore(url: string, options: OpenStoreOptions): Promise<Store> {
   return SqlStore.open(openDriver(url, options), options.secrets);
 }
 
-/** A URL safe to print: the password, if any, replaced. */
+/** A URL safe to print: the password, if any, replaced (any `scheme://user:password@` form). */
 export function redactUrl(url: string): string {
-  if (!isPostgresUrl(url)) return url;
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return url;
   try {
     const parsed = new URL(url);
     if (parsed.password !== '') parsed.password = '***';
     return parsed.toString();
   } catch {
-    return 'postgres://(unparseable URL)';
+    return `${url.slice(0, url.indexOf('://'))}://(unparseable URL)`;
   }
 }
