@@ -2,10 +2,13 @@
 // steps, each safe to stop after: (1) the key file gets the new key first with the old ones
 // kept after it, so that running servers, which read the file again when they meet a key they
 // lack, open values of either key; (2) every stored secret is sealed again under the new key;
-// (3) the old keys leave the file. A failure in (2) leaves both keys in the file.
+// (3) the old keys leave the file. A failure in (2) leaves both keys in the file. Running
+// servers that read the same file seal with whatever key it holds first (one stat before each
+// seal, server/secrets.ts), and a seal happens inside its account's transaction, which (2)'s walk
+// of that account waits for: nothing is sealed with an old key after the walk has passed.
 
 import { chmodSync, existsSync, renameSync, writeFileSync } from 'node:fs';
-import { openStore, redactUrl } from '../store/open.js';
+import { isPostgresUrl, openDriver, openStore, redactUrl, sqlitePath } from '../store/open.js';
 import { SecretKeyError, SecretKeyRing } from '../store/secret-box.js';
 import type { ResealReport } from '../store/store.js';
 import { ConfigError, type ServerConfig } from './config.js';
@@ -25,12 +28,32 @@ export interface RotationReport extends ResealReport {
   readonly retiredKeyIds: readonly string[];
 }
 
+/**
+ * Refuse a database that holds no account: opening a path or URL that names the wrong place
+ * would make an empty database, "seal again" nothing, and drop the only key the real one needs.
+ */
+async function checkServersDatabase(url: string, options: Pick<ServerConfig, 'sqliteSynchronous'>): Promise<void> {
+  const fix = 'point --db (or --data-dir) at the database the servers use; the key file was not changed';
+  if (!isPostgresUrl(url) && !existsSync(sqlitePath(url))) throw new ConfigError(`There is no database at ${sqlitePath(url)}: ${fix}.`);
+  let accounts: unknown[];
+  const driver = openDriver(url, { sqliteSynchronous: options.sqliteSynchronous });
+  try {
+    accounts = await driver.reader.all('SELECT id FROM accounts LIMIT 1');
+  } catch (err) {
+    throw new ConfigError(`${redactUrl(url)} is not a portcullis database (${(err as Error).message}): ${fix}.`);
+  } finally {
+    await driver.close().catch(() => undefined);
+  }
+  if (accounts.length === 0) throw new ConfigError(`${redactUrl(url)} holds no account: ${fix}.`);
+}
+
 export async function rotateSecretsKey(config: ServerConfig, print: (line: string) => void): Promise<RotationReport> {
   if (config.secretsKey !== undefined) {
     throw new ConfigError('The keys come from PORTCULLIS_SECRETS_KEY, which this command cannot rewrite: set it to a new key followed by the old one (comma-separated), start the server (it seals everything again under the new key), then drop the old key.');
   }
   const file = config.secretsKeyFile;
   if (!existsSync(file)) throw new ConfigError(`There is no key file at ${file} (a server makes one on first start): nothing to rotate.`);
+  await checkServersDatabase(config.db, config);
   const before = secretsKeyRing(file, undefined).ring;
   const during = before.rotated();
   writeKeyFile(file, during);

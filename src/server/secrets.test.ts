@@ -114,6 +114,11 @@ test('stored secrets are sealed with a key in its own 0600 file; rotate-key re-s
       assert.notEqual(keys()[0], firstKey);
       assert.equal(modeOf(keyFile), '600');
 
+      // A secret the running server seals next, before it has read any value of the new key,
+      // is sealed with the new key (the retired one is in no file now: the restart below would
+      // refuse a value of it).
+      const after = await call('POST', idps(), { name: 'Made after the rotation', type: 'okta', config: { client_id: 'c2', client_secret: 'idp-secret-2', okta_account: 'https://y.okta.com' } });
+      assert.equal(after.status, 201);
       // The running server meets a value of a key it did not start with, reads the file again, and carries on.
       const read = await call('GET', `${idps()}/${id}`);
       assert.equal(read.status, 200);
@@ -123,6 +128,20 @@ test('stored secrets are sealed with a key in its own 0600 file; rotate-key re-s
     }
     server = await startServerProcess(data);
     await server.stop(); // the restart opened every stored secret with the rotated key
+
+    // Pointed at a database that is not the servers' (none there, or one holding no account),
+    // the command refuses before it touches the key file, and makes no database.
+    const keyText = readFileSync(keyFile, 'utf8');
+    const elsewhere = join(dir.path, 'elsewhere');
+    const missing = spawnSync(process.execPath, [BIN, 'secrets', 'rotate-key', '--data-dir', elsewhere, '--secrets-key-file', keyFile], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(missing.status, 2, missing.stderr);
+    assert.match(missing.stderr, /There is no database at .*elsewhere\/portcullis\.db: point --db \(or --data-dir\) at the database the servers use; the key file was not changed/);
+    assert.equal(existsSync(join(elsewhere, 'portcullis.db')), false, 'no database made');
+    writeFileSync(join(dir.path, 'empty.db'), '');
+    const empty = spawnSync(process.execPath, [BIN, 'secrets', 'rotate-key', '--db', `sqlite:${join(dir.path, 'empty.db')}`, '--secrets-key-file', keyFile], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(empty.status, 2, empty.stderr);
+    assert.match(empty.stderr, /is not a portcullis database .*the key file was not changed/);
+    assert.equal(readFileSync(keyFile, 'utf8'), keyText, 'the key file is as it was');
 
     const serve = () => spawnSync(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', data], { encoding: 'utf8', timeout: 20_000 });
     const rotatedKey = readFileSync(keyFile, 'utf8');

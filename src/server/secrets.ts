@@ -91,14 +91,32 @@ function ringFrom(text: string, where: string): SecretKeyRing {
  * The keys that seal secrets at rest: from PORTCULLIS_SECRETS_KEY, or from the key file (one
  * base64 key per line, the current one first), generated on first start. A key file others can
  * read or that holds no key is refused. The file is read again when a stored value names a key
- * the ring lacks, so that a rotation by another process (`portcullis secrets rotate-key`) is
- * picked up without a restart.
+ * the ring lacks, and before each seal when it has changed since (one stat), so that a rotation
+ * by another process (`portcullis secrets rotate-key`) is picked up without a restart and no
+ * secret is sealed with a key it retires.
  */
 export function secretsKeyRing(file: string, fromEnv: string | undefined): KeyRingSource & { readonly origin: KeptValue['origin'] } {
   if (fromEnv !== undefined) return { ring: ringFrom(fromEnv.replace(/,/g, '\n'), 'PORTCULLIS_SECRETS_KEY'), origin: 'environment' };
+  // What the file was when last read: a rotation replaces it (a new inode), so a stat tells.
+  let seen: { readonly ino: number; readonly mtimeMs: number; readonly size: number } | undefined;
+  let ring: SecretKeyRing | undefined;
   const read = (): SecretKeyRing => {
     checkPrivate(file);
-    return ringFrom(readFileSync(file, 'utf8'), file);
+    const before = statSync(file);
+    ring = ringFrom(readFileSync(file, 'utf8'), file);
+    seen = { ino: before.ino, mtimeMs: before.mtimeMs, size: before.size };
+    return ring;
+  };
+  const latest = (): SecretKeyRing => {
+    try {
+      const now = statSync(file);
+      if (seen !== undefined && now.ino === seen.ino && now.mtimeMs === seen.mtimeMs && now.size === seen.size) return ring!;
+      return read();
+    } catch {
+      // A file gone or unreadable for a moment: keep sealing with the keys in hand, which this
+      // process can always open; the next seal looks again.
+      return ring!;
+    }
   };
   let origin: KeptValue['origin'] = 'file';
   if (!existsSync(file)) {
@@ -114,5 +132,5 @@ export function secretsKeyRing(file: string, fromEnv: string | undefined): KeyRi
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw fileProblem('create the secrets key file', file, err);
     }
   }
-  return { ring: read(), reload: read, origin };
+  return { ring: read(), reload: read, latest, origin };
 }

@@ -12,6 +12,12 @@ export interface KeyRingSource {
    * when a stored value names a key the ring does not hold.
    */
   reload?(): SecretKeyRing;
+  /**
+   * The ring as its source holds it now, cheaply (the same object while nothing changed);
+   * called before each seal, so that new secrets are sealed with the key a rotation by another
+   * process made current, never with one it is about to retire.
+   */
+  latest?(): SecretKeyRing;
 }
 
 /** Kinds whose bodies may hold secrets. */
@@ -29,6 +35,7 @@ export class SecretSealer {
   }
 
   seal(kind: string, body: Record<string, unknown>): Record<string, unknown> {
+    if (this.source.latest !== undefined && KINDS_WITH_SECRETS.includes(kind)) this.ring = this.source.latest();
     return mapSecrets(kind, body, (value) => this.ring.seal(value));
   }
 
