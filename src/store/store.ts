@@ -466,6 +466,12 @@ export interface PolicyTestStore {
   chunkResults(testId: string, chunkNo: number): Promise<string | undefined>;
   /** Take a pending chunk of a processing test whose lease is free or expired. */
   lease(owner: string, nowMs: number, leaseMs: number): Promise<ChunkLease | undefined>;
+  /**
+   * Extend `owner`'s lease of a chunk still pending to `expiresMs`, while it is being decided (a
+   * chunk slower than a lease would otherwise pass from process to process and never finish);
+   * false when `owner` no longer holds it.
+   */
+  renew(lease: ChunkLease, owner: string, expiresMs: number): Promise<boolean>;
   /** Record a chunk's results if `owner` still holds its lease; false when it lost it. */
   complete(lease: ChunkLease, owner: string, outcome: ChunkOutcome, now: string): Promise<boolean>;
   usersInRange(accountId: string, seqFrom: number, seqTo: number): Promise<RawUser[]>;

@@ -198,8 +198,32 @@ export class TestRunner {
       await this.store.tests.block(lease.testId, err.message, new Date().toISOString());
       return;
     }
-    const outcome = this.pool !== undefined && !test.asksExternal ? await this.pool.decide(test.spec, lease.seqFrom, lease.seqTo) : await this.decideHere(test, lease);
-    await this.store.tests.complete(lease, this.owner, outcome, new Date().toISOString());
+    const renewal = this.keepLeased(lease);
+    try {
+      const outcome = this.pool !== undefined && !test.asksExternal ? await this.pool.decide(test.spec, lease.seqFrom, lease.seqTo) : await this.decideHere(test, lease);
+      await this.store.tests.complete(lease, this.owner, outcome, new Date().toISOString());
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+
+  /**
+   * Renew a chunk's lease every third of its length while it is decided: a chunk slower than a
+   * lease (a slow external evaluation endpoint) would otherwise be taken by another process
+   * before this one finished, and then by the next, and never be completed. A process that dies
+   * stops renewing, and its chunk is retried elsewhere once the lease runs out.
+   */
+  private keepLeased(lease: ChunkLease): NodeJS.Timeout {
+    const timer = setInterval(() => {
+      this.store.tests.renew(lease, this.owner, Date.now() + this.leaseMs).then(
+        (held) => {
+          if (!held) clearInterval(timer);
+        },
+        (err: unknown) => this.options.log?.(`policy-test chunk ${lease.testId}#${lease.chunkNo}: its lease could not be renewed`, err),
+      );
+    }, Math.max(1, Math.floor(this.leaseMs / 3)));
+    timer.unref();
+    return timer;
   }
 
   /** Decide a chunk on this thread. */

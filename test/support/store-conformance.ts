@@ -871,6 +871,22 @@ export function storeConformance(kind: DatabaseKind): void {
         assert.equal((await store.tests.get(acct, test.id))?.processedUsers, 3);
       });
 
+      it('renews a lease only for its holder while the chunk is pending, and a renewed lease is not taken', async () => {
+        const acct = randomUUID().replace(/-/g, '');
+        await usersIn(acct, 3);
+        const test = newTest(acct, { totalUsers: 3 });
+        await store.tests.create(test, await store.tests.userChunks(acct, 10));
+        const now = Date.now();
+        const held = await store.tests.lease('slow', now, 1000);
+        assert.equal(held?.testId, test.id);
+        assert.equal(await store.tests.renew(held!, 'other', now + 5000), false, 'only the holder renews');
+        assert.equal(await store.tests.renew(held!, 'slow', now + 3000), true);
+        assert.equal(await store.tests.lease('fast', now + 2000, 1000), undefined, 'past the first lease, within the renewed one');
+        assert.equal(await store.tests.complete(held!, 'slow', outcome(3), new Date().toISOString()), true);
+        assert.equal(await store.tests.renew(held!, 'slow', now + 9000), false, 'a done chunk is not renewed');
+        assert.equal((await store.tests.get(acct, test.id))?.processedUsers, 3);
+      });
+
       it('releases leases for a restart, and takes users deleted before their turn out of the total', async () => {
         const acct = randomUUID().replace(/-/g, '');
         await usersIn(acct, 5);

@@ -268,6 +268,14 @@ export class SqlPolicyTests implements PolicyTestStore {
     return { testId: row.test_id, chunkNo: Number(row.chunk_no), seqFrom: Number(row.seq_from), seqTo: Number(row.seq_to), expectedUsers: Number(row.expected_users) };
   }
 
+  async renew(lease: ChunkLease, owner: string, expiresMs: number): Promise<boolean> {
+    const sql = "UPDATE policy_test_chunks SET lease_expires_ms = ? WHERE test_id = ? AND chunk_no = ? AND state = 'pending' AND lease_owner = ?";
+    const params = [expiresMs, lease.testId, lease.chunkNo, owner];
+    const autocommit = this.driver.autocommit;
+    const result = autocommit !== undefined ? await autocommit.run(sql, params) : await this.driver.transaction(null, (tx) => tx.run(sql, params));
+    return result.changes > 0;
+  }
+
   async complete(lease: ChunkLease, owner: string, outcome: ChunkOutcome, now: string): Promise<boolean> {
     // The chunk is done only if it is still pending and leased to us (its lease may have
     // expired and been taken by another process); then its counts are added to the test's, and
