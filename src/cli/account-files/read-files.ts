@@ -5,6 +5,7 @@
 // problem of every file is reported before anything is sent. Users wait in a spool file, so a
 // large directory is not held in memory.
 
+import { StringDecoder } from 'node:string_decoder';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { sourceObject, type ObjectKind, type Snapshot, type SourceObject, type TransferUser, type UserSource, type WireObject } from '../../transfer/snapshot.js';
@@ -129,16 +130,19 @@ function transferUser(user: SourceUser): TransferUser {
 }
 
 /** Users read from the spool, one NDJSON line each. */
-function spooledUsers(spool: Spool, total: number): UserSource {
+export function spooledUsers(spool: Spool, total: number): UserSource {
   return {
     total,
     async *users() {
       let rest = '';
+      // A character may be cut between two chunks: the decoder keeps its first bytes for the next.
+      const decoder = new StringDecoder('utf8');
       for await (const chunk of spool.chunks()) {
-        const lines = (rest + chunk.toString('utf8')).split('\n');
+        const lines = (rest + decoder.write(chunk)).split('\n');
         rest = lines.pop() ?? '';
         for (const line of lines) if (line !== '') yield JSON.parse(line) as TransferUser;
       }
+      rest += decoder.end();
       if (rest !== '') yield JSON.parse(rest) as TransferUser;
     },
   };
