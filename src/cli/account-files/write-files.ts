@@ -11,11 +11,11 @@
 // server) removes its temporary files and leaves the destination as it was.
 
 import { once } from 'node:events';
-import { createWriteStream, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { requestBody, type Snapshot, type SourceObject, type TransferUser, type WireObject } from '../../transfer/snapshot.js';
-import { write } from '../command-kit.js';
+import { UsageError, write } from '../command-kit.js';
 import { Digest, inProgressManifest, MANIFEST_FILE, manifestOf, type Manifest, type ManifestEntry } from './manifest.js';
 import { DIRECTORY_FILES } from './read-files.js';
 
@@ -28,6 +28,37 @@ export type ExportDestination = { readonly kind: 'stdout' } | { readonly kind: '
 export function exportDestination(out: string | undefined): ExportDestination {
   if (out === undefined || out === '-') return { kind: 'stdout' };
   return out.toLowerCase().endsWith('.json') ? { kind: 'file', path: out } : { kind: 'directory', path: out };
+}
+
+/**
+ * Make sure the export can be written there before anything is read from the server (a large
+ * account takes a while): the directory made (owner only), a file's folder present, and a
+ * trial file created and removed. A place that will not do is a UsageError naming why.
+ */
+export function checkExportDestination(destination: ExportDestination): void {
+  if (destination.kind === 'stdout') return;
+  const folder = destination.kind === 'directory' ? destination.path : dirname(destination.path);
+  const why = (err: unknown): string => {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') return 'a part of the path is a file, not a directory';
+    if (code === 'ENOENT') return 'its folder does not exist';
+    if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+    if (code === 'EROFS') return 'the file system is read-only';
+    if (code === 'ENOSPC') return 'the disk is full';
+    return (err as Error).message;
+  };
+  try {
+    if (destination.kind === 'directory') mkdirSync(folder, { recursive: true, mode: 0o700 });
+    if (destination.kind === 'file' && existsSync(destination.path) && statSync(destination.path).isDirectory()) {
+      throw new UsageError(`Cannot write the export to ${destination.path}: it is a directory (name a directory without .json to export into it).`);
+    }
+    const trial = join(folder, `.portcullis-export-${randomBytes(4).toString('hex')}`);
+    closeSync(openSync(trial, 'wx', 0o600));
+    rmSync(trial, { force: true });
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`Cannot write the export to ${destination.path}: ${why(err)}.`);
+  }
 }
 
 export interface ExportCounts {
@@ -89,8 +120,10 @@ interface FileSink extends Sink {
   readonly digest: Digest;
 }
 
-function fileSink(path: string): FileSink {
-  const stream = createWriteStream(path);
+function fileSink(path: string, replacing = false): FileSink {
+  // Owner only, as the server's database: an export holds every user's identity. A new file
+  // unless it replaces one of ours (never one planted where the export writes).
+  const stream = createWriteStream(path, { mode: 0o600, flags: replacing ? 'w' : 'wx' });
   const failed = new Promise<never>((_, reject) => stream.once('error', reject));
   failed.catch(() => {});
   const digest = new Digest();
@@ -164,11 +197,11 @@ type Written = { users: number; identities: number };
 
 /** The directory: every file into a temporary folder inside it, then renamed into place, the manifest first. */
 async function writeDirectory(objects: ExportObjects, snapshot: Snapshot, dir: string, source: ExportSource, onUser: (done: number, total: number | undefined) => void): Promise<Written> {
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const staging = mkdtempSync(join(dir, '.export-'));
   return removedUnlessDone(staging, async () => {
     // Until the real one replaces it, this manifest says that the folder's files are incomplete.
-    writeFileSync(join(staging, MANIFEST_FILE), JSON.stringify(inProgressManifest(source), null, 2) + '\n');
+    writeFileSync(join(staging, MANIFEST_FILE), JSON.stringify(inProgressManifest(source), null, 2) + '\n', { mode: 0o600 });
     const entries: Record<string, ManifestEntry> = {};
     const files: [string, WireObject[]][] = [
       [DIRECTORY_FILES.policies, objects.policies],
@@ -192,7 +225,7 @@ async function writeDirectory(objects: ExportObjects, snapshot: Snapshot, dir: s
       await sink.close();
       entries[name] = sink.digest.entry(written.users);
     }
-    const manifest = fileSink(join(staging, MANIFEST_FILE));
+    const manifest = fileSink(join(staging, MANIFEST_FILE), true);
     await manifest.write(JSON.stringify(manifestOf(source, entries), null, 2) + '\n');
     await manifest.close();
     // Synchronous from here on: no signal handler runs between these renames.

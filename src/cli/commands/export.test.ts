@@ -4,7 +4,7 @@
 // `diff --app`; a directory's manifest refuses a changed file or one left from another export.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomAccountId, startTestServer, type TestServer } from '../../../test/support/server.js';
 import { example, EXAMPLE_CATALOG, jsonOf, portcullisAsync, STACK_TRACE, tempFiles } from '../../../test/support/cli-harness.js';
 import { describeAccount, EXAMPLE_FILES, serverEnv } from '../../../test/support/transfer-harness.js';
@@ -26,6 +26,8 @@ interface TestJson {
 /** The offline commands' options for the files of an export directory. */
 const exportedFiles = (dir: string, ...names: ('policies' | 'groups' | 'lists' | 'idps' | 'users')[]) =>
   names.flatMap((name) => [`--${name}`, `${dir}/${name === 'users' ? 'users.ndjson' : `${name}.json`}`]);
+
+const modeOf = (path: string): number => statSync(path).mode & 0o777;
 
 describe('portcullis export', () => {
   let server: TestServer;
@@ -96,6 +98,9 @@ describe('portcullis export', () => {
         ['directory', 3, 2, 3, 3, 4, 1, 8, 8],
       );
       assert.deepEqual(readdirSync(files.path('snapshot')).sort(), ['apps.json', 'groups.json', 'idps.json', 'lists.json', 'manifest.json', 'policies.json', 'users.ndjson']);
+      // Every user's identity is in there: readable by the owner only, as the server's database.
+      assert.equal(modeOf(files.path('snapshot')), 0o700);
+      for (const name of readdirSync(files.path('snapshot'))) assert.equal(modeOf(files.path(`snapshot/${name}`)), 0o600, name);
       const at = (name: string) => files.path(`snapshot/${name}`);
       const exported = await portcullisAsync(['test', '--policies', at('policies.json'), '--groups', at('groups.json'), '--lists', at('lists.json'), '--idps', at('idps.json'), '--users', at('users.ndjson'), '--json']);
       const original = await portcullisAsync(['test', '--policies', example('policies.json'), ...EXAMPLE_CATALOG, '--idps', example('idps.json'), '--users', example('users.ndjson'), '--json']);
@@ -115,6 +120,7 @@ describe('portcullis export', () => {
     try {
       assert.equal((await run(['--out', files.path('backup.json')])).status, 0);
       const backup = files.path('backup.json');
+      assert.equal(modeOf(backup), 0o600);
       const tested = await portcullisAsync(['test', '--policies', backup, '--groups', backup, '--lists', backup, '--idps', backup, '--users', backup, '--json']);
       assert.equal(tested.status, 0, tested.stderr);
       assert.equal(jsonOf<TestJson>(tested).users.length, 8);
@@ -212,6 +218,27 @@ describe('portcullis export', () => {
       const newer = await portcullisAsync(args);
       assert.equal(newer.status, 2);
       assert.match(newer.stderr, /manifest\.json: This export was written by a newer portcullis \(manifest version 2\); this one reads version 1\. Upgrade portcullis\. \[invalid_manifest\]/);
+    } finally {
+      files.cleanup();
+    }
+  });
+
+  test('a place the export cannot be written is refused before the server is read: one line, exit 2', async () => {
+    const files = tempFiles({ 'a-file': 'not a directory' });
+    try {
+      for (const [out, why] of [
+        [files.path('a-file'), /a part of the path is a file, not a directory/],
+        [files.path('missing/x.json'), /its folder does not exist/],
+        [files.path('a-file/x.json'), /a part of the path is a file, not a directory/],
+      ] as const) {
+        // An unreachable server: had the export read it first, this would be exit 4.
+        const r = await portcullisAsync(['export', '--out', out], { ...serverEnv(server, account), PORTCULLIS_URL: 'http://127.0.0.1:9/client/v4' });
+        assert.equal(r.status, 2, r.stderr);
+        assert.match(r.stderr, why);
+        assert.match(r.stderr, /Cannot write the export to /);
+        assert.doesNotMatch(r.stderr, STACK_TRACE);
+      }
+      assert.deepEqual(readdirSync(files.path('.')).sort(), ['a-file'], 'no trial file left behind');
     } finally {
       files.cleanup();
     }

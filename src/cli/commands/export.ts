@@ -10,7 +10,7 @@ import { addEndpointOptions, resolveEndpoint, TARGET } from '../endpoint-options
 import { plural } from '../render.js';
 import { StepProgress } from '../terminal.js';
 import { withTransfer } from '../account-files/run.js';
-import { exportDestination, writeExport, type ExportCounts, type ExportDestination } from '../account-files/write-files.js';
+import { checkExportDestination, exportDestination, writeExport, type ExportCounts, type ExportDestination } from '../account-files/write-files.js';
 
 interface ExportOptions {
   readonly out?: string;
@@ -61,6 +61,7 @@ async function exportCommand(options: ExportOptions): Promise<number> {
   const endpoint = resolveEndpoint(options as unknown as Record<string, unknown>, TARGET);
   const destination = exportDestination(options.out);
   if (options.json === true && destination.kind === 'stdout') throw new UsageError('--json prints a summary on stdout, where the export goes without --out: give --out FILE.json or --out DIR.');
+  checkExportDestination(destination);
   return withTransfer(async (transfer) => {
     const progress = new StepProgress();
     // A scoped token meets the server's rate limit on a large directory: wait and go on, saying so.
