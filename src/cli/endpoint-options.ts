@@ -60,6 +60,11 @@ export function resolveEndpoint(options: Record<string, unknown>, names: Endpoin
     throw new UsageError(`--${names.url} ${JSON.stringify(url)} is not a URL; give the API base, e.g. http://127.0.0.1:8787/client/v4.`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError(`--${names.url} must be an http:// or https:// URL, got ${JSON.stringify(url)}.`);
+  // A URL with a user name or password could not be used (fetch refuses it), and would be echoed
+  // in every message, summary and manifest that names the API: refused without repeating it.
+  if (parsed.username !== '' || parsed.password !== '') {
+    throw new UsageError(`--${names.url} (or ${names.env.url}) holds a user name or password (USER:PASSWORD@): give the API base without it, and the token with --${names.token} or ${names.env.token}.`);
+  }
   const base = parsed.pathname === '/' ? `${parsed.origin}/client/v4` : url!.replace(/\/+$/, '');
   const source = (option: string, variable: string) => `--${option} or ${variable}`;
   return {

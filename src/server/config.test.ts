@@ -29,4 +29,5 @@ test("a database URL's scheme in any case is read as the same scheme, and its pa
   assert.equal(resolveConfig({}, { PORTCULLIS_DB: 'SQLite:/tmp/x.db' }).db, 'sqlite:/tmp/x.db');
   assert.equal(sqlitePath('SQLITE:/tmp/x.db'), '/tmp/x.db');
   assert.equal(redactUrl('mysql://u:secret@h/db').includes('secret'), false, 'any scheme://user:password@ form');
+  assert.equal(redactUrl('postgres://u@h/db?password=hunter2&sslmode=require'), 'postgres://u@h/db?password=***&sslmode=require', 'and a password given as a parameter');
 });

@@ -46,6 +46,8 @@ export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password !== '') parsed.password = '***';
+    // libpq and pg also take secrets as parameters (?password=, ?sslpassword=, ?sslkey=...).
+    for (const name of [...parsed.searchParams.keys()]) if (/pass|key|secret|token/i.test(name)) parsed.searchParams.set(name, '***');
     return parsed.toString();
   } catch {
     return `${url.slice(0, url.indexOf('://'))}://(unparseable URL)`;

@@ -1,6 +1,7 @@
-// The CLI's API client sends the token it was given and nothing the environment holds for other
-// Cloudflare tools: a global API key set for wrangler or terraform must never reach the server
-// --url names. Against a real HTTP server that records each request's headers.
+// The CLI's API client: it sends the token it was given and nothing the environment holds for
+// other Cloudflare tools (a global API key set for wrangler or terraform must never reach the
+// server --url names); it sends a create once; it waits through a 429; it follows no redirect.
+// Against real HTTP servers that record what they receive.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
@@ -48,5 +49,56 @@ test("the environment's Cloudflare credentials and custom headers are not sent, 
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }
+  }
+});
+
+/** A server answering each request with `answer(method, count so far)`; records the requests. */
+async function scripted(answer: (method: string, nth: number) => { status: number; headers?: Record<string, string>; body?: string }): Promise<{ url: string; seen: string[]; close: () => Promise<void> }> {
+  const seen: string[] = [];
+  const server = createServer((req, res) => {
+    seen.push(req.method!);
+    const { status, headers, body } = answer(req.method!, seen.length);
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(body ?? JSON.stringify({ success: status < 300, errors: status < 300 ? [] : [{ code: 10000, message: `answered ${status}` }], messages: [], result: status < 300 ? { id: 'made', name: 'Office' } : null }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/client/v4`, seen, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+test('a create is sent once, even when its answer fails: sent again it could make a second object', async () => {
+  const server = await scripted(() => ({ status: 502 }));
+  try {
+    const api = AccountApi.connect({ url: server.url, token: 't', account: ACCOUNT });
+    await assert.rejects(api.create('list', { name: 'Office', type: 'IP', items: [] }));
+    assert.deepEqual(server.seen, ['POST']);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a rate-limited create waits as asked, says so, and is then made once', async () => {
+  const server = await scripted((_, nth) => (nth === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 }));
+  try {
+    const waits: number[] = [];
+    const api = AccountApi.connect({ url: server.url, token: 't', account: ACCOUNT }, { onRateLimited: (s) => waits.push(s) });
+    assert.equal(((await api.create('list', { name: 'Office', type: 'IP', items: [] })) as { id: string }).id, 'made');
+    assert.deepEqual(server.seen, ['POST', 'POST']);
+    assert.deepEqual(waits, [1]);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a redirect is not followed: the other host gets nothing, the call fails', async () => {
+  const elsewhere = await recording();
+  const redirecting = await scripted(() => ({ status: 307, headers: { location: `${elsewhere.url}/accounts/${ACCOUNT}/access/apps` } }));
+  try {
+    const api = AccountApi.connect({ url: redirecting.url, token: 't', account: ACCOUNT }, { maxRetries: 0 });
+    await assert.rejects(api.applications());
+    assert.deepEqual(elsewhere.seen, []);
+  } finally {
+    await redirecting.close();
+    await elsewhere.close();
   }
 });

@@ -43,6 +43,9 @@ export interface IdentityPage {
   readonly total_count?: number;
 }
 
+/** A create is sent once: see AccountApi.connect. */
+const ONCE = { maxRetries: 0 } as const;
+
 /** Each header CLOUDFLARE_CUSTOM_HEADERS names ("Name: value" lines), cleared (null drops it in the SDK). */
 function withoutEnvironmentHeaders(): Record<string, null> {
   const cleared: Record<string, null> = {};
@@ -65,41 +68,50 @@ export class AccountApi {
     this.collections = {
       identity_provider: {
         list: () => zt.identityProviders.list({ account_id }),
-        create: (body) => zt.identityProviders.create(as({ account_id, ...body })),
+        create: (body) => zt.identityProviders.create(as({ account_id, ...body }), ONCE),
         update: (id, body) => zt.identityProviders.update(id, as({ account_id, ...body })),
       },
       list: {
         list: () => zt.gateway.lists.list({ account_id }),
-        create: (body) => zt.gateway.lists.create(as({ account_id, ...body })),
+        create: (body) => zt.gateway.lists.create(as({ account_id, ...body }), ONCE),
         update: (id, body) => zt.gateway.lists.update(id, as({ account_id, ...body })),
       },
       group: {
         list: () => zt.access.groups.list({ account_id }),
-        create: (body) => zt.access.groups.create(as({ account_id, ...body })),
+        create: (body) => zt.access.groups.create(as({ account_id, ...body }), ONCE),
         update: (id, body) => zt.access.groups.update(id, as({ account_id, ...body })),
       },
       policy: {
         list: () => zt.access.policies.list({ account_id }),
-        create: (body) => zt.access.policies.create(as({ account_id, ...body })),
+        create: (body) => zt.access.policies.create(as({ account_id, ...body }), ONCE),
         update: (id, body) => zt.access.policies.update(id, as({ account_id, ...body })),
       },
     };
   }
 
   /**
-   * `onRateLimited`: told each time the server answers 429 with how long it asks to wait (the SDK
-   * then waits and retries, up to `maxRetries` times), so a long run can say why it paused.
+   * A client of the API at `endpoint`. Requests are never redirected (an API base needs none; a
+   * redirect is answered as the error it is, not followed to another host with the request's
+   * body). A 429 is waited through here, as long as the server's Retry-After asks (at most a
+   * minute), up to `rateLimitWaits` times in a row, each told to `onRateLimited`, so that a long
+   * export rides out a scoped token's limit. Other failures (no connection, a 5xx) are retried by
+   * the SDK `maxRetries` times (its default, 2), but never a create: one whose answer was lost may
+   * have been made, and sending it again would make a second object of the same name.
    */
-  static connect(endpoint: Endpoint, options: { readonly maxRetries?: number; readonly onRateLimited?: (waitSeconds: number) => void } = {}): AccountApi {
-    const notify = options.onRateLimited;
-    const observing: typeof fetch | undefined =
-      notify === undefined
-        ? undefined
-        : async (input, init) => {
-            const answer = await fetch(input, init);
-            if (answer.status === 429) notify(Number(answer.headers.get('retry-after') ?? '1') || 1);
-            return answer;
-          };
+  static connect(endpoint: Endpoint, options: { readonly maxRetries?: number; readonly rateLimitWaits?: number; readonly onRateLimited?: (waitSeconds: number) => void } = {}): AccountApi {
+    const waits = options.rateLimitWaits ?? 5;
+    const guarded = async (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
+      const once = { ...init, redirect: 'manual' as const };
+      let answer = await fetch(input, once);
+      for (let waited = 0; answer.status === 429 && waited < waits; waited++) {
+        const seconds = Math.min(60, Math.max(1, Number(answer.headers.get('retry-after') ?? '1') || 1));
+        options.onRateLimited?.(seconds);
+        await answer.body?.cancel();
+        await new Promise((resume) => setTimeout(resume, seconds * 1000));
+        answer = await fetch(input, once);
+      }
+      return answer;
+    };
     const client = new Cloudflare({
       apiToken: endpoint.token,
       // Only the token the user named: left unset, the SDK would add CLOUDFLARE_API_KEY,
@@ -112,7 +124,7 @@ export class AccountApi {
       defaultHeaders: withoutEnvironmentHeaders(),
       baseURL: endpoint.url,
       ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
-      ...(observing !== undefined ? { fetch: observing as never } : {}),
+      fetch: guarded as never,
     });
     return new AccountApi(client, endpoint);
   }
@@ -156,7 +168,7 @@ export class AccountApi {
 
   /** Create an Access application (its `policies` name reusable policies by id, by precedence). */
   async createApplication(body: WireObject): Promise<WireObject> {
-    return (await this.client.zeroTrust.access.applications.create(as({ account_id: this.endpoint.account, ...body }))) as unknown as WireObject;
+    return (await this.client.zeroTrust.access.applications.create(as({ account_id: this.endpoint.account, ...body }), ONCE)) as unknown as WireObject;
   }
 
   /** The account's users, a page at a time. */

@@ -92,7 +92,7 @@ test('a rate-limited read waits as the server asks, says so, and goes on', async
   });
   try {
     const waits: number[] = [];
-    const api = AccountApi.connect({ url: server.url, token: 't', account: ACCOUNT }, { maxRetries: 5, onRateLimited: (s) => waits.push(s) });
+    const api = AccountApi.connect({ url: server.url, token: 't', account: ACCOUNT }, { rateLimitWaits: 5, onRateLimited: (s) => waits.push(s) });
     const users = await all(await accountUsers(api));
     assert.equal(users.length, USERS.length);
     assert.deepEqual(waits, [1, 1]);

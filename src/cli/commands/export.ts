@@ -65,7 +65,7 @@ async function exportCommand(options: ExportOptions): Promise<number> {
   return withTransfer(async (transfer) => {
     const progress = new StepProgress();
     // A scoped token meets the server's rate limit on a large directory: wait and go on, saying so.
-    const api = transfer.AccountApi.connect(endpoint, { maxRetries: 50, onRateLimited: (seconds) => progress.rateLimited(seconds) });
+    const api = transfer.AccountApi.connect(endpoint, { rateLimitWaits: 50, onRateLimited: (seconds) => progress.rateLimited(seconds) });
     let counts: ExportCounts;
     try {
       const snapshot = await transfer.readAccount(api, { users: options.users, origin: endpoint.url, onProgress: (step, done, total) => progress.update(step, done, total) });
