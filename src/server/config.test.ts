@@ -31,3 +31,16 @@ test("a database URL's scheme in any case is read as the same scheme, and its pa
   assert.equal(redactUrl('mysql://u:secret@h/db').includes('secret'), false, 'any scheme://user:password@ form');
   assert.equal(redactUrl('postgres://u@h/db?password=hunter2&sslmode=require'), 'postgres://u@h/db?password=***&sslmode=require', 'and a password given as a parameter');
 });
+
+test('an on/off switch takes on or off (any case) and refuses anything else; a log level must be one pino knows', () => {
+  assert.equal(resolveConfig({}, {}).externalEvaluation, true);
+  assert.equal(resolveConfig({}, { PORTCULLIS_EXTERNAL_EVALUATION: 'OFF' }).externalEvaluation, false);
+  for (const value of ['false', '0', 'no', 'disabled']) {
+    assert.throws(() => resolveConfig({}, { PORTCULLIS_EXTERNAL_EVALUATION: value }), (err: unknown) => err instanceof ConfigError && /PORTCULLIS_EXTERNAL_EVALUATION must be on or off/.test(err.message), value);
+  }
+  assert.throws(() => resolveConfig({}, { PORTCULLIS_OPEN_ACCOUNTS: 'true' }), (err: unknown) => err instanceof ConfigError && /PORTCULLIS_OPEN_ACCOUNTS must be on or off/.test(err.message));
+  assert.equal(resolveConfig({}, { PORTCULLIS_RATE_LIMIT_ROOT: 'ON' }).settings.rateLimitRoot, true);
+  assert.throws(() => resolveConfig({}, { PORTCULLIS_LOG_LEVEL: 'verbose' }), (err: unknown) => err instanceof ConfigError && /PORTCULLIS_LOG_LEVEL must be one of/.test(err.message));
+  assert.equal(resolveConfig({}, { PORTCULLIS_LOG_LEVEL: 'WARN' }).logLevel, 'warn');
+  assert.equal(resolveConfig({}, { PORTCULLIS_DATA_DIR: '' }).dataDir, resolveConfig({}, {}).dataDir, 'an empty data directory counts as unset');
+});

@@ -108,6 +108,20 @@ function positiveInteger(text: string, name: string): number {
 }
 
 /**
+ * An on/off switch from the environment: `on` or `off` (any case), `fallback` when unset or
+ * empty. Anything else is refused: `false` or `0` read as "not off" once left outbound calls on.
+ */
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean, more: readonly string[] = []): boolean | string {
+  const text = (env[name] ?? '').trim().toLowerCase();
+  if (text === '') return fallback;
+  if (text === 'on' || text === 'off') return text === 'on';
+  if (more.includes(text)) return text;
+  throw new ConfigError(`${name} must be on or off${more.map((m) => ` or ${m}`).join('')}, got ${JSON.stringify(env[name])}.`);
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
  * A database location as --db / PORTCULLIS_DB may give it: `sqlite:PATH`, a path ending in .db,
  * .sqlite or .sqlite3, or a postgres:// or postgresql:// URL. Anything else is refused rather than
  * taken for a file name: `postgres//host/db` (a missing colon) would otherwise quietly become a
@@ -152,9 +166,10 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /** The development login lets anyone in as anyone: off unless asked for, and only on loopback unless forced. */
 function devLoginOf(flags: ServeFlags, env: NodeJS.ProcessEnv, host: string): boolean {
-  const wanted = flags.devLogin === true || (env.PORTCULLIS_DEV_LOGIN ?? '').toLowerCase() === 'on';
+  const switched = onOff(env, 'PORTCULLIS_DEV_LOGIN', false, ['anywhere']);
+  const wanted = flags.devLogin === true || switched === true;
   if (!wanted) return false;
-  const anywhere = flags.devLoginAnywhere === true || (env.PORTCULLIS_DEV_LOGIN ?? '').toLowerCase() === 'anywhere';
+  const anywhere = flags.devLoginAnywhere === true || switched === 'anywhere';
   if (!LOOPBACK.has(host) && !anywhere) {
     throw new ConfigError(`The development login lets anyone sign in as anyone: it is refused on ${host}, which other machines can reach. Listen on 127.0.0.1, or pass --dev-login-anywhere if you really mean it.`);
   }
@@ -178,7 +193,7 @@ function smtpOf(flags: ServeFlags, env: NodeJS.ProcessEnv): SmtpSettings | undef
 }
 
 export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const dataDir = resolve(flags.dataDir ?? env.PORTCULLIS_DATA_DIR ?? 'data');
+  const dataDir = resolve(flags.dataDir ?? (env.PORTCULLIS_DATA_DIR || undefined) ?? 'data');
   const sync = (env.PORTCULLIS_SQLITE_SYNC ?? 'normal').toLowerCase();
   if (sync !== 'normal' && sync !== 'full') throw new ConfigError(`PORTCULLIS_SQLITE_SYNC must be "normal" or "full", got ${JSON.stringify(sync)}.`);
   const accountId = env.PORTCULLIS_ACCOUNT_ID?.toLowerCase();
@@ -186,7 +201,9 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
   const accounts = [...(flags.account ?? []), ...(env.PORTCULLIS_ACCOUNTS ?? '').split(',')].map((id) => id.trim().toLowerCase()).filter((id) => id !== '');
   const badAccount = accounts.find((id) => !/^[0-9a-f]{32}$/.test(id));
   if (badAccount !== undefined) throw new ConfigError(`Account id ${JSON.stringify(badAccount)} (--account or PORTCULLIS_ACCOUNTS) must be 32 hexadecimal characters.`);
-  const openAccounts = flags.openAccounts === true || (env.PORTCULLIS_OPEN_ACCOUNTS ?? '').toLowerCase() === 'on';
+  const openAccounts = flags.openAccounts === true || onOff(env, 'PORTCULLIS_OPEN_ACCOUNTS', false) === true;
+  const logLevel = (env.PORTCULLIS_LOG_LEVEL || 'info').toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`PORTCULLIS_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(env.PORTCULLIS_LOG_LEVEL)}.`);
   const authEmail = env.PORTCULLIS_AUTH_EMAIL || undefined;
   const authKey = env.PORTCULLIS_AUTH_KEY || undefined;
   if ((authEmail === undefined) !== (authKey === undefined)) throw new ConfigError('Set both PORTCULLIS_AUTH_EMAIL and PORTCULLIS_AUTH_KEY, or neither.');
@@ -214,9 +231,9 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
     authKey,
     accountId,
     accounts: [...new Set(accounts)],
-    logLevel: env.PORTCULLIS_LOG_LEVEL ?? 'info',
+    logLevel,
     sqliteSynchronous: sync,
-    externalEvaluation: (env.PORTCULLIS_EXTERNAL_EVALUATION ?? 'on').toLowerCase() !== 'off',
+    externalEvaluation: onOff(env, 'PORTCULLIS_EXTERNAL_EVALUATION', true) === true,
     externalAllowlist: (env.PORTCULLIS_EXTERNAL_ALLOWLIST ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
     externalTimeoutMs: positiveInteger(env.PORTCULLIS_EXTERNAL_TIMEOUT_MS ?? '5000', 'PORTCULLIS_EXTERNAL_TIMEOUT_MS'),
     settings: definedOnly({
@@ -226,7 +243,7 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
       testsPerAccount: optionalInteger(env, 'PORTCULLIS_TESTS_PER_ACCOUNT'),
       rateLimit: optionalCount(env, 'PORTCULLIS_RATE_LIMIT'),
       rateWindowMs: optionalInteger(env, 'PORTCULLIS_RATE_WINDOW_S', 1000),
-      rateLimitRoot: env.PORTCULLIS_RATE_LIMIT_ROOT === undefined ? undefined : env.PORTCULLIS_RATE_LIMIT_ROOT === 'on',
+      rateLimitRoot: (env.PORTCULLIS_RATE_LIMIT_ROOT ?? '') === '' ? undefined : onOff(env, 'PORTCULLIS_RATE_LIMIT_ROOT', false) === true,
       failedAuthPerMinute: optionalCount(env, 'PORTCULLIS_FAILED_AUTH_PER_MINUTE'),
       bodyLimitBytes: optionalInteger(env, 'PORTCULLIS_BODY_LIMIT_KB', 1024),
       importBodyLimitBytes: optionalInteger(env, 'PORTCULLIS_IMPORT_LIMIT_MB', 1024 * 1024),
