@@ -43,7 +43,14 @@ export function loadExpectations(file: string, problems: Problems): Expectations
   }
   const located: LocatedDocument = { doc, lines };
   const problem = (pointer: string, code: string, message: string) => ({ file, code, message, pointer, ...locatePointer(located, pointer) });
-  const value: unknown = doc.toJS();
+  let value: unknown;
+  try {
+    value = doc.toJS();
+  } catch (err) {
+    // The yaml library's guard against aliases that expand without end ("billion laughs").
+    problems.add({ file, code: 'invalid_yaml', message: `Not valid YAML: ${(err as Error).message}.` });
+    return undefined;
+  }
   let list: unknown[];
   let base: string;
   if (Array.isArray(value)) [list, base] = [value, ''];

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { AccountApi } from './account-api.js';
 import { accountUsers } from './users.js';
+import { RemoteError } from './remote-error.js';
 
 const ACCOUNT = '0123456789abcdef0123456789abcdef';
 const USERS = Array.from({ length: 25 }, (_, i) => ({ id: `id-${i}`, email: `u${i}@example.com`, name: `U${i}`, identity: i % 2 === 0 ? { email: `u${i}@example.com`, geo: { country: 'DE' } } : null }));
@@ -96,6 +97,20 @@ test('a rate-limited read waits as the server asks, says so, and goes on', async
     const users = await all(await accountUsers(api));
     assert.equal(users.length, USERS.length);
     assert.deepEqual(waits, [1, 1]);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a users cursor that comes round again stops the read with a clear error instead of paging forever', async () => {
+  const server = await serve((url, res) => {
+    if (!url.pathname.endsWith('/access/users/identities')) return void res.writeHead(404).end(notFound);
+    res.end(envelope({ users: [USERS[0]], next_cursor: 'again', total_count: 1 }));
+  });
+  try {
+    const source = await accountUsers(AccountApi.connect({ url: server.url, token: 't', account: ACCOUNT }));
+    await assert.rejects(all(source), (err: unknown) => err instanceof RemoteError && /answered a users page cursor it had answered before/.test(err.message));
+    assert.ok(server.requests.length <= 3, `stopped at once: ${server.requests.length} requests`);
   } finally {
     await server.close();
   }

@@ -111,9 +111,15 @@ function usersInBulk(api: AccountApi, first: IdentityPage): UserSource {
   return {
     total: first.total_count,
     async *users() {
+      // A cursor that comes round again would page forever (a faulty or hostile source).
+      const cursors = new Set<string>();
       for (let page: IdentityPage | undefined = first; page !== undefined; ) {
         for (const user of page.users) yield fromIdentityPage(user);
         const cursor: string | null = page.next_cursor;
+        if (cursor !== null && cursors.has(cursor)) {
+          throw new RemoteError([`${api.endpoint.url} answered a users page cursor it had answered before (${JSON.stringify(cursor.slice(0, 40))}): its paging goes round in circles, so the users were not read to the end.`]);
+        }
+        if (cursor !== null) cursors.add(cursor);
         page = cursor === null ? undefined : await calling(api.endpoint, 'reading users with their identities', () => api.identityPage(cursor, IDENTITY_PAGE));
       }
     },

@@ -104,6 +104,8 @@ test('check: malformed expectations are bad input, each with its line and pointe
       '',
     ].join('\n'),
     'broken.yaml': 'cases:\n  - user: [unclosed\n',
+    // Aliases of aliases: each level ten times the last ("billion laughs").
+    'bomb.yaml': ['a: &a ["x","x","x","x","x","x","x","x","x","x"]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(',')}]`), 'cases: []', ''].join('\n'),
   });
   try {
     const r = portcullis(check(files.path('bad.yaml')));
@@ -125,6 +127,10 @@ test('check: malformed expectations are bad input, each with its line and pointe
     assert.equal(broken.status, 2);
     assert.match(broken.stderr, /broken\.yaml:\d+:\d+: Not valid YAML: .* \[invalid_yaml\]/);
     assert.doesNotMatch(broken.stderr, STACK_TRACE);
+    const bomb = portcullis(check(files.path('bomb.yaml')));
+    assert.equal(bomb.status, 2, bomb.stderr);
+    assert.match(bomb.stderr, /bomb\.yaml: Not valid YAML: .*alias.* \[invalid_yaml\]/i);
+    assert.doesNotMatch(bomb.stderr, STACK_TRACE);
   } finally {
     files.cleanup();
   }
