@@ -121,3 +121,26 @@ test("test --app in worker threads: each worker loads the application's policy s
     files.cleanup();
   }
 });
+
+test('a line past the limit stops the read with line_too_long, in worker threads as in one thread; lines spanning read chunks stay whole', () => {
+  const lines = users(2_000);
+  // Two names of 900,000 characters: within the limit, the second spanning a 1 MiB read chunk.
+  lines[1_000] = JSON.stringify({ email: 'long-name@example.com', name: 'n'.repeat(900_000) });
+  lines[1_001] = JSON.stringify({ email: 'longer-name@example.com', name: 'm'.repeat(900_000) });
+  const files = tempFiles({ 'users.ndjson': lines.join('\n') + '\n', 'huge.ndjson': `${lines[0]}\n${'x'.repeat(13 << 20)}\n${lines[1]}\n` });
+  try {
+    const single = run(files.path('users.ndjson'), 0);
+    const parallel = run(files.path('users.ndjson'), 2);
+    assert.equal(parallel.status, 0, parallel.stderr);
+    assert.equal(parallel.stdout, single.stdout);
+    assert.equal((JSON.parse(parallel.stdout) as { total_users: number }).total_users, 2_000);
+    for (const workers of [0, 2]) {
+      const huge = run(files.path('huge.ndjson'), workers);
+      assert.equal(huge.status, 2, huge.stderr);
+      assert.match(huge.stderr, /huge\.ndjson.*longer than .* \[line_too_long\]/);
+      assert.doesNotMatch(huge.stderr, STACK_TRACE);
+    }
+  } finally {
+    files.cleanup();
+  }
+});

@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { fileProblem } from '../json-source.js';
 import type { Problems } from '../../transfer/problems.js';
-import { CHUNK_BYTES } from '../users/ndjson.js';
+import { CHUNK_BYTES, MAX_LINE_BYTES } from '../users/ndjson.js';
 import { EmailIndex } from '../users/email-index.js';
 import type { CollectorSpec, RunInputs } from './evaluator.js';
 import type { ChunkRequest, ChunkResult, WorkerSetup } from './worker.js';
@@ -99,13 +99,16 @@ export async function runPool(run: PoolRun): Promise<void> {
   };
 
   try {
-    let carry: Buffer = Buffer.alloc(0);
+    // The unfinished line, as the pieces it came in: each chunk is searched once (joining it to
+    // the carry and searching again at every chunk made one long line quadratic).
+    let carry: Buffer[] = [];
+    let carried = 0;
     let first = true;
     try {
       const stream = createReadStream(run.file, { highWaterMark: CHUNK_BYTES });
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         bytesRead += chunk.length;
-        let data = carry.length === 0 ? chunk : Buffer.concat([carry, chunk]);
+        let data = chunk;
         if (first) {
           // A UTF-8 byte order mark is not part of the first line.
           if (data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) data = data.subarray(3);
@@ -113,12 +116,18 @@ export async function runPool(run: PoolRun): Promise<void> {
         }
         const end = data.lastIndexOf(0x0a);
         if (end === -1) {
-          carry = Buffer.from(data);
+          // Copies, here and below: the stream may reuse its buffers, and what is sent is transferred.
+          carry.push(Buffer.from(data));
+          carried += data.length;
+          if (carried > MAX_LINE_BYTES) {
+            run.problems.add({ file: run.file, code: 'line_too_long', message: `A line is longer than ${MAX_LINE_BYTES.toLocaleString('en-US')} bytes; one user a line is far less.` });
+            return;
+          }
           continue;
         }
-        // Copies: the chunk is transferred to the worker, and the stream may reuse its buffers.
-        send(new Uint8Array(data.subarray(0, end + 1)));
-        carry = Buffer.from(data.subarray(end + 1));
+        send(new Uint8Array(carry.length === 0 ? data.subarray(0, end + 1) : Buffer.concat([...carry, data.subarray(0, end + 1)])));
+        carry = end + 1 < data.length ? [Buffer.from(data.subarray(end + 1))] : [];
+        carried = data.length - end - 1;
         while (failure === undefined && inFlight.reduce((a, b) => a + b, 0) >= run.workers * IN_FLIGHT_PER_WORKER) await nextEvent();
         if (failure !== undefined) throw failure;
       }
@@ -129,7 +138,7 @@ export async function runPool(run: PoolRun): Promise<void> {
       }
       throw err;
     }
-    if (carry.length > 0) send(new Uint8Array(carry));
+    if (carry.length > 0) send(new Uint8Array(Buffer.concat(carry)));
     while (failure === undefined && nextToMerge < seq) await nextEvent();
     if (failure !== undefined) throw failure;
   } finally {

@@ -50,7 +50,17 @@ export function parseNdjsonLines(
   return line - firstLine + 1;
 }
 
-/** Stream an NDJSON file through parseNdjsonLines, in order, in this thread. */
+/** The longest line read (as the server's import): a user of thousands of groups takes a few hundred KiB. */
+export const MAX_LINE_CHARS = 1 << 20;
+/** The same limit for readers of bytes: a line within MAX_LINE_CHARS is at most three bytes a character. */
+export const MAX_LINE_BYTES = 3 * MAX_LINE_CHARS;
+
+/**
+ * Stream an NDJSON file through parseNdjsonLines, in order, in this thread. Each chunk is
+ * searched once: a line that spans chunks is kept as its pieces (joining and searching it again
+ * at every chunk made one long line quadratic), and one past MAX_LINE_CHARS is a problem and is
+ * skipped without being held.
+ */
 export async function streamNdjson(
   file: string,
   problems: Problems,
@@ -58,23 +68,53 @@ export async function streamNdjson(
   onProgress?: (bytesRead: number) => void,
 ): Promise<void> {
   const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: CHUNK_BYTES });
-  let rest = '';
+  let pieces: string[] = [];
+  let held = 0;
+  let overlong = false;
   let nextLine = 1;
   let first = true;
-  for await (const chunk of stream as AsyncIterable<string>) {
-    let text = rest + chunk;
+  const tooLong = () => problems.add({ file, line: nextLine, code: 'line_too_long', message: `The line is longer than ${MAX_LINE_CHARS.toLocaleString('en-US')} characters; one user a line is far less.` });
+  for await (let chunk of stream as AsyncIterable<string>) {
     if (first) {
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
       first = false;
     }
-    const end = text.lastIndexOf('\n');
-    if (end === -1) {
-      rest = text;
+    const firstEnd = chunk.indexOf('\n');
+    if (firstEnd === -1) {
+      // The held line goes on.
+      if (!overlong && held + chunk.length > MAX_LINE_CHARS) {
+        overlong = true;
+        tooLong();
+        pieces = [];
+        held = 0;
+      } else if (!overlong) {
+        pieces.push(chunk);
+        held += chunk.length;
+      }
       continue;
     }
-    nextLine += parseNdjsonLines(text.slice(0, end + 1), nextLine, file, problems, onEntry);
-    rest = text.slice(end + 1);
+    let text = chunk;
+    if (overlong || held + firstEnd > MAX_LINE_CHARS) {
+      // The held line ends here: reported (once), and skipped.
+      if (!overlong) tooLong();
+      nextLine++;
+      text = chunk.slice(firstEnd + 1);
+    } else if (pieces.length > 0) {
+      text = pieces.join('') + chunk;
+    }
+    overlong = false;
+    pieces = [];
+    held = 0;
+    const end = text.lastIndexOf('\n');
+    if (end >= 0) nextLine += parseNdjsonLines(text.slice(0, end + 1), nextLine, file, problems, onEntry);
+    const rest = text.slice(end + 1);
+    if (rest.length > 0) {
+      pieces.push(rest);
+      held = rest.length;
+    }
     onProgress?.(stream.bytesRead);
   }
+  if (overlong) return;
+  const rest = pieces.join('');
   if (rest.length > 0) parseNdjsonLines(rest, nextLine, file, problems, onEntry);
 }
