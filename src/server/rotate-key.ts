@@ -7,19 +7,38 @@
 // seal, server/secrets.ts), and a seal happens inside its account's transaction, which (2)'s walk
 // of that account waits for: nothing is sealed with an old key after the walk has passed.
 
-import { chmodSync, existsSync, renameSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, fchmodSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { isPostgresUrl, openDriver, openStore, redactUrl, sqlitePath } from '../store/open.js';
 import { SecretKeyError, SecretKeyRing } from '../store/secret-box.js';
 import type { ResealReport } from '../store/store.js';
 import { ConfigError, type ServerConfig } from './config.js';
 import { secretsKeyRing } from './secrets.js';
 
-/** Replace the key file in one step (a crash leaves the old file or the new one, never half). */
+/**
+ * Replace the key file in one step (a crash leaves the old file or the new one, never half), on
+ * disk before the database is told anything sealed with the new key: the file and its folder are
+ * synced (after a power cut a rename not yet on disk would leave the old file beside values
+ * sealed with a key it lacks). The temporary file is new ('wx'): nothing planted there is followed.
+ */
 function writeKeyFile(file: string, ring: SecretKeyRing): void {
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, `# portcullis secrets key (the current key first): keep it apart from the database and back it up.\n${ring.toText()}`, { mode: 0o600 });
-  chmodSync(temporary, 0o600);
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const fd = openSync(temporary, 'wx', 0o600);
+  try {
+    writeSync(fd, `# portcullis secrets key (the current key first): keep it apart from the database and back it up.\n${ring.toText()}`);
+    fchmodSync(fd, 0o600);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(temporary, file);
+  const folder = openSync(dirname(file), 'r');
+  try {
+    fsyncSync(folder);
+  } finally {
+    closeSync(folder);
+  }
 }
 
 export interface RotationReport extends ResealReport {
