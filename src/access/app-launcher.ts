@@ -103,7 +103,7 @@ export function registerAppLauncher(app: FastifyInstance, deps: LauncherDeps): v
   const holdsGlobalSession = async (cookie: string | undefined, accountId: string, issuer: string): Promise<boolean> => {
     const tokens = cookieValues(cookie, GLOBAL_COOKIE);
     if (tokens.length === 0) return false;
-    const keys = await context.keys.keys(accountId);
+    const keys = await context.keys.keysFor(accountId, tokens[0]);
     for (const token of tokens) if ((await verifyGlobalSession(token, keys, issuer, context.now ?? Date.now())) !== undefined) return true;
     return false;
   };

@@ -220,7 +220,7 @@ export async function decide(request: ForwardedRequest, ctx: DecideContext, name
         loaded.compiled = await out.view.compiled(out.app);
         break;
       case 'keys':
-        loaded.keys = await ctx.keys.keys(out.accountId, now);
+        loaded.keys = await ctx.keys.keysFor(out.accountId, request.token, now);
         break;
       case 'claims':
         loaded.claims = { value: await ctx.tokens.verify(out.token, out.keys, out.aud, out.issuer, now) };
@@ -291,7 +291,7 @@ function decideWith(request: ForwardedRequest, ctx: DecideContext, index: Accoun
     service = serviceToken(view.serviceTokens, request.clientId, request.clientSecret, now);
     if (service !== undefined) identity = { ...network, service_token_id: service.id, service_token_status: true, common_name: String(service.body.client_id) };
   } else if (request.token !== undefined) {
-    const keys = loaded.keys ?? ctx.keys.keysNow(view.accountId, now);
+    const keys = loaded.keys ?? ctx.keys.keysNowFor(view.accountId, request.token, now);
     if (keys === undefined) return { load: 'keys', accountId: view.accountId };
     const issuer = ctx.issuer(view.organization);
     if (loaded.claims !== undefined) claims = loaded.claims.value;

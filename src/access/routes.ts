@@ -292,7 +292,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const found = target === undefined ? undefined : (launcherAt(index, original.host, target.pathname) ?? applicationAt(request, index, original.host, target.pathname));
     if (target === undefined || found === undefined || query.token === undefined) return reply.code(400).type('text/html').send(messagePage('Bad request', 'This sign-in link is not for an application here.'));
     // Only a token of the application's own account: its keys, its auth domain as the issuer, the application's aud.
-    const claims = await verifyAppToken(query.token, await keys.keys(found.view.accountId), String(found.app.body.aud), issuerOf(found.view.organization));
+    const claims = await verifyAppToken(query.token, await keys.keysFor(found.view.accountId, query.token), String(found.app.body.aud), issuerOf(found.view.organization));
     if (claims === undefined || claims.exp === undefined) return reply.code(400).type('text/html').send(messagePage('Bad request', 'This sign-in link is invalid or has expired: sign in again.'));
     const maxAge = Math.max(1, claims.exp - Math.floor(Date.now() / 1000));
     // path_cookie_attribute: the session is scoped to the application's path, so that applications
@@ -320,7 +320,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     if (found === undefined && index.only === undefined && index.authDomainAccount(original.host) === undefined) return unknownHost(reply, original.host);
     const token = cookieValue(request.headers.cookie, COOKIE) ?? first(request.headers['cf-access-token']);
     const accountId = found?.view.accountId;
-    const published = found === undefined ? [] : await keys.keys(found.view.accountId);
+    const published = found === undefined ? [] : await keys.keysFor(found.view.accountId, token);
     const verified = found === undefined || token === undefined ? undefined : await verifyAppToken(token, published, String(found.app.body.aud), issuerOf(found.view.organization));
     // A bound session answers only with its CF_Binding cookie, as at the enforcement point.
     const claims = verified !== undefined && bindsSessions(found!.app) && !bindingHolds(token!, cookieValue(request.headers.cookie, BINDING_COOKIE), published) ? undefined : verified;
@@ -331,7 +331,8 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     else {
       const authView = index.authDomainAccount(original.host);
       if (authView !== undefined && isIssuerHost(issuerOf(authView.organization), original.host)) {
-        const global = await verifyGlobalSession(cookieValue(request.headers.cookie, GLOBAL_COOKIE), await keys.keys(authView.accountId), issuerOf(authView.organization));
+        const globalCookie = cookieValue(request.headers.cookie, GLOBAL_COOKIE);
+        const global = await verifyGlobalSession(globalCookie, await keys.keysFor(authView.accountId, globalCookie), issuerOf(authView.organization));
         if (global !== undefined) session = { accountId: authView.accountId, userId: global.userId, iat: global.iat };
       }
     }

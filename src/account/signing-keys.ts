@@ -5,7 +5,7 @@
 // account's rotation interval is replaced when next used (Cloudflare's access/keys settings).
 
 import { hkdfSync, type webcrypto } from 'node:crypto';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { calculateJwkThumbprint, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { timeOrderedUuid } from '../store/time-ordered-id.js';
 import { certificateForJwk } from './self-signed-certificate.js';
 import type { ResourceRecord, Store } from '../store/store.js';
@@ -37,6 +37,18 @@ interface KeyBody {
 }
 
 export const DEFAULT_ROTATION_INTERVAL_DAYS = 30;
+/** How old the keys in hand must be before a token naming a key they lack has them read again. */
+export const UNKNOWN_KEY_REREAD_MS = 1_000;
+
+/** The key id a token's header names, if it is a JWT with one (nothing is verified here). */
+function kidOf(token: string): string | undefined {
+  try {
+    const kid = decodeProtectedHeader(token).kid;
+    return typeof kid === 'string' ? kid : undefined;
+  } catch {
+    return undefined;
+  }
+}
 const DAY_MS = 24 * 3600 * 1000;
 
 /** Cloudflare's shape of an account's key rotation settings. */
@@ -88,6 +100,29 @@ export class SigningKeys {
     return cached !== undefined && now - cached.at < this.cacheMs ? cached.loaded : undefined;
   }
 
+  /**
+   * The published keys to check `token` with: read again first when the token names a key they
+   * lack and they were read over UNKNOWN_KEY_REREAD_MS ago, since another instance may have
+   * rotated the keys (its tokens were refused here until the cache ran out). A token that names
+   * no key, or one the store does not hold either, costs at most one read a second an account.
+   */
+  keysFor(accountId: string, token: string | undefined, now = Date.now()): Promise<SigningKey[]> {
+    if (this.staleFor(accountId, token, now)) this.cache.delete(accountId);
+    return this.keys(accountId, now);
+  }
+
+  /** keysNow for `token`: undefined when keysFor would read the keys again. */
+  keysNowFor(accountId: string, token: string | undefined, now = Date.now()): readonly SigningKey[] | undefined {
+    return this.staleFor(accountId, token, now) ? undefined : this.keysNow(accountId, now);
+  }
+
+  private staleFor(accountId: string, token: string | undefined, now: number): boolean {
+    const cached = this.cache.get(accountId);
+    if (token === undefined || cached?.loaded === undefined || now - cached.at < UNKNOWN_KEY_REREAD_MS) return false;
+    const kid = kidOf(token);
+    return kid !== undefined && !cached.loaded.some((key) => key.kid === kid);
+  }
+
   /** The key that signs now. */
   async current(accountId: string): Promise<SigningKey> {
     return (await this.keys(accountId))[0]!;
@@ -95,16 +130,24 @@ export class SigningKeys {
 
   /** A new signing key; the previous ones stay published for RETIRED_KEY_GRACE_MS. */
   async rotate(accountId: string, now = Date.now()): Promise<SigningKey> {
-    await this.rotateRecords(accountId, now);
+    await this.rotateRecords(accountId, now, false);
     this.cache.delete(accountId);
     return (await this.keys(accountId, now))[0]!;
   }
 
-  private async rotateRecords(accountId: string, now: number): Promise<void> {
+  /**
+   * A new current key, the others retired. `onlyIfDue` (the rotation a key's age calls for): done
+   * only if the current key is still past its interval inside the transaction, so that instances
+   * noticing the same old key at once make one new key between them, not one each.
+   */
+  private async rotateRecords(accountId: string, now: number, onlyIfDue: boolean): Promise<void> {
     const interval = await this.intervalDays(accountId);
     const body: KeyBody = { ...(await newKeyBody(now)), rotation_interval_days: interval };
     await this.store.transaction(accountId, async (tx) => {
-      for (const old of await tx.allResources(accountId, 'signing_key')) {
+      const records = await tx.allResources(accountId, 'signing_key');
+      const current = records.find((r) => bodyOf(r).retire_at === undefined);
+      if (onlyIfDue && current !== undefined && now - Date.parse(current.createdAt) < (bodyOf(current).rotation_interval_days ?? DEFAULT_ROTATION_INTERVAL_DAYS) * DAY_MS) return;
+      for (const old of records) {
         if (bodyOf(old).retire_at === undefined) {
           await tx.updateResource(accountId, 'signing_key', old.id, { name: old.name, body: { ...old.body, retire_at: new Date(now + RETIRED_KEY_GRACE_MS).toISOString() } });
         }
@@ -157,7 +200,7 @@ export class SigningKeys {
     const current = records.find((r) => bodyOf(r).retire_at === undefined)!;
     const interval = bodyOf(current).rotation_interval_days ?? DEFAULT_ROTATION_INTERVAL_DAYS;
     if (now - Date.parse(current.createdAt) >= interval * DAY_MS) {
-      await this.rotateRecords(accountId, now);
+      await this.rotateRecords(accountId, now, true);
       records = await this.store.read.allResources(accountId, 'signing_key');
     }
     const published = records.filter((r) => {

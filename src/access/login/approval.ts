@@ -235,7 +235,8 @@ const GONE = 'This access request has expired or was already used: open the appl
 export function registerApprovalRoutes(scope: FastifyInstance, contextOf: LoginContextOf, admit: (ctx: LoginContext, entry: Justified & { readonly approval: Approval }, ip: string | undefined) => Promise<string>): void {
   /** The browser's global session and its user, while they exist and their sessions were not revoked since it began. */
   const signedInOf = async (ctx: LoginContext, request: FastifyRequest): Promise<{ readonly session: GlobalSession; readonly user: UserRecord } | undefined> => {
-    const session = await verifyGlobalSession(cookieValue(request.headers.cookie, GLOBAL_COOKIE), await ctx.keys.keys(ctx.accountId), await ctx.issuer(), ctx.now());
+    const globalCookie = cookieValue(request.headers.cookie, GLOBAL_COOKIE);
+    const session = await verifyGlobalSession(globalCookie, await ctx.keys.keysFor(ctx.accountId, globalCookie), await ctx.issuer(), ctx.now());
     const user = session === undefined ? undefined : await userOfSession(ctx.store.read, ctx.accountId, session);
     return user === undefined ? undefined : { session: session!, user };
   };

@@ -125,7 +125,8 @@ export function registerJustificationRoutes(scope: FastifyInstance, contextOf: L
     const seen = await ctx.store.challenges.get(ctx.accountId, id, now);
     if (seen === undefined || seen.kind !== JUSTIFICATION_KIND) return undefined;
     const body = seen.body as { app?: unknown; host?: unknown; target?: unknown; who?: SigningIn; lifetimeSeconds?: unknown; prompt?: unknown; approvalGroups?: readonly ApprovalGroupSetting[] };
-    const session = await verifyGlobalSession(cookieValue(cookie, GLOBAL_COOKIE), await ctx.keys.keys(ctx.accountId), await ctx.issuer(), now);
+    const globalCookie = cookieValue(cookie, GLOBAL_COOKIE);
+    const session = await verifyGlobalSession(globalCookie, await ctx.keys.keysFor(ctx.accountId, globalCookie), await ctx.issuer(), now);
     if (session === undefined || body.who === undefined || session.userId !== body.who.userId || session.identityNonce !== body.who.identityNonce) return undefined;
     // Not for a user deleted, or whose sessions were revoked, since the sign-in.
     if ((await userOfSession(ctx.store.read, ctx.accountId, session)) === undefined) return undefined;

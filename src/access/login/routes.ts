@@ -67,7 +67,8 @@ export function registerLoginRoutes(scope: FastifyInstance, contextOf: LoginCont
     const providers = await offered(ctx, pending);
     // A global session on the auth domain enters the application without signing in again,
     // when it was made through a provider this application allows (global-session.ts).
-    const session = await verifyGlobalSession(cookieValue(request.headers.cookie, GLOBAL_COOKIE), await ctx.keys.keys(ctx.accountId), await ctx.issuer(), ctx.now());
+    const globalCookie = cookieValue(request.headers.cookie, GLOBAL_COOKIE);
+    const session = await verifyGlobalSession(globalCookie, await ctx.keys.keysFor(ctx.accountId, globalCookie), await ctx.issuer(), ctx.now());
     if (session !== undefined && sessionFitsProviders(session, providers, ctx.devLogin)) {
       const to = await continueGlobalSession(ctx, pending, session, forwarded(request, ctx.trusted).ip);
       if (to !== undefined) return reply.redirect(to, 302);
@@ -126,7 +127,8 @@ export function registerLoginRoutes(scope: FastifyInstance, contextOf: LoginCont
     const app = appId.length > 200 ? undefined : await ctx.store.read.getResource(ctx.accountId, 'app', appId);
     if (app === undefined) return reply.code(404).type('text/html').send(messagePage('Not found', 'No application has this id.'));
     const issuer = await ctx.issuer();
-    const session = await verifyGlobalSession(cookieValue(request.headers.cookie, GLOBAL_COOKIE), await ctx.keys.keys(ctx.accountId), issuer, ctx.now());
+    const globalCookie = cookieValue(request.headers.cookie, GLOBAL_COOKIE);
+    const session = await verifyGlobalSession(globalCookie, await ctx.keys.keysFor(ctx.accountId, globalCookie), issuer, ctx.now());
     return reply.code(403).header('cache-control', 'no-store').type('text/html').send(refusedPage(denyMessage(app), session?.email, `${issuer}/cdn-cgi/access/logout`));
   });
 
