@@ -35,7 +35,13 @@ const readForm = async (req: IncomingMessage): Promise<URLSearchParams> => {
   return new URLSearchParams(body);
 };
 
-export async function startOidcIdp(options: { redirectUri: string | (() => string); clientId?: string; clientSecret?: string }): Promise<OidcIdp> {
+export async function startOidcIdp(options: {
+  redirectUri: string | (() => string);
+  clientId?: string;
+  clientSecret?: string;
+  /** false: the scopes' claims only at the UserInfo endpoint (oidc-provider's default), not in the ID token. */
+  claimsInIdToken?: boolean;
+}): Promise<OidcIdp> {
   const people = new Map<string, Person>();
   const clientId = options.clientId ?? 'portcullis-test';
   const clientSecret = options.clientSecret ?? 'test-client-secret-0123456789abcdef';
@@ -51,8 +57,8 @@ export async function startOidcIdp(options: { redirectUri: string | (() => strin
     jwks: { keys: [signing as never] },
     claims: { openid: ['sub', 'amr'], email: ['email', 'email_verified'], profile: ['name'], groups: ['groups'], department: ['department'] },
     scopes: ['openid', 'email', 'profile', 'groups', 'department'],
-    // Claims go in the ID token itself (the relying party reads only the ID token).
-    conformIdTokenClaims: false,
+    // Claims go in the ID token itself unless asked otherwise (then only UserInfo has them).
+    conformIdTokenClaims: options.claimsInIdToken === false,
     features: { devInteractions: { enabled: false } },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     cookies: { keys: ['test-cookie-key-0123456789'] },

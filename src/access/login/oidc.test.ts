@@ -245,6 +245,35 @@ interface RogueAnswer {
   readonly otherKey?: boolean;
 }
 
+describe("OpenID Connect sign-in with a provider that gives the scopes' claims at UserInfo only", () => {
+  it('reads the email, groups and configured claims there, and the policies decide on them', async () => {
+    const s = await startTestServer({ access: {} });
+    // oidc-provider's default: ID tokens carry sub and the like; email, groups, department only at
+    // UserInfo, which discovery (issuer_url) names.
+    const idp = await startOidcIdp({ redirectUri: `${s.baseUrl}/cdn-cgi/access/callback`, claimsInIdToken: false });
+    try {
+      idp.setPerson('ada', { sub: 'ada', email: 'ada@example.com', name: 'Ada Lovelace', groups: ['engineering'], amr: ['pwd', 'mfa'], claims: { department: 'research' } });
+      const A = `/accounts/${s.accountId}/access`;
+      const created = await s.api('POST', `${A}/identity_providers`, { name: 'UserInfo provider', type: 'oidc', config: { client_id: idp.clientId, client_secret: idp.clientSecret, issuer_url: idp.issuer, scopes: ['openid', 'email', 'profile', 'groups', 'department'], claims: ['department'] } });
+      assert.ok(created.status < 300, JSON.stringify(created.json));
+      const idpId = created.json.result.id as string;
+      const policy = await s.api('POST', `${A}/policies`, { name: 'Research', decision: 'allow', include: [{ oidc: { claim_name: 'department', claim_value: 'research', identity_provider_id: idpId } }] });
+      const app = await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Wiki', domain: APP_HOST, allowed_idps: [idpId], policies: [{ id: policy.json.result.id, precedence: 1 }] });
+      assert.ok(app.status < 300, JSON.stringify(app.json));
+      const { landed, response } = await signIn(new CookieJar(), `${s.baseUrl}/cdn-cgi/access/login/${APP_HOST}/idp/${idpId}?redirect_url=${encodeURIComponent(`http://${APP_HOST}/`)}`, 'ada');
+      assert.ok(landed, `signed in (stopped at ${response.status}: ${await response.text()})`);
+      assert.equal(decodeJwt(landed.searchParams.get('token')!).email, 'ada@example.com');
+      const users = (await s.api('GET', `${A}/users?email=ada@example.com`)).json.result as { id: string }[];
+      const identity = (await s.api('GET', `${A}/users/${users[0]!.id}/last_seen_identity`)).json.result;
+      assert.deepEqual(identity.oidc_fields, { department: 'research' });
+      assert.deepEqual(identity.groups.map((g: { name: string }) => g.name), ['engineering']);
+    } finally {
+      await idp.close();
+      await s.close();
+    }
+  });
+});
+
 describe('OpenID Connect sign-in refuses ID tokens that must not make a session', () => {
   let s: TestServer;
   let rogue: Awaited<ReturnType<typeof startRogueProvider>>;

@@ -112,6 +112,13 @@ export function identityFromClaims(idp: ResourceRecord, claims: Readonly<Record<
   };
 }
 
+/** The claims a sign-in reads: the email's, groups when asked for, and the configured ones. */
+function claimsWanted(idp: ResourceRecord): string[] {
+  const config = configOf(idp);
+  const email = typeof config.email_claim_name === 'string' && config.email_claim_name !== '' ? config.email_claim_name : 'email';
+  return [...new Set([email, ...(strings(config.scopes).includes('groups') ? ['groups'] : []), ...strings(config.claims)])];
+}
+
 function scopesOf(idp: ResourceRecord): string {
   const configured = strings(configOf(idp).scopes);
   return [...new Set([...DEFAULT_SCOPES, ...configured])].join(' ');
@@ -180,6 +187,15 @@ export function oidcMethod(): LoginMethod {
           if (tokens.id_token === undefined) throw new Error('no ID token in the answer');
           await jwtVerify(tokens.id_token, keys, { issuer: configuration.serverMetadata().issuer, audience: configuration.clientMetadata().client_id });
           claims = { ...(tokens.claims() ?? {}) };
+          // A provider may give the scopes' claims at its UserInfo endpoint rather than in the ID
+          // token (OpenID Connect Core 5.4; oidc-provider's default): asked there when the email
+          // or a configured claim is missing. The ID token's own claims win; UserInfo must name
+          // the same subject (checked by openid-client), and a failure fails the sign-in.
+          const wanted = claimsWanted(idp);
+          if (wanted.some((name) => claims[name] === undefined) && configuration.serverMetadata().userinfo_endpoint !== undefined && tokens.access_token !== undefined) {
+            const userInfo = await client.fetchUserInfo(configuration, tokens.access_token, String(claims.sub));
+            claims = { ...userInfo, ...claims };
+          }
         } catch (err) {
           request.log.info({ idp: idp.id, err: (err as Error).message }, 'OpenID Connect sign-in refused');
           return fail(`${String(idp.body.name)}'s answer could not be verified: ${(err as Error).message}`);
