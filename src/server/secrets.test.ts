@@ -179,3 +179,37 @@ test('a data directory or database that cannot be made stops the start with one 
     dir.remove();
   }
 });
+
+test("a database restored without its data directory's account-id keeps its default account; one of several accounts is not guessed", async () => {
+  const dir = tempDir('portcullis-restore-');
+  try {
+    const original = join(dir.path, 'original');
+    const db = `sqlite:${join(dir.path, 'kept.db')}`;
+    const first = await startServerProcess(original, {}, ['--db', db]);
+    await first.stop();
+    // A new data directory (its key copied, as a restore would), the same database.
+    const restored = join(dir.path, 'restored');
+    mkdirSync(restored, { mode: 0o700 });
+    writeFileSync(join(restored, 'secrets.key'), readFileSync(join(original, 'secrets.key')), { mode: 0o600 });
+    const again = await startServerProcess(restored, {}, ['--db', db]);
+    try {
+      assert.equal(again.accountId, first.accountId, 'the database\'s account, kept in the new account-id');
+      const accounts = await fetch(`${again.apiUrl}/accounts`, { headers: { authorization: `Bearer ${again.token}` } });
+      assert.deepEqual(((await accounts.json()) as { result: { id: string }[] }).result.map((a) => a.id), [first.accountId], 'no second, empty default account');
+    } finally {
+      await again.stop();
+    }
+    // Two accounts that were each some server's default (the mistake this guards against, made
+    // before), and no account-id: the start stops and says how to choose.
+    const twoAccounts = join(dir.path, 'two-accounts');
+    for (const id of ['ab', 'cd']) {
+      const seeding = await startServerProcess(join(dir.path, 'seed'), { PORTCULLIS_ACCOUNT_ID: id.repeat(16) }, ['--db', `sqlite:${join(dir.path, 'two.db')}`]);
+      await seeding.stop();
+    }
+    const refused = spawnSync(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', twoAccounts, '--db', `sqlite:${join(dir.path, 'two.db')}`, '--secrets-key-file', join(dir.path, 'seed', 'secrets.key')], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(refused.status, 2, refused.stderr);
+    assert.match(refused.stderr, /account-id is missing and the database holds 2 accounts .*: put the default account's id in that file, or set PORTCULLIS_ACCOUNT_ID/);
+  } finally {
+    dir.remove();
+  }
+});

@@ -75,8 +75,26 @@ function keep(dataDir: string, name: string, fromEnv: string | undefined, genera
 
 export const rootToken = (dataDir: string, fromEnv: string | undefined): KeptValue => keep(dataDir, 'root-token', fromEnv, newTokenSecret, true);
 
-export const defaultAccountId = (dataDir: string, fromEnv: string | undefined): KeptValue =>
-  keep(dataDir, 'account-id', fromEnv, () => randomBytes(16).toString('hex'), false);
+/**
+ * The default account's id: from the environment, else the data directory's `account-id`; when
+ * there is none, `known` (the accounts the database already holds) decides: its one account is
+ * adopted (a database restored or shared without its data directory keeps its default account,
+ * rather than getting a second, empty one), none means a new id, and several with no way to tell
+ * which is the default stop the start. A chosen or new id is kept in the file.
+ */
+export async function defaultAccountId(dataDir: string, fromEnv: string | undefined, known: () => Promise<readonly { readonly id: string; readonly name: string }[]>): Promise<KeptValue & { readonly adopted?: boolean }> {
+  const file = join(dataDir, 'account-id');
+  if (fromEnv !== undefined || existsSync(file)) return keep(dataDir, 'account-id', fromEnv, () => randomBytes(16).toString('hex'), false);
+  const accounts = await known();
+  const defaults = accounts.filter((a) => a.name === 'Default account');
+  const adopted = accounts.length === 1 ? accounts[0] : defaults.length === 1 ? defaults[0] : undefined;
+  if (adopted === undefined && accounts.length > 0) {
+    const listed = accounts.slice(0, 5).map((a) => `${a.id} (${a.name})`).join(', ');
+    throw new ConfigError(`${file} is missing and the database holds ${accounts.length} accounts (${listed}${accounts.length > 5 ? ', ...' : ''}): put the default account's id in that file, or set PORTCULLIS_ACCOUNT_ID.`);
+  }
+  const kept = keep(dataDir, 'account-id', undefined, () => adopted?.id ?? randomBytes(16).toString('hex'), false);
+  return adopted !== undefined && kept.value === adopted.id ? { ...kept, adopted: true } : kept;
+}
 
 function ringFrom(text: string, where: string): SecretKeyRing {
   try {

@@ -53,7 +53,6 @@ function withoutListeningLine(this: unknown, args: unknown[], method: (...args: 
 export async function startServer(flags: ServeFlags, print: (line: string) => void = console.log): Promise<RunningServer> {
   const config = resolveConfig(flags);
   const token = rootToken(config.dataDir, config.apiToken);
-  const account = defaultAccountId(config.dataDir, config.accountId);
   const keys = secretsKeyRing(config.secretsKeyFile, config.secretsKey);
   let store: Store;
   try {
@@ -72,6 +71,13 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
     await store.close();
     if (err instanceof SecretKeyError) throw new ConfigError(`The secrets key does not fit ${redactUrl(config.db)}: ${err.message} (${keys.origin === 'environment' ? 'PORTCULLIS_SECRETS_KEY' : config.secretsKeyFile}).`);
     throw new ConfigError(`Cannot check the stored secrets in ${redactUrl(config.db)}: ${(err as Error).message}`);
+  }
+  let account: Awaited<ReturnType<typeof defaultAccountId>>;
+  try {
+    account = await defaultAccountId(config.dataDir, config.accountId, () => store.read.listAccounts());
+  } catch (err) {
+    await store.close();
+    throw err;
   }
   try {
     const createdAt = new Date().toISOString();
@@ -135,7 +141,7 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
   print(`  access:    forward auth at ${url}/cdn-cgi/access/authorize, auth domain ${config.authDomain ?? url}${config.devLogin ? ' (development login ON)' : ''}`);
   print(`  PINs:      ${mailer === undefined ? 'off (one-time PIN sign-in needs --smtp-url and --mail-from)' : `one-time PIN codes mailed through ${mailer.description}`}`);
   print(`  SCIM:      ${config.authDomain ?? url}/scim/v2/<account id>/<identity provider id> (each provider's scim_base_url)`);
-  print(`  account:   ${account.value}${account.origin === 'environment' ? '' : `   (kept in ${account.file})`}`);
+  print(`  account:   ${account.value}${account.origin === 'environment' ? '' : `   (kept in ${account.file}${account.adopted === true ? ', which was missing: the database\'s account' : ''})`}`);
   if (config.accounts.length > 0) print(`  accounts:  ${config.accounts.join(', ')}`);
   if (config.settings.openAccounts === true) print('  accounts:  open (any well-formed account id is served)');
   print(`  secrets:   ${keys.origin === 'environment' ? 'sealed with PORTCULLIS_SECRETS_KEY' : `sealed with the key in ${config.secretsKeyFile}${keys.origin === 'generated' ? ' (generated: back it up, apart from the database)' : ''}`}`);
