@@ -24,6 +24,27 @@ export const APP_TYPES = [
 
 export type AppType = (typeof APP_TYPES)[number];
 
+const SESSION_APP_DEFAULTS = { app_launcher_visible: true, auto_redirect_to_identity: false, enable_binding_cookie: false, http_only_cookie_attribute: true, path_cookie_attribute: false } as const;
+const LAUNCHER_LIKE_DEFAULTS = { auto_redirect_to_identity: false, skip_app_launcher_login_page: false } as const;
+
+/**
+ * What Cloudflare's API answers for settings an application of each type leaves out (its
+ * documented defaults); the enforcement point applies the same (docs/enforcement.md).
+ */
+export const APP_DEFAULTS: Readonly<Partial<Record<AppType, Readonly<Record<string, unknown>>>>> = {
+  self_hosted: SESSION_APP_DEFAULTS,
+  ssh: SESSION_APP_DEFAULTS,
+  vnc: SESSION_APP_DEFAULTS,
+  saas: { app_launcher_visible: true, auto_redirect_to_identity: false },
+  bookmark: { app_launcher_visible: true },
+  app_launcher: LAUNCHER_LIKE_DEFAULTS,
+  warp: LAUNCHER_LIKE_DEFAULTS,
+  biso: LAUNCHER_LIKE_DEFAULTS,
+};
+
+/** Types with a session of their own, whose session_duration is answered when left out. */
+export const SESSION_APP_TYPES: ReadonlySet<string> = new Set(['self_hosted', 'ssh', 'vnc', 'app_launcher', 'warp', 'biso']);
+
 /** Types whose requests must name the domain Access protects. */
 export const DOMAIN_REQUIRED_TYPES: ReadonlySet<AppType> = new Set(['self_hosted', 'ssh', 'vnc', 'rdp']);
 

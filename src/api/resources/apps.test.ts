@@ -53,6 +53,26 @@ await describeEachDatabase('Access applications API', (s) => {
     assert.deepEqual(one.json.result[0].brand_new_field, { x: 3 });
   });
 
+  it("answers the settings an application leaves out with Cloudflare's defaults for its type, and what it sets as set", async () => {
+    const account = randomAccountId();
+    const made = await s.api('POST', `/accounts/${account}/access/apps`, { type: 'self_hosted', domain: 'defaults.example.com', name: 'Defaults', http_only_cookie_attribute: false });
+    assert.equal(made.status, 201, JSON.stringify(made.json.errors));
+    const sdk = (await s.cf.zeroTrust.access.applications.get(made.json.result.id, { account_id: account })) as Record<string, unknown>;
+    for (const app of [made.json.result, sdk]) {
+      assert.deepEqual(
+        [app.session_duration, app.app_launcher_visible, app.auto_redirect_to_identity, app.enable_binding_cookie, app.path_cookie_attribute, app.http_only_cookie_attribute],
+        ['24h', true, false, false, false, false],
+      );
+    }
+    // The session in force when the application sets none: the organization's.
+    assert.equal((await s.api('PUT', `/accounts/${account}/access/organizations`, { name: 'Org', auth_domain: 'org.example.com', session_duration: '8h' })).status, 200);
+    assert.equal((await s.api('GET', `/accounts/${account}/access/apps/${made.json.result.id}`)).json.result.session_duration, '8h');
+    const bookmark = await s.api('POST', `/accounts/${account}/access/apps`, { type: 'bookmark', domain: 'https://intranet.example.com', name: 'Intranet' });
+    assert.equal(bookmark.status, 201, JSON.stringify(bookmark.json.errors));
+    assert.equal(bookmark.json.result.app_launcher_visible, true);
+    assert.equal('session_duration' in bookmark.json.result, false, 'a bookmark has no session');
+  });
+
   it('validates applications: domain, durations, policy references and precedence', async () => {
     const account = randomAccountId();
     const p = await reusable(account, 'P');

@@ -8,7 +8,7 @@ import type { ResourceRecord, ResourceRef, StoreReader, StoreWriter } from '../.
 import { validationError, type RequestIssue } from '../errors.js';
 import { paging, pageQueryProperties, resultInfo } from '../pagination.js';
 import { defineRoute, type RouteDef } from '../route.js';
-import { APP_REQUEST, APP_RESPONSE, DOMAIN_REQUIRED_TYPES, type AppRequest } from '../../schema/apps.js';
+import { APP_DEFAULTS, APP_REQUEST, APP_RESPONSE, DOMAIN_REQUIRED_TYPES, SESSION_APP_TYPES, type AppRequest, type AppType } from '../../schema/apps.js';
 import { corsHeadersOf } from '../../schema/cors.js';
 import { arr, obj, str } from '../../schema/json-schema.js';
 import { keepOmittedSecrets, withoutSecrets } from '../../schema/secret-fields.js';
@@ -24,7 +24,16 @@ export const APP_ID_PARAM = { app_id: str({ description: 'The application id.' }
 
 export async function appResult(store: StoreReader, accountId: string, record: ResourceRecord): Promise<Record<string, unknown>> {
   const attached = await attachedPolicies(store, accountId, record);
-  return { id: record.id, ...withoutSecrets('app', record.body), policies: attached.map(attachedResult), ...timestamps(record) };
+  const type = String(record.body.type);
+  // The session length in force when the application sets none: the organization's, else 24 h (as decided at the enforcement point).
+  const session = SESSION_APP_TYPES.has(type) && typeof record.body.session_duration !== 'string' ? { session_duration: await organizationSessionDuration(store, accountId) } : {};
+  return { id: record.id, ...APP_DEFAULTS[type as AppType], ...session, ...withoutSecrets('app', record.body), policies: attached.map(attachedResult), ...timestamps(record) };
+}
+
+async function organizationSessionDuration(store: StoreReader, accountId: string): Promise<string> {
+  const organization = await store.getResource(accountId, 'organization', accountId);
+  const duration = organization?.body.session_duration;
+  return typeof duration === 'string' ? duration : '24h';
 }
 
 /** Checks JSON Schema cannot express: the domain of typed apps, durations, identity providers, CORS settings that exclude each other. */
