@@ -71,9 +71,11 @@ describe('what-if evaluation', () => {
   });
 
   it('refuses ambiguous or incomplete requests', async () => {
-    const none = await s.api('POST', path, { context: { ip: 'nope' } });
+    const none = await s.api('POST', path, { context: { ip: 'nope', country: 'Germany' } });
     assert.equal(none.status, 400);
-    assert.deepEqual(none.json.errors.map((e: any) => [e.code, e.source.pointer]), [[1301, '/policies'], [1301, '/user_id'], [1356, '/context/ip']]);
+    assert.deepEqual(none.json.errors.map((e: any) => [e.code, e.source.pointer]), [[1301, '/policies'], [1301, '/user_id'], [1356, '/context/ip'], [1352, '/context/country']], 'every problem at once');
+    const emptyApp = await s.api('POST', path, { app_id: '', email: 'ada@example.com' });
+    assert.equal(emptyApp.status, 400, 'an empty application id is a bad request, not an application not found');
     const both = await s.api('POST', path, { policies: [staff], app_id: 'x', email: 'ada@example.com', identity: {} });
     assert.deepEqual(both.json.errors.map((e: any) => [e.code, e.source.pointer]), [[1352, '/app_id'], [1352, '/identity']]);
     const nobody = await s.api('POST', path, { policies: [staff], email: 'nobody@example.com' });

@@ -22,7 +22,8 @@ import { resolveTestPolicies } from './test-policies.js';
 const CONTEXT = obj(
   {
     ip: str({ description: 'The request comes from this IP address.' }),
-    country: str({ pattern: '^[A-Za-z]{2}$', patternHint: 'a two-letter ISO 3166-1 country code', description: 'The request comes from this country.' }),
+    // Its two letters are checked with the IP address, so that a body wrong in both hears of both.
+    country: str({ description: 'The request comes from this country: a two-letter ISO 3166-1 code.' }),
     device_posture: mapOf(bool(), { description: 'Posture rule id → whether the device passes it.' }),
     user_risk_score: enumOf(['low', 'medium', 'high', 'unscored']),
     amr: arr(str(), { description: 'The authentication methods of the login (RFC 8176), e.g. ["pwd", "mfa"].' }),
@@ -34,7 +35,7 @@ const CONTEXT = obj(
 const BODY = obj(
   {
     policies: arr(anyOf([str({ minLength: 1 }), anyObject()], 'A reusable policy id or an inline policy.'), { minItems: 1, description: 'Policies to evaluate, in order.' }),
-    app_id: str({ description: "Evaluate an application's policies by precedence instead." }),
+    app_id: str({ minLength: 1, description: "Evaluate an application's policies by precedence instead." }),
     user_id: str({ description: "Evaluate this user's last seen identity." }),
     email: str({ description: "Evaluate the last seen identity of the user with this email." }),
     identity: IDENTITY_SCHEMA,
@@ -112,6 +113,9 @@ export const evaluateRoutes: RouteDef[] = [
       const issues = [...exactlyOne(input, ['policies', 'app_id'], '/policies'), ...exactlyOne(input, ['user_id', 'email', 'identity'], '/user_id')];
       if (input.context?.ip !== undefined && parseIp(input.context.ip) === undefined) {
         issues.push({ code: 'invalid_ip', pointer: '/context/ip', message: `${quote(input.context.ip)} is not an IPv4 or IPv6 address.` });
+      }
+      if (input.context?.country !== undefined && !/^[A-Za-z]{2}$/.test(input.context.country)) {
+        issues.push({ code: 'invalid_format', pointer: '/context/country', message: `Expected a two-letter ISO 3166-1 country code, got ${quote(input.context.country)}.` });
       }
       if (issues.length > 0) throw validationError(issues);
       const store = ctx.store.read;
