@@ -120,6 +120,7 @@ export const LINT_NUMBERS = {
   session_duration_zero: 1416,
   unreachable_policy: 1417,
   duplicate_policy: 1418,
+  isolation_not_provided: 1419,
 } as const satisfies Record<LintCode, number>;
 
 export { LINT_CODES };

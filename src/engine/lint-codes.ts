@@ -20,6 +20,7 @@ export const LINT_CODES = {
   unknown_auth_method: 'An auth_method value that is not an RFC 8176 authentication method reference, so logins will probably never report it.',
   external_evaluation_http: 'An external evaluation URL over plain http: identities (evaluate_url) or signing keys (keys_url) travel unencrypted.',
   session_duration_zero: 'session_duration is zero: users must log in again on every request.',
+  isolation_not_provided: 'An allow policy with isolation_required: portcullis has no Browser Isolation, so its enforcement point refuses the users this policy lets in (the policy tester and what-if still count them approved).',
   unreachable_policy: 'A policy that runs after a policy matching everyone (no require, no exclude), so it can never decide.',
   duplicate_policy: 'Two policies with the same decision and the same rules: the later one can never decide.',
 } as const;

@@ -438,6 +438,19 @@ describe('external_evaluation_http', () => {
   });
 });
 
+describe('isolation_not_provided', () => {
+  test('an allow policy asking for Browser Isolation is told the enforcement point refuses its users', () => {
+    const f = lintPolicy(policy({ decision: 'allow', include: [domain('x.com')], isolation_required: true }));
+    assert.deepEqual(f.map((x) => [x.code, x.pointer]), [['isolation_not_provided', '/isolation_required']]);
+    assert.match(f[0].message, /refuses the users this policy lets in/);
+  });
+
+  test('isolation off, or on a policy that lets nobody in: no finding', () => {
+    assert.deepEqual(lintPolicy(policy({ decision: 'allow', include: [domain('x.com')], isolation_required: false })), []);
+    assert.deepEqual(lintPolicy(policy({ decision: 'deny', include: [domain('x.com')], isolation_required: true })), []);
+  });
+});
+
 describe('session_duration_zero', () => {
   test('zero durations', () => {
     for (const d of ['0s', '0m', '0', '0h0m']) {

@@ -156,6 +156,15 @@ function lintPolicyWith(policy: Policy, ctx: LintContext, base: string, view: Gr
     });
   }
 
+  // isolation_not_provided
+  if (policy.decision === 'allow' && policy.settings.isolation_required === true) {
+    out.push({
+      code: 'isolation_not_provided',
+      pointer: joinPointer(base, 'isolation_required'),
+      message: 'isolation_required asks for Browser Isolation, which portcullis does not provide: its enforcement point refuses the users this policy lets in (403), while the policy tester and what-if still count them approved. Turn it off, or keep this policy away from applications portcullis enforces.',
+    });
+  }
+
   lintRuleSet(policy, base, 'policy', view, out);
   return out;
 }
