@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { tempDir } from '../../test/support/databases.js';
-import { hostsSharedWith, proxyConfigFile, traefikConfig } from './proxy-config.js';
+import { caddyAddress, hostsSharedWith, proxyConfigFile, traefikConfig } from './proxy-config.js';
 
 interface TraefikDynamic {
   http: {
@@ -128,6 +128,28 @@ describe('Caddy sites', () => {
       const hosts = (JSON.parse(adapted.stdout) as { apps: { http: { servers: Record<string, { routes: { match?: { host?: string[] }[] }[] }> } } }).apps.http.servers;
       const matched = Object.values(hosts).flatMap((server) => server.routes.flatMap((route) => (route.match ?? []).flatMap((m) => m.host ?? [])));
       assert.deepEqual(matched.sort(), ['*.example.org', 'wiki.example.com']);
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
+describe('Caddy sites on a port of their own (--listen)', () => {
+  it('serve plain http on PORT or ADDRESS:PORT, bound to the address; 80 keeps the bare host name; Caddy loads the result', { skip: CADDY === undefined ? 'Caddy is not installed' : false }, () => {
+    assert.deepEqual(caddyAddress('wiki.example.com', '80'), { address: 'wiki.example.com' });
+    assert.deepEqual(caddyAddress('wiki.example.com', '8080'), { address: 'http://wiki.example.com:8080' });
+    assert.deepEqual(caddyAddress('wiki.example.com', '[::1]:8080'), { address: 'http://wiki.example.com:8080', bind: '::1' });
+    assert.throws(() => caddyAddress('wiki.example.com', '443 ssl'), /for Caddy give PORT or ADDRESS:PORT/);
+    const text = proxyConfigFile('caddy', 'Wiki', ['wiki.example.com'], target, '127.0.0.1:18080');
+    assert.match(text, /^http:\/\/wiki\.example\.com:18080 \{\n  bind 127\.0\.0\.1$/m);
+    const dir = tempDir('portcullis-caddy-listen-');
+    try {
+      const file = join(dir.path, 'Caddyfile');
+      writeFileSync(file, text);
+      const adapted = spawnSync(CADDY!, ['adapt', '--config', file, '--adapter', 'caddyfile'], { encoding: 'utf8' });
+      assert.equal(adapted.status, 0, adapted.stderr);
+      const servers = (JSON.parse(adapted.stdout) as { apps: { http: { servers: Record<string, { listen: string[] }> } } }).apps.http.servers;
+      assert.deepEqual(Object.values(servers).flatMap((server) => server.listen), ['127.0.0.1:18080']);
     } finally {
       dir.remove();
     }

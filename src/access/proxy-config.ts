@@ -238,8 +238,22 @@ export function traefikConfig(hosts: readonly string[], target: ProxyTarget): st
  * site address such as `app-*.example.com` or `www.example.*`; and its `*` is one label deep,
  * where portcullis's is any run of characters.
  */
-function caddySiteFor(host: string, target: ProxyTarget): string {
-  if (!host.includes('*')) return caddySite({ address: host }, target);
+/**
+ * Where a Caddy site listens for --listen: the default (80) keeps the bare host name, which
+ * Caddy serves on 80 and 443 with automatic HTTPS; PORT or ADDRESS:PORT serves plain http on
+ * that port (bound to that address), as for a first try on a loopback port.
+ */
+export function caddyAddress(host: string, listen: string): { readonly address: string; readonly bind?: string } {
+  if (listen === '80') return { address: host };
+  const parts = /^(?:(\[[^\]]+\]|[^\s:\[\]]+):)?(\d{1,5})$/.exec(listen.trim());
+  if (parts === null) throw new Error(`--listen ${JSON.stringify(listen)}: for Caddy give PORT or ADDRESS:PORT (e.g. 127.0.0.1:8080)`);
+  const bind = parts[1]?.replace(/^\[|\]$/g, '');
+  return { address: `http://${host}:${parts[2]}`, ...(bind !== undefined ? { bind } : {}) };
+}
+
+function caddySiteFor(host: string, target: ProxyTarget, listen: string): string {
+  const site = caddyAddress(host, listen);
+  if (!host.includes('*')) return caddySite(site, target);
   const labels = host.split('.');
   if (labels.some((label) => label.includes('*') && label !== '*') || labels.at(-1) === '*') {
     return `# ${host}: Caddy takes * only as a whole label before the domain (as in *.example.com) and would refuse
@@ -247,7 +261,7 @@ function caddySiteFor(host: string, target: ProxyTarget): string {
   }
   return `# Caddy's * is one label: ${host} covers ${labels.map((l) => (l === '*' ? 'a' : l)).join('.')}, not deeper names, which
 # portcullis also protects under it; add their addresses (${['*', ...labels].join('.')}) to this site if you use them.
-${caddySite({ address: host }, target)}`;
+${caddySite(site, target)}`;
 }
 
 /** The hostnames an application protects (its paths are decided by portcullis, not the proxy). */
@@ -300,7 +314,7 @@ function sharedHostsComment(shared: readonly SharedHost[]): string {
 export function proxyConfigText(proxy: ProxyName, hosts: readonly string[], target: ProxyTarget, listen: string): string {
   // Traefik's configuration is one YAML document: every hostname in the same routers.
   if (proxy === 'traefik') return traefikConfig(hosts, target);
-  const parts = hosts.map((host) => (proxy === 'nginx' ? nginxServerBlock({ listen, serverName: host }, target).replace(/^\n/, '') : caddySiteFor(host, target)));
+  const parts = hosts.map((host) => (proxy === 'nginx' ? nginxServerBlock({ listen, serverName: host }, target).replace(/^\n/, '') : caddySiteFor(host, target, listen)));
   return parts.join('\n\n') + '\n';
 }
 

@@ -3,7 +3,7 @@
 // settings (its hostnames, and the headers the account's SAML providers pass) by the same code the end-to-end tests run (access/proxy-config.ts).
 
 import type { Command } from 'commander';
-import { HOST_PORT, PROXIES, hostsOf, hostsSharedWith, proxyConfigFile, type ProxyName } from '../../access/proxy-config.js';
+import { caddyAddress, HOST_PORT, PROXIES, hostsOf, hostsSharedWith, proxyConfigFile, type ProxyName } from '../../access/proxy-config.js';
 import { samlHeaderNamesOf } from '../../schema/saml-headers.js';
 import { EXIT, runAction, UsageError, write } from '../command-kit.js';
 import { addEndpointOptions, resolveEndpoint, TARGET } from '../endpoint-options.js';
@@ -22,6 +22,13 @@ async function proxyConfigCommand(appName: string, options: ProxyConfigOptions):
   const endpoint = resolveEndpoint(options as unknown as Record<string, unknown>, TARGET);
   const portcullis = options.portcullis ?? new URL(endpoint.url).host;
   const { AccountApi } = await import('../../transfer/account-api.js');
+  if (proxy === 'caddy') {
+    try {
+      caddyAddress('example.com', options.listen);
+    } catch (err) {
+      throw new UsageError(`${(err as Error).message}.`);
+    }
+  }
   const api = AccountApi.connect(endpoint);
   const apps = await api.applications();
   const app = apps.find((a) => a.id === appName) ?? apps.find((a) => a.name === appName);
@@ -49,7 +56,7 @@ export function registerProxyConfig(program: Command): void {
     .option('--proxy <name>', `one of ${PROXIES.join(', ')}`, 'nginx')
     .requiredOption('--upstream <host:port>', 'where the application itself listens, e.g. 127.0.0.1:3000')
     .option('--portcullis <host:port>', "where the proxy reaches portcullis (default: the API URL's host)")
-    .option('--listen <address>', 'nginx: what the server block listens on', '80');
+    .option('--listen <address>', "where the proxy listens: nginx's listen (e.g. 127.0.0.1:8080); Caddy: PORT or ADDRESS:PORT for plain http there (80 keeps Caddy's automatic HTTPS)", '80');
   addEndpointOptions(command, TARGET)
     .addHelpText('after', '\nExamples:\n  portcullis proxy-config Wiki --upstream 127.0.0.1:3000 > /etc/nginx/conf.d/wiki.conf\n  portcullis proxy-config Wiki --proxy caddy --upstream 127.0.0.1:3000')
     .action(runAction(proxyConfigCommand));
