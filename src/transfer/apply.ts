@@ -7,6 +7,7 @@ import { IdMap } from './id-map.js';
 import type { ImportPlan, PlannedWrite } from './plan.js';
 import { rewriteReferences } from './references.js';
 import { isRefusal, remoteFailure, type ApiError } from './api-failures.js';
+import { RemoteError } from './remote-error.js';
 import type { Problem } from './problems.js';
 import { KIND_WORDS, OBJECT_KINDS, type ObjectKind, type WireObject } from './snapshot.js';
 
@@ -115,7 +116,7 @@ export async function applyPlan(api: AccountApi, plan: ImportPlan, onProgress: P
         if (object.id !== undefined) ids.set(kind, object.id, id);
         outcomes.push({ kind, name: object.name, action, ...(object.id !== undefined ? { source_id: object.id } : {}), id });
       } catch (err) {
-        if (!isRefusal(err)) throw remoteFailure(err, api.endpoint, `${action === 'create' ? 'creating' : 'updating'} the ${KIND_WORDS[kind]} ${JSON.stringify(object.name)}`);
+        if (!isRefusal(err)) throw withWrittenSoFar(remoteFailure(err, api.endpoint, `${action === 'create' ? 'creating' : 'updating'} the ${KIND_WORDS[kind]} ${JSON.stringify(object.name)}`), outcomes, action);
         refused.push(...refusalProblems(write, err));
       }
       onProgress(STEP_WORDS[kind], i + 1, writes.length);
@@ -123,6 +124,21 @@ export async function applyPlan(api: AccountApi, plan: ImportPlan, onProgress: P
     if (refused.length > 0) throw new TransferProblems(refused, outcomes.length);
   }
   return { outcomes, ids };
+}
+
+/**
+ * A failure of the API (not a refusal) part way: it says what was written before it, which stays
+ * on the target, and that running the import again picks up from there (objects are matched by
+ * name). A create whose answer was lost may have been made too.
+ */
+function withWrittenSoFar(failure: unknown, outcomes: readonly WriteOutcome[], action: Action): unknown {
+  if (!(failure instanceof RemoteError)) return failure;
+  const counts = new Map<ObjectKind, number>();
+  for (const o of outcomes) counts.set(o.kind, (counts.get(o.kind) ?? 0) + 1);
+  const written = [...counts].map(([kind, n]) => `${n} ${n === 1 ? KIND_WORDS[kind] : KIND_WORDS[kind].replace(/y$/, 'ie') + 's'}`).join(', ');
+  const maybe = action === 'create' ? ' (the one being created may have been made as well)' : '';
+  const line = outcomes.length === 0 ? `Nothing was written before it${maybe}.` : `Written before it, and kept on the target: ${written}${maybe}.`;
+  return new RemoteError([...failure.lines, `${line} Running the import again updates by name what is there and writes the rest.`]);
 }
 
 /** What a dry run reports: the plan's writes, without target ids for creates. */

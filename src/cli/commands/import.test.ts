@@ -240,6 +240,38 @@ describe('portcullis import', () => {
     });
   });
 
+  test('a server failing part way (a 502 from the fifth write): says what was written before, which stays, and the rerun finishes', async () => {
+    const account = fresh();
+    const upstream = new URL(server.apiUrl);
+    let writes = 0;
+    // A proxy that passes everything to the server but answers 502 to every write from the fifth on.
+    const failing = createServer(async (req, res) => {
+      const write = req.method !== 'GET';
+      if (write && ++writes >= 5) {
+        req.resume();
+        return void res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ success: false, errors: [{ code: 10000, message: 'bad gateway' }], messages: [], result: null }));
+      }
+      const body: Buffer[] = [];
+      for await (const chunk of req) body.push(chunk as Buffer);
+      const answer = await fetch(`${upstream.origin}${req.url}`, { method: req.method, headers: { authorization: req.headers.authorization ?? '', 'content-type': req.headers['content-type'] ?? 'application/json' }, ...(write ? { body: Buffer.concat(body) } : {}) });
+      res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' }).end(Buffer.from(await answer.arrayBuffer()));
+    });
+    await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(failing.address() as AddressInfo).port}/client/v4`;
+      const r = await portcullisAsync(['import', ...EXAMPLE_FILES, '--url', url], serverEnv(server, account));
+      assert.equal(r.status, 4, r.stderr);
+      assert.match(r.stderr, /failed while creating the .+ \(InternalServerError, 502, bad gateway/);
+      assert.match(r.stderr, /Written before it, and kept on the target: 3 identity providers, 1 Gateway list \(the one being created may have been made as well\)\. Running the import again updates by name what is there and writes the rest\./);
+      assert.equal(writes, 5, 'the failed create was sent once');
+      const again = await run(account, [...EXAMPLE_FILES, '--json']);
+      assert.equal(again.status, 0, again.stderr);
+      assert.deepEqual(jsonOf<ImportJson>(again).identity_providers, { created: 0, updated: 3 });
+    } finally {
+      await new Promise((resolve) => failing.close(resolve));
+    }
+  });
+
   test('an unreachable server, a bad token or missing options: one clear line, no stack trace', async () => {
     const account = fresh();
     const port = await closedPort();
