@@ -276,8 +276,14 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
   // certificates (the current one first), in Cloudflare's shape.
   app.get('/cdn-cgi/access/certs', async (request, reply) => {
     const host = forwarded(request, trusted).host;
-    const account = (await accounts.get()).authDomainAccount(host);
-    if (account === undefined) return unknownHost(reply, host);
+    const index = await accounts.get();
+    const account = index.authDomainAccount(host);
+    if (account === undefined) {
+      // An application's host: the keys are its account's, published on that account's auth domain (as at Cloudflare).
+      const app = applicationAt(request, index, host, '/');
+      if (app !== undefined) return reply.code(404).send({ err: `Signing keys are published on the auth domain, not on an application's host: ${issuerOf(app.view.organization)}/cdn-cgi/access/certs` });
+      return unknownHost(reply, host);
+    }
     const published = await keys.keys(account.accountId);
     const certs = published.map((k) => ({ kid: k.kid, cert: k.certificate }));
     return reply.header('cache-control', 'public, max-age=60').send({ keys: published.map((k) => k.publicJwk), public_cert: certs[0], public_certs: certs });

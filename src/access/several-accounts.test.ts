@@ -182,6 +182,10 @@ for (const kind of await databaseKinds()) {
         assert.equal(answer.status, 404, path);
         assert.match(JSON.parse(answer.text).err, /No account on this server has its auth domain or an Access application at nowhere\.test/);
       }
+      // On an application's host, certs says where the keys are: its account's auth domain.
+      const onAppHost = await send(appHost(accounts.a), '/cdn-cgi/access/certs');
+      assert.equal(onAppHost.status, 404);
+      assert.equal(JSON.parse(onAppHost.text).err, `Signing keys are published on the auth domain, not on an application's host: https://${accounts.a.authDomain}/cdn-cgi/access/certs`);
       const login = await send('nowhere.test', `/cdn-cgi/access/login/${appHost(accounts.a)}?redirect_url=${encodeURIComponent(`https://${appHost(accounts.a)}/`)}`);
       assert.equal(login.status, 404);
       assert.match(login.text, /No account on this server has its auth domain at nowhere\.test/);

@@ -90,6 +90,8 @@ export async function rotateSecretsKey(config: ServerConfig, print: (line: strin
     throw new ConfigError(`Rotation stopped: ${why}. ${file} still holds the new and the old keys, so nothing is lost; run the command again once this is fixed.`);
   }
   writeKeyFile(file, new SecretKeyRing([during.current]));
-  print(`sealed again: ${report.resealed} of ${report.checked} resources holding secrets; the old keys are gone from ${file}`);
+  const others = report.checked - report.resealed;
+  const unchanged = others === 0 ? '' : `; ${others} other${others === 1 ? '' : 's'} of a kind that can hold secrets hold${others === 1 ? 's' : ''} none`;
+  print(`sealed again under the new key: the secrets of ${report.resealed} resource${report.resealed === 1 ? '' : 's'}${unchanged}. The old keys are gone from ${file}`);
   return { ...report, keyFile: file, newKeyId: during.current.id, retiredKeyIds: before.keys.map((k) => k.id) };
 }

@@ -109,7 +109,7 @@ test('stored secrets are sealed with a key in its own 0600 file; rotate-key re-s
       const firstKey = keys()[0];
       const rotation = spawnSync(process.execPath, [BIN, 'secrets', 'rotate-key', '--data-dir', data], { encoding: 'utf8', timeout: 20_000 });
       assert.equal(rotation.status, 0, rotation.stderr);
-      assert.match(rotation.stdout, /sealed again: 1 of 1 resources holding secrets/);
+      assert.match(rotation.stdout, /sealed again under the new key: the secrets of 1 resource\. The old keys are gone/);
       assert.equal(keys().length, 1, 'the old key is retired');
       assert.notEqual(keys()[0], firstKey);
       assert.equal(modeOf(keyFile), '600');
