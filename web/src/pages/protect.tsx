@@ -136,7 +136,8 @@ export function ProtectAppPage({ appId }: { appId: string }) {
             <p class="banner banner-warning">Fix the fields above to see the configuration.</p>
           ) : (
             PROXIES.map((proxy) => {
-              const text = proxyConfigFile(proxy, app.name, hosts, target, listen, shared);
+              // The listen field is nginx's ("443 ssl" means nothing to Caddy): Caddy's site keeps its host name and automatic HTTPS.
+              const text = proxyConfigFile(proxy, app.name, hosts, target, proxy === 'nginx' ? listen : '80', shared);
               const title = PROXY_TITLES[proxy];
               return (
                 <section key={proxy} class="proxy-config" aria-labelledby={`proxy-${proxy}`}>
