@@ -269,6 +269,29 @@ describe('the dashboard in a browser', { skip }, () => {
     );
   });
 
+  it("edits an application's settings (its fields and the rest as JSON), refusing JSON that is not an object", async () => {
+    const before = (await s.api('GET', `/accounts/${s.accountId}/access/apps/${fixture.appId}`)).json.result;
+    const p = await openPage(`/apps/${fixture.appId}`);
+    await p.getByLabel('Session duration').fill('8h');
+    const other = p.getByLabel('Other settings (JSON)');
+    await other.fill('[1, 2]');
+    await p.getByRole('button', { name: 'Save application' }).click();
+    await p.getByRole('alert').filter({ hasText: 'Other settings must be a JSON object' }).waitFor();
+    const settings = JSON.parse(JSON.stringify({ ...before, custom_deny_message: 'Ask the wiki team.' })) as Record<string, unknown>;
+    for (const shown of ['id', 'aud', 'created_at', 'updated_at', 'policies', 'type', 'name', 'domain', 'session_duration']) delete settings[shown];
+    await other.fill(JSON.stringify(settings, null, 2));
+    await p.getByRole('button', { name: 'Save application' }).click();
+    await p.getByRole('status').filter({ hasText: 'Application saved.' }).waitFor();
+    const after = (await s.api('GET', `/accounts/${s.accountId}/access/apps/${fixture.appId}`)).json.result;
+    assert.deepEqual([after.session_duration, after.custom_deny_message, after.domain, after.name], ['8h', 'Ask the wiki team.', before.domain, before.name]);
+    assert.deepEqual(after.policies.map((x: { id: string }) => x.id), before.policies.map((x: { id: string }) => x.id), 'the policies and their order kept');
+    // A value the API refuses is shown at its field.
+    await p.getByLabel('Session duration').fill('forever');
+    await p.getByRole('button', { name: 'Save application' }).click();
+    await p.locator('[data-pointer="/session_duration"][aria-invalid="true"]').waitFor();
+    assert.equal((await s.api('GET', `/accounts/${s.accountId}/access/apps/${fixture.appId}`)).json.result.session_duration, '8h', 'nothing saved');
+  });
+
   it("ends every session of an application from its page, after asking", async () => {
     const p = await openPage(`/apps/${fixture.appId}`);
     await p.getByRole('button', { name: 'End all sessions' }).click();

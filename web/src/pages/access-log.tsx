@@ -57,6 +57,14 @@ function addressOf(f: Filters): string {
   return `/access-log${text === '' ? '' : `?${text}`}`;
 }
 
+/** The browser's time zone as the From and Until pickers read times (the table shows UTC). */
+const LOCAL_ZONE = ((): string => {
+  const minutes = -new Date().getTimezoneOffset();
+  const sign = minutes < 0 ? '−' : '+';
+  const abs = Math.abs(minutes);
+  return `your local time, UTC${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+})();
+
 /** A datetime-local value as the instant the API takes (undefined when empty or unreadable). */
 function instant(local: string): string | undefined {
   if (local === '') return undefined;
@@ -147,11 +155,11 @@ export function AccessLogPage() {
             </select>
           </label>
           <label>
-            From
+            From ({LOCAL_ZONE})
             <input type="datetime-local" value={form.since} onInput={(e) => field('since', e.currentTarget.value)} />
           </label>
           <label>
-            Until
+            Until ({LOCAL_ZONE})
             <input type="datetime-local" value={form.until} onInput={(e) => field('until', e.currentTarget.value)} />
           </label>
           <label>

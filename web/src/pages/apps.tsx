@@ -76,10 +76,41 @@ function moved<T>(items: readonly T[], from: number, to: number): T[] {
   return next;
 }
 
-/** The application's fields as a PUT takes them (what the server adds left out). */
-function appBody(app: App, policies: readonly AppPolicy[]): AppRequest {
-  const { id: _id, aud: _aud, created_at: _c, updated_at: _u, policies: _p, ...fields } = app;
-  return { ...fields, policies: policies.map((p, i) => ({ id: p.id, precedence: i + 1 })) };
+/** The settings the form has a field for; the rest are edited as JSON. */
+interface SettingsDraft {
+  readonly name: string;
+  readonly domain: string;
+  readonly session_duration: string;
+  /** Every other setting, as a JSON object. */
+  readonly other: string;
+}
+
+/** The application's settings as the form shows them (what the server adds, and its policies, left out). */
+function settingsOf(app: App): SettingsDraft {
+  const { id: _id, aud: _aud, created_at: _c, updated_at: _u, policies: _p, type: _t, name, domain, session_duration, ...other } = app as App & Record<string, unknown>;
+  return { name: typeof name === 'string' ? name : '', domain: typeof domain === 'string' ? domain : '', session_duration: typeof session_duration === 'string' ? session_duration : '', other: JSON.stringify(other, null, 2) };
+}
+
+/** The PUT body: the settings and the policies in their order; undefined, with why, when the JSON is not an object. */
+function appBody(app: App, settings: SettingsDraft, policies: readonly AppPolicy[]): { body?: AppRequest; problem?: string } {
+  let other: Record<string, unknown>;
+  try {
+    const parsed = JSON.parse(settings.other.trim() === '' ? '{}' : settings.other) as unknown;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { problem: 'Other settings must be a JSON object, such as {"custom_deny_message": "…"}.' };
+    other = parsed as Record<string, unknown>;
+  } catch (err) {
+    return { problem: `Other settings are not valid JSON: ${(err as Error).message}` };
+  }
+  for (const kept of ['id', 'aud', 'created_at', 'updated_at', 'policies', 'type']) delete other[kept];
+  const body = {
+    ...other,
+    type: app.type,
+    name: settings.name,
+    ...(settings.domain.trim() !== '' ? { domain: settings.domain.trim() } : {}),
+    ...(settings.session_duration.trim() !== '' ? { session_duration: settings.session_duration.trim() } : {}),
+    policies: policies.map((p, i) => ({ id: p.id, precedence: i + 1 })),
+  } as AppRequest;
+  return { body };
 }
 
 export function AppPage({ appId }: { appId: string }) {
@@ -87,6 +118,8 @@ export function AppPage({ appId }: { appId: string }) {
   const doc = useDocument<App>(appId, undefined, async (id) => (await api.apps.get(id)).result);
   const app = doc.value;
   const [edited, setOrder] = useState<AppPolicy[] | undefined>(undefined);
+  const [editedSettings, setSettings] = useState<SettingsDraft | undefined>(undefined);
+  const [settingsProblem, setSettingsProblem] = useState<string | undefined>(undefined);
   const [dragging, setDragging] = useState<number | undefined>(undefined);
   const [announcement, setAnnouncement] = useState('');
   const [attach, setAttach] = useState('');
@@ -98,8 +131,11 @@ export function AppPage({ appId }: { appId: string }) {
   useEffect(() => guardLeaving(() => unsaved.current()), []);
 
   if (app === undefined) return <Pending error={doc.error} what="the application" />;
-  // Until the user moves something, the order is the saved one.
+  // Until the user moves something, the order is the saved one; the settings likewise.
   const order = edited ?? app.policies;
+  const saved = settingsOf(app);
+  const settings = editedSettings ?? saved;
+  const edit = (change: Partial<SettingsDraft>): void => setSettings({ ...settings, ...change });
 
   const move = (from: number, to: number): void => {
     if (to < 0 || to >= order.length || from === to) return;
@@ -110,10 +146,15 @@ export function AppPage({ appId }: { appId: string }) {
   };
 
   const submit = async (): Promise<void> => {
-    const saved = await save.save(() => api.apps.update(app.id, appBody(app, order)), 'Order saved.');
-    if (saved === undefined) return;
-    doc.set(saved);
+    const { body, problem } = appBody(app, settings, order);
+    setSettingsProblem(problem);
+    if (body === undefined) return;
+    const settingsChanged = JSON.stringify(settings) !== JSON.stringify(saved);
+    const done = await save.save(() => api.apps.update(app.id, body), settingsChanged ? 'Application saved.' : 'Order saved.');
+    if (done === undefined) return;
+    doc.set(done);
     setOrder(undefined);
+    setSettings(undefined);
     refreshReferences();
   };
 
@@ -131,7 +172,9 @@ export function AppPage({ appId }: { appId: string }) {
 
   const attachable = (policies.data ?? []).filter((p) => !order.some((o) => o.id === p.id));
   const changed = order.map((p) => p.id).join() !== app.policies.map((p) => p.id).join();
-  unsaved.current = () => (changed ? `The new order of ${app.name ?? 'this application'}'s policies is not saved. Leave without saving it?` : undefined);
+  const settingsChanged = JSON.stringify(settings) !== JSON.stringify(saved);
+  unsaved.current = () =>
+    changed ? `The new order of ${app.name ?? 'this application'}'s policies is not saved. Leave without saving it?` : settingsChanged ? `The changed settings of ${app.name ?? 'this application'} are not saved. Leave without saving them?` : undefined;
   return (
     <>
       <PageTitle>Application: {app.name ?? app.id}</PageTitle>
@@ -153,6 +196,26 @@ export function AppPage({ appId }: { appId: string }) {
         />
       )}
       <EditorForm what="application" save={save} isNew={false} onSubmit={() => void submit()} onDelete={() => void remove()}>
+        <h2>Settings</h2>
+        <div class="grid">
+          <TextField label="Name" pointer="/name" value={settings.name} onInput={(v) => edit({ name: v })} />
+          <TextField label="Domain" pointer="/domain" placeholder="app.example.com" value={settings.domain} onInput={(v) => edit({ domain: v })} />
+          <TextField label="Session duration" pointer="/session_duration" hint="How long a sign-in to this application lasts, e.g. 30m, 24h." value={settings.session_duration} onInput={(v) => edit({ session_duration: v })} />
+        </div>
+        <TextField
+          label="Other settings (JSON)"
+          pointer="/other"
+          multiline
+          hint="Everything else Cloudflare's application API takes, as a JSON object: allowed_idps, custom_deny_message, custom_deny_url, cookie attributes, cors_headers, self_hosted_domains, app_launcher_visible, … (docs/enforcement.md)."
+          value={settings.other}
+          onInput={(v) => edit({ other: v })}
+        />
+        {settingsProblem !== undefined && (
+          <p class="banner banner-error" role="alert">
+            {settingsProblem}
+          </p>
+        )}
+        {settingsChanged && <p class="banner banner-info">The settings have unsaved changes.</p>}
         <h2 id="app-policies">Policies by precedence</h2>
         <p class="hint" id="reorder-help">
           Drag a policy to change the order, or focus its handle and press Alt+Arrow Up or Alt+Arrow Down. Save to apply.

@@ -100,7 +100,7 @@ export function UsersPage() {
         what="Users"
         error={users.error}
         items={users.data?.result}
-        columns={['Email', 'Name', 'Last login', 'Identity']}
+        columns={['Email', 'Name', 'Last seen (sign-in or import)', 'Identity']}
         empty={`No users${search !== '' ? ` match "${search}"` : ' yet'}.`}
         row={(u) => (
           <tr key={u.id}>
