@@ -70,12 +70,15 @@ test("serve --demo on the quick start's data says how to see the examples, and -
     await server.stop();
 
     server = await startServerProcess(dataDir, {}, ['--demo']);
-    const output = await server.waitForOutput(/--demo --account [0-9a-f]{32}\n/);
+    const output = await server.waitForOutput(/--demo --account [0-9a-f]{32}.*\n/);
     const said = output.slice(output.indexOf('  demo:'));
     assert.match(said, new RegExp(`^  demo: {6}not loaded: account ${account_id} already holds 1 policy, and the demo loads only into an empty account\n`));
-    assert.match(said, /To see the examples, start on a fresh data directory: +npm start -- --demo --data-dir \.\/data-demo\n/);
+    // Each suggestion repeats how this server was started (the harness gives --port 0 and --data-dir).
+    assert.match(said, /To see the examples, start on a fresh data directory: +npm start -- --demo --data-dir \.\/data-demo --port 0\n/);
     assert.doesNotMatch(said, /were not loaded again/);
-    const fresh = /npm start -- --demo --account ([0-9a-f]{32})\n/.exec(said)![1];
+    const suggested = /npm start -- --demo --account ([0-9a-f]{32}) --port 0 --data-dir (\S+)\n/.exec(said)!;
+    assert.equal(suggested[2], dataDir, 'the same data directory');
+    const fresh = suggested[1];
     await server.stop();
 
     server = await startServerProcess(dataDir, {}, ['--demo', '--account', fresh]);

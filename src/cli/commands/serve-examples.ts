@@ -26,6 +26,12 @@ export interface DemoTarget {
   readonly account: string;
   /** The server's default account (the dashboard link names another one). */
   readonly defaultAccount: string;
+  /**
+   * The options the server was started with that a suggested restart must repeat: `listening`
+   * (port, host) for both suggestions, `store` (data directory, database) for the one that keeps
+   * this server's data.
+   */
+  readonly startedWith?: { readonly listening: string; readonly store: string };
 }
 
 /** How a shell gets the root token: from the variable or the file it came from. */
@@ -78,8 +84,9 @@ export async function loadDemo(target: DemoTarget, print: (line: string) => void
       return;
     }
     print(`  demo:      not loaded: account ${endpoint.account} already holds ${holdings(inventory, users)}, and the demo loads only into an empty account`);
-    print(`             To see the examples, start on a fresh data directory:  npm start -- --demo --data-dir ./data-demo`);
-    print(`             or load them into a new account of this server:       npm start -- --demo --account ${randomBytes(16).toString('hex')}`);
+    const listening = target.startedWith?.listening ?? '';
+    print(`             To see the examples, start on a fresh data directory:  npm start -- --demo --data-dir ./data-demo${listening}`);
+    print(`             or load them into a new account of this server:       npm start -- --demo --account ${randomBytes(16).toString('hex')}${listening}${target.startedWith?.store ?? ''}`);
     return;
   }
   const read = await readImportFiles(

@@ -2,6 +2,7 @@
 // shut down cleanly on SIGINT/SIGTERM (in-flight requests finish; the database closes). The
 // server's modules are loaded only when it runs, so the offline commands start quickly.
 
+import { redactUrl } from '../../store/open.js';
 import type { Command } from 'commander';
 import { ConfigError, type ServeFlags } from '../../server/config.js';
 
@@ -55,7 +56,9 @@ export function registerServeCommand(program: Command): void {
         const { loadDemo } = await import('./serve-examples.js');
         // `--demo --account ID` loads them into that account (made at start), beside the default one's data.
         const account = flags.account !== undefined && flags.account.length > 0 ? running.config.accounts[0] : running.account.value;
-        await loadDemo({ url: running.url, token: running.rootToken, account, defaultAccount: running.account.value }, console.log).catch((err: unknown) => {
+        const option = (name: string, value: string | undefined): string => (value === undefined ? '' : ` --${name} ${/^[\w./:@-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`}`);
+        const startedWith = { listening: option('port', flags.port) + option('host', flags.host), store: option('data-dir', flags.dataDir) + option('db', flags.db === undefined ? undefined : redactUrl(flags.db)) };
+        await loadDemo({ url: running.url, token: running.rootToken, account, defaultAccount: running.account.value, startedWith }, console.log).catch((err: unknown) => {
           const lines = (err as { lines?: readonly string[] }).lines ?? [(err as Error).message];
           for (const line of lines) console.error(`portcullis: the demo data could not be loaded: ${line}`);
         });
