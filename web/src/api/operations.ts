@@ -1272,7 +1272,7 @@ export type WhatIfRequest = {
   context?: {
     /** The request comes from this IP address. */
     ip?: string;
-    /** The request comes from this country. */
+    /** The request comes from this country: a two-letter ISO 3166-1 code. */
     country?: string;
     /** Posture rule id → whether the device passes it. */
     device_posture?: Record<string, boolean>;
