@@ -90,6 +90,18 @@ test('a rate-limited create waits as asked, says so, and is then made once', asy
   }
 });
 
+test('waiting through 429s longer than one request may take still ends in the answer', async () => {
+  const server = await scripted((_, nth) => (nth <= 3 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200, body: EMPTY_LIST }));
+  try {
+    // Three one-second waits, past the 1.5 s a request may take: each request sent again gets its own time.
+    const api = AccountApi.connect({ url: server.url, token: 't', account: ACCOUNT }, { timeoutMs: 1500, maxRetries: 0 });
+    assert.deepEqual(await api.applications(), []);
+    assert.equal(server.seen.length, 4);
+  } finally {
+    await server.close();
+  }
+});
+
 test('a redirect is not followed: the other host gets nothing, the call fails', async () => {
   const elsewhere = await recording();
   const redirecting = await scripted(() => ({ status: 307, headers: { location: `${elsewhere.url}/accounts/${ACCOUNT}/access/apps` } }));

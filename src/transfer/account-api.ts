@@ -43,6 +43,9 @@ export interface IdentityPage {
   readonly total_count?: number;
 }
 
+/** How long one request may take (the SDK's default), a request sent again after a 429 included. */
+const REQUEST_TIMEOUT_MS = 60_000;
+
 /** A create is sent once: see AccountApi.connect. */
 const ONCE = { maxRetries: 0 } as const;
 
@@ -98,8 +101,12 @@ export class AccountApi {
    * the SDK `maxRetries` times (its default, 2), but never a create: one whose answer was lost may
    * have been made, and sending it again would make a second object of the same name.
    */
-  static connect(endpoint: Endpoint, options: { readonly maxRetries?: number; readonly rateLimitWaits?: number; readonly onRateLimited?: (waitSeconds: number) => void } = {}): AccountApi {
+  static connect(
+    endpoint: Endpoint,
+    options: { readonly maxRetries?: number; readonly rateLimitWaits?: number; readonly onRateLimited?: (waitSeconds: number) => void; readonly timeoutMs?: number } = {},
+  ): AccountApi {
     const waits = options.rateLimitWaits ?? 5;
+    const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
     const guarded = async (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
       const once = { ...init, redirect: 'manual' as const };
       let answer = await fetch(input, once);
@@ -108,7 +115,8 @@ export class AccountApi {
         options.onRateLimited?.(seconds);
         await answer.body?.cancel();
         await new Promise((resume) => setTimeout(resume, seconds * 1000));
-        answer = await fetch(input, once);
+        // A timeout of its own: the SDK's (a minute for the request) may have run out while waiting.
+        answer = await fetch(input, { ...once, signal: AbortSignal.timeout(timeoutMs) });
       }
       return answer;
     };
@@ -125,6 +133,7 @@ export class AccountApi {
       baseURL: endpoint.url,
       ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
       fetch: guarded as never,
+      timeout: timeoutMs,
     });
     return new AccountApi(client, endpoint);
   }
