@@ -201,6 +201,8 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
   const accounts = [...(flags.account ?? []), ...(env.PORTCULLIS_ACCOUNTS ?? '').split(',')].map((id) => id.trim().toLowerCase()).filter((id) => id !== '');
   const badAccount = accounts.find((id) => !/^[0-9a-f]{32}$/.test(id));
   if (badAccount !== undefined) throw new ConfigError(`Account id ${JSON.stringify(badAccount)} (--account or PORTCULLIS_ACCOUNTS) must be 32 hexadecimal characters.`);
+  // Empty HOST (a `HOST=` line in an env file) counts as unset: '' would mean every interface.
+  const host = flags.host ?? (env.HOST || undefined) ?? '127.0.0.1';
   const openAccounts = flags.openAccounts === true || onOff(env, 'PORTCULLIS_OPEN_ACCOUNTS', false) === true;
   const logLevel = (env.PORTCULLIS_LOG_LEVEL || 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`PORTCULLIS_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(env.PORTCULLIS_LOG_LEVEL)}.`);
@@ -208,10 +210,9 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
   const authKey = env.PORTCULLIS_AUTH_KEY || undefined;
   if ((authEmail === undefined) !== (authKey === undefined)) throw new ConfigError('Set both PORTCULLIS_AUTH_EMAIL and PORTCULLIS_AUTH_KEY, or neither.');
   return {
-    // Empty HOST or PORT (a `HOST=` line in an env file) counts as unset: '' would mean every
-    // interface, or a random port.
+    // Empty PORT counts as unset too: '' would mean a random port.
     port: port(flags.port ?? (env.PORT || undefined) ?? '8787'),
-    host: flags.host ?? (env.HOST || undefined) ?? '127.0.0.1',
+    host,
     db:
       flags.db !== undefined
         ? checkedDatabase(flags.db, '--db')
@@ -224,7 +225,7 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
     authDomain: authDomainOf(flags.authDomain ?? (env.PORTCULLIS_AUTH_DOMAIN || undefined)),
     trustedProxies: trustedProxiesOf(env.PORTCULLIS_TRUSTED_PROXIES),
     noApplication: noApplicationOf(env.PORTCULLIS_NO_APPLICATION),
-    devLogin: devLoginOf(flags, env, flags.host ?? (env.HOST || undefined) ?? '127.0.0.1'),
+    devLogin: devLoginOf(flags, env, host),
     smtp: smtpOf(flags, env),
     apiToken: env.PORTCULLIS_API_TOKEN || undefined,
     authEmail,

@@ -89,10 +89,15 @@ function groupNames(value: unknown): string[] {
   return value.flatMap((g) => (typeof g === 'string' ? [g] : g !== null && typeof g === 'object' ? strings((g as Record<string, unknown>).name ?? (g as Record<string, unknown>).id) : []));
 }
 
+/** The claim that holds the email: the config's email_claim_name, else `email`. */
+function emailClaimOf(config: Readonly<Record<string, unknown>>): string {
+  return typeof config.email_claim_name === 'string' && config.email_claim_name !== '' ? config.email_claim_name : 'email';
+}
+
 /** The identity an ID token's claims give, or why it gives none. */
 export function identityFromClaims(idp: ResourceRecord, claims: Readonly<Record<string, unknown>>): LoginIdentity | { readonly error: string } {
   const config = configOf(idp);
-  const emailClaim = typeof config.email_claim_name === 'string' && config.email_claim_name !== '' ? config.email_claim_name : 'email';
+  const emailClaim = emailClaimOf(config);
   const email = claims[emailClaim];
   if (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(email)) return { error: `the identity provider sent no email address (claim ${emailClaim})` };
   if (idp.body.type === 'google-apps' && typeof config.apps_domain === 'string' && claims.hd !== config.apps_domain) {
@@ -115,8 +120,7 @@ export function identityFromClaims(idp: ResourceRecord, claims: Readonly<Record<
 /** The claims a sign-in reads: the email's, groups when asked for, and the configured ones. */
 function claimsWanted(idp: ResourceRecord): string[] {
   const config = configOf(idp);
-  const email = typeof config.email_claim_name === 'string' && config.email_claim_name !== '' ? config.email_claim_name : 'email';
-  return [...new Set([email, ...(strings(config.scopes).includes('groups') ? ['groups'] : []), ...strings(config.claims)])];
+  return [...new Set([emailClaimOf(config), ...(strings(config.scopes).includes('groups') ? ['groups'] : []), ...strings(config.claims)])];
 }
 
 function scopesOf(idp: ResourceRecord): string {
