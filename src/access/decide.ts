@@ -336,7 +336,7 @@ function decideWith(request: ForwardedRequest, ctx: DecideContext, index: Accoun
     if (service !== undefined && deciding?.decision === 'non_identity') {
       if (request.token !== undefined && claims !== undefined) return { kind: 'allow', app, token: request.token, bypass: false, headers };
       if (loaded.serviceTokenJwt === undefined) {
-        return { load: 'service_token_jwt', accountId: view.accountId, input: { aud, issuer: ctx.issuer(view.organization), lifetimeSeconds: policySessionSeconds(deciding) ?? sessionSeconds(app), clientId: String(service.body.client_id) } };
+        return { load: 'service_token_jwt', accountId: view.accountId, input: { aud, issuer: ctx.issuer(view.organization), lifetimeSeconds: policySessionSeconds(deciding) ?? sessionSeconds(app, view.organization?.session_duration), clientId: String(service.body.client_id) } };
       }
       return { kind: 'allow', app, token: loaded.serviceTokenJwt, bypass: false, headers };
     }

@@ -61,3 +61,30 @@ describe('session duration of an application token', () => {
     assert.equal(lifetime(res.headers.get('cf-access-jwt-assertion')!), 5 * 60);
   });
 });
+
+describe("session duration of an application that sets none", () => {
+  let s: TestServer;
+  after(() => s?.close());
+
+  it("is the organization's for a user's and a service token's token alike", async () => {
+    s = await startTestServer({ access: { devLogin: true } });
+    const A = `/accounts/${s.accountId}/access`;
+    assert.equal((await s.api('PUT', `${A}/organizations`, { auth_domain: s.baseUrl, session_duration: '3h' })).status, 200);
+    const staff = (await s.api('POST', `${A}/policies`, { name: 'Staff', decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }] })).json.result.id;
+    const robots = (await s.api('POST', `${A}/policies`, { name: 'Robots', decision: 'non_identity', include: [{ any_valid_service_token: {} }] })).json.result.id;
+    assert.equal((await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Wiki', domain: 'wiki.test', policies: [{ id: staff, precedence: 1 }, { id: robots, precedence: 2 }] })).status, 201);
+    const service = (await s.api('POST', `${A}/service_tokens`, { name: 'CI' })).json.result;
+    const lifetime = (token: string): number => {
+      const claims = decodeJwt(token);
+      return claims.exp! - claims.iat!;
+    };
+
+    const login = await new CookieJar().fetch(`${s.baseUrl}/cdn-cgi/access/login/wiki.test`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email: 'ada@example.com', redirect_url: 'http://wiki.test/' }).toString() });
+    assert.equal(login.status, 302);
+    assert.equal(lifetime(new URL(login.headers.get('location')!).searchParams.get('token')!), 3 * 3600);
+
+    const res = await fetch(`${s.baseUrl}/cdn-cgi/access/authorize`, { headers: { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': '/', 'cf-access-client-id': service.client_id, 'cf-access-client-secret': service.client_secret } });
+    assert.equal(res.status, 200);
+    assert.equal(lifetime(res.headers.get('cf-access-jwt-assertion')!), 3 * 3600, "the organization's, not 24 hours");
+  });
+});
