@@ -90,10 +90,22 @@ export interface Driver {
 }
 
 /** Apply the migrations a database has not had yet, in one transaction under a lock (both dialects). */
+/** The database was brought to a schema this build does not know: a newer portcullis migrated it. */
+export class NewerSchemaError extends Error {
+  constructor(readonly unknownVersions: readonly number[], readonly latestKnown: number) {
+    super(`its schema was migrated by a newer portcullis (migration${unknownVersions.length === 1 ? '' : 's'} ${unknownVersions.join(', ')}; this build knows up to ${latestKnown}): run that newer version, or restore a backup taken before the upgrade`);
+  }
+}
+
 export async function applyMigrations(driver: Driver, migrations: readonly Migration[]): Promise<number[]> {
   return driver.transaction('portcullis:migrations', async (tx) => {
     await tx.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)');
     const done = new Set((await tx.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
+    // A build older than the database would read and write tables it does not know the shape
+    // of (a rolled-back upgrade): refuse it before anything is served.
+    const known = new Set(migrations.map((m) => m.version));
+    const unknown = [...done].filter((version) => !known.has(version)).sort((a, b) => a - b);
+    if (unknown.length > 0) throw new NewerSchemaError(unknown, Math.max(0, ...known));
     const applied: number[] = [];
     for (const migration of migrations) {
       if (done.has(migration.version)) continue;

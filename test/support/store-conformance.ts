@@ -14,6 +14,8 @@ import type { AuditFilter, ChunkOutcome, LoginChallengeRecord, NewPolicyTest, Ne
 import { ACCOUNTS_SCOPE, TOKENS_SCOPE } from '../../src/store/store.js';
 import { withAuditActor, type AuditActor } from '../../src/store/audit.js';
 import { ANCHOR_STEP } from '../../src/store/sql/directory-index.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
+import { NewerSchemaError } from '../../src/store/driver.js';
 
 const ACCOUNT = '0123456789abcdef0123456789abcdef';
 const OTHER = 'fedcba9876543210fedcba9876543210';
@@ -1213,6 +1215,23 @@ export function storeConformance(kind: DatabaseKind): void {
         await store.close();
         store = await openStore(db.url, { secrets: testKeys() });
         assert.deepEqual((await store.read.getResource(ACCOUNT, 'posture_rule', r.id))?.body, r.body);
+      });
+
+      it('refuses a database a newer build migrated, naming the migration, and opens it again once that is undone', async () => {
+        const latest = Math.max(...MIGRATIONS.map((m) => m.version));
+        const kept = resource('posture_rule', 'Firewall', { type: 'firewall' });
+        await store.transaction(ACCOUNT, (tx) => tx.insertResource(kept, []));
+        const raw = openDriver(db.url);
+        try {
+          await raw.transaction(ACCOUNTS_SCOPE, (ex) => ex.run('INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)', [latest + 1, 'from a newer build', new Date().toISOString()]));
+          await assert.rejects(openStore(db.url, { secrets: testKeys() }), (err: Error) => err instanceof NewerSchemaError && err.message.includes(`migration ${latest + 1};`) && err.message.includes(`knows up to ${latest}`));
+          await raw.transaction(ACCOUNTS_SCOPE, (ex) => ex.run('DELETE FROM schema_migrations WHERE version = ?', [latest + 1]));
+        } finally {
+          await raw.close();
+        }
+        await store.close();
+        store = await openStore(db.url, { secrets: testKeys() });
+        assert.deepEqual((await store.read.getResource(ACCOUNT, 'posture_rule', kept.id))?.body, kept.body);
       });
     });
   });
