@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { databaseKinds, postgresDatabase, postgresUnavailable, TEST_POSTGRES_URL } from '../../test/support/databases.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
+import { blackHoleRelay } from '../../test/support/black-hole-relay.js';
 
 describe('the API server', () => {
   let s: TestServer;
@@ -110,10 +111,12 @@ describe('the API server', () => {
     assert.equal(anonymous.status, 401, 'no credentials, no information');
   });
 
-  it('answers /healthz', async () => {
-    const res = await fetch(`${s.baseUrl}/healthz`);
-    assert.equal(res.status, 200);
-    assert.deepEqual(((await res.json()) as { result: unknown }).result, { status: 'ok' });
+  it('answers /healthz, and /readyz once its database answers', async () => {
+    for (const path of ['/healthz', '/readyz']) {
+      const res = await fetch(`${s.baseUrl}${path}`);
+      assert.equal(res.status, 200, path);
+      assert.deepEqual(((await res.json()) as { result: unknown }).result, { status: 'ok' });
+    }
   });
 });
 
@@ -181,6 +184,29 @@ describe('a database that is not reachable', () => {
       read.listResources = original;
       assert.equal((await s.api('GET', `/accounts/${s.accountId}/access/policies`)).status, 200);
     } finally {
+      await s.close();
+    }
+  });
+
+  it('says it is not ready (/readyz 503) while PostgreSQL does not answer, alive all along (/healthz 200), and ready again after', { skip: noPostgres, timeout: 30_000 }, async () => {
+    const database = await postgresDatabase();
+    const relay = await blackHoleRelay(new URL(database.url));
+    const s = await startTestServer({ database: { url: relay.url, drop: () => database.drop() } });
+    try {
+      const ready = await fetch(`${s.baseUrl}/readyz`);
+      assert.equal(ready.status, 200);
+      assert.deepEqual(((await ready.json()) as { result: unknown }).result, { status: 'ok' });
+      relay.silent(true);
+      const notReady = await fetch(`${s.baseUrl}/readyz`);
+      assert.equal(notReady.status, 503);
+      assert.equal(notReady.headers.get('retry-after'), '2');
+      assert.equal(((await notReady.json()) as { errors: { code: number }[] }).errors[0].code, 1502);
+      assert.equal((await fetch(`${s.baseUrl}/healthz`)).status, 200);
+      relay.silent(false);
+      assert.equal((await fetch(`${s.baseUrl}/readyz`)).status, 200);
+    } finally {
+      // Ends the connections the silence left waiting, so the store closes at once.
+      await relay.close();
       await s.close();
     }
   });

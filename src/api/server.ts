@@ -267,7 +267,14 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     return sendError(reply, apiError('route_not_found', { method: request.method, path }));
   });
 
+  // Liveness: the process answers. Readiness: it can also read its database now, which a load
+  // balancer should check before sending it traffic (a hung database holds requests until they time out).
   app.get('/healthz', async (_request, reply) => send(reply, 200, success({ status: 'ok' })));
+  app.get('/readyz', async (_request, reply) => {
+    const ready = await databaseAnswers(options.store, READY_CHECK_MS);
+    if (!ready) return sendError(reply, apiError('store_unavailable', {}, { 'retry-after': '2' }));
+    return send(reply, 200, success({ status: 'ok' }));
+  });
   // The document itself (not wrapped in an envelope), readable without credentials.
   const document = JSON.stringify(openApiDocument(options.routes, { version: packageVersion() }));
   app.get(`${API_PREFIX}/openapi.json`, async (_request, reply) => reply.header('content-type', JSON_CONTENT_TYPE).send(document));
@@ -430,4 +437,18 @@ function limited(who: string, limit: number, window: string, retryAfterS: number
 function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** How long a readiness check waits for the database. */
+const READY_CHECK_MS = 2_000;
+
+/** Whether a small read of the database is answered within `withinMs`. */
+async function databaseAnswers(store: Store, withinMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), withinMs)));
+  try {
+    return await Promise.race([store.read.accountVersions().then(() => true as const, () => false as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

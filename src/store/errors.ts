@@ -6,7 +6,7 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
 export function isStoreUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const code = (error as { code?: unknown }).code;
-  if (typeof code !== 'string') return /Connection terminated|timeout exceeded when trying to connect/i.test(String((error as Error).message));
+  if (typeof code !== 'string') return /Connection terminated|timeout exceeded when trying to connect|Query read timeout/i.test(String((error as Error).message));
   // PostgreSQL SQLSTATE classes 08 (connection exception), 57P (operator intervention:
   // shutdown), 57014 (a statement cancelled, e.g. by statement_timeout) and 25P03 (a session
   // ended by idle_in_transaction_session_timeout: its transaction was rolled back).

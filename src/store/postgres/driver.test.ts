@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { storeConformance } from '../../../test/support/store-conformance.js';
 import pg from 'pg';
 import { connect } from 'node:net';
+import { blackHoleRelay } from '../../../test/support/black-hole-relay.js';
 import { randomUUID } from 'node:crypto';
 import { postgresDatabase, postgresUnavailable, TEST_POSTGRES_URL } from '../../../test/support/databases.js';
 import { testKeys } from '../../../test/support/secrets-key.js';
 import { isStoreUnavailable } from '../errors.js';
 import { openStore } from '../open.js';
-import { parsePostgresUrl, PostgresDriver, preparedName } from './driver.js';
+import { parsePostgresUrl, PostgresDriver, preparedName, statementTimeoutSet } from './driver.js';
 import { openChunkReader } from '../chunk-reader.js';
 
 storeConformance({ name: 'postgres', skip: await postgresUnavailable(), create: postgresDatabase });
@@ -168,6 +169,43 @@ test('a session stopped half-way through a statement, holding a key\'s lock, is 
     await driver.close();
     await database.drop();
   }
+});
+
+test('a server that stops answering fails statements, transactions and new connections with a retryable error instead of holding them, and the pool recovers', { skip: await postgresUnavailable(), timeout: 30_000 }, async () => {
+  const database = await postgresDatabase();
+  const relay = await blackHoleRelay(new URL(database.url));
+  const driver = new PostgresDriver({ url: relay.url, statementTimeoutMs: 1_000, answerTimeoutMs: 1_500, connectTimeoutMs: 1_000 });
+  try {
+    assert.deepEqual(await driver.reader.get('SELECT 1 AS one'), { one: 1 });
+    // A transaction that raises its own statement timeout is waited for accordingly (the import does).
+    const slow = await driver.transaction('account', async (tx) => {
+      await tx.run("SET LOCAL statement_timeout = '5s'");
+      return tx.get<{ slept: string }>("SELECT pg_sleep(2)::text AS slept");
+    });
+    assert.deepEqual(slow, { slept: '' });
+
+    relay.silent(true);
+    await assert.rejects(driver.reader.get('SELECT 1 AS one'), (err: Error) => isStoreUnavailable(err), 'a statement on an open connection');
+    await assert.rejects(driver.transaction('account', (tx) => tx.get('SELECT 1 AS one')), (err: Error) => isStoreUnavailable(err), 'a transaction');
+    await assert.rejects(Promise.all([1, 2, 3].map(() => driver.reader.get('SELECT 1 AS one'))), (err: Error) => isStoreUnavailable(err), 'new connections');
+
+    relay.silent(false);
+    assert.deepEqual(await driver.reader.get('SELECT 1 AS one'), { one: 1 }, 'the pool goes on with fresh connections');
+    assert.equal(await driver.transaction('account', async (tx) => (await tx.get<{ one: number }>('SELECT 1 AS one'))?.one), 1);
+  } finally {
+    await driver.close();
+    await relay.close();
+    await database.drop();
+  }
+});
+
+test('SET statement_timeout statements are read for how long their transaction\'s answers may take', () => {
+  assert.equal(statementTimeoutSet("SET LOCAL statement_timeout = '10min'"), 600_000);
+  assert.equal(statementTimeoutSet('SET statement_timeout = 0'), 0);
+  assert.equal(statementTimeoutSet("set local statement_timeout to '250ms'"), 250);
+  assert.equal(statementTimeoutSet('SET statement_timeout = 1500'), 1500);
+  assert.equal(statementTimeoutSet("SET LOCAL enable_sort = off"), undefined);
+  assert.equal(statementTimeoutSet('SELECT 1'), undefined);
 });
 
 test('a large import leaves the users analysed and vacuumed (plans and index-only counts at once); a small one leaves that to autovacuum', { skip: await postgresUnavailable(), timeout: 60_000 }, async () => {

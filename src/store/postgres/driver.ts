@@ -13,7 +13,16 @@ export interface PostgresOptions {
   /** postgres://user@host:port/db; an extra `schema=NAME` parameter selects (and creates) a schema. */
   readonly url: string;
   readonly maxConnections?: number;
+  /** PostgreSQL cancels a statement that runs longer (default 60 s). */
   readonly statementTimeoutMs?: number;
+  /**
+   * How long this process waits for an answer to a statement before it gives the connection up
+   * (default: the statement timeout and 5 s more). PostgreSQL's own statement timeout cannot
+   * help when the server is hung or unreachable; this bound answers every request anyway (503).
+   */
+  readonly answerTimeoutMs?: number;
+  /** How long opening a connection, or waiting for a free one, may take (default 10 s). */
+  readonly connectTimeoutMs?: number;
   /**
    * PostgreSQL ends a session whose transaction waits this long for its next statement, so
    * that a process that stalls mid-transaction (stopped, frozen, swapping) cannot hold its
@@ -25,6 +34,30 @@ export interface PostgresOptions {
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 60_000;
+/** What a statement's answer may take beyond its statement timeout (the network, a loaded server). */
+const ANSWER_GRACE_MS = 5_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** No bound: for a statement run without a statement timeout (maintenance). setTimeout's longest delay. */
+const UNBOUNDED_MS = 2 ** 31 - 1;
+
+/** The message node-postgres fails a statement with when its answer did not come in time. */
+export const ANSWER_TIMEOUT_MESSAGE = 'Query read timeout';
+
+/** Connection settings that keep a hung or unreachable server from holding requests forever. */
+export function boundedConnection(connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS, answerTimeoutMs = DEFAULT_STATEMENT_TIMEOUT_MS + ANSWER_GRACE_MS): pg.PoolConfig {
+  return { connectionTimeoutMillis: connectTimeoutMs, query_timeout: answerTimeoutMs, keepAlive: true, keepAliveInitialDelayMillis: 10_000 };
+}
+
+const SET_STATEMENT_TIMEOUT = /^\s*SET\s+(?:LOCAL\s+)?statement_timeout\s*(?:=|TO)\s*'?(\d+)\s*(ms|s|min)?'?\s*$/i;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, min: 60_000 };
+
+/** The statement timeout a `SET statement_timeout` statement sets, in ms (0: none), or undefined for any other statement. */
+export function statementTimeoutSet(sql: string): number | undefined {
+  const match = SET_STATEMENT_TIMEOUT.exec(sql);
+  return match === null ? undefined : Number(match[1]) * UNIT_MS[(match[2] ?? 'ms').toLowerCase()];
+}
 
 /** Split our own `schema` parameter off the URL; node-postgres would not understand it. */
 export function parsePostgresUrl(url: string): { connectionString: string; schema: string | undefined } {
@@ -43,6 +76,8 @@ export const pgTypes = {
   getTypeParser: ((oid: number, format?: string) =>
     oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
+
+const isAnswerTimeout = (err: unknown): boolean => err instanceof Error && err.message === ANSWER_TIMEOUT_MESSAGE;
 
 const placeholders = new Map<string, string>();
 /** `?` placeholders → `$1, $2, ...` (the store's SQL never contains a literal question mark). */
@@ -77,6 +112,9 @@ export function preparedName(text: string): string {
 const preparedNames = new Map<string, string>();
 
 class PostgresExecutor implements Executor {
+  /** Set when a transaction's statement changes its statement timeout: its later answers are waited for accordingly. */
+  private answerTimeoutMs: number | undefined;
+
   /** `prepared`: statements are kept prepared on each connection (for a few fixed, hot statements). */
   constructor(
     private readonly client: Queryable,
@@ -85,7 +123,10 @@ class PostgresExecutor implements Executor {
 
   private query(sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
     const text = translate(sql);
-    return this.client.query({ text, values: params as unknown[], ...(this.prepared ? { name: preparedName(text) } : {}) });
+    const answer = this.client.query({ text, values: params as unknown[], ...(this.prepared ? { name: preparedName(text) } : {}), ...(this.answerTimeoutMs !== undefined ? { query_timeout: this.answerTimeoutMs } : {}) } as pg.QueryConfig);
+    const timeout = statementTimeoutSet(sql);
+    if (timeout !== undefined) this.answerTimeoutMs = timeout === 0 ? UNBOUNDED_MS : timeout + ANSWER_GRACE_MS;
+    return answer;
   }
 
   async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
@@ -120,13 +161,17 @@ export class PostgresDriver implements Driver {
   constructor(options: PostgresOptions) {
     const { connectionString, schema } = parsePostgresUrl(options.url);
     this.schema = schema;
+    const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
     this.pool = new pg.Pool({
       connectionString,
       max: options.maxConnections ?? 10,
       types: pgTypes,
       idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 60_000,
       // A statement that runs longer than this is cancelled (and answered as a retryable 503).
-      options: [`-c statement_timeout=${options.statementTimeoutMs ?? 60_000}`, ...(schema !== undefined ? [`-c search_path=${schema}`] : [])].join(' '),
+      options: [`-c statement_timeout=${statementTimeoutMs}`, ...(schema !== undefined ? [`-c search_path=${schema}`] : [])].join(' '),
+      // ... and when the server itself stops answering (hung, stopped, cut off), this process
+      // gives up waiting a little later: 503 too, never a request held forever.
+      ...boundedConnection(options.connectTimeoutMs, options.answerTimeoutMs ?? statementTimeoutMs + ANSWER_GRACE_MS),
     });
     // An idle client that loses its connection must not crash the process.
     this.pool.on('error', () => undefined);
@@ -159,13 +204,19 @@ export class PostgresDriver implements Driver {
       await client.query('BEGIN');
       if (lockKey !== null) await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [lockKey]);
       const result = await fn(tx);
-      await client.query('COMMIT');
+      // Through the transaction's executor: a commit is waited for as long as its statements were.
+      await tx.run('COMMIT');
       return result;
     } catch (err) {
-      try {
-        await client.query('ROLLBACK');
-      } catch (rollbackError) {
-        broken = rollbackError as Error;
+      // A connection whose answer never came is given up, not asked to roll back (that answer
+      // would not come either): the server rolls back a transaction whose session ends.
+      if (isAnswerTimeout(err)) broken = err as Error;
+      else {
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollbackError) {
+          broken = rollbackError as Error;
+        }
       }
       throw lost ?? err;
     } finally {
@@ -184,7 +235,7 @@ export class PostgresDriver implements Driver {
       // A large table takes longer than the statement timeout (meant for statements gone wrong).
       await client.query('SET statement_timeout = 0');
       // SKIP_LOCKED: when autovacuum or another import's VACUUM is at it already, leave it to them.
-      await client.query(`VACUUM (ANALYZE, SKIP_LOCKED) ${table}`);
+      await client.query({ text: `VACUUM (ANALYZE, SKIP_LOCKED) ${table}`, query_timeout: UNBOUNDED_MS } as pg.QueryConfig);
     } catch {
       // Maintenance only: the write it follows has committed, and autovacuum will do this later.
     } finally {
