@@ -10,8 +10,8 @@ import type { ResourceRecord } from '../store/store.js';
 import { evaluatedIdentity } from '../api/resources/user-policy-checks.js';
 import { destinationsOf, type AccountView } from './account-views.js';
 import { decide, denyMessage, LAUNCHER_DENIED, unprovidedSteps, type DecideContext, type Decision } from './decide.js';
-import { cookieValue, cookieValues, first, forwarded } from './forwarded.js';
-import { GLOBAL_COOKIE, verifyGlobalSession } from './global-session.js';
+import { cookieValue, first, forwarded } from './forwarded.js';
+import { globalSessionTokens, verifyGlobalSession } from './global-session.js';
 import { BINDING_COOKIE } from './binding-cookie.js';
 import { TOKEN_COOKIE } from './app-token.js';
 import type { TrustedProxies } from './trusted-proxies.js';
@@ -101,7 +101,7 @@ export function registerAppLauncher(app: FastifyInstance, deps: LauncherDeps): v
   const { context, trusted, log } = deps;
   /** Whether any of the request's CF_Authorization cookies is a global session of the account. */
   const holdsGlobalSession = async (cookie: string | undefined, accountId: string, issuer: string): Promise<boolean> => {
-    const tokens = cookieValues(cookie, GLOBAL_COOKIE);
+    const tokens = globalSessionTokens(cookie, issuer);
     if (tokens.length === 0) return false;
     const keys = await context.keys.keysFor(accountId, tokens[0]);
     for (const token of tokens) if ((await verifyGlobalSession(token, keys, issuer, context.now ?? Date.now())) !== undefined) return true;

@@ -48,6 +48,8 @@ export interface UserTokenInput {
   readonly approved?: true;
   /** The external evaluation endpoints' answers at sign-in, which hold for the session. */
   readonly external?: ExternalVerdicts;
+  /** The SAML attributes and OIDC claims the identity provider's config keeps, as Cloudflare's JWT carries them. */
+  readonly custom?: Readonly<Record<string, unknown>>;
 }
 
 export interface ServiceTokenInput {
@@ -73,7 +75,7 @@ function signed(claims: Record<string, unknown>, key: SigningKey, aud: string, i
 
 export function userAppToken(input: UserTokenInput, key: SigningKey, now = Date.now()): Promise<string> {
   return signed(
-    { type: 'app', email: input.email, sub: input.userId, identity_nonce: input.identityNonce ?? newIdentityNonce(), ...(input.country !== undefined ? { country: input.country } : {}), ...(input.headers !== undefined ? { saml_headers: { ...input.headers } } : {}), ...(input.justified === true ? { purpose_justified: true } : {}), ...(input.approved === true ? { access_approved: true } : {}), ...(input.external !== undefined ? { external_evaluation: { ...input.external } } : {}) },
+    { type: 'app', email: input.email, sub: input.userId, identity_nonce: input.identityNonce ?? newIdentityNonce(), ...(input.country !== undefined ? { country: input.country } : {}), ...(input.headers !== undefined ? { saml_headers: { ...input.headers } } : {}), ...(input.justified === true ? { purpose_justified: true } : {}), ...(input.approved === true ? { access_approved: true } : {}), ...(input.external !== undefined ? { external_evaluation: { ...input.external } } : {}), ...(input.custom !== undefined ? { custom: { ...input.custom } } : {}) },
     key,
     input.aud,
     input.issuer,

@@ -225,5 +225,9 @@ describe('global session', () => {
     const published = await s.accessKeys!.keys(s.accountId);
     assert.equal(await verifyGlobalSession(good, published, s.baseUrl, Date.now() + 601_000), undefined, 'expired');
     assert.equal((await verifyGlobalSession(good, published, s.baseUrl))?.userId, ada.id);
+    // The sign-in's custom claims ride along to the application tokens made from it; a custom claim that is no object spoils the session.
+    const custom = { department: 'Engineering', groups: ['staff'] };
+    assert.deepEqual((await verifyGlobalSession(await globalSessionToken({ ...input, custom }, key), published, s.baseUrl))?.custom, custom);
+    assert.equal(await verifyGlobalSession(await globalSessionToken({ ...input, custom: ['not', 'an', 'object'] as unknown as Record<string, unknown> }, key), published, s.baseUrl), undefined);
   });
 });

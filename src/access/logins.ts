@@ -28,6 +28,22 @@ export interface LoginIdentity {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/**
+ * Past this much JSON the custom claims stay out of the tokens: a token rides in a cookie, and
+ * browsers drop a cookie over 4 KiB (leaving the user without a session they cannot see why).
+ */
+const CUSTOM_CLAIMS_MAX_BYTES = 2_048;
+
+/**
+ * The claims a login adds to its tokens as `custom`, as Cloudflare adds the SAML attributes and
+ * OIDC claims a provider's config keeps to its JWT: undefined when it keeps none, or too many.
+ */
+export function customClaims(login: LoginIdentity): Readonly<Record<string, unknown>> | undefined {
+  const custom = { ...login.oidc_fields, ...login.saml_attributes };
+  if (Object.keys(custom).length === 0 || Buffer.byteLength(JSON.stringify(custom)) > CUSTOM_CLAIMS_MAX_BYTES) return undefined;
+  return custom;
+}
+
 export function identityOf(login: LoginIdentity): Record<string, unknown> {
   return {
     email: login.email,

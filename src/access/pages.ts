@@ -14,7 +14,7 @@ function page(title: string, body: string, refresh?: { readonly url: string; rea
 }
 
 export function messagePage(title: string, message: string, link?: string): string {
-  return page(title, `<h1>${escapeHtml(title)}</h1><p id="message">${escapeHtml(message)}</p>${link === undefined ? '' : `<p><a href="${escapeHtml(link)}">Continue</a></p>`}`);
+  return page(title, `<h1>${escapeHtml(title)}</h1><p id="message">${escapeHtml(message)}</p>${link === undefined || link === '' ? '' : `<p><a href="${escapeHtml(link)}">Continue</a></p>`}`);
 }
 
 /**

@@ -24,7 +24,7 @@ import { cookieValue, first, forwarded, sameHostUrl, type OriginalRequest } from
 import { BINDING_COOKIE, bindingFor, bindingHolds, bindsSessions, withoutBindingCookie } from './binding-cookie.js';
 import { loginMethods, registerLoginRoutes } from './login/routes.js';
 import { CROSS_ORIGIN_FORM, isAuthDomainForm, postedFromAuthDomain } from './login/form-origin.js';
-import { CLEAR_GLOBAL_SESSION, GLOBAL_COOKIE, verifyGlobalSession } from './global-session.js';
+import { CLEAR_GLOBAL_SESSION, globalSessionOf } from './global-session.js';
 import type { Mailer } from './login/mailer.js';
 import { parseTrustedProxies } from './trusted-proxies.js';
 import { preflightOf } from './cors.js';
@@ -337,8 +337,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     else {
       const authView = index.authDomainAccount(original.host);
       if (authView !== undefined && isIssuerHost(issuerOf(authView.organization), original.host)) {
-        const globalCookie = cookieValue(request.headers.cookie, GLOBAL_COOKIE);
-        const global = await verifyGlobalSession(globalCookie, await keys.keysFor(authView.accountId, globalCookie), issuerOf(authView.organization));
+        const global = await globalSessionOf(request.headers.cookie, issuerOf(authView.organization), (token) => keys.keysFor(authView.accountId, token));
         if (global !== undefined) session = { accountId: authView.accountId, userId: global.userId, iat: global.iat };
       }
     }
@@ -377,7 +376,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const scoped = index.views.flatMap((view) => view.candidates.filter((c) => c.value.body.path_cookie_attribute === true).flatMap((c) => cookiePathsOnHost(c.destinations, host)));
     const onAuthDomain = authDomainView !== undefined && isIssuerHost(issuerOf(authDomainView.organization), host);
     const paths = [...new Set(['/', ...scoped, ...(onAuthDomain ? [LAUNCHER_PATH] : [])])];
-    reply.header('set-cookie', [...paths.flatMap((path) => [COOKIE, BINDING_COOKIE].map((name) => `${name}=; Path=${path}; Max-Age=0; HttpOnly; SameSite=Lax`)), ...(onAuthDomain ? [CLEAR_GLOBAL_SESSION] : [])]);
+    reply.header('set-cookie', [...paths.flatMap((path) => [COOKIE, BINDING_COOKIE].map((name) => `${name}=; Path=${path}; Max-Age=0; HttpOnly; SameSite=Lax`)), ...(onAuthDomain ? CLEAR_GLOBAL_SESSION : [])]);
     // Only from an application's host: a host that is neither (an auth domain reached under another
     // name) must not send the browser round in a loop.
     if (!onAuthDomain && covering.kind === 'application') return reply.redirect(`${issuerOf(covering.view.organization)}/cdn-cgi/access/logout`, 302);

@@ -20,7 +20,7 @@ const OAUTH: Properties = {
 
 const OAUTH_WITH_CLAIMS: Properties = {
   ...OAUTH,
-  claims: arr(str(), { description: 'Extra claims of the id token to keep in the identity.' }),
+  claims: arr(str(), { description: 'Extra claims of the id token to keep in the identity (for oidc rules) and add to the application token as custom claims.' }),
   email_claim_name: str({ description: 'The id token claim that holds the email address.' }),
 };
 
@@ -38,7 +38,7 @@ const CONFIG_FIELDS: Record<IdpType, Properties> = {
     sso_target_url: str({ description: 'Where SAML authentication requests are sent.' }),
     idp_public_certs: arr(str(), { description: 'X.509 certificates that verify the signed SAML response.' }),
     email_attribute_name: str({ description: 'The SAML attribute that holds the email address.' }),
-    attributes: arr(str(), { description: 'SAML attributes to keep in the identity (for saml rules).' }),
+    attributes: arr(str(), { description: 'SAML attributes to keep in the identity (for saml rules) and add to the application token as custom claims.' }),
     header_attributes: arr(obj({ attribute_name: str(), header_name: str() }), { description: 'Attributes passed to the origin as request headers.' }),
     sign_request: bool('Sign the SAML authentication request.'),
   },

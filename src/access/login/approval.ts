@@ -11,8 +11,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { LoginChallengeRecord, UserRecord } from '../../store/store.js';
-import { cookieValue, forwarded } from '../forwarded.js';
-import { GLOBAL_COOKIE, sessionFitsProviders, userOfSession, verifyGlobalSession, type GlobalSession } from '../global-session.js';
+import { forwarded } from '../forwarded.js';
+import { globalSessionOf, sessionFitsProviders, userOfSession, type GlobalSession } from '../global-session.js';
 import { approvalPage, messagePage, waitingPage } from '../pages.js';
 import type { Mailer } from './mailer.js';
 import { allowedProviders, approverSignInApp, type LoginContext, type LoginContextOf } from './flow.js';
@@ -235,8 +235,7 @@ const GONE = 'This access request has expired or was already used: open the appl
 export function registerApprovalRoutes(scope: FastifyInstance, contextOf: LoginContextOf, admit: (ctx: LoginContext, entry: Justified & { readonly approval: Approval }, ip: string | undefined) => Promise<string>): void {
   /** The browser's global session and its user, while they exist and their sessions were not revoked since it began. */
   const signedInOf = async (ctx: LoginContext, request: FastifyRequest): Promise<{ readonly session: GlobalSession; readonly user: UserRecord } | undefined> => {
-    const globalCookie = cookieValue(request.headers.cookie, GLOBAL_COOKIE);
-    const session = await verifyGlobalSession(globalCookie, await ctx.keys.keysFor(ctx.accountId, globalCookie), await ctx.issuer(), ctx.now());
+    const session = await globalSessionOf(request.headers.cookie, await ctx.issuer(), (token) => ctx.keys.keysFor(ctx.accountId, token), ctx.now());
     const user = session === undefined ? undefined : await userOfSession(ctx.store.read, ctx.accountId, session);
     return user === undefined ? undefined : { session: session!, user };
   };

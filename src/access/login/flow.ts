@@ -15,7 +15,7 @@ import type { AccessLog } from '../access-log.js';
 import { denyUrl, findApplication, policySessionSeconds, sessionSeconds } from '../decide.js';
 import { newIdentityNonce, userAppToken } from '../app-token.js';
 import { urlOnHost } from '../forwarded.js';
-import { identityOf, recordLogin, type LoginIdentity } from '../logins.js';
+import { customClaims, identityOf, recordLogin, type LoginIdentity } from '../logins.js';
 import type { TrustedProxies } from '../trusted-proxies.js';
 import type { AccountViews } from '../account-views.js';
 import { isLauncherPath, launcherApplication } from '../app-launcher.js';
@@ -219,14 +219,15 @@ export async function completeLogin(ctx: LoginContext, pending: PendingLogin, id
   const deciding = decision?.deciding;
   const lifetimeSeconds = tokenSeconds(deciding, pending.app, organization?.body.session_duration);
   const headers = identity.headers !== undefined && Object.keys(identity.headers).length > 0 ? identity.headers : undefined;
+  const custom = customClaims(identity);
   // The global session: the organization's session_duration, else as long as this application token.
   const issuer = await ctx.issuer();
   const globalSeconds = globalSessionSeconds(organization?.body.session_duration, lifetimeSeconds);
   const key = await ctx.keys.current(ctx.accountId);
-  const global = await globalSessionToken({ issuer, userId: user.id, email: user.email, idp: identity.idp, identityNonce, lifetimeSeconds: globalSeconds, ...(headers !== undefined ? { headers } : {}) }, key, ctx.now());
-  reply.header('set-cookie', globalSessionCookie(global, globalSeconds, new URL(issuer).protocol === 'https:'));
+  const global = await globalSessionToken({ issuer, userId: user.id, email: user.email, idp: identity.idp, identityNonce, lifetimeSeconds: globalSeconds, ...(headers !== undefined ? { headers } : {}), ...(custom !== undefined ? { custom } : {}) }, key, ctx.now());
+  reply.header('set-cookie', globalSessionCookie(global, globalSeconds, issuer));
   if (pending.signInOnly === true) return pending.target;
-  const who: SigningIn = { userId: user.id, email: user.email, identityNonce, connection: identity.idp.type, ...(headers !== undefined ? { headers } : {}), ...(decision?.external !== undefined ? { external: decision.external } : {}) };
+  const who: SigningIn = { userId: user.id, email: user.email, identityNonce, connection: identity.idp.type, ...(headers !== undefined ? { headers } : {}), ...(custom !== undefined ? { custom } : {}), ...(decision?.external !== undefined ? { external: decision.external } : {}) };
   if (deciding === undefined) return refuseAtSignIn(ctx, pending, who, ip);
   return enterApplication(ctx, pending, deciding, who, ip, lifetimeSeconds);
 }
@@ -245,7 +246,7 @@ export async function continueGlobalSession(ctx: LoginContext, pending: PendingL
   if (pending.signInOnly === true) return pending.target;
   const organization = await readOrganization(ctx.store.read, ctx.accountId);
   const { deciding, external } = await decideSignIn(ctx, pending.app, user, ip, session.identityNonce);
-  const who: SigningIn = { userId: user.id, email: user.email, identityNonce: session.identityNonce, connection: session.idp.type, ...(session.headers !== undefined ? { headers: session.headers } : {}), ...(external !== undefined ? { external } : {}) };
+  const who: SigningIn = { userId: user.id, email: user.email, identityNonce: session.identityNonce, connection: session.idp.type, ...(session.headers !== undefined ? { headers: session.headers } : {}), ...(session.custom !== undefined ? { custom: session.custom } : {}), ...(external !== undefined ? { external } : {}) };
   if (deciding === undefined) return refuseAtSignIn(ctx, pending, who, ip);
   const lifetimeSeconds = tokenSeconds(deciding, pending.app, organization?.body.session_duration);
   return enterApplication(ctx, pending, deciding, who, ip, lifetimeSeconds);
@@ -280,7 +281,7 @@ export async function admitToApplication(ctx: LoginContext, entry: Omit<Justifie
   // A session an approver granted ends with the grant.
   const lifetimeSeconds = approval === undefined ? entry.lifetimeSeconds : Math.max(1, Math.min(entry.lifetimeSeconds, Math.floor((approval.until - ctx.now()) / 1000)));
   const token = await userAppToken(
-    { aud: String(pending.app.body.aud), issuer: await ctx.issuer(), lifetimeSeconds, userId: who.userId, email: who.email, identityNonce: who.identityNonce, ...(who.headers !== undefined ? { headers: who.headers } : {}), ...(justification !== undefined ? { justified: true as const } : {}), ...(approval !== undefined ? { approved: true as const } : {}), ...(who.external !== undefined ? { external: who.external } : {}) },
+    { aud: String(pending.app.body.aud), issuer: await ctx.issuer(), lifetimeSeconds, userId: who.userId, email: who.email, identityNonce: who.identityNonce, ...(who.headers !== undefined ? { headers: who.headers } : {}), ...(who.custom !== undefined ? { custom: who.custom } : {}), ...(justification !== undefined ? { justified: true as const } : {}), ...(approval !== undefined ? { approved: true as const } : {}), ...(who.external !== undefined ? { external: who.external } : {}) },
     await ctx.keys.current(ctx.accountId),
   );
   await ctx.log.signIn(ctx.accountId, { app: pending.app, host: pending.host, ip, userId: who.userId, userEmail: who.email, connection: who.connection, nonce: who.identityNonce, expiresAt: new Date(ctx.now() + lifetimeSeconds * 1000), ...(justification !== undefined ? { justification } : {}), ...(approval !== undefined ? { approval: { approvers: approval.approvers, seconds: approval.seconds } } : {}) });

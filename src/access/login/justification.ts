@@ -11,8 +11,8 @@ import { prepareIdentity, resultAccess, resultDecidingIndex, type Policy } from 
 import type { ResourceRecord, UserRecord } from '../../store/store.js';
 import { evaluatedIdentity } from '../../api/resources/user-policy-checks.js';
 import { asksApproval, asksJustification, unprovidedSteps } from '../decide.js';
-import { cookieValue, forwarded } from '../forwarded.js';
-import { GLOBAL_COOKIE, userOfSession, verifyGlobalSession, type GlobalSession } from '../global-session.js';
+import { forwarded } from '../forwarded.js';
+import { globalSessionOf, userOfSession, type GlobalSession } from '../global-session.js';
 import { justificationPage, messagePage } from '../pages.js';
 import type { LoginContext, LoginContextOf, PendingLogin } from './flow.js';
 import type { Mailer } from './mailer.js';
@@ -31,7 +31,7 @@ const JUSTIFICATION_SECONDS = 10 * 60;
 export const MAX_JUSTIFICATION = 1000;
 
 /** Who is signing in, as the application's token will carry them: the global session's user, and the provider's type. */
-export type SigningIn = Pick<GlobalSession, 'userId' | 'email' | 'identityNonce' | 'headers'> & { readonly connection: string; readonly external?: ExternalVerdicts };
+export type SigningIn = Pick<GlobalSession, 'userId' | 'email' | 'identityNonce' | 'headers' | 'custom'> & { readonly connection: string; readonly external?: ExternalVerdicts };
 
 /** What the token is made from once the user has written their justification. */
 export interface Justified {
@@ -125,8 +125,7 @@ export function registerJustificationRoutes(scope: FastifyInstance, contextOf: L
     const seen = await ctx.store.challenges.get(ctx.accountId, id, now);
     if (seen === undefined || seen.kind !== JUSTIFICATION_KIND) return undefined;
     const body = seen.body as { app?: unknown; host?: unknown; target?: unknown; who?: SigningIn; lifetimeSeconds?: unknown; prompt?: unknown; approvalGroups?: readonly ApprovalGroupSetting[] };
-    const globalCookie = cookieValue(cookie, GLOBAL_COOKIE);
-    const session = await verifyGlobalSession(globalCookie, await ctx.keys.keysFor(ctx.accountId, globalCookie), await ctx.issuer(), now);
+    const session = await globalSessionOf(cookie, await ctx.issuer(), (token) => ctx.keys.keysFor(ctx.accountId, token), now);
     if (session === undefined || body.who === undefined || session.userId !== body.who.userId || session.identityNonce !== body.who.identityNonce) return undefined;
     // Not for a user deleted, or whose sessions were revoked, since the sign-in.
     if ((await userOfSession(ctx.store.read, ctx.accountId, session)) === undefined) return undefined;

@@ -100,6 +100,7 @@ describe('OpenID Connect sign-in against a real OpenID provider', () => {
     const claims = decodeJwt(landed.searchParams.get('token')!);
     assert.equal(claims.email, 'ada@example.com');
     assert.equal(claims.iss, s.baseUrl);
+    assert.deepEqual(claims.custom, { department: 'research', groups: ['engineering', 'admins'] }, "the configured claims, as Cloudflare's JWT carries them");
 
     const users = (await s.api('GET', `${A()}/users?email=ada@example.com`)).json.result as { id: string; name: string }[];
     assert.equal(users.length, 1);

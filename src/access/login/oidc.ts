@@ -162,7 +162,7 @@ export function oidcMethod(): LoginMethod {
         if (ctx === undefined) return reply;
         const query = request.query as Record<string, string | undefined>;
         const ip = forwarded(request, ctx.trusted).ip;
-        const resumed = await resumeLogin(ctx, CHALLENGE_KIND, query.state, true, browserOf(request));
+        const resumed = await resumeLogin(ctx, CHALLENGE_KIND, query.state, true, browserOf(request, (await ctx.issuer()).startsWith('https:')));
         if (resumed === undefined) {
           await refuseLogin(ctx, undefined, { connection: 'oidc', ip });
           return reply.code(400).type('text/html').send(messagePage('Sign-in failed', SIGN_IN_UNFINISHABLE));

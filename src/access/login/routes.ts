@@ -5,8 +5,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ResourceRecord } from '../../store/store.js';
 import { loginPage, messagePage, refusedPage, testResultPage } from '../pages.js';
-import { cookieValue, forwarded, urlOnHost } from '../forwarded.js';
-import { GLOBAL_COOKIE, sessionFitsProviders, verifyGlobalSession } from '../global-session.js';
+import { forwarded, urlOnHost } from '../forwarded.js';
+import { globalSessionOf, sessionFitsProviders } from '../global-session.js';
 import { admitToApplication, allowedProviders, completeLogin, continueGlobalSession, FORBIDDEN_PATH, pendingLogin, testLogin, TEST_RESULT_KIND, type LoginContext, type LoginContextOf, type PendingLogin } from './flow.js';
 import type { LoginMethod } from './method.js';
 import { oidcMethod } from './oidc.js';
@@ -67,8 +67,7 @@ export function registerLoginRoutes(scope: FastifyInstance, contextOf: LoginCont
     const providers = await offered(ctx, pending);
     // A global session on the auth domain enters the application without signing in again,
     // when it was made through a provider this application allows (global-session.ts).
-    const globalCookie = cookieValue(request.headers.cookie, GLOBAL_COOKIE);
-    const session = await verifyGlobalSession(globalCookie, await ctx.keys.keysFor(ctx.accountId, globalCookie), await ctx.issuer(), ctx.now());
+    const session = await globalSessionOf(request.headers.cookie, await ctx.issuer(), (token) => ctx.keys.keysFor(ctx.accountId, token), ctx.now());
     if (session !== undefined && sessionFitsProviders(session, providers, ctx.devLogin)) {
       const to = await continueGlobalSession(ctx, pending, session, forwarded(request, ctx.trusted).ip);
       if (to !== undefined) return reply.redirect(to, 302);
@@ -127,8 +126,7 @@ export function registerLoginRoutes(scope: FastifyInstance, contextOf: LoginCont
     const app = appId.length > 200 ? undefined : await ctx.store.read.getResource(ctx.accountId, 'app', appId);
     if (app === undefined) return reply.code(404).type('text/html').send(messagePage('Not found', 'No application has this id.'));
     const issuer = await ctx.issuer();
-    const globalCookie = cookieValue(request.headers.cookie, GLOBAL_COOKIE);
-    const session = await verifyGlobalSession(globalCookie, await ctx.keys.keysFor(ctx.accountId, globalCookie), issuer, ctx.now());
+    const session = await globalSessionOf(request.headers.cookie, issuer, (token) => ctx.keys.keysFor(ctx.accountId, token), ctx.now());
     return reply.code(403).header('cache-control', 'no-store').type('text/html').send(refusedPage(denyMessage(app), session?.email, `${issuer}/cdn-cgi/access/logout`));
   });
 

@@ -7,6 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
+import { decodeJwt } from 'jose';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startTestServer, type TestServer } from '../../../test/support/server.js';
@@ -97,6 +98,8 @@ describe('SAML sign-in', () => {
     assert.equal(next.origin + next.pathname, `http://${HOST}/cdn-cgi/access/authorized`);
     assert.equal(next.searchParams.get('redirect_url'), TARGET);
     const token = next.searchParams.get('token')!;
+    // The kept attributes ride in the token as `custom`, as in Cloudflare's JWT.
+    assert.deepEqual(decodeJwt(token).custom, { department: 'Engineering', groups: ['staff', 'wiki-editors'] });
     // The application's host keeps it as the session cookie, and forward auth lets that session in.
     const authorized = await fetch(`${s.baseUrl}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(TARGET)}`, { redirect: 'manual', headers: { 'x-forwarded-host': HOST } });
     assert.equal(authorized.status, 302);
@@ -358,7 +361,10 @@ describe('SAML answers that are refused', () => {
     before = await failures();
     await refused(await post({ ...form, fields: { RelayState: form.fields.RelayState! } }), 401, /sent no SAMLResponse/);
     const garbage = await throughIdp(setup);
-    await refused(await post({ ...garbage, fields: { ...garbage.fields, SAMLResponse: Buffer.from('<not xml').toString('base64') } }), 401, /could not be verified/);
+    const notXml = await post({ ...garbage, fields: { ...garbage.fields, SAMLResponse: Buffer.from('<not xml').toString('base64') } });
+    const notXmlPage = await notXml.clone().text();
+    await refused(notXml, 401, /could not be verified: it is not a SAML response this server can read/);
+    assert.doesNotMatch(notXmlPage, /xmldom|Cannot read properties/, "a parser's own words stay in the log");
     assert.equal(await failures(), before + 2);
     // An answer larger than any SAML response is refused before it is read.
     const huge = await fetch(`${s.baseUrl}/cdn-cgi/access/callback`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `SAMLResponse=${'A'.repeat(300 * 1024)}&RelayState=x` });

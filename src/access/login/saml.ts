@@ -125,6 +125,18 @@ function serviceProvider(url: string, settings: ProviderSettings, key: KeyAndCer
 }
 
 /**
+ * node-saml's own refusals say what failed (a signature, a time, an audience, the request answered);
+ * anything else is a parser's or a program's error on an answer that is not SAML as expected, whose
+ * text would tell an administrator nothing: that text goes to the log only.
+ */
+const SAML_REFUSAL = /^(Invalid signature|No valid subject confirmation|Unable to process|Error parsing|Too many signatures|Not a valid XML document|Only 1 signed references|Invalid document signature|Invalid EncryptedAssertion|SAML assertion|InResponseTo|SubjectInResponseTo|Missing SAML|Unknown SAML|Cannot obtain assertion|Bad status code|No decryption key)/;
+
+function refusalReason(err: unknown): string {
+  const message = err instanceof Error ? err.message : '';
+  return SAML_REFUSAL.test(message) ? message : 'it is not a SAML response this server can read (a Response holding one signed Assertion with its Conditions, posted as SAMLResponse)';
+}
+
+/**
  * The checks node-saml leaves to the service provider (SAML profiles 4.1.4.2/4.1.4.3): the
  * signed assertion's issuer is the configured one, and a bearer confirmation in it names this
  * request and this callback, so that an assertion captured from another sign-in cannot be
@@ -191,7 +203,7 @@ export function samlMethod(): LoginMethod {
         const form = isRecord(request.body) ? request.body : {};
         const ip = forwarded(request, ctx.trusted).ip;
         const relayState = typeof form.RelayState === 'string' ? form.RelayState : undefined;
-        const browser = browserOf(request);
+        const browser = browserOf(request, (await ctx.issuer()).startsWith('https:'));
         // The provider's page posts from its own site, and a SameSite=Lax cookie does not come with
         // a cross-site POST: the browser is asked once to post the answer again from here, which
         // brings the sign-in cookie (browser-binding.ts).
@@ -218,7 +230,7 @@ export function samlMethod(): LoginMethod {
           ({ profile } = await serviceProvider(url, settings, undefined, { requestId, issuedAt: String(body.issued_at) }).validatePostResponseAsync({ SAMLResponse: form.SAMLResponse }));
         } catch (err) {
           request.log.info({ idp: idp.id, err: (err as Error).message }, 'SAML sign-in refused');
-          return fail(`${String(idp.body.name)}'s answer could not be verified: ${(err as Error).message}`);
+          return fail(`${String(idp.body.name)}'s answer could not be verified: ${refusalReason(err)}`);
         }
         if (profile === null) return fail(`${String(idp.body.name)} did not sign you in.`);
         const mismatch = assertionMismatch(profile, settings, requestId, url);

@@ -556,7 +556,7 @@ export type IdentityProviderRequest = {
     client_id?: string;
     /** The OAuth client secret. Write-only: stored sealed, never returned. */
     client_secret?: string;
-    /** Extra claims of the id token to keep in the identity. */
+    /** Extra claims of the id token to keep in the identity (for oidc rules) and add to the application token as custom claims. */
     claims?: string[];
     /** The id token claim that holds the email address. */
     email_claim_name?: string;
@@ -606,7 +606,7 @@ export type IdentityProviderRequest = {
     idp_public_certs?: string[];
     /** The SAML attribute that holds the email address. */
     email_attribute_name?: string;
-    /** SAML attributes to keep in the identity (for saml rules). */
+    /** SAML attributes to keep in the identity (for saml rules) and add to the application token as custom claims. */
     attributes?: string[];
     /** Attributes passed to the origin as request headers. */
     header_attributes?: {
@@ -649,7 +649,7 @@ export type IdentityProviderRequest = {
     client_id?: string;
     /** The OAuth client secret. Write-only: stored sealed, never returned. */
     client_secret?: string;
-    /** Extra claims of the id token to keep in the identity. */
+    /** Extra claims of the id token to keep in the identity (for oidc rules) and add to the application token as custom claims. */
     claims?: string[];
     /** The id token claim that holds the email address. */
     email_claim_name?: string;
@@ -759,7 +759,7 @@ export type IdentityProviderRequest = {
     client_id?: string;
     /** The OAuth client secret. Write-only: stored sealed, never returned. */
     client_secret?: string;
-    /** Extra claims of the id token to keep in the identity. */
+    /** Extra claims of the id token to keep in the identity (for oidc rules) and add to the application token as custom claims. */
     claims?: string[];
     /** The id token claim that holds the email address. */
     email_claim_name?: string;
@@ -799,7 +799,7 @@ export type IdentityProviderRequest = {
     client_id?: string;
     /** The OAuth client secret. Write-only: stored sealed, never returned. */
     client_secret?: string;
-    /** Extra claims of the id token to keep in the identity. */
+    /** Extra claims of the id token to keep in the identity (for oidc rules) and add to the application token as custom claims. */
     claims?: string[];
     /** The id token claim that holds the email address. */
     email_claim_name?: string;
@@ -871,7 +871,7 @@ export type IdentityProviderRequest = {
     client_id?: string;
     /** The OAuth client secret. Write-only: stored sealed, never returned. */
     client_secret?: string;
-    /** Extra claims of the id token to keep in the identity. */
+    /** Extra claims of the id token to keep in the identity (for oidc rules) and add to the application token as custom claims. */
     claims?: string[];
     /** The id token claim that holds the email address. */
     email_claim_name?: string;
@@ -921,7 +921,7 @@ export type IdentityProviderRequest = {
     client_id?: string;
     /** The OAuth client secret. Write-only: stored sealed, never returned. */
     client_secret?: string;
-    /** Extra claims of the id token to keep in the identity. */
+    /** Extra claims of the id token to keep in the identity (for oidc rules) and add to the application token as custom claims. */
     claims?: string[];
     /** The id token claim that holds the email address. */
     email_claim_name?: string;
@@ -963,7 +963,7 @@ export type IdentityProviderRequest = {
     client_id?: string;
     /** The OAuth client secret. Write-only: stored sealed, never returned. */
     client_secret?: string;
-    /** Extra claims of the id token to keep in the identity. */
+    /** Extra claims of the id token to keep in the identity (for oidc rules) and add to the application token as custom claims. */
     claims?: string[];
     /** The id token claim that holds the email address. */
     email_claim_name?: string;
@@ -1003,7 +1003,7 @@ export type IdentityProviderRequest = {
     client_id?: string;
     /** The OAuth client secret. Write-only: stored sealed, never returned. */
     client_secret?: string;
-    /** Extra claims of the id token to keep in the identity. */
+    /** Extra claims of the id token to keep in the identity (for oidc rules) and add to the application token as custom claims. */
     claims?: string[];
     /** The id token claim that holds the email address. */
     email_claim_name?: string;
@@ -3171,7 +3171,7 @@ export const IDENTITY_PROVIDER_FIELDS: { readonly [T in IdentityProvider['type']
   'azureAD': [
     { name: 'client_id', kind: 'text', description: 'The OAuth client id.' },
     { name: 'client_secret', kind: 'secret', description: 'The OAuth client secret. Write-only: stored sealed, never returned.' },
-    { name: 'claims', kind: 'lines', description: 'Extra claims of the id token to keep in the identity.' },
+    { name: 'claims', kind: 'lines', description: 'Extra claims of the id token to keep in the identity (for oidc rules) and add to the application token as custom claims.' },
     { name: 'email_claim_name', kind: 'text', description: 'The id token claim that holds the email address.' },
     { name: 'directory_id', kind: 'text', description: 'The Azure directory (tenant) id.' },
     { name: 'conditional_access_enabled', kind: 'boolean', description: 'Load authentication contexts (for auth_context rules).' },
@@ -3183,14 +3183,14 @@ export const IDENTITY_PROVIDER_FIELDS: { readonly [T in IdentityProvider['type']
     { name: 'sso_target_url', kind: 'text', description: 'Where SAML authentication requests are sent.' },
     { name: 'idp_public_certs', kind: 'lines', description: 'X.509 certificates that verify the signed SAML response.' },
     { name: 'email_attribute_name', kind: 'text', description: 'The SAML attribute that holds the email address.' },
-    { name: 'attributes', kind: 'lines', description: 'SAML attributes to keep in the identity (for saml rules).' },
+    { name: 'attributes', kind: 'lines', description: 'SAML attributes to keep in the identity (for saml rules) and add to the application token as custom claims.' },
     { name: 'header_attributes', kind: 'pairs', keys: ['attribute_name', 'header_name'], description: 'Attributes passed to the origin as request headers.' },
     { name: 'sign_request', kind: 'boolean', description: 'Sign the SAML authentication request.' },
   ],
   'centrify': [
     { name: 'client_id', kind: 'text', description: 'The OAuth client id.' },
     { name: 'client_secret', kind: 'secret', description: 'The OAuth client secret. Write-only: stored sealed, never returned.' },
-    { name: 'claims', kind: 'lines', description: 'Extra claims of the id token to keep in the identity.' },
+    { name: 'claims', kind: 'lines', description: 'Extra claims of the id token to keep in the identity (for oidc rules) and add to the application token as custom claims.' },
     { name: 'email_claim_name', kind: 'text', description: 'The id token claim that holds the email address.' },
     { name: 'centrify_account', kind: 'text', description: 'The Centrify account URL.' },
     { name: 'centrify_app_id', kind: 'text', description: 'The Centrify application id.' },
@@ -3206,14 +3206,14 @@ export const IDENTITY_PROVIDER_FIELDS: { readonly [T in IdentityProvider['type']
   'google-apps': [
     { name: 'client_id', kind: 'text', description: 'The OAuth client id.' },
     { name: 'client_secret', kind: 'secret', description: 'The OAuth client secret. Write-only: stored sealed, never returned.' },
-    { name: 'claims', kind: 'lines', description: 'Extra claims of the id token to keep in the identity.' },
+    { name: 'claims', kind: 'lines', description: 'Extra claims of the id token to keep in the identity (for oidc rules) and add to the application token as custom claims.' },
     { name: 'email_claim_name', kind: 'text', description: 'The id token claim that holds the email address.' },
     { name: 'apps_domain', kind: 'text', description: 'The Google Workspace domain.' },
   ],
   'google': [
     { name: 'client_id', kind: 'text', description: 'The OAuth client id.' },
     { name: 'client_secret', kind: 'secret', description: 'The OAuth client secret. Write-only: stored sealed, never returned.' },
-    { name: 'claims', kind: 'lines', description: 'Extra claims of the id token to keep in the identity.' },
+    { name: 'claims', kind: 'lines', description: 'Extra claims of the id token to keep in the identity (for oidc rules) and add to the application token as custom claims.' },
     { name: 'email_claim_name', kind: 'text', description: 'The id token claim that holds the email address.' },
   ],
   'linkedin': [
@@ -3223,7 +3223,7 @@ export const IDENTITY_PROVIDER_FIELDS: { readonly [T in IdentityProvider['type']
   'oidc': [
     { name: 'client_id', kind: 'text', description: 'The OAuth client id.' },
     { name: 'client_secret', kind: 'secret', description: 'The OAuth client secret. Write-only: stored sealed, never returned.' },
-    { name: 'claims', kind: 'lines', description: 'Extra claims of the id token to keep in the identity.' },
+    { name: 'claims', kind: 'lines', description: 'Extra claims of the id token to keep in the identity (for oidc rules) and add to the application token as custom claims.' },
     { name: 'email_claim_name', kind: 'text', description: 'The id token claim that holds the email address.' },
     { name: 'auth_url', kind: 'text', description: 'The authorization endpoint.' },
     { name: 'token_url', kind: 'text', description: 'The token endpoint.' },
@@ -3235,7 +3235,7 @@ export const IDENTITY_PROVIDER_FIELDS: { readonly [T in IdentityProvider['type']
   'okta': [
     { name: 'client_id', kind: 'text', description: 'The OAuth client id.' },
     { name: 'client_secret', kind: 'secret', description: 'The OAuth client secret. Write-only: stored sealed, never returned.' },
-    { name: 'claims', kind: 'lines', description: 'Extra claims of the id token to keep in the identity.' },
+    { name: 'claims', kind: 'lines', description: 'Extra claims of the id token to keep in the identity (for oidc rules) and add to the application token as custom claims.' },
     { name: 'email_claim_name', kind: 'text', description: 'The id token claim that holds the email address.' },
     { name: 'okta_account', kind: 'text', description: 'The Okta account URL.' },
     { name: 'authorization_server_id', kind: 'text', description: 'The Okta authorization server id.' },
@@ -3243,14 +3243,14 @@ export const IDENTITY_PROVIDER_FIELDS: { readonly [T in IdentityProvider['type']
   'onelogin': [
     { name: 'client_id', kind: 'text', description: 'The OAuth client id.' },
     { name: 'client_secret', kind: 'secret', description: 'The OAuth client secret. Write-only: stored sealed, never returned.' },
-    { name: 'claims', kind: 'lines', description: 'Extra claims of the id token to keep in the identity.' },
+    { name: 'claims', kind: 'lines', description: 'Extra claims of the id token to keep in the identity (for oidc rules) and add to the application token as custom claims.' },
     { name: 'email_claim_name', kind: 'text', description: 'The id token claim that holds the email address.' },
     { name: 'onelogin_account', kind: 'text', description: 'The OneLogin account URL.' },
   ],
   'pingone': [
     { name: 'client_id', kind: 'text', description: 'The OAuth client id.' },
     { name: 'client_secret', kind: 'secret', description: 'The OAuth client secret. Write-only: stored sealed, never returned.' },
-    { name: 'claims', kind: 'lines', description: 'Extra claims of the id token to keep in the identity.' },
+    { name: 'claims', kind: 'lines', description: 'Extra claims of the id token to keep in the identity (for oidc rules) and add to the application token as custom claims.' },
     { name: 'email_claim_name', kind: 'text', description: 'The id token claim that holds the email address.' },
     { name: 'ping_env_id', kind: 'text', description: 'The PingOne environment id.' },
   ],
