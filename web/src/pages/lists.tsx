@@ -59,15 +59,17 @@ interface ListDraft {
   readonly items: string;
   /** The entries as loaded, to tell an emptied list from an unchanged one. */
   readonly loadedCount: number;
+  /** The loaded entries' descriptions by value: the editor shows values only, and a save must not drop them. */
+  readonly descriptions: Readonly<Record<string, string>>;
 }
 
 const entriesOf = (text: string): string[] => text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
 
 export function ListEditorPage({ listId }: { listId: string | undefined }) {
   const { api, refreshReferences } = useApp();
-  const doc = useDocument<ListDraft>(listId, listId === undefined ? { id: undefined, name: '', type: 'EMAIL', description: '', items: '', loadedCount: 0 } : undefined, async (id) => {
+  const doc = useDocument<ListDraft>(listId, listId === undefined ? { id: undefined, name: '', type: 'EMAIL', description: '', items: '', loadedCount: 0, descriptions: {} } : undefined, async (id) => {
     const [list, items] = await Promise.all([api.lists.get(id), api.lists.items(id)]);
-    return { id: list.result.id, name: list.result.name, type: list.result.type, description: list.result.description ?? '', items: items.map((i) => i.value).join('\n'), loadedCount: items.length };
+    return { id: list.result.id, name: list.result.name, type: list.result.type, description: list.result.description ?? '', items: items.map((i) => i.value).join('\n'), loadedCount: items.length, descriptions: Object.fromEntries(items.flatMap((i) => (typeof i.description === 'string' && i.description !== '' ? [[i.value, i.description]] : []))) };
   });
   const save = useSaveState();
   const draft = doc.value;
@@ -80,10 +82,13 @@ export function ListEditorPage({ listId }: { listId: string | undefined }) {
       // A new list is given its type; an existing one keeps it.
       create: (body: ListUpdate) => api.lists.create({ ...body, type: draft.type }),
       remove: api.lists.remove,
-      // PUT keeps the entries when sent none: emptying a list takes removing them.
+      // PUT keeps the entries when sent none: emptying a list takes removing them, once the rest
+      // of the save was accepted (a refused save must leave the entries as they were).
       update: async (id: string, body: ListUpdate) => {
-        if ((body.items ?? []).length === 0 && draft.loadedCount > 0) await api.lists.patch(id, { remove: (await api.lists.items(id)).map((i) => i.value) });
-        return api.lists.update(id, body);
+        if ((body.items ?? []).length > 0 || draft.loadedCount === 0) return api.lists.update(id, body);
+        const saved = await api.lists.update(id, { name: body.name, description: body.description });
+        await api.lists.patch(id, { remove: (await api.lists.items(id)).map((i) => i.value) });
+        return saved;
       },
     },
     'List',
@@ -92,7 +97,7 @@ export function ListEditorPage({ listId }: { listId: string | undefined }) {
   );
   const submit = async (): Promise<void> => {
     const values = entriesOf(draft.items);
-    const body: ListUpdate = { name: draft.name, description: draft.description, items: values.map((value) => ({ value })) };
+    const body: ListUpdate = { name: draft.name, description: draft.description, items: values.map((value) => (draft.descriptions[value] !== undefined ? { value, description: draft.descriptions[value] } : { value })) };
     const result = await actions.save(draft.id, body);
     if (result !== undefined) setDraft({ ...draft, id: result.id, loadedCount: values.length });
   };
