@@ -7,6 +7,7 @@ import pg from 'pg';
 import { databaseKinds, postgresDatabase, postgresUnavailable, TEST_POSTGRES_URL } from '../../test/support/databases.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { blackHoleRelay } from '../../test/support/black-hole-relay.js';
+import { CommitOutcomeUnknown } from '../store/errors.js';
 
 describe('the API server', () => {
   let s: TestServer;
@@ -183,6 +184,41 @@ describe('a database that is not reachable', () => {
       assert.equal(res.json.errors[0].code, 1502);
       read.listResources = original;
       assert.equal((await s.api('GET', `/accounts/${s.accountId}/access/policies`)).status, 200);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('answers a write whose commit was sent but never answered with 503 1505, "may have been made", and asks clients not to retry it', async () => {
+    const s = await startTestServer();
+    try {
+      const original = s.store.transaction.bind(s.store);
+      s.store.transaction = (async () => {
+        throw new CommitOutcomeUnknown(Object.assign(new Error('Connection terminated unexpectedly'), {}));
+      }) as typeof s.store.transaction;
+      const res = await s.api('POST', `/accounts/${s.accountId}/access/policies`, { name: 'Lost', decision: 'allow', include: [{ everyone: {} }] });
+      s.store.transaction = original;
+      assert.equal(res.status, 503, JSON.stringify(res.json));
+      assert.equal(res.json.errors[0].code, 1505);
+      assert.match(res.json.errors[0].message, /may or may not have been made/);
+      assert.equal(res.headers.get('x-should-retry'), 'false', 'the SDK would otherwise send the create again');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('answers PostgreSQL refusals of the moment (too many clients, read-only, a lock not granted, a deadlock) with 503, not 500', async () => {
+    const s = await startTestServer();
+    try {
+      const read = s.store.read;
+      const original = read.listResources.bind(read);
+      for (const code of ['53300', '25006', '55P03', '40P01']) {
+        read.listResources = async () => Promise.reject(Object.assign(new Error(`refused (${code})`), { code }));
+        const res = await s.api('GET', `/accounts/${s.accountId}/access/policies`);
+        assert.equal(res.status, 503, code);
+        assert.equal(res.json.errors[0].code, 1502, code);
+      }
+      read.listResources = original;
     } finally {
       await s.close();
     }

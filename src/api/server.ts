@@ -5,7 +5,7 @@ import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { withAuditActor } from '../store/audit.js';
-import { isStoreUnavailable } from '../store/errors.js';
+import { CommitOutcomeUnknown, isStoreUnavailable } from '../store/errors.js';
 import type { Store } from '../store/store.js';
 import { TestRunner, type RunnerOptions } from '../tester/runner.js';
 import { quote, type ExternalEvaluator } from '../engine/index.js';
@@ -125,6 +125,8 @@ function fromFastifyError(error: FastifyError & { statusCode?: number }, request
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return apiError('unsupported_media_type', { contentType: JSON.stringify(request.headers['content-type'] ?? '(none)'), expected: JSON_TYPE });
     default:
+      // Not to be retried blindly: the SDKs send a 503 again unless told not to, and a create sent again would be made twice.
+      if (error instanceof CommitOutcomeUnknown) return apiError('commit_outcome_unknown', {}, { 'x-should-retry': 'false' });
       if (isStoreUnavailable(error)) return apiError('store_unavailable', {}, { 'retry-after': '2' });
       if (error instanceof SyntaxError) return apiError('invalid_json', { detail: error.message });
       if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {

@@ -7,7 +7,7 @@ import { blackHoleRelay } from '../../../test/support/black-hole-relay.js';
 import { randomUUID } from 'node:crypto';
 import { postgresDatabase, postgresUnavailable, TEST_POSTGRES_URL } from '../../../test/support/databases.js';
 import { testKeys } from '../../../test/support/secrets-key.js';
-import { isStoreUnavailable } from '../errors.js';
+import { CommitOutcomeUnknown, isStoreUnavailable } from '../errors.js';
 import { openStore } from '../open.js';
 import { parsePostgresUrl, PostgresDriver, preparedName, statementTimeoutSet } from './driver.js';
 import { openChunkReader } from '../chunk-reader.js';
@@ -192,6 +192,31 @@ test('a server that stops answering fails statements, transactions and new conne
     relay.silent(false);
     assert.deepEqual(await driver.reader.get('SELECT 1 AS one'), { one: 1 }, 'the pool goes on with fresh connections');
     assert.equal(await driver.transaction('account', async (tx) => (await tx.get<{ one: number }>('SELECT 1 AS one'))?.one), 1);
+  } finally {
+    await driver.close();
+    await relay.close();
+    await database.drop();
+  }
+});
+
+test('a commit sent but never answered fails as CommitOutcomeUnknown (it may have been made), not as "nothing was changed"', { skip: await postgresUnavailable(), timeout: 30_000 }, async () => {
+  const database = await postgresDatabase();
+  const relay = await blackHoleRelay(new URL(database.url));
+  const driver = new PostgresDriver({ url: relay.url, statementTimeoutMs: 1_000, answerTimeoutMs: 1_500, connectTimeoutMs: 1_000 });
+  try {
+    const committing = driver.transaction('account', async (tx) => {
+      await tx.get('SELECT 1 AS one');
+      relay.silent(true);
+    });
+    await assert.rejects(committing, (err: Error) => err instanceof CommitOutcomeUnknown && isStoreUnavailable(err));
+    // A failure before the commit is still a plain one: nothing was changed.
+    await assert.rejects(
+      driver.transaction('account', async (tx) => {
+        await tx.get('SELECT 1 AS one');
+      }),
+      (err: Error) => !(err instanceof CommitOutcomeUnknown) && isStoreUnavailable(err),
+    );
+    relay.silent(false);
   } finally {
     await driver.close();
     await relay.close();

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { applyMigrations, type Driver, type Executor, type Migration, type RunResult, type ThreadConnection, type TransactionOptions } from '../driver.js';
 import { KeyQueue } from '../key-queue.js';
+import { CommitOutcomeUnknown, isConnectionLost } from '../errors.js';
 
 export interface PostgresOptions {
   /** postgres://user@host:port/db; an extra `schema=NAME` parameter selects (and creates) a schema. */
@@ -205,11 +206,21 @@ export class PostgresDriver implements Driver {
       if (lockKey !== null) await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [lockKey]);
       const result = await fn(tx);
       // Through the transaction's executor: a commit is waited for as long as its statements were.
-      await tx.run('COMMIT');
+      try {
+        await tx.run('COMMIT');
+      } catch (err) {
+        // Sent, and no answer: made or not, nobody here can tell (no ROLLBACK can reach it either).
+        if (isConnectionLost(err)) {
+          broken = err as Error;
+          throw new CommitOutcomeUnknown(err);
+        }
+        throw err;
+      }
       return result;
     } catch (err) {
       // A connection whose answer never came is given up, not asked to roll back (that answer
       // would not come either): the server rolls back a transaction whose session ends.
+      if (err instanceof CommitOutcomeUnknown) throw err;
       if (isAnswerTimeout(err)) broken = err as Error;
       else {
         try {
