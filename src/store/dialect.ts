@@ -32,6 +32,16 @@ export interface DialectSql {
    * docs/benchmarks.md); SQLite has no starts_with.
    */
   startsWith(expression: string, prefix: string): string;
+  /** The string at `path` in a JSON text column, or NULL (fixed field names of our own, never data). */
+  jsonText(column: string, path: readonly string[]): string;
+  /** Whether the JSON text column holds JSON true at `path`. */
+  jsonIsTrue(column: string, path: readonly string[]): string;
+}
+
+/** A JSON path spliced into SQL: fixed field names of our own, refused if they are anything else. */
+function fieldPath(path: readonly string[]): readonly string[] {
+  if (path.length === 0 || !path.every((name) => /^[a-z_][a-z0-9_]*$/.test(name))) throw new Error(`not a plain field path: ${path.join('.')}`);
+  return path;
 }
 
 /** A prefix spliced into SQL as a literal: fixed text of our own, refused if it could end the literal. */
@@ -51,6 +61,9 @@ export function sqlFor(dialect: Dialect): DialectSql {
       lower: (expression) => `unicode_lower(${expression})`,
       searchOrder: (column) => column,
       startsWith: (expression, prefix) => `substr(${expression}, 1, ${prefix.length}) = ${literal(prefix)}`,
+      // json_extract also answers numbers and booleans (as 1/0): only a JSON string counts as text.
+      jsonText: (column, path) => `(CASE WHEN json_type(${column}, '$.${fieldPath(path).join('.')}') = 'text' THEN json_extract(${column}, '$.${path.join('.')}') END)`,
+      jsonIsTrue: (column, path) => `(json_type(${column}, '$.${fieldPath(path).join('.')}') IS 'true')`,
     };
   }
   return {
@@ -62,5 +75,7 @@ export function sqlFor(dialect: Dialect): DialectSql {
     lower: (expression) => `lower(${expression})`,
     searchOrder: (column) => `${column} + 0`,
     startsWith: (expression, prefix) => `starts_with(${expression}, ${literal(prefix)})`,
+    jsonText: (column, path) => `(CASE WHEN jsonb_typeof(${column}::jsonb #> '{${fieldPath(path).join(',')}}') = 'string' THEN ${column}::jsonb #>> '{${path.join(',')}}' END)`,
+    jsonIsTrue: (column, path) => `((${column}::jsonb #> '{${fieldPath(path).join(',')}}') IS NOT DISTINCT FROM 'true'::jsonb)`,
   };
 }

@@ -81,6 +81,29 @@ export interface ResourceFilter {
   readonly name?: string;
   /** Case-insensitive substring of the name. */
   readonly search?: string;
+  /** Text matches a record must all pass (an application's domain, its aud, ...). */
+  readonly text?: readonly TextMatch[];
+  /** Boolean fields of the body a record must have as given. */
+  readonly flags?: readonly FlagMatch[];
+}
+
+/**
+ * Where a text filter looks: the record's name, or a string field of its body by its path
+ * (fixed names of our own, e.g. ['domain']; never request input).
+ */
+export type TextSource = 'name' | { readonly body: readonly string[] };
+
+/** A record matches when any of `in` holds `value`: equal (case-sensitive) when `exact`, else as a case-insensitive substring. */
+export interface TextMatch {
+  readonly in: readonly TextSource[];
+  readonly value: string;
+  readonly exact: boolean;
+}
+
+/** `value: true` matches records whose body has JSON true at `path`; `false` matches every other record. */
+export interface FlagMatch {
+  readonly path: readonly string[];
+  readonly value: boolean;
 }
 
 export interface ListItemRecord {

@@ -10,7 +10,7 @@ import { openChunkReader } from '../../src/store/chunk-reader.js';
 import { IDENTITY_RECORD_PREFIX, IDENTITY_RECORD_VERSION, identityFromRecord, identityRecord, prepareIdentity, type Identity } from '../../src/engine/index.js';
 import { newSecretKeyText, parseSecretKey, SecretKeyError, SecretKeyRing } from '../../src/store/secret-box.js';
 import { testKeys } from './secrets-key.js';
-import type { AuditFilter, ChunkOutcome, LoginChallengeRecord, NewPolicyTest, NewResource, PreparedUser, Store, TokenRecord } from '../../src/store/store.js';
+import type { AuditFilter, ChunkOutcome, LoginChallengeRecord, NewPolicyTest, NewResource, PreparedUser, ResourceFilter, Store, TokenRecord } from '../../src/store/store.js';
 import { ACCOUNTS_SCOPE, TOKENS_SCOPE } from '../../src/store/store.js';
 import { withAuditActor, type AuditActor } from '../../src/store/audit.js';
 import { ANCHOR_STEP } from '../../src/store/sql/directory-index.js';
@@ -175,6 +175,34 @@ export function storeConformance(kind: DatabaseKind): void {
         assert.deepEqual((await store.read.listResources(ACCOUNT, 'app_policy', { offset: 0, limit: 10 }, { name: 'alpha' })).items.map((r) => r.name), ['alpha']);
         assert.equal((await store.read.listResources(ACCOUNT, 'app_policy', { offset: 0, limit: 10 }, { parentId: parent })).total, 3);
         assert.deepEqual((await store.read.allResources(ACCOUNT, 'app_policy', { parentId: parent })).map((r) => r.name), ['alpha', 'Beta', 'gamma 50%']);
+      });
+
+      it('filters by text fields and flags of the body before paging, as any or exact matches', async () => {
+        const acct = randomUUID().replace(/-/g, '');
+        const bodies: [string, Record<string, unknown>][] = [
+          ['Wiki', { domain: 'wiki.example.com', aud: 'aa11', scim_config: { enabled: true } }],
+          ['Staging', { domain: 'staging.WIKI.example.com', aud: 'bb22', scim_config: { enabled: false } }],
+          ['Numbers', { domain: 42, aud: 'cc33', scim_config: { enabled: 'true' } }],
+          ['Ärzte', { aud: 'dd44', scim_config: { enabled: 1 } }],
+        ];
+        for (const [name, body] of bodies) await store.transaction(acct, (tx) => tx.insertResource({ ...resource('app', name, body), accountId: acct }, []));
+        const names = async (filter: ResourceFilter, page = { offset: 0, limit: 10 }) => {
+          const found = await store.read.listResources(acct, 'app', page, filter);
+          return { names: found.items.map((r) => r.name), total: found.total };
+        };
+        const domain = (value: string, exact: boolean) => ({ text: [{ in: [{ body: ['domain'] }], value, exact }] });
+        assert.deepEqual(await names(domain('wiki.example', false)), { names: ['Wiki', 'Staging'], total: 2 }, 'a case-insensitive substring');
+        assert.deepEqual(await names(domain('wiki.example.com', true)), { names: ['Wiki'], total: 1 }, 'exact is case-sensitive');
+        assert.deepEqual(await names(domain('42', false)), { names: [], total: 0 }, 'only JSON strings are text');
+        assert.deepEqual(await names(domain('%', false)), { names: [], total: 0 }, '% is literal');
+        assert.deepEqual(await names(domain('example', false), { offset: 1, limit: 1 }), { names: ['Staging'], total: 2 }, 'counted before paging');
+        assert.deepEqual(await names({ text: [{ in: ['name', { body: ['aud'] }], value: 'ÄRZ', exact: false }] }), { names: ['Ärzte'], total: 1 }, 'any source, Unicode case folding');
+        assert.deepEqual(await names({ text: [{ in: ['name', { body: ['aud'] }], value: 'cc3', exact: false }] }), { names: ['Numbers'], total: 1 });
+        assert.deepEqual(await names({ text: [domain('example', false).text[0], { in: [{ body: ['aud'] }], value: 'bb22', exact: true }] }), { names: ['Staging'], total: 1 }, 'all matches must hold');
+        const flag = (value: boolean) => ({ flags: [{ path: ['scim_config', 'enabled'], value }] });
+        assert.deepEqual(await names(flag(true)), { names: ['Wiki'], total: 1 }, 'only JSON true');
+        assert.deepEqual(await names(flag(false)), { names: ['Staging', 'Numbers', 'Ärzte'], total: 3 }, 'everything else');
+        await assert.rejects(names({ text: [{ in: [{ body: ["x') OR 1=1 --"] }], value: 'x', exact: true }] }), /not a plain field path/);
       });
 
       it('reads many by id at once', async () => {

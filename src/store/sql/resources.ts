@@ -61,6 +61,15 @@ function resourceWhere(sql: DialectSql, accountId: string, kind: ResourceKind, f
     clauses.push(`${sql.lower('name')} LIKE ? ESCAPE '\\'`);
     params.push(likePattern(filter.search));
   }
+  for (const match of filter.text ?? []) {
+    const alternatives = match.in.map((source) => {
+      const column = source === 'name' ? 'name' : sql.jsonText('body', source.body);
+      params.push(match.exact ? match.value : likePattern(match.value));
+      return match.exact ? `${column} = ?` : `${sql.lower(column)} LIKE ? ESCAPE '\\'`;
+    });
+    clauses.push(alternatives.length === 0 ? 'false' : `(${alternatives.join(' OR ')})`);
+  }
+  for (const flag of filter.flags ?? []) clauses.push(flag.value ? sql.jsonIsTrue('body', flag.path) : `NOT ${sql.jsonIsTrue('body', flag.path)}`);
   return { where: clauses.join(' AND '), params };
 }
 
