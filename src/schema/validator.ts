@@ -145,7 +145,13 @@ export function queryValidator(schema: TObject): Validator {
   const check = compile(queryAjv, schema);
   const properties = schema.properties;
   const numeric = Object.keys(properties).filter((name) => properties[name].type === 'integer' || properties[name].type === 'number');
+  const repeatable = Object.keys(properties).filter((name) => properties[name].type === 'array');
   return (value) => {
+    // A parameter given once arrives as a string, repeated as an array: an array parameter is either.
+    if (typeof value === 'object' && value !== null) {
+      const values = value as Record<string, unknown>;
+      for (const name of repeatable) if (typeof values[name] === 'string') values[name] = [values[name]];
+    }
     // Ajv coerces "1e400" to Infinity and lets it through every numeric check.
     const overflows = nonFiniteNumbers(value, numeric);
     return overflows.length > 0 ? overflows : issuesOf(check(value));

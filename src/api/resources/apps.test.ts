@@ -53,6 +53,50 @@ await describeEachDatabase('Access applications API', (s) => {
     assert.deepEqual(one.json.result[0].brand_new_field, { x: 3 });
   });
 
+  it('filters the list by name, domain, aud, exact and search before paging, through the SDK and raw HTTP', async () => {
+    const account = randomAccountId();
+    const made: { id: string; aud: string; name: string }[] = [];
+    for (const [name, domain] of [['Wiki', 'wiki.example.com'], ['Wiki Staging', 'staging.wiki.example.com'], ['Grafana', 'grafana.example.org'], ['Jira', 'jira.example.com']] as const) {
+      const res = await s.api('POST', `/accounts/${account}/access/apps`, { type: 'self_hosted', name, domain });
+      assert.equal(res.status, 201, JSON.stringify(res.json.errors));
+      made.push(res.json.result);
+    }
+    const names = async (params: Record<string, string | number | boolean>) => {
+      const all: string[] = [];
+      for await (const app of s.cf.zeroTrust.access.applications.list({ account_id: account, ...params } as never)) all.push((app as { name: string }).name);
+      return all;
+    };
+    assert.deepEqual(await names({ domain: 'wiki.example.com' }), ['Wiki', 'Wiki Staging'], 'domain: a substring without exact');
+    assert.deepEqual(await names({ domain: 'wiki.example.com', exact: true }), ['Wiki']);
+    assert.deepEqual(await names({ domain: 'WIKI.example.com', exact: true }), [], 'exact is case-sensitive');
+    assert.deepEqual(await names({ name: 'wik' }), ['Wiki', 'Wiki Staging'], 'name: a case-insensitive substring without exact');
+    assert.deepEqual(await names({ name: 'wik', exact: true }), []);
+    assert.deepEqual(await names({ name: 'Wiki', exact: true }), ['Wiki']);
+    assert.deepEqual(await names({ aud: made[2].aud }), ['Grafana'], 'aud: the one application of that tag');
+    assert.deepEqual(await names({ aud: made[2].aud.slice(0, 20) }), [], 'aud is matched exactly');
+    assert.deepEqual(await names({ search: 'example.org' }), ['Grafana'], 'search looks at the domain');
+    assert.deepEqual(await names({ search: made[3].aud.slice(10, 40) }), ['Jira'], 'search looks at the aud');
+    assert.deepEqual(await names({ search: 'STAGING' }), ['Wiki Staging']);
+    assert.deepEqual(await names({ name: 'wiki', domain: 'staging' }), ['Wiki Staging'], 'filters combine');
+    assert.deepEqual(await names({ domain: 'no-such.example' }), []);
+    assert.deepEqual(await names({}), ['Wiki', 'Wiki Staging', 'Grafana', 'Jira']);
+
+    // Filtered before paging: the page and its totals count matches only.
+    const paged = await s.api('GET', `/accounts/${account}/access/apps?domain=example.com&per_page=1&page=2`);
+    assert.equal(paged.status, 200);
+    assert.deepEqual(paged.json.result.map((a: { name: string }) => a.name), ['Wiki Staging']);
+    assert.deepEqual([paged.json.result_info.total_count, paged.json.result_info.total_pages], [3, 3]);
+    const none = await s.api('GET', `/accounts/${account}/access/apps?aud=${'0'.repeat(64)}`);
+    assert.deepEqual([none.status, none.json.result, none.json.result_info.total_count], [200, [], 0]);
+
+    const bad = await s.api('GET', `/accounts/${account}/access/apps?exact=maybe`);
+    assert.equal(bad.status, 400);
+    const targets = await s.api('GET', `/accounts/${account}/access/apps?target_attributes=hostname%3Ddb`);
+    assert.equal(targets.status, 400, 'an unsupported filter is refused, never ignored');
+    assert.equal(targets.json.errors[0].code, 1010);
+    assert.match(targets.json.errors[0].message, /target_attributes/);
+  });
+
   it("answers the settings an application leaves out with Cloudflare's defaults for its type, and what it sets as set", async () => {
     const account = randomAccountId();
     const made = await s.api('POST', `/accounts/${account}/access/apps`, { type: 'self_hosted', domain: 'defaults.example.com', name: 'Defaults', http_only_cookie_attribute: false });

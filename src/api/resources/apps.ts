@@ -4,13 +4,13 @@
 
 import { randomBytes } from 'node:crypto';
 import { parseGoDuration } from '../../engine/index.js';
-import type { ResourceRecord, ResourceRef, StoreReader, StoreWriter } from '../../store/store.js';
-import { validationError, type RequestIssue } from '../errors.js';
+import type { ResourceFilter, ResourceRecord, ResourceRef, StoreReader, StoreWriter, TextMatch } from '../../store/store.js';
+import { apiError, validationError, type RequestIssue } from '../errors.js';
 import { paging, pageQueryProperties, resultInfo } from '../pagination.js';
 import { defineRoute, type RouteDef } from '../route.js';
 import { APP_DEFAULTS, APP_REQUEST, APP_RESPONSE, DOMAIN_REQUIRED_TYPES, SESSION_APP_TYPES, type AppRequest, type AppType } from '../../schema/apps.js';
 import { corsHeadersOf } from '../../schema/cors.js';
-import { arr, obj, str } from '../../schema/json-schema.js';
+import { arr, bool, obj, str } from '../../schema/json-schema.js';
 import { keepOmittedSecrets, withoutSecrets } from '../../schema/secret-fields.js';
 import { applyPolicyEntries, appLinks, attachedPolicies, attachedResult, type PolicyLink } from './app-attachments.js';
 import { assertUnused, compact, getOr404, newId, timestamps } from './common.js';
@@ -80,6 +80,28 @@ async function writeApp(tx: StoreWriter, accountId: string, id: string, input: A
   return (await tx.updateResource(accountId, 'app', id, { name, body }, appRefs(body, links)))!;
 }
 
+const APP_LIST_QUERY = {
+  ...pageQueryProperties(),
+  name: str({ description: 'Only applications whose name contains this text (case-insensitive), or is exactly it with `exact=true`.' }),
+  domain: str({ description: 'Only applications whose domain contains this text (case-insensitive), or is exactly it with `exact=true`.' }),
+  aud: str({ description: 'Only the application with this AUD tag (exact).' }),
+  exact: bool('Match `name` and `domain` exactly (case-sensitive) instead of as case-insensitive substrings.', false),
+  search: str({ description: 'Only applications whose name, domain or AUD tag contains this text (case-insensitive).' }),
+  target_attributes: str({ description: 'Not supported: refused (400) rather than ignored.' }),
+};
+
+/** The store filter of a list query: every filter given must match. */
+function appListFilter(query: { name?: string; domain?: string; aud?: string; exact?: boolean; search?: string; target_attributes?: string }): ResourceFilter {
+  if (query.target_attributes !== undefined) throw apiError('unsupported_filter', { name: 'target_attributes', detail: 'applications cannot be filtered by target criteria attributes here; list them and filter target_criteria yourself' });
+  const exact = query.exact === true;
+  const text: TextMatch[] = [];
+  if (query.name !== undefined) text.push({ in: [{ body: ['name'] }], value: query.name, exact });
+  if (query.domain !== undefined) text.push({ in: [{ body: ['domain'] }], value: query.domain, exact });
+  if (query.aud !== undefined) text.push({ in: [{ body: ['aud'] }], value: query.aud, exact: true });
+  if (query.search !== undefined && query.search !== '') text.push({ in: [{ body: ['name'] }, { body: ['domain'] }, { body: ['aud'] }], value: query.search, exact: false });
+  return { text };
+}
+
 export const appRoutes: RouteDef[] = [
   defineRoute({
     method: 'GET',
@@ -88,13 +110,13 @@ export const appRoutes: RouteDef[] = [
     summary: 'List Access applications',
     tag: 'Access applications',
     permissions: [...APPS_READ],
-    query: { ...pageQueryProperties(), name: str({ description: 'Only applications with exactly this name.' }), search: str({ description: 'Applications whose name contains this text.' }) },
+    query: APP_LIST_QUERY,
     status: 200,
     paged: true,
     result: arr(APP_RESPONSE),
     handler: async ({ accountId, query, ctx }) => {
       const p = paging(query);
-      const page = await ctx.store.read.listResources(accountId, 'app', p, compact({ name: query.name, search: query.search }));
+      const page = await ctx.store.read.listResources(accountId, 'app', p, appListFilter(query));
       const result = await Promise.all(page.items.map((r) => appResult(ctx.store.read, accountId, r)));
       return { result, resultInfo: resultInfo(p, page.items.length, page.total) };
     },

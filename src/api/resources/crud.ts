@@ -3,7 +3,7 @@
 // update and delete built from one description, so each resource module says only how a
 // request becomes a stored body and how a stored record becomes an answer.
 
-import type { ResourceKind, ResourceRecord, StoreWriter } from '../../store/store.js';
+import type { ResourceFilter, ResourceKind, ResourceRecord, StoreWriter } from '../../store/store.js';
 import type { PermissionName } from '../auth/permissions.js';
 import { paging, pageQueryProperties, resultInfo, singlePageInfo, type PageLimits } from '../pagination.js';
 import { defineRoute, type ApiContext, type BodyOf, type HandlerInput, type HandlerOutput, type HttpMethod, type RouteDef } from '../route.js';
@@ -83,6 +83,8 @@ export interface ListOp {
   readonly paging: PageLimits | 'single';
   /** Accept Cloudflare's `name` (exact) and `search` (substring) filters. */
   readonly nameFilters?: boolean;
+  /** Further filters: their query parameters, and the store filter a validated query asks for. */
+  readonly filters?: { readonly query: Properties; readonly toFilter: (query: Readonly<Record<string, unknown>>) => ResourceFilter };
 }
 
 export interface DeleteOp {
@@ -135,7 +137,10 @@ async function answerWrite(r: JsonResource, input: Pick<HandlerInput, 'accountId
 }
 
 function listRoute(r: JsonResource, op: ListOp): RouteDef {
-  const filters: Properties = op.nameFilters === true ? { name: str({ description: `Only ${r.many} with exactly this name.` }), search: str({ description: `${capitalized(r.many)} whose name contains this text.` }) } : {};
+  const filters: Properties = {
+    ...(op.nameFilters === true ? { name: str({ description: `Only ${r.many} with exactly this name.` }), search: str({ description: `${capitalized(r.many)} whose name contains this text.` }) } : {}),
+    ...op.filters?.query,
+  };
   const limits = op.paging;
   return defineRoute({
     method: 'GET',
@@ -155,7 +160,7 @@ function listRoute(r: JsonResource, op: ListOp): RouteDef {
         return { result: all.map(present), resultInfo: singlePageInfo(all.length) };
       }
       const p = paging(query, limits);
-      const filter = compact({ name: text(query.name), search: text(query.search) });
+      const filter = { ...compact({ name: text(query.name), search: text(query.search) }), ...op.filters?.toFilter(query) };
       const page = await ctx.store.read.listResources(accountId, r.kind, p, filter);
       return { result: page.items.map(present), resultInfo: resultInfo(p, page.items.length, page.total) };
     },

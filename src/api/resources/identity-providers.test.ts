@@ -55,6 +55,30 @@ await describeEachDatabase('Access identity providers API', (s) => {
     await assert.rejects(s.cf.zeroTrust.identityProviders.get(created.id!, { account_id: account }), Cloudflare.NotFoundError);
   });
 
+  it('filters the list by scim_enabled before paging, through the SDK and raw HTTP', async () => {
+    const account = randomAccountId();
+    const create = (name: string, scim?: object) => s.cf.zeroTrust.identityProviders.create({ account_id: account, name, type: 'okta', config: OKTA_CONFIG, ...(scim !== undefined ? { scim_config: scim } : {}) } as never);
+    await create('SCIM on', { enabled: true });
+    await create('SCIM off', { enabled: false, user_deprovision: true });
+    await create('No SCIM');
+    await create('SCIM on too', { enabled: true, user_deprovision: true });
+    const names = async (scim_enabled?: string) => {
+      const all: string[] = [];
+      for await (const idp of s.cf.zeroTrust.identityProviders.list({ account_id: account, per_page: 1, ...(scim_enabled !== undefined ? { scim_enabled } : {}) })) all.push(idp.name);
+      return all;
+    };
+    assert.deepEqual(await names('true'), ['SCIM on', 'SCIM on too']);
+    assert.deepEqual(await names('false'), ['SCIM off', 'No SCIM']);
+    assert.deepEqual(await names(), ['SCIM on', 'SCIM off', 'No SCIM', 'SCIM on too']);
+    const page = await s.api('GET', `${idpsOf(account)}?scim_enabled=true&per_page=1&page=2`);
+    assert.deepEqual([page.status, page.json.result.map((i: { name: string }) => i.name), page.json.result_info.total_count], [200, ['SCIM on too'], 2]);
+    const other = randomAccountId();
+    await s.api('POST', idpsOf(other), { name: 'Plain', type: 'okta', config: OKTA_CONFIG });
+    const none = await s.api('GET', `${idpsOf(other)}?scim_enabled=true`);
+    assert.deepEqual([none.status, none.json.result, none.json.result_info.total_count], [200, [], 0]);
+    assert.equal((await s.api('GET', `${idpsOf(account)}?scim_enabled=yes`)).status, 400);
+  });
+
   it('accepts every type, keeps config fields it does not know, and never lists secrets', async () => {
     const account = randomAccountId();
     const types = ['onetimepin', 'azureAD', 'saml', 'centrify', 'facebook', 'github', 'google-apps', 'google', 'linkedin', 'oidc', 'okta', 'onelogin', 'pingone', 'yandex', 'cloudflare'];

@@ -20,6 +20,7 @@ import { IDP_REQUEST, IDP_REQUEST_BY_TYPE, IDP_REQUEST_UNTYPED, IDP_RESPONSE, ty
 import { headerAttributeIssues } from '../../schema/saml-headers.js';
 import { keepOmittedSecrets, withoutSecrets } from '../../schema/secret-fields.js';
 import { bodyChecker } from '../../schema/validator.js';
+import { bool } from '../../schema/json-schema.js';
 import { compact } from './common.js';
 import { scimListingRoutes } from './scim-listings.js';
 import { changeRoute, crudRoutes, type Draft, type JsonResource } from './crud.js';
@@ -123,7 +124,13 @@ const IDENTITY_PROVIDERS: JsonResource = {
 
 export const identityProviderRoutes: RouteDef[] = [
   ...crudRoutes(IDENTITY_PROVIDERS, {
-    list: { paging: DEFAULT_LIMITS },
+    list: {
+      paging: DEFAULT_LIMITS,
+      filters: {
+        query: { scim_enabled: bool('true: only identity providers with SCIM provisioning enabled (scim_config.enabled); false: only the others.') },
+        toFilter: (query) => (typeof query.scim_enabled === 'boolean' ? { flags: [{ path: ['scim_config', 'enabled'], value: query.scim_enabled }] } : {}),
+      },
+    },
     create: {
       status: 201,
       documentedBody: IDP_REQUEST,

@@ -73,6 +73,43 @@ await describeEachDatabase('Gateway lists API', (s) => {
     assert.equal(gone.status, 404);
   });
 
+  it('filters and orders the list as the SDK documents: type, search, filter, order_by, direction', async () => {
+    const account = randomAccountId();
+    const make = async (name: string, type: 'IP' | 'EMAIL' | 'DOMAIN', values: string[], description?: string) =>
+      (await s.cf.zeroTrust.gateway.lists.create({ account_id: account, name, type, ...(description !== undefined ? { description } : {}), items: values.map((value) => ({ value })) })).id!;
+    const office = await make('Office ranges', 'IP', ['192.0.2.0/24', '198.51.100.0/24']);
+    await make('Auditors', 'EMAIL', ['a@example.com'], 'Quarterly AUDIT reviewers');
+    await make('blocked domains', 'DOMAIN', ['bad.example', 'worse.example', 'worst.example']);
+    await make('VPN exits', 'IP', []);
+    const names = async (params: Record<string, unknown>) => {
+      const all: string[] = [];
+      for await (const list of s.cf.zeroTrust.gateway.lists.list({ account_id: account, ...params } as never)) all.push(list.name!);
+      return all;
+    };
+    assert.deepEqual(await names({}), ['Office ranges', 'Auditors', 'blocked domains', 'VPN exits']);
+    assert.deepEqual(await names({ type: 'IP' }), ['Office ranges', 'VPN exits']);
+    assert.deepEqual(await names({ search: 'audit' }), ['Auditors'], 'search looks at the description too');
+    assert.deepEqual(await names({ search: 'RANGES' }), ['Office ranges']);
+    assert.deepEqual(await names({ filter: ['type:IP'] }), ['Office ranges', 'VPN exits']);
+    assert.deepEqual(await names({ filter: ['name:OFFICE'] }), ['Office ranges']);
+    assert.deepEqual(await names({ filter: ['type:IP', 'item_count:0'] }), ['VPN exits'], 'filters combine');
+    assert.deepEqual(await names({ filter: [`id:${office.replaceAll('-', '').slice(4, 20)}`] }), ['Office ranges'], 'id without dashes');
+    assert.deepEqual(await names({ filter: ['type:EMAIL'], type: 'IP' }), ['Auditors'], 'a type: filter supersedes type');
+    assert.deepEqual(await names({ filter: ['name:nothing'] }), []);
+    assert.deepEqual(await names({ order_by: 'name' }), ['Auditors', 'blocked domains', 'Office ranges', 'VPN exits']);
+    assert.deepEqual(await names({ order_by: 'item_count', direction: 'desc' }), ['blocked domains', 'Office ranges', 'Auditors', 'VPN exits']);
+    assert.deepEqual(await names({ order_by: 'created_at' }), ['VPN exits', 'blocked domains', 'Auditors', 'Office ranges'], 'created_at named: newest first');
+    assert.deepEqual(await names({ direction: 'desc' }), ['VPN exits', 'blocked domains', 'Auditors', 'Office ranges']);
+
+    const raw = await s.api('GET', `/accounts/${account}/gateway/lists?filter=type:IP&filter=name:vpn`);
+    assert.deepEqual([raw.status, raw.json.result.map((l: { name: string }) => l.name), raw.json.result_info.total_count], [200, ['VPN exits'], 1]);
+    for (const bad of ['filter=colour:red', 'filter=type:PHONE', 'filter=item_count:-1', 'order_by=size', 'direction=up']) {
+      const refused = await s.api('GET', `/accounts/${account}/gateway/lists?${bad}`);
+      assert.equal(refused.status, 400, bad);
+      assert.equal(refused.json.success, false);
+    }
+  });
+
   it('pages entries: the SDK auto-paginates and stops at the empty page past the last one', async () => {
     const account = randomAccountId();
     const values = Array.from({ length: 7 }, (_, i) => `SN-${String(i).padStart(3, '0')}`);

@@ -6,14 +6,13 @@ import type { ListItemRecord, ResourceRecord, Store, StoreReader, StoreWriter } 
 import { validationError } from '../errors.js';
 import { paging, pageQueryProperties, resultInfo, type PageLimits } from '../pagination.js';
 import { defineRoute, type HandlerOutput, type RouteDef } from '../route.js';
-import { anyObject, arr, enumOf, obj, str } from '../../schema/json-schema.js';
+import { anyObject, arr, obj, str } from '../../schema/json-schema.js';
 import {
   LIST_CREATE_REQUEST,
   LIST_CREATE_RESPONSE,
   LIST_ITEM,
   LIST_PATCH_REQUEST,
   LIST_RESPONSE,
-  LIST_TYPES,
   LIST_UPDATE_REQUEST,
   MAX_ITEMS_PER_REQUEST,
   type ListItemInput,
@@ -21,6 +20,7 @@ import {
 } from '../../schema/lists.js';
 import { compact, deleteUnused, getOr404, newId, timestamps } from './common.js';
 import { changeItems, itemValueIssues, replaceItems } from './list-items.js';
+import { LIST_QUERY, selectLists } from './list-query.js';
 
 const PATH = '/accounts/{account_id}/gateway/lists';
 const ITEM = `${PATH}/{list_id}`;
@@ -83,22 +83,19 @@ export const listRoutes: RouteDef[] = [
     path: PATH,
     operationId: 'gateway-lists-list',
     summary: 'List Gateway lists',
-    description: 'Every list of the account on one page, optionally of one type or with names containing `search`.',
+    description: 'Every list of the account on one page, optionally filtered (`type`, `search`, `filter`) and ordered (`order_by`, `direction`) as Cloudflare documents.',
     tag: TAG,
     permissions: [...READ, ...WRITE],
-    query: {
-      type: enumOf(LIST_TYPES, 'Only lists of this type.'),
-      search: str({ description: 'Only lists whose name contains this text (case-insensitive).' }),
-    },
+    query: LIST_QUERY,
     status: 200,
     paged: true,
     result: arr(LIST_RESPONSE),
     handler: async ({ accountId, query, ctx }) => {
-      const all = await ctx.store.read.allResources(accountId, 'list', compact({ search: query.search }));
-      const lists = query.type === undefined ? all : all.filter((r) => listType(r) === query.type);
-      const counts = await ctx.store.read.listItemCounts(accountId, lists.map((r) => r.id));
+      const all = await ctx.store.read.allResources(accountId, 'list');
+      const counts = await ctx.store.read.listItemCounts(accountId, all.map((r) => r.id));
+      const lists = selectLists(all.map((record) => ({ record, count: counts.get(record.id) ?? 0 })), query);
       return {
-        result: lists.map((r) => listResult(r, counts.get(r.id) ?? 0)),
+        result: lists.map((l) => listResult(l.record, l.count)),
         resultInfo: { page: 1, per_page: lists.length, count: lists.length, total_count: lists.length, total_pages: 1 },
       };
     },

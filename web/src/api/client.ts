@@ -42,12 +42,15 @@ export interface Credentials {
 
 const API_PREFIX = '/client/v4';
 
-export type Query = Readonly<Record<string, string | number | boolean | undefined>>;
+/** Query parameters; an array is sent as the parameter repeated (filter=a&filter=b), as the API reads it. */
+export type Query = Readonly<Record<string, string | number | boolean | readonly string[] | undefined>>;
 
 function queryString(query: Query | undefined): string {
   if (query === undefined) return '';
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
+  for (const [key, value] of Object.entries(query)) {
+    for (const one of Array.isArray(value) ? (value as readonly string[]) : [value]) if (one !== undefined && one !== '') params.append(key, String(one));
+  }
   const text = params.toString();
   return text === '' ? '' : `?${text}`;
 }

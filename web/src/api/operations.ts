@@ -1735,7 +1735,11 @@ export interface Operations {
       page?: number;
       per_page?: number;
       name?: string;
+      domain?: string;
+      aud?: string;
+      exact?: boolean;
       search?: string;
+      target_attributes?: string;
     };
     body: undefined;
     result: App[];
@@ -2285,6 +2289,9 @@ export interface Operations {
     query: {
       type?: 'SERIAL' | 'URL' | 'DOMAIN' | 'EMAIL' | 'IP' | 'CATEGORY' | 'LOCATION' | 'DEVICE' | 'AAGUID';
       search?: string;
+      filter?: string[];
+      order_by?: 'name' | 'created_at' | 'updated_at' | 'item_count';
+      direction?: 'asc' | 'desc';
     };
     body: undefined;
     result: GatewayList[];
@@ -2387,6 +2394,7 @@ export interface Operations {
     query: {
       page?: number;
       per_page?: number;
+      scim_enabled?: boolean;
     };
     body: undefined;
     result: IdentityProvider[];
