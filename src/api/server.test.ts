@@ -38,6 +38,21 @@ describe('the API server', () => {
     assert.match(root.headers.get('content-type') ?? '', /^application\/json/);
   });
 
+  it('answers a trailing slash with 404 "no route": never a 405 that allows the method, never a lookup of an empty id', async () => {
+    const created = await s.api('POST', base, { name: 'Slash', decision: 'allow', include: [{ everyone: {} }] });
+    assert.equal(created.status, 201, JSON.stringify(created.json.errors));
+    const item = `${base}/${created.json.result.id}`;
+    assert.equal((await s.api('GET', item)).status, 200);
+    const gateway = `/accounts/${s.accountId}/gateway/lists`;
+    for (const [method, path] of [['GET', `${item}/`], ['PUT', `${item}/`], ['DELETE', `${item}/`], ['GET', `${base}/`], ['DELETE', `${base}/`], ['GET', `${gateway}/`], ['POST', `${base}/`], ['GET', `${base}//`]] as const) {
+      const answer = await s.api(method, path, method === 'PUT' || method === 'POST' ? { name: 'x', decision: 'allow', include: [{ everyone: {} }] } : undefined);
+      assert.equal(answer.status, 404, `${method} ${path}`);
+      failure(answer.json, 7003);
+      assert.match(answer.json.errors[0].message, /^No route for that URI/, `${method} ${path}`);
+    }
+    assert.equal((await s.api('GET', item)).status, 200, 'the policy is still there');
+  });
+
   it('refuses malformed JSON, empty bodies, wrong content types and oversized bodies, in the envelope', async () => {
     const bad = await s.api('POST', base, '{"name": "x",', { 'content-type': 'application/json' });
     assert.equal(bad.status, 400);

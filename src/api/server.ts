@@ -155,7 +155,8 @@ function utf8Body(parse: (text: string) => unknown) {
 function pathMatcher(routes: readonly RouteDef[]): (path: string) => string[] {
   const compiled = routes.map((r) => ({
     method: r.method,
-    re: new RegExp(`^${API_PREFIX}${r.path.replace(/\{[^}]+\}/g, '[^/]+')}/?$`),
+    // The path exactly as routed: a trailing slash is another path (no route), never a wrong method.
+    re: new RegExp(`^${API_PREFIX}${r.path.replace(/\{[^}]+\}/g, '[^/]+')}$`),
   }));
   return (path) => [...new Set(compiled.filter((c) => c.re.test(path)).map((c) => c.method))];
 }
@@ -312,6 +313,10 @@ function registerRoute(
     ...(bodyLimit !== undefined ? { bodyLimit } : {}),
     // Credentials and permissions are checked before the body is read.
     onRequest: async (request) => {
+      // The router lets a parameter be empty (`.../policies/` reaches the item route): no route has an empty id.
+      if (Object.values(request.params as Record<string, string>).some((value) => value === '')) {
+        throw apiError('route_not_found', { method: request.method, path: request.url.split('?')[0] });
+      }
       if (route.keep === 'account') {
         // Asked in the same turn as the token's stamp, so one read of the store serves both
         // (SQLite's commit stamp covers every scope). Still read after the request arrived and
