@@ -39,6 +39,7 @@ export const API_ERRORS = {
   identity_not_found: { code: 1104, status: 404, message: 'Zero Trust user {id} has no last seen identity yet: one is recorded at login, or set by PUT .../last_seen_identity or an import.' },
   in_use: { code: 1201, status: 409, message: '{what} {id} is still in use by {users}; remove those references first.' },
   already_exists: { code: 1202, status: 409, message: '{detail}' },
+  reusable_policy: { code: 1203, status: 409, message: 'Policy {id} is a reusable policy that application {appId} links, not one of its application-scoped policies: change or delete it at {policyPath}, or unlink it from the application with PUT {appPath}.' },
   rate_limited: { code: 1501, status: 429, message: 'Too many requests {who}: at most {limit} per {window}; retry in {retryAfter} s.' },
   too_many_tests: { code: 1503, status: 429, message: 'This account already has {running} policy tests processing (at most {limit} at once); retry when one finishes.' },
   store_unavailable: { code: 1502, status: 503, message: 'The database is not reachable right now; nothing was changed. Retry shortly.' },

@@ -18,12 +18,22 @@ const PATH = '/accounts/{account_id}/access/apps/{app_id}/policies';
 const ITEM = `${PATH}/{policy_id}`;
 const PARAMS = { ...APP_ID_PARAM, policy_id: str({ description: 'The policy id.' }) };
 
-async function scopedOr404(tx: StoreWriter, accountId: string, appId: string, policyId: string): Promise<ResourceRecord> {
+/**
+ * The application-scoped policy `policyId` of `app`. A reusable policy the application links is
+ * answered by GET on the same URL but changed only at /access/policies: say so, not "not found".
+ */
+async function scopedOr404(tx: StoreWriter, accountId: string, app: ResourceRecord, policyId: string): Promise<ResourceRecord> {
   const record = await tx.getResource(accountId, 'app_policy', policyId);
-  if (record === undefined || record.parentId !== appId) {
-    throw apiError('not_found', { what: 'Application-scoped policy', id: `${JSON.stringify(policyId)} of application ${JSON.stringify(appId)}` });
+  if (record !== undefined && record.parentId === app.id) return record;
+  if (appLinks(app).some((link) => link.id === policyId)) {
+    throw apiError('reusable_policy', {
+      id: JSON.stringify(policyId),
+      appId: JSON.stringify(app.id),
+      policyPath: `/accounts/${accountId}/access/policies/${policyId}`,
+      appPath: `/accounts/${accountId}/access/apps/${app.id}`,
+    });
   }
-  return record;
+  throw apiError('not_found', { what: 'Application-scoped policy', id: `${JSON.stringify(policyId)} of application ${JSON.stringify(app.id)}` });
 }
 
 /** Validate an application-scoped policy body and its precedence against the application's others. */
@@ -123,7 +133,7 @@ export const appPolicyRoutes: RouteDef[] = [
     handler: async ({ accountId, params, body, ctx }) => {
       const out = await ctx.store.transaction(accountId, async (tx) => {
         const app = await getOr404(tx, accountId, 'app', params.app_id);
-        await scopedOr404(tx, accountId, app.id, params.policy_id);
+        await scopedOr404(tx, accountId, app, params.policy_id);
         const checked = await checkedScoped(tx, accountId, app, body, params.policy_id);
         const record = await tx.updateResource(accountId, 'app_policy', params.policy_id, { name: checked.policy.name, body: checked.body }, checked.refs);
         return { record: record!, warnings: checked.warnings };
@@ -143,8 +153,8 @@ export const appPolicyRoutes: RouteDef[] = [
     result: obj({ id: str() }, { required: ['id'] }),
     handler: async ({ accountId, params, ctx }) => {
       await ctx.store.transaction(accountId, async (tx) => {
-        await getOr404(tx, accountId, 'app', params.app_id);
-        await scopedOr404(tx, accountId, params.app_id, params.policy_id);
+        const app = await getOr404(tx, accountId, 'app', params.app_id);
+        await scopedOr404(tx, accountId, app, params.policy_id);
         await tx.deleteResource(accountId, 'app_policy', params.policy_id);
       });
       return { result: { id: params.policy_id } };
@@ -165,7 +175,7 @@ export const appPolicyRoutes: RouteDef[] = [
     handler: async ({ accountId, params, ctx }) => {
       const record = await ctx.store.transaction(accountId, async (tx) => {
         const app = await getOr404(tx, accountId, 'app', params.app_id);
-        const scoped = await scopedOr404(tx, accountId, app.id, params.policy_id);
+        const scoped = await scopedOr404(tx, accountId, app, params.policy_id);
         const { precedence, ...body } = scoped.body;
         const checked = await checkPolicyInput(tx, accountId, body, { id: scoped.id });
         if (!checked.ok) throw validationError(checked.issues);

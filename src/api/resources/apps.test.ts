@@ -289,8 +289,24 @@ await describeEachDatabase('Access applications API', (s) => {
     assert.equal(reusableNow.name, 'Scoped');
     const after = await s.api('GET', `/accounts/${account}/access/apps/${appId}`);
     assert.deepEqual(after.json.result.policies.map((p: any) => [p.id, p.precedence, p.reusable]), [[policyId, 5, true]]);
-    const again = await s.api('PUT', `/accounts/${account}/access/apps/${appId}/policies/${policyId}/make_reusable`);
-    assert.equal(again.status, 404);
+    // The same URL still reads the (now reusable) policy, and refuses to change it with a reason, not a 404.
+    const item = `/accounts/${account}/access/apps/${appId}/policies/${policyId}`;
+    assert.equal((await s.api('GET', item)).json.result.reusable, true);
+    const refusals = [
+      await s.api('PUT', `${item}/make_reusable`),
+      await s.api('PUT', item, { name: 'Scoped', decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }], precedence: 5 }),
+      await s.api('DELETE', item),
+    ];
+    for (const refused of refusals) {
+      assert.equal(refused.status, 409);
+      assert.equal(refused.json.errors[0].code, 1203);
+      assert.match(refused.json.errors[0].message, new RegExp(`is a reusable policy .* at /accounts/${account}/access/policies/${policyId}, or unlink it .* PUT /accounts/${account}/access/apps/${appId}\\.$`));
+    }
+    assert.equal((await s.cf.zeroTrust.access.policies.get(policyId, { account_id: account })).name, 'Scoped', 'nothing changed');
+    const sdkDelete = await s.cf.zeroTrust.access.applications.policies.delete(policyId, { app_id: appId, account_id: account }).catch((err: unknown) => err);
+    assert.ok(sdkDelete instanceof Cloudflare.ConflictError, 'the SDK raises a conflict, not NotFound');
+    const unknown = await s.api('DELETE', `/accounts/${account}/access/apps/${appId}/policies/${randomUUID()}`);
+    assert.equal(unknown.status, 404, 'a policy the application does not use is still not found');
   });
 
   it('user_policy_checks decides a user against the application and explains it', async () => {
