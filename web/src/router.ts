@@ -5,29 +5,47 @@ import { useEffect, useState } from 'preact/hooks';
 
 const CHANGE = 'portcullis:navigate';
 
-/** Unsaved work that leaving the page would lose: a question to confirm, or undefined. */
-let leaveQuestion: (() => string | undefined) | undefined;
+/** Unsaved work that leaving the page would lose, one guard per form (a page may have several). */
+const leaveQuestions = new Set<() => string | undefined>();
+
+/** The first question an unsaved form asks before leaving, or undefined when nothing is unsaved. */
+export function unsavedQuestion(): string | undefined {
+  for (const question of leaveQuestions) {
+    const text = question();
+    if (text !== undefined) return text;
+  }
+  return undefined;
+}
+
+/** Whether the user agrees to leave: nothing is unsaved, or they confirm losing it. */
+export function mayLeave(): boolean {
+  const question = unsavedQuestion();
+  return question === undefined || confirm(question);
+}
 
 /**
  * Ask before leaving while `question` answers a text (unsaved changes): in-app navigation asks
  * with confirm(), closing or reloading the tab with the browser's own prompt. Returns the undo.
  */
 export function guardLeaving(question: () => string | undefined): () => void {
-  leaveQuestion = question;
+  leaveQuestions.add(question);
   const beforeUnload = (event: BeforeUnloadEvent): void => {
     if (question() !== undefined) event.preventDefault();
   };
   addEventListener('beforeunload', beforeUnload);
   return () => {
-    if (leaveQuestion === question) leaveQuestion = undefined;
+    leaveQuestions.delete(question);
     removeEventListener('beforeunload', beforeUnload);
   };
 }
 
-export function navigate(path: string, options: { replace?: boolean } = {}): void {
+/**
+ * Go to `path`, asking first when a form has unsaved changes. `ask: false` leaves without the
+ * question when the changes are not lost by it (the document was deleted, or the draft goes along).
+ */
+export function navigate(path: string, options: { replace?: boolean; ask?: boolean } = {}): void {
   if (path === location.pathname + location.search) return;
-  const question = leaveQuestion?.();
-  if (question !== undefined && !confirm(question)) return;
+  if (options.ask !== false && !mayLeave()) return;
   if (options.replace === true) history.replaceState(null, '', path);
   else history.pushState(null, '', path);
   dispatchEvent(new Event(CHANGE));

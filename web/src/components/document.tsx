@@ -1,5 +1,6 @@
 // The document an editor works on: given at once (a new one, or edits kept from before), or
-// loaded by id; pages show <Pending> until it is there.
+// loaded by id; pages show <Pending> until it is there. It knows whether it differs from the
+// saved version, so that the editor can ask before that work is left behind.
 
 import { useEffect, useState } from 'preact/hooks';
 import { ErrorBanner, Loading } from './common.js';
@@ -7,18 +8,34 @@ import { ErrorBanner, Loading } from './common.js';
 export interface EditedDocument<T> {
   readonly value: T | undefined;
   readonly error: unknown;
+  /** Whether the value differs from the version last loaded or saved. */
+  readonly dirty: boolean;
   set(value: T): void;
+  /** The server now holds `value` (a save answered it): it is the new unedited version. */
+  saved(value: T): void;
 }
 
-/** `initial` when defined; otherwise the document `load` gives for `id`. */
-export function useDocument<T>(id: string | undefined, initial: T | undefined, load: (id: string) => Promise<T>): EditedDocument<T> {
+/**
+ * `initial` when defined; otherwise the document `load` gives for `id`. `initialUnsaved` says
+ * `initial` is edits kept from before (not what the server holds), so it counts as unsaved.
+ */
+export function useDocument<T>(id: string | undefined, initial: T | undefined, load: (id: string) => Promise<T>, initialUnsaved = false): EditedDocument<T> {
   const [value, set] = useState<T | undefined>(initial);
+  // The saved version as JSON: what "unchanged" compares with (undefined: not known, so unsaved).
+  const [baseline, setBaseline] = useState<string | undefined>(() => (initial !== undefined && !initialUnsaved ? JSON.stringify(initial) : undefined));
   const [error, setError] = useState<unknown>(undefined);
   useEffect(() => {
     if (initial !== undefined || id === undefined) return;
-    load(id).then(set, (err: unknown) => setError(err));
+    load(id).then((loaded) => {
+      setBaseline(JSON.stringify(loaded));
+      set(loaded);
+    }, (err: unknown) => setError(err));
   }, [id]);
-  return { value, error, set };
+  const saved = (next: T): void => {
+    setBaseline(JSON.stringify(next));
+    set(next);
+  };
+  return { value, error, dirty: value !== undefined && JSON.stringify(value) !== baseline, set, saved };
 }
 
 export function Pending({ error, what }: { error: unknown; what: string }) {

@@ -1,9 +1,11 @@
 // The frame every editor shares: the notes summaries (errors refuse the save, warnings come
 // with a successful one), request failures, a status line, the submit button, extra actions
-// and a delete button that asks first.
+// and a delete button that asks first. While the form holds unsaved changes, leaving the page
+// (a link, Back, closing or reloading the tab) asks first.
 
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import { guardLeaving } from '../router.js';
 import { ErrorBanner } from './common.js';
 import { ConfirmDialog } from './modal.js';
 import { NotesProvider, NotesSummary } from './notes.js';
@@ -14,6 +16,7 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 export function EditorForm({
   what,
   save,
+  dirty,
   isNew,
   onSubmit,
   onDelete,
@@ -23,6 +26,8 @@ export function EditorForm({
   /** "policy", "Access group", ... */
   what: string;
   save: SaveState;
+  /** Whether the form differs from what the server holds (undefined: the page guards itself). */
+  dirty?: boolean;
   isNew: boolean;
   onSubmit: () => void;
   onDelete?: () => void;
@@ -30,6 +35,8 @@ export function EditorForm({
   children: ComponentChildren;
 }) {
   const [confirming, setConfirming] = useState(false);
+  const question = dirty === true ? `The changes to this ${what} are not saved. Leave without saving them?` : undefined;
+  useEffect(() => (question === undefined ? undefined : guardLeaving(() => question)), [question]);
   const errors = save.notes.filter((n) => n.severity === 'error');
   const warnings = save.notes.filter((n) => n.severity === 'warning');
   return (

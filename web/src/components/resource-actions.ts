@@ -42,7 +42,8 @@ export function resourceActions<Body, Created extends { id: string }, Updated ex
     async remove(id) {
       if ((await state.save(() => api.remove(id), `${what} deleted.`)) === undefined) return false;
       changed();
-      if (listPath !== undefined) navigate(listPath);
+      // Its unsaved edits went with it: no question about them.
+      if (listPath !== undefined) navigate(listPath, { ask: false });
       return true;
     },
   };

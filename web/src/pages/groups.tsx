@@ -69,7 +69,7 @@ export function GroupEditorPage({ groupId }: { groupId: string | undefined }) {
   const actions = resourceActions(save, api.groups, 'Group', '/groups', refreshReferences);
   const submit = async (): Promise<void> => {
     const result = await actions.save(draft.id, groupToWire(draft));
-    if (result !== undefined) setDraft(groupDraftFromWire(result));
+    if (result !== undefined) doc.saved(groupDraftFromWire(result));
   };
 
   return (
@@ -78,7 +78,7 @@ export function GroupEditorPage({ groupId }: { groupId: string | undefined }) {
       <p>
         <Link href="/groups">Back to groups</Link>
       </p>
-      <EditorForm what="group" save={save} isNew={draft.id === undefined} onSubmit={() => void submit()} onDelete={() => void actions.remove(draft.id!)}>
+      <EditorForm what="group" save={save} dirty={doc.dirty} isNew={draft.id === undefined} onSubmit={() => void submit()} onDelete={() => void actions.remove(draft.id!)}>
         <TextField label="Name" pointer="/name" value={draft.name} onInput={(v) => change({ ...draft, name: v })} />
         <CheckboxField label="Default group" pointer="/is_default" checked={draft.is_default} onChange={(v) => change({ ...draft, is_default: v })} />
         <h2>Rules</h2>

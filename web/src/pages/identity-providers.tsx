@@ -4,6 +4,7 @@
 // fields that table does not list stay editable as JSON. docs/identity-providers.md "In the dashboard".
 
 import { useState } from 'preact/hooks';
+import { mayLeave } from '../router.js';
 import { IDENTITY_PROVIDER_FIELDS, SCIM_CONFIG_FIELDS, SIGN_IN_TYPES, type IdentityProvider, type IdentityProviderField, type IdentityProviderRequest } from '../api/operations.js';
 import { authDomainUrl } from '../../../src/schema/auth-domain.js';
 import { useApp } from '../app-context.js';
@@ -264,6 +265,9 @@ export function IdentityProvidersPage() {
   const authDomain = org.data?.auth_domain !== undefined && org.data.auth_domain.trim() !== '' ? authDomainUrl(org.data.auth_domain) : location.origin;
   const [draft, setDraft] = useState<IdpDraft>(blank('oidc'));
   const [stored, setStored] = useState<IdentityProvider | undefined>(undefined);
+  // The form as opened or last saved: an edit since is unsaved work.
+  const [opened, setOpened] = useState<string>(() => JSON.stringify(blank('oidc')));
+  const dirty = JSON.stringify(draft) !== opened;
   const [scimSecret, setScimSecret] = useState<string | undefined>(undefined);
   const save = useSaveState();
 
@@ -271,11 +275,17 @@ export function IdentityProvidersPage() {
     idps.reload();
     refreshReferences();
   });
-  const open = (idp: IdentityProvider | undefined): void => {
+  const show = (idp: IdentityProvider | undefined): void => {
+    const next = idp === undefined ? blank('oidc') : draftOf(idp);
     save.reset();
     setScimSecret(undefined);
     setStored(idp);
-    setDraft(idp === undefined ? blank('oidc') : draftOf(idp));
+    setDraft(next);
+    setOpened(JSON.stringify(next));
+  };
+  // Opening another provider replaces the form: ask first when it holds unsaved changes.
+  const open = (idp: IdentityProvider | undefined): void => {
+    if (mayLeave()) show(idp);
   };
   const submit = async (): Promise<void> => {
     const { body, issues } = requestOf(draft, stored);
@@ -287,11 +297,12 @@ export function IdentityProvidersPage() {
     if (saved === undefined) return;
     setStored(saved);
     setDraft(draftOf(saved));
+    setOpened(JSON.stringify(draftOf(saved)));
     const secret = (saved.scim_config as ScimAnswer | undefined)?.secret;
     setScimSecret(typeof secret === 'string' && secret !== '' ? secret : undefined);
   };
   const remove = async (): Promise<void> => {
-    if (await actions.remove(draft.id!)) open(undefined);
+    if (await actions.remove(draft.id!)) show(undefined);
   };
   const isNew = draft.id === undefined;
   const fields = fieldsOf(draft.type);
@@ -335,6 +346,7 @@ export function IdentityProvidersPage() {
       <EditorForm
         what="identity provider"
         save={save}
+        dirty={dirty}
         isNew={isNew}
         onSubmit={() => void submit()}
         onDelete={() => void remove()}

@@ -99,7 +99,7 @@ export function ListEditorPage({ listId }: { listId: string | undefined }) {
     const values = entriesOf(draft.items);
     const body: ListUpdate = { name: draft.name, description: draft.description, items: values.map((value) => (draft.descriptions[value] !== undefined ? { value, description: draft.descriptions[value] } : { value })) };
     const result = await actions.save(draft.id, body);
-    if (result !== undefined) setDraft({ ...draft, id: result.id, loadedCount: values.length });
+    if (result !== undefined) doc.saved({ ...draft, id: result.id, loadedCount: values.length });
   };
 
   return (
@@ -108,7 +108,7 @@ export function ListEditorPage({ listId }: { listId: string | undefined }) {
       <p>
         <Link href="/lists">Back to lists</Link>
       </p>
-      <EditorForm what="list" save={save} isNew={draft.id === undefined} onSubmit={() => void submit()} onDelete={() => void actions.remove(draft.id!)}>
+      <EditorForm what="list" save={save} dirty={doc.dirty} isNew={draft.id === undefined} onSubmit={() => void submit()} onDelete={() => void actions.remove(draft.id!)}>
         <TextField label="Name" pointer="/name" value={draft.name} onInput={(v) => setDraft({ ...draft, name: v })} />
         <SelectField label="Type" pointer="/type" value={draft.type} disabled={draft.id !== undefined} options={LIST_TYPES.map((t) => ({ value: t, label: t }))} onChange={(v) => setDraft({ ...draft, type: v })} />
         <TextField label="Description" pointer="/description" value={draft.description} onInput={(v) => setDraft({ ...draft, description: v })} />

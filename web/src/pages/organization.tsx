@@ -105,7 +105,7 @@ function OrganizationForm({ org }: { org: Organization }) {
   };
   const issuer = form.auth_domain.trim() === '' ? undefined : authDomainUrl(form.auth_domain);
   return (
-    <EditorForm what="organization" save={save} isNew={false} onSubmit={() => void submit()}>
+    <EditorForm what="organization" save={save} dirty={Object.keys(changes(form, saved, stored)).length > 0} isNew={false} onSubmit={() => void submit()}>
       {stored.created_at === undefined && <p class="banner banner-info">No organization has been saved yet: these are the defaults (the account name, and this server as the auth domain).</p>}
       <div class="grid">
         {text('name', 'Name', 'Shown on sign-in pages.')}
@@ -180,6 +180,7 @@ function SigningKeys() {
       <EditorForm
         what="rotation interval"
         save={save}
+        dirty={days.trim() !== String(shown.key_rotation_interval_days)}
         isNew={false}
         onSubmit={() => void submit()}
         actions={

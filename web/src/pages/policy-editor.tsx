@@ -28,7 +28,7 @@ export function PolicyEditorPage({ policyId }: { policyId: string | undefined })
   const { api, setDraft } = app;
   // Coming back from the tester keeps the edits in progress.
   const kept = app.draft !== undefined && app.draft.id === policyId ? app.draft : undefined;
-  const doc = useDocument(policyId, kept ?? (policyId === undefined ? newPolicyDraft() : undefined), async (id) => policyDraftFromWire((await api.policies.get(id)).result));
+  const doc = useDocument(policyId, kept ?? (policyId === undefined ? newPolicyDraft() : undefined), async (id) => policyDraftFromWire((await api.policies.get(id)).result), kept !== undefined);
   const save = useSaveState();
   const draft = doc.value;
   const setLocal = doc.set;
@@ -45,12 +45,13 @@ export function PolicyEditorPage({ policyId }: { policyId: string | undefined })
   const actions = resourceActions(save, api.policies, 'Policy', '/policies', () => setDraft(undefined));
   const submit = async (): Promise<void> => {
     const result = await actions.save(draft.id, policyToWire(draft));
-    if (result !== undefined) setLocal(policyDraftFromWire(result));
+    if (result !== undefined) doc.saved(policyDraftFromWire(result));
   };
 
   const tryIn = (path: string): void => {
     setDraft(draft);
-    navigate(`${path}?draft=1`);
+    // The draft goes along (and comes back here): nothing is lost.
+    navigate(`${path}?draft=1`, { ask: false });
   };
 
   return (
@@ -62,6 +63,7 @@ export function PolicyEditorPage({ policyId }: { policyId: string | undefined })
       <EditorForm
         what="policy"
         save={save}
+        dirty={doc.dirty}
         isNew={draft.id === undefined}
         onSubmit={() => void submit()}
         onDelete={() => void actions.remove(draft.id!)}
