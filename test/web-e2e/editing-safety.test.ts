@@ -127,4 +127,84 @@ describe('the dashboard keeps unsaved work and reads what the token allows', { s
     assert.equal(questions.length, 1);
     answer = 'dismiss';
   });
+
+  it('fills the pickers a narrower token can read and says which it cannot, only where they are used', async () => {
+    const serviceToken = (await s.api('POST', `${A()}/access/service_tokens`, { name: 'CI robot' })).json.result.id as string;
+    const policy = (
+      await s.api('POST', `${A()}/access/policies`, {
+        name: 'Engineers or the CI robot',
+        decision: 'non_identity',
+        include: [{ group: { id: fixture.groupId } }, { service_token: { token_id: serviceToken } }],
+      })
+    ).json.result.id as string;
+    // Everything a policy author reads, but neither service tokens nor device posture.
+    const reads: PermissionName[] = PERMISSION_GROUPS.map((g) => g.name).filter((n) => n.endsWith(' Read') && !/Service Tokens|Device Posture|API Tokens/.test(n));
+    const token = await scopedToken(s.store, s.accountId, reads);
+    const p = await openWithToken(`/policies/${policy}`, token);
+    await p.getByRole('heading', { name: 'Edit policy: Engineers or the CI robot' }).waitFor();
+
+    const engineering = await groupName();
+    assert.equal(await shownOption(p, 'Access group', 1, engineering), engineering, 'the group that exists is named, not "not found"');
+    const unreadable = `${serviceToken} (cannot be read with this token)`;
+    assert.equal(await shownOption(p, 'Service token', 2, unreadable), unreadable);
+    const robot = p.getByRole('listitem', { name: 'Include rule 2', exact: true }).getByLabel('Service token', { exact: true });
+    const describedBy = (await robot.getAttribute('aria-describedby')) ?? '';
+    const hint = p.locator(`[id="${describedBy.split(' ').find((id) => id.endsWith('-references'))}"]`);
+    assert.match((await hint.textContent()) ?? '', /^Service tokens cannot be read with this token, so the choices are incomplete: .*Service Tokens Read/);
+    assert.equal(await p.getByRole('alert').count(), 0, 'no page-wide alert');
+
+    // Pages that use no service tokens say nothing about them.
+    await sidebar(p, 'Access groups').click();
+    await p.getByRole('heading', { name: 'Access groups', level: 1 }).waitFor();
+    assert.equal(await p.getByText(/cannot be read with this token/).count(), 0);
+    // What-if's request context uses the posture rules: it says so there.
+    await sidebar(p, 'What-if').click();
+    await p.getByText(/^Device posture rules cannot be read with this token/).waitFor();
+  });
+
+  it('loads the pickers again after a rate limit instead of keeping the failure', async () => {
+    const p = await newPage();
+    let refused = 0;
+    await p.route(/\/access\/groups\?/, async (route) => {
+      if (refused++ > 0) return route.continue();
+      await route.fulfill({ status: 429, headers: { 'content-type': 'application/json', 'retry-after': '1' }, body: JSON.stringify({ success: false, errors: [{ code: 10429, message: 'Too many requests for this API token; retry in 1 s.' }], messages: [], result: null }) });
+    });
+    await signIn(p, s, `/groups/${fixture.groupId}`);
+    // A policy that names the group: its picker first says why it lacks it, then has it.
+    const policy = (await s.api('POST', `${A()}/access/policies`, { name: 'Engineers only', decision: 'allow', include: [{ group: { id: fixture.groupId } }] })).json.result.id as string;
+    await p.evaluate((to) => {
+      history.pushState(null, '', to);
+      dispatchEvent(new Event('portcullis:navigate'));
+    }, `/policies/${policy}`);
+    const engineering = await groupName();
+    assert.equal(await shownOption(p, 'Access group', 1, engineering), engineering, 'the group is named once the load is tried again');
+    assert.equal(await p.getByText(/Access groups could not be loaded/).count(), 0, 'the failure is gone once the load succeeds');
+    assert.ok(refused >= 2, `the groups were asked for again (${refused} requests)`);
+  });
+
+  it('asks to sign in again over the page when the token stops working mid-edit, keeping the edit', async () => {
+    const writer = await s.api('POST', '/user/tokens', {
+      name: 'expires mid-edit',
+      policies: [{ effect: 'allow', permission_groups: PERMISSION_GROUPS.filter((g) => g.scope === 'account').map((g) => ({ id: g.id })), resources: { [`com.cloudflare.api.account.${s.accountId}`]: '*' } }],
+    });
+    assert.equal(writer.status, 200, JSON.stringify(writer.json.errors));
+    const p = await openWithToken(`/groups/${fixture.groupId}`, writer.json.result.value as string);
+    const name = p.getByLabel('Name', { exact: true });
+    await name.fill('Engineering (renamed before the token went)');
+    assert.equal((await s.api('DELETE', `/user/tokens/${writer.json.result.id as string}`)).status, 200);
+
+    await p.getByRole('button', { name: 'Save group' }).click();
+    const dialog = p.getByRole('dialog', { name: 'Sign in again to keep your changes' });
+    await dialog.waitFor();
+    assert.match((await dialog.getByRole('alert').first().textContent()) ?? '', /The API token stopped working: Authentication error/);
+    const tokenField = dialog.getByLabel('API token');
+    assert.equal(await tokenField.evaluate((input) => input === document.activeElement), true, 'focus is on the token field');
+    await tokenField.fill(s.rootToken);
+    await dialog.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+    assert.equal(await name.inputValue(), 'Engineering (renamed before the token went)', 'the edit is still there');
+    await p.getByRole('button', { name: 'Save group' }).click();
+    await p.getByRole('status').filter({ hasText: 'Group saved.' }).waitFor();
+    assert.equal((await s.api('GET', `${A()}/access/groups/${fixture.groupId}`)).json.result.name, 'Engineering (renamed before the token went)');
+  });
 });

@@ -3,7 +3,7 @@
 
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
-import type { Credentials } from './api/client.js';
+import { ApiFailure, type Credentials } from './api/client.js';
 import type { AccountApi } from './api/resources.js';
 import type { App, GatewayList, Group, IdentityProvider, PostureRule, ServiceToken } from './api/operations.js';
 import type { PolicyDraft } from './rules/model.js';
@@ -20,10 +20,28 @@ export interface References {
 
 export const NO_REFERENCES: References = { group: [], list: [], identity_provider: [], service_token: [], posture_rule: [], app: [] };
 
+export type ReferenceKind = keyof References;
+
+/** Each kind the last load could not read, with why. A token may lack some read permissions. */
+export type ReferenceFailures = Partial<Record<ReferenceKind, unknown>>;
+
+/** What the kinds are called in sentences. */
+export const REFERENCE_NAMES: Readonly<Record<ReferenceKind, string>> = {
+  group: 'Access groups',
+  list: 'Lists',
+  identity_provider: 'Identity providers',
+  service_token: 'Service tokens',
+  posture_rule: 'Device posture rules',
+  app: 'Applications',
+};
+
 export interface AppState {
   readonly credentials: Credentials;
   readonly api: AccountApi;
   readonly references: References;
+  /** Whether the first load of the references has finished (until then the pickers are empty). */
+  readonly referencesLoaded: boolean;
+  readonly referenceFailures: ReferenceFailures;
   /** Reload the pickers' objects (after a page created or deleted one). */
   refreshReferences(): void;
   /** The rule builder's current policy, kept when the user moves to the tester. */
@@ -40,14 +58,38 @@ export function useApp(): AppState {
   return state;
 }
 
-export async function loadReferences(api: AccountApi): Promise<References> {
-  const [group, list, identity_provider, service_token, posture_rule, app] = await Promise.all([
-    api.groups.all(),
-    api.lists.all(),
-    api.identityProviders.all(),
-    api.serviceTokens.all(),
-    api.postureRules.all(),
-    api.apps.all(),
-  ]);
-  return { group, list, identity_provider, service_token, posture_rule, app };
+/**
+ * Every kind independently: one the token cannot read (or that failed) keeps what `previous`
+ * held of it and is reported in `failures`; the others load as usual.
+ */
+export async function loadReferences(api: AccountApi, previous: References): Promise<{ references: References; failures: ReferenceFailures }> {
+  const loads: { readonly [K in ReferenceKind]: () => Promise<References[K]> } = {
+    group: () => api.groups.all(),
+    list: () => api.lists.all(),
+    identity_provider: () => api.identityProviders.all(),
+    service_token: () => api.serviceTokens.all(),
+    posture_rule: () => api.postureRules.all(),
+    app: () => api.apps.all(),
+  };
+  const kinds = Object.keys(loads) as ReferenceKind[];
+  const settled = await Promise.allSettled(kinds.map((kind) => loads[kind]()));
+  const references: Record<string, unknown> = {};
+  const failures: ReferenceFailures = {};
+  settled.forEach((outcome, i) => {
+    const kind = kinds[i]!;
+    if (outcome.status === 'fulfilled') references[kind] = outcome.value;
+    else {
+      references[kind] = previous[kind];
+      failures[kind] = outcome.reason;
+    }
+  });
+  return { references: references as unknown as References, failures };
 }
+
+/** A failure that may pass by itself (rate limit, server or network trouble), unlike a missing permission. */
+export function isTransient(err: unknown): boolean {
+  return err instanceof ApiFailure && (err.kind === 'network' || err.status === 429 || err.status >= 500);
+}
+
+/** A failure because the token lacks the permission (not because the objects are missing). */
+export const isForbidden = (err: unknown): boolean => err instanceof ApiFailure && err.status === 403;

@@ -1,11 +1,12 @@
 // The shell: sign-in, then a header, the navigation and the page for the current path.
-// A 401 from any request signs the user out with the server's message.
+// A 401 from any request signs the user out with the server's message; while a form holds
+// unsaved changes it asks to sign in again over the page instead, keeping them.
 
-import { useEffect, useMemo, useState } from 'preact/hooks';
-import { ApiClient, type Credentials } from './api/client.js';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { ApiClient, type ApiFailure, type Credentials } from './api/client.js';
 import { accountApi } from './api/resources.js';
-import { AppContext, NO_REFERENCES, loadReferences, type AppState, type References } from './app-context.js';
-import { ErrorBanner, Link, PageTitle } from './components/common.js';
+import { AppContext, NO_REFERENCES, isTransient, loadReferences, type AppState, type ReferenceFailures, type References } from './app-context.js';
+import { Link, PageTitle } from './components/common.js';
 import { AccessLogPage } from './pages/access-log.js';
 import { AppsPage, AppPage } from './pages/apps.js';
 import { GroupEditorPage, GroupsPage } from './pages/groups.js';
@@ -13,7 +14,7 @@ import { IdentityProvidersPage } from './pages/identity-providers.js';
 import { OrganizationPage } from './pages/organization.js';
 import { OverviewPage } from './pages/overview.js';
 import { ListEditorPage, ListsPage } from './pages/lists.js';
-import { LoginPage } from './pages/login.js';
+import { LoginPage, SignInAgainDialog } from './pages/login.js';
 import { PoliciesPage } from './pages/policies.js';
 import { PolicyEditorPage } from './pages/policy-editor.js';
 import { ProtectAppPage } from './pages/protect.js';
@@ -21,7 +22,7 @@ import { TesterPage } from './pages/tester.js';
 import { UsersPage } from './pages/users.js';
 import { WhatIfPage } from './pages/what-if.js';
 import type { PolicyDraft } from './rules/model.js';
-import { matchRoute, navigate, useLocation } from './router.js';
+import { matchRoute, mayLeave, navigate, unsavedQuestion, useLocation } from './router.js';
 import { forgetToken, loadCredentials, saveCredentials, suggestedAccount } from './session.js';
 
 const NAV: readonly { href: string; label: string }[] = [
@@ -59,26 +60,69 @@ export function Root() {
       />
     );
   }
-  return <SignedIn credentials={credentials} signOut={signOut} />;
+  const signedInAgain = (c: Credentials): void => {
+    saveCredentials(c);
+    setCredentials(c);
+  };
+  return <SignedIn credentials={credentials} signOut={signOut} signedInAgain={signedInAgain} />;
 }
 
-function SignedIn({ credentials, signOut }: { credentials: Credentials; signOut: (message?: string) => void }) {
-  const api = useMemo(() => accountApi(new ApiClient(credentials, (message) => signOut(`Signed out: ${message}`))), [credentials]);
-  const [references, setReferences] = useState<References>(NO_REFERENCES);
-  const [referencesError, setReferencesError] = useState<unknown>(undefined);
+/** The pickers' objects: loaded yet, and the kinds the last load could not read. */
+interface ReferenceState {
+  readonly references: References;
+  readonly loaded: boolean;
+  readonly failures: ReferenceFailures;
+}
+
+/** How long to wait before loading again after `failures`, in ms; undefined when waiting cannot help. */
+function retryDelay(failures: ReferenceFailures, attempt: number): number | undefined {
+  const transient = Object.values(failures).filter(isTransient) as ApiFailure[];
+  if (transient.length === 0) return undefined;
+  // The server's Retry-After when it gave one, else a backoff from 2 s up to a minute.
+  const told = Math.max(0, ...transient.map((f) => f.retryAfterSeconds ?? 0));
+  return Math.max(told, Math.min(60, 2 ** (attempt + 1))) * 1000;
+}
+
+function SignedIn({ credentials, signOut, signedInAgain }: { credentials: Credentials; signOut: (message?: string) => void; signedInAgain: (credentials: Credentials) => void }) {
+  // The token stopped working while something was unsaved: why, for the sign-in-again dialog.
+  const [expired, setExpired] = useState<string | undefined>(undefined);
+  const unauthorized = (message: string): void => {
+    if (unsavedQuestion() !== undefined) setExpired(`The API token stopped working: ${message}`);
+    else signOut(`Signed out: ${message}`);
+  };
+  const api = useMemo(() => accountApi(new ApiClient(credentials, unauthorized)), [credentials]);
+  const [refs, setRefs] = useState<ReferenceState>({ references: NO_REFERENCES, loaded: false, failures: {} });
+  const latest = useRef(refs);
+  latest.current = refs;
+  const retries = useRef(0);
   const [generation, setGeneration] = useState(0);
   const [draft, setDraft] = useState<PolicyDraft | undefined>(undefined);
   const { path } = useLocation();
 
   useEffect(() => {
-    loadReferences(api).then(
-      (loaded) => {
-        setReferences(loaded);
-        setReferencesError(undefined);
-      },
-      (err: unknown) => setReferencesError(err),
-    );
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    void loadReferences(api, latest.current.references).then(({ references, failures }) => {
+      if (!live) return;
+      setRefs({ references, loaded: true, failures });
+      // A rate limit or a network blip passes: load again after it rather than keep its message for the session.
+      const delay = retryDelay(failures, retries.current);
+      if (delay === undefined) retries.current = 0;
+      else {
+        retries.current++;
+        timer = setTimeout(() => setGeneration((g) => g + 1), delay);
+      }
+    });
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
   }, [api, generation]);
+
+  // Moving to another page is also a good moment to try a transient failure again.
+  useEffect(() => {
+    if (Object.values(latest.current.failures).some(isTransient)) setGeneration((g) => g + 1);
+  }, [path]);
 
   useEffect(() => {
     if (path === '/' || path === '') navigate('/overview', { replace: true });
@@ -87,7 +131,9 @@ function SignedIn({ credentials, signOut }: { credentials: Credentials; signOut:
   const state: AppState = {
     credentials,
     api,
-    references,
+    references: refs.references,
+    referencesLoaded: refs.loaded,
+    referenceFailures: refs.failures,
     refreshReferences: () => setGeneration((g) => g + 1),
     draft,
     setDraft,
@@ -104,7 +150,7 @@ function SignedIn({ credentials, signOut }: { credentials: Credentials; signOut:
         <span class="account" title="Account id">
           Account <code>{credentials.accountId}</code>
         </span>
-        <button type="button" onClick={() => signOut()}>
+        <button type="button" onClick={() => mayLeave() && signOut()}>
           Sign out
         </button>
       </header>
@@ -121,10 +167,21 @@ function SignedIn({ credentials, signOut }: { credentials: Credentials; signOut:
           </ul>
         </nav>
         <main id="main" tabIndex={-1}>
-          <ErrorBanner error={referencesError} title="Groups, lists and identity providers for the pickers could not be loaded" />
           <Page key={path} path={path} />
         </main>
       </div>
+      {expired !== undefined && (
+        <SignInAgainDialog
+          accountId={credentials.accountId}
+          reason={expired}
+          onSignedIn={(c) => {
+            setExpired(undefined);
+            signedInAgain(c);
+          }}
+          onSignOut={() => signOut(`Signed out: ${expired}`)}
+          onClose={() => setExpired(undefined)}
+        />
+      )}
     </AppContext.Provider>
   );
 }

@@ -30,6 +30,8 @@ export class ApiFailure extends Error {
     readonly kind: FailureKind,
     readonly status: number,
     readonly errors: readonly EnvelopeMessage[],
+    /** The server's Retry-After, in seconds, when it gave one (a 429 or 503). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(errors.map((e) => e.message).join(' ') || `Request failed (${status}).`);
   }
@@ -92,7 +94,8 @@ export class ApiClient {
         this.onUnauthorized(errors[0].message);
         throw new ApiFailure('unauthorized', 401, errors);
       }
-      throw new ApiFailure('http', response.status, errors);
+      const retryAfter = Number(response.headers.get('retry-after') ?? '');
+      throw new ApiFailure('http', response.status, errors, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
     }
     return { result: envelope.result as T, messages: envelope.messages ?? [], ...(envelope.result_info !== undefined ? { info: envelope.result_info } : {}) };
   }

@@ -7,6 +7,7 @@ import { useState } from 'preact/hooks';
 import type { AccessRequest } from '../api/operations.js';
 import type { QueryOf } from '../api/resources.js';
 import { useApp } from '../app-context.js';
+import { ReferenceProblems } from '../components/reference-problem.js';
 import { formatCount, Link, PageTitle, Pager, useAsync } from '../components/common.js';
 import { TableView } from '../components/table.js';
 import { replaceAddress, useLocation } from '../router.js';
@@ -180,6 +181,7 @@ export function AccessLogPage() {
             </select>
           </label>
         </div>
+        <ReferenceProblems kinds={['app']} />
         <div class="form-actions">
           <button type="submit" class="primary">
             Apply filters

@@ -8,6 +8,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiClient, describeError, type Credentials } from '../api/client.js';
 import type { Account } from '../api/operations.js';
 import { reachableAccounts } from '../api/resources.js';
+import { Modal } from '../components/modal.js';
 
 const ACCOUNT_ID = /^[0-9a-f]{32}$/i;
 
@@ -136,5 +137,62 @@ export function LoginPage({ initialAccount, notice, onSignedIn }: { initialAccou
         </button>
       </form>
     </main>
+  );
+}
+
+/**
+ * The token stopped working (expired, rolled, deleted) while a form holds unsaved changes: sign
+ * in again over the page instead of leaving it, so that the changes can still be saved.
+ */
+export function SignInAgainDialog({ accountId, reason, onSignedIn, onSignOut, onClose }: { accountId: string; reason: string; onSignedIn: (credentials: Credentials) => void; onSignOut: () => void; onClose: () => void }) {
+  const [token, setToken] = useState('');
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [checking, setChecking] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => input.current?.focus(), []);
+  const submit = async (event: Event): Promise<void> => {
+    event.preventDefault();
+    if (checking) return;
+    const trimmed = token.trim();
+    if (trimmed === '') return setError('Enter an API token.');
+    setChecking(true);
+    setError(undefined);
+    try {
+      const credentials = { token: trimmed, accountId };
+      await check(credentials);
+      onSignedIn(credentials);
+    } catch (err) {
+      setError(describeError(err));
+      input.current?.focus();
+    } finally {
+      setChecking(false);
+    }
+  };
+  return (
+    <Modal title="Sign in again to keep your changes" variant="dialog" onClose={onClose}>
+      <form onSubmit={(e) => void submit(e)} noValidate>
+        <p role="alert">{reason}</p>
+        <p>
+          Your unsaved changes are still on the page. Sign in with a valid API token for account <code>{accountId}</code>, then save them.
+        </p>
+        {error !== undefined && (
+          <p class="banner banner-error" role="alert" id="sign-in-again-problem">
+            {error}
+          </p>
+        )}
+        <div class="field">
+          <label for="sign-in-again-token">API token</label>
+          <input id="sign-in-again-token" ref={input} type="password" autocomplete="off" value={token} aria-describedby={error !== undefined ? 'sign-in-again-problem' : undefined} onInput={(e) => setToken(e.currentTarget.value)} />
+        </div>
+        <div class="form-actions">
+          <button type="submit" class="primary" aria-disabled={checking}>
+            {checking ? 'Checking…' : 'Sign in'}
+          </button>
+          <button type="button" class="danger" onClick={onSignOut}>
+            Sign out and discard the changes
+          </button>
+        </div>
+      </form>
+    </Modal>
   );
 }

@@ -5,6 +5,7 @@
 import { useState } from 'preact/hooks';
 import type { Identity, WhatIfRequest, WhatIfResult } from '../api/operations.js';
 import { useApp } from '../app-context.js';
+import { ReferenceProblems } from '../components/reference-problem.js';
 import { DecisionBadge, ErrorBanner, Loading, PageTitle, SearchBox, StatusBadge, useAsync } from '../components/common.js';
 import { RadioGroup, Section, SelectField, TextField } from '../components/fields.js';
 import { ExplanationView } from '../components/explanation.js';
@@ -118,6 +119,7 @@ export function WhatIfPage() {
               { value: 'app', label: "An application's policies", hint: 'by precedence' },
             ]}
           />
+          {policySource === 'app' && <ReferenceProblems kinds={['app']} />}
           {policySource === 'app' ? (
             <SelectField label="Application" pointer="/app_id" value={appId} options={[{ value: '', label: 'Choose an application…' }, ...references.app.map((a) => ({ value: a.id, label: a.name ?? a.id }))]} onChange={setAppId} />
           ) : policies.data === undefined ? (
@@ -128,6 +130,7 @@ export function WhatIfPage() {
           <FieldNotes id={notesId('/policies')} notes={notes.filter((n) => n.pointer.startsWith('/policies'))} />
         </Section>
         <Section title="Request context (leave empty to keep the identity's own)">
+          <ReferenceProblems kinds={['identity_provider', 'posture_rule']} />
           <div class="grid">
             <TextField label="IP address" pointer="/context/ip" placeholder="192.0.2.7" value={context.ip} onInput={(v) => setContext({ ...context, ip: v })} />
             <TextField label="Country" pointer="/context/country" placeholder="US" value={context.country} onInput={(v) => setContext({ ...context, country: v })} />

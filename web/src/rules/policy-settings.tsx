@@ -4,6 +4,7 @@
 import { useApp } from '../app-context.js';
 import { CheckboxField, ChoiceSet, Section, TextField } from '../components/fields.js';
 import { FieldNotes, fieldId, notesId, useNotes } from '../components/notes.js';
+import { useReferenceProblem } from '../components/reference-problem.js';
 import { newKey, type ApprovalGroupDraft, type PolicyDraft } from './model.js';
 
 const AUTHENTICATORS = ['totp', 'biometrics', 'security_key'] as const;
@@ -15,6 +16,7 @@ function ApprovalGroup({ group, index, onChange, onRemove }: { group: ApprovalGr
   const listPointer = `${pointer}/email_list_uuid`;
   const listNotes = useNotes(listPointer);
   const emailLists = references.list.filter((l) => l.type === 'EMAIL');
+  const problem = useReferenceProblem('list');
   return (
     <li class="approval-group" aria-label={`Approval group ${index + 1}`}>
       <TextField label="Approvals needed" pointer={`${pointer}/approvals_needed`} value={group.approvals_needed} onInput={(v) => onChange({ ...group, approvals_needed: v })} />
@@ -29,6 +31,7 @@ function ApprovalGroup({ group, index, onChange, onRemove }: { group: ApprovalGr
             </option>
           ))}
         </select>
+        {problem !== undefined && <p class="hint reference-problem">{problem}</p>}
         <FieldNotes id={notesId(listPointer)} notes={listNotes} />
       </div>
       <button type="button" class="remove" onClick={onRemove}>

@@ -8,6 +8,7 @@ import { RISK_LEVELS, type RiskLevel, type RuleListName, type Selector } from '.
 import { ChoiceSet } from '../components/fields.js';
 import { useApp, type References } from '../app-context.js';
 import { FieldNotes, fieldId, notesId, useNotes } from '../components/notes.js';
+import { useMissingLabel, useReferenceProblem } from '../components/reference-problem.js';
 import { placeholderOf } from './labels.js';
 import { emptyRule, specOf, withSelector, type FieldValue, type RuleDraft, type RuleSetDraft } from './model.js';
 
@@ -52,14 +53,17 @@ function RuleField({ spec, field, value, pointer, onChange }: { spec: SelectorSp
   const id = fieldId(pointer);
   const label = field.label + (field.required ? '' : ' (optional)');
   const invalid = notes.some((n) => n.severity === 'error');
-  const described = notes.length > 0 ? notesId(pointer) : undefined;
+  const reference = spec.reference?.field === field.name;
+  const problem = useReferenceProblem(reference ? spec.reference?.kind : undefined);
+  const missing = useMissingLabel(spec.reference?.kind);
+  const problemId = `${id}-references`;
+  const described = [notes.length > 0 ? notesId(pointer) : undefined, problem !== undefined ? problemId : undefined].filter((d) => d !== undefined).join(' ') || undefined;
 
   if (field.format === 'risk_levels') {
     return <ChoiceSet label={label} pointer={pointer} options={RISK_LEVELS} chosen={(Array.isArray(value) ? value : []) as RiskLevel[]} onChange={onChange} />;
   }
 
   const text = typeof value === 'string' ? value : '';
-  const reference = spec.reference?.field === field.name;
   return (
     <div class="field">
       <label for={id}>{label}</label>
@@ -71,7 +75,7 @@ function RuleField({ spec, field, value, pointer, onChange }: { spec: SelectorSp
               {o.label}
             </option>
           ))}
-          {text !== '' && !referenceOptions(references, spec).some((o) => o.value === text) && <option value={text}>{text} (not found)</option>}
+          {text !== '' && !referenceOptions(references, spec).some((o) => o.value === text) && <option value={text}>{text} ({missing})</option>}
         </select>
       ) : (
         <input
@@ -86,6 +90,11 @@ function RuleField({ spec, field, value, pointer, onChange }: { spec: SelectorSp
           aria-describedby={described}
           onInput={(e) => onChange(e.currentTarget.value)}
         />
+      )}
+      {problem !== undefined && (
+        <p class="hint reference-problem" id={problemId}>
+          {problem}
+        </p>
       )}
       <FieldNotes id={notesId(pointer)} notes={notes} />
     </div>
