@@ -207,4 +207,21 @@ describe('the dashboard keeps unsaved work and reads what the token allows', { s
     await p.getByRole('status').filter({ hasText: 'Group saved.' }).waitFor();
     assert.equal((await s.api('GET', `${A()}/access/groups/${fixture.groupId}`)).json.result.name, 'Engineering (renamed before the token went)');
   });
+
+  it('orders the access log through the server: only the time heading sorts, and it sorts every page', async () => {
+    // More entries than a page (25) holds: the oldest is not on the first page of the newest first.
+    for (let i = 0; i < 27; i++) await devSignIn(s, i === 0 ? 'zed@example.com' : 'ada@example.com', 'wiki.example.com');
+    const all = (await s.api('GET', `${A()}/access/logs/access_requests?direction=asc&per_page=100`)).json.result as { ray_id: string }[];
+    const p = await openPage('/access-log');
+    await p.locator('table tbody tr').first().waitFor();
+    for (const heading of ['User', 'Application', 'Outcome']) assert.equal(await p.getByRole('columnheader', { name: heading }).getByRole('button').count(), 0, `${heading} is not sortable on one page`);
+    const time = p.getByRole('columnheader', { name: /^Time/ });
+    assert.equal(await time.getAttribute('aria-sort'), 'descending', 'the log comes newest first');
+    const [request] = await Promise.all([p.waitForRequest((r) => r.url().includes('/logs/access_requests') && r.url().includes('direction=asc')), time.getByRole('button').click()]);
+    assert.ok(request);
+    await p.waitForFunction((first) => document.querySelector('table tbody tr code')?.textContent === first, all[0]!.ray_id);
+    assert.equal(await time.getAttribute('aria-sort'), 'ascending');
+    assert.equal(new URL(p.url()).searchParams.get('direction'), 'asc');
+    assert.equal(await p.getByLabel('Order').inputValue(), 'asc', 'the Order filter says the same');
+  });
 });

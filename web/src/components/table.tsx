@@ -1,5 +1,7 @@
 // A resource list as a table: its load error, a loading state, the header row (sortable by the
-// columns that say how) and a message when there is nothing to show.
+// columns that say how) and a message when there is nothing to show. Sorting the rows here is
+// right only for a list loaded whole; a table the server pages sorts through the server
+// (`serverSort`), or not at all.
 
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
@@ -19,6 +21,7 @@ export function TableView<T>({
   row,
   empty,
   sortKeys = [],
+  serverSort,
 }: {
   /** What the rows are, plural: "Access groups". */
   what: string;
@@ -30,8 +33,16 @@ export function TableView<T>({
   empty: string;
   /** Per column, how to sort by it (undefined: not sortable). The order given is kept until a heading is clicked. */
   sortKeys?: readonly (SortKey<T> | undefined)[];
+  /** The one column the server orders the rows by (every page, not just this one), and how to reverse it. */
+  serverSort?: { readonly column: number; readonly descending: boolean; reverse(): void };
 }) {
-  const [sort, setSort] = useState<{ column: number; descending: boolean } | undefined>(undefined);
+  const [localSort, setSort] = useState<{ column: number; descending: boolean } | undefined>(undefined);
+  const sort = serverSort ?? localSort;
+  const sortable = (column: number): boolean => (serverSort !== undefined ? serverSort.column === column : sortKeys[column] !== undefined);
+  const clicked = (column: number): void => {
+    if (serverSort !== undefined) serverSort.reverse();
+    else setSort({ column, descending: sort?.column === column && !sort.descending });
+  };
   if (items === undefined) return error !== undefined ? <ErrorBanner error={error} title={`The ${what.toLowerCase()} could not be loaded`} /> : <Loading what={what.toLowerCase()} />;
   return (
     <>
@@ -45,10 +56,10 @@ export function TableView<T>({
                 <th key={i} scope="col" aria-sort={sort?.column === i ? (sort.descending ? 'descending' : 'ascending') : undefined}>
                   {column === '' ? (
                     <span class="visually-hidden">Actions</span>
-                  ) : sortKeys[i] === undefined ? (
+                  ) : !sortable(i) ? (
                     column
                   ) : (
-                    <button type="button" class="sort" onClick={() => setSort({ column: i, descending: sort?.column === i && !sort.descending })}>
+                    <button type="button" class="sort" onClick={() => clicked(i)}>
                       {column}
                       <span aria-hidden="true">{sort?.column !== i ? ' ↕' : sort.descending ? ' ↓' : ' ↑'}</span>
                     </button>
@@ -57,7 +68,7 @@ export function TableView<T>({
               ))}
             </tr>
           </thead>
-          <tbody>{sorted(items, sort, sortKeys).map(row)}</tbody>
+          <tbody>{(serverSort !== undefined ? items : sorted(items, sort, sortKeys)).map(row)}</tbody>
         </table>
         {items.length === 0 && <p class="empty">{empty}</p>}
       </div>

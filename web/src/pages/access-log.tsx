@@ -109,6 +109,14 @@ export function AccessLogPage() {
     setPage(1);
     replaceAddress(addressOf(next));
   };
+  // The Time heading reverses the order of the whole log, as the Order filter does; other filters being typed stay unapplied.
+  const reorder = (direction: Filters['direction']): void => {
+    const next = { ...applied, direction };
+    setForm({ ...form, direction });
+    setApplied(next);
+    setPage(1);
+    replaceAddress(addressOf(next));
+  };
   const field = <K extends keyof Filters>(key: K, value: Filters[K]): void => setForm({ ...form, [key]: value });
 
   const entries = log.data?.result;
@@ -196,7 +204,8 @@ export function AccessLogPage() {
         error={log.error}
         items={entries}
         columns={['Time (UTC)', 'User', 'Application', 'Outcome', 'Action', 'Identity provider', 'Country', 'IP address', 'Ray ID']}
-        sortKeys={[(e) => e.created_at, (e) => e.user_email ?? '', (e) => appName(e.app_uid) ?? e.app_domain ?? '', (e) => (e.allowed ? 1 : 0)]}
+        // The server pages the log: only its time order (the Order filter) sorts every page.
+        serverSort={{ column: 0, descending: applied.direction === 'desc', reverse: () => reorder(applied.direction === 'desc' ? 'asc' : 'desc') }}
         empty={
           isFiltered(applied)
             ? 'No entries match these filters.'
