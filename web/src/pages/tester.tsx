@@ -6,7 +6,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { QueryOf } from '../api/resources.js';
 import type { PolicyTestProgress, PolicyTestUser, PolicyTestUserExplained } from '../api/operations.js';
-import { useApp } from '../app-context.js';
+import { isTransient, useApp } from '../app-context.js';
+import { ApiFailure } from '../api/client.js';
 import { BarChart } from '../components/chart.js';
 import { ErrorBanner, formatCount, Loading, PageTitle, Pager, StatusBadge, useAsync } from '../components/common.js';
 import { DifferenceList, ExplanationView } from '../components/explanation.js';
@@ -17,6 +18,8 @@ import { useLocation } from '../router.js';
 type UsersFilter = QueryOf<'access-policy-tests-users'>;
 
 const POLL_MS = 400;
+/** The longest wait between two reads of a test's progress after failed ones. */
+const POLL_RETRY_MAX_MS = 15_000;
 const PER_PAGE = 25;
 
 type FilterName = 'all' | 'approved' | 'blocked' | 'error' | 'gains' | 'loses' | 'changed';
@@ -56,6 +59,8 @@ export function TesterPage() {
   const [test, setTest] = useState<RunningTest | undefined>(undefined);
   const [progress, setProgress] = useState<PolicyTestProgress | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
+  /** Why the running test's progress could not be read (the test itself may still be running). */
+  const [pollError, setPollError] = useState<unknown>(undefined);
   const [starting, setStarting] = useState(false);
 
   const chosen = chosenPolicies(policies.data ?? [], choice, draft, apps.data ?? []);
@@ -69,6 +74,7 @@ export function TesterPage() {
       const withBaseline = compare && canCompare;
       const answer = await api.tests.start({ policies: chosen.entries, ...(withBaseline ? { baseline_policies: chosen.baseline } : {}) });
       setProgress(undefined);
+      setPollError(undefined);
       setTest({ id: answer.result.id, compare: withBaseline });
     } catch (err) {
       setError(err);
@@ -77,19 +83,29 @@ export function TesterPage() {
     }
   };
 
-  // Poll the running test until it stops processing.
+  // Poll the running test until it stops processing. A failed read of its progress (a network
+  // blip, a 429, a proxy's 502) does not stop the test on the server: read again, waiting longer
+  // each time (or as the server asks), and say meanwhile that the progress could not be read.
   useEffect(() => {
     if (test === undefined) return undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let live = true;
+    let failures = 0;
     const poll = async (): Promise<void> => {
       try {
         const answer = await api.tests.progress(test.id);
         if (!live) return;
+        failures = 0;
+        setPollError(undefined);
         setProgress(answer.result);
         if (answer.result.status === 'processing') timer = setTimeout(() => void poll(), POLL_MS);
       } catch (err) {
-        if (live) setError(err);
+        if (!live) return;
+        setPollError(err);
+        if (!isTransient(err)) return;
+        failures += 1;
+        const told = err instanceof ApiFailure && err.retryAfterSeconds !== undefined ? err.retryAfterSeconds * 1000 : 0;
+        timer = setTimeout(() => void poll(), Math.max(told, Math.min(POLL_RETRY_MAX_MS, POLL_MS * 2 ** failures)));
       }
     };
     void poll();
@@ -115,7 +131,9 @@ export function TesterPage() {
         </label>
         {!canCompare && <p class="hint">{choice.app !== undefined ? 'Comparing needs an application with saved policies.' : 'Comparing needs at least one saved policy among those chosen.'}</p>}
         <ErrorBanner error={error} title="The test could not run" />
-        <button type="submit" class="primary" disabled={starting || chosen.entries.length === 0 || progress?.status === 'processing'}>
+        <ErrorBanner error={pollError} title={isTransient(pollError) ? "The test's progress could not be read; trying again" : "The test's progress could not be read"} />
+        {/* A test whose progress can no longer be read does not hold the button: the user may start another. */}
+        <button type="submit" class="primary" disabled={starting || chosen.entries.length === 0 || (progress?.status === 'processing' && !(pollError !== undefined && !isTransient(pollError)))}>
           {starting ? 'Starting…' : 'Run test'}
         </button>
       </form>
