@@ -13,6 +13,12 @@ export interface LoginMethod {
    * cannot: its providers are then left off the login page, and starting one answers 503.
    */
   readonly unavailable?: string;
+  /**
+   * Why this provider cannot be used as configured (fields its type needs are missing or
+   * unreadable), when it cannot: it is then left off the login page, where its users would only
+   * meet an error; starting it says why, for the administrator setting it up.
+   */
+  notSetUp?(idp: ResourceRecord): string | undefined;
   /** Send the browser on to the identity provider, or show what the method asks for. */
   start(ctx: LoginContext, idp: ResourceRecord, pending: PendingLogin, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply>;
   /** Its own routes (the identity provider's callback, a form's answer), each for the account whose auth domain it is reached on. */

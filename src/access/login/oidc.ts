@@ -134,6 +134,11 @@ export function oidcMethod(): LoginMethod {
   return {
     types: Object.keys(OIDC_ISSUERS),
 
+    notSetUp(idp) {
+      const server = oidcServer(String(idp.body.type), configOf(idp));
+      return 'error' in server ? server.error : undefined;
+    },
+
     async start(ctx: LoginContext, idp: ResourceRecord, pending: PendingLogin, request: FastifyRequest, reply: FastifyReply) {
       let configuration: client.Configuration;
       try {

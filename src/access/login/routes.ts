@@ -44,7 +44,7 @@ export function registerLoginRoutes(scope: FastifyInstance, contextOf: LoginCont
   const offered = async (ctx: LoginContext, pending: PendingLogin): Promise<ResourceRecord[]> =>
     (await allowedProviders(ctx, pending.app)).filter((idp) => {
       const method = methodOf.get(String(idp.body.type));
-      return method !== undefined && method.unavailable === undefined;
+      return method !== undefined && method.unavailable === undefined && method.notSetUp?.(idp) === undefined;
     });
 
   /** The login page; `known` is the organization when the caller has read it already. */

@@ -389,6 +389,21 @@ describe('a SAML provider that is not set up right', () => {
     assert.equal(start.status, 502);
     assert.match(await start.text(), /idp_public_certs\[0\] is not an X\.509 certificate/);
   });
+
+  it("is left off the login page, where its users would only meet that error, and offered again once it is set up", async () => {
+    const { s, A, idpId } = setup;
+    const loginPage = async () => (await fetch(`${s.baseUrl}/cdn-cgi/access/login/${HOST}?redirect_url=${encodeURIComponent(TARGET)}`)).text();
+    assert.doesNotMatch(await loginPage(), new RegExp(`/idp/${idpId}`));
+    const bare = await s.api('POST', `${A}/identity_providers`, { name: 'Bare OIDC', type: 'oidc', config: {} });
+    assert.equal(bare.status, 201);
+    const app = (await s.api('GET', `${A}/apps`)).json.result[0];
+    const allowed = await s.api('PUT', `${A}/apps/${app.id}`, { type: app.type, name: app.name, domain: app.domain, allowed_idps: [idpId, bare.json.result.id], policies: app.policies.map((p: { id: string }, i: number) => ({ id: p.id, precedence: i + 1 })) });
+    assert.equal(allowed.status, 200, JSON.stringify(allowed.json));
+    assert.doesNotMatch(await loginPage(), /Bare OIDC/);
+    const fixed = await s.api('PUT', `${A}/identity_providers/${bare.json.result.id}`, { name: 'Bare OIDC', type: 'oidc', config: { client_id: 'c', client_secret: 's', auth_url: 'https://sso.invalid/auth', token_url: 'https://sso.invalid/token', certs_url: 'https://sso.invalid/certs' } });
+    assert.equal(fixed.status, 200, JSON.stringify(fixed.json));
+    assert.match(await loginPage(), /Sign in with Bare OIDC/);
+  });
 });
 
 describe('SAML attributes as request headers (header_attributes)', () => {

@@ -179,6 +179,11 @@ export function samlMethod(): LoginMethod {
   return {
     types: ['saml'],
 
+    notSetUp(idp) {
+      const settings = providerSettings(idp);
+      return 'error' in settings ? settings.error : undefined;
+    },
+
     async start(ctx: LoginContext, idp: ResourceRecord, pending: PendingLogin, request: FastifyRequest, reply: FastifyReply) {
       const settings = providerSettings(idp);
       if ('error' in settings) {
