@@ -31,6 +31,8 @@ import { preflightOf } from './cors.js';
 import { SignInExternal } from './sign-in-external.js';
 import { isIssuerHost, isLauncherPath, LAUNCHER_PATH, launcherOf, registerAppLauncher } from './app-launcher.js';
 import { UNSTORABLE_MESSAGE, unstorableField } from '../api/untrusted-json.js';
+import { answerFrameworkErrorsUnder } from '../api/server.js';
+import type { ApiError } from '../api/errors.js';
 import type { SigningKeys } from '../account/signing-keys.js';
 
 const COOKIE = TOKEN_COOKIE;
@@ -404,4 +406,19 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     return { store, views, keys, accountId: account.accountId, log, trusted, issuer: async () => issuer, devLogin: options.devLogin === true, external: signInExternal, now: () => clock() };
   };
   registerLoginRoutes(app, loginContextOf, options.devLogin === true, loginMethods({ mailer: options.mailer }), options.mailer);
+  // What fastify refuses before a sign-in route runs (a provider's answer past the size limit, a
+  // body of a type the page does not read), and a database outage meanwhile, reach a browser: a page, not the API's JSON.
+  for (const prefix of SIGN_IN_PAGE_PREFIXES) answerFrameworkErrorsUnder(app, prefix, signInErrorPage);
+}
+
+const SIGN_IN_PAGE_PREFIXES = ['/cdn-cgi/access/login/', '/cdn-cgi/access/callback'] as const;
+
+function signInErrorPage(error: ApiError): { contentType: string; body: string } {
+  const message =
+    error.status === 413
+      ? 'What was posted to the sign-in page is larger than this server accepts (an identity provider sending very many attributes or groups can cause this: ask an administrator to send fewer).'
+      : error.status === 415
+        ? 'The sign-in page reads a posted form (application/x-www-form-urlencoded) and was sent something else.'
+        : error.errors.map((e) => e.message).join(' ');
+  return { contentType: 'text/html; charset=utf-8', body: messagePage(error.status >= 500 ? 'Sign-in unavailable' : 'Sign-in failed', message) };
 }

@@ -106,7 +106,11 @@ export function answerFrameworkErrorsUnder(app: FastifyInstance, prefix: string,
 const rendererFor = (app: FastifyInstance, path: string): ErrorBodyRenderer | undefined => frameworkErrorAnswers.get(app)?.find(({ prefix }) => path.startsWith(prefix))?.render;
 
 function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const answer = frameworkError(error, MAX_PARAM_LENGTH);
+  return sendRendered(request, reply, frameworkError(error, MAX_PARAM_LENGTH));
+}
+
+/** An error answered as the path's renderer says (a sign-in page in HTML, SCIM in its format), else in the API's envelope. */
+function sendRendered(request: FastifyRequest, reply: FastifyReply, answer: ApiError): FastifyReply {
   const render = rendererFor(request.server, request.url);
   if (render === undefined) return sendError(reply, answer);
   const rendered = render(answer);
@@ -248,14 +252,14 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof ApiError) return sendError(reply, error);
+    if (error instanceof ApiError) return sendRendered(request, reply, error);
     if (isClientAbort(error, request.raw)) {
       request.log.debug({ err: error }, 'the client closed the connection before its request arrived in full');
       return sendError(reply, apiError('bad_request', { detail: 'the connection closed before the request arrived in full' }));
     }
     const mapped = fromFastifyError(error, request, settings);
     if (mapped.status >= 500) request.log.error({ err: error }, 'request failed');
-    return sendError(reply, mapped);
+    return sendRendered(request, reply, mapped);
   });
 
   const dashboard = registerDashboard(app, options.webRoot ?? DEFAULT_WEB_ROOT, API_PREFIX);

@@ -369,6 +369,13 @@ describe('SAML answers that are refused', () => {
     // An answer larger than any SAML response is refused before it is read.
     const huge = await fetch(`${s.baseUrl}/cdn-cgi/access/callback`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `SAMLResponse=${'A'.repeat(300 * 1024)}&RelayState=x` });
     assert.equal(huge.status, 413);
+    // A browser is shown a page, not the API's JSON.
+    assert.match(huge.headers.get('content-type') ?? '', /^text\/html/);
+    assert.match(await huge.text(), /larger than this server accepts/);
+    const xml = await fetch(`${s.baseUrl}/cdn-cgi/access/callback`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<samlp:Response/>' });
+    assert.equal(xml.status, 415);
+    assert.match(xml.headers.get('content-type') ?? '', /^text\/html/);
+    assert.match(await xml.text(), /reads a posted form/);
     assert.ok((await failures()) <= FAILED_PER_MINUTE, 'this suite stays under the failed sign-in log rate');
   });
 });
