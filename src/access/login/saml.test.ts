@@ -355,9 +355,11 @@ describe('SAML answers that are refused', () => {
     let before = await failures();
     setup.idp.signInAs(ADA);
     const form = await throughIdp(setup);
-    await refused(await post({ ...form, fields: { ...form.fields, RelayState: 'no-such-sign-in' } }), 400, /expired, was already used/, null);
-    await refused(await post({ ...form, fields: { SAMLResponse: form.fields.SAMLResponse! } }), 400, /expired, was already used/, null);
-    assert.equal(await failures(), before + 2);
+    await refused(await post({ ...form, fields: { ...form.fields, RelayState: 'A'.repeat(32) } }), 400, /expired, was already used/, null);
+    // An answer naming no sign-in of this server's: one the provider started (an app tile), said as such.
+    await refused(await post({ ...form, fields: { ...form.fields, RelayState: 'https://wiki.test/' } }), 400, /started at the identity provider/, null);
+    await refused(await post({ ...form, fields: { SAMLResponse: form.fields.SAMLResponse! } }), 400, /started at the identity provider/, null);
+    assert.equal(await failures(), before + 3);
     before = await failures();
     await refused(await post({ ...form, fields: { RelayState: form.fields.RelayState! } }), 401, /sent no SAMLResponse/);
     const garbage = await throughIdp(setup);

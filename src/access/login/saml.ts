@@ -124,6 +124,11 @@ function serviceProvider(url: string, settings: ProviderSettings, key: KeyAndCer
   return new SAML(options);
 }
 
+/** What a sign-in's id (the RelayState this server sends) looks like: saveChallenge's 24 random bytes. */
+const CHALLENGE_ID = /^[A-Za-z0-9_-]{32}$/;
+
+const PROVIDER_STARTED = 'This answer comes from a sign-in started at the identity provider (an application tile or a link in its portal), which this server does not accept: open the application itself, which sends you to sign in.';
+
 /**
  * node-saml's own refusals say what failed (a signature, a time, an audience, the request answered);
  * anything else is a parser's or a program's error on an answer that is not SAML as expected, whose
@@ -218,7 +223,10 @@ export function samlMethod(): LoginMethod {
         const resumed = await resumeLogin(ctx, CHALLENGE_KIND, relayState, true, browser);
         if (resumed === undefined) {
           await refuseLogin(ctx, undefined, { connection: CONNECTION, ip });
-          return reply.code(400).type('text/html').send(messagePage('Sign-in failed', SIGN_IN_UNFINISHABLE));
+          // No sign-in of ours named at all: the provider started it (its app tile or portal), which
+          // answers no request of this server; say that rather than "expired or another browser".
+          const providerStarted = relayState === undefined || !CHALLENGE_ID.test(relayState);
+          return reply.code(400).type('text/html').send(messagePage('Sign-in failed', providerStarted ? PROVIDER_STARTED : SIGN_IN_UNFINISHABLE));
         }
         const { pending, idp, body } = resumed;
         const fail = async (message: string, email?: string): Promise<FastifyReply> => {
