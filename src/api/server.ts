@@ -258,7 +258,9 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
       return sendError(reply, apiError('bad_request', { detail: 'the connection closed before the request arrived in full' }));
     }
     const mapped = fromFastifyError(error, request, settings);
-    if (mapped.status >= 500) request.log.error({ err: error }, 'request failed');
+    // A database outage fails every request alike: one line each, not a stack trace each.
+    if (mapped.status === 503) request.log.warn({ reason: error.message }, 'database unavailable');
+    else if (mapped.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendRendered(request, reply, mapped);
   });
 
