@@ -26,6 +26,7 @@ export const API_ERRORS = {
   headers_too_large: { code: 1007, status: 431, message: 'The request line and headers are larger than {limit} bytes.' },
   request_timeout: { code: 1008, status: 408, message: 'The request did not arrive in full within {seconds} s; the connection is closed.' },
   unsupported_charset: { code: 1009, status: 415, message: 'Charset {charset} is not accepted: send the body as UTF-8 (charset=utf-8, or no charset).' },
+  unsupported_encoding: { code: 1011, status: 415, message: 'Content-Encoding {coding} is not accepted: send the body uncompressed.' },
   unsupported_filter: { code: 1010, status: 400, message: 'The {name} filter is not supported: {detail}.' },
   route_not_found: { code: 7003, status: 404, message: 'No route for that URI: {method} {path}.' },
   method_not_allowed: { code: 7001, status: 405, message: '{method} is not allowed on {path}; allowed: {allowed}.' },

@@ -72,6 +72,26 @@ describe('the API server', () => {
     const array = await s.api('POST', base, [1, 2]);
     assert.equal(array.status, 400);
     failure(array.json, 1300);
+    const infinite = await s.api('POST', base, '{"name":"x","decision":"allow","include":[{"everyone":{}}],"approval_required":true,"approval_groups":[{"approvals_needed":1e400,"email_addresses":["a@example.com"]}]}', { 'content-type': 'application/json' });
+    assert.equal(infinite.status, 400);
+    assert.ok(infinite.json.errors.some((e: { message: string }) => /got a number too large to hold/.test(e.message)), JSON.stringify(infinite.json.errors));
+  });
+
+  it('refuses a compressed body (Content-Encoding) with 415 saying so, instead of calling it bad JSON', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const policy = JSON.stringify({ name: 'encoded', decision: 'allow', include: [{ everyone: {} }] });
+    const imports = `/accounts/${s.accountId}/access/users/import`;
+    for (const [path, type, body] of [
+      [base, 'application/json', policy],
+      [imports, 'application/x-ndjson', '{"email":"encoded@example.com"}'],
+    ] as const) {
+      const res = await fetch(`${s.apiUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${s.rootToken}`, 'content-type': type, 'content-encoding': 'gzip' }, body: gzipSync(body) });
+      const json = (await res.json()) as { errors: { code: number; message: string }[] };
+      assert.equal(res.status, 415, type);
+      assert.equal(json.errors[0].code, 1011);
+      assert.match(json.errors[0].message, /Content-Encoding "gzip" is not accepted/);
+    }
+    assert.equal((await s.api('POST', base, policy, { 'content-type': 'application/json', 'content-encoding': 'identity' })).status, 201, 'identity is no coding');
   });
 
   it('refuses JSON and NDJSON declared in a charset other than UTF-8 with 415, naming the charset', async () => {

@@ -141,10 +141,18 @@ function fromFastifyError(error: FastifyError & { statusCode?: number }, request
 }
 
 /** A body parser that refuses a declared charset other than UTF-8 (415), and bytes that are not UTF-8 (400), before `parse` reads the text. */
+/** A request body's content coding other than none (identity), which this server does not undo: read as it is, it would be taken for bad JSON. */
+function unacceptedCoding(header: string | undefined): string | undefined {
+  const codings = (header ?? '').split(',').map((c) => c.trim().toLowerCase()).filter((c) => c !== '' && c !== 'identity');
+  return codings.length === 0 ? undefined : codings.join(', ');
+}
+
 function utf8Body(parse: (text: string) => unknown) {
   return (request: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void): void => {
     const charset = unacceptedCharset(request.headers['content-type']);
     if (charset !== undefined) return done(apiError('unsupported_charset', { charset: quote(charset) }), undefined);
+    const coding = unacceptedCoding(request.headers['content-encoding']);
+    if (coding !== undefined) return done(apiError('unsupported_encoding', { coding: quote(coding) }), undefined);
     // Bytes that are not UTF-8 are refused, not read as U+FFFD and stored so.
     if (typeof body !== 'string' && !isUtf8(body)) return done(apiError('invalid_json', { detail: 'it is not UTF-8' }), undefined);
     try {
@@ -244,6 +252,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   app.addContentTypeParser(NDJSON_TYPE, (request, payload, done) => {
     const charset = unacceptedCharset(request.headers['content-type']);
     if (charset !== undefined) return done(apiError('unsupported_charset', { charset: quote(charset) }), undefined);
+    const coding = unacceptedCoding(request.headers['content-encoding']);
+    if (coding !== undefined) return done(apiError('unsupported_encoding', { coding: quote(coding) }), undefined);
     // Only the user import accepts NDJSON (other routes refuse it unread, as unsupported).
     const limit = settings.importBodyLimitBytes;
     const declared = Number(request.headers['content-length']);

@@ -69,6 +69,8 @@ export function capitalize(text: string): string {
 /** A short JSON type name for messages: "string", "array", "null", ... */
 export function jsonType(value: unknown): string {
   if (value === null) return 'null';
+  // JSON's 1e400 parses to Infinity: a number, but none any field can hold.
+  if (typeof value === 'number' && !Number.isFinite(value)) return 'a number too large to hold';
   if (Array.isArray(value)) return 'array';
   return typeof value;
 }
