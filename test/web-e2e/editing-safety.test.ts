@@ -128,6 +128,32 @@ describe('the dashboard keeps unsaved work and reads what the token allows', { s
     answer = 'dismiss';
   });
 
+  it("asks before the browser's Back leaves an editor with unsaved changes, and stays when told to", async () => {
+    const p = await openPage('/overview');
+    await p.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    await sidebar(p, 'Access groups').click();
+    await p.getByRole('heading', { name: 'Access groups', level: 1 }).waitFor();
+    await p.locator(`main a[href="/groups/${fixture.groupId}"]`).first().click();
+    await p.getByRole('heading', { name: /^Edit group/, level: 1 }).waitFor();
+    const name = p.getByLabel('Name', { exact: true });
+    for (let tries = 0; tries < 50 && (await name.inputValue()) === ''; tries++) await p.waitForTimeout(100);
+    const groupPath = new URL(p.url()).pathname;
+    await name.fill('Engineering (edited by Back)');
+    // The edit has reached the page's state (a render after the keystroke) before Back is pressed.
+    assert.equal(await asksBeforeUnload(p, true), true);
+    answer = 'dismiss';
+    questions = [];
+    await p.goBack();
+    for (let tries = 0; tries < 50 && (questions.length === 0 || new URL(p.url()).pathname !== groupPath); tries++) await p.waitForTimeout(100);
+    assert.equal(new URL(p.url()).pathname, groupPath, `declining puts the address back (asked: ${JSON.stringify(questions)})`);
+    assert.deepEqual(questions, ['The changes to this group are not saved. Leave without saving them?']);
+    assert.equal(await name.inputValue(), 'Engineering (edited by Back)', 'declining keeps the page and the edit');
+    answer = 'accept';
+    await p.goBack();
+    await p.getByRole('heading', { name: 'Access groups', level: 1 }).waitFor();
+    answer = 'dismiss';
+  });
+
   it('fills the pickers a narrower token can read and says which it cannot, only where they are used', async () => {
     const serviceToken = (await s.api('POST', `${A()}/access/service_tokens`, { name: 'CI robot' })).json.result.id as string;
     const policy = (

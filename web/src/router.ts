@@ -48,7 +48,32 @@ export function navigate(path: string, options: { replace?: boolean; ask?: boole
   if (options.ask !== false && !mayLeave()) return;
   if (options.replace === true) history.replaceState(null, '', path);
   else history.pushState(null, '', path);
+  shown = path;
   dispatchEvent(new Event(CHANGE));
+}
+
+/** The address of the page shown: where a Back or Forward the user declines returns the address bar to. */
+let shown: string | undefined;
+let watchingHistory = false;
+
+/**
+ * The browser's Back and Forward, asked about like in-app navigation: the history has already
+ * moved when the browser says so, so a declined move puts the page's own address back.
+ */
+function watchHistory(): void {
+  if (watchingHistory) return;
+  watchingHistory = true;
+  shown = location.pathname + location.search;
+  addEventListener('popstate', () => {
+    const to = location.pathname + location.search;
+    if (to === shown) return;
+    if (!mayLeave()) {
+      history.pushState(null, '', shown);
+      return;
+    }
+    shown = to;
+    dispatchEvent(new Event(CHANGE));
+  });
 }
 
 export interface Location {
@@ -61,13 +86,10 @@ const current = (): Location => ({ path: location.pathname, query: new URLSearch
 export function useLocation(): Location {
   const [where, setWhere] = useState(current);
   useEffect(() => {
+    watchHistory();
     const update = (): void => setWhere(current());
     addEventListener(CHANGE, update);
-    addEventListener('popstate', update);
-    return () => {
-      removeEventListener(CHANGE, update);
-      removeEventListener('popstate', update);
-    };
+    return () => removeEventListener(CHANGE, update);
   }, []);
   return where;
 }
@@ -88,4 +110,5 @@ export function matchRoute(pattern: string, path: string): Record<string, string
 /** Change the address bar only, keeping the page as it is (a new document got its id). */
 export function replaceAddress(path: string): void {
   history.replaceState(null, '', path);
+  shown = path;
 }
