@@ -29,19 +29,23 @@ export interface LoginIdentity {
 }
 
 /**
- * Past this much JSON the custom claims stay out of the tokens: a token rides in a cookie, and
- * browsers drop a cookie over 4 KiB (leaving the user without a session they cannot see why).
+ * What the custom claims and the SAML headers may take of a token together, as JSON: a token rides
+ * in a cookie, and browsers drop a cookie over 4 KiB (leaving the user without a session they
+ * cannot see why). The headers have a budget of their own of about this much, so custom claims
+ * that would not fit beside them stay out.
  */
-const CUSTOM_CLAIMS_MAX_BYTES = 2_048;
+export const TOKEN_EXTRAS_MAX_BYTES = 2_048;
 
 /**
  * The claims a login adds to its tokens as `custom`, as Cloudflare adds the SAML attributes and
- * OIDC claims a provider's config keeps to its JWT: undefined when it keeps none, or too many.
+ * OIDC claims a provider's config keeps to its JWT: undefined when it keeps none, or when they
+ * would not fit beside the sign-in's `headers` (saml_headers) in one cookie.
  */
-export function customClaims(login: LoginIdentity): Readonly<Record<string, unknown>> | undefined {
+export function customClaims(login: LoginIdentity, headers?: Readonly<Record<string, string>>): Readonly<Record<string, unknown>> | undefined {
   const custom = { ...login.oidc_fields, ...login.saml_attributes };
-  if (Object.keys(custom).length === 0 || Buffer.byteLength(JSON.stringify(custom)) > CUSTOM_CLAIMS_MAX_BYTES) return undefined;
-  return custom;
+  if (Object.keys(custom).length === 0) return undefined;
+  const beside = headers === undefined ? 0 : Buffer.byteLength(JSON.stringify(headers));
+  return Buffer.byteLength(JSON.stringify(custom)) + beside <= TOKEN_EXTRAS_MAX_BYTES ? custom : undefined;
 }
 
 export function identityOf(login: LoginIdentity): Record<string, unknown> {

@@ -219,7 +219,7 @@ export async function completeLogin(ctx: LoginContext, pending: PendingLogin, id
   const deciding = decision?.deciding;
   const lifetimeSeconds = tokenSeconds(deciding, pending.app, organization?.body.session_duration);
   const headers = identity.headers !== undefined && Object.keys(identity.headers).length > 0 ? identity.headers : undefined;
-  const custom = customClaims(identity);
+  const custom = customClaims(identity, headers);
   // The global session: the organization's session_duration, else as long as this application token.
   const issuer = await ctx.issuer();
   const globalSeconds = globalSessionSeconds(organization?.body.session_duration, lifetimeSeconds);

@@ -8,7 +8,7 @@ import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SCIM_MOUNT } from '../../account/scim-provisioning.js';
 import { withAuditActor } from '../../store/audit.js';
-import { isStoreUnavailable } from '../../store/errors.js';
+import { CommitOutcomeUnknown, isStoreUnavailable } from '../../store/errors.js';
 import type { ResourceRecord, Store, StoreReader, StoreWriter } from '../../store/store.js';
 import { parseUntrustedJson, unacceptedCharset, UNSTORABLE_MESSAGE, unstorableField } from '../../api/untrusted-json.js';
 import { answerFrameworkErrorsUnder } from '../../api/server.js';
@@ -146,6 +146,8 @@ function routesIn(app: FastifyInstance, options: ScimOptions): void {
 
   app.setErrorHandler((error: Error, request, reply) => {
     if (error instanceof ScimError) return sendError(reply, error);
+    // Not "try again": a create whose commit was lost may have been made, and sent again would be made twice.
+    if (error instanceof CommitOutcomeUnknown) return sendError(reply, new ScimError(503, undefined, 'The connection to the database was lost while the change was committed: it may or may not have been made. Read it back before sending it again.'));
     if (isStoreUnavailable(error)) return sendError(reply.header('retry-after', '2'), new ScimError(503, undefined, 'The database is unavailable; try again shortly.'));
     const mapped = fromFrameworkError(error, limit);
     if (mapped !== undefined) return sendError(reply, mapped);
