@@ -10,6 +10,7 @@ import { ErrorBanner } from './common.js';
 import { ConfirmDialog } from './modal.js';
 import { NotesProvider, NotesSummary } from './notes.js';
 import type { SaveState } from './save-state.js';
+import { SubmitButton } from './submit-button.js';
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -46,7 +47,7 @@ export function EditorForm({
         noValidate
         onSubmit={(event) => {
           event.preventDefault();
-          onSubmit();
+          if (!save.saving) onSubmit();
         }}
       >
         <NotesSummary notes={errors} title={`The ${what} was not saved: ${plural(errors.length, 'problem')}`} />
@@ -57,9 +58,9 @@ export function EditorForm({
         </p>
         {children}
         <div class="form-actions">
-          <button type="submit" class="primary" disabled={save.saving}>
-            {save.saving ? 'Saving…' : isNew ? `Create ${what}` : `Save ${what}`}
-          </button>
+          <SubmitButton busy={save.saving} busyLabel="Saving…">
+            {isNew ? `Create ${what}` : `Save ${what}`}
+          </SubmitButton>
           {actions}
           {onDelete !== undefined && !isNew && (
             <button type="button" class="danger" onClick={() => setConfirming(true)}>

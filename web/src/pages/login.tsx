@@ -9,6 +9,7 @@ import { ApiClient, describeError, type Credentials } from '../api/client.js';
 import type { Account } from '../api/operations.js';
 import { reachableAccounts } from '../api/resources.js';
 import { Modal } from '../components/modal.js';
+import { SubmitButton } from '../components/submit-button.js';
 
 const ACCOUNT_ID = /^[0-9a-f]{32}$/i;
 
@@ -51,6 +52,7 @@ export function LoginPage({ initialAccount, notice, onSignedIn }: { initialAccou
 
   const submit = (event: Event): void => {
     event.preventDefault();
+    if (checking) return;
     const trimmed = token.trim();
     if (trimmed === '') return setError('Enter an API token.');
     const typed = accountId.trim().toLowerCase();
@@ -132,9 +134,9 @@ export function LoginPage({ initialAccount, notice, onSignedIn }: { initialAccou
             <p class="hint">Leave empty to choose among the accounts the token reaches.</p>
           </div>
         </details>
-        <button type="submit" class="primary" disabled={checking}>
-          {checking ? 'Checking…' : 'Sign in'}
-        </button>
+        <SubmitButton busy={checking} busyLabel="Checking…">
+          Sign in
+        </SubmitButton>
       </form>
     </main>
   );
@@ -185,9 +187,9 @@ export function SignInAgainDialog({ accountId, reason, onSignedIn, onSignOut, on
           <input id="sign-in-again-token" ref={input} type="password" autocomplete="off" value={token} aria-describedby={error !== undefined ? 'sign-in-again-problem' : undefined} onInput={(e) => setToken(e.currentTarget.value)} />
         </div>
         <div class="form-actions">
-          <button type="submit" class="primary" aria-disabled={checking}>
-            {checking ? 'Checking…' : 'Sign in'}
-          </button>
+          <SubmitButton busy={checking} busyLabel="Checking…">
+            Sign in
+          </SubmitButton>
           <button type="button" class="danger" onClick={onSignOut}>
             Sign out and discard the changes
           </button>

@@ -12,6 +12,7 @@ import { BarChart } from '../components/chart.js';
 import { ErrorBanner, formatCount, Loading, PageTitle, Pager, StatusBadge, useAsync } from '../components/common.js';
 import { DifferenceList, ExplanationView } from '../components/explanation.js';
 import { Modal } from '../components/modal.js';
+import { SubmitButton } from '../components/submit-button.js';
 import { PolicyPicker, appsUsing, chosenPolicies, type PolicyChoice } from '../components/policy-picker.js';
 import { useLocation } from '../router.js';
 
@@ -66,8 +67,12 @@ export function TesterPage() {
   const chosen = chosenPolicies(policies.data ?? [], choice, draft, apps.data ?? []);
   const canCompare = chosen.baseline.length > 0;
 
+  // A test starting or running holds the button, unless its progress can no longer be read: then the user may start another.
+  const running = starting || (progress?.status === 'processing' && !(pollError !== undefined && !isTransient(pollError)));
+
   const start = async (event: Event): Promise<void> => {
     event.preventDefault();
+    if (running) return;
     setError(undefined);
     setStarting(true);
     try {
@@ -132,10 +137,9 @@ export function TesterPage() {
         {!canCompare && <p class="hint">{choice.app !== undefined ? 'Comparing needs an application with saved policies.' : 'Comparing needs at least one saved policy among those chosen.'}</p>}
         <ErrorBanner error={error} title="The test could not run" />
         <ErrorBanner error={pollError} title={isTransient(pollError) ? "The test's progress could not be read; trying again" : "The test's progress could not be read"} />
-        {/* A test whose progress can no longer be read does not hold the button: the user may start another. */}
-        <button type="submit" class="primary" disabled={starting || chosen.entries.length === 0 || (progress?.status === 'processing' && !(pollError !== undefined && !isTransient(pollError)))}>
-          {starting ? 'Starting…' : 'Run test'}
-        </button>
+        <SubmitButton busy={running} busyLabel={starting ? 'Starting…' : 'Run test'} disabled={chosen.entries.length === 0}>
+          Run test
+        </SubmitButton>
       </form>
       {test !== undefined && <TestResults key={test.id} test={test} progress={progress} />}
     </>

@@ -12,6 +12,7 @@ import { ExplanationView } from '../components/explanation.js';
 import { FieldNotes, NotesProvider, NotesSummary, notesId, type Note } from '../components/notes.js';
 import { PolicyPicker, chosenPolicies, type PolicyChoice } from '../components/policy-picker.js';
 import { useSaveState } from '../components/save-state.js';
+import { SubmitButton } from '../components/submit-button.js';
 import { useLocation } from '../router.js';
 
 type WhatIfContext = NonNullable<WhatIfRequest['context']>;
@@ -62,6 +63,7 @@ export function WhatIfPage() {
 
   const submit = async (event: Event): Promise<void> => {
     event.preventDefault();
+    if (request.saving) return;
     setParseNote(undefined);
     const body: WhatIfRequest = {};
     if (identitySource === 'user') body.user_id = userId;
@@ -166,30 +168,33 @@ export function WhatIfPage() {
           </div>
         </Section>
         <ErrorBanner error={request.error} title="The evaluation failed" />
-        <button type="submit" class="primary" disabled={request.saving}>
-          {request.saving ? 'Evaluating…' : 'Evaluate'}
-        </button>
+        <SubmitButton busy={request.saving} busyLabel="Evaluating…">
+          Evaluate
+        </SubmitButton>
       </form>
-      {result !== undefined && (
-        <section class="what-if-result" aria-labelledby="what-if-result" aria-live="polite">
-          <h2 id="what-if-result">Decision</h2>
-          <p>
-            <StatusBadge status={result.status} /> {result.decision !== null && <DecisionBadge decision={result.decision} />}
-            {result.unknown && <span class="hint"> Refused because a rule could not be decided (fail closed).</span>}
-          </p>
-          {result.explanation !== undefined ? (
-            <ExplanationView explanation={result.explanation} />
-          ) : (
-            <p class="hint">{result.summary} The explanation and the identity are left out: reading them needs a permission that reads users.</p>
-          )}
-          {result.identity !== undefined && (
-            <details>
-              <summary>The identity as evaluated</summary>
-              <pre class="json">{JSON.stringify(result.identity, null, 2)}</pre>
-            </details>
-          )}
-        </section>
-      )}
+      {/* The live region is there before any result: screen readers announce what changes inside one, not one inserted already filled. */}
+      <div aria-live="polite">
+        {result !== undefined && (
+          <section class="what-if-result" aria-labelledby="what-if-result">
+            <h2 id="what-if-result">Decision</h2>
+            <p>
+              <StatusBadge status={result.status} /> {result.decision !== null && <DecisionBadge decision={result.decision} />}
+              {result.unknown && <span class="hint"> Refused because a rule could not be decided (fail closed).</span>}
+            </p>
+            {result.explanation !== undefined ? (
+              <ExplanationView explanation={result.explanation} />
+            ) : (
+              <p class="hint">{result.summary} The explanation and the identity are left out: reading them needs a permission that reads users.</p>
+            )}
+            {result.identity !== undefined && (
+              <details>
+                <summary>The identity as evaluated</summary>
+                <pre class="json">{JSON.stringify(result.identity, null, 2)}</pre>
+              </details>
+            )}
+          </section>
+        )}
+      </div>
     </NotesProvider>
   );
 }

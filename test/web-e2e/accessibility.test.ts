@@ -1,0 +1,96 @@
+// The dashboard for keyboard and screen-reader users: a submit keeps the keyboard focus where
+// it was, and the What-if decision arrives inside a live region that was there before it.
+/// <reference lib="dom" />
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Locator, Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { browserUnavailable, launchBrowser, signIn, type Browser } from './browser.js';
+import { seedAccount, type Fixture } from './fixture.js';
+
+const skip = browserUnavailable();
+
+/** Whether `element` has the keyboard focus (a disabled button would have lost it to <body>). */
+const hasFocus = (element: Locator): Promise<boolean> => element.evaluate((e) => e === document.activeElement);
+const focusedElement = (page: Page): Promise<string> =>
+  page.evaluate(() => {
+    const e = document.activeElement;
+    return e === null || e === document.body ? '<body>' : `<${e.tagName.toLowerCase()}> ${e.textContent?.trim().slice(0, 60)}`;
+  });
+
+/** Press `button` from the keyboard, as a keyboard user does: focus it, then Enter. */
+async function pressWithKeyboard(button: Locator): Promise<void> {
+  await button.focus();
+  await button.press('Enter');
+}
+
+describe('the dashboard for keyboard and screen-reader users', { skip }, () => {
+  let s: TestServer;
+  let browser: Browser;
+  let fixture: Fixture;
+  before(async () => {
+    s = await startTestServer();
+    fixture = await seedAccount(s);
+    browser = await launchBrowser(s);
+  });
+  after(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  /** A fresh page signed in at `path`, closed after `use`. */
+  async function onPage(path: string, use: (page: Page) => Promise<void>): Promise<void> {
+    const page = await browser.newPage();
+    try {
+      await signIn(page, s, path);
+      await use(page);
+    } finally {
+      await page.close();
+    }
+  }
+
+  it('keeps the focus on "Save policy" through a save pressed from the keyboard', () =>
+    onPage(`/policies/${fixture.employeesPolicyId}`, async (page) => {
+      const button = page.getByRole('button', { name: 'Save policy' });
+      await pressWithKeyboard(button);
+      await page.getByRole('status').filter({ hasText: 'Policy saved.' }).waitFor();
+      assert.ok(await hasFocus(button), `focus on ${await focusedElement(page)}`);
+    }));
+
+  it('keeps the focus on "Run test" while the test runs and after', () =>
+    onPage('/tester', async (page) => {
+      await page.getByRole('checkbox', { name: /Employees/ }).check();
+      const button = page.getByRole('button', { name: 'Run test' });
+      await pressWithKeyboard(button);
+      await page.getByRole('img', { name: /^Decisions for \d+ users/ }).waitFor();
+      assert.ok(await hasFocus(button), `focus on ${await focusedElement(page)}`);
+      assert.equal(await button.isEnabled(), true, 'the button works again once the test is done');
+    }));
+
+  it('keeps the focus on the import button through an import', () =>
+    onPage('/users', async (page) => {
+      await page.getByLabel('Users as JSON or NDJSON').fill('{"email":"keyboard@example.com","name":"Keyboard User"}');
+      const button = page.getByRole('button', { name: 'Create import' });
+      await pressWithKeyboard(button);
+      await page.getByRole('status').filter({ hasText: 'Users imported.' }).waitFor();
+      assert.ok(await hasFocus(button), `focus on ${await focusedElement(page)}`);
+    }));
+
+  it('gives the What-if decision in a live region that was on the page before it, with the focus kept', () =>
+    onPage('/what-if', async (page) => {
+      await page.getByLabel('User', { exact: true }).selectOption({ label: 'ada@example.com (Ada Example)' });
+      await page.getByRole('checkbox', { name: /Employees/ }).check();
+      // Screen readers announce changes inside a live region, not a region inserted already filled.
+      const regions = await page.locator('main [aria-live]').evaluateAll((elements) => elements.map((e, i) => e.setAttribute('data-there-before', String(i))).length);
+      assert.ok(regions > 0, 'a live region before the evaluation');
+      const button = page.getByRole('button', { name: 'Evaluate' });
+      await pressWithKeyboard(button);
+      const decision = page.getByRole('heading', { name: 'Decision', level: 2 });
+      await decision.waitFor();
+      const region = await decision.evaluate((h) => h.closest('[aria-live]')?.getAttribute('data-there-before') ?? null);
+      assert.notEqual(region, null, 'the decision is inside a live region that was there before it');
+      assert.equal(await page.locator('main [aria-live="polite"]').filter({ has: decision }).count(), 1);
+      assert.ok(await hasFocus(button), `focus on ${await focusedElement(page)}`);
+    }));
+
+});
