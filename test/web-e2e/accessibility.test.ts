@@ -1,9 +1,11 @@
 // The dashboard for keyboard and screen-reader users: a submit keeps the keyboard focus where
-// it was, and the What-if decision arrives inside a live region that was there before it.
+// it was, the What-if decision arrives inside a live region that was there before it, and a
+// user without an identity has no button whose name hides its text.
 /// <reference lib="dom" />
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
+import { importUsers } from '../support/policy-tests.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { browserUnavailable, launchBrowser, signIn, type Browser } from './browser.js';
 import { seedAccount, type Fixture } from './fixture.js';
@@ -92,5 +94,21 @@ describe('the dashboard for keyboard and screen-reader users', { skip }, () => {
       assert.equal(await page.locator('main [aria-live="polite"]').filter({ has: decision }).count(), 1);
       assert.ok(await hasFocus(button), `focus on ${await focusedElement(page)}`);
     }));
+
+  it('gives a user without an identity no button, and every identity button a name holding its text', async () => {
+    await importUsers(s, s.accountId, [{ email: 'newcomer@example.com', name: 'Not Signed In Yet' }]);
+    await onPage('/users', async (page) => {
+      const newcomer = page.getByRole('row').filter({ hasText: 'newcomer@example.com' });
+      await newcomer.waitFor();
+      assert.match(await newcomer.innerText(), /None yet/);
+      assert.equal(await newcomer.getByRole('button').count(), 0, 'nothing to show, so nothing to press');
+      const buttons = page.getByRole('table').getByRole('button');
+      assert.ok((await buttons.count()) > 0);
+      for (const button of await buttons.all()) {
+        const [text, name] = await button.evaluate((b) => [b.textContent?.trim() ?? '', b.getAttribute('aria-label') ?? b.textContent?.trim() ?? '']);
+        assert.ok(name.toLowerCase().includes(text.toLowerCase()), `"${name}" holds its visible text "${text}"`);
+      }
+    });
+  });
 
 });

@@ -108,9 +108,14 @@ export function UsersPage() {
             <td>{u.name}</td>
             <td>{u.last_successful_login?.slice(0, 16).replace('T', ' ') ?? 'never'}</td>
             <td>
-              <button type="button" onClick={() => setShown(u)} aria-label={`Show the last seen identity of ${u.email}`}>
-                {u.access_seat ? 'Show' : 'None yet'}
-              </button>
+              {/* access_seat: the user has a last seen identity. Without one there is nothing to show, so no button. */}
+              {u.access_seat ? (
+                <button type="button" onClick={() => setShown(u)} aria-label={`Show the last seen identity of ${u.email}`}>
+                  Show
+                </button>
+              ) : (
+                'None yet'
+              )}
             </td>
           </tr>
         )}
