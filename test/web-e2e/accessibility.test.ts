@@ -1,6 +1,7 @@
 // The dashboard for keyboard and screen-reader users: a submit keeps the keyboard focus where
-// it was, the What-if decision arrives inside a live region that was there before it, and a
-// user without an identity has no button whose name hides its text.
+// it was, the What-if decision arrives inside a live region that was there before it, a user
+// without an identity has no button whose name hides its text, and a long list of problems is
+// cut short.
 /// <reference lib="dom" />
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -110,5 +111,20 @@ describe('the dashboard for keyboard and screen-reader users', { skip }, () => {
       }
     });
   });
+
+  it('shows the first problems of an import with a mistake on every line, and how many more there are', () =>
+    onPage('/users', async (page) => {
+      const lines = Array.from({ length: 500 }, (_, i) => JSON.stringify({ email: `not an email ${i}` }));
+      await page.getByLabel('Users as JSON or NDJSON').fill(lines.join('\n'));
+      await page.getByRole('button', { name: 'Create import' }).click();
+      const summary = page.getByRole('alert').filter({ has: page.getByRole('heading', { name: /^The import was not saved: 500 problems$/ }) });
+      await summary.waitFor();
+      const summaryItems = await summary.getByRole('listitem').allInnerTexts();
+      assert.equal(summaryItems.length, 11, summaryItems.slice(-2).join(' | '));
+      assert.equal(summaryItems.at(-1), '…and 490 more.');
+      const fieldNotes = await page.locator('.field-notes li').allInnerTexts();
+      assert.equal(fieldNotes.length, 11);
+      assert.equal(fieldNotes.at(-1), '…and 490 more.');
+    }));
 
 });

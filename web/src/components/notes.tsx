@@ -6,7 +6,7 @@ import { createContext, type ComponentChildren } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { EnvelopeMessage } from '../api/client.js';
 import { describePointer } from '../rules/labels.js';
-import { useReveal } from './common.js';
+import { formatCount, useReveal } from './common.js';
 
 export interface Note {
   readonly pointer: string;
@@ -34,16 +34,30 @@ export function useNotes(pointer: string, below = true): Note[] {
 export const fieldId = (pointer: string): string => `field${pointer.replace(/[^A-Za-z0-9]/g, '-')}`;
 export const notesId = (pointer: string): string => `${fieldId(pointer)}-notes`;
 
+/**
+ * How many notes a list shows. An import with a mistake on each of 5,000 lines answers 5,000
+ * errors: the first few tell what is wrong, the rest only make the page (and what a screen reader
+ * reads for the field) endless.
+ */
+export const NOTES_SHOWN = 10;
+
+/** "…and 4,990 more.", or nothing when every note is shown. */
+function MoreNotes({ notes }: { notes: readonly Note[] }) {
+  const more = notes.length - NOTES_SHOWN;
+  return more > 0 ? <li class="more-notes">…and {formatCount(more)} more.</li> : null;
+}
+
 export function FieldNotes({ id, notes }: { id: string; notes: readonly Note[] }) {
   if (notes.length === 0) return null;
   return (
     <ul class="field-notes" id={id}>
-      {notes.map((n, i) => (
+      {notes.slice(0, NOTES_SHOWN).map((n, i) => (
         <li key={i} class={`note note-${n.severity}`} data-note-pointer={n.pointer}>
           <span class="note-label">{n.severity === 'error' ? 'Error: ' : 'Warning: '}</span>
           {n.message}
         </li>
       ))}
+      <MoreNotes notes={notes} />
     </ul>
   );
 }
@@ -70,7 +84,7 @@ export function NotesSummary({ notes, title }: { notes: readonly Note[]; title: 
     <section class={`summary ${errors ? 'summary-error' : 'summary-warning'}`} role={errors ? 'alert' : 'status'} aria-label={title} tabIndex={-1} ref={summary}>
       <h2>{title}</h2>
       <ul>
-        {notes.map((n, i) => (
+        {notes.slice(0, NOTES_SHOWN).map((n, i) => (
           <li key={i}>
             <button type="button" class="link" onClick={() => focusPointer(n.pointer)}>
               {describePointer(n.pointer)}
@@ -78,6 +92,7 @@ export function NotesSummary({ notes, title }: { notes: readonly Note[]; title: 
             : {n.message}
           </li>
         ))}
+        <MoreNotes notes={notes} />
       </ul>
     </section>
   );
