@@ -1,7 +1,7 @@
 // The dashboard for keyboard and screen-reader users: a submit keeps the keyboard focus where
 // it was, the What-if decision arrives inside a live region that was there before it, a user
-// without an identity has no button whose name hides its text, and a long list of problems is
-// cut short.
+// without an identity has no button whose name hides its text, a long list of problems is cut
+// short, and a deleted object's page says so with a heading and a way back.
 /// <reference lib="dom" />
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -127,4 +127,28 @@ describe('the dashboard for keyboard and screen-reader users', { skip }, () => {
       assert.equal(fieldNotes.at(-1), '…and 490 more.');
     }));
 
+  for (const kind of [
+    { path: '/policies', create: '/access/policies', body: { decision: 'allow', include: [{ everyone: {} }] }, what: 'The policy', back: 'Back to policies', listHeading: 'Policies' },
+    { path: '/groups', create: '/access/groups', body: { include: [{ everyone: {} }] }, what: 'The group', back: 'Back to groups', listHeading: 'Access groups' },
+  ]) {
+    it(`opens a deleted object from ${kind.path} as a page of its own: a heading, its title and the way back`, () =>
+      onPage(kind.path, async (page) => {
+        const name = `Deleted before it was opened (${kind.path})`;
+        const created = await s.api('POST', `/accounts/${s.accountId}${kind.create}`, { name, ...kind.body });
+        assert.ok([200, 201].includes(created.status), JSON.stringify(created.json.errors));
+        await page.reload();
+        const link = page.getByRole('link', { name, exact: true });
+        await link.waitFor();
+        // A colleague deletes it while the list is on the screen.
+        const deleted = await s.api('DELETE', `/accounts/${s.accountId}${kind.create}/${created.json.result.id}`);
+        assert.ok(deleted.status >= 200 && deleted.status < 300, JSON.stringify(deleted.json.errors));
+        await link.click();
+        const heading = page.getByRole('heading', { level: 1, name: `${kind.what} could not be loaded` });
+        await heading.waitFor();
+        assert.equal(await page.title(), `${kind.what} could not be loaded · portcullis`);
+        await page.getByRole('alert').filter({ hasText: /not found/i }).waitFor();
+        await page.getByRole('link', { name: kind.back }).click();
+        await page.getByRole('heading', { level: 1, name: kind.listHeading }).waitFor();
+      }));
+  }
 });

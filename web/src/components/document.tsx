@@ -1,9 +1,9 @@
 // The document an editor works on: given at once (a new one, or edits kept from before), or
-// loaded by id; pages show <Pending> until it is there. It knows whether it differs from the
-// saved version, so that the editor can ask before that work is left behind.
+// loaded by id; pages show <Pending> until it is there, or why it cannot be. It knows whether it
+// differs from the saved version, so that the editor can ask before that work is left behind.
 
 import { useEffect, useState } from 'preact/hooks';
-import { ErrorBanner, Loading } from './common.js';
+import { ErrorBanner, Link, Loading, PageTitle } from './common.js';
 
 export interface EditedDocument<T> {
   readonly value: T | undefined;
@@ -38,6 +38,20 @@ export function useDocument<T>(id: string | undefined, initial: T | undefined, l
   return { value, error, dirty: value !== undefined && JSON.stringify(value) !== baseline, set, saved };
 }
 
-export function Pending({ error, what }: { error: unknown; what: string }) {
-  return error !== undefined ? <ErrorBanner error={error} title={`${what[0].toUpperCase()}${what.slice(1)} could not be loaded`} /> : <Loading what={what} />;
+/**
+ * The page while its document loads, or why it could not (deleted, an unknown id, a failed
+ * request): a page of its own, with a heading, the tab's title and the way back to `back`.
+ */
+export function Pending({ error, what, back }: { error: unknown; what: string; back: { href: string; label: string } }) {
+  if (error === undefined) return <Loading what={what} />;
+  const title = `${what[0].toUpperCase()}${what.slice(1)} could not be loaded`;
+  return (
+    <>
+      <PageTitle>{title}</PageTitle>
+      <p>
+        <Link href={back.href}>{back.label}</Link>
+      </p>
+      <ErrorBanner error={error} title={title} />
+    </>
+  );
 }

@@ -130,7 +130,7 @@ export function AppPage({ appId }: { appId: string }) {
   const unsaved = useRef<() => string | undefined>(() => undefined);
   useEffect(() => guardLeaving(() => unsaved.current()), []);
 
-  if (app === undefined) return <Pending error={doc.error} what="the application" />;
+  if (app === undefined) return <Pending error={doc.error} what="the application" back={{ href: '/apps', label: 'Back to applications' }} />;
   // Until the user moves something, the order is the saved one; the settings likewise.
   const order = edited ?? app.policies;
   const saved = settingsOf(app);

@@ -58,7 +58,7 @@ export function GroupEditorPage({ groupId }: { groupId: string | undefined }) {
   const save = useSaveState();
   const draft = doc.value;
   const setDraft = doc.set;
-  if (draft === undefined) return <Pending error={doc.error} what="the group" />;
+  if (draft === undefined) return <Pending error={doc.error} what="the group" back={{ href: '/groups', label: 'Back to groups' }} />;
 
   const change = (next: GroupDraft): void => {
     setDraft(next);

@@ -74,7 +74,7 @@ export function ListEditorPage({ listId }: { listId: string | undefined }) {
   const save = useSaveState();
   const draft = doc.value;
   const setDraft = doc.set;
-  if (draft === undefined) return <Pending error={doc.error} what="the list" />;
+  if (draft === undefined) return <Pending error={doc.error} what="the list" back={{ href: '/lists', label: 'Back to lists' }} />;
 
   const actions = resourceActions(
     save,

@@ -32,7 +32,7 @@ export function PolicyEditorPage({ policyId }: { policyId: string | undefined })
   const save = useSaveState();
   const draft = doc.value;
   const setLocal = doc.set;
-  if (draft === undefined) return <Pending error={doc.error} what="the policy" />;
+  if (draft === undefined) return <Pending error={doc.error} what="the policy" back={{ href: '/policies', label: 'Back to policies' }} />;
 
   const change = (next: PolicyDraft): void => {
     setLocal(next);

@@ -77,7 +77,7 @@ export function ProtectAppPage({ appId }: { appId: string }) {
   const [listenField, setListen] = useState('80');
   const [upstream, portcullis, listen] = [upstreamField.trim(), portcullisField.trim(), listenField.trim()];
   const app = doc.value;
-  if (app === undefined) return <Pending error={doc.error} what="the application" />;
+  if (app === undefined) return <Pending error={doc.error} what="the application" back={{ href: '/apps', label: 'Back to applications' }} />;
 
   const name = app.name ?? app.id;
   const hosts = hostsOf(app);
