@@ -1,12 +1,13 @@
-// The dashboard for keyboard and screen-reader users: a submit keeps the keyboard focus where
-// it was, the What-if decision arrives inside a live region that was there before it, a user
-// without an identity has no button whose name hides its text, a long list of problems is cut
-// short, and a deleted object's page says so with a heading and a way back.
+// The dashboard for keyboard and screen-reader users, and the small things a browser review
+// found: a submit keeps the keyboard focus where it was, the What-if decision arrives inside a
+// live region that was there before it, the tester's chart gives shares that read true, a
+// user without an identity has no button whose name hides its text, a long list of problems
+// is cut short, and a deleted object's page says so with a heading and a way back.
 /// <reference lib="dom" />
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
-import { importUsers } from '../support/policy-tests.js';
+import { importUsers, type ImportedUser } from '../support/policy-tests.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { browserUnavailable, launchBrowser, signIn, type Browser } from './browser.js';
 import { seedAccount, type Fixture } from './fixture.js';
@@ -151,4 +152,58 @@ describe('the dashboard for keyboard and screen-reader users', { skip }, () => {
         await page.getByRole('heading', { level: 1, name: kind.listHeading }).waitFor();
       }));
   }
+});
+
+describe("the policy tester's chart", { skip }, () => {
+  let s: TestServer;
+  let browser: Browser;
+  before(async () => {
+    s = await startTestServer();
+    // 1,750 users in one domain and 250 in another: shares of 87.5 % and 12.5 %.
+    const users: ImportedUser[] = [];
+    for (let i = 0; i < 2000; i += 1) {
+      const email = i < 1750 ? `user${i}@big.example` : `user${i}@small.example`;
+      users.push({ email, name: `User ${i}`, identity: { email } });
+    }
+    await importUsers(s, s.accountId, users);
+    for (const policy of [
+      { name: 'Big domain', decision: 'allow', include: [{ email_domain: { domain: 'big.example' } }] },
+      { name: 'All but one', decision: 'allow', include: [{ everyone: {} }], exclude: [{ email: { email: 'user1999@small.example' } }] },
+    ]) {
+      const created = await s.api('POST', `/accounts/${s.accountId}/access/policies`, policy);
+      assert.ok([200, 201].includes(created.status), JSON.stringify(created.json.errors));
+    }
+    browser = await launchBrowser(s);
+  });
+  after(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  /** The chart's bars as it reads them out, and as they are drawn. */
+  async function decisions(policy: string): Promise<{ read: string; drawn: string[] }> {
+    const page = await browser.newPage();
+    try {
+      await signIn(page, s, '/tester');
+      await page.getByRole('checkbox', { name: policy }).check();
+      await page.getByRole('button', { name: 'Run test' }).click();
+      const chart = page.getByRole('img', { name: /^Decisions for 2,000 users/ });
+      await chart.waitFor();
+      return { read: (await chart.getAttribute('aria-label')) ?? '', drawn: await chart.locator('.bar-value').allTextContents() };
+    } finally {
+      await page.close();
+    }
+  }
+
+  it('gives shares that add up to 100 %, with counts written like the rest', async () => {
+    const { read, drawn } = await decisions('Big domain');
+    assert.deepEqual(drawn, ['1,750 (88%)', '250 (12%)', '0 (0%)']);
+    assert.equal(read, 'Decisions for 2,000 users: Approved 1,750 (88%), Blocked 250 (12%), Error 0 (0%)');
+  });
+
+  it('never gives one user in 2,000 as 0 %, nor all the others as 100 %', async () => {
+    const { read, drawn } = await decisions('All but one');
+    assert.deepEqual(drawn, ['1,999 (>99%)', '1 (<1%)', '0 (0%)']);
+    assert.equal(read, 'Decisions for 2,000 users: Approved 1,999 (>99%), Blocked 1 (<1%), Error 0 (0%)');
+  });
 });
