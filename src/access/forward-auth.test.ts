@@ -362,7 +362,9 @@ describe('forward auth without a proxy', () => {
       for (const [host, target] of [['wiki.test', 'http://wiki.test/page'], ['wiki.test:9999', 'https://wiki.test:9999/page'], ['wiki.test:9999', 'http://wiki.test:9999/page']]) {
         const refused = await loginPage(host!, target!);
         assert.equal(refused.status, 400, target);
-        assert.match(((await refused.json()) as { errors: { message: string }[] }).errors[0]!.message, /returns only to https on the standard port/);
+        // A browser's page, not the API's JSON.
+        assert.match(refused.headers.get('content-type') ?? '', /^text\/html/);
+        assert.match(await refused.text(), /returns only to https on the standard port/);
       }
       // Everything behind one proxy on another port: the auth domain's port is the applications' too.
       assert.equal((await s.api('PUT', `${A}/organizations`, { auth_domain: 'access.acme.test:8443' })).status, 200);
