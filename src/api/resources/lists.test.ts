@@ -103,6 +103,9 @@ await describeEachDatabase('Gateway lists API', (s) => {
 
     const raw = await s.api('GET', `/accounts/${account}/gateway/lists?filter=type:IP&filter=name:vpn`);
     assert.deepEqual([raw.status, raw.json.result.map((l: { name: string }) => l.name), raw.json.result_info.total_count], [200, ['VPN exits'], 1]);
+    // Nothing found: no page at all, as every other list of the API (and the posture rules' one page) says it.
+    const none = await s.api('GET', `/accounts/${account}/gateway/lists?filter=name:nothing`);
+    assert.deepEqual(none.json.result_info, { page: 1, per_page: 0, count: 0, total_count: 0, total_pages: 0 });
     for (const bad of ['filter=colour:red', 'filter=type:PHONE', 'filter=item_count:-1', 'order_by=size', 'direction=up']) {
       const refused = await s.api('GET', `/accounts/${account}/gateway/lists?${bad}`);
       assert.equal(refused.status, 400, bad);

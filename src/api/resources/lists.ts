@@ -4,7 +4,7 @@
 
 import type { ListItemRecord, ResourceRecord, Store, StoreReader, StoreWriter } from '../../store/store.js';
 import { validationError } from '../errors.js';
-import { paging, pageQueryProperties, resultInfo, type PageLimits } from '../pagination.js';
+import { paging, pageQueryProperties, resultInfo, singlePageInfo, type PageLimits } from '../pagination.js';
 import { defineRoute, type HandlerOutput, type RouteDef } from '../route.js';
 import { anyObject, arr, obj, str } from '../../schema/json-schema.js';
 import {
@@ -96,7 +96,7 @@ export const listRoutes: RouteDef[] = [
       const lists = selectLists(all.map((record) => ({ record, count: counts.get(record.id) ?? 0 })), query);
       return {
         result: lists.map((l) => listResult(l.record, l.count)),
-        resultInfo: { page: 1, per_page: lists.length, count: lists.length, total_count: lists.length, total_pages: 1 },
+        resultInfo: singlePageInfo(lists.length),
       };
     },
   }),
