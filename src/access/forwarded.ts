@@ -9,6 +9,9 @@ import type { TrustedProxies } from './trusted-proxies.js';
 export const first = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value)?.split(',')[0]?.trim() || undefined;
 const last = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.at(-1) : value)?.split(',').at(-1)?.trim() || undefined;
 
+/** Whether an auth domain (an issuer URL) is served over https: its cookies can then be Secure and `__Host-`. */
+export const servedOverHttps = (issuer: string): boolean => issuer.startsWith('https:');
+
 /** A cookie's value, read in place (every forward-auth request carries a kilobyte-long one). */
 export function cookieValue(header: string | undefined, name: string): string | undefined {
   if (header === undefined) return undefined;

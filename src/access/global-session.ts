@@ -11,7 +11,7 @@ import type { SigningKey } from '../account/signing-keys.js';
 import { TOKEN_COOKIE } from './app-token.js';
 import type { ResourceRecord, StoreReader, UserRecord } from '../store/store.js';
 import { issuedBefore, sessionsRevokedAt } from '../account/organization.js';
-import { cookieValue, cookieValues } from './forwarded.js';
+import { cookieValue, cookieValues, servedOverHttps } from './forwarded.js';
 
 /** The same name as an application's session cookie, as at Cloudflare; the auth domain's path tells them apart. */
 export const GLOBAL_COOKIE = TOKEN_COOKIE;
@@ -24,10 +24,9 @@ export const GLOBAL_COOKIE_PATH = '/cdn-cgi/access';
  */
 const HOST_ONLY_GLOBAL_COOKIE = `__Host-${GLOBAL_COOKIE}`;
 
-const isHttps = (issuer: string): boolean => issuer.startsWith('https:');
 
 /** The name the global session's cookie has on this auth domain. */
-export const globalCookieName = (issuer: string): string => (isHttps(issuer) ? HOST_ONLY_GLOBAL_COOKIE : GLOBAL_COOKIE);
+export const globalCookieName = (issuer: string): string => (servedOverHttps(issuer) ? HOST_ONLY_GLOBAL_COOKIE : GLOBAL_COOKIE);
 
 export interface GlobalSession {
   readonly userId: string;
@@ -99,7 +98,7 @@ export function globalSessionSeconds(organizationDuration: unknown, applicationS
 /** The Set-Cookie header keeping a global session on the auth domain. */
 export function globalSessionCookie(token: string, maxAgeSeconds: number, issuer: string): string {
   const maxAge = Math.max(1, Math.floor(maxAgeSeconds));
-  if (isHttps(issuer)) return `${HOST_ONLY_GLOBAL_COOKIE}=${token}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Lax; Secure`;
+  if (servedOverHttps(issuer)) return `${HOST_ONLY_GLOBAL_COOKIE}=${token}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Lax; Secure`;
   return `${GLOBAL_COOKIE}=${token}; Path=${GLOBAL_COOKIE_PATH}; Max-Age=${maxAge}; HttpOnly; SameSite=Lax`;
 }
 

@@ -15,6 +15,12 @@ const REFUSED_FOR_NOW = new Set(['57014', '25P03', '25006', '55P03', '40001', '4
 
 const codeOf = (error: unknown): unknown => (typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined);
 
+/** The message node-postgres fails a statement with when its answer did not come in time (its query_timeout). */
+export const ANSWER_TIMEOUT_MESSAGE = 'Query read timeout';
+
+/** Whether `error` is node-postgres giving up on an answer that did not come in time. */
+export const isAnswerTimeout = (error: unknown): boolean => error instanceof Error && error.message === ANSWER_TIMEOUT_MESSAGE;
+
 /**
  * Whether the connection to the database was lost or never answered: a statement sent on it may
  * or may not have been carried out. PostgreSQL SQLSTATE classes 08 (connection exception) and 57P
@@ -23,7 +29,7 @@ const codeOf = (error: unknown): unknown => (typeof error === 'object' && error 
 export function isConnectionLost(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const code = codeOf(error);
-  if (typeof code !== 'string') return /Connection terminated|timeout exceeded when trying to connect|Query read timeout/i.test(String((error as Error).message));
+  if (typeof code !== 'string') return isAnswerTimeout(error) || /Connection terminated|timeout exceeded when trying to connect/i.test(String((error as Error).message));
   return NETWORK_CODES.has(code) || code.startsWith('08') || code.startsWith('57P');
 }
 

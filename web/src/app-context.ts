@@ -91,5 +91,11 @@ export function isTransient(err: unknown): boolean {
   return err instanceof ApiFailure && (err.kind === 'network' || err.status === 429 || err.status >= 500);
 }
 
+/** How long to wait before trying again after transient `failures`, in ms: the server's Retry-After when it gave a longer one, else `backoffMs`. */
+export function retryWaitMs(failures: readonly unknown[], backoffMs: number): number {
+  const told = Math.max(0, ...failures.map((f) => (f instanceof ApiFailure ? (f.retryAfterSeconds ?? 0) : 0)));
+  return Math.max(told * 1000, backoffMs);
+}
+
 /** A failure because the token lacks the permission (not because the objects are missing). */
 export const isForbidden = (err: unknown): boolean => err instanceof ApiFailure && err.status === 403;

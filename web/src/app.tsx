@@ -3,9 +3,9 @@
 // unsaved changes it asks to sign in again over the page instead, keeping them.
 
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { ApiClient, type ApiFailure, type Credentials } from './api/client.js';
+import { ApiClient, type Credentials } from './api/client.js';
 import { accountApi } from './api/resources.js';
-import { AppContext, NO_REFERENCES, isTransient, loadReferences, type AppState, type ReferenceFailures, type References } from './app-context.js';
+import { AppContext, NO_REFERENCES, isTransient, loadReferences, retryWaitMs, type AppState, type ReferenceFailures, type References } from './app-context.js';
 import { Link, PageTitle } from './components/common.js';
 import { AccessLogPage } from './pages/access-log.js';
 import { AppsPage, AppPage } from './pages/apps.js';
@@ -76,11 +76,10 @@ interface ReferenceState {
 
 /** How long to wait before loading again after `failures`, in ms; undefined when waiting cannot help. */
 function retryDelay(failures: ReferenceFailures, attempt: number): number | undefined {
-  const transient = Object.values(failures).filter(isTransient) as ApiFailure[];
+  const transient = Object.values(failures).filter(isTransient);
   if (transient.length === 0) return undefined;
-  // The server's Retry-After when it gave one, else a backoff from 2 s up to a minute.
-  const told = Math.max(0, ...transient.map((f) => f.retryAfterSeconds ?? 0));
-  return Math.max(told, Math.min(60, 2 ** (attempt + 1))) * 1000;
+  // A backoff from 2 s up to a minute, unless the server asked for longer.
+  return retryWaitMs(transient, Math.min(60, 2 ** (attempt + 1)) * 1000);
 }
 
 function SignedIn({ credentials, signOut, signedInAgain }: { credentials: Credentials; signOut: (message?: string) => void; signedInAgain: (credentials: Credentials) => void }) {

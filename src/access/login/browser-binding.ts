@@ -7,7 +7,7 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { cookieValues } from '../forwarded.js';
+import { cookieValues, servedOverHttps } from '../forwarded.js';
 
 export const SIGN_IN_COOKIE = 'CF_Sign_In';
 /**
@@ -32,8 +32,9 @@ function heldCookie(request: FastifyRequest, secure: boolean): string | undefine
   return held.length === 1 && WELL_FORMED.test(held[0]!) ? held[0] : undefined;
 }
 
-/** The digest a challenge keeps of this browser's sign-in cookie, which is set (or renewed) on the reply. */
-export function bindToBrowser(request: FastifyRequest, reply: FastifyReply, secure: boolean): string {
+/** The digest a challenge keeps of this browser's sign-in cookie, which is set (or renewed) on the reply; `issuer` is the auth domain's URL. */
+export function bindToBrowser(request: FastifyRequest, reply: FastifyReply, issuer: string): string {
+  const secure = servedOverHttps(issuer);
   const value = heldCookie(request, secure) ?? randomBytes(32).toString('base64url');
   // Lax: the provider's redirect back is a top-level navigation, which carries it.
   reply.header('set-cookie', secure ? `${HOST_ONLY_SIGN_IN_COOKIE}=${value}; Path=/; Max-Age=${COOKIE_SECONDS}; HttpOnly; SameSite=Lax; Secure` : `${SIGN_IN_COOKIE}=${value}; Path=${COOKIE_PATH}; Max-Age=${COOKIE_SECONDS}; HttpOnly; SameSite=Lax`);
@@ -41,7 +42,7 @@ export function bindToBrowser(request: FastifyRequest, reply: FastifyReply, secu
 }
 
 /** The digest of the sign-in cookie this request carries; undefined without one (or with several). */
-export function browserOf(request: FastifyRequest, secure: boolean): string | undefined {
-  const held = heldCookie(request, secure);
+export function browserOf(request: FastifyRequest, issuer: string): string | undefined {
+  const held = heldCookie(request, servedOverHttps(issuer));
   return held === undefined ? undefined : digest(held);
 }

@@ -152,7 +152,7 @@ export function oidcMethod(): LoginMethod {
       const nonce = client.randomNonce();
       const pkce = config.pkce_enabled !== false;
       const issuer = await ctx.issuer();
-      const browser = bindToBrowser(request, reply, issuer.startsWith('https:'));
+      const browser = bindToBrowser(request, reply, issuer);
       const state = await saveChallenge(ctx, CHALLENGE_KIND, pending, idp, { nonce, browser, ...(pkce ? { verifier } : {}) }, { ip: forwarded(request, ctx.trusted).ip });
       const parameters: Record<string, string> = { redirect_uri: `${issuer}${CALLBACK_PATH}`, scope: scopesOf(idp), state, nonce };
       if (pkce) Object.assign(parameters, { code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
@@ -167,7 +167,7 @@ export function oidcMethod(): LoginMethod {
         if (ctx === undefined) return reply;
         const query = request.query as Record<string, string | undefined>;
         const ip = forwarded(request, ctx.trusted).ip;
-        const resumed = await resumeLogin(ctx, CHALLENGE_KIND, query.state, true, browserOf(request, (await ctx.issuer()).startsWith('https:')));
+        const resumed = await resumeLogin(ctx, CHALLENGE_KIND, query.state, true, browserOf(request, await ctx.issuer()));
         if (resumed === undefined) {
           await refuseLogin(ctx, undefined, { connection: 'oidc', ip });
           return reply.code(400).type('text/html').send(messagePage('Sign-in failed', SIGN_IN_UNFINISHABLE));

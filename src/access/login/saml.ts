@@ -197,7 +197,7 @@ export function samlMethod(): LoginMethod {
       }
       const requestId = `_${randomBytes(20).toString('hex')}`;
       const issuedAt = new Date(ctx.now()).toISOString();
-      const browser = bindToBrowser(request, reply, (await ctx.issuer()).startsWith('https:'));
+      const browser = bindToBrowser(request, reply, await ctx.issuer());
       const relayState = await saveChallenge(ctx, CHALLENGE_KIND, pending, idp, { request_id: requestId, issued_at: issuedAt, browser }, { ip: forwarded(request, ctx.trusted).ip });
       const key = settings.signRequests ? await keysOf(ctx).get(ctx.accountId) : undefined;
       const sp = serviceProvider(await serviceProviderUrl(ctx), settings, key, { requestId, issuedAt });
@@ -213,7 +213,7 @@ export function samlMethod(): LoginMethod {
         const form = isRecord(request.body) ? request.body : {};
         const ip = forwarded(request, ctx.trusted).ip;
         const relayState = typeof form.RelayState === 'string' ? form.RelayState : undefined;
-        const browser = browserOf(request, (await ctx.issuer()).startsWith('https:'));
+        const browser = browserOf(request, await ctx.issuer());
         // The provider's page posts from its own site, and a SameSite=Lax cookie does not come with
         // a cross-site POST: the browser is asked once to post the answer again from here, which
         // brings the sign-in cookie (browser-binding.ts).

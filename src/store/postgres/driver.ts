@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { applyMigrations, type Driver, type Executor, type Migration, type RunResult, type ThreadConnection, type TransactionOptions } from '../driver.js';
 import { KeyQueue } from '../key-queue.js';
-import { CommitOutcomeUnknown, isConnectionLost } from '../errors.js';
+import { CommitOutcomeUnknown, isAnswerTimeout, isConnectionLost } from '../errors.js';
 
 export interface PostgresOptions {
   /** postgres://user@host:port/db; an extra `schema=NAME` parameter selects (and creates) a schema. */
@@ -43,9 +43,6 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** No bound: for a statement run without a statement timeout (maintenance). setTimeout's longest delay. */
 const UNBOUNDED_MS = 2 ** 31 - 1;
 
-/** The message node-postgres fails a statement with when its answer did not come in time. */
-export const ANSWER_TIMEOUT_MESSAGE = 'Query read timeout';
-
 /** Connection settings that keep a hung or unreachable server from holding requests forever. */
 export function boundedConnection(connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS, answerTimeoutMs = DEFAULT_STATEMENT_TIMEOUT_MS + ANSWER_GRACE_MS): pg.PoolConfig {
   return { connectionTimeoutMillis: connectTimeoutMs, query_timeout: answerTimeoutMs, keepAlive: true, keepAliveInitialDelayMillis: 10_000 };
@@ -77,8 +74,6 @@ export const pgTypes = {
   getTypeParser: ((oid: number, format?: string) =>
     oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
-
-const isAnswerTimeout = (err: unknown): boolean => err instanceof Error && err.message === ANSWER_TIMEOUT_MESSAGE;
 
 const placeholders = new Map<string, string>();
 /** `?` placeholders → `$1, $2, ...` (the store's SQL never contains a literal question mark). */

@@ -6,8 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { QueryOf } from '../api/resources.js';
 import type { PolicyTestProgress, PolicyTestUser, PolicyTestUserExplained } from '../api/operations.js';
-import { isTransient, useApp } from '../app-context.js';
-import { ApiFailure } from '../api/client.js';
+import { isTransient, retryWaitMs, useApp } from '../app-context.js';
 import { BarChart } from '../components/chart.js';
 import { ErrorBanner, formatCount, Loading, PageTitle, Pager, StatusBadge, useAsync } from '../components/common.js';
 import { DifferenceList, ExplanationView } from '../components/explanation.js';
@@ -109,8 +108,7 @@ export function TesterPage() {
         setPollError(err);
         if (!isTransient(err)) return;
         failures += 1;
-        const told = err instanceof ApiFailure && err.retryAfterSeconds !== undefined ? err.retryAfterSeconds * 1000 : 0;
-        timer = setTimeout(() => void poll(), Math.max(told, Math.min(POLL_RETRY_MAX_MS, POLL_MS * 2 ** failures)));
+        timer = setTimeout(() => void poll(), retryWaitMs([err], Math.min(POLL_RETRY_MAX_MS, POLL_MS * 2 ** failures)));
       }
     };
     void poll();
