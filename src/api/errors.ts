@@ -43,7 +43,7 @@ export const API_ERRORS = {
   reusable_policy: { code: 1203, status: 409, message: 'Policy {id} is a reusable policy that application {appId} links, not one of its application-scoped policies: change or delete it at {policyPath}, or unlink it from the application with PUT {appPath}.' },
   rate_limited: { code: 1501, status: 429, message: 'Too many requests {who}: at most {limit} per {window}; retry in {retryAfter} s.' },
   too_many_tests: { code: 1503, status: 429, message: 'This account already has {running} policy tests processing (at most {limit} at once); retry when one finishes.' },
-  store_unavailable: { code: 1502, status: 503, message: 'The database is not reachable right now; nothing was changed. Retry shortly.' },
+  store_unavailable: { code: 1502, status: 503, message: 'The database cannot take this request right now (unreachable, busy or read-only); nothing was changed. Retry shortly.' },
   commit_outcome_unknown: { code: 1505, status: 503, message: 'The connection to the database was lost while the change was being committed: it may or may not have been made. Read it back before sending it again.' },
   body_not_kept: { code: 1504, status: 503, message: 'The server cannot keep the request body while it waits ({detail}); nothing was changed. Retry shortly.' },
 } as const satisfies Record<string, ErrorSpec>;

@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { ThreadConnection } from './driver.js';
-import { boundedConnection, DEFAULT_STATEMENT_TIMEOUT_MS, parsePostgresUrl, pgTypes, preparedName } from './postgres/driver.js';
+import { boundedConnection, DEFAULT_STATEMENT_TIMEOUT_MS, parsePostgresUrl, pgTypes, preparedName, SESSION_NAME } from './postgres/driver.js';
 import { sqlFor } from './dialect.js';
 import { userRowsInRangeSql } from './sql/policy-tests.js';
 import type { UserRow } from './store.js';
@@ -43,7 +43,7 @@ function postgresReader(url: string): ChunkReader {
   const name = preparedName(text);
   // The session lasts as long as the thread (a server keeps its threads, chunk-pool.ts, so that
   // the next test finds them warm): node-postgres would otherwise close it after 10 idle seconds.
-  const pool = new pg.Pool({ connectionString, max: 1, idleTimeoutMillis: 0, types: pgTypes, ...boundedConnection(), options: [`-c statement_timeout=${DEFAULT_STATEMENT_TIMEOUT_MS}`, ...(schema !== undefined ? [`-c search_path=${schema}`] : [])].join(' ') });
+  const pool = new pg.Pool({ connectionString, max: 1, idleTimeoutMillis: 0, types: pgTypes, application_name: SESSION_NAME.tester, ...boundedConnection(), options: [`-c statement_timeout=${DEFAULT_STATEMENT_TIMEOUT_MS}`, ...(schema !== undefined ? [`-c search_path=${schema}`] : [])].join(' ') });
   // An idle connection that drops must not end the thread; the next query reconnects.
   pool.on('error', () => undefined);
   return {

@@ -1,4 +1,4 @@
-// Database failures that mean "not reachable right now" (worth a retry) rather than a bug:
+// Database failures that mean "cannot take this now" (worth a retry) rather than a bug:
 // connection refused or lost, the server shutting down, SQLite busy past its timeout, and
 // PostgreSQL's refusals of the moment (too many clients, a read-only standby, a lock not granted).
 

@@ -9,7 +9,7 @@ import { postgresDatabase, postgresUnavailable, TEST_POSTGRES_URL } from '../../
 import { testKeys } from '../../../test/support/secrets-key.js';
 import { CommitOutcomeUnknown, isStoreUnavailable } from '../errors.js';
 import { openStore } from '../open.js';
-import { parsePostgresUrl, PostgresDriver, preparedName, statementTimeoutSet } from './driver.js';
+import { parsePostgresUrl, PostgresDriver, preparedName, SESSION_NAME, statementTimeoutSet } from './driver.js';
 import { openChunkReader } from '../chunk-reader.js';
 
 storeConformance({ name: 'postgres', skip: await postgresUnavailable(), create: postgresDatabase });
@@ -369,5 +369,33 @@ test('pg_trgm goes to public, so dropping one schema of a database leaves the ot
     await inDatabase.end().catch(() => undefined);
     await admin.query(`DROP DATABASE IF EXISTS ${name}`);
     await admin.end();
+  }
+});
+
+test("sessions name themselves in pg_stat_activity unless the URL names them: the API's pool and the policy tester's threads apart", { skip: await postgresUnavailable(), timeout: 30_000 }, async () => {
+  const database = await postgresDatabase();
+  const unnamed = new URL(database.url);
+  unnamed.searchParams.delete('application_name');
+  const driver = new PostgresDriver({ url: unnamed.toString() });
+  const named = new URL(database.url);
+  named.searchParams.set('application_name', 'chosen-by-the-operator');
+  const namedDriver = new PostgresDriver({ url: named.toString() });
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await admin.connect();
+  const testerSessions = async () =>
+    new Set((await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [SESSION_NAME.tester])).rows.map((r) => r.pid));
+  const reader = openChunkReader({ dialect: 'postgres', url: unnamed.toString() });
+  try {
+    assert.deepEqual(await driver.reader.get("SELECT current_setting('application_name') AS name"), { name: 'portcullis' });
+    assert.deepEqual(await namedDriver.reader.get("SELECT current_setting('application_name') AS name"), { name: 'chosen-by-the-operator' });
+    const before = await testerSessions();
+    await reader.connect();
+    const after = await testerSessions();
+    assert.ok([...after].some((pid) => !before.has(pid)), 'the reader opened a session named as the policy tester');
+  } finally {
+    await reader.close();
+    await admin.end();
+    await Promise.all([driver.close(), namedDriver.close()]);
+    await database.drop();
   }
 });

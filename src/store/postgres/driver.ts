@@ -44,6 +44,12 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const UNBOUNDED_MS = 2 ** 31 - 1;
 
 /** Connection settings that keep a hung or unreachable server from holding requests forever. */
+/**
+ * How our sessions name themselves in `pg_stat_activity`, so an operator can tell the API's pool
+ * from the policy tester's threads (an `application_name` in the URL takes precedence).
+ */
+export const SESSION_NAME = { api: 'portcullis', tester: 'portcullis policy tester' } as const;
+
 export function boundedConnection(connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS, answerTimeoutMs = DEFAULT_STATEMENT_TIMEOUT_MS + ANSWER_GRACE_MS): pg.PoolConfig {
   return { connectionTimeoutMillis: connectTimeoutMs, query_timeout: answerTimeoutMs, keepAlive: true, keepAliveInitialDelayMillis: 10_000 };
 }
@@ -162,6 +168,7 @@ export class PostgresDriver implements Driver {
       connectionString,
       max: options.maxConnections ?? 10,
       types: pgTypes,
+      application_name: SESSION_NAME.api,
       idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 60_000,
       // A statement that runs longer than this is cancelled (and answered as a retryable 503).
       options: [`-c statement_timeout=${statementTimeoutMs}`, ...(schema !== undefined ? [`-c search_path=${schema}`] : [])].join(' '),

@@ -61,7 +61,7 @@ export function addWriteCounts(total: WorkloadStats['writes'], more: WorkloadSta
 }
 
 const BULK_OWNER = 0;
-/** The API's error code for a database that is not reachable right now (503). */
+/** The API's error code for a database that cannot take a request right now (503). */
 const STORE_UNAVAILABLE = 1502;
 const MAX_ANOMALIES = 50;
 
