@@ -68,6 +68,8 @@ export interface ServerConfig {
   /** Hosts, IPs or CIDRs external evaluation may reach although they are not public. */
   readonly externalAllowlist: readonly string[];
   readonly externalTimeoutMs: number;
+  /** How long a start waits for a database that cannot take connections yet (0: not at all). */
+  readonly dbWaitMs: number;
   /** Server limits set through the environment (the rest keep their defaults). */
   readonly settings: Partial<ServerSettings>;
   /** Policy-test runner knobs set through the environment. */
@@ -237,6 +239,7 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
     externalEvaluation: onOff(env, 'PORTCULLIS_EXTERNAL_EVALUATION', true) === true,
     externalAllowlist: (env.PORTCULLIS_EXTERNAL_ALLOWLIST ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
     externalTimeoutMs: positiveInteger(env.PORTCULLIS_EXTERNAL_TIMEOUT_MS ?? '5000', 'PORTCULLIS_EXTERNAL_TIMEOUT_MS'),
+    dbWaitMs: (optionalCount(env, 'PORTCULLIS_DB_WAIT_S') ?? 30) * 1000,
     settings: definedOnly({
       testChunkSize: optionalInteger(env, 'PORTCULLIS_TEST_CHUNK_SIZE'),
       testTimeBudgetMs: optionalInteger(env, 'PORTCULLIS_TEST_TIME_BUDGET_S', 1000),

@@ -9,6 +9,7 @@ import { ROUTES } from '../api/routes.js';
 import { accountEvaluators } from './account-evaluators.js';
 import { buildServer } from '../api/server.js';
 import { isPostgresUrl, openStore, redactUrl } from '../store/open.js';
+import { isStoreUnavailable } from '../store/errors.js';
 import { ACCOUNTS_SCOPE, type Store } from '../store/store.js';
 import { ConfigError, resolveConfig, type ServeFlags, type ServerConfig } from './config.js';
 import { SecretKeyError } from '../store/secret-box.js';
@@ -50,13 +51,37 @@ function withoutListeningLine(this: unknown, args: unknown[], method: (...args: 
   method.apply(this, args);
 }
 
+/**
+ * Open the store; a database that cannot take connections yet (still starting, restarting, not
+ * yet reachable: a server started beside its database) is tried again every second for up to
+ * `dbWaitMs`, saying so once, rather than failing the start at the first refusal.
+ */
+async function openStoreWaiting(config: ServerConfig, keys: ReturnType<typeof secretsKeyRing>, print: (line: string) => void): Promise<Store> {
+  const giveUpAt = Date.now() + config.dbWaitMs;
+  let waiting = false;
+  for (;;) {
+    try {
+      return await openStore(config.db, { sqliteSynchronous: config.sqliteSynchronous, secrets: keys });
+    } catch (err) {
+      const left = giveUpAt - Date.now();
+      if (!isStoreUnavailable(err) || left <= 0) {
+        if (waiting && isStoreUnavailable(err) && err instanceof Error) err.message += ` (still, after waiting ${Math.round(config.dbWaitMs / 1000)} s: PORTCULLIS_DB_WAIT_S)`;
+        throw err;
+      }
+      if (!waiting) print(`portcullis: the database ${redactUrl(config.db)} cannot take connections yet (${(err as Error).message}); trying again every second for up to ${Math.ceil(left / 1000)} s`);
+      waiting = true;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, left)));
+    }
+  }
+}
+
 export async function startServer(flags: ServeFlags, print: (line: string) => void = console.log): Promise<RunningServer> {
   const config = resolveConfig(flags);
   const token = rootToken(config.dataDir, config.apiToken);
   const keys = secretsKeyRing(config.secretsKeyFile, config.secretsKey);
   let store: Store;
   try {
-    store = await openStore(config.db, { sqliteSynchronous: config.sqliteSynchronous, secrets: keys });
+    store = await openStoreWaiting(config, keys, print);
   } catch (err) {
     const message = (err as Error).message;
     // SQLite says only "unable to open database file": say where and what to check.

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { tempDir } from '../../../test/support/databases.js';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { postgresDatabase, postgresUnavailable, tempDir } from '../../../test/support/databases.js';
 import { startServerProcess } from '../../../test/support/server-process.js';
 
 test('the start banner (with the demo loaded) holds no JSON log line at the default log level', async () => {
@@ -17,6 +18,48 @@ test('the start banner (with the demo loaded) holds no JSON log line at the defa
     assert.deepEqual(lines.filter((l) => l.trimStart().startsWith('{')), [], 'no JSON line between the banner lines');
   } finally {
     await server.stop();
+    dir.remove();
+  }
+});
+
+test('a start waits for a PostgreSQL that is not taking connections yet (a server started beside its database), and with PORTCULLIS_DB_WAIT_S=0 stops at once', { skip: await postgresUnavailable(), timeout: 60_000 }, async () => {
+  const database = await postgresDatabase();
+  const target = new URL(database.url);
+  // A port nothing listens on yet; the "database" appears there two seconds after the start.
+  const reserved = createServer();
+  await new Promise<void>((resolve) => reserved.listen(0, '127.0.0.1', resolve));
+  const port = (reserved.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => reserved.close(() => resolve()));
+  const late = new URL(database.url);
+  late.hostname = '127.0.0.1';
+  late.port = String(port);
+  const dir = tempDir('portcullis-db-wait-');
+  const refused = startServerProcess(join(dir.path, 'refused'), { PORTCULLIS_DB: late.toString(), PORTCULLIS_DB_WAIT_S: '0' });
+  await assert.rejects(refused, /the server exited with 2 before printing/);
+  const sockets = new Set<Socket>();
+  const relay = createServer((inbound) => {
+    const outbound = connect(Number(target.port || 5432), target.hostname);
+    for (const socket of [inbound, outbound]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+    }
+    inbound.pipe(outbound).pipe(inbound);
+  });
+  const opening = setTimeout(() => relay.listen(port, '127.0.0.1'), 2000);
+  let server: Awaited<ReturnType<typeof startServerProcess>> | undefined;
+  try {
+    server = await startServerProcess(join(dir.path, 'waiting'), { PORTCULLIS_DB: late.toString() });
+    const printed = await server.waitForOutput(/listening on/);
+    assert.match(printed, /the database postgres:\/\/.+ cannot take connections yet \(.*ECONNREFUSED.*\); trying again every second for up to 30 s/);
+    assert.ok(printed.indexOf('cannot take connections yet') < printed.indexOf('listening on'), 'it said so before it listened');
+    const answer = await fetch(`${server.apiUrl}/accounts/${server.accountId}/access/policies`, { headers: { authorization: `Bearer ${server.token}` } });
+    assert.equal(answer.status, 200, 'and it serves from that database once it came');
+  } finally {
+    clearTimeout(opening);
+    await server?.stop();
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => relay.close(() => resolve()));
+    await database.drop();
     dir.remove();
   }
 });
