@@ -1,7 +1,7 @@
 // resolveConfig: values read from flags and the environment, and refused when they make no sense.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, resolveConfig } from './config.js';
+import { ConfigError, plainHttpAwayFromLoopback, resolveConfig } from './config.js';
 import { isPostgresUrl, redactUrl, sqlitePath } from '../store/open.js';
 
 test('reads how many imports run at once, and refuses none or a fraction', () => {
@@ -43,4 +43,13 @@ test('an on/off switch takes on or off (any case) and refuses anything else; a l
   assert.throws(() => resolveConfig({}, { PORTCULLIS_LOG_LEVEL: 'verbose' }), (err: unknown) => err instanceof ConfigError && /PORTCULLIS_LOG_LEVEL must be one of/.test(err.message));
   assert.equal(resolveConfig({}, { PORTCULLIS_LOG_LEVEL: 'WARN' }).logLevel, 'warn');
   assert.equal(resolveConfig({}, { PORTCULLIS_DATA_DIR: '' }).dataDir, resolveConfig({}, {}).dataDir, 'an empty data directory counts as unset');
+});
+
+test('a plain-http auth domain is flagged only where other machines reach it (the start then warns)', () => {
+  for (const away of ['http://access.example.com', 'http://0.0.0.0:8787', 'http://10.0.0.5:8787', 'http://[2001:db8::1]:8787', 'http://128.0.0.1']) {
+    assert.equal(plainHttpAwayFromLoopback(away), true, away);
+  }
+  for (const fine of ['https://access.example.com', 'http://127.0.0.1:8787', 'http://127.5.6.7', 'http://localhost:8787', 'http://app.localhost', 'http://[::1]:8787']) {
+    assert.equal(plainHttpAwayFromLoopback(fine), false, fine);
+  }
 });

@@ -166,6 +166,18 @@ function noApplicationOf(text: string | undefined): 'deny' | 'allow' {
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
+/**
+ * Whether an auth domain is plain http on a host other machines reach: sign-in cookies and
+ * application tokens would then cross the network unencrypted (the start says so).
+ */
+export function plainHttpAwayFromLoopback(authDomain: string): boolean {
+  const url = new URL(authDomain);
+  if (url.protocol !== 'http:') return false;
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost') || host === '::1') return false;
+  return !(isIP(host) === 4 && host.startsWith('127.'));
+}
+
 /** The development login lets anyone in as anyone: off unless asked for, and only on loopback unless forced. */
 function devLoginOf(flags: ServeFlags, env: NodeJS.ProcessEnv, host: string): boolean {
   const switched = onOff(env, 'PORTCULLIS_DEV_LOGIN', false, ['anywhere']);

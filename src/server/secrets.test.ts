@@ -35,7 +35,7 @@ test('a fresh data directory, database and root token are readable by their owne
   }
 });
 
-test('a root-token file others can read, or an empty one, is refused at start with one line', () => {
+test('a root-token file others can read, an empty one, or a root token shorter than 32 characters is refused at start with one line', () => {
   const dir = tempDir('portcullis-token-');
   try {
     const data = join(dir.path, 'data');
@@ -55,6 +55,15 @@ test('a root-token file others can read, or an empty one, is refused at start wi
     const empty = serve();
     assert.equal(empty.status, 2, empty.stderr);
     assert.match(empty.stderr, /root-token is empty: put the root token in it, or delete it/);
+
+    // A guessable root token (it grants everything) is refused, from the file or the environment.
+    writeFileSync(token, 'short-token\n');
+    const short = serve();
+    assert.equal(short.status, 2, short.stderr);
+    assert.match(short.stderr, /The root API token in .*root-token has 11 characters: .* at least 32 random ones .* or delete the file/);
+    const fromEnv = spawnSync(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', data], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, PORTCULLIS_API_TOKEN: 'x' } });
+    assert.equal(fromEnv.status, 2, fromEnv.stderr);
+    assert.match(fromEnv.stderr, /The root API token in PORTCULLIS_API_TOKEN has 1 character: .* or unset it/);
   } finally {
     dir.remove();
   }

@@ -73,7 +73,18 @@ function keep(dataDir: string, name: string, fromEnv: string | undefined, genera
 }
 
 
-export const rootToken = (dataDir: string, fromEnv: string | undefined): KeptValue => keep(dataDir, 'root-token', fromEnv, newTokenSecret, true);
+/** Shorter than this, the root token (every permission on every account) could be guessed; generated ones have 40 characters (240 random bits). */
+export const MIN_ROOT_TOKEN_LENGTH = 32;
+
+export function rootToken(dataDir: string, fromEnv: string | undefined): KeptValue {
+  const kept = keep(dataDir, 'root-token', fromEnv, newTokenSecret, true);
+  if (kept.value.length < MIN_ROOT_TOKEN_LENGTH) {
+    const where = kept.origin === 'environment' ? 'PORTCULLIS_API_TOKEN' : kept.file;
+    const instead = kept.origin === 'environment' ? 'or unset it to have one generated' : 'or delete the file to have one generated';
+    throw new ConfigError(`The root API token in ${where} has ${kept.value.length} character${kept.value.length === 1 ? '' : 's'}: it grants every permission on every account, so use at least ${MIN_ROOT_TOKEN_LENGTH} random ones (openssl rand -base64 30), ${instead}.`);
+  }
+  return kept;
+}
 
 /**
  * The default account's id: from the environment, else the data directory's `account-id`; when

@@ -11,7 +11,7 @@ import { buildServer } from '../api/server.js';
 import { isPostgresUrl, openStore, redactUrl } from '../store/open.js';
 import { isStoreUnavailable } from '../store/errors.js';
 import { ACCOUNTS_SCOPE, type Store } from '../store/store.js';
-import { ConfigError, resolveConfig, type ServeFlags, type ServerConfig } from './config.js';
+import { ConfigError, plainHttpAwayFromLoopback, resolveConfig, type ServeFlags, type ServerConfig } from './config.js';
 import { SecretKeyError } from '../store/secret-box.js';
 import { registerAccessRoutes } from '../access/routes.js';
 import { smtpMailer } from '../access/login/mailer.js';
@@ -164,6 +164,10 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
   print(`  API:       ${url}/client/v4   (OpenAPI: ${url}/client/v4/openapi.json)`);
   print(`  database:  ${redactUrl(config.db)}`);
   print(`  access:    forward auth at ${url}/cdn-cgi/access/authorize, auth domain ${config.authDomain ?? url}${config.devLogin ? ' (development login ON)' : ''}`);
+  const authDomain = config.authDomain ?? url;
+  if (plainHttpAwayFromLoopback(authDomain)) {
+    print(`  warning:   the auth domain ${authDomain} is plain http on a host other machines reach: sign-in cookies and application tokens would cross the network unencrypted; put TLS in front (docs/enforcement.md) and pass --auth-domain https://...`);
+  }
   print(`  PINs:      ${mailer === undefined ? 'off (one-time PIN sign-in needs --smtp-url and --mail-from)' : `one-time PIN codes mailed through ${mailer.description}`}`);
   print(`  SCIM:      ${config.authDomain ?? url}/scim/v2/<account id>/<identity provider id> (each provider's scim_base_url)`);
   print(`  account:   ${account.value}${account.origin === 'environment' ? '' : `   (kept in ${account.file}${account.adopted === true ? ', which was missing: the database\'s account' : ''})`}`);
