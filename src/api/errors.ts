@@ -132,12 +132,23 @@ export { LINT_CODES };
 /** Notes in `messages` of a successful request that are not lint findings. Never renumber. */
 export const REQUEST_NOTES = {
   identity_redacted: { code: 1451, meaning: "An answer about a directory user without the user's identity values (identity, explanation, user_identity, a policy test user's explanations), because the credentials lack the permission that reads users." },
+  same_name: { code: 1452, meaning: 'Another object of the same kind (reusable policy, Access group) already has this name. It was saved, as Cloudflare saves it; but `portcullis export`, `import` and `sync` match objects by name and stop at an account that has two, so rename one.' },
   unknown_field_ignored: { code: 1450, meaning: 'A top-level field the resource does not have (often a typo, or a field of a newer client): it was not stored. Read-only fields of the answer (id, created_at, ...) sent back are dropped without a note.' },
 } as const;
 
 /** A note for `messages`, pointing at the field it is about. */
 export function requestNote(key: 'unknown_field_ignored', field: string): EnvelopeMessage {
   return { code: REQUEST_NOTES[key].code, message: `Unknown field ${JSON.stringify(field)} was ignored and not stored.`, source: { pointer: `/${field.replace(/~/g, '~0').replace(/\//g, '~1')}` } };
+}
+
+/** The note that `others` (their ids) of the same kind have the name just saved. */
+export function sameNameNote(kindWords: string, name: string, others: readonly string[]): EnvelopeMessage {
+  const which = others.length === 1 ? `${kindWords} ${others[0]} has` : `${others.length} other ${kindWords}s (${others.join(', ')}) have`;
+  return {
+    code: REQUEST_NOTES.same_name.code,
+    message: `Saved, but ${which} the name ${JSON.stringify(name)} too: portcullis export, import and sync match by name and refuse an account with two, so rename one.`,
+    source: { pointer: '/name' },
+  };
 }
 
 /** One entry of an envelope's `errors` or `messages`. */

@@ -4,7 +4,7 @@
 import { parseGoDuration, quote } from '../../engine/index.js';
 import type { Referrer, ResourceKind, ResourceRecord, StoreReader, StoreWriter } from '../../store/store.js';
 import { timeOrderedUuid } from '../../store/time-ordered-id.js';
-import { apiError, type RequestIssue } from '../errors.js';
+import { apiError, sameNameNote, type EnvelopeMessage, type RequestIssue } from '../errors.js';
 
 /** Ids of new objects: UUIDs that sort by creation time, so the store's indexes grow at their end. */
 export const newId = (): string => timeOrderedUuid();
@@ -27,6 +27,17 @@ export const KIND_NAMES: Record<ResourceKind, string> = {
   scim_user: 'SCIM user',
   scim_group: 'SCIM group',
 };
+
+const SAME_NAME_WORDS = { policy: 'reusable policy', group: 'Access group' } as const;
+
+/**
+ * A note (or none) that other objects of `kind` already have `name`: saved all the same, as
+ * Cloudflare saves them, but import, export and sync match objects by name (docs/cli.md).
+ */
+export async function sameNameNotes(reader: StoreReader, accountId: string, kind: keyof typeof SAME_NAME_WORDS, name: string, id: string): Promise<EnvelopeMessage[]> {
+  const others = (await reader.listResources(accountId, kind, { offset: 0, limit: 11 }, { name })).items.map((r) => r.id).filter((other) => other !== id);
+  return others.length === 0 ? [] : [sameNameNote(SAME_NAME_WORDS[kind], name, others)];
+}
 
 export async function getOr404(store: StoreReader, accountId: string, kind: ResourceKind, id: string): Promise<ResourceRecord> {
   const record = await store.getResource(accountId, kind, id);

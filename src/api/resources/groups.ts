@@ -10,7 +10,7 @@ import { paging, pageQueryProperties, resultInfo } from '../pagination.js';
 import { defineRoute, type RouteDef } from '../route.js';
 import { arr, obj, str } from '../../schema/json-schema.js';
 import { GROUP_REQUEST, GROUP_RESPONSE } from '../../schema/policies.js';
-import { compact, deleteUnused, getOr404, newId, timestamps } from './common.js';
+import { compact, deleteUnused, getOr404, newId, sameNameNotes, timestamps } from './common.js';
 import { ruleSetBody } from './policy-input.js';
 import { loadAccountReferences, ruleSetReferences } from '../../account/rule-references.js';
 
@@ -143,15 +143,15 @@ export const groupRoutes: RouteDef[] = [
     result: GROUP_RESPONSE,
     handler: async ({ accountId, body, ctx }) => {
       const id = newId();
-      const { record, warnings } = await ctx.store.transaction(accountId, async (tx) => {
+      const { record, warnings, sameName } = await ctx.store.transaction(accountId, async (tx) => {
         const checked = await checkedGroup(tx, accountId, body, id, false);
         const record = await tx.insertResource(
           { accountId, kind: 'group', id, parentId: null, name: checked.group.name, body: checked.body, secretHash: null, createdAt: new Date().toISOString() },
           checked.refs,
         );
-        return { record, warnings: checked.warnings };
+        return { record, warnings: checked.warnings, sameName: await sameNameNotes(tx, accountId, 'group', record.name, id) };
       });
-      return { result: groupResult(record), messages: lintMessages(warnings) };
+      return { result: groupResult(record), messages: [...lintMessages(warnings), ...sameName] };
     },
   }),
   defineRoute({
@@ -180,13 +180,13 @@ export const groupRoutes: RouteDef[] = [
     result: GROUP_RESPONSE,
     handler: async ({ accountId, params, body, ctx }) => {
       const id = params.group_id;
-      const { record, warnings } = await ctx.store.transaction(accountId, async (tx) => {
+      const { record, warnings, sameName } = await ctx.store.transaction(accountId, async (tx) => {
         await getOr404(tx, accountId, 'group', id);
         const checked = await checkedGroup(tx, accountId, body, id, true);
         const record = await tx.updateResource(accountId, 'group', id, { name: checked.group.name, body: checked.body }, checked.refs);
-        return { record: record!, warnings: checked.warnings };
+        return { record: record!, warnings: checked.warnings, sameName: await sameNameNotes(tx, accountId, 'group', record!.name, id) };
       });
-      return { result: groupResult(record), messages: lintMessages(warnings) };
+      return { result: groupResult(record), messages: [...lintMessages(warnings), ...sameName] };
     },
   }),
   defineRoute({

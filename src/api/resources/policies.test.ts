@@ -95,6 +95,34 @@ await describeEachDatabase('reusable policies API', (s) => {
     );
   });
 
+  it('saves a second policy or group of the same name, as Cloudflare does, with a note that import, export and sync match by name', async () => {
+    const own = `/accounts/${randomAccountId()}`;
+    const rule = { include: [{ email_domain: { domain: 'example.com' } }] };
+    const first = await s.api('POST', `${own}/access/policies`, { name: 'Staff', decision: 'allow', ...rule });
+    assert.equal(first.status, 201);
+    assert.deepEqual(first.json.messages, []);
+    const second = await s.api('POST', `${own}/access/policies`, { name: 'Staff', decision: 'allow', ...rule });
+    assert.equal(second.status, 201, 'saved all the same');
+    assert.deepEqual(
+      second.json.messages.map((m: any) => [m.code, m.source.pointer]),
+      [[1452, '/name']],
+    );
+    assert.match(second.json.messages[0].message, new RegExp(`reusable policy ${first.json.result.id} has the name "Staff" too: .*import.*sync`));
+    // Renaming it away clears the note; replacing the first without renaming keeps it.
+    const renamed = await s.api('PUT', `${own}/access/policies/${second.json.result.id}`, { name: 'Contractors', decision: 'allow', ...rule });
+    assert.deepEqual(renamed.json.messages, []);
+    const back = await s.api('PUT', `${own}/access/policies/${first.json.result.id}`, { name: 'Contractors', decision: 'allow', ...rule });
+    assert.deepEqual(back.json.messages.map((m: any) => m.code), [1452]);
+
+    const group = await s.api('POST', `${own}/access/groups`, { name: 'Admins', ...rule });
+    assert.deepEqual(group.json.messages, []);
+    const twin = await s.api('POST', `${own}/access/groups`, { name: 'Admins', ...rule });
+    assert.equal(twin.status, 201);
+    assert.match(twin.json.messages.map((m: any) => `${m.code} ${m.message}`).join(), /^1452 Saved, but Access group [0-9a-f-]{36} has the name "Admins" too/);
+    const other = await s.api('PUT', `${own}/access/groups/${twin.json.result.id}`, { name: 'Auditors', ...rule });
+    assert.deepEqual(other.json.messages, []);
+  });
+
   it('refuses identity selectors in bypass policies and linked_app_token outside non_identity/bypass', async () => {
     const bypass = await s.api('POST', base, { name: 'b', decision: 'bypass', include: [{ email: { email: 'a@example.com' } }] });
     assert.equal(bypass.status, 400);

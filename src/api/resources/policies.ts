@@ -8,7 +8,7 @@ import { paging, pageQueryProperties, resultInfo } from '../pagination.js';
 import { defineRoute, type RouteDef } from '../route.js';
 import { arr, obj, str } from '../../schema/json-schema.js';
 import { POLICY_REQUEST, POLICY_RESPONSE } from '../../schema/policies.js';
-import { compact, deleteUnused, getOr404, newId, timestamps } from './common.js';
+import { compact, deleteUnused, getOr404, newId, sameNameNotes, timestamps } from './common.js';
 import { checkPolicyInput, type CheckedPolicy } from './policy-input.js';
 
 const PATH = '/accounts/{account_id}/access/policies';
@@ -77,16 +77,16 @@ export const policyRoutes: RouteDef[] = [
     result: POLICY_RESPONSE,
     handler: async ({ accountId, body, ctx }) => {
       const id = newId();
-      const { record, warnings } = await ctx.store.transaction(accountId, async (tx) => {
+      const { record, warnings, sameName } = await ctx.store.transaction(accountId, async (tx) => {
         const policy = await checked(tx, accountId, body, id);
         const now = new Date().toISOString();
         const record = await tx.insertResource(
           { accountId, kind: 'policy', id, parentId: null, name: policy.policy.name, body: policy.body, secretHash: null, createdAt: now },
           policy.refs,
         );
-        return { record, warnings: policy.warnings };
+        return { record, warnings: policy.warnings, sameName: await sameNameNotes(tx, accountId, 'policy', record.name, id) };
       });
-      return { result: policyResult(record, 0), messages: lintMessages(warnings) };
+      return { result: policyResult(record, 0), messages: [...lintMessages(warnings), ...sameName] };
     },
   }),
   defineRoute({
@@ -118,14 +118,14 @@ export const policyRoutes: RouteDef[] = [
     status: 200,
     result: POLICY_RESPONSE,
     handler: async ({ accountId, params, body, ctx }) => {
-      const { record, warnings, count } = await ctx.store.transaction(accountId, async (tx) => {
+      const { record, warnings, count, sameName } = await ctx.store.transaction(accountId, async (tx) => {
         await getOr404(tx, accountId, 'policy', params.policy_id);
         const policy = await checked(tx, accountId, body, params.policy_id);
         const record = await tx.updateResource(accountId, 'policy', params.policy_id, { name: policy.policy.name, body: policy.body }, policy.refs);
         const counts = await appCounts(tx, accountId, [params.policy_id]);
-        return { record: record!, warnings: policy.warnings, count: counts.get(params.policy_id) ?? 0 };
+        return { record: record!, warnings: policy.warnings, count: counts.get(params.policy_id) ?? 0, sameName: await sameNameNotes(tx, accountId, 'policy', record!.name, params.policy_id) };
       });
-      return { result: policyResult(record, count), messages: lintMessages(warnings) };
+      return { result: policyResult(record, count), messages: [...lintMessages(warnings), ...sameName] };
     },
   }),
   defineRoute({
