@@ -68,8 +68,12 @@ export type NamedKind = 'list' | 'identity_provider' | 'service_token' | 'postur
 /**
  * Answers of external evaluation endpoints for one identity, gathered beforehand (see
  * external.ts): true/false, or undefined when the call failed or was not made (→ unknown).
+ * `failure`, when present, says why a rule has no answer (the evaluator's error), for the
+ * explanation.
  */
-export type ExternalAnswers = (rule: ExternalEvaluationRule) => boolean | undefined;
+export type ExternalAnswers = ((rule: ExternalEvaluationRule) => boolean | undefined) & {
+  readonly failure?: (rule: ExternalEvaluationRule) => string | undefined;
+};
 
 export function externalKey(rule: Pick<ExternalEvaluationRule, 'evaluateUrl' | 'keysUrl'>): string {
   return `${rule.evaluateUrl}\n${rule.keysUrl}`;

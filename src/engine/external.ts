@@ -23,15 +23,27 @@ export async function gatherExternalAnswers(
   const distinct = new Map<string, ExternalEvaluationRule>();
   for (const rule of rules) distinct.set(externalKey(rule), rule);
   const answers = new Map<string, boolean>();
+  const failures = new Map<string, string>();
   await Promise.all(
     [...distinct].map(async ([key, rule]) => {
       try {
         const answer = await evaluator.evaluate(rule, identity);
         if (typeof answer === 'boolean') answers.set(key, answer);
-      } catch {
-        // Left out: an absent answer is unknown.
+        else failures.set(key, 'the evaluator gave no boolean answer');
+      } catch (err) {
+        // Left out: an absent answer is unknown. Why is kept for the explanation.
+        failures.set(key, failureText(err));
       }
     }),
   );
-  return (rule) => answers.get(externalKey(rule));
+  return Object.assign((rule: ExternalEvaluationRule) => answers.get(externalKey(rule)), {
+    failure: (rule: ExternalEvaluationRule) => failures.get(externalKey(rule)),
+  });
+}
+
+/** One line saying why an evaluation failed: the error's message, with its code when it has one. */
+function failureText(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code !== '' ? `${code}: ${message}` : message;
 }

@@ -273,7 +273,9 @@ const EVALUATE: { readonly [S in Selector]: Evaluate<S> } = {
     const answer = external?.(rule);
     if (answer === true) return MATCHED('external_allow', `${rule.evaluateUrl} allowed the user.`);
     if (answer === false) return NOT('external_deny', `${rule.evaluateUrl} denied the user.`);
-    return UNKNOWN('external_evaluation_failed', `No valid answer from ${rule.evaluateUrl}.`, rule.evaluateUrl);
+    if (external === undefined) return UNKNOWN('external_evaluation_failed', `No valid answer from ${rule.evaluateUrl}: it was not asked here.`, rule.evaluateUrl);
+    const why = external.failure?.(rule)?.replace(/\.$/, '');
+    return UNKNOWN('external_evaluation_failed', `No valid answer from ${rule.evaluateUrl}${why === undefined ? '' : ` (${why})`}.`, rule.evaluateUrl);
   },
   group: (rule, ev, pointer) => {
     const target = ev.env.group?.(rule.groupId);

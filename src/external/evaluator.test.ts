@@ -520,13 +520,14 @@ describe('external evaluator wired through the engine', () => {
     return parsed.value;
   }
 
-  const cases: [string, string, Identity, 'matched' | 'not_matched' | 'unknown', 'granted' | 'blocked' | 'unknown'][] = [
-    ['allow', '/evaluate', alice, 'matched', 'granted'],
-    ['deny', '/evaluate', mallory, 'not_matched', 'blocked'],
-    ['failure (bad nonce)', '/evaluate-wrong-nonce', alice, 'unknown', 'unknown'],
-    ['failure (HTTP 500)', '/evaluate-500', alice, 'unknown', 'unknown'],
+  // The last column: what the rule's reason says (a failure says why, with the evaluator's code).
+  const cases: [string, string, Identity, 'matched' | 'not_matched' | 'unknown', 'granted' | 'blocked' | 'unknown', RegExp][] = [
+    ['allow', '/evaluate', alice, 'matched', 'granted', /allowed the user/],
+    ['deny', '/evaluate', mallory, 'not_matched', 'blocked', /denied the user/],
+    ['failure (bad nonce)', '/evaluate-wrong-nonce', alice, 'unknown', 'unknown', /^No valid answer from \S+ \(nonce_mismatch: .*does not echo the request's nonce\)\.$/],
+    ['failure (HTTP 500)', '/evaluate-500', alice, 'unknown', 'unknown', /^No valid answer from \S+ \(http_status: .*answered HTTP 500\)\.$/],
   ];
-  for (const [label, path, identity, outcome, access] of cases) {
+  for (const [label, path, identity, outcome, access, reason] of cases) {
     test(`${label}: rule ${outcome}, access ${access}`, async () => {
       const policies = [policyFor(path)];
       const compiled = compilePolicySet(policies);
@@ -535,8 +536,16 @@ describe('external evaluator wired through the engine', () => {
       const prepared = prepareIdentity(identity);
       const explanation = explain(policies, prepared, {}, { external: answers });
       assert.equal(explanation.policies[0].include[0].outcome, outcome);
+      assert.match(explanation.policies[0].include[0].reason.message, reason);
       assert.equal(explanation.access, access);
       assert.equal(resultAccess(compiled.evaluate(prepared, answers)), access);
     });
   }
+
+  test('a rule whose endpoint was not asked says so', () => {
+    const policies = [policyFor('/evaluate')];
+    const explanation = explain(policies, prepareIdentity(alice));
+    assert.equal(explanation.access, 'unknown');
+    assert.match(explanation.policies[0].include[0].reason.message, /^No valid answer from \S+: it was not asked here\.$/);
+  });
 });
