@@ -35,4 +35,28 @@ describe('external evaluation in the policy tester', () => {
     const whatIf = await s.api('POST', `/accounts/${account}/access/evaluate`, { policies: [{ name: 'Partners', decision: 'allow', include: [rule] }], email: 'c@partner.example' });
     assert.deepEqual([whatIf.json.result.status, whatIf.json.result.unknown], ['approved', false]);
   });
+
+  it("explains a user's result with the endpoint's answer, and an endpoint's failure with its reason", async () => {
+    const account = randomAccountId();
+    await importUsers(s, account, [{ email: 'd@partner.example' }]);
+    const rule = { external_evaluation: { evaluate_url: endpoint.evaluateUrl, keys_url: endpoint.keysUrl } };
+    const { id } = await runPolicyTest(s, account, { policies: [{ name: 'Partners', decision: 'allow', include: [rule] }] });
+    const user = (await resultsByEmail(s, account, id)).get('d@partner.example');
+    assert.equal(user.status, 'approved');
+    const asked = endpoint.answered();
+    const detail = (await s.api('GET', `/accounts/${account}/access/policy-tests/${id}/users/${user.id}`)).json.result;
+    assert.equal(detail.identity_changed, false, 'the same answer as the test: nothing changed');
+    assert.equal(detail.explanation.access, 'granted');
+    assert.equal(detail.explanation.policies[0].include[0].reason.code, 'external_allow');
+    assert.equal(endpoint.answered(), asked + 1, 'the endpoint was asked again, as the explanation is computed now');
+
+    // Keys that cannot be fetched (nothing listens on port 9): the user is an error, and the explanation says why.
+    const broken = { external_evaluation: { evaluate_url: endpoint.evaluateUrl, keys_url: 'http://127.0.0.1:9/keys' } };
+    const failed = await runPolicyTest(s, account, { policies: [{ name: 'Broken', decision: 'allow', include: [broken] }] });
+    const errored = (await resultsByEmail(s, account, failed.id)).get('d@partner.example');
+    assert.equal(errored.status, 'error');
+    const why = (await s.api('GET', `/accounts/${account}/access/policy-tests/${failed.id}/users/${errored.id}`)).json.result;
+    assert.equal(why.identity_changed, false);
+    assert.match(why.explanation.policies[0].include[0].reason.message, /\(network: Keys URL http:\/\/127\.0\.0\.1:9\/keys: .*ECONNREFUSED/);
+  });
 });

@@ -5,9 +5,9 @@
 
 import { mayReadUsers, redactedNote } from './identity-access.js';
 import { randomBytes } from 'node:crypto';
-import { compilePolicySet, diffExplanations, explain, prepareIdentity, type Explanation, type Policy } from '../../engine/index.js';
+import { compilePolicySet, diffExplanations, explain, gatherExternalAnswers, prepareIdentity, type Explanation, type ExternalAnswers, type Policy } from '../../engine/index.js';
 import { accountEnvOf, readAccountSnapshot } from '../../account/account-env.js';
-import { checkExternalEndpoints } from './external-endpoints.js';
+import { checkExternalEndpoints, distinctEndpoints } from './external-endpoints.js';
 import type { ChunkSummary, PolicyTestRecord, PolicyTestStore } from '../../store/store.js';
 import { parseTestPolicies, testPoliciesOf, type TestDefinition } from '../../tester/definition.js';
 import { testEnv } from '../../tester/environment.js';
@@ -271,7 +271,7 @@ export const policyTestRoutes: RouteDef[] = [
     operationId: 'access-policy-tests-user',
     summary: "One user's result, explained",
     description:
-      "Extension: the user's result in the test and the explanation (deciding policy, every rule's outcome and reason, expected and actual values). The explanation is computed now, from the test's policies and the groups, lists and other objects they reached when the test started, with the user's current identity; identity_changed says whether that gives another answer than the test did.",
+      "Extension: the user's result in the test and the explanation (deciding policy, every rule's outcome and reason, expected and actual values). The explanation is computed now, from the test's policies and the groups, lists and other objects they reached when the test started, with the user's current identity, asking again the external evaluation endpoints they reach (each distinct endpoint counts as one more request against the caller's rate limit, as in a what-if); identity_changed says whether that gives another answer than the test did.",
     tag: 'Access policy tester',
     permissions: [...READ],
     params: { ...ID_PARAM, user_id: str({ description: 'The user id.' }) },
@@ -295,10 +295,21 @@ export const policyTestRoutes: RouteDef[] = [
       const definition = test.definition as TestDefinition;
       const identity = user === undefined ? { email: row[1], name: row[2] } : identityOf(user);
       const env = await testEnv(ctx.store.tests, ctx.store.read, test);
-      const explainSet = (policies: Policy[]): Explanation => explain(policies, prepareIdentity(identity), env);
       const policies = parseTestPolicies(definition.policies);
-      const explanation = explainSet(policies);
       const baselinePolicies = definition.baseline === undefined ? undefined : parseTestPolicies(definition.baseline);
+      // As the test did, the endpoints its policies reach are asked about the user (now, as the
+      // rest of the explanation is computed now); without that the explanation would call every
+      // such rule unknown, and a user the endpoint let in would read as changed. The caller pays
+      // for the calls, as for a what-if.
+      const evaluator = ctx.externalFor?.(accountId);
+      const externalRules = [...compilePolicySet(policies, env).externalRules, ...(baselinePolicies === undefined ? [] : compilePolicySet(baselinePolicies, env).externalRules)];
+      let external: ExternalAnswers | undefined;
+      if (evaluator !== undefined && externalRules.length > 0) {
+        ctx.chargeOutboundCalls(principal, distinctEndpoints(externalRules));
+        external = await gatherExternalAnswers(externalRules, identity, evaluator);
+      }
+      const explainSet = (policies: Policy[]): Explanation => explain(policies, prepareIdentity(identity), env, external === undefined ? {} : { external });
+      const explanation = explainSet(policies);
       const baselineExplanation = baselinePolicies === undefined ? undefined : explainSet(baselinePolicies);
       const nowStatus = { granted: 'approved', blocked: 'blocked', unknown: 'error' }[explanation.access];
       // The explanations quote identity values (expected and actual): they need the permission that reads users.
