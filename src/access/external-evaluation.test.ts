@@ -14,6 +14,7 @@ import { userAppToken } from './app-token.js';
 import { CookieJar } from '../../test/support/cookie-jar.js';
 import { startSmtpCapture, type SmtpCapture } from '../../test/support/smtp-capture.js';
 import { smtpMailer } from './login/mailer.js';
+import { logLines } from '../../test/support/log-lines.js';
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
@@ -31,6 +32,7 @@ describe('external evaluation at sign-in', () => {
   let capture: SmtpCapture;
   let s: TestServer;
   let off: TestServer;
+  const { lines: log, stream: logStream } = logLines<{ level: number; msg: string; account?: string; evaluateUrl?: string; reason?: string; failedSince?: number }>();
   const partners = (e: EvaluationEndpoint) => ({ name: 'Partners', decision: 'allow', include: [{ external_evaluation: { evaluate_url: e.evaluateUrl, keys_url: e.keysUrl } }] });
   /** An application on `host` behind the Partners policy, on server `on`. */
   const partnerApp = async (on: TestServer, host: string): Promise<{ appId: string; aud: string; policyId: string }> => {
@@ -46,7 +48,7 @@ describe('external evaluation at sign-in', () => {
     // The endpoint trusts only the keys the auth domain publishes.
     endpoint = await startEvaluationEndpoint(async () => (await fetch(`${s.baseUrl}/cdn-cgi/access/certs`)).json() as Promise<JSONWebKeySet>, '@partner.example');
     capture = await startSmtpCapture();
-    s = await startTestServer({ accountExternal: { allowlist: ['127.0.0.1'] }, access: { devLogin: true, mailer: smtpMailer({ url: capture.url, from: 'Access <access@portcullis.test>' }) } });
+    s = await startTestServer({ accountExternal: { allowlist: ['127.0.0.1'] }, access: { devLogin: true, mailer: smtpMailer({ url: capture.url, from: 'Access <access@portcullis.test>' }) }, logger: { level: 'warn', stream: logStream } });
     off = await startTestServer({ access: { devLogin: true } });
   });
   after(async () => {
@@ -151,6 +153,14 @@ describe('external evaluation at sign-in', () => {
     const app = await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Broken portal', domain: 'broken.test', policies: [{ id: policy.json.result.id, precedence: 1 }] });
     assert.equal(app.status, 201, JSON.stringify(app.json));
     assert.match((await devSignIn(s, 'broken.test', 'pat@partner.example')).pathname, /^\/cdn-cgi\/access\/forbidden\//);
+    // The refusal's reason is in the server's log (the access log says only "refused"), once a minute per endpoint.
+    const failed = () => log.filter((line) => line.evaluateUrl === broken.evaluateUrl);
+    assert.equal(failed().length, 1, JSON.stringify(log));
+    assert.equal(failed()[0]!.level, 40);
+    assert.equal(failed()[0]!.account, s.accountId);
+    assert.match(failed()[0]!.reason!, /^network: .*ECONNREFUSED/);
+    assert.match((await devSignIn(s, 'broken.test', 'kim@partner.example')).pathname, /^\/cdn-cgi\/access\/forbidden\//);
+    assert.equal(failed().length, 1, 'a second failure within the minute is counted, not logged');
 
     await partnerApp(off, 'partners.test');
     const asked = endpoint.answered();

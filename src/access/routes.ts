@@ -389,7 +389,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
 
   const clock = options.clock ?? Date.now;
   // The sign-ins' external evaluation, with each session's answers kept a minute (sign-in-external.ts).
-  const signInExternal = new SignInExternal(options.externalFor);
+  const signInExternal = new SignInExternal(options.externalFor, (details, message) => app.log.warn(details, message));
   // The sign-ins run on the auth domain: the account is the one whose auth domain the request came to.
   const loginContextOf = async (request: FastifyRequest, reply: FastifyReply): Promise<LoginContext | undefined> => {
     const host = forwarded(request, trusted).host;

@@ -19,6 +19,12 @@ export type ExternalVerdicts = Readonly<Record<string, boolean | null>>;
 /** How long a sign-in's answers are reused for the same session and application (a reload of the sign-in page asks nobody again). */
 export const ANSWERS_REUSED_MS = 60_000;
 const REMEMBERED_SIGN_INS = 10_000;
+/** A failing endpoint is logged at most once this often per account and endpoint, with how many failures since. */
+const FAILURE_LOG_MS = 60_000;
+const REMEMBERED_FAILURES = 1_000;
+
+/** Where a sign-in's failed external evaluations are reported (the server's log, as a warning). */
+export type ExternalFailureLog = (details: { readonly account: string; readonly evaluateUrl: string; readonly keysUrl: string; readonly reason: string; readonly failedSince: number }, message: string) => void;
 
 const digests = new WeakMap<ExternalEvaluationRule, string>();
 /** An endpoint's name in the claim: 16 bytes of the SHA-256 of its two URLs. */
@@ -34,8 +40,12 @@ function digestOf(rule: ExternalEvaluationRule): string {
 /** The sign-ins' external evaluation: the endpoints asked, and each session's answers kept a minute. */
 export class SignInExternal {
   private readonly recent = new Map<string, { readonly at: number; readonly verdicts: ExternalVerdicts }>();
+  private readonly failures = new Map<string, { at: number; since: number }>();
 
-  constructor(private readonly evaluatorFor: ((accountId: string) => ExternalEvaluator) | undefined) {}
+  constructor(
+    private readonly evaluatorFor: ((accountId: string) => ExternalEvaluator) | undefined,
+    private readonly logFailure?: ExternalFailureLog,
+  ) {}
 
   /**
    * Ask the endpoints the application's policies reach about the signing-in identity: the answers
@@ -51,7 +61,7 @@ export class SignInExternal {
     if (rules.length === 0) return undefined;
     const kept = session === undefined ? undefined : this.recent.get(session);
     const missing = kept === undefined || now - kept.at >= ANSWERS_REUSED_MS || rules.some((rule) => !Object.hasOwn(kept.verdicts, digestOf(rule)));
-    const verdicts = missing ? await this.askNow(accountId, rules, identity) : kept.verdicts;
+    const verdicts = missing ? await this.askNow(accountId, rules, identity, now) : kept.verdicts;
     if (missing && session !== undefined) {
       this.recent.delete(session);
       this.recent.set(session, { at: now, verdicts });
@@ -60,13 +70,38 @@ export class SignInExternal {
     return { answers: (rule) => verdicts[digestOf(rule)] ?? undefined, verdicts };
   }
 
-  private async askNow(accountId: string, rules: readonly ExternalEvaluationRule[], identity: Identity): Promise<ExternalVerdicts> {
+  private async askNow(accountId: string, rules: readonly ExternalEvaluationRule[], identity: Identity, now: number): Promise<ExternalVerdicts> {
     const verdicts: Record<string, boolean | null> = {};
     const distinct = new Set(rules.map(externalKey));
     const evaluator = this.evaluatorFor?.(accountId);
     const answers = evaluator === undefined || distinct.size > MAX_EXTERNAL_ENDPOINTS ? undefined : await gatherExternalAnswers(rules, identity, evaluator);
     for (const rule of rules) verdicts[digestOf(rule)] = answers?.(rule) ?? null;
+    // An endpoint that did not answer leaves its rule unknown, which refuses the sign-in where it
+    // decides; the token and the access log only say refused, so the server's log says why.
+    const reported = new Set<string>();
+    for (const rule of rules) {
+      const reason = answers?.failure?.(rule);
+      const key = `${accountId}\n${externalKey(rule)}`;
+      if (reason !== undefined && !reported.has(key)) {
+        reported.add(key);
+        this.reportFailure(key, { account: accountId, evaluateUrl: rule.evaluateUrl, keysUrl: rule.keysUrl, reason }, now);
+      }
+    }
     return verdicts;
+  }
+
+  /** Log a failure, at most once a minute per account and endpoint (a flood of sign-ins cannot fill the log). */
+  private reportFailure(key: string, details: { readonly account: string; readonly evaluateUrl: string; readonly keysUrl: string; readonly reason: string }, now: number): void {
+    if (this.logFailure === undefined) return;
+    const last = this.failures.get(key);
+    if (last !== undefined && now - last.at < FAILURE_LOG_MS) {
+      last.since++;
+      return;
+    }
+    this.failures.delete(key);
+    this.failures.set(key, { at: now, since: 0 });
+    if (this.failures.size > REMEMBERED_FAILURES) this.failures.delete(this.failures.keys().next().value!);
+    this.logFailure({ ...details, failedSince: last?.since ?? 0 }, 'external evaluation failed at a sign-in: its rule is unknown, which refuses where it decides');
   }
 }
 
