@@ -23,7 +23,7 @@ test('the most specific destination covering the host and path wins', () => {
     ['wiki.example.com', '/administrator', 'wiki'],
     ['wiki.example.com', '/ADMIN/', 'wiki-admin'],
     ['shop.example.com', '/', 'wildcard'],
-    ['a.b.example.com', '/', 'wildcard'],
+    ['a.b.example.com', '/', undefined],
     ['example.com', '/', 'apex'],
     ['docs.example.com', '/guides', 'docs-below'],
     ['docs.example.com', '/guides/intro', 'docs-below'],
@@ -35,6 +35,27 @@ test('the most specific destination covering the host and path wins', () => {
     ['evil-example.com', '/', undefined],
   ];
   for (const [host, path, expected] of cases) assert.equal(matchDestination(apps, host, path), expected, `${host}${path}`);
+});
+
+test("a * in a hostname stays within one label, as Cloudflare's Application paths examples have it", () => {
+  const covers = (destination: string, host: string): boolean => matchDestination([{ value: destination, destinations: [destination] }], host, '/') === destination;
+  const cases: [string, string, boolean][] = [
+    ['*.example.com', 'alpha.example.com', true],
+    ['*.example.com', 'example.com', false],
+    ['*.example.com', 'foo.bar.example.com', false],
+    ['*.test.example.com', 'alpha.test.example.com', true],
+    ['*.test.example.com', 'test.example.com', false],
+    ['*test.example.com', 'test.example.com', true],
+    ['*test.example.com', 'alphatest.example.com', true],
+    ['*test.example.com', 'beta.test.example.com', false],
+    ['app-*.example.com', 'app-eu.example.com', true],
+    ['app-*.example.com', 'app-eu.west.example.com', false],
+    ['*.*.example.com', 'foo.bar.example.com', true],
+    ['*.*.example.com', 'bar.example.com', false],
+    ['www.example.*', 'www.example.org', true],
+    ['www.example.*', 'www.example.co.uk', false],
+  ];
+  for (const [destination, host, expected] of cases) assert.equal(covers(destination, host), expected, `${destination} on ${host}`);
 });
 
 test('every candidate as specific as the best is found, so that a tie between owners can be seen', () => {

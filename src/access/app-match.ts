@@ -1,7 +1,9 @@
 // Which Access application covers a request, by its host and path. An application names what
 // it protects as `domain` and `self_hosted_domains` (docs/enforcement.md "Which application"):
-// a hostname, optionally followed by a path; `*` stands for any run of characters within the
-// hostname (`*.example.com`: every subdomain, not the apex) or the path. A path covers itself
+// a hostname, optionally followed by a path. In the hostname a `*` stays within one label, as
+// Cloudflare's "Application paths" has it: `*.example.com` covers `alpha.example.com`, neither
+// `example.com` nor `foo.bar.example.com`, and `*test.example.com` covers `test.example.com`
+// and `alphatest.example.com`. In the path a `*` is any run of characters. A path covers itself
 // and everything below it. The most specific destination wins: more literal characters in the
 // hostname first, then in the path.
 
@@ -15,6 +17,18 @@ export interface Destination {
 
 const escape = (text: string): string => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 
+/**
+ * The regular expression (without anchors) of a destination's hostname: a label that is just `*`
+ * is one label of any characters, a `*` within a label any run of characters of that label
+ * (none too); a `*` never reaches across a dot.
+ */
+export function hostWildcardPattern(host: string): string {
+  return host
+    .split('.')
+    .map((label) => (label === '*' ? '[^./]+' : label.split('*').map(escape).join('[^./]*')))
+    .join('\\.');
+}
+
 /** A destination from its text ("app.example.com", "*.example.com/admin", "example.com/docs/*"); undefined when it has no hostname. */
 export function parseDestination(text: string): Destination | undefined {
   const trimmed = text.trim().toLowerCase().replace(/^https?:\/\//, '');
@@ -24,7 +38,7 @@ export function parseDestination(text: string): Destination | undefined {
   if (host === '' || /\s/.test(host)) return undefined;
   // "/docs/*" covers what is below /docs, as "/docs" does.
   if (path.endsWith('/*')) path = path.slice(0, -2);
-  const hostPattern = host.split('*').map(escape).join('[^/]+');
+  const hostPattern = hostWildcardPattern(host);
   const pathPattern = path.split('*').map(escape).join('.*');
   return {
     host: new RegExp(`^${hostPattern}$`),

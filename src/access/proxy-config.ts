@@ -54,12 +54,20 @@ function nginxExtraHeaders(headers: readonly string[]): { readonly read: string;
  */
 export const WITHOUT_BINDING_COOKIE = '^(.*?)(?:^CF_Binding=[^;]*(?:; *)?|; *CF_Binding=[^;]*)(.*)$';
 
-/** A regular expression for a hostname with `*` (any run of characters, as portcullis reads it). */
-const hostPattern = (host: string): string => `^${host.split('*').map((text) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.+')}$`;
+/**
+ * A regular expression for a hostname with `*`, as portcullis reads it (src/access/app-match.ts):
+ * a label that is just `*` is one label, a `*` within a label any run of that label's characters.
+ */
+const hostPattern = (host: string): string =>
+  `^${host
+    .split('.')
+    .map((label) => (label === '*' ? '[^.]+' : label.split('*').map((text) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^.]*')))
+    .join('\\.')}$`;
 
 /**
  * nginx's server_name for a hostname: as it is, including its own wildcards (`*.example.com`,
- * `www.example.*`, which match as portcullis's do); a `*` anywhere else as a regular expression.
+ * `www.example.*`, which nginx also matches on deeper names; portcullis then finds no
+ * application for those); a `*` anywhere else as a regular expression.
  */
 function nginxServerName(host: string): string {
   const stars = host.split('*').length - 1;
@@ -174,9 +182,9 @@ export function caddySite(site: { readonly address: string; readonly bind?: stri
 }
 
 /**
- * What a Traefik (v3) rule says of one hostname: that host, or where it has a `*` (any run of
- * characters, as portcullis reads it: `*.example.com` is every subdomain, not the apex) a Go
- * regular expression in its place.
+ * What a Traefik (v3) rule says of one hostname: that host, or where it has a `*` (within one
+ * label, as portcullis reads it: `*.example.com` is every subdomain one level down, not the apex)
+ * a Go regular expression in its place.
  */
 function traefikHostMatcher(host: string): string {
   return host.includes('*') ? `HostRegexp(\`${hostPattern(host)}\`)` : `Host(\`${host}\`)`;
@@ -234,9 +242,9 @@ export function traefikConfig(hosts: readonly string[], target: ProxyTarget): st
 
 /**
  * The Caddyfile site for a hostname, or a comment saying why Caddy cannot have one: Caddy takes
- * a `*` only as a whole label that is not the last (`*.example.com`), and refuses to load a
- * site address such as `app-*.example.com` or `www.example.*`; and its `*` is one label deep,
- * where portcullis's is any run of characters.
+ * a `*` only as a whole label that is not the last (`*.example.com`, one label deep, as
+ * portcullis reads it), and refuses to load a site address such as `app-*.example.com` or
+ * `www.example.*`.
  */
 /**
  * Where a Caddy site listens for --listen: the default (80) keeps the bare host name, which
@@ -259,9 +267,7 @@ function caddySiteFor(host: string, target: ProxyTarget, listen: string): string
     return `# ${host}: Caddy takes * only as a whole label before the domain (as in *.example.com) and would refuse
 # this address; put this hostname behind nginx or Traefik, or name its hosts in the application.`;
   }
-  return `# Caddy's * is one label: ${host} covers ${labels.map((l) => (l === '*' ? 'a' : l)).join('.')}, not deeper names, which
-# portcullis also protects under it; add their addresses (${['*', ...labels].join('.')}) to this site if you use them.
-${caddySite(site, target)}`;
+  return caddySite(site, target);
 }
 
 /** The hostnames an application protects (its paths are decided by portcullis, not the proxy). */
