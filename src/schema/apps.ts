@@ -49,6 +49,31 @@ export const SESSION_APP_TYPES: ReadonlySet<string> = new Set(['self_hosted', 's
 export const DOMAIN_REQUIRED_TYPES: ReadonlySet<AppType> = new Set(['self_hosted', 'ssh', 'vnc', 'rdp']);
 
 /**
+ * Why `text`, a destination an application names for Access to protect (its `domain`, an entry of
+ * `self_hosted_domains`, a public destination's `uri`), could never match a request, or undefined
+ * when it can: a hostname (an optional http:// or https:// before it is dropped) and an optional
+ * path, as Cloudflare's "Application paths" describes them. Cloudflare's paths take no port
+ * number, query string or anchor, and at most one `*` between two dots of the hostname or two
+ * slashes of the path; a request is matched by its hostname without a port, so a destination
+ * with one would protect nothing.
+ */
+export function destinationProblem(text: string): string | undefined {
+  const trimmed = text.trim().replace(/^https?:\/\//i, '');
+  if (/\s/.test(trimmed)) return 'has white space in it';
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) return 'names a scheme other than http:// or https://, the only ones Access protects';
+  if (/[?#]/.test(trimmed)) return 'has a query string or an anchor (#): Access matches requests by hostname and path only';
+  const slash = trimmed.indexOf('/');
+  const host = slash < 0 ? trimmed : trimmed.slice(0, slash);
+  const path = slash < 0 ? '' : trimmed.slice(slash);
+  if (host === '') return 'names no hostname (a destination is a hostname, optionally followed by a path)';
+  if (host.includes(':')) return 'has a port number: Access matches a request by its hostname without the port, so name the hostname alone';
+  if (!/^[a-z0-9*_-]+(\.[a-z0-9*_-]+)*$/i.test(host)) return `has a hostname, ${JSON.stringify(host)}, that is not letters, digits, hyphens and * in labels between single dots`;
+  if (host.split('.').some((label) => label.split('*').length > 2)) return 'has more than one * between two dots of the hostname';
+  if (path.split('/').some((segment) => segment.split('*').length > 2)) return 'has more than one * between two slashes of the path';
+  return undefined;
+}
+
+/**
  * An entry of an application's `policies`. Its three shapes are told apart and checked by the
  * handler (inline policies by the policy engine, with its codes and pointers).
  */

@@ -162,6 +162,46 @@ await describeEachDatabase('Access applications API', (s) => {
     assert.equal(bad.json.errors[0].code, 1303);
   });
 
+  it("refuses destinations that could never match a request (ports, query strings, no hostname, two * between dots or slashes), as Cloudflare's Application paths rules them out, and keeps the rest as sent", async () => {
+    const account = randomAccountId();
+    const apps = `/accounts/${account}/access/apps`;
+    const refused: [object, string][] = [
+      [{ domain: 'wiki.example.com:8443' }, '/domain'],
+      [{ domain: 'wiki.example.com/admin?tab=1' }, '/domain'],
+      [{ domain: 'wiki.example.com/#settings' }, '/domain'],
+      [{ domain: '/admin' }, '/domain'],
+      [{ domain: 'wiki example.com' }, '/domain'],
+      [{ domain: 'wiki.example.com.' }, '/domain'],
+      [{ domain: 'ftp://files.example.com' }, '/domain'],
+      [{ domain: 'foo*bar*baz.example.com' }, '/domain'],
+      [{ domain: 'wiki.example.com/foo*bar*baz' }, '/domain'],
+      [{ domain: 'wiki.example.com', self_hosted_domains: ['wiki.example.com', 'https://wiki.example.com:443/x'] }, '/self_hosted_domains/1'],
+      [{ domain: 'wiki.example.com', destinations: [{ type: 'public', uri: 'wiki.example.com' }, { type: 'public', uri: 'api.example.com:8080' }] }, '/destinations/1/uri'],
+    ];
+    for (const [fields, pointer] of refused) {
+      const res = await s.api('POST', apps, { type: 'self_hosted', name: 'Wiki', ...fields });
+      assert.equal(res.status, 400, JSON.stringify(fields));
+      assert.deepEqual(res.json.errors.map((e: any) => [e.code, e.source.pointer]), [[1312, pointer]], JSON.stringify(fields));
+      assert.equal(res.json.result, null);
+    }
+    const created = await s.api('POST', apps, { type: 'ssh', name: 'Bad ssh', domain: 'ssh.example.com:22' });
+    assert.deepEqual(created.json.errors.map((e: any) => [e.code, e.source.pointer]), [[1312, '/domain']]);
+    assert.match(created.json.errors[0].message, /port/);
+    assert.equal((await s.api('GET', apps)).json.result.length, 0, 'nothing was written');
+
+    const accepted = [
+      { type: 'self_hosted', domain: 'https://Wiki.example.com/docs/*', self_hosted_domains: ['*.example.com', '*test.example.com/foo*/bar', 'example.com/*'] },
+      { type: 'self_hosted', domain: 'wiki.example.com', destinations: [{ type: 'public', uri: 'app-*.example.com/a*/b*' }, { type: 'private', hostname: 'db.internal' }] },
+      { type: 'bookmark', domain: 'https://handbook.example.org:8443/start?lang=en#top' },
+    ];
+    for (const body of accepted) {
+      const res = await s.api('POST', apps, { name: 'Fine', ...body });
+      assert.equal(res.status, 201, JSON.stringify(res.json.errors));
+      const got = await s.api('GET', `${apps}/${res.json.result.id}`);
+      for (const [key, value] of Object.entries(body)) assert.deepEqual(got.json.result[key], value, key);
+    }
+  });
+
   it("types cors_headers as Cloudflare does and refuses options_preflight_bypass together with them, keeping what is valid as sent", async () => {
     const account = randomAccountId();
     const APPS = `/accounts/${account}/access/apps`;

@@ -8,7 +8,7 @@ import type { ResourceFilter, ResourceRecord, ResourceRef, StoreReader, StoreWri
 import { apiError, validationError, type RequestIssue } from '../errors.js';
 import { paging, pageQueryProperties, resultInfo } from '../pagination.js';
 import { defineRoute, type RouteDef } from '../route.js';
-import { APP_DEFAULTS, APP_REQUEST, APP_RESPONSE, DOMAIN_REQUIRED_TYPES, SESSION_APP_TYPES, type AppRequest, type AppType } from '../../schema/apps.js';
+import { APP_DEFAULTS, APP_REQUEST, APP_RESPONSE, DOMAIN_REQUIRED_TYPES, destinationProblem, SESSION_APP_TYPES, type AppRequest, type AppType } from '../../schema/apps.js';
 import { corsHeadersOf } from '../../schema/cors.js';
 import { arr, bool, obj, str } from '../../schema/json-schema.js';
 import { keepOmittedSecrets, withoutSecrets } from '../../schema/secret-fields.js';
@@ -42,6 +42,10 @@ async function semanticIssues(tx: StoreReader, accountId: string, body: AppReque
   if (DOMAIN_REQUIRED_TYPES.has(body.type) && (body.domain === undefined || body.domain.trim() === '')) {
     issues.push({ code: 'required', pointer: '/domain', message: `Applications of type ${body.type} need the "domain" Access protects.` });
   }
+  for (const [pointer, text] of namedDestinations(body)) {
+    const problem = destinationProblem(text);
+    if (problem !== undefined) issues.push({ code: 'invalid_domain', pointer, message: `${JSON.stringify(text)} ${problem}.` });
+  }
   if (body.session_duration !== undefined && parseGoDuration(body.session_duration) === undefined) {
     issues.push({ code: 'invalid_duration', pointer: '/session_duration', message: `${JSON.stringify(body.session_duration)} is not a duration; use Go syntax such as "30m" or "24h".` });
   }
@@ -56,6 +60,25 @@ async function semanticIssues(tx: StoreReader, accountId: string, body: AppReque
     if (!found.has(id)) issues.push({ code: 'unknown_identity_provider', pointer: `/allowed_idps/${i}`, message: `Identity provider ${JSON.stringify(id)} does not exist in this account.` });
   });
   return issues;
+}
+
+/**
+ * The destinations an application names for Access to protect, by pointer: its domain (a
+ * bookmark's is a link, which Access does not protect), its self_hosted_domains and its public
+ * destinations' uri. An empty domain names none.
+ */
+function namedDestinations(body: AppRequest): [string, string][] {
+  const named: [string, string][] = [];
+  if (body.type !== 'bookmark' && typeof body.domain === 'string' && body.domain.trim() !== '') named.push(['/domain', body.domain]);
+  (body.self_hosted_domains ?? []).forEach((text, i) => named.push([`/self_hosted_domains/${i}`, text]));
+  const destinations: unknown = body.destinations;
+  if (Array.isArray(destinations)) {
+    destinations.forEach((d: unknown, i) => {
+      const uri = typeof d === 'object' && d !== null ? (d as { uri?: unknown }).uri : undefined;
+      if (typeof uri === 'string') named.push([`/destinations/${i}/uri`, uri]);
+    });
+  }
+  return named;
 }
 
 export function appRefs(body: Record<string, unknown>, links: readonly PolicyLink[]): ResourceRef[] {
