@@ -106,14 +106,19 @@ export class AccountView {
   }
 }
 
-/** Every self-hosted destination of an application. */
+/**
+ * Every self-hosted destination of an application: its domain, and its destinations' uri or,
+ * without destinations, its self_hosted_domains (Cloudflare: "If destinations are provided, then
+ * self_hosted_domains will be ignored").
+ */
 export function destinationsOf(app: ResourceRecord): string[] {
   const body = app.body as { domain?: unknown; self_hosted_domains?: unknown; destinations?: unknown };
   const out: string[] = [];
   if (typeof body.domain === 'string') out.push(body.domain);
-  if (Array.isArray(body.self_hosted_domains)) out.push(...body.self_hosted_domains.filter((d): d is string => typeof d === 'string'));
-  if (Array.isArray(body.destinations)) {
+  if (Array.isArray(body.destinations) && body.destinations.length > 0) {
     for (const d of body.destinations) if (typeof d === 'object' && d !== null && typeof (d as { uri?: unknown }).uri === 'string') out.push((d as { uri: string }).uri);
+  } else if (Array.isArray(body.self_hosted_domains)) {
+    out.push(...body.self_hosted_domains.filter((d): d is string => typeof d === 'string'));
   }
   return out;
 }

@@ -329,6 +329,22 @@ describe('forward auth without a proxy', () => {
     assert.equal(res.status, 403);
   });
 
+  it("protects an application's destinations, which supersede its self_hosted_domains as Cloudflare documents", async () => {
+    const A = `/accounts/${s.accountId}/access`;
+    const staff = await s.api('POST', `${A}/policies`, { name: 'Portal staff', decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }] });
+    const portal = { type: 'self_hosted', name: 'Portal', domain: 'portal.test', self_hosted_domains: ['portal.test', 'legacy-portal.test'], policies: [{ id: staff.json.result.id, precedence: 1 }] };
+    const created = await s.api('POST', `${A}/apps`, { ...portal, destinations: [{ type: 'public', uri: 'portal.test' }, { type: 'public', uri: 'portal-api.test/v1' }, { type: 'private', hostname: 'db.internal' }] });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    const status = async (host: string, uri: string) => (await authorize(s, { 'x-forwarded-host': host, 'x-forwarded-uri': uri })).status;
+    assert.equal(await status('portal-api.test', '/v1/items'), 401, 'a destination is protected: sign in first');
+    assert.equal(await status('portal-api.test', '/v2'), 403, 'outside its path, no application covers it');
+    assert.equal(await status('legacy-portal.test', '/'), 403, 'self_hosted_domains are ignored beside destinations');
+    // Without destinations, self_hosted_domains count.
+    assert.equal((await s.api('PUT', `${A}/apps/${created.json.result.id}`, portal)).status, 200);
+    assert.equal(await status('legacy-portal.test', '/'), 401);
+    assert.equal(await status('portal-api.test', '/v1/items'), 403);
+  });
+
   it('never sends a browser to a host that is not the application it signs in to', async () => {
     const login = (body: Record<string, string>) =>
       fetch(`${s.baseUrl}/cdn-cgi/access/login/wiki.test`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body).toString() });

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { tempDir } from '../../test/support/databases.js';
-import { caddyAddress, hostsSharedWith, proxyConfigFile, traefikConfig } from './proxy-config.js';
+import { caddyAddress, hostsOf, hostsSharedWith, proxyConfigFile, traefikConfig } from './proxy-config.js';
 
 interface TraefikDynamic {
   http: {
@@ -152,6 +152,16 @@ describe('Caddy sites on a port of their own (--listen)', () => {
     } finally {
       dir.remove();
     }
+  });
+});
+
+describe("an application's hostnames", () => {
+  it('are its domain and its destinations, which supersede its self_hosted_domains (as at the enforcement point)', () => {
+    const portal = { domain: 'portal.example.com', self_hosted_domains: ['portal.example.com', 'legacy.example.com'] };
+    assert.deepEqual(hostsOf(portal), ['portal.example.com', 'legacy.example.com']);
+    const destinations = [{ type: 'public', uri: 'https://API.example.com/v1' }, { type: 'private', hostname: 'db.internal' }];
+    assert.deepEqual(hostsOf({ ...portal, destinations }), ['portal.example.com', 'api.example.com']);
+    assert.deepEqual(hostsOf({ ...portal, destinations: [] }), ['portal.example.com', 'legacy.example.com'], 'an empty list names none, as if left out');
   });
 });
 

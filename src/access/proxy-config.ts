@@ -272,7 +272,10 @@ function caddySiteFor(host: string, target: ProxyTarget, listen: string): string
 
 /** The hostnames an application protects (its paths are decided by portcullis, not the proxy). */
 export function hostsOf(app: ProxiedApp): string[] {
-  const destinations = [app.domain, ...(Array.isArray(app.self_hosted_domains) ? app.self_hosted_domains : [])].filter((d): d is string => typeof d === 'string');
+  // Its destinations' uri supersede its self_hosted_domains, as at the enforcement point (account-views.ts).
+  const uris = Array.isArray(app.destinations) ? app.destinations.map((d: unknown) => (typeof d === 'object' && d !== null ? (d as { uri?: unknown }).uri : undefined)) : [];
+  const others = Array.isArray(app.destinations) && app.destinations.length > 0 ? uris : Array.isArray(app.self_hosted_domains) ? (app.self_hosted_domains as unknown[]) : [];
+  const destinations = [app.domain, ...others].filter((d): d is string => typeof d === 'string');
   return [...new Set(destinations.map((d) => d.replace(/^https?:\/\//, '').split('/')[0]!.toLowerCase()).filter((h) => h !== ''))];
 }
 
@@ -282,6 +285,7 @@ export interface ProxiedApp {
   readonly name?: unknown;
   readonly domain?: unknown;
   readonly self_hosted_domains?: unknown;
+  readonly destinations?: unknown;
 }
 
 /** A hostname of an application that other applications of the account name too (by name, or id when unnamed). */

@@ -37,7 +37,7 @@ async function proxyConfigCommand(appName: string, options: ProxyConfigOptions):
     throw new UsageError(`No Access application named or with the id ${JSON.stringify(appName)} in account ${endpoint.account}${names === '' ? ' (it has none)' : `; it has ${names}`}.`);
   }
   const hosts = hostsOf(app);
-  if (hosts.length === 0) throw new UsageError(`Application ${JSON.stringify(app.name)} names no hostname (domain or self_hosted_domains) to protect.`);
+  if (hosts.length === 0) throw new UsageError(`Application ${JSON.stringify(app.name)} names no hostname (domain, destinations or self_hosted_domains) to protect.`);
   // The SAML providers' header_attributes: the proxy copies them from the answer (docs/identity-providers.md).
   const headers = samlHeaderNamesOf(await api.list('identity_provider'));
   const target = { portcullis, upstream: options.upstream, ...(headers.length > 0 ? { headers } : {}) };
