@@ -73,6 +73,29 @@ export function destinationProblem(text: string): string | undefined {
   return undefined;
 }
 
+/** Types whose requests must name the targets they secure (`target_criteria`), as Cloudflare's API requires. */
+export const TARGET_REQUIRED_TYPES: ReadonlySet<AppType> = new Set(['infrastructure', 'rdp']);
+
+/**
+ * What is wrong with an application's `target_criteria` (by pointer below it), as Cloudflare's
+ * API types it: a list of objects, each with the `port` (1-65535) and `protocol` of its targets.
+ */
+export function targetCriteriaProblems(criteria: unknown): { pointer: string; message: string }[] {
+  if (!Array.isArray(criteria)) return [{ pointer: '', message: 'target_criteria must be a list of {"port", "protocol", ...} objects.' }];
+  if (criteria.length === 0) return [{ pointer: '', message: 'target_criteria needs at least one criterion: the port and protocol of the targets the application secures.' }];
+  const problems: { pointer: string; message: string }[] = [];
+  criteria.forEach((criterion: unknown, i) => {
+    if (typeof criterion !== 'object' || criterion === null || Array.isArray(criterion)) {
+      problems.push({ pointer: `/${i}`, message: 'A target criterion is an object with "port" and "protocol".' });
+      return;
+    }
+    const { port, protocol } = criterion as { port?: unknown; protocol?: unknown };
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) problems.push({ pointer: `/${i}/port`, message: 'The targets\' port is a whole number from 1 to 65535.' });
+    if (typeof protocol !== 'string' || protocol === '') problems.push({ pointer: `/${i}/protocol`, message: 'The protocol the application secures on that port (such as "SSH" or "RDP") is required.' });
+  });
+  return problems;
+}
+
 /**
  * An entry of an application's `policies`. Its three shapes are told apart and checked by the
  * handler (inline policies by the policy engine, with its codes and pointers).

@@ -202,6 +202,28 @@ await describeEachDatabase('Access applications API', (s) => {
     }
   });
 
+  it('refuses infrastructure and rdp applications without the target_criteria Cloudflare requires of them, and keeps valid ones as sent', async () => {
+    const account = randomAccountId();
+    const apps = `/accounts/${account}/access/apps`;
+    const refused: [object, [number, string][]][] = [
+      [{ type: 'infrastructure', name: 'Servers' }, [[1301, '/target_criteria']]],
+      [{ type: 'rdp', name: 'Desktops', domain: 'rdp.example.com' }, [[1301, '/target_criteria']]],
+      [{ type: 'infrastructure', target_criteria: [] }, [[1352, '/target_criteria']]],
+      [{ type: 'infrastructure', target_criteria: 'ssh' }, [[1352, '/target_criteria']]],
+      [{ type: 'infrastructure', target_criteria: [{ port: 0, protocol: 'SSH' }, { port: 22 }, 7] }, [[1352, '/target_criteria/0/port'], [1352, '/target_criteria/1/protocol'], [1352, '/target_criteria/2']]],
+    ];
+    for (const [body, expected] of refused) {
+      const res = await s.api('POST', apps, body);
+      assert.equal(res.status, 400, JSON.stringify(body));
+      assert.deepEqual(res.json.errors.map((e: any) => [e.code, e.source.pointer]), expected, JSON.stringify(body));
+    }
+    assert.equal((await s.api('GET', apps)).json.result.length, 0, 'nothing was written');
+    const criteria = [{ port: 22, protocol: 'SSH', target_attributes: { hostname: ['db-1'] } }];
+    const created = await s.cf.zeroTrust.access.applications.create({ account_id: account, type: 'infrastructure', name: 'Servers', target_criteria: criteria } as never);
+    const got = (await s.cf.zeroTrust.access.applications.get((created as { id: string }).id, { account_id: account })) as unknown as { target_criteria: unknown };
+    assert.deepEqual(got.target_criteria, criteria);
+  });
+
   it("types cors_headers as Cloudflare does and refuses options_preflight_bypass together with them, keeping what is valid as sent", async () => {
     const account = randomAccountId();
     const APPS = `/accounts/${account}/access/apps`;

@@ -8,7 +8,7 @@ import type { ResourceFilter, ResourceRecord, ResourceRef, StoreReader, StoreWri
 import { apiError, validationError, type RequestIssue } from '../errors.js';
 import { paging, pageQueryProperties, resultInfo } from '../pagination.js';
 import { defineRoute, type RouteDef } from '../route.js';
-import { APP_DEFAULTS, APP_REQUEST, APP_RESPONSE, DOMAIN_REQUIRED_TYPES, destinationProblem, SESSION_APP_TYPES, type AppRequest, type AppType } from '../../schema/apps.js';
+import { APP_DEFAULTS, APP_REQUEST, APP_RESPONSE, DOMAIN_REQUIRED_TYPES, destinationProblem, TARGET_REQUIRED_TYPES, targetCriteriaProblems, SESSION_APP_TYPES, type AppRequest, type AppType } from '../../schema/apps.js';
 import { corsHeadersOf } from '../../schema/cors.js';
 import { arr, bool, obj, str } from '../../schema/json-schema.js';
 import { keepOmittedSecrets, withoutSecrets } from '../../schema/secret-fields.js';
@@ -41,6 +41,11 @@ async function semanticIssues(tx: StoreReader, accountId: string, body: AppReque
   const issues: RequestIssue[] = [];
   if (DOMAIN_REQUIRED_TYPES.has(body.type) && (body.domain === undefined || body.domain.trim() === '')) {
     issues.push({ code: 'required', pointer: '/domain', message: `Applications of type ${body.type} need the "domain" Access protects.` });
+  }
+  if (TARGET_REQUIRED_TYPES.has(body.type)) {
+    const criteria: unknown = body.target_criteria;
+    if (criteria === undefined) issues.push({ code: 'required', pointer: '/target_criteria', message: `Applications of type ${body.type} need "target_criteria": the port and protocol of the targets they secure.` });
+    else for (const problem of targetCriteriaProblems(criteria)) issues.push({ code: 'invalid_format', pointer: `/target_criteria${problem.pointer}`, message: problem.message });
   }
   for (const [pointer, text] of namedDestinations(body)) {
     const problem = destinationProblem(text);
