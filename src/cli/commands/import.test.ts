@@ -172,6 +172,41 @@ describe('portcullis import', () => {
     assert.equal(jsonOf<ImportJson>(skipped).users, null);
   });
 
+  test("files as Cloudflare's API answers them (list responses, its read-only fields, users from GET .../access/users) are accepted", async () => {
+    const account = fresh();
+    const envelope = (result: unknown[]) => ({ success: true, errors: [], messages: [], result, result_info: { page: 1, per_page: 20, count: result.length, total_count: result.length } });
+    const stamps = { created_at: '2014-01-01T05:20:00.12345Z', updated_at: '2014-01-01T05:20:00.12345Z' };
+    // The users response as Cloudflare answers it: an envelope whose first key is not "result".
+    const users = JSON.stringify(
+      {
+        errors: [],
+        messages: [],
+        success: true,
+        result: [{ access_seat: false, active_device_count: 2, ...stamps, email: 'jdoe@example.com', gateway_seat: false, id: 'f174e90a-fafe-4643-bbbc-4a0ed4fc8415', last_successful_login: '2020-07-01T05:20:00Z', name: 'Jane Doe' }],
+        result_info: { count: 1, page: 1, per_page: 100, total_count: 1 },
+      },
+      null,
+      1,
+    );
+    await withTempFiles({
+      'idps.json': envelope([{ id: 'idp-1', name: 'PIN', type: 'onetimepin', config: {}, scim_config: {} }]),
+      'lists.json': envelope([{ id: 'list-1', name: 'Admins', type: 'EMAIL', description: 'The admins', count: 1, ...stamps, items: [{ value: 'jdoe@example.com', created_at: stamps.created_at }] }]),
+      'groups.json': envelope([{ id: 'group-1', uid: 'group-1', name: 'Admins', include: [{ email_list: { id: 'list-1' } }], exclude: [], require: [{ login_method: { id: 'idp-1' } }], is_default: false, ...stamps }]),
+      'policies.json': envelope([{ id: 'policy-1', uid: 'policy-1', name: 'Admins', decision: 'allow', include: [{ group: { id: 'group-1' } }], exclude: [], require: [], app_count: 2, reusable: true, approval_groups: [], session_duration: '24h', ...stamps }]),
+      'users.json': users,
+    }, async (path) => {
+      const args = ['--idps', path('idps.json'), '--lists', path('lists.json'), '--groups', path('groups.json'), '--policies', path('policies.json'), '--users', path('users.json'), '--json'];
+      const r = await run(account, args);
+      assert.equal(r.status, 0, r.stderr);
+      const json = jsonOf<ImportJson>(r);
+      assert.deepEqual([json.identity_providers, json.lists, json.groups, json.policies, json.users], [
+        { created: 1, updated: 0 }, { created: 1, updated: 0 }, { created: 1, updated: 0 }, { created: 1, updated: 0 }, { created: 1, updated: 0 },
+      ]);
+      const users = await server.api('GET', `/accounts/${account}/access/users`);
+      assert.deepEqual(users.json.result.map((u: { email: string; name: string }) => [u.email, u.name]), [['jdoe@example.com', 'Jane Doe']]);
+    });
+  });
+
   test('problems in the files: one line each, exit 2, nothing sent', async () => {
     const account = fresh();
     await withTempFiles({

@@ -1,7 +1,8 @@
 // Reading a users file of any supported format, one user at a time: NDJSON (streamed), a JSON
-// array or import body ({"users": [...]}, parsed whole), or CSV (streamed). Every entry is
-// checked; problems are collected with their line or pointer and reading goes on, so one run
-// reports every bad entry. Emails must be unique (case-insensitively), as in the server's store.
+// array, import body ({"users": [...]}) or API list response ({"result": [...]}) parsed whole,
+// or CSV (streamed). Every entry is checked; problems are collected with their line or pointer
+// and reading goes on, so one run reports every bad entry. Emails must be unique
+// (case-insensitively), as in the server's store.
 
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
@@ -50,8 +51,9 @@ export function checkReadable(file: string, problems: Problems): number | undefi
 
 /**
  * The format of a users file: by extension (.csv, .ndjson, .jsonl), else by its first bytes:
- * "[", or an object whose first key is "users" (the import body) or another key of an export
- * file, is one JSON document; anything else NDJSON.
+ * "[", or an object whose first key is "users" (the import body), another key of an export
+ * file, or a key of the API's envelope (a list response of GET .../access/users, whatever the
+ * order of its keys), is one JSON document; anything else NDJSON.
  */
 export function detectFormat(file: string): UsersFormat {
   const ext = extname(file).toLowerCase();
@@ -62,7 +64,7 @@ export function detectFormat(file: string): UsersFormat {
     const head = Buffer.alloc(4096);
     const n = readSync(fd, head, 0, head.length, 0);
     const text = head.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '');
-    return /^\s*(\[|\{\s*"(users|policies|groups|lists|identity_providers)"\s*:)/.test(text) ? 'json' : 'ndjson';
+    return /^\s*(\[|\{\s*"(users|policies|groups|lists|identity_providers|apps|result|result_info|success|errors|messages)"\s*:)/.test(text) ? 'json' : 'ndjson';
   } finally {
     closeSync(fd);
   }
@@ -107,9 +109,9 @@ export async function readUsers(
   } else {
     const doc = loadJson(file, problems);
     if (doc === undefined) return { format, count: 0 };
-    const items = findItems(doc, ['users']);
+    const items = findItems(doc, ['users', 'result']);
     if (items === undefined) {
-      problems.add(doc.problem('', 'invalid_shape', 'Expected a JSON array of users, or an object with a "users" array (the import body).'));
+      problems.add(doc.problem('', 'invalid_shape', 'Expected a JSON array of users, or an object with a "users" array (the import body) or a "result" array (an API list response).'));
       return { format, count: 0 };
     }
     jsonBase = items.base;
