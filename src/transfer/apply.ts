@@ -32,6 +32,8 @@ export class TransferProblems extends Error {
     readonly problems: readonly Problem[],
     /** Objects written before the target refused one (0 when planning found the problems). */
     readonly written: number,
+    /** What the import did not get to once the target refused an object ("3 policies", "the users"). */
+    readonly notWritten: readonly string[] = [],
   ) {
     super(`${problems.length} problem(s)`);
     this.name = 'TransferProblems';
@@ -44,6 +46,11 @@ export const STEP_WORDS: Readonly<Record<ObjectKind, string>> = {
   group: 'Access groups',
   policy: 'Policies',
 };
+
+/** "1 policy", "3 Access groups", ... */
+export function countOf(kind: ObjectKind, n: number): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? KIND_WORDS[kind] : KIND_WORDS[kind].replace(/y$/, 'ie') + 's'}`;
+}
 
 function chunked<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -121,23 +128,31 @@ export async function applyPlan(api: AccountApi, plan: ImportPlan, onProgress: P
       }
       onProgress(STEP_WORDS[kind], i + 1, writes.length);
     }
-    if (refused.length > 0) throw new TransferProblems(refused, outcomes.length);
+    if (refused.length > 0) {
+      const later = OBJECT_KINDS.slice(OBJECT_KINDS.indexOf(kind) + 1).filter((k) => plan.writes[k].length > 0);
+      throw new TransferProblems(refused, outcomes.length, later.map((k) => countOf(k, plan.writes[k].length)));
+    }
   }
   return { outcomes, ids };
 }
 
+/** What was being written when the API failed: one object, or a batch of users. */
+export type Pending = Action | 'users';
+
 /**
- * A failure of the API (not a refusal) part way: it says what was written before it, which stays
- * on the target, and that running the import again picks up from there (objects are matched by
- * name). A create whose answer was lost may have been made too.
+ * A failure of the API (not a refusal) part way: it says what was written before it (objects and
+ * users), which stays on the target, and that running the import again picks up from there
+ * (objects are matched by name, users by email). A create or a batch of users whose answer was
+ * lost may have been made too.
  */
-function withWrittenSoFar(failure: unknown, outcomes: readonly WriteOutcome[], action: Action): unknown {
+export function withWrittenSoFar(failure: unknown, outcomes: readonly WriteOutcome[], pending: Pending, users = 0): unknown {
   if (!(failure instanceof RemoteError)) return failure;
   const counts = new Map<ObjectKind, number>();
   for (const o of outcomes) counts.set(o.kind, (counts.get(o.kind) ?? 0) + 1);
-  const written = [...counts].map(([kind, n]) => `${n} ${n === 1 ? KIND_WORDS[kind] : KIND_WORDS[kind].replace(/y$/, 'ie') + 's'}`).join(', ');
-  const maybe = action === 'create' ? ' (the one being created may have been made as well)' : '';
-  const line = outcomes.length === 0 ? `Nothing was written before it${maybe}.` : `Written before it, and kept on the target: ${written}${maybe}.`;
+  const parts = [...counts].map(([kind, n]) => countOf(kind, n));
+  if (users > 0) parts.push(`${users.toLocaleString('en-US')} ${users === 1 ? 'user' : 'users'}`);
+  const maybe = pending === 'create' ? ' (the one being created may have been made as well)' : pending === 'users' ? ' (the batch of users being sent may have been imported as well)' : '';
+  const line = parts.length === 0 ? `Nothing was written before it${maybe}.` : `Written before it, and kept on the target: ${parts.join(', ')}${maybe}.`;
   return new RemoteError([...failure.lines, `${line} Running the import again updates by name what is there and writes the rest.`]);
 }
 

@@ -3,10 +3,10 @@
 // and the users in batches. A dry run stops after planning and says what it would do.
 
 import type { AccountApi } from './account-api.js';
-import { applyPlan, plannedOutcomes, TransferProblems, type ProgressSink, type WriteOutcome } from './apply.js';
+import { applyPlan, plannedOutcomes, TransferProblems, withWrittenSoFar, type Applied, type ProgressSink, type WriteOutcome } from './apply.js';
 import { planImport, readInventory } from './plan.js';
 import type { Snapshot } from './snapshot.js';
-import { importUsers, planUsers, USERS_PER_BATCH, type UserCounts } from './users.js';
+import { importUsers, planUsers, UserBatchFailed, USERS_PER_BATCH, type UserCounts } from './users.js';
 
 export interface ImportOptions {
   readonly dryRun?: boolean;
@@ -29,7 +29,27 @@ export async function importSnapshot(api: AccountApi, snapshot: Snapshot, option
     const users = snapshot.users === undefined ? undefined : await planUsers(api, snapshot.users);
     return { dryRun: true, outcomes: plannedOutcomes(plan), users };
   }
-  const { outcomes, ids } = await applyPlan(api, plan, options.onProgress);
-  const users = snapshot.users === undefined ? undefined : await importUsers(api, snapshot.users, ids, options.onProgress, options.usersPerBatch ?? USERS_PER_BATCH);
-  return { dryRun: false, outcomes, users };
+  let applied: Applied;
+  try {
+    applied = await applyPlan(api, plan, options.onProgress);
+  } catch (err) {
+    // A refusal stops the import before the users too: say so with the kinds it did not write.
+    if (err instanceof TransferProblems && snapshot.users !== undefined) throw new TransferProblems(err.problems, err.written, [...err.notWritten, usersWord(snapshot.users.total)]);
+    throw err;
+  }
+  const { outcomes, ids } = applied;
+  if (snapshot.users === undefined) return { dryRun: false, outcomes, users: undefined };
+  try {
+    const users = await importUsers(api, snapshot.users, ids, options.onProgress, options.usersPerBatch ?? USERS_PER_BATCH);
+    return { dryRun: false, outcomes, users };
+  } catch (err) {
+    if (err instanceof UserBatchFailed) throw withWrittenSoFar(err.failure, outcomes, 'users', err.imported);
+    throw err;
+  }
+}
+
+/** The users of an import, as a message counts them. */
+function usersWord(total: number | undefined): string {
+  if (total === undefined) return 'the users';
+  return `${total.toLocaleString('en-US')} ${total === 1 ? 'user' : 'users'}`;
 }

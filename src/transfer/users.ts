@@ -11,6 +11,9 @@ import { calling } from './api-failures.js';
 import { RemoteError } from './remote-error.js';
 import type { TransferUser, UserSource, WireObject } from './snapshot.js';
 
+/** A target without the user import extension (Cloudflare): everything but the users was imported. */
+class NoUserImport extends RemoteError {}
+
 /** Users per import request: a few MB of NDJSON, far below the server's limits. */
 export const USERS_PER_BATCH = 5000;
 /** last_seen_identity requests in flight at once while reading users. */
@@ -29,12 +32,26 @@ function importLine(user: TransferUser, ids: IdMap): string {
   return JSON.stringify({ email: user.email, ...(user.name !== undefined && user.name !== '' ? { name: user.name } : {}), ...(identity !== undefined ? { identity } : {}) });
 }
 
+/**
+ * A batch of users the API failed to take (not a target without the import extension, which says
+ * so itself), with how many users the batches before it imported: they stay on the target.
+ */
+export class UserBatchFailed extends Error {
+  constructor(
+    readonly failure: unknown,
+    readonly imported: number,
+  ) {
+    super(failure instanceof Error ? failure.message : String(failure));
+    this.name = 'UserBatchFailed';
+  }
+}
+
 async function sendBatch(api: AccountApi, lines: readonly string[]): Promise<UserCounts> {
   try {
     return await api.importUsers(lines.join('\n') + '\n');
   } catch (err) {
     if (err instanceof Cloudflare.NotFoundError) {
-      throw new RemoteError([
+      throw new NoUserImport([
         `${api.endpoint.url} has no user import (POST .../access/users/import answered 404): users and identities can only be imported into a portcullis server. ` +
           'Everything else was imported; run again with --no-users to leave the users out.',
       ]);
@@ -53,7 +70,13 @@ export async function importUsers(api: AccountApi, source: UserSource, ids: IdMa
     if (batch.length === 0) return;
     const lines = batch;
     batch = [];
-    const counts = await calling(api.endpoint, 'importing users', () => sendBatch(api, lines));
+    let counts: UserCounts;
+    try {
+      counts = await calling(api.endpoint, 'importing users', () => sendBatch(api, lines));
+    } catch (err) {
+      if (err instanceof NoUserImport) throw err;
+      throw new UserBatchFailed(err, done);
+    }
     created += counts.created;
     updated += counts.updated;
     done += lines.length;

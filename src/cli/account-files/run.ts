@@ -13,10 +13,13 @@ export async function withTransfer<T>(run: (transfer: Transfer) => Promise<T>): 
     return await run(transfer);
   } catch (err) {
     if (!(err instanceof transfer.TransferProblems)) throw err;
+    const stopped = err.notWritten.length > 0 ? ` The import stopped there and did not write ${err.notWritten.join(', ')}.` : '';
     if (err.written > 0) {
       process.stderr.write(
-        `The target refused what follows; the ${plural(err.written, 'object')} written before stay there (importing again updates them by name, it does not duplicate them).\n`,
+        `The target refused what follows; the ${plural(err.written, 'object')} written before stay there (importing again updates them by name, it does not duplicate them).${stopped}\n`,
       );
+    } else if (stopped !== '') {
+      process.stderr.write(`The target refused what follows; nothing was written.${stopped}\n`);
     }
     throw new InputError(err.problems);
   }

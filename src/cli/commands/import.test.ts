@@ -2,7 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { randomAccountId, startTestServer, type TestServer } from '../../../test/support/server.js';
 import { example, jsonOf, ndjson, portcullisAsync, STACK_TRACE, withTempFiles } from '../../../test/support/cli-harness.js';
@@ -267,22 +267,38 @@ describe('portcullis import', () => {
         ],
       },
     }, async (path) => {
-      const r = await run(account, [path('export.json')]);
+      const r = await run(account, [path('export.json'), '--users', example('users.ndjson')]);
       assert.equal(r.status, 2, r.stderr);
-      assert.match(r.stderr, /the 2 objects written before stay there/);
+      assert.match(r.stderr, /the 2 objects written before stay there \(importing again updates them by name, it does not duplicate them\)\. The import stopped there and did not write 8 users\.$/m);
       assert.match(r.stderr, /export\.json:\d+:\d+ \/policies\/1\/include\/0\/group\/id: The target refused this policy: .*bypass.* \(400 error \d+\) \[refused\]$/m);
       assert.doesNotMatch(r.stderr, STACK_TRACE);
+      assert.deepEqual((await server.api('GET', `/accounts/${account}/access/users`)).json.result, []);
+    });
+    // Refused in the first kind written: nothing is, and the message names what the import left.
+    await withTempFiles({
+      'export.json': {
+        groups: [{ id: 'g', name: 'CI', include: [{ service_token: { token_id: 'no-such-token' } }] }],
+        policies: [{ name: 'Staff', decision: 'allow', include: [{ group: { id: 'g' } }] }, { name: 'All', decision: 'allow', include: [{ everyone: {} }] }],
+      },
+    }, async (path) => {
+      const r = await run(fresh(), [path('export.json'), '--users', example('users.ndjson')]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /^The target refused what follows; nothing was written\. The import stopped there and did not write 2 policies, 8 users\.$/m);
+      assert.match(r.stderr, /\/groups\/0\/include\/0\/service_token\/token_id: The target refused this Access group: .+ \[refused\]$/m);
     });
   });
 
-  test('a server failing part way (a 502 from the fifth write): says what was written before, which stays, and the rerun finishes', async () => {
-    const account = fresh();
+  /**
+   * A proxy in front of the server that passes everything on, except the requests `fails` picks
+   * (given the request and how many writes came so far, it included), answered 502.
+   */
+  async function failingProxy(fails: (req: IncomingMessage, writes: number) => boolean): Promise<{ url: string; writes: () => number; close: () => Promise<void> }> {
     const upstream = new URL(server.apiUrl);
     let writes = 0;
-    // A proxy that passes everything to the server but answers 502 to every write from the fifth on.
-    const failing = createServer(async (req, res) => {
+    const proxy = createServer(async (req, res) => {
       const write = req.method !== 'GET';
-      if (write && ++writes >= 5) {
+      if (write) writes++;
+      if (fails(req, writes)) {
         req.resume();
         return void res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ success: false, errors: [{ code: 10000, message: 'bad gateway' }], messages: [], result: null }));
       }
@@ -291,19 +307,52 @@ describe('portcullis import', () => {
       const answer = await fetch(`${upstream.origin}${req.url}`, { method: req.method, headers: { authorization: req.headers.authorization ?? '', 'content-type': req.headers['content-type'] ?? 'application/json' }, ...(write ? { body: Buffer.concat(body) } : {}) });
       res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' }).end(Buffer.from(await answer.arrayBuffer()));
     });
-    await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    return {
+      url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/client/v4`,
+      writes: () => writes,
+      close: () => new Promise((resolve) => proxy.close(() => resolve())),
+    };
+  }
+
+  test('a server failing part way (a 502 from the fifth write): says what was written before, which stays, and the rerun finishes', async () => {
+    const account = fresh();
+    const failing = await failingProxy((req, writes) => req.method !== 'GET' && writes >= 5);
     try {
-      const url = `http://127.0.0.1:${(failing.address() as AddressInfo).port}/client/v4`;
-      const r = await portcullisAsync(['import', ...EXAMPLE_FILES, '--url', url], serverEnv(server, account));
+      const r = await portcullisAsync(['import', ...EXAMPLE_FILES, '--url', failing.url], serverEnv(server, account));
       assert.equal(r.status, 4, r.stderr);
       assert.match(r.stderr, /failed while creating the .+ \(InternalServerError, 502, bad gateway/);
       assert.match(r.stderr, /Written before it, and kept on the target: 3 identity providers, 1 Gateway list \(the one being created may have been made as well\)\. Running the import again updates by name what is there and writes the rest\./);
-      assert.equal(writes, 5, 'the failed create was sent once');
+      assert.equal(failing.writes(), 5, 'the failed create was sent once');
       const again = await run(account, [...EXAMPLE_FILES, '--json']);
       assert.equal(again.status, 0, again.stderr);
       assert.deepEqual(jsonOf<ImportJson>(again).identity_providers, { created: 0, updated: 3 });
     } finally {
-      await new Promise((resolve) => failing.close(resolve));
+      await failing.close();
+    }
+  });
+
+  test('a server failing while users are imported: says which objects and how many users were written', async () => {
+    const account = fresh();
+    let batches = 0;
+    // The first batch of users goes through; every request for the next fails.
+    const failing = await failingProxy((req) => req.url!.endsWith('/access/users/import') && ++batches > 1);
+    try {
+      const r = await portcullisAsync(['import', ...EXAMPLE_FILES, '--batch-size', '3', '--url', failing.url], serverEnv(server, account));
+      assert.equal(r.status, 4, r.stderr);
+      assert.match(r.stderr, /^portcullis: .+ failed while importing users \(InternalServerError, 502, bad gateway/m);
+      assert.match(
+        r.stderr,
+        /^portcullis: Written before it, and kept on the target: 3 identity providers, 2 Gateway lists, 3 Access groups, 4 policies, 3 users \(the batch of users being sent may have been imported as well\)\. Running the import again updates by name what is there and writes the rest\.$/m,
+      );
+      assert.doesNotMatch(r.stderr, STACK_TRACE);
+      const users = await server.api('GET', `/accounts/${account}/access/users?per_page=100`);
+      assert.equal(users.json.result.length, 3);
+      const again = await run(account, [...EXAMPLE_FILES, '--json']);
+      assert.equal(again.status, 0, again.stderr);
+      assert.deepEqual(jsonOf<ImportJson>(again).users, { created: 5, updated: 3 });
+    } finally {
+      await failing.close();
     }
   });
 
