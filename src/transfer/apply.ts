@@ -136,8 +136,8 @@ export async function applyPlan(api: AccountApi, plan: ImportPlan, onProgress: P
   return { outcomes, ids };
 }
 
-/** What was being written when the API failed: one object, or a batch of users. */
-export type Pending = Action | 'users';
+/** What was being written when the API failed: one object, a batch of users, or nothing (a sync's source failed). */
+export type Pending = Action | 'users' | 'nothing';
 
 /**
  * A failure of the API (not a refusal) part way: it says what was written before it (objects and

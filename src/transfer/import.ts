@@ -43,7 +43,7 @@ export async function importSnapshot(api: AccountApi, snapshot: Snapshot, option
     const users = await importUsers(api, snapshot.users, ids, options.onProgress, options.usersPerBatch ?? USERS_PER_BATCH);
     return { dryRun: false, outcomes, users };
   } catch (err) {
-    if (err instanceof UserBatchFailed) throw withWrittenSoFar(err.failure, outcomes, 'users', err.imported);
+    if (err instanceof UserBatchFailed) throw withWrittenSoFar(err.failure, outcomes, err.sending ? 'users' : 'nothing', err.imported);
     throw err;
   }
 }

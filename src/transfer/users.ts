@@ -33,13 +33,16 @@ function importLine(user: TransferUser, ids: IdMap): string {
 }
 
 /**
- * A batch of users the API failed to take (not a target without the import extension, which says
- * so itself), with how many users the batches before it imported: they stay on the target.
+ * Importing users stopped part way: a batch the target failed to take (not a target without the
+ * import extension, which says so itself), or the source of the users (a sync's other server)
+ * failing to give the rest. `imported` users, those of the batches before, stay on the target.
  */
 export class UserBatchFailed extends Error {
   constructor(
     readonly failure: unknown,
     readonly imported: number,
+    /** Whether a batch was being sent (and may have been imported) when it failed. */
+    readonly sending: boolean,
   ) {
     super(failure instanceof Error ? failure.message : String(failure));
     this.name = 'UserBatchFailed';
@@ -66,27 +69,29 @@ export async function importUsers(api: AccountApi, source: UserSource, ids: IdMa
   let updated = 0;
   let done = 0;
   let batch: string[] = [];
+  let sending = false;
   const flush = async () => {
     if (batch.length === 0) return;
     const lines = batch;
     batch = [];
-    let counts: UserCounts;
-    try {
-      counts = await calling(api.endpoint, 'importing users', () => sendBatch(api, lines));
-    } catch (err) {
-      if (err instanceof NoUserImport) throw err;
-      throw new UserBatchFailed(err, done);
-    }
+    sending = true;
+    const counts = await calling(api.endpoint, 'importing users', () => sendBatch(api, lines));
+    sending = false;
     created += counts.created;
     updated += counts.updated;
     done += lines.length;
     onProgress('Users', done, source.total);
   };
-  for await (const user of source.users()) {
-    batch.push(importLine(user, ids));
-    if (batch.length >= batchSize) await flush();
+  try {
+    for await (const user of source.users()) {
+      batch.push(importLine(user, ids));
+      if (batch.length >= batchSize) await flush();
+    }
+    await flush();
+  } catch (err) {
+    if (err instanceof NoUserImport) throw err;
+    throw new UserBatchFailed(err, done, sending);
   }
-  await flush();
   return { created, updated };
 }
 
