@@ -89,6 +89,22 @@ describe('portcullis proxy-config', () => {
     assert.equal(upstream.status, 2);
   });
 
+  it('refuses a --portcullis that is not HOST:PORT (a URL would print proxy_pass http://http://...), and an https API URL without one', async () => {
+    for (const bad of ['http://127.0.0.1:8787', '127.0.0.1', '127.0.0.1:8787/']) {
+      const run = await portcullisAsync(['proxy-config', 'Wiki', '--upstream', '127.0.0.1:3000', '--portcullis', bad], env);
+      assert.equal(run.status, 2, `${bad}: ${run.stdout}`);
+      assert.equal(run.stdout, '');
+      assert.match(run.stderr, /--portcullis is the HOST:PORT/);
+    }
+    const good = await portcullisAsync(['proxy-config', 'Wiki', '--upstream', '127.0.0.1:3000', '--portcullis', 'auth.internal:8787'], env);
+    assert.equal(good.status, 0, good.stderr);
+    assert.match(good.stdout, /proxy_pass http:\/\/auth\.internal:8787\/cdn-cgi\/access\/authorize;/);
+    // The proxies speak plain http to portcullis: an https API URL names a TLS front, not where portcullis listens.
+    const https = await portcullisAsync(['proxy-config', 'Wiki', '--upstream', '127.0.0.1:3000'], { ...env, PORTCULLIS_URL: 'https://access.example.com/client/v4' });
+    assert.equal(https.status, 2, https.stdout);
+    assert.match(https.stderr, /not plain http: give --portcullis HOST:PORT/);
+  });
+
   it("copies the headers the account's SAML providers pass (header_attributes) from the answer, in each proxy's configuration", async () => {
     const created = await s.api('POST', `/accounts/${s.accountId}/access/identity_providers`, {
       name: 'Corporate SAML',

@@ -15,12 +15,29 @@ interface ProxyConfigOptions {
   readonly listen: string;
 }
 
+/**
+ * Where the proxy reaches portcullis when --portcullis is not given: the API URL's host and port.
+ * The generated configurations speak plain http to it, so an https API URL (a TLS front in
+ * between) says nothing about where portcullis itself listens: it is refused rather than turned
+ * into an http address on the TLS port or on port 80.
+ */
+function defaultPortcullis(apiUrl: string): string {
+  const url = new URL(apiUrl);
+  if (url.protocol !== 'http:') {
+    throw new UsageError(`The API URL ${JSON.stringify(url.origin)} is not plain http: give --portcullis HOST:PORT, where the proxy reaches portcullis over plain http (e.g. 127.0.0.1:8787).`);
+  }
+  return `${url.hostname}:${url.port === '' ? '80' : url.port}`;
+}
+
 async function proxyConfigCommand(appName: string, options: ProxyConfigOptions): Promise<number> {
   const proxy = options.proxy.toLowerCase();
   if (!(PROXIES as readonly string[]).includes(proxy)) throw new UsageError(`--proxy must be one of ${PROXIES.join(', ')}, got ${JSON.stringify(options.proxy)}.`);
   if (!HOST_PORT.test(options.upstream)) throw new UsageError(`--upstream is the application's HOST:PORT (e.g. 127.0.0.1:3000), got ${JSON.stringify(options.upstream)}.`);
+  if (options.portcullis !== undefined && !HOST_PORT.test(options.portcullis)) {
+    throw new UsageError(`--portcullis is the HOST:PORT the proxy reaches portcullis at over plain http (e.g. 127.0.0.1:8787), got ${JSON.stringify(options.portcullis)}.`);
+  }
   const endpoint = resolveEndpoint(options as unknown as Record<string, unknown>, TARGET);
-  const portcullis = options.portcullis ?? new URL(endpoint.url).host;
+  const portcullis = options.portcullis ?? defaultPortcullis(endpoint.url);
   const { AccountApi } = await import('../../transfer/account-api.js');
   if (proxy === 'caddy') {
     try {
@@ -55,7 +72,7 @@ export function registerProxyConfig(program: Command): void {
     )
     .option('--proxy <name>', `one of ${PROXIES.join(', ')}`, 'nginx')
     .requiredOption('--upstream <host:port>', 'where the application itself listens, e.g. 127.0.0.1:3000')
-    .option('--portcullis <host:port>', "where the proxy reaches portcullis (default: the API URL's host)")
+    .option('--portcullis <host:port>', "where the proxy reaches portcullis over plain http (default: the host and port of an http API URL)")
     .option('--listen <address>', "where the proxy listens: nginx's listen (e.g. 127.0.0.1:8080); Caddy: PORT or ADDRESS:PORT for plain http there (80 keeps Caddy's automatic HTTPS)", '80');
   addEndpointOptions(command, TARGET)
     .addHelpText('after', '\nExamples:\n  portcullis proxy-config Wiki --upstream 127.0.0.1:3000 > /etc/nginx/conf.d/wiki.conf\n  portcullis proxy-config Wiki --proxy caddy --upstream 127.0.0.1:3000')
