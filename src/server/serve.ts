@@ -17,6 +17,7 @@ import { registerAccessRoutes } from '../access/routes.js';
 import { smtpMailer } from '../access/login/mailer.js';
 import { registerScimRoutes } from '../access/scim/routes.js';
 import { SigningKeys } from '../account/signing-keys.js';
+import { authDomainOr, readOrganization } from '../account/organization.js';
 import { defaultAccountId, rootToken, secretsKeyRing, type KeptValue } from './secrets.js';
 
 export interface RunningServer {
@@ -159,17 +160,26 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   listening = url;
+  // The default account's auth domain as sign-ins and tokens use it: its organization's
+  // auth_domain wins over --auth-domain (docs/enforcement.md), so the banner says that one.
+  const serverAuthDomain = authDomainOr(undefined, config.authDomain ?? url);
+  let authDomain = serverAuthDomain;
+  try {
+    authDomain = authDomainOr((await readOrganization(store.read, account.value))?.body, serverAuthDomain);
+  } catch {
+    // The banner is no reason to stop a start: the server's own address stands in.
+  }
+  const authDomainNote = authDomain === serverAuthDomain ? '' : " (the organization's auth_domain)";
   print(`portcullis listening on ${url}`);
   print(`  dashboard: ${url}/?account=${account.value}`);
   print(`  API:       ${url}/client/v4   (OpenAPI: ${url}/client/v4/openapi.json)`);
   print(`  database:  ${redactUrl(config.db)}`);
-  print(`  access:    forward auth at ${url}/cdn-cgi/access/authorize, auth domain ${config.authDomain ?? url}${config.devLogin ? ' (development login ON)' : ''}`);
-  const authDomain = config.authDomain ?? url;
+  print(`  access:    forward auth at ${url}/cdn-cgi/access/authorize, auth domain ${authDomain}${authDomainNote}${config.devLogin ? ' (development login ON)' : ''}`);
   if (plainHttpAwayFromLoopback(authDomain)) {
     print(`  warning:   the auth domain ${authDomain} is plain http on a host other machines reach: sign-in cookies and application tokens would cross the network unencrypted; put TLS in front (docs/enforcement.md) and pass --auth-domain https://...`);
   }
   print(`  PINs:      ${mailer === undefined ? 'off (one-time PIN sign-in needs --smtp-url and --mail-from)' : `one-time PIN codes mailed through ${mailer.description}`}`);
-  print(`  SCIM:      ${config.authDomain ?? url}/scim/v2/<account id>/<identity provider id> (each provider's scim_base_url)`);
+  print(`  SCIM:      ${authDomain}/scim/v2/<account id>/<identity provider id> (each provider's scim_base_url)`);
   print(`  account:   ${account.value}${account.origin === 'environment' ? '' : `   (kept in ${account.file}${account.adopted === true ? ', which was missing: the database\'s account' : ''})`}`);
   if (config.accounts.length > 0) print(`  accounts:  ${config.accounts.join(', ')}`);
   if (config.settings.openAccounts === true) print('  accounts:  open (any well-formed account id is served)');

@@ -75,3 +75,29 @@ test('a start waits for a PostgreSQL that is not taking connections yet (a serve
     dir.remove();
   }
 });
+
+test("the banner names the organization's auth_domain, which sign-ins and tokens use, over --auth-domain", async () => {
+  const dir = tempDir('portcullis-banner-auth-domain-');
+  const data = join(dir.path, 'data');
+  const flags = ['--auth-domain', 'http://127.0.0.1:9'];
+  let server = await startServerProcess(data, {}, flags);
+  try {
+    const first = await server.waitForOutput(/SCIM: .*\n/);
+    assert.match(first, /auth domain http:\/\/127\.0\.0\.1:9\n/, 'without an organization, --auth-domain');
+    const put = await fetch(`${server.apiUrl}/accounts/${server.accountId}/access/organizations`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Acme', auth_domain: 'access.acme.example' }),
+    });
+    assert.equal(put.status, 200);
+    await server.stop();
+    server = await startServerProcess(data, {}, flags);
+    const second = await server.waitForOutput(/SCIM: .*\n/);
+    assert.match(second, /auth domain https:\/\/access\.acme\.example \(the organization's auth_domain\)\n/);
+    assert.match(second, /SCIM: +https:\/\/access\.acme\.example\/scim\/v2\//);
+    assert.doesNotMatch(second, /127\.0\.0\.1:9\b/);
+  } finally {
+    await server.stop();
+    dir.remove();
+  }
+});
