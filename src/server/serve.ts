@@ -176,7 +176,7 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
   print(`  database:  ${redactUrl(config.db)}`);
   print(`  access:    forward auth at ${url}/cdn-cgi/access/authorize, auth domain ${authDomain}${authDomainNote}${config.devLogin ? ' (development login ON)' : ''}`);
   if (plainHttpAwayFromLoopback(authDomain)) {
-    print(`  warning:   the auth domain ${authDomain} is plain http on a host other machines reach: sign-in cookies and application tokens would cross the network unencrypted; put TLS in front (docs/enforcement.md) and pass --auth-domain https://...`);
+    print(`  warning:   the auth domain ${authDomain} is plain http on a host other machines reach: sign-in cookies and application tokens would cross the network unencrypted; put TLS in front and make the auth domain https (docs/enforcement.md)`);
   }
   print(`  PINs:      ${mailer === undefined ? 'off (one-time PIN sign-in needs --smtp-url and --mail-from)' : `one-time PIN codes mailed through ${mailer.description}`}`);
   print(`  SCIM:      ${authDomain}/scim/v2/<account id>/<identity provider id> (each provider's scim_base_url)`);
