@@ -171,6 +171,12 @@ export function matchDestination<T>(candidates: readonly Candidate<T>[], host: s
   return best?.value;
 }
 
+/** The candidates with a destination on `host`, whatever its path, in their order. */
+export function candidatesOnHost<T>(candidates: readonly Candidate<T>[], host: string): T[] {
+  const requestHost = normalized(host, '/').host;
+  return candidates.filter((candidate) => candidate.destinations.some((text) => destination(text)?.host.test(requestHost) === true)).map((c) => c.value);
+}
+
 /**
  * Every candidate with a destination covering `host` and `path` as specifically as the most
  * specific one, in their order (empty when none covers it): where candidates of different owners

@@ -1,7 +1,9 @@
 // Which account a request to the enforcement point is for (docs/enforcement.md "Several accounts
 // on one server"). With one account, that one, whatever the host. With several: for forward
-// auth and the application host's endpoints, the account whose application covers the host and
-// path most specifically (a tie between accounts fails closed); for the auth domain's endpoints
+// auth and the application host's endpoints, the account that holds the host (the one whose
+// application on it is the oldest: another account's application there is ignored, so no account
+// can take a path of another's host), then its application covering the path most specifically
+// (two accounts holding a host since the same instant fail closed); for the auth domain's endpoints
 // (keys, login pages, identity providers' callbacks), the account whose organization's
 // auth_domain is the request's host. The index is rebuilt only when an account's version or the
 // list of accounts moves, and, where the store has a commit stamp (SQLite), reused without any
@@ -9,14 +11,34 @@
 
 import { authDomainUrl } from '../account/organization.js';
 import type { ResourceRecord, Store } from '../store/store.js';
-import { bestMatches, type Candidate } from './app-match.js';
+import { bestMatches, candidatesOnHost, type Candidate } from './app-match.js';
 import { MAX_AGE_MS, type AccountView, type AccountViews } from './account-views.js';
+import { ProblemLog } from './problem-log.js';
 
 export type ApplicationMatch =
   | { readonly kind: 'application'; readonly view: AccountView; readonly app: ResourceRecord }
   | { readonly kind: 'none' }
-  /** Applications of several accounts cover the request equally: a configuration error, refused. */
+  /** Applications of several accounts hold the host since the same instant: a configuration error, refused. */
   | { readonly kind: 'conflict'; readonly accountIds: readonly string[] };
+
+type AccountCandidate = Candidate<{ readonly view: AccountView; readonly app: ResourceRecord }>;
+
+/**
+ * The account holding a host, of the applications on it (several accounts): the account of the
+ * oldest one. Undefined when accounts' oldest applications there were made at the same instant.
+ */
+function holderOf(onHost: readonly { readonly view: AccountView; readonly app: ResourceRecord }[]): { readonly view: AccountView } | { readonly tied: readonly string[] } {
+  let oldest = onHost[0]!;
+  let tied = new Set([oldest.view.accountId]);
+  for (const entry of onHost.slice(1)) {
+    const order = entry.app.createdAt.localeCompare(oldest.app.createdAt);
+    if (order < 0) {
+      oldest = entry;
+      tied = new Set([entry.view.accountId]);
+    } else if (order === 0) tied.add(entry.view.accountId);
+  }
+  return tied.size === 1 ? { view: oldest.view } : { tied: [...tied] };
+}
 
 const NONE: ApplicationMatch = Object.freeze({ kind: 'none' });
 
@@ -43,7 +65,9 @@ function claim(map: Map<string, AccountView | null>, key: string, view: AccountV
 /** The accounts' views at one moment, with what finds the account of a request. */
 export class AccountIndex {
   /** Every account's applications, for a host and path that several accounts may cover. */
-  private readonly candidates: readonly Candidate<{ readonly view: AccountView; readonly app: ResourceRecord }>[];
+  private readonly candidates: readonly AccountCandidate[];
+  /** The same, per account. */
+  private readonly candidatesOf = new Map<AccountView, AccountCandidate[]>();
   private readonly exactHosts = new Map<string, AccountView | null>();
   private readonly hostnames = new Map<string, AccountView | null>();
   /** Auth domain hosts that several accounts name: neither answers there. */
@@ -55,9 +79,16 @@ export class AccountIndex {
     readonly views: readonly AccountView[],
     /** This server's own URL: the auth domain of the default account while its organization names none. */
     serverUrl: string,
+    /** Told when applications of `others` on a host `holder` holds were passed over. */
+    private readonly ignored?: (host: string, holder: string, others: readonly string[]) => void,
   ) {
     this.builtAt = Math.min(...views.map((v) => v.builtAt));
     this.candidates = views.length < 2 ? [] : views.flatMap((view) => view.candidates.map((c) => ({ value: { view, app: c.value }, destinations: c.destinations })));
+    for (const candidate of this.candidates) {
+      const own = this.candidatesOf.get(candidate.value.view);
+      if (own === undefined) this.candidatesOf.set(candidate.value.view, [candidate]);
+      else own.push(candidate);
+    }
     for (const view of views) {
       const named = view.organization?.auth_domain;
       const hosts = typeof named === 'string' && named.trim() !== '' ? authDomainHosts(named) : undefined;
@@ -89,11 +120,14 @@ export class AccountIndex {
       const app = only.application(host, path);
       return app === undefined ? NONE : { kind: 'application', view: only, app };
     }
-    const best = bestMatches(this.candidates, host, path);
-    const first = best[0];
-    if (first === undefined) return NONE;
-    const accountIds = [...new Set(best.map((b) => b.view.accountId))];
-    return accountIds.length === 1 ? { kind: 'application', view: first.view, app: first.app } : { kind: 'conflict', accountIds };
+    const onHost = candidatesOnHost(this.candidates, host);
+    if (onHost.length === 0) return NONE;
+    const holder = holderOf(onHost);
+    if ('tied' in holder) return { kind: 'conflict', accountIds: holder.tied };
+    const others = [...new Set(onHost.filter((c) => c.view !== holder.view).map((c) => c.view.accountId))];
+    if (others.length > 0) this.ignored?.(host, holder.view.accountId, others);
+    const best = bestMatches(this.candidatesOf.get(holder.view) ?? [], host, path)[0];
+    return best === undefined ? NONE : { kind: 'application', view: best.view, app: best.app };
   }
 
   /** The account whose auth domain `host` is (with one account: that one, on any host). */
@@ -110,6 +144,8 @@ export class AccountIndex {
 /** The current AccountIndex of the accounts this server serves: every account it holds, and its default one. */
 export class EnforcedAccounts {
   private index: AccountIndex | undefined;
+  /** Hosts where other accounts' applications were passed over, logged once a minute each. */
+  private readonly passedOver = new ProblemLog();
   private confirmed: { readonly index: AccountIndex; readonly stamp: number } | undefined;
 
   constructor(
@@ -145,7 +181,10 @@ export class EnforcedAccounts {
     const views = await Promise.all(ids.map(([id, version]) => this.views.get(id, now, version)));
     let index = this.index;
     if (index === undefined || index.views.length !== views.length || index.views.some((view, i) => view !== views[i])) {
-      index = new AccountIndex(views, this.serverUrl());
+      index = new AccountIndex(views, this.serverUrl(), (host, holder, others) => {
+        const report = this.passedOver.report(host);
+        if (report !== undefined) this.warn("applications of other accounts on a host an account holds are ignored: the account whose application on the host is the oldest decides all of it", { host, holder, ignored: others, since: report.refusedSince });
+      });
       this.index = index;
       if (index.sharedAuthDomains.length > 0) this.warn('several accounts name the same auth domain: none of them answers there', { authDomains: index.sharedAuthDomains });
     }

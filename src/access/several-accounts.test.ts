@@ -8,6 +8,7 @@
 import { requestAs } from '../../test/support/raw-http.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from 'jose';
 import { databaseKinds, type TestDatabase } from '../../test/support/databases.js';
 import { logLines } from '../../test/support/log-lines.js';
@@ -36,7 +37,7 @@ for (const kind of await databaseKinds()) {
   describe(`several accounts on one enforcement point (${kind.name})`, { skip: kind.skip }, () => {
     let db: TestDatabase;
     let s: TestServer;
-    const { lines: log, stream: logStream } = logLines<{ level: number; msg: string; accounts?: string[]; host?: string }>();
+    const { lines: log, stream: logStream } = logLines<{ level: number; msg: string; accounts?: string[]; host?: string; holder?: string; ignored?: string[] }>();
     const accounts: Record<'a' | 'b', Account> = {} as Record<'a' | 'b', Account>;
     const other = (account: Account): Account => accounts[account.letter === 'a' ? 'b' : 'a'];
     const appHost = (account: Account): string => `app-${account.letter}.test`;
@@ -101,7 +102,7 @@ for (const kind of await databaseKinds()) {
         const policies = [{ id: staff.json.result.id, precedence: 1 }];
         const app = await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: `App ${letter.toUpperCase()}`, domain: `app-${letter}.test`, policies });
         assert.equal(app.status, 201, JSON.stringify(app.json));
-        // Both accounts cover shared.test as specifically (a tie); wide.test/admin is b's, the rest of wide.test a's.
+        // Both accounts have an application on shared.test and on wide.test (b's on wide.test/admin): a's, older, hold both hosts.
         await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Shared', domain: 'shared.test', policies });
         await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Wide', domain: letter === 'a' ? 'wide.test' : 'wide.test/admin', policies });
         const ada = await s.api('POST', `${A}/users`, { email: 'ada@example.com', name: 'Ada' });
@@ -195,26 +196,39 @@ for (const kind of await databaseKinds()) {
       assert.match(elsewhere.text, /No Access application covers app-a\.test/);
     });
 
-    it('lets the most specific application win across accounts, and refuses and logs a tie', async () => {
+    it("lets the account that holds a host decide all of it: another account's application there, even on a more specific path, is ignored and logged; a host held since the same instant is refused", async () => {
       const loginHost = async (host: string, path: string) => {
         const answer = await authorize(host, path);
         assert.equal(answer.status, 401, `${host}${path}`);
         return new URL(answer.headers.get('x-access-login')!).host;
       };
+      // Account a's applications on wide.test and shared.test are older than b's (made first).
       assert.equal(await loginHost('wide.test', '/'), accounts.a.authDomain);
-      assert.equal(await loginHost('wide.test', '/admin/users'), accounts.b.authDomain);
-      const tie = await authorize('shared.test', '/page');
+      assert.equal(await loginHost('wide.test', '/admin/users'), accounts.a.authDomain, "b's wide.test/admin takes no path of a's host");
+      assert.equal(await loginHost('shared.test', '/page'), accounts.a.authDomain);
+      const passedOver = () => log.filter((entry) => entry.msg.startsWith('applications of other accounts on a host an account holds are ignored') && entry.host === 'wide.test');
+      assert.equal(passedOver().length, 1, 'logged');
+      assert.equal(passedOver()[0]!.holder, accounts.a.id);
+      assert.deepEqual(passedOver()[0]!.ignored, [accounts.b.id]);
+      assert.equal(passedOver()[0]!.level, 40);
+      // Logged once a minute per host, not on every request.
+      for (let i = 0; i < 3; i++) await authorize('wide.test', '/admin');
+      assert.equal(passedOver().length, 1);
+
+      // Applications of both accounts on one host made at the same instant: neither holds it.
+      const at = new Date().toISOString();
+      for (const account of [accounts.a, accounts.b]) {
+        await s.store.transaction(account.id, (tx) =>
+          tx.insertResource({ accountId: account.id, kind: 'app', id: randomUUID(), parentId: null, name: 'Tied', body: { name: 'Tied', type: 'self_hosted', domain: 'tied.test', aud: randomBytes(32).toString('hex') }, secretHash: null, createdAt: at }, []),
+        );
+      }
+      const tie = await authorize('tied.test', '/page');
       assert.equal(tie.status, 403);
-      assert.match(tie.text, /Applications of several accounts cover shared\.test\/page/);
-      const logged = log.find((entry) => entry.msg.startsWith('applications of several accounts cover this request') && entry.host === 'shared.test');
+      assert.match(tie.text, /Applications of several accounts cover tied\.test\/page/);
+      const logged = log.find((entry) => entry.msg.startsWith('applications of several accounts cover this request') && entry.host === 'tied.test');
       assert.ok(logged !== undefined, 'the tie is logged');
       assert.equal(logged.level, 50);
       assert.deepEqual([...logged.accounts!].sort(), [accounts.a.id, accounts.b.id].sort());
-      // Refused again, but logged once a minute per host and path, not on every request.
-      const tieLines = () => log.filter((entry) => entry.msg.startsWith('applications of several accounts cover this request') && entry.host === 'shared.test').length;
-      const lines = tieLines();
-      for (let i = 0; i < 3; i++) assert.equal((await authorize('shared.test', '/page')).status, 403);
-      assert.equal(tieLines(), lines);
       // A host no account covers gets the configured default: deny.
       assert.equal((await authorize('uncovered.test', '/')).status, 403);
     });
