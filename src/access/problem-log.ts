@@ -1,6 +1,7 @@
-// A configuration problem that every affected request runs into (applications of several
-// accounts covering a host equally) is logged once per place and interval, with how many
-// requests it refused since the last line: a busy host must not fill the log with one line a request.
+// A problem that every affected request runs into (applications of several accounts on one
+// host, a policy asking for a step this server lacks, an external evaluation endpoint failing at
+// sign-ins) is logged once per place and interval, with how many requests met it since the last
+// line: a busy host must not fill the log with one line a request.
 
 /** Places remembered at most; past them the oldest is forgotten (and may be logged again). */
 const MAX_PLACES = 1_000;

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { externalKey, gatherExternalAnswers, type CompiledPolicySet, type ExternalAnswers, type ExternalEvaluationRule, type ExternalEvaluator, type Identity } from '../engine/index.js';
 import { MAX_EXTERNAL_ENDPOINTS } from '../api/resources/external-endpoints.js';
+import { ProblemLog } from './problem-log.js';
 
 /**
  * The token's `external_evaluation` claim: for each endpoint the sign-in asked (by digest), its
@@ -19,9 +20,6 @@ export type ExternalVerdicts = Readonly<Record<string, boolean | null>>;
 /** How long a sign-in's answers are reused for the same session and application (a reload of the sign-in page asks nobody again). */
 export const ANSWERS_REUSED_MS = 60_000;
 const REMEMBERED_SIGN_INS = 10_000;
-/** A failing endpoint is logged at most once this often per account and endpoint, with how many failures since. */
-const FAILURE_LOG_MS = 60_000;
-const REMEMBERED_FAILURES = 1_000;
 
 /** Where a sign-in's failed external evaluations are reported (the server's log, as a warning). */
 export type ExternalFailureLog = (details: { readonly account: string; readonly evaluateUrl: string; readonly keysUrl: string; readonly reason: string; readonly failedSince: number }, message: string) => void;
@@ -40,7 +38,8 @@ function digestOf(rule: ExternalEvaluationRule): string {
 /** The sign-ins' external evaluation: the endpoints asked, and each session's answers kept a minute. */
 export class SignInExternal {
   private readonly recent = new Map<string, { readonly at: number; readonly verdicts: ExternalVerdicts }>();
-  private readonly failures = new Map<string, { at: number; since: number }>();
+  /** Failing endpoints, each logged at most once a minute per account with how many failures since. */
+  private readonly failures = new ProblemLog();
 
   constructor(
     private readonly evaluatorFor: ((accountId: string) => ExternalEvaluator) | undefined,
@@ -93,15 +92,8 @@ export class SignInExternal {
   /** Log a failure, at most once a minute per account and endpoint (a flood of sign-ins cannot fill the log). */
   private reportFailure(key: string, details: { readonly account: string; readonly evaluateUrl: string; readonly keysUrl: string; readonly reason: string }, now: number): void {
     if (this.logFailure === undefined) return;
-    const last = this.failures.get(key);
-    if (last !== undefined && now - last.at < FAILURE_LOG_MS) {
-      last.since++;
-      return;
-    }
-    this.failures.delete(key);
-    this.failures.set(key, { at: now, since: 0 });
-    if (this.failures.size > REMEMBERED_FAILURES) this.failures.delete(this.failures.keys().next().value!);
-    this.logFailure({ ...details, failedSince: last?.since ?? 0 }, 'external evaluation failed at a sign-in: its rule is unknown, which refuses where it decides');
+    const report = this.failures.report(key, now);
+    if (report !== undefined) this.logFailure({ ...details, failedSince: report.refusedSince }, 'external evaluation failed at a sign-in: its rule is unknown, which refuses where it decides');
   }
 }
 

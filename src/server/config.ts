@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import type { ServerSettings } from '../api/settings.js';
 import type { RunnerOptions } from '../tester/runner.js';
-import { checkMailFrom, parseSmtpUrl, type SmtpSettings } from '../access/login/smtp-settings.js';
+import { checkMailFrom, isLoopback, parseSmtpUrl, type SmtpSettings } from '../access/login/smtp-settings.js';
 
 export interface ServeFlags {
   readonly port?: string;
@@ -174,8 +174,7 @@ export function plainHttpAwayFromLoopback(authDomain: string): boolean {
   const url = new URL(authDomain);
   if (url.protocol !== 'http:') return false;
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost') || host === '::1') return false;
-  return !(isIP(host) === 4 && host.startsWith('127.'));
+  return !isLoopback(host) && !host.endsWith('.localhost');
 }
 
 /** The development login lets anyone in as anyone: off unless asked for, and only on loopback unless forced. */
