@@ -1,10 +1,11 @@
 // Finding one user's row in a chunk's results text agrees with decoding the chunk, whatever
-// the names and emails hold (quotes, brackets, backslashes, ids inside other users' names).
+// the names and emails hold (quotes, brackets, backslashes, ids inside other users' names);
+// progress percentages are the exact integer answers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { findResultRow, type ResultRow } from './results.js';
+import { findResultRow, percentOf, percentProcessed, type ResultRow } from './results.js';
 
 const tricky = fc.oneof(fc.string(), fc.constantFrom('"', '\\', '[', ']', '],[', '\\"]', '["', '","'), fc.string({ unit: 'grapheme' }));
 
@@ -22,4 +23,20 @@ test('findResultRow finds exactly the row decoding would, and nothing for an id 
     { numRuns: 300 },
   );
   assert.equal(findResultRow('[]', 'x'), undefined);
+});
+
+test('percentages are exact: halves round up and whole numbers stay whole, whatever floating point does to part / total', () => {
+  assert.deepEqual([percentOf(23, 40), percentOf(29, 200), percentOf(1, 8), percentOf(1, 3), percentOf(0, 0)], [58, 15, 13, 33, 0]);
+  assert.deepEqual([percentProcessed(29, 50), percentProcessed(29, 100), percentProcessed(999, 1000), percentProcessed(0, 0)], [58, 29, 99, 100]);
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 10_000_000 }), fc.nat(), (total, n) => {
+      const part = n % (total + 1);
+      // The integer answers: floor(part * 100 / total), and that plus one when the remainder is at least half.
+      const floor = Math.floor((part * 100) / total);
+      const remainder = part * 100 - floor * total;
+      assert.equal(percentProcessed(part, total), floor);
+      assert.equal(percentOf(part, total), 2 * remainder >= total ? floor + 1 : floor);
+    }),
+    { numRuns: 2000 },
+  );
 });

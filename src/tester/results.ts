@@ -13,11 +13,18 @@ export const STATUS_OF_ACCESS: Readonly<Record<number, TestUserStatus>> = { [GRA
 
 /**
  * A policy test's percentage of `part` among the `processed` users, as Cloudflare reports it: a
- * whole number, rounded to the nearest (0 when nothing was processed). The API's progress and
- * the CLI's `test --json` both use it, so they agree to the digit.
+ * whole number, rounded to the nearest, halves up (0 when nothing was processed). The API's
+ * progress and the CLI's `test --json` both use it, so they agree to the digit. The product
+ * comes first: `part * 100` is exact, so a half stays a half (23 of 40 is 57.5, which
+ * `23 / 40 * 100` makes 57.49999999999999).
  */
 export function percentOf(part: number, processed: number): number {
-  return processed === 0 ? 0 : Math.round((part / processed) * 100);
+  return processed === 0 ? 0 : Math.round((part * 100) / processed);
+}
+
+/** How much of the directory a test has processed, in whole percent rounded down (so 100 means done; 100 for an empty directory). */
+export function percentProcessed(processed: number, total: number): number {
+  return total === 0 ? 100 : Math.floor((processed * 100) / total);
 }
 
 /** Cloudflare's users filter (`status=success|fail|error`) in our terms. */

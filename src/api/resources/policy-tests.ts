@@ -12,7 +12,7 @@ import type { ChunkSummary, PolicyTestRecord, PolicyTestStore } from '../../stor
 import { parseTestPolicies, testPoliciesOf, type TestDefinition } from '../../tester/definition.js';
 import { testEnv } from '../../tester/environment.js';
 import { identityOf } from '../../tester/evaluate-chunk.js';
-import { FILTER_OF_QUERY, STATUS_OF_ACCESS, filterKey, findResultRow, locatePage, percentOf, rowMatches, type ResultRow } from '../../tester/results.js';
+import { FILTER_OF_QUERY, STATUS_OF_ACCESS, filterKey, findResultRow, locatePage, percentOf, percentProcessed, rowMatches, type ResultRow } from '../../tester/results.js';
 import { apiError, validationError } from '../errors.js';
 import { paging, pageQueryProperties, resultInfo, type PageLimits } from '../pagination.js';
 import { defineRoute, type RouteDef } from '../route.js';
@@ -78,8 +78,7 @@ export function progressResult(test: PolicyTestRecord): Record<string, unknown> 
     percent_approved: percentOf(test.approved, processed),
     percent_blocked: percentOf(test.blocked, processed),
     percent_errored: percentOf(test.errored, processed),
-    // Rounded down, so 100 means done.
-    percent_users_processed: test.totalUsers === 0 ? 100 : Math.floor((processed / test.totalUsers) * 100),
+    percent_users_processed: percentProcessed(processed, test.totalUsers),
     ...(baseline ? { users_changed: test.changed } : {}),
     ...(test.reason !== null ? { reason: test.reason } : {}),
     created_at: test.createdAt,
