@@ -10,7 +10,7 @@ import { explain } from '../engine/interpreter.js';
 import { resultAccess } from '../engine/outcome.js';
 import type { ExternalEvaluationRule, Policy } from '../engine/rules.js';
 import { parsePolicy, parseRule } from '../engine/validate.js';
-import { createExternalEvaluator, ExternalEvaluationError, type ExternalEvaluationErrorCode, type PortcullisExternalEvaluator } from './evaluator.js';
+import { createExternalEvaluator, ExternalEvaluationError, JWKS_REFETCH_COOLDOWN_MS, type ExternalEvaluationErrorCode, type PortcullisExternalEvaluator } from './evaluator.js';
 
 // ---------------------------------------------------------------------------------------------
 // A local external evaluation endpoint, in the shape of Cloudflare's example Worker: it verifies
@@ -435,7 +435,8 @@ describe('external evaluator: outbound guard', () => {
 
 describe('external evaluator: JWKS cache', () => {
   test('keys_url is fetched once per cache period, and refetched when the endpoint rotates its key', async () => {
-    const ev = createExternalEvaluator({ allowlist: ['127.0.0.1'], timeoutMs: 2000, jwksCacheMs: 60_000 });
+    let clock = Date.now();
+    const ev = createExternalEvaluator({ allowlist: ['127.0.0.1'], timeoutMs: 2000, jwksCacheMs: 60 * 60_000, now: () => clock });
     const ep = await startEndpoint(() => ev.publicJwks());
     try {
       const r = ruleOf(`${ep.origin}/evaluate`, `${ep.origin}/keys`);
@@ -445,10 +446,54 @@ describe('external evaluator: JWKS cache', () => {
       assert.equal(await ev.evaluate(r, alice), true);
       assert.equal(keyFetches(), 1);
       await ep.rotate();
+      clock += JWKS_REFETCH_COOLDOWN_MS;
       assert.equal(await ev.evaluate(r, alice), true, 'the stale JWKS is refreshed once');
       assert.equal(keyFetches(), 2);
       assert.equal(await ev.evaluate(r, alice), true);
       assert.equal(keyFetches(), 2);
+    } finally {
+      ev.close();
+      await ep.close();
+    }
+  });
+
+  test('answers signed by a key keys_url does not publish are refused, and fetch keys_url again at most once per cooldown', async () => {
+    let clock = Date.now();
+    const ev = createExternalEvaluator({ allowlist: ['127.0.0.1'], timeoutMs: 2000, jwksCacheMs: 60 * 60_000, now: () => clock });
+    const ep = await startEndpoint(() => ev.publicJwks());
+    try {
+      const keyFetches = () => ep.requests.filter((q) => q.path === '/keys').length;
+      const good = ruleOf(`${ep.origin}/evaluate`, `${ep.origin}/keys`);
+      assert.equal(await ev.evaluate(good, alice), true);
+      assert.equal(keyFetches(), 1);
+      // One forged answer after the cooldown: one more fetch (the endpoint might have rotated), still refused.
+      clock += JWKS_REFETCH_COOLDOWN_MS;
+      for (const path of ['/evaluate-unknown-kid', '/evaluate-wrong-key']) {
+        await rejectsWith(ev.evaluate(ruleOf(`${ep.origin}${path}`, `${ep.origin}/keys`), alice), 'bad_signature');
+      }
+      assert.equal(keyFetches(), 2);
+      // A flood of them, one after another and at once, within the cooldown: no fetch, every one refused.
+      for (let i = 0; i < 5; i++) await rejectsWith(ev.evaluate(ruleOf(`${ep.origin}/evaluate-unknown-kid`, `${ep.origin}/keys`), alice), 'bad_signature');
+      await Promise.all(Array.from({ length: 5 }, () => rejectsWith(ev.evaluate(ruleOf(`${ep.origin}/evaluate-wrong-key`, `${ep.origin}/keys`), alice), 'bad_signature')));
+      assert.equal(keyFetches(), 2);
+      assert.equal(await ev.evaluate(good, alice), true, 'genuine answers still verify');
+      // After the cooldown, concurrent forged answers share one fetch.
+      clock += JWKS_REFETCH_COOLDOWN_MS;
+      await Promise.all(Array.from({ length: 5 }, () => rejectsWith(ev.evaluate(ruleOf(`${ep.origin}/evaluate-unknown-kid`, `${ep.origin}/keys`), alice), 'bad_signature')));
+      assert.equal(keyFetches(), 3);
+    } finally {
+      ev.close();
+      await ep.close();
+    }
+  });
+
+  test('concurrent evaluations with nothing cached share one fetch of keys_url', async () => {
+    const ev = createExternalEvaluator({ allowlist: ['127.0.0.1'], timeoutMs: 2000, jwksCacheMs: 60_000 });
+    const ep = await startEndpoint(() => ev.publicJwks());
+    try {
+      const r = ruleOf(`${ep.origin}/evaluate`, `${ep.origin}/keys`);
+      assert.deepEqual(await Promise.all([ev.evaluate(r, alice), ev.evaluate(r, mallory), ev.evaluate(r, alice)]), [true, false, true]);
+      assert.equal(ep.requests.filter((q) => q.path === '/keys').length, 1);
     } finally {
       ev.close();
       await ep.close();

@@ -17,7 +17,7 @@ import type { Identity } from '../engine/identity.js';
 import type { ExternalEvaluationRule } from '../engine/rules.js';
 import { compileAllowlist, type Allowlist } from './allowlist.js';
 import { guardedRequest, type GuardedResponse } from './guarded-request.js';
-import { OutboundRequestError } from './outbound-error.js';
+import { abortable, OutboundRequestError } from './outbound-error.js';
 import type { Resolver } from './outbound-target.js';
 
 export type ExternalEvaluationErrorCode =
@@ -89,6 +89,8 @@ export interface ExternalEvaluatorOptions {
   readonly clockToleranceSeconds?: number;
   /** Host name resolver; default node:dns lookup (all addresses). For tests. */
   readonly resolver?: Resolver;
+  /** The clock of the JWKS cache and its refetch cooldown; default Date.now. For tests. */
+  readonly now?: () => number;
 }
 
 export interface PortcullisExternalEvaluator extends ExternalEvaluator {
@@ -102,6 +104,11 @@ export interface PortcullisExternalEvaluator extends ExternalEvaluator {
 const ANSWER_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
 /** Most keys_url JWKS cached at once (inline policies in the tester can name any URL). */
 const JWKS_CACHE_LIMIT = 256;
+/**
+ * Least time between two fetches of one keys_url made because an answer did not verify (jose's
+ * createRemoteJWKSet cooldownDuration): a forged answer cannot make every call fetch the keys again.
+ */
+export const JWKS_REFETCH_COOLDOWN_MS = 30_000;
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'priv'];
 
 interface PreparedKey {
@@ -114,6 +121,8 @@ interface PreparedKey {
 
 interface CachedJwks {
   readonly keySet: jose.LocalJWKSet;
+  /** When it was fetched (the refetch cooldown counts from there) and when it goes stale. */
+  readonly fetchedAt: number;
   readonly expiresAt: number;
 }
 
@@ -127,11 +136,16 @@ export function createExternalEvaluator(options: ExternalEvaluatorOptions = {}):
   const audience = options.audience ?? 'portcullis';
   const allowlist: Allowlist = compileAllowlist(options.allowlist ?? []);
   const resolver = options.resolver;
+  const now = options.now ?? Date.now;
   const agents = {
     http: new http.Agent({ keepAlive: true, maxSockets: 32 }),
     https: new https.Agent({ keepAlive: true, maxSockets: 32 }),
   };
   const jwksCache = new Map<string, CachedJwks>();
+  /** Fetches under way, per keys_url: concurrent evaluations share one. */
+  const jwksFetches = new Map<string, Promise<CachedJwks>>();
+  /** When each keys_url was last fetched (or tried), for the refetch cooldown. */
+  const jwksFetchedAt = new Map<string, number>();
 
   const keyPromise = prepareKey(options.signingKey);
   keyPromise.catch(() => {}); // surfaced on use, not as an unhandled rejection
@@ -173,7 +187,32 @@ export function createExternalEvaluator(options: ExternalEvaluatorOptions = {}):
     return res;
   }
 
-  async function fetchJwks(keysUrl: string, signal: AbortSignal): Promise<CachedJwks> {
+  /**
+   * Fetch keys_url, or join a fetch of it already under way. The fetch runs on its own deadline
+   * (timeoutMs, as an evaluation), not on the signal of the evaluation that started it, so an
+   * evaluation that ends early does not fail the others that joined; each still waits only until
+   * its own signal aborts.
+   */
+  function fetchJwks(keysUrl: string, signal: AbortSignal): Promise<CachedJwks> {
+    let fetching = jwksFetches.get(keysUrl);
+    if (fetching === undefined) {
+      jwksFetchedAt.delete(keysUrl);
+      jwksFetchedAt.set(keysUrl, now());
+      while (jwksFetchedAt.size > JWKS_CACHE_LIMIT) jwksFetchedAt.delete(jwksFetchedAt.keys().next().value as string);
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(new ExternalEvaluationError('timeout', `Keys URL ${keysUrl} did not answer within ${timeoutMs} ms.`)), timeoutMs);
+      fetching = fetchJwksNow(keysUrl, controller.signal).finally(() => {
+        clearTimeout(timer);
+        jwksFetches.delete(keysUrl);
+      });
+      fetching.catch(() => {}); // each joiner sees the rejection; none is left unhandled
+      jwksFetches.set(keysUrl, fetching);
+    }
+    return abortable(fetching, signal);
+  }
+
+  async function fetchJwksNow(keysUrl: string, signal: AbortSignal): Promise<CachedJwks> {
+    const fetchedAt = now();
     const res = await request(keysUrl, 'Keys URL', { method: 'GET' }, signal);
     let json: unknown;
     try {
@@ -187,7 +226,7 @@ export function createExternalEvaluator(options: ExternalEvaluatorOptions = {}):
     } catch (err) {
       throw new ExternalEvaluationError('bad_jwks', `Keys URL ${keysUrl} did not return a JWKS: ${(err as Error).message}`, { cause: err });
     }
-    const entry: CachedJwks = { keySet, expiresAt: Date.now() + jwksCacheMs };
+    const entry: CachedJwks = { keySet, fetchedAt, expiresAt: fetchedAt + jwksCacheMs };
     if (jwksCacheMs > 0) {
       jwksCache.delete(keysUrl);
       jwksCache.set(keysUrl, entry);
@@ -196,12 +235,12 @@ export function createExternalEvaluator(options: ExternalEvaluatorOptions = {}):
     return entry;
   }
 
-  /** The cached JWKS when fresh (fresh: false), else a fetched one (fresh: true). */
-  async function jwksFor(keysUrl: string, signal: AbortSignal): Promise<{ keySet: jose.LocalJWKSet; fetched: boolean }> {
+  /** The cached JWKS when fresh, else a fetched one. */
+  async function jwksFor(keysUrl: string, signal: AbortSignal): Promise<CachedJwks> {
     const cached = jwksCache.get(keysUrl);
-    if (cached !== undefined && cached.expiresAt > Date.now()) return { keySet: cached.keySet, fetched: false };
+    if (cached !== undefined && cached.expiresAt > now()) return cached;
     if (cached !== undefined) jwksCache.delete(keysUrl);
-    return { keySet: (await fetchJwks(keysUrl, signal)).keySet, fetched: true };
+    return fetchJwks(keysUrl, signal);
   }
 
   async function verifyAnswer(token: string, keySet: jose.LocalJWKSet, rule: ExternalEvaluationRule): Promise<jose.JWTPayload> {
@@ -254,11 +293,15 @@ export function createExternalEvaluator(options: ExternalEvaluatorOptions = {}):
     try {
       payload = await verifyAnswer(answerToken, keys.keySet, rule);
     } catch (err) {
-      // The endpoint may have rotated its key since the JWKS was cached: refetch once.
-      if (!keys.fetched && err instanceof ExternalEvaluationError && err.code === 'bad_signature') {
-        const refreshed = await fetchJwks(rule.keysUrl, signal);
-        payload = await verifyAnswer(answerToken, refreshed.keySet, rule);
-      } else throw err;
+      // The endpoint may have rotated its key since the JWKS was fetched: fetch it again, unless it
+      // was fetched within the cooldown (a forged answer would otherwise fetch it on every call).
+      // The newest JWKS is used, even one another evaluation fetched meanwhile.
+      // A failed fetch counts too, so a forged answer and a failing keys_url cannot either.
+      if (!(err instanceof ExternalEvaluationError && err.code === 'bad_signature')) throw err;
+      const lastFetch = jwksFetchedAt.get(rule.keysUrl) ?? keys.fetchedAt;
+      const refreshed = now() - lastFetch >= JWKS_REFETCH_COOLDOWN_MS ? await fetchJwks(rule.keysUrl, signal) : (jwksCache.get(rule.keysUrl) ?? keys);
+      if (refreshed === keys) throw err;
+      payload = await verifyAnswer(answerToken, refreshed.keySet, rule);
     }
 
     if (payload.nonce !== nonce) {
