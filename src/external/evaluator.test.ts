@@ -10,6 +10,7 @@ import { explain } from '../engine/interpreter.js';
 import { resultAccess } from '../engine/outcome.js';
 import type { ExternalEvaluationRule, Policy } from '../engine/rules.js';
 import { parsePolicy, parseRule } from '../engine/validate.js';
+import { MAX_CALLS_PER_ENDPOINT, MAX_SOCKETS_PER_HOST } from './endpoint-slots.js';
 import { createExternalEvaluator, ExternalEvaluationError, JWKS_REFETCH_COOLDOWN_MS, type ExternalEvaluationErrorCode, type PortcullisExternalEvaluator } from './evaluator.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -144,6 +145,8 @@ async function startEndpoint(portcullisJwks: () => Promise<jose.JSONWebKeySet>):
           return;
         case '/evaluate-huge':
           return json(res, 200, { token: await sign({ success: true, nonce }), padding: 'x'.repeat(100 * 1024) });
+        case '/evaluate-hung':
+          return; // accepts the request and never answers
         case '/evaluate-slow': {
           const token = await sign({ success: true, nonce });
           return later(3000, () => json(res, 200, { token }));
@@ -508,6 +511,31 @@ describe('external evaluator: JWKS cache', () => {
       await ev.evaluate(r, alice);
       await ev.evaluate(r, alice);
       assert.equal(ep.requests.filter((q) => q.path === '/keys').length, 2);
+    } finally {
+      ev.close();
+      await ep.close();
+    }
+  });
+});
+
+describe('external evaluator: an endpoint that never answers', () => {
+  test('holds only a few of its host\'s sockets: another path on the same host:port is still answered', async () => {
+    const ev = createExternalEvaluator({ allowlist: ['127.0.0.1'], timeoutMs: 3000, jwksCacheMs: 60_000 });
+    const ep = await startEndpoint(() => ev.publicJwks());
+    try {
+      const hungSeen = () => ep.requests.filter((q) => q.path === '/evaluate-hung').length;
+      // More calls to the hung path than the pool has sockets for its host.
+      const hung = Array.from({ length: MAX_SOCKETS_PER_HOST + 8 }, () =>
+        ev.evaluate(ruleOf(`${ep.origin}/evaluate-hung?n=1`, `${ep.origin}/keys`), alice).then(
+          () => 'answered',
+          (err: unknown) => (err as ExternalEvaluationError).code,
+        ),
+      );
+      while (hungSeen() < MAX_CALLS_PER_ENDPOINT) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.equal(await ev.evaluate(ruleOf(`${ep.origin}/evaluate`, `${ep.origin}/keys`), alice), true);
+      assert.equal(await ev.evaluate(ruleOf(`${ep.origin}/evaluate`, `${ep.origin}/keys`), mallory), false);
+      assert.ok(hungSeen() <= MAX_CALLS_PER_ENDPOINT, `${hungSeen()} calls reached the hung path at once`);
+      assert.deepEqual(new Set(await Promise.all(hung)), new Set(['timeout']), 'the hung calls still end at their timeout');
     } finally {
       ev.close();
       await ep.close();

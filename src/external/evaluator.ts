@@ -16,6 +16,7 @@ import type { ExternalEvaluator } from '../engine/external.js';
 import type { Identity } from '../engine/identity.js';
 import type { ExternalEvaluationRule } from '../engine/rules.js';
 import { compileAllowlist, type Allowlist } from './allowlist.js';
+import { EndpointSlots, MAX_SOCKETS_PER_HOST } from './endpoint-slots.js';
 import { guardedRequest, type GuardedResponse } from './guarded-request.js';
 import { abortable, OutboundRequestError } from './outbound-error.js';
 import type { Resolver } from './outbound-target.js';
@@ -138,9 +139,11 @@ export function createExternalEvaluator(options: ExternalEvaluatorOptions = {}):
   const resolver = options.resolver;
   const now = options.now ?? Date.now;
   const agents = {
-    http: new http.Agent({ keepAlive: true, maxSockets: 32 }),
-    https: new https.Agent({ keepAlive: true, maxSockets: 32 }),
+    http: new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_HOST }),
+    https: new https.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_HOST }),
   };
+  // Fewer calls per URL than sockets per host: a path that never answers cannot starve the others.
+  const slots = new EndpointSlots();
   const jwksCache = new Map<string, CachedJwks>();
   /** Fetches under way, per keys_url: concurrent evaluations share one. */
   const jwksFetches = new Map<string, Promise<CachedJwks>>();
@@ -152,7 +155,9 @@ export function createExternalEvaluator(options: ExternalEvaluatorOptions = {}):
 
   async function request(url: string, what: string, init: { method: 'GET' | 'POST'; body?: string }, signal: AbortSignal): Promise<GuardedResponse> {
     let res: GuardedResponse;
+    let release: (() => void) | undefined;
     try {
+      release = await slots.acquire(url, signal);
       res = await guardedRequest(url, {
         method: init.method,
         headers: {
@@ -179,6 +184,9 @@ export function createExternalEvaluator(options: ExternalEvaluatorOptions = {}):
         throw new ExternalEvaluationError(code, `${what} ${url}: ${err.message}`, { cause: err });
       }
       throw new ExternalEvaluationError('network', `${what} ${url} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+    } finally {
+      // guardedRequest has settled: the response was read, or the request destroyed (its socket freed).
+      release?.();
     }
     if (res.status < 200 || res.status > 299) {
       const redirect = res.status >= 300 && res.status <= 399 ? ' (redirects are not followed)' : '';
