@@ -27,6 +27,8 @@ export interface LoggedRequest {
   readonly justification?: { readonly prompt: string; readonly response: string };
   /** A sign-in an approver granted: who approved, and for how long. */
   readonly approval?: { readonly approvers: readonly string[]; readonly seconds: number };
+  /** A refusal's reason beyond the policies' verdict, such as an external evaluation that gave no answer. */
+  readonly reason?: string;
 }
 
 /** A failed sign-in: the application may not be known (a forged or stale callback). */
@@ -65,6 +67,7 @@ export class AccessLog {
       justificationResponse: r.justification?.response ?? null,
       approvers: r.approval?.approvers ?? null,
       approvedSeconds: r.approval?.seconds ?? null,
+      reason: r.reason ?? null,
     };
   }
 

@@ -146,14 +146,25 @@ describe('external evaluation at sign-in', () => {
   });
 
   it('refuses at the sign-in when the endpoint cannot answer, or when the server does not call out', async () => {
-    // Nothing listens on port 9 of loopback: the call fails, and the rule is unknown.
-    const broken = { ...endpoint, evaluateUrl: 'http://127.0.0.1:9/evaluate', keysUrl: 'http://127.0.0.1:9/keys' };
+    // Nothing listens on port 9 of loopback: the call fails, and the rule is unknown. (The path and
+    // query stand for a secret an endpoint URL may carry.)
+    const broken = { ...endpoint, evaluateUrl: 'http://127.0.0.1:9/evaluate/s3cret-path?key=s3cret-key', keysUrl: 'http://127.0.0.1:9/keys' };
     const A = `/accounts/${s.accountId}/access`;
     const policy = await s.api('POST', `${A}/policies`, partners(broken));
     const app = await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Broken portal', domain: 'broken.test', policies: [{ id: policy.json.result.id, precedence: 1 }] });
     assert.equal(app.status, 201, JSON.stringify(app.json));
     assert.match((await devSignIn(s, 'broken.test', 'pat@partner.example')).pathname, /^\/cdn-cgi\/access\/forbidden\//);
-    // The refusal's reason is in the server's log (the access log says only "refused"), once a minute per endpoint.
+    // The access log's refusal says why: the endpoint's origin and the evaluator's code, nothing of
+    // its path, query or the error's message, and no token.
+    const refusals = async (on: TestServer, appId: string) => {
+      const read = await on.api('GET', `/accounts/${on.accountId}/access/logs/access_requests?allowed=false&app_uid=${appId}`);
+      assert.equal(read.status, 200, JSON.stringify(read.json));
+      return read.json.result as Array<{ user_email: string; allowed: boolean; reason?: string }>;
+    };
+    const [refused] = await refusals(s, app.json.result.id);
+    assert.equal(refused?.user_email, 'pat@partner.example');
+    assert.equal(refused?.reason, 'external evaluation at http://127.0.0.1:9: network');
+    // The server's log has the whole reason, once a minute per endpoint.
     const failed = () => log.filter((line) => line.evaluateUrl === broken.evaluateUrl);
     assert.equal(failed().length, 1, JSON.stringify(log));
     assert.equal(failed()[0]!.level, 40);
@@ -162,9 +173,10 @@ describe('external evaluation at sign-in', () => {
     assert.match((await devSignIn(s, 'broken.test', 'kim@partner.example')).pathname, /^\/cdn-cgi\/access\/forbidden\//);
     assert.equal(failed().length, 1, 'a second failure within the minute is counted, not logged');
 
-    await partnerApp(off, 'partners.test');
+    const { appId: offApp } = await partnerApp(off, 'partners.test');
     const asked = endpoint.answered();
     assert.match((await devSignIn(off, 'partners.test', 'pat@partner.example')).pathname, /^\/cdn-cgi\/access\/forbidden\//, 'external evaluation off: the rule is unknown');
     assert.equal(endpoint.answered(), asked, 'and nobody was asked');
+    assert.deepEqual((await refusals(off, offApp)).map((e) => e.reason), ['external evaluation: not asked, turned off on this server']);
   });
 });

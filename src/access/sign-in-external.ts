@@ -36,8 +36,14 @@ function digestOf(rule: ExternalEvaluationRule): string {
 }
 
 /** The sign-ins' external evaluation: the endpoints asked, and each session's answers kept a minute. */
+/** What a sign-in's endpoints said: the answers, and why some gave none, in words fit for the access log. */
+interface Asked {
+  readonly verdicts: ExternalVerdicts;
+  readonly failure?: string;
+}
+
 export class SignInExternal {
-  private readonly recent = new Map<string, { readonly at: number; readonly verdicts: ExternalVerdicts }>();
+  private readonly recent = new Map<string, { readonly at: number } & Asked>();
   /** Failing endpoints, each logged at most once a minute per account with how many failures since. */
   private readonly failures = new ProblemLog();
 
@@ -53,27 +59,30 @@ export class SignInExternal {
    * distinct endpoints: every rule is then unknown, which refuses where it decides. `session`,
    * when given, names an existing session's entry to an application (account, user, identity
    * nonce, application): its answers are reused for ANSWERS_REUSED_MS, so reloading the sign-in
-   * page does not call out each time.
+   * page does not call out each time. `failure`, when an endpoint gave no answer, says why for the
+   * access log (failureText).
    */
-  async ask(accountId: string, compiled: CompiledPolicySet, identity: Identity, session: string | undefined, now: number): Promise<{ readonly answers: ExternalAnswers; readonly verdicts: ExternalVerdicts } | undefined> {
+  async ask(accountId: string, compiled: CompiledPolicySet, identity: Identity, session: string | undefined, now: number): Promise<({ readonly answers: ExternalAnswers } & Asked) | undefined> {
     const rules = compiled.externalRules;
     if (rules.length === 0) return undefined;
     const kept = session === undefined ? undefined : this.recent.get(session);
     const missing = kept === undefined || now - kept.at >= ANSWERS_REUSED_MS || rules.some((rule) => !Object.hasOwn(kept.verdicts, digestOf(rule)));
-    const verdicts = missing ? await this.askNow(accountId, rules, identity, now) : kept.verdicts;
+    const asked: Asked = missing ? await this.askNow(accountId, rules, identity, now) : kept;
     if (missing && session !== undefined) {
       this.recent.delete(session);
-      this.recent.set(session, { at: now, verdicts });
+      this.recent.set(session, { at: now, ...asked });
       if (this.recent.size > REMEMBERED_SIGN_INS) this.recent.delete(this.recent.keys().next().value!);
     }
-    return { answers: (rule) => verdicts[digestOf(rule)] ?? undefined, verdicts };
+    const { verdicts, failure } = asked;
+    return { answers: (rule) => verdicts[digestOf(rule)] ?? undefined, verdicts, ...(failure !== undefined ? { failure } : {}) };
   }
 
-  private async askNow(accountId: string, rules: readonly ExternalEvaluationRule[], identity: Identity, now: number): Promise<ExternalVerdicts> {
+  private async askNow(accountId: string, rules: readonly ExternalEvaluationRule[], identity: Identity, now: number): Promise<Asked> {
     const verdicts: Record<string, boolean | null> = {};
     const distinct = new Set(rules.map(externalKey));
     const evaluator = this.evaluatorFor?.(accountId);
-    const answers = evaluator === undefined || distinct.size > MAX_EXTERNAL_ENDPOINTS ? undefined : await gatherExternalAnswers(rules, identity, evaluator);
+    const tooMany = distinct.size > MAX_EXTERNAL_ENDPOINTS;
+    const answers = evaluator === undefined || tooMany ? undefined : await gatherExternalAnswers(rules, identity, evaluator);
     for (const rule of rules) verdicts[digestOf(rule)] = answers?.(rule) ?? null;
     // An endpoint that did not answer leaves its rule unknown, which refuses the sign-in where it
     // decides; the token and the access log only say refused, so the server's log says why.
@@ -86,7 +95,13 @@ export class SignInExternal {
         this.reportFailure(key, { account: accountId, evaluateUrl: rule.evaluateUrl, keysUrl: rule.keysUrl, reason }, now);
       }
     }
-    return verdicts;
+    const failure =
+      evaluator === undefined
+        ? 'external evaluation: not asked, turned off on this server'
+        : tooMany
+          ? `external evaluation: not asked, more than ${MAX_EXTERNAL_ENDPOINTS} endpoints`
+          : failureText(rules, answers);
+    return { verdicts, ...(failure !== undefined ? { failure } : {}) };
   }
 
   /** Log a failure, at most once a minute per account and endpoint (a flood of sign-ins cannot fill the log). */
@@ -94,6 +109,29 @@ export class SignInExternal {
     if (this.logFailure === undefined) return;
     const report = this.failures.report(key, now);
     if (report !== undefined) this.logFailure({ ...details, failedSince: report.refusedSince }, 'external evaluation failed at a sign-in: its rule is unknown, which refuses where it decides');
+  }
+}
+
+/**
+ * The access log's words for the endpoints that gave no answer, e.g. "external evaluation at
+ * https://eval.example.com: timeout; external evaluation at https://other.example: http_status 503": each
+ * endpoint's origin and the evaluator's code, never its path, query or message (they can carry a
+ * secret) nor a token; undefined when all answered.
+ */
+function failureText(rules: readonly ExternalEvaluationRule[], answers: ExternalAnswers | undefined): string | undefined {
+  const failed = new Set<string>();
+  for (const rule of rules) {
+    if (answers?.(rule) !== undefined) continue;
+    failed.add(`external evaluation at ${originOf(rule.evaluateUrl)}: ${answers?.failureCode?.(rule) ?? 'no_answer'}`);
+  }
+  return failed.size === 0 ? undefined : [...failed].join('; ');
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'an invalid URL';
   }
 }
 

@@ -69,10 +69,12 @@ export type NamedKind = 'list' | 'identity_provider' | 'service_token' | 'postur
  * Answers of external evaluation endpoints for one identity, gathered beforehand (see
  * external.ts): true/false, or undefined when the call failed or was not made (→ unknown).
  * `failure`, when present, says why a rule has no answer (the evaluator's error), for the
- * explanation.
+ * explanation; `failureCode` says it in a few words without URLs or messages (the error's code,
+ * and the HTTP status for a non-2xx answer), for the access log.
  */
 export type ExternalAnswers = ((rule: ExternalEvaluationRule) => boolean | undefined) & {
   readonly failure?: (rule: ExternalEvaluationRule) => string | undefined;
+  readonly failureCode?: (rule: ExternalEvaluationRule) => string | undefined;
 };
 
 export function externalKey(rule: Pick<ExternalEvaluationRule, 'evaluateUrl' | 'keysUrl'>): string {

@@ -593,14 +593,16 @@ describe('external evaluator wired through the engine', () => {
     return parsed.value;
   }
 
-  // The last column: what the rule's reason says (a failure says why, with the evaluator's code).
-  const cases: [string, string, Identity, 'matched' | 'not_matched' | 'unknown', 'granted' | 'blocked' | 'unknown', RegExp][] = [
-    ['allow', '/evaluate', alice, 'matched', 'granted', /allowed the user/],
-    ['deny', '/evaluate', mallory, 'not_matched', 'blocked', /denied the user/],
-    ['failure (bad nonce)', '/evaluate-wrong-nonce', alice, 'unknown', 'unknown', /^No valid answer from \S+ \(nonce_mismatch: .*does not echo the request's nonce\)\.$/],
-    ['failure (HTTP 500)', '/evaluate-500', alice, 'unknown', 'unknown', /^No valid answer from \S+ \(http_status: .*answered HTTP 500\)\.$/],
+  // Then what the rule's reason says (a failure says why, with the evaluator's code), and the
+  // failure's code for the access log (no URL, no message).
+  const cases: [string, string, Identity, 'matched' | 'not_matched' | 'unknown', 'granted' | 'blocked' | 'unknown', RegExp, string | undefined][] = [
+    ['allow', '/evaluate', alice, 'matched', 'granted', /allowed the user/, undefined],
+    ['deny', '/evaluate', mallory, 'not_matched', 'blocked', /denied the user/, undefined],
+    ['failure (bad nonce)', '/evaluate-wrong-nonce', alice, 'unknown', 'unknown', /^No valid answer from \S+ \(nonce_mismatch: .*does not echo the request's nonce\)\.$/, 'nonce_mismatch'],
+    ['failure (HTTP 500)', '/evaluate-500', alice, 'unknown', 'unknown', /^No valid answer from \S+ \(http_status: .*answered HTTP 500\)\.$/, 'http_status 500'],
+    ['failure (forged answer)', '/evaluate-unknown-kid', alice, 'unknown', 'unknown', /^No valid answer from \S+ \(bad_signature: /, 'bad_signature'],
   ];
-  for (const [label, path, identity, outcome, access, reason] of cases) {
+  for (const [label, path, identity, outcome, access, reason, failureCode] of cases) {
     test(`${label}: rule ${outcome}, access ${access}`, async () => {
       const policies = [policyFor(path)];
       const compiled = compilePolicySet(policies);
@@ -612,6 +614,7 @@ describe('external evaluator wired through the engine', () => {
       assert.match(explanation.policies[0].include[0].reason.message, reason);
       assert.equal(explanation.access, access);
       assert.equal(resultAccess(compiled.evaluate(prepared, answers)), access);
+      assert.equal(answers.failureCode?.(compiled.externalRules[0]!), failureCode);
     });
   }
 

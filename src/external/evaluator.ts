@@ -51,10 +51,13 @@ export type ExternalEvaluationErrorCode =
 
 export class ExternalEvaluationError extends Error {
   readonly code: ExternalEvaluationErrorCode;
-  constructor(code: ExternalEvaluationErrorCode, message: string, options?: { cause?: unknown }) {
+  /** For `http_status`: the status the endpoint answered. */
+  readonly status?: number;
+  constructor(code: ExternalEvaluationErrorCode, message: string, options?: { cause?: unknown; status?: number }) {
     super(message, options);
     this.name = 'ExternalEvaluationError';
     this.code = code;
+    if (options?.status !== undefined) this.status = options.status;
   }
 }
 
@@ -190,7 +193,7 @@ export function createExternalEvaluator(options: ExternalEvaluatorOptions = {}):
     }
     if (res.status < 200 || res.status > 299) {
       const redirect = res.status >= 300 && res.status <= 399 ? ' (redirects are not followed)' : '';
-      throw new ExternalEvaluationError('http_status', `${what} ${url} answered HTTP ${res.status}${redirect}.`);
+      throw new ExternalEvaluationError('http_status', `${what} ${url} answered HTTP ${res.status}${redirect}.`, { status: res.status });
     }
     return res;
   }

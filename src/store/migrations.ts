@@ -307,6 +307,12 @@ export const MIGRATIONS: readonly Migration[] = [
       "access_requests: a sign-in an approver granted (docs/enforcement.md \"Temporary authentication\"): who approved (a JSON array of emails) and for how many seconds; null for every other entry",
     statements: perDialect(() => ['ALTER TABLE access_requests ADD COLUMN approvers TEXT', 'ALTER TABLE access_requests ADD COLUMN approved_seconds INTEGER']),
   },
+  {
+    version: 18,
+    description:
+      'access_requests: a refusal\'s reason beyond the policies\' verdict, such as an external evaluation endpoint that gave no answer at the sign-in and its code (docs/enforcement.md "External evaluation"); null for every other entry',
+    statements: perDialect(() => ['ALTER TABLE access_requests ADD COLUMN reason TEXT']),
+  },
 ];
 
 function policyTestTables(t: DialectTypes): string[] {

@@ -198,6 +198,8 @@ export interface AccessRequestRecord {
   /** For a sign-in an approver granted: who approved, and for how long (seconds). */
   readonly approvers?: readonly string[] | null;
   readonly approvedSeconds?: number | null;
+  /** For a refusal: why, beyond the policies' verdict (an external evaluation endpoint that gave no answer, and its code). */
+  readonly reason?: string | null;
 }
 
 /**

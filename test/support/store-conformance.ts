@@ -1051,6 +1051,7 @@ export function storeConformance(kind: DatabaseKind): void {
           justificationResponse: null,
           approvers: null,
           approvedSeconds: null,
+          reason: null,
           ...extra,
         });
         await store.transaction(account, async (tx) => {
@@ -1072,6 +1073,11 @@ export function storeConformance(kind: DatabaseKind): void {
         const justified = entry(6, { accountId: justifiedAccount, justificationPrompt: 'Why now?', justificationResponse: 'Ticket 42: the on-call rota', approvers: ['boss@example.com', 'auditor@example.com'], approvedSeconds: 3600 });
         await store.transaction(justifiedAccount, (tx) => tx.insertAccessRequest(justified));
         assert.deepEqual(await store.read.listAccessRequests(justifiedAccount, 10), [justified]);
+        // A refusal keeps its reason (an external evaluation endpoint that gave no answer).
+        const refusedAccount = randomUUID().replace(/-/g, '');
+        const refused = entry(7, { accountId: refusedAccount, allowed: false, nonce: null, expiresAt: null, reason: 'external evaluation at https://eval.example.com: timeout' });
+        await store.transaction(refusedAccount, (tx) => tx.insertAccessRequest(refused));
+        assert.deepEqual(await store.read.listAccessRequests(refusedAccount, 10), [refused]);
 
         // Pages with the total, and the dashboard's filters: email (exact or contained, any case) and application.
         await store.transaction(account, async (tx) => {

@@ -228,7 +228,7 @@ export async function completeLogin(ctx: LoginContext, pending: PendingLogin, id
   reply.header('set-cookie', globalSessionCookie(global, globalSeconds, issuer));
   if (pending.signInOnly === true) return pending.target;
   const who: SigningIn = { userId: user.id, email: user.email, identityNonce, connection: identity.idp.type, ...(headers !== undefined ? { headers } : {}), ...(custom !== undefined ? { custom } : {}), ...(decision?.external !== undefined ? { external: decision.external } : {}) };
-  if (deciding === undefined) return refuseAtSignIn(ctx, pending, who, ip);
+  if (deciding === undefined) return refuseAtSignIn(ctx, pending, who, ip, decision?.externalFailure);
   return enterApplication(ctx, pending, deciding, who, ip, lifetimeSeconds);
 }
 
@@ -245,9 +245,9 @@ export async function continueGlobalSession(ctx: LoginContext, pending: PendingL
   if (user === undefined) return undefined;
   if (pending.signInOnly === true) return pending.target;
   const organization = await readOrganization(ctx.store.read, ctx.accountId);
-  const { deciding, external } = await decideSignIn(ctx, pending.app, user, ip, session.identityNonce);
+  const { deciding, external, externalFailure } = await decideSignIn(ctx, pending.app, user, ip, session.identityNonce);
   const who: SigningIn = { userId: user.id, email: user.email, identityNonce: session.identityNonce, connection: session.idp.type, ...(session.headers !== undefined ? { headers: session.headers } : {}), ...(session.custom !== undefined ? { custom: session.custom } : {}), ...(external !== undefined ? { external } : {}) };
-  if (deciding === undefined) return refuseAtSignIn(ctx, pending, who, ip);
+  if (deciding === undefined) return refuseAtSignIn(ctx, pending, who, ip, externalFailure);
   const lifetimeSeconds = tokenSeconds(deciding, pending.app, organization?.body.session_duration);
   return enterApplication(ctx, pending, deciding, who, ip, lifetimeSeconds);
 }
@@ -258,9 +258,10 @@ export async function continueGlobalSession(ctx: LoginContext, pending: PendingL
  * a minute per user and application), and the browser goes to the application's custom_deny_url,
  * else to the auth domain's refusal page. The global session stays: the person did sign in, and
  * may open the applications that do let them in (docs/enforcement.md "Refused at the sign-in").
+ * `externalFailure`: why an external evaluation endpoint gave no answer, for the log entry's reason.
  */
-async function refuseAtSignIn(ctx: LoginContext, pending: PendingLogin, who: SigningIn, ip: string | undefined): Promise<string> {
-  await ctx.log.refusal(ctx.accountId, { app: pending.app, host: pending.host, ip, userId: who.userId, userEmail: who.email, connection: who.connection });
+async function refuseAtSignIn(ctx: LoginContext, pending: PendingLogin, who: SigningIn, ip: string | undefined, externalFailure?: string): Promise<string> {
+  await ctx.log.refusal(ctx.accountId, { app: pending.app, host: pending.host, ip, userId: who.userId, userEmail: who.email, connection: who.connection, ...(externalFailure !== undefined ? { reason: externalFailure } : {}) });
   return denyUrl(pending.app) ?? `${await ctx.issuer()}${FORBIDDEN_PATH}/${encodeURIComponent(pending.app.id)}`;
 }
 

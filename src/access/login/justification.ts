@@ -54,6 +54,8 @@ export interface SignInDecision {
   readonly deciding: Policy | undefined;
   /** The external evaluation endpoints' answers it rests on, for the token (when the policies have such rules). */
   readonly external?: ExternalVerdicts;
+  /** Why an endpoint gave no answer (its rule then unknown), in words fit for the access log. */
+  readonly externalFailure?: string;
 }
 
 /**
@@ -68,7 +70,11 @@ export async function decideSignIn(ctx: LoginContext, app: ResourceRecord, user:
   const session = sessionNonce === undefined ? undefined : `${ctx.accountId}\n${user.id}\n${sessionNonce}\n${app.id}`;
   const asked = await ctx.external.ask(ctx.accountId, compiled, identity, session, ctx.now());
   const packed = compiled.evaluate(prepareIdentity(identity), asked?.answers);
-  return { deciding: resultAccess(packed) === 'granted' ? policies[resultDecidingIndex(packed)] : undefined, ...(asked !== undefined ? { external: asked.verdicts } : {}) };
+  return {
+    deciding: resultAccess(packed) === 'granted' ? policies[resultDecidingIndex(packed)] : undefined,
+    ...(asked !== undefined ? { external: asked.verdicts } : {}),
+    ...(asked?.failure !== undefined ? { externalFailure: asked.failure } : {}),
+  };
 }
 
 /** The policy that lets this user into the application now, if any (decideSignIn). */

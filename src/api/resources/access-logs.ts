@@ -25,6 +25,7 @@ const ENTRY = obj(
     purpose_justification_response: str({ description: 'Extension (as PurposeJustificationResponse): the justification the user wrote.' }),
     temporary_access_approvers: arr(str(), { description: 'Extension (as TemporaryAccessApprovers): for a sign-in an approver granted (temporary authentication), who approved.' }),
     temporary_access_duration: int({ description: 'Extension (as TemporaryAccessDuration): how long the approvers granted, in seconds.' }),
+    reason: str({ description: 'Extension: for a refusal, why beyond the policies\' verdict: an external evaluation endpoint that gave no answer at the sign-in, by its origin and the evaluator\'s code (e.g. "external evaluation at https://eval.example.com: timeout"; docs/enforcement.md "External evaluation").' }),
   },
   { required: ['action', 'allowed', 'created_at', 'ray_id'], description: 'One entry of the access-request log.' },
 );
@@ -45,6 +46,7 @@ export function accessRequestResult(e: AccessRequestRecord): Record<string, unkn
     purpose_justification_response: e.justificationResponse ?? undefined,
     temporary_access_approvers: e.approvers ?? undefined,
     temporary_access_duration: e.approvedSeconds ?? undefined,
+    reason: e.reason ?? undefined,
   });
 }
 

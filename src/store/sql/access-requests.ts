@@ -28,6 +28,7 @@ interface AccessRequestRow {
   justification_response: string | null;
   approvers: string | null;
   approved_seconds: number | string | null;
+  reason: string | null;
 }
 
 const toRecord = (r: AccessRequestRow): AccessRequestRecord => ({
@@ -51,6 +52,7 @@ const toRecord = (r: AccessRequestRow): AccessRequestRecord => ({
   justificationResponse: r.justification_response,
   approvers: r.approvers === null ? null : (JSON.parse(r.approvers) as string[]),
   approvedSeconds: r.approved_seconds === null ? null : Number(r.approved_seconds),
+  reason: r.reason,
 });
 
 /** The WHERE clause of a filter, its parameters, and the order it asks for. */
@@ -94,9 +96,9 @@ export function accessRequestRepository({ ex, scan, sql }: SqlContext): AccessRe
 
     async insertAccessRequest(e) {
       await ex.run(
-        `INSERT INTO access_requests (id, account_id, created_at, action, allowed, app_domain, app_uid, app_name, connection, country, ip_address, ray_id, user_email, user_id, nonce, expires_at, justification_prompt, justification_response, approvers, approved_seconds)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [e.id, e.accountId, e.createdAt, e.action, e.allowed ? 1 : 0, e.appDomain, e.appUid, e.appName, e.connection, e.country, e.ipAddress, e.rayId, e.userEmail, e.userId, e.nonce, e.expiresAt, e.justificationPrompt ?? null, e.justificationResponse ?? null, e.approvers == null ? null : JSON.stringify(e.approvers), e.approvedSeconds ?? null],
+        `INSERT INTO access_requests (id, account_id, created_at, action, allowed, app_domain, app_uid, app_name, connection, country, ip_address, ray_id, user_email, user_id, nonce, expires_at, justification_prompt, justification_response, approvers, approved_seconds, reason)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [e.id, e.accountId, e.createdAt, e.action, e.allowed ? 1 : 0, e.appDomain, e.appUid, e.appName, e.connection, e.country, e.ipAddress, e.rayId, e.userEmail, e.userId, e.nonce, e.expiresAt, e.justificationPrompt ?? null, e.justificationResponse ?? null, e.approvers == null ? null : JSON.stringify(e.approvers), e.approvedSeconds ?? null, e.reason ?? null],
       );
     },
   };

@@ -1469,6 +1469,8 @@ export type AccessRequest = {
   temporary_access_approvers?: string[];
   /** Extension (as TemporaryAccessDuration): how long the approvers granted, in seconds. */
   temporary_access_duration?: number;
+  /** Extension: for a refusal, why beyond the policies' verdict: an external evaluation endpoint that gave no answer at the sign-in, by its origin and the evaluator's code (e.g. "external evaluation at https://eval.example.com: timeout"; docs/enforcement.md "External evaluation"). */
+  reason?: string;
 };
 
 /** Every operation of the API, by operationId. */

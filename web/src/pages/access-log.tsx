@@ -235,6 +235,7 @@ export function AccessLogPage() {
                   {e.temporary_access_duration !== undefined ? ` for ${grantLength(e.temporary_access_duration)}` : ''}
                 </p>
               )}
+              {e.reason !== undefined && <p class="hint refusal-reason">{e.reason}</p>}
             </td>
             <td>{e.connection ?? '—'}</td>
             <td>{e.country ?? '—'}</td>
