@@ -6,8 +6,11 @@
 // not count as growth. Progress goes to stderr; the last stdout line is one JSON object with
 // gate_rps, bare_rps, gate_fraction_of_bare, gate_p99_ms, rss_growth_mib.
 // Targets (docs/benchmarks.md): at least half the bare route's rate, p99 ≤ 5 ms, no RSS growth.
+// ACCOUNTS=N serves N accounts, each with an application on a host of its own (the requests go
+// to the first account's), to see what the other accounts cost each decision; DB=postgres://…
+// keeps the server's data in PostgreSQL instead of SQLite.
 //
-//   npm run bench:gate            (CONNECTIONS=50 DURATION=60)
+//   npm run bench:gate            (CONNECTIONS=50 DURATION=60 ACCOUNTS=1)
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,10 +18,13 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { startServerProcess } from '../test/support/server-process.js';
 import { startBareRoute } from './support/bare-route.js';
+import { dropSchema, freshSchema } from './support/fresh-schema.js';
 
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
 const DURATION = Number(process.env.DURATION ?? 60);
 const WARM_UP = 15;
+const ACCOUNTS = Math.max(1, Number(process.env.ACCOUNTS ?? 1));
+const DB = process.env.DB !== undefined && /^postgres(ql)?:/.test(process.env.DB) ? freshSchema(process.env.DB) : undefined;
 const log = (msg: string) => process.stderr.write(`[bench:gate] ${msg}\n`);
 
 function rssMiB(pid: number): number {
@@ -51,7 +57,7 @@ async function run(title: string, options: autocannon.Options, expected: number)
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'portcullis-bench-gate-'));
-const server = await startServerProcess(dir, { PORTCULLIS_RATE_LIMIT: '0' }, ['--dev-login']);
+const server = await startServerProcess(dir, { PORTCULLIS_RATE_LIMIT: '0' }, ['--dev-login', ...(DB !== undefined ? ['--db', DB.url] : [])]);
 try {
   const headers = { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' };
   const A = `${server.apiUrl}/accounts/${server.accountId}/access`;
@@ -64,6 +70,20 @@ try {
   const group = await post('/groups', { name: 'Engineering', include: [{ email_domain: { domain: 'example.com' } }] });
   const staff = await post('/policies', { name: 'Engineers with MFA', decision: 'allow', include: [{ group: { id: group.id } }], exclude: [{ ip: { ip: '203.0.113.0/24' } }] });
   await post('/apps', { type: 'self_hosted', name: 'Wiki', domain: 'wiki.test', policies: [{ id: staff.id, precedence: 1 }] });
+  // The other accounts, each an application of its own on its own host: decisions on wiki.test
+  // must not pay for them.
+  for (let i = 2; i <= ACCOUNTS; i++) {
+    const res = await fetch(`${server.apiUrl}/accounts`, { method: 'POST', headers, body: JSON.stringify({ name: `Tenant ${i}` }) });
+    const account = (await res.json()) as { result: { id: string } };
+    if (!res.ok) throw new Error(`POST /accounts: ${res.status} ${JSON.stringify(account)}`);
+    const apps = await fetch(`${server.apiUrl}/accounts/${account.result.id}/access/apps`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ type: 'self_hosted', name: `Tenant ${i} wiki`, domain: `wiki-${i}.test`, policies: [{ name: 'Everyone', decision: 'allow', include: [{ everyone: {} }] }] }),
+    });
+    if (!apps.ok) throw new Error(`POST apps of account ${i}: ${apps.status} ${await apps.text()}`);
+    if (i % 100 === 0) log(`${i} of ${ACCOUNTS} accounts made`);
+  }
   const login = await fetch(`${server.url}/cdn-cgi/access/login/wiki.test`, {
     method: 'POST',
     redirect: 'manual',
@@ -100,6 +120,8 @@ try {
   console.log(
     JSON.stringify({
       bench: 'gate',
+      store: DB !== undefined ? 'postgres' : 'sqlite',
+      accounts: ACCOUNTS,
       connections: CONNECTIONS,
       duration_s: DURATION,
       gate_rps: gate.rps,
@@ -116,4 +138,5 @@ try {
 } finally {
   await server.stop();
   rmSync(dir, { recursive: true, force: true });
+  if (DB !== undefined) await dropSchema(DB.url, DB.schema).catch((err: Error) => log(`could not drop schema ${DB.schema}: ${err.message}`));
 }

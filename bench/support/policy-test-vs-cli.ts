@@ -13,12 +13,12 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { startServerProcess, type ServerProcess } from '../../test/support/server-process.js';
 import { seededRandom } from '../../test/support/random.js';
 import { measurePaging, type PagingFigures } from './paging.js';
 import { policies, userLine, type Setup } from './generated-users.js';
 import { accountApi as api } from './account-api.js';
+import { dropSchema, withSchema } from './fresh-schema.js';
 
 export interface PolicyTestMeasureOptions {
   readonly users: number;
@@ -163,24 +163,6 @@ export async function measurePolicyTest(options: PolicyTestMeasureOptions): Prom
     await Promise.all(servers.map((s) => s.stop()));
     rmSync(dir, { recursive: true, force: true });
     if (options.db !== undefined) await dropSchema(options.db, schema!).catch((err: Error) => log(`could not drop schema ${schema}: ${err.message}`));
-  }
-}
-
-function withSchema(url: string, schema: string): string {
-  const parsed = new URL(url);
-  parsed.searchParams.set('schema', schema);
-  return parsed.toString();
-}
-
-async function dropSchema(url: string, schema: string): Promise<void> {
-  const parsed = new URL(url);
-  parsed.searchParams.delete('schema');
-  const client = new pg.Client({ connectionString: parsed.toString() });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  } finally {
-    await client.end();
   }
 }
 
