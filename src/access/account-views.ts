@@ -12,13 +12,19 @@ import { loadAccountEnv } from '../account/account-env.js';
 import { readOrganization, revocationTime, type OrganizationBody } from '../account/organization.js';
 import { attachedPolicies, attachedPolicy } from '../api/resources/app-attachments.js';
 import type { ResourceRecord, Store, UserRecord } from '../store/store.js';
-import { matchDestination, type Candidate } from './app-match.js';
+import { candidatesOnHost, matchDestination, type Candidate } from './app-match.js';
 import { samlHeaderNamesOf } from '../schema/saml-headers.js';
 
 /** Views older than this are rebuilt anyway (compiled sets read the clock, e.g. for expiries). */
 export const MAX_AGE_MS = 60_000;
 const MAX_ACCOUNTS = 1000;
 const MAX_USERS = 50_000;
+/**
+ * Hosts whose applications a view (or, with several accounts, an index) keeps: more than any
+ * deployment serves, so that only requests naming hosts no application is on (scanners, typos)
+ * ever push one out.
+ */
+export const MAX_KEPT_HOSTS = 10_000;
 
 export interface CompiledApp {
   readonly policies: readonly Policy[];
@@ -40,6 +46,8 @@ class Loading<T> {
 export class AccountView {
   private readonly compiledApps = new Map<string, Loading<CompiledApp>>();
   private readonly users = new Map<string, Loading<UserRecord | undefined>>();
+  /** Each host's applications, worked out on its first request: a decision then tests only those, however many the account has. */
+  private readonly onHost = new Map<string, readonly Candidate<ResourceRecord>[]>();
 
   constructor(
     private readonly store: Store,
@@ -56,7 +64,14 @@ export class AccountView {
   ) {}
 
   application(host: string, path: string): ResourceRecord | undefined {
-    return matchDestination(this.candidates, host, path);
+    const key = host.toLowerCase();
+    let onHost = this.onHost.get(key);
+    if (onHost === undefined) {
+      onHost = candidatesOnHost(this.candidates.map((candidate) => ({ value: candidate, destinations: candidate.destinations })), host);
+      if (this.onHost.size >= MAX_KEPT_HOSTS) this.onHost.clear();
+      this.onHost.set(key, onHost);
+    }
+    return matchDestination(onHost, host, path);
   }
 
   compiled(app: ResourceRecord): Promise<CompiledApp> {

@@ -12,7 +12,7 @@
 import { authDomainUrl } from '../account/organization.js';
 import type { ResourceRecord, Store } from '../store/store.js';
 import { bestMatches, candidatesOnHost, type Candidate } from './app-match.js';
-import { MAX_AGE_MS, type AccountView, type AccountViews } from './account-views.js';
+import { MAX_AGE_MS, MAX_KEPT_HOSTS, type AccountView, type AccountViews } from './account-views.js';
 import { ProblemLog } from './problem-log.js';
 
 export type ApplicationMatch =
@@ -22,6 +22,13 @@ export type ApplicationMatch =
   | { readonly kind: 'conflict'; readonly accountIds: readonly string[] };
 
 type AccountCandidate = Candidate<{ readonly view: AccountView; readonly app: ResourceRecord }>;
+
+/** Who decides a host, of several accounts' applications. */
+type Holding =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'conflict'; readonly accountIds: readonly string[] }
+  /** `candidates`: the holder's applications on the host; `others`: accounts whose applications there are passed over. */
+  | { readonly kind: 'held'; readonly view: AccountView; readonly candidates: readonly AccountCandidate[]; readonly others: readonly string[] };
 
 /**
  * The account holding a host, of the applications on it (several accounts): the account of the
@@ -41,6 +48,21 @@ function holderOf(onHost: readonly { readonly view: AccountView; readonly app: R
 }
 
 const NONE: ApplicationMatch = Object.freeze({ kind: 'none' });
+const NO_HOLDER: Holding = Object.freeze({ kind: 'none' });
+
+/** Who decides `host`: the account holding it, with its applications there, and the accounts passed over. */
+function holdingOf(candidates: readonly AccountCandidate[], host: string): Holding {
+  const onHost = candidatesOnHost(candidates.map((candidate) => ({ value: candidate, destinations: candidate.destinations })), host);
+  if (onHost.length === 0) return NO_HOLDER;
+  const holder = holderOf(onHost.map((candidate) => candidate.value));
+  if ('tied' in holder) return { kind: 'conflict', accountIds: holder.tied };
+  return {
+    kind: 'held',
+    view: holder.view,
+    candidates: onHost.filter((candidate) => candidate.value.view === holder.view),
+    others: [...new Set(onHost.filter((candidate) => candidate.value.view !== holder.view).map((candidate) => candidate.value.view.accountId))],
+  };
+}
 
 /** A host as auth domains are compared: lower case, without a trailing dot. */
 const hostKey = (host: string): string => host.trim().toLowerCase().replace(/\.$/, '');
@@ -66,8 +88,12 @@ function claim(map: Map<string, AccountView | null>, key: string, view: AccountV
 export class AccountIndex {
   /** Every account's applications, for a host and path that several accounts may cover. */
   private readonly candidates: readonly AccountCandidate[];
-  /** The same, per account. */
-  private readonly candidatesOf = new Map<AccountView, AccountCandidate[]>();
+  /**
+   * Each host's holding, worked out on its first request: the index never changes, and scanning
+   * every account's applications on every request made each decision cost as much as the
+   * number of accounts (docs/benchmarks.md, "Many accounts").
+   */
+  private readonly holdings = new Map<string, Holding>();
   private readonly exactHosts = new Map<string, AccountView | null>();
   private readonly hostnames = new Map<string, AccountView | null>();
   /** Auth domain hosts that several accounts name: neither answers there. */
@@ -84,11 +110,6 @@ export class AccountIndex {
   ) {
     this.builtAt = Math.min(...views.map((v) => v.builtAt));
     this.candidates = views.length < 2 ? [] : views.flatMap((view) => view.candidates.map((c) => ({ value: { view, app: c.value }, destinations: c.destinations })));
-    for (const candidate of this.candidates) {
-      const own = this.candidatesOf.get(candidate.value.view);
-      if (own === undefined) this.candidatesOf.set(candidate.value.view, [candidate]);
-      else own.push(candidate);
-    }
     for (const view of views) {
       const named = view.organization?.auth_domain;
       const hosts = typeof named === 'string' && named.trim() !== '' ? authDomainHosts(named) : undefined;
@@ -120,14 +141,23 @@ export class AccountIndex {
       const app = only.application(host, path);
       return app === undefined ? NONE : { kind: 'application', view: only, app };
     }
-    const onHost = candidatesOnHost(this.candidates, host);
-    if (onHost.length === 0) return NONE;
-    const holder = holderOf(onHost);
-    if ('tied' in holder) return { kind: 'conflict', accountIds: holder.tied };
-    const others = [...new Set(onHost.filter((c) => c.view !== holder.view).map((c) => c.view.accountId))];
-    if (others.length > 0) this.ignored?.(host, holder.view.accountId, others);
-    const best = bestMatches(this.candidatesOf.get(holder.view) ?? [], host, path)[0];
+    const holding = this.holding(host);
+    if (holding.kind === 'none') return NONE;
+    if (holding.kind === 'conflict') return { kind: 'conflict', accountIds: holding.accountIds };
+    if (holding.others.length > 0) this.ignored?.(host, holding.view.accountId, holding.others);
+    const best = bestMatches(holding.candidates, host, path)[0];
     return best === undefined ? NONE : { kind: 'application', view: best.view, app: best.app };
+  }
+
+  private holding(host: string): Holding {
+    const key = host.toLowerCase();
+    let holding = this.holdings.get(key);
+    if (holding === undefined) {
+      holding = holdingOf(this.candidates, host);
+      if (this.holdings.size >= MAX_KEPT_HOSTS) this.holdings.clear();
+      this.holdings.set(key, holding);
+    }
+    return holding;
   }
 
   /** The account whose auth domain `host` is (with one account: that one, on any host). */
@@ -147,6 +177,8 @@ export class EnforcedAccounts {
   /** Hosts where other accounts' applications were passed over, logged once a minute each. */
   private readonly passedOver = new ProblemLog();
   private confirmed: { readonly index: AccountIndex; readonly stamp: number } | undefined;
+  /** The index this turn's decisions wait for, until its work starts. */
+  private pending: Promise<AccountIndex> | undefined;
 
   constructor(
     private readonly store: Store,
@@ -167,8 +199,27 @@ export class EnforcedAccounts {
     return confirmed === undefined || now - confirmed.index.builtAt >= MAX_AGE_MS ? undefined : confirmed;
   }
 
-  /** The index now: one read of the accounts and their versions, and the views of those that moved. */
-  async get(now = Date.now()): Promise<AccountIndex> {
+  /**
+   * The index now: one read of the accounts and their versions, and the views of those that
+   * moved. Worked out once for all the decisions that asked in this turn of the event loop, after
+   * they had all arrived: each still rests on a read made after its request came in (the
+   * reasoning of CommitStampCheck), and a server of many accounts reads and compares their list
+   * once a turn instead of once a request.
+   */
+  get(now = Date.now()): Promise<AccountIndex> {
+    if (this.pending === undefined) {
+      this.pending = new Promise((resolve, reject) =>
+        // setImmediate runs after the poll phase, in which this turn's requests were read.
+        setImmediate(() => {
+          this.pending = undefined;
+          this.refresh(now).then(resolve, reject);
+        }),
+      );
+    }
+    return this.pending;
+  }
+
+  private async refresh(now: number): Promise<AccountIndex> {
     // Taken before anything is read: any commit after this point moves the stamp, so an index
     // of what is read next is current for as long as the stamp stays this one.
     const stamp = this.store.commitStamp();
@@ -178,8 +229,17 @@ export class EnforcedAccounts {
     const defaultVersion = versions.get(this.defaultAccountId) ?? (await this.store.read.accountVersion(this.defaultAccountId));
     versions.delete(this.defaultAccountId);
     const ids: [string, number][] = [[this.defaultAccountId, defaultVersion], ...versions];
-    const views = await Promise.all(ids.map(([id, version]) => this.views.get(id, now, version)));
     let index = this.index;
+    // The views of accounts that did not move are the index's own: only the others are asked
+    // for, so that a decision does not wait on every account the server holds.
+    const kept = index === undefined || index.views.length !== ids.length ? undefined : index.views;
+    const keptView = (i: number, id: string, version: number): AccountView | undefined => {
+      const view = kept?.[i];
+      return view !== undefined && view.accountId === id && view.version === version && now - view.builtAt < MAX_AGE_MS ? view : undefined;
+    };
+    const views = ids.every(([id, version], i) => keptView(i, id, version) !== undefined)
+      ? kept!
+      : await Promise.all(ids.map(([id, version], i) => keptView(i, id, version) ?? this.views.get(id, now, version)));
     if (index === undefined || index.views.length !== views.length || index.views.some((view, i) => view !== views[i])) {
       index = new AccountIndex(views, this.serverUrl(), (host, holder, others) => {
         const report = this.passedOver.report(host);
