@@ -25,7 +25,8 @@ test('the most specific destination covering the host and path wins', () => {
     ['shop.example.com', '/', 'wildcard'],
     ['a.b.example.com', '/', undefined],
     ['example.com', '/', 'apex'],
-    ['docs.example.com', '/guides', 'docs-below'],
+    ['docs.example.com', '/guides', 'wildcard'],
+    ['docs.example.com', '/guides/', 'docs-below'],
     ['docs.example.com', '/guides/intro', 'docs-below'],
     ['docs.example.com', '/other', 'wildcard'],
     ['other.test', '/', 'second'],
@@ -56,6 +57,35 @@ test("a * in a hostname stays within one label, as Cloudflare's Application path
     ['www.example.*', 'www.example.co.uk', false],
   ];
   for (const [destination, host, expected] of cases) assert.equal(covers(destination, host), expected, `${destination} on ${host}`);
+});
+
+test("a path ending in /* covers what is below it, not the path itself, as Cloudflare's Application paths examples have it", () => {
+  const covers = (destination: string, path: string): boolean => matchDestination([{ value: destination, destinations: [destination] }], 'example.com', path) === destination;
+  const cases: [string, string, boolean][] = [
+    ['example.com/alpha/*', '/alpha/one', true],
+    ['example.com/alpha/*', '/alpha/two/three', true],
+    ['example.com/alpha/*', '/alpha/', true],
+    ['example.com/alpha/*', '/alpha', false],
+    ['example.com/alpha/*', '/ALPHA', false],
+    ['example.com/alpha/*', '/alpha?x=1', false],
+    ['example.com/alpha/*', '/', false],
+    ['example.com/alpha/*', '/alphabet', false],
+    ['example.com/*', '/', true],
+    ['example.com/*', '/alpha', true],
+    ['example.com', '/', true],
+    ['example.com', '/alpha', true],
+    ['example.com/alpha', '/alpha', true],
+    ['example.com/alpha', '/alpha/', true],
+    ['example.com/alpha', '/alpha/one', true],
+    ['example.com/foo*/bar', '/foo/bar', true],
+    ['example.com/foo*/bar', '/food/bar', true],
+    ['example.com/foo*/bar', '/food/stuff/bar', true],
+  ];
+  for (const [destination, path, expected] of cases) assert.equal(covers(destination, path), expected, `${destination} on ${path}`);
+  // So /alpha falls to the application on the whole host, not to the one on what is below it.
+  const apps = [{ value: 'host', destinations: ['example.com'] }, { value: 'below', destinations: ['example.com/alpha/*'] }];
+  assert.equal(matchDestination(apps, 'example.com', '/alpha'), 'host');
+  assert.equal(matchDestination(apps, 'example.com', '/alpha/one'), 'below');
 });
 
 test('every candidate as specific as the best is found, so that a tie between owners can be seen', () => {

@@ -3,9 +3,10 @@
 // a hostname, optionally followed by a path. In the hostname a `*` stays within one label, as
 // Cloudflare's "Application paths" has it: `*.example.com` covers `alpha.example.com`, neither
 // `example.com` nor `foo.bar.example.com`, and `*test.example.com` covers `test.example.com`
-// and `alphatest.example.com`. In the path a `*` is any run of characters. A path covers itself
-// and everything below it. The most specific destination wins: more literal characters in the
-// hostname first, then in the path.
+// and `alphatest.example.com`. In the path a `*` is any run of characters, none too. A path
+// without one covers itself and everything below it; `example.com/alpha/*` covers what is below
+// /alpha but not /alpha itself (while `example.com/*` covers the root too). The most specific
+// destination wins: more literal characters in the hostname first, then in the path.
 
 export interface Destination {
   readonly host: RegExp;
@@ -34,10 +35,10 @@ export function parseDestination(text: string): Destination | undefined {
   const trimmed = text.trim().toLowerCase().replace(/^https?:\/\//, '');
   const slash = trimmed.indexOf('/');
   const host = slash < 0 ? trimmed : trimmed.slice(0, slash);
-  let path = slash < 0 ? '' : trimmed.slice(slash).replace(/\/+$/, '');
+  const path = slash < 0 ? '' : trimmed.slice(slash).replace(/\/+$/, '');
   if (host === '' || /\s/.test(host)) return undefined;
-  // "/docs/*" covers what is below /docs, as "/docs" does.
-  if (path.endsWith('/*')) path = path.slice(0, -2);
+  // "/docs/*" is "/docs/" and anything after it: below /docs, not /docs itself (Cloudflare's
+  // "Application paths"); "/*" so covers the root "/" too.
   const hostPattern = hostWildcardPattern(host);
   const pathPattern = path.split('*').map(escape).join('.*');
   return {
@@ -113,11 +114,14 @@ export function normalizedRequestPath(raw: string): string {
   return withoutDotSegments(path.replace(/\\/g, '/').replace(/\/{2,}/g, '/'));
 }
 
-/** The host and path as destinations are compared with them: lower case, no port, no trailing dot or slash, the root as the empty path. */
+/**
+ * The host and path as destinations are compared with them: lower case, no port, no trailing
+ * dot. The path keeps a trailing slash: `/docs/` is below /docs for `example.com/docs/*`, which
+ * does not cover `/docs` (a destination without `*` covers both alike).
+ */
 function normalized(host: string, path: string): { readonly host: string; readonly path: string } {
   const requestHost = host.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
-  const requestPath = normalizedRequestPath(path).toLowerCase();
-  return { host: requestHost, path: requestPath === '/' ? '' : requestPath.replace(/\/+$/, '') };
+  return { host: requestHost, path: normalizedRequestPath(path).toLowerCase() };
 }
 
 /**

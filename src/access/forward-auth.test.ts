@@ -186,6 +186,12 @@ describe('forward auth without a proxy', () => {
     const reports = await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Reports', domain: 'wiki.test/reports/*', path_cookie_attribute: true, policies: [{ id: staff.id, precedence: 1 }] });
     assert.equal(reports.status, 201, JSON.stringify(reports.json));
     try {
+      // wiki.test/reports/* covers what is below /reports, not /reports itself (Cloudflare's "Application paths").
+      const wikiToken = await adaSession(auds.wikiAud);
+      const wikiSession = (path: string) => authorize(s, { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': path, cookie: `CF_Authorization=${wikiToken}` });
+      assert.equal((await wikiSession('/reports')).status, 200, "/reports is the wiki's");
+      assert.equal((await wikiSession('/reports/q3')).status, 401, "/reports/q3 is the Reports application's: the wiki's session does not open it");
+      assert.equal((await wikiSession('/reports/')).status, 401, '/reports/ is below /reports');
       const keep = async (aud: string, page: string) => (await keepSession(await adaSession(aud), 'wiki.test', page)).join(', ');
       assert.match(await keep(reports.json.result.aud, '/reports/q3'), /; Path=\/reports;/, 'the application on a path keeps its session there');
       assert.match(await keep(auds.wikiAud, '/page'), /; Path=\/;/, 'without the attribute, the whole host');
