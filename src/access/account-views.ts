@@ -14,6 +14,7 @@ import { attachedPolicies, attachedPolicy } from '../api/resources/app-attachmen
 import type { ResourceRecord, Store, UserRecord } from '../store/store.js';
 import { candidatesOnHost, matchDestination, type Candidate } from './app-match.js';
 import { samlHeaderNamesOf } from '../schema/saml-headers.js';
+import { HOST_APP_TYPES } from '../schema/apps.js';
 
 /** Views older than this are rebuilt anyway (compiled sets read the clock, e.g. for expiries). */
 export const MAX_AGE_MS = 60_000;
@@ -139,12 +140,13 @@ export function destinationsOf(app: ResourceRecord): string[] {
 }
 
 /**
- * The destinations Access enforces for an application: none for a bookmark, a link the App
- * Launcher shows to a site Access does not protect (its domain must not cover, or out-rank, an
- * application's path); every one otherwise.
+ * The destinations Access enforces for an application: every one for the types that protect
+ * hosts (HOST_APP_TYPES); none for the others, such as a bookmark (a link the App Launcher shows
+ * to a site Access does not protect) or the App Launcher (on the auth domain), whose domain must
+ * not cover, or out-rank, an application's host or path.
  */
 export function enforcedDestinationsOf(app: ResourceRecord): string[] {
-  return app.body.type === 'bookmark' ? [] : destinationsOf(app);
+  return HOST_APP_TYPES.has(String(app.body.type)) ? destinationsOf(app) : [];
 }
 
 export class AccountViews {

@@ -180,6 +180,25 @@ describe('forward auth without a proxy', () => {
     }
   });
 
+  it("lets an application of a type that protects no host (an App Launcher, a bookmark) cover nothing, whatever domain it was sent with", async () => {
+    const A = `/accounts/${s.accountId}/access`;
+    const wikiToken = await adaSession(auds.wikiAud);
+    const made: string[] = [];
+    try {
+      // More specific than the wiki's whole host: were they enforced, they would decide /admin.
+      for (const [type, domain] of [['app_launcher', 'wiki.test/admin'], ['warp', 'wiki.test/admin/warp'], ['biso', 'crm.test/x']] as const) {
+        const app = await s.api('POST', `${A}/apps`, { type, name: `A ${type}`, domain, policies: [{ name: 'Nobody', decision: 'deny', include: [{ everyone: {} }] }] });
+        assert.equal(app.status, 201, JSON.stringify(app.json));
+        made.push(app.json.result.id);
+      }
+      for (const path of ['/admin', '/admin/warp/x']) {
+        assert.equal((await authorize(s, { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': path, cookie: `CF_Authorization=${wikiToken}` })).status, 200, `${path} is the wiki's`);
+      }
+    } finally {
+      for (const id of made) await s.api('DELETE', `${A}/apps/${id}`);
+    }
+  });
+
   it('scopes the session cookie to the application\'s path with path_cookie_attribute, and signs out of every session on the host', async () => {
     const A = `/accounts/${s.accountId}/access`;
     const staff = (await s.api('GET', `${A}/policies`)).json.result.find((p: { name: string }) => p.name === 'Staff');

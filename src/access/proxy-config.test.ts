@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { tempDir } from '../../test/support/databases.js';
-import { caddyAddress, hostsOf, hostsSharedWith, proxyConfigFile, traefikConfig } from './proxy-config.js';
+import { caddyAddress, hostsOf, hostsSharedWith, PROXIED_APP_TYPES, proxyConfigFile, traefikConfig } from './proxy-config.js';
+import { HOST_APP_TYPES } from '../schema/apps.js';
 
 interface TraefikDynamic {
   http: {
@@ -162,6 +163,19 @@ describe("an application's hostnames", () => {
     const destinations = [{ type: 'public', uri: 'https://API.example.com/v1' }, { type: 'private', hostname: 'db.internal' }];
     assert.deepEqual(hostsOf({ ...portal, destinations }), ['portal.example.com', 'api.example.com']);
     assert.deepEqual(hostsOf({ ...portal, destinations: [] }), ['portal.example.com', 'legacy.example.com'], 'an empty list names none, as if left out');
+  });
+
+  it('are none for a type that protects no host, whatever its domain: the App Launcher is on the auth domain, a bookmark is a link', () => {
+    for (const type of ['app_launcher', 'warp', 'biso', 'bookmark', 'saas', 'dash_sso', 'infrastructure', 'proxy_endpoint']) {
+      assert.deepEqual(hostsOf({ type, domain: 'wiki.example.com', self_hosted_domains: ['kb.example.com'] }), [], type);
+    }
+    for (const type of ['self_hosted', 'ssh', 'vnc', 'rdp', 'mcp', 'mcp_portal']) assert.deepEqual(hostsOf({ type, domain: 'wiki.example.com' }), ['wiki.example.com'], type);
+    const launcher = { id: 'l', name: 'App Launcher', type: 'app_launcher', domain: 'wiki.example.com' };
+    assert.deepEqual(hostsSharedWith({ id: 'w', name: 'Wiki', type: 'self_hosted', domain: 'wiki.example.com' }, [launcher]), [], 'nor does it share a host with the application there');
+  });
+
+  it('are named for the types the enforcement point enforces (the list this module, importing nothing, spells again)', () => {
+    assert.deepEqual([...PROXIED_APP_TYPES].sort(), [...HOST_APP_TYPES].sort());
   });
 });
 

@@ -270,8 +270,15 @@ function caddySiteFor(host: string, target: ProxyTarget, listen: string): string
   return caddySite(site, target);
 }
 
-/** The hostnames an application protects (its paths are decided by portcullis, not the proxy). */
+/** Application types that protect hosts: src/schema/apps.ts's HOST_APP_TYPES (this module imports nothing). */
+export const PROXIED_APP_TYPES: readonly string[] = ['self_hosted', 'ssh', 'vnc', 'rdp', 'mcp', 'mcp_portal'];
+
+/**
+ * The hostnames an application protects (its paths are decided by portcullis, not the proxy):
+ * none for a type that protects no host (an App Launcher, a bookmark, ...), whatever its domain.
+ */
 export function hostsOf(app: ProxiedApp): string[] {
+  if (typeof app.type === 'string' && !PROXIED_APP_TYPES.includes(app.type)) return [];
   // Its destinations' uri supersede its self_hosted_domains, as at the enforcement point (account-views.ts).
   const uris = Array.isArray(app.destinations) ? app.destinations.map((d: unknown) => (typeof d === 'object' && d !== null ? (d as { uri?: unknown }).uri : undefined)) : [];
   const others = Array.isArray(app.destinations) && app.destinations.length > 0 ? uris : Array.isArray(app.self_hosted_domains) ? (app.self_hosted_domains as unknown[]) : [];
@@ -279,10 +286,12 @@ export function hostsOf(app: ProxiedApp): string[] {
   return [...new Set(destinations.map((d) => d.replace(/^https?:\/\//, '').split('/')[0]!.toLowerCase()).filter((h) => h !== ''))];
 }
 
-/** An application as the generator reads it: its id, name and destinations. */
+/** An application as the generator reads it: its id, name, type and destinations. */
 export interface ProxiedApp {
   readonly id?: unknown;
   readonly name?: unknown;
+  /** Its type: only some types protect hosts (PROXIED_APP_TYPES). */
+  readonly type?: unknown;
   readonly domain?: unknown;
   readonly self_hosted_domains?: unknown;
   readonly destinations?: unknown;

@@ -45,6 +45,17 @@ export const APP_DEFAULTS: Readonly<Partial<Record<AppType, Readonly<Record<stri
 /** Types with a session of their own, whose session_duration is answered when left out. */
 export const SESSION_APP_TYPES: ReadonlySet<string> = new Set(['self_hosted', 'ssh', 'vnc', 'app_launcher', 'warp', 'biso']);
 
+/**
+ * Types whose `domain`, `destinations` and `self_hosted_domains` name hosts Access protects.
+ * Others carry none: the App Launcher, WARP enrollment and Browser Isolation live on the team
+ * (auth) domain, SaaS and dash_sso applications sign in elsewhere, infrastructure ones secure
+ * targets, a bookmark's domain is a link, and a proxy endpoint's is Gateway's. Whatever such an
+ * application sends as its domain covers nothing at the enforcement point, so it cannot take a
+ * host from the applications that protect it. (src/access/proxy-config.ts, which imports
+ * nothing, spells the list again; a test keeps the two alike.)
+ */
+export const HOST_APP_TYPES: ReadonlySet<string> = new Set(['self_hosted', 'ssh', 'vnc', 'rdp', 'mcp', 'mcp_portal']);
+
 /** Types whose requests must name the domain Access protects. */
 export const DOMAIN_REQUIRED_TYPES: ReadonlySet<AppType> = new Set(['self_hosted', 'ssh', 'vnc', 'rdp']);
 

@@ -3,7 +3,7 @@
 // settings (its hostnames, and the headers the account's SAML providers pass) by the same code the end-to-end tests run (access/proxy-config.ts).
 
 import type { Command } from 'commander';
-import { caddyAddress, HOST_PORT, PROXIES, hostsOf, hostsSharedWith, proxyConfigFile, type ProxyName } from '../../access/proxy-config.js';
+import { caddyAddress, HOST_PORT, PROXIES, PROXIED_APP_TYPES, hostsOf, hostsSharedWith, proxyConfigFile, type ProxyName } from '../../access/proxy-config.js';
 import { samlHeaderNamesOf } from '../../schema/saml-headers.js';
 import { EXIT, runAction, UsageError, write } from '../command-kit.js';
 import { addEndpointOptions, resolveEndpoint, TARGET } from '../endpoint-options.js';
@@ -54,6 +54,9 @@ async function proxyConfigCommand(appName: string, options: ProxyConfigOptions):
     throw new UsageError(`No Access application named or with the id ${JSON.stringify(appName)} in account ${endpoint.account}${names === '' ? ' (it has none)' : `; it has ${names}`}.`);
   }
   const hosts = hostsOf(app);
+  if (hosts.length === 0 && typeof app.type === 'string' && !PROXIED_APP_TYPES.includes(app.type)) {
+    throw new UsageError(`Application ${JSON.stringify(app.name)} is of type ${app.type}, which protects no host of its own (only ${PROXIED_APP_TYPES.join(', ')} applications do).`);
+  }
   if (hosts.length === 0) throw new UsageError(`Application ${JSON.stringify(app.name)} names no hostname (domain, destinations or self_hosted_domains) to protect.`);
   // The SAML providers' header_attributes: the proxy copies them from the answer (docs/identity-providers.md).
   const headers = samlHeaderNamesOf(await api.list('identity_provider'));

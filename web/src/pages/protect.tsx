@@ -5,7 +5,7 @@
 
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { HOST_PORT, PROXIES, hostsOf, hostsSharedWith, proxyConfigFile, type ProxyName } from '../../../src/access/proxy-config.js';
+import { HOST_PORT, PROXIES, PROXIED_APP_TYPES, hostsOf, hostsSharedWith, proxyConfigFile, type ProxyName } from '../../../src/access/proxy-config.js';
 import { authDomainUrl } from '../../../src/schema/auth-domain.js';
 import { samlHeaderNamesOf } from '../../../src/schema/saml-headers.js';
 import type { App } from '../api/operations.js';
@@ -109,7 +109,15 @@ export function ProtectAppPage({ appId }: { appId: string }) {
       <ErrorBanner error={org.error} title="The auth domain could not be read" />
       {hosts.length === 0 ? (
         <p class="banner banner-warning" role="alert">
-          {name} names no hostname to protect: set its <code>domain</code> (or <code>self_hosted_domains</code>) through the API, then come back.
+          {typeof app.type === 'string' && !PROXIED_APP_TYPES.includes(app.type) ? (
+            <>
+              {name} is of type <code>{app.type}</code>, which protects no host of its own: only {PROXIED_APP_TYPES.join(', ')} applications go behind a proxy.
+            </>
+          ) : (
+            <>
+              {name} names no hostname to protect: set its <code>domain</code> (or <code>self_hosted_domains</code>) through the API, then come back.
+            </>
+          )}
         </p>
       ) : (
         <>
