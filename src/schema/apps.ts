@@ -35,6 +35,8 @@ export const APP_DEFAULTS: Readonly<Partial<Record<AppType, Readonly<Record<stri
   self_hosted: SESSION_APP_DEFAULTS,
   ssh: SESSION_APP_DEFAULTS,
   vnc: SESSION_APP_DEFAULTS,
+  // A browser-rendered RDP application is a self-hosted one with targets (its domain is a host Access protects).
+  rdp: SESSION_APP_DEFAULTS,
   saas: { app_launcher_visible: true, auto_redirect_to_identity: false },
   bookmark: { app_launcher_visible: true },
   app_launcher: LAUNCHER_LIKE_DEFAULTS,
@@ -43,7 +45,7 @@ export const APP_DEFAULTS: Readonly<Partial<Record<AppType, Readonly<Record<stri
 };
 
 /** Types with a session of their own, whose session_duration is answered when left out. */
-export const SESSION_APP_TYPES: ReadonlySet<string> = new Set(['self_hosted', 'ssh', 'vnc', 'app_launcher', 'warp', 'biso']);
+export const SESSION_APP_TYPES: ReadonlySet<string> = new Set(['self_hosted', 'ssh', 'vnc', 'rdp', 'app_launcher', 'warp', 'biso']);
 
 /**
  * Types whose `domain`, `destinations` and `self_hosted_domains` name hosts Access protects.

@@ -410,4 +410,20 @@ await describeEachDatabase('Access applications API', (s) => {
     const nobody = await s.api('GET', `${path}?email=nobody@example.com`);
     assert.equal(nobody.status, 404);
   });
+
+  it("answers an rdp application with the self-hosted session and cookie defaults Cloudflare gives an application with a domain, through the SDK", async () => {
+    const account = randomAccountId();
+    const apps = s.cf.zeroTrust.access.applications;
+    const made = (await apps.create({ account_id: account, type: 'rdp', name: 'Desktops', domain: 'rdp.example.com', target_criteria: [{ port: 3389, protocol: 'RDP', target_attributes: { hostname: ['desk-1'] } }] } as never)) as unknown as Record<string, unknown>;
+    const got = (await apps.get(made.id as string, { account_id: account })) as unknown as Record<string, unknown>;
+    const listed: Record<string, unknown>[] = [];
+    for await (const app of apps.list({ account_id: account })) listed.push(app as unknown as Record<string, unknown>);
+    for (const app of [made, got, listed[0]!]) {
+      assert.deepEqual(
+        [app.type, app.domain, app.session_duration, app.app_launcher_visible, app.auto_redirect_to_identity, app.enable_binding_cookie, app.path_cookie_attribute, app.http_only_cookie_attribute],
+        ['rdp', 'rdp.example.com', '24h', true, false, false, false, true],
+      );
+      assert.deepEqual(app.target_criteria, [{ port: 3389, protocol: 'RDP', target_attributes: { hostname: ['desk-1'] } }]);
+    }
+  });
 });
