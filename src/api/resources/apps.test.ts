@@ -411,6 +411,39 @@ await describeEachDatabase('Access applications API', (s) => {
     assert.equal(nobody.status, 404);
   });
 
+  it('keeps one App Launcher per account, as Cloudflare does: a second is refused in the envelope, through the SDK and raw HTTP', async () => {
+    const account = randomAccountId();
+    const apps = s.cf.zeroTrust.access.applications;
+    const launcher = (await apps.create({ account_id: account, type: 'app_launcher', name: 'App Launcher' } as never)) as { id: string; type: string; session_duration: string };
+    assert.equal(launcher.type, 'app_launcher');
+    assert.equal(((await apps.get(launcher.id, { account_id: account })) as { name: string }).name, 'App Launcher');
+    const listed: { id: string; type: string }[] = [];
+    for await (const app of apps.list({ account_id: account })) listed.push(app as { id: string; type: string });
+    assert.deepEqual(listed.map((a) => [a.id, a.type]), [[launcher.id, 'app_launcher']]);
+
+    await assert.rejects(apps.create({ account_id: account, type: 'app_launcher', name: 'Second launcher' } as never), (err: unknown) => {
+      assert.ok(err instanceof Cloudflare.APIError, String(err));
+      assert.equal(err.status, 409);
+      assert.equal((err.errors[0] as { code: number }).code, 1202);
+      return true;
+    });
+    const raw = await s.api('POST', `/accounts/${account}/access/apps`, { type: 'app_launcher', name: 'Second launcher' });
+    assert.equal(raw.status, 409);
+    assert.equal(raw.json.success, false);
+    assert.equal(raw.json.result, null);
+    assert.match(raw.json.errors[0].message, new RegExp(`already has an App Launcher application \\(${launcher.id}\\)`));
+    // Nor may another application become one; the launcher itself is changed as before.
+    const wiki = await s.api('POST', `/accounts/${account}/access/apps`, { type: 'self_hosted', name: 'Wiki', domain: 'wiki.example.com' });
+    assert.equal((await s.api('PUT', `/accounts/${account}/access/apps/${wiki.json.result.id}`, { type: 'app_launcher', name: 'Wiki' })).status, 409);
+    assert.equal((await s.api('PUT', `/accounts/${account}/access/apps/${launcher.id}`, { type: 'app_launcher', name: 'Launcher', bg_color: '#123456' })).status, 200);
+    const kinds = (await s.api('GET', `/accounts/${account}/access/apps`)).json.result.map((a: { type: string }) => a.type);
+    assert.deepEqual(kinds, ['app_launcher', 'self_hosted'], 'nothing was written by the refusals');
+    // Another account has its own; once deleted, the account may make a new one.
+    assert.equal((await s.api('POST', `/accounts/${randomAccountId()}/access/apps`, { type: 'app_launcher', name: 'App Launcher' })).status, 201);
+    await apps.delete(launcher.id, { account_id: account });
+    assert.equal((await s.api('POST', `/accounts/${account}/access/apps`, { type: 'app_launcher', name: 'App Launcher' })).status, 201);
+  });
+
   it("answers an rdp application with the self-hosted session and cookie defaults Cloudflare gives an application with a domain, through the SDK", async () => {
     const account = randomAccountId();
     const apps = s.cf.zeroTrust.access.applications;

@@ -86,6 +86,19 @@ function namedDestinations(body: AppRequest): [string, string][] {
   return named;
 }
 
+/**
+ * An account has one App Launcher, as at Cloudflare: its application is the launcher's settings
+ * and policies, and a second would leave which one rules the page to chance. (The transaction
+ * holds the account's lock, so two creates cannot both pass.)
+ */
+async function assertOnlyLauncher(tx: StoreReader, accountId: string, id: string): Promise<void> {
+  const launchers = await tx.allResources(accountId, 'app', { text: [{ in: [{ body: ['type'] }], value: 'app_launcher', exact: true }] });
+  const other = launchers.find((app) => app.id !== id);
+  if (other !== undefined) {
+    throw apiError('already_exists', { detail: `This account already has an App Launcher application (${other.id}); an account has one. Change it with PUT ${PATH.replace('{account_id}', accountId)}/${other.id}.` });
+  }
+}
+
 export function appRefs(body: Record<string, unknown>, links: readonly PolicyLink[]): ResourceRef[] {
   const idps = Array.isArray(body.allowed_idps) ? (body.allowed_idps as string[]) : [];
   return [...links.map((l) => ({ kind: 'policy' as const, id: l.id })), ...idps.map((id) => ({ kind: 'identity_provider' as const, id }))];
@@ -95,6 +108,7 @@ export function appRefs(body: Record<string, unknown>, links: readonly PolicyLin
 async function writeApp(tx: StoreWriter, accountId: string, id: string, input: AppRequest, existing: ResourceRecord | undefined): Promise<ResourceRecord> {
   const issues = await semanticIssues(tx, accountId, input);
   if (issues.length > 0) throw validationError(issues);
+  if (input.type === 'app_launcher') await assertOnlyLauncher(tx, accountId, id);
   const { policies: entries, id: _id, aud: _aud, created_at: _c, updated_at: _u, ...fields } = input;
   const links = entries !== undefined ? await applyPolicyEntries(tx, accountId, id, entries, existing === undefined) : existing !== undefined ? appLinks(existing) : [];
   const aud = existing?.body.aud ?? randomBytes(32).toString('hex');
