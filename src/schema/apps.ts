@@ -147,7 +147,9 @@ const common = {
   footer_links: arr(anyObject()),
   landing_page_design: anyObject(),
   cors_headers: CORS_HEADERS,
-  saas_app: anyObject('Settings of a SaaS application. Its client_secret, and any field named like a credential, is stored sealed and never returned.'),
+  saas_app: anyObject(
+    'Settings of a SaaS application. With auth_type "oidc", client_id and client_secret are made by the server (values sent are ignored) and kept for the application; client_secret is shown in the answer that makes it only (the create). Its client_secret, and any field named like a credential, is stored sealed and never returned otherwise.',
+  ),
   scim_config: anyObject('SCIM provisioning to the application. The credentials under authentication (password, token, client_secret) are stored sealed and never returned.'),
   tags: arr(str()),
 };

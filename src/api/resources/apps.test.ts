@@ -2,7 +2,7 @@
 // and raw HTTP, on SQLite and PostgreSQL.
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import Cloudflare from 'cloudflare';
 import { randomAccountId } from '../../../test/support/server.js';
 import { describeEachDatabase } from '../../../test/support/suite.js';
@@ -442,6 +442,39 @@ await describeEachDatabase('Access applications API', (s) => {
     assert.equal((await s.api('POST', `/accounts/${randomAccountId()}/access/apps`, { type: 'app_launcher', name: 'App Launcher' })).status, 201);
     await apps.delete(launcher.id, { account_id: account });
     assert.equal((await s.api('POST', `/accounts/${account}/access/apps`, { type: 'app_launcher', name: 'App Launcher' })).status, 201);
+  });
+
+  it("makes an OIDC SaaS application's client_id and client_secret, shows the secret in the create's answer only, and keeps both sealed", async () => {
+    const account = randomAccountId();
+    const apps = s.cf.zeroTrust.access.applications;
+    type Oidc = { id: string; saas_app: { auth_type: string; client_id?: string; client_secret?: string; redirect_uris?: string[] } };
+    const saasApp = { auth_type: 'oidc', redirect_uris: ['https://app.example.com/callback'], grant_types: ['authorization_code'], scopes: ['openid', 'email'], client_id: 'chosen-id', client_secret: 'chosen-secret' };
+    const made = (await apps.create({ account_id: account, type: 'saas', name: 'Grafana', saas_app: saasApp } as never)) as unknown as Oidc;
+    const { client_id: clientId, client_secret: secret } = made.saas_app;
+    assert.match(clientId ?? '', /^[0-9a-f]{64}$/, 'the server makes the client id; one sent is ignored');
+    assert.match(secret ?? '', /^[0-9a-f]{64}$/, 'and the secret, shown in this answer');
+    assert.deepEqual(made.saas_app.redirect_uris, ['https://app.example.com/callback']);
+
+    const got = (await apps.get(made.id, { account_id: account })) as unknown as Oidc;
+    assert.equal(got.saas_app.client_id, clientId);
+    assert.equal('client_secret' in got.saas_app, false, 'GET never shows it');
+    const listed: Oidc[] = [];
+    for await (const app of apps.list({ account_id: account })) listed.push(app as unknown as Oidc);
+    assert.deepEqual(listed.map((a) => [a.saas_app.client_id, 'client_secret' in a.saas_app]), [[clientId, false]]);
+
+    // Sent back as read (and with a secret of the caller's), it keeps the server's credentials and shows none.
+    const replaced = (await apps.update(made.id, { account_id: account, type: 'saas', name: 'Grafana', saas_app: { ...got.saas_app, client_secret: 'mine', scopes: ['openid'] } } as never)) as unknown as Oidc;
+    assert.equal(replaced.saas_app.client_id, clientId);
+    assert.equal('client_secret' in replaced.saas_app, false);
+    const stored = (await s.store.read.getResource(account, 'app', made.id))!;
+    assert.equal((stored.body.saas_app as { client_secret: string }).client_secret, secret, 'kept (sealed at rest, as saas_app.client_secret is)');
+    assert.equal(stored.secretHash, createHash('sha256').update(secret!).digest('hex'), 'with its hash, as a service token keeps its own');
+
+    // A SAML SaaS application gets none.
+    const saml = await s.api('POST', `/accounts/${account}/access/apps`, { type: 'saas', name: 'Wiki SAML', saas_app: { auth_type: 'saml', sp_entity_id: 'wiki', consumer_service_url: 'https://wiki.example.com/acs', name_id_format: 'email' } });
+    assert.equal(saml.status, 201, JSON.stringify(saml.json.errors));
+    assert.equal('client_id' in saml.json.result.saas_app, false);
+    assert.equal('client_secret' in saml.json.result.saas_app, false);
   });
 
   it("answers an rdp application with the self-hosted session and cookie defaults Cloudflare gives an application with a domain, through the SDK", async () => {

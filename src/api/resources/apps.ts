@@ -15,6 +15,7 @@ import { keepOmittedSecrets, withoutSecrets } from '../../schema/secret-fields.j
 import { applyPolicyEntries, appLinks, attachedPolicies, attachedResult, type PolicyLink } from './app-attachments.js';
 import { assertUnused, compact, getOr404, newId, timestamps } from './common.js';
 import { revokeSessionsIn } from '../../account/organization.js';
+import { hashSecret } from '../auth/authenticate.js';
 
 const PATH = '/accounts/{account_id}/access/apps';
 const ITEM = `${PATH}/{app_id}`;
@@ -104,8 +105,40 @@ export function appRefs(body: Record<string, unknown>, links: readonly PolicyLin
   return [...links.map((l) => ({ kind: 'policy' as const, id: l.id })), ...idps.map((id) => ({ kind: 'identity_provider' as const, id }))];
 }
 
-/** Validate and write an application (create when `existing` is undefined). */
-async function writeApp(tx: StoreWriter, accountId: string, id: string, input: AppRequest, existing: ResourceRecord | undefined): Promise<ResourceRecord> {
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The saas_app of an OIDC SaaS application, undefined for any other. */
+function oidcSaasApp(body: Record<string, unknown>): Record<string, unknown> | undefined {
+  const saas = body.saas_app;
+  return body.type === 'saas' && isObject(saas) && saas.auth_type === 'oidc' ? saas : undefined;
+}
+
+/** What a write of an application stores, and the client secret it made (shown in that answer only). */
+interface AppDraft {
+  readonly body: Record<string, unknown>;
+  readonly secretHash?: string;
+  readonly newClientSecret?: string;
+}
+
+/**
+ * An OIDC SaaS application's client credentials, as Cloudflare makes them: the server's, never
+ * the request's. Those the application has are kept; the first write that makes it OIDC makes
+ * new ones. The secret is stored sealed (saas_app.client_secret is a secret field) and hashed in
+ * the record, as service tokens' are, for a token endpoint to check without unsealing it.
+ */
+function withOidcClient(body: Record<string, unknown>, existing: ResourceRecord | undefined): AppDraft {
+  const saas = oidcSaasApp(body);
+  if (saas === undefined) return { body };
+  const old = existing === undefined ? undefined : oidcSaasApp(existing.body);
+  if (old !== undefined && typeof old.client_id === 'string' && typeof old.client_secret === 'string') {
+    return { body: { ...body, saas_app: { ...saas, client_id: old.client_id, client_secret: old.client_secret } } };
+  }
+  const clientSecret = randomBytes(32).toString('hex');
+  return { body: { ...body, saas_app: { ...saas, client_id: randomBytes(32).toString('hex'), client_secret: clientSecret } }, secretHash: hashSecret(clientSecret), newClientSecret: clientSecret };
+}
+
+/** Validate and write an application (create when `existing` is undefined); with the OIDC client secret the write made, if any. */
+async function writeApp(tx: StoreWriter, accountId: string, id: string, input: AppRequest, existing: ResourceRecord | undefined): Promise<{ record: ResourceRecord; newClientSecret?: string }> {
   const issues = await semanticIssues(tx, accountId, input);
   if (issues.length > 0) throw validationError(issues);
   if (input.type === 'app_launcher') await assertOnlyLauncher(tx, accountId, id);
@@ -114,12 +147,21 @@ async function writeApp(tx: StoreWriter, accountId: string, id: string, input: A
   const aud = existing?.body.aud ?? randomBytes(32).toString('hex');
   const sent = compact({ ...fields, aud, policies: links });
   // GET never shows secrets (saas_app.client_secret, scim_config.authentication.*): a replace that leaves one out keeps it.
-  const body = existing === undefined ? sent : keepOmittedSecrets('app', sent, existing.body);
+  const draft = withOidcClient(existing === undefined ? sent : keepOmittedSecrets('app', sent, existing.body), existing);
+  const { body } = draft;
   const name = fields.name ?? fields.domain ?? '';
+  const made = draft.newClientSecret !== undefined ? { newClientSecret: draft.newClientSecret } : {};
   if (existing === undefined) {
-    return tx.insertResource({ accountId, kind: 'app', id, parentId: null, name, body, secretHash: null, createdAt: new Date().toISOString() }, appRefs(body, links));
+    return { record: await tx.insertResource({ accountId, kind: 'app', id, parentId: null, name, body, secretHash: draft.secretHash ?? null, createdAt: new Date().toISOString() }, appRefs(body, links)), ...made };
   }
-  return (await tx.updateResource(accountId, 'app', id, { name, body }, appRefs(body, links)))!;
+  const update = { name, body, ...(draft.secretHash !== undefined ? { secretHash: draft.secretHash } : {}) };
+  return { record: (await tx.updateResource(accountId, 'app', id, update, appRefs(body, links)))!, ...made };
+}
+
+/** An answer with the client secret a write made: Cloudflare shows an OIDC SaaS application's secret when it makes it, never again. */
+function withNewClientSecret(result: Record<string, unknown>, secret: string | undefined): Record<string, unknown> {
+  if (secret === undefined || !isObject(result.saas_app)) return result;
+  return { ...result, saas_app: { ...result.saas_app, client_secret: secret } };
 }
 
 const APP_LIST_QUERY = {
@@ -177,7 +219,7 @@ export const appRoutes: RouteDef[] = [
     handler: async ({ accountId, body, ctx }) => {
       const record = await ctx.store.transaction(accountId, async (tx) => {
         const written = await writeApp(tx, accountId, newId(), body, undefined);
-        return { written, result: await appResult(tx, accountId, written) };
+        return { written, result: withNewClientSecret(await appResult(tx, accountId, written.record), written.newClientSecret) };
       });
       return { result: record.result };
     },
@@ -209,7 +251,8 @@ export const appRoutes: RouteDef[] = [
     handler: async ({ accountId, params, body, ctx }) => {
       const result = await ctx.store.transaction(accountId, async (tx) => {
         const existing = await getOr404(tx, accountId, 'app', params.app_id);
-        return appResult(tx, accountId, await writeApp(tx, accountId, existing.id, body, existing));
+        const written = await writeApp(tx, accountId, existing.id, body, existing);
+        return withNewClientSecret(await appResult(tx, accountId, written.record), written.newClientSecret);
       });
       return { result };
     },

@@ -51,14 +51,18 @@ await describeEachDatabase('secret fields', (s) => {
     const created = await s.api('POST', path, body);
     assert.equal(created.status, 201, JSON.stringify(created.json));
     const id = created.json.result.id;
+    // An OIDC application's client credentials are the server's (the values sent are ignored); the create alone shows the secret.
+    const { client_id: clientId, client_secret: clientSecret } = created.json.result.saas_app;
+    assert.notEqual(clientSecret, 'saas-secret');
     const read = (await s.api('GET', `${path}/${id}`)).json.result;
-    assert.deepEqual(read.saas_app, { auth_type: 'oidc', client_id: 'crm' });
+    assert.deepEqual(read.saas_app, { auth_type: 'oidc', client_id: clientId });
     assert.deepEqual(read.scim_config.authentication, { scheme: 'oauthbearertoken' });
     assert.equal((await s.api('PUT', `${path}/${id}`, { ...read, name: 'CRM 2' })).status, 200);
     const stored = (await s.store.read.getResource(account, 'app', id))!.body as any;
-    assert.equal(stored.saas_app.client_secret, 'saas-secret');
+    assert.equal(stored.saas_app.client_secret, clientSecret);
     assert.equal(stored.scim_config.authentication.token, 'scim-token');
-    assert.ok(!JSON.stringify(await auditOf(account, id)).includes('scim-token'));
+    const log = JSON.stringify(await auditOf(account, id));
+    for (const secret of ['scim-token', clientSecret]) assert.ok(!log.includes(secret), 'no secret in the audit log');
   });
 
   it("an application's SCIM credentials given as a list of schemes (Cloudflare's form for several) are secrets in every entry", async () => {

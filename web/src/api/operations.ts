@@ -325,7 +325,7 @@ export type AppRequest = {
     /** The maximum number of seconds the results of a preflight request can be cached (-1: not cached). */
     max_age?: number;
   };
-  /** Settings of a SaaS application. Its client_secret, and any field named like a credential, is stored sealed and never returned. */
+  /** Settings of a SaaS application. With auth_type "oidc", client_id and client_secret are made by the server (values sent are ignored) and kept for the application; client_secret is shown in the answer that makes it only (the create). Its client_secret, and any field named like a credential, is stored sealed and never returned otherwise. */
   saas_app?: object;
   /** SCIM provisioning to the application. The credentials under authentication (password, token, client_secret) are stored sealed and never returned. */
   scim_config?: object;
@@ -391,7 +391,7 @@ export type App = {
     /** The maximum number of seconds the results of a preflight request can be cached (-1: not cached). */
     max_age?: number;
   };
-  /** Settings of a SaaS application. Its client_secret, and any field named like a credential, is stored sealed and never returned. */
+  /** Settings of a SaaS application. With auth_type "oidc", client_id and client_secret are made by the server (values sent are ignored) and kept for the application; client_secret is shown in the answer that makes it only (the create). Its client_secret, and any field named like a credential, is stored sealed and never returned otherwise. */
   saas_app?: object;
   /** SCIM provisioning to the application. The credentials under authentication (password, token, client_secret) are stored sealed and never returned. */
   scim_config?: object;
