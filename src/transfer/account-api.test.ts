@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AccountApi } from './account-api.js';
+import { readInventory } from './plan.js';
+import { RemoteError } from './remote-error.js';
 
 const ACCOUNT = '0123456789abcdef0123456789abcdef';
 const EMPTY_LIST = JSON.stringify({ success: true, errors: [], messages: [], result: [], result_info: { page: 1, per_page: 50, count: 0, total_count: 0 } });
@@ -112,5 +114,22 @@ test('a redirect is not followed: the other host gets nothing, the call fails', 
   } finally {
     await redirecting.close();
     await elsewhere.close();
+  }
+});
+
+test('a 429 that outlasts the waits is reported as rate limiting, with how to retry', async () => {
+  const server = await scripted(() => ({ status: 429, headers: { 'retry-after': '1' } }));
+  try {
+    const api = AccountApi.connect({ url: server.url, token: 't', account: ACCOUNT }, { rateLimitWaits: 1, maxRetries: 0 });
+    const err = await readInventory(api).then(
+      () => assert.fail('the listing cannot succeed'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof RemoteError, String(err));
+    assert.match(err.lines[0], /kept answering 429 \(rate limited: too many requests for this token\) while listing the .+, and portcullis gave up after waiting as it asked several times \(it last asked for 1 s more\)\.$/);
+    assert.equal(err.lines[1], 'Wait a few minutes for the rate limit to reset, or use a token with a higher limit, and run the same command again.');
+    assert.ok(server.seen.length >= 2, 'it waited once before giving up');
+  } finally {
+    await server.close();
   }
 });

@@ -53,6 +53,15 @@ export function remoteFailure(err: unknown, endpoint: Endpoint, doing: string): 
       `${at} answered 404 (NotFoundError: ${serverMessages(err)}) while ${doing}. Check that ${check.url} is the API base (ending in /client/v4) and ${check.account} the account id.`,
     ]);
   }
+  if (err instanceof Cloudflare.RateLimitError) {
+    // Reached only once the waits of AccountApi.connect (and the SDK's retries) are used up.
+    const after = Number(err.headers?.get('retry-after'));
+    const asked = Number.isFinite(after) && after > 0 ? ` (it last asked for ${after} s more)` : '';
+    return new RemoteError([
+      `${at} kept answering 429 (rate limited: too many requests for this token) while ${doing}, and portcullis gave up after waiting as it asked several times${asked}.`,
+      'Wait a few minutes for the rate limit to reset, or use a token with a higher limit, and run the same command again.',
+    ]);
+  }
   if (err instanceof Cloudflare.APIError) {
     const status = err.status === undefined ? '' : `${err.status}, `;
     return new RemoteError([`${at} failed while ${doing} (${err.constructor.name}, ${status}${serverMessages(err)}).`]);
