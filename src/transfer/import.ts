@@ -12,6 +12,8 @@ export interface ImportOptions {
   readonly dryRun?: boolean;
   readonly onProgress?: ProgressSink;
   readonly usersPerBatch?: number;
+  /** Replace a target identity provider of the same name but another type (--replace-idp-type). */
+  readonly replaceIdentityProviderTypes?: boolean;
 }
 
 export interface ImportResult {
@@ -23,7 +25,7 @@ export interface ImportResult {
 
 export async function importSnapshot(api: AccountApi, snapshot: Snapshot, options: ImportOptions = {}): Promise<ImportResult> {
   const inventory = await readInventory(api);
-  const plan = planImport(snapshot, inventory);
+  const plan = planImport(snapshot, inventory, { replaceIdentityProviderTypes: options.replaceIdentityProviderTypes === true });
   if (plan.problems.length > 0) throw new TransferProblems(plan.problems, 0);
   if (options.dryRun === true) {
     const users = snapshot.users === undefined ? undefined : await planUsers(api, snapshot.users);

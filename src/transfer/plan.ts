@@ -2,7 +2,8 @@
 // matched by name with the target's objects of its kind (a match is updated in place, anything
 // else created), and every reference is checked to lead somewhere. Problems stop the import
 // before its first write: a name used twice in the source or on the target (the match would
-// be a guess), a list whose type would change, a reference to nothing, groups in a cycle.
+// be a guess), a list whose type would change, an identity provider whose type would change
+// (unless asked for), a reference to nothing, groups in a cycle.
 
 import type { AccountApi } from './account-api.js';
 import { orderGroups } from './group-order.js';
@@ -50,7 +51,7 @@ export async function readInventory(api: AccountApi): Promise<Inventory> {
 }
 
 /** Match one kind's objects by name; problems for names that do not pick one object. */
-function matchByName(kind: ObjectKind, objects: readonly SourceObject[], targets: readonly TargetObject[], problems: Problem[]): PlannedWrite[] {
+function matchByName(kind: ObjectKind, objects: readonly SourceObject[], targets: readonly TargetObject[], problems: Problem[], options: PlanOptions): PlannedWrite[] {
   const targetsByName = new Map<string, TargetObject[]>();
   for (const t of targets) targetsByName.set(t.name, [...(targetsByName.get(t.name) ?? []), t]);
   const seen = new Set<string>();
@@ -80,6 +81,19 @@ function matchByName(kind: ObjectKind, objects: readonly SourceObject[], targets
       );
       continue;
     }
+    const sourceType = kind === 'identity_provider' ? String(object.body.type) : undefined;
+    if (sourceType !== undefined && target !== undefined && target.type !== sourceType && !options.replaceIdentityProviderTypes) {
+      // Replacing a provider by one of another type drops its config and breaks every rule scoped
+      // to it (an okta rule naming an Azure AD provider): not something to do without being asked.
+      problems.push(
+        object.locate(
+          '/type',
+          'identity_provider_type_changed',
+          `The target's identity provider ${name} (${target.id}) is of type ${target.type}, this one ${sourceType}; import would replace it by one of another type. Rename one of them, or give --replace-idp-type to replace it.`,
+        ),
+      );
+      continue;
+    }
     writes.push({ object, targetId: target?.id });
   }
   return writes;
@@ -99,7 +113,12 @@ function findDanglingReferences(snapshot: Snapshot, inventory: Inventory, proble
   }
 }
 
-export function planImport(snapshot: Snapshot, inventory: Inventory): ImportPlan {
+export interface PlanOptions {
+  /** Replace a target identity provider of the same name but another type, instead of stopping. */
+  readonly replaceIdentityProviderTypes?: boolean;
+}
+
+export function planImport(snapshot: Snapshot, inventory: Inventory, options: PlanOptions = {}): ImportPlan {
   const problems: Problem[] = [];
   const { ordered, cyclic } = orderGroups(snapshot.groups);
   for (const group of cyclic) {
@@ -112,6 +131,6 @@ export function planImport(snapshot: Snapshot, inventory: Inventory): ImportPlan
     group: ordered.filter((g) => !cyclic.includes(g)),
     policy: snapshot.policies,
   };
-  const writes = Object.fromEntries(OBJECT_KINDS.map((kind) => [kind, matchByName(kind, sources[kind], inventory[kind], problems)])) as Record<ObjectKind, PlannedWrite[]>;
+  const writes = Object.fromEntries(OBJECT_KINDS.map((kind) => [kind, matchByName(kind, sources[kind], inventory[kind], problems, options)])) as Record<ObjectKind, PlannedWrite[]>;
   return { writes, problems };
 }

@@ -288,6 +288,28 @@ describe('portcullis import', () => {
     });
   });
 
+  test('an identity provider named like a target one of another type stops the import, unless --replace-idp-type', async () => {
+    const account = fresh();
+    const made = await server.api('POST', `/accounts/${account}/access/identity_providers`, { name: 'Corporate SSO', type: 'onetimepin', config: {} });
+    assert.equal(made.status, 201, JSON.stringify(made.json));
+    const targetId = made.json.result.id as string;
+    await withTempFiles({ 'idps.json': [{ id: 'sso', name: 'Corporate SSO', type: 'github', config: { client_id: 'abc', client_secret: 'def' } }] }, async (path) => {
+      const lines = await refusedLines(account, ['--idps', path('idps.json'), '--dry-run']);
+      assert.equal(lines.length, 1, lines.join('\n'));
+      assert.match(
+        lines[0],
+        new RegExp(`idps\\.json:\\d+:\\d+ /0/type: The target's identity provider "Corporate SSO" \\(${targetId}\\) is of type onetimepin, this one github; import would replace it by one of another type\\. Rename one of them, or give --replace-idp-type to replace it\\. \\[identity_provider_type_changed\\]$`),
+      );
+      assert.deepEqual(await refusedLines(account, ['--idps', path('idps.json')]), lines, 'the real run stops the same way');
+      assert.equal((await server.api('GET', `/accounts/${account}/access/identity_providers/${targetId}`)).json.result.type, 'onetimepin');
+
+      const r = await run(account, ['--idps', path('idps.json'), '--replace-idp-type', '--json']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(jsonOf<ImportJson>(r).identity_providers, { created: 0, updated: 1 });
+      assert.equal((await server.api('GET', `/accounts/${account}/access/identity_providers/${targetId}`)).json.result.type, 'github');
+    });
+  });
+
   /**
    * A proxy in front of the server that passes everything on, except the requests `fails` picks
    * (given the request and how many writes came so far, it included), answered 502.

@@ -23,6 +23,7 @@ interface ImportOptions {
   readonly users?: string | false;
   readonly usersFormat?: UsersFormat;
   readonly dryRun?: boolean;
+  readonly replaceIdpType?: boolean;
   readonly json?: boolean;
   readonly batchSize?: number;
 }
@@ -45,6 +46,7 @@ export function registerImport(program: Command): void {
     .option('--users <file>', 'users: NDJSON, a JSON array, or CSV (docs/cli.md)')
     .option('--no-users', 'leave users out, even when the source has them')
     .addOption(new Option('--users-format <format>', 'read the users file as this format instead of detecting it').choices(USERS_FORMATS))
+    .option('--replace-idp-type', 'replace a target identity provider of the same name but another type (otherwise the import stops, naming both types)')
     .option('--dry-run', 'say what would be created and updated, and write nothing')
     .option('--json', 'machine-readable summary on stdout');
   addEndpointOptions(command, TARGET)
@@ -84,6 +86,7 @@ async function importCommand(source: string | undefined, options: ImportOptions)
       try {
         result = await transfer.importSnapshot(api, read.snapshot, {
           dryRun: options.dryRun === true,
+          replaceIdentityProviderTypes: options.replaceIdpType === true,
           onProgress: (step, done, total) => progress.update(step, done, total),
           ...(options.batchSize !== undefined && options.batchSize > 0 ? { usersPerBatch: options.batchSize } : {}),
         });

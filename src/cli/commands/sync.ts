@@ -14,6 +14,7 @@ import { transferJson, transferText } from '../account-files/summary.js';
 interface SyncOptions {
   readonly users: boolean;
   readonly dryRun?: boolean;
+  readonly replaceIdpType?: boolean;
   readonly json?: boolean;
   readonly batchSize?: number;
 }
@@ -31,6 +32,7 @@ export function registerSync(program: Command): void {
   addEndpointOptions(command, SYNC_SOURCE);
   addEndpointOptions(command, SYNC_TARGET)
     .option('--no-users', 'leave users out')
+    .option('--replace-idp-type', 'replace a target identity provider of the same name but another type (otherwise the import stops, naming both types)')
     .option('--dry-run', 'say what would be created and updated on the target, and write nothing')
     .option('--json', 'machine-readable summary on stdout')
     .addOption(new Option('--batch-size <n>').argParser(wholeNumber).hideHelp())
@@ -58,6 +60,7 @@ async function syncCommand(options: SyncOptions): Promise<number> {
       const snapshot = await transfer.readAccount(source, { users: options.users, origin: `source (${from.url}, account ${from.account})`, onProgress });
       result = await transfer.importSnapshot(target, snapshot, {
         dryRun: options.dryRun === true,
+        replaceIdentityProviderTypes: options.replaceIdpType === true,
         onProgress,
         ...(options.batchSize !== undefined && options.batchSize > 0 ? { usersPerBatch: options.batchSize } : {}),
       });
