@@ -23,6 +23,22 @@ export interface WriteOutcome {
   readonly id?: string;
 }
 
+/**
+ * The bearer secret the target made for an identity provider's SCIM pushes (SCIM enabled on a
+ * create, or for the first time on an update): the API shows it in that one answer only, so the
+ * import hands it on to be shown, and it is never stored anywhere else.
+ */
+export interface ScimSecret {
+  readonly name: string;
+  readonly id: string;
+  readonly secret: string;
+  /** Where the directory pushes to, when the target says. */
+  readonly scim_base_url?: string;
+}
+
+/** Called with each SCIM secret as soon as the target answers with it. */
+export type ScimSecretSink = (secret: ScimSecret) => void;
+
 /** Called as objects and users are written: what is being done, how far, out of how many. */
 export type ProgressSink = (step: string, done: number, total: number | undefined) => void;
 
@@ -78,12 +94,22 @@ async function writeList(api: AccountApi, write: PlannedWrite, body: WireObject)
   return id;
 }
 
-async function writeObject(api: AccountApi, write: PlannedWrite, body: WireObject): Promise<string> {
+/** The object's id on the target, and the target's answer (none for a list). */
+async function writeObject(api: AccountApi, write: PlannedWrite, body: WireObject): Promise<{ id: string; answer?: WireObject }> {
   const { kind } = write.object;
-  if (kind === 'list') return writeList(api, write, body);
-  if (write.targetId === undefined) return String((await api.create(kind, body)).id);
-  await api.update(kind, write.targetId, body);
-  return write.targetId;
+  if (kind === 'list') return { id: await writeList(api, write, body) };
+  if (write.targetId === undefined) {
+    const answer = await api.create(kind, body);
+    return { id: String(answer.id), answer };
+  }
+  return { id: write.targetId, answer: await api.update(kind, write.targetId, body) };
+}
+
+/** The SCIM secret an identity provider's answer shows (this once), if any. */
+function scimSecretOf(name: string, id: string, answer: WireObject | undefined): ScimSecret | undefined {
+  const scim = answer?.scim_config as Record<string, unknown> | undefined;
+  if (typeof scim?.secret !== 'string' || scim.secret === '') return undefined;
+  return { name, id, secret: scim.secret, ...(typeof scim.scim_base_url === 'string' ? { scim_base_url: scim.scim_base_url } : {}) };
 }
 
 /** The target's reasons for refusing an object, placed in the object's source. */
@@ -108,7 +134,7 @@ export interface Applied {
  * reported; a kind with refusals stops the import before the next kind, whose objects may name
  * the refused ones.
  */
-export async function applyPlan(api: AccountApi, plan: ImportPlan, onProgress: ProgressSink = () => {}): Promise<Applied> {
+export async function applyPlan(api: AccountApi, plan: ImportPlan, onProgress: ProgressSink = () => {}, onScimSecret: ScimSecretSink = () => {}): Promise<Applied> {
   const ids = new IdMap();
   const outcomes: WriteOutcome[] = [];
   for (const kind of OBJECT_KINDS) {
@@ -119,7 +145,9 @@ export async function applyPlan(api: AccountApi, plan: ImportPlan, onProgress: P
       const body = kind === 'group' || kind === 'policy' ? rewriteReferences(object.body, (k, id) => ids.get(k, id)) : object.body;
       const action: Action = write.targetId === undefined ? 'create' : 'update';
       try {
-        const id = await writeObject(api, write, body);
+        const { id, answer } = await writeObject(api, write, body);
+        const scimSecret = kind === 'identity_provider' ? scimSecretOf(object.name, id, answer) : undefined;
+        if (scimSecret !== undefined) onScimSecret(scimSecret);
         if (object.id !== undefined) ids.set(kind, object.id, id);
         outcomes.push({ kind, name: object.name, action, ...(object.id !== undefined ? { source_id: object.id } : {}), id });
       } catch (err) {

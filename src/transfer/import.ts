@@ -3,7 +3,7 @@
 // and the users in batches. A dry run stops after planning and says what it would do.
 
 import type { AccountApi } from './account-api.js';
-import { applyPlan, plannedOutcomes, TransferProblems, withWrittenSoFar, type Applied, type ProgressSink, type WriteOutcome } from './apply.js';
+import { applyPlan, plannedOutcomes, TransferProblems, withWrittenSoFar, type Applied, type ProgressSink, type ScimSecret, type ScimSecretSink, type WriteOutcome } from './apply.js';
 import { planImport, readInventory } from './plan.js';
 import type { Snapshot } from './snapshot.js';
 import { importUsers, planUsers, UserBatchFailed, USERS_PER_BATCH, type UserCounts } from './users.js';
@@ -11,6 +11,11 @@ import { importUsers, planUsers, UserBatchFailed, USERS_PER_BATCH, type UserCoun
 export interface ImportOptions {
   readonly dryRun?: boolean;
   readonly onProgress?: ProgressSink;
+  /**
+   * Each SCIM secret the target makes, as soon as it does: the only time it is shown, so a caller
+   * can still show those made before an import that fails part way.
+   */
+  readonly onScimSecret?: ScimSecretSink;
   readonly usersPerBatch?: number;
   /** Replace a target identity provider of the same name but another type (--replace-idp-type). */
   readonly replaceIdentityProviderTypes?: boolean;
@@ -21,6 +26,8 @@ export interface ImportResult {
   readonly outcomes: readonly WriteOutcome[];
   /** Undefined when the snapshot has no users. */
   readonly users: UserCounts | undefined;
+  /** The SCIM secrets the target made for identity providers (shown by the API this once). */
+  readonly scimSecrets: readonly ScimSecret[];
 }
 
 export async function importSnapshot(api: AccountApi, snapshot: Snapshot, options: ImportOptions = {}): Promise<ImportResult> {
@@ -29,21 +36,26 @@ export async function importSnapshot(api: AccountApi, snapshot: Snapshot, option
   if (plan.problems.length > 0) throw new TransferProblems(plan.problems, 0);
   if (options.dryRun === true) {
     const users = snapshot.users === undefined ? undefined : await planUsers(api, snapshot.users);
-    return { dryRun: true, outcomes: plannedOutcomes(plan), users };
+    return { dryRun: true, outcomes: plannedOutcomes(plan), users, scimSecrets: [] };
   }
   let applied: Applied;
+  const scimSecrets: ScimSecret[] = [];
+  const onScimSecret: ScimSecretSink = (secret) => {
+    scimSecrets.push(secret);
+    options.onScimSecret?.(secret);
+  };
   try {
-    applied = await applyPlan(api, plan, options.onProgress);
+    applied = await applyPlan(api, plan, options.onProgress, onScimSecret);
   } catch (err) {
     // A refusal stops the import before the users too: say so with the kinds it did not write.
     if (err instanceof TransferProblems && snapshot.users !== undefined) throw new TransferProblems(err.problems, err.written, [...err.notWritten, usersWord(snapshot.users.total)]);
     throw err;
   }
   const { outcomes, ids } = applied;
-  if (snapshot.users === undefined) return { dryRun: false, outcomes, users: undefined };
+  if (snapshot.users === undefined) return { dryRun: false, outcomes, users: undefined, scimSecrets };
   try {
     const users = await importUsers(api, snapshot.users, ids, options.onProgress, options.usersPerBatch ?? USERS_PER_BATCH);
-    return { dryRun: false, outcomes, users };
+    return { dryRun: false, outcomes, users, scimSecrets };
   } catch (err) {
     if (err instanceof UserBatchFailed) throw withWrittenSoFar(err.failure, outcomes, err.sending ? 'users' : 'nothing', err.imported);
     throw err;

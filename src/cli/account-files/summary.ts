@@ -2,7 +2,7 @@
 // in a dry run), the users, and with --dry-run or --json each object and its action.
 
 import type { Endpoint } from '../../transfer/account-api.js';
-import type { WriteOutcome } from '../../transfer/apply.js';
+import type { ScimSecret, WriteOutcome } from '../../transfer/apply.js';
 import type { ImportResult } from '../../transfer/import.js';
 import { KIND_WORDS, OBJECT_KINDS, type ObjectKind } from '../../transfer/snapshot.js';
 import { table } from '../render.js';
@@ -37,6 +37,7 @@ export function transferJson(result: ImportResult, target: Endpoint, source?: En
     ...Object.fromEntries(OBJECT_KINDS.map((kind) => [JSON_KEYS[kind], counts(result.outcomes, kind)])),
     users: result.users ?? null,
     objects: result.outcomes,
+    scim_secrets: result.scimSecrets,
   };
 }
 
@@ -60,5 +61,19 @@ export function transferText(result: ImportResult, target: Endpoint, verb: strin
   if (result.users !== undefined) rows.push(['users', right(result.users.created), right(result.users.updated)]);
   out.push(table(['', right(result.dryRun ? 'create' : 'created'), right(result.dryRun ? 'update' : 'updated')], rows));
   if (result.users === undefined) out.push('', 'Users were not part of this transfer.');
+  if (result.scimSecrets.length > 0) out.push('', scimSecretsText(result.scimSecrets).trimEnd());
+  return out.join('\n') + '\n';
+}
+
+/**
+ * The SCIM secrets the target made, labelled: the API shows each once, and without it the
+ * directory cannot push. Never written anywhere else (an export never holds one).
+ */
+export function scimSecretsText(secrets: readonly ScimSecret[]): string {
+  const out = [`SCIM secrets, shown this once (the target will not show them again; set each as the bearer token of its directory's provisioning now):`];
+  for (const s of secrets) {
+    out.push(`  identity provider ${JSON.stringify(s.name)} (${s.id}): ${s.secret}`);
+    if (s.scim_base_url !== undefined) out.push(`    SCIM base URL: ${s.scim_base_url}`);
+  }
   return out.join('\n') + '\n';
 }

@@ -7,6 +7,7 @@ import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { randomAccountId, startTestServer, type TestServer } from '../../../test/support/server.js';
 import { example, jsonOf, ndjson, portcullisAsync, STACK_TRACE, withTempFiles } from '../../../test/support/cli-harness.js';
 import { EXAMPLE_FILES, serverEnv } from '../../../test/support/transfer-harness.js';
+import { scimClient } from '../../../test/support/scim-client.js';
 
 interface Counts {
   created: number;
@@ -307,6 +308,43 @@ describe('portcullis import', () => {
       assert.equal(r.status, 0, r.stderr);
       assert.deepEqual(jsonOf<ImportJson>(r).identity_providers, { created: 0, updated: 1 });
       assert.equal((await server.api('GET', `/accounts/${account}/access/identity_providers/${targetId}`)).json.result.type, 'github');
+    });
+  });
+
+  test('the SCIM secret the target makes for an identity provider is shown once, labelled, and never exported', async () => {
+    const account = fresh();
+    const idps = [{ id: 'dir', name: 'Directory', type: 'onetimepin', config: {}, scim_config: { enabled: true, user_deprovision: true } }];
+    await withTempFiles({ 'idps.json': idps }, async (path) => {
+      const dry = await run(account, ['--idps', path('idps.json'), '--dry-run']);
+      assert.equal(dry.status, 0, dry.stderr);
+      assert.doesNotMatch(dry.stdout, /SCIM secret/, 'a dry run makes no secret');
+
+      const r = await run(account, ['--idps', path('idps.json')]);
+      assert.equal(r.status, 0, r.stderr);
+      const shown = /^SCIM secrets, shown this once .+:\n {2}identity provider "Directory" \(([0-9a-f-]+)\): (\S+)\n {4}SCIM base URL: (\S+)$/m.exec(r.stdout);
+      assert.ok(shown, r.stdout);
+      const [, id, secret, baseUrl] = shown;
+      // The secret is the one the directory pushes with.
+      assert.equal((await scimClient(baseUrl, secret)('GET', '/Users')).status, 200);
+      assert.equal((await scimClient(baseUrl, 'not-it')('GET', '/Users')).status, 401);
+
+      // Imported again, the provider keeps its secret: nothing new to show.
+      const again = jsonOf<ImportJson & { scim_secrets: unknown[] }>(await run(account, ['--idps', path('idps.json'), '--json']));
+      assert.deepEqual(again.scim_secrets, []);
+      assert.equal((await scimClient(baseUrl, secret)('GET', '/Users')).status, 200);
+
+      const exported = await portcullisAsync(['export', '--no-users'], serverEnv(server, account));
+      assert.equal(exported.status, 0, exported.stderr);
+      assert.ok(!exported.stdout.includes(secret), 'the export holds no SCIM secret');
+      assert.ok(exported.stdout.includes(id));
+    });
+    // --json carries it too, for scripts that configure the directory.
+    const other = fresh();
+    await withTempFiles({ 'idps.json': idps }, async (path) => {
+      const json = jsonOf<ImportJson & { scim_secrets: { name: string; id: string; secret: string; scim_base_url: string }[] }>(await run(other, ['--idps', path('idps.json'), '--json']));
+      assert.equal(json.scim_secrets.length, 1);
+      assert.equal(json.scim_secrets[0].name, 'Directory');
+      assert.equal((await scimClient(json.scim_secrets[0].scim_base_url, json.scim_secrets[0].secret)('GET', '/Users')).status, 200);
     });
   });
 

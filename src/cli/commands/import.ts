@@ -11,7 +11,8 @@ import { StepProgress } from '../terminal.js';
 import { readImportFiles } from '../account-files/read-files.js';
 import type { ImportResult } from '../../transfer/import.js';
 import { withTransfer } from '../account-files/run.js';
-import { transferJson, transferText } from '../account-files/summary.js';
+import { scimSecretsText, transferJson, transferText } from '../account-files/summary.js';
+import type { ScimSecret } from '../../transfer/apply.js';
 import { USERS_FORMATS, type UsersFormat } from '../users/source.js';
 
 interface ImportOptions {
@@ -83,13 +84,20 @@ async function importCommand(source: string | undefined, options: ImportOptions)
       const api = transfer.AccountApi.connect(endpoint);
       const progress = new StepProgress();
       let result: ImportResult;
+      const scimSecrets: ScimSecret[] = [];
       try {
         result = await transfer.importSnapshot(api, read.snapshot, {
+          onScimSecret: (secret) => scimSecrets.push(secret),
           dryRun: options.dryRun === true,
           replaceIdentityProviderTypes: options.replaceIdpType === true,
           onProgress: (step, done, total) => progress.update(step, done, total),
           ...(options.batchSize !== undefined && options.batchSize > 0 ? { usersPerBatch: options.batchSize } : {}),
         });
+      } catch (err) {
+        progress.stop();
+        // The import failed after the target made them: this is the only chance to show them.
+        if (scimSecrets.length > 0) process.stderr.write(scimSecretsText(scimSecrets));
+        throw err;
       } finally {
         progress.stop();
       }

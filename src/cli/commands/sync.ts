@@ -9,7 +9,8 @@ import { addEndpointOptions, resolveEndpoint, SYNC_SOURCE, SYNC_TARGET } from '.
 import { StepProgress } from '../terminal.js';
 import type { ImportResult } from '../../transfer/import.js';
 import { withTransfer } from '../account-files/run.js';
-import { transferJson, transferText } from '../account-files/summary.js';
+import { scimSecretsText, transferJson, transferText } from '../account-files/summary.js';
+import type { ScimSecret } from '../../transfer/apply.js';
 
 interface SyncOptions {
   readonly users: boolean;
@@ -55,15 +56,22 @@ async function syncCommand(options: SyncOptions): Promise<number> {
     const target = transfer.AccountApi.connect(to);
     const progress = new StepProgress();
     let result: ImportResult;
+    const scimSecrets: ScimSecret[] = [];
     try {
       const onProgress = (step: string, done: number, total: number | undefined) => progress.update(step, done, total);
       const snapshot = await transfer.readAccount(source, { users: options.users, origin: `source (${from.url}, account ${from.account})`, onProgress });
       result = await transfer.importSnapshot(target, snapshot, {
+        onScimSecret: (secret) => scimSecrets.push(secret),
         dryRun: options.dryRun === true,
         replaceIdentityProviderTypes: options.replaceIdpType === true,
         onProgress,
         ...(options.batchSize !== undefined && options.batchSize > 0 ? { usersPerBatch: options.batchSize } : {}),
       });
+    } catch (err) {
+      progress.stop();
+      // The sync failed after the target made them: this is the only chance to show them.
+      if (scimSecrets.length > 0) process.stderr.write(scimSecretsText(scimSecrets));
+      throw err;
     } finally {
       progress.stop();
     }
