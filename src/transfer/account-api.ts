@@ -7,6 +7,9 @@ import Cloudflare from 'cloudflare';
 import { calling } from './api-failures.js';
 import type { ListEntry, ObjectKind, WireObject } from './snapshot.js';
 
+/** Kinds of objects that rules name by id but import does not move: they must be on the target already. */
+export type UnmovedKind = 'service_token' | 'posture_rule';
+
 export interface Endpoint {
   /** The API base, e.g. http://127.0.0.1:8787/client/v4. */
   readonly url: string;
@@ -145,6 +148,15 @@ export class AccountApi {
       for await (const app of this.client.zeroTrust.access.applications.list({ account_id: this.endpoint.account })) out.push(app as WireObject);
       return out;
     });
+  }
+
+  /** The ids of the account's service tokens or device posture rules (which import does not move, only names). */
+  async unmovedIds(kind: UnmovedKind): Promise<string[]> {
+    const account_id = this.endpoint.account;
+    const pages = kind === 'service_token' ? this.client.zeroTrust.access.serviceTokens.list({ account_id }) : this.client.zeroTrust.devices.posture.list({ account_id });
+    const out: string[] = [];
+    for await (const item of pages) out.push(String((item as { id?: unknown }).id));
+    return out;
   }
 
   /** Every object of a kind, as the API answers them. */

@@ -31,7 +31,7 @@ export interface ImportResult {
 }
 
 export async function importSnapshot(api: AccountApi, snapshot: Snapshot, options: ImportOptions = {}): Promise<ImportResult> {
-  const inventory = await readInventory(api);
+  const inventory = await readInventory(api, snapshot);
   const plan = planImport(snapshot, inventory, { replaceIdentityProviderTypes: options.replaceIdentityProviderTypes === true });
   if (plan.problems.length > 0) throw new TransferProblems(plan.problems, 0);
   if (options.dryRun === true) {

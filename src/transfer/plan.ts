@@ -3,9 +3,10 @@
 // else created), and every reference is checked to lead somewhere. Problems stop the import
 // before its first write: a name used twice in the source or on the target (the match would
 // be a guess), a list whose type would change, an identity provider whose type would change
-// (unless asked for), a reference to nothing, groups in a cycle.
+// (unless asked for), a reference to nothing (service tokens and device posture rules, which
+// import does not move, included), groups in a cycle.
 
-import type { AccountApi } from './account-api.js';
+import type { AccountApi, UnmovedKind } from './account-api.js';
 import { orderGroups } from './group-order.js';
 import { referencesOf } from './references.js';
 import { calling } from './api-failures.js';
@@ -19,7 +20,27 @@ export interface TargetObject {
   readonly type?: string;
 }
 
-export type Inventory = Readonly<Record<ObjectKind, readonly TargetObject[]>>;
+export type Inventory = Readonly<Record<ObjectKind, readonly TargetObject[]>> & {
+  /**
+   * The ids of the target's service tokens and device posture rules, read only when the import
+   * names some (so that a token without those permissions can import anything else).
+   */
+  readonly unmoved?: Readonly<Partial<Record<UnmovedKind, ReadonlySet<string>>>>;
+};
+
+const UNMOVED_WORDS: Readonly<Record<UnmovedKind, { list: string; one: string; code: string }>> = {
+  service_token: { list: 'service tokens', one: 'service token', code: 'unknown_service_token' },
+  posture_rule: { list: 'device posture rules', one: 'device posture rule', code: 'unknown_posture_rule' },
+};
+
+const isUnmoved = (kind: string): kind is UnmovedKind => kind === 'service_token' || kind === 'posture_rule';
+
+/** The kinds of unmoved objects the groups and policies of `snapshot` name. */
+function unmovedNamed(snapshot: Snapshot): Set<UnmovedKind> {
+  const kinds = new Set<UnmovedKind>();
+  for (const object of [...snapshot.groups, ...snapshot.policies]) for (const ref of referencesOf(object.body)) if (isUnmoved(ref.kind)) kinds.add(ref.kind);
+  return kinds;
+}
 
 export interface PlannedWrite {
   readonly object: SourceObject;
@@ -40,14 +61,21 @@ const LIST_WORDS: Readonly<Record<ObjectKind, string>> = {
   policy: 'policies',
 };
 
-/** The target's objects of every kind, by id, name and (lists, IdPs) type. */
-export async function readInventory(api: AccountApi): Promise<Inventory> {
+/**
+ * The target's objects of every kind, by id, name and (lists, IdPs) type; with `snapshot`, also the
+ * ids of the service tokens and device posture rules it names.
+ */
+export async function readInventory(api: AccountApi, snapshot?: Snapshot): Promise<Inventory> {
   const read = async (kind: ObjectKind): Promise<TargetObject[]> => {
     const objects = await calling(api.endpoint, `listing the ${LIST_WORDS[kind]}`, () => api.list(kind));
     return objects.map((o) => ({ id: String(o.id), name: String(o.name ?? ''), ...(typeof o.type === 'string' ? { type: o.type } : {}) }));
   };
   const [identity_provider, list, group, policy] = await Promise.all(OBJECT_KINDS.map(read));
-  return { identity_provider, list, group, policy };
+  const unmoved: Partial<Record<UnmovedKind, ReadonlySet<string>>> = {};
+  for (const kind of snapshot === undefined ? [] : unmovedNamed(snapshot)) {
+    unmoved[kind] = new Set(await calling(api.endpoint, `listing the ${UNMOVED_WORDS[kind].list}`, () => api.unmovedIds(kind)));
+  }
+  return { identity_provider, list, group, policy, unmoved };
 }
 
 /** Match one kind's objects by name; problems for names that do not pick one object. */
@@ -106,6 +134,14 @@ function findDanglingReferences(snapshot: Snapshot, inventory: Inventory, proble
   const codes = { group: 'unknown_group', list: 'unknown_list', identity_provider: 'unknown_identity_provider' } as const;
   for (const object of [...snapshot.groups, ...snapshot.policies]) {
     for (const ref of referencesOf(object.body)) {
+      if (isUnmoved(ref.kind)) {
+        // Import does not move these: the real run's write would be refused unless the target has it.
+        const onTarget = inventory.unmoved?.[ref.kind];
+        if (onTarget === undefined || onTarget.has(ref.id)) continue;
+        const words = UNMOVED_WORDS[ref.kind];
+        problems.push(object.locate(ref.pointer, words.code, `The ${words.one} ${JSON.stringify(ref.id)} is not on the target, which would refuse this ${KIND_WORDS[object.kind]}; import does not move ${words.list}: create it there and name its id.`));
+        continue;
+      }
       if (ref.kind !== 'group' && ref.kind !== 'list' && ref.kind !== 'identity_provider') continue;
       if (ids[ref.kind].has(ref.id)) continue;
       problems.push(object.locate(ref.pointer, codes[ref.kind], `The ${KIND_WORDS[ref.kind]} ${JSON.stringify(ref.id)} is neither in the import nor on the target.`));

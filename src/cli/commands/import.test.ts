@@ -257,6 +257,44 @@ describe('portcullis import', () => {
     });
   });
 
+  test('service tokens and device posture rules the target lacks stop the import, --dry-run included, before its first write', async () => {
+    const account = fresh();
+    const files = (token: string, rule: string) => ({
+      'export.json': {
+        lists: [{ id: 'l', name: 'Office', type: 'IP', items: ['192.0.2.1'] }],
+        groups: [{ id: 'g', name: 'CI', include: [{ service_token: { token_id: token } }] }],
+        policies: [
+          { name: 'Managed devices', decision: 'allow', include: [{ everyone: {} }], require: [{ device_posture: { integration_uid: rule } }] },
+          { name: 'CI', decision: 'non_identity', include: [{ group: { id: 'g' } }] },
+        ],
+      },
+    });
+    await withTempFiles(files('no-such-token', 'no-such-rule'), async (path) => {
+      for (const extra of [['--dry-run'], []]) {
+        const r = await run(account, [path('export.json'), '--json', ...extra]);
+        assert.equal(r.status, 2, r.stderr);
+        const json = jsonOf<{ problems: { code: string; pointer: string; message: string }[] }>(r);
+        assert.deepEqual(json.problems.map((p) => [p.code, p.pointer]), [
+          ['unknown_service_token', '/groups/0/include/0/service_token/token_id'],
+          ['unknown_posture_rule', '/policies/0/require/0/device_posture/integration_uid'],
+        ]);
+        assert.match(json.problems[0].message, /^The service token "no-such-token" is not on the target, which would refuse this Access group; import does not move service tokens: create it there and name its id\.$/);
+        assert.match(json.problems[1].message, /^The device posture rule "no-such-rule" is not on the target, which would refuse this policy;/);
+      }
+      assert.deepEqual((await server.api('GET', `/accounts/${account}/gateway/lists`)).json.result, [], 'nothing written');
+    });
+    const token = await server.api('POST', `/accounts/${account}/access/service_tokens`, { name: 'CI' });
+    const rule = await server.api('POST', `/accounts/${account}/devices/posture`, { name: 'Gateway', type: 'gateway' });
+    assert.ok(token.status < 300 && rule.status < 300, JSON.stringify([token.json, rule.json]));
+    await withTempFiles(files(token.json.result.id, rule.json.result.id), async (path) => {
+      const dry = await run(account, [path('export.json'), '--dry-run']);
+      assert.equal(dry.status, 0, dry.stderr);
+      const r = await run(account, [path('export.json'), '--json']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(jsonOf<ImportJson>(r).policies, { created: 2, updated: 0 });
+    });
+  });
+
   test('an object the target refuses is reported at its place in the file, with what was written before', async () => {
     const account = fresh();
     await withTempFiles({
@@ -278,14 +316,14 @@ describe('portcullis import', () => {
     // Refused in the first kind written: nothing is, and the message names what the import left.
     await withTempFiles({
       'export.json': {
-        groups: [{ id: 'g', name: 'CI', include: [{ service_token: { token_id: 'no-such-token' } }] }],
+        groups: [{ id: 'g', name: 'CI', include: [{ linked_app_token: { app_uid: 'no-such-app' } }] }],
         policies: [{ name: 'Staff', decision: 'allow', include: [{ group: { id: 'g' } }] }, { name: 'All', decision: 'allow', include: [{ everyone: {} }] }],
       },
     }, async (path) => {
       const r = await run(fresh(), [path('export.json'), '--users', example('users.ndjson')]);
       assert.equal(r.status, 2, r.stderr);
       assert.match(r.stderr, /^The target refused what follows; nothing was written\. The import stopped there and did not write 2 policies, 8 users\.$/m);
-      assert.match(r.stderr, /\/groups\/0\/include\/0\/service_token\/token_id: The target refused this Access group: .+ \[refused\]$/m);
+      assert.match(r.stderr, /\/groups\/0\/include\/0\/linked_app_token\/app_uid: The target refused this Access group: .+ \[refused\]$/m);
     });
   });
 

@@ -14,6 +14,7 @@ import { Problems } from '../../transfer/problems.js';
 import { readImportFiles } from '../account-files/read-files.js';
 import type { KeptValue } from '../../server/secrets.js';
 import type { Inventory } from '../../transfer/plan.js';
+import { OBJECT_KINDS } from '../../transfer/snapshot.js';
 import { plural } from '../render.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../../../examples/', import.meta.url));
@@ -76,7 +77,7 @@ export async function loadDemo(target: DemoTarget, print: (line: string) => void
     users = page.total ?? page.users.length;
     break;
   }
-  const held = Object.values(inventory).reduce((n, objects) => n + objects.length, 0) + users;
+  const held = OBJECT_KINDS.reduce((n, kind) => n + inventory[kind].length, 0) + users;
   if (held > 0) {
     const names = new Set(inventory.policy.map((p) => p.name));
     if (examplePolicyNames().every((name) => names.has(name))) {
