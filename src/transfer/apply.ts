@@ -46,10 +46,15 @@ export type ProgressSink = (step: string, done: number, total: number | undefine
 export class TransferProblems extends Error {
   constructor(
     readonly problems: readonly Problem[],
-    /** Objects written before the target refused one (0 when planning found the problems). */
-    readonly written: number,
-    /** What the import did not get to once the target refused an object ("3 policies", "the users"). */
+    /**
+     * Every object the import wrote, which stays on the target (none when planning found the
+     * problems): those before the refused ones and the others of their kind, tried after them.
+     */
+    readonly written: readonly WriteOutcome[] = [],
+    /** What the import did not get to once the target refused an object ("3 policies", "8 users"). */
     readonly notWritten: readonly string[] = [],
+    /** The objects the target refused ("1 policy"); a refused object may have several problems. */
+    readonly refusedObjects: string | undefined = undefined,
   ) {
     super(`${problems.length} problem(s)`);
     this.name = 'TransferProblems';
@@ -140,6 +145,7 @@ export async function applyPlan(api: AccountApi, plan: ImportPlan, onProgress: P
   for (const kind of OBJECT_KINDS) {
     const writes = plan.writes[kind];
     const refused: Problem[] = [];
+    let refusedCount = 0;
     for (const [i, write] of writes.entries()) {
       const { object } = write;
       const body = kind === 'group' || kind === 'policy' ? rewriteReferences(object.body, (k, id) => ids.get(k, id)) : object.body;
@@ -153,12 +159,13 @@ export async function applyPlan(api: AccountApi, plan: ImportPlan, onProgress: P
       } catch (err) {
         if (!isRefusal(err)) throw withWrittenSoFar(remoteFailure(err, api.endpoint, `${action === 'create' ? 'creating' : 'updating'} the ${KIND_WORDS[kind]} ${JSON.stringify(object.name)}`), outcomes, action);
         refused.push(...refusalProblems(write, err));
+        refusedCount++;
       }
       onProgress(STEP_WORDS[kind], i + 1, writes.length);
     }
     if (refused.length > 0) {
       const later = OBJECT_KINDS.slice(OBJECT_KINDS.indexOf(kind) + 1).filter((k) => plan.writes[k].length > 0);
-      throw new TransferProblems(refused, outcomes.length, later.map((k) => countOf(k, plan.writes[k].length)));
+      throw new TransferProblems(refused, outcomes, later.map((k) => countOf(k, plan.writes[k].length)), countOf(kind, refusedCount));
     }
   }
   return { outcomes, ids };
@@ -173,11 +180,16 @@ export type Pending = Action | 'users' | 'nothing';
  * (objects are matched by name, users by email). A create or a batch of users whose answer was
  * lost may have been made too.
  */
-export function withWrittenSoFar(failure: unknown, outcomes: readonly WriteOutcome[], pending: Pending, users = 0): unknown {
-  if (!(failure instanceof RemoteError)) return failure;
+/** "1 Access group, 2 policies" for the objects written, by kind in the order written. */
+export function countsByKind(outcomes: readonly WriteOutcome[]): string[] {
   const counts = new Map<ObjectKind, number>();
   for (const o of outcomes) counts.set(o.kind, (counts.get(o.kind) ?? 0) + 1);
-  const parts = [...counts].map(([kind, n]) => countOf(kind, n));
+  return [...counts].map(([kind, n]) => countOf(kind, n));
+}
+
+export function withWrittenSoFar(failure: unknown, outcomes: readonly WriteOutcome[], pending: Pending, users = 0): unknown {
+  if (!(failure instanceof RemoteError)) return failure;
+  const parts = countsByKind(outcomes);
   if (users > 0) parts.push(`${users.toLocaleString('en-US')} ${users === 1 ? 'user' : 'users'}`);
   const maybe = pending === 'create' ? ' (the one being created may have been made as well)' : pending === 'users' ? ' (the batch of users being sent may have been imported as well)' : '';
   const line = parts.length === 0 ? `Nothing was written before it${maybe}.` : `Written before it, and kept on the target: ${parts.join(', ')}${maybe}.`;

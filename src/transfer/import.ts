@@ -33,7 +33,7 @@ export interface ImportResult {
 export async function importSnapshot(api: AccountApi, snapshot: Snapshot, options: ImportOptions = {}): Promise<ImportResult> {
   const inventory = await readInventory(api, snapshot);
   const plan = planImport(snapshot, inventory, { replaceIdentityProviderTypes: options.replaceIdentityProviderTypes === true });
-  if (plan.problems.length > 0) throw new TransferProblems(plan.problems, 0);
+  if (plan.problems.length > 0) throw new TransferProblems(plan.problems);
   if (options.dryRun === true) {
     const users = snapshot.users === undefined ? undefined : await planUsers(api, snapshot.users);
     return { dryRun: true, outcomes: plannedOutcomes(plan), users, scimSecrets: [] };
@@ -48,7 +48,7 @@ export async function importSnapshot(api: AccountApi, snapshot: Snapshot, option
     applied = await applyPlan(api, plan, options.onProgress, onScimSecret);
   } catch (err) {
     // A refusal stops the import before the users too: say so with the kinds it did not write.
-    if (err instanceof TransferProblems && snapshot.users !== undefined) throw new TransferProblems(err.problems, err.written, [...err.notWritten, usersWord(snapshot.users.total)]);
+    if (err instanceof TransferProblems && snapshot.users !== undefined) throw new TransferProblems(err.problems, err.written, [...err.notWritten, usersWord(snapshot.users.total)], err.refusedObjects);
     throw err;
   }
   const { outcomes, ids } = applied;

@@ -3,7 +3,7 @@
 // not talk to a server never import it (src/cli/account-files/run.ts loads it on demand).
 
 export { AccountApi, type Endpoint } from './account-api.js';
-export { TransferProblems, type ProgressSink, type ScimSecret, type WriteOutcome } from './apply.js';
+export { countsByKind, TransferProblems, type ProgressSink, type ScimSecret, type WriteOutcome } from './apply.js';
 export { importSnapshot, type ImportOptions, type ImportResult } from './import.js';
 export { readInventory } from './plan.js';
 export { readAccount } from './read-account.js';

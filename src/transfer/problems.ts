@@ -27,7 +27,7 @@ export const INPUT_PROBLEM_CODES = {
   ambiguous_name: 'Several objects of one kind have the name an import matches (on its target) or an application names (in the policies file), so which one is meant cannot be told.',
   list_type_changed: "A Gateway list of an import has the name of a target list of another type; a list's type cannot change.",
   identity_provider_type_changed: 'An identity provider of an import has the name of a target identity provider of another type; import replaces it only with --replace-idp-type.',
-  refused: 'The target refused an object an import sent (its message and error code follow); the objects written before stay.',
+  refused: 'The target refused an object an import sent (its message and error code follow); the objects written stay.',
 } as const;
 
 export type InputProblemCode = keyof typeof INPUT_PROBLEM_CODES;

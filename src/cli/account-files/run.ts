@@ -3,7 +3,6 @@
 // target refused) become the usual input problems: one line each, exit 2.
 
 import { InputError } from '../../transfer/problems.js';
-import { plural } from '../render.js';
 
 export type Transfer = typeof import('../../transfer/index.js');
 
@@ -13,14 +12,20 @@ export async function withTransfer<T>(run: (transfer: Transfer) => Promise<T>): 
     return await run(transfer);
   } catch (err) {
     if (!(err instanceof transfer.TransferProblems)) throw err;
-    const stopped = err.notWritten.length > 0 ? ` The import stopped there and did not write ${err.notWritten.join(', ')}.` : '';
-    if (err.written > 0) {
-      process.stderr.write(
-        `The target refused what follows; the ${plural(err.written, 'object')} written before stay there (importing again updates them by name, it does not duplicate them).${stopped}\n`,
-      );
-    } else if (stopped !== '') {
-      process.stderr.write(`The target refused what follows; nothing was written.${stopped}\n`);
-    }
+    // Planning problems come alone: nothing was tried. A refusal says exactly what happened to
+    // every object: written (and kept), refused, or not attempted.
+    if (err.refusedObjects !== undefined) process.stderr.write(refusalSummary(err, transfer) + '\n');
     throw new InputError(err.problems);
   }
+}
+
+/** "The target refused 1 policy (below). Written, and kept on the target: ... Not attempted: ..." */
+function refusalSummary(err: InstanceType<Transfer['TransferProblems']>, transfer: Transfer): string {
+  const created = err.written.filter((o) => o.action === 'create').length;
+  const written =
+    err.written.length === 0
+      ? 'Nothing was written.'
+      : `Written, and kept on the target: ${transfer.countsByKind(err.written).join(', ')} (${created} created, ${err.written.length - created} updated; importing again updates them by name, it does not duplicate them).`;
+  const notAttempted = err.notWritten.length > 0 ? ` Not attempted: ${err.notWritten.join(', ')}.` : '';
+  return `The target refused ${err.refusedObjects} (below). ${written}${notAttempted}`;
 }

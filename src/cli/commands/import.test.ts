@@ -295,7 +295,7 @@ describe('portcullis import', () => {
     });
   });
 
-  test('an object the target refuses is reported at its place in the file, with what was written before', async () => {
+  test('an object the target refuses is reported at its place in the file, with exactly what was written, refused and not attempted', async () => {
     const account = fresh();
     await withTempFiles({
       'export.json': {
@@ -303,12 +303,20 @@ describe('portcullis import', () => {
         policies: [
           { name: 'Staff', decision: 'allow', include: [{ group: { id: 'g' } }] },
           { name: 'Staff skip login', decision: 'bypass', include: [{ group: { id: 'g' } }] },
+          // Tried after the refused one (the other policies are still tried), and written.
+          { name: 'Everyone', decision: 'allow', include: [{ everyone: {} }] },
         ],
       },
     }, async (path) => {
       const r = await run(account, [path('export.json'), '--users', example('users.ndjson')]);
       assert.equal(r.status, 2, r.stderr);
-      assert.match(r.stderr, /the 2 objects written before stay there \(importing again updates them by name, it does not duplicate them\)\. The import stopped there and did not write 8 users\.$/m);
+      assert.match(
+        r.stderr,
+        /^The target refused 1 policy \(below\)\. Written, and kept on the target: 1 Access group, 2 policies \(3 created, 0 updated; importing again updates them by name, it does not duplicate them\)\. Not attempted: 8 users\.$/m,
+      );
+      const names: string[] = [];
+      for await (const p of server.sdk().zeroTrust.access.policies.list({ account_id: account })) names.push(p.name!);
+      assert.deepEqual(names.sort(), ['Everyone', 'Staff']);
       assert.match(r.stderr, /export\.json:\d+:\d+ \/policies\/1\/include\/0\/group\/id: The target refused this policy: .*bypass.* \(400 error \d+\) \[refused\]$/m);
       assert.doesNotMatch(r.stderr, STACK_TRACE);
       assert.deepEqual((await server.api('GET', `/accounts/${account}/access/users`)).json.result, []);
@@ -322,7 +330,7 @@ describe('portcullis import', () => {
     }, async (path) => {
       const r = await run(fresh(), [path('export.json'), '--users', example('users.ndjson')]);
       assert.equal(r.status, 2, r.stderr);
-      assert.match(r.stderr, /^The target refused what follows; nothing was written\. The import stopped there and did not write 2 policies, 8 users\.$/m);
+      assert.match(r.stderr, /^The target refused 1 Access group \(below\)\. Nothing was written\. Not attempted: 2 policies, 8 users\.$/m);
       assert.match(r.stderr, /\/groups\/0\/include\/0\/linked_app_token\/app_uid: The target refused this Access group: .+ \[refused\]$/m);
     });
   });
