@@ -6,7 +6,7 @@
 // large directory is not held in memory.
 
 import { StringDecoder } from 'node:string_decoder';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { sourceObject, type ObjectKind, type Snapshot, type SourceObject, type TransferUser, type UserSource, type WireObject } from '../../transfer/snapshot.js';
 import { parseGroupItems, parseIdpItems, parseListItems } from '../catalog.js';
@@ -32,6 +32,9 @@ export interface ImportFiles {
   /** false: leave users out even when the source has them. */
   readonly withUsers: boolean;
 }
+
+/** The applications file of an export directory: each application with its policies by precedence (import does not write them). */
+export const APPS_FILE = 'apps.json';
 
 /** The files of an export directory, as `portcullis export --out DIR` writes them. */
 export const DIRECTORY_FILES = {
@@ -150,6 +153,8 @@ export function spooledUsers(spool: Spool, total: number): UserSource {
 
 export interface ReadSnapshot {
   readonly snapshot: Snapshot;
+  /** Applications the source holds (an export file's "apps", an export directory's apps.json), which import does not write. */
+  readonly appsNotImported: number;
   /** Remove the users' spool. */
   dispose(): void;
 }
@@ -185,5 +190,21 @@ export async function readImportFiles(files: ImportFiles, problems: Problems): P
     spool?.dispose();
     throw err;
   }
-  return { snapshot: { identityProviders, lists, groups, policies, ...(users !== undefined ? { users } : {}) }, dispose: () => spool?.dispose() };
+  const snapshot: Snapshot = { identityProviders, lists, groups, policies, ...(users !== undefined ? { users } : {}) };
+  return { snapshot, appsNotImported: appsIn(files.source, sources), dispose: () => spool?.dispose() };
+}
+
+/** How many applications the source holds; import does not write them, and says so. */
+function appsIn(source: string | undefined, sources: Sources): number {
+  const fromExport = sources.exportDoc !== undefined && isObject(sources.exportDoc.value) ? sources.exportDoc.value.apps : undefined;
+  if (Array.isArray(fromExport)) return fromExport.length;
+  if (source === undefined || sources.exportDoc !== undefined) return 0;
+  const path = join(source, APPS_FILE);
+  if (!isFile(path)) return 0;
+  try {
+    const apps: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    return Array.isArray(apps) ? apps.length : 0;
+  } catch {
+    return 0;
+  }
 }

@@ -17,10 +17,9 @@ import { basename, dirname, join } from 'node:path';
 import { requestBody, type Snapshot, type SourceObject, type TransferUser, type WireObject } from '../../transfer/snapshot.js';
 import { UsageError, write } from '../command-kit.js';
 import { Digest, inProgressManifest, MANIFEST_FILE, manifestOf, type Manifest, type ManifestEntry } from './manifest.js';
-import { DIRECTORY_FILES } from './read-files.js';
+import { APPS_FILE, DIRECTORY_FILES } from './read-files.js';
 
-/** The applications file of an export directory: each application with its policies by precedence. */
-export const APPS_FILE = 'apps.json';
+export { APPS_FILE };
 
 export type ExportDestination = { readonly kind: 'stdout' } | { readonly kind: 'file'; readonly path: string } | { readonly kind: 'directory'; readonly path: string };
 

@@ -159,6 +159,18 @@ describe('portcullis import', () => {
     assert.deepEqual(await itemsOf('Watch list'), []);
   });
 
+  test('applications in the source are not imported, and the import says so', async () => {
+    const account = fresh();
+    const document = { policies: [{ id: 'p', name: 'Everyone', decision: 'allow', include: [{ everyone: {} }] }], apps: [{ id: 'a', name: 'Wiki', domain: 'wiki.example.com', type: 'self_hosted', policies: [{ id: 'p', precedence: 1, reusable: true, name: 'Everyone' }] }] };
+    await withTempFiles({ 'export.json': document }, async (path) => {
+      const r = await run(account, [path('export.json')]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^1 application of the source was not imported: import does not create or update Access applications \(docs\/cli\.md\)\. Create it on the target and attach the imported policies by name\.$/m);
+      assert.equal(jsonOf<{ apps_not_imported: number }>(await run(account, [path('export.json'), '--json'])).apps_not_imported, 1);
+    });
+    assert.deepEqual((await server.api('GET', `/accounts/${account}/access/apps`)).json.result, []);
+  });
+
   test('users go through the import extension in batches; --no-users leaves them out', async () => {
     const account = fresh();
     const users = Array.from({ length: 11 }, (_, i) => ({ email: `u${i}@example.com`, identity: { geo: { country: 'US' } } }));

@@ -101,11 +101,17 @@ async function importCommand(source: string | undefined, options: ImportOptions)
       } finally {
         progress.stop();
       }
-      if (options.json === true) await writeJson(transferJson(result, endpoint));
-      else await write(transferText(result, endpoint, 'Imported'));
+      if (options.json === true) await writeJson({ ...transferJson(result, endpoint), apps_not_imported: read.appsNotImported });
+      else await write(transferText(result, endpoint, 'Imported') + appsNotImportedText(read.appsNotImported));
       return EXIT.ok;
     });
   } finally {
     read.dispose();
   }
+}
+
+/** Import does not create or update applications: say so when the source holds some. */
+function appsNotImportedText(apps: number): string {
+  if (apps === 0) return '';
+  return `\n${apps === 1 ? '1 application' : `${apps.toLocaleString('en-US')} applications`} of the source ${apps === 1 ? 'was' : 'were'} not imported: import does not create or update Access applications (docs/cli.md). Create ${apps === 1 ? 'it' : 'them'} on the target and attach the imported policies by name.\n`;
 }
