@@ -24,7 +24,7 @@ async function addApp(store: Store, account: string, host: string, createdAt = n
 }
 
 /** Counts calls of `name` on the store's reader until `restore()`. */
-function countCalls(store: Store, name: 'accountVersions' | 'allResources'): { readonly count: () => number; readonly restore: () => void } {
+function countCalls(store: Store, name: 'accountVersions' | 'accountVersionsDigest' | 'allResources'): { readonly count: () => number; readonly restore: () => void } {
   const read = store.read as unknown as Record<string, (...args: unknown[]) => unknown>;
   const original = read[name]!;
   let calls = 0;
@@ -59,16 +59,25 @@ for (const kind of await databaseKinds()) {
       await db?.drop();
     });
 
-    it("reads the accounts' versions once for every decision asked in one turn", async () => {
+    it("reads the accounts' versions once for every decision asked in one turn, and while none moved only their digest", async () => {
       await accounts.get();
+      const digests = countCalls(store, 'accountVersionsDigest');
       const listing = countCalls(store, 'accountVersions');
       try {
         const indexes = await Promise.all([accounts.get(), accounts.get(), accounts.get(), accounts.get()]);
-        assert.equal(listing.count(), 1, 'one read for the four');
+        assert.equal(digests.count(), 1, 'one read for the four');
         assert.ok(indexes.every((index) => index === indexes[0]));
         await accounts.get();
-        assert.equal(listing.count(), 2, 'a later turn reads again');
+        assert.equal(digests.count(), 2, 'a later turn reads again');
+        assert.equal(listing.count(), 0, `no list of the ${ACCOUNTS} accounts while none moved`);
+        await addApp(store, accountId(7), 'seven.test');
+        const moved = await accounts.get();
+        assert.equal(listing.count(), 1, 'the list once an account moved');
+        assert.notEqual(moved, indexes[0]);
+        const seven = moved.application('seven.test', '/');
+        assert.equal(seven.kind === 'application' ? seven.view.accountId : seven.kind, accountId(7));
       } finally {
+        digests.restore();
         listing.restore();
       }
     });

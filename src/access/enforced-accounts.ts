@@ -177,6 +177,8 @@ export class EnforcedAccounts {
   /** Hosts where other accounts' applications were passed over, logged once a minute each. */
   private readonly passedOver = new ProblemLog();
   private confirmed: { readonly index: AccountIndex; readonly stamp: number } | undefined;
+  /** The digest of the accounts' versions the index was last built or confirmed on (Store.accountVersionsDigest). */
+  private listed: { readonly digest: string; readonly index: AccountIndex } | undefined;
   /** The index this turn's decisions wait for, until its work starts. */
   private pending: Promise<AccountIndex> | undefined;
 
@@ -223,9 +225,18 @@ export class EnforcedAccounts {
     // Taken before anything is read: any commit after this point moves the stamp, so an index
     // of what is read next is current for as long as the stamp stays this one.
     const stamp = this.store.commitStamp();
+    // Read before the list, so that a write in between shows as a digest that moved next time.
+    const digest = await this.store.read.accountVersionsDigest();
+    const last = this.listed;
+    if (last !== undefined && last.digest === digest && last.index === this.index && now - last.index.builtAt < MAX_AGE_MS) {
+      // No account added, none moved: the index stands, whatever the number of accounts.
+      if (stamp !== undefined) this.confirmed = { index: last.index, stamp };
+      return last.index;
+    }
     const listed = await this.store.read.accountVersions();
     const versions = new Map(listed.map((a) => [a.id, a.version]));
     // The default account first, even where it was never created (a server with open accounts).
+    const defaultListed = versions.has(this.defaultAccountId);
     const defaultVersion = versions.get(this.defaultAccountId) ?? (await this.store.read.accountVersion(this.defaultAccountId));
     versions.delete(this.defaultAccountId);
     const ids: [string, number][] = [[this.defaultAccountId, defaultVersion], ...versions];
@@ -249,6 +260,8 @@ export class EnforcedAccounts {
       if (index.sharedAuthDomains.length > 0) this.warn('several accounts name the same auth domain: none of them answers there', { authDomains: index.sharedAuthDomains });
     }
     if (stamp !== undefined) this.confirmed = { index, stamp };
+    // The digest covers only accounts that were created: an unlisted default account's version is read every time.
+    this.listed = defaultListed ? { digest, index } : undefined;
     return index;
   }
 }

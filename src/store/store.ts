@@ -323,6 +323,13 @@ export interface StoreReader {
   scopeVersions(scopes: readonly string[]): Promise<ReadonlyMap<string, number>>;
   /** Every account (oldest first) with its accountVersion, in one read: what the enforcement point checks per decision when it serves several. */
   accountVersions(): Promise<{ readonly id: string; readonly version: number }[]>;
+  /**
+   * A short text that is the same as an earlier one only if no account was created and no
+   * account's version moved in between (accounts are never deleted, and versions only grow):
+   * what lets a server of many accounts see that accountVersions would answer as before without
+   * reading them all.
+   */
+  accountVersionsDigest(): Promise<string>;
   /** Access-request log entries of an account, newest first unless direction is asc. */
   listAccessRequests(accountId: string, limit: number, filter?: AccessRequestFilter): Promise<AccessRequestRecord[]>;
   /** A page of them, with how many match in all. */

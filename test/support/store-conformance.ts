@@ -83,6 +83,21 @@ export function storeConformance(kind: DatabaseKind): void {
         assert.deepEqual(versions.map((v) => v.id), (await store.read.listAccounts()).map((a) => a.id), 'the same accounts, in the same order');
       });
 
+      it("digests every account's version: the same until an account is added or written to", async () => {
+        const before = await store.read.accountVersionsDigest();
+        assert.equal(await store.read.accountVersionsDigest(), before);
+        const account = { id: randomUUID().replace(/-/g, ''), name: 'Digested', createdAt: '2033-01-01T00:00:00.000Z' };
+        await store.transaction(ACCOUNTS_SCOPE, (tx) => tx.insertAccount(account));
+        const added = await store.read.accountVersionsDigest();
+        assert.notEqual(added, before, 'an account added');
+        await store.transaction(account.id, (tx) => tx.insertResource({ ...resource('policy', 'P'), accountId: account.id }, []));
+        const written = await store.read.accountVersionsDigest();
+        assert.notEqual(written, added, 'a write to an account');
+        const stray = randomUUID().replace(/-/g, '');
+        await store.transaction(stray, (tx) => tx.insertResource({ ...resource('policy', 'S'), accountId: stray }, []));
+        assert.equal(await store.read.accountVersionsDigest(), written, 'a write to an id no account has moves nothing');
+      });
+
       it('reads the versions of several scopes at once, as accountVersion reads each', async () => {
         const written = randomUUID().replace(/-/g, '');
         const untouched = randomUUID().replace(/-/g, '');

@@ -3,7 +3,7 @@
 import type { AccountRecord, StoreWriter } from '../store.js';
 import type { SqlContext } from './context.js';
 
-export type AccountRepository = Pick<StoreWriter, 'getAccount' | 'listAccounts' | 'insertAccount' | 'accountVersion' | 'accountVersions' | 'scopeVersions'>;
+export type AccountRepository = Pick<StoreWriter, 'getAccount' | 'listAccounts' | 'insertAccount' | 'accountVersion' | 'accountVersions' | 'accountVersionsDigest' | 'scopeVersions'>;
 
 interface AccountRow {
   id: string;
@@ -37,6 +37,13 @@ export function accountRepository({ ex, note }: SqlContext): AccountRepository {
     async accountVersions() {
       const rows = await ex.all<{ id: string; version: number | null }>('SELECT a.id, v.version FROM accounts a LEFT JOIN account_versions v ON v.account_id = a.id ORDER BY a.created_at, a.id');
       return rows.map((row) => ({ id: row.id, version: Number(row.version ?? 0) }));
+    },
+
+    async accountVersionsDigest() {
+      // How many accounts, and the sum of their versions: an account added moves the first, a
+      // write to one the second, and neither ever goes back.
+      const row = await ex.get<{ accounts: number | string; versions: number | string | null }>('SELECT count(*) AS accounts, sum(v.version) AS versions FROM accounts a LEFT JOIN account_versions v ON v.account_id = a.id');
+      return `${String(row?.accounts ?? 0)}:${String(row?.versions ?? 0)}`;
     },
 
     async listAccounts() {
