@@ -122,6 +122,12 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
       const seen = await s.api('GET', `${A()}/users/${user.id}/last_seen_identity`);
       assert.equal(seen.json.result.email, 'ada@example.com', 'and recorded the identity the policies evaluate');
       await page.close();
+      // nginx logs every request by default: the page is there, the token's hand-over is not.
+      const log = proxy.accessLog();
+      if (proxyName === 'nginx') {
+        assert.match(log!, /"GET \/docs\?page=1 HTTP/, 'the access log is kept');
+        assert.doesNotMatch(log!, /\/cdn-cgi\/access\/authorized|token=/, 'without the application token');
+      } else assert.equal(log, undefined);
     });
 
     it("enters again on the global session once the application's own session is gone, without the sign-in form", async () => {

@@ -101,14 +101,12 @@ export function nginxServerBlock(site: { readonly listen: string; readonly serve
       proxy_set_header X-Forwarded-For $remote_addr;
     }
     # Sign-in, identity and sign-out on the application's own host.
-    location /cdn-cgi/access/ {
-      proxy_pass http://${target.portcullis};
-      # portcullis's redirects name the host they mean (sign-out goes on to the auth domain).
-      proxy_redirect off;
-      proxy_set_header Host $http_host;
-      proxy_set_header X-Forwarded-Host $http_host;
-      proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_set_header X-Forwarded-For $remote_addr;
+    location /cdn-cgi/access/ {${nginxToPortcullis(target)}
+    }
+    # The sign-in's last step carries the application token in its query: it stays out of the
+    # access log, where whoever reads the log could take the session.
+    location = /cdn-cgi/access/authorized {
+      access_log off;${nginxToPortcullis(target)}
     }
     location / {
       auth_request /cdn-cgi/access/authorize-subrequest;
@@ -145,6 +143,18 @@ export function nginxServerBlock(site: { readonly listen: string; readonly serve
       return 204;
     }
   }`;
+}
+
+/** What an application host's /cdn-cgi/access/ locations pass to portcullis, and how. */
+function nginxToPortcullis(target: ProxyTarget): string {
+  return `
+      proxy_pass http://${target.portcullis};
+      # portcullis's redirects name the host they mean (sign-out goes on to the auth domain).
+      proxy_redirect off;
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-Host $http_host;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_set_header X-Forwarded-For $remote_addr;`;
 }
 
 /** The Caddyfile site for one protected host (as docs/enforcement.md shows it); `bind` limits the listening address. */

@@ -4,7 +4,7 @@
 // tests are skipped, saying why, unless PORTCULLIS_TEST_PROXIES_REQUIRED=1 (CI) makes that a failure.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { tempDir } from './databases.js';
@@ -15,6 +15,8 @@ export { caddySite, nginxServerBlock, type ProxyTarget };
 export interface RunningProxy {
   readonly name: 'nginx' | 'caddy';
   readonly port: number;
+  /** What the proxy's access log holds so far (nginx, which logs every request by default, as a server's would); undefined for Caddy, which keeps none. */
+  accessLog(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -54,10 +56,11 @@ async function waitForPort(port: number, child: ChildProcess, output: () => stri
   throw new Error(`the proxy did not listen on ${port}: ${output()}`);
 }
 
-function started(name: 'nginx' | 'caddy', port: number, child: ChildProcess, dir: { remove(): void }): RunningProxy {
+function started(name: 'nginx' | 'caddy', port: number, child: ChildProcess, dir: { remove(): void }, accessLogFile?: string): RunningProxy {
   return {
     name,
     port,
+    accessLog: () => (accessLogFile === undefined ? undefined : existsSync(accessLogFile) ? readFileSync(accessLogFile, 'utf8') : ''),
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -84,7 +87,7 @@ pid ${join(dir.path, 'nginx.pid')};
 error_log ${join(dir.path, 'logs', 'error.log')} warn;
 events { worker_connections 256; }
 http {
-  access_log off;
+  access_log ${join(dir.path, 'logs', 'access.log')};
   client_body_temp_path ${join(dir.path, 'tmp', 'body')};
   proxy_temp_path ${join(dir.path, 'tmp', 'proxy')};
   fastcgi_temp_path ${join(dir.path, 'tmp', 'fastcgi')};
@@ -101,7 +104,7 @@ ${nginxServerBlock({ listen: `127.0.0.1:${port}`, serverName: 'app.test' }, targ
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   await waitForPort(port, child, () => output);
-  return started('nginx', port, child, dir);
+  return started('nginx', port, child, dir, join(dir.path, 'logs', 'access.log'));
 }
 
 export async function startCaddy(host: string, target: ProxyTarget): Promise<RunningProxy> {
