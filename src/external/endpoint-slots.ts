@@ -5,19 +5,16 @@
 // its own deadline.
 
 import { abortReason } from './outbound-error.js';
+import { Slots } from './slots.js';
 
 /** Sockets the pool keeps per host:port (Node's http.Agent maxSockets). */
 export const MAX_SOCKETS_PER_HOST = 32;
 /** Calls in flight per endpoint URL: a quarter of a host's sockets. */
 export const MAX_CALLS_PER_ENDPOINT = 8;
 
-interface Endpoint {
-  active: number;
-  readonly waiting: Array<() => void>;
-}
-
 export class EndpointSlots {
-  private readonly endpoints = new Map<string, Endpoint>();
+  /** Only endpoints with a call in flight or waiting: one is forgotten once it has neither. */
+  private readonly endpoints = new Map<string, Slots>();
 
   constructor(private readonly perEndpoint: number = MAX_CALLS_PER_ENDPOINT) {}
 
@@ -26,59 +23,35 @@ export class EndpointSlots {
    * for one when all are taken; resolves to the function that gives it back, or rejects with the
    * signal's reason when it aborts first.
    */
-  acquire(url: string, signal: AbortSignal): Promise<() => void> {
-    if (signal.aborted) return Promise.reject(abortReason(signal));
+  async acquire(url: string, signal: AbortSignal): Promise<() => void> {
     const key = endpointKey(url);
     let endpoint = this.endpoints.get(key);
     if (endpoint === undefined) {
-      endpoint = { active: 0, waiting: [] };
+      endpoint = new Slots(this.perEndpoint);
       this.endpoints.set(key, endpoint);
     }
     const taken = endpoint;
-    const release = this.releaser(key, taken);
-    if (taken.active < this.perEndpoint) {
-      taken.active++;
-      return Promise.resolve(release);
+    let release: () => void;
+    try {
+      release = await taken.acquire(signal);
+    } catch {
+      this.forgetIfIdle(key, taken);
+      throw abortReason(signal);
     }
-    return new Promise((resolve, reject) => {
-      const grant = (): void => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(release);
-      };
-      const onAbort = (): void => {
-        const at = taken.waiting.indexOf(grant);
-        if (at >= 0) taken.waiting.splice(at, 1);
-        this.forgetIfIdle(key, taken);
-        reject(abortReason(signal));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      taken.waiting.push(grant);
-    });
+    return () => {
+      release();
+      this.forgetIfIdle(key, taken);
+    };
   }
 
   /** Calls in flight and waiting for `url`. For tests. */
   load(url: string): { readonly active: number; readonly waiting: number } {
     const endpoint = this.endpoints.get(endpointKey(url));
-    return { active: endpoint?.active ?? 0, waiting: endpoint?.waiting.length ?? 0 };
+    return { active: endpoint?.taken ?? 0, waiting: endpoint?.queued ?? 0 };
   }
 
-  private releaser(key: string, endpoint: Endpoint): () => void {
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      // The slot passes straight to the next waiting call, if any.
-      const next = endpoint.waiting.shift();
-      if (next !== undefined) next();
-      else {
-        endpoint.active--;
-        this.forgetIfIdle(key, endpoint);
-      }
-    };
-  }
-
-  private forgetIfIdle(key: string, endpoint: Endpoint): void {
-    if (endpoint.active === 0 && endpoint.waiting.length === 0 && this.endpoints.get(key) === endpoint) this.endpoints.delete(key);
+  private forgetIfIdle(key: string, endpoint: Slots): void {
+    if (endpoint.taken === 0 && endpoint.queued === 0 && this.endpoints.get(key) === endpoint) this.endpoints.delete(key);
   }
 }
 
