@@ -68,7 +68,7 @@ export class AccountView {
     const key = host.toLowerCase();
     let onHost = this.onHost.get(key);
     if (onHost === undefined) {
-      onHost = candidatesOnHost(this.candidates.map((candidate) => ({ value: candidate, destinations: candidate.destinations })), host);
+      onHost = candidatesOnHost(this.candidates, host);
       if (this.onHost.size >= MAX_KEPT_HOSTS) this.onHost.clear();
       this.onHost.set(key, onHost);
     }

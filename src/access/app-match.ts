@@ -176,9 +176,9 @@ export function matchDestination<T>(candidates: readonly Candidate<T>[], host: s
 }
 
 /** The candidates with a destination on `host`, whatever its path, in their order. */
-export function candidatesOnHost<T>(candidates: readonly Candidate<T>[], host: string): T[] {
+export function candidatesOnHost<C extends Candidate<unknown>>(candidates: readonly C[], host: string): C[] {
   const requestHost = normalized(host, '/').host;
-  return candidates.filter((candidate) => candidate.destinations.some((text) => destination(text)?.host.test(requestHost) === true)).map((c) => c.value);
+  return candidates.filter((candidate) => candidate.destinations.some((text) => destination(text)?.host.test(requestHost) === true));
 }
 
 /**

@@ -52,7 +52,7 @@ const NO_HOLDER: Holding = Object.freeze({ kind: 'none' });
 
 /** Who decides `host`: the account holding it, with its applications there, and the accounts passed over. */
 function holdingOf(candidates: readonly AccountCandidate[], host: string): Holding {
-  const onHost = candidatesOnHost(candidates.map((candidate) => ({ value: candidate, destinations: candidate.destinations })), host);
+  const onHost = candidatesOnHost(candidates, host);
   if (onHost.length === 0) return NO_HOLDER;
   const holder = holderOf(onHost.map((candidate) => candidate.value));
   if ('tied' in holder) return { kind: 'conflict', accountIds: holder.tied };
