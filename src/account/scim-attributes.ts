@@ -2,7 +2,8 @@
 // attributes as the identity provider pushed them (RFC 7643 §4.1): whether it is active, and
 // the name it goes by.
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+import { isObject } from '../engine/is-object.js';
+
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined);
 
 /** RFC 7643 §4.1.1: a user is active unless `active` says false. */

@@ -4,6 +4,7 @@
 // identity_update_behavior says), and how a later login merges with what provisioning knows.
 
 import type { IdentityUpdateBehavior } from './scim-provisioning.js';
+import { isObject } from '../engine/is-object.js';
 
 /** A group as identities carry it: the provider's id for it (its externalId, else the SCIM id) and its name. */
 export interface IdentityGroupEntry {
@@ -36,8 +37,6 @@ export function provisionedIdentity(parts: ScimIdentityParts): Record<string, un
 
 /** Whether provisioning wrote this identity alone (true for none at all: there is nothing a login said to keep). */
 export const isProvisionedIdentity = (identity: Record<string, unknown> | null): boolean => identity === null || identity.identity_source === PROVISIONED_SOURCE;
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function groupsOf(identity: Record<string, unknown>): Record<string, unknown>[] {
   return Array.isArray(identity.groups) ? identity.groups.filter(isObject) : [];

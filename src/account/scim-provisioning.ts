@@ -5,6 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { IDENTITY_UPDATE_BEHAVIORS } from '../schema/identity-providers.js';
+import { isObject } from '../engine/is-object.js';
 
 export { IDENTITY_UPDATE_BEHAVIORS };
 
@@ -39,8 +40,6 @@ export interface ScimSettings {
   /** The bearer secret the provider pushes with; undefined until SCIM is first enabled. */
   readonly secret: string | undefined;
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The SCIM settings of a stored identity provider body. */
 export function scimSettings(providerBody: Record<string, unknown>): ScimSettings {

@@ -5,6 +5,9 @@
 
 import type { JsonDocument } from './json-source.js';
 import type { Problems } from '../transfer/problems.js';
+import { isObject } from '../engine/is-object.js';
+
+export { isObject };
 
 export interface Items {
   readonly doc: JsonDocument;
@@ -12,8 +15,6 @@ export interface Items {
   /** Pointer of the array in the file: "", "/policies", "/result", ... */
   readonly base: string;
 }
-
-export const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** The array under one of `keys` (or the document itself when it is an array), if any. */
 export function findItems(doc: JsonDocument, keys: readonly string[]): Items | undefined {

@@ -8,6 +8,7 @@ import { jsonType, joinPointer, quote, type Issue, type ParseResult, type Valida
 import type { Group, Policy, PolicySettings, Rule, RuleListName } from './rules.js';
 import { SELECTOR_SPECS, type FieldSpec, type SelectorSpec } from './selectors.js';
 import { DECISIONS, RISK_LEVELS, type Decision, type RiskLevel } from './wire.js';
+import { isObject } from './is-object.js';
 
 /** Longest string accepted inside a rule; ids, names and values are far shorter in practice. */
 export const MAX_RULE_STRING = 1024;
@@ -38,7 +39,6 @@ class Collector {
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
 function checkUnknownFields(

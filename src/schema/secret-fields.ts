@@ -3,6 +3,8 @@
 // replace that omits one keeps the stored value, and the OpenAPI document marks them writeOnly.
 // docs/operations.md ("Secrets") lists the table.
 
+import { isObject } from '../engine/is-object.js';
+
 /** Where secrets sit in a resource's body. */
 export interface SecretContainer {
   /** The path from the body to the object that holds the secrets ([] is the body itself). */
@@ -39,8 +41,6 @@ export const SECRET_FIELDS: Readonly<Record<string, readonly SecretContainer[]>>
 const CREDENTIAL_NAME = /(^|_)(secret|password|passphrase|token|api_key|signing_key|private_key|private_key_pem)$/i;
 
 export const isCredentialName = (name: string): boolean => CREDENTIAL_NAME.test(name);
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The objects at `at` that hold secrets: the object there, or each object of an array there

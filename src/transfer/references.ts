@@ -5,6 +5,7 @@
 
 import { RULE_LISTS, SELECTOR_SPECS, type ReferenceKind } from '../engine/index.js';
 import type { WireObject } from './snapshot.js';
+import { isObject } from '../engine/is-object.js';
 
 export interface Reference {
   readonly kind: ReferenceKind;
@@ -12,8 +13,6 @@ export interface Reference {
   /** Pointer of the id inside the object, e.g. /include/0/group/id. */
   readonly pointer: string;
 }
-
-const isObject = (v: unknown): v is WireObject => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Visit every reference of a group or policy body; `visit` may return an id to put in its place. */
 function visitReferences(body: WireObject, visit: (ref: Reference) => string | undefined): WireObject {

@@ -10,6 +10,7 @@ import type { ScimSettings } from '../../account/scim-provisioning.js';
 import type { ResourceRecord, StoreWriter } from '../../store/store.js';
 import { timeOrderedUuid } from '../../store/time-ordered-id.js';
 import { displayNameOf, isActive } from '../../account/scim-attributes.js';
+import { isObject } from '../../engine/is-object.js';
 
 export { displayNameOf, isActive };
 
@@ -35,10 +36,8 @@ export interface ScimGroupBody {
   readonly resource: Record<string, unknown>;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined);
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
-
 
 /** The user's email: the primary one, else the work one, else the first, else a userName that is one. */
 export function emailOf(resource: Record<string, unknown>): string | undefined {
@@ -48,7 +47,6 @@ export function emailOf(resource: Record<string, unknown>): string | undefined {
   const userName = text(resource.userName);
   return userName !== undefined && EMAIL.test(userName) ? userName : undefined;
 }
-
 
 /** A pushed group as identities carry it: the provider's own id for it when it sent one (externalId), and its name. */
 export function identityGroup(group: { readonly id: string; readonly resource: Record<string, unknown> }): IdentityGroupEntry {

@@ -7,6 +7,7 @@
 
 import { holdsUnstorableText } from '../../api/untrusted-json.js';
 import { badRequest, type ScimError } from './errors.js';
+import { isObject } from '../../engine/is-object.js';
 
 export type CompareOp = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le';
 export type Literal = string | number | boolean | null;
@@ -227,8 +228,6 @@ const fullName = (path: AttrPath, prefix: string | undefined): string => {
   const relative = prefix === undefined ? names : `${prefix}.${names}`;
   return path.urn === undefined ? relative : `${path.urn}:${relative}`;
 };
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function field(holder: Record<string, unknown>, name: string): unknown {
   if (name in holder) return holder[name];

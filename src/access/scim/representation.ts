@@ -7,8 +7,7 @@ import { createHash } from 'node:crypto';
 import type { ResourceRecord, StoreReader } from '../../store/store.js';
 import { groupBody, userBody, type ProviderScope } from './directory.js';
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, GROUPS, USER_SCHEMA, USERS, type ResourceTypeInfo } from './schemas.js';
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+import { isObject } from '../../engine/is-object.js';
 
 export const locationOf = (scope: ProviderScope, type: ResourceTypeInfo, id: string): string => `${scope.baseUrl}${type.endpoint}/${encodeURIComponent(id)}`;
 

@@ -5,6 +5,7 @@
 import SCIMMY from 'scimmy';
 import { badRequest, ScimError, type ScimType } from './errors.js';
 import type { AttributeInfo, AttributeLookup } from './filter.js';
+import { isObject } from '../../engine/is-object.js';
 
 export type ScimKind = 'scim_user' | 'scim_group';
 
@@ -52,8 +53,6 @@ export const GROUPS: ResourceTypeInfo = {
   definition: SCIMMY.Schemas.Group.definition,
   coerce: (data, direction) => new SCIMMY.Schemas.Group(data, direction),
 };
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Longest userName or displayName accepted (in UTF-8, lower-cased): far beyond any real one, and cheap to index and compare. */
 export const MAX_KEY_BYTES = 1024;

@@ -7,8 +7,7 @@
 
 import { IpSet, joinPointer, parseCidr, parseIp, quote, type Cidr } from '../../engine/index.js';
 import type { RequestIssue } from '../errors.js';
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+import { isObject } from '../../engine/is-object.js';
 
 const LISTS = ['in', 'not_in'] as const;
 

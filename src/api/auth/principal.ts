@@ -11,6 +11,7 @@
 import { joinPointer, quote } from '../../engine/index.js';
 import type { RequestIssue } from '../errors.js';
 import { findPermissionGroup, grantedBy, USER_ID, type PermissionScope } from './permissions.js';
+import { isObject } from '../../engine/is-object.js';
 
 /** The resource names a token policy may name: an account (or every account), the user (or every user). */
 export const RESOURCE_KEY = /^com\.cloudflare\.api\.(account\.([0-9a-f]{32}|\*)|user\.([A-Za-z0-9_-]+|\*))$/;
@@ -24,8 +25,6 @@ export interface Principal {
 }
 
 export const ROOT_PRINCIPAL: Principal = { kind: 'root', tokenId: 'root', can: () => true };
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Why a token policy (sent or stored) cannot be read; pointers start at `at`. Empty when it can. */
 export function policyIssues(policy: unknown, at: string): RequestIssue[] {

@@ -16,6 +16,7 @@ import { applyPolicyEntries, appLinks, attachedPolicies, attachedResult, type Po
 import { assertUnused, compact, getOr404, newId, timestamps } from './common.js';
 import { revokeSessionsIn } from '../../account/organization.js';
 import { hashSecret } from '../auth/authenticate.js';
+import { isObject } from '../../engine/is-object.js';
 
 const PATH = '/accounts/{account_id}/access/apps';
 const ITEM = `${PATH}/{app_id}`;
@@ -104,8 +105,6 @@ export function appRefs(body: Record<string, unknown>, links: readonly PolicyLin
   const idps = Array.isArray(body.allowed_idps) ? (body.allowed_idps as string[]) : [];
   return [...links.map((l) => ({ kind: 'policy' as const, id: l.id })), ...idps.map((id) => ({ kind: 'identity_provider' as const, id }))];
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The saas_app of an OIDC SaaS application, undefined for any other. */
 function oidcSaasApp(body: Record<string, unknown>): Record<string, unknown> | undefined {

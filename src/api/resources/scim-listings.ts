@@ -10,13 +10,13 @@ import { paging, pageQueryProperties, resultInfo, type PageLimits, type Paging }
 import { defineRoute, type RouteDef } from '../route.js';
 import { arr, bool, obj, str, type Properties } from '../../schema/json-schema.js';
 import { compact, getOr404 } from './common.js';
+import { isObject } from '../../engine/is-object.js';
 
 const PROVIDERS = '/accounts/{account_id}/access/identity_providers/{identity_provider_id}';
 /** Cloudflare's: 100 a page by default, and at most. */
 const LIMITS: PageLimits = { defaultPerPage: 100, maxPerPage: 100 };
 const PERMISSIONS = ['Access: Organizations, Identity Providers, and Groups Read', 'Access: Organizations, Identity Providers, and Groups Write'] as const;
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const resourceOf = (record: ResourceRecord): Record<string, unknown> => (isObject(record.body.resource) ? record.body.resource : {});
 const textOf = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 const sameText = (a: unknown, b: string): boolean => typeof a === 'string' && a.toLowerCase() === b.toLowerCase();
