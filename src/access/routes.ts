@@ -9,14 +9,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ResourceRecord, Store } from '../store/store.js';
 import type { ExternalEvaluator } from '../engine/index.js';
-import { TOKEN_COOKIE, VerifiedTokens, verifyAppToken } from './app-token.js';
+import { TOKEN_COOKIE, VerifiedTokens, verifyAppToken, type AppTokenClaims } from './app-token.js';
+import { decodeJwt } from 'jose';
 import { AccessLog } from './access-log.js';
 import { ProblemLog } from './problem-log.js';
 import { decide, decideFromMemory, denyMessage, denyUrl, type Decision, type ForwardedRequest } from './decide.js';
 import { messagePage, signInRequiredPage } from './pages.js';
 import { authDomainUrl, issuedBefore, sessionsRevokedAt, type OrganizationBody } from '../account/organization.js';
 import { AccountViews, destinationsOf, type AccountView } from './account-views.js';
-import { coveringCookiePath, cookiePathsOnHost } from './app-match.js';
+import { candidatesOnHost, coveringCookiePath, cookiePathsOnHost } from './app-match.js';
+import { bareHost, nextPresetHost, presetHosts } from './preset-hosts.js';
 import { EnforcedAccounts, type AccountIndex } from './enforced-accounts.js';
 import type { LoginContext } from './login/flow.js';
 import { CommitStampCheck } from './commit-stamp-check.js';
@@ -291,33 +293,81 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     return reply.header('cache-control', 'public, max-age=60').send({ keys: published.map((k) => k.publicJwk), public_cert: certs[0], public_certs: certs });
   });
 
+  /** The cookies that keep `token` as `app`'s session on `host`, each at one of `paths`. */
+  async function sessionCookies(view: AccountView, app: ResourceRecord, token: string, claims: AppTokenClaims & { exp: number }, secure: boolean, paths: readonly string[]): Promise<string[]> {
+    const maxAge = Math.max(1, claims.exp - Math.floor(Date.now() / 1000));
+    // A user's session on an application that binds sessions: the token's CF_Binding beside it,
+    // always HttpOnly (no script of the page needs it, and the origin never sees it).
+    const binding = bindsSessions(app) && claims.sub !== undefined && claims.sub !== '' ? bindingFor(token, await keys.keys(view.accountId)) : undefined;
+    return paths.flatMap((path) => [cookieHeader(app, COOKIE, token, maxAge, secure, path), ...(binding !== undefined ? [cookieHeader(app, BINDING_COOKIE, binding, maxAge, secure, path, true)] : [])]);
+  }
+
+  /**
+   * Where the browser goes once `host` holds the session: the next host of the application whose
+   * session is set in advance (preset-hosts.ts), with the same token and the same way home, else
+   * home (the page first asked for).
+   */
+  function afterSession(app: ResourceRecord, host: string, token: string, home: URL): string {
+    const next = nextPresetHost(presetHosts(destinationsOf(app)), host, home.host);
+    if (next === undefined) return home.toString();
+    return `${home.protocol}//${next}${home.port === '' ? '' : `:${home.port}`}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(home.toString())}`;
+  }
+
+  /**
+   * A step of setting a session in advance: `/cdn-cgi/access/authorized` on another host of the
+   * application whose token it carries, on the way home to the host the browser signed in on.
+   * Undefined when the request is not one (then home must be on this host, as for any sign-in).
+   */
+  function presetStep(index: AccountIndex, original: OriginalRequest, redirectUrl: string | undefined, token: string): { view: AccountView; app: ResourceRecord; home: URL } | undefined {
+    let home: URL;
+    let auds: unknown[];
+    try {
+      home = new URL(redirectUrl ?? '');
+      const { aud } = decodeJwt(token);
+      auds = Array.isArray(aud) ? aud : [aud];
+    } catch {
+      return undefined;
+    }
+    if (home.protocol !== `${original.proto}:` || bareHost(home.host) === bareHost(original.host)) return undefined;
+    for (const view of index.views) {
+      const onHost = candidatesOnHost(view.candidates, original.host).find((c) => auds.includes(c.value.body.aud));
+      if (onHost === undefined) continue;
+      // Home must be another host of the same application, and this host one whose session it presets.
+      const here = presetHosts(onHost.destinations).includes(bareHost(original.host));
+      const homeIsTheApps = candidatesOnHost([onHost], home.host).length > 0;
+      return here && homeIsTheApps ? { view, app: onHost.value, home } : undefined;
+    }
+    return undefined;
+  }
+
   // On the application's host (through the proxy): keep the token a login issued as the cookie.
   app.get('/cdn-cgi/access/authorized', async (request, reply) => {
     const original = forwarded(request, trusted);
     const query = request.query as Record<string, string | undefined>;
-    const target = sameHostUrl(query.redirect_url, original.host, original.proto);
     const index = await accounts.get();
+    const secure = original.proto === 'https';
+    const step = query.token === undefined ? undefined : presetStep(index, original, query.redirect_url, query.token);
+    if (step !== undefined) {
+      const claims = await verifyAppToken(query.token!, await keys.keysFor(step.view.accountId, query.token), String(step.app.body.aud), issuerOf(step.view.organization));
+      if (claims === undefined || claims.exp === undefined) return reply.code(400).type('text/html').send(messagePage('Bad request', 'This sign-in link is invalid or has expired: sign in again.'));
+      const paths = step.app.body.path_cookie_attribute === true ? [...new Set(cookiePathsOnHost(destinationsOf(step.app), original.host))] : ['/'];
+      reply.header('set-cookie', await sessionCookies(step.view, step.app, query.token!, { ...claims, exp: claims.exp }, secure, paths.length > 0 ? paths : ['/']));
+      return reply.redirect(afterSession(step.app, original.host, query.token!, step.home), 302);
+    }
+    const target = sameHostUrl(query.redirect_url, original.host, original.proto);
     const found = target === undefined ? undefined : (launcherAt(index, original.host, target.pathname) ?? applicationAt(request, index, original.host, target.pathname));
     if (target === undefined || found === undefined || query.token === undefined) return reply.code(400).type('text/html').send(messagePage('Bad request', 'This sign-in link is not for an application here.'));
     // Only a token of the application's own account: its keys, its auth domain as the issuer, the application's aud.
     const claims = await verifyAppToken(query.token, await keys.keysFor(found.view.accountId, query.token), String(found.app.body.aud), issuerOf(found.view.organization));
     if (claims === undefined || claims.exp === undefined) return reply.code(400).type('text/html').send(messagePage('Bad request', 'This sign-in link is invalid or has expired: sign in again.'));
-    const maxAge = Math.max(1, claims.exp - Math.floor(Date.now() / 1000));
     // path_cookie_attribute: the session is scoped to the application's path, so that applications
     // on other paths of the host keep their own (a browser sends the longer path's cookie first).
     // The App Launcher's session is scoped to its page, so that it never stands in for an
     // application's session on the same host name (a cookie ignores the port).
-    const cookiePath = found.app.body.type === 'app_launcher' ? LAUNCHER_PATH : found.app.body.path_cookie_attribute === true ? (coveringCookiePath(destinationsOf(found.app), original.host, target.pathname) ?? '/') : '/';
-    const secure = original.proto === 'https';
-    const cookies = [cookieHeader(found.app, COOKIE, query.token, maxAge, secure, cookiePath)];
-    // A user's session on an application that binds sessions: the token's CF_Binding beside it,
-    // always HttpOnly (no script of the page needs it, and the origin never sees it).
-    if (bindsSessions(found.app) && claims.sub !== undefined && claims.sub !== '') {
-      const binding = bindingFor(query.token, await keys.keys(found.view.accountId));
-      if (binding !== undefined) cookies.push(cookieHeader(found.app, BINDING_COOKIE, binding, maxAge, secure, cookiePath, true));
-    }
-    reply.header('set-cookie', cookies);
-    return reply.redirect(target.toString(), 302);
+    const launcher = found.app.body.type === 'app_launcher';
+    const cookiePath = launcher ? LAUNCHER_PATH : found.app.body.path_cookie_attribute === true ? (coveringCookiePath(destinationsOf(found.app), original.host, target.pathname) ?? '/') : '/';
+    reply.header('set-cookie', await sessionCookies(found.view, found.app, query.token, { ...claims, exp: claims.exp }, secure, [cookiePath]));
+    return reply.redirect(launcher ? target.toString() : afterSession(found.app, original.host, query.token, target), 302);
   });
 
   // On the application's host: who the cookie says is logged in, in Cloudflare's shape.
