@@ -2,7 +2,8 @@
 // enforcement point with its development login: sign-in without typing an account id, the
 // organization settings and signing keys (a refused save shown where the user looks), an
 // application's "Protect it" page (the snippets are what `portcullis proxy-config` prints, and
-// Copy puts them on the clipboard), and the access log of real sign-ins, filtered and paged.
+// Copy puts them on the clipboard), and the access log of real sign-ins, filtered and paged,
+// with a refusal's reason.
 /// <reference lib="dom" />
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -324,6 +325,22 @@ describe('the enforcement pages in a browser', { skip }, () => {
     const note = p.locator('table tbody tr .approval');
     await note.waitFor();
     assert.equal(await note.textContent(), 'Approved by boss@example.com for 4 hours');
+  });
+
+  it("shows why a sign-in was refused beyond the policies' verdict: the access log's reason", async () => {
+    // The server evaluates no external endpoint (none configured), so the rule stays unknown and
+    // the sign-in is refused with the reason stored in access_requests.reason.
+    const partners = await s.api('POST', `${A()}/policies`, { name: 'Partners', decision: 'allow', include: [{ external_evaluation: { evaluate_url: 'https://eval.example.com/check', keys_url: 'https://eval.example.com/keys' } }] });
+    const portal = await s.api('POST', `${A()}/apps`, { type: 'self_hosted', name: 'Partner portal', domain: 'partners.example.com', policies: [{ id: partners.json.result.id, precedence: 1 }] });
+    assert.equal(portal.status, 201);
+    assert.equal(await devSignIn(s, 'ada@example.com', 'partners.example.com'), null, 'refused');
+
+    const p = await openPage(`/access-log?app_uid=${portal.json.result.id}`);
+    const row = p.locator('table tbody tr');
+    await row.first().waitFor();
+    assert.equal(await row.count(), 1);
+    assert.match((await row.textContent()) ?? '', /Refused/);
+    assert.equal(await row.locator('.refusal-reason').textContent(), 'external evaluation: not asked, turned off on this server');
   });
 
   it('made no request beyond the test server', () => {
