@@ -1,11 +1,14 @@
 // The dashboard end to end, in headless Chromium against a real server: sign in, build a
 // policy in the rule builder, test it over an imported directory, filter and explain; field
 // errors and lint warnings where they belong; compare mode; what-if; keyboard reordering of
-// an application's policies; 401 handling; a narrow window. No request may leave the server.
+// an application's policies; creating applications (an OIDC SaaS one's secret shown once, an rdp
+// one's targets, a second App Launcher refused); 401 handling; a narrow window. No request may
+// leave the server.
 /// <reference lib="dom" />
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
+import { hashSecret } from '../../src/api/auth/authenticate.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { browserUnavailable, launchBrowser, signIn, type Browser } from './browser.js';
 import { seedAccount, type Fixture } from './fixture.js';
@@ -301,6 +304,74 @@ describe('the dashboard in a browser', { skip }, () => {
     assert.equal(answer.request().method(), 'POST');
     assert.equal(answer.status(), 202);
     await p.getByRole('status').filter({ hasText: 'Sessions ended' }).waitFor();
+  });
+
+  it('creates an OIDC SaaS application and shows the client secret the server made, once, saying so', async () => {
+    const p = await openPage('/apps');
+    const form = p.locator('form.editor');
+    await form.getByLabel('Name', { exact: true }).fill('Expenses');
+    await form.getByLabel('Type').selectOption('saas');
+    assert.equal(await form.getByLabel('Sign-in protocol').inputValue(), 'oidc', 'OIDC unless the user picks otherwise');
+    await form.getByLabel('Redirect URLs').fill('https://expenses.example.com/oauth/callback\n\nhttps://expenses.example.com/alt\n');
+    await form.getByRole('button', { name: 'Create application' }).click();
+
+    const panel = p.getByRole('region', { name: 'OIDC client credentials' });
+    await panel.waitFor();
+    assert.match((await panel.textContent()) ?? '', /The client secret is shown only now\./);
+    assert.equal(await panel.evaluate((e) => e === document.activeElement), true, 'the panel has the focus');
+    const [clientId, secret] = [await panel.getByTestId('client-id').textContent(), await panel.getByTestId('client-secret').textContent()];
+    assert.match(secret ?? '', /^[0-9a-f]{64}$/);
+
+    const apps = (await s.api('GET', `/accounts/${s.accountId}/access/apps?name=Expenses&exact=true`)).json.result;
+    assert.equal(apps.length, 1);
+    const [app] = apps;
+    assert.deepEqual(app.saas_app, { auth_type: 'oidc', redirect_uris: ['https://expenses.example.com/oauth/callback', 'https://expenses.example.com/alt'], client_id: clientId });
+    // What was shown is the secret the server keeps (its hash in the record, as service tokens'), not a made-up one.
+    assert.equal((await s.store.read.getResource(s.accountId, 'app', app.id))?.secretHash, hashSecret(secret!));
+
+    // The application's page has the client id, not the secret; saving it keeps both.
+    await panel.getByRole('link', { name: 'Open Expenses' }).click();
+    await p.getByRole('heading', { name: 'Application: Expenses' }).waitFor();
+    assert.equal(await p.getByTestId('client-id').textContent(), clientId);
+    assert.ok(!(await p.content()).includes(secret!), 'the secret is not on the page');
+    await p.getByRole('button', { name: 'Save application' }).click();
+    await p.getByRole('status').filter({ hasText: 'Order saved.' }).waitFor();
+    assert.equal((await s.store.read.getResource(s.accountId, 'app', app.id))?.secretHash, hashSecret(secret!), 'the credentials kept');
+    assert.equal((await s.api('GET', `/accounts/${s.accountId}/access/apps/${app.id}`)).json.result.saas_app.client_id, clientId);
+  });
+
+  it('creates an rdp application with the target port and protocol the API requires, refusing a port that is not one at its field', async () => {
+    const p = await openPage('/apps');
+    const form = p.locator('form.editor');
+    await form.getByLabel('Name', { exact: true }).fill('Remote desktop');
+    await form.getByLabel('Type').selectOption('rdp');
+    await form.getByLabel('Domain').fill('rdp.example.com');
+    const port = form.getByLabel('Target port');
+    assert.deepEqual([await port.inputValue(), await form.getByLabel('Target protocol').inputValue()], ['3389', 'RDP'], "RDP's usual port");
+    await port.fill('desk');
+    await form.getByRole('button', { name: 'Create application' }).click();
+    await p.locator('[data-pointer="/target_criteria/0/port"][aria-invalid="true"]').waitFor();
+    await port.fill('3390');
+    await form.getByRole('button', { name: 'Create application' }).click();
+    await p.getByRole('heading', { name: 'Application: Remote desktop' }).waitFor();
+    const app = (await s.api('GET', `/accounts/${s.accountId}/access/apps/${new URL(p.url()).pathname.split('/').at(-1)}`)).json.result;
+    assert.deepEqual([app.type, app.domain, app.target_criteria], ['rdp', 'rdp.example.com', [{ port: 3390, protocol: 'RDP' }]]);
+  });
+
+  it("refuses a second App Launcher with the API's own message", async () => {
+    const first = await s.api('POST', `/accounts/${s.accountId}/access/apps`, { type: 'app_launcher', name: 'Launcher' });
+    assert.equal(first.status, 201);
+    const p = await openPage('/apps');
+    const form = p.locator('form.editor');
+    await form.getByLabel('Name', { exact: true }).fill('Another launcher');
+    await form.getByLabel('Type').selectOption('app_launcher');
+    await form.getByRole('button', { name: 'Create application' }).click();
+    const refusal = p.getByRole('alert').filter({ hasText: 'The request failed' });
+    await refusal.waitFor();
+    const message = `This account already has an App Launcher application (${first.json.result.id}); an account has one.`;
+    assert.match((await refusal.textContent()) ?? '', new RegExp(message.replace(/[().]/g, '\\$&')));
+    assert.equal(new URL(p.url()).pathname, '/apps', 'still on the form');
+    assert.equal((await s.api('GET', `/accounts/${s.accountId}/access/apps?name=Another launcher`)).json.result.length, 0);
   });
 
   it('goes back to the sign-in form with the reason when the token stops working', async () => {

@@ -13,26 +13,80 @@ import { SelectField, TextField } from '../components/fields.js';
 import { useSaveState } from '../components/save-state.js';
 import { guardLeaving, navigate } from '../router.js';
 import { ConfirmDialog } from '../components/modal.js';
+import { CopyButton } from '../components/copy-button.js';
+import { NewOidcClient, oidcClientOf, withoutClientSecret } from '../components/oidc-client.js';
 
 const APP_TYPES = ['self_hosted', 'saas', 'ssh', 'vnc', 'rdp', 'app_launcher', 'warp', 'biso', 'bookmark', 'dash_sso', 'infrastructure', 'mcp', 'mcp_portal', 'proxy_endpoint'] as const satisfies readonly AppRequest['type'][];
+
+/** How a new SaaS application signs its users in: OIDC (the server makes its client), or set up later as JSON. */
+type SaasProtocol = 'oidc' | 'later';
+
+interface NewAppDraft {
+  readonly name: string;
+  readonly type: AppRequest['type'];
+  readonly domain: string;
+  readonly saasProtocol: SaasProtocol;
+  /** OIDC redirect URLs, one a line. */
+  readonly redirectUris: string;
+  /** The targets' port and protocol, for the types that need target_criteria (rdp, infrastructure). */
+  readonly targetPort: string;
+  readonly targetProtocol: string;
+}
+
+const NO_DRAFT: NewAppDraft = { name: '', type: 'self_hosted', domain: '', saasProtocol: 'oidc', redirectUris: '', targetPort: '', targetProtocol: '' };
+
+/** The types the API refuses without target_criteria (src/schema/apps.ts TARGET_REQUIRED_TYPES), with the usual port and protocol of their targets. */
+const TARGET_DEFAULTS: Partial<Record<AppRequest['type'], { port: string; protocol: string }>> = { rdp: { port: '3389', protocol: 'RDP' }, infrastructure: { port: '22', protocol: 'SSH' } };
+
+/** The draft with another type: a type that needs targets starts with its usual port and protocol. */
+function withType(draft: NewAppDraft, type: AppRequest['type']): NewAppDraft {
+  const targets = TARGET_DEFAULTS[type];
+  return { ...draft, type, targetPort: targets?.port ?? '', targetProtocol: targets?.protocol ?? '' };
+}
+
+function newAppBody(draft: NewAppDraft): AppRequest {
+  const redirectUris = draft.redirectUris.split('\n').map((u) => u.trim()).filter((u) => u !== '');
+  const saas = draft.type === 'saas' && draft.saasProtocol === 'oidc' ? { saas_app: { auth_type: 'oidc', redirect_uris: redirectUris } } : {};
+  // A port that is not digits is sent as typed, for the API to refuse at its field.
+  const port = /^\d+$/.test(draft.targetPort.trim()) ? Number(draft.targetPort.trim()) : draft.targetPort;
+  const targets = TARGET_DEFAULTS[draft.type] !== undefined ? { target_criteria: [{ port, protocol: draft.targetProtocol }] } : {};
+  return { name: draft.name, type: draft.type, ...(draft.domain.trim() !== '' ? { domain: draft.domain.trim() } : {}), ...saas, ...targets } as AppRequest;
+}
 
 export function AppsPage() {
   const { api, refreshReferences } = useApp();
   const apps = useAsync(() => api.apps.all(), []);
-  const [draft, setDraft] = useState<{ name: string; type: AppRequest['type']; domain: string }>({ name: '', type: 'self_hosted', domain: '' });
+  const [draft, setDraft] = useState<NewAppDraft>(NO_DRAFT);
+  // The credentials an OIDC create made: the answer is the only time the server shows the secret.
+  const [madeClient, setMadeClient] = useState<{ app: App; clientId: string; clientSecret: string } | undefined>(undefined);
   const save = useSaveState();
 
   const create = async (): Promise<void> => {
-    const body = { name: draft.name, type: draft.type, ...(draft.domain.trim() !== '' ? { domain: draft.domain.trim() } : {}) };
-    const created = await save.save(() => api.apps.create(body), 'Application created.');
+    setMadeClient(undefined);
+    const created = await save.save(() => api.apps.create(newAppBody(draft)), 'Application created.');
     if (created === undefined) return;
     refreshReferences();
+    const client = oidcClientOf(created);
+    if (client?.clientSecret !== undefined) {
+      // Stay here until the secret is copied; the application's page could not show it.
+      setMadeClient({ app: created, clientId: client.clientId, clientSecret: client.clientSecret });
+      setDraft(NO_DRAFT);
+      apps.reload();
+      return;
+    }
     navigate(`/apps/${created.id}`);
   };
 
   return (
     <>
       <PageTitle>Applications</PageTitle>
+      {madeClient !== undefined && (
+        <NewOidcClient name={madeClient.app.name ?? madeClient.app.id} clientId={madeClient.clientId} clientSecret={madeClient.clientSecret}>
+          <p>
+            <Link href={`/apps/${madeClient.app.id}`}>Open {madeClient.app.name ?? 'the application'}</Link> to attach its policies.
+          </p>
+        </NewOidcClient>
+      )}
       <TableView
         what="Applications"
         error={apps.error}
@@ -60,9 +114,46 @@ export function AppsPage() {
       <EditorForm what="application" save={save} isNew onSubmit={() => void create()}>
         <div class="grid">
           <TextField label="Name" pointer="/name" value={draft.name} onInput={(v) => setDraft({ ...draft, name: v })} />
-          <SelectField label="Type" pointer="/type" value={draft.type} options={APP_TYPES.map((t) => ({ value: t, label: t }))} onChange={(v) => setDraft({ ...draft, type: v })} />
+          <SelectField label="Type" pointer="/type" value={draft.type} options={APP_TYPES.map((t) => ({ value: t, label: t }))} onChange={(v) => setDraft(withType(draft, v))} />
           <TextField label="Domain" pointer="/domain" placeholder="app.example.com" value={draft.domain} onInput={(v) => setDraft({ ...draft, domain: v })} />
         </div>
+        {TARGET_DEFAULTS[draft.type] !== undefined && (
+          <div class="grid" data-pointer="/target_criteria" tabIndex={-1}>
+            <TextField label="Target port" pointer="/target_criteria/0/port" hint="The port of the targets this application secures." value={draft.targetPort} onInput={(v) => setDraft({ ...draft, targetPort: v })} />
+            <SelectField
+              label="Target protocol"
+              pointer="/target_criteria/0/protocol"
+              value={draft.targetProtocol}
+              options={(draft.type === 'rdp' ? ['RDP'] : ['SSH', 'RDP']).map((p) => ({ value: p, label: p }))}
+              onChange={(v) => setDraft({ ...draft, targetProtocol: v })}
+            />
+          </div>
+        )}
+        {draft.type === 'saas' && (
+          <div class="grid">
+            <SelectField
+              label="Sign-in protocol"
+              pointer="/saas_app/auth_type"
+              value={draft.saasProtocol}
+              options={[
+                { value: 'oidc', label: 'OIDC: portcullis makes the client ID and secret' },
+                { value: 'later', label: 'Set up later (saas_app as JSON on its page)' },
+              ]}
+              onChange={(v) => setDraft({ ...draft, saasProtocol: v })}
+            />
+            {draft.saasProtocol === 'oidc' && (
+              <TextField
+                label="Redirect URLs"
+                pointer="/saas_app/redirect_uris"
+                multiline
+                hint="Where the SaaS application receives its users after they sign in, one URL a line."
+                placeholder="https://app.example.com/oauth/callback"
+                value={draft.redirectUris}
+                onInput={(v) => setDraft({ ...draft, redirectUris: v })}
+              />
+            )}
+          </div>
+        )}
       </EditorForm>
     </>
   );
@@ -124,6 +215,8 @@ export function AppPage({ appId }: { appId: string }) {
   const [announcement, setAnnouncement] = useState('');
   const [attach, setAttach] = useState('');
   const [revoking, setRevoking] = useState(false);
+  // The client secret of the save that made this application OIDC: that answer is the only one with it.
+  const [madeSecret, setMadeSecret] = useState<string | undefined>(undefined);
   const policies = useAsync(() => api.policies.all(), []);
   const save = useSaveState();
   // A new order not yet saved is asked about before leaving (in the app and when closing the tab).
@@ -152,7 +245,8 @@ export function AppPage({ appId }: { appId: string }) {
     const settingsChanged = JSON.stringify(settings) !== JSON.stringify(saved);
     const done = await save.save(() => api.apps.update(app.id, body), settingsChanged ? 'Application saved.' : 'Order saved.');
     if (done === undefined) return;
-    doc.set(done);
+    setMadeSecret(oidcClientOf(done)?.clientSecret);
+    doc.set(withoutClientSecret(done));
     setOrder(undefined);
     setSettings(undefined);
     refreshReferences();
@@ -170,6 +264,7 @@ export function AppPage({ appId }: { appId: string }) {
     await save.save(() => api.apps.revokeTokens(app.id), 'Sessions ended: every token issued for this application before now stops working.');
   };
 
+  const oidc = oidcClientOf(app);
   const attachable = (policies.data ?? []).filter((p) => !order.some((o) => o.id === p.id));
   const changed = order.map((p) => p.id).join() !== app.policies.map((p) => p.id).join();
   const settingsChanged = JSON.stringify(settings) !== JSON.stringify(saved);
@@ -195,8 +290,15 @@ export function AppPage({ appId }: { appId: string }) {
           onClose={() => setRevoking(false)}
         />
       )}
+      {oidc !== undefined && madeSecret !== undefined && <NewOidcClient name={app.name ?? app.id} clientId={oidc.clientId} clientSecret={madeSecret} />}
       <EditorForm what="application" save={save} isNew={false} onSubmit={() => void submit()} onDelete={() => void remove()}>
         <h2>Settings</h2>
+        {oidc !== undefined && (
+          <p class="oidc-client">
+            OIDC client ID: <code data-testid="client-id">{oidc.clientId}</code> <CopyButton text={oidc.clientId} label="Copy the client ID" />
+            <span class="hint"> The client secret was shown once, when portcullis made it; it is kept sealed.</span>
+          </p>
+        )}
         <div class="grid">
           <TextField label="Name" pointer="/name" value={settings.name} onInput={(v) => edit({ name: v })} />
           <TextField label="Domain" pointer="/domain" placeholder="app.example.com" value={settings.domain} onInput={(v) => edit({ domain: v })} />

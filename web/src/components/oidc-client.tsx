@@ -1,0 +1,51 @@
+// An OIDC SaaS application's client credentials. The server makes them (as Cloudflare does) and
+// answers the client secret only in the write that made it; afterwards it is sealed. So the
+// dashboard shows the secret from that answer, once, saying so, and the client id from then on.
+
+import type { ComponentChildren } from 'preact';
+import type { App } from '../api/operations.js';
+import { CopyButton } from './copy-button.js';
+import { useReveal } from './common.js';
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The application's OIDC client (its secret only in the answer that made it), or undefined for any other application. */
+export function oidcClientOf(app: App): { clientId: string; clientSecret?: string } | undefined {
+  const saas: unknown = app.saas_app;
+  if (app.type !== 'saas' || !isRecord(saas) || saas.auth_type !== 'oidc' || typeof saas.client_id !== 'string') return undefined;
+  return { clientId: saas.client_id, ...(typeof saas.client_secret === 'string' ? { clientSecret: saas.client_secret } : {}) };
+}
+
+/** The application without the client secret a write answered, so that it is not kept in a form (the server ignores one sent back). */
+export function withoutClientSecret(app: App): App {
+  const saas: unknown = app.saas_app;
+  if (!isRecord(saas) || !('client_secret' in saas)) return app;
+  const { client_secret: _secret, ...rest } = saas;
+  return { ...app, saas_app: rest };
+}
+
+/** The credentials a write just made: id and secret with Copy buttons, and that the secret is shown only now. */
+export function NewOidcClient({ name, clientId, clientSecret, children }: { name: string; clientId: string; clientSecret: string; children?: ComponentChildren }) {
+  // In view and focused when it appears: the one chance to copy the secret.
+  const panel = useReveal<HTMLElement>(clientSecret);
+  return (
+    <section class="banner banner-warning new-credentials" role="region" aria-label="OIDC client credentials" tabIndex={-1} ref={panel}>
+      <h2>OIDC client credentials of {name}</h2>
+      <p>
+        <strong>The client secret is shown only now.</strong> Copy it into the SaaS application's OIDC settings before you leave this page: portcullis keeps it sealed and will not show it
+        again.
+      </p>
+      <dl>
+        <dt>Client ID</dt>
+        <dd>
+          <code data-testid="client-id">{clientId}</code> <CopyButton text={clientId} label="Copy the client ID" />
+        </dd>
+        <dt>Client secret</dt>
+        <dd>
+          <code data-testid="client-secret">{clientSecret}</code> <CopyButton text={clientSecret} label="Copy the client secret" />
+        </dd>
+      </dl>
+      {children}
+    </section>
+  );
+}
