@@ -340,6 +340,21 @@ describe('the dashboard in a browser', { skip }, () => {
     assert.equal((await s.api('GET', `/accounts/${s.accountId}/access/apps/${app.id}`)).json.result.saas_app.client_id, clientId);
   });
 
+  it('shows the client secret once when a save makes an existing SaaS application OIDC, and keeps it out of the JSON field', async () => {
+    const made = await s.api('POST', `/accounts/${s.accountId}/access/apps`, { type: 'saas', name: 'Payroll' });
+    assert.equal(made.status, 201);
+    const p = await openPage(`/apps/${made.json.result.id}`);
+    const other = p.getByLabel('Other settings (JSON)');
+    const settings = JSON.parse(await other.inputValue()) as Record<string, unknown>;
+    await other.fill(JSON.stringify({ ...settings, saas_app: { auth_type: 'oidc', redirect_uris: ['https://payroll.example.com/cb'] } }));
+    await p.getByRole('button', { name: 'Save application' }).click();
+    const panel = p.getByRole('region', { name: 'OIDC client credentials' });
+    await panel.waitFor();
+    const secret = (await panel.getByTestId('client-secret').textContent())!;
+    assert.equal((await s.store.read.getResource(s.accountId, 'app', made.json.result.id))?.secretHash, hashSecret(secret));
+    assert.ok(!(await other.inputValue()).includes(secret), 'the secret is not put in the form');
+  });
+
   it('creates an rdp application with the target port and protocol the API requires, refusing a port that is not one at its field', async () => {
     const p = await openPage('/apps');
     const form = p.locator('form.editor');
