@@ -199,6 +199,20 @@ await describeEachDatabase('policy tester', (s) => {
     assert.deepEqual([...errors.keys()], ['us-pwd@example.com', 'de-mfa@example.com']);
   });
 
+  it('refuses changed=true on a test without a baseline rather than answer an empty page that reads as "nobody changed"', async () => {
+    const account = randomAccountId();
+    await importUsers(s, account, [{ email: 'ada@example.com', identity: { amr: ['pwd'] } }]);
+    const { id } = await runPolicyTest(s, account, { policies: [{ name: 'Staff', decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }] }] });
+    const refused = await s.api('GET', `/accounts/${account}/access/policy-tests/${id}/users?changed=true`);
+    assert.equal(refused.status, 400);
+    assert.equal(refused.json.success, false);
+    assert.equal(refused.json.errors[0].code, 1010);
+    assert.match(refused.json.errors[0].message, /changed filter .*without baseline_policies/);
+    // changed=false asks for nothing special and still pages every user.
+    const all = await s.api('GET', `/accounts/${account}/access/policy-tests/${id}/users?changed=false`);
+    assert.deepEqual([all.status, all.json.result.length], [200, 1]);
+  });
+
   it('compares with baseline policies: who gains and who loses access, and why', async () => {
     const account = randomAccountId();
     await importUsers(s, account, [

@@ -236,7 +236,7 @@ export const policyTestRoutes: RouteDef[] = [
     path: `${ITEM}/users`,
     operationId: 'access-policy-tests-users',
     summary: "Page through a policy test's per-user results",
-    description: 'Users in directory order (while a test runs: those processed so far). `status` filters as Cloudflare does (success = approved, fail = blocked, error); the extension `changed=true` keeps users whose status differs from the baseline.',
+    description: 'Users in directory order (while a test runs: those processed so far). `status` filters as Cloudflare does (success = approved, fail = blocked, error); the extension `changed=true` keeps users whose status differs from the baseline (a test without baseline_policies refuses it, 400).',
     tag: 'Access policy tester',
     permissions: [...READ],
     params: ID_PARAM,
@@ -253,6 +253,10 @@ export const policyTestRoutes: RouteDef[] = [
       const p = paging(query, USER_LIMITS);
       const status = query.status === undefined ? undefined : FILTER_OF_QUERY[query.status];
       const changedOnly = query.changed === true;
+      // Without a baseline no user can have changed: an empty page would read as "nobody did".
+      if (changedOnly && (test.definition as TestDefinition).baseline === undefined) {
+        throw apiError('unsupported_filter', { name: 'changed', detail: 'this test was started without baseline_policies, so there is nothing to compare with; start a test with baseline_policies to see who gains or loses access' });
+      }
       const key = filterKey(status, changedOnly);
       const done = await doneChunks(ctx.store.tests, test);
       const rows: ResultRow[] = [];
