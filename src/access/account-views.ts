@@ -65,6 +65,11 @@ export class AccountView {
   ) {}
 
   application(host: string, path: string): ResourceRecord | undefined {
+    return matchDestination(this.applicationsOn(host), host, path);
+  }
+
+  /** The account's applications with a destination on `host`, whatever its path. */
+  applicationsOn(host: string): readonly Candidate<ResourceRecord>[] {
     const key = host.toLowerCase();
     let onHost = this.onHost.get(key);
     if (onHost === undefined) {
@@ -72,7 +77,7 @@ export class AccountView {
       if (this.onHost.size >= MAX_KEPT_HOSTS) this.onHost.clear();
       this.onHost.set(key, onHost);
     }
-    return matchDestination(onHost, host, path);
+    return onHost;
   }
 
   compiled(app: ResourceRecord): Promise<CompiledApp> {

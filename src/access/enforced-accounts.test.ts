@@ -23,6 +23,12 @@ async function addApp(store: Store, account: string, host: string, createdAt = n
   );
 }
 
+/** A commit that moves no account's version: SQLite's commit stamp moves, the accounts' digest does not. */
+async function commitElsewhere(store: Store): Promise<void> {
+  const now = Date.now();
+  await store.challenges.put({ id: randomUUID(), accountId: accountId(1), kind: 'pin', email: null, ipAddress: null, body: {}, attempts: 0, createdAt: new Date(now).toISOString(), expiresAt: now + 60_000 });
+}
+
 /** Counts calls of `name` on the store's reader until `restore()`. */
 function countCalls(store: Store, name: 'accountVersions' | 'accountVersionsDigest' | 'allResources'): { readonly count: () => number; readonly restore: () => void } {
   const read = store.read as unknown as Record<string, (...args: unknown[]) => unknown>;
@@ -64,9 +70,12 @@ for (const kind of await databaseKinds()) {
       const digests = countCalls(store, 'accountVersionsDigest');
       const listing = countCalls(store, 'accountVersions');
       try {
+        // Something committed, so that SQLite's commit stamp does not spare the read altogether.
+        await commitElsewhere(store);
         const indexes = await Promise.all([accounts.get(), accounts.get(), accounts.get(), accounts.get()]);
         assert.equal(digests.count(), 1, 'one read for the four');
         assert.ok(indexes.every((index) => index === indexes[0]));
+        await commitElsewhere(store);
         await accounts.get();
         assert.equal(digests.count(), 2, 'a later turn reads again');
         assert.equal(listing.count(), 0, `no list of the ${ACCOUNTS} accounts while none moved`);
@@ -80,6 +89,53 @@ for (const kind of await databaseKinds()) {
         digests.restore();
         listing.restore();
       }
+    });
+
+    it(
+      kind.name === 'sqlite'
+        ? 'reads nothing while nothing was committed, for any endpoint (SQLite: the commit stamp stays put)'
+        : "reads only the accounts' digest while nothing was committed (PostgreSQL has no commit stamp)",
+      async () => {
+        const index = await accounts.get();
+        const digests = countCalls(store, 'accountVersionsDigest');
+        const listing = countCalls(store, 'accountVersions');
+        try {
+          for (let turn = 0; turn < 5; turn++) assert.equal(await accounts.get(), index);
+          // The digest sums every account's version: read on every sign-in page, key set and logout,
+          // it cost each of them as much as the number of accounts.
+          assert.equal(digests.count(), kind.name === 'sqlite' ? 0 : 5);
+          assert.equal(listing.count(), 0);
+          await commitElsewhere(store);
+          assert.equal(await accounts.get(), index, 'a commit that moved no account keeps the index');
+          assert.equal(digests.count(), kind.name === 'sqlite' ? 1 : 6, 'read again once something was committed');
+          await addApp(store, accountId(9), 'nine.test');
+          const moved = await accounts.get();
+          const nine = moved.application('nine.test', '/');
+          assert.equal(nine.kind === 'application' ? nine.view.accountId : nine.kind, accountId(9), 'a change shows at the next read');
+        } finally {
+          digests.restore();
+          listing.restore();
+        }
+      },
+    );
+
+    it("finds every account's applications on a host (a logout's cookies) without a pass over every account's", async () => {
+      await addApp(store, accountId(3), 'shared.test/three');
+      await addApp(store, accountId(1), 'shared.test');
+      const index = await accounts.get();
+      // What the logout used to do: read every account's applications, on every request.
+      let viewsRead = 0;
+      for (const view of index.views) {
+        const candidates = view.candidates;
+        Object.defineProperty(view, 'candidates', { get: () => (viewsRead++, candidates), configurable: true });
+      }
+      for (let i = 0; i < 3; i++) {
+        const found = index.applicationsOn('Shared.test').map((c) => `${c.value.accountId.slice(0, 8)} ${c.destinations.join(' ')}`);
+        // The oldest application holds the host (account 3's); account 1's there are listed all the same.
+        assert.deepEqual(found.sort(), [`${accountId(1).slice(0, 8)} shared.test`, `${accountId(3).slice(0, 8)} shared.test/three`]);
+        assert.deepEqual(index.applicationsOn('nobody.test'), []);
+      }
+      assert.equal(viewsRead, 0, `${viewsRead} reads of an account's applications`);
     });
 
     it('asks for no unchanged account again, however many there are', async () => {

@@ -7,7 +7,8 @@
 // (keys, login pages, identity providers' callbacks), the account whose organization's
 // auth_domain is the request's host. The index is rebuilt only when an account's version or the
 // list of accounts moves, and, where the store has a commit stamp (SQLite), reused without any
-// read while the stamp stays put (docs/enforcement.md "Sessions and caching").
+// read while the stamp stays put, by forward auth and every other endpoint alike
+// (docs/enforcement.md "Sessions and caching").
 
 import { authDomainUrl } from '../account/organization.js';
 import type { ResourceRecord, Store } from '../store/store.js';
@@ -23,12 +24,13 @@ export type ApplicationMatch =
 
 type AccountCandidate = Candidate<{ readonly view: AccountView; readonly app: ResourceRecord }>;
 
-/** Who decides a host, of several accounts' applications. */
-type Holding =
+/** Who decides a host, of several accounts' applications; `onHost`: every account's applications there. */
+type Holding = { readonly onHost: readonly AccountCandidate[] } & (
   | { readonly kind: 'none' }
   | { readonly kind: 'conflict'; readonly accountIds: readonly string[] }
   /** `candidates`: the holder's applications on the host; `others`: accounts whose applications there are passed over. */
-  | { readonly kind: 'held'; readonly view: AccountView; readonly candidates: readonly AccountCandidate[]; readonly others: readonly string[] };
+  | { readonly kind: 'held'; readonly view: AccountView; readonly candidates: readonly AccountCandidate[]; readonly others: readonly string[] }
+);
 
 /**
  * The account holding a host, of the applications on it (several accounts): the account of the
@@ -48,16 +50,17 @@ function holderOf(onHost: readonly { readonly view: AccountView; readonly app: R
 }
 
 const NONE: ApplicationMatch = Object.freeze({ kind: 'none' });
-const NO_HOLDER: Holding = Object.freeze({ kind: 'none' });
+const NO_HOLDER: Holding = Object.freeze({ kind: 'none', onHost: [] });
 
 /** Who decides `host`: the account holding it, with its applications there, and the accounts passed over. */
 function holdingOf(candidates: readonly AccountCandidate[], host: string): Holding {
   const onHost = candidatesOnHost(candidates, host);
   if (onHost.length === 0) return NO_HOLDER;
   const holder = holderOf(onHost.map((candidate) => candidate.value));
-  if ('tied' in holder) return { kind: 'conflict', accountIds: holder.tied };
+  if ('tied' in holder) return { kind: 'conflict', accountIds: holder.tied, onHost };
   return {
     kind: 'held',
+    onHost,
     view: holder.view,
     candidates: onHost.filter((candidate) => candidate.value.view === holder.view),
     others: [...new Set(onHost.filter((candidate) => candidate.value.view !== holder.view).map((candidate) => candidate.value.view.accountId))],
@@ -149,6 +152,16 @@ export class AccountIndex {
     return best === undefined ? NONE : { kind: 'application', view: best.view, app: best.app };
   }
 
+  /**
+   * Every account's applications with a destination on `host`, whatever its path (those of the
+   * accounts passed over too): found with the host's holding, not by a pass over every account's.
+   */
+  applicationsOn(host: string): readonly Candidate<ResourceRecord>[] {
+    const only = this.only;
+    if (only !== undefined) return only.applicationsOn(host);
+    return this.holding(host).onHost.map((candidate) => ({ value: candidate.value.app, destinations: candidate.destinations }));
+  }
+
   private holding(host: string): Holding {
     const key = host.toLowerCase();
     let holding = this.holdings.get(key);
@@ -225,6 +238,11 @@ export class EnforcedAccounts {
     // Taken before anything is read: any commit after this point moves the stamp, so an index
     // of what is read next is current for as long as the stamp stays this one.
     const stamp = this.store.commitStamp();
+    // Nothing committed since the index was last confirmed (SQLite): it stands without a read.
+    // The digest is a sum over every account, so reading it for each sign-in page, key set or
+    // logout cost as much as the number of accounts (docs/benchmarks.md "Many accounts").
+    const confirmed = this.lastConfirmed(now);
+    if (stamp !== undefined && confirmed !== undefined && confirmed.stamp === stamp && confirmed.index === this.index) return confirmed.index;
     // Read before the list, so that a write in between shows as a digest that moved next time.
     const digest = await this.store.read.accountVersionsDigest();
     const last = this.listed;

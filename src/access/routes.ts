@@ -425,7 +425,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const authDomainView = index.authDomainAccount(host);
     if (index.only === undefined && covering.kind === 'none' && authDomainView === undefined) return unknownHost(reply, host);
     // Every session on the host: the host-wide cookie and those of applications scoped to their paths.
-    const scoped = index.views.flatMap((view) => view.candidates.filter((c) => c.value.body.path_cookie_attribute === true).flatMap((c) => cookiePathsOnHost(c.destinations, host)));
+    const scoped = index.applicationsOn(host).filter((c) => c.value.body.path_cookie_attribute === true).flatMap((c) => cookiePathsOnHost(c.destinations, host));
     const onAuthDomain = authDomainView !== undefined && isIssuerHost(issuerOf(authDomainView.organization), host);
     const paths = [...new Set(['/', ...scoped, ...(onAuthDomain ? [LAUNCHER_PATH] : [])])];
     reply.header('set-cookie', [...paths.flatMap((path) => [COOKIE, BINDING_COOKIE].map((name) => `${name}=; Path=${path}; Max-Age=0; HttpOnly; SameSite=Lax`)), ...(onAuthDomain ? CLEAR_GLOBAL_SESSION : [])]);
