@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { withAuditActor } from '../store/audit.js';
 import { CommitOutcomeUnknown, isStoreUnavailable } from '../store/errors.js';
-import type { Store } from '../store/store.js';
+import { TOKENS_SCOPE, type Store } from '../store/store.js';
 import { TestRunner, type RunnerOptions } from '../tester/runner.js';
 import { quote, type ExternalEvaluator } from '../engine/index.js';
 import { Authenticator, type RootCredentials } from './auth/authenticate.js';
@@ -465,12 +465,16 @@ function header(request: FastifyRequest, name: string): string | undefined {
 /** How long a readiness check waits for the database. */
 const READY_CHECK_MS = 2_000;
 
-/** Whether a small read of the database is answered within `withinMs`. */
+/**
+ * Whether a small read of the database is answered within `withinMs`: one indexed row (the API
+ * tokens' version), the same however many accounts the server holds (a list of every account's
+ * version made each probe cost as much as their number).
+ */
 async function databaseAnswers(store: Store, withinMs: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), withinMs)));
   try {
-    return await Promise.race([store.read.accountVersions().then(() => true as const, () => false as const), late]);
+    return await Promise.race([store.read.accountVersion(TOKENS_SCOPE).then(() => true as const, () => false as const), late]);
   } finally {
     clearTimeout(timer);
   }
