@@ -16,10 +16,20 @@ interface SpKeyBody {
   readonly private_key_pem: string;
 }
 
+/** Accounts whose SP key SamlSpKeys keeps at once. */
+const MAX_KEPT_ACCOUNTS = 1_000;
+
 export class SamlSpKeys {
   private readonly cache = new Map<string, Promise<KeyAndCertificate>>();
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    /**
+     * Accounts whose key is kept at most, the first kept first out: a server of many accounts
+     * kept every one it ever signed a request for, for good. One pushed out is read again.
+     */
+    private readonly maxAccounts = MAX_KEPT_ACCOUNTS,
+  ) {}
 
   /** The account's SP key and certificate (made once, even when several requests ask at once). */
   get(accountId: string): Promise<KeyAndCertificate> {
@@ -27,6 +37,7 @@ export class SamlSpKeys {
     if (cached !== undefined) return cached;
     const loaded = this.load(accountId);
     this.cache.set(accountId, loaded);
+    if (this.cache.size > this.maxAccounts) this.cache.delete(this.cache.keys().next().value!);
     loaded.catch(() => this.cache.delete(accountId));
     return loaded;
   }

@@ -52,3 +52,33 @@ test('instances that find the key past its interval at once make one new key bet
     await database.drop();
   }
 });
+
+test("keeps the keys of a bounded number of accounts, the longest since read first out: a server of many accounts kept every account's for good", async () => {
+  const database = sqliteDatabase();
+  const store = await openStore(database.url, { secrets: testKeys() });
+  const read = store.read as unknown as { allResources: (...args: unknown[]) => Promise<unknown> };
+  const allResources = read.allResources;
+  const readFor: string[] = [];
+  read.allResources = (...args: unknown[]) => (readFor.push(String(args[0])), allResources.apply(store.read, args));
+  try {
+    const keys = new SigningKeys(store, 10_000, 2);
+    const [a, b, c] = ['a', 'b', 'c'].map((letter) => letter.repeat(32)) as [string, string, string];
+    const now = Date.now();
+    for (const account of [a, b]) await keys.keys(account, now);
+    readFor.length = 0;
+    await keys.keys(a, now + 1);
+    assert.deepEqual(readFor, [], 'kept: from memory');
+    await keys.keys(c, now + 2);
+    assert.equal(keys.keysNow(a, now + 3), undefined, 'a third account pushed out the one read from the store longest ago');
+    assert.notEqual(keys.keysNow(b, now + 3), undefined);
+    assert.notEqual(keys.keysNow(c, now + 3), undefined);
+    readFor.length = 0;
+    await keys.keys(a, now + 4);
+    assert.deepEqual(readFor, [a], 'read again once pushed out');
+    assert.equal(keys.keysNow(b, now + 5), undefined, 'and it pushed out the next');
+  } finally {
+    read.allResources = allResources;
+    await store.close();
+    await database.drop();
+  }
+});

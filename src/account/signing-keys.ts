@@ -72,6 +72,9 @@ async function newKeyBody(now = Date.now()): Promise<KeyBody> {
   return { kid, public_jwk: { ...publicJwk, kid }, private_jwk: privateJwk, certificate_pem: keyCertificate(kid, publicJwk, privateJwk, now) };
 }
 
+/** Accounts whose keys SigningKeys keeps at once. */
+const MAX_KEPT_ACCOUNTS = 1_000;
+
 const bodyOf = (record: ResourceRecord): KeyBody => record.body as unknown as KeyBody;
 
 export class SigningKeys {
@@ -81,6 +84,13 @@ export class SigningKeys {
     private readonly store: Store,
     /** How long keys read from the store are reused (another instance may have rotated them). */
     private readonly cacheMs = 10_000,
+    /**
+     * Accounts whose keys are kept at most, the longest since read from the store first out (an
+     * account in use is read again every cacheMs, so it is never far from the end): a server of
+     * many accounts kept every account's keys it ever used, for good. One pushed out is read
+     * again, as it would be after cacheMs anyway.
+     */
+    private readonly maxAccounts = MAX_KEPT_ACCOUNTS,
   ) {}
 
   /** Published keys, newest first (a key is made when the account has none). */
@@ -89,7 +99,10 @@ export class SigningKeys {
     if (cached !== undefined && now - cached.at < this.cacheMs) return cached.keys;
     const keys = this.load(accountId, now);
     const entry: { at: number; keys: Promise<SigningKey[]>; loaded?: SigningKey[] } = { at: now, keys };
+    // The map's order is the order of reads from the store: an account read again moves to its end.
+    this.cache.delete(accountId);
     this.cache.set(accountId, entry);
+    if (this.cache.size > this.maxAccounts) this.cache.delete(this.cache.keys().next().value!);
     keys.then((loaded) => (entry.loaded = loaded), () => this.cache.delete(accountId));
     return keys;
   }
