@@ -35,10 +35,10 @@ export function appLinks(app: ResourceRecord): PolicyLink[] {
 }
 
 /** Every policy of an application, by precedence. */
-export async function attachedPolicies(store: StoreReader, accountId: string, app: ResourceRecord): Promise<AttachedPolicy[]> {
+export async function attachedPolicies(store: StoreReader, accountId: string, app: ResourceRecord, reusableById?: ReadonlyMap<string, ResourceRecord>): Promise<AttachedPolicy[]> {
   const links = appLinks(app);
-  const reusable = await store.getResources(accountId, 'policy', links.map((l) => l.id));
-  const byId = new Map(reusable.map((r) => [r.id, r]));
+  // A page of applications reads the reusable policies they link once for all (reusableById).
+  const byId = reusableById ?? new Map((await store.getResources(accountId, 'policy', links.map((l) => l.id))).map((r) => [r.id, r]));
   const scoped = await store.allResources(accountId, 'app_policy', { parentId: app.id });
   const attached: AttachedPolicy[] = [
     ...links.flatMap((l) => {

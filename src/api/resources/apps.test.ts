@@ -53,6 +53,43 @@ await describeEachDatabase('Access applications API', (s) => {
     assert.deepEqual(one.json.result[0].brand_new_field, { x: 3 });
   });
 
+  it('answers a page of applications reading the organization and the linked reusable policies once for the page, not once per application', async () => {
+    const account = randomAccountId();
+    await s.api('PUT', `/accounts/${account}/access/organizations`, { name: 'Acme', auth_domain: 'acme.example.com', session_duration: '8h' });
+    const first = await reusable(account, 'First');
+    const second = await reusable(account, 'Second');
+    for (let i = 0; i < 6; i++) {
+      const made = await s.api('POST', `/accounts/${account}/access/apps`, { type: 'self_hosted', domain: `page${i}.example.com`, name: `Page ${i}`, policies: [{ id: first.id, precedence: 1 }, { id: second.id, precedence: 2 }] });
+      assert.equal(made.status, 201, JSON.stringify(made.json));
+    }
+    const read = s.store.read;
+    const counts = { organization: 0, policies: 0 };
+    const getResource = read.getResource.bind(read);
+    const getResources = read.getResources.bind(read);
+    read.getResource = (accountId, kind, id) => {
+      if (accountId === account && kind === 'organization') counts.organization++;
+      return getResource(accountId, kind, id);
+    };
+    read.getResources = (accountId, kind, ids) => {
+      if (accountId === account && kind === 'policy') counts.policies++;
+      return getResources(accountId, kind, ids);
+    };
+    try {
+      const listed = await s.api('GET', `/accounts/${account}/access/apps?per_page=50`);
+      assert.equal(listed.status, 200);
+      assert.equal(listed.json.result.length, 6);
+      for (const app of listed.json.result) {
+        assert.equal(app.session_duration, '8h', "the organization's session length, for an application that sets none");
+        assert.deepEqual(app.policies.map((p: { name: string; precedence: number }) => [p.name, p.precedence]), [['First', 1], ['Second', 2]]);
+      }
+    } finally {
+      read.getResource = getResource;
+      read.getResources = getResources;
+    }
+    assert.ok(counts.organization <= 1, `the organization was read ${counts.organization} times for one page`);
+    assert.ok(counts.policies <= 1, `reusable policies were read ${counts.policies} times for one page`);
+  });
+
   it('filters the list by name, domain, aud, exact and search before paging, through the SDK and raw HTTP', async () => {
     const account = randomAccountId();
     const made: { id: string; aud: string; name: string }[] = [];

@@ -24,12 +24,29 @@ export const APPS_READ = ['Access: Apps and Policies Read', 'Access: Apps and Po
 export const APPS_WRITE = ['Access: Apps and Policies Write'] as const;
 export const APP_ID_PARAM = { app_id: str({ description: 'The application id.' }) };
 
-export async function appResult(store: StoreReader, accountId: string, record: ResourceRecord): Promise<Record<string, unknown>> {
-  const attached = await attachedPolicies(store, accountId, record);
+/** What answering a page of applications reads once for all of them, not once per application. */
+interface PageReads {
+  /** The reusable policies the page's applications link, by id. */
+  readonly reusable: ReadonlyMap<string, ResourceRecord>;
+  readonly organizationDuration: () => Promise<string>;
+}
+
+export async function appResult(store: StoreReader, accountId: string, record: ResourceRecord, page?: PageReads): Promise<Record<string, unknown>> {
+  const attached = await attachedPolicies(store, accountId, record, page?.reusable);
   const type = String(record.body.type);
   // The session length in force when the application sets none: the organization's, else 24 h (as decided at the enforcement point).
-  const session = SESSION_APP_TYPES.has(type) && typeof record.body.session_duration !== 'string' ? { session_duration: await organizationSessionDuration(store, accountId) } : {};
+  const needsDuration = SESSION_APP_TYPES.has(type) && typeof record.body.session_duration !== 'string';
+  const session = needsDuration ? { session_duration: await (page?.organizationDuration() ?? organizationSessionDuration(store, accountId)) } : {};
   return { id: record.id, ...APP_DEFAULTS[type as AppType], ...session, ...withoutSecrets('app', record.body), policies: attached.map(attachedResult), ...timestamps(record) };
+}
+
+/** A page of applications as answered: the organization and the linked reusable policies read once for the page. */
+async function appResults(store: StoreReader, accountId: string, records: readonly ResourceRecord[]): Promise<Record<string, unknown>[]> {
+  const linked = [...new Set(records.flatMap((record) => appLinks(record).map((link) => link.id)))];
+  const reusable = new Map((linked.length === 0 ? [] : await store.getResources(accountId, 'policy', linked)).map((r) => [r.id, r]));
+  let duration: Promise<string> | undefined;
+  const page: PageReads = { reusable, organizationDuration: () => (duration ??= organizationSessionDuration(store, accountId)) };
+  return Promise.all(records.map((record) => appResult(store, accountId, record, page)));
 }
 
 async function organizationSessionDuration(store: StoreReader, accountId: string): Promise<string> {
@@ -200,7 +217,7 @@ export const appRoutes: RouteDef[] = [
     handler: async ({ accountId, query, ctx }) => {
       const p = paging(query);
       const page = await ctx.store.read.listResources(accountId, 'app', p, appListFilter(query));
-      const result = await Promise.all(page.items.map((r) => appResult(ctx.store.read, accountId, r)));
+      const result = await appResults(ctx.store.read, accountId, page.items);
       return { result, resultInfo: resultInfo(p, page.items.length, page.total) };
     },
   }),
