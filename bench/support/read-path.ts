@@ -2,7 +2,7 @@
 // each beside a bare fastify route answering the same bytes as a constant, all in one run, so
 // each read is a fraction of what this machine's Node.js and fastify can answer at that moment.
 // The server under test runs in its own process (SQLite in its data directory, or the
-// PostgreSQL database given), the caller is a scoped API token as a real client's would be (so
+// PostgreSQL database given, in a schema of the run's own), the caller is a scoped API token as a real client's would be (so
 // the token check and the per-token rate limit are measured: the limit is set high enough
 // never to refuse), and every request must succeed.
 //
@@ -17,6 +17,7 @@ import autocannon from 'autocannon';
 import { findPermissionGroup } from '../../src/api/auth/permissions.js';
 import { startServerProcess } from '../../test/support/server-process.js';
 import { startBareRoute } from './bare-route.js';
+import { dropSchema, freshSchema } from './fresh-schema.js';
 
 export interface ReadOptions {
   /** Where the server keeps its data: a PostgreSQL URL (`postgres://…`), else SQLite in a temporary directory. */
@@ -121,7 +122,10 @@ export async function measureReads(options: ReadOptions = {}): Promise<ReadFigur
 
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-bench-reads-'));
   // A limit that never refuses here, so that the per-token limiter runs as it would in service.
-  const server = await startServerProcess(dir, { PORTCULLIS_RATE_LIMIT: '1000000000' }, postgres ? ['--db', options.db!] : []);
+  // On PostgreSQL, a schema of the run's own: what earlier runs left in the database (accounts,
+  // policies, tests) is not in the tables this run reads.
+  const schema = postgres ? freshSchema(options.db!) : undefined;
+  const server = await startServerProcess(dir, { PORTCULLIS_RATE_LIMIT: '1000000000' }, schema !== undefined ? ['--db', schema.url] : []);
   try {
     const root = { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' };
     const policies = `${server.apiUrl}/accounts/${server.accountId}/access/policies`;
@@ -175,5 +179,6 @@ export async function measureReads(options: ReadOptions = {}): Promise<ReadFigur
   } finally {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
+    if (schema !== undefined) await dropSchema(schema.url, schema.schema).catch((err: Error) => log(`could not drop schema ${schema.schema}: ${err.message}`));
   }
 }
