@@ -97,6 +97,25 @@ export interface ExternalEvaluatorOptions {
   readonly now?: () => number;
 }
 
+/** The key that signs one evaluation's request token. */
+export interface RequestSigningKey {
+  readonly key: jose.CryptoKey | jose.KeyObject;
+  readonly kid: string;
+  readonly alg: string;
+}
+
+/**
+ * What evaluators can share whatever key signs their requests: the connection pool, the calls in
+ * flight per endpoint URL and the keys_url JWKS cache all belong to the endpoint, not to the
+ * signer. The server keeps one for every account (server/account-evaluators.ts).
+ */
+export interface ExternalEvaluationClient {
+  /** Ask the rule's endpoint about the identity, the request token signed with the key `signingKey` gives (awaited within the timeout). */
+  evaluate(rule: ExternalEvaluationRule, identity: Identity, signingKey: () => Promise<RequestSigningKey>): Promise<boolean>;
+  /** Drop idle pooled connections. The client still works afterwards. */
+  close(): void;
+}
+
 export interface PortcullisExternalEvaluator extends ExternalEvaluator {
   /** The public keys that verify request tokens, to give to endpoint authors. */
   publicJwks(): Promise<jose.JSONWebKeySet>;
@@ -130,7 +149,26 @@ interface CachedJwks {
   readonly expiresAt: number;
 }
 
+/** An evaluator that signs with one key: options.signingKey, or a key pair made now. */
 export function createExternalEvaluator(options: ExternalEvaluatorOptions = {}): PortcullisExternalEvaluator {
+  const client = createExternalEvaluationClient(options);
+  const keyPromise = prepareKey(options.signingKey);
+  keyPromise.catch(() => {}); // surfaced on use, not as an unhandled rejection
+  return {
+    evaluate: (rule, identity) => client.evaluate(rule, identity, () => keyPromise),
+
+    async publicJwks(): Promise<jose.JSONWebKeySet> {
+      const key = await keyPromise;
+      if (key.publicJwk instanceof Error) throw key.publicJwk;
+      return { keys: [{ ...key.publicJwk, kid: key.kid, alg: key.alg, use: 'sig' }] };
+    },
+
+    close: () => client.close(),
+  };
+}
+
+/** A client that signs each evaluation with the key it is given (see ExternalEvaluationClient). */
+export function createExternalEvaluationClient(options: Omit<ExternalEvaluatorOptions, 'signingKey'> = {}): ExternalEvaluationClient {
   const timeoutMs = positive(options.timeoutMs, 5000, 'timeoutMs');
   const maxResponseBytes = positive(options.maxResponseBytes, 64 * 1024, 'maxResponseBytes');
   const jwksCacheMs = nonNegative(options.jwksCacheMs, 5 * 60 * 1000, 'jwksCacheMs');
@@ -152,9 +190,6 @@ export function createExternalEvaluator(options: ExternalEvaluatorOptions = {}):
   const jwksFetches = new Map<string, Promise<CachedJwks>>();
   /** When each keys_url was last fetched (or tried), for the refetch cooldown. */
   const jwksFetchedAt = new Map<string, number>();
-
-  const keyPromise = prepareKey(options.signingKey);
-  keyPromise.catch(() => {}); // surfaced on use, not as an unhandled rejection
 
   async function request(url: string, what: string, init: { method: 'GET' | 'POST'; body?: string }, signal: AbortSignal): Promise<GuardedResponse> {
     let res: GuardedResponse;
@@ -269,11 +304,11 @@ export function createExternalEvaluator(options: ExternalEvaluatorOptions = {}):
     }
   }
 
-  async function run(rule: ExternalEvaluationRule, identity: Identity, signal: AbortSignal): Promise<boolean> {
+  async function run(rule: ExternalEvaluationRule, identity: Identity, signingKey: () => Promise<RequestSigningKey>, signal: AbortSignal): Promise<boolean> {
     const nonce = randomBytes(32).toString('base64url');
     let requestToken: string;
     try {
-      const key = await keyPromise;
+      const key = await abortable(signingKey(), signal);
       requestToken = await new jose.SignJWT({ identity: identity as unknown as jose.JWTPayload[string], nonce })
         .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
         .setIssuer(issuer)
@@ -325,7 +360,7 @@ export function createExternalEvaluator(options: ExternalEvaluatorOptions = {}):
   }
 
   return {
-    async evaluate(rule: ExternalEvaluationRule, identity: Identity): Promise<boolean> {
+    async evaluate(rule: ExternalEvaluationRule, identity: Identity, signingKey: () => Promise<RequestSigningKey>): Promise<boolean> {
       const controller = new AbortController();
       const timer = setTimeout(() => {
         controller.abort(
@@ -333,7 +368,7 @@ export function createExternalEvaluator(options: ExternalEvaluatorOptions = {}):
         );
       }, timeoutMs);
       try {
-        return await run(rule, identity, controller.signal);
+        return await run(rule, identity, signingKey, controller.signal);
       } catch (err) {
         const reason: unknown = controller.signal.reason;
         if (controller.signal.aborted && reason instanceof ExternalEvaluationError) throw reason;
@@ -343,12 +378,6 @@ export function createExternalEvaluator(options: ExternalEvaluatorOptions = {}):
         // Stops whatever is still in flight (the other request, when one of them failed).
         if (!controller.signal.aborted) controller.abort();
       }
-    },
-
-    async publicJwks(): Promise<jose.JSONWebKeySet> {
-      const key = await keyPromise;
-      if (key.publicJwk instanceof Error) throw key.publicJwk;
-      return { keys: [{ ...key.publicJwk, kid: key.kid, alg: key.alg, use: 'sig' }] };
     },
 
     close(): void {
