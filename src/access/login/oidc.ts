@@ -3,9 +3,8 @@
 // nonce, by openid-client, which also validates the ID token (signature against the provider's
 // keys, issuer, audience, expiry, nonce). docs/identity-providers.md "OpenID Connect".
 
-import { isIP } from 'node:net';
 import * as client from 'openid-client';
-import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { jwtVerify } from 'jose';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ResourceRecord } from '../../store/store.js';
 import { messagePage } from '../pages.js';
@@ -15,71 +14,10 @@ import { completeLogin, refuseLogin, resumeLogin, saveChallenge, SIGN_IN_UNFINIS
 import { bindToBrowser, browserOf } from './browser-binding.js';
 import { CALLBACK_PATH, type LoginMethod } from './method.js';
 import { OIDC_ISSUERS, oidcServer } from './oidc-issuers.js';
+import { configOf, ProviderConfigurations } from './oidc-providers.js';
 
 const CHALLENGE_KIND = 'oidc';
 const DEFAULT_SCOPES = ['openid', 'email', 'profile'];
-/** How long a discovered provider's metadata (and its key cache) is kept. */
-const CONFIGURATION_TTL_MS = 60 * 60 * 1000;
-
-type Config = Record<string, unknown>;
-const configOf = (idp: ResourceRecord): Config => (idp.body.config !== null && typeof idp.body.config === 'object' ? (idp.body.config as Config) : {});
-
-/** Plain http is only for a provider on this machine (tests, development); anything else must be https. */
-function isLoopback(url: string): boolean {
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || (isIP(host) === 4 && host.startsWith('127.')) || host === '::1';
-}
-
-/** A provider's settings as openid-client uses them, and the key set its ID tokens are checked against. */
-interface Provider {
-  readonly configuration: client.Configuration;
-  readonly keys: JWTVerifyGetKey;
-}
-
-class ProviderConfigurations {
-  private readonly cache = new Map<string, { at: number; configuration: Promise<Provider> }>();
-
-  get(idp: ResourceRecord, now: number): Promise<Provider> {
-    // Keyed by version: an edited provider is discovered again.
-    const key = `${idp.id}@${idp.updatedAt}`;
-    const cached = this.cache.get(key);
-    if (cached !== undefined && now - cached.at < CONFIGURATION_TTL_MS) return cached.configuration;
-    const configuration = this.load(idp);
-    configuration.catch(() => this.cache.delete(key));
-    for (const old of this.cache.keys()) if (old.startsWith(`${idp.id}@`)) this.cache.delete(old);
-    this.cache.set(key, { at: now, configuration });
-    return configuration;
-  }
-
-  private async load(idp: ResourceRecord): Promise<Provider> {
-    const configuration = await this.configure(idp);
-    const jwksUri = configuration.serverMetadata().jwks_uri;
-    if (jwksUri === undefined) throw new Error('the provider publishes no signing keys (jwks_uri)');
-    return { configuration, keys: createRemoteJWKSet(new URL(jwksUri)) };
-  }
-
-  private async configure(idp: ResourceRecord): Promise<client.Configuration> {
-    const config = configOf(idp);
-    const server = oidcServer(String(idp.body.type), config);
-    if ('error' in server) throw new Error(server.error);
-    const clientId = String(config.client_id);
-    const secret = typeof config.client_secret === 'string' && config.client_secret !== '' ? config.client_secret : undefined;
-    const auth = secret === undefined ? client.None() : client.ClientSecretBasic(secret);
-    const urls = [server.issuer, ...(server.endpoints === undefined ? [] : Object.values(server.endpoints))];
-    const insecure = urls.every(isLoopback);
-    if (server.endpoints === undefined) {
-      return client.discovery(new URL(server.issuer), clientId, undefined, auth, insecure ? { execute: [client.allowInsecureRequests] } : {});
-    }
-    const configuration = new client.Configuration(
-      { issuer: server.issuer, authorization_endpoint: server.endpoints.authorization, token_endpoint: server.endpoints.token, jwks_uri: server.endpoints.jwks },
-      clientId,
-      undefined,
-      auth,
-    );
-    if (insecure) client.allowInsecureRequests(configuration);
-    return configuration;
-  }
-}
 
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : typeof value === 'string' ? [value] : []);
 
