@@ -31,6 +31,8 @@ interface Endpoint {
   readonly requests: SeenRequest[];
   /** Replace the endpoint's signing key (key rotation); /keys publishes the new one. */
   rotate(): Promise<void>;
+  /** Make /keys answer 503 (down) or the keys again (up). */
+  setKeysUp(up: boolean): void;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ const ALLOWED_DOMAIN = '@allowed.example';
 async function startEndpoint(portcullisJwks: () => Promise<jose.JSONWebKeySet>): Promise<Endpoint> {
   let key = await makeKey('endpoint-1');
   let generation = 1;
+  let keysUp = true;
   const rogueSameKid = await makeKey('endpoint-1');
   const rogueOtherKid = await makeKey('rogue');
   const requests: SeenRequest[] = [];
@@ -83,7 +86,7 @@ async function startEndpoint(portcullisJwks: () => Promise<jose.JSONWebKeySet>):
     try {
       if (req.method === 'GET') {
         requests.push({ method: 'GET', path });
-        if (path === '/keys') return json(res, 200, { keys: [key.jwk] });
+        if (path === '/keys') return keysUp ? json(res, 200, { keys: [key.jwk] }) : json(res, 503, {});
         if (path === '/keys-slow') return later(3000, () => json(res, 200, { keys: [key.jwk] }));
         if (path === '/keys-not-json') return res.end('<html>nope</html>');
         if (path === '/keys-not-jwks') return json(res, 200, { hello: 'world' });
@@ -165,6 +168,9 @@ async function startEndpoint(portcullisJwks: () => Promise<jose.JSONWebKeySet>):
     requests,
     async rotate() {
       key = await makeKey(`endpoint-${++generation}`);
+    },
+    setKeysUp(up: boolean) {
+      keysUp = up;
     },
     async close() {
       for (const t of timers) clearTimeout(t);
@@ -484,6 +490,39 @@ describe('external evaluator: JWKS cache', () => {
       clock += JWKS_REFETCH_COOLDOWN_MS;
       await Promise.all(Array.from({ length: 5 }, () => rejectsWith(ev.evaluate(ruleOf(`${ep.origin}/evaluate-unknown-kid`, `${ep.origin}/keys`), alice), 'bad_signature')));
       assert.equal(keyFetches(), 3);
+    } finally {
+      ev.close();
+      await ep.close();
+    }
+  });
+
+  test('a keys_url that failed is not fetched again within the cooldown: evaluations fail at once, without asking the endpoint', async () => {
+    let clock = Date.now();
+    const ev = createExternalEvaluator({ allowlist: ['127.0.0.1'], timeoutMs: 2000, jwksCacheMs: 60 * 60_000, now: () => clock });
+    const ep = await startEndpoint(() => ev.publicJwks());
+    try {
+      const keyFetches = () => ep.requests.filter((q) => q.path === '/keys').length;
+      ep.setKeysUp(false);
+      const first = await rejectsWith(ev.evaluate(ruleOf(`${ep.origin}/evaluate`, `${ep.origin}/keys`), alice), 'http_status');
+      assert.equal(first.status, 503);
+      assert.equal(keyFetches(), 1);
+      // Within the cooldown, one after another and at once: the same failure, no fetch, and the
+      // evaluate_url is not asked (its answer could not be verified).
+      clock += JWKS_REFETCH_COOLDOWN_MS - 1;
+      const withinCooldown = ruleOf(`${ep.origin}/evaluate-within-cooldown`, `${ep.origin}/keys`);
+      const refused = [await rejectsWith(ev.evaluate(withinCooldown, alice), 'http_status')];
+      refused.push(...(await Promise.all(Array.from({ length: 3 }, () => rejectsWith(ev.evaluate(withinCooldown, alice), 'http_status')))));
+      for (const err of refused) {
+        assert.equal(err.status, 503);
+        assert.match(err.message, /\/keys answered HTTP 503\. \(the last fetch of these keys; the next is not made until 30 s after it began\)$/);
+      }
+      assert.equal(keyFetches(), 1);
+      assert.equal(ep.requests.filter((q) => q.path === '/evaluate-within-cooldown').length, 0);
+      // After the cooldown it is fetched again, and once it answers the evaluations do too.
+      ep.setKeysUp(true);
+      clock += 1;
+      assert.equal(await ev.evaluate(ruleOf(`${ep.origin}/evaluate`, `${ep.origin}/keys`), alice), true);
+      assert.equal(keyFetches(), 2);
     } finally {
       ev.close();
       await ep.close();

@@ -129,7 +129,8 @@ const ANSWER_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512',
 const JWKS_CACHE_LIMIT = 256;
 /**
  * Least time between two fetches of one keys_url made because an answer did not verify (jose's
- * createRemoteJWKSet cooldownDuration): a forged answer cannot make every call fetch the keys again.
+ * createRemoteJWKSet cooldownDuration), or because the last fetch failed: neither a forged answer
+ * nor a failing key server can make every call fetch the keys again.
  */
 export const JWKS_REFETCH_COOLDOWN_MS = 30_000;
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'priv'];
@@ -142,11 +143,19 @@ interface PreparedKey {
   readonly publicJwk: jose.JWK | Error;
 }
 
+/** The last fetch of a keys_url, begun (the refetch cooldown counts from then), and how it failed if it did. */
+interface JwksFetch {
+  readonly startedAt: number;
+  failure?: ExternalEvaluationError;
+}
+
 interface CachedJwks {
   readonly keySet: jose.LocalJWKSet;
-  /** When it was fetched (the refetch cooldown counts from there) and when it goes stale. */
+  /**
+   * When its fetch began: it goes stale jwksCacheMs later, and the refetch cooldown counts from
+   * here when lastJwksFetch has already forgotten its keys_url (over JWKS_CACHE_LIMIT other fetches).
+   */
   readonly fetchedAt: number;
-  readonly expiresAt: number;
 }
 
 /** An evaluator that signs with one key: options.signingKey, or a key pair made now. */
@@ -188,8 +197,8 @@ export function createExternalEvaluationClient(options: Omit<ExternalEvaluatorOp
   const jwksCache = new Map<string, CachedJwks>();
   /** Fetches under way, per keys_url: concurrent evaluations share one. */
   const jwksFetches = new Map<string, Promise<CachedJwks>>();
-  /** When each keys_url was last fetched (or tried), for the refetch cooldown. */
-  const jwksFetchedAt = new Map<string, number>();
+  /** The last fetch of each keys_url (a failed one included), for the refetch cooldown. */
+  const lastJwksFetch = new Map<string, JwksFetch>();
 
   async function request(url: string, what: string, init: { method: 'GET' | 'POST'; body?: string }, signal: AbortSignal): Promise<GuardedResponse> {
     let res: GuardedResponse;
@@ -242,15 +251,21 @@ export function createExternalEvaluationClient(options: Omit<ExternalEvaluatorOp
   function fetchJwks(keysUrl: string, signal: AbortSignal): Promise<CachedJwks> {
     let fetching = jwksFetches.get(keysUrl);
     if (fetching === undefined) {
-      jwksFetchedAt.delete(keysUrl);
-      jwksFetchedAt.set(keysUrl, now());
-      while (jwksFetchedAt.size > JWKS_CACHE_LIMIT) jwksFetchedAt.delete(jwksFetchedAt.keys().next().value as string);
+      const record: JwksFetch = { startedAt: now() };
+      lastJwksFetch.delete(keysUrl);
+      lastJwksFetch.set(keysUrl, record);
+      while (lastJwksFetch.size > JWKS_CACHE_LIMIT) lastJwksFetch.delete(lastJwksFetch.keys().next().value as string);
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(new ExternalEvaluationError('timeout', `Keys URL ${keysUrl} did not answer within ${timeoutMs} ms.`)), timeoutMs);
-      fetching = fetchJwksNow(keysUrl, controller.signal).finally(() => {
-        clearTimeout(timer);
-        jwksFetches.delete(keysUrl);
-      });
+      fetching = fetchJwksNow(keysUrl, controller.signal)
+        .catch((err: unknown) => {
+          record.failure = err instanceof ExternalEvaluationError ? err : new ExternalEvaluationError('network', `Keys URL ${keysUrl} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+          throw record.failure;
+        })
+        .finally(() => {
+          clearTimeout(timer);
+          jwksFetches.delete(keysUrl);
+        });
       fetching.catch(() => {}); // each joiner sees the rejection; none is left unhandled
       jwksFetches.set(keysUrl, fetching);
     }
@@ -272,7 +287,7 @@ export function createExternalEvaluationClient(options: Omit<ExternalEvaluatorOp
     } catch (err) {
       throw new ExternalEvaluationError('bad_jwks', `Keys URL ${keysUrl} did not return a JWKS: ${(err as Error).message}`, { cause: err });
     }
-    const entry: CachedJwks = { keySet, fetchedAt, expiresAt: fetchedAt + jwksCacheMs };
+    const entry: CachedJwks = { keySet, fetchedAt };
     if (jwksCacheMs > 0) {
       jwksCache.delete(keysUrl);
       jwksCache.set(keysUrl, entry);
@@ -281,12 +296,26 @@ export function createExternalEvaluationClient(options: Omit<ExternalEvaluatorOp
     return entry;
   }
 
-  /** The cached JWKS when fresh, else a fetched one. */
-  async function jwksFor(keysUrl: string, signal: AbortSignal): Promise<CachedJwks> {
+  /** The cached JWKS when fresh, else undefined (and a stale one is dropped). */
+  function freshJwks(keysUrl: string): CachedJwks | undefined {
     const cached = jwksCache.get(keysUrl);
-    if (cached !== undefined && cached.expiresAt > now()) return cached;
+    if (cached !== undefined && now() - cached.fetchedAt < jwksCacheMs) return cached;
     if (cached !== undefined) jwksCache.delete(keysUrl);
-    return fetchJwks(keysUrl, signal);
+    return undefined;
+  }
+
+  /**
+   * Throw again the failure of keys_url's last fetch while it is within the refetch cooldown: with
+   * no usable keys the evaluation fails closed at once, without fetching or asking the endpoint.
+   */
+  function refuseWithinFailureCooldown(keysUrl: string): void {
+    const last = lastJwksFetch.get(keysUrl);
+    if (last?.failure === undefined || now() - last.startedAt >= JWKS_REFETCH_COOLDOWN_MS) return;
+    const { code, status, message } = last.failure;
+    throw new ExternalEvaluationError(code, `${message} (the last fetch of these keys; the next is not made until ${JWKS_REFETCH_COOLDOWN_MS / 1000} s after it began)`, {
+      cause: last.failure,
+      ...(status !== undefined ? { status } : {}),
+    });
   }
 
   async function verifyAnswer(token: string, keySet: jose.LocalJWKSet, rule: ExternalEvaluationRule): Promise<jose.JWTPayload> {
@@ -305,6 +334,8 @@ export function createExternalEvaluationClient(options: Omit<ExternalEvaluatorOp
   }
 
   async function run(rule: ExternalEvaluationRule, identity: Identity, signingKey: () => Promise<RequestSigningKey>, signal: AbortSignal): Promise<boolean> {
+    const cached = freshJwks(rule.keysUrl);
+    if (cached === undefined) refuseWithinFailureCooldown(rule.keysUrl);
     const nonce = randomBytes(32).toString('base64url');
     let requestToken: string;
     try {
@@ -322,7 +353,7 @@ export function createExternalEvaluationClient(options: Omit<ExternalEvaluatorOp
 
     const [response, keys] = await Promise.all([
       request(rule.evaluateUrl, 'Evaluate URL', { method: 'POST', body: JSON.stringify({ token: requestToken }) }, signal),
-      jwksFor(rule.keysUrl, signal),
+      cached ?? fetchJwks(rule.keysUrl, signal),
     ]);
 
     let answerToken: unknown;
@@ -344,7 +375,7 @@ export function createExternalEvaluationClient(options: Omit<ExternalEvaluatorOp
       // The newest JWKS is used, even one another evaluation fetched meanwhile.
       // A failed fetch counts too, so a forged answer and a failing keys_url cannot either.
       if (!(err instanceof ExternalEvaluationError && err.code === 'bad_signature')) throw err;
-      const lastFetch = jwksFetchedAt.get(rule.keysUrl) ?? keys.fetchedAt;
+      const lastFetch = lastJwksFetch.get(rule.keysUrl)?.startedAt ?? keys.fetchedAt;
       const refreshed = now() - lastFetch >= JWKS_REFETCH_COOLDOWN_MS ? await fetchJwks(rule.keysUrl, signal) : (jwksCache.get(rule.keysUrl) ?? keys);
       if (refreshed === keys) throw err;
       payload = await verifyAnswer(answerToken, refreshed.keySet, rule);
