@@ -36,7 +36,7 @@ export class UsageError extends Error {}
 function reportInputError(err: InputError, json: boolean): void {
   for (const p of err.problems) process.stderr.write(formatProblem(p) + '\n');
   if (err.omitted > 0) process.stderr.write(`... and ${err.omitted.toLocaleString('en-US')} more problem${err.omitted === 1 ? '' : 's'}.\n`);
-  if (json) process.stdout.write(JSON.stringify({ problems: err.problems, omitted_problems: err.omitted }, null, 2) + '\n');
+  if (json) process.stdout.write(JSON.stringify({ problems: err.problems, omitted_problems: err.omitted, ...err.jsonFields }, null, 2) + '\n');
 }
 
 /**

@@ -77,6 +77,8 @@ export class InputError extends Error {
     problems: readonly Problem[],
     /** Problems found beyond the cap and not kept. */
     readonly omitted = 0,
+    /** More of the --json document beside the problems (an import's `refusal`). */
+    readonly jsonFields: Readonly<Record<string, unknown>> = {},
   ) {
     const sorted = sortProblems(problems);
     super(sorted.map(formatProblem).join('\n'));

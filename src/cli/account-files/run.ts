@@ -13,9 +13,11 @@ export async function withTransfer<T>(run: (transfer: Transfer) => Promise<T>): 
   } catch (err) {
     if (!(err instanceof transfer.TransferProblems)) throw err;
     // Planning problems come alone: nothing was tried. A refusal says exactly what happened to
-    // every object: written (and kept), refused, or not attempted.
-    if (err.refusedObjects !== undefined) process.stderr.write(refusalSummary(err, transfer) + '\n');
-    throw new InputError(err.problems);
+    // every object: written (and kept), refused, or not attempted; on stderr and in --json.
+    if (err.refusedObjects === undefined) throw new InputError(err.problems);
+    const summary = refusalSummary(err, transfer);
+    process.stderr.write(summary + '\n');
+    throw new InputError(err.problems, 0, { refusal: { summary, refused: err.refusedObjects, written: err.written, not_attempted: err.notWritten } });
   }
 }
 

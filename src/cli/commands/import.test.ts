@@ -320,12 +320,21 @@ describe('portcullis import', () => {
         ],
       },
     }, async (path) => {
-      const r = await run(account, [path('export.json'), '--users', example('users.ndjson')]);
+      const r = await run(account, [path('export.json'), '--users', example('users.ndjson'), '--json']);
       assert.equal(r.status, 2, r.stderr);
-      assert.match(
-        r.stderr,
-        /^The target refused 1 policy \(below\)\. Written, and kept on the target: 1 Access group, 2 policies \(3 created, 0 updated; importing again updates them by name, it does not duplicate them\)\. Not attempted: 8 users\.$/m,
-      );
+      const summary = 'The target refused 1 policy (below). Written, and kept on the target: 1 Access group, 2 policies (3 created, 0 updated; importing again updates them by name, it does not duplicate them). Not attempted: 8 users.';
+      assert.ok(r.stderr.split('\n').includes(summary), r.stderr);
+      // --json carries the same account, beside the problems.
+      const json = jsonOf<{ problems: { code: string; pointer: string }[]; refusal: { summary: string; refused: string; written: ImportJson['objects']; not_attempted: string[] } }>(r);
+      assert.deepEqual(json.problems.map((p) => [p.code, p.pointer]), [['refused', '/policies/1/include/0/group/id']]);
+      assert.equal(json.refusal.summary, summary);
+      assert.equal(json.refusal.refused, '1 policy');
+      assert.deepEqual(json.refusal.written.map((o) => [o.kind, o.name, o.action, o.source_id, typeof o.id]), [
+        ['group', 'Example staff', 'create', 'g', 'string'],
+        ['policy', 'Staff', 'create', undefined, 'string'],
+        ['policy', 'Everyone', 'create', undefined, 'string'],
+      ]);
+      assert.deepEqual(json.refusal.not_attempted, ['8 users']);
       const names: string[] = [];
       for await (const p of server.sdk().zeroTrust.access.policies.list({ account_id: account })) names.push(p.name!);
       assert.deepEqual(names.sort(), ['Everyone', 'Staff']);
@@ -336,14 +345,17 @@ describe('portcullis import', () => {
     // Refused in the first kind written: nothing is, and the message names what the import left.
     await withTempFiles({
       'export.json': {
-        groups: [{ id: 'g', name: 'CI', include: [{ linked_app_token: { app_uid: 'no-such-app' } }] }],
+        identity_providers: [{ id: 'pin', name: 'PIN', type: 'onetimepin', config: {}, scim_config: { enabled: true, seat_deprovision: true } }],
+        groups: [{ id: 'g', name: 'CI', include: [{ login_method: { id: 'pin' } }] }],
         policies: [{ name: 'Staff', decision: 'allow', include: [{ group: { id: 'g' } }] }, { name: 'All', decision: 'allow', include: [{ everyone: {} }] }],
       },
     }, async (path) => {
-      const r = await run(fresh(), [path('export.json'), '--users', example('users.ndjson')]);
+      const r = await run(fresh(), [path('export.json'), '--users', example('users.ndjson'), '--json']);
       assert.equal(r.status, 2, r.stderr);
-      assert.match(r.stderr, /^The target refused 1 Access group \(below\)\. Nothing was written\. Not attempted: 2 policies, 8 users\.$/m);
-      assert.match(r.stderr, /\/groups\/0\/include\/0\/linked_app_token\/app_uid: The target refused this Access group: .+ \[refused\]$/m);
+      assert.match(r.stderr, /^The target refused 1 identity provider \(below\)\. Nothing was written\. Not attempted: 1 Access group, 2 policies, 8 users\.$/m);
+      assert.match(r.stderr, /\/identity_providers\/0\/scim_config\/user_deprovision: The target refused this identity provider: .+ \[refused\]$/m);
+      const { refusal } = jsonOf<{ refusal: { summary: string; refused: string; written: unknown[]; not_attempted: string[] } }>(r);
+      assert.deepEqual(refusal, { summary: refusal.summary, refused: '1 identity provider', written: [], not_attempted: ['1 Access group', '2 policies', '8 users'] });
     });
   });
 
