@@ -8,7 +8,7 @@ import { calling } from './api-failures.js';
 import type { ListEntry, ObjectKind, WireObject } from './snapshot.js';
 
 /** Kinds of objects that rules name by id but import does not move: they must be on the target already. */
-export type UnmovedKind = 'service_token' | 'posture_rule';
+export type UnmovedKind = 'service_token' | 'posture_rule' | 'app';
 
 export interface Endpoint {
   /** The API base, e.g. http://127.0.0.1:8787/client/v4. */
@@ -150,10 +150,15 @@ export class AccountApi {
     });
   }
 
-  /** The ids of the account's service tokens or device posture rules (which import does not move, only names). */
+  /** The ids of the account's service tokens, device posture rules or Access applications (which import does not move, only names). */
   async unmovedIds(kind: UnmovedKind): Promise<string[]> {
     const account_id = this.endpoint.account;
-    const pages = kind === 'service_token' ? this.client.zeroTrust.access.serviceTokens.list({ account_id }) : this.client.zeroTrust.devices.posture.list({ account_id });
+    const pages =
+      kind === 'service_token'
+        ? this.client.zeroTrust.access.serviceTokens.list({ account_id })
+        : kind === 'posture_rule'
+          ? this.client.zeroTrust.devices.posture.list({ account_id })
+          : this.client.zeroTrust.access.applications.list({ account_id });
     const out: string[] = [];
     for await (const item of pages) out.push(String((item as { id?: unknown }).id));
     return out;

@@ -53,3 +53,13 @@ test('names that do not pick one object, a list type that would change, and cycl
     ['policy:P', 'duplicate_name'],
   ]);
 });
+
+test('service tokens, device posture rules and applications named but not on the target are problems, when the target was read for them', () => {
+  const snapshot: Snapshot = {
+    ...SNAPSHOT,
+    policies: [object('policy', { name: 'Linked', decision: 'non_identity', include: [{ linked_app_token: { app_uid: 'app-1' } }, { linked_app_token: { app_uid: 'app-gone' } }] })],
+  };
+  const plan = planImport(snapshot, { ...EMPTY, unmoved: { app: new Set(['app-1']) } });
+  assert.deepEqual(plan.problems.map((p) => [p.file, p.pointer, p.code]), [['policy:Linked', '/include/1/linked_app_token/app_uid', 'unknown_app']]);
+  assert.deepEqual(planImport(snapshot, EMPTY).problems, [], 'not read: left to the target');
+});

@@ -3,8 +3,8 @@
 // else created), and every reference is checked to lead somewhere. Problems stop the import
 // before its first write: a name used twice in the source or on the target (the match would
 // be a guess), a list whose type would change, an identity provider whose type would change
-// (unless asked for), a reference to nothing (service tokens and device posture rules, which
-// import does not move, included), groups in a cycle.
+// (unless asked for), a reference to nothing (service tokens, device posture rules and Access
+// applications, which import does not move, included), groups in a cycle.
 
 import type { AccountApi, UnmovedKind } from './account-api.js';
 import { orderGroups } from './group-order.js';
@@ -22,8 +22,9 @@ export interface TargetObject {
 
 export type Inventory = Readonly<Record<ObjectKind, readonly TargetObject[]>> & {
   /**
-   * The ids of the target's service tokens and device posture rules, read only when the import
-   * names some (so that a token without those permissions can import anything else).
+   * The ids of the target's service tokens, device posture rules and Access applications, read
+   * only when the import names some (so that a token without those permissions can import
+   * anything else).
    */
   readonly unmoved?: Readonly<Partial<Record<UnmovedKind, ReadonlySet<string>>>>;
 };
@@ -31,9 +32,10 @@ export type Inventory = Readonly<Record<ObjectKind, readonly TargetObject[]>> & 
 const UNMOVED_WORDS: Readonly<Record<UnmovedKind, { list: string; one: string; code: string }>> = {
   service_token: { list: 'service tokens', one: 'service token', code: 'unknown_service_token' },
   posture_rule: { list: 'device posture rules', one: 'device posture rule', code: 'unknown_posture_rule' },
+  app: { list: 'Access applications', one: 'Access application', code: 'unknown_app' },
 };
 
-const isUnmoved = (kind: string): kind is UnmovedKind => kind === 'service_token' || kind === 'posture_rule';
+const isUnmoved = (kind: string): kind is UnmovedKind => Object.hasOwn(UNMOVED_WORDS, kind);
 
 /** The kinds of unmoved objects the groups and policies of `snapshot` name. */
 function unmovedNamed(snapshot: Snapshot): Set<UnmovedKind> {
@@ -63,7 +65,7 @@ const LIST_WORDS: Readonly<Record<ObjectKind, string>> = {
 
 /**
  * The target's objects of every kind, by id, name and (lists, IdPs) type; with `snapshot`, also the
- * ids of the service tokens and device posture rules it names.
+ * ids of the service tokens, device posture rules and Access applications it names.
  */
 export async function readInventory(api: AccountApi, snapshot?: Snapshot): Promise<Inventory> {
   const read = async (kind: ObjectKind): Promise<TargetObject[]> => {

@@ -269,19 +269,21 @@ describe('portcullis import', () => {
     });
   });
 
-  test('service tokens and device posture rules the target lacks stop the import, --dry-run included, before its first write', async () => {
+  test('service tokens, device posture rules and applications the target lacks stop the import, --dry-run included, before its first write', async () => {
     const account = fresh();
-    const files = (token: string, rule: string) => ({
+    const files = (token: string, rule: string, app: string) => ({
       'export.json': {
         lists: [{ id: 'l', name: 'Office', type: 'IP', items: ['192.0.2.1'] }],
         groups: [{ id: 'g', name: 'CI', include: [{ service_token: { token_id: token } }] }],
         policies: [
           { name: 'Managed devices', decision: 'allow', include: [{ everyone: {} }], require: [{ device_posture: { integration_uid: rule } }] },
           { name: 'CI', decision: 'non_identity', include: [{ group: { id: 'g' } }] },
+          // Import does not move applications either: the one named must be on the target.
+          { name: 'Linked', decision: 'non_identity', include: [{ linked_app_token: { app_uid: app } }] },
         ],
       },
     });
-    await withTempFiles(files('no-such-token', 'no-such-rule'), async (path) => {
+    await withTempFiles(files('no-such-token', 'no-such-rule', 'no-such-app'), async (path) => {
       for (const extra of [['--dry-run'], []]) {
         const r = await run(account, [path('export.json'), '--json', ...extra]);
         assert.equal(r.status, 2, r.stderr);
@@ -289,21 +291,24 @@ describe('portcullis import', () => {
         assert.deepEqual(json.problems.map((p) => [p.code, p.pointer]), [
           ['unknown_service_token', '/groups/0/include/0/service_token/token_id'],
           ['unknown_posture_rule', '/policies/0/require/0/device_posture/integration_uid'],
+          ['unknown_app', '/policies/2/include/0/linked_app_token/app_uid'],
         ]);
         assert.match(json.problems[0].message, /^The service token "no-such-token" is not on the target, which would refuse this Access group; import does not move service tokens: create it there and name its id\.$/);
         assert.match(json.problems[1].message, /^The device posture rule "no-such-rule" is not on the target, which would refuse this policy;/);
+        assert.match(json.problems[2].message, /^The Access application "no-such-app" is not on the target, which would refuse this policy; import does not move Access applications: create it there and name its id\.$/);
       }
       assert.deepEqual((await server.api('GET', `/accounts/${account}/gateway/lists`)).json.result, [], 'nothing written');
     });
     const token = await server.api('POST', `/accounts/${account}/access/service_tokens`, { name: 'CI' });
     const rule = await server.api('POST', `/accounts/${account}/devices/posture`, { name: 'Gateway', type: 'gateway' });
-    assert.ok(token.status < 300 && rule.status < 300, JSON.stringify([token.json, rule.json]));
-    await withTempFiles(files(token.json.result.id, rule.json.result.id), async (path) => {
+    const app = await server.api('POST', `/accounts/${account}/access/apps`, { name: 'MCP', type: 'self_hosted', domain: 'mcp.example.com' });
+    assert.ok(token.status < 300 && rule.status < 300 && app.status < 300, JSON.stringify([token.json, rule.json, app.json]));
+    await withTempFiles(files(token.json.result.id, rule.json.result.id, app.json.result.id), async (path) => {
       const dry = await run(account, [path('export.json'), '--dry-run']);
       assert.equal(dry.status, 0, dry.stderr);
       const r = await run(account, [path('export.json'), '--json']);
       assert.equal(r.status, 0, r.stderr);
-      assert.deepEqual(jsonOf<ImportJson>(r).policies, { created: 2, updated: 0 });
+      assert.deepEqual(jsonOf<ImportJson>(r).policies, { created: 3, updated: 0 });
     });
   });
 
