@@ -341,6 +341,19 @@ describe('the enforcement pages in a browser', { skip }, () => {
     assert.equal(await row.count(), 1);
     assert.match((await row.textContent()) ?? '', /Refused/);
     assert.equal(await row.locator('.refusal-reason').textContent(), 'external evaluation: not asked, turned off on this server');
+
+    // The whole log (other sign-ins around it) at the dashboard's usual 1280px: the table fits, Ray
+    // IDs included, and the reason is a labelled line that wraps at a readable width, not a word a line.
+    const all = await openPage('/access-log');
+    await all.locator('table tbody tr').first().waitFor();
+    assert.equal(all.viewportSize()?.width, 1280);
+    const overflow = await all.locator('.table-wrap').evaluate((wrap) => wrap.scrollWidth - wrap.clientWidth);
+    assert.ok(overflow <= 0, `the access log table is ${overflow}px wider than its frame`);
+    const reason = all.locator('table tbody tr', { hasText: 'Partner portal' }).locator('.refusal-reason');
+    assert.equal(await reason.evaluate((r) => r.parentElement?.textContent), 'Reason: external evaluation: not asked, turned off on this server');
+    // The reason is inline text: one client rectangle per line it takes.
+    const lines = await reason.evaluate((r) => r.getClientRects().length);
+    assert.ok(lines <= 2, `the reason wraps over ${lines} lines`);
   });
 
   it('made no request beyond the test server', () => {

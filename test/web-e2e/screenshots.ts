@@ -1,5 +1,7 @@
 // `npm run screenshots`: the dashboard's main pages at 1280×800, on a seeded test server, into
 // docs/screenshots/ (shown in the README). Needs Debian's chromium, like the browser tests.
+// `npm run screenshots -- access-log policies` writes only those (every step still runs, as later
+// pages build on earlier ones), so a change to one page does not rewrite the other pictures.
 
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,8 +12,13 @@ import { devSignIn, seedAccount } from './fixture.js';
 import { buildEngineersPolicy, ruleAt, runTest, showUsers } from './steps.js';
 
 const OUT = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+/** The pictures asked for by name; none named: all of them. */
+const ONLY: ReadonlySet<string> = new Set(process.argv.slice(2));
+const shot = new Set<string>();
 
 async function shoot(page: Page, name: string): Promise<void> {
+  shot.add(name);
+  if (ONLY.size > 0 && !ONLY.has(name)) return;
   // Let the caret and focus rings settle where the step left them.
   await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => done(undefined))));
   await page.screenshot({ path: `${OUT}${name}.png` });
@@ -89,6 +96,8 @@ async function main(): Promise<void> {
     await page.getByRole('link', { name: 'Policies' }).click();
     await page.getByRole('cell').first().waitFor();
     await shoot(page, 'policies-narrow');
+    const unknown = [...ONLY].filter((name) => !shot.has(name));
+    if (unknown.length > 0) throw new Error(`no screenshot named ${unknown.join(', ')}; the names are ${[...shot].join(', ')}`);
   } finally {
     await browser.close();
     await server.close();

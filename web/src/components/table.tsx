@@ -22,6 +22,7 @@ export function TableView<T>({
   empty,
   sortKeys = [],
   serverSort,
+  className,
 }: {
   /** What the rows are, plural: "Access groups". */
   what: string;
@@ -35,6 +36,8 @@ export function TableView<T>({
   sortKeys?: readonly (SortKey<T> | undefined)[];
   /** The one column the server orders the rows by (every page, not just this one), and how to reverse it. */
   serverSort?: { readonly column: number; readonly descending: boolean; reverse(): void };
+  /** A class for the table's frame, for a page's own column styles. */
+  className?: string;
 }) {
   const [localSort, setSort] = useState<{ column: number; descending: boolean } | undefined>(undefined);
   const sort = serverSort ?? localSort;
@@ -47,7 +50,7 @@ export function TableView<T>({
   return (
     <>
       <ErrorBanner error={error} title={`The ${what.toLowerCase()} could not be reloaded`} />
-      <div class="table-wrap">
+      <div class={className === undefined ? 'table-wrap' : `table-wrap ${className}`}>
         <table>
           <caption class="visually-hidden">{what}</caption>
           <thead>
