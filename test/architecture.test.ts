@@ -155,7 +155,7 @@ test('the engine loads no test support: fixtures and generators live under test/
  * Modules outside the engine that the dashboard (web/) bundles: each is pure, importing nothing,
  * so the browser runs the very code the server and the CLI run and no Node module comes along.
  */
-export const DASHBOARD_SHARED: readonly string[] = ['src/access/proxy-config.ts', 'src/schema/auth-domain.ts', 'src/schema/saml-headers.ts'];
+export const DASHBOARD_SHARED: readonly string[] = ['src/access/proxy-config.ts', 'src/schema/auth-domain.ts', 'src/schema/saml-headers.ts', 'src/schema/session-app-types.ts'];
 
 test('the dashboard imports from src/ only the engine and the pure modules listed for it', () => {
   const web = sources(join(ROOT, 'web/src')).concat(

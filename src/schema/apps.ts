@@ -44,8 +44,8 @@ export const APP_DEFAULTS: Readonly<Partial<Record<AppType, Readonly<Record<stri
   biso: LAUNCHER_LIKE_DEFAULTS,
 };
 
-/** Types with a session of their own, whose session_duration is answered when left out. */
-export const SESSION_APP_TYPES: ReadonlySet<string> = new Set(['self_hosted', 'ssh', 'vnc', 'rdp', 'app_launcher', 'warp', 'biso']);
+// Types with a session of their own, in a module of its own for the dashboard to bundle.
+export { SESSION_APP_TYPES } from './session-app-types.js';
 
 /**
  * Types whose `domain`, `destinations` and `self_hosted_domains` name hosts Access protects.

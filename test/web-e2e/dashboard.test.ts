@@ -295,6 +295,38 @@ describe('the dashboard in a browser', { skip }, () => {
     assert.equal((await s.api('GET', `/accounts/${s.accountId}/access/apps/${fixture.appId}`)).json.result.session_duration, '8h', 'nothing saved');
   });
 
+  it('offers "Protect it" only for the types that protect a host, and Session duration only where a session has one', async () => {
+    const A = `/accounts/${s.accountId}/access/apps`;
+    const bookmark = await s.api('POST', A, { type: 'bookmark', name: 'Handbook', domain: 'handbook.example.com', session_duration: '2h' });
+    const saas = await s.api('POST', A, { type: 'saas', name: 'Timesheets' });
+    const mcp = await s.api('POST', A, { type: 'mcp', name: 'Tools', domain: 'tools.example.com' });
+    assert.deepEqual([bookmark.status, saas.status, mcp.status], [201, 201, 201]);
+    const p = await openPage('/apps');
+    await p.getByRole('link', { name: 'Handbook', exact: true }).waitFor();
+    const protectLinks = (await p.getByRole('link', { name: /^Protect it: / }).evaluateAll((links) => links.map((a) => a.getAttribute('aria-label')))).sort();
+    assert.ok(protectLinks.includes('Protect it: Wiki') && protectLinks.includes('Protect it: Tools'), `self_hosted and mcp protect hosts: ${protectLinks.join(', ')}`);
+    assert.ok(!protectLinks.includes('Protect it: Handbook') && !protectLinks.includes('Protect it: Timesheets'), `a bookmark and a SaaS application protect none: ${protectLinks.join(', ')}`);
+
+    // A bookmark's page: neither the link nor the field; a session_duration it was given anyway stays in the JSON, kept by a save.
+    await p.getByRole('link', { name: 'Handbook', exact: true }).click();
+    await p.getByRole('heading', { name: 'Application: Handbook' }).waitFor();
+    assert.equal(await p.getByRole('link', { name: /Protect it/ }).count(), 0);
+    assert.equal(await p.getByLabel('Session duration').count(), 0);
+    assert.equal(JSON.parse(await p.getByLabel('Other settings (JSON)').inputValue()).session_duration, '2h');
+    await p.getByLabel('Name', { exact: true }).fill('Employee handbook');
+    await p.getByRole('button', { name: 'Save application' }).click();
+    await p.getByRole('status').filter({ hasText: 'Application saved.' }).waitFor();
+    assert.equal((await s.api('GET', `${A}/${bookmark.json.result.id}`)).json.result.session_duration, '2h');
+
+    for (const [id, name] of [[saas.json.result.id, 'Timesheets'], [mcp.json.result.id, 'Tools']] as const) {
+      await p.goto(`${s.baseUrl}/apps/${id}`);
+      await p.getByRole('heading', { name: `Application: ${name}` }).waitFor();
+      const hosts = name === 'Tools';
+      assert.equal(await p.getByRole('link', { name: 'Protect it: proxy configuration' }).count(), hosts ? 1 : 0, `${name}: Protect it`);
+      assert.equal(await p.getByLabel('Session duration').count(), hosts ? 1 : 0, `${name}: Session duration`);
+    }
+  });
+
   it("ends every session of an application from its page, after asking", async () => {
     const p = await openPage(`/apps/${fixture.appId}`);
     await p.getByRole('button', { name: 'End all sessions' }).click();

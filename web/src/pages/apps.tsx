@@ -15,6 +15,8 @@ import { guardLeaving, navigate } from '../router.js';
 import { ConfirmDialog } from '../components/modal.js';
 import { CopyButton } from '../components/copy-button.js';
 import { NewOidcClient, oidcClientOf, withoutClientSecret } from '../components/oidc-client.js';
+import { PROXIED_APP_TYPES } from '../../../src/access/proxy-config.js';
+import { SESSION_APP_TYPES } from '../../../src/schema/session-app-types.js';
 
 const APP_TYPES = ['self_hosted', 'saas', 'ssh', 'vnc', 'rdp', 'app_launcher', 'warp', 'biso', 'bookmark', 'dash_sso', 'infrastructure', 'mcp', 'mcp_portal', 'proxy_endpoint'] as const satisfies readonly AppRequest['type'][];
 
@@ -34,6 +36,16 @@ interface NewAppDraft {
 }
 
 const NO_DRAFT: NewAppDraft = { name: '', type: 'self_hosted', domain: '', saasProtocol: 'oidc', redirectUris: '', targetPort: '', targetProtocol: '' };
+
+/** Whether an application of `type` protects hosts, so that a proxy configuration ("Protect it") means something. */
+const protectsHosts = (type: string): boolean => PROXIED_APP_TYPES.includes(type);
+
+/**
+ * Whether an application of `type` has a session whose length it sets: the types the API answers
+ * a session_duration for, and those whose sign-ins the enforcement point gives a token of that
+ * length (the host types, mcp among them). Not a SaaS application, a bookmark, ...
+ */
+const hasSessionDuration = (type: string): boolean => SESSION_APP_TYPES.has(type) || protectsHosts(type);
 
 /** The types the API refuses without target_criteria (src/schema/apps.ts TARGET_REQUIRED_TYPES), with the usual port and protocol of their targets. */
 const TARGET_DEFAULTS: Partial<Record<AppRequest['type'], { port: string; protocol: string }>> = { rdp: { port: '3389', protocol: 'RDP' }, infrastructure: { port: '22', protocol: 'SSH' } };
@@ -103,9 +115,11 @@ export function AppsPage() {
             <td>{a.domain}</td>
             <td class="number">{a.policies.length}</td>
             <td>
-              <Link href={`/apps/${a.id}/protect`} aria-label={`Protect it: ${a.name ?? a.id}`}>
-                Protect it
-              </Link>
+              {protectsHosts(a.type) && (
+                <Link href={`/apps/${a.id}/protect`} aria-label={`Protect it: ${a.name ?? a.id}`}>
+                  Protect it
+                </Link>
+              )}
             </td>
           </tr>
         )}
@@ -176,10 +190,20 @@ interface SettingsDraft {
   readonly other: string;
 }
 
-/** The application's settings as the form shows them (what the server adds, and its policies, left out). */
+/**
+ * The application's settings as the form shows them (what the server adds, and its policies, left
+ * out). A type without a Session duration field keeps a session_duration it was given in the JSON.
+ */
 function settingsOf(app: App): SettingsDraft {
-  const { id: _id, aud: _aud, created_at: _c, updated_at: _u, policies: _p, type: _t, name, domain, session_duration, ...other } = app as App & Record<string, unknown>;
-  return { name: typeof name === 'string' ? name : '', domain: typeof domain === 'string' ? domain : '', session_duration: typeof session_duration === 'string' ? session_duration : '', other: JSON.stringify(other, null, 2) };
+  const { id: _id, aud: _aud, created_at: _c, updated_at: _u, policies: _p, type: _t, name, domain, ...rest } = app as App & Record<string, unknown>;
+  const { session_duration, ...other } = rest;
+  const field = hasSessionDuration(app.type);
+  return {
+    name: typeof name === 'string' ? name : '',
+    domain: typeof domain === 'string' ? domain : '',
+    session_duration: field && typeof session_duration === 'string' ? session_duration : '',
+    other: JSON.stringify(field ? other : rest, null, 2),
+  };
 }
 
 /** The PUT body: the settings and the policies in their order; undefined, with why, when the JSON is not an object. */
@@ -275,7 +299,12 @@ export function AppPage({ appId }: { appId: string }) {
       <PageTitle>Application: {app.name ?? app.id}</PageTitle>
       <p>
         <Link href="/apps">Back to applications</Link> · {app.type}
-        {app.domain !== undefined && ` · ${app.domain}`} · <Link href={`/apps/${app.id}/protect`}>Protect it: proxy configuration</Link> ·{' '}
+        {app.domain !== undefined && ` · ${app.domain}`} ·{' '}
+        {protectsHosts(app.type) && (
+          <>
+            <Link href={`/apps/${app.id}/protect`}>Protect it: proxy configuration</Link> ·{' '}
+          </>
+        )}
         <Link href={`/access-log?app_uid=${encodeURIComponent(app.id)}`}>Access log</Link> ·{' '}
         <button type="button" class="link-button" onClick={() => setRevoking(true)}>
           End all sessions
@@ -302,7 +331,9 @@ export function AppPage({ appId }: { appId: string }) {
         <div class="grid">
           <TextField label="Name" pointer="/name" value={settings.name} onInput={(v) => edit({ name: v })} />
           <TextField label="Domain" pointer="/domain" placeholder="app.example.com" value={settings.domain} onInput={(v) => edit({ domain: v })} />
-          <TextField label="Session duration" pointer="/session_duration" hint="How long a sign-in to this application lasts, e.g. 30m, 24h." value={settings.session_duration} onInput={(v) => edit({ session_duration: v })} />
+          {hasSessionDuration(app.type) && (
+            <TextField label="Session duration" pointer="/session_duration" hint="How long a sign-in to this application lasts, e.g. 30m, 24h." value={settings.session_duration} onInput={(v) => edit({ session_duration: v })} />
+          )}
         </div>
         <TextField
           label="Other settings (JSON)"
