@@ -327,6 +327,19 @@ describe('the dashboard in a browser', { skip }, () => {
     }
   });
 
+  it('says there is nothing to save when an application is saved unchanged, and sends nothing', async () => {
+    const p = await openPage(`/apps/${fixture.appId}`);
+    await p.getByRole('heading', { name: 'Application: Wiki' }).waitFor();
+    const writes: string[] = [];
+    p.on('request', (r) => {
+      if (r.method() !== 'GET') writes.push(`${r.method()} ${new URL(r.url()).pathname}`);
+    });
+    await p.getByRole('button', { name: 'Save application' }).click();
+    await p.getByRole('status').filter({ hasText: 'Nothing to save' }).waitFor();
+    assert.equal(await p.getByRole('status').filter({ hasText: 'saved.' }).count(), 0, 'no save is confirmed');
+    assert.deepEqual(writes, []);
+  });
+
   it("ends every session of an application from its page, after asking", async () => {
     const p = await openPage(`/apps/${fixture.appId}`);
     await p.getByRole('button', { name: 'End all sessions' }).click();
@@ -366,8 +379,9 @@ describe('the dashboard in a browser', { skip }, () => {
     await p.getByRole('heading', { name: 'Application: Expenses' }).waitFor();
     assert.equal(await p.getByTestId('client-id').textContent(), clientId);
     assert.ok(!(await p.content()).includes(secret!), 'the secret is not on the page');
+    await p.getByLabel('Name', { exact: true }).fill('Expense reports');
     await p.getByRole('button', { name: 'Save application' }).click();
-    await p.getByRole('status').filter({ hasText: 'Order saved.' }).waitFor();
+    await p.getByRole('status').filter({ hasText: 'Application saved.' }).waitFor();
     assert.equal((await s.store.read.getResource(s.accountId, 'app', app.id))?.secretHash, hashSecret(secret!), 'the credentials kept');
     assert.equal((await s.api('GET', `/accounts/${s.accountId}/access/apps/${app.id}`)).json.result.saas_app.client_id, clientId);
   });

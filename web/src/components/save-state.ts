@@ -16,6 +16,8 @@ export interface SaveState {
   save<T>(run: () => Promise<ApiAnswer<T>>, done: string): Promise<T | undefined>;
   /** Report the client-side check of the edited document (used after a failed attempt). */
   recheck(issues: readonly { pointer: string; message: string }[]): void;
+  /** Nothing was sent, as nothing changed: say so (`message`) where a save would be confirmed. */
+  unchanged(message: string): void;
   /** Refuse to send: the dashboard itself found these problems (JSON that does not parse). */
   refuse(issues: readonly { pointer: string; message: string }[]): void;
   reset(): void;
@@ -63,6 +65,12 @@ export function useSaveState(): SaveState {
         return;
       }
       setNotes(issues.map((i) => ({ pointer: i.pointer, message: i.message, severity: 'error' })));
+    },
+    unchanged(message) {
+      setNotes([]);
+      setError(undefined);
+      setAttempted(false);
+      setSaved(message);
     },
     refuse(issues) {
       setAttempted(true);

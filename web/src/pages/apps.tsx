@@ -253,6 +253,8 @@ export function AppPage({ appId }: { appId: string }) {
   const saved = settingsOf(app);
   const settings = editedSettings ?? saved;
   const edit = (change: Partial<SettingsDraft>): void => setSettings({ ...settings, ...change });
+  const changed = order.map((p) => p.id).join() !== app.policies.map((p) => p.id).join();
+  const settingsChanged = JSON.stringify(settings) !== JSON.stringify(saved);
 
   const move = (from: number, to: number): void => {
     if (to < 0 || to >= order.length || from === to) return;
@@ -263,10 +265,15 @@ export function AppPage({ appId }: { appId: string }) {
   };
 
   const submit = async (): Promise<void> => {
+    if (!settingsChanged && !changed) {
+      // Nothing to send: a confirmation would claim a save that did not happen.
+      setSettingsProblem(undefined);
+      save.unchanged('Nothing to save: no setting and no policy position has changed.');
+      return;
+    }
     const { body, problem } = appBody(app, settings, order);
     setSettingsProblem(problem);
     if (body === undefined) return;
-    const settingsChanged = JSON.stringify(settings) !== JSON.stringify(saved);
     const done = await save.save(() => api.apps.update(app.id, body), settingsChanged ? 'Application saved.' : 'Order saved.');
     if (done === undefined) return;
     setMadeSecret(oidcClientOf(done)?.clientSecret);
@@ -290,8 +297,6 @@ export function AppPage({ appId }: { appId: string }) {
 
   const oidc = oidcClientOf(app);
   const attachable = (policies.data ?? []).filter((p) => !order.some((o) => o.id === p.id));
-  const changed = order.map((p) => p.id).join() !== app.policies.map((p) => p.id).join();
-  const settingsChanged = JSON.stringify(settings) !== JSON.stringify(saved);
   unsaved.current = () =>
     changed ? `The new order of ${app.name ?? 'this application'}'s policies is not saved. Leave without saving it?` : settingsChanged ? `The changed settings of ${app.name ?? 'this application'} are not saved. Leave without saving them?` : undefined;
   return (
