@@ -419,7 +419,7 @@ describe('the dashboard in a browser', { skip }, () => {
     assert.deepEqual([app.type, app.domain, app.target_criteria], ['rdp', 'rdp.example.com', [{ port: 3390, protocol: 'RDP' }]]);
   });
 
-  it("refuses a second App Launcher with the API's own message", async () => {
+  it("refuses a second App Launcher with the API's own message and a link to the one there is", async () => {
     const first = await s.api('POST', `/accounts/${s.accountId}/access/apps`, { type: 'app_launcher', name: 'Launcher' });
     assert.equal(first.status, 201);
     const p = await openPage('/apps');
@@ -433,6 +433,14 @@ describe('the dashboard in a browser', { skip }, () => {
     assert.match((await refusal.textContent()) ?? '', new RegExp(message.replace(/[().]/g, '\\$&')));
     assert.equal(new URL(p.url()).pathname, '/apps', 'still on the form');
     assert.equal((await s.api('GET', `/accounts/${s.accountId}/access/apps?name=Another launcher`)).json.result.length, 0);
+
+    // The refusal names the existing launcher: the dashboard links to its page, where it is changed.
+    await refusal.getByRole('link', { name: 'Open the existing App Launcher' }).click();
+    await p.getByRole('heading', { name: 'Application: Launcher' }).waitFor();
+    assert.equal(new URL(p.url()).pathname, `/apps/${first.json.result.id}`);
+    // The launcher protects no host but has a session of its own.
+    assert.equal(await p.getByRole('link', { name: /Protect it/ }).count(), 0);
+    assert.equal(await p.getByLabel('Session duration').count(), 1);
   });
 
   it('goes back to the sign-in form with the reason when the token stops working', async () => {

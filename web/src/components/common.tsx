@@ -58,7 +58,8 @@ export function useReveal<T extends HTMLElement>(what: string | undefined) {
   return element;
 }
 
-export function ErrorBanner({ error, title = 'Something went wrong' }: { error: unknown; title?: string }) {
+/** `children`: what the user can do about this error, shown after it (a link to the resource it names). */
+export function ErrorBanner({ error, title = 'Something went wrong', children }: { error: unknown; title?: string; children?: ComponentChildren }) {
   const shown = error === undefined || error === null ? undefined : `${title}: ${describeError(error)}`;
   const banner = useReveal<HTMLDivElement>(shown);
   if (shown === undefined) return null;
@@ -66,6 +67,7 @@ export function ErrorBanner({ error, title = 'Something went wrong' }: { error: 
     <div class="banner banner-error" role="alert" tabIndex={-1} ref={banner}>
       <strong>{title}: </strong>
       {describeError(error)}
+      {children !== undefined && children !== null && children !== false && <> {children}</>}
     </div>
   );
 }

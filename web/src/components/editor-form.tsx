@@ -22,6 +22,7 @@ export function EditorForm({
   onSubmit,
   onDelete,
   actions,
+  errorHelp,
   children,
 }: {
   /** "policy", "Access group", ... */
@@ -33,6 +34,8 @@ export function EditorForm({
   onSubmit: () => void;
   onDelete?: () => void;
   actions?: ComponentChildren;
+  /** What the user can do about a failed request, shown after its message (undefined: nothing). */
+  errorHelp?: (error: unknown) => ComponentChildren;
   children: ComponentChildren;
 }) {
   const [confirming, setConfirming] = useState(false);
@@ -52,7 +55,9 @@ export function EditorForm({
       >
         <NotesSummary notes={errors} title={`The ${what} was not saved: ${plural(errors.length, 'problem')}`} />
         <NotesSummary notes={warnings} title={`Saved with ${plural(warnings.length, 'warning')}`} />
-        <ErrorBanner error={save.error} title="The request failed" />
+        <ErrorBanner error={save.error} title="The request failed">
+          {save.error !== undefined ? errorHelp?.(save.error) : undefined}
+        </ErrorBanner>
         <p class="status" role="status">
           {save.saved}
         </p>

@@ -15,6 +15,7 @@ import { guardLeaving, navigate } from '../router.js';
 import { ConfirmDialog } from '../components/modal.js';
 import { CopyButton } from '../components/copy-button.js';
 import { NewOidcClient, oidcClientOf, withoutClientSecret } from '../components/oidc-client.js';
+import { ApiFailure } from '../api/client.js';
 import { PROXIED_APP_TYPES } from '../../../src/access/proxy-config.js';
 import { SESSION_APP_TYPES } from '../../../src/schema/session-app-types.js';
 
@@ -63,6 +64,23 @@ function newAppBody(draft: NewAppDraft): AppRequest {
   const port = /^\d+$/.test(draft.targetPort.trim()) ? Number(draft.targetPort.trim()) : draft.targetPort;
   const targets = TARGET_DEFAULTS[draft.type] !== undefined ? { target_criteria: [{ port, protocol: draft.targetProtocol }] } : {};
   return { name: draft.name, type: draft.type, ...(draft.domain.trim() !== '' ? { domain: draft.domain.trim() } : {}), ...saas, ...targets } as AppRequest;
+}
+
+/** The API's already_exists (docs/errors.md). */
+const ALREADY_EXISTS = 1202;
+
+/**
+ * The id of the App Launcher a create was refused for (the account has one already), from the
+ * API's 409 already_exists: its message names the launcher's path for a PUT (src/api/resources/
+ * apps.ts), the one place the id travels. Undefined for any other failure.
+ */
+function existingLauncherId(error: unknown): string | undefined {
+  if (!(error instanceof ApiFailure) || error.status !== 409) return undefined;
+  for (const e of error.errors) {
+    const id = e.code === ALREADY_EXISTS && /App Launcher/.test(e.message) ? /\/access\/apps\/([0-9A-Za-z-]+)/.exec(e.message)?.[1] : undefined;
+    if (id !== undefined) return id;
+  }
+  return undefined;
 }
 
 export function AppsPage() {
@@ -125,7 +143,16 @@ export function AppsPage() {
         )}
       />
       <h2>Add an application</h2>
-      <EditorForm what="application" save={save} isNew onSubmit={() => void create()}>
+      <EditorForm
+        what="application"
+        save={save}
+        isNew
+        onSubmit={() => void create()}
+        errorHelp={(error) => {
+          const launcher = existingLauncherId(error);
+          return launcher === undefined ? undefined : <Link href={`/apps/${launcher}`}>Open the existing App Launcher</Link>;
+        }}
+      >
         <div class="grid">
           <TextField label="Name" pointer="/name" value={draft.name} onInput={(v) => setDraft({ ...draft, name: v })} />
           <SelectField label="Type" pointer="/type" value={draft.type} options={APP_TYPES.map((t) => ({ value: t, label: t }))} onChange={(v) => setDraft(withType(draft, v))} />
