@@ -153,6 +153,17 @@ export class AccountIndex {
   }
 
   /**
+   * The account that decides `host` (with one account: that one, on any host); undefined when no
+   * account's application is on it or accounts hold it since the same instant.
+   */
+  holderOf(host: string): AccountView | undefined {
+    const only = this.only;
+    if (only !== undefined) return only;
+    const holding = this.holding(host);
+    return holding.kind === 'held' ? holding.view : undefined;
+  }
+
+  /**
    * Every account's applications with a destination on `host`, whatever its path (those of the
    * accounts passed over too): found with the host's holding, not by a pass over every account's.
    */

@@ -307,8 +307,11 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
    * session is set in advance (preset-hosts.ts), with the same token and the same way home, else
    * home (the page first asked for).
    */
-  function afterSession(app: ResourceRecord, host: string, token: string, home: URL): string {
-    const next = nextPresetHost(presetHosts(destinationsOf(app)), host, home.host);
+  function afterSession(index: AccountIndex, view: AccountView, app: ResourceRecord, host: string, token: string, home: URL): string {
+    // Only hosts the application's account holds: another account's host is not its to set a
+    // session on (its users' own session there would be replaced), nor to send its token to.
+    const hosts = presetHosts(destinationsOf(app)).filter((preset) => index.holderOf(preset) === view);
+    const next = nextPresetHost(hosts, host, home.host);
     if (next === undefined) return home.toString();
     return `${home.protocol}//${next}${home.port === '' ? '' : `:${home.port}`}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(home.toString())}`;
   }
@@ -329,15 +332,17 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
       return undefined;
     }
     if (home.protocol !== `${original.proto}:` || bareHost(home.host) === bareHost(original.host)) return undefined;
-    for (const view of index.views) {
-      const onHost = candidatesOnHost(view.candidates, original.host).find((c) => auds.includes(c.value.body.aud));
-      if (onHost === undefined) continue;
-      // Home must be another host of the same application, and this host one whose session it presets.
-      const here = presetHosts(onHost.destinations).includes(bareHost(original.host));
-      const homeIsTheApps = candidatesOnHost([onHost], home.host).length > 0;
-      return here && homeIsTheApps ? { view, app: onHost.value, home } : undefined;
-    }
-    return undefined;
+    // The account that holds this host, as for any request to it (enforced-accounts.ts): an
+    // application of another account naming the host takes no session on it. Home is a host
+    // the same account holds, as the host a sign-in starts on always is.
+    const view = index.holderOf(original.host);
+    if (view === undefined || index.holderOf(home.host) !== view) return undefined;
+    const onHost = view.applicationsOn(original.host).find((c) => auds.includes(c.value.body.aud));
+    if (onHost === undefined) return undefined;
+    // Home must be another host of the same application, and this host one whose session it presets.
+    const here = presetHosts(onHost.destinations).includes(bareHost(original.host));
+    const homeIsTheApps = candidatesOnHost([onHost], home.host).length > 0;
+    return here && homeIsTheApps ? { view, app: onHost.value, home } : undefined;
   }
 
   // On the application's host (through the proxy): keep the token a login issued as the cookie.
@@ -352,7 +357,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
       if (claims === undefined || claims.exp === undefined) return reply.code(400).type('text/html').send(messagePage('Bad request', 'This sign-in link is invalid or has expired: sign in again.'));
       const paths = step.app.body.path_cookie_attribute === true ? [...new Set(cookiePathsOnHost(destinationsOf(step.app), original.host))] : ['/'];
       reply.header('set-cookie', await sessionCookies(step.view, step.app, query.token!, { ...claims, exp: claims.exp }, secure, paths.length > 0 ? paths : ['/']));
-      return reply.redirect(afterSession(step.app, original.host, query.token!, step.home), 302);
+      return reply.redirect(afterSession(index, step.view, step.app, original.host, query.token!, step.home), 302);
     }
     const target = sameHostUrl(query.redirect_url, original.host, original.proto);
     const found = target === undefined ? undefined : (launcherAt(index, original.host, target.pathname) ?? applicationAt(request, index, original.host, target.pathname));
@@ -367,7 +372,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const launcher = found.app.body.type === 'app_launcher';
     const cookiePath = launcher ? LAUNCHER_PATH : found.app.body.path_cookie_attribute === true ? (coveringCookiePath(destinationsOf(found.app), original.host, target.pathname) ?? '/') : '/';
     reply.header('set-cookie', await sessionCookies(found.view, found.app, query.token, { ...claims, exp: claims.exp }, secure, [cookiePath]));
-    return reply.redirect(launcher ? target.toString() : afterSession(found.app, original.host, query.token, target), 302);
+    return reply.redirect(launcher ? target.toString() : afterSession(index, found.view, found.app, original.host, query.token, target), 302);
   });
 
   // On the application's host: who the cookie says is logged in, in Cloudflare's shape.

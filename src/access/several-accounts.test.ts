@@ -233,6 +233,27 @@ for (const kind of await databaseKinds()) {
       assert.equal((await authorize('uncovered.test', '/')).status, 403);
     });
 
+    it("sets no session in advance on a host another account holds: an application naming it does not take it", async () => {
+      const { a, b } = accounts;
+      const policy = await s.api('POST', `/accounts/${a.id}/access/policies`, { name: 'Held', decision: 'allow', include: [{ everyone: {} }] });
+      const held = await s.api('POST', `/accounts/${a.id}/access/apps`, { type: 'self_hosted', name: 'Held', domain: 'held-a.test', policies: [{ id: policy.json.result.id, precedence: 1 }] });
+      assert.equal(held.status, 201, JSON.stringify(held.json));
+      // b's application, made later, names b's own host and the host a holds.
+      const bPolicy = await s.api('POST', `/accounts/${b.id}/access/policies`, { name: 'Pair', decision: 'allow', include: [{ everyone: {} }] });
+      const pair = await s.api('POST', `/accounts/${b.id}/access/apps`, { type: 'self_hosted', name: 'Pair', domain: 'pair-b.test', destinations: [{ type: 'public', uri: 'pair-b.test' }, { type: 'public', uri: 'held-a.test' }], policies: [{ id: bPolicy.json.result.id, precedence: 1 }] });
+      assert.equal(pair.status, 201, JSON.stringify(pair.json));
+      const token = await userAppToken({ aud: pair.json.result.aud, issuer: `https://${b.authDomain}`, lifetimeSeconds: 600, userId: b.adaId, email: 'ada@example.com' }, await s.accessKeys!.current(b.id));
+      const authorized = (host: string, home: string) => send(host, `/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(home)}`);
+      // A sign-in to b's application on its own host goes straight home: a's host is not b's to set.
+      const signedIn = await authorized('pair-b.test', 'https://pair-b.test/page');
+      assert.equal(signedIn.status, 302, signedIn.text);
+      assert.equal(signedIn.headers.get('location'), 'https://pair-b.test/page');
+      // A link made with b's token for a's host sets nothing there (it would replace the session of a's users).
+      const crafted = await authorized('held-a.test', 'https://pair-b.test/page');
+      assert.equal(crafted.status, 400, crafted.text);
+      assert.deepEqual(crafted.headers.getSetCookie(), []);
+    });
+
     it('answers repeated decisions for either account from memory (SQLite) or with one read of the accounts each (PostgreSQL)', async () => {
       const tokens = [await signIn(accounts.a), await signIn(accounts.b)];
       for (const [i, account] of [accounts.a, accounts.b].entries()) assert.equal((await authorize(appHost(account), '/', tokens[i])).status, 200);
