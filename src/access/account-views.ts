@@ -27,6 +27,22 @@ const MAX_USERS = 50_000;
  */
 export const MAX_KEPT_HOSTS = 10_000;
 
+/** Something worked out for a host on its first request and kept, for up to MAX_KEPT_HOSTS hosts (then all forgotten at once). */
+export class HostMemo<T> {
+  private readonly byHost = new Map<string, T>();
+
+  get(host: string, workOut: () => T): T {
+    const key = host.toLowerCase();
+    let value = this.byHost.get(key);
+    if (value === undefined) {
+      value = workOut();
+      if (this.byHost.size >= MAX_KEPT_HOSTS) this.byHost.clear();
+      this.byHost.set(key, value);
+    }
+    return value;
+  }
+}
+
 export interface CompiledApp {
   readonly policies: readonly Policy[];
   readonly compiled: CompiledPolicySet;
@@ -48,7 +64,7 @@ export class AccountView {
   private readonly compiledApps = new Map<string, Loading<CompiledApp>>();
   private readonly users = new Map<string, Loading<UserRecord | undefined>>();
   /** Each host's applications, worked out on its first request: a decision then tests only those, however many the account has. */
-  private readonly onHost = new Map<string, readonly Candidate<ResourceRecord>[]>();
+  private readonly onHost = new HostMemo<readonly Candidate<ResourceRecord>[]>();
 
   constructor(
     private readonly store: Store,
@@ -70,14 +86,7 @@ export class AccountView {
 
   /** The account's applications with a destination on `host`, whatever its path. */
   applicationsOn(host: string): readonly Candidate<ResourceRecord>[] {
-    const key = host.toLowerCase();
-    let onHost = this.onHost.get(key);
-    if (onHost === undefined) {
-      onHost = candidatesOnHost(this.candidates, host);
-      if (this.onHost.size >= MAX_KEPT_HOSTS) this.onHost.clear();
-      this.onHost.set(key, onHost);
-    }
-    return onHost;
+    return this.onHost.get(host, () => candidatesOnHost(this.candidates, host));
   }
 
   compiled(app: ResourceRecord): Promise<CompiledApp> {

@@ -114,14 +114,16 @@ export function normalizedRequestPath(raw: string): string {
   return withoutDotSegments(path.replace(/\\/g, '/').replace(/\/{2,}/g, '/'));
 }
 
+/** A host as destinations are compared with it: lower case, without port or trailing dot. */
+export const normalizedHost = (host: string): string => host.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
+
 /**
  * The host and path as destinations are compared with them: lower case, no port, no trailing
  * dot. The path keeps a trailing slash: `/docs/` is below /docs for `example.com/docs/*`, which
  * does not cover `/docs` (a destination without `*` covers both alike).
  */
 function normalized(host: string, path: string): { readonly host: string; readonly path: string } {
-  const requestHost = host.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
-  return { host: requestHost, path: normalizedRequestPath(path).toLowerCase() };
+  return { host: normalizedHost(host), path: normalizedRequestPath(path).toLowerCase() };
 }
 
 /**

@@ -13,7 +13,7 @@
 import { authDomainUrl } from '../account/organization.js';
 import type { ResourceRecord, Store } from '../store/store.js';
 import { bestMatches, candidatesOnHost, type Candidate } from './app-match.js';
-import { MAX_AGE_MS, MAX_KEPT_HOSTS, type AccountView, type AccountViews } from './account-views.js';
+import { HostMemo, MAX_AGE_MS, type AccountView, type AccountViews } from './account-views.js';
 import { ProblemLog } from './problem-log.js';
 
 export type ApplicationMatch =
@@ -96,7 +96,7 @@ export class AccountIndex {
    * every account's applications on every request made each decision cost as much as the
    * number of accounts (docs/benchmarks.md, "Many accounts").
    */
-  private readonly holdings = new Map<string, Holding>();
+  private readonly holdings = new HostMemo<Holding>();
   private readonly exactHosts = new Map<string, AccountView | null>();
   private readonly hostnames = new Map<string, AccountView | null>();
   /** Auth domain hosts that several accounts name: neither answers there. */
@@ -174,14 +174,7 @@ export class AccountIndex {
   }
 
   private holding(host: string): Holding {
-    const key = host.toLowerCase();
-    let holding = this.holdings.get(key);
-    if (holding === undefined) {
-      holding = holdingOf(this.candidates, host);
-      if (this.holdings.size >= MAX_KEPT_HOSTS) this.holdings.clear();
-      this.holdings.set(key, holding);
-    }
-    return holding;
+    return this.holdings.get(host, () => holdingOf(this.candidates, host));
   }
 
   /** The account whose auth domain `host` is (with one account: that one, on any host). */

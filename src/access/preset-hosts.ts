@@ -5,13 +5,10 @@
 // would be meant is unknown) and so is any application of more than five: their other hosts get a
 // session when the browser first reaches them, through the global session.
 
-import { parseDestination } from './app-match.js';
+import { normalizedHost, parseDestination } from './app-match.js';
 
 /** Cloudflare sets sessions in advance only for applications of this many domains or fewer. */
 export const MAX_PRESET_DOMAINS = 5;
-
-/** A host as destinations name it: lower case, without port or trailing dot. */
-export const bareHost = (host: string): string => host.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
 
 /**
  * The hosts an application's session is set on in advance: the host names of its destinations
@@ -24,7 +21,7 @@ export function presetHosts(destinations: readonly string[]): string[] {
   const hosts: string[] = [];
   for (const text of distinct) {
     if (parseDestination(text) === undefined) continue;
-    const host = bareHost(text.replace(/^https?:\/\//, '').split('/')[0]!);
+    const host = normalizedHost(text.replace(/^https?:\/\//, '').split('/')[0]!);
     if (!host.includes('*') && !hosts.includes(host)) hosts.push(host);
   }
   return hosts;
@@ -37,8 +34,8 @@ export function presetHosts(destinations: readonly string[]): string[] {
  * the series always ends.
  */
 export function nextPresetHost(hosts: readonly string[], current: string, home: string): string | undefined {
-  const rest = hosts.filter((host) => host !== bareHost(home));
-  if (bareHost(current) === bareHost(home)) return rest[0];
-  const at = rest.indexOf(bareHost(current));
+  const rest = hosts.filter((host) => host !== normalizedHost(home));
+  if (normalizedHost(current) === normalizedHost(home)) return rest[0];
+  const at = rest.indexOf(normalizedHost(current));
   return at < 0 ? undefined : rest[at + 1];
 }

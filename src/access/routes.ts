@@ -17,8 +17,8 @@ import { decide, decideFromMemory, denyMessage, denyUrl, type Decision, type For
 import { messagePage, signInRequiredPage } from './pages.js';
 import { authDomainUrl, issuedBefore, sessionsRevokedAt, type OrganizationBody } from '../account/organization.js';
 import { AccountViews, destinationsOf, type AccountView } from './account-views.js';
-import { candidatesOnHost, coveringCookiePath, cookiePathsOnHost } from './app-match.js';
-import { bareHost, nextPresetHost, presetHosts } from './preset-hosts.js';
+import { candidatesOnHost, coveringCookiePath, cookiePathsOnHost, normalizedHost } from './app-match.js';
+import { nextPresetHost, presetHosts } from './preset-hosts.js';
 import { EnforcedAccounts, type AccountIndex } from './enforced-accounts.js';
 import type { LoginContext } from './login/flow.js';
 import { CommitStampCheck } from './commit-stamp-check.js';
@@ -331,7 +331,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     } catch {
       return undefined;
     }
-    if (home.protocol !== `${original.proto}:` || bareHost(home.host) === bareHost(original.host)) return undefined;
+    if (home.protocol !== `${original.proto}:` || normalizedHost(home.host) === normalizedHost(original.host)) return undefined;
     // The account that holds this host, as for any request to it (enforced-accounts.ts): an
     // application of another account naming the host takes no session on it. Home is a host
     // the same account holds, as the host a sign-in starts on always is.
@@ -340,7 +340,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const onHost = view.applicationsOn(original.host).find((c) => auds.includes(c.value.body.aud));
     if (onHost === undefined) return undefined;
     // Home must be another host of the same application, and this host one whose session it presets.
-    const here = presetHosts(onHost.destinations).includes(bareHost(original.host));
+    const here = presetHosts(onHost.destinations).includes(normalizedHost(original.host));
     const homeIsTheApps = candidatesOnHost([onHost], home.host).length > 0;
     return here && homeIsTheApps ? { view, app: onHost.value, home } : undefined;
   }
