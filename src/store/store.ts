@@ -279,7 +279,7 @@ export interface AuditFilter {
 export interface StoreReader {
   getResource(accountId: string, kind: ResourceKind, id: string): Promise<ResourceRecord | undefined>;
   getResources(accountId: string, kind: ResourceKind, ids: readonly string[]): Promise<ResourceRecord[]>;
-  /** A page in creation order. */
+  /** A page in creation order; its rows and its total are read together (one snapshot). */
   listResources(accountId: string, kind: ResourceKind, page: PageRequest, filter?: ResourceFilter): Promise<PageOf<ResourceRecord>>;
   /** Every resource of a kind (for evaluation: groups, lists, ...), in creation order. */
   allResources(accountId: string, kind: ResourceKind, filter?: ResourceFilter): Promise<ResourceRecord[]>;
