@@ -55,6 +55,8 @@ describe('the dashboard for keyboard and screen-reader users', { skip }, () => {
 
   it('keeps the focus on "Save policy" through a save pressed from the keyboard', () =>
     onPage(`/policies/${fixture.employeesPolicyId}`, async (page) => {
+      // A change to save: an unchanged policy is not sent, and says so without the busy button.
+      await page.getByLabel('Name', { exact: true }).fill('Employees (saved from the keyboard)');
       const button = page.getByRole('button', { name: 'Save policy' });
       await pressWithKeyboard(button);
       await page.getByRole('status').filter({ hasText: 'Policy saved.' }).waitFor();

@@ -1,6 +1,7 @@
 // The dashboard keeps the user's work and tells the truth about what it could not read, in
 // headless Chromium against a real server: every editor asks before unsaved changes are left
-// (in-app and on tab close) and stops asking once they are saved; a token without some read
+// (in-app and on tab close) and stops asking once they are saved; a save with nothing changed
+// sends nothing and says so (policies, groups, identity providers); a token without some read
 // permissions still fills the pickers it can read, and says so only where it matters; a rate
 // limited load of the pickers is tried again; a token that stops working mid-edit asks to sign
 // in again over the page, keeping the edit; the access log's order is the server's.
@@ -126,6 +127,36 @@ describe('the dashboard keeps unsaved work and reads what the token allows', { s
     await p.getByRole('heading', { name: 'Lists', level: 1 }).waitFor();
     assert.equal(questions.length, 1);
     answer = 'dismiss';
+  });
+
+  it('says there is nothing to save when a policy, group or identity provider is saved unchanged, sends nothing, and saves a real change', async () => {
+    const editors: { open: string; edit?: string; heading: RegExp; what: string; save: string; saved: string; id: string }[] = [
+      { open: `/policies/${fixture.employeesPolicyId}`, heading: /^Edit policy/, what: 'policy', save: 'Save policy', saved: 'Policy saved.', id: fixture.employeesPolicyId },
+      { open: `/groups/${fixture.groupId}`, heading: /^Edit group/, what: 'group', save: 'Save group', saved: 'Group saved.', id: fixture.groupId },
+      { open: '/identity-providers', edit: 'Edit Okta', heading: /^Edit Okta/, what: 'identity provider', save: 'Save identity provider', saved: 'Identity provider saved.', id: fixture.idpId },
+    ];
+    for (const editor of editors) {
+      const p = await openPage(editor.open);
+      if (editor.edit !== undefined) await p.getByRole('button', { name: editor.edit }).click();
+      await p.getByRole('heading', { name: editor.heading }).waitFor();
+      const name = p.getByLabel('Name', { exact: true });
+      for (let tries = 0; tries < 50 && (await name.inputValue()) === ''; tries++) await p.waitForTimeout(100);
+      const writes: string[] = [];
+      p.on('request', (r) => {
+        if (r.method() !== 'GET') writes.push(`${r.method()} ${new URL(r.url()).pathname}`);
+      });
+
+      await p.getByRole('button', { name: editor.save }).click();
+      await p.getByRole('status').filter({ hasText: `Nothing to save: the ${editor.what} has not changed.` }).waitFor();
+      assert.equal(await p.getByRole('status').filter({ hasText: 'saved.' }).count(), 0, `${editor.what}: no save is confirmed`);
+      assert.deepEqual(writes, [], `${editor.what}: nothing was sent`);
+
+      await name.fill(`${await name.inputValue()} (renamed)`);
+      await p.getByRole('button', { name: editor.save }).click();
+      await p.getByRole('status').filter({ hasText: editor.saved }).waitFor();
+      assert.equal(writes.length, 1, `${editor.what}: one write (${writes.join(', ')})`);
+      assert.match(writes[0]!, new RegExp(`^PUT /client/v4/accounts/${s.accountId}/.*/${editor.id}$`), editor.what);
+    }
   });
 
   it("asks before the browser's Back leaves an editor with unsaved changes, and stays when told to", async () => {

@@ -10,6 +10,8 @@ export interface EditedDocument<T> {
   readonly error: unknown;
   /** Whether the value differs from the version last loaded or saved. */
   readonly dirty: boolean;
+  /** The version last loaded or saved (a new document: the blank it began as); undefined when not known (edits kept from before). */
+  readonly savedValue: T | undefined;
   set(value: T): void;
   /** The server now holds `value` (a save answered it): it is the new unedited version. */
   saved(value: T): void;
@@ -21,21 +23,22 @@ export interface EditedDocument<T> {
  */
 export function useDocument<T>(id: string | undefined, initial: T | undefined, load: (id: string) => Promise<T>, initialUnsaved = false): EditedDocument<T> {
   const [value, set] = useState<T | undefined>(initial);
-  // The saved version as JSON: what "unchanged" compares with (undefined: not known, so unsaved).
-  const [baseline, setBaseline] = useState<string | undefined>(() => (initial !== undefined && !initialUnsaved ? JSON.stringify(initial) : undefined));
+  // The saved version: what "unchanged" compares with (undefined: not known, so unsaved).
+  const [baseline, setBaseline] = useState<T | undefined>(() => (initial !== undefined && !initialUnsaved ? initial : undefined));
   const [error, setError] = useState<unknown>(undefined);
   useEffect(() => {
     if (initial !== undefined || id === undefined) return;
     load(id).then((loaded) => {
-      setBaseline(JSON.stringify(loaded));
+      setBaseline(loaded);
       set(loaded);
     }, (err: unknown) => setError(err));
   }, [id]);
   const saved = (next: T): void => {
-    setBaseline(JSON.stringify(next));
+    setBaseline(next);
     set(next);
   };
-  return { value, error, dirty: value !== undefined && JSON.stringify(value) !== baseline, set, saved };
+  const dirty = value !== undefined && (baseline === undefined || JSON.stringify(value) !== JSON.stringify(baseline));
+  return { value, error, dirty, savedValue: baseline, set, saved };
 }
 
 /**

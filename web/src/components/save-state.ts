@@ -7,6 +7,12 @@ import { useState } from 'preact/hooks';
 import { ApiFailure, type ApiAnswer } from '../api/client.js';
 import { notesFrom, type Note } from './notes.js';
 
+/**
+ * Whether two request bodies are the same: both built by the same function from the form (what
+ * was loaded, and what is edited), so equal JSON means a save would send nothing new.
+ */
+export const sameRequest = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
 export interface SaveState {
   readonly notes: readonly Note[];
   readonly error: unknown;

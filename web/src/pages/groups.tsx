@@ -10,7 +10,7 @@ import { TableView } from '../components/table.js';
 import { EditorForm } from '../components/editor-form.js';
 import { CheckboxField, TextField } from '../components/fields.js';
 import { resourceActions } from '../components/resource-actions.js';
-import { useSaveState } from '../components/save-state.js';
+import { sameRequest, useSaveState } from '../components/save-state.js';
 import { groupDraftFromWire, groupToWire, newGroupDraft, type GroupDraft } from '../rules/model.js';
 import { RuleBuilder } from '../rules/rule-builder.js';
 
@@ -68,7 +68,14 @@ export function GroupEditorPage({ groupId }: { groupId: string | undefined }) {
 
   const actions = resourceActions(save, api.groups, 'Group', '/groups', refreshReferences);
   const submit = async (): Promise<void> => {
-    const result = await actions.save(draft.id, groupToWire(draft));
+    const body = groupToWire(draft);
+    if (draft.id !== undefined && doc.savedValue !== undefined && sameRequest(body, groupToWire(doc.savedValue))) {
+      // Nothing to send: a confirmation would claim a save that did not happen.
+      doc.saved(draft);
+      save.unchanged('Nothing to save: the group has not changed.');
+      return;
+    }
+    const result = await actions.save(draft.id, body);
     if (result !== undefined) doc.saved(groupDraftFromWire(result));
   };
 

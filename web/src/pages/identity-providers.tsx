@@ -15,7 +15,7 @@ import { EditorForm } from '../components/editor-form.js';
 import { CheckboxField, Section, SelectField, TextField } from '../components/fields.js';
 import { FieldNotes, fieldId, notesId, useNotes } from '../components/notes.js';
 import { resourceActions } from '../components/resource-actions.js';
-import { useSaveState } from '../components/save-state.js';
+import { sameRequest, useSaveState } from '../components/save-state.js';
 
 type IdpType = IdentityProvider['type'];
 const IDP_TYPES = Object.keys(IDENTITY_PROVIDER_FIELDS) as IdpType[];
@@ -291,6 +291,12 @@ export function IdentityProvidersPage() {
     const { body, issues } = requestOf(draft, stored);
     if (body === undefined) {
       save.refuse(issues);
+      return;
+    }
+    if (draft.id !== undefined && stored !== undefined && sameRequest(body, requestOf(draftOf(stored), stored).body)) {
+      // Nothing to send (a secret typed in is a change): a confirmation would claim a save that did not happen.
+      setOpened(JSON.stringify(draft));
+      save.unchanged('Nothing to save: the identity provider has not changed.');
       return;
     }
     const saved = await actions.save(draft.id, body);

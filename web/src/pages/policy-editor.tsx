@@ -10,7 +10,7 @@ import { Pending, useDocument } from '../components/document.js';
 import { EditorForm } from '../components/editor-form.js';
 import { RadioGroup, TextField } from '../components/fields.js';
 import { resourceActions } from '../components/resource-actions.js';
-import { useSaveState } from '../components/save-state.js';
+import { sameRequest, useSaveState } from '../components/save-state.js';
 import { navigate } from '../router.js';
 import { newPolicyDraft, policyDraftFromWire, policyToWire, type PolicyDraft } from '../rules/model.js';
 import { PolicySettings } from '../rules/policy-settings.js';
@@ -44,7 +44,17 @@ export function PolicyEditorPage({ policyId }: { policyId: string | undefined })
   // A saved or deleted policy is no longer a draft for the tester.
   const actions = resourceActions(save, api.policies, 'Policy', '/policies', () => setDraft(undefined));
   const submit = async (): Promise<void> => {
-    const result = await actions.save(draft.id, policyToWire(draft));
+    const body = policyToWire(draft);
+    // Edits kept from the tester have no loaded version here to compare with: those are sent.
+    if (draft.id !== undefined && doc.savedValue !== undefined && sameRequest(body, policyToWire(doc.savedValue))) {
+      // Nothing to send: a confirmation would claim a save that did not happen. What the form
+      // holds is what the server holds, so it is no draft for the tester and no unsaved work.
+      doc.saved(draft);
+      setDraft(undefined);
+      save.unchanged('Nothing to save: the policy has not changed.');
+      return;
+    }
+    const result = await actions.save(draft.id, body);
     if (result !== undefined) doc.saved(policyDraftFromWire(result));
   };
 
