@@ -420,9 +420,11 @@ describe('the dashboard in a browser', { skip }, () => {
   });
 
   it("refuses a second App Launcher with the API's own message and a link to the one there is", async () => {
+    const p = await openPage('/apps');
+    await p.getByRole('link', { name: 'Wiki', exact: true }).waitFor();
+    // Made after the page listed the applications: the link is found in the list read again.
     const first = await s.api('POST', `/accounts/${s.accountId}/access/apps`, { type: 'app_launcher', name: 'Launcher' });
     assert.equal(first.status, 201);
-    const p = await openPage('/apps');
     const form = p.locator('form.editor');
     await form.getByLabel('Name', { exact: true }).fill('Another launcher');
     await form.getByLabel('Type').selectOption('app_launcher');
@@ -441,6 +443,39 @@ describe('the dashboard in a browser', { skip }, () => {
     // The launcher protects no host but has a session of its own.
     assert.equal(await p.getByRole('link', { name: /Protect it/ }).count(), 0);
     assert.equal(await p.getByLabel('Session duration').count(), 1);
+  });
+
+  it("links to the existing App Launcher whatever the refusal's message says: the dashboard finds it among the applications", async () => {
+    const A = `/accounts/${s.accountId}/access/apps`;
+    const launcher = ((await s.api('GET', `${A}?per_page=1000`)).json.result as { id: string; type: string }[]).find((a) => a.type === 'app_launcher') ?? (await s.api('POST', A, { type: 'app_launcher', name: 'Launcher' })).json.result;
+    const p = await openPage('/apps');
+    // The refusal as Cloudflare words it, naming no id: the message is for people, not for parsing.
+    await p.route(/\/client\/v4\/accounts\/[^/]+\/access\/apps$/, async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      const response = await route.fetch();
+      const body = (await response.json()) as { errors: { code: number; message: string }[] };
+      await route.fulfill({ response, json: { ...body, errors: body.errors.map((e) => ({ ...e, message: 'An account can have only one App Launcher.' })) } });
+    });
+    const form = p.locator('form.editor');
+    await form.getByLabel('Name', { exact: true }).fill('Yet another launcher');
+    await form.getByLabel('Type').selectOption('app_launcher');
+    await form.getByRole('button', { name: 'Create application' }).click();
+    const refusal = p.getByRole('alert').filter({ hasText: 'An account can have only one App Launcher.' });
+    await refusal.waitFor();
+    await refusal.getByRole('link', { name: 'Open the existing App Launcher' }).click();
+    await p.getByRole('heading', { name: /^Application: / }).waitFor();
+    assert.equal(new URL(p.url()).pathname, `/apps/${launcher.id}`);
+
+    // Another type's refusal is not taken for the launcher's.
+    await p.goto(`${s.baseUrl}/apps`);
+    await p.route(/\/client\/v4\/accounts\/[^/]+\/access\/apps$/, async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      await route.fulfill({ status: 409, json: { success: false, errors: [{ code: 1202, message: 'Already exists.' }], messages: [], result: null } });
+    });
+    await form.getByLabel('Name', { exact: true }).fill('A wiki again');
+    await form.getByRole('button', { name: 'Create application' }).click();
+    await p.getByRole('alert').filter({ hasText: 'Already exists.' }).waitFor();
+    assert.equal(await p.getByRole('link', { name: 'Open the existing App Launcher' }).count(), 0);
   });
 
   it('goes back to the sign-in form with the reason when the token stops working', async () => {

@@ -69,19 +69,8 @@ function newAppBody(draft: NewAppDraft): AppRequest {
 /** The API's already_exists (docs/errors.md). */
 const ALREADY_EXISTS = 1202;
 
-/**
- * The id of the App Launcher a create was refused for (the account has one already), from the
- * API's 409 already_exists: its message names the launcher's path for a PUT (src/api/resources/
- * apps.ts), the one place the id travels. Undefined for any other failure.
- */
-function existingLauncherId(error: unknown): string | undefined {
-  if (!(error instanceof ApiFailure) || error.status !== 409) return undefined;
-  for (const e of error.errors) {
-    const id = e.code === ALREADY_EXISTS && /App Launcher/.test(e.message) ? /\/access\/apps\/([0-9A-Za-z-]+)/.exec(e.message)?.[1] : undefined;
-    if (id !== undefined) return id;
-  }
-  return undefined;
-}
+/** Whether a create was refused as already_exists (docs/errors.md): for an App Launcher, the account has one. */
+const refusedAsExisting = (error: unknown): boolean => error instanceof ApiFailure && error.status === 409 && error.errors.some((e) => e.code === ALREADY_EXISTS);
 
 export function AppsPage() {
   const { api, refreshReferences } = useApp();
@@ -89,12 +78,20 @@ export function AppsPage() {
   const [draft, setDraft] = useState<NewAppDraft>(NO_DRAFT);
   // The credentials an OIDC create made: the answer is the only time the server shows the secret.
   const [madeClient, setMadeClient] = useState<{ app: App; clientId: string; clientSecret: string } | undefined>(undefined);
+  // The type of the last create sent: a refusal's help depends on it, not on the form changed since.
+  const [sentType, setSentType] = useState<AppRequest['type'] | undefined>(undefined);
   const save = useSaveState();
 
   const create = async (): Promise<void> => {
     setMadeClient(undefined);
-    const created = await save.save(() => api.apps.create(newAppBody(draft)), 'Application created.');
-    if (created === undefined) return;
+    const body = newAppBody(draft);
+    setSentType(body.type);
+    const created = await save.save(() => api.apps.create(body), 'Application created.');
+    if (created === undefined) {
+      // A refused App Launcher links to the one there is, which may be newer than the list shown.
+      if (body.type === 'app_launcher') apps.reload();
+      return;
+    }
     refreshReferences();
     const client = oidcClientOf(created);
     if (client?.clientSecret !== undefined) {
@@ -149,8 +146,10 @@ export function AppsPage() {
         isNew
         onSubmit={() => void create()}
         errorHelp={(error) => {
-          const launcher = existingLauncherId(error);
-          return launcher === undefined ? undefined : <Link href={`/apps/${launcher}`}>Open the existing App Launcher</Link>;
+          if (sentType !== 'app_launcher' || !refusedAsExisting(error)) return undefined;
+          // An account has one App Launcher: the refusal's message is for people, the list says which.
+          const launcher = apps.data?.find((a) => a.type === 'app_launcher');
+          return launcher === undefined ? undefined : <Link href={`/apps/${launcher.id}`}>Open the existing App Launcher</Link>;
         }}
       >
         <div class="grid">
