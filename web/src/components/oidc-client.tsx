@@ -3,23 +3,22 @@
 // dashboard shows the secret from that answer, once, saying so, and the client id from then on.
 
 import type { ComponentChildren } from 'preact';
+import { isObject } from '../../../src/engine/is-object.js';
 import type { App } from '../api/operations.js';
 import { CopyButton } from './copy-button.js';
 import { useReveal } from './common.js';
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /** The application's OIDC client (its secret only in the answer that made it), or undefined for any other application. */
 export function oidcClientOf(app: App): { clientId: string; clientSecret?: string } | undefined {
   const saas: unknown = app.saas_app;
-  if (app.type !== 'saas' || !isRecord(saas) || saas.auth_type !== 'oidc' || typeof saas.client_id !== 'string') return undefined;
+  if (app.type !== 'saas' || !isObject(saas) || saas.auth_type !== 'oidc' || typeof saas.client_id !== 'string') return undefined;
   return { clientId: saas.client_id, ...(typeof saas.client_secret === 'string' ? { clientSecret: saas.client_secret } : {}) };
 }
 
 /** The application without the client secret a write answered, so that it is not kept in a form (the server ignores one sent back). */
 export function withoutClientSecret(app: App): App {
   const saas: unknown = app.saas_app;
-  if (!isRecord(saas) || !('client_secret' in saas)) return app;
+  if (!isObject(saas) || !('client_secret' in saas)) return app;
   const { client_secret: _secret, ...rest } = saas;
   return { ...app, saas_app: rest };
 }

@@ -18,6 +18,7 @@ import { NewOidcClient, oidcClientOf, withoutClientSecret } from '../components/
 import { ApiFailure } from '../api/client.js';
 import { PROXIED_APP_TYPES } from '../../../src/access/proxy-config.js';
 import { SESSION_APP_TYPES } from '../../../src/schema/session-app-types.js';
+import { isObject } from '../../../src/engine/is-object.js';
 
 const APP_TYPES = ['self_hosted', 'saas', 'ssh', 'vnc', 'rdp', 'app_launcher', 'warp', 'biso', 'bookmark', 'dash_sso', 'infrastructure', 'mcp', 'mcp_portal', 'proxy_endpoint'] as const satisfies readonly AppRequest['type'][];
 
@@ -237,8 +238,8 @@ function appBody(app: App, settings: SettingsDraft, policies: readonly AppPolicy
   let other: Record<string, unknown>;
   try {
     const parsed = JSON.parse(settings.other.trim() === '' ? '{}' : settings.other) as unknown;
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { problem: 'Other settings must be a JSON object, such as {"custom_deny_message": "…"}.' };
-    other = parsed as Record<string, unknown>;
+    if (!isObject(parsed)) return { problem: 'Other settings must be a JSON object, such as {"custom_deny_message": "…"}.' };
+    other = parsed;
   } catch (err) {
     return { problem: `Other settings are not valid JSON: ${(err as Error).message}` };
   }

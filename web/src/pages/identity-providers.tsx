@@ -7,6 +7,7 @@ import { useState } from 'preact/hooks';
 import { mayLeave } from '../router.js';
 import { IDENTITY_PROVIDER_FIELDS, SCIM_CONFIG_FIELDS, SIGN_IN_TYPES, type IdentityProvider, type IdentityProviderField, type IdentityProviderRequest } from '../api/operations.js';
 import { authDomainUrl } from '../../../src/schema/auth-domain.js';
+import { isObject } from '../../../src/engine/is-object.js';
 import { useApp } from '../app-context.js';
 import { PageTitle, useAsync } from '../components/common.js';
 import { CopyButton } from '../components/copy-button.js';
@@ -144,8 +145,8 @@ function requestOf(draft: IdpDraft, stored: IdentityProvider | undefined): { bod
   if (draft.other.trim() !== '') {
     try {
       const parsed = JSON.parse(draft.other) as unknown;
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) issues.push({ pointer: '/config', message: 'Other settings must be a JSON object, such as {"name": "value"}.' });
-      else other = parsed as Record<string, unknown>;
+      if (!isObject(parsed)) issues.push({ pointer: '/config', message: 'Other settings must be a JSON object, such as {"name": "value"}.' });
+      else other = parsed;
     } catch (err) {
       issues.push({ pointer: '/config', message: `Other settings are not valid JSON: ${(err as Error).message}` });
     }
