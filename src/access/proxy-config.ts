@@ -58,11 +58,14 @@ export const WITHOUT_BINDING_COOKIE = '^(.*?)(?:^CF_Binding=[^;]*(?:; *)?|; *CF_
  * A regular expression for a hostname with `*`, as portcullis reads it (src/access/app-match.ts):
  * a label that is just `*` is one label, a `*` within a label any run of that label's characters.
  */
-const hostPattern = (host: string): string =>
-  `^${host
+const hostPattern = (host: string): string => `^${hostLabelsPattern(host)}$`;
+
+/** hostPattern without its anchors. */
+const hostLabelsPattern = (host: string): string =>
+  host
     .split('.')
     .map((label) => (label === '*' ? '[^.]+' : label.split('*').map((text) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^.]*')))
-    .join('\\.')}$`;
+    .join('\\.');
 
 /**
  * nginx's server_name for a hostname: as it is, including its own wildcards (`*.example.com`,
@@ -82,6 +85,14 @@ export function nginxServerBlock(site: { readonly listen: string; readonly serve
   server {
     listen ${site.listen};
     server_name ${nginxServerName(site.serverName)};
+    # portcullis decides on the Host header, and nginx picked this block by the request line's
+    # host when it names one ($host), or took a host no block names as its port's default: a
+    # request for any other host than this block's, or whose Host disagrees, is refused, or the
+    # application would serve what portcullis decided for another host.
+    set $request_host "$host $http_host";
+    if ($request_host !~* "^(${hostLabelsPattern(site.serverName)}) \\1\\.?(?::\\d+)?$") {
+      return 421;
+    }
     # CF_Binding (an application's binding cookie) is for portcullis alone: the upstream gets
     # every other cookie. (At server level, where if and set are safe.)
     set $upstream_cookie $http_cookie;

@@ -295,9 +295,9 @@ const nginxMissing = proxyUnavailable('nginx');
 if (nginxMissing !== undefined) console.log(`# skipping several accounts behind nginx: ${nginxMissing}`);
 
 // Behind real nginx, one in front of each account's application, each also serving that
-// account's auth domain (its own address, http://127.0.0.1:<port>): the application verifies its
-// token with the keys its account's auth domain publishes through nginx, as Cloudflare tells
-// application owners to.
+// account's auth domain (its own address, http://127.0.0.1:<port>, in a server block of its own):
+// the application verifies its token with the keys its account's auth domain publishes through
+// nginx, as Cloudflare tells application owners to.
 describe('several accounts behind nginx', { skip: nginxMissing }, () => {
   interface Site {
     readonly accountId: string;
@@ -346,7 +346,7 @@ describe('several accounts behind nginx', { skip: nginxMissing }, () => {
       const app = await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: `App ${letter}`, domain: `app-${letter}.test`, policies: [{ id: staff.json.result.id, precedence: 1 }] });
       const aud = app.json.result.aud as string;
       const upstream = await startUpstream(authDomain, () => aud);
-      const proxy = await startNginx({ portcullis: new URL(s.baseUrl).host, upstream: `127.0.0.1:${upstream.port}` }, port);
+      const proxy = await startNginx({ portcullis: new URL(s.baseUrl).host, upstream: `127.0.0.1:${upstream.port}` }, port, { serverName: `app-${letter}.test`, authDomain: '127.0.0.1' });
       sites.push({ accountId: id, host: `app-${letter}.test`, authDomain, port, proxy, upstream });
     }
   });

@@ -73,8 +73,30 @@ function started(name: 'nginx' | 'caddy', port: number, child: ChildProcess, dir
   };
 }
 
-/** `port`: where it listens, when the caller must know it first (e.g. to make it an auth domain); default a free one. */
-export async function startNginx(target: ProxyTarget, port?: number): Promise<RunningProxy> {
+/**
+ * An auth domain's server block, as docs/enforcement.md "Several accounts on one server" shows it:
+ * everything under /cdn-cgi/access/ on that host goes to portcullis.
+ */
+const nginxAuthDomainBlock = (listen: string, serverName: string, portcullis: string): string => `
+  server {
+    listen ${listen};
+    server_name ${serverName};
+    location /cdn-cgi/access/ {
+      proxy_pass http://${portcullis};
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-Host $http_host;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_set_header X-Forwarded-For $remote_addr;
+    }
+  }`;
+
+/**
+ * `port`: where it listens, when the caller must know it first (e.g. to make it an auth domain);
+ * default a free one. `site.serverName`: the application's host (default app.test);
+ * `site.authDomain`: a host whose /cdn-cgi/access/ the same nginx also passes to portcullis, in
+ * a server block of its own (the application's block serves its own host only).
+ */
+export async function startNginx(target: ProxyTarget, port?: number, site: { readonly serverName?: string; readonly authDomain?: string } = {}): Promise<RunningProxy> {
   const dir = tempDir('portcullis-nginx-');
   port ??= await freePort();
   for (const sub of ['logs', 'tmp']) mkdirSync(join(dir.path, sub));
@@ -93,7 +115,7 @@ http {
   fastcgi_temp_path ${join(dir.path, 'tmp', 'fastcgi')};
   uwsgi_temp_path ${join(dir.path, 'tmp', 'uwsgi')};
   scgi_temp_path ${join(dir.path, 'tmp', 'scgi')};
-${nginxServerBlock({ listen: `127.0.0.1:${port}`, serverName: 'app.test' }, target)}
+${nginxServerBlock({ listen: `127.0.0.1:${port}`, serverName: site.serverName ?? 'app.test' }, target)}${site.authDomain === undefined ? '' : nginxAuthDomainBlock(`127.0.0.1:${port}`, site.authDomain, target.portcullis)}
 }
 `,
   );

@@ -79,7 +79,7 @@ describe('sign-in through identity providers in Chromium, behind nginx', { skip 
     assert.equal(app.status, 201, JSON.stringify(app.json));
     aud = app.json.result.aud;
     upstream = await startUpstream(s.baseUrl, () => aud);
-    proxy = await startNginx({ portcullis: new URL(s.baseUrl).host, upstream: `127.0.0.1:${upstream.port}` });
+    proxy = await startNginx({ portcullis: new URL(s.baseUrl).host, upstream: `127.0.0.1:${upstream.port}` }, undefined, { serverName: HOST });
   });
 
   after(async () => {
