@@ -10,7 +10,7 @@
 // read while the stamp stays put, by forward auth and every other endpoint alike
 // (docs/enforcement.md "Sessions and caching").
 
-import { authDomainUrl } from '../account/organization.js';
+import { authDomainHostKey, authDomainHosts } from '../schema/auth-domain.js';
 import type { ResourceRecord, Store } from '../store/store.js';
 import { bestMatches, candidatesOnHost, type Candidate } from './app-match.js';
 import { HostMemo, MAX_AGE_MS, type AccountView, type AccountViews } from './account-views.js';
@@ -67,19 +67,8 @@ function holdingOf(candidates: readonly AccountCandidate[], host: string): Holdi
   };
 }
 
-/** A host as auth domains are compared: lower case, without a trailing dot. */
-const hostKey = (host: string): string => host.trim().toLowerCase().replace(/\.$/, '');
+const hostKey = authDomainHostKey;
 const withoutPort = (host: string): string => host.replace(/:\d+$/, '');
-
-/** The hosts an auth domain is reached at: exactly (host and port), and by hostname alone. */
-function authDomainHosts(authDomain: string): { readonly exact: string; readonly hostname: string } | undefined {
-  try {
-    const url = new URL(authDomainUrl(authDomain));
-    return { exact: hostKey(url.host), hostname: hostKey(url.hostname.replace(/^\[|\]$/g, '')) };
-  } catch {
-    return undefined;
-  }
-}
 
 /** Adds `view` under `key`; a key two accounts claim stands for neither (null). */
 function claim(map: Map<string, AccountView | null>, key: string, view: AccountView): void {

@@ -36,6 +36,8 @@ export interface ApiContext {
   readonly signingKeys: SigningKeys;
   /** The server's own public URL, the auth domain of an organization that names none. */
   defaultAuthDomain(): string;
+  /** The server's default account, which answers on defaultAuthDomain() while its organization names none; undefined when not told. */
+  readonly defaultAccountId: string | undefined;
   /** User imports running at once, at most settings.importConcurrency. */
   readonly importSlots: ImportSlots;
   /** Collects the heap after a large import (its garbage would otherwise stay until some later request). */

@@ -47,6 +47,8 @@ export interface BuildServerOptions {
   readonly signingKeys?: SigningKeys;
   /** The server's public URL (known once it listens), for organizations that name no auth domain. */
   readonly defaultAuthDomain?: () => string;
+  /** The default account, whose auth domain that URL is while its organization names none. */
+  readonly defaultAccountId?: string;
   readonly root: RootCredentials;
   readonly routes: readonly RouteDef[];
   readonly settings?: Partial<ServerSettings>;
@@ -226,6 +228,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     accounts: new KnownAccounts(options.store, settings.openAccounts),
     signingKeys: options.signingKeys ?? new SigningKeys(options.store),
     defaultAuthDomain: options.defaultAuthDomain ?? (() => ''),
+    defaultAccountId: options.defaultAccountId,
     chargeOutboundCalls: (principal, calls) => limits.charge(principal, calls, 'outbound external evaluation calls'),
     importSlots: new ImportSlots(settings.importConcurrency),
     importGarbage: new ImportGarbage((report) => app.log.info({ collectedAfterImport: report }, 'collected the heap after a large import')),

@@ -123,6 +123,7 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
     store,
     signingKeys,
     defaultAuthDomain: () => config.authDomain ?? listening,
+    defaultAccountId: account.value,
     routes: ROUTES,
     root: {
       tokenHash: hashSecret(token.value),

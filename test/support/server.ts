@@ -77,10 +77,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const externalFor =
     options.accountExternal !== undefined ? accountEvaluators(signingKeys, { allowlist: options.accountExternal.allowlist, timeoutMs: 5000 }) : options.external !== undefined ? () => options.external! : undefined;
   let listening = '';
+  const accountId = options.access?.accountId ?? randomAccountId();
   const app = await buildServer({
     store,
     signingKeys,
     defaultAuthDomain: () => listening,
+    defaultAccountId: accountId,
     root,
     routes: ROUTES,
     // Tests pick random account ids, as SDK suites do; the tests of explicit accounts say openAccounts: false.
@@ -91,7 +93,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
     ...(options.spool !== undefined ? { spool: options.spool } : {}),
   });
-  const accountId = options.access?.accountId ?? randomAccountId();
   const accessKeys = options.access === undefined ? undefined : signingKeys;
   if (options.access !== undefined) {
     registerAccessRoutes(app, { store, keys: accessKeys!, authDomain: () => listening, ...(externalFor !== undefined ? { externalFor } : {}), ...options.access, accountId });

@@ -4,6 +4,7 @@
 
 import { parseGoDuration } from '../../engine/index.js';
 import { authDomainUrl, readOrganization, revokeSessions, type OrganizationBody } from '../../account/organization.js';
+import { authDomainHosts } from '../../schema/auth-domain.js';
 import { apiError, validationError, type RequestIssue } from '../errors.js';
 import { defineRoute, type ApiContext, type RouteDef } from '../route.js';
 import { anyObject, bool, obj, str } from '../../schema/json-schema.js';
@@ -59,8 +60,41 @@ async function answer(ctx: ApiContext, accountId: string): Promise<Record<string
   return { ...defaults, ...stored.body, created_at: stored.createdAt, updated_at: stored.updatedAt };
 }
 
+/**
+ * Refuses an auth domain another account's organization names (as the enforcement point compares
+ * them: host and port, case and a trailing dot aside), or the server's own address while it is
+ * the default account's. Two accounts naming one auth domain answer there for neither, and one
+ * naming the default account's takes it over (docs/enforcement.md "Several accounts on one
+ * server"): without this, an account's administrator could take another account's sign-ins and
+ * published keys away. Asked only when the auth domain changes: it reads every organization.
+ */
+async function refuseAuthDomainOfAnother(ctx: ApiContext, accountId: string, authDomain: string): Promise<void> {
+  const wanted = authDomainHosts(authDomain)?.exact;
+  if (wanted === undefined) return;
+  const stored = await readOrganization(ctx.store.read, accountId);
+  const current = typeof stored?.body.auth_domain === 'string' ? authDomainHosts(stored.body.auth_domain)?.exact : undefined;
+  if (current === wanted) return;
+  const refuse = (whose: string): never => {
+    throw validationError([{ code: 'duplicate_entry', pointer: '/auth_domain', message: `${JSON.stringify(authDomain)} is ${whose}: each account signs in on an auth domain of its own.` }]);
+  };
+  const namedBy = async (id: string): Promise<string | undefined> => {
+    const named = (await readOrganization(ctx.store.read, id))?.body.auth_domain;
+    return typeof named === 'string' && named.trim() !== '' ? named : undefined;
+  };
+  const defaultAccount = ctx.defaultAccountId;
+  if (defaultAccount !== undefined && defaultAccount !== accountId && authDomainHosts(ctx.defaultAuthDomain())?.exact === wanted && (await namedBy(defaultAccount)) === undefined) {
+    refuse("this server's own address, the default account's auth domain");
+  }
+  for (const account of await ctx.store.read.listAccounts()) {
+    if (account.id === accountId) continue;
+    const named = await namedBy(account.id);
+    if (named !== undefined && authDomainHosts(named)?.exact === wanted) refuse("another account's auth domain");
+  }
+}
+
 async function write(ctx: ApiContext, accountId: string, body: OrganizationBody, mustBeNew: boolean): Promise<void> {
   checked(body);
+  if (typeof body.auth_domain === 'string') await refuseAuthDomainOfAnother(ctx, accountId, body.auth_domain);
   await ctx.store.transaction(accountId, async (tx) => {
     const existing = await tx.getResource(accountId, 'organization', accountId);
     if (existing !== undefined && mustBeNew) throw apiError('already_exists', { detail: 'This account already has a Zero Trust organization: change it with PUT.' });
