@@ -45,13 +45,14 @@ test("a token verifies only for its audience and issuer, with the account's keys
   for (const junk of ['', 'x', 'a.b.c', '..', token.replace(/\./g, '')]) assert.equal(await verifyAppToken(junk, [signing], AUD, ISSUER, now), undefined, junk);
 });
 
-test("a service token's application token carries its client id as common_name and an empty sub", async () => {
+test("a service token's application token carries its client id as common_name, an empty sub and its secret version", async () => {
   const signing = await key();
-  const token = await serviceAppToken({ aud: AUD, issuer: ISSUER, lifetimeSeconds: 60, clientId: 'abc.access' }, signing);
+  const token = await serviceAppToken({ aud: AUD, issuer: ISSUER, lifetimeSeconds: 60, clientId: 'abc.access', secretVersion: 2 }, signing);
   const claims = await verifyAppToken(token, [signing], AUD, ISSUER);
   assert.equal(claims?.common_name, 'abc.access');
   assert.equal(claims?.sub, '');
   assert.equal(claims?.email, undefined);
+  assert.equal(claims?.client_secret_version, 2);
 });
 
 test('a token verified once is still checked for audience, issuer, expiry and a published key on every later use', async () => {

@@ -3,7 +3,8 @@
 // array), email, exp, iat, nbf, iss (the account's auth domain), type "app", identity_nonce, sub
 // (the user id) and country; for a service token, common_name (its client id) and an empty sub.
 // A SAML sign-in's header_attributes add saml_headers, a purpose justification written at
-// sign-in purpose_justified, an approver's grant access_approved: portcullis's own claims.
+// sign-in purpose_justified, an approver's grant access_approved, a service token's secret version
+// client_secret_version: portcullis's own claims.
 // Verification accepts RS256 only, with a key the account publishes, for the one audience asked:
 // anything unreadable, expired, forged or meant for another application is refused.
 
@@ -29,6 +30,8 @@ export interface AppTokenClaims extends JWTPayload {
   readonly access_approved?: boolean;
   /** portcullis's own: the external evaluation endpoints' answers at sign-in (sign-in-external.ts), read as unknown until checked. */
   readonly external_evaluation?: unknown;
+  /** portcullis's own, on a service token's token: the secret version its credentials had (a rotation ends the token). */
+  readonly client_secret_version?: unknown;
 }
 
 export interface UserTokenInput {
@@ -57,6 +60,8 @@ export interface ServiceTokenInput {
   readonly issuer: string;
   readonly lifetimeSeconds: number;
   readonly clientId: string;
+  /** The service token's client_secret_version the credentials were checked against: a rotation ends the token. */
+  readonly secretVersion: number;
 }
 
 export const newIdentityNonce = (): string => randomBytes(12).toString('base64url');
@@ -85,7 +90,7 @@ export function userAppToken(input: UserTokenInput, key: SigningKey, now = Date.
 }
 
 export function serviceAppToken(input: ServiceTokenInput, key: SigningKey, now = Date.now()): Promise<string> {
-  return signed({ type: 'app', common_name: input.clientId, sub: '' }, key, input.aud, input.issuer, input.lifetimeSeconds, now);
+  return signed({ type: 'app', common_name: input.clientId, sub: '', client_secret_version: input.secretVersion }, key, input.aud, input.issuer, input.lifetimeSeconds, now);
 }
 
 /**

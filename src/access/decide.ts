@@ -86,6 +86,9 @@ export async function findApplication(store: Store, accountId: string, host: str
 
 const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
 
+/** A service token's secret version: 1 until its first rotation (older records have none). */
+const secretVersionOf = (token: ResourceRecord): number => (typeof token.body.client_secret_version === 'number' ? token.body.client_secret_version : 1);
+
 /** The service token these credentials belong to, when it is enabled and unexpired. */
 function serviceToken(tokens: readonly ResourceRecord[], clientId: string, clientSecret: string, now: number): ResourceRecord | undefined {
   const token = tokens.find((t) => t.body.client_id === clientId);
@@ -303,8 +306,10 @@ function decideWith(request: ForwardedRequest, ctx: DecideContext, index: Accoun
     // Every token issued for the application before its tokens were revoked (apps/{id}/revoke_tokens) is none.
     if (claims !== undefined && issuedBefore(claims.iat, view.revokedAt(app.id))) claims = undefined;
     if (claims?.common_name !== undefined && claims.common_name !== '') {
-      // A token issued to a service token: the token must still be valid now.
-      service = view.serviceTokens.find((t) => t.body.client_id === claims!.common_name && t.body.enabled !== false && !(typeof t.body.expires_at === 'string' && !(Date.parse(t.body.expires_at) > now)));
+      // A token issued to a service token: the token must still be valid now, and its secret not
+      // rotated since (a token made before the claim existed counts as made with the first secret).
+      const version = claims.client_secret_version ?? 1;
+      service = view.serviceTokens.find((t) => t.body.client_id === claims!.common_name && t.body.enabled !== false && !(typeof t.body.expires_at === 'string' && !(Date.parse(t.body.expires_at) > now)) && secretVersionOf(t) === version);
       if (service !== undefined) identity = { ...network, service_token_id: service.id, service_token_status: true, common_name: claims.common_name };
       else claims = undefined;
     } else if (claims?.sub !== undefined && bindsSessions(app) && !bindingHolds(request.token, request.binding, keys)) {
@@ -336,7 +341,7 @@ function decideWith(request: ForwardedRequest, ctx: DecideContext, index: Accoun
     if (service !== undefined && deciding?.decision === 'non_identity') {
       if (request.token !== undefined && claims !== undefined) return { kind: 'allow', app, token: request.token, bypass: false, headers };
       if (loaded.serviceTokenJwt === undefined) {
-        return { load: 'service_token_jwt', accountId: view.accountId, input: { aud, issuer: ctx.issuer(view.organization), lifetimeSeconds: policySessionSeconds(deciding) ?? sessionSeconds(app, view.organization?.session_duration), clientId: String(service.body.client_id) } };
+        return { load: 'service_token_jwt', accountId: view.accountId, input: { aud, issuer: ctx.issuer(view.organization), lifetimeSeconds: policySessionSeconds(deciding) ?? sessionSeconds(app, view.organization?.session_duration), clientId: String(service.body.client_id), secretVersion: secretVersionOf(service) } };
       }
       return { kind: 'allow', app, token: loaded.serviceTokenJwt, bypass: false, headers };
     }
