@@ -22,45 +22,58 @@ it('a provisioned identity names the provider and the pushed groups, marked as p
 it('a provisioned identity follows every change, whatever the behavior', () => {
   for (const behavior of ['automatic', 'reauth', 'no_action'] as const) {
     const current = provisionedIdentity(PARTS);
-    const rebuilt = identityAfterScimChange(current, { parts: { ...PARTS, groups: [ENG, OPS] }, previous: [ENG], next: [ENG, OPS] }, behavior, false);
+    const rebuilt = identityAfterScimChange(current, { providerId: IDP.id, parts: { ...PARTS, groups: [ENG, OPS] }, previous: [ENG], next: [ENG, OPS] }, behavior, false);
     assert.deepEqual(rebuilt.identity?.groups, [ENG, OPS], behavior);
     assert.equal(rebuilt.endSessions, false, `${behavior}: no login, no session to end`);
-    const local = identityAfterScimChange(current, { previous: [ENG], next: [] }, behavior, false);
+    const local = identityAfterScimChange(current, { providerId: IDP.id, previous: [ENG], next: [] }, behavior, false);
     assert.deepEqual(local.identity?.groups, [], `${behavior}: a group left`);
-    assert.equal(identityAfterScimChange(current, { parts: PARTS, previous: [ENG], next: [ENG] }, behavior, false).identity, undefined, 'nothing changed, nothing to write');
+    assert.equal(identityAfterScimChange(current, { providerId: IDP.id, parts: PARTS, previous: [ENG], next: [ENG] }, behavior, false).identity, undefined, 'nothing changed, nothing to write');
   }
 });
 
 it("automatic: a login's identity takes the pushed groups, keeps its claims, amr and address", () => {
-  const added = identityAfterScimChange(LOGIN, { previous: [], next: [OPS] }, 'automatic', false);
+  const added = identityAfterScimChange(LOGIN, { providerId: IDP.id, previous: [], next: [OPS] }, 'automatic', false);
   assert.deepEqual(added.identity?.groups, [...LOGIN.groups, OPS]);
   assert.deepEqual(added.identity?.amr, ['pwd', 'mfa']);
   assert.equal(added.identity?.ip, '192.0.2.7');
   assert.equal(added.endSessions, false);
-  const removed = identityAfterScimChange(LOGIN, { previous: [ENG], next: [] }, 'automatic', false);
+  const removed = identityAfterScimChange(LOGIN, { providerId: IDP.id, previous: [ENG], next: [] }, 'automatic', false);
   assert.deepEqual(removed.identity?.groups, [{ id: 'claim-1', name: 'From the claim' }]);
-  const renamed = identityAfterScimChange(LOGIN, { previous: [ENG], next: [{ id: ENG.id, name: 'Platform' }] }, 'automatic', false);
+  const renamed = identityAfterScimChange(LOGIN, { providerId: IDP.id, previous: [ENG], next: [{ id: ENG.id, name: 'Platform' }] }, 'automatic', false);
   assert.deepEqual(renamed.identity?.groups, [{ id: 'claim-1', name: 'From the claim' }, { id: ENG.id, name: 'Platform' }]);
-  const named = identityAfterScimChange({ ...LOGIN }, { parts: PARTS, previous: [ENG], next: [ENG] }, 'automatic', false);
+  const named = identityAfterScimChange({ ...LOGIN }, { providerId: IDP.id, parts: PARTS, previous: [ENG], next: [ENG] }, 'automatic', false);
   assert.equal(named.identity?.name, 'Ada Lovelace', 'a missing name is filled in');
 });
 
 it("reauth ends the sessions on a group change and leaves the identity for the next login; no_action does neither", () => {
-  assert.deepEqual(identityAfterScimChange(LOGIN, { previous: [], next: [OPS] }, 'reauth', false), { identity: undefined, endSessions: true });
-  assert.deepEqual(identityAfterScimChange(LOGIN, { previous: [ENG], next: [{ id: ENG.id, name: 'Platform' }] }, 'reauth', false), { identity: undefined, endSessions: false }, 'a rename is no membership change');
-  assert.deepEqual(identityAfterScimChange(LOGIN, { previous: [ENG], next: [] }, 'no_action', false), { identity: undefined, endSessions: false });
+  assert.deepEqual(identityAfterScimChange(LOGIN, { providerId: IDP.id, previous: [], next: [OPS] }, 'reauth', false), { identity: undefined, endSessions: true });
+  assert.deepEqual(identityAfterScimChange(LOGIN, { providerId: IDP.id, previous: [ENG], next: [{ id: ENG.id, name: 'Platform' }] }, 'reauth', false), { identity: undefined, endSessions: false }, 'a rename is no membership change');
+  assert.deepEqual(identityAfterScimChange(LOGIN, { providerId: IDP.id, previous: [ENG], next: [] }, 'no_action', false), { identity: undefined, endSessions: false });
 });
 
 it('group_member_deprovision: a removed group leaves the identity at once and the sessions end, whatever the behavior', () => {
   for (const behavior of ['reauth', 'no_action'] as const) {
-    const removed = identityAfterScimChange(LOGIN, { previous: [ENG], next: [] }, behavior, true);
+    const removed = identityAfterScimChange(LOGIN, { providerId: IDP.id, previous: [ENG], next: [] }, behavior, true);
     assert.deepEqual(removed.identity?.groups, [{ id: 'claim-1', name: 'From the claim' }], behavior);
     assert.equal(removed.endSessions, true, behavior);
-    const added = identityAfterScimChange(LOGIN, { previous: [], next: [OPS] }, behavior, true);
+    const added = identityAfterScimChange(LOGIN, { providerId: IDP.id, previous: [], next: [OPS] }, behavior, true);
     assert.equal(added.identity, undefined, `${behavior}: an added group waits for the next login`);
     assert.equal(added.endSessions, true);
   }
-  assert.equal(identityAfterScimChange(LOGIN, { previous: [ENG], next: [] }, 'automatic', true).endSessions, true);
+  assert.equal(identityAfterScimChange(LOGIN, { providerId: IDP.id, previous: [ENG], next: [] }, 'automatic', true).endSessions, true);
+});
+
+it("another provider's change leaves an identity that names this provider, or none, as it is", () => {
+  for (const behavior of ['automatic', 'reauth', 'no_action'] as const) {
+    for (const gmd of [false, true]) {
+      for (const current of [LOGIN, { ...LOGIN, idp: undefined }, provisionedIdentity(PARTS)]) {
+        assert.deepEqual(identityAfterScimChange(current, { providerId: 'idp-2', previous: [], next: [OPS] }, behavior, gmd), { identity: undefined, endSessions: false }, behavior);
+        assert.deepEqual(identityAfterScimChange(current, { providerId: 'idp-2', previous: [ENG], next: [] }, behavior, gmd), { identity: undefined, endSessions: false }, behavior);
+      }
+    }
+  }
+  const pushed = identityAfterScimChange(provisionedIdentity(PARTS), { providerId: 'idp-2', parts: { ...PARTS, idp: { id: 'idp-2', type: 'okta' }, groups: [OPS] }, previous: [OPS], next: [OPS] }, 'automatic', false);
+  assert.deepEqual(pushed.identity?.idp, { id: 'idp-2', type: 'okta' }, "a whole push makes a provisioned identity the pusher's");
 });
 
 it('withScimGroups replaces the pushed groups by id and keeps the others', () => {

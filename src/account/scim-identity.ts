@@ -59,6 +59,8 @@ export function withScimGroups(identity: Record<string, unknown>, previous: read
 
 /** A change provisioning made to one user, as their identity sees it. */
 export interface ScimIdentityChange {
+  /** The id of the identity provider that pushed the change. */
+  readonly providerId: string;
   /** Everything provisioning knows of the user now; left out when only group entries changed. */
   readonly parts?: ScimIdentityParts;
   /** The pushed groups the change concerns, as they were and as they are now (the user's groups, or one changed group). */
@@ -86,10 +88,17 @@ const membershipChanged = (change: ScimIdentityChange): boolean =>
  * any group change, whatever the behavior.
  */
 export function identityAfterScimChange(current: Record<string, unknown> | null, change: ScimIdentityChange, behavior: IdentityUpdateBehavior, groupMemberDeprovision: boolean): ScimIdentityOutcome {
+  // Group rules (okta, azureAD, ...) are scoped by the identity's idp: groups another provider
+  // pushed, written into an identity that names this one, would count as this provider's, so
+  // one provider's SCIM secret could make a user a member of (or take them out of) another
+  // provider's groups. Only a whole push (parts) replaces a provisioned identity with its own.
+  const fromThisProvider = current !== null && isObject(current.idp) && current.idp.id === change.providerId;
   if (isProvisionedIdentity(current)) {
-    const next = change.parts !== undefined ? provisionedIdentity(change.parts) : current === null ? undefined : withScimGroups(current, change.previous, change.next);
+    const next = change.parts !== undefined ? provisionedIdentity(change.parts) : current === null || !fromThisProvider ? undefined : withScimGroups(current, change.previous, change.next);
     return { identity: changedOrUndefined(current, next), endSessions: false };
   }
+  // An identity a login through another provider (or the users API, naming none) produced is not this provider's to change.
+  if (!fromThisProvider) return { identity: undefined, endSessions: false };
   const login = current!;
   const groupsChanged = membershipChanged(change);
   let next: Record<string, unknown> | undefined;

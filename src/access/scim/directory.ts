@@ -75,7 +75,7 @@ export async function linkUser(tx: StoreWriter, scope: ProviderScope, resource: 
   const groups = await identityGroupsOf(tx, scope, groupIds);
   const name = displayNameOf(resource);
   const parts = { email: directory?.email ?? email!, ...(name !== undefined ? { name } : {}), idp: scope.provider, groups };
-  const change: ScimIdentityChange = { parts, previous: groups, next: groups };
+  const change: ScimIdentityChange = { providerId: scope.provider.id, parts, previous: groups, next: groups };
   const outcome = identityAfterScimChange(directory?.identity ?? null, change, scope.settings.identityUpdateBehavior, scope.settings.groupMemberDeprovision);
   if (directory === undefined) {
     const created = await tx.insertUser({ accountId, id: timeOrderedUuid(), email: email!, name: name ?? email!.split('@')[0]!, identity: outcome.identity ?? null, signedIn: false });
@@ -106,7 +106,7 @@ export async function groupChanged(tx: StoreWriter, scope: ProviderScope, member
   if (member.user_id === null || !isActive(member.resource)) return;
   const directory = await tx.getUser(scope.accountId, member.user_id);
   if (directory === undefined) return;
-  const outcome = identityAfterScimChange(directory.identity, { previous, next }, scope.settings.identityUpdateBehavior, scope.settings.groupMemberDeprovision);
+  const outcome = identityAfterScimChange(directory.identity, { providerId: scope.provider.id, previous, next }, scope.settings.identityUpdateBehavior, scope.settings.groupMemberDeprovision);
   if (outcome.identity !== undefined) await tx.updateUser(scope.accountId, directory.id, { identity: outcome.identity, signedIn: false });
   if (outcome.endSessions) await revokeSessionsIn(tx, scope.accountId, directory.id);
 }

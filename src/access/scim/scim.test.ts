@@ -410,6 +410,39 @@ await describeEachDatabase('SCIM provisioning', (s) => {
     assert.deepEqual(await loginIdentityWithScim(s.store.read, account, login(automatic)), login(automatic), 'a deactivated user contributes nothing');
   });
 
+  it("one provider's SCIM never writes groups into an identity another provider's login or push produced: group rules scoped to that provider stay its own", async () => {
+    const account = randomAccountId();
+    const corporate = await provider(s, { identity_update_behavior: 'automatic' }, account);
+    const other = await provider(s, { identity_update_behavior: 'automatic', group_member_deprovision: true }, account);
+    const admins = await s.api('POST', `/accounts/${account}/access/policies`, { name: 'Corporate admins', decision: 'allow', include: [{ okta: { name: 'Admins', identity_provider_id: corporate.id } }] });
+    assert.equal(admins.status, 201, JSON.stringify(admins.json));
+    const decide = async (email: string) => (await s.api('POST', `/accounts/${account}/access/evaluate`, { policies: [admins.json.result.id], email })).json.result.status;
+
+    // Signed in through the corporate provider, not one of its Admins.
+    const login = await recordLogin(s.store, account, { email: 'lee@example.com', ip: '192.0.2.1', groups: ['Staff'], idp: { id: corporate.id, type: 'okta' } });
+    assert.equal(await decide('lee@example.com'), 'blocked');
+    const lee = (await other.scim('POST', '/Users', user('lee@example.com'))).json;
+    const group = (await other.scim('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Admins', members: [{ value: lee.id }] })).json;
+    assert.ok(group.id, JSON.stringify(group));
+    const after = await directoryUser(s, account, 'lee@example.com');
+    assert.equal(after.id, login.id);
+    assert.deepEqual(after.identity.idp, { id: corporate.id, type: 'okta' });
+    assert.deepEqual(after.identity.groups.map((g: any) => g.name), ['Staff'], "the other provider's group is not the corporate provider's");
+    assert.equal(await decide('lee@example.com'), 'blocked', "the other provider's SCIM secret does not make a corporate Admin");
+    // Nor may it take a corporate group away (an exclude rule may hang on it).
+    await other.scim('PATCH', `/Groups/${group.id}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'displayName', value: 'Staff' }] });
+    await other.scim('PATCH', `/Groups/${group.id}`, { schemas: [PATCH], Operations: [{ op: 'remove', path: `members[value eq "${lee.id}"]` }] });
+    assert.deepEqual((await directoryUser(s, account, 'lee@example.com')).identity.groups.map((g: any) => g.name), ['Staff']);
+
+    // Provisioned by both: the identity is the last push's, and the other provider's group changes stay out of it.
+    const kim = (await other.scim('POST', '/Users', user('kim@example.com'))).json;
+    await corporate.scim('POST', '/Users', user('kim@example.com'));
+    assert.deepEqual((await directoryUser(s, account, 'kim@example.com')).identity.idp, { id: corporate.id, type: 'okta' });
+    await other.scim('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Admins', externalId: 'x', members: [{ value: kim.id }] });
+    assert.deepEqual((await directoryUser(s, account, 'kim@example.com')).identity.groups, []);
+    assert.equal(await decide('kim@example.com'), 'blocked');
+  });
+
   it('seat_deprovision removes a deactivated user from the directory, and a reactivated one comes back', async () => {
     const p = await provider(s, { user_deprovision: true, seat_deprovision: true });
     const pushed = (await p.scim('POST', '/Users', user('dee@example.com'))).json;
