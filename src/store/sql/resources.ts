@@ -106,15 +106,15 @@ export function resourceRepository({ ex, sql, audited, note, secrets }: SqlConte
     async listResources(accountId, kind, page: PageRequest, filter): Promise<PageOf<ResourceRecord>> {
       const { where, params } = resourceWhere(sql, accountId, kind, filter);
       // The total rides on every row (computed once: the subquery does not depend on the row),
-      // so a page and its total are one round trip and one snapshot; only a page past the end
-      // asks for the total on its own.
+      // so a page and its total are one round trip and one snapshot; only a page past the end,
+      // or of no rows (SCIM's count=0 asks for the total alone), asks for the total on its own.
       const rows = await ex.all<ResourceRow & { total: number }>(
         `SELECT r.*, (SELECT COUNT(*) FROM resources WHERE ${where}) AS total
            FROM resources r WHERE ${where} ORDER BY r.created_at, r.${sql.insertionOrder} LIMIT ? OFFSET ?`,
         [...params, ...params, page.limit, page.offset],
       );
       if (rows.length > 0) return { items: rows.map(toResource), total: Number(rows[0].total) };
-      if (page.offset === 0) return { items: [], total: 0 };
+      if (page.offset === 0 && page.limit > 0) return { items: [], total: 0 };
       const count = await ex.get<{ n: number }>(`SELECT COUNT(*) AS n FROM resources WHERE ${where}`, params);
       return { items: [], total: Number(count?.n ?? 0) };
     },
