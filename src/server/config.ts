@@ -205,6 +205,9 @@ function smtpOf(flags: ServeFlags, env: NodeJS.ProcessEnv): SmtpSettings | undef
   return { url, from: checked };
 }
 
+/** Shorter than this, the X-Auth-Key (root rights) could be guessed: the root token's minimum too (secrets.ts). */
+export const MIN_AUTH_KEY_LENGTH = 32;
+
 export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const dataDir = resolve(flags.dataDir ?? (env.PORTCULLIS_DATA_DIR || undefined) ?? 'data');
   const sync = (env.PORTCULLIS_SQLITE_SYNC ?? 'normal').toLowerCase();
@@ -222,6 +225,12 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
   const authEmail = env.PORTCULLIS_AUTH_EMAIL || undefined;
   const authKey = env.PORTCULLIS_AUTH_KEY || undefined;
   if ((authEmail === undefined) !== (authKey === undefined)) throw new ConfigError('Set both PORTCULLIS_AUTH_EMAIL and PORTCULLIS_AUTH_KEY, or neither.');
+  // The key has the root token's rights, so the root token's rule (secrets.ts): the failed-credentials
+  // limit answers a right guess even over the limit (a shared address is not locked out), so only
+  // the key's length keeps it from being guessed.
+  if (authKey !== undefined && authKey.length < MIN_AUTH_KEY_LENGTH) {
+    throw new ConfigError(`PORTCULLIS_AUTH_KEY has ${authKey.length} character${authKey.length === 1 ? '' : 's'}: it grants every permission on every account, so use at least ${MIN_AUTH_KEY_LENGTH} random ones (openssl rand -base64 30).`);
+  }
   return {
     // Empty PORT counts as unset too: '' would mean a random port.
     port: port(flags.port ?? (env.PORT || undefined) ?? '8787'),

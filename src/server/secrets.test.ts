@@ -69,6 +69,22 @@ test('a root-token file others can read, an empty one, or a root token shorter t
   }
 });
 
+test('an X-Auth-Key shorter than 32 characters is refused at start with one line: it has root rights, and the failed-credentials limit does not slow guessing', () => {
+  const dir = tempDir('portcullis-auth-key-');
+  try {
+    const data = join(dir.path, 'data');
+    const serve = (key: string) =>
+      spawnSync(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', data], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, PORTCULLIS_AUTH_EMAIL: 'ops@example.com', PORTCULLIS_AUTH_KEY: key } });
+    const short = serve('hunter2');
+    assert.equal(short.status, 2, short.stderr);
+    assert.equal(short.stderr.trim().split('\n').length, 1, short.stderr);
+    assert.match(short.stderr, /PORTCULLIS_AUTH_KEY has 7 characters: .* at least 32 random ones/);
+    assert.doesNotMatch(short.stderr, /hunter2/, 'the key is not echoed');
+  } finally {
+    dir.remove();
+  }
+});
+
 test('an unrecognised --db, and a port in use, stop the start with one line and exit 2', async () => {
   const dir = tempDir('portcullis-db-');
   try {
