@@ -187,6 +187,7 @@ export function storeConformance(kind: DatabaseKind): void {
         const none = await store.read.listResources(ACCOUNT, 'app_policy', { offset: 0, limit: 10 }, { name: 'nobody' });
         assert.deepEqual([none.items, none.total], [[], 0]);
         assert.equal((await store.read.listResources(ACCOUNT, 'app_policy', { offset: 10, limit: 10 }, { name: 'nobody' })).total, 0);
+        assert.deepEqual(await store.read.listResources(ACCOUNT, 'app_policy', { offset: 0, limit: 0 }), { items: [], total: 5 }, 'a page of no rows still has the total');
         assert.deepEqual((await store.read.listResources(ACCOUNT, 'app_policy', { offset: 0, limit: 10 }, { search: 'BET' })).items.map((r) => r.name), ['Beta']);
         assert.deepEqual((await store.read.listResources(ACCOUNT, 'app_policy', { offset: 0, limit: 10 }, { search: '50%' })).items.map((r) => r.name), ['gamma 50%'], '% is literal');
         assert.deepEqual((await store.read.listResources(ACCOUNT, 'app_policy', { offset: 0, limit: 10 }, { search: 'a_' })).items.map((r) => r.name), ['delta_x'], '_ is literal');
