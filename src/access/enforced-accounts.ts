@@ -67,7 +67,6 @@ function holdingOf(candidates: readonly AccountCandidate[], host: string): Holdi
   };
 }
 
-const hostKey = authDomainHostKey;
 const withoutPort = (host: string): string => host.replace(/:\d+$/, '');
 
 /** Adds `view` under `key`; a key two accounts claim stands for neither (null). */
@@ -170,7 +169,7 @@ export class AccountIndex {
   authDomainAccount(host: string): AccountView | undefined {
     const only = this.only;
     if (only !== undefined) return only;
-    const key = hostKey(host);
+    const key = authDomainHostKey(host);
     const exact = this.exactHosts.get(key);
     if (exact !== undefined) return exact ?? undefined;
     return this.hostnames.get(withoutPort(key)) ?? undefined;
