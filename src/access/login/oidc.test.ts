@@ -52,6 +52,7 @@ describe('OpenID Connect sign-in against a real OpenID provider', () => {
     idp.setPerson('ada', { sub: 'ada', email: 'ada@example.com', name: 'Ada Lovelace', groups: ['engineering', 'admins'], amr: ['pwd', 'mfa'], claims: { department: 'research' } });
     idp.setPerson('bob', { sub: 'bob', email: 'bob@example.com', name: 'Bob', groups: ['sales'], amr: ['pwd'], claims: { department: 'research' } });
     idp.setPerson('nomail', { sub: 'nomail', name: 'No Mail' });
+    idp.setPerson('unverified', { sub: 'unverified', email: 'ceo@example.com', name: 'Claims to be the CEO', claims: { email_verified: false } });
     const created = await s.api('POST', `${A()}/identity_providers`, { name: 'Test OpenID provider', type: 'oidc', config: { ...idp.config, scopes: ['openid', 'email', 'profile', 'groups', 'department'], claims: ['department', 'groups'], email_claim_name: 'email', pkce_enabled: true } });
     assert.ok(created.status < 300, JSON.stringify(created.json));
     idpId = created.json.result.id;
@@ -194,6 +195,16 @@ describe('OpenID Connect sign-in against a real OpenID provider', () => {
     assert.equal(response.status, 401);
     assert.match(await response.text(), /no email address \(claim email\)/);
     assert.equal(((await s.api('GET', `${A()}/users?search=nomail`)).json.result as unknown[]).length, 0);
+  });
+
+  it('refuses an email address the provider says it has not verified, and never makes a session of it', async () => {
+    const { landed, response } = await signIn(new CookieJar(), start, 'unverified');
+    assert.equal(landed, undefined);
+    assert.equal(response.status, 401);
+    assert.match(await response.text(), /has not verified the email address ceo@example\.com/);
+    assert.equal(((await s.api('GET', `${A()}/users?search=ceo@example.com`)).json.result as unknown[]).length, 0);
+    const refused = (await log()).find((entry) => entry.user_email === 'ceo@example.com');
+    assert.equal(refused?.allowed, false);
   });
 });
 
@@ -352,5 +363,9 @@ describe('OpenID Connect identity provider types', () => {
     assert.equal((identityFromClaims(idp('google-apps', { apps_domain: 'acme.com' }), { email: 'a@acme.com', hd: 'acme.com' }) as { email: string }).email, 'a@acme.com');
     assert.deepEqual(identityFromClaims(idp('oidc', { email_claim_name: 'upn' }), { email: 'x@y.z' }), { error: 'the identity provider sent no email address (claim upn)' });
     assert.equal((identityFromClaims(idp('oidc', { email_claim_name: 'upn' }), { upn: 'x@y.z' }) as { email: string }).email, 'x@y.z');
+    // email_verified speaks of the email claim: false (or "false") refuses it, true or absent does not, and another claim is not its business.
+    for (const unverified of [false, 'false']) assert.deepEqual(identityFromClaims(idp('oidc', {}), { email: 'x@y.z', email_verified: unverified }), { error: 'the identity provider has not verified the email address x@y.z' });
+    for (const verified of [true, 'true', undefined]) assert.equal((identityFromClaims(idp('oidc', {}), { email: 'x@y.z', email_verified: verified }) as { email: string }).email, 'x@y.z');
+    assert.equal((identityFromClaims(idp('oidc', { email_claim_name: 'upn' }), { upn: 'x@y.z', email_verified: false }) as { email: string }).email, 'x@y.z');
   });
 });

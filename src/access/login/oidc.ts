@@ -38,6 +38,12 @@ export function identityFromClaims(idp: ResourceRecord, claims: Readonly<Record<
   const emailClaim = emailClaimOf(config);
   const email = claims[emailClaim];
   if (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(email)) return { error: `the identity provider sent no email address (claim ${emailClaim})` };
+  // An address the provider says it has not verified may be anyone's: whoever typed it at sign-up
+  // would sign in here as its owner. `email_verified` speaks of the standard `email` claim only
+  // (OpenID Connect Core 5.1); a provider that leaves it out is taken at its word.
+  if (emailClaim === 'email' && (claims.email_verified === false || claims.email_verified === 'false')) {
+    return { error: `the identity provider has not verified the email address ${email}` };
+  }
   if (idp.body.type === 'google-apps' && typeof config.apps_domain === 'string' && claims.hd !== config.apps_domain) {
     return { error: `the account is not in the Google Workspace domain ${config.apps_domain}` };
   }
