@@ -120,6 +120,13 @@ test("a request's path is matched as Cloudflare's URL normalization leaves it, s
     // An encoded slash stays encoded (as Cloudflare leaves it): not a path below /admin.
     ['/admin%2fusers', 'wiki'],
     ['/%2561dmin', 'wiki'],
+    // Segment parameters, which Java servlet containers drop: /admin to them.
+    ['/admin;jsessionid=1/users', 'wiki-admin'],
+    ['/admin;', 'wiki-admin'],
+    ['/..;/admin', 'wiki-admin'],
+    ['/public;x/..;/admin', 'wiki-admin'],
+    // An encoded ';' is no parameter: a segment of its own name.
+    ['/admin%3Bx', 'wiki'],
   ];
   for (const [path, expected] of cases) assert.equal(matchDestination(apps, 'wiki.example.com', path), expected, path);
 });
@@ -142,16 +149,19 @@ test('path normalization: unreserved escapes decoded, others upper case, slashes
     ['http://host:8080', '/'],
     ['/.well-known/x', '/.well-known/x'],
     ['/a..b/...', '/a..b/...'],
+    ['/a;b=1/c;d', '/a/c'],
+    ['/a/..;/b', '/b'],
+    ['/a%3Bb', '/a%3Bb'],
   ];
   for (const [raw, expected] of cases) assert.equal(normalizedRequestPath(raw), expected, raw);
 });
 
-test('every spelling of a path normalizes as the path itself does (escaped letters, ./ and x/../, doubled slashes, backslashes)', () => {
+test('every spelling of a path normalizes as the path itself does (escaped letters, ./ and x/../, doubled slashes, backslashes, segment parameters)', () => {
   const segment = fc.stringMatching(/^[a-z0-9_~-]{1,8}$/).filter((text) => text !== '.' && text !== '..');
   /** One way of writing `segment` and the slash before it that a server reads as the same path. */
   const spelled = (text: string, how: number, escaped: readonly boolean[]): string => {
     const letters = [...text].map((c, i) => (escaped[i % escaped.length] === true ? `%${c.charCodeAt(0).toString(16).padStart(2, '0')}` : c)).join('');
-    return ['/' + letters, '//' + letters, '/./' + letters, '/zz/../' + letters, '\\' + letters][how % 5]!;
+    return ['/' + letters, '//' + letters, '/./' + letters, '/zz/../' + letters, '\\' + letters, '/' + letters + ';v=1', '/zz;x/..;/' + letters][how % 7]!;
   };
   fc.assert(
     fc.property(fc.array(fc.tuple(segment, fc.nat(), fc.array(fc.boolean(), { minLength: 1, maxLength: 4 })), { minLength: 1, maxLength: 5 }), fc.boolean(), (segments, trailing) => {

@@ -35,7 +35,8 @@ export function parseDestination(text: string): Destination | undefined {
   const trimmed = text.trim().toLowerCase().replace(/^https?:\/\//, '');
   const slash = trimmed.indexOf('/');
   const host = slash < 0 ? trimmed : trimmed.slice(0, slash);
-  const path = slash < 0 ? '' : trimmed.slice(slash).replace(/\/+$/, '');
+  // A destination's own segment parameters go as a request's do, so that it still covers what it names.
+  const path = slash < 0 ? '' : withoutPathParameters(trimmed.slice(slash)).replace(/\/+$/, '');
   if (host === '' || /\s/.test(host)) return undefined;
   // "/docs/*" is "/docs/" and anything after it: below /docs, not /docs itself (Cloudflare's
   // "Application paths"); "/*" so covers the root "/" too.
@@ -68,6 +69,14 @@ export interface Candidate<T> {
 
 /** Characters RFC 3986 calls unreserved: percent-encoding one of them changes nothing. */
 const UNRESERVED = /^[A-Za-z0-9._~-]$/;
+
+/**
+ * A path without its segments' parameters (`/admin;jsessionid=1/users` is `/admin/users`), taken
+ * off before dot segments as Java servlet containers do: they serve `/admin;x` and `/..;/admin`
+ * as `/admin`, so matching them as written would let such a spelling past an application on
+ * `/admin` to a less strict one. An encoded `;` (`%3B`) is no parameter, for them or here.
+ */
+const withoutPathParameters = (path: string): string => (path.includes(';') ? path.replace(/;[^/]*/g, '') : path);
 
 /** RFC 3986's "remove dot segments" (5.2.4) on an absolute path. */
 function withoutDotSegments(path: string): string {
@@ -106,13 +115,14 @@ export function normalizedRequestPath(raw: string): string {
   if (absolute !== null) path = path.slice(absolute[0].length);
   if (!path.startsWith('/') && !path.startsWith('\\')) path = `/${path}`;
   // Most paths need none of it: a forward-auth request is answered from memory in microseconds.
-  if (!/[%\\]|\/\/|\/\.\.?(?:\/|$)/.test(path)) return path;
+  if (!/[%\\;]|\/\/|\/\.\.?(?:\/|$)/.test(path)) return path;
   path = path.replace(/%([0-9a-fA-F]{2})/g, (_escape, hex: string) => {
     const character = String.fromCharCode(parseInt(hex, 16));
     return UNRESERVED.test(character) ? character : `%${hex.toUpperCase()}`;
   });
-  return withoutDotSegments(path.replace(/\\/g, '/').replace(/\/{2,}/g, '/'));
+  return withoutDotSegments(withoutPathParameters(path.replace(/\\/g, '/')).replace(/\/{2,}/g, '/'));
 }
+
 
 /** A host as destinations are compared with it: lower case, without port or trailing dot. */
 export const normalizedHost = (host: string): string => host.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
