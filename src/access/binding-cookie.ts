@@ -2,7 +2,8 @@
 // cookie"): beside the CF_Authorization cookie a sign-in sets CF_Binding, a value only the
 // account's servers can make from that token (an HMAC keyed by a secret derived from the key
 // that signed it), and a session on such an application needs both. A token that leaked alone
-// (from the Cf-Access-Jwt-Assertion header an origin logs, say) then opens nothing; the
+// (from the Cf-Access-Jwt-Assertion header an origin logs, say) then opens nothing, and
+// /cdn-cgi/access/authorized makes no binding for it without its sign-in's hand-off proof; the
 // generated proxy configurations strip CF_Binding before the request reaches the origin.
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -14,8 +15,15 @@ export const BINDING_COOKIE = 'CF_Binding';
 /** Whether the application asks for the binding cookie. */
 export const bindsSessions = (app: { readonly body: Readonly<Record<string, unknown>> }): boolean => app.body.enable_binding_cookie === true;
 
-/** The binding value of a token signed by one of `keys`; undefined when its header names none of them. */
-export function bindingFor(token: string, keys: readonly SigningKey[]): string | undefined {
+/**
+ * The query parameter of /cdn-cgi/access/authorized that proves a sign-in made the token it
+ * carries (handoffProof): without it, a token that leaked on its own would be given a binding
+ * cookie there, and the binding would guard nothing.
+ */
+export const HANDOFF_PROOF_PARAM = 'binding_proof';
+
+/** An HMAC of the token under the binding secret of the key that signed it (one of `keys`); undefined when its header names none of them. */
+function keyedDigest(token: string, keys: readonly SigningKey[], purpose: 'binding' | 'handoff'): string | undefined {
   let kid: unknown;
   try {
     kid = decodeProtectedHeader(token).kid;
@@ -23,18 +31,31 @@ export function bindingFor(token: string, keys: readonly SigningKey[]): string |
     return undefined;
   }
   const key = keys.find((k) => k.kid === kid);
-  return key === undefined ? undefined : createHmac('sha256', key.bindingSecret).update(token).digest('base64url');
+  if (key === undefined) return undefined;
+  // The binding is the token's plain HMAC (sessions already kept hold it); the hand-off proof is
+  // apart from it (a JWT never starts with this prefix), so a URL never carries the cookie's value.
+  return createHmac('sha256', key.bindingSecret).update(purpose === 'binding' ? token : `handoff\n${token}`).digest('base64url');
 }
 
-/** Whether `cookie` is the token's binding value. Fails closed: no cookie, no key, no match. */
-export function bindingHolds(token: string, cookie: string | undefined, keys: readonly SigningKey[]): boolean {
-  if (cookie === undefined) return false;
-  const expected = bindingFor(token, keys);
-  if (expected === undefined) return false;
-  const given = Buffer.from(cookie);
-  const wanted = Buffer.from(expected);
-  return given.length === wanted.length && timingSafeEqual(given, wanted);
+/** Whether `given` is `expected`, in constant time. Fails closed: nothing given or expected, no match. */
+function sameDigest(given: string | undefined, expected: string | undefined): boolean {
+  if (given === undefined || expected === undefined) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
+
+/** The binding value of a token signed by one of `keys`; undefined when its header names none of them. */
+export const bindingFor = (token: string, keys: readonly SigningKey[]): string | undefined => keyedDigest(token, keys, 'binding');
+
+/** Whether `cookie` is the token's binding value. Fails closed: no cookie, no key, no match. */
+export const bindingHolds = (token: string, cookie: string | undefined, keys: readonly SigningKey[]): boolean => sameDigest(cookie, bindingFor(token, keys));
+
+/** What a sign-in hands over beside a token of an application that binds sessions (HANDOFF_PROOF_PARAM). */
+export const handoffProof = (token: string, keys: readonly SigningKey[]): string | undefined => keyedDigest(token, keys, 'handoff');
+
+/** Whether `proof` is the token's hand-off proof. Fails closed. */
+export const handoffHolds = (token: string, proof: string | undefined, keys: readonly SigningKey[]): boolean => sameDigest(proof, handoffProof(token, keys));
 
 /**
  * A `Cookie` header without its `CF_Binding` pairs (every one, wherever it is); undefined when

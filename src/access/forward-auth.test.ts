@@ -8,6 +8,7 @@ import { resolveConfig, ConfigError } from '../server/config.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { parse as parseYaml } from 'yaml';
 import { userAppToken } from './app-token.js';
+import { handoffProof } from './binding-cookie.js';
 import { traefikConfig } from './proxy-config.js';
 
 async function withApps(s: TestServer): Promise<{ wikiAud: string; crmAud: string }> {
@@ -30,9 +31,10 @@ describe('forward auth without a proxy', () => {
     const ada = (await s.api('GET', `/accounts/${s.accountId}/access/users?email=ada@example.com`)).json.result[0];
     return userAppToken({ aud, issuer: s.baseUrl, lifetimeSeconds: 600, userId: ada.id, email: ada.email }, await s.accessKeys!.current(s.accountId));
   };
-  /** Keep a session as the application's host does: the cookies /cdn-cgi/access/authorized sets for a token, on `https://${host}${page}`. */
+  /** Keep a session as the application's host does: the cookies /cdn-cgi/access/authorized sets for a token (handed over with its sign-in's proof), on `https://${host}${page}`. */
   const keepSession = async (token: string, host: string, page: string): Promise<string[]> => {
-    const url = `${s.baseUrl}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(`https://${host}${page}`)}`;
+    const proof = handoffProof(token, await s.accessKeys!.keys(s.accountId))!;
+    const url = `${s.baseUrl}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(`https://${host}${page}`)}&binding_proof=${proof}`;
     const answer = await fetch(url, { redirect: 'manual', headers: { 'x-forwarded-host': host, 'x-forwarded-proto': 'https' } });
     assert.equal(answer.status, 302);
     return answer.headers.getSetCookie();
@@ -264,6 +266,39 @@ describe('forward auth without a proxy', () => {
     }
   });
 
+  it('turns no token that leaked on its own into a bound session: /cdn-cgi/access/authorized takes it only with the proof its sign-in gave', async () => {
+    const A = `/accounts/${s.accountId}/access`;
+    const staff = (await s.api('GET', `${A}/policies`)).json.result.find((p: { name: string }) => p.name === 'Staff');
+    const vault = await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Leak-proof', domain: 'leakproof.test', enable_binding_cookie: true, policies: [{ id: staff.id, precedence: 1 }] });
+    assert.equal(vault.status, 201, JSON.stringify(vault.json));
+    try {
+      // A real sign-in (the development login) hands the token over with its proof, and the session holds.
+      const signIn = await fetch(`${s.baseUrl}/cdn-cgi/access/login/leakproof.test`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email: 'ada@example.com', redirect_url: 'https://leakproof.test/secrets' }).toString() });
+      assert.equal(signIn.status, 302);
+      const handoff = new URL(signIn.headers.get('location')!);
+      const kept = await fetch(`${s.baseUrl}${handoff.pathname}${handoff.search}`, { redirect: 'manual', headers: { 'x-forwarded-host': 'leakproof.test', 'x-forwarded-proto': 'https' } });
+      assert.equal(kept.status, 302, await kept.text());
+      const cookies = kept.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
+      const asking = (cookie: string) => authorize(s, { 'x-forwarded-host': 'leakproof.test', 'x-forwarded-uri': '/secrets', cookie });
+      const answer = await asking(cookies);
+      assert.equal(answer.status, 200, cookies);
+      // What the application saw (Cf-Access-Jwt-Assertion), leaked on its own, opens nothing: no
+      // binding cookie is made for it without the sign-in's proof, or with another token's.
+      const leaked = answer.headers.get('cf-access-jwt-assertion')!;
+      for (const proof of [undefined, '', handoff.searchParams.get('binding_proof')!.slice(0, -2) + 'AA']) {
+        const url = `${s.baseUrl}/cdn-cgi/access/authorized?token=${encodeURIComponent(leaked)}&redirect_url=${encodeURIComponent('https://leakproof.test/secrets')}${proof === undefined ? '' : `&binding_proof=${encodeURIComponent(proof)}`}`;
+        const planted = await fetch(url, { redirect: 'manual', headers: { 'x-forwarded-host': 'leakproof.test', 'x-forwarded-proto': 'https' } });
+        assert.equal(planted.status, 400, `proof ${proof}`);
+        assert.deepEqual(planted.headers.getSetCookie(), []);
+      }
+      const other = await adaSession(vault.json.result.aud);
+      const withAnothersProof = await fetch(`${s.baseUrl}/cdn-cgi/access/authorized?token=${encodeURIComponent(other)}&redirect_url=${encodeURIComponent('https://leakproof.test/')}&binding_proof=${handoff.searchParams.get('binding_proof')}`, { redirect: 'manual', headers: { 'x-forwarded-host': 'leakproof.test', 'x-forwarded-proto': 'https' } });
+      assert.equal(withAnothersProof.status, 400, "another token's proof");
+    } finally {
+      await s.api('DELETE', `${A}/apps/${vault.json.result.id}`);
+    }
+  });
+
   it("gives Traefik (cookie=1) the request's cookies without CF_Binding, which its middleware puts upstream in place of the request's own", async () => {
     const A = `/accounts/${s.accountId}/access`;
     const staff = (await s.api('GET', `${A}/policies`)).json.result.find((p: { name: string }) => p.name === 'Staff');
@@ -419,9 +454,10 @@ describe('forward auth without a proxy', () => {
 
 describe('the access-request log, sessions and failed logins', () => {
   let s: TestServer;
-  /** Keep a session as the application's host does: the cookies /cdn-cgi/access/authorized sets for a token, on `https://${host}${page}`. */
+  /** Keep a session as the application's host does: the cookies /cdn-cgi/access/authorized sets for a token (handed over with its sign-in's proof), on `https://${host}${page}`. */
   const keepSession = async (token: string, host: string, page: string): Promise<string[]> => {
-    const url = `${s.baseUrl}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(`https://${host}${page}`)}`;
+    const proof = handoffProof(token, await s.accessKeys!.keys(s.accountId))!;
+    const url = `${s.baseUrl}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(`https://${host}${page}`)}&binding_proof=${proof}`;
     const answer = await fetch(url, { redirect: 'manual', headers: { 'x-forwarded-host': host, 'x-forwarded-proto': 'https' } });
     assert.equal(answer.status, 302);
     return answer.headers.getSetCookie();

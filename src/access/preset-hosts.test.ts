@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { userAppToken } from './app-token.js';
+import { handoffProof } from './binding-cookie.js';
 import { nextPresetHost, presetHosts } from './preset-hosts.js';
 
 describe('the hosts whose session a sign-in sets in advance', () => {
@@ -54,7 +55,7 @@ describe('a sign-in to an application on several hosts', () => {
     }
     return { visited, home: next.toString() };
   };
-  const authorizedAt = (host: string, token: string, home: string) => `https://${host}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(home)}`;
+  const authorizedAt = (host: string, token: string, home: string, proof?: string) => `https://${host}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(home)}${proof === undefined ? '' : `&binding_proof=${proof}`}`;
 
   it('sets the session on each of its hosts, then comes home', async () => {
     const app = await appWith('Suite', ['suite.test', 'api.suite.test/v1', '*.cdn.suite.test', 'files.suite.test']);
@@ -73,7 +74,12 @@ describe('a sign-in to an application on several hosts', () => {
   it('keeps the port of home, binds each host\'s session and scopes it to the host\'s path when asked', async () => {
     const app = await appWith('Scoped', ['scoped.test/app', 'reports.scoped-other.test/r/*'], { path_cookie_attribute: true, enable_binding_cookie: true });
     const token = await tokenFor(app.aud);
-    const { visited, home } = await follow(authorizedAt('scoped.test:8443', token, 'https://scoped.test:8443/app/x'));
+    // An application that binds sessions takes a token only with its sign-in's proof, carried from host to host.
+    const proof = handoffProof(token, await s.accessKeys!.keys(s.accountId))!;
+    const start = new URL(authorizedAt('scoped.test:8443', token, 'https://scoped.test:8443/app/x'));
+    const unproven = await fetch(`${s.baseUrl}${start.pathname}${start.search}`, { redirect: 'manual', headers: { 'x-forwarded-host': start.host, 'x-forwarded-proto': 'https' } });
+    assert.equal(unproven.status, 400, 'the token alone');
+    const { visited, home } = await follow(authorizedAt('scoped.test:8443', token, 'https://scoped.test:8443/app/x', proof));
     assert.deepEqual(visited.map((v) => v.host), ['scoped.test:8443', 'reports.scoped-other.test:8443']);
     assert.equal(home, 'https://scoped.test:8443/app/x');
     const second = visited[1]!.cookies;

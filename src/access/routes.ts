@@ -23,7 +23,7 @@ import { EnforcedAccounts, type AccountIndex } from './enforced-accounts.js';
 import type { LoginContext } from './login/flow.js';
 import { CommitStampCheck } from './commit-stamp-check.js';
 import { cookieValue, first, forwarded, sameHostUrl, type OriginalRequest } from './forwarded.js';
-import { BINDING_COOKIE, bindingFor, bindingHolds, bindsSessions, withoutBindingCookie } from './binding-cookie.js';
+import { BINDING_COOKIE, bindingFor, bindingHolds, bindsSessions, handoffHolds, HANDOFF_PROOF_PARAM, withoutBindingCookie } from './binding-cookie.js';
 import { loginMethods, registerLoginRoutes } from './login/routes.js';
 import { CROSS_ORIGIN_FORM, isAuthDomainForm, postedFromAuthDomain } from './login/form-origin.js';
 import { CLEAR_GLOBAL_SESSION, globalSessionOf } from './global-session.js';
@@ -35,7 +35,7 @@ import { isIssuerHost, isLauncherPath, LAUNCHER_PATH, launcherOf, registerAppLau
 import { UNSTORABLE_MESSAGE, unstorableField } from '../api/untrusted-json.js';
 import { answerFrameworkErrorsUnder } from '../api/server.js';
 import type { ApiError } from '../api/errors.js';
-import type { SigningKeys } from '../account/signing-keys.js';
+import type { SigningKey, SigningKeys } from '../account/signing-keys.js';
 
 const COOKIE = TOKEN_COOKIE;
 /** The header that marks forward auth's answer to a CORS preflight Access answers itself. */
@@ -307,13 +307,13 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
    * session is set in advance (preset-hosts.ts), with the same token and the same way home, else
    * home (the page first asked for).
    */
-  function afterSession(index: AccountIndex, view: AccountView, app: ResourceRecord, host: string, token: string, home: URL): string {
+  function afterSession(index: AccountIndex, view: AccountView, app: ResourceRecord, host: string, token: string, home: URL, proof: string | undefined): string {
     // Only hosts the application's account holds: another account's host is not its to set a
     // session on (its users' own session there would be replaced), nor to send its token to.
     const hosts = presetHosts(destinationsOf(app)).filter((preset) => index.holderOf(preset) === view);
     const next = nextPresetHost(hosts, host, home.host);
     if (next === undefined) return home.toString();
-    return `${home.protocol}//${next}${home.port === '' ? '' : `:${home.port}`}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(home.toString())}`;
+    return `${home.protocol}//${next}${home.port === '' ? '' : `:${home.port}`}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(home.toString())}${proof === undefined ? '' : `&${HANDOFF_PROOF_PARAM}=${encodeURIComponent(proof)}`}`;
   }
 
   /**
@@ -345,6 +345,14 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     return here && homeIsTheApps ? { view, app: onHost.value, home } : undefined;
   }
 
+  /**
+   * Whether a token may become a session here: under enable_binding_cookie only with the hand-off
+   * proof its sign-in gave (binding-cookie.ts), else a token that leaked on its own (the
+   * Cf-Access-Jwt-Assertion the application sees) would be given its binding cookie here.
+   */
+  const handedOver = (app: ResourceRecord, token: string, proof: string | undefined, published: readonly SigningKey[]): boolean => !bindsSessions(app) || handoffHolds(token, proof, published);
+  const INVALID_SIGN_IN_LINK = 'This sign-in link is invalid or has expired: sign in again.';
+
   // On the application's host (through the proxy): keep the token a login issued as the cookie.
   app.get('/cdn-cgi/access/authorized', async (request, reply) => {
     const original = forwarded(request, trusted);
@@ -352,19 +360,22 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const index = await accounts.get();
     const secure = original.proto === 'https';
     const step = query.token === undefined ? undefined : presetStep(index, original, query.redirect_url, query.token);
+    const proof = query[HANDOFF_PROOF_PARAM];
     if (step !== undefined) {
-      const claims = await verifyAppToken(query.token!, await keys.keysFor(step.view.accountId, query.token), String(step.app.body.aud), issuerOf(step.view.organization));
-      if (claims === undefined || claims.exp === undefined) return reply.code(400).type('text/html').send(messagePage('Bad request', 'This sign-in link is invalid or has expired: sign in again.'));
+      const published = await keys.keysFor(step.view.accountId, query.token);
+      const claims = await verifyAppToken(query.token!, published, String(step.app.body.aud), issuerOf(step.view.organization));
+      if (claims === undefined || claims.exp === undefined || !handedOver(step.app, query.token!, proof, published)) return reply.code(400).type('text/html').send(messagePage('Bad request', INVALID_SIGN_IN_LINK));
       const paths = step.app.body.path_cookie_attribute === true ? [...new Set(cookiePathsOnHost(destinationsOf(step.app), original.host))] : ['/'];
       reply.header('set-cookie', await sessionCookies(step.view, step.app, query.token!, { ...claims, exp: claims.exp }, secure, paths.length > 0 ? paths : ['/']));
-      return reply.redirect(afterSession(index, step.view, step.app, original.host, query.token!, step.home), 302);
+      return reply.redirect(afterSession(index, step.view, step.app, original.host, query.token!, step.home, proof), 302);
     }
     const target = sameHostUrl(query.redirect_url, original.host, original.proto);
     const found = target === undefined ? undefined : (launcherAt(index, original.host, target.pathname) ?? applicationAt(request, index, original.host, target.pathname));
     if (target === undefined || found === undefined || query.token === undefined) return reply.code(400).type('text/html').send(messagePage('Bad request', 'This sign-in link is not for an application here.'));
     // Only a token of the application's own account: its keys, its auth domain as the issuer, the application's aud.
-    const claims = await verifyAppToken(query.token, await keys.keysFor(found.view.accountId, query.token), String(found.app.body.aud), issuerOf(found.view.organization));
-    if (claims === undefined || claims.exp === undefined) return reply.code(400).type('text/html').send(messagePage('Bad request', 'This sign-in link is invalid or has expired: sign in again.'));
+    const published = await keys.keysFor(found.view.accountId, query.token);
+    const claims = await verifyAppToken(query.token, published, String(found.app.body.aud), issuerOf(found.view.organization));
+    if (claims === undefined || claims.exp === undefined || !handedOver(found.app, query.token, proof, published)) return reply.code(400).type('text/html').send(messagePage('Bad request', INVALID_SIGN_IN_LINK));
     // path_cookie_attribute: the session is scoped to the application's path, so that applications
     // on other paths of the host keep their own (a browser sends the longer path's cookie first).
     // The App Launcher's session is scoped to its page, so that it never stands in for an
@@ -372,7 +383,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const launcher = found.app.body.type === 'app_launcher';
     const cookiePath = launcher ? LAUNCHER_PATH : found.app.body.path_cookie_attribute === true ? (coveringCookiePath(destinationsOf(found.app), original.host, target.pathname) ?? '/') : '/';
     reply.header('set-cookie', await sessionCookies(found.view, found.app, query.token, { ...claims, exp: claims.exp }, secure, [cookiePath]));
-    return reply.redirect(launcher ? target.toString() : afterSession(index, found.view, found.app, original.host, query.token, target), 302);
+    return reply.redirect(launcher ? target.toString() : afterSession(index, found.view, found.app, original.host, query.token, target, proof), 302);
   });
 
   // On the application's host: who the cookie says is logged in, in Cloudflare's shape.

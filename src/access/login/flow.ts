@@ -15,6 +15,7 @@ import type { AccessLog } from '../access-log.js';
 import { denyUrl, findApplication, policySessionSeconds, sessionSeconds } from '../decide.js';
 import { newIdentityNonce, userAppToken } from '../app-token.js';
 import { urlOnHost } from '../forwarded.js';
+import { bindsSessions, handoffProof, HANDOFF_PROOF_PARAM } from '../binding-cookie.js';
 import { customClaims, identityOf, recordLogin, type LoginIdentity } from '../logins.js';
 import type { TrustedProxies } from '../trusted-proxies.js';
 import type { AccountViews } from '../account-views.js';
@@ -281,13 +282,16 @@ export async function admitToApplication(ctx: LoginContext, entry: Omit<Justifie
   const { pending, who, justification, approval } = entry;
   // A session an approver granted ends with the grant.
   const lifetimeSeconds = approval === undefined ? entry.lifetimeSeconds : Math.max(1, Math.min(entry.lifetimeSeconds, Math.floor((approval.until - ctx.now()) / 1000)));
+  const key = await ctx.keys.current(ctx.accountId);
   const token = await userAppToken(
     { aud: String(pending.app.body.aud), issuer: await ctx.issuer(), lifetimeSeconds, userId: who.userId, email: who.email, identityNonce: who.identityNonce, ...(who.headers !== undefined ? { headers: who.headers } : {}), ...(who.custom !== undefined ? { custom: who.custom } : {}), ...(justification !== undefined ? { justified: true as const } : {}), ...(approval !== undefined ? { approved: true as const } : {}), ...(who.external !== undefined ? { external: who.external } : {}) },
-    await ctx.keys.current(ctx.accountId),
+    key,
   );
   await ctx.log.signIn(ctx.accountId, { app: pending.app, host: pending.host, ip, userId: who.userId, userEmail: who.email, connection: who.connection, nonce: who.identityNonce, expiresAt: new Date(ctx.now() + lifetimeSeconds * 1000), ...(justification !== undefined ? { justification } : {}), ...(approval !== undefined ? { approval: { approvers: approval.approvers, seconds: approval.seconds } } : {}) });
   const target = new URL(pending.target);
-  return `${target.protocol}//${target.host}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(target.toString())}`;
+  // An application that binds sessions takes the token only with this proof that a sign-in made it.
+  const proof = bindsSessions(pending.app) ? handoffProof(token, [key]) : undefined;
+  return `${target.protocol}//${target.host}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(target.toString())}${proof === undefined ? '' : `&${HANDOFF_PROOF_PARAM}=${proof}`}`;
 }
 
 /** A sign-in that failed: an access-log entry (and the user's failed logins when the email is known). */
