@@ -299,6 +299,23 @@ describe('forward auth without a proxy', () => {
     }
   });
 
+  it('lets no cache keep a sign-in page, a token on its way or an identity: every answer but the public keys is no-store', async () => {
+    const loginPage = await fetch(`${s.baseUrl}/cdn-cgi/access/login/wiki.test?redirect_url=${encodeURIComponent('https://wiki.test/')}`);
+    assert.equal(loginPage.status, 200);
+    const signIn = await fetch(`${s.baseUrl}/cdn-cgi/access/login/wiki.test`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email: 'ada@example.com', redirect_url: 'https://wiki.test/' }).toString() });
+    assert.equal(signIn.status, 302);
+    const handoff = new URL(signIn.headers.get('location')!);
+    assert.ok(handoff.searchParams.has('token'));
+    const kept = await fetch(`${s.baseUrl}${handoff.pathname}${handoff.search}`, { redirect: 'manual', headers: { 'x-forwarded-host': 'wiki.test', 'x-forwarded-proto': 'https' } });
+    assert.equal(kept.status, 302);
+    const identity = await fetch(`${s.baseUrl}/cdn-cgi/access/get-identity`, { headers: { 'x-forwarded-host': 'wiki.test', cookie: `CF_Authorization=${handoff.searchParams.get('token')}` } });
+    assert.equal(identity.status, 200);
+    const refusedLink = await fetch(`${s.baseUrl}/cdn-cgi/access/authorized?token=nonsense&redirect_url=${encodeURIComponent('https://wiki.test/')}`, { redirect: 'manual', headers: { 'x-forwarded-host': 'wiki.test' } });
+    assert.equal(refusedLink.status, 400);
+    for (const [what, answer] of Object.entries({ loginPage, signIn, kept, identity, refusedLink })) assert.equal(answer.headers.get('cache-control'), 'no-store', what);
+    assert.equal((await fetch(`${s.baseUrl}/cdn-cgi/access/certs`)).headers.get('cache-control'), 'public, max-age=60', 'the public keys may be cached');
+  });
+
   it("gives Traefik (cookie=1) the request's cookies without CF_Binding, which its middleware puts upstream in place of the request's own", async () => {
     const A = `/accounts/${s.accountId}/access`;
     const staff = (await s.api('GET', `${A}/policies`)).json.result.find((p: { name: string }) => p.name === 'Staff');

@@ -107,9 +107,12 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
   const context = { store, accounts, tokens, keys, issuer: issuerOf };
 
   // No page of the enforcement point may be shown inside another site's frame, where a click on
-  // it (an approver's Approve) could be stolen.
+  // it (an approver's Approve) could be stolen. Nor may any cache keep an answer unless its route
+  // says so (the public keys): sign-in pages carry challenges, redirects carry tokens in their
+  // Location and set session cookies, get-identity answers with who is signed in.
   // (A callback hook, not an async one: forward auth answers without a promise.)
   app.addHook('onSend', (_request, reply, payload, done) => {
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
       reply.header('x-frame-options', 'DENY');
       reply.header('content-security-policy', "frame-ancestors 'none'");
