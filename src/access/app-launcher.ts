@@ -14,7 +14,7 @@ import { cookieValue, first, forwarded } from './forwarded.js';
 import { globalSessionTokens, verifyGlobalSession } from './global-session.js';
 import { BINDING_COOKIE } from './binding-cookie.js';
 import { TOKEN_COOKIE } from './app-token.js';
-import type { TrustedProxies } from './trusted-proxies.js';
+import type { TrustedProxies } from '../api/trusted-proxies.js';
 import type { AccessLog } from './access-log.js';
 import { launcherLandingPage, launcherPage, messagePage, webUrl, type LauncherTile } from './pages.js';
 import type { OrganizationBody } from '../account/organization.js';

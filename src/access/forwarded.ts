@@ -2,12 +2,10 @@
 // path, scheme and client address from the proxy's X-Forwarded-* headers, believed only from
 // trusted peers (docs/enforcement.md "Trust and forwarded headers"), and the cookie it carries.
 
-import { isIP } from 'node:net';
 import type { FastifyRequest } from 'fastify';
-import type { TrustedProxies } from './trusted-proxies.js';
+import { clientAddress, type TrustedProxies } from '../api/trusted-proxies.js';
 
 export const first = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value)?.split(',')[0]?.trim() || undefined;
-const last = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.at(-1) : value)?.split(',').at(-1)?.trim() || undefined;
 
 /** Whether an auth domain (an issuer URL) is served over https: its cookies can then be Secure and `__Host-`. */
 export const servedOverHttps = (issuer: string): boolean => issuer.startsWith('https:');
@@ -99,8 +97,8 @@ function linesOf(rawHeaders: readonly string[], name: string): number {
 
 /**
  * The request the proxy asks about, from its forwarded headers when the peer is trusted. Throws
- * a 400 for one that cannot be decided on safely: a single-valued header sent twice, or a path
- * with a raw `#` (a request never carries a fragment: an application behind the proxy may read
+ * a 400 for one that cannot be decided on safely: a single-valued header sent twice, a client
+ * address that is not one (clientAddress), or a path with a raw `#` (a request never carries a fragment: an application behind the proxy may read
  * the path up to it or past it, so neither reading is safe to decide on).
  */
 export function forwarded(request: FastifyRequest, trusted: TrustedProxies): OriginalRequest {
@@ -109,14 +107,12 @@ export function forwarded(request: FastifyRequest, trusted: TrustedProxies): Ori
   const own = { method: request.method, host: request.headers.host ?? '', path, proto: 'http', ip: peer || undefined };
   if (!trusted.covers(peer)) return withoutFragment(own);
   const h = request.headers;
-  // The address the trusted proxy added last: earlier entries are whatever the client sent.
-  const forwardedFor = last(h['x-forwarded-for']) ?? first(h['x-real-ip']);
   return withoutFragment({
     method: single(request, 'x-forwarded-method') ?? own.method,
     host: single(request, 'x-forwarded-host') ?? own.host,
     path: single(request, 'x-forwarded-uri') ?? single(request, 'x-original-uri') ?? own.path,
     proto: schemeOf(first(h['x-forwarded-proto'])) ?? own.proto,
-    ip: forwardedFor !== undefined && isIP(forwardedFor) !== 0 ? forwardedFor : own.ip,
+    ip: clientAddress(request, trusted),
   });
 }
 

@@ -28,7 +28,7 @@ import { loginMethods, registerLoginRoutes } from './login/routes.js';
 import { CROSS_ORIGIN_FORM, isAuthDomainForm, postedFromAuthDomain } from './login/form-origin.js';
 import { CLEAR_GLOBAL_SESSION, globalSessionOf } from './global-session.js';
 import type { Mailer } from './login/mailer.js';
-import { parseTrustedProxies } from './trusted-proxies.js';
+import { DEFAULT_TRUSTED_PROXIES, parseTrustedProxies } from '../api/trusted-proxies.js';
 import { preflightOf } from './cors.js';
 import { SignInExternal } from './sign-in-external.js';
 import { isIssuerHost, isLauncherPath, LAUNCHER_PATH, launcherOf, registerAppLauncher } from './app-launcher.js';
@@ -95,7 +95,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
   const configured = (): string => (typeof authDomain === 'function' ? authDomain() : authDomain).replace(/\/+$/, '');
   // The organization's auth domain when it names one (docs/enforcement.md), else the configured one.
   const issuerOf = (org: OrganizationBody | undefined): string => (typeof org?.auth_domain === 'string' && org.auth_domain !== '' ? authDomainUrl(org.auth_domain) : configured());
-  const trusted = parseTrustedProxies(options.trustedProxies ?? ['127.0.0.1/8', '::1/128']);
+  const trusted = parseTrustedProxies(options.trustedProxies ?? DEFAULT_TRUSTED_PROXIES);
   const log = new AccessLog(store);
   // Ties between accounts: logged once a minute per host and path, not on every request refused.
   const ties = new ProblemLog();

@@ -4,6 +4,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import type { ServerSettings } from '../api/settings.js';
+import { DEFAULT_TRUSTED_PROXIES } from '../api/trusted-proxies.js';
 import type { RunnerOptions } from '../tester/runner.js';
 import { checkMailFrom, isLoopback, parseSmtpUrl, type SmtpSettings } from '../access/login/smtp-settings.js';
 
@@ -149,7 +150,7 @@ function authDomainOf(text: string | undefined): string | undefined {
 }
 
 function trustedProxiesOf(text: string | undefined): string[] {
-  const entries = (text ?? '127.0.0.1/8,::1/128').split(',').map((e) => e.trim()).filter((e) => e !== '');
+  const entries = (text ?? DEFAULT_TRUSTED_PROXIES.join(',')).split(',').map((e) => e.trim()).filter((e) => e !== '');
   for (const entry of entries) {
     const [address, bits, ...rest] = entry.split('/');
     const valid = rest.length === 0 && isIP(address ?? '') !== 0 && (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (isIP(address!) === 4 ? 32 : 128)));

@@ -17,7 +17,7 @@ import { newIdentityNonce, userAppToken } from '../app-token.js';
 import { urlOnHost } from '../forwarded.js';
 import { bindsSessions, handoffProof, HANDOFF_PROOF_PARAM } from '../binding-cookie.js';
 import { customClaims, identityOf, recordLogin, type LoginIdentity } from '../logins.js';
-import type { TrustedProxies } from '../trusted-proxies.js';
+import type { TrustedProxies } from '../../api/trusted-proxies.js';
 import type { AccountViews } from '../account-views.js';
 import { isLauncherPath, launcherApplication } from '../app-launcher.js';
 import { isApprovalPath, type Approval } from './approval.js';
