@@ -19,6 +19,7 @@ import { API_ERRORS, ApiError, apiError, queryValidationError, renderMessage, sh
 import { KnownAccounts } from './known-accounts.js';
 import { openApiDocument } from './openapi.js';
 import { RateLimiter } from './rate-limit.js';
+import { DEFAULT_TRUSTED_PROXIES, clientAddress, parseTrustedProxies, type TrustedProxies } from './trusted-proxies.js';
 import type { ApiContext, HandlerOutput, RouteDef } from './route.js';
 import { bodyValidator, queryValidator, type Validator } from '../schema/validator.js';
 import { obj } from '../schema/json-schema.js';
@@ -62,6 +63,8 @@ export interface BuildServerOptions {
   readonly webRoot?: string;
   /** Where a user import's body waits past what is held in memory (ndjson-body.ts): serve gives the data directory; the OS's temporary directory by default. */
   readonly spool?: SpoolOptions;
+  /** Peers whose X-Forwarded-For names the client (PORTCULLIS_TRUSTED_PROXIES); loopback by default. */
+  readonly trustedProxies?: readonly string[];
 }
 
 declare module 'fastify' {
@@ -69,6 +72,8 @@ declare module 'fastify' {
     principal: Principal | null;
     /** For a route that keeps its answers: the account's change stamp, read with the token's. */
     keptStamp: Promise<ChangeStamp> | null;
+    /** The client's address, from a trusted proxy's X-Forwarded-For (trusted-proxies.ts), once its route's checks begin. */
+    clientIp: string;
   }
 }
 
@@ -239,6 +244,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
 
   app.decorateRequest('principal', null);
   app.decorateRequest('keptStamp', null);
+  app.decorateRequest('clientIp', '');
 
   // JSON with the parser's own message on errors, refusing prototype pollution; JSON and
   // NDJSON only as UTF-8 (a body declared in another charset would be misread).
@@ -302,7 +308,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   app.get(`${API_PREFIX}/openapi.json`, async (_request, reply) => reply.header('content-type', JSON_CONTENT_TYPE).send(document));
 
   const kept = { stamps, answers: new KeptAnswers() };
-  for (const route of options.routes) registerRoute(app, route, ctx, authenticator, limits, kept);
+  const trusted = parseTrustedProxies(options.trustedProxies ?? DEFAULT_TRUSTED_PROXIES);
+  for (const route of options.routes) registerRoute(app, route, ctx, authenticator, limits, kept, trusted);
   return app;
 }
 
@@ -313,6 +320,7 @@ function registerRoute(
   authenticator: Authenticator,
   limits: RequestLimits,
   kept: { readonly stamps: ChangeStamps; readonly answers: KeptAnswers },
+  trusted: TrustedProxies,
 ): void {
   if (route.keep !== undefined && (route.method !== 'GET' || route.path.startsWith('/accounts/{account_id}/') === false)) {
     throw new Error(`${route.operationId}: only a GET of an account may keep its answers`);
@@ -336,6 +344,8 @@ function registerRoute(
       if (Object.values(request.params as Record<string, string>).some((value) => value === '')) {
         throw apiError('route_not_found', { method: request.method, path: request.url.split('?')[0] });
       }
+      // Before the credentials: a token's IP condition and the failed-credentials limit both read it.
+      request.clientIp = clientAddress(request, trusted) ?? '';
       if (route.keep === 'account') {
         // Asked in the same turn as the token's stamp, so one read of the store serves both
         // (SQLite's commit stamp covers every scope). Still read after the request arrived and
@@ -348,7 +358,7 @@ function registerRoute(
           authorization: request.headers.authorization,
           authEmail: header(request, 'x-auth-email'),
           authKey: header(request, 'x-auth-key'),
-          ip: request.ip,
+          ip: request.clientIp,
         }),
       );
       request.principal = principal;
@@ -415,13 +425,13 @@ function registerRoute(
       const out: HandlerOutput =
         route.method === 'GET'
           ? await run()
-          : await withAuditActor({ kind: principal.kind, tokenId: principal.tokenId, ip: request.ip, requestId: String(request.id), method: route.method, path: request.url.split('?')[0] }, run);
+          : await withAuditActor({ kind: principal.kind, tokenId: principal.tokenId, ip: request.clientIp, requestId: String(request.id), method: route.method, path: request.url.split('?')[0] }, run);
       return send(reply, out.status ?? route.status, success(out.result, [...notes, ...(out.messages ?? [])], out.resultInfo), out.headers);
     },
   });
 }
 
-/** Rate limits on credentials: per API token, and per client IP for failed authentication. */
+/** Rate limits on credentials: per API token, and per client IP (request.clientIp) for failed authentication. */
 class RequestLimits {
   private readonly perToken: RateLimiter;
   private readonly failures: RateLimiter;
@@ -436,7 +446,7 @@ class RequestLimits {
     try {
       principal = await authenticate();
     } catch (err) {
-      const decision = this.failures.take(request.ip);
+      const decision = this.failures.take(request.clientIp);
       if (!decision.allowed) throw limited('with bad credentials from this address', this.settings.failedAuthPerMinute, 'minute', decision.retryAfterS);
       throw err;
     }

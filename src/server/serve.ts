@@ -133,6 +133,7 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
     settings: config.settings,
     spool: { dir: spoolDir(config.dataDir) },
     tester: config.tester,
+    trustedProxies: config.trustedProxies,
     ...(externalFor !== undefined ? { externalFor } : {}),
   });
   registerAccessRoutes(app, {

@@ -63,6 +63,8 @@ export interface TestServerOptions {
   /** Where and past how many bytes an import's body goes to a temporary file (ndjson-body.ts). */
   readonly spool?: SpoolOptions;
   readonly logger?: Record<string, unknown>;
+  /** PORTCULLIS_TRUSTED_PROXIES for the API (and the enforcement point unless access names its own); loopback by default. */
+  readonly trustedProxies?: readonly string[];
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -92,10 +94,19 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.webRoot !== undefined ? { webRoot: options.webRoot } : {}),
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
     ...(options.spool !== undefined ? { spool: options.spool } : {}),
+    ...(options.trustedProxies !== undefined ? { trustedProxies: options.trustedProxies } : {}),
   });
   const accessKeys = options.access === undefined ? undefined : signingKeys;
   if (options.access !== undefined) {
-    registerAccessRoutes(app, { store, keys: accessKeys!, authDomain: () => listening, ...(externalFor !== undefined ? { externalFor } : {}), ...options.access, accountId });
+    registerAccessRoutes(app, {
+      store,
+      keys: accessKeys!,
+      authDomain: () => listening,
+      ...(externalFor !== undefined ? { externalFor } : {}),
+      ...(options.trustedProxies !== undefined ? { trustedProxies: options.trustedProxies } : {}),
+      ...options.access,
+      accountId,
+    });
   }
   // As `portcullis serve` does: every server takes SCIM pushes.
   registerScimRoutes(app, { store, authDomain: () => listening });
