@@ -148,7 +148,7 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
     ...(externalFor !== undefined ? { externalFor } : {}),
   });
   // What identity providers push their directories to (docs/identity-providers.md "SCIM provisioning").
-  registerScimRoutes(app, { store, authDomain: () => config.authDomain ?? listening });
+  registerScimRoutes(app, { store, authDomain: () => config.authDomain ?? listening, trustedProxies: config.trustedProxies });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {

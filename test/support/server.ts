@@ -109,7 +109,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     });
   }
   // As `portcullis serve` does: every server takes SCIM pushes.
-  registerScimRoutes(app, { store, authDomain: () => listening });
+  registerScimRoutes(app, { store, authDomain: () => listening, ...(options.trustedProxies !== undefined ? { trustedProxies: options.trustedProxies } : {}) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');

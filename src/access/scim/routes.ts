@@ -12,6 +12,8 @@ import { CommitOutcomeUnknown, isStoreUnavailable } from '../../store/errors.js'
 import type { ResourceRecord, Store, StoreReader, StoreWriter } from '../../store/store.js';
 import { parseUntrustedJson, unacceptedCharset, UNSTORABLE_MESSAGE, unstorableField } from '../../api/untrusted-json.js';
 import { answerFrameworkErrorsUnder } from '../../api/server.js';
+import { ApiError } from '../../api/errors.js';
+import { DEFAULT_TRUSTED_PROXIES, clientAddress, parseTrustedProxies } from '../../api/trusted-proxies.js';
 import { AccessLog } from '../access-log.js';
 import { ScimAuthenticator } from './auth.js';
 import { userBody, groupBody, type ProviderScope } from './directory.js';
@@ -30,6 +32,8 @@ export interface ScimOptions {
   readonly authDomain: string | (() => string);
   /** Largest accepted body (default 1 MiB). */
   readonly bodyLimitBytes?: number;
+  /** Peers whose X-Forwarded-For names the client (PORTCULLIS_TRUSTED_PROXIES), for the audit and access logs; loopback by default. */
+  readonly trustedProxies?: readonly string[];
 }
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
@@ -78,6 +82,8 @@ function fromFrameworkError(error: Error & { code?: string; statusCode?: number 
   }
   if (error instanceof SyntaxError) return badRequest('invalidSyntax', `The body is not JSON: ${error.message}`);
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) return new ScimError(error.statusCode, undefined, error.message);
+  // The API's checks a SCIM request also passes through (a trusted proxy's malformed client address).
+  if (error instanceof ApiError && error.status < 500) return new ScimError(error.status, undefined, error.message);
   return undefined;
 }
 
@@ -125,6 +131,7 @@ function routesIn(app: FastifyInstance, options: ScimOptions): void {
   const serverUrl = (): string => (typeof options.authDomain === 'function' ? options.authDomain() : options.authDomain);
   const authenticator = new ScimAuthenticator(store, new AccessLog(store), serverUrl);
   const scopes = new WeakMap<FastifyRequest, ProviderScope>();
+  const trusted = parseTrustedProxies(options.trustedProxies ?? DEFAULT_TRUSTED_PROXIES);
   const scopeOf = (request: FastifyRequest): ProviderScope => scopes.get(request)!;
 
   app.removeAllContentTypeParsers();
@@ -160,7 +167,9 @@ function routesIn(app: FastifyInstance, options: ScimOptions): void {
   // Credentials are checked before the body is read.
   // (Also before a path no route has: with the right secret it is a 404, without it a 401.)
   app.addHook('onRequest', async (request) => {
-    scopes.set(request, await authenticator.authenticate({ ...namedProvider(request), authorization: request.headers.authorization, ip: request.ip }));
+    const ip = clientAddress(request, trusted);
+    request.clientIp = ip ?? '';
+    scopes.set(request, await authenticator.authenticate({ ...namedProvider(request), authorization: request.headers.authorization, ip }));
     const unstorable = unstorableField(request.params as Record<string, unknown>) ?? unstorableField(request.query as Record<string, unknown>);
     if (unstorable !== undefined) throw badRequest('invalidValue', `${unstorable} ${UNSTORABLE_MESSAGE}.`);
   });
@@ -168,7 +177,7 @@ function routesIn(app: FastifyInstance, options: ScimOptions): void {
   /** Run `write` in the account's transaction, the provider the author of every change it makes. */
   const write = <T>(request: FastifyRequest, fn: (tx: StoreWriter, scope: ProviderScope) => Promise<T>): Promise<T> => {
     const scope = scopeOf(request);
-    const actor = { kind: 'scim' as const, tokenId: scope.provider.id, ip: request.ip, requestId: String(request.id), method: request.method, path: request.url.split('?')[0]! };
+    const actor = { kind: 'scim' as const, tokenId: scope.provider.id, ip: request.clientIp, requestId: String(request.id), method: request.method, path: request.url.split('?')[0]! };
     return withAuditActor(actor, () => store.transaction(scope.accountId, (tx) => fn(tx, scope)));
   };
 

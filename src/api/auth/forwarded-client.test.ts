@@ -89,3 +89,33 @@ describe('the API reached by a peer that is not a trusted proxy', () => {
     assert.deepEqual(log.json.result.map((e: { actor: { ip: string } }) => e.actor.ip), ['127.0.0.1']);
   });
 });
+
+describe('SCIM behind a trusted proxy', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer();
+  });
+  after(() => s?.close());
+
+  it('records the forwarded address as the provider\'s in the audit log, and refuses a malformed one as a SCIM error', async () => {
+    const account = randomAccountId();
+    const idp = await s.api('POST', `/accounts/${account}/access/identity_providers`, { name: 'Okta', type: 'okta', config: { client_id: 'c', client_secret: 'cs' }, scim_config: { enabled: true } });
+    assert.equal(idp.status, 201, JSON.stringify(idp.json));
+    const { scim_base_url: base, secret } = idp.json.result.scim_config;
+    const push = (forwardedFor: string) =>
+      fetch(`${base}/Users`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/scim+json', 'x-forwarded-for': forwardedFor },
+        body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'ada@example.com', emails: [{ value: 'ada@example.com', primary: true }], active: true }),
+      });
+    const refused = await push('not-an-ip');
+    assert.equal(refused.status, 400);
+    assert.match(refused.headers.get('content-type') ?? '', /^application\/scim\+json/);
+    assert.match(((await refused.json()) as { detail: string }).detail, /X-Forwarded-For/);
+    assert.equal((await push('203.0.113.80')).status, 201);
+    const log = await s.api('GET', `/accounts/${account}/audit_logs?per_page=1000`);
+    const scim = log.json.result.filter((e: { interface: string }) => e.interface === 'SCIM');
+    assert.ok(scim.length > 0);
+    assert.deepEqual([...new Set(scim.map((e: { actor: { ip: string } }) => e.actor.ip))], ['203.0.113.80']);
+  });
+});
