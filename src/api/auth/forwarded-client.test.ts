@@ -2,6 +2,7 @@
 // token's IP condition, keys the failed-credentials limit and goes into the audit log, when the
 // peer is one of PORTCULLIS_TRUSTED_PROXIES (loopback by default); from any other peer the header
 // is ignored. A malformed address from a trusted proxy is refused, never read as the proxy's own.
+// SCIM pushes, which come through the same proxies, are read the same way.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomAccountId, startTestServer, type TestServer } from '../../../test/support/server.js';
