@@ -313,6 +313,22 @@ export const MIGRATIONS: readonly Migration[] = [
       'access_requests: a refusal\'s reason beyond the policies\' verdict, such as an external evaluation endpoint that gave no answer at the sign-in and its code (docs/enforcement.md "External evaluation"); null for every other entry',
     statements: perDialect(() => ['ALTER TABLE access_requests ADD COLUMN reason TEXT']),
   },
+  {
+    version: 19,
+    description:
+      'ended_sign_ins: the sign-ins signed out of (their identity nonce), whose tokens open nothing until the longest of them would have expired (docs/enforcement.md "Sessions and tokens")',
+    statements: perDialect((t) => [
+      `CREATE TABLE ended_sign_ins (
+        account_id TEXT NOT NULL,
+        nonce TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        expires_at ${t.bigint} NOT NULL,
+        ended_at TEXT NOT NULL,
+        PRIMARY KEY (account_id, nonce)
+      )`,
+      `CREATE INDEX ended_sign_ins_by_expiry ON ended_sign_ins (account_id, expires_at)`,
+    ]),
+  },
 ];
 
 function policyTestTables(t: DialectTypes): string[] {

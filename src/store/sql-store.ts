@@ -10,6 +10,7 @@ import type { Dialect, Driver, TransactionOptions } from './driver.js';
 import { MIGRATIONS } from './migrations.js';
 import { accessRequestRepository } from './sql/access-requests.js';
 import { accountRepository } from './sql/accounts.js';
+import { endedSignInRepository } from './sql/ended-sign-ins.js';
 import { SqlLoginChallenges } from './sql/login-challenges.js';
 import { auditLogRepository } from './sql/audit-log.js';
 import { now, sqlContext, type SqlContext } from './sql/context.js';
@@ -44,6 +45,7 @@ function sqlWriter(context: SqlContext, directoryIndex?: DirectoryIndex): StoreW
     ...auditLogRepository(context),
     ...accountRepository(context),
     ...accessRequestRepository(context),
+    ...endedSignInRepository(context),
   };
 }
 

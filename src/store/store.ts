@@ -203,6 +203,22 @@ export interface AccessRequestRecord {
 }
 
 /**
+ * A sign-in signed out of (docs/enforcement.md "Sessions and tokens"): every token it made (the
+ * global session, each application's) carries its identity nonce and opens nothing any more. Kept
+ * until the longest of those tokens would have expired, then removed (see endSignIn).
+ */
+export interface EndedSignInRecord {
+  readonly accountId: string;
+  /** The sign-in's identity_nonce. */
+  readonly nonce: string;
+  readonly userId: string;
+  /** Milliseconds since the epoch: when the sign-in's longest token expires, and the record with it. */
+  readonly expiresAt: number;
+  /** When it was first signed out of. */
+  readonly endedAt: string;
+}
+
+/**
  * A sign-in under way: an identity provider login between its start and its callback (its id is
  * the OAuth `state` or SAML `RelayState`), or a one-time PIN mailed and not yet typed.
  */
@@ -330,6 +346,8 @@ export interface StoreReader {
    * reading them all.
    */
   accountVersionsDigest(): Promise<string>;
+  /** The account's sign-ins signed out of whose tokens may not have expired yet at `now` (of one user, when given), soonest expiry first. */
+  endedSignIns(accountId: string, now: number, userId?: string): Promise<EndedSignInRecord[]>;
   /** Access-request log entries of an account, newest first unless direction is asc. */
   listAccessRequests(accountId: string, limit: number, filter?: AccessRequestFilter): Promise<AccessRequestRecord[]>;
   /** A page of them, with how many match in all. */
@@ -385,6 +403,11 @@ export interface StoreWriter extends StoreReader {
   /** Create an account unless one with this id exists; true when it was created. */
   insertAccount(account: AccountRecord): Promise<boolean>;
   insertAccessRequest(entry: AccessRequestRecord): Promise<void>;
+  /**
+   * Record a sign-in as signed out of (its nonce once: ending it again keeps the later expiry),
+   * and remove the account's records expired at `now`; true when it was not ended before.
+   */
+  endSignIn(ended: EndedSignInRecord, now: number): Promise<boolean>;
 }
 
 export type PolicyTestStatus = 'processing' | 'complete' | 'exceeded time' | 'blocked';

@@ -1120,6 +1120,34 @@ export function storeConformance(kind: DatabaseKind): void {
       });
     });
 
+    describe('ended sign-ins', () => {
+      it('keeps a sign-in signed out of until its longest token would expire, once per nonce, in the account and its version', async () => {
+        const account = randomUUID().replace(/-/g, '');
+        const now = Date.parse('2031-05-01T10:00:00Z');
+        const ended = (nonce: string, expiresAt: number, userId = 'user-1') => ({ accountId: account, nonce, userId, expiresAt, endedAt: new Date(now).toISOString() });
+        const version = await store.read.accountVersion(account);
+        assert.equal(await store.transaction(account, (tx) => tx.endSignIn(ended('n1', now + 3600_000), now)), true, 'newly ended');
+        assert.ok((await store.read.accountVersion(account)) > version, "a change of the account: every instance's views see it");
+        await store.transaction(account, async (tx) => {
+          await tx.endSignIn(ended('n2', now + 60_000, 'user-2'), now);
+          await tx.endSignIn(ended('n3', now + 1_000), now);
+        });
+        assert.deepEqual(await store.read.endedSignIns(account, now), [ended('n3', now + 1_000), ended('n2', now + 60_000, 'user-2'), ended('n1', now + 3600_000)], 'soonest expiry first');
+        assert.deepEqual(await store.read.endedSignIns(account, now, 'user-2'), [ended('n2', now + 60_000, 'user-2')], "one user's");
+        assert.deepEqual(await store.read.endedSignIns(OTHER, now), [], 'another account has none');
+        assert.deepEqual((await store.read.endedSignIns(account, now + 1_000)).map((e) => e.nonce), ['n2', 'n1'], 'an expired one is no longer ended: its tokens have expired');
+
+        // Ending it again keeps one record, with the later of the two expiries.
+        assert.equal(await store.transaction(account, (tx) => tx.endSignIn(ended('n1', now + 60_000), now)), false, 'already ended');
+        assert.equal(await store.transaction(account, (tx) => tx.endSignIn(ended('n1', now + 7200_000), now)), false);
+        assert.deepEqual((await store.read.endedSignIns(account, now)).filter((e) => e.nonce === 'n1'), [ended('n1', now + 7200_000)]);
+
+        // Recording one removes the account's expired ones: the table cannot grow past the sign-ins still running.
+        await store.transaction(account, (tx) => tx.endSignIn(ended('n4', now + 3600_000), now + 120_000));
+        assert.deepEqual((await store.read.endedSignIns(account, 0)).map((e) => e.nonce), ['n4', 'n1'], 'n2 and n3 expired and were removed');
+      });
+    });
+
     describe('sign-ins under way', () => {
       it('keeps a challenge until it expires, gives it out once, counts wrong answers and recent ones', async () => {
         const account = randomUUID().replace(/-/g, '');
