@@ -7,6 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { decodeJwt } from 'jose';
 import { accessAnswerProblems, accessRequestArbitrary, describeAccessRequest, type AccessFuzzSetup, type AccessRequest } from '../../test/support/access-fuzz.js';
 import { databaseKinds } from '../../test/support/databases.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
@@ -158,11 +159,20 @@ for (const kind of await databaseKinds()) {
       assert.ok(count(/^scim 20\d$/) > 0, 'some SCIM requests succeeded');
 
       assert.equal((await fetch(`${s.baseUrl}/healthz`)).status, 200);
-      const session = await fetch(`${s.baseUrl}/cdn-cgi/access/authorize`, { headers: { 'x-forwarded-host': 'wiki.test', cookie: `CF_Authorization=${setup.sessionToken}` } });
+      // A generated logout carrying a seeded session has ended its sign-in, as it should: a new
+      // sign-in's tokens, made as the seeded ones were, show that the server keeps working.
+      const key = await s.accessKeys!.current(s.accountId);
+      const signedInAgain = (token: string) => {
+        const claims = decodeJwt(token);
+        return userAppToken({ aud: (claims.aud as string[])[0]!, issuer: s.baseUrl, lifetimeSeconds: 3600, userId: claims.sub!, email: String(claims.email) }, key);
+      };
+      const session = await fetch(`${s.baseUrl}/cdn-cgi/access/authorize`, { headers: { 'x-forwarded-host': 'wiki.test', cookie: `CF_Authorization=${await signedInAgain(setup.sessionToken)}` } });
       assert.equal(session.status, 200, 'a real session still opens its application');
+      const boundToken = await signedInAgain(setup.boundSession.token);
+      const binding = bindingFor(boundToken, await s.accessKeys!.keys(s.accountId))!;
       const bound = (cookie: string) => fetch(`${s.baseUrl}/cdn-cgi/access/authorize`, { headers: { 'x-forwarded-host': 'x.corp.test', cookie } });
-      assert.equal((await bound(`CF_Authorization=${setup.boundSession.token}; CF_Binding=${setup.boundSession.binding}`)).status, 200, 'so does the bound session, with its binding cookie');
-      assert.equal((await bound(`CF_Authorization=${setup.boundSession.token}`)).status, 401, 'and not without it');
+      assert.equal((await bound(`CF_Authorization=${boundToken}; CF_Binding=${binding}`)).status, 200, 'so does the bound session, with its binding cookie');
+      assert.equal((await bound(`CF_Authorization=${boundToken}`)).status, 401, 'and not without it');
     });
   });
 }

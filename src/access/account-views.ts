@@ -1,6 +1,6 @@
 // What the enforcement point derives from an account's objects (its applications, their
-// compiled policy sets, service tokens, session revocations, organization, the request headers
-// its SAML providers pass), kept until the
+// compiled policy sets, service tokens, session revocations, the sign-ins signed out of, its
+// organization, the request headers its SAML providers pass), kept until the
 // account's version moves (every write to the account moves it, in any instance: see
 // Store.accountVersion). A decision then reads at most that version instead of reading and
 // compiling everything, and a change still applies from the next request on. Which views are
@@ -77,7 +77,9 @@ export class AccountView {
     readonly organization: OrganizationBody | undefined,
     private readonly revocationRecords: ReadonlyMap<string, ResourceRecord>,
     /** Every header the account's SAML providers pass (header_attributes), once each, as first configured. */
-    readonly samlHeaderNames: readonly string[] = [],
+    readonly samlHeaderNames: readonly string[],
+    /** The sign-ins signed out of (their identity nonce), with when their longest token expires (ms). */
+    private readonly endedSignIns: ReadonlyMap<string, number>,
   ) {}
 
   application(host: string, path: string): ResourceRecord | undefined {
@@ -128,6 +130,19 @@ export class AccountView {
   userNow(userId: string): { readonly user: UserRecord | undefined } | undefined {
     const entry = this.users.get(userId);
     return entry?.settled === true ? { user: entry.value } : undefined;
+  }
+
+  /**
+   * Whether the sign-in with this identity nonce was signed out of: then none of its tokens (the
+   * global session, any application's) is a session any more. A lookup in memory, for forward auth.
+   */
+  signInEnded(nonce: unknown): boolean {
+    return typeof nonce === 'string' && this.endedSignIns.has(nonce);
+  }
+
+  /** Until when (ms) the sign-in is recorded as ended, if it is. */
+  signInEndedUntil(nonce: string): number | undefined {
+    return this.endedSignIns.get(nonce);
   }
 
   /** When the user's sessions were revoked (ms), if ever; unreadable times revoke everything. */
@@ -186,12 +201,13 @@ export class AccountViews {
 
   private async build(accountId: string, version: number, now: number): Promise<AccountView> {
     const read = this.store.read;
-    const [apps, tokens, revocations, organization, providers] = await Promise.all([
+    const [apps, tokens, revocations, organization, providers, ended] = await Promise.all([
       read.allResources(accountId, 'app'),
       read.allResources(accountId, 'service_token'),
       read.allResources(accountId, 'session_revocation'),
       readOrganization(read, accountId),
       read.allResources(accountId, 'identity_provider'),
+      read.endedSignIns(accountId, now),
     ]);
     return new AccountView(
       this.store,
@@ -203,6 +219,7 @@ export class AccountViews {
       organization?.body,
       new Map(revocations.map((r) => [r.id, r])),
       samlHeaderNamesOf(providers.map((idp) => idp.body)),
+      new Map(ended.map((e) => [e.nonce, e.expiresAt])),
     );
   }
 }

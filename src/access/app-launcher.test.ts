@@ -131,6 +131,23 @@ describe('App Launcher', () => {
     assert.ok(out.headers.getSetCookie().some((c) => c.startsWith('CF_Authorization=;') && c.includes(`Path=${LAUNCHER_PATH};`) && c.includes('Max-Age=0')));
   });
 
+  it('opens no more on copies of its cookies once the sign-in is signed out of', async () => {
+    const { jar, posted } = await postSignIn('ada@example.com');
+    const global = posted.headers.getSetCookie().find((c) => c.startsWith('CF_Authorization='))!.split(';')[0]!;
+    const authorized = await jar.fetch(new URL(posted.headers.get('location')!, s.baseUrl).toString());
+    const launcher = authorized.headers.getSetCookie().find((c) => c.startsWith('CF_Authorization='))!.split(';')[0]!;
+    const open = async () => fetch(launcherUrl, { redirect: 'manual', headers: { cookie: `${launcher}; ${global}` } });
+    const before = await open();
+    assert.equal(before.status, 200);
+    assert.match(await before.text(), /<span id="user">ada@example\.com<\/span>/);
+    assert.equal((await fetch(`${s.baseUrl}/cdn-cgi/access/logout`, { headers: { cookie: global } })).status, 200);
+    const after = await open();
+    assert.equal(after.status, 200);
+    const html = await after.text();
+    assert.doesNotMatch(html, /id="user"/, 'nobody signed in');
+    assert.match(html, /id="sign-in"/, 'the landing page: its global session is no sign-in any more either');
+  });
+
   it("opens without a sign-in for a user who signed in to an application (the global session)", async () => {
     const jar = new CookieJar();
     const posted = await jar.fetch(`${s.baseUrl}/cdn-cgi/access/login/wiki.test`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email: 'ada@example.com', redirect_url: 'http://wiki.test/docs' }).toString() });

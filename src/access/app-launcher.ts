@@ -99,12 +99,15 @@ export interface LauncherDeps {
 /** The App Launcher's route on the auth domain. */
 export function registerAppLauncher(app: FastifyInstance, deps: LauncherDeps): void {
   const { context, trusted, log } = deps;
-  /** Whether any of the request's CF_Authorization cookies is a global session of the account. */
-  const holdsGlobalSession = async (cookie: string | undefined, accountId: string, issuer: string): Promise<boolean> => {
+  /** Whether any of the request's CF_Authorization cookies is a global session of the account, of a sign-in not signed out of. */
+  const holdsGlobalSession = async (cookie: string | undefined, view: AccountView, issuer: string): Promise<boolean> => {
     const tokens = globalSessionTokens(cookie, issuer);
     if (tokens.length === 0) return false;
-    const keys = await context.keys.keysFor(accountId, tokens[0]);
-    for (const token of tokens) if ((await verifyGlobalSession(token, keys, issuer, context.now ?? Date.now())) !== undefined) return true;
+    const keys = await context.keys.keysFor(view.accountId, tokens[0]);
+    for (const token of tokens) {
+      const session = await verifyGlobalSession(token, keys, issuer, context.now ?? Date.now());
+      if (session !== undefined && !view.signInEnded(session.identityNonce)) return true;
+    }
     return false;
   };
   const page = (reply: FastifyReply, status: number, title: string, message: string): FastifyReply => reply.code(status).header('cache-control', 'no-store').type('text/html').send(messagePage(title, message));
@@ -128,7 +131,7 @@ export function registerAppLauncher(app: FastifyInstance, deps: LauncherDeps): v
         const to = `${issuer}/cdn-cgi/access/login/${encodeURIComponent(new URL(issuer).host)}?redirect_url=${encodeURIComponent(`${issuer}${LAUNCHER_PATH}`)}`;
         // Cloudflare's landing page comes first, unless the launcher skips it; someone with a
         // global session is signed in already and goes straight on.
-        if (launcher.body.skip_app_launcher_login_page === true || (await holdsGlobalSession(h.cookie, view.accountId, issuer))) return reply.redirect(to, 302);
+        if (launcher.body.skip_app_launcher_login_page === true || (await holdsGlobalSession(h.cookie, view, issuer))) return reply.redirect(to, 302);
         return reply.type('text/html').send(launcherLandingPage(launcher.body.landing_page_design, to));
       }
       case 'allow': {

@@ -303,8 +303,9 @@ function decideWith(request: ForwardedRequest, ctx: DecideContext, index: Accoun
       // Not checked before (or no longer passing): the signature is checked, off this path.
       if (claims === undefined) return { load: 'claims', token: request.token, keys, aud, issuer };
     }
-    // Every token issued for the application before its tokens were revoked (apps/{id}/revoke_tokens) is none.
-    if (claims !== undefined && issuedBefore(claims.iat, view.revokedAt(app.id))) claims = undefined;
+    // Every token issued for the application before its tokens were revoked (apps/{id}/revoke_tokens) is none,
+    // and so is every token of a sign-in signed out of (its identity nonce; a service token's has none).
+    if (claims !== undefined && (issuedBefore(claims.iat, view.revokedAt(app.id)) || view.signInEnded(claims.identity_nonce))) claims = undefined;
     if (claims?.common_name !== undefined && claims.common_name !== '') {
       // A token issued to a service token: the token must still be valid now, and its secret not
       // rotated since (a token made before the claim existed counts as made with the first secret).

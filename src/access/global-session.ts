@@ -127,9 +127,12 @@ export function sessionFitsProviders(session: GlobalSession, offered: readonly R
   return offered.some((idp) => idp.id === session.idp.id);
 }
 
-/** The global session's user, while they exist and their sessions were not revoked since it began; else undefined. */
-export async function userOfSession(read: StoreReader, accountId: string, session: GlobalSession): Promise<UserRecord | undefined> {
-  const user = await read.getUser(accountId, session.userId);
-  if (user === undefined) return undefined;
+/**
+ * The global session's user, while they exist, their sessions were not revoked since it began and
+ * its sign-in was not signed out of (sign-out.ts); else undefined.
+ */
+export async function userOfSession(read: StoreReader, accountId: string, session: GlobalSession, now = Date.now()): Promise<UserRecord | undefined> {
+  const [user, ended] = await Promise.all([read.getUser(accountId, session.userId), read.endedSignIns(accountId, now, session.userId)]);
+  if (user === undefined || ended.some((e) => e.nonce === session.identityNonce)) return undefined;
   return issuedBefore(session.iat, await sessionsRevokedAt(read, accountId, user.id)) ? undefined : user;
 }

@@ -31,6 +31,7 @@ import type { Mailer } from './login/mailer.js';
 import { DEFAULT_TRUSTED_PROXIES, parseTrustedProxies } from '../api/trusted-proxies.js';
 import { preflightOf } from './cors.js';
 import { SignInExternal } from './sign-in-external.js';
+import { endSignInsOf } from './sign-out.js';
 import { isIssuerHost, isLauncherPath, LAUNCHER_PATH, launcherOf, registerAppLauncher } from './app-launcher.js';
 import { UNSTORABLE_MESSAGE, unstorableField } from '../api/untrusted-json.js';
 import { answerFrameworkErrorsUnder } from '../api/server.js';
@@ -367,7 +368,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     if (step !== undefined) {
       const published = await keys.keysFor(step.view.accountId, query.token);
       const claims = await verifyAppToken(query.token!, published, String(step.app.body.aud), issuerOf(step.view.organization));
-      if (claims === undefined || claims.exp === undefined || !handedOver(step.app, query.token!, proof, published)) return reply.code(400).type('text/html').send(messagePage('Bad request', INVALID_SIGN_IN_LINK));
+      if (claims === undefined || claims.exp === undefined || !handedOver(step.app, query.token!, proof, published) || step.view.signInEnded(claims.identity_nonce)) return reply.code(400).type('text/html').send(messagePage('Bad request', INVALID_SIGN_IN_LINK));
       const paths = step.app.body.path_cookie_attribute === true ? [...new Set(cookiePathsOnHost(destinationsOf(step.app), original.host))] : ['/'];
       reply.header('set-cookie', await sessionCookies(step.view, step.app, query.token!, { ...claims, exp: claims.exp }, secure, paths.length > 0 ? paths : ['/']));
       return reply.redirect(afterSession(index, step.view, step.app, original.host, query.token!, step.home, proof), 302);
@@ -376,9 +377,10 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const found = target === undefined ? undefined : (launcherAt(index, original.host, target.pathname) ?? applicationAt(request, index, original.host, target.pathname));
     if (target === undefined || found === undefined || query.token === undefined) return reply.code(400).type('text/html').send(messagePage('Bad request', 'This sign-in link is not for an application here.'));
     // Only a token of the application's own account: its keys, its auth domain as the issuer, the application's aud.
+    // A token of a sign-in signed out of since is refused like an expired one.
     const published = await keys.keysFor(found.view.accountId, query.token);
     const claims = await verifyAppToken(query.token, published, String(found.app.body.aud), issuerOf(found.view.organization));
-    if (claims === undefined || claims.exp === undefined || !handedOver(found.app, query.token, proof, published)) return reply.code(400).type('text/html').send(messagePage('Bad request', INVALID_SIGN_IN_LINK));
+    if (claims === undefined || claims.exp === undefined || !handedOver(found.app, query.token, proof, published) || found.view.signInEnded(claims.identity_nonce)) return reply.code(400).type('text/html').send(messagePage('Bad request', INVALID_SIGN_IN_LINK));
     // path_cookie_attribute: the session is scoped to the application's path, so that applications
     // on other paths of the host keep their own (a browser sends the longer path's cookie first).
     // The App Launcher's session is scoped to its page, so that it never stands in for an
@@ -403,13 +405,15 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const claims = verified !== undefined && bindsSessions(found!.app) && !bindingHolds(token!, cookieValue(request.headers.cookie, BINDING_COOKIE), published) ? undefined : verified;
     // Whose session: the application's token, else on the auth domain the global session (as
     // Cloudflare's team domain answers get-identity).
+    // A session of a sign-in signed out of is none.
     let session: { readonly accountId: string; readonly userId: string; readonly iat: number | undefined; readonly appId?: string } | undefined;
-    if (accountId !== undefined && claims?.sub !== undefined && claims.sub !== '') session = { accountId, userId: claims.sub, iat: claims.iat, appId: found!.app.id };
-    else {
+    if (accountId !== undefined && claims?.sub !== undefined && claims.sub !== '') {
+      if (!found!.view.signInEnded(claims.identity_nonce)) session = { accountId, userId: claims.sub, iat: claims.iat, appId: found!.app.id };
+    } else {
       const authView = index.authDomainAccount(original.host);
       if (authView !== undefined && isIssuerHost(issuerOf(authView.organization), original.host)) {
         const global = await globalSessionOf(request.headers.cookie, issuerOf(authView.organization), (token) => keys.keysFor(authView.accountId, token));
-        if (global !== undefined) session = { accountId: authView.accountId, userId: global.userId, iat: global.iat };
+        if (global !== undefined && !authView.signInEnded(global.identityNonce)) session = { accountId: authView.accountId, userId: global.userId, iat: global.iat };
       }
     }
     const user = session === undefined ? undefined : await store.read.getUser(session.accountId, session.userId);
@@ -437,6 +441,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
 
   // On the application's host: end the sessions there, then the global session on the auth
   // domain (else the next sign-in would take it up again). On the auth domain: end that one.
+  // Either way the sign-in ends on the server too, not only in this browser.
   app.get('/cdn-cgi/access/logout', async (request, reply) => {
     const host = forwarded(request, trusted).host;
     const index = await accounts.get();
@@ -446,6 +451,9 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     // Every session on the host: the host-wide cookie and those of applications scoped to their paths.
     const scoped = index.applicationsOn(host).filter((c) => c.value.body.path_cookie_attribute === true).flatMap((c) => cookiePathsOnHost(c.destinations, host));
     const onAuthDomain = authDomainView !== undefined && isIssuerHost(issuerOf(authDomainView.organization), host);
+    // The sign-ins the cookies prove end on the server first (sign-out.ts): a copy of them,
+    // taken before, opens nothing from now on, on any instance.
+    await endSignInsOf({ store, keys, issuerOf }, request.headers.cookie, host, index.holderOf(host), onAuthDomain ? authDomainView : undefined);
     const paths = [...new Set(['/', ...scoped, ...(onAuthDomain ? [LAUNCHER_PATH] : [])])];
     reply.header('set-cookie', [...paths.flatMap((path) => [COOKIE, BINDING_COOKIE].map((name) => `${name}=; Path=${path}; Max-Age=0; HttpOnly; SameSite=Lax`)), ...(onAuthDomain ? CLEAR_GLOBAL_SESSION : [])]);
     // Only from an application's host: a host that is neither (an auth domain reached under another

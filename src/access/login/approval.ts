@@ -236,7 +236,7 @@ export function registerApprovalRoutes(scope: FastifyInstance, contextOf: LoginC
   /** The browser's global session and its user, while they exist and their sessions were not revoked since it began. */
   const signedInOf = async (ctx: LoginContext, request: FastifyRequest): Promise<{ readonly session: GlobalSession; readonly user: UserRecord } | undefined> => {
     const session = await globalSessionOf(request.headers.cookie, await ctx.issuer(), (token) => ctx.keys.keysFor(ctx.accountId, token), ctx.now());
-    const user = session === undefined ? undefined : await userOfSession(ctx.store.read, ctx.accountId, session);
+    const user = session === undefined ? undefined : await userOfSession(ctx.store.read, ctx.accountId, session, ctx.now());
     return user === undefined ? undefined : { session: session!, user };
   };
   const sessionOf = async (ctx: LoginContext, request: FastifyRequest): Promise<GlobalSession | undefined> => (await signedInOf(ctx, request))?.session;

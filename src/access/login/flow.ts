@@ -242,7 +242,7 @@ const tokenSeconds = (deciding: Policy | undefined, app: ResourceRecord, organiz
  * sessions revoked since it began), and the login page is shown instead.
  */
 export async function continueGlobalSession(ctx: LoginContext, pending: PendingLogin, session: GlobalSession, ip: string | undefined): Promise<string | undefined> {
-  const user = await userOfSession(ctx.store.read, ctx.accountId, session);
+  const user = await userOfSession(ctx.store.read, ctx.accountId, session, ctx.now());
   if (user === undefined) return undefined;
   if (pending.signInOnly === true) return pending.target;
   const organization = await readOrganization(ctx.store.read, ctx.accountId);

@@ -103,6 +103,17 @@ describe('purpose justification', () => {
     assert.equal((await answer(jar, page, 'Still me')).status, 404, 'and makes no token');
   });
 
+  it('is gone once its sign-in is signed out of, for a copy of the global session too', async () => {
+    const jar = new CookieJar();
+    const page = await devSignIn(jar, 'ledger.test', 'ken@example.com');
+    const copy = new CookieJar();
+    copy.keep(s.baseUrl, new Response(null, { headers: { 'set-cookie': jar.header(s.baseUrl) } }));
+    assert.equal((await copy.fetch(page.toString())).status, 200, 'the copy opens the page before the logout');
+    assert.equal((await jar.fetch(`${s.baseUrl}/cdn-cgi/access/logout`)).status, 200);
+    assert.equal((await copy.fetch(page.toString())).status, 404);
+    assert.equal((await answer(copy, page, 'Still me')).status, 404, 'and makes no token');
+  });
+
   it('asks again when the global session enters the application, and not for an application that does not ask', async () => {
     const jar = new CookieJar();
     const wiki = await devSignIn(jar, 'wiki.test', 'grace@example.com');

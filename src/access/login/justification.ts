@@ -133,8 +133,8 @@ export function registerJustificationRoutes(scope: FastifyInstance, contextOf: L
     const body = seen.body as { app?: unknown; host?: unknown; target?: unknown; who?: SigningIn; lifetimeSeconds?: unknown; prompt?: unknown; approvalGroups?: readonly ApprovalGroupSetting[] };
     const session = await globalSessionOf(cookie, await ctx.issuer(), (token) => ctx.keys.keysFor(ctx.accountId, token), now);
     if (session === undefined || body.who === undefined || session.userId !== body.who.userId || session.identityNonce !== body.who.identityNonce) return undefined;
-    // Not for a user deleted, or whose sessions were revoked, since the sign-in.
-    if ((await userOfSession(ctx.store.read, ctx.accountId, session)) === undefined) return undefined;
+    // Not for a user deleted, or whose sessions were revoked, since the sign-in, nor after it was signed out of.
+    if ((await userOfSession(ctx.store.read, ctx.accountId, session, now)) === undefined) return undefined;
     const app = await ctx.store.read.getResource(ctx.accountId, 'app', String(body.app));
     if (app === undefined) return undefined;
     if (take && (await ctx.store.challenges.take(ctx.accountId, id, now)) === undefined) return undefined;

@@ -1,6 +1,7 @@
 // A Zero Trust user's active sessions and failed logins, at Cloudflare's paths, read from the
-// access-request log of the enforcement point: a session is a sign-in that has not expired and
-// was not revoked since (organizations/revoke_user); a failed login is a refused request.
+// access-request log of the enforcement point: a session is a sign-in that has not expired, was
+// not revoked since (organizations/revoke_user) and was not signed out of (a logout); a failed
+// login is a refused request.
 
 import { sessionsRevokedAt } from '../../account/organization.js';
 import type { AccessRequestRecord } from '../../store/store.js';
@@ -46,13 +47,17 @@ const LIST_LIMIT = 1000;
 
 /** The user's sign-ins that still hold a session now. */
 async function activeSessions(ctx: ApiContext, accountId: string, userId: string, now = Date.now()): Promise<AccessRequestRecord[]> {
-  const revokedAt = await sessionsRevokedAt(ctx.store.read, accountId, userId);
-  const signIns = await ctx.store.read.listAccessRequests(accountId, LIST_LIMIT, { userId, allowed: true });
+  const [revokedAt, signIns, signedOut] = await Promise.all([
+    sessionsRevokedAt(ctx.store.read, accountId, userId),
+    ctx.store.read.listAccessRequests(accountId, LIST_LIMIT, { userId, allowed: true }),
+    ctx.store.read.endedSignIns(accountId, now, userId),
+  ]);
+  const ended = new Set(signedOut.map((e) => e.nonce));
   // An application's tokens revoked since a sign-in (apps/{id}/revoke_tokens) end it too.
   const apps = [...new Set(signIns.flatMap((e) => (e.appUid === null ? [] : [e.appUid])))];
   const appRevokedAt = new Map(await Promise.all(apps.map(async (id) => [id, await sessionsRevokedAt(ctx.store.read, accountId, id)] as const)));
   const after = (at: number | undefined, createdAt: string): boolean => at === undefined || Date.parse(createdAt) > at;
-  return signIns.filter((e) => e.nonce !== null && e.expiresAt !== null && Date.parse(e.expiresAt) > now && after(revokedAt, e.createdAt) && (e.appUid === null || after(appRevokedAt.get(e.appUid), e.createdAt)));
+  return signIns.filter((e) => e.nonce !== null && !ended.has(e.nonce) && e.expiresAt !== null && Date.parse(e.expiresAt) > now && after(revokedAt, e.createdAt) && (e.appUid === null || after(appRevokedAt.get(e.appUid), e.createdAt)));
 }
 
 const seconds = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
@@ -130,7 +135,7 @@ export const userSessionRoutes: RouteDef[] = [
     path: 'active_sessions',
     operationId: 'zero-trust-users-get-active-sessions',
     summary: "Get a user's active sessions",
-    description: 'The sessions this user holds through the enforcement point (sign-ins not expired and not revoked), newest first.',
+    description: 'The sessions this user holds through the enforcement point (sign-ins not expired, not revoked and not signed out of), newest first.',
     item: SESSION,
     read: async (ctx, accountId, userId) => sessionsOf(await activeSessions(ctx, accountId, userId)).map(sessionResult),
   }),
