@@ -14,7 +14,7 @@ import { attachedPolicies, attachedPolicy } from '../api/resources/app-attachmen
 import type { ResourceRecord, Store, UserRecord } from '../store/store.js';
 import { candidatesOnHost, matchDestination, type Candidate } from './app-match.js';
 import { samlHeaderNamesOf } from '../schema/saml-headers.js';
-import { HOST_APP_TYPES } from '../schema/apps.js';
+import { enforcedDestinationsOf } from '../schema/destination-hosts.js';
 
 /** Views older than this are rebuilt anyway (compiled sets read the clock, e.g. for expiries). */
 export const MAX_AGE_MS = 60_000;
@@ -149,33 +149,6 @@ export class AccountView {
   revokedAt(userId: string): number | undefined {
     return revocationTime(this.revocationRecords.get(userId));
   }
-}
-
-/**
- * Every self-hosted destination of an application: its domain, and its destinations' uri or,
- * without destinations, its self_hosted_domains (Cloudflare: "If destinations are provided, then
- * self_hosted_domains will be ignored").
- */
-export function destinationsOf(app: ResourceRecord): string[] {
-  const body = app.body as { domain?: unknown; self_hosted_domains?: unknown; destinations?: unknown };
-  const out: string[] = [];
-  if (typeof body.domain === 'string') out.push(body.domain);
-  if (Array.isArray(body.destinations) && body.destinations.length > 0) {
-    for (const d of body.destinations) if (typeof d === 'object' && d !== null && typeof (d as { uri?: unknown }).uri === 'string') out.push((d as { uri: string }).uri);
-  } else if (Array.isArray(body.self_hosted_domains)) {
-    out.push(...body.self_hosted_domains.filter((d): d is string => typeof d === 'string'));
-  }
-  return out;
-}
-
-/**
- * The destinations Access enforces for an application: every one for the types that protect
- * hosts (HOST_APP_TYPES); none for the others, such as a bookmark (a link the App Launcher shows
- * to a site Access does not protect) or the App Launcher (on the auth domain), whose domain must
- * not cover, or out-rank, an application's host or path.
- */
-export function enforcedDestinationsOf(app: ResourceRecord): string[] {
-  return HOST_APP_TYPES.has(String(app.body.type)) ? destinationsOf(app) : [];
 }
 
 export class AccountViews {

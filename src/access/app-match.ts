@@ -8,6 +8,8 @@
 // /alpha but not /alpha itself (while `example.com/*` covers the root too). The most specific
 // destination wins: more literal characters in the hostname first, then in the path.
 
+import { destinationParts, hostWildcardPattern, normalizedHost, regexLiteral } from '../schema/destination-hosts.js';
+
 export interface Destination {
   readonly host: RegExp;
   readonly path: RegExp;
@@ -16,32 +18,17 @@ export interface Destination {
   readonly pathWeight: number;
 }
 
-const escape = (text: string): string => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-
-/**
- * The regular expression (without anchors) of a destination's hostname: a label that is just `*`
- * is one label of any characters, a `*` within a label any run of characters of that label
- * (none too); a `*` never reaches across a dot.
- */
-export function hostWildcardPattern(host: string): string {
-  return host
-    .split('.')
-    .map((label) => (label === '*' ? '[^./]+' : label.split('*').map(escape).join('[^./]*')))
-    .join('\\.');
-}
-
 /** A destination from its text ("app.example.com", "*.example.com/admin", "example.com/docs/*"); undefined when it has no hostname. */
 export function parseDestination(text: string): Destination | undefined {
-  const trimmed = text.trim().toLowerCase().replace(/^https?:\/\//, '');
-  const slash = trimmed.indexOf('/');
-  const host = slash < 0 ? trimmed : trimmed.slice(0, slash);
+  const parts = destinationParts(text);
+  if (parts === undefined) return undefined;
+  const { host } = parts;
   // A destination's own segment parameters go as a request's do, so that it still covers what it names.
-  const path = slash < 0 ? '' : withoutPathParameters(trimmed.slice(slash)).replace(/\/+$/, '');
-  if (host === '' || /\s/.test(host)) return undefined;
+  const path = withoutPathParameters(parts.path).replace(/\/+$/, '');
   // "/docs/*" is "/docs/" and anything after it: below /docs, not /docs itself (Cloudflare's
   // "Application paths"); "/*" so covers the root "/" too.
   const hostPattern = hostWildcardPattern(host);
-  const pathPattern = path.split('*').map(escape).join('.*');
+  const pathPattern = path.split('*').map(regexLiteral).join('.*');
   return {
     host: new RegExp(`^${hostPattern}$`),
     path: new RegExp(`^${pathPattern}(/.*)?$`),
@@ -122,10 +109,6 @@ export function normalizedRequestPath(raw: string): string {
   });
   return withoutDotSegments(withoutPathParameters(path.replace(/\\/g, '/')).replace(/\/{2,}/g, '/'));
 }
-
-
-/** A host as destinations are compared with it: lower case, without port or trailing dot. */
-export const normalizedHost = (host: string): string => host.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
 
 /**
  * The host and path as destinations are compared with them: lower case, no port, no trailing

@@ -9,7 +9,8 @@
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { parseGoDuration, prepareIdentity, resultAccess, resultDecidingIndex, type Identity, type Policy } from '../engine/index.js';
-import { destinationsOf, enforcedDestinationsOf, type AccountView, type CompiledApp } from './account-views.js';
+import type { AccountView, CompiledApp } from './account-views.js';
+import { destinationsOf, enforcedDestinationsOf } from '../schema/destination-hosts.js';
 import type { AccountIndex, EnforcedAccounts } from './enforced-accounts.js';
 import { evaluatedIdentity } from '../api/resources/user-policy-checks.js';
 import type { ResourceRecord, Store, UserRecord } from '../store/store.js';

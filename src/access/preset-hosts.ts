@@ -5,7 +5,8 @@
 // would be meant is unknown) and so is any application of more than five: their other hosts get a
 // session when the browser first reaches them, through the global session.
 
-import { normalizedHost, parseDestination } from './app-match.js';
+import { normalizedHost } from '../schema/destination-hosts.js';
+import { parseDestination } from './app-match.js';
 
 /** Cloudflare sets sessions in advance only for applications of this many domains or fewer. */
 export const MAX_PRESET_DOMAINS = 5;

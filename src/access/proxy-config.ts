@@ -55,7 +55,7 @@ function nginxExtraHeaders(headers: readonly string[]): { readonly read: string;
 export const WITHOUT_BINDING_COOKIE = '^(.*?)(?:^CF_Binding=[^;]*(?:; *)?|; *CF_Binding=[^;]*)(.*)$';
 
 /**
- * A regular expression for a hostname with `*`, as portcullis reads it (src/access/app-match.ts):
+ * A regular expression for a hostname with `*`, as portcullis reads it (src/schema/destination-hosts.ts):
  * a label that is just `*` is one label, a `*` within a label any run of that label's characters.
  */
 const hostPattern = (host: string): string => `^${hostLabelsPattern(host)}$`;
@@ -300,7 +300,7 @@ export const PROXIED_APP_TYPES: readonly string[] = ['self_hosted', 'ssh', 'vnc'
  */
 export function hostsOf(app: ProxiedApp): string[] {
   if (typeof app.type === 'string' && !PROXIED_APP_TYPES.includes(app.type)) return [];
-  // Its destinations' uri supersede its self_hosted_domains, as at the enforcement point (account-views.ts).
+  // Its destinations' uri supersede its self_hosted_domains, as at the enforcement point (src/schema/destination-hosts.ts).
   const uris = Array.isArray(app.destinations) ? app.destinations.map((d: unknown) => (typeof d === 'object' && d !== null ? (d as { uri?: unknown }).uri : undefined)) : [];
   const others = Array.isArray(app.destinations) && app.destinations.length > 0 ? uris : Array.isArray(app.self_hosted_domains) ? (app.self_hosted_domains as unknown[]) : [];
   const destinations = [app.domain, ...others].filter((d): d is string => typeof d === 'string');
