@@ -10,7 +10,7 @@ export const API_VALIDATION_CODES = {
   max_items: 'A list has more items than allowed.',
   max_value: 'A number above its maximum.',
   invalid_format: 'A string that does not have the required format (an id, a date-time, ...).',
-  duplicate_entry: 'The same value appears twice where each must be unique (an email in one import, a precedence within one application).',
+  duplicate_entry: 'The same value appears twice where each must be unique (an email in one import, a precedence within one application), or names what another account of the server holds (its auth domain, a host its applications cover).',
   immutable_field: 'A field that cannot change once set (a user\'s email, a Gateway list\'s type).',
   invalid_certificate: 'A value that is not a PEM-encoded X.509 certificate.',
   invalid_ip: 'A malformed IP address.',

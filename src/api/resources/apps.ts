@@ -13,8 +13,10 @@ import { corsHeadersOf } from '../../schema/cors.js';
 import { arr, bool, obj, str } from '../../schema/json-schema.js';
 import { keepOmittedSecrets, withoutSecrets } from '../../schema/secret-fields.js';
 import { applyPolicyEntries, appLinks, attachedPolicies, attachedResult, type PolicyLink } from './app-attachments.js';
-import { assertUnused, compact, getOr404, newId, timestamps } from './common.js';
+import { assertUnused, compact, defaultAuthDomainOf, getOr404, newId, timestamps } from './common.js';
 import { revokeSessionsIn } from '../../account/organization.js';
+import { authDomainsOfOthers, type DefaultAuthDomain } from '../../account/hosts-of-others.js';
+import { destinationCoversHost, enforcedDestinationEntries, enforcedDestinationsOf } from '../../schema/destination-hosts.js';
 import { hashSecret } from '../auth/authenticate.js';
 import { isObject } from '../../engine/is-object.js';
 
@@ -118,6 +120,29 @@ async function assertOnlyLauncher(tx: StoreReader, accountId: string, id: string
   }
 }
 
+/**
+ * Refuses destinations covering another account's auth domain (docs/enforcement.md "Several
+ * accounts on one server"): the host where it signs in, by a name or a `*` (on any port, as
+ * applications match hosts), or the server's own address while the default account signs in
+ * there. This account's forward auth and endpoints on that host would stand beside the other's
+ * sign-in pages and session cookie on one origin. Only types that protect hosts count, and only
+ * destinations the application did not enforce already (an edit of an application from before
+ * this check is not refused for what it did not change): it reads every account's organization.
+ */
+async function refuseAuthDomainsOfOthers(read: StoreReader, accountId: string, body: AppRequest, existing: ResourceRecord | undefined, server: DefaultAuthDomain): Promise<void> {
+  const enforced = new Set(existing === undefined ? [] : enforcedDestinationsOf(existing).map((text) => text.trim().toLowerCase()));
+  const destinations = enforcedDestinationEntries({ body }).filter(([, text]) => !enforced.has(text.trim().toLowerCase()));
+  if (destinations.length === 0) return;
+  const issues: RequestIssue[] = [];
+  for (const other of await authDomainsOfOthers(read, accountId, server)) {
+    const whose = other.serverAddress ? "this server's own address, the default account's auth domain" : "another account's auth domain";
+    for (const [pointer, text] of destinations) {
+      if (destinationCoversHost(text, other.host)) issues.push({ code: 'duplicate_entry', pointer, message: `${JSON.stringify(text)} covers ${other.host}, ${whose}: an application cannot be on a host where another account signs in.` });
+    }
+  }
+  if (issues.length > 0) throw validationError(issues);
+}
+
 export function appRefs(body: Record<string, unknown>, links: readonly PolicyLink[]): ResourceRef[] {
   const idps = Array.isArray(body.allowed_idps) ? (body.allowed_idps as string[]) : [];
   return [...links.map((l) => ({ kind: 'policy' as const, id: l.id })), ...idps.map((id) => ({ kind: 'identity_provider' as const, id }))];
@@ -154,9 +179,10 @@ function withOidcClient(body: Record<string, unknown>, existing: ResourceRecord 
 }
 
 /** Validate and write an application (create when `existing` is undefined); with the OIDC client secret the write made, if any. */
-async function writeApp(tx: StoreWriter, accountId: string, id: string, input: AppRequest, existing: ResourceRecord | undefined): Promise<{ record: ResourceRecord; newClientSecret?: string }> {
+async function writeApp(tx: StoreWriter, server: DefaultAuthDomain, accountId: string, id: string, input: AppRequest, existing: ResourceRecord | undefined): Promise<{ record: ResourceRecord; newClientSecret?: string }> {
   const issues = await semanticIssues(tx, accountId, input);
   if (issues.length > 0) throw validationError(issues);
+  await refuseAuthDomainsOfOthers(tx, accountId, input, existing, server);
   if (input.type === 'app_launcher') await assertOnlyLauncher(tx, accountId, id);
   const { policies: entries, id: _id, aud: _aud, created_at: _c, updated_at: _u, ...fields } = input;
   const links = entries !== undefined ? await applyPolicyEntries(tx, accountId, id, entries, existing === undefined) : existing !== undefined ? appLinks(existing) : [];
@@ -234,7 +260,7 @@ export const appRoutes: RouteDef[] = [
     result: APP_RESPONSE,
     handler: async ({ accountId, body, ctx }) => {
       const record = await ctx.store.transaction(accountId, async (tx) => {
-        const written = await writeApp(tx, accountId, newId(), body, undefined);
+        const written = await writeApp(tx, defaultAuthDomainOf(ctx), accountId, newId(), body, undefined);
         return { written, result: withNewClientSecret(await appResult(tx, accountId, written.record), written.newClientSecret) };
       });
       return { result: record.result };
@@ -267,7 +293,7 @@ export const appRoutes: RouteDef[] = [
     handler: async ({ accountId, params, body, ctx }) => {
       const result = await ctx.store.transaction(accountId, async (tx) => {
         const existing = await getOr404(tx, accountId, 'app', params.app_id);
-        const written = await writeApp(tx, accountId, existing.id, body, existing);
+        const written = await writeApp(tx, defaultAuthDomainOf(ctx), accountId, existing.id, body, existing);
         return withNewClientSecret(await appResult(tx, accountId, written.record), written.newClientSecret);
       });
       return { result };

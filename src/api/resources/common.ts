@@ -5,6 +5,11 @@ import { parseGoDuration, quote } from '../../engine/index.js';
 import type { Referrer, ResourceKind, ResourceRecord, StoreReader, StoreWriter } from '../../store/store.js';
 import { timeOrderedUuid } from '../../store/time-ordered-id.js';
 import { apiError, sameNameNote, type EnvelopeMessage, type RequestIssue } from '../errors.js';
+import type { DefaultAuthDomain } from '../../account/hosts-of-others.js';
+import type { ApiContext } from '../route.js';
+
+/** The server's default account and its own address, where it signs in while its organization names no auth domain. */
+export const defaultAuthDomainOf = (ctx: ApiContext): DefaultAuthDomain => ({ accountId: ctx.defaultAccountId, authDomain: ctx.defaultAuthDomain() });
 
 /** Ids of new objects: UUIDs that sort by creation time, so the store's indexes grow at their end. */
 export const newId = (): string => timeOrderedUuid();

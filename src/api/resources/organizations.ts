@@ -5,10 +5,11 @@
 import { parseGoDuration } from '../../engine/index.js';
 import { authDomainUrl, readOrganization, revokeSessions, type OrganizationBody } from '../../account/organization.js';
 import { authDomainHosts } from '../../schema/auth-domain.js';
+import { authDomainsOfOthers, othersProtect } from '../../account/hosts-of-others.js';
 import { apiError, validationError, type RequestIssue } from '../errors.js';
 import { defineRoute, type ApiContext, type RouteDef } from '../route.js';
 import { anyObject, bool, obj, str } from '../../schema/json-schema.js';
-import { compact } from './common.js';
+import { compact, defaultAuthDomainOf } from './common.js';
 
 const PATH = '/accounts/{account_id}/access/organizations';
 const TAG = 'Zero Trust organization';
@@ -61,40 +62,39 @@ async function answer(ctx: ApiContext, accountId: string): Promise<Record<string
 }
 
 /**
- * Refuses an auth domain another account's organization names (as the enforcement point compares
- * them: host and port, case and a trailing dot aside), or the server's own address while it is
- * the default account's. Two accounts naming one auth domain answer there for neither, and one
- * naming the default account's takes it over (docs/enforcement.md "Several accounts on one
- * server"): without this, an account's administrator could take another account's sign-ins and
- * published keys away. Asked only when the auth domain changes: it reads every organization.
+ * Refuses an auth domain that is another account's: the auth domain its organization names (as
+ * the enforcement point compares them: host and port, case and a trailing dot aside), or the
+ * server's own address while it is the default account's. Two accounts naming one auth domain
+ * answer there for neither, and one naming the default account's takes it over (docs/
+ * enforcement.md "Several accounts on one server"): without this, an account's administrator
+ * could take another account's sign-ins and published keys away. Refuses too a host another
+ * account's application covers (on any port, as applications match hosts), where this
+ * account's sign-in pages and session cookies would be served on the other's application
+ * origin. Asked only when the auth domain changes: it reads every account's organization and
+ * applications.
  */
-async function refuseAuthDomainOfAnother(ctx: ApiContext, accountId: string, authDomain: string): Promise<void> {
-  const wanted = authDomainHosts(authDomain)?.exact;
+async function refuseHostOfAnother(ctx: ApiContext, accountId: string, authDomain: string): Promise<void> {
+  const wanted = authDomainHosts(authDomain);
   if (wanted === undefined) return;
   const stored = await readOrganization(ctx.store.read, accountId);
   const current = typeof stored?.body.auth_domain === 'string' ? authDomainHosts(stored.body.auth_domain)?.exact : undefined;
-  if (current === wanted) return;
-  const refuse = (whose: string): never => {
-    throw validationError([{ code: 'duplicate_entry', pointer: '/auth_domain', message: `${JSON.stringify(authDomain)} is ${whose}: each account signs in on an auth domain of its own.` }]);
+  if (current === wanted.exact) return;
+  const refuse = (why: string): never => {
+    throw validationError([{ code: 'duplicate_entry', pointer: '/auth_domain', message: `${JSON.stringify(authDomain)} is ${why}` }]);
   };
-  const namedBy = async (id: string): Promise<string | undefined> => {
-    const named = (await readOrganization(ctx.store.read, id))?.body.auth_domain;
-    return typeof named === 'string' && named.trim() !== '' ? named : undefined;
-  };
-  const defaultAccount = ctx.defaultAccountId;
-  if (defaultAccount !== undefined && defaultAccount !== accountId && authDomainHosts(ctx.defaultAuthDomain())?.exact === wanted && (await namedBy(defaultAccount)) === undefined) {
-    refuse("this server's own address, the default account's auth domain");
+  const read = ctx.store.read;
+  for (const other of await authDomainsOfOthers(read, accountId, defaultAuthDomainOf(ctx))) {
+    if (other.host !== wanted.exact) continue;
+    refuse(`${other.serverAddress ? "this server's own address, the default account's auth domain" : "another account's auth domain"}: each account signs in on an auth domain of its own.`);
   }
-  for (const account of await ctx.store.read.listAccounts()) {
-    if (account.id === accountId) continue;
-    const named = await namedBy(account.id);
-    if (named !== undefined && authDomainHosts(named)?.exact === wanted) refuse("another account's auth domain");
+  if (await othersProtect(read, accountId, wanted.exact, ctx.defaultAccountId)) {
+    refuse(`on ${wanted.hostname}, a host another account's application covers (on every port): an account's sign-in pages and session cookies cannot be served on another account's application host.`);
   }
 }
 
 async function write(ctx: ApiContext, accountId: string, body: OrganizationBody, mustBeNew: boolean): Promise<void> {
   checked(body);
-  if (typeof body.auth_domain === 'string') await refuseAuthDomainOfAnother(ctx, accountId, body.auth_domain);
+  if (typeof body.auth_domain === 'string') await refuseHostOfAnother(ctx, accountId, body.auth_domain);
   await ctx.store.transaction(accountId, async (tx) => {
     const existing = await tx.getResource(accountId, 'organization', accountId);
     if (existing !== undefined && mustBeNew) throw apiError('already_exists', { detail: 'This account already has a Zero Trust organization: change it with PUT.' });
