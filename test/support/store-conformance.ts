@@ -1187,6 +1187,19 @@ export function storeConformance(kind: DatabaseKind): void {
         assert.equal(await store.challenges.take(account, 'c3', now + 600_000), undefined, 'expired by the time it is finished');
       });
 
+      it('removes challenges that ended over an hour ago as new ones come, and keeps those a limit still counts', async () => {
+        const account = randomUUID().replace(/-/g, '');
+        const now = Date.parse('2031-06-01T10:00:00Z');
+        const at = (id: string, createdAt: number, expiresAt: number): LoginChallengeRecord => ({ id, accountId: account, kind: 'pin', email: 'ada@example.com', ipAddress: '192.0.2.1', body: {}, attempts: 0, createdAt: new Date(createdAt).toISOString(), expiresAt });
+        await store.challenges.put(at('lately', now - 20 * 60_000, now - 5 * 60_000));
+        await store.challenges.put(at('abandoned', now - 3 * 3_600_000, now - 2 * 3_600_000));
+        const counted = () => store.challenges.countSince(account, 'pin', { email: 'ada@example.com' }, new Date(now - 4 * 3_600_000));
+        assert.equal(await counted(), 2);
+        await store.challenges.put(at('new', now, now + 600_000));
+        assert.equal(await counted(), 2, 'the one that ended two hours ago is gone (the new one counts instead); the one ended five minutes ago still counts');
+        assert.equal(await store.challenges.countSince(account, 'pin', { email: 'ada@example.com' }, new Date(now - 30 * 60_000)), 2);
+      });
+
       it("finds the challenges of a kind whose ids share a prefix (an access request's answers), unexpired, oldest first", async () => {
         const account = randomUUID().replace(/-/g, '');
         const now = Date.parse('2031-05-01T10:00:00Z');

@@ -30,12 +30,21 @@ const toRecord = (r: ChallengeRow): LoginChallengeRecord => ({
   expiresAt: Number(r.expires_at),
 });
 
+/** How long after its expiry a challenge may stay before a new one removes it. */
+const EXPIRED_CHALLENGE_GRACE_MS = 60 * 60 * 1000;
+
 export class SqlLoginChallenges implements LoginChallengeStore {
   constructor(private readonly driver: Driver) {}
 
   async put(c: LoginChallengeRecord): Promise<void> {
-    await this.driver.transaction(SCOPE, (ex) =>
-      ex.run('INSERT INTO login_challenges (id, account_id, kind, email, ip_address, body, attempts, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+    await this.driver.transaction(SCOPE, async (ex) => {
+      // Challenges that ended long ago go as new ones come: nothing else removes those never
+      // finished (a sign-in abandoned at its provider, a code never typed), which anyone may
+      // start, so the table would otherwise grow without end. The hour's grace keeps rows a
+      // limit counts (countSince) past their expiry meanwhile.
+      const created = Date.parse(c.createdAt);
+      if (Number.isFinite(created)) await ex.run('DELETE FROM login_challenges WHERE expires_at <= ?', [created - EXPIRED_CHALLENGE_GRACE_MS]);
+      await ex.run('INSERT INTO login_challenges (id, account_id, kind, email, ip_address, body, attempts, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
         c.id,
         c.accountId,
         c.kind,
@@ -45,8 +54,8 @@ export class SqlLoginChallenges implements LoginChallengeStore {
         c.attempts,
         c.createdAt,
         c.expiresAt,
-      ]),
-    );
+      ]);
+    });
   }
 
   async get(accountId: string, id: string, now: number): Promise<LoginChallengeRecord | undefined> {
