@@ -329,6 +329,21 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX ended_sign_ins_by_expiry ON ended_sign_ins (account_id, expires_at)`,
     ]),
   },
+  {
+    version: 20,
+    description:
+      "sign_in_counters: counts that outlive the sign-ins they count, each in a window of its own (a one-time PIN's codes and wrong answers per address per day, docs/identity-providers.md \"One-time PIN\")",
+    statements: perDialect((t) => [
+      `CREATE TABLE sign_in_counters (
+        account_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        ends_at ${t.bigint} NOT NULL,
+        PRIMARY KEY (account_id, name)
+      )`,
+      `CREATE INDEX sign_in_counters_by_end ON sign_in_counters (ends_at)`,
+    ]),
+  },
 ];
 
 function policyTestTables(t: DialectTypes): string[] {

@@ -12,6 +12,7 @@ import { accessRequestRepository } from './sql/access-requests.js';
 import { accountRepository } from './sql/accounts.js';
 import { endedSignInRepository } from './sql/ended-sign-ins.js';
 import { SqlLoginChallenges } from './sql/login-challenges.js';
+import { SqlSignInCounters } from './sql/sign-in-counters.js';
 import { auditLogRepository } from './sql/audit-log.js';
 import { now, sqlContext, type SqlContext } from './sql/context.js';
 import { listItemRepository } from './sql/list-items.js';
@@ -54,6 +55,7 @@ export class SqlStore implements Store {
   readonly read: StoreReader;
   readonly tests: SqlPolicyTests;
   readonly challenges: SqlLoginChallenges;
+  readonly counters: SqlSignInCounters;
   private readonly sql: DialectSql;
 
   private constructor(
@@ -64,6 +66,7 @@ export class SqlStore implements Store {
     this.read = sqlWriter(sqlContext(driver.reader, this.sql, secrets, undefined, driver.scanner), new DirectoryIndex());
     this.tests = new SqlPolicyTests(driver, this.sql);
     this.challenges = new SqlLoginChallenges(driver);
+    this.counters = new SqlSignInCounters(driver);
   }
 
   /** Open over a driver and bring its schema up to date; `keys` seal and open secret fields. */

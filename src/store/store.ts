@@ -257,6 +257,21 @@ export interface LoginChallengeStore {
   prune(now: number): Promise<number>;
 }
 
+/**
+ * Counts that outlive the sign-ins they count (a challenge is gone an hour after it expires): a
+ * one-time PIN's codes and wrong answers per address per day. Each count is of a window that
+ * starts with its first addition and lasts `windowMs`; once it is over the count is 0 again.
+ */
+export interface SignInCounterStore {
+  /**
+   * Add `by` (negative to give back; the count stays at least 0) to an account's count `name`,
+   * atomically, and return the count after it: of concurrent additions, each sees its own.
+   */
+  add(accountId: string, name: string, by: number, now: number, windowMs: number): Promise<number>;
+  /** The count in its window, 0 when there is none. */
+  get(accountId: string, name: string, now: number): Promise<number>;
+}
+
 export interface AccessRequestFilter {
   readonly since?: Date;
   readonly until?: Date;
@@ -569,6 +584,7 @@ export interface Store {
   readonly read: StoreReader;
   readonly tests: PolicyTestStore;
   readonly challenges: LoginChallengeStore;
+  readonly counters: SignInCounterStore;
   /**
    * Run `fn` in one transaction: all of its writes or none. Transactions of one scope never
    * overlap (in this process or another on the same database).

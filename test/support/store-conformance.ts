@@ -1218,6 +1218,44 @@ export function storeConformance(kind: DatabaseKind): void {
       });
     });
 
+    describe('sign-in counters', () => {
+      it('counts per account and name within a window that starts with the first addition, gives back down to 0, and starts anew once it is over', async () => {
+        const account = randomUUID().replace(/-/g, '');
+        const now = Date.parse('2031-07-01T10:00:00Z');
+        const day = 24 * 3_600_000;
+        const { counters } = store;
+        assert.equal(await counters.get(account, 'pin-wrong:ada@example.com', now), 0, 'nothing counted yet');
+        assert.equal(await counters.add(account, 'pin-wrong:ada@example.com', 1, now, day), 1);
+        assert.equal(await counters.add(account, 'pin-wrong:ada@example.com', 1, now + 1000, day), 2);
+        assert.equal(await counters.add(account, 'pin-wrong:ada@example.com', -1, now + 2000, day), 1, 'given back');
+        assert.equal(await counters.add(account, 'pin-wrong:bob@example.com', -1, now, day), 0, 'never below 0');
+        assert.equal(await counters.get(account, 'pin-wrong:ada@example.com', now + 3000), 1);
+        assert.equal(await counters.get(account, 'pin-codes:ada@example.com', now), 0, 'another name');
+        assert.equal(await counters.get(OTHER, 'pin-wrong:ada@example.com', now), 0, 'another account');
+        assert.equal(await counters.add(account, 'pin-wrong:ada@example.com', 1, now + day - 1, day), 2, 'the window started with the first addition and is not over yet');
+        assert.equal(await counters.get(account, 'pin-wrong:ada@example.com', now + day), 0, 'over once the window has passed');
+        assert.equal(await counters.add(account, 'pin-wrong:ada@example.com', 1, now + day, day), 1, 'a new window');
+        assert.equal(await counters.get(account, 'pin-wrong:ada@example.com', now + 2 * day - 1), 1);
+      });
+
+      it('loses no addition made at once, and removes the windows that are over as counts are added', async () => {
+        const account = randomUUID().replace(/-/g, '');
+        const now = Date.parse('2031-07-02T10:00:00Z');
+        const day = 24 * 3_600_000;
+        const counts = await Promise.all(Array.from({ length: 25 }, () => store.counters.add(account, 'pin-wrong:ada@example.com', 1, now, day)));
+        assert.deepEqual([...counts].sort((a, b) => a - b), Array.from({ length: 25 }, (_, i) => i + 1), 'each addition saw a count of its own');
+        assert.equal(await store.counters.get(account, 'pin-wrong:ada@example.com', now), 25);
+
+        // Read as of two days ago, a row shows whether it is still stored, over or not.
+        const stored = async (name: string): Promise<boolean> => (await store.counters.get(account, name, now - 2 * day)) > 0;
+        await store.counters.add(account, 'pin-codes:old@example.com', 1, now - 2 * day, day);
+        assert.equal(await stored('pin-codes:old@example.com'), true);
+        await store.counters.add(account, 'pin-codes:new@example.com', 1, now, day);
+        assert.equal(await stored('pin-codes:old@example.com'), false, 'the window over a day ago was removed when the next count was added');
+        assert.equal(await stored('pin-codes:new@example.com'), true);
+      });
+    });
+
     describe('secrets at rest', () => {
       // A database of its own: the rotation below re-seals every secret in it.
       let own: TestDatabase;
