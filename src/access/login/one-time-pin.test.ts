@@ -11,7 +11,7 @@ import { startTestServer, type TestServer } from '../../../test/support/server.j
 import { startServerProcess } from '../../../test/support/server-process.js';
 import { tempDir } from '../../../test/support/databases.js';
 import { smtpMailer } from './mailer.js';
-import { PIN_CODES_PER_ADDRESS, PIN_CODES_PER_EMAIL, PIN_MAX_WRONG, PIN_SECONDS } from './one-time-pin.js';
+import { PIN_CODES_PER_ADDRESS, PIN_CODES_PER_EMAIL, PIN_CODES_PER_EMAIL_PER_DAY, PIN_DAY_SECONDS, PIN_MAX_WRONG, PIN_RATE_WINDOW_SECONDS, PIN_SECONDS, PIN_WRONG_PER_EMAIL_PER_DAY } from './one-time-pin.js';
 
 const SMTP_USER = 'portcullis';
 const SMTP_PASS = 'p@ss word/1';
@@ -251,6 +251,104 @@ await describeEachDatabase(
       assert.equal((await askCode(s.baseUrl, idpId, 'someone-new@example.com', '203.0.113.8')).status, 200);
       for (const to of ['someone-new@example.com', ...Array.from({ length: PIN_CODES_PER_ADDRESS }, (_, i) => `user${i}@example.com`)]) await capture.next(to);
       for (let i = 0; i < PIN_CODES_PER_EMAIL; i++) await capture.next('erin@example.com');
+    });
+
+    /**
+     * Codes for `email`, each from a client address of its own, moving the clock past the
+     * 15-minute limit (by `step`) when the next `together` codes would not fit in its window.
+     */
+    const codesFor = (email: string, ipPrefix: string, step = PIN_RATE_WINDOW_SECONDS * 1000) => {
+      let inWindow = 0;
+      let asked = 0;
+      return async (together = 1): Promise<{ readonly form: Form; readonly ip: string; readonly html: string }> => {
+        if (inWindow + together > PIN_CODES_PER_EMAIL) {
+          skewMs += step;
+          inWindow = 0;
+        }
+        inWindow++;
+        const ip = `${ipPrefix}.${++asked}`;
+        const answer = await askCode(s.baseUrl, idpId, email, ip);
+        assert.equal(answer.status, 200, answer.html);
+        return { form: answer.form!, ip, html: answer.html };
+      };
+    };
+
+    /** Whether a code was mailed to `email` since it had `before` mails: another address's code, asked for after, arrives first. */
+    const mailedSince = async (email: string, before: number, other: string, ip: string): Promise<boolean> => {
+      const asked = await askCode(s.baseUrl, idpId, other, ip);
+      assert.equal(asked.status, 200, asked.html);
+      const code = codeIn((await capture.next(other)).text);
+      assert.equal((await post(s.baseUrl, asked.form!, { code }, ip)).status, 302, `${other} is not held back`);
+      return capture.to(email).length > before;
+    };
+
+    it(`after ${PIN_WRONG_PER_EMAIL_PER_DAY} wrong codes for an address in a day, across new codes and after their challenges are gone, refuses even the right code and mails none until the day is over`, async () => {
+      const email = 'ivy@example.com';
+      // Two hours between windows: past the hour's grace after which expired challenges are removed.
+      const ask = codesFor(email, '198.18.1', 2 * 3_600_000);
+      try {
+        let wrong = 0;
+        const typeWrong = async (form: Form, code: string, ip: string, times: number): Promise<void> => {
+          for (let i = 1; i <= times; i++, wrong++) {
+            const res = await post(s.baseUrl, form, { code: otherCode(code, i) }, ip);
+            assert.equal(res.status, 401, res.html);
+            assert.match(messageIn(res.html), /That code is not right/);
+          }
+        };
+        while (wrong + PIN_MAX_WRONG < PIN_WRONG_PER_EMAIL_PER_DAY) {
+          const { form, ip } = await ask();
+          await typeWrong(form, codeIn((await capture.next(email)).text), ip, PIN_MAX_WRONG);
+        }
+        // The last wrong codes, and beside them a code kept to be typed right once they are in.
+        const last = await ask(2);
+        const lastCode = codeIn((await capture.next(email)).text);
+        const kept = await ask();
+        const keptCode = codeIn((await capture.next(email)).text);
+        await typeWrong(last.form, lastCode, last.ip, PIN_WRONG_PER_EMAIL_PER_DAY - wrong);
+
+        const right = await post(s.baseUrl, kept.form, { code: keptCode }, kept.ip);
+        assert.equal(right.status, 401, 'the right code is refused once the day has had its wrong codes');
+        assert.match(messageIn(right.html), /Too many wrong codes .*ask for a new code/);
+
+        // A new code: the page reads as ever, and nothing is mailed.
+        const before = capture.to(email).length;
+        const refused = await ask();
+        assert.match(refused.html, /<h1>Check your email<\/h1>/);
+        assert.match(refused.html, /If ivy@example\.com may sign in to Wiki, a code was mailed to it/);
+        assert.equal(await mailedSince(email, before, 'jay@example.com', '198.18.2.1'), false, 'no code was mailed');
+
+        // A day later, codes are mailed and work again.
+        skewMs += PIN_DAY_SECONDS * 1000;
+        const again = await ask();
+        const fresh = codeIn((await capture.next(email)).text);
+        assert.equal((await post(s.baseUrl, again.form, { code: fresh }, again.ip)).status, 302);
+      } finally {
+        skewMs = 0;
+      }
+    });
+
+    it(`mails no more than ${PIN_CODES_PER_EMAIL_PER_DAY} codes to an address in a day, with the same page, and again a day later`, async () => {
+      const email = 'kim@example.com';
+      const ask = codesFor(email, '198.18.3');
+      try {
+        for (let i = 0; i < PIN_CODES_PER_EMAIL_PER_DAY; i++) {
+          await ask();
+          await capture.next(email);
+        }
+        const before = capture.to(email).length;
+        const refused = await ask();
+        assert.match(refused.html, /<h1>Check your email<\/h1>/);
+        assert.match(refused.html, /If kim@example\.com may sign in to Wiki, a code was mailed to it/);
+        assert.equal(await mailedSince(email, before, 'lee@example.com', '198.18.4.1'), false, 'no code was mailed');
+        assert.equal((await post(s.baseUrl, refused.form, { code: '123456' }, refused.ip)).status, 401);
+
+        skewMs += PIN_DAY_SECONDS * 1000;
+        const again = await ask();
+        const fresh = codeIn((await capture.next(email)).text);
+        assert.equal((await post(s.baseUrl, again.form, { code: fresh }, again.ip)).status, 302);
+      } finally {
+        skewMs = 0;
+      }
     });
 
     it('answers bad input with a 4xx page, never a sign-in', async () => {

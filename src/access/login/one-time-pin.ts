@@ -3,8 +3,8 @@
 // and the code signs them in once, within 10 minutes. docs/identity-providers.md "One-time PIN".
 //
 // Only a salted HMAC of the code is stored, in the sign-in challenge; codes asked for are limited
-// per address and per client address, wrong codes per challenge, and a code is compared in
-// constant time. Whether a code was mailed is never shown: the page is the same either way.
+// per address and per client address, wrong codes per challenge, and both per address over a day
+// (counts that outlive the challenges); a code is compared in constant time. Whether a code was mailed is never shown: the page is the same either way.
 
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -29,6 +29,21 @@ export const PIN_MAX_WRONG = 5;
 export const PIN_RATE_WINDOW_SECONDS = 15 * 60;
 export const PIN_CODES_PER_EMAIL = 5;
 export const PIN_CODES_PER_ADDRESS = 20;
+/**
+ * The limits over a day, per address (docs/identity-providers.md "One-time PIN"): the limits above
+ * still let anyone ask for 480 codes a day for someone else's address, and try 5 guesses on each,
+ * which finds a 6-digit code within months, and floods that mailbox all day. Past 20 codes in a
+ * day (more than anyone signing in by hand asks for) none is mailed; past 30 wrong codes (a few
+ * mistypes on each of those), none is taken, the right one either: a guess then takes some 45
+ * years on average. The day starts with the first code or the first wrong one; the page asking
+ * for a code reads the same either way.
+ */
+export const PIN_DAY_SECONDS = 24 * 60 * 60;
+export const PIN_CODES_PER_EMAIL_PER_DAY = 20;
+export const PIN_WRONG_PER_EMAIL_PER_DAY = 30;
+/** The names of an address's counts of the day (store.ts SignInCounterStore). */
+const codesCount = (email: string): string => `pin-codes:${email}`;
+const wrongCount = (email: string): string => `pin-wrong:${email}`;
 /** How a PIN login authenticated (RFC 8176 "otp": a one-time password). */
 export const PIN_AMR = ['otp'] as const;
 
@@ -61,6 +76,16 @@ async function mayBeAllowed(ctx: LoginContext, app: ResourceRecord, identity: Lo
   const { compiled } = await view.compiled(app);
   const access = resultAccess(compiled.evaluate(prepareIdentity(identityOf(identity))));
   return access === 'granted' || (access === 'unknown' && compiled.externalRules.length > 0);
+}
+
+/**
+ * Whether a code may be mailed to `email` within the day's limits (PIN_DAY_SECONDS): this one
+ * counted among the codes of its day, and neither those nor the wrong codes past their limit.
+ */
+async function withinTheDay(ctx: LoginContext, email: string): Promise<boolean> {
+  const now = ctx.now();
+  const [codes, wrong] = await Promise.all([ctx.store.counters.add(ctx.accountId, codesCount(email), 1, now, PIN_DAY_SECONDS * 1000), ctx.store.counters.get(ctx.accountId, wrongCount(email), now)]);
+  return codes <= PIN_CODES_PER_EMAIL_PER_DAY && wrong < PIN_WRONG_PER_EMAIL_PER_DAY;
 }
 
 /** Mail text: no link to follow, only the code and what it is for. */
@@ -149,7 +174,9 @@ export function pinMethod(mailer: Mailer | undefined): LoginMethod {
         if (await overLimit(1)) return tooMany();
 
         const identity = pinIdentity(email, idp);
-        const allowed = await mayBeAllowed(ctx, pending.app, { ...identity, ip });
+        // Counted whether or not the policies let the address in: the same work either way.
+        const [mayBe, inTheDay] = await Promise.all([mayBeAllowed(ctx, pending.app, { ...identity, ip }), withinTheDay(ctx, email)]);
+        const allowed = mayBe && inTheDay;
         const code = newCode();
         const salt = randomBytes(16);
         // The challenge outlives its code until the rate window ends, so that codes asked for
@@ -170,7 +197,8 @@ export function pinMethod(mailer: Mailer | undefined): LoginMethod {
         if (allowed) {
           mailer.send({ to: email, ...pinMail(code, pending) }).catch((err: unknown) => request.log.error({ idp: idp.id, err: (err as Error).message }, 'the one-time PIN mail could not be sent'));
         } else {
-          // As at Cloudflare: no mail to an address no policy lets in, and an access-log entry.
+          // As at Cloudflare: no mail to an address no policy lets in, and an access-log entry;
+          // nor to one past the day's limits.
           refuseLogin(ctx, pending, { connection: PIN_TYPE, ip, email }).catch((err: unknown) => request.log.error({ err: (err as Error).message }, 'a refused one-time PIN request could not be logged'));
         }
         return html(reply, 200, codeForm(pending, idp, email, challenge));
@@ -203,8 +231,12 @@ export function pinMethod(mailer: Mailer | undefined): LoginMethod {
         const attempts = await ctx.store.challenges.addAttempt(ctx.accountId, challengeId!);
         if (attempts === undefined) return gone();
         if (attempts > PIN_MAX_WRONG) return fail(messagePage('Sign-in failed', 'Too many wrong codes were typed for this one: ask for a new code.', pending.target));
+        // So is it among the address's wrong codes of the day, which outlive the challenge (a
+        // right one gives its place back); past them, the right code is refused too.
+        const wrongToday = await ctx.store.counters.add(ctx.accountId, wrongCount(email), 1, now, PIN_DAY_SECONDS * 1000);
+        if (wrongToday > PIN_WRONG_PER_EMAIL_PER_DAY) return fail(messagePage('Sign-in failed', 'Too many wrong codes were typed for this address lately: ask for a new code later.', pending.target));
         if (body.mailed !== true || !codeMatches(body, form.code)) {
-          const left = PIN_MAX_WRONG - attempts;
+          const left = Math.min(PIN_MAX_WRONG - attempts, PIN_WRONG_PER_EMAIL_PER_DAY - wrongToday);
           return fail(
             left > 0
               ? codeForm(pending, idp, email, challengeId!, `That code is not right: ${left} ${left === 1 ? 'try' : 'tries'} left.`)
@@ -213,6 +245,7 @@ export function pinMethod(mailer: Mailer | undefined): LoginMethod {
         }
         // Single use: of two answers with the right code, one signs in.
         if ((await ctx.store.challenges.take(ctx.accountId, challengeId!, now)) === undefined) return gone();
+        await ctx.store.counters.add(ctx.accountId, wrongCount(email), -1, now, PIN_DAY_SECONDS * 1000);
         return reply.redirect(await completeLogin(ctx, pending, pinIdentity(email, idp), ip, reply), 302);
       });
     },
