@@ -122,6 +122,30 @@ async function currentApprovalGroups(ctx: LoginContext, appId: string): Promise<
   return policies.filter(asksApproval).flatMap((policy) => (policy.settings.approval_groups ?? []) as readonly ApprovalGroupSetting[]);
 }
 
+/** The access request `id`, while it is unexpired. */
+async function accessRequest(ctx: LoginContext, id: string): Promise<LoginChallengeRecord | undefined> {
+  if (id.length > 100) return undefined;
+  const found = await ctx.store.challenges.get(ctx.accountId, id, ctx.now());
+  return found?.kind === REQUEST_KIND ? found : undefined;
+}
+
+/**
+ * Whether `email` could answer the access request whose approval page `target` is: in one of its
+ * approval groups, as the request was made and as the policies are now, and not its requester
+ * (what the approver's page checks once they have signed in). A one-time PIN is mailed to an
+ * approver signing in without an App Launcher only then (one-time-pin.ts), so that the approvers'
+ * sign-in, which no application's policies decide, mails no code to anyone else.
+ */
+export async function mayAnswer(ctx: LoginContext, target: string, email: string): Promise<boolean> {
+  const { pathname } = new URL(target);
+  if (!isApprovalPath(pathname)) return false;
+  const found = await accessRequest(ctx, pathname.slice(APPROVE_PATH.length + 1));
+  if (found === undefined) return false;
+  const body = found.body as unknown as RequestBody;
+  if (lower(email) === lower(body.who.email)) return false;
+  return (await groupsOf(ctx, body.groups, email)).length > 0 && (await groupsOf(ctx, await currentApprovalGroups(ctx, body.app), email)).length > 0;
+}
+
 /** Every approver's address (named ones first, then the lists'), without repeats, up to `limit`. */
 async function approverAddresses(ctx: LoginContext, groups: readonly ApprovalGroupSetting[], limit: number): Promise<string[]> {
   const found = new Set<string>();
@@ -240,18 +264,13 @@ export function registerApprovalRoutes(scope: FastifyInstance, contextOf: LoginC
     return user === undefined ? undefined : { session: session!, user };
   };
   const sessionOf = async (ctx: LoginContext, request: FastifyRequest): Promise<GlobalSession | undefined> => (await signedInOf(ctx, request))?.session;
-  const requestOf = async (ctx: LoginContext, id: string): Promise<LoginChallengeRecord | undefined> => {
-    if (id.length > 100) return undefined;
-    const found = await ctx.store.challenges.get(ctx.accountId, id, ctx.now());
-    return found?.kind === REQUEST_KIND ? found : undefined;
-  };
   const page = (reply: FastifyReply, status: number, title: string, message: string): FastifyReply => reply.code(status).header('cache-control', 'no-store').type('text/html').send(messagePage(title, message));
 
   scope.get(`${REQUEST_PATH}/:id`, async (request, reply) => {
     const ctx = await contextOf(request, reply);
     if (ctx === undefined) return reply;
     const { id } = request.params as { id: string };
-    const found = await requestOf(ctx, id);
+    const found = await accessRequest(ctx, id);
     const session = await sessionOf(ctx, request);
     const body = found?.body as unknown as RequestBody | undefined;
     if (found === undefined || body === undefined || session === undefined || session.userId !== body.who.userId || session.identityNonce !== body.who.identityNonce) return page(reply, 404, 'Ask again', GONE);
@@ -282,7 +301,7 @@ export function registerApprovalRoutes(scope: FastifyInstance, contextOf: LoginC
   /** The request and the approver answering it, or the answer that stops them. */
   const approverView = async (ctx: LoginContext, request: FastifyRequest, reply: FastifyReply): Promise<ApproverView | { readonly stop: FastifyReply }> => {
     const { id } = request.params as { id: string };
-    const found = await requestOf(ctx, id);
+    const found = await accessRequest(ctx, id);
     if (found === undefined) return { stop: page(reply, 404, 'Not found', 'This access request has expired or was already answered and used.') };
     const signedIn = await signedInOf(ctx, request);
     // An approver's session must come from a provider the approvers' sign-in offers (the App

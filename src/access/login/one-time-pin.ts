@@ -13,7 +13,8 @@ import type { ResourceRecord } from '../../store/store.js';
 import { formPage, messagePage } from '../pages.js';
 import { forwarded } from '../forwarded.js';
 import { identityOf, type LoginIdentity } from '../logins.js';
-import { allowedProviders, completeLogin, pendingLogin, refuseLogin, resumeLogin, saveChallenge, type LoginContext, type PendingLogin } from './flow.js';
+import { allowedProviders, approverSignInApp, completeLogin, pendingLogin, refuseLogin, resumeLogin, saveChallenge, type LoginContext, type PendingLogin } from './flow.js';
+import { mayAnswer } from './approval.js';
 import type { LoginMethod } from './method.js';
 import type { Mailer } from './mailer.js';
 import { AUTH_DOMAIN_FORM } from './form-origin.js';
@@ -69,9 +70,13 @@ const pinIdentity = (email: string, idp: ResourceRecord): LoginIdentity => ({ em
 /**
  * Cloudflare mails a code only when an Access policy of the application would let the address in.
  * Undecided because of external evaluation rules, whose endpoints are asked only once the person
- * has signed in (docs/enforcement.md "External evaluation"), it may: the sign-in decides.
+ * has signed in (docs/enforcement.md "External evaluation"), it may: the sign-in decides. An
+ * approver's sign-in decides by the App Launcher's policies, or without one, by whether the
+ * address may answer the access request it returns to (approval.ts).
  */
-async function mayBeAllowed(ctx: LoginContext, app: ResourceRecord, identity: LoginIdentity): Promise<boolean> {
+async function mayBeAllowed(ctx: LoginContext, pending: PendingLogin, identity: LoginIdentity): Promise<boolean> {
+  if (pending.signInOnly === true && !(await approverSignInApp(ctx)).launcher) return mayAnswer(ctx, pending.target, identity.email);
+  const app = pending.app;
   const view = await ctx.views.get(ctx.accountId, ctx.now());
   const { compiled } = await view.compiled(app);
   const access = resultAccess(compiled.evaluate(prepareIdentity(identityOf(identity))));
@@ -175,7 +180,7 @@ export function pinMethod(mailer: Mailer | undefined): LoginMethod {
 
         const identity = pinIdentity(email, idp);
         // Counted whether or not the policies let the address in: the same work either way.
-        const [mayBe, inTheDay] = await Promise.all([mayBeAllowed(ctx, pending.app, { ...identity, ip }), withinTheDay(ctx, email)]);
+        const [mayBe, inTheDay] = await Promise.all([mayBeAllowed(ctx, pending, { ...identity, ip }), withinTheDay(ctx, email)]);
         const allowed = mayBe && inTheDay;
         const code = newCode();
         const salt = randomBytes(16);
