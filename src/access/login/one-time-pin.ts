@@ -4,7 +4,8 @@
 //
 // Only a salted HMAC of the code is stored, in the sign-in challenge; codes asked for are limited
 // per address and per client address, wrong codes per challenge, and both per address over a day
-// (counts that outlive the challenges); a code is compared in constant time. Whether a code was mailed is never shown: the page is the same either way.
+// (counts that outlive the challenges); a code is compared in constant time. Whether a code was
+// mailed is never shown: the page is the same either way.
 
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -35,8 +36,8 @@ export const PIN_CODES_PER_ADDRESS = 20;
  * still let anyone ask for 480 codes a day for someone else's address, and try 5 guesses on each,
  * which finds a 6-digit code within months, and floods that mailbox all day. Past 20 codes in a
  * day (more than anyone signing in by hand asks for) none is mailed; past 30 wrong codes (a few
- * mistypes on each of those), none is taken, the right one either: a guess then takes some 45
- * years on average. The day starts with the first code or the first wrong one; the page asking
+ * mistypes on each of those), none is taken, the right one either: guessing a code then takes
+ * some 45 years on average. The day starts with the first code or the first wrong one; the page asking
  * for a code reads the same either way.
  */
 export const PIN_DAY_SECONDS = 24 * 60 * 60;
