@@ -53,3 +53,14 @@ test('a plain-http auth domain is flagged only where other machines reach it (th
     assert.equal(plainHttpAwayFromLoopback(fine), false, fine);
   }
 });
+
+test('an auth domain with a path, query or fragment is refused at start, as the organizations API refuses it, rather than cut to its origin', () => {
+  // Sign-in pages are served at the root of the auth domain's host only; a path would be dropped
+  // silently and users sent somewhere else than the URL the operator gave.
+  for (const value of ['https://example.com/access', 'http://127.0.0.1:8787/portcullis/', 'https://access.example.com?x=1', 'https://access.example.com#top']) {
+    assert.throws(() => resolveConfig({ authDomain: value }, {}), (err: unknown) => err instanceof ConfigError && /without a path/.test(err.message), value);
+    assert.throws(() => resolveConfig({}, { PORTCULLIS_AUTH_DOMAIN: value }), (err: unknown) => err instanceof ConfigError && /without a path/.test(err.message), value);
+  }
+  assert.equal(resolveConfig({ authDomain: 'https://access.example.com/' }, {}).authDomain, 'https://access.example.com', 'a trailing slash is no path');
+  assert.equal(resolveConfig({ authDomain: 'http://127.0.0.1:8787' }, {}).authDomain, 'http://127.0.0.1:8787');
+});

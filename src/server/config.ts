@@ -146,6 +146,11 @@ function authDomainOf(text: string | undefined): string | undefined {
     throw new ConfigError(`--auth-domain / PORTCULLIS_AUTH_DOMAIN must be a URL such as https://access.example.com, got ${JSON.stringify(text)}.`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`The auth domain must be an http(s) URL, got ${JSON.stringify(text)}.`);
+  // Sign-in pages live at the root of the host only: a path would be dropped without a word, so it
+  // is refused, as the organizations API refuses one (docs/enforcement.md "Sessions and tokens").
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+    throw new ConfigError(`--auth-domain / PORTCULLIS_AUTH_DOMAIN must be an http(s) URL without a path, query or fragment (the sign-in pages are at the host's root), got ${JSON.stringify(text)}.`);
+  }
   return url.origin;
 }
 
