@@ -45,6 +45,29 @@ test('the README quick start creates a policy with curl and with the SDK', async
     assert.ok(readme.includes(example.split('\n').find((l) => l.includes('zeroTrust.access.policies.create'))!.trim()));
     assert.ok(readme.includes(example.split('\n').find((l) => l.includes('new Cloudflare('))!.trim()), 'the README shows the example as it is');
 
+    // The policy tester block: imports the example users with the CLI, then starts a test of the
+    // policy made above and reads its progress and the users it lets in.
+    symlinkSync(join(ROOT, 'bin'), join(dir.path, 'bin'));
+    const tester = codeBlockAfter(readme, 'Then run the policy tester').replaceAll('127.0.0.1:8787', address);
+    const exportFirst = curl.split('\n').find((l) => l.startsWith('export PORTCULLIS_URL='))!;
+    const testerRun = await run('bash', ['-euo', 'pipefail', '-c', `${exportFirst}\n${tester}\necho; echo "TEST=$TEST"`], { cwd: dir.path });
+    const testId = /^TEST=([0-9a-f]+)$/m.exec(testerRun.stdout)?.[1];
+    assert.ok(testId, testerRun.stdout);
+    let progress: { status: string; total_users: number; users_approved: number } | undefined;
+    for (let tries = 0; tries < 100 && progress?.status !== 'complete'; tries++) {
+      if (tries > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      const answer = await fetch(`${server.apiUrl}/accounts/${server.accountId}/access/policy-tests/${testId}`, { headers: { authorization: `Bearer ${server.token}` } });
+      progress = ((await answer.json()) as { result: typeof progress }).result;
+    }
+    assert.equal(progress?.status, 'complete');
+    assert.equal(progress.total_users, 8, 'the example users were imported');
+    assert.ok(progress.users_approved > 0 && progress.users_approved < 8, JSON.stringify(progress));
+    // Its last line, the users page, once the test is complete (the block may have asked sooner).
+    const usersLine = tester.trim().split('\n').at(-1)!;
+    assert.match(usersLine, /users\?status=success/);
+    const users = await run('bash', ['-euo', 'pipefail', '-c', `${exportFirst}\nTEST=${testId}\n${usersLine}`], { cwd: dir.path });
+    assert.match(users.stdout, /"email":"alice@example\.com"/, 'the users page lists who gets in');
+
     // docs/operations.md's token example, after the quick start's `export` line.
     const operations = readFileSync(join(ROOT, 'docs/operations.md'), 'utf8');
     const exportLine = curl.split('\n').find((l) => l.startsWith('export PORTCULLIS_URL='));
