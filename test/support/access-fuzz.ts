@@ -150,7 +150,7 @@ function onAppHost(setup: AccessFuzzSetup): fc.Arbitrary<AccessRequest> {
     }));
 }
 
-/** Sign-in: the page, a provider's start, the development login, the one-time PIN's two forms, the callbacks. */
+/** Sign-in: the page, a provider's start, the development login, the one-time PIN's two forms (in a sign-in and in a test), the callbacks. */
 function signIn(setup: AccessFuzzSetup): fc.Arbitrary<AccessRequest> {
   const loginHost = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...setup.appHosts) }, { weight: 1, arbitrary: junk });
   const idp = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(setup.idps.pin, setup.idps.saml, setup.idps.oidc) }, { weight: 1, arbitrary: junk });
@@ -172,6 +172,11 @@ function signIn(setup: AccessFuzzSetup): fc.Arbitrary<AccessRequest> {
     fc
       .record({ host: loginHost, idp, type: contentType(FORM), body: form({ email, code: fc.stringMatching(/^\d{6}$/), state: junk, redirect_url: redirectUrl }) })
       .map((r) => ({ method: 'POST', path: `${at(r.host)}/idp/${encodeURIComponent(r.idp)}/pin/code`, query: {}, headers: headersOf({ 'content-type': r.type }), body: r.body })),
+    // The one-time PIN's forms in a test of the provider (the dashboard's Test button).
+    fc.record({ idp, type: contentType(FORM), body: form({ email }) }).map((r) => ({ method: 'POST', path: `/cdn-cgi/access/test-idp/${encodeURIComponent(r.idp)}/pin`, query: {}, headers: headersOf({ 'content-type': r.type }), body: r.body })),
+    fc
+      .record({ idp, type: contentType(FORM), body: form({ code: fc.stringMatching(/^\d{6}$/), challenge: junk }) })
+      .map((r) => ({ method: 'POST', path: `/cdn-cgi/access/test-idp/${encodeURIComponent(r.idp)}/pin/code`, query: {}, headers: headersOf({ 'content-type': r.type }), body: r.body })),
     fc.record({ type: contentType(FORM), body: form({ SAMLResponse: samlResponse, RelayState: junk }) }).map((r) => ({ method: 'POST', path: '/cdn-cgi/access/callback', query: {}, headers: headersOf({ 'content-type': r.type }), body: r.body })),
     fc.record({ state: maybe(junk), code: maybe(junk), error: maybe(fc.oneof(fc.constant('access_denied'), junk)) }).map((r) => ({
       method: 'GET',

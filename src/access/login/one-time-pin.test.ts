@@ -194,6 +194,43 @@ await describeEachDatabase(
       );
     });
 
+    it("tests the provider for the dashboard (Test button): a code to an address an application lets in, then the identity, shown once, with no user made", async () => {
+      // docs/identity-providers.md "In the dashboard": the Test button runs the provider's sign-in
+      // with no application, so its forms cannot name an application's host.
+      const ip = '192.0.2.60';
+      const start = await fetch(`${s.baseUrl}/cdn-cgi/access/test-idp/${idpId}`, { headers: { 'x-forwarded-for': ip } });
+      assert.equal(start.status, 200);
+      const asked = await post(s.baseUrl, formIn(await start.text()), { email: 'Tess@example.com' }, ip);
+      assert.equal(asked.status, 200, asked.html);
+      assert.match(asked.html, /<h1>Check your email<\/h1>/);
+      const mail = await capture.next('tess@example.com');
+      assert.doesNotMatch(mail.text, /\(\)/, 'no empty host in the mail');
+      const shown = await post(s.baseUrl, formIn(asked.html), { code: codeIn(mail.text) }, ip);
+      assert.equal(shown.status, 302, shown.html);
+      const result = new URL(shown.location!, s.baseUrl);
+      assert.match(result.pathname, /^\/cdn-cgi\/access\/test-idp\/result\//);
+      const page = await fetch(result);
+      assert.equal(page.status, 200);
+      const html = await page.text();
+      assert.match(html, /Email code works/);
+      assert.match(html, /tess@example\.com/);
+      assert.match(html, /onetimepin/);
+      assert.equal((await fetch(result)).status, 404, 'shown once');
+      assert.equal(((await s.api('GET', `/accounts/${s.accountId}/access/users?email=tess@example.com`)).json.result as unknown[]).length, 0, 'no user was made');
+
+      // As a sign-in: no code to an address no application lets in with this provider.
+      const other = await post(s.baseUrl, formIn(await (await fetch(`${s.baseUrl}/cdn-cgi/access/test-idp/${idpId}`)).text()), { email: 'eve@elsewhere.org' }, ip);
+      assert.equal(other.status, 200);
+      await post(s.baseUrl, formIn(await (await fetch(`${s.baseUrl}/cdn-cgi/access/test-idp/${idpId}`)).text()), { email: 'tess@example.com' }, ip);
+      await capture.next('tess@example.com');
+      assert.equal(capture.to('eve@elsewhere.org').length, 0);
+      // A test's code finishes no sign-in to an application, and an application's none of a test.
+      assert.equal((await post(s.baseUrl, { ...formIn(other.html), action: `/cdn-cgi/access/login/wiki.test/idp/${idpId}/pin/code` }, { code: '000000' }, ip)).status, 400);
+      const wiki = await askCode(s.baseUrl, idpId, 'walt@example.com', ip);
+      const waltCode = codeIn((await capture.next('walt@example.com')).text);
+      assert.equal((await post(s.baseUrl, { ...wiki.form!, action: `/cdn-cgi/access/test-idp/${idpId}/pin/code` }, { code: waltCode }, ip)).status, 400);
+    });
+
     it(`refuses wrong codes, each logged, and after ${PIN_MAX_WRONG} the right one no longer works`, async () => {
       const ip = '192.0.2.30';
       const asked = await askCode(s.baseUrl, idpId, 'carol@example.com', ip);

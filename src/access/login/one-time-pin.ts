@@ -14,7 +14,7 @@ import type { ResourceRecord } from '../../store/store.js';
 import { formPage, messagePage } from '../pages.js';
 import { forwarded } from '../forwarded.js';
 import { identityOf, type LoginIdentity } from '../logins.js';
-import { allowedProviders, approverSignInApp, completeLogin, pendingLogin, refuseLogin, resumeLogin, saveChallenge, type LoginContext, type PendingLogin } from './flow.js';
+import { allowedProviders, approverSignInApp, completeLogin, pendingLogin, refuseLogin, resumeLogin, saveChallenge, testLogin, type LoginContext, type PendingLogin } from './flow.js';
 import { mayAnswer } from './approval.js';
 import type { LoginMethod } from './method.js';
 import type { Mailer } from './mailer.js';
@@ -50,8 +50,10 @@ const wrongCount = (email: string): string => `pin-wrong:${email}`;
 export const PIN_AMR = ['otp'] as const;
 
 
-const emailPath = (host: string, idp: ResourceRecord): string => `/cdn-cgi/access/login/${encodeURIComponent(host)}/idp/${encodeURIComponent(idp.id)}/pin`;
-const codePath = (host: string, idp: ResourceRecord): string => `${emailPath(host, idp)}/code`;
+/** A test of the provider (the dashboard's Test button) has no application's host: its forms post under test-idp. */
+const emailPath = (pending: PendingLogin, idp: ResourceRecord): string =>
+  pending.test === true ? `/cdn-cgi/access/test-idp/${encodeURIComponent(idp.id)}/pin` : `/cdn-cgi/access/login/${encodeURIComponent(pending.host)}/idp/${encodeURIComponent(idp.id)}/pin`;
+const codePath = (pending: PendingLogin, idp: ResourceRecord): string => `${emailPath(pending, idp)}/code`;
 const idpName = (idp: ResourceRecord): string => String(idp.body.name ?? idp.name);
 
 const newCode = (): string => randomInt(0, 10 ** PIN_DIGITS).toString().padStart(PIN_DIGITS, '0');
@@ -71,17 +73,31 @@ const pinIdentity = (email: string, idp: ResourceRecord): LoginIdentity => ({ em
 /**
  * Cloudflare mails a code only when an Access policy of the application would let the address in.
  * Undecided because of external evaluation rules, whose endpoints are asked only once the person
- * has signed in (docs/enforcement.md "External evaluation"), it may: the sign-in decides. An
- * approver's sign-in decides by the App Launcher's policies, or without one, by whether the
- * address may answer the access request it returns to (approval.ts).
+ * has signed in (docs/enforcement.md "External evaluation"), it may: the sign-in decides.
  */
-async function mayBeAllowed(ctx: LoginContext, pending: PendingLogin, identity: LoginIdentity): Promise<boolean> {
-  if (pending.signInOnly === true && !(await approverSignInApp(ctx)).launcher) return mayAnswer(ctx, pending.target, identity.email);
-  const app = pending.app;
+async function policiesMayAllow(ctx: LoginContext, app: ResourceRecord, identity: LoginIdentity): Promise<boolean> {
   const view = await ctx.views.get(ctx.accountId, ctx.now());
   const { compiled } = await view.compiled(app);
   const access = resultAccess(compiled.evaluate(prepareIdentity(identityOf(identity))));
   return access === 'granted' || (access === 'unknown' && compiled.externalRules.length > 0);
+}
+
+/**
+ * Whether a sign-in may mail `identity` a code. An application's sign-in: by its policies. An
+ * approver's: by the App Launcher's policies, or without one, by whether the address may answer
+ * the access request it returns to (approval.ts). A test of the provider stands for no
+ * application: only to an address one of the account's applications that allow this provider
+ * lets in, so that the test page (which needs no API token) cannot mail anyone else.
+ */
+async function mayBeAllowed(ctx: LoginContext, pending: PendingLogin, idp: ResourceRecord, identity: LoginIdentity): Promise<boolean> {
+  if (pending.signInOnly === true && !(await approverSignInApp(ctx)).launcher) return mayAnswer(ctx, pending.target, identity.email);
+  if (pending.test !== true) return policiesMayAllow(ctx, pending.app, identity);
+  for (const app of await ctx.store.read.allResources(ctx.accountId, 'app')) {
+    const allowed = Array.isArray(app.body.allowed_idps) ? (app.body.allowed_idps as unknown[]) : [];
+    if (allowed.length > 0 && !allowed.includes(idp.id)) continue;
+    if (await policiesMayAllow(ctx, app, identity)) return true;
+  }
+  return false;
 }
 
 /**
@@ -100,7 +116,7 @@ function pinMail(code: string, pending: PendingLogin): { subject: string; text: 
   return {
     subject: `Your sign-in code for ${appName}`,
     text: [
-      `Your code to sign in to ${appName} (${pending.host}): ${code}`,
+      `Your code to sign in to ${appName}${pending.host === '' ? '' : ` (${pending.host})`}: ${code}`,
       '',
       `It works once, within ${PIN_SECONDS / 60} minutes, on the page that asked for it.`,
       'If you did not ask to sign in, ignore this mail: nobody gets in without the code.',
@@ -112,7 +128,7 @@ const emailForm = (pending: PendingLogin, idp: ResourceRecord, error?: string): 
   formPage(
     `Sign in to ${pending.app.name}`,
     `${idpName(idp)}: type your email address and a code to sign in with is mailed to it.`,
-    emailPath(pending.host, idp),
+    emailPath(pending, idp),
     { redirect_url: pending.target },
     { name: 'email', label: 'Email', type: 'email', autocomplete: 'email' },
     error,
@@ -121,8 +137,8 @@ const emailForm = (pending: PendingLogin, idp: ResourceRecord, error?: string): 
 const codeForm = (pending: PendingLogin, idp: ResourceRecord, email: string, challenge: string, error?: string): string =>
   formPage(
     'Check your email',
-    `If ${email} may sign in to ${pending.app.name}, a code was mailed to it. Type it here: it works once, within ${PIN_SECONDS / 60} minutes.`,
-    codePath(pending.host, idp),
+    `If ${email} may sign in to ${pending.test === true ? `an application with ${idpName(idp)}` : pending.app.name}, a code was mailed to it. Type it here: it works once, within ${PIN_SECONDS / 60} minutes.`,
+    codePath(pending, idp),
     { challenge },
     { name: 'code', label: 'Code', type: 'text', autocomplete: 'one-time-code' },
     error,
@@ -154,6 +170,34 @@ export function pinMethod(mailer: Mailer | undefined): LoginMethod {
         if (pending === undefined) return html(reply, 400, messagePage('Bad request', 'The page to return to is not on an application here.'));
         const idp = (await allowedProviders(ctx, pending.app)).find((candidate) => candidate.id === idpId && candidate.body.type === PIN_TYPE);
         if (idp === undefined) return html(reply, 400, messagePage('Bad request', 'This identity provider cannot sign in to this application.'));
+        return askForCode(ctx, request, reply, pending, idp, form);
+      });
+      // The same for a test of the provider (the dashboard's Test button: routes.ts test-idp).
+      scope.post('/cdn-cgi/access/test-idp/:idp/pin', AUTH_DOMAIN_FORM, async (request, reply) => {
+        const ctx = await contextOf(request, reply);
+        if (ctx === undefined) return reply;
+        const { idp: idpId } = request.params as { idp: string };
+        const idp = idpId.length > 200 ? undefined : await ctx.store.read.getResource(ctx.accountId, 'identity_provider', idpId);
+        if (idp === undefined || idp.body.type !== PIN_TYPE) return html(reply, 404, messagePage('Not found', 'No one-time PIN identity provider has this id.'));
+        return askForCode(ctx, request, reply, testLogin(idp), idp, (request.body ?? {}) as Record<string, unknown>);
+      });
+
+      // The code typed: sign in, once, if it is right, unexpired, and within the tries allowed.
+      scope.post('/cdn-cgi/access/login/:host/idp/:idp/pin/code', AUTH_DOMAIN_FORM, async (request, reply) => {
+        const ctx = await contextOf(request, reply);
+        if (ctx === undefined) return reply;
+        const { host, idp: idpId } = request.params as { host: string; idp: string };
+        return checkCode(ctx, request, reply, idpId, (pending) => pending.test !== true && pending.host === host, () => pendingLogin(ctx, host, undefined));
+      });
+      scope.post('/cdn-cgi/access/test-idp/:idp/pin/code', AUTH_DOMAIN_FORM, async (request, reply) => {
+        const ctx = await contextOf(request, reply);
+        if (ctx === undefined) return reply;
+        const { idp: idpId } = request.params as { idp: string };
+        return checkCode(ctx, request, reply, idpId, (pending) => pending.test === true, async () => undefined);
+      });
+
+      /** Mail a code to the email typed when the policies could let it in, and ask for the code. */
+      async function askForCode(ctx: LoginContext, request: FastifyRequest, reply: FastifyReply, pending: PendingLogin, idp: ResourceRecord, form: Record<string, unknown>): Promise<FastifyReply> {
         if (mailer === undefined) return off(reply);
         const email = (typeof form.email === 'string' ? form.email : '').trim().toLowerCase();
         // A plain address only (the engine's own test): the mail library reads `"x"@y` or
@@ -181,7 +225,7 @@ export function pinMethod(mailer: Mailer | undefined): LoginMethod {
 
         const identity = pinIdentity(email, idp);
         // Counted whether or not the policies let the address in: the same work either way.
-        const [mayBe, inTheDay] = await Promise.all([mayBeAllowed(ctx, pending, { ...identity, ip }), withinTheDay(ctx, email)]);
+        const [mayBe, inTheDay] = await Promise.all([mayBeAllowed(ctx, pending, idp, { ...identity, ip }), withinTheDay(ctx, email)]);
         const allowed = mayBe && inTheDay;
         const code = newCode();
         const salt = randomBytes(16);
@@ -208,23 +252,24 @@ export function pinMethod(mailer: Mailer | undefined): LoginMethod {
           refuseLogin(ctx, pending, { connection: PIN_TYPE, ip, email }).catch((err: unknown) => request.log.error({ err: (err as Error).message }, 'a refused one-time PIN request could not be logged'));
         }
         return html(reply, 200, codeForm(pending, idp, email, challenge));
-      });
+      }
 
-      // The code typed: sign in, once, if it is right, unexpired, and within the tries allowed.
-      scope.post('/cdn-cgi/access/login/:host/idp/:idp/pin/code', AUTH_DOMAIN_FORM, async (request, reply) => {
-        const ctx = await contextOf(request, reply);
-        if (ctx === undefined) return reply;
-        const { host, idp: idpId } = request.params as { host: string; idp: string };
+      /**
+       * Sign in with the code typed for a challenge of this provider whose sign-in `fits` the route
+       * (a test's code finishes no application's sign-in, nor the reverse); `loggedAs` is what a
+       * refusal without a sign-in to resume is logged against.
+       */
+      async function checkCode(ctx: LoginContext, request: FastifyRequest, reply: FastifyReply, idpId: string, fits: (pending: PendingLogin) => boolean, loggedAs: () => Promise<PendingLogin | undefined>): Promise<FastifyReply> {
         const form = (request.body ?? {}) as Record<string, unknown>;
         const ip = forwarded(request, ctx.trusted).ip;
         if (mailer === undefined) return off(reply);
         const challengeId = typeof form.challenge === 'string' ? form.challenge : undefined;
         const gone = async (): Promise<FastifyReply> => {
-          await refuseLogin(ctx, await pendingLogin(ctx, host, undefined), { connection: PIN_TYPE, ip });
+          await refuseLogin(ctx, await loggedAs(), { connection: PIN_TYPE, ip });
           return html(reply, 400, messagePage('Sign-in failed', 'This code has expired or was already used. Go back to the application to ask for a new one.'));
         };
         const resumed = await resumeLogin(ctx, CHALLENGE_KIND, challengeId, false);
-        if (resumed === undefined || resumed.pending.host !== host || resumed.idp.id !== idpId || resumed.email === null) return gone();
+        if (resumed === undefined || !fits(resumed.pending) || resumed.idp.id !== idpId || resumed.email === null) return gone();
         const { pending, idp, body, email } = resumed;
         const fail = async (page: string): Promise<FastifyReply> => {
           await refuseLogin(ctx, pending, { connection: PIN_TYPE, ip, email });
@@ -253,7 +298,7 @@ export function pinMethod(mailer: Mailer | undefined): LoginMethod {
         if ((await ctx.store.challenges.take(ctx.accountId, challengeId!, now)) === undefined) return gone();
         await ctx.store.counters.add(ctx.accountId, wrongCount(email), -1, now, PIN_DAY_SECONDS * 1000);
         return reply.redirect(await completeLogin(ctx, pending, pinIdentity(email, idp), ip, reply), 302);
-      });
+      }
     },
   };
 }
