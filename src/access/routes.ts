@@ -446,11 +446,15 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
   app.get('/cdn-cgi/access/logout', async (request, reply) => {
     const host = forwarded(request, trusted).host;
     const index = await accounts.get();
-    const covering = index.application(host, '/');
+    // The account whose applications the host serves, whatever their paths: a host whose
+    // applications all sit on paths (wiki.example.com/reports) covers nothing at `/` and is
+    // still theirs (with one account, holderOf names it for any host: an application must be there).
+    const onHost = index.applicationsOn(host);
+    const appView = onHost.length === 0 ? undefined : index.holderOf(host);
     const authDomainView = index.authDomainAccount(host);
-    if (index.only === undefined && covering.kind === 'none' && authDomainView === undefined) return unknownHost(reply, host);
+    if (index.only === undefined && onHost.length === 0 && authDomainView === undefined) return unknownHost(reply, host);
     // Every session on the host: the host-wide cookie and those of applications scoped to their paths.
-    const scoped = index.applicationsOn(host).filter((c) => c.value.body.path_cookie_attribute === true).flatMap((c) => cookiePathsOnHost(c.destinations, host));
+    const scoped = onHost.filter((c) => c.value.body.path_cookie_attribute === true).flatMap((c) => cookiePathsOnHost(c.destinations, host));
     const onAuthDomain = authDomainView !== undefined && isIssuerHost(issuerOf(authDomainView.organization), host);
     // The sign-ins the cookies prove end on the server first (sign-out.ts): a copy of them,
     // taken before, opens nothing from now on, on any instance.
@@ -458,8 +462,9 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const paths = [...new Set(['/', ...scoped, ...(onAuthDomain ? [LAUNCHER_PATH] : [])])];
     reply.header('set-cookie', [...paths.flatMap((path) => [COOKIE, BINDING_COOKIE].map((name) => `${name}=; Path=${path}; Max-Age=0; HttpOnly; SameSite=Lax`)), ...(onAuthDomain ? CLEAR_GLOBAL_SESSION : [])]);
     // Only from an application's host: a host that is neither (an auth domain reached under another
-    // name) must not send the browser round in a loop.
-    if (!onAuthDomain && covering.kind === 'application') return reply.redirect(`${issuerOf(covering.view.organization)}/cdn-cgi/access/logout`, 302);
+    // name) must not send the browser round in a loop. The auth domain's logout ends the global
+    // session's sign-in, the only one a path-scoped cookie (never sent to this path) can be ended by.
+    if (!onAuthDomain && appView !== undefined) return reply.redirect(`${issuerOf(appView.organization)}/cdn-cgi/access/logout`, 302);
     return reply.code(200).type('text/html').send(messagePage('Signed out', 'You are signed out.'));
   });
 
