@@ -9,7 +9,7 @@
 // anything unreadable, expired, forged or meant for another application is refused.
 
 import { randomBytes } from 'node:crypto';
-import { createLocalJWKSet, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { createLocalJWKSet, decodeJwt, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { SigningKey } from '../account/signing-keys.js';
 import type { ExternalVerdicts } from './sign-in-external.js';
 
@@ -146,5 +146,15 @@ export async function verifyAppToken(token: string, keys: readonly SigningKey[],
     return payload as AppTokenClaims;
   } catch {
     return undefined;
+  }
+}
+
+/** The audiences a token names, unverified (to pick the application it is then verified for); none when it cannot be read. */
+export function audiencesOf(token: string): unknown[] {
+  try {
+    const { aud } = decodeJwt(token);
+    return Array.isArray(aud) ? aud : [aud];
+  } catch {
+    return [];
   }
 }

@@ -9,7 +9,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ResourceRecord, Store } from '../store/store.js';
 import type { ExternalEvaluator } from '../engine/index.js';
-import { TOKEN_COOKIE, VerifiedTokens, verifyAppToken, type AppTokenClaims } from './app-token.js';
+import { audiencesOf, TOKEN_COOKIE, VerifiedTokens, verifyAppToken, type AppTokenClaims } from './app-token.js';
 import { decodeJwt } from 'jose';
 import { AccessLog } from './access-log.js';
 import { ProblemLog } from './problem-log.js';
@@ -396,9 +396,14 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
   app.get('/cdn-cgi/access/get-identity', async (request, reply) => {
     const original = forwarded(request, trusted);
     const index = await accounts.get();
-    const found = applicationAt(request, index, original.host, '/');
-    if (found === undefined && index.only === undefined && index.authDomainAccount(original.host) === undefined) return unknownHost(reply, original.host);
     const token = cookieValue(request.headers.cookie, COOKIE) ?? first(request.headers['cf-access-token']);
+    // The application the token is for, of those of the account holding the host (whatever their
+    // paths: the host-wide cookie of an application on /docs reaches this path too), else the one at `/`.
+    const onHost = index.applicationsOn(original.host);
+    const holder = onHost.length === 0 ? undefined : index.holderOf(original.host);
+    const named = holder === undefined || token === undefined ? undefined : holder.applicationsOn(original.host).find((c) => audiencesOf(token).includes(String(c.value.body.aud)))?.value;
+    const found = named !== undefined ? { view: holder!, app: named } : applicationAt(request, index, original.host, '/');
+    if (found === undefined && index.only === undefined && onHost.length === 0 && index.authDomainAccount(original.host) === undefined) return unknownHost(reply, original.host);
     const accountId = found?.view.accountId;
     const published = found === undefined ? [] : await keys.keysFor(found.view.accountId, token);
     const verified = found === undefined || token === undefined ? undefined : await verifyAppToken(token, published, String(found.app.body.aud), issuerOf(found.view.organization));

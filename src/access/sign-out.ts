@@ -6,12 +6,11 @@
 // forged or expired cookie is only cleared, so nobody can end someone else's sign-in by its nonce.
 // The user's other sign-ins (other devices) go on, unlike organizations/revoke_user.
 
-import { decodeJwt } from 'jose';
 import type { SigningKeys } from '../account/signing-keys.js';
 import type { OrganizationBody } from '../account/organization.js';
 import type { Store } from '../store/store.js';
 import type { AccountView } from './account-views.js';
-import { TOKEN_COOKIE, verifyAppToken } from './app-token.js';
+import { audiencesOf, TOKEN_COOKIE, verifyAppToken } from './app-token.js';
 import { launcherOf } from './app-launcher.js';
 import { sessionSeconds } from './decide.js';
 import { cookieValues } from './forwarded.js';
@@ -70,15 +69,6 @@ export async function endSignInsOf(ctx: SignOutContext, cookieHeader: string | u
     if (seen === undefined || signIn.exp > seen.exp) bySignIn.set(key, signIn);
   }
   for (const signIn of bySignIn.values()) await endSignIn(ctx, signIn, now);
-}
-
-function audiencesOf(token: string): unknown[] {
-  try {
-    const { aud } = decodeJwt(token);
-    return Array.isArray(aud) ? aud : [aud];
-  } catch {
-    return [];
-  }
 }
 
 /** Record the sign-in as ended until its longest token expires; nothing is written when it is recorded so already. */

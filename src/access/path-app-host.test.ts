@@ -1,9 +1,10 @@
-// Logging out on a host whose applications all sit on paths of it (wiki.test/reports, none on the
-// whole host): /cdn-cgi/access/logout there covers no application at `/`, yet it is that
-// application's host, so the browser goes on to the auth domain's logout as from any application
-// host (docs/enforcement.md "Sessions and tokens"). With path_cookie_attribute the session cookie
-// is scoped to /reports and never reaches /cdn-cgi/access/logout: only the auth domain's step,
-// which carries the global session of the same sign-in, can end that sign-in on the server.
+// The application host's own endpoints on a host whose applications all sit on paths of it
+// (wiki.test/reports, wiki.test/docs; none on the whole host), which no application covers at `/`
+// (docs/enforcement.md "Sessions and tokens"). Logging out there goes on to the auth domain's
+// logout as from any application host: with path_cookie_attribute the session cookie is scoped to
+// /reports and never reaches /cdn-cgi/access/logout, so only the auth domain's step, which carries
+// the global session of the same sign-in, can end that sign-in on the server. get-identity answers
+// for the application the host-wide cookie's token is for.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
@@ -12,7 +13,7 @@ const AUTH_DOMAIN = 'auth.test';
 const ISSUER = `http://${AUTH_DOMAIN}`;
 
 for (const accounts of [1, 2]) {
-  describe(`logout on the host of an application on a path (${accounts} account${accounts === 1 ? '' : 's'})`, () => {
+  describe(`the host of applications on paths (${accounts} account${accounts === 1 ? '' : 's'})`, () => {
     let s: TestServer;
     const A = () => `/accounts/${s.accountId}/access`;
 
@@ -22,6 +23,8 @@ for (const accounts of [1, 2]) {
       const staff = await s.api('POST', `${A()}/policies`, { name: 'Staff', decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }] });
       const created = await s.api('POST', `${A()}/apps`, { type: 'self_hosted', name: 'Reports', domain: 'wiki.test/reports', path_cookie_attribute: true, policies: [{ id: staff.json.result.id, precedence: 1 }] });
       assert.equal(created.status, 201, JSON.stringify(created.json));
+      // Its cookie is the host's (Path=/), as by default.
+      assert.equal((await s.api('POST', `${A()}/apps`, { type: 'self_hosted', name: 'Docs', domain: 'wiki.test/docs', policies: [{ id: staff.json.result.id, precedence: 1 }] })).status, 201);
       // A second account with an application elsewhere: the server then tells accounts apart by host.
       if (accounts === 2) {
         const created = await s.api('POST', '/accounts', { name: 'Other' });
@@ -33,16 +36,32 @@ for (const accounts of [1, 2]) {
     });
     after(() => s?.close());
 
-    it('goes on to the auth domain, whose logout ends the sign-in: its copied application cookie opens nothing afterwards', async () => {
+    /** Signs Ada in through the development login, returning to `to`: the application token and the global session cookie. */
+    const signIn = async (to: string): Promise<{ token: string; global: string }> => {
       const posted = await fetch(`${s.baseUrl}/cdn-cgi/access/login/wiki.test`, {
         method: 'POST',
         redirect: 'manual',
         headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-host': AUTH_DOMAIN },
-        body: new URLSearchParams({ email: 'ada@example.com', redirect_url: 'http://wiki.test/reports/' }).toString(),
+        body: new URLSearchParams({ email: 'ada@example.com', redirect_url: to }).toString(),
       });
       assert.equal(posted.status, 302);
-      const token = new URL(posted.headers.get('location')!).searchParams.get('token')!;
-      const global = posted.headers.getSetCookie().find((c) => c.startsWith('CF_Authorization='))!.split(';')[0]!;
+      return {
+        token: new URL(posted.headers.get('location')!).searchParams.get('token')!,
+        global: posted.headers.getSetCookie().find((c) => c.startsWith('CF_Authorization='))!.split(';')[0]!,
+      };
+    };
+
+    it("get-identity answers with the user of the host-wide cookie's application", async () => {
+      const { token } = await signIn('http://wiki.test/docs/');
+      const answer = await fetch(`${s.baseUrl}/cdn-cgi/access/get-identity`, { headers: { 'x-forwarded-host': 'wiki.test', cookie: `CF_Authorization=${token}` } });
+      assert.equal(answer.status, 200, await answer.clone().text());
+      assert.equal((await answer.json()).email, 'ada@example.com');
+      const none = await fetch(`${s.baseUrl}/cdn-cgi/access/get-identity`, { headers: { 'x-forwarded-host': 'wiki.test' } });
+      assert.equal(none.status, 401, 'no cookie, no identity');
+    });
+
+    it('goes on to the auth domain, whose logout ends the sign-in: its copied application cookie opens nothing afterwards', async () => {
+      const { token, global } = await signIn('http://wiki.test/reports/');
       const authorize = async () => (await fetch(`${s.baseUrl}/cdn-cgi/access/authorize`, { redirect: 'manual', headers: { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': '/reports/', cookie: `CF_Authorization=${token}` } })).status;
       assert.equal(await authorize(), 200, 'the session opens the application');
 
