@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { resolveConfig, ConfigError } from '../server/config.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
+import { rawClient } from '../../test/support/raw-http.js';
 import { parse as parseYaml } from 'yaml';
 import { userAppToken } from './app-token.js';
 import { handoffProof } from './binding-cookie.js';
@@ -540,9 +541,34 @@ describe('forward auth with untrusted peers', () => {
   });
   after(() => s?.close());
 
-  it('ignores forwarded headers from a peer that is not a trusted proxy', async () => {
-    const res = await authorize(s, { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': '/' });
-    assert.equal(res.status, 403, 'the request is about the server itself, which no application covers');
+  it('refuses a peer that is not a trusted proxy asking about another request, whatever its Host', async () => {
+    // A proxy missing from PORTCULLIS_TRUSTED_PROXIES: nginx asks with portcullis's address as its
+    // Host, Caddy's forward_auth with the original Host and its own uri. Decided on themselves, the
+    // second would be about /cdn-cgi/access/authorize on the application's host, which a bypass on
+    // the whole host lets through, whatever path (an application of its own) was asked about.
+    const A = `/accounts/${s.accountId}/access`;
+    const everyone = await s.api('POST', `${A}/policies`, { name: 'Everyone', decision: 'bypass', include: [{ everyone: {} }] });
+    assert.equal((await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Docs', domain: 'docs.test', policies: [{ id: everyone.json.result.id, precedence: 1 }] })).status, 201);
+    assert.equal((await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Docs admin', domain: 'docs.test/admin' })).status, 201);
+    const raw = rawClient(s.baseUrl);
+    try {
+      for (const headers of <Record<string, string>[]>[
+        { host: 'docs.test', 'x-forwarded-uri': '/admin/', 'x-forwarded-method': 'GET', 'x-forwarded-host': 'docs.test' },
+        { host: 'docs.test', 'x-original-uri': '/admin/' },
+        { host: 'docs.test', 'x-forwarded-method': 'GET' },
+        { host: 'docs.test', 'x-forwarded-host': 'docs.test' },
+        { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': '/' },
+      ]) {
+        const answer = await raw.send({ method: 'GET', path: '/cdn-cgi/access/authorize?redirect=1', headers, body: undefined });
+        assert.equal(answer.status, 400, `${JSON.stringify(headers)}: ${answer.body.toString()}`);
+        assert.match(answer.body.toString(), /PORTCULLIS_TRUSTED_PROXIES/);
+      }
+      // Without such headers the request is about itself, as Envoy's check request is (its Host, its path after the prefix).
+      assert.equal((await raw.send({ method: 'GET', path: '/cdn-cgi/access/authorize/', headers: { host: 'docs.test' }, body: undefined })).status, 200);
+      assert.equal((await raw.send({ method: 'GET', path: '/cdn-cgi/access/authorize/admin/', headers: { host: 'docs.test' }, body: undefined })).status, 401);
+    } finally {
+      raw.close();
+    }
   });
 
   it('serves no development login unless enabled: the login page offers no form, a posted one is not found', async () => {

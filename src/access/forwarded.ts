@@ -116,6 +116,25 @@ export function forwarded(request: FastifyRequest, trusted: TrustedProxies): Ori
   });
 }
 
+/** The headers in which a proxy names the request it asks about (not the client's address or scheme, which a client's own forward proxy may add). */
+const NAMING_HEADERS = ['x-forwarded-host', 'x-forwarded-uri', 'x-original-uri', 'x-forwarded-method'] as const;
+
+/**
+ * The request forward auth decides on (forwarded()), refusing (400) a peer that is not a trusted
+ * proxy yet names another request in those headers: a proxy missing from
+ * PORTCULLIS_TRUSTED_PROXIES. Decided on itself, its request would be about its own Host and
+ * path, which for Caddy's forward_auth are the application's host and portcullis's endpoint: a
+ * bypass on the whole host would let through every path asked about (docs/enforcement.md "How a
+ * request is decided"). A peer naming none (Envoy's check request) is decided on itself.
+ */
+export function forwardAuthRequest(request: FastifyRequest, trusted: TrustedProxies): OriginalRequest {
+  const peer = request.socket.remoteAddress ?? '';
+  if (!trusted.covers(peer) && NAMING_HEADERS.some((name) => request.headers[name] !== undefined)) {
+    throw malformed(`This forward-auth request names the request it asks about (X-Forwarded-Host, X-Forwarded-Uri, X-Original-URI or X-Forwarded-Method) but comes from ${peer || 'an unknown address'}, which is not a trusted proxy: add the proxy's address to PORTCULLIS_TRUSTED_PROXIES.`);
+  }
+  return forwarded(request, trusted);
+}
+
 function withoutFragment(original: OriginalRequest): OriginalRequest {
   if (original.path.includes('#')) throw malformed("The request's path holds a raw '#', which no request path may.");
   return original;

@@ -23,7 +23,7 @@ import { nextPresetHost, presetHosts } from './preset-hosts.js';
 import { EnforcedAccounts, type AccountIndex } from './enforced-accounts.js';
 import type { LoginContext } from './login/flow.js';
 import { CommitStampCheck } from './commit-stamp-check.js';
-import { cookieValue, first, forwarded, sameHostUrl, type OriginalRequest } from './forwarded.js';
+import { cookieValue, first, forwardAuthRequest, forwarded, sameHostUrl, type OriginalRequest } from './forwarded.js';
 import { BINDING_COOKIE, bindingFor, bindingHolds, bindsSessions, handoffHolds, HANDOFF_PROOF_PARAM, withoutBindingCookie } from './binding-cookie.js';
 import { loginMethods, registerLoginRoutes } from './login/routes.js';
 import { CROSS_ORIGIN_FORM, isAuthDomainForm, postedFromAuthDomain } from './login/form-origin.js';
@@ -155,7 +155,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
   app.route({ method: AUTHORIZE_METHODS, url: '/cdn-cgi/access/authorize', handler: authorize });
   app.route({ method: AUTHORIZE_METHODS, url: '/cdn-cgi/access/authorize/*', handler: authorize });
   function authorize(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> | undefined {
-    const original = forwarded(request, trusted);
+    const original = forwardAuthRequest(request, trusted);
     const h = request.headers;
     const token = first(h['cf-access-token']) ?? cookieValue(h.cookie, COOKIE);
     const clientId = first(h['cf-access-client-id']);
