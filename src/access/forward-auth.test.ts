@@ -532,6 +532,25 @@ describe('the access-request log, sessions and failed logins', () => {
   });
 });
 
+describe('forward auth letting through what no application covers (PORTCULLIS_NO_APPLICATION=allow)', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer({ access: { noApplication: 'allow' } });
+    await withApps(s);
+  });
+  after(() => s?.close());
+
+  it("decides on the application's host whatever follows its colon: a proxy reads any port there, empty or not digits", async () => {
+    // Caddy (Go's net.SplitHostPort) serves the wiki's site for these Host headers and forwards
+    // them as they came: read as another host, they were no application's, so let through unasked.
+    for (const host of ['wiki.test:', 'wiki.test:+443', 'wiki.test:x', 'WIKI.test.:', 'wiki.test:443']) {
+      const res = await authorize(s, { 'x-forwarded-host': host, 'x-forwarded-uri': '/' });
+      assert.equal(res.status, 401, `${host}: the wiki's sign-in, not the upstream`);
+    }
+    assert.equal((await authorize(s, { 'x-forwarded-host': 'elsewhere.test', 'x-forwarded-uri': '/' })).status, 200, 'a host no application covers is let through, as configured');
+  });
+});
+
 describe('forward auth with untrusted peers', () => {
   let s: TestServer;
   before(async () => {

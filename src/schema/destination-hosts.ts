@@ -21,8 +21,13 @@ export function hostWildcardPattern(host: string): string {
     .join('\\.');
 }
 
-/** A host as destinations are compared with it: lower case, without port or trailing dot. */
-export const normalizedHost = (host: string): string => host.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
+/**
+ * A host as destinations are compared with it: lower case, without port or trailing dot. Whatever
+ * follows the host's colon is its port, digits or not (`wiki.example.com:`, `:+443`): proxies read
+ * a Host header so (Caddy's site matching, through Go's net.SplitHostPort), and serve the host's
+ * site for it; read as another host, it would be no application's.
+ */
+export const normalizedHost = (host: string): string => host.toLowerCase().replace(/^(\[[^\]]*\]|[^:[]*):.*$/s, '$1').replace(/\.$/, '');
 
 /**
  * A destination's hostname and path as they are matched: lower case, without http:// or https://,
