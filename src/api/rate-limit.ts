@@ -3,7 +3,21 @@
 // allowed on average with bursts up to `limit`. Counted per server process: N instances
 // behind a load balancer allow up to N times the limit (docs/operations.md says so).
 
+import ipaddr from 'ipaddr.js';
 import { LRU_MOVE_MS } from './lru-move.js';
+
+/**
+ * The bucket a client address is counted in: an IPv4 address as it is (and an IPv4-mapped IPv6
+ * address as its IPv4 one), an IPv6 address by its /64. Every IPv6 client is given a /64 (RFC
+ * 6177): counted per address, one client would have 2^64 fresh buckets to try credentials from.
+ * Anything that is not an address is its own bucket.
+ */
+export function clientBucket(ip: string): string {
+  if (!ipaddr.isValid(ip)) return ip;
+  const address = ipaddr.process(ip);
+  if (address.kind() === 'ipv4') return address.toString();
+  return `${(address as ipaddr.IPv6).parts.slice(0, 4).map((part) => part.toString(16)).join(':')}::/64`;
+}
 
 export interface RateLimitOptions {
   /** Requests allowed per window; 0 switches limiting off. */

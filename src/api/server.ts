@@ -18,7 +18,7 @@ import { failure, success } from './envelope.js';
 import { API_ERRORS, ApiError, apiError, queryValidationError, renderMessage, shouldRetry, validationError, type EnvelopeMessage } from './errors.js';
 import { KnownAccounts } from './known-accounts.js';
 import { openApiDocument } from './openapi.js';
-import { RateLimiter } from './rate-limit.js';
+import { clientBucket, RateLimiter } from './rate-limit.js';
 import { DEFAULT_TRUSTED_PROXIES, clientAddress, parseTrustedProxies, type TrustedProxies } from './trusted-proxies.js';
 import type { ApiContext, HandlerOutput, RouteDef } from './route.js';
 import { bodyValidator, queryValidator, type Validator } from '../schema/validator.js';
@@ -431,7 +431,7 @@ function registerRoute(
   });
 }
 
-/** Rate limits on credentials: per API token, and per client IP (request.clientIp) for failed authentication. */
+/** Rate limits on credentials: per API token, and per client (request.clientIp's bucket: an IPv6 client's /64) for failed authentication. */
 class RequestLimits {
   private readonly perToken: RateLimiter;
   private readonly failures: RateLimiter;
@@ -446,7 +446,7 @@ class RequestLimits {
     try {
       principal = await authenticate();
     } catch (err) {
-      const decision = this.failures.take(request.clientIp);
+      const decision = this.failures.take(clientBucket(request.clientIp));
       if (!decision.allowed) throw limited('with bad credentials from this address', this.settings.failedAuthPerMinute, 'minute', decision.retryAfterS);
       throw err;
     }

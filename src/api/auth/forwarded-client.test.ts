@@ -62,6 +62,17 @@ describe('the API behind a trusted proxy (loopback, the default)', () => {
     assert.equal((await bad('203.0.113.9')).status, 401, 'another client behind the same proxy is not limited');
   });
 
+  it('counts bad credentials per /64 for IPv6 clients, who hold a whole /64 each', async () => {
+    const path = `/accounts/${account}/access/policies`;
+    const bad = (from: string) => s.api('GET', path, undefined, { authorization: 'Bearer wrong', 'x-forwarded-for': from });
+    const statuses = [(await bad('2001:db8:7:1::1')).status, (await bad('2001:db8:7:1::2')).status, (await bad('2001:db8:7:1:ffff:1:2:3')).status];
+    assert.deepEqual(statuses, [401, 401, 429], 'three addresses of one /64 share a limit');
+    assert.equal((await bad('2001:db8:7:2::1')).status, 401, 'the next /64 is another client');
+    assert.equal((await bad('::ffff:198.51.100.77')).status, 401, 'an IPv4-mapped address counts as its IPv4 address');
+    assert.equal((await bad('198.51.100.77')).status, 401);
+    assert.equal((await bad('198.51.100.77')).status, 429, 'the IPv4 address and its mapped form share a limit');
+  });
+
   it('records the forwarded address in the audit log', async () => {
     const created = await s.api('POST', `/accounts/${account}/access/policies`, { name: 'Audited', decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }] }, { authorization: `Bearer ${office}`, 'x-forwarded-for': '192.0.2.44' });
     assert.equal(created.status, 201, JSON.stringify(created.json));
