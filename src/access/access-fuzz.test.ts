@@ -166,7 +166,7 @@ for (const kind of await databaseKinds()) {
         const claims = decodeJwt(token);
         return userAppToken({ aud: (claims.aud as string[])[0]!, issuer: s.baseUrl, lifetimeSeconds: 3600, userId: claims.sub!, email: String(claims.email) }, key);
       };
-      const session = await fetch(`${s.baseUrl}/cdn-cgi/access/authorize`, { headers: { 'x-forwarded-host': 'wiki.test', cookie: `CF_Authorization=${await signedInAgain(setup.sessionToken)}` } });
+      const session = await fetch(`${s.baseUrl}/cdn-cgi/access/authorize`, { headers: { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': '/', cookie: `CF_Authorization=${await signedInAgain(setup.sessionToken)}` } });
       assert.equal(session.status, 200, 'a real session still opens its application');
       const boundToken = await signedInAgain(setup.boundSession.token);
       const binding = bindingFor(boundToken, await s.accessKeys!.keys(s.accountId))!;

@@ -158,6 +158,13 @@ describe('forward auth without a proxy', () => {
         assert.equal(refused.status, 400, name);
         assert.match((JSON.parse(refused.body) as { errors: { message: string }[] }).errors[0]!.message, new RegExp(`${name} more than once`));
       }
+      // A proxy that names the host but not the path (an X-Original-URL-only snippet, say) would
+      // have every path decided as the endpoint's own: on a host with an application on a path, refused.
+      const unnamed = await authorize(s, { 'x-forwarded-host': 'wiki.test', cookie: `CF_Authorization=${token}` });
+      assert.equal(unnamed.status, 400);
+      assert.match(((await unnamed.json()) as { errors: { message: string }[] }).errors[0]!.message, /X-Forwarded-Uri/);
+      assert.equal((await authorize(s, { 'x-forwarded-host': 'wiki.test', 'x-original-uri': '/page', cookie: `CF_Authorization=${token}` })).status, 200, 'X-Original-URI names it');
+      assert.equal((await authorize(s, { 'x-forwarded-host': 'crm.test', cookie: `CF_Authorization=${token}` })).status, 401, 'a host whose applications cover it whole is decided as before');
     } finally {
       await s.api('DELETE', `${A}/apps/${admin.json.result.id}`);
     }

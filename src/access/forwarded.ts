@@ -135,6 +135,21 @@ export function forwardAuthRequest(request: FastifyRequest, trusted: TrustedProx
   return forwarded(request, trusted);
 }
 
+/**
+ * Whether a trusted proxy names the host it asks about but not the path (neither X-Forwarded-Uri
+ * nor X-Original-URI, nor a path under /cdn-cgi/access/authorize/): the request is then decided
+ * on the endpoint's own path, which is right only for a host whose applications all cover it
+ * whole (routes.ts refuses it on a host with applications on paths).
+ */
+export function namesHostWithoutPath(request: FastifyRequest, trusted: TrustedProxies): boolean {
+  const h = request.headers;
+  return h['x-forwarded-host'] !== undefined && h['x-forwarded-uri'] === undefined && h['x-original-uri'] === undefined && !request.url.startsWith(AUTHORIZE_PREFIX) && trusted.covers(request.socket.remoteAddress ?? '');
+}
+
+/** The 400 for such a request on a host with applications on paths: which of them it is for cannot be told. */
+export const pathNotNamed = (host: string): Error =>
+  malformed(`This forward-auth request names the host ${host}, which has Access applications on paths, but not the path it asks about: send it in X-Forwarded-Uri (or X-Original-URI).`);
+
 function withoutFragment(original: OriginalRequest): OriginalRequest {
   if (original.path.includes('#')) throw malformed("The request's path holds a raw '#', which no request path may.");
   return original;

@@ -23,7 +23,7 @@ import { nextPresetHost, presetHosts } from './preset-hosts.js';
 import { EnforcedAccounts, type AccountIndex } from './enforced-accounts.js';
 import type { LoginContext } from './login/flow.js';
 import { CommitStampCheck } from './commit-stamp-check.js';
-import { cookieValue, first, forwardAuthRequest, forwarded, sameHostUrl, type OriginalRequest } from './forwarded.js';
+import { cookieValue, first, forwardAuthRequest, forwarded, namesHostWithoutPath, pathNotNamed, sameHostUrl, type OriginalRequest } from './forwarded.js';
 import { BINDING_COOKIE, bindingFor, bindingHolds, bindsSessions, handoffHolds, HANDOFF_PROOF_PARAM, withoutBindingCookie } from './binding-cookie.js';
 import { loginMethods, registerLoginRoutes } from './login/routes.js';
 import { CROSS_ORIGIN_FORM, isAuthDomainForm, postedFromAuthDomain } from './login/form-origin.js';
@@ -156,6 +156,19 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
   app.route({ method: AUTHORIZE_METHODS, url: '/cdn-cgi/access/authorize/*', handler: authorize });
   function authorize(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> | undefined {
     const original = forwardAuthRequest(request, trusted);
+    // Without the path, a request for an application on /admin would be decided as one for the
+    // host's whole-host application (or none): refused where the host has applications on paths.
+    if (namesHostWithoutPath(request, trusted)) {
+      return accounts.get().then((index) => {
+        const onPaths = index.applicationsOn(original.host).some((c) => cookiePathsOnHost(c.destinations, original.host).some((path) => path !== '/'));
+        if (onPaths) throw pathNotNamed(original.host);
+        return authorizeOn(request, reply, original) ?? reply;
+      });
+    }
+    return authorizeOn(request, reply, original);
+  }
+
+  function authorizeOn(request: FastifyRequest, reply: FastifyReply, original: OriginalRequest): Promise<FastifyReply> | undefined {
     const h = request.headers;
     const token = first(h['cf-access-token']) ?? cookieValue(h.cookie, COOKIE);
     const clientId = first(h['cf-access-client-id']);
