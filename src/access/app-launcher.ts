@@ -129,7 +129,9 @@ export function registerAppLauncher(app: FastifyInstance, deps: LauncherDeps): v
     reply.header('cache-control', 'no-store');
     switch (decision.kind) {
       case 'login': {
-        const to = `${issuer}/cdn-cgi/access/login/${encodeURIComponent(new URL(issuer).host)}?redirect_url=${encodeURIComponent(`${issuer}${LAUNCHER_PATH}`)}`;
+        // By the sign-in start on the auth domain, which gives the browser its application-session
+        // nonce for the launcher's session (app-session.ts).
+        const to = `${issuer}/cdn-cgi/access/sign-in?redirect_url=${encodeURIComponent(`${issuer}${LAUNCHER_PATH}`)}`;
         // Cloudflare's landing page comes first, unless the launcher skips it; someone with a
         // global session is signed in already and goes straight on.
         if (launcher.body.skip_app_launcher_login_page === true || (await holdsGlobalSession(h.cookie, view, issuer))) return reply.redirect(to, 302);

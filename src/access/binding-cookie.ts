@@ -24,6 +24,17 @@ export const HANDOFF_PROOF_PARAM = 'binding_proof';
 
 /** An HMAC of the token under the binding secret of the key that signed it (one of `keys`); undefined when its header names none of them. */
 function keyedDigest(token: string, keys: readonly SigningKey[], purpose: 'binding' | 'handoff'): string | undefined {
+  // The binding is the token's plain HMAC (sessions already kept hold it); the hand-off proof is
+  // apart from it (a JWT never starts with this prefix), so a URL never carries the cookie's value.
+  return tokenKeyedDigest(token, keys, purpose === 'binding' ? token : `handoff\n${token}`);
+}
+
+/**
+ * An HMAC of `message` under the binding secret of the key that signed `token` (one of `keys`):
+ * only the account's servers can make it, and only for a token they signed. Undefined when the
+ * token's header names none of the keys. `message` must say what it is for, apart from every other use.
+ */
+export function tokenKeyedDigest(token: string, keys: readonly SigningKey[], message: string): string | undefined {
   let kid: unknown;
   try {
     kid = decodeProtectedHeader(token).kid;
@@ -32,13 +43,11 @@ function keyedDigest(token: string, keys: readonly SigningKey[], purpose: 'bindi
   }
   const key = keys.find((k) => k.kid === kid);
   if (key === undefined) return undefined;
-  // The binding is the token's plain HMAC (sessions already kept hold it); the hand-off proof is
-  // apart from it (a JWT never starts with this prefix), so a URL never carries the cookie's value.
-  return createHmac('sha256', key.bindingSecret).update(purpose === 'binding' ? token : `handoff\n${token}`).digest('base64url');
+  return createHmac('sha256', key.bindingSecret).update(message).digest('base64url');
 }
 
 /** Whether `given` is `expected`, in constant time. Fails closed: nothing given or expected, no match. */
-function sameDigest(given: string | undefined, expected: string | undefined): boolean {
+export function sameDigest(given: string | undefined, expected: string | undefined): boolean {
   if (given === undefined || expected === undefined) return false;
   const a = Buffer.from(given);
   const b = Buffer.from(expected);

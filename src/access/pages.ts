@@ -69,13 +69,13 @@ function loginDesignParts(d: LoginDesign): { style: string; header: string; foot
   };
 }
 
-export function loginPage(appName: string, redirectUrl: string, options: { readonly providers: readonly LoginChoice[]; readonly devLogin: boolean; readonly error?: string; readonly design?: LoginDesign }): string {
+export function loginPage(appName: string, redirectUrl: string, options: { readonly providers: readonly LoginChoice[]; readonly devLogin: boolean; readonly error?: string; readonly design?: LoginDesign; readonly appSession?: string }): string {
   const providers = options.providers.map((p) => `<p><a class="provider" href="${escapeHtml(p.href)}">Sign in with ${escapeHtml(p.name)}</a></p>`).join('\n');
   const devForm = !options.devLogin
     ? ''
     : `<h2>Development login</h2>
 <p>No password is asked. Never enable it where others can reach the server.</p>
-<form method="post"><input type="hidden" name="redirect_url" value="${escapeHtml(redirectUrl)}">
+<form method="post"><input type="hidden" name="redirect_url" value="${escapeHtml(redirectUrl)}">${options.appSession === undefined ? '' : `<input type="hidden" name="app_session" value="${escapeHtml(options.appSession)}">`}
 <label for="email">Email</label><input id="email" name="email" type="email" required autofocus>
 <label for="groups">Groups (comma-separated, optional)</label><input id="groups" name="groups">
 <button type="submit">Sign in</button></form>`;

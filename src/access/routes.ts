@@ -23,7 +23,8 @@ import { nextPresetHost, presetHosts } from './preset-hosts.js';
 import { EnforcedAccounts, type AccountIndex } from './enforced-accounts.js';
 import type { LoginContext } from './login/flow.js';
 import { CommitStampCheck } from './commit-stamp-check.js';
-import { cookieValue, first, forwardAuthRequest, forwarded, namesHostWithoutPath, pathNotNamed, sameHostUrl, type OriginalRequest } from './forwarded.js';
+import { cookieValue, first, forwardAuthRequest, forwarded, namesHostWithoutPath, pathNotNamed, sameHostUrl, urlOnHost, type OriginalRequest } from './forwarded.js';
+import { APP_SESSION_PARAM, APP_SESSION_PROOF_PARAM, appSessionDigests, appSessionHolds, startAppSession, withDigest } from './app-session.js';
 import { BINDING_COOKIE, bindingFor, bindingHolds, bindsSessions, handoffHolds, HANDOFF_PROOF_PARAM, withoutBindingCookie } from './binding-cookie.js';
 import { loginMethods, registerLoginRoutes } from './login/routes.js';
 import { CROSS_ORIGIN_FORM, isAuthDomainForm, postedFromAuthDomain } from './login/form-origin.js';
@@ -40,6 +41,13 @@ import type { ApiError } from '../api/errors.js';
 import type { SigningKey, SigningKeys } from '../account/signing-keys.js';
 
 const COOKIE = TOKEN_COOKIE;
+/**
+ * On the application's host: where a browser that must sign in is sent first, to take the
+ * application-session nonce there before going on to the auth domain (app-session.ts).
+ */
+export const SIGN_IN_PATH = '/cdn-cgi/access/sign-in';
+/** The address on `home`'s origin that starts a sign-in returning to `home`. */
+export const signInStartUrl = (home: URL): string => `${home.origin}${SIGN_IN_PATH}?redirect_url=${encodeURIComponent(home.toString())}`;
 /** The header that marks forward auth's answer to a CORS preflight Access answers itself. */
 export const PREFLIGHT_ANSWERED = 'x-access-preflight';
 const AUTHORIZE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
@@ -240,8 +248,11 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
         // Cloudflare: the page's script learns the session ended and can reload; a redirect to a
         // sign-in page would be followed out of its sight.
         if (first(request.headers['x-requested-with'])?.toLowerCase() === 'xmlhttprequest') return reply.code(401).type('text/plain').send('Sign in again: the Access session has ended.');
+        // By the application's own host first, which gives the browser its CF_AppSession nonce
+        // (app-session.ts); the generated proxy configurations pass its Set-Cookie on, as they do
+        // /cdn-cgi/access/authorized's, where a forward-auth answer's could be lost.
         const returnTo = `${original.proto}://${original.host}${original.path}`;
-        const to = `${decision.authDomain}/cdn-cgi/access/login/${encodeURIComponent(original.host)}?redirect_url=${encodeURIComponent(returnTo)}`;
+        const to = `${original.proto}://${original.host}${SIGN_IN_PATH}?redirect_url=${encodeURIComponent(returnTo)}`;
         reply.header('x-access-login', to);
         return redirect ? reply.redirect(to, 302) : reply.code(401).type('text/html').send(signInRequiredPage(to));
       }
@@ -325,14 +336,73 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
    * session is set in advance (preset-hosts.ts), with the same token and the same way home, else
    * home (the page first asked for).
    */
-  function afterSession(index: AccountIndex, view: AccountView, app: ResourceRecord, host: string, token: string, home: URL, proof: string | undefined): string {
+  function afterSession(index: AccountIndex, view: AccountView, app: ResourceRecord, host: string, token: string, home: URL, proofs: string): string {
     // Only hosts the application's account holds: another account's host is not its to set a
     // session on (its users' own session there would be replaced), nor to send its token to.
     const hosts = presetHosts(destinationsOf(app)).filter((preset) => index.holderOf(preset) === view);
     const next = nextPresetHost(hosts, host, home.host);
     if (next === undefined) return home.toString();
-    return `${home.protocol}//${next}${home.port === '' ? '' : `:${home.port}`}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(home.toString())}${proof === undefined ? '' : `&${HANDOFF_PROOF_PARAM}=${encodeURIComponent(proof)}`}`;
+    return `${home.protocol}//${next}${home.port === '' ? '' : `:${home.port}`}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(home.toString())}${proofs}`;
   }
+
+  /** The proofs an /authorized address came with, as the query it passes on to the next host's. */
+  const proofsOf = (query: Record<string, string | undefined>): string =>
+    [HANDOFF_PROOF_PARAM, APP_SESSION_PARAM, APP_SESSION_PROOF_PARAM]
+      .filter((name) => query[name] !== undefined)
+      .map((name) => `&${name}=${encodeURIComponent(query[name]!)}`)
+      .join('');
+
+  /**
+   * The application a sign-in started at SIGN_IN_PATH on `original.host` is for, and where it
+   * returns: a page of this host (its application's, or the App Launcher on the auth domain), or,
+   * on the way through an application's preset hosts, a page of another of its hosts. Undefined
+   * for anything else.
+   */
+  function signInStart(request: FastifyRequest, index: AccountIndex, original: OriginalRequest, redirectUrl: string | undefined): { view: AccountView; app: ResourceRecord; home: URL; presets: string[] } | undefined {
+    const here = urlOnHost(redirectUrl, original.host);
+    if (here === undefined && redirectUrl !== undefined) {
+      let home: URL;
+      try {
+        home = new URL(redirectUrl);
+      } catch {
+        return undefined;
+      }
+      // As presetStep: the same account holds both hosts, and this one is a preset host of home's application.
+      const view = index.holderOf(original.host);
+      const match = index.application(home.host, home.pathname);
+      if (home.protocol !== `${original.proto}:` || view === undefined || match.kind !== 'application' || match.view !== view) return undefined;
+      const presets = presetHosts(destinationsOf(match.app)).filter((preset) => index.holderOf(preset) === view);
+      return presets.includes(normalizedHost(original.host)) ? { view, app: match.app, home, presets } : undefined;
+    }
+    const home = here ?? sameHostUrl(undefined, original.host, original.proto);
+    if (home === undefined) return undefined;
+    const launcher = launcherAt(index, original.host, home.pathname);
+    if (launcher !== undefined) return { ...launcher, home, presets: [] };
+    const found = applicationAt(request, index, original.host, home.pathname);
+    return found === undefined ? undefined : { ...found, home, presets: presetHosts(destinationsOf(found.app)).filter((preset) => index.holderOf(preset) === found.view) };
+  }
+
+  // On the application's host, before the auth domain's login: the browser takes (or keeps) its
+  // application-session nonce here, and on each preset host of the application in turn, and the
+  // login is told their digests (app-session.ts).
+  app.get(SIGN_IN_PATH, async (request, reply) => {
+    const original = forwarded(request, trusted);
+    const query = request.query as Record<string, string | undefined>;
+    const index = await accounts.get();
+    const start = signInStart(request, index, original, query.redirect_url);
+    if (start === undefined) return reply.code(400).type('text/html').send(messagePage('Bad request', 'This sign-in link is not for an application here.'));
+    const nonce = startAppSession(request.headers.cookie, original.proto === 'https');
+    reply.header('set-cookie', nonce.setCookie);
+    // The digests gathered on the way carry on only through preset hosts: a sign-in starting here
+    // starts afresh (a link cannot make it carry another browser's).
+    const startsHere = normalizedHost(start.home.host) === normalizedHost(original.host);
+    const gathered = startsHere ? [] : (appSessionDigests(query[APP_SESSION_PARAM]) ?? []);
+    const appSession = withDigest(gathered, nonce.digest) ?? nonce.digest;
+    const next = nextPresetHost(start.presets, original.host, start.home.host);
+    const home = start.home;
+    if (next !== undefined) return reply.redirect(`${home.protocol}//${next}${home.port === '' ? '' : `:${home.port}`}${SIGN_IN_PATH}?redirect_url=${encodeURIComponent(home.toString())}&${APP_SESSION_PARAM}=${appSession}`, 302);
+    return reply.redirect(`${issuerOf(start.view.organization)}/cdn-cgi/access/login/${encodeURIComponent(home.host)}?redirect_url=${encodeURIComponent(home.toString())}&${APP_SESSION_PARAM}=${appSession}`, 302);
+  });
 
   /**
    * A step of setting a session in advance: `/cdn-cgi/access/authorized` on another host of the
@@ -370,6 +440,13 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
    */
   const handedOver = (app: ResourceRecord, token: string, proof: string | undefined, published: readonly SigningKey[]): boolean => !bindsSessions(app) || handoffHolds(token, proof, published);
   const INVALID_SIGN_IN_LINK = 'This sign-in link is invalid or has expired: sign in again.';
+  const OTHER_BROWSER = 'This sign-in was started in another browser (or this browser did not keep its sign-in cookie): open the application again to sign in.';
+  /**
+   * Whether this browser started the sign-in that made `token`: it holds one of the
+   * application-session nonces the address names, and the proof shows the sign-in named them.
+   */
+  const startedHere = (request: FastifyRequest, original: OriginalRequest, query: Record<string, string | undefined>, token: string, published: readonly SigningKey[]): boolean =>
+    appSessionHolds({ token, appSession: query[APP_SESSION_PARAM], proof: query[APP_SESSION_PROOF_PARAM], cookieHeader: request.headers.cookie, secure: original.proto === 'https' }, published);
 
   // On the application's host (through the proxy): keep the token a login issued as the cookie.
   app.get('/cdn-cgi/access/authorized', async (request, reply) => {
@@ -379,22 +456,30 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const secure = original.proto === 'https';
     const step = query.token === undefined ? undefined : presetStep(index, original, query.redirect_url, query.token);
     const proof = query[HANDOFF_PROOF_PARAM];
+    // A sign-in that did not start on the application's host (a login address opened as it was,
+    // or an address stripped of its proof) leaves no session: the browser starts one of its own
+    // there instead, which can only sign it in as whoever signs in in it (app-session.ts).
+    const unproven = query[APP_SESSION_PROOF_PARAM] === undefined;
     if (step !== undefined) {
+      if (unproven) return reply.redirect(signInStartUrl(step.home), 302);
       const published = await keys.keysFor(step.view.accountId, query.token);
       const claims = await verifyAppToken(query.token!, published, String(step.app.body.aud), issuerOf(step.view.organization));
       if (claims === undefined || claims.exp === undefined || !handedOver(step.app, query.token!, proof, published) || step.view.signInEnded(claims.identity_nonce)) return reply.code(400).type('text/html').send(messagePage('Bad request', INVALID_SIGN_IN_LINK));
+      if (!startedHere(request, original, query, query.token!, published)) return reply.code(400).type('text/html').send(messagePage('Bad request', OTHER_BROWSER, step.home.toString()));
       const paths = step.app.body.path_cookie_attribute === true ? [...new Set(cookiePathsOnHost(destinationsOf(step.app), original.host))] : ['/'];
       reply.header('set-cookie', await sessionCookies(step.view, step.app, query.token!, { ...claims, exp: claims.exp }, secure, paths.length > 0 ? paths : ['/']));
-      return reply.redirect(afterSession(index, step.view, step.app, original.host, query.token!, step.home, proof), 302);
+      return reply.redirect(afterSession(index, step.view, step.app, original.host, query.token!, step.home, proofsOf(query)), 302);
     }
     const target = sameHostUrl(query.redirect_url, original.host, original.proto);
     const found = target === undefined ? undefined : (launcherAt(index, original.host, target.pathname) ?? applicationAt(request, index, original.host, target.pathname));
     if (target === undefined || found === undefined || query.token === undefined) return reply.code(400).type('text/html').send(messagePage('Bad request', 'This sign-in link is not for an application here.'));
+    if (unproven) return reply.redirect(signInStartUrl(target), 302);
     // Only a token of the application's own account: its keys, its auth domain as the issuer, the application's aud.
     // A token of a sign-in signed out of since is refused like an expired one.
     const published = await keys.keysFor(found.view.accountId, query.token);
     const claims = await verifyAppToken(query.token, published, String(found.app.body.aud), issuerOf(found.view.organization));
     if (claims === undefined || claims.exp === undefined || !handedOver(found.app, query.token, proof, published) || found.view.signInEnded(claims.identity_nonce)) return reply.code(400).type('text/html').send(messagePage('Bad request', INVALID_SIGN_IN_LINK));
+    if (!startedHere(request, original, query, query.token, published)) return reply.code(400).type('text/html').send(messagePage('Bad request', OTHER_BROWSER, target.toString()));
     // path_cookie_attribute: the session is scoped to the application's path, so that applications
     // on other paths of the host keep their own (a browser sends the longer path's cookie first).
     // The App Launcher's session is scoped to its page, so that it never stands in for an
@@ -402,7 +487,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const launcher = found.app.body.type === 'app_launcher';
     const cookiePath = launcher ? LAUNCHER_PATH : found.app.body.path_cookie_attribute === true ? (coveringCookiePath(destinationsOf(found.app), original.host, target.pathname) ?? '/') : '/';
     reply.header('set-cookie', await sessionCookies(found.view, found.app, query.token, { ...claims, exp: claims.exp }, secure, [cookiePath]));
-    return reply.redirect(launcher ? target.toString() : afterSession(index, found.view, found.app, original.host, query.token, target, proof), 302);
+    return reply.redirect(launcher ? target.toString() : afterSession(index, found.view, found.app, original.host, query.token, target, proofsOf(query)), 302);
   });
 
   // On the application's host: who the cookie says is logged in, in Cloudflare's shape.

@@ -15,7 +15,7 @@ import { forwarded } from '../forwarded.js';
 import { globalSessionOf, sessionFitsProviders, userOfSession, type GlobalSession } from '../global-session.js';
 import { approvalPage, messagePage, waitingPage } from '../pages.js';
 import type { Mailer } from './mailer.js';
-import { allowedProviders, approverSignInApp, type LoginContext, type LoginContextOf } from './flow.js';
+import { allowedProviders, approverSignInApp, withAppSession, type LoginContext, type LoginContextOf } from './flow.js';
 import { policyLettingIn, type Justified, type SigningIn } from './justification.js';
 import { AUTH_DOMAIN_FORM } from './form-origin.js';
 import { asksApproval } from '../decide.js';
@@ -58,6 +58,8 @@ interface RequestBody {
   readonly appName: string;
   readonly host: string;
   readonly target: string;
+  /** The sign-in's application-session digests (app-session.ts), for the /authorized address the grant ends on. */
+  readonly appSession?: string;
   readonly who: SigningIn;
   readonly lifetimeSeconds: number;
   readonly justification: { readonly prompt: string; readonly response: string };
@@ -197,7 +199,7 @@ export async function requestApproval(ctx: LoginContext, justified: Justified, g
   // racing past the first check (another instance, another connection), only those within the
   // limit mail anyone. Those over it stay counted, as a one-time PIN's codes do.
   if ((await lastHour()) >= REQUESTS_PER_HOUR) return tooMany;
-  const body: RequestBody = { app: pending.app.id, appName: pending.app.name, host: pending.host, target: pending.target, who: { ...who }, lifetimeSeconds, justification, groups: groups.map((g) => ({ ...g })) };
+  const body: RequestBody = { app: pending.app.id, appName: pending.app.name, host: pending.host, target: pending.target, ...(pending.appSession !== undefined ? { appSession: pending.appSession } : {}), who: { ...who }, lifetimeSeconds, justification, groups: groups.map((g) => ({ ...g })) };
   await ctx.store.challenges.put({
     id,
     accountId: ctx.accountId,
@@ -292,7 +294,7 @@ export function registerApprovalRoutes(scope: FastifyInstance, contextOf: LoginC
         if ((await ctx.store.challenges.take(ctx.accountId, id, now)) === undefined) return page(reply, 404, 'Ask again', GONE);
         const app = await ctx.store.read.getResource(ctx.accountId, 'app', body.app);
         if (app === undefined) return page(reply, 404, 'Not found', 'The application of this request no longer exists.');
-        const to = await admit(ctx, { pending: { app, host: body.host, target: body.target }, who: body.who, lifetimeSeconds: body.lifetimeSeconds, justification: body.justification, approval: { until: state.until, approvers: state.approvers, seconds: state.seconds } }, forwarded(request, ctx.trusted).ip);
+        const to = await admit(ctx, { pending: withAppSession({ app, host: body.host, target: body.target }, body.appSession), who: body.who, lifetimeSeconds: body.lifetimeSeconds, justification: body.justification, approval: { until: state.until, approvers: state.approvers, seconds: state.seconds } }, forwarded(request, ctx.trusted).ip);
         return reply.header('cache-control', 'no-store').redirect(to, 302);
       }
     }

@@ -16,6 +16,7 @@ import { denyUrl, findApplication, policySessionSeconds, sessionSeconds } from '
 import { newIdentityNonce, userAppToken } from '../app-token.js';
 import { urlOnHost } from '../forwarded.js';
 import { bindsSessions, handoffProof, HANDOFF_PROOF_PARAM } from '../binding-cookie.js';
+import { APP_SESSION_PARAM, APP_SESSION_PROOF_PARAM, appSessionDigests, appSessionProof } from '../app-session.js';
 import { customClaims, identityOf, recordLogin, type LoginIdentity } from '../logins.js';
 import type { TrustedProxies } from '../../api/trusted-proxies.js';
 import type { AccountViews } from '../account-views.js';
@@ -62,6 +63,12 @@ export interface PendingLogin {
    * session and goes back to the access request they opened (approval.ts).
    */
   readonly signInOnly?: true;
+  /**
+   * The digests of the application-session nonces the browser holds on the hosts this sign-in
+   * sets sessions on (app-session.ts): the /authorized address it ends on carries them and their
+   * proof. Absent for a sign-in opened without passing the application's host first.
+   */
+  readonly appSession?: string;
 }
 
 /** What an approver's sign-in stands for: no application, so every identity provider (allowed_idps empty). */
@@ -100,7 +107,19 @@ export function returnOriginAllowed(target: URL, authDomain: URL): boolean {
  * What a sign-in may return to: a page on `host` that one of the account's applications covers
  * (no open redirect), on an origin returnOriginAllowed accepts (a 400 otherwise).
  */
-export async function pendingLogin(ctx: LoginContext, host: string, redirectUrl: string | undefined): Promise<PendingLogin | undefined> {
+export async function pendingLogin(ctx: LoginContext, host: string, redirectUrl: string | undefined, appSession?: unknown): Promise<PendingLogin | undefined> {
+  const found = await pendingLoginTo(ctx, host, redirectUrl);
+  return found === undefined ? undefined : withAppSession(found, appSession);
+}
+
+/** `pending` with the application-session digests a sign-in was started with, when they are well formed (else none: its /authorized then starts it again). */
+export function withAppSession(pending: PendingLogin, appSession: unknown): PendingLogin {
+  if (pending.test === true || pending.signInOnly === true) return pending;
+  const digests = appSessionDigests(appSession);
+  return digests === undefined ? pending : { ...pending, appSession: digests.join('.') };
+}
+
+async function pendingLoginTo(ctx: LoginContext, host: string, redirectUrl: string | undefined): Promise<PendingLogin | undefined> {
   const authDomain = new URL(await ctx.issuer());
   const target = urlOnHost(redirectUrl, host) ?? urlOnHost(`${authDomain.protocol}//${host}/`, host);
   if (target === undefined) return undefined;
@@ -145,7 +164,7 @@ export async function saveChallenge(ctx: LoginContext, kind: string, pending: Pe
     kind,
     email: who.email ?? null,
     ipAddress: who.ip ?? null,
-    body: { ...body, app: pending.app.id, host: pending.host, target: pending.target, idp: idp.id, ...(pending.test === true ? { test: true } : {}), ...(pending.signInOnly === true ? { signInOnly: true } : {}) },
+    body: { ...body, app: pending.app.id, host: pending.host, target: pending.target, idp: idp.id, ...(pending.test === true ? { test: true } : {}), ...(pending.signInOnly === true ? { signInOnly: true } : {}), ...(pending.appSession !== undefined ? { appSession: pending.appSession } : {}) },
     attempts: 0,
     createdAt: new Date(now).toISOString(),
     expiresAt: now + seconds * 1000,
@@ -188,7 +207,7 @@ export async function resumeLogin(ctx: LoginContext, kind: string, id: string | 
   ]);
   // The application or the provider deleted during the sign-in: it cannot finish.
   if (app === undefined || idp === undefined) return undefined;
-  return { pending: { app, host: String(body.host), target: String(body.target) }, idp, body, email: challenge.email };
+  return { pending: withAppSession({ app, host: String(body.host), target: String(body.target) }, body.appSession), idp, body, email: challenge.email };
 }
 
 /** What an answer that finds no sign-in to finish (in this browser) is told. */
@@ -291,7 +310,10 @@ export async function admitToApplication(ctx: LoginContext, entry: Omit<Justifie
   const target = new URL(pending.target);
   // An application that binds sessions takes the token only with this proof that a sign-in made it.
   const proof = bindsSessions(pending.app) ? handoffProof(token, [key]) : undefined;
-  return `${target.protocol}//${target.host}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(target.toString())}${proof === undefined ? '' : `&${HANDOFF_PROOF_PARAM}=${proof}`}`;
+  // The browser that started the sign-in on the application's host, and only it, can keep the token (app-session.ts).
+  const appSession = pending.appSession === undefined ? undefined : appSessionProof(token, pending.appSession, [key]);
+  const bound = appSession === undefined ? '' : `&${APP_SESSION_PARAM}=${pending.appSession}&${APP_SESSION_PROOF_PARAM}=${appSession}`;
+  return `${target.protocol}//${target.host}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(target.toString())}${proof === undefined ? '' : `&${HANDOFF_PROOF_PARAM}=${proof}`}${bound}`;
 }
 
 /** A sign-in that failed: an access-log entry (and the user's failed logins when the email is known). */

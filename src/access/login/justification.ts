@@ -14,7 +14,7 @@ import { asksApproval, asksJustification, unprovidedSteps } from '../decide.js';
 import { forwarded } from '../forwarded.js';
 import { globalSessionOf, userOfSession, type GlobalSession } from '../global-session.js';
 import { justificationPage, messagePage } from '../pages.js';
-import type { LoginContext, LoginContextOf, PendingLogin } from './flow.js';
+import { withAppSession, type LoginContext, type LoginContextOf, type PendingLogin } from './flow.js';
 import type { Mailer } from './mailer.js';
 import { requestApproval, type ApprovalGroupSetting } from './approval.js';
 import { AUTH_DOMAIN_FORM } from './form-origin.js';
@@ -107,7 +107,7 @@ export async function askJustification(ctx: LoginContext, pending: PendingLogin,
     kind: JUSTIFICATION_KIND,
     email: who.email,
     ipAddress: ip ?? null,
-    body: { app: pending.app.id, host: pending.host, target: pending.target, who: { ...who }, lifetimeSeconds, prompt: steps.prompt, ...(steps.approvalGroups !== undefined ? { approvalGroups: steps.approvalGroups } : {}) },
+    body: { app: pending.app.id, host: pending.host, target: pending.target, ...(pending.appSession !== undefined ? { appSession: pending.appSession } : {}), who: { ...who }, lifetimeSeconds, prompt: steps.prompt, ...(steps.approvalGroups !== undefined ? { approvalGroups: steps.approvalGroups } : {}) },
     attempts: 0,
     createdAt: new Date(now).toISOString(),
     expiresAt: now + JUSTIFICATION_SECONDS * 1000,
@@ -130,7 +130,7 @@ export function registerJustificationRoutes(scope: FastifyInstance, contextOf: L
     const now = ctx.now();
     const seen = await ctx.store.challenges.get(ctx.accountId, id, now);
     if (seen === undefined || seen.kind !== JUSTIFICATION_KIND) return undefined;
-    const body = seen.body as { app?: unknown; host?: unknown; target?: unknown; who?: SigningIn; lifetimeSeconds?: unknown; prompt?: unknown; approvalGroups?: readonly ApprovalGroupSetting[] };
+    const body = seen.body as { app?: unknown; host?: unknown; target?: unknown; appSession?: unknown; who?: SigningIn; lifetimeSeconds?: unknown; prompt?: unknown; approvalGroups?: readonly ApprovalGroupSetting[] };
     const session = await globalSessionOf(cookie, await ctx.issuer(), (token) => ctx.keys.keysFor(ctx.accountId, token), now);
     if (session === undefined || body.who === undefined || session.userId !== body.who.userId || session.identityNonce !== body.who.identityNonce) return undefined;
     // Not for a user deleted, or whose sessions were revoked, since the sign-in, nor after it was signed out of.
@@ -138,7 +138,7 @@ export function registerJustificationRoutes(scope: FastifyInstance, contextOf: L
     const app = await ctx.store.read.getResource(ctx.accountId, 'app', String(body.app));
     if (app === undefined) return undefined;
     if (take && (await ctx.store.challenges.take(ctx.accountId, id, now)) === undefined) return undefined;
-    return { pending: { app, host: String(body.host), target: String(body.target) }, who: body.who, lifetimeSeconds: Number(body.lifetimeSeconds), prompt: String(body.prompt), approvalGroups: body.approvalGroups };
+    return { pending: withAppSession({ app, host: String(body.host), target: String(body.target) }, body.appSession), who: body.who, lifetimeSeconds: Number(body.lifetimeSeconds), prompt: String(body.prompt), approvalGroups: body.approvalGroups };
   };
   const pageOf = (id: string, found: { pending: PendingLogin; prompt: string; approvalGroups?: unknown }, options: { error?: string; written?: string } = {}) =>
     justificationPage(found.pending.app.name, found.prompt, `${JUSTIFY_PATH}/${encodeURIComponent(id)}`, MAX_JUSTIFICATION, { ...options, ...(found.approvalGroups !== undefined ? { approval: true } : {}) });

@@ -129,7 +129,7 @@ const emailForm = (pending: PendingLogin, idp: ResourceRecord, error?: string): 
     `Sign in to ${pending.app.name}`,
     `${idpName(idp)}: type your email address and a code to sign in with is mailed to it.`,
     emailPath(pending, idp),
-    { redirect_url: pending.target },
+    { redirect_url: pending.target, ...(pending.appSession !== undefined ? { app_session: pending.appSession } : {}) },
     { name: 'email', label: 'Email', type: 'email', autocomplete: 'email' },
     error,
   );
@@ -166,7 +166,7 @@ export function pinMethod(mailer: Mailer | undefined): LoginMethod {
         if (ctx === undefined) return reply;
         const { host, idp: idpId } = request.params as { host: string; idp: string };
         const form = (request.body ?? {}) as Record<string, unknown>;
-        const pending = await pendingLogin(ctx, host, typeof form.redirect_url === 'string' ? form.redirect_url : undefined);
+        const pending = await pendingLogin(ctx, host, typeof form.redirect_url === 'string' ? form.redirect_url : undefined, form.app_session);
         if (pending === undefined) return html(reply, 400, messagePage('Bad request', 'The page to return to is not on an application here.'));
         const idp = (await allowedProviders(ctx, pending.app)).find((candidate) => candidate.id === idpId && candidate.body.type === PIN_TYPE);
         if (idp === undefined) return html(reply, 400, messagePage('Bad request', 'This identity provider cannot sign in to this application.'));

@@ -7,6 +7,7 @@ import type { ResourceRecord } from '../../store/store.js';
 import { loginPage, messagePage, refusedPage, testResultPage } from '../pages.js';
 import { forwarded, urlOnHost } from '../forwarded.js';
 import { globalSessionOf, sessionFitsProviders } from '../global-session.js';
+import { APP_SESSION_PARAM } from '../app-session.js';
 import { admitToApplication, allowedProviders, completeLogin, continueGlobalSession, FORBIDDEN_PATH, pendingLogin, testLogin, TEST_RESULT_KIND, type LoginContext, type LoginContextOf, type PendingLogin } from './flow.js';
 import type { LoginMethod } from './method.js';
 import { oidcMethod } from './oidc.js';
@@ -39,7 +40,8 @@ export function registerLoginRoutes(scope: FastifyInstance, contextOf: LoginCont
   registerJustificationRoutes(scope, contextOf, admitToApplication, mailer);
   registerApprovalRoutes(scope, contextOf, admitToApplication);
 
-  const startUrl = (host: string, idp: ResourceRecord, target: string): string => `/cdn-cgi/access/login/${encodeURIComponent(host)}/idp/${encodeURIComponent(idp.id)}?redirect_url=${encodeURIComponent(target)}`;
+  const startUrl = (pending: PendingLogin, idp: ResourceRecord): string =>
+    `/cdn-cgi/access/login/${encodeURIComponent(pending.host)}/idp/${encodeURIComponent(idp.id)}?redirect_url=${encodeURIComponent(pending.target)}${pending.appSession === undefined ? '' : `&${APP_SESSION_PARAM}=${pending.appSession}`}`;
   /** The providers an application's login offers: those it allows that this server can sign in with. */
   const offered = async (ctx: LoginContext, pending: PendingLogin): Promise<ResourceRecord[]> =>
     (await allowedProviders(ctx, pending.app)).filter((idp) => {
@@ -51,8 +53,9 @@ export function registerLoginRoutes(scope: FastifyInstance, contextOf: LoginCont
   const page = async (ctx: LoginContext, pending: PendingLogin, error?: string, known?: { organization: Awaited<ReturnType<typeof readOrganization>> }): Promise<string> => {
     const organization = known !== undefined ? known.organization : await readOrganization(ctx.store.read, ctx.accountId);
     return loginPage(pending.app.name, pending.target, {
-      providers: (await offered(ctx, pending)).map((idp) => ({ name: String(idp.body.name ?? idp.name), href: startUrl(pending.host, idp, pending.target) })),
+      providers: (await offered(ctx, pending)).map((idp) => ({ name: String(idp.body.name ?? idp.name), href: startUrl(pending, idp) })),
       devLogin: ctx.devLogin,
+      ...(pending.appSession !== undefined ? { appSession: pending.appSession } : {}),
       design: { organizationName: organization?.body.name, design: organization?.body.login_design },
       ...(error !== undefined ? { error } : {}),
     });
@@ -62,7 +65,8 @@ export function registerLoginRoutes(scope: FastifyInstance, contextOf: LoginCont
     const ctx = await contextOf(request, reply);
     if (ctx === undefined) return reply;
     const { host } = request.params as { host: string };
-    const pending = await pendingLogin(ctx, host, (request.query as Record<string, string | undefined>).redirect_url);
+    const query = request.query as Record<string, string | undefined>;
+    const pending = await pendingLogin(ctx, host, query.redirect_url, query[APP_SESSION_PARAM]);
     if (pending === undefined) return reply.code(404).type('text/html').send(messagePage('Not found', `No Access application covers ${host}.`));
     const providers = await offered(ctx, pending);
     // A global session on the auth domain enters the application without signing in again,
@@ -76,7 +80,7 @@ export function registerLoginRoutes(scope: FastifyInstance, contextOf: LoginCont
     // provider and nothing else to choose, go straight there.
     const organization = await readOrganization(ctx.store.read, ctx.accountId);
     const autoRedirect = pending.app.body.auto_redirect_to_identity === true || organization?.body.auto_redirect_to_identity === true;
-    if (autoRedirect && providers.length === 1 && !ctx.devLogin) return reply.redirect(startUrl(pending.host, providers[0]!, pending.target), 302);
+    if (autoRedirect && providers.length === 1 && !ctx.devLogin) return reply.redirect(startUrl(pending, providers[0]!), 302);
     return reply.type('text/html').send(await page(ctx, pending, undefined, { organization }));
   });
 
@@ -84,7 +88,8 @@ export function registerLoginRoutes(scope: FastifyInstance, contextOf: LoginCont
     const ctx = await contextOf(request, reply);
     if (ctx === undefined) return reply;
     const { host, idp: idpId } = request.params as { host: string; idp: string };
-    const pending = await pendingLogin(ctx, host, (request.query as Record<string, string | undefined>).redirect_url);
+    const query = request.query as Record<string, string | undefined>;
+    const pending = await pendingLogin(ctx, host, query.redirect_url, query[APP_SESSION_PARAM]);
     if (pending === undefined) return badRequest(reply, 'The page to return to is not on an application here.');
     const idp = (await allowedProviders(ctx, pending.app)).find((candidate) => candidate.id === idpId);
     const method = idp === undefined ? undefined : methodOf.get(String(idp.body.type));
@@ -142,7 +147,7 @@ export function registerLoginRoutes(scope: FastifyInstance, contextOf: LoginCont
     // No open redirect: only back to the host this login is for, and only where an application is.
     const wanted = urlOnHost(form.redirect_url, host);
     if (wanted === undefined) return badRequest(reply, 'The page to return to is not on this application.');
-    const pending = await pendingLogin(ctx, host, wanted.toString());
+    const pending = await pendingLogin(ctx, host, wanted.toString(), form[APP_SESSION_PARAM]);
     if (pending === undefined) return badRequest(reply, 'The page to return to is not on an application here.');
     const email = (form.email ?? '').trim();
     if (!/^[^\s@]+@[^\s@]+$/.test(email)) return reply.code(400).type('text/html').send(await page(ctx, pending, 'Type an email address.'));
