@@ -10,6 +10,7 @@ import { rawClient } from '../../test/support/raw-http.js';
 import { parse as parseYaml } from 'yaml';
 import { userAppToken } from './app-token.js';
 import { handoffProof } from './binding-cookie.js';
+import { appSessionQuery, browserNonce, startSignIn } from '../../test/support/app-session.js';
 import { traefikConfig } from './proxy-config.js';
 
 async function withApps(s: TestServer): Promise<{ wikiAud: string; crmAud: string }> {
@@ -34,9 +35,11 @@ describe('forward auth without a proxy', () => {
   };
   /** Keep a session as the application's host does: the cookies /cdn-cgi/access/authorized sets for a token (handed over with its sign-in's proof), on `https://${host}${page}`. */
   const keepSession = async (token: string, host: string, page: string): Promise<string[]> => {
-    const proof = handoffProof(token, await s.accessKeys!.keys(s.accountId))!;
-    const url = `${s.baseUrl}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(`https://${host}${page}`)}&binding_proof=${proof}`;
-    const answer = await fetch(url, { redirect: 'manual', headers: { 'x-forwarded-host': host, 'x-forwarded-proto': 'https' } });
+    const keys = await s.accessKeys!.keys(s.accountId);
+    const proof = handoffProof(token, keys)!;
+    const nonce = browserNonce(true);
+    const url = `${s.baseUrl}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(`https://${host}${page}`)}&binding_proof=${proof}${appSessionQuery(token, nonce.appSession, keys)}`;
+    const answer = await fetch(url, { redirect: 'manual', headers: { 'x-forwarded-host': host, 'x-forwarded-proto': 'https', cookie: nonce.cookie } });
     assert.equal(answer.status, 302);
     return answer.headers.getSetCookie();
   };
@@ -116,7 +119,7 @@ describe('forward auth without a proxy', () => {
     const org = await s.api('PUT', `/accounts/${s.accountId}/access/organizations`, { name: 'Acme', auth_domain: 'access.acme.test' });
     assert.equal(org.status, 200);
     const login = await authorize(s, { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': '/' });
-    assert.ok(login.headers.get('x-access-login')!.startsWith('https://access.acme.test/cdn-cgi/access/login/'), 'sign-in is at the auth domain');
+    assert.ok((await startSignIn(s.baseUrl, new URL(login.headers.get('x-access-login')!).searchParams.get('redirect_url')!)).login.toString().startsWith('https://access.acme.test/cdn-cgi/access/login/'), 'sign-in is at the auth domain');
     await s.api('PUT', `/accounts/${s.accountId}/access/organizations`, { auth_domain: s.baseUrl });
   });
 
@@ -281,10 +284,11 @@ describe('forward auth without a proxy', () => {
     assert.equal(vault.status, 201, JSON.stringify(vault.json));
     try {
       // A real sign-in (the development login) hands the token over with its proof, and the session holds.
-      const signIn = await fetch(`${s.baseUrl}/cdn-cgi/access/login/leakproof.test`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email: 'ada@example.com', redirect_url: 'https://leakproof.test/secrets' }).toString() });
+      const started = await startSignIn(s.baseUrl, 'https://leakproof.test/secrets');
+      const signIn = await fetch(`${s.baseUrl}/cdn-cgi/access/login/leakproof.test`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email: 'ada@example.com', redirect_url: 'https://leakproof.test/secrets', app_session: started.appSession }).toString() });
       assert.equal(signIn.status, 302);
       const handoff = new URL(signIn.headers.get('location')!);
-      const kept = await fetch(`${s.baseUrl}${handoff.pathname}${handoff.search}`, { redirect: 'manual', headers: { 'x-forwarded-host': 'leakproof.test', 'x-forwarded-proto': 'https' } });
+      const kept = await fetch(`${s.baseUrl}${handoff.pathname}${handoff.search}`, { redirect: 'manual', headers: { 'x-forwarded-host': 'leakproof.test', 'x-forwarded-proto': 'https', cookie: started.cookie } });
       assert.equal(kept.status, 302, await kept.text());
       const cookies = kept.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
       const asking = (cookie: string) => authorize(s, { 'x-forwarded-host': 'leakproof.test', 'x-forwarded-uri': '/secrets', cookie });
@@ -294,13 +298,14 @@ describe('forward auth without a proxy', () => {
       // binding cookie is made for it without the sign-in's proof, or with another token's.
       const leaked = answer.headers.get('cf-access-jwt-assertion')!;
       for (const proof of [undefined, '', handoff.searchParams.get('binding_proof')!.slice(0, -2) + 'AA']) {
-        const url = `${s.baseUrl}/cdn-cgi/access/authorized?token=${encodeURIComponent(leaked)}&redirect_url=${encodeURIComponent('https://leakproof.test/secrets')}${proof === undefined ? '' : `&binding_proof=${encodeURIComponent(proof)}`}`;
-        const planted = await fetch(url, { redirect: 'manual', headers: { 'x-forwarded-host': 'leakproof.test', 'x-forwarded-proto': 'https' } });
+        // (Carried by the browser that started a sign-in, so that only the binding proof is missing.)
+        const url = `${s.baseUrl}/cdn-cgi/access/authorized?token=${encodeURIComponent(leaked)}&redirect_url=${encodeURIComponent('https://leakproof.test/secrets')}${proof === undefined ? '' : `&binding_proof=${encodeURIComponent(proof)}`}${appSessionQuery(leaked, started.appSession, await s.accessKeys!.keys(s.accountId))}`;
+        const planted = await fetch(url, { redirect: 'manual', headers: { 'x-forwarded-host': 'leakproof.test', 'x-forwarded-proto': 'https', cookie: started.cookie } });
         assert.equal(planted.status, 400, `proof ${proof}`);
         assert.deepEqual(planted.headers.getSetCookie(), []);
       }
       const other = await adaSession(vault.json.result.aud);
-      const withAnothersProof = await fetch(`${s.baseUrl}/cdn-cgi/access/authorized?token=${encodeURIComponent(other)}&redirect_url=${encodeURIComponent('https://leakproof.test/')}&binding_proof=${handoff.searchParams.get('binding_proof')}`, { redirect: 'manual', headers: { 'x-forwarded-host': 'leakproof.test', 'x-forwarded-proto': 'https' } });
+      const withAnothersProof = await fetch(`${s.baseUrl}/cdn-cgi/access/authorized?token=${encodeURIComponent(other)}&redirect_url=${encodeURIComponent('https://leakproof.test/')}&binding_proof=${handoff.searchParams.get('binding_proof')}${appSessionQuery(other, started.appSession, await s.accessKeys!.keys(s.accountId))}`, { redirect: 'manual', headers: { 'x-forwarded-host': 'leakproof.test', 'x-forwarded-proto': 'https', cookie: started.cookie } });
       assert.equal(withAnothersProof.status, 400, "another token's proof");
     } finally {
       await s.api('DELETE', `${A}/apps/${vault.json.result.id}`);
@@ -392,7 +397,7 @@ describe('forward auth without a proxy', () => {
     assert.equal(forged.headers.get('x-access-login'), null);
     const browser = await ask({}, true);
     assert.equal(browser.status, 302, 'a request without credentials is still sent to sign in');
-    assert.match(browser.headers.get('location') ?? '', /\/cdn-cgi\/access\/login\/api\.test/);
+    assert.match(browser.headers.get('location') ?? '', /^http:\/\/api\.test\/cdn-cgi\/access\/sign-in\?redirect_url=http%3A%2F%2Fapi\.test/, "by the application's host, which starts the sign-in");
   });
 
   it('takes the client address the trusted proxy added, not one the client put first', async () => {
@@ -438,14 +443,15 @@ describe('forward auth without a proxy', () => {
       const res = await login({ email: 'ada@example.com', redirect_url: target });
       assert.equal(res.status, 400, target);
     }
-    const good = await login({ email: 'ada@example.com', redirect_url: 'http://wiki.test/page' });
+    const started = await startSignIn(s.baseUrl, 'http://wiki.test/page');
+    const good = await login({ email: 'ada@example.com', redirect_url: 'http://wiki.test/page', app_session: started.appSession });
     assert.equal(good.status, 302);
     const next = new URL(good.headers.get('location')!);
     assert.equal(next.origin + next.pathname, 'http://wiki.test/cdn-cgi/access/authorized');
     // The authorized endpoint on the application's host sends nowhere else either.
-    const authorized = await fetch(`${s.baseUrl}/cdn-cgi/access/authorized?token=${next.searchParams.get('token')}&redirect_url=${encodeURIComponent('https://evil.example/')}`, {
+    const authorized = await fetch(`${s.baseUrl}/cdn-cgi/access/authorized?token=${next.searchParams.get('token')}&redirect_url=${encodeURIComponent('https://evil.example/')}&app_session=${next.searchParams.get('app_session')}&app_session_proof=${next.searchParams.get('app_session_proof')}`, {
       redirect: 'manual',
-      headers: { 'x-forwarded-host': 'wiki.test' },
+      headers: { 'x-forwarded-host': 'wiki.test', cookie: started.cookie },
     });
     assert.equal(authorized.status, 302);
     assert.equal(authorized.headers.get('location'), 'http://wiki.test/');
@@ -482,9 +488,11 @@ describe('the access-request log, sessions and failed logins', () => {
   let s: TestServer;
   /** Keep a session as the application's host does: the cookies /cdn-cgi/access/authorized sets for a token (handed over with its sign-in's proof), on `https://${host}${page}`. */
   const keepSession = async (token: string, host: string, page: string): Promise<string[]> => {
-    const proof = handoffProof(token, await s.accessKeys!.keys(s.accountId))!;
-    const url = `${s.baseUrl}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(`https://${host}${page}`)}&binding_proof=${proof}`;
-    const answer = await fetch(url, { redirect: 'manual', headers: { 'x-forwarded-host': host, 'x-forwarded-proto': 'https' } });
+    const keys = await s.accessKeys!.keys(s.accountId);
+    const proof = handoffProof(token, keys)!;
+    const nonce = browserNonce(true);
+    const url = `${s.baseUrl}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(`https://${host}${page}`)}&binding_proof=${proof}${appSessionQuery(token, nonce.appSession, keys)}`;
+    const answer = await fetch(url, { redirect: 'manual', headers: { 'x-forwarded-host': host, 'x-forwarded-proto': 'https', cookie: nonce.cookie } });
     assert.equal(answer.status, 302);
     return answer.headers.getSetCookie();
   };

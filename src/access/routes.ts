@@ -461,10 +461,10 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     // there instead, which can only sign it in as whoever signs in in it (app-session.ts).
     const unproven = query[APP_SESSION_PROOF_PARAM] === undefined;
     if (step !== undefined) {
-      if (unproven) return reply.redirect(signInStartUrl(step.home), 302);
       const published = await keys.keysFor(step.view.accountId, query.token);
       const claims = await verifyAppToken(query.token!, published, String(step.app.body.aud), issuerOf(step.view.organization));
       if (claims === undefined || claims.exp === undefined || !handedOver(step.app, query.token!, proof, published) || step.view.signInEnded(claims.identity_nonce)) return reply.code(400).type('text/html').send(messagePage('Bad request', INVALID_SIGN_IN_LINK));
+      if (unproven) return reply.redirect(signInStartUrl(step.home), 302);
       if (!startedHere(request, original, query, query.token!, published)) return reply.code(400).type('text/html').send(messagePage('Bad request', OTHER_BROWSER, step.home.toString()));
       const paths = step.app.body.path_cookie_attribute === true ? [...new Set(cookiePathsOnHost(destinationsOf(step.app), original.host))] : ['/'];
       reply.header('set-cookie', await sessionCookies(step.view, step.app, query.token!, { ...claims, exp: claims.exp }, secure, paths.length > 0 ? paths : ['/']));
@@ -473,12 +473,12 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const target = sameHostUrl(query.redirect_url, original.host, original.proto);
     const found = target === undefined ? undefined : (launcherAt(index, original.host, target.pathname) ?? applicationAt(request, index, original.host, target.pathname));
     if (target === undefined || found === undefined || query.token === undefined) return reply.code(400).type('text/html').send(messagePage('Bad request', 'This sign-in link is not for an application here.'));
-    if (unproven) return reply.redirect(signInStartUrl(target), 302);
     // Only a token of the application's own account: its keys, its auth domain as the issuer, the application's aud.
     // A token of a sign-in signed out of since is refused like an expired one.
     const published = await keys.keysFor(found.view.accountId, query.token);
     const claims = await verifyAppToken(query.token, published, String(found.app.body.aud), issuerOf(found.view.organization));
     if (claims === undefined || claims.exp === undefined || !handedOver(found.app, query.token, proof, published) || found.view.signInEnded(claims.identity_nonce)) return reply.code(400).type('text/html').send(messagePage('Bad request', INVALID_SIGN_IN_LINK));
+    if (unproven) return reply.redirect(signInStartUrl(target), 302);
     if (!startedHere(request, original, query, query.token, published)) return reply.code(400).type('text/html').send(messagePage('Bad request', OTHER_BROWSER, target.toString()));
     // path_cookie_attribute: the session is scoped to the application's path, so that applications
     // on other paths of the host keep their own (a browser sends the longer path's cookie first).
