@@ -14,6 +14,8 @@ import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { selfSignedCertificate } from '../account/self-signed-certificate.js';
 import { userAppToken } from './app-token.js';
 import { bindingFor } from './binding-cookie.js';
+import { appSessionProof } from './app-session.js';
+import { browserNonce } from '../../test/support/app-session.js';
 import type { Mailer } from './login/mailer.js';
 
 /** Per database. */
@@ -113,7 +115,12 @@ for (const kind of await databaseKinds()) {
     });
 
     it('answers a junk forwarded scheme or host at /cdn-cgi/access/authorized with a 400, and reads HTTPS and wss as https', async () => {
-      const authorized = (headers: Record<string, string>, query: Record<string, string> = { token: setup.sessionToken }) => send(s.baseUrl, { method: 'GET', path: '/cdn-cgi/access/authorized', query, headers });
+      // As the browser that started the sign-in: its nonce under either name (the scheme believed picks one), and the proof.
+      const nonce = browserNonce(true);
+      const proof = appSessionProof(setup.sessionToken, nonce.appSession, await s.accessKeys!.keys(s.accountId))!;
+      const cookie = `${nonce.cookie}; ${nonce.cookie.replace(/^__Host-/, '')}`;
+      const authorized = (headers: Record<string, string>, query: Record<string, string> = { token: setup.sessionToken, app_session: nonce.appSession, app_session_proof: proof }) =>
+        send(s.baseUrl, { method: 'GET', path: '/cdn-cgi/access/authorized', query, headers: { ...headers, cookie } });
       assert.equal((await authorized({ 'x-forwarded-host': 'Bearer x y', 'x-forwarded-proto': 'https' })).status, 400, 'a host no URL can have');
       assert.equal((await authorized({ 'x-forwarded-host': 'wiki.test@evil.test' })).status, 400, 'a host with a user part');
       for (const proto of ['HTTPS', 'wss']) {

@@ -27,13 +27,21 @@ describe('App Launcher', () => {
     assert.equal(first.status, 200, 'nobody signed in gets the landing page');
     const signInLink = /<a id="sign-in"[^>]* href="([^"]+)"/.exec(await first.text())?.[1]?.replaceAll('&amp;', '&');
     assert.ok(signInLink !== undefined, 'with a button that starts the sign-in');
-    const login = new URL(signInLink);
-    assert.equal(login.origin, s.baseUrl);
-    assert.equal(login.searchParams.get('redirect_url'), launcherUrl);
+    const start = new URL(signInLink);
+    assert.equal(start.origin, s.baseUrl);
+    assert.equal(start.searchParams.get('redirect_url'), launcherUrl);
+    // The sign-in starts on the auth domain itself, which gives the browser its CF_AppSession nonce.
+    const begun = await jar.fetch(start.toString());
+    assert.equal(begun.status, 302);
+    const login = new URL(begun.headers.get('location')!);
+    assert.equal(`${login.origin}${login.pathname}`, `${s.baseUrl}/cdn-cgi/access/login/${new URL(s.baseUrl).host}`);
     const form = await jar.fetch(login.toString());
     assert.equal(form.status, 200);
-    assert.match(await form.text(), /Sign in to App Launcher/);
-    const posted = await jar.fetch(login.toString(), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email, redirect_url: launcherUrl }).toString() });
+    const html = await form.text();
+    assert.match(html, /Sign in to App Launcher/);
+    const appSession = /name="app_session" value="([^"]+)"/.exec(html)?.[1];
+    assert.equal(appSession, login.searchParams.get('app_session'), 'the development login form carries the nonce digests');
+    const posted = await jar.fetch(login.toString(), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email, redirect_url: launcherUrl, app_session: appSession! }).toString() });
     assert.equal(posted.status, 302);
     return { jar, posted };
   };
@@ -174,7 +182,7 @@ describe('App Launcher', () => {
     try {
       const skipped = await fetch(launcherUrl, { redirect: 'manual' });
       assert.equal(skipped.status, 302, 'straight to the sign-in');
-      assert.match(skipped.headers.get('location')!, /\/cdn-cgi\/access\/login\//);
+      assert.match(skipped.headers.get('location')!, /\/cdn-cgi\/access\/sign-in\?redirect_url=/, 'by the start of the sign-in on the auth domain');
     } finally {
       assert.equal((await s.api('PUT', `${A}/apps/${id}`, body)).status, 200);
     }

@@ -8,6 +8,7 @@
 // domain or the server's own address while the default account signs in there, wildcards
 // included. An account's own application on its own auth domain, and a server of one account,
 // are as before.
+import { startSignIn } from '../../test/support/app-session.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -50,7 +51,10 @@ for (const kind of await databaseKinds()) {
     const authorize = async (host: string): Promise<{ status: number; login: string | null }> => {
       const res = await fetch(`${s.baseUrl}/cdn-cgi/access/authorize`, { redirect: 'manual', headers: { 'x-forwarded-host': host, 'x-forwarded-uri': '/', 'x-forwarded-proto': 'https' } });
       await res.text();
-      return { status: res.status, login: res.headers.get('x-access-login') };
+      // The sign-in starts on the application's host, which sends the browser on to the login.
+      const start = res.headers.get('x-access-login');
+      const login = start === null ? null : (await startSignIn(s.baseUrl, new URL(start).searchParams.get('redirect_url')!)).login.toString();
+      return { status: res.status, login };
     };
     const asB = (method: string, path: string, body: unknown) => s.api(method, `/accounts/${b}/access/${path}`, body, { authorization: `Bearer ${bToken}` });
     const bOrganization = async (): Promise<unknown> => (await asB('GET', 'organizations', undefined)).json.result.auth_domain;

@@ -102,9 +102,9 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
     it('sends a browser without a session to sign in, and back to the page it asked for, where the upstream reads its email from the verified token', async () => {
       const first = await viaProxy('/docs?page=1');
       assert.equal(first.status, 302);
-      const login = new URL(first.location!);
-      assert.equal(login.origin, s.baseUrl, 'the sign-in page is on the auth domain');
-      assert.equal(login.searchParams.get('redirect_url'), `${origin()}/docs?page=1`);
+      const start = new URL(first.location!);
+      assert.equal(start.origin + start.pathname, `${origin()}/cdn-cgi/access/sign-in`, "the sign-in starts on the application's host");
+      assert.equal(start.searchParams.get('redirect_url'), `${origin()}/docs?page=1`);
 
       const page = await context.newPage();
       await page.goto(`${origin()}/docs?page=1`);
@@ -317,7 +317,11 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
       // Sign in through the SAML provider, from the sign-in link the proxy sends a browser to.
       const asked = await viaProxy('/reports');
       assert.equal(asked.status, 302);
-      const login = new URL(asked.location!);
+      // By the application's host, where the sign-in starts, to the login on the auth domain.
+      const start = new URL(asked.location!);
+      const started = await viaProxy(start.pathname + start.search);
+      assert.equal(started.status, 302);
+      const login = new URL(started.location!);
       login.pathname += `/idp/${samlIdpId}`;
       samlIdp.signInAs({ nameId: 'grace@example.com', attributes: { mail: 'grace@example.com', department: 'Research' } });
       const toIdp = await fetch(login, { redirect: 'manual' });

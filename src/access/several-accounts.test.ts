@@ -16,6 +16,7 @@ import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { freePort, proxyUnavailable, startNginx, type RunningProxy } from '../../test/support/proxies.js';
 import { startUpstream, type Upstream } from '../../test/support/protected-upstream.js';
 import { userAppToken } from './app-token.js';
+import { appSessionQuery, browserNonce, nonceCookie } from '../../test/support/app-session.js';
 import type { StoreReader } from '../store/store.js';
 
 interface Answer {
@@ -43,13 +44,14 @@ for (const kind of await databaseKinds()) {
     const appHost = (account: Account): string => `app-${account.letter}.test`;
 
     /** A request as a trusted proxy forwards it: to portcullis, about `host`. */
-    async function send(host: string | undefined, path: string, options: { cookie?: string; form?: Record<string, string> } = {}): Promise<Answer> {
+    async function send(host: string | undefined, path: string, options: { cookie?: string; rawCookie?: string; form?: Record<string, string> } = {}): Promise<Answer> {
       const res = await fetch(`${s.baseUrl}${path}`, {
         method: options.form === undefined ? 'GET' : 'POST',
         redirect: 'manual',
         headers: {
           ...(host !== undefined ? { 'x-forwarded-host': host, 'x-forwarded-proto': 'https' } : {}),
           ...(options.cookie !== undefined ? { cookie: `CF_Authorization=${options.cookie}` } : {}),
+          ...(options.rawCookie !== undefined ? { cookie: options.rawCookie } : {}),
           ...(options.form !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
         },
         ...(options.form !== undefined ? { body: new URLSearchParams(options.form).toString() } : {}),
@@ -70,21 +72,33 @@ for (const kind of await databaseKinds()) {
       return JSON.parse(answer.text);
     };
 
+    /** The sign-in a browser refused on `host` starts there: its nonce cookie, and the login address it is sent on to. */
+    async function startAt(host: string, path = '/'): Promise<{ cookie: string; login: URL }> {
+      const refused = await authorize(host, path);
+      assert.equal(refused.status, 401, `${host}${path}`);
+      const start = new URL(refused.headers.get('x-access-login')!);
+      assert.equal(start.host, host, "the sign-in starts on the application's host");
+      const started = await send(host, start.pathname + start.search);
+      assert.equal(started.status, 302, started.text);
+      return { cookie: nonceCookie(new Response(null, { headers: started.headers })), login: new URL(started.headers.get('location')!) };
+    }
+    /** Where each token's sign-in handed it over: its /authorized address and the browser's nonce there. */
+    const handoffs = new Map<string, { path: string; cookie: string }>();
     /** Signs Ada in to the account's application through its auth domain's development login; the token. */
     async function signIn(account: Account): Promise<string> {
-      const refused = await authorize(appHost(account));
-      assert.equal(refused.status, 401);
-      const login = new URL(refused.headers.get('x-access-login')!);
+      const { cookie, login } = await startAt(appHost(account));
       assert.equal(login.origin, `https://${account.authDomain}`, 'sent to sign in on its own auth domain');
       const page = await send(account.authDomain, login.pathname + login.search);
       assert.equal(page.status, 200, page.text);
       assert.match(page.text, new RegExp(`Sign in to App ${account.letter.toUpperCase()}`));
-      const done = await send(account.authDomain, login.pathname, { form: { email: 'ada@example.com', redirect_url: `https://${appHost(account)}/` } });
+      const done = await send(account.authDomain, login.pathname, { form: { email: 'ada@example.com', redirect_url: `https://${appHost(account)}/`, app_session: login.searchParams.get('app_session')! } });
       assert.equal(done.status, 302, done.text);
       const back = new URL(done.headers.get('location')!);
       assert.equal(back.host, appHost(account));
       assert.equal(back.pathname, '/cdn-cgi/access/authorized');
-      return back.searchParams.get('token')!;
+      const token = back.searchParams.get('token')!;
+      handoffs.set(token, { path: back.pathname + back.search, cookie });
+      return token;
     }
 
     before(async () => {
@@ -124,7 +138,8 @@ for (const kind of await databaseKinds()) {
         await jwtVerify(token, createLocalJWKSet(await certs(account.authDomain)), { issuer: `https://${account.authDomain}`, audience: account.aud });
         await assert.rejects(jwtVerify(token, createLocalJWKSet(await certs(other(account).authDomain))));
 
-        const kept = await send(appHost(account), `/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(`https://${appHost(account)}/`)}`);
+        const handoff = handoffs.get(token)!;
+        const kept = await send(appHost(account), handoff.path, { rawCookie: handoff.cookie });
         assert.equal(kept.status, 302, kept.text);
         assert.match(kept.headers.get('set-cookie') ?? '', new RegExp(`^CF_Authorization=${token.replace(/[.]/g, '\\.')};`));
         const allowed = await authorize(appHost(account), '/', token);
@@ -147,7 +162,7 @@ for (const kind of await databaseKinds()) {
       const tokenOfA = await signIn(a);
       const replayed = await authorize(appHost(b), '/', tokenOfA);
       assert.equal(replayed.status, 401, 'sent to sign in, not let in');
-      assert.equal(new URL(replayed.headers.get('x-access-login')!).host, b.authDomain);
+      assert.equal((await startAt(appHost(b))).login.host, b.authDomain);
       const kept = await send(appHost(b), `/cdn-cgi/access/authorized?token=${encodeURIComponent(tokenOfA)}&redirect_url=${encodeURIComponent(`https://${appHost(b)}/`)}`);
       assert.equal(kept.status, 400);
       assert.equal(kept.headers.get('set-cookie'), null);
@@ -197,11 +212,7 @@ for (const kind of await databaseKinds()) {
     });
 
     it("lets the account that holds a host decide all of it: another account's application there, even on a more specific path, is ignored and logged; a host held since the same instant is refused", async () => {
-      const loginHost = async (host: string, path: string) => {
-        const answer = await authorize(host, path);
-        assert.equal(answer.status, 401, `${host}${path}`);
-        return new URL(answer.headers.get('x-access-login')!).host;
-      };
+      const loginHost = async (host: string, path: string) => (await startAt(host, path)).login.host;
       // Account a's applications on wide.test and shared.test are older than b's (made first).
       assert.equal(await loginHost('wide.test', '/'), accounts.a.authDomain);
       assert.equal(await loginHost('wide.test', '/admin/users'), accounts.a.authDomain, "b's wide.test/admin takes no path of a's host");
@@ -243,7 +254,9 @@ for (const kind of await databaseKinds()) {
       const pair = await s.api('POST', `/accounts/${b.id}/access/apps`, { type: 'self_hosted', name: 'Pair', domain: 'pair-b.test', destinations: [{ type: 'public', uri: 'pair-b.test' }, { type: 'public', uri: 'held-a.test' }], policies: [{ id: bPolicy.json.result.id, precedence: 1 }] });
       assert.equal(pair.status, 201, JSON.stringify(pair.json));
       const token = await userAppToken({ aud: pair.json.result.aud, issuer: `https://${b.authDomain}`, lifetimeSeconds: 600, userId: b.adaId, email: 'ada@example.com' }, await s.accessKeys!.current(b.id));
-      const authorized = (host: string, home: string) => send(host, `/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(home)}`);
+      const nonce = browserNonce(true);
+      const proofs = appSessionQuery(token, nonce.appSession, await s.accessKeys!.keys(b.id));
+      const authorized = (host: string, home: string) => send(host, `/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(home)}${proofs}`, { rawCookie: nonce.cookie });
       // A sign-in to b's application on its own host goes straight home: a's host is not b's to set.
       const signedIn = await authorized('pair-b.test', 'https://pair-b.test/page');
       assert.equal(signedIn.status, 302, signedIn.text);
@@ -313,21 +326,33 @@ describe('several accounts behind nginx', { skip: nginxMissing }, () => {
   /** A request to the site's nginx with the given Host (which fetch cannot set). */
   const viaNginx = (site: Site, host: string, path: string, headers: Record<string, string> = {}) => requestAs(site.port, 'GET', path, { host, ...headers });
 
+  /** Sent to sign in by the site's nginx: by the application's host (whose nonce cookie nginx passes on), then to the login on its own auth domain. */
+  async function startThroughNginx(site: Site, cookie?: string): Promise<{ nonce: string; login: URL }> {
+    const appHost = `${site.host}:${site.port}`;
+    const first = await viaNginx(site, appHost, '/', cookie === undefined ? {} : { cookie });
+    assert.equal(first.status, 302, first.body);
+    const start = new URL(String(first.headers.location));
+    assert.equal(start.host, appHost, "the sign-in starts on the application's host");
+    const started = await viaNginx(site, appHost, start.pathname + start.search);
+    assert.equal(started.status, 302, started.body);
+    const nonce = /(CF_AppSession=[^;]+)/.exec(String(started.headers['set-cookie']))![1]!;
+    const login = new URL(String(started.headers.location));
+    assert.equal(login.origin, site.authDomain, 'sent to its own auth domain');
+    return { nonce, login };
+  }
+
   /** Signs Ada in to the site's application through nginx: its login page on its auth domain, then back; the cookie's token. */
   async function signIn(site: Site): Promise<string> {
     const appHost = `${site.host}:${site.port}`;
-    const first = await viaNginx(site, appHost, '/');
-    assert.equal(first.status, 302, first.body);
-    const login = new URL(String(first.headers.location));
-    assert.equal(login.origin, site.authDomain, 'sent to its own auth domain');
+    const { nonce, login } = await startThroughNginx(site);
     const page = await fetch(login);
     assert.equal(page.status, 200);
     assert.match(await page.text(), new RegExp(`Sign in to App ${site.host[4]}`));
-    const done = await fetch(login.origin + login.pathname, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email: 'ada@example.com', redirect_url: `http://${appHost}/` }).toString() });
+    const done = await fetch(login.origin + login.pathname, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email: 'ada@example.com', redirect_url: `http://${appHost}/`, app_session: login.searchParams.get('app_session')! }).toString() });
     assert.equal(done.status, 302, await done.text());
     const back = new URL(done.headers.get('location')!);
     assert.equal(back.host, appHost);
-    const kept = await viaNginx(site, appHost, back.pathname + back.search);
+    const kept = await viaNginx(site, appHost, back.pathname + back.search, { cookie: nonce });
     assert.equal(kept.status, 302, kept.body);
     const cookie = String(kept.headers['set-cookie']).match(/CF_Authorization=([^;]+)/)![1]!;
     assert.equal(decodeJwt(cookie).iss, site.authDomain);
@@ -370,9 +395,8 @@ describe('several accounts behind nginx', { skip: nginxMissing }, () => {
       assert.equal(JSON.parse(identity.body).account_id, site.accountId);
     }
     const [a, b] = sites as [Site, Site];
-    const replayed = await viaNginx(b, `${b.host}:${b.port}`, '/', { cookie: `CF_Authorization=${tokens[0]}` });
-    assert.equal(replayed.status, 302, "a's token on b's application: sent to sign in at b's auth domain");
-    assert.equal(new URL(String(replayed.headers.location)).origin, b.authDomain);
+    // a's token on b's application: sent to sign in at b's auth domain.
+    await startThroughNginx(b, `CF_Authorization=${tokens[0]}`);
     assert.equal(b.upstream.seen.filter((seen) => seen.email !== undefined).length, 1, "only b's own sign-in reached b's application");
     assert.equal(a.upstream.seen.length, 1);
   });
