@@ -1,0 +1,166 @@
+// Login CSRF through /cdn-cgi/access/authorized (docs/enforcement.md "Sign-in from the
+// application's host"): the address a sign-in ends on signs in only the browser that started it on
+// the application's host, which holds its CF_AppSession nonce there; anyone else's browser opening
+// it (an attacker's own sign-in, handed to a victim) gets no session.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestServer, type TestServer } from '../../test/support/server.js';
+import { browserNonce, startSignIn, type StartedSignIn } from '../../test/support/app-session.js';
+
+describe('the application-session nonce of a sign-in (CF_AppSession)', () => {
+  let s: TestServer;
+  const A = () => `/accounts/${s.accountId}/access`;
+  before(async () => {
+    s = await startTestServer({ access: { devLogin: true } });
+    const staff = await s.api('POST', `${A()}/policies`, { name: 'Staff', decision: 'allow', include: [{ email_domain: { domain: 'example.com' } }] });
+    const policies = [{ id: staff.json.result.id, precedence: 1 }];
+    assert.equal((await s.api('POST', `${A()}/apps`, { type: 'self_hosted', name: 'Wiki', domain: 'wiki.test', policies })).status, 201);
+    const suite = await s.api('POST', `${A()}/apps`, { type: 'self_hosted', name: 'Suite', domain: 'suite.test', destinations: [{ type: 'public', uri: 'suite.test' }, { type: 'public', uri: 'api.suite.test' }], policies });
+    assert.equal(suite.status, 201, JSON.stringify(suite.json));
+  });
+  after(() => s?.close());
+
+  /** The development login of `email` for a sign-in `started` to `target`: the /authorized address it ends on. */
+  const devLogin = async (email: string, target: string, started?: StartedSignIn): Promise<URL> => {
+    const host = new URL(target).host;
+    const form = { email, redirect_url: target, ...(started !== undefined ? { app_session: started.appSession } : {}) };
+    const posted = await fetch(`${s.baseUrl}/cdn-cgi/access/login/${host}`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });
+    assert.equal(posted.status, 302, await posted.text());
+    const to = new URL(posted.headers.get('location')!);
+    assert.equal(to.pathname, '/cdn-cgi/access/authorized');
+    return to;
+  };
+  /** Opens an /authorized address as a browser holding `cookie` on its host does (through the proxy). */
+  const open = (url: URL, cookie?: string) =>
+    fetch(`${s.baseUrl}${url.pathname}${url.search}`, { redirect: 'manual', headers: { 'x-forwarded-host': url.host, 'x-forwarded-proto': url.protocol.slice(0, -1), ...(cookie !== undefined ? { cookie } : {}) } });
+  const sessionSet = (answer: Response): boolean => answer.headers.getSetCookie().some((c) => c.startsWith('CF_Authorization='));
+
+  it("starts on the application's host: a nonce cookie there, its digest on the way to the login", async () => {
+    const started = await startSignIn(s.baseUrl, 'https://wiki.test/page?x=1');
+    assert.match(started.cookie, /^__Host-CF_AppSession=[A-Za-z0-9_-]{43}$/, 'a __Host- cookie under https');
+    assert.equal(`${started.login.origin}${started.login.pathname}`, `${s.baseUrl}/cdn-cgi/access/login/wiki.test`);
+    assert.equal(started.login.searchParams.get('redirect_url'), 'https://wiki.test/page?x=1');
+    assert.match(started.appSession, /^[A-Za-z0-9_-]{43}$/);
+    assert.ok(!started.login.toString().includes(started.cookie.split('=')[1]!), 'the digest travels, never the nonce');
+    const answer = await fetch(`${s.baseUrl}/cdn-cgi/access/sign-in?redirect_url=${encodeURIComponent('https://wiki.test/')}`, { redirect: 'manual', headers: { 'x-forwarded-host': 'wiki.test', 'x-forwarded-proto': 'https' } });
+    assert.match(answer.headers.getSetCookie()[0]!, /^__Host-CF_AppSession=[^;]+; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax; Secure$/);
+    // Over plain http, a plain cookie that only portcullis's paths receive.
+    const plain = await startSignIn(s.baseUrl, 'http://wiki.test/');
+    assert.match(plain.cookie, /^CF_AppSession=/);
+    // The same browser keeps its nonce (sign-ins in several tabs all finish).
+    assert.equal((await startSignIn(s.baseUrl, 'https://wiki.test/other', started.cookie)).appSession, started.appSession);
+    // Only for an application's page: no sign-in starts for a host nothing covers.
+    const nowhere = await fetch(`${s.baseUrl}/cdn-cgi/access/sign-in?redirect_url=${encodeURIComponent('https://nowhere.test/')}`, { redirect: 'manual', headers: { 'x-forwarded-host': 'nowhere.test', 'x-forwarded-proto': 'https' } });
+    assert.equal(nowhere.status, 400);
+  });
+
+  it('keeps the token only in the browser that started the sign-in; the address opened in another browser signs nobody in', async () => {
+    const attacker = await startSignIn(s.baseUrl, 'https://wiki.test/');
+    const handoff = await devLogin('mallory@example.com', 'https://wiki.test/', attacker);
+    // The victim's browser: no nonce, or a nonce of its own sign-in.
+    const victim = browserNonce(true);
+    for (const cookie of [undefined, victim.cookie, `__Host-CF_AppSession=${'A'.repeat(43)}`]) {
+      const answer = await open(handoff, cookie);
+      assert.equal(answer.status, 400, `cookie ${cookie}`);
+      assert.match(await answer.text(), /started in another browser/);
+      assert.equal(sessionSet(answer), false);
+    }
+    // The nonce planted beside the victim's own (a cookie for the parent domain): two are none.
+    const planted = await open(handoff, `${attacker.cookie}; ${victim.cookie}`);
+    assert.equal(planted.status, 400);
+    assert.equal(sessionSet(planted), false);
+    // The browser that started it keeps it.
+    const kept = await open(handoff, attacker.cookie);
+    assert.equal(kept.status, 302, await kept.text());
+    assert.equal(kept.headers.get('location'), 'https://wiki.test/');
+    assert.ok(sessionSet(kept));
+  });
+
+  it('refuses a proof tampered with, or one for other digests or another token', async () => {
+    const started = await startSignIn(s.baseUrl, 'https://wiki.test/');
+    const handoff = await devLogin('ada@example.com', 'https://wiki.test/', started);
+    const other = await devLogin('ada@example.com', 'https://wiki.test/', started);
+    const victim = browserNonce(true);
+    const variants: Record<string, (url: URL) => void> = {
+      'proof altered': (url) => url.searchParams.set('app_session_proof', `${url.searchParams.get('app_session_proof')!.slice(0, -2)}AA`),
+      'proof empty': (url) => url.searchParams.set('app_session_proof', ''),
+      "another token's proof": (url) => url.searchParams.set('app_session_proof', other.searchParams.get('app_session_proof')!),
+      'digests added to': (url) => url.searchParams.set('app_session', `${url.searchParams.get('app_session')}.${victim.appSession}`),
+      'digests replaced': (url) => url.searchParams.set('app_session', victim.appSession),
+      'digests malformed': (url) => url.searchParams.set('app_session', 'x'),
+    };
+    for (const [what, change] of Object.entries(variants)) {
+      const url = new URL(handoff);
+      change(url);
+      for (const cookie of [started.cookie, victim.cookie]) {
+        const answer = await open(url, cookie);
+        assert.equal(answer.status, 400, what);
+        assert.equal(sessionSet(answer), false, what);
+      }
+    }
+  });
+
+  it('sends a token that comes without a proof (a login opened without passing the application) back to start a sign-in on the host, setting nothing', async () => {
+    const cold = await devLogin('mallory@example.com', 'https://wiki.test/page');
+    assert.equal(cold.searchParams.get('app_session_proof'), null);
+    const answer = await open(cold);
+    assert.equal(answer.status, 302);
+    assert.equal(answer.headers.get('location'), `https://wiki.test/cdn-cgi/access/sign-in?redirect_url=${encodeURIComponent('https://wiki.test/page')}`);
+    assert.deepEqual(answer.headers.getSetCookie(), []);
+    // An attacker's address stripped of its proof does the same: the victim signs in as themself, if at all.
+    const attacker = await startSignIn(s.baseUrl, 'https://wiki.test/');
+    const stripped = await devLogin('mallory@example.com', 'https://wiki.test/', attacker);
+    stripped.searchParams.delete('app_session_proof');
+    const restarted = await open(stripped, browserNonce(true).cookie);
+    assert.equal(restarted.status, 302);
+    assert.equal(sessionSet(restarted), false);
+  });
+
+  it('carries the nonces through the global session and the login page to the address the sign-in ends on', async () => {
+    const started = await startSignIn(s.baseUrl, 'https://wiki.test/');
+    const first = await devLogin('ada@example.com', 'https://wiki.test/', started);
+    // The development login's answer left the global session on the auth domain.
+    const global = (await fetch(`${s.baseUrl}/cdn-cgi/access/login/wiki.test`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email: 'ada@example.com', redirect_url: 'https://wiki.test/', app_session: started.appSession }).toString() }))
+      .headers.getSetCookie()
+      .find((c) => c.startsWith('CF_Authorization='))!
+      .split(';')[0]!;
+    assert.ok((await open(first, started.cookie)).status === 302);
+    const again = await startSignIn(s.baseUrl, 'https://wiki.test/again', started.cookie);
+    const shortcut = await fetch(again.login, { redirect: 'manual', headers: { cookie: global } });
+    assert.equal(shortcut.status, 302, 'straight back on the global session');
+    const handoff = new URL(shortcut.headers.get('location')!);
+    assert.equal(handoff.searchParams.get('app_session'), again.appSession);
+    assert.equal((await open(handoff, browserNonce(true).cookie)).status, 400, 'in another browser: nothing');
+    const kept = await open(handoff, again.cookie);
+    assert.equal(kept.status, 302);
+    assert.ok(sessionSet(kept));
+    // Without a global session, the login page's choices carry the digests on.
+    const page = await (await fetch(again.login)).text();
+    assert.match(page, new RegExp(`name="app_session" value="${again.appSession}"`));
+  });
+
+  it("sets a nonce on each preset host before the login, so that no host of the chain takes another browser's token", async () => {
+    const attacker = await startSignIn(s.baseUrl, 'https://suite.test/');
+    assert.deepEqual([...attacker.cookies.keys()], ['suite.test', 'api.suite.test']);
+    assert.equal(attacker.appSession.split('.').length, 2, "one digest per host");
+    const handoff = await devLogin('mallory@example.com', 'https://suite.test/', attacker);
+    const first = await open(handoff, attacker.cookies.get('suite.test'));
+    assert.equal(first.status, 302);
+    const next = new URL(first.headers.get('location')!);
+    assert.equal(`${next.host}${next.pathname}`, 'api.suite.test/cdn-cgi/access/authorized');
+    // The second host's address, handed to someone else: refused there too.
+    const stolen = await open(next, browserNonce(true).cookie);
+    assert.equal(stolen.status, 400);
+    assert.equal(sessionSet(stolen), false);
+    const own = await open(next, attacker.cookies.get('api.suite.test'));
+    assert.equal(own.status, 302);
+    assert.equal(own.headers.get('location'), 'https://suite.test/');
+    assert.ok(sessionSet(own));
+    // A sign-in starting on its home host takes no digests a link brought along (another browser's).
+    const planted = await fetch(`${s.baseUrl}/cdn-cgi/access/sign-in?redirect_url=${encodeURIComponent('https://suite.test/')}&app_session=${attacker.appSession.split('.')[0]}`, { redirect: 'manual', headers: { 'x-forwarded-host': 'suite.test', 'x-forwarded-proto': 'https' } });
+    assert.equal(new URL(planted.headers.get('location')!).searchParams.get('app_session')!.split('.').length, 1);
+    // A preset step only for a host of the application home is on.
+    const stray = await fetch(`${s.baseUrl}/cdn-cgi/access/sign-in?redirect_url=${encodeURIComponent('https://suite.test/')}`, { redirect: 'manual', headers: { 'x-forwarded-host': 'wiki.test', 'x-forwarded-proto': 'https' } });
+    assert.equal(stray.status, 400);
+  });
+});
