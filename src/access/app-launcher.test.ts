@@ -34,7 +34,7 @@ describe('App Launcher', () => {
     const begun = await jar.fetch(start.toString());
     assert.equal(begun.status, 302);
     const login = new URL(begun.headers.get('location')!);
-    assert.equal(`${login.origin}${login.pathname}`, `${s.baseUrl}/cdn-cgi/access/login/${new URL(s.baseUrl).host}`);
+    assert.equal(`${login.origin}${login.pathname}`, `${s.baseUrl}/cdn-cgi/access/login/${encodeURIComponent(new URL(s.baseUrl).host)}`);
     const form = await jar.fetch(login.toString());
     assert.equal(form.status, 200);
     const html = await form.text();

@@ -2,6 +2,7 @@
 // portcullis server mails through nodemailer, and the forms are posted as a browser would. The
 // right code signs in once; a reused, wrong, expired or unmailed code, and too many codes asked
 // for, are refused with a page and an access-log entry. docs/identity-providers.md "One-time PIN".
+import { startSignIn } from '../../../test/support/app-session.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -58,8 +59,8 @@ async function post(baseUrl: string, form: Form, typed: Record<string, string>, 
 }
 
 /** Open the PIN provider's page for wiki.test and ask for a code for `email` from `ip`. */
-async function askCode(baseUrl: string, idpId: string, email: string, ip: string): Promise<Answer & { readonly form: Form | undefined }> {
-  const start = await fetch(`${baseUrl}/cdn-cgi/access/login/wiki.test/idp/${idpId}?redirect_url=${encodeURIComponent('http://wiki.test/docs')}`, { headers: { 'x-forwarded-for': ip } });
+async function askCode(baseUrl: string, idpId: string, email: string, ip: string, appSession?: string): Promise<Answer & { readonly form: Form | undefined }> {
+  const start = await fetch(`${baseUrl}/cdn-cgi/access/login/wiki.test/idp/${idpId}?redirect_url=${encodeURIComponent('http://wiki.test/docs')}${appSession === undefined ? '' : `&app_session=${appSession}`}`, { headers: { 'x-forwarded-for': ip } });
   const page = await start.text();
   assert.equal(start.status, 200, page);
   const answer = await post(baseUrl, formIn(page), { email }, ip);
@@ -120,7 +121,9 @@ await describeEachDatabase(
       const loginHtml = await login.text();
       assert.match(loginHtml, new RegExp(`href="/cdn-cgi/access/login/wiki\\.test/idp/${idpId}\\?redirect_url=[^"]+">Sign in with Email code<`));
 
-      const asked = await askCode(s.baseUrl, idpId, '  Ada@Example.com ', ip);
+      // Started on the application's host, as the proxy sends a browser: its nonce digest rides along the forms.
+      const started = await startSignIn(s.baseUrl, 'http://wiki.test/docs');
+      const asked = await askCode(s.baseUrl, idpId, '  Ada@Example.com ', ip, started.appSession);
       assert.equal(asked.status, 200, asked.html);
       assert.match(asked.html, /<h1>Check your email<\/h1>/);
       assert.match(asked.html, /If ada@example\.com may sign in to Wiki, a code was mailed to it/);
@@ -140,7 +143,8 @@ await describeEachDatabase(
       assert.equal(next.searchParams.get('redirect_url'), 'http://wiki.test/docs');
 
       // The token works: the application's host keeps it as the cookie, and forward auth lets it in.
-      const authorized = await fetch(`${s.baseUrl}${next.pathname}${next.search}`, { redirect: 'manual', headers: { 'x-forwarded-host': 'wiki.test' } });
+      assert.equal(next.searchParams.get('app_session'), started.appSession);
+      const authorized = await fetch(`${s.baseUrl}${next.pathname}${next.search}`, { redirect: 'manual', headers: { 'x-forwarded-host': 'wiki.test', cookie: started.cookie } });
       assert.equal(authorized.status, 302);
       const cookie = /^(CF_Authorization=[^;]+)/.exec(authorized.headers.get('set-cookie') ?? '')![1]!;
       const allowed = await fetch(`${s.baseUrl}/cdn-cgi/access/authorize`, { headers: { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': '/docs', cookie } });
