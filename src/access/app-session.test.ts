@@ -40,7 +40,7 @@ describe('the application-session nonce of a sign-in (CF_AppSession)', () => {
     assert.match(started.cookie, /^__Host-CF_AppSession=[A-Za-z0-9_-]{43}$/, 'a __Host- cookie under https');
     assert.equal(`${started.login.origin}${started.login.pathname}`, `${s.baseUrl}/cdn-cgi/access/login/wiki.test`);
     assert.equal(started.login.searchParams.get('redirect_url'), 'https://wiki.test/page?x=1');
-    assert.match(started.appSession, /^[A-Za-z0-9_-]{43}$/);
+    assert.match(started.appSession, /^[A-Za-z0-9_-]{43}\.h$/, 'its digest, marked as gathered at the sign-in start');
     assert.ok(!started.login.toString().includes(started.cookie.split('=')[1]!), 'the digest travels, never the nonce');
     const answer = await fetch(`${s.baseUrl}/cdn-cgi/access/sign-in?redirect_url=${encodeURIComponent('https://wiki.test/')}`, { redirect: 'manual', headers: { 'x-forwarded-host': 'wiki.test', 'x-forwarded-proto': 'https' } });
     assert.match(answer.headers.getSetCookie()[0]!, /^__Host-CF_AppSession=[^;]+; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax; Secure$/);
@@ -74,6 +74,29 @@ describe('the application-session nonce of a sign-in (CF_AppSession)', () => {
     assert.equal(kept.status, 302, await kept.text());
     assert.equal(kept.headers.get('location'), 'https://wiki.test/');
     assert.ok(sessionSet(kept));
+  });
+
+  it("starts on forward auth's answer as at Cloudflare (its nonce set there), and starts again at the application's host for a browser that kept none", async () => {
+    const asked = await fetch(`${s.baseUrl}/cdn-cgi/access/authorize`, { redirect: 'manual', headers: { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': '/page', 'x-forwarded-proto': 'https' } });
+    assert.equal(asked.status, 401);
+    const login = new URL(asked.headers.get('x-access-login')!);
+    assert.equal(`${login.origin}${login.pathname}`, `${s.baseUrl}/cdn-cgi/access/login/wiki.test`);
+    const cookie = asked.headers.getSetCookie()[0]!.split(';')[0]!;
+    assert.match(cookie, /^__Host-CF_AppSession=/);
+    const handoff = await devLogin('ada@example.com', 'https://wiki.test/page', { cookies: new Map(), cookie, appSession: login.searchParams.get('app_session')!, login });
+    const kept = await open(handoff, cookie);
+    assert.equal(kept.status, 302, await kept.text());
+    assert.ok(sessionSet(kept), 'the browser that was sent to sign in keeps its session');
+    // A browser holding no nonce (its proxy dropped the answer's Set-Cookie, or it is someone
+    // else's) is sent to start again on the application's host, and gets no session.
+    const again = await open(handoff);
+    assert.equal(again.status, 302);
+    assert.equal(again.headers.get('location'), `https://wiki.test/cdn-cgi/access/sign-in?redirect_url=${encodeURIComponent('https://wiki.test/page')}`);
+    assert.equal(sessionSet(again), false);
+    // One holding another nonce is refused.
+    const other = await open(handoff, browserNonce(true).cookie);
+    assert.equal(other.status, 400);
+    assert.equal(sessionSet(other), false);
   });
 
   it('refuses a proof tampered with, or one for other digests or another token', async () => {
@@ -142,7 +165,7 @@ describe('the application-session nonce of a sign-in (CF_AppSession)', () => {
   it("sets a nonce on each preset host before the login, so that no host of the chain takes another browser's token", async () => {
     const attacker = await startSignIn(s.baseUrl, 'https://suite.test/');
     assert.deepEqual([...attacker.cookies.keys()], ['suite.test', 'api.suite.test']);
-    assert.equal(attacker.appSession.split('.').length, 2, "one digest per host");
+    assert.equal(attacker.appSession.split('.').length, 3, "one digest per host, and the sign-in start's mark");
     const handoff = await devLogin('mallory@example.com', 'https://suite.test/', attacker);
     const first = await open(handoff, attacker.cookies.get('suite.test'));
     assert.equal(first.status, 302);

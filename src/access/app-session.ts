@@ -67,15 +67,30 @@ export function startAppSession(cookieHeader: string | undefined, secure: boolea
   return { setCookie, digest: digest(value) };
 }
 
-/** The digests an `app_session` value lists (`.` between them); undefined when it is not such a list. */
+/**
+ * The last entry of the `app_session` value of a sign-in started at SIGN_IN_PATH (routes.ts), not
+ * on forward auth's own answer: its /cdn-cgi/access/authorized never sends the browser back there,
+ * so that a browser that keeps no nonce cannot go round for ever.
+ */
+const STARTED_AT_SIGN_IN_PATH = 'h';
+
+/** The entries an `app_session` value lists (`.` between them: digests, perhaps ending with the mark above); undefined when it is not such a list. */
 export function appSessionDigests(value: unknown): string[] | undefined {
   if (typeof value !== 'string' || value === '') return undefined;
-  const digests = value.split('.');
-  return digests.length <= MAX_DIGESTS && digests.every((d) => WELL_FORMED.test(d)) ? digests : undefined;
+  const entries = value.split('.');
+  const digests = entries[entries.length - 1] === STARTED_AT_SIGN_IN_PATH ? entries.slice(0, -1) : entries;
+  return digests.length > 0 && digests.length <= MAX_DIGESTS && digests.every((d) => WELL_FORMED.test(d)) ? entries : undefined;
 }
 
+/** `digests` (entries of an `app_session` value) marked as gathered at SIGN_IN_PATH. */
+export const markedStartedAtSignInPath = (digests: string): string => `${digests}.${STARTED_AT_SIGN_IN_PATH}`;
+
+/** Whether an `app_session` value was gathered at SIGN_IN_PATH. */
+export const startedAtSignInPath = (value: unknown): boolean => typeof value === 'string' && value.endsWith(`.${STARTED_AT_SIGN_IN_PATH}`);
+
 /** `digests` with `added` last (once), as an `app_session` value; undefined past MAX_DIGESTS. */
-export function withDigest(digests: readonly string[], added: string): string | undefined {
+export function withDigest(entries: readonly string[], added: string): string | undefined {
+  const digests = entries.filter((entry) => entry !== STARTED_AT_SIGN_IN_PATH);
   const all = digests.includes(added) ? [...digests] : [...digests, added];
   return all.length <= MAX_DIGESTS ? all.join('.') : undefined;
 }

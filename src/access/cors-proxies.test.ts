@@ -129,7 +129,7 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
       ] as const) {
         const res = await viaProxy(method, path, headers);
         assert.equal(res.status, 302, `${method} ${path}`);
-        assert.match(String(res.headers.location), /^https?:\/\/app\.test(:\d+)?\/cdn-cgi\/access\/sign-in\?/, `${method} ${path}: the sign-in starts on the application host`);
+        assert.match(String(res.headers.location), /\/cdn-cgi\/access\/login\/app\.test/, `${method} ${path}`);
         assert.deepEqual(corsHeaders(res.headers), [], `${method} ${path}`);
         assert.deepEqual(reached(path), [], `${method} ${path}`);
       }

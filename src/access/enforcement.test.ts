@@ -41,12 +41,12 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
     const origin = () => `http://${HOST}:${proxy.port}`;
     /** A request to the proxy by its address, with the application's Host (which fetch cannot set). */
     const viaProxy = (path: string, headers: Record<string, string> = {}) =>
-      new Promise<{ status: number; location: string | undefined; text: () => Promise<string> }>((resolve, reject) => {
+      new Promise<{ status: number; location: string | undefined; setCookie: string[]; text: () => Promise<string> }>((resolve, reject) => {
         const req = httpRequest({ host: '127.0.0.1', port: proxy.port, path, headers: { host: `${HOST}:${proxy.port}`, ...headers } }, (res) => {
           let body = '';
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => (body += chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, text: async () => body }));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, setCookie: res.headers['set-cookie'] ?? [], text: async () => body }));
         });
         req.on('error', reject);
         req.end();
@@ -102,9 +102,12 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
     it('sends a browser without a session to sign in, and back to the page it asked for, where the upstream reads its email from the verified token', async () => {
       const first = await viaProxy('/docs?page=1');
       assert.equal(first.status, 302);
-      const start = new URL(first.location!);
-      assert.equal(start.origin + start.pathname, `${origin()}/cdn-cgi/access/sign-in`, "the sign-in starts on the application's host");
-      assert.equal(start.searchParams.get('redirect_url'), `${origin()}/docs?page=1`);
+      const login = new URL(first.location!);
+      assert.equal(login.origin, s.baseUrl, 'the sign-in page is on the auth domain');
+      assert.equal(login.searchParams.get('redirect_url'), `${origin()}/docs?page=1`);
+      // The proxy passes on the nonce the sign-in's way back must find in this browser (CF_AppSession).
+      assert.ok(first.setCookie.some((line) => /^CF_AppSession=[A-Za-z0-9_-]{43};/.test(line)), `the nonce cookie is set: ${JSON.stringify(first.setCookie)}`);
+      assert.match(login.searchParams.get('app_session') ?? '', /^[A-Za-z0-9_-]{43}$/);
 
       const page = await context.newPage();
       await page.goto(`${origin()}/docs?page=1`);
@@ -317,11 +320,7 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
       // Sign in through the SAML provider, from the sign-in link the proxy sends a browser to.
       const asked = await viaProxy('/reports');
       assert.equal(asked.status, 302);
-      // By the application's host, where the sign-in starts, to the login on the auth domain.
-      const start = new URL(asked.location!);
-      const started = await viaProxy(start.pathname + start.search);
-      assert.equal(started.status, 302);
-      const login = new URL(started.location!);
+      const login = new URL(asked.location!);
       login.pathname += `/idp/${samlIdpId}`;
       samlIdp.signInAs({ nameId: 'grace@example.com', attributes: { mail: 'grace@example.com', department: 'Research' } });
       const toIdp = await fetch(login, { redirect: 'manual' });

@@ -3,6 +3,7 @@
 // host that is not the application's, and the development login is off unless enabled.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { resolveConfig, ConfigError } from '../server/config.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
@@ -58,10 +59,15 @@ describe('forward auth without a proxy', () => {
     const anonymous = await authorize(s, { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': '/a?b=1', 'x-forwarded-proto': 'https' });
     assert.equal(anonymous.status, 401);
     const login = new URL(anonymous.headers.get('x-access-login')!);
+    assert.equal(`${login.origin}${login.pathname}`, `${s.baseUrl}/cdn-cgi/access/login/wiki.test`, "the auth domain's login, as at Cloudflare");
     assert.equal(login.searchParams.get('redirect_url'), 'https://wiki.test/a?b=1');
-    const redirected = await fetch(`${s.baseUrl}/cdn-cgi/access/authorize?redirect=1`, { redirect: 'manual', headers: { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': '/a?b=1', 'x-forwarded-proto': 'https' } });
+    // With the browser's CF_AppSession nonce on the application's host, whose digest the login carries.
+    const nonce = anonymous.headers.getSetCookie().find((c) => c.startsWith('__Host-CF_AppSession='));
+    assert.ok(nonce !== undefined && nonce.includes('; Path=/;') && nonce.includes('; Secure') && nonce.includes('; HttpOnly'), String(nonce));
+    assert.equal(login.searchParams.get('app_session'), createHash('sha256').update(nonce.split(';')[0]!.split('=')[1]!).digest('base64url'));
+    const redirected = await fetch(`${s.baseUrl}/cdn-cgi/access/authorize?redirect=1`, { redirect: 'manual', headers: { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': '/a?b=1', 'x-forwarded-proto': 'https', cookie: nonce.split(';')[0]! } });
     assert.equal(redirected.status, 302);
-    assert.equal(redirected.headers.get('location'), anonymous.headers.get('x-access-login'));
+    assert.equal(redirected.headers.get('location'), anonymous.headers.get('x-access-login'), 'the nonce the browser holds is kept');
   });
 
   it('answers an AJAX request without a session with a bare 401, never a way to a sign-in page', async () => {
@@ -119,7 +125,7 @@ describe('forward auth without a proxy', () => {
     const org = await s.api('PUT', `/accounts/${s.accountId}/access/organizations`, { name: 'Acme', auth_domain: 'access.acme.test' });
     assert.equal(org.status, 200);
     const login = await authorize(s, { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': '/' });
-    assert.ok((await startSignIn(s.baseUrl, new URL(login.headers.get('x-access-login')!).searchParams.get('redirect_url')!)).login.toString().startsWith('https://access.acme.test/cdn-cgi/access/login/'), 'sign-in is at the auth domain');
+    assert.ok(login.headers.get('x-access-login')!.startsWith('https://access.acme.test/cdn-cgi/access/login/'), 'sign-in is at the auth domain');
     await s.api('PUT', `/accounts/${s.accountId}/access/organizations`, { auth_domain: s.baseUrl });
   });
 
@@ -397,7 +403,7 @@ describe('forward auth without a proxy', () => {
     assert.equal(forged.headers.get('x-access-login'), null);
     const browser = await ask({}, true);
     assert.equal(browser.status, 302, 'a request without credentials is still sent to sign in');
-    assert.match(browser.headers.get('location') ?? '', /^http:\/\/api\.test\/cdn-cgi\/access\/sign-in\?redirect_url=http%3A%2F%2Fapi\.test/, "by the application's host, which starts the sign-in");
+    assert.match(browser.headers.get('location') ?? '', /\/cdn-cgi\/access\/login\/api\.test/);
   });
 
   it('takes the client address the trusted proxy added, not one the client put first', async () => {

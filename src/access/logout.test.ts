@@ -112,7 +112,7 @@ for (const kind of await databaseKinds()) {
       assert.ok(out.headers.getSetCookie().some((c) => c.startsWith('CF_Authorization=; Path=/; Max-Age=0')), 'and the cookie is cleared');
 
       assert.deepEqual(await replay(copied), everywhere(false), 'every token of the sign-in, the global session too, is refused on both instances');
-      assert.equal(new URL((await fetch(`${two.baseUrl}/cdn-cgi/access/authorize?redirect=1`, { redirect: 'manual', headers: { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': '/', cookie: `CF_Authorization=${copied.app}` } })).headers.get('location')!).pathname, '/cdn-cgi/access/sign-in', 'sent to sign in');
+      assert.equal(new URL((await fetch(`${two.baseUrl}/cdn-cgi/access/authorize?redirect=1`, { redirect: 'manual', headers: { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': '/', cookie: `CF_Authorization=${copied.app}` } })).headers.get('location')!).pathname, '/cdn-cgi/access/login/wiki.test', 'sent to sign in');
       assert.deepEqual(await replay(elsewhere), everywhere(true), "the user's other sign-in (another device) is not signed out");
       const active = await activeNonces(copied.userId);
       assert.ok(!active.includes(copied.nonce), 'the ended sign-in is no active session');

@@ -124,6 +124,7 @@ export function nginxServerBlock(site: { readonly listen: string; readonly serve
       auth_request_set $access_jwt $upstream_http_cf_access_jwt_assertion;
       auth_request_set $access_email $upstream_http_cf_access_authenticated_user_email;
       auth_request_set $access_login $upstream_http_x_access_login;
+      auth_request_set $access_app_session $upstream_http_set_cookie;
       auth_request_set $access_deny_url $upstream_http_x_access_deny_url;${extra.read}${NGINX_PREFLIGHT_READ}
       error_page 401 = @access_login;
       error_page 403 = @access_refused;
@@ -132,8 +133,10 @@ export function nginxServerBlock(site: { readonly listen: string; readonly serve
       proxy_set_header Cookie $upstream_cookie;
       proxy_pass http://${target.upstream};
     }
-    # No sign-in address: an AJAX request (X-Requested-With), which gets the 401 itself.
+    # No sign-in address: an AJAX request (X-Requested-With), which gets the 401 itself. The
+    # redirect to sign in carries the CF_AppSession nonce portcullis set (an empty one is left out).
     location @access_login {
+      add_header Set-Cookie $access_app_session always;
       if ($access_login = "") {
         return 401;
       }

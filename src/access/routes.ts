@@ -24,7 +24,7 @@ import { EnforcedAccounts, type AccountIndex } from './enforced-accounts.js';
 import type { LoginContext } from './login/flow.js';
 import { CommitStampCheck } from './commit-stamp-check.js';
 import { cookieValue, first, forwardAuthRequest, forwarded, namesHostWithoutPath, pathNotNamed, sameHostUrl, urlOnHost, type OriginalRequest } from './forwarded.js';
-import { APP_SESSION_PARAM, APP_SESSION_PROOF_PARAM, appSessionDigests, appSessionHolds, startAppSession, withDigest } from './app-session.js';
+import { APP_SESSION_PARAM, APP_SESSION_PROOF_PARAM, appSessionDigests, appSessionHolds, appSessionOf, markedStartedAtSignInPath, startAppSession, startedAtSignInPath, withDigest } from './app-session.js';
 import { BINDING_COOKIE, bindingFor, bindingHolds, bindsSessions, handoffHolds, HANDOFF_PROOF_PARAM, withoutBindingCookie } from './binding-cookie.js';
 import { loginMethods, registerLoginRoutes } from './login/routes.js';
 import { CROSS_ORIGIN_FORM, isAuthDomainForm, postedFromAuthDomain } from './login/form-origin.js';
@@ -248,11 +248,18 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
         // Cloudflare: the page's script learns the session ended and can reload; a redirect to a
         // sign-in page would be followed out of its sight.
         if (first(request.headers['x-requested-with'])?.toLowerCase() === 'xmlhttprequest') return reply.code(401).type('text/plain').send('Sign in again: the Access session has ended.');
-        // By the application's own host first, which gives the browser its CF_AppSession nonce
-        // (app-session.ts); the generated proxy configurations pass its Set-Cookie on, as they do
-        // /cdn-cgi/access/authorized's, where a forward-auth answer's could be lost.
         const returnTo = `${original.proto}://${original.host}${original.path}`;
-        const to = `${original.proto}://${original.host}${SIGN_IN_PATH}?redirect_url=${encodeURIComponent(returnTo)}`;
+        // As at Cloudflare, straight to the auth domain's login, this answer setting the browser's
+        // CF_AppSession nonce on the application's host (app-session.ts; the generated proxy
+        // configurations pass its Set-Cookie on). An application whose sign-in sets its session
+        // on other hosts too goes by SIGN_IN_PATH, which takes a nonce on each of them first.
+        const elsewhere = presetHosts(destinationsOf(decision.app)).some((host) => host !== normalizedHost(original.host));
+        let to = `${original.proto}://${original.host}${SIGN_IN_PATH}?redirect_url=${encodeURIComponent(returnTo)}`;
+        if (!elsewhere) {
+          const nonce = startAppSession(request.headers.cookie, original.proto === 'https');
+          reply.header('set-cookie', nonce.setCookie);
+          to = `${decision.authDomain}/cdn-cgi/access/login/${encodeURIComponent(original.host)}?redirect_url=${encodeURIComponent(returnTo)}&${APP_SESSION_PARAM}=${nonce.digest}`;
+        }
         reply.header('x-access-login', to);
         return redirect ? reply.redirect(to, 302) : reply.code(401).type('text/html').send(signInRequiredPage(to));
       }
@@ -401,7 +408,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const next = nextPresetHost(start.presets, original.host, start.home.host);
     const home = start.home;
     if (next !== undefined) return reply.redirect(`${home.protocol}//${next}${home.port === '' ? '' : `:${home.port}`}${SIGN_IN_PATH}?redirect_url=${encodeURIComponent(home.toString())}&${APP_SESSION_PARAM}=${appSession}`, 302);
-    return reply.redirect(`${issuerOf(start.view.organization)}/cdn-cgi/access/login/${encodeURIComponent(home.host)}?redirect_url=${encodeURIComponent(home.toString())}&${APP_SESSION_PARAM}=${appSession}`, 302);
+    return reply.redirect(`${issuerOf(start.view.organization)}/cdn-cgi/access/login/${encodeURIComponent(home.host)}?redirect_url=${encodeURIComponent(home.toString())}&${APP_SESSION_PARAM}=${markedStartedAtSignInPath(appSession)}`, 302);
   });
 
   /**
@@ -448,6 +455,17 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
   const startedHere = (request: FastifyRequest, original: OriginalRequest, query: Record<string, string | undefined>, token: string, published: readonly SigningKey[]): boolean =>
     appSessionHolds({ token, appSession: query[APP_SESSION_PARAM], proof: query[APP_SESSION_PROOF_PARAM], cookieHeader: request.headers.cookie, secure: original.proto === 'https' }, published);
 
+  /**
+   * The answer to an /authorized address this browser did not start: 400, unless the browser
+   * holds no nonce at all on this host and the sign-in began on forward auth's answer, whose
+   * Set-Cookie a proxy configured before the nonce existed drops: then the sign-in starts again
+   * at SIGN_IN_PATH, which sets it through /cdn-cgi/access/ (and at most once: that one is marked).
+   */
+  const otherBrowser = (request: FastifyRequest, reply: FastifyReply, original: OriginalRequest, query: Record<string, string | undefined>, home: URL): FastifyReply => {
+    if (appSessionOf(request.headers.cookie, original.proto === 'https') === undefined && !startedAtSignInPath(query[APP_SESSION_PARAM])) return reply.redirect(signInStartUrl(home), 302);
+    return reply.code(400).type('text/html').send(messagePage('Bad request', OTHER_BROWSER, home.toString()));
+  };
+
   // On the application's host (through the proxy): keep the token a login issued as the cookie.
   app.get('/cdn-cgi/access/authorized', async (request, reply) => {
     const original = forwarded(request, trusted);
@@ -465,7 +483,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
       const claims = await verifyAppToken(query.token!, published, String(step.app.body.aud), issuerOf(step.view.organization));
       if (claims === undefined || claims.exp === undefined || !handedOver(step.app, query.token!, proof, published) || step.view.signInEnded(claims.identity_nonce)) return reply.code(400).type('text/html').send(messagePage('Bad request', INVALID_SIGN_IN_LINK));
       if (unproven) return reply.redirect(signInStartUrl(step.home), 302);
-      if (!startedHere(request, original, query, query.token!, published)) return reply.code(400).type('text/html').send(messagePage('Bad request', OTHER_BROWSER, step.home.toString()));
+      if (!startedHere(request, original, query, query.token!, published)) return otherBrowser(request, reply, original, query, step.home);
       const paths = step.app.body.path_cookie_attribute === true ? [...new Set(cookiePathsOnHost(destinationsOf(step.app), original.host))] : ['/'];
       reply.header('set-cookie', await sessionCookies(step.view, step.app, query.token!, { ...claims, exp: claims.exp }, secure, paths.length > 0 ? paths : ['/']));
       return reply.redirect(afterSession(index, step.view, step.app, original.host, query.token!, step.home, proofsOf(query)), 302);
@@ -479,7 +497,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const claims = await verifyAppToken(query.token, published, String(found.app.body.aud), issuerOf(found.view.organization));
     if (claims === undefined || claims.exp === undefined || !handedOver(found.app, query.token, proof, published) || found.view.signInEnded(claims.identity_nonce)) return reply.code(400).type('text/html').send(messagePage('Bad request', INVALID_SIGN_IN_LINK));
     if (unproven) return reply.redirect(signInStartUrl(target), 302);
-    if (!startedHere(request, original, query, query.token, published)) return reply.code(400).type('text/html').send(messagePage('Bad request', OTHER_BROWSER, target.toString()));
+    if (!startedHere(request, original, query, query.token, published)) return otherBrowser(request, reply, original, query, target);
     // path_cookie_attribute: the session is scoped to the application's path, so that applications
     // on other paths of the host keep their own (a browser sends the longer path's cookie first).
     // The App Launcher's session is scoped to its page, so that it never stands in for an

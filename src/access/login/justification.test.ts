@@ -131,7 +131,7 @@ describe('purpose justification', () => {
     const before = await userAppToken({ aud: ledger.aud, issuer: s.baseUrl, lifetimeSeconds: 600, userId: ada.id, email: ada.email }, await s.accessKeys!.current(s.accountId));
     const asked = await authorize('ledger.test', before);
     assert.equal(asked.status, 401);
-    assert.match(asked.headers.get('x-access-login')!, /^http:\/\/ledger\.test\/cdn-cgi\/access\/sign-in\?redirect_url=/, 'sent to sign in, by the sign-in start on its host');
+    assert.match(asked.headers.get('x-access-login')!, /\/cdn-cgi\/access\/login\/ledger\.test\?/);
     const redirected = await authorize('ledger.test', before, true);
     assert.equal(redirected.status, 302);
 
