@@ -42,8 +42,9 @@ import type { SigningKey, SigningKeys } from '../account/signing-keys.js';
 
 const COOKIE = TOKEN_COOKIE;
 /**
- * On the application's host: where a browser that must sign in is sent first, to take the
- * application-session nonce there before going on to the auth domain (app-session.ts).
+ * On the application's host: where a sign-in starts when forward auth's own answer cannot give the
+ * browser its application-session nonce (an application on several hosts, each of which sets one;
+ * a browser whose proxy dropped that answer's Set-Cookie), before the auth domain (app-session.ts).
  */
 export const SIGN_IN_PATH = '/cdn-cgi/access/sign-in';
 /** The address on `home`'s origin that starts a sign-in returning to `home`. */
