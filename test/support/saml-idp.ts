@@ -30,6 +30,11 @@ export interface SamlIdpUser {
 export interface AnswerOptions {
   /** Who signs the assertion: the identity provider's key (default), another key, or nobody. */
   readonly signWith?: 'idp' | 'other' | 'none';
+  /**
+   * What is signed: the Assertion (default, as Okta and Entra ID do), the whole Response only (as
+   * Keycloak does by default), or both.
+   */
+  readonly signedPart?: 'assertion' | 'response' | 'both';
   /** The audience (default: the request's issuer, the service provider's entity id). */
   readonly audience?: string;
   /** Seconds the assertion stays valid from now (default 300; negative: it has expired). */
@@ -150,10 +155,10 @@ export async function startSamlIdp(options: { readonly port?: number } = {}): Pr
       `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${newId()}" Version="2.0" IssueInstant="${instant(now)}" Destination="${escapeXml(request.acs)}" InResponseTo="${inResponseTo}">` +
       `${issuer}<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>${assertion}</samlp:Response>`;
     const signer: KeyAndCertificate | undefined = o.signWith === 'none' ? undefined : o.signWith === 'other' ? otherKey : key;
-    const xml =
-      signer === undefined
-        ? response
-        : signSamlPost(response, '/*[local-name(.)="Response"]/*[local-name(.)="Assertion"]', { privateKey: signer.privateKeyPem, publicCert: signer.certificatePem, signatureAlgorithm: 'sha256', digestAlgorithm: 'sha256' });
+    const sign = (xml: string, part: string): string => (signer === undefined ? xml : signSamlPost(xml, part, { privateKey: signer.privateKeyPem, publicCert: signer.certificatePem, signatureAlgorithm: 'sha256', digestAlgorithm: 'sha256' }));
+    const signedPart = o.signedPart ?? 'assertion';
+    const assertionSigned = signedPart === 'response' ? response : sign(response, '/*[local-name(.)="Response"]/*[local-name(.)="Assertion"]');
+    const xml = signedPart === 'assertion' ? assertionSigned : sign(assertionSigned, '/*[local-name(.)="Response"]');
     return Buffer.from(xml, 'utf8').toString('base64');
   };
 

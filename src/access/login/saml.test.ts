@@ -78,6 +78,26 @@ async function signIn(setup: Setup, user: SamlIdpUser, options: AnswerOptions = 
 
 const accessLog = async ({ s, A }: Setup): Promise<any[]> => (await s.api('GET', `${A}/logs/access_requests?direction=asc&limit=1000`)).json.result;
 
+/**
+ * Checks on refused answers; each suite of them has its own server, since the access log keeps at
+ * most FAILED_PER_MINUTE failed sign-ins a minute.
+ */
+function refusals(setupOf: () => Setup) {
+  return {
+    /** The answer is refused with a 4xx page and no session, and one failed sign-in is logged. */
+    async refused(res: Response, status: number, message: RegExp, appDomain: string | null = HOST): Promise<void> {
+      const html = await res.text();
+      assert.equal(res.status, status, html);
+      assert.equal(res.headers.get('location'), null);
+      assert.equal(res.headers.get('set-cookie'), null);
+      assert.match(html, message);
+      const entry = (await accessLog(setupOf())).at(-1);
+      assert.deepEqual([entry.allowed, entry.connection, entry.app_domain ?? null], [false, 'saml', appDomain]);
+    },
+    failures: async (): Promise<number> => (await accessLog(setupOf())).filter((e) => !e.allowed).length,
+  };
+}
+
 describe('SAML sign-in', () => {
   let setup: Setup;
   before(async () => {
@@ -150,6 +170,15 @@ describe('SAML sign-in', () => {
     assert.equal(await decide(saml('department', 'Engineering', other.json.result.id)), 'blocked', 'another identity provider');
     assert.equal(await decide({ auth_method: { auth_method: 'pwd' } }), 'approved');
     assert.equal(await decide({ auth_method: { auth_method: 'mfa' } }), 'blocked');
+  });
+
+  it('takes an answer whose whole Response is signed and its Assertion not (Keycloak by default), or both signed', async () => {
+    for (const signedPart of ['response', 'both'] as const) {
+      const answered = await signIn(setup, ADA, { signedPart });
+      assert.equal(answered.status, 302, `${signedPart}: ${await answered.text()}`);
+      const token = new URL(answered.headers.get('location')!).searchParams.get('token')!;
+      assert.equal(decodeJwt(token).email, 'ada@example.com', signedPart);
+    }
   });
 
   it('takes an answer that outgrows the 16 KiB other forms are held to (a user in 2,000 groups)', async () => {
@@ -237,18 +266,7 @@ describe('SAML answers that are refused', () => {
     await setup?.idp.stop();
   });
 
-  /** The answer is refused with a 4xx page and no session, and one failed sign-in is logged. */
-  async function refused(res: Response, status: number, message: RegExp, appDomain: string | null = HOST): Promise<void> {
-    const html = await res.text();
-    assert.equal(res.status, status, html);
-    assert.equal(res.headers.get('location'), null);
-    assert.equal(res.headers.get('set-cookie'), null);
-    assert.match(html, message);
-    const entry = (await accessLog(setup)).at(-1);
-    assert.deepEqual([entry.allowed, entry.connection, entry.app_domain ?? null], [false, 'saml', appDomain]);
-  }
-
-  const failures = async (): Promise<number> => (await accessLog(setup)).filter((e) => !e.allowed).length;
+  const { refused, failures } = refusals(() => setup);
 
   it('refuses an unsigned assertion', async () => {
     const before = await failures();
@@ -379,6 +397,43 @@ describe('SAML answers that are refused', () => {
     assert.match(xml.headers.get('content-type') ?? '', /^text\/html/);
     assert.match(await xml.text(), /reads a posted form/);
     assert.ok((await failures()) <= FAILED_PER_MINUTE, 'this suite stays under the failed sign-in log rate');
+  });
+});
+
+describe('SAML answers signed as a whole Response', () => {
+  let setup: Setup;
+  before(async () => {
+    setup = await setUp();
+  });
+  after(async () => {
+    await setup?.s.close();
+    await setup?.idp.stop();
+  });
+  const { refused, failures } = refusals(() => setup);
+
+  it('refuses a Response signed by another key, or none, around an unsigned Assertion', async () => {
+    const before = await failures();
+    await refused(await signIn(setup, ADA, { signedPart: 'response', signWith: 'other' }), 401, /could not be verified: Invalid signature/);
+    await refused(await signIn(setup, ADA, { signedPart: 'response', signWith: 'none' }), 401, /could not be verified: Invalid signature/);
+    assert.equal(await failures(), before + 2);
+  });
+
+  it("refuses a signed Response whose unsigned Assertion was altered, or that carries a second Assertion", async () => {
+    const before = await failures();
+    setup.idp.signInAs(ADA, { signedPart: 'response' });
+    const altered = await throughIdp(setup);
+    const xml = Buffer.from(altered.fields.SAMLResponse!, 'base64').toString('utf8');
+    const other = xml.replaceAll('ada@example.com', 'eve@example.com');
+    assert.notEqual(other, xml);
+    await refused(await post({ ...altered, fields: { ...altered.fields, SAMLResponse: Buffer.from(other).toString('base64') } }), 401, /could not be verified: Invalid (document )?signature/);
+    // A second, forged Assertion beside the signed one (signature wrapping): never read.
+    setup.idp.signInAs(ADA, { signedPart: 'response' });
+    const wrapped = await throughIdp(setup);
+    const signed = Buffer.from(wrapped.fields.SAMLResponse!, 'base64').toString('utf8');
+    const assertion = /<saml:Assertion\b[\s\S]*<\/saml:Assertion>/.exec(signed)![0];
+    const twice = signed.replace('</samlp:Response>', `${assertion.replaceAll('ada@example.com', 'eve@example.com')}</samlp:Response>`);
+    await refused(await post({ ...wrapped, fields: { ...wrapped.fields, SAMLResponse: Buffer.from(twice).toString('base64') } }), 401, /could not be verified: Invalid (document )?signature/);
+    assert.equal(await failures(), before + 2);
   });
 });
 

@@ -102,9 +102,10 @@ function serviceProvider(url: string, settings: ProviderSettings, key: KeyAndCer
     audience: url,
     entryPoint: settings.entryPoint,
     idpCert: settings.certificates,
-    // Every assertion must carry its own valid signature; a signed Response around it is not enough
-    // (nor required).
-    wantAssertionsSigned: true,
+    // A valid signature over the whole Response (Keycloak's default) or over the Assertion itself
+    // (Okta's, Entra ID's): neither option set, node-saml still refuses an answer with neither, and
+    // reads the assertion from the signed content only, never from around it.
+    wantAssertionsSigned: false,
     wantAuthnResponseSigned: false,
     acceptedClockSkewMs: CLOCK_SKEW_MS,
     // The NameID format and the authentication method are the identity provider's to choose.
@@ -138,7 +139,7 @@ const SAML_REFUSAL = /^(Invalid signature|No valid subject confirmation|Unable t
 
 function refusalReason(err: unknown): string {
   const message = err instanceof Error ? err.message : '';
-  return SAML_REFUSAL.test(message) ? message : 'it is not a SAML response this server can read (a Response holding one signed Assertion with its Conditions, posted as SAMLResponse)';
+  return SAML_REFUSAL.test(message) ? message : 'it is not a SAML response this server can read (a signed Response, or a Response holding one signed Assertion, with its Conditions, posted as SAMLResponse)';
 }
 
 /**
