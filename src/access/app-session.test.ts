@@ -93,10 +93,46 @@ describe('the application-session nonce of a sign-in (CF_AppSession)', () => {
     assert.equal(again.status, 302);
     assert.equal(again.headers.get('location'), `https://wiki.test/cdn-cgi/access/sign-in?redirect_url=${encodeURIComponent('https://wiki.test/page')}`);
     assert.equal(sessionSet(again), false);
-    // One holding another nonce is refused.
+    // So is one holding another nonce: the restart signs it in only as whoever signs in in it.
     const other = await open(handoff, browserNonce(true).cookie);
-    assert.equal(other.status, 400);
+    assert.equal(other.status, 302);
+    assert.equal(other.headers.get('location'), `https://wiki.test/cdn-cgi/access/sign-in?redirect_url=${encodeURIComponent('https://wiki.test/page')}`);
     assert.equal(sessionSet(other), false);
+  });
+
+  it('finishes sign-ins started in two tabs at once: the tab whose nonce the browser no longer holds goes round once more, on the nonce it holds', async () => {
+    // Both tabs are sent to sign in before either nonce is kept: each answer sets a fresh nonce,
+    // and the browser keeps the last one set.
+    const sendToSignIn = async (): Promise<{ cookie: string; login: URL }> => {
+      const asked = await fetch(`${s.baseUrl}/cdn-cgi/access/authorize`, { redirect: 'manual', headers: { 'x-forwarded-host': 'wiki.test', 'x-forwarded-uri': '/page', 'x-forwarded-proto': 'https' } });
+      assert.equal(asked.status, 401);
+      return { cookie: asked.headers.getSetCookie()[0]!.split(';')[0]!, login: new URL(asked.headers.get('x-access-login')!) };
+    };
+    const first = await sendToSignIn();
+    const second = await sendToSignIn();
+    assert.notEqual(first.cookie, second.cookie);
+    const held = second.cookie;
+    const firstHandoff = await devLogin('ada@example.com', 'https://wiki.test/page', { cookies: new Map(), cookie: first.cookie, appSession: first.login.searchParams.get('app_session')!, login: first.login });
+    const secondHandoff = await devLogin('ada@example.com', 'https://wiki.test/page', { cookies: new Map(), cookie: second.cookie, appSession: second.login.searchParams.get('app_session')!, login: second.login });
+    // The first tab's address, opened in the browser that now holds the second nonce: no session
+    // from it, but a sign-in started again at the application's host.
+    const restarted = await open(firstHandoff, held);
+    assert.equal(restarted.status, 302);
+    assert.equal(sessionSet(restarted), false);
+    const start = new URL(restarted.headers.get('location')!);
+    assert.equal(start.pathname, '/cdn-cgi/access/sign-in');
+    const again = await startSignIn(s.baseUrl, start.searchParams.get('redirect_url')!, held);
+    assert.equal(again.cookie, held, 'the sign-in reuses the nonce the browser holds');
+    const handoff = await devLogin('ada@example.com', 'https://wiki.test/page', again);
+    const kept = await open(handoff, held);
+    assert.equal(kept.status, 302, await kept.text());
+    assert.ok(sessionSet(kept));
+    // The second tab finishes as it is.
+    assert.ok(sessionSet(await open(secondHandoff, held)));
+    // A restarted sign-in whose nonce the browser still does not hold is not restarted again.
+    const stillOther = await open(handoff, browserNonce(true).cookie);
+    assert.equal(stillOther.status, 400);
+    assert.equal(sessionSet(stillOther), false);
   });
 
   it('refuses a proof tampered with, or one for other digests or another token', async () => {
@@ -115,9 +151,13 @@ describe('the application-session nonce of a sign-in (CF_AppSession)', () => {
     for (const [what, change] of Object.entries(variants)) {
       const url = new URL(handoff);
       change(url);
+      // A sign-in still marked as started on the host is refused; one whose mark went with the
+      // change is started again there, which can only sign the browser in as itself.
+      const marked = url.searchParams.get('app_session')!.endsWith('.h');
       for (const cookie of [started.cookie, victim.cookie]) {
         const answer = await open(url, cookie);
-        assert.equal(answer.status, 400, what);
+        assert.equal(answer.status, marked ? 400 : 302, what);
+        if (!marked) assert.equal(new URL(answer.headers.get('location')!).pathname, '/cdn-cgi/access/sign-in', what);
         assert.equal(sessionSet(answer), false, what);
       }
     }

@@ -457,13 +457,16 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     appSessionHolds({ token, appSession: query[APP_SESSION_PARAM], proof: query[APP_SESSION_PROOF_PARAM], cookieHeader: request.headers.cookie, secure: original.proto === 'https' }, published);
 
   /**
-   * The answer to an /authorized address this browser did not start: 400, unless the browser
-   * holds no nonce at all on this host and the sign-in began on forward auth's answer, whose
-   * Set-Cookie a proxy configured before the nonce existed drops: then the sign-in starts again
-   * at SIGN_IN_PATH, which sets it through /cdn-cgi/access/ (and at most once: that one is marked).
+   * The answer to an /authorized address this browser did not start. A sign-in that began on
+   * forward auth's answer starts again at SIGN_IN_PATH, which sets (or reuses) the browser's nonce
+   * through /cdn-cgi/access/: the browser may hold none (a proxy configured before the nonce
+   * existed dropped its Set-Cookie) or another one (two tabs sent to sign in at once, each given
+   * a fresh nonce, the browser keeping the last). That sign-in is marked, so a browser still not
+   * holding its nonce at the end of it gets 400 rather than going round again; restarting signs
+   * the browser in only as whoever signs in in it, never with the token this address carries.
    */
-  const otherBrowser = (request: FastifyRequest, reply: FastifyReply, original: OriginalRequest, query: Record<string, string | undefined>, home: URL): FastifyReply => {
-    if (appSessionOf(request.headers.cookie, original.proto === 'https') === undefined && !startedAtSignInPath(query[APP_SESSION_PARAM])) return reply.redirect(signInStartUrl(home), 302);
+  const otherBrowser = (reply: FastifyReply, query: Record<string, string | undefined>, home: URL): FastifyReply => {
+    if (!startedAtSignInPath(query[APP_SESSION_PARAM])) return reply.redirect(signInStartUrl(home), 302);
     return reply.code(400).type('text/html').send(messagePage('Bad request', OTHER_BROWSER, home.toString()));
   };
 
@@ -484,7 +487,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
       const claims = await verifyAppToken(query.token!, published, String(step.app.body.aud), issuerOf(step.view.organization));
       if (claims === undefined || claims.exp === undefined || !handedOver(step.app, query.token!, proof, published) || step.view.signInEnded(claims.identity_nonce)) return reply.code(400).type('text/html').send(messagePage('Bad request', INVALID_SIGN_IN_LINK));
       if (unproven) return reply.redirect(signInStartUrl(step.home), 302);
-      if (!startedHere(request, original, query, query.token!, published)) return otherBrowser(request, reply, original, query, step.home);
+      if (!startedHere(request, original, query, query.token!, published)) return otherBrowser(reply, query, step.home);
       const paths = step.app.body.path_cookie_attribute === true ? [...new Set(cookiePathsOnHost(destinationsOf(step.app), original.host))] : ['/'];
       reply.header('set-cookie', await sessionCookies(step.view, step.app, query.token!, { ...claims, exp: claims.exp }, secure, paths.length > 0 ? paths : ['/']));
       return reply.redirect(afterSession(index, step.view, step.app, original.host, query.token!, step.home, proofsOf(query)), 302);
@@ -498,7 +501,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const claims = await verifyAppToken(query.token, published, String(found.app.body.aud), issuerOf(found.view.organization));
     if (claims === undefined || claims.exp === undefined || !handedOver(found.app, query.token, proof, published) || found.view.signInEnded(claims.identity_nonce)) return reply.code(400).type('text/html').send(messagePage('Bad request', INVALID_SIGN_IN_LINK));
     if (unproven) return reply.redirect(signInStartUrl(target), 302);
-    if (!startedHere(request, original, query, query.token, published)) return otherBrowser(request, reply, original, query, target);
+    if (!startedHere(request, original, query, query.token, published)) return otherBrowser(reply, query, target);
     // path_cookie_attribute: the session is scoped to the application's path, so that applications
     // on other paths of the host keep their own (a browser sends the longer path's cookie first).
     // The App Launcher's session is scoped to its page, so that it never stands in for an
