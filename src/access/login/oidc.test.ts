@@ -13,7 +13,7 @@ import { startTestServer, type TestServer } from '../../../test/support/server.j
 import { resultsByEmail, runPolicyTest } from '../../../test/support/policy-tests.js';
 import { startOidcIdp, type OidcIdp } from '../../../test/support/oidc-idp.js';
 import { CookieJar } from '../../../test/support/cookie-jar.js';
-import { identityFromClaims } from './oidc.js';
+import { identityFromClaims, withUserInfo } from './oidc.js';
 import { OIDC_ISSUERS, oidcServer } from './oidc-issuers.js';
 
 const APP_HOST = 'wiki.test';
@@ -367,5 +367,17 @@ describe('OpenID Connect identity provider types', () => {
     for (const unverified of [false, 'false']) assert.deepEqual(identityFromClaims(idp('oidc', {}), { email: 'x@y.z', email_verified: unverified }), { error: 'the identity provider has not verified the email address x@y.z' });
     for (const verified of [true, 'true', undefined]) assert.equal((identityFromClaims(idp('oidc', {}), { email: 'x@y.z', email_verified: verified }) as { email: string }).email, 'x@y.z');
     assert.equal((identityFromClaims(idp('oidc', { email_claim_name: 'upn' }), { upn: 'x@y.z', email_verified: false }) as { email: string }).email, 'x@y.z');
+  });
+
+  it("take UserInfo's claims where the ID token lacks them, the email together with what UserInfo says of its verification", () => {
+    // The ID token's own claims win.
+    assert.deepEqual(withUserInfo({ sub: 's', email: 'a@x.com', name: 'A' }, { sub: 's', email: 'b@x.com', name: 'B', groups: ['g'] }), { sub: 's', email: 'a@x.com', name: 'A', groups: ['g'] });
+    // An email from UserInfo is judged by UserInfo's email_verified, not by one the ID token says of no address.
+    const unverified = withUserInfo({ sub: 's', email_verified: true }, { sub: 's', email: 'b@x.com', email_verified: false });
+    assert.equal(unverified.email_verified, false);
+    assert.ok('error' in identityFromClaims({ id: 'idp-1', body: { type: 'oidc', name: 'X', config: {} } } as never, unverified));
+    // UserInfo silent on it: the ID token's word stands (false stays a refusal).
+    assert.equal(withUserInfo({ sub: 's', email_verified: false }, { sub: 's', email: 'b@x.com' }).email_verified, false);
+    assert.equal(withUserInfo({ sub: 's' }, { sub: 's', email: 'b@x.com', email_verified: true }).email_verified, true);
   });
 });

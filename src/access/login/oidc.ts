@@ -61,6 +61,17 @@ export function identityFromClaims(idp: ResourceRecord, claims: Readonly<Record<
   };
 }
 
+/**
+ * An ID token's claims with what UserInfo adds (OpenID Connect Core 5.4): the ID token's own win,
+ * but an email taken from UserInfo comes with UserInfo's email_verified, for that is the address
+ * it speaks of; the ID token's is kept only when UserInfo says nothing (a false still refuses).
+ */
+export function withUserInfo(idToken: Readonly<Record<string, unknown>>, userInfo: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...userInfo, ...idToken };
+  if (idToken.email === undefined && userInfo.email !== undefined) merged.email_verified = userInfo.email_verified ?? idToken.email_verified;
+  return merged;
+}
+
 /** The claims a sign-in reads: the email's, groups when asked for, and the configured ones. */
 function claimsWanted(idp: ResourceRecord): string[] {
   const config = configOf(idp);
@@ -147,7 +158,7 @@ export function oidcMethod(): LoginMethod {
           const wanted = claimsWanted(idp);
           if (wanted.some((name) => claims[name] === undefined) && configuration.serverMetadata().userinfo_endpoint !== undefined && tokens.access_token !== undefined) {
             const userInfo = await client.fetchUserInfo(configuration, tokens.access_token, String(claims.sub));
-            claims = { ...userInfo, ...claims };
+            claims = withUserInfo(claims, userInfo);
           }
         } catch (err) {
           request.log.info({ idp: idp.id, err: (err as Error).message }, 'OpenID Connect sign-in refused');
