@@ -163,6 +163,7 @@ for (const kind of await databaseKinds()) {
       const count = (pattern: RegExp) => [...statuses].filter(([key]) => pattern.test(key)).reduce((sum, [, n]) => sum + n, 0);
       assert.ok(count(/^authorize 200$/) > 0, 'some forward-auth requests were let in');
       assert.ok(count(/^login 30\d$/) > 0, 'some sign-ins went on to a provider');
+      assert.ok(count(/^sign-in 302$/) > 0, "some sign-ins started on an application's host");
       assert.ok(count(/^scim 20\d$/) > 0, 'some SCIM requests succeeded');
 
       assert.equal((await fetch(`${s.baseUrl}/healthz`)).status, 200);

@@ -130,23 +130,35 @@ function forwardAuth(setup: AccessFuzzSetup): fc.Arbitrary<AccessRequest> {
     }));
 }
 
-/** The endpoints on the application's host: authorized (the token a sign-in issued), get-identity, logout, certs. */
+/** A digest as app_session carries one (SHA-256, base64url). */
+const DIGEST = 'x'.repeat(43);
+
+/**
+ * The endpoints on the application's host: authorized (the token a sign-in issued, with or
+ * without its application-session nonce and proof), the sign-in start, get-identity, logout, certs.
+ */
 function onAppHost(setup: AccessFuzzSetup): fc.Arbitrary<AccessRequest> {
   const host = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...setup.appHosts) }, { weight: 1, arbitrary: junk });
+  const appSession = fc.oneof(fc.constantFrom(DIGEST, `${DIGEST}.h`, `${DIGEST}.${DIGEST}`, `${DIGEST}.h.h`, '.', 'h'), junk);
+  const nonce = fc.oneof(fc.constantFrom('CF_AppSession', '__Host-CF_AppSession'), fc.constant('CF_AppSession; CF_AppSession')).chain((name) =>
+    fc.oneof(fc.constant('A'.repeat(43)), junk).map((value) => name.split('; ').map((n) => `${n}=${value}`).join('; ')),
+  );
   return fc
     .record({
-      endpoint: fc.constantFrom('authorized', 'get-identity', 'logout', 'certs'),
+      endpoint: fc.constantFrom('authorized', 'sign-in', 'get-identity', 'logout', 'certs'),
       host,
       proto: maybe(fc.oneof(fc.constantFrom('https', 'http'), junk)),
       token: maybe(tokenLike(setup.sessionToken)),
       redirectUrl: maybe(fc.oneof(fc.constantFrom(...setup.appHosts.map((h) => `https://${h}/page?x=1`), 'https://evil.test/', `https://${setup.appHosts[0]}.evil.test/`), junk)),
-      cookie: maybe(sessionCookie(setup)),
+      appSession: maybe(appSession),
+      proof: maybe(fc.oneof(fc.constant(DIGEST), junk)),
+      cookie: maybe(fc.tuple(maybe(sessionCookie(setup)), maybe(nonce)).map((parts) => parts.filter((p) => p !== undefined).join('; '))),
     })
     .map((r) => ({
       method: 'GET',
       path: `/cdn-cgi/access/${r.endpoint}`,
-      query: defined({ token: r.token, redirect_url: r.redirectUrl }),
-      headers: headersOf({ 'x-forwarded-host': r.host, 'x-forwarded-proto': r.proto, cookie: r.cookie }),
+      query: defined({ token: r.token, redirect_url: r.redirectUrl, app_session: r.appSession, app_session_proof: r.proof }),
+      headers: headersOf({ 'x-forwarded-host': r.host, 'x-forwarded-proto': r.proto, cookie: r.cookie || undefined }),
     }));
 }
 
@@ -305,7 +317,9 @@ export function accessAnswerProblems(setup: AccessFuzzSetup, request: AccessRequ
     } catch {
       problems.push(`a redirect to ${JSON.stringify(location)}, which is not a URL`);
     }
-    const allowed = [new URL(setup.baseUrl).host, ...setup.idpHosts, ...hostsNamedBy(request)];
+    // A sign-in start goes on to the application's next preset host, which the request does not name.
+    const presetHosts = request.path === '/cdn-cgi/access/sign-in' ? setup.appHosts : [];
+    const allowed = [new URL(setup.baseUrl).host, ...setup.idpHosts, ...hostsNamedBy(request), ...presetHosts];
     if (to !== undefined && !allowed.includes(to.host.toLowerCase())) problems.push(`a redirect to ${to.host}, a host the request did not name`);
     if (to !== undefined && to.protocol !== 'http:' && to.protocol !== 'https:') problems.push(`a redirect to a ${to.protocol} URL`);
   }
