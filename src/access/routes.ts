@@ -330,6 +330,13 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     return reply.header('cache-control', 'public, max-age=60').send({ keys: published.map((k) => k.publicJwk), public_cert: certs[0], public_certs: certs });
   });
 
+  /**
+   * The hosts a sign-in to `app` sets its session on in advance (preset-hosts.ts), of those its
+   * account holds: another account's host is not its to set a session on (its users' own session
+   * there would be replaced), nor to send its token to.
+   */
+  const heldPresetHosts = (index: AccountIndex, view: AccountView, app: ResourceRecord): string[] => presetHosts(destinationsOf(app)).filter((preset) => index.holderOf(preset) === view);
+
   /** The cookies that keep `token` as `app`'s session on `host`, each at one of `paths`. */
   async function sessionCookies(view: AccountView, app: ResourceRecord, token: string, claims: AppTokenClaims & { exp: number }, secure: boolean, paths: readonly string[]): Promise<string[]> {
     const maxAge = Math.max(1, claims.exp - Math.floor(Date.now() / 1000));
@@ -345,10 +352,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
    * home (the page first asked for).
    */
   function afterSession(index: AccountIndex, view: AccountView, app: ResourceRecord, host: string, token: string, home: URL, proofs: string): string {
-    // Only hosts the application's account holds: another account's host is not its to set a
-    // session on (its users' own session there would be replaced), nor to send its token to.
-    const hosts = presetHosts(destinationsOf(app)).filter((preset) => index.holderOf(preset) === view);
-    const next = nextPresetHost(hosts, host, home.host);
+    const next = nextPresetHost(heldPresetHosts(index, view, app), host, home.host);
     if (next === undefined) return home.toString();
     return `${home.protocol}//${next}${home.port === '' ? '' : `:${home.port}`}/cdn-cgi/access/authorized?token=${encodeURIComponent(token)}&redirect_url=${encodeURIComponent(home.toString())}${proofs}`;
   }
@@ -379,7 +383,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
       const view = index.holderOf(original.host);
       const match = index.application(home.host, home.pathname);
       if (home.protocol !== `${original.proto}:` || view === undefined || match.kind !== 'application' || match.view !== view) return undefined;
-      const presets = presetHosts(destinationsOf(match.app)).filter((preset) => index.holderOf(preset) === view);
+      const presets = heldPresetHosts(index, view, match.app);
       return presets.includes(normalizedHost(original.host)) ? { view, app: match.app, home, presets } : undefined;
     }
     const home = here ?? sameHostUrl(undefined, original.host, original.proto);
@@ -387,7 +391,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     const launcher = launcherAt(index, original.host, home.pathname);
     if (launcher !== undefined) return { ...launcher, home, presets: [] };
     const found = applicationAt(request, index, original.host, home.pathname);
-    return found === undefined ? undefined : { ...found, home, presets: presetHosts(destinationsOf(found.app)).filter((preset) => index.holderOf(preset) === found.view) };
+    return found === undefined ? undefined : { ...found, home, presets: heldPresetHosts(index, found.view, found.app) };
   }
 
   // On the application's host, before the auth domain's login: the browser takes (or keeps) its
