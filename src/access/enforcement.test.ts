@@ -374,6 +374,17 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
         const leading = await viaProxy('/vault/keys', { cookie: `CF_Binding=${binding.value}; CF_Authorization=${token}` });
         assert.equal(leading.status, 200);
         assert.equal(upstream.seen.at(-1)!.headers.cookie, `CF_Authorization=${token}`);
+
+        // A browser holds one pair per path when the session is set on nested paths, so a request
+        // under the deeper one carries several CF_Binding cookies: every one of them stays out.
+        const otherPath = 'B'.repeat(43);
+        const upstreamCookie = () => String(upstream.seen.at(-1)!.headers.cookie).replace(token, '<token>');
+        const two = await viaProxy('/vault/keys', { cookie: `theme=dark; CF_Binding=${binding.value}; CF_Authorization=${token}; CF_Binding=${otherPath}; lang=en` });
+        assert.equal(two.status, 200, await two.text());
+        assert.equal(upstreamCookie(), 'theme=dark; CF_Authorization=<token>; lang=en');
+        const three = await viaProxy('/vault/keys', { cookie: `CF_Binding=${binding.value}; CF_Binding=${otherPath}; CF_Authorization=${token}; CF_Binding=${otherPath}` });
+        assert.equal(three.status, 200, await three.text());
+        assert.equal(upstreamCookie(), 'CF_Authorization=<token>');
       } finally {
         aud = wikiAud;
         await s.api('DELETE', `${A()}/apps/${vault.json.result.id}`);
