@@ -17,6 +17,7 @@ import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { parseAutoPostForm, startSamlIdp, type SamlIdp } from '../../test/support/saml-idp.js';
 import { signInCookie } from '../../test/support/cookie-jar.js';
 import { samlHeaderNamesOf } from '../schema/saml-headers.js';
+import { NGINX_BINDING_STRIPS } from './proxy-config.js';
 import { browserUnavailable, CHROMIUM_PATH } from '../../test/web-e2e/browser.js';
 
 const HOST = 'app.test';
@@ -40,7 +41,7 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
     const A = () => `/accounts/${s.accountId}/access`;
     const origin = () => `http://${HOST}:${proxy.port}`;
     /** A request to the proxy by its address, with the application's Host (which fetch cannot set). */
-    const viaProxy = (path: string, headers: Record<string, string> = {}) =>
+    const viaProxy = (path: string, headers: Record<string, string | string[]> = {}) =>
       new Promise<{ status: number; location: string | undefined; setCookie: string[]; text: () => Promise<string> }>((resolve, reject) => {
         const req = httpRequest({ host: '127.0.0.1', port: proxy.port, path, headers: { host: `${HOST}:${proxy.port}`, ...headers } }, (res) => {
           let body = '';
@@ -385,6 +386,23 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
         const three = await viaProxy('/vault/keys', { cookie: `CF_Binding=${binding.value}; CF_Binding=${otherPath}; CF_Authorization=${token}; CF_Binding=${otherPath}` });
         assert.equal(three.status, 200, await three.text());
         assert.equal(upstreamCookie(), 'CF_Authorization=<token>');
+        // A client may split its cookies over several Cookie lines.
+        const lines = await viaProxy('/vault/keys', { cookie: [`CF_Binding=${binding.value}; theme=dark`, `CF_Authorization=${token}; CF_Binding=${otherPath}`] });
+        assert.equal(lines.status, 200, await lines.text());
+        assert.equal(upstreamCookie(), 'theme=dark; CF_Authorization=<token>', 'as the upstream joins its lines');
+        // More than nginx takes out one by one: nginx refuses the request, Caddy takes them all.
+        const many = [`CF_Binding=${binding.value}`, `CF_Authorization=${token}`, ...Array.from({ length: NGINX_BINDING_STRIPS }, (_, i) => `CF_Binding=${otherPath}; n${i}=1`)].join('; ');
+        const seenBefore = upstream.seen.length;
+        const manyAnswer = await viaProxy('/vault/keys', { cookie: many });
+        if (proxyName === 'nginx') {
+          assert.equal(manyAnswer.status, 400, await manyAnswer.text());
+          assert.equal(upstream.seen.length, seenBefore, 'the upstream never saw it');
+          const signOut = await viaProxy('/cdn-cgi/access/logout', { cookie: many });
+          assert.ok(signOut.setCookie.some((line) => /^CF_Binding=; .*Max-Age=0/.test(line)), `such a browser can still sign out, which clears them: ${signOut.status} ${JSON.stringify(signOut.setCookie)}`);
+        } else {
+          assert.equal(manyAnswer.status, 200, await manyAnswer.text());
+          assert.equal(upstreamCookie(), `CF_Authorization=<token>; ${Array.from({ length: NGINX_BINDING_STRIPS }, (_, i) => `n${i}=1`).join('; ')}`);
+        }
       } finally {
         aud = wikiAud;
         await s.api('DELETE', `${A()}/apps/${vault.json.result.id}`);

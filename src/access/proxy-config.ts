@@ -46,13 +46,37 @@ function nginxExtraHeaders(headers: readonly string[]): { readonly read: string;
   return { read: read.join(''), pass: pass.join('') };
 }
 
+/** One CF_Binding cookie in a Cookie header (binding-cookie.ts); no cookie's value holds a `;`. */
+const BINDING_PAIR = 'CF_Binding=[^;]*';
+
 /**
- * A Cookie header without its CF_Binding cookie (binding-cookie.ts): the cookies before it and
- * those after it, `$1$2` (nginx's PCRE and Caddy's Go expressions read it alike; no `\`, which
- * a Caddyfile would take as an escape). First, among others, last or alone, the separators stay
- * right: `a=1; CF_Binding=x; b=2` becomes `a=1; b=2`, `CF_Binding=x; a=1` becomes `a=1`.
+ * A Cookie header without its first CF_Binding cookie: the cookies before it and those after it,
+ * `$1$2` (nginx's PCRE). First, among others, last or alone, the separators stay right:
+ * `a=1; CF_Binding=x; b=2` becomes `a=1; b=2`, `CF_Binding=x; a=1` becomes `a=1`.
  */
-export const WITHOUT_BINDING_COOKIE = '^(.*?)(?:^CF_Binding=[^;]*(?:; *)?|; *CF_Binding=[^;]*)(.*)$';
+export const WITHOUT_BINDING_COOKIE = `^(.*?)(?:^${BINDING_PAIR}(?:; *)?|; *${BINDING_PAIR})(.*)$`;
+
+/**
+ * How many times the nginx server block takes the first CF_Binding out. A browser sends one per
+ * path its session was set on that covers the request (nested destinations), a few at most;
+ * nginx cannot repeat a replacement until nothing matches, so a header still holding one after
+ * these is refused (HOLDS_BINDING_COOKIE) rather than passed on.
+ */
+export const NGINX_BINDING_STRIPS = 4;
+
+/** A Cookie header that holds a CF_Binding cookie. */
+export const HOLDS_BINDING_COOKIE = `(?:^|;) *CF_Binding=`;
+
+/**
+ * Every CF_Binding cookie in a Cookie header, for a replacement of every match by `$1` (Caddy's
+ * header_up: Go's ReplaceAllString). Not by "": a Caddyfile reads an empty replacement as none,
+ * and would set the header to the expression itself. CF_Bindings that end the header go with the
+ * separator before them; any other run of them goes with the separators after it, and the one
+ * before it is put back as `$1`: `a=1; CF_Binding=x; b=2; CF_Binding=y` becomes `a=1; b=2`,
+ * `CF_Binding=x; CF_Binding=y; a=1` becomes `a=1`. (Go has no lookbehind, and a match cannot
+ * reuse the `;` the previous one took: hence a whole run in one match.)
+ */
+export const EVERY_BINDING_COOKIE = `(?:^|; *)${BINDING_PAIR}(?:; *${BINDING_PAIR})*$|(^|; *)(?:${BINDING_PAIR}; *)+`;
 
 /**
  * A regular expression for a hostname with `*`, as portcullis reads it (src/schema/destination-hosts.ts):
@@ -78,6 +102,12 @@ function nginxServerName(host: string): string {
   return `~${hostPattern(host)}`;
 }
 
+/** One step of the nginx server block's CF_Binding stripping: the first one left goes. */
+const NGINX_BINDING_STRIP = `
+    if ($upstream_cookie ~ "${WITHOUT_BINDING_COOKIE}") {
+      set $upstream_cookie $1$2;
+    }`;
+
 /** The nginx server block for one protected host (as docs/enforcement.md shows it). */
 export function nginxServerBlock(site: { readonly listen: string; readonly serverName: string }, target: ProxyTarget): string {
   const extra = nginxExtraHeaders(target.headers ?? []);
@@ -94,11 +124,10 @@ export function nginxServerBlock(site: { readonly listen: string; readonly serve
       return 421;
     }
     # CF_Binding (an application's binding cookie) is for portcullis alone: the upstream gets
-    # every other cookie. (At server level, where if and set are safe.)
-    set $upstream_cookie $http_cookie;
-    if ($http_cookie ~ "${WITHOUT_BINDING_COOKIE}") {
-      set $upstream_cookie $1$2;
-    }
+    # every other cookie. A browser sends one for each path its session was set on that covers
+    # the request; nginx takes out the first at a time, so ${NGINX_BINDING_STRIPS} times here, and location /
+    # refuses a header that still holds one. (At server level, where if and set are safe.)
+    set $upstream_cookie $http_cookie;${NGINX_BINDING_STRIP.repeat(NGINX_BINDING_STRIPS)}
     # Ask portcullis about every request; its answer's headers go upstream.
     location = /cdn-cgi/access/authorize-subrequest {
       internal;
@@ -120,6 +149,11 @@ export function nginxServerBlock(site: { readonly listen: string; readonly serve
       access_log off;${nginxToPortcullis(target)}
     }
     location / {
+      # More CF_Binding cookies than the strips above: refused, never passed on. (Here, not at
+      # server level, so the browser can still sign out, which clears them.)
+      if ($upstream_cookie ~ "${HOLDS_BINDING_COOKIE}") {
+        return 400;
+      }
       auth_request /cdn-cgi/access/authorize-subrequest;
       auth_request_set $access_jwt $upstream_http_cf_access_jwt_assertion;
       auth_request_set $access_email $upstream_http_cf_access_authenticated_user_email;
@@ -198,8 +232,9 @@ export function caddySite(site: { readonly address: string; readonly bind?: stri
     }
     reverse_proxy ${target.upstream} {
       # CF_Binding (an application's binding cookie) is for portcullis alone: the upstream
-      # gets every other cookie.
-      header_up Cookie "${WITHOUT_BINDING_COOKIE}" "$1$2"
+      # gets every other cookie: header_up replaces every match, so every CF_Binding goes ($1
+      # puts back the separator before a run of them that other cookies follow).
+      header_up Cookie "${EVERY_BINDING_COOKIE}" "$1"
     }
   }
 }`;
