@@ -52,7 +52,7 @@ function heldNonce(cookieHeader: string | undefined, secure: boolean): string | 
 }
 
 /** The digest of the nonce a request holds on this host; undefined without one (or with several). */
-export function appSessionOf(cookieHeader: string | undefined, secure: boolean): string | undefined {
+function appSessionOf(cookieHeader: string | undefined, secure: boolean): string | undefined {
   const held = heldNonce(cookieHeader, secure);
   return held === undefined ? undefined : digest(held);
 }

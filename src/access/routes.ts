@@ -24,7 +24,7 @@ import { EnforcedAccounts, type AccountIndex } from './enforced-accounts.js';
 import type { LoginContext } from './login/flow.js';
 import { CommitStampCheck } from './commit-stamp-check.js';
 import { cookieValue, first, forwardAuthRequest, forwarded, namesHostWithoutPath, pathNotNamed, sameHostUrl, urlOnHost, type OriginalRequest } from './forwarded.js';
-import { APP_SESSION_PARAM, APP_SESSION_PROOF_PARAM, appSessionDigests, appSessionHolds, appSessionOf, markedStartedAtSignInPath, startAppSession, startedAtSignInPath, withDigest } from './app-session.js';
+import { APP_SESSION_PARAM, APP_SESSION_PROOF_PARAM, appSessionDigests, appSessionHolds, markedStartedAtSignInPath, startAppSession, startedAtSignInPath, withDigest } from './app-session.js';
 import { BINDING_COOKIE, bindingFor, bindingHolds, bindsSessions, handoffHolds, HANDOFF_PROOF_PARAM, withoutBindingCookie } from './binding-cookie.js';
 import { loginMethods, registerLoginRoutes } from './login/routes.js';
 import { CROSS_ORIGIN_FORM, isAuthDomainForm, postedFromAuthDomain } from './login/form-origin.js';
