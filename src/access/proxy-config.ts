@@ -108,6 +108,13 @@ const NGINX_BINDING_STRIP = `
       set $upstream_cookie $1$2;
     }`;
 
+/**
+ * What the nginx server block's `listen` may say: `[ADDRESS:]PORT`, an address alone, or
+ * `unix:PATH`, then nginx's own parameters (`ssl`, `default_server`, `backlog=511`, ...). Nothing
+ * that could end the directive or open another (`;`, braces, quotes, `#`, a line break).
+ */
+export const NGINX_LISTEN = /^(?:(?:\[[0-9A-Fa-f:.]+\]|\*|[A-Za-z0-9.-]+):\d{1,5}|\d{1,5}|[A-Za-z0-9.-]+|unix:\/[A-Za-z0-9_./-]+)(?:[ \t]+[A-Za-z0-9_=.:/-]+)*$/;
+
 /** The nginx server block for one protected host (as docs/enforcement.md shows it). */
 export function nginxServerBlock(site: { readonly listen: string; readonly serverName: string }, target: ProxyTarget): string {
   const extra = nginxExtraHeaders(target.headers ?? []);

@@ -89,6 +89,23 @@ describe('portcullis proxy-config', () => {
     assert.equal(upstream.status, 2);
   });
 
+  it("refuses a --listen that would not be one nginx listen directive, and a --listen for Traefik, which listens on its entry points", async () => {
+    for (const bad of ['80; include /etc/passwd', '8080 {', '127.0.0.1:8080\nserver_name x', '8080 # all', '"8080"', '']) {
+      const run = await portcullisAsync(['proxy-config', 'Wiki', '--upstream', '127.0.0.1:3000', '--listen', bad], env);
+      assert.equal(run.status, 2, `${JSON.stringify(bad)}: ${run.stdout}`);
+      assert.equal(run.stdout, '');
+      assert.match(run.stderr, /--listen .*nginx's listen/);
+    }
+    for (const good of ['8080', '127.0.0.1:8080', '[::1]:8443', '*:80', 'localhost', '443 ssl', '443 ssl default_server backlog=511', 'unix:/run/proxy.sock']) {
+      const run = await portcullisAsync(['proxy-config', 'Wiki', '--upstream', '127.0.0.1:3000', '--listen', good], env);
+      assert.equal(run.status, 0, `${good}: ${run.stderr}`);
+      assert.match(run.stdout, new RegExp(`\\n    listen ${good.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')};\\n`));
+    }
+    const traefik = await portcullisAsync(['proxy-config', 'Wiki', '--proxy', 'traefik', '--upstream', '127.0.0.1:3000', '--listen', '8080'], env);
+    assert.equal(traefik.status, 2, traefik.stdout);
+    assert.match(traefik.stderr, /Traefik listens on its entry points/);
+  });
+
   it('refuses a --portcullis that is not HOST:PORT (a URL would print proxy_pass http://http://...), and an https API URL without one', async () => {
     for (const bad of ['http://127.0.0.1:8787', '127.0.0.1', '127.0.0.1:8787/']) {
       const run = await portcullisAsync(['proxy-config', 'Wiki', '--upstream', '127.0.0.1:3000', '--portcullis', bad], env);
