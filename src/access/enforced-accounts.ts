@@ -12,7 +12,7 @@
 
 import { authDomainHostKey, authDomainHosts } from '../schema/auth-domain.js';
 import type { ResourceRecord, Store } from '../store/store.js';
-import { bestMatches, candidatesOnHost, type Candidate } from './app-match.js';
+import { bestMatches, candidatesOnHost, slashesDecoded, type Candidate } from './app-match.js';
 import { HostMemo, MAX_AGE_MS, type AccountView, type AccountViews } from './account-views.js';
 import { ProblemLog } from './problem-log.js';
 
@@ -21,6 +21,13 @@ export type ApplicationMatch =
   | { readonly kind: 'none' }
   /** Applications of several accounts hold the host since the same instant: a configuration error, refused. */
   | { readonly kind: 'conflict'; readonly accountIds: readonly string[] };
+
+/** Whether two matches name the same application (or both none, or the same tie). */
+function sameMatch(a: ApplicationMatch, b: ApplicationMatch): boolean {
+  if (a.kind === 'application' && b.kind === 'application') return a.app.id === b.app.id && a.view.accountId === b.view.accountId;
+  if (a.kind === 'conflict' && b.kind === 'conflict') return a.accountIds.join() === b.accountIds.join();
+  return a.kind === b.kind;
+}
 
 type AccountCandidate = Candidate<{ readonly view: AccountView; readonly app: ResourceRecord }>;
 
@@ -125,8 +132,22 @@ export class AccountIndex {
     return this.views.length === 1 ? this.views[0] : undefined;
   }
 
-  /** The application covering `host` and `path`, and its account. */
+  /**
+   * The application covering `host` and `path`, and its account. A path with an encoded slash
+   * whose application (or account, or none) would differ were the slash read as one is refused
+   * (an error answered 400): the proxy passes `%2F` on as it came, and which reading the
+   * application behind it takes cannot be known, so neither application's policies may decide.
+   */
   application(host: string, path: string): ApplicationMatch {
+    const match = this.applicationAsWritten(host, path);
+    const decoded = slashesDecoded(path);
+    if (decoded !== undefined && !sameMatch(match, this.applicationAsWritten(host, decoded))) {
+      throw Object.assign(new Error(`The path ${JSON.stringify(path.split('?')[0])} holds an encoded slash (%2F), and another Access application covers it when that is read as a slash, as some applications behind a proxy read it: which one decides cannot be told, so the request is refused.`), { statusCode: 400 });
+    }
+    return match;
+  }
+
+  private applicationAsWritten(host: string, path: string): ApplicationMatch {
     const only = this.only;
     if (only !== undefined) {
       const app = only.application(host, path);

@@ -290,6 +290,14 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
       const hash = await viaProxy('/public#/../notes');
       assert.notEqual(hash.status, 200, "a raw '#'");
       assert.doesNotMatch(await hash.text(), /public page/);
+      // A path under the bypass path as written, which an application reading its encoded
+      // slashes as slashes takes for a page of the wiki: refused by portcullis, never let through.
+      for (const path of ['/public/..%2Fnotes', '/public/..%2f..%2fnotes']) {
+        const res = await viaProxy(path, { 'x-requested-with': 'XMLHttpRequest' });
+        assert.notEqual(res.status, 200, path);
+        assert.doesNotMatch(await res.text(), /public page/);
+        assert.equal(upstream.seen.some((r) => r.path === path), false, `the upstream never saw ${path}`);
+      }
       // A comma is an ordinary character: a public page with one in its path still opens.
       assert.equal((await viaProxy('/public/a,b')).status, 200);
     });

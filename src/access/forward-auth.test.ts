@@ -146,6 +146,15 @@ describe('forward auth without a proxy', () => {
       }
       // A comma is part of the path, not a list's end: read whole, like any other character.
       assert.equal((await asAda('/page,with,commas')).status, 200);
+      // An encoded slash stays encoded, as on Cloudflare; but an application behind the proxy may
+      // read it as a slash (WSGI, say): a path whose application changes with that reading is
+      // refused, whichever of the two is stricter. One that stays the wiki's either way is not.
+      for (const uri of ['/admin%2Fsettings', '/admin%2fsettings', '/x%2F..%2Fadmin', '/x%2F..%2F%2e%2e%2Fadmin/settings', '/admin/..%2Fpage']) {
+        const refused = await asAda(uri);
+        assert.equal(refused.status, 400, uri);
+        assert.match(((await refused.json()) as { errors: { message: string }[] }).errors[0]!.message, /encoded slash/);
+      }
+      for (const uri of ['/page%2Fsub', '/docs%2F..%2Fpage', '/%2Fpage']) assert.equal((await asAda(uri)).status, 200, uri);
       // A raw '#' (which no request path carries) or a path, host or method sent twice is not
       // decided on: which reading the proxy and the application take cannot be known.
       for (const uri of ['/x#/../admin/settings', '/admin#/../x', '/page#top']) {
