@@ -254,7 +254,10 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
         // CF_AppSession nonce on the application's host (app-session.ts; the generated proxy
         // configurations pass its Set-Cookie on). An application whose sign-in sets its session
         // on other hosts too goes by SIGN_IN_PATH, which takes a nonce on each of them first.
-        const elsewhere = presetHosts(destinationsOf(decision.app)).some((host) => host !== normalizedHost(original.host));
+        // Only hosts this account holds count: a sign-in sets no session on another account's.
+        const index = await accounts.get();
+        const holder = index.holderOf(original.host);
+        const elsewhere = holder !== undefined && heldPresetHosts(index, holder, decision.app).some((host) => host !== normalizedHost(original.host));
         let to = `${original.proto}://${original.host}${SIGN_IN_PATH}?redirect_url=${encodeURIComponent(returnTo)}`;
         if (!elsewhere) {
           const nonce = startAppSession(request.headers.cookie, original.proto === 'https');

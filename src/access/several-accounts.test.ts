@@ -263,6 +263,12 @@ for (const kind of await databaseKinds()) {
       const crafted = await authorized('held-a.test', 'https://pair-b.test/page');
       assert.equal(crafted.status, 400, crafted.text);
       assert.deepEqual(crafted.headers.getSetCookie(), []);
+      // Forward auth sends a browser refused on b's host straight to b's login, its nonce set there:
+      // the only other host b's application names is a's, where its sign-in sets nothing, so
+      // there is no series of hosts to take nonces on first.
+      const { login } = await startAt('pair-b.test', '/page');
+      assert.equal(login.origin, `https://${b.authDomain}`);
+      assert.equal(login.pathname, '/cdn-cgi/access/login/pair-b.test');
     });
 
     it('answers repeated decisions for either account from memory (SQLite) or with one read of the accounts each (PostgreSQL)', async () => {
