@@ -223,4 +223,37 @@ describe('App Launcher tile links', () => {
     assert.equal(tileLink(app({ domain: 'ftp://x.test/' }), 'https'), undefined);
     assert.equal(tileLink(app({}), 'https'), undefined);
   });
+  it("add the applications' port the server was given to a domain that names no scheme, and leave a full address as it is", () => {
+    assert.equal(tileLink(app({ domain: 'wiki.test/docs' }), 'http', 8080), 'http://wiki.test:8080/docs');
+    assert.equal(tileLink(app({ self_hosted_domains: ['a.test'] }), 'https', 8443), 'https://a.test:8443/');
+    // The scheme's own port is no port in a URL.
+    assert.equal(tileLink(app({ domain: 'wiki.test' }), 'https', 443), 'https://wiki.test/');
+    assert.equal(tileLink(app({ domain: 'https://x.test/start' }), 'http', 8080), 'https://x.test/start');
+    assert.equal(tileLink(app({ domain: '*.x.test' }), 'http', 8080), undefined);
+  });
+});
+
+describe("App Launcher behind a proxy on another port (the server's appPort)", () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer({ access: { appPort: 8080 } });
+    const A = `/accounts/${s.accountId}/access`;
+    // Bypass from loopback on both, so the page shows its tiles to a request without a session.
+    const open = await s.api('POST', `${A}/policies`, { name: 'Loopback', decision: 'bypass', include: [{ ip: { ip: '127.0.0.0/8' } }] });
+    const link = [{ id: open.json.result.id, precedence: 1 }];
+    await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Wiki', domain: 'wiki.test', policies: link });
+    await s.api('POST', `${A}/apps`, { type: 'bookmark', name: 'Handbook', domain: 'https://handbook.example.org/start' });
+    const launcher = await s.api('POST', `${A}/apps`, { type: 'app_launcher', name: 'App Launcher', policies: link });
+    assert.equal(launcher.status, 201, JSON.stringify(launcher.json));
+  });
+  after(() => s?.close());
+
+  it("opens an application's tile on that port, where the proxy listens, and a bookmark's address as given", async () => {
+    const page = await fetch(`${s.baseUrl}${LAUNCHER_PATH}`, { redirect: 'manual' });
+    assert.equal(page.status, 200);
+    assert.deepEqual(tilesOf(await page.text()), [
+      { name: 'Handbook', href: 'https://handbook.example.org/start' },
+      { name: 'Wiki', href: 'http://wiki.test:8080/' },
+    ]);
+  });
 });

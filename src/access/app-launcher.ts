@@ -52,12 +52,20 @@ export const isLauncherPath = (pathname: string): boolean => pathname === LAUNCH
 /**
  * Where a tile leads: the application's `domain` (the one Cloudflare shows in the launcher), else
  * its first destination, with the launcher's own scheme unless it names one; none for a
- * destination with `*`, which names no one page.
+ * destination with `*`, which names no one page. A domain names no port (the API refuses one), so
+ * where the proxy listens on another port than the scheme's, the operator gives it (`appPort`,
+ * --app-port): a domain that is a whole address (a bookmark's) is left as it is.
  */
-export function tileLink(app: ResourceRecord, proto: string): string | undefined {
+export function tileLink(app: ResourceRecord, proto: string, appPort?: number): string | undefined {
   const domain = typeof app.body.domain === 'string' && app.body.domain !== '' ? app.body.domain : destinationsOf(app)[0];
   if (domain === undefined || domain.includes('*')) return undefined;
-  return webUrl(/^[a-z][a-z0-9+.-]*:\/\//i.test(domain) ? domain : `${proto}://${domain}`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(domain)) return webUrl(domain);
+  const link = webUrl(`${proto}://${domain}`);
+  if (link === undefined || appPort === undefined) return link;
+  const url = new URL(link);
+  // The URL drops the scheme's own port by itself (https and 443 give no port).
+  url.port = String(appPort);
+  return url.toString();
 }
 
 /** Whether these policies let this identity in as a person (an Allow or a Bypass, with nothing this server cannot provide). */
@@ -75,13 +83,13 @@ async function letsIn(view: AccountView, app: ResourceRecord, identity: Identity
 }
 
 /** The tiles this identity sees: visible applications that would let it in, and visible bookmarks, by name. */
-export async function launcherTiles(view: AccountView, identity: Identity, proto: string): Promise<LauncherTile[]> {
+export async function launcherTiles(view: AccountView, identity: Identity, proto: string, appPort?: number): Promise<LauncherTile[]> {
   const tiles: LauncherTile[] = [];
   for (const { value: app } of view.candidates) {
     const type = String(app.body.type);
     // app_launcher_visible defaults to true, as in Cloudflare's API.
     if (!TILE_TYPES.has(type) || app.body.app_launcher_visible === false) continue;
-    const href = tileLink(app, proto);
+    const href = tileLink(app, proto, appPort);
     if (href === undefined) continue;
     if (type !== 'bookmark' && !(await letsIn(view, app, identity))) continue;
     const logo = webUrl(app.body.logo_url, true);
@@ -95,6 +103,8 @@ export interface LauncherDeps {
   readonly trusted: TrustedProxies;
   readonly log: AccessLog;
   issuerOf(organization: OrganizationBody | undefined): string;
+  /** The port the proxy serves the applications on, when not the scheme's (tiles open it); undefined: the scheme's. */
+  readonly appPort?: number;
 }
 
 /** The App Launcher's route on the auth domain. */
@@ -142,7 +152,7 @@ export function registerAppLauncher(app: FastifyInstance, deps: LauncherDeps): v
         const user = decision.userId === undefined ? undefined : await view.user(decision.userId);
         const network: Identity = original.ip === undefined ? {} : { ip: original.ip };
         const identity: Identity = user === undefined ? network : { ...evaluatedIdentity(user), ...network };
-        const tiles = await launcherTiles(view, identity, original.proto);
+        const tiles = await launcherTiles(view, identity, original.proto, deps.appPort);
         const logo = webUrl(launcher.body.app_launcher_logo_url, true);
         return reply.type('text/html').send(
           launcherPage({

@@ -74,6 +74,8 @@ export interface AccessOptions {
   readonly noApplication?: 'deny' | 'allow';
   /** Serve the development login (docs/enforcement.md "Development login"). */
   readonly devLogin?: boolean;
+  /** The port the proxy serves applications on, when not the scheme's default: the App Launcher's tiles open it (docs/enforcement.md "App Launcher"). */
+  readonly appPort?: number;
   /** Sends one-time PIN codes (docs/identity-providers.md "One-time PIN"); without it they are off. */
   readonly mailer?: Mailer;
   /** Asks external_evaluation endpoints at sign-in for an account (docs/enforcement.md "External evaluation"); without it such rules refuse. */
@@ -600,7 +602,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     return reply.code(200).type('text/html').send(messagePage('Signed out', 'You are signed out.'));
   });
 
-  registerAppLauncher(app, { context, trusted, log, issuerOf });
+  registerAppLauncher(app, { context, trusted, log, issuerOf, ...(options.appPort !== undefined ? { appPort: options.appPort } : {}) });
 
   const clock = options.clock ?? Date.now;
   // The sign-ins' external evaluation, with each session's answers kept a minute (sign-in-external.ts).

@@ -64,3 +64,13 @@ test('an auth domain with a path, query or fragment is refused at start, as the 
   assert.equal(resolveConfig({ authDomain: 'https://access.example.com/' }, {}).authDomain, 'https://access.example.com', 'a trailing slash is no path');
   assert.equal(resolveConfig({ authDomain: 'http://127.0.0.1:8787' }, {}).authDomain, 'http://127.0.0.1:8787');
 });
+
+test("the applications' port (--app-port, PORTCULLIS_APP_PORT) is a port from 1 to 65535, the flag winning, and unset by default", () => {
+  assert.equal(resolveConfig({}, {}).appPort, undefined);
+  assert.equal(resolveConfig({}, { PORTCULLIS_APP_PORT: '' }).appPort, undefined);
+  assert.equal(resolveConfig({}, { PORTCULLIS_APP_PORT: '8080' }).appPort, 8080);
+  assert.equal(resolveConfig({ appPort: '8443' }, { PORTCULLIS_APP_PORT: '8080' }).appPort, 8443);
+  for (const value of ['0', '65536', '80a', '-1', '1.5']) {
+    assert.throws(() => resolveConfig({ appPort: value }, {}), (err: unknown) => err instanceof ConfigError && /--app-port \/ PORTCULLIS_APP_PORT/.test(err.message), value);
+  }
+});

@@ -27,6 +27,8 @@ export interface ServeFlags {
   readonly devLoginAnywhere?: boolean;
   /** The public URL users reach this server at (the auth domain). */
   readonly authDomain?: string;
+  /** The port the proxy serves the applications on, when not the scheme's default (App Launcher tiles). */
+  readonly appPort?: string;
   /** The SMTP server one-time PIN codes (and access requests to their approvers) are mailed through. */
   readonly smtpUrl?: string;
   /** The From address of that mail. */
@@ -53,6 +55,8 @@ export interface ServerConfig {
   /** What a request no application covers gets. */
   readonly noApplication: 'deny' | 'allow';
   readonly devLogin: boolean;
+  /** The port the proxy serves applications on, for the App Launcher's tiles; undefined: the scheme's default. */
+  readonly appPort: number | undefined;
   /** Where one-time PIN mail goes (docs/operations.md "Mail for one-time PINs"); undefined: PINs are off. */
   readonly smtp: SmtpSettings | undefined;
   /** The root API token, when chosen through PORTCULLIS_API_TOKEN. */
@@ -164,6 +168,14 @@ function trustedProxiesOf(text: string | undefined): string[] {
   return entries;
 }
 
+/** An application's domain names no port, so the App Launcher's tiles take this one when the proxy listens elsewhere than 80/443. */
+function appPortOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(n >= 1 && n <= 65535)) throw new ConfigError(`--app-port / PORTCULLIS_APP_PORT must be a port from 1 to 65535 (where your proxy serves the applications), got ${JSON.stringify(text)}.`);
+  return n;
+}
+
 function noApplicationOf(text: string | undefined): 'deny' | 'allow' {
   const value = (text ?? 'deny').toLowerCase();
   if (value !== 'deny' && value !== 'allow') throw new ConfigError(`PORTCULLIS_NO_APPLICATION must be "deny" or "allow", got ${JSON.stringify(text)}.`);
@@ -254,6 +266,7 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
     trustedProxies: trustedProxiesOf(env.PORTCULLIS_TRUSTED_PROXIES),
     noApplication: noApplicationOf(env.PORTCULLIS_NO_APPLICATION),
     devLogin: devLoginOf(flags, env, host),
+    appPort: appPortOf(flags.appPort ?? (env.PORTCULLIS_APP_PORT || undefined)),
     smtp: smtpOf(flags, env),
     apiToken: env.PORTCULLIS_API_TOKEN || undefined,
     authEmail,

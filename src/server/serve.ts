@@ -144,6 +144,7 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
     trustedProxies: config.trustedProxies,
     noApplication: config.noApplication,
     devLogin: config.devLogin,
+    ...(config.appPort !== undefined ? { appPort: config.appPort } : {}),
     ...(mailer !== undefined ? { mailer } : {}),
     ...(externalFor !== undefined ? { externalFor } : {}),
   });

@@ -19,6 +19,7 @@ export function registerServeCommand(program: Command): void {
     .option('--secrets-key-file <file>', 'the keys that seal stored secrets (env PORTCULLIS_SECRETS_KEY_FILE; default DATA-DIR/secrets.key, generated on first start)')
     .option('--auth-domain <url>', 'the public URL users reach this server at, the issuer of application tokens (env PORTCULLIS_AUTH_DOMAIN; default the listening address)')
     .option('--dev-login', 'serve the development login: sign in as any email, no password (env PORTCULLIS_DEV_LOGIN=on); loopback only')
+    .option('--app-port <port>', 'the port your proxy serves the applications on, when not 80/443: the App Launcher\'s tiles open it (env PORTCULLIS_APP_PORT)')
     .option('--dev-login-anywhere', 'allow the development login on a non-loopback address (env PORTCULLIS_DEV_LOGIN=anywhere)')
     .option('--smtp-url <url>', 'the SMTP server one-time PIN codes (and access requests to their approvers) are mailed through: smtp://user:password@host:port (STARTTLS) or smtps://... (env PORTCULLIS_SMTP_URL; default none: PINs off)')
     .option('--mail-from <address>', 'the From address of one-time PIN mail, e.g. "Access <access@example.com>" (env PORTCULLIS_MAIL_FROM)')
