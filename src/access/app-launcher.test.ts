@@ -243,16 +243,19 @@ describe("App Launcher behind a proxy on another port (the server's appPort)", (
     const link = [{ id: open.json.result.id, precedence: 1 }];
     await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Wiki', domain: 'wiki.test', policies: link });
     await s.api('POST', `${A}/apps`, { type: 'bookmark', name: 'Handbook', domain: 'https://handbook.example.org/start' });
+    // A bookmark is no application of the proxy's (Access does not protect it): its host keeps the scheme's port.
+    await s.api('POST', `${A}/apps`, { type: 'bookmark', name: 'News', domain: 'news.example.org/today' });
     const launcher = await s.api('POST', `${A}/apps`, { type: 'app_launcher', name: 'App Launcher', policies: link });
     assert.equal(launcher.status, 201, JSON.stringify(launcher.json));
   });
   after(() => s?.close());
 
-  it("opens an application's tile on that port, where the proxy listens, and a bookmark's address as given", async () => {
+  it("opens an application's tile on that port, where the proxy listens, and a bookmark's address as given, without that port", async () => {
     const page = await fetch(`${s.baseUrl}${LAUNCHER_PATH}`, { redirect: 'manual' });
     assert.equal(page.status, 200);
     assert.deepEqual(tilesOf(await page.text()), [
       { name: 'Handbook', href: 'https://handbook.example.org/start' },
+      { name: 'News', href: 'http://news.example.org/today' },
       { name: 'Wiki', href: 'http://wiki.test:8080/' },
     ]);
   });

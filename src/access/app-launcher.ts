@@ -54,7 +54,7 @@ export const isLauncherPath = (pathname: string): boolean => pathname === LAUNCH
  * its first destination, with the launcher's own scheme unless it names one; none for a
  * destination with `*`, which names no one page. A domain names no port (the API refuses one), so
  * where the proxy listens on another port than the scheme's, the operator gives it (`appPort`,
- * --app-port): a domain that is a whole address (a bookmark's) is left as it is.
+ * --app-port): a domain that is a whole address is left as it is. (Bookmarks never get it.)
  */
 export function tileLink(app: ResourceRecord, proto: string, appPort?: number): string | undefined {
   const domain = typeof app.body.domain === 'string' && app.body.domain !== '' ? app.body.domain : destinationsOf(app)[0];
@@ -89,7 +89,8 @@ export async function launcherTiles(view: AccountView, identity: Identity, proto
     const type = String(app.body.type);
     // app_launcher_visible defaults to true, as in Cloudflare's API.
     if (!TILE_TYPES.has(type) || app.body.app_launcher_visible === false) continue;
-    const href = tileLink(app, proto, appPort);
+    // The proxy serves the applications Access protects; a bookmark's site is none of its.
+    const href = tileLink(app, proto, type === 'bookmark' ? undefined : appPort);
     if (href === undefined) continue;
     if (type !== 'bookmark' && !(await letsIn(view, app, identity))) continue;
     const logo = webUrl(app.body.logo_url, true);
