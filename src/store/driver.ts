@@ -70,6 +70,13 @@ export interface Driver {
    */
   transaction<T>(lockKey: string | null, fn: (tx: Executor) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
+   * Inside `tx`, an open transaction of this driver, take `lockKey`'s lock too, held until the
+   * transaction ends: for a check that reaches beyond the transaction's own key (another
+   * account's data). Once it returns, transactions that took the same key before have ended and
+   * reads through `tx` see what they wrote.
+   */
+  lockWithin(tx: Executor, lockKey: string): Promise<void>;
+  /**
    * A number that moves whenever a write is committed to the database, by any connection of
    * this process or another, read on the spot without waiting (so an unchanged number proves
    * that nothing was written in between). Absent when only a round trip could tell (PostgreSQL).

@@ -36,8 +36,8 @@ const ACCOUNT_SCOPE = /^[0-9a-f]{32}$/;
 /** An import that writes at least this many users is followed by the driver's afterBulkWrite (PostgreSQL: VACUUM ANALYZE). */
 const BULK_MAINTENANCE_ROWS = 10_000;
 
-/** Reads and writes over one executor: the reader connection, or an open transaction. */
-function sqlWriter(context: SqlContext, directoryIndex?: DirectoryIndex): StoreWriter {
+/** Reads and writes over one executor: the reader connection, or an open transaction (which adds takeLock). */
+function sqlWriter(context: SqlContext, directoryIndex?: DirectoryIndex): Omit<StoreWriter, 'takeLock'> {
   return {
     ...resourceRepository(context),
     ...listItemRepository(context),
@@ -89,7 +89,7 @@ export class SqlStore implements Store {
   }
 
   transaction<T>(scope: string, fn: (tx: StoreWriter) => Promise<T>, options?: TransactionOptions): Promise<T> {
-    return this.inTransaction(scope, (context) => fn(sqlWriter(context)), options);
+    return this.inTransaction(scope, (context) => fn({ ...sqlWriter(context), takeLock: (name) => this.driver.lockWithin(context.ex, name) }), options);
   }
 
   async importUsers(accountId: string, batches: AsyncIterable<readonly PreparedUser[]>, newId: () => string): Promise<ImportCounts> {

@@ -423,6 +423,16 @@ export interface StoreWriter extends StoreReader {
    * and remove the account's records expired at `now`; true when it was not ended before.
    */
   endSignIn(ended: EndedSignInRecord, now: number): Promise<boolean>;
+
+  /**
+   * Hold the server-wide lock `name` (HOST_CLAIMS_LOCK) until this transaction ends, whatever its
+   * scope: a scope's lock keeps out only the writes of that scope, and a check across accounts
+   * needs one for all of them. Transactions that take one name never overlap from there on (in
+   * this process or another on the same database), and reads through this writer after it see
+   * every write of those that held it before. Costs every other holder a wait: take it only in
+   * the writes that need it, and only one name in a transaction.
+   */
+  takeLock(name: string): Promise<void>;
 }
 
 export type PolicyTestStatus = 'processing' | 'complete' | 'exceeded time' | 'blocked';
@@ -624,6 +634,13 @@ export interface ResealReport {
   /** Those whose secrets were sealed again. */
   readonly resealed: number;
 }
+
+/**
+ * The lock of writes that claim a host for their account (an auth domain, an application's
+ * destinations) after checking that no other account holds it (docs/enforcement.md "Several
+ * accounts on one server"): the check reads every account, beyond its own transaction's scope.
+ */
+export const HOST_CLAIMS_LOCK = 'portcullis:host-claims';
 
 /** The scope of API-token writes (tokens belong to the user, not to an account). */
 export const TOKENS_SCOPE = 'user:tokens';

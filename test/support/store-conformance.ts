@@ -10,7 +10,7 @@ import { openChunkReader } from '../../src/store/chunk-reader.js';
 import { IDENTITY_RECORD_PREFIX, IDENTITY_RECORD_VERSION, identityFromRecord, identityRecord, prepareIdentity, type Identity } from '../../src/engine/index.js';
 import { newSecretKeyText, parseSecretKey, SecretKeyError, SecretKeyRing } from '../../src/store/secret-box.js';
 import { testKeys } from './secrets-key.js';
-import type { AuditFilter, ChunkOutcome, LoginChallengeRecord, NewPolicyTest, NewResource, PreparedUser, ResourceFilter, Store, TokenRecord } from '../../src/store/store.js';
+import type { AuditFilter, ChunkOutcome, LoginChallengeRecord, NewPolicyTest, NewResource, PreparedUser, ResourceFilter, Store, StoreReader, TokenRecord } from '../../src/store/store.js';
 import { ACCOUNTS_SCOPE, TOKENS_SCOPE } from '../../src/store/store.js';
 import { withAuditActor, type AuditActor } from '../../src/store/audit.js';
 import { ANCHOR_STEP } from '../../src/store/sql/directory-index.js';
@@ -19,6 +19,8 @@ import { NewerSchemaError } from '../../src/store/driver.js';
 
 const ACCOUNT = '0123456789abcdef0123456789abcdef';
 const OTHER = 'fedcba9876543210fedcba9876543210';
+/** A named lock of the conformance tests' own (StoreWriter.takeLock). */
+const TEST_LOCK = 'portcullis:conformance-test';
 
 function resource(kind: NewResource['kind'], name: string, body: Record<string, unknown> = {}, extra: Partial<NewResource> = {}): NewResource {
   return { accountId: ACCOUNT, kind, id: randomUUID(), parentId: null, name, body: { name, ...body }, secretHash: null, createdAt: new Date().toISOString(), ...extra };
@@ -614,6 +616,44 @@ export function storeConformance(kind: DatabaseKind): void {
         assert.deepEqual(failed, [3, 10, 17]);
         const names = (await store.read.allResources(acct, 'group')).map((r) => r.name).sort();
         assert.deepEqual(names, Array.from({ length: 20 }, (_, i) => i).filter((i) => i % 7 !== 3).map((i) => `g${i}`).sort());
+      });
+
+      it('of any scopes never overlap while they hold one named lock, and each reads what those before it wrote', async () => {
+        // On PostgreSQL also through a second store on the database, as a second server process would.
+        const others = kind.name === 'postgres' ? [await openStore(db.url, { secrets: testKeys() })] : [];
+        const stores = [store, ...others];
+        const accounts = Array.from({ length: 12 }, () => randomUUID().replace(/-/g, ''));
+        const marker = randomUUID();
+        const writtenBefore = async (tx: StoreReader): Promise<number> => {
+          let found = 0;
+          for (const account of accounts) found += (await tx.allResources(account, 'group')).filter((group) => group.body.marker === marker).length;
+          return found;
+        };
+        let holders = 0;
+        let most = 0;
+        let entered = 0;
+        const missed: string[] = [];
+        try {
+          await Promise.all(
+            accounts.map((account, i) =>
+              stores[i % stores.length]!.transaction(account, async (tx) => {
+                await tx.takeLock(TEST_LOCK);
+                const before = entered++;
+                most = Math.max(most, ++holders);
+                const seen = await writtenBefore(tx);
+                if (seen !== before) missed.push(`holder ${before} saw ${seen} writes of those before it`);
+                await new Promise((ok) => setTimeout(ok, 10));
+                await tx.insertResource(resource('group', 'holder', { marker }, { accountId: account }), []);
+                holders--;
+              }),
+            ),
+          );
+        } finally {
+          await Promise.all(others.map((other) => other.close()));
+        }
+        assert.equal(most, 1, 'one holder at a time');
+        assert.deepEqual(missed, []);
+        assert.equal(await writtenBefore(store.read), accounts.length);
       });
 
       it('keep serving after a failed transaction', async () => {

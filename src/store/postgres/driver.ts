@@ -190,6 +190,15 @@ export class PostgresDriver implements Driver {
     return this.lockQueue.run(lockKey, () => this.run(lockKey, fn));
   }
 
+  /**
+   * The key's advisory lock, as `run` takes the transaction's own: PostgreSQL releases it after
+   * the transaction's commit is visible, and each later statement (READ COMMITTED) sees what
+   * committed before it started, so the next holder reads what this one wrote.
+   */
+  async lockWithin(tx: Executor, lockKey: string): Promise<void> {
+    await tx.get('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [lockKey]);
+  }
+
   /** BEGIN, the key's advisory lock, `fn`, COMMIT. */
   private async run<T>(lockKey: string | null, fn: (tx: Executor) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
