@@ -4,7 +4,8 @@
 // enforcement.md "Several accounts on one server"). One account may not take a host of the
 // other kind from another, or its sign-in pages and cookies would be served on the other's
 // application origin. Each read goes over every account: asked only when an auth domain or an
-// application's destinations are written.
+// application's destinations are written, and then through the write's transaction after it has
+// taken HOST_CLAIMS_LOCK: two accounts' claims of one host at once are decided one after the other.
 
 import { authDomainHosts } from '../schema/auth-domain.js';
 import { destinationCoversHost, enforcedDestinationsOf } from '../schema/destination-hosts.js';

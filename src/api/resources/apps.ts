@@ -4,7 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { parseGoDuration } from '../../engine/index.js';
-import type { ResourceFilter, ResourceRecord, ResourceRef, StoreReader, StoreWriter, TextMatch } from '../../store/store.js';
+import { HOST_CLAIMS_LOCK, type ResourceFilter, type ResourceRecord, type ResourceRef, type StoreReader, type StoreWriter, type TextMatch } from '../../store/store.js';
 import { apiError, validationError, type RequestIssue } from '../errors.js';
 import { paging, pageQueryProperties, resultInfo } from '../pagination.js';
 import { defineRoute, type RouteDef } from '../route.js';
@@ -127,14 +127,17 @@ async function assertOnlyLauncher(tx: StoreReader, accountId: string, id: string
  * there. This account's forward auth and endpoints on that host would stand beside the other's
  * sign-in pages and session cookie on one origin. Only types that protect hosts count, and only
  * destinations the application did not enforce already (an edit of an application from before
- * this check is not refused for what it did not change): it reads every account's organization.
+ * this check is not refused for what it did not change): it reads every account's organization,
+ * under the lock of host claims, so that another account naming one of these hosts its auth
+ * domain at the same instant (in this process or another) cannot pass beside it.
  */
-async function refuseAuthDomainsOfOthers(read: StoreReader, accountId: string, body: AppRequest, existing: ResourceRecord | undefined, server: DefaultAuthDomain): Promise<void> {
+async function refuseAuthDomainsOfOthers(tx: StoreWriter, accountId: string, body: AppRequest, existing: ResourceRecord | undefined, server: DefaultAuthDomain): Promise<void> {
   const enforced = new Set(existing === undefined ? [] : enforcedDestinationsOf(existing).map((text) => text.trim().toLowerCase()));
   const destinations = enforcedDestinationEntries({ body }).filter(([, text]) => !enforced.has(text.trim().toLowerCase()));
   if (destinations.length === 0) return;
+  await tx.takeLock(HOST_CLAIMS_LOCK);
   const issues: RequestIssue[] = [];
-  for (const other of await authDomainsOfOthers(read, accountId, server)) {
+  for (const other of await authDomainsOfOthers(tx, accountId, server)) {
     const whose = other.serverAddress ? "this server's own address, the default account's auth domain" : "another account's auth domain";
     for (const [pointer, text] of destinations) {
       if (destinationCoversHost(text, other.host)) issues.push({ code: 'duplicate_entry', pointer, message: `${JSON.stringify(text)} covers ${other.host}, ${whose}: an application cannot be on a host where another account signs in.` });

@@ -4,6 +4,7 @@
 
 import { parseGoDuration } from '../../engine/index.js';
 import { authDomainUrl, readOrganization, revokeSessions, type OrganizationBody } from '../../account/organization.js';
+import { HOST_CLAIMS_LOCK, type ResourceRecord, type StoreWriter } from '../../store/store.js';
 import { authDomainHosts } from '../../schema/auth-domain.js';
 import { authDomainsOfOthers, othersProtect } from '../../account/hosts-of-others.js';
 import { apiError, validationError, type RequestIssue } from '../errors.js';
@@ -71,32 +72,32 @@ async function answer(ctx: ApiContext, accountId: string): Promise<Record<string
  * account's application covers (on any port, as applications match hosts), where this
  * account's sign-in pages and session cookies would be served on the other's application
  * origin. Asked only when the auth domain changes: it reads every account's organization and
- * applications.
+ * applications, in the write's transaction and under the lock of host claims, so that a claim
+ * of another account at the same instant (in this process or another) cannot pass beside it.
  */
-async function refuseHostOfAnother(ctx: ApiContext, accountId: string, authDomain: string): Promise<void> {
+async function refuseHostOfAnother(ctx: ApiContext, tx: StoreWriter, accountId: string, authDomain: string, stored: ResourceRecord | undefined): Promise<void> {
   const wanted = authDomainHosts(authDomain);
   if (wanted === undefined) return;
-  const stored = await readOrganization(ctx.store.read, accountId);
   const current = typeof stored?.body.auth_domain === 'string' ? authDomainHosts(stored.body.auth_domain)?.exact : undefined;
   if (current === wanted.exact) return;
   const refuse = (why: string): never => {
     throw validationError([{ code: 'duplicate_entry', pointer: '/auth_domain', message: `${JSON.stringify(authDomain)} is ${why}` }]);
   };
-  const read = ctx.store.read;
-  for (const other of await authDomainsOfOthers(read, accountId, defaultAuthDomainOf(ctx))) {
+  await tx.takeLock(HOST_CLAIMS_LOCK);
+  for (const other of await authDomainsOfOthers(tx, accountId, defaultAuthDomainOf(ctx))) {
     if (other.host !== wanted.exact) continue;
     refuse(`${other.serverAddress ? "this server's own address, the default account's auth domain" : "another account's auth domain"}: each account signs in on an auth domain of its own.`);
   }
-  if (await othersProtect(read, accountId, wanted.exact, ctx.defaultAccountId)) {
+  if (await othersProtect(tx, accountId, wanted.exact, ctx.defaultAccountId)) {
     refuse(`on ${wanted.hostname}, a host another account's application covers (on every port): an account's sign-in pages and session cookies cannot be served on another account's application host.`);
   }
 }
 
 async function write(ctx: ApiContext, accountId: string, body: OrganizationBody, mustBeNew: boolean): Promise<void> {
   checked(body);
-  if (typeof body.auth_domain === 'string') await refuseHostOfAnother(ctx, accountId, body.auth_domain);
   await ctx.store.transaction(accountId, async (tx) => {
     const existing = await tx.getResource(accountId, 'organization', accountId);
+    if (typeof body.auth_domain === 'string') await refuseHostOfAnother(ctx, tx, accountId, body.auth_domain, existing);
     if (existing !== undefined && mustBeNew) throw apiError('already_exists', { detail: 'This account already has a Zero Trust organization: change it with PUT.' });
     const next = compact({ ...(existing?.body ?? {}), ...body }) as Record<string, unknown>;
     const name = typeof next.name === 'string' ? next.name : accountId;
