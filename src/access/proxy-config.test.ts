@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { tempDir } from '../../test/support/databases.js';
-import { caddyAddress, hostsOf, hostsSharedWith, PROXIED_APP_TYPES, proxyConfigFile, traefikConfig } from './proxy-config.js';
+import { caddyAddress, hostsOf, hostsSharedWith, listenProblem, PROXIED_APP_TYPES, PROXIES, proxyConfigFile, traefikConfig } from './proxy-config.js';
 import { HOST_APP_TYPES } from '../schema/apps.js';
 
 interface TraefikDynamic {
@@ -152,6 +152,30 @@ describe('Caddy sites on a port of their own (--listen)', () => {
       assert.deepEqual(Object.values(servers).flatMap((server) => server.listen), ['127.0.0.1:18080']);
     } finally {
       dir.remove();
+    }
+  });
+});
+
+describe('--listen, per proxy (listenProblem: what the CLI and the dashboard refuse)', () => {
+  it("takes nginx's listen directive, Caddy's PORT or ADDRESS:PORT, and nothing but the default for Traefik, with one message each", () => {
+    for (const good of ['80', '127.0.0.1:8080', '[::1]:8080', '443 ssl', 'unix:/run/nginx.sock', '8080 default_server backlog=511']) assert.equal(listenProblem('nginx', good), undefined, good);
+    for (const bad of ['80; include /etc/passwd', '80 {', '', ' 80', '80 # x']) {
+      assert.equal(listenProblem('nginx', bad), `${JSON.stringify(bad)} is not what nginx's listen takes here: [ADDRESS:]PORT, an address, or unix:PATH, then listen parameters (e.g. 127.0.0.1:8080, or 443 ssl)`);
+    }
+    for (const good of ['80', '8080', '127.0.0.1:8080', '[::1]:8080']) assert.equal(listenProblem('caddy', good), undefined, good);
+    for (const bad of ['443 ssl', 'unix:/run/caddy.sock', '']) assert.equal(listenProblem('caddy', bad), `${JSON.stringify(bad)}: for Caddy give PORT or ADDRESS:PORT (e.g. 127.0.0.1:8080)`);
+    assert.equal(listenProblem('traefik', '80'), undefined);
+    assert.match(listenProblem('traefik', '8080') ?? '', /^does not apply to Traefik: Traefik listens on its entry points/);
+  });
+
+  it('accepts exactly what the configuration can be generated with', () => {
+    for (const proxy of PROXIES) {
+      for (const listen of ['80', '8080', '127.0.0.1:8080', '443 ssl', 'unix:/run/proxy.sock', '80;', 'a b {']) {
+        const generate = () => proxyConfigFile(proxy, 'Wiki', ['wiki.example.com'], target, listen);
+        // Only Caddy's generator reads the address (Traefik's ignores it; nginx's writes it as given).
+        if (proxy === 'caddy' && listenProblem(proxy, listen) !== undefined) assert.throws(generate, { message: `--listen ${listenProblem(proxy, listen)}` });
+        else assert.doesNotThrow(generate);
+      }
     }
   });
 });

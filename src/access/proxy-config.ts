@@ -113,7 +113,7 @@ const NGINX_BINDING_STRIP = `
  * `unix:PATH`, then nginx's own parameters (`ssl`, `default_server`, `backlog=511`, ...). Nothing
  * that could end the directive or open another (`;`, braces, quotes, `#`, a line break).
  */
-export const NGINX_LISTEN = /^(?:(?:\[[0-9A-Fa-f:.]+\]|\*|[A-Za-z0-9.-]+):\d{1,5}|\d{1,5}|[A-Za-z0-9.-]+|unix:\/[A-Za-z0-9_./-]+)(?:[ \t]+[A-Za-z0-9_=.:/-]+)*$/;
+const NGINX_LISTEN = /^(?:(?:\[[0-9A-Fa-f:.]+\]|\*|[A-Za-z0-9.-]+):\d{1,5}|\d{1,5}|[A-Za-z0-9.-]+|unix:\/[A-Za-z0-9_./-]+)(?:[ \t]+[A-Za-z0-9_=.:/-]+)*$/;
 
 /** The nginx server block for one protected host (as docs/enforcement.md shows it). */
 export function nginxServerBlock(site: { readonly listen: string; readonly serverName: string }, target: ProxyTarget): string {
@@ -306,12 +306,26 @@ export function traefikConfig(hosts: readonly string[], target: ProxyTarget): st
 `;
 }
 
+/** A Caddy --listen other than the default: PORT or ADDRESS:PORT (the address bracketed when IPv6). */
+const CADDY_LISTEN = /^(?:(\[[^\]]+\]|[^\s:\[\]]+):)?(\d{1,5})$/;
+
 /**
- * The Caddyfile site for a hostname, or a comment saying why Caddy cannot have one: Caddy takes
- * a `*` only as a whole label that is not the last (`*.example.com`, one label deep, as
- * portcullis reads it), and refuses to load a site address such as `app-*.example.com` or
- * `www.example.*`.
+ * Why `listen` cannot be where `proxy` listens, or undefined when it can: the one check behind
+ * `portcullis proxy-config --listen` (which puts "--listen " in front) and the dashboard's field
+ * (which shows it as it is), so that both refuse the same values in the same words.
  */
+export function listenProblem(proxy: ProxyName, listen: string): string | undefined {
+  switch (proxy) {
+    case 'nginx':
+      return NGINX_LISTEN.test(listen) ? undefined : `${JSON.stringify(listen)} is not what nginx's listen takes here: [ADDRESS:]PORT, an address, or unix:PATH, then listen parameters (e.g. 127.0.0.1:8080, or 443 ssl)`;
+    case 'caddy':
+      return listen === '80' || CADDY_LISTEN.test(listen.trim()) ? undefined : `${JSON.stringify(listen)}: for Caddy give PORT or ADDRESS:PORT (e.g. 127.0.0.1:8080)`;
+    case 'traefik':
+      // The routers printed name no entry point: Traefik's static configuration says where it listens.
+      return listen === '80' ? undefined : 'does not apply to Traefik: Traefik listens on its entry points, which its own static configuration defines (the routers printed name none, so Traefik serves them on every entry point)';
+  }
+}
+
 /**
  * Where a Caddy site listens for --listen: the default (80) keeps the bare host name, which
  * Caddy serves on 80 and 443 with automatic HTTPS; PORT or ADDRESS:PORT serves plain http on
@@ -319,12 +333,18 @@ export function traefikConfig(hosts: readonly string[], target: ProxyTarget): st
  */
 export function caddyAddress(host: string, listen: string): { readonly address: string; readonly bind?: string } {
   if (listen === '80') return { address: host };
-  const parts = /^(?:(\[[^\]]+\]|[^\s:\[\]]+):)?(\d{1,5})$/.exec(listen.trim());
-  if (parts === null) throw new Error(`--listen ${JSON.stringify(listen)}: for Caddy give PORT or ADDRESS:PORT (e.g. 127.0.0.1:8080)`);
+  const parts = CADDY_LISTEN.exec(listen.trim());
+  if (parts === null) throw new Error(`--listen ${listenProblem('caddy', listen)}`);
   const bind = parts[1]?.replace(/^\[|\]$/g, '');
   return { address: `http://${host}:${parts[2]}`, ...(bind !== undefined ? { bind } : {}) };
 }
 
+/**
+ * The Caddyfile site for a hostname, or a comment saying why Caddy cannot have one: Caddy takes
+ * a `*` only as a whole label that is not the last (`*.example.com`, one label deep, as
+ * portcullis reads it), and refuses to load a site address such as `app-*.example.com` or
+ * `www.example.*`.
+ */
 function caddySiteFor(host: string, target: ProxyTarget, listen: string): string {
   const site = caddyAddress(host, listen);
   if (!host.includes('*')) return caddySite(site, target);

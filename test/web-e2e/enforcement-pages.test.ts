@@ -8,7 +8,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { hostsOf, proxyConfigFile, PROXIES } from '../../src/access/proxy-config.js';
+import { hostsOf, listenProblem, proxyConfigFile, PROXIES } from '../../src/access/proxy-config.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { scopedToken } from '../support/tokens.js';
 import { browserUnavailable, launchBrowser, signIn, type Browser } from './browser.js';
@@ -197,6 +197,15 @@ describe('the enforcement pages in a browser', { skip }, () => {
     assert.equal(await upstream.getAttribute('aria-invalid'), 'true');
     assert.equal(await snippet('nginx').count(), 0);
     assert.match((await p.locator('.field-notes').first().textContent()) ?? '', /is not a HOST:PORT/);
+    await upstream.fill('10.1.2.3:8080');
+
+    // A listen that would not be one nginx directive is refused at its field in the words `proxy-config --listen` uses.
+    const listen = p.getByLabel('nginx listens on');
+    await listen.fill('80; include /etc/passwd');
+    assert.equal(await listen.getAttribute('aria-invalid'), 'true');
+    assert.equal(await snippet('nginx').count(), 0);
+    assert.ok(((await p.locator('.field-notes').allTextContents()).join('\n')).includes(`${listenProblem('nginx', '80; include /etc/passwd')}.`));
+    await listen.fill('80');
 
     // Another application on the same hostname: the page says one configuration protects both, and so does each snippet.
     const admin = await s.api('POST', `${A()}/apps`, { type: 'self_hosted', name: 'Wiki admin', domain: 'wiki.example.com/admin' });

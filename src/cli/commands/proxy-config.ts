@@ -3,7 +3,7 @@
 // settings (its hostnames, and the headers the account's SAML providers pass) by the same code the end-to-end tests run (access/proxy-config.ts).
 
 import type { Command } from 'commander';
-import { caddyAddress, HOST_PORT, NGINX_LISTEN, PROXIES, PROXIED_APP_TYPES, hostsOf, hostsSharedWith, proxyConfigFile, type ProxyName } from '../../access/proxy-config.js';
+import { HOST_PORT, listenProblem, PROXIES, PROXIED_APP_TYPES, hostsOf, hostsSharedWith, proxyConfigFile, type ProxyName } from '../../access/proxy-config.js';
 import { samlHeaderNamesOf } from '../../schema/saml-headers.js';
 import { EXIT, runAction, UsageError, write } from '../command-kit.js';
 import { addEndpointOptions, resolveEndpoint, TARGET } from '../endpoint-options.js';
@@ -39,20 +39,8 @@ async function proxyConfigCommand(appName: string, options: ProxyConfigOptions):
   const endpoint = resolveEndpoint(options as unknown as Record<string, unknown>, TARGET);
   const portcullis = options.portcullis ?? defaultPortcullis(endpoint.url);
   const { AccountApi } = await import('../../transfer/account-api.js');
-  if (proxy === 'nginx' && !NGINX_LISTEN.test(options.listen)) {
-    throw new UsageError(`--listen ${JSON.stringify(options.listen)} is not what nginx's listen takes here: [ADDRESS:]PORT, an address, or unix:PATH, then listen parameters (e.g. 127.0.0.1:8080, or 443 ssl).`);
-  }
-  // The Traefik routers printed name no entry point: Traefik's static configuration says where it listens.
-  if (proxy === 'traefik' && options.listen !== '80') {
-    throw new UsageError(`--listen does not apply to Traefik: Traefik listens on its entry points, which its own static configuration defines (the routers printed name none, so Traefik serves them on every entry point).`);
-  }
-  if (proxy === 'caddy') {
-    try {
-      caddyAddress('example.com', options.listen);
-    } catch (err) {
-      throw new UsageError(`${(err as Error).message}.`);
-    }
-  }
+  const listenRefused = listenProblem(proxy as ProxyName, options.listen);
+  if (listenRefused !== undefined) throw new UsageError(`--listen ${listenRefused}.`);
   const api = AccountApi.connect(endpoint);
   const apps = await api.applications();
   const app = apps.find((a) => a.id === appName) ?? apps.find((a) => a.name === appName);

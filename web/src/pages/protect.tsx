@@ -5,7 +5,7 @@
 
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { HOST_PORT, NGINX_LISTEN, PROXIES, PROXIED_APP_TYPES, hostsOf, hostsSharedWith, proxyConfigFile, type ProxyName } from '../../../src/access/proxy-config.js';
+import { HOST_PORT, listenProblem, PROXIES, PROXIED_APP_TYPES, hostsOf, hostsSharedWith, proxyConfigFile, type ProxyName } from '../../../src/access/proxy-config.js';
 import { authDomainUrl } from '../../../src/schema/auth-domain.js';
 import { samlHeaderNamesOf } from '../../../src/schema/saml-headers.js';
 import type { App } from '../api/operations.js';
@@ -85,7 +85,9 @@ export function ProtectAppPage({ appId }: { appId: string }) {
   const notes: Note[] = [];
   if (!HOST_PORT.test(upstream)) notes.push({ pointer: '/upstream', severity: 'error', message: `"${upstream}" is not a HOST:PORT such as 127.0.0.1:3000.` });
   if (!HOST_PORT.test(portcullis)) notes.push({ pointer: '/portcullis', severity: 'error', message: `"${portcullis}" is not a HOST:PORT such as 127.0.0.1:8787.` });
-  if (!NGINX_LISTEN.test(listen)) notes.push({ pointer: '/listen', severity: 'error', message: 'nginx needs what to listen on: [ADDRESS:]PORT, an address or unix:PATH, then listen parameters, such as 80, 127.0.0.1:8080 or 443 ssl.' });
+  // The field is nginx's alone (Caddy and Traefik are shown on their defaults), checked as `proxy-config --listen` checks it.
+  const listenRefused = listenProblem('nginx', listen);
+  if (listenRefused !== undefined) notes.push({ pointer: '/listen', severity: 'error', message: `${listenRefused}.` });
   const headers = samlHeaderNamesOf(idps.data ?? []);
   const target = { portcullis, upstream, ...(headers.length > 0 ? { headers } : {}) };
   const shared = hostsSharedWith(app, apps.data ?? []);
