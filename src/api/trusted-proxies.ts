@@ -14,7 +14,30 @@ export interface TrustedProxies {
   covers(peer: string): boolean;
 }
 
+/**
+ * The entries of a PORTCULLIS_TRUSTED_PROXIES value (comma-separated, blanks ignored; unset means
+ * DEFAULT_TRUSTED_PROXIES), each checked as parseTrustedProxies checks it, so that a bad one
+ * stops the server at start-up rather than when the routes are registered.
+ */
+export function trustedProxyList(text: string | undefined): string[] {
+  const entries = (text ?? DEFAULT_TRUSTED_PROXIES.join(',')).split(',').map((e) => e.trim()).filter((e) => e !== '');
+  entries.forEach(checkTrustedProxy);
+  return entries;
+}
+
+/**
+ * Throws unless `entry` is an IP address, or one with /BITS within its family's width. Node's
+ * isIP decides what an address is: ipaddr.js alone would also take 127.1 or 2130706433.
+ */
+function checkTrustedProxy(entry: string): void {
+  const [address, bits, ...rest] = entry.split('/');
+  const family = isIP(address ?? '');
+  const valid = rest.length === 0 && family !== 0 && (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)));
+  if (!valid) throw new Error(`PORTCULLIS_TRUSTED_PROXIES: ${JSON.stringify(entry)} is not an IP address or CIDR range.`);
+}
+
 export function parseTrustedProxies(entries: readonly string[]): TrustedProxies {
+  entries.forEach(checkTrustedProxy);
   const ranges = entries.map((entry) => {
     const text = entry.includes('/') ? entry : `${entry}/${ipaddr.parse(entry).kind() === 'ipv4' ? 32 : 128}`;
     return ipaddr.parseCIDR(text);

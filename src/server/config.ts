@@ -1,10 +1,9 @@
 // Server configuration from flags and environment (flags win), with the defaults that
 // docs/operations.md "Running the server" documents: http://127.0.0.1:8787, SQLite under ./data.
 
-import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import type { ServerSettings } from '../api/settings.js';
-import { DEFAULT_TRUSTED_PROXIES } from '../api/trusted-proxies.js';
+import { trustedProxyList } from '../api/trusted-proxies.js';
 import type { RunnerOptions } from '../tester/runner.js';
 import { checkMailFrom, isLoopback, parseSmtpUrl, type SmtpSettings } from '../access/login/smtp-settings.js';
 
@@ -159,13 +158,11 @@ function authDomainOf(text: string | undefined): string | undefined {
 }
 
 function trustedProxiesOf(text: string | undefined): string[] {
-  const entries = (text ?? DEFAULT_TRUSTED_PROXIES.join(',')).split(',').map((e) => e.trim()).filter((e) => e !== '');
-  for (const entry of entries) {
-    const [address, bits, ...rest] = entry.split('/');
-    const valid = rest.length === 0 && isIP(address ?? '') !== 0 && (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (isIP(address!) === 4 ? 32 : 128)));
-    if (!valid) throw new ConfigError(`PORTCULLIS_TRUSTED_PROXIES: ${JSON.stringify(entry)} is not an IP address or CIDR range.`);
+  try {
+    return trustedProxyList(text);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
   }
-  return entries;
 }
 
 /** An application's domain names no port, so the App Launcher's tiles take this one when the proxy listens elsewhere than 80/443. */
