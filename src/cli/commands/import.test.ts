@@ -423,6 +423,22 @@ describe('portcullis import', () => {
     });
   });
 
+  test('an import the target refuses part way still shows, on stderr, the SCIM secret it made before', async () => {
+    await withTempFiles({
+      'idps.json': [{ id: 'dir', name: 'Directory', type: 'onetimepin', config: {}, scim_config: { enabled: true } }],
+      'groups.json': [{ id: 'g', name: 'Example staff', include: [{ email_domain: { domain: 'example.com' } }] }],
+      // Written after the provider, and refused by the target: a bypass policy takes no identity, nor a group of them.
+      'policies.json': [{ name: 'Staff skip login', decision: 'bypass', include: [{ group: { id: 'g' } }] }],
+    }, async (path) => {
+      const r = await run(fresh(), ['--idps', path('idps.json'), '--groups', path('groups.json'), '--policies', path('policies.json')]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /^The target refused 1 policy \(below\)\. Written, and kept on the target: 1 identity provider/m);
+      const shown = /^SCIM secrets, shown this once .+:\n {2}identity provider "Directory" \([0-9a-f-]+\): (\S+)\n {4}SCIM base URL: (\S+)$/m.exec(r.stderr);
+      assert.ok(shown, r.stderr);
+      assert.equal((await scimClient(shown[2]!, shown[1]!)('GET', '/Users')).status, 200, 'the secret shown is the one the directory pushes with');
+    });
+  });
+
   /**
    * A proxy in front of the server that passes everything on, except the requests `fails` picks
    * (given the request and how many writes came so far, it included), answered 502.

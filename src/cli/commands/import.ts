@@ -7,12 +7,9 @@ import { Option, type Command } from 'commander';
 import { EXIT, runAction, wholeNumber, write, writeJson } from '../command-kit.js';
 import { addEndpointOptions, resolveEndpoint, TARGET } from '../endpoint-options.js';
 import { Problems } from '../../transfer/problems.js';
-import { StepProgress } from '../terminal.js';
 import { readImportFiles } from '../account-files/read-files.js';
-import type { ImportResult } from '../../transfer/import.js';
-import { withTransfer } from '../account-files/run.js';
-import { scimSecretsText, transferJson, transferText } from '../account-files/summary.js';
-import type { ScimSecret } from '../../transfer/apply.js';
+import { importWithProgress, withTransfer } from '../account-files/run.js';
+import { transferJson, transferText } from '../account-files/summary.js';
 import { USERS_FORMATS, type UsersFormat } from '../users/source.js';
 
 interface ImportOptions {
@@ -81,26 +78,7 @@ async function importCommand(source: string | undefined, options: ImportOptions)
   );
   try {
     return await withTransfer(async (transfer) => {
-      const api = transfer.AccountApi.connect(endpoint);
-      const progress = new StepProgress();
-      let result: ImportResult;
-      const scimSecrets: ScimSecret[] = [];
-      try {
-        result = await transfer.importSnapshot(api, read.snapshot, {
-          onScimSecret: (secret) => scimSecrets.push(secret),
-          dryRun: options.dryRun === true,
-          replaceIdentityProviderTypes: options.replaceIdpType === true,
-          onProgress: (step, done, total) => progress.update(step, done, total),
-          ...(options.batchSize !== undefined && options.batchSize > 0 ? { usersPerBatch: options.batchSize } : {}),
-        });
-      } catch (err) {
-        progress.stop();
-        // The import failed after the target made them: this is the only chance to show them.
-        if (scimSecrets.length > 0) process.stderr.write(scimSecretsText(scimSecrets));
-        throw err;
-      } finally {
-        progress.stop();
-      }
+      const result = await importWithProgress(transfer, transfer.AccountApi.connect(endpoint), options, async () => read.snapshot);
       if (options.json === true) await writeJson({ ...transferJson(result, endpoint), apps_not_imported: read.appsNotImported });
       else await write(transferText(result, endpoint, 'Imported') + appsNotImportedText(read.appsNotImported));
       return EXIT.ok;

@@ -6,11 +6,8 @@
 import { Option, type Command } from 'commander';
 import { EXIT, runAction, wholeNumber, write, writeJson } from '../command-kit.js';
 import { addEndpointOptions, resolveEndpoint, SYNC_SOURCE, SYNC_TARGET } from '../endpoint-options.js';
-import { StepProgress } from '../terminal.js';
-import type { ImportResult } from '../../transfer/import.js';
-import { withTransfer } from '../account-files/run.js';
-import { scimSecretsText, transferJson, transferText } from '../account-files/summary.js';
-import type { ScimSecret } from '../../transfer/apply.js';
+import { importWithProgress, withTransfer } from '../account-files/run.js';
+import { transferJson, transferText } from '../account-files/summary.js';
 
 interface SyncOptions {
   readonly users: boolean;
@@ -54,27 +51,8 @@ async function syncCommand(options: SyncOptions): Promise<number> {
   return withTransfer(async (transfer) => {
     const source = transfer.AccountApi.connect(from);
     const target = transfer.AccountApi.connect(to);
-    const progress = new StepProgress();
-    let result: ImportResult;
-    const scimSecrets: ScimSecret[] = [];
-    try {
-      const onProgress = (step: string, done: number, total: number | undefined) => progress.update(step, done, total);
-      const snapshot = await transfer.readAccount(source, { users: options.users, origin: `source (${from.url}, account ${from.account})`, onProgress });
-      result = await transfer.importSnapshot(target, snapshot, {
-        onScimSecret: (secret) => scimSecrets.push(secret),
-        dryRun: options.dryRun === true,
-        replaceIdentityProviderTypes: options.replaceIdpType === true,
-        onProgress,
-        ...(options.batchSize !== undefined && options.batchSize > 0 ? { usersPerBatch: options.batchSize } : {}),
-      });
-    } catch (err) {
-      progress.stop();
-      // The sync failed after the target made them: this is the only chance to show them.
-      if (scimSecrets.length > 0) process.stderr.write(scimSecretsText(scimSecrets));
-      throw err;
-    } finally {
-      progress.stop();
-    }
+    const origin = `source (${from.url}, account ${from.account})`;
+    const result = await importWithProgress(transfer, target, options, (onProgress) => transfer.readAccount(source, { users: options.users, origin, onProgress }));
     if (options.json === true) await writeJson(transferJson(result, to, from));
     else await write(`From ${from.url}, account ${from.account}.\n` + transferText(result, to, 'Synced'));
     return EXIT.ok;
