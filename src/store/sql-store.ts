@@ -21,7 +21,7 @@ import { resourceRepository } from './sql/resources.js';
 import { tokenRepository } from './sql/tokens.js';
 import { DirectoryIndex } from './sql/directory-index.js';
 import { planUserImport, type ImportCounts } from './sql/user-import-writer.js';
-import { userRepository, writeUserImport } from './sql/users.js';
+import { importChangedUsers, userRepository, writeUserImport } from './sql/users.js';
 import { KINDS_WITH_SECRETS, SecretSealer, type KeyRingSource } from './secret-sealer.js';
 import { TOKENS_SCOPE, type PreparedUser, type ResealReport, type Store, type StoreReader, type StoreWriter } from './store.js';
 
@@ -98,15 +98,18 @@ export class SqlStore implements Store {
     const source = batches[Symbol.asyncIterator]();
     let first = await source.next();
     while (first.done !== true && first.value.length === 0) first = await source.next();
-    if (first.done === true) return { created: 0, updated: 0 };
+    if (first.done === true) return { created: 0, updated: 0, unchanged: 0 };
     const plan = planUserImport(this.driver.dialect, accountId, resumed(first.value, source), newId, now());
-    const counts = await this.inTransaction(accountId, (context) => writeUserImport(context, accountId, plan), { bulk: true });
+    // An import that changed no user wrote nothing: the account's version stays, so the
+    // enforcement point's cached decisions and the directory's counts stand.
+    const counts = await this.inTransaction(accountId, (context) => writeUserImport(context, accountId, plan), { bulk: true }, importChangedUsers);
     if (counts.created + counts.updated >= BULK_MAINTENANCE_ROWS) await this.driver.afterBulkWrite?.('users');
     return counts;
   }
 
   /** A transaction over the SQL context its repositories work in, audited and versioned. */
-  private inTransaction<T>(scope: string, fn: (context: SqlContext) => Promise<T>, options?: TransactionOptions): Promise<T> {
+  /** `wrote`: whether a result means the transaction changed anything (by default, it did). */
+  private inTransaction<T>(scope: string, fn: (context: SqlContext) => Promise<T>, options?: TransactionOptions, wrote: (result: T) => boolean = () => true): Promise<T> {
     const actor = currentAuditActor();
     return this.driver.transaction(scope, async (ex) => {
       const changes: AuditChange[] | undefined = actor === undefined ? undefined : [];
@@ -114,7 +117,7 @@ export class SqlStore implements Store {
       if (actor !== undefined && changes!.length > 0) await writeAudit(ex, actor, changes!);
       // Every write to an account moves its version on, in the same transaction (see accountVersion);
       // so does every write to the API tokens, whose version is TOKENS_SCOPE's.
-      if (ACCOUNT_SCOPE.test(scope) || scope === TOKENS_SCOPE) {
+      if ((ACCOUNT_SCOPE.test(scope) || scope === TOKENS_SCOPE) && wrote(result)) {
         await ex.run('INSERT INTO account_versions (account_id, version) VALUES (?, 1) ON CONFLICT (account_id) DO UPDATE SET version = account_versions.version + 1', [scope]);
       }
       return result;

@@ -156,6 +156,20 @@ export interface PreparedUser {
   readonly identityRecord: string | null;
 }
 
+/** What an import (or upsert) of users did, entry by entry. */
+export interface ImportCounts {
+  /** Entries for users that did not exist. */
+  readonly created: number;
+  /** Entries that changed an existing user. */
+  readonly updated: number;
+  /**
+   * Entries that matched an existing user and would have written what is stored (the same
+   * name and identity, or none given): the user is left as it is, its updated_at and last
+   * sign-in time included.
+   */
+  readonly unchanged: number;
+}
+
 export interface TokenRecord {
   readonly id: string;
   readonly name: string;
@@ -403,13 +417,13 @@ export interface StoreWriter extends StoreReader {
   updateUser(accountId: string, id: string, update: { name?: string; identity?: Record<string, unknown> | null; signedIn?: boolean }): Promise<UserRecord | undefined>;
   deleteUser(accountId: string, id: string): Promise<boolean>;
   /** Create or update users by email (case-insensitive), in order. */
-  upsertUsers(accountId: string, users: readonly UserUpsert[], newId: () => string): Promise<{ created: number; updated: number }>;
+  upsertUsers(accountId: string, users: readonly UserUpsert[], newId: () => string): Promise<ImportCounts>;
   /**
    * The same for an import's users, prepared by the caller: written in large batches (SQLite:
    * multi-row inserts; PostgreSQL: COPY into a staging table, then one merge), with one audit
    * entry for the whole import.
    */
-  importUsers(accountId: string, users: readonly PreparedUser[], newId: () => string): Promise<{ created: number; updated: number }>;
+  importUsers(accountId: string, users: readonly PreparedUser[], newId: () => string): Promise<ImportCounts>;
 
   insertToken(token: TokenRecord): Promise<void>;
   updateToken(id: string, update: Partial<Omit<TokenRecord, 'id' | 'issuedOn'>>): Promise<TokenRecord | undefined>;
@@ -607,9 +621,10 @@ export interface Store {
    * import with nothing written (the error is the import's). No transaction is opened for a
    * source that ends before its first user. On PostgreSQL the rows are staged where only this
    * transaction sees them before the account's lock is taken, so a process that stalls while
-   * sending them holds up no other.
+   * sending them holds up no other. An import that creates and changes no user writes nothing
+   * at all: the account's version stays, and no audit entry is made.
    */
-  importUsers(accountId: string, batches: AsyncIterable<readonly PreparedUser[]>, newId: () => string): Promise<{ created: number; updated: number }>;
+  importUsers(accountId: string, batches: AsyncIterable<readonly PreparedUser[]>, newId: () => string): Promise<ImportCounts>;
   /**
    * A number that moves whenever anything is committed to the database, by this process or
    * another, read synchronously without a round trip: while it has not moved, nothing read

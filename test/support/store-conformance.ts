@@ -349,9 +349,9 @@ export function storeConformance(kind: DatabaseKind): void {
         const first = await store.transaction(acct, (tx) =>
           tx.upsertUsers(acct, [{ email: 'a@x.org', name: 'A', identity: { email: 'a@x.org', ip: '192.0.2.1' } }, { email: 'b@x.org' }], randomUUID),
         );
-        assert.deepEqual(first, { created: 2, updated: 0 });
+        assert.deepEqual(first, { created: 2, updated: 0, unchanged: 0 });
         const second = await store.transaction(acct, (tx) => tx.upsertUsers(acct, [{ email: 'A@X.org' }, { email: 'c@x.org', name: 'C' }, { email: 'b@x.org', name: 'B', identity: { email: 'b@x.org' } }], randomUUID));
-        assert.deepEqual(second, { created: 1, updated: 2 });
+        assert.deepEqual(second, { created: 1, updated: 1, unchanged: 1 }, 'an entry with nothing but the email changes nothing');
         const a = await store.read.getUserByEmail(acct, 'a@x.org');
         assert.equal(a?.name, 'A');
         assert.deepEqual(a?.identity, { email: 'a@x.org', ip: '192.0.2.1' });
@@ -405,7 +405,7 @@ export function storeConformance(kind: DatabaseKind): void {
           }
         };
         assert.equal(sizes.reduce((a, b) => a + b), emails.length);
-        assert.deepEqual(await store.importUsers(acct, batches(), randomUUID), { created: 2_500, updated: 1 });
+        assert.deepEqual(await store.importUsers(acct, batches(), randomUUID), { created: 2_500, updated: 0, unchanged: 1 });
         assert.deepEqual(await emailsInOrder(acct, 700), ['first@x.org', 'again@x.org', ...emails.filter((e) => e !== 'again@x.org')]);
       });
 
@@ -425,7 +425,7 @@ export function storeConformance(kind: DatabaseKind): void {
           const identity = { email: u.email, name: `Zoë "${i}" \\ \n\t \u00e9 😀`, groups: [{ id: 'g"1', name: '\\' }], geo: { country: 'NZ' } };
           return { ...u, identity: JSON.stringify(identity), identityRecord: identityRecord(identity) };
         });
-        assert.deepEqual(await store.importUsers(acct, inBatches(first, 10_000), randomUUID), { created: 45_000, updated: 0 });
+        assert.deepEqual(await store.importUsers(acct, inBatches(first, 10_000), randomUUID), { created: 45_000, updated: 0, unchanged: 0 });
         assert.deepEqual(await emailsOf(acct), first.map((u) => u.email));
         const [whole] = await store.tests.userChunks(acct, 1_000_000);
         const stored = await store.tests.usersInRange(acct, whole.seqFrom, whole.seqTo);
@@ -439,7 +439,7 @@ export function storeConformance(kind: DatabaseKind): void {
         }
         // Again: the last 5,000 of them renamed, 41,000 new ones after.
         const second = [...first.slice(40_000).map((u) => ({ ...u, name: 'Second' })), ...entries(45_000, 41_000, null)];
-        assert.deepEqual(await store.importUsers(acct, inBatches(second, 7_000), randomUUID), { created: 41_000, updated: 5_000 });
+        assert.deepEqual(await store.importUsers(acct, inBatches(second, 7_000), randomUUID), { created: 41_000, updated: 5_000, unchanged: 0 });
         assert.deepEqual(await emailsOf(acct), [...first, ...second.slice(5_000)].map((u) => u.email));
         const renamed = await store.read.getUserByEmail(acct, first[44_999].email);
         assert.equal(renamed?.name, 'Second');
@@ -454,6 +454,70 @@ export function storeConformance(kind: DatabaseKind): void {
         assert.deepEqual(await emailsOf(fresh), []);
         await store.transaction(fresh, (tx) => tx.upsertUsers(fresh, [{ email: 'after@x.org' }], randomUUID));
         assert.deepEqual(await emailsOf(fresh), ['after@x.org']);
+      });
+
+      it('leaves a re-imported user whose entry would write what is stored as it is: counted unchanged, with no new version, audit entry or commit', async () => {
+        const acct = randomUUID().replace(/-/g, '');
+        const actor: AuditActor = { kind: 'token', tokenId: 'tok-1', ip: '192.0.2.1', requestId: 'req-1', method: 'POST', path: '/import' };
+        const prepared = (email: string, name: string | null, identity: Record<string, unknown> | null): PreparedUser => ({
+          email,
+          name,
+          identity: identity === null ? null : JSON.stringify(identity),
+          identityRecord: identity === null ? null : identityRecord(identity),
+        });
+        const importing = (users: PreparedUser[]) =>
+          withAuditActor(actor, () =>
+            store.importUsers(acct, (async function* () {
+              yield users;
+            })(), randomUUID),
+          );
+        const idOf = (email: string, country: string) => ({ email, groups: [{ name: 'Eng' }], geo: { country } });
+        // A directory's user (SCIM): an identity, but no sign-in yet.
+        await store.transaction(acct, (tx) => tx.insertUser({ accountId: acct, id: randomUUID(), email: 'scim@x.org', name: 'S', identity: idOf('scim@x.org', 'NZ'), signedIn: false }));
+        const directory = [prepared('a@x.org', 'A', idOf('a@x.org', 'DE')), prepared('b@x.org', null, null), prepared('c@x.org', 'C', idOf('c@x.org', 'FR'))];
+        assert.deepEqual(await importing(directory), { created: 3, updated: 0, unchanged: 0 });
+        const stored = async () => new Map((await store.read.listUsers(acct, { offset: 0, limit: 100 })).items.map((u) => [u.email, u]));
+        const first = await stored();
+        const version = await store.read.accountVersion(acct);
+        const audited = (await store.read.listAudit(acct, { offset: 0, limit: 10 })).total;
+        const stamp = store.commitStamp();
+        await new Promise((ok) => setTimeout(ok, 5));
+
+        // The same directory again, one entry in another case and one with the name it has ('').
+        const again = [directory[0], { ...directory[1], email: 'B@X.org', name: '' }, directory[2]];
+        assert.deepEqual(await importing(again), { created: 0, updated: 0, unchanged: 3 });
+        assert.deepEqual(await stored(), first, 'every column as it was: updated_at and last_successful_login kept');
+        assert.equal(await store.read.accountVersion(acct), version, 'nothing changed: no new version, cached decisions stand');
+        assert.equal((await store.read.listAudit(acct, { offset: 0, limit: 10 })).total, audited, 'nothing changed: nothing to audit');
+        if (stamp !== undefined) assert.equal(store.commitStamp(), stamp, 'nothing was committed');
+
+        // An entry that leaves out the name and identity changes nothing either; a renamed user, a
+        // new identity, and a directory user's first identity set by an import are changes.
+        const mixed = [
+          prepared('a@x.org', 'A renamed', idOf('a@x.org', 'DE')),
+          prepared('b@x.org', null, null),
+          prepared('c@x.org', null, idOf('c@x.org', 'ES')),
+          prepared('scim@x.org', 'S', idOf('scim@x.org', 'NZ')),
+          prepared('new@x.org', 'N', null),
+          prepared('kept@x.org', null, null),
+        ];
+        await store.transaction(acct, (tx) => tx.upsertUsers(acct, [{ email: 'kept@x.org', name: 'K', identity: idOf('kept@x.org', 'JP') }], randomUUID));
+        const beforeMixed = await stored();
+        const versionBeforeMixed = await store.read.accountVersion(acct);
+        await new Promise((ok) => setTimeout(ok, 5));
+        assert.deepEqual(await importing(mixed), { created: 1, updated: 3, unchanged: 2 });
+        const after = await stored();
+        assert.equal(after.get('a@x.org')?.name, 'A renamed');
+        assert.notEqual(after.get('a@x.org')?.updatedAt, beforeMixed.get('a@x.org')?.updatedAt);
+        assert.deepEqual(after.get('c@x.org')?.identity, idOf('c@x.org', 'ES'));
+        assert.equal(after.get('c@x.org')?.name, 'C');
+        assert.ok(after.get('scim@x.org')?.lastSeenAt, "an import sets a directory user's last_successful_login");
+        assert.equal(beforeMixed.get('scim@x.org')?.lastSeenAt, null);
+        assert.deepEqual(after.get('b@x.org'), beforeMixed.get('b@x.org'));
+        assert.deepEqual(after.get('kept@x.org'), beforeMixed.get('kept@x.org'));
+        assert.equal(await store.read.accountVersion(acct), versionBeforeMixed + 1);
+        const [entry] = (await store.read.listAudit(acct, { offset: 0, limit: 1 })).items;
+        assert.deepEqual([entry.action, entry.after], ['import', { created: 1, updated: 3, unchanged: 2 }]);
       });
 
       it('lists in insertion order with filters and totals', async () => {
@@ -1055,7 +1119,7 @@ export function storeConformance(kind: DatabaseKind): void {
         assert.deepEqual(update.before, { name: 'Okta', config: { client_id: 'c', client_secret: '[redacted]' } });
         assert.deepEqual(update.after, { name: 'Okta 2', config: { client_id: 'd', client_secret: '[redacted]' } });
         assert.deepEqual(update.actor, actor);
-        assert.deepEqual(log.items[0].after, { created: 2, updated: 0 });
+        assert.deepEqual(log.items[0].after, { created: 2, updated: 0, unchanged: 0 });
         const asc = await store.read.listAudit(acct, { offset: 0, limit: 1 }, { direction: 'asc', action: 'update' });
         assert.equal(asc.total, 1);
         assert.equal(asc.items[0].resourceId, r.id);

@@ -43,7 +43,7 @@ await describeEachDatabase('audit log', (s) => {
     assert.equal(update.metadata.path, `/client/v4/accounts/${account}/access/policies/${policy.id}`);
     assert.ok(!JSON.stringify(entries).includes('top-secret'), 'secrets never reach the log');
     assert.equal(JSON.parse(entries[2].newValue).config.client_secret, '[redacted]');
-    assert.deepEqual(JSON.parse(entries[1].newValue), { created: 2, updated: 0 });
+    assert.deepEqual(JSON.parse(entries[1].newValue), { created: 2, updated: 0, unchanged: 0 });
     assert.equal(entries[0].newValue, undefined);
 
     const filtered = await s.api('GET', `/accounts/${account}/audit_logs?action[type]=create&direction=asc`);

@@ -88,7 +88,7 @@ await describeEachDatabase('streamed user import', (s) => {
     const account = randomAccountId();
     const created = await streamImport(s, account, lines(USERS).join('\n') + '\n');
     assert.notEqual(created, 'hung up');
-    assert.deepEqual(created !== 'hung up' && [created.status, created.json.result], [200, { created: USERS, updated: 0 }]);
+    assert.deepEqual(created !== 'hung up' && [created.status, created.json.result], [200, { created: USERS, updated: 0, unchanged: 0 }]);
     let users = await allUsers(account);
     assert.equal(users.length, USERS);
     users.forEach((user, i) => {
@@ -100,7 +100,7 @@ await describeEachDatabase('streamed user import', (s) => {
 
     // Emails compare case-insensitively: the same people, renamed, are updated, not duplicated.
     const renamed = await streamImport(s, account, lines(USERS, (i) => JSON.stringify({ ...entry(i, `Renamed ${i}`), email: `user${i}@example.com` })).join('\n'));
-    assert.deepEqual(renamed !== 'hung up' && renamed.json.result, { created: 0, updated: USERS });
+    assert.deepEqual(renamed !== 'hung up' && renamed.json.result, { created: 0, updated: USERS, unchanged: 0 });
     const before = users;
     users = await allUsers(account);
     assert.equal(users.length, USERS);
@@ -126,7 +126,7 @@ await describeEachDatabase('streamed user import', (s) => {
   it('merges an import into existing users: named fields change, fields left out are kept, new emails are created', async () => {
     const account = randomAccountId();
     const first = await streamImport(s, account, lines(3).join('\n'));
-    assert.deepEqual(first !== 'hung up' && first.json.result, { created: 3, updated: 0 });
+    assert.deepEqual(first !== 'hung up' && first.json.result, { created: 3, updated: 0, unchanged: 0 });
     const [u0, u1, u2] = await allUsers(account);
     const second = await streamImport(
       s,
@@ -138,7 +138,7 @@ await describeEachDatabase('streamed user import', (s) => {
         JSON.stringify({ email: 'new@example.com' }),
       ].join('\n'),
     );
-    assert.deepEqual(second !== 'hung up' && second.json.result, { created: 1, updated: 3 });
+    assert.deepEqual(second !== 'hung up' && second.json.result, { created: 1, updated: 2, unchanged: 1 });
     const after = await allUsers(account);
     assert.deepEqual(
       after.map((u) => [u.id, u.email, u.name, u.identity]),
@@ -159,7 +159,7 @@ await describeEachDatabase('streamed user import', (s) => {
     assert.equal(await streamImport(s, account, body, Math.floor(body.length / 2)), 'hung up');
     // The next import of the account queues behind anything the first could have started.
     const next = await streamImport(s, account, lines(2, (i) => JSON.stringify({ email: `after${i}@example.com` })).join('\n'));
-    assert.deepEqual(next !== 'hung up' && [next.status, next.json.result], [200, { created: 2, updated: 0 }]);
+    assert.deepEqual(next !== 'hung up' && [next.status, next.json.result], [200, { created: 2, updated: 0, unchanged: 0 }]);
     assert.deepEqual((await allUsers(account)).map((u) => u.email), ['after0@example.com', 'after1@example.com']);
   });
 
@@ -178,7 +178,7 @@ await describeEachDatabase('streamed user import', (s) => {
     if (meanwhile.status === 'rejected') throw meanwhile.reason;
     const created = meanwhile.value;
     assert.equal(created.status, 201, JSON.stringify(created.json));
-    assert.deepEqual([done.status, done.json.result], [200, { created: USERS, updated: 0 }]);
+    assert.deepEqual([done.status, done.json.result], [200, { created: USERS, updated: 0, unchanged: 0 }]);
     assert.equal((await allUsers(account)).length, USERS + 1);
   });
 
@@ -188,7 +188,7 @@ await describeEachDatabase('streamed user import', (s) => {
     const listed = await s.api('GET', `/accounts/${account}/access/users`);
     assert.equal(listed.status, 200);
     const done = await importing;
-    assert.deepEqual(done !== 'hung up' && done.json.result, { created: USERS, updated: 0 });
+    assert.deepEqual(done !== 'hung up' && done.json.result, { created: USERS, updated: 0, unchanged: 0 });
   });
 }, { spool: { afterBytes: 256 * 1024 } });
 
@@ -210,7 +210,7 @@ describe('streamed user import limit', () => {
     // The rest of that body is never read: the connection closes after the answer, so the next
     // request (Node's agent keeps connections alive) does not wait behind it on the same one.
     const next = await streamImport(s, account, lines(3).join('\n'));
-    assert.deepEqual(next !== 'hung up' && [next.status, next.json.result], [200, { created: 3, updated: 0 }]);
+    assert.deepEqual(next !== 'hung up' && [next.status, next.json.result], [200, { created: 3, updated: 0, unchanged: 0 }]);
   });
 });
 
@@ -231,7 +231,7 @@ describe('streamed user import whose body cannot wait in a file', () => {
     assert.doesNotMatch(answer.json.errors[0].message, /nonexistent/);
     assert.equal((await s.store.read.usersAfter(account, 0, 10_000)).length, 0);
     const small = await streamImport(s, account, lines(3).join('\n'));
-    assert.deepEqual(small !== 'hung up' && [small.status, small.json.result], [200, { created: 3, updated: 0 }]);
+    assert.deepEqual(small !== 'hung up' && [small.status, small.json.result], [200, { created: 3, updated: 0, unchanged: 0 }]);
   });
 });
 
@@ -279,12 +279,12 @@ describe('user imports at once', () => {
       done = await running.finish(firstLines.slice(50).join('\n'));
     }
     assert.deepEqual(observed, { secondAnswered: false, secondEmails: [] }, 'the second import waits while the first holds the only slot');
-    assert.deepEqual([done.status, done.json.result], [200, { created: 100, updated: 0 }]);
+    assert.deepEqual([done.status, done.json.result], [200, { created: 100, updated: 0, unchanged: 0 }]);
     const secondDone = await waiting!;
-    assert.deepEqual(secondDone !== 'hung up' && [secondDone.status, secondDone.json.result], [200, { created: 3, updated: 0 }]);
+    assert.deepEqual(secondDone !== 'hung up' && [secondDone.status, secondDone.json.result], [200, { created: 3, updated: 0, unchanged: 0 }]);
     // The slot was not lost to the client that left: a later import runs.
     const lastDone = await streamImport(s, last, lines(1).join('\n'));
-    assert.deepEqual(lastDone !== 'hung up' && [lastDone.status, lastDone.json.result], [200, { created: 1, updated: 0 }]);
+    assert.deepEqual(lastDone !== 'hung up' && [lastDone.status, lastDone.json.result], [200, { created: 1, updated: 0, unchanged: 0 }]);
     assert.deepEqual(await emails(leaving), [], 'nothing is written for the clients that left');
     assert.equal((await emails(first)).length, 100);
     assert.deepEqual(log.filter((line) => line.level >= 40), [], 'a client that leaves is no failure of the server');

@@ -6,14 +6,13 @@
 // staging table, then an UPDATE of the users that exist and an INSERT of the rest. Two
 // statements rather than one INSERT ... ON CONFLICT DO UPDATE, because an entry without a name
 // keeps the stored one, which the row proposed for insertion (EXCLUDED) cannot say: it needs a name.
+// The UPDATE only touches a user the entry changes (CHANGED_BY): re-importing a whole directory
+// every day leaves most users, their updated_at, indexes and WAL untouched, counted as unchanged.
 
 import type { Dialect, Executor } from '../driver.js';
-import type { PreparedUser } from '../store.js';
+import type { ImportCounts, PreparedUser } from '../store.js';
 
-export interface ImportCounts {
-  readonly created: number;
-  readonly updated: number;
-}
+export type { ImportCounts };
 
 /** An import's writes, run inside the transaction that holds the account's lock. */
 export type UserImportPlan = (ex: Executor) => Promise<ImportCounts>;
@@ -77,6 +76,16 @@ const UPDATE_SET = (x: string, nameGiven: string) => `name = CASE WHEN ${nameGiv
   last_seen_at = COALESCE(${x}.last_seen_at, users.last_seen_at),
   updated_at = ${x}.updated_at`;
 
+/**
+ * Whether an entry (the staging table's or the VALUES rows' columns) would write anything but
+ * its timestamps into the user: a name given that differs, an identity given that differs
+ * (its text or its record, which a newer engine may write otherwise), or a user's first
+ * identity time (last_seen_at, the last_successful_login an import sets). `distinct` is the
+ * dialect's null-safe inequality (SQLite: IS NOT; PostgreSQL: IS DISTINCT FROM).
+ */
+const CHANGED_BY = (x: string, nameGiven: string, distinct: string) => `((${nameGiven} AND users.name ${distinct} ${x}.name)
+  OR (${x}.identity IS NOT NULL AND (users.identity ${distinct} ${x}.identity OR users.identity_record ${distinct} ${x}.identity_record OR users.last_seen_at IS NULL)))`;
+
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 // ---- SQLite (and any executor that cannot COPY) ----
@@ -86,35 +95,42 @@ const ROWS_PER_STATEMENT = 250;
 /** Rows sent to the worker thread in one message (between two turns of the event loop). */
 const ROWS_PER_CALL = 10_000;
 
-const insertSql = new Map<number, string>();
+const insertSql = new Map<string, string>();
 /**
  * `rows` rows of ROW_COLUMNS' values, then SHARED_COLUMNS' values once. (`WHERE true` tells
- * SQLite's parser that ON CONFLICT belongs to the INSERT, not to a join.)
+ * SQLite's parser that ON CONFLICT belongs to the INSERT, not to a join.) `overExisting`: the
+ * account has users, and rows for them are left out before they reach the INSERT, because a
+ * row that only conflicts still takes a number from users' AUTOINCREMENT sequence, a write
+ * that would make an import changing nothing a commit (moving the driver's commit stamp).
  */
-function insertStatement(rows: number): string {
-  let sql = insertSql.get(rows);
+function insertStatement(rows: number, overExisting: boolean): string {
+  const key = `${rows}${overExisting ? '+' : ''}`;
+  let sql = insertSql.get(key);
   if (sql === undefined) {
     const row = `(${ROW_COLUMNS.map(() => '?').join(', ')})`;
-    const selected = IMPORT_COLUMNS.map((c) => (c.sameForAll === true ? `shared.${c.name}` : `v.column${ROW_COLUMNS.indexOf(c) + 1}`)).join(', ');
+    const valueOf = (name: string) => `v.column${ROW_COLUMNS.findIndex((c) => c.name === name) + 1}`;
+    const selected = IMPORT_COLUMNS.map((c) => (c.sameForAll === true ? `shared.${c.name}` : valueOf(c.name))).join(', ');
     const shared = SHARED_COLUMNS.map((c) => `? AS ${c.name}`).join(', ');
-    sql = `INSERT INTO users (${COLUMN_LIST}) SELECT ${selected} FROM (VALUES ${Array(rows).fill(row).join(', ')}) AS v, (SELECT ${shared}) AS shared WHERE true ON CONFLICT (account_id, email_key) DO NOTHING`;
-    insertSql.set(rows, sql);
+    const where = overExisting ? `NOT EXISTS (SELECT 1 FROM users AS u WHERE u.account_id = shared.account_id AND u.email_key = ${valueOf('email_key')})` : 'true';
+    sql = `INSERT INTO users (${COLUMN_LIST}) SELECT ${selected} FROM (VALUES ${Array(rows).fill(row).join(', ')}) AS v, (SELECT ${shared}) AS shared WHERE ${where} ON CONFLICT (account_id, email_key) DO NOTHING`;
+    insertSql.set(key, sql);
   }
   return sql;
 }
 
 const updateSql = new Map<number, string>();
 /**
- * Existing users (those whose row is not the one just proposed, by id) take the entries'
- * values. MATERIALIZED makes SQLite read the rows first and find each user by its unique
- * (account_id, email_key) index; inline, it would scan every user of the account per row.
+ * Existing users (those whose row is not the one just proposed, by id) that an entry changes
+ * take its values; its changes are the users updated. MATERIALIZED makes SQLite read the rows
+ * first and find each user by its unique (account_id, email_key) index; inline, it would scan
+ * every user of the account per row.
  */
 function updateStatement(rows: number): string {
   let sql = updateSql.get(rows);
   if (sql === undefined) {
     sql = `WITH x (email_key, id, name_given, name, identity, identity_record, last_seen_at, updated_at) AS MATERIALIZED (VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')})
       UPDATE users SET ${UPDATE_SET('x', 'x.name_given = 1')}
-        FROM x WHERE users.account_id = ? AND users.email_key = x.email_key AND users.id <> x.id`;
+        FROM x WHERE users.account_id = ? AND users.email_key = x.email_key AND users.id <> x.id AND ${CHANGED_BY('x', 'x.name_given = 1', 'IS NOT')}`;
     updateSql.set(rows, sql);
   }
   return sql;
@@ -129,19 +145,25 @@ interface SentBatch {
 async function insertInBatches(ex: Executor, accountId: string, source: ImportSource, newId: () => string, at: string): Promise<ImportCounts> {
   let created = 0;
   let updated = 0;
+  let unchanged = 0;
   // The next batch is checked (by the source) and bound while the database writes the previous
   // one (on the worker thread); it is sent only once that one has succeeded, so nothing runs
   // after a failed statement.
   let sent: SentBatch | undefined;
   const shared = SHARED_COLUMNS.map((column) => column.value({ accountId, at }));
+  // Into an account with no users (a first import), every row is inserted as it comes.
+  const hadUsers = (await ex.get('SELECT 1 AS found FROM users WHERE account_id = ? LIMIT 1', [accountId])) !== undefined;
+  const insertRows = (rows: number) => insertStatement(rows, hadUsers);
   const settle = async (batch: SentBatch): Promise<void> => {
     const inserted = await batch.inserted;
     created += inserted;
     if (inserted < batch.rows.length) {
-      updated += await runInStatements(ex, bindAll(batch.rows, 8, ROWS_PER_STATEMENT, (row, params) => {
+      const changed = await runInStatements(ex, bindAll(batch.rows, 8, ROWS_PER_STATEMENT, (row, params) => {
         const { user } = row;
         params.push(user.email.toLowerCase(), row.id, user.name === null ? 0 : 1, user.name, user.identity, user.identityRecord, user.identity === null ? null : at, at);
       }, [accountId]), updateStatement);
+      updated += changed;
+      unchanged += batch.rows.length - inserted - changed;
     }
   };
   try {
@@ -154,7 +176,7 @@ async function insertInBatches(ex: Executor, accountId: string, source: ImportSo
         for (const column of ROW_COLUMNS) params.push(column.value(row));
       }, shared);
       if (sent !== undefined) await settle(sent);
-      sent = { rows, inserted: runInStatements(ex, bound, insertStatement) };
+      sent = { rows, inserted: runInStatements(ex, bound, insertRows) };
       // Not awaited until the next batch is bound: a failure is seen there, or just below.
       sent.inserted.catch(() => undefined);
     }
@@ -165,7 +187,7 @@ async function insertInBatches(ex: Executor, accountId: string, source: ImportSo
     throw err;
   }
   if (sent !== undefined) await settle(sent);
-  return { created, updated };
+  return { created, updated, unchanged };
 }
 
 interface BoundRows {
@@ -268,18 +290,19 @@ async function writeInBatches(ex: Executor, accountId: string, source: ImportSou
     // instead spilled them to disk (740 MB at a million users, a fifth of the import).
     await ex.run('CREATE INDEX user_import_by_ord ON user_import (ord)');
   }
-  const counts = { created: 0, updated: 0 };
+  const counts = { created: 0, updated: 0, unchanged: 0 };
   const writeBatch = async (params: unknown[]): Promise<void> => {
     let merged: ImportCounts;
     if (hadUsers) {
       await ex.run('TRUNCATE user_import');
-      await ex.run(STAGE_BATCH, params);
-      merged = await mergeStaged(ex);
+      const staged = (await ex.run(STAGE_BATCH, params)).changes;
+      merged = await mergeStaged(ex, staged);
     } else {
-      merged = { created: (await ex.run(INSERT_BATCH, params)).changes, updated: 0 };
+      merged = { created: (await ex.run(INSERT_BATCH, params)).changes, updated: 0, unchanged: 0 };
     }
     counts.created += merged.created;
     counts.updated += merged.updated;
+    counts.unchanged += merged.unchanged;
   };
   // Up to two batches are handed to the database at once (one written, one waiting its turn), so
   // that a pause on the event loop (garbage collection, other requests) does not leave it idle.
@@ -307,20 +330,22 @@ async function writeInBatches(ex: Executor, accountId: string, source: ImportSou
 const PLANS_OFF_FOR_MERGE = ['enable_bitmapscan', 'enable_hashjoin', 'enable_mergejoin'] as const;
 
 /**
- * The staged batch merged into users: the users that exist updated, the rest inserted. (Sending
- * the batch twice instead, to an UPDATE and to INSERT_BATCH, with no staging table, was slower.)
+ * The staged batch (`staged` users) merged into users: the users that exist and that an entry
+ * changes updated, the rest inserted; the staged users neither inserted nor updated are those
+ * left unchanged. (Sending the batch twice instead, to an UPDATE and to INSERT_BATCH, with no
+ * staging table, was slower.)
  */
-async function mergeStaged(ex: Executor): Promise<ImportCounts> {
+async function mergeStaged(ex: Executor, staged: number): Promise<ImportCounts> {
   // Each staged user is looked up in the unique (account_id, email_key) index. Left to itself
   // the planner took the trigram (search) index for the equality once the directory passed
   // about two million users (its estimate is tiny; each lookup read posting lists shared by
   // millions of users: one 100,000-user batch ran for more than five minutes), or else hashed
   // the batch and read every user of the directory, per batch.
   for (const planner of PLANS_OFF_FOR_MERGE) await ex.run(`SET LOCAL ${planner} = off`);
-  const updated = (await ex.run(`UPDATE users SET ${UPDATE_SET('s', 's.name_given')} FROM user_import s WHERE users.account_id = s.account_id AND users.email_key = s.email_key`)).changes;
+  const updated = (await ex.run(`UPDATE users SET ${UPDATE_SET('s', 's.name_given')} FROM user_import s WHERE users.account_id = s.account_id AND users.email_key = s.email_key AND ${CHANGED_BY('s', 's.name_given', 'IS DISTINCT FROM')}`)).changes;
   for (const planner of PLANS_OFF_FOR_MERGE) await ex.run(`RESET ${planner}`);
   await ex.run('SET LOCAL enable_sort = off');
   const created = (await ex.run(`INSERT INTO users (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM user_import ORDER BY ord ON CONFLICT (account_id, email_key) DO NOTHING`)).changes;
   await ex.run('RESET enable_sort');
-  return { created, updated };
+  return { created, updated, unchanged: staged - created - updated };
 }

@@ -56,9 +56,13 @@ const prepareUser = (u: UserUpsert): PreparedUser => {
 /** What the audit log keeps of a user. */
 const userAudit = (u: UserRecord) => ({ email: u.email, name: u.name, identity: u.identity });
 
-/** An import's users written, and noted for the audit log. */
+/** Whether an import wrote anything: one whose every user was unchanged did not. */
+export const importChangedUsers = (counts: ImportCounts): boolean => counts.created + counts.updated > 0;
+
+/** An import's users written, and noted for the audit log when it changed any. */
 export async function writeUserImport({ ex, note }: SqlContext, accountId: string, plan: UserImportPlan): Promise<ImportCounts> {
   const counts = await plan(ex);
+  if (!importChangedUsers(counts)) return counts;
   // One entry per import, not per user: an import may hold a million users.
   note({ accountId, action: 'import', resourceKind: 'users', resourceId: accountId, before: null, after: counts });
   return counts;
@@ -106,7 +110,7 @@ export function userRepository(context: SqlContext, index?: DirectoryIndex): Use
   };
 
   const importUsers: UserRepository['importUsers'] = async (accountId, users, newId) => {
-    if (users.length === 0) return { created: 0, updated: 0 };
+    if (users.length === 0) return { created: 0, updated: 0, unchanged: 0 };
     const plan = planUserImport(sql.dialect, accountId, users, newId, now());
     return writeUserImport(context, accountId, plan);
   };
