@@ -47,9 +47,12 @@ export const IMPORT_REQUEST = obj({ users: arr(IMPORT_ENTRY) }, { required: ['us
 export const IMPORT_RESPONSE = obj(
   {
     created: int({ description: 'Users that did not exist.' }),
-    updated: int({ description: 'Existing users (matched by email, case-insensitively) that were updated.' }),
+    updated: int({ description: 'Existing users (matched by email, case-insensitively) that the import changed.' }),
+    unchanged: int({
+      description: "Existing users whose entry held nothing new (the same name and identity, or none given): left as they were, their updated_at and last_successful_login included.",
+    }),
   },
-  { required: ['created', 'updated'] },
+  { required: ['created', 'updated', 'unchanged'] },
 );
 
 /** Users per page of the bulk identity read: large pages keep an export of millions to few requests. */

@@ -27,7 +27,7 @@ await describeEachDatabase('user import', (s) => {
       ],
     });
     assert.equal(first.status, 200);
-    assert.deepEqual(first.json.result, { created: 3, updated: 0 });
+    assert.deepEqual(first.json.result, { created: 3, updated: 0, unchanged: 0 });
 
     const [ann] = (await s.cf.zeroTrust.access.users.list({ account_id: account, email: 'ann@example.com' })).result;
     assert.equal(ann.name, 'Ann');
@@ -45,7 +45,7 @@ await describeEachDatabase('user import', (s) => {
     const again = await s.api('POST', importPath(account), {
       users: [{ email: 'ANN@example.com', name: 'Ann B.' }, { email: 'ben@example.com', identity: { ip: '198.51.100.1' } }, { email: 'dee@example.com' }],
     });
-    assert.deepEqual(again.json.result, { created: 1, updated: 2 });
+    assert.deepEqual(again.json.result, { created: 1, updated: 2, unchanged: 0 });
     assert.equal(await userCount(account), 4);
     const annAfter = await s.cf.zeroTrust.access.users.get(ann.id!, { account_id: account });
     assert.equal(annAfter.name, 'Ann B.');
@@ -54,6 +54,34 @@ await describeEachDatabase('user import', (s) => {
     const [ben] = (await s.cf.zeroTrust.access.users.list({ account_id: account, email: 'ben@example.com' })).result;
     assert.equal(ben.name, 'Ben', 'no name sent: the stored one stays');
     assert.deepEqual(await s.cf.zeroTrust.access.users.lastSeenIdentity.get(ben.id!, { account_id: account }), { ip: '198.51.100.1', email: 'ben@example.com' });
+  });
+
+  it('counts re-imported users that would not change as unchanged, and leaves them as they were', async () => {
+    const account = randomAccountId();
+    const directory = ndjson(
+      { email: 'ann@example.com', name: 'Ann', identity: { groups: [{ name: 'eng' }], geo: { country: 'US' } } },
+      { email: 'ben@example.com', name: 'Ben' },
+      { email: 'cy@example.com', identity: { amr: ['mfa'] } },
+    ) + '\n';
+    const first = await s.api('POST', importPath(account), directory, NDJSON);
+    assert.deepEqual([first.status, first.json.result], [200, { created: 3, updated: 0, unchanged: 0 }]);
+    const listed = async () => (await s.api('GET', `/accounts/${account}/access/users`)).json.result as Record<string, unknown>[];
+    const before = await listed();
+    await new Promise((ok) => setTimeout(ok, 5));
+
+    const again = await s.api('POST', importPath(account), directory, NDJSON);
+    assert.deepEqual([again.status, again.json.result], [200, { created: 0, updated: 0, unchanged: 3 }]);
+    assert.deepEqual(await listed(), before, 'updated_at and last_successful_login kept');
+
+    const changed = await s.api('POST', importPath(account), {
+      users: [{ email: 'ann@example.com', name: 'Ann', identity: { groups: [{ name: 'ops' }], geo: { country: 'US' } } }, { email: 'BEN@example.com', name: 'Ben' }, { email: 'dee@example.com' }],
+    });
+    assert.deepEqual([changed.status, changed.json.result], [200, { created: 1, updated: 1, unchanged: 1 }]);
+    const after = await listed();
+    const annBefore = before.find((u) => u.email === 'ann@example.com')!;
+    const annAfter = after.find((u) => u.email === 'ann@example.com')!;
+    assert.notEqual(annAfter.updated_at, annBefore.updated_at);
+    assert.deepEqual(after.find((u) => u.email === 'ben@example.com'), before.find((u) => u.email === 'ben@example.com'));
   });
 
   it('writes nothing when any entry is bad, and names every bad entry', async () => {
@@ -96,7 +124,7 @@ await describeEachDatabase('user import', (s) => {
     const body = ndjson({ email: 'n1@example.com', name: 'N1' }, '', '   ', { email: 'n2@example.com', identity: { ip: '10.1.2.3' } } ) + '\r\n' + ndjson({ email: 'n3@example.com' }) + '\n';
     const res = await s.api('POST', importPath(account), body, NDJSON);
     assert.equal(res.status, 200);
-    assert.deepEqual(res.json.result, { created: 3, updated: 0 });
+    assert.deepEqual(res.json.result, { created: 3, updated: 0, unchanged: 0 });
     const users = (await s.cf.zeroTrust.access.users.list({ account_id: account })).result;
     assert.deepEqual(users.map((u) => [u.email, u.name, u.access_seat]), [
       ['n1@example.com', 'N1', false],
@@ -104,7 +132,7 @@ await describeEachDatabase('user import', (s) => {
       ['n3@example.com', '', false],
     ]);
     const charset = await s.api('POST', importPath(account), ndjson({ email: 'n1@example.com', name: 'N-one' }), { 'content-type': 'application/x-ndjson; charset=utf-8' });
-    assert.deepEqual(charset.json.result, { created: 0, updated: 1 });
+    assert.deepEqual(charset.json.result, { created: 0, updated: 1, unchanged: 0 });
   });
 
   it('names NDJSON lines in pointers and messages, malformed lines included, and writes nothing', async () => {
@@ -176,7 +204,7 @@ await describeEachDatabase('user import', (s) => {
     assert.equal(text.status, 415);
     assert.equal(text.json.errors[0].code, 1002);
     const empty = await s.api('POST', importPath(account), { users: [] });
-    assert.deepEqual(empty.json.result, { created: 0, updated: 0 });
+    assert.deepEqual(empty.json.result, { created: 0, updated: 0, unchanged: 0 });
   });
 
   it('needs the seats write permission', async () => {
@@ -205,7 +233,7 @@ describe('user import limits', () => {
     const lines = await s.api('POST', path, ndjson(...users), NDJSON);
     assert.deepEqual(codesAndPointers(lines.json), [[1350, '']]);
     const ok = await s.api('POST', path, ndjson(...users.slice(0, 3), '', ''), NDJSON);
-    assert.deepEqual(ok.json.result, { created: 3, updated: 0 });
+    assert.deepEqual(ok.json.result, { created: 3, updated: 0, unchanged: 0 });
   });
 
   it('refuses bodies over importBodyLimitBytes with 413', async () => {

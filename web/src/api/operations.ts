@@ -2091,8 +2091,10 @@ export interface Operations {
     result: {
       /** Users that did not exist. */
       created: number;
-      /** Existing users (matched by email, case-insensitively) that were updated. */
+      /** Existing users (matched by email, case-insensitively) that the import changed. */
       updated: number;
+      /** Existing users whose entry held nothing new (the same name and identity, or none given): left as they were, their updated_at and last_successful_login included. */
+      unchanged: number;
     };
   };
   /** Get a user's active sessions */
