@@ -7,6 +7,13 @@ import Cloudflare from 'cloudflare';
 import { calling } from './api-failures.js';
 import type { ListEntry, ObjectKind, WireObject } from './snapshot.js';
 
+/** The import's answer; `unchanged` is missing from a server older than it. */
+export interface ImportAnswer {
+  readonly created: number;
+  readonly updated: number;
+  readonly unchanged?: number;
+}
+
 /** Kinds of objects that rules name by id but import does not move: they must be on the target already. */
 export type UnmovedKind = 'service_token' | 'posture_rule' | 'app';
 
@@ -233,11 +240,11 @@ export class AccountApi {
   }
 
   /** portcullis's bulk user import (docs/extensions.md): NDJSON, all or nothing. */
-  async importUsers(ndjson: string): Promise<{ created: number; updated: number }> {
+  async importUsers(ndjson: string): Promise<ImportAnswer> {
     const answer = await this.client.post(`/accounts/${encodeURIComponent(this.endpoint.account)}/access/users/import`, {
       body: ndjson,
       headers: { 'content-type': 'application/x-ndjson' },
     });
-    return (answer as { result: { created: number; updated: number } }).result;
+    return (answer as { result: ImportAnswer }).result;
   }
 }

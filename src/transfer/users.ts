@@ -3,7 +3,7 @@
 // (POST .../access/users/import, NDJSON, by email), which import uses in batches.
 
 import Cloudflare from 'cloudflare';
-import type { AccountApi, IdentityPage } from './account-api.js';
+import type { AccountApi, IdentityPage, ImportAnswer } from './account-api.js';
 import type { ProgressSink } from './apply.js';
 import type { IdMap } from './id-map.js';
 import { rewriteIdentityIdp } from './references.js';
@@ -24,6 +24,11 @@ const IDENTITY_PAGE = 10_000;
 export interface UserCounts {
   readonly created: number;
   readonly updated: number;
+  /**
+   * Users the target had as they were sent, left as they were. Missing from a dry run's plan,
+   * which does not compare the users it would update.
+   */
+  readonly unchanged?: number;
 }
 
 /** One NDJSON line of the import body; the identity's IdP id is the target's. */
@@ -49,7 +54,7 @@ export class UserBatchFailed extends Error {
   }
 }
 
-async function sendBatch(api: AccountApi, lines: readonly string[]): Promise<UserCounts> {
+async function sendBatch(api: AccountApi, lines: readonly string[]): Promise<ImportAnswer> {
   try {
     return await api.importUsers(lines.join('\n') + '\n');
   } catch (err) {
@@ -67,6 +72,7 @@ async function sendBatch(api: AccountApi, lines: readonly string[]): Promise<Use
 export async function importUsers(api: AccountApi, source: UserSource, ids: IdMap, onProgress: ProgressSink = () => {}, batchSize = USERS_PER_BATCH): Promise<UserCounts> {
   let created = 0;
   let updated = 0;
+  let unchanged = 0;
   let done = 0;
   let batch: string[] = [];
   let sending = false;
@@ -79,6 +85,7 @@ export async function importUsers(api: AccountApi, source: UserSource, ids: IdMa
     sending = false;
     created += counts.created;
     updated += counts.updated;
+    unchanged += counts.unchanged ?? 0;
     done += lines.length;
     onProgress('Users', done, source.total);
   };
@@ -92,10 +99,10 @@ export async function importUsers(api: AccountApi, source: UserSource, ids: IdMa
     if (err instanceof NoUserImport) throw err;
     throw new UserBatchFailed(err, done, sending);
   }
-  return { created, updated };
+  return { created, updated, unchanged };
 }
 
-/** What importing `source` would do: users whose email the target has are updated, others created. */
+/** What importing `source` would do: users whose email the target has are updated (or left unchanged: not compared here), others created. */
 export async function planUsers(api: AccountApi, source: UserSource): Promise<UserCounts> {
   const existing = new Set<string>();
   await calling(api.endpoint, 'listing the users', async () => {

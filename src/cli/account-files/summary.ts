@@ -1,5 +1,6 @@
 // What import and sync report: per kind how many objects were created and updated (or would be,
-// in a dry run), the users, and with --dry-run or --json each object and its action.
+// in a dry run), the users (and how many of them were left unchanged), and with --dry-run or
+// --json each object and its action.
 
 import type { Endpoint } from '../../transfer/account-api.js';
 import type { ScimSecret, WriteOutcome } from '../../transfer/apply.js';
@@ -58,8 +59,10 @@ export function transferText(result: ImportResult, target: Endpoint, verb: strin
     const c = counts(result.outcomes, kind);
     return [ROW_WORDS[kind], right(c.created), right(c.updated)];
   });
-  if (result.users !== undefined) rows.push(['users', right(result.users.created), right(result.users.updated)]);
-  out.push(table(['', right(result.dryRun ? 'create' : 'created'), right(result.dryRun ? 'update' : 'updated')], rows));
+  // Objects matched by name are always written; only users are compared, and not in a dry run.
+  const unchanged = result.users?.unchanged;
+  if (result.users !== undefined) rows.push(['users', right(result.users.created), right(result.users.updated), ...(unchanged !== undefined ? [right(unchanged)] : [])]);
+  out.push(table(['', right(result.dryRun ? 'create' : 'created'), right(result.dryRun ? 'update' : 'updated'), ...(unchanged !== undefined ? ['unchanged'] : [])], rows));
   if (result.users === undefined) out.push('', 'Users were not part of this transfer.');
   if (result.scimSecrets.length > 0) out.push('', scimSecretsText(result.scimSecrets).trimEnd());
   return out.join('\n') + '\n';

@@ -12,6 +12,8 @@ import { scimClient } from '../../../test/support/scim-client.js';
 interface Counts {
   created: number;
   updated: number;
+  /** Users only, and not in a dry run. */
+  unchanged?: number;
 }
 interface ImportJson {
   dry_run: boolean;
@@ -64,7 +66,7 @@ describe('portcullis import', () => {
     assert.equal(json.dry_run, false);
     assert.deepEqual(
       [json.identity_providers, json.lists, json.groups, json.policies, json.users],
-      [{ created: 3, updated: 0 }, { created: 2, updated: 0 }, { created: 3, updated: 0 }, { created: 4, updated: 0 }, { created: 8, updated: 0 }],
+      [{ created: 3, updated: 0 }, { created: 2, updated: 0 }, { created: 3, updated: 0 }, { created: 4, updated: 0 }, { created: 8, updated: 0, unchanged: 0 }],
     );
     // Groups were written after the groups they name.
     const groupOrder = json.objects.filter((o) => o.kind === 'group').map((o) => o.name);
@@ -89,21 +91,22 @@ describe('portcullis import', () => {
     assert.equal(identity.idp.id, idOf('identity_provider', 'Google Workspace'));
   });
 
-  test('importing the same files again updates every object by name and duplicates nothing', async () => {
+  test('importing the same files again updates every object by name, leaves the unchanged users as they are, and duplicates nothing', async () => {
     const account = fresh();
     assert.equal((await run(account, EXAMPLE_FILES)).status, 0);
     const r = await run(account, [...EXAMPLE_FILES, '--json']);
     assert.equal(r.status, 0, r.stderr);
     const json = jsonOf<ImportJson>(r);
     for (const counts of [json.identity_providers, json.lists, json.groups, json.policies, json.users!]) assert.equal(counts.created, 0);
-    assert.deepEqual([json.policies.updated, json.users!.updated], [4, 8]);
+    assert.deepEqual([json.policies.updated, json.users], [4, { created: 0, updated: 0, unchanged: 8 }]);
     const names: string[] = [];
     for await (const p of server.sdk().zeroTrust.access.policies.list({ account_id: account })) names.push(p.name!);
     assert.equal(names.length, 4);
     const human = await run(account, EXAMPLE_FILES);
     assert.match(human.stdout, /^Imported into .+, account [0-9a-f]{32}:$/m);
     assert.match(human.stdout, /^policies\s+0\s+4$/m);
-    assert.match(human.stdout, /^users\s+0\s+8$/m);
+    assert.match(human.stdout, /^\s+created\s+updated\s+unchanged$/m);
+    assert.match(human.stdout, /^users\s+0\s+0\s+8$/m);
   });
 
   test('--dry-run writes nothing and names what it would create or update', async () => {
@@ -177,7 +180,7 @@ describe('portcullis import', () => {
     await withTempFiles({ 'users.ndjson': ndjson(users) }, async (path) => {
       const r = await run(account, ['--users', path('users.ndjson'), '--batch-size', '3', '--json']);
       assert.equal(r.status, 0, r.stderr);
-      assert.deepEqual(jsonOf<ImportJson>(r).users, { created: 11, updated: 0 });
+      assert.deepEqual(jsonOf<ImportJson>(r).users, { created: 11, updated: 0, unchanged: 0 });
     });
     const page = await server.api('GET', `/accounts/${account}/access/users?per_page=100`);
     assert.equal(page.json.result.length, 11);
@@ -213,7 +216,7 @@ describe('portcullis import', () => {
       assert.equal(r.status, 0, r.stderr);
       const json = jsonOf<ImportJson>(r);
       assert.deepEqual([json.identity_providers, json.lists, json.groups, json.policies, json.users], [
-        { created: 1, updated: 0 }, { created: 1, updated: 0 }, { created: 1, updated: 0 }, { created: 1, updated: 0 }, { created: 1, updated: 0 },
+        { created: 1, updated: 0 }, { created: 1, updated: 0 }, { created: 1, updated: 0 }, { created: 1, updated: 0 }, { created: 1, updated: 0, unchanged: 0 },
       ]);
       const users = await server.api('GET', `/accounts/${account}/access/users`);
       assert.deepEqual(users.json.result.map((u: { email: string; name: string }) => [u.email, u.name]), [['jdoe@example.com', 'Jane Doe']]);
@@ -501,7 +504,7 @@ describe('portcullis import', () => {
       assert.equal(users.json.result.length, 3);
       const again = await run(account, [...EXAMPLE_FILES, '--json']);
       assert.equal(again.status, 0, again.stderr);
-      assert.deepEqual(jsonOf<ImportJson>(again).users, { created: 5, updated: 3 });
+      assert.deepEqual(jsonOf<ImportJson>(again).users, { created: 5, updated: 0, unchanged: 3 });
     } finally {
       await failing.close();
     }

@@ -93,7 +93,7 @@ describe('portcullis sync', () => {
     const json = jsonOf<SyncJson>(r);
     assert.deepEqual(
       [json.identity_providers, json.lists, json.groups, json.policies, json.users],
-      [{ created: 2, updated: 0 }, { created: 3, updated: 0 }, { created: 3, updated: 0 }, { created: 5, updated: 0 }, { created: 60, updated: 0 }],
+      [{ created: 2, updated: 0 }, { created: 3, updated: 0 }, { created: 3, updated: 0 }, { created: 5, updated: 0 }, { created: 60, updated: 0, unchanged: 0 }],
     );
     assert.deepEqual([json.source.account, json.target.account], [sourceAccount, account]);
 
@@ -129,7 +129,7 @@ describe('portcullis sync', () => {
     const again = jsonOf<SyncJson>(await sync(account, ['--json']));
     for (const kind of [again.identity_providers, again.lists, again.groups, again.policies]) assert.equal(kind.created, 0);
     assert.deepEqual(again.policies, { created: 0, updated: 5 });
-    assert.deepEqual(again.users, { created: 60, updated: 0 });
+    assert.deepEqual(again.users, { created: 60, updated: 0, unchanged: 0 });
     assert.deepEqual(await describeAccount(target.sdk(), account), await describeAccount(source.sdk(), sourceAccount));
   });
 
