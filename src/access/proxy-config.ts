@@ -327,6 +327,18 @@ export function listenProblem(proxy: ProxyName, listen: string): string | undefi
 }
 
 /**
+ * The TCP port a --listen that listenProblem accepts has the proxy serve on: its first word's
+ * trailing `:PORT` or a bare PORT, else 80 (an address alone, nginx's default); undefined for a
+ * unix socket, which no browser reaches by port.
+ */
+export function listenPort(listen: string): number | undefined {
+  const first = listen.trim().split(/[ \t]+/)[0] ?? '';
+  if (first.startsWith('unix:')) return undefined;
+  const port = /(?:^|:)(\d{1,5})$/.exec(first);
+  return port === null ? 80 : Number(port[1]);
+}
+
+/**
  * Where a Caddy site listens for --listen: the default (80) keeps the bare host name, which
  * Caddy serves on 80 and 443 with automatic HTTPS; PORT or ADDRESS:PORT serves plain http on
  * that port (bound to that address), as for a first try on a loopback port.

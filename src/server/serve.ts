@@ -178,6 +178,7 @@ export async function startServer(flags: ServeFlags, print: (line: string) => vo
   print(`  API:       ${url}/client/v4   (OpenAPI: ${url}/client/v4/openapi.json)`);
   print(`  database:  ${redactUrl(config.db)}`);
   print(`  access:    forward auth at ${url}/cdn-cgi/access/authorize, auth domain ${authDomain}${authDomainNote}${config.devLogin ? ' (development login ON)' : ''}`);
+  if (config.appPort !== undefined) print(`  launcher:  App Launcher tiles open the applications on port ${config.appPort} (--app-port)`);
   if (plainHttpAwayFromLoopback(authDomain)) {
     print(`  warning:   the auth domain ${authDomain} is plain http on a host other machines reach: sign-in cookies and application tokens would cross the network unencrypted; put TLS in front and make the auth domain https (docs/enforcement.md)`);
   }

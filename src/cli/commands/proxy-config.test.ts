@@ -62,6 +62,20 @@ describe('portcullis proxy-config', () => {
     assert.ok(Object.values(config.http.routers).some((r) => r.rule === 'Host(`wiki.example.com`) || Host(`kb.example.com`)'), traefik.stdout);
   });
 
+  it("says on stderr, for a proxy on another port than 80 or 443, to start portcullis with --app-port so the App Launcher's tiles open that port", async () => {
+    for (const [proxy, listen] of [['nginx', '127.0.0.1:8080'], ['nginx', '[::1]:8080 default_server'], ['caddy', '8080']] as const) {
+      const run = await portcullisAsync(['proxy-config', 'Wiki', '--proxy', proxy, '--upstream', '127.0.0.1:3000', '--listen', listen], env);
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(run.stderr, /--app-port 8080\b/, `${proxy} ${listen}`);
+      assert.doesNotMatch(run.stdout, /app-port/, 'the configuration itself is unchanged');
+    }
+    for (const [proxy, listen] of [['nginx', '80'], ['nginx', '443 ssl'], ['nginx', 'unix:/run/wiki.sock'], ['caddy', '80'], ['caddy', '127.0.0.1:443']] as const) {
+      const run = await portcullisAsync(['proxy-config', 'Wiki', '--proxy', proxy, '--upstream', '127.0.0.1:3000', '--listen', listen], env);
+      assert.equal(run.status, 0, run.stderr);
+      assert.doesNotMatch(run.stderr, /app-port/, `${proxy} ${listen}`);
+    }
+  });
+
   it('names the other applications on the same hostname in a comment: one configuration protects them all', async () => {
     const admin = await s.api('POST', `/accounts/${s.accountId}/access/apps`, { type: 'self_hosted', name: 'Wiki admin', domain: 'wiki.example.com/admin' });
     assert.equal(admin.status, 201);

@@ -76,7 +76,7 @@ test('a start waits for a PostgreSQL that is not taking connections yet (a serve
   }
 });
 
-test("the banner names the organization's auth_domain, which sign-ins and tokens use, over --auth-domain", async () => {
+test("the banner names the organization's auth_domain, which sign-ins and tokens use, over --auth-domain, and the applications' port when given", async () => {
   const dir = tempDir('portcullis-banner-auth-domain-');
   const data = join(dir.path, 'data');
   const flags = ['--auth-domain', 'http://127.0.0.1:9'];
@@ -84,6 +84,7 @@ test("the banner names the organization's auth_domain, which sign-ins and tokens
   try {
     const first = await server.waitForOutput(/SCIM: .*\n/);
     assert.match(first, /auth domain http:\/\/127\.0\.0\.1:9\n/, 'without an organization, --auth-domain');
+    assert.doesNotMatch(first, /launcher:/, 'no applications port given, no line for it');
     const put = await fetch(`${server.apiUrl}/accounts/${server.accountId}/access/organizations`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
@@ -91,8 +92,9 @@ test("the banner names the organization's auth_domain, which sign-ins and tokens
     });
     assert.equal(put.status, 200);
     await server.stop();
-    server = await startServerProcess(data, {}, flags);
+    server = await startServerProcess(data, {}, [...flags, '--app-port', '8080']);
     const second = await server.waitForOutput(/SCIM: .*\n/);
+    assert.match(second, /launcher: +App Launcher tiles open the applications on port 8080 \(--app-port\)\n/);
     assert.match(second, /auth domain https:\/\/access\.acme\.example \(the organization's auth_domain\)\n/);
     assert.match(second, /SCIM: +https:\/\/access\.acme\.example\/scim\/v2\//);
     assert.doesNotMatch(second, /127\.0\.0\.1:9\b/);
