@@ -191,6 +191,15 @@ describe('the enforcement pages in a browser', { skip }, () => {
     await p.getByRole('button', { name: 'Copy the Traefik configuration' }).click();
     assert.equal(await p.evaluate(() => navigator.clipboard.readText()), proxyConfigFile('traefik', 'Wiki', hosts, { portcullis, upstream: '10.1.2.3:8080' }, '443 ssl'));
 
+    // nginx on 443 needs nothing more; on another port the page reminds the operator to start
+    // portcullis with --app-port, as `proxy-config` does, or the App Launcher's tiles miss it.
+    assert.equal(await p.locator('[data-app-port]').count(), 0);
+    await p.getByLabel('nginx listens on').fill('127.0.0.1:8080');
+    await p.locator('[data-app-port="8080"]').waitFor();
+    assert.match((await p.locator('[data-app-port]').textContent()) ?? '', /--app-port 8080/);
+    await p.getByLabel('nginx listens on').fill('443 ssl');
+    await p.locator('[data-app-port]').waitFor({ state: 'detached' });
+
     // An address that is not HOST:PORT is refused at its field, and no configuration is shown.
     const upstream = p.getByLabel('Where the application listens');
     await upstream.fill('http://10.1.2.3');

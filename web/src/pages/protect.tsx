@@ -5,7 +5,7 @@
 
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { HOST_PORT, listenProblem, PROXIES, PROXIED_APP_TYPES, hostsOf, hostsSharedWith, proxyConfigFile, type ProxyName } from '../../../src/access/proxy-config.js';
+import { HOST_PORT, listenPort, listenProblem, PROXIES, PROXIED_APP_TYPES, hostsOf, hostsSharedWith, proxyConfigFile, type ProxyName } from '../../../src/access/proxy-config.js';
 import { authDomainUrl } from '../../../src/schema/auth-domain.js';
 import { samlHeaderNamesOf } from '../../../src/schema/saml-headers.js';
 import type { App } from '../api/operations.js';
@@ -88,6 +88,9 @@ export function ProtectAppPage({ appId }: { appId: string }) {
   // The field is nginx's alone (Caddy and Traefik are shown on their defaults), checked as `proxy-config --listen` checks it.
   const listenRefused = listenProblem('nginx', listen);
   if (listenRefused !== undefined) notes.push({ pointer: '/listen', severity: 'error', message: `${listenRefused}.` });
+  // An application's domain names no port: where nginx listens on another, the server must be told (--app-port).
+  const nginxPort = listenRefused === undefined ? listenPort(listen) : undefined;
+  const appPortToGive = nginxPort !== undefined && nginxPort !== 80 && nginxPort !== 443 ? nginxPort : undefined;
   const headers = samlHeaderNamesOf(idps.data ?? []);
   const target = { portcullis, upstream, ...(headers.length > 0 ? { headers } : {}) };
   const shared = hostsSharedWith(app, apps.data ?? []);
@@ -159,6 +162,11 @@ export function ProtectAppPage({ appId }: { appId: string }) {
                     </pre>
                     <CopyButton text={text} label={`Copy the ${title} configuration`} />
                   </div>
+                  {proxy === 'nginx' && appPortToGive !== undefined ? (
+                    <p class="hint" data-app-port={appPortToGive}>
+                      nginx serves the application on port {appPortToGive}: start portcullis with <code>--app-port {appPortToGive}</code> (<code>PORTCULLIS_APP_PORT</code>), so that the App Launcher's tiles open it there.
+                    </p>
+                  ) : null}
                   <p class="hint">
                     The same as <code>{`portcullis proxy-config ${shellWord(name)} --proxy ${proxy} --upstream ${shellWord(upstream)} --portcullis ${shellWord(portcullis)}${proxy === 'nginx' && listen !== '80' ? ` --listen ${shellWord(listen)}` : ''}`}</code> prints.
                   </p>
