@@ -25,3 +25,12 @@ test('addresses and ranges of both families cover their peers, IPv4 ones also as
   for (const peer of ['10.1.2.3', '::ffff:10.1.2.3', '192.0.2.7', '2001:db8::1']) assert.equal(trusted.covers(peer), true, peer);
   for (const peer of ['11.0.0.1', '192.0.2.8', '2001:db9::1', 'not an address']) assert.equal(trusted.covers(peer), false, peer);
 });
+
+test('an IPv4 entry written as IPv4-mapped IPv6 (::ffff:a.b.c.d, with /96 or more) covers the IPv4 peers it names, which arrive as IPv4', () => {
+  const trusted = parseTrustedProxies(trustedProxyList('::ffff:10.0.0.0/104, ::ffff:192.0.2.7'));
+  for (const peer of ['10.1.2.3', '::ffff:10.1.2.3', '192.0.2.7', '::ffff:192.0.2.7']) assert.equal(trusted.covers(peer), true, peer);
+  for (const peer of ['11.0.0.1', '192.0.2.8', '::ffff:11.0.0.1']) assert.equal(trusted.covers(peer), false, peer);
+  // A range wider than the mapped block (under /96) reaches beyond IPv4: it stays IPv6.
+  const wide = parseTrustedProxies(trustedProxyList('::/64'));
+  assert.equal(wide.covers('::1'), true);
+});

@@ -38,9 +38,13 @@ function checkTrustedProxy(entry: string): void {
 
 export function parseTrustedProxies(entries: readonly string[]): TrustedProxies {
   entries.forEach(checkTrustedProxy);
-  const ranges = entries.map((entry) => {
+  const ranges = entries.map((entry): [ipaddr.IPv4 | ipaddr.IPv6, number] => {
     const text = entry.includes('/') ? entry : `${entry}/${ipaddr.parse(entry).kind() === 'ipv4' ? 32 : 128}`;
-    return ipaddr.parseCIDR(text);
+    const [range, bits] = ipaddr.parseCIDR(text);
+    // Peers of the IPv4-mapped block are compared as IPv4 (below), so such an entry is made one:
+    // kept as IPv6 it would never match anyone.
+    if (range.kind() === 'ipv6' && bits >= 96 && (range as ipaddr.IPv6).isIPv4MappedAddress()) return [(range as ipaddr.IPv6).toIPv4Address(), bits - 96];
+    return [range, bits];
   });
   const covers = (peer: string): boolean => {
     if (!ipaddr.isValid(peer)) return false;
