@@ -331,11 +331,21 @@ export function listenProblem(proxy: ProxyName, listen: string): string | undefi
  * trailing `:PORT` or a bare PORT, else 80 (an address alone, nginx's default); undefined for a
  * unix socket, which no browser reaches by port.
  */
-export function listenPort(listen: string): number | undefined {
+function listenPort(listen: string): number | undefined {
   const first = listen.trim().split(/[ \t]+/)[0] ?? '';
   if (first.startsWith('unix:')) return undefined;
   const port = /(?:^|:)(\d{1,5})$/.exec(first);
   return port === null ? 80 : Number(port[1]);
+}
+
+/**
+ * The port to start portcullis with (--app-port) for a proxy listening as `listen`: an
+ * application's domain names no port, so the App Launcher's tiles would miss any but 80 and 443.
+ * Undefined when none is needed.
+ */
+export function appPortFor(listen: string): number | undefined {
+  const port = listenPort(listen);
+  return port === undefined || port === 80 || port === 443 ? undefined : port;
 }
 
 /**

@@ -20,10 +20,10 @@ import { SqlPolicyTests } from './sql/policy-tests.js';
 import { resourceRepository } from './sql/resources.js';
 import { tokenRepository } from './sql/tokens.js';
 import { DirectoryIndex } from './sql/directory-index.js';
-import { planUserImport, type ImportCounts } from './sql/user-import-writer.js';
+import { planUserImport } from './sql/user-import-writer.js';
 import { importChangedUsers, userRepository, writeUserImport } from './sql/users.js';
 import { KINDS_WITH_SECRETS, SecretSealer, type KeyRingSource } from './secret-sealer.js';
-import { TOKENS_SCOPE, type PreparedUser, type ResealReport, type Store, type StoreReader, type StoreWriter } from './store.js';
+import { TOKENS_SCOPE, type ImportCounts, type PreparedUser, type ResealReport, type Store, type StoreReader, type StoreWriter } from './store.js';
 
 /** A batch already read, then the rest of its source. */
 async function* resumed<T>(first: T, rest: AsyncIterator<T>): AsyncGenerator<T> {

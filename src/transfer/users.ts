@@ -21,15 +21,11 @@ const IDENTITY_READS_AT_ONCE = 8;
 /** Users per page of portcullis's bulk identity read. */
 const IDENTITY_PAGE = 10_000;
 
-export interface UserCounts {
-  readonly created: number;
-  readonly updated: number;
-  /**
-   * Users the target had as they were sent, left as they were. Missing from a dry run's plan,
-   * which does not compare the users it would update.
-   */
-  readonly unchanged?: number;
-}
+/**
+ * The users an import created, changed and left unchanged: the import's answers added up. No
+ * `unchanged` in a dry run's plan, which does not compare the users it would update.
+ */
+export type UserCounts = ImportAnswer;
 
 /** One NDJSON line of the import body; the identity's IdP id is the target's. */
 function importLine(user: TransferUser, ids: IdMap): string {

@@ -3,7 +3,7 @@
 // settings (its hostnames, and the headers the account's SAML providers pass) by the same code the end-to-end tests run (access/proxy-config.ts).
 
 import type { Command } from 'commander';
-import { HOST_PORT, listenPort, listenProblem, PROXIES, PROXIED_APP_TYPES, hostsOf, hostsSharedWith, proxyConfigFile, type ProxyName } from '../../access/proxy-config.js';
+import { appPortFor, HOST_PORT, listenProblem, PROXIES, PROXIED_APP_TYPES, hostsOf, hostsSharedWith, proxyConfigFile, type ProxyName } from '../../access/proxy-config.js';
 import { samlHeaderNamesOf } from '../../schema/saml-headers.js';
 import { EXIT, runAction, UsageError, write } from '../command-kit.js';
 import { addEndpointOptions, resolveEndpoint, TARGET } from '../endpoint-options.js';
@@ -58,8 +58,8 @@ async function proxyConfigCommand(appName: string, options: ProxyConfigOptions):
   const target = { portcullis, upstream: options.upstream, ...(headers.length > 0 ? { headers } : {}) };
   await write(proxyConfigFile(proxy as ProxyName, app.name as string | undefined, hosts, target, options.listen, hostsSharedWith(app, apps)));
   // An application's domain names no port, so the server must be told where the proxy serves them.
-  const port = listenPort(options.listen);
-  if (port !== undefined && port !== 80 && port !== 443) {
+  const port = appPortFor(options.listen);
+  if (port !== undefined) {
     process.stderr.write(`note: this proxy serves the application on port ${port}: start portcullis with --app-port ${port} (PORTCULLIS_APP_PORT), so that the App Launcher's tiles open it there (docs/enforcement.md "App Launcher").\n`);
   }
   return EXIT.ok;

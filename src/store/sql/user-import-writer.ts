@@ -12,8 +12,6 @@
 import type { Dialect, Executor } from '../driver.js';
 import type { ImportCounts, PreparedUser } from '../store.js';
 
-export type { ImportCounts };
-
 /** An import's writes, run inside the transaction that holds the account's lock. */
 export type UserImportPlan = (ex: Executor) => Promise<ImportCounts>;
 

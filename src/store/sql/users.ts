@@ -2,10 +2,10 @@
 // with the last identity seen. Imports are written by user-import-writer.ts.
 
 import { identityRecord } from '../../engine/index.js';
-import type { PreparedUser, StoreWriter, UserRecord, UserUpsert } from '../store.js';
+import type { ImportCounts, PreparedUser, StoreWriter, UserRecord, UserUpsert } from '../store.js';
 import { likePattern, now, type SqlContext } from './context.js';
 import { ANCHOR_STEP, DirectoryIndex } from './directory-index.js';
-import { planUserImport, type ImportCounts, type UserImportPlan } from './user-import-writer.js';
+import { planUserImport, type UserImportPlan } from './user-import-writer.js';
 
 export type UserRepository = Pick<
   StoreWriter,

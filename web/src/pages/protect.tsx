@@ -5,7 +5,7 @@
 
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { HOST_PORT, listenPort, listenProblem, PROXIES, PROXIED_APP_TYPES, hostsOf, hostsSharedWith, proxyConfigFile, type ProxyName } from '../../../src/access/proxy-config.js';
+import { appPortFor, HOST_PORT, listenProblem, PROXIES, PROXIED_APP_TYPES, hostsOf, hostsSharedWith, proxyConfigFile, type ProxyName } from '../../../src/access/proxy-config.js';
 import { authDomainUrl } from '../../../src/schema/auth-domain.js';
 import { samlHeaderNamesOf } from '../../../src/schema/saml-headers.js';
 import type { App } from '../api/operations.js';
@@ -89,8 +89,7 @@ export function ProtectAppPage({ appId }: { appId: string }) {
   const listenRefused = listenProblem('nginx', listen);
   if (listenRefused !== undefined) notes.push({ pointer: '/listen', severity: 'error', message: `${listenRefused}.` });
   // An application's domain names no port: where nginx listens on another, the server must be told (--app-port).
-  const nginxPort = listenRefused === undefined ? listenPort(listen) : undefined;
-  const appPortToGive = nginxPort !== undefined && nginxPort !== 80 && nginxPort !== 443 ? nginxPort : undefined;
+  const appPortToGive = listenRefused === undefined ? appPortFor(listen) : undefined;
   const headers = samlHeaderNamesOf(idps.data ?? []);
   const target = { portcullis, upstream, ...(headers.length > 0 ? { headers } : {}) };
   const shared = hostsSharedWith(app, apps.data ?? []);
