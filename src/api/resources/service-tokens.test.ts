@@ -11,6 +11,16 @@ import { statusesWith } from '../../../test/support/tokens.js';
 
 const HOUR = 3_600_000;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+/**
+ * Cloudflare's client secret format since 26 August 2026: `cfast_`, 40 alphanumeric characters
+ * and an 8-character checksum, so that credential scanners can tell one from random text. Here the
+ * checksum is the first 8 hexadecimal digits of the SHA-256 of what precedes it.
+ */
+function assertClientSecret(secret: string | undefined): void {
+  const parts = /^(cfast_[A-Za-z0-9]{40})([0-9a-f]{8})$/.exec(secret ?? '');
+  assert.ok(parts, `${JSON.stringify(secret)} is not of the form cfast_<40 alphanumerics><8-character checksum>`);
+  assert.equal(parts[2], sha256(parts[1]!).slice(0, 8), 'the checksum is of the prefix and the random part');
+}
 
 await describeEachDatabase('Access service tokens API', (s) => {
   const tokensOf = (account: string) => `/accounts/${account}/access/service_tokens`;
@@ -20,7 +30,7 @@ await describeEachDatabase('Access service tokens API', (s) => {
     const created = await s.cf.zeroTrust.access.serviceTokens.create({ account_id: account, name: 'CI' });
     assert.match(created.id!, /^[0-9a-f-]{36}$/);
     assert.match(created.client_id!, /^[0-9a-f]{32}\.access$/);
-    assert.match(created.client_secret!, /^[0-9a-f]{64}$/);
+    assertClientSecret(created.client_secret);
     assert.equal(created.duration, '8760h');
 
     const got = await s.cf.zeroTrust.access.serviceTokens.get(created.id!, { account_id: account });
@@ -109,7 +119,7 @@ await describeEachDatabase('Access service tokens API', (s) => {
     const account = randomAccountId();
     const token = await s.cf.zeroTrust.access.serviceTokens.create({ account_id: account, name: 'rotating', duration: '24h' });
     const rotated = await s.cf.zeroTrust.access.serviceTokens.rotate(token.id!, { account_id: account });
-    assert.match(rotated.client_secret!, /^[0-9a-f]{64}$/);
+    assertClientSecret(rotated.client_secret);
     assert.notEqual(rotated.client_secret, token.client_secret);
     assert.equal(rotated.client_id, token.client_id, 'rotation keeps the client id');
     const record = await s.store.read.getResource(account, 'service_token', token.id!);
@@ -117,7 +127,7 @@ await describeEachDatabase('Access service tokens API', (s) => {
 
     const withBody = await s.api('POST', `${tokensOf(account)}/${token.id}/rotate`, { previous_client_secret_expires_at: '2030-01-01T00:00:00Z' });
     assert.equal(withBody.status, 200);
-    assert.match(withBody.json.result.client_secret, /^[0-9a-f]{64}$/);
+    assertClientSecret(withBody.json.result.client_secret);
 
     const sentAt = Date.now();
     const refreshed = await s.cf.zeroTrust.access.serviceTokens.refresh(token.id!, { account_id: account });

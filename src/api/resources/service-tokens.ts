@@ -3,7 +3,7 @@
 // rotate) and stored only as its SHA-256 hash. `expires_at` (creation or refresh time plus the
 // duration) is what the service-token selectors check when policies are evaluated.
 
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { parseGoDuration } from '../../engine/index.js';
 import type { ResourceRecord } from '../../store/store.js';
 import { hashSecret } from '../auth/authenticate.js';
@@ -71,9 +71,33 @@ function expiresAt(from: string, duration: string): string | undefined {
   return new Date(Date.parse(from) + parseGoDuration(duration)!.ns / 1e6).toISOString();
 }
 
-/** A new client secret: 256 random bits as 64 hexadecimal characters. */
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** `count` characters drawn uniformly from ALPHANUMERIC (bytes of 248 and up are drawn again, so no character is likelier). */
+function randomAlphanumeric(count: number): string {
+  let out = '';
+  while (out.length < count) {
+    for (const byte of randomBytes(count)) {
+      if (byte < 248 && out.length < count) out += ALPHANUMERIC[byte % 62];
+    }
+  }
+  return out;
+}
+
+/**
+ * A new client secret in Cloudflare's format since 26 August 2026: `cfast_`, 40 random
+ * alphanumeric characters (about 238 bits) and an 8-character checksum, which lets credential
+ * scanners recognise a leaked secret. The checksum is the first 8 hexadecimal digits of the
+ * SHA-256 of what precedes it. Secrets made before (64 hexadecimal characters) keep working: only
+ * their hash is compared.
+ */
+export function newClientSecret(): string {
+  const body = `cfast_${randomAlphanumeric(40)}`;
+  return body + createHash('sha256').update(body, 'utf8').digest('hex').slice(0, 8);
+}
+
 function withNewSecret(body: TokenBody): Draft {
-  const secret = randomBytes(32).toString('hex');
+  const secret = newClientSecret();
   return { body: compact(body), secretHash: hashSecret(secret), once: { client_secret: secret } };
 }
 
