@@ -111,17 +111,18 @@ export function normalizedRequestPath(raw: string): string {
 }
 
 /**
- * A request's path with its encoded slashes (`%2F`) read as slashes, as some applications behind
- * a proxy read them (WSGI's PATH_INFO, say); undefined when it holds none. Matching keeps them
- * encoded, as Cloudflare does; the enforcement point refuses a path whose application would
- * change with this reading (enforced-accounts.ts).
+ * A request's path with its encoded slashes (`%2F`) and encoded backslashes (`%5C`) read as
+ * slashes, as some applications behind a proxy read them (WSGI's PATH_INFO decodes `%2F`; a
+ * server on Windows, IIS or Kestrel say, takes a decoded `\` for a separator); undefined when it
+ * holds neither. Matching keeps them encoded, as Cloudflare does; the enforcement point refuses a
+ * path whose application would change with this reading (enforced-accounts.ts).
  */
 export function slashesDecoded(path: string): string | undefined {
   // Nearly every path holds no escape at all: forward auth asks this of every request.
   if (!path.includes('%')) return undefined;
   const query = path.indexOf('?');
   const beforeQuery = query < 0 ? path : path.slice(0, query);
-  return /%2f/i.test(beforeQuery) ? beforeQuery.replace(/%2f/gi, '/') : undefined;
+  return /%2f|%5c/i.test(beforeQuery) ? beforeQuery.replace(/%2f|%5c/gi, '/') : undefined;
 }
 
 /**

@@ -134,15 +134,15 @@ export class AccountIndex {
 
   /**
    * The application covering `host` and `path`, and its account. A path with an encoded slash
-   * whose application (or account, or none) would differ were the slash read as one is refused
-   * (an error answered 400): the proxy passes `%2F` on as it came, and which reading the
+   * (or backslash) whose application (or account, or none) would differ were it read as a slash
+   * is refused (an error answered 400): the proxy passes `%2F` and `%5C` on as they came, and which reading the
    * application behind it takes cannot be known, so neither application's policies may decide.
    */
   application(host: string, path: string): ApplicationMatch {
     const match = this.applicationAsWritten(host, path);
     const decoded = slashesDecoded(path);
     if (decoded !== undefined && !sameMatch(match, this.applicationAsWritten(host, decoded))) {
-      throw Object.assign(new Error(`The path ${JSON.stringify(path.split('?')[0])} holds an encoded slash (%2F), and another Access application covers it when that is read as a slash, as some applications behind a proxy read it: which one decides cannot be told, so the request is refused.`), { statusCode: 400 });
+      throw Object.assign(new Error(`The path ${JSON.stringify(path.split('?')[0])} holds an encoded slash (%2F) or backslash (%5C), and another Access application covers it when that is read as a slash, as some applications behind a proxy read it: which one decides cannot be told, so the request is refused.`), { statusCode: 400 });
     }
     return match;
   }

@@ -155,6 +155,14 @@ describe('forward auth without a proxy', () => {
         assert.match(((await refused.json()) as { errors: { message: string }[] }).errors[0]!.message, /encoded slash/);
       }
       for (const uri of ['/page%2Fsub', '/docs%2F..%2Fpage', '/%2Fpage']) assert.equal((await asAda(uri)).status, 200, uri);
+      // Likewise an encoded backslash (%5C), which an application on Windows (IIS, Kestrel, a
+      // servlet container allowing it) reads as a slash, as Cloudflare reads a raw one.
+      for (const uri of ['/admin%5Csettings', '/admin%5csettings', '/x%5C..%5Cadmin', '/x%5C..%2Fadmin/settings', '/admin/..%5Cpage']) {
+        const refused = await asAda(uri);
+        assert.equal(refused.status, 400, uri);
+        assert.match(((await refused.json()) as { errors: { message: string }[] }).errors[0]!.message, /encoded slash/);
+      }
+      for (const uri of ['/page%5Csub', '/docs%5C..%5Cpage']) assert.equal((await asAda(uri)).status, 200, uri);
       // A raw '#' (which no request path carries) or a path, host or method sent twice is not
       // decided on: which reading the proxy and the application take cannot be known.
       for (const uri of ['/x#/../admin/settings', '/admin#/../x', '/page#top']) {
