@@ -6,7 +6,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import { bindingSecretOf, type SigningKey } from '../account/signing-keys.js';
 import { userAppToken } from './app-token.js';
 import { bindingFor, bindingHolds, withoutBindingCookie } from './binding-cookie.js';
-import { EVERY_BINDING_COOKIE, HOLDS_BINDING_COOKIE, NGINX_BINDING_STRIPS, WITHOUT_BINDING_COOKIE } from './proxy-config.js';
+import { EVERY_BINDING_COOKIE, HOLDS_BINDING_COOKIE, NGINX_BINDING_STRIPS, ONLY_BINDING_COOKIES, WITHOUT_BINDING_COOKIE } from './proxy-config.js';
 
 async function key(kid: string): Promise<SigningKey> {
   const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
@@ -83,6 +83,17 @@ test('the generated Caddy configuration takes every CF_Binding out of a Cookie h
   for (const [header, expected] of [...SINGLE_BINDING_CASES, ...SEVERAL_BINDING_CASES]) assert.equal(upstreamGets(header), expected, header);
   const many = Array.from({ length: 12 }, (_, i) => (i % 3 === 2 ? `a${i}=1` : `CF_Binding=v${i}`));
   assert.equal(upstreamGets(many.join('; ')), many.filter((pair) => !pair.startsWith('CF_Binding=')).join('; '));
+});
+
+test('the generated Caddy configuration removes a Cookie header of CF_Binding cookies alone, and no other', () => {
+  // Caddy's placeholder joins a header's lines with ",": the cases on one line, and split over two.
+  const onlyBindings = new RegExp(ONLY_BINDING_COOKIES);
+  for (const [header, expected] of [...SINGLE_BINDING_CASES, ...SEVERAL_BINDING_CASES].filter(([header]) => header !== '')) {
+    assert.equal(onlyBindings.test(header), expected === '', header);
+    const pairs = header.split(/; */);
+    if (pairs.length > 1) assert.equal(onlyBindings.test(`${pairs.slice(0, 1).join('; ')},${pairs.slice(1).join('; ')}`), expected === '', `${header}, on two lines`);
+  }
+  for (const header of ['CF_Binding=x,a=1', 'CF_Binding=x, theme=dark', ' CF_Binding =x', 'CF_Bindings=x']) assert.equal(onlyBindings.test(header), false, header);
 });
 
 test('the forward-auth answer for Traefik takes every CF_Binding out of a Cookie header, and nothing else', () => {

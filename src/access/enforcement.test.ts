@@ -398,6 +398,17 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
         const lines = await viaProxy('/vault/keys', { cookie: [`CF_Binding=${binding.value}; theme=dark`, `CF_Authorization=${token}; CF_Binding=${otherPath}`] });
         assert.equal(lines.status, 200, await lines.text());
         assert.equal(upstreamCookie(), 'theme=dark; CF_Authorization=<token>', 'as the upstream joins its lines');
+        // The token in a header and the binding cookies alone (on one line or two): the upstream
+        // gets no Cookie header at all, not an empty one.
+        for (const cookie of [`CF_Binding=${binding.value}`, `CF_Binding=${binding.value}; CF_Binding=${otherPath};`, [`CF_Binding=${binding.value}`, `CF_Binding=${otherPath}`]]) {
+          const bindingsOnly = await viaProxy('/vault/keys', { 'cf-access-token': token, cookie });
+          assert.equal(bindingsOnly.status, 200, await bindingsOnly.text());
+          assert.equal(upstream.seen.at(-1)!.headers.cookie, undefined, `no Cookie header for ${JSON.stringify(cookie)}`);
+        }
+        // A binding on one line and another cookie on the next: that cookie still goes through.
+        const bindingLineFirst = await viaProxy('/vault/keys', { 'cf-access-token': token, cookie: [`CF_Binding=${binding.value}`, 'theme=dark'] });
+        assert.equal(bindingLineFirst.status, 200, await bindingLineFirst.text());
+        assert.equal(upstream.seen.at(-1)!.headers.cookie, 'theme=dark');
         // More than nginx takes out one by one: nginx refuses the request, Caddy takes them all.
         const many = [`CF_Binding=${binding.value}`, `CF_Authorization=${token}`, ...Array.from({ length: NGINX_BINDING_STRIPS }, (_, i) => `CF_Binding=${otherPath}; n${i}=1`)].join('; ');
         const seenBefore = upstream.seen.length;

@@ -79,6 +79,13 @@ export const HOLDS_BINDING_COOKIE = `(?:^|;) *CF_Binding=`;
 export const EVERY_BINDING_COOKIE = `(?:^|; *)${BINDING_PAIR}(?:; *${BINDING_PAIR})*$|(^|; *)(?:${BINDING_PAIR}; *)+`;
 
 /**
+ * A Cookie header that holds CF_Binding cookies and nothing else, as Caddy's placeholder gives it
+ * (its lines joined by `,`). header_up would pass such a header on emptied; the Caddy site removes
+ * it instead, so that the upstream gets no Cookie header rather than an empty one.
+ */
+export const ONLY_BINDING_COOKIES = `^ *CF_Binding=[^;,]*(?:[;,] *CF_Binding=[^;,]*)*;? *$`;
+
+/**
  * A regular expression for a hostname with `*`, as portcullis reads it (src/schema/destination-hosts.ts):
  * a label that is just `*` is one label, a `*` within a label any run of that label's characters.
  */
@@ -237,6 +244,10 @@ export function caddySite(site: { readonly address: string; readonly bind?: stri
         respond 204
       }
     }
+    # A Cookie header of CF_Binding cookies alone goes altogether (after forward_auth, which
+    # reads it: Caddy runs forward_auth before request_header).
+    @binding_cookies_only expression \`{http.request.header.Cookie}.matches("${ONLY_BINDING_COOKIES}")\`
+    request_header @binding_cookies_only -Cookie
     reverse_proxy ${target.upstream} {
       # CF_Binding (an application's binding cookie) is for portcullis alone: the upstream
       # gets every other cookie: header_up replaces every match, so every CF_Binding goes ($1
