@@ -284,6 +284,30 @@ describe("OpenID Connect sign-in with a provider that gives the scopes' claims a
       await s.close();
     }
   });
+  it('says, when the email is missing, that a provider set up by its endpoints names no UserInfo endpoint and issuer_url would', async () => {
+    const s = await startTestServer({ access: {} });
+    // The same provider configured by auth_url, token_url and certs_url (the example's way): no
+    // discovery, so no UserInfo endpoint, and its ID tokens carry no email.
+    const idp = await startOidcIdp({ redirectUri: `${s.baseUrl}/cdn-cgi/access/callback`, claimsInIdToken: false });
+    try {
+      idp.setPerson('ada', { sub: 'ada', email: 'ada@example.com', name: 'Ada Lovelace' });
+      const A = `/accounts/${s.accountId}/access`;
+      const created = await s.api('POST', `${A}/identity_providers`, { name: 'Endpoints provider', type: 'oidc', config: { ...idp.config, issuer_url: idp.issuer } });
+      assert.ok(created.status < 300, JSON.stringify(created.json));
+      const policy = await s.api('POST', `${A}/policies`, { name: 'Everyone', decision: 'allow', include: [{ everyone: {} }] });
+      await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Wiki', domain: APP_HOST, policies: [{ id: policy.json.result.id, precedence: 1 }] });
+      const { landed, response } = await signIn(new CookieJar(), `${s.baseUrl}/cdn-cgi/access/login/${APP_HOST}/idp/${created.json.result.id}?redirect_url=${encodeURIComponent(`http://${APP_HOST}/`)}`, 'ada');
+      assert.equal(landed, undefined, 'no session');
+      assert.equal(response.status, 401);
+      const html = await response.text();
+      assert.match(html, /no email address \(claim email\)/);
+      assert.match(html, /no UserInfo endpoint/);
+      assert.match(html, /issuer_url without auth_url, token_url and certs_url/);
+    } finally {
+      await idp.close();
+      await s.close();
+    }
+  });
 });
 
 describe('OpenID Connect sign-in refuses ID tokens that must not make a session', () => {
