@@ -135,10 +135,12 @@ export function oidcMethod(): LoginMethod {
         };
         if (query.error !== undefined) return fail(`${String(idp.body.name)} did not sign you in: ${query.error_description ?? query.error}.`);
         let claims: Record<string, unknown>;
-        let userInfoKnown = true;
+        // Set up by its endpoints (no discovery), so no UserInfo endpoint is known.
+        let byEndpoints = false;
         try {
           const { configuration, keys } = await configurations.get(idp, ctx.now());
-          userInfoKnown = configuration.serverMetadata().userinfo_endpoint !== undefined;
+          const server = oidcServer(connection, configOf(idp));
+          byEndpoints = configuration.serverMetadata().userinfo_endpoint === undefined && 'endpoints' in server && server.endpoints !== undefined;
           // The URL the provider sent the browser to: the callback on the auth domain, with its answer.
           const answered = new URL(`${await ctx.issuer()}${CALLBACK_PATH}`);
           for (const [name, value] of Object.entries(query)) if (typeof value === 'string') answered.searchParams.set(name, value);
@@ -170,7 +172,7 @@ export function oidcMethod(): LoginMethod {
         if ('error' in identity) {
           // A provider configured by its endpoints names no UserInfo endpoint, where many give the
           // email (oidc-provider by default): say how to let it be asked, for whoever set it up.
-          const hint = !userInfoKnown && claims[emailClaimOf(configOf(idp))] === undefined
+          const hint = byEndpoints && claims[emailClaimOf(configOf(idp))] === undefined
             ? ` The ID token has no such claim, and a provider set up by its auth_url, token_url and certs_url names no UserInfo endpoint to ask: give it issuer_url without auth_url, token_url and certs_url (its discovery document then names UserInfo), or have it put the claim in the ID token.`
             : '';
           if (hint !== '') request.log.warn({ idp: idp.id }, `OpenID Connect sign-in refused: ${identity.error}.${hint}`);
