@@ -90,21 +90,66 @@ const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8
 /** A service token's secret version: 1 until its first rotation (older records have none). */
 const secretVersionOf = (token: ResourceRecord): number => (typeof token.body.client_secret_version === 'number' ? token.body.client_secret_version : 1);
 
-/** The service token these credentials belong to, when it is enabled and unexpired. */
-function serviceToken(tokens: readonly ResourceRecord[], clientId: string, clientSecret: string, now: number): ResourceRecord | undefined {
+/** Whether `hash` (hex, as stored) is the SHA-256 `sent`, compared in constant time. */
+function sameHash(hash: unknown, sent: Buffer): boolean {
+  if (typeof hash !== 'string') return false;
+  const stored = Buffer.from(hash, 'hex');
+  return stored.length === sent.length && timingSafeEqual(stored, sent);
+}
+
+/**
+ * Until when (epoch ms) a rotated service token's previous secret still works, if its grace
+ * period (previous_client_secret_expires_at) runs now; fails closed: an expiry that cannot be
+ * read, or one without the previous secret's hash beside it, is over.
+ */
+function previousSecretUntil(token: ResourceRecord, now: number): number | undefined {
+  if (typeof token.body.previous_secret_hash !== 'string' || typeof token.body.previous_client_secret_expires_at !== 'string') return undefined;
+  const at = Date.parse(token.body.previous_client_secret_expires_at);
+  return at > now ? at : undefined;
+}
+
+/** Whether the token is enabled and unexpired now. */
+function tokenValid(token: ResourceRecord, now: number): boolean {
+  if (token.body.enabled === false) return false;
+  const expires = token.body.expires_at;
+  // Fail closed: an expiry that cannot be read is an expired token.
+  return typeof expires !== 'string' || Date.parse(expires) > now;
+}
+
+/**
+ * The credentials' service token: which secret version they hold (the previous secret's is one
+ * less) and, for the previous secret, until when its grace period lets it work.
+ */
+interface ServiceCredentials {
+  readonly token: ResourceRecord;
+  readonly version: number;
+  readonly until?: number;
+}
+
+/**
+ * The service token these credentials belong to, when it is enabled and unexpired: with its
+ * current secret, or its previous one while a rotation's grace period runs.
+ */
+function serviceToken(tokens: readonly ResourceRecord[], clientId: string, clientSecret: string, now: number): ServiceCredentials | undefined {
   const token = tokens.find((t) => t.body.client_id === clientId);
   if (token === undefined || token.secretHash === null) return undefined;
-  const stored = Buffer.from(token.secretHash, 'hex');
   const sent = sha256(clientSecret);
-  if (stored.length !== sent.length || !timingSafeEqual(stored, sent)) return undefined;
-  if (token.body.enabled === false) return undefined;
-  const expires = token.body.expires_at;
-  if (typeof expires === 'string') {
-    const at = Date.parse(expires);
-    // Fail closed: an expiry that cannot be read is an expired token.
-    if (!(at > now)) return undefined;
-  }
-  return token;
+  // Both hashes are compared whichever matches, so the time taken tells nothing of which.
+  const current = sameHash(token.secretHash, sent);
+  const previous = sameHash(token.body.previous_secret_hash, sent);
+  if (!tokenValid(token, now)) return undefined;
+  if (current) return { token, version: secretVersionOf(token) };
+  const until = previous ? previousSecretUntil(token, now) : undefined;
+  return until === undefined ? undefined : { token, version: secretVersionOf(token) - 1, until };
+}
+
+/**
+ * Whether an application token made for a service token with secret version `version` still
+ * stands for it: the current secret's, or the previous one's while its grace period runs.
+ */
+function versionStands(token: ResourceRecord, version: number, now: number): boolean {
+  const current = secretVersionOf(token);
+  return version === current || (version === current - 1 && previousSecretUntil(token, now) !== undefined);
 }
 
 export interface DecideContext {
@@ -291,8 +336,10 @@ function decideWith(request: ForwardedRequest, ctx: DecideContext, index: Accoun
   let identity: Identity = network;
   let claims: AppTokenClaims | undefined;
   let service: ResourceRecord | undefined;
+  let credentials: ServiceCredentials | undefined;
   if (request.clientId !== undefined && request.clientSecret !== undefined) {
-    service = serviceToken(view.serviceTokens, request.clientId, request.clientSecret, now);
+    credentials = serviceToken(view.serviceTokens, request.clientId, request.clientSecret, now);
+    service = credentials?.token;
     if (service !== undefined) identity = { ...network, service_token_id: service.id, service_token_status: true, common_name: String(service.body.client_id) };
   } else if (request.token !== undefined) {
     const keys = loaded.keys ?? ctx.keys.keysNowFor(view.accountId, request.token, now);
@@ -309,9 +356,10 @@ function decideWith(request: ForwardedRequest, ctx: DecideContext, index: Accoun
     if (claims !== undefined && (issuedBefore(claims.iat, view.revokedAt(app.id)) || view.signInEnded(claims.identity_nonce))) claims = undefined;
     if (claims?.common_name !== undefined && claims.common_name !== '') {
       // A token issued to a service token: the token must still be valid now, and its secret not
-      // rotated since (a token made before the claim existed counts as made with the first secret).
+      // rotated since (a token made before the claim existed counts as made with the first
+      // secret), unless the rotation's grace period for the previous secret still runs.
       const version = claims.client_secret_version ?? 1;
-      service = view.serviceTokens.find((t) => t.body.client_id === claims!.common_name && t.body.enabled !== false && !(typeof t.body.expires_at === 'string' && !(Date.parse(t.body.expires_at) > now)) && secretVersionOf(t) === version);
+      service = view.serviceTokens.find((t) => t.body.client_id === claims!.common_name && tokenValid(t, now) && typeof version === 'number' && versionStands(t, version, now));
       if (service !== undefined) identity = { ...network, service_token_id: service.id, service_token_status: true, common_name: claims.common_name };
       else claims = undefined;
     } else if (claims?.sub !== undefined && bindsSessions(app) && !bindingHolds(request.token, request.binding, keys)) {
@@ -343,7 +391,11 @@ function decideWith(request: ForwardedRequest, ctx: DecideContext, index: Accoun
     if (service !== undefined && deciding?.decision === 'non_identity') {
       if (request.token !== undefined && claims !== undefined) return { kind: 'allow', app, token: request.token, bypass: false, headers };
       if (loaded.serviceTokenJwt === undefined) {
-        return { load: 'service_token_jwt', accountId: view.accountId, input: { aud, issuer: ctx.issuer(view.organization), lifetimeSeconds: policySessionSeconds(deciding) ?? sessionSeconds(app, view.organization?.session_duration), clientId: String(service.body.client_id), secretVersion: secretVersionOf(service) } };
+        const lifetimeSeconds = policySessionSeconds(deciding) ?? sessionSeconds(app, view.organization?.session_duration);
+        // A token made with the previous secret ends with its grace period (it is refused after it anyway).
+        const graceSeconds = credentials?.until === undefined ? undefined : Math.floor((credentials.until - now) / 1000);
+        const secretVersion = credentials?.version ?? secretVersionOf(service);
+        return { load: 'service_token_jwt', accountId: view.accountId, input: { aud, issuer: ctx.issuer(view.organization), lifetimeSeconds: graceSeconds === undefined ? lifetimeSeconds : Math.min(lifetimeSeconds, graceSeconds), clientId: String(service.body.client_id), secretVersion } };
       }
       return { kind: 'allow', app, token: loaded.serviceTokenJwt, bypass: false, headers };
     }

@@ -32,6 +32,8 @@ export const SECRET_FIELDS: Readonly<Record<string, readonly SecretContainer[]>>
   signing_key: [{ at: [], fields: ['private_jwk'], open: false }],
   /** The key that signs an account's SAML authentication requests (docs/identity-providers.md). */
   saml_sp_key: [{ at: [], fields: ['private_key_pem'], open: false }],
+  /** A rotated service token's previous secret hash, kept for its grace period (api/resources/service-tokens.ts). */
+  service_token: [{ at: [], fields: ['previous_secret_hash'], open: false }],
 };
 
 /**

@@ -121,5 +121,11 @@ it('every entry of a list of credentials is sealed, redacted and left out alike'
 it('names that say they hold a credential are secrets in open settings; URLs and public keys are not', () => {
   for (const name of ['client_secret', 'api_token', 'token', 'signing_key', 'private_key', 'private_key_pem', 'password', 'bind_password', 'passphrase', 'api_key']) assert.ok(isCredentialName(name), name);
   for (const name of ['token_url', 'public_key', 'idp_public_certs', 'access_token_lifetime', 'client_id', 'keys_url']) assert.ok(!isCredentialName(name), name);
-  assert.deepEqual(Object.keys(SECRET_FIELDS).sort(), ['app', 'identity_provider', 'saml_sp_key', 'signing_key']);
+  assert.deepEqual(Object.keys(SECRET_FIELDS).sort(), ['app', 'identity_provider', 'saml_sp_key', 'service_token', 'signing_key']);
+});
+
+it("a service token's previous secret hash (kept for a rotation's grace period) is sealed, redacted and left out; the rest of the token is not", () => {
+  const body = { name: 'CI', client_id: 'c.access', client_secret_version: 2, previous_client_secret_expires_at: '2030-01-01T00:00:00.000Z', previous_secret_hash: 'ab'.repeat(32) };
+  assert.deepEqual(mapSecrets('service_token', body, (value) => `sealed(${String(value)})`), { ...body, previous_secret_hash: `sealed(${'ab'.repeat(32)})` });
+  assert.deepEqual(mapSecrets('service_token', body, () => undefined), { name: 'CI', client_id: 'c.access', client_secret_version: 2, previous_client_secret_expires_at: '2030-01-01T00:00:00.000Z' });
 });

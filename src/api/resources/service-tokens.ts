@@ -2,11 +2,18 @@
 // and a secret that machines send instead of logging in. The secret is shown once (create and
 // rotate) and stored only as its SHA-256 hash. `expires_at` (creation or refresh time plus the
 // duration) is what the service-token selectors check when policies are evaluated.
+//
+// A rotation may keep the previous secret for a grace period (Cloudflare's
+// previous_client_secret_expires_at): its hash is kept in the body as `previous_secret_hash`, a
+// secret field (schema/secret-fields.ts: sealed at rest, redacted in the audit log, never
+// answered), beside its expiry, which the answers show. Only one previous secret is kept: a second
+// rotation ends the one before at once. The enforcement point reads both (access/decide.ts).
 
 import { createHash, randomBytes } from 'node:crypto';
 import { parseGoDuration } from '../../engine/index.js';
 import type { ResourceRecord } from '../../store/store.js';
 import { hashSecret } from '../auth/authenticate.js';
+import { withoutSecrets } from '../../schema/secret-fields.js';
 import { validationError } from '../errors.js';
 import { DEFAULT_LIMITS } from '../pagination.js';
 import type { RouteDef } from '../route.js';
@@ -28,6 +35,10 @@ type TokenBody = {
   readonly client_secret_version: number;
   /** Absent when the duration is "forever". */
   readonly expires_at?: string;
+  /** While a rotation's grace period runs: until when the previous secret still works. */
+  readonly previous_client_secret_expires_at?: string;
+  /** The SHA-256 (hex) of the previous secret, beside its expiry; a secret field, never answered. */
+  readonly previous_secret_hash?: string;
 };
 
 const NAME = str({ minLength: 1, description: 'The name of the service token.' });
@@ -35,7 +46,11 @@ const DURATION = str({ description: 'How long the token stays valid: a Go durati
 const DURATION_ON_CREATE = { ...DURATION, default: DEFAULT_DURATION };
 const ENABLED = bool('A disabled token is kept, but no policy accepts it until it is enabled again. Default true.');
 const SECRET_VERSION = num({ minimum: 1, description: 'Counts the secrets the token has had: 1 on creation, one more per rotation.' });
-const PREVIOUS_SECRET_EXPIRY = str({ format: 'date-time', description: 'Accepted for compatibility; portcullis keeps only the current secret, so the previous one stops working at once.' });
+const PREVIOUS_SECRET_EXPIRY = str({
+  format: 'date-time',
+  description:
+    'RFC 3339: until when the previous client secret (and the application tokens made with it) keeps working beside the new one. Left out, or in the past, the previous secret stops at once. A rotation sets it; an update moves it while the grace period runs (into the past: ends it now).',
+});
 
 const TOKEN_FIELDS = {
   id: str({ description: 'The id of the service token.' }),
@@ -45,6 +60,7 @@ const TOKEN_FIELDS = {
   enabled: ENABLED,
   client_secret_version: SECRET_VERSION,
   expires_at: str({ format: 'date-time', description: 'When the token stops being valid (the last create, refresh or duration change plus the duration); absent for "forever".' }),
+  previous_client_secret_expires_at: str({ format: 'date-time', description: 'Present while a rotation\'s grace period runs: until when the previous client secret still works.' }),
   created_at: str({ format: 'date-time' }),
   updated_at: str({ format: 'date-time' }),
 };
@@ -101,6 +117,39 @@ function withNewSecret(body: TokenBody): Draft {
   return { body: compact(body), secretHash: hashSecret(secret), once: { client_secret: secret } };
 }
 
+/** `body` without a previous secret. */
+function withoutPrevious(body: TokenBody): TokenBody {
+  const { previous_client_secret_expires_at: _expiry, previous_secret_hash: _hash, ...rest } = body;
+  return rest;
+}
+
+/**
+ * Until when (epoch ms) `expiry` keeps a previous secret, or undefined when it ends it now: left
+ * out, in the past, or unreadable (fails closed).
+ */
+function graceUntil(expiry: string | undefined, now: string): number | undefined {
+  if (expiry === undefined) return undefined;
+  const at = Date.parse(expiry);
+  return at > Date.parse(now) ? at : undefined;
+}
+
+/**
+ * A requested previous_client_secret_expires_at, RFC 3339 as the schema checked, in the form it
+ * is stored and answered in; one the schema lets through but Date cannot read (a leap second,
+ * "23:59:60Z") is refused rather than guessed at.
+ */
+function checkedPreviousExpiry(value: string): string {
+  const at = Date.parse(value);
+  if (Number.isNaN(at)) throw validationError([{ code: 'invalid_format', pointer: '/previous_client_secret_expires_at', message: `Expected an RFC 3339 date-time that can be read, got ${JSON.stringify(value)}.` }]);
+  return new Date(at).toISOString();
+}
+
+/** `body` with its previous secret kept only while its grace period still runs. */
+function withLivePrevious(body: TokenBody, now: string): TokenBody {
+  const live = typeof body.previous_secret_hash === 'string' && graceUntil(body.previous_client_secret_expires_at, now) !== undefined;
+  return live ? body : withoutPrevious(body);
+}
+
 const stored = (record: ResourceRecord): TokenBody => record.body as unknown as TokenBody;
 
 const SERVICE_TOKENS: JsonResource = {
@@ -114,7 +163,14 @@ const SERVICE_TOKENS: JsonResource = {
   read: ['Access: Service Tokens Read'],
   write: ['Access: Service Tokens Write'],
   response: TOKEN,
-  present: (record) => ({ id: record.id, ...record.body, ...timestamps(record) }),
+  present: (record) => {
+    const body = withoutSecrets('service_token', record.body);
+    // The expiry shows while the grace period runs (the next write drops a previous secret whose
+    // grace is over), and never without the previous secret's hash beside it.
+    const running = typeof record.body.previous_secret_hash === 'string' && graceUntil(stored(record).previous_client_secret_expires_at, new Date().toISOString()) !== undefined;
+    const shown = running ? body : withoutPrevious(body as TokenBody);
+    return { id: record.id, ...shown, ...timestamps(record) };
+  },
 };
 
 export const serviceTokenRoutes: RouteDef[] = [
@@ -131,13 +187,19 @@ export const serviceTokenRoutes: RouteDef[] = [
       },
     },
     update: {
-      description: 'Changes the name, the duration (a new duration counts from now) and whether the token is enabled. The secret stays as it is.',
+      description:
+        'Changes the name, the duration (a new duration counts from now) and whether the token is enabled (disabling it also ends the previous secret of a rotation\'s grace period, for good). The secret stays as it is. `previous_client_secret_expires_at` moves the end of a grace period that still runs: later, or into the past to end the previous secret now; a grace period that has ended does not come back.',
       body: obj({ name: NAME, duration: DURATION, enabled: ENABLED, client_secret_version: SECRET_VERSION, previous_client_secret_expires_at: PREVIOUS_SECRET_EXPIRY }),
-      build: ({ name, duration, enabled }, existing, { now }) => {
-        const old = stored(existing);
+      build: ({ name, duration, enabled, previous_client_secret_expires_at: previousExpiry }, existing, { now }) => {
+        const old = withLivePrevious(stored(existing), now);
         const d = duration === undefined ? old.duration : checkedDuration(duration);
         const expires = d === old.duration ? old.expires_at : expiresAt(now, d);
-        return { body: compact({ ...old, name: name ?? old.name, duration: d, enabled: enabled ?? old.enabled ?? true, expires_at: expires }) };
+        const asked = previousExpiry === undefined ? undefined : checkedPreviousExpiry(previousExpiry);
+        // Without a previous secret (none kept, or its grace over) there is nothing to move.
+        const moved = asked === undefined || old.previous_secret_hash === undefined ? old : withLivePrevious({ ...old, previous_client_secret_expires_at: asked }, now);
+        const on = enabled ?? old.enabled ?? true;
+        // Turning the token off ends its previous secret for good, as at Cloudflare.
+        return { body: compact({ ...(on ? moved : withoutPrevious(moved)), name: name ?? old.name, duration: d, enabled: on, expires_at: expires }) };
       },
     },
     delete: { status: 200, answer: 'item', description: 'Answers with the deleted token. Refused (409) while a service_token rule of a policy or group names it.' },
@@ -146,13 +208,17 @@ export const serviceTokenRoutes: RouteDef[] = [
     action: 'rotate',
     summary: 'Rotate the secret of a service token',
     description:
-      'Answers with a new client secret, shown this once; the old one stops being valid. `previous_client_secret_expires_at` is accepted for compatibility but has no effect: portcullis keeps only the hash of the current secret.',
+      'Answers with a new client secret, shown this once. The old one stops being valid at once, unless `previous_client_secret_expires_at` is in the future: then it (and the application tokens made with it) keeps working until then, and the answer shows that time. Only one previous secret is kept: rotating again during a grace period ends the older one at once.',
     body: obj({ previous_client_secret_expires_at: PREVIOUS_SECRET_EXPIRY }),
     bodyRequired: false,
     result: TOKEN_WITH_SECRET,
-    build: (_input, existing) => {
-      const old = stored(existing);
-      return withNewSecret({ ...old, client_secret_version: (old.client_secret_version ?? 1) + 1 });
+    build: (input, existing, { now }) => {
+      const old = withoutPrevious(stored(existing));
+      const asked = input?.previous_client_secret_expires_at;
+      const until = graceUntil(asked === undefined ? undefined : checkedPreviousExpiry(asked), now);
+      const rotated = { ...old, client_secret_version: (old.client_secret_version ?? 1) + 1 };
+      if (until === undefined || existing.secretHash === null) return withNewSecret(rotated);
+      return withNewSecret({ ...rotated, previous_client_secret_expires_at: new Date(until).toISOString(), previous_secret_hash: existing.secretHash });
     },
   }),
   changeRoute(SERVICE_TOKENS, {
@@ -160,7 +226,7 @@ export const serviceTokenRoutes: RouteDef[] = [
     summary: 'Refresh a service token',
     description: 'Restarts the validity of the token: it now expires one duration from now. A "forever" token is unchanged.',
     build: (_input, existing, { now }) => {
-      const old = stored(existing);
+      const old = withLivePrevious(stored(existing), now);
       return { body: compact({ ...old, expires_at: expiresAt(now, old.duration) }) };
     },
   }),

@@ -1140,6 +1140,8 @@ export type ServiceToken = {
   client_secret_version?: number;
   /** When the token stops being valid (the last create, refresh or duration change plus the duration); absent for "forever". */
   expires_at?: string;
+  /** Present while a rotation's grace period runs: until when the previous client secret still works. */
+  previous_client_secret_expires_at?: string;
   created_at: string;
   updated_at: string;
 };
@@ -2583,7 +2585,7 @@ export interface Operations {
       enabled?: boolean;
       /** Counts the secrets the token has had: 1 on creation, one more per rotation. */
       client_secret_version?: number;
-      /** Accepted for compatibility; portcullis keeps only the current secret, so the previous one stops working at once. */
+      /** RFC 3339: until when the previous client secret (and the application tokens made with it) keeps working beside the new one. Left out, or in the past, the previous secret stops at once. A rotation sets it; an update moves it while the grace period runs (into the past: ends it now). */
       previous_client_secret_expires_at?: string;
     };
     result: {
@@ -2601,6 +2603,8 @@ export interface Operations {
       client_secret_version?: number;
       /** When the token stops being valid (the last create, refresh or duration change plus the duration); absent for "forever". */
       expires_at?: string;
+      /** Present while a rotation's grace period runs: until when the previous client secret still works. */
+      previous_client_secret_expires_at?: string;
       created_at: string;
       updated_at: string;
       /** Sent in the CF-Access-Client-Secret header. Shown in this answer only: it is stored as a hash and cannot be read again. */
@@ -2637,7 +2641,7 @@ export interface Operations {
       enabled?: boolean;
       /** Counts the secrets the token has had: 1 on creation, one more per rotation. */
       client_secret_version?: number;
-      /** Accepted for compatibility; portcullis keeps only the current secret, so the previous one stops working at once. */
+      /** RFC 3339: until when the previous client secret (and the application tokens made with it) keeps working beside the new one. Left out, or in the past, the previous secret stops at once. A rotation sets it; an update moves it while the grace period runs (into the past: ends it now). */
       previous_client_secret_expires_at?: string;
     };
     result: ServiceToken;
@@ -2664,7 +2668,7 @@ export interface Operations {
     };
     query: Record<string, never>;
     body: {
-      /** Accepted for compatibility; portcullis keeps only the current secret, so the previous one stops working at once. */
+      /** RFC 3339: until when the previous client secret (and the application tokens made with it) keeps working beside the new one. Left out, or in the past, the previous secret stops at once. A rotation sets it; an update moves it while the grace period runs (into the past: ends it now). */
       previous_client_secret_expires_at?: string;
     } | undefined;
     result: {
@@ -2682,6 +2686,8 @@ export interface Operations {
       client_secret_version?: number;
       /** When the token stops being valid (the last create, refresh or duration change plus the duration); absent for "forever". */
       expires_at?: string;
+      /** Present while a rotation's grace period runs: until when the previous client secret still works. */
+      previous_client_secret_expires_at?: string;
       created_at: string;
       updated_at: string;
       /** Sent in the CF-Access-Client-Secret header. Shown in this answer only: it is stored as a hash and cannot be read again. */
