@@ -67,8 +67,14 @@ export const USER_IDENTITIES_RESPONSE = obj(
   {
     users: arr(
       obj(
-        { id: str(), email: str(), name: str(), identity: nullable(IDENTITY_SCHEMA) },
-        { required: ['id', 'email', 'name', 'identity'], description: 'A user with its last seen identity (null before the first login or import).' },
+        {
+          id: str(),
+          email: str(),
+          name: str(),
+          identity: nullable(IDENTITY_SCHEMA),
+          last_successful_login: nullable(str({ description: "The user's last login or import of an identity; null before the first (a user a SCIM directory pushed may have an identity and no login yet)." })),
+        },
+        { required: ['id', 'email', 'name', 'identity', 'last_successful_login'], description: 'A user with its last seen identity (null before the first login or import).' },
       ),
     ),
     next_cursor: nullable(str({ description: 'Pass as cursor for the next page; null on the last page.' })),

@@ -189,22 +189,28 @@ await describeEachDatabase('Zero Trust users API', (s) => {
     const imported = await s.api('POST', `/accounts/${account}/access/users/import`, lines.join('\n'), { 'content-type': 'application/x-ndjson' });
     assert.equal(imported.status, 200);
     const path = `/accounts/${account}/access/users/identities`;
-    const seen: { email: string; identity: { geo?: { country: string } } | null }[] = [];
+    // As a SCIM directory pushes a user: an identity, no login yet.
+    await s.store.transaction(account, (tx) => tx.insertUser({ accountId: account, id: 'pushed', email: 'pushed@example.com', name: 'Pushed', identity: { email: 'pushed@example.com' }, signedIn: false }));
+    const seen: { email: string; identity: { geo?: { country: string } } | null; last_successful_login: string | null }[] = [];
     let cursor: string | null | undefined;
     let pages = 0;
     do {
       const page = await s.api('GET', `${path}?limit=3${cursor !== undefined ? `&cursor=${cursor}` : ''}`);
       assert.equal(page.status, 200);
-      if (cursor === undefined) assert.equal(page.json.result.total_count, 7);
+      if (cursor === undefined) assert.equal(page.json.result.total_count, 8);
       else assert.equal(page.json.result.total_count, undefined, 'the total is counted on the first page only');
       seen.push(...page.json.result.users);
       cursor = page.json.result.next_cursor;
       pages++;
     } while (cursor !== null);
     assert.equal(pages, 3);
-    assert.deepEqual(seen.map((u) => u.email), lines.map((_, i) => `u${i}@example.com`));
+    assert.deepEqual(seen.map((u) => u.email), [...lines.map((_, i) => `u${i}@example.com`), 'pushed@example.com']);
     assert.deepEqual(seen[0].identity?.geo, { country: 'DE' });
     assert.equal(seen[1].identity, null);
+    // The login time, so that a client can tell a user an import would give its first one (a dry run's updated).
+    assert.match(String(seen[0].last_successful_login), /^\d{4}-\d\d-\d\dT/);
+    assert.equal(seen[1].last_successful_login, null);
+    assert.deepEqual([seen[7].identity, seen[7].last_successful_login], [{ email: 'pushed@example.com' }, null]);
 
     for (const bad of ['cursor=abc', 'cursor=-1', 'limit=0', 'limit=10001']) {
       const refused = await s.api('GET', `${path}?${bad}`);

@@ -178,7 +178,7 @@ export const userRoutes: RouteDef[] = [
       const last = users.at(-1);
       return {
         result: {
-          users: users.map((u) => ({ id: u.id, email: u.email, name: u.name, identity: u.identity })),
+          users: users.map((u) => ({ id: u.id, email: u.email, name: u.name, identity: u.identity, last_successful_login: u.lastSeenAt })),
           next_cursor: users.length === limit && last !== undefined ? String(last.seq) : null,
           ...(query.cursor === undefined ? { total_count: await ctx.store.read.countUsers(accountId) } : {}),
         },

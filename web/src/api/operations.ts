@@ -2051,6 +2051,8 @@ export interface Operations {
           cloudflare_account_ids?: string[];
           [field: string]: unknown;
         } | null;
+        /** The user's last login or import of an identity; null before the first (a user a SCIM directory pushed may have an identity and no login yet). */
+        last_successful_login: string | null;
       }[];
       /** Pass as cursor for the next page; null on the last page. */
       next_cursor: string | null;
