@@ -47,7 +47,14 @@ export interface UserPage {
 
 /** A page of portcullis's bulk identity read: users with their identities (null: none yet). */
 export interface IdentityPage {
-  readonly users: readonly { readonly id: string; readonly email: string; readonly name: string; readonly identity: WireObject | null }[];
+  readonly users: readonly {
+    readonly id: string;
+    readonly email: string;
+    readonly name: string;
+    readonly identity: WireObject | null;
+    /** Null before the user's first login or import; missing from a server older than it. */
+    readonly last_successful_login?: string | null;
+  }[];
   readonly next_cursor: string | null;
   /** First page only. */
   readonly total_count?: number;

@@ -208,3 +208,16 @@ export function plannedOutcomes(plan: ImportPlan): WriteOutcome[] {
     })),
   );
 }
+
+/**
+ * The target ids the import would give the identity providers of the plan, for rewriting the
+ * users' identities in a dry run: an IdP matched by name keeps its id; one to be created gets an
+ * id no stored identity can name yet, which no id can be (it holds a NUL).
+ */
+export function plannedIdpIds(plan: ImportPlan): IdMap {
+  const ids = new IdMap();
+  for (const { object, targetId } of plan.writes.identity_provider) {
+    if (object.id !== undefined) ids.set('identity_provider', object.id, targetId ?? `\u0000to be created: ${object.id}`);
+  }
+  return ids;
+}

@@ -3,10 +3,10 @@
 // and the users in batches. A dry run stops after planning and says what it would do.
 
 import type { AccountApi } from './account-api.js';
-import { applyPlan, plannedOutcomes, TransferProblems, withWrittenSoFar, type Applied, type ProgressSink, type ScimSecret, type ScimSecretSink, type WriteOutcome } from './apply.js';
+import { applyPlan, plannedIdpIds, plannedOutcomes, TransferProblems, withWrittenSoFar, type Applied, type ProgressSink, type ScimSecret, type ScimSecretSink, type WriteOutcome } from './apply.js';
 import { planImport, readInventory } from './plan.js';
 import type { Snapshot } from './snapshot.js';
-import { importUsers, planUsers, UserBatchFailed, USERS_PER_BATCH, type UserCounts } from './users.js';
+import { importUsers, planUsers, UserBatchFailed, USERS_PER_BATCH, type UserCounts, type UserPlan } from './users.js';
 
 export interface ImportOptions {
   readonly dryRun?: boolean;
@@ -24,8 +24,8 @@ export interface ImportOptions {
 export interface ImportResult {
   readonly dryRun: boolean;
   readonly outcomes: readonly WriteOutcome[];
-  /** Undefined when the snapshot has no users. */
-  readonly users: UserCounts | undefined;
+  /** Undefined when the snapshot has no users; a dry run's plan (UserPlan) when dryRun. */
+  readonly users: UserCounts | UserPlan | undefined;
   /** The SCIM secrets the target made for identity providers (shown by the API this once). */
   readonly scimSecrets: readonly ScimSecret[];
 }
@@ -35,7 +35,7 @@ export async function importSnapshot(api: AccountApi, snapshot: Snapshot, option
   const plan = planImport(snapshot, inventory, { replaceIdentityProviderTypes: options.replaceIdentityProviderTypes === true });
   if (plan.problems.length > 0) throw new TransferProblems(plan.problems);
   if (options.dryRun === true) {
-    const users = snapshot.users === undefined ? undefined : await planUsers(api, snapshot.users);
+    const users = snapshot.users === undefined ? undefined : await planUsers(api, snapshot.users, plannedIdpIds(plan));
     return { dryRun: true, outcomes: plannedOutcomes(plan), users, scimSecrets: [] };
   }
   let applied: Applied;

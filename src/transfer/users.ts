@@ -2,6 +2,7 @@
 // last_seen_identity); only portcullis can write them, through its import extension
 // (POST .../access/users/import, NDJSON, by email), which import uses in batches.
 
+import { createHash } from 'node:crypto';
 import Cloudflare from 'cloudflare';
 import type { AccountApi, IdentityPage, ImportAnswer } from './account-api.js';
 import type { ProgressSink } from './apply.js';
@@ -21,10 +22,7 @@ const IDENTITY_READS_AT_ONCE = 8;
 /** Users per page of portcullis's bulk identity read. */
 const IDENTITY_PAGE = 10_000;
 
-/**
- * The users an import created, changed and left unchanged: the import's answers added up. No
- * `unchanged` in a dry run's plan, which does not compare the users it would update.
- */
+/** The users an import created, changed and left unchanged: the import's answers added up. */
 export type UserCounts = ImportAnswer;
 
 /** One NDJSON line of the import body; the identity's IdP id is the target's. */
@@ -98,8 +96,95 @@ export async function importUsers(api: AccountApi, source: UserSource, ids: IdMa
   return { created, updated, unchanged };
 }
 
-/** What importing `source` would do: users whose email the target has are updated (or left unchanged: not compared here), others created. */
-export async function planUsers(api: AccountApi, source: UserSource): Promise<UserCounts> {
+/**
+ * What a dry run says of the users: the counts the import would answer. `unchanged` is undefined
+ * where the target cannot say (an API without the bulk identity read, Cloudflare's): there users
+ * are matched by email only, and every one the target has counts as updated.
+ */
+export interface UserPlan {
+  readonly created: number;
+  readonly updated: number;
+  readonly unchanged: number | undefined;
+}
+
+/** 96 bits: a digest is compared with one other, never looked up among many. */
+const DIGEST_BYTES = 12;
+
+/** A short digest of a text, for comparing it with another without keeping either: one character a byte. */
+const digest = (text: string): string => createHash('sha256').update(text).digest().toString('latin1', 0, DIGEST_BYTES);
+
+/** Whether a target user has an identity, and a sign-in time with it (the first character of a TargetUser). */
+const NO_IDENTITY = '-';
+const NOT_SIGNED_IN = 'n';
+const SIGNED_IN = 's';
+
+/**
+ * What a dry run keeps of a target user, compact for a million of them (about 120 bytes a user
+ * with its email): whether it has an identity and a sign-in time, then the digests of its name
+ * and of its identity as stored, in one flat string (a concatenation or a slice would keep its parts).
+ */
+type TargetUser = string;
+
+function targetUser(user: IdentityPage['users'][number]): TargetUser {
+  const hasIdentity = user.identity !== null;
+  const out = Buffer.allocUnsafe(1 + DIGEST_BYTES * (hasIdentity ? 2 : 1));
+  // An older server does not send the login time: taken as signed in, which every imported or logged-in user is.
+  out.write(!hasIdentity ? NO_IDENTITY : user.last_successful_login === null ? NOT_SIGNED_IN : SIGNED_IN, 0, 'latin1');
+  createHash('sha256').update(user.name).digest().copy(out, 1, 0, DIGEST_BYTES);
+  // The page's identity is the stored JSON text, parsed: serialized again it is that text.
+  if (hasIdentity) createHash('sha256').update(JSON.stringify(user.identity)).digest().copy(out, 1 + DIGEST_BYTES, 0, DIGEST_BYTES);
+  return out.toString('latin1');
+}
+
+/**
+ * The identity's text as the import stores it (schema/identity.ts storedIdentityJson): its JSON
+ * as sent, with the entry's email added last when it has none. The import compares that text
+ * with the stored one, so the same identity with its keys in another order is a change.
+ */
+function storedIdentityText(identity: WireObject, email: string): string {
+  return JSON.stringify(typeof identity.email === 'string' ? identity : { ...identity, email });
+}
+
+/**
+ * The import's rule (store/sql/user-import-writer.ts CHANGED_BY) for one entry and the target
+ * user of its email: changed when it gives a name other than the user's, or an identity other
+ * than the user's (as stored text), or an identity to a user who has none or has not signed in.
+ */
+function changes(user: TransferUser, identity: WireObject | undefined, target: TargetUser): boolean {
+  if (user.name !== undefined && user.name !== '' && digest(user.name) !== target.slice(1, 1 + DIGEST_BYTES)) return true;
+  if (identity === undefined) return false;
+  if (target[0] !== SIGNED_IN) return true;
+  return digest(storedIdentityText(identity, user.email)) !== target.slice(1 + DIGEST_BYTES);
+}
+
+/**
+ * What importing `source` would do, by the import's own rule: users whose email the target lacks
+ * are created; the others are updated when their entry changes them, else left unchanged (their
+ * identities' IdPs named by the target's ids, `ids`, as the import will send them). From an API
+ * without the bulk identity read, users are matched by email only (UserPlan).
+ */
+export async function planUsers(api: AccountApi, source: UserSource, ids: IdMap): Promise<UserPlan> {
+  const first = await calling(api.endpoint, 'reading users with their identities', () => api.identityPage(undefined, IDENTITY_PAGE));
+  if (first === undefined) return planByEmail(api, source);
+  const existing = new Map<string, TargetUser>();
+  for await (const page of identityPages(api, first)) for (const user of page.users) existing.set(user.email.toLowerCase(), targetUser(user));
+  let created = 0;
+  let updated = 0;
+  let unchanged = 0;
+  for await (const user of source.users()) {
+    const target = existing.get(user.email.toLowerCase());
+    if (target === undefined) {
+      created++;
+      continue;
+    }
+    const identity = user.identity === undefined ? undefined : rewriteIdentityIdp(user.identity, (id) => ids.get('identity_provider', id));
+    if (changes(user, identity, target)) updated++;
+    else unchanged++;
+  }
+  return { created, updated, unchanged };
+}
+
+async function planByEmail(api: AccountApi, source: UserSource): Promise<UserPlan> {
   const existing = new Set<string>();
   await calling(api.endpoint, 'listing the users', async () => {
     for await (const page of api.userPages()) for (const user of page.users) existing.add(String(user.email).toLowerCase());
@@ -110,7 +195,7 @@ export async function planUsers(api: AccountApi, source: UserSource): Promise<Us
     if (existing.has(user.email.toLowerCase())) updated++;
     else created++;
   }
-  return { created, updated };
+  return { created, updated, unchanged: undefined };
 }
 
 async function withIdentity(api: AccountApi, user: WireObject): Promise<TransferUser> {
@@ -142,19 +227,24 @@ function usersInBulk(api: AccountApi, first: IdentityPage): UserSource {
   return {
     total: first.total_count,
     async *users() {
-      // A cursor that comes round again would page forever (a faulty or hostile source).
-      const cursors = new Set<string>();
-      for (let page: IdentityPage | undefined = first; page !== undefined; ) {
-        for (const user of page.users) yield fromIdentityPage(user);
-        const cursor: string | null = page.next_cursor;
-        if (cursor !== null && cursors.has(cursor)) {
-          throw new RemoteError([`${api.endpoint.url} answered a users page cursor it had answered before (${JSON.stringify(cursor.slice(0, 40))}): its paging goes round in circles, so the users were not read to the end.`]);
-        }
-        if (cursor !== null) cursors.add(cursor);
-        page = cursor === null ? undefined : await calling(api.endpoint, 'reading users with their identities', () => api.identityPage(cursor, IDENTITY_PAGE));
-      }
+      for await (const page of identityPages(api, first)) for (const user of page.users) yield fromIdentityPage(user);
     },
   };
+}
+
+/** The pages of the bulk identity read, from `first` on, read as they are consumed. */
+async function* identityPages(api: AccountApi, first: IdentityPage): AsyncGenerator<IdentityPage> {
+  // A cursor that comes round again would page forever (a faulty or hostile source).
+  const cursors = new Set<string>();
+  for (let page: IdentityPage | undefined = first; page !== undefined; ) {
+    yield page;
+    const cursor: string | null = page.next_cursor;
+    if (cursor !== null && cursors.has(cursor)) {
+      throw new RemoteError([`${api.endpoint.url} answered a users page cursor it had answered before (${JSON.stringify(cursor.slice(0, 40))}): its paging goes round in circles, so the users were not read to the end.`]);
+    }
+    if (cursor !== null) cursors.add(cursor);
+    page = cursor === null ? undefined : await calling(api.endpoint, 'reading users with their identities', () => api.identityPage(cursor, IDENTITY_PAGE));
+  }
 }
 
 async function usersOneIdentityAtATime(api: AccountApi): Promise<UserSource> {

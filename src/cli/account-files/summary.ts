@@ -1,6 +1,6 @@
 // What import and sync report: per kind how many objects were created and updated (or would be,
-// in a dry run), the users (and how many of them were left unchanged), and with --dry-run or
-// --json each object and its action.
+// in a dry run), the users (and how many of them were, or would be, left unchanged), and with
+// --dry-run or --json each object and its action.
 
 import type { Endpoint } from '../../transfer/account-api.js';
 import type { ScimSecret, WriteOutcome } from '../../transfer/apply.js';
@@ -36,7 +36,8 @@ export function transferJson(result: ImportResult, target: Endpoint, source?: En
     ...(source !== undefined ? { source: where(source) } : {}),
     target: where(target),
     ...Object.fromEntries(OBJECT_KINDS.map((kind) => [JSON_KEYS[kind], counts(result.outcomes, kind)])),
-    users: result.users ?? null,
+    // A dry run's unchanged is null where the target cannot tell (usersNotCompared).
+    users: result.users === undefined ? null : result.dryRun ? { ...result.users, unchanged: result.users.unchanged ?? null } : result.users,
     objects: result.outcomes,
     scim_secrets: result.scimSecrets,
   };
@@ -59,13 +60,19 @@ export function transferText(result: ImportResult, target: Endpoint, verb: strin
     const c = counts(result.outcomes, kind);
     return [ROW_WORDS[kind], right(c.created), right(c.updated)];
   });
-  // Objects matched by name are always written; only users are compared, and not in a dry run.
+  // Objects matched by name are always written; only users are compared.
   const unchanged = result.users?.unchanged;
   if (result.users !== undefined) rows.push(['users', right(result.users.created), right(result.users.updated), ...(unchanged !== undefined ? [right(unchanged)] : [])]);
   out.push(table(['', right(result.dryRun ? 'create' : 'created'), right(result.dryRun ? 'update' : 'updated'), ...(unchanged !== undefined ? ['unchanged'] : [])], rows));
   if (result.users === undefined) out.push('', 'Users were not part of this transfer.');
+  else if (result.dryRun && unchanged === undefined) out.push('', usersNotCompared(target));
   if (result.scimSecrets.length > 0) out.push('', scimSecretsText(result.scimSecrets).trimEnd());
   return out.join('\n') + '\n';
+}
+
+/** Why a dry run has no unchanged users to show: the target has no bulk read of identities to compare them with. */
+function usersNotCompared(target: Endpoint): string {
+  return `Users are counted by email only: ${target.url} has no bulk read of identities (not a portcullis server), so users the import would leave unchanged are counted as updated.`;
 }
 
 /**

@@ -8,12 +8,13 @@ import { randomAccountId, startTestServer, type TestServer } from '../../../test
 import { example, jsonOf, ndjson, portcullisAsync, STACK_TRACE, withTempFiles } from '../../../test/support/cli-harness.js';
 import { EXAMPLE_FILES, serverEnv } from '../../../test/support/transfer-harness.js';
 import { scimClient } from '../../../test/support/scim-client.js';
+import { postgresDatabase, postgresUnavailable } from '../../../test/support/databases.js';
 
 interface Counts {
   created: number;
   updated: number;
-  /** Users only, and not in a dry run. */
-  unchanged?: number;
+  /** Users only; null in a dry run against a target that cannot say (not portcullis). */
+  unchanged?: number | null;
 }
 interface ImportJson {
   dry_run: boolean;
@@ -115,7 +116,8 @@ describe('portcullis import', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^Dry run: nothing was written\./m);
     assert.match(r.stdout, /^ {2}create {2}policy "Block high-risk users"$/m);
-    assert.match(r.stdout, /^users\s+8\s+0$/m);
+    assert.match(r.stdout, /^\s+create\s+update\s+unchanged$/m);
+    assert.match(r.stdout, /^users\s+8\s+0\s+0$/m);
     const json = jsonOf<ImportJson>(await run(account, [...EXAMPLE_FILES, '--dry-run', '--json']));
     assert.equal(json.dry_run, true);
     assert.equal(json.objects.length, 12);
@@ -127,7 +129,76 @@ describe('portcullis import', () => {
     await run(account, EXAMPLE_FILES);
     const again = jsonOf<ImportJson>(await run(account, [...EXAMPLE_FILES, '--dry-run', '--json']));
     assert.ok(again.objects.every((o) => o.action === 'update' && o.id !== undefined));
-    assert.deepEqual(again.users, { created: 0, updated: 8 });
+    // The identities name the target's IdPs (matched by name): compared as the import compares them.
+    assert.deepEqual(again.users, { created: 0, updated: 0, unchanged: 8 });
+  });
+
+  /**
+   * Target users, each set up so that one case of the import's rule decides it, and the users
+   * file that meets them. Returns the counts the import must give.
+   */
+  async function mixedUsers(target: TestServer, account: string): Promise<{ entries: unknown[]; expected: Counts }> {
+    const idp = { id: 'idp-1', type: 'okta' };
+    const identity = (email: string, country = 'DE') => ({ email, idp, groups: [{ name: 'Eng' }], amr: ['pwd', 'mfa'], geo: { country } });
+    const seeded = [
+      { email: 'same@example.com', name: 'Same', identity: identity('same@example.com') },
+      { email: 'renamed@example.com', name: 'Old name', identity: identity('renamed@example.com') },
+      { email: 'moved@example.com', name: 'Moved', identity: identity('moved@example.com') },
+      { email: 'kept-name@example.com', name: 'Kept', identity: identity('kept-name@example.com') },
+      // Stored with the identity's email filled in from the entry's, in the case it had then.
+      { email: 'Cased@Example.com', name: 'Cased', identity: { geo: { country: 'DE' } } },
+      { email: 'bare@example.com', name: 'Bare' },
+      { email: 'first-identity@example.com', name: 'First' },
+      { email: 'key-order@example.com', name: 'Keys', identity: { email: 'key-order@example.com', geo: { country: 'DE' }, amr: ['pwd'] } },
+    ];
+    const seed = await target.api('POST', `/accounts/${account}/access/users/import`, ndjson(seeded), { 'content-type': 'application/x-ndjson' });
+    assert.equal(seed.status, 200, JSON.stringify(seed.json));
+    // As a SCIM directory pushes a user: an identity, but no sign-in time yet.
+    await target.store.transaction(account, (tx) => tx.insertUser({ accountId: account, id: 'scim-user', email: 'scim@example.com', name: 'Scim', identity: identity('scim@example.com'), signedIn: false }));
+    const entries = [
+      { email: 'same@example.com', name: 'Same', identity: identity('same@example.com') },
+      { email: 'renamed@example.com', name: 'New name', identity: identity('renamed@example.com') },
+      { email: 'moved@example.com', name: 'Moved', identity: identity('moved@example.com', 'US') },
+      { email: 'kept-name@example.com', identity: identity('kept-name@example.com') },
+      { email: 'cased@example.com', name: 'Cased', identity: { geo: { country: 'DE' } } },
+      { email: 'bare@example.com', name: 'Bare' },
+      { email: 'first-identity@example.com', name: 'First', identity: identity('first-identity@example.com') },
+      { email: 'key-order@example.com', name: 'Keys', identity: { email: 'key-order@example.com', amr: ['pwd'], geo: { country: 'DE' } } },
+      { email: 'scim@example.com', name: 'Scim', identity: identity('scim@example.com') },
+      { email: 'new-1@example.com', name: 'New 1', identity: identity('new-1@example.com') },
+      { email: 'new-2@example.com' },
+    ];
+    // Unchanged: same, kept-name (no name given), bare (nothing new). Updated: a new name, a
+    // new country, an identity whose filled-in email changed case, a first identity, the same
+    // identity with its keys in another order (stored text differs), the SCIM user (first sign-in time).
+    return { entries, expected: { created: 2, updated: 6, unchanged: 3 } };
+  }
+
+  test('a dry run counts the users created, updated and unchanged exactly as the import right after does (SQLite, and PostgreSQL when one answers)', async () => {
+    const targets: { label: string; server: TestServer; own: boolean }[] = [{ label: 'SQLite', server, own: false }];
+    if ((await postgresUnavailable()) === undefined) targets.push({ label: 'PostgreSQL', server: await startTestServer({ database: await postgresDatabase() }), own: true });
+    try {
+      for (const target of targets) {
+        const account = fresh();
+        const { entries, expected } = await mixedUsers(target.server, account);
+        await withTempFiles({ 'users.ndjson': ndjson(entries) }, async (path) => {
+          const go = (extra: readonly string[]) => portcullisAsync(['import', '--users', path('users.ndjson'), ...extra], serverEnv(target.server, account));
+          const dryText = await go(['--dry-run']);
+          assert.equal(dryText.status, 0, dryText.stderr);
+          assert.match(dryText.stdout, /^\s+create\s+update\s+unchanged$/m, target.label);
+          assert.match(dryText.stdout, /^users\s+2\s+6\s+3$/m, target.label);
+          const dry = jsonOf<ImportJson>(await go(['--dry-run', '--json']));
+          assert.deepEqual(dry.users, expected, `${target.label}: the dry run`);
+          const real = jsonOf<ImportJson>(await go(['--json']));
+          assert.deepEqual(real.users, expected, `${target.label}: the import`);
+          const after = jsonOf<ImportJson>(await go(['--dry-run', '--json']));
+          assert.deepEqual(after.users, { created: 0, updated: 0, unchanged: 11 }, `${target.label}: a dry run after it`);
+          assert.deepEqual(jsonOf<ImportJson>(await go(['--json'])).users, after.users, `${target.label}: the import again`);
+        });
+      }
+    } finally {
+      for (const target of targets) if (target.own) await target.server.close();
+    }
   });
 
   test('an export file is a source; a list whose items changed gets exactly the new items', async () => {
@@ -534,6 +605,38 @@ describe('portcullis import', () => {
     assert.equal(nothing.status, 2);
     assert.match(nothing.stderr, /Give an export file or directory/);
     for (const r of [unreachable, badToken, missing, nothing]) assert.doesNotMatch(r.stderr, STACK_TRACE);
+  });
+
+  test("a dry run against an API without the bulk identity read (Cloudflare's) counts users by email and says unchanged ones are not told apart", async () => {
+    // A Cloudflare-like API: empty lists everywhere, one user, and no /access/users/identities.
+    const fake = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      const url = new URL(req.url!, 'http://x');
+      const path = url.pathname;
+      if (path.endsWith('/access/users/identities')) {
+        res.statusCode = 404;
+        res.end(JSON.stringify({ success: false, errors: [{ code: 7003, message: 'No route for that URI' }], messages: [], result: null }));
+        return;
+      }
+      // The user on the first page only: the SDK pages on while a page has items.
+      const firstPage = (url.searchParams.get('page') ?? '1') === '1';
+      const result = path.endsWith('/access/users') && firstPage ? [{ id: 'cf-alice', email: 'Alice@Example.com', name: 'Alice' }] : [];
+      res.end(JSON.stringify({ success: true, errors: [], messages: [], result, result_info: { page: 1, per_page: 1000, count: result.length, total_count: result.length } }));
+    });
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(fake.address() as AddressInfo).port}/client/v4`;
+      const args = ['import', '--users', example('users.ndjson'), '--dry-run', '--url', url, '--token', 't', '--account', randomAccountId()];
+      const text = await portcullisAsync(args);
+      assert.equal(text.status, 0, text.stderr);
+      assert.match(text.stdout, /^users\s+7\s+1$/m);
+      assert.doesNotMatch(text.stdout, /unchanged\s*$/m, 'no unchanged column it cannot fill');
+      assert.match(text.stdout, /^Users are counted by email only: .+ has no bulk read of identities \(not a portcullis server\), so users the import would leave unchanged are counted as updated\.$/m);
+      const json = jsonOf<ImportJson>(await portcullisAsync([...args, '--json']));
+      assert.deepEqual(json.users, { created: 7, updated: 1, unchanged: null });
+    } finally {
+      await new Promise((resolve) => fake.close(resolve));
+    }
   });
 
   test('a target without the user import extension (not portcullis): exit 4, saying to use --no-users', async () => {

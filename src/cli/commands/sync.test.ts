@@ -18,7 +18,7 @@ interface SyncJson {
   lists: { created: number; updated: number };
   groups: { created: number; updated: number };
   policies: { created: number; updated: number };
-  users: { created: number; updated: number } | null;
+  users: { created: number; updated: number; unchanged?: number | null } | null;
 }
 
 const BIG_LIST = Array.from({ length: 2500 }, (_, i) => ({ value: `10.${i >> 8}.${i & 255}.0/24` }));
@@ -117,7 +117,7 @@ describe('portcullis sync', () => {
     const dry = jsonOf<SyncJson>(await sync(account, ['--dry-run', '--json']));
     assert.equal(dry.dry_run, true);
     assert.deepEqual(dry.policies, { created: 5, updated: 0 });
-    assert.deepEqual(dry.users, { created: 60, updated: 0 });
+    assert.deepEqual(dry.users, { created: 60, updated: 0, unchanged: 0 });
     assert.deepEqual((await target.api('GET', `/accounts/${account}/access/policies`)).json.result, [], 'a dry run writes nothing');
 
     const first = await sync(account, ['--no-users']);
@@ -131,6 +131,10 @@ describe('portcullis sync', () => {
     assert.deepEqual(again.policies, { created: 0, updated: 5 });
     assert.deepEqual(again.users, { created: 60, updated: 0, unchanged: 0 });
     assert.deepEqual(await describeAccount(target.sdk(), account), await describeAccount(source.sdk(), sourceAccount));
+    // Synced already: the dry run says what the sync then does, every user unchanged.
+    const dryAgain = jsonOf<SyncJson>(await sync(account, ['--dry-run', '--json']));
+    assert.deepEqual(dryAgain.users, { created: 0, updated: 0, unchanged: 60 });
+    assert.deepEqual(jsonOf<SyncJson>(await sync(account, ['--json'])).users, dryAgain.users);
   });
 
   test('a bad source token or missing target: one clear line naming which side, exit 4 or 2', async () => {
