@@ -45,7 +45,7 @@ export function registerImport(program: Command): void {
     .option('--no-users', 'leave users out, even when the source has them')
     .addOption(new Option('--users-format <format>', 'read the users file as this format instead of detecting it').choices(USERS_FORMATS))
     .option('--replace-idp-type', 'replace a target identity provider of the same name but another type (otherwise the import stops, naming both types)')
-    .option('--dry-run', 'say what would be created and updated, and write nothing')
+    .option('--dry-run', 'say what would be created, updated and (users) left unchanged, and write nothing')
     .option('--json', 'machine-readable summary on stdout');
   addEndpointOptions(command, TARGET)
     // Hidden: users per import request (default 5,000); tests use it to cross batch boundaries.

@@ -31,7 +31,7 @@ export function registerSync(program: Command): void {
   addEndpointOptions(command, SYNC_TARGET)
     .option('--no-users', 'leave users out')
     .option('--replace-idp-type', 'replace a target identity provider of the same name but another type (otherwise the import stops, naming both types)')
-    .option('--dry-run', 'say what would be created and updated on the target, and write nothing')
+    .option('--dry-run', 'say what would be created, updated and (users) left unchanged on the target, and write nothing')
     .option('--json', 'machine-readable summary on stdout')
     .addOption(new Option('--batch-size <n>').argParser(wholeNumber).hideHelp())
     .addHelpText(
