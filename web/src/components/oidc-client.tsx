@@ -5,8 +5,7 @@
 import type { ComponentChildren } from 'preact';
 import { isObject } from '../../../src/engine/is-object.js';
 import type { App } from '../api/operations.js';
-import { CopyButton } from './copy-button.js';
-import { useReveal } from './common.js';
+import { NewCredentials } from './new-credentials.js';
 
 /** The application's OIDC client (its secret only in the answer that made it), or undefined for any other application. */
 export function oidcClientOf(app: App): { clientId: string; clientSecret?: string } | undefined {
@@ -25,26 +24,18 @@ export function withoutClientSecret(app: App): App {
 
 /** The credentials a write just made: id and secret with Copy buttons, and that the secret is shown only now. */
 export function NewOidcClient({ name, clientId, clientSecret, children }: { name: string; clientId: string; clientSecret: string; children?: ComponentChildren }) {
-  // In view and focused when it appears: the one chance to copy the secret.
-  const panel = useReveal<HTMLElement>(clientSecret);
   return (
-    <section class="banner banner-warning new-credentials" role="region" aria-label="OIDC client credentials" tabIndex={-1} ref={panel}>
-      <h2>OIDC client credentials of {name}</h2>
-      <p>
-        <strong>The client secret is shown only now.</strong> Copy it into the SaaS application's OIDC settings before you leave this page: portcullis keeps it sealed and will not show it
-        again.
-      </p>
-      <dl>
-        <dt>Client ID</dt>
-        <dd>
-          <code data-testid="client-id">{clientId}</code> <CopyButton text={clientId} label="Copy the client ID" />
-        </dd>
-        <dt>Client secret</dt>
-        <dd>
-          <code data-testid="client-secret">{clientSecret}</code> <CopyButton text={clientSecret} label="Copy the client secret" />
-        </dd>
-      </dl>
+    <NewCredentials
+      label="OIDC client credentials"
+      title={`OIDC client credentials of ${name}`}
+      secret={clientSecret}
+      notice="Copy it into the SaaS application's OIDC settings before you leave this page: portcullis keeps it sealed and will not show it again."
+      credentials={[
+        { term: 'Client ID', value: clientId, copyLabel: 'Copy the client ID', testId: 'client-id' },
+        { term: 'Client secret', value: clientSecret, copyLabel: 'Copy the client secret', testId: 'client-secret' },
+      ]}
+    >
       {children}
-    </section>
+    </NewCredentials>
   );
 }
