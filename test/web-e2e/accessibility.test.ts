@@ -82,6 +82,21 @@ describe('the dashboard for keyboard and screen-reader users', { skip }, () => {
       assert.ok(await hasFocus(button), `focus on ${await focusedElement(page)}`);
     }));
 
+  it('moves the focus to a new service token\'s secret, shown once, after a create pressed from the keyboard, and reaches the page from the sidebar by keyboard', () =>
+    onPage('/overview', async (page) => {
+      const link = page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: 'Service tokens' });
+      await link.focus();
+      await link.press('Enter');
+      await page.getByRole('heading', { level: 1, name: 'Service tokens' }).waitFor();
+      await page.getByLabel('Name', { exact: true }).fill('Keyboard robot');
+      await pressWithKeyboard(page.getByRole('button', { name: 'Create service token' }));
+      const panel = page.getByRole('region', { name: 'Service token credentials' });
+      await panel.waitFor();
+      assert.ok(await hasFocus(panel), `focus on ${await focusedElement(page)}`);
+      // Every Copy button says what it copies.
+      assert.deepEqual(await panel.getByRole('button').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('aria-label'))), ['Copy the client ID', 'Copy the client secret', 'Copy the request headers']);
+    }));
+
   it('gives the What-if decision in a live region that was on the page before it, with the focus kept', () =>
     onPage('/what-if', async (page) => {
       await page.getByLabel('User', { exact: true }).selectOption({ label: 'ada@example.com (Ada Example)' });
@@ -133,6 +148,7 @@ describe('the dashboard for keyboard and screen-reader users', { skip }, () => {
   for (const kind of [
     { path: '/policies', create: '/access/policies', body: { decision: 'allow', include: [{ everyone: {} }] }, what: 'The policy', back: 'Back to policies', listHeading: 'Policies' },
     { path: '/groups', create: '/access/groups', body: { include: [{ everyone: {} }] }, what: 'The group', back: 'Back to groups', listHeading: 'Access groups' },
+    { path: '/service-tokens', create: '/access/service_tokens', body: {}, what: 'The service token', back: 'Back to service tokens', listHeading: 'Service tokens' },
   ]) {
     it(`opens a deleted object from ${kind.path} as a page of its own: a heading, its title and the way back`, () =>
       onPage(kind.path, async (page) => {

@@ -18,6 +18,7 @@ import { LoginPage, SignInAgainDialog } from './pages/login.js';
 import { PoliciesPage } from './pages/policies.js';
 import { PolicyEditorPage } from './pages/policy-editor.js';
 import { ProtectAppPage } from './pages/protect.js';
+import { ServiceTokenPage, ServiceTokensPage } from './pages/service-tokens.js';
 import { TesterPage } from './pages/tester.js';
 import { UsersPage } from './pages/users.js';
 import { WhatIfPage } from './pages/what-if.js';
@@ -31,6 +32,7 @@ const NAV: readonly { href: string; label: string }[] = [
   { href: '/groups', label: 'Access groups' },
   { href: '/lists', label: 'Lists' },
   { href: '/identity-providers', label: 'Identity providers' },
+  { href: '/service-tokens', label: 'Service tokens' },
   { href: '/apps', label: 'Applications' },
   { href: '/users', label: 'Users' },
   { href: '/tester', label: 'Policy tester' },
@@ -198,6 +200,8 @@ function Page({ path }: { path: string }) {
   if (path === '/lists/new') return <ListEditorPage listId={undefined} />;
   if ((params = matchRoute('/lists/:id', path))) return <ListEditorPage listId={params.id} />;
   if (path === '/identity-providers') return <IdentityProvidersPage />;
+  if (path === '/service-tokens') return <ServiceTokensPage />;
+  if ((params = matchRoute('/service-tokens/:id', path))) return <ServiceTokenPage tokenId={params.id} />;
   if (path === '/apps') return <AppsPage />;
   if ((params = matchRoute('/apps/:id', path))) return <AppPage appId={params.id} />;
   if ((params = matchRoute('/apps/:id/protect', path))) return <ProtectAppPage appId={params.id} />;

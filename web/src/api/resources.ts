@@ -71,7 +71,13 @@ export function accountApi(client: ApiClient) {
       patch: (id: string, body: Body<'gateway-lists-patch'>) => call(client, 'gateway-lists-patch', { params: { list_id: id }, body }),
     },
     identityProviders: crud(client, 'access-identity-providers'),
-    serviceTokens: crud(client, 'access-service-tokens'),
+    serviceTokens: {
+      ...crud(client, 'access-service-tokens'),
+      /** A new client secret (in this answer only); the previous one works until `previous_client_secret_expires_at`, when given and in the future. */
+      rotate: (id: string, body: Body<'access-service-tokens-rotate'>) => call(client, 'access-service-tokens-rotate', { params: { service_token_id: id }, body }),
+      /** The token's validity starts again: it expires one duration from now. */
+      refresh: (id: string) => call(client, 'access-service-tokens-refresh', { params: { service_token_id: id } }),
+    },
     postureRules: crud(client, 'device-posture-rules'),
     apps: {
       ...crud(client, 'access-apps'),
