@@ -119,6 +119,21 @@ await describeEachDatabase(
       assert.equal((await bySecret(token.clientId, rotated.client_secret)).status, 200, 'the new secret works again');
     });
 
+    it('a disabled token rotated with a grace period keeps no previous secret: enabled again, the secret it was disabled with stays refused', async () => {
+      // The usual answer to a leak: disable the token at once, rotate, enable it again.
+      const token = await newToken('leaked');
+      const leakedSession = await sessionOf(token.clientId, token.secret, 'the leaked secret before the token is disabled');
+      assert.equal((await s.api('PUT', `${A()}/service_tokens/${token.id}`, { enabled: false })).status, 200);
+      const rotated = await rotate(token.id, { previous_client_secret_expires_at: inAnHour() });
+      assert.equal(rotated.previous_client_secret_expires_at, undefined, 'a disabled token has no grace period to show');
+      const on = await s.api('PUT', `${A()}/service_tokens/${token.id}`, { enabled: true });
+      assert.equal(on.status, 200);
+      assert.equal(on.json.result.previous_client_secret_expires_at, undefined, 'enabled again: no grace period');
+      assert.notEqual((await bySecret(token.clientId, token.secret)).status, 200, 'the secret the token was disabled with');
+      assert.notEqual((await bySession(leakedSession)).status, 200, 'and the token made with it');
+      assert.equal((await bySecret(token.clientId, rotated.client_secret)).status, 200, 'the new secret works');
+    });
+
     it('the old secret, and the token made from it, stop at the expiry by themselves', async () => {
       const token = await newToken('short grace');
       const until = Date.now() + 3000;

@@ -208,7 +208,7 @@ export const serviceTokenRoutes: RouteDef[] = [
     action: 'rotate',
     summary: 'Rotate the secret of a service token',
     description:
-      'Answers with a new client secret, shown this once. The old one stops being valid at once, unless `previous_client_secret_expires_at` is in the future: then it (and the application tokens made with it) keeps working until then, and the answer shows that time. Only one previous secret is kept: rotating again during a grace period ends the older one at once.',
+      'Answers with a new client secret, shown this once. The old one stops being valid at once, unless `previous_client_secret_expires_at` is in the future: then it (and the application tokens made with it) keeps working until then, and the answer shows that time. Only one previous secret is kept: rotating again during a grace period ends the older one at once. A disabled token keeps none.',
     body: obj({ previous_client_secret_expires_at: PREVIOUS_SECRET_EXPIRY }),
     bodyRequired: false,
     result: TOKEN_WITH_SECRET,
@@ -217,7 +217,9 @@ export const serviceTokenRoutes: RouteDef[] = [
       const asked = input?.previous_client_secret_expires_at;
       const until = graceUntil(asked === undefined ? undefined : checkedPreviousExpiry(asked), now);
       const rotated = { ...old, client_secret_version: (old.client_secret_version ?? 1) + 1 };
-      if (until === undefined || existing.secretHash === null) return withNewSecret(rotated);
+      // A disabled token keeps no previous secret (disabling ends it for good): enabled again,
+      // it takes only the new secret, not the one it was disabled with (say, because it leaked).
+      if (until === undefined || existing.secretHash === null || old.enabled === false) return withNewSecret(rotated);
       return withNewSecret({ ...rotated, previous_client_secret_expires_at: new Date(until).toISOString(), previous_secret_hash: existing.secretHash });
     },
   }),
