@@ -203,6 +203,21 @@ describe('the service tokens page in a browser', { skip }, () => {
     assert.equal(await p.getByTestId('token-expires').innerText(), `${refreshed.expires_at!.slice(0, 16).replace('T', ' ')} UTC`, 'the page shows the new expiry');
   });
 
+  it('says what the rotation of a disabled token did: a grace period asked for is not kept, so the previous secret no longer works', async () => {
+    const token = await apiToken('Leaked');
+    assert.equal((await s.api('PUT', `${A()}/service_tokens/${token.id}`, { enabled: false })).status, 200);
+    const p = await openPage(`/service-tokens/${token.id}`);
+    await p.getByRole('heading', { level: 1, name: 'Service token: Leaked' }).waitFor();
+    await p.getByRole('button', { name: 'Rotate secret' }).click();
+    const dialog = p.getByRole('dialog', { name: 'Rotate the secret of Leaked?' });
+    await dialog.getByLabel('Keep the previous secret working for').selectOption({ label: '7 days' });
+    await dialog.getByRole('button', { name: 'Rotate secret' }).click();
+    await shownCredentials(p);
+    assert.equal((await getToken(token.id)).previous_client_secret_expires_at, undefined, 'the server kept no previous secret');
+    await p.getByRole('status').filter({ hasText: 'Secret rotated: the previous secret no longer works.' }).waitFor();
+    assert.equal(await p.getByTestId('token-previous-secret').count(), 0);
+  });
+
   it('pages the list as the API does', async () => {
     for (let i = 0; i < 26; i++) await apiToken(`Batch ${String(i).padStart(2, '0')}`);
     const total = (await s.api('GET', `${A()}/service_tokens?per_page=1`)).json.result_info.total_count as number;

@@ -19,7 +19,8 @@ export interface SaveState {
   readonly saving: boolean;
   /** A short confirmation after a successful save. */
   readonly saved: string | undefined;
-  save<T>(run: () => Promise<ApiAnswer<T>>, done: string): Promise<T | undefined>;
+  /** `done` is the confirmation, or makes it from the answer (when the server may do less than asked). */
+  save<T>(run: () => Promise<ApiAnswer<T>>, done: string | ((result: T) => string)): Promise<T | undefined>;
   /** Report the client-side check of the edited document (used after a failed attempt). */
   recheck(issues: readonly { pointer: string; message: string }[]): void;
   /** Nothing was sent, as nothing changed: say so (`message`) where a save would be confirmed. */
@@ -49,7 +50,7 @@ export function useSaveState(): SaveState {
         const answer = await run();
         setAttempted(false);
         setNotes(notesFrom(answer.messages, 'warning'));
-        setSaved(done);
+        setSaved(typeof done === 'string' ? done : done(answer.result));
         return answer.result;
       } catch (err) {
         setAttempted(true);

@@ -241,7 +241,9 @@ export function ServiceTokenPage({ tokenId }: { tokenId: string }) {
     const body = rotateBody(grace);
     const rotated = await save.save(
       () => api.serviceTokens.rotate(token.id, body),
-      body.previous_client_secret_expires_at === undefined ? 'Secret rotated: the previous secret no longer works.' : `Secret rotated: the previous secret works until ${when(body.previous_client_secret_expires_at)}.`,
+      // Said from the answer: the server keeps no previous secret for a disabled token, whatever was asked.
+      (result) =>
+        result.previous_client_secret_expires_at === undefined ? 'Secret rotated: the previous secret no longer works.' : `Secret rotated: the previous secret works until ${when(result.previous_client_secret_expires_at)}.`,
     );
     if (rotated === undefined) return;
     setNewSecret(rotated.client_secret);
