@@ -177,10 +177,22 @@ await describeEachDatabase(
         const res = await s.api('POST', `${A()}/service_tokens/${token.id}/rotate`, { previous_client_secret_expires_at: bad });
         assert.equal(res.status, 400, String(bad));
         assert.equal(res.json.success, false);
-        assert.equal(res.json.errors[0].source?.pointer ?? '/previous_client_secret_expires_at', '/previous_client_secret_expires_at');
+        assert.equal(res.json.errors[0].source?.pointer, '/previous_client_secret_expires_at');
         assert.equal(typeof res.json.errors[0].code, 'number');
       }
       assert.equal((await bySecret(token.clientId, rotated.client_secret)).status, 200, 'the secret is as it was');
+
+      // PUT on a token never rotated: the same checks, and a good time has nothing to move.
+      const never = await newToken('never rotated');
+      for (const bad of ['', '2030-02-30T00:00:00Z', '2030-06-30T23:59:60Z', 12, null]) {
+        const res = await s.api('PUT', `${A()}/service_tokens/${never.id}`, { previous_client_secret_expires_at: bad });
+        assert.equal(res.status, 400, JSON.stringify(bad));
+        assert.equal(res.json.errors[0].source?.pointer, '/previous_client_secret_expires_at', JSON.stringify(bad));
+      }
+      const moved = await s.api('PUT', `${A()}/service_tokens/${never.id}`, { previous_client_secret_expires_at: inAnHour() });
+      assert.equal(moved.status, 200);
+      assert.equal(moved.json.result.previous_client_secret_expires_at, undefined, 'no previous secret to keep');
+      assert.equal((await bySecret(never.clientId, never.secret)).status, 200, 'its one secret still works');
     });
 
     it("never shows the previous secret's hash: not in GET, the list, a write's answer nor the audit log", async () => {
