@@ -19,6 +19,7 @@ import { serviceAppToken, type AppTokenClaims, type ServiceTokenInput, type Veri
 import { bindingHolds, bindsSessions } from './binding-cookie.js';
 import type { SigningKey, SigningKeys } from '../account/signing-keys.js';
 import { isSafeHeader } from '../schema/saml-headers.js';
+import { previousSecretUntil } from '../schema/service-token-grace.js';
 import { issuedBefore } from '../account/organization.js';
 import { preflightHandling, type Preflight } from './cors.js';
 import { answersOfSession } from './sign-in-external.js';
@@ -97,17 +98,6 @@ function sameHash(hash: unknown, sent: Buffer): boolean {
   return stored.length === sent.length && timingSafeEqual(stored, sent);
 }
 
-/**
- * Until when (epoch ms) a rotated service token's previous secret still works, if its grace
- * period (previous_client_secret_expires_at) runs now; fails closed: an expiry that cannot be
- * read, or one without the previous secret's hash beside it, is over.
- */
-function previousSecretUntil(token: ResourceRecord, now: number): number | undefined {
-  if (typeof token.body.previous_secret_hash !== 'string' || typeof token.body.previous_client_secret_expires_at !== 'string') return undefined;
-  const at = Date.parse(token.body.previous_client_secret_expires_at);
-  return at > now ? at : undefined;
-}
-
 /** Whether the token is enabled and unexpired now. */
 function tokenValid(token: ResourceRecord, now: number): boolean {
   if (token.body.enabled === false) return false;
@@ -139,7 +129,7 @@ function serviceToken(tokens: readonly ResourceRecord[], clientId: string, clien
   const previous = sameHash(token.body.previous_secret_hash, sent);
   if (!tokenValid(token, now)) return undefined;
   if (current) return { token, version: secretVersionOf(token) };
-  const until = previous ? previousSecretUntil(token, now) : undefined;
+  const until = previous ? previousSecretUntil(token.body, now) : undefined;
   return until === undefined ? undefined : { token, version: secretVersionOf(token) - 1, until };
 }
 
@@ -149,7 +139,7 @@ function serviceToken(tokens: readonly ResourceRecord[], clientId: string, clien
  */
 function versionStands(token: ResourceRecord, version: number, now: number): boolean {
   const current = secretVersionOf(token);
-  return version === current || (version === current - 1 && previousSecretUntil(token, now) !== undefined);
+  return version === current || (version === current - 1 && previousSecretUntil(token.body, now) !== undefined);
 }
 
 export interface DecideContext {

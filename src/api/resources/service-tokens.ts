@@ -14,6 +14,7 @@ import { parseGoDuration } from '../../engine/index.js';
 import type { ResourceRecord } from '../../store/store.js';
 import { hashSecret } from '../auth/authenticate.js';
 import { withoutSecrets } from '../../schema/secret-fields.js';
+import { previousSecretUntil } from '../../schema/service-token-grace.js';
 import { validationError } from '../errors.js';
 import { DEFAULT_LIMITS } from '../pagination.js';
 import type { RouteDef } from '../route.js';
@@ -124,8 +125,8 @@ function withoutPrevious(body: TokenBody): TokenBody {
 }
 
 /**
- * Until when (epoch ms) `expiry` keeps a previous secret, or undefined when it ends it now: left
- * out, in the past, or unreadable (fails closed).
+ * Until when (epoch ms) a requested `expiry` keeps the previous secret, or undefined when it ends
+ * it now: left out, in the past, or unreadable (fails closed).
  */
 function graceUntil(expiry: string | undefined, now: string): number | undefined {
   if (expiry === undefined) return undefined;
@@ -146,8 +147,7 @@ function checkedPreviousExpiry(value: string): string {
 
 /** `body` with its previous secret kept only while its grace period still runs. */
 function withLivePrevious(body: TokenBody, now: string): TokenBody {
-  const live = typeof body.previous_secret_hash === 'string' && graceUntil(body.previous_client_secret_expires_at, now) !== undefined;
-  return live ? body : withoutPrevious(body);
+  return previousSecretUntil(body, Date.parse(now)) !== undefined ? body : withoutPrevious(body);
 }
 
 const stored = (record: ResourceRecord): TokenBody => record.body as unknown as TokenBody;
@@ -167,8 +167,7 @@ const SERVICE_TOKENS: JsonResource = {
     const body = withoutSecrets('service_token', record.body);
     // The expiry shows while the grace period runs (the next write drops a previous secret whose
     // grace is over), and never without the previous secret's hash beside it.
-    const running = typeof record.body.previous_secret_hash === 'string' && graceUntil(stored(record).previous_client_secret_expires_at, new Date().toISOString()) !== undefined;
-    const shown = running ? body : withoutPrevious(body as TokenBody);
+    const shown = previousSecretUntil(record.body, Date.now()) !== undefined ? body : withoutPrevious(body as TokenBody);
     return { id: record.id, ...shown, ...timestamps(record) };
   },
 };
