@@ -164,7 +164,8 @@ describe('the dashboard for keyboard and screen-reader users', { skip }, () => {
         await link.click();
         const heading = page.getByRole('heading', { level: 1, name: `${kind.what} could not be loaded` });
         await heading.waitFor();
-        assert.equal(await page.title(), `${kind.what} could not be loaded · portcullis`);
+        // The title follows the heading (set once the page has rendered): wait for it rather than read it at once.
+        await page.waitForFunction((title) => document.title === title, `${kind.what} could not be loaded · portcullis`);
         await page.getByRole('alert').filter({ hasText: /not found/i }).waitFor();
         await page.getByRole('link', { name: kind.back }).click();
         await page.getByRole('heading', { level: 1, name: kind.listHeading }).waitFor();
