@@ -20,6 +20,7 @@ import { bindingHolds, bindsSessions } from './binding-cookie.js';
 import type { SigningKey, SigningKeys } from '../account/signing-keys.js';
 import { isSafeHeader } from '../schema/saml-headers.js';
 import { previousSecretUntil } from '../schema/service-token-grace.js';
+import { serviceTokenCredentialsIn, serviceTokenHeaderOf } from '../schema/service-token-header.js';
 import { issuedBefore } from '../account/organization.js';
 import { preflightHandling, type Preflight } from './cors.js';
 import { answersOfSession } from './sign-in-external.js';
@@ -34,6 +35,11 @@ export interface ForwardedRequest {
   readonly binding?: string;
   readonly clientId: string | undefined;
   readonly clientSecret: string | undefined;
+  /**
+   * The request's header of this (lower-case) name, if any: where the application's
+   * read_service_tokens_from_header says a service token's credentials may come instead.
+   */
+  readonly header?: (name: string) => string | undefined;
   /** When the request is a CORS preflight (OPTIONS with Origin and Access-Control-Request-Method): what it asks. */
   readonly preflight?: Preflight;
 }
@@ -131,6 +137,12 @@ function serviceToken(tokens: readonly ResourceRecord[], clientId: string, clien
   if (current) return { token, version: secretVersionOf(token) };
   const until = previous ? previousSecretUntil(token.body, now) : undefined;
   return until === undefined ? undefined : { token, version: secretVersionOf(token) - 1, until };
+}
+
+/** The service-token credentials in the application's read_service_tokens_from_header header, if it names one and they are readable. */
+function singleHeaderCredentials(app: ResourceRecord, request: ForwardedRequest): { readonly clientId: string; readonly clientSecret: string } | undefined {
+  const name = serviceTokenHeaderOf(app.body);
+  return name === undefined || request.header === undefined ? undefined : serviceTokenCredentialsIn(request.header(name));
 }
 
 /**
@@ -327,8 +339,11 @@ function decideWith(request: ForwardedRequest, ctx: DecideContext, index: Accoun
   let claims: AppTokenClaims | undefined;
   let service: ResourceRecord | undefined;
   let credentials: ServiceCredentials | undefined;
-  if (request.clientId !== undefined && request.clientSecret !== undefined) {
-    credentials = serviceToken(view.serviceTokens, request.clientId, request.clientSecret, now);
+  // The pair of CF-Access-Client-* headers, else the application's single header (its value a
+  // JSON object with both; anything else in it is no credentials). The pair wins when both come.
+  const sent = request.clientId !== undefined && request.clientSecret !== undefined ? { clientId: request.clientId, clientSecret: request.clientSecret } : singleHeaderCredentials(app, request);
+  if (sent !== undefined) {
+    credentials = serviceToken(view.serviceTokens, sent.clientId, sent.clientSecret, now);
     service = credentials?.token;
     if (service !== undefined) identity = { ...network, service_token_id: service.id, service_token_status: true, common_name: String(service.body.client_id) };
   } else if (request.token !== undefined) {

@@ -423,6 +423,50 @@ describe('forward auth without a proxy', () => {
     assert.match(browser.headers.get('location') ?? '', /\/cdn-cgi\/access\/login\/api\.test/);
   });
 
+  it("takes a service token in the one header an application's read_service_tokens_from_header names, as a JSON object, and nothing unreadable from it", async () => {
+    const A = `/accounts/${s.accountId}/access`;
+    const hook = (await s.api('POST', `${A}/service_tokens`, { name: 'hook' })).json.result;
+    const bots = await s.api('POST', `${A}/policies`, { name: 'Hook bot', decision: 'non_identity', include: [{ service_token: { token_id: hook.id } }] });
+    const single = await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Hooks', domain: 'hooks.test', policies: [{ id: bots.json.result.id, precedence: 1 }], read_service_tokens_from_header: 'Authorization', service_auth_401_redirect: true });
+    assert.equal(single.status, 201, JSON.stringify(single.json));
+    const pairOnly = await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Pair only', domain: 'pair-only.test', policies: [{ id: bots.json.result.id, precedence: 1 }] });
+    assert.equal(pairOnly.status, 201, JSON.stringify(pairOnly.json));
+    const ask = (host: string, headers: Record<string, string>) => authorize(s, { 'x-forwarded-host': host, ...headers });
+    const json = (id: unknown, secret: unknown) => JSON.stringify({ 'cf-access-client-id': id, 'cf-access-client-secret': secret });
+
+    const ok = await ask('hooks.test', { authorization: json(hook.client_id, hook.client_secret) });
+    assert.equal(ok.status, 200, 'the JSON header lets the Service Auth policy in');
+    const minted = ok.headers.get('cf-access-jwt-assertion') ?? '';
+    const claims = JSON.parse(Buffer.from(minted.split('.')[1] ?? '', 'base64url').toString());
+    assert.equal(claims.common_name, hook.client_id, "the application token made for the service token, as for the pair of headers");
+    assert.deepEqual(claims.aud, [single.json.result.aud]);
+
+    const pair = { 'cf-access-client-id': hook.client_id, 'cf-access-client-secret': hook.client_secret };
+    assert.equal((await ask('hooks.test', pair)).status, 200, 'the pair of headers still works where the single header is set');
+    for (const [why, value] of [
+      ['a wrong secret', json(hook.client_id, 'wrong')],
+      ['malformed JSON', `{"cf-access-client-id": "${hook.client_id}", "cf-access-client-secret": "${hook.client_secret}"`],
+      ['a missing secret', JSON.stringify({ 'cf-access-client-id': hook.client_id })],
+      ['a missing id', JSON.stringify({ 'cf-access-client-secret': hook.client_secret })],
+      ['a secret that is not a string', json(hook.client_id, 1)],
+      ['an array', JSON.stringify([hook.client_id, hook.client_secret])],
+      ['a JSON string', JSON.stringify(hook.client_secret)],
+      ['the Bearer scheme', `Bearer ${hook.client_secret}`],
+    ] as const) {
+      const refused = await ask('hooks.test', { authorization: value });
+      assert.equal(refused.status, 401, `${why}: no credentials, not let in`);
+      assert.equal(refused.headers.get('x-access-login'), null, `${why}: a bare 401 under service_auth_401_redirect, as for the pair`);
+    }
+    const elsewhere = await ask('pair-only.test', { authorization: json(hook.client_id, hook.client_secret) });
+    assert.equal(elsewhere.status, 401, 'an application without the setting reads no such header');
+    assert.notEqual(elsewhere.headers.get('x-access-login'), null, 'it is sent to sign in, as a request without credentials');
+    assert.equal((await ask('pair-only.test', pair)).status, 200);
+    const other = await s.api('PUT', `${A}/apps/${single.json.result.id}`, { type: 'self_hosted', name: 'Hooks', domain: 'hooks.test', policies: [{ id: bots.json.result.id, precedence: 1 }], read_service_tokens_from_header: 'X-Hook-Auth' });
+    assert.equal(other.status, 200, JSON.stringify(other.json));
+    assert.equal((await ask('hooks.test', { authorization: json(hook.client_id, hook.client_secret) })).status, 401, 'only the header named now');
+    assert.equal((await ask('hooks.test', { 'X-HOOK-AUTH': json(hook.client_id, hook.client_secret) })).status, 200, 'the name is case-insensitive');
+  });
+
   it('takes the client address the trusted proxy added, not one the client put first', async () => {
     const A = `/accounts/${s.accountId}/access`;
     const office = await s.api('POST', `${A}/policies`, { name: 'Office', decision: 'bypass', include: [{ ip: { ip: '192.0.2.0/24' } }] });

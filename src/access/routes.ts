@@ -38,6 +38,7 @@ import { isIssuerHost, isLauncherPath, LAUNCHER_PATH, launcherOf, registerAppLau
 import { UNSTORABLE_MESSAGE, unstorableField } from '../api/untrusted-json.js';
 import { answerFrameworkErrorsUnder } from '../api/server.js';
 import type { ApiError } from '../api/errors.js';
+import { serviceTokenHeaderOf } from '../schema/service-token-header.js';
 import type { SigningKey, SigningKeys } from '../account/signing-keys.js';
 
 const COOKIE = TOKEN_COOKIE;
@@ -86,6 +87,12 @@ export interface AccessOptions {
 
 /** A header sent several times, as one comma-separated value. */
 const joined = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.join(', ') : value);
+
+/** Whether the request came with service-token credentials: the pair of headers, or the application's single header. */
+function sentServiceCredentials(app: { body: Record<string, unknown> }, request: FastifyRequest): boolean {
+  const single = serviceTokenHeaderOf(app.body);
+  return request.headers['cf-access-client-id'] !== undefined || (single !== undefined && request.headers[single] !== undefined);
+}
 
 function cookieHeader(app: { body: Record<string, unknown> }, name: string, value: string, maxAgeSeconds: number, secure: boolean, path = '/', httpOnly = app.body.http_only_cookie_attribute !== false): string {
   const parts = [`${name}=${value}`, `Path=${path}`, `Max-Age=${maxAgeSeconds}`];
@@ -187,7 +194,9 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     // The proxies pass the original request's headers along: a CORS preflight's among them.
     const preflight = preflightOf(original.method, first(h.origin), first(h['access-control-request-method']), joined(h['access-control-request-headers']));
     const binding = cookieValue(h.cookie, BINDING_COOKIE);
-    const asked: ForwardedRequest = { host: original.host, path: original.path, ip: original.ip, token, clientId, clientSecret, ...(binding !== undefined ? { binding } : {}), ...(preflight !== undefined ? { preflight } : {}) };
+    // The application's single service-token header is read whole (its JSON holds a comma, where
+    // first() would cut); one sent twice is joined into text that is no JSON object: no credentials.
+    const asked: ForwardedRequest = { host: original.host, path: original.path, ip: original.ip, token, clientId, clientSecret, header: (name) => joined(h[name]), ...(binding !== undefined ? { binding } : {}), ...(preflight !== undefined ? { preflight } : {}) };
     const decideFromStore = () => decide(asked, context).then((decision) => answer(request, reply, original, decision));
     const remembered = decideFromMemory(asked, context);
     if (remembered === undefined) return decideFromStore();
@@ -246,7 +255,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
       case 'login': {
         // service_auth_401_redirect: a request that came with service-token credentials which let
         // it in nowhere gets a bare 401 (a script cannot follow a sign-in page).
-        if (decision.app.body.service_auth_401_redirect === true && request.headers['cf-access-client-id'] !== undefined) return reply.code(401).type('text/html').send(messagePage('Unauthorized', 'The service token is not valid for this application.'));
+        if (decision.app.body.service_auth_401_redirect === true && sentServiceCredentials(decision.app, request)) return reply.code(401).type('text/html').send(messagePage('Unauthorized', 'The service token is not valid for this application.'));
         // An AJAX request (X-Requested-With: XMLHttpRequest) gets a bare 401 instead, as at
         // Cloudflare: the page's script learns the session ended and can reload; a redirect to a
         // sign-in page would be followed out of its sight.

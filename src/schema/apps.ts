@@ -3,7 +3,7 @@
 
 import { CORS_HEADERS } from './cors.js';
 import { APP_POLICY_RESPONSE } from './policies.js';
-import { anyObject, anyOf, arr, bool, enumOf, obj, str, type Static } from './json-schema.js';
+import { anyObject, anyOf, arr, bool, enumOf, nullable, obj, str, type Static } from './json-schema.js';
 
 export const APP_TYPES = [
   'self_hosted',
@@ -133,6 +133,12 @@ const common = {
   path_cookie_attribute: bool(),
   options_preflight_bypass: bool('Lets CORS preflight requests (OPTIONS with Origin and Access-Control-Request-Method) through to the origin without authentication. Cannot be turned on while cors_headers is set.'),
   service_auth_401_redirect: bool(),
+  read_service_tokens_from_header: nullable(
+    str({
+      description:
+        'A self-hosted application: the one request header (such as "Authorization") in which a service token may come, its value a JSON object {"cf-access-client-id": ..., "cf-access-client-secret": ...}, for callers that can send a single custom header. An HTTP header name, case-insensitive; not cookie, host, the CF-Access-Client-Id/-Secret or Cf-Access-Token headers, nor a hop-by-hop header. Empty or null reads none. The pair of CF-Access-Client-* headers still works, and wins when both come.',
+    }),
+  ),
   skip_interstitial: bool(),
   skip_app_launcher_login_page: bool(),
   same_site_cookie_attribute: str(),

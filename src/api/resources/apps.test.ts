@@ -310,6 +310,33 @@ await describeEachDatabase('Access applications API', (s) => {
     assert.equal(off.status, 200, JSON.stringify(off.json));
   });
 
+  it('keeps read_service_tokens_from_header as sent, clears it with "" or null, and refuses names that cannot carry credentials', async () => {
+    const account = randomAccountId();
+    const APPS = `/accounts/${account}/access/apps`;
+    const app = { type: 'self_hosted', domain: 'hook.example.com', name: 'Hook' };
+    const created = await s.api('POST', APPS, { ...app, read_service_tokens_from_header: 'Authorization' });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    assert.equal(created.json.result.read_service_tokens_from_header, 'Authorization');
+    const id = created.json.result.id;
+    assert.equal((await s.api('GET', `${APPS}/${id}`)).json.result.read_service_tokens_from_header, 'Authorization', 'read back as sent');
+    for (const cleared of ['', null]) {
+      assert.equal((await s.api('PUT', `${APPS}/${id}`, { ...app, read_service_tokens_from_header: 'X-Service-Auth' })).status, 200);
+      const put = await s.api('PUT', `${APPS}/${id}`, { ...app, read_service_tokens_from_header: cleared });
+      assert.equal(put.status, 200, JSON.stringify(put.json));
+      const got = (await s.api('GET', `${APPS}/${id}`)).json.result;
+      assert.equal(got.read_service_tokens_from_header, undefined, `${JSON.stringify(cleared)} clears it`);
+    }
+    for (const bad of ['Cookie', 'HOST', 'cf-access-client-id', 'CF-Access-Client-Secret', 'cf-access-token', 'Connection', 'Transfer-Encoding', 'Proxy-Authorization', 'Upgrade', 'X Auth', 'Authorization:', 'x-tök', 'a\nb']) {
+      const refused = await s.api('PUT', `${APPS}/${id}`, { ...app, read_service_tokens_from_header: bad });
+      assert.equal(refused.status, 400, bad);
+      assert.equal(refused.json.success, false);
+      assert.equal(refused.json.errors[0].source.pointer, '/read_service_tokens_from_header', bad);
+      assert.ok(refused.json.errors[0].message.includes(JSON.stringify(bad)), refused.json.errors[0].message);
+    }
+    assert.equal((await s.api('POST', APPS, { ...app, domain: 'other.example.com', read_service_tokens_from_header: 'cookie' })).status, 400, 'refused on create too');
+    assert.equal((await s.api('PUT', `${APPS}/${id}`, { ...app, read_service_tokens_from_header: 42 })).status, 400, 'a header name is a string');
+  });
+
   it('creates application-scoped policies inline and through the app policies endpoints', async () => {
     const account = randomAccountId();
     const linked = await reusable(account, 'Linked');

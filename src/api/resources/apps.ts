@@ -10,6 +10,7 @@ import { paging, pageQueryProperties, resultInfo } from '../pagination.js';
 import { defineRoute, type RouteDef } from '../route.js';
 import { APP_DEFAULTS, APP_REQUEST, APP_RESPONSE, DOMAIN_REQUIRED_TYPES, destinationProblem, TARGET_REQUIRED_TYPES, targetCriteriaProblems, SESSION_APP_TYPES, type AppRequest, type AppType } from '../../schema/apps.js';
 import { corsHeadersOf } from '../../schema/cors.js';
+import { serviceTokenHeaderProblem } from '../../schema/service-token-header.js';
 import { arr, bool, obj, str } from '../../schema/json-schema.js';
 import { keepOmittedSecrets, withoutSecrets } from '../../schema/secret-fields.js';
 import { applyPolicyEntries, appLinks, attachedPolicies, attachedResult, type PolicyLink } from './app-attachments.js';
@@ -79,6 +80,11 @@ async function semanticIssues(tx: StoreReader, accountId: string, body: AppReque
   // Access (cors_headers) or sent to the origin (options_preflight_bypass), not both.
   if (body.options_preflight_bypass === true && corsHeadersOf(body) !== undefined) {
     issues.push({ code: 'conflicting_settings', pointer: '/options_preflight_bypass', message: 'options_preflight_bypass cannot be turned on while cors_headers is set: Access either answers CORS preflight requests itself (cors_headers) or sends them to the origin (options_preflight_bypass). Remove one of them.' });
+  }
+  const header = body.read_service_tokens_from_header;
+  if (typeof header === 'string' && header !== '') {
+    const problem = serviceTokenHeaderProblem(header);
+    if (problem !== undefined) issues.push({ code: 'invalid_format', pointer: '/read_service_tokens_from_header', message: `${JSON.stringify(header)} ${problem}.` });
   }
   const idps = body.allowed_idps ?? [];
   const found = new Set((await tx.getResources(accountId, 'identity_provider', idps)).map((r) => r.id));
@@ -190,7 +196,9 @@ async function writeApp(tx: StoreWriter, server: DefaultAuthDomain, accountId: s
   const { policies: entries, id: _id, aud: _aud, created_at: _c, updated_at: _u, ...fields } = input;
   const links = entries !== undefined ? await applyPolicyEntries(tx, accountId, id, entries, existing === undefined) : existing !== undefined ? appLinks(existing) : [];
   const aud = existing?.body.aud ?? randomBytes(32).toString('hex');
-  const sent = compact({ ...fields, aud, policies: links });
+  // An empty or null read_service_tokens_from_header clears it: the application reads no such header.
+  const header = fields.read_service_tokens_from_header === '' || fields.read_service_tokens_from_header === null ? { read_service_tokens_from_header: undefined } : {};
+  const sent = compact({ ...fields, ...header, aud, policies: links });
   // GET never shows secrets (saas_app.client_secret, scim_config.authentication.*): a replace that leaves one out keeps it.
   const draft = withOidcClient(existing === undefined ? sent : keepOmittedSecrets('app', sent, existing.body), existing);
   const { body } = draft;

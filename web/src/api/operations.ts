@@ -293,6 +293,8 @@ export type AppRequest = {
   /** Lets CORS preflight requests (OPTIONS with Origin and Access-Control-Request-Method) through to the origin without authentication. Cannot be turned on while cors_headers is set. */
   options_preflight_bypass?: boolean;
   service_auth_401_redirect?: boolean;
+  /** A self-hosted application: the one request header (such as "Authorization") in which a service token may come, its value a JSON object {"cf-access-client-id": ..., "cf-access-client-secret": ...}, for callers that can send a single custom header. An HTTP header name, case-insensitive; not cookie, host, the CF-Access-Client-Id/-Secret or Cf-Access-Token headers, nor a hop-by-hop header. Empty or null reads none. The pair of CF-Access-Client-* headers still works, and wins when both come. */
+  read_service_tokens_from_header?: string | null;
   skip_interstitial?: boolean;
   skip_app_launcher_login_page?: boolean;
   same_site_cookie_attribute?: string;
@@ -359,6 +361,8 @@ export type App = {
   /** Lets CORS preflight requests (OPTIONS with Origin and Access-Control-Request-Method) through to the origin without authentication. Cannot be turned on while cors_headers is set. */
   options_preflight_bypass?: boolean;
   service_auth_401_redirect?: boolean;
+  /** A self-hosted application: the one request header (such as "Authorization") in which a service token may come, its value a JSON object {"cf-access-client-id": ..., "cf-access-client-secret": ...}, for callers that can send a single custom header. An HTTP header name, case-insensitive; not cookie, host, the CF-Access-Client-Id/-Secret or Cf-Access-Token headers, nor a hop-by-hop header. Empty or null reads none. The pair of CF-Access-Client-* headers still works, and wins when both come. */
+  read_service_tokens_from_header?: string | null;
   skip_interstitial?: boolean;
   skip_app_launcher_login_page?: boolean;
   same_site_cookie_attribute?: string;
