@@ -2,7 +2,8 @@
 // (forward_auth), in front of an upstream that verifies Cf-Access-Jwt-Assertion with jose's
 // remote JWK set as Cloudflare tells application owners to: Chromium signs in through the
 // development login and sees its email; a denied user is refused; a service token passes with
-// its two headers; a bypass path passes with no session; a policy change denies the next
+// its two headers or in the one header its application names (read_service_tokens_from_header);
+// a bypass path passes with no session; a policy change denies the next
 // request; a key rotation keeps earlier tokens valid; logout ends the session; a SAML sign-in's
 // header_attributes reach the upstream through the generated configuration, and a client's
 // forgery of those headers never does.
@@ -34,6 +35,8 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
     let profile: { path: string; remove(): void };
     let aud = '';
     let staffPolicy = '';
+    let robotsPolicy = '';
+    let appId = '';
     let clientId = '';
     let clientSecret = '';
     let samlIdp: SamlIdp;
@@ -62,6 +65,8 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
       const app = await s.api('POST', `${A()}/apps`, { type: 'self_hosted', name: 'Wiki', domain: HOST, policies: [{ id: staffPolicy, precedence: 1 }, { id: robots.json.result.id, precedence: 2 }] });
       assert.equal(app.status, 201, JSON.stringify(app.json));
       aud = app.json.result.aud;
+      appId = app.json.result.id;
+      robotsPolicy = robots.json.result.id;
       const open = await s.api('POST', `${A()}/apps`, { type: 'self_hosted', name: 'Wiki public pages', domain: `${HOST}/public`, policies: [{ id: everyone.json.result.id, precedence: 1 }] });
       assert.equal(open.status, 201, JSON.stringify(open.json));
       const token = await s.api('POST', `${A()}/service_tokens`, { name: 'CI' });
@@ -263,6 +268,22 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
       assert.match(await ok.text(), new RegExp(`hello ${clientId.replace('.', '\\.')}`));
       const wrong = await viaProxy('/api/data', { 'cf-access-client-id': clientId, 'cf-access-client-secret': 'x'.repeat(64) });
       assert.notEqual(wrong.status, 200);
+    });
+
+    it("lets a service token in through the one header the application's read_service_tokens_from_header names, which the proxy passes on", async () => {
+      const wiki = { type: 'self_hosted', name: 'Wiki', domain: HOST, policies: [{ id: staffPolicy, precedence: 1 }, { id: robotsPolicy, precedence: 2 }] };
+      const set = await s.api('PUT', `${A()}/apps/${appId}`, { ...wiki, read_service_tokens_from_header: 'Authorization' });
+      assert.equal(set.status, 200, JSON.stringify(set.json));
+      try {
+        const credentials = (secret: string) => JSON.stringify({ 'cf-access-client-id': clientId, 'cf-access-client-secret': secret });
+        const ok = await viaProxy('/api/data', { authorization: credentials(clientSecret) });
+        assert.equal(ok.status, 200);
+        assert.match(await ok.text(), new RegExp(`hello ${clientId.replace('.', '\\.')}`));
+        assert.notEqual((await viaProxy('/api/data', { authorization: credentials('x'.repeat(64)) })).status, 200, 'a wrong secret lets nothing in');
+      } finally {
+        assert.equal((await s.api('PUT', `${A()}/apps/${appId}`, wiki)).status, 200);
+      }
+      assert.notEqual((await viaProxy('/api/data', { authorization: JSON.stringify({ 'cf-access-client-id': clientId, 'cf-access-client-secret': clientSecret }) })).status, 200, 'without the setting the header carries nothing');
     });
 
     it("passes an AJAX request's 401 to the browser instead of a redirect to sign in", async () => {
