@@ -7,6 +7,7 @@ export * from './duration.js';
 export * from './ip.js';
 export * from './identity.js';
 export * from './identity-record.js';
+export * from './stored-identity.js';
 export * from './env.js';
 export * from './groups.js';
 export * from './outcome.js';

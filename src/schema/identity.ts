@@ -54,22 +54,3 @@ export function identityIssues(identity: IdentityInput, userEmail: string, point
   }
   return issues;
 }
-
-/** The email of the identity as stored (identityToStore): its own, or the user's when it has none. */
-export function storedIdentityEmail(identity: IdentityInput, userEmail: string): string {
-  return typeof identity.email === 'string' ? identity.email : userEmail;
-}
-
-/** identityToStore's result as the JSON text stored, without copying the identity first. */
-export function storedIdentityJson(identity: IdentityInput, userEmail: string): string {
-  const json = JSON.stringify(identity);
-  if (typeof identity.email === 'string') return json;
-  // The user's email goes last, where identityToStore's spread would put it.
-  const email = `"email":${JSON.stringify(userEmail)}}`;
-  return json === '{}' ? `{${email}` : `${json.slice(0, -1)},${email}`;
-}
-
-/** The identity to store: as sent, with the user's email when it has none. */
-export function identityToStore(identity: IdentityInput, userEmail: string): Record<string, unknown> {
-  return typeof identity.email === 'string' ? { ...identity } : { ...identity, email: userEmail };
-}

@@ -11,6 +11,7 @@ import { rewriteIdentityIdp } from './references.js';
 import { calling } from './api-failures.js';
 import { RemoteError } from './remote-error.js';
 import type { TransferUser, UserSource, WireObject } from './snapshot.js';
+import { storedIdentityJson } from '../engine/index.js';
 
 /** A target without the user import extension (Cloudflare): everything but the users was imported. */
 class NoUserImport extends RemoteError {}
@@ -111,7 +112,8 @@ export interface UserPlan {
 const DIGEST_BYTES = 12;
 
 /** A short digest of a text, for comparing it with another without keeping either: one character a byte. */
-const digest = (text: string): string => createHash('sha256').update(text).digest().toString('latin1', 0, DIGEST_BYTES);
+const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
+const digest = (text: string): string => sha256(text).toString('latin1', 0, DIGEST_BYTES);
 
 /** Whether a target user has an identity, and a sign-in time with it (the first character of a TargetUser). */
 const NO_IDENTITY = '-';
@@ -130,20 +132,12 @@ function targetUser(user: IdentityPage['users'][number]): TargetUser {
   const out = Buffer.allocUnsafe(1 + DIGEST_BYTES * (hasIdentity ? 2 : 1));
   // An older server does not send the login time: taken as signed in, which every imported or logged-in user is.
   out.write(!hasIdentity ? NO_IDENTITY : user.last_successful_login === null ? NOT_SIGNED_IN : SIGNED_IN, 0, 'latin1');
-  createHash('sha256').update(user.name).digest().copy(out, 1, 0, DIGEST_BYTES);
+  sha256(user.name).copy(out, 1, 0, DIGEST_BYTES);
   // The page's identity is the stored JSON text, parsed: serialized again it is that text.
-  if (hasIdentity) createHash('sha256').update(JSON.stringify(user.identity)).digest().copy(out, 1 + DIGEST_BYTES, 0, DIGEST_BYTES);
+  if (hasIdentity) sha256(JSON.stringify(user.identity)).copy(out, 1 + DIGEST_BYTES, 0, DIGEST_BYTES);
   return out.toString('latin1');
 }
 
-/**
- * The identity's text as the import stores it (schema/identity.ts storedIdentityJson): its JSON
- * as sent, with the entry's email added last when it has none. The import compares that text
- * with the stored one, so the same identity with its keys in another order is a change.
- */
-function storedIdentityText(identity: WireObject, email: string): string {
-  return JSON.stringify(typeof identity.email === 'string' ? identity : { ...identity, email });
-}
 
 /**
  * The import's rule (store/sql/user-import-writer.ts CHANGED_BY) for one entry and the target
@@ -154,7 +148,7 @@ function changes(user: TransferUser, identity: WireObject | undefined, target: T
   if (user.name !== undefined && user.name !== '' && digest(user.name) !== target.slice(1, 1 + DIGEST_BYTES)) return true;
   if (identity === undefined) return false;
   if (target[0] !== SIGNED_IN) return true;
-  return digest(storedIdentityText(identity, user.email)) !== target.slice(1 + DIGEST_BYTES);
+  return digest(storedIdentityJson(identity, user.email)) !== target.slice(1 + DIGEST_BYTES);
 }
 
 /**

@@ -9,10 +9,9 @@
 
 import { isUtf8 } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
-import { identityRecord, quote } from '../../engine/index.js';
+import { identityRecord, quote, storedIdentityEmail, storedIdentityJson } from '../../engine/index.js';
 import type { PreparedUser } from '../../store/store.js';
 import type { RequestIssue } from '../errors.js';
-import { storedIdentityEmail, storedIdentityJson } from '../../schema/identity.js';
 import { entryIssues } from '../../schema/import-entry.js';
 import { anyValue, arr, obj } from '../../schema/json-schema.js';
 import { bodyChecker } from '../../schema/validator.js';

@@ -2,12 +2,12 @@
 // against, with each user's last seen identity. portcullis adds two writes Cloudflare lacks
 // (docs/extensions.md "Identities"): setting one identity, and a bulk import by email.
 
-import { isValidEmail, quote } from '../../engine/index.js';
+import { identityToStore, isValidEmail, quote } from '../../engine/index.js';
 import type { PreparedUser, StoreReader, UserRecord } from '../../store/store.js';
 import { apiError, validationError } from '../errors.js';
 import { paging, pageQueryProperties, resultInfo } from '../pagination.js';
 import { defineRoute, type RouteDef } from '../route.js';
-import { IDENTITY_SCHEMA, identityIssues, identityToStore } from '../../schema/identity.js';
+import { IDENTITY_SCHEMA, identityIssues } from '../../schema/identity.js';
 import { arr, nullOnly, str, type Static } from '../../schema/json-schema.js';
 import { IMPORT_REQUEST, IMPORT_RESPONSE, USER_CREATE_REQUEST, USER_IDENTITIES_QUERY, USER_IDENTITIES_RESPONSE, USER_RESPONSE, USER_UPDATE_REQUEST } from '../../schema/users.js';
 import { DEFAULT_SETTINGS, JSON_IMPORT_LIMIT_BYTES } from '../settings.js';
