@@ -140,17 +140,31 @@ export function bodyValidator(schema: TSchema): Validator {
   return (value) => issuesOf(check(value));
 }
 
+/**
+ * The spellings of a boolean query parameter Cloudflare's API (Go: strconv.ParseBool) reads. Python
+ * clients send True/False (requests writes a Python bool so), which Ajv alone would refuse.
+ */
+const QUERY_BOOLEANS: Readonly<Record<string, boolean>> = {
+  true: true, True: true, TRUE: true, t: true, T: true, 1: true,
+  false: false, False: false, FALSE: false, f: false, F: false, 0: false,
+};
+
 /** Validates (and coerces, in place) a parsed query string. */
 export function queryValidator(schema: TObject): Validator {
   const check = compile(queryAjv, schema);
   const properties = schema.properties;
   const numeric = Object.keys(properties).filter((name) => properties[name].type === 'integer' || properties[name].type === 'number');
   const repeatable = Object.keys(properties).filter((name) => properties[name].type === 'array');
+  const booleans = Object.keys(properties).filter((name) => properties[name].type === 'boolean');
   return (value) => {
     // A parameter given once arrives as a string, repeated as an array: an array parameter is either.
     if (typeof value === 'object' && value !== null) {
       const values = value as Record<string, unknown>;
       for (const name of repeatable) if (typeof values[name] === 'string') values[name] = [values[name]];
+      for (const name of booleans) {
+        const spelled = values[name];
+        if (typeof spelled === 'string' && Object.hasOwn(QUERY_BOOLEANS, spelled)) values[name] = QUERY_BOOLEANS[spelled];
+      }
     }
     // Ajv coerces "1e400" to Infinity and lets it through every numeric check.
     const overflows = nonFiniteNumbers(value, numeric);
