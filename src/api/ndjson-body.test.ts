@@ -78,7 +78,8 @@ describe('a received NDJSON body past what is held in memory', () => {
     withSpool({ afterBytes: 100 }, async ({ dir, stream, received }) => {
       const lines = Array.from({ length: 200 }, (_, i) => `{"email":"user${i}@example.com"}\n`);
       for (const line of lines.slice(0, 100)) stream.write(line);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Written to the file as it comes, in the background: wait for it (a fixed pause failed on a loaded machine).
+      for (let waited = 0; received.spooledBytes === 0 && waited < 10_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
       assert.ok(received.spooledBytes > 0, 'past 100 bytes the body goes to the file');
       assert.deepEqual(readdirSync(dir), [], 'the file has no name');
       if (existsSync('/proc/self/fd')) assert.equal(openFilesIn(dir).filter((f) => f.endsWith('(deleted)')).length, 1, 'one unlinked file is open');
