@@ -270,6 +270,17 @@ for (const proxyName of ['nginx', 'caddy'] as const) {
       assert.notEqual(wrong.status, 200);
     });
 
+    it("gives the upstream the request's own Host and scheme, as an origin behind Cloudflare gets them", async () => {
+      const ok = await viaProxy('/api/whoami', { 'cf-access-client-id': clientId, 'cf-access-client-secret': clientSecret });
+      assert.equal(ok.status, 200);
+      const seen = upstream.seen.filter((r) => r.path === '/api/whoami').at(-1);
+      assert.ok(seen, 'the upstream saw the request');
+      // An application that builds links or picks a virtual host reads Host; the proxy's own
+      // address for its upstream would send its users to 127.0.0.1.
+      assert.equal(seen.headers.host, `${HOST}:${proxy.port}`);
+      assert.equal(seen.headers['x-forwarded-proto'], 'http');
+    });
+
     it("lets a service token in through the one header the application's read_service_tokens_from_header names, which the proxy passes on", async () => {
       const wiki = { type: 'self_hosted', name: 'Wiki', domain: HOST, policies: [{ id: staffPolicy, precedence: 1 }, { id: robotsPolicy, precedence: 2 }] };
       const set = await s.api('PUT', `${A()}/apps/${appId}`, { ...wiki, read_service_tokens_from_header: 'Authorization' });

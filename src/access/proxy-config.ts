@@ -179,6 +179,11 @@ export function nginxServerBlock(site: { readonly listen: string; readonly serve
       proxy_set_header Cf-Access-Jwt-Assertion $access_jwt;
       proxy_set_header Cf-Access-Authenticated-User-Email $access_email;${extra.pass}
       proxy_set_header Cookie $upstream_cookie;
+      # The application's own host and scheme, as Caddy and Traefik pass them (nginx would say
+      # the upstream's address): an application builds its links and picks its site from them.
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_set_header X-Forwarded-For $remote_addr;
       proxy_pass http://${target.upstream};
     }
     # No sign-in address: an AJAX request (X-Requested-With), which gets the 401 itself. The
