@@ -5,6 +5,8 @@
 // edited provider, one kept for an hour, and a failed discovery are loaded again.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as client from 'openid-client';
 import type { ResourceRecord } from '../../store/store.js';
 import { startOidcIdp, type OidcIdp } from '../../../test/support/oidc-idp.js';
@@ -115,3 +117,50 @@ function countMapIterationSteps(run: () => void): number {
   }
   return steps;
 }
+
+// Whoever may write an identity provider picks where its sign-ins' requests go, and anyone may
+// start one: an answer that never ends used to be read whole (a 200 MB discovery document took
+// the server to 1.4 GB), so it could take the process, and every account's sign-ins, down.
+describe('answers of an identity provider are read up to a bound', () => {
+  const HUGE = 3 * 1024 * 1024;
+  let server: Server;
+  let origin: string;
+  before(async () => {
+    server = createServer((req, res) => {
+      const path = (req.url ?? '').split('?')[0]!;
+      const json = (value: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+      // A padded answer of more than HUGE bytes, streamed without a content-length.
+      const padded = (value: Record<string, unknown>) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ...value, padding: 'x'.repeat(HUGE) }));
+      };
+      if (path === '/huge/.well-known/openid-configuration') return padded(metadata(`${origin}/huge`));
+      if (path === '/small/.well-known/openid-configuration') return json(metadata(`${origin}/small`));
+      if (path === '/huge-keys') return padded({ keys: [] });
+      if (path === '/huge-token') return padded({ access_token: 'a', token_type: 'bearer' });
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const metadata = (issuer: string) => ({ issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${origin}/huge-token`, jwks_uri: `${origin}/huge-keys`, response_types_supported: ['code'] });
+
+  test('a discovery document past the bound is refused, and says so', async () => {
+    const record = providerRecord('a'.repeat(32), 'huge', { client_id: 'c', client_secret: 's', issuer_url: `${origin}/huge` });
+    await assert.rejects(loadProvider(record), /larger than 1048576 bytes/);
+  });
+
+  test("a key set past the bound is refused when an ID token's key is looked up", async () => {
+    const provider = await loadProvider(providerRecord('a'.repeat(32), 'keys', { client_id: 'c', client_secret: 's', auth_url: `${origin}/authorize`, token_url: `${origin}/huge-token`, certs_url: `${origin}/huge-keys` }));
+    await assert.rejects(async () => provider.keys({ alg: 'RS256', kid: 'k' }, { payload: '', signature: '' } as never), /larger than 1048576 bytes/);
+  });
+
+  test('a token answer past the bound is refused, for a discovered provider and for one set up by its endpoints', async () => {
+    const discovered = await loadProvider(providerRecord('a'.repeat(32), 'small', { client_id: 'c', client_secret: 's', issuer_url: `${origin}/small` }));
+    await assert.rejects(client.genericGrantRequest(discovered.configuration, 'client_credentials', {}), /larger than 1048576 bytes/);
+    const configured = await loadProvider(providerRecord('a'.repeat(32), 'configured', { client_id: 'c', client_secret: 's', auth_url: `${origin}/authorize`, token_url: `${origin}/huge-token`, certs_url: `${origin}/huge-keys` }));
+    await assert.rejects(client.genericGrantRequest(configured.configuration, 'client_credentials', {}), /larger than 1048576 bytes/);
+  });
+});

@@ -4,9 +4,10 @@
 
 import { isIP } from 'node:net';
 import * as client from 'openid-client';
-import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, customFetch as jwksFetch, type JWTVerifyGetKey } from 'jose';
 import type { ResourceRecord } from '../../store/store.js';
 import { oidcServer } from './oidc-issuers.js';
+import { boundedFetch } from './bounded-fetch.js';
 
 /** How long a discovered provider's metadata (and its key cache) is kept. */
 const CONFIGURATION_TTL_MS = 60 * 60 * 1000;
@@ -14,6 +15,9 @@ const CONFIGURATION_TTL_MS = 60 * 60 * 1000;
 const MAX_KEPT_PROVIDERS = 1_000;
 
 type Config = Record<string, unknown>;
+
+/** Every request to a provider (discovery, keys, tokens, UserInfo) reads its answer up to a bound (bounded-fetch.ts). */
+const providerFetch = boundedFetch();
 export const configOf = (idp: ResourceRecord): Config => (idp.body.config !== null && typeof idp.body.config === 'object' ? (idp.body.config as Config) : {});
 
 /** Plain http is only for a provider on this machine (tests, development); anything else must be https. */
@@ -76,7 +80,7 @@ export async function loadProvider(idp: ResourceRecord): Promise<Provider> {
   const configuration = await configure(idp);
   const jwksUri = configuration.serverMetadata().jwks_uri;
   if (jwksUri === undefined) throw new Error('the provider publishes no signing keys (jwks_uri)');
-  return { configuration, keys: createRemoteJWKSet(new URL(jwksUri)) };
+  return { configuration, keys: createRemoteJWKSet(new URL(jwksUri), { [jwksFetch]: providerFetch }) };
 }
 
 async function configure(idp: ResourceRecord): Promise<client.Configuration> {
@@ -89,7 +93,8 @@ async function configure(idp: ResourceRecord): Promise<client.Configuration> {
   const urls = [server.issuer, ...(server.endpoints === undefined ? [] : Object.values(server.endpoints))];
   const insecure = urls.every(isLoopback);
   if (server.endpoints === undefined) {
-    return client.discovery(new URL(server.issuer), clientId, undefined, auth, insecure ? { execute: [client.allowInsecureRequests] } : {});
+    // The fetch given here is the discovered configuration's too (tokens, UserInfo).
+    return client.discovery(new URL(server.issuer), clientId, undefined, auth, { [client.customFetch]: providerFetch, ...(insecure ? { execute: [client.allowInsecureRequests] } : {}) });
   }
   const configuration = new client.Configuration(
     { issuer: server.issuer, authorization_endpoint: server.endpoints.authorization, token_endpoint: server.endpoints.token, jwks_uri: server.endpoints.jwks },
@@ -97,6 +102,7 @@ async function configure(idp: ResourceRecord): Promise<client.Configuration> {
     undefined,
     auth,
   );
+  configuration[client.customFetch] = providerFetch;
   if (insecure) client.allowInsecureRequests(configuration);
   return configuration;
 }
