@@ -194,3 +194,48 @@ test("an application's cookie path (path_cookie_attribute): its path up to the l
   assert.deepEqual(cookiePathsOnHost(destinations, 'wiki.example.com'), ['/admin', '/admin/reports']);
   assert.deepEqual(cookiePathsOnHost(destinations, 'kb.example.com'), ['/']);
 });
+
+// Destinations were regular expressions (`a.*b.*c`), which backtrack polynomially in the stars a
+// destination has: one unauthenticated request with an 8 KB path against `/*` `/*` `/*.php`
+// held the event loop, every application's requests and /healthz, for 18 s. The request's host
+// and path are whoever sends it's to choose.
+test('a destination with several stars decides a long request that it does not cover at once', () => {
+  const cases: [destination: string, host: string, path: string][] = [
+    ['php.example.com/*/*/*.php', 'php.example.com', '/' + '/.ph'.repeat(1000)],
+    ['example.com/' + 'a*'.repeat(7) + 'b', 'example.com', '/' + 'a'.repeat(4000)],
+    ['*-*-*.example.com', '-'.repeat(1500) + '.example.org', '/'],
+    ['*a*a*a*a*.example.com', 'a'.repeat(1500) + '.example.com.evil', '/'],
+  ];
+  for (const [destination, host, path] of cases) {
+    const started = performance.now();
+    assert.equal(matchDestination([{ value: destination, destinations: [destination] }], host, path), undefined, destination);
+    const ms = performance.now() - started;
+    assert.ok(ms < 100, `${destination} took ${ms.toFixed(0)} ms against a ${host.length + path.length} character request`);
+  }
+});
+
+/** What a destination covered when it was a regular expression (applied here to short texts only). */
+function coveredByRegExp(destination: string, host: string, path: string): boolean {
+  const literal = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+  const [destinationHost, ...rest] = destination.split('/');
+  const destinationPath = rest.length === 0 ? '' : `/${rest.join('/')}`.replace(/\/+$/, '');
+  const hostPattern = destinationHost!.split('.').map((label) => (label === '*' ? '[^./]+' : label.split('*').map(literal).join('[^./]*'))).join('\\.');
+  const pathPattern = destinationPath.split('*').map(literal).join('.*');
+  return new RegExp(`^${hostPattern}$`).test(host) && new RegExp(`^${pathPattern}(/.*)?$`).test(path);
+}
+
+test('destinations cover what their regular expressions covered', () => {
+  const text = (chars: string[], maxLength: number) => fc.array(fc.constantFrom(...chars), { maxLength }).map((a) => a.join(''));
+  const host = text(['a', 'b', '-', '.', '*'], 8).filter((h) => h !== '' && !h.startsWith('.') && !h.endsWith('.') && !h.includes('..'));
+  const path = text(['a', 'b', '.', '-', '/', '*'], 10);
+  fc.assert(
+    fc.property(host, path, text(['a', 'b', '-', '.'], 10), text(['a', 'b', '-', '/', '.'], 12), (destinationHost, destinationPath, requestHost, requestPath) => {
+      fc.pre(requestHost !== '' && !requestHost.startsWith('.') && !requestHost.endsWith('.'));
+      const destination = `${destinationHost}/${destinationPath}`;
+      const normalized = normalizedRequestPath(`/${requestPath}`);
+      const expected = coveredByRegExp(destination, requestHost, normalized);
+      assert.equal(matchDestination([{ value: true, destinations: [destination] }], requestHost, `/${requestPath}`) === true, expected, `${destination} on ${requestHost}${normalized}`);
+    }),
+    { numRuns: 3000 },
+  );
+});

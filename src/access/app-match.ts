@@ -8,11 +8,16 @@
 // /alpha but not /alpha itself (while `example.com/*` covers the root too). The most specific
 // destination wins: more literal characters in the hostname first, then in the path.
 
-import { destinationParts, hostWildcardPattern, normalizedHost, regexLiteral } from '../schema/destination-hosts.js';
+import { destinationParts, hostWildcardMatcher, normalizedHost, wildcardMatches } from '../schema/destination-hosts.js';
+
+/** Whether a (normalized) host or path is covered. */
+export interface Matcher {
+  test(text: string): boolean;
+}
 
 export interface Destination {
-  readonly host: RegExp;
-  readonly path: RegExp;
+  readonly host: Matcher;
+  readonly path: Matcher;
   /** Literal (non-wildcard) characters of the hostname and of the path: the more, the more specific. */
   readonly hostWeight: number;
   readonly pathWeight: number;
@@ -27,11 +32,12 @@ export function parseDestination(text: string): Destination | undefined {
   const path = withoutPathParameters(parts.path).replace(/\/+$/, '');
   // "/docs/*" is "/docs/" and anything after it: below /docs, not /docs itself (Cloudflare's
   // "Application paths"); "/*" so covers the root "/" too.
-  const hostPattern = hostWildcardPattern(host);
-  const pathPattern = path.split('*').map(regexLiteral).join('.*');
+  // The path itself, or anything below it: `path` or `path/*`.
+  const itself = path.split('*');
+  const below = `${path}/*`.split('*');
   return {
-    host: new RegExp(`^${hostPattern}$`),
-    path: new RegExp(`^${pathPattern}(/.*)?$`),
+    host: { test: hostWildcardMatcher(host) },
+    path: { test: (requestPath) => wildcardMatches(itself, requestPath) || wildcardMatches(below, requestPath) },
     hostWeight: host.replaceAll('*', '').length,
     pathWeight: path.replaceAll('*', '').length,
   };
