@@ -199,18 +199,18 @@ test("an application's cookie path (path_cookie_attribute): its path up to the l
 // destination has: one unauthenticated request with an 8 KB path against `/*` `/*` `/*.php`
 // held the event loop, every application's requests and /healthz, for 18 s. The request's host
 // and path are whoever sends it's to choose.
-test('a destination with several stars decides a long request that it does not cover at once', () => {
+// No timing is asserted (tests never do): the requests are long enough that a backtracking
+// matcher would not finish within the test's timeout (the first case alone took 18 s at half
+// this length), where the one-pass matcher takes well under a millisecond.
+test('a destination with several stars decides a long request that it does not cover, without backtracking', { timeout: 60_000 }, () => {
   const cases: [destination: string, host: string, path: string][] = [
-    ['php.example.com/*/*/*.php', 'php.example.com', '/' + '/.ph'.repeat(1000)],
-    ['example.com/' + 'a*'.repeat(7) + 'b', 'example.com', '/' + 'a'.repeat(4000)],
-    ['*-*-*.example.com', '-'.repeat(1500) + '.example.org', '/'],
-    ['*a*a*a*a*.example.com', 'a'.repeat(1500) + '.example.com.evil', '/'],
+    ['php.example.com/*/*/*.php', 'php.example.com', '/' + '/.ph'.repeat(4000)],
+    ['example.com/' + 'a*'.repeat(7) + 'b', 'example.com', '/' + 'a'.repeat(8000)],
+    ['*-*-*.example.com', '-'.repeat(4000) + '.example.org', '/'],
+    ['*a*a*a*a*.example.com', 'a'.repeat(4000) + '.example.com.evil', '/'],
   ];
   for (const [destination, host, path] of cases) {
-    const started = performance.now();
     assert.equal(matchDestination([{ value: destination, destinations: [destination] }], host, path), undefined, destination);
-    const ms = performance.now() - started;
-    assert.ok(ms < 100, `${destination} took ${ms.toFixed(0)} ms against a ${host.length + path.length} character request`);
   }
 });
 
