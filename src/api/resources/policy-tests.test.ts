@@ -294,17 +294,18 @@ await describeEachDatabase('policy tester', (s) => {
 
 for (const kind of await databaseKinds()) {
   describe(`policy tester limits (${kind.name})`, { skip: kind.skip }, () => {
-    it('refuses a test beyond the per-account limit, blocks one beyond the size limit, and stops one out of time', async () => {
-      const s = await startTestServer({
-        database: await kind.create(),
-        settings: { testsPerAccount: 1, testMaxUsers: 3, testTimeBudgetMs: 200 },
-        // No runner loops: tests stay processing until the maintenance timer stops them.
-        tester: { concurrency: 0, maintenanceMs: 100 },
-      });
+    // No runner loops in either server: tests stay processing until the maintenance timer stops them.
+    const limitedServer = async (testTimeBudgetMs: number) =>
+      startTestServer({ database: await kind.create(), settings: { testsPerAccount: 1, testMaxUsers: 3, testTimeBudgetMs }, tester: { concurrency: 0, maintenanceMs: 100 } });
+    const body = { policies: [{ name: 'p', decision: 'allow', include: [{ everyone: {} }] }] };
+
+    it('refuses a test beyond the per-account limit while one is processing', async () => {
+      // A budget no run of this test reaches: a short one could stop the first test before the
+      // second is asked for, on a loaded machine (seen in CI), and the second would be let in.
+      const s = await limitedServer(600_000);
       try {
         const account = randomAccountId();
         await importUsers(s, account, [{ email: 'a@example.com' }, { email: 'b@example.com' }]);
-        const body = { policies: [{ name: 'p', decision: 'allow', include: [{ everyone: {} }] }] };
         const first = await s.api('POST', `/accounts/${account}/access/policy-tests`, body);
         assert.equal(first.status, 200);
         const second = await s.api('POST', `/accounts/${account}/access/policy-tests`, body);
@@ -312,9 +313,20 @@ for (const kind of await databaseKinds()) {
         assert.equal(second.headers.get('retry-after'), '5');
         assert.equal(second.json.errors[0].code, 1503);
         assert.equal((await s.api('POST', `/accounts/${randomAccountId()}/access/policy-tests`, body)).status, 200, 'other accounts are not limited by this one');
+      } finally {
+        await s.close();
+      }
+    });
 
+    it('stops a test out of time, and blocks one beyond the size limit', async () => {
+      const s = await limitedServer(200);
+      try {
+        const account = randomAccountId();
+        await importUsers(s, account, [{ email: 'a@example.com' }, { email: 'b@example.com' }]);
+        const first = await s.api('POST', `/accounts/${account}/access/policy-tests`, body);
+        assert.equal(first.status, 200);
         let stopped = await s.api('GET', `/accounts/${account}/access/policy-tests/${first.json.result.id}`);
-        for (let i = 0; i < 100 && stopped.json.result.status === 'processing'; i++) {
+        for (let i = 0; i < 400 && stopped.json.result.status === 'processing'; i++) {
           await new Promise((ok) => setTimeout(ok, 50));
           stopped = await s.api('GET', `/accounts/${account}/access/policy-tests/${first.json.result.id}`);
         }
