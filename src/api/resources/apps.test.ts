@@ -172,6 +172,11 @@ await describeEachDatabase('Access applications API', (s) => {
         [1325, '/allowed_idps/0'],
       ],
     );
+    for (const session_duration of ['-1h', '-0.5s']) {
+      const negative = await s.api('POST', `/accounts/${account}/access/apps`, { type: 'self_hosted', domain: 'neg.example.com', session_duration });
+      assert.equal(negative.status, 400, `a negative session_duration (${session_duration}) is refused, as a policy's is`);
+      assert.deepEqual(negative.json.errors.map((e: any) => [e.code, e.source.pointer]), [[1318, '/session_duration']]);
+    }
     const policies = await s.api('POST', `/accounts/${account}/access/apps`, {
       type: 'self_hosted',
       domain: 'x.example.com',

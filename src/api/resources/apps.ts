@@ -3,7 +3,6 @@
 // providers users may log in with, and the settings Cloudflare keeps (stored as sent).
 
 import { randomBytes } from 'node:crypto';
-import { parseGoDuration } from '../../engine/index.js';
 import { HOST_CLAIMS_LOCK, type ResourceFilter, type ResourceRecord, type ResourceRef, type StoreReader, type StoreWriter, type TextMatch } from '../../store/store.js';
 import { apiError, validationError, type RequestIssue } from '../errors.js';
 import { paging, pageQueryProperties, resultInfo } from '../pagination.js';
@@ -15,6 +14,7 @@ import { arr, bool, obj, str } from '../../schema/json-schema.js';
 import { keepOmittedSecrets, withoutSecrets } from '../../schema/secret-fields.js';
 import { applyPolicyEntries, appLinks, attachedPolicies, attachedResult, type PolicyLink } from './app-attachments.js';
 import { assertUnused, compact, defaultAuthDomainOf, getOr404, newId, timestamps } from './common.js';
+import { durationIssue } from './durations.js';
 import { revokeSessionsIn } from '../../account/organization.js';
 import { authDomainsOfOthers, type DefaultAuthDomain } from '../../account/hosts-of-others.js';
 import { destinationCoversHost, enforcedDestinationEntries, enforcedDestinationsOf } from '../../schema/destination-hosts.js';
@@ -73,9 +73,8 @@ async function semanticIssues(tx: StoreReader, accountId: string, body: AppReque
     const problem = destinationProblem(text);
     if (problem !== undefined) issues.push({ code: 'invalid_domain', pointer, message: `${JSON.stringify(text)} ${problem}.` });
   }
-  if (body.session_duration !== undefined && parseGoDuration(body.session_duration) === undefined) {
-    issues.push({ code: 'invalid_duration', pointer: '/session_duration', message: `${JSON.stringify(body.session_duration)} is not a duration; use Go syntax such as "30m" or "24h".` });
-  }
+  const duration = body.session_duration === undefined ? undefined : durationIssue(body.session_duration, '/session_duration', '"30m" or "24h"');
+  if (duration !== undefined) issues.push(duration);
   // Cloudflare: "Cannot turn on if cors_headers is set". Preflights are either answered by
   // Access (cors_headers) or sent to the origin (options_preflight_bypass), not both.
   if (body.options_preflight_bypass === true && corsHeadersOf(body) !== undefined) {

@@ -25,6 +25,25 @@ await describeEachDatabase('Zero Trust organization API', (s) => {
     assert.equal((await s.cf.zeroTrust.organizations.list({ account_id })).session_duration, '12h', 'nothing of the refused update was kept');
   });
 
+  it('refuses negative durations and a seat expiration under a month (730h), as Cloudflare documents', async () => {
+    const account_id = randomAccountId();
+    await s.cf.zeroTrust.organizations.create({ account_id, name: 'Acme', auth_domain: 'access.acme.test', session_duration: '12h' });
+    const bad = await s.api('PUT', `/accounts/${account_id}/access/organizations`, { session_duration: '-1h', warp_auth_session_duration: '-30m', user_seat_expiration_inactive_time: '720h' });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(
+      bad.json.errors.map((e: { code: number; source: { pointer: string } }) => [e.code, e.source.pointer]),
+      [
+        [1318, '/session_duration'],
+        [1318, '/warp_auth_session_duration'],
+        [1317, '/user_seat_expiration_inactive_time'],
+      ],
+    );
+    const after = await s.cf.zeroTrust.organizations.list({ account_id });
+    assert.equal(after.session_duration, '12h', 'nothing of the refused update was kept');
+    const month = await s.cf.zeroTrust.organizations.update({ account_id, user_seat_expiration_inactive_time: '730h' });
+    assert.equal(month.user_seat_expiration_inactive_time, '730h', 'one month is the shortest inactivity allowed');
+  });
+
   it('revoke_user answers true for a user of the account and false for an unknown email', async () => {
     const account_id = randomAccountId();
     await s.api('POST', `/accounts/${account_id}/access/users`, { email: 'ada@example.com', name: 'Ada' });

@@ -2,7 +2,6 @@
 // and POST .../organizations/revoke_user. Its auth_domain is where users sign in and the issuer
 // of application tokens (docs/enforcement.md); without one stored, the server's own URL.
 
-import { parseGoDuration } from '../../engine/index.js';
 import { authDomainUrl, readOrganization, revokeSessions, type OrganizationBody } from '../../account/organization.js';
 import { HOST_CLAIMS_LOCK, type ResourceRecord, type StoreWriter } from '../../store/store.js';
 import { authDomainHosts } from '../../schema/auth-domain.js';
@@ -11,6 +10,7 @@ import { apiError, validationError, type RequestIssue } from '../errors.js';
 import { defineRoute, type ApiContext, type RouteDef } from '../route.js';
 import { anyObject, bool, obj, str } from '../../schema/json-schema.js';
 import { compact, defaultAuthDomainOf } from './common.js';
+import { durationIssue } from './durations.js';
 
 const PATH = '/accounts/{account_id}/access/organizations';
 const TAG = 'Zero Trust organization';
@@ -23,7 +23,7 @@ const FIELDS = {
   session_duration: str({ description: 'How long a sign-in lasts: the global session on the auth domain, and applications that set none (Go duration, e.g. "24h").' }),
   is_ui_read_only: bool('Accepted and kept: the dashboard does not lock itself.'),
   ui_read_only_toggle_reason: str(),
-  user_seat_expiration_inactive_time: str({ description: 'Accepted and kept.' }),
+  user_seat_expiration_inactive_time: str({ description: 'Accepted and kept (no seat expires): a Go duration of at least 730h, one month.' }),
   warp_auth_session_duration: str({ description: 'Accepted and kept.' }),
   allow_authenticate_via_warp: bool(),
   auto_redirect_to_identity: bool(),
@@ -38,9 +38,12 @@ const ORGANIZATION = obj(
 
 function checked(body: Record<string, unknown>): void {
   const issues: RequestIssue[] = [];
+  // Cloudflare: a seat expires after one month (730h) of inactivity at the soonest.
+  const minHours: Record<string, number | undefined> = { user_seat_expiration_inactive_time: 730 };
   for (const field of ['session_duration', 'warp_auth_session_duration', 'user_seat_expiration_inactive_time']) {
     const value = body[field];
-    if (typeof value === 'string' && parseGoDuration(value) === undefined) issues.push({ code: 'invalid_duration', pointer: `/${field}`, message: `${JSON.stringify(value)} is not a duration; use Go syntax such as "24h".` });
+    const issue = typeof value === 'string' ? durationIssue(value, `/${field}`, '"24h"', minHours[field]) : undefined;
+    if (issue !== undefined) issues.push(issue);
   }
   if (typeof body.auth_domain === 'string') {
     try {

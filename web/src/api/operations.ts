@@ -1402,7 +1402,7 @@ export type Organization = {
   /** Accepted and kept: the dashboard does not lock itself. */
   is_ui_read_only?: boolean;
   ui_read_only_toggle_reason?: string;
-  /** Accepted and kept. */
+  /** Accepted and kept (no seat expires): a Go duration of at least 730h, one month. */
   user_seat_expiration_inactive_time?: string;
   /** Accepted and kept. */
   warp_auth_session_duration?: string;
@@ -1425,7 +1425,7 @@ export type OrganizationUpdate = {
   /** Accepted and kept: the dashboard does not lock itself. */
   is_ui_read_only?: boolean;
   ui_read_only_toggle_reason?: string;
-  /** Accepted and kept. */
+  /** Accepted and kept (no seat expires): a Go duration of at least 730h, one month. */
   user_seat_expiration_inactive_time?: string;
   /** Accepted and kept. */
   warp_auth_session_duration?: string;
@@ -2231,7 +2231,7 @@ export interface Operations {
       /** Accepted and kept: the dashboard does not lock itself. */
       is_ui_read_only?: boolean;
       ui_read_only_toggle_reason?: string;
-      /** Accepted and kept. */
+      /** Accepted and kept (no seat expires): a Go duration of at least 730h, one month. */
       user_seat_expiration_inactive_time?: string;
       /** Accepted and kept. */
       warp_auth_session_duration?: string;
