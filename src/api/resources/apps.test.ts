@@ -315,6 +315,20 @@ await describeEachDatabase('Access applications API', (s) => {
     assert.equal(off.status, 200, JSON.stringify(off.json));
   });
 
+  it('refuses auto_redirect_to_identity with more than one allowed identity provider, which Cloudflare says needs exactly one', async () => {
+    const account = randomAccountId();
+    const APPS = `/accounts/${account}/access/apps`;
+    const idp = async (name: string) => (await s.api('POST', `/accounts/${account}/access/identity_providers`, { name, type: 'onetimepin', config: {} })).json.result.id as string;
+    const [a, b] = [await idp('PIN one'), await idp('PIN two')];
+    const two = await s.api('POST', APPS, { type: 'self_hosted', domain: 'redirect.example.com', auto_redirect_to_identity: true, allowed_idps: [a, b] });
+    assert.equal(two.status, 400);
+    assert.deepEqual(two.json.errors.map((e: any) => [e.code, e.source.pointer]), [[1362, '/auto_redirect_to_identity']]);
+    const one = await s.api('POST', APPS, { type: 'self_hosted', domain: 'redirect.example.com', auto_redirect_to_identity: true, allowed_idps: [a] });
+    assert.equal(one.status, 201, JSON.stringify(one.json));
+    const off = await s.api('PUT', `${APPS}/${one.json.result.id}`, { type: 'self_hosted', domain: 'redirect.example.com', auto_redirect_to_identity: false, allowed_idps: [a, b] });
+    assert.equal(off.status, 200, 'several providers are fine without the redirect');
+  });
+
   it('keeps read_service_tokens_from_header as sent, clears it with "" or null, and refuses names that cannot carry credentials', async () => {
     const account = randomAccountId();
     const APPS = `/accounts/${account}/access/apps`;

@@ -80,6 +80,10 @@ async function semanticIssues(tx: StoreReader, accountId: string, body: AppReque
   if (body.options_preflight_bypass === true && corsHeadersOf(body) !== undefined) {
     issues.push({ code: 'conflicting_settings', pointer: '/options_preflight_bypass', message: 'options_preflight_bypass cannot be turned on while cors_headers is set: Access either answers CORS preflight requests itself (cors_headers) or sends them to the origin (options_preflight_bypass). Remove one of them.' });
   }
+  // Cloudflare: "You must specify only one identity provider in allowed_idps" to skip the choice.
+  if (body.auto_redirect_to_identity === true && (body.allowed_idps ?? []).length > 1) {
+    issues.push({ code: 'conflicting_settings', pointer: '/auto_redirect_to_identity', message: `auto_redirect_to_identity skips the choice of identity provider, so allowed_idps must name exactly one; it names ${body.allowed_idps!.length}. Keep one, or turn the redirect off.` });
+  }
   const header = body.read_service_tokens_from_header;
   if (typeof header === 'string' && header !== '') {
     const problem = serviceTokenHeaderProblem(header);
