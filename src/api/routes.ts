@@ -9,6 +9,7 @@ import { appPolicyRoutes } from './resources/app-policies.js';
 import { appRoutes } from './resources/apps.js';
 import { auditLogRoutes } from './resources/audit-logs.js';
 import { certificateRoutes } from './resources/certificates.js';
+import { certificateSettingsRoutes } from './resources/certificate-settings.js';
 import { evaluateRoutes } from './resources/evaluate.js';
 import { groupRoutes } from './resources/groups.js';
 import { identityProviderRoutes } from './resources/identity-providers.js';
@@ -39,6 +40,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...listRoutes,
   ...identityProviderRoutes,
   ...serviceTokenRoutes,
+  ...certificateSettingsRoutes,
   ...certificateRoutes,
   ...postureRuleRoutes,
   ...userTokenRoutes,

@@ -104,6 +104,8 @@ const MATRIX: Readonly<Record<string, readonly PermissionName[]>> = {
   'GET /accounts/{account_id}/access/certificates/{certificate_id}': read(CERTIFICATES),
   'PUT /accounts/{account_id}/access/certificates/{certificate_id}': write(CERTIFICATES),
   'DELETE /accounts/{account_id}/access/certificates/{certificate_id}': write(CERTIFICATES),
+  'GET /accounts/{account_id}/access/certificates/settings': read(CERTIFICATES),
+  'PUT /accounts/{account_id}/access/certificates/settings': write(CERTIFICATES),
   'GET /accounts/{account_id}/devices/posture': read(POSTURE),
   'POST /accounts/{account_id}/devices/posture': write(POSTURE),
   'GET /accounts/{account_id}/devices/posture/{rule_id}': read(POSTURE),

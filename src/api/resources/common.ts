@@ -28,6 +28,7 @@ export const KIND_NAMES: Record<ResourceKind, string> = {
   signing_key: 'Signing key',
   saml_sp_key: 'SAML service provider key',
   organization: 'Zero Trust organization',
+  certificate_settings: 'mTLS hostname settings',
   session_revocation: 'Session revocation',
   scim_user: 'SCIM user',
   scim_group: 'SCIM group',

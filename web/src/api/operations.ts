@@ -2712,6 +2712,53 @@ export interface Operations {
     body: undefined;
     result: ServiceToken;
   };
+  /** List the mTLS hostname settings */
+  'access-mtls-authentication-list-mtls-certificates-hostname-settings': {
+    method: 'GET';
+    path: '/accounts/{account_id}/access/certificates/settings';
+    /** Path parameters besides account_id. */
+    params: Record<string, never>;
+    query: Record<string, never>;
+    body: undefined;
+    result: {
+      /** The hostname these settings apply to. */
+      hostname: string;
+      /** Whether the hostname is served on the China network (kept only). */
+      china_network: boolean;
+      /** Whether the client certificate is forwarded to the origin (kept only). */
+      client_certificate_forwarding: boolean;
+    }[];
+    /** The answer carries result_info. */
+    paged: true;
+  };
+  /** Replace the mTLS hostname settings */
+  'access-mtls-authentication-update-an-mtls-certificate-settings': {
+    method: 'PUT';
+    path: '/accounts/{account_id}/access/certificates/settings';
+    /** Path parameters besides account_id. */
+    params: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      settings: {
+        /** The hostname these settings apply to. */
+        hostname: string;
+        /** Whether the hostname is served on the China network (kept only). */
+        china_network: boolean;
+        /** Whether the client certificate is forwarded to the origin (kept only). */
+        client_certificate_forwarding: boolean;
+      }[];
+    };
+    result: {
+      /** The hostname these settings apply to. */
+      hostname: string;
+      /** Whether the hostname is served on the China network (kept only). */
+      china_network: boolean;
+      /** Whether the client certificate is forwarded to the origin (kept only). */
+      client_certificate_forwarding: boolean;
+    }[];
+    /** The answer carries result_info. */
+    paged: true;
+  };
   /** List mTLS certificates */
   'access-certificates-list': {
     method: 'GET';
@@ -3160,6 +3207,8 @@ export const OPERATIONS = {
   'access-service-tokens-delete': { method: 'DELETE', path: '/accounts/{account_id}/access/service_tokens/{service_token_id}' },
   'access-service-tokens-rotate': { method: 'POST', path: '/accounts/{account_id}/access/service_tokens/{service_token_id}/rotate' },
   'access-service-tokens-refresh': { method: 'POST', path: '/accounts/{account_id}/access/service_tokens/{service_token_id}/refresh' },
+  'access-mtls-authentication-list-mtls-certificates-hostname-settings': { method: 'GET', path: '/accounts/{account_id}/access/certificates/settings' },
+  'access-mtls-authentication-update-an-mtls-certificate-settings': { method: 'PUT', path: '/accounts/{account_id}/access/certificates/settings' },
   'access-certificates-list': { method: 'GET', path: '/accounts/{account_id}/access/certificates' },
   'access-certificates-create': { method: 'POST', path: '/accounts/{account_id}/access/certificates' },
   'access-certificates-get': { method: 'GET', path: '/accounts/{account_id}/access/certificates/{certificate_id}' },
