@@ -10,6 +10,7 @@ import { appRoutes } from './resources/apps.js';
 import { auditLogRoutes } from './resources/audit-logs.js';
 import { certificateRoutes } from './resources/certificates.js';
 import { certificateSettingsRoutes } from './resources/certificate-settings.js';
+import { tagRoutes } from './resources/tags.js';
 import { evaluateRoutes } from './resources/evaluate.js';
 import { groupRoutes } from './resources/groups.js';
 import { identityProviderRoutes } from './resources/identity-providers.js';
@@ -40,6 +41,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...listRoutes,
   ...identityProviderRoutes,
   ...serviceTokenRoutes,
+  ...tagRoutes,
   ...certificateSettingsRoutes,
   ...certificateRoutes,
   ...postureRuleRoutes,

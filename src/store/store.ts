@@ -25,6 +25,8 @@ export type ResourceKind =
   | 'saml_sp_key'
   /** The account's Zero Trust organization (one, with the account's id). */
   | 'organization'
+  /** An Access tag, with its name as its id. */
+  | 'tag'
   /** The mTLS hostname settings (one, with the account's id). */
   | 'certificate_settings'
   /** When a user's sessions were revoked (one per user, with the user's id). */

@@ -29,6 +29,7 @@ export const KIND_NAMES: Record<ResourceKind, string> = {
   saml_sp_key: 'SAML service provider key',
   organization: 'Zero Trust organization',
   certificate_settings: 'mTLS hostname settings',
+  tag: 'Access tag',
   session_revocation: 'Session revocation',
   scim_user: 'SCIM user',
   scim_group: 'SCIM group',

@@ -2712,6 +2712,104 @@ export interface Operations {
     body: undefined;
     result: ServiceToken;
   };
+  /** List Access tags */
+  'access-tags-list-tags': {
+    method: 'GET';
+    path: '/accounts/{account_id}/access/tags';
+    /** Path parameters besides account_id. */
+    params: Record<string, never>;
+    query: {
+      page?: number;
+      per_page?: number;
+    };
+    body: undefined;
+    result: {
+      /** The name of the tag. */
+      name: string;
+      /** How many applications of the account carry this tag. */
+      app_count: number;
+      created_at: string;
+      updated_at: string;
+    }[];
+    /** The answer carries result_info. */
+    paged: true;
+  };
+  /** Get an Access tag */
+  'access-tags-get-a-tag': {
+    method: 'GET';
+    path: '/accounts/{account_id}/access/tags/{tag_name}';
+    /** Path parameters besides account_id. */
+    params: {
+      tag_name: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    result: {
+      /** The name of the tag. */
+      name: string;
+      /** How many applications of the account carry this tag. */
+      app_count: number;
+      created_at: string;
+      updated_at: string;
+    };
+  };
+  /** Create an Access tag */
+  'access-tags-create-tag': {
+    method: 'POST';
+    path: '/accounts/{account_id}/access/tags';
+    /** Path parameters besides account_id. */
+    params: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      /** The name of the tag. */
+      name: string;
+    };
+    result: {
+      /** The name of the tag. */
+      name: string;
+      /** How many applications of the account carry this tag. */
+      app_count: number;
+      created_at: string;
+      updated_at: string;
+    };
+  };
+  /** Rename an Access tag */
+  'access-tags-update-a-tag': {
+    method: 'PUT';
+    path: '/accounts/{account_id}/access/tags/{tag_name}';
+    /** Path parameters besides account_id. */
+    params: {
+      tag_name: string;
+    };
+    query: Record<string, never>;
+    body: {
+      /** The name of the tag. */
+      name: string;
+    };
+    result: {
+      /** The name of the tag. */
+      name: string;
+      /** How many applications of the account carry this tag. */
+      app_count: number;
+      created_at: string;
+      updated_at: string;
+    };
+  };
+  /** Delete an Access tag */
+  'access-tags-delete-a-tag': {
+    method: 'DELETE';
+    path: '/accounts/{account_id}/access/tags/{tag_name}';
+    /** Path parameters besides account_id. */
+    params: {
+      tag_name: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    result: {
+      /** The name of the tag. */
+      name: string;
+    };
+  };
   /** List the mTLS hostname settings */
   'access-mtls-authentication-list-mtls-certificates-hostname-settings': {
     method: 'GET';
@@ -3207,6 +3305,11 @@ export const OPERATIONS = {
   'access-service-tokens-delete': { method: 'DELETE', path: '/accounts/{account_id}/access/service_tokens/{service_token_id}' },
   'access-service-tokens-rotate': { method: 'POST', path: '/accounts/{account_id}/access/service_tokens/{service_token_id}/rotate' },
   'access-service-tokens-refresh': { method: 'POST', path: '/accounts/{account_id}/access/service_tokens/{service_token_id}/refresh' },
+  'access-tags-list-tags': { method: 'GET', path: '/accounts/{account_id}/access/tags' },
+  'access-tags-get-a-tag': { method: 'GET', path: '/accounts/{account_id}/access/tags/{tag_name}' },
+  'access-tags-create-tag': { method: 'POST', path: '/accounts/{account_id}/access/tags' },
+  'access-tags-update-a-tag': { method: 'PUT', path: '/accounts/{account_id}/access/tags/{tag_name}' },
+  'access-tags-delete-a-tag': { method: 'DELETE', path: '/accounts/{account_id}/access/tags/{tag_name}' },
   'access-mtls-authentication-list-mtls-certificates-hostname-settings': { method: 'GET', path: '/accounts/{account_id}/access/certificates/settings' },
   'access-mtls-authentication-update-an-mtls-certificate-settings': { method: 'PUT', path: '/accounts/{account_id}/access/certificates/settings' },
   'access-certificates-list': { method: 'GET', path: '/accounts/{account_id}/access/certificates' },
