@@ -62,7 +62,10 @@ export function OverviewPage() {
           <ul class="recent">
             {tests.data.map((t) => (
               <li key={t.id}>
-                <time dateTime={t.created_at}>{new Date(t.created_at).toLocaleString()}</time> — {t.status}: {formatCount(t.users_approved)} <StatusBadge status="approved" />{' '}
+                <Link href={`/tester?test=${encodeURIComponent(t.id)}`}>
+                  <time dateTime={t.created_at}>{new Date(t.created_at).toLocaleString()}</time>
+                </Link>{' '}
+                — {t.status}: {formatCount(t.users_approved)} <StatusBadge status="approved" />{' '}
                 {formatCount(t.users_blocked)} <StatusBadge status="blocked" /> of {formatCount(t.total_users)} users
               </li>
             ))}

@@ -3,7 +3,7 @@
 // see the counts, the users with their status and one user's explanation. "Compare" runs the
 // saved versions as the baseline and shows who gains and who loses access.
 
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { QueryOf } from '../api/resources.js';
 import type { PolicyTestProgress, PolicyTestUser, PolicyTestUserExplained } from '../api/operations.js';
 import { isTransient, retryWaitMs, useApp } from '../app-context.js';
@@ -13,7 +13,7 @@ import { DifferenceList, ExplanationView } from '../components/explanation.js';
 import { Modal } from '../components/modal.js';
 import { SubmitButton } from '../components/submit-button.js';
 import { PolicyPicker, appsUsing, chosenPolicies, type PolicyChoice } from '../components/policy-picker.js';
-import { useLocation } from '../router.js';
+import { navigate, useLocation } from '../router.js';
 
 type UsersFilter = QueryOf<'access-policy-tests-users'>;
 
@@ -36,7 +36,6 @@ const FILTERS: Record<FilterName, { label: string; query: Partial<UsersFilter>; 
 
 interface RunningTest {
   readonly id: string;
-  readonly compare: boolean;
 }
 
 export function TesterPage() {
@@ -56,8 +55,13 @@ export function TesterPage() {
     if (first !== undefined) setChoice((c) => ({ ...c, app: first.id }));
   }, [apps.data]);
   const [compare, setCompare] = useState(false);
-  const [test, setTest] = useState<RunningTest | undefined>(undefined);
-  const [progress, setProgress] = useState<PolicyTestProgress | undefined>(undefined);
+  // The test shown is the one the address names (?test=<id>), so that a reload, Back and Forward
+  // and a link from the overview show the same results.
+  const shownId = query.get('test') ?? undefined;
+  const test = useMemo<RunningTest | undefined>(() => (shownId === undefined || shownId === '' ? undefined : { id: shownId }), [shownId]);
+  const [progressOf, setProgressOf] = useState<{ readonly testId: string; readonly progress: PolicyTestProgress } | undefined>(undefined);
+  // Only the shown test's own progress: another's would show the new one as finished for a moment.
+  const progress = progressOf !== undefined && progressOf.testId === test?.id ? progressOf.progress : undefined;
   const [error, setError] = useState<unknown>(undefined);
   /** Why the running test's progress could not be read (the test itself may still be running). */
   const [pollError, setPollError] = useState<unknown>(undefined);
@@ -77,9 +81,11 @@ export function TesterPage() {
     try {
       const withBaseline = compare && canCompare;
       const answer = await api.tests.start({ policies: chosen.entries, ...(withBaseline ? { baseline_policies: chosen.baseline } : {}) });
-      setProgress(undefined);
       setPollError(undefined);
-      setTest({ id: answer.result.id, compare: withBaseline });
+      const address = new URLSearchParams(location.search);
+      address.set('test', answer.result.id);
+      // The draft goes along in the session, so nothing unsaved is lost by moving on.
+      navigate(`/tester?${address.toString()}`, { ask: false });
     } catch (err) {
       setError(err);
     } finally {
@@ -95,13 +101,14 @@ export function TesterPage() {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let live = true;
     let failures = 0;
+    setPollError(undefined);
     const poll = async (): Promise<void> => {
       try {
         const answer = await api.tests.progress(test.id);
         if (!live) return;
         failures = 0;
         setPollError(undefined);
-        setProgress(answer.result);
+        setProgressOf({ testId: test.id, progress: answer.result });
         if (answer.result.status === 'processing') timer = setTimeout(() => void poll(), POLL_MS);
       } catch (err) {
         if (!live) return;
@@ -168,20 +175,22 @@ function TestResults({ test, progress }: { test: RunningTest; progress: PolicyTe
   const [page, setPage] = useState(1);
   const [explained, setExplained] = useState<PolicyTestUser | undefined>(undefined);
   const finished = progress !== undefined && progress.status !== 'processing';
+  // A comparison's progress counts the changed users (the server adds the count only then).
+  const compare = progress?.users_changed !== undefined;
   const users = useAsync(
     () => (finished ? api.tests.users(test.id, { page, per_page: PER_PAGE, ...FILTERS[filter].query }) : Promise.resolve(undefined)),
     [test.id, finished, filter, page],
   );
   const changes = useAsync(async () => {
-    if (!finished || !test.compare) return undefined;
+    if (!finished || !compare) return undefined;
     const [gains, loses] = await Promise.all([
       api.tests.users(test.id, { page: 1, per_page: 1, changed: true, status: 'success' }),
       api.tests.users(test.id, { page: 1, per_page: 1, changed: true, status: 'fail' }),
     ]);
     return { gains: gains.info?.total_count ?? 0, loses: loses.info?.total_count ?? 0 };
-  }, [test.id, finished]);
+  }, [test.id, finished, compare]);
 
-  const filters = (Object.keys(FILTERS) as FilterName[]).filter((f) => test.compare || FILTERS[f].compareOnly !== true);
+  const filters = (Object.keys(FILTERS) as FilterName[]).filter((f) => compare || FILTERS[f].compareOnly !== true);
   const rows = users.data?.result ?? [];
   const totalPages = users.data?.info?.total_pages ?? 1;
 
@@ -201,7 +210,7 @@ function TestResults({ test, progress }: { test: RunningTest; progress: PolicyTe
                 { label: 'Error', value: progress.users_errored, tone: 'tone-error' },
               ]}
             />
-            {test.compare && changes.data !== undefined && (
+            {compare && changes.data !== undefined && (
               <BarChart
                 title={`Compared with the saved policies: ${formatCount(progress.users_changed ?? 0)} users change`}
                 total={progress.total_users}
@@ -241,7 +250,7 @@ function TestResults({ test, progress }: { test: RunningTest; progress: PolicyTe
                   <th scope="col">Email</th>
                   <th scope="col" class="secondary-column">Name</th>
                   <th scope="col">Status</th>
-                  {test.compare && <th scope="col">Saved policies</th>}
+                  {compare && <th scope="col">Saved policies</th>}
                   <th scope="col">
                     <span class="visually-hidden">Explanation</span>
                   </th>
@@ -255,7 +264,7 @@ function TestResults({ test, progress }: { test: RunningTest; progress: PolicyTe
                     <td>
                       <StatusBadge status={user.status} />
                     </td>
-                    {test.compare && <td>{user.baseline_status !== undefined && <StatusBadge status={user.baseline_status} />}</td>}
+                    {compare && <td>{user.baseline_status !== undefined && <StatusBadge status={user.baseline_status} />}</td>}
                     <td>
                       <button type="button" onClick={() => setExplained(user)} aria-label={`Explain the result of ${user.email}`}>
                         Explain
