@@ -78,6 +78,11 @@ export function UsersPage() {
       save.refuse([{ pointer: '/users', message: (err as Error).message }]);
       return;
     }
+    // The server would take an empty list and import nothing, which "Users imported." misreports.
+    if (entries.length === 0) {
+      save.refuse([{ pointer: '/users', message: 'Nothing to import: paste at least one user, such as {"email": "ada@example.com"}.' }]);
+      return;
+    }
     const result = await save.save(() => api.users.import({ users: entries }), 'Users imported.');
     if (result !== undefined) {
       setImportText('');
