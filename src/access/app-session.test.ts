@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
-import { browserNonce, startSignIn, type StartedSignIn } from '../../test/support/app-session.js';
+import { browserNonce, otherDigest, startSignIn, type StartedSignIn } from '../../test/support/app-session.js';
 
 describe('the application-session nonce of a sign-in (CF_AppSession)', () => {
   let s: TestServer;
@@ -141,7 +141,7 @@ describe('the application-session nonce of a sign-in (CF_AppSession)', () => {
     const other = await devLogin('ada@example.com', 'https://wiki.test/', started);
     const victim = browserNonce(true);
     const variants: Record<string, (url: URL) => void> = {
-      'proof altered': (url) => url.searchParams.set('app_session_proof', `${url.searchParams.get('app_session_proof')!.slice(0, -2)}AA`),
+      'proof altered': (url) => url.searchParams.set('app_session_proof', otherDigest(url.searchParams.get('app_session_proof')!)),
       'proof empty': (url) => url.searchParams.set('app_session_proof', ''),
       "another token's proof": (url) => url.searchParams.set('app_session_proof', other.searchParams.get('app_session_proof')!),
       'digests added to': (url) => url.searchParams.set('app_session', `${url.searchParams.get('app_session')}.${victim.appSession}`),

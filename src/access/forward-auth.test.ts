@@ -11,7 +11,7 @@ import { rawClient } from '../../test/support/raw-http.js';
 import { parse as parseYaml } from 'yaml';
 import { userAppToken } from './app-token.js';
 import { handoffProof } from './binding-cookie.js';
-import { appSessionQuery, browserNonce, startSignIn } from '../../test/support/app-session.js';
+import { appSessionQuery, browserNonce, otherDigest, startSignIn } from '../../test/support/app-session.js';
 import { traefikConfig } from './proxy-config.js';
 
 async function withApps(s: TestServer): Promise<{ wikiAud: string; crmAud: string }> {
@@ -280,7 +280,7 @@ describe('forward auth without a proxy', () => {
       const asking = (cookie: string) => authorize(s, { 'x-forwarded-host': 'vault.test', 'x-forwarded-uri': '/secrets', cookie });
       assert.equal((await asking(`CF_Authorization=${token}; CF_Binding=${binding}`)).status, 200, 'both cookies: a session');
       assert.equal((await asking(`CF_Authorization=${token}`)).status, 401, 'the token alone: sign in');
-      assert.equal((await asking(`CF_Authorization=${token}; CF_Binding=${binding!.slice(0, -2)}AA`)).status, 401, 'another binding: sign in');
+      assert.equal((await asking(`CF_Authorization=${token}; CF_Binding=${otherDigest(binding!)}`)).status, 401, 'another binding: sign in');
       const other = await adaSession(aud);
       const otherBinding = /^CF_Binding=([^;]+);/.exec((await keep(other))[1]!)?.[1];
       assert.notEqual(otherBinding, binding, 'each token its own binding');
@@ -320,7 +320,7 @@ describe('forward auth without a proxy', () => {
       // What the application saw (Cf-Access-Jwt-Assertion), leaked on its own, opens nothing: no
       // binding cookie is made for it without the sign-in's proof, or with another token's.
       const leaked = answer.headers.get('cf-access-jwt-assertion')!;
-      for (const proof of [undefined, '', handoff.searchParams.get('binding_proof')!.slice(0, -2) + 'AA']) {
+      for (const proof of [undefined, '', otherDigest(handoff.searchParams.get('binding_proof')!)]) {
         // (Carried by the browser that started a sign-in, so that only the binding proof is missing.)
         const url = `${s.baseUrl}/cdn-cgi/access/authorized?token=${encodeURIComponent(leaked)}&redirect_url=${encodeURIComponent('https://leakproof.test/secrets')}${proof === undefined ? '' : `&binding_proof=${encodeURIComponent(proof)}`}${appSessionQuery(leaked, started.appSession, await s.accessKeys!.keys(s.accountId))}`;
         const planted = await fetch(url, { redirect: 'manual', headers: { 'x-forwarded-host': 'leakproof.test', 'x-forwarded-proto': 'https', cookie: started.cookie } });
