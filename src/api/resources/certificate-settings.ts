@@ -26,17 +26,21 @@ type Setting = Static<typeof SETTING>;
 // A bare host name: labels of letters, digits and hyphens, optionally a leading wildcard label.
 const HOSTNAME = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.?$/i;
 
+/** A hostname as kept and compared: trimmed, lower-cased, without a final dot. */
+const hostKey = (hostname: string): string => hostname.trim().toLowerCase().replace(/\.$/, '');
+
 function checked(settings: readonly Setting[]): Setting[] {
   const issues: RequestIssue[] = [];
   const seen = new Map<string, number>();
-  settings.forEach((s, i) => {
-    const host = s.hostname.trim().toLowerCase().replace(/\.$/, '');
-    if (!HOSTNAME.test(host) || host.length > 253) issues.push({ code: 'invalid_domain', pointer: `/settings/${i}/hostname`, message: `${JSON.stringify(s.hostname)} is not a host name (no scheme, port or path).` });
+  const kept = settings.map((s, i) => {
+    const host = hostKey(s.hostname);
+    if (host.length > 253 || !HOSTNAME.test(host)) issues.push({ code: 'invalid_domain', pointer: `/settings/${i}/hostname`, message: `${JSON.stringify(s.hostname)} is not a host name (no scheme, port or path).` });
     else if (seen.has(host)) issues.push({ code: 'duplicate_entry', pointer: `/settings/${i}/hostname`, message: `Hostname ${JSON.stringify(s.hostname)} is listed twice (entries ${seen.get(host)} and ${i}).` });
     else seen.set(host, i);
+    return { hostname: host, china_network: s.china_network, client_certificate_forwarding: s.client_certificate_forwarding };
   });
   if (issues.length > 0) throw validationError(issues);
-  return settings.map((s) => ({ hostname: s.hostname.trim().toLowerCase().replace(/\.$/, ''), china_network: s.china_network, client_certificate_forwarding: s.client_certificate_forwarding }));
+  return kept;
 }
 
 async function stored(ctx: ApiContext, accountId: string): Promise<Setting[]> {
