@@ -164,8 +164,9 @@ describe('--listen, per proxy (listenProblem: what the CLI and the dashboard ref
     }
     for (const good of ['80', '8080', '127.0.0.1:8080', '[::1]:8080']) assert.equal(listenProblem('caddy', good), undefined, good);
     for (const bad of ['443 ssl', 'unix:/run/caddy.sock', '']) assert.equal(listenProblem('caddy', bad), `${JSON.stringify(bad)}: for Caddy give PORT or ADDRESS:PORT (e.g. 127.0.0.1:8080)`);
-    assert.equal(listenProblem('traefik', '80'), undefined);
-    assert.match(listenProblem('traefik', '8080') ?? '', /^does not apply to Traefik: Traefik listens on its entry points/);
+    // Not given is every proxy's default; given to Traefik, any value (80 too) would be ignored.
+    for (const proxy of PROXIES) assert.equal(listenProblem(proxy, undefined), undefined, proxy);
+    for (const given of ['80', '8080']) assert.match(listenProblem('traefik', given) ?? '', /^does not apply to Traefik: Traefik listens on its entry points/, given);
   });
 
   it('accepts exactly what the configuration can be generated with', () => {

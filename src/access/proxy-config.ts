@@ -330,15 +330,21 @@ const CADDY_LISTEN = /^(?:(\[[^\]]+\]|[^\s:\[\]]+):)?(\d{1,5})$/;
  * `portcullis proxy-config --listen` (which puts "--listen " in front) and the dashboard's field
  * (which shows it as it is), so that both refuse the same values in the same words.
  */
-export function listenProblem(proxy: ProxyName, listen: string): string | undefined {
+/** Where nginx and Caddy listen when --listen is not given. */
+export const DEFAULT_LISTEN = '80';
+
+export function listenProblem(proxy: ProxyName, listen: string | undefined): string | undefined {
+  // Not given: every proxy's default (DEFAULT_LISTEN for nginx and Caddy, Traefik's entry points).
+  if (listen === undefined) return undefined;
   switch (proxy) {
     case 'nginx':
       return NGINX_LISTEN.test(listen) ? undefined : `${JSON.stringify(listen)} is not what nginx's listen takes here: [ADDRESS:]PORT, an address, or unix:PATH, then listen parameters (e.g. 127.0.0.1:8080, or 443 ssl)`;
     case 'caddy':
       return listen === '80' || CADDY_LISTEN.test(listen.trim()) ? undefined : `${JSON.stringify(listen)}: for Caddy give PORT or ADDRESS:PORT (e.g. 127.0.0.1:8080)`;
     case 'traefik':
-      // The routers printed name no entry point: Traefik's static configuration says where it listens.
-      return listen === '80' ? undefined : 'does not apply to Traefik: Traefik listens on its entry points, which its own static configuration defines (the routers printed name none, so Traefik serves them on every entry point)';
+      // The routers printed name no entry point: Traefik's static configuration says where it
+      // listens. Any value given, 80 too, would be silently ignored, so it is refused.
+      return 'does not apply to Traefik: Traefik listens on its entry points, which its own static configuration defines (the routers printed name none, so Traefik serves them on every entry point)';
   }
 }
 

@@ -115,9 +115,12 @@ describe('portcullis proxy-config', () => {
       assert.equal(run.status, 0, `${good}: ${run.stderr}`);
       assert.match(run.stdout, new RegExp(`\\n    listen ${good.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')};\\n`));
     }
-    const traefik = await portcullisAsync(['proxy-config', 'Wiki', '--proxy', 'traefik', '--upstream', '127.0.0.1:3000', '--listen', '8080'], env);
-    assert.equal(traefik.status, 2, traefik.stdout);
-    assert.match(traefik.stderr, /Traefik listens on its entry points/);
+    // Given to Traefik, any --listen would be ignored, even the default's value: refused.
+    for (const given of ['8080', '80']) {
+      const traefik = await portcullisAsync(['proxy-config', 'Wiki', '--proxy', 'traefik', '--upstream', '127.0.0.1:3000', '--listen', given], env);
+      assert.equal(traefik.status, 2, `${given}: ${traefik.stdout}`);
+      assert.match(traefik.stderr, /Traefik listens on its entry points/);
+    }
   });
 
   it('refuses a --portcullis that is not HOST:PORT (a URL would print proxy_pass http://http://...), and an https API URL without one', async () => {

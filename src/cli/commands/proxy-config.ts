@@ -3,7 +3,7 @@
 // settings (its hostnames, and the headers the account's SAML providers pass) by the same code the end-to-end tests run (access/proxy-config.ts).
 
 import type { Command } from 'commander';
-import { appPortFor, HOST_PORT, listenProblem, PROXIES, PROXIED_APP_TYPES, hostsOf, hostsSharedWith, proxyConfigFile, type ProxyName } from '../../access/proxy-config.js';
+import { appPortFor, DEFAULT_LISTEN, HOST_PORT, listenProblem, PROXIES, PROXIED_APP_TYPES, hostsOf, hostsSharedWith, proxyConfigFile, type ProxyName } from '../../access/proxy-config.js';
 import { samlHeaderNamesOf } from '../../schema/saml-headers.js';
 import { EXIT, runAction, UsageError, write } from '../command-kit.js';
 import { addEndpointOptions, resolveEndpoint, TARGET } from '../endpoint-options.js';
@@ -12,7 +12,7 @@ interface ProxyConfigOptions {
   readonly proxy: string;
   readonly upstream: string;
   readonly portcullis?: string;
-  readonly listen: string;
+  readonly listen?: string;
 }
 
 /**
@@ -41,6 +41,7 @@ async function proxyConfigCommand(appName: string, options: ProxyConfigOptions):
   const { AccountApi } = await import('../../transfer/account-api.js');
   const listenRefused = listenProblem(proxy as ProxyName, options.listen);
   if (listenRefused !== undefined) throw new UsageError(`--listen ${listenRefused}.`);
+  const listen = options.listen ?? DEFAULT_LISTEN;
   const api = AccountApi.connect(endpoint);
   const apps = await api.applications();
   const app = apps.find((a) => a.id === appName) ?? apps.find((a) => a.name === appName);
@@ -56,9 +57,9 @@ async function proxyConfigCommand(appName: string, options: ProxyConfigOptions):
   // The SAML providers' header_attributes: the proxy copies them from the answer (docs/identity-providers.md).
   const headers = samlHeaderNamesOf(await api.list('identity_provider'));
   const target = { portcullis, upstream: options.upstream, ...(headers.length > 0 ? { headers } : {}) };
-  await write(proxyConfigFile(proxy as ProxyName, app.name as string | undefined, hosts, target, options.listen, hostsSharedWith(app, apps)));
+  await write(proxyConfigFile(proxy as ProxyName, app.name as string | undefined, hosts, target, listen, hostsSharedWith(app, apps)));
   // An application's domain names no port, so the server must be told where the proxy serves them.
-  const port = appPortFor(options.listen);
+  const port = appPortFor(listen);
   if (port !== undefined) {
     process.stderr.write(`note: this proxy serves the application on port ${port}: start portcullis with --app-port ${port} (PORTCULLIS_APP_PORT), so that the App Launcher's tiles open it there (docs/enforcement.md "App Launcher").\n`);
   }
@@ -76,7 +77,7 @@ export function registerProxyConfig(program: Command): void {
     .option('--proxy <name>', `one of ${PROXIES.join(', ')}`, 'nginx')
     .requiredOption('--upstream <host:port>', 'where the application itself listens, e.g. 127.0.0.1:3000')
     .option('--portcullis <host:port>', "where the proxy reaches portcullis over plain http (default: the host and port of an http API URL)")
-    .option('--listen <address>', "where the proxy listens: nginx's listen (e.g. 127.0.0.1:8080); Caddy: PORT or ADDRESS:PORT for plain http there (80 keeps Caddy's automatic HTTPS)", '80');
+    .option('--listen <address>', "where the proxy listens: nginx's listen (e.g. 127.0.0.1:8080); Caddy: PORT or ADDRESS:PORT for plain http there (80 keeps Caddy's automatic HTTPS); not for Traefik (default: ${DEFAULT_LISTEN})");
   addEndpointOptions(command, TARGET)
     .addHelpText('after', '\nExamples:\n  portcullis proxy-config Wiki --upstream 127.0.0.1:3000 > /etc/nginx/conf.d/wiki.conf\n  portcullis proxy-config Wiki --proxy caddy --upstream 127.0.0.1:3000')
     .action(runAction(proxyConfigCommand));
