@@ -9,6 +9,7 @@ import { postgresDatabase, postgresUnavailable, TEST_POSTGRES_URL } from '../../
 import { testKeys } from '../../../test/support/secrets-key.js';
 import { CommitOutcomeUnknown, isStoreUnavailable } from '../errors.js';
 import { openStore } from '../open.js';
+import { HOST_CLAIMS_LOCK } from '../store.js';
 import { parsePostgresUrl, PostgresDriver, preparedName, SESSION_NAME, statementTimeoutSet } from './driver.js';
 import { openChunkReader } from '../chunk-reader.js';
 
@@ -118,6 +119,59 @@ test('transactions of one key queue in the process: at most one of them is in Po
     await admin.end();
     await driver.close();
     await database.drop();
+  }
+});
+
+test("a key's lock is the schema's: deployments in two schemas of one database do not wait for each other, two of one schema do", { skip: await postgresUnavailable(), timeout: 20_000 }, async () => {
+  const [one, other] = [await postgresDatabase(), await postgresDatabase()];
+  const named = (url: string, name: string) => {
+    const u = new URL(url);
+    u.searchParams.set('application_name', name);
+    return u.toString();
+  };
+  const tag = `portcullis-schema-locks-${process.pid}`;
+  const holder = new PostgresDriver({ url: named(one.url, `${tag}-holder`) });
+  const sameSchema = new PostgresDriver({ url: named(one.url, `${tag}-same`) });
+  const otherSchema = new PostgresDriver({ url: named(other.url, `${tag}-other`) });
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await admin.connect();
+  let release!: () => void;
+  const released = new Promise<void>((ok) => (release = ok));
+  let holding!: () => void;
+  const held = new Promise<void>((ok) => (holding = ok));
+  try {
+    const first = holder.transaction(HOST_CLAIMS_LOCK, async (tx) => {
+      await tx.get('SELECT 1');
+      holding();
+      await released;
+    });
+    await held;
+    const queuedOnLock = async (name: string) =>
+      (await admin.query("SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' AND NOT l.granted AND a.application_name = $1", [name])).rows[0].n === 1;
+    // Another schema's deployment takes the same key's lock while the first holds it (seen
+    // queued on it instead, the test fails rather than waiting for the holder).
+    let otherDone = false;
+    const other = otherSchema.transaction(HOST_CLAIMS_LOCK, async (tx) => tx.get<{ one: number }>('SELECT 1 AS one')).finally(() => (otherDone = true));
+    while (!otherDone) {
+      if (await queuedOnLock(`${tag}-other`)) {
+        release();
+        await other;
+        assert.fail("another schema's deployment waited for this schema's lock");
+      }
+      await new Promise((ok) => setTimeout(ok, 20));
+    }
+    assert.deepEqual(await other, { one: 1 });
+    // Another process of the same deployment waits: its session is seen queued on the lock.
+    const second = sameSchema.transaction(HOST_CLAIMS_LOCK, async (tx) => tx.get<{ one: number }>('SELECT 1 AS one'));
+    while (!(await queuedOnLock(`${tag}-same`))) await new Promise((ok) => setTimeout(ok, 20));
+    release();
+    await first;
+    assert.deepEqual(await second, { one: 1 });
+  } finally {
+    release();
+    await admin.end();
+    await Promise.all([holder.close(), sameSchema.close(), otherSchema.close()]);
+    await Promise.all([one.drop(), other.drop()]);
   }
 });
 

@@ -196,7 +196,16 @@ export class PostgresDriver implements Driver {
    * committed before it started, so the next holder reads what this one wrote.
    */
   async lockWithin(tx: Executor, lockKey: string): Promise<void> {
-    await tx.get('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [lockKey]);
+    await tx.get('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [this.lockName(lockKey)]);
+  }
+
+  /**
+   * What the advisory lock of `lockKey` is named in PostgreSQL. Advisory locks belong to the whole
+   * database, so the schema is part of the name: deployments (and test runs) kept in other
+   * schemas of one database share no keys and must not wait for each other's.
+   */
+  private lockName(lockKey: string): string {
+    return this.schema === undefined ? lockKey : `${this.schema}:${lockKey}`;
   }
 
   /** BEGIN, the key's advisory lock, `fn`, COMMIT. */
@@ -214,7 +223,7 @@ export class PostgresDriver implements Driver {
     try {
       const tx = new PostgresExecutor(client);
       await client.query('BEGIN');
-      if (lockKey !== null) await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [lockKey]);
+      if (lockKey !== null) await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [this.lockName(lockKey)]);
       const result = await fn(tx);
       // Through the transaction's executor: a commit is waited for as long as its statements were.
       try {
