@@ -11,6 +11,7 @@ import { auditLogRoutes } from './resources/audit-logs.js';
 import { certificateRoutes } from './resources/certificates.js';
 import { certificateSettingsRoutes } from './resources/certificate-settings.js';
 import { tagRoutes } from './resources/tags.js';
+import { customPageRoutes } from './resources/custom-pages.js';
 import { evaluateRoutes } from './resources/evaluate.js';
 import { groupRoutes } from './resources/groups.js';
 import { identityProviderRoutes } from './resources/identity-providers.js';
@@ -42,6 +43,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...identityProviderRoutes,
   ...serviceTokenRoutes,
   ...tagRoutes,
+  ...customPageRoutes,
   ...certificateSettingsRoutes,
   ...certificateRoutes,
   ...postureRuleRoutes,

@@ -27,6 +27,8 @@ export type ResourceKind =
   | 'organization'
   /** An Access tag, with its name as its id. */
   | 'tag'
+  /** An Access custom page (a block or sign-in page's HTML), referenced by applications and the organization. */
+  | 'custom_page'
   /** The mTLS hostname settings (one, with the account's id). */
   | 'certificate_settings'
   /** When a user's sessions were revoked (one per user, with the user's id). */

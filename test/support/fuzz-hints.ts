@@ -54,6 +54,7 @@ export function stringHints(pool: IdPool): (property: string) => fc.Arbitrary<st
     email_list_uuid: idOf('list_id'),
     policies: idOf('policy_id'),
     allowed_idps: idOf('identity_provider_id'),
+    custom_pages: idOf('custom_page_id'),
     email,
     ip: ipOrCidr,
     value: fc.oneof(ipOrCidr, fc.emailAddress(), domain, fc.string({ maxLength: 20 })),

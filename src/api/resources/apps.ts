@@ -20,6 +20,7 @@ import { authDomainsOfOthers, type DefaultAuthDomain } from '../../account/hosts
 import { destinationCoversHost, enforcedDestinationEntries, enforcedDestinationsOf } from '../../schema/destination-hosts.js';
 import { hashSecret } from '../auth/authenticate.js';
 import { isObject } from '../../engine/is-object.js';
+import { appCustomPageIssues, customPageRefs } from './custom-pages.js';
 
 const PATH = '/accounts/{account_id}/access/apps';
 const ITEM = `${PATH}/{app_id}`;
@@ -94,6 +95,7 @@ async function semanticIssues(tx: StoreReader, accountId: string, body: AppReque
   idps.forEach((id, i) => {
     if (!found.has(id)) issues.push({ code: 'unknown_identity_provider', pointer: `/allowed_idps/${i}`, message: `Identity provider ${JSON.stringify(id)} does not exist in this account.` });
   });
+  issues.push(...(await appCustomPageIssues(tx, accountId, body.custom_pages ?? [])));
   return issues;
 }
 
@@ -157,7 +159,7 @@ async function refuseAuthDomainsOfOthers(tx: StoreWriter, accountId: string, bod
 
 export function appRefs(body: Record<string, unknown>, links: readonly PolicyLink[]): ResourceRef[] {
   const idps = Array.isArray(body.allowed_idps) ? (body.allowed_idps as string[]) : [];
-  return [...links.map((l) => ({ kind: 'policy' as const, id: l.id })), ...idps.map((id) => ({ kind: 'identity_provider' as const, id }))];
+  return [...links.map((l) => ({ kind: 'policy' as const, id: l.id })), ...idps.map((id) => ({ kind: 'identity_provider' as const, id })), ...customPageRefs(body.custom_pages)];
 }
 
 /** The saas_app of an OIDC SaaS application, undefined for any other. */

@@ -30,6 +30,7 @@ export const KIND_NAMES: Record<ResourceKind, string> = {
   organization: 'Zero Trust organization',
   certificate_settings: 'mTLS hostname settings',
   tag: 'Access tag',
+  custom_page: 'Access custom page',
   session_revocation: 'Session revocation',
   scim_user: 'SCIM user',
   scim_group: 'SCIM group',

@@ -81,7 +81,7 @@ await describeEachDatabase('Access custom pages API', (s) => {
 
     const unknown = await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'X', domain: 'x.example.com', custom_pages: ['0123456789abcdef0123456789abcdef'] });
     assert.equal(unknown.status, 400, 'an unknown page');
-    assert.equal(unknown.json.errors[0].source?.pointer ?? '/custom_pages/0', '/custom_pages/0');
+    assert.deepEqual([unknown.json.errors[0].code, unknown.json.errors[0].source.pointer], [1363, '/custom_pages/0']);
     const twoOfAType = await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'X', domain: 'x.example.com', custom_pages: [denied, (await pages.create({ account_id, name: 'Denied 2', type: 'identity_denied', custom_html: 'x' })).uid] });
     assert.equal(twoOfAType.status, 400, 'two pages of one type leave which one shows to chance');
 

@@ -11,6 +11,7 @@ import { defineRoute, type ApiContext, type RouteDef } from '../route.js';
 import { anyObject, bool, obj, str } from '../../schema/json-schema.js';
 import { compact, defaultAuthDomainOf } from './common.js';
 import { durationIssue } from './durations.js';
+import { customPageRefs, organizationCustomPageIssues } from './custom-pages.js';
 
 const PATH = '/accounts/{account_id}/access/organizations';
 const TAG = 'Zero Trust organization';
@@ -103,9 +104,13 @@ async function write(ctx: ApiContext, accountId: string, body: OrganizationBody,
     if (typeof body.auth_domain === 'string') await refuseHostOfAnother(ctx, tx, accountId, body.auth_domain, existing);
     if (existing !== undefined && mustBeNew) throw apiError('already_exists', { detail: 'This account already has a Zero Trust organization: change it with PUT.' });
     const next = compact({ ...(existing?.body ?? {}), ...body }) as Record<string, unknown>;
+    // The pages it chooses are checked only when sent: they are references, so they cannot go stale.
+    const pageIssues = body.custom_pages === undefined ? [] : await organizationCustomPageIssues(tx, accountId, body.custom_pages);
+    if (pageIssues.length > 0) throw validationError(pageIssues);
     const name = typeof next.name === 'string' ? next.name : accountId;
-    if (existing === undefined) await tx.insertResource({ accountId, kind: 'organization', id: accountId, parentId: null, name, body: next, secretHash: null, createdAt: new Date().toISOString() }, []);
-    else await tx.updateResource(accountId, 'organization', accountId, { name, body: next });
+    const refs = customPageRefs(next.custom_pages);
+    if (existing === undefined) await tx.insertResource({ accountId, kind: 'organization', id: accountId, parentId: null, name, body: next, secretHash: null, createdAt: new Date().toISOString() }, refs);
+    else await tx.updateResource(accountId, 'organization', accountId, { name, body: next }, refs);
   });
 }
 

@@ -2810,6 +2810,149 @@ export interface Operations {
       name: string;
     };
   };
+  /** List Access custom pages */
+  'access-custom-pages-list-custom-pages': {
+    method: 'GET';
+    path: '/accounts/{account_id}/access/custom_pages';
+    /** Path parameters besides account_id. */
+    params: Record<string, never>;
+    query: {
+      page?: number;
+      per_page?: number;
+    };
+    body: undefined;
+    result: {
+      /** The uid of the custom page. */
+      uid: string;
+      /** The uid again. */
+      id: string;
+      /** The name of the custom page. */
+      name: string;
+      /** When the page is shown: identity_denied (a signed-in user the policies refuse), forbidden (a refusal by non-identity rules, such as a service token refused). login and interstitial pages are kept, but the enforcement point does not show them yet. */
+      type: 'identity_denied' | 'forbidden' | 'login' | 'interstitial';
+      /** Accepted and kept. */
+      contract_version?: number;
+      /** How many applications of the account choose this page. */
+      app_count: number;
+      created_at: string;
+      updated_at: string;
+    }[];
+    /** The answer carries result_info. */
+    paged: true;
+  };
+  /** Get an Access custom page */
+  'access-custom-pages-get-a-custom-page': {
+    method: 'GET';
+    path: '/accounts/{account_id}/access/custom_pages/{custom_page_id}';
+    /** Path parameters besides account_id. */
+    params: {
+      custom_page_id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    result: {
+      /** The uid of the custom page. */
+      uid: string;
+      /** The uid again. */
+      id: string;
+      /** The name of the custom page. */
+      name: string;
+      /** When the page is shown: identity_denied (a signed-in user the policies refuse), forbidden (a refusal by non-identity rules, such as a service token refused). login and interstitial pages are kept, but the enforcement point does not show them yet. */
+      type: 'identity_denied' | 'forbidden' | 'login' | 'interstitial';
+      /** Accepted and kept. */
+      contract_version?: number;
+      /** How many applications of the account choose this page. */
+      app_count: number;
+      created_at: string;
+      updated_at: string;
+      /** The HTML of the page, served as written. */
+      custom_html: string;
+    };
+  };
+  /** Create an Access custom page */
+  'access-custom-pages-create-a-custom-page': {
+    method: 'POST';
+    path: '/accounts/{account_id}/access/custom_pages';
+    /** Path parameters besides account_id. */
+    params: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      /** The name of the custom page. */
+      name: string;
+      /** When the page is shown: identity_denied (a signed-in user the policies refuse), forbidden (a refusal by non-identity rules, such as a service token refused). login and interstitial pages are kept, but the enforcement point does not show them yet. */
+      type: 'identity_denied' | 'forbidden' | 'login' | 'interstitial';
+      /** The HTML of the page, served as written. */
+      custom_html: string;
+      /** Accepted and kept. */
+      contract_version?: number;
+    };
+    result: {
+      /** The uid of the custom page. */
+      uid: string;
+      /** The uid again. */
+      id: string;
+      /** The name of the custom page. */
+      name: string;
+      /** When the page is shown: identity_denied (a signed-in user the policies refuse), forbidden (a refusal by non-identity rules, such as a service token refused). login and interstitial pages are kept, but the enforcement point does not show them yet. */
+      type: 'identity_denied' | 'forbidden' | 'login' | 'interstitial';
+      /** Accepted and kept. */
+      contract_version?: number;
+      /** How many applications of the account choose this page. */
+      app_count: number;
+      created_at: string;
+      updated_at: string;
+    };
+  };
+  /** Replace an Access custom page */
+  'access-custom-pages-update-a-custom-page': {
+    method: 'PUT';
+    path: '/accounts/{account_id}/access/custom_pages/{custom_page_id}';
+    /** Path parameters besides account_id. */
+    params: {
+      custom_page_id: string;
+    };
+    query: Record<string, never>;
+    body: {
+      /** The name of the custom page. */
+      name: string;
+      /** When the page is shown: identity_denied (a signed-in user the policies refuse), forbidden (a refusal by non-identity rules, such as a service token refused). login and interstitial pages are kept, but the enforcement point does not show them yet. */
+      type: 'identity_denied' | 'forbidden' | 'login' | 'interstitial';
+      /** The HTML of the page, served as written. */
+      custom_html: string;
+      /** Accepted and kept. */
+      contract_version?: number;
+    };
+    result: {
+      /** The uid of the custom page. */
+      uid: string;
+      /** The uid again. */
+      id: string;
+      /** The name of the custom page. */
+      name: string;
+      /** When the page is shown: identity_denied (a signed-in user the policies refuse), forbidden (a refusal by non-identity rules, such as a service token refused). login and interstitial pages are kept, but the enforcement point does not show them yet. */
+      type: 'identity_denied' | 'forbidden' | 'login' | 'interstitial';
+      /** Accepted and kept. */
+      contract_version?: number;
+      /** How many applications of the account choose this page. */
+      app_count: number;
+      created_at: string;
+      updated_at: string;
+    };
+  };
+  /** Delete an Access custom page */
+  'access-custom-pages-delete-a-custom-page': {
+    method: 'DELETE';
+    path: '/accounts/{account_id}/access/custom_pages/{custom_page_id}';
+    /** Path parameters besides account_id. */
+    params: {
+      custom_page_id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    result: {
+      id: string;
+    };
+  };
   /** List the mTLS hostname settings */
   'access-mtls-authentication-list-mtls-certificates-hostname-settings': {
     method: 'GET';
@@ -3310,6 +3453,11 @@ export const OPERATIONS = {
   'access-tags-create-tag': { method: 'POST', path: '/accounts/{account_id}/access/tags' },
   'access-tags-update-a-tag': { method: 'PUT', path: '/accounts/{account_id}/access/tags/{tag_name}' },
   'access-tags-delete-a-tag': { method: 'DELETE', path: '/accounts/{account_id}/access/tags/{tag_name}' },
+  'access-custom-pages-list-custom-pages': { method: 'GET', path: '/accounts/{account_id}/access/custom_pages' },
+  'access-custom-pages-get-a-custom-page': { method: 'GET', path: '/accounts/{account_id}/access/custom_pages/{custom_page_id}' },
+  'access-custom-pages-create-a-custom-page': { method: 'POST', path: '/accounts/{account_id}/access/custom_pages' },
+  'access-custom-pages-update-a-custom-page': { method: 'PUT', path: '/accounts/{account_id}/access/custom_pages/{custom_page_id}' },
+  'access-custom-pages-delete-a-custom-page': { method: 'DELETE', path: '/accounts/{account_id}/access/custom_pages/{custom_page_id}' },
   'access-mtls-authentication-list-mtls-certificates-hostname-settings': { method: 'GET', path: '/accounts/{account_id}/access/certificates/settings' },
   'access-mtls-authentication-update-an-mtls-certificate-settings': { method: 'PUT', path: '/accounts/{account_id}/access/certificates/settings' },
   'access-certificates-list': { method: 'GET', path: '/accounts/{account_id}/access/certificates' },
