@@ -15,6 +15,7 @@ import { AccessLog } from './access-log.js';
 import { ProblemLog } from './problem-log.js';
 import { decide, decideFromMemory, denyMessage, denyUrl, type Decision, type ForwardedRequest } from './decide.js';
 import { messagePage, signInRequiredPage } from './pages.js';
+import { customRefusalPage, sendCustomRefusalPage } from './custom-pages.js';
 import { authDomainUrl, issuedBefore, sessionsRevokedAt, type OrganizationBody } from '../account/organization.js';
 import { AccountViews, type AccountView } from './account-views.js';
 import { candidatesOnHost, coveringCookiePath, cookiePathsOnHost } from './app-match.js';
@@ -292,6 +293,9 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
         if (decision.unprovided !== undefined) {
           return reply.code(403).type('text/html').send(messagePage('Forbidden', `Access to this application needs ${decision.unprovided.steps} first, which this server does not provide. Ask the application's administrator.`));
         }
+        // The administrator's page for this refusal, if the application or its organization chose one, over the deny message.
+        const custom = await customRefusalPage(store.read, decision.app, decision.serviceToken === true ? 'forbidden' : 'identity_denied');
+        if (custom !== undefined) return sendCustomRefusalPage(reply, custom);
         return reply.code(403).type('text/html').send(messagePage('Forbidden', denyMessage(decision.app)));
       }
       case 'conflict': {

@@ -8,6 +8,7 @@ import { loginPage, messagePage, refusedPage, testResultPage } from '../pages.js
 import { forwarded, urlOnHost } from '../forwarded.js';
 import { globalSessionOf, sessionFitsProviders } from '../global-session.js';
 import { APP_SESSION_PARAM } from '../app-session.js';
+import { customRefusalPage, sendCustomRefusalPage } from '../custom-pages.js';
 import { admitToApplication, allowedProviders, completeLogin, continueGlobalSession, FORBIDDEN_PATH, pendingLogin, testLogin, TEST_RESULT_KIND, type LoginContext, type LoginContextOf, type PendingLogin } from './flow.js';
 import type { LoginMethod } from './method.js';
 import { oidcMethod } from './oidc.js';
@@ -130,6 +131,8 @@ export function registerLoginRoutes(scope: FastifyInstance, contextOf: LoginCont
     const { app: appId } = request.params as { app: string };
     const app = appId.length > 200 ? undefined : await ctx.store.read.getResource(ctx.accountId, 'app', appId);
     if (app === undefined) return reply.code(404).type('text/html').send(messagePage('Not found', 'No application has this id.'));
+    const custom = await customRefusalPage(ctx.store.read, app, 'identity_denied');
+    if (custom !== undefined) return sendCustomRefusalPage(reply, custom);
     const issuer = await ctx.issuer();
     const session = await globalSessionOf(request.headers.cookie, issuer, (token) => ctx.keys.keysFor(ctx.accountId, token), ctx.now());
     return reply.code(403).header('cache-control', 'no-store').type('text/html').send(refusedPage(denyMessage(app), session?.email, `${issuer}/cdn-cgi/access/logout`));
