@@ -12,6 +12,7 @@ import { certificateRoutes } from './resources/certificates.js';
 import { certificateSettingsRoutes } from './resources/certificate-settings.js';
 import { tagRoutes } from './resources/tags.js';
 import { customPageRoutes } from './resources/custom-pages.js';
+import { appSettingsRoutes } from './resources/app-settings.js';
 import { evaluateRoutes } from './resources/evaluate.js';
 import { groupRoutes } from './resources/groups.js';
 import { identityProviderRoutes } from './resources/identity-providers.js';
@@ -32,6 +33,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...policyTestRoutes,
   ...evaluateRoutes,
   ...appRoutes,
+  ...appSettingsRoutes,
   ...appPolicyRoutes,
   ...userPolicyCheckRoutes,
   ...userRoutes,

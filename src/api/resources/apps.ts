@@ -216,6 +216,16 @@ async function writeApp(tx: StoreWriter, server: DefaultAuthDomain, accountId: s
   return { record: (await tx.updateResource(accountId, 'app', id, update, appRefs(body, links)))!, ...made };
 }
 
+/**
+ * Change some fields of a stored application, with every check and effect of a replace (PUT of
+ * the application): what the application has otherwise is sent back as it is, its policies kept.
+ */
+export async function changeAppFields(tx: StoreWriter, server: DefaultAuthDomain, accountId: string, existing: ResourceRecord, changes: Record<string, unknown>): Promise<ResourceRecord> {
+  const { policies: _links, ...kept } = withoutSecrets('app', existing.body);
+  const input = { ...kept, ...changes } as AppRequest;
+  return (await writeApp(tx, server, accountId, existing.id, input, existing)).record;
+}
+
 /** An answer with the client secret a write made: Cloudflare shows an OIDC SaaS application's secret when it makes it, never again. */
 function withNewClientSecret(result: Record<string, unknown>, secret: string | undefined): Record<string, unknown> {
   if (secret === undefined || !isObject(result.saas_app)) return result;
