@@ -102,6 +102,7 @@ export const VALIDATION_NUMBERS = {
   too_many_external_endpoints: 1361,
   conflicting_settings: 1362,
   unknown_custom_page: 1363,
+  seat_not_given: 1364,
 } as const satisfies Record<ApiValidationCode, number>;
 
 /** Numeric codes of lint findings (returned in `messages` of a successful write). Never renumber. */

@@ -13,6 +13,7 @@ import { certificateSettingsRoutes } from './resources/certificate-settings.js';
 import { tagRoutes } from './resources/tags.js';
 import { customPageRoutes } from './resources/custom-pages.js';
 import { appSettingsRoutes } from './resources/app-settings.js';
+import { seatRoutes } from './resources/seats.js';
 import { evaluateRoutes } from './resources/evaluate.js';
 import { groupRoutes } from './resources/groups.js';
 import { identityProviderRoutes } from './resources/identity-providers.js';
@@ -37,6 +38,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...appPolicyRoutes,
   ...userPolicyCheckRoutes,
   ...userRoutes,
+  ...seatRoutes,
   ...userSessionRoutes,
   ...accessKeyRoutes,
   ...organizationRoutes,

@@ -20,6 +20,7 @@ export const API_VALIDATION_CODES = {
   too_many_external_endpoints: 'Policies that would make one evaluation call more distinct external evaluation endpoints than allowed.',
   mixed_policy_kinds: 'An application request that links reusable policies and defines inline policies at once (Cloudflare keeps them mutually exclusive).',
   unknown_custom_page: 'A custom page uid that does not exist in the account, or names a page of another type than its place asks for (an application\'s custom_pages, the organization\'s custom_pages.identity_denied or .forbidden).',
+  seat_not_given: 'A Zero Trust seat a request asks to give a user: a user takes an Access seat by signing in, and portcullis has no Gateway seats.',
   conflicting_settings: 'Two settings that cannot be on together (an application\'s options_preflight_bypass and cors_headers, or its auto_redirect_to_identity and more than one allowed_idps).',
 } as const;
 

@@ -59,6 +59,7 @@ const MATRIX: Readonly<Record<string, readonly PermissionName[]>> = {
   'GET /accounts/{account_id}/access/apps/{app_id}': read(APPS),
   'PUT /accounts/{account_id}/access/apps/{app_id}/settings': write(APPS),
   'PATCH /accounts/{account_id}/access/apps/{app_id}/settings': write(APPS),
+  'PATCH /accounts/{account_id}/access/seats': SEATS,
   'PUT /accounts/{account_id}/access/apps/{app_id}': write(APPS),
   'DELETE /accounts/{account_id}/access/apps/{app_id}': write(APPS),
   'POST /accounts/{account_id}/access/apps/{app_id}/revoke_tokens': [`${APPS} Revoke`, `${APPS} Write`],
