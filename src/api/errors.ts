@@ -28,6 +28,7 @@ export const API_ERRORS = {
   unsupported_charset: { code: 1009, status: 415, message: 'Charset {charset} is not accepted: send the body as UTF-8 (charset=utf-8, or no charset).' },
   unsupported_encoding: { code: 1011, status: 415, message: 'Content-Encoding {coding} is not accepted: send the body uncompressed.' },
   unsupported_filter: { code: 1010, status: 400, message: 'The {name} filter is not supported: {detail}.' },
+  feature_not_supported: { code: 1012, status: 400, message: '{feature} are not part of portcullis: {detail}.' },
   route_not_found: { code: 7003, status: 404, message: 'No route for that URI: {method} {path}.' },
   method_not_allowed: { code: 7001, status: 405, message: '{method} is not allowed on {path}; allowed: {allowed}.' },
   missing_credentials: { code: 9106, status: 401, message: 'Missing credentials: send "Authorization: Bearer <API token>", or the "X-Auth-Email" and "X-Auth-Key" headers.' },

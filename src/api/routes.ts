@@ -13,6 +13,7 @@ import { certificateSettingsRoutes } from './resources/certificate-settings.js';
 import { tagRoutes } from './resources/tags.js';
 import { customPageRoutes } from './resources/custom-pages.js';
 import { appSettingsRoutes } from './resources/app-settings.js';
+import { appCaRoutes } from './resources/app-cas.js';
 import { seatRoutes } from './resources/seats.js';
 import { evaluateRoutes } from './resources/evaluate.js';
 import { groupRoutes } from './resources/groups.js';
@@ -33,6 +34,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...groupRoutes,
   ...policyTestRoutes,
   ...evaluateRoutes,
+  ...appCaRoutes,
   ...appRoutes,
   ...appSettingsRoutes,
   ...appPolicyRoutes,

@@ -295,7 +295,10 @@ export type AppRequest = {
   service_auth_401_redirect?: boolean;
   /** A self-hosted application: the one request header (such as "Authorization") in which a service token may come, its value a JSON object {"cf-access-client-id": ..., "cf-access-client-secret": ...}, for callers that can send a single custom header. An HTTP header name, case-insensitive; not cookie, host, the CF-Access-Client-Id/-Secret or Cf-Access-Token headers, nor a hop-by-hop header. Empty or null reads none. The pair of CF-Access-Client-* headers still works, and wins when both come. */
   read_service_tokens_from_header?: string | null;
+  /** Stored and returned; changes nothing at the enforcement point (there is no interstitial page). */
   skip_interstitial?: boolean;
+  /** Stored and returned; changes nothing at the enforcement point: the application's pages come from its origin, and Access's own pages are never shown in a frame. */
+  allow_iframe?: boolean;
   skip_app_launcher_login_page?: boolean;
   same_site_cookie_attribute?: string;
   custom_deny_message?: string;
@@ -363,7 +366,10 @@ export type App = {
   service_auth_401_redirect?: boolean;
   /** A self-hosted application: the one request header (such as "Authorization") in which a service token may come, its value a JSON object {"cf-access-client-id": ..., "cf-access-client-secret": ...}, for callers that can send a single custom header. An HTTP header name, case-insensitive; not cookie, host, the CF-Access-Client-Id/-Secret or Cf-Access-Token headers, nor a hop-by-hop header. Empty or null reads none. The pair of CF-Access-Client-* headers still works, and wins when both come. */
   read_service_tokens_from_header?: string | null;
+  /** Stored and returned; changes nothing at the enforcement point (there is no interstitial page). */
   skip_interstitial?: boolean;
+  /** Stored and returned; changes nothing at the enforcement point: the application's pages come from its origin, and Access's own pages are never shown in a frame. */
+  allow_iframe?: boolean;
   skip_app_launcher_login_page?: boolean;
   same_site_cookie_attribute?: string;
   custom_deny_message?: string;
@@ -1733,6 +1739,68 @@ export interface Operations {
     body: WhatIfRequest;
     result: WhatIfResult;
   };
+  /** List short-lived certificate CAs */
+  'access-short-lived-certificate-c-as-list-short-lived-certificate-c-as': {
+    method: 'GET';
+    path: '/accounts/{account_id}/access/apps/ca';
+    /** Path parameters besides account_id. */
+    params: Record<string, never>;
+    query: Record<string, never>;
+    body: undefined;
+    result: {
+      id?: string;
+      aud?: string;
+      public_key?: string;
+    };
+  };
+  /** Get a short-lived certificate CA */
+  'access-short-lived-certificate-c-as-get-a-short-lived-certificate-ca': {
+    method: 'GET';
+    path: '/accounts/{account_id}/access/apps/{app_id}/ca';
+    /** Path parameters besides account_id. */
+    params: {
+      app_id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    result: {
+      id?: string;
+      aud?: string;
+      public_key?: string;
+    };
+  };
+  /** Create a short-lived certificate CA */
+  'access-short-lived-certificate-c-as-create-a-short-lived-certificate-ca': {
+    method: 'POST';
+    path: '/accounts/{account_id}/access/apps/{app_id}/ca';
+    /** Path parameters besides account_id. */
+    params: {
+      app_id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    result: {
+      id?: string;
+      aud?: string;
+      public_key?: string;
+    };
+  };
+  /** Delete a short-lived certificate CA */
+  'access-short-lived-certificate-c-as-delete-a-short-lived-certificate-ca': {
+    method: 'DELETE';
+    path: '/accounts/{account_id}/access/apps/{app_id}/ca';
+    /** Path parameters besides account_id. */
+    params: {
+      app_id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    result: {
+      id?: string;
+      aud?: string;
+      public_key?: string;
+    };
+  };
   /** List Access applications */
   'access-apps-list': {
     method: 'GET';
@@ -1813,6 +1881,50 @@ export interface Operations {
     query: Record<string, never>;
     body: undefined;
     result: object;
+  };
+  /** Replace an Access application's settings */
+  'access-applications-put-update-access-application-settings': {
+    method: 'PUT';
+    path: '/accounts/{account_id}/access/apps/{app_id}/settings';
+    /** Path parameters besides account_id. */
+    params: {
+      app_id: string;
+    };
+    query: Record<string, never>;
+    body: {
+      /** Enables loading application content in an iFrame (stored; see the application field). */
+      allow_iframe?: boolean;
+      /** Enables automatic authentication through cloudflared (stored; see the application field). */
+      skip_interstitial?: boolean;
+    };
+    result: {
+      /** Enables loading application content in an iFrame (stored; see the application field). */
+      allow_iframe: boolean;
+      /** Enables automatic authentication through cloudflared (stored; see the application field). */
+      skip_interstitial: boolean;
+    };
+  };
+  /** Change an Access application's settings */
+  'access-applications-patch-update-access-application-settings': {
+    method: 'PATCH';
+    path: '/accounts/{account_id}/access/apps/{app_id}/settings';
+    /** Path parameters besides account_id. */
+    params: {
+      app_id: string;
+    };
+    query: Record<string, never>;
+    body: {
+      /** Enables loading application content in an iFrame (stored; see the application field). */
+      allow_iframe?: boolean;
+      /** Enables automatic authentication through cloudflared (stored; see the application field). */
+      skip_interstitial?: boolean;
+    };
+    result: {
+      /** Enables loading application content in an iFrame (stored; see the application field). */
+      allow_iframe: boolean;
+      /** Enables automatic authentication through cloudflared (stored; see the application field). */
+      skip_interstitial: boolean;
+    };
   };
   /** List an application's policies */
   'access-app-policies-list': {
@@ -2104,6 +2216,32 @@ export interface Operations {
       /** Existing users whose entry held nothing new (the same name and identity, or none given): left as they were, their updated_at and last_successful_login included. */
       unchanged: number;
     };
+  };
+  /** Update user seats */
+  'zero-trust-seats-update-a-user-seat': {
+    method: 'PATCH';
+    path: '/accounts/{account_id}/access/seats';
+    /** Path parameters besides account_id. */
+    params: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      /** The seat's id: the id of its Zero Trust user. */
+      seat_uid: string;
+      /** True to keep the Access seat the user holds; false removes it. */
+      access_seat: boolean;
+      /** Always false here: portcullis has no Gateway seats. */
+      gateway_seat: boolean;
+    }[];
+    result: {
+      /** The seat's id: the id of its Zero Trust user. */
+      seat_uid: string;
+      /** True while the user holds an Access seat (has signed in since the seat was last removed). */
+      access_seat: boolean;
+      /** Always false: portcullis has no Gateway seats. */
+      gateway_seat: boolean;
+      created_at: string;
+      updated_at: string;
+    }[];
   };
   /** Get a user's active sessions */
   'zero-trust-users-get-active-sessions': {
@@ -3393,12 +3531,18 @@ export const OPERATIONS = {
   'access-policy-tests-users': { method: 'GET', path: '/accounts/{account_id}/access/policy-tests/{policy_test_id}/users' },
   'access-policy-tests-user': { method: 'GET', path: '/accounts/{account_id}/access/policy-tests/{policy_test_id}/users/{user_id}' },
   'access-evaluate': { method: 'POST', path: '/accounts/{account_id}/access/evaluate' },
+  'access-short-lived-certificate-c-as-list-short-lived-certificate-c-as': { method: 'GET', path: '/accounts/{account_id}/access/apps/ca' },
+  'access-short-lived-certificate-c-as-get-a-short-lived-certificate-ca': { method: 'GET', path: '/accounts/{account_id}/access/apps/{app_id}/ca' },
+  'access-short-lived-certificate-c-as-create-a-short-lived-certificate-ca': { method: 'POST', path: '/accounts/{account_id}/access/apps/{app_id}/ca' },
+  'access-short-lived-certificate-c-as-delete-a-short-lived-certificate-ca': { method: 'DELETE', path: '/accounts/{account_id}/access/apps/{app_id}/ca' },
   'access-apps-list': { method: 'GET', path: '/accounts/{account_id}/access/apps' },
   'access-apps-create': { method: 'POST', path: '/accounts/{account_id}/access/apps' },
   'access-apps-get': { method: 'GET', path: '/accounts/{account_id}/access/apps/{app_id}' },
   'access-apps-update': { method: 'PUT', path: '/accounts/{account_id}/access/apps/{app_id}' },
   'access-apps-delete': { method: 'DELETE', path: '/accounts/{account_id}/access/apps/{app_id}' },
   'access-applications-revoke-service-tokens': { method: 'POST', path: '/accounts/{account_id}/access/apps/{app_id}/revoke_tokens' },
+  'access-applications-put-update-access-application-settings': { method: 'PUT', path: '/accounts/{account_id}/access/apps/{app_id}/settings' },
+  'access-applications-patch-update-access-application-settings': { method: 'PATCH', path: '/accounts/{account_id}/access/apps/{app_id}/settings' },
   'access-app-policies-list': { method: 'GET', path: '/accounts/{account_id}/access/apps/{app_id}/policies' },
   'access-app-policies-create': { method: 'POST', path: '/accounts/{account_id}/access/apps/{app_id}/policies' },
   'access-app-policies-get': { method: 'GET', path: '/accounts/{account_id}/access/apps/{app_id}/policies/{policy_id}' },
@@ -3415,6 +3559,7 @@ export const OPERATIONS = {
   'access-users-last-seen-identity-get': { method: 'GET', path: '/accounts/{account_id}/access/users/{user_id}/last_seen_identity' },
   'access-users-last-seen-identity-set': { method: 'PUT', path: '/accounts/{account_id}/access/users/{user_id}/last_seen_identity' },
   'access-users-import': { method: 'POST', path: '/accounts/{account_id}/access/users/import' },
+  'zero-trust-seats-update-a-user-seat': { method: 'PATCH', path: '/accounts/{account_id}/access/seats' },
   'zero-trust-users-get-active-sessions': { method: 'GET', path: '/accounts/{account_id}/access/users/{user_id}/active_sessions' },
   'zero-trust-users-get-active-session': { method: 'GET', path: '/accounts/{account_id}/access/users/{user_id}/active_sessions/{nonce}' },
   'zero-trust-users-get-failed-logins': { method: 'GET', path: '/accounts/{account_id}/access/users/{user_id}/failed_logins' },
