@@ -344,6 +344,30 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX sign_in_counters_by_end ON sign_in_counters (ends_at)`,
     ]),
   },
+  {
+    version: 21,
+    description:
+      'scim_updates: the SCIM update log, one row per SCIM write an identity provider pushed, succeeded or refused, kept a bounded time (docs/identity-providers.md "The SCIM update log")',
+    statements: perDialect(() => [
+      `CREATE TABLE scim_updates (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        idp_id TEXT NOT NULL,
+        logged_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        resource_type TEXT NOT NULL,
+        request_method TEXT NOT NULL,
+        cf_resource_id TEXT,
+        idp_resource_id TEXT,
+        resource_user_email TEXT,
+        resource_group_name TEXT,
+        request_body TEXT,
+        error_description TEXT
+      )`,
+      'CREATE INDEX scim_updates_by_provider ON scim_updates (account_id, idp_id, logged_at)',
+      'CREATE INDEX scim_updates_by_time ON scim_updates (account_id, logged_at)',
+    ]),
+  },
 ];
 
 function policyTestTables(t: DialectTypes): string[] {

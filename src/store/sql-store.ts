@@ -9,6 +9,7 @@ import { sqlFor, type DialectSql } from './dialect.js';
 import type { Dialect, Driver, TransactionOptions } from './driver.js';
 import { MIGRATIONS } from './migrations.js';
 import { accessRequestRepository } from './sql/access-requests.js';
+import { scimUpdateRepository } from './sql/scim-updates.js';
 import { accountRepository } from './sql/accounts.js';
 import { endedSignInRepository } from './sql/ended-sign-ins.js';
 import { SqlLoginChallenges } from './sql/login-challenges.js';
@@ -46,6 +47,7 @@ function sqlWriter(context: SqlContext, directoryIndex?: DirectoryIndex): Omit<S
     ...auditLogRepository(context),
     ...accountRepository(context),
     ...accessRequestRepository(context),
+    ...scimUpdateRepository(context),
     ...endedSignInRepository(context),
   };
 }

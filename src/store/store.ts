@@ -305,6 +305,42 @@ export interface AccessRequestFilter {
   readonly direction?: 'asc' | 'desc';
 }
 
+/** One SCIM write an identity provider pushed (Cloudflare's SCIM update log), succeeded or refused. */
+export interface ScimUpdateRecord {
+  readonly id: string;
+  readonly accountId: string;
+  readonly idpId: string;
+  readonly loggedAt: string;
+  readonly status: 'SUCCESS' | 'FAILURE';
+  readonly resourceType: 'USER' | 'GROUP';
+  readonly requestMethod: string;
+  /** The SCIM resource's id here (null for a create refused before it had one). */
+  readonly cfResourceId: string | null;
+  /** The provider's id for it (externalId). */
+  readonly idpResourceId: string | null;
+  readonly resourceUserEmail: string | null;
+  readonly resourceGroupName: string | null;
+  /** The request body as JSON text, credentials redacted (null when there was none). */
+  readonly requestBody: string | null;
+  readonly errorDescription: string | null;
+}
+
+/** Every field given must match; a list matches any of its values. */
+export interface ScimUpdateFilter {
+  readonly idpIds: readonly string[];
+  readonly statuses?: readonly string[];
+  readonly resourceTypes?: readonly string[];
+  readonly requestMethods?: readonly string[];
+  readonly cfResourceIds?: readonly string[];
+  readonly idpResourceIds?: readonly string[];
+  /** Case-insensitive. */
+  readonly userEmails?: readonly string[];
+  readonly groupNames?: readonly string[];
+  readonly since?: Date;
+  readonly until?: Date;
+  readonly direction?: 'asc' | 'desc';
+}
+
 export interface AccountRecord {
   readonly id: string;
   readonly name: string;
@@ -388,6 +424,9 @@ export interface StoreReader {
   /** A page of them, with how many match in all. */
   pageAccessRequests(accountId: string, page: PageRequest, filter?: AccessRequestFilter): Promise<PageOf<AccessRequestRecord>>;
 
+  /** A page of the account's SCIM update log, newest first unless direction is asc, with how many match in all. */
+  pageScimUpdates(accountId: string, page: PageRequest, filter: ScimUpdateFilter): Promise<PageOf<ScimUpdateRecord>>;
+
   /** Audit entries of an account (null: user-level entries, i.e. API tokens). */
   listAudit(accountId: string | null, page: PageRequest, filter?: AuditFilter): Promise<PageOf<AuditRecord>>;
 }
@@ -438,6 +477,8 @@ export interface StoreWriter extends StoreReader {
   /** Create an account unless one with this id exists; true when it was created. */
   insertAccount(account: AccountRecord): Promise<boolean>;
   insertAccessRequest(entry: AccessRequestRecord): Promise<void>;
+  /** Record a SCIM write, and forget the account's entries logged before `forgetBefore`. */
+  insertScimUpdate(entry: ScimUpdateRecord, forgetBefore: string): Promise<void>;
   /**
    * Record a sign-in as signed out of (its nonce once: ending it again keeps the later expiry),
    * and remove the account's records expired at `now`; true when it was not ended before.

@@ -11,7 +11,7 @@ import { IDENTITY_RECORD_PREFIX, IDENTITY_RECORD_VERSION, identityFromRecord, id
 import { newSecretKeyText, parseSecretKey, SecretKeyError, SecretKeyRing } from '../../src/store/secret-box.js';
 import { testKeys } from './secrets-key.js';
 import type { AuditFilter, ChunkOutcome, LoginChallengeRecord, NewPolicyTest, NewResource, PreparedUser, ResourceFilter, Store, StoreReader, TokenRecord } from '../../src/store/store.js';
-import { ACCOUNTS_SCOPE, TOKENS_SCOPE } from '../../src/store/store.js';
+import { ACCOUNTS_SCOPE, TOKENS_SCOPE, type ScimUpdateFilter, type ScimUpdateRecord } from '../../src/store/store.js';
 import { withAuditActor, type AuditActor } from '../../src/store/audit.js';
 import { ANCHOR_STEP } from '../../src/store/sql/directory-index.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
@@ -1221,6 +1221,53 @@ export function storeConformance(kind: DatabaseKind): void {
         assert.deepEqual(await page({ appUid: 'app-2', allowed: true }), [2, ['ray5', 'ray4']]);
         assert.deepEqual(await page({ appUid: 'app-1', allowed: false }), [1, ['ray2']]);
         assert.deepEqual(await store.read.pageAccessRequests(OTHER, { offset: 0, limit: 10 }), { items: [], total: 0 });
+      });
+    });
+
+    describe('SCIM update log', () => {
+      it('keeps entries per account, filtered by provider and any of each filter\'s values, and forgets those past the cut-off', async () => {
+        const account = randomUUID().replace(/-/g, '');
+        const entry = (n: number, extra: Partial<ScimUpdateRecord> = {}): ScimUpdateRecord => ({
+          id: `00000000-0000-7000-8000-00000000000${n}`,
+          accountId: account,
+          idpId: 'idp-1',
+          loggedAt: `2031-05-0${n}T10:00:00.000Z`,
+          status: 'SUCCESS',
+          resourceType: 'USER',
+          requestMethod: 'POST',
+          cfResourceId: `scim-${n}`,
+          idpResourceId: `ext-${n}`,
+          resourceUserEmail: 'Ada@Example.com',
+          resourceGroupName: null,
+          requestBody: '{"userName":"ada@example.com"}',
+          errorDescription: null,
+          ...extra,
+        });
+        const LONG_AGO = '2000-01-01T00:00:00.000Z';
+        await store.transaction(account, async (tx) => {
+          await tx.insertScimUpdate(entry(1), LONG_AGO);
+          await tx.insertScimUpdate(entry(2, { status: 'FAILURE', errorDescription: 'taken', cfResourceId: null }), LONG_AGO);
+          await tx.insertScimUpdate(entry(3, { resourceType: 'GROUP', requestMethod: 'PATCH', resourceUserEmail: null, resourceGroupName: 'Eng' }), LONG_AGO);
+          await tx.insertScimUpdate(entry(4, { idpId: 'idp-2' }), LONG_AGO);
+        });
+        const page = async (filter: Omit<ScimUpdateFilter, 'idpIds'> & { idpIds?: string[] }, offset = 0, limit = 10) => {
+          const got = await store.read.pageScimUpdates(account, { offset, limit }, { idpIds: ['idp-1'], ...filter });
+          return [got.total, got.items.map((e) => e.id.slice(-1))];
+        };
+        assert.deepEqual(await page({}), [3, ['3', '2', '1']]);
+        assert.deepEqual(await page({ idpIds: ['idp-1', 'idp-2'], direction: 'asc' }, 1, 2), [4, ['2', '3']]);
+        assert.deepEqual(await page({ statuses: ['FAILURE'] }), [1, ['2']]);
+        assert.deepEqual(await page({ resourceTypes: ['GROUP'], groupNames: ['Eng'] }), [1, ['3']]);
+        assert.deepEqual(await page({ requestMethods: ['PATCH', 'DELETE'] }), [1, ['3']]);
+        assert.deepEqual(await page({ userEmails: ['ada@EXAMPLE.com'] }), [2, ['2', '1']]);
+        assert.deepEqual(await page({ cfResourceIds: ['scim-1', 'scim-3'], idpResourceIds: ['ext-1'] }), [1, ['1']]);
+        assert.deepEqual(await page({ since: new Date('2031-05-02T10:00:00Z'), until: new Date('2031-05-03T10:00:00Z') }), [1, ['2']]);
+        assert.deepEqual(await page({ idpIds: [] }), [0, []]);
+        assert.deepEqual((await store.read.pageScimUpdates(account, { offset: 0, limit: 1 }, { idpIds: ['idp-1'], direction: 'asc' })).items, [entry(1)]);
+        assert.deepEqual(await store.read.pageScimUpdates(OTHER, { offset: 0, limit: 10 }, { idpIds: ['idp-1'] }), { items: [], total: 0 });
+        // An insert forgets the account's entries logged before its cut-off (and no other account's).
+        await store.transaction(account, (tx) => tx.insertScimUpdate(entry(5), '2031-05-03T00:00:00.000Z'));
+        assert.deepEqual(await page({ idpIds: ['idp-1', 'idp-2'] }), [3, ['5', '4', '3']]);
       });
     });
 
