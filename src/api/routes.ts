@@ -15,6 +15,7 @@ import { customPageRoutes } from './resources/custom-pages.js';
 import { appSettingsRoutes } from './resources/app-settings.js';
 import { appCaRoutes } from './resources/app-cas.js';
 import { seatRoutes } from './resources/seats.js';
+import { scimUpdateLogRoutes } from './resources/scim-update-logs.js';
 import { evaluateRoutes } from './resources/evaluate.js';
 import { groupRoutes } from './resources/groups.js';
 import { identityProviderRoutes } from './resources/identity-providers.js';
@@ -45,6 +46,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...accessKeyRoutes,
   ...organizationRoutes,
   ...accessLogRoutes,
+  ...scimUpdateLogRoutes,
   ...listRoutes,
   ...identityProviderRoutes,
   ...serviceTokenRoutes,

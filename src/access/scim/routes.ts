@@ -25,6 +25,7 @@ import { ownRecordOr404, recordsByKey } from './records.js';
 import { presentGroups, presentUsers, projected } from './representation.js';
 import { attributeLookup, GROUPS, incoming, patched, USERS, type ResourceTypeInfo } from './schemas.js';
 import { createUser, deleteUser, replaceUser } from './users.js';
+import { recordScimWrite } from './update-log.js';
 
 export interface ScimOptions {
   readonly store: Store;
@@ -67,7 +68,24 @@ function namedProvider(request: FastifyRequest): { accountId: string; providerId
 
 const sameAttributes = (a: Record<string, unknown>, b: Record<string, unknown>): boolean => JSON.stringify(a) === JSON.stringify(b);
 
-const sendError = (reply: FastifyReply, error: ScimError): FastifyReply => send(reply, error.status, error.body(), error.headers);
+/** What a SCIM write's answer says about it, for the SCIM update log: the resource written (or deleted), or why it was refused. */
+interface WriteOutcome {
+  resource?: Record<string, unknown>;
+  error?: string;
+}
+const outcomes = new WeakMap<FastifyRequest, WriteOutcome>();
+const outcomeOf = (request: FastifyRequest): WriteOutcome => {
+  let outcome = outcomes.get(request);
+  if (outcome === undefined) outcomes.set(request, (outcome = {}));
+  return outcome;
+};
+
+const sendError = (reply: FastifyReply, error: ScimError): FastifyReply => {
+  outcomeOf(reply.request).error = error.message;
+  return send(reply, error.status, error.body(), error.headers);
+};
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Fastify's own request errors (body parsing, limits) as SCIM errors. */
 function fromFrameworkError(error: Error & { code?: string; statusCode?: number }, limit: number): ScimError | undefined {
@@ -162,6 +180,33 @@ function routesIn(app: FastifyInstance, options: ScimOptions): void {
     return sendError(reply, new ScimError(500, undefined, `Internal error (request ${request.id}).`));
   });
 
+  // Each authenticated write to Users or Groups goes to the SCIM update log before its answer goes
+  // out (so whoever reads the log after the answer finds it). A failure to log is the server's
+  // problem, not the provider's: the answer stands.
+  app.addHook('onSend', async (request, reply, payload) => {
+    const scope = scopes.get(request);
+    const type = /\/(Users|Groups)(\/|$)/.exec(request.routeOptions.url ?? '')?.[1];
+    if (scope === undefined || type === undefined || !WRITE_METHODS.has(request.method)) return payload;
+    const outcome = outcomes.get(request) ?? {};
+    const succeeded = reply.statusCode < 400;
+    try {
+      await recordScimWrite(store, {
+        accountId: scope.accountId,
+        idpId: scope.provider.id,
+        method: request.method,
+        resourceType: type === 'Users' ? 'USER' : 'GROUP',
+        succeeded,
+        resourceId: (request.params as { id?: string }).id ?? (typeof outcome.resource?.id === 'string' ? outcome.resource.id : undefined),
+        attributes: outcome.resource,
+        body: request.body,
+        error: outcome.error,
+      });
+    } catch (err) {
+      request.log.error({ err }, 'SCIM update log entry not written');
+    }
+    return payload;
+  });
+
   app.setNotFoundHandler(async (request, reply) => sendError(reply, notFound(`${request.method} ${request.url.split('?')[0]} is not a SCIM endpoint of this server.`)));
 
   // Credentials are checked before the body is read.
@@ -182,6 +227,7 @@ function routesIn(app: FastifyInstance, options: ScimOptions): void {
   };
 
   const answerOne = (request: FastifyRequest, reply: FastifyReply, status: number, type: ResourceTypeInfo, resource: Record<string, unknown>): FastifyReply => {
+    outcomeOf(request).resource = resource;
     const meta = resource.meta as Record<string, unknown>;
     const headers: Record<string, string> = { etag: String(meta.version), ...(status === 201 ? { location: String(meta.location) } : {}) };
     return send(reply, status, projected(resource, type.schema, queryText(request, 'attributes'), queryText(request, 'excludedAttributes')), headers);
@@ -277,6 +323,7 @@ function routesIn(app: FastifyInstance, options: ScimOptions): void {
       await write(request, async (tx, scope) => {
         const existing = await ownRecordOr404(tx, scope, type, idOf(request));
         await checkIfMatch(request, tx, scope, type, existing);
+        outcomeOf(request).resource = { id: existing.id, ...(type === USERS ? userBody(existing).resource : groupBody(existing).resource) };
         if (type === USERS) await deleteUser(tx, scope, existing.id);
         else await deleteGroup(tx, scope, existing.id);
       });

@@ -156,6 +156,7 @@ const MATRIX: Readonly<Record<string, readonly PermissionName[]>> = {
   'PUT /accounts/{account_id}/access/organizations': write(GROUPS),
   'POST /accounts/{account_id}/access/organizations/revoke_user': write(GROUPS),
   'GET /accounts/{account_id}/access/logs/access_requests': ['Access: Audit Logs Read'],
+  'GET /accounts/{account_id}/access/logs/scim/updates': ['Access: Audit Logs Read'],
 };
 
 describe('authorization matrix', () => {

@@ -2430,6 +2430,55 @@ export interface Operations {
     /** The answer carries result_info. */
     paged: true;
   };
+  /** List the SCIM update logs */
+  'access-scim-update-logs-list-access-scim-update-logs': {
+    method: 'GET';
+    path: '/accounts/{account_id}/access/logs/scim/updates';
+    /** Path parameters besides account_id. */
+    params: Record<string, never>;
+    query: {
+      idp_id?: string[];
+      status?: ('SUCCESS' | 'FAILURE')[];
+      resource_type?: ('USER' | 'GROUP')[];
+      request_method?: ('POST' | 'PUT' | 'PATCH' | 'DELETE')[];
+      cf_resource_id?: string[];
+      idp_resource_id?: string[];
+      resource_user_email?: string[];
+      resource_group_name?: string[];
+      since?: string;
+      until?: string;
+      direction?: 'desc' | 'asc';
+      limit?: number;
+      page?: number;
+      per_page?: number;
+    };
+    body: undefined;
+    result: {
+      /** The id of the SCIM resource here (absent for a create refused before it had one). */
+      cf_resource_id?: string;
+      /** Why the request was refused, when status is FAILURE. */
+      error_description?: string;
+      /** The identity provider that pushed it. */
+      idp_id: string;
+      /** The provider's id of the resource (its externalId). */
+      idp_resource_id?: string;
+      logged_at: string;
+      /** The request body as JSON text, with any password or other credential replaced by "[redacted]". */
+      request_body?: string;
+      /** POST, PUT, PATCH or DELETE. */
+      request_method: string;
+      /** The group's display name, for a group. */
+      resource_group_name?: string;
+      /** USER or GROUP. */
+      resource_type: string;
+      /** The user's email, for a user. */
+      resource_user_email?: string;
+      /** SUCCESS or FAILURE. */
+      status: string;
+    }[];
+    /** The answer carries result_info. */
+    paged: true;
+  };
   /** List Gateway lists */
   'gateway-lists-list': {
     method: 'GET';
@@ -3571,6 +3620,7 @@ export const OPERATIONS = {
   'zero-trust-organization-update-your-zero-trust-organization': { method: 'PUT', path: '/accounts/{account_id}/access/organizations' },
   'zero-trust-organization-revoke-all-access-tokens-for-a-user': { method: 'POST', path: '/accounts/{account_id}/access/organizations/revoke_user' },
   'access-authentication-logs-get-access-authentication-logs': { method: 'GET', path: '/accounts/{account_id}/access/logs/access_requests' },
+  'access-scim-update-logs-list-access-scim-update-logs': { method: 'GET', path: '/accounts/{account_id}/access/logs/scim/updates' },
   'gateway-lists-list': { method: 'GET', path: '/accounts/{account_id}/gateway/lists' },
   'gateway-lists-create': { method: 'POST', path: '/accounts/{account_id}/gateway/lists' },
   'gateway-lists-get': { method: 'GET', path: '/accounts/{account_id}/gateway/lists/{list_id}' },
