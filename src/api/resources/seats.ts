@@ -56,7 +56,9 @@ function seatIssues(edits: readonly SeatEdit[], users: readonly UserRecord[]): R
 }
 
 async function editSeats(tx: StoreWriter, accountId: string, edits: readonly SeatEdit[]): Promise<UserRecord[]> {
-  const found = await Promise.all(edits.map((edit) => tx.getUser(accountId, edit.seat_uid)));
+  // One at a time: a transaction is one connection, which runs one query at a time.
+  const found: (UserRecord | undefined)[] = [];
+  for (const edit of edits) found.push(await tx.getUser(accountId, edit.seat_uid));
   const unknown = edits.filter((_, i) => found[i] === undefined).map((edit) => JSON.stringify(edit.seat_uid));
   if (unknown.length > 0) throw apiError('not_found', { what: unknown.length === 1 ? 'Zero Trust seat' : 'Zero Trust seats', id: unknown.join(', ') });
   const users = found as UserRecord[];
