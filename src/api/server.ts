@@ -220,7 +220,10 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   // A request answered before its body arrived in full (an import refused mid-body: too large, or
   // its body could not be kept) leaves the rest of that body on the connection, where a client's
   // next request on it would wait behind bytes no one reads: the connection closes after the answer.
+  // No browser may take an answer for another type than it declares (a JSON error echoing a
+  // stored name read as a page): every answer, the API's and the enforcement point's, says so.
   app.addHook('onSend', (request, reply, payload, done) => {
+    reply.header('x-content-type-options', 'nosniff');
     if (!request.raw.complete) reply.header('connection', 'close');
     done(null, payload);
   });

@@ -87,6 +87,7 @@ export function answerClientError(error: Error & { code?: string; rawPacket?: un
       `content-type: ${rendered.contentType}`,
       `content-length: ${Buffer.byteLength(body)}`,
       'connection: close',
+      'x-content-type-options: nosniff',
       ...(shouldRetry(answer.status) ? [] : ['x-should-retry: false']),
     ];
     socket.write(`${headers.join('\r\n')}\r\n\r\n${head ? '' : body}`);
