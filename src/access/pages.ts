@@ -1,6 +1,22 @@
 // The few HTML pages the enforcement point shows people: sign in (development login), signed
 // out, forbidden. Every value put in a page is escaped.
 
+import { createHash } from 'node:crypto';
+
+/** The one script of the pages: the repost page's form submitting itself (repostPage). */
+const REPOST_SCRIPT = "document.getElementById('repost').submit()";
+const scriptHash = (script: string): string => `'sha256-${createHash('sha256').update(script).digest('base64')}'`;
+
+/**
+ * The Content-Security-Policy of every page here: no script but the repost page's own (by its
+ * hash), so that a script that ever got into a page's text would not run; styles inline (the
+ * pages carry theirs); images from the server, any https address (an organization's logo, the
+ * App Launcher's images) or data:; nothing else fetched, no <base>, no plugins, never framed.
+ * Forms are not limited (no form-action): a browser checks form-action against every redirect
+ * after the post too, and a sign-in's post ends at whichever application host it is for.
+ */
+export const PAGE_CONTENT_SECURITY_POLICY = `default-src 'none'; script-src ${scriptHash(REPOST_SCRIPT)}; style-src 'unsafe-inline'; img-src 'self' https: data:; base-uri 'none'; object-src 'none'; frame-ancestors 'none'`;
+
 const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const BASE_STYLE =
@@ -112,7 +128,7 @@ ${error === undefined ? '' : `<p class="error">${escapeHtml(error)}</p>`}
  */
 export function repostPage(action: string, fields: Readonly<Record<string, string>>): string {
   const hiddenInputs = Object.entries(fields).map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`).join('');
-  return page('Signing in', `<h1>Signing in</h1><form id="repost" method="post" action="${escapeHtml(action)}">${hiddenInputs}<button type="submit">Continue</button></form><script>document.getElementById('repost').submit()</script>`);
+  return page('Signing in', `<h1>Signing in</h1><form id="repost" method="post" action="${escapeHtml(action)}">${hiddenInputs}<button type="submit">Continue</button></form><script>${REPOST_SCRIPT}</script>`);
 }
 
 /** The purpose-justification step of a sign-in: the policy's prompt and a box for the user's reason. */

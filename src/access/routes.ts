@@ -16,6 +16,7 @@ import { ProblemLog } from './problem-log.js';
 import { decide, decideFromMemory, denyMessage, denyUrl, type Decision, type ForwardedRequest } from './decide.js';
 import { messagePage, signInRequiredPage } from './pages.js';
 import { customRefusalPage, sendCustomRefusalPage } from './custom-pages.js';
+import { pageHeaders } from './page-headers.js';
 import { authDomainUrl, issuedBefore, sessionsRevokedAt, type OrganizationBody } from '../account/organization.js';
 import { AccountViews, type AccountView } from './account-views.js';
 import { candidatesOnHost, coveringCookiePath, cookiePathsOnHost } from './app-match.js';
@@ -127,19 +128,8 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
   const accounts = new EnforcedAccounts(store, views, options.accountId, configured, (message, details) => app.log.warn(details, message));
   const context = { store, accounts, tokens, keys, issuer: issuerOf };
 
-  // No page of the enforcement point may be shown inside another site's frame, where a click on
-  // it (an approver's Approve) could be stolen. Nor may any cache keep an answer unless its route
-  // says so (the public keys): sign-in pages carry challenges, redirects carry tokens in their
-  // Location and set session cookies, get-identity answers with who is signed in.
-  // (A callback hook, not an async one: forward auth answers without a promise.)
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
-      reply.header('x-frame-options', 'DENY');
-      reply.header('content-security-policy', "frame-ancestors 'none'");
-    }
-    done(null, payload);
-  });
+  // No caching, no framing, no script but the pages' own (page-headers.ts).
+  app.addHook('onSend', pageHeaders);
 
   // A path segment, query value or form field with text the store cannot hold (U+0000, a lone
   // surrogate) names nothing stored: refused here, before PostgreSQL would fail on it. Forward
