@@ -6,7 +6,7 @@
 // /cdn-cgi/access/authorized makes no binding for it without its sign-in's hand-off proof; the
 // generated proxy configurations strip CF_Binding before the request reaches the origin.
 
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { decodeProtectedHeader } from 'jose';
 import type { SigningKey } from '../account/signing-keys.js';
 
@@ -65,6 +65,16 @@ export const handoffProof = (token: string, keys: readonly SigningKey[]): string
 
 /** Whether `proof` is the token's hand-off proof. Fails closed. */
 export const handoffHolds = (token: string, proof: string | undefined, keys: readonly SigningKey[]): boolean => sameDigest(proof, handoffProof(token, keys));
+
+/** The kind of the record that a hand-off proof was used (the store's sign-ins under way). */
+export const USED_PROOF_KIND = 'used_binding_proof';
+
+/**
+ * The id a hand-off proof's use on `host` is recorded under: a proof opens one session on each
+ * host a sign-in passes through (its preset hosts each take it once), never a second. A digest,
+ * so that the database holds no proof.
+ */
+export const usedProofId = (proof: string, host: string): string => `binding_proof:${createHash('sha256').update(`${host}\n${proof}`).digest('base64url')}`;
 
 /**
  * A `Cookie` header without its `CF_Binding` pairs (every one, wherever it is); undefined when

@@ -314,6 +314,11 @@ describe('forward auth without a proxy', () => {
       const kept = await fetch(`${s.baseUrl}${handoff.pathname}${handoff.search}`, { redirect: 'manual', headers: { 'x-forwarded-host': 'leakproof.test', 'x-forwarded-proto': 'https', cookie: started.cookie } });
       assert.equal(kept.status, 302, await kept.text());
       const cookies = kept.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
+      // The proof is good once: the same hand-off address again (its history, a log that kept it)
+      // makes no second binding cookie, even in the browser that signed in.
+      const again = await fetch(`${s.baseUrl}${handoff.pathname}${handoff.search}`, { redirect: 'manual', headers: { 'x-forwarded-host': 'leakproof.test', 'x-forwarded-proto': 'https', cookie: started.cookie } });
+      assert.equal(again.status, 400, 'a proof used already');
+      assert.deepEqual(again.headers.getSetCookie(), []);
       const asking = (cookie: string) => authorize(s, { 'x-forwarded-host': 'leakproof.test', 'x-forwarded-uri': '/secrets', cookie });
       const answer = await asking(cookies);
       assert.equal(answer.status, 200, cookies);

@@ -27,7 +27,7 @@ import type { LoginContext } from './login/flow.js';
 import { CommitStampCheck } from './commit-stamp-check.js';
 import { cookieValue, first, forwardAuthRequest, forwarded, namesHostWithoutPath, pathNotNamed, sameHostUrl, urlOnHost, type OriginalRequest } from './forwarded.js';
 import { APP_SESSION_PARAM, APP_SESSION_PROOF_PARAM, appSessionDigests, appSessionHolds, markedStartedAtSignInPath, startAppSession, startedAtSignInPath, withDigest } from './app-session.js';
-import { BINDING_COOKIE, bindingFor, bindingHolds, bindsSessions, handoffHolds, HANDOFF_PROOF_PARAM, withoutBindingCookie } from './binding-cookie.js';
+import { BINDING_COOKIE, bindingFor, bindingHolds, bindsSessions, handoffHolds, HANDOFF_PROOF_PARAM, USED_PROOF_KIND, usedProofId, withoutBindingCookie } from './binding-cookie.js';
 import { loginMethods, registerLoginRoutes } from './login/routes.js';
 import { CROSS_ORIGIN_FORM, isAuthDomainForm, postedFromAuthDomain } from './login/form-origin.js';
 import { CLEAR_GLOBAL_SESSION, globalSessionOf } from './global-session.js';
@@ -459,6 +459,17 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
    * Cf-Access-Jwt-Assertion the application sees) would be given its binding cookie here.
    */
   const handedOver = (app: ResourceRecord, token: string, proof: string | undefined, published: readonly SigningKey[]): boolean => !bindsSessions(app) || handoffHolds(token, proof, published);
+  /**
+   * Whether this is the proof's first use on `host` (always, for an application that binds no
+   * sessions): a hand-off address replayed later (from the browser's history, a log that kept
+   * it) makes no second session. Recorded until the token expires, in the store, so every
+   * instance agrees; only a sign-in makes a proof, so the records grow with sign-ins alone.
+   */
+  const firstUseOfProof = (view: AccountView, app: ResourceRecord, proof: string | undefined, host: string, exp: number): Promise<boolean> => {
+    if (!bindsSessions(app)) return Promise.resolve(true);
+    const now = Date.now();
+    return store.challenges.claim({ id: usedProofId(proof ?? '', normalizedHost(host)), accountId: view.accountId, kind: USED_PROOF_KIND, email: null, ipAddress: null, body: {}, attempts: 0, createdAt: new Date(now).toISOString(), expiresAt: Math.max(now, exp * 1000) });
+  };
   const INVALID_SIGN_IN_LINK = 'This sign-in link is invalid or has expired: sign in again.';
   const OTHER_BROWSER = 'This sign-in was started in another browser (or this browser did not keep its sign-in cookie): open the application again to sign in.';
   /**
@@ -500,6 +511,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
       if (claims === undefined || claims.exp === undefined || !handedOver(step.app, query.token!, proof, published) || step.view.signInEnded(claims.identity_nonce)) return reply.code(400).type('text/html').send(messagePage('Bad request', INVALID_SIGN_IN_LINK));
       if (unproven) return reply.redirect(signInStartUrl(step.home), 302);
       if (!startedHere(request, original, query, query.token!, published)) return otherBrowser(reply, query, step.home);
+      if (!(await firstUseOfProof(step.view, step.app, proof, original.host, claims.exp))) return reply.code(400).type('text/html').send(messagePage('Bad request', INVALID_SIGN_IN_LINK));
       const paths = step.app.body.path_cookie_attribute === true ? [...new Set(cookiePathsOnHost(destinationsOf(step.app), original.host))] : ['/'];
       reply.header('set-cookie', await sessionCookies(step.view, step.app, query.token!, { ...claims, exp: claims.exp }, secure, paths.length > 0 ? paths : ['/']));
       return reply.redirect(afterSession(index, step.view, step.app, original.host, query.token!, step.home, proofsOf(query)), 302);
@@ -514,6 +526,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     if (claims === undefined || claims.exp === undefined || !handedOver(found.app, query.token, proof, published) || found.view.signInEnded(claims.identity_nonce)) return reply.code(400).type('text/html').send(messagePage('Bad request', INVALID_SIGN_IN_LINK));
     if (unproven) return reply.redirect(signInStartUrl(target), 302);
     if (!startedHere(request, original, query, query.token, published)) return otherBrowser(reply, query, target);
+    if (!(await firstUseOfProof(found.view, found.app, proof, original.host, claims.exp))) return reply.code(400).type('text/html').send(messagePage('Bad request', INVALID_SIGN_IN_LINK));
     // path_cookie_attribute: the session is scoped to the application's path, so that applications
     // on other paths of the host keep their own (a browser sends the longer path's cookie first).
     // The App Launcher's session is scoped to its page, so that it never stands in for an

@@ -267,6 +267,11 @@ export interface LoginChallengeStore {
   get(accountId: string, id: string, now: number): Promise<LoginChallengeRecord | undefined>;
   /** Remove and return the challenge: each is finished at most once, by whichever instance asks first. */
   take(accountId: string, id: string, now: number): Promise<LoginChallengeRecord | undefined>;
+  /**
+   * Record `challenge` unless an unexpired one of its id is kept: whether this call recorded it.
+   * A one-time value (a binding proof) is used once: of instances claiming it at once, one wins.
+   */
+  claim(challenge: LoginChallengeRecord): Promise<boolean>;
   /** The unexpired challenges of a kind whose ids start with `prefix` (an access request's approvers' answers), oldest first. */
   withPrefix(accountId: string, kind: string, prefix: string, now: number): Promise<LoginChallengeRecord[]>;
   /** Count one more wrong answer; the attempts after it (undefined when the challenge is gone). */

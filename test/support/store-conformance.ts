@@ -1338,6 +1338,20 @@ export function storeConformance(kind: DatabaseKind): void {
         assert.equal(await store.challenges.take(account, 'c3', now + 600_000), undefined, 'expired by the time it is finished');
       });
 
+      it('records a used one-time value once: of several claims of it at once one wins, and an expired claim may be made again', async () => {
+        const account = randomUUID().replace(/-/g, '');
+        const now = Date.parse('2031-05-02T10:00:00Z');
+        const used = (id: string, expiresAt = now + 600_000): LoginChallengeRecord => ({ id, accountId: account, kind: 'used', email: null, ipAddress: null, body: {}, attempts: 0, createdAt: new Date(now).toISOString(), expiresAt });
+        const id = `used:${randomUUID()}`;
+        const claims = await Promise.all(Array.from({ length: 5 }, () => store.challenges.claim(used(id))));
+        assert.deepEqual(claims.filter((c) => c).length, 1, 'claimed exactly once');
+        assert.equal(await store.challenges.claim(used(id)), false, 'claimed already');
+        const lapsed = `used:${randomUUID()}`;
+        assert.equal(await store.challenges.claim(used(lapsed, now - 1)), true);
+        assert.equal(await store.challenges.claim(used(lapsed)), true, 'the earlier claim had expired');
+        assert.equal(await store.challenges.claim(used(lapsed)), false);
+      });
+
       it('removes challenges that ended over an hour ago as new ones come, and keeps those a limit still counts', async () => {
         const account = randomUUID().replace(/-/g, '');
         const now = Date.parse('2031-06-01T10:00:00Z');

@@ -58,6 +58,27 @@ export class SqlLoginChallenges implements LoginChallengeStore {
     });
   }
 
+  async claim(c: LoginChallengeRecord): Promise<boolean> {
+    return this.driver.transaction(SCOPE, async (ex) => {
+      const created = Date.parse(c.createdAt);
+      if (Number.isFinite(created)) await ex.run('DELETE FROM login_challenges WHERE expires_at <= ?', [created - EXPIRED_CHALLENGE_GRACE_MS]);
+      // An expired claim of the same id no longer counts; an unexpired one keeps the insert out.
+      await ex.run('DELETE FROM login_challenges WHERE id = ? AND expires_at <= ?', [c.id, Number.isFinite(created) ? created : 0]);
+      const inserted = await ex.run('INSERT INTO login_challenges (id, account_id, kind, email, ip_address, body, attempts, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING', [
+        c.id,
+        c.accountId,
+        c.kind,
+        c.email,
+        c.ipAddress,
+        JSON.stringify(c.body),
+        c.attempts,
+        c.createdAt,
+        c.expiresAt,
+      ]);
+      return inserted.changes === 1;
+    });
+  }
+
   async get(accountId: string, id: string, now: number): Promise<LoginChallengeRecord | undefined> {
     const row = await this.driver.reader.get<ChallengeRow>('SELECT * FROM login_challenges WHERE account_id = ? AND id = ? AND expires_at > ?', [accountId, id, now]);
     return row === undefined ? undefined : toRecord(row);
