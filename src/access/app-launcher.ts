@@ -11,7 +11,7 @@ import { evaluatedIdentity } from '../api/resources/user-policy-checks.js';
 import type { AccountView } from './account-views.js';
 import { destinationsOf } from '../schema/destination-hosts.js';
 import { decide, denyMessage, LAUNCHER_DENIED, unprovidedSteps, type DecideContext, type Decision } from './decide.js';
-import { cookieValue, first, forwarded } from './forwarded.js';
+import { cookieValue, first, forwarded, servedOverHttps } from './forwarded.js';
 import { globalSessionTokens, verifyGlobalSession } from './global-session.js';
 import { BINDING_COOKIE } from './binding-cookie.js';
 import { TOKEN_COOKIE } from './app-token.js';
@@ -20,8 +20,21 @@ import type { AccessLog } from './access-log.js';
 import { launcherLandingPage, launcherPage, messagePage, webUrl, type LauncherTile } from './pages.js';
 import type { OrganizationBody } from '../account/organization.js';
 
-/** Where the App Launcher is served on the auth domain; its session cookie is scoped to it. */
+/** Where the App Launcher is served on the auth domain; over plain http its session cookie is scoped to it. */
 export const LAUNCHER_PATH = '/cdn-cgi/access/launcher';
+
+/**
+ * The launcher session's cookie under https: a `__Host-` cookie (Path=/, Secure, no Domain), which
+ * a browser takes only from the auth domain itself, so that a page on a sibling subdomain cannot
+ * plant a session of its choosing there (someone else's launcher: login CSRF), as it could a plain
+ * CF_Authorization with `Domain=` the parent domain. Its own name, apart from the global session's.
+ */
+const HOST_ONLY_LAUNCHER_COOKIE = '__Host-CF_Launcher';
+/** The launcher session's cookie on this auth domain: only this name is read there (a plain one is ignored under https). */
+export const launcherCookie = (issuer: string): { readonly name: string; readonly path: string; readonly secure: boolean } =>
+  servedOverHttps(issuer) ? { name: HOST_ONLY_LAUNCHER_COOKIE, path: '/', secure: true } : { name: TOKEN_COOKIE, path: LAUNCHER_PATH, secure: false };
+/** The Set-Cookie ending the launcher's `__Host-` session (the plain one is ended with the other plain cookies). */
+export const CLEAR_LAUNCHER_SESSION = `${HOST_ONLY_LAUNCHER_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure`;
 
 /** Application types a tile can open in a browser (SaaS sign-ins start at the SaaS application, not here). */
 const TILE_TYPES: ReadonlySet<string> = new Set(['self_hosted', 'bookmark', 'ssh', 'vnc', 'rdp']);
@@ -135,7 +148,7 @@ export function registerAppLauncher(app: FastifyInstance, deps: LauncherDeps): v
     if (!isIssuerHost(issuer, original.host)) return reply.redirect(`${issuer}${LAUNCHER_PATH}`, 302);
     const h = request.headers;
     const binding = cookieValue(h.cookie, BINDING_COOKIE);
-    const asked = { host: original.host, path: LAUNCHER_PATH, ip: original.ip, token: cookieValue(h.cookie, TOKEN_COOKIE) ?? first(h['cf-access-token']), clientId: undefined, clientSecret: undefined, ...(binding !== undefined ? { binding } : {}) };
+    const asked = { host: original.host, path: LAUNCHER_PATH, ip: original.ip, token: cookieValue(h.cookie, launcherCookie(issuer).name) ?? first(h['cf-access-token']), clientId: undefined, clientSecret: undefined, ...(binding !== undefined ? { binding } : {}) };
     const decision: Decision = await decide(asked, context, { view, app: launcher });
     reply.header('cache-control', 'no-store');
     switch (decision.kind) {

@@ -36,7 +36,7 @@ import { DEFAULT_TRUSTED_PROXIES, parseTrustedProxies } from '../api/trusted-pro
 import { preflightOf } from './cors.js';
 import { SignInExternal } from './sign-in-external.js';
 import { endSignInsOf } from './sign-out.js';
-import { isIssuerHost, isLauncherPath, LAUNCHER_PATH, launcherOf, registerAppLauncher } from './app-launcher.js';
+import { CLEAR_LAUNCHER_SESSION, isIssuerHost, isLauncherPath, LAUNCHER_PATH, launcherCookie, launcherOf, registerAppLauncher } from './app-launcher.js';
 import { UNSTORABLE_MESSAGE, unstorableField } from '../api/untrusted-json.js';
 import { answerFrameworkErrorsUnder } from '../api/server.js';
 import type { ApiError } from '../api/errors.js';
@@ -346,12 +346,12 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
   const heldPresetHosts = (index: AccountIndex, view: AccountView, app: ResourceRecord): string[] => presetHosts(destinationsOf(app)).filter((preset) => index.holderOf(preset) === view);
 
   /** The cookies that keep `token` as `app`'s session on `host`, each at one of `paths`. */
-  async function sessionCookies(view: AccountView, app: ResourceRecord, token: string, claims: AppTokenClaims & { exp: number }, secure: boolean, paths: readonly string[]): Promise<string[]> {
+  async function sessionCookies(view: AccountView, app: ResourceRecord, token: string, claims: AppTokenClaims & { exp: number }, secure: boolean, paths: readonly string[], name = COOKIE): Promise<string[]> {
     const maxAge = Math.max(1, claims.exp - Math.floor(Date.now() / 1000));
     // A user's session on an application that binds sessions: the token's CF_Binding beside it,
     // always HttpOnly (no script of the page needs it, and the origin never sees it).
     const binding = bindsSessions(app) && claims.sub !== undefined && claims.sub !== '' ? bindingFor(token, await keys.keys(view.accountId)) : undefined;
-    return paths.flatMap((path) => [cookieHeader(app, COOKIE, token, maxAge, secure, path), ...(binding !== undefined ? [cookieHeader(app, BINDING_COOKIE, binding, maxAge, secure, path, true)] : [])]);
+    return paths.flatMap((path) => [cookieHeader(app, name, token, maxAge, secure, path), ...(binding !== undefined ? [cookieHeader(app, BINDING_COOKIE, binding, maxAge, secure, path, true)] : [])]);
   }
 
   /**
@@ -531,10 +531,11 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     // on other paths of the host keep their own (a browser sends the longer path's cookie first).
     // The App Launcher's session is scoped to its page, so that it never stands in for an
     // application's session on the same host name (a cookie ignores the port).
-    const launcher = found.app.body.type === 'app_launcher';
-    const cookiePath = launcher ? LAUNCHER_PATH : found.app.body.path_cookie_attribute === true ? (coveringCookiePath(destinationsOf(found.app), original.host, target.pathname) ?? '/') : '/';
-    reply.header('set-cookie', await sessionCookies(found.view, found.app, query.token, { ...claims, exp: claims.exp }, secure, [cookiePath]));
-    return reply.redirect(launcher ? target.toString() : afterSession(index, found.view, found.app, original.host, query.token, target, proofsOf(query)), 302);
+    // (Under https its own `__Host-` cookie instead: app-launcher.ts launcherCookie.)
+    const launcher = found.app.body.type === 'app_launcher' ? launcherCookie(issuerOf(found.view.organization)) : undefined;
+    const cookiePath = launcher !== undefined ? launcher.path : found.app.body.path_cookie_attribute === true ? (coveringCookiePath(destinationsOf(found.app), original.host, target.pathname) ?? '/') : '/';
+    reply.header('set-cookie', await sessionCookies(found.view, found.app, query.token, { ...claims, exp: claims.exp }, secure || launcher?.secure === true, [cookiePath], launcher?.name));
+    return reply.redirect(launcher !== undefined ? target.toString() : afterSession(index, found.view, found.app, original.host, query.token, target, proofsOf(query)), 302);
   });
 
   // On the application's host: who the cookie says is logged in, in Cloudflare's shape.
@@ -610,7 +611,7 @@ function registerRoutesIn(app: FastifyInstance, options: AccessOptions): void {
     // taken before, opens nothing from now on, on any instance.
     await endSignInsOf({ store, keys, issuerOf }, request.headers.cookie, host, index.holderOf(host), onAuthDomain ? authDomainView : undefined);
     const paths = [...new Set(['/', ...scoped, ...(onAuthDomain ? [LAUNCHER_PATH] : [])])];
-    reply.header('set-cookie', [...paths.flatMap((path) => [COOKIE, BINDING_COOKIE].map((name) => `${name}=; Path=${path}; Max-Age=0; HttpOnly; SameSite=Lax`)), ...(onAuthDomain ? CLEAR_GLOBAL_SESSION : [])]);
+    reply.header('set-cookie', [...paths.flatMap((path) => [COOKIE, BINDING_COOKIE].map((name) => `${name}=; Path=${path}; Max-Age=0; HttpOnly; SameSite=Lax`)), ...(onAuthDomain ? [...CLEAR_GLOBAL_SESSION, CLEAR_LAUNCHER_SESSION] : [])]);
     // Only from an application's host: a host that is neither (an auth domain reached under another
     // name) must not send the browser round in a loop. The auth domain's logout ends the global
     // session's sign-in, the only one a path-scoped cookie (never sent to this path) can be ended by.

@@ -11,7 +11,7 @@ import type { OrganizationBody } from '../account/organization.js';
 import type { Store } from '../store/store.js';
 import type { AccountView } from './account-views.js';
 import { audiencesOf, TOKEN_COOKIE, verifyAppToken } from './app-token.js';
-import { launcherOf } from './app-launcher.js';
+import { launcherCookie, launcherOf } from './app-launcher.js';
 import { sessionSeconds } from './decide.js';
 import { cookieValues } from './forwarded.js';
 import { globalSessionSeconds, globalSessionTokens, verifyGlobalSession } from './global-session.js';
@@ -59,6 +59,16 @@ export async function endSignInsOf(ctx: SignOutContext, cookieHeader: string | u
     for (const token of globalSessionTokens(cookieHeader, issuer).slice(0, MAX_TOKENS)) {
       const session = await verifyGlobalSession(token, await ctx.keys.keysFor(authView.accountId, token, now), issuer, now);
       if (session !== undefined) proven.push({ view: authView, nonce: session.identityNonce, userId: session.userId, exp: session.exp });
+    }
+    // The App Launcher's own session, when its cookie reaches the logout (the `__Host-` one, at `/`).
+    const launcher = launcherOf(authView);
+    const launcherName = launcherCookie(issuer).name;
+    if (launcher !== undefined && launcherName !== TOKEN_COOKIE) {
+      for (const token of cookieValues(cookieHeader, launcherName).slice(0, MAX_TOKENS)) {
+        const claims = await verifyAppToken(token, await ctx.keys.keysFor(authView.accountId, token, now), String(launcher.body.aud), issuer, now);
+        if (claims?.sub === undefined || claims.sub === '' || typeof claims.identity_nonce !== 'string' || claims.exp === undefined) continue;
+        proven.push({ view: authView, nonce: claims.identity_nonce, userId: claims.sub, exp: claims.exp });
+      }
     }
   }
   // One write per sign-in, however many of its tokens came (its application's and its global session).

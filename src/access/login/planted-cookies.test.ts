@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../../../test/support/server.js';
 import { SIGN_IN_UNFINISHABLE } from './flow.js';
+import { LAUNCHER_PATH } from '../app-launcher.js';
 
 describe('cookies planted from a sibling subdomain', () => {
   let s: TestServer;
@@ -38,6 +39,53 @@ describe('cookies planted from a sibling subdomain', () => {
     const idp = await s.api('POST', `${A}/identity_providers`, { name: 'Corp SSO', type: 'oidc', config: { client_id: 'c', client_secret: 's', auth_url: 'https://sso.invalid/auth', token_url: 'https://sso.invalid/token', certs_url: 'https://sso.invalid/certs' } });
     idpId = idp.json.result.id;
     assert.equal((await s.api('POST', `${A}/apps`, { type: 'self_hosted', name: 'Wiki', domain: APP, policies: [{ id: staff.json.result.id, precedence: 1 }] })).status, 201);
+    assert.equal((await s.api('POST', `${A}/apps`, { type: 'app_launcher', name: 'App Launcher', policies: [{ id: staff.json.result.id, precedence: 1 }] })).status, 201);
+  });
+
+  /** A sign-in to the App Launcher with the development login, as a browser makes it: the launcher session's Set-Cookie. */
+  async function launcherSignIn(email: string): Promise<string[]> {
+    const launcherUrl = `https://${AUTH}${LAUNCHER_PATH}`;
+    const begun = await onAuthDomain(`/cdn-cgi/access/sign-in?redirect_url=${encodeURIComponent(launcherUrl)}`);
+    assert.equal(begun.status, 302);
+    const nonce = begun.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
+    const login = new URL(begun.headers.get('location')!);
+    const posted = await onAuthDomain(`${login.pathname}${login.search}`, { cookie: nonce, form: { email, redirect_url: launcherUrl, app_session: login.searchParams.get('app_session')! } });
+    assert.equal(posted.status, 302);
+    const handoff = new URL(posted.headers.get('location')!);
+    const kept = await onAuthDomain(`${handoff.pathname}${handoff.search}`, { cookie: nonce });
+    assert.equal(kept.status, 302, await kept.text());
+    return kept.headers.getSetCookie();
+  }
+
+  it("keeps the App Launcher's session in a __Host- cookie on an https auth domain: a plain one planted beside it, or alone, is not its session", async () => {
+    const set = await launcherSignIn('ada@example.com');
+    const session = set.find((c) => c.startsWith('__Host-CF_Launcher='));
+    assert.ok(session !== undefined, set.join('\n'));
+    assert.match(session, /; Path=\/;/);
+    assert.match(session, /; Secure/);
+    assert.doesNotMatch(session, /Domain=/i);
+    assert.equal(set.find((c) => c.startsWith('CF_Authorization=')), undefined, 'no plain session cookie');
+    const ada = session.split(';')[0]!;
+    const mallory = (await launcherSignIn('mallory@example.com')).find((c) => c.startsWith('__Host-CF_Launcher='))!.split(';')[0]!.slice('__Host-CF_Launcher='.length);
+    const launcher = async (cookie: string) => (await onAuthDomain(LAUNCHER_PATH, { cookie })).text();
+
+    assert.match(await launcher(ada), /<span id="user">ada@example\.com<\/span>/);
+    // What a page on a sibling subdomain could plant for the parent domain: a plain CF_Authorization at the launcher's path.
+    for (const [what, cookie] of [
+      ["another user's session alone", `CF_Authorization=${mallory}`],
+      ["another user's session before ours", `CF_Authorization=${mallory}; ${ada}`],
+      ['nonsense before ours', `CF_Authorization=nonsense; ${ada}`],
+      ["another user's session after ours", `${ada}; CF_Authorization=${mallory}`],
+    ] as const) {
+      const html = await launcher(cookie);
+      assert.doesNotMatch(html, /mallory@example\.com/, what);
+      if (cookie.includes(ada)) assert.match(html, /<span id="user">ada@example\.com<\/span>/, what);
+      else assert.match(html, /id="sign-in"/, `${what}: the landing page, nobody signed in`);
+    }
+
+    const out = await onAuthDomain('/cdn-cgi/access/logout', { cookie: ada });
+    assert.ok(out.headers.getSetCookie().some((c) => c.startsWith('__Host-CF_Launcher=;') && c.includes('Path=/;') && c.includes('Max-Age=0') && c.includes('Secure')), out.headers.getSetCookie().join('\n'));
+    assert.match(await launcher(ada), /id="sign-in"/, 'signed out: a copy of the cookie opens nothing');
   });
   after(() => s?.close());
 
