@@ -75,6 +75,26 @@ describe('the enforcement pages under their Content-Security-Policy, in Chromium
     assert.equal(posted.status(), 302, 'the form posted and signed in');
   });
 
+  it("shows the App Launcher's landing page and, after the development login's form, the launcher itself, with nothing refused", async () => {
+    const A = `/accounts/${s.accountId}/access`;
+    const staff = (await s.api('GET', `${A}/policies`)).json.result.find((p: { name: string }) => p.name === 'Staff');
+    const design = { title: 'Acme apps', image_url: 'https://logos.example/welcome.png', button_color: '#0051c3' };
+    assert.equal((await s.api('POST', `${A}/apps`, { type: 'app_launcher', name: 'App Launcher', landing_page_design: design, app_launcher_logo_url: 'https://logos.example/acme.png', policies: [{ id: staff.id, precedence: 1 }] })).status, 201);
+    await browser.context.clearCookies(); // nobody signed in (the first test's global session gone)
+    const p = await freshPage();
+    await p.route('https://logos.example/**', (route) => route.fulfill({ status: 200, contentType: 'image/png', body: PNG }));
+    await p.goto(`${s.baseUrl}/cdn-cgi/access/launcher`);
+    await p.waitForFunction(() => (document.querySelector<HTMLImageElement>('#landing-image')?.naturalWidth ?? 0) > 0);
+    assert.equal(await p.locator('#sign-in').evaluate((a) => getComputedStyle(a).backgroundColor), 'rgb(0, 81, 195)', 'the inline style applies');
+    await p.click('#sign-in');
+    await p.fill('#email', 'ada@example.com');
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.locator('#user').waitFor();
+    assert.equal(await p.textContent('#user'), 'ada@example.com');
+    await p.waitForFunction(() => (document.querySelector<HTMLImageElement>('header img')?.naturalWidth ?? 0) > 0);
+    assert.deepEqual(await p.evaluate(() => window.violations), [], 'nothing the launcher needs is refused');
+  });
+
   it('runs the repost page\'s own script under the policy, and no script injected into a page\'s text', async () => {
     const p = await freshPage();
     // Two of the server's own pages, their bodies changed on the way with the headers kept: the
