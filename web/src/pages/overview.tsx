@@ -1,7 +1,8 @@
 // The first page after signing in: how much the account holds, the latest policy tests and the
-// latest changes, each a link to where the details are.
+// latest changes (named by recent-changes.tsx), each a link to where the details are.
 
 import { useApp } from '../app-context.js';
+import { RecentChanges } from './recent-changes.js';
 import { ErrorBanner, formatCount, Link, Loading, PageTitle, StatusBadge, useAsync } from '../components/common.js';
 
 const RECENT = 5;
@@ -30,7 +31,6 @@ export function OverviewPage() {
     ];
   }, []);
   const tests = useAsync(async () => (await api.tests.recent(RECENT)).result, []);
-  const changes = useAsync(async () => (await api.recentChanges(RECENT)).result, []);
   return (
     <>
       <PageTitle>Overview</PageTitle>
@@ -72,21 +72,7 @@ export function OverviewPage() {
           </ul>
         )}
       </section>
-      <section aria-labelledby="recent-changes">
-        <h2 id="recent-changes">Recent changes</h2>
-        <ErrorBanner error={changes.error} title="The changes could not be loaded" />
-        {changes.data !== undefined && changes.data.length === 0 && <p class="empty">No change recorded yet.</p>}
-        {changes.data !== undefined && changes.data.length > 0 && (
-          <ul class="recent">
-            {changes.data.map((c) => (
-              <li key={c.id}>
-                <time dateTime={c.when}>{c.when === undefined ? '' : new Date(c.when).toLocaleString()}</time> — {c.action?.type} {c.resource?.type}{' '}
-                <code>{c.resource?.id}</code> by {c.actor?.id === 'root' ? 'the root token' : `token ${c.actor?.id ?? '?'}`}
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
+      <RecentChanges count={RECENT} />
     </>
   );
 }
