@@ -6,18 +6,19 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { browserUnavailable, launchBrowser, signIn, type Browser } from './browser.js';
-import { seedAccount } from './fixture.js';
+import { seedAccount, type Fixture } from './fixture.js';
 import { runTest } from './steps.js';
 
 const skip = browserUnavailable();
 
 describe("the policy tester's results in the address bar", { skip }, () => {
   let s: TestServer;
+  let f: Fixture;
   let browser: Browser;
   let page: Page | undefined;
   before(async () => {
     s = await startTestServer();
-    await seedAccount(s);
+    f = await seedAccount(s);
     browser = await launchBrowser(s);
   });
   after(async () => {
@@ -39,6 +40,13 @@ describe("the policy tester's results in the address bar", { skip }, () => {
 
     await page.reload();
     await chart(page).waitFor();
+    // The picker starts afresh after a reload, so the results say which policies were tested,
+    // from what the server kept for the test.
+    const tested = page.getByRole('region', { name: 'Tested policies' });
+    await tested.getByRole('listitem').filter({ hasText: 'Employees' }).first().waitFor();
+    assert.equal(await tested.getByRole('link', { name: 'Employees' }).first().getAttribute('href'), `/policies/${f.employeesPolicyId}`);
+    assert.match(await tested.innerText(), /Compared with the saved versions/);
+    assert.match(await tested.innerText(), /Started/);
     // Still a comparison: its filters are there.
     await page.getByLabel('Show', { exact: true }).locator('option', { hasText: 'Lose access' }).waitFor({ state: 'attached' });
 

@@ -225,6 +225,9 @@ await describeEachDatabase('policy tester', (s) => {
       policies: [{ name: 'Anyone with MFA', decision: 'allow', include: [{ everyone: {} }], require: [{ auth_method: { auth_method: 'mfa' } }] }],
     });
     assert.equal(progress.users_changed, 2);
+    // The test says what it tested (an extension), so its results can be read later.
+    assert.deepEqual(progress.policies, [{ name: 'Anyone with MFA', decision: 'allow' }]);
+    assert.deepEqual(progress.baseline_policies, [{ name: 'Staff', decision: 'allow' }]);
     const changed = await resultsByEmail(s, account, id, '&changed=true');
     assert.deepEqual([...changed.values()].map((r) => [r.email, r.baseline_status, r.status]), [['bob@example.com', 'approved', 'blocked'], ['eve@partner.org', 'blocked', 'approved']]);
     const losers = await resultsByEmail(s, account, id, '&changed=true&status=fail');

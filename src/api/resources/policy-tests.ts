@@ -9,7 +9,7 @@ import { compilePolicySet, diffExplanations, explain, gatherExternalAnswers, pre
 import { accountEnvOf, readAccountSnapshot } from '../../account/account-env.js';
 import { checkExternalEndpoints, distinctEndpoints } from './external-endpoints.js';
 import type { ChunkSummary, PolicyTestRecord, PolicyTestStore } from '../../store/store.js';
-import { parseTestPolicies, testPoliciesOf, type TestDefinition } from '../../tester/definition.js';
+import { parseTestPolicies, testPoliciesOf, type TestDefinition, type TestPolicy } from '../../tester/definition.js';
 import { testEnv } from '../../tester/environment.js';
 import { identityOf } from '../../tester/evaluate-chunk.js';
 import { FILTER_OF_QUERY, STATUS_OF_ACCESS, filterKey, findResultRow, locatePage, percentOf, percentProcessed, rowMatches, type ResultRow } from '../../tester/results.js';
@@ -36,7 +36,7 @@ const START_BODY = obj({
 }, { required: ['policies'] });
 
 const STATUS = enumOf(['blocked', 'processing', 'exceeded time', 'complete']);
-const PROGRESS = obj({
+const PROGRESS_PROPERTIES = {
   id: str(),
   status: STATUS,
   total_users: int(),
@@ -51,9 +51,21 @@ const PROGRESS = obj({
   reason: str({ description: 'Extension: why the test is blocked or exceeded its time.' }),
   created_at: str({ format: 'date-time' }),
   finished_at: str({ format: 'date-time' }),
-}, {
-  required: ['id', 'status', 'total_users', 'users_approved', 'users_blocked', 'users_errored', 'percent_approved', 'percent_blocked', 'percent_errored', 'percent_users_processed', 'created_at'],
-});
+};
+const PROGRESS_REQUIRED = ['id', 'status', 'total_users', 'users_approved', 'users_blocked', 'users_errored', 'percent_approved', 'percent_blocked', 'percent_errored', 'percent_users_processed', 'created_at'] as const;
+const PROGRESS = obj(PROGRESS_PROPERTIES, { required: PROGRESS_REQUIRED });
+
+const TESTED_POLICY = obj({
+  id: str({ description: "The reusable policy's id (absent for an inline policy, such as the dashboard's draft)." }),
+  name: str(),
+  decision: str(),
+}, { required: ['name', 'decision'] });
+/** One test: its progress and, so that its results can be read later, which policies it tested. */
+const TEST = obj({
+  ...PROGRESS_PROPERTIES,
+  policies: arr(TESTED_POLICY, { description: 'Extension: the policies tested, in order, as they were when the test started.' }),
+  baseline_policies: arr(TESTED_POLICY, { description: 'Extension: the baseline compared with (with baseline_policies).' }),
+}, { required: [...PROGRESS_REQUIRED, 'policies'] });
 
 const USER_STATUS = enumOf(['approved', 'blocked', 'error']);
 const USER_RESULT = obj({
@@ -83,6 +95,23 @@ export function progressResult(test: PolicyTestRecord): Record<string, unknown> 
     ...(test.reason !== null ? { reason: test.reason } : {}),
     created_at: test.createdAt,
     ...(test.finishedAt !== null ? { finished_at: test.finishedAt } : {}),
+  };
+}
+
+/** What a test kept of a policy it tested: enough to name it, not its rules. */
+const testedPolicy = (p: TestPolicy): Record<string, unknown> => ({
+  ...(p.id !== undefined ? { id: p.id } : {}),
+  name: typeof p.body.name === 'string' ? p.body.name : '',
+  decision: typeof p.body.decision === 'string' ? p.body.decision : '',
+});
+
+/** A test's progress with the policies it tested. */
+function testResult(test: PolicyTestRecord): Record<string, unknown> {
+  const definition = test.definition as TestDefinition;
+  return {
+    ...progressResult(test),
+    policies: definition.policies.map(testedPolicy),
+    ...(definition.baseline !== undefined ? { baseline_policies: definition.baseline.map(testedPolicy) } : {}),
   };
 }
 
@@ -224,12 +253,13 @@ export const policyTestRoutes: RouteDef[] = [
     path: ITEM,
     operationId: 'access-policy-tests-get',
     summary: "Get a policy test's progress",
+    description: 'Extension: with the policies it tested (and the baseline), by id, name and decision.',
     tag: 'Access policy tester',
     permissions: [...READ],
     params: ID_PARAM,
     status: 200,
-    result: PROGRESS,
-    handler: async ({ accountId, params, ctx }) => ({ result: progressResult(await testOr404(ctx.store.tests, accountId, params.policy_test_id)) }),
+    result: TEST,
+    handler: async ({ accountId, params, ctx }) => ({ result: testResult(await testOr404(ctx.store.tests, accountId, params.policy_test_id)) }),
   }),
   defineRoute({
     method: 'GET',

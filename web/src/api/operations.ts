@@ -1241,6 +1241,39 @@ export type PolicyTestProgress = {
   finished_at?: string;
 };
 
+export type PolicyTest = {
+  id: string;
+  status: 'blocked' | 'processing' | 'exceeded time' | 'complete';
+  total_users: number;
+  users_approved: number;
+  users_blocked: number;
+  users_errored: number;
+  percent_approved: number;
+  percent_blocked: number;
+  percent_errored: number;
+  percent_users_processed: number;
+  /** Extension: users whose status differs from the baseline (with baseline_policies). */
+  users_changed?: number;
+  /** Extension: why the test is blocked or exceeded its time. */
+  reason?: string;
+  created_at: string;
+  finished_at?: string;
+  /** Extension: the policies tested, in order, as they were when the test started. */
+  policies: {
+    /** The reusable policy's id (absent for an inline policy, such as the dashboard's draft). */
+    id?: string;
+    name: string;
+    decision: string;
+  }[];
+  /** Extension: the baseline compared with (with baseline_policies). */
+  baseline_policies?: {
+    /** The reusable policy's id (absent for an inline policy, such as the dashboard's draft). */
+    id?: string;
+    name: string;
+    decision: string;
+  }[];
+};
+
 export type PolicyTestUser = {
   id: string;
   email: string;
@@ -1695,7 +1728,7 @@ export interface Operations {
     };
     query: Record<string, never>;
     body: undefined;
-    result: PolicyTestProgress;
+    result: PolicyTest;
   };
   /** Page through a policy test's per-user results */
   'access-policy-tests-users': {

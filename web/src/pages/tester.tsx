@@ -5,10 +5,10 @@
 
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { QueryOf } from '../api/resources.js';
-import type { PolicyTestProgress, PolicyTestUser, PolicyTestUserExplained } from '../api/operations.js';
+import type { PolicyTest, PolicyTestUser, PolicyTestUserExplained } from '../api/operations.js';
 import { isTransient, retryWaitMs, useApp } from '../app-context.js';
 import { BarChart } from '../components/chart.js';
-import { ErrorBanner, formatCount, Loading, PageTitle, Pager, StatusBadge, useAsync } from '../components/common.js';
+import { DecisionBadge, ErrorBanner, formatCount, Link, Loading, PageTitle, Pager, StatusBadge, useAsync } from '../components/common.js';
 import { DifferenceList, ExplanationView } from '../components/explanation.js';
 import { Modal } from '../components/modal.js';
 import { SubmitButton } from '../components/submit-button.js';
@@ -59,7 +59,7 @@ export function TesterPage() {
   // and a link from the overview show the same results.
   const shownId = query.get('test') ?? undefined;
   const test = useMemo<RunningTest | undefined>(() => (shownId === undefined || shownId === '' ? undefined : { id: shownId }), [shownId]);
-  const [progressOf, setProgressOf] = useState<{ readonly testId: string; readonly progress: PolicyTestProgress } | undefined>(undefined);
+  const [progressOf, setProgressOf] = useState<{ readonly testId: string; readonly progress: PolicyTest } | undefined>(undefined);
   // Only the shown test's own progress: another's would show the new one as finished for a moment.
   const progress = progressOf !== undefined && progressOf.testId === test?.id ? progressOf.progress : undefined;
   const [error, setError] = useState<unknown>(undefined);
@@ -151,7 +151,7 @@ export function TesterPage() {
   );
 }
 
-function ProgressView({ progress }: { progress: PolicyTestProgress | undefined }) {
+function ProgressView({ progress }: { progress: PolicyTest | undefined }) {
   const percent = progress?.percent_users_processed ?? 0;
   const label = progress === undefined ? 'Starting the test' : progress.status === 'processing' ? `${percent}% of users processed` : `Test ${progress.status}`;
   return (
@@ -169,7 +169,51 @@ function ProgressView({ progress }: { progress: PolicyTestProgress | undefined }
   );
 }
 
-function TestResults({ test, progress }: { test: RunningTest; progress: PolicyTestProgress | undefined }) {
+type TestedPolicy = PolicyTest['policies'][number];
+
+function TestedPolicyList({ policies }: { policies: readonly TestedPolicy[] }) {
+  return (
+    <ol class="tested-policies">
+      {policies.map((p, i) => (
+        <li key={i}>
+          {p.id !== undefined ? <Link href={`/policies/${encodeURIComponent(p.id)}`}>{p.name}</Link> : <span>{p.name === '' ? 'Unnamed draft' : p.name}</span>}{' '}
+          <DecisionBadge decision={p.decision} />
+          {p.id === undefined && ' (draft, as it was when the test ran)'}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/**
+ * Which test this is and what it tested, from what the server kept: the picker above starts
+ * afresh after a reload or a link, so it cannot say.
+ */
+function TestedPolicies({ test }: { test: PolicyTest }) {
+  return (
+    <section class="tested" aria-labelledby="tested-heading">
+      <h3 id="tested-heading">Tested policies</h3>
+      <p class="hint">
+        Started <time dateTime={test.created_at}>{new Date(test.created_at).toLocaleString()}</time>
+        {test.finished_at !== undefined && (
+          <>
+            , finished <time dateTime={test.finished_at}>{new Date(test.finished_at).toLocaleString()}</time>
+          </>
+        )}
+        . Later edits to these policies do not change this test.
+      </p>
+      <TestedPolicyList policies={test.policies} />
+      {test.baseline_policies !== undefined && (
+        <>
+          <p>Compared with the saved versions:</p>
+          <TestedPolicyList policies={test.baseline_policies} />
+        </>
+      )}
+    </section>
+  );
+}
+
+function TestResults({ test, progress }: { test: RunningTest; progress: PolicyTest | undefined }) {
   const { api } = useApp();
   const [filter, setFilter] = useState<FilterName>('all');
   const [page, setPage] = useState(1);
@@ -197,6 +241,7 @@ function TestResults({ test, progress }: { test: RunningTest; progress: PolicyTe
   return (
     <section class="results" aria-labelledby="results-heading">
       <h2 id="results-heading">Results</h2>
+      {progress !== undefined && <TestedPolicies test={progress} />}
       <ProgressView progress={progress} />
       {finished && progress !== undefined && (
         <>
