@@ -49,6 +49,20 @@ describe('the list editor in a browser', { skip }, () => {
     assert.deepEqual(saved, { 'carol@contractor.io': 'Carol, contract ends 2027-03', 'dave@contractor.io': 'Dave, ticket HR-123', 'erin@contractor.io': null });
   });
 
+  it("names a bad entry by the field's label, not the API's path", async () => {
+    page = await browser.newPage();
+    await signIn(page, s, '/lists/new');
+    await page.getByLabel('Name').fill('Office networks');
+    await page.getByLabel('Type').selectOption('IP');
+    await page.getByLabel('Entries (one a line)').fill('192.0.2.0/24\nnot an address');
+    await page.getByRole('button', { name: /Create list|Save list/ }).click();
+    const summary = page.getByRole('alert');
+    await summary.waitFor();
+    const text = await summary.innerText();
+    assert.match(text, /Entries \(one a line\) › #2/);
+    assert.doesNotMatch(text, /Items/);
+  });
+
   it('leaves the entries in place when a save that empties them is refused', async () => {
     page = await browser.newPage();
     await signIn(page, s, `/lists/${listId}`);

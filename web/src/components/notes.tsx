@@ -75,6 +75,18 @@ export function focusPointer(pointer: string): void {
   }
 }
 
+/** The label the page shows for the control editing `pointer`, if it has one. */
+function shownLabel(pointer: string): string | undefined {
+  const control = document.querySelector<HTMLElement>(`[data-pointer="${CSS.escape(pointer)}"]`);
+  if (control === null) return undefined;
+  const text =
+    control instanceof HTMLFieldSetElement
+      ? control.querySelector('legend')?.textContent
+      : ((control as HTMLInputElement).labels?.[0]?.textContent ?? control.getAttribute('aria-label'));
+  const label = text?.trim();
+  return label === undefined || label === '' ? undefined : label;
+}
+
 export function NotesSummary({ notes, title }: { notes: readonly Note[]; title: string }) {
   const errors = notes.some((n) => n.severity === 'error');
   // Errors stopped the action: show them where the user is looking. Warnings stay where they are.
@@ -87,7 +99,7 @@ export function NotesSummary({ notes, title }: { notes: readonly Note[]; title: 
         {notes.slice(0, NOTES_SHOWN).map((n, i) => (
           <li key={i}>
             <button type="button" class="link" onClick={() => focusPointer(n.pointer)}>
-              {describePointer(n.pointer)}
+              {describePointer(n.pointer, shownLabel)}
             </button>
             : {n.message}
           </li>

@@ -24,9 +24,11 @@ const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text
 
 /**
  * A person's name for the place a JSON pointer names: "/require/0/geo/country_code" is
- * "Require rule 1: Country code", "/session_duration" is "Session duration".
+ * "Require rule 1: Country code", "/session_duration" is "Session duration". `shownLabel` gives
+ * the label the form shows for a pointer, when it has a field for it: the nearest such field
+ * names the place, so "/items/1/value" under a field labelled "Entries" is "Entries › #2".
  */
-export function describePointer(pointer: string): string {
+export function describePointer(pointer: string, shownLabel: (pointer: string) => string | undefined = () => undefined): string {
   if (pointer === '') return 'The whole document';
   const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   const [list, index, selector, field] = parts;
@@ -36,5 +38,15 @@ export function describePointer(pointer: string): string {
     const fieldSpec = spec?.fields.find((f) => f.name === field);
     return fieldSpec !== undefined ? `${rule}: ${fieldSpec.label}` : rule;
   }
-  return parts.map((p) => (/^\d+$/.test(p) ? `#${Number(p) + 1}` : humanize(p))).join(' › ');
+  const named = (p: string): string => (/^\d+$/.test(p) ? `#${Number(p) + 1}` : humanize(p));
+  const pointerOf = (count: number): string => pointer.split('/').slice(0, count + 1).join('/');
+  for (let count = parts.length; count > 0; count--) {
+    const label = shownLabel(pointerOf(count));
+    if (label === undefined) continue;
+    const rest = parts.slice(count);
+    // An entry edited as a line of text is its value: "Entries › #2", not "Entries › #2 › Value".
+    if (rest.length === 2 && /^\d+$/.test(rest[0]) && rest[1] === 'value') rest.pop();
+    return [label, ...rest.map(named)].join(' › ');
+  }
+  return parts.map(named).join(' › ');
 }
