@@ -76,7 +76,7 @@ describe('the dashboard for keyboard and screen-reader users', { skip }, () => {
   it('keeps the focus on the import button through an import', () =>
     onPage('/users', async (page) => {
       await page.getByLabel('Users as JSON or NDJSON').fill('{"email":"keyboard@example.com","name":"Keyboard User"}');
-      const button = page.getByRole('button', { name: 'Create import' });
+      const button = page.getByRole('button', { name: 'Import users' });
       await pressWithKeyboard(button);
       await page.getByRole('status').filter({ hasText: 'Users imported.' }).waitFor();
       assert.ok(await hasFocus(button), `focus on ${await focusedElement(page)}`);
@@ -134,7 +134,7 @@ describe('the dashboard for keyboard and screen-reader users', { skip }, () => {
     onPage('/users', async (page) => {
       const lines = Array.from({ length: 500 }, (_, i) => JSON.stringify({ email: `not an email ${i}` }));
       await page.getByLabel('Users as JSON or NDJSON').fill(lines.join('\n'));
-      await page.getByRole('button', { name: 'Create import' }).click();
+      await page.getByRole('button', { name: 'Import users' }).click();
       const summary = page.getByRole('alert').filter({ has: page.getByRole('heading', { name: /^The import was not saved: 500 problems$/ }) });
       await summary.waitFor();
       const summaryItems = await summary.getByRole('listitem').allInnerTexts();

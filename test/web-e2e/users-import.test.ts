@@ -33,7 +33,7 @@ describe("the users page's import in a browser", { skip }, () => {
     });
     const field = page.getByLabel('Users as JSON or NDJSON');
     await field.fill('  \n ');
-    await page.getByRole('button', { name: 'Create import' }).click();
+    await page.getByRole('button', { name: 'Import users' }).click();
     await page.getByText('Nothing to import', { exact: false }).first().waitFor();
     assert.equal(await field.getAttribute('aria-invalid'), 'true', 'the field is marked');
     assert.equal(await page.getByText('Users imported.').count(), 0);

@@ -23,6 +23,7 @@ export function EditorForm({
   onDelete,
   actions,
   errorHelp,
+  submitLabel,
   children,
 }: {
   /** "policy", "Access group", ... */
@@ -36,6 +37,8 @@ export function EditorForm({
   actions?: ComponentChildren;
   /** What the user can do about a failed request, shown after its message (undefined: nothing). */
   errorHelp?: (error: unknown) => ComponentChildren;
+  /** What the submit button says when "Create <what>" would not say what it does, and while it works. */
+  submitLabel?: { readonly idle: string; readonly busy: string };
   children: ComponentChildren;
 }) {
   const [confirming, setConfirming] = useState(false);
@@ -63,8 +66,8 @@ export function EditorForm({
         </p>
         {children}
         <div class="form-actions">
-          <SubmitButton busy={save.saving} busyLabel="Saving…">
-            {isNew ? `Create ${what}` : `Save ${what}`}
+          <SubmitButton busy={save.saving} busyLabel={submitLabel?.busy ?? 'Saving…'}>
+            {submitLabel?.idle ?? (isNew ? `Create ${what}` : `Save ${what}`)}
           </SubmitButton>
           {actions}
           {onDelete !== undefined && !isNew && (

@@ -132,7 +132,7 @@ export function UsersPage() {
         </>
       )}
       <h2>Import users</h2>
-      <EditorForm what="import" save={save} isNew onSubmit={() => void runImport()}>
+      <EditorForm what="import" save={save} isNew submitLabel={{ idle: 'Import users', busy: 'Importing…' }} onSubmit={() => void runImport()}>
         <TextField
           label="Users as JSON or NDJSON"
           multiline
