@@ -86,6 +86,34 @@ describe('the enforcement pages in a browser', { skip }, () => {
     assert.equal(await page.getByLabel('Account id').isVisible(), true, 'the account id field is open');
   });
 
+  it('shows every field error the server returns for the organization, each at its field', async () => {
+    const p = await openPage('/organization');
+    await p.getByRole('heading', { name: 'Organization settings' }).waitFor();
+    // An empty name fails the request's schema, the others the organization's own checks: both at once.
+    const fields = {
+      Name: ['', /./],
+      'Session duration': ['forever', /"forever" is not a duration/],
+      'WARP session duration': ['nope', /"nope" is not a duration/],
+      'Auth domain': ['http://example.com/path', /is not a host name/],
+    } as const;
+    for (const [label, [value]] of Object.entries(fields)) await p.getByLabel(label, { exact: true }).fill(value);
+    await p.getByRole('button', { name: 'Save organization' }).click();
+    const summary = p.getByRole('alert').filter({ hasText: 'The organization was not saved: 4 problems' });
+    await summary.waitFor();
+    for (const [label, [, message]] of Object.entries(fields)) {
+      const field = p.getByLabel(label, { exact: true });
+      assert.equal(await field.getAttribute('aria-invalid'), 'true', `${label} is marked`);
+      const notes = p.locator(`#${(await field.getAttribute('aria-describedby'))!.split(' ').at(-1)}`);
+      assert.match((await notes.textContent()) ?? '', message, `${label} shows its error`);
+      assert.match(await summary.innerText(), new RegExp(`${label}: `), `the summary names ${label}`);
+    }
+    // Fixing one field leaves the others' errors in place.
+    await p.getByLabel('Session duration', { exact: true }).fill('12h');
+    assert.equal(await p.getByLabel('WARP session duration', { exact: true }).getAttribute('aria-invalid'), 'true');
+    assert.equal(await p.getByLabel('Auth domain', { exact: true }).getAttribute('aria-invalid'), 'true');
+    await p.close();
+  });
+
   it('saves the organization settings, and shows a refused value at its field with the summary in view and focused', async () => {
     const p = await openPage('/organization');
     await p.getByRole('heading', { name: 'Organization settings' }).waitFor();

@@ -10,6 +10,7 @@ import { apiError, validationError, type RequestIssue } from '../errors.js';
 import { defineRoute, type ApiContext, type RouteDef } from '../route.js';
 import { anyObject, bool, obj, str } from '../../schema/json-schema.js';
 import { compact, defaultAuthDomainOf } from './common.js';
+import { bodyChecker } from '../../schema/validator.js';
 import { durationIssue } from './durations.js';
 import { customPageRefs, organizationCustomPageIssues } from './custom-pages.js';
 
@@ -37,7 +38,8 @@ const ORGANIZATION = obj(
   { required: ['name', 'auth_domain'], additional: true, description: 'The Zero Trust organization of the account.' },
 );
 
-function checked(body: Record<string, unknown>): void {
+/** What the organization's own checks find wrong in the string fields a body gives. */
+function ownIssues(body: Readonly<Record<string, unknown>>): RequestIssue[] {
   const issues: RequestIssue[] = [];
   // Cloudflare: a seat expires after one month (730h) of inactivity at the soonest.
   const minHours: Record<string, number | undefined> = { user_seat_expiration_inactive_time: 730 };
@@ -54,7 +56,23 @@ function checked(body: Record<string, unknown>): void {
       issues.push({ code: 'invalid_format', pointer: '/auth_domain', message: `${JSON.stringify(body.auth_domain)} is not a host name or an http(s) URL without a path.` });
     }
   }
+  return issues;
+}
+
+const CREATE_BODY = obj(FIELDS, { required: ['name', 'auth_domain'], additional: true });
+const UPDATE_BODY = obj(FIELDS, { additional: true });
+const checkCreate = bodyChecker(CREATE_BODY);
+const checkUpdate = bodyChecker(UPDATE_BODY);
+
+/**
+ * The body, or every problem it has at once: the schema's and the organization's own checks
+ * together, so a form shows each at its field rather than one pass of them at a time.
+ */
+function checkedBody(check: typeof checkUpdate, body: unknown): OrganizationBody {
+  const schema = check(body);
+  const issues = [...(schema.ok ? [] : schema.issues), ...(typeof body === 'object' && body !== null && !Array.isArray(body) ? ownIssues(body as Record<string, unknown>) : [])];
   if (issues.length > 0) throw validationError(issues);
+  return body as OrganizationBody;
 }
 
 /** The stored organization over the defaults (an update may have come before any create). */
@@ -98,7 +116,6 @@ async function refuseHostOfAnother(ctx: ApiContext, tx: StoreWriter, accountId: 
 }
 
 async function write(ctx: ApiContext, accountId: string, body: OrganizationBody, mustBeNew: boolean): Promise<void> {
-  checked(body);
   await ctx.store.transaction(accountId, async (tx) => {
     const existing = await tx.getResource(accountId, 'organization', accountId);
     if (typeof body.auth_domain === 'string') await refuseHostOfAnother(ctx, tx, accountId, body.auth_domain, existing);
@@ -134,11 +151,11 @@ export const organizationRoutes: RouteDef[] = [
     summary: 'Create the Zero Trust organization',
     tag: TAG,
     permissions: [...WRITE],
-    body: obj(FIELDS, { required: ['name', 'auth_domain'], additional: true }),
+    documentedBody: CREATE_BODY,
     status: 201,
     result: ORGANIZATION,
     handler: async ({ accountId, body, ctx }) => {
-      await write(ctx, accountId, body as OrganizationBody, true);
+      await write(ctx, accountId, checkedBody(checkCreate, body), true);
       return { result: await answer(ctx, accountId) };
     },
   }),
@@ -150,11 +167,11 @@ export const organizationRoutes: RouteDef[] = [
     description: 'Fields sent replace the stored ones; fields left out keep their values.',
     tag: TAG,
     permissions: [...WRITE],
-    body: obj(FIELDS, { additional: true }),
+    documentedBody: UPDATE_BODY,
     status: 200,
     result: ORGANIZATION,
     handler: async ({ accountId, body, ctx }) => {
-      await write(ctx, accountId, body as OrganizationBody, false);
+      await write(ctx, accountId, checkedBody(checkUpdate, body), false);
       return { result: await answer(ctx, accountId) };
     },
   }),
