@@ -329,7 +329,7 @@ export function AppPage({ appId }: { appId: string }) {
   return (
     <>
       <PageTitle>Application: {app.name ?? app.id}</PageTitle>
-      <p>
+      <p class="long-name">
         <Link href="/apps">Back to applications</Link> · {app.type}
         {app.domain !== undefined && ` · ${app.domain}`} ·{' '}
         {protectsHosts(app.type) && (
