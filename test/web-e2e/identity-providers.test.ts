@@ -51,15 +51,18 @@ describe('the identity-provider page in a browser', { skip }, () => {
     assert.match((await page.getByRole('region', { name: 'Setting up the identity provider' }).textContent()) ?? '', /Redirect URI.*\/cdn-cgi\/access\/callback/);
     await field('Name').fill('Test OpenID provider');
     const config = oidc.config as Record<string, string>;
-    await field('Client id').fill(config.client_id!);
+    await field('Client ID').fill(config.client_id!);
     await field('Client secret').fill(config.client_secret!);
     assert.equal(await field('Client secret').getAttribute('type'), 'password');
-    await field('auth_url').fill(config.auth_url!);
-    await field('token_url').fill(config.token_url!);
-    await field('certs_url').fill(config.certs_url!);
-    await field('scopes').fill('openid\nemail\nprofile\ngroups');
-    await field('claims').fill('groups');
-    assert.equal(await field('pkce_enabled').isChecked(), true, 'PKCE is on unless turned off, as the server treats it');
+    await field('Authorization URL').fill(config.auth_url!);
+    // A human label, with the API's name for the field in its description.
+    const described = await field('Authorization URL').evaluate((e) => (e.getAttribute('aria-describedby') ?? '').split(' ').map((id) => document.getElementById(id)?.textContent ?? '').join(' '));
+    assert.match(described, /API name: auth_url\./);
+    await field('Token URL').fill(config.token_url!);
+    await field('Signing keys URL (JWKS)').fill(config.certs_url!);
+    await field('Scopes').fill('openid\nemail\nprofile\ngroups');
+    await field('Extra claims to read').fill('groups');
+    assert.equal(await field('Use PKCE').isChecked(), true, 'PKCE is on unless turned off, as the server treats it');
     await page.getByRole('button', { name: 'Create identity provider' }).click();
     await page.getByRole('status').filter({ hasText: 'Identity provider created.' }).waitFor();
 
@@ -73,14 +76,14 @@ describe('the identity-provider page in a browser', { skip }, () => {
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.getByRole('button', { name: 'Edit Test OpenID provider' }).click();
     await page.getByRole('heading', { name: 'Edit Test OpenID provider' }).waitFor();
-    assert.equal(await field('Client id').inputValue(), config.client_id);
-    assert.equal(await field('auth_url').inputValue(), config.auth_url);
-    assert.equal(await field('scopes').inputValue(), 'openid\nemail\nprofile\ngroups');
+    assert.equal(await field('Client ID').inputValue(), config.client_id);
+    assert.equal(await field('Authorization URL').inputValue(), config.auth_url);
+    assert.equal(await field('Scopes').inputValue(), 'openid\nemail\nprofile\ngroups');
     assert.equal(await field('Client secret').inputValue(), '', 'the secret is never shown');
     assert.ok(!(await page.content()).includes(config.client_secret!), 'the secret is nowhere on the page');
 
     // Saving again with the secret left empty keeps it: the Test sign-in below needs it.
-    await field('email_claim_name').fill('email');
+    await field('Email claim').fill('email');
     await page.getByRole('button', { name: 'Save identity provider' }).click();
     await page.getByRole('status').filter({ hasText: 'Identity provider saved.' }).waitFor();
     assert.equal(((await stored('Test OpenID provider')).config as Record<string, unknown>).email_claim_name, 'email');
@@ -106,10 +109,10 @@ describe('the identity-provider page in a browser', { skip }, () => {
     const [first, second] = await Promise.all([selfSignedCertificate('idp one', 30), selfSignedCertificate('idp two', 30)]);
     await field('Type').selectOption('saml');
     await field('Name').fill('Test SAML');
-    await field('Single sign-on URL (sso_target_url)').fill('https://idp.example.com/sso');
+    await field('Single sign-on URL').fill('https://idp.example.com/sso');
     // One bare base64 certificate a line, and a PEM one spanning several.
-    await field('Certificates (idp_public_certs)').fill(`${bare(first.certificatePem)}\n${second.certificatePem.trim()}`);
-    await field('attributes').fill('department\n\ngroups\n');
+    await field('Certificates').fill(`${bare(first.certificatePem)}\n${second.certificatePem.trim()}`);
+    await field('Extra attributes to read').fill('department\n\ngroups\n');
     await page.getByRole('button', { name: 'Create identity provider' }).click();
     await page.getByRole('status').filter({ hasText: 'Identity provider created.' }).waitFor();
     const idp = await stored('Test SAML');
@@ -125,7 +128,7 @@ describe('the identity-provider page in a browser', { skip }, () => {
     await page.getByRole('button', { name: 'Edit Test SAML' }).click();
     await page.getByRole('heading', { name: 'Edit Test SAML' }).waitFor();
     // A header attribute with a key SAML's schema does not have.
-    await field('header_attributes').fill('[{"attribute_name": "department", "header": "X-Department"}]');
+    await field('Attributes sent as headers').fill('[{"attribute_name": "department", "header": "X-Department"}]');
     await page.getByRole('button', { name: 'Save identity provider' }).click();
     const summary = page.getByRole('alert', { name: /The identity provider was not saved/ });
     await summary.waitFor();
@@ -133,11 +136,11 @@ describe('the identity-provider page in a browser', { skip }, () => {
     const notes = page.locator('#field-config-header-attributes-notes');
     await notes.waitFor();
     assert.match((await notes.textContent()) ?? '', /header/);
-    assert.equal(await field('header_attributes').getAttribute('aria-invalid'), 'true');
+    assert.equal(await field('Attributes sent as headers').getAttribute('aria-invalid'), 'true');
     assert.equal(((await stored('Test SAML')).config as Record<string, unknown>).header_attributes, undefined, 'nothing was saved');
 
     // Fixed, it saves.
-    await field('header_attributes').fill('[{"attribute_name": "department", "header_name": "X-Department"}]');
+    await field('Attributes sent as headers').fill('[{"attribute_name": "department", "header_name": "X-Department"}]');
     await page.getByRole('button', { name: 'Save identity provider' }).click();
     await page.getByRole('status').filter({ hasText: 'Identity provider saved.' }).waitFor();
     assert.deepEqual(((await stored('Test SAML')).config as Record<string, unknown>).header_attributes, [{ attribute_name: 'department', header_name: 'X-Department' }]);

@@ -160,10 +160,55 @@ function requestOf(draft: IdpDraft, stored: IdentityProvider | undefined): { bod
   return { body, issues };
 }
 
-const LABELS: Readonly<Record<string, string>> = { client_id: 'Client id', client_secret: 'Client secret', idp_public_certs: 'Certificates (idp_public_certs)', sso_target_url: 'Single sign-on URL (sso_target_url)', issuer_url: 'Issuer (issuer_url)' };
-const labelOf = (field: IdentityProviderField): string => LABELS[field.name] ?? field.name;
+/** What the form calls each config and SCIM field; its API name is shown as hint text below it. */
+const LABELS: Readonly<Record<string, string>> = {
+  client_id: 'Client ID',
+  client_secret: 'Client secret',
+  claims: 'Extra claims to read',
+  email_claim_name: 'Email claim',
+  directory_id: 'Directory (tenant) ID',
+  conditional_access_enabled: 'Conditional access',
+  support_groups: 'Read group memberships',
+  prompt: 'Sign-in prompt',
+  issuer_url: 'Issuer',
+  sso_target_url: 'Single sign-on URL',
+  idp_public_certs: 'Certificates',
+  email_attribute_name: 'Email attribute',
+  attributes: 'Extra attributes to read',
+  header_attributes: 'Attributes sent as headers',
+  sign_request: 'Sign authentication requests',
+  centrify_account: 'Centrify account URL',
+  centrify_app_id: 'Centrify application ID',
+  apps_domain: 'Google Workspace domain',
+  auth_url: 'Authorization URL',
+  token_url: 'Token URL',
+  certs_url: 'Signing keys URL (JWKS)',
+  scopes: 'Scopes',
+  pkce_enabled: 'Use PKCE',
+  okta_account: 'Okta account URL',
+  authorization_server_id: 'Authorization server ID',
+  onelogin_account: 'OneLogin account URL',
+  ping_env_id: 'PingOne environment ID',
+  enabled: 'SCIM provisioning enabled',
+  user_deprovision: 'Deprovision users',
+  seat_deprovision: 'Remove seats of deprovisioned users',
+  group_member_deprovision: 'Remove users from deprovisioned groups',
+  identity_update_behavior: 'On an identity update',
+};
+/** A field the table above does not know yet: its API name, made readable. */
+const readable = (name: string): string => {
+  const text = name.replace(/_/g, ' ').replace(/\b(url|id|idp|saml|sso|scim|pkce|jwks)\b/g, (w) => w.toUpperCase());
+  return text.charAt(0).toUpperCase() + text.slice(1);
+};
+const labelOf = (field: IdentityProviderField): string => LABELS[field.name] ?? readable(field.name);
 
-function hintOf(field: IdentityProviderField, isNew: boolean): string | undefined {
+/** The field's API name (what the API, the CLI and Cloudflare's documentation call it), then its own hint. */
+function hintOf(field: IdentityProviderField, isNew: boolean): string {
+  const hint = ownHintOf(field, isNew);
+  return hint === undefined || hint === '' ? `API name: ${field.name}.` : `API name: ${field.name}. ${hint}`;
+}
+
+function ownHintOf(field: IdentityProviderField, isNew: boolean): string | undefined {
   const doc = field.description;
   switch (field.kind) {
     case 'secret':
