@@ -1,7 +1,7 @@
 // Sign-ins under way (store.ts LoginChallengeRecord) in SQL. Writes run in a scope of their own,
 // not the account's: a login started is not a change to the account (its version stays).
 
-import type { Driver } from '../driver.js';
+import type { Driver, Executor, RunResult } from '../driver.js';
 import type { LoginChallengeRecord, LoginChallengeStore } from '../store.js';
 
 const SCOPE = 'login:challenges';
@@ -33,49 +33,48 @@ const toRecord = (r: ChallengeRow): LoginChallengeRecord => ({
 /** How long after its expiry a challenge may stay before a new one removes it. */
 const EXPIRED_CHALLENGE_GRACE_MS = 60 * 60 * 1000;
 
+/**
+ * Challenges that ended long ago go as new ones come: nothing else removes those never finished
+ * (a sign-in abandoned at its provider, a code never typed), which anyone may start, so the table
+ * would otherwise grow without end. The hour's grace keeps rows a limit counts (countSince) past
+ * their expiry meanwhile.
+ */
+async function pruneEndedBefore(ex: Executor, createdAt: string): Promise<void> {
+  const created = Date.parse(createdAt);
+  if (Number.isFinite(created)) await ex.run('DELETE FROM login_challenges WHERE expires_at <= ?', [created - EXPIRED_CHALLENGE_GRACE_MS]);
+}
+
+function insertChallenge(ex: Executor, c: LoginChallengeRecord, onConflict: '' | ' ON CONFLICT (id) DO NOTHING'): Promise<RunResult> {
+  return ex.run(`INSERT INTO login_challenges (id, account_id, kind, email, ip_address, body, attempts, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)${onConflict}`, [
+    c.id,
+    c.accountId,
+    c.kind,
+    c.email,
+    c.ipAddress,
+    JSON.stringify(c.body),
+    c.attempts,
+    c.createdAt,
+    c.expiresAt,
+  ]);
+}
+
 export class SqlLoginChallenges implements LoginChallengeStore {
   constructor(private readonly driver: Driver) {}
 
   async put(c: LoginChallengeRecord): Promise<void> {
     await this.driver.transaction(SCOPE, async (ex) => {
-      // Challenges that ended long ago go as new ones come: nothing else removes those never
-      // finished (a sign-in abandoned at its provider, a code never typed), which anyone may
-      // start, so the table would otherwise grow without end. The hour's grace keeps rows a
-      // limit counts (countSince) past their expiry meanwhile.
-      const created = Date.parse(c.createdAt);
-      if (Number.isFinite(created)) await ex.run('DELETE FROM login_challenges WHERE expires_at <= ?', [created - EXPIRED_CHALLENGE_GRACE_MS]);
-      await ex.run('INSERT INTO login_challenges (id, account_id, kind, email, ip_address, body, attempts, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
-        c.id,
-        c.accountId,
-        c.kind,
-        c.email,
-        c.ipAddress,
-        JSON.stringify(c.body),
-        c.attempts,
-        c.createdAt,
-        c.expiresAt,
-      ]);
+      await pruneEndedBefore(ex, c.createdAt);
+      await insertChallenge(ex, c, '');
     });
   }
 
   async claim(c: LoginChallengeRecord): Promise<boolean> {
     return this.driver.transaction(SCOPE, async (ex) => {
-      const created = Date.parse(c.createdAt);
-      if (Number.isFinite(created)) await ex.run('DELETE FROM login_challenges WHERE expires_at <= ?', [created - EXPIRED_CHALLENGE_GRACE_MS]);
+      await pruneEndedBefore(ex, c.createdAt);
       // An expired claim of the same id no longer counts; an unexpired one keeps the insert out.
+      const created = Date.parse(c.createdAt);
       await ex.run('DELETE FROM login_challenges WHERE id = ? AND expires_at <= ?', [c.id, Number.isFinite(created) ? created : 0]);
-      const inserted = await ex.run('INSERT INTO login_challenges (id, account_id, kind, email, ip_address, body, attempts, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING', [
-        c.id,
-        c.accountId,
-        c.kind,
-        c.email,
-        c.ipAddress,
-        JSON.stringify(c.body),
-        c.attempts,
-        c.createdAt,
-        c.expiresAt,
-      ]);
-      return inserted.changes === 1;
+      return (await insertChallenge(ex, c, ' ON CONFLICT (id) DO NOTHING')).changes === 1;
     });
   }
 
