@@ -9,6 +9,7 @@ import { AppContext, NO_REFERENCES, isTransient, loadReferences, retryWaitMs, ty
 import { Link, PageTitle } from './components/common.js';
 import { AccessLogPage } from './pages/access-log.js';
 import { AppsPage, AppPage } from './pages/apps.js';
+import { CustomPageEditorPage, CustomPagesPage } from './pages/custom-pages.js';
 import { GroupEditorPage, GroupsPage } from './pages/groups.js';
 import { IdentityProvidersPage } from './pages/identity-providers.js';
 import { OrganizationPage } from './pages/organization.js';
@@ -34,6 +35,7 @@ const NAV: readonly { href: string; label: string }[] = [
   { href: '/identity-providers', label: 'Identity providers' },
   { href: '/service-tokens', label: 'Service tokens' },
   { href: '/apps', label: 'Applications' },
+  { href: '/custom-pages', label: 'Custom pages' },
   { href: '/users', label: 'Users' },
   { href: '/tester', label: 'Policy tester' },
   { href: '/what-if', label: 'What-if' },
@@ -205,6 +207,9 @@ function Page({ path }: { path: string }) {
   if (path === '/apps') return <AppsPage />;
   if ((params = matchRoute('/apps/:id', path))) return <AppPage appId={params.id} />;
   if ((params = matchRoute('/apps/:id/protect', path))) return <ProtectAppPage appId={params.id} />;
+  if (path === '/custom-pages') return <CustomPagesPage />;
+  if (path === '/custom-pages/new') return <CustomPageEditorPage pageId={undefined} />;
+  if ((params = matchRoute('/custom-pages/:id', path))) return <CustomPageEditorPage pageId={params.id} />;
   if (path === '/users') return <UsersPage />;
   if (path === '/tester') return <TesterPage />;
   if (path === '/what-if') return <WhatIfPage />;

@@ -78,6 +78,14 @@ export function accountApi(client: ApiClient) {
       /** The token's validity starts again: it expires one duration from now. */
       refresh: (id: string) => call(client, 'access-service-tokens-refresh', { params: { service_token_id: id } }),
     },
+    /** Access custom pages: the list leaves out each page's HTML, a get has it. */
+    customPages: {
+      all: () => client.all<Result<'access-custom-pages-list-custom-pages'>[number]>(pathOf(client, 'access-custom-pages-list-custom-pages', {})),
+      get: (id: string) => call(client, 'access-custom-pages-get-a-custom-page', { params: { custom_page_id: id } }),
+      create: (body: Body<'access-custom-pages-create-a-custom-page'>) => call(client, 'access-custom-pages-create-a-custom-page', { body }),
+      update: (id: string, body: Body<'access-custom-pages-update-a-custom-page'>) => call(client, 'access-custom-pages-update-a-custom-page', { params: { custom_page_id: id }, body }),
+      remove: (id: string) => call(client, 'access-custom-pages-delete-a-custom-page', { params: { custom_page_id: id } }),
+    },
     postureRules: crud(client, 'device-posture-rules'),
     apps: {
       ...crud(client, 'access-apps'),

@@ -32,15 +32,28 @@ function FieldFooter({ binding, hint, pointer }: { binding: ReturnType<typeof us
   );
 }
 
-/** A text; `secret` hides what is typed and keeps the browser from filling in a saved password. */
-export function TextField({ label, pointer, hint, value, onInput, multiline = false, secret = false, placeholder }: Bound & { value: string; onInput: (value: string) => void; multiline?: boolean; secret?: boolean; placeholder?: string }) {
+/**
+ * A text; `secret` hides what is typed and keeps the browser from filling in a saved password.
+ * `rows` makes a multiline field that tall, and as wide as the page allows (a document, not a note).
+ */
+export function TextField({
+  label,
+  pointer,
+  hint,
+  value,
+  onInput,
+  multiline = false,
+  secret = false,
+  placeholder,
+  rows,
+}: Bound & { value: string; onInput: (value: string) => void; multiline?: boolean; secret?: boolean; placeholder?: string; rows?: number }) {
   const b = useBinding(pointer, hint);
   const common = { id: b.id, 'data-pointer': pointer, 'aria-invalid': b.invalid, 'aria-describedby': b.describedBy, placeholder };
   return (
     <div class="field">
       <label for={b.id}>{label}</label>
       {multiline ? (
-        <textarea {...common} value={value} rows={4} onInput={(e) => onInput(e.currentTarget.value)} />
+        <textarea {...common} class={rows !== undefined ? 'document' : undefined} value={value} rows={rows ?? 4} spellcheck={rows !== undefined ? false : undefined} onInput={(e) => onInput(e.currentTarget.value)} />
       ) : secret ? (
         <input {...common} type="password" value={value} autocomplete="new-password" onInput={(e) => onInput(e.currentTarget.value)} />
       ) : (

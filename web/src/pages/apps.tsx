@@ -19,6 +19,7 @@ import { ApiFailure } from '../api/client.js';
 import { PROXIED_APP_TYPES } from '../../../src/access/proxy-config.js';
 import { SESSION_APP_TYPES } from '../../../src/schema/session-app-types.js';
 import { isObject } from '../../../src/engine/is-object.js';
+import { CustomPageChoices } from '../components/custom-page-choices.js';
 
 const APP_TYPES = ['self_hosted', 'saas', 'ssh', 'vnc', 'rdp', 'app_launcher', 'warp', 'biso', 'bookmark', 'dash_sso', 'infrastructure', 'mcp', 'mcp_portal', 'proxy_endpoint'] as const satisfies readonly AppRequest['type'][];
 
@@ -213,6 +214,8 @@ interface SettingsDraft {
   readonly name: string;
   readonly domain: string;
   readonly session_duration: string;
+  /** The uids of the custom pages the application chooses (at most one of each type). */
+  readonly custom_pages: readonly string[];
   /** Every other setting, as a JSON object. */
   readonly other: string;
 }
@@ -223,13 +226,15 @@ interface SettingsDraft {
  */
 function settingsOf(app: App): SettingsDraft {
   const { id: _id, aud: _aud, created_at: _c, updated_at: _u, policies: _p, type: _t, name, domain, ...rest } = app as App & Record<string, unknown>;
-  const { session_duration, ...other } = rest;
+  const { custom_pages, ...withoutPages } = rest;
+  const { session_duration, ...other } = withoutPages;
   const field = hasSessionDuration(app.type);
   return {
     name: typeof name === 'string' ? name : '',
     domain: typeof domain === 'string' ? domain : '',
     session_duration: field && typeof session_duration === 'string' ? session_duration : '',
-    other: JSON.stringify(field ? other : rest, null, 2),
+    custom_pages: Array.isArray(custom_pages) ? custom_pages.filter((uid): uid is string => typeof uid === 'string') : [],
+    other: JSON.stringify(field ? other : withoutPages, null, 2),
   };
 }
 
@@ -243,13 +248,15 @@ function appBody(app: App, settings: SettingsDraft, policies: readonly AppPolicy
   } catch (err) {
     return { problem: `Other settings are not valid JSON: ${(err as Error).message}` };
   }
-  for (const kept of ['id', 'aud', 'created_at', 'updated_at', 'policies', 'type']) delete other[kept];
+  for (const kept of ['id', 'aud', 'created_at', 'updated_at', 'policies', 'type', 'custom_pages']) delete other[kept];
   const body = {
     ...other,
     type: app.type,
     name: settings.name,
     ...(settings.domain.trim() !== '' ? { domain: settings.domain.trim() } : {}),
     ...(settings.session_duration.trim() !== '' ? { session_duration: settings.session_duration.trim() } : {}),
+    // A replace without custom_pages leaves the application choosing none: the defaults.
+    ...(settings.custom_pages.length > 0 ? { custom_pages: [...settings.custom_pages] } : {}),
     policies: policies.map((p, i) => ({ id: p.id, precedence: i + 1 })),
   } as AppRequest;
   return { body };
@@ -269,6 +276,7 @@ export function AppPage({ appId }: { appId: string }) {
   // The client secret of the save that made this application OIDC: that answer is the only one with it.
   const [madeSecret, setMadeSecret] = useState<string | undefined>(undefined);
   const policies = useAsync(() => api.policies.all(), []);
+  const customPages = useAsync(() => api.customPages.all(), []);
   const save = useSaveState();
   // A new order not yet saved is asked about before leaving (in the app and when closing the tab).
   const unsaved = useRef<() => string | undefined>(() => undefined);
@@ -367,6 +375,7 @@ export function AppPage({ appId }: { appId: string }) {
             <TextField label="Session duration" pointer="/session_duration" hint="How long a sign-in to this application lasts, e.g. 30m, 24h." value={settings.session_duration} onInput={(v) => edit({ session_duration: v })} />
           )}
         </div>
+        <CustomPageChoices chosen={settings.custom_pages} pages={customPages.data} error={customPages.error} onChange={(uids) => edit({ custom_pages: uids })} />
         <TextField
           label="Other settings (JSON)"
           pointer="/other"
