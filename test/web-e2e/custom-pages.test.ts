@@ -3,7 +3,7 @@
 // application chooses it by name on its own page (the select offering only pages of that type),
 // the API then names it in the application's custom_pages and a refused service token is shown
 // its HTML (forward auth, as the proxy asks); a delete while the application uses it shows the
-// server's reason, and the list counts the application.
+// server's reason, and the list counts the application; back to "Default", the page is deleted.
 /// <reference lib="dom" />
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -108,5 +108,47 @@ describe('the custom pages page in a browser', { skip }, () => {
     const refusal = await s.api('DELETE', `${A()}/custom_pages/${made.id}`);
     assert.equal(refusal.status, 409);
     assert.ok((await alert.innerText()).includes(refusal.json.errors[0].message), `${await alert.innerText()} holds the 409's message`);
+
+    // Back to the default: the application names no page, and the page can go.
+    await p.goto(`${s.baseUrl}/apps/${appId}`);
+    await forbidden.locator('option', { hasText: 'Machines stay out' }).waitFor({ state: 'attached' });
+    assert.equal(await forbidden.inputValue(), made.id, 'the saved choice is shown');
+    await forbidden.selectOption({ label: 'Default' });
+    await p.getByRole('button', { name: 'Save application' }).click();
+    await p.getByRole('status').filter({ hasText: 'Application saved.' }).waitFor();
+    assert.deepEqual((await s.api('GET', `${A()}/apps/${appId}`)).json.result.custom_pages ?? [], []);
+    await p.goto(`${s.baseUrl}/custom-pages/${made.id}`);
+    await p.getByRole('button', { name: 'Delete custom page' }).click();
+    await p.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
+    await p.getByRole('heading', { level: 1, name: 'Custom pages' }).waitFor();
+    assert.equal((await s.api('GET', `${A()}/custom_pages/${made.id}`)).status, 404);
+  });
+
+  it('works from the keyboard: the sidebar link, the new page link, the type and the create, with the focus kept on the button', async () => {
+    await page?.close();
+    page = await browser.newPage();
+    const p = page;
+    await signIn(p, s, '/overview');
+    const press = async (target: ReturnType<Page['getByRole']>): Promise<void> => {
+      await target.focus();
+      await target.press('Enter');
+    };
+    await press(p.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: 'Custom pages' }));
+    await p.getByRole('heading', { level: 1, name: 'Custom pages' }).waitFor();
+    await press(p.getByRole('link', { name: 'New custom page' }));
+    await p.getByRole('heading', { level: 1, name: 'New custom page' }).waitFor();
+    await p.getByLabel('Name', { exact: true }).fill('Keyboard page');
+    // A select moves to its next option with the arrow key: Identity denied, then Forbidden.
+    await p.getByLabel('Type').focus();
+    await p.keyboard.press('ArrowDown');
+    assert.equal(await p.getByLabel('Type').inputValue(), 'forbidden');
+    await p.getByLabel('HTML').fill('<p>Typed</p>');
+    const create = p.getByRole('button', { name: 'Create custom page' });
+    await press(create);
+    await p.getByRole('status').filter({ hasText: 'Custom page created.' }).waitFor();
+    // The same button, which now saves the page it made.
+    assert.equal(await p.evaluate(() => document.activeElement?.textContent?.trim()), 'Save custom page', 'the focus stays on the submit button');
+    const listed = (await s.api('GET', `${A()}/custom_pages`)).json.result as { name: string; type: string }[];
+    assert.equal(listed.find((l) => l.name === 'Keyboard page')?.type, 'forbidden');
   });
 });

@@ -44,6 +44,7 @@ describe('tables with actions in a narrow window', { skip }, () => {
         ['app', '/access/apps', { name: LONG, type: 'self_hosted', domain: `${'z'.repeat(60)}.example.com` }],
         ['idp', '/access/identity_providers', { name: LONG, type: 'onetimepin', config: {} }],
         ['token', '/access/service_tokens', { name: LONG }],
+        ['customPage', '/access/custom_pages', { name: LONG, type: 'identity_denied', custom_html: `<p>${'v'.repeat(200)}</p>` }],
       ] as const) {
         const res = await s.api('POST', `/accounts/${s.accountId}${path}`, body);
         assert.ok(res.status === 200 || res.status === 201, JSON.stringify(res.json));
@@ -66,6 +67,8 @@ describe('tables with actions in a narrow window', { skip }, () => {
       ['/identity-providers', /^Identity providers/],
       ['/service-tokens', /^Service tokens/],
       [`/service-tokens/${ids.token}`, /Unbroken/],
+      ['/custom-pages', /^Custom pages/],
+      [`/custom-pages/${ids.customPage}`, /Unbroken/],
       ['/users', /^Users/],
     ];
     it('keeps every list and detail page within a 375px window', async () => {
