@@ -4,8 +4,9 @@
 // takes the choice as one array of uids, `custom_pages`; uids of other types (login,
 // interstitial, which only the API sets) are kept as they are.
 
+import { describeError } from '../api/client.js';
 import type { Result } from '../api/resources.js';
-import { ErrorBanner, Link } from './common.js';
+import { Link } from './common.js';
 import { SelectField } from './fields.js';
 
 type ListedPage = Result<'access-custom-pages-list-custom-pages'>[number];
@@ -52,7 +53,8 @@ export function CustomPageChoices({ chosen, pages, error, onChange }: { chosen: 
       <p class="hint">
         <Link href="/custom-pages">Custom pages</Link> are written on their own page.
       </p>
-      <ErrorBanner error={error} title="The custom pages could not be loaded" />
+      {/* Said quietly, not as an alert taking the focus: a token may read applications but not custom pages, and the rest of the page works. */}
+      {error !== undefined && <p class="hint">The custom pages could not be read ({describeError(error)}): the application keeps the pages it chooses.</p>}
     </>
   );
 }
