@@ -149,6 +149,7 @@ describe('the dashboard for keyboard and screen-reader users', { skip }, () => {
     { path: '/policies', create: '/access/policies', body: { decision: 'allow', include: [{ everyone: {} }] }, what: 'The policy', back: 'Back to policies', listHeading: 'Policies' },
     { path: '/groups', create: '/access/groups', body: { include: [{ everyone: {} }] }, what: 'The group', back: 'Back to groups', listHeading: 'Access groups' },
     { path: '/service-tokens', create: '/access/service_tokens', body: {}, what: 'The service token', back: 'Back to service tokens', listHeading: 'Service tokens' },
+    { path: '/custom-pages', create: '/access/custom_pages', body: { type: 'forbidden', custom_html: '<h1>Refused</h1>' }, what: 'The custom page', back: 'Back to custom pages', listHeading: 'Custom pages' },
   ]) {
     it(`opens a deleted object from ${kind.path} as a page of its own: a heading, its title and the way back`, () =>
       onPage(kind.path, async (page) => {
