@@ -35,6 +35,13 @@ interface ProvenSignIn {
   readonly exp: number;
 }
 
+/** The sign-in behind an application token for `aud`, if it verifies and is a user's (a service token's has no sign-in behind it). */
+async function signInOfAppToken(ctx: SignOutContext, view: AccountView, token: string, aud: string, issuer: string, now: number): Promise<ProvenSignIn | undefined> {
+  const claims = await verifyAppToken(token, await ctx.keys.keysFor(view.accountId, token, now), aud, issuer, now);
+  if (claims?.sub === undefined || claims.sub === '' || typeof claims.identity_nonce !== 'string' || claims.exp === undefined) return undefined;
+  return { view, nonce: claims.identity_nonce, userId: claims.sub, exp: claims.exp };
+}
+
 /**
  * End the sign-ins of a logout request's cookies: application tokens for `appView`'s applications
  * on `host`, and, on `authView`'s auth domain, its global session.
@@ -48,10 +55,8 @@ export async function endSignInsOf(ctx: SignOutContext, cookieHeader: string | u
       // The application the token names (unverified, only to pick the audience it is checked for).
       const app = onHost.find((c) => audiencesOf(token).includes(String(c.value.body.aud)))?.value;
       if (app === undefined) continue;
-      const claims = await verifyAppToken(token, await ctx.keys.keysFor(appView.accountId, token, now), String(app.body.aud), issuer, now);
-      // A user's token only: a service token's has no sign-in behind it.
-      if (claims?.sub === undefined || claims.sub === '' || typeof claims.identity_nonce !== 'string' || claims.exp === undefined) continue;
-      proven.push({ view: appView, nonce: claims.identity_nonce, userId: claims.sub, exp: claims.exp });
+      const signIn = await signInOfAppToken(ctx, appView, token, String(app.body.aud), issuer, now);
+      if (signIn !== undefined) proven.push(signIn);
     }
   }
   if (authView !== undefined) {
@@ -65,9 +70,8 @@ export async function endSignInsOf(ctx: SignOutContext, cookieHeader: string | u
     const launcherName = launcherCookie(issuer).name;
     if (launcher !== undefined && launcherName !== TOKEN_COOKIE) {
       for (const token of cookieValues(cookieHeader, launcherName).slice(0, MAX_TOKENS)) {
-        const claims = await verifyAppToken(token, await ctx.keys.keysFor(authView.accountId, token, now), String(launcher.body.aud), issuer, now);
-        if (claims?.sub === undefined || claims.sub === '' || typeof claims.identity_nonce !== 'string' || claims.exp === undefined) continue;
-        proven.push({ view: authView, nonce: claims.identity_nonce, userId: claims.sub, exp: claims.exp });
+        const signIn = await signInOfAppToken(ctx, authView, token, String(launcher.body.aud), issuer, now);
+        if (signIn !== undefined) proven.push(signIn);
       }
     }
   }

@@ -6,7 +6,7 @@
 // Cloudflare. The enforcement point shows them (src/access/custom-pages.ts).
 
 import type { ResourceRecord, ResourceRef, StoreReader } from '../../store/store.js';
-import { apiError, validationError, type RequestIssue } from '../errors.js';
+import { validationError, type RequestIssue } from '../errors.js';
 import { DEFAULT_LIMITS, paging, pageQueryProperties, resultInfo } from '../pagination.js';
 import { defineRoute, type RouteDef } from '../route.js';
 import { arr, enumOf, int, obj, str } from '../../schema/json-schema.js';
